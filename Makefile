@@ -1,0 +1,84 @@
+# listarc: one non-recursive Makefile.  `make` builds ./listarc (release),
+# `make check` builds with ASan+UBSan under build/asan and runs every test,
+# `make run` sets up the machine, builds, indexes samples/ and serves them.
+
+VERSION := 0.1.0
+PKGS := gmime-3.0 sqlite3 zlib glib-2.0 libh2o-evloop
+CC ?= cc
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
+HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+BASE_CFLAGS := -std=gnu11 -g -Isrc -DLISTARC_VERSION='"$(VERSION)"' $(WARN)
+RELEASE_CFLAGS := -O2 $(HARDEN)
+SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+EXTRA_CFLAGS ?=
+
+# Each stage's sources, in dependency order (a stage uses only earlier ones).
+UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c \
+              src/util/hash.c src/util/civil.c
+MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/decode.c
+MBOX_SRC   := src/mbox/mbox.c
+CONF_SRC   := src/conf/conf.c
+STORE_SRC  := src/store/store.c
+INGEST_SRC := src/ingest/ingest.c
+RENDER_SRC := src/render/html.c src/render/htmltext.c src/render/mime.c src/render/page.c \
+              src/render/message.c src/render/listing.c
+HTTP_SRC   := src/http/route.c
+CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
+              src/cmd/cmd-deliver.c
+LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(STORE_SRC) $(INGEST_SRC) \
+              $(RENDER_SRC) $(HTTP_SRC)
+
+UNIT_TESTS := src/util/test_util.c src/msg/test_msg.c src/mbox/test_mbox.c src/render/test_render.c \
+              src/http/test_route.c
+
+release_OBJ := $(patsubst src/%.c,build/release/%.o,$(LIB_SRC) $(CMD_SRC))
+asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
+asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
+
+.PHONY: all check run setup clean fuzz bench format
+all: listarc
+
+listarc: $(release_OBJ)
+	$(CC) $(RELEASE_CFLAGS) -pie -o $@ $^ $(PKG_LIBS) -lpthread
+
+build/release/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(RELEASE_CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+build/asan/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+build/asan/listarc: $(asan_OBJ)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+build/asan/test_%: src/*/test_%.c $(asan_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(asan_LIB) $(PKG_LIBS) -lpthread
+
+UNIT_BINS := $(patsubst src/%.c,build/asan/%,$(notdir $(UNIT_TESTS)))
+UNIT_BINS := $(addprefix build/asan/,$(basename $(notdir $(UNIT_TESTS))))
+
+# Installs what is missing (Debian packages), quietly when nothing is.
+setup:
+	@scripts/setup-debian
+
+check: setup
+	$(MAKE) build/asan/listarc $(UNIT_BINS) listarc
+	tests/run-all
+
+run: setup
+	$(MAKE) listarc
+	./listarc index --data archive linux-kernel samples/seeds.mbox
+	./listarc index --data archive lkml samples/lkml.mbox
+	./listarc lists --data archive
+	@echo "index built: try ./listarc get --data archive /linux-kernel/2019/05/20/4"
+
+clean:
+	rm -rf build listarc
+
+format:
+	clang-format -i src/*.h src/*/*.[ch]

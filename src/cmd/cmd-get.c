@@ -1,0 +1,127 @@
+/* cmd-get.c: `listarc get PATH`: the body the server would send for PATH
+ * on stdout, the status on stderr. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "conf/conf.h"
+#include "http/route.h"
+#include "msg/msg.h"
+#include "render/render.h"
+#include "store/store.h"
+
+static const char usage[] =
+	"usage: listarc get [--data DIR] [--base-url URL] [--headers] PATH\n"
+	"\n"
+	"Writes to stdout the body the web server sends for PATH (such as\n"
+	"/linux-kernel/2019/05/20/4), and the status line to stderr.\n"
+	"\n"
+	"  --base-url URL  the URL prefix links are made with (default /)\n"
+	"  --headers       also print the response headers to stderr\n"
+	"\n"
+	"Exit status: 0 for a 2xx response, 1 for 404, 2 for a bad request\n"
+	"(400, 414) or bad usage, 3 for a redirect, 4 for a server error.\n";
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 414: return "URI Too Long";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "";
+	}
+}
+
+/* The path part of a base URL ("https://example.org/lists" -> "/lists/"). */
+static char *base_path(const char *url)
+{
+	const char *p = url ? url : "/";
+	const char *scheme = strstr(p, "://");
+	if (scheme) {
+		p = strchr(scheme + 3, '/');
+		if (!p)
+			p = "/";
+	}
+	size_t n = strlen(p);
+	char *b = malloc(n + 3);
+	if (!b)
+		return NULL;
+	snprintf(b, n + 3, "%s%s%s", p[0] == '/' ? "" : "/", p, n && p[n - 1] == '/' ? "" : "/");
+	return b;
+}
+
+int cmd_get(int argc, char **argv)
+{
+	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+	                                     {"base-url", required_argument, NULL, 'b'},
+	                                     {"headers", no_argument, NULL, 'H'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *data = NULL, *base_url = NULL;
+	bool headers = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "d:b:Hh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': data = optarg; break;
+		case 'b': base_url = optarg; break;
+		case 'H': headers = true; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *path = argv[optind];
+	char *dir = conf_data_dir(data);
+	struct la_err err = {0};
+	struct conf *cf = NULL;
+	struct store *st = NULL;
+	char *base = base_path(base_url);
+	int rc = 4;
+	if (conf_load(dir, &cf, &err)) {
+		cmd_error("%s", err.msg);
+		goto out;
+	}
+	if (store_open(&st, dir, STORE_READ, &err)) {
+		cmd_error("%s", err.msg);
+		goto out;
+	}
+	msg_library_init();
+	struct render_ctx ctx = {st, cf, base};
+	struct response r;
+	response_init(&r);
+	route_handle(&ctx, path, strlen(path), &r);
+	if (!r.body.err && r.body.len)
+		fwrite(r.body.data, 1, r.body.len, stdout);
+	fflush(stdout);
+	fprintf(stderr, "%d %s\n", r.status, reason(r.status));
+	if (headers) {
+		if (r.content_type)
+			fprintf(stderr, "Content-Type: %s\n", r.content_type);
+		if (r.location[0])
+			fprintf(stderr, "Location: %s\n", r.location);
+		if (r.etag[0])
+			fprintf(stderr, "ETag: %s\n", r.etag);
+		if (r.filename[0])
+			fprintf(stderr, "Content-Disposition: %s; filename=\"%s\"\n",
+			        r.attachment ? "attachment" : "inline", r.filename);
+	} else if (r.location[0]) {
+		fprintf(stderr, "Location: %s\n", r.location);
+	}
+	rc = r.status < 300 ? 0 : r.status < 400 ? 3 : r.status == 404 ? 1 : r.status < 500 ? 2 : 4;
+	response_free(&r);
+out:
+	store_close(st);
+	conf_free(cf);
+	free(base);
+	free(dir);
+	return rc;
+}

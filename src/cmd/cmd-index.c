@@ -1,0 +1,231 @@
+/* cmd-index.c: `listarc index`: new mail of each source into the index. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "conf/conf.h"
+#include "ingest/ingest.h"
+#include "msg/msg.h"
+#include "store/store.h"
+
+static const char usage[] =
+	"usage: listarc index [--data DIR] [--rebuild] [--no-wait] [--quiet] LIST [SOURCE...]\n"
+	"       listarc index [--data DIR]\n"
+	"\n"
+	"Indexes what is new in each SOURCE (an mbox file, mboxo or mboxrd, or a\n"
+	"maildir with cur/ and new/) as mailing list LIST.  Sources are remembered:\n"
+	"without SOURCE, the list's sources from listarc.conf, else the ones given\n"
+	"before, are indexed.  Without LIST, every list of listarc.conf is.\n"
+	"\n"
+	"Incremental and crash-safe: it reads only what was added since the last\n"
+	"run, and a run killed at any point is completed by the next.  Sources are\n"
+	"never modified.\n"
+	"\n"
+	"  --data DIR   the archive directory (default $LISTARC_DATA, else ./archive)\n"
+	"  --rebuild    forget what was indexed of LIST and index its sources anew\n"
+	"               (needed after an mbox was rewritten; URLs may change)\n"
+	"  --no-wait    fail at once if another indexer holds the archive lock\n"
+	"  --quiet      print nothing but errors\n";
+
+struct progress_state {
+	bool tty;
+	double start;
+	double last;
+	const char *list;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void show_progress(const struct ingest_progress *p, void *arg)
+{
+	struct progress_state *ps = arg;
+	double t = now();
+	if (!ps->tty || t - ps->last < 0.2)
+		return;
+	ps->last = t;
+	double el = t - ps->start;
+	double mbs = el > 0 ? (double)p->done / el / 1e6 : 0;
+	double frac = p->total ? (double)p->done / (double)p->total : 1;
+	double eta = frac > 0 && frac < 1 ? el / frac - el : 0;
+	int width = 30, fill = (int)(frac * width);
+	char bar[64];
+	for (int i = 0; i < width; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[width] = '\0';
+	fprintf(stderr, "\r%s [%s] %3.0f%% %llu msgs %.1f MB/s ETA %.0fs ", ps->list, bar,
+	        frac * 100, (unsigned long long)p->messages, mbs, eta);
+}
+
+struct src_args {
+	struct store *st;
+	int64_t list_id;
+	const struct ingest_opts *o;
+	struct ingest_stats *stats;
+	struct la_err *err;
+	enum la_status status;
+	int count;
+};
+
+static bool index_registered(const struct store_source *s, void *arg)
+{
+	struct src_args *a = arg;
+	a->count++;
+	a->status = ingest_source(a->st, a->list_id, s->path, a->o, a->stats, a->err);
+	return a->status == LA_OK;
+}
+
+static int index_list(struct store *st, const struct conf *cf, const char *list, char **sources,
+                      int nsources, bool rebuild, bool quiet)
+{
+	struct la_err err = {0};
+	int64_t list_id;
+	if (store_list_ensure(st, list, &list_id, &err)) {
+		cmd_error("%s", err.msg);
+		return 1;
+	}
+	if (rebuild && store_list_purge(st, list_id, &err)) {
+		cmd_error("%s", err.msg);
+		return 1;
+	}
+	struct progress_state ps = {isatty(2) && !quiet, now(), 0, list};
+	struct ingest_opts o;
+	ingest_opts_init(&o);
+	o.progress = show_progress;
+	o.progress_arg = &ps;
+	struct ingest_stats stats = {0};
+	enum la_status e = LA_OK;
+	int used = 0;
+	if (nsources > 0) {
+		for (int i = 0; i < nsources && !e; i++, used++)
+			e = ingest_source(st, list_id, sources[i], &o, &stats, &err);
+	} else {
+		const struct conf_list *cl = conf_list(cf, list);
+		if (cl && cl->sources) {
+			for (int i = 0; cl->sources[i] && !e; i++, used++)
+				e = ingest_source(st, list_id, cl->sources[i], &o, &stats, &err);
+		} else {
+			struct src_args a = {st, list_id, &o, &stats, &err, LA_OK, 0};
+			e = store_sources(st, list_id, index_registered, &a);
+			if (!e)
+				e = a.status;
+			used = a.count;
+		}
+	}
+	if (ps.tty)
+		fputs("\r\033[K", stderr);
+	double el = now() - ps.start;
+	if (e) {
+		cmd_error("%s", err.msg[0] ? err.msg : la_strstatus(e));
+		if (stats.messages)
+			cmd_error("%s: %llu messages were indexed before the error and are kept", list,
+			          (unsigned long long)stats.messages);
+		return e == LA_ELOCKED || e == LA_EAGAIN ? 75 : 1;
+	}
+	if (used == 0) {
+		cmd_error("%s: no sources given, configured or remembered", list);
+		return 2;
+	}
+	if (!quiet) {
+		fprintf(stderr, "%s: %llu messages indexed (%.1f MB in %.2f s, %.0f MB/s)", list,
+		        (unsigned long long)stats.messages, (double)stats.bytes / 1e6, el,
+		        el > 0 ? (double)stats.bytes / 1e6 / el : 0.0);
+		if (stats.dups)
+			fprintf(stderr, "; %llu repeated Message-IDs", (unsigned long long)stats.dups);
+		if (stats.no_msgid)
+			fprintf(stderr, "; %llu without Message-ID", (unsigned long long)stats.no_msgid);
+		if (stats.no_date)
+			fprintf(stderr, "; %llu without a usable date", (unsigned long long)stats.no_date);
+		if (stats.head_trunc)
+			fprintf(stderr, "; %llu header blocks cut at %u KiB",
+			        (unsigned long long)stats.head_trunc, HEAD_MAX / 1024);
+		if (stats.skipped)
+			fprintf(stderr, "; %llu maildir entries skipped (not regular files)",
+			        (unsigned long long)stats.skipped);
+		fputc('\n', stderr);
+	}
+	if (stats.pending)
+		cmd_error("%s", stats.note);
+	return 0;
+}
+
+int cmd_index(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"data", required_argument, NULL, 'd'}, {"rebuild", no_argument, NULL, 'r'},
+		{"no-wait", no_argument, NULL, 'n'},    {"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+	const char *data = NULL;
+	bool rebuild = false, nowait = false, quiet = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "d:rnqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': data = optarg; break;
+		case 'r': rebuild = true; break;
+		case 'n': nowait = true; break;
+		case 'q': quiet = true; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	char *dir = conf_data_dir(data);
+	struct la_err err = {0};
+	struct conf *cf = NULL;
+	if (conf_load(dir, &cf, &err)) {
+		cmd_error("%s", err.msg);
+		conf_free(cf);
+		free(dir);
+		return 78;
+	}
+	int rc = 0;
+	const char *list = optind < argc ? argv[optind] : NULL;
+	if (list && !conf_valid_listname(list, strlen(list))) {
+		cmd_error("'%s' is not a list name: use lowercase letters, digits, '.', '_', '-' "
+		          "(at most %d)", list, LISTNAME_MAX);
+		rc = 2;
+		goto out;
+	}
+	if (!list && (!cf || cf->nlists == 0)) {
+		fputs(usage, stderr);
+		rc = 2;
+		goto out;
+	}
+	int lockfd = -1;
+	enum la_status e = ingest_lock(dir, 0, &lockfd, &err);
+	if (e == LA_ELOCKED && !nowait) {
+		if (!quiet)
+			cmd_error("%s: waiting for another indexer to finish", dir);
+		memset(&err, 0, sizeof err);
+		e = ingest_lock(dir, -1, &lockfd, &err);
+	}
+	if (e) {
+		cmd_error("%s", err.msg);
+		rc = e == LA_ELOCKED ? 75 : 1;
+		goto out;
+	}
+	msg_library_init();
+	struct store *st = NULL;
+	if (store_open(&st, dir, STORE_WRITE, &err)) {
+		cmd_error("%s", err.msg);
+		rc = 1;
+	} else if (list) {
+		rc = index_list(st, cf, list, argv + optind + 1, argc - optind - 1, rebuild, quiet);
+	} else {
+		for (size_t i = 0; i < cf->nlists && rc == 0; i++)
+			rc = index_list(st, cf, cf->lists[i].name, NULL, 0, rebuild, quiet);
+	}
+	store_close(st);
+	close(lockfd);
+out:
+	conf_free(cf);
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,98 @@
+/* cmd-lists.c: `listarc lists`: what the archive holds. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "cmd/cmd.h"
+#include "conf/conf.h"
+#include "store/store.h"
+
+static const char usage[] =
+	"usage: listarc lists [--data DIR]\n"
+	"\n"
+	"Prints each list of the archive: message count, first and last day,\n"
+	"and each source with how much of it is indexed.\n";
+
+struct ctx {
+	struct store *st;
+};
+
+static void print_day(int d)
+{
+	if (d)
+		printf("%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100);
+	else
+		printf("%-10s", "-");
+}
+
+static bool print_source(const struct store_source *s, void *arg)
+{
+	(void)arg;
+	if (s->kind == SOURCE_MAILDIR) {
+		printf("    maildir %s\n", s->path);
+		return true;
+	}
+	struct stat sb;
+	const char *state;
+	char tmp[96];
+	if (stat(s->path, &sb) != 0)
+		state = "missing";
+	else if ((uint64_t)sb.st_size < s->done)
+		state = "SHORTER than indexed: rebuild needed";
+	else if ((uint64_t)sb.st_size == s->done)
+		state = "up to date";
+	else {
+		snprintf(tmp, sizeof tmp, "%llu new bytes to index",
+		         (unsigned long long)((uint64_t)sb.st_size - s->done));
+		state = tmp;
+	}
+	printf("    mbox %s (%llu bytes indexed; %s)\n", s->path, (unsigned long long)s->done, state);
+	return true;
+}
+
+static bool print_list(const struct store_list_info *l, void *arg)
+{
+	struct ctx *c = arg;
+	printf("%-24s %8lld  ", l->name, (long long)l->count);
+	print_day(l->first_day);
+	printf("  ");
+	print_day(l->last_day);
+	printf("\n");
+	store_sources(c->st, l->id, print_source, NULL);
+	return true;
+}
+
+int cmd_lists(int argc, char **argv)
+{
+	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *data = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': data = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	char *dir = conf_data_dir(data);
+	struct la_err err = {0};
+	struct store *st = NULL;
+	int rc = 0;
+	if (store_open(&st, dir, STORE_READ, &err)) {
+		cmd_error("%s", err.msg);
+		rc = 1;
+	} else {
+		printf("%-24s %8s  %-10s  %-10s\n", "list", "messages", "first", "last");
+		struct ctx cx = {st};
+		if (store_lists(st, print_list, &cx)) {
+			cmd_error("%s: %s", dir, store_errmsg(st));
+			rc = 1;
+		}
+	}
+	store_close(st);
+	free(dir);
+	return rc;
+}

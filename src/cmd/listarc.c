@@ -1,0 +1,62 @@
+/* listarc.c: main: picks the subcommand. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+void cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("listarc: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char usage[] =
+	"usage: listarc COMMAND [--data DIR] [ARGS]\n"
+	"\n"
+	"A mailing-list web archive: indexes mbox files and maildirs, serves\n"
+	"browsable pages by date, thread and Message-ID.\n"
+	"\n"
+	"commands:\n"
+	"  index [--rebuild] LIST [SOURCE...]  index new mail of an mbox or maildir\n"
+	"  deliver LIST < MESSAGE              append one message (MTA pipe) and index it\n"
+	"  get PATH                            print the page the server sends for PATH\n"
+	"  lists                               show lists, counts, dates and sources\n"
+	"\n"
+	"DIR is --data, else $LISTARC_DATA, else ./archive.\n"
+	"`listarc COMMAND --help` describes each command; `man listarc` all of them.\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *c = argv[1];
+	if (!strcmp(c, "--help") || !strcmp(c, "-h") || !strcmp(c, "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(c, "--version") || !strcmp(c, "-V")) {
+		printf("listarc %s\n", LISTARC_VERSION);
+		return 0;
+	}
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{"index", cmd_index},
+		{"deliver", cmd_deliver},
+		{"get", cmd_get},
+		{"lists", cmd_lists},
+	};
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+		if (!strcmp(c, cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	cmd_error("unknown command '%s' (try listarc --help)", c);
+	return 2;
+}

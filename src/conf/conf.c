@@ -1,0 +1,173 @@
+/* conf.c: data directory and listarc.conf. */
+#include "conf/conf.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *conf_data_dir(const char *opt)
+{
+	const char *d = opt;
+	if (!d || !*d)
+		d = getenv("LISTARC_DATA");
+	if (!d || !*d)
+		d = "./archive";
+	return strdup(d);
+}
+
+bool conf_valid_listname(const char *name, size_t n)
+{
+	if (n == 0 || n > LISTNAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		          (i > 0 && (c == '.' || c == '_' || c == '-'));
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static char **dup_strv(char **v)
+{
+	if (!v)
+		return NULL;
+	size_t n = 0;
+	while (v[n])
+		n++;
+	char **r = calloc(n + 1, sizeof *r);
+	if (!r)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		r[i] = strdup(g_strstrip(v[i]));
+	return r;
+}
+
+static void free_strv(char **v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
+{
+	struct conf *c = calloc(1, sizeof *c);
+	if (!c)
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	c->dir = strdup(dir);
+	*out = c;
+	char *path = g_build_filename(dir, "listarc.conf", NULL);
+	GKeyFile *kf = g_key_file_new();
+	GError *gerr = NULL;
+	enum la_status ret = LA_OK;
+	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
+		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+			ret = la_err_set(err, LA_EINVAL, "%s: %s", path, gerr->message);
+		g_clear_error(&gerr);
+		goto done;
+	}
+	char *title = g_key_file_get_string(kf, "site", "title", NULL);
+	c->title = dup_or_null(title ? g_strstrip(title) : NULL);
+	g_free(title);
+	char *bar = g_key_file_get_string(kf, "site", "bar", NULL);
+	if (bar) {
+		char **v = g_strsplit_set(bar, " \t,", -1);
+		size_t n = 0;
+		for (size_t i = 0; v[i]; i++)
+			n += v[i][0] != '\0';
+		c->bar = calloc(n + 1, sizeof *c->bar);
+		size_t k = 0;
+		for (size_t i = 0; v[i] && c->bar; i++) {
+			if (!v[i][0])
+				continue;
+			if (strcmp(v[i], "/") != 0 && !conf_valid_listname(v[i], strlen(v[i]))) {
+				ret = la_err_set(err, LA_EINVAL, "%s: [site] bar: \"%s\" is not a list name",
+				                 path, v[i]);
+				break;
+			}
+			c->bar[k++] = strdup(v[i]);
+		}
+		g_strfreev(v);
+		g_free(bar);
+		if (ret)
+			goto done;
+	}
+	gsize ngroups = 0;
+	char **groups = g_key_file_get_groups(kf, &ngroups);
+	c->lists = calloc(ngroups ? ngroups : 1, sizeof *c->lists);
+	for (gsize i = 0; i < ngroups && c->lists; i++) {
+		const char *g = groups[i];
+		if (strcmp(g, "site") == 0)
+			continue;
+		if (strncmp(g, "list ", 5) != 0) {
+			ret = la_err_set(err, LA_EINVAL, "%s: unknown section [%s]", path, g);
+			break;
+		}
+		const char *name = g + 5;
+		if (!conf_valid_listname(name, strlen(name))) {
+			ret = la_err_set(err, LA_EINVAL,
+			                 "%s: [%s]: list names are lowercase letters, digits, '.', '_', '-'",
+			                 path, g);
+			break;
+		}
+		struct conf_list *l = &c->lists[c->nlists++];
+		snprintf(l->name, sizeof l->name, "%s", name);
+		char *d = g_key_file_get_string(kf, g, "description", NULL);
+		l->description = dup_or_null(d ? g_strstrip(d) : NULL);
+		g_free(d);
+		char **src = g_key_file_get_string_list(kf, g, "sources", NULL, NULL);
+		l->sources = dup_strv(src);
+		g_strfreev(src);
+		char *tag = g_key_file_get_string(kf, g, "subject-tag", NULL);
+		l->subject_tag = dup_or_null(tag ? g_strstrip(tag) : NULL);
+		g_free(tag);
+	}
+	g_strfreev(groups);
+done:
+	g_key_file_free(kf);
+	g_free(path);
+	return ret;
+}
+
+void conf_free(struct conf *c)
+{
+	if (!c)
+		return;
+	free(c->dir);
+	free(c->title);
+	free_strv(c->bar);
+	for (size_t i = 0; i < c->nlists; i++) {
+		free(c->lists[i].description);
+		free_strv(c->lists[i].sources);
+		free(c->lists[i].subject_tag);
+	}
+	free(c->lists);
+	free(c);
+}
+
+const struct conf_list *conf_list(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; c && i < c->nlists; i++)
+		if (strcmp(c->lists[i].name, name) == 0)
+			return &c->lists[i];
+	return NULL;
+}
+
+const char *conf_subject_tag(const struct conf *c, const char *name, char *tmp, size_t tmpsize)
+{
+	const struct conf_list *l = conf_list(c, name);
+	if (l && l->subject_tag)
+		return l->subject_tag;
+	snprintf(tmp, tmpsize, "[%s]", name);
+	return tmp;
+}

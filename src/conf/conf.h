@@ -1,0 +1,59 @@
+/* conf.h: the data directory and its optional listarc.conf (a GLib key
+ * file).  The file names the site title, the lists in the order and
+ * groups of the site bar, and each list's description, sources and
+ * subject tag:
+ *
+ *     [site]
+ *     title = Example list archives
+ *     bar = announce users / dev security
+ *
+ *     [list linux-kernel]
+ *     description = The Linux kernel mailing list
+ *     sources = /srv/mail/lkml.mbox;/srv/mail/lkml-2020/
+ *     subject-tag = [linux-kernel]
+ *
+ * Without a file every list in the index is shown, by name. */
+#ifndef LISTARC_CONF_H
+#define LISTARC_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "limits.h"
+#include "util/status.h"
+
+struct conf_list {
+	char name[LISTNAME_MAX + 1];
+	char *description;  /* NULL if none */
+	char **sources;     /* NULL-terminated; NULL if none */
+	char *subject_tag;  /* "[name]" unless configured; "" to keep subjects */
+};
+
+struct conf {
+	char *dir;          /* the data directory */
+	char *title;        /* site title */
+	char **bar;         /* site bar: list names and "/" separators; NULL = all lists */
+	struct conf_list *lists;
+	size_t nlists;
+};
+
+/* Resolves the data directory: --data if given, else $LISTARC_DATA,
+ * else ./archive.  The result is owned by the caller (free()). */
+char *conf_data_dir(const char *opt);
+
+/* Reads DIR/listarc.conf if it exists.  A missing file is not an error;
+ * a malformed one is (LA_EINVAL, with the file and line in err). */
+enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err);
+void conf_free(struct conf *c);
+
+/* The settings of a list, or NULL if the file does not mention it. */
+const struct conf_list *conf_list(const struct conf *c, const char *name);
+
+/* The subject tag of a list: configured, else "[name]". */
+const char *conf_subject_tag(const struct conf *c, const char *name, char *tmp, size_t tmpsize);
+
+/* True if name[0..n) is a valid list name: [a-z0-9][a-z0-9._-]*, at most
+ * LISTNAME_MAX bytes (lowercase ASCII only: it is a URL component). */
+bool conf_valid_listname(const char *name, size_t n);
+
+#endif

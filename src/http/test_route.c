@@ -1,0 +1,72 @@
+/* test_route.c: the URL grammar, one line per case. */
+#include "../../tests/check.h"
+#include "http/route.h"
+
+static const struct {
+	const char *path;
+	enum route_kind kind;
+	const char *redirect;
+} cases[] = {
+	{"/", R_INDEX, NULL},
+	{"/?q=x", R_INDEX, NULL},
+	{"/robots.txt", R_ROBOTS, NULL},
+	{"/favicon.ico", R_FAVICON, NULL},
+	{"/healthz", R_HEALTHZ, NULL},
+	{"/linux-kernel/", R_LIST, NULL},
+	{"/linux-kernel", R_REDIRECT, "/linux-kernel/"},
+	{"/linux-kernel/2019/", R_YEAR, NULL},
+	{"/linux-kernel/2019", R_REDIRECT, "/linux-kernel/2019/"},
+	{"/linux-kernel/2019/05/", R_MONTH, NULL},
+	{"/linux-kernel/2019/05/20/", R_DAY, NULL},
+	{"/linux-kernel/2019/05/20", R_REDIRECT, "/linux-kernel/2019/05/20/"},
+	{"/linux-kernel/2019/05/20/4", R_MSG, NULL},
+	{"/linux-kernel/2019/05/20/4/", R_REDIRECT, "/linux-kernel/2019/05/20/4"},
+	{"/linux-kernel/2019/05/20/4/2", R_ATTACH, NULL},
+	{"/linux-kernel/2019/05/20/4/raw", R_RAW, NULL},
+	{"/linux-kernel/2019/05/20/04", R_NOTFOUND, NULL},
+	{"/linux-kernel/2019/05/20/0", R_NOTFOUND, NULL},
+	{"/linux-kernel/2019/13/20/4", R_NOTFOUND, NULL},
+	{"/l/2019/13/45/999999999999", R_NOTFOUND, NULL},
+	{"/linux-kernel/2019/05/32/1", R_NOTFOUND, NULL},
+	{"/linux-kernel/19/05/20/1", R_NOTFOUND, NULL},
+	{"/linux-kernel/2019/5/20/1", R_NOTFOUND, NULL},
+	{"/linux-kernel/2019/05/20/1/99999", R_NOTFOUND, NULL},
+	{"/Linux-Kernel/", R_NOTFOUND, NULL},
+	{"/-x/", R_NOTFOUND, NULL},
+	{"/linux%2dkernel/", R_LIST, NULL},
+	{"/../etc/passwd", R_BADREQUEST, NULL},
+	{"/linux-kernel/../x", R_BADREQUEST, NULL},
+	{"/%2e%2e/x", R_BADREQUEST, NULL},
+	{"/./", R_BADREQUEST, NULL},
+	{"/a%00b/", R_BADREQUEST, NULL},
+	{"/a%zz/", R_BADREQUEST, NULL},
+	{"/a%4", R_BADREQUEST, NULL},
+	{"relative/path", R_BADREQUEST, NULL},
+	{"", R_BADREQUEST, NULL},
+	{"//etc/passwd", R_NOTFOUND, NULL},
+	{"/_/listarc-00000000.css", R_NOTFOUND, NULL},
+	{"/a/b/c/d/e/f/g/h/i/j", R_NOTFOUND, NULL},
+};
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct route rt;
+		enum route_kind k = route_parse(cases[i].path, strlen(cases[i].path), &rt);
+		CHECK(k == cases[i].kind, "route \"%s\" -> %d (got %d)", cases[i].path, cases[i].kind, k);
+		if (cases[i].redirect)
+			CHECK_STR(rt.redirect, cases[i].redirect, "redirect of \"%s\"", cases[i].path);
+	}
+	struct route rt;
+	route_parse("/l/2019/05/20/4", 15, &rt);
+	CHECK(!strcmp(rt.list, "l") && rt.y == 2019 && rt.m == 5 && rt.d == 20 && rt.n == 4,
+	      "message route fields");
+	char big[URL_MAX + 10];
+	memset(big, 'a', sizeof big);
+	big[0] = '/';
+	CHECK(route_parse(big, sizeof big, &rt) == R_TOOLONG, "an over-long path is refused");
+	char css[80];
+	snprintf(css, sizeof css, "/%s", render_stylesheet_path());
+	CHECK(route_parse(css, strlen(css), &rt) == R_STYLE, "the versioned stylesheet path");
+	return check_status();
+}

@@ -1,0 +1,615 @@
+/* ingest.c: mbox and maildir sources into the index, in crash-safe
+ * batches. */
+#define _GNU_SOURCE
+#include "ingest/ingest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mbox/mbox.h"
+#include "msg/header.h"
+#include "util/civil.h"
+#include "util/hash.h"
+
+/* Messages per transaction.  Bigger batches are faster; any size is
+ * crash-safe because the resume point commits with the messages. */
+#define BATCH_MSGS 5000
+#define BATCH_BYTES (64u << 20)
+
+void ingest_opts_init(struct ingest_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->settle = 10;
+	const char *e = getenv("LISTARC_SETTLE");
+	if (e && *e)
+		o->settle = atof(e);
+}
+
+static int64_t now_seconds(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static int day_of(int64_t ts)
+{
+	struct la_date d;
+	date_from_unix(ts, &d);
+	return civil_daykey(d.year, d.mon, d.day);
+}
+
+bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, int64_t *ts, int *day)
+{
+	bool ok = true;
+	if (sum->has_received)
+		*ts = date_unix(&sum->received);
+	else if (sum->has_date)
+		*ts = date_unix(&sum->date);
+	else {
+		*ts = fallback_ts;
+		ok = false;
+	}
+	/* Keep URL years within 0001..9999 whatever the header claims. */
+	if (*ts < -62135596800LL || *ts > 253402300799LL) {
+		*ts = fallback_ts;
+		ok = false;
+	}
+	*day = day_of(*ts);
+	return ok;
+}
+
+/* A Message-ID for a message without one: a hash of its header block and
+ * length, so it is the same in every rebuild. */
+static void made_up_id(char *out, size_t n, const char *head, size_t hlen, uint64_t len)
+{
+	uint64_t h = hash64(head, hlen, len);
+	snprintf(out, n, "nomid-%016llx@listarc.invalid", (unsigned long long)h);
+}
+
+static enum la_status pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got)
+{
+	size_t k = 0;
+	while (k < n) {
+		ssize_t r = pread(fd, (char *)p + k, n - k, (off_t)(off + k));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return LA_EIO;
+		if (r == 0)
+			break;
+		k += (size_t)r;
+	}
+	*got = k;
+	return LA_OK;
+}
+
+/* Fingerprints of an mbox up to done: its first and its last FP_BYTES. */
+static enum la_status fingerprints(int fd, uint64_t done, int64_t *head, int64_t *tail)
+{
+	char buf[FP_BYTES];
+	size_t got;
+	size_t n = done < FP_BYTES ? (size_t)done : FP_BYTES;
+	if (pread_all(fd, buf, n, 0, &got) || got != n)
+		return LA_EIO;
+	*head = (int64_t)hash64(buf, n, 1);
+	if (pread_all(fd, buf, n, done - n, &got) || got != n)
+		return LA_EIO;
+	*tail = (int64_t)hash64(buf, n, 2);
+	return LA_OK;
+}
+
+/* Waits (up to a few seconds) for writers that lock the mbox with fcntl
+ * (procmail, postfix, `listarc deliver`) to finish.  Returns true if the
+ * read lock was taken. */
+static bool wait_readlock(int fd)
+{
+	struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+	for (int i = 0; i < 100; i++) {
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			return true;
+		if (errno != EAGAIN && errno != EACCES)
+			return false;
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+static enum la_status commit_batch(struct store *st, int fd, struct store_source *src,
+                                   struct la_err *err)
+{
+	if (src->kind == SOURCE_MBOX && src->done > 0 &&
+	    fingerprints(fd, src->done, &src->fp_head, &src->fp_tail))
+		return la_err_set(err, LA_EIO, "%s: cannot read back: %s", src->path, strerror(errno));
+	return store_commit(st, src, err);
+}
+
+static void report(const struct ingest_opts *o, const char *path, uint64_t done, uint64_t total,
+                   uint64_t msgs)
+{
+	if (!o->progress)
+		return;
+	struct ingest_progress p = {path, done, total, msgs};
+	o->progress(&p, o->progress_arg);
+}
+
+static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char *path, int fd,
+                                  const struct stat *sb, const struct ingest_opts *o,
+                                  struct ingest_stats *stats, struct la_err *err)
+{
+	struct store_source src;
+	enum la_status e = store_begin(st, err);
+	if (e)
+		return e;
+	e = store_source_ensure(st, list_id, path, SOURCE_MBOX, &src, err);
+	if (e)
+		goto fail;
+	uint64_t size = (uint64_t)sb->st_size;
+	if (src.done > 0) {
+		/* The part indexed before must be unchanged: same length at
+		 * least, same first and last bytes, and a From_ line (or the end)
+		 * right after it. */
+		const char *how = NULL;
+		int64_t h, t;
+		if (size < src.done)
+			how = "is shorter than what was indexed (truncated)";
+		else if (fingerprints(fd, src.done, &h, &t))
+			how = "cannot be read back";
+		else if (h != src.fp_head || t != src.fp_tail)
+			how = "was rewritten (its indexed bytes changed)";
+		else if (size > src.done) {
+			char five[5];
+			size_t got;
+			if (pread_all(fd, five, 5, src.done, &got) || got != 5 || memcmp(five, "From ", 5))
+				how = "does not continue with a From_ line where the last run stopped";
+		}
+		if (how) {
+			e = la_err_set(err, LA_ECHANGED,
+			               "%s %s: at %llu bytes; to index it anew run `listarc index --rebuild "
+			               "LIST SOURCE...` (message URLs of this list may change)",
+			               path, how, (unsigned long long)src.done);
+			goto fail;
+		}
+	}
+	if (size == src.done)
+		return store_commit(st, NULL, err);
+
+	bool locked = wait_readlock(fd);
+	struct mbox_reader *r = mbox_reader_new(fd, src.done);
+	if (!r) {
+		e = la_err_set(err, LA_ENOMEM, "out of memory");
+		goto fail;
+	}
+	struct msg_summary *sum = malloc(sizeof *sum);
+	if (!sum) {
+		mbox_reader_free(r);
+		e = la_err_set(err, LA_ENOMEM, "out of memory");
+		goto fail;
+	}
+	unsigned batch = 0;
+	uint64_t batch_bytes = 0;
+	uint64_t start_done = src.done;
+	int64_t age = now_seconds() - (int64_t)sb->st_mtime;
+	struct mbox_msg m;
+	for (;;) {
+		struct la_err rerr = {0};
+		e = mbox_next(r, &m, &rerr);
+		if (e == LA_EOF) {
+			e = LA_OK;
+			break;
+		}
+		if (e) {
+			la_err_set(err, e, "%s: %s", path, rerr.msg);
+			break;
+		}
+		/* The last message of a file that is still being written may be
+		 * incomplete: a clean end is a blank line after it. */
+		if ((m.flags & MBOX_F_AT_EOF) && m.off + m.len == m.end &&
+		    ((double)age < o->settle || !locked)) {
+			stats->pending++;
+			snprintf(stats->note, sizeof stats->note,
+			         "%s: the message at offset %llu is not followed by a blank line and the "
+			         "file changed %llds ago: left for the next run",
+			         path, (unsigned long long)m.start, (long long)age);
+			break;
+		}
+		msg_summary_parse(sum, m.head, m.head_len);
+		if (m.flags & MBOX_F_HEAD_TRUNC)
+			sum->flags |= MSG_F_HEAD_TRUNC;
+		struct store_new_msg nm = {0};
+		nm.list_id = list_id;
+		nm.source_id = src.id;
+		nm.off = m.off;
+		nm.len = m.len;
+		nm.sum = sum;
+		nm.has_date = sum->has_date;
+		nm.date = sum->has_date ? date_unix(&sum->date) : 0;
+		if (m.has_date) {
+			nm.day = civil_daykey(m.date.year, m.date.mon, m.date.day);
+			nm.ts = date_unix(&m.date);
+		} else if (!ingest_delivery_date(sum, src.last_ts, &nm.ts, &nm.day)) {
+			stats->no_date++;
+		}
+		char mid[64];
+		if (!sum->msgid[0]) {
+			made_up_id(mid, sizeof mid, m.head, m.head_len, m.len);
+			nm.made_up_id = mid;
+			stats->no_msgid++;
+		}
+		int num;
+		bool dup;
+		e = store_add(st, &nm, &num, &dup, err);
+		if (e)
+			break;
+		stats->messages++;
+		stats->dups += dup;
+		stats->head_trunc += (sum->flags & MSG_F_HEAD_TRUNC) != 0;
+		src.last_ts = nm.ts;
+		src.done = m.end;
+		batch++;
+		batch_bytes += m.end - m.start;
+		if (batch >= BATCH_MSGS || batch_bytes >= BATCH_BYTES) {
+			if ((e = commit_batch(st, fd, &src, err)) || (e = store_begin(st, err)))
+				break;
+			batch = 0;
+			batch_bytes = 0;
+			report(o, path, src.done, size, stats->messages);
+		}
+	}
+	free(sum);
+	mbox_reader_free(r);
+	if (e)
+		goto fail;
+	stats->bytes += src.done - start_done;
+	e = commit_batch(st, fd, &src, err);
+	report(o, path, src.done, size, stats->messages);
+	return e;
+fail:
+	store_rollback(st);
+	return e;
+}
+
+/* ---- maildir ---- */
+
+struct md_entry {
+	char *rel;   /* "cur/NAME" */
+	char *uniq;  /* NAME up to the ':' of the info part */
+	uint64_t size;
+	int64_t ts;
+	int day;
+};
+
+static int md_cmp(const void *a, const void *b)
+{
+	const struct md_entry *x = a, *y = b;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return strcmp(x->uniq, y->uniq);
+}
+
+/* Reads the header block of an open maildir file into head. */
+static size_t read_head(int fd, char *head)
+{
+	size_t got = 0;
+	if (pread_all(fd, head, HEAD_MAX, 0, &got))
+		return 0;
+	return hdr_block_len(head, got);
+}
+
+static enum la_status ingest_maildir(struct store *st, int64_t list_id, const char *path,
+                                     const struct ingest_opts *o, struct ingest_stats *stats,
+                                     struct la_err *err)
+{
+	struct store_source src;
+	enum la_status e = store_begin(st, err);
+	if (e)
+		return e;
+	if ((e = store_source_ensure(st, list_id, path, SOURCE_MAILDIR, &src, err))) {
+		store_rollback(st);
+		return e;
+	}
+	struct md_entry *v = NULL;
+	size_t n = 0, cap = 0;
+	char *head = malloc(HEAD_MAX);
+	struct msg_summary *sum = malloc(sizeof *sum);
+	if (!head || !sum) {
+		e = la_err_set(err, LA_ENOMEM, "out of memory");
+		goto out;
+	}
+	static const char *const subdirs[] = {"new", "cur"};
+	for (int d = 0; d < 2 && !e; d++) {
+		char dpath[4200];
+		snprintf(dpath, sizeof dpath, "%s/%s", path, subdirs[d]);
+		DIR *dir = opendir(dpath);
+		if (!dir) {
+			e = la_err_set(err, LA_EIO, "%s: %s", dpath, strerror(errno));
+			break;
+		}
+		struct dirent *de;
+		while ((de = readdir(dir)) && !e) {
+			if (de->d_name[0] == '.')
+				continue;
+			size_t ulen = strcspn(de->d_name, ":");
+			char *uniq = strndup(de->d_name, ulen);
+			if (!uniq) {
+				e = la_err_set(err, LA_ENOMEM, "out of memory");
+				break;
+			}
+			bool seen;
+			if ((e = store_maildir_seen(st, src.id, uniq, &seen))) {
+				free(uniq);
+				la_err_set(err, e, "index: %s", store_errmsg(st));
+				break;
+			}
+			/* Symlinks and other non-files are never followed: a maildir
+			 * is mail, not a path into the rest of the disk. */
+			int fd = seen ? -1 : openat(dirfd(dir), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			struct stat sb;
+			if (seen || fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+				if (!seen)
+					stats->skipped++;
+				if (fd >= 0)
+					close(fd);
+				free(uniq);
+				continue;
+			}
+			size_t hl = read_head(fd, head);
+			close(fd);
+			msg_summary_parse(sum, head, hl);
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				struct md_entry *nv = realloc(v, cap * sizeof *v);
+				if (!nv) {
+					free(uniq);
+					e = la_err_set(err, LA_ENOMEM, "out of memory");
+					break;
+				}
+				v = nv;
+			}
+			struct md_entry *me = &v[n++];
+			me->uniq = uniq;
+			if (asprintf(&me->rel, "%s/%s", subdirs[d], de->d_name) < 0) {
+				me->rel = NULL;
+				e = la_err_set(err, LA_ENOMEM, "out of memory");
+				break;
+			}
+			me->size = (uint64_t)sb.st_size;
+			if (!ingest_delivery_date(sum, (int64_t)sb.st_mtime, &me->ts, &me->day))
+				stats->no_date++;
+		}
+		closedir(dir);
+	}
+	if (e)
+		goto out;
+	/* Day numbers follow delivery order. */
+	qsort(v, n, sizeof *v, md_cmp);
+	uint64_t total = 0, done = 0;
+	for (size_t i = 0; i < n; i++)
+		total += v[i].size;
+	unsigned batch = 0;
+	for (size_t i = 0; i < n && !e; i++) {
+		char fpath[8400];
+		snprintf(fpath, sizeof fpath, "%s/%s", path, v[i].rel);
+		int fd = open(fpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			/* Moved (new/ to cur/) or deleted since the listing: the
+			 * next run finds it again. */
+			stats->skipped++;
+			continue;
+		}
+		size_t hl = read_head(fd, head);
+		close(fd);
+		msg_summary_parse(sum, head, hl);
+		struct store_new_msg nm = {0};
+		nm.list_id = list_id;
+		nm.source_id = src.id;
+		nm.off = 0;
+		nm.len = v[i].size;
+		nm.file = v[i].rel;
+		nm.day = v[i].day;
+		nm.ts = v[i].ts;
+		nm.sum = sum;
+		nm.has_date = sum->has_date;
+		nm.date = sum->has_date ? date_unix(&sum->date) : 0;
+		char mid[64];
+		if (!sum->msgid[0]) {
+			made_up_id(mid, sizeof mid, head, hl, v[i].size);
+			nm.made_up_id = mid;
+			stats->no_msgid++;
+		}
+		int num;
+		bool dup;
+		if ((e = store_add(st, &nm, &num, &dup, err)))
+			break;
+		if ((e = store_maildir_mark(st, src.id, v[i].uniq))) {
+			la_err_set(err, e, "index: %s", store_errmsg(st));
+			break;
+		}
+		stats->messages++;
+		stats->dups += dup;
+		stats->bytes += v[i].size;
+		done += v[i].size;
+		if (++batch >= BATCH_MSGS) {
+			if ((e = store_commit(st, NULL, err)) || (e = store_begin(st, err)))
+				break;
+			batch = 0;
+			report(o, path, done, total, stats->messages);
+		}
+	}
+	if (!e) {
+		e = store_commit(st, NULL, err);
+		report(o, path, done, total, stats->messages);
+	}
+out:
+	if (e)
+		store_rollback(st);
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].rel);
+		free(v[i].uniq);
+	}
+	free(v);
+	free(head);
+	free(sum);
+	return e;
+}
+
+enum la_status ingest_source(struct store *st, int64_t list_id, const char *path,
+                             const struct ingest_opts *o, struct ingest_stats *stats,
+                             struct la_err *err)
+{
+	char *real = realpath(path, NULL);
+	if (!real)
+		return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
+	enum la_status e;
+	struct stat sb;
+	if (stat(real, &sb) != 0) {
+		e = la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
+	} else if (S_ISDIR(sb.st_mode)) {
+		char cur[4200], newd[4200];
+		struct stat a, b;
+		snprintf(cur, sizeof cur, "%s/cur", real);
+		snprintf(newd, sizeof newd, "%s/new", real);
+		if (stat(cur, &a) || stat(newd, &b) || !S_ISDIR(a.st_mode) || !S_ISDIR(b.st_mode))
+			e = la_err_set(err, LA_EINVAL, "%s: a directory but not a maildir (no cur/ and new/)",
+			               path);
+		else
+			e = ingest_maildir(st, list_id, real, o, stats, err);
+	} else if (S_ISREG(sb.st_mode)) {
+		int fd = open(real, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &sb) != 0) {
+			e = la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
+		} else {
+			posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+			e = ingest_mbox(st, list_id, real, fd, &sb, o, stats, err);
+		}
+		if (fd >= 0)
+			close(fd);
+	} else {
+		e = la_err_set(err, LA_EINVAL, "%s: neither an mbox file nor a maildir", path);
+	}
+	free(real);
+	return e;
+}
+
+enum la_status ingest_lock(const char *dir, int wait_seconds, int *fd, struct la_err *err)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/lock", dir);
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return la_err_set(err, LA_EIO, "%s: %s", dir, strerror(errno));
+	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (f < 0)
+		return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
+	for (int waited = 0;; waited++) {
+		if (flock(f, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK) {
+			close(f);
+			return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
+		}
+		if (wait_seconds >= 0 && waited >= wait_seconds * 10) {
+			close(f);
+			return la_err_set(err, LA_ELOCKED,
+			                  "%s is locked: another `listarc index` or `deliver` is writing it",
+			                  dir);
+		}
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	*fd = f;
+	return LA_OK;
+}
+
+static void format_fromline(char *out, size_t n, const char *sender, int64_t ts)
+{
+	struct la_date d;
+	date_from_unix(ts, &d);
+	int64_t days = civil_to_days(d.year, d.mon, d.day);
+	snprintf(out, n, "From %s %s %s %2u %02u:%02u:%02u %04lld\n", sender,
+	         civil_wday_abbr[civil_weekday(days)], civil_month_abbr[d.mon], d.day, d.hour, d.min,
+	         d.sec, (long long)d.year);
+}
+
+static enum la_status write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return errno == ENOSPC || errno == EDQUOT ? LA_ENOSPC : LA_EIO;
+		p += k;
+		n -= (size_t)k;
+	}
+	return LA_OK;
+}
+
+enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len, const char *sender,
+                                  int64_t ts, int wait_seconds, struct la_err *err)
+{
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return la_err_set(err, errno == ENOSPC ? LA_ENOSPC : LA_EIO, "%s: %s", path,
+		                  strerror(errno));
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	for (int waited = 0;; waited++) {
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			break;
+		if ((errno != EAGAIN && errno != EACCES) || waited >= wait_seconds * 10) {
+			close(fd);
+			return la_err_set(err, LA_EAGAIN, "%s: locked by another writer", path);
+		}
+		struct timespec t = {0, 100 * 1000 * 1000};
+		nanosleep(&t, NULL);
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) != 0) {
+		close(fd);
+		return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
+	}
+	off_t old = sb.st_size;
+	struct buf b;
+	buf_init(&b, len * 2 + 8192);
+	/* The file must end with a blank line before a new From_ line. */
+	if (old > 0) {
+		char tail[2] = {0, 0};
+		size_t got = 0;
+		size_t k = old >= 2 ? 2 : 1;
+		pread_all(fd, tail + 2 - k, k, (uint64_t)(old - (off_t)k), &got);
+		if (tail[1] != '\n')
+			buf_adds(&b, "\n\n");
+		else if (tail[0] != '\n')
+			buf_addc(&b, '\n');
+	}
+	char fl_line[512];
+	format_fromline(fl_line, sizeof fl_line, sender, ts);
+	buf_adds(&b, fl_line);
+	mbox_quote(&b, msg, len);
+	if (len == 0 || msg[len - 1] != '\n')
+		buf_addc(&b, '\n');
+	buf_addc(&b, '\n');
+	enum la_status e = b.err;
+	if (!e)
+		e = write_all(fd, b.data, b.len);
+	if (!e && fsync(fd) != 0)
+		e = errno == ENOSPC ? LA_ENOSPC : LA_EIO;
+	if (e) {
+		/* Leave no half message behind. */
+		if (ftruncate(fd, old) != 0) {
+			/* Nothing more to do: the indexer will leave the broken tail
+			 * alone until it settles, and report it. */
+		}
+		la_err_set(err, e, "%s: cannot append: %s", path,
+		           e == LA_ENOSPC ? "no space left on device" : strerror(errno));
+	}
+	buf_free(&b);
+	close(fd); /* releases the lock */
+	return e;
+}

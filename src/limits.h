@@ -1,0 +1,81 @@
+/* limits.h: every bound listarc puts on its input, in one place.
+ *
+ * Each comment says what happens when the bound is hit.  Nothing here is a
+ * tuning knob for speed; those live beside the code they tune. */
+#ifndef LISTARC_LIMITS_H
+#define LISTARC_LIMITS_H
+
+/* An mbox From_ line longer than this is cut; the rest of the line is
+ * skipped and the date is parsed from what was kept. */
+#define FROMLINE_MAX 1024
+
+/* The indexer reads at most this much of a message's header block.  A longer
+ * header block (a 1 MB header line, 10,000 References) is cut here and the
+ * message is flagged MSG_F_HEAD_TRUNC; the page still shows the message. */
+#define HEAD_MAX (256 * 1024)
+
+/* Header fields read from one header block; later fields are ignored. */
+#define HDR_FIELDS_MAX 2000
+
+/* A Message-ID longer than this is replaced by a hash of it, so that it
+ * still identifies the message (notmuch does the same). */
+#define MSGID_MAX 512
+
+/* References kept per message: the first one (the thread root) and the
+ * last REFS_MAX - 1 (the parent and its nearest ancestors).  The ones in
+ * between are dropped: they add nothing the kept ones do not. */
+#define REFS_MAX 64
+
+/* Subject and From name stored in the index are cut (on a UTF-8 boundary)
+ * at this many bytes; the message page shows the full header anyway. */
+#define SUBJECT_MAX 1024
+#define NAME_MAX_BYTES 256
+#define ADDR_MAX 320
+
+/* A list name: [a-z0-9][a-z0-9._-]*, at most this long.  Other names are
+ * refused by `listarc index` and answered 404 by the router. */
+#define LISTNAME_MAX 64
+
+/* A message larger than this is not read into memory to render: GMime
+ * parses it from the file, its text parts are shown up to TEXT_SHOW_MAX. */
+#define MSG_INMEM_MAX (16 * 1024 * 1024)
+
+/* Text shown inline on a message page, per page.  Beyond it the page says
+ * how much was left out and links the raw message. */
+#define TEXT_SHOW_MAX (4 * 1024 * 1024)
+
+/* A header field shown on a message page is cut at this many bytes. */
+#define HDR_SHOW_MAX (64 * 1024)
+
+/* MIME: nesting deeper than this, or more parts than this, is not walked;
+ * the page says that parts were skipped.  (blists stops at 10, mblaze at
+ * 64; real mail nests 4 or 5 deep.) */
+#define MIME_DEPTH_MAX 32
+#define MIME_PARTS_MAX 1000
+
+/* An attachment file name is cut at this many bytes after sanitizing. */
+#define FILENAME_MAX_BYTES 100
+
+/* A URL in a message body longer than this is shown but not linked. */
+#define LINK_MAX 2048
+
+/* A request path longer than this is refused (414 from the server, exit 2
+ * from `listarc get`). */
+#define URL_MAX 4096
+
+/* Messages per day shown on a month page before "N more messages". */
+#define MONTH_DAY_SHOW 100
+/* Messages on a day page before it paginates. */
+#define DAY_PAGE_MAX 1000
+/* Most recent messages on a list page. */
+#define LIST_RECENT 100
+
+/* A page under construction may not grow beyond this; the renderer stops
+ * and reports LA_ETOOBIG (the server answers 500, which should never
+ * happen given the limits above). */
+#define PAGE_MAX (64 * 1024 * 1024)
+
+/* Day numbers per day: the N in /LIST/YYYY/MM/DD/N has at most 9 digits. */
+#define DAYNUM_MAX 999999999
+
+#endif

@@ -1,0 +1,82 @@
+/* msg.h: one message's identity and index fields, read from its raw
+ * header block without a full MIME parse (the indexer's fast path), and
+ * the header decoding shared with the renderer. */
+#ifndef LISTARC_MSG_H
+#define LISTARC_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "limits.h"
+#include "msg/date.h"
+#include "util/buf.h"
+#include "util/span.h"
+
+enum {
+	MSG_F_HEAD_TRUNC = 1 << 0, /* header block cut at HEAD_MAX */
+	MSG_F_NO_MSGID = 1 << 1,   /* no usable Message-ID: one was made up */
+	MSG_F_REFS_TRUNC = 1 << 2, /* References cut to REFS_MAX */
+	MSG_F_NO_DATE = 1 << 3,    /* no parsable Date: */
+	MSG_F_LONG_MSGID = 1 << 4, /* Message-ID over MSGID_MAX, replaced by a hash */
+};
+
+/* What the index needs of a message.  Fixed-size, so one summary can be
+ * reused for every message of a run without allocating.  All strings are
+ * NUL-terminated valid UTF-8. */
+struct msg_summary {
+	char msgid[MSGID_MAX + 1];       /* without <>; "" if none */
+	char parent[MSGID_MAX + 1];      /* chosen parent id; "" if none */
+	char refs[REFS_MAX][MSGID_MAX + 1]; /* References, then In-Reply-To ids */
+	unsigned nrefs;
+	char subject[SUBJECT_MAX + 1];   /* decoded, whitespace collapsed */
+	char from_name[NAME_MAX_BYTES + 1];
+	char from_addr[ADDR_MAX + 1];
+	bool has_date, has_received;
+	struct la_date date;     /* Date:, as written */
+	struct la_date received; /* date of the first (topmost) Received: */
+	unsigned flags;
+};
+
+/* Fills s from the header block at head[0..n).  Never fails: missing or
+ * broken fields leave their members empty and set a flag.  A message with
+ * no Message-ID gets "" here; the indexer makes one up from its bytes. */
+void msg_summary_parse(struct msg_summary *s, const char *head, size_t n);
+
+/* Message-IDs in a References/In-Reply-To value, in order: each <...>
+ * token (whitespace inside removed); if the value has none, bare tokens
+ * that contain '@'.  Calls fn for each, stopping if fn returns false.
+ * IDs longer than MSGID_MAX are passed hashed (see msgid_normalize). */
+void msgid_each(struct span value, bool (*fn)(const char *id, size_t n, void *arg), void *arg);
+
+/* The Message-ID of a Message-ID: header value into out (MSGID_MAX+1
+ * bytes).  Returns false if there is none. */
+bool msgid_from_header(struct span value, char *out, unsigned *flags);
+
+/* Copies id into out (MSGID_MAX+1 bytes): ids that are too long or not
+ * valid UTF-8 become "hash-<16 hex>@listarc.invalid" so they still match
+ * each other.  Returns false for an empty id. */
+bool msgid_normalize(const char *id, size_t n, char *out, unsigned *flags);
+
+/* Appends the decoded (RFC 2047) form of a raw header value to out as
+ * valid UTF-8.  Folding is kept when keep_folding is true (for the header
+ * block of a page), else every whitespace run becomes one space and the
+ * ends are trimmed (for subjects and names).  Raw 8-bit bytes are read as
+ * UTF-8 where valid, else as windows-1252. */
+void msg_decode_header(struct buf *out, struct span raw, bool keep_folding);
+
+/* Splits a From:-style value into display name and address (first
+ * address only), both decoded.  Either may come back empty. */
+void msg_parse_from(struct span raw, struct buf *name, struct buf *addr);
+
+/* Appends to out the UTF-8 form of p[0..n) in charset (a MIME charset
+ * name; NULL or unknown means: UTF-8 if valid, else windows-1252).
+ * Invalid input bytes become U+FFFD.  Never fails (but out may hit its
+ * cap). */
+void msg_to_utf8(struct buf *out, const char *p, size_t n, const char *charset);
+
+/* Must be called once before msg_decode_header or the MIME functions
+ * (it calls g_mime_init). */
+void msg_library_init(void);
+
+#endif

@@ -1,0 +1,295 @@
+/* summary.c: the index fields of a message, read from its header block:
+ * Message-ID, parent and references, subject, sender, dates. */
+#include "msg/msg.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "msg/header.h"
+#include "util/hash.h"
+#include "util/utf8.h"
+
+bool msgid_normalize(const char *id, size_t n, char *out, unsigned *flags)
+{
+	if (n == 0)
+		return false;
+	if (n > MSGID_MAX || !utf8_valid(id, n)) {
+		/* Too long, or not text: keep it addressable by a hash. */
+		snprintf(out, MSGID_MAX + 1, "hash-%016llx@listarc.invalid",
+		         (unsigned long long)hash64(id, n, 0));
+		if (flags)
+			*flags |= MSG_F_LONG_MSGID;
+		return true;
+	}
+	memcpy(out, id, n);
+	out[n] = '\0';
+	return true;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+void msgid_each(struct span v, bool (*fn)(const char *id, size_t n, void *arg), void *arg)
+{
+	const char *p = v.p, *end = v.p + v.n;
+	bool any = false;
+	char tmp[MSGID_MAX + 1];
+	while (p < end) {
+		const char *lt = memchr(p, '<', (size_t)(end - p));
+		if (!lt)
+			break;
+		const char *gt = memchr(lt + 1, '>', (size_t)(end - lt - 1));
+		if (!gt)
+			break;
+		/* A '<' inside: restart from it (garbage like "<<id>"). */
+		const char *lt2 = memchr(lt + 1, '<', (size_t)(gt - lt - 1));
+		if (lt2) {
+			p = lt2;
+			continue;
+		}
+		any = true;
+		size_t n = (size_t)(gt - lt - 1);
+		const char *id = lt + 1;
+		/* Whitespace inside an id (folded by a broken mailer) is dropped. */
+		bool has_ws = false;
+		for (size_t i = 0; i < n; i++)
+			if (is_space(id[i]))
+				has_ws = true;
+		if (has_ws && n <= MSGID_MAX) {
+			size_t k = 0;
+			for (size_t i = 0; i < n; i++)
+				if (!is_space(id[i]))
+					tmp[k++] = id[i];
+			id = tmp;
+			n = k;
+		}
+		if (n && !fn(id, n, arg))
+			return;
+		p = gt + 1;
+	}
+	if (any)
+		return;
+	/* No angle brackets: bare ids, as some broken mailers write them. */
+	p = v.p;
+	while (p < end) {
+		while (p < end && (is_space(*p) || *p == ','))
+			p++;
+		const char *q = p;
+		while (q < end && !is_space(*q) && *q != ',')
+			q++;
+		const char *next = q;
+		/* A stray '<' or '>' of a broken id ("<a@b") is not part of it. */
+		while (p < q && *p == '<')
+			p++;
+		while (q > p && q[-1] == '>')
+			q--;
+		if (q > p && memchr(p, '@', (size_t)(q - p)) && !fn(p, (size_t)(q - p), arg))
+			return;
+		p = next;
+	}
+}
+
+struct first_ctx {
+	char *out;
+	unsigned *flags;
+	bool found;
+};
+
+static bool take_first(const char *id, size_t n, void *arg)
+{
+	struct first_ctx *c = arg;
+	c->found = msgid_normalize(id, n, c->out, c->flags);
+	return !c->found;
+}
+
+bool msgid_from_header(struct span value, char *out, unsigned *flags)
+{
+	struct first_ctx c = {out, flags, false};
+	msgid_each(value, take_first, &c);
+	if (c.found)
+		return true;
+	/* "Message-ID: foo" without brackets or '@': take the first token. */
+	struct span t = span_trim(value);
+	size_t n = 0;
+	while (n < t.n && !is_space(t.p[n]))
+		n++;
+	return msgid_normalize(t.p, n, out, flags);
+}
+
+struct refs_ctx {
+	struct msg_summary *s;
+	unsigned total;
+};
+
+/* Keeps the first reference and the last REFS_MAX - 1: on overflow the
+ * window of later ones slides. */
+static bool add_ref(const char *id, size_t n, void *arg)
+{
+	struct refs_ctx *c = arg;
+	struct msg_summary *s = c->s;
+	char tmp[MSGID_MAX + 1];
+	if (!msgid_normalize(id, n, tmp, &s->flags))
+		return true;
+	for (unsigned i = 0; i < s->nrefs; i++)
+		if (strcmp(s->refs[i], tmp) == 0)
+			return true;
+	c->total++;
+	if (s->nrefs == REFS_MAX) {
+		s->flags |= MSG_F_REFS_TRUNC;
+		memmove(s->refs[1], s->refs[2], (size_t)(REFS_MAX - 2) * sizeof s->refs[0]);
+		s->nrefs--;
+	}
+	memcpy(s->refs[s->nrefs++], tmp, strlen(tmp) + 1);
+	return true;
+}
+
+struct irt_ctx {
+	char first[MSGID_MAX + 1];
+	unsigned n;
+	unsigned *flags;
+};
+
+static bool count_irt(const char *id, size_t n, void *arg)
+{
+	struct irt_ctx *c = arg;
+	if (c->n == 0 && !msgid_normalize(id, n, c->first, c->flags))
+		return true;
+	c->n++;
+	return c->n < 2;
+}
+
+/* Copies a decoded header into dst (cap bytes including NUL), cutting on
+ * a UTF-8 boundary. */
+static void decode_into(char *dst, size_t cap, struct span raw, struct buf *tmp)
+{
+	buf_reset(tmp);
+	msg_decode_header(tmp, raw, false);
+	size_t n = tmp->err ? 0 : tmp->len;
+	if (n > cap - 1)
+		n = utf8_trunc(tmp->data, cap - 1);
+	if (n)
+		memcpy(dst, tmp->data, n);
+	dst[n] = '\0';
+}
+
+void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
+{
+	s->msgid[0] = s->parent[0] = s->subject[0] = '\0';
+	s->from_name[0] = s->from_addr[0] = '\0';
+	s->nrefs = 0;
+	s->has_date = s->has_received = false;
+	s->flags = 0;
+
+	struct span mid = SPAN_NULL, irt = SPAN_NULL, refs = SPAN_NULL, subj = SPAN_NULL;
+	struct span from = SPAN_NULL, date = SPAN_NULL, rcvd = SPAN_NULL;
+	struct hdr_iter it;
+	struct hdr_field f;
+	hdr_iter_init(&it, head, n);
+	/* The last copy of a repeated field wins, as on the page; Received:
+	 * is the exception: the first (topmost) is the final hop. */
+	while (hdr_next(&it, &f)) {
+		struct span nm = f.name;
+		switch (nm.n) {
+		case 4:
+			if (span_ieq(nm, "date"))
+				date = f.value;
+			else if (span_ieq(nm, "from"))
+				from = f.value;
+			break;
+		case 7:
+			if (span_ieq(nm, "subject"))
+				subj = f.value;
+			break;
+		case 8:
+			if (span_ieq(nm, "received") && !rcvd.p)
+				rcvd = f.value;
+			break;
+		case 10:
+			if (span_ieq(nm, "message-id"))
+				mid = f.value;
+			else if (span_ieq(nm, "references"))
+				refs = f.value;
+			break;
+		case 11:
+			if (span_ieq(nm, "in-reply-to"))
+				irt = f.value;
+			break;
+		}
+	}
+
+	if (mid.p && !msgid_from_header(mid, s->msgid, &s->flags))
+		s->msgid[0] = '\0';
+	if (!s->msgid[0])
+		s->flags |= MSG_F_NO_MSGID;
+
+	struct refs_ctx rc = {s, 0};
+	if (refs.p)
+		msgid_each(refs, add_ref, &rc);
+	struct irt_ctx ic = {{0}, 0, &s->flags};
+	if (irt.p)
+		msgid_each(irt, count_irt, &ic);
+	/* The parent: In-Reply-To when it names exactly one message (it is
+	 * what the replying mailer meant; References are sometimes reordered
+	 * or mistyped), else the last of References. */
+	unsigned nrefs_only = s->nrefs;
+	if (ic.n >= 1)
+		add_ref(ic.first, strlen(ic.first), &rc);
+	if (ic.n == 1)
+		memcpy(s->parent, ic.first, strlen(ic.first) + 1);
+	else if (nrefs_only)
+		memcpy(s->parent, s->refs[nrefs_only - 1], strlen(s->refs[nrefs_only - 1]) + 1);
+	else if (ic.n)
+		memcpy(s->parent, ic.first, strlen(ic.first) + 1);
+	/* A message is never its own parent or reference. */
+	if (s->msgid[0] && strcmp(s->parent, s->msgid) == 0)
+		s->parent[0] = '\0';
+	for (unsigned i = 0; i < s->nrefs;) {
+		if (s->msgid[0] && strcmp(s->refs[i], s->msgid) == 0) {
+			memmove(s->refs[i], s->refs[i + 1], (size_t)(s->nrefs - i - 1) * sizeof s->refs[0]);
+			s->nrefs--;
+		} else
+			i++;
+	}
+
+	struct buf tmp;
+	buf_init(&tmp, 4 * SUBJECT_MAX + 64);
+	if (subj.p)
+		decode_into(s->subject, sizeof s->subject, subj, &tmp);
+	if (from.p) {
+		struct buf name, addr;
+		buf_init(&name, 4 * NAME_MAX_BYTES);
+		buf_init(&addr, 4 * ADDR_MAX);
+		msg_parse_from(from, &name, &addr);
+		size_t k = name.err ? 0 : utf8_trunc(name.data ? name.data : "", name.len < NAME_MAX_BYTES ? name.len : NAME_MAX_BYTES);
+		if (k)
+			memcpy(s->from_name, name.data, k);
+		s->from_name[k] = '\0';
+		k = addr.err ? 0 : utf8_trunc(addr.data ? addr.data : "", addr.len < ADDR_MAX ? addr.len : ADDR_MAX);
+		if (k)
+			memcpy(s->from_addr, addr.data, k);
+		s->from_addr[k] = '\0';
+		buf_free(&name);
+		buf_free(&addr);
+	}
+	buf_free(&tmp);
+
+	if (date.p && date_parse(date, &s->date))
+		s->has_date = true;
+	else
+		s->flags |= MSG_F_NO_DATE;
+	if (rcvd.p) {
+		/* The date follows the last ';' of a Received: field. */
+		const char *semi = NULL;
+		for (size_t i = rcvd.n; i > 0; i--)
+			if (rcvd.p[i - 1] == ';') {
+				semi = rcvd.p + i;
+				break;
+			}
+		if (semi && date_parse(span_make(semi, (size_t)(rcvd.p + rcvd.n - semi)), &s->received))
+			s->has_received = true;
+	}
+	if (it.count >= HDR_FIELDS_MAX)
+		s->flags |= MSG_F_HEAD_TRUNC;
+}

@@ -1,0 +1,295 @@
+/* test_msg.c: dates, Message-IDs, header fields and summaries, table by
+ * table; each parser also runs on every prefix of its inputs, placed just
+ * before the end of a heap block so ASan catches any over-read. */
+#include <stdlib.h>
+
+#include "../../tests/check.h"
+#include "msg/date.h"
+#include "msg/header.h"
+#include "msg/msg.h"
+
+/* A copy of p[0..n) at the very end of a fresh allocation. */
+static char *tight(const char *p, size_t n)
+{
+	char *q = malloc(n ? n : 1);
+	memcpy(q, p, n);
+	return q;
+}
+
+static void test_dates(void)
+{
+	static const struct {
+		const char *in;
+		int ok;
+		long long unix_time; /* UTC */
+	} cases[] = {
+		{"Mon, 20 May 2019 17:00:17 +0300", 1, 1558360817},
+		{"20 May 2019 17:00:17 +0300", 1, 1558360817},
+		{"Mon, 20 May 2019 14:00:17 GMT", 1, 1558360817},
+		{"Mon, 20 May 2019 14:00:17 UT", 1, 1558360817},
+		{"Mon, 20 May 2019 10:00:17 EDT", 1, 1558360817},
+		{"Mon, 20 May 19 14:00:17 +0000", 1, 1558360817},
+		{"Mon, 20 May 2019 14:00 +0000", 1, 1558360800},
+		{"Mon,20 May 2019 14:00:17 +0000 (UTC)", 1, 1558360817},
+		{"Mon May 20 14:00:17 2019", 1, 1558360817},
+		{"Fri May  8 06:39:52 2020", 1, 1588919992},
+		{"Sat Jan 03 01:05:34 +0000 2015", 1, 1420247134},
+		{"2019-05-20T14:00:17Z", 1, 1558360817},
+		{"2019-05-20 14:00:17 +0000", 1, 1558360817},
+		{"Thu, 1 Jan 1970 00:00:00 +0000", 1, 0},
+		{"Tue, 1 Jan 2099 00:00:00 +0000", 1, 4070908800LL},
+		{"20 May 2019 2:00:17 PM +0000", 1, 1558360817},
+		{"Monday, 20 May 2019 14:00:17 +0000", 1, 1558360817},
+		{"20 September 2019 00:00:00 +0000", 1, 1568937600},
+		{"", 0, 0},
+		{"garbage", 0, 0},
+		{"Mon, 32 May 2019 14:00:17 +0000", 0, 0},
+		{"Mon, 29 Feb 2019 14:00:17 +0000", 0, 0},
+		{"Mon, 20 Foo 2019 14:00:17 +0000", 0, 0},
+		{"Mon, 20 May 2019 25:00:17 +0000", 0, 0},
+		{"Mon, 20 May 99999 14:00:17 +0000", 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct la_date d;
+		bool ok = date_parse(span_cstr(cases[i].in), &d);
+		CHECK(ok == (bool)cases[i].ok, "date_parse(\"%s\") %s", cases[i].in,
+		      cases[i].ok ? "parses" : "fails");
+		if (ok && cases[i].ok)
+			CHECK(date_unix(&d) == cases[i].unix_time, "date_parse(\"%s\") = %lld (got %lld)",
+			      cases[i].in, cases[i].unix_time, (long long)date_unix(&d));
+	}
+	/* From_ lines must look like dates from the start. */
+	static const struct {
+		const char *in;
+		int ok;
+	} fl[] = {
+		{"From foo@bar Mon May 20 14:00:01 2019", 1},
+		{"From foo@bar  Fri May  8 06:39:52 2020", 1},
+		{"From 1234@xxx Sat Jan 03 01:05:34 +0000 2015", 1},
+		{"From foo@bar Mon May 20 14:00:01 2019 remote from baz", 1},
+		{"From  Mon May 20 14:00:01 2019", 1},
+		{"From what I see, May 20 14:00:01 2019 is fine", 0},
+		{"From 2019 onwards, May 5 at 10:00 we", 0},
+		{"From the docs", 0},
+		{"From: foo@bar Mon May 20 14:00:01 2019", 0},
+		{"From foo@bar Mon May 20 2019", 0},
+	};
+	for (size_t i = 0; i < sizeof fl / sizeof *fl; i++) {
+		const char *s = fl[i].in + 5;
+		while (*s && *s != ' ')
+			s++;
+		struct la_date d;
+		CHECK(date_parse_fromline(span_cstr(s), &d) == (bool)fl[i].ok, "From_ line \"%s\" %s",
+		      fl[i].in, fl[i].ok ? "accepted" : "refused");
+	}
+	/* Every prefix of every case, with nothing after it in memory. */
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t n = strlen(cases[i].in);
+		for (size_t k = 0; k <= n; k++) {
+			char *t = tight(cases[i].in, k);
+			struct la_date d;
+			date_parse(span_make(t, k), &d);
+			date_parse_fromline(span_make(t, k), &d);
+			free(t);
+		}
+	}
+	CHECK(1, "date parsers read no byte past their input (ASan)");
+}
+
+struct ids {
+	char got[8][MSGID_MAX + 1];
+	int n;
+};
+
+static bool collect(const char *id, size_t n, void *arg)
+{
+	struct ids *x = arg;
+	if (x->n < 8)
+		msgid_normalize(id, n, x->got[x->n++], NULL);
+	return true;
+}
+
+static void test_msgids(void)
+{
+	static const struct {
+		const char *in;
+		const char *want[4];
+	} cases[] = {
+		{"<a@b> <c@d>", {"a@b", "c@d"}},
+		{" <a@b>\n <c@d>\n\t<e@f>", {"a@b", "c@d", "e@f"}},
+		{"<a@b> (comment) <c@d>", {"a@b", "c@d"}},
+		{"<<a@b>", {"a@b"}},
+		{"<a@b", {"a@b"}},
+		{"a@b c@d", {"a@b", "c@d"}},
+		{"a@b,c@d", {"a@b", "c@d"}},
+		{"<a\n @b>", {"a@b"}},
+		{"<>", {NULL}},
+		{"nothing here", {NULL}},
+		{"", {NULL}},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct ids x = {.n = 0};
+		msgid_each(span_cstr(cases[i].in), collect, &x);
+		int want_n = 0;
+		while (want_n < 4 && cases[i].want[want_n])
+			want_n++;
+		int ok = x.n == want_n;
+		for (int k = 0; ok && k < want_n; k++)
+			ok = strcmp(x.got[k], cases[i].want[k]) == 0;
+		CHECK(ok, "msgid_each(\"%s\") gives %d ids (got %d)", cases[i].in, want_n, x.n);
+	}
+	char out[MSGID_MAX + 1];
+	unsigned flags = 0;
+	char longid[2000];
+	memset(longid, 'x', sizeof longid - 1);
+	longid[sizeof longid - 1] = '\0';
+	CHECK(msgid_normalize(longid, strlen(longid), out, &flags) && (flags & MSG_F_LONG_MSGID) &&
+	          strncmp(out, "hash-", 5) == 0,
+	      "an over-long Message-ID is replaced by a hash");
+	char out2[MSGID_MAX + 1];
+	msgid_normalize(longid, strlen(longid), out2, NULL);
+	CHECK_STR(out, out2, "the hash of a long id is stable");
+	CHECK(msgid_from_header(span_cstr("  <x@y> <z@w>"), out, NULL) && !strcmp(out, "x@y"),
+	      "Message-ID: takes the first id");
+	CHECK(msgid_from_header(span_cstr(" bare-id"), out, NULL) && !strcmp(out, "bare-id"),
+	      "Message-ID: without brackets takes the token");
+	CHECK(!msgid_from_header(span_cstr("   "), out, NULL), "an empty Message-ID: has none");
+}
+
+static void test_headers(void)
+{
+	const char *m = "From foo Mon May 20 14:00:01 2019\n"
+	                "Subject: one\n"
+	                "To: a@b,\n"
+	                "\tc@d\r\n"
+	                "X-Empty:\n"
+	                "Bad Line\n"
+	                "body\n";
+	struct hdr_iter it;
+	struct hdr_field f;
+	hdr_iter_init(&it, m, strlen(m));
+	CHECK(hdr_next(&it, &f) && span_ieq(f.name, "subject") && f.value.n == 4,
+	      "first field after a From_ line");
+	CHECK(hdr_next(&it, &f) && span_ieq(f.name, "to") && f.value.n == 10, "folded field kept whole");
+	CHECK(hdr_next(&it, &f) && span_ieq(f.name, "x-empty") && f.value.n == 0, "empty field");
+	CHECK(!hdr_next(&it, &f) && it.body && strncmp(it.body, "Bad Line", 8) == 0,
+	      "a line that is no field starts the body");
+	const char *nohdr = "just a body line\n\nmore\n";
+	CHECK(hdr_block_len(nohdr, strlen(nohdr)) == 0, "a message with no headers is all body");
+	const char *bom = "\xEF\xBB\xBFSubject: x\n\nb";
+	hdr_iter_init(&it, bom, strlen(bom));
+	CHECK(hdr_next(&it, &f) && span_ieq(f.name, "subject"), "a byte order mark is skipped");
+	/* Every prefix, tight. */
+	size_t n = strlen(m);
+	for (size_t k = 0; k <= n; k++) {
+		char *t = tight(m, k);
+		hdr_iter_init(&it, t, k);
+		while (hdr_next(&it, &f))
+			;
+		free(t);
+	}
+	CHECK(1, "header iterator reads no byte past its input (ASan)");
+}
+
+static void test_summary(void)
+{
+	struct msg_summary *s = malloc(sizeof *s);
+	const char *h = "Message-ID: <child@x>\n"
+	                "In-Reply-To: <parent@x>\n"
+	                "References: <root@x> <mid@x>\n"
+	                "Subject: =?UTF-8?Q?Re=3A_caf=C3=A9?=\n"
+	                "From: =?ISO-8859-1?Q?Andr=E9?= <andre@example.com>\n"
+	                "Date: Mon, 20 May 2019 17:00:17 +0300\n"
+	                "Received: from a by b; Mon, 20 May 2019 14:00:20 +0000\n"
+	                "\n";
+	msg_summary_parse(s, h, strlen(h));
+	CHECK_STR(s->msgid, "child@x", "summary Message-ID");
+	CHECK_STR(s->parent, "parent@x", "In-Reply-To wins as parent");
+	CHECK(s->nrefs == 3 && !strcmp(s->refs[0], "root@x") && !strcmp(s->refs[2], "parent@x"),
+	      "references in order, In-Reply-To added");
+	CHECK_STR(s->subject, "Re: caf\xC3\xA9", "RFC 2047 subject decoded");
+	CHECK_STR(s->from_name, "Andr\xC3\xA9", "RFC 2047 name decoded from latin-1");
+	CHECK_STR(s->from_addr, "andre@example.com", "address");
+	CHECK(s->has_date && date_unix(&s->date) == 1558360817, "Date:");
+	CHECK(s->has_received && date_unix(&s->received) == 1558360820, "first Received: date");
+
+	const char *h2 = "References: <a@x> <b@x>\nMessage-ID: <self@x>\nFrom: bob@example.org (Bob B)\n"
+	                 "Subject: raw \xE9t\xE9\n\n";
+	msg_summary_parse(s, h2, strlen(h2));
+	CHECK_STR(s->parent, "b@x", "without In-Reply-To the last reference is the parent");
+	CHECK_STR(s->from_name, "Bob B", "name from a comment");
+	CHECK_STR(s->from_addr, "bob@example.org", "address before a comment");
+	CHECK_STR(s->subject, "raw \xC3\xA9t\xC3\xA9", "raw latin-1 subject read as windows-1252");
+
+	const char *h3 = "Message-ID: <loop@x>\nIn-Reply-To: <loop@x>\nReferences: <loop@x>\n\n";
+	msg_summary_parse(s, h3, strlen(h3));
+	CHECK(s->parent[0] == '\0' && s->nrefs == 0, "a message is never its own parent");
+
+	/* 10,000 references: the first and the last REFS_MAX-1 are kept. */
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	buf_adds(&b, "Message-ID: <me@x>\nReferences:");
+	for (int i = 0; i < 10000; i++)
+		buf_printf(&b, " <r%d@x>", i);
+	buf_adds(&b, "\n\n");
+	msg_summary_parse(s, b.data, b.len);
+	CHECK(s->nrefs == REFS_MAX && !strcmp(s->refs[0], "r0@x") &&
+	          !strcmp(s->refs[REFS_MAX - 1], "r9999@x") && (s->flags & MSG_F_REFS_TRUNC),
+	      "10,000 references are cut to %d, keeping the root and the parent", REFS_MAX);
+	CHECK_STR(s->parent, "r9999@x", "parent of a long chain");
+	buf_free(&b);
+
+	msg_summary_parse(s, "", 0);
+	CHECK(s->msgid[0] == 0 && (s->flags & MSG_F_NO_MSGID) && !s->has_date,
+	      "an empty header block gives an empty summary");
+	free(s);
+}
+
+static void test_decode(void)
+{
+	static const struct {
+		const char *in, *want;
+		int fold;
+	} cases[] = {
+		{"=?UTF-8?B?w6k=?=", "\xC3\xA9", 0},
+		{"=?utf-8?q?a_b?= =?utf-8?q?c?=", "a bc", 0},
+		{"plain  text\n  folded", "plain text folded", 0},
+		{"=?iso-8859-1?q?caf=E9?=", "caf\xC3\xA9", 0},
+		{"=?unknown-charset?q?abc?=", "abc", 0},
+		{"=?UTF-8?B?broken", "=?UTF-8?B?broken", 0},
+		{"a\xFF" "b", "a\xC3\xBF" "b", 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct buf b;
+		buf_init(&b, 4096);
+		msg_decode_header(&b, span_cstr(cases[i].in), cases[i].fold);
+		CHECK_STR(buf_cstr(&b), cases[i].want, "decode \"%s\"", cases[i].in);
+		buf_free(&b);
+	}
+	struct buf b;
+	buf_init(&b, 4096);
+	msg_to_utf8(&b, "\x1b$B$3$s$K$A$O\x1b(B", 16, "iso-2022-jp");
+	CHECK_STR(buf_cstr(&b), "\xE3\x81\x93\xE3\x82\x93\xE3\x81\xAB\xE3\x81\xA1\xE3\x81\xAF",
+	          "ISO-2022-JP to UTF-8");
+	buf_reset(&b);
+	msg_to_utf8(&b, "\xC4\xE3\xBA\xC3", 4, "gb2312");
+	CHECK_STR(buf_cstr(&b), "\xE4\xBD\xA0\xE5\xA5\xBD", "GB2312 to UTF-8");
+	buf_reset(&b);
+	msg_to_utf8(&b, "ok\xFF", 3, "x-no-such-charset");
+	CHECK_STR(buf_cstr(&b), "ok\xC3\xBF", "an unknown charset falls back to windows-1252");
+	buf_reset(&b);
+	msg_to_utf8(&b, "a\xC3", 2, "utf-8");
+	CHECK_STR(buf_cstr(&b), "a\xEF\xBF\xBD", "broken UTF-8 is repaired");
+	buf_free(&b);
+}
+
+int main(void)
+{
+	msg_library_init();
+	test_dates();
+	test_msgids();
+	test_headers();
+	test_summary();
+	test_decode();
+	return check_status();
+}

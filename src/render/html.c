@@ -1,0 +1,229 @@
+/* html.c: escaping, linking and address obfuscation. */
+#include "render/html.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "limits.h"
+#include "util/utf8.h"
+
+/* How a byte is written in element text: 0 = as is, else a special. */
+enum { C_KEEP = 0, C_ESC, C_DOT, C_DROP, C_HI };
+
+/* A constant table, so that threads can share it without setup. */
+static const unsigned char cls[256] = {
+	[0 ... 8] = C_DOT, ['\t'] = C_KEEP, ['\n'] = C_KEEP, [11 ... 12] = C_DOT,
+	['\r'] = C_DROP, [14 ... 31] = C_DOT,
+	['&'] = C_ESC, ['<'] = C_ESC, ['>'] = C_ESC, ['"'] = C_ESC, ['\''] = C_ESC,
+	[127] = C_DOT, [128 ... 255] = C_HI,
+};
+
+static const char *esc_of(char c)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	default: return "&#39;";
+	}
+}
+
+/* Code points shown as '.': C1 controls and the bidirectional overrides
+ * and isolates that can make text display in another order than it is. */
+static bool hidden_cp(const unsigned char *p, size_t k)
+{
+	if (k == 2 && p[0] == 0xC2 && p[1] < 0xA0)
+		return true;
+	if (k == 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE)
+		return true;
+	if (k == 3 && p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9)
+		return true;
+	return false;
+}
+
+void html_text(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+	while (i < n) {
+		unsigned char k = cls[p[i]];
+		if (k == C_KEEP) {
+			i++;
+			continue;
+		}
+		if (k == C_HI) {
+			size_t len = utf8_seq_len(p + i, n - i);
+			if (len && !hidden_cp(p + i, len)) {
+				i += len;
+				continue;
+			}
+			buf_add(b, s + run, i - run);
+			buf_adds(b, len ? "." : "\xEF\xBF\xBD");
+			i += len ? len : 1;
+			run = i;
+			continue;
+		}
+		buf_add(b, s + run, i - run);
+		if (k == C_ESC)
+			buf_adds(b, esc_of(s[i]));
+		else if (k == C_DOT)
+			buf_addc(b, '.');
+		i++;
+		run = i;
+	}
+	buf_add(b, s + run, n - run);
+}
+
+void html_texts(struct buf *b, const char *s)
+{
+	html_text(b, s, s ? strlen(s) : 0);
+}
+
+static bool is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool is_local_char(unsigned char c)
+{
+	return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c == '=';
+}
+
+static bool is_domain_char(unsigned char c)
+{
+	return is_alnum(c) || c == '.' || c == '-';
+}
+
+/* Characters that may be part of a URL in running text. */
+static bool is_url_char(unsigned char c)
+{
+	if (c <= 32 || c == 127 || c >= 128)
+		return false;
+	return c != '<' && c != '>' && c != '"' && c != '`' && c != '{' && c != '}' && c != '|' &&
+	       c != '\\' && c != '^';
+}
+
+/* Length of a URL starting at p (which starts with a scheme we link), or 0. */
+static size_t url_len(const char *p, size_t n)
+{
+	size_t start;
+	if (n >= 8 && strncasecmp(p, "https://", 8) == 0)
+		start = 8;
+	else if (n >= 7 && strncasecmp(p, "http://", 7) == 0)
+		start = 7;
+	else if (n >= 6 && strncasecmp(p, "ftp://", 6) == 0)
+		start = 6;
+	else
+		return 0;
+	size_t i = start;
+	while (i < n && is_url_char((unsigned char)p[i]))
+		i++;
+	/* Trailing punctuation belongs to the sentence, and a closing
+	 * parenthesis only to the URL if it opened one. */
+	while (i > start) {
+		char c = p[i - 1];
+		if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\'' ||
+		    c == ']' || c == '*') {
+			i--;
+			continue;
+		}
+		if (c == ')') {
+			int open = 0, close = 0;
+			for (size_t j = start; j < i; j++)
+				open += p[j] == '(', close += p[j] == ')';
+			if (close > open) {
+				i--;
+				continue;
+			}
+		}
+		break;
+	}
+	if (i == start)
+		return 0;
+	/* The host must start with an alphanumeric character. */
+	if (!is_alnum((unsigned char)p[start]) && p[start] != '[')
+		return 0;
+	return i;
+}
+
+/* If s[at] is the '@' of an address (a local part before it, a dotted
+ * domain after), returns how many domain characters follow; else 0. */
+static size_t address_domain(const char *s, size_t n, size_t at)
+{
+	if (at == 0 || !is_local_char((unsigned char)s[at - 1]))
+		return 0;
+	size_t i = at + 1;
+	if (i >= n || !is_alnum((unsigned char)s[i]))
+		return 0;
+	bool dot = false;
+	while (i < n && is_domain_char((unsigned char)s[i])) {
+		dot |= s[i] == '.';
+		i++;
+	}
+	while (i > at + 1 && (s[i - 1] == '.' || s[i - 1] == '-'))
+		i--;
+	size_t d = i - at - 1;
+	/* Needs a dot inside the domain ("@kmsg_size" in a comment is not an
+	 * address). */
+	return dot && memchr(s + at + 1, '.', d) ? d : 0;
+}
+
+void html_body(struct buf *b, const char *s, size_t n, unsigned flags)
+{
+	size_t i = 0, run = 0;
+	while (i < n) {
+		char c = s[i];
+		if ((flags & HTML_LINKS) && (c == 'h' || c == 'H' || c == 'f' || c == 'F') &&
+		    (i == 0 || !is_alnum((unsigned char)s[i - 1]))) {
+			size_t k = url_len(s + i, n - i);
+			if (k) {
+				html_text(b, s + run, i - run);
+				if (k <= LINK_MAX) {
+					buf_adds(b, "<a href=\"");
+					html_attr(b, s + i, k);
+					buf_adds(b, "\" rel=\"nofollow\">");
+					html_text(b, s + i, k);
+					buf_adds(b, "</a>");
+				} else {
+					html_text(b, s + i, k);
+				}
+				i += k;
+				run = i;
+				continue;
+			}
+		}
+		if ((flags & HTML_OBFUSCATE) && c == '@') {
+			size_t d = address_domain(s, n, i);
+			if (d) {
+				html_text(b, s + run, i - run);
+				buf_adds(b, "@...");
+				i += 1 + (d < 3 ? d : 3);
+				run = i;
+				continue;
+			}
+		}
+		i++;
+	}
+	html_text(b, s + run, n - run);
+}
+
+void html_obfuscated(struct buf *b, const char *p, size_t n)
+{
+	html_body(b, p, n, HTML_OBFUSCATE);
+}
+
+void url_encode(struct buf *b, const char *p, size_t n, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+		    (keep && c && strchr(keep, c))) {
+			buf_addc(b, (char)c);
+		} else {
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+			buf_add(b, e, 3);
+		}
+	}
+}

@@ -1,0 +1,501 @@
+/* listing.c: the pages above a message: day, month (calendar), year
+ * (twelve calendars), list, and the site index. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/html.h"
+#include "render/page.h"
+#include "util/civil.h"
+
+static bool list_exists(const struct render_ctx *c, const char *list, int64_t *id)
+{
+	return store_list_id(c->st, list, id) == LA_OK;
+}
+
+static enum la_status db_failed(const struct render_ctx *c, struct response *r, enum la_status e)
+{
+	render_error(c, r, 500, "The index could not be read.");
+	return e;
+}
+
+static enum la_status finish(const struct render_ctx *c, struct response *r, int max_age)
+{
+	page_end(c, &r->body);
+	page_finish(r, 200);
+	r->max_age = max_age;
+	if (r->body.err) {
+		enum la_status e = r->body.err;
+		render_error(c, r, 500, "The page could not be built.");
+		return e;
+	}
+	return LA_OK;
+}
+
+/* ---- one line per message ---- */
+
+struct lines {
+	const struct render_ctx *c;
+	struct buf *b;
+	bool with_date;
+	int count;
+};
+
+static bool msg_line(const struct store_entry *e, void *arg)
+{
+	struct lines *x = arg;
+	struct buf *b = x->b;
+	buf_adds(b, "<li>");
+	if (x->with_date)
+		buf_printf(b, "<span class=\"date\">%04d/%02d/%02d</span> ", e->day / 10000,
+		           e->day / 100 % 100, e->day % 100);
+	buf_adds(b, "<a href=\"");
+	link_msg(x->c, b, e->list, e->day, e->num);
+	buf_adds(b, "\">");
+	subject_text(x->c, b, e->list, e->subject);
+	buf_adds(b, "</a> <span class=\"from\">(");
+	sender_text(b, e->from_name, e->from_addr);
+	buf_adds(b, ")</span></li>\n");
+	x->count++;
+	return true;
+}
+
+/* ---- day ---- */
+
+static bool count_one(int day, int count, void *arg)
+{
+	(void)day;
+	*(int *)arg = count;
+	return false;
+}
+
+enum la_status render_day(const struct render_ctx *c, const char *list, int y, int m, int d,
+                          struct response *r)
+{
+	int64_t id;
+	int day = civil_daykey(y, (unsigned)m, (unsigned)d);
+	int count = 0;
+	if (!list_exists(c, list, &id) || !civil_valid(y, (unsigned)m, (unsigned)d)) {
+		render_error(c, r, 404, "There is no such list or date in this archive.");
+		return LA_OK;
+	}
+	enum la_status e = store_day_counts(c->st, id, day, day, count_one, &count);
+	if (e)
+		return db_failed(c, r, e);
+	if (count == 0) {
+		render_error(c, r, 404, "This list has no messages on that day.");
+		return LA_OK;
+	}
+	int prev, next;
+	if ((e = store_day_adjacent(c->st, id, day, &prev, &next)))
+		return db_failed(c, r, e);
+	struct buf *b = &r->body;
+	buf_reset(b);
+	char title[160];
+	snprintf(title, sizeof title, "%s mailing list - %04d/%02d/%02d", list, y, m, d);
+	page_begin(c, b, title, NULL);
+	struct buf u;
+	buf_init(&u, URL_MAX);
+	buf_adds(b, "<div class=\"nav\">");
+	if (prev) {
+		link_day(c, &u, list, prev);
+		nav_item(b, "&lt;prev day", buf_cstr(&u));
+	}
+	if (next) {
+		buf_reset(&u);
+		link_day(c, &u, list, next);
+		nav_item(b, "next day&gt;", buf_cstr(&u));
+	}
+	buf_reset(&u);
+	link_month(c, &u, list, y, m);
+	nav_item(b, "month", buf_cstr(&u));
+	buf_reset(&u);
+	link_year(c, &u, list, y);
+	nav_item(b, "year", buf_cstr(&u));
+	buf_reset(&u);
+	link_list(c, &u, list);
+	nav_item(b, "list", buf_cstr(&u));
+	buf_free(&u);
+	buf_adds(b, "</div>\n<h1>");
+	html_texts(b, title);
+	buf_adds(b, "</h1>\n<ul class=\"msgs\">\n");
+	struct lines x = {c, b, false, 0};
+	if ((e = store_day_msgs(c->st, id, day, 1, DAY_PAGE_MAX, msg_line, &x)))
+		return db_failed(c, r, e);
+	buf_adds(b, "</ul>\n");
+	if (count > DAY_PAGE_MAX)
+		buf_printf(b, "<p>The first %d of %d messages are shown.</p>\n", DAY_PAGE_MAX, count);
+	buf_printf(b, "<p>%d message%s</p>\n", count, count == 1 ? "" : "s");
+	return finish(c, r, 300);
+}
+
+/* ---- calendars ---- */
+
+struct month_counts {
+	int n[32];
+	int total;
+};
+
+static bool fill_counts(int day, int count, void *arg)
+{
+	struct month_counts *mc = arg;
+	mc->n[day % 100] = count;
+	mc->total += count;
+	return true;
+}
+
+/* A Monday-first calendar of y/m; days with messages link to their page
+ * and show their count. */
+static void calendar(const struct render_ctx *c, struct buf *b, const char *list, int y, int m,
+                     const struct month_counts *mc, bool with_caption)
+{
+	buf_adds(b, "<table class=\"cal\">\n");
+	if (with_caption) {
+		buf_adds(b, "<caption>");
+		if (mc->total) {
+			buf_adds(b, "<a href=\"");
+			link_month(c, b, list, y, m);
+			buf_printf(b, "\">%s</a>", civil_month_name[m]);
+		} else {
+			buf_adds(b, civil_month_name[m]);
+		}
+		buf_adds(b, "</caption>\n");
+	}
+	buf_adds(b, "<tr>");
+	for (int i = 0; i < 7; i++)
+		buf_printf(b, "<th>%s</th>", civil_wday_abbr[i]);
+	buf_adds(b, "</tr>\n<tr>");
+	unsigned first = civil_weekday(civil_to_days(y, (unsigned)m, 1));
+	unsigned ndays = civil_month_days(y, (unsigned)m);
+	unsigned col = 0;
+	for (; col < first; col++)
+		buf_adds(b, "<td class=\"empty\"></td>");
+	for (unsigned d = 1; d <= ndays; d++) {
+		if (col == 7) {
+			buf_adds(b, "</tr>\n<tr>");
+			col = 0;
+		}
+		if (mc->n[d]) {
+			buf_adds(b, "<td><a href=\"");
+			link_day(c, b, list, civil_daykey(y, (unsigned)m, d));
+			buf_printf(b, "\">%u</a><br><small>%d</small></td>", d, mc->n[d]);
+		} else {
+			buf_printf(b, "<td>%u</td>", d);
+		}
+		col++;
+	}
+	for (; col < 7; col++)
+		buf_adds(b, "<td class=\"empty\"></td>");
+	buf_adds(b, "</tr>\n</table>\n");
+}
+
+/* ---- month ---- */
+
+struct day_group {
+	const struct render_ctx *c;
+	const char *list;
+	int64_t id;
+	struct buf *b;
+	enum la_status err;
+};
+
+static bool month_day(int day, int count, void *arg)
+{
+	struct day_group *g = arg;
+	struct buf *b = g->b;
+	buf_adds(b, "<h2><a href=\"");
+	link_day(g->c, b, g->list, day);
+	buf_printf(b, "\">%04d/%02d/%02d</a></h2>\n<ul class=\"msgs\">\n", day / 10000,
+	           day / 100 % 100, day % 100);
+	struct lines x = {g->c, b, false, 0};
+	g->err = store_day_msgs(g->c->st, g->id, day, 1, MONTH_DAY_SHOW, msg_line, &x);
+	if (count > MONTH_DAY_SHOW) {
+		buf_adds(b, "<li><a href=\"");
+		link_day(g->c, b, g->list, day);
+		buf_printf(b, "\">%d more messages</a></li>\n", count - MONTH_DAY_SHOW);
+	}
+	buf_adds(b, "</ul>\n");
+	return g->err == LA_OK;
+}
+
+enum la_status render_month(const struct render_ctx *c, const char *list, int y, int m,
+                            struct response *r)
+{
+	int64_t id;
+	if (!list_exists(c, list, &id) || m < 1 || m > 12 || y < 1) {
+		render_error(c, r, 404, "There is no such list or date in this archive.");
+		return LA_OK;
+	}
+	int from = civil_daykey(y, (unsigned)m, 1), to = civil_daykey(y, (unsigned)m, 31);
+	struct month_counts mc;
+	memset(&mc, 0, sizeof mc);
+	enum la_status e = store_day_counts(c->st, id, from, to, fill_counts, &mc);
+	if (e)
+		return db_failed(c, r, e);
+	if (mc.total == 0) {
+		render_error(c, r, 404, "This list has no messages in that month.");
+		return LA_OK;
+	}
+	int prev, next, dummy;
+	if ((e = store_day_adjacent(c->st, id, from, &prev, &dummy)) ||
+	    (e = store_day_adjacent(c->st, id, to, &dummy, &next)))
+		return db_failed(c, r, e);
+	struct buf *b = &r->body;
+	buf_reset(b);
+	char title[160];
+	snprintf(title, sizeof title, "%s mailing list - %04d/%02d", list, y, m);
+	page_begin(c, b, title, NULL);
+	struct buf u;
+	buf_init(&u, URL_MAX);
+	buf_adds(b, "<div class=\"nav\">");
+	if (prev) {
+		link_month(c, &u, list, prev / 10000, prev / 100 % 100);
+		nav_item(b, "&lt;prev month", buf_cstr(&u));
+	}
+	if (next) {
+		buf_reset(&u);
+		link_month(c, &u, list, next / 10000, next / 100 % 100);
+		nav_item(b, "next month&gt;", buf_cstr(&u));
+	}
+	buf_reset(&u);
+	link_year(c, &u, list, y);
+	nav_item(b, "year", buf_cstr(&u));
+	buf_reset(&u);
+	link_list(c, &u, list);
+	nav_item(b, "list", buf_cstr(&u));
+	buf_free(&u);
+	buf_adds(b, "</div>\n<h1>");
+	html_texts(b, title);
+	buf_adds(b, "</h1>\n");
+	calendar(c, b, list, y, m, &mc, false);
+	buf_printf(b, "<p>%d message%s</p>\n", mc.total, mc.total == 1 ? "" : "s");
+	struct day_group g = {c, list, id, b, LA_OK};
+	if ((e = store_day_counts(c->st, id, from, to, month_day, &g)) || (e = g.err))
+		return db_failed(c, r, e);
+	return finish(c, r, 300);
+}
+
+/* ---- year ---- */
+
+struct year_counts {
+	struct month_counts m[13];
+	int total;
+};
+
+static bool fill_year(int day, int count, void *arg)
+{
+	struct year_counts *yc = arg;
+	int m = day / 100 % 100;
+	if (m >= 1 && m <= 12) {
+		yc->m[m].n[day % 100] = count;
+		yc->m[m].total += count;
+		yc->total += count;
+	}
+	return true;
+}
+
+enum la_status render_year(const struct render_ctx *c, const char *list, int y, struct response *r)
+{
+	int64_t id;
+	if (!list_exists(c, list, &id) || y < 1) {
+		render_error(c, r, 404, "There is no such list or date in this archive.");
+		return LA_OK;
+	}
+	struct year_counts yc;
+	memset(&yc, 0, sizeof yc);
+	int from = civil_daykey(y, 1, 1), to = civil_daykey(y, 12, 31);
+	enum la_status e = store_day_counts(c->st, id, from, to, fill_year, &yc);
+	if (e)
+		return db_failed(c, r, e);
+	if (yc.total == 0) {
+		render_error(c, r, 404, "This list has no messages in that year.");
+		return LA_OK;
+	}
+	int prev, next, dummy;
+	if ((e = store_day_adjacent(c->st, id, from, &prev, &dummy)) ||
+	    (e = store_day_adjacent(c->st, id, to, &dummy, &next)))
+		return db_failed(c, r, e);
+	struct buf *b = &r->body;
+	buf_reset(b);
+	char title[160];
+	snprintf(title, sizeof title, "%s mailing list - %04d", list, y);
+	page_begin(c, b, title, NULL);
+	struct buf u;
+	buf_init(&u, URL_MAX);
+	buf_adds(b, "<div class=\"nav\">");
+	if (prev) {
+		link_year(c, &u, list, prev / 10000);
+		nav_item(b, "&lt;prev year", buf_cstr(&u));
+	}
+	if (next) {
+		buf_reset(&u);
+		link_year(c, &u, list, next / 10000);
+		nav_item(b, "next year&gt;", buf_cstr(&u));
+	}
+	buf_reset(&u);
+	link_list(c, &u, list);
+	nav_item(b, "list", buf_cstr(&u));
+	buf_free(&u);
+	buf_adds(b, "</div>\n<h1>");
+	html_texts(b, title);
+	buf_adds(b, "</h1>\n");
+	buf_printf(b, "<p>%d message%s</p>\n<div class=\"year\">\n", yc.total, yc.total == 1 ? "" : "s");
+	for (int m = 1; m <= 12; m++)
+		calendar(c, b, list, y, m, &yc.m[m], true);
+	buf_adds(b, "</div>\n");
+	return finish(c, r, 300);
+}
+
+/* ---- list ---- */
+
+struct ycounts {
+	int first_year;
+	int nyears;
+	int (*n)[13]; /* [year - first_year][month], [.][0] = year total */
+};
+
+static bool fill_years(int day, int count, void *arg)
+{
+	struct ycounts *yc = arg;
+	int y = day / 10000 - yc->first_year, m = day / 100 % 100;
+	if (y >= 0 && y < yc->nyears && m >= 1 && m <= 12) {
+		yc->n[y][m] += count;
+		yc->n[y][0] += count;
+	}
+	return true;
+}
+
+static bool find_list(const struct store_list_info *l, void *arg)
+{
+	struct store_list_info *want = arg;
+	if (strcmp(l->name, want->name) == 0) {
+		want->id = l->id;
+		want->count = l->count;
+		want->first_day = l->first_day;
+		want->last_day = l->last_day;
+		return false;
+	}
+	return true;
+}
+
+enum la_status render_list(const struct render_ctx *c, const char *list, struct response *r)
+{
+	struct store_list_info info = {.name = list, .id = 0};
+	enum la_status e = store_lists(c->st, find_list, &info);
+	if (e)
+		return db_failed(c, r, e);
+	if (!info.id) {
+		render_error(c, r, 404, "There is no such list in this archive.");
+		return LA_OK;
+	}
+	struct buf *b = &r->body;
+	buf_reset(b);
+	char title[160];
+	snprintf(title, sizeof title, "%s mailing list", list);
+	page_begin(c, b, title, NULL);
+	buf_adds(b, "<h1>");
+	html_texts(b, title);
+	buf_adds(b, "</h1>\n");
+	const struct conf_list *cl = conf_list(c->conf, list);
+	if (cl && cl->description) {
+		buf_adds(b, "<p>");
+		html_texts(b, cl->description);
+		buf_adds(b, "</p>\n");
+	}
+	buf_printf(b, "<p>%lld message%s</p>\n", (long long)info.count, info.count == 1 ? "" : "s");
+	if (info.count > 0) {
+		struct ycounts yc;
+		yc.first_year = info.first_day / 10000;
+		yc.nyears = info.last_day / 10000 - yc.first_year + 1;
+		yc.n = calloc((size_t)yc.nyears, sizeof *yc.n);
+		if (!yc.n)
+			return db_failed(c, r, LA_ENOMEM);
+		e = store_day_counts(c->st, info.id, info.first_day, info.last_day, fill_years, &yc);
+		if (e) {
+			free(yc.n);
+			return db_failed(c, r, e);
+		}
+		buf_adds(b, "<table class=\"years\">\n<tr><th></th>");
+		for (int m = 1; m <= 12; m++)
+			buf_printf(b, "<th>%s</th>", civil_month_abbr[m]);
+		buf_adds(b, "<th>total</th></tr>\n");
+		for (int i = yc.nyears - 1; i >= 0; i--) {
+			int y = yc.first_year + i;
+			if (!yc.n[i][0])
+				continue;
+			buf_adds(b, "<tr><th><a href=\"");
+			link_year(c, b, list, y);
+			buf_printf(b, "\">%04d</a></th>", y);
+			for (int m = 1; m <= 12; m++) {
+				if (!yc.n[i][m]) {
+					buf_adds(b, "<td></td>");
+					continue;
+				}
+				buf_adds(b, "<td><a href=\"");
+				link_month(c, b, list, y, m);
+				buf_printf(b, "\">%d</a></td>", yc.n[i][m]);
+			}
+			buf_printf(b, "<td>%d</td></tr>\n", yc.n[i][0]);
+		}
+		buf_adds(b, "</table>\n");
+		free(yc.n);
+		buf_printf(b, "<h2>The %d most recent messages</h2>\n<ul class=\"msgs\">\n", LIST_RECENT);
+		struct lines x = {c, b, true, 0};
+		if ((e = store_recent(c->st, info.id, LIST_RECENT, msg_line, &x)))
+			return db_failed(c, r, e);
+		buf_adds(b, "</ul>\n");
+	}
+	return finish(c, r, 300);
+}
+
+/* ---- site index ---- */
+
+struct index_ctx {
+	const struct render_ctx *c;
+	struct buf *b;
+	int n;
+};
+
+static bool index_row(const struct store_list_info *l, void *arg)
+{
+	struct index_ctx *x = arg;
+	struct buf *b = x->b;
+	buf_adds(b, "<tr><td><a href=\"");
+	link_list(x->c, b, l->name);
+	buf_adds(b, "\">");
+	html_texts(b, l->name);
+	buf_adds(b, "</a></td><td>");
+	const struct conf_list *cl = conf_list(x->c->conf, l->name);
+	if (cl && cl->description)
+		html_texts(b, cl->description);
+	buf_printf(b, "</td><td>%lld</td><td>", (long long)l->count);
+	if (l->last_day) {
+		buf_adds(b, "<a href=\"");
+		link_day(x->c, b, l->name, l->last_day);
+		buf_printf(b, "\">%04d/%02d/%02d</a>", l->last_day / 10000, l->last_day / 100 % 100,
+		           l->last_day % 100);
+	}
+	buf_adds(b, "</td></tr>\n");
+	x->n++;
+	return true;
+}
+
+enum la_status render_index(const struct render_ctx *c, struct response *r)
+{
+	struct buf *b = &r->body;
+	buf_reset(b);
+	const char *title = c->conf && c->conf->title ? c->conf->title : "Mailing list archives";
+	page_begin(c, b, title, NULL);
+	buf_adds(b, "<h1>");
+	html_texts(b, title);
+	buf_adds(b, "</h1>\n<table class=\"years\">\n"
+	            "<tr><th>list</th><th>description</th><th>messages</th><th>latest</th></tr>\n");
+	struct index_ctx x = {c, b, 0};
+	enum la_status e = store_lists(c->st, index_row, &x);
+	if (e)
+		return db_failed(c, r, e);
+	buf_adds(b, "</table>\n");
+	if (x.n == 0)
+		buf_adds(b, "<p>No lists yet: add one with <code>listarc index LIST MBOX</code>.</p>\n");
+	return finish(c, r, 60);
+}

@@ -1,0 +1,539 @@
+/* message.c: the message page (blists' model), its attachments and its
+ * raw bytes. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mbox/mbox.h"
+#include "msg/header.h"
+#include "msg/msg.h"
+#include "render/html.h"
+#include "render/mime.h"
+#include "render/page.h"
+#include "util/civil.h"
+#include "util/utf8.h"
+
+/* An attachment served inline must be text; this is the cap on what one
+ * response holds in memory. */
+#define ATTACH_MAX ((size_t)256 << 20)
+
+/* Opens the file holding message m: the mbox, or the maildir file (which
+ * may have moved from new/ to cur/ or changed its flags since). */
+static int open_message(const struct render_ctx *c, const struct store_msg *m, uint64_t *size)
+{
+	struct store_source src;
+	if (store_source_get(c->st, m->source_id, &src))
+		return -1;
+	char path[8400];
+	int fd = -1;
+	if (src.kind == SOURCE_MAILDIR) {
+		if (!m->file || strstr(m->file, "..") || m->file[0] == '/')
+			return -1;
+		snprintf(path, sizeof path, "%s/%s", src.path, m->file);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT) {
+			const char *name = strchr(m->file, '/');
+			size_t ulen = name ? strcspn(name + 1, ":") : 0;
+			static const char *const sub[] = {"cur", "new"};
+			for (int i = 0; i < 2 && fd < 0 && name; i++) {
+				char d[4200];
+				snprintf(d, sizeof d, "%s/%s", src.path, sub[i]);
+				DIR *dir = opendir(d);
+				struct dirent *de;
+				while (dir && (de = readdir(dir))) {
+					if (strncmp(de->d_name, name + 1, ulen) == 0 &&
+					    (de->d_name[ulen] == ':' || de->d_name[ulen] == '\0')) {
+						fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+						break;
+					}
+				}
+				if (dir)
+					closedir(dir);
+			}
+		}
+	} else {
+		fd = open(src.path, O_RDONLY | O_CLOEXEC);
+	}
+	struct stat sb;
+	if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+		close(fd);
+		return -1;
+	}
+	if (fd >= 0)
+		*size = (uint64_t)sb.st_size;
+	return fd;
+}
+
+/* Reads bytes [off, off+n) of fd into a malloc'd buffer (NUL-terminated). */
+static char *read_range(int fd, uint64_t off, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (!p)
+		return NULL;
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = pread(fd, p + got, n - got, (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			free(p);
+			return NULL;
+		}
+		got += (size_t)k;
+	}
+	p[n] = '\0';
+	return p;
+}
+
+/* The message's bytes as sent: read from its source (whose size bounds
+ * what the index may claim), mboxrd quoting undone.  Caller frees. */
+struct loaded {
+	int fd;
+	char *data;     /* whole message, or its first HEAD_MAX bytes if big */
+	size_t len;
+	bool partial;   /* data holds only the head; parse from fd */
+};
+
+static enum la_status load_message(const struct render_ctx *c, const struct store_msg *m,
+                                   struct loaded *l)
+{
+	memset(l, 0, sizeof *l);
+	l->fd = -1;
+	uint64_t size = 0;
+	int fd = open_message(c, m, &size);
+	if (fd < 0)
+		return LA_EIO;
+	/* The index is input too: never read past the file. */
+	if (m->off > size || m->len > size - m->off) {
+		close(fd);
+		return LA_ECHANGED;
+	}
+	size_t n = (size_t)m->len;
+	if (n > MSG_INMEM_MAX) {
+		n = HEAD_MAX;
+		l->partial = true;
+	}
+	char *raw = read_range(fd, m->off, n);
+	if (!raw) {
+		close(fd);
+		return LA_EIO;
+	}
+	struct buf u;
+	buf_init(&u, n + 1);
+	mbox_unquote(&u, raw, n);
+	free(raw);
+	if (u.err) {
+		buf_free(&u);
+		close(fd);
+		return u.err;
+	}
+	l->len = u.len;
+	l->data = buf_steal(&u, NULL);
+	if (!l->data)
+		l->data = calloc(1, 1);
+	l->fd = fd;
+	return l->data ? LA_OK : LA_ENOMEM;
+}
+
+static void loaded_free(struct loaded *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	free(l->data);
+}
+
+static enum la_status open_mime(const struct store_msg *m, struct loaded *l, struct mime_msg **mm)
+{
+	if (l->partial)
+		return mime_open_fd(mm, l->fd, m->off, m->len);
+	char *copy = malloc(l->len + 1);
+	if (!copy)
+		return LA_ENOMEM;
+	memcpy(copy, l->data, l->len);
+	return mime_open_mem(mm, copy, l->len);
+}
+
+static const char *const shown_fields[] = {"Message-ID", "Date", "From", "To", "Cc", "Subject"};
+
+/* The header block: the six fields in their fixed order, each the last
+ * copy received, shown as received (name, spacing, folding) with encoded
+ * words decoded and addresses obfuscated (not in the Message-ID). */
+static void header_block(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
+                         const char *data, size_t len)
+{
+	struct hdr_field last[6];
+	bool have[6] = {false};
+	struct hdr_iter it;
+	struct hdr_field f;
+	size_t hl = len < HEAD_MAX ? len : HEAD_MAX;
+	hdr_iter_init(&it, data, hl);
+	while (hdr_next(&it, &f))
+		for (int i = 0; i < 6; i++)
+			if (span_ieq(f.name, shown_fields[i])) {
+				last[i] = f;
+				have[i] = true;
+			}
+	char tagbuf[LISTNAME_MAX + 3];
+	const char *tag = conf_subject_tag(c->conf, m->list, tagbuf, sizeof tagbuf);
+	struct buf v;
+	buf_init(&v, HDR_SHOW_MAX * 4 + 64);
+	for (int i = 0; i < 6; i++) {
+		if (!have[i])
+			continue;
+		struct span val = last[i].value;
+		bool cut = val.n > HDR_SHOW_MAX;
+		if (cut)
+			val.n = utf8_trunc(val.p, HDR_SHOW_MAX);
+		/* The spacing after the colon is kept as received; the rest is
+		 * decoded with its folding. */
+		size_t ws = 0;
+		while (ws < val.n && (val.p[ws] == ' ' || val.p[ws] == '\t'))
+			ws++;
+		buf_reset(&v);
+		buf_add(&v, last[i].name.p, last[i].name.n);
+		buf_addc(&v, ':');
+		buf_add(&v, val.p, ws);
+		size_t before = v.len;
+		msg_decode_header(&v, span_make(val.p + ws, val.n - ws), true);
+		if (i == 5 && tag[0] && !v.err) {
+			/* Drop the list's own [tag] from the subject. */
+			const char *s = v.data + before;
+			size_t sl = v.len - before, tl = strlen(tag);
+			for (size_t k = 0; k + tl <= sl; k++)
+				if (strncasecmp(s + k, tag, tl) == 0) {
+					size_t drop = tl + (k + tl < sl && s[k + tl] == ' ');
+					memmove(v.data + before + k, v.data + before + k + drop, sl - k - drop);
+					v.len -= drop;
+					break;
+				}
+		}
+		if (cut)
+			buf_adds(&v, " [...]");
+		html_body(b, v.data ? v.data : "", v.len, i == 0 ? 0 : HTML_OBFUSCATE);
+		buf_addc(b, '\n');
+	}
+	buf_free(&v);
+}
+
+struct body_ctx {
+	const struct render_ctx *c;
+	const struct store_msg *m;
+	struct buf *b;
+	int blocks;
+};
+
+/* Starts a block on a line of its own, a blank line after the previous. */
+static void block_sep(struct body_ctx *x)
+{
+	struct buf *b = x->b;
+	if (x->blocks++ == 0)
+		return;
+	if (b->len && b->data[b->len - 1] != '\n')
+		buf_addc(b, '\n');
+	buf_addc(b, '\n');
+}
+
+static void body_block(const struct mime_block *blk, void *arg)
+{
+	struct body_ctx *x = arg;
+	struct buf *b = x->b;
+	switch (blk->kind) {
+	case MB_TEXT:
+		block_sep(x);
+		html_body(b, blk->text, blk->len, HTML_LINKS | HTML_OBFUSCATE);
+		break;
+	case MB_MESSAGE:
+		block_sep(x);
+		buf_adds(b, "<b>Embedded message:</b>\n");
+		html_body(b, blk->text, blk->len, HTML_OBFUSCATE);
+		break;
+	case MB_ATTACHMENT:
+		block_sep(x);
+		buf_adds(b, "<a href=\"");
+		link_msg(x->c, b, x->m->list, x->m->day, x->m->num);
+		buf_printf(b, "/%d\">%s attachment \"", blk->k, blk->is_text ? "View" : "Download");
+		if (blk->filename && *blk->filename)
+			html_texts(b, blk->filename);
+		else
+			buf_printf(b, "attachment-%d", blk->k);
+		buf_adds(b, "\"</a> of type \"");
+		html_texts(b, blk->type);
+		buf_printf(b, "\" (%llu bytes)", (unsigned long long)blk->size);
+		break;
+	case MB_SKIPPED:
+	case MB_NOTE:
+		block_sep(x);
+		html_text(b, blk->text, blk->len);
+		break;
+	}
+}
+
+static enum la_status find_message(const struct render_ctx *c, const char *list, int day, int num,
+                                   struct store_msg *m)
+{
+	int64_t list_id;
+	enum la_status e = store_list_id(c->st, list, &list_id);
+	if (e)
+		return e;
+	return store_msg_get(c->st, list_id, day, num, m);
+}
+
+static void not_found(const struct render_ctx *c, struct response *r, const char *what)
+{
+	render_error(c, r, 404, what);
+}
+
+/* The status of a failure to load a message's bytes, as a page. */
+static enum la_status load_failed(const struct render_ctx *c, struct response *r, enum la_status e)
+{
+	render_error(c, r, 500,
+	             e == LA_ECHANGED ? "The message's mbox is shorter than the index says: the "
+	                                "archive needs to be rebuilt."
+	                              : "The message could not be read.");
+	return e;
+}
+
+enum la_status render_message(const struct render_ctx *c, const char *list, int day, int num,
+                              struct response *r)
+{
+	struct store_msg m;
+	enum la_status e = find_message(c, list, day, num, &m);
+	if (e == LA_ENOTFOUND) {
+		not_found(c, r, "There is no such message in this archive.");
+		return LA_OK;
+	}
+	if (e) {
+		render_error(c, r, 500, "The index could not be read.");
+		return e;
+	}
+	struct store_nav nav;
+	struct loaded l;
+	if ((e = store_msg_nav(c->st, &m, &nav))) {
+		render_error(c, r, 500, "The index could not be read.");
+		store_msg_clear(&m);
+		return e;
+	}
+	if ((e = load_message(c, &m, &l))) {
+		store_msg_clear(&m);
+		return load_failed(c, r, e);
+	}
+	struct buf *b = &r->body;
+	buf_reset(b);
+	/* Title: the subject without the list tag. */
+	struct buf title;
+	buf_init(&title, SUBJECT_MAX + LISTNAME_MAX + 32);
+	subject_plain(c, &title, list, m.subject);
+	buf_adds(&title, " - ");
+	buf_adds(&title, list);
+	page_begin(c, b, buf_cstr(&title), NULL);
+	buf_free(&title);
+
+	/* [<prev] [next>] [<thread-prev] [thread-next>] [day] [month] [year] [list],
+	 * each only when it has a target. */
+	struct buf u;
+	buf_init(&u, URL_MAX);
+	buf_adds(b, "<div class=\"nav\">");
+	if (nav.prev_day) {
+		buf_reset(&u);
+		link_msg(c, &u, list, nav.prev_day, nav.prev_num);
+		nav_item(b, "&lt;prev", buf_cstr(&u));
+	}
+	if (nav.next_day) {
+		buf_reset(&u);
+		link_msg(c, &u, list, nav.next_day, nav.next_num);
+		nav_item(b, "next&gt;", buf_cstr(&u));
+	}
+	if (nav.tprev_day) {
+		buf_reset(&u);
+		link_msg(c, &u, list, nav.tprev_day, nav.tprev_num);
+		nav_item(b, "&lt;thread-prev", buf_cstr(&u));
+	}
+	if (nav.tnext_day) {
+		buf_reset(&u);
+		link_msg(c, &u, list, nav.tnext_day, nav.tnext_num);
+		nav_item(b, "thread-next&gt;", buf_cstr(&u));
+	}
+	buf_reset(&u);
+	link_day(c, &u, list, day);
+	nav_item(b, "day", buf_cstr(&u));
+	buf_reset(&u);
+	link_month(c, &u, list, day / 10000, day / 100 % 100);
+	nav_item(b, "month", buf_cstr(&u));
+	buf_reset(&u);
+	link_year(c, &u, list, day / 10000);
+	nav_item(b, "year", buf_cstr(&u));
+	buf_reset(&u);
+	link_list(c, &u, list);
+	nav_item(b, "list", buf_cstr(&u));
+	buf_free(&u);
+	buf_adds(b, "</div>\n<pre class=\"msg\">\n");
+
+	header_block(c, b, &m, l.data, l.len);
+	buf_addc(b, '\n');
+
+	struct mime_msg *mm = NULL;
+	e = open_mime(&m, &l, &mm);
+	struct body_ctx x = {c, &m, b, 0};
+	if (e == LA_OK)
+		e = mime_walk(mm, body_block, &x);
+	if (e) {
+		/* GMime could not make sense of it: show the body bytes. */
+		size_t hl = hdr_block_len(l.data, l.len);
+		struct buf t;
+		buf_init(&t, (l.len - hl) * 4 + 16);
+		msg_to_utf8(&t, l.data + hl, l.len - hl, NULL);
+		html_body(b, t.data ? t.data : "", t.len, HTML_LINKS | HTML_OBFUSCATE);
+		buf_free(&t);
+		e = LA_OK;
+	}
+	mime_free(mm);
+	if (b->len && b->data[b->len - 1] != '\n')
+		buf_addc(b, '\n');
+	buf_adds(b, "</pre>\n");
+	page_end(c, b);
+	page_finish(r, 200);
+	r->max_age = 300;
+	loaded_free(&l);
+	store_msg_clear(&m);
+	if (b->err) {
+		render_error(c, r, 500, "The page could not be built.");
+		return b->err;
+	}
+	return LA_OK;
+}
+
+/* A file name safe in a Content-Disposition header and on any disk:
+ * letters, digits, '-', '_' and '.', not starting with '.'. */
+static void safe_filename(char *out, size_t n, const char *in, int k)
+{
+	size_t j = 0;
+	for (size_t i = 0; in && in[i] && j + 1 < n && j < FILENAME_MAX_BYTES; i++) {
+		unsigned char ch = (unsigned char)in[i];
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		          ch == '-' || ch == '_' || (ch == '.' && j > 0);
+		if (ok)
+			out[j++] = (char)ch;
+		else if (j > 0 && out[j - 1] != '_')
+			out[j++] = '_';
+	}
+	while (j > 0 && (out[j - 1] == '_' || out[j - 1] == '.'))
+		j--;
+	out[j] = '\0';
+	if (j == 0)
+		snprintf(out, n, "attachment-%d.bin", k);
+}
+
+/* Types served as themselves; anything else is application/octet-stream.
+ * Text of any kind (HTML and SVG included) is served as text/plain. */
+static const char *safe_type(const char *type)
+{
+	static const char *const ok[] = {
+		"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
+		"application/zip", "application/gzip", "application/x-gzip", "application/x-bzip2",
+		"application/x-xz", "application/x-tar", "application/pgp-signature",
+		"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-keys",
+		"application/pgp-encrypted", "application/octet-stream"};
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+		if (strcmp(type, ok[i]) == 0)
+			return ok[i];
+	return "application/octet-stream";
+}
+
+enum la_status render_attachment(const struct render_ctx *c, const char *list, int day, int num,
+                                 int k, struct response *r)
+{
+	struct store_msg m;
+	enum la_status e = find_message(c, list, day, num, &m);
+	if (e == LA_ENOTFOUND) {
+		not_found(c, r, "There is no such message in this archive.");
+		return LA_OK;
+	}
+	if (e) {
+		render_error(c, r, 500, "The index could not be read.");
+		return e;
+	}
+	struct loaded l;
+	if ((e = load_message(c, &m, &l))) {
+		store_msg_clear(&m);
+		return load_failed(c, r, e);
+	}
+	struct mime_msg *mm = NULL;
+	struct mime_block info;
+	buf_reset(&r->body);
+	r->body.max = ATTACH_MAX;
+	e = open_mime(&m, &l, &mm);
+	if (e == LA_OK)
+		e = mime_attachment(mm, k, &info, &r->body, ATTACH_MAX);
+	if (e == LA_ENOTFOUND || e == LA_EINVAL) {
+		not_found(c, r, "This message has no such attachment.");
+		e = LA_OK;
+	} else if (e) {
+		render_error(c, r, 500, "The attachment could not be read.");
+	} else {
+		r->status = 200;
+		r->max_age = 86400;
+		safe_filename(r->filename, sizeof r->filename, info.filename, k);
+		if (info.is_text) {
+			/* Text as UTF-8 plain text, shown in the browser. */
+			const char *cs = mime_attachment_charset(mm, k);
+			struct buf t;
+			buf_init(&t, ATTACH_MAX);
+			msg_to_utf8(&t, r->body.data ? r->body.data : "", r->body.len, cs);
+			buf_reset(&r->body);
+			buf_add(&r->body, t.data ? t.data : "", t.len);
+			buf_free(&t);
+			r->content_type = "text/plain; charset=utf-8";
+			r->attachment = false;
+		} else {
+			r->content_type = safe_type(info.type);
+			r->attachment = true;
+		}
+	}
+	mime_free(mm);
+	loaded_free(&l);
+	store_msg_clear(&m);
+	return e;
+}
+
+enum la_status render_raw(const struct render_ctx *c, const char *list, int day, int num,
+                          struct response *r)
+{
+	struct store_msg m;
+	enum la_status e = find_message(c, list, day, num, &m);
+	if (e == LA_ENOTFOUND) {
+		not_found(c, r, "There is no such message in this archive.");
+		return LA_OK;
+	}
+	if (e) {
+		render_error(c, r, 500, "The index could not be read.");
+		return e;
+	}
+	uint64_t size = 0;
+	int fd = open_message(c, &m, &size);
+	if (fd < 0 || m.off > size || m.len > size - m.off) {
+		if (fd >= 0)
+			close(fd);
+		store_msg_clear(&m);
+		return load_failed(c, r, fd < 0 ? LA_EIO : LA_ECHANGED);
+	}
+	buf_reset(&r->body);
+	r->body.max = ATTACH_MAX;
+	char *raw = m.len <= ATTACH_MAX ? read_range(fd, m.off, (size_t)m.len) : NULL;
+	close(fd);
+	if (!raw) {
+		store_msg_clear(&m);
+		return load_failed(c, r, LA_EIO);
+	}
+	mbox_unquote(&r->body, raw, (size_t)m.len);
+	free(raw);
+	r->status = 200;
+	r->content_type = "text/plain; charset=utf-8";
+	r->max_age = 86400;
+	store_msg_clear(&m);
+	return r->body.err;
+}

@@ -1,0 +1,527 @@
+/* mime.c: walk a message's MIME tree with GMime, iteratively and within
+ * the bounds of limits.h, producing display blocks and attachments. */
+#include "render/mime.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "limits.h"
+#include "msg/msg.h"
+#include "render/htmltext.h"
+
+/* Parser options shared with msg/decode.c (lenient compliance modes). */
+GMimeParserOptions *msg_parser_options(void);
+
+struct mime_msg {
+	GMimeMessage *msg;
+	/* Attachments found by the last walk, for mime_attachment. */
+	int nattach;
+	/* The media type and file name handed out by mime_attachment. */
+	char type[128];
+	char name[256];
+};
+
+static enum la_status open_stream(struct mime_msg **out, GMimeStream *stream)
+{
+	*out = NULL;
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	/* Parts refer to ranges of the stream instead of copies of it. */
+	g_mime_parser_set_persist_stream(parser, TRUE);
+	GMimeMessage *msg = g_mime_parser_construct_message(parser, msg_parser_options());
+	g_object_unref(parser);
+	g_object_unref(stream);
+	if (!msg)
+		return LA_EINVAL;
+	struct mime_msg *m = calloc(1, sizeof *m);
+	if (!m) {
+		g_object_unref(msg);
+		return LA_ENOMEM;
+	}
+	m->msg = msg;
+	*out = m;
+	return LA_OK;
+}
+
+enum la_status mime_open_mem(struct mime_msg **out, char *data, size_t len)
+{
+	msg_library_init();
+	GByteArray *a = g_byte_array_new_take((guint8 *)data, len);
+	return open_stream(out, g_mime_stream_mem_new_with_byte_array(a));
+}
+
+enum la_status mime_open_fd(struct mime_msg **out, int fd, uint64_t off, uint64_t len)
+{
+	msg_library_init();
+	int d = dup(fd);
+	if (d < 0)
+		return LA_EIO;
+	return open_stream(out, g_mime_stream_fs_new_with_bounds(d, (gint64)off, (gint64)(off + len)));
+}
+
+void mime_free(struct mime_msg *m)
+{
+	if (!m)
+		return;
+	if (m->msg)
+		g_object_unref(m->msg);
+	free(m);
+}
+
+/* "type/subtype" in lowercase into out.  A Content-Type of bare "text"
+ * (no subtype, seen from broken mailers) is text/plain, not GMime's
+ * application/octet-stream. */
+static void media_type(GMimeObject *o, char *out, size_t n)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	const char *t = ct ? g_mime_content_type_get_media_type(ct) : NULL;
+	const char *s = ct ? g_mime_content_type_get_media_subtype(ct) : NULL;
+	snprintf(out, n, "%s/%s", t && *t ? t : "text", s && *s ? s : "plain");
+	for (char *p = out; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 32;
+	if (strcmp(out, "application/octet-stream") == 0) {
+		const char *raw = g_mime_object_get_header(o, "Content-Type");
+		while (raw && (*raw == ' ' || *raw == '\t'))
+			raw++;
+		if (raw && g_ascii_strncasecmp(raw, "text", 4) == 0 &&
+		    (raw[4] == '\0' || raw[4] == ';' || raw[4] == ' ' || raw[4] == '\t'))
+			snprintf(out, n, "text/plain");
+	}
+}
+
+/* The name= parameter of a raw Content-Type value, for types GMime
+ * rejects (and with them their parameters), into out.  NULL if none. */
+static const char *raw_name_param(GMimeObject *o, char *out, size_t n)
+{
+	const char *v = g_mime_object_get_header(o, "Content-Type");
+	if (!v)
+		return NULL;
+	for (const char *p = v; (p = strchr(p, ';')); p++) {
+		const char *q = p + 1;
+		while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
+			q++;
+		if (g_ascii_strncasecmp(q, "name", 4) != 0)
+			continue;
+		q += 4;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q != '=')
+			continue;
+		q++;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		size_t k = 0;
+		if (*q == '"') {
+			for (q++; *q && *q != '"' && k + 1 < n; q++)
+				out[k++] = *q;
+		} else {
+			for (; *q && *q != ';' && *q != ' ' && *q != '\t' && k + 1 < n; q++)
+				out[k++] = *q;
+		}
+		out[k] = '\0';
+		return k ? out : NULL;
+	}
+	return NULL;
+}
+
+/* Decoded bytes of a leaf part (or the serialized form of an embedded
+ * message): appends at most max bytes to out (if out is non-NULL) and
+ * counts all of them in *total. */
+static void part_bytes(GMimeObject *obj, struct buf *out, size_t max, uint64_t *total)
+{
+	*total = 0;
+	GMimeStream *fs;
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		if (!inner)
+			return;
+		GMimeStream *mem = g_mime_stream_mem_new();
+		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
+		g_mime_stream_reset(mem);
+		fs = mem;
+	} else {
+		GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(obj));
+		if (!w)
+			return;
+		GMimeStream *raw = g_mime_data_wrapper_get_stream(w);
+		if (!raw)
+			return;
+		g_mime_stream_reset(raw);
+		fs = g_mime_stream_filter_new(raw);
+		GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
+		if (enc != GMIME_CONTENT_ENCODING_DEFAULT && enc != GMIME_CONTENT_ENCODING_7BIT &&
+		    enc != GMIME_CONTENT_ENCODING_8BIT && enc != GMIME_CONTENT_ENCODING_BINARY) {
+			GMimeFilter *f = g_mime_filter_basic_new(enc, FALSE);
+			g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
+			g_object_unref(f);
+		}
+	}
+	char chunk[65536];
+	for (;;) {
+		ssize_t k = g_mime_stream_read(fs, chunk, sizeof chunk);
+		if (k <= 0)
+			break;
+		if (out && out->len < max) {
+			size_t room = max - out->len;
+			buf_add(out, chunk, (size_t)k < room ? (size_t)k : room);
+		}
+		*total += (uint64_t)k;
+	}
+	g_object_unref(fs);
+}
+
+static const char *part_charset(GMimeObject *o)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	return ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
+}
+
+static bool is_attachment_disp(GMimeObject *o)
+{
+	GMimeContentDisposition *d = g_mime_object_get_content_disposition(o);
+	return d && g_mime_content_disposition_is_attachment(d);
+}
+
+/* Does this subtree contain a text/plain leaf (for choosing among
+ * alternatives)?  Bounded by depth. */
+static bool has_plain(GMimeObject *o, int depth)
+{
+	if (depth > 4)
+		return false;
+	char t[128];
+	media_type(o, t, sizeof t);
+	if (GMIME_IS_MULTIPART(o)) {
+		int n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+		for (int i = 0; i < n && i < 16; i++)
+			if (has_plain(g_mime_multipart_get_part(GMIME_MULTIPART(o), i), depth + 1))
+				return true;
+		return false;
+	}
+	return strcmp(t, "text/plain") == 0;
+}
+
+struct frame {
+	GMimeObject *obj;
+	int depth;
+	bool skipped; /* an alternative not chosen: only noted */
+	bool in_alt;  /* the chosen alternative */
+};
+
+struct walk {
+	struct mime_msg *m;
+	void (*fn)(const struct mime_block *b, void *arg);
+	void *arg;
+	int want_k;           /* mime_attachment: the one to find, else 0 */
+	struct mime_block *found;
+	GMimeObject *found_obj;
+	char namebuf[256];
+	size_t shown;         /* text bytes shown so far */
+	bool shown_text;      /* any text part shown yet */
+	int k;
+};
+
+static void emit(struct walk *w, const struct mime_block *b)
+{
+	if (w->fn)
+		w->fn(b, w->arg);
+}
+
+static void note(struct walk *w, const char *text)
+{
+	struct mime_block b = {.kind = MB_NOTE, .text = text, .len = strlen(text)};
+	emit(w, &b);
+}
+
+static void show_text(struct walk *w, GMimePart *part, bool html)
+{
+	struct buf raw, txt;
+	size_t room = w->shown < TEXT_SHOW_MAX ? TEXT_SHOW_MAX - w->shown : 0;
+	buf_init(&raw, room + 1);
+	uint64_t total;
+	part_bytes(GMIME_OBJECT(part), &raw, room, &total);
+	buf_init(&txt, room * 4 + 1024);
+	const char *cs = part_charset(GMIME_OBJECT(part));
+	if (html) {
+		struct buf u;
+		buf_init(&u, room * 4 + 1024);
+		msg_to_utf8(&u, raw.data ? raw.data : "", raw.len, cs);
+		htmltext(&txt, u.data ? u.data : "", u.len);
+		buf_free(&u);
+	} else {
+		msg_to_utf8(&txt, raw.data ? raw.data : "", raw.len, cs);
+	}
+	w->shown += raw.len;
+	w->shown_text = true;
+	struct mime_block b = {.kind = MB_TEXT, .text = txt.data ? txt.data : "", .len = txt.len};
+	if (!txt.err)
+		emit(w, &b);
+	if (total > raw.len) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "[%llu more bytes of this part not shown: see the raw message]",
+		         (unsigned long long)(total - raw.len));
+		note(w, msg);
+	}
+	buf_free(&raw);
+	buf_free(&txt);
+}
+
+/* The file name of a part: GMime's (Content-Disposition filename, else
+ * Content-Type name, RFC 2231 and 2047 decoded), else the name= of a
+ * Content-Type GMime rejected. */
+static const char *part_filename(GMimeObject *o, char *tmp, size_t n)
+{
+	const char *f = GMIME_IS_PART(o) ? g_mime_part_get_filename(GMIME_PART(o)) : NULL;
+	if (f && *f)
+		return f;
+	if (GMIME_IS_MESSAGE_PART(o)) {
+		GMimeContentDisposition *d = g_mime_object_get_content_disposition(o);
+		f = d ? g_mime_content_disposition_get_parameter(d, "filename") : NULL;
+		if (f && *f)
+			return f;
+	}
+	return raw_name_param(o, tmp, n);
+}
+
+/* Numbers a part as attachment k and reports it (shown_inline: its
+ * content follows on the page as well). */
+static void attachment(struct walk *w, GMimeObject *obj, const char *type, bool shown_inline)
+{
+	w->k++;
+	if (w->want_k && w->k != w->want_k)
+		return;
+	struct mime_block b = {.kind = MB_ATTACHMENT, .k = w->k, .shown_inline = shown_inline};
+	b.type = type;
+	b.filename = part_filename(obj, w->namebuf, sizeof w->namebuf);
+	b.is_text = strncmp(type, "text/", 5) == 0 || strcmp(type, "message/rfc822") == 0;
+	if (w->want_k) {
+		*w->found = b;
+		w->found_obj = obj;
+		return;
+	}
+	part_bytes(obj, NULL, 0, &b.size);
+	emit(w, &b);
+}
+
+/* An embedded message: its main headers as a block of text. */
+static void embedded_headers(struct walk *w, GMimeMessage *inner)
+{
+	static const char *const names[] = {"Date", "From", "To", "Cc", "Subject"};
+	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(inner));
+	struct buf b;
+	buf_init(&b, HDR_SHOW_MAX * 5 + 64);
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		GMimeHeader *h = hl ? g_mime_header_list_get_header(hl, names[i]) : NULL;
+		const char *v = h ? g_mime_header_get_raw_value(h) : NULL;
+		if (!v)
+			continue;
+		buf_adds(&b, names[i]);
+		buf_adds(&b, ": ");
+		size_t n = strlen(v);
+		msg_decode_header(&b, span_make(v, n < HDR_SHOW_MAX ? n : HDR_SHOW_MAX), false);
+		buf_addc(&b, '\n');
+	}
+	struct mime_block blk = {.kind = MB_MESSAGE, .text = b.data ? b.data : "", .len = b.len};
+	if (!w->want_k && !b.err)
+		emit(w, &blk);
+	buf_free(&b);
+}
+
+static enum la_status walk(struct walk *w)
+{
+	GMimeObject *root = g_mime_message_get_mime_part(w->m->msg);
+	if (!root)
+		return LA_OK;
+	size_t cap = 64, n = 0;
+	struct frame *st = malloc(cap * sizeof *st);
+	if (!st)
+		return LA_ENOMEM;
+	st[n++] = (struct frame){root, 0, false, false};
+	unsigned parts = 0;
+	bool depth_noted = false;
+	enum la_status ret = LA_OK;
+	while (n > 0) {
+		struct frame f = st[--n];
+		char type[128];
+		media_type(f.obj, type, sizeof type);
+		if (f.skipped) {
+			if (!w->want_k) {
+				char msg[200];
+				snprintf(msg, sizeof msg, "Content of type \"%s\" skipped", type);
+				struct mime_block b = {.kind = MB_SKIPPED, .type = type, .text = msg,
+				                       .len = strlen(msg)};
+				emit(w, &b);
+			}
+			continue;
+		}
+		if (++parts > MIME_PARTS_MAX) {
+			if (!w->want_k)
+				note(w, "[more MIME parts than listarc shows: see the raw message]");
+			break;
+		}
+		if (f.depth > MIME_DEPTH_MAX) {
+			if (!depth_noted && !w->want_k)
+				note(w, "[MIME parts nested too deep to show: see the raw message]");
+			depth_noted = true;
+			continue;
+		}
+		if (GMIME_IS_MULTIPART(f.obj)) {
+			GMimeMultipart *mp = GMIME_MULTIPART(f.obj);
+			int count = g_mime_multipart_get_count(mp);
+			if (count > MIME_PARTS_MAX)
+				count = MIME_PARTS_MAX;
+			int chosen = -1;
+			bool alt = strcmp(type, "multipart/alternative") == 0;
+			if (alt) {
+				/* Plain text if any alternative has it, else HTML, else
+				 * the first. */
+				for (int i = 0; i < count && chosen < 0; i++)
+					if (has_plain(g_mime_multipart_get_part(mp, i), 0))
+						chosen = i;
+				for (int i = 0; i < count && chosen < 0; i++) {
+					char t[128];
+					media_type(g_mime_multipart_get_part(mp, i), t, sizeof t);
+					if (strcmp(t, "text/html") == 0)
+						chosen = i;
+				}
+				if (chosen < 0 && count > 0)
+					chosen = 0;
+			}
+			if (n + (size_t)count > cap) {
+				size_t ncap = n + (size_t)count + 64;
+				struct frame *ns = realloc(st, ncap * sizeof *st);
+				if (!ns) {
+					ret = LA_ENOMEM;
+					break;
+				}
+				st = ns;
+				cap = ncap;
+			}
+			/* Push in reverse so the first child is handled first; with
+			 * alternatives the chosen one comes first, the others after it
+			 * as "skipped" notes. */
+			for (int i = count - 1; i >= 0; i--) {
+				if (alt && i == chosen)
+					continue;
+				st[n++] = (struct frame){g_mime_multipart_get_part(mp, i), f.depth + 1, alt, false};
+			}
+			if (alt && chosen >= 0)
+				st[n++] = (struct frame){g_mime_multipart_get_part(mp, chosen), f.depth + 1, false, true};
+			continue;
+		}
+		if (GMIME_IS_MESSAGE_PART(f.obj)) {
+			GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(f.obj));
+			if (!inner)
+				continue;
+			if (is_attachment_disp(f.obj) ||
+			    part_filename(f.obj, w->namebuf, sizeof w->namebuf)) {
+				attachment(w, f.obj, "message/rfc822", true);
+				if (w->want_k && w->found_obj)
+					break;
+			}
+			embedded_headers(w, inner);
+			GMimeObject *body = g_mime_message_get_mime_part(inner);
+			if (body) {
+				if (n == cap) {
+					struct frame *ns = realloc(st, (cap + 64) * sizeof *st);
+					if (!ns) {
+						ret = LA_ENOMEM;
+						break;
+					}
+					st = ns;
+					cap += 64;
+				}
+				st[n++] = (struct frame){body, f.depth + 1, false, false};
+			}
+			continue;
+		}
+		if (!GMIME_IS_PART(f.obj))
+			continue;
+		GMimePart *part = GMIME_PART(f.obj);
+		bool attach = is_attachment_disp(f.obj);
+		bool text = strncmp(type, "text/", 5) == 0;
+		bool html = strcmp(type, "text/html") == 0;
+		if (text && !html && !attach && !GMIME_IS_MESSAGE_PARTIAL(f.obj)) {
+			/* A text part with a file name is an attachment shown inline
+			 * (patches sent as "inline; filename=..."): the link, then
+			 * the text. */
+			if (part_filename(f.obj, w->namebuf, sizeof w->namebuf)) {
+				attachment(w, f.obj, type, true);
+				if (w->want_k && w->found_obj)
+					break;
+			}
+			if (!w->want_k)
+				show_text(w, part, false);
+		} else if (html && !attach && (f.in_alt || !w->shown_text)) {
+			if (!w->want_k)
+				show_text(w, part, true);
+			else
+				w->shown_text = true;
+		} else {
+			attachment(w, f.obj, type, false);
+			if (w->want_k && w->found_obj)
+				break;
+		}
+	}
+	free(st);
+	return ret;
+}
+
+enum la_status mime_walk(struct mime_msg *m, void (*fn)(const struct mime_block *b, void *arg),
+                         void *arg)
+{
+	struct walk w = {.m = m, .fn = fn, .arg = arg};
+	enum la_status e = walk(&w);
+	m->nattach = w.k;
+	return e;
+}
+
+static enum la_status find_attachment(struct mime_msg *m, int k, struct mime_block *info,
+                                      GMimeObject **obj)
+{
+	struct mime_block b;
+	struct walk w = {.m = m, .want_k = k, .found = &b};
+	memset(&b, 0, sizeof b);
+	enum la_status e = walk(&w);
+	if (e)
+		return e;
+	if (!w.found_obj)
+		return LA_ENOTFOUND;
+	*info = b;
+	/* Strings that pointed into the walk's frames now live with m. */
+	snprintf(m->name, sizeof m->name, "%s", b.filename ? b.filename : "");
+	info->filename = b.filename ? m->name : NULL;
+	*obj = w.found_obj;
+	return LA_OK;
+}
+
+enum la_status mime_attachment(struct mime_msg *m, int k, struct mime_block *info,
+                               struct buf *out, size_t max)
+{
+	GMimeObject *obj;
+	enum la_status e = find_attachment(m, k, info, &obj);
+	if (e)
+		return e;
+	if (GMIME_IS_MESSAGE_PART(obj))
+		snprintf(m->type, sizeof m->type, "message/rfc822");
+	else
+		media_type(obj, m->type, sizeof m->type);
+	info->type = m->type;
+	uint64_t total;
+	part_bytes(obj, out, max, &total);
+	info->size = total;
+	if (total > max)
+		return LA_ETOOBIG;
+	return out->err ? out->err : LA_OK;
+}
+
+const char *mime_attachment_charset(struct mime_msg *m, int k)
+{
+	struct mime_block b;
+	GMimeObject *obj;
+	if (find_attachment(m, k, &b, &obj))
+		return "";
+	const char *cs = part_charset(obj);
+	return cs ? cs : "";
+}

@@ -1,0 +1,59 @@
+/* mime.h: a message's MIME tree, walked for display: text parts decoded
+ * to UTF-8, everything else listed as attachments numbered 1, 2, ... in
+ * tree order (the K of /LIST/YYYY/MM/DD/N/K).  GMime does the parsing. */
+#ifndef LISTARC_MIME_H
+#define LISTARC_MIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/status.h"
+
+struct mime_msg;
+
+/* Parses a message from memory.  Takes ownership of data (malloc'd),
+ * which must stay unchanged; frees it on failure too. */
+enum la_status mime_open_mem(struct mime_msg **out, char *data, size_t len);
+/* Parses a message from bytes [off, off+len) of fd without reading it
+ * into memory (for very large messages).  fd is duplicated. */
+enum la_status mime_open_fd(struct mime_msg **out, int fd, uint64_t off, uint64_t len);
+void mime_free(struct mime_msg *m);
+
+enum mime_block_kind {
+	MB_TEXT,       /* text to show inline */
+	MB_ATTACHMENT, /* a part shown as a link */
+	MB_SKIPPED,    /* an alternative not shown ("Content of type X skipped") */
+	MB_NOTE,       /* a remark of ours (limits hit, nothing decodable) */
+	MB_MESSAGE,    /* start of an embedded message: text holds its headers */
+};
+
+struct mime_block {
+	enum mime_block_kind kind;
+	const char *text;     /* MB_TEXT, MB_NOTE, MB_MESSAGE: UTF-8 */
+	size_t len;
+	int k;                /* MB_ATTACHMENT: its number, from 1 */
+	const char *type;     /* media type, lowercase, "type/subtype" */
+	const char *filename; /* decoded file name or NULL */
+	uint64_t size;        /* MB_ATTACHMENT: decoded size in bytes */
+	bool is_text;         /* MB_ATTACHMENT: a text type (viewable) */
+	bool shown_inline;    /* MB_ATTACHMENT: its content is shown next */
+};
+
+/* Calls fn for each block in order.  Text shown is capped at
+ * TEXT_SHOW_MAX bytes (a note says what was cut). */
+enum la_status mime_walk(struct mime_msg *m, void (*fn)(const struct mime_block *b, void *arg),
+                         void *arg);
+
+/* Attachment k: fills info (type, filename, size; strings valid until
+ * mime_free) and appends its decoded bytes to out, at most max bytes
+ * (LA_ETOOBIG beyond).  LA_ENOTFOUND if there is no attachment k. */
+enum la_status mime_attachment(struct mime_msg *m, int k, struct mime_block *info,
+                               struct buf *out, size_t max);
+
+/* The charset parameter of attachment k ("" if none), for serving text
+ * attachments with their own charset. */
+const char *mime_attachment_charset(struct mime_msg *m, int k);
+
+#endif

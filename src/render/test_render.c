@@ -1,0 +1,92 @@
+/* test_render.c: escaping, links and address obfuscation, HTML-to-text. */
+#include <stdlib.h>
+
+#include "../../tests/check.h"
+#include "render/html.h"
+#include "render/htmltext.h"
+
+static void body_case(const char *in, unsigned flags, const char *want)
+{
+	struct buf b;
+	buf_init(&b, 1 << 16);
+	html_body(&b, in, strlen(in), flags);
+	CHECK_STR(buf_cstr(&b), want, "html_body(\"%s\")", in);
+	buf_free(&b);
+}
+
+static void test_escape(void)
+{
+	const unsigned LO = HTML_LINKS | HTML_OBFUSCATE;
+	body_case("<script>alert('x')</script>", LO, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+	body_case("a & b \"c\"", LO, "a &amp; b &quot;c&quot;");
+	body_case("tab\tand\r\nCR", LO, "tab\tand\nCR");
+	body_case("bell\a nul-ish \x1b[0m", LO, "bell. nul-ish .[0m");
+	body_case("bad \xFF byte", LO, "bad \xEF\xBF\xBD byte");
+	body_case("rtl \xE2\x80\xAE override", LO, "rtl . override");
+	body_case("c1 \xC2\x85 control", LO, "c1 . control");
+	body_case("brouer@redhat.com", LO, "brouer@...hat.com");
+	body_case("<ktkhai@virtuozzo.com>", LO, "&lt;ktkhai@...tuozzo.com&gt;");
+	body_case("guro@fb.com", LO, "guro@...com");
+	body_case("@kmsg_size and @size", LO, "@kmsg_size and @size");
+	body_case("@@ -9,11 +9,13 @@", LO, "@@ -9,11 +9,13 @@");
+	body_case("x@a.b", LO, "x@...");
+	body_case("user@localhost", LO, "user@localhost");
+	body_case("see https://lore.kernel.org/r/1-x@allwinnertech.com.", LO,
+	          "see <a href=\"https://lore.kernel.org/r/1-x@allwinnertech.com\" rel=\"nofollow\">"
+	          "https://lore.kernel.org/r/1-x@allwinnertech.com</a>.");
+	body_case("(http://example.org/a_(b))", LO,
+	          "(<a href=\"http://example.org/a_(b)\" rel=\"nofollow\">http://example.org/a_(b)</a>)");
+	body_case("http://x.org/?a=1&b=\"2\"", LO,
+	          "<a href=\"http://x.org/?a=1&amp;b=\" rel=\"nofollow\">http://x.org/?a=1&amp;b=</a>"
+	          "&quot;2&quot;");
+	body_case("javascript:alert(1) data:text/html,x", LO, "javascript:alert(1) data:text/html,x");
+	body_case("xhttp://notalink.org", LO, "xhttp://notalink.org");
+	body_case("http://", LO, "http://");
+	body_case("ftp://ftp.example.org/pub", LO,
+	          "<a href=\"ftp://ftp.example.org/pub\" rel=\"nofollow\">ftp://ftp.example.org/pub</a>");
+	body_case("user@example.com", 0, "user@example.com");
+	body_case("<a href=x>", 0, "&lt;a href=x&gt;");
+	/* A long URL is shown but not linked. */
+	struct buf in, b;
+	buf_init(&in, 1 << 16);
+	buf_adds(&in, "http://example.org/");
+	for (int i = 0; i < 3000; i++)
+		buf_addc(&in, 'a');
+	buf_init(&b, 1 << 16);
+	html_body(&b, in.data, in.len, LO);
+	CHECK(b.len == in.len && !strstr(buf_cstr(&b), "<a "), "a URL over LINK_MAX is not linked");
+	buf_free(&in);
+	buf_free(&b);
+	buf_init(&b, 100);
+	url_encode(&b, "a b/c?", 6, NULL);
+	CHECK_STR(buf_cstr(&b), "a%20b%2Fc%3F", "url_encode");
+	buf_free(&b);
+}
+
+static void text_case(const char *in, const char *want)
+{
+	struct buf b;
+	buf_init(&b, 1 << 16);
+	htmltext(&b, in, strlen(in));
+	CHECK_STR(buf_cstr(&b), want, "htmltext(\"%s\")", in);
+	buf_free(&b);
+}
+
+static void test_htmltext(void)
+{
+	text_case("<p>Hello <b>world</b></p><p>Second</p>", "Hello world\n\nSecond\n");
+	text_case("a<br>b<br/>c", "a\nb\nc\n");
+	text_case("<script>alert(1)</script>x<style>p{}</style>y", "xy\n");
+	text_case("&lt;tag&gt; &amp; &#65;&#x42; &nbsp;.", "<tag> & AB \xC2\xA0.\n");
+	text_case("<!-- hidden --> shown", "shown\n");
+	text_case("<ul><li>one<li>two</ul>", "* one\n* two\n");
+	text_case("unclosed <b", "unclosed\n");
+	text_case("&#0; &#x110000; &bogus;", "\xEF\xBF\xBD \xEF\xBF\xBD &bogus;\n");
+}
+
+int main(void)
+{
+	test_escape();
+	test_htmltext();
+	return check_status();
+}

@@ -1,0 +1,169 @@
+/* store.h: the SQLite index.  One file, DIR/index.sqlite, in WAL mode:
+ * any number of readers (pages) run beside one writer (the indexer), and
+ * neither blocks the other.
+ *
+ * The index holds where each message is (source file, offset, length),
+ * never its bytes: the mbox is the source of truth.  Everything a page
+ * lists without opening the message (subject, sender, dates, thread) is
+ * stored per message. */
+#ifndef LISTARC_STORE_H
+#define LISTARC_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "limits.h"
+#include "msg/msg.h"
+#include "util/status.h"
+
+struct store;
+
+enum store_mode {
+	STORE_READ,  /* read-only; fails with LA_ENOTFOUND if there is no index */
+	STORE_WRITE, /* creates the index if needed */
+};
+
+enum la_status store_open(struct store **out, const char *dir, enum store_mode mode,
+                          struct la_err *err);
+/* NULL-safe.  Finalizes every statement and closes the connection. */
+void store_close(struct store *st);
+
+/* ---- lists and sources ---- */
+
+enum source_kind { SOURCE_MBOX = 0, SOURCE_MAILDIR = 1 };
+
+struct store_source {
+	int64_t id;
+	int64_t list_id;
+	char path[4096];
+	enum source_kind kind;
+	uint64_t done;       /* mbox: bytes indexed (offset of the next From_ line) */
+	int64_t fp_head;     /* hash of the first FP_BYTES bytes */
+	int64_t fp_tail;     /* hash of the FP_BYTES bytes before done */
+	int64_t last_ts;     /* delivery time of the last message (date fallback) */
+};
+
+/* Fingerprint window for detecting a rewritten mbox. */
+#define FP_BYTES 4096
+
+/* Looks up a list by name; *id = 0 and LA_ENOTFOUND if absent. */
+enum la_status store_list_id(struct store *st, const char *name, int64_t *id);
+/* Finds or creates a list (writer only). */
+enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id, struct la_err *err);
+/* Finds or registers a source of a list (writer only). */
+enum la_status store_source_ensure(struct store *st, int64_t list_id, const char *path,
+                                   enum source_kind kind, struct store_source *src,
+                                   struct la_err *err);
+/* Every source of a list, in the order they were added; fn returns false to stop. */
+enum la_status store_sources(struct store *st, int64_t list_id,
+                             bool (*fn)(const struct store_source *s, void *arg), void *arg);
+/* Path and kind of a source, by id. */
+enum la_status store_source_get(struct store *st, int64_t id, struct store_source *src);
+
+/* ---- writing (the indexer) ---- */
+
+/* One message to add.  The strings are borrowed for the call. */
+struct store_new_msg {
+	int64_t list_id;
+	int64_t source_id;
+	uint64_t off, len;
+	const char *file;        /* maildir: path relative to the maildir, else NULL */
+	int day;                 /* yyyymmdd of delivery (the URL date) */
+	int64_t ts;              /* delivery time, seconds since the epoch */
+	bool has_date;
+	int64_t date;            /* Date: header, seconds since the epoch */
+	const struct msg_summary *sum;
+	const char *made_up_id;  /* used when sum->msgid is "" */
+};
+
+/* Begins a write transaction (BEGIN IMMEDIATE). */
+enum la_status store_begin(struct store *st, struct la_err *err);
+/* Commits, storing the resume state of src in the same transaction. */
+enum la_status store_commit(struct store *st, const struct store_source *src, struct la_err *err);
+/* Rolls back (NULL-safe on a store without a transaction). */
+void store_rollback(struct store *st);
+
+/* Adds a message inside the current transaction: gives it the next free
+ * number of its day, threads it, and returns its number in *num and
+ * whether its Message-ID was already present (a duplicate) in *dup. */
+enum la_status store_add(struct store *st, const struct store_new_msg *m, int *num, bool *dup,
+                         struct la_err *err);
+
+/* Maildir bookkeeping: has this unique name been indexed? */
+enum la_status store_maildir_seen(struct store *st, int64_t source_id, const char *uniq, bool *seen);
+enum la_status store_maildir_mark(struct store *st, int64_t source_id, const char *uniq);
+
+/* Deletes every message, day count and source state of a list (for
+ * `listarc index --rebuild`).  Thread ids of other lists are kept. */
+enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err);
+
+/* ---- reading (pages) ---- */
+
+/* A message row.  Strings are owned by the struct: store_msg_clear frees
+ * them.  list is the list's name. */
+struct store_msg {
+	int64_t id, list_id, source_id;
+	int day, num;
+	int64_t ts, date;
+	bool has_date;
+	int64_t mid, parent, thread;
+	uint64_t off, len;
+	unsigned flags;
+	char *list, *msgid, *subject, *from_name, *from_addr, *file;
+};
+
+void store_msg_clear(struct store_msg *m);
+
+/* The message /LIST/YYYY/MM/DD/N.  LA_ENOTFOUND if there is none. */
+enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num,
+                             struct store_msg *m);
+
+/* Neighbours of a message: prev/next in the list (by day, then number),
+ * and in its thread (by delivery time, then id).  A zero day means none. */
+struct store_nav {
+	int prev_day, prev_num, next_day, next_num;
+	int tprev_day, tprev_num, tnext_day, tnext_num;
+};
+enum la_status store_msg_nav(struct store *st, const struct store_msg *m, struct store_nav *nav);
+
+/* A row of a message listing, borrowed for the duration of the callback. */
+struct store_entry {
+	const char *list;
+	int day, num;
+	int64_t ts, date;
+	bool has_date;
+	const char *subject, *from_name, *from_addr, *msgid;
+	int64_t thread;
+};
+typedef bool (*store_entry_fn)(const struct store_entry *e, void *arg);
+
+/* Messages of one day in number order, from number `from`, at most limit. */
+enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int from, int limit,
+                              store_entry_fn fn, void *arg);
+/* The most recent messages of a list (by day and number, newest first). */
+enum la_status store_recent(struct store *st, int64_t list_id, int limit, store_entry_fn fn,
+                            void *arg);
+
+/* Per-day message counts of a list for days in [from, to] (yyyymmdd). */
+enum la_status store_day_counts(struct store *st, int64_t list_id, int from, int to,
+                                bool (*fn)(int day, int count, void *arg), void *arg);
+/* The nearest day with messages before / after day (0 if none). */
+enum la_status store_day_adjacent(struct store *st, int64_t list_id, int day, int *prev, int *next);
+
+struct store_list_info {
+	const char *name;
+	int64_t id;
+	int64_t count;
+	int first_day, last_day;
+};
+/* Every list, by name. */
+enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),
+                           void *arg);
+
+/* Time of the last change to the index (for Last-Modified), 0 if unknown. */
+int64_t store_mtime(struct store *st);
+
+/* The SQLite error message of the last failure, for the caller's detail. */
+const char *store_errmsg(struct store *st);
+
+#endif

@@ -1,0 +1,40 @@
+/* span.h: a borrowed (pointer, length) pair into someone else's buffer.
+ * A span never owns its bytes and is valid only while its owner is. */
+#ifndef LISTARC_SPAN_H
+#define LISTARC_SPAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+#define SPAN_NULL ((struct span){NULL, 0})
+
+static inline struct span span_make(const char *p, size_t n)
+{
+	return (struct span){p, n};
+}
+
+static inline struct span span_cstr(const char *s)
+{
+	return (struct span){s, s ? strlen(s) : 0};
+}
+
+/* Case-insensitive ASCII comparison with a NUL-terminated literal. */
+bool span_ieq(struct span s, const char *lit);
+/* True if s starts with lit, ASCII case-insensitively. */
+bool span_istarts(struct span s, const char *lit);
+/* s without leading and trailing ASCII whitespace (space, tab, CR, LF). */
+struct span span_trim(struct span s);
+/* Index of byte c in s, or -1. */
+static inline long span_find(struct span s, char c)
+{
+	const char *q = s.n ? memchr(s.p, c, s.n) : NULL;
+	return q ? q - s.p : -1;
+}
+
+#endif

@@ -1,0 +1,96 @@
+/* test_util.c: buffers, UTF-8, calendar arithmetic. */
+#include <stdlib.h>
+
+#include "../../tests/check.h"
+#include "util/buf.h"
+#include "util/civil.h"
+#include "util/hash.h"
+#include "util/utf8.h"
+
+static void test_buf(void)
+{
+	struct buf b;
+	buf_init(&b, 10);
+	buf_adds(&b, "12345");
+	buf_printf(&b, "%d", 678);
+	CHECK(b.len == 8 && !b.err, "buf appends within its cap");
+	buf_adds(&b, "abc");
+	CHECK(b.err == LA_ETOOBIG && b.len == 8, "buf refuses to grow past its cap and stays sticky");
+	buf_adds(&b, "x");
+	CHECK(b.len == 8, "appends after an error are ignored");
+	CHECK_STR(buf_cstr(&b), "", "buf_cstr of a failed buffer is empty");
+	buf_reset(&b);
+	buf_adds(&b, "ok");
+	CHECK_STR(buf_cstr(&b), "ok", "buf_reset clears the error");
+	buf_free(&b);
+	buf_init(&b, 1 << 20);
+	for (int i = 0; i < 10000; i++)
+		buf_printf(&b, "%05d", i);
+	CHECK(b.len == 50000 && !b.err, "buf grows to 50000 bytes");
+	buf_free(&b);
+}
+
+static void test_utf8(void)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		int valid;
+	} cases[] = {
+		{"plain", 5, 1},           {"\xC3\xA9", 2, 1},        {"\xE2\x82\xAC", 3, 1},
+		{"\xF0\x9F\x98\x80", 4, 1}, {"\xC3", 1, 0},            {"\xC0\xAF", 2, 0},
+		{"\xED\xA0\x80", 3, 0},    {"\xF4\x90\x80\x80", 4, 0}, {"\xFF", 1, 0},
+		{"\xE0\x80\xAF", 3, 0},    {"a\0b", 3, 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		CHECK(utf8_valid(cases[i].in, cases[i].n) == cases[i].valid, "utf8_valid case %zu", i);
+	struct buf b;
+	buf_init(&b, 100);
+	utf8_repair(&b, "a\xFF" "b\xC3", 4);
+	CHECK(b.len == 8 && memcmp(b.data, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD", 8) == 0,
+	      "utf8_repair replaces each bad byte with U+FFFD");
+	buf_free(&b);
+	CHECK(utf8_trunc("ab\xE2\x82\xAC", 4) == 2, "utf8_trunc drops a cut sequence");
+	CHECK(utf8_trunc("ab\xE2\x82\xAC", 5) == 5, "utf8_trunc keeps a whole sequence");
+	CHECK(utf8_trunc("abc", 3) == 3, "utf8_trunc on ASCII");
+}
+
+static void test_civil(void)
+{
+	CHECK(civil_to_days(1970, 1, 1) == 0, "epoch is day 0");
+	CHECK(civil_to_days(2019, 5, 20) == 18036, "2019-05-20 is day 18036");
+	CHECK(civil_weekday(civil_to_days(2019, 5, 20)) == 0, "2019-05-20 was a Monday");
+	CHECK(civil_weekday(civil_to_days(1970, 1, 1)) == 3, "1970-01-01 was a Thursday");
+	int64_t y;
+	unsigned m, d;
+	int ok = 1;
+	for (int64_t z = -800000; z < 3000000; z += 997) {
+		civil_from_days(z, &y, &m, &d);
+		ok &= civil_to_days(y, m, d) == z;
+	}
+	CHECK(ok, "civil_from_days inverts civil_to_days over 10,000 years");
+	CHECK(civil_month_days(2020, 2) == 29 && civil_month_days(1900, 2) == 28 &&
+	          civil_month_days(2000, 2) == 29,
+	      "leap years");
+	CHECK(!civil_valid(2019, 2, 29) && civil_valid(2020, 2, 29) && !civil_valid(2019, 13, 1),
+	      "civil_valid");
+	CHECK(civil_month_from_name("may", 3) == 5 && civil_month_from_name("DEC", 3) == 12 &&
+	          civil_month_from_name("foo", 3) == 0,
+	      "month names");
+}
+
+static void test_hash(void)
+{
+	CHECK(hash64("abc", 3, 0) == hash64("abc", 3, 0), "hash64 is deterministic");
+	CHECK(hash64("abc", 3, 0) != hash64("abd", 3, 0), "hash64 differs for different input");
+	CHECK(hash64("abc", 3, 0) != hash64("abc", 3, 1), "hash64 depends on the seed");
+}
+
+int main(void)
+{
+	test_buf();
+	test_utf8();
+	test_civil();
+	test_hash();
+	return check_status();
+}

@@ -1,0 +1,53 @@
+# lib.sh: helpers for the end-to-end scripts.  Source it first; it makes
+# a scratch directory ($T) that is removed on exit.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+: "${LISTARC:=$ROOT/build/asan/listarc}"
+: "${SHARED:=$ROOT/../shared}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/listarc-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+# check DESCRIPTION COMMAND...: ok if the command succeeds.
+check() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+# check_eq DESCRIPTION GOT WANT
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		not_ok "$1"
+		echo "#   got:  $2" | head -5
+		echo "#   want: $3" | head -5
+	fi
+}
+la() { "$LISTARC" "$@"; }
+# get PATH: page body to stdout; status code in $STATUS, exit code in $RC.
+get() {
+	local err
+	err=$(mktemp -p "$T")
+	"$LISTARC" get --data "$DATA" "$@" 2>"$err"
+	RC=$?
+	STATUS=$(head -1 "$err" | cut -d' ' -f1)
+	rm -f "$err"
+	return 0
+}
+# Wraps a single message file as an mbox (mboxrd-quoting From lines).
+wrap_mbox() {
+	printf 'From test@example.org Mon Jan  1 00:00:00 2024\n'
+	sed -e 's/^\(>*From \)/>\1/' "$1"
+	[ -n "$(tail -c1 "$1")" ] && echo
+	echo
+}
+# A dump of the index for comparisons: list, URL, Message-ID, and the
+# thread as the first URL of the thread.
+dump_index() {
+	sqlite3 "$1/index.sqlite" "
+	  WITH t AS (SELECT thread, min(printf('%08d/%09d', day, num)) AS first FROM messages GROUP BY thread)
+	  SELECT l.name, m.day, m.num, mids.mid, t.first, m.off, m.len
+	  FROM messages m JOIN lists l ON l.id = m.list_id JOIN mids ON mids.id = m.mid
+	  JOIN t ON t.thread = m.thread ORDER BY l.name, m.day, m.num"
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# t4000-index: `listarc index`: incremental runs, day numbers that never
+# move, changed sources, the archive lock, maildirs, `listarc deliver`.
+. "$(dirname "$0")/lib.sh"
+DATA=$T/arc
+SEEDS=$ROOT/samples/seeds.mbox
+
+cp "$SEEDS" seeds.mbox
+sum_before=$(sha256sum seeds.mbox)
+la index --data "$DATA" linux-kernel seeds.mbox 2>err.txt
+check "index seeds.mbox" [ $? -eq 0 ]
+check "summary line counts 36 messages" grep -q 'linux-kernel: 36 messages indexed' err.txt
+check_eq "the mbox is not modified by indexing" "$(sha256sum seeds.mbox)" "$sum_before"
+la lists --data "$DATA" >lists.txt
+check "lists shows the count and dates" grep -qE '^linux-kernel +36 +2019-05-20 +2020-05-09' lists.txt
+check "lists shows the source up to date" grep -q 'up to date' lists.txt
+la index --data "$DATA" linux-kernel 2>err.txt
+check "a second run without SOURCE uses the remembered source" grep -q '0 messages indexed' err.txt
+
+# Incremental: half, then the rest, equals one run.
+head -c 250000 "$SEEDS" >part.mbox
+cut=$(grep -b '^From ' part.mbox | tail -1 | cut -d: -f1)
+head -c "$cut" "$SEEDS" >inc.mbox
+la index --data inc linux-kernel inc.mbox 2>/dev/null
+n1=$(sqlite3 inc/index.sqlite 'select count(*) from messages')
+tail -c +$((cut + 1)) "$SEEDS" >>inc.mbox
+la index --data inc linux-kernel inc.mbox 2>/dev/null
+check "first run indexed part of the file" [ "$n1" -gt 0 -a "$n1" -lt 36 ]
+check_eq "incremental index equals a single run" "$(dump_index inc | sed 's/|[0-9]*|[0-9]*$//')" \
+	"$(dump_index "$DATA" | sed 's/|[0-9]*|[0-9]*$//')"
+
+# Day numbers never move: append messages dated before existing ones.
+cp "$SEEDS" days.mbox
+la index --data days linux-kernel days.mbox 2>/dev/null
+dump_index days >before.txt
+for when in "Mon May 20 09:00:00 2019" "Sun May 19 10:00:00 2019" "Mon May 20 23:59:59 2019"; do
+	printf 'From late@example.org %s\nMessage-ID: <late-%s@example.org>\nSubject: late\nFrom: x@example.org\n\nlate\n\n' \
+		"$when" "$(echo "$when" | tr -cd 0-9)" >>days.mbox
+done
+la index --data days linux-kernel days.mbox 2>/dev/null
+dump_index days >after.txt
+missing=$(comm -23 <(sort before.txt) <(sort after.txt) | wc -l)
+check_eq "every URL that existed names the same message after older mail arrives" "$missing" 0
+check "an older message gets the next free number of its day" \
+	grep -q '^linux-kernel|20190520|9|late-20' after.txt
+check "a message on a new earlier day gets number 1" grep -q '^linux-kernel|20190519|1|late-' after.txt
+
+# A truncated or rewritten mbox is detected, not misread.
+cp "$SEEDS" t.mbox
+la index --data tr linux-kernel t.mbox 2>/dev/null
+head -c 100000 "$SEEDS" >t.mbox
+la index --data tr linux-kernel t.mbox 2>err.txt
+rc=$?
+check "a truncated mbox stops the run" [ $rc -ne 0 ]
+check "the error says it was truncated and how to rebuild" grep -q 'shorter.*--rebuild' err.txt
+cp "$SEEDS" t.mbox
+sed -i 's/Kirill Tkhai/Kirill TKHAI/' t.mbox
+la index --data tr linux-kernel t.mbox 2>err.txt
+check "a rewritten mbox of the same size is detected" grep -q 'rewritten' err.txt
+la index --data tr --rebuild linux-kernel t.mbox 2>err.txt
+check "--rebuild indexes it anew" grep -q '36 messages indexed' err.txt
+check_eq "after a rebuild the list has 36 messages" \
+	"$(sqlite3 tr/index.sqlite 'select count(*) from messages')" 36
+
+# The archive lock.
+mkdir -p lk
+la index --data lk linux-kernel seeds.mbox 2>/dev/null
+flock lk/lock sleep 4 &
+sleep 0.5
+la index --data lk --no-wait linux-kernel seeds.mbox 2>err.txt
+rc=$?
+check_eq "--no-wait on a locked archive exits 75" "$rc" 75
+check "and says the archive is locked" grep -q 'locked' err.txt
+la index --data lk linux-kernel seeds.mbox 2>err.txt
+check "without --no-wait it waits for the lock and then runs" grep -q 'waiting' err.txt
+wait
+
+# A maildir, with new/ and cur/, a symlink and a subdirectory that are skipped.
+mkdir -p md/cur md/new md/tmp
+i=0
+for f in "$SHARED"/corpora/edge/threading_*; do
+	i=$((i + 1))
+	name=$(printf '16%08d.M%d.host' "$i" "$i")
+	if [ $((i % 2)) -eq 0 ]; then cp "$f" "md/cur/$name:2,S"; else cp "$f" "md/new/$name"; fi
+done
+ln -s /etc/passwd md/cur/evil:2,S
+mkdir md/cur/subdir
+la index --data mdarc edge md 2>err.txt
+check "a maildir indexes" grep -q "edge: $i messages indexed" err.txt
+check "symlinks and directories in a maildir are skipped and counted" grep -q '2 maildir entries skipped' err.txt
+cp "$SHARED/corpora/edge/broken_empty-part.eml" md/new/1700000000.M1.host
+la index --data mdarc edge 2>err.txt
+check "new maildir files are indexed incrementally" grep -q 'edge: 1 messages indexed' err.txt
+mv md/new/1600000001.M1.host "md/cur/1600000001.M1.host:2,RS"
+day=$(sqlite3 mdarc/index.sqlite "select day||'/'||num from messages where file='new/1600000001.M1.host'")
+d=${day%/*}
+DATA=$T/mdarc get "/edge/${d:0:4}/${d:4:2}/${d:6:2}/${day#*/}" >page.html
+check "a maildir message that moved to cur/ still has its page" grep -q 'Message-ID: &lt;87bmc6lp3h.fsf@len.workgroup&gt;' page.html
+
+# deliver: an MTA pipe.
+cat >msg1.eml <<'M'
+Received: from mx.example.org by list.example.org; Tue, 21 May 2019 10:00:00 +0000
+Message-ID: <deliver-1@example.org>
+From: Dee Liver <dee@example.org>
+To: list@example.org
+Subject: [linux-kernel] delivered
+Date: Tue, 21 May 2019 09:59:00 +0000
+
+A body with a line that needs quoting:
+From the beginning it was mboxrd.
+>From here too.
+M
+la deliver --data "$DATA" linux-kernel <msg1.eml
+check_eq "deliver exits 0" $? 0
+check "deliver writes a From_ line dated by Received:" \
+	grep -q '^From dee@example.org Tue May 21 10:00:00 2019$\|^From MAILER-DAEMON Tue May 21 10:00:00 2019$' "$DATA/mbox/linux-kernel.mbox"
+check "deliver quotes From lines mboxrd-style" grep -q '^>From the beginning' "$DATA/mbox/linux-kernel.mbox"
+check "deliver quotes >From lines mboxrd-style" grep -q '^>>From here too' "$DATA/mbox/linux-kernel.mbox"
+get /linux-kernel/2019/05/21/8 >page.html
+check_eq "the delivered message has a page at once" "$STATUS" 200
+check "its page shows it, without the list tag" grep -q 'Subject: delivered' page.html
+get /linux-kernel/2019/05/21/8/raw >raw.txt
+check "raw download undoes the quoting" cmp -s raw.txt msg1.eml
+printf 'From: a@b\nSubject: second\n\nbody\n' | SENDER=env-sender@example.org la deliver --data "$DATA" linux-kernel
+check "a second delivery appends after a blank line" grep -q '^From env-sender@example.org ' "$DATA/mbox/linux-kernel.mbox"
+check_eq "mbox holds two messages" "$(grep -c '^From ' "$DATA/mbox/linux-kernel.mbox")" 2
+: | la deliver --data "$DATA" linux-kernel 2>/dev/null
+check_eq "an empty message is refused for good (65)" $? 65
+la deliver --data "$DATA" 'Bad/Name' <msg1.eml 2>/dev/null
+check_eq "a bad list name is a usage error (64)" $? 64
+# A held lock makes deliver ask the MTA to retry.
+python3 -c '
+import fcntl, sys, time
+f = open(sys.argv[1], "a"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(4)' "$DATA/mbox/linux-kernel.mbox" &
+sleep 0.5
+LISTARC_LOCK_WAIT=1 la deliver --data "$DATA" linux-kernel <msg1.eml 2>err.txt
+check_eq "a locked mbox makes deliver exit 75 (try again later)" $? 75
+wait
+check_eq "nothing was written while it was locked" "$(grep -c '^From ' "$DATA/mbox/linux-kernel.mbox")" 2
+
+# Every message gets a page, duplicates and all.
+la index --data "$DATA" lkml "$ROOT/samples/lkml.mbox" 2>err.txt
+check "lkml: 210 messages, 34 repeated Message-IDs" grep -q 'lkml: 210 messages indexed.*34 repeated' err.txt
