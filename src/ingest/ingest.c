@@ -28,9 +28,14 @@ void ingest_opts_init(struct ingest_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->settle = 10;
+	o->batch = BATCH_MSGS;
 	const char *e = getenv("LISTARC_SETTLE");
 	if (e && *e)
 		o->settle = atof(e);
+	/* Tests make batches small so that kills land inside commits. */
+	e = getenv("LISTARC_BATCH");
+	if (e && atoi(e) > 0)
+		o->batch = (unsigned)atoi(e);
 }
 
 static int64_t now_seconds(void)
@@ -255,7 +260,7 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 		src.done = m.end;
 		batch++;
 		batch_bytes += m.end - m.start;
-		if (batch >= BATCH_MSGS || batch_bytes >= BATCH_BYTES) {
+		if (batch >= o->batch || batch_bytes >= BATCH_BYTES) {
 			if ((e = commit_batch(st, fd, &src, err)) || (e = store_begin(st, err)))
 				break;
 			batch = 0;
@@ -436,7 +441,7 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 		stats->dups += dup;
 		stats->bytes += v[i].size;
 		done += v[i].size;
-		if (++batch >= BATCH_MSGS) {
+		if (++batch >= o->batch) {
 			if ((e = store_commit(st, NULL, err)) || (e = store_begin(st, err)))
 				break;
 			batch = 0;

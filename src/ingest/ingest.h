@@ -39,9 +39,12 @@ struct ingest_opts {
 	 * run while the file is younger than this many seconds (a writer may
 	 * still be appending it). */
 	double settle;
+	/* Messages per transaction ($LISTARC_BATCH, else 5000). */
+	unsigned batch;
 };
 
-/* Sets opts to the defaults (settle from $LISTARC_SETTLE, else 10 s). */
+/* Sets opts to the defaults (settle from $LISTARC_SETTLE, else 10 s;
+ * batch from $LISTARC_BATCH, else 5000). */
 void ingest_opts_init(struct ingest_opts *o);
 
 /* Indexes what is new in source path (an mbox file or a maildir) for
