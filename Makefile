@@ -21,7 +21,7 @@ UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c \
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/decode.c
 MBOX_SRC   := src/mbox/mbox.c
 CONF_SRC   := src/conf/conf.c
-STORE_SRC  := src/store/store.c
+STORE_SRC  := src/store/store.c src/store/write.c
 INGEST_SRC := src/ingest/ingest.c
 RENDER_SRC := src/render/html.c src/render/htmltext.c src/render/mime.c src/render/page.c \
               src/render/message.c src/render/listing.c
