@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/cmd.h"
 #include "conf/conf.h"
@@ -98,7 +99,15 @@ int cmd_get(int argc, char **argv)
 	struct render_ctx ctx = {st, cf, base};
 	struct response r;
 	response_init(&r);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	route_handle(&ctx, path, strlen(path), &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* For benchmarks: the time spent building the response, without
+	 * process start-up. */
+	if (getenv("LISTARC_TIMING"))
+		fprintf(stderr, "render: %.3f ms\n",
+		        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	if (!r.body.err && r.body.len)
 		fwrite(r.body.data, 1, r.body.len, stdout);
 	fflush(stdout);

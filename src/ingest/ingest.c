@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,112 @@ static void report(const struct ingest_opts *o, const char *path, uint64_t done,
 	o->progress(&p, o->progress_arg);
 }
 
+/* ---- mbox: a reader thread and a writer thread ----
+ *
+ * Scanning and header parsing run on one core while SQLite writes on the
+ * other: the reader fills slots of a ring with parsed messages, the
+ * writer (the calling thread) adds them to the index in order and commits
+ * in batches.  Everything the reader hands over is a copy, so the reader
+ * may move on at once. */
+
+#define RING 64
+
+struct slot {
+	struct msg_summary sum;
+	uint64_t start, off, len, end;
+	int day;
+	int64_t ts;
+	bool date_fallback;
+	char made_up[64]; /* "" if the message has its own Message-ID */
+};
+
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t can_put, can_take;
+	struct slot *slot;
+	unsigned head, tail; /* head: next to fill; tail: next to take */
+	bool done;           /* the reader has finished (see status) */
+	bool stop;           /* the writer asks the reader to stop */
+	enum la_status status;
+	struct la_err err;
+	bool pending;        /* a trailing message was left for later */
+	char note[512];
+	/* The reader's inputs. */
+	struct mbox_reader *r;
+	const char *path;
+	int64_t last_ts;
+	int64_t age;
+	bool locked;
+	double settle;
+};
+
+/* Fills a slot from one message; returns false at the end (done set). */
+static void *reader_main(void *arg)
+{
+	struct ring *q = arg;
+	enum la_status e = LA_OK;
+	struct mbox_msg m;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (q->head - q->tail == RING && !q->stop)
+			pthread_cond_wait(&q->can_put, &q->mu);
+		bool stop = q->stop;
+		pthread_mutex_unlock(&q->mu);
+		if (stop)
+			break;
+		struct la_err rerr = {0};
+		e = mbox_next(q->r, &m, &rerr);
+		if (e == LA_EOF) {
+			e = LA_OK;
+			break;
+		}
+		if (e) {
+			la_err_set(&q->err, e, "%s: %s", q->path, rerr.msg);
+			break;
+		}
+		/* The last message of a file that is still being written may be
+		 * incomplete: a clean end is a blank line after it. */
+		if ((m.flags & MBOX_F_AT_EOF) && m.off + m.len == m.end &&
+		    ((double)q->age < q->settle || !q->locked)) {
+			q->pending = true;
+			snprintf(q->note, sizeof q->note,
+			         "%s: the message at offset %llu is not followed by a blank line and the "
+			         "file changed %llds ago: left for the next run",
+			         q->path, (unsigned long long)m.start, (long long)q->age);
+			break;
+		}
+		struct slot *sl = &q->slot[q->head % RING];
+		msg_summary_parse(&sl->sum, m.head, m.head_len);
+		if (m.flags & MBOX_F_HEAD_TRUNC)
+			sl->sum.flags |= MSG_F_HEAD_TRUNC;
+		sl->start = m.start;
+		sl->off = m.off;
+		sl->len = m.len;
+		sl->end = m.end;
+		sl->date_fallback = false;
+		if (m.has_date) {
+			sl->day = civil_daykey(m.date.year, m.date.mon, m.date.day);
+			sl->ts = date_unix(&m.date);
+		} else {
+			sl->date_fallback = !ingest_delivery_date(&sl->sum, q->last_ts, &sl->ts, &sl->day);
+		}
+		q->last_ts = sl->ts;
+		sl->made_up[0] = '\0';
+		if (!sl->sum.msgid[0])
+			made_up_id(sl->made_up, sizeof sl->made_up, m.head, m.head_len, m.len);
+		pthread_mutex_lock(&q->mu);
+		q->head++;
+		pthread_cond_signal(&q->can_take);
+		pthread_mutex_unlock(&q->mu);
+	}
+	pthread_mutex_lock(&q->mu);
+	q->status = e;
+	q->done = true;
+	pthread_cond_signal(&q->can_take);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
 static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char *path, int fd,
                                   const struct stat *sb, const struct ingest_opts *o,
                                   struct ingest_stats *stats, struct la_err *err)
@@ -186,68 +293,53 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	if (size == src.done)
 		return store_commit(st, NULL, err);
 
-	bool locked = wait_readlock(fd);
-	struct mbox_reader *r = mbox_reader_new(fd, src.done);
-	if (!r) {
+	struct ring q;
+	memset(&q, 0, sizeof q);
+	q.slot = malloc(RING * sizeof *q.slot);
+	q.r = mbox_reader_new(fd, src.done);
+	if (!q.slot || !q.r) {
+		free(q.slot);
+		mbox_reader_free(q.r);
 		e = la_err_set(err, LA_ENOMEM, "out of memory");
 		goto fail;
 	}
-	struct msg_summary *sum = malloc(sizeof *sum);
-	if (!sum) {
-		mbox_reader_free(r);
-		e = la_err_set(err, LA_ENOMEM, "out of memory");
-		goto fail;
+	q.path = path;
+	q.last_ts = src.last_ts;
+	q.age = now_seconds() - (int64_t)sb->st_mtime;
+	q.locked = wait_readlock(fd);
+	q.settle = o->settle;
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_cond_init(&q.can_put, NULL);
+	pthread_cond_init(&q.can_take, NULL);
+	pthread_t reader;
+	if (pthread_create(&reader, NULL, reader_main, &q) != 0) {
+		e = la_err_set(err, LA_ENOMEM, "cannot start the reader thread");
+		goto cleanup;
 	}
+
 	unsigned batch = 0;
 	uint64_t batch_bytes = 0;
 	uint64_t start_done = src.done;
-	int64_t age = now_seconds() - (int64_t)sb->st_mtime;
-	struct mbox_msg m;
 	for (;;) {
-		struct la_err rerr = {0};
-		e = mbox_next(r, &m, &rerr);
-		if (e == LA_EOF) {
-			e = LA_OK;
-			break;
-		}
-		if (e) {
-			la_err_set(err, e, "%s: %s", path, rerr.msg);
-			break;
-		}
-		/* The last message of a file that is still being written may be
-		 * incomplete: a clean end is a blank line after it. */
-		if ((m.flags & MBOX_F_AT_EOF) && m.off + m.len == m.end &&
-		    ((double)age < o->settle || !locked)) {
-			stats->pending++;
-			snprintf(stats->note, sizeof stats->note,
-			         "%s: the message at offset %llu is not followed by a blank line and the "
-			         "file changed %llds ago: left for the next run",
-			         path, (unsigned long long)m.start, (long long)age);
-			break;
-		}
-		msg_summary_parse(sum, m.head, m.head_len);
-		if (m.flags & MBOX_F_HEAD_TRUNC)
-			sum->flags |= MSG_F_HEAD_TRUNC;
+		pthread_mutex_lock(&q.mu);
+		while (q.head == q.tail && !q.done)
+			pthread_cond_wait(&q.can_take, &q.mu);
+		bool empty = q.head == q.tail;
+		pthread_mutex_unlock(&q.mu);
+		if (empty)
+			break; /* done, and everything taken */
+		struct slot *sl = &q.slot[q.tail % RING];
 		struct store_new_msg nm = {0};
 		nm.list_id = list_id;
 		nm.source_id = src.id;
-		nm.off = m.off;
-		nm.len = m.len;
-		nm.sum = sum;
-		nm.has_date = sum->has_date;
-		nm.date = sum->has_date ? date_unix(&sum->date) : 0;
-		if (m.has_date) {
-			nm.day = civil_daykey(m.date.year, m.date.mon, m.date.day);
-			nm.ts = date_unix(&m.date);
-		} else if (!ingest_delivery_date(sum, src.last_ts, &nm.ts, &nm.day)) {
-			stats->no_date++;
-		}
-		char mid[64];
-		if (!sum->msgid[0]) {
-			made_up_id(mid, sizeof mid, m.head, m.head_len, m.len);
-			nm.made_up_id = mid;
-			stats->no_msgid++;
-		}
+		nm.off = sl->off;
+		nm.len = sl->len;
+		nm.sum = &sl->sum;
+		nm.has_date = sl->sum.has_date;
+		nm.date = sl->sum.has_date ? date_unix(&sl->sum.date) : 0;
+		nm.day = sl->day;
+		nm.ts = sl->ts;
+		nm.made_up_id = sl->made_up[0] ? sl->made_up : NULL;
 		int num;
 		bool dup;
 		e = store_add(st, &nm, &num, &dup, err);
@@ -255,11 +347,17 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 			break;
 		stats->messages++;
 		stats->dups += dup;
-		stats->head_trunc += (sum->flags & MSG_F_HEAD_TRUNC) != 0;
-		src.last_ts = nm.ts;
-		src.done = m.end;
+		stats->no_msgid += sl->made_up[0] != '\0';
+		stats->no_date += sl->date_fallback;
+		stats->head_trunc += (sl->sum.flags & MSG_F_HEAD_TRUNC) != 0;
+		src.last_ts = sl->ts;
+		src.done = sl->end;
 		batch++;
-		batch_bytes += m.end - m.start;
+		batch_bytes += sl->end - sl->start;
+		pthread_mutex_lock(&q.mu);
+		q.tail++;
+		pthread_cond_signal(&q.can_put);
+		pthread_mutex_unlock(&q.mu);
 		if (batch >= o->batch || batch_bytes >= BATCH_BYTES) {
 			if ((e = commit_batch(st, fd, &src, err)) || (e = store_begin(st, err)))
 				break;
@@ -268,14 +366,30 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 			report(o, path, src.done, size, stats->messages);
 		}
 	}
-	free(sum);
-	mbox_reader_free(r);
-	if (e)
-		goto fail;
-	stats->bytes += src.done - start_done;
-	e = commit_batch(st, fd, &src, err);
-	report(o, path, src.done, size, stats->messages);
-	return e;
+	pthread_mutex_lock(&q.mu);
+	q.stop = true;
+	pthread_cond_signal(&q.can_put);
+	pthread_mutex_unlock(&q.mu);
+	pthread_join(reader, NULL);
+	if (!e && q.status)
+		e = la_err_set(err, q.status, "%s", q.err.msg);
+	if (q.pending) {
+		stats->pending++;
+		snprintf(stats->note, sizeof stats->note, "%s", q.note);
+	}
+	if (!e) {
+		stats->bytes += src.done - start_done;
+		e = commit_batch(st, fd, &src, err);
+		report(o, path, src.done, size, stats->messages);
+	}
+cleanup:
+	pthread_cond_destroy(&q.can_put);
+	pthread_cond_destroy(&q.can_take);
+	pthread_mutex_destroy(&q.mu);
+	mbox_reader_free(q.r);
+	free(q.slot);
+	if (!e)
+		return LA_OK;
 fail:
 	store_rollback(st);
 	return e;
