@@ -3,7 +3,7 @@
 # `make run` sets up the machine, builds, indexes samples/ and serves them.
 
 VERSION := 0.1.0
-PKGS := gmime-3.0 sqlite3 zlib glib-2.0 libh2o-evloop
+PKGS := gmime-3.0 sqlite3 zlib glib-2.0 json-glib-1.0 libh2o-evloop
 CC ?= cc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -18,17 +18,18 @@ EXTRA_CFLAGS ?=
 # Each stage's sources, in dependency order (a stage uses only earlier ones).
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c \
               src/util/hash.c src/util/civil.c
-MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/decode.c
+MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/decode.c src/msg/htmltext.c \
+              src/msg/text.c
 MBOX_SRC   := src/mbox/mbox.c
 CONF_SRC   := src/conf/conf.c
-STORE_SRC  := src/store/store.c src/store/write.c
+STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c
 INGEST_SRC := src/ingest/ingest.c
-RENDER_SRC := src/render/html.c src/render/htmltext.c src/render/mime.c src/render/page.c \
+RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c \
               src/render/message.c src/render/listing.c
 SEARCH_SRC := src/search/query.c
 HTTP_SRC   := src/http/route.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
-              src/cmd/cmd-deliver.c
+              src/cmd/cmd-deliver.c src/cmd/cmd-search.c
 LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(STORE_SRC) $(INGEST_SRC) \
               $(SEARCH_SRC) $(RENDER_SRC) $(HTTP_SRC)
 

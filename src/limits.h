@@ -47,6 +47,10 @@
 /* A header field shown on a message page is cut at this many bytes. */
 #define HDR_SHOW_MAX (64 * 1024)
 
+/* Text of one message fed to the search index (all fields together).
+ * Beyond it the rest of the message is not searchable; pages show it. */
+#define SEARCH_TEXT_MAX (512 * 1024)
+
 /* MIME: nesting deeper than this, or more parts than this, is not walked;
  * the page says that parts were skipped.  (blists stops at 10, mblaze at
  * 64; real mail nests 4 or 5 deep.) */

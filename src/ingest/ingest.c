@@ -30,6 +30,7 @@ void ingest_opts_init(struct ingest_opts *o)
 	memset(o, 0, sizeof *o);
 	o->settle = 10;
 	o->batch = BATCH_MSGS;
+	o->search = true;
 	const char *e = getenv("LISTARC_SETTLE");
 	if (e && *e)
 		o->settle = atof(e);
@@ -154,7 +155,7 @@ static void report(const struct ingest_opts *o, const char *path, uint64_t done,
  * in batches.  Everything the reader hands over is a copy, so the reader
  * may move on at once. */
 
-#define RING 64
+#define RING 16
 
 struct slot {
 	struct msg_summary sum;
@@ -163,6 +164,8 @@ struct slot {
 	int64_t ts;
 	bool date_fallback;
 	char made_up[64]; /* "" if the message has its own Message-ID */
+	bool has_text;
+	struct msg_text text;
 };
 
 struct ring {
@@ -183,7 +186,27 @@ struct ring {
 	int64_t age;
 	bool locked;
 	double settle;
+	bool search;
+	int fd;
+	struct buf raw, unq; /* the reader's scratch for message bytes */
 };
+
+/* Reads a message's bytes (up to what search needs) with its mboxrd
+ * quoting undone, into unq. */
+static bool read_message(int fd, uint64_t off, uint64_t len, struct buf *raw, struct buf *unq)
+{
+	size_t n = len < SEARCH_TEXT_MAX * 8 ? (size_t)len : SEARCH_TEXT_MAX * 8;
+	buf_reset(raw);
+	buf_reset(unq);
+	if (buf_reserve(raw, n))
+		return false;
+	size_t got;
+	if (pread_all(fd, raw->data, n, off, &got) || got != n)
+		return false;
+	raw->len = n;
+	mbox_unquote(unq, raw->data, n);
+	return !unq->err;
+}
 
 /* Fills a slot from one message; returns false at the end (done set). */
 static void *reader_main(void *arg)
@@ -239,6 +262,9 @@ static void *reader_main(void *arg)
 		sl->made_up[0] = '\0';
 		if (!sl->sum.msgid[0])
 			made_up_id(sl->made_up, sizeof sl->made_up, m.head, m.head_len, m.len);
+		sl->has_text = q->search && read_message(q->fd, m.off, m.len, &q->raw, &q->unq);
+		if (sl->has_text)
+			msg_text_extract(&sl->text, q->unq.data ? q->unq.data : "", q->unq.len);
 		pthread_mutex_lock(&q->mu);
 		q->head++;
 		pthread_cond_signal(&q->can_take);
@@ -295,7 +321,7 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 
 	struct ring q;
 	memset(&q, 0, sizeof q);
-	q.slot = malloc(RING * sizeof *q.slot);
+	q.slot = calloc(RING, sizeof *q.slot);
 	q.r = mbox_reader_new(fd, src.done);
 	if (!q.slot || !q.r) {
 		free(q.slot);
@@ -308,6 +334,12 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	q.age = now_seconds() - (int64_t)sb->st_mtime;
 	q.locked = wait_readlock(fd);
 	q.settle = o->settle;
+	q.search = o->search;
+	q.fd = fd;
+	buf_init(&q.raw, SEARCH_TEXT_MAX * 8 + 1);
+	buf_init(&q.unq, SEARCH_TEXT_MAX * 8 + 1);
+	for (int i = 0; i < RING; i++)
+		msg_text_init(&q.slot[i].text);
 	pthread_mutex_init(&q.mu, NULL);
 	pthread_cond_init(&q.can_put, NULL);
 	pthread_cond_init(&q.can_take, NULL);
@@ -340,6 +372,7 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 		nm.day = sl->day;
 		nm.ts = sl->ts;
 		nm.made_up_id = sl->made_up[0] ? sl->made_up : NULL;
+		nm.text = sl->has_text ? &sl->text : NULL;
 		int num;
 		bool dup;
 		e = store_add(st, &nm, &num, &dup, err);
@@ -383,6 +416,10 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 		report(o, path, src.done, size, stats->messages);
 	}
 cleanup:
+	for (int i = 0; i < RING; i++)
+		msg_text_free(&q.slot[i].text);
+	buf_free(&q.raw);
+	buf_free(&q.unq);
 	pthread_cond_destroy(&q.can_put);
 	pthread_cond_destroy(&q.can_take);
 	pthread_mutex_destroy(&q.mu);
@@ -438,6 +475,11 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 	size_t n = 0, cap = 0;
 	char *head = malloc(HEAD_MAX);
 	struct msg_summary *sum = malloc(sizeof *sum);
+	struct msg_text text;
+	struct buf raw, unq;
+	msg_text_init(&text);
+	buf_init(&raw, SEARCH_TEXT_MAX * 8 + 1);
+	buf_init(&unq, SEARCH_TEXT_MAX * 8 + 1);
 	if (!head || !sum) {
 		e = la_err_set(err, LA_ENOMEM, "out of memory");
 		goto out;
@@ -524,9 +566,13 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 			continue;
 		}
 		size_t hl = read_head(fd, head);
+		bool has_text = o->search && read_message(fd, 0, v[i].size, &raw, &unq);
 		close(fd);
 		msg_summary_parse(sum, head, hl);
+		if (has_text)
+			msg_text_extract(&text, unq.data ? unq.data : "", unq.len);
 		struct store_new_msg nm = {0};
+		nm.text = has_text ? &text : NULL;
 		nm.list_id = list_id;
 		nm.source_id = src.id;
 		nm.off = 0;
@@ -576,6 +622,9 @@ out:
 	free(v);
 	free(head);
 	free(sum);
+	msg_text_free(&text);
+	buf_free(&raw);
+	buf_free(&unq);
 	return e;
 }
 
@@ -614,6 +663,76 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
 		e = la_err_set(err, LA_EINVAL, "%s: neither an mbox file nor a maildir", path);
 	}
 	free(real);
+	return e;
+}
+
+enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o,
+                                     uint64_t *done, struct la_err *err)
+{
+	char upto[32] = "";
+	enum la_status e = store_begin(st, err);
+	if (e)
+		return e;
+	char mode[16] = "on";
+	store_meta_get(st, "search", mode, sizeof mode);
+	if (strcmp(mode, "rebuilding") != 0 || store_meta_get(st, "fts_upto", upto, sizeof upto)) {
+		/* A fresh start. */
+		if ((e = store_fts_clear(st)) || (e = store_meta_set(st, "search", "rebuilding")) ||
+		    (e = store_meta_set(st, "fts_upto", "0"))) {
+			store_rollback(st);
+			return la_err_set(err, e, "index: %s", store_errmsg(st));
+		}
+		snprintf(upto, sizeof upto, "0");
+	}
+	if ((e = store_commit(st, NULL, err)))
+		return e;
+	int64_t after = atoll(upto);
+	struct msg_text text;
+	msg_text_init(&text);
+	struct buf bytes;
+	buf_init(&bytes, SEARCH_TEXT_MAX * 8 + 1);
+	int64_t ids[1000];
+	*done = 0;
+	for (;;) {
+		int n;
+		if ((e = store_begin(st, err)))
+			break;
+		if ((e = store_msg_ids_after(st, after, ids, 1000, &n))) {
+			la_err_set(err, e, "index: %s", store_errmsg(st));
+			break;
+		}
+		for (int i = 0; i < n && !e; i++) {
+			struct store_msg m;
+			if (store_msg_by_id(st, ids[i], &m) != LA_OK)
+				continue;
+			buf_reset(&bytes);
+			if (store_msg_read(st, &m, SEARCH_TEXT_MAX * 8, &bytes) == LA_OK) {
+				msg_text_extract(&text, bytes.data ? bytes.data : "", bytes.len);
+				char from[NAME_MAX_BYTES + ADDR_MAX + 2];
+				snprintf(from, sizeof from, "%s %s", m.from_name, m.from_addr);
+				if ((e = store_fts_add(st, m.id, m.subject, from, &text)))
+					la_err_set(err, e, "index: %s", store_errmsg(st));
+			}
+			store_msg_clear(&m);
+			(*done)++;
+		}
+		if (e)
+			break;
+		if (n == 0) {
+			if ((e = store_meta_set(st, "search", "on")) || (e = store_commit(st, NULL, err)))
+				break;
+			break;
+		}
+		after = ids[n - 1];
+		snprintf(upto, sizeof upto, "%lld", (long long)after);
+		if ((e = store_meta_set(st, "fts_upto", upto)) || (e = store_commit(st, NULL, err)))
+			break;
+		report(o, "search index", *done, 0, *done);
+	}
+	if (e)
+		store_rollback(st);
+	msg_text_free(&text);
+	buf_free(&bytes);
 	return e;
 }
 

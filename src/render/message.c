@@ -22,74 +22,6 @@
  * response holds in memory. */
 #define ATTACH_MAX ((size_t)256 << 20)
 
-/* Opens the file holding message m: the mbox, or the maildir file (which
- * may have moved from new/ to cur/ or changed its flags since). */
-static int open_message(const struct render_ctx *c, const struct store_msg *m, uint64_t *size)
-{
-	struct store_source src;
-	if (store_source_get(c->st, m->source_id, &src))
-		return -1;
-	char path[8400];
-	int fd = -1;
-	if (src.kind == SOURCE_MAILDIR) {
-		if (!m->file || strstr(m->file, "..") || m->file[0] == '/')
-			return -1;
-		snprintf(path, sizeof path, "%s/%s", src.path, m->file);
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT) {
-			const char *name = strchr(m->file, '/');
-			size_t ulen = name ? strcspn(name + 1, ":") : 0;
-			static const char *const sub[] = {"cur", "new"};
-			for (int i = 0; i < 2 && fd < 0 && name; i++) {
-				char d[4200];
-				snprintf(d, sizeof d, "%s/%s", src.path, sub[i]);
-				DIR *dir = opendir(d);
-				struct dirent *de;
-				while (dir && (de = readdir(dir))) {
-					if (strncmp(de->d_name, name + 1, ulen) == 0 &&
-					    (de->d_name[ulen] == ':' || de->d_name[ulen] == '\0')) {
-						fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-						break;
-					}
-				}
-				if (dir)
-					closedir(dir);
-			}
-		}
-	} else {
-		fd = open(src.path, O_RDONLY | O_CLOEXEC);
-	}
-	struct stat sb;
-	if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
-		close(fd);
-		return -1;
-	}
-	if (fd >= 0)
-		*size = (uint64_t)sb.st_size;
-	return fd;
-}
-
-/* Reads bytes [off, off+n) of fd into a malloc'd buffer (NUL-terminated). */
-static char *read_range(int fd, uint64_t off, size_t n)
-{
-	char *p = malloc(n + 1);
-	if (!p)
-		return NULL;
-	size_t got = 0;
-	while (got < n) {
-		ssize_t k = pread(fd, p + got, n - got, (off_t)(off + got));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			free(p);
-			return NULL;
-		}
-		got += (size_t)k;
-	}
-	p[n] = '\0';
-	return p;
-}
-
 /* The message's bytes as sent: read from its source (whose size bounds
  * what the index may claim), mboxrd quoting undone.  Caller frees. */
 struct loaded {
@@ -105,7 +37,7 @@ static enum la_status load_message(const struct render_ctx *c, const struct stor
 	memset(l, 0, sizeof *l);
 	l->fd = -1;
 	uint64_t size = 0;
-	int fd = open_message(c, m, &size);
+	int fd = store_msg_open(c->st, m, &size);
 	if (fd < 0)
 		return LA_EIO;
 	/* The index is input too: never read past the file. */
@@ -118,15 +50,14 @@ static enum la_status load_message(const struct render_ctx *c, const struct stor
 		n = HEAD_MAX;
 		l->partial = true;
 	}
-	char *raw = read_range(fd, m->off, n);
-	if (!raw) {
-		close(fd);
-		return LA_EIO;
-	}
 	struct buf u;
 	buf_init(&u, n + 1);
-	mbox_unquote(&u, raw, n);
-	free(raw);
+	enum la_status e = store_msg_read_fd(fd, m, n, &u);
+	if (e) {
+		buf_free(&u);
+		close(fd);
+		return e;
+	}
 	if (u.err) {
 		buf_free(&u);
 		close(fd);
@@ -513,24 +444,13 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 		render_error(c, r, 500, "The index could not be read.");
 		return e;
 	}
-	uint64_t size = 0;
-	int fd = open_message(c, &m, &size);
-	if (fd < 0 || m.off > size || m.len > size - m.off) {
-		if (fd >= 0)
-			close(fd);
-		store_msg_clear(&m);
-		return load_failed(c, r, fd < 0 ? LA_EIO : LA_ECHANGED);
-	}
 	buf_reset(&r->body);
 	r->body.max = ATTACH_MAX;
-	char *raw = m.len <= ATTACH_MAX ? read_range(fd, m.off, (size_t)m.len) : NULL;
-	close(fd);
-	if (!raw) {
+	e = store_msg_read(c->st, &m, ATTACH_MAX, &r->body);
+	if (e) {
 		store_msg_clear(&m);
-		return load_failed(c, r, LA_EIO);
+		return load_failed(c, r, e);
 	}
-	mbox_unquote(&r->body, raw, (size_t)m.len);
-	free(raw);
 	r->status = 200;
 	r->content_type = "text/plain; charset=utf-8";
 	r->max_age = 86400;

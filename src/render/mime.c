@@ -8,7 +8,7 @@
 
 #include "limits.h"
 #include "msg/msg.h"
-#include "render/htmltext.h"
+#include "msg/htmltext.h"
 
 /* Parser options shared with msg/decode.c (lenient compliance modes). */
 GMimeParserOptions *msg_parser_options(void);

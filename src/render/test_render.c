@@ -3,7 +3,7 @@
 
 #include "../../tests/check.h"
 #include "render/html.h"
-#include "render/htmltext.h"
+#include "msg/htmltext.h"
 
 static void body_case(const char *in, unsigned flags, const char *want)
 {

@@ -31,7 +31,10 @@ static const char schema_sql[] =
 	" msgs INTEGER NOT NULL DEFAULT 0);\n"
 	"CREATE INDEX IF NOT EXISTS mids_hash ON mids(hash);\n"
 	"CREATE INDEX IF NOT EXISTS mids_thread ON mids(thread);\n"
-	"CREATE TABLE IF NOT EXISTS messages(id INTEGER PRIMARY KEY, list_id INTEGER NOT NULL,"
+	/* AUTOINCREMENT: ids of deleted messages (--rebuild) are never reused,
+	 * so rows the contentless search index keeps for them match nothing. */
+	"CREATE TABLE IF NOT EXISTS messages(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" list_id INTEGER NOT NULL,"
 	" day INTEGER NOT NULL, num INTEGER NOT NULL, source_id INTEGER NOT NULL,"
 	" off INTEGER NOT NULL, len INTEGER NOT NULL, ts INTEGER NOT NULL, date INTEGER,"
 	" mid INTEGER NOT NULL, parent INTEGER, thread INTEGER NOT NULL,"
@@ -43,6 +46,11 @@ static const char schema_sql[] =
 	/* Messages per day: the calendar, and the next free day number. */
 	"CREATE TABLE IF NOT EXISTS days(list_id INTEGER NOT NULL, day INTEGER NOT NULL,"
 	" count INTEGER NOT NULL, PRIMARY KEY(list_id, day)) WITHOUT ROWID;\n"
+	/* Full text: contentless (the text stays in the mbox), rowid =
+	 * messages.id.  s subject, f from, t to, c cc, nq non-quoted body,
+	 * q quoted body, dfn file names of patches. */
+	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(s, f, t, c, nq, q, dfn, content='',"
+	" tokenize='unicode61 remove_diacritics 2');\n"
 	"CREATE TABLE IF NOT EXISTS maildir_seen(source_id INTEGER NOT NULL, uniq TEXT NOT NULL,"
 	" PRIMARY KEY(source_id, uniq)) WITHOUT ROWID;\n";
 
@@ -82,6 +90,8 @@ const char *const stmt_sql[S_COUNT] = {
 	[S_MSG_GET] = "SELECT " MSG_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 	              " JOIN lists l ON l.id = m.list_id"
 	              " WHERE m.list_id = ?1 AND m.day = ?2 AND m.num = ?3",
+	[S_MSG_BYID] = "SELECT " MSG_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+	               " JOIN lists l ON l.id = m.list_id WHERE m.id = ?1",
 	[S_NAV_PREV] = "SELECT day, num FROM messages WHERE list_id = ?1 AND (day, num) < (?2, ?3)"
 	               " ORDER BY day DESC, num DESC LIMIT 1",
 	[S_NAV_NEXT] = "SELECT day, num FROM messages WHERE list_id = ?1 AND (day, num) > (?2, ?3)"
@@ -103,6 +113,8 @@ const char *const stmt_sql[S_COUNT] = {
 	[S_LISTS] = "SELECT l.name, l.id, coalesce(sum(d.count), 0), coalesce(min(d.day), 0),"
 	            " coalesce(max(d.day), 0) FROM lists l LEFT JOIN days d ON d.list_id = l.id"
 	            " GROUP BY l.id ORDER BY l.name",
+	[S_FTS_INS] = "INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_IDS_AFTER] = "SELECT id FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2",
 	[S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
 	               " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -413,21 +425,9 @@ void store_msg_clear(struct store_msg *m)
 	memset(m, 0, sizeof *m);
 }
 
-enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num,
-                             struct store_msg *m)
+/* Reads the row s has just stepped to (MSG_COLS) into m. */
+static enum la_status read_msg(sqlite3_stmt *s, struct store_msg *m)
 {
-	memset(m, 0, sizeof *m);
-	sqlite3_stmt *s = stmt(st, S_MSG_GET);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_int(s, 2, day);
-	sqlite3_bind_int(s, 3, num);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? LA_ENOTFOUND : (db_status(rc) ? db_status(rc) : LA_EDB);
-	}
 	m->id = sqlite3_column_int64(s, 0);
 	m->list_id = sqlite3_column_int64(s, 1);
 	m->source_id = sqlite3_column_int64(s, 2);
@@ -448,12 +448,44 @@ enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num
 	m->from_addr = col_dup(s, 16);
 	m->file = col_dup(s, 17);
 	m->list = col_dup(s, 18);
-	sqlite3_reset(s);
 	if (!m->msgid || !m->subject || !m->from_name || !m->from_addr || !m->list) {
 		store_msg_clear(m);
 		return LA_ENOMEM;
 	}
 	return LA_OK;
+}
+
+static enum la_status get_msg(sqlite3_stmt *s, struct store_msg *m)
+{
+	int rc = sqlite3_step(s);
+	enum la_status e = rc == SQLITE_ROW    ? read_msg(s, m)
+	                   : rc == SQLITE_DONE ? LA_ENOTFOUND
+	                   : (db_status(rc) ? db_status(rc) : LA_EDB);
+	sqlite3_reset(s);
+	return e;
+}
+
+enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num,
+                             struct store_msg *m)
+{
+	memset(m, 0, sizeof *m);
+	sqlite3_stmt *s = stmt(st, S_MSG_GET);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, list_id);
+	sqlite3_bind_int(s, 2, day);
+	sqlite3_bind_int(s, 3, num);
+	return get_msg(s, m);
+}
+
+enum la_status store_msg_by_id(struct store *st, int64_t id, struct store_msg *m)
+{
+	memset(m, 0, sizeof *m);
+	sqlite3_stmt *s = stmt(st, S_MSG_BYID);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	return get_msg(s, m);
 }
 
 static enum la_status nav_one(struct store *st, enum stmt_id id, int64_t a, int64_t b, int64_t c,
@@ -497,6 +529,7 @@ static enum la_status each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg)
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_entry e;
+		e.id = 0;
 		e.list = (const char *)sqlite3_column_text(s, 0);
 		e.day = sqlite3_column_int(s, 1);
 		e.num = sqlite3_column_int(s, 2);

@@ -30,6 +30,7 @@ enum stmt_id {
 	S_SEEN_GET,
 	S_SEEN_INS,
 	S_MSG_GET,
+	S_MSG_BYID,
 	S_NAV_PREV,
 	S_NAV_NEXT,
 	S_NAV_TPREV,
@@ -40,6 +41,8 @@ enum stmt_id {
 	S_DAY_PREV,
 	S_DAY_NEXT,
 	S_LISTS,
+	S_FTS_INS,
+	S_IDS_AFTER,
 	S_META_SET,
 	S_META_GET,
 	S_COUNT

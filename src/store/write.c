@@ -614,7 +614,77 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	int rc = step_done(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, rc, err, "add message");
+	if (m->text) {
+		char from[NAME_MAX_BYTES + ADDR_MAX + 2];
+		snprintf(from, sizeof from, "%s %s", sum->from_name, sum->from_addr);
+		e = store_fts_add(st, sqlite3_last_insert_rowid(st->db), sum->subject, from, m->text);
+		if (e)
+			return la_err_set(err, e, "index: search text: %s", sqlite3_errmsg(st->db));
+	}
 	return LA_OK;
+}
+
+enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
+                             const struct msg_text *t)
+{
+	sqlite3_stmt *s = stmt(st, S_FTS_INS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, from, -1, SQLITE_STATIC);
+	const struct buf *cols[] = {&t->to, &t->cc, &t->nq, &t->q, &t->dfn};
+	for (int i = 0; i < 5; i++)
+		sqlite3_bind_text(s, 4 + i, cols[i]->data ? cols[i]->data : "", (int)cols[i]->len,
+		                  SQLITE_STATIC);
+	int rc = step_done(s);
+	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+}
+
+enum la_status store_fts_clear(struct store *st)
+{
+	int rc = exec(st, "INSERT INTO fts(fts) VALUES('delete-all')");
+	return rc == SQLITE_OK ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+}
+
+enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids, int max, int *n)
+{
+	*n = 0;
+	sqlite3_stmt *s = stmt(st, S_IDS_AFTER);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int(s, 2, max);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? LA_OK : LA_EDB;
+}
+
+enum la_status store_meta_get(struct store *st, const char *key, char *out, size_t n)
+{
+	sqlite3_stmt *s = stmt(st, S_META_GET);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+		snprintf(out, n, "%s", v ? v : "");
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? LA_OK : rc == SQLITE_DONE ? LA_ENOTFOUND : LA_EDB;
+}
+
+enum la_status store_meta_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = stmt(st, S_META_SET);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	return step_done(s) == SQLITE_DONE ? LA_OK : LA_EDB;
 }
 
 enum la_status store_maildir_seen(struct store *st, int64_t source_id, const char *uniq, bool *seen)
