@@ -41,7 +41,7 @@ release_OBJ := $(patsubst src/%.c,build/release/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
-.PHONY: all check run setup clean fuzz bench format
+.PHONY: all check run setup clean fuzz bench format seeds
 all: listarc
 
 listarc: $(release_OBJ)
@@ -62,15 +62,41 @@ build/asan/test_%: src/*/test_%.c $(asan_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(asan_LIB) $(PKG_LIBS) -lpthread
 
-UNIT_BINS := $(patsubst src/%.c,build/asan/%,$(notdir $(UNIT_TESTS)))
 UNIT_BINS := $(addprefix build/asan/,$(basename $(notdir $(UNIT_TESTS))))
+
+# Fuzz targets: src/<stage>/fuzz_<name>.c.  `make fuzz` runs each under
+# libFuzzer (clang) for FUZZ_SECONDS; `make check` replays the seeds and
+# fuzz/regress/<name>/ with the ASan build (fuzz/replay.c as main).
+FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/render/fuzz_mime.c \
+            src/render/fuzz_html.c src/http/fuzz_route.c src/search/fuzz_search.c
+FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
+REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))
+FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+fuzz_OBJ := $(patsubst src/%.c,build/fuzz/%.o,$(LIB_SRC))
+
+build/asan/replay_%: $(asan_LIB) fuzz/replay.c $(FUZZ_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ fuzz/replay.c $(filter %/fuzz_$*.c,$(FUZZ_SRC)) $(asan_LIB) $(PKG_LIBS) -lpthread
+
+build/fuzz/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	clang $(BASE_CFLAGS) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: $(fuzz_OBJ) $(FUZZ_SRC)
+	@mkdir -p $(dir $@)
+	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $(filter %/fuzz_$*.c,$(FUZZ_SRC)) $(fuzz_OBJ) $(PKG_LIBS) -lpthread
+
+fuzz: setup $(FUZZ_BINS)
+	fuzz/run $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 # Installs what is missing (Debian packages), quietly when nothing is.
 setup:
 	@scripts/setup-debian
 
 check: setup
-	$(MAKE) build/asan/listarc $(UNIT_BINS) listarc
+	$(MAKE) build/asan/listarc $(UNIT_BINS) $(REPLAY_BINS) listarc
 	tests/run-all
 
 run: setup
