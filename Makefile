@@ -26,15 +26,16 @@ STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/b
 INGEST_SRC := src/ingest/ingest.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c \
               src/render/message.c src/render/listing.c
+THREAD_SRC := src/thread/thread.c
 SEARCH_SRC := src/search/query.c
 HTTP_SRC   := src/http/route.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
               src/cmd/cmd-deliver.c src/cmd/cmd-search.c
 LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(STORE_SRC) $(INGEST_SRC) \
-              $(SEARCH_SRC) $(RENDER_SRC) $(HTTP_SRC)
+              $(THREAD_SRC) $(SEARCH_SRC) $(RENDER_SRC) $(HTTP_SRC)
 
 UNIT_TESTS := src/util/test_util.c src/msg/test_msg.c src/mbox/test_mbox.c src/render/test_render.c \
-              src/search/test_search.c \
+              src/search/test_search.c src/thread/test_thread.c \
               src/http/test_route.c
 
 release_OBJ := $(patsubst src/%.c,build/release/%.o,$(LIB_SRC) $(CMD_SRC))
