@@ -69,7 +69,7 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 
 	buf_reset(&sql);
 	buf_adds(&sql, "SELECT m.id, l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name,"
-	               " m.from_addr, mids.mid, m.thread");
+	               " m.from_addr, mids.mid, m.thread, m.mid, m.parent");
 	from_where(&sql, q, list_id);
 	if (order == SEARCH_RELEVANCE && search_match(q))
 		buf_adds(&sql, " ORDER BY bm25(fts), m.id DESC");
@@ -96,6 +96,8 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 		en.from_addr = (const char *)sqlite3_column_text(s, 8);
 		en.msgid = (const char *)sqlite3_column_text(s, 9);
 		en.thread = sqlite3_column_int64(s, 10);
+		en.mid = sqlite3_column_int64(s, 11);
+		en.parent = sqlite3_column_int64(s, 12);
 		if (!en.list || !en.subject || !en.from_name || !en.from_addr || !en.msgid) {
 			rc = SQLITE_NOMEM;
 			break;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "store/store_int.h"
+#include "util/hash.h"
 
 #define SCHEMA_VERSION 1
 
@@ -57,7 +58,9 @@ static const char schema_sql[] =
 #define MSG_COLS                                                                          \
 	"m.id, m.list_id, m.source_id, m.day, m.num, m.ts, m.date, m.mid, m.parent, m.thread," \
 	" m.off, m.len, m.flags, mids.mid, m.subject, m.from_name, m.from_addr, m.file, l.name"
-#define ENTRY_COLS "l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, mids.mid, m.thread"
+#define ENTRY_COLS                                                                       \
+	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, mids.mid," \
+	" m.thread, m.id, m.mid, m.parent"
 
 const char *const stmt_sql[S_COUNT] = {
 	[S_LIST_ID] = "SELECT id FROM lists WHERE name = ?1",
@@ -106,6 +109,14 @@ const char *const stmt_sql[S_COUNT] = {
 	[S_RECENT] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 	             " JOIN lists l ON l.id = m.list_id"
 	             " WHERE m.list_id = ?1 ORDER BY m.day DESC, m.num DESC LIMIT ?2",
+	[S_BY_MSGID] = "SELECT " ENTRY_COLS " FROM mids JOIN messages m ON m.mid = mids.id"
+	                " JOIN lists l ON l.id = m.list_id"
+	                " WHERE mids.hash = ?1 AND mids.mid = ?2 AND (?3 = 0 OR m.list_id = ?3)"
+	                " ORDER BY m.ts, m.id",
+	[S_THREAD_IDS] = "SELECT id, parent, mid FROM mids WHERE thread = ?1 LIMIT ?2",
+	[S_THREAD_MSGS] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+	                  " JOIN lists l ON l.id = m.list_id"
+	                  " WHERE m.thread = ?1 AND (?2 = 0 OR m.list_id = ?2) ORDER BY m.ts, m.id LIMIT ?3",
 	[S_DAY_COUNTS] = "SELECT day, count FROM days WHERE list_id = ?1 AND day BETWEEN ?2 AND ?3"
 	                 " ORDER BY day",
 	[S_DAY_PREV] = "SELECT max(day) FROM days WHERE list_id = ?1 AND day < ?2",
@@ -529,7 +540,6 @@ static enum la_status each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg)
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_entry e;
-		e.id = 0;
 		e.list = (const char *)sqlite3_column_text(s, 0);
 		e.day = sqlite3_column_int(s, 1);
 		e.num = sqlite3_column_int(s, 2);
@@ -541,6 +551,9 @@ static enum la_status each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg)
 		e.from_addr = (const char *)sqlite3_column_text(s, 7);
 		e.msgid = (const char *)sqlite3_column_text(s, 8);
 		e.thread = sqlite3_column_int64(s, 9);
+		e.id = sqlite3_column_int64(s, 10);
+		e.mid = sqlite3_column_int64(s, 11);
+		e.parent = sqlite3_column_int64(s, 12);
 		if (!e.list || !e.subject || !e.from_name || !e.from_addr || !e.msgid) {
 			rc = SQLITE_NOMEM;
 			break;
@@ -575,6 +588,51 @@ enum la_status store_recent(struct store *st, int64_t list_id, int limit, store_
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, list_id);
 	sqlite3_bind_int(s, 2, limit);
+	return each_entry(s, fn, arg);
+}
+
+enum la_status store_msgs_by_msgid(struct store *st, const char *msgid, int64_t list_id,
+                                   store_entry_fn fn, void *arg)
+{
+	sqlite3_stmt *s = stmt(st, S_BY_MSGID);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, (int64_t)hash64(msgid, strlen(msgid), 0));
+	sqlite3_bind_text(s, 2, msgid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, list_id);
+	return each_entry(s, fn, arg);
+}
+
+enum la_status store_thread_ids(struct store *st, int64_t thread, int max,
+                                bool (*fn)(int64_t id, int64_t parent, const char *mid, void *arg),
+                                void *arg)
+{
+	sqlite3_stmt *s = stmt(st, S_THREAD_IDS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, thread);
+	sqlite3_bind_int(s, 2, max);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *mid = (const char *)sqlite3_column_text(s, 2);
+		if (!fn(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), mid ? mid : "", arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+}
+
+enum la_status store_thread_msgs(struct store *st, int64_t thread, int64_t list_id, int max,
+                                 store_entry_fn fn, void *arg)
+{
+	sqlite3_stmt *s = stmt(st, S_THREAD_MSGS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, thread);
+	sqlite3_bind_int64(s, 2, list_id);
+	sqlite3_bind_int(s, 3, max);
 	return each_entry(s, fn, arg);
 }
 

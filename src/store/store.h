@@ -166,6 +166,7 @@ struct store_entry {
 	bool has_date;
 	const char *subject, *from_name, *from_addr, *msgid;
 	int64_t thread;
+	int64_t mid, parent; /* mids.id of the message and of its parent (0 if none) */
 };
 typedef bool (*store_entry_fn)(const struct store_entry *e, void *arg);
 
@@ -191,6 +192,23 @@ struct store_list_info {
 /* Every list, by name. */
 enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),
                            void *arg);
+
+/* ---- Message-IDs and threads ---- */
+
+/* Messages whose Message-ID is msgid (several for copies and cross-posts),
+ * in list_id only unless it is 0, oldest first. */
+enum la_status store_msgs_by_msgid(struct store *st, const char *msgid, int64_t list_id,
+                                   store_entry_fn fn, void *arg);
+
+/* The Message-IDs of a thread (real and ghosts), with their parent links:
+ * fn gets (mids.id, parent mids.id or 0, the Message-ID).  At most max. */
+enum la_status store_thread_ids(struct store *st, int64_t thread, int max,
+                                bool (*fn)(int64_t id, int64_t parent, const char *mid, void *arg),
+                                void *arg);
+/* The messages of a thread in list_id (all lists if 0), by delivery time,
+ * at most max. */
+enum la_status store_thread_msgs(struct store *st, int64_t thread, int64_t list_id, int max,
+                                 store_entry_fn fn, void *arg);
 
 /* ---- search ---- */
 
