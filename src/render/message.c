@@ -15,6 +15,7 @@
 #include "render/html.h"
 #include "render/mime.h"
 #include "render/page.h"
+#include "render/thread_pages.h"
 #include "util/civil.h"
 #include "util/utf8.h"
 
@@ -326,6 +327,7 @@ enum la_status render_message(const struct render_ctx *c, const char *list, int 
 	if (b->len && b->data[b->len - 1] != '\n')
 		buf_addc(b, '\n');
 	buf_adds(b, "</pre>\n");
+	render_thread_outline(c, b, &m);
 	page_end(c, b);
 	page_finish(r, 200);
 	r->max_age = 300;
