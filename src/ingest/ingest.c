@@ -156,7 +156,15 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	e = store_source_ensure(st, list_id, path, SOURCE_MBOX, &src, err);
 	if (e)
 		goto fail;
+	/* Writers that lock the mbox (procmail, postfix, `listarc deliver`)
+	 * finish first, so that what follows the resume point below is not a
+	 * From_ line half written (which looked like a rewritten mbox). */
+	bool locked = wait_readlock(fd);
+	struct stat sl;
+	if (fstat(fd, &sl) == 0)
+		sb = &sl;
 	uint64_t size = (uint64_t)sb->st_size;
+	uint64_t start = src.done; /* where reading starts */
 	if (src.done > 0) {
 		/* The part indexed before must be unchanged: same length at
 		 * least, same first and last bytes, and a From_ line (or the end)
@@ -170,10 +178,22 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 		else if (h != src.fp_head || t != src.fp_tail)
 			how = "was rewritten (its indexed bytes changed)";
 		else if (size > src.done) {
-			char five[5];
-			size_t got;
-			if (pread_all(fd, five, 5, src.done, &got) || got != 5 || memcmp(five, "From ", 5))
+			/* A last message indexed without a blank line after it (once
+			 * the file had settled) gets its separator from the next
+			 * writer, before the new From_ line: `listarc deliver` does
+			 * that.  Such a blank line is skipped, not a rewrite. */
+			char next[9];
+			size_t got, skip = 0;
+			if (pread_all(fd, next, sizeof next, src.done, &got))
+				got = 0;
+			while (skip < got && skip < 4 && (next[skip] == '\n' || next[skip] == '\r'))
+				skip++;
+			if (skip > 0 && skip == got && src.done + got == size)
+				size = src.done; /* only the separator so far */
+			else if (got - skip < 5 || memcmp(next + skip, "From ", 5))
 				how = "does not continue with a From_ line where the last run stopped";
+			else
+				start = src.done + skip;
 		}
 		if (how) {
 			e = la_err_set(err, LA_ECHANGED,
@@ -186,8 +206,7 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	if (size == src.done)
 		return store_commit(st, NULL, err);
 
-	bool locked = wait_readlock(fd);
-	struct mbox_reader *r = mbox_reader_new(fd, src.done);
+	struct mbox_reader *r = mbox_reader_new(fd, start);
 	if (!r) {
 		e = la_err_set(err, LA_ENOMEM, "out of memory");
 		goto fail;
