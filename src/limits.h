@@ -6,8 +6,13 @@
 #define LISTARC_LIMITS_H
 
 /* An mbox From_ line longer than this is cut; the rest of the line is
- * skipped and the date is parsed from what was kept. */
+ * skipped and the date is parsed from what was kept.  What is kept starts
+ * after the sender token, which may itself be up to FROMLINE_SENDER_MAX
+ * bytes long (a hostile or broken one): a line whose sender is longer
+ * than that is not a From_ line, and its message stays part of the one
+ * before it. */
 #define FROMLINE_MAX 1024
+#define FROMLINE_SENDER_MAX (64 * 1024)
 
 /* The indexer reads at most this much of a message's header block.  A longer
  * header block (a 1 MB header line, 10,000 References) is cut here and the

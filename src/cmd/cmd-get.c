@@ -23,7 +23,8 @@ static const char usage[] =
 	"  --headers       also print the response headers to stderr\n"
 	"\n"
 	"Exit status: 0 for a 2xx response, 1 for 404, 2 for a bad request\n"
-	"(400, 414) or bad usage, 3 for a redirect, 4 for a server error.\n";
+	"(400, 414) or bad usage, 3 for a redirect, 4 for a server error,\n"
+	"78 for a malformed listarc.conf.\n";
 
 static const char *reason(int status)
 {
@@ -88,7 +89,10 @@ int cmd_get(int argc, char **argv)
 	char *base = base_path(base_url);
 	int rc = 4;
 	if (conf_load(dir, &cf, &err)) {
+		/* The configuration's fault, not the server's: EX_CONFIG, as
+		 * `listarc index` says it. */
 		cmd_error("%s", err.msg);
+		rc = EX_CONFIG_;
 		goto out;
 	}
 	if (store_open(&st, dir, STORE_READ, &err)) {

@@ -298,8 +298,14 @@ int cmd_index(int argc, char **argv)
 	if (list) {
 		rc = index_list(st, cf, list, argv + optind + 1, argc - optind - 1, rebuild, quiet, search);
 	} else {
-		for (size_t i = 0; i < cf->nlists && rc == 0; i++)
-			rc = index_list(st, cf, cf->lists[i].name, NULL, 0, rebuild, quiet, search);
+		/* One list's trouble (a source gone, an mbox rewritten) must not
+		 * keep the others from being indexed: go on, and exit with the
+		 * first failure's status. */
+		for (size_t i = 0; i < cf->nlists; i++) {
+			int r = index_list(st, cf, cf->lists[i].name, NULL, 0, rebuild, quiet, search);
+			if (rc == 0)
+				rc = r;
+		}
 	}
 done:
 	store_close(st);

@@ -289,7 +289,15 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	e = store_source_ensure(st, list_id, path, SOURCE_MBOX, &src, err);
 	if (e)
 		goto fail;
+	/* Writers that lock the mbox (procmail, postfix, `listarc deliver`)
+	 * finish first, so that what follows the resume point below is not a
+	 * From_ line half written (which looked like a rewritten mbox). */
+	bool locked = wait_readlock(fd);
+	struct stat now_sb;
+	if (fstat(fd, &now_sb) == 0)
+		sb = &now_sb;
 	uint64_t size = (uint64_t)sb->st_size;
+	uint64_t start = src.done; /* where reading starts */
 	if (src.done > 0) {
 		/* The part indexed before must be unchanged: same length at
 		 * least, same first and last bytes, and a From_ line (or the end)
@@ -303,10 +311,22 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 		else if (h != src.fp_head || t != src.fp_tail)
 			how = "was rewritten (its indexed bytes changed)";
 		else if (size > src.done) {
-			char five[5];
-			size_t got;
-			if (pread_all(fd, five, 5, src.done, &got) || got != 5 || memcmp(five, "From ", 5))
+			/* A last message indexed without a blank line after it (once
+			 * the file had settled) gets its separator from the next
+			 * writer, before the new From_ line: `listarc deliver` does
+			 * that.  Such a blank line is skipped, not a rewrite. */
+			char next[9];
+			size_t got, skip = 0;
+			if (pread_all(fd, next, sizeof next, src.done, &got))
+				got = 0;
+			while (skip < got && skip < 4 && (next[skip] == '\n' || next[skip] == '\r'))
+				skip++;
+			if (skip > 0 && skip == got && src.done + got == size)
+				size = src.done; /* only the separator so far */
+			else if (got - skip < 5 || memcmp(next + skip, "From ", 5))
 				how = "does not continue with a From_ line where the last run stopped";
+			else
+				start = src.done + skip;
 		}
 		if (how) {
 			e = la_err_set(err, LA_ECHANGED,
@@ -322,7 +342,7 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	struct ring q;
 	memset(&q, 0, sizeof q);
 	q.slot = calloc(RING, sizeof *q.slot);
-	q.r = mbox_reader_new(fd, src.done);
+	q.r = mbox_reader_new(fd, start);
 	if (!q.slot || !q.r) {
 		free(q.slot);
 		mbox_reader_free(q.r);
@@ -332,7 +352,7 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	q.path = path;
 	q.last_ts = src.last_ts;
 	q.age = now_seconds() - (int64_t)sb->st_mtime;
-	q.locked = wait_readlock(fd);
+	q.locked = locked;
 	q.settle = o->settle;
 	q.search = o->search;
 	q.fd = fd;

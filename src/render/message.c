@@ -307,6 +307,7 @@ enum la_status render_message(const struct render_ctx *c, const char *list, int 
 
 	header_block(c, b, &m, l.data, l.len);
 	buf_addc(b, '\n');
+	size_t body_at = b->len;
 
 	struct mime_msg *mm = NULL;
 	e = open_mime(&m, &l, &mm);
@@ -324,6 +325,13 @@ enum la_status render_message(const struct render_ctx *c, const char *list, int 
 		e = LA_OK;
 	}
 	mime_free(mm);
+	/* Blank lines at the end of the body are not shown: git and stgit
+	 * end their mail with one, and in an mbox it cannot be told apart
+	 * from the separator anyway.  The page ends with the last line of
+	 * text, as blists' pages do (shared/spec). */
+	while (!b->err && b->len > body_at && b->data[b->len - 1] == '\n' &&
+	       b->data[b->len - 2] == '\n')
+		b->len--;
 	if (b->len && b->data[b->len - 1] != '\n')
 		buf_addc(b, '\n');
 	buf_adds(b, "</pre>\n");

@@ -451,8 +451,13 @@ static enum la_status walk(struct walk *w)
 				if (w->want_k && w->found_obj)
 					break;
 			}
+			/* Looking for an attachment, the text is not shown, but a
+			 * later text/html part must still count as an attachment
+			 * exactly as it does on the page, or the numbers differ. */
 			if (!w->want_k)
 				show_text(w, part, false);
+			else
+				w->shown_text = true;
 		} else if (html && !attach && (f.in_alt || !w->shown_text)) {
 			if (!w->want_k)
 				show_text(w, part, true);

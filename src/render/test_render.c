@@ -57,6 +57,19 @@ static void test_escape(void)
 	CHECK(b.len == in.len && !strstr(buf_cstr(&b), "<a "), "a URL over LINK_MAX is not linked");
 	buf_free(&in);
 	buf_free(&b);
+	/* A URL followed by a million ')' (each one is dropped from it) is
+	 * linear: this took hours when each drop recounted the URL. */
+	buf_init(&in, 4 << 20);
+	buf_adds(&in, "(http://example.org/a_(b)");
+	for (int i = 0; i < 1000000; i++)
+		buf_addc(&in, ')');
+	buf_init(&b, 8 << 20);
+	html_body(&b, in.data, in.len, LO);
+	CHECK(strncmp(buf_cstr(&b), "(<a href=\"http://example.org/a_(b)\" rel=\"nofollow\">", 51) == 0 &&
+	          b.len == in.len + 54,
+	      "a URL followed by a million ')' keeps only its own (and is fast)");
+	buf_free(&in);
+	buf_free(&b);
 	buf_init(&b, 100);
 	url_encode(&b, "a b/c?", 6, NULL);
 	CHECK_STR(buf_cstr(&b), "a%20b%2Fc%3F", "url_encode");

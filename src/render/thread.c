@@ -223,17 +223,7 @@ void render_thread_outline(const struct render_ctx *c, struct buf *b, const stru
 	}
 	thread_tree_free(&t);
 	collected_free(&col);
-	buf_adds(b, "<p class=\"links\">Permalink: <a href=\"");
-	link_msgid(c, b, m->list, m->msgid);
-	buf_adds(b, "\">&lt;");
-	html_texts(b, m->msgid);
-	buf_adds(b, "&gt;</a> &middot; <a href=\"");
+	buf_adds(b, "<p class=\"links\"><a href=\"");
 	link_msg(c, b, m->list, m->day, m->num);
-	buf_adds(b, "/raw\">raw</a> &middot; <a href=\"");
-	link_msgid(c, b, m->list, m->msgid);
-	buf_adds(b, "t.mbox.gz\">thread mbox.gz</a> &middot; <a href=\"");
-	link_msgid(c, b, m->list, m->msgid);
-	buf_adds(b, "T/\">thread</a> &middot; <a href=\"");
-	link_msgid(c, b, m->list, m->msgid);
-	buf_adds(b, "t.atom\">thread feed</a></p>\n</div>\n");
+	buf_adds(b, "/raw\">raw message</a></p>\n</div>\n");
 }
