@@ -61,6 +61,10 @@
  * 64; real mail nests 4 or 5 deep.) */
 #define MIME_DEPTH_MAX 32
 #define MIME_PARTS_MAX 1000
+/* Lines that look like MIME boundaries, beyond which a message is not
+ * given to GMime at all (see msg_mime_too_many_parts): its page shows the
+ * body as plain text and says why. */
+#define MIME_BOUNDARIES_MAX 25000
 
 /* An attachment file name is cut at this many bytes after sanitizing. */
 #define FILENAME_MAX_BYTES 100

@@ -271,6 +271,22 @@ kb=$(peak "$RELEASE" get --data rel /big/2024/01/02/1/1)
 check "peak RSS of 'listarc get' of the attachment is under 164 MiB (was ${kb} KiB)" [ "$kb" -lt 167936 ]
 rm -rf rel big.mbox
 
+# 100,000 empty MIME parts in 3 MB: GMime would build them all (140 MB);
+# listarc does not hand such a message to GMime and says so.
+python3 -c '
+import sys
+body = "".join("--b\nContent-Type: text/plain\n\nx\n" for _ in range(100000))
+sys.stdout.write("From a@b Mon Jan  1 00:00:00 2024\nMessage-ID: <parts@x>\nSubject: parts\n"
+  "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n" + body + "--b--\n\n")' >parts.mbox
+rm -rf rel
+kb=$(peak "$RELEASE" index --data rel parts parts.mbox)
+check "peak RSS of indexing a message of 100,000 MIME parts is under 64 MiB (was ${kb} KiB)" [ "$kb" -lt 65536 ]
+kb=$(peak "$RELEASE" get --data rel /parts/2024/01/01/1)
+check "peak RSS of its page is under 64 MiB (was ${kb} KiB)" [ "$kb" -lt 65536 ]
+"$RELEASE" get --data rel /parts/2024/01/01/1 2>/dev/null | grep -q 'too many MIME parts to show'
+check_eq "its page says why its parts are not shown one by one" $? 0
+rm -rf rel parts.mbox
+
 # ---- invalid UTF-8 and unknown charsets ----
 hostile charset
 pre pages/charset.html >charset.txt

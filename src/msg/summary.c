@@ -300,3 +300,21 @@ void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
 	if (it.count >= HDR_FIELDS_MAX)
 		s->flags |= MSG_F_HEAD_TRUNC;
 }
+
+bool msg_mime_too_many_parts(const char *p, size_t n)
+{
+	unsigned count = 0;
+	const char *end = p + n;
+	for (const char *q = p; q < end;) {
+		/* At a line start: "--" and a boundary character (not "---" of a
+		 * diff, not "-- " of a signature). */
+		if (end - q >= 3 && q[0] == '-' && q[1] == '-' && q[2] != '-' && q[2] != ' ' &&
+		    q[2] != '\n' && ++count > MIME_BOUNDARIES_MAX)
+			return true;
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		if (!nl)
+			break;
+		q = nl + 1;
+	}
+	return false;
+}

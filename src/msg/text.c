@@ -213,6 +213,8 @@ void msg_text_extract(struct msg_text *t, const char *msg, size_t n)
 		return;
 	}
 	msg_library_init();
+	if (msg_mime_too_many_parts(msg, n))
+		return; /* not searchable beyond its headers */
 	GByteArray *a = g_byte_array_sized_new((guint)(n < SEARCH_TEXT_MAX * 8 ? n : SEARCH_TEXT_MAX * 8));
 	g_byte_array_append(a, (const guint8 *)msg, (guint)(n < SEARCH_TEXT_MAX * 8 ? n : SEARCH_TEXT_MAX * 8));
 	GMimeStream *s = g_mime_stream_mem_new_with_byte_array(a);

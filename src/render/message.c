@@ -315,7 +315,11 @@ enum la_status render_message(const struct render_ctx *c, const char *list, int 
 	if (e == LA_OK)
 		e = mime_walk(mm, body_block, &x);
 	if (e) {
-		/* GMime could not make sense of it: show the body bytes. */
+		/* GMime could not make sense of it (or it has too many parts to
+		 * parse): show the body bytes. */
+		if (e == LA_ETOOBIG)
+			buf_adds(b, "[This message has too many MIME parts to show them one by one; "
+			            "its body follows as it is.]\n\n");
 		size_t hl = hdr_block_len(l.data, l.len);
 		struct buf t;
 		buf_init(&t, (l.len - hl) * 4 + 16);

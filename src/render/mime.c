@@ -47,6 +47,11 @@ static enum la_status open_stream(struct mime_msg **out, GMimeStream *stream)
 enum la_status mime_open_mem(struct mime_msg **out, char *data, size_t len)
 {
 	msg_library_init();
+	if (msg_mime_too_many_parts(data, len)) {
+		free(data);
+		*out = NULL;
+		return LA_ETOOBIG;
+	}
 	GByteArray *a = g_byte_array_new_take((guint8 *)data, len);
 	return open_stream(out, g_mime_stream_mem_new_with_byte_array(a));
 }
