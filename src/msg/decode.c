@@ -144,7 +144,7 @@ void msg_to_utf8(struct buf *out, const char *p, size_t n, const char *charset)
 	buf_add(out, chunk, sizeof chunk - oleft);
 	g_mime_iconv_close(cd);
 	/* iconv should only produce UTF-8; check rather than trust. */
-	if (!out->err && !utf8_valid(out->data + start, out->len - start)) {
+	if (!out->err && out->len > start && !utf8_valid(out->data + start, out->len - start)) {
 		struct buf fix;
 		buf_init(&fix, out->max);
 		utf8_repair(&fix, out->data + start, out->len - start);
