@@ -93,6 +93,8 @@ static bool is_utf8_name(const char *cs)
 void msg_to_utf8(struct buf *out, const char *p, size_t n, const char *charset)
 {
 	msg_library_init();
+	if (!p) /* an empty part's data may be NULL */
+		p = "", n = 0;
 	if (!charset || !*charset || is_utf8_name(charset) || strlen(charset) > 64) {
 		size_t before = out->len;
 		if (utf8_valid(p, n)) {
