@@ -76,6 +76,9 @@ enum stmt_id {
 	S_LISTS,
 	S_META_SET,
 	S_META_GET,
+	S_READ_BEGIN,
+	S_DATA_VERSION,
+	S_READ_END,
 	S_COUNT
 };
 
@@ -138,6 +141,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
 	               " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_READ_BEGIN] = "BEGIN",
+	[S_DATA_VERSION] = "PRAGMA data_version",
+	[S_READ_END] = "COMMIT",
 };
 
 struct store {
@@ -145,6 +151,7 @@ struct store {
 	sqlite3_stmt *stmt[S_COUNT];
 	bool writer;
 	bool in_txn;
+	bool in_read; /* between store_read_begin and store_read_end */
 };
 
 const char *store_errmsg(struct store *st)
@@ -292,7 +299,7 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	if (st->in_txn)
+	if (st->in_txn || st->in_read)
 		exec(st, "ROLLBACK");
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
@@ -1030,4 +1037,44 @@ int64_t store_mtime(struct store *st)
 	int64_t t = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
 	return t;
+}
+
+enum la_status store_read_begin(struct store *st, uint64_t *version)
+{
+	*version = 0;
+	if (st->in_read)
+		store_read_end(st);
+	sqlite3_stmt *s = stmt(st, S_READ_BEGIN);
+	if (!s)
+		return LA_EDB;
+	int rc = step_done(s);
+	if (rc != SQLITE_DONE)
+		return db_status(rc) ? db_status(rc) : LA_EDB;
+	st->in_read = true;
+	/* Reading the data version starts the read transaction: from here on
+	 * every statement sees this snapshot. */
+	s = stmt(st, S_DATA_VERSION);
+	if (!s) {
+		store_read_end(st);
+		return LA_EDB;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*version = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		store_read_end(st);
+		return db_status(rc) ? db_status(rc) : LA_EDB;
+	}
+	return LA_OK;
+}
+
+void store_read_end(struct store *st)
+{
+	if (!st || !st->in_read)
+		return;
+	sqlite3_stmt *s = stmt(st, S_READ_END);
+	if (!s || step_done(s) != SQLITE_DONE)
+		exec(st, "ROLLBACK");
+	st->in_read = false;
 }
