@@ -101,6 +101,19 @@ int cmd_get(int argc, char **argv)
 	route_handle(&ctx, path, strlen(path), &r);
 	if (!r.body.err && r.body.len)
 		fwrite(r.body.data, 1, r.body.len, stdout);
+	/* A streamed body (a big raw message or attachment): piece by piece. */
+	struct response_stream s = response_take_stream(&r);
+	enum la_status se = LA_OK;
+	for (bool done = !s.next; !done && se == LA_OK;) {
+		buf_reset(&r.body);
+		se = s.next(s.state, &r.body, 64 * 1024, &done);
+		if (se == LA_OK && r.body.len)
+			fwrite(r.body.data, 1, r.body.len, stdout);
+	}
+	if (s.free)
+		s.free(s.state);
+	if (se)
+		cmd_error("%s: body cut short: %s", path, la_strstatus(se));
 	fflush(stdout);
 	fprintf(stderr, "%d %s\n", r.status, reason(r.status));
 	if (headers) {
@@ -117,6 +130,8 @@ int cmd_get(int argc, char **argv)
 		fprintf(stderr, "Location: %s\n", r.location);
 	}
 	rc = r.status < 300 ? 0 : r.status < 400 ? 3 : r.status == 404 ? 1 : r.status < 500 ? 2 : 4;
+	if (se)
+		rc = 4;
 	response_free(&r);
 out:
 	store_close(st);
