@@ -25,14 +25,14 @@ STORE_SRC  := src/store/store.c
 INGEST_SRC := src/ingest/ingest.c
 RENDER_SRC := src/render/html.c src/render/htmltext.c src/render/mime.c src/render/page.c \
               src/render/message.c src/render/listing.c
-HTTP_SRC   := src/http/route.c
+HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
-              src/cmd/cmd-deliver.c
+              src/cmd/cmd-deliver.c src/cmd/cmd-serve.c
 LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(STORE_SRC) $(INGEST_SRC) \
               $(RENDER_SRC) $(HTTP_SRC)
 
 UNIT_TESTS := src/util/test_util.c src/msg/test_msg.c src/mbox/test_mbox.c src/render/test_render.c \
-              src/http/test_route.c
+              src/http/test_route.c src/http/test_http.c
 
 release_OBJ := $(patsubst src/%.c,build/release/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))

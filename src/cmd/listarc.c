@@ -25,6 +25,7 @@ static const char usage[] =
 	"  index [--rebuild] LIST [SOURCE...]  index new mail of an mbox or maildir\n"
 	"  deliver LIST < MESSAGE              append one message (MTA pipe) and index it\n"
 	"  get PATH                            print the page the server sends for PATH\n"
+	"  serve [--listen ADDR:PORT]          the web server (default 127.0.0.1:8080)\n"
 	"  lists                               show lists, counts, dates and sources\n"
 	"\n"
 	"DIR is --data, else $LISTARC_DATA, else ./archive.\n"
@@ -53,6 +54,7 @@ int main(int argc, char **argv)
 		{"deliver", cmd_deliver},
 		{"get", cmd_get},
 		{"lists", cmd_lists},
+		{"serve", cmd_serve},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (!strcmp(c, cmds[i].name))
