@@ -250,6 +250,11 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
 	if (st->writer) {
+		/* The -wal and -shm files outlive the writer: a server that may
+		 * not write the archive directory (systemd's ReadOnlyPaths) can
+		 * open the index only if they exist. */
+		int persist = 1;
+		sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 		rc = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 		              " PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;");
 		if (rc == SQLITE_OK)
@@ -303,8 +308,11 @@ void store_close(struct store *st)
 		exec(st, "ROLLBACK");
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	/* A persistent WAL is emptied when the writer closes, so that readers
+	 * without write access to the -shm (which rebuild their index of the
+	 * WAL for every read) find nothing to read there. */
 	if (st->writer && st->db)
-		exec(st, "PRAGMA optimize");
+		exec(st, "PRAGMA optimize; PRAGMA journal_size_limit=0");
 	sqlite3_close(st->db);
 	free(st);
 }
