@@ -70,12 +70,17 @@ check: setup
 	$(MAKE) build/asan/listarc $(UNIT_BINS) listarc
 	tests/run-all
 
+# Where `make run` serves (make run LISTEN=0.0.0.0:8080 to reach it from
+# elsewhere).
+LISTEN ?= 127.0.0.1:8080
+
 run: setup
 	$(MAKE) listarc
 	./listarc index --data archive linux-kernel samples/seeds.mbox
 	./listarc index --data archive lkml samples/lkml.mbox
 	./listarc lists --data archive
-	@echo "index built: try ./listarc get --data archive /linux-kernel/2019/05/20/4"
+	@echo "serving the archive: open http://$(LISTEN)/ (or http://$(LISTEN)/linux-kernel/2019/05/20/4); Ctrl-C stops"
+	exec ./listarc serve --data archive --listen $(LISTEN)
 
 clean:
 	rm -rf build listarc
