@@ -3,7 +3,7 @@
 # `make run` sets up the machine, builds, indexes samples/ and serves them.
 
 VERSION := 0.1.0
-PKGS := gmime-3.0 sqlite3 zlib glib-2.0 libh2o-evloop
+PKGS := gmime-3.0 sqlite3 zlib glib-2.0 json-glib-1.0 libh2o-evloop
 CC ?= cc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -18,27 +18,31 @@ EXTRA_CFLAGS ?=
 # Each stage's sources, in dependency order (a stage uses only earlier ones).
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c \
               src/util/hash.c src/util/civil.c
-MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/decode.c
+MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/decode.c src/msg/htmltext.c \
+              src/msg/text.c
 MBOX_SRC   := src/mbox/mbox.c
 CONF_SRC   := src/conf/conf.c
-STORE_SRC  := src/store/store.c
+STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c
 INGEST_SRC := src/ingest/ingest.c
-RENDER_SRC := src/render/html.c src/render/htmltext.c src/render/mime.c src/render/page.c \
+RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/thread.c \
               src/render/message.c src/render/listing.c
+THREAD_SRC := src/thread/thread.c
+SEARCH_SRC := src/search/query.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
-              src/cmd/cmd-deliver.c src/cmd/cmd-serve.c
+              src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c
 LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(STORE_SRC) $(INGEST_SRC) \
-              $(RENDER_SRC) $(HTTP_SRC)
+              $(THREAD_SRC) $(SEARCH_SRC) $(RENDER_SRC) $(HTTP_SRC)
 
 UNIT_TESTS := src/util/test_util.c src/msg/test_msg.c src/mbox/test_mbox.c src/render/test_render.c \
+              src/search/test_search.c src/thread/test_thread.c \
               src/http/test_route.c src/http/test_http.c
 
 release_OBJ := $(patsubst src/%.c,build/release/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
-.PHONY: all check run setup clean fuzz bench format
+.PHONY: all check run setup clean fuzz bench format seeds
 all: listarc
 
 listarc: $(release_OBJ)
@@ -59,15 +63,41 @@ build/asan/test_%: src/*/test_%.c $(asan_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(asan_LIB) $(PKG_LIBS) -lpthread
 
-UNIT_BINS := $(patsubst src/%.c,build/asan/%,$(notdir $(UNIT_TESTS)))
 UNIT_BINS := $(addprefix build/asan/,$(basename $(notdir $(UNIT_TESTS))))
+
+# Fuzz targets: src/<stage>/fuzz_<name>.c.  `make fuzz` runs each under
+# libFuzzer (clang) for FUZZ_SECONDS; `make check` replays the seeds and
+# fuzz/regress/<name>/ with the ASan build (fuzz/replay.c as main).
+FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/render/fuzz_mime.c \
+            src/render/fuzz_html.c src/http/fuzz_route.c src/search/fuzz_search.c
+FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
+REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))
+FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+fuzz_OBJ := $(patsubst src/%.c,build/fuzz/%.o,$(LIB_SRC))
+
+build/asan/replay_%: $(asan_LIB) fuzz/replay.c $(FUZZ_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -o $@ fuzz/replay.c $(filter %/fuzz_$*.c,$(FUZZ_SRC)) $(asan_LIB) $(PKG_LIBS) -lpthread
+
+build/fuzz/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	clang $(BASE_CFLAGS) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: $(fuzz_OBJ) $(FUZZ_SRC)
+	@mkdir -p $(dir $@)
+	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $(filter %/fuzz_$*.c,$(FUZZ_SRC)) $(fuzz_OBJ) $(PKG_LIBS) -lpthread
+
+fuzz: setup $(FUZZ_BINS)
+	fuzz/run $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 # Installs what is missing (Debian packages), quietly when nothing is.
 setup:
 	@scripts/setup-debian
 
 check: setup
-	$(MAKE) build/asan/listarc $(UNIT_BINS) listarc
+	$(MAKE) build/asan/listarc $(UNIT_BINS) $(REPLAY_BINS) listarc
 	tests/run-all
 
 # Where `make run` serves (make run LISTEN=0.0.0.0:8080 to reach it from

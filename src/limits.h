@@ -6,8 +6,13 @@
 #define LISTARC_LIMITS_H
 
 /* An mbox From_ line longer than this is cut; the rest of the line is
- * skipped and the date is parsed from what was kept. */
+ * skipped and the date is parsed from what was kept.  What is kept starts
+ * after the sender token, which may itself be up to FROMLINE_SENDER_MAX
+ * bytes long (a hostile or broken one): a line whose sender is longer
+ * than that is not a From_ line, and its message stays part of the one
+ * before it. */
 #define FROMLINE_MAX 1024
+#define FROMLINE_SENDER_MAX (64 * 1024)
 
 /* The indexer reads at most this much of a message's header block.  A longer
  * header block (a 1 MB header line, 10,000 References) is cut here and the
@@ -47,11 +52,19 @@
 /* A header field shown on a message page is cut at this many bytes. */
 #define HDR_SHOW_MAX (64 * 1024)
 
+/* Text of one message fed to the search index (all fields together).
+ * Beyond it the rest of the message is not searchable; pages show it. */
+#define SEARCH_TEXT_MAX (512 * 1024)
+
 /* MIME: nesting deeper than this, or more parts than this, is not walked;
  * the page says that parts were skipped.  (blists stops at 10, mblaze at
  * 64; real mail nests 4 or 5 deep.) */
 #define MIME_DEPTH_MAX 32
 #define MIME_PARTS_MAX 1000
+/* Lines that look like MIME boundaries, beyond which a message is not
+ * given to GMime at all (see msg_mime_too_many_parts): its page shows the
+ * body as plain text and says why. */
+#define MIME_BOUNDARIES_MAX 25000
 
 /* An attachment file name is cut at this many bytes after sanitizing. */
 #define FILENAME_MAX_BYTES 100

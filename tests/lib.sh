@@ -4,6 +4,12 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 : "${LISTARC:=$ROOT/build/asan/listarc}"
 : "${SHARED:=$ROOT/../shared}"
+# Debian's python3 has html5lib (python3-html5lib); another python3 on
+# PATH may not.
+if [ -z "${PYTHON:-}" ]; then
+	PYTHON=python3
+	[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/listarc-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$T"
@@ -25,16 +31,16 @@ check_eq() {
 	fi
 }
 la() { "$LISTARC" "$@"; }
-# get PATH: page body to stdout; status code in $STATUS, exit code in $RC.
+# get PATH: page body to stdout; status code in $STATUS, exit code in $RC,
+# everything `listarc get` wrote to stderr in $T/get.err.
 get() {
-	local err
-	err=$(mktemp -p "$T")
-	"$LISTARC" get --data "$DATA" "$@" 2>"$err"
+	"$LISTARC" get --data "$DATA" "$@" 2>"$T/get.err"
 	RC=$?
-	STATUS=$(head -1 "$err" | cut -d' ' -f1)
-	rm -f "$err"
+	STATUS=$(head -1 "$T/get.err" | cut -d' ' -f1)
 	return 0
 }
+# pagecheck FILE...: pages well formed, only markup of our templates.
+pagecheck() { "$PYTHON" "$ROOT/tests/pagecheck.py" "$@"; }
 # Wraps a single message file as an mbox (mboxrd-quoting From lines).
 wrap_mbox() {
 	printf 'From test@example.org Mon Jan  1 00:00:00 2024\n'

@@ -141,3 +141,26 @@ check_eq "nothing was written while it was locked" "$(grep -c '^From ' "$DATA/mb
 # Every message gets a page, duplicates and all.
 la index --data "$DATA" lkml "$ROOT/samples/lkml.mbox" 2>err.txt
 check "lkml: 210 messages, 34 repeated Message-IDs" grep -q 'lkml: 210 messages indexed.*34 repeated' err.txt
+
+# A last message indexed without a blank line after it (the file had
+# settled) gets its separator from the next writer, before the new From_
+# line, as deliver writes it: that is not a rewritten mbox.
+mkdir -p sep/mbox
+printf 'From a@example.org Mon Jan  1 00:00:00 2024\nMessage-ID: <sep-1@x>\nSubject: one\n\nno blank line after me\n' >sep/mbox/sep.mbox
+touch -d '-1 minute' sep/mbox/sep.mbox
+la index --data sep sep sep/mbox/sep.mbox 2>err.txt
+check "a settled last message without a blank line after it is indexed" grep -q '^sep: 1 messages indexed' err.txt
+printf '\n' >>sep/mbox/sep.mbox
+la index --data sep sep 2>err.txt
+check_eq "a separator alone after it is no change (exit 0)" $? 0
+check "...and nothing new" grep -q '^sep: 0 messages indexed' err.txt
+truncate -s -1 sep/mbox/sep.mbox
+printf 'Message-ID: <sep-2@x>\nSubject: two\nDate: Tue, 2 Jan 2024 00:00:00 +0000\n\ntwo\n' |
+	la deliver --data sep sep 2>err.txt
+check_eq "deliver appends after it (exit 0)" $? 0
+check "...and indexes the new message at once, without complaint" [ ! -s err.txt ]
+la index --data sep sep 2>err.txt
+check_eq "a later index run is fine (exit 0)" $? 0
+check_eq "both messages are indexed, once" "$(sqlite3 sep/index.sqlite 'select count(*) from messages')" 2
+DATA=$T/sep get /sep/2024/01/01/1/raw >raw.txt
+check_eq "the first message keeps its bytes" "$(tail -1 raw.txt)" "no blank line after me"

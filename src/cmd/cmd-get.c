@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/cmd.h"
 #include "conf/conf.h"
@@ -23,7 +24,8 @@ static const char usage[] =
 	"  --headers       also print the response headers to stderr\n"
 	"\n"
 	"Exit status: 0 for a 2xx response, 1 for 404, 2 for a bad request\n"
-	"(400, 414) or bad usage, 3 for a redirect, 4 for a server error.\n";
+	"(400, 414) or bad usage, 3 for a redirect, 4 for a server error,\n"
+	"78 for a malformed listarc.conf.\n";
 
 int cmd_get(int argc, char **argv)
 {
@@ -62,7 +64,10 @@ int cmd_get(int argc, char **argv)
 	char *dir = conf_data_dir(data);
 	int rc = 4;
 	if (conf_load(dir, &cf, &err)) {
+		/* The configuration's fault, not the server's: EX_CONFIG, as
+		 * `listarc index` says it. */
 		cmd_error("%s", err.msg);
+		rc = EX_CONFIG_;
 		goto out;
 	}
 	if (store_open(&st, dir, STORE_READ, &err)) {
@@ -73,7 +78,15 @@ int cmd_get(int argc, char **argv)
 	struct render_ctx ctx = {st, cf, buf_cstr(&base)};
 	struct response r;
 	response_init(&r);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	route_handle(&ctx, path, strlen(path), &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* For benchmarks: the time spent building the response, without
+	 * process start-up. */
+	if (getenv("LISTARC_TIMING"))
+		fprintf(stderr, "render: %.3f ms\n",
+		        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	if (!r.body.err && r.body.len)
 		fwrite(r.body.data, 1, r.body.len, stdout);
 	/* A streamed body (a big raw message or attachment): piece by piece. */

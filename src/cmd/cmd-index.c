@@ -13,7 +13,8 @@
 #include "store/store.h"
 
 static const char usage[] =
-	"usage: listarc index [--data DIR] [--rebuild] [--no-wait] [--quiet] LIST [SOURCE...]\n"
+	"usage: listarc index [--data DIR] [--rebuild] [--no-wait] [--no-search] [--quiet]\n"
+	"                     LIST [SOURCE...]\n"
 	"       listarc index [--data DIR]\n"
 	"\n"
 	"Indexes what is new in each SOURCE (an mbox file, mboxo or mboxrd, or a\n"
@@ -29,6 +30,8 @@ static const char usage[] =
 	"  --rebuild    forget what was indexed of LIST and index its sources anew\n"
 	"               (needed after an mbox was rewritten; URLs may change)\n"
 	"  --no-wait    fail at once if another indexer holds the archive lock\n"
+	"  --no-search  do not build the full-text search index (blists' footprint);\n"
+	"               the archive remembers it; `listarc reindex --search` adds it\n"
 	"  --quiet      print nothing but errors\n";
 
 struct progress_state {
@@ -84,7 +87,7 @@ static bool index_registered(const struct store_source *s, void *arg)
 }
 
 static int index_list(struct store *st, const struct conf *cf, const char *list, char **sources,
-                      int nsources, bool rebuild, bool quiet)
+                      int nsources, bool rebuild, bool quiet, bool search)
 {
 	struct la_err err = {0};
 	int64_t list_id;
@@ -99,6 +102,7 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 	struct progress_state ps = {isatty(2) && !quiet, now(), 0, list};
 	struct ingest_opts o;
 	ingest_opts_init(&o);
+	o.search = search;
 	o.progress = show_progress;
 	o.progress_arg = &ps;
 	struct ingest_stats stats = {0};
@@ -157,17 +161,82 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 	return 0;
 }
 
+static const char reindex_usage[] =
+	"usage: listarc reindex [--data DIR] --search\n"
+	"\n"
+	"Rebuilds the full-text search index from the messages' bytes, without\n"
+	"touching anything else (after `listarc index --no-search`, or to pick up a\n"
+	"newer text extraction).  Resumes where a killed run stopped.\n";
+
+int cmd_reindex(int argc, char **argv)
+{
+	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+	                                     {"search", no_argument, NULL, 's'},
+	                                     {"quiet", no_argument, NULL, 'q'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *data = NULL;
+	bool search = false, quiet = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "d:sqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': data = optarg; break;
+		case 's': search = true; break;
+		case 'q': quiet = true; break;
+		case 'h': fputs(reindex_usage, stdout); return 0;
+		default: fputs(reindex_usage, stderr); return 2;
+		}
+	}
+	if (!search || optind != argc) {
+		fputs(reindex_usage, stderr);
+		return 2;
+	}
+	char *dir = conf_data_dir(data);
+	struct la_err err = {0};
+	int lockfd = -1, rc = 0;
+	struct store *st = NULL;
+	if (ingest_lock(dir, -1, &lockfd, &err) || store_open(&st, dir, STORE_WRITE, &err)) {
+		cmd_error("%s", err.msg);
+		rc = 1;
+	} else {
+		msg_library_init();
+		struct progress_state ps = {isatty(2) && !quiet, now(), 0, "search"};
+		struct ingest_opts o;
+		ingest_opts_init(&o);
+		o.progress = show_progress;
+		o.progress_arg = &ps;
+		uint64_t n = 0;
+		enum la_status e = ingest_reindex_search(st, &o, &n, &err);
+		if (ps.tty)
+			fputs("\r\033[K", stderr);
+		if (e) {
+			cmd_error("%s", err.msg);
+			rc = 1;
+		} else if (!quiet) {
+			fprintf(stderr, "search index rebuilt: %llu messages in %.2f s\n",
+			        (unsigned long long)n, now() - ps.start);
+		}
+	}
+	store_close(st);
+	if (lockfd >= 0)
+		close(lockfd);
+	free(dir);
+	return rc;
+}
+
 int cmd_index(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"data", required_argument, NULL, 'd'}, {"rebuild", no_argument, NULL, 'r'},
 		{"no-wait", no_argument, NULL, 'n'},    {"quiet", no_argument, NULL, 'q'},
+		{"no-search", no_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
 	const char *data = NULL;
-	bool rebuild = false, nowait = false, quiet = false;
+	bool rebuild = false, nowait = false, quiet = false, nosearch = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "d:rnqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:rnqSh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'S': nosearch = true; break;
 		case 'd': data = optarg; break;
 		case 'r': rebuild = true; break;
 		case 'n': nowait = true; break;
@@ -213,15 +282,32 @@ int cmd_index(int argc, char **argv)
 	}
 	msg_library_init();
 	struct store *st = NULL;
+	bool search = true;
 	if (store_open(&st, dir, STORE_WRITE, &err)) {
 		cmd_error("%s", err.msg);
 		rc = 1;
-	} else if (list) {
-		rc = index_list(st, cf, list, argv + optind + 1, argc - optind - 1, rebuild, quiet);
-	} else {
-		for (size_t i = 0; i < cf->nlists && rc == 0; i++)
-			rc = index_list(st, cf, cf->lists[i].name, NULL, 0, rebuild, quiet);
+		goto done;
 	}
+	/* Search is an archive-wide choice: --no-search turns it off for good
+	 * (until `listarc reindex --search`). */
+	char mode[16] = "on";
+	store_meta_get(st, "search", mode, sizeof mode);
+	if (nosearch && strcmp(mode, "off") != 0)
+		store_meta_set(st, "search", "off");
+	search = !nosearch && strcmp(mode, "on") == 0;
+	if (list) {
+		rc = index_list(st, cf, list, argv + optind + 1, argc - optind - 1, rebuild, quiet, search);
+	} else {
+		/* One list's trouble (a source gone, an mbox rewritten) must not
+		 * keep the others from being indexed: go on, and exit with the
+		 * first failure's status. */
+		for (size_t i = 0; i < cf->nlists; i++) {
+			int r = index_list(st, cf, cf->lists[i].name, NULL, 0, rebuild, quiet, search);
+			if (rc == 0)
+				rc = r;
+		}
+	}
+done:
 	store_close(st);
 	close(lockfd);
 out:

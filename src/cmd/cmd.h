@@ -4,10 +4,12 @@
 #define LISTARC_CMD_H
 
 int cmd_index(int argc, char **argv);
+int cmd_reindex(int argc, char **argv);
 int cmd_deliver(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_lists(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_search(int argc, char **argv);
 
 /* Prints "listarc: " and the message to stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

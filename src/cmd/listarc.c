@@ -23,10 +23,12 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  index [--rebuild] LIST [SOURCE...]  index new mail of an mbox or maildir\n"
+	"  reindex --search                    rebuild the full-text search index alone\n"
 	"  deliver LIST < MESSAGE              append one message (MTA pipe) and index it\n"
 	"  get PATH                            print the page the server sends for PATH\n"
 	"  serve [--listen ADDR:PORT]          the web server (default 127.0.0.1:8080)\n"
 	"  lists                               show lists, counts, dates and sources\n"
+	"  search QUERY                        search the archive (s: f: d: ... prefixes)\n"
 	"\n"
 	"DIR is --data, else $LISTARC_DATA, else ./archive.\n"
 	"`listarc COMMAND --help` describes each command; `man listarc` all of them.\n";
@@ -51,10 +53,12 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{"index", cmd_index},
+		{"reindex", cmd_reindex},
 		{"deliver", cmd_deliver},
 		{"get", cmd_get},
 		{"lists", cmd_lists},
 		{"serve", cmd_serve},
+		{"search", cmd_search},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (!strcmp(c, cmds[i].name))

@@ -59,6 +59,26 @@ static void free_strv(char **v)
 	free(v);
 }
 
+/* The value of group/key, stripped, in *out (g_free), NULL if absent.
+ * A value GLib refuses (not UTF-8, a bad escape) is an error naming it,
+ * not an absent key: a title in latin-1 vanished without a word. */
+static enum la_status get_string(GKeyFile *kf, const char *path, const char *group,
+                                 const char *key, char **out, struct la_err *err)
+{
+	GError *gerr = NULL;
+	*out = g_key_file_get_string(kf, group, key, &gerr);
+	if (*out) {
+		g_strstrip(*out);
+		return LA_OK;
+	}
+	enum la_status s = LA_OK;
+	if (gerr && !g_error_matches(gerr, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+	    !g_error_matches(gerr, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+		s = la_err_set(err, LA_EINVAL, "%s: [%s] %s: %s", path, group, key, gerr->message);
+	g_clear_error(&gerr);
+	return s;
+}
+
 enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 {
 	struct conf *c = calloc(1, sizeof *c);
@@ -76,10 +96,41 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 		g_clear_error(&gerr);
 		goto done;
 	}
-	char *title = g_key_file_get_string(kf, "site", "title", NULL);
-	c->title = dup_or_null(title ? g_strstrip(title) : NULL);
+	/* A misspelt key ("source =") would be ignored without a word, and
+	 * the list then indexed from nowhere: every key must be one we read. */
+	gsize ngroups = 0;
+	char **groups = g_key_file_get_groups(kf, &ngroups);
+	for (gsize i = 0; i < ngroups && !ret; i++) {
+		static const char *const site_keys[] = {"title", "bar", NULL};
+		static const char *const list_keys[] = {"description", "sources", "subject-tag", NULL};
+		const char *const *known = strcmp(groups[i], "site") == 0           ? site_keys
+		                           : strncmp(groups[i], "list ", 5) == 0 ? list_keys
+		                                                                 : NULL;
+		if (!known)
+			continue; /* an unknown section: said below */
+		char **keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
+		for (size_t k = 0; keys && keys[k] && !ret; k++) {
+			bool found = false;
+			for (size_t j = 0; known[j]; j++)
+				found |= strcmp(keys[k], known[j]) == 0;
+			if (!found)
+				ret = la_err_set(err, LA_EINVAL, "%s: [%s]: unknown key \"%s\"", path, groups[i],
+				                 keys[k]);
+		}
+		g_strfreev(keys);
+	}
+	if (ret) {
+		g_strfreev(groups);
+		goto done;
+	}
+	char *title, *bar;
+	if ((ret = get_string(kf, path, "site", "title", &title, err)) ||
+	    (ret = get_string(kf, path, "site", "bar", &bar, err))) {
+		g_strfreev(groups);
+		goto done;
+	}
+	c->title = dup_or_null(title);
 	g_free(title);
-	char *bar = g_key_file_get_string(kf, "site", "bar", NULL);
 	if (bar) {
 		char **v = g_strsplit_set(bar, " \t,", -1);
 		size_t n = 0;
@@ -99,11 +150,11 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 		}
 		g_strfreev(v);
 		g_free(bar);
-		if (ret)
+		if (ret) {
+			g_strfreev(groups);
 			goto done;
+		}
 	}
-	gsize ngroups = 0;
-	char **groups = g_key_file_get_groups(kf, &ngroups);
 	c->lists = calloc(ngroups ? ngroups : 1, sizeof *c->lists);
 	for (gsize i = 0; i < ngroups && c->lists; i++) {
 		const char *g = groups[i];
@@ -122,14 +173,22 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 		}
 		struct conf_list *l = &c->lists[c->nlists++];
 		snprintf(l->name, sizeof l->name, "%s", name);
-		char *d = g_key_file_get_string(kf, g, "description", NULL);
-		l->description = dup_or_null(d ? g_strstrip(d) : NULL);
+		char *d, *tag, *srcs;
+		if ((ret = get_string(kf, path, g, "description", &d, err)))
+			break;
+		l->description = dup_or_null(d);
 		g_free(d);
+		/* Checked as a string first: the list reader has no error of its
+		 * own for bytes that are not UTF-8. */
+		if ((ret = get_string(kf, path, g, "sources", &srcs, err)))
+			break;
+		g_free(srcs);
 		char **src = g_key_file_get_string_list(kf, g, "sources", NULL, NULL);
 		l->sources = dup_strv(src);
 		g_strfreev(src);
-		char *tag = g_key_file_get_string(kf, g, "subject-tag", NULL);
-		l->subject_tag = dup_or_null(tag ? g_strstrip(tag) : NULL);
+		if ((ret = get_string(kf, path, g, "subject-tag", &tag, err)))
+			break;
+		l->subject_tag = dup_or_null(tag);
 		g_free(tag);
 	}
 	g_strfreev(groups);

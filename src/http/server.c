@@ -630,6 +630,12 @@ static void *worker_main(void *arg)
 	h2o_multithread_unregister_receiver(w->ctx.queue, &w->wake);
 	h2o_context_dispose(&w->ctx);
 	h2o_evloop_destroy(w->loop);
+	/* This thread's free list of socket buffers (libh2o keeps it in a
+	 * thread-local variable and never releases it): the chunks come from
+	 * malloc, and taking them off the list hands them back. */
+	h2o_mem_recycle_t *spare = &h2o_socket_buffer_prototype.allocator;
+	while (spare->cnt > 0)
+		free(h2o_mem_alloc_recycle(spare, 1));
 	return NULL;
 }
 

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ void ingest_opts_init(struct ingest_opts *o)
 	memset(o, 0, sizeof *o);
 	o->settle = 10;
 	o->batch = BATCH_MSGS;
+	o->search = true;
 	const char *e = getenv("LISTARC_SETTLE");
 	if (e && *e)
 		o->settle = atof(e);
@@ -145,6 +147,137 @@ static void report(const struct ingest_opts *o, const char *path, uint64_t done,
 	o->progress(&p, o->progress_arg);
 }
 
+/* ---- mbox: a reader thread and a writer thread ----
+ *
+ * Scanning and header parsing run on one core while SQLite writes on the
+ * other: the reader fills slots of a ring with parsed messages, the
+ * writer (the calling thread) adds them to the index in order and commits
+ * in batches.  Everything the reader hands over is a copy, so the reader
+ * may move on at once. */
+
+#define RING 16
+
+struct slot {
+	struct msg_summary sum;
+	uint64_t start, off, len, end;
+	int day;
+	int64_t ts;
+	bool date_fallback;
+	char made_up[64]; /* "" if the message has its own Message-ID */
+	bool has_text;
+	struct msg_text text;
+};
+
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t can_put, can_take;
+	struct slot *slot;
+	unsigned head, tail; /* head: next to fill; tail: next to take */
+	bool done;           /* the reader has finished (see status) */
+	bool stop;           /* the writer asks the reader to stop */
+	enum la_status status;
+	struct la_err err;
+	bool pending;        /* a trailing message was left for later */
+	char note[512];
+	/* The reader's inputs. */
+	struct mbox_reader *r;
+	const char *path;
+	int64_t last_ts;
+	int64_t age;
+	bool locked;
+	double settle;
+	bool search;
+	int fd;
+	struct buf raw, unq; /* the reader's scratch for message bytes */
+};
+
+/* Reads a message's bytes (up to what search needs) with its mboxrd
+ * quoting undone, into unq. */
+static bool read_message(int fd, uint64_t off, uint64_t len, struct buf *raw, struct buf *unq)
+{
+	size_t n = len < SEARCH_TEXT_MAX * 8 ? (size_t)len : SEARCH_TEXT_MAX * 8;
+	buf_reset(raw);
+	buf_reset(unq);
+	if (buf_reserve(raw, n))
+		return false;
+	size_t got;
+	if (pread_all(fd, raw->data, n, off, &got) || got != n)
+		return false;
+	raw->len = n;
+	mbox_unquote(unq, raw->data, n);
+	return !unq->err;
+}
+
+/* Fills a slot from one message; returns false at the end (done set). */
+static void *reader_main(void *arg)
+{
+	struct ring *q = arg;
+	enum la_status e = LA_OK;
+	struct mbox_msg m;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (q->head - q->tail == RING && !q->stop)
+			pthread_cond_wait(&q->can_put, &q->mu);
+		bool stop = q->stop;
+		pthread_mutex_unlock(&q->mu);
+		if (stop)
+			break;
+		struct la_err rerr = {0};
+		e = mbox_next(q->r, &m, &rerr);
+		if (e == LA_EOF) {
+			e = LA_OK;
+			break;
+		}
+		if (e) {
+			la_err_set(&q->err, e, "%s: %s", q->path, rerr.msg);
+			break;
+		}
+		/* The last message of a file that is still being written may be
+		 * incomplete: a clean end is a blank line after it. */
+		if ((m.flags & MBOX_F_AT_EOF) && m.off + m.len == m.end &&
+		    ((double)q->age < q->settle || !q->locked)) {
+			q->pending = true;
+			snprintf(q->note, sizeof q->note,
+			         "%s: the message at offset %llu is not followed by a blank line and the "
+			         "file changed %llds ago: left for the next run",
+			         q->path, (unsigned long long)m.start, (long long)q->age);
+			break;
+		}
+		struct slot *sl = &q->slot[q->head % RING];
+		msg_summary_parse(&sl->sum, m.head, m.head_len);
+		if (m.flags & MBOX_F_HEAD_TRUNC)
+			sl->sum.flags |= MSG_F_HEAD_TRUNC;
+		sl->start = m.start;
+		sl->off = m.off;
+		sl->len = m.len;
+		sl->end = m.end;
+		sl->date_fallback = false;
+		if (m.has_date) {
+			sl->day = civil_daykey(m.date.year, m.date.mon, m.date.day);
+			sl->ts = date_unix(&m.date);
+		} else {
+			sl->date_fallback = !ingest_delivery_date(&sl->sum, q->last_ts, &sl->ts, &sl->day);
+		}
+		q->last_ts = sl->ts;
+		sl->made_up[0] = '\0';
+		if (!sl->sum.msgid[0])
+			made_up_id(sl->made_up, sizeof sl->made_up, m.head, m.head_len, m.len);
+		sl->has_text = q->search && read_message(q->fd, m.off, m.len, &q->raw, &q->unq);
+		if (sl->has_text)
+			msg_text_extract(&sl->text, q->unq.data ? q->unq.data : "", q->unq.len);
+		pthread_mutex_lock(&q->mu);
+		q->head++;
+		pthread_cond_signal(&q->can_take);
+		pthread_mutex_unlock(&q->mu);
+	}
+	pthread_mutex_lock(&q->mu);
+	q->status = e;
+	q->done = true;
+	pthread_cond_signal(&q->can_take);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
 static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char *path, int fd,
                                   const struct stat *sb, const struct ingest_opts *o,
                                   struct ingest_stats *stats, struct la_err *err)
@@ -156,7 +289,15 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	e = store_source_ensure(st, list_id, path, SOURCE_MBOX, &src, err);
 	if (e)
 		goto fail;
+	/* Writers that lock the mbox (procmail, postfix, `listarc deliver`)
+	 * finish first, so that what follows the resume point below is not a
+	 * From_ line half written (which looked like a rewritten mbox). */
+	bool locked = wait_readlock(fd);
+	struct stat now_sb;
+	if (fstat(fd, &now_sb) == 0)
+		sb = &now_sb;
 	uint64_t size = (uint64_t)sb->st_size;
+	uint64_t start = src.done; /* where reading starts */
 	if (src.done > 0) {
 		/* The part indexed before must be unchanged: same length at
 		 * least, same first and last bytes, and a From_ line (or the end)
@@ -170,10 +311,22 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 		else if (h != src.fp_head || t != src.fp_tail)
 			how = "was rewritten (its indexed bytes changed)";
 		else if (size > src.done) {
-			char five[5];
-			size_t got;
-			if (pread_all(fd, five, 5, src.done, &got) || got != 5 || memcmp(five, "From ", 5))
+			/* A last message indexed without a blank line after it (once
+			 * the file had settled) gets its separator from the next
+			 * writer, before the new From_ line: `listarc deliver` does
+			 * that.  Such a blank line is skipped, not a rewrite. */
+			char next[9];
+			size_t got, skip = 0;
+			if (pread_all(fd, next, sizeof next, src.done, &got))
+				got = 0;
+			while (skip < got && skip < 4 && (next[skip] == '\n' || next[skip] == '\r'))
+				skip++;
+			if (skip > 0 && skip == got && src.done + got == size)
+				size = src.done; /* only the separator so far */
+			else if (got - skip < 5 || memcmp(next + skip, "From ", 5))
 				how = "does not continue with a From_ line where the last run stopped";
+			else
+				start = src.done + skip;
 		}
 		if (how) {
 			e = la_err_set(err, LA_ECHANGED,
@@ -186,68 +339,60 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	if (size == src.done)
 		return store_commit(st, NULL, err);
 
-	bool locked = wait_readlock(fd);
-	struct mbox_reader *r = mbox_reader_new(fd, src.done);
-	if (!r) {
+	struct ring q;
+	memset(&q, 0, sizeof q);
+	q.slot = calloc(RING, sizeof *q.slot);
+	q.r = mbox_reader_new(fd, start);
+	if (!q.slot || !q.r) {
+		free(q.slot);
+		mbox_reader_free(q.r);
 		e = la_err_set(err, LA_ENOMEM, "out of memory");
 		goto fail;
 	}
-	struct msg_summary *sum = malloc(sizeof *sum);
-	if (!sum) {
-		mbox_reader_free(r);
-		e = la_err_set(err, LA_ENOMEM, "out of memory");
-		goto fail;
+	q.path = path;
+	q.last_ts = src.last_ts;
+	q.age = now_seconds() - (int64_t)sb->st_mtime;
+	q.locked = locked;
+	q.settle = o->settle;
+	q.search = o->search;
+	q.fd = fd;
+	buf_init(&q.raw, SEARCH_TEXT_MAX * 8 + 1);
+	buf_init(&q.unq, SEARCH_TEXT_MAX * 8 + 1);
+	for (int i = 0; i < RING; i++)
+		msg_text_init(&q.slot[i].text);
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_cond_init(&q.can_put, NULL);
+	pthread_cond_init(&q.can_take, NULL);
+	pthread_t reader;
+	if (pthread_create(&reader, NULL, reader_main, &q) != 0) {
+		e = la_err_set(err, LA_ENOMEM, "cannot start the reader thread");
+		goto cleanup;
 	}
+
 	unsigned batch = 0;
 	uint64_t batch_bytes = 0;
 	uint64_t start_done = src.done;
-	int64_t age = now_seconds() - (int64_t)sb->st_mtime;
-	struct mbox_msg m;
 	for (;;) {
-		struct la_err rerr = {0};
-		e = mbox_next(r, &m, &rerr);
-		if (e == LA_EOF) {
-			e = LA_OK;
-			break;
-		}
-		if (e) {
-			la_err_set(err, e, "%s: %s", path, rerr.msg);
-			break;
-		}
-		/* The last message of a file that is still being written may be
-		 * incomplete: a clean end is a blank line after it. */
-		if ((m.flags & MBOX_F_AT_EOF) && m.off + m.len == m.end &&
-		    ((double)age < o->settle || !locked)) {
-			stats->pending++;
-			snprintf(stats->note, sizeof stats->note,
-			         "%s: the message at offset %llu is not followed by a blank line and the "
-			         "file changed %llds ago: left for the next run",
-			         path, (unsigned long long)m.start, (long long)age);
-			break;
-		}
-		msg_summary_parse(sum, m.head, m.head_len);
-		if (m.flags & MBOX_F_HEAD_TRUNC)
-			sum->flags |= MSG_F_HEAD_TRUNC;
+		pthread_mutex_lock(&q.mu);
+		while (q.head == q.tail && !q.done)
+			pthread_cond_wait(&q.can_take, &q.mu);
+		bool empty = q.head == q.tail;
+		pthread_mutex_unlock(&q.mu);
+		if (empty)
+			break; /* done, and everything taken */
+		struct slot *sl = &q.slot[q.tail % RING];
 		struct store_new_msg nm = {0};
 		nm.list_id = list_id;
 		nm.source_id = src.id;
-		nm.off = m.off;
-		nm.len = m.len;
-		nm.sum = sum;
-		nm.has_date = sum->has_date;
-		nm.date = sum->has_date ? date_unix(&sum->date) : 0;
-		if (m.has_date) {
-			nm.day = civil_daykey(m.date.year, m.date.mon, m.date.day);
-			nm.ts = date_unix(&m.date);
-		} else if (!ingest_delivery_date(sum, src.last_ts, &nm.ts, &nm.day)) {
-			stats->no_date++;
-		}
-		char mid[64];
-		if (!sum->msgid[0]) {
-			made_up_id(mid, sizeof mid, m.head, m.head_len, m.len);
-			nm.made_up_id = mid;
-			stats->no_msgid++;
-		}
+		nm.off = sl->off;
+		nm.len = sl->len;
+		nm.sum = &sl->sum;
+		nm.has_date = sl->sum.has_date;
+		nm.date = sl->sum.has_date ? date_unix(&sl->sum.date) : 0;
+		nm.day = sl->day;
+		nm.ts = sl->ts;
+		nm.made_up_id = sl->made_up[0] ? sl->made_up : NULL;
+		nm.text = sl->has_text ? &sl->text : NULL;
 		int num;
 		bool dup;
 		e = store_add(st, &nm, &num, &dup, err);
@@ -255,11 +400,17 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 			break;
 		stats->messages++;
 		stats->dups += dup;
-		stats->head_trunc += (sum->flags & MSG_F_HEAD_TRUNC) != 0;
-		src.last_ts = nm.ts;
-		src.done = m.end;
+		stats->no_msgid += sl->made_up[0] != '\0';
+		stats->no_date += sl->date_fallback;
+		stats->head_trunc += (sl->sum.flags & MSG_F_HEAD_TRUNC) != 0;
+		src.last_ts = sl->ts;
+		src.done = sl->end;
 		batch++;
-		batch_bytes += m.end - m.start;
+		batch_bytes += sl->end - sl->start;
+		pthread_mutex_lock(&q.mu);
+		q.tail++;
+		pthread_cond_signal(&q.can_put);
+		pthread_mutex_unlock(&q.mu);
 		if (batch >= o->batch || batch_bytes >= BATCH_BYTES) {
 			if ((e = commit_batch(st, fd, &src, err)) || (e = store_begin(st, err)))
 				break;
@@ -268,14 +419,34 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 			report(o, path, src.done, size, stats->messages);
 		}
 	}
-	free(sum);
-	mbox_reader_free(r);
-	if (e)
-		goto fail;
-	stats->bytes += src.done - start_done;
-	e = commit_batch(st, fd, &src, err);
-	report(o, path, src.done, size, stats->messages);
-	return e;
+	pthread_mutex_lock(&q.mu);
+	q.stop = true;
+	pthread_cond_signal(&q.can_put);
+	pthread_mutex_unlock(&q.mu);
+	pthread_join(reader, NULL);
+	if (!e && q.status)
+		e = la_err_set(err, q.status, "%s", q.err.msg);
+	if (q.pending) {
+		stats->pending++;
+		snprintf(stats->note, sizeof stats->note, "%s", q.note);
+	}
+	if (!e) {
+		stats->bytes += src.done - start_done;
+		e = commit_batch(st, fd, &src, err);
+		report(o, path, src.done, size, stats->messages);
+	}
+cleanup:
+	for (int i = 0; i < RING; i++)
+		msg_text_free(&q.slot[i].text);
+	buf_free(&q.raw);
+	buf_free(&q.unq);
+	pthread_cond_destroy(&q.can_put);
+	pthread_cond_destroy(&q.can_take);
+	pthread_mutex_destroy(&q.mu);
+	mbox_reader_free(q.r);
+	free(q.slot);
+	if (!e)
+		return LA_OK;
 fail:
 	store_rollback(st);
 	return e;
@@ -324,6 +495,11 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 	size_t n = 0, cap = 0;
 	char *head = malloc(HEAD_MAX);
 	struct msg_summary *sum = malloc(sizeof *sum);
+	struct msg_text text;
+	struct buf raw, unq;
+	msg_text_init(&text);
+	buf_init(&raw, SEARCH_TEXT_MAX * 8 + 1);
+	buf_init(&unq, SEARCH_TEXT_MAX * 8 + 1);
 	if (!head || !sum) {
 		e = la_err_set(err, LA_ENOMEM, "out of memory");
 		goto out;
@@ -410,9 +586,13 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 			continue;
 		}
 		size_t hl = read_head(fd, head);
+		bool has_text = o->search && read_message(fd, 0, v[i].size, &raw, &unq);
 		close(fd);
 		msg_summary_parse(sum, head, hl);
+		if (has_text)
+			msg_text_extract(&text, unq.data ? unq.data : "", unq.len);
 		struct store_new_msg nm = {0};
+		nm.text = has_text ? &text : NULL;
 		nm.list_id = list_id;
 		nm.source_id = src.id;
 		nm.off = 0;
@@ -462,6 +642,9 @@ out:
 	free(v);
 	free(head);
 	free(sum);
+	msg_text_free(&text);
+	buf_free(&raw);
+	buf_free(&unq);
 	return e;
 }
 
@@ -500,6 +683,76 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
 		e = la_err_set(err, LA_EINVAL, "%s: neither an mbox file nor a maildir", path);
 	}
 	free(real);
+	return e;
+}
+
+enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o,
+                                     uint64_t *done, struct la_err *err)
+{
+	char upto[32] = "";
+	enum la_status e = store_begin(st, err);
+	if (e)
+		return e;
+	char mode[16] = "on";
+	store_meta_get(st, "search", mode, sizeof mode);
+	if (strcmp(mode, "rebuilding") != 0 || store_meta_get(st, "fts_upto", upto, sizeof upto)) {
+		/* A fresh start. */
+		if ((e = store_fts_clear(st)) || (e = store_meta_set(st, "search", "rebuilding")) ||
+		    (e = store_meta_set(st, "fts_upto", "0"))) {
+			store_rollback(st);
+			return la_err_set(err, e, "index: %s", store_errmsg(st));
+		}
+		snprintf(upto, sizeof upto, "0");
+	}
+	if ((e = store_commit(st, NULL, err)))
+		return e;
+	int64_t after = atoll(upto);
+	struct msg_text text;
+	msg_text_init(&text);
+	struct buf bytes;
+	buf_init(&bytes, SEARCH_TEXT_MAX * 8 + 1);
+	int64_t ids[1000];
+	*done = 0;
+	for (;;) {
+		int n;
+		if ((e = store_begin(st, err)))
+			break;
+		if ((e = store_msg_ids_after(st, after, ids, 1000, &n))) {
+			la_err_set(err, e, "index: %s", store_errmsg(st));
+			break;
+		}
+		for (int i = 0; i < n && !e; i++) {
+			struct store_msg m;
+			if (store_msg_by_id(st, ids[i], &m) != LA_OK)
+				continue;
+			buf_reset(&bytes);
+			if (store_msg_read(st, &m, SEARCH_TEXT_MAX * 8, &bytes) == LA_OK) {
+				msg_text_extract(&text, bytes.data ? bytes.data : "", bytes.len);
+				char from[NAME_MAX_BYTES + ADDR_MAX + 2];
+				snprintf(from, sizeof from, "%s %s", m.from_name, m.from_addr);
+				if ((e = store_fts_add(st, m.id, m.subject, from, &text)))
+					la_err_set(err, e, "index: %s", store_errmsg(st));
+			}
+			store_msg_clear(&m);
+			(*done)++;
+		}
+		if (e)
+			break;
+		if (n == 0) {
+			if ((e = store_meta_set(st, "search", "on")) || (e = store_commit(st, NULL, err)))
+				break;
+			break;
+		}
+		after = ids[n - 1];
+		snprintf(upto, sizeof upto, "%lld", (long long)after);
+		if ((e = store_meta_set(st, "fts_upto", upto)) || (e = store_commit(st, NULL, err)))
+			break;
+		report(o, "search index", *done, 0, *done);
+	}
+	if (e)
+		store_rollback(st);
+	msg_text_free(&text);
+	buf_free(&bytes);
 	return e;
 }
 

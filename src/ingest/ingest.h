@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "msg/text.h"
 #include "store/store.h"
 #include "util/status.h"
 
@@ -41,6 +42,8 @@ struct ingest_opts {
 	double settle;
 	/* Messages per transaction ($LISTARC_BATCH, else 5000). */
 	unsigned batch;
+	/* Feed the full-text search index (off with --no-search). */
+	bool search;
 };
 
 /* Sets opts to the defaults (settle from $LISTARC_SETTLE, else 10 s;
@@ -54,6 +57,13 @@ void ingest_opts_init(struct ingest_opts *o);
 enum la_status ingest_source(struct store *st, int64_t list_id, const char *path,
                              const struct ingest_opts *o, struct ingest_stats *stats,
                              struct la_err *err);
+
+/* Rebuilds the search index from every message's bytes (`listarc reindex
+ * --search`), in batches that record how far it got, so that a killed run
+ * resumes.  While it has not finished, `listarc index` leaves the search
+ * index alone.  The caller holds the archive lock. */
+enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o,
+                                     uint64_t *done, struct la_err *err);
 
 /* Takes the archive's writer lock (DIR/lock).  wait_seconds < 0 waits
  * forever, 0 fails at once with LA_ELOCKED.  *fd holds the lock until

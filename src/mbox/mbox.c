@@ -12,7 +12,8 @@
 #include "limits.h"
 #include "msg/header.h"
 
-/* Read window.  Must exceed HEAD_MAX + FROMLINE_MAX by a good margin. */
+/* Read window.  Must exceed HEAD_MAX + FROMLINE_SENDER_MAX + FROMLINE_MAX
+ * by a good margin. */
 #define WINDOW (2 * 1024 * 1024)
 
 struct mbox_reader {
@@ -89,28 +90,36 @@ bool mbox_is_fromline(const char *line, size_t n, struct la_date *d)
 	if (n < 5 || memcmp(line, "From ", 5) != 0)
 		return false;
 	const char *p = line + 5, *end = line + n;
-	/* The sender: one token (possibly empty, some writers put "From  "). */
+	/* The sender: one token (possibly empty, some writers put "From  ").
+	 * It is skipped whole before the line is cut: cutting first made a
+	 * From_ line with a sender longer than FROMLINE_MAX lose its date,
+	 * and its message was glued to the one before. */
 	while (p < end && *p != ' ' && *p != '\t')
 		p++;
-	if (n > FROMLINE_MAX)
-		end = line + FROMLINE_MAX;
+	if (p - line > 5 + FROMLINE_SENDER_MAX)
+		return false;
+	if ((size_t)(end - p) > FROMLINE_MAX)
+		end = p + FROMLINE_MAX;
 	return p < end && date_parse_fromline(span_make(p, (size_t)(end - p)), d);
 }
 
+/* The longest From_ line want_line looks at: a sender, a space, a date. */
+#define FROMLINE_LOOK (5 + FROMLINE_SENDER_MAX + 1 + FROMLINE_MAX)
+
 /* Makes sure the line starting at buf[at] is complete in the window (or
- * FROMLINE_MAX long, or the file ends).  Returns the line's length without
- * its newline, via *n; may move the window (at is kept valid). */
+ * FROMLINE_LOOK long, or the file ends).  Returns the line's length
+ * without its newline, via *n; may move the window (at is kept valid). */
 static enum la_status want_line(struct mbox_reader *r, size_t *at, size_t *n, struct la_err *err)
 {
 	for (;;) {
 		size_t avail = r->len - *at;
-		size_t look = avail < FROMLINE_MAX + 1 ? avail : FROMLINE_MAX + 1;
+		size_t look = avail < FROMLINE_LOOK + 1 ? avail : FROMLINE_LOOK + 1;
 		const char *nl = memchr(r->buf + *at, '\n', look);
 		if (nl) {
 			*n = (size_t)(nl - (r->buf + *at));
 			return LA_OK;
 		}
-		if (avail > FROMLINE_MAX || r->eof) {
+		if (avail > FROMLINE_LOOK || r->eof) {
 			*n = look;
 			return LA_OK;
 		}

@@ -85,6 +85,27 @@ static void test_small(void)
 	scan(empty, &g, 0);
 	CHECK(g.n == 0, "an empty file has no messages");
 
+	/* From_ lines longer than FROMLINE_MAX: a long sender (the date is
+	 * past the cut), long trailing junk (the date is before it), and a
+	 * sender too long to be one. */
+	struct buf lf;
+	buf_init(&lf, 1 << 20);
+	buf_adds(&lf, "From a Mon May 20 14:00:01 2019\nSubject: 1\n\nx\n\nFrom ");
+	for (int i = 0; i < 3000; i++)
+		buf_addc(&lf, 's');
+	buf_adds(&lf, " Mon May 20 14:00:02 2019\nSubject: 2\n\ny\n\n"
+	              "From c Mon May 20 14:00:03 2019 ");
+	for (int i = 0; i < 3000; i++)
+		buf_addc(&lf, 'j');
+	buf_adds(&lf, "\nSubject: 3\n\nz\n\nFrom ");
+	for (int i = 0; i < FROMLINE_SENDER_MAX + 10; i++)
+		buf_addc(&lf, 's');
+	buf_adds(&lf, " Mon May 20 14:00:04 2019\nSubject: 4\n\nw\n");
+	scan(buf_cstr(&lf), &g, 0);
+	CHECK(g.n == 3, "a From_ line over FROMLINE_MAX splits, with a long sender or long junk after "
+	      "the date; a sender over FROMLINE_SENDER_MAX does not (got %d)", g.n);
+	buf_free(&lf);
+
 	scan(two, &g, 52);
 	CHECK(g.n == 1 && g.off[0] == 84, "reading starts at a resume offset");
 

@@ -75,6 +75,12 @@ void msg_parse_from(struct span raw, struct buf *name, struct buf *addr);
  * cap). */
 void msg_to_utf8(struct buf *out, const char *p, size_t n, const char *charset);
 
+/* True if p[0..n) has more MIME boundary lines ("--x...") than
+ * MIME_BOUNDARIES_MAX: GMime would build every part in memory (a 700 KB
+ * message of 100,000 empty parts takes 140 MB), so such a message is not
+ * parsed as MIME.  Reads at most n bytes, stops at the bound. */
+bool msg_mime_too_many_parts(const char *p, size_t n);
+
 /* Must be called once before msg_decode_header or the MIME functions
  * (it calls g_mime_init). */
 void msg_library_init(void);

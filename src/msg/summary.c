@@ -13,8 +13,10 @@ bool msgid_normalize(const char *id, size_t n, char *out, unsigned *flags)
 {
 	if (n == 0)
 		return false;
-	if (n > MSGID_MAX || !utf8_valid(id, n)) {
-		/* Too long, or not text: keep it addressable by a hash. */
+	if (n > MSGID_MAX || !utf8_valid(id, n) || memchr(id, '\0', n)) {
+		/* Too long, or not text: keep it addressable by a hash.  A NUL
+		 * counts as not text: copied, it would cut the id short, and
+		 * "<a\0x@y>" and "<a\0z@y>" would be one message. */
 		snprintf(out, MSGID_MAX + 1, "hash-%016llx@listarc.invalid",
 		         (unsigned long long)hash64(id, n, 0));
 		if (flags)
@@ -253,14 +255,19 @@ void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
 			i++;
 	}
 
+	/* The decoded field must fit whole before it is cut to size: a buffer
+	 * capped at the stored size overflowed on a long Subject or From and
+	 * the field was stored empty.  A field decodes to at most 4 bytes per
+	 * raw byte (windows-1252 to UTF-8, U+FFFD), and raw fields are inside
+	 * the header block (HEAD_MAX). */
 	struct buf tmp;
-	buf_init(&tmp, 4 * SUBJECT_MAX + 64);
+	buf_init(&tmp, 4 * subj.n + 64);
 	if (subj.p)
 		decode_into(s->subject, sizeof s->subject, subj, &tmp);
 	if (from.p) {
 		struct buf name, addr;
-		buf_init(&name, 4 * NAME_MAX_BYTES);
-		buf_init(&addr, 4 * ADDR_MAX);
+		buf_init(&name, 4 * from.n + 64);
+		buf_init(&addr, 4 * from.n + 64);
 		msg_parse_from(from, &name, &addr);
 		size_t k = name.err ? 0 : utf8_trunc(name.data ? name.data : "", name.len < NAME_MAX_BYTES ? name.len : NAME_MAX_BYTES);
 		if (k)
@@ -292,4 +299,22 @@ void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
 	}
 	if (it.count >= HDR_FIELDS_MAX)
 		s->flags |= MSG_F_HEAD_TRUNC;
+}
+
+bool msg_mime_too_many_parts(const char *p, size_t n)
+{
+	unsigned count = 0;
+	const char *end = p + n;
+	for (const char *q = p; q < end;) {
+		/* At a line start: "--" and a boundary character (not "---" of a
+		 * diff, not "-- " of a signature). */
+		if (end - q >= 3 && q[0] == '-' && q[1] == '-' && q[2] != '-' && q[2] != ' ' &&
+		    q[2] != '\n' && ++count > MIME_BOUNDARIES_MAX)
+			return true;
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		if (!nl)
+			break;
+		q = nl + 1;
+	}
+	return false;
 }

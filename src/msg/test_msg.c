@@ -149,6 +149,10 @@ static void test_msgids(void)
 	char out2[MSGID_MAX + 1];
 	msgid_normalize(longid, strlen(longid), out2, NULL);
 	CHECK_STR(out, out2, "the hash of a long id is stable");
+	char nul_a[MSGID_MAX + 1], nul_b[MSGID_MAX + 1];
+	CHECK(msgid_normalize("a\0x@y", 6, nul_a, NULL) && msgid_normalize("a\0z@y", 6, nul_b, NULL) &&
+	          strncmp(nul_a, "hash-", 5) == 0 && strcmp(nul_a, nul_b) != 0,
+	      "ids with a NUL inside are hashed whole, not cut at the NUL");
 	CHECK(msgid_from_header(span_cstr("  <x@y> <z@w>"), out, NULL) && !strcmp(out, "x@y"),
 	      "Message-ID: takes the first id");
 	CHECK(msgid_from_header(span_cstr(" bare-id"), out, NULL) && !strcmp(out, "bare-id"),
@@ -237,6 +241,23 @@ static void test_summary(void)
 	          !strcmp(s->refs[REFS_MAX - 1], "r9999@x") && (s->flags & MSG_F_REFS_TRUNC),
 	      "10,000 references are cut to %d, keeping the root and the parent", REFS_MAX);
 	CHECK_STR(s->parent, "r9999@x", "parent of a long chain");
+	buf_free(&b);
+
+	/* A 100 KB Subject and From name are stored cut to size, not empty. */
+	buf_init(&b, 1 << 20);
+	buf_adds(&b, "Subject: ");
+	for (int i = 0; i < 100000; i++)
+		buf_addc(&b, i % 2 ? 's' : '\xE9');
+	buf_adds(&b, "\nFrom: ");
+	for (int i = 0; i < 100000; i++)
+		buf_addc(&b, 'n');
+	buf_adds(&b, " <long@example.org>\n\n");
+	msg_summary_parse(s, b.data, b.len);
+	CHECK(strlen(s->subject) == SUBJECT_MAX - 1 && !strncmp(s->subject, "\xC3\xA9s\xC3\xA9s", 6),
+	      "a 100 KB subject is stored cut at SUBJECT_MAX on a UTF-8 boundary (%zu bytes)",
+	      strlen(s->subject));
+	CHECK(strlen(s->from_name) == NAME_MAX_BYTES && !strcmp(s->from_addr, "long@example.org"),
+	      "a 100 KB From name is stored cut at NAME_MAX_BYTES (%zu bytes)", strlen(s->from_name));
 	buf_free(&b);
 
 	msg_summary_parse(s, "", 0);

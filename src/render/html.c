@@ -116,11 +116,16 @@ static size_t url_len(const char *p, size_t n)
 		start = 6;
 	else
 		return 0;
-	size_t i = start;
-	while (i < n && is_url_char((unsigned char)p[i]))
+	size_t i = start, open = 0, close = 0;
+	while (i < n && is_url_char((unsigned char)p[i])) {
+		open += p[i] == '(';
+		close += p[i] == ')';
 		i++;
+	}
 	/* Trailing punctuation belongs to the sentence, and a closing
-	 * parenthesis only to the URL if it opened one. */
+	 * parenthesis only to the URL if it opened one.  The parentheses are
+	 * counted once, above: recounting them for each one dropped made a
+	 * body of "http://x" and a million ')' take hours. */
 	while (i > start) {
 		char c = p[i - 1];
 		if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\'' ||
@@ -128,14 +133,10 @@ static size_t url_len(const char *p, size_t n)
 			i--;
 			continue;
 		}
-		if (c == ')') {
-			int open = 0, close = 0;
-			for (size_t j = start; j < i; j++)
-				open += p[j] == '(', close += p[j] == ')';
-			if (close > open) {
-				i--;
-				continue;
-			}
+		if (c == ')' && close > open) {
+			i--;
+			close--;
+			continue;
 		}
 		break;
 	}

@@ -521,7 +521,11 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 		}
 		buf_adds(b, "</table>\n");
 		free(yc.n);
-		buf_printf(b, "<h2>The %d most recent messages</h2>\n<ul class=\"msgs\">\n", LIST_RECENT);
+		/* Say how many are listed: a small list has fewer than
+		 * LIST_RECENT. */
+		int shown = info.count < LIST_RECENT ? (int)info.count : LIST_RECENT;
+		buf_printf(b, "<h2>The %d most recent message%s</h2>\n<ul class=\"msgs\">\n", shown,
+		           shown == 1 ? "" : "s");
 		struct lines x = {c, b, true, 0};
 		if ((e = store_recent(c->st, info.id, LIST_RECENT, msg_line, &x)))
 			return db_failed(c, r, e);

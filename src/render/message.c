@@ -16,6 +16,7 @@
 #include "render/html.h"
 #include "render/mime.h"
 #include "render/page.h"
+#include "render/thread_pages.h"
 #include "util/civil.h"
 #include "util/hash.h"
 #include "util/utf8.h"
@@ -28,74 +29,6 @@
  * bytes (so one request never holds much of it at once). */
 #define RAW_INMEM_MAX ((size_t)1 << 20)
 #define STREAM_PIECE ((size_t)64 << 10)
-
-/* Opens the file holding message m: the mbox, or the maildir file (which
- * may have moved from new/ to cur/ or changed its flags since). */
-static int open_message(const struct render_ctx *c, const struct store_msg *m, uint64_t *size)
-{
-	struct store_source src;
-	if (store_source_get(c->st, m->source_id, &src))
-		return -1;
-	char path[8400];
-	int fd = -1;
-	if (src.kind == SOURCE_MAILDIR) {
-		if (!m->file || strstr(m->file, "..") || m->file[0] == '/')
-			return -1;
-		snprintf(path, sizeof path, "%s/%s", src.path, m->file);
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT) {
-			const char *name = strchr(m->file, '/');
-			size_t ulen = name ? strcspn(name + 1, ":") : 0;
-			static const char *const sub[] = {"cur", "new"};
-			for (int i = 0; i < 2 && fd < 0 && name; i++) {
-				char d[4200];
-				snprintf(d, sizeof d, "%s/%s", src.path, sub[i]);
-				DIR *dir = opendir(d);
-				struct dirent *de;
-				while (dir && (de = readdir(dir))) {
-					if (strncmp(de->d_name, name + 1, ulen) == 0 &&
-					    (de->d_name[ulen] == ':' || de->d_name[ulen] == '\0')) {
-						fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-						break;
-					}
-				}
-				if (dir)
-					closedir(dir);
-			}
-		}
-	} else {
-		fd = open(src.path, O_RDONLY | O_CLOEXEC);
-	}
-	struct stat sb;
-	if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
-		close(fd);
-		return -1;
-	}
-	if (fd >= 0)
-		*size = (uint64_t)sb.st_size;
-	return fd;
-}
-
-/* Reads bytes [off, off+n) of fd into a malloc'd buffer (NUL-terminated). */
-static char *read_range(int fd, uint64_t off, size_t n)
-{
-	char *p = malloc(n + 1);
-	if (!p)
-		return NULL;
-	size_t got = 0;
-	while (got < n) {
-		ssize_t k = pread(fd, p + got, n - got, (off_t)(off + got));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			free(p);
-			return NULL;
-		}
-		got += (size_t)k;
-	}
-	p[n] = '\0';
-	return p;
-}
 
 /* The message's bytes as sent: read from its source (whose size bounds
  * what the index may claim), mboxrd quoting undone.  Caller frees. */
@@ -112,7 +45,7 @@ static enum la_status load_message(const struct render_ctx *c, const struct stor
 	memset(l, 0, sizeof *l);
 	l->fd = -1;
 	uint64_t size = 0;
-	int fd = open_message(c, m, &size);
+	int fd = store_msg_open(c->st, m, &size);
 	if (fd < 0)
 		return LA_EIO;
 	/* The index is input too: never read past the file. */
@@ -125,15 +58,14 @@ static enum la_status load_message(const struct render_ctx *c, const struct stor
 		n = HEAD_MAX;
 		l->partial = true;
 	}
-	char *raw = read_range(fd, m->off, n);
-	if (!raw) {
-		close(fd);
-		return LA_EIO;
-	}
 	struct buf u;
 	buf_init(&u, n + 1);
-	mbox_unquote(&u, raw, n);
-	free(raw);
+	enum la_status e = store_msg_read_fd(fd, m, n, &u);
+	if (e) {
+		buf_free(&u);
+		close(fd);
+		return e;
+	}
 	if (u.err) {
 		buf_free(&u);
 		close(fd);
@@ -382,6 +314,7 @@ enum la_status render_message(const struct render_ctx *c, const char *list, int 
 
 	header_block(c, b, &m, l.data, l.len);
 	buf_addc(b, '\n');
+	size_t body_at = b->len;
 
 	struct mime_msg *mm = NULL;
 	e = open_mime(&m, &l, &mm);
@@ -389,7 +322,11 @@ enum la_status render_message(const struct render_ctx *c, const char *list, int 
 	if (e == LA_OK)
 		e = mime_walk(mm, body_block, &x);
 	if (e) {
-		/* GMime could not make sense of it: show the body bytes. */
+		/* GMime could not make sense of it (or it has too many parts to
+		 * parse): show the body bytes. */
+		if (e == LA_ETOOBIG)
+			buf_adds(b, "[This message has too many MIME parts to show them one by one; "
+			            "its body follows as it is.]\n\n");
 		size_t hl = hdr_block_len(l.data, l.len);
 		struct buf t;
 		buf_init(&t, (l.len - hl) * 4 + 16);
@@ -399,9 +336,17 @@ enum la_status render_message(const struct render_ctx *c, const char *list, int 
 		e = LA_OK;
 	}
 	mime_free(mm);
+	/* Blank lines at the end of the body are not shown: git and stgit
+	 * end their mail with one, and in an mbox it cannot be told apart
+	 * from the separator anyway.  The page ends with the last line of
+	 * text, as blists' pages do (shared/spec). */
+	while (!b->err && b->len > body_at && b->data[b->len - 1] == '\n' &&
+	       b->data[b->len - 2] == '\n')
+		b->len--;
 	if (b->len && b->data[b->len - 1] != '\n')
 		buf_addc(b, '\n');
 	buf_adds(b, "</pre>\n");
+	render_thread_outline(c, b, &m);
 	page_end(c, b);
 	page_finish(r, 200);
 	r->max_age = 300;
@@ -649,7 +594,7 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 		return e;
 	}
 	uint64_t size = 0;
-	int fd = open_message(c, &m, &size);
+	int fd = store_msg_open(c->st, &m, &size);
 	if (fd < 0 || m.off > size || m.len > size - m.off) {
 		if (fd >= 0)
 			close(fd);
@@ -682,14 +627,10 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 		store_msg_clear(&m);
 		return LA_OK;
 	}
-	char *raw = read_range(fd, m.off, (size_t)m.len);
+	e = store_msg_read_fd(fd, &m, RAW_INMEM_MAX, &r->body);
 	close(fd);
-	if (!raw) {
-		store_msg_clear(&m);
-		return load_failed(c, r, LA_EIO);
-	}
-	mbox_unquote(&r->body, raw, (size_t)m.len);
-	free(raw);
 	store_msg_clear(&m);
-	return r->body.err;
+	if (e)
+		return load_failed(c, r, e);
+	return LA_OK;
 }

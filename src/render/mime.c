@@ -8,7 +8,7 @@
 
 #include "limits.h"
 #include "msg/msg.h"
-#include "render/htmltext.h"
+#include "msg/htmltext.h"
 
 /* Parser options shared with msg/decode.c (lenient compliance modes). */
 GMimeParserOptions *msg_parser_options(void);
@@ -47,6 +47,11 @@ static enum la_status open_stream(struct mime_msg **out, GMimeStream *stream)
 enum la_status mime_open_mem(struct mime_msg **out, char *data, size_t len)
 {
 	msg_library_init();
+	if (msg_mime_too_many_parts(data, len)) {
+		free(data);
+		*out = NULL;
+		return LA_ETOOBIG;
+	}
 	GByteArray *a = g_byte_array_new_take((guint8 *)data, len);
 	return open_stream(out, g_mime_stream_mem_new_with_byte_array(a));
 }
@@ -459,8 +464,13 @@ static enum la_status walk(struct walk *w)
 				if (w->want_k && w->found_obj)
 					break;
 			}
+			/* Looking for an attachment, the text is not shown, but a
+			 * later text/html part must still count as an attachment
+			 * exactly as it does on the page, or the numbers differ. */
 			if (!w->want_k)
 				show_text(w, part, false);
+			else
+				w->shown_text = true;
 		} else if (html && !attach && (f.in_alt || !w->shown_text)) {
 			if (!w->want_k)
 				show_text(w, part, true);

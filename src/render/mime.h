@@ -14,7 +14,8 @@
 struct mime_msg;
 
 /* Parses a message from memory.  Takes ownership of data (malloc'd),
- * which must stay unchanged; frees it on failure too. */
+ * which must stay unchanged; frees it on failure too.  LA_ETOOBIG for a
+ * message with more boundary lines than MIME_BOUNDARIES_MAX. */
 enum la_status mime_open_mem(struct mime_msg **out, char *data, size_t len);
 /* Parses a message from bytes [off, off+len) of fd without reading it
  * into memory (for very large messages).  fd is duplicated. */

@@ -31,6 +31,10 @@ static const char stylesheet[] =
 	"table.years th,table.years td{border:1px solid #ddd;padding:.15em .5em;text-align:right}\n"
 	"ul.msgs{padding-left:1.2em;margin:.3em 0}\nul.msgs li{margin:.1em 0}\n"
 	".from,.date{color:#555}\n"
+	".thread{border-top:1px solid #ddd;margin-top:1em}\n"
+	"ul.tree{padding-left:1em;margin:.3em 0}ul.tree ul{padding-left:1.2em}\n"
+	"ul.tree li{margin:.1em 0}ul.tree li.ghost{color:#777}\n"
+	".links{font-size:.95em}\n"
 	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n";
 
 static char stylesheet_path[64];

@@ -14,6 +14,8 @@
 
 #include "limits.h"
 #include "msg/msg.h"
+#include "msg/text.h"
+#include "util/buf.h"
 #include "util/status.h"
 
 struct store;
@@ -74,6 +76,7 @@ struct store_new_msg {
 	int64_t date;            /* Date: header, seconds since the epoch */
 	const struct msg_summary *sum;
 	const char *made_up_id;  /* used when sum->msgid is "" */
+	const struct msg_text *text; /* searchable text, or NULL: not searchable */
 };
 
 /* Begins a write transaction (BEGIN IMMEDIATE). */
@@ -88,6 +91,19 @@ void store_rollback(struct store *st);
  * whether its Message-ID was already present (a duplicate) in *dup. */
 enum la_status store_add(struct store *st, const struct store_new_msg *m, int *num, bool *dup,
                          struct la_err *err);
+
+/* The search text of message id (inside a write transaction). */
+enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
+                             const struct msg_text *t);
+/* Empties the search index (inside a write transaction). */
+enum la_status store_fts_clear(struct store *st);
+/* Up to max message ids greater than after, in order. */
+enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids, int max, int *n);
+
+/* Archive-wide settings kept in the index (meta table): "search" is
+ * "on" unless `listarc index --no-search` turned it off. */
+enum la_status store_meta_get(struct store *st, const char *key, char *out, size_t n);
+enum la_status store_meta_set(struct store *st, const char *key, const char *value);
 
 /* Maildir bookkeeping: has this unique name been indexed? */
 enum la_status store_maildir_seen(struct store *st, int64_t source_id, const char *uniq, bool *seen);
@@ -118,6 +134,21 @@ void store_msg_clear(struct store_msg *m);
 enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num,
                              struct store_msg *m);
 
+/* The message with index id (messages.id). */
+enum la_status store_msg_by_id(struct store *st, int64_t id, struct store_msg *m);
+
+/* Opens the file holding m (its mbox, or its maildir file, which may have
+ * moved from new/ to cur/ since).  Returns a descriptor the caller closes
+ * and the file's size in *size, or -1. */
+int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size);
+/* Appends m's bytes, at most max, with mboxrd quoting undone, to out.
+ * LA_ECHANGED if the file is shorter than the index says (never reads
+ * past it), LA_EIO if it cannot be read. */
+enum la_status store_msg_read(struct store *st, const struct store_msg *m, size_t max,
+                              struct buf *out);
+/* The same from a descriptor store_msg_open returned. */
+enum la_status store_msg_read_fd(int fd, const struct store_msg *m, size_t max, struct buf *out);
+
 /* Neighbours of a message: prev/next in the list (by day, then number),
  * and in its thread (by delivery time, then id).  A zero day means none. */
 struct store_nav {
@@ -128,12 +159,14 @@ enum la_status store_msg_nav(struct store *st, const struct store_msg *m, struct
 
 /* A row of a message listing, borrowed for the duration of the callback. */
 struct store_entry {
+	int64_t id; /* messages.id (set by store_search) */
 	const char *list;
 	int day, num;
 	int64_t ts, date;
 	bool has_date;
 	const char *subject, *from_name, *from_addr, *msgid;
 	int64_t thread;
+	int64_t mid, parent; /* mids.id of the message and of its parent (0 if none) */
 };
 typedef bool (*store_entry_fn)(const struct store_entry *e, void *arg);
 
@@ -170,6 +203,38 @@ enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_
 enum la_status store_read_begin(struct store *st, uint64_t *version);
 /* Ends the read transaction (NULL-safe; nothing happens without one). */
 void store_read_end(struct store *st);
+
+/* ---- Message-IDs and threads ---- */
+
+/* Messages whose Message-ID is msgid (several for copies and cross-posts),
+ * in list_id only unless it is 0, oldest first. */
+enum la_status store_msgs_by_msgid(struct store *st, const char *msgid, int64_t list_id,
+                                   store_entry_fn fn, void *arg);
+
+/* The Message-IDs of a thread (real and ghosts), with their parent links:
+ * fn gets (mids.id, parent mids.id or 0, the Message-ID).  At most max. */
+enum la_status store_thread_ids(struct store *st, int64_t thread, int max,
+                                bool (*fn)(int64_t id, int64_t parent, const char *mid, void *arg),
+                                void *arg);
+/* The messages of a thread in list_id (all lists if 0), by delivery time,
+ * at most max. */
+enum la_status store_thread_msgs(struct store *st, int64_t thread, int64_t list_id, int max,
+                                 store_entry_fn fn, void *arg);
+
+/* ---- search ---- */
+
+struct search_query;
+
+enum search_order { SEARCH_NEWEST, SEARCH_RELEVANCE };
+
+/* Messages matching q (see search/search.h), optionally only of list_id
+ * (0 = all lists), newest first or by relevance (bm25; queries without a
+ * full-text part fall back to newest first), skipping offset and
+ * returning at most limit.  *total is the number of matches, counted up
+ * to count_max (then it is count_max).  Entries' id is set. */
+enum la_status store_search(struct store *st, const struct search_query *q, int64_t list_id,
+                            enum search_order order, int offset, int limit, int count_max,
+                            int *total, store_entry_fn fn, void *arg);
 
 /* Time of the last change to the index (for Last-Modified), 0 if unknown. */
 int64_t store_mtime(struct store *st);

@@ -1,6 +1,6 @@
 /* htmltext.c: a small, bounded HTML-to-text pass (not a parser: it only
  * needs to find tags, skip invisible elements and decode references). */
-#include "render/htmltext.h"
+#include "msg/htmltext.h"
 
 #include <stdbool.h>
 #include <string.h>

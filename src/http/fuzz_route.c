@@ -1,0 +1,28 @@
+/* fuzz_route: the URL grammar over any request path. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/route.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *p = malloc(size ? size : 1);
+	memcpy(p, data, size);
+	struct route rt;
+	enum route_kind k = route_parse(p, size, &rt);
+	/* A redirect stays inside the site: absolute, no "." or ".." segment. */
+	if (k == R_REDIRECT) {
+		if (rt.redirect[0] != '/' || rt.redirect[1] == '/')
+			abort();
+		for (const char *s = rt.redirect; (s = strstr(s, "/.")); s++)
+			if (s[2] == '/' || s[2] == '\0' || (s[2] == '.' && (s[3] == '/' || s[3] == '\0')))
+				abort();
+	}
+	if ((k == R_LIST || k >= R_YEAR) && !conf_valid_listname(rt.list, strlen(rt.list)))
+		abort();
+	free(p);
+	return 0;
+}

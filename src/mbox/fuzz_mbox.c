@@ -1,0 +1,40 @@
+/* fuzz_mbox: the mbox scanner and the index summary over any bytes. */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mbox/mbox.h"
+#include "msg/msg.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct msg_summary *sum;
+	if (!sum) {
+		msg_library_init();
+		sum = malloc(sizeof *sum);
+	}
+	int fd = memfd_create("fuzz", 0);
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	struct mbox_reader *r = mbox_reader_new(fd, 0);
+	struct mbox_msg m;
+	struct la_err err = {0};
+	uint64_t last_end = 0;
+	while (mbox_next(r, &m, &err) == LA_OK) {
+		/* Messages come in order, within the file, never overlapping. */
+		if (m.off < last_end || m.off + m.len > size || m.end > size || m.head_len > m.len)
+			abort();
+		last_end = m.end;
+		msg_summary_parse(sum, m.head, m.head_len);
+	}
+	mbox_reader_free(r);
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,232 @@
+/* text.c: searchable text of a message.  Plain single-part messages (most
+ * list mail) are decoded directly; anything else goes through GMime. */
+#include "msg/text.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "limits.h"
+#include "msg/header.h"
+#include "msg/htmltext.h"
+#include "msg/msg.h"
+
+GMimeParserOptions *msg_parser_options(void);
+
+void msg_text_init(struct msg_text *t)
+{
+	buf_init(&t->to, SEARCH_TEXT_MAX / 8);
+	buf_init(&t->cc, SEARCH_TEXT_MAX / 8);
+	buf_init(&t->nq, SEARCH_TEXT_MAX);
+	buf_init(&t->q, SEARCH_TEXT_MAX);
+	buf_init(&t->dfn, SEARCH_TEXT_MAX / 8);
+}
+
+void msg_text_free(struct msg_text *t)
+{
+	buf_free(&t->to);
+	buf_free(&t->cc);
+	buf_free(&t->nq);
+	buf_free(&t->q);
+	buf_free(&t->dfn);
+}
+
+/* Adds a file name from a diff header line to dfn, once. */
+static void add_dfn(struct msg_text *t, const char *p, size_t n)
+{
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r'))
+		n--;
+	/* "--- a/x\t2019-05-20 ..." (diff -u): the name ends at a tab. */
+	const char *tab = memchr(p, '\t', n);
+	if (tab)
+		n = (size_t)(tab - p);
+	if ((n >= 2 && (p[0] == 'a' || p[0] == 'b') && p[1] == '/'))
+		p += 2, n -= 2;
+	if (n == 0 || (n == 9 && !memcmp(p, "/dev/null", 9)) || n > 512)
+		return;
+	if (t->dfn.len) {
+		const char *d = t->dfn.data, *e = d + t->dfn.len;
+		while (d < e) {
+			const char *sp = memchr(d, ' ', (size_t)(e - d));
+			size_t k = sp ? (size_t)(sp - d) : (size_t)(e - d);
+			if (k == n && !memcmp(d, p, n))
+				return;
+			d += k + 1;
+		}
+		buf_addc(&t->dfn, ' ');
+	}
+	buf_add(&t->dfn, p, n);
+}
+
+/* Splits UTF-8 body text into quoted and non-quoted lines, picking up
+ * diff file names from the non-quoted ones. */
+static void split_body(struct msg_text *t, const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		size_t len = (size_t)(le - p);
+		const char *x = p;
+		while (x < le && (*x == ' ' || *x == '\t'))
+			x++;
+		if (x < le && *x == '>') {
+			while (x < le && (*x == '>' || *x == ' '))
+				x++;
+			buf_add(&t->q, x, (size_t)(le - x));
+			buf_addc(&t->q, '\n');
+		} else {
+			buf_add(&t->nq, p, len);
+			buf_addc(&t->nq, '\n');
+			if (len > 11 && !memcmp(p, "diff --git ", 11)) {
+				/* diff --git a/X b/Y */
+				const char *a = p + 11, *sp = memchr(a, ' ', (size_t)(le - a));
+				if (sp) {
+					add_dfn(t, a, (size_t)(sp - a));
+					add_dfn(t, sp + 1, (size_t)(le - sp - 1));
+				}
+			} else if (len > 4 && (!memcmp(p, "--- ", 4) || !memcmp(p, "+++ ", 4))) {
+				add_dfn(t, p + 4, len - 4);
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+}
+
+/* The value of parameter name in a Content-Type value, into out. */
+static bool ct_param(struct span v, const char *name, char *out, size_t outn)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i + nl < v.n; i++) {
+		if (v.p[i] != ';')
+			continue;
+		size_t j = i + 1;
+		while (j < v.n && (v.p[j] == ' ' || v.p[j] == '\t' || v.p[j] == '\n' || v.p[j] == '\r'))
+			j++;
+		if (j + nl >= v.n || g_ascii_strncasecmp(v.p + j, name, nl) || v.p[j + nl] != '=')
+			continue;
+		j += nl + 1;
+		bool quoted = j < v.n && v.p[j] == '"';
+		j += quoted;
+		size_t k = 0;
+		while (j < v.n && k + 1 < outn && v.p[j] != (quoted ? '"' : ';') && !(!quoted && v.p[j] == ' '))
+			out[k++] = v.p[j++];
+		out[k] = '\0';
+		return k > 0;
+	}
+	return false;
+}
+
+static void add_text(struct msg_text *t, const char *p, size_t n, const char *charset, bool html)
+{
+	struct buf u;
+	buf_init(&u, SEARCH_TEXT_MAX * 4);
+	msg_to_utf8(&u, p, n < SEARCH_TEXT_MAX ? n : SEARCH_TEXT_MAX, charset);
+	if (html) {
+		struct buf h;
+		buf_init(&h, SEARCH_TEXT_MAX * 4);
+		htmltext(&h, u.data ? u.data : "", u.len);
+		split_body(t, h.data ? h.data : "", h.len);
+		buf_free(&h);
+	} else {
+		split_body(t, u.data ? u.data : "", u.len);
+	}
+	buf_free(&u);
+}
+
+/* Text parts of a parsed message, in order; bounded walk. */
+static void walk(struct msg_text *t, GMimeObject *root)
+{
+	GMimeObject *stack[64];
+	int sp = 0, parts = 0;
+	stack[sp++] = root;
+	while (sp > 0 && parts++ < MIME_PARTS_MAX) {
+		GMimeObject *o = stack[--sp];
+		if (GMIME_IS_MULTIPART(o)) {
+			int n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+			for (int i = n - 1; i >= 0; i--)
+				if (sp < 64)
+					stack[sp++] = g_mime_multipart_get_part(GMIME_MULTIPART(o), i);
+			continue;
+		}
+		if (GMIME_IS_MESSAGE_PART(o)) {
+			GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+			GMimeObject *b = m ? g_mime_message_get_mime_part(m) : NULL;
+			if (b && sp < 64)
+				stack[sp++] = b;
+			continue;
+		}
+		if (!GMIME_IS_PART(o))
+			continue;
+		GMimeContentType *ct = g_mime_object_get_content_type(o);
+		const char *type = ct ? g_mime_content_type_get_media_type(ct) : "text";
+		const char *sub = ct ? g_mime_content_type_get_media_subtype(ct) : "plain";
+		if (g_ascii_strcasecmp(type ? type : "", "text") != 0)
+			continue;
+		GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(o));
+		if (!w)
+			continue;
+		GMimeStream *mem = g_mime_stream_mem_new();
+		g_mime_data_wrapper_write_to_stream(w, mem);
+		GByteArray *a = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		add_text(t, (const char *)a->data, a->len,
+		         g_mime_content_type_get_parameter(ct, "charset"),
+		         sub && !g_ascii_strcasecmp(sub, "html"));
+		g_object_unref(mem);
+	}
+}
+
+void msg_text_extract(struct msg_text *t, const char *msg, size_t n)
+{
+	buf_reset(&t->to);
+	buf_reset(&t->cc);
+	buf_reset(&t->nq);
+	buf_reset(&t->q);
+	buf_reset(&t->dfn);
+	struct hdr_iter it;
+	struct hdr_field f;
+	struct span ct = SPAN_NULL, cte = SPAN_NULL, to = SPAN_NULL, cc = SPAN_NULL;
+	hdr_iter_init(&it, msg, n < HEAD_MAX ? n : HEAD_MAX);
+	while (hdr_next(&it, &f)) {
+		if (span_ieq(f.name, "to"))
+			to = f.value;
+		else if (span_ieq(f.name, "cc"))
+			cc = f.value;
+		else if (span_ieq(f.name, "content-type"))
+			ct = f.value;
+		else if (span_ieq(f.name, "content-transfer-encoding"))
+			cte = f.value;
+	}
+	if (to.p)
+		msg_decode_header(&t->to, to, false);
+	if (cc.p)
+		msg_decode_header(&t->cc, cc, false);
+	size_t body = (size_t)(it.body - msg);
+	struct span cts = span_trim(ct), ctes = span_trim(cte);
+	bool plain = !ct.p || span_istarts(cts, "text/plain");
+	bool raw_cte = !cte.p || span_ieq(ctes, "7bit") || span_ieq(ctes, "8bit") ||
+	               span_ieq(ctes, "binary");
+	if (plain && raw_cte) {
+		char cs[64] = "";
+		if (ct.p)
+			ct_param(ct, "charset", cs, sizeof cs);
+		add_text(t, msg + body, n - body, cs[0] ? cs : NULL, false);
+		return;
+	}
+	msg_library_init();
+	if (msg_mime_too_many_parts(msg, n))
+		return; /* not searchable beyond its headers */
+	GByteArray *a = g_byte_array_sized_new((guint)(n < SEARCH_TEXT_MAX * 8 ? n : SEARCH_TEXT_MAX * 8));
+	g_byte_array_append(a, (const guint8 *)msg, (guint)(n < SEARCH_TEXT_MAX * 8 ? n : SEARCH_TEXT_MAX * 8));
+	GMimeStream *s = g_mime_stream_mem_new_with_byte_array(a);
+	GMimeParser *p = g_mime_parser_new_with_stream(s);
+	g_mime_parser_set_format(p, GMIME_FORMAT_MESSAGE);
+	GMimeMessage *m = g_mime_parser_construct_message(p, msg_parser_options());
+	g_object_unref(p);
+	g_object_unref(s);
+	if (!m)
+		return;
+	GMimeObject *root = g_mime_message_get_mime_part(m);
+	if (root)
+		walk(t, root);
+	g_object_unref(m);
+}

@@ -1,0 +1,872 @@
+/* query.c: lexer, grammar and translation of the search language. */
+#include "search/search.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/civil.h"
+#include "util/utf8.h"
+
+/* ---- fields ---- */
+
+enum field {
+	F_DEFAULT, /* subject and body */
+	F_S,
+	F_F,
+	F_T,
+	F_C,
+	F_A,
+	F_B,
+	F_Q,
+	F_NQ,
+	F_DFN,
+	F_M, /* the rest are SQL conditions, not full text */
+	F_L,
+	F_D,
+};
+
+static const struct {
+	const char *prefix;
+	enum field field;
+	const char *columns; /* FTS5 column filter */
+} fields[] = {
+	{"", F_DEFAULT, "{s nq q}"}, {"s", F_S, "s"},       {"f", F_F, "f"},
+	{"t", F_T, "t"},             {"c", F_C, "c"},       {"a", F_A, "{f t c}"},
+	{"b", F_B, "{nq q}"},        {"q", F_Q, "q"},       {"nq", F_NQ, "nq"},
+	{"dfn", F_DFN, "dfn"},       {"m", F_M, NULL},      {"l", F_L, NULL},
+	{"d", F_D, NULL},
+};
+
+static bool is_fts(enum field f)
+{
+	return f < F_M;
+}
+
+/* ---- syntax tree ---- */
+
+enum qkind { Q_TERM, Q_AND, Q_OR, Q_NOT };
+
+struct qnode {
+	enum qkind kind;
+	struct qnode *a, *b;
+	enum field field;
+	char *text;      /* Q_TERM: the value, without quotes */
+	bool prefix;     /* Q_TERM: word* */
+	int64_t lo, hi;  /* F_D: [lo, hi) in seconds; INT64_MIN/MAX when open */
+};
+
+struct search_query {
+	struct qnode *root;
+	struct buf match, where;
+	bool has_match;
+	struct search_param params[QUERY_MAX_TERMS * 2 + 4];
+	size_t nparams;
+	char *words[QUERY_MAX_TERMS * 8 + 1];
+	size_t nwords;
+	char *owned[QUERY_MAX_TERMS]; /* FTS expressions bound as parameters */
+	size_t nowned;
+	/* Parser state. */
+	const char *p, *end;
+	int64_t now;
+	unsigned terms;
+	struct la_err *err;
+};
+
+static void free_node(struct qnode *n)
+{
+	if (!n)
+		return;
+	free_node(n->a);
+	free_node(n->b);
+	free(n->text);
+	free(n);
+}
+
+void search_free(struct search_query *q)
+{
+	if (!q)
+		return;
+	free_node(q->root);
+	buf_free(&q->match);
+	buf_free(&q->where);
+	for (size_t i = 0; i < q->nwords; i++)
+		free(q->words[i]);
+	for (size_t i = 0; i < q->nowned; i++)
+		free(q->owned[i]);
+	free(q);
+}
+
+static struct qnode *node(enum qkind k, struct qnode *a, struct qnode *b)
+{
+	struct qnode *n = calloc(1, sizeof *n);
+	if (!n) {
+		free_node(a);
+		free_node(b);
+		return NULL;
+	}
+	n->kind = k;
+	n->a = a;
+	n->b = b;
+	return n;
+}
+
+/* ---- lexer ---- */
+
+enum tok { T_END, T_LPAREN, T_RPAREN, T_AND, T_OR, T_NOT, T_MINUS, T_TERM, T_ERROR };
+
+struct token {
+	enum tok kind;
+	enum field field;
+	const char *v; /* value, quotes excluded */
+	size_t vn;
+	bool quoted;
+};
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Ends a bare word: space, parentheses, a quote. */
+static bool ends_word(char c)
+{
+	return is_space(c) || c == '(' || c == ')' || c == '"';
+}
+
+static enum tok fail(struct search_query *q, const char *fmt, const char *a, size_t an)
+{
+	char tmp[64];
+	size_t k = an < sizeof tmp - 4 ? an : sizeof tmp - 4;
+	k = utf8_trunc(a ? a : "", k);
+	memcpy(tmp, a ? a : "", k);
+	strcpy(tmp + k, an > k ? "..." : "");
+	la_err_set(q->err, LA_EINVAL, fmt, tmp);
+	return T_ERROR;
+}
+
+/* Reads the next token (without consuming when peek). */
+static enum tok lex(struct search_query *q, struct token *t, bool peek)
+{
+	const char *p = q->p, *end = q->end;
+	memset(t, 0, sizeof *t);
+	while (p < end && is_space(*p))
+		p++;
+	if (p == end) {
+		t->kind = T_END;
+		goto out;
+	}
+	if (*p == '(') {
+		t->kind = T_LPAREN;
+		p++;
+		goto out;
+	}
+	if (*p == ')') {
+		t->kind = T_RPAREN;
+		p++;
+		goto out;
+	}
+	if (*p == '-') {
+		if (p + 1 == end || is_space(p[1]) || p[1] == ')')
+			return t->kind = fail(q, "'-' must be followed by a term%s", "", 0);
+		t->kind = T_MINUS;
+		p++;
+		goto out;
+	}
+	/* A word, possibly "prefix:", possibly followed by a quoted value. */
+	const char *w = p;
+	if (*p != '"') {
+		while (p < end && !ends_word(*p))
+			p++;
+		size_t wn = (size_t)(p - w);
+		if ((wn == 2 && !memcmp(w, "OR", 2)) || (wn == 3 && !memcmp(w, "AND", 3)) ||
+		    (wn == 3 && !memcmp(w, "NOT", 3))) {
+			t->kind = w[0] == 'O' ? T_OR : w[0] == 'A' ? T_AND : T_NOT;
+			goto out;
+		}
+		/* "prefix:value": a prefix is lowercase letters; "http://" and
+		 * "10:30" are words. */
+		const char *colon = memchr(w, ':', wn);
+		size_t pn = colon ? (size_t)(colon - w) : 0;
+		bool letters = pn > 0;
+		for (size_t i = 0; i < pn; i++)
+			letters &= w[i] >= 'a' && w[i] <= 'z';
+		if (colon && letters && !(colon + 1 < p && colon[1] == '/')) {
+			size_t k;
+			for (k = 1; k < sizeof fields / sizeof *fields; k++)
+				if (strlen(fields[k].prefix) == pn && !memcmp(fields[k].prefix, w, pn))
+					break;
+			if (k == sizeof fields / sizeof *fields)
+				return t->kind = fail(q, "unknown prefix '%s:' (see the search help)", w, pn);
+			t->field = fields[k].field;
+			if (colon + 1 == p && p < end && *p == '"') {
+				w = p; /* the value is a phrase */
+			} else {
+				t->v = colon + 1;
+				t->vn = (size_t)(p - colon - 1);
+				if (t->vn == 0)
+					return t->kind = fail(q, "'%s:' needs a value", w, pn);
+				t->kind = T_TERM;
+				goto out;
+			}
+		} else {
+			t->field = F_DEFAULT;
+			t->v = w;
+			t->vn = wn;
+			t->kind = T_TERM;
+			goto out;
+		}
+	}
+	/* A quoted phrase at w. */
+	const char *close = memchr(w + 1, '"', (size_t)(end - w - 1));
+	if (!close)
+		return t->kind = fail(q, "unbalanced quote in %s", w, (size_t)(end - w));
+	t->v = w + 1;
+	t->vn = (size_t)(close - w - 1);
+	t->quoted = true;
+	t->kind = T_TERM;
+	p = close + 1;
+out:
+	if (!peek)
+		q->p = p;
+	return t->kind;
+}
+
+/* ---- dates ---- */
+
+static int64_t day_start(int64_t y, unsigned m, unsigned d)
+{
+	return civil_to_days(y, m, d) * 86400;
+}
+
+/* Parses one side of a date range: [*lo, *hi) of that day, month, year,
+ * or instant.  Returns false if s is not a date. */
+static bool parse_date(const char *s, size_t n, int64_t now, int64_t *lo, int64_t *hi)
+{
+	char b[40];
+	if (n == 0 || n >= sizeof b)
+		return false;
+	memcpy(b, s, n);
+	b[n] = '\0';
+	int64_t today = now - ((now % 86400) + 86400) % 86400;
+	if (!strcmp(b, "today")) {
+		*lo = today;
+		*hi = today + 86400;
+		return true;
+	}
+	if (!strcmp(b, "yesterday")) {
+		*lo = today - 86400;
+		*hi = today;
+		return true;
+	}
+	long k;
+	char unit[16];
+	int used = 0;
+	if (sscanf(b, "%ld.%15[a-z].ago%n", &k, unit, &used) == 2 && (size_t)used == n && k >= 0 &&
+	    k < 100000) {
+		int64_t sec = !strcmp(unit, "day") || !strcmp(unit, "days")     ? 86400
+		              : !strcmp(unit, "week") || !strcmp(unit, "weeks")   ? 7 * 86400
+		              : !strcmp(unit, "month") || !strcmp(unit, "months") ? 30 * 86400
+		              : !strcmp(unit, "year") || !strcmp(unit, "years")   ? 365 * 86400
+		              : !strcmp(unit, "hour") || !strcmp(unit, "hours")   ? 3600
+		                                                                  : 0;
+		if (!sec)
+			return false;
+		*lo = *hi = now - k * sec;
+		return true;
+	}
+	unsigned y, m = 0, d = 0;
+	char extra;
+	if (n == 8 && sscanf(b, "%4u%2u%2u%c", &y, &m, &d, &extra) == 3) {
+	} else if (sscanf(b, "%4u-%2u-%2u%c", &y, &m, &d, &extra) == 3 && n == 10) {
+	} else if (sscanf(b, "%4u-%2u%c", &y, &m, &extra) == 2 && n == 7) {
+		d = 0;
+	} else if (sscanf(b, "%4u%c", &y, &extra) == 1 && n == 4) {
+		m = d = 0;
+	} else {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!(b[i] >= '0' && b[i] <= '9') && b[i] != '-')
+			return false;
+	if (y < 1 || y > 9999)
+		return false;
+	if (m == 0) {
+		*lo = day_start(y, 1, 1);
+		*hi = day_start((int64_t)y + 1, 1, 1);
+	} else if (d == 0) {
+		if (m > 12)
+			return false;
+		*lo = day_start(y, m, 1);
+		*hi = m == 12 ? day_start((int64_t)y + 1, 1, 1) : day_start(y, m + 1, 1);
+	} else {
+		if (!civil_valid(y, m, d))
+			return false;
+		*lo = day_start(y, m, d);
+		*hi = *lo + 86400;
+	}
+	return true;
+}
+
+static bool parse_range(struct search_query *q, struct qnode *t)
+{
+	const char *v = t->text;
+	size_t n = strlen(v);
+	const char *dots = strstr(v, "..");
+	int64_t lo, hi, lo2, hi2;
+	if (!dots) {
+		if (!parse_date(v, n, q->now, &lo, &hi))
+			return false;
+		t->lo = lo;
+		t->hi = hi == lo ? INT64_MAX : hi;
+		return true;
+	}
+	size_t an = (size_t)(dots - v), bn = n - an - 2;
+	t->lo = INT64_MIN;
+	t->hi = INT64_MAX;
+	if (an) {
+		if (!parse_date(v, an, q->now, &lo, &hi))
+			return false;
+		t->lo = lo;
+	}
+	if (bn) {
+		if (!parse_date(dots + 2, bn, q->now, &lo2, &hi2))
+			return false;
+		t->hi = hi2; /* the end day is included */
+	}
+	return an || bn;
+}
+
+/* ---- grammar ---- */
+
+static bool searchable(const char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80)
+			return true;
+	}
+	return false;
+}
+
+static struct qnode *parse_or(struct search_query *q, int depth);
+
+static struct qnode *make_term(struct search_query *q, const struct token *t)
+{
+	if (++q->terms > QUERY_MAX_TERMS) {
+		la_err_set(q->err, LA_EINVAL, "too many terms (at most %d)", QUERY_MAX_TERMS);
+		return NULL;
+	}
+	struct qnode *n = node(Q_TERM, NULL, NULL);
+	if (!n)
+		return NULL;
+	n->field = t->field;
+	size_t vn = t->vn;
+	if (!t->quoted && vn > 1 && t->v[vn - 1] == '*' && is_fts(t->field)) {
+		n->prefix = true;
+		vn--;
+	}
+	n->text = strndup(t->v, vn);
+	if (!n->text) {
+		free_node(n);
+		return NULL;
+	}
+	if (t->field == F_D) {
+		if (!parse_range(q, n)) {
+			fail(q, "'%s' is not a date or date range (try d:2019-05-01..2019-05-31)", n->text,
+			     strlen(n->text));
+			free_node(n);
+			return NULL;
+		}
+	} else if (t->field == F_M || t->field == F_L) {
+		/* Message-IDs may be given with their angle brackets. */
+		char *s = n->text;
+		size_t k = strlen(s);
+		if (t->field == F_M && k >= 2 && s[0] == '<' && s[k - 1] == '>') {
+			memmove(s, s + 1, k - 2);
+			s[k - 2] = '\0';
+		}
+		if (!*s) {
+			fail(q, "'%s' is empty", t->field == F_M ? "m:" : "l:", 2);
+			free_node(n);
+			return NULL;
+		}
+	} else if (!searchable(n->text, strlen(n->text))) {
+		fail(q, "'%s' has no letters or digits to search for", t->v, t->vn);
+		free_node(n);
+		return NULL;
+	}
+	return n;
+}
+
+static struct qnode *parse_unary(struct search_query *q, int depth)
+{
+	if (depth > QUERY_MAX_DEPTH) {
+		la_err_set(q->err, LA_EINVAL, "the query nests too deep (at most %d levels)",
+		           QUERY_MAX_DEPTH);
+		return NULL;
+	}
+	struct token t;
+	switch (lex(q, &t, false)) {
+	case T_NOT:
+	case T_MINUS: {
+		struct qnode *a = parse_unary(q, depth + 1);
+		return a ? node(Q_NOT, a, NULL) : NULL;
+	}
+	case T_LPAREN: {
+		struct qnode *a = parse_or(q, depth + 1);
+		if (!a)
+			return NULL;
+		if (lex(q, &t, false) != T_RPAREN) {
+			free_node(a);
+			if (t.kind != T_ERROR)
+				la_err_set(q->err, LA_EINVAL, "unbalanced parentheses: a ')' is missing");
+			return NULL;
+		}
+		return a;
+	}
+	case T_TERM:
+		return make_term(q, &t);
+	case T_RPAREN:
+		la_err_set(q->err, LA_EINVAL, "unbalanced parentheses: unexpected ')'");
+		return NULL;
+	case T_END:
+		la_err_set(q->err, LA_EINVAL, "the query ends where a term was expected");
+		return NULL;
+	case T_AND:
+	case T_OR:
+		la_err_set(q->err, LA_EINVAL, "AND and OR go between two terms");
+		return NULL;
+	case T_ERROR:
+		return NULL;
+	}
+	return NULL;
+}
+
+static struct qnode *parse_and(struct search_query *q, int depth)
+{
+	struct qnode *a = parse_unary(q, depth);
+	struct token t;
+	while (a) {
+		enum tok k = lex(q, &t, true);
+		if (k == T_END || k == T_OR || k == T_RPAREN)
+			break;
+		if (k == T_ERROR) {
+			free_node(a);
+			return NULL;
+		}
+		if (k == T_AND)
+			lex(q, &t, false);
+		struct qnode *b = parse_unary(q, depth);
+		if (!b) {
+			free_node(a);
+			return NULL;
+		}
+		a = node(Q_AND, a, b);
+	}
+	return a;
+}
+
+static struct qnode *parse_or(struct search_query *q, int depth)
+{
+	struct qnode *a = parse_and(q, depth);
+	struct token t;
+	while (a && lex(q, &t, true) == T_OR) {
+		lex(q, &t, false);
+		struct qnode *b = parse_and(q, depth);
+		if (!b) {
+			free_node(a);
+			return NULL;
+		}
+		a = node(Q_OR, a, b);
+	}
+	return a;
+}
+
+/* ---- translation ---- */
+
+/* Can this subtree be one FTS5 expression?  A NOT can, only as a
+ * non-first member of an AND (FTS5's NOT is binary). */
+static bool fts_ok(const struct qnode *n)
+{
+	switch (n->kind) {
+	case Q_TERM:
+		return is_fts(n->field);
+	case Q_OR:
+		return fts_ok(n->a) && fts_ok(n->b);
+	case Q_NOT:
+		return false;
+	case Q_AND: {
+		/* Every member FTS (or NOT of FTS), at least one positive. */
+		bool pos = false;
+		const struct qnode *stack[QUERY_MAX_TERMS * 2];
+		size_t sp = 0;
+		stack[sp++] = n;
+		while (sp) {
+			const struct qnode *x = stack[--sp];
+			if (x->kind == Q_AND) {
+				stack[sp++] = x->a;
+				stack[sp++] = x->b;
+			} else if (x->kind == Q_NOT) {
+				if (!fts_ok(x->a))
+					return false;
+			} else if (fts_ok(x)) {
+				pos = true;
+			} else {
+				return false;
+			}
+		}
+		return pos;
+	}
+	}
+	return false;
+}
+
+static void fts_string(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
+static void add_words(struct search_query *q, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p && q->nwords < sizeof q->words / sizeof *q->words - 1) {
+		while (*p && !searchable((const char *)p, 1))
+			p++;
+		const unsigned char *w = p;
+		while (*p && searchable((const char *)p, 1))
+			p++;
+		if (p > w) {
+			char *word = strndup((const char *)w, (size_t)(p - w));
+			if (!word)
+				return;
+			for (char *c = word; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c += 32;
+			q->words[q->nwords++] = word;
+		}
+	}
+}
+
+static const char *columns_of(enum field f)
+{
+	for (size_t k = 0; k < sizeof fields / sizeof *fields; k++)
+		if (fields[k].field == f)
+			return fields[k].columns;
+	return "{s nq q}";
+}
+
+/* Collects the members of a chain of ANDs. */
+static size_t and_members(const struct qnode *n, const struct qnode **out, size_t max)
+{
+	size_t k = 0;
+	const struct qnode *stack[QUERY_MAX_TERMS * 2];
+	size_t sp = 0;
+	stack[sp++] = n;
+	while (sp && k < max) {
+		const struct qnode *x = stack[--sp];
+		if (x->kind == Q_AND) {
+			stack[sp++] = x->b; /* so that a comes out first */
+			stack[sp++] = x->a;
+		} else {
+			out[k++] = x;
+		}
+	}
+	return k;
+}
+
+static void emit_fts(struct search_query *q, struct buf *b, const struct qnode *n)
+{
+	switch (n->kind) {
+	case Q_TERM:
+		buf_adds(b, columns_of(n->field));
+		buf_adds(b, " : ");
+		fts_string(b, n->text);
+		if (n->prefix)
+			buf_adds(b, " *");
+		add_words(q, n->text);
+		return;
+	case Q_OR:
+		buf_addc(b, '(');
+		emit_fts(q, b, n->a);
+		buf_adds(b, ") OR (");
+		emit_fts(q, b, n->b);
+		buf_addc(b, ')');
+		return;
+	case Q_AND: {
+		const struct qnode *m[QUERY_MAX_TERMS * 2];
+		size_t k = and_members(n, m, sizeof m / sizeof *m);
+		size_t npos = 0;
+		buf_addc(b, '(');
+		for (size_t i = 0; i < k; i++) {
+			if (m[i]->kind == Q_NOT)
+				continue;
+			if (npos++)
+				buf_adds(b, " AND ");
+			buf_addc(b, '(');
+			emit_fts(q, b, m[i]);
+			buf_addc(b, ')');
+		}
+		buf_addc(b, ')');
+		for (size_t i = 0; i < k; i++) {
+			if (m[i]->kind != Q_NOT)
+				continue;
+			/* Words under NOT are not highlighted. */
+			size_t keep = q->nwords;
+			buf_adds(b, " NOT (");
+			emit_fts(q, b, m[i]->a);
+			buf_addc(b, ')');
+			while (q->nwords > keep) {
+				free(q->words[--q->nwords]);
+				q->words[q->nwords] = NULL;
+			}
+		}
+		return;
+	}
+	case Q_NOT:
+		return; /* never reached: fts_ok excludes it */
+	}
+}
+
+static void param_text(struct search_query *q, struct buf *b, const char *text)
+{
+	q->params[q->nparams].kind = SP_TEXT;
+	q->params[q->nparams].text = text;
+	q->nparams++;
+	buf_printf(b, "?%zu", q->nparams + 1);
+}
+
+static void param_int(struct search_query *q, struct buf *b, int64_t v)
+{
+	q->params[q->nparams].kind = SP_INT;
+	q->params[q->nparams].value = v;
+	q->nparams++;
+	buf_printf(b, "?%zu", q->nparams + 1);
+}
+
+static void emit_sql(struct search_query *q, struct buf *b, const struct qnode *n)
+{
+	if (fts_ok(n)) {
+		/* A full-text subtree inside an SQL condition: its own MATCH. */
+		struct buf m;
+		buf_init(&m, 1 << 16);
+		emit_fts(q, &m, n);
+		char *expr = buf_steal(&m, NULL);
+		if (!expr || q->nowned == sizeof q->owned / sizeof *q->owned) {
+			free(expr);
+			buf_adds(b, "0");
+			return;
+		}
+		q->owned[q->nowned++] = expr;
+		buf_adds(b, "m.id IN (SELECT rowid FROM fts WHERE fts MATCH ");
+		param_text(q, b, expr);
+		buf_addc(b, ')');
+		return;
+	}
+	switch (n->kind) {
+	case Q_TERM:
+		if (n->field == F_M) {
+			buf_adds(b, "m.mid IN (SELECT id FROM mids WHERE mid = ");
+			param_text(q, b, n->text);
+			buf_addc(b, ')');
+		} else if (n->field == F_L) {
+			buf_adds(b, "m.list_id IN (SELECT id FROM lists WHERE name = ");
+			param_text(q, b, n->text);
+			buf_addc(b, ')');
+		} else if (n->field == F_D) {
+			buf_addc(b, '(');
+			if (n->lo != INT64_MIN) {
+				buf_adds(b, "coalesce(m.date, m.ts) >= ");
+				param_int(q, b, n->lo);
+			}
+			if (n->hi != INT64_MAX) {
+				if (n->lo != INT64_MIN)
+					buf_adds(b, " AND ");
+				buf_adds(b, "coalesce(m.date, m.ts) < ");
+				param_int(q, b, n->hi);
+			}
+			buf_addc(b, ')');
+		}
+		return;
+	case Q_AND:
+	case Q_OR:
+		buf_addc(b, '(');
+		emit_sql(q, b, n->a);
+		buf_adds(b, n->kind == Q_AND ? " AND " : " OR ");
+		emit_sql(q, b, n->b);
+		buf_addc(b, ')');
+		return;
+	case Q_NOT:
+		buf_adds(b, "NOT ");
+		emit_sql(q, b, n->a);
+		return;
+	}
+}
+
+static void translate(struct search_query *q)
+{
+	const struct qnode *r = q->root;
+	if (fts_ok(r)) {
+		emit_fts(q, &q->match, r);
+		q->has_match = true;
+		buf_adds(&q->where, "1");
+		return;
+	}
+	if (r->kind == Q_AND) {
+		/* The FTS members of a top-level AND drive the query as one MATCH;
+		 * the others filter. */
+		const struct qnode *m[QUERY_MAX_TERMS * 2];
+		size_t k = and_members(r, m, sizeof m / sizeof *m);
+		size_t npos = 0;
+		for (size_t i = 0; i < k; i++)
+			if (m[i]->kind != Q_NOT && fts_ok(m[i]))
+				npos++;
+		if (npos) {
+			buf_addc(&q->match, '(');
+			size_t j = 0;
+			for (size_t i = 0; i < k; i++) {
+				if (m[i]->kind == Q_NOT || !fts_ok(m[i]))
+					continue;
+				if (j++)
+					buf_adds(&q->match, " AND ");
+				buf_addc(&q->match, '(');
+				emit_fts(q, &q->match, m[i]);
+				buf_addc(&q->match, ')');
+			}
+			buf_addc(&q->match, ')');
+			for (size_t i = 0; i < k; i++) {
+				if (m[i]->kind != Q_NOT || !fts_ok(m[i]->a))
+					continue;
+				size_t keep = q->nwords;
+				buf_adds(&q->match, " NOT (");
+				emit_fts(q, &q->match, m[i]->a);
+				buf_addc(&q->match, ')');
+				while (q->nwords > keep) {
+					free(q->words[--q->nwords]);
+					q->words[q->nwords] = NULL;
+				}
+			}
+			q->has_match = true;
+			size_t nw = 0;
+			for (size_t i = 0; i < k; i++) {
+				if (fts_ok(m[i]) || (m[i]->kind == Q_NOT && fts_ok(m[i]->a)))
+					continue;
+				if (nw++)
+					buf_adds(&q->where, " AND ");
+				emit_sql(q, &q->where, m[i]);
+			}
+			if (!nw)
+				buf_adds(&q->where, "1");
+			return;
+		}
+	}
+	emit_sql(q, &q->where, r);
+}
+
+enum la_status search_parse(const char *s, size_t n, int64_t now, struct search_query **out,
+                            struct la_err *err)
+{
+	*out = NULL;
+	if (n > QUERY_MAX_BYTES)
+		return la_err_set(err, LA_EINVAL, "the query is too long (at most %d bytes)",
+		                  QUERY_MAX_BYTES);
+	if (memchr(s, '\0', n) || !utf8_valid(s, n))
+		return la_err_set(err, LA_EINVAL, "the query is not valid UTF-8 text");
+	struct search_query *q = calloc(1, sizeof *q);
+	if (!q)
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	buf_init(&q->match, 1 << 16);
+	buf_init(&q->where, 1 << 16);
+	q->p = s;
+	q->end = s + n;
+	q->now = now;
+	q->err = err;
+	struct token t;
+	if (lex(q, &t, true) == T_END) {
+		search_free(q);
+		return la_err_set(err, LA_EINVAL, "the query is empty");
+	}
+	q->root = parse_or(q, 0);
+	if (q->root && lex(q, &t, false) != T_END) {
+		if (t.kind == T_RPAREN)
+			la_err_set(err, LA_EINVAL, "unbalanced parentheses: unexpected ')'");
+		else if (t.kind != T_ERROR)
+			la_err_set(err, LA_EINVAL, "unexpected text at the end of the query");
+		free_node(q->root);
+		q->root = NULL;
+	}
+	if (!q->root) {
+		search_free(q);
+		if (err && !err->status)
+			la_err_set(err, LA_ENOMEM, "out of memory");
+		return err ? err->status : LA_EINVAL;
+	}
+	translate(q);
+	if (q->match.err || q->where.err) {
+		search_free(q);
+		return la_err_set(err, LA_EINVAL, "the query is too complex");
+	}
+	/* NUL-terminate both for the accessors. */
+	buf_cstr(&q->match);
+	buf_cstr(&q->where);
+	q->err = NULL;
+	*out = q;
+	return LA_OK;
+}
+
+const char *search_match(const struct search_query *q)
+{
+	return q->has_match ? q->match.data : NULL;
+}
+
+const char *search_where(const struct search_query *q)
+{
+	return q->where.data ? q->where.data : "1";
+}
+
+const struct search_param *search_params(const struct search_query *q, size_t *n)
+{
+	*n = q->nparams;
+	return q->params;
+}
+
+const char *const *search_words(const struct search_query *q)
+{
+	return (const char *const *)q->words;
+}
+
+void search_describe(const struct search_query *q, struct buf *out)
+{
+	buf_adds(out, "MATCH ");
+	buf_adds(out, q->has_match ? q->match.data : "-");
+	buf_adds(out, " WHERE ");
+	const char *w = search_where(q);
+	/* Spell out ?N placeholders. */
+	for (const char *p = w; *p;) {
+		if (*p == '?' && p[1] >= '0' && p[1] <= '9') {
+			char *e;
+			long k = strtol(p + 1, &e, 10);
+			if (k < 2 || (size_t)(k - 2) >= q->nparams) {
+				buf_addc(out, *p++);
+				continue;
+			}
+			const struct search_param *sp = &q->params[k - 2];
+			if (sp->kind == SP_INT)
+				buf_printf(out, "%lld", (long long)sp->value);
+			else {
+				buf_addc(out, '\'');
+				buf_adds(out, sp->text ? sp->text : "");
+				buf_addc(out, '\'');
+			}
+			p = e;
+		} else {
+			buf_addc(out, *p++);
+		}
+	}
+}

@@ -1,0 +1,70 @@
+/* search.h: the query language, parsed by a real lexer and grammar and
+ * translated to SQL over the index with every term bound as a parameter
+ * and quoted for FTS5.  No query, however hostile, reaches SQLite as
+ * anything but bound values inside a fixed SQL shape.
+ *
+ *   query  := or
+ *   or     := and ("OR" and)*
+ *   and    := unary (["AND"] unary)*
+ *   unary  := ("NOT" | "-") unary | "(" or ")" | term
+ *   term   := [prefix ":"] (word | "phrase")
+ *
+ * Prefixes: s: subject, f: from, t: to, c: cc, a: any address, b: body,
+ * q: quoted text, nq: non-quoted text, dfn: file names a patch touches,
+ * m: Message-ID, l: list, d: date or date range.  Bare words and phrases
+ * search subject and body.  A word ending in '*' matches as a prefix.
+ * Dates: YYYY-MM-DD, YYYYMMDD, YYYY-MM, YYYY, today, yesterday,
+ * N.{days,weeks,months,years}.ago; ranges A..B (both days included),
+ * A.., ..B. */
+#ifndef LISTARC_SEARCH_H
+#define LISTARC_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/status.h"
+
+/* Bounds on queries (the search page says which one was hit). */
+#define QUERY_MAX_BYTES 1024
+#define QUERY_MAX_TERMS 64
+#define QUERY_MAX_DEPTH 16
+
+enum search_param_kind { SP_TEXT, SP_INT };
+
+struct search_param {
+	enum search_param_kind kind;
+	const char *text; /* SP_TEXT, owned by the query */
+	int64_t value;    /* SP_INT */
+};
+
+struct search_query;
+
+/* Parses q[0..n) (UTF-8).  now is the current time (for "2.weeks.ago").
+ * On success *out holds the query (free with search_free).  On bad input
+ * returns LA_EINVAL with a message for the user in err (one line). */
+enum la_status search_parse(const char *q, size_t n, int64_t now, struct search_query **out,
+                            struct la_err *err);
+void search_free(struct search_query *q);
+
+/* The translation.  The query is run as
+ *   SELECT ... FROM messages m [JOIN fts ON fts.rowid = m.id]
+ *   WHERE [fts MATCH ?1 AND] (<where>)
+ * search_match() is the FTS5 expression that drives the query (NULL if
+ * the query has no full-text part at its top level); search_where() is
+ * the rest, an SQL condition on m whose ? placeholders are numbered from
+ * ?2 and bound from search_params(). */
+const char *search_match(const struct search_query *q);
+const char *search_where(const struct search_query *q);
+const struct search_param *search_params(const struct search_query *q, size_t *n);
+
+/* The words of the query's full-text terms (for highlighting snippets),
+ * as a NULL-terminated array owned by the query. */
+const char *const *search_words(const struct search_query *q);
+
+/* One line describing the translation (for tests and --explain):
+ * "MATCH <expr> WHERE <sql with parameters spelled out>". */
+void search_describe(const struct search_query *q, struct buf *out);
+
+#endif

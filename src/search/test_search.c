@@ -1,0 +1,128 @@
+/* test_search.c: the query language.  Each line of queries.golden is a
+ * query, a tab, "=> " and its translation (or "ERROR <message>"); a new
+ * case costs one line.  Hostile inputs that cannot be written in a text
+ * file (NUL, invalid UTF-8, 10 KB, deep nesting) are built here. */
+#include <stdlib.h>
+
+#include "../../tests/check.h"
+#include "search/search.h"
+
+#define NOW 1559347200 /* 2019-06-01 00:00:00 UTC */
+
+static void describe(const char *q, size_t n, char *out, size_t outn)
+{
+	struct search_query *sq;
+	struct la_err err = {0};
+	if (search_parse(q, n, NOW, &sq, &err) == LA_OK) {
+		struct buf b;
+		buf_init(&b, 1 << 20);
+		search_describe(sq, &b);
+		snprintf(out, outn, "%s", buf_cstr(&b));
+		buf_free(&b);
+		search_free(sq);
+	} else {
+		snprintf(out, outn, "ERROR %s", err.msg);
+	}
+}
+
+static void golden(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL, "open %s", path);
+	if (!f)
+		return;
+	char line[8192], got[16384];
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *tab = strstr(line, "\t=> ");
+		if (!tab)
+			continue;
+		*tab = '\0';
+		const char *want = tab + 4;
+		describe(line, strlen(line), got, sizeof got);
+		CHECK_STR(got, want, "query [%s]", line);
+	}
+	fclose(f);
+}
+
+static void expect_error(const char *what, const char *q, size_t n, const char *msg)
+{
+	char got[4096];
+	describe(q, n, got, sizeof got);
+	CHECK(strncmp(got, "ERROR ", 6) == 0 && strstr(got, msg), "%s is refused: %s", what, got);
+}
+
+static void hostile(void)
+{
+	char *big = malloc(10240);
+	memset(big, 'a', 10239);
+	big[10239] = '\0';
+	expect_error("a 10 KB query", big, 10239, "too long");
+	for (int i = 0; i < 10239; i++)
+		big[i] = i % 2 ? ' ' : 'x';
+	expect_error("a 10 KB query of words", big, 10239, "too long");
+	free(big);
+	expect_error("a NUL byte", "foo\0bar", 7, "not valid UTF-8");
+	expect_error("invalid UTF-8", "caf\xE9", 4, "not valid UTF-8");
+	expect_error("a truncated UTF-8 sequence", "\xE6\x97", 2, "not valid UTF-8");
+	char deep[200];
+	memset(deep, '(', 40);
+	memcpy(deep + 40, "x", 1);
+	memset(deep + 41, ')', 40);
+	expect_error("40 nested parentheses", deep, 81, "nests too deep");
+	char many[1024] = "";
+	for (int i = 0; i < 70; i++)
+		strcat(many, "w ");
+	expect_error("70 terms", many, strlen(many), "too many terms");
+	char nots[200] = "";
+	for (int i = 0; i < 30; i++)
+		strcat(nots, "NOT ");
+	strcat(nots, "x");
+	expect_error("30 NOTs", nots, strlen(nots), "nests too deep");
+	expect_error("an empty query", "", 0, "empty");
+	expect_error("only spaces", "   \t ", 5, "empty");
+
+	/* Whatever comes in, the SQL text is one of our shapes: user text
+	 * appears only in parameters. */
+	static const char *const evil[] = {"foo') OR 1=1 --", "s:x\"; DROP TABLE x; --",
+	                                   "l:a' OR '1'='1", "m:x') UNION SELECT 1 --"};
+	for (size_t i = 0; i < sizeof evil / sizeof *evil; i++) {
+		struct search_query *sq;
+		struct la_err err = {0};
+		if (search_parse(evil[i], strlen(evil[i]), NOW, &sq, &err) == LA_OK) {
+			const char *w = search_where(sq);
+			CHECK(!strstr(w, "DROP") && !strstr(w, "UNION") && !strstr(w, "'1'"),
+			      "no user text in the SQL of [%s]", evil[i]);
+			search_free(sq);
+		} else {
+			CHECK(err.msg[0] != '\0', "[%s] refused with a message", evil[i]);
+		}
+	}
+}
+
+static void words(void)
+{
+	struct search_query *sq;
+	struct la_err err = {0};
+	const char *q = "Copy_Page s:\"mm: Extend\" -skip d:2019";
+	CHECK(search_parse(q, strlen(q), NOW, &sq, &err) == LA_OK, "parse for words");
+	const char *const *w = search_words(sq);
+	int n = 0;
+	while (w[n])
+		n++;
+	CHECK(n == 4 && !strcmp(w[0], "copy") && !strcmp(w[1], "page") && !strcmp(w[2], "mm") &&
+	          !strcmp(w[3], "extend"),
+	      "highlight words are the positive full-text words, lowercased (%d)", n);
+	size_t np;
+	search_params(sq, &np);
+	CHECK(np == 2, "the date range is two bound parameters");
+	search_free(sq);
+}
+
+int main(int argc, char **argv)
+{
+	golden(argc > 1 ? argv[1] : "src/search/queries.golden");
+	hostile();
+	words();
+	return check_status();
+}

@@ -1,0 +1,116 @@
+/* search.c: running a parsed query against the index. */
+#include <stdio.h>
+#include <string.h>
+
+#include "search/search.h"
+#include "store/store_int.h"
+
+static void bind_all(sqlite3_stmt *s, const struct search_query *q, int64_t list_id)
+{
+	const char *match = search_match(q);
+	if (match)
+		sqlite3_bind_text(s, 1, match, -1, SQLITE_STATIC);
+	size_t n;
+	const struct search_param *p = search_params(q, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].kind == SP_INT)
+			sqlite3_bind_int64(s, (int)i + 2, p[i].value);
+		else
+			sqlite3_bind_text(s, (int)i + 2, p[i].text, -1, SQLITE_STATIC);
+	}
+	int k = sqlite3_bind_parameter_index(s, ":list");
+	if (k)
+		sqlite3_bind_int64(s, k, list_id);
+}
+
+/* FROM and WHERE of a query, shared by the count and the listing. */
+static void from_where(struct buf *b, const struct search_query *q, int64_t list_id)
+{
+	bool match = search_match(q) != NULL;
+	buf_adds(b, match ? " FROM fts JOIN messages m ON m.id = fts.rowid" : " FROM messages m");
+	buf_adds(b, " JOIN mids ON mids.id = m.mid JOIN lists l ON l.id = m.list_id WHERE ");
+	if (match)
+		buf_adds(b, "fts MATCH ?1 AND ");
+	buf_addc(b, '(');
+	buf_adds(b, search_where(q));
+	buf_addc(b, ')');
+	if (list_id)
+		buf_adds(b, " AND m.list_id = :list");
+}
+
+enum la_status store_search(struct store *st, const struct search_query *q, int64_t list_id,
+                            enum search_order order, int offset, int limit, int count_max,
+                            int *total, store_entry_fn fn, void *arg)
+{
+	struct buf sql;
+	buf_init(&sql, 1 << 20);
+	enum la_status e = LA_OK;
+	sqlite3_stmt *s = NULL;
+	*total = 0;
+
+	/* A bounded count: a query that matches a million messages costs
+	 * count_max rows, not a million. */
+	buf_adds(&sql, "SELECT count(*) FROM (SELECT 1");
+	from_where(&sql, q, list_id);
+	buf_printf(&sql, " LIMIT %d)", count_max);
+	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+		e = LA_EDB;
+		goto out;
+	}
+	bind_all(s, q, list_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*total = sqlite3_column_int(s, 0);
+	else
+		e = LA_EDB;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (e || *total == 0)
+		goto out;
+
+	buf_reset(&sql);
+	buf_adds(&sql, "SELECT m.id, l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name,"
+	               " m.from_addr, mids.mid, m.thread, m.mid, m.parent");
+	from_where(&sql, q, list_id);
+	if (order == SEARCH_RELEVANCE && search_match(q))
+		buf_adds(&sql, " ORDER BY bm25(fts), m.id DESC");
+	else
+		buf_adds(&sql, " ORDER BY coalesce(m.date, m.ts) DESC, m.id DESC");
+	buf_printf(&sql, " LIMIT %d OFFSET %d", limit, offset);
+	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+		e = LA_EDB;
+		goto out;
+	}
+	bind_all(s, q, list_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_entry en;
+		en.id = sqlite3_column_int64(s, 0);
+		en.list = (const char *)sqlite3_column_text(s, 1);
+		en.day = sqlite3_column_int(s, 2);
+		en.num = sqlite3_column_int(s, 3);
+		en.ts = sqlite3_column_int64(s, 4);
+		en.has_date = sqlite3_column_type(s, 5) != SQLITE_NULL;
+		en.date = sqlite3_column_int64(s, 5);
+		en.subject = (const char *)sqlite3_column_text(s, 6);
+		en.from_name = (const char *)sqlite3_column_text(s, 7);
+		en.from_addr = (const char *)sqlite3_column_text(s, 8);
+		en.msgid = (const char *)sqlite3_column_text(s, 9);
+		en.thread = sqlite3_column_int64(s, 10);
+		en.mid = sqlite3_column_int64(s, 11);
+		en.parent = sqlite3_column_int64(s, 12);
+		if (!en.list || !en.subject || !en.from_name || !en.from_addr || !en.msgid) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		if (!fn(&en, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		e = db_status(rc) ? db_status(rc) : LA_EDB;
+out:
+	sqlite3_finalize(s);
+	buf_free(&sql);
+	return e;
+}

@@ -1,0 +1,729 @@
+/* write.c: the indexer's side of the store: transactions, day numbers,
+ * threading.  Message-IDs and day counts touched by a transaction are
+ * kept in memory and written just before it commits, so that a message
+ * costs one row insert and a few hash lookups rather than a dozen
+ * queries. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store_int.h"
+#include "util/hash.h"
+
+/* Entries kept between transactions; beyond this the cache starts empty
+ * again after a commit (memory stays bounded whatever the archive size). */
+#define MID_CACHE_MAX 200000
+
+enum { MID_CLEAN = 0, MID_NEW = 1, MID_DIRTY = 2 };
+
+/* ---- the Message-ID cache ---- */
+
+static void cache_clear(struct mid_cache *c)
+{
+	c->n = 0;
+	c->ndirty = 0;
+	if (c->slot)
+		memset(c->slot, 0, c->nslot * sizeof *c->slot);
+	if (c->byid)
+		memset(c->byid, 0, c->nslot * sizeof *c->byid);
+	buf_reset(&c->text);
+}
+
+void write_caches_free(struct store *st)
+{
+	struct mid_cache *c = &st->mids;
+	free(c->e);
+	free(c->slot);
+	free(c->byid);
+	free(c->dirty);
+	buf_free(&c->text);
+	memset(c, 0, sizeof *c);
+	free(st->days);
+	st->days = NULL;
+	st->ndays = st->capdays = 0;
+	st->next_mid = st->next_thread = 0;
+}
+
+static const char *entry_text(const struct mid_cache *c, const struct mid_entry *e)
+{
+	return c->text.data + e->text_off;
+}
+
+static size_t id_hash(int64_t id)
+{
+	return (size_t)hash64(&id, sizeof id, 3);
+}
+
+static void slot_put(uint32_t *t, size_t ns, size_t h, uint32_t v)
+{
+	size_t j = h & (ns - 1);
+	while (t[j])
+		j = (j + 1) & (ns - 1);
+	t[j] = v;
+}
+
+/* Makes room for one more entry, keeping the slot tables at most half
+ * full. */
+static enum la_status cache_reserve(struct mid_cache *c)
+{
+	if (c->text.max == 0)
+		buf_init(&c->text, (size_t)1 << 31);
+	if (c->n + 1 > c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 4096;
+		struct mid_entry *ne = realloc(c->e, cap * sizeof *ne);
+		if (!ne)
+			return LA_ENOMEM;
+		c->e = ne;
+		c->cap = cap;
+	}
+	if ((c->n + 1) * 2 > c->nslot) {
+		size_t ns = c->nslot ? c->nslot * 2 : 8192;
+		uint32_t *slot = calloc(ns, sizeof *slot);
+		uint32_t *byid = calloc(ns, sizeof *byid);
+		if (!slot || !byid) {
+			free(slot);
+			free(byid);
+			return LA_ENOMEM;
+		}
+		for (size_t i = 0; i < c->n; i++) {
+			slot_put(slot, ns, c->e[i].hash, (uint32_t)(i + 1));
+			slot_put(byid, ns, id_hash(c->e[i].id), (uint32_t)(i + 1));
+		}
+		free(c->slot);
+		free(c->byid);
+		c->slot = slot;
+		c->byid = byid;
+		c->nslot = ns;
+	}
+	return LA_OK;
+}
+
+/* The cached entry with this id, or NULL. */
+static struct mid_entry *cache_by_id(struct mid_cache *c, int64_t id)
+{
+	if (!c->nslot)
+		return NULL;
+	for (size_t j = id_hash(id) & (c->nslot - 1); c->byid[j]; j = (j + 1) & (c->nslot - 1)) {
+		struct mid_entry *e = &c->e[c->byid[j] - 1];
+		if (e->id == id)
+			return e;
+	}
+	return NULL;
+}
+
+/* The cached entry for (hash, text), or NULL. */
+static struct mid_entry *cache_find(struct mid_cache *c, uint64_t h, const char *text, size_t n)
+{
+	if (!c->nslot)
+		return NULL;
+	for (size_t j = h & (c->nslot - 1); c->slot[j]; j = (j + 1) & (c->nslot - 1)) {
+		struct mid_entry *e = &c->e[c->slot[j] - 1];
+		if (e->hash == h && e->text_len == n && memcmp(entry_text(c, e), text, n) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static struct mid_entry *cache_add(struct mid_cache *c, uint64_t h, const char *text, size_t n)
+{
+	if (cache_reserve(c))
+		return NULL;
+	size_t off = c->text.len;
+	buf_add(&c->text, text, n + 1);
+	if (c->text.err)
+		return NULL;
+	struct mid_entry *e = &c->e[c->n];
+	memset(e, 0, sizeof *e);
+	e->hash = h;
+	e->text_off = (uint32_t)off;
+	e->text_len = (uint32_t)n;
+	slot_put(c->slot, c->nslot, h, (uint32_t)(++c->n));
+	return e;
+}
+
+/* Enters e (whose id is now set) in the by-id table. */
+static void cache_index_id(struct mid_cache *c, struct mid_entry *e)
+{
+	slot_put(c->byid, c->nslot, id_hash(e->id), (uint32_t)(e - c->e + 1));
+}
+
+/* Remembers that e must be written at commit. */
+static enum la_status note_dirty(struct mid_cache *c, struct mid_entry *e)
+{
+	if (c->ndirty == c->capdirty) {
+		size_t cap = c->capdirty ? c->capdirty * 2 : 4096;
+		uint32_t *d = realloc(c->dirty, cap * sizeof *d);
+		if (!d)
+			return LA_ENOMEM;
+		c->dirty = d;
+		c->capdirty = cap;
+	}
+	c->dirty[c->ndirty++] = (uint32_t)(e - c->e);
+	return LA_OK;
+}
+
+/* Loads the id counters on first use in a transaction. */
+static enum la_status load_counters(struct store *st)
+{
+	if (st->next_mid)
+		return LA_OK;
+	sqlite3_stmt *s = stmt(st, S_MAX_IDS);
+	if (!s)
+		return LA_EDB;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		st->next_mid = sqlite3_column_int64(s, 0) + 1;
+		st->next_thread = sqlite3_column_int64(s, 1) + 1;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? LA_OK : LA_EDB;
+}
+
+/* Finds Message-ID mid in the cache, else the index, else creates it as
+ * a ghost in a new thread of its own.  The entry stays valid until the
+ * next cache_add (the array may move). */
+static enum la_status mid_get(struct store *st, const char *mid, struct mid_entry **out)
+{
+	struct mid_cache *c = &st->mids;
+	size_t n = strlen(mid);
+	uint64_t h = hash64(mid, n, 0);
+	struct mid_entry *e = cache_find(c, h, mid, n);
+	if (e) {
+		*out = e;
+		return LA_OK;
+	}
+	enum la_status err = load_counters(st);
+	if (err)
+		return err;
+	sqlite3_stmt *s = stmt(st, S_MID_BYHASH);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, (int64_t)h);
+	int rc;
+	int64_t id = 0, thread = 0, parent = 0, msgs = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 1);
+		if (t && strcmp(t, mid) == 0) {
+			id = sqlite3_column_int64(s, 0);
+			thread = sqlite3_column_int64(s, 2);
+			parent = sqlite3_column_int64(s, 3);
+			msgs = sqlite3_column_int64(s, 4);
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_status(rc) ? db_status(rc) : LA_EDB;
+	e = cache_add(c, h, mid, n);
+	if (!e)
+		return LA_ENOMEM;
+	if (id) {
+		e->id = id;
+		e->thread = thread;
+		e->parent = parent;
+		e->msgs = msgs;
+		e->state = MID_CLEAN;
+	} else {
+		/* A new entry's thread is chosen by thread_message: it joins the
+		 * thread of the ids it is linked with, or starts one. */
+		e->id = st->next_mid++;
+		e->thread = 0;
+		e->state = MID_NEW;
+		if (note_dirty(c, e))
+			return LA_ENOMEM;
+	}
+	cache_index_id(c, e);
+	*out = e;
+	return LA_OK;
+}
+
+static enum la_status mark_dirty(struct mid_cache *c, struct mid_entry *e)
+{
+	if (e->state != MID_CLEAN)
+		return LA_OK;
+	e->state = MID_DIRTY;
+	return note_dirty(c, e);
+}
+
+/* Writes new and changed entries to the index. */
+static enum la_status cache_flush(struct store *st)
+{
+	struct mid_cache *c = &st->mids;
+	for (size_t i = 0; i < c->ndirty; i++) {
+		struct mid_entry *e = &c->e[c->dirty[i]];
+		if (e->state == MID_CLEAN)
+			continue;
+		sqlite3_stmt *s;
+		if (e->state == MID_NEW) {
+			s = stmt(st, S_MID_INS);
+			if (!s)
+				return LA_EDB;
+			sqlite3_bind_int64(s, 1, e->id);
+			sqlite3_bind_int64(s, 2, (int64_t)e->hash);
+			sqlite3_bind_text(s, 3, entry_text(c, e), (int)e->text_len, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 4, e->thread);
+			if (e->parent)
+				sqlite3_bind_int64(s, 5, e->parent);
+			sqlite3_bind_int64(s, 6, e->msgs);
+		} else {
+			s = stmt(st, S_MID_UPD);
+			if (!s)
+				return LA_EDB;
+			sqlite3_bind_int64(s, 1, e->id);
+			sqlite3_bind_int64(s, 2, e->thread);
+			if (e->parent)
+				sqlite3_bind_int64(s, 3, e->parent);
+			sqlite3_bind_int64(s, 4, e->msgs);
+		}
+		int rc = step_done(s);
+		if (rc != SQLITE_DONE)
+			return db_status(rc) ? db_status(rc) : LA_EDB;
+		e->state = MID_CLEAN;
+	}
+	c->ndirty = 0;
+	return LA_OK;
+}
+
+/* The parent of id, from the cache or the index (0 if none). */
+static enum la_status parent_of(struct store *st, int64_t id, int64_t *parent)
+{
+	struct mid_entry *e = cache_by_id(&st->mids, id);
+	if (e) {
+		*parent = e->parent;
+		return LA_OK;
+	}
+	sqlite3_stmt *s = stmt(st, S_MID_PARENT_OF);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	*parent = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : LA_EDB;
+}
+
+/* Would making p the parent of c close a loop?  Walks up from p; a walk
+ * longer than the bound counts as a loop, so linking always terminates. */
+static enum la_status would_loop(struct store *st, int64_t c, int64_t p, bool *loop)
+{
+	*loop = false;
+	for (int depth = 0; p; depth++) {
+		if (p == c || depth > 256) {
+			*loop = true;
+			return LA_OK;
+		}
+		enum la_status e = parent_of(st, p, &p);
+		if (e)
+			return e;
+	}
+	return LA_OK;
+}
+
+/* Merges thread `from` into thread `into`, in the index and the cache. */
+static enum la_status merge_threads(struct store *st, int64_t into, int64_t from)
+{
+	enum la_status e = cache_flush(st);
+	if (e)
+		return e;
+	for (enum stmt_id id = S_MERGE_MIDS; id <= S_MERGE_MSGS; id++) {
+		sqlite3_stmt *s = stmt(st, id);
+		if (!s)
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, into);
+		sqlite3_bind_int64(s, 2, from);
+		if (step_done(s) != SQLITE_DONE)
+			return LA_EDB;
+	}
+	struct mid_cache *c = &st->mids;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].thread == from)
+			c->e[i].thread = into;
+	return LA_OK;
+}
+
+/* Threads a message, JWZ style but kept in the index: every Message-ID
+ * the message names joins one thread (ghost entries stand in for
+ * messages not in the archive, so a reply that arrives before its parent
+ * joins the parent's thread when it comes).  Parent links: a message's
+ * own choice wins; References chains link ghosts only; no link ever
+ * closes a loop.  No subject merging.  Entries new in this call take the
+ * thread of the others; when several existing threads meet, the oldest
+ * (smallest id) absorbs the rest.  Entries are looked up by id after each
+ * step because the cache array may move. */
+static enum la_status thread_message(struct store *st, int64_t self_id,
+                                     const struct msg_summary *sum, int64_t *thread,
+                                     int64_t *parent)
+{
+	struct mid_cache *c = &st->mids;
+	enum la_status e;
+	int64_t threads[REFS_MAX + 1], fresh[REFS_MAX + 1];
+	size_t nthreads = 0, nfresh = 0;
+	int64_t prev = 0;
+	*parent = 0;
+	for (unsigned i = 0; i < sum->nrefs; i++) {
+		struct mid_entry *r;
+		if ((e = mid_get(st, sum->refs[i], &r)))
+			return e;
+		if (r->id == self_id)
+			continue;
+		int64_t rid = r->id;
+		if (r->thread == 0) {
+			fresh[nfresh++] = rid;
+		} else {
+			bool seen = false;
+			for (size_t k = 0; k < nthreads; k++)
+				seen |= threads[k] == r->thread;
+			if (!seen)
+				threads[nthreads++] = r->thread;
+		}
+		/* References chain: prev is the parent of r, for ghosts only. */
+		if (prev && r->msgs == 0 && r->parent == 0) {
+			bool loop;
+			if ((e = would_loop(st, rid, prev, &loop)))
+				return e;
+			r = cache_by_id(c, rid);
+			if (!loop && r) {
+				r->parent = prev;
+				if ((e = mark_dirty(c, r)))
+					return e;
+			}
+		}
+		prev = rid;
+		if (strcmp(sum->refs[i], sum->parent) == 0)
+			*parent = rid;
+	}
+	if (*parent) {
+		bool loop;
+		if ((e = would_loop(st, self_id, *parent, &loop)))
+			return e;
+		if (loop)
+			*parent = 0;
+	}
+	struct mid_entry *self = cache_by_id(c, self_id);
+	if (!self)
+		return LA_EDB;
+	if (self->parent != *parent) {
+		self->parent = *parent;
+		if ((e = mark_dirty(c, self)))
+			return e;
+	}
+	if (self->thread == 0) {
+		fresh[nfresh++] = self_id;
+	} else {
+		bool seen = false;
+		for (size_t k = 0; k < nthreads; k++)
+			seen |= threads[k] == self->thread;
+		if (!seen)
+			threads[nthreads++] = self->thread;
+	}
+	int64_t into;
+	if (nthreads == 0) {
+		if ((e = load_counters(st)))
+			return e;
+		into = st->next_thread++;
+	} else {
+		into = threads[0];
+		for (size_t k = 1; k < nthreads; k++)
+			if (threads[k] < into)
+				into = threads[k];
+	}
+	for (size_t k = 0; k < nfresh; k++) {
+		struct mid_entry *f = cache_by_id(c, fresh[k]);
+		if (f)
+			f->thread = into;
+	}
+	for (size_t k = 0; k < nthreads; k++)
+		if (threads[k] != into && (e = merge_threads(st, into, threads[k])))
+			return e;
+	*thread = into;
+	return LA_OK;
+}
+
+/* ---- day numbers ---- */
+
+static enum la_status next_daynum(struct store *st, int64_t list_id, int day, int *num)
+{
+	struct day_entry *d = NULL;
+	for (size_t i = st->ndays; i > 0; i--)
+		if (st->days[i - 1].day == day && st->days[i - 1].list_id == list_id) {
+			d = &st->days[i - 1];
+			break;
+		}
+	if (!d) {
+		sqlite3_stmt *s = stmt(st, S_DAY_GET);
+		if (!s)
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, list_id);
+		sqlite3_bind_int(s, 2, day);
+		int rc = sqlite3_step(s);
+		int count = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_status(rc) ? db_status(rc) : LA_EDB;
+		if (st->ndays == st->capdays) {
+			size_t cap = st->capdays ? st->capdays * 2 : 64;
+			struct day_entry *nd = realloc(st->days, cap * sizeof *nd);
+			if (!nd)
+				return LA_ENOMEM;
+			st->days = nd;
+			st->capdays = cap;
+		}
+		d = &st->days[st->ndays++];
+		d->list_id = list_id;
+		d->day = day;
+		d->count = count;
+		d->dirty = false;
+	}
+	if (d->count >= DAYNUM_MAX)
+		return LA_ETOOBIG;
+	*num = ++d->count;
+	d->dirty = true;
+	return LA_OK;
+}
+
+static enum la_status days_flush(struct store *st)
+{
+	for (size_t i = 0; i < st->ndays; i++) {
+		struct day_entry *d = &st->days[i];
+		if (!d->dirty)
+			continue;
+		sqlite3_stmt *s = stmt(st, S_DAY_SET);
+		if (!s)
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, d->list_id);
+		sqlite3_bind_int(s, 2, d->day);
+		sqlite3_bind_int(s, 3, d->count);
+		int rc = step_done(s);
+		if (rc != SQLITE_DONE)
+			return db_status(rc) ? db_status(rc) : LA_EDB;
+		d->dirty = false;
+	}
+	st->ndays = 0;
+	return LA_OK;
+}
+
+/* ---- transactions ---- */
+
+enum la_status store_begin(struct store *st, struct la_err *err)
+{
+	int rc = exec(st, "BEGIN IMMEDIATE");
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, err, "begin");
+	st->in_txn = true;
+	return LA_OK;
+}
+
+enum la_status store_commit(struct store *st, const struct store_source *src, struct la_err *err)
+{
+	int rc;
+	enum la_status e = cache_flush(st);
+	if (!e)
+		e = days_flush(st);
+	if (e)
+		return la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
+	if (src) {
+		sqlite3_stmt *s = stmt(st, S_SRC_SAVE);
+		if (!s)
+			return db_fail(st, SQLITE_ERROR, err, "save source");
+		sqlite3_bind_int64(s, 1, src->id);
+		sqlite3_bind_int64(s, 2, (int64_t)src->done);
+		sqlite3_bind_int64(s, 3, src->fp_head);
+		sqlite3_bind_int64(s, 4, src->fp_tail);
+		sqlite3_bind_int64(s, 5, src->last_ts);
+		rc = step_done(s);
+		if (rc != SQLITE_DONE)
+			return db_fail(st, rc, err, "save source");
+	}
+	sqlite3_stmt *s = stmt(st, S_META_SET);
+	if (s) {
+		sqlite3_bind_text(s, 1, "updated", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
+		step_done(s);
+	}
+	rc = exec(st, "COMMIT");
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, err, "commit");
+	st->in_txn = false;
+	if (st->mids.n > MID_CACHE_MAX)
+		cache_clear(&st->mids);
+	return LA_OK;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->in_txn) {
+		exec(st, "ROLLBACK");
+		st->in_txn = false;
+	}
+	/* What the caches say may never have reached the index. */
+	cache_clear(&st->mids);
+	st->ndays = 0;
+	st->next_mid = st->next_thread = 0;
+}
+
+enum la_status store_add(struct store *st, const struct store_new_msg *m, int *num, bool *dup,
+                         struct la_err *err)
+{
+	const struct msg_summary *sum = m->sum;
+	const char *id = sum->msgid[0] ? sum->msgid : m->made_up_id;
+	struct mid_entry *self;
+	enum la_status e = mid_get(st, id, &self);
+	if (e)
+		return la_err_set(err, e, "index: Message-ID <%s>: %s", id, sqlite3_errmsg(st->db));
+	*dup = self->msgs > 0;
+	int64_t self_id = self->id;
+	int64_t thread, parent;
+	e = thread_message(st, self_id, sum, &thread, &parent);
+	if (e)
+		return la_err_set(err, e, "index: threading <%s>: %s", id, sqlite3_errmsg(st->db));
+	self = cache_by_id(&st->mids, self_id);
+	if (!self)
+		return la_err_set(err, LA_EDB, "index: Message-ID <%s> lost from the cache", id);
+	self->msgs++;
+	if ((e = mark_dirty(&st->mids, self)))
+		return la_err_set(err, e, "out of memory");
+	e = next_daynum(st, m->list_id, m->day, num);
+	if (e)
+		return la_err_set(err, e, "index: day number for %d: %s", m->day, sqlite3_errmsg(st->db));
+
+	sqlite3_stmt *s = stmt(st, S_MSG_INS);
+	if (!s)
+		return db_fail(st, SQLITE_ERROR, err, "add message");
+	sqlite3_bind_int64(s, 1, m->list_id);
+	sqlite3_bind_int(s, 2, m->day);
+	sqlite3_bind_int(s, 3, *num);
+	sqlite3_bind_int64(s, 4, m->source_id);
+	sqlite3_bind_int64(s, 5, (int64_t)m->off);
+	sqlite3_bind_int64(s, 6, (int64_t)m->len);
+	sqlite3_bind_int64(s, 7, m->ts);
+	if (m->has_date)
+		sqlite3_bind_int64(s, 8, m->date);
+	sqlite3_bind_int64(s, 9, self_id);
+	if (parent)
+		sqlite3_bind_int64(s, 10, parent);
+	sqlite3_bind_int64(s, 11, thread);
+	sqlite3_bind_text(s, 12, sum->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 13, sum->from_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 14, sum->from_addr, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 15, (int)sum->flags);
+	if (m->file)
+		sqlite3_bind_text(s, 16, m->file, -1, SQLITE_STATIC);
+	int rc = step_done(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, rc, err, "add message");
+	if (m->text) {
+		char from[NAME_MAX_BYTES + ADDR_MAX + 2];
+		snprintf(from, sizeof from, "%s %s", sum->from_name, sum->from_addr);
+		e = store_fts_add(st, sqlite3_last_insert_rowid(st->db), sum->subject, from, m->text);
+		if (e)
+			return la_err_set(err, e, "index: search text: %s", sqlite3_errmsg(st->db));
+	}
+	return LA_OK;
+}
+
+enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
+                             const struct msg_text *t)
+{
+	sqlite3_stmt *s = stmt(st, S_FTS_INS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, from, -1, SQLITE_STATIC);
+	const struct buf *cols[] = {&t->to, &t->cc, &t->nq, &t->q, &t->dfn};
+	for (int i = 0; i < 5; i++)
+		sqlite3_bind_text(s, 4 + i, cols[i]->data ? cols[i]->data : "", (int)cols[i]->len,
+		                  SQLITE_STATIC);
+	int rc = step_done(s);
+	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+}
+
+enum la_status store_fts_clear(struct store *st)
+{
+	int rc = exec(st, "INSERT INTO fts(fts) VALUES('delete-all')");
+	return rc == SQLITE_OK ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+}
+
+enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids, int max, int *n)
+{
+	*n = 0;
+	sqlite3_stmt *s = stmt(st, S_IDS_AFTER);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int(s, 2, max);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? LA_OK : LA_EDB;
+}
+
+enum la_status store_meta_get(struct store *st, const char *key, char *out, size_t n)
+{
+	sqlite3_stmt *s = stmt(st, S_META_GET);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+		snprintf(out, n, "%s", v ? v : "");
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? LA_OK : rc == SQLITE_DONE ? LA_ENOTFOUND : LA_EDB;
+}
+
+enum la_status store_meta_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = stmt(st, S_META_SET);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	return step_done(s) == SQLITE_DONE ? LA_OK : LA_EDB;
+}
+
+enum la_status store_maildir_seen(struct store *st, int64_t source_id, const char *uniq, bool *seen)
+{
+	sqlite3_stmt *s = stmt(st, S_SEEN_GET);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_text(s, 2, uniq, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*seen = rc == SQLITE_ROW;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : db_status(rc);
+}
+
+enum la_status store_maildir_mark(struct store *st, int64_t source_id, const char *uniq)
+{
+	sqlite3_stmt *s = stmt(st, S_SEEN_INS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_text(s, 2, uniq, -1, SQLITE_STATIC);
+	int rc = step_done(s);
+	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+}
+
+enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err)
+{
+	char sql[768];
+	snprintf(sql, sizeof sql,
+	         "UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m WHERE m.mid = mids.id"
+	         " AND m.list_id = %lld) WHERE id IN (SELECT mid FROM messages WHERE list_id = %lld);"
+	         "DELETE FROM messages WHERE list_id = %lld;"
+	         "DELETE FROM days WHERE list_id = %lld;"
+	         "DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);"
+	         "UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %lld;",
+	         (long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id,
+	         (long long)list_id, (long long)list_id);
+	int rc = exec(st, sql);
+	store_rollback(st); /* drop caches that may name purged rows */
+	return rc == SQLITE_OK ? LA_OK : db_fail(st, rc, err, "purge list");
+}

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""pagecheck.py: checks pages that `listarc get` printed.
+
+    pagecheck.py [--links OUT] [--strict] FILE...
+
+For each FILE (an HTML page) it checks that the page is well formed (a
+doctype, every element closed in order, nothing after </html>) and that
+every element and attribute is one that listarc's templates produce
+(src/render/*.c), so that nothing from a message can add markup: no
+<script>, no event handler, no javascript: URL.  Link targets must be
+paths of the archive or http(s)/ftp links with rel="nofollow".
+--strict also parses each page with html5lib in strict mode (any HTML5
+parse error fails).  --links writes "FILE<TAB>HREF" for every archive
+link to OUT.  Prints one line per problem; exits 1 if there was any.
+"""
+import html.parser
+import re
+import sys
+
+# Element -> attributes the templates use.  Keep in step with src/render/.
+ALLOWED = {
+    "html": {"lang"},
+    "head": set(),
+    "meta": {"charset", "name", "content"},
+    "title": set(),
+    "link": {"rel", "href"},
+    "body": set(),
+    "div": {"class"},
+    "main": set(),
+    "footer": set(),
+    "a": {"href", "class", "rel"},
+    "span": {"class"},
+    "pre": {"class"},
+    "b": set(),
+    "h1": set(),
+    "h2": set(),
+    "p": {"class"},
+    "code": set(),
+    "ul": {"class"},
+    "li": {"class"},
+    "table": {"class"},
+    "caption": set(),
+    "tr": set(),
+    "th": set(),
+    "td": {"class"},
+    "br": set(),
+    "small": set(),
+}
+VOID = {"meta", "link", "br"}
+ARCHIVE_HREF = re.compile(r"^/([a-z0-9][a-z0-9._-]*/([0-9]{4}/([0-9]{2}/([0-9]{2}/([0-9]+(/[0-9]+|/raw)?)?)?)?)?)?$")
+CSS_HREF = re.compile(r"^/_/listarc-[0-9a-f]{8}\.css$")
+EXTERNAL_HREF = re.compile(r"^(https?|ftp)://", re.I)
+
+
+class Checker(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack = []
+        self.problems = []
+        self.links = []
+        self.doctype = False
+        self.ended = False
+
+    def where(self):
+        return "line %d" % self.getpos()[0]
+
+    def bad(self, what):
+        self.problems.append("%s: %s" % (self.where(), what))
+
+    def handle_decl(self, decl):
+        if decl.lower() != "doctype html":
+            self.bad("unexpected declaration <!%s>" % decl)
+        self.doctype = True
+
+    def handle_starttag(self, tag, attrs):
+        self.check_tag(tag, attrs)
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.check_tag(tag, attrs)
+        if tag not in VOID:
+            self.bad("self-closing <%s/>" % tag)
+
+    def check_tag(self, tag, attrs):
+        if self.ended:
+            self.bad("<%s> after </html>" % tag)
+        if tag not in ALLOWED:
+            self.bad("element <%s> that no template writes" % tag)
+            return
+        names = [a for a, _ in attrs]
+        if len(set(names)) != len(names):
+            self.bad("repeated attribute in <%s>" % tag)
+        for a, v in attrs:
+            if a not in ALLOWED[tag]:
+                self.bad("attribute %s= on <%s> that no template writes" % (a, tag))
+            if v is None:
+                self.bad("attribute %s without a value on <%s>" % (a, tag))
+                continue
+            if "javascript:" in v.lower().replace(" ", ""):
+                self.bad("javascript: in %s= of <%s>" % (a, tag))
+        d = dict(attrs)
+        if tag == "a":
+            href = d.get("href")
+            if href is None:
+                self.bad("<a> without href")
+            elif EXTERNAL_HREF.match(href):
+                if d.get("rel") != "nofollow":
+                    self.bad("external link without rel=nofollow: %s" % href[:80])
+            elif ARCHIVE_HREF.match(href):
+                self.links.append(href)
+            else:
+                self.bad("link to something that is not an archive page: %r" % href[:80])
+        if tag == "link" and not CSS_HREF.match(d.get("href") or ""):
+            self.bad("<link> to %r" % (d.get("href") or "")[:80])
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            self.bad("end tag </%s> of a void element" % tag)
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.bad("</%s> closes <%s>" % (tag, self.stack[-1] if self.stack else "nothing"))
+            if tag in self.stack:
+                while self.stack and self.stack.pop() != tag:
+                    pass
+            return
+        self.stack.pop()
+        if tag == "html":
+            self.ended = True
+
+    def handle_data(self, data):
+        if self.ended and data.strip():
+            self.bad("text after </html>")
+
+    def handle_comment(self, data):
+        self.bad("comment in page")
+
+    def handle_pi(self, data):
+        self.bad("processing instruction in page")
+
+
+def check(path, strict):
+    with open(path, "rb") as f:
+        raw = f.read()
+    problems = []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return ["not UTF-8: %s" % e], []
+    c = Checker()
+    c.feed(text)
+    c.close()
+    problems += c.problems
+    if not c.doctype:
+        problems.append("no doctype")
+    if c.stack:
+        problems.append("unclosed elements at the end: %s" % " ".join(c.stack))
+    if not c.ended:
+        problems.append("no </html>")
+    if strict:
+        import html5lib
+
+        p = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+        try:
+            p.parse(raw, transport_encoding="utf-8")
+        except Exception as e:  # html5lib.html5parser.ParseError
+            problems.append("html5lib: %s" % e)
+    return problems, c.links
+
+
+def main(argv):
+    links_out = None
+    strict = False
+    files = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--links":
+            links_out = open(argv[i + 1], "w")
+            i += 2
+            continue
+        if argv[i] == "--strict":
+            strict = True
+        else:
+            files.append(argv[i])
+        i += 1
+    failed = 0
+    for path in files:
+        problems, links = check(path, strict)
+        for p in problems[:10]:
+            print("%s: %s" % (path, p))
+        failed += bool(problems)
+        if links_out:
+            for h in links:
+                links_out.write("%s\t%s\n" % (path, h))
+    if links_out:
+        links_out.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
