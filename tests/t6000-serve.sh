@@ -247,6 +247,39 @@ check "a trickled request head is cut after the head timeout" grep -qE '^slow he
 check "a client that stops reading is reset" grep -qE '^slow reader: (reset|closed)' slow.out
 check_eq "the server still answers" "$(status "$U/healthz")" 200
 
+# ---- the connection cap ----
+MAIN=$PID
+MAINPORT=$PORT
+start_server cap --threads 1 --max-conns 2
+python3 - "$PORT" >cap.out <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+a = socket.create_connection(("127.0.0.1", port))
+b = socket.create_connection(("127.0.0.1", port))
+time.sleep(0.2)
+c = socket.create_connection(("127.0.0.1", port))
+c.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+c.settimeout(1.0)
+try:
+    print("third answered at once:", c.recv(12))
+except socket.timeout:
+    print("third waits")
+a.close()
+c.settimeout(1.5)
+try:
+    print("third after one closed:", c.recv(12).decode())
+except socket.timeout:
+    print("third still waits")
+PY
+check "at the connection cap a third client waits" grep -q '^third waits' cap.out
+check "and is served when one closes" grep -q '^third after one closed: HTTP/1.1 200' cap.out
+kill -TERM "$PID"
+wait "$PID"
+check_eq "SIGTERM (capped server): exit 0" $? 0
+PID=$MAIN
+PORT=$MAINPORT
+U=http://127.0.0.1:$PORT
+
 # ---- the access log, SIGHUP ----
 curl -s -o /dev/null -e 'https://ref.example/a' -A 'agent "quoted"' "$U/linux-kernel/2019/05/20/4"
 sleep 0.2

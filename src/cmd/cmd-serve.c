@@ -24,7 +24,10 @@ static const char usage[] =
 	"                      SIGHUP reopens it\n"
 	"  --threads N         event loops (default: one per core)\n"
 	"  --max-conns N       open connections at most (default 1024)\n"
-	"  --cache-mb N        rendered pages kept in memory (default 64; 0: none)\n";
+	"  --cache-mb N        rendered pages kept in memory (default 64; 0: none)\n"
+	"\n"
+	"Exit status: 0 after SIGTERM or SIGINT, 1 if it cannot serve (no index,\n"
+	"the address taken), 2 for bad usage, 78 for a bad listarc.conf.\n";
 
 /* A positive number option, or -1. */
 static long number_arg(const char *s, long max)
@@ -97,6 +100,7 @@ int cmd_serve(int argc, char **argv)
 	int rc = 1;
 	if (conf_load(dir, &cf, &err)) {
 		cmd_error("%s", err.msg);
+		rc = EX_CONFIG_;
 		goto out;
 	}
 	hc.data_dir = dir;
