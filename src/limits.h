@@ -76,9 +76,8 @@
  * from `listarc get`). */
 #define URL_MAX 4096
 
-/* The server (src/http/server.c).  Request header fields (names and values,
- * request line included) adding up to more than this get 431 and the
- * connection is closed.  libh2o itself closes a connection whose request
+/* The server (src/http/server.c).  Request header fields (names and values)
+ * adding up to more than this get 431 and the connection is closed.  libh2o itself closes a connection whose request
  * head passes its own bound (about 400 KB) or has more than 100 fields. */
 #define HTTP_HEADERS_MAX (16 * 1024)
 /* Open connections, all threads together (--max-conns).  At the cap the
@@ -89,9 +88,10 @@
  * byte at a time included) and to keep an idle connection open: past it
  * the connection is closed. */
 #define HTTP_HEAD_TIMEOUT 10
-/* Seconds a response may take to be sent, counted from its request: a
- * client that stops reading (or reads a byte a minute) loses its
- * connection then. */
+/* Seconds a response may go without progress (the client taking the next
+ * 64 KiB of it), counted from its request: a client that stops reading, or
+ * reads a byte a minute, gets a reset then.  A big download that keeps
+ * moving is never cut. */
 #define HTTP_RESPONSE_TIMEOUT 60
 /* After SIGTERM, seconds granted to responses in flight before their
  * connections are closed anyway. */

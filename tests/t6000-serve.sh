@@ -168,6 +168,7 @@ check_eq "an unknown message: 404" "$(status "$U/linux-kernel/2019/05/20/999")" 
 check_eq "a page past the last of a month: 404" "$(status "$U/busy/2021/05/?page=999")" 404
 long=$(head -c 5000 /dev/zero | tr '\0' a)
 check_eq "an over-long path: 414" "$(status "$U/$long")" 414
+check_eq "a path of 30 KB: 414 too" "$(status "$U/$long$long$long$long$long$long")" 414
 printf 'GET /a\0b HTTP/1.1\r\nHost: t\r\n\r\n' >raw-nul.req
 exec 3<>"/dev/tcp/127.0.0.1/$PORT"
 cat raw-nul.req >&3
@@ -214,6 +215,11 @@ check "the list page (cached before) shows it too" grep -q 'arrives while servin
 check "and was not shown before" bash -c '! grep -q "arrives while serving" list-before.html'
 
 # ---- slow clients ----
+la get --data "$DATA" /big/2021/01/02/1/raw >big.raw 2>/dev/null
+# A download that keeps moving is never cut, however long it takes (3 s
+# here, against a response timeout of 2 s).
+curl -s --limit-rate 2M -o steady.out "$U/big/2021/01/02/1/raw" &
+STEADY=$!
 python3 - "$PORT" >slow.out <<'PY'
 import socket, sys, time
 port = int(sys.argv[1])
@@ -245,6 +251,8 @@ except socket.timeout:
 PY
 check "a trickled request head is cut after the head timeout" grep -qE '^slow head: closed after [23] s' slow.out
 check "a client that stops reading is reset" grep -qE '^slow reader: (reset|closed)' slow.out
+wait "$STEADY"
+check "a slow but steady download outlasts the response timeout" cmp -s steady.out big.raw
 check_eq "the server still answers" "$(status "$U/healthz")" 200
 
 # ---- the connection cap ----
@@ -371,7 +379,6 @@ else
 fi
 
 # ---- SIGTERM with a response in flight ----
-la get --data "$DATA" /big/2021/01/02/1/raw >big.raw 2>/dev/null
 curl -s --limit-rate 5M -o inflight.out "$U/big/2021/01/02/1/raw" &
 CURL=$!
 sleep 0.5

@@ -81,6 +81,8 @@ struct exchange {
 	struct worker *w;
 	struct conn *conn;
 	struct page *page;                 /* the response (a reference) */
+	const char *mem;                   /* what is left to send of its body */
+	size_t mem_len;
 	struct response_stream stream;     /* the rest of a streamed body */
 	struct buf piece;                  /* the piece of it being sent */
 	const char *path;
@@ -232,13 +234,31 @@ static void log_failure(struct exchange *x, const char *what, enum la_status e)
 	        la_strstatus(e), store_errmsg(x->w->st));
 }
 
-/* Sends the next piece of a streamed body; h2o calls it again when that
- * piece has been written. */
-static void stream_proceed(h2o_generator_t *g, h2o_req_t *req)
+/* Sends the next piece of the body: of the page in memory, then of the
+ * stream.  h2o calls it again when that piece has been written, which is
+ * the progress the response timeout watches. */
+static void send_more(h2o_generator_t *g, h2o_req_t *req)
 {
 	struct exchange *x = H2O_STRUCT_FROM_MEMBER(struct exchange, gen, g);
+	if (x->conn)
+		x->conn->busy_since = h2o_now(x->w->loop);
+	if (x->mem_len > 0) {
+		size_t k = x->mem_len < STREAM_PIECE ? x->mem_len : STREAM_PIECE;
+		h2o_iovec_t v = h2o_iovec_init(x->mem, k);
+		x->mem += k;
+		x->mem_len -= k;
+		bool last = x->mem_len == 0 && !x->stream.next;
+		h2o_send(req, &v, 1, last ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+		return;
+	}
+	if (!x->stream.next) {
+		h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+		return;
+	}
 	bool done = false;
 	enum la_status e = LA_OK;
+	if (!x->piece.data)
+		buf_init(&x->piece, 4 * STREAM_PIECE);
 	buf_reset(&x->piece);
 	/* A piece may come out empty (a filter holding bytes back); h2o needs
 	 * bytes with every piece but the last. */
@@ -296,7 +316,7 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 		                            p->attachment ? "attachment" : "inline", p->filename);
 		add_header(req, H2O_TOKEN_CONTENT_DISPOSITION, v, n);
 	}
-	if ((status == 200 || status == 301 || status == 404) && p->max_age > 0) {
+	if ((status == 200 || status == 204 || status == 301 || status == 404) && p->max_age > 0) {
 		const char *v = pool_printf(req, &n, "public, max-age=%d%s", p->max_age,
 		                            p->max_age >= 365 * 86400 ? ", immutable" : "");
 		add_header(req, H2O_TOKEN_CACHE_CONTROL, v, n);
@@ -318,13 +338,10 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 		}
 	}
 	if (status == 200 && p->etag[0]) {
-		size_t gl = 0;
+		size_t gl = strlen(p->etag);
 		if (gz)
 			gz_etag = gzip_etag(req, p->etag, &gl);
-		if (gz)
-			add_header(req, H2O_TOKEN_ETAG, gz_etag, gl);
-		else
-			add_header(req, H2O_TOKEN_ETAG, p->etag, strlen(p->etag));
+		add_header(req, H2O_TOKEN_ETAG, gz ? gz_etag : p->etag, gl);
 	}
 	if (status == 200 && p->last_modified) {
 		char date[30];
@@ -351,23 +368,15 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 		h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
 		return;
 	}
-	if (x->stream.next) {
-		x->gen.proceed = stream_proceed;
-		x->gen.stop = stream_stop;
-		buf_init(&x->piece, 4 * STREAM_PIECE);
-		h2o_start_response(req, &x->gen);
-		if (len) {
-			h2o_iovec_t v = h2o_iovec_init(body, len);
-			h2o_send(req, &v, 1, H2O_SEND_STATE_IN_PROGRESS);
-		} else {
-			stream_proceed(&x->gen, req);
-		}
-		return;
-	}
-	req->res.content_length = len;
+	/* In pieces, so that a big body (and a stream) goes out as fast as
+	 * the client takes it, and a client that stops taking it is noticed. */
+	req->res.content_length = x->stream.next ? SIZE_MAX : len;
+	x->mem = body;
+	x->mem_len = len;
+	x->gen.proceed = send_more;
+	x->gen.stop = stream_stop;
 	h2o_start_response(req, &x->gen);
-	h2o_iovec_t v = h2o_iovec_init(body, len);
-	h2o_send(req, &v, len ? 1 : 0, H2O_SEND_STATE_FINAL);
+	send_more(&x->gen, req);
 }
 
 /* An error page of ours (405, 431), through the renderers' skeleton. */
@@ -408,10 +417,12 @@ static size_t cache_key(const struct route *rt, char *out, size_t n)
 	return k > 0 && (size_t)k < n ? (size_t)k : 0;
 }
 
-/* Bytes of the request head as the client sent it, near enough. */
+/* Bytes of the request's header fields as the client sent them, near
+ * enough.  The request line is not counted: a path too long is the
+ * router's to refuse (414). */
 static size_t head_size(h2o_req_t *req)
 {
-	size_t n = req->input.method.len + req->input.path.len + req->input.authority.len + 16;
+	size_t n = req->input.authority.len + 16;
 	for (size_t i = 0; i < req->headers.size; i++)
 		n += req->headers.entries[i].name->len + req->headers.entries[i].value.len + 4;
 	return n;
