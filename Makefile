@@ -28,15 +28,15 @@ RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/t
               src/render/message.c src/render/listing.c
 THREAD_SRC := src/thread/thread.c
 SEARCH_SRC := src/search/query.c
-HTTP_SRC   := src/http/route.c
+HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
-              src/cmd/cmd-deliver.c src/cmd/cmd-search.c
+              src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c
 LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(STORE_SRC) $(INGEST_SRC) \
               $(THREAD_SRC) $(SEARCH_SRC) $(RENDER_SRC) $(HTTP_SRC)
 
 UNIT_TESTS := src/util/test_util.c src/msg/test_msg.c src/mbox/test_mbox.c src/render/test_render.c \
               src/search/test_search.c src/thread/test_thread.c \
-              src/http/test_route.c
+              src/http/test_route.c src/http/test_http.c
 
 release_OBJ := $(patsubst src/%.c,build/release/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
@@ -69,7 +69,8 @@ UNIT_BINS := $(addprefix build/asan/,$(basename $(notdir $(UNIT_TESTS))))
 # libFuzzer (clang) for FUZZ_SECONDS; `make check` replays the seeds and
 # fuzz/regress/<name>/ with the ASan build (fuzz/replay.c as main).
 FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/render/fuzz_mime.c \
-            src/render/fuzz_html.c src/http/fuzz_route.c src/search/fuzz_search.c
+            src/render/fuzz_html.c src/http/fuzz_route.c src/http/fuzz_reqhead.c \
+            src/search/fuzz_search.c
 FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
 REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
@@ -100,12 +101,17 @@ check: setup
 	$(MAKE) build/asan/listarc $(UNIT_BINS) $(REPLAY_BINS) listarc
 	tests/run-all
 
+# Where `make run` serves (make run LISTEN=0.0.0.0:8080 to reach it from
+# elsewhere).
+LISTEN ?= 127.0.0.1:8080
+
 run: setup
 	$(MAKE) listarc
 	./listarc index --data archive linux-kernel samples/seeds.mbox
 	./listarc index --data archive lkml samples/lkml.mbox
 	./listarc lists --data archive
-	@echo "index built: try ./listarc get --data archive /linux-kernel/2019/05/20/4"
+	@echo "serving the archive: open http://$(LISTEN)/ (or http://$(LISTEN)/linux-kernel/2019/05/20/4); Ctrl-C stops"
+	exec ./listarc serve --data archive --listen $(LISTEN)
 
 clean:
 	rm -rf build listarc

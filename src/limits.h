@@ -76,10 +76,38 @@
  * from `listarc get`). */
 #define URL_MAX 4096
 
+/* The server (src/http/server.c).  Request header fields (names and values)
+ * adding up to more than this get 431 and the connection is closed.  libh2o itself closes a connection whose request
+ * head passes its own bound (about 400 KB) or has more than 100 fields. */
+#define HTTP_HEADERS_MAX (16 * 1024)
+/* Open connections, all threads together (--max-conns).  At the cap the
+ * listeners stop accepting until a connection closes; the kernel queues
+ * (and then refuses) the rest. */
+#define HTTP_CONNS_DEFAULT 1024
+/* Seconds a client may take to send a request head (headers trickled a
+ * byte at a time included) and to keep an idle connection open: past it
+ * the connection is closed. */
+#define HTTP_HEAD_TIMEOUT 10
+/* Seconds a response may go without progress (the client taking the next
+ * 64 KiB of it), counted from its request: a client that stops reading, or
+ * reads a byte a minute, gets a reset then.  A big download that keeps
+ * moving is never cut. */
+#define HTTP_RESPONSE_TIMEOUT 60
+/* After SIGTERM, seconds granted to responses in flight before their
+ * connections are closed anyway. */
+#define HTTP_DRAIN_TIMEOUT 10
+
 /* Messages per day shown on a month page before "N more messages". */
 #define MONTH_DAY_SHOW 100
-/* Messages on a day page before it paginates. */
+/* Message lines on one month page.  A month with more is split into pages
+ * (?page=N) at day boundaries: a page holds whole days, at most this many
+ * lines unless a single day alone has more (it never does: MONTH_DAY_SHOW
+ * is smaller). */
+#define MONTH_PAGE_LINES 500
+/* Messages on one day page; a busier day continues on ?page=2, 3, ... */
 #define DAY_PAGE_MAX 1000
+/* The N of ?page=N has at most this many digits; more is answered 404. */
+#define PAGE_DIGITS_MAX 7
 /* Most recent messages on a list page. */
 #define LIST_RECENT 100
 

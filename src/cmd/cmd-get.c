@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "conf/conf.h"
+#include "http/headers.h"
 #include "http/route.h"
 #include "msg/msg.h"
 #include "render/render.h"
@@ -25,38 +26,6 @@ static const char usage[] =
 	"Exit status: 0 for a 2xx response, 1 for 404, 2 for a bad request\n"
 	"(400, 414) or bad usage, 3 for a redirect, 4 for a server error,\n"
 	"78 for a malformed listarc.conf.\n";
-
-static const char *reason(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 204: return "No Content";
-	case 301: return "Moved Permanently";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 414: return "URI Too Long";
-	case 503: return "Service Unavailable";
-	default: return status >= 500 ? "Internal Server Error" : "";
-	}
-}
-
-/* The path part of a base URL ("https://example.org/lists" -> "/lists/"). */
-static char *base_path(const char *url)
-{
-	const char *p = url ? url : "/";
-	const char *scheme = strstr(p, "://");
-	if (scheme) {
-		p = strchr(scheme + 3, '/');
-		if (!p)
-			p = "/";
-	}
-	size_t n = strlen(p);
-	char *b = malloc(n + 3);
-	if (!b)
-		return NULL;
-	snprintf(b, n + 3, "%s%s%s", p[0] == '/' ? "" : "/", p, n && p[n - 1] == '/' ? "" : "/");
-	return b;
-}
 
 int cmd_get(int argc, char **argv)
 {
@@ -82,11 +51,17 @@ int cmd_get(int argc, char **argv)
 		return 2;
 	}
 	const char *path = argv[optind];
-	char *dir = conf_data_dir(data);
 	struct la_err err = {0};
 	struct conf *cf = NULL;
 	struct store *st = NULL;
-	char *base = base_path(base_url);
+	struct buf base;
+	buf_init(&base, URL_MAX);
+	if (!http_base_path(base_url, &base)) {
+		cmd_error("--base-url %s: its path may hold only URL characters", base_url);
+		buf_free(&base);
+		return 2;
+	}
+	char *dir = conf_data_dir(data);
 	int rc = 4;
 	if (conf_load(dir, &cf, &err)) {
 		/* The configuration's fault, not the server's: EX_CONFIG, as
@@ -100,7 +75,7 @@ int cmd_get(int argc, char **argv)
 		goto out;
 	}
 	msg_library_init();
-	struct render_ctx ctx = {st, cf, base};
+	struct render_ctx ctx = {st, cf, buf_cstr(&base)};
 	struct response r;
 	response_init(&r);
 	struct timespec t0, t1;
@@ -114,8 +89,21 @@ int cmd_get(int argc, char **argv)
 		        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	if (!r.body.err && r.body.len)
 		fwrite(r.body.data, 1, r.body.len, stdout);
+	/* A streamed body (a big raw message or attachment): piece by piece. */
+	struct response_stream s = response_take_stream(&r);
+	enum la_status se = LA_OK;
+	for (bool done = !s.next; !done && se == LA_OK;) {
+		buf_reset(&r.body);
+		se = s.next(s.state, &r.body, 64 * 1024, &done);
+		if (se == LA_OK && r.body.len)
+			fwrite(r.body.data, 1, r.body.len, stdout);
+	}
+	if (s.free)
+		s.free(s.state);
+	if (se)
+		cmd_error("%s: body cut short: %s", path, la_strstatus(se));
 	fflush(stdout);
-	fprintf(stderr, "%d %s\n", r.status, reason(r.status));
+	fprintf(stderr, "%d %s\n", r.status, http_reason(r.status));
 	if (headers) {
 		if (r.content_type)
 			fprintf(stderr, "Content-Type: %s\n", r.content_type);
@@ -130,11 +118,13 @@ int cmd_get(int argc, char **argv)
 		fprintf(stderr, "Location: %s\n", r.location);
 	}
 	rc = r.status < 300 ? 0 : r.status < 400 ? 3 : r.status == 404 ? 1 : r.status < 500 ? 2 : 4;
+	if (se)
+		rc = 4;
 	response_free(&r);
 out:
 	store_close(st);
 	conf_free(cf);
-	free(base);
+	buf_free(&base);
 	free(dir);
 	return rc;
 }

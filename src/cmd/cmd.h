@@ -8,6 +8,7 @@ int cmd_reindex(int argc, char **argv);
 int cmd_deliver(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_lists(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 
 /* Prints "listarc: " and the message to stderr. */

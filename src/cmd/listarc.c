@@ -26,6 +26,7 @@ static const char usage[] =
 	"  reindex --search                    rebuild the full-text search index alone\n"
 	"  deliver LIST < MESSAGE              append one message (MTA pipe) and index it\n"
 	"  get PATH                            print the page the server sends for PATH\n"
+	"  serve [--listen ADDR:PORT]          the web server (default 127.0.0.1:8080)\n"
 	"  lists                               show lists, counts, dates and sources\n"
 	"  search QUERY                        search the archive (s: f: d: ... prefixes)\n"
 	"\n"
@@ -56,6 +57,7 @@ int main(int argc, char **argv)
 		{"deliver", cmd_deliver},
 		{"get", cmd_get},
 		{"lists", cmd_lists},
+		{"serve", cmd_serve},
 		{"search", cmd_search},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)

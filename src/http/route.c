@@ -72,13 +72,36 @@ static enum route_kind redirect(struct route *rt, const char *path, size_t n, bo
 	return R_REDIRECT;
 }
 
+/* The page=N parameter of a query string (without its '?') into *page;
+ * false if it is there but not a page number. */
+static bool query_page(const char *q, size_t n, int *page)
+{
+	*page = 1;
+	while (n > 0) {
+		const char *amp = memchr(q, '&', n);
+		size_t l = amp ? (size_t)(amp - q) : n;
+		if (l >= 5 && !memcmp(q, "page=", 5)) {
+			if (l - 5 > PAGE_DIGITS_MAX || !number(q + 5, l - 5, 0, page))
+				return false;
+		}
+		if (!amp)
+			break;
+		n -= l + 1;
+		q = amp + 1;
+	}
+	return true;
+}
+
 enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 {
 	memset(rt, 0, sizeof *rt);
+	rt->page = 1;
 	const char *q = memchr(raw, '?', rawn);
 	size_t n = q ? (size_t)(q - raw) : rawn;
-	if (n > URL_MAX)
+	if (n > URL_MAX || rawn > URL_MAX * 2)
 		return rt->kind = R_TOOLONG;
+	if (q && !query_page(q + 1, rawn - n - 1, &rt->page))
+		return rt->kind = R_NOTFOUND;
 	char path[URL_MAX + 1];
 	long dl = decode_path(raw, n, path);
 	if (dl < 0 || dl == 0 || path[0] != '/')
@@ -213,10 +236,10 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		e = render_year(c, rt.list, rt.y, r);
 		break;
 	case R_MONTH:
-		e = render_month(c, rt.list, rt.y, rt.m, r);
+		e = render_month(c, rt.list, rt.y, rt.m, rt.page, r);
 		break;
 	case R_DAY:
-		e = render_day(c, rt.list, rt.y, rt.m, rt.d, r);
+		e = render_day(c, rt.list, rt.y, rt.m, rt.d, rt.page, r);
 		break;
 	case R_MSG:
 	case R_ATTACH:
@@ -230,8 +253,9 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 			e = render_attachment(c, rt.list, day, rt.n, rt.k, r);
 		break;
 	}
-	/* A strong validator of exactly what is sent. */
-	if (r->status == 200 && !r->body.err)
+	/* A strong validator of exactly what is sent (a streamed body has
+	 * its own, set by its renderer). */
+	if (r->status == 200 && !r->body.err && !r->stream.next && !r->etag[0])
 		snprintf(r->etag, sizeof r->etag, "\"%016llx\"",
 		         (unsigned long long)hash64(r->body.data ? r->body.data : "", r->body.len, 7));
 	return e;

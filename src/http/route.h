@@ -5,7 +5,8 @@
  *   /LIST/                         list page
  *   /LIST/YYYY/                    year: twelve calendars
  *   /LIST/YYYY/MM/                 month: calendar and messages by day
- *   /LIST/YYYY/MM/DD/              day
+ *   /LIST/YYYY/MM/?page=N          the rest of a busy month, whole days per page
+ *   /LIST/YYYY/MM/DD/              day (?page=N: beyond the first DAY_PAGE_MAX)
  *   /LIST/YYYY/MM/DD/N             message N of that day
  *   /LIST/YYYY/MM/DD/N/K           its attachment K
  *   /LIST/YYYY/MM/DD/N/raw         its bytes as received
@@ -45,10 +46,13 @@ struct route {
 	enum route_kind kind;
 	char list[LISTNAME_MAX + 1];
 	int y, m, d, n, k;
+	int page; /* ?page=N of a month or day; 1 without one */
 	char redirect[URL_MAX + 8];
 };
 
-/* Parses the path of a request target (a query string is ignored). */
+/* Parses the path of a request target.  Of a query string only page=N
+ * counts (1 to PAGE_DIGITS_MAX digits, no leading zero; anything else
+ * there makes the target R_NOTFOUND); other parameters are ignored. */
 enum route_kind route_parse(const char *path, size_t n, struct route *rt);
 
 /* Handles a GET (or HEAD) of path: fills r (status, type, body, etag).

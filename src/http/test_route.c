@@ -46,6 +46,14 @@ static const struct {
 	{"//etc/passwd", R_NOTFOUND, NULL},
 	{"/_/listarc-00000000.css", R_NOTFOUND, NULL},
 	{"/a/b/c/d/e/f/g/h/i/j", R_NOTFOUND, NULL},
+	{"/l/2019/05/?page=2", R_MONTH, NULL},
+	{"/l/2019/05/20/?x=1&page=3&y", R_DAY, NULL},
+	{"/l/2019/05/?page=0", R_NOTFOUND, NULL},
+	{"/l/2019/05/?page=02", R_NOTFOUND, NULL},
+	{"/l/2019/05/?page=x", R_NOTFOUND, NULL},
+	{"/l/2019/05/?page=", R_NOTFOUND, NULL},
+	{"/l/2019/05/?page=99999999", R_NOTFOUND, NULL},
+	{"/l/2019/05/?pages=2", R_MONTH, NULL},
 };
 
 int main(void)
@@ -61,6 +69,10 @@ int main(void)
 	route_parse("/l/2019/05/20/4", 15, &rt);
 	CHECK(!strcmp(rt.list, "l") && rt.y == 2019 && rt.m == 5 && rt.d == 20 && rt.n == 4,
 	      "message route fields");
+	route_parse("/l/2019/05/?page=12", 19, &rt);
+	CHECK(rt.kind == R_MONTH && rt.page == 12, "page=12 of a month");
+	route_parse("/l/2019/05/", 11, &rt);
+	CHECK(rt.page == 1, "no page= is page 1");
 	char big[URL_MAX + 10];
 	memset(big, 'a', sizeof big);
 	big[0] = '/';

@@ -69,8 +69,34 @@ static bool count_one(int day, int count, void *arg)
 	return false;
 }
 
+/* "[<prev page] [next page>] page P of N" for a listing split into pages;
+ * url is the listing's own (already escaped) address, page 1 has no
+ * query string. */
+static void page_links(struct buf *b, const char *url, int page, int pages, const char *what)
+{
+	char u[URL_MAX + 32];
+	buf_adds(b, "<div class=\"nav pages\">");
+	if (page > 1) {
+		if (page == 2)
+			snprintf(u, sizeof u, "%s", url);
+		else
+			snprintf(u, sizeof u, "%s?page=%d", url, page - 1);
+		nav_item(b, "&lt;prev page", u);
+	}
+	if (page < pages) {
+		snprintf(u, sizeof u, "%s?page=%d", url, page + 1);
+		nav_item(b, "next page&gt;", u);
+	}
+	buf_printf(b, "page %d of %d", page, pages);
+	if (what) {
+		buf_adds(b, ": ");
+		buf_adds(b, what);
+	}
+	buf_adds(b, "</div>\n");
+}
+
 enum la_status render_day(const struct render_ctx *c, const char *list, int y, int m, int d,
-                          struct response *r)
+                          int page, struct response *r)
 {
 	int64_t id;
 	int day = civil_daykey(y, (unsigned)m, (unsigned)d);
@@ -84,6 +110,11 @@ enum la_status render_day(const struct render_ctx *c, const char *list, int y, i
 		return db_failed(c, r, e);
 	if (count == 0) {
 		render_error(c, r, 404, "This list has no messages on that day.");
+		return LA_OK;
+	}
+	int pages = (count - 1) / DAY_PAGE_MAX + 1;
+	if (page < 1 || page > pages) {
+		render_error(c, r, 404, "This day has no such page.");
 		return LA_OK;
 	}
 	int prev, next;
@@ -115,16 +146,28 @@ enum la_status render_day(const struct render_ctx *c, const char *list, int y, i
 	buf_reset(&u);
 	link_list(c, &u, list);
 	nav_item(b, "list", buf_cstr(&u));
-	buf_free(&u);
+	buf_reset(&u);
 	buf_adds(b, "</div>\n<h1>");
 	html_texts(b, title);
-	buf_adds(b, "</h1>\n<ul class=\"msgs\">\n");
+	buf_adds(b, "</h1>\n");
+	int first = (page - 1) * DAY_PAGE_MAX + 1;
+	int last = page < pages ? first + DAY_PAGE_MAX - 1 : count;
+	char what[96];
+	snprintf(what, sizeof what, "messages %d to %d", first, last);
+	if (pages > 1) {
+		link_day(c, &u, list, day);
+		page_links(b, buf_cstr(&u), page, pages, what);
+	}
+	buf_adds(b, "<ul class=\"msgs\">\n");
 	struct lines x = {c, b, false, 0};
-	if ((e = store_day_msgs(c->st, id, day, 1, DAY_PAGE_MAX, msg_line, &x)))
+	if ((e = store_day_msgs(c->st, id, day, first, DAY_PAGE_MAX, msg_line, &x))) {
+		buf_free(&u);
 		return db_failed(c, r, e);
+	}
 	buf_adds(b, "</ul>\n");
-	if (count > DAY_PAGE_MAX)
-		buf_printf(b, "<p>The first %d of %d messages are shown.</p>\n", DAY_PAGE_MAX, count);
+	if (pages > 1)
+		page_links(b, buf_cstr(&u), page, pages, what);
+	buf_free(&u);
 	buf_printf(b, "<p>%d message%s</p>\n", count, count == 1 ? "" : "s");
 	return finish(c, r, 300);
 }
@@ -191,34 +234,48 @@ static void calendar(const struct render_ctx *c, struct buf *b, const char *list
 
 /* ---- month ---- */
 
-struct day_group {
-	const struct render_ctx *c;
-	const char *list;
-	int64_t id;
-	struct buf *b;
-	enum la_status err;
-};
-
-static bool month_day(int day, int count, void *arg)
+/* Splits a month into pages of whole days, at most MONTH_PAGE_LINES
+ * message lines each: page_of[d] is the page of day d (0 if it has no
+ * messages).  Returns the number of pages. */
+static int month_pages(const struct month_counts *mc, int page_of[32])
 {
-	struct day_group *g = arg;
-	struct buf *b = g->b;
+	int pages = 0, lines = 0;
+	for (int d = 1; d <= 31; d++) {
+		page_of[d] = 0;
+		if (!mc->n[d])
+			continue;
+		int l = mc->n[d] < MONTH_DAY_SHOW ? mc->n[d] : MONTH_DAY_SHOW;
+		if (pages == 0 || lines + l > MONTH_PAGE_LINES) {
+			pages++;
+			lines = 0;
+		}
+		lines += l;
+		page_of[d] = pages;
+	}
+	return pages;
+}
+
+/* One day of a month page: its heading and its first MONTH_DAY_SHOW
+ * messages. */
+static enum la_status month_day(const struct render_ctx *c, struct buf *b, const char *list,
+                                int64_t id, int day, int count)
+{
 	buf_adds(b, "<h2><a href=\"");
-	link_day(g->c, b, g->list, day);
+	link_day(c, b, list, day);
 	buf_printf(b, "\">%04d/%02d/%02d</a></h2>\n<ul class=\"msgs\">\n", day / 10000,
 	           day / 100 % 100, day % 100);
-	struct lines x = {g->c, b, false, 0};
-	g->err = store_day_msgs(g->c->st, g->id, day, 1, MONTH_DAY_SHOW, msg_line, &x);
+	struct lines x = {c, b, false, 0};
+	enum la_status e = store_day_msgs(c->st, id, day, 1, MONTH_DAY_SHOW, msg_line, &x);
 	if (count > MONTH_DAY_SHOW) {
 		buf_adds(b, "<li><a href=\"");
-		link_day(g->c, b, g->list, day);
+		link_day(c, b, list, day);
 		buf_printf(b, "\">%d more messages</a></li>\n", count - MONTH_DAY_SHOW);
 	}
 	buf_adds(b, "</ul>\n");
-	return g->err == LA_OK;
+	return e;
 }
 
-enum la_status render_month(const struct render_ctx *c, const char *list, int y, int m,
+enum la_status render_month(const struct render_ctx *c, const char *list, int y, int m, int page,
                             struct response *r)
 {
 	int64_t id;
@@ -234,6 +291,12 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 		return db_failed(c, r, e);
 	if (mc.total == 0) {
 		render_error(c, r, 404, "This list has no messages in that month.");
+		return LA_OK;
+	}
+	int page_of[32];
+	int pages = month_pages(&mc, page_of);
+	if (page < 1 || page > pages) {
+		render_error(c, r, 404, "This month has no such page.");
 		return LA_OK;
 	}
 	int prev, next, dummy;
@@ -263,15 +326,34 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 	buf_reset(&u);
 	link_list(c, &u, list);
 	nav_item(b, "list", buf_cstr(&u));
-	buf_free(&u);
+	buf_reset(&u);
 	buf_adds(b, "</div>\n<h1>");
 	html_texts(b, title);
 	buf_adds(b, "</h1>\n");
 	calendar(c, b, list, y, m, &mc, false);
 	buf_printf(b, "<p>%d message%s</p>\n", mc.total, mc.total == 1 ? "" : "s");
-	struct day_group g = {c, list, id, b, LA_OK};
-	if ((e = store_day_counts(c->st, id, from, to, month_day, &g)) || (e = g.err))
+	char what[64] = "";
+	if (pages > 1) {
+		int first = 0, last = 0;
+		for (int d = 1; d <= 31; d++)
+			if (page_of[d] == page) {
+				first = first ? first : d;
+				last = d;
+			}
+		snprintf(what, sizeof what, "days %d to %d", first, last);
+		link_month(c, &u, list, y, m);
+		page_links(b, buf_cstr(&u), page, pages, what);
+	}
+	for (int d = 1; d <= 31 && e == LA_OK; d++)
+		if (page_of[d] == page)
+			e = month_day(c, b, list, id, civil_daykey(y, (unsigned)m, (unsigned)d), mc.n[d]);
+	if (e) {
+		buf_free(&u);
 		return db_failed(c, r, e);
+	}
+	if (pages > 1)
+		page_links(b, buf_cstr(&u), page, pages, what);
+	buf_free(&u);
 	return finish(c, r, 300);
 }
 

@@ -1,5 +1,6 @@
 /* message.c: the message page (blists' model), its attachments and its
  * raw bytes. */
+#define _GNU_SOURCE /* memrchr */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +18,17 @@
 #include "render/page.h"
 #include "render/thread_pages.h"
 #include "util/civil.h"
+#include "util/hash.h"
 #include "util/utf8.h"
 
-/* An attachment served inline must be text; this is the cap on what one
- * response holds in memory. */
-#define ATTACH_MAX ((size_t)256 << 20)
+/* A text attachment is converted to UTF-8 in memory up to this size;
+ * a bigger one is sent as it is, as a download, like other attachments. */
+#define TEXT_ATTACH_MAX ((size_t)16 << 20)
+/* A raw message up to this size is sent from memory; a bigger one, and
+ * every attachment that is not text, streams in pieces of STREAM_PIECE
+ * bytes (so one request never holds much of it at once). */
+#define RAW_INMEM_MAX ((size_t)1 << 20)
+#define STREAM_PIECE ((size_t)64 << 10)
 
 /* The message's bytes as sent: read from its source (whose size bounds
  * what the index may claim), mboxrd quoting undone.  Caller frees. */
@@ -389,6 +396,42 @@ static const char *safe_type(const char *type)
 	return "application/octet-stream";
 }
 
+/* A validator for a streamed body: the message's place in the archive
+ * and in its source, which no later change to the index alters. */
+static void stream_etag(struct response *r, const struct store_msg *m, const char *what, int k)
+{
+	char key[256];
+	int n = snprintf(key, sizeof key, "%s/%d/%d/%lld/%llu/%llu/%s/%d", m->list, m->day, m->num,
+	                 (long long)m->source_id, (unsigned long long)m->off,
+	                 (unsigned long long)m->len, what, k);
+	snprintf(r->etag, sizeof r->etag, "\"%s-%016llx\"", what,
+	         (unsigned long long)hash64(key, (size_t)n, 7));
+}
+
+/* An attachment streamed from its decoded part. */
+struct attach_stream {
+	struct loaded l;
+	struct mime_msg *mm;
+	struct mime_reader *rd;
+};
+
+static void attach_stream_free(void *state)
+{
+	struct attach_stream *as = state;
+	if (!as)
+		return;
+	mime_reader_free(as->rd);
+	mime_free(as->mm);
+	loaded_free(&as->l);
+	free(as);
+}
+
+static enum la_status attach_stream_next(void *state, struct buf *out, size_t room, bool *done)
+{
+	struct attach_stream *as = state;
+	return mime_reader_read(as->rd, out, room, done);
+}
+
 enum la_status render_attachment(const struct render_ctx *c, const char *list, int day, int num,
                                  int k, struct response *r)
 {
@@ -402,18 +445,22 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 		render_error(c, r, 500, "The index could not be read.");
 		return e;
 	}
-	struct loaded l;
-	if ((e = load_message(c, &m, &l))) {
+	struct attach_stream *as = calloc(1, sizeof *as);
+	if (!as) {
+		store_msg_clear(&m);
+		render_error(c, r, 500, "The attachment could not be read.");
+		return LA_ENOMEM;
+	}
+	if ((e = load_message(c, &m, &as->l))) {
+		free(as);
 		store_msg_clear(&m);
 		return load_failed(c, r, e);
 	}
-	struct mime_msg *mm = NULL;
 	struct mime_block info;
 	buf_reset(&r->body);
-	r->body.max = ATTACH_MAX;
-	e = open_mime(&m, &l, &mm);
+	e = open_mime(&m, &as->l, &as->mm);
 	if (e == LA_OK)
-		e = mime_attachment(mm, k, &info, &r->body, ATTACH_MAX);
+		e = mime_attachment_open(as->mm, k, &info, &as->rd);
 	if (e == LA_ENOTFOUND || e == LA_EINVAL) {
 		not_found(c, r, "This message has no such attachment.");
 		e = LA_OK;
@@ -423,26 +470,114 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 		r->status = 200;
 		r->max_age = 86400;
 		safe_filename(r->filename, sizeof r->filename, info.filename, k);
-		if (info.is_text) {
+		struct buf raw;
+		buf_init(&raw, TEXT_ATTACH_MAX);
+		bool done = !info.is_text;
+		while (!done && !e)
+			e = mime_reader_read(as->rd, &raw, STREAM_PIECE, &done);
+		if (info.is_text && e == LA_OK) {
 			/* Text as UTF-8 plain text, shown in the browser. */
-			const char *cs = mime_attachment_charset(mm, k);
-			struct buf t;
-			buf_init(&t, ATTACH_MAX);
-			msg_to_utf8(&t, r->body.data ? r->body.data : "", r->body.len, cs);
-			buf_reset(&r->body);
-			buf_add(&r->body, t.data ? t.data : "", t.len);
-			buf_free(&t);
+			const char *cs = mime_attachment_charset(as->mm, k);
+			msg_to_utf8(&r->body, raw.data ? raw.data : "", raw.len, cs);
 			r->content_type = "text/plain; charset=utf-8";
 			r->attachment = false;
-		} else {
-			r->content_type = safe_type(info.type);
-			r->attachment = true;
+			e = r->body.err;
+		} else if (e == LA_OK || e == LA_ETOOBIG) {
+			/* Anything else (and text too big to convert) is a download,
+			 * streamed from the start of the part. */
+			mime_reader_free(as->rd);
+			as->rd = NULL;
+			e = mime_attachment_open(as->mm, k, &info, &as->rd);
+			if (e == LA_OK) {
+				r->content_type = info.is_text ? "application/octet-stream" : safe_type(info.type);
+				r->attachment = true;
+				r->stream.next = attach_stream_next;
+				r->stream.free = attach_stream_free;
+				r->stream.state = as;
+				as = NULL; /* r owns it now */
+				stream_etag(r, &m, "a", k);
+			}
 		}
+		buf_free(&raw);
+		if (e)
+			render_error(c, r, 500, "The attachment could not be read.");
 	}
-	mime_free(mm);
-	loaded_free(&l);
+	attach_stream_free(as);
 	store_msg_clear(&m);
 	return e;
+}
+
+/* A raw message streamed from its source, mboxrd quoting undone piece by
+ * piece.  Pieces end at line ends, so that a quoted From line is never
+ * split; a line longer than a piece continues verbatim. */
+struct raw_stream {
+	int fd;
+	uint64_t pos, end;
+	char *piece;   /* STREAM_PIECE bytes */
+	size_t have;   /* bytes of an unfinished line kept from the last read */
+	bool mid_line; /* the last piece ended inside a line */
+};
+
+static void raw_stream_free(void *state)
+{
+	struct raw_stream *rs = state;
+	if (rs->fd >= 0)
+		close(rs->fd);
+	free(rs->piece);
+	free(rs);
+}
+
+static void raw_unquote(struct raw_stream *rs, struct buf *out, const char *p, size_t n)
+{
+	if (rs->mid_line) {
+		const char *nl = memchr(p, '\n', n);
+		size_t k = nl ? (size_t)(nl - p) + 1 : n;
+		buf_add(out, p, k);
+		p += k;
+		n -= k;
+		if (!nl)
+			return;
+		rs->mid_line = false;
+	}
+	mbox_unquote(out, p, n);
+}
+
+static enum la_status raw_stream_next(void *state, struct buf *out, size_t room, bool *done)
+{
+	struct raw_stream *rs = state;
+	(void)room;
+	size_t want = STREAM_PIECE - rs->have;
+	if (want > rs->end - rs->pos)
+		want = (size_t)(rs->end - rs->pos);
+	size_t got = 0;
+	while (got < want) {
+		ssize_t k = pread(rs->fd, rs->piece + rs->have + got, want - got, (off_t)(rs->pos + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return LA_EIO;
+		got += (size_t)k;
+	}
+	rs->pos += got;
+	size_t n = rs->have + got;
+	rs->have = 0;
+	*done = rs->pos == rs->end;
+	if (*done) {
+		raw_unquote(rs, out, rs->piece, n);
+		return out->err;
+	}
+	const char *nl = memrchr(rs->piece, '\n', n);
+	if (!nl) {
+		/* A line longer than a piece: what follows is inside it. */
+		raw_unquote(rs, out, rs->piece, n);
+		rs->mid_line = true;
+		return out->err;
+	}
+	size_t upto = (size_t)(nl - rs->piece) + 1;
+	raw_unquote(rs, out, rs->piece, upto);
+	rs->have = n - upto;
+	memmove(rs->piece, rs->piece + upto, rs->have);
+	return out->err;
 }
 
 enum la_status render_raw(const struct render_ctx *c, const char *list, int day, int num,
@@ -458,16 +593,44 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 		render_error(c, r, 500, "The index could not be read.");
 		return e;
 	}
-	buf_reset(&r->body);
-	r->body.max = ATTACH_MAX;
-	e = store_msg_read(c->st, &m, ATTACH_MAX, &r->body);
-	if (e) {
+	uint64_t size = 0;
+	int fd = store_msg_open(c->st, &m, &size);
+	if (fd < 0 || m.off > size || m.len > size - m.off) {
+		if (fd >= 0)
+			close(fd);
 		store_msg_clear(&m);
-		return load_failed(c, r, e);
+		return load_failed(c, r, fd < 0 ? LA_EIO : LA_ECHANGED);
 	}
+	buf_reset(&r->body);
 	r->status = 200;
 	r->content_type = "text/plain; charset=utf-8";
 	r->max_age = 86400;
+	if (m.len > RAW_INMEM_MAX) {
+		struct raw_stream *rs = calloc(1, sizeof *rs);
+		char *piece = malloc(STREAM_PIECE);
+		if (!rs || !piece) {
+			free(rs);
+			free(piece);
+			close(fd);
+			store_msg_clear(&m);
+			render_error(c, r, 500, "The message could not be read.");
+			return LA_ENOMEM;
+		}
+		rs->fd = fd;
+		rs->pos = m.off;
+		rs->end = m.off + m.len;
+		rs->piece = piece;
+		r->stream.next = raw_stream_next;
+		r->stream.free = raw_stream_free;
+		r->stream.state = rs;
+		stream_etag(r, &m, "r", 0);
+		store_msg_clear(&m);
+		return LA_OK;
+	}
+	e = store_msg_read_fd(fd, &m, RAW_INMEM_MAX, &r->body);
+	close(fd);
 	store_msg_clear(&m);
-	return r->body.err;
+	if (e)
+		return load_failed(c, r, e);
+	return LA_OK;
 }

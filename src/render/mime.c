@@ -131,38 +131,46 @@ static const char *raw_name_param(GMimeObject *o, char *out, size_t n)
 	return NULL;
 }
 
+/* A stream of the decoded bytes of a leaf part (or of the serialized form
+ * of an embedded message), or NULL if there are none.  The caller unrefs. */
+static GMimeStream *part_stream(GMimeObject *obj)
+{
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		if (!inner)
+			return NULL;
+		GMimeStream *mem = g_mime_stream_mem_new();
+		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
+		g_mime_stream_reset(mem);
+		return mem;
+	}
+	GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(obj));
+	if (!w)
+		return NULL;
+	GMimeStream *raw = g_mime_data_wrapper_get_stream(w);
+	if (!raw)
+		return NULL;
+	g_mime_stream_reset(raw);
+	GMimeStream *fs = g_mime_stream_filter_new(raw);
+	GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
+	if (enc != GMIME_CONTENT_ENCODING_DEFAULT && enc != GMIME_CONTENT_ENCODING_7BIT &&
+	    enc != GMIME_CONTENT_ENCODING_8BIT && enc != GMIME_CONTENT_ENCODING_BINARY) {
+		GMimeFilter *f = g_mime_filter_basic_new(enc, FALSE);
+		g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
+		g_object_unref(f);
+	}
+	return fs;
+}
+
 /* Decoded bytes of a leaf part (or the serialized form of an embedded
  * message): appends at most max bytes to out (if out is non-NULL) and
  * counts all of them in *total. */
 static void part_bytes(GMimeObject *obj, struct buf *out, size_t max, uint64_t *total)
 {
 	*total = 0;
-	GMimeStream *fs;
-	if (GMIME_IS_MESSAGE_PART(obj)) {
-		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
-		if (!inner)
-			return;
-		GMimeStream *mem = g_mime_stream_mem_new();
-		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
-		g_mime_stream_reset(mem);
-		fs = mem;
-	} else {
-		GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(obj));
-		if (!w)
-			return;
-		GMimeStream *raw = g_mime_data_wrapper_get_stream(w);
-		if (!raw)
-			return;
-		g_mime_stream_reset(raw);
-		fs = g_mime_stream_filter_new(raw);
-		GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
-		if (enc != GMIME_CONTENT_ENCODING_DEFAULT && enc != GMIME_CONTENT_ENCODING_7BIT &&
-		    enc != GMIME_CONTENT_ENCODING_8BIT && enc != GMIME_CONTENT_ENCODING_BINARY) {
-			GMimeFilter *f = g_mime_filter_basic_new(enc, FALSE);
-			g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
-			g_object_unref(f);
-		}
-	}
+	GMimeStream *fs = part_stream(obj);
+	if (!fs)
+		return;
 	char chunk[65536];
 	for (;;) {
 		ssize_t k = g_mime_stream_read(fs, chunk, sizeof chunk);
@@ -524,6 +532,59 @@ enum la_status mime_attachment(struct mime_msg *m, int k, struct mime_block *inf
 	if (total > max)
 		return LA_ETOOBIG;
 	return out->err ? out->err : LA_OK;
+}
+
+struct mime_reader {
+	GMimeStream *fs; /* NULL: the part has no content */
+};
+
+enum la_status mime_attachment_open(struct mime_msg *m, int k, struct mime_block *info,
+                                    struct mime_reader **out)
+{
+	*out = NULL;
+	GMimeObject *obj;
+	enum la_status e = find_attachment(m, k, info, &obj);
+	if (e)
+		return e;
+	if (GMIME_IS_MESSAGE_PART(obj))
+		snprintf(m->type, sizeof m->type, "message/rfc822");
+	else
+		media_type(obj, m->type, sizeof m->type);
+	info->type = m->type;
+	info->size = 0;
+	struct mime_reader *rd = calloc(1, sizeof *rd);
+	if (!rd)
+		return LA_ENOMEM;
+	rd->fs = part_stream(obj);
+	*out = rd;
+	return LA_OK;
+}
+
+enum la_status mime_reader_read(struct mime_reader *rd, struct buf *out, size_t n, bool *done)
+{
+	*done = false;
+	if (!rd->fs) {
+		*done = true;
+		return LA_OK;
+	}
+	if (buf_reserve(out, n))
+		return out->err;
+	ssize_t k = g_mime_stream_read(rd->fs, out->data + out->len, n);
+	if (k > 0)
+		out->len += (size_t)k;
+	/* A filter stream returns 0 only at the end, after its flush. */
+	if (k <= 0)
+		*done = true;
+	return k < 0 ? LA_EIO : LA_OK;
+}
+
+void mime_reader_free(struct mime_reader *rd)
+{
+	if (!rd)
+		return;
+	if (rd->fs)
+		g_object_unref(rd->fs);
+	free(rd);
 }
 
 const char *mime_attachment_charset(struct mime_msg *m, int k)

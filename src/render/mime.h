@@ -53,6 +53,18 @@ enum la_status mime_walk(struct mime_msg *m, void (*fn)(const struct mime_block 
 enum la_status mime_attachment(struct mime_msg *m, int k, struct mime_block *info,
                                struct buf *out, size_t max);
 
+/* Attachment k as a stream, for attachments too big to hold in memory:
+ * fills info as mime_attachment does (size 0: not known before the end)
+ * and *out with a reader of its decoded bytes, which must not outlive m.
+ * LA_ENOTFOUND if there is no attachment k. */
+struct mime_reader;
+enum la_status mime_attachment_open(struct mime_msg *m, int k, struct mime_block *info,
+                                    struct mime_reader **out);
+/* Appends up to n decoded bytes to out; sets *done at the end.  Returns
+ * LA_OK, LA_EIO if the bytes cannot be read, or out's error. */
+enum la_status mime_reader_read(struct mime_reader *rd, struct buf *out, size_t n, bool *done);
+void mime_reader_free(struct mime_reader *rd);
+
 /* The charset parameter of attachment k ("" if none), for serving text
  * attachments with their own charset. */
 const char *mime_attachment_charset(struct mime_msg *m, int k);

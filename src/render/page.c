@@ -70,8 +70,19 @@ void response_init(struct response *r)
 
 void response_free(struct response *r)
 {
-	if (r)
-		buf_free(&r->body);
+	if (!r)
+		return;
+	buf_free(&r->body);
+	struct response_stream s = response_take_stream(r);
+	if (s.free)
+		s.free(s.state);
+}
+
+struct response_stream response_take_stream(struct response *r)
+{
+	struct response_stream s = r->stream;
+	memset(&r->stream, 0, sizeof r->stream);
+	return s;
 }
 
 void page_finish(struct response *r, int status)
@@ -236,6 +247,9 @@ void sender_text(struct buf *b, const char *name, const char *addr)
 void render_error(const struct render_ctx *c, struct response *r, int status, const char *what)
 {
 	buf_reset(&r->body);
+	struct response_stream s = response_take_stream(r);
+	if (s.free)
+		s.free(s.state);
 	r->attachment = false;
 	r->filename[0] = '\0';
 	r->etag[0] = '\0';
@@ -244,6 +258,7 @@ void render_error(const struct render_ctx *c, struct response *r, int status, co
 	                    : status == 400 ? "Bad Request"
 	                    : status == 405 ? "Method Not Allowed"
 	                    : status == 414 ? "URI Too Long"
+	                    : status == 431 ? "Request Header Fields Too Large"
 	                                    : "Internal Server Error";
 	page_begin(c, &r->body, title, NULL);
 	buf_printf(&r->body, "<h1>%s</h1>\n<p>", title);

@@ -17,10 +17,23 @@ struct render_ctx {
 	const char *base; /* URL prefix of every link: "/" or "/lists/"; ends in '/' */
 };
 
+/* A body too big to build in memory (a raw message or an attachment of
+ * many megabytes) comes from a stream, after whatever `body` holds.
+ * next appends about `room` more bytes to out (fewer, or none, is fine)
+ * and sets *done with the last of them; it returns LA_OK, or the error
+ * that cuts the body short.  free releases the state: after the last
+ * piece, or when the reader gives up early.  next == NULL: no stream. */
+struct response_stream {
+	enum la_status (*next)(void *state, struct buf *out, size_t room, bool *done);
+	void (*free)(void *state);
+	void *state;
+};
+
 struct response {
 	int status;                /* HTTP status */
 	const char *content_type;  /* a static string */
 	struct buf body;
+	struct response_stream stream; /* the rest of the body, if next is set */
 	char location[URL_MAX + 64]; /* redirects */
 	char filename[FILENAME_MAX_BYTES + 16]; /* attachments: Content-Disposition name */
 	bool attachment;           /* Content-Disposition: attachment (else inline) */
@@ -30,7 +43,11 @@ struct response {
 };
 
 void response_init(struct response *r);
+/* Frees the body and the stream's state, if any.  NULL-safe. */
 void response_free(struct response *r);
+/* Hands r's stream to the caller (who must call its free) and leaves r
+ * without one. */
+struct response_stream response_take_stream(struct response *r);
 /* Resets r to an error page with status (404, 400, 500...). */
 void render_error(const struct render_ctx *c, struct response *r, int status, const char *what);
 
@@ -44,10 +61,12 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
  * quoting undone). */
 enum la_status render_raw(const struct render_ctx *c, const char *list, int day, int num,
                           struct response *r);
-/* Day, month, year, list and site pages. */
+/* Day, month, year, list and site pages.  A day or month too long for one
+ * page (DAY_PAGE_MAX messages, MONTH_PAGE_LINES lines) continues on pages
+ * 2, 3, ... (page counts from 1; a page past the last is a 404). */
 enum la_status render_day(const struct render_ctx *c, const char *list, int y, int m, int d,
-                          struct response *r);
-enum la_status render_month(const struct render_ctx *c, const char *list, int y, int m,
+                          int page, struct response *r);
+enum la_status render_month(const struct render_ctx *c, const char *list, int y, int m, int page,
                             struct response *r);
 enum la_status render_year(const struct render_ctx *c, const char *list, int y, struct response *r);
 enum la_status render_list(const struct render_ctx *c, const char *list, struct response *r);

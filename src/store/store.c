@@ -129,6 +129,9 @@ const char *const stmt_sql[S_COUNT] = {
 	[S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
 	               " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_READ_BEGIN] = "BEGIN",
+	[S_DATA_VERSION] = "PRAGMA data_version",
+	[S_READ_END] = "COMMIT",
 };
 
 const char *store_errmsg(struct store *st)
@@ -227,6 +230,11 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
 	if (st->writer) {
+		/* The -wal and -shm files outlive the writer: a server that may
+		 * not write the archive directory (systemd's ReadOnlyPaths) can
+		 * open the index only if they exist. */
+		int persist = 1;
+		sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 		rc = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 		              " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"
 		              " PRAGMA wal_autocheckpoint=8192;");
@@ -277,13 +285,16 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	if (st->in_txn)
+	if (st->in_txn || st->in_read)
 		exec(st, "ROLLBACK");
 	write_caches_free(st);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	/* A persistent WAL is emptied when the writer closes, so that readers
+	 * without write access to the -shm (which rebuild their index of the
+	 * WAL for every read) find nothing to read there. */
 	if (st->writer && st->db)
-		exec(st, "PRAGMA optimize");
+		exec(st, "PRAGMA optimize; PRAGMA journal_size_limit=0");
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -710,4 +721,44 @@ int64_t store_mtime(struct store *st)
 	int64_t t = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
 	return t;
+}
+
+enum la_status store_read_begin(struct store *st, uint64_t *version)
+{
+	*version = 0;
+	if (st->in_read)
+		store_read_end(st);
+	sqlite3_stmt *s = stmt(st, S_READ_BEGIN);
+	if (!s)
+		return LA_EDB;
+	int rc = step_done(s);
+	if (rc != SQLITE_DONE)
+		return db_status(rc) ? db_status(rc) : LA_EDB;
+	st->in_read = true;
+	/* Reading the data version starts the read transaction: from here on
+	 * every statement sees this snapshot. */
+	s = stmt(st, S_DATA_VERSION);
+	if (!s) {
+		store_read_end(st);
+		return LA_EDB;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*version = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		store_read_end(st);
+		return db_status(rc) ? db_status(rc) : LA_EDB;
+	}
+	return LA_OK;
+}
+
+void store_read_end(struct store *st)
+{
+	if (!st || !st->in_read)
+		return;
+	sqlite3_stmt *s = stmt(st, S_READ_END);
+	if (!s || step_done(s) != SQLITE_DONE)
+		exec(st, "ROLLBACK");
+	st->in_read = false;
 }

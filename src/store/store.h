@@ -193,6 +193,17 @@ struct store_list_info {
 enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),
                            void *arg);
 
+/* A read transaction, for a reader that wants one consistent view over
+ * several calls (a page): every read until store_read_end sees the index
+ * as it was when store_read_begin returned, and writers go on meanwhile
+ * (WAL).  *version is SQLite's data_version of this connection: it differs
+ * from the value of an earlier transaction exactly when someone else has
+ * committed in between, so it keys caches of what was read.  Returns
+ * LA_OK, or LA_EDB/LA_EAGAIN/LA_EIO without a transaction open. */
+enum la_status store_read_begin(struct store *st, uint64_t *version);
+/* Ends the read transaction (NULL-safe; nothing happens without one). */
+void store_read_end(struct store *st);
+
 /* ---- Message-IDs and threads ---- */
 
 /* Messages whose Message-ID is msgid (several for copies and cross-posts),

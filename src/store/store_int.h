@@ -48,6 +48,9 @@ enum stmt_id {
 	S_IDS_AFTER,
 	S_META_SET,
 	S_META_GET,
+	S_READ_BEGIN,
+	S_DATA_VERSION,
+	S_READ_END,
 	S_COUNT
 };
 
@@ -84,6 +87,7 @@ struct store {
 	sqlite3_stmt *stmt[S_COUNT];
 	bool writer;
 	bool in_txn;
+	bool in_read; /* between store_read_begin and store_read_end */
 	/* Writer state (write.c). */
 	struct mid_cache mids;
 	struct day_entry *days;

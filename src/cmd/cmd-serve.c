@@ -1,0 +1,119 @@
+/* cmd-serve.c: `listarc serve`: the web server over an archive. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "conf/conf.h"
+#include "http/headers.h"
+#include "http/server.h"
+
+static const char usage[] =
+	"usage: listarc serve [--data DIR] [--listen ADDR:PORT] [--base-url URL]\n"
+	"                     [--log FILE] [--threads N] [--max-conns N] [--cache-mb N]\n"
+	"\n"
+	"Serves the archive over HTTP until SIGTERM or SIGINT (responses in\n"
+	"flight are finished first).  New mail shows without a restart.\n"
+	"\n"
+	"  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; [::1]:8080\n"
+	"                      for IPv6, :8080 for every address, port 0 for any)\n"
+	"  --base-url URL      the public URL of the archive behind a reverse proxy,\n"
+	"                      such as https://example.org/lists/ (links get its path)\n"
+	"  --log FILE          access log in the combined format (default stderr);\n"
+	"                      SIGHUP reopens it\n"
+	"  --threads N         event loops (default: one per core)\n"
+	"  --max-conns N       open connections at most (default 1024)\n"
+	"  --cache-mb N        rendered pages kept in memory (default 64; 0: none)\n"
+	"\n"
+	"Exit status: 0 after SIGTERM or SIGINT, 1 if it cannot serve (no index,\n"
+	"the address taken), 2 for bad usage, 78 for a bad listarc.conf.\n";
+
+/* A positive number option, or -1. */
+static long number_arg(const char *s, long max)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	return *s && !*end && v >= 0 && v <= max ? v : -1;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+	                                     {"listen", required_argument, NULL, 'l'},
+	                                     {"base-url", required_argument, NULL, 'b'},
+	                                     {"log", required_argument, NULL, 'L'},
+	                                     {"threads", required_argument, NULL, 't'},
+	                                     {"max-conns", required_argument, NULL, 'm'},
+	                                     {"cache-mb", required_argument, NULL, 'c'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	struct http_config hc = {.listen = "127.0.0.1:8080", .cache_bytes = (size_t)64 << 20};
+	const char *data = NULL, *base_url = NULL;
+	long v;
+	int c;
+	while ((c = getopt_long(argc, argv, "d:l:b:L:t:m:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': data = optarg; break;
+		case 'l': hc.listen = optarg; break;
+		case 'b': base_url = optarg; break;
+		case 'L': hc.log_path = optarg; break;
+		case 't':
+		case 'm':
+		case 'c':
+			v = number_arg(optarg, c == 't' ? 64 : c == 'm' ? 1000000 : 1 << 20);
+			if (v < 0 || (v == 0 && c != 'c')) {
+				cmd_error("--%s %s: not a number in range", c == 't' ? "threads"
+				                                            : c == 'm' ? "max-conns"
+				                                                       : "cache-mb", optarg);
+				return 2;
+			}
+			if (c == 't')
+				hc.threads = (int)v;
+			else if (c == 'm')
+				hc.max_conns = (int)v;
+			else
+				hc.cache_bytes = (size_t)v << 20;
+			break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	/* For tests: "HEAD RESPONSE DRAIN" timeouts in seconds (limits.h). */
+	const char *t = getenv("LISTARC_HTTP_TIMEOUTS");
+	if (t)
+		sscanf(t, "%d %d %d", &hc.head_timeout, &hc.response_timeout, &hc.drain_timeout);
+	struct buf base;
+	buf_init(&base, URL_MAX);
+	if (!http_base_path(base_url, &base)) {
+		cmd_error("--base-url %s: its path may hold only URL characters", base_url);
+		buf_free(&base);
+		return 2;
+	}
+	char *dir = conf_data_dir(data);
+	struct la_err err = {0};
+	struct conf *cf = NULL;
+	int rc = 1;
+	if (conf_load(dir, &cf, &err)) {
+		cmd_error("%s", err.msg);
+		rc = EX_CONFIG_;
+		goto out;
+	}
+	hc.data_dir = dir;
+	hc.conf = cf;
+	hc.base = buf_cstr(&base);
+	if (http_serve(&hc, &err)) {
+		cmd_error("%s", err.msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	conf_free(cf);
+	free(dir);
+	buf_free(&base);
+	return rc;
+}

@@ -1,0 +1,89 @@
+/* fuzz_reqhead: the request header values the server reads itself
+ * (Accept-Encoding, If-None-Match, HTTP dates), the access log escaper and
+ * base URLs, over any bytes.  The first byte picks the parser; the rest is
+ * the value, in a buffer of exactly its size (no NUL after it). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/headers.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_date(const char *p, size_t n)
+{
+	int64_t t, back;
+	char out[30];
+	if (!http_date_parse(p, n, &t))
+		return;
+	/* What parses formats, and the format parses back to the same time. */
+	http_date_format(t, out);
+	if (!http_date_parse(out, strlen(out), &back) || back != t)
+		abort();
+}
+
+static void check_etag(const char *p, size_t n)
+{
+	http_etag_match(p, n, "\"0123456789abcdef\"");
+	/* A single quoted tag matches itself (our tags are C strings: no NUL). */
+	if (n >= 2 && n < 64 && p[0] == '"' && p[n - 1] == '"' && !memchr(p + 1, '"', n - 2) &&
+	    !memchr(p, '\0', n) &&
+	    !memchr(p, ',', n) && !memchr(p, ' ', n) && !memchr(p, '\t', n)) {
+		char tag[64];
+		memcpy(tag, p, n);
+		tag[n] = '\0';
+		if (!http_etag_match(p, n, tag))
+			abort();
+	}
+}
+
+static void check_log(const char *p, size_t n)
+{
+	struct buf b;
+	buf_init(&b, 4 * n + 16);
+	http_log_escape(&b, p, n);
+	/* One line, quotes balanced: nothing below 0x20, no '"', no byte 0x7f up. */
+	for (size_t i = 0; i < b.len; i++) {
+		unsigned char c = (unsigned char)b.data[i];
+		if (c < 0x20 || c >= 0x7f || c == '"')
+			abort();
+	}
+	buf_free(&b);
+}
+
+static void check_base(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+	memcpy(s, p, n);
+	s[n] = '\0';
+	struct buf b;
+	buf_init(&b, 8192);
+	if (http_base_path(s, &b)) {
+		/* A prefix links can start with: "/...", ending in '/', nothing to
+		 * break out of an attribute. */
+		const char *o = buf_cstr(&b);
+		size_t l = strlen(o);
+		if (l == 0 || o[0] != '/' || o[l - 1] != '/' || strpbrk(o, "\"'<> \\?#"))
+			abort();
+	}
+	buf_free(&b);
+	free(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size == 0)
+		return 0;
+	size_t n = size - 1;
+	char *p = malloc(n ? n : 1);
+	memcpy(p, data + 1, n);
+	switch (data[0] % 5) {
+	case 0: http_accepts_gzip(p, n); break;
+	case 1: check_etag(p, n); break;
+	case 2: check_date(p, n); break;
+	case 3: check_log(p, n); break;
+	case 4: check_base(p, n); break;
+	}
+	free(p);
+	return 0;
+}

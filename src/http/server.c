@@ -1,0 +1,879 @@
+/* server.c: the web server: libh2o event loops around route_handle. */
+#define _GNU_SOURCE
+#define H2O_USE_LIBUV 0
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <h2o.h>
+
+#include "http/headers.h"
+#include "http/pagecache.h"
+#include "http/route.h"
+#include "limits.h"
+#include "msg/msg.h"
+#include "render/render.h"
+#include "store/store.h"
+
+/* A streamed body goes out in pieces of about this size; the next piece
+ * is made when the previous one has been written (so a slow reader costs
+ * one piece of memory, and never blocks the loop). */
+#define STREAM_PIECE ((size_t)64 << 10)
+/* Access log lines wait in a per-loop buffer until the loop has handled
+ * what was ready (or the buffer holds this much). */
+#define LOG_FLUSH_AT ((size_t)32 << 10)
+
+static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self'";
+
+struct server;
+
+/* One event loop, on its own thread. */
+struct worker {
+	struct server *srv;
+	pthread_t tid;
+	int listen_fd; /* owned until the loop wraps it in `listener` */
+	h2o_evloop_t *loop;
+	h2o_context_t ctx;
+	h2o_accept_ctx_t accept_ctx;
+	h2o_socket_t *listener;
+	bool accept_paused;
+	h2o_multithread_receiver_t wake; /* the main thread asks for shutdown */
+	h2o_multithread_message_t stop;  /* ... with this message */
+	h2o_timeout_t tick;              /* once a second: timeouts, log */
+	h2o_timeout_entry_t tick_entry;
+	struct store *st;
+	struct render_ctx rc;
+	struct pagecache *cache; /* NULL: no cache */
+	h2o_linklist_t conns;
+	int nconns, max_conns;
+	bool stopping;
+	uint64_t drain_until;
+	struct buf log;
+};
+
+/* One client connection (HTTP/1). */
+struct conn {
+	h2o_linklist_t link;
+	struct worker *w;
+	h2o_socket_t *sock;
+	bool busy;          /* a request of it is being answered */
+	uint64_t busy_since;
+	bool cut;           /* shut down by us; h2o closes it next */
+};
+
+/* One request being answered; lives in the request's memory pool and is
+ * released with it. */
+struct exchange {
+	h2o_generator_t gen;
+	struct worker *w;
+	struct conn *conn;
+	struct page *page;                 /* the response (a reference) */
+	const char *mem;                   /* what is left to send of its body */
+	size_t mem_len;
+	struct response_stream stream;     /* the rest of a streamed body */
+	struct buf piece;                  /* the piece of it being sent */
+	const char *path;
+};
+
+struct server {
+	const struct http_config *cfg;
+	h2o_globalconf_t h2o;
+	struct worker *workers;
+	int nworkers;
+	int log_fd;
+	bool log_owned;
+	int64_t started;
+	uint64_t response_ms, drain_ms; /* the timeouts in force */
+	char where[INET6_ADDRSTRLEN + 16]; /* "127.0.0.1:8080" */
+	pthread_barrier_t ready;
+};
+
+static struct worker *worker_of(h2o_context_t *ctx)
+{
+	return H2O_STRUCT_FROM_MEMBER(struct worker, ctx, ctx);
+}
+
+static struct conn *conn_of(h2o_req_t *req)
+{
+	h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn)
+	                                                       : NULL;
+	return sock ? sock->on_close.data : NULL;
+}
+
+/* ---- the access log ---- */
+
+static void log_flush(struct worker *w)
+{
+	size_t off = 0;
+	while (off < w->log.len) {
+		ssize_t k = write(w->srv->log_fd, w->log.data + off, w->log.len - off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break; /* a full disk loses log lines, never requests */
+		off += (size_t)k;
+	}
+	buf_reset(&w->log);
+}
+
+static void header_value(h2o_req_t *req, const h2o_token_t *token, struct buf *b)
+{
+	ssize_t i = h2o_find_header(&req->headers, token, -1);
+	if (i == -1)
+		buf_addc(b, '-');
+	else
+		http_log_escape(b, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+}
+
+/* A line in the combined log format:
+ * host - - [time] "request" status bytes "referer" "user-agent" */
+static void on_log(h2o_logger_t *self, h2o_req_t *req)
+{
+	(void)self;
+	struct worker *w = worker_of(req->conn->ctx);
+	struct buf *b = &w->log;
+	struct sockaddr_storage ss;
+	char host[INET6_ADDRSTRLEN] = "-";
+	socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+	if (sl > 0)
+		getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, NULL, 0, NI_NUMERICHOST);
+	char when[64];
+	if (req->processed_at.str) {
+		snprintf(when, sizeof when, "%s", req->processed_at.str->log);
+	} else {
+		time_t now = time(NULL);
+		struct tm tm;
+		strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S %z", localtime_r(&now, &tm));
+	}
+	buf_printf(b, "%s - - [%s] \"", host, when);
+	http_log_escape(b, req->input.method.base, req->input.method.len);
+	buf_addc(b, ' ');
+	http_log_escape(b, req->input.path.base, req->input.path.len);
+	buf_printf(b, " HTTP/%d.%d\" %d ", req->version >> 8, req->version & 0xff, req->res.status);
+	if (req->bytes_sent)
+		buf_printf(b, "%zu \"", req->bytes_sent);
+	else
+		buf_adds(b, "- \"");
+	header_value(req, H2O_TOKEN_REFERER, b);
+	buf_adds(b, "\" \"");
+	header_value(req, H2O_TOKEN_USER_AGENT, b);
+	buf_adds(b, "\"\n");
+	if (b->err)
+		buf_reset(b);
+	if (b->len >= LOG_FLUSH_AT)
+		log_flush(w);
+}
+
+/* ---- responses ---- */
+
+static void add_header(h2o_req_t *req, const h2o_token_t *t, const char *v, size_t n)
+{
+	h2o_add_header(&req->pool, &req->res.headers, t, NULL, v, n);
+}
+
+static void add_header_str(h2o_req_t *req, const char *name, const char *v)
+{
+	h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, NULL, v, strlen(v));
+}
+
+static const char *pool_printf(h2o_req_t *req, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static const char *pool_printf(h2o_req_t *req, size_t *n, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	*n = k < 0 ? 0 : (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1;
+	char *p = h2o_mem_alloc_pool(&req->pool, *n + 1);
+	memcpy(p, tmp, *n + 1);
+	return p;
+}
+
+/* The value of request header t, or NULL. */
+static const h2o_iovec_t *req_header(h2o_req_t *req, const h2o_token_t *t)
+{
+	ssize_t i = h2o_find_header(&req->headers, t, -1);
+	return i == -1 ? NULL : &req->headers.entries[i].value;
+}
+
+static void cut(struct conn *c, bool hard);
+
+static void exchange_dispose(void *p)
+{
+	struct exchange *x = p;
+	if (x->conn) {
+		x->conn->busy = false;
+		/* Draining: a connection is done with its last response. */
+		if (x->w->stopping)
+			cut(x->conn, false);
+	}
+	page_unref(x->page);
+	if (x->stream.free)
+		x->stream.free(x->stream.state);
+	buf_free(&x->piece);
+}
+
+static void log_failure(struct exchange *x, const char *what, enum la_status e)
+{
+	fprintf(stderr, "listarc: serve %s: %s: %s (%s)\n", x->path ? x->path : "?", what,
+	        la_strstatus(e), store_errmsg(x->w->st));
+}
+
+/* Sends the next piece of the body: of the page in memory, then of the
+ * stream.  h2o calls it again when that piece has been written, which is
+ * the progress the response timeout watches. */
+static void send_more(h2o_generator_t *g, h2o_req_t *req)
+{
+	struct exchange *x = H2O_STRUCT_FROM_MEMBER(struct exchange, gen, g);
+	if (x->conn)
+		x->conn->busy_since = h2o_now(x->w->loop);
+	if (x->mem_len > 0) {
+		size_t k = x->mem_len < STREAM_PIECE ? x->mem_len : STREAM_PIECE;
+		h2o_iovec_t v = h2o_iovec_init(x->mem, k);
+		x->mem += k;
+		x->mem_len -= k;
+		bool last = x->mem_len == 0 && !x->stream.next;
+		h2o_send(req, &v, 1, last ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+		return;
+	}
+	if (!x->stream.next) {
+		h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+		return;
+	}
+	bool done = false;
+	enum la_status e = LA_OK;
+	if (!x->piece.data)
+		buf_init(&x->piece, 4 * STREAM_PIECE);
+	buf_reset(&x->piece);
+	/* A piece may come out empty (a filter holding bytes back); h2o needs
+	 * bytes with every piece but the last. */
+	while (e == LA_OK && !done && x->piece.len == 0)
+		e = x->stream.next(x->stream.state, &x->piece, STREAM_PIECE, &done);
+	if (e) {
+		log_failure(x, "body cut short", e);
+		h2o_send(req, NULL, 0, H2O_SEND_STATE_ERROR);
+		return;
+	}
+	h2o_iovec_t v = h2o_iovec_init(x->piece.data, x->piece.len);
+	h2o_send(req, &v, v.len ? 1 : 0, done ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+static void stream_stop(h2o_generator_t *g, h2o_req_t *req)
+{
+	(void)g;
+	(void)req; /* the exchange's dispose releases the stream */
+}
+
+/* The ETag of the gzip form: the tag with "-gz" inside its quotes. */
+static const char *gzip_etag(h2o_req_t *req, const char *etag, size_t *n)
+{
+	size_t l = strlen(etag);
+	return pool_printf(req, n, "%.*s-gz\"", (int)(l ? l - 1 : 0), etag);
+}
+
+static bool not_modified(h2o_req_t *req, const struct page *p, const char *etag, const char *gz_etag)
+{
+	const h2o_iovec_t *inm = req_header(req, H2O_TOKEN_IF_NONE_MATCH);
+	if (inm)
+		return (etag[0] && http_etag_match(inm->base, inm->len, etag)) ||
+		       (gz_etag && http_etag_match(inm->base, inm->len, gz_etag));
+	const h2o_iovec_t *ims = req_header(req, H2O_TOKEN_IF_MODIFIED_SINCE);
+	int64_t t;
+	return ims && p->last_modified && http_date_parse(ims->base, ims->len, &t) &&
+	       p->last_modified <= t;
+}
+
+/* Sends page p (the exchange takes the caller's reference). */
+static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool head)
+{
+	struct worker *w = x->w;
+	x->page = p;
+	int status = p->status;
+	size_t n;
+	add_header_str(req, "content-security-policy", csp);
+	add_header_str(req, "x-content-type-options", "nosniff");
+	add_header_str(req, "referrer-policy", "same-origin");
+	add_header_str(req, "x-frame-options", "DENY");
+	if (p->location)
+		add_header(req, H2O_TOKEN_LOCATION, p->location, strlen(p->location));
+	if (p->filename[0]) {
+		const char *v = pool_printf(req, &n, "%s; filename=\"%s\"",
+		                            p->attachment ? "attachment" : "inline", p->filename);
+		add_header(req, H2O_TOKEN_CONTENT_DISPOSITION, v, n);
+	}
+	if ((status == 200 || status == 204 || status == 301 || status == 404) && p->max_age > 0) {
+		const char *v = pool_printf(req, &n, "public, max-age=%d%s", p->max_age,
+		                            p->max_age >= 365 * 86400 ? ", immutable" : "");
+		add_header(req, H2O_TOKEN_CACHE_CONTROL, v, n);
+	} else {
+		add_header(req, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"));
+	}
+	/* gzip when the client takes it and it pays; the gzip form is another
+	 * representation, with its own ETag. */
+	bool gz = false;
+	const char *gz_etag = NULL;
+	if (p->compressible) {
+		add_header(req, H2O_TOKEN_VARY, H2O_STRLIT("Accept-Encoding"));
+		const h2o_iovec_t *ae = req_header(req, H2O_TOKEN_ACCEPT_ENCODING);
+		if (ae && !x->stream.next && http_accepts_gzip(ae->base, ae->len)) {
+			size_t growth;
+			gz = page_gzip(p, &growth);
+			if (growth && w->cache)
+				pagecache_grew(w->cache, p, growth);
+		}
+	}
+	if (status == 200 && p->etag[0]) {
+		size_t gl = strlen(p->etag);
+		if (gz)
+			gz_etag = gzip_etag(req, p->etag, &gl);
+		add_header(req, H2O_TOKEN_ETAG, gz ? gz_etag : p->etag, gl);
+	}
+	if (status == 200 && p->last_modified) {
+		char date[30];
+		http_date_format(p->last_modified, date);
+		const char *v = pool_printf(req, &n, "%s", date);
+		add_header(req, H2O_TOKEN_LAST_MODIFIED, v, n);
+	}
+	if (status == 200 && not_modified(req, p, p->etag, gz_etag))
+		status = 304;
+	req->res.status = status;
+	req->res.reason = http_reason(status);
+	if (status != 304 && p->content_type)
+		add_header(req, H2O_TOKEN_CONTENT_TYPE, p->content_type, strlen(p->content_type));
+	if (gz && status != 304)
+		add_header(req, H2O_TOKEN_CONTENT_ENCODING, H2O_STRLIT("gzip"));
+
+	const char *body = gz ? p->gz : p->body;
+	size_t len = gz ? p->gz_len : p->len;
+	if (status == 304 || status == 204 || head) {
+		/* No body; a HEAD says how long the GET's would be, when known. */
+		bool known = head && status != 304 && status != 204 && !x->stream.next;
+		req->res.content_length = known ? len : SIZE_MAX;
+		h2o_start_response(req, &x->gen);
+		h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+		return;
+	}
+	/* In pieces, so that a big body (and a stream) goes out as fast as
+	 * the client takes it, and a client that stops taking it is noticed. */
+	req->res.content_length = x->stream.next ? SIZE_MAX : len;
+	x->mem = body;
+	x->mem_len = len;
+	x->gen.proceed = send_more;
+	x->gen.stop = stream_stop;
+	h2o_start_response(req, &x->gen);
+	send_more(&x->gen, req);
+}
+
+/* An error page of ours (405, 431), through the renderers' skeleton. */
+static void send_error(struct exchange *x, h2o_req_t *req, int status, const char *what)
+{
+	struct response r;
+	response_init(&r);
+	render_error(&x->w->rc, &r, status, what);
+	struct page *p = page_from_response(&r, 0);
+	response_free(&r);
+	if (!p) {
+		h2o_send_error_generic(req, 500, "Internal Server Error", "out of memory", 0);
+		return;
+	}
+	send_page(x, req, p, false);
+}
+
+/* The cache key of what a route shows, or 0 for routes not worth
+ * caching (redirects, errors, static pieces). */
+static size_t cache_key(const struct route *rt, char *out, size_t n)
+{
+	int k;
+	switch (rt->kind) {
+	case R_INDEX: k = snprintf(out, n, "/"); break;
+	case R_LIST: k = snprintf(out, n, "l/%s", rt->list); break;
+	case R_YEAR: k = snprintf(out, n, "y/%s/%d", rt->list, rt->y); break;
+	case R_MONTH: k = snprintf(out, n, "m/%s/%d/%d/%d", rt->list, rt->y, rt->m, rt->page); break;
+	case R_DAY:
+		k = snprintf(out, n, "d/%s/%d/%d/%d/%d", rt->list, rt->y, rt->m, rt->d, rt->page);
+		break;
+	case R_MSG: k = snprintf(out, n, "n/%s/%d/%d/%d/%d", rt->list, rt->y, rt->m, rt->d, rt->n); break;
+	case R_RAW: k = snprintf(out, n, "r/%s/%d/%d/%d/%d", rt->list, rt->y, rt->m, rt->d, rt->n); break;
+	case R_ATTACH:
+		k = snprintf(out, n, "a/%s/%d/%d/%d/%d/%d", rt->list, rt->y, rt->m, rt->d, rt->n, rt->k);
+		break;
+	default: return 0;
+	}
+	return k > 0 && (size_t)k < n ? (size_t)k : 0;
+}
+
+/* Bytes of the request's header fields as the client sent them, near
+ * enough.  The request line is not counted: a path too long is the
+ * router's to refuse (414). */
+static size_t head_size(h2o_req_t *req)
+{
+	size_t n = req->input.authority.len + 16;
+	for (size_t i = 0; i < req->headers.size; i++)
+		n += req->headers.entries[i].name->len + req->headers.entries[i].value.len + 4;
+	return n;
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+	(void)self;
+	struct worker *w = worker_of(req->conn->ctx);
+	struct exchange *x = h2o_mem_alloc_shared(&req->pool, sizeof *x, exchange_dispose);
+	memset(x, 0, sizeof *x);
+	x->w = w;
+	x->conn = conn_of(req);
+	if (x->conn) {
+		x->conn->busy = true;
+		x->conn->busy_since = h2o_now(w->loop);
+	}
+	if (w->stopping)
+		req->http1_is_persistent = 0;
+	const char *path = req->input.path.base;
+	size_t n = req->input.path.len;
+	x->path = h2o_mem_alloc_pool(&req->pool, n + 1);
+	memcpy((char *)x->path, path, n);
+	((char *)x->path)[n] = '\0';
+
+	bool head = h2o_memis(req->input.method.base, req->input.method.len, H2O_STRLIT("HEAD"));
+	if (!head && !h2o_memis(req->input.method.base, req->input.method.len, H2O_STRLIT("GET"))) {
+		add_header(req, H2O_TOKEN_ALLOW, H2O_STRLIT("GET, HEAD"));
+		send_error(x, req, 405, "This archive answers GET and HEAD requests only.");
+		return 0;
+	}
+	if (head_size(req) > HTTP_HEADERS_MAX) {
+		req->http1_is_persistent = 0;
+		send_error(x, req, 431, "The header fields of this request are too large.");
+		return 0;
+	}
+
+	/* One snapshot of the index for the whole page, and its version for
+	 * the cache. */
+	uint64_t version = 0;
+	bool snapshot = store_read_begin(w->st, &version) == LA_OK;
+	char key[URL_MAX + 64];
+	size_t kn = 0;
+	if (snapshot && w->cache) {
+		struct route rt;
+		route_parse(path, n, &rt);
+		kn = cache_key(&rt, key, sizeof key);
+	}
+	struct page *p = kn ? pagecache_get(w->cache, key, kn, version) : NULL;
+	if (!p) {
+		struct response r;
+		response_init(&r);
+		enum la_status e = route_handle(&w->rc, path, n, &r);
+		if (e)
+			log_failure(x, http_reason(r.status), e);
+		int64_t lm = 0;
+		if (r.status == 200) {
+			/* Pages change with the index, and with listarc itself. */
+			lm = store_mtime(w->st);
+			if (lm < w->srv->started)
+				lm = w->srv->started;
+		}
+		store_read_end(w->st);
+		p = page_from_response(&r, lm);
+		x->stream = response_take_stream(&r);
+		response_free(&r);
+		if (!p) {
+			h2o_send_error_generic(req, 500, "Internal Server Error", "out of memory", 0);
+			return 0;
+		}
+		if (kn && p->status == 200 && !x->stream.next)
+			pagecache_put(w->cache, key, kn, version, p);
+	} else {
+		store_read_end(w->st);
+	}
+	send_page(x, req, p, head);
+	return 0;
+}
+
+/* ---- connections ---- */
+
+/* Makes h2o close c: its next read or write fails.  hard: what is still
+ * queued for the client is dropped and it gets a reset (it stopped
+ * reading; waiting for it to drain the socket would keep it around). */
+static void cut(struct conn *c, bool hard)
+{
+	if (c->cut)
+		return;
+	c->cut = true;
+	int fd = h2o_socket_get_fd(c->sock);
+	if (hard) {
+		struct linger lg = {.l_onoff = 1, .l_linger = 0};
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	}
+	shutdown(fd, SHUT_RDWR);
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err);
+
+static void on_conn_close(void *data)
+{
+	struct conn *c = data;
+	struct worker *w = c->w;
+	h2o_linklist_unlink(&c->link);
+	free(c);
+	w->nconns--;
+	if (w->accept_paused && !w->stopping && w->listener && w->nconns < w->max_conns) {
+		w->accept_paused = false;
+		h2o_socket_read_start(w->listener, on_accept);
+	}
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+	struct worker *w = listener->data;
+	if (err)
+		return;
+	/* A few at a time, so that the other loops get their share. */
+	for (int i = 0; i < 8; i++) {
+		if (w->nconns >= w->max_conns) {
+			h2o_socket_read_stop(listener);
+			w->accept_paused = true;
+			return;
+		}
+		h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+		if (!sock)
+			return;
+		struct conn *c = calloc(1, sizeof *c);
+		if (!c) {
+			h2o_socket_close(sock);
+			return;
+		}
+		c->w = w;
+		c->sock = sock;
+		h2o_linklist_insert(&w->conns, &c->link);
+		w->nconns++;
+		sock->on_close.cb = on_conn_close;
+		sock->on_close.data = c;
+		h2o_accept(&w->accept_ctx, sock);
+	}
+}
+
+static void cut_all(struct worker *w, bool idle_only)
+{
+	for (h2o_linklist_t *l = w->conns.next; l != &w->conns; l = l->next) {
+		struct conn *c = H2O_STRUCT_FROM_MEMBER(struct conn, link, l);
+		if (!idle_only || !c->busy)
+			cut(c, !idle_only);
+	}
+}
+
+static void on_tick(h2o_timeout_entry_t *entry)
+{
+	struct worker *w = H2O_STRUCT_FROM_MEMBER(struct worker, tick_entry, entry);
+	uint64_t now = h2o_now(w->loop);
+	for (h2o_linklist_t *l = w->conns.next; l != &w->conns; l = l->next) {
+		struct conn *c = H2O_STRUCT_FROM_MEMBER(struct conn, link, l);
+		if (c->busy && now - c->busy_since > w->srv->response_ms)
+			cut(c, true);
+	}
+	if (w->stopping) {
+		/* Responses that finished since leave their connections idle. */
+		cut_all(w, now < w->drain_until);
+	}
+	log_flush(w);
+	h2o_timeout_link(w->loop, &w->tick, &w->tick_entry);
+}
+
+/* SIGTERM: stop accepting, close idle connections, let the others finish. */
+static void on_wake(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+	while (!h2o_linklist_is_empty(messages))
+		h2o_linklist_unlink(messages->next);
+	struct worker *w = H2O_STRUCT_FROM_MEMBER(struct worker, wake, receiver);
+	if (w->stopping)
+		return;
+	w->stopping = true;
+	w->ctx.shutdown_requested = 1;
+	w->drain_until = h2o_now(w->loop) + w->srv->drain_ms;
+	if (w->listener) {
+		h2o_socket_read_stop(w->listener);
+		h2o_socket_close(w->listener);
+		w->listener = NULL;
+	}
+	cut_all(w, true);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct server *srv = w->srv;
+	w->loop = h2o_evloop_create();
+	h2o_context_init(&w->ctx, w->loop, &srv->h2o);
+	w->accept_ctx.ctx = &w->ctx;
+	w->accept_ctx.hosts = srv->h2o.hosts;
+	h2o_linklist_init_anchor(&w->conns);
+	h2o_multithread_register_receiver(w->ctx.queue, &w->wake, on_wake);
+	h2o_timeout_init(w->loop, &w->tick, 1000);
+	w->tick_entry.cb = on_tick;
+	h2o_timeout_link(w->loop, &w->tick, &w->tick_entry);
+	w->listener = h2o_evloop_socket_create(w->loop, w->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+	w->listen_fd = -1; /* the listener owns it now */
+	w->listener->data = w;
+	h2o_socket_read_start(w->listener, on_accept);
+	pthread_barrier_wait(&srv->ready);
+
+	while (!w->stopping || w->nconns > 0) {
+		h2o_evloop_run(w->loop, INT32_MAX);
+		log_flush(w);
+	}
+	/* Once more, for sockets closed in the last round. */
+	h2o_evloop_run(w->loop, 0);
+	log_flush(w);
+	h2o_timeout_unlink(&w->tick_entry);
+	h2o_timeout_dispose(w->loop, &w->tick);
+	h2o_multithread_unregister_receiver(w->ctx.queue, &w->wake);
+	h2o_context_dispose(&w->ctx);
+	h2o_evloop_destroy(w->loop);
+	/* This thread's free list of socket buffers (libh2o keeps it in a
+	 * thread-local variable and never releases it): the chunks come from
+	 * malloc, and taking them off the list hands them back. */
+	h2o_mem_recycle_t *spare = &h2o_socket_buffer_prototype.allocator;
+	while (spare->cnt > 0)
+		free(h2o_mem_alloc_recycle(spare, 1));
+	return NULL;
+}
+
+/* ---- listening ---- */
+
+/* Splits "ADDR:PORT", "[ADDR]:PORT" or ":PORT" into host ("" for every
+ * address) and port. */
+static bool split_listen(const char *s, char *host, size_t hn, char *port, size_t pn)
+{
+	const char *colon;
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= hn)
+			return false;
+		memcpy(host, s + 1, (size_t)(close - s - 1));
+		host[close - s - 1] = '\0';
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= hn || memchr(s, ':', (size_t)(colon - s)))
+			return false;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+	}
+	const char *p = colon + 1;
+	size_t l = strlen(p);
+	if (l == 0 || l > 5 || l >= pn || strspn(p, "0123456789") != l || atoi(p) > 65535)
+		return false;
+	memcpy(port, p, l + 1);
+	return true;
+}
+
+static int listen_socket(const struct addrinfo *ai, bool reuseport)
+{
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+		goto fail;
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0)
+		goto fail;
+	if (reuseport && listen(fd, SOMAXCONN) != 0)
+		goto fail;
+	return fd;
+fail:;
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+static enum la_status open_listeners(struct server *srv, struct la_err *err)
+{
+	const char *spec = srv->cfg->listen ? srv->cfg->listen : "127.0.0.1:8080";
+	char host[256], port[8];
+	if (!split_listen(spec, host, sizeof host, port, sizeof port))
+		return la_err_set(err, LA_EINVAL, "--listen %s: not ADDR:PORT, [ADDR]:PORT or :PORT", spec);
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *res = NULL;
+	int gai = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+	if (gai != 0)
+		return la_err_set(err, LA_EINVAL, "--listen %s: %s", spec, gai_strerror(gai));
+	/* SO_REUSEPORT would let us share a port that another server holds
+	 * with the same option, and split its traffic: bind once without it
+	 * first, which fails if the port is taken (and picks the port for
+	 * port 0). */
+	enum la_status e = LA_OK;
+	int probe = listen_socket(res, false);
+	struct sockaddr_storage bound;
+	socklen_t bl = sizeof bound;
+	if (probe < 0 || getsockname(probe, (struct sockaddr *)&bound, &bl) != 0) {
+		e = la_err_set(err, LA_EIO, "cannot listen on %s: %s", spec, strerror(errno));
+		goto out;
+	}
+	close(probe);
+	memcpy(res->ai_addr, &bound, res->ai_addrlen < bl ? res->ai_addrlen : bl);
+	for (int i = 0; i < srv->nworkers; i++) {
+		srv->workers[i].listen_fd = listen_socket(res, true);
+		if (srv->workers[i].listen_fd < 0) {
+			e = la_err_set(err, LA_EIO, "cannot listen on %s: %s", spec, strerror(errno));
+			goto out;
+		}
+	}
+	char h[INET6_ADDRSTRLEN], p[8];
+	getnameinfo((struct sockaddr *)&bound, bl, h, sizeof h, p, sizeof p, NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(srv->where, sizeof srv->where, bound.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", h, p);
+out:
+	freeaddrinfo(res);
+	return e;
+}
+
+/* ---- the whole ---- */
+
+static int open_log(const char *path)
+{
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+}
+
+static void setup_h2o(struct server *srv)
+{
+	h2o_config_init(&srv->h2o);
+	srv->h2o.server_name = h2o_iovec_init(H2O_STRLIT("listarc"));
+	/* GET and HEAD carry no body: a bigger one gets 413 from h2o. */
+	srv->h2o.max_request_entity_size = 16 * 1024;
+	int head = srv->cfg->head_timeout > 0 ? srv->cfg->head_timeout : HTTP_HEAD_TIMEOUT;
+	srv->h2o.http1.req_timeout = (uint64_t)head * 1000;
+	srv->h2o.http1.upgrade_to_http2 = 0;
+	h2o_hostconf_t *host =
+		h2o_config_register_host(&srv->h2o, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+	h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
+	h2o_handler_t *handler = h2o_create_handler(path, sizeof *handler);
+	handler->on_req = on_req;
+	h2o_logger_t *logger = h2o_create_logger(path, sizeof *logger);
+	logger->log_access = on_log;
+}
+
+static void free_workers(struct server *srv)
+{
+	for (int i = 0; srv->workers && i < srv->nworkers; i++) {
+		struct worker *w = &srv->workers[i];
+		if (w->listen_fd >= 0)
+			close(w->listen_fd);
+		pagecache_free(w->cache);
+		store_close(w->st);
+		buf_free(&w->log);
+	}
+	free(srv->workers);
+}
+
+enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
+{
+	struct server srv;
+	memset(&srv, 0, sizeof srv);
+	srv.cfg = cfg;
+	srv.started = (int64_t)time(NULL);
+	srv.response_ms =
+		(uint64_t)(cfg->response_timeout > 0 ? cfg->response_timeout : HTTP_RESPONSE_TIMEOUT) * 1000;
+	srv.drain_ms = (uint64_t)(cfg->drain_timeout > 0 ? cfg->drain_timeout : HTTP_DRAIN_TIMEOUT) * 1000;
+	srv.nworkers = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (srv.nworkers < 1)
+		srv.nworkers = 1;
+	if (srv.nworkers > 64)
+		srv.nworkers = 64;
+	int max_conns = cfg->max_conns > 0 ? cfg->max_conns : HTTP_CONNS_DEFAULT;
+	srv.log_fd = 2;
+	if (cfg->log_path) {
+		srv.log_fd = open_log(cfg->log_path);
+		if (srv.log_fd < 0)
+			return la_err_set(err, LA_EIO, "%s: %s", cfg->log_path, strerror(errno));
+		srv.log_owned = true;
+	}
+	msg_library_init();
+	render_stylesheet_path();
+	enum la_status e = LA_OK;
+	srv.workers = calloc((size_t)srv.nworkers, sizeof *srv.workers);
+	if (!srv.workers) {
+		e = la_err_set(err, LA_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < srv.nworkers; i++) {
+		struct worker *w = &srv.workers[i];
+		w->srv = &srv;
+		w->listen_fd = -1;
+		w->max_conns = (max_conns + srv.nworkers - 1) / srv.nworkers;
+		buf_init(&w->log, 4 * LOG_FLUSH_AT);
+		if ((e = store_open(&w->st, cfg->data_dir, STORE_READ, err)))
+			goto out;
+		w->rc = (struct render_ctx){w->st, cfg->conf, cfg->base};
+		if (cfg->cache_bytes && !(w->cache = pagecache_new(cfg->cache_bytes / (size_t)srv.nworkers))) {
+			e = la_err_set(err, LA_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if ((e = open_listeners(&srv, err)))
+		goto out;
+
+	/* Signals are taken by this thread alone, with sigwait; the loops
+	 * never see them. */
+	sigset_t sigs, old;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	signal(SIGPIPE, SIG_IGN);
+	setup_h2o(&srv);
+	pthread_barrier_init(&srv.ready, NULL, (unsigned)srv.nworkers + 1);
+	for (int i = 0; i < srv.nworkers; i++) {
+		if (pthread_create(&srv.workers[i].tid, NULL, worker_main, &srv.workers[i]) != 0) {
+			fprintf(stderr, "listarc: cannot start thread %d: %s\n", i, strerror(errno));
+			abort(); /* the barrier would wait forever */
+		}
+	}
+	pthread_barrier_wait(&srv.ready);
+	fprintf(stderr, "listarc: listening on http://%s/ (%d thread%s)\n", srv.where, srv.nworkers,
+	        srv.nworkers == 1 ? "" : "s");
+
+	for (;;) {
+		int sig = 0;
+		if (sigwait(&sigs, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		if (srv.log_owned) {
+			int fd = open_log(cfg->log_path);
+			if (fd < 0) {
+				fprintf(stderr, "listarc: cannot reopen %s: %s\n", cfg->log_path, strerror(errno));
+				continue;
+			}
+			/* The loops keep writing to the same descriptor number. */
+			dup2(fd, srv.log_fd);
+			close(fd);
+		}
+	}
+	for (int i = 0; i < srv.nworkers; i++)
+		h2o_multithread_send_message(&srv.workers[i].wake, &srv.workers[i].stop);
+	for (int i = 0; i < srv.nworkers; i++)
+		pthread_join(srv.workers[i].tid, NULL);
+	pthread_barrier_destroy(&srv.ready);
+	h2o_config_dispose(&srv.h2o);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+out:
+	free_workers(&srv);
+	if (srv.log_owned)
+		close(srv.log_fd);
+	return e;
+}

@@ -1,0 +1,40 @@
+/* server.h: the web server.  libh2o event loops, one per thread, each
+ * with its own listening socket (SO_REUSEPORT), its own read-only
+ * connection to the index, its own page cache and its own render
+ * context.  Every request becomes one route_handle call, the same one
+ * `listarc get` makes; this layer adds HTTP around it: methods,
+ * conditional requests, gzip, caching and security headers, limits,
+ * streaming, the access log and signals. */
+#ifndef LISTARC_SERVER_H
+#define LISTARC_SERVER_H
+
+#include <stddef.h>
+
+#include "conf/conf.h"
+#include "util/status.h"
+
+struct http_config {
+	const char *data_dir;     /* the archive (DIR/index.sqlite) */
+	const struct conf *conf;  /* its listarc.conf, borrowed */
+	const char *base;         /* link prefix, "/" or "/lists/" (see http_base_path) */
+	const char *listen;       /* "ADDR:PORT", "[ADDR]:PORT" or ":PORT" (every
+	                             address); port 0 picks a free one */
+	int threads;              /* event loops; 0: one per core */
+	int max_conns;            /* open connections; 0: HTTP_CONNS_DEFAULT */
+	const char *log_path;     /* access log (combined format); NULL: stderr */
+	size_t cache_bytes;       /* page cache of all loops together; 0: none */
+	/* Seconds; 0: HTTP_HEAD_TIMEOUT, HTTP_RESPONSE_TIMEOUT, HTTP_DRAIN_TIMEOUT
+	 * (tests shorten them). */
+	int head_timeout, response_timeout, drain_timeout;
+};
+
+/* Serves the archive until SIGTERM or SIGINT, then lets the responses in
+ * flight finish (for up to HTTP_DRAIN_TIMEOUT seconds) and returns LA_OK.
+ * SIGHUP reopens the access log.  Once listening it prints
+ * "listarc: listening on http://ADDR:PORT/" to stderr.  Fails before
+ * serving with LA_EINVAL (a bad listen address), LA_EIO (the address is
+ * taken, the log cannot be opened) or the status of store_open, with the
+ * detail in err. */
+enum la_status http_serve(const struct http_config *cfg, struct la_err *err);
+
+#endif
