@@ -80,5 +80,19 @@ int main(void)
 	char css[80];
 	snprintf(css, sizeof css, "/%s", render_stylesheet_path());
 	CHECK(route_parse(css, strlen(css), &rt) == R_STYLE, "the versioned stylesheet path");
+	/* Query strings. */
+	struct route qr;
+	const char *t1 = "/l/?q=f%3Aktkhai+d:2019&o=relevance&x=A&unknown=zz&limit=25";
+	CHECK(route_parse(t1, strlen(t1), &qr) == R_LIST && qr.query.has_q &&
+	          !strcmp(qr.query.q, "f:ktkhai d:2019") && !strcmp(qr.query.o, "relevance") &&
+	          !strcmp(qr.query.x, "A") && qr.query.limit == 25,
+	      "q, o, x and limit are decoded; unknown parameters ignored");
+	static const char *const badq[] = {"/?q=%zz", "/?q=a%00b", "/?q=%C3", "/?q=%0a", "/?limit=x",
+	                                   "/?o=waytoolongforthefield"};
+	for (size_t i = 0; i < sizeof badq / sizeof *badq; i++)
+		CHECK(route_parse(badq[i], strlen(badq[i]), &qr) == R_BADREQUEST, "%s is a bad request",
+		      badq[i]);
+	CHECK(route_parse("/?q=", 4, &qr) == R_INDEX && qr.query.has_q && qr.query.q[0] == '\0',
+	      "an empty q= is there and empty");
 	return check_status();
 }
