@@ -97,8 +97,13 @@ fuzz: setup $(FUZZ_BINS)
 setup:
 	@scripts/setup-debian
 
+# The fault tests' LD_PRELOAD library (tests/faulthook.c).
+build/faulthook.so: tests/faulthook.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g $(WARN) $(EXTRA_CFLAGS) -shared -fPIC -o $@ $< -ldl
+
 check: setup
-	$(MAKE) build/asan/listarc $(UNIT_BINS) $(REPLAY_BINS) listarc
+	$(MAKE) build/asan/listarc $(UNIT_BINS) $(REPLAY_BINS) listarc build/faulthook.so
 	tests/run-all
 
 # Where `make run` serves (make run LISTEN=0.0.0.0:8080 to reach it from

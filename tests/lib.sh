@@ -4,6 +4,10 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 : "${LISTARC:=$ROOT/build/asan/listarc}"
 : "${SHARED:=$ROOT/../shared}"
+# The tests index mboxes they have just written, whole: their last
+# message need not wait for the file to settle (LISTARC_SETTLE, 10 s by
+# default).  Tests of that wait set it themselves.
+export LISTARC_SETTLE=${LISTARC_SETTLE:-0}
 # Debian's python3 has html5lib (python3-html5lib); another python3 on
 # PATH may not.
 if [ -z "${PYTHON:-}" ]; then

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# t4100-crash: `listarc index` killed with SIGKILL at 20 random points of a
+# t4100-crash: `listarc index` killed with SIGKILL at 50 points of a
 # 20,000-message run, then run to the end, gives the same index as one
-# uninterrupted run, with every message exactly once.  The kills use the
-# release build (for speed) with small batches (LISTARC_BATCH=200: about
-# a hundred commits, so kills also land inside them); the run that
-# finishes, and the checks of the result, use the ASan build.
-# CRASH_SEED=N replays the kill points of an earlier run.
+# uninterrupted run, with every message exactly once.
+# - 25 kills at random instants (reading, parsing, between and inside
+#   batches), with small batches (LISTARC_BATCH=200: about a hundred
+#   commits);
+# - 25 kills inside SQLite's own writes, by tests/faulthook.c (LD_PRELOAD):
+#   the N-th write, pwrite, fsync or ftruncate of a file of the index
+#   kills the process before the call, after it, or after half of its
+#   bytes (a torn write): in the middle of a commit or a checkpoint.
+# The kills use the release build (for speed; ASan does not preload other
+# libraries); the run that finishes, and the checks of the result, use
+# the ASan build.  CRASH_SEED=N replays the kill points of an earlier run.
 . "$(dirname "$0")/lib.sh"
 RELEASE=${LISTARC_RELEASE:-$ROOT/listarc}
 [ -x "$RELEASE" ] || RELEASE=$LISTARC
+HOOK=$ROOT/build/faulthook.so
 export LISTARC_BATCH=200
 seed=${CRASH_SEED:-$((RANDOM * 32768 + RANDOM))}
 echo "# CRASH_SEED=$seed"
@@ -29,14 +36,14 @@ check "...and indexes all 20,000 messages" grep -q '^crash: 20000 messages index
 D=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 echo "# one full run takes ${D} s"
 
-# Kill points spread over the run: point i is drawn in the i-th twentieth
+# Kill points spread over the run: point i is drawn in the i-th 25th
 # of the full run's duration D.  A run resumes where the last one
 # committed, so it is killed after (point - time the run would have taken
 # to get this far), the latter estimated from the bytes already indexed.
 points=$("$PYTHON" -c '
 import random, sys
 random.seed(int(sys.argv[1])); d = float(sys.argv[2])
-print(" ".join("%.4f" % (d * (i + random.random()) / 20) for i in range(20)))' "$seed" "$D")
+print(" ".join("%.4f" % (d * (i + random.random()) / 25) for i in range(25)))' "$seed" "$D")
 killed=0
 : >progress.txt
 for p in $points; do
@@ -55,14 +62,70 @@ for p in $points; do
 done
 echo "# kill point (s), delay (s), exit status, bytes indexed before and after:"
 sed 's/^/#   /' progress.txt
-check "at least 15 of the 20 runs were killed before they finished (killed: $killed)" [ "$killed" -ge 15 ]
-check "the kills left the index at 10 or more different points" \
-	[ "$(cut -d' ' -f5 progress.txt | sort -u | wc -l)" -ge 10 ]
+check "at least 19 of the 25 timed runs were killed before they finished (killed: $killed)" [ "$killed" -ge 19 ]
+check "the kills left the index at 12 or more different points" \
+	[ "$(cut -d' ' -f5 progress.txt | sort -u | wc -l)" -ge 12 ]
 check "kills landed in the first half of the file" \
 	[ "$(awk -v s="$size" '$3 == 137 && $4 < s / 2' progress.txt | wc -l)" -ge 1 ]
 check "...and in the second half" \
 	[ "$(awk -v s="$size" '$3 == 137 && $4 >= s / 2' progress.txt | wc -l)" -ge 1 ]
 echo "# $(awk '$3 == 137 && $4 == $5' progress.txt | wc -l) kills came before the run's first commit"
+
+# ---- 25 kills inside SQLite's writes ----
+# The calls a whole run makes to the index's files: the N of each kill is
+# drawn so that the runs left get through the rest of the file, roughly
+# (the calls per byte grow along the file, so rather fewer).
+FAULT_DIR=$T/count/ FAULT_COUNT=$T/calls.txt LD_PRELOAD=$HOOK "$RELEASE" index --data count crash corpus.mbox 2>/dev/null
+calls=$(cut -d' ' -f1 calls.txt 2>/dev/null || echo 0)
+echo "# a whole run makes $calls write, fsync and ftruncate calls on the index's files"
+check "the hook sees the index's writes (more than 500 calls)" [ "$calls" -gt 500 ]
+killed=0
+: >hook-progress.txt
+: >kills.txt
+rnd() { # rnd I LO HI: a number in [LO, HI] drawn from the seed and I
+	"$PYTHON" -c 'import random, sys; a = list(map(int, sys.argv[1:]))
+random.seed(a[0] * 100 + a[1]); print(random.randint(a[2], max(a[2], a[3])))' "$seed" "$@"
+}
+for i in $(seq 0 24); do
+	before=$(sqlite3 hook/index.sqlite 'SELECT coalesce(max(done), 0) FROM sources' 2>/dev/null || echo 0)
+	if [ "$i" -lt 22 ]; then
+		nth=$(rnd "$i" 1 $((2 * calls * (size - before) / size / (25 - i))))
+	else
+		# The last three die while the run closes the index, in the
+		# checkpoint that copies the log into index.sqlite: the calls a
+		# run makes are counted on a copy, and it dies at one of its
+		# last 300 (a run with nothing left to index opens the index,
+		# recovering its log, and closes it: anywhere in that).
+		rm -rf hookcopy
+		cp -r hook hookcopy
+		FAULT_DIR=$T/hookcopy/ FAULT_COUNT=$T/calls2.txt LD_PRELOAD=$HOOK \
+			"$RELEASE" index --data hookcopy crash corpus.mbox 2>/dev/null
+		c2=$(cut -d' ' -f1 calls2.txt 2>/dev/null || echo 1)
+		back=$((c2 > 300 ? 299 : c2 - 1))
+		nth=$((c2 - $(rnd "$i" 0 "$back")))
+	fi
+	FAULT_DIR=$T/hook/ FAULT_KILL_AT=$nth FAULT_LOG=$T/kills.txt LD_PRELOAD=$HOOK \
+		"$RELEASE" index --data hook crash corpus.mbox 2>/dev/null &
+	wait $! 2>/dev/null
+	rc=$?
+	[ $rc -eq 137 ] && killed=$((killed + 1))
+	after=$(sqlite3 hook/index.sqlite 'SELECT coalesce(max(done), 0) FROM sources' 2>/dev/null || echo 0)
+	echo "$nth $rc $before $after" >>hook-progress.txt
+done
+echo "# N-th call, exit status, bytes indexed before and after:"
+sed 's/^/#   /' hook-progress.txt
+echo "# where the kills landed (call, function, file, offset, bytes, when):"
+sed 's/^/#   /' kills.txt
+check "at least 20 of the 25 hooked runs were killed inside a write (killed: $killed)" [ "$killed" -ge 20 ]
+check "kills landed in the write-ahead log (inside commits)" grep -q ' index\.sqlite-wal ' kills.txt
+check "...and in the checkpoint (writes into index.sqlite, or its fsync)" \
+	grep -qE '(pwrite64|fsync|fdatasync) index\.sqlite ' kills.txt
+check "...some of them tearing a write in half" grep -q ' torn$' kills.txt
+check "the hooked kills left the index at 10 or more different points" \
+	[ "$(cut -d' ' -f4 hook-progress.txt | sort -u | wc -l)" -ge 10 ]
+"$LISTARC" index --data hook crash corpus.mbox 2>err.txt
+check_eq "after the hooked kills, a run (ASan build) exits 0" $? 0
+check "...and indexes the rest" grep -q '^crash: [0-9]* messages indexed' err.txt
 
 # The last run, with the ASan build, completes the index.
 before=$(sqlite3 crash/index.sqlite 'SELECT count(*) FROM messages' 2>/dev/null || echo 0)
@@ -73,26 +136,35 @@ check "...and indexes exactly the messages the killed runs had not committed ($(
 "$LISTARC" index --data crash crash corpus.mbox 2>err.txt
 check "a run after it finds nothing new" grep -q '^crash: 0 messages indexed' err.txt
 
-check_eq "the index is intact (PRAGMA integrity_check)" \
-	"$(sqlite3 crash/index.sqlite 'PRAGMA integrity_check')" ok
-check_eq "every message is indexed exactly once: as many as From_ lines" \
-	"$(sqlite3 crash/index.sqlite 'SELECT count(*), count(DISTINCT off) FROM messages')" "$n|$n"
-dump_index ref >ref.txt
-dump_index crash >crash.txt
-if cmp -s ref.txt crash.txt; then
-	ok "message ids, URLs, offsets and thread partitions equal those of one uninterrupted run"
-else
-	not_ok "message ids, URLs, offsets and thread partitions equal those of one uninterrupted run"
-	diff ref.txt crash.txt | head -10 | sed 's/^/#   /'
-fi
-q='SELECT d.day, d.count FROM days d ORDER BY d.day'
-check_eq "the day counts (calendars, next free numbers) are the same" \
-	"$(sqlite3 crash/index.sqlite "$q" | md5sum)" "$(sqlite3 ref/index.sqlite "$q" | md5sum)"
-q='SELECT mid, msgs, parent IS NULL FROM mids ORDER BY mid'
-check_eq "every Message-ID (ghosts too) counts the same messages" \
-	"$(sqlite3 crash/index.sqlite "$q" | md5sum)" "$(sqlite3 ref/index.sqlite "$q" | md5sum)"
-check_eq "the resume point is the end of the file" \
-	"$(sqlite3 crash/index.sqlite 'SELECT done FROM sources')" "$size"
+# same_as_ref DIR WHAT: the index in DIR equals the uninterrupted one.
+same_as_ref() {
+	local d=$1 w=$2
+	check_eq "$w: the index is intact (PRAGMA integrity_check)" \
+		"$(sqlite3 "$d/index.sqlite" 'PRAGMA integrity_check')" ok
+	check_eq "$w: every message is indexed exactly once: as many as From_ lines" \
+		"$(sqlite3 "$d/index.sqlite" 'SELECT count(*), count(DISTINCT off) FROM messages')" "$n|$n"
+	dump_index ref >ref.txt
+	dump_index "$d" >got.txt
+	if cmp -s ref.txt got.txt; then
+		ok "$w: message ids, URLs, offsets and thread partitions equal those of one uninterrupted run"
+	else
+		not_ok "$w: message ids, URLs, offsets and thread partitions equal those of one uninterrupted run"
+		diff ref.txt got.txt | head -10 | sed 's/^/#   /'
+	fi
+	local q='SELECT d.day, d.count FROM days d ORDER BY d.day'
+	check_eq "$w: the day counts (calendars, next free numbers) are the same" \
+		"$(sqlite3 "$d/index.sqlite" "$q" | md5sum)" "$(sqlite3 ref/index.sqlite "$q" | md5sum)"
+	q='SELECT mid, msgs, parent IS NULL FROM mids ORDER BY mid'
+	check_eq "$w: every Message-ID (ghosts too) counts the same messages" \
+		"$(sqlite3 "$d/index.sqlite" "$q" | md5sum)" "$(sqlite3 ref/index.sqlite "$q" | md5sum)"
+	q="SELECT count(*) FROM fts WHERE fts MATCH 'the'"
+	check_eq "$w: the search index holds each message once" \
+		"$(sqlite3 "$d/index.sqlite" "$q")" "$(sqlite3 ref/index.sqlite "$q")"
+	check_eq "$w: the resume point is the end of the file" \
+		"$(sqlite3 "$d/index.sqlite" 'SELECT done FROM sources')" "$size"
+}
+same_as_ref crash "timed kills"
+same_as_ref hook "kills inside writes"
 # A few pages of the result, with the ASan build.
 DATA=$T/crash
 for u in $(sqlite3 crash/index.sqlite "SELECT printf('/crash/%04d/%02d/%02d/%d', day / 10000, day / 100 % 100,

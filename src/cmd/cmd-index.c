@@ -132,6 +132,9 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 		if (stats.messages)
 			cmd_error("%s: %llu messages were indexed before the error and are kept", list,
 			          (unsigned long long)stats.messages);
+		if (e == LA_ENOSPC)
+			cmd_error("%s: the disk holding the index is full: free some space and run "
+			          "`listarc index` again; it goes on from the last message kept", list);
 		return e == LA_ELOCKED || e == LA_EAGAIN ? 75 : 1;
 	}
 	if (used == 0) {
@@ -306,6 +309,12 @@ int cmd_index(int argc, char **argv)
 			if (rc == 0)
 				rc = r;
 		}
+	}
+	/* Closing copies the log into index.sqlite but cannot say that it
+	 * failed; a full disk must not go unnoticed there either. */
+	if (st && rc == 0 && store_checkpoint(st, &err)) {
+		cmd_error("%s (everything indexed is kept, in index.sqlite-wal)", err.msg);
+		rc = 1;
 	}
 done:
 	store_close(st);

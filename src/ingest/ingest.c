@@ -40,9 +40,15 @@ void ingest_opts_init(struct ingest_opts *o)
 		o->batch = (unsigned)atoi(e);
 }
 
-static int64_t now_seconds(void)
+/* Seconds since a file's last change, to the nanosecond: in whole
+ * seconds a file changed 10 ms ago can look a second old, which is as old
+ * as a short settle time. */
+static double age_of(const struct stat *sb)
 {
-	return (int64_t)time(NULL);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (double)(now.tv_sec - sb->st_mtim.tv_sec) +
+	       (double)(now.tv_nsec - sb->st_mtim.tv_nsec) / 1e9;
 }
 
 static int day_of(int64_t ts)
@@ -70,14 +76,6 @@ bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, in
 	}
 	*day = day_of(*ts);
 	return ok;
-}
-
-/* A Message-ID for a message without one: a hash of its header block and
- * length, so it is the same in every rebuild. */
-static void made_up_id(char *out, size_t n, const char *head, size_t hlen, uint64_t len)
-{
-	uint64_t h = hash64(head, hlen, len);
-	snprintf(out, n, "nomid-%016llx@listarc.invalid", (unsigned long long)h);
 }
 
 static enum la_status pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got)
@@ -112,19 +110,31 @@ static enum la_status fingerprints(int fd, uint64_t done, int64_t *head, int64_t
 	return LA_OK;
 }
 
-/* Waits (up to a few seconds) for writers that lock the mbox with fcntl
- * (procmail, postfix, `listarc deliver`) to finish.  Returns true if the
- * read lock was taken. */
+/* The waits for a lock poll: 1 ms, then 2, 4, 8 and 10 ms at most
+ * between tries.  Polling every 100 ms (as this once did) made deliveries
+ * that queue behind each other wait that long for every hand-over: 24 a
+ * second at best, however short the work under the lock.  Adds the time
+ * slept to *waited_ms. */
+static void lock_backoff(unsigned *waited_ms)
+{
+	unsigned ms = *waited_ms < 15 ? (*waited_ms + 1 > 8 ? 8 : *waited_ms + 1) : 10;
+	struct timespec ts = {0, (long)ms * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	*waited_ms += ms;
+}
+
+/* Waits (up to 5 s) for writers that lock the mbox with fcntl (procmail,
+ * postfix, `listarc deliver`) to finish.  Returns true if the read lock
+ * was taken. */
 static bool wait_readlock(int fd)
 {
 	struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
-	for (int i = 0; i < 100; i++) {
+	for (unsigned waited = 0; waited < 5000;) {
 		if (fcntl(fd, F_SETLK, &fl) == 0)
 			return true;
 		if (errno != EAGAIN && errno != EACCES)
 			return false;
-		struct timespec ts = {0, 50 * 1000 * 1000};
-		nanosleep(&ts, NULL);
+		lock_backoff(&waited);
 	}
 	return false;
 }
@@ -183,7 +193,7 @@ struct ring {
 	struct mbox_reader *r;
 	const char *path;
 	int64_t last_ts;
-	int64_t age;
+	double age;          /* seconds since the file changed, at the start */
 	bool locked;
 	double settle;
 	bool search;
@@ -206,6 +216,38 @@ static bool read_message(int fd, uint64_t off, uint64_t len, struct buf *raw, st
 	raw->len = n;
 	mbox_unquote(unq, raw->data, n);
 	return !unq->err;
+}
+
+/* Is m, the message at the end of the file, left for the next run?  It
+ * is while a writer holds a lock on the file, while the file grows, and
+ * until it has been unchanged for the settle time (0: indexed at once;
+ * `deliver` knows the message it just appended is whole).  Once settled,
+ * a last message without a blank line after it is indexed as it is.
+ * Sets q->pending and q->note when it is left. */
+static bool pending_tail(struct ring *q, const struct mbox_msg *m)
+{
+	struct stat sb;
+	double age = q->age;
+	bool grew = false;
+	if (fstat(q->fd, &sb) == 0) {
+		age = age_of(&sb);
+		grew = (uint64_t)sb.st_size > m->end;
+	}
+	const char *why;
+	if (!q->locked)
+		why = "another process holds a lock on the file";
+	else if (grew)
+		why = "the file grew while it was read";
+	else if (q->settle > 0 && age < q->settle)
+		why = "the file changed less than LISTARC_SETTLE seconds ago";
+	else
+		return false;
+	q->pending = true;
+	snprintf(q->note, sizeof q->note,
+	         "%s: the message at offset %llu may still be being written (%s, %.1fs ago): "
+	         "left for the next run",
+	         q->path, (unsigned long long)m->start, why, age);
+	return true;
 }
 
 /* Fills a slot from one message; returns false at the end (done set). */
@@ -233,16 +275,13 @@ static void *reader_main(void *arg)
 			break;
 		}
 		/* The last message of a file that is still being written may be
-		 * incomplete: a clean end is a blank line after it. */
-		if ((m.flags & MBOX_F_AT_EOF) && m.off + m.len == m.end &&
-		    ((double)q->age < q->settle || !q->locked)) {
-			q->pending = true;
-			snprintf(q->note, sizeof q->note,
-			         "%s: the message at offset %llu is not followed by a blank line and the "
-			         "file changed %llds ago: left for the next run",
-			         q->path, (unsigned long long)m.start, (long long)q->age);
+		 * incomplete, and a blank line after it proves nothing: a writer
+		 * that pauses after the header block, or between paragraphs,
+		 * leaves one too (that message, indexed, would show cut short,
+		 * and the next run would find the rest of it where a From_ line
+		 * should be).  So it waits until the file has settled. */
+		if ((m.flags & MBOX_F_AT_EOF) && pending_tail(q, &m))
 			break;
-		}
 		struct slot *sl = &q->slot[q->head % RING];
 		msg_summary_parse(&sl->sum, m.head, m.head_len);
 		if (m.flags & MBOX_F_HEAD_TRUNC)
@@ -261,7 +300,7 @@ static void *reader_main(void *arg)
 		q->last_ts = sl->ts;
 		sl->made_up[0] = '\0';
 		if (!sl->sum.msgid[0])
-			made_up_id(sl->made_up, sizeof sl->made_up, m.head, m.head_len, m.len);
+			msg_made_up_id(sl->made_up, sizeof sl->made_up, m.head, m.head_len, m.len);
 		sl->has_text = q->search && read_message(q->fd, m.off, m.len, &q->raw, &q->unq);
 		if (sl->has_text)
 			msg_text_extract(&sl->text, q->unq.data ? q->unq.data : "", q->unq.len);
@@ -351,7 +390,7 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	}
 	q.path = path;
 	q.last_ts = src.last_ts;
-	q.age = now_seconds() - (int64_t)sb->st_mtime;
+	q.age = age_of(sb);
 	q.locked = locked;
 	q.settle = o->settle;
 	q.search = o->search;
@@ -412,11 +451,13 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 		pthread_cond_signal(&q.can_put);
 		pthread_mutex_unlock(&q.mu);
 		if (batch >= o->batch || batch_bytes >= BATCH_BYTES) {
-			if ((e = commit_batch(st, fd, &src, err)) || (e = store_begin(st, err)))
+			if ((e = commit_batch(st, fd, &src, err)))
 				break;
 			batch = 0;
 			batch_bytes = 0;
 			report(o, path, src.done, size, stats->messages);
+			if ((e = store_begin(st, err)))
+				break;
 		}
 	}
 	pthread_mutex_lock(&q.mu);
@@ -431,10 +472,18 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 		snprintf(stats->note, sizeof stats->note, "%s", q.note);
 	}
 	if (!e) {
-		stats->bytes += src.done - start_done;
 		e = commit_batch(st, fd, &src, err);
-		report(o, path, src.done, size, stats->messages);
+		if (!e) {
+			batch = 0;
+			stats->bytes += src.done - start_done;
+			report(o, path, src.done, size, stats->messages);
+		}
 	}
+	/* The batch in hand when something failed (a full disk at its
+	 * commit, say) is rolled back: what was indexed is what was
+	 * committed, and the next run takes it up from there. */
+	if (e)
+		stats->messages -= batch;
 cleanup:
 	for (int i = 0; i < RING; i++)
 		msg_text_free(&q.slot[i].text);
@@ -605,7 +654,7 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 		nm.date = sum->has_date ? date_unix(&sum->date) : 0;
 		char mid[64];
 		if (!sum->msgid[0]) {
-			made_up_id(mid, sizeof mid, head, hl, v[i].size);
+			msg_made_up_id(mid, sizeof mid, head, hl, v[i].size);
 			nm.made_up_id = mid;
 			stats->no_msgid++;
 		}
@@ -622,16 +671,23 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 		stats->bytes += v[i].size;
 		done += v[i].size;
 		if (++batch >= o->batch) {
-			if ((e = store_commit(st, NULL, err)) || (e = store_begin(st, err)))
+			if ((e = store_commit(st, NULL, err)))
 				break;
 			batch = 0;
 			report(o, path, done, total, stats->messages);
+			if ((e = store_begin(st, err)))
+				break;
 		}
 	}
 	if (!e) {
 		e = store_commit(st, NULL, err);
+		if (!e)
+			batch = 0;
 		report(o, path, done, total, stats->messages);
 	}
+	/* A batch that failed to commit is rolled back (see ingest_mbox). */
+	if (e)
+		stats->messages -= batch;
 out:
 	if (e)
 		store_rollback(st);
@@ -765,21 +821,20 @@ enum la_status ingest_lock(const char *dir, int wait_seconds, int *fd, struct la
 	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	if (f < 0)
 		return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
-	for (int waited = 0;; waited++) {
+	for (unsigned waited = 0;;) {
 		if (flock(f, LOCK_EX | LOCK_NB) == 0)
 			break;
 		if (errno != EWOULDBLOCK) {
 			close(f);
 			return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
 		}
-		if (wait_seconds >= 0 && waited >= wait_seconds * 10) {
+		if (wait_seconds >= 0 && waited >= (unsigned)wait_seconds * 1000) {
 			close(f);
 			return la_err_set(err, LA_ELOCKED,
 			                  "%s is locked: another `listarc index` or `deliver` is writing it",
 			                  dir);
 		}
-		struct timespec ts = {0, 100 * 1000 * 1000};
-		nanosleep(&ts, NULL);
+		lock_backoff(&waited);
 	}
 	*fd = f;
 	return LA_OK;
@@ -817,15 +872,15 @@ enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len,
 		return la_err_set(err, errno == ENOSPC ? LA_ENOSPC : LA_EIO, "%s: %s", path,
 		                  strerror(errno));
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	for (int waited = 0;; waited++) {
+	for (unsigned waited = 0;;) {
 		if (fcntl(fd, F_SETLK, &fl) == 0)
 			break;
-		if ((errno != EAGAIN && errno != EACCES) || waited >= wait_seconds * 10) {
+		if ((errno != EAGAIN && errno != EACCES) ||
+		    waited >= (unsigned)(wait_seconds > 0 ? wait_seconds : 0) * 1000) {
 			close(fd);
 			return la_err_set(err, LA_EAGAIN, "%s: locked by another writer", path);
 		}
-		struct timespec t = {0, 100 * 1000 * 1000};
-		nanosleep(&t, NULL);
+		lock_backoff(&waited);
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) != 0) {

@@ -36,9 +36,9 @@ struct ingest_opts {
 	/* Called now and then during a run (never from another thread). */
 	void (*progress)(const struct ingest_progress *p, void *arg);
 	void *progress_arg;
-	/* A last message that is not cleanly terminated is left for the next
-	 * run while the file is younger than this many seconds (a writer may
-	 * still be appending it). */
+	/* The last message of an mbox is left for the next run while the file
+	 * changed less than this many seconds ago (a writer may still be
+	 * appending it, and may pause after any line); 0: never. */
 	double settle;
 	/* Messages per transaction ($LISTARC_BATCH, else 5000). */
 	unsigned batch;

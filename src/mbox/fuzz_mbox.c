@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -33,6 +34,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		last_end = m.end;
 		msg_summary_parse(sum, m.head, m.head_len);
+		/* The id the indexer gives it (from the scanner's header block)
+		 * is the one a page finds again in the message's own bytes. */
+		char *made = malloc(MSGID_MAX + 1), *found = malloc(MSGID_MAX + 1);
+		if (sum->msgid[0])
+			strcpy(made, sum->msgid);
+		else
+			msg_made_up_id(made, MSGID_MAX + 1, m.head, m.head_len, m.len);
+		size_t n = m.len < HEAD_MAX ? (size_t)m.len : HEAD_MAX;
+		msg_index_id(sum, (const char *)data + m.off, n, m.len, found);
+		if (strcmp(made, found))
+			abort();
+		free(made);
+		free(found);
 	}
 	mbox_reader_free(r);
 	close(fd);

@@ -43,6 +43,21 @@ struct msg_summary {
  * no Message-ID gets "" here; the indexer makes one up from its bytes. */
 void msg_summary_parse(struct msg_summary *s, const char *head, size_t n);
 
+/* The Message-ID of a message without one: a hash of its header block
+ * head[0..hlen) (as hdr_block_len finds it in the message's first HEAD_MAX
+ * bytes) and of its length, "nomid-<16 hex>@listarc.invalid", so that it
+ * is the same in every rebuild.  out: n bytes, 64 are enough. */
+void msg_made_up_id(char *out, size_t n, const char *head, size_t hlen, uint64_t len);
+
+/* The Message-ID the index keys a message by: the one msg_summary_parse
+ * finds in its header block, else msg_made_up_id's.  p[0..n) are the
+ * message's first bytes as its source holds them (mboxrd quoting and
+ * all), at least min(len, HEAD_MAX) of them; len is its whole length.
+ * The indexer finds the same id in the same bytes, so a reader can tell
+ * whether a file still holds, at an offset, the message indexed there.
+ * sum is scratch; out holds MSGID_MAX + 1 bytes. */
+void msg_index_id(struct msg_summary *sum, const char *p, size_t n, uint64_t len, char *out);
+
 /* Message-IDs in a References/In-Reply-To value, in order: each <...>
  * token (whitespace inside removed); if the value has none, bare tokens
  * that contain '@'.  Calls fn for each, stopping if fn returns false.

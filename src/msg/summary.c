@@ -318,3 +318,21 @@ bool msg_mime_too_many_parts(const char *p, size_t n)
 	}
 	return false;
 }
+
+void msg_made_up_id(char *out, size_t n, const char *head, size_t hlen, uint64_t len)
+{
+	uint64_t h = hash64(head, hlen, len);
+	snprintf(out, n, "nomid-%016llx@listarc.invalid", (unsigned long long)h);
+}
+
+void msg_index_id(struct msg_summary *sum, const char *p, size_t n, uint64_t len, char *out)
+{
+	size_t hl = hdr_block_len(p, n < HEAD_MAX ? n : HEAD_MAX);
+	if (hl > len)
+		hl = (size_t)len;
+	msg_summary_parse(sum, p, hl);
+	if (sum->msgid[0])
+		memcpy(out, sum->msgid, strlen(sum->msgid) + 1);
+	else
+		msg_made_up_id(out, MSGID_MAX + 1, p, hl, len);
+}

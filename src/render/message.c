@@ -231,8 +231,9 @@ static void not_found(const struct render_ctx *c, struct response *r, const char
 static enum la_status load_failed(const struct render_ctx *c, struct response *r, enum la_status e)
 {
 	render_error(c, r, 500,
-	             e == LA_ECHANGED ? "The message's mbox is shorter than the index says: the "
-	                                "archive needs to be rebuilt."
+	             e == LA_ECHANGED ? "The message's mbox has changed since it was indexed (it is "
+	                                "shorter, or holds another message here): the archive needs "
+	                                "to be rebuilt."
 	                              : "The message could not be read.");
 	return e;
 }
@@ -606,6 +607,17 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 	r->content_type = "text/plain; charset=utf-8";
 	r->max_age = 86400;
 	if (m.len > RAW_INMEM_MAX) {
+		/* What store_msg_read_fd checks for a message read whole: the
+		 * source still holds this message here. */
+		struct buf head;
+		buf_init(&head, HEAD_MAX * 2);
+		e = store_msg_read_fd(fd, &m, HEAD_MAX, &head);
+		buf_free(&head);
+		if (e) {
+			close(fd);
+			store_msg_clear(&m);
+			return load_failed(c, r, e);
+		}
 		struct raw_stream *rs = calloc(1, sizeof *rs);
 		char *piece = malloc(STREAM_PIECE);
 		if (!rs || !piece) {

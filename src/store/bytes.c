@@ -81,6 +81,23 @@ static char *read_range(int fd, uint64_t off, size_t n)
 	return p;
 }
 
+/* Does raw[0..n), read at m's offset, hold the message of Message-ID
+ * m->msgid?  (If memory runs out it cannot tell, and says yes: the size
+ * checks still hold.) */
+static bool same_message(const struct store_msg *m, const char *raw, size_t n)
+{
+	struct msg_summary *sum = malloc(sizeof *sum);
+	char *id = malloc(MSGID_MAX + 1);
+	bool same = true;
+	if (sum && id) {
+		msg_index_id(sum, raw, n, m->len, id);
+		same = strcmp(id, m->msgid) == 0;
+	}
+	free(sum);
+	free(id);
+	return same;
+}
+
 enum la_status store_msg_read_fd(int fd, const struct store_msg *m, size_t max, struct buf *out)
 {
 	struct stat sb;
@@ -94,6 +111,13 @@ enum la_status store_msg_read_fd(int fd, const struct store_msg *m, size_t max, 
 	char *raw = read_range(fd, m->off, n);
 	if (!raw)
 		return LA_EIO;
+	/* The bytes must still be the message indexed here: an mbox cut and
+	 * written again, or replaced by another, can hold a different message
+	 * at the same offset, and its page must not show under this URL. */
+	if (m->msgid && n >= (m->len < HEAD_MAX ? m->len : HEAD_MAX) && !same_message(m, raw, n)) {
+		free(raw);
+		return LA_ECHANGED;
+	}
 	mbox_unquote(out, raw, n);
 	free(raw);
 	return out->err;

@@ -183,6 +183,13 @@ enum la_status db_fail(struct store *st, int rc, struct la_err *err, const char 
 	enum la_status s = db_status(rc);
 	if (s == LA_OK)
 		s = LA_EDB;
+	/* A full disk reaches SQLite in many places, and some of them (its
+	 * -shm file) it reports as an I/O error: errno tells. */
+	int sys = sqlite3_system_errno(st->db);
+	if (sys == ENOSPC || sys == EDQUOT) {
+		return la_err_set(err, LA_ENOSPC, "index: %s: %s (%s)", what, sqlite3_errmsg(st->db),
+		                  strerror(sys));
+	}
 	return la_err_set(err, s, "index: %s: %s", what, sqlite3_errmsg(st->db));
 }
 
@@ -250,8 +257,14 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 		}
 		if (rc == SQLITE_OK)
 			rc = exec(st, "COMMIT");
-		else
+		if (rc != SQLITE_OK) {
+			/* Say why it failed (a full disk, say) before the rollback's
+			 * own message ("no transaction is active") replaces it. */
+			enum la_status s = db_fail(st, rc, err, path);
 			exec(st, "ROLLBACK");
+			store_close(st);
+			return s;
+		}
 	} else {
 		rc = exec(st, "PRAGMA cache_size=-8192; PRAGMA query_only=1;");
 	}
@@ -278,6 +291,16 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 		return LA_EDB;
 	}
 	*out = st;
+	return LA_OK;
+}
+
+enum la_status store_checkpoint(struct store *st, struct la_err *err)
+{
+	/* Passive: readers (the server) are never waited for; what they
+	 * still use is copied by a later checkpoint. */
+	int rc = sqlite3_wal_checkpoint_v2(st->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return db_fail(st, rc, err, "copying the write-ahead log into index.sqlite");
 	return LA_OK;
 }
 

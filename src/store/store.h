@@ -30,6 +30,11 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 /* NULL-safe.  Finalizes every statement and closes the connection. */
 void store_close(struct store *st);
 
+/* Copies what the write-ahead log holds into index.sqlite (writer only),
+ * as closing would, but says whether it could: LA_ENOSPC if the disk is
+ * full (what was committed stays safe in the log, and readers see it). */
+enum la_status store_checkpoint(struct store *st, struct la_err *err);
+
 /* ---- lists and sources ---- */
 
 enum source_kind { SOURCE_MBOX = 0, SOURCE_MAILDIR = 1 };
@@ -143,7 +148,9 @@ enum la_status store_msg_by_id(struct store *st, int64_t id, struct store_msg *m
 int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size);
 /* Appends m's bytes, at most max, with mboxrd quoting undone, to out.
  * LA_ECHANGED if the file is shorter than the index says (never reads
- * past it), LA_EIO if it cannot be read. */
+ * past it) or holds another message at m's offset (another Message-ID,
+ * checked when max covers the header block: see msg_index_id), LA_EIO if
+ * it cannot be read. */
 enum la_status store_msg_read(struct store *st, const struct store_msg *m, size_t max,
                               struct buf *out);
 /* The same from a descriptor store_msg_open returned. */

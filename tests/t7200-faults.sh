@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# t7200-faults: faults while indexing, each compared with a clean build.
+# - Disk full: tests/faulthook.c (LD_PRELOAD) makes the index's writes fail
+#   with ENOSPC after B bytes (B from nothing at all to past the last
+#   commit), and, where this machine lets us mount one, a small tmpfs
+#   fills up for real.  `listarc index` says so and exits non-zero; after
+#   space returns the next run completes, nothing lost, nothing doubled.
+#   `listarc deliver` on a full disk asks the MTA to retry (75) and leaves
+#   no half message.
+# - The mbox appended to while it is read, by a writer that takes no lock
+#   and pauses inside messages (right after the header block, between
+#   paragraphs), then by one that does lock: no message is ever indexed
+#   cut short, every run succeeds, the end is the clean build.
+# - The mbox truncated or replaced: the indexer stops with a clear error,
+#   and no page shows another message than its own (the page of a message
+#   whose bytes are gone or changed is an error, 500), through `listarc
+#   get` and the server; --rebuild makes it right.
+. "$(dirname "$0")/lib.sh"
+RELEASE=${LISTARC_RELEASE:-$ROOT/listarc}
+[ -x "$RELEASE" ] || RELEASE=$LISTARC
+HOOK=$ROOT/build/faulthook.so
+MNT=
+SERVER=
+cleanup() {
+	[ -n "$SERVER" ] && kill -9 "$SERVER" 2>/dev/null
+	[ -n "$MNT" ] && umount "$MNT" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+"$PYTHON" "$SHARED/corpora/gen-corpus.py" 3000 corpus.mbox 7 >/dev/null 2>&1
+n=$(grep -c '^From ' corpus.mbox)
+"$RELEASE" index --data ref l corpus.mbox 2>/dev/null
+dump_index ref >ref.txt
+# same_as_ref DIR WHAT: DIR's index is the clean build's, every message
+# once, nothing doubled in the search index either.
+same_as_ref() {
+	dump_index "$1" >got.txt
+	if cmp -s ref.txt got.txt; then
+		ok "$2: the index equals a clean build (URLs, ids, offsets, threads)"
+	else
+		not_ok "$2: the index equals a clean build (URLs, ids, offsets, threads)"
+		diff ref.txt got.txt | head -6 | sed 's/^/#   /'
+	fi
+	check_eq "$2: ...intact, with each of the $n messages once, and once in the search index" \
+		"$(sqlite3 "$1/index.sqlite" "PRAGMA integrity_check; SELECT count(*), count(DISTINCT off) FROM messages;
+			SELECT count(*) FROM fts WHERE fts MATCH 'the'")" \
+		"ok
+$n|$n
+$(sqlite3 ref/index.sqlite "SELECT count(*) FROM fts WHERE fts MATCH 'the'")"
+}
+
+# ---- disk full (ENOSPC from the hook) ----
+FAULT_DIR=$T/count/ FAULT_COUNT=$T/count.txt LD_PRELOAD=$HOOK "$RELEASE" index --data count l corpus.mbox 2>/dev/null
+total=$(cut -d' ' -f2 count.txt)
+echo "# a clean build writes $total bytes into the index's files"
+# Space for nothing; for the index's creation only; for part of the
+# messages; for all but the last commit or the final checkpoint.
+for b in 0 20000 $((total / 3)) $((total * 2 / 3)) $((total * 9 / 10)); do
+	d=full$b
+	LISTARC_BATCH=250 FAULT_DIR=$T/$d/ FAULT_ENOSPC_AFTER=$b LD_PRELOAD=$HOOK \
+		"$RELEASE" index --data "$d" l corpus.mbox 2>err.txt
+	rc=$?
+	check "disk full after $b bytes: exit status not 0 ($rc)" [ "$rc" -ne 0 ]
+	check "disk full after $b bytes: the error says the disk is full" \
+		grep -qiE 'disk is full|No space left' err.txt
+	kept=$(sqlite3 "$d/index.sqlite" 'SELECT count(*) FROM messages' 2>/dev/null || echo 0)
+	said=$(sed -n 's/^listarc: l: \([0-9]*\) messages were indexed before the error and are kept$/\1/p' err.txt)
+	check_eq "disk full after $b bytes: the messages said to be kept are those in the index" \
+		"${said:-0}" "$kept"
+	sed 's/^/#   /' err.txt | head -4
+	"$LISTARC" index --data "$d" l corpus.mbox 2>err.txt
+	check_eq "disk full after $b bytes: with space back, the next run (ASan build) exits 0" $? 0
+	check "disk full after $b bytes: ...and indexes the $((n - kept)) messages not kept" \
+		grep -q "^l: $((n - kept)) messages indexed" err.txt
+	same_as_ref "$d" "disk full after $b bytes"
+done
+
+# ---- disk full (a real tmpfs, where mounting one works) ----
+mkdir -p mnt
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=1m tmpfs "$T/mnt" 2>/dev/null; then
+	MNT=$T/mnt
+	"$RELEASE" index --data mnt/arc l corpus.mbox 2>err.txt
+	rc=$?
+	check "a 1 MB tmpfs fills: exit status not 0 ($rc)" [ "$rc" -ne 0 ]
+	check "...and the error says the disk is full" grep -qiE 'disk is full|No space left' err.txt
+	sed 's/^/#   /' err.txt | head -3
+	mount -o remount,size=64m "$MNT"
+	"$LISTARC" index --data mnt/arc l corpus.mbox 2>err.txt
+	check_eq "grown to 64 MB, the next run exits 0" $? 0
+	same_as_ref mnt/arc "tmpfs"
+	umount "$MNT" && MNT=
+else
+	echo "# no tmpfs here (not root, or mounting is not allowed): the hook stands in for it"
+fi
+
+# ---- deliver on a full disk ----
+la deliver --data dl l <"$SHARED/corpora/edge/threading_ghost-root_child.eml" 2>/dev/null
+before=$(md5sum <dl/mbox/l.mbox)
+printf 'Message-ID: <full@example.org>\nSubject: full\n\n%s\n' "$(head -c 30000 /dev/zero | tr '\0' x)" >full.eml
+LISTARC_LOCK_WAIT=1 FAULT_DIR=$T/dl/mbox/ FAULT_ENOSPC_AFTER=10000 LD_PRELOAD=$HOOK \
+	"$RELEASE" deliver --data dl l <full.eml 2>err.txt
+check_eq "deliver onto a full disk exits 75 (the MTA retries)" $? 75
+check "...saying the disk is full" grep -q 'no space left' err.txt
+check_eq "...and leaves the mbox as it was (no half message)" "$(md5sum <dl/mbox/l.mbox)" "$before"
+la deliver --data dl l <full.eml 2>/dev/null
+check_eq "with space back the message is delivered and indexed" \
+	"$(sqlite3 dl/index.sqlite "SELECT count(*) FROM messages m JOIN mids ON mids.id = m.mid WHERE mids.mid = 'full@example.org'")" 1
+
+# ---- the mbox appended to while it is read ----
+# The writer appends the corpus again, message by message, each in two or
+# three pieces with pauses between them (up to 0.3 s): half of the cuts
+# right after a blank line (the header block's end, a paragraph's end),
+# where a message looks complete.  The indexer runs in a loop meanwhile,
+# with LISTARC_SETTLE=1 (longer than any pause).
+cat >writer.py <<'EOF'
+import fcntl, random, re, sys, time
+src, dst, lock, count, seed = sys.argv[1], sys.argv[2], sys.argv[3] == "lock", int(sys.argv[4]), int(sys.argv[5])
+rnd = random.Random(seed)
+msgs = re.split(rb"\n(?=From [^\n]*\n)", open(src, "rb").read())[:count]
+with open(dst, "ab", buffering=0) as f:
+    for m in msgs:
+        m = m.rstrip(b"\n") + b"\n\n"
+        blanks = [i + 2 for i in range(len(m) - 2) if m[i:i + 2] == b"\n\n"]
+        cuts = sorted(set(rnd.choice(blanks[:-1] or [1]) if rnd.random() < 0.5 else rnd.randrange(1, len(m))
+                          for _ in range(rnd.randint(1, 2))))
+        if lock:
+            fcntl.lockf(f, fcntl.LOCK_EX)
+        at = 0
+        for c in cuts + [len(m)]:
+            f.write(m[at:c])
+            at = c
+            if c < len(m):
+                time.sleep(rnd.uniform(0.02, 0.3))
+        if lock:
+            fcntl.lockf(f, fcntl.LOCK_UN)
+        time.sleep(rnd.uniform(0, 0.05))
+EOF
+for how in nolock lock; do
+	head -c 0 /dev/null >live-$how.mbox
+	"$PYTHON" writer.py corpus.mbox "live-$how.mbox" $how 40 "$RANDOM" &
+	W=$!
+	runs=0
+	bad=0
+	: >live-$how.err
+	while kill -0 $W 2>/dev/null; do
+		LISTARC_SETTLE=1 "$RELEASE" index --data live-$how l live-$how.mbox 2>>live-$how.err || bad=$((bad + 1))
+		runs=$((runs + 1))
+		sleep 0.05
+	done
+	wait $W
+	sleep 1.2
+	LISTARC_SETTLE=1 "$LISTARC" index --data live-$how l live-$how.mbox 2>>live-$how.err || bad=$((bad + 1))
+	echo "# $how: $runs runs while the writer wrote, $(grep -c 'left for the next run' live-$how.err) of them left a message for later"
+	check_eq "$how: every run while the mbox grew exited 0" "$bad" 0
+	grep -E 'rewritten|does not continue|truncated' live-$how.err | head -3 | sed 's/^/#   /'
+	check "$how: some runs met a message being written and left it for the next" \
+		grep -q 'may still be being written' live-$how.err
+	"$RELEASE" index --data live-$how-ref l live-$how.mbox 2>/dev/null
+	check_eq "$how: the index equals a clean build of the final mbox (no message indexed cut short)" \
+		"$(dump_index live-$how | md5sum)" "$(dump_index live-$how-ref | md5sum)"
+	check_eq "$how: all 40 messages are there" \
+		"$(sqlite3 live-$how/index.sqlite 'SELECT count(*) FROM messages')" 40
+done
+
+# ---- the mbox truncated, then replaced ----
+# Pages come from the release build here, for speed (every other message,
+# page and raw bytes, four times over); the server is the ASan build.
+cp "$SHARED/corpora/lkml.mbox" tr.mbox
+la index --data tr lkml tr.mbox 2>/dev/null
+DATA=$T/tr
+rget() {
+	"$RELEASE" get --data "$DATA" "$@" 2>"$T/get.err"
+	STATUS=$(head -1 "$T/get.err" | cut -d' ' -f1)
+}
+urls=$(sqlite3 tr/index.sqlite "SELECT printf('/lkml/%04d/%02d/%02d/%d', day / 10000, day / 100 % 100, day % 100, num)
+	FROM messages WHERE id % 2 = 0 ORDER BY off")
+nurls=$(echo "$urls" | wc -l)
+mkdir -p before
+i=0
+for u in $urls; do
+	rget "$u" >"before/$i.html"
+	rget "$u/raw" >"before/$i.raw"
+	i=$((i + 1))
+done
+# pages_ok WHAT: every message page and raw message is the one it was,
+# or an error page (500) that says the mbox changed; never another
+# message's.
+pages_ok() {
+	local i=0 same=0 gone=0 wrong=0 u
+	for u in $urls; do
+		rget "$u" >now.html
+		if [ "$STATUS" = 200 ] && cmp -s now.html "before/$i.html"; then
+			same=$((same + 1))
+		elif [ "$STATUS" = 500 ] && grep -q 'has changed since it was indexed' now.html; then
+			gone=$((gone + 1))
+		else
+			wrong=$((wrong + 1))
+			[ "$wrong" -le 3 ] && echo "#   $u: status $STATUS, not its own page"
+		fi
+		rget "$u/raw" >now.raw
+		if [ "$STATUS" = 200 ] && ! cmp -s now.raw "before/$i.raw"; then
+			wrong=$((wrong + 1))
+			[ "$wrong" -le 3 ] && echo "#   $u/raw: another message's bytes"
+		fi
+		i=$((i + 1))
+	done
+	echo "# $1: of $nurls messages, $same pages as before, $gone error pages"
+	check_eq "$1: no page shows another message than its own" "$wrong" 0
+	LAST_SAME=$same
+	LAST_GONE=$gone
+}
+half=$(($(stat -c %s tr.mbox) / 2))
+truncate -s "$half" tr.mbox
+la index --data tr lkml tr.mbox 2>err.txt
+rc=$?
+check "a truncated mbox: the indexer exits non-zero ($rc)" [ "$rc" -ne 0 ]
+check "...saying it is shorter than what was indexed" grep -q 'is shorter than what was indexed (truncated)' err.txt
+pages_ok "truncated"
+check "...the messages before the cut keep their pages" [ "$LAST_SAME" -gt $((nurls / 4)) ]
+check "...those after it are error pages" [ "$LAST_GONE" -gt $((nurls / 4)) ]
+# Truncated, then written again with other mail past the cut, longer
+# than it was.
+for _ in 1 2 3 4; do cat "$SHARED/corpora/notmuch.mbox" >>tr.mbox; done
+la index --data tr lkml tr.mbox 2>err.txt
+check "truncated and written again: the indexer says the mbox was rewritten" \
+	grep -q 'was rewritten\|does not continue with a From_ line' err.txt
+pages_ok "truncated and written again"
+# Replaced by the same messages in another order (longer than before).
+cat >shuffle.py <<'EOF'
+import random, re, sys
+msgs = re.split(rb"\n(?=From [^\n]*\n)", open(sys.argv[1], "rb").read())
+random.Random(5).shuffle(msgs)
+open(sys.argv[2], "wb").write(b"\n".join(m.rstrip(b"\n") + b"\n" for m in msgs) + b"\n")
+EOF
+"$PYTHON" shuffle.py "$SHARED/corpora/lkml.mbox" tr.mbox
+la index --data tr lkml tr.mbox 2>err.txt
+rc=$?
+check "replaced by a shuffled copy: the indexer exits non-zero ($rc)" [ "$rc" -ne 0 ]
+check "...saying the mbox changed and how to index it anew" grep -qE '(rewritten|truncated).*--rebuild' err.txt
+pages_ok "replaced"
+check "...most messages are elsewhere now: error pages" [ "$LAST_GONE" -gt $((nurls * 3 / 4)) ]
+# The server says the same, and it stays up.
+LISTARC_HTTP_TIMEOUTS="2 2 2" "$LISTARC" serve --data "$DATA" --listen 127.0.0.1:0 2>serve.err &
+SERVER=$!
+for _ in $(seq 100); do grep -q 'listening on' serve.err && break; sleep 0.05; done
+port=$(sed -n 's|^listarc: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' serve.err)
+wrong=0
+i=0
+for u in $urls; do
+	code=$(curl -s -o now.html -w '%{http_code}' "http://127.0.0.1:$port$u")
+	if ! { [ "$code" = 200 ] && cmp -s now.html "before/$i.html"; } && [ "$code" != 500 ]; then
+		wrong=$((wrong + 1))
+	fi
+	i=$((i + 1))
+done
+check_eq "the server too shows each message's own page or an error page" "$wrong" 0
+check_eq "...and keeps answering" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" 200
+kill -TERM "$SERVER"
+wait "$SERVER"
+check_eq "...and stops cleanly (no sanitizer report)" "$?/$(grep -cE 'Sanitizer|runtime error' serve.err)" 0/0
+grep -A20 -E 'Sanitizer|runtime error' serve.err | head -30 | sed 's/^/#   /'
+SERVER=
+la index --data tr --rebuild lkml tr.mbox 2>err.txt
+check "--rebuild indexes the replaced mbox" grep -q '^lkml: 210 messages indexed' err.txt
+bad=0
+for u in $(sqlite3 tr/index.sqlite "SELECT printf('/lkml/%04d/%02d/%02d/%d', day / 10000, day / 100 % 100, day % 100, num)
+	FROM messages"); do
+	rget "$u" >/dev/null
+	[ "$STATUS" = 200 ] || bad=$((bad + 1))
+done
+check_eq "...after which every message has its page" "$bad" 0
