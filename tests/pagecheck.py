@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """pagecheck.py: checks pages that `listarc get` printed.
 
-    pagecheck.py [--links OUT] [--strict] FILE...
+    pagecheck.py [--links OUT] [--strict] [--html5] FILE...
 
 For each FILE (an HTML page) it checks that the page is well formed (a
 doctype, every element closed in order, nothing after </html>) and that
@@ -10,7 +10,12 @@ every element and attribute is one that listarc's templates produce
 <script>, no event handler, no javascript: URL.  Link targets must be
 paths of the archive or http(s)/ftp links with rel="nofollow".
 --strict also parses each page with html5lib in strict mode (any HTML5
-parse error fails).  --links writes "FILE<TAB>HREF" for every archive
+parse error fails).  --html5 also builds the page's tree as a browser
+does (html5lib) and checks that tree: every element and attribute one of
+ours, no comment, every link into the archive or http, https, ftp or
+mailto, and no bidirectional override or isolate character anywhere (a
+page could parse one way here and another way in a browser; the tree is
+what a browser shows).  --links writes "FILE<TAB>HREF" for every archive
 link to OUT.  Prints one line per problem; exits 1 if there was any.
 """
 import html.parser
@@ -50,6 +55,12 @@ VOID = {"meta", "link", "br"}
 ARCHIVE_HREF = re.compile(r"^/([a-z0-9][a-z0-9._-]*/([0-9]{4}/([0-9]{2}/([0-9]{2}/([0-9]+(/[0-9]+|/raw)?)?)?)?)?)?$")
 CSS_HREF = re.compile(r"^/_/listarc-[0-9a-f]{8}\.css$")
 EXTERNAL_HREF = re.compile(r"^(https?|ftp)://", re.I)
+# A URL that runs or embeds something, as a browser reads the scheme:
+# leading spaces and control characters dropped, tabs and newlines inside
+# ignored.  ("http://x/javascript:..." is an http URL.)
+FOREIGN_SCHEME = re.compile(r"^[\x00-\x20]*(j[\t\n\r]*a[\t\n\r]*v[\t\n\r]*a[\t\n\r]*"
+                            r"s[\t\n\r]*c[\t\n\r]*r[\t\n\r]*i[\t\n\r]*p[\t\n\r]*t|"
+                            r"vbscript|data)[\t\n\r]*:", re.I)
 
 
 class Checker(html.parser.HTMLParser):
@@ -97,8 +108,8 @@ class Checker(html.parser.HTMLParser):
             if v is None:
                 self.bad("attribute %s without a value on <%s>" % (a, tag))
                 continue
-            if "javascript:" in v.lower().replace(" ", ""):
-                self.bad("javascript: in %s= of <%s>" % (a, tag))
+            if FOREIGN_SCHEME.match(v):
+                self.bad("a %s URL in %s= of <%s>" % (v.split(":")[0].strip()[:20], a, tag))
         d = dict(attrs)
         if tag == "a":
             href = d.get("href")
@@ -139,7 +150,47 @@ class Checker(html.parser.HTMLParser):
         self.bad("processing instruction in page")
 
 
-def check(path, strict):
+LINK_SCHEMES = re.compile(r"^(https?|ftp|mailto):", re.I)
+# Elements the HTML5 parser adds by itself around our markup.
+IMPLIED = {"tbody"}
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def check_tree(raw):
+    """The html5lib tree of a page against the allow-list."""
+    import html5lib
+
+    problems = []
+    root = html5lib.parse(raw, treebuilder="etree", namespaceHTMLElements=False,
+                          transport_encoding="utf-8")
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            problems.append("tree: a comment")
+            continue
+        if BIDI.search((el.text or "") + (el.tail or "")):
+            problems.append("tree: a bidirectional override in the text of <%s>" % tag)
+        if tag in IMPLIED and not el.attrib:
+            continue
+        if tag not in ALLOWED:
+            problems.append("tree: element <%s> that no template writes" % tag)
+            continue
+        for a, v in el.attrib.items():
+            if a not in ALLOWED[tag]:
+                problems.append("tree: attribute %s= on <%s> that no template writes" % (a, tag))
+            if BIDI.search(v):
+                problems.append("tree: a bidirectional override in %s= of <%s>" % (a, tag))
+        href = el.attrib.get("href")
+        if tag == "a" and href is not None and not (
+                ARCHIVE_HREF.match(href) or (LINK_SCHEMES.match(href) and not href.startswith("//"))):
+            problems.append("tree: a link that is neither the archive's nor http(s), ftp or mailto: %r"
+                            % href[:80])
+        if tag == "link" and not CSS_HREF.match(href or ""):
+            problems.append("tree: <link> to %r" % (href or "")[:80])
+    return problems
+
+
+def check(path, strict, html5=False):
     with open(path, "rb") as f:
         raw = f.read()
     problems = []
@@ -165,12 +216,15 @@ def check(path, strict):
             p.parse(raw, transport_encoding="utf-8")
         except Exception as e:  # html5lib.html5parser.ParseError
             problems.append("html5lib: %s" % e)
+    if html5:
+        problems += check_tree(raw)
     return problems, c.links
 
 
 def main(argv):
     links_out = None
     strict = False
+    html5 = False
     files = []
     i = 0
     while i < len(argv):
@@ -180,12 +234,14 @@ def main(argv):
             continue
         if argv[i] == "--strict":
             strict = True
+        elif argv[i] == "--html5":
+            html5 = True
         else:
             files.append(argv[i])
         i += 1
     failed = 0
     for path in files:
-        problems, links = check(path, strict)
+        problems, links = check(path, strict, html5)
         for p in problems[:10]:
             print("%s: %s" % (path, p))
         failed += bool(problems)

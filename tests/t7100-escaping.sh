@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# t7100-escaping: the escaping proof.  tests/mkhostile.py writes messages
+# made to break a page (script tags, event attributes, javascript: URLs,
+# broken references, </pre> and --> in bodies, headers and attachment
+# names, bidirectional overrides, HTML mail, 10,000 nested parts, a
+# gigabyte declared and missing, a gzip bomb).  They are indexed (ASan
+# build), and every page made of them (message pages with their thread
+# outlines, day, month, year and list pages, the site index, and the
+# pages a search query string reaches) is parsed by html5lib as a browser
+# would: an element or attribute our templates do not write, a comment,
+# a bidirectional override, or a link other than the archive's or http,
+# https, ftp, mailto fails (tests/pagecheck.py --strict --html5).
+# Attachments and raw messages must come as text/plain or as downloads,
+# never as something a browser runs; the bomb is never inflated.
+. "$(dirname "$0")/lib.sh"
+DATA=$T/arc
+RELEASE=${LISTARC_RELEASE:-$ROOT/listarc}
+[ -x "$RELEASE" ] || RELEASE=$LISTARC
+SERVER=
+trap '[ -n "$SERVER" ] && kill -9 "$SERVER" 2>/dev/null; rm -rf "$T"' EXIT
+
+"$PYTHON" "$ROOT/tests/mkhostile.py" hostile.mbox >cases.txt
+ncases=$(wc -l <cases.txt)
+sed 's/^/# case /' cases.txt
+la index --data "$DATA" hostile hostile.mbox 2>err.txt
+check_eq "the hostile corpus indexes (exit 0)" $? 0
+check "...all $ncases messages" grep -q "^hostile: $ncases messages indexed" err.txt
+la index --data "$DATA" lkml "$SHARED/corpora/lkml.mbox" 2>/dev/null
+
+mkdir -p pages att
+: >types.txt
+bad_status=0
+for d in $(seq -w 1 "$ncases"); do
+	u=/hostile/2024/03/$d/1
+	get "$u" >"pages/msg-$d.html"
+	if [ "$STATUS/$RC" != 200/0 ]; then
+		bad_status=$((bad_status + 1))
+		echo "# $u: status $STATUS, exit $RC"
+		grep -E 'ERROR|SUMMARY|runtime error' "$T/get.err" | head -3 | sed 's/^/#   /'
+	fi
+	for k in $(seq 1 40); do
+		get --headers "$u/$k" >"att/$d-$k"
+		[ "$STATUS" = 404 ] && break
+		[ "$STATUS/$RC" = 200/0 ] || bad_status=$((bad_status + 1))
+		printf '%s/%s\t%s\t%s\n' "$d" "$k" "$(grep -i '^Content-Type:' "$T/get.err" | cut -d' ' -f2-)" \
+			"$(grep -i '^Content-Disposition:' "$T/get.err" | cut -d' ' -f2-)" >>types.txt
+	done
+	get --headers "$u/raw" >"att/$d-raw"
+	printf '%s/raw\t%s\t\n' "$d" "$(grep -i '^Content-Type:' "$T/get.err" | cut -d' ' -f2-)" >>types.txt
+	get "/hostile/2024/03/$d/" >"pages/day-$d.html"
+done
+check_eq "every hostile message, attachment and raw message answers 200, without a sanitizer report" \
+	"$bad_status" 0
+for u in / /hostile/ /hostile/2024/ /hostile/2024/03/ /lkml/ \
+	"/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E" "/hostile/?q=%22%3E%3Cimg+src%3Dx+onerror%3Dalert(1)%3E" \
+	"/hostile/2024/03/?q=javascript%3Aalert(1)&page=1"; do
+	get "$u" >"pages/list-$(echo "$u" | tr -c 'a-z0-9\n' _).html"
+	[ "$STATUS" = 200 ] || not_ok "$u: status $STATUS"
+done
+echo "# $(ls pages | wc -l) pages, $(wc -l <types.txt) attachments and raw messages"
+
+# ---- the proof: every page, as a browser parses it ----
+pagecheck --strict --html5 pages/*.html >bad.txt
+check "every page parses as HTML5, with only our elements, attributes and link schemes, and no override" \
+	[ ! -s bad.txt ]
+head -20 bad.txt | sed 's/^/#   /'
+check_eq "no '<script' from a message reaches any page" "$(cat pages/*.html | grep -ci '<script')" 0
+check_eq "no event attribute from a message reaches any page" \
+	"$(cat pages/*.html | grep -ciE '<[^>]*[[:space:]"'"'"'/]on[a-z]+[[:space:]]*=')" 0
+check_eq "no href other than the archive's or http(s)/ftp" \
+	"$(cat pages/*.html | grep -oiE 'href="[^"]*"' | grep -viE '^href="(/|https?://|ftp://)' | wc -l)" 0
+check "the payloads are there, as text (the page of case 1 shows <script> escaped)" \
+	grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' pages/msg-01.html
+check "</pre> in a body stays inside the <pre>" \
+	grep -qF '&lt;/pre&gt;&lt;script&gt;alert(2)&lt;/script&gt;&lt;pre&gt;' pages/msg-01.html
+check "--> in a body is text" grep -qF -- '--&gt;&lt;script&gt;alert(3)' pages/msg-01.html
+check "a right-to-left override shows as '.'" grep -qF 'exe..gnp' pages/msg-01.html
+check "encoded words decode to text, escaped" grep -qF 'Subject: &lt;script&gt;alert(1)&lt;/script&gt;' pages/msg-02.html
+check "a javascript: URL in a body is not a link" bash -c "! grep -qi 'href=\"javascript' pages/*.html"
+check "an HTML-only message is shown as text" grep -qF 'click' pages/msg-04.html
+check "10,000 nested parts: the page says they nest too deep" \
+	grep -qF '[MIME parts nested too deep to show: see the raw message]' pages/msg-07.html
+
+# ---- attachments and raw messages: never something a browser runs ----
+check_eq "attachments and raw messages are text/plain or a download of a safe type" \
+	"$(cut -f2 types.txt | grep -vE '^(text/plain; charset=utf-8|application/(octet-stream|pdf|gzip|x-gzip))$' | sort | uniq -c)" ""
+check_eq "anything not text is a download (Content-Disposition: attachment)" \
+	"$(awk -F'\t' '$2 !~ /^text\/plain/ && $3 !~ /^attachment;/' types.txt)" ""
+check_eq "file names are reduced to letters, digits, '.', '_' and '-'" \
+	"$(cut -f3 types.txt | grep -v '^$' | grep -vE '^(attachment|inline); filename="[A-Za-z0-9._-]+"$')" ""
+cut -f2,3 types.txt | sort | uniq -c | sed 's/^/# /'
+
+# ---- the gigabyte and the bomb ----
+gzsize=$("$PYTHON" - hostile.mbox <<'EOF'
+import base64, re, sys
+data = open(sys.argv[1], "rb").read()
+b64 = data.split(b'filename="zeros.gz"\nContent-Transfer-Encoding: base64\n\n', 1)[1].split(b"--ZB", 1)[0]
+open("zeros.gz", "wb").write(base64.decodebytes(b64))
+print(len(base64.decodebytes(b64)))
+EOF
+)
+check "the bomb attachment is the gzip bytes as sent, not inflated (${gzsize} bytes)" cmp -s att/09-1 zeros.gz
+check "...and inflates to 1 GiB (it is a bomb)" \
+	[ "$(gzip -dc zeros.gz | wc -c)" = 1073741824 ]
+check "the text one with Content-Encoding: gzip is not inflated either (under 4 MB)" \
+	[ "$(wc -c <att/09-2)" -lt 4000000 ]
+check "the declared gigabyte is not there: its attachment is a few bytes" [ "$(wc -c <att/08-1)" -lt 100 ]
+peak() {
+	/usr/bin/time -f %M -o rss.txt "$@" >/dev/null 2>&1
+	tail -1 rss.txt
+}
+for p in /hostile/2024/03/09/1 /hostile/2024/03/09/1/1 /hostile/2024/03/09/1/2 /hostile/2024/03/08/1 \
+	/hostile/2024/03/08/1/1 /hostile/2024/03/07/1; do
+	kb=$(peak "$RELEASE" get --data "$DATA" "$p")
+	check "peak RSS of $p (release build) is under 64 MiB (${kb} KiB)" [ "$kb" -lt 65536 ]
+done
+
+# ---- the same through the server ----
+LISTARC_HTTP_TIMEOUTS="3 3 2" "$LISTARC" serve --data "$DATA" --listen 127.0.0.1:0 2>serve.err &
+SERVER=$!
+for _ in $(seq 200); do grep -q 'listening on' serve.err && break; sleep 0.05; done
+port=$(sed -n 's|^listarc: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' serve.err)
+hdrs() { curl -s -o /dev/null -D - -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$1" | tr -d '\r'; }
+hdrs /hostile/2024/03/09/1/1 >h.txt
+check "the server sends the bomb as application/gzip" grep -qx 'content-type: application/gzip' h.txt
+check "...as a download" grep -q '^content-disposition: attachment; filename="zeros.gz"' h.txt
+check "...never with Content-Encoding: gzip (a browser would inflate it)" bash -c '! grep -qi "^content-encoding" h.txt'
+hdrs /hostile/2024/03/03/1/1 >h.txt
+check "an HTML attachment is sent as text/plain" grep -qx 'content-type: text/plain; charset=utf-8' h.txt
+check "...with nosniff" grep -qx 'x-content-type-options: nosniff' h.txt
+hdrs /hostile/2024/03/01/1 >h.txt
+check "every page carries a Content-Security-Policy without scripts" \
+	grep -qx "content-security-policy: default-src 'none'; style-src 'self'; img-src 'self'" h.txt
+curl -s "http://127.0.0.1:$port/hostile/2024/03/01/1" >served.html
+check "the server's message page is the one checked above" cmp -s served.html pages/msg-01.html
+kill -TERM "$SERVER"
+wait "$SERVER"
+check_eq "the server exits 0, with no sanitizer report" "$?/$(grep -cE 'Sanitizer|runtime error' serve.err)" 0/0
+SERVER=
