@@ -80,10 +80,13 @@
  * adding up to more than this get 431 and the connection is closed.  libh2o itself closes a connection whose request
  * head passes its own bound (about 400 KB) or has more than 100 fields. */
 #define HTTP_HEADERS_MAX (16 * 1024)
-/* Open connections, all threads together (--max-conns).  At the cap the
- * listeners stop accepting until a connection closes; the kernel queues
- * (and then refuses) the rest. */
+/* Open connections, all threads together (--max-conns).  At the cap a
+ * new connection closes the one idle the longest (no request being
+ * answered); if every one is busy, the listeners stop accepting until one
+ * closes, and the kernel queues (and then refuses) the rest.  The cap is
+ * lowered to the open-file limit less HTTP_FDS_SPARE. */
 #define HTTP_CONNS_DEFAULT 1024
+#define HTTP_FDS_SPARE 64
 /* Seconds a client may take to send a request head (headers trickled a
  * byte at a time included) and to keep an idle connection open: past it
  * the connection is closed. */

@@ -262,28 +262,57 @@ start_server cap --threads 1 --max-conns 2
 python3 - "$PORT" >cap.out <<'PY'
 import socket, sys, time
 port = int(sys.argv[1])
+def get(path, rcvbuf=0):
+    s = socket.socket()
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: t\r\n\r\n")
+    return s
+# Two idle connections fill the cap; a third is served at once, and the
+# one idle the longest is closed for it.
 a = socket.create_connection(("127.0.0.1", port))
+time.sleep(0.1)
 b = socket.create_connection(("127.0.0.1", port))
 time.sleep(0.2)
-c = socket.create_connection(("127.0.0.1", port))
-c.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+c = get(b"/healthz")
 c.settimeout(1.0)
 try:
-    print("third answered at once:", c.recv(12))
+    print("third answered at once:", c.recv(12).decode())
 except socket.timeout:
     print("third waits")
-a.close()
-c.settimeout(1.5)
+a.settimeout(1.0)
+try:
+    print("the oldest idle one closed:", a.recv(10) == b"")
+except (socket.timeout, ConnectionResetError) as e:
+    print("the oldest idle one:", type(e).__name__)
+for s in (a, b, c):
+    s.close()
+time.sleep(0.3)
+# Two connections busy with responses their clients do not read: a third
+# waits, until the response timeout (2 s) frees a place.
+busy = [get(b"/big/2021/01/02/1/raw", 4096) for _ in range(2)]
+time.sleep(0.3)
+c = get(b"/healthz")
+c.settimeout(1.0)
+try:
+    print("with both busy, third answered at once:", c.recv(12))
+except socket.timeout:
+    print("with both busy, third waits")
+c.settimeout(4)
 try:
     print("third after one closed:", c.recv(12).decode())
 except socket.timeout:
     print("third still waits")
 PY
-check "at the connection cap a third client waits" grep -q '^third waits' cap.out
+check "at the connection cap a third client is served at once" grep -q '^third answered at once: HTTP/1.1 200' cap.out
+check "...and the connection idle the longest is closed for it" grep -q '^the oldest idle one closed: True' cap.out
+check "with every connection busy answering, a third client waits" grep -q '^with both busy, third waits' cap.out
 check "and is served when one closes" grep -q '^third after one closed: HTTP/1.1 200' cap.out
 kill -TERM "$PID"
 wait "$PID"
-check_eq "SIGTERM (capped server): exit 0" $? 0
+check_eq "SIGTERM (capped server): exit 0, with no sanitizer report" \
+	"$?/$(grep -cE 'Sanitizer|runtime error' "$T/cap.err")" 0/0
 PID=$MAIN
 PORT=$MAINPORT
 U=http://127.0.0.1:$PORT

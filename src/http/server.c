@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,8 +58,9 @@ struct worker {
 	struct store *st;
 	struct render_ctx rc;
 	struct pagecache *cache; /* NULL: no cache */
-	h2o_linklist_t conns;
+	h2o_linklist_t conns; /* least recently active first (see touch) */
 	int nconns, max_conns;
+	int ncut;             /* of nconns, those cut and about to close */
 	bool stopping;
 	uint64_t drain_until;
 	struct buf log;
@@ -213,11 +215,21 @@ static const h2o_iovec_t *req_header(h2o_req_t *req, const h2o_token_t *t)
 
 static void cut(struct conn *c, bool hard);
 
+/* Moves c to the end of its loop's list, which is kept in order of last
+ * activity (a request begun or answered): the connections idle longest
+ * come first, for eviction at the cap. */
+static void touch(struct conn *c)
+{
+	h2o_linklist_unlink(&c->link);
+	h2o_linklist_insert(&c->w->conns, &c->link);
+}
+
 static void exchange_dispose(void *p)
 {
 	struct exchange *x = p;
 	if (x->conn) {
 		x->conn->busy = false;
+		touch(x->conn);
 		/* Draining: a connection is done with its last response. */
 		if (x->w->stopping)
 			cut(x->conn, false);
@@ -439,6 +451,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	if (x->conn) {
 		x->conn->busy = true;
 		x->conn->busy_since = h2o_now(w->loop);
+		touch(x->conn);
 	}
 	if (w->stopping)
 		req->http1_is_persistent = 0;
@@ -512,6 +525,7 @@ static void cut(struct conn *c, bool hard)
 	if (c->cut)
 		return;
 	c->cut = true;
+	c->w->ncut++;
 	int fd = h2o_socket_get_fd(c->sock);
 	if (hard) {
 		struct linger lg = {.l_onoff = 1, .l_linger = 0};
@@ -527,12 +541,35 @@ static void on_conn_close(void *data)
 	struct conn *c = data;
 	struct worker *w = c->w;
 	h2o_linklist_unlink(&c->link);
+	w->ncut -= c->cut;
 	free(c);
 	w->nconns--;
-	if (w->accept_paused && !w->stopping && w->listener && w->nconns < w->max_conns) {
+	if (w->accept_paused && !w->stopping && w->listener && w->nconns - w->ncut < w->max_conns) {
 		w->accept_paused = false;
 		h2o_socket_read_start(w->listener, on_accept);
 	}
+}
+
+/* At the cap, the connection idle the longest (no request being
+ * answered: a keep-alive client, one that sent nothing, or one still
+ * trickling its request head) is closed to make room for a new one, as
+ * nginx reuses its idle keep-alive connections: two thousand idle
+ * sockets must not lock everyone else out until they time out.  NULL if
+ * every connection is busy answering a request. */
+static struct conn *idle_victim(struct worker *w)
+{
+	for (h2o_linklist_t *l = w->conns.next; l != &w->conns; l = l->next) {
+		struct conn *c = H2O_STRUCT_FROM_MEMBER(struct conn, link, l);
+		if (!c->busy && !c->cut)
+			return c;
+	}
+	return NULL;
+}
+
+static void pause_accept(struct worker *w)
+{
+	h2o_socket_read_stop(w->listener);
+	w->accept_paused = true;
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err)
@@ -542,14 +579,27 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 		return;
 	/* A few at a time, so that the other loops get their share. */
 	for (int i = 0; i < 8; i++) {
-		if (w->nconns >= w->max_conns) {
-			h2o_socket_read_stop(listener);
-			w->accept_paused = true;
+		struct conn *victim = NULL;
+		if (w->nconns - w->ncut >= w->max_conns && !(victim = idle_victim(w))) {
+			pause_accept(w);
 			return;
 		}
 		h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
-		if (!sock)
+		if (!sock) {
+			/* Out of descriptors: the listener stays readable, and
+			 * trying again at once would spin.  Make room, or wait for
+			 * the next tick. */
+			if (errno == EMFILE || errno == ENFILE) {
+				if ((victim = idle_victim(w)))
+					cut(victim, false);
+				else
+					pause_accept(w);
+			}
 			return;
+		}
+		/* Only now that someone is waiting for its place. */
+		if (victim)
+			cut(victim, false);
 		struct conn *c = calloc(1, sizeof *c);
 		if (!c) {
 			h2o_socket_close(sock);
@@ -578,6 +628,12 @@ static void on_tick(h2o_timeout_entry_t *entry)
 {
 	struct worker *w = H2O_STRUCT_FROM_MEMBER(struct worker, tick_entry, entry);
 	uint64_t now = h2o_now(w->loop);
+	/* Accepting paused for want of descriptors (not at the cap) tries
+	 * again once a second. */
+	if (w->accept_paused && !w->stopping && w->listener && w->nconns - w->ncut < w->max_conns) {
+		w->accept_paused = false;
+		h2o_socket_read_start(w->listener, on_accept);
+	}
 	for (h2o_linklist_t *l = w->conns.next; l != &w->conns; l = l->next) {
 		struct conn *c = H2O_STRUCT_FROM_MEMBER(struct conn, link, l);
 		if (c->busy && now - c->busy_since > w->srv->response_ms)
@@ -794,6 +850,24 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 	if (srv.nworkers > 64)
 		srv.nworkers = 64;
 	int max_conns = cfg->max_conns > 0 ? cfg->max_conns : HTTP_CONNS_DEFAULT;
+	/* Every connection is a descriptor: take what the hard limit allows
+	 * (systemd's default soft limit is 1024), and keep the cap below it,
+	 * with room for the index, the log and the sources. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		int room = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT32_MAX ? INT32_MAX
+		                                                                      : (int)rl.rlim_cur;
+		if (max_conns > room - HTTP_FDS_SPARE) {
+			max_conns = room - HTTP_FDS_SPARE > 16 ? room - HTTP_FDS_SPARE : 16;
+			fprintf(stderr, "listarc: at most %d connections (%d open files allowed)\n", max_conns,
+			        room);
+		}
+	}
 	srv.log_fd = 2;
 	if (cfg->log_path) {
 		srv.log_fd = open_log(cfg->log_path);

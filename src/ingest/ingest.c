@@ -505,6 +505,7 @@ fail:
 
 struct md_entry {
 	char *rel;   /* "cur/NAME" */
+	int sub;     /* 0: new/, 1: cur/ */
 	char *uniq;  /* NAME up to the ':' of the info part */
 	uint64_t size;
 	int64_t ts;
@@ -542,6 +543,7 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 	}
 	struct md_entry *v = NULL;
 	size_t n = 0, cap = 0;
+	int subfd[2] = {-1, -1}; /* new/, cur/ */
 	char *head = malloc(HEAD_MAX);
 	struct msg_summary *sum = malloc(sizeof *sum);
 	struct msg_text text;
@@ -555,11 +557,18 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 	}
 	static const char *const subdirs[] = {"new", "cur"};
 	for (int d = 0; d < 2 && !e; d++) {
-		char dpath[4200];
-		snprintf(dpath, sizeof dpath, "%s/%s", path, subdirs[d]);
-		DIR *dir = opendir(dpath);
+		/* Opened once, never through a link; the files are opened
+		 * relative to them. */
+		subfd[d] = maildir_open_sub(path, subdirs[d]);
+		int dup_fd = subfd[d] >= 0 ? dup(subfd[d]) : -1;
+		DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
 		if (!dir) {
-			e = la_err_set(err, LA_EIO, "%s: %s", dpath, strerror(errno));
+			e = la_err_set(err, LA_EIO, "%s/%s: %s", path, subdirs[d],
+			               errno == ELOOP || errno == ENOTDIR
+			                   ? "a symbolic link, not followed out of the maildir"
+			                   : strerror(errno));
+			if (dup_fd >= 0)
+				close(dup_fd);
 			break;
 		}
 		struct dirent *de;
@@ -605,6 +614,7 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 			}
 			struct md_entry *me = &v[n++];
 			me->uniq = uniq;
+			me->sub = d;
 			if (asprintf(&me->rel, "%s/%s", subdirs[d], de->d_name) < 0) {
 				me->rel = NULL;
 				e = la_err_set(err, LA_ENOMEM, "out of memory");
@@ -625,9 +635,8 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 		total += v[i].size;
 	unsigned batch = 0;
 	for (size_t i = 0; i < n && !e; i++) {
-		char fpath[8400];
-		snprintf(fpath, sizeof fpath, "%s/%s", path, v[i].rel);
-		int fd = open(fpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		int fd = openat(subfd[v[i].sub], strchr(v[i].rel, '/') + 1,
+		                O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			/* Moved (new/ to cur/) or deleted since the listing: the
 			 * next run finds it again. */
@@ -691,6 +700,9 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 out:
 	if (e)
 		store_rollback(st);
+	for (int d = 0; d < 2; d++)
+		if (subfd[d] >= 0)
+			close(subfd[d]);
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].rel);
 		free(v[i].uniq);
@@ -720,8 +732,10 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
 		struct stat a, b;
 		snprintf(cur, sizeof cur, "%s/cur", real);
 		snprintf(newd, sizeof newd, "%s/new", real);
-		if (stat(cur, &a) || stat(newd, &b) || !S_ISDIR(a.st_mode) || !S_ISDIR(b.st_mode))
-			e = la_err_set(err, LA_EINVAL, "%s: a directory but not a maildir (no cur/ and new/)",
+		if (lstat(cur, &a) || lstat(newd, &b) || !S_ISDIR(a.st_mode) || !S_ISDIR(b.st_mode))
+			e = la_err_set(err, LA_EINVAL,
+			               "%s: a directory but not a maildir (no cur/ and new/ directories; "
+			               "symbolic links are not followed)",
 			               path);
 		else
 			e = ingest_maildir(st, list_id, real, o, stats, err);

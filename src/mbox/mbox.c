@@ -5,6 +5,7 @@
 #include "mbox/mbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -316,4 +317,16 @@ void mbox_quote(struct buf *out, const char *p, size_t n)
 		i = (size_t)(nl - p) + 1;
 	}
 	buf_add(out, p + run, n - run);
+}
+
+int maildir_open_sub(const char *path, const char *sub)
+{
+	int top = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0)
+		return -1;
+	int fd = openat(top, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int saved = errno;
+	close(top);
+	errno = saved;
+	return fd;
 }

@@ -65,4 +65,10 @@ void mbox_unquote(struct buf *out, const char *p, size_t n);
 /* Appends p[0..n) to out with mboxrd quoting added (the inverse). */
 void mbox_quote(struct buf *out, const char *p, size_t n);
 
+/* Opens subdirectory sub ("cur" or "new") of the maildir at path, never
+ * through a symbolic link: a maildir is mail, not a way into the rest of
+ * the disk.  Returns a directory descriptor the caller closes, or -1 with
+ * errno (ELOOP or ENOTDIR if sub is a link). */
+int maildir_open_sub(const char *path, const char *sub);
+
 #endif

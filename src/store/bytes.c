@@ -20,24 +20,35 @@ int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size)
 	struct store_source src;
 	if (store_source_get(st, m->source_id, &src))
 		return -1;
-	char path[8400];
 	int fd = -1;
 	if (src.kind == SOURCE_MAILDIR) {
-		if (!m->file || strstr(m->file, "..") || m->file[0] == '/')
+		/* "cur/NAME" or "new/NAME", opened through the maildir's own
+		 * directories and never through a link (a cur/ replaced by a link
+		 * elsewhere, a message file replaced by a link to /etc/passwd). */
+		const char *name = m->file ? strchr(m->file, '/') : NULL;
+		if (!name || strchr(name + 1, '/') || !strcmp(name + 1, "..") || !strcmp(name + 1, ".") ||
+		    (strncmp(m->file, "cur/", 4) && strncmp(m->file, "new/", 4)))
 			return -1;
-		snprintf(path, sizeof path, "%s/%s", src.path, m->file);
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		name++;
+		static const char *const sub[] = {"cur", "new"};
+		int first = strncmp(m->file, "cur/", 4) == 0 ? 0 : 1;
+		int dfd = maildir_open_sub(src.path, sub[first]);
+		if (dfd >= 0) {
+			fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			close(dfd);
+		}
 		if (fd < 0 && errno == ENOENT) {
-			const char *name = strchr(m->file, '/');
-			size_t ulen = name ? strcspn(name + 1, ":") : 0;
-			static const char *const sub[] = {"cur", "new"};
-			for (int i = 0; i < 2 && fd < 0 && name; i++) {
-				char d[4200];
-				snprintf(d, sizeof d, "%s/%s", src.path, sub[i]);
-				DIR *dir = opendir(d);
+			/* Moved between new/ and cur/, or its flags changed: the
+			 * same unique name, up to the ':'. */
+			size_t ulen = strcspn(name, ":");
+			for (int i = 0; i < 2 && fd < 0; i++) {
+				int sfd = maildir_open_sub(src.path, sub[i]);
+				DIR *dir = sfd >= 0 ? fdopendir(sfd) : NULL;
+				if (!dir && sfd >= 0)
+					close(sfd);
 				struct dirent *de;
 				while (dir && (de = readdir(dir))) {
-					if (strncmp(de->d_name, name + 1, ulen) == 0 &&
+					if (strncmp(de->d_name, name, ulen) == 0 &&
 					    (de->d_name[ulen] == ':' || de->d_name[ulen] == '\0')) {
 						fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 						break;
