@@ -14,6 +14,7 @@
 #include "msg/header.h"
 #include "msg/msg.h"
 #include "render/html.h"
+#include "render/message_text.h"
 #include "render/mime.h"
 #include "render/page.h"
 #include "render/thread_pages.h"
@@ -102,7 +103,7 @@ static const char *const shown_fields[] = {"Message-ID", "Date", "From", "To", "
 /* The header block: the six fields in their fixed order, each the last
  * copy received, shown as received (name, spacing, folding) with encoded
  * words decoded and addresses obfuscated (not in the Message-ID). */
-static void header_block(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
+static void header_block(const struct render_ctx *c, struct buf *b, const char *list,
                          const char *data, size_t len)
 {
 	struct hdr_field last[6];
@@ -118,7 +119,7 @@ static void header_block(const struct render_ctx *c, struct buf *b, const struct
 				have[i] = true;
 			}
 	char tagbuf[LISTNAME_MAX + 3];
-	const char *tag = conf_subject_tag(c->conf, m->list, tagbuf, sizeof tagbuf);
+	const char *tag = conf_subject_tag(c->conf, list, tagbuf, sizeof tagbuf);
 	struct buf v;
 	buf_init(&v, HDR_SHOW_MAX * 4 + 64);
 	for (int i = 0; i < 6; i++) {
@@ -161,7 +162,8 @@ static void header_block(const struct render_ctx *c, struct buf *b, const struct
 
 struct body_ctx {
 	const struct render_ctx *c;
-	const struct store_msg *m;
+	const char *list;
+	int day, num;
 	struct buf *b;
 	int blocks;
 };
@@ -194,7 +196,7 @@ static void body_block(const struct mime_block *blk, void *arg)
 	case MB_ATTACHMENT:
 		block_sep(x);
 		buf_adds(b, "<a href=\"");
-		link_msg(x->c, b, x->m->list, x->m->day, x->m->num);
+		link_msg(x->c, b, x->list, x->day, x->num);
 		buf_printf(b, "/%d\">%s attachment \"", blk->k, blk->is_text ? "View" : "Download");
 		if (blk->filename && *blk->filename)
 			html_texts(b, blk->filename);
@@ -210,6 +212,44 @@ static void body_block(const struct mime_block *blk, void *arg)
 		html_text(b, blk->text, blk->len);
 		break;
 	}
+}
+
+void render_message_text(const struct render_ctx *c, struct buf *b, const char *list, int day,
+                         int num, const char *data, size_t len, struct mime_msg *mm,
+                         enum la_status opened)
+{
+	buf_adds(b, "<pre class=\"msg\">\n");
+	header_block(c, b, list, data, len);
+	buf_addc(b, '\n');
+	size_t body_at = b->len;
+
+	enum la_status e = opened;
+	struct body_ctx x = {c, list, day, num, b, 0};
+	if (e == LA_OK)
+		e = mime_walk(mm, body_block, &x);
+	if (e) {
+		/* GMime could not make sense of it (or it has too many parts to
+		 * parse): show the body bytes. */
+		if (e == LA_ETOOBIG)
+			buf_adds(b, "[This message has too many MIME parts to show them one by one; "
+			            "its body follows as it is.]\n\n");
+		size_t hl = hdr_block_len(data, len);
+		struct buf t;
+		buf_init(&t, (len - hl) * 4 + 16);
+		msg_to_utf8(&t, data + hl, len - hl, NULL);
+		html_body(b, t.data ? t.data : "", t.len, HTML_LINKS | HTML_OBFUSCATE);
+		buf_free(&t);
+	}
+	/* Blank lines at the end of the body are not shown: git and stgit
+	 * end their mail with one, and in an mbox it cannot be told apart
+	 * from the separator anyway.  The page ends with the last line of
+	 * text, as blists' pages do (shared/spec). */
+	while (!b->err && b->len > body_at && b->data[b->len - 1] == '\n' &&
+	       b->data[b->len - 2] == '\n')
+		b->len--;
+	if (b->len && b->data[b->len - 1] != '\n')
+		buf_addc(b, '\n');
+	buf_adds(b, "</pre>\n");
 }
 
 static enum la_status find_message(const struct render_ctx *c, const char *list, int day, int num,
@@ -311,42 +351,12 @@ enum la_status render_message(const struct render_ctx *c, const char *list, int 
 	link_list(c, &u, list);
 	nav_item(b, "list", buf_cstr(&u));
 	buf_free(&u);
-	buf_adds(b, "</div>\n<pre class=\"msg\">\n");
-
-	header_block(c, b, &m, l.data, l.len);
-	buf_addc(b, '\n');
-	size_t body_at = b->len;
+	buf_adds(b, "</div>\n");
 
 	struct mime_msg *mm = NULL;
 	e = open_mime(&m, &l, &mm);
-	struct body_ctx x = {c, &m, b, 0};
-	if (e == LA_OK)
-		e = mime_walk(mm, body_block, &x);
-	if (e) {
-		/* GMime could not make sense of it (or it has too many parts to
-		 * parse): show the body bytes. */
-		if (e == LA_ETOOBIG)
-			buf_adds(b, "[This message has too many MIME parts to show them one by one; "
-			            "its body follows as it is.]\n\n");
-		size_t hl = hdr_block_len(l.data, l.len);
-		struct buf t;
-		buf_init(&t, (l.len - hl) * 4 + 16);
-		msg_to_utf8(&t, l.data + hl, l.len - hl, NULL);
-		html_body(b, t.data ? t.data : "", t.len, HTML_LINKS | HTML_OBFUSCATE);
-		buf_free(&t);
-		e = LA_OK;
-	}
+	render_message_text(c, b, list, day, num, l.data, l.len, mm, e);
 	mime_free(mm);
-	/* Blank lines at the end of the body are not shown: git and stgit
-	 * end their mail with one, and in an mbox it cannot be told apart
-	 * from the separator anyway.  The page ends with the last line of
-	 * text, as blists' pages do (shared/spec). */
-	while (!b->err && b->len > body_at && b->data[b->len - 1] == '\n' &&
-	       b->data[b->len - 2] == '\n')
-		b->len--;
-	if (b->len && b->data[b->len - 1] != '\n')
-		buf_addc(b, '\n');
-	buf_adds(b, "</pre>\n");
 	render_thread_outline(c, b, &m);
 	page_end(c, b);
 	page_finish(r, 200);
