@@ -42,7 +42,7 @@ release_OBJ := $(patsubst src/%.c,build/release/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
-.PHONY: all check run setup clean fuzz bench format seeds
+.PHONY: all check run setup clean fuzz bench format seeds load
 all: listarc
 
 listarc: $(release_OBJ)
@@ -105,6 +105,13 @@ build/faulthook.so: tests/faulthook.c
 check: setup
 	$(MAKE) build/asan/listarc $(UNIT_BINS) $(REPLAY_BINS) listarc build/faulthook.so
 	tests/run-all
+
+# The server under wrk while `listarc deliver` adds mail (bench/load,
+# 60 s): figures, not a pass or a fail; not part of `make check`.
+LOAD_SECONDS ?= 60
+LOAD_RATE ?= 100
+load: setup listarc
+	bench/load $(LOAD_SECONDS) $(LOAD_RATE)
 
 # Where `make run` serves (make run LISTEN=0.0.0.0:8080 to reach it from
 # elsewhere).
