@@ -190,6 +190,8 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 			return rt->kind = R_HEALTHZ;
 	}
 	if (nseg == 2 && !trailing && len[0] == 1 && seg[0][0] == '_') {
+		if (len[1] == 11 && !memcmp(seg[1], "search-help", 11))
+			return rt->kind = R_SEARCH_HELP;
 		const char *want = render_stylesheet_path() + 2;
 		if (len[1] == strlen(want) && !memcmp(seg[1], want, len[1]))
 			return rt->kind = R_STYLE;
@@ -259,8 +261,14 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		r->content_type = "text/plain; charset=utf-8";
 		buf_printf(&r->body, "Moved to %s\n", r->location);
 		break;
+	case R_SEARCH_HELP:
+		e = render_search_help(c, r);
+		break;
 	case R_INDEX:
-		e = render_index(c, r);
+		if (rt.query.has_q)
+			e = render_search(c, NULL, rt.query.q, rt.query.o, rt.query.page, r);
+		else
+			e = render_index(c, r);
 		break;
 	case R_STYLE:
 		render_stylesheet(r);
@@ -282,7 +290,10 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		break;
 	}
 	case R_LIST:
-		e = render_list(c, rt.list, r);
+		if (rt.query.has_q)
+			e = render_search(c, rt.list, rt.query.q, rt.query.o, rt.query.page, r);
+		else
+			e = render_list(c, rt.list, r);
 		break;
 	case R_YEAR:
 		e = render_year(c, rt.list, rt.y, r);

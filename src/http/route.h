@@ -10,6 +10,8 @@
  *   /LIST/YYYY/MM/DD/N             message N of that day
  *   /LIST/YYYY/MM/DD/N/K           its attachment K
  *   /LIST/YYYY/MM/DD/N/raw         its bytes as received
+ *   /LIST/?q=QUERY, /?q=QUERY      search results (&o=relevance, &page=N)
+ *   /_/search-help                 the query language
  *   /_/listarc-HASH.css, /robots.txt, /favicon.ico, /healthz
  *
  * Directory forms without their trailing slash (and a message with one)
@@ -33,6 +35,7 @@ enum route_kind {
 	R_ROBOTS,
 	R_FAVICON,
 	R_HEALTHZ,
+	R_SEARCH_HELP,
 	R_LIST,
 	R_YEAR,
 	R_MONTH,
