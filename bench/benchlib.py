@@ -82,6 +82,8 @@ def mbox_to_maildir(mbox, maildir):
         os.makedirs(os.path.join(maildir, sub), exist_ok=True)
     with open(mbox, 'rb') as f:
         data = f.read()
+    if not data:
+        return 0
     msgs = data.split(b'\nFrom ')
     base = len(os.listdir(os.path.join(maildir, 'cur')))
     for i, m in enumerate(msgs):
