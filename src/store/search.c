@@ -23,7 +23,10 @@ static void bind_all(sqlite3_stmt *s, const struct search_query *q, int64_t list
 		sqlite3_bind_int64(s, k, list_id);
 }
 
-/* FROM and WHERE of a query, shared by the count and the listing. */
+/* FROM and WHERE of a query, shared by the count and the listing: the
+ * full-text match and messages only.  The WHERE refers to m alone (other
+ * tables through subqueries), and every message has its mids and lists
+ * row, so those two are joined only for the rows shown. */
 static void from_where(struct buf *b, const struct search_query *q, int64_t list_id)
 {
 	bool match = search_match(q) != NULL;
@@ -32,7 +35,7 @@ static void from_where(struct buf *b, const struct search_query *q, int64_t list
 	 * the MATCH once per message (rowid=?): a search page of a list took
 	 * 5.7 s at 20,000 messages, and grew with the list (bench/scale). */
 	buf_adds(b, match ? " FROM fts CROSS JOIN messages m ON m.id = fts.rowid" : " FROM messages m");
-	buf_adds(b, " JOIN mids ON mids.id = m.mid JOIN lists l ON l.id = m.list_id WHERE ");
+	buf_adds(b, " WHERE ");
 	if (match)
 		buf_adds(b, "fts MATCH ?1 AND ");
 	buf_addc(b, '(');
@@ -71,15 +74,21 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 	if (e || *total == 0)
 		goto out;
 
+	/* The page of results is chosen on (id, sort key) alone, so that the
+	 * sorter holds two numbers per match rather than every shown column;
+	 * only the rows of the page are then joined with mids and lists. */
+	bool by_rank = order == SEARCH_RELEVANCE && search_match(q);
 	buf_reset(&sql);
 	buf_adds(&sql, "SELECT m.id, l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name,"
-	               " m.from_addr, mids.mid, m.thread, m.mid, m.parent");
+	               " m.from_addr, mids.mid, m.thread, m.mid, m.parent FROM (SELECT m.id AS id, ");
+	buf_adds(&sql, by_rank ? "bm25(fts)" : "coalesce(m.date, m.ts)");
+	buf_adds(&sql, " AS k");
 	from_where(&sql, q, list_id);
-	if (order == SEARCH_RELEVANCE && search_match(q))
-		buf_adds(&sql, " ORDER BY bm25(fts), m.id DESC");
-	else
-		buf_adds(&sql, " ORDER BY coalesce(m.date, m.ts) DESC, m.id DESC");
-	buf_printf(&sql, " LIMIT %d OFFSET %d", limit, offset);
+	buf_adds(&sql, by_rank ? " ORDER BY k, m.id DESC" : " ORDER BY k DESC, m.id DESC");
+	buf_printf(&sql, " LIMIT %d OFFSET %d) AS r", limit, offset);
+	buf_adds(&sql, " JOIN messages m ON m.id = r.id JOIN mids ON mids.id = m.mid"
+	               " JOIN lists l ON l.id = m.list_id");
+	buf_adds(&sql, by_rank ? " ORDER BY r.k, r.id DESC" : " ORDER BY r.k DESC, r.id DESC");
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		e = LA_EDB;
 		goto out;
