@@ -94,6 +94,14 @@ int cmd_serve(int argc, char **argv)
 		buf_free(&base);
 		return 2;
 	}
+	struct buf origin;
+	buf_init(&origin, URL_MAX);
+	if (!http_base_origin(base_url, &origin)) {
+		cmd_error("--base-url %s: not http(s)://HOST/PATH", base_url);
+		buf_free(&base);
+		buf_free(&origin);
+		return 2;
+	}
 	char *dir = conf_data_dir(data);
 	struct la_err err = {0};
 	struct conf *cf = NULL;
@@ -106,6 +114,7 @@ int cmd_serve(int argc, char **argv)
 	hc.data_dir = dir;
 	hc.conf = cf;
 	hc.base = buf_cstr(&base);
+	hc.origin = origin.len ? buf_cstr(&origin) : NULL;
 	if (http_serve(&hc, &err)) {
 		cmd_error("%s", err.msg);
 		goto out;
@@ -115,5 +124,6 @@ out:
 	conf_free(cf);
 	free(dir);
 	buf_free(&base);
+	buf_free(&origin);
 	return rc;
 }

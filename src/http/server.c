@@ -428,6 +428,24 @@ static size_t head_size(h2o_req_t *req)
 	return n;
 }
 
+/* Makes r's Location absolute: the --base-url's origin, else http:// and
+ * the request's Host (left as it is if the Host is not a plain name). */
+static void absolute_location(struct worker *w, h2o_req_t *req, struct response *r)
+{
+	char origin[300];
+	if (w->srv->cfg->origin)
+		snprintf(origin, sizeof origin, "%s", w->srv->cfg->origin);
+	else if (http_valid_authority(req->authority.base, req->authority.len))
+		snprintf(origin, sizeof origin, "http://%.*s", (int)req->authority.len, req->authority.base);
+	else
+		return;
+	size_t ol = strlen(origin), ll = strlen(r->location);
+	if (ol + ll >= sizeof r->location)
+		return;
+	memmove(r->location + ol, r->location, ll + 1);
+	memcpy(r->location, origin, ol);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
 	(void)self;
@@ -486,6 +504,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 				lm = w->srv->started;
 		}
 		store_read_end(w->st);
+		if (r.location_absolute && r.location[0] == '/')
+			absolute_location(w, req, &r);
 		p = page_from_response(&r, lm);
 		x->stream = response_take_stream(&r);
 		response_free(&r);

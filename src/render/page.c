@@ -35,6 +35,9 @@ static const char stylesheet[] =
 	"ul.tree{padding-left:1em;margin:.3em 0}ul.tree ul{padding-left:1.2em}\n"
 	"ul.tree li{margin:.1em 0}ul.tree li.ghost{color:#777}\n"
 	".links{font-size:.95em}\n"
+	".tmsg{border-top:1px solid #ddd;margin-top:1em}\n"
+	".d1{margin-left:1.5em}.d2{margin-left:3em}.d3{margin-left:4.5em}.d4{margin-left:6em}\n"
+	".d5{margin-left:7.5em}.d6{margin-left:9em}.d7{margin-left:10.5em}.d8{margin-left:12em}\n"
 	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n";
 
 static char stylesheet_path[64];

@@ -177,6 +177,15 @@ enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int fr
 enum la_status store_recent(struct store *st, int64_t list_id, int limit, store_entry_fn fn,
                             void *arg);
 
+/* A page of a list's messages by their URL key (day, number): those with
+ * day in [since, until] and a key before (newest_first) or after the
+ * key (after_day, after_num), at most limit, in that direction.  For the
+ * first page pass a key beyond every message: (99999999, 0) newest first,
+ * (0, 0) oldest first. */
+enum la_status store_list_msgs(struct store *st, int64_t list_id, int since, int until,
+                               int after_day, int after_num, bool newest_first, int limit,
+                               store_entry_fn fn, void *arg);
+
 /* Per-day message counts of a list for days in [from, to] (yyyymmdd). */
 enum la_status store_day_counts(struct store *st, int64_t list_id, int from, int to,
                                 bool (*fn)(int day, int count, void *arg), void *arg);
@@ -210,6 +219,14 @@ void store_read_end(struct store *st);
  * in list_id only unless it is 0, oldest first. */
 enum la_status store_msgs_by_msgid(struct store *st, const char *msgid, int64_t list_id,
                                    store_entry_fn fn, void *arg);
+
+/* The mids row of msgid (a message's or a ghost's): its id and thread.
+ * LA_ENOTFOUND if the archive has never seen the ID. */
+enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id, int64_t *thread);
+
+/* The Message-ID of mids row id into out (n bytes, cut if longer; at
+ * most MSGID_MAX + 1 are ever needed).  LA_ENOTFOUND if there is none. */
+enum la_status store_mid_text(struct store *st, int64_t id, char *out, size_t n);
 
 /* The Message-IDs of a thread (real and ghosts), with their parent links:
  * fn gets (mids.id, parent mids.id or 0, the Message-ID).  At most max. */
