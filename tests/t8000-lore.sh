@@ -32,7 +32,19 @@ printf 'Received: from mx by list; Mon, 06 Jan 2025 11:00:00 +0000\nMessage-ID: 
 	la deliver --data "$DATA" odd
 printf 'Received: from mx by list; Mon, 06 Jan 2025 12:00:00 +0000\nMessage-ID: <bad@example.org>\nFrom: C <c@example.org>\nSubject: bad \377 byte \033 esc\n\nx\n' |
 	la deliver --data "$DATA" odd
-check "four lists indexed" [ "$(sqlite3 "$DATA/index.sqlite" 'SELECT count(*) FROM lists')" = 4 ]
+# A chain of 70 replies, each to the one before: deeper than pages and
+# the API nest.
+"$PYTHON" - <<'EOF'
+with open("chain.mbox", "w") as f:
+    for i in range(70):
+        f.write("From c@example.org Mon Jan  1 %02d:%02d:00 2024\n" % (10 + i // 60, i % 60))
+        f.write("Message-ID: <chain-%d@example.org>\nFrom: C <c@example.org>\nSubject: chain %d\n" % (i, i))
+        if i:
+            f.write("In-Reply-To: <chain-%d@example.org>\n" % (i - 1))
+        f.write("\nlink %d\n\n" % i)
+EOF
+la index --data "$DATA" chain chain.mbox 2>/dev/null
+check "five lists indexed" [ "$(sqlite3 "$DATA/index.sqlite" 'SELECT count(*) FROM lists')" = 5 ]
 
 # mbox.py MBOX: one line per message, "MSGID<TAB>N<TAB>DAY", and its raw
 # bytes (mboxrd quoting undone, the separating empty line dropped) in
@@ -379,8 +391,8 @@ check "/api/v1/: application/json" grep -qx 'Content-Type: application/json' "$T
 check "with an ETag" grep -q '^ETag: "[0-9a-f]\{16\}"$' "$T/get.err"
 check_eq "the lists with their message counts" \
 	"$(json lists.json '" ".join("%s=%d" % (l["name"], l["messages"]) for l in d["lists"])')" \
-	"linux-kernel=36 lkml=210 mirror=36 odd=5"
-check_eq "and first and last days" "$(json lists.json 'd["lists"][0]["first_day"] + " " + d["lists"][0]["last_day"]')" \
+	"chain=70 linux-kernel=36 lkml=210 mirror=36 odd=5"
+check_eq "and first and last days" "$(json lists.json 'd["lists"][1]["first_day"] + " " + d["lists"][1]["last_day"]')" \
 	"2019-05-20 2020-05-09"
 "$PYTHON" mbox.py "$LKML" >lkml.tsv
 awk -F'\t' '{ n[$3]++; print "/lkml/" $3 "/" n[$3] }' lkml.tsv >lkml.urls
@@ -453,8 +465,34 @@ check_eq "the thread as a tree: one root, 16 nodes (1 ghost), 15 messages, 8 rep
 	"$("$PYTHON" tree.py tree.json)" "1 16 1 15 8 $ROOTURL"
 check_eq "the ghost is the ID only referenced" \
 	"$(json tree.json '[n["message_id"] for n in d["tree"][0]["replies"] if n["ghost"]]')" "['$GHOST']"
+get /api/v1/chain/chain-0@example.org/T/ >chain.json
+cat >chain.py <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def walk(ns, level):
+    for n in ns:
+        yield n, level
+        yield from walk(n["replies"], level + 1)
+got = {n["message_id"]: (n["depth"], n["parent"], level) for n, level in walk(d["tree"], 0)}
+print(len(got), got["chain-63@example.org"], got["chain-64@example.org"], got["chain-69@example.org"])
+EOF
+check_eq "a chain of 70: nested 64 deep, deeper ones beside with their true depth and parent" \
+	"$("$PYTHON" chain.py chain.json)" \
+	"70 (63, 'chain-62@example.org', 63) (64, 'chain-63@example.org', 64) (69, 'chain-68@example.org', 64)"
+get /chain/chain-0@example.org/T/ >chain1.html
+check "the nested page draws depth 8 at most" \
+	bash -c "grep -q '<div class=\"tmsg d8\" id=\"m20\">' chain1.html && ! grep -q 'class=\"tmsg d9' chain1.html"
+check "and links each reply's parent, however deep" grep -qF '[<a href="#m49">parent</a>]' chain1.html
+get "/chain/chain-0@example.org/T/?page=2" >chain2.html
+check "page 2 starts its tree anew (its first row at the left)" grep -q '<div class="tmsg d0" id="m51">' chain2.html
+check "the chain's pages are well formed" pagecheck --strict chain1.html chain2.html
 get "/api/v1/linux-kernel/nosuch@example.org/" >nomsg.json
 check_eq "an unknown Message-ID: 404, in JSON" "$STATUS $(json nomsg.json 'd["status"]')" "404 404"
+get "/api/v1/linux-kernel/2019/05/" >nopath.json
+check_eq "a path the API does not have: 404, in JSON" "$STATUS $(json nopath.json 'd["error"]')" \
+	"404 no such API URL"
+get "/api/v1/linux-kernel/?since=2019-5-1" >badq.json
+check_eq "a malformed date: 400, in JSON" "$STATUS $(json badq.json 'd["status"]')" "400 400"
 
 # ---- "all" and "api" are not list names ----
 la index --data "$DATA" all "$SEEDS" >/dev/null 2>res.err

@@ -69,6 +69,36 @@ EOF
 start_server main "$LISTARC" --log "$T/access.log"
 check "the server listens" [ -n "$PORT" ]
 
+# ---- HTTP around the new forms ----
+# status URL [CURL ARGS...]: the status code; the head in head.out.
+status() {
+	local url=$1
+	shift
+	curl -s -o body.out -D head.out -w '%{http_code}' "$@" "$url"
+}
+hdr() { grep -i "^$1:" head.out | head -1 | cut -d' ' -f2- | tr -d '\r'; }
+for p in "/linux-kernel/$ROOTID/" "/linux-kernel/$ROOTID/T/" /linux-kernel/new.atom \
+	"/api/v1/linux-kernel/$ROOTID/T/" /api/v1/; do
+	status "$U$p" >/dev/null
+	etag=$(hdr etag)
+	if [ -n "$etag" ] && [ "$(status "$U$p" -H "If-None-Match: $etag")" = 304 ]; then
+		ok "GET $p: an ETag that gives 304"
+	else
+		not_ok "GET $p: an ETag that gives 304"
+	fi
+	# (/api/v1/ of one list is too short to be worth gzip.)
+	[ "$p" = /api/v1/ ] && continue
+	if [ "$(status "$U$p" -H 'Accept-Encoding: gzip')" = 200 ] && [ "$(hdr content-encoding)" = gzip ] &&
+		cmp -s <(gunzip -c body.out) <(la get --data "$DATA" "$p" 2>/dev/null); then
+		ok "GET $p: gzip, of the bytes listarc get prints"
+	else
+		not_ok "GET $p: gzip, of the bytes listarc get prints"
+	fi
+done
+status "$U/all/$ROOTID/t.mbox.gz" >/dev/null
+etag=$(hdr etag)
+check_eq "t.mbox.gz has a validator too" "$(status "$U/all/$ROOTID/t.mbox.gz" -H "If-None-Match: $etag")" 304
+
 # ---- git: the seed thread over HTTP ----
 git init -q repo
 curl -s -D head.out -o t.mbox.gz "$U/linux-kernel/$ROOTID/t.mbox.gz"

@@ -264,6 +264,7 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 /* /api/v1/ and what follows: the page path whose data it gives. */
 static enum route_kind parse_api(struct route *rt, const struct segs *g)
 {
+	rt->api = true;
 	if (g->count == 1 || (g->count == 2 && seg_is(g, 1, "v1") && !g->trailing))
 		return redirect_to(rt, "/api/v1", g, 0, 0, true);
 	if (!seg_is(g, 1, "v1"))
@@ -285,6 +286,8 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 {
 	memset(rt, 0, sizeof *rt);
 	rt->query.page = 1;
+	/* The API answers even a malformed query in JSON. */
+	rt->api = rawn >= 4 && memcmp(raw, "/api", 4) == 0 && (rawn == 4 || raw[4] == '/' || raw[4] == '?');
 	const char *q = memchr(raw, '?', rawn);
 	size_t n = q ? (size_t)(q - raw) : rawn;
 	if (n > URL_MAX || rawn > URL_MAX * 2)
@@ -367,10 +370,16 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	const char *list = rt.all ? NULL : rt.list; /* NULL: every list */
 	switch (kind) {
 	case R_NOTFOUND:
-		render_error(c, r, 404, "There is no such page in this archive.");
+		if (rt.api)
+			render_api_error(r, 404, "no such API URL");
+		else
+			render_error(c, r, 404, "There is no such page in this archive.");
 		break;
 	case R_BADREQUEST:
-		render_error(c, r, 400, "The address of this request is malformed.");
+		if (rt.api)
+			render_api_error(r, 400, "malformed request");
+		else
+			render_error(c, r, 400, "The address of this request is malformed.");
 		break;
 	case R_TOOLONG:
 		render_error(c, r, 414, "The address of this request is too long.");

@@ -89,6 +89,7 @@ struct route {
 	struct route_query query;
 	char msgid[URL_MAX + 1];     /* R_MID* and R_API_MID/THREAD: decoded */
 	bool redirect_absolute;      /* /LIST/MSGID to /LIST/MSGID/: see response */
+	bool api;                    /* under /api/: errors are JSON */
 	/* Redirect target, its segments percent-encoded again (a decoded
 	 * segment may take three times its bytes). */
 	char redirect[3 * URL_MAX + 16];

@@ -412,6 +412,25 @@ static size_t cache_key(const struct route *rt, char *out, size_t n)
 	case R_ATTACH:
 		k = snprintf(out, n, "a/%s/%d/%d/%d/%d/%d", rt->list, rt->y, rt->m, rt->d, rt->n, rt->k);
 		break;
+	/* By Message-ID ("all" for every list; a list name has no '/', so
+	 * what follows it is the ID). */
+	case R_NEW_ATOM: k = snprintf(out, n, "f/%s", rt->list); break;
+	case R_MID: k = snprintf(out, n, "i/%s/%s", rt->list, rt->msgid); break;
+	case R_MID_RAW: k = snprintf(out, n, "ir/%s/%s", rt->list, rt->msgid); break;
+	case R_MID_FLAT:
+	case R_MID_NESTED:
+		k = snprintf(out, n, "it/%c/%d/%s/%s", rt->kind == R_MID_FLAT ? 't' : 'T', rt->page,
+		             rt->list, rt->msgid);
+		break;
+	case R_MID_ATOM: k = snprintf(out, n, "ia/%s/%s", rt->list, rt->msgid); break;
+	case R_API_LISTS: k = snprintf(out, n, "A"); break;
+	case R_API_LIST:
+		k = snprintf(out, n, "Al/%s/%d/%d/%d/%s", rt->list, rt->query.limit, rt->query.since,
+		             rt->query.until, rt->query.after);
+		break;
+	case R_API_MSG: k = snprintf(out, n, "Am/%s/%d/%d/%d/%d", rt->list, rt->y, rt->m, rt->d, rt->n); break;
+	case R_API_MID: k = snprintf(out, n, "Ai/%s/%s", rt->list, rt->msgid); break;
+	case R_API_THREAD: k = snprintf(out, n, "At/%s/%s", rt->list, rt->msgid); break;
 	default: return 0;
 	}
 	return k > 0 && (size_t)k < n ? (size_t)k : 0;

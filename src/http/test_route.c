@@ -117,6 +117,7 @@ static const struct {
 	{"/api/v1/api/", R_NOTFOUND, NULL},
 	{"/api/v1/a/b/c/d/e/f/g/h", R_NOTFOUND, NULL},
 	{"/api/l/", R_NOTFOUND, NULL},
+	{"/apis/", R_LIST, NULL},
 };
 
 int main(void)
@@ -173,6 +174,9 @@ int main(void)
 	CHECK(route_parse(q2, strlen(q2), &rt) == R_API_LIST && rt.query.since == 20190501 &&
 	          rt.query.until == 20190531 && !strcmp(rt.query.after, "k3b") && rt.query.limit == 7,
 	      "since, until, after and limit");
+	CHECK(route_parse("/api/v1/l/?limit=x", 18, &rt) == R_BADREQUEST && rt.api,
+	      "a malformed query under /api/ is the API's");
+	CHECK(route_parse("/apis/?limit=x", 14, &rt) == R_BADREQUEST && !rt.api, "...not under /apis/");
 	CHECK(conf_reserved_listname("all", 3) && conf_reserved_listname("api", 3) &&
 	          !conf_reserved_listname("alls", 4) && !conf_reserved_listname("al", 2),
 	      "all and api are reserved");

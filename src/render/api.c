@@ -38,8 +38,7 @@ static enum la_status finish_json(JsonBuilder *jb, int status, struct response *
 	return r->body.err;
 }
 
-/* {"error": what} with status. */
-static enum la_status api_error(struct response *r, int status, const char *what)
+enum la_status render_api_error(struct response *r, int status, const char *what)
 {
 	struct response_stream s = response_take_stream(r);
 	if (s.free)
@@ -58,7 +57,7 @@ static enum la_status api_error(struct response *r, int status, const char *what
 
 static enum la_status api_failed(struct response *r, enum la_status e)
 {
-	api_error(r, 500, "the index could not be read");
+	render_api_error(r, 500, "the index could not be read");
 	return e;
 }
 
@@ -289,7 +288,7 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 	int64_t list_id;
 	enum la_status e = store_list_id(c->st, list, &list_id);
 	if (e == LA_ENOTFOUND)
-		return api_error(r, 404, "no such list");
+		return render_api_error(r, 404, "no such list");
 	if (e)
 		return api_failed(r, e);
 	int limit = q->limit > 0 ? q->limit : API_LIMIT_DEFAULT;
@@ -300,7 +299,7 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 	int since = q->since ? q->since : 0, until = q->until ? q->until : 99991231;
 	int after_day = range ? 0 : 99999999, after_num = 0;
 	if (q->after && q->after[0] && !cursor_read(q->after, &after_day, &after_num))
-		return api_error(r, 400, "after= is not a cursor this archive gave");
+		return render_api_error(r, 400, "after= is not a cursor this archive gave");
 	/* One more than asked for tells whether there is a next page. */
 	struct render_entries l = {0};
 	e = store_list_msgs(c->st, list_id, since, until, after_day, after_num, !range, limit + 1,
@@ -362,7 +361,7 @@ enum la_status render_api_msg(const struct render_ctx *c, const char *list, int 
 	int64_t list_id;
 	enum la_status e = store_list_id(c->st, list, &list_id);
 	if (e == LA_ENOTFOUND)
-		return api_error(r, 404, "no such list");
+		return render_api_error(r, 404, "no such list");
 	if (e)
 		return api_failed(r, e);
 	struct render_entries l = {0};
@@ -371,7 +370,7 @@ enum la_status render_api_msg(const struct render_ctx *c, const char *list, int 
 		e = LA_ENOMEM;
 	if (!e && (l.n == 0 || l.v[0].num != num)) {
 		render_entries_free(&l);
-		return api_error(r, 404, "no such message");
+		return render_api_error(r, 404, "no such message");
 	}
 	JsonBuilder *jb = json_builder_new();
 	if (!e)
@@ -394,7 +393,7 @@ static enum la_status api_by_msgid(const struct render_ctx *c, const char *list,
 	*list_id = 0;
 	enum la_status e = LA_OK;
 	if (list && (e = store_list_id(c->st, list, list_id)) == LA_ENOTFOUND) {
-		api_error(r, 404, "no such list");
+		render_api_error(r, 404, "no such list");
 		return LA_ENOTFOUND;
 	}
 	if (!e)
@@ -404,7 +403,7 @@ static enum la_status api_by_msgid(const struct render_ctx *c, const char *list,
 	if (e)
 		return api_failed(r, e);
 	if (l->n == 0) {
-		api_error(r, 404, "no message has this Message-ID");
+		render_api_error(r, 404, "no message has this Message-ID");
 		return LA_ENOTFOUND;
 	}
 	return LA_OK;

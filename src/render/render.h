@@ -160,6 +160,8 @@ enum la_status render_mboxgz(const struct render_ctx *c, const int64_t *ids, siz
 
 /* ---- the JSON API (docs/api.md): application/json, written with json-glib ---- */
 
+/* Sets r to a JSON error: {"error": what, "status": status}. */
+enum la_status render_api_error(struct response *r, int status, const char *what);
 /* /api/v1/: every list with its message count and first and last day. */
 enum la_status render_api_lists(const struct render_ctx *c, struct response *r);
 /* /api/v1/LIST/: a list's messages, newest first (by day, then number),

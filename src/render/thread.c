@@ -695,17 +695,20 @@ enum la_status render_thread_page(const struct render_ctx *c, const char *list, 
 		 * below. */
 		tree_html(c, b, &col, &t, from, to, 0, true);
 		/* Depths relative to the page's first row, as the tree draws
-		 * them; a row's parent is the nearest row above it one level up. */
+		 * them; a row's parent is the nearest row above it one level up
+		 * (depth grows by one a row at most, so a page's rows need no
+		 * more levels than it has rows). */
 		int base = t.rows[from].depth;
-		size_t up[PAGE_NEST_MAX + 2] = {0};
+		size_t up[THREAD_PAGE_MSGS + 1] = {0};
 		for (size_t i = from; i < to && !b->err; i++) {
 			int d = t.rows[i].depth - base;
 			if (d < 0)
 				d = 0;
+			if (d > THREAD_PAGE_MSGS)
+				d = THREAD_PAGE_MSGS;
 			int shown = d > PAGE_NEST_MAX ? PAGE_NEST_MAX : d;
-			size_t parent = d > 0 && d <= PAGE_NEST_MAX + 1 ? up[d - 1] : 0;
-			if (d <= PAGE_NEST_MAX + 1)
-				up[d] = i + 1;
+			size_t parent = d > 0 ? up[d - 1] : 0;
+			up[d] = i + 1;
 			if (t.rows[i].ghost) {
 				buf_printf(b, "<div class=\"tmsg d%d\" id=\"m%zu\">\n<p class=\"links\">"
 				              "[a message not in this archive]</p>\n</div>\n",
