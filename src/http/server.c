@@ -243,7 +243,8 @@ static void send_more(h2o_generator_t *g, h2o_req_t *req)
 	if (x->conn)
 		x->conn->busy_since = h2o_now(x->w->loop);
 	if (x->mem_len > 0) {
-		size_t k = x->mem_len < STREAM_PIECE ? x->mem_len : STREAM_PIECE;
+		/* A body up to four pieces goes out in one write. */
+		size_t k = x->mem_len <= 4 * STREAM_PIECE ? x->mem_len : STREAM_PIECE;
 		h2o_iovec_t v = h2o_iovec_init(x->mem, k);
 		x->mem += k;
 		x->mem_len -= k;
