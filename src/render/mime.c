@@ -510,6 +510,11 @@ static enum la_status find_attachment(struct mime_msg *m, int k, struct mime_blo
 	/* Strings that pointed into the walk's frames now live with m. */
 	snprintf(m->name, sizeof m->name, "%s", b.filename ? b.filename : "");
 	info->filename = b.filename ? m->name : NULL;
+	if (GMIME_IS_MESSAGE_PART(w.found_obj))
+		snprintf(m->type, sizeof m->type, "message/rfc822");
+	else
+		media_type(w.found_obj, m->type, sizeof m->type);
+	info->type = m->type;
 	*obj = w.found_obj;
 	return LA_OK;
 }
@@ -521,11 +526,6 @@ enum la_status mime_attachment(struct mime_msg *m, int k, struct mime_block *inf
 	enum la_status e = find_attachment(m, k, info, &obj);
 	if (e)
 		return e;
-	if (GMIME_IS_MESSAGE_PART(obj))
-		snprintf(m->type, sizeof m->type, "message/rfc822");
-	else
-		media_type(obj, m->type, sizeof m->type);
-	info->type = m->type;
 	uint64_t total;
 	part_bytes(obj, out, max, &total);
 	info->size = total;
@@ -546,11 +546,6 @@ enum la_status mime_attachment_open(struct mime_msg *m, int k, struct mime_block
 	enum la_status e = find_attachment(m, k, info, &obj);
 	if (e)
 		return e;
-	if (GMIME_IS_MESSAGE_PART(obj))
-		snprintf(m->type, sizeof m->type, "message/rfc822");
-	else
-		media_type(obj, m->type, sizeof m->type);
-	info->type = m->type;
 	info->size = 0;
 	struct mime_reader *rd = calloc(1, sizeof *rd);
 	if (!rd)
