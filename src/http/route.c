@@ -69,6 +69,9 @@ static enum route_kind redirect(struct route *rt, const char *path, size_t n, bo
 	if (add_slash)
 		rt->redirect[k++] = '/';
 	rt->redirect[k] = '\0';
+	/* A month or day asked for without its slash keeps its page. */
+	if (add_slash && rt->page > 1 && k + 20 < sizeof rt->redirect)
+		snprintf(rt->redirect + k, sizeof rt->redirect - k, "?page=%d", rt->page);
 	return R_REDIRECT;
 }
 

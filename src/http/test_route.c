@@ -54,6 +54,9 @@ static const struct {
 	{"/l/2019/05/?page=", R_NOTFOUND, NULL},
 	{"/l/2019/05/?page=99999999", R_NOTFOUND, NULL},
 	{"/l/2019/05/?pages=2", R_MONTH, NULL},
+	{"/l/2019/05?page=3", R_REDIRECT, "/l/2019/05/?page=3"},
+	{"/l/2019/05/20?x=y&page=2", R_REDIRECT, "/l/2019/05/20/?page=2"},
+	{"/l/2019/05?page=1", R_REDIRECT, "/l/2019/05/"},
 };
 
 int main(void)
