@@ -97,6 +97,10 @@
  * connections are closed anyway. */
 #define HTTP_DRAIN_TIMEOUT 10
 
+/* A query string parameter's decoded value (a search query is at most
+ * QUERY_MAX_BYTES; this leaves room to say it is too long). */
+#define QUERY_PARAM_MAX 2048
+
 /* Messages per day shown on a month page before "N more messages". */
 #define MONTH_DAY_SHOW 100
 /* Message lines on one month page.  A month with more is split into pages

@@ -45,9 +45,16 @@ ALLOWED = {
     "td": {"class"},
     "br": set(),
     "small": set(),
+    "form": {"class", "method", "action"},
+    "input": {"type", "name", "size", "value", "aria-label"},
+    "button": {"type"},
+    "mark": set(),
+    "ol": {"class"},
 }
-VOID = {"meta", "link", "br"}
+VOID = {"meta", "link", "br", "input"}
 ARCHIVE_HREF = re.compile(r"^/([a-z0-9][a-z0-9._-]*/([0-9]{4}/([0-9]{2}/([0-9]{2}/([0-9]+(/[0-9]+|/raw)?)?)?)?)?)?$")
+# Search results (?q=...) and the help page of the query language.
+SEARCH_HREF = re.compile(r"^/([a-z0-9][a-z0-9._-]*/)?\?q=[^\s\"<>]*$|^/_/search-help$")
 CSS_HREF = re.compile(r"^/_/listarc-[0-9a-f]{8}\.css$")
 EXTERNAL_HREF = re.compile(r"^(https?|ftp)://", re.I)
 
@@ -107,10 +114,14 @@ class Checker(html.parser.HTMLParser):
             elif EXTERNAL_HREF.match(href):
                 if d.get("rel") != "nofollow":
                     self.bad("external link without rel=nofollow: %s" % href[:80])
-            elif ARCHIVE_HREF.match(href):
+            elif ARCHIVE_HREF.match(href) or SEARCH_HREF.match(href):
                 self.links.append(href)
             else:
                 self.bad("link to something that is not an archive page: %r" % href[:80])
+        if tag == "form":
+            action = d.get("action") or ""
+            if d.get("method") != "get" or not re.match(r"^/([a-z0-9][a-z0-9._-]*/)?$", action):
+                self.bad("a form that is not our search box: %r" % action[:80])
         if tag == "link" and not CSS_HREF.match(d.get("href") or ""):
             self.bad("<link> to %r" % (d.get("href") or "")[:80])
 

@@ -7,6 +7,7 @@
 
 #include "conf/conf.h"
 #include "util/hash.h"
+#include "util/utf8.h"
 
 static int hexval(char c)
 {
@@ -75,18 +76,67 @@ static enum route_kind redirect(struct route *rt, const char *path, size_t n, bo
 	return R_REDIRECT;
 }
 
-/* The page=N parameter of a query string (without its '?') into *page;
- * false if it is there but not a page number. */
-static bool query_page(const char *q, size_t n, int *page)
+/* Percent-decodes a query value p[0..n) into out (cap bytes with NUL),
+ * '+' as a space.  False if the encoding is broken, the value is too long,
+ * or it decodes to a control character or invalid UTF-8. */
+static bool decode_value(const char *p, size_t n, char *out, size_t cap)
 {
-	*page = 1;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%') {
+			if (i + 2 >= n)
+				return false;
+			int hi = hexval(p[i + 1]), lo = hexval(p[i + 2]);
+			if (hi < 0 || lo < 0)
+				return false;
+			c = (unsigned char)(hi * 16 + lo);
+			i += 2;
+		}
+		if ((c < 0x20 && c != '\t') || c == 0x7f || k + 1 >= cap)
+			return false;
+		out[k++] = (char)c;
+	}
+	out[k] = '\0';
+	return utf8_valid(out, k);
+}
+
+/* The query string (without its '?') into rt->query.  Returns false with
+ * *bad = R_NOTFOUND for a bad page number, R_BADREQUEST for a bad value. */
+static bool parse_query(const char *q, size_t n, struct route *rt, enum route_kind *bad)
+{
+	struct route_query *x = &rt->query;
 	while (n > 0) {
 		const char *amp = memchr(q, '&', n);
 		size_t l = amp ? (size_t)(amp - q) : n;
-		if (l >= 5 && !memcmp(q, "page=", 5)) {
-			if (l - 5 > PAGE_DIGITS_MAX || !number(q + 5, l - 5, 0, page))
-				return false;
+		const char *eq = memchr(q, '=', l);
+		size_t kl = eq ? (size_t)(eq - q) : l;
+		const char *v = eq ? eq + 1 : q + l;
+		size_t vl = eq ? l - kl - 1 : 0;
+#define KEY(lit) (kl == sizeof lit - 1 && !memcmp(q, lit, kl))
+		if (KEY("page")) {
+			if (vl > PAGE_DIGITS_MAX || !number(v, vl, 0, &x->page))
+				return *bad = R_NOTFOUND, false;
+		} else if (KEY("limit")) {
+			if (vl > 6 || !number(v, vl, 0, &x->limit))
+				return *bad = R_BADREQUEST, false;
+		} else if (KEY("q")) {
+			if (!decode_value(v, vl, x->q, sizeof x->q))
+				return *bad = R_BADREQUEST, false;
+			x->has_q = true;
+		} else if (KEY("o")) {
+			if (!decode_value(v, vl, x->o, sizeof x->o))
+				return *bad = R_BADREQUEST, false;
+		} else if (KEY("x")) {
+			if (!decode_value(v, vl, x->x, sizeof x->x))
+				return *bad = R_BADREQUEST, false;
+		} else if (KEY("after")) {
+			if (!decode_value(v, vl, x->after, sizeof x->after))
+				return *bad = R_BADREQUEST, false;
 		}
+#undef KEY
 		if (!amp)
 			break;
 		n -= l + 1;
@@ -98,13 +148,15 @@ static bool query_page(const char *q, size_t n, int *page)
 enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 {
 	memset(rt, 0, sizeof *rt);
-	rt->page = 1;
+	rt->query.page = 1;
 	const char *q = memchr(raw, '?', rawn);
 	size_t n = q ? (size_t)(q - raw) : rawn;
 	if (n > URL_MAX || rawn > URL_MAX * 2)
 		return rt->kind = R_TOOLONG;
-	if (q && !query_page(q + 1, rawn - n - 1, &rt->page))
-		return rt->kind = R_NOTFOUND;
+	enum route_kind bad;
+	if (q && !parse_query(q + 1, rawn - n - 1, rt, &bad))
+		return rt->kind = bad;
+	rt->page = rt->query.page;
 	char path[URL_MAX + 1];
 	long dl = decode_path(raw, n, path);
 	if (dl < 0 || dl == 0 || path[0] != '/')
@@ -141,6 +193,8 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 			return rt->kind = R_HEALTHZ;
 	}
 	if (nseg == 2 && !trailing && len[0] == 1 && seg[0][0] == '_') {
+		if (len[1] == 11 && !memcmp(seg[1], "search-help", 11))
+			return rt->kind = R_SEARCH_HELP;
 		const char *want = render_stylesheet_path() + 2;
 		if (len[1] == strlen(want) && !memcmp(seg[1], want, len[1]))
 			return rt->kind = R_STYLE;
@@ -177,6 +231,30 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 	return rt->kind = R_NOTFOUND;
 }
 
+size_t route_key(const struct route *rt, char *out, size_t n)
+{
+	switch (rt->kind) {
+	case R_NOTFOUND:
+	case R_BADREQUEST:
+	case R_TOOLONG:
+	case R_REDIRECT:
+	case R_STYLE:
+	case R_ROBOTS:
+	case R_FAVICON:
+	case R_HEALTHZ:
+		return 0;
+	default:
+		break;
+	}
+	const struct route_query *q = &rt->query;
+	/* Strings with their lengths, so that no value can pass for another. */
+	int k = snprintf(out, n, "%d|%zu:%s|%d|%d|%d|%d|%d|%d|%d|%d|%zu:%s|%zu:%s|%zu:%s|%zu:%s",
+	                 (int)rt->kind, strlen(rt->list), rt->list, rt->y, rt->m, rt->d, rt->n,
+	                 rt->k, rt->page, q->has_q, q->limit, strlen(q->q), q->q, strlen(q->o), q->o,
+	                 strlen(q->x), q->x, strlen(q->after), q->after);
+	return k > 0 && (size_t)k < n ? (size_t)k : 0;
+}
+
 static void plain(struct response *r, int status, const char *text, int max_age)
 {
 	buf_reset(&r->body);
@@ -210,8 +288,14 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		r->content_type = "text/plain; charset=utf-8";
 		buf_printf(&r->body, "Moved to %s\n", r->location);
 		break;
+	case R_SEARCH_HELP:
+		e = render_search_help(c, r);
+		break;
 	case R_INDEX:
-		e = render_index(c, r);
+		if (rt.query.has_q)
+			e = render_search(c, NULL, rt.query.q, rt.query.o, rt.query.page, r);
+		else
+			e = render_index(c, r);
 		break;
 	case R_STYLE:
 		render_stylesheet(r);
@@ -233,7 +317,10 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		break;
 	}
 	case R_LIST:
-		e = render_list(c, rt.list, r);
+		if (rt.query.has_q)
+			e = render_search(c, rt.list, rt.query.q, rt.query.o, rt.query.page, r);
+		else
+			e = render_list(c, rt.list, r);
 		break;
 	case R_YEAR:
 		e = render_year(c, rt.list, rt.y, r);

@@ -10,6 +10,8 @@
  *   /LIST/YYYY/MM/DD/N             message N of that day
  *   /LIST/YYYY/MM/DD/N/K           its attachment K
  *   /LIST/YYYY/MM/DD/N/raw         its bytes as received
+ *   /LIST/?q=QUERY, /?q=QUERY      search results (&o=relevance, &page=N)
+ *   /_/search-help                 the query language
  *   /_/listarc-HASH.css, /robots.txt, /favicon.ico, /healthz
  *
  * Directory forms without their trailing slash (and a message with one)
@@ -33,6 +35,7 @@ enum route_kind {
 	R_ROBOTS,
 	R_FAVICON,
 	R_HEALTHZ,
+	R_SEARCH_HELP,
 	R_LIST,
 	R_YEAR,
 	R_MONTH,
@@ -42,18 +45,41 @@ enum route_kind {
 	R_RAW,
 };
 
+/* The parameters of a query string listarc knows; others are ignored.
+ * Values are percent-decoded ('+' is a space) and valid UTF-8. */
+struct route_query {
+	int page;        /* page=N: 1 to PAGE_DIGITS_MAX digits; 1 without one */
+	bool has_q;
+	char q[QUERY_PARAM_MAX + 1];     /* q=: a search query */
+	char o[16];      /* o=: result order */
+	char x[8];       /* x=: alternate format of results (A Atom, m mbox) */
+	char after[64];  /* after=: a pagination cursor */
+	int limit;       /* limit=N, 0 without one */
+};
+
 struct route {
 	enum route_kind kind;
 	char list[LISTNAME_MAX + 1];
 	int y, m, d, n, k;
-	int page; /* ?page=N of a month or day; 1 without one */
+	int page; /* the same as query.page */
+	struct route_query query;
 	char redirect[URL_MAX + 8];
 };
 
-/* Parses the path of a request target.  Of a query string only page=N
- * counts (1 to PAGE_DIGITS_MAX digits, no leading zero; anything else
- * there makes the target R_NOTFOUND); other parameters are ignored. */
+/* Parses a request target: its path, and of its query string the
+ * parameters of struct route_query.  A page= that is no page number makes
+ * the target R_NOTFOUND; a value with broken percent-encoding, a control
+ * character or invalid UTF-8, or longer than its field, R_BADREQUEST. */
 enum route_kind route_parse(const char *path, size_t n, struct route *rt);
+
+/* The key of what route rt shows, for caches of finished pages: it holds
+ * every field of rt that route_handle hands to a renderer, so that two
+ * routes get the same key exactly when they ask for the same page (a
+ * field added to struct route or struct route_query must be added there).
+ * Writes it to out (n bytes) and returns its length; 0 for routes whose
+ * responses are not worth keeping (errors, redirects, the small fixed
+ * pieces), or if out is too small. */
+size_t route_key(const struct route *rt, char *out, size_t n);
 
 /* Handles a GET (or HEAD) of path: fills r (status, type, body, etag).
  * Returns LA_OK unless something failed on our side (r then holds a 500

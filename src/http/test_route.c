@@ -76,6 +76,41 @@ int main(void)
 	CHECK(rt.kind == R_MONTH && rt.page == 12, "page=12 of a month");
 	route_parse("/l/2019/05/", 11, &rt);
 	CHECK(rt.page == 1, "no page= is page 1");
+	/* Cache keys: the same page, the same key; another page, another. */
+	static const char *const same[][2] = {
+		{"/", "/?utm=1"},
+		{"/l/2019/05/", "/l/2019/05/?page=1"},
+		{"/l/2019/05/20/4", "/l/2019/05/20/4?x"},
+		{"/?q=a+b", "/?q=a%20b"},
+	};
+	static const char *const differ[][2] = {
+		{"/", "/?q=x"},
+		{"/l/", "/l/?q=x"},
+		{"/l/2019/05/", "/l/2019/05/?page=2"},
+		{"/?q=x&o=new", "/?q=x&o=old"},
+		{"/?q=a%7C1", "/?q=a&o=1"},
+		{"/l/2019/05/20/4/1", "/l/2019/05/20/4/2"},
+		{"/l/2019/05/20/4", "/l/2019/05/20/4/raw"},
+	};
+	char k1[URL_MAX + 256], k2[URL_MAX + 256];
+	struct route r2;
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+		route_parse(same[i][0], strlen(same[i][0]), &rt);
+		route_parse(same[i][1], strlen(same[i][1]), &r2);
+		size_t a = route_key(&rt, k1, sizeof k1), b = route_key(&r2, k2, sizeof k2);
+		CHECK(a && a == b && !memcmp(k1, k2, a), "%s and %s share a cache key", same[i][0], same[i][1]);
+	}
+	for (size_t i = 0; i < sizeof differ / sizeof *differ; i++) {
+		route_parse(differ[i][0], strlen(differ[i][0]), &rt);
+		route_parse(differ[i][1], strlen(differ[i][1]), &r2);
+		size_t a = route_key(&rt, k1, sizeof k1), b = route_key(&r2, k2, sizeof k2);
+		CHECK(a && b && (a != b || memcmp(k1, k2, a)), "%s and %s have different cache keys",
+		      differ[i][0], differ[i][1]);
+	}
+	route_parse("/linux-kernel", 13, &rt);
+	CHECK(route_key(&rt, k1, sizeof k1) == 0, "a redirect is not cached");
+	route_parse("/healthz", 8, &rt);
+	CHECK(route_key(&rt, k1, sizeof k1) == 0, "healthz is not cached");
 	char big[URL_MAX + 10];
 	memset(big, 'a', sizeof big);
 	big[0] = '/';
@@ -83,5 +118,19 @@ int main(void)
 	char css[80];
 	snprintf(css, sizeof css, "/%s", render_stylesheet_path());
 	CHECK(route_parse(css, strlen(css), &rt) == R_STYLE, "the versioned stylesheet path");
+	/* Query strings. */
+	struct route qr;
+	const char *t1 = "/l/?q=f%3Aktkhai+d:2019&o=relevance&x=A&unknown=zz&limit=25";
+	CHECK(route_parse(t1, strlen(t1), &qr) == R_LIST && qr.query.has_q &&
+	          !strcmp(qr.query.q, "f:ktkhai d:2019") && !strcmp(qr.query.o, "relevance") &&
+	          !strcmp(qr.query.x, "A") && qr.query.limit == 25,
+	      "q, o, x and limit are decoded; unknown parameters ignored");
+	static const char *const badq[] = {"/?q=%zz", "/?q=a%00b", "/?q=%C3", "/?q=%0a", "/?limit=x",
+	                                   "/?o=waytoolongforthefield"};
+	for (size_t i = 0; i < sizeof badq / sizeof *badq; i++)
+		CHECK(route_parse(badq[i], strlen(badq[i]), &qr) == R_BADREQUEST, "%s is a bad request",
+		      badq[i]);
+	CHECK(route_parse("/?q=", 4, &qr) == R_INDEX && qr.query.has_q && qr.query.q[0] == '\0',
+	      "an empty q= is there and empty");
 	return check_status();
 }

@@ -93,6 +93,8 @@ static bool is_utf8_name(const char *cs)
 void msg_to_utf8(struct buf *out, const char *p, size_t n, const char *charset)
 {
 	msg_library_init();
+	if (!p) /* an empty part's data may be NULL */
+		p = "", n = 0;
 	if (!charset || !*charset || is_utf8_name(charset) || strlen(charset) > 64) {
 		size_t before = out->len;
 		if (utf8_valid(p, n)) {
@@ -144,7 +146,7 @@ void msg_to_utf8(struct buf *out, const char *p, size_t n, const char *charset)
 	buf_add(out, chunk, sizeof chunk - oleft);
 	g_mime_iconv_close(cd);
 	/* iconv should only produce UTF-8; check rather than trust. */
-	if (!out->err && !utf8_valid(out->data + start, out->len - start)) {
+	if (!out->err && out->len > start && !utf8_valid(out->data + start, out->len - start)) {
 		struct buf fix;
 		buf_init(&fix, out->max);
 		utf8_repair(&fix, out->data + start, out->len - start);

@@ -168,7 +168,7 @@ static void walk(struct msg_text *t, GMimeObject *root)
 		GMimeStream *mem = g_mime_stream_mem_new();
 		g_mime_data_wrapper_write_to_stream(w, mem);
 		GByteArray *a = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-		add_text(t, (const char *)a->data, a->len,
+		add_text(t, a->data ? (const char *)a->data : "", a->len,
 		         g_mime_content_type_get_parameter(ct, "charset"),
 		         sub && !g_ascii_strcasecmp(sub, "html"));
 		g_object_unref(mem);

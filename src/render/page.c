@@ -35,6 +35,9 @@ static const char stylesheet[] =
 	"ul.tree{padding-left:1em;margin:.3em 0}ul.tree ul{padding-left:1.2em}\n"
 	"ul.tree li{margin:.1em 0}ul.tree li.ghost{color:#777}\n"
 	".links{font-size:.95em}\n"
+	"form.search{margin:.6em 0}form.search input{font-size:1em;max-width:70%}\n"
+	"ol.results li{margin:.5em 0}.snippet{color:#333;font-size:.92em}\n"
+	"mark{background:#fff3a8;padding:0}.error{color:#a00}\n"
 	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n";
 
 static char stylesheet_path[64];
