@@ -134,15 +134,15 @@ void nav_item(struct buf *b, const char *label, const char *url)
 	buf_adds(b, "</a>] ");
 }
 
-static bool bar_list(const struct store_list_info *l, void *arg)
+static bool bar_list(const char *name, void *arg)
 {
 	void **a = arg;
 	const struct render_ctx *c = a[0];
 	struct buf *b = a[1];
 	buf_adds(b, " <a href=\"");
-	link_list(c, b, l->name);
+	link_list(c, b, name);
 	buf_adds(b, "\">");
-	html_texts(b, l->name);
+	html_texts(b, name);
 	buf_adds(b, "</a>");
 	return true;
 }
@@ -174,7 +174,7 @@ static void site_bar(const struct render_ctx *c, struct buf *b)
 	} else if (c->st) {
 		buf_adds(b, " <span class=\"sep\">/</span>");
 		void *a[2] = {(void *)c, b};
-		store_lists(c->st, bar_list, a);
+		store_list_names(c->st, bar_list, a);
 	}
 	buf_adds(b, "</div>\n");
 }

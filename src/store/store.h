@@ -189,6 +189,8 @@ struct store_list_info {
 	int64_t count;
 	int first_day, last_day;
 };
+/* The names of every list, in order (cheap: for the site bar). */
+enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, void *arg), void *arg);
 /* Every list, by name. */
 enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),
                            void *arg);
