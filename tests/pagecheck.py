@@ -13,8 +13,10 @@ the Message-ID forms, feeds, a search, an anchor #mN on the page) or
 http(s)/ftp links with rel="nofollow".
 --strict also parses each page with html5lib in strict mode (any HTML5
 parse error fails).  --links writes "FILE<TAB>HREF" for every archive
-link of the date forms (/, /LIST/, /LIST/YYYY/..., canonical links) to
-OUT; --lore-links likewise for the Message-ID forms, feeds and searches.  Prints one line per problem; exits 1 if there was any.
+link of the date forms (/, /LIST/, /LIST/YYYY/..., canonical links) and
+of searches and their help page to OUT; --lore-links likewise for the
+Message-ID forms and feeds.  Prints one line per problem; exits 1 if there
+was any.
 """
 import html.parser
 import re
@@ -48,8 +50,13 @@ ALLOWED = {
     "td": {"class"},
     "br": set(),
     "small": set(),
+    "form": {"class", "method", "action"},
+    "input": {"type", "name", "size", "value", "aria-label"},
+    "button": {"type"},
+    "mark": set(),
+    "ol": {"class"},
 }
-VOID = {"meta", "link", "br"}
+VOID = {"meta", "link", "br", "input"}
 LIST = r"[a-z0-9][a-z0-9._-]*"
 # A Message-ID as render_path_segment writes it (never "." or "..", and
 # never four digits alone, which would be a year).
@@ -61,11 +68,14 @@ ARCHIVE_HREFS = [re.compile(x) for x in (
     r"^/(" + LIST + r")/(?P<mid>" + MSGID + r")/(raw|t\.mbox\.gz|t\.atom|[tT]/(\?page=[1-9][0-9]*)?)?$",
     # Feeds.
     r"^/(" + LIST + r")/new\.atom$",
-    # A search, of a list or of all lists.
-    r"^/(" + LIST + r"/)?\?q=(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})+$",
     # A message further down the same page (thread pages).
     r"^#m[1-9][0-9]*$",
 )]
+
+
+# Search results (?q=..., of a list or of all lists) and the help page of
+# the query language.
+SEARCH_HREF = re.compile(r"^/(" + LIST + r"/)?\?q=[^\s\"<>]*$|^/_/search-help$")
 
 
 def archive_href(href):
@@ -137,6 +147,8 @@ class Checker(html.parser.HTMLParser):
             elif EXTERNAL_HREF.match(href):
                 if d.get("rel") != "nofollow":
                     self.bad("external link without rel=nofollow: %s" % href[:80])
+            elif SEARCH_HREF.match(href):
+                self.links.append(href)
             elif archive_href(href):
                 if ARCHIVE_HREFS[0].match(href):
                     self.links.append(href)
@@ -144,6 +156,10 @@ class Checker(html.parser.HTMLParser):
                     self.lore_links.append(href)
             else:
                 self.bad("link to something that is not an archive page: %r" % href[:80])
+        if tag == "form":
+            action = d.get("action") or ""
+            if d.get("method") != "get" or not re.match(r"^/(" + LIST + r"/)?$", action):
+                self.bad("a form that is not our search box: %r" % action[:80])
         if tag == "link":
             href = d.get("href") or ""
             if d.get("rel") == "canonical":

@@ -8,6 +8,7 @@
 #include "conf/conf.h"
 #include "http/headers.h"
 #include "http/server.h"
+#include "util/buf.h"
 
 static const char usage[] =
 	"usage: listarc serve [--data DIR] [--listen ADDR:PORT] [--base-url URL]\n"
@@ -89,8 +90,7 @@ int cmd_serve(int argc, char **argv)
 		sscanf(t, "%d %d %d", &hc.head_timeout, &hc.response_timeout, &hc.drain_timeout);
 	struct buf base;
 	buf_init(&base, URL_MAX);
-	if (!http_base_path(base_url, &base)) {
-		cmd_error("--base-url %s: its path may hold only URL characters", base_url);
+	if (!cmd_base_path(base_url, &base)) {
 		buf_free(&base);
 		return 2;
 	}

@@ -172,6 +172,9 @@ static enum route_kind redirect_to(struct route *rt, const char *prefix, const s
 	}
 	if (slash || b.len == 0)
 		buf_addc(&b, '/');
+	/* A month or day asked for without its slash keeps its page. */
+	if (slash && rt->page > 1)
+		buf_printf(&b, "?page=%d", rt->page);
 	if (b.err) {
 		buf_free(&b);
 		return rt->kind = R_TOOLONG;
@@ -199,7 +202,9 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 	memcpy(rt->list, seg[0], len[0]);
 	rt->list[len[0]] = '\0';
 	if (nseg == 1) {
-		/* /all/ is the site index. */
+		/* /all/ is the site index, and /all/?q= its search. */
+		if (rt->all && trailing && rt->query.has_q && !prefix[0])
+			return rt->kind = R_INDEX;
 		if (rt->all)
 			return redirect_to(rt, prefix, g, at, at, true);
 		return trailing ? (rt->kind = R_LIST) : redirect_to(rt, prefix, g, at, g->count, true);
@@ -342,6 +347,8 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 			return rt->kind = R_HEALTHZ;
 	}
 	if (g.count == 2 && !g.trailing && seg_is(&g, 0, "_")) {
+		if (seg_is(&g, 1, "search-help"))
+			return rt->kind = R_SEARCH_HELP;
 		if (seg_is(&g, 1, render_stylesheet_path() + 2))
 			return rt->kind = R_STYLE;
 		return rt->kind = R_NOTFOUND;
@@ -349,6 +356,32 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 	if (seg_is(&g, 0, "api"))
 		return parse_api(rt, &g);
 	return parse_site(rt, &g, 0, "");
+}
+
+size_t route_key(const struct route *rt, char *out, size_t n)
+{
+	switch (rt->kind) {
+	case R_NOTFOUND:
+	case R_BADREQUEST:
+	case R_TOOLONG:
+	case R_REDIRECT:
+	case R_STYLE:
+	case R_ROBOTS:
+	case R_FAVICON:
+	case R_HEALTHZ:
+		return 0;
+	default:
+		break;
+	}
+	const struct route_query *q = &rt->query;
+	/* Strings with their lengths, so that no value can pass for another. */
+	int k = snprintf(out, n,
+	                 "%d|%zu:%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%zu:%s",
+	                 (int)rt->kind, strlen(rt->list), rt->list, rt->y, rt->m, rt->d, rt->n,
+	                 rt->k, rt->page, q->has_q, q->limit, q->since, q->until, strlen(q->q), q->q,
+	                 strlen(q->o), q->o, strlen(q->x), q->x, strlen(q->after), q->after,
+	                 strlen(rt->msgid), rt->msgid);
+	return k > 0 && (size_t)k < n ? (size_t)k : 0;
 }
 
 static void plain(struct response *r, int status, const char *text, int max_age)
@@ -393,8 +426,14 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		r->content_type = "text/plain; charset=utf-8";
 		buf_printf(&r->body, "Moved to %s\n", r->location);
 		break;
+	case R_SEARCH_HELP:
+		e = render_search_help(c, r);
+		break;
 	case R_INDEX:
-		e = render_index(c, r);
+		if (rt.query.has_q)
+			e = render_search(c, NULL, rt.query.q, rt.query.o, rt.query.page, r);
+		else
+			e = render_index(c, r);
 		break;
 	case R_STYLE:
 		render_stylesheet(r);
@@ -416,7 +455,10 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		break;
 	}
 	case R_LIST:
-		e = render_list(c, rt.list, r);
+		if (rt.query.has_q)
+			e = render_search(c, rt.list, rt.query.q, rt.query.o, rt.query.page, r);
+		else
+			e = render_list(c, rt.list, r);
 		break;
 	case R_YEAR:
 		e = render_year(c, rt.list, rt.y, r);

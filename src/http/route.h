@@ -17,6 +17,9 @@
  *   /LIST/MSGID/t/  /LIST/MSGID/T/ its thread, flat (by date) and nested
  *   /LIST/MSGID/t.atom             its thread as Atom
  *   /all/new.atom, /all/MSGID/...  the same over every list
+ *   /LIST/?q=QUERY, /?q=QUERY, /all/?q=QUERY   search results (&o=relevance,
+ *                                  &page=N)
+ *   /_/search-help                 the query language
  *   /api/v1/...                    the JSON API (docs/api.md): /api/v1/ and
  *                                  what follows it is a page's path
  *   /_/listarc-HASH.css, /robots.txt, /favicon.ico, /healthz
@@ -46,6 +49,7 @@ enum route_kind {
 	R_ROBOTS,
 	R_FAVICON,
 	R_HEALTHZ,
+	R_SEARCH_HELP,
 	R_LIST,
 	R_YEAR,
 	R_MONTH,
@@ -101,6 +105,15 @@ struct route {
  * character or invalid UTF-8, or longer than its field, R_BADREQUEST, as
  * does a since= or until= that is not a date YYYY-MM-DD. */
 enum route_kind route_parse(const char *path, size_t n, struct route *rt);
+
+/* The key of what route rt shows, for caches of finished pages: it holds
+ * every field of rt that route_handle hands to a renderer, so that two
+ * routes get the same key exactly when they ask for the same page (a
+ * field added to struct route or struct route_query must be added there).
+ * Writes it to out (n bytes) and returns its length; 0 for routes whose
+ * responses are not worth keeping (errors, redirects, the small fixed
+ * pieces), or if out is too small. */
+size_t route_key(const struct route *rt, char *out, size_t n);
 
 /* Handles a GET (or HEAD) of path: fills r (status, type, body, etag).
  * Returns LA_OK unless something failed on our side (r then holds a 500

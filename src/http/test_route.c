@@ -94,6 +94,9 @@ static const struct {
 	{"/all/abc@example.org/t.mbox.gz", R_MID_MBOX, NULL},
 	{"/all/abc@example.org/raw", R_MID_RAW, NULL},
 	{"/all/2019/", R_NOTFOUND, NULL},
+	{"/all/?q=x", R_INDEX, NULL},
+	{"/all?q=x", R_REDIRECT, "/"},
+	{"/api/v1/all/?q=x", R_REDIRECT, "/api/v1/"},
 	{"/api/", R_REDIRECT, "/api/v1/"},
 	/* The JSON API. */
 	{"/api", R_REDIRECT, "/api/v1/"},
@@ -118,6 +121,9 @@ static const struct {
 	{"/api/v1/a/b/c/d/e/f/g/h", R_NOTFOUND, NULL},
 	{"/api/l/", R_NOTFOUND, NULL},
 	{"/apis/", R_LIST, NULL},
+	{"/l/2019/05?page=3", R_REDIRECT, "/l/2019/05/?page=3"},
+	{"/l/2019/05/20?x=y&page=2", R_REDIRECT, "/l/2019/05/20/?page=2"},
+	{"/l/2019/05?page=1", R_REDIRECT, "/l/2019/05/"},
 };
 
 int main(void)
@@ -137,6 +143,41 @@ int main(void)
 	CHECK(rt.kind == R_MONTH && rt.page == 12, "page=12 of a month");
 	route_parse("/l/2019/05/", 11, &rt);
 	CHECK(rt.page == 1, "no page= is page 1");
+	/* Cache keys: the same page, the same key; another page, another. */
+	static const char *const same[][2] = {
+		{"/", "/?utm=1"},
+		{"/l/2019/05/", "/l/2019/05/?page=1"},
+		{"/l/2019/05/20/4", "/l/2019/05/20/4?x"},
+		{"/?q=a+b", "/?q=a%20b"},
+	};
+	static const char *const differ[][2] = {
+		{"/", "/?q=x"},
+		{"/l/", "/l/?q=x"},
+		{"/l/2019/05/", "/l/2019/05/?page=2"},
+		{"/?q=x&o=new", "/?q=x&o=old"},
+		{"/?q=a%7C1", "/?q=a&o=1"},
+		{"/l/2019/05/20/4/1", "/l/2019/05/20/4/2"},
+		{"/l/2019/05/20/4", "/l/2019/05/20/4/raw"},
+	};
+	char k1[URL_MAX + 256], k2[URL_MAX + 256];
+	struct route r2;
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+		route_parse(same[i][0], strlen(same[i][0]), &rt);
+		route_parse(same[i][1], strlen(same[i][1]), &r2);
+		size_t a = route_key(&rt, k1, sizeof k1), b = route_key(&r2, k2, sizeof k2);
+		CHECK(a && a == b && !memcmp(k1, k2, a), "%s and %s share a cache key", same[i][0], same[i][1]);
+	}
+	for (size_t i = 0; i < sizeof differ / sizeof *differ; i++) {
+		route_parse(differ[i][0], strlen(differ[i][0]), &rt);
+		route_parse(differ[i][1], strlen(differ[i][1]), &r2);
+		size_t a = route_key(&rt, k1, sizeof k1), b = route_key(&r2, k2, sizeof k2);
+		CHECK(a && b && (a != b || memcmp(k1, k2, a)), "%s and %s have different cache keys",
+		      differ[i][0], differ[i][1]);
+	}
+	route_parse("/linux-kernel", 13, &rt);
+	CHECK(route_key(&rt, k1, sizeof k1) == 0, "a redirect is not cached");
+	route_parse("/healthz", 8, &rt);
+	CHECK(route_key(&rt, k1, sizeof k1) == 0, "healthz is not cached");
 	char big[URL_MAX + 10];
 	memset(big, 'a', sizeof big);
 	big[0] = '/';

@@ -214,6 +214,25 @@ void html_body(struct buf *b, const char *s, size_t n, unsigned flags)
 	html_text(b, s + run, n - run);
 }
 
+void text_obfuscate(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0, run = 0;
+	while (i < n) {
+		if (s[i] == '@') {
+			size_t d = address_domain(s, n, i);
+			if (d) {
+				buf_add(out, s + run, i - run);
+				buf_adds(out, "@...");
+				i += 1 + (d < 3 ? d : 3);
+				run = i;
+				continue;
+			}
+		}
+		i++;
+	}
+	buf_add(out, s + run, n - run);
+}
+
 void html_obfuscated(struct buf *b, const char *p, size_t n)
 {
 	html_body(b, p, n, HTML_OBFUSCATE);

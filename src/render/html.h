@@ -34,6 +34,10 @@ void html_body(struct buf *b, const char *p, size_t n, unsigned flags);
  * in keep. */
 void url_encode(struct buf *b, const char *p, size_t n, const char *keep);
 
+/* Appends p[0..n) to out as plain text (not escaped) with addresses
+ * obfuscated the same way (for text that is escaped later, piecewise). */
+void text_obfuscate(struct buf *out, const char *p, size_t n);
+
 /* Obfuscates addresses in a plain string for display outside <pre>
  * (names and addresses in listings), then escapes it. */
 void html_obfuscated(struct buf *b, const char *p, size_t n);

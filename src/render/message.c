@@ -228,7 +228,8 @@ static void body_block(const struct mime_block *blk, void *arg)
 			buf_printf(b, "attachment-%d", blk->k);
 		buf_adds(b, "\"</a> of type \"");
 		html_texts(b, blk->type);
-		buf_printf(b, "\" (%llu bytes)", (unsigned long long)blk->size);
+		buf_printf(b, "\" (%s%llu bytes)", blk->size_exact ? "" : "about ",
+		           (unsigned long long)blk->size);
 		break;
 	case MB_SKIPPED:
 	case MB_NOTE:

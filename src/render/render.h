@@ -74,6 +74,16 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 enum la_status render_year(const struct render_ctx *c, const char *list, int y, struct response *r);
 enum la_status render_list(const struct render_ctx *c, const char *list, struct response *r);
 enum la_status render_index(const struct render_ctx *c, struct response *r);
+/* Search results for query q in list (NULL: all lists), newest first or
+ * by relevance (order "relevance"), 25 per page.  A query the language
+ * refuses gets the results page with the reason, status 400. */
+enum la_status render_search(const struct render_ctx *c, const char *list, const char *q,
+                             const char *order, int page, struct response *r);
+/* The help page of the query language (/_/search-help). */
+enum la_status render_search_help(const struct render_ctx *c, struct response *r);
+/* The search form, for list (NULL: all lists), holding q. */
+void render_search_box(const struct render_ctx *c, struct buf *b, const char *list, const char *q);
+
 /* The stylesheet, and its versioned path ("_/listarc-HASH.css"). */
 void render_stylesheet(struct response *r);
 const char *render_stylesheet_path(void);

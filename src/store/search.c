@@ -23,13 +23,26 @@ static void bind_all(sqlite3_stmt *s, const struct search_query *q, int64_t list
 		sqlite3_bind_int64(s, k, list_id);
 }
 
-/* FROM and WHERE of a query, shared by the count and the listing. */
-static void from_where(struct buf *b, const struct search_query *q, int64_t list_id)
+/* Relevance is ranked among this many of the newest matches, so that a
+ * query matching most of the archive costs a bounded amount of work. */
+#define RANK_WINDOW 10000
+
+/* FROM and WHERE of a query, shared by the count and the listing.  With
+ * ranked set, the full-text matches come from a subquery that keeps the
+ * newest RANK_WINDOW of them with their bm25 score (as hits.score). */
+static void from_where(struct buf *b, const struct search_query *q, int64_t list_id, bool ranked)
 {
 	bool match = search_match(q) != NULL;
-	buf_adds(b, match ? " FROM fts JOIN messages m ON m.id = fts.rowid" : " FROM messages m");
+	if (match && ranked)
+		buf_printf(b, " FROM (SELECT rowid AS r, bm25(fts) AS score FROM fts WHERE fts MATCH ?1"
+		              " ORDER BY rowid DESC LIMIT %d) AS hits JOIN messages m ON m.id = hits.r",
+		           RANK_WINDOW);
+	else if (match)
+		buf_adds(b, " FROM fts JOIN messages m ON m.id = fts.rowid");
+	else
+		buf_adds(b, " FROM messages m");
 	buf_adds(b, " JOIN mids ON mids.id = m.mid JOIN lists l ON l.id = m.list_id WHERE ");
-	if (match)
+	if (match && !ranked)
 		buf_adds(b, "fts MATCH ?1 AND ");
 	buf_addc(b, '(');
 	buf_adds(b, search_where(q));
@@ -51,7 +64,7 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 	/* A bounded count: a query that matches a million messages costs
 	 * count_max rows, not a million. */
 	buf_adds(&sql, "SELECT count(*) FROM (SELECT 1");
-	from_where(&sql, q, list_id);
+	from_where(&sql, q, list_id, false);
 	buf_printf(&sql, " LIMIT %d)", count_max);
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		e = LA_EDB;
@@ -70,11 +83,17 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 	buf_reset(&sql);
 	buf_adds(&sql, "SELECT m.id, l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name,"
 	               " m.from_addr, mids.mid, m.thread, m.mid, m.parent");
-	from_where(&sql, q, list_id);
-	if (order == SEARCH_RELEVANCE && search_match(q))
-		buf_adds(&sql, " ORDER BY bm25(fts), m.id DESC");
+	/* Newest first is arrival order (ids rise as mail is indexed), which
+	 * the full-text index and the messages table both walk backwards and
+	 * stop at the limit, however many messages match. */
+	bool ranked = order == SEARCH_RELEVANCE && search_match(q);
+	from_where(&sql, q, list_id, ranked);
+	if (ranked)
+		buf_adds(&sql, " ORDER BY hits.score, m.id DESC");
+	else if (search_match(q))
+		buf_adds(&sql, " ORDER BY fts.rowid DESC");
 	else
-		buf_adds(&sql, " ORDER BY coalesce(m.date, m.ts) DESC, m.id DESC");
+		buf_adds(&sql, " ORDER BY m.id DESC");
 	buf_printf(&sql, " LIMIT %d OFFSET %d", limit, offset);
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		e = LA_EDB;

@@ -131,6 +131,7 @@ const char *const stmt_sql[S_COUNT] = {
 	                 " ORDER BY day",
 	[S_DAY_PREV] = "SELECT max(day) FROM days WHERE list_id = ?1 AND day < ?2",
 	[S_DAY_NEXT] = "SELECT min(day) FROM days WHERE list_id = ?1 AND day > ?2",
+	[S_LIST_NAMES] = "SELECT name FROM lists ORDER BY name",
 	[S_LISTS] = "SELECT l.name, l.id, coalesce(sum(d.count), 0), coalesce(min(d.day), 0),"
 	            " coalesce(max(d.day), 0) FROM lists l LEFT JOIN days d ON d.list_id = l.id"
 	            " GROUP BY l.id ORDER BY l.name",
@@ -748,6 +749,23 @@ enum la_status store_day_adjacent(struct store *st, int64_t list_id, int day, in
 			return db_status(rc) ? db_status(rc) : LA_EDB;
 	}
 	return LA_OK;
+}
+
+enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, void *arg), void *arg)
+{
+	sqlite3_stmt *s = stmt(st, S_LIST_NAMES);
+	if (!s)
+		return LA_EDB;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		if (name && !fn(name, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
 }
 
 enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),

@@ -198,6 +198,8 @@ struct store_list_info {
 	int64_t count;
 	int first_day, last_day;
 };
+/* The names of every list, in order (cheap: for the site bar). */
+enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, void *arg), void *arg);
 /* Every list, by name. */
 enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),
                            void *arg);
@@ -245,7 +247,8 @@ struct search_query;
 enum search_order { SEARCH_NEWEST, SEARCH_RELEVANCE };
 
 /* Messages matching q (see search/search.h), optionally only of list_id
- * (0 = all lists), newest first or by relevance (bm25; queries without a
+ * (0 = all lists), newest first (in the order they were indexed) or by
+ * relevance (bm25, among the newest 10,000 matches; queries without a
  * full-text part fall back to newest first), skipping offset and
  * returning at most limit.  *total is the number of matches, counted up
  * to count_max (then it is count_max).  Entries' id is set. */

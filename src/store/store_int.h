@@ -46,6 +46,7 @@ enum stmt_id {
 	S_DAY_COUNTS,
 	S_DAY_PREV,
 	S_DAY_NEXT,
+	S_LIST_NAMES,
 	S_LISTS,
 	S_FTS_INS,
 	S_IDS_AFTER,
