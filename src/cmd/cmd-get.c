@@ -56,8 +56,7 @@ int cmd_get(int argc, char **argv)
 	struct store *st = NULL;
 	struct buf base;
 	buf_init(&base, URL_MAX);
-	if (!http_base_path(base_url, &base)) {
-		cmd_error("--base-url %s: its path may hold only URL characters", base_url);
+	if (!cmd_base_path(base_url, &base)) {
 		buf_free(&base);
 		return 2;
 	}

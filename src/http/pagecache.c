@@ -15,7 +15,8 @@
 static bool is_compressible(const char *type)
 {
 	return type && (!strncmp(type, "text/html", 9) || !strncmp(type, "text/css", 8) ||
-	                !strncmp(type, "text/plain", 10));
+	                !strncmp(type, "text/plain", 10) || !strcmp(type, "application/json") ||
+	                !strncmp(type, "application/atom+xml", 20));
 }
 
 struct page *page_from_response(struct response *r, int64_t last_modified)

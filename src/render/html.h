@@ -9,7 +9,7 @@
 #include "util/buf.h"
 
 /* Element text: escapes & < > " ', shows control characters (and Unicode
- * direction overrides) as '.', drops CR, keeps tab and newline, and
+ * direction overrides, U+FFFE and U+FFFF) as '.', drops CR, keeps tab and newline, and
  * replaces invalid UTF-8 with U+FFFD. */
 void html_text(struct buf *b, const char *p, size_t n);
 void html_texts(struct buf *b, const char *s);
