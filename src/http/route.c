@@ -431,7 +431,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		break;
 	case R_INDEX:
 		if (rt.query.has_q)
-			e = render_search(c, NULL, rt.query.q, rt.query.o, rt.query.page, r);
+			e = render_search(c, NULL, rt.query.q, rt.query.o, rt.query.x, rt.query.page, r);
 		else
 			e = render_index(c, r);
 		break;
@@ -456,7 +456,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	}
 	case R_LIST:
 		if (rt.query.has_q)
-			e = render_search(c, rt.list, rt.query.q, rt.query.o, rt.query.page, r);
+			e = render_search(c, rt.list, rt.query.q, rt.query.o, rt.query.x, rt.query.page, r);
 		else
 			e = render_list(c, rt.list, r);
 		break;

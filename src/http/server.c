@@ -317,6 +317,10 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 		                            p->attachment ? "attachment" : "inline", p->filename);
 		add_header(req, H2O_TOKEN_CONTENT_DISPOSITION, v, n);
 	}
+	if (p->truncated) {
+		const char *v = pool_printf(req, &n, "%d", p->truncated);
+		add_header_str(req, "x-listarc-truncated", v);
+	}
 	if ((status == 200 || status == 204 || status == 301 || status == 404) && p->max_age > 0) {
 		const char *v = pool_printf(req, &n, "public, max-age=%d%s", p->max_age,
 		                            p->max_age >= 365 * 86400 ? ", immutable" : "");
