@@ -118,6 +118,31 @@
 /* Most recent messages on a list page. */
 #define LIST_RECENT 100
 
+/* Thread pages (/LIST/MSGID/t/ and T/) show this many messages a page;
+ * a longer thread continues on ?page=2, 3, ...  Each message's text is
+ * shown up to THREAD_MSG_SHOW bytes there, then a note links its page. */
+#define THREAD_PAGE_MSGS 50
+#define THREAD_MSG_SHOW (256 * 1024)
+/* A thread mbox (t.mbox.gz) holds at most this many messages; the rest
+ * of a bigger thread is left out (the bytes stream, only the list of
+ * message ids is held: 8 bytes each). */
+#define THREAD_MBOX_MAX 100000
+/* Atom feeds: new.atom has the latest NEW_FEED_MAX messages, t.atom the
+ * thread's latest THREAD_FEED_MAX; each entry's content is the
+ * message's text cut at TEXT_FEED_MAX bytes (on a UTF-8 boundary, with a
+ * note). */
+#define NEW_FEED_MAX 25
+#define THREAD_FEED_MAX 100
+#define TEXT_FEED_MAX (32 * 1024)
+/* A search's mbox (&x=m) holds at most this many messages, the newest
+ * (or most relevant) of the matches; the response says when it was cut
+ * (X-Listarc-Truncated), and so does the results page. */
+#define SEARCH_MBOX_MAX 10000
+/* The JSON API's pages of messages: limit= defaults to API_LIMIT_DEFAULT
+ * and is cut to API_LIMIT_MAX. */
+#define API_LIMIT_DEFAULT 100
+#define API_LIMIT_MAX 500
+
 /* A page under construction may not grow beyond this; the renderer stops
  * and reports LA_ETOOBIG (the server answers 500, which should never
  * happen given the limits above). */

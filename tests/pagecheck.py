@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """pagecheck.py: checks pages that `listarc get` printed.
 
-    pagecheck.py [--links OUT] [--strict] [--html5] FILE...
+    pagecheck.py [--links OUT] [--lore-links OUT] [--strict] [--html5] FILE...
 
 For each FILE (an HTML page) it checks that the page is well formed (a
 doctype, every element closed in order, nothing after </html>) and that
 every element and attribute is one that listarc's templates produce
 (src/render/*.c), so that nothing from a message can add markup: no
 <script>, no event handler, no javascript: URL.  Link targets must be
-paths of the archive or http(s)/ftp links with rel="nofollow".
+paths of the archive (its URL grammar, src/http/route.h: the date forms,
+the Message-ID forms, feeds, a search, an anchor #mN on the page) or
+http(s)/ftp links with rel="nofollow".
 --strict also parses each page with html5lib in strict mode (any HTML5
 parse error fails).  --html5 also builds the page's tree as a browser
 does (html5lib) and checks that tree: every element and attribute one of
@@ -16,7 +18,10 @@ ours, no comment, every link into the archive or http, https, ftp or
 mailto, and no bidirectional override or isolate character anywhere (a
 page could parse one way here and another way in a browser; the tree is
 what a browser shows).  --links writes "FILE<TAB>HREF" for every archive
-link to OUT.  Prints one line per problem; exits 1 if there was any.
+link of the date forms (/, /LIST/, /LIST/YYYY/..., canonical links) and
+of searches and their help page to OUT; --lore-links likewise for the
+Message-ID forms and feeds.  Prints one line per problem; exits 1 if there
+was any.
 """
 import html.parser
 import re
@@ -30,7 +35,7 @@ ALLOWED = {
     "title": set(),
     "link": {"rel", "href"},
     "body": set(),
-    "div": {"class"},
+    "div": {"class", "id"},
     "main": set(),
     "footer": set(),
     "a": {"href", "class", "rel"},
@@ -50,9 +55,45 @@ ALLOWED = {
     "td": {"class"},
     "br": set(),
     "small": set(),
+    "form": {"class", "method", "action"},
+    "input": {"type", "name", "size", "value", "aria-label"},
+    "button": {"type"},
+    "mark": set(),
+    "ol": {"class"},
 }
-VOID = {"meta", "link", "br"}
-ARCHIVE_HREF = re.compile(r"^/([a-z0-9][a-z0-9._-]*/([0-9]{4}/([0-9]{2}/([0-9]{2}/([0-9]+(/[0-9]+|/raw)?)?)?)?)?)?$")
+VOID = {"meta", "link", "br", "input"}
+LIST = r"[a-z0-9][a-z0-9._-]*"
+# A Message-ID as render_path_segment writes it (never "." or "..", and
+# never four digits alone, which would be a year).
+MSGID = r"(?:[A-Za-z0-9._~@+=:,!-]|%[0-9A-F]{2})+"
+ARCHIVE_HREFS = [re.compile(x) for x in (
+    # /, /LIST/ and the date forms (busy months and days have pages).
+    r"^/(" + LIST + r"/([0-9]{4}/([0-9]{2}/([0-9]{2}/([0-9]+(/[0-9]+|/raw)?)?)?)?)?)?(\?page=[1-9][0-9]*)?$",
+    # The Message-ID forms, of a list or of all lists.
+    r"^/(" + LIST + r")/(?P<mid>" + MSGID + r")/(raw|t\.mbox\.gz|t\.atom|[tT]/(\?page=[1-9][0-9]*)?)?$",
+    # Feeds.
+    r"^/(" + LIST + r")/new\.atom$",
+    # A message further down the same page (thread pages).
+    r"^#m[1-9][0-9]*$",
+)]
+
+
+# Search results (?q=..., of a list or of all lists) and the help page of
+# the query language.
+SEARCH_HREF = re.compile(r"^/(" + LIST + r"/)?\?q=[^\s\"<>]*$|^/_/search-help$")
+
+
+def archive_href(href):
+    for r in ARCHIVE_HREFS:
+        m = r.match(href)
+        if m:
+            mid = m.groupdict().get("mid")
+            return mid is None or (mid not in (".", "..") and not re.match(r"^[0-9]{4}$", mid))
+    return False
+
+
+# The date URL of the message a Message-ID form shows.
+CANONICAL_HREF = re.compile(r"^/" + LIST + r"/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]+$")
 CSS_HREF = re.compile(r"^/_/listarc-[0-9a-f]{8}\.css$")
 EXTERNAL_HREF = re.compile(r"^(https?|ftp)://", re.I)
 # A URL that runs or embeds something, as a browser reads the scheme:
@@ -69,6 +110,7 @@ class Checker(html.parser.HTMLParser):
         self.stack = []
         self.problems = []
         self.links = []
+        self.lore_links = []
         self.doctype = False
         self.ended = False
 
@@ -118,12 +160,29 @@ class Checker(html.parser.HTMLParser):
             elif EXTERNAL_HREF.match(href):
                 if d.get("rel") != "nofollow":
                     self.bad("external link without rel=nofollow: %s" % href[:80])
-            elif ARCHIVE_HREF.match(href):
+            elif SEARCH_HREF.match(href):
                 self.links.append(href)
+            elif archive_href(href):
+                if ARCHIVE_HREFS[0].match(href):
+                    self.links.append(href)
+                elif not href.startswith("#"):
+                    self.lore_links.append(href)
             else:
                 self.bad("link to something that is not an archive page: %r" % href[:80])
-        if tag == "link" and not CSS_HREF.match(d.get("href") or ""):
-            self.bad("<link> to %r" % (d.get("href") or "")[:80])
+        if tag == "form":
+            action = d.get("action") or ""
+            if d.get("method") != "get" or not re.match(r"^/(" + LIST + r"/)?$", action):
+                self.bad("a form that is not our search box: %r" % action[:80])
+        if tag == "link":
+            href = d.get("href") or ""
+            if d.get("rel") == "canonical":
+                # The date URL of the message a Message-ID form shows.
+                if not CANONICAL_HREF.match(href):
+                    self.bad("canonical <link> to %r" % href[:80])
+                else:
+                    self.links.append(href)
+            elif d.get("rel") != "stylesheet" or not CSS_HREF.match(href):
+                self.bad("<link> to %r" % href[:80])
 
     def handle_endtag(self, tag):
         if tag in VOID:
@@ -182,10 +241,12 @@ def check_tree(raw):
                 problems.append("tree: a bidirectional override in %s= of <%s>" % (a, tag))
         href = el.attrib.get("href")
         if tag == "a" and href is not None and not (
-                ARCHIVE_HREF.match(href) or (LINK_SCHEMES.match(href) and not href.startswith("//"))):
+                archive_href(href) or SEARCH_HREF.match(href)
+                or (LINK_SCHEMES.match(href) and not href.startswith("//"))):
             problems.append("tree: a link that is neither the archive's nor http(s), ftp or mailto: %r"
                             % href[:80])
-        if tag == "link" and not CSS_HREF.match(href or ""):
+        if tag == "link" and not (CSS_HREF.match(href or "") or (
+                el.attrib.get("rel") == "canonical" and CANONICAL_HREF.match(href or ""))):
             problems.append("tree: <link> to %r" % (href or "")[:80])
     return problems
 
@@ -197,7 +258,7 @@ def check(path, strict, html5=False):
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        return ["not UTF-8: %s" % e], []
+        return ["not UTF-8: %s" % e], [], []
     c = Checker()
     c.feed(text)
     c.close()
@@ -218,11 +279,12 @@ def check(path, strict, html5=False):
             problems.append("html5lib: %s" % e)
     if html5:
         problems += check_tree(raw)
-    return problems, c.links
+    return problems, c.links, c.lore_links
 
 
 def main(argv):
     links_out = None
+    lore_out = None
     strict = False
     html5 = False
     files = []
@@ -230,6 +292,10 @@ def main(argv):
     while i < len(argv):
         if argv[i] == "--links":
             links_out = open(argv[i + 1], "w")
+            i += 2
+            continue
+        if argv[i] == "--lore-links":
+            lore_out = open(argv[i + 1], "w")
             i += 2
             continue
         if argv[i] == "--strict":
@@ -241,15 +307,20 @@ def main(argv):
         i += 1
     failed = 0
     for path in files:
-        problems, links = check(path, strict, html5)
+        problems, links, lore_links = check(path, strict, html5)
         for p in problems[:10]:
             print("%s: %s" % (path, p))
         failed += bool(problems)
         if links_out:
             for h in links:
                 links_out.write("%s\t%s\n" % (path, h))
+        if lore_out:
+            for h in lore_links:
+                lore_out.write("%s\t%s\n" % (path, h))
     if links_out:
         links_out.close()
+    if lore_out:
+        lore_out.close()
     return 1 if failed else 0
 
 

@@ -125,6 +125,7 @@ sed 's#/[0-9]*/$#/#' days.txt | sort -u >months.txt
 sed 's#/[0-9]*/$#/#' months.txt | sort -u >years.txt
 sed 's#/[0-9]*/$#/#' years.txt | sort -u >lists.txt
 echo / >>lists.txt
+echo /_/search-help >>lists.txt
 for kind in days months years lists; do
 	before=$(wc -l <fetched.txt)
 	i=0

@@ -77,11 +77,16 @@ check_eq "the log is created at start" "$(test -f "$T/access.log" && echo yes)" 
 
 # ---- every page type, the same bytes as listarc get ----
 css=$(la get --data "$DATA" / 2>/dev/null | grep -o '_/listarc-[0-9a-f]*\.css' | head -1)
-for p in / /linux-kernel/ /linux-kernel/2019/ /linux-kernel/2019/05/ /linux-kernel/2019/05/20/ \
-	/linux-kernel/2019/05/20/4 /linux-kernel/2019/05/20/4/raw "$TGZ" "$TXT" "/$css" /robots.txt \
-	/healthz /big/2021/01/02/1/raw "/busy/2021/05/?page=2" "/busy/2021/05/03/?page=2"; do
+# Pages cached under one address must not answer for another: "/" and its
+# search "/?q=", a month and its page 2 are asked for one after the other.
+for p in / "/?q=kernel" /linux-kernel/ "/linux-kernel/?q=memory" /linux-kernel/2019/ \
+	/linux-kernel/2019/05/ /linux-kernel/2019/05/20/ /linux-kernel/2019/05/20/4 \
+	/linux-kernel/2019/05/20/4/raw "$TGZ" "$TXT" "/$css" /robots.txt /healthz \
+	/big/2021/01/02/1/raw /busy/2021/05/ "/busy/2021/05/?page=2" "/busy/2021/05/03/?page=2" \
+	/ "/?q=kernel" "/busy/2021/05/?page=2" /busy/2021/05/; do
 	check "GET $p: 200, the bytes listarc get prints" same_as_get "$p"
 done
+check "the index and a search of it differ" bash -c "! cmp -s <(curl -s '$U/') <(curl -s '$U/?q=kernel')"
 check_eq "favicon.ico: 204" "$(status "$U/favicon.ico")" 204
 check "favicon.ico: no body" [ ! -s body.out ]
 check_eq "a directory without its slash redirects" "$(status "$U/linux-kernel")" 301

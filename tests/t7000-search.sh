@@ -68,3 +68,93 @@ check_eq 'after reindex --search the same results' "$(DATA=ns search 'f:ktkhai d
 	"$(search 'f:ktkhai d:2019-05-20..2019-05-21')"
 check_eq '--explain shows the translation' "$(la search --explain 'f:ktkhai -s:Re')" \
 	'MATCH ((f : "ktkhai")) NOT (s : "Re") WHERE 1'
+
+# ---- the search pages ----
+get '/linux-kernel/?q=dfn:mm/memory.c' >p1.html
+check_eq 'a results page is 200' "$STATUS" 200
+check 'it lists the patch touching mm/memory.c, linked by its date URL' \
+	grep -q '<li><a href="/linux-kernel/2019/05/20/4">' p1.html
+check_eq 'and only it' "$(grep -c '^<li><a href=' p1.html)" 1
+check 'it says how many match' grep -q '<p>1 message matches; the newest first.</p>' p1.html
+get '/linux-kernel/?q=f:ktkhai+d:2019-05-20..2019-05-21' >p2.html
+check_eq 'the results page shows the same 12 as the command line' \
+	"$(grep -o '^<li><a href="[^"]*"' p2.html | cut -d'"' -f2 | sort | tr '\n' ' ' | sed 's/ $//')" \
+	"$(search 'f:ktkhai d:2019-05-20..2019-05-21')"
+check 'snippets mark the words, escaped first' grep -q '&lt;<mark>ktkhai</mark>@...tuozzo.com&gt;' p2.html
+check 'snippets obfuscate addresses' sh -c '! grep -q "ktkhai@virtuozzo.com" p2.html'
+check 'the search box keeps the query' grep -q 'value="f:ktkhai d:2019-05-20..2019-05-21"' p2.html
+check 'a link orders by relevance' grep -q '&amp;o=relevance">relevance</a>' p2.html
+get '/linux-kernel/?q=f:ktkhai+d:2019-05-20..2019-05-21&o=relevance' >p3.html
+check_eq 'the relevance order holds the same messages' \
+	"$(grep -o '^<li><a href="[^"]*"' p3.html | sort | md5sum)" "$(grep -o '^<li><a href="[^"]*"' p2.html | sort | md5sum)"
+get '/?q=s:patch' >p4.html
+check_eq 'searching all lists from the site index' "$(grep -c '^<li><a href=' p4.html)" 25
+check 'results across lists name their list' grep -q '<span class="list">linux-kernel</span>' p4.html
+check 'a next page when there are more than 25' grep -q '?q=s%3Apatch&amp;page=2">next&gt;</a>' p4.html
+get '/?q=s:patch&page=2' >p5.html
+check_eq 'page 2 holds the rest' "$(grep -c '^<li><a href=' p5.html)" \
+	"$(( $(la search --data "$DATA" --limit 1000 's:patch' 2>/dev/null | wc -l) - 25 ))"
+get '/all/?q=s:patch' >p4all.html
+check_eq '/all/?q= is the same search as /?q=' "$(md5sum <p4all.html)" "$(md5sum <p4.html)"
+
+# ---- the same results as a feed and as an mbox ----
+Q='f:ktkhai+d:2019-05-20..2019-05-21'
+check 'the results page links its Atom feed' grep -qF "?q=f%3Aktkhai%20d%3A2019-05-20..2019-05-21&amp;x=A\">Atom feed</a>" p2.html
+check 'and the mbox of all 12' grep -qF "&amp;x=m\">mbox.gz</a> (all 12)" p2.html
+get "/linux-kernel/?q=$Q&x=A" --headers >feed.xml
+check_eq '&x=A: 200' "$STATUS" 200
+check 'as application/atom+xml' grep -qx 'Content-Type: application/atom+xml; charset=utf-8' "$T/get.err"
+check_eq 'the feed parses and has the 12 results, in the page order' \
+	"$("$PYTHON" -c '
+import feedparser, sys
+d = feedparser.parse("feed.xml")
+assert not d.bozo, d.bozo_exception
+print(" ".join(e.link for e in d.entries))')" \
+	"$(grep -o '^<li><a href="[^"]*"' p2.html | sed 's/^<li><a href="//; s/"$//' | tr '\n' ' ' | sed 's/ $//')"
+get "/linux-kernel/?q=$Q&x=m" --headers >res.mbox.gz
+check_eq '&x=m: 200' "$STATUS" 200
+check 'as application/gzip' grep -qx 'Content-Type: application/gzip' "$T/get.err"
+check 'not cut' sh -c '! grep -qi "^X-Listarc-Truncated" "$1"' sh "$T/get.err"
+gunzip -c res.mbox.gz >res.mbox
+mkdir resplit
+check_eq 'git mailsplit --mboxrd finds the 12 messages' "$(git mailsplit --mboxrd -oresplit res.mbox)" 12
+check_eq 'in delivery order, each byte-identical to its raw form' "$(
+	for u in $(search "f:ktkhai d:2019-05-20..2019-05-21" | tr ' ' '\n' | sort -t/ -k3,3 -k4,4n -k5,5n -k6,6n); do
+		la get --data "$DATA" "$u/raw" 2>/dev/null | md5sum
+	done | tr '\n' ' ')" "$(
+	# (mailsplit keeps the From_ line and the empty line after each.)
+	for f in resplit/*; do tail -n +2 "$f" | head -c -1 | md5sum; done | tr '\n' ' ')"
+get "/linux-kernel/?q=s:%22PATCH+v2%22+-s:Re&x=m" >v2.mbox.gz
+check_eq 'the v2 series as an mbox: its 8 messages in order' \
+	"$(gunzip -c v2.mbox.gz | grep '^Subject: ' | grep -o '[0-9]/7')" "$(printf '%s\n' 0/7 1/7 2/7 3/7 4/7 5/7 6/7 7/7)"
+get '/?q=nothingmatchesthis&x=m' >/dev/null
+check_eq 'no match: 404, not an empty mbox' "$STATUS" 404
+get '/?q=subject:foo&x=A' >/dev/null
+check_eq 'a bad query as a feed: 400' "$STATUS" 400
+get '/?q=s:patch&x=Z' >/dev/null
+check_eq 'an unknown x=: 400' "$STATUS" 400
+get '/?q=s:patch&x=A&page=2' >feed2.xml
+check_eq 'a feed of page 2 holds the page-2 results' \
+	"$("$PYTHON" -c '
+import feedparser
+print(len(feedparser.parse("feed2.xml").entries))')" "$(grep -c '^<li><a href=' p5.html)"
+
+get '/linux-kernel/?q=subject:foo' >p6.html
+check_eq 'an unknown prefix gets the results page with status 400' "$STATUS" 400
+check 'saying what is wrong' grep -q "unknown prefix &#39;subject:&#39;" p6.html
+get '/linux-kernel/?q=%22unbalanced' >p7.html
+check 'an unbalanced quote is explained, not a 500' grep -q 'unbalanced quote' p7.html
+get '/linux-kernel/?q=%3Cscript%3Ealert(1)%3C/script%3E' >p8.html
+check 'a hostile query is escaped in the box and the title' sh -c '! grep -qi "<script" p8.html'
+get '/nosuchlist/?q=x' >/dev/null
+check_eq 'searching a list that does not exist is a 404' "$STATUS" 404
+get '/_/search-help' >help.html
+check_eq 'the help page is 200' "$STATUS" 200
+check 'it documents every prefix' sh -c 'for p in s f t c a b q nq dfn m l d; do grep -q "<code>$p:</code>" help.html || exit 1; done'
+get '/linux-kernel/' >list.html
+check 'list pages have the search box' grep -q '<form class="search" method="get" action="/linux-kernel/">' list.html
+get '/' >index.html
+check 'the site index has the search box' grep -q '<form class="search" method="get" action="/">' index.html
+pagecheck --strict p1.html p2.html p3.html p4.html p5.html p6.html p7.html p8.html help.html list.html index.html >bad.txt
+check 'every search page is well-formed HTML5 with only our markup' [ ! -s bad.txt ]
+head -5 bad.txt | sed 's/^/#   /'

@@ -90,6 +90,11 @@ int cmd_deliver(int argc, char **argv)
 		cmd_error("'%s' is not a list name", list);
 		return EX_USAGE_;
 	}
+	if (conf_reserved_listname(list, strlen(list))) {
+		cmd_error("'%s' cannot be a list name: /%s/ is part of the archive's URLs "
+		          "(/all/ looks across every list, /api/ is the JSON API)", list, list);
+		return EX_USAGE_;
+	}
 
 	/* Read the whole message first: nothing is written until it is in. */
 	struct buf msg;

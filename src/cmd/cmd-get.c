@@ -56,8 +56,7 @@ int cmd_get(int argc, char **argv)
 	struct store *st = NULL;
 	struct buf base;
 	buf_init(&base, URL_MAX);
-	if (!http_base_path(base_url, &base)) {
-		cmd_error("--base-url %s: its path may hold only URL characters", base_url);
+	if (!cmd_base_path(base_url, &base)) {
 		buf_free(&base);
 		return 2;
 	}
@@ -114,6 +113,8 @@ int cmd_get(int argc, char **argv)
 		if (r.filename[0])
 			fprintf(stderr, "Content-Disposition: %s; filename=\"%s\"\n",
 			        r.attachment ? "attachment" : "inline", r.filename);
+		if (r.truncated)
+			fprintf(stderr, "X-Listarc-Truncated: %d\n", r.truncated);
 	} else if (r.location[0]) {
 		fprintf(stderr, "Location: %s\n", r.location);
 	}

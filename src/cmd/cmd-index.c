@@ -265,6 +265,12 @@ int cmd_index(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	if (list && conf_reserved_listname(list, strlen(list))) {
+		cmd_error("'%s' cannot be a list name: /%s/ is part of the archive's URLs "
+		          "(/all/ looks across every list, /api/ is the JSON API)", list, list);
+		rc = 2;
+		goto out;
+	}
 	if (!list && (!cf || cf->nlists == 0)) {
 		fputs(usage, stderr);
 		rc = 2;

@@ -8,6 +8,7 @@
 #include "conf/conf.h"
 #include "http/headers.h"
 #include "http/server.h"
+#include "util/buf.h"
 
 static const char usage[] =
 	"usage: listarc serve [--data DIR] [--listen ADDR:PORT] [--base-url URL]\n"
@@ -89,9 +90,16 @@ int cmd_serve(int argc, char **argv)
 		sscanf(t, "%d %d %d", &hc.head_timeout, &hc.response_timeout, &hc.drain_timeout);
 	struct buf base;
 	buf_init(&base, URL_MAX);
-	if (!http_base_path(base_url, &base)) {
-		cmd_error("--base-url %s: its path may hold only URL characters", base_url);
+	if (!cmd_base_path(base_url, &base)) {
 		buf_free(&base);
+		return 2;
+	}
+	struct buf origin;
+	buf_init(&origin, URL_MAX);
+	if (!http_base_origin(base_url, &origin)) {
+		cmd_error("--base-url %s: not http(s)://HOST/PATH", base_url);
+		buf_free(&base);
+		buf_free(&origin);
 		return 2;
 	}
 	char *dir = conf_data_dir(data);
@@ -106,6 +114,7 @@ int cmd_serve(int argc, char **argv)
 	hc.data_dir = dir;
 	hc.conf = cf;
 	hc.base = buf_cstr(&base);
+	hc.origin = origin.len ? buf_cstr(&origin) : NULL;
 	if (http_serve(&hc, &err)) {
 		cmd_error("%s", err.msg);
 		goto out;
@@ -115,5 +124,6 @@ out:
 	conf_free(cf);
 	free(dir);
 	buf_free(&base);
+	buf_free(&origin);
 	return rc;
 }

@@ -3,6 +3,8 @@
 #ifndef LISTARC_CMD_H
 #define LISTARC_CMD_H
 
+#include <stdbool.h>
+
 int cmd_index(int argc, char **argv);
 int cmd_reindex(int argc, char **argv);
 int cmd_deliver(int argc, char **argv);
@@ -10,6 +12,12 @@ int cmd_get(int argc, char **argv);
 int cmd_lists(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+
+/* The link prefix of --base-url URL (NULL: "/") into base, which the
+ * caller has set up and frees; false, after saying why, if URL cannot
+ * be one (see http_base_path). */
+struct buf;
+bool cmd_base_path(const char *url, struct buf *base);
 
 /* Prints "listarc: " and the message to stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

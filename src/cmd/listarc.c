@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "http/headers.h"
 
 void cmd_error(const char *fmt, ...)
 {
@@ -13,6 +14,14 @@ void cmd_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+bool cmd_base_path(const char *url, struct buf *base)
+{
+	if (http_base_path(url, base))
+		return true;
+	cmd_error("--base-url %s: its path may hold only URL characters, and no . or .. segment", url);
+	return false;
 }
 
 static const char usage[] =

@@ -30,6 +30,11 @@ bool conf_valid_listname(const char *name, size_t n)
 	return true;
 }
 
+bool conf_reserved_listname(const char *name, size_t n)
+{
+	return (n == 3 && memcmp(name, "all", 3) == 0) || (n == 3 && memcmp(name, "api", 3) == 0);
+}
+
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
@@ -169,6 +174,13 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 			ret = la_err_set(err, LA_EINVAL,
 			                 "%s: [%s]: list names are lowercase letters, digits, '.', '_', '-'",
 			                 path, g);
+			break;
+		}
+		if (conf_reserved_listname(name, strlen(name))) {
+			ret = la_err_set(err, LA_EINVAL,
+			                 "%s: [%s]: \"%s\" is reserved for the archive's URLs "
+			                 "(/all/, /api/) and cannot name a list",
+			                 path, g, name);
 			break;
 		}
 		struct conf_list *l = &c->lists[c->nlists++];

@@ -21,7 +21,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (s[2] == '/' || s[2] == '\0' || (s[2] == '.' && (s[3] == '/' || s[3] == '\0')))
 				abort();
 	}
-	if ((k == R_LIST || k >= R_YEAR) && !conf_valid_listname(rt.list, strlen(rt.list)))
+	if ((k == R_LIST || (k >= R_YEAR && k != R_API_LISTS)) &&
+	    !conf_valid_listname(rt.list, strlen(rt.list)))
+		abort();
+	/* A Message-ID form always has one, and never "." or "..". */
+	if ((k >= R_MID && k <= R_MID_ATOM) &&
+	    (!rt.msgid[0] || !strcmp(rt.msgid, ".") || !strcmp(rt.msgid, "..")))
+		abort();
+	/* Only /all/ and real list names. */
+	if (k >= R_YEAR && k != R_API_LISTS && !rt.all && conf_reserved_listname(rt.list, strlen(rt.list)))
 		abort();
 	free(p);
 	return 0;

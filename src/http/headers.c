@@ -234,6 +234,36 @@ void http_log_escape(struct buf *b, const char *p, size_t n)
 	buf_add(b, p + run, n - run);
 }
 
+bool http_valid_authority(const char *p, size_t n)
+{
+	if (n == 0 || n > 255)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+			return false;
+	}
+	return true;
+}
+
+bool http_base_origin(const char *url, struct buf *out)
+{
+	buf_reset(out);
+	const char *scheme = url ? strstr(url, "://") : NULL;
+	if (!scheme)
+		return true;
+	size_t sl = (size_t)(scheme - url);
+	if (!((sl == 4 && strncmp(url, "http", 4) == 0) || (sl == 5 && strncmp(url, "https", 5) == 0)))
+		return false;
+	const char *host = scheme + 3;
+	size_t hl = strcspn(host, "/");
+	if (!http_valid_authority(host, hl))
+		return false;
+	buf_add(out, url, (size_t)(host - url) + hl);
+	return !out->err;
+}
+
 bool http_base_path(const char *url, struct buf *out)
 {
 	buf_reset(out);

@@ -44,4 +44,15 @@ void http_log_escape(struct buf *b, const char *p, size_t n);
  * "." or ".." segment.  out is owned by the caller. */
 bool http_base_path(const char *url, struct buf *out);
 
+/* The origin of an absolute base URL, "scheme://host[:port]"
+ * ("https://example.org/lists/" -> "https://example.org"); out is left
+ * empty for a path alone.  Returns false if the scheme is not http or
+ * https or the host holds anything but letters, digits, '.', '-', ':',
+ * '[' and ']'. */
+bool http_base_origin(const char *url, struct buf *out);
+
+/* True if a Host header value (an authority) may go into a Location as
+ * it is: 1 to 255 bytes of letters, digits, '.', '-', ':', '[', ']'. */
+bool http_valid_authority(const char *p, size_t n);
+
 #endif

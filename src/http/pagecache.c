@@ -15,7 +15,8 @@
 static bool is_compressible(const char *type)
 {
 	return type && (!strncmp(type, "text/html", 9) || !strncmp(type, "text/css", 8) ||
-	                !strncmp(type, "text/plain", 10));
+	                !strncmp(type, "text/plain", 10) || !strcmp(type, "application/json") ||
+	                !strncmp(type, "application/atom+xml", 20));
 }
 
 struct page *page_from_response(struct response *r, int64_t last_modified)
@@ -36,6 +37,7 @@ struct page *page_from_response(struct response *r, int64_t last_modified)
 	p->max_age = r->max_age;
 	memcpy(p->filename, r->filename, sizeof p->filename);
 	p->attachment = r->attachment;
+	p->truncated = r->truncated;
 	if (!r->body.err && r->body.len) {
 		p->body = buf_steal(&r->body, &p->len);
 	} else {

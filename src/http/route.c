@@ -20,10 +20,10 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Percent-decodes p[0..n) into out (capacity URL_MAX+1).  Returns the
- * decoded length, or -1 if the encoding is broken or decodes to a control
- * character (NUL included). */
-static long decode_path(const char *p, size_t n, char *out)
+/* Percent-decodes the path segment p[0..n) into out (capacity n+1).
+ * Returns the decoded length, or -1 if the encoding is broken or decodes
+ * to a control character (NUL included). */
+static long decode_segment(const char *p, size_t n, char *out)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -58,19 +58,6 @@ static bool number(const char *s, size_t n, size_t digits, int *out)
 	}
 	*out = (int)v;
 	return true;
-}
-
-static enum route_kind redirect(struct route *rt, const char *path, size_t n, bool add_slash)
-{
-	rt->kind = R_REDIRECT;
-	size_t k = n < URL_MAX ? n : URL_MAX;
-	if (!add_slash && k > 0)
-		k--; /* drop the trailing slash */
-	memcpy(rt->redirect, path, k);
-	if (add_slash)
-		rt->redirect[k++] = '/';
-	rt->redirect[k] = '\0';
-	return R_REDIRECT;
 }
 
 /* Percent-decodes a query value p[0..n) into out (cap bytes with NUL),
@@ -129,6 +116,13 @@ static bool parse_query(const char *q, size_t n, struct route *rt, enum route_ki
 		} else if (KEY("x")) {
 			if (!decode_value(v, vl, x->x, sizeof x->x))
 				return *bad = R_BADREQUEST, false;
+		} else if (KEY("since") || KEY("until")) {
+			int y, m, d;
+			if (vl != 10 || v[4] != '-' || v[7] != '-' || !number(v, 4, 4, &y) ||
+			    !number(v + 5, 2, 2, &m) || !number(v + 8, 2, 2, &d) || m < 1 || m > 12 ||
+			    d < 1 || d > 31)
+				return *bad = R_BADREQUEST, false;
+			*(q[0] == 's' ? &x->since : &x->until) = y * 10000 + m * 100 + d;
 		} else if (KEY("after")) {
 			if (!decode_value(v, vl, x->after, sizeof x->after))
 				return *bad = R_BADREQUEST, false;
@@ -142,10 +136,163 @@ static bool parse_query(const char *q, size_t n, struct route *rt, enum route_ki
 	return true;
 }
 
+/* The path's segments, each percent-decoded on its own. */
+#define SEG_MAX 10
+struct segs {
+	const char *s[SEG_MAX];
+	size_t n[SEG_MAX];
+	const char *raw[SEG_MAX]; /* as sent: a year is four digits as sent */
+	size_t rawn[SEG_MAX];
+	size_t count;
+	bool trailing; /* the path ends in '/' */
+	char text[URL_MAX + SEG_MAX];
+};
+
+static bool seg_is(const struct segs *g, size_t i, const char *lit)
+{
+	return i < g->count && g->n[i] == strlen(lit) && memcmp(g->s[i], lit, g->n[i]) == 0;
+}
+
+/* Sets rt to a redirect to prefix and segments [from, upto) of g (each
+ * percent-encoded again), with a trailing slash if slash.  A target too
+ * long for rt->redirect is R_TOOLONG. */
+static enum route_kind redirect_to(struct route *rt, const char *prefix, const struct segs *g,
+                                   size_t from, size_t upto, bool slash)
+{
+	struct buf b;
+	buf_init(&b, sizeof rt->redirect - 1);
+	buf_adds(&b, prefix);
+	for (size_t i = from; i < upto; i++) {
+		buf_addc(&b, '/');
+		/* The segment after the list of a Message-ID form. */
+		if (i == from + 1 && rt->msgid[0])
+			render_msgid_segment(&b, g->s[i], g->n[i]);
+		else
+			render_path_segment(&b, g->s[i], g->n[i]);
+	}
+	if (slash || b.len == 0)
+		buf_addc(&b, '/');
+	/* A month or day asked for without its slash keeps its page. */
+	if (slash && rt->page > 1)
+		buf_printf(&b, "?page=%d", rt->page);
+	if (b.err) {
+		buf_free(&b);
+		return rt->kind = R_TOOLONG;
+	}
+	memcpy(rt->redirect, b.data, b.len);
+	rt->redirect[b.len] = '\0';
+	buf_free(&b);
+	return rt->kind = R_REDIRECT;
+}
+
+/* The site's grammar over segments [at, count) of g (at: the list).  A
+ * redirect goes to prefix + the canonical path. */
+static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t at,
+                                  const char *prefix)
+{
+	const char *const *seg = g->s + at;
+	const size_t *len = g->n + at;
+	size_t nseg = g->count - at;
+	bool trailing = g->trailing;
+	if (!conf_valid_listname(seg[0], len[0]))
+		return rt->kind = R_NOTFOUND;
+	rt->all = len[0] == 3 && memcmp(seg[0], "all", 3) == 0;
+	if (!rt->all && conf_reserved_listname(seg[0], len[0]))
+		return rt->kind = R_NOTFOUND;
+	memcpy(rt->list, seg[0], len[0]);
+	rt->list[len[0]] = '\0';
+	if (nseg == 1) {
+		/* /all/ is the site index, and /all/?q= its search. */
+		if (rt->all && trailing && rt->query.has_q && !prefix[0])
+			return rt->kind = R_INDEX;
+		if (rt->all)
+			return redirect_to(rt, prefix, g, at, at, true);
+		return trailing ? (rt->kind = R_LIST) : redirect_to(rt, prefix, g, at, g->count, true);
+	}
+	if (nseg == 2 && !trailing && len[1] == 8 && !memcmp(seg[1], "new.atom", 8))
+		return rt->kind = R_NEW_ATOM;
+	/* Four digits as sent are a year; anything else (even "%32019") is a
+	 * Message-ID, which is how links write an ID of four digits. */
+	if (!number(g->raw[at + 1], g->rawn[at + 1], 4, &rt->y)) {
+		memcpy(rt->msgid, seg[1], len[1]);
+		rt->msgid[len[1]] = '\0';
+		if (nseg == 2) {
+			if (trailing)
+				return rt->kind = R_MID;
+			/* b4 looks up MIDMASK/MSGID and takes the list's URL from
+			 * where it is sent: an absolute URL, as public-inbox sends. */
+			rt->redirect_absolute = true;
+			return redirect_to(rt, prefix, g, at, g->count, true);
+		}
+		if (nseg != 3)
+			return rt->kind = R_NOTFOUND;
+		if (len[2] == 1 && (seg[2][0] == 't' || seg[2][0] == 'T')) {
+			if (!trailing)
+				return redirect_to(rt, prefix, g, at, g->count, true);
+			return rt->kind = seg[2][0] == 't' ? R_MID_FLAT : R_MID_NESTED;
+		}
+		if (trailing)
+			return rt->kind = R_NOTFOUND;
+		if (len[2] == 3 && !memcmp(seg[2], "raw", 3))
+			return rt->kind = R_MID_RAW;
+		if (len[2] == 9 && !memcmp(seg[2], "t.mbox.gz", 9))
+			return rt->kind = R_MID_MBOX;
+		if (len[2] == 6 && !memcmp(seg[2], "t.atom", 6))
+			return rt->kind = R_MID_ATOM;
+		return rt->kind = R_NOTFOUND;
+	}
+	if (rt->all)
+		return rt->kind = R_NOTFOUND; /* no calendar across lists */
+	if (nseg == 2)
+		return trailing ? (rt->kind = R_YEAR) : redirect_to(rt, prefix, g, at, g->count, true);
+	if (!number(seg[2], len[2], 2, &rt->m) || rt->m < 1 || rt->m > 12)
+		return rt->kind = R_NOTFOUND;
+	if (nseg == 3)
+		return trailing ? (rt->kind = R_MONTH) : redirect_to(rt, prefix, g, at, g->count, true);
+	if (!number(seg[3], len[3], 2, &rt->d) || rt->d < 1 || rt->d > 31)
+		return rt->kind = R_NOTFOUND;
+	if (nseg == 4)
+		return trailing ? (rt->kind = R_DAY) : redirect_to(rt, prefix, g, at, g->count, true);
+	if (!number(seg[4], len[4], 0, &rt->n))
+		return rt->kind = R_NOTFOUND;
+	if (nseg == 5)
+		return trailing ? redirect_to(rt, prefix, g, at, g->count, false) : (rt->kind = R_MSG);
+	if (nseg == 6 && !trailing) {
+		if (len[5] == 3 && !memcmp(seg[5], "raw", 3))
+			return rt->kind = R_RAW;
+		if (len[5] <= 4 && number(seg[5], len[5], 0, &rt->k))
+			return rt->kind = R_ATTACH;
+	}
+	return rt->kind = R_NOTFOUND;
+}
+
+/* /api/v1/ and what follows: the page path whose data it gives. */
+static enum route_kind parse_api(struct route *rt, const struct segs *g)
+{
+	rt->api = true;
+	if (g->count == 1 || (g->count == 2 && seg_is(g, 1, "v1") && !g->trailing))
+		return redirect_to(rt, "/api/v1", g, 0, 0, true);
+	if (!seg_is(g, 1, "v1"))
+		return rt->kind = R_NOTFOUND;
+	if (g->count == 2)
+		return rt->kind = R_API_LISTS;
+	switch (parse_site(rt, g, 2, "/api/v1")) {
+	case R_REDIRECT:
+	case R_TOOLONG: return rt->kind;
+	case R_LIST: return rt->kind = R_API_LIST;
+	case R_MSG: return rt->kind = R_API_MSG;
+	case R_MID: return rt->kind = R_API_MID;
+	case R_MID_NESTED: return rt->kind = R_API_THREAD;
+	default: return rt->kind = R_NOTFOUND;
+	}
+}
+
 enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 {
 	memset(rt, 0, sizeof *rt);
 	rt->query.page = 1;
+	/* The API answers even a malformed query in JSON. */
+	rt->api = rawn >= 4 && memcmp(raw, "/api", 4) == 0 && (rawn == 4 || raw[4] == '/' || raw[4] == '?');
 	const char *q = memchr(raw, '?', rawn);
 	size_t n = q ? (size_t)(q - raw) : rawn;
 	if (n > URL_MAX || rawn > URL_MAX * 2)
@@ -154,76 +301,87 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 	if (q && !parse_query(q + 1, rawn - n - 1, rt, &bad))
 		return rt->kind = bad;
 	rt->page = rt->query.page;
-	char path[URL_MAX + 1];
-	long dl = decode_path(raw, n, path);
-	if (dl < 0 || dl == 0 || path[0] != '/')
+	if (n == 0 || raw[0] != '/')
 		return rt->kind = R_BADREQUEST;
-	n = (size_t)dl;
 
-	/* Split into segments; "." and ".." are never valid. */
-	const char *seg[8];
-	size_t len[8];
-	size_t nseg = 0;
-	bool trailing = path[n - 1] == '/';
-	const char *p = path + 1, *end = path + n;
+	/* Split the raw path into segments, then decode each: an encoded '/'
+	 * stays inside its segment.  "." and ".." are never valid. */
+	struct segs g;
+	g.count = 0;
+	g.trailing = n > 1 && raw[n - 1] == '/';
+	size_t used = 0;
+	bool too_many = false, empty = false;
+	const char *p = raw + 1, *end = raw + n;
 	while (p < end) {
-		const char *s = memchr(p, '/', (size_t)(end - p));
-		size_t l = s ? (size_t)(s - p) : (size_t)(end - p);
-		if ((l == 1 && p[0] == '.') || (l == 2 && p[0] == '.' && p[1] == '.'))
+		const char *sl = memchr(p, '/', (size_t)(end - p));
+		size_t l = sl ? (size_t)(sl - p) : (size_t)(end - p);
+		long dl = decode_segment(p, l, g.text + used);
+		if (dl < 0)
+			return rt->kind = R_BADREQUEST;
+		const char *d = g.text + used;
+		if ((dl == 1 && d[0] == '.') || (dl == 2 && d[0] == '.' && d[1] == '.'))
 			return rt->kind = R_BADREQUEST;
 		if (l == 0) /* "//" */
-			return rt->kind = R_NOTFOUND;
-		if (nseg == 8)
-			return rt->kind = R_NOTFOUND;
-		seg[nseg] = p;
-		len[nseg++] = l;
-		p = s ? s + 1 : end;
+			empty = true;
+		else if (g.count == SEG_MAX)
+			too_many = true;
+		else {
+			g.raw[g.count] = p;
+			g.rawn[g.count] = l;
+			g.s[g.count] = d;
+			g.n[g.count++] = (size_t)dl;
+		}
+		used += (size_t)dl + 1;
+		p = sl ? sl + 1 : end;
 	}
-	if (nseg == 0)
+	if (empty || too_many)
+		return rt->kind = R_NOTFOUND;
+	if (g.count == 0)
 		return rt->kind = R_INDEX;
-	if (nseg == 1 && !trailing) {
-		if (len[0] == 10 && !memcmp(seg[0], "robots.txt", 10))
+	if (g.count == 1 && !g.trailing) {
+		if (seg_is(&g, 0, "robots.txt"))
 			return rt->kind = R_ROBOTS;
-		if (len[0] == 11 && !memcmp(seg[0], "favicon.ico", 11))
+		if (seg_is(&g, 0, "favicon.ico"))
 			return rt->kind = R_FAVICON;
-		if (len[0] == 7 && !memcmp(seg[0], "healthz", 7))
+		if (seg_is(&g, 0, "healthz"))
 			return rt->kind = R_HEALTHZ;
 	}
-	if (nseg == 2 && !trailing && len[0] == 1 && seg[0][0] == '_') {
-		const char *want = render_stylesheet_path() + 2;
-		if (len[1] == strlen(want) && !memcmp(seg[1], want, len[1]))
+	if (g.count == 2 && !g.trailing && seg_is(&g, 0, "_")) {
+		if (seg_is(&g, 1, "search-help"))
+			return rt->kind = R_SEARCH_HELP;
+		if (seg_is(&g, 1, render_stylesheet_path() + 2))
 			return rt->kind = R_STYLE;
 		return rt->kind = R_NOTFOUND;
 	}
-	if (!conf_valid_listname(seg[0], len[0]))
-		return rt->kind = R_NOTFOUND;
-	memcpy(rt->list, seg[0], len[0]);
-	rt->list[len[0]] = '\0';
-	if (nseg == 1)
-		return trailing ? (rt->kind = R_LIST) : redirect(rt, path, n, true);
-	if (!number(seg[1], len[1], 4, &rt->y))
-		return rt->kind = R_NOTFOUND;
-	if (nseg == 2)
-		return trailing ? (rt->kind = R_YEAR) : redirect(rt, path, n, true);
-	if (!number(seg[2], len[2], 2, &rt->m) || rt->m < 1 || rt->m > 12)
-		return rt->kind = R_NOTFOUND;
-	if (nseg == 3)
-		return trailing ? (rt->kind = R_MONTH) : redirect(rt, path, n, true);
-	if (!number(seg[3], len[3], 2, &rt->d) || rt->d < 1 || rt->d > 31)
-		return rt->kind = R_NOTFOUND;
-	if (nseg == 4)
-		return trailing ? (rt->kind = R_DAY) : redirect(rt, path, n, true);
-	if (!number(seg[4], len[4], 0, &rt->n))
-		return rt->kind = R_NOTFOUND;
-	if (nseg == 5)
-		return trailing ? redirect(rt, path, n, false) : (rt->kind = R_MSG);
-	if (nseg == 6 && !trailing) {
-		if (len[5] == 3 && !memcmp(seg[5], "raw", 3))
-			return rt->kind = R_RAW;
-		if (len[5] <= 4 && number(seg[5], len[5], 0, &rt->k))
-			return rt->kind = R_ATTACH;
+	if (seg_is(&g, 0, "api"))
+		return parse_api(rt, &g);
+	return parse_site(rt, &g, 0, "");
+}
+
+size_t route_key(const struct route *rt, char *out, size_t n)
+{
+	switch (rt->kind) {
+	case R_NOTFOUND:
+	case R_BADREQUEST:
+	case R_TOOLONG:
+	case R_REDIRECT:
+	case R_STYLE:
+	case R_ROBOTS:
+	case R_FAVICON:
+	case R_HEALTHZ:
+		return 0;
+	default:
+		break;
 	}
-	return rt->kind = R_NOTFOUND;
+	const struct route_query *q = &rt->query;
+	/* Strings with their lengths, so that no value can pass for another. */
+	int k = snprintf(out, n,
+	                 "%d|%zu:%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%zu:%s",
+	                 (int)rt->kind, strlen(rt->list), rt->list, rt->y, rt->m, rt->d, rt->n,
+	                 rt->k, rt->page, q->has_q, q->limit, q->since, q->until, strlen(q->q), q->q,
+	                 strlen(q->o), q->o, strlen(q->x), q->x, strlen(q->after), q->after,
+	                 strlen(rt->msgid), rt->msgid);
+	return k > 0 && (size_t)k < n ? (size_t)k : 0;
 }
 
 static void plain(struct response *r, int status, const char *text, int max_age)
@@ -241,12 +399,20 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	struct route rt;
 	enum la_status e = LA_OK;
 	int day = 0;
-	switch (route_parse(path, n, &rt)) {
+	enum route_kind kind = route_parse(path, n, &rt);
+	const char *list = rt.all ? NULL : rt.list; /* NULL: every list */
+	switch (kind) {
 	case R_NOTFOUND:
-		render_error(c, r, 404, "There is no such page in this archive.");
+		if (rt.api)
+			render_api_error(r, 404, "no such API URL");
+		else
+			render_error(c, r, 404, "There is no such page in this archive.");
 		break;
 	case R_BADREQUEST:
-		render_error(c, r, 400, "The address of this request is malformed.");
+		if (rt.api)
+			render_api_error(r, 400, "malformed request");
+		else
+			render_error(c, r, 400, "The address of this request is malformed.");
 		break;
 	case R_TOOLONG:
 		render_error(c, r, 414, "The address of this request is too long.");
@@ -256,11 +422,18 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		r->status = 301;
 		r->max_age = 86400;
 		snprintf(r->location, sizeof r->location, "%s%s", c->base, rt.redirect + 1);
+		r->location_absolute = rt.redirect_absolute;
 		r->content_type = "text/plain; charset=utf-8";
 		buf_printf(&r->body, "Moved to %s\n", r->location);
 		break;
+	case R_SEARCH_HELP:
+		e = render_search_help(c, r);
+		break;
 	case R_INDEX:
-		e = render_index(c, r);
+		if (rt.query.has_q)
+			e = render_search(c, NULL, rt.query.q, rt.query.o, rt.query.x, rt.query.page, r);
+		else
+			e = render_index(c, r);
 		break;
 	case R_STYLE:
 		render_stylesheet(r);
@@ -282,7 +455,10 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		break;
 	}
 	case R_LIST:
-		e = render_list(c, rt.list, r);
+		if (rt.query.has_q)
+			e = render_search(c, rt.list, rt.query.q, rt.query.o, rt.query.x, rt.query.page, r);
+		else
+			e = render_list(c, rt.list, r);
 		break;
 	case R_YEAR:
 		e = render_year(c, rt.list, rt.y, r);
@@ -303,6 +479,43 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 			e = render_raw(c, rt.list, day, rt.n, r);
 		else
 			e = render_attachment(c, rt.list, day, rt.n, rt.k, r);
+		break;
+	case R_NEW_ATOM:
+		e = render_new_atom(c, list, r);
+		break;
+	case R_MID:
+		e = render_msgid(c, list, rt.msgid, r);
+		break;
+	case R_MID_RAW:
+		e = render_msgid_raw(c, list, rt.msgid, r);
+		break;
+	case R_MID_MBOX:
+		e = render_thread_mbox(c, list, rt.msgid, r);
+		break;
+	case R_MID_FLAT:
+	case R_MID_NESTED:
+		e = render_thread_page(c, list, rt.msgid, rt.kind == R_MID_NESTED, rt.page, r);
+		break;
+	case R_MID_ATOM:
+		e = render_thread_atom(c, list, rt.msgid, r);
+		break;
+	case R_API_LISTS:
+		e = render_api_lists(c, r);
+		break;
+	case R_API_LIST: {
+		struct render_api_query q = {rt.query.after, rt.query.limit, rt.query.since,
+		                             rt.query.until};
+		e = render_api_list(c, rt.list, &q, r);
+		break;
+	}
+	case R_API_MSG:
+		e = render_api_msg(c, rt.list, rt.y * 10000 + rt.m * 100 + rt.d, rt.n, r);
+		break;
+	case R_API_MID:
+		e = render_api_msgid(c, list, rt.msgid, r);
+		break;
+	case R_API_THREAD:
+		e = render_api_thread(c, list, rt.msgid, r);
 		break;
 	}
 	/* A strong validator of exactly what is sent (a streamed body has

@@ -10,11 +10,27 @@
  *   /LIST/YYYY/MM/DD/N             message N of that day
  *   /LIST/YYYY/MM/DD/N/K           its attachment K
  *   /LIST/YYYY/MM/DD/N/raw         its bytes as received
+ *   /LIST/new.atom                 the list's latest messages as Atom
+ *   /LIST/MSGID/                   the message by Message-ID (lore's forms)
+ *   /LIST/MSGID/raw                its bytes as received
+ *   /LIST/MSGID/t.mbox.gz          its thread as a gzipped mboxrd
+ *   /LIST/MSGID/t/  /LIST/MSGID/T/ its thread, flat (by date) and nested
+ *   /LIST/MSGID/t.atom             its thread as Atom
+ *   /all/new.atom, /all/MSGID/...  the same over every list
+ *   /LIST/?q=QUERY, /?q=QUERY, /all/?q=QUERY   search results (&o=relevance,
+ *                                  &page=N)
+ *   /_/search-help                 the query language
+ *   /api/v1/...                    the JSON API (docs/api.md): /api/v1/ and
+ *                                  what follows it is a page's path
  *   /_/listarc-HASH.css, /robots.txt, /favicon.ico, /healthz
  *
- * Directory forms without their trailing slash (and a message with one)
- * redirect to the canonical form.  Only this grammar is accepted: a path
- * never becomes a file name. */
+ * The path is split into segments first and each is percent-decoded on
+ * its own, so "%2F" inside a Message-ID stays inside its segment.  After
+ * the list, a segment of exactly four digits is a year and anything else
+ * a Message-ID; "all" and "api" are never list names.  Directory forms
+ * without their trailing slash (and a message with one) redirect to the
+ * canonical form.  Only this grammar is accepted: a path never becomes a
+ * file name. */
 #ifndef LISTARC_ROUTE_H
 #define LISTARC_ROUTE_H
 
@@ -33,6 +49,7 @@ enum route_kind {
 	R_ROBOTS,
 	R_FAVICON,
 	R_HEALTHZ,
+	R_SEARCH_HELP,
 	R_LIST,
 	R_YEAR,
 	R_MONTH,
@@ -40,6 +57,18 @@ enum route_kind {
 	R_MSG,
 	R_ATTACH,
 	R_RAW,
+	R_NEW_ATOM,   /* /LIST/new.atom, /all/new.atom */
+	R_MID,        /* /LIST/MSGID/ (list "all": every list) */
+	R_MID_RAW,    /* /LIST/MSGID/raw */
+	R_MID_MBOX,   /* /LIST/MSGID/t.mbox.gz */
+	R_MID_FLAT,   /* /LIST/MSGID/t/ */
+	R_MID_NESTED, /* /LIST/MSGID/T/ */
+	R_MID_ATOM,   /* /LIST/MSGID/t.atom */
+	R_API_LISTS,  /* /api/v1/ */
+	R_API_LIST,   /* /api/v1/LIST/: its messages */
+	R_API_MSG,    /* /api/v1/LIST/YYYY/MM/DD/N */
+	R_API_MID,    /* /api/v1/LIST/MSGID/ */
+	R_API_THREAD, /* /api/v1/LIST/MSGID/T/ */
 };
 
 /* The parameters of a query string listarc knows; others are ignored.
@@ -52,22 +81,39 @@ struct route_query {
 	char x[8];       /* x=: alternate format of results (A Atom, m mbox) */
 	char after[64];  /* after=: a pagination cursor */
 	int limit;       /* limit=N, 0 without one */
+	int since, until; /* since=, until=: days YYYY-MM-DD as yyyymmdd, 0 without */
 };
 
 struct route {
 	enum route_kind kind;
-	char list[LISTNAME_MAX + 1];
+	char list[LISTNAME_MAX + 1]; /* "all" for the archive-wide forms */
+	bool all;                    /* list is "all" */
 	int y, m, d, n, k;
 	int page; /* the same as query.page */
 	struct route_query query;
-	char redirect[URL_MAX + 8];
+	char msgid[URL_MAX + 1];     /* R_MID* and R_API_MID/THREAD: decoded */
+	bool redirect_absolute;      /* /LIST/MSGID to /LIST/MSGID/: see response */
+	bool api;                    /* under /api/: errors are JSON */
+	/* Redirect target, its segments percent-encoded again (a decoded
+	 * segment may take three times its bytes). */
+	char redirect[3 * URL_MAX + 16];
 };
 
 /* Parses a request target: its path, and of its query string the
  * parameters of struct route_query.  A page= that is no page number makes
  * the target R_NOTFOUND; a value with broken percent-encoding, a control
- * character or invalid UTF-8, or longer than its field, R_BADREQUEST. */
+ * character or invalid UTF-8, or longer than its field, R_BADREQUEST, as
+ * does a since= or until= that is not a date YYYY-MM-DD. */
 enum route_kind route_parse(const char *path, size_t n, struct route *rt);
+
+/* The key of what route rt shows, for caches of finished pages: it holds
+ * every field of rt that route_handle hands to a renderer, so that two
+ * routes get the same key exactly when they ask for the same page (a
+ * field added to struct route or struct route_query must be added there).
+ * Writes it to out (n bytes) and returns its length; 0 for routes whose
+ * responses are not worth keeping (errors, redirects, the small fixed
+ * pieces), or if out is too small. */
+size_t route_key(const struct route *rt, char *out, size_t n);
 
 /* Handles a GET (or HEAD) of path: fills r (status, type, body, etag).
  * Returns LA_OK unless something failed on our side (r then holds a 500

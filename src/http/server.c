@@ -255,7 +255,8 @@ static void send_more(h2o_generator_t *g, h2o_req_t *req)
 	if (x->conn)
 		x->conn->busy_since = h2o_now(x->w->loop);
 	if (x->mem_len > 0) {
-		size_t k = x->mem_len < STREAM_PIECE ? x->mem_len : STREAM_PIECE;
+		/* A body up to four pieces goes out in one write. */
+		size_t k = x->mem_len <= 4 * STREAM_PIECE ? x->mem_len : STREAM_PIECE;
 		h2o_iovec_t v = h2o_iovec_init(x->mem, k);
 		x->mem += k;
 		x->mem_len -= k;
@@ -327,6 +328,10 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 		const char *v = pool_printf(req, &n, "%s; filename=\"%s\"",
 		                            p->attachment ? "attachment" : "inline", p->filename);
 		add_header(req, H2O_TOKEN_CONTENT_DISPOSITION, v, n);
+	}
+	if (p->truncated) {
+		const char *v = pool_printf(req, &n, "%d", p->truncated);
+		add_header_str(req, "x-listarc-truncated", v);
 	}
 	if ((status == 200 || status == 204 || status == 301 || status == 404) && p->max_age > 0) {
 		const char *v = pool_printf(req, &n, "public, max-age=%d%s", p->max_age,
@@ -406,29 +411,6 @@ static void send_error(struct exchange *x, h2o_req_t *req, int status, const cha
 	send_page(x, req, p, false);
 }
 
-/* The cache key of what a route shows, or 0 for routes not worth
- * caching (redirects, errors, static pieces). */
-static size_t cache_key(const struct route *rt, char *out, size_t n)
-{
-	int k;
-	switch (rt->kind) {
-	case R_INDEX: k = snprintf(out, n, "/"); break;
-	case R_LIST: k = snprintf(out, n, "l/%s", rt->list); break;
-	case R_YEAR: k = snprintf(out, n, "y/%s/%d", rt->list, rt->y); break;
-	case R_MONTH: k = snprintf(out, n, "m/%s/%d/%d/%d", rt->list, rt->y, rt->m, rt->page); break;
-	case R_DAY:
-		k = snprintf(out, n, "d/%s/%d/%d/%d/%d", rt->list, rt->y, rt->m, rt->d, rt->page);
-		break;
-	case R_MSG: k = snprintf(out, n, "n/%s/%d/%d/%d/%d", rt->list, rt->y, rt->m, rt->d, rt->n); break;
-	case R_RAW: k = snprintf(out, n, "r/%s/%d/%d/%d/%d", rt->list, rt->y, rt->m, rt->d, rt->n); break;
-	case R_ATTACH:
-		k = snprintf(out, n, "a/%s/%d/%d/%d/%d/%d", rt->list, rt->y, rt->m, rt->d, rt->n, rt->k);
-		break;
-	default: return 0;
-	}
-	return k > 0 && (size_t)k < n ? (size_t)k : 0;
-}
-
 /* Bytes of the request's header fields as the client sent them, near
  * enough.  The request line is not counted: a path too long is the
  * router's to refuse (414). */
@@ -438,6 +420,24 @@ static size_t head_size(h2o_req_t *req)
 	for (size_t i = 0; i < req->headers.size; i++)
 		n += req->headers.entries[i].name->len + req->headers.entries[i].value.len + 4;
 	return n;
+}
+
+/* Makes r's Location absolute: the --base-url's origin, else http:// and
+ * the request's Host (left as it is if the Host is not a plain name). */
+static void absolute_location(struct worker *w, h2o_req_t *req, struct response *r)
+{
+	char origin[300];
+	if (w->srv->cfg->origin)
+		snprintf(origin, sizeof origin, "%s", w->srv->cfg->origin);
+	else if (http_valid_authority(req->authority.base, req->authority.len))
+		snprintf(origin, sizeof origin, "http://%.*s", (int)req->authority.len, req->authority.base);
+	else
+		return;
+	size_t ol = strlen(origin), ll = strlen(r->location);
+	if (ol + ll >= sizeof r->location)
+		return;
+	memmove(r->location + ol, r->location, ll + 1);
+	memcpy(r->location, origin, ol);
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
@@ -477,12 +477,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	 * the cache. */
 	uint64_t version = 0;
 	bool snapshot = store_read_begin(w->st, &version) == LA_OK;
-	char key[URL_MAX + 64];
+	char key[2 * URL_MAX + 256]; /* a path and its query */
 	size_t kn = 0;
 	if (snapshot && w->cache) {
 		struct route rt;
 		route_parse(path, n, &rt);
-		kn = cache_key(&rt, key, sizeof key);
+		kn = route_key(&rt, key, sizeof key);
 	}
 	struct page *p = kn ? pagecache_get(w->cache, key, kn, version) : NULL;
 	if (!p) {
@@ -499,6 +499,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 				lm = w->srv->started;
 		}
 		store_read_end(w->st);
+		if (r.location_absolute && r.location[0] == '/')
+			absolute_location(w, req, &r);
 		p = page_from_response(&r, lm);
 		x->stream = response_take_stream(&r);
 		response_free(&r);

@@ -17,6 +17,8 @@ struct http_config {
 	const char *data_dir;     /* the archive (DIR/index.sqlite) */
 	const struct conf *conf;  /* its listarc.conf, borrowed */
 	const char *base;         /* link prefix, "/" or "/lists/" (see http_base_path) */
+	const char *origin;       /* "https://example.org" of an absolute --base-url, or
+	                             NULL: the request's Host (see http_base_origin) */
 	const char *listen;       /* "ADDR:PORT", "[ADDR]:PORT" or ":PORT" (every
 	                             address); port 0 picks a free one */
 	int threads;              /* event loops; 0: one per core */

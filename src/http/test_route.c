@@ -54,6 +54,76 @@ static const struct {
 	{"/l/2019/05/?page=", R_NOTFOUND, NULL},
 	{"/l/2019/05/?page=99999999", R_NOTFOUND, NULL},
 	{"/l/2019/05/?pages=2", R_MONTH, NULL},
+	/* By Message-ID: a segment after the list that is no year. */
+	{"/l/abc@example.org/", R_MID, NULL},
+	{"/l/abc@example.org", R_REDIRECT, "/l/abc@example.org/"},
+	{"/l/a%2Fb@x/", R_MID, NULL},
+	{"/l/a%2Fb@x", R_REDIRECT, "/l/a%2Fb@x/"},
+	{"/l/a%2fb%40x", R_REDIRECT, "/l/a%2Fb@x/"},
+	{"/l/a b<c>@x", R_REDIRECT, "/l/a%20b%3Cc%3E@x/"},
+	{"/l/a/b@x/", R_NOTFOUND, NULL},
+	{"/l/abc@example.org/raw", R_MID_RAW, NULL},
+	{"/l/abc@example.org/raw/", R_NOTFOUND, NULL},
+	{"/l/abc@example.org/t.mbox.gz", R_MID_MBOX, NULL},
+	{"/l/abc@example.org/t.atom", R_MID_ATOM, NULL},
+	{"/l/abc@example.org/t/", R_MID_FLAT, NULL},
+	{"/l/abc@example.org/T/", R_MID_NESTED, NULL},
+	{"/l/abc@example.org/t", R_REDIRECT, "/l/abc@example.org/t/"},
+	{"/l/abc@example.org/T", R_REDIRECT, "/l/abc@example.org/T/"},
+	{"/l/abc@example.org/T/?page=2", R_MID_NESTED, NULL},
+	{"/l/abc@example.org/x", R_NOTFOUND, NULL},
+	{"/l/abc@example.org/t/x", R_NOTFOUND, NULL},
+	{"/l/2019x/", R_MID, NULL},
+	{"/l/%32019/", R_MID, NULL},
+	{"/l/%32019", R_REDIRECT, "/l/%32019/"},
+	{"/l/%32019/T", R_REDIRECT, "/l/%32019/T/"},
+	{"/api/v1/l/%32019", R_REDIRECT, "/api/v1/l/%32019/"},
+	{"/l/201/", R_MID, NULL},
+	{"/l/12345/", R_MID, NULL},
+	{"/l/%2e%2e/", R_BADREQUEST, NULL},
+	{"/l/%2e/raw", R_BADREQUEST, NULL},
+	{"/l/...@x/", R_MID, NULL},
+	{"/l/a%00@x/", R_BADREQUEST, NULL},
+	{"/l/new.atom", R_NEW_ATOM, NULL},
+	{"/l/new.atom/", R_MID, NULL},
+	/* Across lists. */
+	{"/all/", R_REDIRECT, "/"},
+	{"/all", R_REDIRECT, "/"},
+	{"/all/new.atom", R_NEW_ATOM, NULL},
+	{"/all/abc@example.org/", R_MID, NULL},
+	{"/all/abc@example.org/t.mbox.gz", R_MID_MBOX, NULL},
+	{"/all/abc@example.org/raw", R_MID_RAW, NULL},
+	{"/all/2019/", R_NOTFOUND, NULL},
+	{"/all/?q=x", R_INDEX, NULL},
+	{"/all?q=x", R_REDIRECT, "/"},
+	{"/api/v1/all/?q=x", R_REDIRECT, "/api/v1/"},
+	{"/api/", R_REDIRECT, "/api/v1/"},
+	/* The JSON API. */
+	{"/api", R_REDIRECT, "/api/v1/"},
+	{"/api/v1", R_REDIRECT, "/api/v1/"},
+	{"/api/v1/", R_API_LISTS, NULL},
+	{"/api/v2/", R_NOTFOUND, NULL},
+	{"/api/v1/l/", R_API_LIST, NULL},
+	{"/api/v1/l", R_REDIRECT, "/api/v1/l/"},
+	{"/api/v1/l/?after=k1&limit=5&since=2019-05-01&until=2019-05-31", R_API_LIST, NULL},
+	{"/api/v1/l/?since=2019-5-1", R_BADREQUEST, NULL},
+	{"/api/v1/l/?until=2019-13-01", R_BADREQUEST, NULL},
+	{"/api/v1/l/2019/05/20/4", R_API_MSG, NULL},
+	{"/api/v1/l/2019/05/20/4/", R_REDIRECT, "/api/v1/l/2019/05/20/4"},
+	{"/api/v1/l/2019/05/", R_NOTFOUND, NULL},
+	{"/api/v1/l/abc@x/", R_API_MID, NULL},
+	{"/api/v1/l/abc@x", R_REDIRECT, "/api/v1/l/abc@x/"},
+	{"/api/v1/all/abc@x/", R_API_MID, NULL},
+	{"/api/v1/l/abc@x/T/", R_API_THREAD, NULL},
+	{"/api/v1/l/abc@x/raw", R_NOTFOUND, NULL},
+	{"/api/v1/all/", R_REDIRECT, "/api/v1/"},
+	{"/api/v1/api/", R_NOTFOUND, NULL},
+	{"/api/v1/a/b/c/d/e/f/g/h", R_NOTFOUND, NULL},
+	{"/api/l/", R_NOTFOUND, NULL},
+	{"/apis/", R_LIST, NULL},
+	{"/l/2019/05?page=3", R_REDIRECT, "/l/2019/05/?page=3"},
+	{"/l/2019/05/20?x=y&page=2", R_REDIRECT, "/l/2019/05/20/?page=2"},
+	{"/l/2019/05?page=1", R_REDIRECT, "/l/2019/05/"},
 };
 
 int main(void)
@@ -73,6 +143,41 @@ int main(void)
 	CHECK(rt.kind == R_MONTH && rt.page == 12, "page=12 of a month");
 	route_parse("/l/2019/05/", 11, &rt);
 	CHECK(rt.page == 1, "no page= is page 1");
+	/* Cache keys: the same page, the same key; another page, another. */
+	static const char *const same[][2] = {
+		{"/", "/?utm=1"},
+		{"/l/2019/05/", "/l/2019/05/?page=1"},
+		{"/l/2019/05/20/4", "/l/2019/05/20/4?x"},
+		{"/?q=a+b", "/?q=a%20b"},
+	};
+	static const char *const differ[][2] = {
+		{"/", "/?q=x"},
+		{"/l/", "/l/?q=x"},
+		{"/l/2019/05/", "/l/2019/05/?page=2"},
+		{"/?q=x&o=new", "/?q=x&o=old"},
+		{"/?q=a%7C1", "/?q=a&o=1"},
+		{"/l/2019/05/20/4/1", "/l/2019/05/20/4/2"},
+		{"/l/2019/05/20/4", "/l/2019/05/20/4/raw"},
+	};
+	char k1[URL_MAX + 256], k2[URL_MAX + 256];
+	struct route r2;
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+		route_parse(same[i][0], strlen(same[i][0]), &rt);
+		route_parse(same[i][1], strlen(same[i][1]), &r2);
+		size_t a = route_key(&rt, k1, sizeof k1), b = route_key(&r2, k2, sizeof k2);
+		CHECK(a && a == b && !memcmp(k1, k2, a), "%s and %s share a cache key", same[i][0], same[i][1]);
+	}
+	for (size_t i = 0; i < sizeof differ / sizeof *differ; i++) {
+		route_parse(differ[i][0], strlen(differ[i][0]), &rt);
+		route_parse(differ[i][1], strlen(differ[i][1]), &r2);
+		size_t a = route_key(&rt, k1, sizeof k1), b = route_key(&r2, k2, sizeof k2);
+		CHECK(a && b && (a != b || memcmp(k1, k2, a)), "%s and %s have different cache keys",
+		      differ[i][0], differ[i][1]);
+	}
+	route_parse("/linux-kernel", 13, &rt);
+	CHECK(route_key(&rt, k1, sizeof k1) == 0, "a redirect is not cached");
+	route_parse("/healthz", 8, &rt);
+	CHECK(route_key(&rt, k1, sizeof k1) == 0, "healthz is not cached");
 	char big[URL_MAX + 10];
 	memset(big, 'a', sizeof big);
 	big[0] = '/';
@@ -94,5 +199,34 @@ int main(void)
 		      badq[i]);
 	CHECK(route_parse("/?q=", 4, &qr) == R_INDEX && qr.query.has_q && qr.query.q[0] == '\0',
 	      "an empty q= is there and empty");
+	/* Message-IDs: decoded segment by segment. */
+	const char *m1 = "/linux-kernel/a%2Fb%25c@x.org/t.mbox.gz";
+	CHECK(route_parse(m1, strlen(m1), &rt) == R_MID_MBOX && !strcmp(rt.msgid, "a/b%c@x.org") &&
+	          !strcmp(rt.list, "linux-kernel") && !rt.all,
+	      "an encoded '/' stays in the Message-ID");
+	const char *m2 = "/all/x@y/";
+	CHECK(route_parse(m2, strlen(m2), &rt) == R_MID && rt.all && !strcmp(rt.msgid, "x@y"),
+	      "/all/ is every list");
+	CHECK(route_parse("/l/x@y", 6, &rt) == R_REDIRECT && rt.redirect_absolute,
+	      "/LIST/MSGID redirects with an absolute URL (for b4)");
+	CHECK(route_parse("/l/2019", 7, &rt) == R_REDIRECT && !rt.redirect_absolute,
+	      "other redirects stay paths");
+	const char *q2 = "/api/v1/l/?since=2019-05-01&until=2019-05-31&after=k3b&limit=7";
+	CHECK(route_parse(q2, strlen(q2), &rt) == R_API_LIST && rt.query.since == 20190501 &&
+	          rt.query.until == 20190531 && !strcmp(rt.query.after, "k3b") && rt.query.limit == 7,
+	      "since, until, after and limit");
+	CHECK(route_parse("/api/v1/l/?limit=x", 18, &rt) == R_BADREQUEST && rt.api,
+	      "a malformed query under /api/ is the API's");
+	CHECK(route_parse("/apis/?limit=x", 14, &rt) == R_BADREQUEST && !rt.api, "...not under /apis/");
+	CHECK(conf_reserved_listname("all", 3) && conf_reserved_listname("api", 3) &&
+	          !conf_reserved_listname("alls", 4) && !conf_reserved_listname("al", 2),
+	      "all and api are reserved");
+	/* A long Message-ID whose redirect is three times its bytes. */
+	char longmid[URL_MAX];
+	int k = snprintf(longmid, sizeof longmid, "/l/");
+	while (k < URL_MAX - 2)
+		longmid[k++] = '<';
+	CHECK(route_parse(longmid, (size_t)k, &rt) == R_REDIRECT && strlen(rt.redirect) > 3 * (size_t)(k - 3),
+	      "a redirect may be three times the path");
 	return check_status();
 }

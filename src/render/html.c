@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "limits.h"
+#include "render/render.h"
 #include "util/utf8.h"
 
 /* How a byte is written in element text: 0 = as is, else a special. */
@@ -29,11 +30,15 @@ static const char *esc_of(char c)
 	}
 }
 
-/* Code points shown as '.': C1 controls and the bidirectional overrides
- * and isolates that can make text display in another order than it is. */
+/* Code points shown as '.': C1 controls, the bidirectional overrides
+ * and isolates that can make text display in another order than it is,
+ * and U+FFFE and U+FFFF, which are no characters (XML 1.0 forbids them,
+ * and the Atom feeds use these escapers). */
 static bool hidden_cp(const unsigned char *p, size_t k)
 {
 	if (k == 2 && p[0] == 0xC2 && p[1] < 0xA0)
+		return true;
+	if (k == 3 && p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)
 		return true;
 	if (k == 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE)
 		return true;
@@ -209,9 +214,46 @@ void html_body(struct buf *b, const char *s, size_t n, unsigned flags)
 	html_text(b, s + run, n - run);
 }
 
+void text_obfuscate(struct buf *out, const char *s, size_t n)
+{
+	size_t i = 0, run = 0;
+	while (i < n) {
+		if (s[i] == '@') {
+			size_t d = address_domain(s, n, i);
+			if (d) {
+				buf_add(out, s + run, i - run);
+				buf_adds(out, "@...");
+				i += 1 + (d < 3 ? d : 3);
+				run = i;
+				continue;
+			}
+		}
+		i++;
+	}
+	buf_add(out, s + run, n - run);
+}
+
 void html_obfuscated(struct buf *b, const char *p, size_t n)
 {
 	html_body(b, p, n, HTML_OBFUSCATE);
+}
+
+void render_path_segment(struct buf *b, const char *p, size_t n)
+{
+	url_encode(b, p, n, "@+=:,!");
+}
+
+void render_msgid_segment(struct buf *b, const char *p, size_t n)
+{
+	bool year = n == 4;
+	for (size_t i = 0; year && i < 4; i++)
+		year = p[i] >= '0' && p[i] <= '9';
+	if (year) {
+		buf_printf(b, "%%%02X", (unsigned char)p[0]);
+		p++;
+		n--;
+	}
+	render_path_segment(b, p, n);
 }
 
 void url_encode(struct buf *b, const char *p, size_t n, const char *keep)

@@ -9,7 +9,7 @@
 #include "util/buf.h"
 
 /* Element text: escapes & < > " ', shows control characters (and Unicode
- * direction overrides) as '.', drops CR, keeps tab and newline, and
+ * direction overrides, U+FFFE and U+FFFF) as '.', drops CR, keeps tab and newline, and
  * replaces invalid UTF-8 with U+FFFD. */
 void html_text(struct buf *b, const char *p, size_t n);
 void html_texts(struct buf *b, const char *s);
@@ -33,6 +33,10 @@ void html_body(struct buf *b, const char *p, size_t n, unsigned flags);
  * characters (A-Z a-z 0-9 - . _ ~) and, if keep is given, the characters
  * in keep. */
 void url_encode(struct buf *b, const char *p, size_t n, const char *keep);
+
+/* Appends p[0..n) to out as plain text (not escaped) with addresses
+ * obfuscated the same way (for text that is escaped later, piecewise). */
+void text_obfuscate(struct buf *out, const char *p, size_t n);
 
 /* Obfuscates addresses in a plain string for display outside <pre>
  * (names and addresses in listings), then escapes it. */

@@ -484,6 +484,7 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 		html_texts(b, cl->description);
 		buf_adds(b, "</p>\n");
 	}
+	render_search_box(c, b, list, NULL);
 	buf_printf(b, "<p>%lld message%s</p>\n", (long long)info.count, info.count == 1 ? "" : "s");
 	if (info.count > 0) {
 		struct ycounts yc;
@@ -574,7 +575,9 @@ enum la_status render_index(const struct render_ctx *c, struct response *r)
 	page_begin(c, b, title, NULL);
 	buf_adds(b, "<h1>");
 	html_texts(b, title);
-	buf_adds(b, "</h1>\n<table class=\"years\">\n"
+	buf_adds(b, "</h1>\n");
+	render_search_box(c, b, NULL, NULL);
+	buf_adds(b, "<table class=\"years\">\n"
 	            "<tr><th>list</th><th>description</th><th>messages</th><th>latest</th></tr>\n");
 	struct index_ctx x = {c, b, 0};
 	enum la_status e = store_lists(c->st, index_row, &x);

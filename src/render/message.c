@@ -166,6 +166,8 @@ struct body_ctx {
 	int day, num;
 	struct buf *b;
 	int blocks;
+	size_t shown, show_max; /* text bytes shown, and the cap (0: none of ours) */
+	bool cut;
 };
 
 /* Starts a block on a line of its own, a blank line after the previous. */
@@ -179,21 +181,45 @@ static void block_sep(struct body_ctx *x)
 	buf_addc(b, '\n');
 }
 
+/* Text of a block, within the cap: false once the cap is reached. */
+static bool text_within(struct body_ctx *x, const char **p, size_t *n)
+{
+	if (!x->show_max)
+		return true;
+	if (x->cut)
+		return false;
+	size_t room = x->shown < x->show_max ? x->show_max - x->shown : 0;
+	if (*n > room) {
+		*n = utf8_trunc(*p, room);
+		x->cut = true;
+	}
+	x->shown += *n;
+	return true;
+}
+
 static void body_block(const struct mime_block *blk, void *arg)
 {
 	struct body_ctx *x = arg;
 	struct buf *b = x->b;
+	const char *t = blk->text;
+	size_t tn = blk->len;
 	switch (blk->kind) {
 	case MB_TEXT:
+		if (!text_within(x, &t, &tn))
+			break;
 		block_sep(x);
-		html_body(b, blk->text, blk->len, HTML_LINKS | HTML_OBFUSCATE);
+		html_body(b, t, tn, HTML_LINKS | HTML_OBFUSCATE);
 		break;
 	case MB_MESSAGE:
+		if (!text_within(x, &t, &tn))
+			break;
 		block_sep(x);
 		buf_adds(b, "<b>Embedded message:</b>\n");
-		html_body(b, blk->text, blk->len, HTML_OBFUSCATE);
+		html_body(b, t, tn, HTML_OBFUSCATE);
 		break;
 	case MB_ATTACHMENT:
+		if (x->cut)
+			break;
 		block_sep(x);
 		buf_adds(b, "<a href=\"");
 		link_msg(x->c, b, x->list, x->day, x->num);
@@ -204,10 +230,13 @@ static void body_block(const struct mime_block *blk, void *arg)
 			buf_printf(b, "attachment-%d", blk->k);
 		buf_adds(b, "\"</a> of type \"");
 		html_texts(b, blk->type);
-		buf_printf(b, "\" (%llu bytes)", (unsigned long long)blk->size);
+		buf_printf(b, "\" (%s%llu bytes)", blk->size_exact ? "" : "about ",
+		           (unsigned long long)blk->size);
 		break;
 	case MB_SKIPPED:
 	case MB_NOTE:
+		if (x->cut)
+			break;
 		block_sep(x);
 		html_text(b, blk->text, blk->len);
 		break;
@@ -216,7 +245,7 @@ static void body_block(const struct mime_block *blk, void *arg)
 
 void render_message_text(const struct render_ctx *c, struct buf *b, const char *list, int day,
                          int num, const char *data, size_t len, struct mime_msg *mm,
-                         enum la_status opened)
+                         enum la_status opened, size_t show_max)
 {
 	buf_adds(b, "<pre class=\"msg\">\n");
 	header_block(c, b, list, data, len);
@@ -224,7 +253,7 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 	size_t body_at = b->len;
 
 	enum la_status e = opened;
-	struct body_ctx x = {c, list, day, num, b, 0};
+	struct body_ctx x = {c, list, day, num, b, 0, 0, show_max, false};
 	if (e == LA_OK)
 		e = mime_walk(mm, body_block, &x);
 	if (e) {
@@ -237,7 +266,11 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 		struct buf t;
 		buf_init(&t, (len - hl) * 4 + 16);
 		msg_to_utf8(&t, data + hl, len - hl, NULL);
-		html_body(b, t.data ? t.data : "", t.len, HTML_LINKS | HTML_OBFUSCATE);
+		const char *tp = t.data ? t.data : "";
+		size_t tn = t.len;
+		x.shown = 0;
+		text_within(&x, &tp, &tn);
+		html_body(b, tp, tn, HTML_LINKS | HTML_OBFUSCATE);
 		buf_free(&t);
 	}
 	/* Blank lines at the end of the body are not shown: git and stgit
@@ -249,6 +282,11 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 		b->len--;
 	if (b->len && b->data[b->len - 1] != '\n')
 		buf_addc(b, '\n');
+	if (x.cut) {
+		buf_adds(b, "\n[The rest of this message is on <a href=\"");
+		link_msg(c, b, list, day, num);
+		buf_adds(b, "\">its page</a>.]\n");
+	}
 	buf_adds(b, "</pre>\n");
 }
 
@@ -278,45 +316,120 @@ static enum la_status load_failed(const struct render_ctx *c, struct response *r
 	return e;
 }
 
-enum la_status render_message(const struct render_ctx *c, const char *list, int day, int num,
-                              struct response *r)
+enum la_status message_pre(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
+                           size_t show_max)
 {
-	struct store_msg m;
-	enum la_status e = find_message(c, list, day, num, &m);
-	if (e == LA_ENOTFOUND) {
-		not_found(c, r, "There is no such message in this archive.");
-		return LA_OK;
-	}
-	if (e) {
-		render_error(c, r, 500, "The index could not be read.");
-		return e;
-	}
-	struct store_nav nav;
 	struct loaded l;
-	if ((e = store_msg_nav(c->st, &m, &nav))) {
-		render_error(c, r, 500, "The index could not be read.");
-		store_msg_clear(&m);
+	enum la_status e = load_message(c, m, &l);
+	if (e)
 		return e;
+	struct mime_msg *mm = NULL;
+	e = open_mime(m, &l, &mm);
+	render_message_text(c, b, m->list, m->day, m->num, l.data, l.len, mm, e, show_max);
+	mime_free(mm);
+	loaded_free(&l);
+	return LA_OK;
+}
+
+/* Text parts of a message, for feeds. */
+struct text_ctx {
+	struct buf *out;
+	size_t max;
+	bool cut;
+};
+
+static void text_block(const struct mime_block *blk, void *arg)
+{
+	struct text_ctx *x = arg;
+	if ((blk->kind != MB_TEXT && blk->kind != MB_MESSAGE) || x->cut)
+		return;
+	size_t room = x->out->len < x->max ? x->max - x->out->len : 0;
+	size_t n = blk->len;
+	if (n > room) {
+		n = utf8_trunc(blk->text, room);
+		x->cut = true;
 	}
-	if ((e = load_message(c, &m, &l))) {
-		store_msg_clear(&m);
-		return load_failed(c, r, e);
+	if (x->out->len && x->out->data[x->out->len - 1] != '\n')
+		buf_addc(x->out, '\n');
+	buf_add(x->out, blk->text, n);
+}
+
+enum la_status message_text(const struct render_ctx *c, const struct store_msg *m, size_t max,
+                            struct buf *out, bool *cut)
+{
+	*cut = false;
+	struct loaded l;
+	enum la_status e = load_message(c, m, &l);
+	if (e)
+		return e;
+	struct mime_msg *mm = NULL;
+	struct text_ctx x = {out, out->len + max, false};
+	e = open_mime(m, &l, &mm);
+	if (e == LA_OK)
+		e = mime_walk(mm, text_block, &x);
+	mime_free(mm);
+	loaded_free(&l);
+	*cut = x.cut;
+	return e ? e : out->err;
+}
+
+/* Attachments of a message, for the API. */
+struct attach_ctx {
+	void (*fn)(const struct mime_block *blk, void *arg);
+	void *arg;
+};
+
+static void attach_block(const struct mime_block *blk, void *arg)
+{
+	struct attach_ctx *x = arg;
+	if (blk->kind == MB_ATTACHMENT)
+		x->fn(blk, x->arg);
+}
+
+enum la_status message_attachments(const struct render_ctx *c, const struct store_msg *m,
+                                   void (*fn)(const struct mime_block *blk, void *arg), void *arg)
+{
+	struct loaded l;
+	enum la_status e = load_message(c, m, &l);
+	if (e)
+		return e;
+	struct mime_msg *mm = NULL;
+	struct attach_ctx x = {fn, arg};
+	e = open_mime(m, &l, &mm);
+	if (e == LA_OK)
+		e = mime_walk(mm, attach_block, &x);
+	mime_free(mm);
+	loaded_free(&l);
+	return e;
+}
+
+enum la_status message_page(const struct render_ctx *c, const struct store_msg *m, bool canonical,
+                            struct response *r)
+{
+	const char *list = m->list;
+	int day = m->day;
+	struct store_nav nav;
+	enum la_status e;
+	if ((e = store_msg_nav(c->st, m, &nav))) {
+		render_error(c, r, 500, "The index could not be read.");
+		return e;
 	}
 	struct buf *b = &r->body;
 	buf_reset(b);
 	/* Title: the subject without the list tag. */
-	struct buf title;
+	struct buf title, u;
 	buf_init(&title, SUBJECT_MAX + LISTNAME_MAX + 32);
-	subject_plain(c, &title, list, m.subject);
+	subject_plain(c, &title, list, m->subject);
 	buf_adds(&title, " - ");
 	buf_adds(&title, list);
-	page_begin(c, b, buf_cstr(&title), NULL);
+	buf_init(&u, URL_MAX);
+	if (canonical)
+		link_msg(c, &u, list, m->day, m->num);
+	page_begin(c, b, buf_cstr(&title), canonical ? buf_cstr(&u) : NULL);
 	buf_free(&title);
 
 	/* [<prev] [next>] [<thread-prev] [thread-next>] [day] [month] [year] [list],
 	 * each only when it has a target. */
-	struct buf u;
-	buf_init(&u, URL_MAX);
 	buf_adds(b, "<div class=\"nav\">");
 	if (nav.prev_day) {
 		buf_reset(&u);
@@ -353,21 +466,36 @@ enum la_status render_message(const struct render_ctx *c, const char *list, int 
 	buf_free(&u);
 	buf_adds(b, "</div>\n");
 
-	struct mime_msg *mm = NULL;
-	e = open_mime(&m, &l, &mm);
-	render_message_text(c, b, list, day, num, l.data, l.len, mm, e);
-	mime_free(mm);
-	render_thread_outline(c, b, &m);
+	if ((e = message_pre(c, b, m, 0)))
+		return load_failed(c, r, e);
+	render_thread_outline(c, b, m);
 	page_end(c, b);
 	page_finish(r, 200);
 	r->max_age = 300;
-	loaded_free(&l);
-	store_msg_clear(&m);
 	if (b->err) {
+		e = b->err;
 		render_error(c, r, 500, "The page could not be built.");
-		return b->err;
+		return e;
 	}
 	return LA_OK;
+}
+
+enum la_status render_message(const struct render_ctx *c, const char *list, int day, int num,
+                              struct response *r)
+{
+	struct store_msg m;
+	enum la_status e = find_message(c, list, day, num, &m);
+	if (e == LA_ENOTFOUND) {
+		not_found(c, r, "There is no such message in this archive.");
+		return LA_OK;
+	}
+	if (e) {
+		render_error(c, r, 500, "The index could not be read.");
+		return e;
+	}
+	e = message_page(c, &m, false, r);
+	store_msg_clear(&m);
+	return e;
 }
 
 /* A file name safe in a Content-Disposition header and on any disk:

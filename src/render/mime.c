@@ -185,6 +185,49 @@ static void part_bytes(GMimeObject *obj, struct buf *out, size_t max, uint64_t *
 	g_object_unref(fs);
 }
 
+/* Attachments whose encoded bytes exceed this get an estimated size
+ * (said as "about N bytes") rather than being decoded to count them: a
+ * page shows the size of every attachment, and a 100 MB one should not be
+ * decoded on every view. */
+#define SIZE_EXACT_MAX (1 << 20)
+
+/* The decoded size of a part: exact (by decoding) for small parts;
+ * estimated for big ones, *exact set false: base64 is 3 bytes per 4
+ * alphabet characters, identity encodings their length. */
+static uint64_t part_size(GMimeObject *obj, bool *exact)
+{
+	uint64_t total = 0;
+	*exact = true;
+	GMimeDataWrapper *w = GMIME_IS_PART(obj) ? g_mime_part_get_content(GMIME_PART(obj)) : NULL;
+	GMimeStream *raw = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+	gint64 len = raw ? g_mime_stream_length(raw) : -1;
+	GMimeContentEncoding enc = w ? g_mime_data_wrapper_get_encoding(w) : GMIME_CONTENT_ENCODING_DEFAULT;
+	if (len < 0 || len <= SIZE_EXACT_MAX ||
+	    (enc != GMIME_CONTENT_ENCODING_BASE64 && enc != GMIME_CONTENT_ENCODING_DEFAULT &&
+	     enc != GMIME_CONTENT_ENCODING_7BIT && enc != GMIME_CONTENT_ENCODING_8BIT &&
+	     enc != GMIME_CONTENT_ENCODING_BINARY)) {
+		part_bytes(obj, NULL, 0, &total);
+		return total;
+	}
+	*exact = false;
+	if (enc != GMIME_CONTENT_ENCODING_BASE64)
+		return (uint64_t)len;
+	g_mime_stream_reset(raw);
+	char chunk[65536];
+	uint64_t alpha = 0;
+	for (;;) {
+		ssize_t k = g_mime_stream_read(raw, chunk, sizeof chunk);
+		if (k <= 0)
+			break;
+		for (ssize_t i = 0; i < k; i++) {
+			unsigned char c = (unsigned char)chunk[i];
+			alpha += (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			         c == '+' || c == '/';
+		}
+	}
+	return alpha * 3 / 4;
+}
+
 static const char *part_charset(GMimeObject *o)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(o);
@@ -313,7 +356,7 @@ static void attachment(struct walk *w, GMimeObject *obj, const char *type, bool 
 		w->found_obj = obj;
 		return;
 	}
-	part_bytes(obj, NULL, 0, &b.size);
+	b.size = part_size(obj, &b.size_exact);
 	emit(w, &b);
 }
 
@@ -510,6 +553,11 @@ static enum la_status find_attachment(struct mime_msg *m, int k, struct mime_blo
 	/* Strings that pointed into the walk's frames now live with m. */
 	snprintf(m->name, sizeof m->name, "%s", b.filename ? b.filename : "");
 	info->filename = b.filename ? m->name : NULL;
+	if (GMIME_IS_MESSAGE_PART(w.found_obj))
+		snprintf(m->type, sizeof m->type, "message/rfc822");
+	else
+		media_type(w.found_obj, m->type, sizeof m->type);
+	info->type = m->type;
 	*obj = w.found_obj;
 	return LA_OK;
 }
@@ -521,11 +569,6 @@ enum la_status mime_attachment(struct mime_msg *m, int k, struct mime_block *inf
 	enum la_status e = find_attachment(m, k, info, &obj);
 	if (e)
 		return e;
-	if (GMIME_IS_MESSAGE_PART(obj))
-		snprintf(m->type, sizeof m->type, "message/rfc822");
-	else
-		media_type(obj, m->type, sizeof m->type);
-	info->type = m->type;
 	uint64_t total;
 	part_bytes(obj, out, max, &total);
 	info->size = total;
@@ -546,11 +589,6 @@ enum la_status mime_attachment_open(struct mime_msg *m, int k, struct mime_block
 	enum la_status e = find_attachment(m, k, info, &obj);
 	if (e)
 		return e;
-	if (GMIME_IS_MESSAGE_PART(obj))
-		snprintf(m->type, sizeof m->type, "message/rfc822");
-	else
-		media_type(obj, m->type, sizeof m->type);
-	info->type = m->type;
 	info->size = 0;
 	struct mime_reader *rd = calloc(1, sizeof *rd);
 	if (!rd)

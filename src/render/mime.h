@@ -38,6 +38,7 @@ struct mime_block {
 	const char *type;     /* media type, lowercase, "type/subtype" */
 	const char *filename; /* decoded file name or NULL */
 	uint64_t size;        /* MB_ATTACHMENT: decoded size in bytes */
+	bool size_exact;      /* false: an estimate (big parts are not decoded to count) */
 	bool is_text;         /* MB_ATTACHMENT: a text type (viewable) */
 	bool shown_inline;    /* MB_ATTACHMENT: its content is shown next */
 };

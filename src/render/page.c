@@ -35,6 +35,12 @@ static const char stylesheet[] =
 	"ul.tree{padding-left:1em;margin:.3em 0}ul.tree ul{padding-left:1.2em}\n"
 	"ul.tree li{margin:.1em 0}ul.tree li.ghost{color:#777}\n"
 	".links{font-size:.95em}\n"
+	".tmsg{border-top:1px solid #ddd;margin-top:1em}\n"
+	".d1{margin-left:1.5em}.d2{margin-left:3em}.d3{margin-left:4.5em}.d4{margin-left:6em}\n"
+	".d5{margin-left:7.5em}.d6{margin-left:9em}.d7{margin-left:10.5em}.d8{margin-left:12em}\n"
+	"form.search{margin:.6em 0}form.search input{font-size:1em;max-width:70%}\n"
+	"ol.results li{margin:.5em 0}.snippet{color:#333;font-size:.92em}\n"
+	"mark{background:#fff3a8;padding:0}.error{color:#a00}\n"
 	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n";
 
 static char stylesheet_path[64];
@@ -131,15 +137,15 @@ void nav_item(struct buf *b, const char *label, const char *url)
 	buf_adds(b, "</a>] ");
 }
 
-static bool bar_list(const struct store_list_info *l, void *arg)
+static bool bar_list(const char *name, void *arg)
 {
 	void **a = arg;
 	const struct render_ctx *c = a[0];
 	struct buf *b = a[1];
 	buf_adds(b, " <a href=\"");
-	link_list(c, b, l->name);
+	link_list(c, b, name);
 	buf_adds(b, "\">");
-	html_texts(b, l->name);
+	html_texts(b, name);
 	buf_adds(b, "</a>");
 	return true;
 }
@@ -171,7 +177,7 @@ static void site_bar(const struct render_ctx *c, struct buf *b)
 	} else if (c->st) {
 		buf_adds(b, " <span class=\"sep\">/</span>");
 		void *a[2] = {(void *)c, b};
-		store_lists(c->st, bar_list, a);
+		store_list_names(c->st, bar_list, a);
 	}
 	buf_adds(b, "</div>\n");
 }

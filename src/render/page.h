@@ -31,4 +31,26 @@ void sender_text(struct buf *b, const char *name, const char *addr);
 /* Sets r to a finished HTML page (status 200) from b. */
 void page_finish(struct response *r, int status);
 
+/* ---- a message (message.c) ---- */
+
+/* The message page of m into r; canonical: with <link rel="canonical">
+ * naming its date URL (when it is served at another). */
+enum la_status message_page(const struct render_ctx *c, const struct store_msg *m, bool canonical,
+                            struct response *r);
+/* m's <pre class="msg"> block (its header fields, then its body) appended
+ * to b.  show_max: text shown at most (then a note links the message's
+ * page), 0 for the message page's own bound.  Returns LA_OK, or why the
+ * message could not be read (b is then unchanged). */
+enum la_status message_pre(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
+                           size_t show_max);
+/* m's text parts (UTF-8), at most max bytes of them, appended to out;
+ * *cut if some were left out. */
+enum la_status message_text(const struct render_ctx *c, const struct store_msg *m, size_t max,
+                            struct buf *out, bool *cut);
+/* Calls fn for each attachment of m (blocks of kind MB_ATTACHMENT, see
+ * mime.h), in order. */
+struct mime_block;
+enum la_status message_attachments(const struct render_ctx *c, const struct store_msg *m,
+                                   void (*fn)(const struct mime_block *blk, void *arg), void *arg);
+
 #endif

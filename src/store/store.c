@@ -76,6 +76,7 @@ const char *const stmt_sql[S_COUNT] = {
 	               " WHERE id = ?1",
 	[S_MID_BYHASH] = "SELECT id, mid, thread, parent, msgs FROM mids WHERE hash = ?1",
 	[S_MID_PARENT_OF] = "SELECT parent FROM mids WHERE id = ?1",
+	[S_MID_TEXT] = "SELECT mid FROM mids WHERE id = ?1",
 	[S_MID_INS] = "INSERT INTO mids(id, hash, mid, thread, parent, msgs)"
 	              " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_MID_UPD] = "UPDATE mids SET thread = ?2, parent = ?3, msgs = ?4 WHERE id = ?1",
@@ -117,10 +118,20 @@ const char *const stmt_sql[S_COUNT] = {
 	[S_THREAD_MSGS] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 	                  " JOIN lists l ON l.id = m.list_id"
 	                  " WHERE m.thread = ?1 AND (?2 = 0 OR m.list_id = ?2) ORDER BY m.ts, m.id LIMIT ?3",
+	/* Keyset pages of a list: (day, num) is the key, the URL's. */
+	[S_LIST_NEWEST] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+	                  " JOIN lists l ON l.id = m.list_id"
+	                  " WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND (m.day, m.num) < (?4, ?5)"
+	                  " ORDER BY m.day DESC, m.num DESC LIMIT ?6",
+	[S_LIST_OLDEST] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+	                  " JOIN lists l ON l.id = m.list_id"
+	                  " WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND (m.day, m.num) > (?4, ?5)"
+	                  " ORDER BY m.day, m.num LIMIT ?6",
 	[S_DAY_COUNTS] = "SELECT day, count FROM days WHERE list_id = ?1 AND day BETWEEN ?2 AND ?3"
 	                 " ORDER BY day",
 	[S_DAY_PREV] = "SELECT max(day) FROM days WHERE list_id = ?1 AND day < ?2",
 	[S_DAY_NEXT] = "SELECT min(day) FROM days WHERE list_id = ?1 AND day > ?2",
+	[S_LIST_NAMES] = "SELECT name FROM lists ORDER BY name",
 	[S_LISTS] = "SELECT l.name, l.id, coalesce(sum(d.count), 0), coalesce(min(d.day), 0),"
 	            " coalesce(max(d.day), 0) FROM lists l LEFT JOIN days d ON d.list_id = l.id"
 	            " GROUP BY l.id ORDER BY l.name",
@@ -670,6 +681,61 @@ enum la_status store_thread_msgs(struct store *st, int64_t thread, int64_t list_
 	return each_entry(s, fn, arg);
 }
 
+enum la_status store_list_msgs(struct store *st, int64_t list_id, int since, int until,
+                               int after_day, int after_num, bool newest_first, int limit,
+                               store_entry_fn fn, void *arg)
+{
+	sqlite3_stmt *s = stmt(st, newest_first ? S_LIST_NEWEST : S_LIST_OLDEST);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, list_id);
+	sqlite3_bind_int(s, 2, since);
+	sqlite3_bind_int(s, 3, until);
+	sqlite3_bind_int(s, 4, after_day);
+	sqlite3_bind_int(s, 5, after_num);
+	sqlite3_bind_int(s, 6, limit);
+	return each_entry(s, fn, arg);
+}
+
+enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id, int64_t *thread)
+{
+	*id = *thread = 0;
+	sqlite3_stmt *s = stmt(st, S_MID_BYHASH);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, (int64_t)hash64(msgid, strlen(msgid), 0));
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *mid = (const char *)sqlite3_column_text(s, 1);
+		if (mid && strcmp(mid, msgid) == 0) {
+			*id = sqlite3_column_int64(s, 0);
+			*thread = sqlite3_column_int64(s, 2);
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_status(rc) ? db_status(rc) : LA_EDB;
+	return *id ? LA_OK : LA_ENOTFOUND;
+}
+
+enum la_status store_mid_text(struct store *st, int64_t id, char *out, size_t n)
+{
+	if (n)
+		out[0] = '\0';
+	sqlite3_stmt *s = stmt(st, S_MID_TEXT);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		snprintf(out, n, "%s", t ? t : "");
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? LA_OK : rc == SQLITE_DONE ? LA_ENOTFOUND : db_status(rc);
+}
+
 enum la_status store_day_counts(struct store *st, int64_t list_id, int from, int to,
                                 bool (*fn)(int day, int count, void *arg), void *arg)
 {
@@ -706,6 +772,23 @@ enum la_status store_day_adjacent(struct store *st, int64_t list_id, int day, in
 			return db_status(rc) ? db_status(rc) : LA_EDB;
 	}
 	return LA_OK;
+}
+
+enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, void *arg), void *arg)
+{
+	sqlite3_stmt *s = stmt(st, S_LIST_NAMES);
+	if (!s)
+		return LA_EDB;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		if (name && !fn(name, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
 }
 
 enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),

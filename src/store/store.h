@@ -184,6 +184,15 @@ enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int fr
 enum la_status store_recent(struct store *st, int64_t list_id, int limit, store_entry_fn fn,
                             void *arg);
 
+/* A page of a list's messages by their URL key (day, number): those with
+ * day in [since, until] and a key before (newest_first) or after the
+ * key (after_day, after_num), at most limit, in that direction.  For the
+ * first page pass a key beyond every message: (99999999, 0) newest first,
+ * (0, 0) oldest first. */
+enum la_status store_list_msgs(struct store *st, int64_t list_id, int since, int until,
+                               int after_day, int after_num, bool newest_first, int limit,
+                               store_entry_fn fn, void *arg);
+
 /* Per-day message counts of a list for days in [from, to] (yyyymmdd). */
 enum la_status store_day_counts(struct store *st, int64_t list_id, int from, int to,
                                 bool (*fn)(int day, int count, void *arg), void *arg);
@@ -196,6 +205,8 @@ struct store_list_info {
 	int64_t count;
 	int first_day, last_day;
 };
+/* The names of every list, in order (cheap: for the site bar). */
+enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, void *arg), void *arg);
 /* Every list, by name. */
 enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),
                            void *arg);
@@ -218,6 +229,14 @@ void store_read_end(struct store *st);
 enum la_status store_msgs_by_msgid(struct store *st, const char *msgid, int64_t list_id,
                                    store_entry_fn fn, void *arg);
 
+/* The mids row of msgid (a message's or a ghost's): its id and thread.
+ * LA_ENOTFOUND if the archive has never seen the ID. */
+enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id, int64_t *thread);
+
+/* The Message-ID of mids row id into out (n bytes, cut if longer; at
+ * most MSGID_MAX + 1 are ever needed).  LA_ENOTFOUND if there is none. */
+enum la_status store_mid_text(struct store *st, int64_t id, char *out, size_t n);
+
 /* The Message-IDs of a thread (real and ghosts), with their parent links:
  * fn gets (mids.id, parent mids.id or 0, the Message-ID).  At most max. */
 enum la_status store_thread_ids(struct store *st, int64_t thread, int max,
@@ -235,7 +254,8 @@ struct search_query;
 enum search_order { SEARCH_NEWEST, SEARCH_RELEVANCE };
 
 /* Messages matching q (see search/search.h), optionally only of list_id
- * (0 = all lists), newest first or by relevance (bm25; queries without a
+ * (0 = all lists), newest first (in the order they were indexed) or by
+ * relevance (bm25, among the newest 10,000 matches; queries without a
  * full-text part fall back to newest first), skipping offset and
  * returning at most limit.  *total is the number of matches, counted up
  * to count_max (then it is count_max).  Entries' id is set. */

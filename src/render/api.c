@@ -1,0 +1,602 @@
+/* api.c: the JSON API (/api/v1/, docs/api.md): lists, a list's messages
+ * in keyset pages, one message's metadata, a thread as a tree.  JSON is
+ * written with json-glib's builder and generator, never by hand. */
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg/date.h"
+#include "render/mime.h"
+#include "render/page.h"
+#include "render/thread_pages.h"
+#include "thread/thread.h"
+
+/* Nesting of replies in a thread's JSON tree; deeper replies are put in
+ * the replies of the node at this depth (their "depth" and "parent" say
+ * where they belong), so that no client's parser recurses without end. */
+#define API_NEST_MAX 64
+
+/* Sets r to the JSON document jb built (its root). */
+static enum la_status finish_json(JsonBuilder *jb, int status, struct response *r)
+{
+	JsonNode *root = json_builder_get_root(jb);
+	JsonGenerator *gen = json_generator_new();
+	json_generator_set_root(gen, root);
+	gsize n = 0;
+	gchar *text = json_generator_to_data(gen, &n);
+	buf_reset(&r->body);
+	buf_add(&r->body, text, n);
+	buf_addc(&r->body, '\n');
+	g_free(text);
+	g_object_unref(gen);
+	json_node_unref(root);
+	r->status = status;
+	r->content_type = "application/json";
+	r->max_age = status == 200 ? 300 : 60;
+	r->etag[0] = '\0';
+	return r->body.err;
+}
+
+enum la_status render_api_error(struct response *r, int status, const char *what)
+{
+	struct response_stream s = response_take_stream(r);
+	if (s.free)
+		s.free(s.state);
+	JsonBuilder *jb = json_builder_new();
+	json_builder_begin_object(jb);
+	json_builder_set_member_name(jb, "error");
+	json_builder_add_string_value(jb, what);
+	json_builder_set_member_name(jb, "status");
+	json_builder_add_int_value(jb, status);
+	json_builder_end_object(jb);
+	enum la_status e = finish_json(jb, status, r);
+	g_object_unref(jb);
+	return e;
+}
+
+static enum la_status api_failed(struct response *r, enum la_status e)
+{
+	render_api_error(r, 500, "the index could not be read");
+	return e;
+}
+
+/* A string member; bytes that are not UTF-8 (never in the index, but it
+ * is input too) become U+FFFD. */
+static void add_string(JsonBuilder *jb, const char *key, const char *v)
+{
+	json_builder_set_member_name(jb, key);
+	if (!v) {
+		json_builder_add_null_value(jb);
+	} else if (g_utf8_validate(v, -1, NULL)) {
+		json_builder_add_string_value(jb, v);
+	} else {
+		gchar *ok = g_utf8_make_valid(v, -1);
+		json_builder_add_string_value(jb, ok);
+		g_free(ok);
+	}
+}
+
+/* A string member from a buffer (reset afterwards). */
+static void add_buf(JsonBuilder *jb, const char *key, struct buf *b)
+{
+	add_string(jb, key, buf_cstr(b));
+	buf_reset(b);
+}
+
+static void add_int(JsonBuilder *jb, const char *key, int64_t v)
+{
+	json_builder_set_member_name(jb, key);
+	json_builder_add_int_value(jb, v);
+}
+
+static void rfc3339(struct buf *b, int64_t t)
+{
+	struct la_date d;
+	date_from_unix(t, &d);
+	if (d.year < 0)
+		d = (struct la_date){.year = 0, .mon = 1, .day = 1};
+	if (d.year > 9999)
+		d = (struct la_date){.year = 9999, .mon = 12, .day = 31, .hour = 23, .min = 59, .sec = 59};
+	buf_printf(b, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)d.year, d.mon, d.day, d.hour,
+	           d.min, d.sec);
+}
+
+/* ---- one message ---- */
+
+struct attach_list {
+	const struct render_ctx *c;
+	JsonBuilder *jb;
+	const struct store_msg *m;
+	struct buf *tmp;
+};
+
+static void attachment(const struct mime_block *blk, void *arg)
+{
+	struct attach_list *a = arg;
+	json_builder_begin_object(a->jb);
+	add_int(a->jb, "number", blk->k);
+	add_string(a->jb, "type", blk->type);
+	add_string(a->jb, "filename", blk->filename && *blk->filename ? blk->filename : NULL);
+	add_int(a->jb, "size", (int64_t)blk->size);
+	link_msg(a->c, a->tmp, a->m->list, a->m->day, a->m->num);
+	buf_printf(a->tmp, "/%d", blk->k);
+	add_buf(a->jb, "url", a->tmp);
+	json_builder_end_object(a->jb);
+}
+
+/* A message's metadata as an object.  full: with its attachments (which
+ * takes reading and parsing the message). */
+static enum la_status msg_object(const struct render_ctx *c, JsonBuilder *jb,
+                                 const struct store_entry *e, bool full)
+{
+	struct buf t;
+	buf_init(&t, 4 * URL_MAX);
+	json_builder_begin_object(jb);
+	add_string(jb, "list", e->list);
+	add_string(jb, "message_id", e->msgid);
+	buf_printf(&t, "%04d-%02d-%02d", e->day / 10000, e->day / 100 % 100, e->day % 100);
+	add_buf(jb, "day", &t);
+	add_int(jb, "number", e->num);
+	link_msg(c, &t, e->list, e->day, e->num);
+	add_buf(jb, "url", &t);
+	link_msgid(c, &t, e->list, e->msgid);
+	add_buf(jb, "permalink", &t);
+	link_msg(c, &t, e->list, e->day, e->num);
+	buf_adds(&t, "/raw");
+	add_buf(jb, "raw", &t);
+	add_string(jb, "subject", e->subject);
+	json_builder_set_member_name(jb, "from");
+	json_builder_begin_object(jb);
+	add_string(jb, "name", e->from_name);
+	add_string(jb, "address", e->from_addr);
+	json_builder_end_object(jb);
+	if (e->has_date) {
+		rfc3339(&t, e->date);
+		add_buf(jb, "date", &t);
+	} else {
+		add_string(jb, "date", NULL);
+	}
+	rfc3339(&t, e->ts);
+	add_buf(jb, "received", &t);
+	enum la_status err = LA_OK;
+	char parent[MSGID_MAX + 64] = "";
+	if (e->parent && (err = store_mid_text(c->st, e->parent, parent, sizeof parent)) == LA_ENOTFOUND)
+		err = LA_OK;
+	add_string(jb, "parent", parent[0] ? parent : NULL);
+	add_int(jb, "thread", e->thread);
+	link_msgid(c, &t, e->list, e->msgid);
+	buf_adds(&t, "T/");
+	add_buf(jb, "thread_url", &t);
+	link_msgid(c, &t, e->list, e->msgid);
+	buf_adds(&t, "t.mbox.gz");
+	add_buf(jb, "thread_mbox", &t);
+	if (full && !err) {
+		struct store_msg m;
+		json_builder_set_member_name(jb, "attachments");
+		json_builder_begin_array(jb);
+		err = store_msg_by_id(c->st, e->id, &m);
+		if (!err) {
+			struct attach_list a = {c, jb, &m, &t};
+			/* A message that cannot be parsed has no attachments to
+			 * list; one that cannot be read is an error. */
+			enum la_status me = message_attachments(c, &m, attachment, &a);
+			if (me == LA_EIO || me == LA_ECHANGED || me == LA_ENOMEM)
+				err = me;
+		}
+		store_msg_clear(&m);
+		json_builder_end_array(jb);
+	}
+	json_builder_end_object(jb);
+	buf_free(&t);
+	return err;
+}
+
+/* ---- /api/v1/ ---- */
+
+struct lists_ctx {
+	const struct render_ctx *c;
+	JsonBuilder *jb;
+};
+
+static void day_member(JsonBuilder *jb, const char *key, int day)
+{
+	char d[16];
+	if (!day) {
+		add_string(jb, key, NULL);
+		return;
+	}
+	snprintf(d, sizeof d, "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
+	add_string(jb, key, d);
+}
+
+static bool list_object(const struct store_list_info *l, void *arg)
+{
+	struct lists_ctx *x = arg;
+	struct buf t;
+	buf_init(&t, URL_MAX);
+	json_builder_begin_object(x->jb);
+	add_string(x->jb, "name", l->name);
+	add_int(x->jb, "messages", l->count);
+	day_member(x->jb, "first_day", l->first_day);
+	day_member(x->jb, "last_day", l->last_day);
+	link_list(x->c, &t, l->name);
+	add_buf(x->jb, "url", &t);
+	buf_adds(&t, x->c->base);
+	buf_adds(&t, "api/v1/");
+	buf_adds(&t, l->name);
+	buf_addc(&t, '/');
+	add_buf(x->jb, "messages_url", &t);
+	link_list(x->c, &t, l->name);
+	buf_adds(&t, "new.atom");
+	add_buf(x->jb, "feed", &t);
+	json_builder_end_object(x->jb);
+	buf_free(&t);
+	return true;
+}
+
+enum la_status render_api_lists(const struct render_ctx *c, struct response *r)
+{
+	JsonBuilder *jb = json_builder_new();
+	json_builder_begin_object(jb);
+	json_builder_set_member_name(jb, "lists");
+	json_builder_begin_array(jb);
+	struct lists_ctx x = {c, jb};
+	enum la_status e = store_lists(c->st, list_object, &x);
+	json_builder_end_array(jb);
+	json_builder_end_object(jb);
+	if (!e)
+		e = finish_json(jb, 200, r);
+	else
+		api_failed(r, e);
+	g_object_unref(jb);
+	return e;
+}
+
+/* ---- /api/v1/LIST/: keyset pages ---- */
+
+/* The cursor is the URL key (day, number) of the last message of a page,
+ * written as "k" and hexadecimal digits of day * 10^9 + number: opaque to
+ * clients, and stable, as a message's key never changes. */
+static void cursor_write(char *out, size_t n, int day, int num)
+{
+	snprintf(out, n, "k%llx", (unsigned long long)day * 1000000000ULL + (unsigned long long)num);
+}
+
+static bool cursor_read(const char *s, int *day, int *num)
+{
+	if (s[0] != 'k' || !s[1] || strlen(s) > 17)
+		return false;
+	unsigned long long v = 0;
+	for (const char *p = s + 1; *p; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+		if (d < 0)
+			return false;
+		v = v * 16 + (unsigned)d;
+	}
+	unsigned long long dd = v / 1000000000ULL, nn = v % 1000000000ULL;
+	if (dd > 99991231ULL)
+		return false;
+	*day = (int)dd;
+	*num = (int)nn;
+	return true;
+}
+
+enum la_status render_api_list(const struct render_ctx *c, const char *list,
+                               const struct render_api_query *q, struct response *r)
+{
+	int64_t list_id;
+	enum la_status e = store_list_id(c->st, list, &list_id);
+	if (e == LA_ENOTFOUND)
+		return render_api_error(r, 404, "no such list");
+	if (e)
+		return api_failed(r, e);
+	int limit = q->limit > 0 ? q->limit : API_LIMIT_DEFAULT;
+	if (limit > API_LIMIT_MAX)
+		limit = API_LIMIT_MAX;
+	/* Newest first, unless a range is asked for: then oldest first. */
+	bool range = q->since || q->until;
+	int since = q->since ? q->since : 0, until = q->until ? q->until : 99991231;
+	int after_day = range ? 0 : 99999999, after_num = 0;
+	if (q->after && q->after[0] && !cursor_read(q->after, &after_day, &after_num))
+		return render_api_error(r, 400, "after= is not a cursor this archive gave");
+	/* One more than asked for tells whether there is a next page. */
+	struct render_entries l = {0};
+	e = store_list_msgs(c->st, list_id, since, until, after_day, after_num, !range, limit + 1,
+	                    render_entries_add, &l);
+	if (!e && l.oom)
+		e = LA_ENOMEM;
+	if (e) {
+		render_entries_free(&l);
+		return api_failed(r, e);
+	}
+	bool more = l.n > (size_t)limit;
+	render_entries_truncate(&l, (size_t)limit);
+	JsonBuilder *jb = json_builder_new();
+	json_builder_begin_object(jb);
+	add_string(jb, "list", list);
+	add_string(jb, "order", range ? "oldest first" : "newest first");
+	day_member(jb, "since", q->since);
+	day_member(jb, "until", q->until);
+	add_int(jb, "limit", limit);
+	json_builder_set_member_name(jb, "messages");
+	json_builder_begin_array(jb);
+	for (size_t i = 0; i < l.n && !e; i++)
+		e = msg_object(c, jb, &l.v[i], false);
+	json_builder_end_array(jb);
+	struct buf next;
+	buf_init(&next, URL_MAX);
+	if (more) {
+		char cur[32];
+		cursor_write(cur, sizeof cur, l.v[l.n - 1].day, l.v[l.n - 1].num);
+		buf_printf(&next, "%sapi/v1/%s/?after=%s&limit=%d", c->base, list, cur, limit);
+		if (q->since)
+			buf_printf(&next, "&since=%04d-%02d-%02d", q->since / 10000, q->since / 100 % 100,
+			           q->since % 100);
+		if (q->until)
+			buf_printf(&next, "&until=%04d-%02d-%02d", q->until / 10000, q->until / 100 % 100,
+			           q->until % 100);
+		add_string(jb, "after", cur);
+		add_buf(jb, "next", &next);
+	} else {
+		add_string(jb, "after", NULL);
+		add_string(jb, "next", NULL);
+	}
+	buf_free(&next);
+	json_builder_end_object(jb);
+	render_entries_free(&l);
+	if (!e)
+		e = finish_json(jb, 200, r);
+	else
+		api_failed(r, e);
+	g_object_unref(jb);
+	return e;
+}
+
+/* ---- one message, by date URL or Message-ID ---- */
+
+enum la_status render_api_msg(const struct render_ctx *c, const char *list, int day, int num,
+                              struct response *r)
+{
+	int64_t list_id;
+	enum la_status e = store_list_id(c->st, list, &list_id);
+	if (e == LA_ENOTFOUND)
+		return render_api_error(r, 404, "no such list");
+	if (e)
+		return api_failed(r, e);
+	struct render_entries l = {0};
+	e = store_day_msgs(c->st, list_id, day, num, 1, render_entries_add, &l);
+	if (!e && l.oom)
+		e = LA_ENOMEM;
+	if (!e && (l.n == 0 || l.v[0].num != num)) {
+		render_entries_free(&l);
+		return render_api_error(r, 404, "no such message");
+	}
+	JsonBuilder *jb = json_builder_new();
+	if (!e)
+		e = msg_object(c, jb, &l.v[0], true);
+	render_entries_free(&l);
+	if (!e)
+		e = finish_json(jb, 200, r);
+	else
+		api_failed(r, e);
+	g_object_unref(jb);
+	return e;
+}
+
+/* The messages with msgid (in list, or every list if NULL) into l;
+ * LA_ENOTFOUND (with r set to the 404) if the list is unknown or no
+ * message has the ID. */
+static enum la_status api_by_msgid(const struct render_ctx *c, const char *list, const char *msgid,
+                                   struct render_entries *l, int64_t *list_id, struct response *r)
+{
+	*list_id = 0;
+	enum la_status e = LA_OK;
+	if (list && (e = store_list_id(c->st, list, list_id)) == LA_ENOTFOUND) {
+		render_api_error(r, 404, "no such list");
+		return LA_ENOTFOUND;
+	}
+	if (!e)
+		e = store_msgs_by_msgid(c->st, msgid, *list_id, render_entries_add, l);
+	if (!e && l->oom)
+		e = LA_ENOMEM;
+	if (e)
+		return api_failed(r, e);
+	if (l->n == 0) {
+		render_api_error(r, 404, "no message has this Message-ID");
+		return LA_ENOTFOUND;
+	}
+	return LA_OK;
+}
+
+enum la_status render_api_msgid(const struct render_ctx *c, const char *list, const char *msgid,
+                                struct response *r)
+{
+	struct render_entries l = {0};
+	int64_t list_id;
+	enum la_status e = api_by_msgid(c, list, msgid, &l, &list_id, r);
+	if (e) {
+		render_entries_free(&l);
+		return e == LA_ENOTFOUND ? LA_OK : e;
+	}
+	JsonBuilder *jb = json_builder_new();
+	json_builder_begin_object(jb);
+	add_string(jb, "message_id", msgid);
+	json_builder_set_member_name(jb, "messages");
+	json_builder_begin_array(jb);
+	for (size_t i = 0; i < l.n && !e; i++)
+		e = msg_object(c, jb, &l.v[i], true);
+	json_builder_end_array(jb);
+	json_builder_end_object(jb);
+	render_entries_free(&l);
+	if (!e)
+		e = finish_json(jb, 200, r);
+	else
+		api_failed(r, e);
+	g_object_unref(jb);
+	return e;
+}
+
+/* ---- a thread as a tree ---- */
+
+struct id_text {
+	int64_t id;
+	char *mid;
+};
+
+struct thread_ids {
+	struct thread_id_in *ids;
+	struct id_text *text; /* sorted by id once collected */
+	size_t n, cap;
+	bool oom;
+};
+
+static bool take_thread_id(int64_t id, int64_t parent, const char *mid, void *arg)
+{
+	struct thread_ids *x = arg;
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 64;
+		struct thread_id_in *ni = realloc(x->ids, cap * sizeof *ni);
+		if (ni)
+			x->ids = ni;
+		struct id_text *nt = ni ? realloc(x->text, cap * sizeof *nt) : NULL;
+		if (!nt) {
+			x->oom = true;
+			return false;
+		}
+		x->text = nt;
+		x->cap = cap;
+	}
+	x->ids[x->n] = (struct thread_id_in){id, parent};
+	x->text[x->n].id = id;
+	x->text[x->n].mid = strdup(mid);
+	if (!x->text[x->n].mid) {
+		x->oom = true;
+		return false;
+	}
+	x->n++;
+	return true;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct id_text *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static const char *mid_text(const struct thread_ids *x, int64_t id)
+{
+	struct id_text key = {id, NULL};
+	const struct id_text *t = bsearch(&key, x->text, x->n, sizeof *x->text, by_id);
+	return t ? t->mid : "";
+}
+
+static void thread_ids_free(struct thread_ids *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		free(x->text[i].mid);
+	free(x->text);
+	free(x->ids);
+}
+
+enum la_status render_api_thread(const struct render_ctx *c, const char *list, const char *msgid,
+                                 struct response *r)
+{
+	struct render_entries l = {0};
+	int64_t list_id;
+	enum la_status e = api_by_msgid(c, list, msgid, &l, &list_id, r);
+	if (e) {
+		render_entries_free(&l);
+		return e == LA_ENOTFOUND ? LA_OK : e;
+	}
+	int64_t thread = l.v[0].thread;
+	render_entries_free(&l);
+	memset(&l, 0, sizeof l);
+	struct thread_ids ids = {0};
+	struct thread_tree t = {0};
+	e = store_thread_ids(c->st, thread, THREAD_NODES_MAX + 1, take_thread_id, &ids);
+	if (!e)
+		e = store_thread_msgs(c->st, thread, list_id, THREAD_NODES_MAX * 2, render_entries_add, &l);
+	if (!e && (ids.oom || l.oom))
+		e = LA_ENOMEM;
+	struct thread_msg_in *in = NULL;
+	if (!e && !(in = malloc((l.n ? l.n : 1) * sizeof *in)))
+		e = LA_ENOMEM;
+	if (!e) {
+		for (size_t i = 0; i < l.n; i++)
+			in[i] = (struct thread_msg_in){l.v[i].mid, l.v[i].ts, (int64_t)i};
+		if (!thread_build(ids.ids, ids.n, in, l.n, &t))
+			e = LA_ENOMEM;
+		qsort(ids.text, ids.n, sizeof *ids.text, by_id);
+	}
+	free(in);
+	JsonBuilder *jb = json_builder_new();
+	if (!e) {
+		json_builder_begin_object(jb);
+		add_string(jb, "message_id", msgid);
+		add_string(jb, "list", list);
+		add_int(jb, "thread", thread);
+		add_int(jb, "messages", (int64_t)l.n);
+		json_builder_set_member_name(jb, "cut");
+		json_builder_add_boolean_value(jb, t.cut);
+		json_builder_set_member_name(jb, "tree");
+		json_builder_begin_array(jb);
+		/* Rows come depth first; a stack of open nodes follows them,
+		 * and the Message-ID at each depth gives a row its parent. */
+		int open = 0;
+		const char **at_depth = malloc((t.nrows + 1) * sizeof *at_depth);
+		if (!at_depth)
+			e = LA_ENOMEM;
+		for (size_t i = 0; i < t.nrows && !e; i++) {
+			int d = t.rows[i].depth;
+			if (d < 0 || (size_t)d > t.nrows)
+				d = 0;
+			int at = d > API_NEST_MAX ? API_NEST_MAX : d;
+			if (at > open)
+				at = open; /* never more than one below the open node */
+			while (open > at) {
+				json_builder_end_array(jb);
+				json_builder_end_object(jb);
+				open--;
+			}
+			const char *mid = mid_text(&ids, t.rows[i].mid);
+			at_depth[d] = mid;
+			json_builder_begin_object(jb);
+			add_string(jb, "message_id", mid);
+			add_int(jb, "depth", d);
+			add_string(jb, "parent", d > 0 ? at_depth[d - 1] : NULL);
+			json_builder_set_member_name(jb, "ghost");
+			json_builder_add_boolean_value(jb, t.rows[i].ghost);
+			if (!t.rows[i].ghost) {
+				json_builder_set_member_name(jb, "message");
+				e = msg_object(c, jb, &l.v[t.rows[i].key], false);
+			}
+			json_builder_set_member_name(jb, "replies");
+			json_builder_begin_array(jb);
+			if (open < API_NEST_MAX) {
+				open++;
+			} else {
+				/* Too deep to nest: a node without replies of its own. */
+				json_builder_end_array(jb);
+				json_builder_end_object(jb);
+			}
+		}
+		free(at_depth);
+		while (open > 0) {
+			json_builder_end_array(jb);
+			json_builder_end_object(jb);
+			open--;
+		}
+		json_builder_end_array(jb);
+		json_builder_end_object(jb);
+	}
+	if (!e)
+		e = finish_json(jb, 200, r);
+	else
+		api_failed(r, e);
+	g_object_unref(jb);
+	thread_tree_free(&t);
+	thread_ids_free(&ids);
+	render_entries_free(&l);
+	return e;
+}

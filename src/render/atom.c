@@ -1,0 +1,187 @@
+/* atom.c: Atom 1.0 feeds (RFC 4287) of any list of messages: new.atom,
+ * t.atom, and search results.  Also the list of entries they are made
+ * from. */
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg/date.h"
+#include "render/html.h"
+#include "render/page.h"
+
+/* ---- entries copied out of store callbacks ---- */
+
+static void entry_strings_free(struct store_entry *e)
+{
+	free((char *)e->list);
+	free((char *)e->subject);
+	free((char *)e->from_name);
+	free((char *)e->from_addr);
+	free((char *)e->msgid);
+}
+
+bool render_entries_add(const struct store_entry *e, void *arg)
+{
+	struct render_entries *l = arg;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		struct store_entry *v = realloc(l->v, cap * sizeof *v);
+		if (!v) {
+			l->oom = true;
+			return false;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	struct store_entry *d = &l->v[l->n];
+	*d = *e;
+	d->list = strdup(e->list);
+	d->subject = strdup(e->subject);
+	d->from_name = strdup(e->from_name);
+	d->from_addr = strdup(e->from_addr);
+	d->msgid = strdup(e->msgid);
+	if (!d->list || !d->subject || !d->from_name || !d->from_addr || !d->msgid) {
+		entry_strings_free(d);
+		l->oom = true;
+		return false;
+	}
+	l->n++;
+	return true;
+}
+
+void render_entries_truncate(struct render_entries *l, size_t keep)
+{
+	while (l->n > keep)
+		entry_strings_free(&l->v[--l->n]);
+}
+
+void render_entries_free(struct render_entries *l)
+{
+	if (!l)
+		return;
+	render_entries_truncate(l, 0);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* ---- the feed ---- */
+
+/* An RFC 3339 date in UTC; years outside 0000-9999 (a Date: header may
+ * say anything) are clamped, as the format has four digits. */
+static void rfc3339(struct buf *b, int64_t t)
+{
+	struct la_date d;
+	date_from_unix(t, &d);
+	if (d.year < 0)
+		buf_adds(b, "0000-01-01T00:00:00Z");
+	else if (d.year > 9999)
+		buf_adds(b, "9999-12-31T23:59:59Z");
+	else
+		buf_printf(b, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)d.year, d.mon, d.day, d.hour,
+		           d.min, d.sec);
+}
+
+/* A name-based UUID (RFC 4122 version 5, SHA-1, in the URL namespace) of
+ * name, as "urn:uuid:...". */
+static void urn_uuid(struct buf *b, const char *name)
+{
+	static const unsigned char ns_url[16] = {0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,
+	                                         0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8};
+	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA1);
+	g_checksum_update(ck, ns_url, sizeof ns_url);
+	g_checksum_update(ck, (const unsigned char *)name, (gssize)strlen(name));
+	unsigned char d[20];
+	gsize n = sizeof d;
+	g_checksum_get_digest(ck, d, &n);
+	g_checksum_free(ck);
+	d[6] = (unsigned char)((d[6] & 0x0f) | 0x50);
+	d[8] = (unsigned char)((d[8] & 0x3f) | 0x80);
+	buf_adds(b, "urn:uuid:");
+	for (int i = 0; i < 16; i++) {
+		buf_printf(b, "%02x", d[i]);
+		if (i == 3 || i == 5 || i == 7 || i == 9)
+			buf_addc(b, '-');
+	}
+}
+
+static int64_t entry_time(const struct store_entry *e)
+{
+	return e->has_date ? e->date : e->ts;
+}
+
+/* One <entry>: its id is made from its date URL (list, day, number),
+ * which never changes, so that a copy of a message in another list is
+ * another entry. */
+static void atom_entry(const struct render_ctx *c, struct buf *b, const struct store_entry *e,
+                       struct buf *scratch)
+{
+	buf_adds(b, "<entry>\n<title type=\"text\">");
+	subject_text(c, b, e->list, e->subject);
+	buf_adds(b, "</title>\n<id>");
+	buf_reset(scratch);
+	buf_printf(scratch, "listarc:%s/%d/%d", e->list, e->day, e->num);
+	urn_uuid(b, buf_cstr(scratch));
+	buf_adds(b, "</id>\n<updated>");
+	rfc3339(b, entry_time(e));
+	buf_adds(b, "</updated>\n<author><name>");
+	sender_text(b, e->from_name, e->from_addr);
+	buf_adds(b, "</name></author>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
+	link_msg(c, b, e->list, e->day, e->num);
+	buf_adds(b, "\"/>\n");
+	struct store_msg m;
+	buf_reset(scratch);
+	bool cut = false;
+	enum la_status err = store_msg_by_id(c->st, e->id, &m);
+	if (err == LA_OK)
+		err = message_text(c, &m, TEXT_FEED_MAX, scratch, &cut);
+	store_msg_clear(&m);
+	if (err == LA_OK) {
+		buf_adds(b, "<content type=\"text\">");
+		html_obfuscated(b, scratch->data ? scratch->data : "", scratch->len);
+		if (cut)
+			buf_adds(b, "\n[...]");
+		buf_adds(b, "</content>\n");
+	}
+	buf_adds(b, "</entry>\n");
+}
+
+enum la_status render_atom(const struct render_ctx *c, const struct render_feed *f,
+                           const struct render_entries *l, struct response *r)
+{
+	struct buf *b = &r->body;
+	buf_reset(b);
+	buf_adds(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	            "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title type=\"text\">");
+	html_texts(b, f->title);
+	buf_adds(b, "</title>\n<id>");
+	struct buf scratch;
+	buf_init(&scratch, TEXT_FEED_MAX + URL_MAX);
+	buf_printf(&scratch, "listarc feed:%s", f->key);
+	urn_uuid(b, buf_cstr(&scratch));
+	buf_adds(b, "</id>\n<updated>");
+	/* The newest entry's date; an empty feed has the index's. */
+	int64_t updated = l->n ? entry_time(&l->v[0]) : store_mtime(c->st);
+	for (size_t i = 1; i < l->n; i++)
+		if (entry_time(&l->v[i]) > updated)
+			updated = entry_time(&l->v[i]);
+	rfc3339(b, updated);
+	buf_adds(b, "</updated>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"");
+	html_texts(b, f->self);
+	buf_adds(b, "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
+	html_texts(b, f->alternate);
+	buf_adds(b, "\"/>\n<generator version=\"" LISTARC_VERSION "\">listarc</generator>\n");
+	for (size_t i = 0; i < l->n && !b->err; i++)
+		atom_entry(c, b, &l->v[i], &scratch);
+	buf_adds(b, "</feed>\n");
+	buf_free(&scratch);
+	r->status = 200;
+	r->content_type = "application/atom+xml; charset=utf-8";
+	r->max_age = 300;
+	if (b->err) {
+		enum la_status e = b->err;
+		render_error(c, r, 500, "The feed could not be built.");
+		return e;
+	}
+	return LA_OK;
+}

@@ -1,0 +1,505 @@
+/* search.c: the search box, the results pages and the help page of the
+ * query language. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "msg/text.h"
+#include "render/html.h"
+#include "render/page.h"
+#include "search/search.h"
+#include "util/utf8.h"
+
+/* Results per page, and how far the count goes before it says "more". */
+#define RESULTS_PER_PAGE 25
+#define RESULTS_COUNT_MAX 10000
+/* A page number beyond this is refused (the count is capped anyway). */
+#define RESULTS_PAGES_MAX (RESULTS_COUNT_MAX / RESULTS_PER_PAGE)
+/* Bytes of body text around the first match. */
+#define SNIPPET_BYTES 240
+/* SEARCH_MBOX_MAX as the help page writes it. */
+#define SEARCH_MBOX_MAX_TEXT "10,000"
+_Static_assert(SEARCH_MBOX_MAX == 10000, "SEARCH_MBOX_MAX_TEXT says 10,000");
+
+void render_search_box(const struct render_ctx *c, struct buf *b, const char *list, const char *q)
+{
+	buf_adds(b, "<form class=\"search\" method=\"get\" action=\"");
+	if (list)
+		link_list(c, b, list);
+	else
+		buf_adds(b, c->base);
+	buf_adds(b, "\"><input type=\"search\" name=\"q\" size=\"40\" value=\"");
+	html_attrs(b, q ? q : "");
+	buf_adds(b, "\" aria-label=\"search\"> <button type=\"submit\">search</button> <a href=\"");
+	buf_adds(b, c->base);
+	buf_adds(b, "_/search-help\">help</a></form>\n");
+}
+
+static bool word_char(unsigned char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       ch >= 0x80;
+}
+
+static unsigned char lower(unsigned char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
+}
+
+/* Length of the highlight word matching at p (ASCII case-insensitively,
+ * a whole word as the search index tokenizes it), or 0. */
+static size_t match_at(const char *p, size_t n, bool at_start, const char *const *words)
+{
+	if (!at_start)
+		return 0;
+	for (size_t w = 0; words[w]; w++) {
+		size_t k = strlen(words[w]);
+		if (k == 0 || k > n)
+			continue;
+		size_t i = 0;
+		while (i < k && lower((unsigned char)p[i]) == (unsigned char)words[w][i])
+			i++;
+		if (i == k && (k == n || !word_char((unsigned char)p[k])))
+			return k;
+	}
+	return 0;
+}
+
+/* Writes text with the words marked: escaped first, then marked, so that
+ * nothing of the text becomes markup. */
+static void marked(struct buf *b, const char *p, size_t n, const char *const *words)
+{
+	size_t i = 0, run = 0;
+	while (i < n) {
+		bool start = i == 0 || !word_char((unsigned char)p[i - 1]);
+		size_t k = match_at(p + i, n - i, start, words);
+		if (k) {
+			html_text(b, p + run, i - run);
+			buf_adds(b, "<mark>");
+			html_text(b, p + i, k);
+			buf_adds(b, "</mark>");
+			i += k;
+			run = i;
+			continue;
+		}
+		i++;
+	}
+	html_text(b, p + run, n - run);
+}
+
+/* A snippet of a message's body text around the first match of a
+ * highlight word (or its first lines), whitespace collapsed. */
+static void snippet(const struct render_ctx *c, struct buf *b, int64_t id,
+                    const char *const *words, struct msg_text *t, struct buf *raw)
+{
+	struct store_msg m;
+	if (store_msg_by_id(c->st, id, &m) != LA_OK)
+		return;
+	buf_reset(raw);
+	if (store_msg_read(c->st, &m, SEARCH_TEXT_MAX * 8, raw) == LA_OK) {
+		msg_text_extract(t, raw->data ? raw->data : "", raw->len);
+		/* The non-quoted text first; quoted text if that has no match. */
+		const struct buf *src[2] = {&t->nq, &t->q};
+		const char *text = t->nq.data ? t->nq.data : "";
+		size_t len = t->nq.len, at = 0;
+		bool found = false;
+		for (int s = 0; s < 2 && !found; s++) {
+			const char *p = src[s]->data ? src[s]->data : "";
+			for (size_t i = 0; i < src[s]->len && !found; i++)
+				if (match_at(p + i, src[s]->len - i, i == 0 || !word_char((unsigned char)p[i - 1]),
+				             words)) {
+					text = p, len = src[s]->len, at = i, found = true;
+				}
+		}
+		size_t from = at > SNIPPET_BYTES / 3 ? at - SNIPPET_BYTES / 3 : 0;
+		/* Start at a word. */
+		while (from > 0 && from < at && word_char((unsigned char)text[from - 1]))
+			from++;
+		size_t to = from + SNIPPET_BYTES < len ? from + SNIPPET_BYTES : len;
+		to = from + utf8_trunc(text + from, to - from);
+		/* Collapse whitespace into single spaces, then obfuscate
+		 * addresses as every page does. */
+		struct buf w, s;
+		buf_init(&w, SNIPPET_BYTES + 8);
+		buf_init(&s, SNIPPET_BYTES + 8);
+		bool sp = false;
+		for (size_t i = from; i < to; i++) {
+			char ch = text[i];
+			if (ch == '\n' || ch == '\t' || ch == ' ' || ch == '\r') {
+				sp = w.len > 0;
+				continue;
+			}
+			if (sp)
+				buf_addc(&w, ' ');
+			sp = false;
+			buf_addc(&w, ch);
+		}
+		text_obfuscate(&s, w.data ? w.data : "", w.len);
+		buf_free(&w);
+		if (s.len) {
+			buf_adds(b, "<br><span class=\"snippet\">");
+			if (from > 0)
+				buf_adds(b, "&hellip; ");
+			marked(b, s.data, s.len, words);
+			if (to < len)
+				buf_adds(b, " &hellip;");
+			buf_adds(b, "</span>");
+		}
+		buf_free(&s);
+	}
+	store_msg_clear(&m);
+}
+
+struct results {
+	const struct render_ctx *c;
+	struct buf *b;
+	bool all;
+	const char *const *words;
+	struct msg_text text;
+	struct buf raw;
+};
+
+static bool result_line(const struct store_entry *e, void *arg)
+{
+	struct results *x = arg;
+	struct buf *b = x->b;
+	buf_adds(b, "<li><a href=\"");
+	link_msg(x->c, b, e->list, e->day, e->num);
+	buf_adds(b, "\">");
+	/* The subject, marked too. */
+	struct buf s;
+	buf_init(&s, SUBJECT_MAX + 64);
+	subject_plain(x->c, &s, e->list, e->subject);
+	marked(b, s.data ? s.data : "", s.len, x->words);
+	buf_free(&s);
+	buf_adds(b, "</a> <span class=\"from\">(");
+	sender_text(b, e->from_name, e->from_addr);
+	buf_printf(b, ")</span> <span class=\"date\">%04d/%02d/%02d</span>", e->day / 10000,
+	           e->day / 100 % 100, e->day % 100);
+	if (x->all) {
+		buf_adds(b, " <span class=\"list\">");
+		html_texts(b, e->list);
+		buf_adds(b, "</span>");
+	}
+	snippet(x->c, b, e->id, x->words, &x->text, &x->raw);
+	buf_adds(b, "</li>\n");
+	return true;
+}
+
+/* The URL of a page of results, in format x ("": the page itself), its
+ * parameters separated by amp ("&amp;" in HTML, "&" where the caller
+ * escapes). */
+static void results_url(const struct render_ctx *c, struct buf *b, const char *list,
+                        const char *q, const char *order, int page, const char *x,
+                        const char *amp)
+{
+	if (list)
+		link_list(c, b, list);
+	else
+		buf_adds(b, c->base);
+	buf_adds(b, "?q=");
+	url_encode(b, q, strlen(q), NULL);
+	if (order && !strcmp(order, "relevance"))
+		buf_printf(b, "%so=relevance", amp);
+	if (page > 1)
+		buf_printf(b, "%spage=%d", amp, page);
+	if (x[0])
+		buf_printf(b, "%sx=%s", amp, x);
+}
+
+static void results_link(const struct render_ctx *c, struct buf *b, const char *list,
+                         const char *q, const char *order, int page)
+{
+	results_url(c, b, list, q, order, page, "", "&amp;");
+}
+
+/* &x=A: the page's results as an Atom feed. */
+static enum la_status results_atom(const struct render_ctx *c, const char *list, int64_t list_id,
+                                   const char *q, const struct search_query *sq,
+                                   const char *order, int page, struct response *r)
+{
+	bool relevance = order && !strcmp(order, "relevance");
+	struct render_entries l = {0};
+	int total = 0;
+	enum la_status e = store_search(c->st, sq, list_id, relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST,
+	                                (page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE, 1, &total,
+	                                render_entries_add, &l);
+	if (!e && l.oom)
+		e = LA_ENOMEM;
+	if (e) {
+		render_entries_free(&l);
+		render_error(c, r, 500, "The search could not be run.");
+		return e;
+	}
+	struct buf title, self, alt, key;
+	buf_init(&title, QUERY_PARAM_MAX + LISTNAME_MAX + 64);
+	buf_init(&self, 4 * URL_MAX);
+	buf_init(&alt, 4 * URL_MAX);
+	buf_init(&key, 2 * QUERY_PARAM_MAX);
+	buf_printf(&title, "Search for %s in %s", q, list ? list : "all lists");
+	results_url(c, &self, list, q, order, page, "A", "&");
+	results_url(c, &alt, list, q, order, page, "", "&");
+	buf_printf(&key, "search\n%s\n%s\n%s\n%d", list ? list : "", q, relevance ? "r" : "n", page);
+	if (title.err || self.err || alt.err || key.err) {
+		e = LA_ENOMEM;
+		render_error(c, r, 500, "The feed could not be built.");
+	} else {
+		struct render_feed f = {buf_cstr(&title), buf_cstr(&self), buf_cstr(&alt), buf_cstr(&key)};
+		e = render_atom(c, &f, &l, r);
+		r->max_age = 60;
+	}
+	buf_free(&title);
+	buf_free(&self);
+	buf_free(&alt);
+	buf_free(&key);
+	render_entries_free(&l);
+	return e;
+}
+
+struct id_list {
+	int64_t *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static bool take_id(const struct store_entry *e, void *arg)
+{
+	struct id_list *x = arg;
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 256;
+		int64_t *v = realloc(x->v, cap * sizeof *v);
+		if (!v)
+			return !(x->oom = true);
+		x->v = v;
+		x->cap = cap;
+	}
+	x->v[x->n++] = e->id;
+	return true;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* &x=m: every matching message (the newest, or most relevant,
+ * SEARCH_MBOX_MAX when more match: r->truncated says so) as a gzipped
+ * mboxrd in delivery order, streamed. */
+static enum la_status results_mbox(const struct render_ctx *c, int64_t list_id,
+                                   const struct search_query *sq, const char *order,
+                                   struct response *r)
+{
+	bool relevance = order && !strcmp(order, "relevance");
+	struct id_list x = {0};
+	int total = 0;
+	enum la_status e = store_search(c->st, sq, list_id, relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST,
+	                                0, SEARCH_MBOX_MAX, SEARCH_MBOX_MAX + 1, &total, take_id, &x);
+	if (!e && x.oom)
+		e = LA_ENOMEM;
+	if (e)
+		render_error(c, r, 500, "The search could not be run.");
+	else if (x.n == 0)
+		render_error(c, r, 404, "No messages match.");
+	else {
+		qsort(x.v, x.n, sizeof *x.v, by_id);
+		e = render_mboxgz(c, x.v, x.n, r);
+		if (!e && total > SEARCH_MBOX_MAX)
+			r->truncated = SEARCH_MBOX_MAX;
+		r->max_age = 60;
+	}
+	free(x.v);
+	return e;
+}
+
+enum la_status render_search(const struct render_ctx *c, const char *list, const char *q,
+                             const char *order, const char *format, int page, struct response *r)
+{
+	int64_t list_id = 0;
+	if (list && store_list_id(c->st, list, &list_id) != LA_OK) {
+		render_error(c, r, 404, "There is no such list in this archive.");
+		return LA_OK;
+	}
+	if (format && format[0]) {
+		if (strcmp(format, "A") != 0 && strcmp(format, "m") != 0) {
+			render_error(c, r, 400, "x= is A (the results as an Atom feed) or m (as an mbox).");
+			return LA_OK;
+		}
+		if (page < 1 || page > RESULTS_PAGES_MAX) {
+			render_error(c, r, 404, "There is no such page of results.");
+			return LA_OK;
+		}
+		struct la_err perr = {0};
+		struct search_query *sq = NULL;
+		if (search_parse(q, strlen(q), (int64_t)time(NULL), &sq, &perr) != LA_OK) {
+			render_error(c, r, 400, perr.msg[0] ? perr.msg : "The query could not be read.");
+			return LA_OK;
+		}
+		enum la_status fe = format[0] == 'A' ? results_atom(c, list, list_id, q, sq, order, page, r)
+		                                     : results_mbox(c, list_id, sq, order, r);
+		search_free(sq);
+		return fe;
+	}
+	bool relevance = order && !strcmp(order, "relevance");
+	struct buf *b = &r->body;
+	buf_reset(b);
+	char title[QUERY_PARAM_MAX + LISTNAME_MAX + 32];
+	snprintf(title, sizeof title, "%s - search %s", q, list ? list : "all lists");
+	page_begin(c, b, title, NULL);
+	render_search_box(c, b, list, q);
+	struct la_err err = {0};
+	struct search_query *sq = NULL;
+	int status = 200;
+	enum la_status e = LA_OK;
+	if (page < 1 || page > RESULTS_PAGES_MAX) {
+		buf_printf(b, "<p class=\"error\">Results are shown up to page %d.</p>\n", RESULTS_PAGES_MAX);
+		status = 404;
+	} else if (search_parse(q, strlen(q), (int64_t)time(NULL), &sq, &err) != LA_OK) {
+		buf_adds(b, "<p class=\"error\">");
+		html_texts(b, err.msg[0] ? err.msg : "The query could not be read.");
+		buf_adds(b, " See the <a href=\"");
+		buf_adds(b, c->base);
+		buf_adds(b, "_/search-help\">search help</a>.</p>\n");
+		status = 400;
+	} else {
+		char mode[16] = "on";
+		store_meta_get(c->st, "search", mode, sizeof mode);
+		if (strcmp(mode, "on") != 0)
+			buf_adds(b, "<p class=\"error\">This archive has no full-text index (it was indexed "
+			            "with --no-search): only l:, m: and d: terms find anything.</p>\n");
+		struct results x;
+		memset(&x, 0, sizeof x);
+		x.c = c;
+		x.b = b;
+		x.all = list == NULL;
+		x.words = search_words(sq);
+		msg_text_init(&x.text);
+		buf_init(&x.raw, SEARCH_TEXT_MAX * 8 + 1);
+		size_t mark = b->len;
+		buf_adds(b, "<ol class=\"results\">\n");
+		int total = 0;
+		e = store_search(c->st, sq, list_id, relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST,
+		                 (page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE, RESULTS_COUNT_MAX + 1,
+		                 &total, result_line, &x);
+		buf_adds(b, "</ol>\n");
+		msg_text_free(&x.text);
+		buf_free(&x.raw);
+		if (e) {
+			buf_reset(b);
+			search_free(sq);
+			render_error(c, r, 500, "The search could not be run.");
+			return e;
+		}
+		/* The count goes before the list. */
+		struct buf head;
+		buf_init(&head, 1024);
+		int shown_from = (page - 1) * RESULTS_PER_PAGE + 1;
+		if (total == 0)
+			buf_adds(&head, "<p>No messages match.</p>\n");
+		else if (total > RESULTS_COUNT_MAX)
+			buf_printf(&head, "<p>More than %d messages match; %s first.</p>\n", RESULTS_COUNT_MAX,
+			           relevance ? "the most relevant" : "the newest");
+		else
+			buf_printf(&head, "<p>%d message%s match%s; %s first.</p>\n", total,
+			           total == 1 ? "" : "s", total == 1 ? "es" : "", relevance ? "the most relevant" : "the newest");
+		buf_adds(&head, "<p class=\"nav\">Order: ");
+		if (relevance) {
+			buf_adds(&head, "<a href=\"");
+			results_link(c, &head, list, q, NULL, 1);
+			buf_adds(&head, "\">newest</a> | relevance");
+		} else {
+			buf_adds(&head, "newest | <a href=\"");
+			results_link(c, &head, list, q, "relevance", 1);
+			buf_adds(&head, "\">relevance</a>");
+		}
+		if (total > 0) {
+			buf_adds(&head, " | <a href=\"");
+			results_url(c, &head, list, q, order, page, "A", "&amp;");
+			buf_adds(&head, "\">Atom feed</a> | <a href=\"");
+			results_url(c, &head, list, q, order, 1, "m", "&amp;");
+			if (total > SEARCH_MBOX_MAX)
+				buf_printf(&head, "\">mbox.gz</a> (the %s %d)", relevance ? "most relevant" : "newest",
+				           SEARCH_MBOX_MAX);
+			else
+				buf_printf(&head, "\">mbox.gz</a> (all %d)", total);
+		}
+		buf_adds(&head, "</p>\n");
+		if (total > 0 && shown_from > (total > RESULTS_COUNT_MAX ? RESULTS_COUNT_MAX : total))
+			status = 404;
+		/* Insert head before the list. */
+		if (!head.err && !b->err && buf_reserve(b, head.len) == LA_OK) {
+			memmove(b->data + mark + head.len, b->data + mark, b->len - mark);
+			memcpy(b->data + mark, head.data, head.len);
+			b->len += head.len;
+		}
+		buf_free(&head);
+		/* Previous and next pages. */
+		int last = total > RESULTS_COUNT_MAX ? RESULTS_PAGES_MAX
+		                                     : (total + RESULTS_PER_PAGE - 1) / RESULTS_PER_PAGE;
+		if (page > 1 || page < last) {
+			buf_adds(b, "<div class=\"nav\">");
+			if (page > 1) {
+				buf_adds(b, "[<a href=\"");
+				results_link(c, b, list, q, order, page - 1);
+				buf_adds(b, "\">&lt;previous</a>] ");
+			}
+			if (page < last) {
+				buf_adds(b, "[<a href=\"");
+				results_link(c, b, list, q, order, page + 1);
+				buf_adds(b, "\">next&gt;</a>]");
+			}
+			buf_adds(b, "</div>\n");
+		}
+		search_free(sq);
+	}
+	page_end(c, b);
+	page_finish(r, status);
+	r->max_age = 60;
+	if (b->err) {
+		e = b->err;
+		render_error(c, r, 500, "The page could not be built.");
+	}
+	return e;
+}
+
+enum la_status render_search_help(const struct render_ctx *c, struct response *r)
+{
+	struct buf *b = &r->body;
+	buf_reset(b);
+	page_begin(c, b, "Searching the archive", NULL);
+	buf_adds(b, "<h1>Searching the archive</h1>\n");
+	render_search_box(c, b, NULL, "");
+	buf_adds(b,
+	         "<p>Words and \"quoted phrases\" search subjects and message text; every word must "
+	         "match. Letters are compared without case or accents. A word ending in <code>*</code> "
+	         "matches as a prefix (<code>mm*</code>).</p>\n"
+	         "<table class=\"years\">\n<tr><th>prefix</th><th>searches</th><th>example</th></tr>\n"
+	         "<tr><td><code>s:</code></td><td>the subject</td><td><code>s:\"copy_page_range\"</code></td></tr>\n"
+	         "<tr><td><code>f:</code></td><td>the sender, name or address</td><td><code>f:torvalds</code>, <code>f:linux-foundation.org</code></td></tr>\n"
+	         "<tr><td><code>t:</code></td><td>To:</td><td><code>t:linux-mm@kvack.org</code></td></tr>\n"
+	         "<tr><td><code>c:</code></td><td>Cc:</td><td><code>c:akpm</code></td></tr>\n"
+	         "<tr><td><code>a:</code></td><td>any address: From, To or Cc</td><td><code>a:\"Kees Cook\"</code></td></tr>\n"
+	         "<tr><td><code>b:</code></td><td>the message text</td><td><code>b:regression</code></td></tr>\n"
+	         "<tr><td><code>q:</code></td><td>quoted text only (lines starting with &gt;)</td><td><code>q:pmsg_size</code></td></tr>\n"
+	         "<tr><td><code>nq:</code></td><td>text that is not quoted</td><td><code>nq:pmsg_size</code></td></tr>\n"
+	         "<tr><td><code>dfn:</code></td><td>file names a patch touches</td><td><code>dfn:mm/memory.c</code></td></tr>\n"
+	         "<tr><td><code>m:</code></td><td>the Message-ID</td><td><code>m:20190520.1234@example.org</code></td></tr>\n"
+	         "<tr><td><code>l:</code></td><td>the list</td><td><code>l:linux-kernel</code></td></tr>\n"
+	         "<tr><td><code>d:</code></td><td>the date: a day, month or year, a range <code>A..B</code> "
+	         "(both ends included), <code>A..</code>, <code>..B</code>, or relative</td>"
+	         "<td><code>d:2019-05-01..2019-05-31</code>, <code>d:20190520</code>, <code>d:2.weeks.ago..</code></td></tr>\n"
+	         "</table>\n"
+	         "<p>Combine terms with <code>AND</code> (or nothing), <code>OR</code>, <code>NOT</code> or "
+	         "<code>-</code> before a term, and parentheses: <code>(s:mm OR s:mmap) -s:RFC "
+	         "d:2019</code>.</p>\n"
+	         "<p>Results come newest first; add <code>&amp;o=relevance</code> to order them by "
+	         "relevance. The same query gives an Atom feed with <code>&amp;x=A</code> and a gzipped "
+	         "mbox of the matching messages with <code>&amp;x=m</code> (in delivery order; the "
+	         "newest " SEARCH_MBOX_MAX_TEXT " when more match, and the response says so in "
+	         "<code>X-Listarc-Truncated</code>).</p>\n");
+	page_end(c, b);
+	page_finish(r, 200);
+	r->max_age = 86400;
+	return b->err;
+}
