@@ -55,7 +55,11 @@ for u in / /hostile/ /hostile/2024/ /hostile/2024/03/ /lkml/ \
 	"/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E" "/hostile/?q=%22%3E%3Cimg+src%3Dx+onerror%3Dalert(1)%3E" \
 	"/hostile/2024/03/?q=javascript%3Aalert(1)&page=1"; do
 	get "$u" >"pages/list-$(echo "$u" | tr -c 'a-z0-9\n' _).html"
-	[ "$STATUS" = 200 ] || not_ok "$u: status $STATUS"
+	# A query that is not one (an unbalanced quote) is a 400 page.
+	case "$STATUS/$u" in
+	200/* | 400/*\?q=*) ;;
+	*) not_ok "$u: status $STATUS" ;;
+	esac
 done
 echo "# $(ls pages | wc -l) pages, $(wc -l <types.txt) attachments and raw messages"
 
@@ -65,8 +69,11 @@ check "every page parses as HTML5, with only our elements, attributes and link s
 	[ ! -s bad.txt ]
 head -20 bad.txt | sed 's/^/#   /'
 check_eq "no '<script' from a message reaches any page" "$(cat pages/*.html | grep -ci '<script')" 0
+# Our escapers write '<', '>' and '"' in attribute values as references:
+# a tag ends at the first '>', and its values are the "..." in it.
 check_eq "no event attribute from a message reaches any page" \
-	"$(cat pages/*.html | grep -ciE '<[^>]*[[:space:]"'"'"'/]on[a-z]+[[:space:]]*=')" 0
+	"$(cat pages/*.html | grep -oE '<[a-zA-Z][^>]*>' | sed -E 's/"[^"]*"/""/g' |
+		grep -ciE '[[:space:]"'"'"'/]on[a-z]+[[:space:]]*=')" 0
 check_eq "no href other than the archive's or http(s)/ftp" \
 	"$(cat pages/*.html | grep -oiE 'href="[^"]*"' | grep -viE '^href="(/|https?://|ftp://)' | wc -l)" 0
 check "the payloads are there, as text (the page of case 1 shows <script> escaped)" \
