@@ -20,6 +20,10 @@
  *   FAULT_LOG=FILE      before a kill, append a line to FILE saying where
  *                       it lands: call number, call, file, offset, bytes,
  *                       and "before", "after" or "torn".
+ *   FAULT_TRACE=FILE    write to FILE a line for every wrapped call: its
+ *                       number, the call and the file's name (so that a
+ *                       test can aim FAULT_KILL_AT at, say, a checkpoint's
+ *                       writes into index.sqlite).
  *
  * The real functions come from dlsym(RTLD_NEXT).  The library is for the
  * release build: AddressSanitizer wants to be first in the preload list. */
@@ -43,6 +47,7 @@ static long enospc_after = -1;
 static const char *fault_dir;
 static const char *count_file;
 static const char *log_file;
+static FILE *trace;
 
 static void report(void)
 {
@@ -68,6 +73,20 @@ __attribute__((constructor)) static void faulthook_init(void)
 	log_file = getenv("FAULT_LOG");
 	if (count_file)
 		atexit(report);
+	e = getenv("FAULT_TRACE");
+	if (e && *e)
+		trace = fopen(e, "w");
+}
+
+/* The name of the file open on fd, without its directory, in buf. */
+static const char *file_name(int fd, char *buf, size_t n)
+{
+	char link[64];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t k = readlink(link, buf, n - 1);
+	buf[k > 0 ? k : 0] = '\0';
+	const char *base = strrchr(buf, '/');
+	return base ? base + 1 : buf;
 }
 
 /* Is fd a regular file under FAULT_DIR (if set)?  *size: its size. */
@@ -88,11 +107,16 @@ static int watched(int fd, off_t *size)
 	return strncmp(path, fault_dir, strlen(fault_dir)) == 0;
 }
 
-/* Counts a call on a watched file; returns the kill mode if this is the
- * call to die at (0 before, 1 after, 2 torn), else -1. */
-static int count_call(void)
+/* Counts call `what` on fd, a watched file; returns the kill mode if this
+ * is the call to die at (0 before, 1 after, 2 torn), else -1. */
+static int count_call(const char *what, int fd)
 {
 	long n = atomic_fetch_add(&calls, 1) + 1;
+	if (trace) {
+		char path[4096];
+		fprintf(trace, "%ld %s %s\n", n, what, file_name(fd, path, sizeof path));
+		fflush(trace);
+	}
 	if (kill_at > 0 && n == kill_at)
 		return (int)(n % 3);
 	return -1;
@@ -102,16 +126,13 @@ static int count_call(void)
 static void die(const char *what, int fd, long long off, size_t len, int mode)
 {
 	if (log_file) {
-		char link[64], path[4096] = "?";
-		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-		ssize_t n = readlink(link, path, sizeof path - 1);
-		path[n > 0 ? n : 1] = '\0';
-		const char *base = strrchr(path, '/');
+		char path[4096];
+		const char *name = file_name(fd, path, sizeof path);
 		FILE *f = fopen(log_file, "a");
 		if (f) {
 			static const char *const how[] = {"before", "after", "torn"};
-			fprintf(f, "%ld %s %s %lld %zu %s\n", (long)atomic_load(&calls), what,
-			        base ? base + 1 : path, off, len, how[mode]);
+			fprintf(f, "%ld %s %s %lld %zu %s\n", (long)atomic_load(&calls), what, name, off,
+			        len, how[mode]);
 			fclose(f);
 		}
 	}
@@ -145,7 +166,7 @@ static ssize_t hooked(const char *what, int fd, off_t off, size_t len,
 	off_t size;
 	if (!watched(fd, &size))
 		return io(arg, len);
-	int mode = count_call();
+	int mode = count_call(what, fd);
 	if (mode == 0)
 		die(what, fd, off, len, mode);
 	if (full(size, off, len)) {
@@ -262,7 +283,7 @@ static int sync_call(const char *what, int fd, off_t len, int (*real)(int fd),
 	off_t size;
 	if (!watched(fd, &size))
 		return real ? real(fd) : real_trunc(fd, len);
-	int mode = count_call();
+	int mode = count_call(what, fd);
 	if (mode == 0 || mode == 2)
 		die(what, fd, len, 0, 0);
 	int r = real ? real(fd) : real_trunc(fd, len);

@@ -8,7 +8,8 @@
 # - 25 kills inside SQLite's own writes, by tests/faulthook.c (LD_PRELOAD):
 #   the N-th write, pwrite, fsync or ftruncate of a file of the index
 #   kills the process before the call, after it, or after half of its
-#   bytes (a torn write): in the middle of a commit or a checkpoint.
+#   bytes (a torn write): in the middle of a commit or, for the last
+#   three (aimed by FAULT_TRACE), of a checkpoint.
 # The kills use the release build (for speed; ASan does not preload other
 # libraries); the run that finishes, and the checks of the result, use
 # the ASan build.  CRASH_SEED=N replays the kill points of an earlier run.
@@ -74,7 +75,8 @@ echo "# $(awk '$3 == 137 && $4 == $5' progress.txt | wc -l) kills came before th
 # ---- 25 kills inside SQLite's writes ----
 # The calls a whole run makes to the index's files: the N of each kill is
 # drawn so that the runs left get through the rest of the file, roughly
-# (the calls per byte grow along the file, so rather fewer).
+# (the calls per byte grow along the file, so rather fewer); the last
+# three are aimed at checkpoints.
 FAULT_DIR=$T/count/ FAULT_COUNT=$T/calls.txt LD_PRELOAD=$HOOK "$RELEASE" index --data count crash corpus.mbox 2>/dev/null
 calls=$(cut -d' ' -f1 calls.txt 2>/dev/null || echo 0)
 echo "# a whole run makes $calls write, fsync and ftruncate calls on the index's files"
@@ -91,18 +93,18 @@ for i in $(seq 0 24); do
 	if [ "$i" -lt 22 ]; then
 		nth=$(rnd "$i" 1 $((2 * calls * (size - before) / size / (25 - i))))
 	else
-		# The last three die while the run closes the index, in the
-		# checkpoint that copies the log into index.sqlite: the calls a
-		# run makes are counted on a copy, and it dies at one of its
-		# last 300 (a run with nothing left to index opens the index,
-		# recovering its log, and closes it: anywhere in that).
+		# The last three die in a checkpoint, copying the log into
+		# index.sqlite (the one that ends every run, or, with nothing
+		# left to index, the one that finishes a killed run's): the run
+		# is traced on a copy of the index first, and dies at one of the
+		# calls that wrote or synced index.sqlite itself.
 		rm -rf hookcopy
 		cp -r hook hookcopy
-		FAULT_DIR=$T/hookcopy/ FAULT_COUNT=$T/calls2.txt LD_PRELOAD=$HOOK \
+		FAULT_DIR=$T/hookcopy/ FAULT_TRACE=$T/trace.txt LD_PRELOAD=$HOOK \
 			"$RELEASE" index --data hookcopy crash corpus.mbox 2>/dev/null
-		c2=$(cut -d' ' -f1 calls2.txt 2>/dev/null || echo 1)
-		back=$((c2 > 300 ? 299 : c2 - 1))
-		nth=$((c2 - $(rnd "$i" 0 "$back")))
+		awk '$3 == "index.sqlite" { print $1 }' trace.txt >ckpt.txt
+		nth=$(sed -n "$(rnd "$i" 1 "$(wc -l <ckpt.txt)")p" ckpt.txt)
+		echo "# kill $i: at call $nth, one of $(wc -l <ckpt.txt) the run makes into index.sqlite"
 	fi
 	FAULT_DIR=$T/hook/ FAULT_KILL_AT=$nth FAULT_LOG=$T/kills.txt LD_PRELOAD=$HOOK \
 		"$RELEASE" index --data hook crash corpus.mbox 2>/dev/null &
