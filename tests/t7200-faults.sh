@@ -240,6 +240,17 @@ check "replaced by a shuffled copy: the indexer exits non-zero ($rc)" [ "$rc" -n
 check "...saying the mbox changed and how to index it anew" grep -qE '(rewritten|truncated).*--rebuild' err.txt
 pages_ok "replaced"
 check "...most messages are elsewhere now: error pages" [ "$LAST_GONE" -gt $((nurls * 3 / 4)) ]
+# A thread's mbox (a stream, its status sent before the bytes are read)
+# stops at the first message that is not the one indexed, and says so.
+mid=$(sqlite3 tr/index.sqlite "SELECT mids.mid FROM messages m JOIN mids ON mids.id = m.mid
+	WHERE m.thread IN (SELECT thread FROM messages GROUP BY thread HAVING count(*) > 5)
+	ORDER BY m.off LIMIT 1")
+mid=$("$PYTHON" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="@+=:,!~._-"))' "$mid")
+rget "/lkml/$mid/t.mbox.gz" >t.mbox.gz
+check "...a thread's mbox is cut short where the mbox changed, saying so" \
+	grep -q 'body cut short: source changed' get.err
+check "...so that its gzip stream is incomplete: a client sees an error, not a whole file" \
+	bash -c '! gzip -t <t.mbox.gz 2>/dev/null'
 # The server says the same, and it stays up.
 LISTARC_HTTP_TIMEOUTS="2 2 2" "$LISTARC" serve --data "$DATA" --listen 127.0.0.1:0 2>serve.err &
 SERVER=$!
