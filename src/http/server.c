@@ -449,10 +449,20 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	((char *)x->path)[n] = '\0';
 
 	bool head = h2o_memis(req->input.method.base, req->input.method.len, H2O_STRLIT("HEAD"));
+	bool post = h2o_memis(req->input.method.base, req->input.method.len, H2O_STRLIT("POST"));
 	if (!head && !h2o_memis(req->input.method.base, req->input.method.len, H2O_STRLIT("GET"))) {
-		add_header(req, H2O_TOKEN_ALLOW, H2O_STRLIT("GET, HEAD"));
-		send_error(x, req, 405, "This archive answers GET and HEAD requests only.");
-		return 0;
+		/* POST only for a search's mbox (lei); its body is not read
+		 * (libh2o caps it at max_request_entity_size). */
+		struct route rt;
+		route_parse(path, n, &rt);
+		if (!post || !route_takes_post(&rt)) {
+			if (route_takes_post(&rt))
+				add_header(req, H2O_TOKEN_ALLOW, H2O_STRLIT("GET, HEAD, POST"));
+			else
+				add_header(req, H2O_TOKEN_ALLOW, H2O_STRLIT("GET, HEAD"));
+			send_error(x, req, 405, "This archive answers GET and HEAD requests only.");
+			return 0;
+		}
 	}
 	if (head_size(req) > HTTP_HEADERS_MAX) {
 		req->http1_is_persistent = 0;
