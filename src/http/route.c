@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "render/html.h"
 #include "util/hash.h"
 #include "util/utf8.h"
 
@@ -158,6 +159,49 @@ static bool seg_is(const struct segs *g, size_t i, const char *lit)
 	return i < g->count && g->n[i] == strlen(lit) && memcmp(g->s[i], lit, g->n[i]) == 0;
 }
 
+/* Appends the query of rt as the router reads it: each parameter it
+ * knows, once, in one order, percent-encoded again (page only past the
+ * first).  A search asked for without its slash keeps its query. */
+static void canonical_query(struct buf *b, const struct route *rt)
+{
+	const struct route_query *q = &rt->query;
+	char sep = '?', num[16];
+#define PARAM(name, val)                                                                           \
+	do {                                                                                       \
+		buf_addc(b, sep);                                                                  \
+		sep = '&';                                                                         \
+		buf_adds(b, name "=");                                                             \
+		url_encode(b, (val), strlen(val), NULL);                                           \
+	} while (0)
+	if (q->has_q)
+		PARAM("q", q->q);
+	if (q->o[0])
+		PARAM("o", q->o);
+	if (q->x[0])
+		PARAM("x", q->x);
+	if (q->threads)
+		PARAM("t", "1");
+	if (q->after[0])
+		PARAM("after", q->after);
+	if (q->limit) {
+		snprintf(num, sizeof num, "%d", q->limit);
+		PARAM("limit", num);
+	}
+	if (q->since) {
+		snprintf(num, sizeof num, "%04d-%02d-%02d", q->since / 10000, q->since / 100 % 100, q->since % 100);
+		PARAM("since", num);
+	}
+	if (q->until) {
+		snprintf(num, sizeof num, "%04d-%02d-%02d", q->until / 10000, q->until / 100 % 100, q->until % 100);
+		PARAM("until", num);
+	}
+	if (rt->page > 1) {
+		snprintf(num, sizeof num, "%d", rt->page);
+		PARAM("page", num);
+	}
+#undef PARAM
+}
+
 /* Sets rt to a redirect to prefix and segments [from, upto) of g (each
  * percent-encoded again), with a trailing slash if slash.  A target too
  * long for rt->redirect is R_TOOLONG. */
@@ -177,9 +221,7 @@ static enum route_kind redirect_to(struct route *rt, const char *prefix, const s
 	}
 	if (slash || b.len == 0)
 		buf_addc(&b, '/');
-	/* A month or day asked for without its slash keeps its page. */
-	if (slash && rt->page > 1)
-		buf_printf(&b, "?page=%d", rt->page);
+	canonical_query(&b, rt);
 	if (b.err) {
 		buf_free(&b);
 		return rt->kind = R_TOOLONG;

@@ -95,8 +95,8 @@ static const struct {
 	{"/all/abc@example.org/raw", R_MID_RAW, NULL},
 	{"/all/2019/", R_NOTFOUND, NULL},
 	{"/all/?q=x", R_INDEX, NULL},
-	{"/all?q=x", R_REDIRECT, "/"},
-	{"/api/v1/all/?q=x", R_REDIRECT, "/api/v1/"},
+	{"/all?q=x", R_REDIRECT, "/?q=x"},
+	{"/api/v1/all/?q=x", R_REDIRECT, "/api/v1/?q=x"},
 	{"/api/", R_REDIRECT, "/api/v1/"},
 	/* The JSON API. */
 	{"/api", R_REDIRECT, "/api/v1/"},
@@ -122,7 +122,12 @@ static const struct {
 	{"/api/l/", R_NOTFOUND, NULL},
 	{"/apis/", R_LIST, NULL},
 	{"/l/2019/05?page=3", R_REDIRECT, "/l/2019/05/?page=3"},
-	{"/l/2019/05/20?x=y&page=2", R_REDIRECT, "/l/2019/05/20/?page=2"},
+	{"/l/2019/05/20?x=y&page=2", R_REDIRECT, "/l/2019/05/20/?x=y&page=2"},
+	{"/l/2019/05/20?z=y&page=2", R_REDIRECT, "/l/2019/05/20/?page=2"},
+	{"/l?q=a%20b+c&o=relevance", R_REDIRECT, "/l/?q=a%20b%20c&o=relevance"},
+	{"/l?q=%2Fx&x=m&t=1", R_REDIRECT, "/l/?q=%2Fx&x=m&t=1"},
+	{"/api/v1/l?limit=5&after=k1&since=2019-05-01&until=2019-05-31", R_REDIRECT,
+	 "/api/v1/l/?after=k1&limit=5&since=2019-05-01&until=2019-05-31"},
 	{"/l/2019/05?page=1", R_REDIRECT, "/l/2019/05/"},
 };
 
