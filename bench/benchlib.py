@@ -354,29 +354,36 @@ def quote_url(s):
 # 53 from notmuch's list), so every word's share of messages is that of the
 # templates it occurs in, at any N (each template is ~0.38% of messages).
 # Shares below are of a 5,000-message corpus (seed 1).
-#   rare word:   in the text of one template (~0.3-0.4%)
+#   rare word:   in the text of one template (~0.3-0.6%)
 #   common word: in 45-80% of messages
-#   phrase:      from 46% ("signed off by") down to ~0.2%
+#   phrase:      from 46% ("signed off by") down to ~0.2%, "the patch" of
+#                two common words
 #   prefix:      field prefixes (sender, subject, To) and word* prefixes
 #   date range:  a year, a month, ten years
 #   combined:    NOT, OR, prefixes with dates
 #   dfn:         file names in patches (notmuch has no equivalent)
+# Where they can, the words are ones notmuch counts as listarc does: not
+# parts of identifiers (listarc's tokenizer cuts brightness_store at the _
+# and finds it for brightness, Xapian keeps it whole) nor of addresses
+# (notmuch's unprefixed words search From and To too: kernel, notmuch).
+# The common words still differ a little, and t:trivial (notmuch's to:
+# covers Cc), and inter* (the two cut words differently).
 # (class, listarc query, the same in notmuch's syntax or None where notmuch
 # has no such prefix).  Years in notmuch ranges are spelt out as days: a
 # bare 2005 may be read as a time of day.
 QUERIES = [
-    ('rare word', 'brightness', 'brightness'),
-    ('rare word', 'strtoul', 'strtoul'),
-    ('rare word', 'sockaddr', 'sockaddr'),
     ('rare word', 'waterfalls', 'waterfalls'),
     ('rare word', 'tidspbridge', 'tidspbridge'),
+    ('rare word', 'overwhelming', 'overwhelming'),
+    ('rare word', 'complaint', 'complaint'),
+    ('rare word', 'coincided', 'coincided'),
     ('common word', 'patch', 'patch'),
     ('common word', 'the', 'the'),
     ('common word', 'wrote', 'wrote'),
     ('common word', 'signed', 'signed'),
     ('phrase', '"unnecessary semicolons"', '"unnecessary semicolons"'),
     ('phrase', '"signed off by"', '"signed off by"'),
-    ('phrase', '"page cache"', '"page cache"'),
+    ('phrase', '"the patch"', '"the patch"'),
     ('phrase', '"race condition"', '"race condition"'),
     ('prefix', 'f:perches', 'from:perches'),
     ('prefix', 'f:dhowells', 'from:dhowells'),
@@ -388,8 +395,8 @@ QUERIES = [
     ('date range', 'd:2010-01-01..2010-12-31', 'date:2010-01-01..2010-12-31'),
     ('date range', 'd:2015-06', 'date:2015-06-01..2015-06-30'),
     ('date range', 'd:2005..2014', 'date:2005-01-01..2014-12-31'),
-    ('combined', 'kernel NOT s:patch', 'kernel AND NOT subject:patch'),
-    ('combined', 'notmuch OR mutt', 'notmuch OR mutt'),
+    ('combined', 'should NOT s:patch', 'should AND NOT subject:patch'),
+    ('combined', 'maildir OR mutt', 'maildir OR mutt'),
     ('combined', 'f:perches s:semicolons d:2005..2015',
      'from:perches AND subject:semicolons AND date:2005-01-01..2015-12-31'),
     ('combined', '(s:notmuch OR s:semicolons) -s:rfc d:2012..2018',
