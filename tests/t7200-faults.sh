@@ -281,3 +281,6 @@ for u in $(sqlite3 tr/index.sqlite "SELECT printf('/lkml/%04d/%02d/%02d/%d', day
 	[ "$STATUS" = 200 ] || bad=$((bad + 1))
 done
 check_eq "...after which every message has its page" "$bad" 0
+"$RELEASE" index --data tr-ref lkml tr.mbox 2>/dev/null
+check_eq "...and the index equals a clean build of the replaced mbox" \
+	"$(dump_index tr | md5sum)" "$(dump_index tr-ref | md5sum)"
