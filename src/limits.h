@@ -131,6 +131,10 @@
 #define NEW_FEED_MAX 25
 #define THREAD_FEED_MAX 100
 #define TEXT_FEED_MAX (32 * 1024)
+/* A search's mbox (&x=m) holds at most this many messages, the newest
+ * (or most relevant) of the matches; the response says when it was cut
+ * (X-Listarc-Truncated), and so does the results page. */
+#define SEARCH_MBOX_MAX 10000
 /* The JSON API's pages of messages: limit= defaults to API_LIMIT_DEFAULT
  * and is cut to API_LIMIT_MAX. */
 #define API_LIMIT_DEFAULT 100

@@ -94,6 +94,54 @@ check 'a next page when there are more than 25' grep -q '?q=s%3Apatch&amp;page=2
 get '/?q=s:patch&page=2' >p5.html
 check_eq 'page 2 holds the rest' "$(grep -c '^<li><a href=' p5.html)" \
 	"$(( $(la search --data "$DATA" --limit 1000 's:patch' 2>/dev/null | wc -l) - 25 ))"
+get '/all/?q=s:patch' >p4all.html
+check_eq '/all/?q= is the same search as /?q=' "$(md5sum <p4all.html)" "$(md5sum <p4.html)"
+
+# ---- the same results as a feed and as an mbox ----
+Q='f:ktkhai+d:2019-05-20..2019-05-21'
+check 'the results page links its Atom feed' grep -qF "?q=f%3Aktkhai%20d%3A2019-05-20..2019-05-21&amp;x=A\">Atom feed</a>" p2.html
+check 'and the mbox of all 12' grep -qF "&amp;x=m\">mbox.gz</a> (all 12)" p2.html
+get "/linux-kernel/?q=$Q&x=A" --headers >feed.xml
+check_eq '&x=A: 200' "$STATUS" 200
+check 'as application/atom+xml' grep -qx 'Content-Type: application/atom+xml; charset=utf-8' "$T/get.err"
+check_eq 'the feed parses and has the 12 results, in the page order' \
+	"$("$PYTHON" -c '
+import feedparser, sys
+d = feedparser.parse("feed.xml")
+assert not d.bozo, d.bozo_exception
+print(" ".join(e.link for e in d.entries))')" \
+	"$(grep -o '^<li><a href="[^"]*"' p2.html | sed 's/^<li><a href="//; s/"$//' | tr '\n' ' ' | sed 's/ $//')"
+get "/linux-kernel/?q=$Q&x=m" --headers >res.mbox.gz
+check_eq '&x=m: 200' "$STATUS" 200
+check 'as application/gzip' grep -qx 'Content-Type: application/gzip' "$T/get.err"
+check 'not cut' sh -c '! grep -qi "^X-Listarc-Truncated" "$1"' sh "$T/get.err"
+gunzip -c res.mbox.gz >res.mbox
+mkdir resplit
+check_eq 'git mailsplit --mboxrd finds the 12 messages' "$(git mailsplit --mboxrd -oresplit res.mbox)" 12
+check_eq 'in delivery order, each byte-identical to its raw form' "$(
+	for u in $(search "f:ktkhai d:2019-05-20..2019-05-21" | tr ' ' '\n' | sort -t/ -k3,3 -k4,4n -k5,5n -k6,6n); do
+		la get --data "$DATA" "$u/raw" 2>/dev/null | md5sum
+	done | tr '\n' ' ')" "$(
+	# (mailsplit keeps the From_ line and the empty line after each.)
+	for f in resplit/*; do tail -n +2 "$f" | head -c -1 | md5sum; done | tr '\n' ' ')"
+get "/linux-kernel/?q=s:%22PATCH+v2%22+-s:Re&x=m" >v2.mbox.gz
+check_eq 'the v2 series as an mbox: its 8 messages in order' \
+	"$(gunzip -c v2.mbox.gz | grep '^Subject: ' | grep -o '[0-9]/7')" "$(printf '%s\n' 0/7 1/7 2/7 3/7 4/7 5/7 6/7 7/7)"
+get '/?q=nothingmatchesthis&x=m' >/dev/null
+check_eq 'no match: 404, not an empty mbox' "$STATUS" 404
+get '/?q=subject:foo&x=A' >/dev/null
+check_eq 'a bad query as a feed: 400' "$STATUS" 400
+get '/?q=s:patch&x=Z' >/dev/null
+check_eq 'an unknown x=: 400' "$STATUS" 400
+get '/?q=s:patch&x=A&page=2' >feed2.xml
+check_eq 'a feed of page 2 holds the page-2 results' \
+	"$("$PYTHON" -c '
+import feedparser
+print(len(feedparser.parse("feed2.xml").entries))')" "$(grep -c '^<li><a href=' p5.html)"
+
+get '/linux-kernel?q=s:pstore+d:2020-05-09&o=relevance' >/dev/null
+check_eq 'a search without the slash redirects with its query' "$STATUS $(sed -n 's/^Location: //p' "$T/get.err")" \
+	'301 /linux-kernel/?q=s%3Apstore%20d%3A2020-05-09&o=relevance'
 get '/linux-kernel/?q=subject:foo' >p6.html
 check_eq 'an unknown prefix gets the results page with status 400' "$STATUS" 400
 check 'saying what is wrong' grep -q "unknown prefix &#39;subject:&#39;" p6.html

@@ -113,6 +113,8 @@ int cmd_get(int argc, char **argv)
 		if (r.filename[0])
 			fprintf(stderr, "Content-Disposition: %s; filename=\"%s\"\n",
 			        r.attachment ? "attachment" : "inline", r.filename);
+		if (r.truncated)
+			fprintf(stderr, "X-Listarc-Truncated: %d\n", r.truncated);
 	} else if (r.location[0]) {
 		fprintf(stderr, "Location: %s\n", r.location);
 	}

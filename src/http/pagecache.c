@@ -37,6 +37,7 @@ struct page *page_from_response(struct response *r, int64_t last_modified)
 	p->max_age = r->max_age;
 	memcpy(p->filename, r->filename, sizeof p->filename);
 	p->attachment = r->attachment;
+	p->truncated = r->truncated;
 	if (!r->body.err && r->body.len) {
 		p->body = buf_steal(&r->body, &p->len);
 	} else {

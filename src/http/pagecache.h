@@ -31,6 +31,7 @@ struct page {
 	char *location;                          /* redirects, else NULL */
 	char filename[FILENAME_MAX_BYTES + 16];  /* attachments, else "" */
 	bool attachment;
+	int truncated;                           /* X-Listarc-Truncated, 0: none */
 	char *body;                              /* owned; NULL if len == 0 */
 	size_t len;
 	char *gz;                                /* gzip of body, or NULL */

@@ -43,6 +43,8 @@ struct response {
 	int64_t last_modified;     /* seconds since the epoch, 0 if unknown */
 	char etag[48];             /* strong validator of what the page shows, "" if none */
 	int max_age;               /* Cache-Control max-age in seconds */
+	int truncated;             /* a list of results cut at this many items, else 0
+	                              (sent as X-Listarc-Truncated) */
 };
 
 void response_init(struct response *r);
@@ -76,9 +78,18 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 enum la_status render_index(const struct render_ctx *c, struct response *r);
 /* Search results for query q in list (NULL: all lists), newest first or
  * by relevance (order "relevance"), 25 per page.  A query the language
- * refuses gets the results page with the reason, status 400. */
-enum la_status render_search(const struct render_ctx *c, const char *list, const char *q,
-                             const char *order, int page, struct response *r);
+ * refuses gets the results page with the reason, status 400.  format ""
+ * is the HTML page; "A" the same page of results as an Atom feed; "m"
+ * every match as a gzipped mboxrd in delivery order (at most
+ * SEARCH_MBOX_MAX, the newest or most relevant: r->truncated is set when
+ * more match), with threads every message of the matches' threads. */
+struct render_search_req {
+	const char *q, *order, *format;
+	int page;
+	bool threads;
+};
+enum la_status render_search(const struct render_ctx *c, const char *list,
+                             const struct render_search_req *req, struct response *r);
 /* The help page of the query language (/_/search-help). */
 enum la_status render_search_help(const struct render_ctx *c, struct response *r);
 /* The search form, for list (NULL: all lists), holding q. */

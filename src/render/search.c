@@ -18,6 +18,9 @@
 #define RESULTS_PAGES_MAX (RESULTS_COUNT_MAX / RESULTS_PER_PAGE)
 /* Bytes of body text around the first match. */
 #define SNIPPET_BYTES 240
+/* SEARCH_MBOX_MAX as the help page writes it. */
+#define SEARCH_MBOX_MAX_TEXT "10,000"
+_Static_assert(SEARCH_MBOX_MAX == 10000, "SEARCH_MBOX_MAX_TEXT says 10,000");
 
 void render_search_box(const struct render_ctx *c, struct buf *b, const char *list, const char *q)
 {
@@ -184,8 +187,12 @@ static bool result_line(const struct store_entry *e, void *arg)
 	return true;
 }
 
-static void results_link(const struct render_ctx *c, struct buf *b, const char *list,
-                         const char *q, const char *order, int page)
+/* The URL of a page of results, in format x ("": the page itself), its
+ * parameters separated by amp ("&amp;" in HTML, "&" where the caller
+ * escapes). */
+static void results_url(const struct render_ctx *c, struct buf *b, const char *list,
+                        const char *q, const char *order, int page, const char *x,
+                        const char *amp)
 {
 	if (list)
 		link_list(c, b, list);
@@ -194,18 +201,196 @@ static void results_link(const struct render_ctx *c, struct buf *b, const char *
 	buf_adds(b, "?q=");
 	url_encode(b, q, strlen(q), NULL);
 	if (order && !strcmp(order, "relevance"))
-		buf_adds(b, "&amp;o=relevance");
+		buf_printf(b, "%so=relevance", amp);
 	if (page > 1)
-		buf_printf(b, "&amp;page=%d", page);
+		buf_printf(b, "%spage=%d", amp, page);
+	if (x[0])
+		buf_printf(b, "%sx=%s", amp, x);
 }
 
-enum la_status render_search(const struct render_ctx *c, const char *list, const char *q,
-                             const char *order, int page, struct response *r)
+static void results_link(const struct render_ctx *c, struct buf *b, const char *list,
+                         const char *q, const char *order, int page)
 {
+	results_url(c, b, list, q, order, page, "", "&amp;");
+}
+
+/* &x=A: the page's results as an Atom feed. */
+static enum la_status results_atom(const struct render_ctx *c, const char *list, int64_t list_id,
+                                   const char *q, const struct search_query *sq,
+                                   const char *order, int page, struct response *r)
+{
+	bool relevance = order && !strcmp(order, "relevance");
+	struct render_entries l = {0};
+	int total = 0;
+	enum la_status e = store_search(c->st, sq, list_id, relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST,
+	                                (page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE, 1, &total,
+	                                render_entries_add, &l);
+	if (!e && l.oom)
+		e = LA_ENOMEM;
+	if (e) {
+		render_entries_free(&l);
+		render_error(c, r, 500, "The search could not be run.");
+		return e;
+	}
+	struct buf title, self, alt, key;
+	buf_init(&title, QUERY_PARAM_MAX + LISTNAME_MAX + 64);
+	buf_init(&self, 4 * URL_MAX);
+	buf_init(&alt, 4 * URL_MAX);
+	buf_init(&key, 2 * QUERY_PARAM_MAX);
+	buf_printf(&title, "Search for %s in %s", q, list ? list : "all lists");
+	results_url(c, &self, list, q, order, page, "A", "&");
+	results_url(c, &alt, list, q, order, page, "", "&");
+	buf_printf(&key, "search\n%s\n%s\n%s\n%d", list ? list : "", q, relevance ? "r" : "n", page);
+	if (title.err || self.err || alt.err || key.err) {
+		e = LA_ENOMEM;
+		render_error(c, r, 500, "The feed could not be built.");
+	} else {
+		struct render_feed f = {buf_cstr(&title), buf_cstr(&self), buf_cstr(&alt), buf_cstr(&key)};
+		e = render_atom(c, &f, &l, r);
+		r->max_age = 60;
+	}
+	buf_free(&title);
+	buf_free(&self);
+	buf_free(&alt);
+	buf_free(&key);
+	render_entries_free(&l);
+	return e;
+}
+
+struct id_list {
+	int64_t *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static bool push(struct id_list *x, int64_t v)
+{
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 256;
+		int64_t *nv = realloc(x->v, cap * sizeof *nv);
+		if (!nv)
+			return !(x->oom = true);
+		x->v = nv;
+		x->cap = cap;
+	}
+	x->v[x->n++] = v;
+	return true;
+}
+
+static bool take_id(const struct store_entry *e, void *arg)
+{
+	return push(arg, e->id);
+}
+
+/* The matches' ids and their threads' ids. */
+struct matches {
+	struct id_list ids, threads;
+};
+
+static bool take_match(const struct store_entry *e, void *arg)
+{
+	struct matches *m = arg;
+	return push(&m->ids, e->id) && push(&m->threads, e->thread);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts x and drops repeated values. */
+static void sort_unique(struct id_list *x)
+{
+	if (x->n == 0)
+		return;
+	qsort(x->v, x->n, sizeof *x->v, by_id);
+	size_t k = 1;
+	for (size_t i = 1; i < x->n; i++)
+		if (x->v[i] != x->v[k - 1])
+			x->v[k++] = x->v[i];
+	x->n = k;
+}
+
+/* &x=m: every matching message (the newest, or most relevant,
+ * SEARCH_MBOX_MAX when more match: r->truncated says so), with threads
+ * set every message of their threads (&t=1, as lei asks), as a gzipped
+ * mboxrd in delivery order, streamed. */
+static enum la_status results_mbox(const struct render_ctx *c, int64_t list_id,
+                                   const struct search_query *sq, const char *order, bool threads,
+                                   struct response *r)
+{
+	bool relevance = order && !strcmp(order, "relevance");
+	struct matches m = {0};
+	int total = 0;
+	enum la_status e = store_search(c->st, sq, list_id, relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST,
+	                                0, SEARCH_MBOX_MAX, SEARCH_MBOX_MAX + 1, &total, take_match, &m);
+	bool cut = total > SEARCH_MBOX_MAX;
+	if (!e && threads) {
+		/* The matches' threads, each read whole until the cap. */
+		sort_unique(&m.threads);
+		m.ids.n = 0;
+		for (size_t i = 0; !e && !m.ids.oom && i < m.threads.n; i++) {
+			if (m.ids.n >= SEARCH_MBOX_MAX) {
+				cut = true;
+				break;
+			}
+			size_t before = m.ids.n;
+			int room = SEARCH_MBOX_MAX - (int)m.ids.n;
+			e = store_thread_msgs(c->st, m.threads.v[i], list_id, room + 1, take_id, &m.ids);
+			if (m.ids.n - before > (size_t)room) {
+				m.ids.n = before + (size_t)room;
+				cut = true;
+			}
+		}
+	}
+	if (!e && (m.ids.oom || m.threads.oom))
+		e = LA_ENOMEM;
+	if (e)
+		render_error(c, r, 500, "The search could not be run.");
+	else if (m.ids.n == 0)
+		render_error(c, r, 404, "No messages match.");
+	else {
+		sort_unique(&m.ids);
+		e = render_mboxgz(c, m.ids.v, m.ids.n, r);
+		if (!e && cut)
+			r->truncated = (int)m.ids.n;
+		r->max_age = 60;
+	}
+	free(m.ids.v);
+	free(m.threads.v);
+	return e;
+}
+
+enum la_status render_search(const struct render_ctx *c, const char *list,
+                             const struct render_search_req *req, struct response *r)
+{
+	const char *q = req->q, *order = req->order, *format = req->format;
+	int page = req->page;
 	int64_t list_id = 0;
 	if (list && store_list_id(c->st, list, &list_id) != LA_OK) {
 		render_error(c, r, 404, "There is no such list in this archive.");
 		return LA_OK;
+	}
+	if (format && format[0]) {
+		if (strcmp(format, "A") != 0 && strcmp(format, "m") != 0) {
+			render_error(c, r, 400, "x= is A (the results as an Atom feed) or m (as an mbox).");
+			return LA_OK;
+		}
+		if (page < 1 || page > RESULTS_PAGES_MAX) {
+			render_error(c, r, 404, "There is no such page of results.");
+			return LA_OK;
+		}
+		struct la_err perr = {0};
+		struct search_query *sq = NULL;
+		if (search_parse(q, strlen(q), (int64_t)time(NULL), &sq, &perr) != LA_OK) {
+			render_error(c, r, 400, perr.msg[0] ? perr.msg : "The query could not be read.");
+			return LA_OK;
+		}
+		enum la_status fe = format[0] == 'A' ? results_atom(c, list, list_id, q, sq, order, page, r)
+		                                     : results_mbox(c, list_id, sq, order, req->threads, r);
+		search_free(sq);
+		return fe;
 	}
 	bool relevance = order && !strcmp(order, "relevance");
 	struct buf *b = &r->body;
@@ -279,6 +464,17 @@ enum la_status render_search(const struct render_ctx *c, const char *list, const
 			results_link(c, &head, list, q, "relevance", 1);
 			buf_adds(&head, "\">relevance</a>");
 		}
+		if (total > 0) {
+			buf_adds(&head, " | <a href=\"");
+			results_url(c, &head, list, q, order, page, "A", "&amp;");
+			buf_adds(&head, "\">Atom feed</a> | <a href=\"");
+			results_url(c, &head, list, q, order, 1, "m", "&amp;");
+			if (total > SEARCH_MBOX_MAX)
+				buf_printf(&head, "\">mbox.gz</a> (the %s %d)", relevance ? "most relevant" : "newest",
+				           SEARCH_MBOX_MAX);
+			else
+				buf_printf(&head, "\">mbox.gz</a> (all %d)", total);
+		}
 		buf_adds(&head, "</p>\n");
 		if (total > 0 && shown_from > (total > RESULTS_COUNT_MAX ? RESULTS_COUNT_MAX : total))
 			status = 404;
@@ -350,7 +546,11 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 	         "d:2019</code>.</p>\n"
 	         "<p>Results come newest first; add <code>&amp;o=relevance</code> to order them by "
 	         "relevance. The same query gives an Atom feed with <code>&amp;x=A</code> and a gzipped "
-	         "mbox of the matching messages with <code>&amp;x=m</code>.</p>\n");
+	         "mbox of the matching messages with <code>&amp;x=m</code> (in delivery order; the "
+	         "newest " SEARCH_MBOX_MAX_TEXT " when more match, and the response says so in "
+	         "<code>X-Listarc-Truncated</code>); <code>&amp;t=1</code> adds the rest of each "
+	         "match's thread. public-inbox's <code>lei</code> takes this archive as a remote "
+	         "external: <code>lei q -I https://HOST/LIST/ QUERY</code>.</p>\n");
 	page_end(c, b);
 	page_finish(r, 200);
 	r->max_age = 86400;
