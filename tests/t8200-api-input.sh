@@ -5,7 +5,8 @@
 # gets, and that it answers (pages and API) there and at its date URL.  A
 # thread whose In-Reply-To make a loop: its t.mbox.gz, tree, pages and
 # feed, with a time limit.  Then the API's responses, through `listarc
-# get` and over HTTP (the same bytes), each valid by the schema.
+# get` and over HTTP (the same bytes), each valid by the schema; the
+# feeds of these messages, and of the seed series under /all/.
 # (t8000 has IDs with '/' and of four digits; t8300 walks the pages.)
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
@@ -150,6 +151,30 @@ for id in mid-loop-12@example.org mid-loop-21@example.org; do
 done
 check "the loop's API message of 21 says it replies to nothing" \
 	json loop-mid-loop-21@example.org.json 'd["tree"][0]["message"]["parent"] is None or exit(1)'
+
+# ---- Atom: the feeds of these, parsed by feedparser ----
+# feed PATH: the entries' links, one a line, if feedparser parses the
+# feed without complaint (else "bozo: ...").
+feed() {
+	get "$1" >feed.xml
+	"$PYTHON" -c '
+import sys, feedparser
+d = feedparser.parse(open("feed.xml", "rb").read())
+print("bozo: %s" % d.bozo_exception if d.bozo else "\n".join(e.link for e in d.entries))'
+}
+check_eq "/odd/new.atom: the six odd messages, newest first" "$(feed /odd/new.atom | tr '\n' ' ')" \
+	"/odd/2024/01/06/1 /odd/2024/01/05/1 /odd/2024/01/04/1 /odd/2024/01/03/1 /odd/2024/01/02/1 /odd/2024/01/01/1 "
+check_eq "the thread feed of the long ID: its reply, then it" "$(feed "/odd/$LONG/t.atom" | tr '\n' ' ')" \
+	"/odd/2024/01/05/1 /odd/2024/01/04/1 "
+check_eq "the thread feed of the message without an ID: it alone" "$(feed "/odd/$NOMID/t.atom")" /odd/2024/01/06/1
+check_eq "the thread feed of the loop: both, newest first" \
+	"$(feed /loop/mid-loop-12@example.org/t.atom | tr '\n' ' ')" "/loop/2016/06/18/1 /loop/2016/06/17/1 "
+want=
+for d in 21/7 21/6 21/5 21/4 21/3 21/2 21/1 20/8 20/7 20/6 20/5 20/4 20/3 20/2 20/1; do
+	want="$want/mirror/2019/05/$d /linux-kernel/2019/05/$d "
+done
+check_eq "/all/ROOT/t.atom: the seed series in both lists, newest first, the later copy first" \
+	"$(feed "/all/$ROOTID/t.atom" | tr '\n' ' ')" "$want"
 
 # ---- every API response: the schema, through listarc get and HTTP ----
 # Each URL with the schema's kind for it and the status it must have.
