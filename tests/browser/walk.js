@@ -28,15 +28,26 @@ function ok(d) { console.log(`ok - ${d}${label}`); }
 function notOk(d, why) {
 	failures++;
 	console.log(`not ok - ${d}${label}`);
-	if (why) for (const l of String(why).split('\n').slice(0, 8)) console.log(`#   ${l}`);
+	// eslint-disable-next-line no-control-regex
+	if (why) for (const l of String(why).replace(/\x1b\[[0-9;]*m/g, '').split('\n').slice(0, 8)) console.log(`#   ${l}`);
 }
+// check DESCRIPTION FN: ok unless FN throws or returns false; says which.
 async function check(d, fn) {
 	try {
 		const r = await fn();
-		if (r === false) notOk(d); else ok(d);
+		if (r === false) { notOk(d); return false; }
+		ok(d);
+		return true;
 	} catch (e) {
 		notOk(d, e && e.message ? e.message : e);
+		return false;
 	}
+}
+// must DESCRIPTION FN: a check the rest of the walk depends on (a page
+// reached): when it fails, the walk stops there.
+class Stop extends Error {}
+async function must(d, fn) {
+	if (!(await check(d, fn))) throw new Stop(d);
 }
 
 let playwright;
@@ -64,7 +75,12 @@ async function walk(browser, name, contextOptions) {
 		if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
 	});
 	const d = (s) => `${name}: ${s}`;
-	const h1 = () => page.locator('h1').innerText();
+	// is(WHAT, GOT, WANT): throws, saying what it got, unless GOT is WANT.
+	const is = (what, got, want) => {
+		if (got !== want) throw new Error(`${what}: got "${got}", want "${want}"`);
+	};
+	const h1 = async (want) => is('h1', await page.locator('h1').innerText({ timeout: 3000 }), want);
+	const title = async (want) => is('title', await page.title(), want);
 	const nav = (text) => page.locator('div.nav').getByRole('link', { name: text, exact: true });
 	const shot = async (what) => {
 		if (!shots) return;
@@ -108,59 +124,63 @@ async function walk(browser, name, contextOptions) {
 		});
 	};
 
-	await check(d('the list page loads'), async () => {
-		const r = await page.goto(start, { waitUntil: 'load' });
-		if (r.status() !== 200) throw new Error(`status ${r.status()}`);
-	});
-	await check(d('list page heading'), async () => (await h1()) === 'linux-kernel mailing list');
-	await pageChecks('list page');
-	await shot('list');
+	try {
+		await must(d('the list page loads'), async () => {
+			const r = await page.goto(start, { waitUntil: 'load' });
+			if (r.status() !== 200) throw new Error(`status ${r.status()}`);
+		});
+		await check(d('list page heading'), () => h1('linux-kernel mailing list'));
+		await pageChecks('list page');
+		await shot('list');
 
-	await check(d('a year in the table of years leads to the year page'), () =>
-		follow(page.locator('table.years').getByRole('link', { name: '2019', exact: true }), 'linux-kernel/2019/'));
-	await check(d('year page heading'), async () => (await h1()) === 'linux-kernel mailing list - 2019');
+		await must(d('a year in the table of years leads to the year page'), () =>
+			follow(page.locator('table.years').getByRole('link', { name: '2019', exact: true }), 'linux-kernel/2019/'));
+		await check(d('year page heading'), () => h1('linux-kernel mailing list - 2019'));
 
-	await check(d('the calendar of May leads to the month page'), () =>
-		follow(page.locator('table.cal caption').getByRole('link', { name: 'May', exact: true }),
-			'linux-kernel/2019/05/'));
-	await check(d('month page heading'), async () => (await h1()) === 'linux-kernel mailing list - 2019/05');
-	await check(d('the month page has its calendar'), async () => (await page.locator('table.cal').count()) === 1);
-	await pageChecks('month page');
-	await shot('month');
+		await must(d('the calendar of May leads to the month page'), () =>
+			follow(page.locator('table.cal caption').getByRole('link', { name: 'May', exact: true }),
+				'linux-kernel/2019/05/'));
+		await check(d('month page heading'), () => h1('linux-kernel mailing list - 2019/05'));
+		await check(d('the month page has its calendar'), async () => (await page.locator('table.cal').count()) === 1);
+		await pageChecks('month page');
+		await shot('month');
 
-	await check(d('day 20 in the calendar leads to the day page'), () =>
-		follow(page.locator('table.cal').getByRole('link', { name: '20', exact: true }), 'linux-kernel/2019/05/20/'));
-	await check(d('day page heading'), async () => (await h1()) === 'linux-kernel mailing list - 2019/05/20');
-	await check(d('the day page says 8 messages'), () => page.getByText('8 messages', { exact: true }).isVisible());
+		await must(d('day 20 in the calendar leads to the day page'), () =>
+			follow(page.locator('table.cal').getByRole('link', { name: '20', exact: true }), 'linux-kernel/2019/05/20/'));
+		await check(d('day page heading'), () => h1('linux-kernel mailing list - 2019/05/20'));
+		await check(d('the day page says 8 messages'), () => page.getByText('8 messages', { exact: true }).isVisible());
 
-	await check(d('a subject on the day page leads to the message'), () =>
-		follow(page.locator('ul.msgs').getByRole('link', { name: '[PATCH v2 3/7] mm: Extend copy_page_range()' }),
-			'linux-kernel/2019/05/20/4'));
-	await check(d('message page title'), async () =>
-		(await page.title()) === '[PATCH v2 3/7] mm: Extend copy_page_range() - linux-kernel');
-	const msg = page.locator('pre.msg').first();
-	await check(d('message page shows the Subject line'), () =>
-		msg.getByText('Subject: [PATCH v2 3/7] mm: Extend copy_page_range()').isVisible());
-	await check(d('message page shows the body'), async () => {
-		const text = await msg.innerText();
-		for (const line of ['This allows to copy pages not only to the same addreses',
-			'Signed-off-by: Kirill Tkhai <ktkhai@...tuozzo.com>',
-			' mm/huge_memory.c        |   30 ++++++---']) {
-			if (!text.includes(line)) throw new Error(`missing: ${line}`);
-		}
-	});
-	await check(d('the navigation line is visible'), () => nav('thread-next>').isVisible());
-	await pageChecks('message page');
-	await shot('message');
+		await must(d('a subject on the day page leads to the message'), () =>
+			follow(page.locator('ul.msgs').getByRole('link', { name: '[PATCH v2 3/7] mm: Extend copy_page_range()' }),
+				'linux-kernel/2019/05/20/4'));
+		await check(d('message page title'), () => title('[PATCH v2 3/7] mm: Extend copy_page_range() - linux-kernel'));
+		const msg = page.locator('pre.msg').first();
+		await check(d('message page shows the Subject line'), () =>
+			msg.getByText('Subject: [PATCH v2 3/7] mm: Extend copy_page_range()').isVisible());
+		await check(d('message page shows the body'), async () => {
+			const text = await msg.innerText();
+			for (const line of ['This allows to copy pages not only to the same addreses',
+				'Signed-off-by: Kirill Tkhai <ktkhai@...tuozzo.com>',
+				' mm/huge_memory.c        |   30 ++++++---']) {
+				if (!text.includes(line)) throw new Error(`missing: ${line}`);
+			}
+		});
+		await check(d('the navigation line is visible'), () => nav('thread-next>').isVisible());
+		await pageChecks('message page');
+		await shot('message');
 
-	await check(d('[thread-next>] leads to 4/7'), () => follow(nav('thread-next>'), 'linux-kernel/2019/05/20/5'));
-	await check(d('thread-next page is 4/7'), async () =>
-		(await page.title()) === '[PATCH v2 4/7] mm: Export round_hint_to_min() - linux-kernel' &&
-		(await msg.innerText()).includes('Subject: [PATCH v2 4/7] mm: Export round_hint_to_min()'));
+		await must(d('[thread-next>] leads to 4/7'), () => follow(nav('thread-next>'), 'linux-kernel/2019/05/20/5'));
+		await check(d('thread-next page is 4/7'), async () => {
+			await title('[PATCH v2 4/7] mm: Export round_hint_to_min() - linux-kernel');
+			return (await msg.innerText()).includes('Subject: [PATCH v2 4/7] mm: Export round_hint_to_min()');
+		});
 
-	await check(d('[list] leads back to the list page'), () => follow(nav('list'), 'linux-kernel/'));
-	await check(d('list page heading again'), async () => (await h1()) === 'linux-kernel mailing list');
+		await must(d('[list] leads back to the list page'), () => follow(nav('list'), 'linux-kernel/'));
+		await check(d('list page heading again'), () => h1('linux-kernel mailing list'));
 
+	} catch (e) {
+		if (!(e instanceof Stop)) throw e;
+	}
 	await check(d('no failed request, no console message'), () => {
 		if (problems.length) throw new Error(problems.join('\n'));
 	});
