@@ -327,13 +327,16 @@ def listarc_serve(data, log_path, *args):
 def listarc_pages(data, listname):
     """Paths of a message page, a month page and a thread page for wrk,
     chosen the same way at every size: the message is the first of a
-    thread of 5 to 20 messages in the middle of the archive.  Returns
+    thread of 5 to 20 messages in the middle of the list (of the archive,
+    when it has only that list).  Returns
     {'message', 'month', 'msgid', 'thread_size'}."""
     db = os.path.join(data, 'index.sqlite')
-    q = ("with t as (select thread, count(*) c from messages group by thread having c between 5 and 20) "
+    q = ("with l as (select id from lists where name = '%s'), "
+         "t as (select thread, count(*) c from messages group by thread having c between 5 and 20) "
          "select m.day, m.num, i.mid, t.c from messages m join t on t.thread = m.thread "
          "join mids i on i.id = m.mid "
-         "where m.id >= (select max(id) / 2 from messages) order by m.id limit 1")
+         "where m.list_id = (select id from l) and m.id >= (select min(id) - 1 + (max(id) - min(id) + 1) / 2 "
+         "from messages where list_id = (select id from l)) order by m.id limit 1" % listname.replace("'", "''"))
     out = subprocess.run(['sqlite3', db, q], check=True, capture_output=True, text=True).stdout.strip()
     day, num, mid, c = out.split('|')
     day = int(day)

@@ -139,6 +139,9 @@ check_eq 'a feed of page 2 holds the page-2 results' \
 import feedparser
 print(len(feedparser.parse("feed2.xml").entries))')" "$(grep -c '^<li><a href=' p5.html)"
 
+get '/linux-kernel?q=s:pstore+d:2020-05-09&o=relevance' >/dev/null
+check_eq 'a search without the slash redirects with its query' "$STATUS $(sed -n 's/^Location: //p' "$T/get.err")" \
+	'301 /linux-kernel/?q=s%3Apstore%20d%3A2020-05-09&o=relevance'
 get '/linux-kernel/?q=subject:foo' >p6.html
 check_eq 'an unknown prefix gets the results page with status 400' "$STATUS" 400
 check 'saying what is wrong' grep -q "unknown prefix &#39;subject:&#39;" p6.html

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "render/html.h"
 #include "util/hash.h"
 #include "util/utf8.h"
 
@@ -123,6 +124,11 @@ static bool parse_query(const char *q, size_t n, struct route *rt, enum route_ki
 			    d < 1 || d > 31)
 				return *bad = R_BADREQUEST, false;
 			*(q[0] == 's' ? &x->since : &x->until) = y * 10000 + m * 100 + d;
+		} else if (KEY("t")) {
+			/* t=1: whole threads (lei's x=m&t=1). */
+			if (vl > 1 || (vl == 1 && v[0] != '0' && v[0] != '1'))
+				return *bad = R_BADREQUEST, false;
+			x->threads = vl == 1 && v[0] == '1';
 		} else if (KEY("after")) {
 			if (!decode_value(v, vl, x->after, sizeof x->after))
 				return *bad = R_BADREQUEST, false;
@@ -153,6 +159,49 @@ static bool seg_is(const struct segs *g, size_t i, const char *lit)
 	return i < g->count && g->n[i] == strlen(lit) && memcmp(g->s[i], lit, g->n[i]) == 0;
 }
 
+/* Appends the query of rt as the router reads it: each parameter it
+ * knows, once, in one order, percent-encoded again (page only past the
+ * first).  A search asked for without its slash keeps its query. */
+static void canonical_query(struct buf *b, const struct route *rt)
+{
+	const struct route_query *q = &rt->query;
+	char sep = '?', num[16];
+#define PARAM(name, val)                                                                           \
+	do {                                                                                       \
+		buf_addc(b, sep);                                                                  \
+		sep = '&';                                                                         \
+		buf_adds(b, name "=");                                                             \
+		url_encode(b, (val), strlen(val), NULL);                                           \
+	} while (0)
+	if (q->has_q)
+		PARAM("q", q->q);
+	if (q->o[0])
+		PARAM("o", q->o);
+	if (q->x[0])
+		PARAM("x", q->x);
+	if (q->threads)
+		PARAM("t", "1");
+	if (q->after[0])
+		PARAM("after", q->after);
+	if (q->limit) {
+		snprintf(num, sizeof num, "%d", q->limit);
+		PARAM("limit", num);
+	}
+	if (q->since) {
+		snprintf(num, sizeof num, "%04d-%02d-%02d", q->since / 10000, q->since / 100 % 100, q->since % 100);
+		PARAM("since", num);
+	}
+	if (q->until) {
+		snprintf(num, sizeof num, "%04d-%02d-%02d", q->until / 10000, q->until / 100 % 100, q->until % 100);
+		PARAM("until", num);
+	}
+	if (rt->page > 1) {
+		snprintf(num, sizeof num, "%d", rt->page);
+		PARAM("page", num);
+	}
+#undef PARAM
+}
+
 /* Sets rt to a redirect to prefix and segments [from, upto) of g (each
  * percent-encoded again), with a trailing slash if slash.  A target too
  * long for rt->redirect is R_TOOLONG. */
@@ -172,9 +221,7 @@ static enum route_kind redirect_to(struct route *rt, const char *prefix, const s
 	}
 	if (slash || b.len == 0)
 		buf_addc(&b, '/');
-	/* A month or day asked for without its slash keeps its page. */
-	if (slash && rt->page > 1)
-		buf_printf(&b, "?page=%d", rt->page);
+	canonical_query(&b, rt);
 	if (b.err) {
 		buf_free(&b);
 		return rt->kind = R_TOOLONG;
@@ -358,6 +405,12 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 	return parse_site(rt, &g, 0, "");
 }
 
+bool route_takes_post(const struct route *rt)
+{
+	return (rt->kind == R_LIST || rt->kind == R_INDEX) && rt->query.has_q &&
+	       !strcmp(rt->query.x, "m");
+}
+
 size_t route_key(const struct route *rt, char *out, size_t n)
 {
 	switch (rt->kind) {
@@ -376,9 +429,9 @@ size_t route_key(const struct route *rt, char *out, size_t n)
 	const struct route_query *q = &rt->query;
 	/* Strings with their lengths, so that no value can pass for another. */
 	int k = snprintf(out, n,
-	                 "%d|%zu:%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%zu:%s",
+	                 "%d|%zu:%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%zu:%s",
 	                 (int)rt->kind, strlen(rt->list), rt->list, rt->y, rt->m, rt->d, rt->n,
-	                 rt->k, rt->page, q->has_q, q->limit, q->since, q->until, strlen(q->q), q->q,
+	                 rt->k, rt->page, q->has_q, q->threads, q->limit, q->since, q->until, strlen(q->q), q->q,
 	                 strlen(q->o), q->o, strlen(q->x), q->x, strlen(q->after), q->after,
 	                 strlen(rt->msgid), rt->msgid);
 	return k > 0 && (size_t)k < n ? (size_t)k : 0;
@@ -401,6 +454,8 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	int day = 0;
 	enum route_kind kind = route_parse(path, n, &rt);
 	const char *list = rt.all ? NULL : rt.list; /* NULL: every list */
+	struct render_search_req sreq = {rt.query.q, rt.query.o, rt.query.x, rt.query.page,
+	                                 rt.query.threads};
 	switch (kind) {
 	case R_NOTFOUND:
 		if (rt.api)
@@ -431,7 +486,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		break;
 	case R_INDEX:
 		if (rt.query.has_q)
-			e = render_search(c, NULL, rt.query.q, rt.query.o, rt.query.x, rt.query.page, r);
+			e = render_search(c, NULL, &sreq, r);
 		else
 			e = render_index(c, r);
 		break;
@@ -456,7 +511,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	}
 	case R_LIST:
 		if (rt.query.has_q)
-			e = render_search(c, rt.list, rt.query.q, rt.query.o, rt.query.x, rt.query.page, r);
+			e = render_search(c, rt.list, &sreq, r);
 		else
 			e = render_list(c, rt.list, r);
 		break;

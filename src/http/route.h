@@ -79,6 +79,7 @@ struct route_query {
 	char q[QUERY_PARAM_MAX + 1];     /* q=: a search query */
 	char o[16];      /* o=: result order */
 	char x[8];       /* x=: alternate format of results (A Atom, m mbox) */
+	bool threads;    /* t=1: with x=m, the matches' whole threads */
 	char after[64];  /* after=: a pagination cursor */
 	int limit;       /* limit=N, 0 without one */
 	int since, until; /* since=, until=: days YYYY-MM-DD as yyyymmdd, 0 without */
@@ -105,6 +106,10 @@ struct route {
  * character or invalid UTF-8, or longer than its field, R_BADREQUEST, as
  * does a since= or until= that is not a date YYYY-MM-DD. */
 enum route_kind route_parse(const char *path, size_t n, struct route *rt);
+
+/* A search's mbox (?q=...&x=m) is also asked for by POST, as public-inbox
+ * serves it and lei sends it; every other route is GET and HEAD only. */
+bool route_takes_post(const struct route *rt);
 
 /* The key of what route rt shows, for caches of finished pages: it holds
  * every field of rt that route_handle hands to a renderer, so that two

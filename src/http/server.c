@@ -32,6 +32,11 @@
  * is made when the previous one has been written (so a slow reader costs
  * one piece of memory, and never blocks the loop). */
 #define STREAM_PIECE ((size_t)64 << 10)
+/* A streamed body that turns out no bigger than this (a thread's mbox,
+ * a search's) is finished before it is sent and kept in the page cache
+ * like any page: made once, not on every request.  A bigger one (a raw
+ * message of many megabytes) goes on streaming after what was read. */
+#define STREAM_CACHE_MAX ((size_t)2 << 20)
 /* Access log lines wait in a per-loop buffer until the loop has handled
  * what was ready (or the buffer holds this much). */
 #define LOG_FLUSH_AT ((size_t)32 << 10)
@@ -232,6 +237,24 @@ static void log_failure(struct exchange *x, const char *what, enum la_status e)
 {
 	fprintf(stderr, "listarc: serve %s: %s: %s (%s)\n", x->path ? x->path : "?", what,
 	        la_strstatus(e), store_errmsg(x->w->st));
+}
+
+/* Reads r's stream into its body until it ends or the body holds max
+ * bytes; a stream that ended is released.  Returns the stream's error. */
+static enum la_status finish_small_stream(struct response *r, size_t max)
+{
+	bool done = false;
+	enum la_status e = LA_OK;
+	while (e == LA_OK && !done && r->body.len < max)
+		e = r->stream.next(r->stream.state, &r->body, STREAM_PIECE, &done);
+	if (e == LA_OK && r->body.err)
+		e = r->body.err;
+	if (e || done) {
+		struct response_stream st = response_take_stream(r);
+		if (st.free)
+			st.free(st.state);
+	}
+	return e;
 }
 
 /* Sends the next piece of the body: of the page in memory, then of the
@@ -449,10 +472,20 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	((char *)x->path)[n] = '\0';
 
 	bool head = h2o_memis(req->input.method.base, req->input.method.len, H2O_STRLIT("HEAD"));
+	bool post = h2o_memis(req->input.method.base, req->input.method.len, H2O_STRLIT("POST"));
 	if (!head && !h2o_memis(req->input.method.base, req->input.method.len, H2O_STRLIT("GET"))) {
-		add_header(req, H2O_TOKEN_ALLOW, H2O_STRLIT("GET, HEAD"));
-		send_error(x, req, 405, "This archive answers GET and HEAD requests only.");
-		return 0;
+		/* POST only for a search's mbox (lei); its body is not read
+		 * (libh2o caps it at max_request_entity_size). */
+		struct route rt;
+		route_parse(path, n, &rt);
+		if (!post || !route_takes_post(&rt)) {
+			if (route_takes_post(&rt))
+				add_header(req, H2O_TOKEN_ALLOW, H2O_STRLIT("GET, HEAD, POST"));
+			else
+				add_header(req, H2O_TOKEN_ALLOW, H2O_STRLIT("GET, HEAD"));
+			send_error(x, req, 405, "This archive answers GET and HEAD requests only.");
+			return 0;
+		}
 	}
 	if (head_size(req) > HTTP_HEADERS_MAX) {
 		req->http1_is_persistent = 0;
@@ -478,6 +511,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		enum la_status e = route_handle(&w->rc, path, n, &r);
 		if (e)
 			log_failure(x, http_reason(r.status), e);
+		if (!e && r.stream.next && kn && r.status == 200 &&
+		    (e = finish_small_stream(&r, STREAM_CACHE_MAX)) != LA_OK) {
+			log_failure(x, "body cut short", e);
+			render_error(&w->rc, &r, 500, "The response could not be made.");
+		}
 		int64_t lm = 0;
 		if (r.status == 200) {
 			/* Pages change with the index, and with listarc itself. */

@@ -95,8 +95,8 @@ static const struct {
 	{"/all/abc@example.org/raw", R_MID_RAW, NULL},
 	{"/all/2019/", R_NOTFOUND, NULL},
 	{"/all/?q=x", R_INDEX, NULL},
-	{"/all?q=x", R_REDIRECT, "/"},
-	{"/api/v1/all/?q=x", R_REDIRECT, "/api/v1/"},
+	{"/all?q=x", R_REDIRECT, "/?q=x"},
+	{"/api/v1/all/?q=x", R_REDIRECT, "/api/v1/?q=x"},
 	{"/api/", R_REDIRECT, "/api/v1/"},
 	/* The JSON API. */
 	{"/api", R_REDIRECT, "/api/v1/"},
@@ -122,7 +122,12 @@ static const struct {
 	{"/api/l/", R_NOTFOUND, NULL},
 	{"/apis/", R_LIST, NULL},
 	{"/l/2019/05?page=3", R_REDIRECT, "/l/2019/05/?page=3"},
-	{"/l/2019/05/20?x=y&page=2", R_REDIRECT, "/l/2019/05/20/?page=2"},
+	{"/l/2019/05/20?x=y&page=2", R_REDIRECT, "/l/2019/05/20/?x=y&page=2"},
+	{"/l/2019/05/20?z=y&page=2", R_REDIRECT, "/l/2019/05/20/?page=2"},
+	{"/l?q=a%20b+c&o=relevance", R_REDIRECT, "/l/?q=a%20b%20c&o=relevance"},
+	{"/l?q=%2Fx&x=m&t=1", R_REDIRECT, "/l/?q=%2Fx&x=m&t=1"},
+	{"/api/v1/l?limit=5&after=k1&since=2019-05-01&until=2019-05-31", R_REDIRECT,
+	 "/api/v1/l/?after=k1&limit=5&since=2019-05-01&until=2019-05-31"},
 	{"/l/2019/05?page=1", R_REDIRECT, "/l/2019/05/"},
 };
 
@@ -215,6 +220,17 @@ int main(void)
 	CHECK(route_parse(q2, strlen(q2), &rt) == R_API_LIST && rt.query.since == 20190501 &&
 	          rt.query.until == 20190531 && !strcmp(rt.query.after, "k3b") && rt.query.limit == 7,
 	      "since, until, after and limit");
+	const char *lei = "/l/?x=m&t=1&q=s%3Afoo";
+	CHECK(route_parse(lei, strlen(lei), &rt) == R_LIST && rt.query.threads &&
+	          !strcmp(rt.query.x, "m") && !strcmp(rt.query.q, "s:foo") && route_takes_post(&rt),
+	      "lei's x=m&t=1: a list's search mbox of whole threads, which takes POST");
+	CHECK(route_parse("/all/?q=a&x=m", 13, &rt) == R_INDEX && route_takes_post(&rt),
+	      "/all/?q=&x=m takes POST too");
+	CHECK(route_parse("/l/?q=a&t=0", 11, &rt) == R_LIST && !rt.query.threads && !route_takes_post(&rt),
+	      "t=0, and a results page takes no POST");
+	CHECK(route_parse("/l/?q=a&t=2", 11, &rt) == R_BADREQUEST, "t=2 is malformed");
+	CHECK(route_parse("/l/2019/05/20/1?q=a&x=m", 23, &rt) == R_MSG && !route_takes_post(&rt),
+	      "a message page takes no POST, whatever its query");
 	CHECK(route_parse("/api/v1/l/?limit=x", 18, &rt) == R_BADREQUEST && rt.api,
 	      "a malformed query under /api/ is the API's");
 	CHECK(route_parse("/apis/?limit=x", 14, &rt) == R_BADREQUEST && !rt.api, "...not under /apis/");

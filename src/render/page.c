@@ -264,6 +264,7 @@ void render_error(const struct render_ctx *c, struct response *r, int status, co
 	r->attachment = false;
 	r->filename[0] = '\0';
 	r->etag[0] = '\0';
+	r->truncated = 0;
 	r->max_age = status == 404 ? 60 : 0;
 	const char *title = status == 404   ? "Not Found"
 	                    : status == 400 ? "Bad Request"

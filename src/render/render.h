@@ -82,9 +82,14 @@ enum la_status render_index(const struct render_ctx *c, struct response *r);
  * is the HTML page; "A" the same page of results as an Atom feed; "m"
  * every match as a gzipped mboxrd in delivery order (at most
  * SEARCH_MBOX_MAX, the newest or most relevant: r->truncated is set when
- * more match). */
-enum la_status render_search(const struct render_ctx *c, const char *list, const char *q,
-                             const char *order, const char *format, int page, struct response *r);
+ * more match), with threads every message of the matches' threads. */
+struct render_search_req {
+	const char *q, *order, *format;
+	int page;
+	bool threads;
+};
+enum la_status render_search(const struct render_ctx *c, const char *list,
+                             const struct render_search_req *req, struct response *r);
 /* The help page of the query language (/_/search-help). */
 enum la_status render_search_help(const struct render_ctx *c, struct response *r);
 /* The search form, for list (NULL: all lists), holding q. */

@@ -263,19 +263,34 @@ struct id_list {
 	bool oom;
 };
 
-static bool take_id(const struct store_entry *e, void *arg)
+static bool push(struct id_list *x, int64_t v)
 {
-	struct id_list *x = arg;
 	if (x->n == x->cap) {
 		size_t cap = x->cap ? 2 * x->cap : 256;
-		int64_t *v = realloc(x->v, cap * sizeof *v);
-		if (!v)
+		int64_t *nv = realloc(x->v, cap * sizeof *nv);
+		if (!nv)
 			return !(x->oom = true);
-		x->v = v;
+		x->v = nv;
 		x->cap = cap;
 	}
-	x->v[x->n++] = e->id;
+	x->v[x->n++] = v;
 	return true;
+}
+
+static bool take_id(const struct store_entry *e, void *arg)
+{
+	return push(arg, e->id);
+}
+
+/* The matches' ids and their threads' ids. */
+struct matches {
+	struct id_list ids, threads;
+};
+
+static bool take_match(const struct store_entry *e, void *arg)
+{
+	struct matches *m = arg;
+	return push(&m->ids, e->id) && push(&m->threads, e->thread);
 }
 
 static int by_id(const void *a, const void *b)
@@ -284,38 +299,74 @@ static int by_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sorts x and drops repeated values. */
+static void sort_unique(struct id_list *x)
+{
+	if (x->n == 0)
+		return;
+	qsort(x->v, x->n, sizeof *x->v, by_id);
+	size_t k = 1;
+	for (size_t i = 1; i < x->n; i++)
+		if (x->v[i] != x->v[k - 1])
+			x->v[k++] = x->v[i];
+	x->n = k;
+}
+
 /* &x=m: every matching message (the newest, or most relevant,
- * SEARCH_MBOX_MAX when more match: r->truncated says so) as a gzipped
+ * SEARCH_MBOX_MAX when more match: r->truncated says so), with threads
+ * set every message of their threads (&t=1, as lei asks), as a gzipped
  * mboxrd in delivery order, streamed. */
 static enum la_status results_mbox(const struct render_ctx *c, int64_t list_id,
-                                   const struct search_query *sq, const char *order,
+                                   const struct search_query *sq, const char *order, bool threads,
                                    struct response *r)
 {
 	bool relevance = order && !strcmp(order, "relevance");
-	struct id_list x = {0};
+	struct matches m = {0};
 	int total = 0;
 	enum la_status e = store_search(c->st, sq, list_id, relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST,
-	                                0, SEARCH_MBOX_MAX, SEARCH_MBOX_MAX + 1, &total, take_id, &x);
-	if (!e && x.oom)
+	                                0, SEARCH_MBOX_MAX, SEARCH_MBOX_MAX + 1, &total, take_match, &m);
+	bool cut = total > SEARCH_MBOX_MAX;
+	if (!e && threads) {
+		/* The matches' threads, each read whole until the cap. */
+		sort_unique(&m.threads);
+		m.ids.n = 0;
+		for (size_t i = 0; !e && !m.ids.oom && i < m.threads.n; i++) {
+			if (m.ids.n >= SEARCH_MBOX_MAX) {
+				cut = true;
+				break;
+			}
+			size_t before = m.ids.n;
+			int room = SEARCH_MBOX_MAX - (int)m.ids.n;
+			e = store_thread_msgs(c->st, m.threads.v[i], list_id, room + 1, take_id, &m.ids);
+			if (m.ids.n - before > (size_t)room) {
+				m.ids.n = before + (size_t)room;
+				cut = true;
+			}
+		}
+	}
+	if (!e && (m.ids.oom || m.threads.oom))
 		e = LA_ENOMEM;
 	if (e)
 		render_error(c, r, 500, "The search could not be run.");
-	else if (x.n == 0)
+	else if (m.ids.n == 0)
 		render_error(c, r, 404, "No messages match.");
 	else {
-		qsort(x.v, x.n, sizeof *x.v, by_id);
-		e = render_mboxgz(c, x.v, x.n, r);
-		if (!e && total > SEARCH_MBOX_MAX)
-			r->truncated = SEARCH_MBOX_MAX;
+		sort_unique(&m.ids);
+		e = render_mboxgz(c, m.ids.v, m.ids.n, r);
+		if (!e && cut)
+			r->truncated = (int)m.ids.n;
 		r->max_age = 60;
 	}
-	free(x.v);
+	free(m.ids.v);
+	free(m.threads.v);
 	return e;
 }
 
-enum la_status render_search(const struct render_ctx *c, const char *list, const char *q,
-                             const char *order, const char *format, int page, struct response *r)
+enum la_status render_search(const struct render_ctx *c, const char *list,
+                             const struct render_search_req *req, struct response *r)
 {
+	const char *q = req->q, *order = req->order, *format = req->format;
+	int page = req->page;
 	int64_t list_id = 0;
 	if (list && store_list_id(c->st, list, &list_id) != LA_OK) {
 		render_error(c, r, 404, "There is no such list in this archive.");
@@ -337,7 +388,7 @@ enum la_status render_search(const struct render_ctx *c, const char *list, const
 			return LA_OK;
 		}
 		enum la_status fe = format[0] == 'A' ? results_atom(c, list, list_id, q, sq, order, page, r)
-		                                     : results_mbox(c, list_id, sq, order, r);
+		                                     : results_mbox(c, list_id, sq, order, req->threads, r);
 		search_free(sq);
 		return fe;
 	}
@@ -497,7 +548,9 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 	         "relevance. The same query gives an Atom feed with <code>&amp;x=A</code> and a gzipped "
 	         "mbox of the matching messages with <code>&amp;x=m</code> (in delivery order; the "
 	         "newest " SEARCH_MBOX_MAX_TEXT " when more match, and the response says so in "
-	         "<code>X-Listarc-Truncated</code>).</p>\n");
+	         "<code>X-Listarc-Truncated</code>); <code>&amp;t=1</code> adds the rest of each "
+	         "match's thread. public-inbox's <code>lei</code> takes this archive as a remote "
+	         "external: <code>lei q -I https://HOST/LIST/ QUERY</code>.</p>\n");
 	page_end(c, b);
 	page_finish(r, 200);
 	r->max_age = 86400;

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# t7050-lei: lei (public-inbox's local email interface) uses listarc as a
+# remote external: `lei q -I URL/LIST/ -o mboxrd:OUT QUERY` POSTs
+# /LIST/?x=m&q=QUERY (with &t=1 for whole threads) and reads the gzipped
+# mboxrd.  For each query, the Message-IDs lei writes are exactly those
+# `listarc search` finds.  Also: x=m by GET and POST give the same bytes,
+# and POST is refused everywhere else.
+. "$(dirname "$0")/lib.sh"
+DATA=$T/arc
+SERVERS=()
+LEI_STOP=
+trap '[ -n "$LEI_STOP" ] && lei daemon-kill >/dev/null 2>&1; for p in "${SERVERS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+# lei keeps its store, config and daemon socket only here.
+export HOME=$T/home XDG_CONFIG_HOME=$T/home/config XDG_DATA_HOME=$T/home/data \
+	XDG_STATE_HOME=$T/home/state XDG_CACHE_HOME=$T/home/cache XDG_RUNTIME_DIR=$T/home/run
+mkdir -p "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+la index -q --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox"
+la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
+
+"$LISTARC" serve --data "$DATA" --listen 127.0.0.1:0 --log "$T/access.log" 2>"$T/serve.err" &
+SERVERS+=($!)
+for _ in $(seq 200); do
+	grep -q 'listening on' "$T/serve.err" && break
+	sleep 0.05
+done
+PORT=$(sed -n 's|^listarc: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/serve.err")
+U=http://127.0.0.1:$PORT
+check "the server listens" [ -n "$PORT" ]
+
+# ---- x=m by POST, as lei and public-inbox do it ----
+Q='f%3Aktkhai+d%3A2019-05-20..2019-05-21'
+curl -s -o get.gz -w '%{http_code}' "$U/linux-kernel/?q=$Q&x=m" >get.code
+curl -s -o post.gz -D post.head -w '%{http_code}' -d '' "$U/linux-kernel/?x=m&q=$Q" >post.code
+check_eq "POST ?x=m&q=: 200" "$(cat post.code)" 200
+check "the same gzipped mbox as GET" cmp -s get.gz post.gz
+check_eq "POST of a search page (no x=m): 405" \
+	"$(curl -s -o /dev/null -D h405 -w '%{http_code}' -d '' "$U/linux-kernel/?q=$Q")" 405
+check "Allow: GET, HEAD (POST is for x=m only)" grep -qi '^allow: GET, HEAD.$' h405
+check_eq "POST of a message page: 405" \
+	"$(curl -s -o /dev/null -D h405b -w '%{http_code}' -d '' "$U/linux-kernel/2019/05/20/4")" 405
+check "Allow: GET, HEAD" grep -qi '^allow: GET, HEAD.$' h405b
+check_eq "POST with a body past the cap (1 MB): refused, not read" \
+	"$(head -c 1048576 /dev/zero | curl -s -o /dev/null -w '%{http_code}' --data-binary @- "$U/linux-kernel/?x=m&q=$Q")" 413
+check_eq "the server still answers" "$(curl -s -o /dev/null -w '%{http_code}' "$U/healthz")" 200
+
+# ---- lei ----
+if ! command -v lei >/dev/null 2>&1; then
+	not_ok "lei is installed (scripts/setup-debian installs it)"
+	exit 1
+fi
+LEI_STOP=1
+# mids MBOX: the sorted Message-IDs of an mbox, without brackets.
+cat >mids.py <<'EOF'
+import mailbox, sys
+ids = set()
+for m in mailbox.mbox(sys.argv[1]):
+    ids.add((m["Message-ID"] or "").strip().strip("<>"))
+print(" ".join(sorted(ids)))
+EOF
+# want QUERY [--list L]: the sorted Message-IDs listarc search finds.
+want() {
+	la search --data "$DATA" --format=json --limit 10000 "$@" 2>/dev/null |
+		"$PYTHON" -c 'import json, sys; print(" ".join(sorted({x["message_id"] for x in json.load(sys.stdin)})))'
+}
+n=0
+for q in 's:"copy_page_range"' 'f:ktkhai d:2019-05-20..2019-05-21' 'dfn:mm/memory.c' \
+	'q:pmsg_size' 'nq:pmsg_size' 'm:155836081774.2441.16449538600904205092.stgit@localhost.localdomain'; do
+	n=$((n + 1))
+	rm -f "out$n.mbox"
+	timeout 120 lei q -I "$U/linux-kernel/" -o "mboxrd:$T/out$n.mbox" "$q" >"lei$n.log" 2>&1
+	check_eq "lei q $q: exit 0" $? 0
+	check_eq "lei q $q: exactly the messages listarc search finds" \
+		"$("$PYTHON" mids.py "out$n.mbox")" "$(want --list linux-kernel "$q")"
+done
+check "lei asked by POST with x=m" grep -qF '"POST /linux-kernel/?x=m&q=s%3A%22copy_page_range%22 HTTP/1.1" 200' access.log
+# Whole threads (-t: &t=1): every message of the matches' threads.
+timeout 120 lei q -t -I "$U/linux-kernel/" -o "mboxrd:$T/thread.mbox" 's:"copy_page_range"' >leit.log 2>&1
+check_eq "lei q -t: exit 0" $? 0
+check "lei asked with t=1" grep -qF '"POST /linux-kernel/?x=m&t=1&q=' access.log
+ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
+la get --data "$DATA" "/linux-kernel/$ROOTID/t.mbox.gz" 2>/dev/null | gunzip -c >t.mbox
+check_eq "lei q -t: the whole thread of the patch, as t.mbox.gz has it" \
+	"$("$PYTHON" mids.py thread.mbox)" "$("$PYTHON" mids.py t.mbox)"
+check "the thread is more than the match" [ "$(wc -w <<<"$("$PYTHON" mids.py thread.mbox)")" -gt 1 ]
+# Across lists: /all/ (and the site root) as the external.
+timeout 120 lei q -I "$U/all/" -o "mboxrd:$T/all.mbox" 'f:keescook@chromium.org' >leiall.log 2>&1
+check_eq "lei q against /all/: exit 0" $? 0
+check_eq "lei q against /all/: the same messages as a search of every list" \
+	"$("$PYTHON" mids.py all.mbox)" "$(want 'f:keescook@chromium.org')"
+
+kill -TERM "${SERVERS[0]}"
+wait "${SERVERS[0]}"
+check_eq "the server: SIGTERM, exit 0" $? 0
+check "no sanitizer report" bash -c "! grep -qE 'Sanitizer|runtime error' '$T/serve.err'"
