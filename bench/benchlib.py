@@ -352,20 +352,67 @@ def quote_url(s):
 
 # --- search queries -----------------------------------------------------
 
-# (label, listarc query, notmuch query or None where notmuch has no such prefix)
+# The queries of bench/search (and bench/compare), in classes, chosen on
+# what gen-corpus.py writes: it re-mixes 263 real messages (210 from lkml,
+# 53 from notmuch's list), so every word's share of messages is that of the
+# templates it occurs in, at any N (each template is ~0.38% of messages).
+# Shares below are of a 5,000-message corpus (seed 1).
+#   rare word:   in the text of one template (~0.3-0.6%)
+#   common word: in 45-80% of messages
+#   phrase:      from 46% ("signed off by") down to ~0.2%, "the patch" of
+#                two common words
+#   prefix:      field prefixes (sender, subject, To) and word* prefixes
+#   date range:  a year, a month, ten years
+#   combined:    NOT, OR, prefixes with dates
+#   dfn:         file names in patches (notmuch has no equivalent)
+# Where they can, the words are ones notmuch counts as listarc does: not
+# parts of identifiers (listarc's tokenizer cuts brightness_store at the _
+# and finds it for brightness, Xapian keeps it whole) nor of addresses
+# (notmuch's unprefixed words search From and To too: kernel, notmuch).
+# The common words still differ a little, and t:trivial (notmuch's to:
+# covers Cc), and inter* (the two cut words differently).
+# (class, listarc query, the same in notmuch's syntax or None where notmuch
+# has no such prefix).  Years in notmuch ranges are spelt out as days: a
+# bare 2005 may be read as a time of day.
 QUERIES = [
-    ('word', 'semicolons', 'semicolons'),
-    ('rare word', 'fscache', 'fscache'),
+    ('rare word', 'waterfalls', 'waterfalls'),
+    ('rare word', 'tidspbridge', 'tidspbridge'),
+    ('rare word', 'overwhelming', 'overwhelming'),
+    ('rare word', 'complaint', 'complaint'),
+    ('rare word', 'coincided', 'coincided'),
+    ('common word', 'patch', 'patch'),
+    ('common word', 'the', 'the'),
+    ('common word', 'wrote', 'wrote'),
+    ('common word', 'signed', 'signed'),
     ('phrase', '"unnecessary semicolons"', '"unnecessary semicolons"'),
-    ('from', 'f:perches', 'from:perches'),
-    ('subject', 's:cifs', 'subject:cifs'),
+    ('phrase', '"signed off by"', '"signed off by"'),
+    ('phrase', '"the patch"', '"the patch"'),
+    ('phrase', '"race condition"', '"race condition"'),
+    ('prefix', 'f:perches', 'from:perches'),
+    ('prefix', 'f:dhowells', 'from:dhowells'),
+    ('prefix', 's:cifs', 'subject:cifs'),
+    ('prefix', 't:trivial', 'to:trivial'),
+    ('prefix', 'brigh*', 'brigh*'),
+    ('prefix', 'inter*', 'inter*'),
+    ('prefix', 's:regist*', 'subject:regist*'),
     ('date range', 'd:2010-01-01..2010-12-31', 'date:2010-01-01..2010-12-31'),
-    ('diff file name', 'dfn:fs/cifs/file.c', None),
-    ('word NOT subject', 'kernel NOT s:patch', 'kernel AND NOT subject:patch'),
-    ('word OR word', 'notmuch OR mutt', 'notmuch OR mutt'),
-    ('from + subject + date', 'f:perches s:cifs d:2005-01-01..2015-12-31',
-     'from:perches AND subject:cifs AND date:2005-01-01..2015-12-31'),
+    ('date range', 'd:2015-06', 'date:2015-06-01..2015-06-30'),
+    ('date range', 'd:2005..2014', 'date:2005-01-01..2014-12-31'),
+    ('combined', 'should NOT s:patch', 'should AND NOT subject:patch'),
+    ('combined', 'maildir OR mutt', 'maildir OR mutt'),
+    ('combined', 'f:perches s:semicolons d:2005..2015',
+     'from:perches AND subject:semicolons AND date:2005-01-01..2015-12-31'),
+    ('combined', '(s:notmuch OR s:semicolons) -s:rfc d:2012..2018',
+     '(subject:notmuch OR subject:semicolons) AND NOT subject:rfc AND date:2012-01-01..2018-12-31'),
+    ('dfn:', 'dfn:fs/cifs/file.c', None),
+    ('dfn:', 'dfn:Makefile', None),
+    ('dfn:', 'dfn:sound/soc/codecs/wm8904.c', None),
 ]
+# The classes whose queries run a second time ordered by relevance
+# (`--order=relevance`, `&o=relevance`), as the class CLASS + RELEVANCE.
+# notmuch's CLI sorts by date only, so these have no notmuch figures.
+RELEVANCE_CLASSES = ('common word',)
+RELEVANCE = ', by relevance'
 
 
 def fmt_bytes(b):
@@ -415,23 +462,57 @@ def notmuch_setup(maildir, config):
                 '[maildir]\nsynchronize_flags=true\n')
 
 
-def run_search(data, base, nm_config, listname, reps):
-    """Runs every query of QUERIES reps times three ways: `listarc search
-    --limit 20` (a process each), the search page /LIST/?q= through the
-    server at base (one request at a time on a keep-alive connection),
-    and `notmuch search --limit=20` (a process each).  Returns a list of
-    dicts per query: label, queries, matches and the samples (ms)."""
+def _page_matches(body):
+    """The count a search page prints: a number, '>N' past its cap, or
+    None if it prints none (an error page)."""
+    import re
+    if b'No messages match.' in body:
+        return 0
+    m = re.search(rb'More than (\d+) messages match', body)
+    if m:
+        return f'>{int(m.group(1))}'
+    m = re.search(rb'<p>(\d+) messages? match', body)
+    return int(m.group(1)) if m else None
+
+
+def search_runs(queries=None):
+    """(class, listarc query, notmuch query, order) of every run of
+    run_search: each query of queries (QUERIES by default) newest first,
+    and those of RELEVANCE_CLASSES again by relevance (no notmuch query:
+    notmuch sorts by date only)."""
+    queries = QUERIES if queries is None else queries
+    runs = [(c, q, nq, 'newest') for c, q, nq in queries]
+    runs += [(c + RELEVANCE, q, None, 'relevance') for c, q, nq in queries if c in RELEVANCE_CLASSES]
+    return runs
+
+
+def run_search(data, base, nm_config, listname, reps, queries=None):
+    """Runs every query of search_runs(queries) reps times three ways:
+    `listarc search --limit 20` (a process each), the search page
+    /LIST/?q= through the server at base (one request at a time on a
+    keep-alive connection), and `notmuch search --limit=20` (a process
+    each).  Returns a list of dicts per run: cls (its class), label (the
+    same), q, nq, order, matches (`listarc search`'s count of every
+    match), page_matches (the page's, capped), nm_matches (`notmuch
+    count`), and the samples in ms: cli, page, notmuch."""
     import re, urllib.parse
     rows = []
-    for label, q, nq in QUERIES:
-        r = {'label': label, 'q': q, 'nq': nq}
-        ts, out = sample_cli([LISTARC, 'search', '--data', data, '--limit', '20', q], reps)
+    runs = search_runs(queries)
+    for i, (cls, q, nq, order) in enumerate(runs):
+        r = {'cls': cls, 'label': cls, 'q': q, 'nq': nq, 'order': order}
+        cmd = [LISTARC, 'search', '--data', data, '--limit', '20']
+        path = f'/{listname}/?q={urllib.parse.quote_plus(q)}'
+        if order != 'newest':
+            cmd.append(f'--order={order}')
+            path += f'&o={order}'
+        ts, out = sample_cli(cmd + [q], reps)
         r['cli'] = ts
         m = re.search(rb'(\d+) of (\d+) matching', out or b'')
         r['matches'] = int(m.group(2)) if m else 0
-        ts, (status, body) = sample_http(base, f'/{listname}/?q={urllib.parse.quote_plus(q)}', reps)
+        ts, (status, body) = sample_http(base, path, reps)
         r['page'] = ts
         r['page_status'] = status
+        r['page_matches'] = _page_matches(body)
         if nq and nm_config:
             env = notmuch_env(nm_config)
             ts = []
@@ -446,27 +527,83 @@ def run_search(data, base, nm_config, listname, reps):
         else:
             r['notmuch'] = []
             r['nm_matches'] = None
+        log(f'search {i + 1}/{len(runs)}: {q}{" (" + order + ")" if order != "newest" else ""}: '
+            f'{r["matches"]} matches, CLI p50 {percentile(r["cli"], 50):.1f} ms, '
+            f'page p50 {percentile(r["page"], 50):.1f} ms'
+            + (f', notmuch p50 {percentile(r["notmuch"], 50):.1f} ms' if r['notmuch'] else ''))
         rows.append(r)
     return rows
 
 
+def _pp(ts):
+    return f'{percentile(ts, 50):>7.1f} {percentile(ts, 99):>7.1f}' if ts else f'{"—":>7} {"—":>7}'
+
+
 def print_search(rows, out=sys.stdout):
-    def pp(ts):
-        return f'{percentile(ts, 50):>7.1f} {percentile(ts, 99):>7.1f}' if ts else f'{"—":>7} {"—":>7}'
-    print(f'{"query":<24} {"listarc query":<42} {"matches":>7} {"CLI p50":>7} {"p99":>7} '
-          f'{"page p50":>8} {"p99":>7} | {"notmuch query":<36} {"matches":>7} {"p50":>7} {"p99":>7}',
-          file=out)
+    """The table of run_search's rows, one line per run: class, query,
+    listarc's count, CLI and page p50/p99, notmuch's count, p50/p99 and
+    query.  Then the p50/p99 of all runs pooled, and of those notmuch has
+    too.  A page count that disagrees with the CLI's is marked with !."""
+    w = max([len(r['q']) for r in rows] + [13])
+    print(f'{"class":<25} {"listarc query":<{w}} {"matches":>7} {"CLI p50":>7} {"p99":>7} '
+          f'{"page p50":>8} {"p99":>7} | {"matches":>7} {"p50":>7} {"p99":>7}  notmuch query', file=out)
+    odd = []
     for r in rows:
-        print(f'{r["label"]:<24} {r["q"]:<42} {r["matches"]:>7} {pp(r["cli"])} {pp(r["page"]):>16} | '
-              f'{(r["nq"] or "(no equivalent)"):<36} {r["nm_matches"] if r["nm_matches"] is not None else "—":>7} '
-              f'{pp(r["notmuch"])}', file=out)
+        pm = r.get('page_matches')
+        flag = ' '
+        if pm is not None and pm != r['matches'] and not (isinstance(pm, str) and r['matches'] > int(pm[1:])):
+            flag = '!'
+            odd.append(f'{r["q"]}: `listarc search` counts {r["matches"]}, the page {pm}')
+        if r.get('page_status', 200) != 200:
+            flag = '!'
+            odd.append(f'{r["q"]}: the page answered HTTP {r["page_status"]}')
+        nmm = r['nm_matches'] if r['nm_matches'] is not None else '—'
+        print(f'{r["label"]:<25} {r["q"]:<{w}} {r["matches"]:>7}{flag}{_pp(r["cli"])} {_pp(r["page"]):>16} | '
+              f'{nmm:>7} {_pp(r["notmuch"])}  {r["nq"] or "(no equivalent)"}', file=out)
     allc = [t for r in rows for t in r['cli']]
     allp = [t for r in rows for t in r['page']]
     alln = [t for r in rows for t in r['notmuch']]
     common = [r for r in rows if r['notmuch']]
     cc = [t for r in common for t in r['cli']]
     cp = [t for r in common for t in r['page']]
-    print(f'{"all queries":<24} {"":<42} {"":>7} {pp(allc)} {pp(allp):>16} | {"":<36} {"":>7} {pp(alln)}', file=out)
-    print(f'{"those notmuch has too":<24} {"":<42} {"":>7} {pp(cc)} {pp(cp):>16} | {"":<36} {"":>7} {pp(alln)}',
+    print(f'{"all runs":<25} {"":<{w}} {"":>7} {_pp(allc)} {_pp(allp):>16} | {"":>7} {_pp(alln)}', file=out)
+    print(f'{"those notmuch has too":<25} {"":<{w}} {"":>7} {_pp(cc)} {_pp(cp):>16} | {"":>7} {_pp(alln)}',
           file=out)
+    for o in odd:
+        print(f'! {o}', file=out)
     return {'cli': allc, 'page': allp, 'notmuch': alln, 'cli_common': cc, 'page_common': cp}
+
+
+def search_classes(rows):
+    """Per class, in the order of rows: {'cls', 'n', 'cli', 'page',
+    'notmuch' (pooled samples), 'nm_n' (runs notmuch has), 'cli_nm',
+    'page_nm' (listarc's samples of those runs alone)}."""
+    out = {}
+    for r in rows:
+        c = out.setdefault(r['cls'], {'cls': r['cls'], 'n': 0, 'cli': [], 'page': [], 'notmuch': [],
+                                      'nm_n': 0, 'cli_nm': [], 'page_nm': []})
+        c['n'] += 1
+        c['cli'] += r['cli']
+        c['page'] += r['page']
+        if r['notmuch']:
+            c['nm_n'] += 1
+            c['notmuch'] += r['notmuch']
+            c['cli_nm'] += r['cli']
+            c['page_nm'] += r['page']
+    return list(out.values())
+
+
+def print_search_classes(rows, out=sys.stdout):
+    """p50/p99 per class (every sample of the class's runs pooled), and
+    listarc's over notmuch's, p50 and p99, on the runs notmuch has."""
+    def ratio(a, b, p):
+        return f'{percentile(a, p) / percentile(b, p):.2f}' if a and b else '—'
+    print(f'{"class":<25} {"runs":>4} {"CLI p50":>7} {"p99":>7} {"page p50":>8} {"p99":>7} | '
+          f'{"notmuch":>7} {"p50":>7} {"p99":>7} | {"CLI÷nm p50":>10} {"p99":>5} {"page÷nm p50":>11} {"p99":>5}',
+          file=out)
+    for c in search_classes(rows):
+        nm = f'{c["nm_n"]} runs' if c['nm_n'] else 'none'
+        print(f'{c["cls"]:<25} {c["n"]:>4} {_pp(c["cli"])} {_pp(c["page"]):>16} | {nm:>7} {_pp(c["notmuch"])} | '
+              f'{ratio(c["cli_nm"], c["notmuch"], 50):>10} {ratio(c["cli_nm"], c["notmuch"], 99):>5} '
+              f'{ratio(c["page_nm"], c["notmuch"], 50):>11} {ratio(c["page_nm"], c["notmuch"], 99):>5}',
+              file=out)

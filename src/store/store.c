@@ -44,6 +44,8 @@ static const char schema_sql[] =
 	"CREATE UNIQUE INDEX IF NOT EXISTS messages_daynum ON messages(list_id, day, num);\n"
 	"CREATE INDEX IF NOT EXISTS messages_thread ON messages(thread, ts);\n"
 	"CREATE INDEX IF NOT EXISTS messages_mid ON messages(mid);\n"
+	/* d: searches: the expression is the one search/query.c writes. */
+	"CREATE INDEX IF NOT EXISTS messages_when ON messages(coalesce(date, ts));\n"
 	/* Messages per day: the calendar, and the next free day number. */
 	"CREATE TABLE IF NOT EXISTS days(list_id INTEGER NOT NULL, day INTEGER NOT NULL,"
 	" count INTEGER NOT NULL, PRIMARY KEY(list_id, day)) WITHOUT ROWID;\n"
