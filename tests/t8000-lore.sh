@@ -398,14 +398,20 @@ check_eq "and first and last days" "$(json lists.json 'd["lists"][1]["first_day"
 awk -F'\t' '{ n[$3]++; print "/lkml/" $3 "/" n[$3] }' lkml.tsv >lkml.urls
 cat >pages.py <<'EOF'
 # pages.py START: follows "next" from START through `listarc get`; prints
-# every message's url; checks each page's size against its limit.
+# every message's url; checks each page's size against its limit, and
+# the page against docs/api.schema.json.
 import json, os, subprocess, sys
+from jsonschema import Draft202012Validator
+schema = json.load(open(os.path.join(os.environ["ROOT"], "docs", "api.schema.json")))
+valid = Draft202012Validator(dict(schema, oneOf=[{"$ref": "#/$defs/page"}]))
 url, pages = sys.argv[1], 0
 while url:
     out = subprocess.run([os.environ["LISTARC"], "get", "--data", os.environ["DATA"], url],
                          capture_output=True, check=True).stdout
     d = json.loads(out)
     pages += 1
+    for e in valid.iter_errors(d):
+        sys.exit("page %d: %s" % (pages, e.message[:200]))
     if len(d["messages"]) > d["limit"] or (d["next"] and len(d["messages"]) != d["limit"]):
         sys.exit("page %d: %d messages, limit %d" % (pages, len(d["messages"]), d["limit"]))
     for m in d["messages"]:
@@ -413,7 +419,7 @@ while url:
     url = d["next"]
 print("pages %d" % pages, file=sys.stderr)
 EOF
-export LISTARC DATA
+export LISTARC DATA ROOT
 "$PYTHON" pages.py "/api/v1/lkml/?limit=7" >api-new.txt 2>pages.err
 check "keyset pages of 7, newest first" grep -qx 'pages 30' pages.err
 check_eq "hold every message of the list exactly once, by day and number, newest first" \
@@ -493,6 +499,13 @@ check_eq "a path the API does not have: 404, in JSON" "$STATUS $(json nopath.jso
 	"404 no such API URL"
 get "/api/v1/linux-kernel/?since=2019-5-1" >badq.json
 check_eq "a malformed date: 400, in JSON" "$STATUS $(json badq.json 'd["status"]')" "400 400"
+schema() { "$PYTHON" "$ROOT/tests/apischema.py" "$@"; }
+check "every API response above validates against docs/api.schema.json, as its kind" bash -c "
+	$(declare -f schema); PYTHON='$PYTHON' ROOT='$ROOT'
+	schema lists lists.json && schema page big.json && schema message msg.json &&
+	schema by_msgid att.json two.json && schema thread tree.json chain.json &&
+	schema error bad.json nolist.json nomsg.json nopath.json badq.json"
+check_eq "(which are all the JSON files fetched but pages.py's, which validates its own)" "$(ls *.json | wc -l)" 12
 
 # ---- "all" and "api" are not list names ----
 la index --data "$DATA" all "$SEEDS" >/dev/null 2>res.err

@@ -95,6 +95,12 @@ for p in "/linux-kernel/$ROOTID/" "/linux-kernel/$ROOTID/T/" /linux-kernel/new.a
 		not_ok "GET $p: gzip, of the bytes listarc get prints"
 	fi
 done
+status "$U/api/v1/linux-kernel/$ROOTID/T/" -H 'Accept-Encoding: gzip' >/dev/null
+gunzip -c body.out >tree.json
+status "$U/api/v1/" >/dev/null
+cp body.out lists.json
+check "the API's answers over HTTP (gunzipped) validate against docs/api.schema.json" \
+	bash -c "'$PYTHON' '$ROOT/tests/apischema.py' thread tree.json && '$PYTHON' '$ROOT/tests/apischema.py' lists lists.json"
 status "$U/all/$ROOTID/t.mbox.gz" >/dev/null
 etag=$(hdr etag)
 check_eq "t.mbox.gz has a validator too" "$(status "$U/all/$ROOTID/t.mbox.gz" -H "If-None-Match: $etag")" 304

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "msg/msg.h"
 #include "render/html.h"
 #include "util/hash.h"
 #include "util/utf8.h"
@@ -261,8 +262,15 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 	/* Four digits as sent are a year; anything else (even "%32019") is a
 	 * Message-ID, which is how links write an ID of four digits. */
 	if (!number(g->raw[at + 1], g->rawn[at + 1], 4, &rt->y)) {
-		memcpy(rt->msgid, seg[1], len[1]);
-		rt->msgid[len[1]] = '\0';
+		/* The ID as the index keeps it: a header's "<sp ace@x>" is
+		 * "space@x", an ID over MSGID_MAX bytes is its hash. */
+		char key[MSGID_MAX + 1];
+		if (msgid_from_text(seg[1], len[1], key)) {
+			strcpy(rt->msgid, key);
+		} else {
+			memcpy(rt->msgid, seg[1], len[1]);
+			rt->msgid[len[1]] = '\0';
+		}
 		if (nseg == 2) {
 			if (trailing)
 				return rt->kind = R_MID;

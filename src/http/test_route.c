@@ -209,6 +209,9 @@ int main(void)
 	CHECK(route_parse(m1, strlen(m1), &rt) == R_MID_MBOX && !strcmp(rt.msgid, "a/b%c@x.org") &&
 	          !strcmp(rt.list, "linux-kernel") && !rt.all,
 	      "an encoded '/' stays in the Message-ID");
+	const char *m3 = "/l/%22a%20b%22@x/";
+	CHECK(route_parse(m3, strlen(m3), &rt) == R_MID && !strcmp(rt.msgid, "\"ab\"@x"),
+	      "whitespace in a Message-ID is dropped, as the indexer drops it");
 	const char *m2 = "/all/x@y/";
 	CHECK(route_parse(m2, strlen(m2), &rt) == R_MID && rt.all && !strcmp(rt.msgid, "x@y"),
 	      "/all/ is every list");

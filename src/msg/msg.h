@@ -58,6 +58,12 @@ bool msgid_from_header(struct span value, char *out, unsigned *flags);
  * each other.  Returns false for an empty id. */
 bool msgid_normalize(const char *id, size_t n, char *out, unsigned *flags);
 
+/* The index's text for the Message-ID id (without its <>), as a header
+ * "<id>" would give it: whitespace dropped, then msgid_normalize (a hash
+ * for one too long or not UTF-8).  For lookups by an ID a user gives.
+ * Returns false for an empty id. */
+bool msgid_from_text(const char *id, size_t n, char *out);
+
 /* Appends the decoded (RFC 2047) form of a raw header value to out as
  * valid UTF-8.  Folding is kept when keep_folding is true (for the header
  * block of a page), else every whitespace run becomes one space and the

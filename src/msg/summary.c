@@ -33,6 +33,31 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Whitespace inside an id (folded by a broken mailer) is dropped: the id
+ * without it, in tmp (MSGID_MAX + 1 bytes) if anything was dropped, with
+ * its length in *n.  An id too long to be kept is left as it is: it is
+ * hashed whole. */
+static const char *drop_space(const char *id, size_t *n, char *tmp)
+{
+	if (*n > MSGID_MAX)
+		return id;
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++)
+		if (!is_space(id[i]))
+			tmp[k++] = id[i];
+	if (k == *n)
+		return id;
+	*n = k;
+	return tmp;
+}
+
+bool msgid_from_text(const char *id, size_t n, char *out)
+{
+	char tmp[MSGID_MAX + 1];
+	id = drop_space(id, &n, tmp);
+	return msgid_normalize(id, n, out, NULL);
+}
+
 void msgid_each(struct span v, bool (*fn)(const char *id, size_t n, void *arg), void *arg)
 {
 	const char *p = v.p, *end = v.p + v.n;
@@ -53,20 +78,7 @@ void msgid_each(struct span v, bool (*fn)(const char *id, size_t n, void *arg), 
 		}
 		any = true;
 		size_t n = (size_t)(gt - lt - 1);
-		const char *id = lt + 1;
-		/* Whitespace inside an id (folded by a broken mailer) is dropped. */
-		bool has_ws = false;
-		for (size_t i = 0; i < n; i++)
-			if (is_space(id[i]))
-				has_ws = true;
-		if (has_ws && n <= MSGID_MAX) {
-			size_t k = 0;
-			for (size_t i = 0; i < n; i++)
-				if (!is_space(id[i]))
-					tmp[k++] = id[i];
-			id = tmp;
-			n = k;
-		}
+		const char *id = drop_space(lt + 1, &n, tmp);
 		if (n && !fn(id, n, arg))
 			return;
 		p = gt + 1;

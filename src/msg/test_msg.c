@@ -153,6 +153,13 @@ static void test_msgids(void)
 	CHECK(msgid_normalize("a\0x@y", 6, nul_a, NULL) && msgid_normalize("a\0z@y", 6, nul_b, NULL) &&
 	          strncmp(nul_a, "hash-", 5) == 0 && strcmp(nul_a, nul_b) != 0,
 	      "ids with a NUL inside are hashed whole, not cut at the NUL");
+	char hdr[MSGID_MAX + 1];
+	CHECK(msgid_from_header(span_cstr("<sp ace\t@x>"), hdr, NULL) &&
+	          msgid_from_text("sp ace\t@x", 9, out) && !strcmp(out, hdr) && !strcmp(out, "space@x"),
+	      "msgid_from_text drops whitespace as a header's <...> does");
+	CHECK(msgid_from_text(longid, strlen(longid), out) && !strcmp(out, out2),
+	      "msgid_from_text hashes a long id as the indexer does");
+	CHECK(!msgid_from_text(" \t", 2, out), "msgid_from_text: whitespace alone is no id");
 	CHECK(msgid_from_header(span_cstr("  <x@y> <z@w>"), out, NULL) && !strcmp(out, "x@y"),
 	      "Message-ID: takes the first id");
 	CHECK(msgid_from_header(span_cstr(" bare-id"), out, NULL) && !strcmp(out, "bare-id"),
