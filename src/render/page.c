@@ -17,7 +17,7 @@ static const char stylesheet[] =
 	".bar .site{font-weight:bold;margin-right:.8em;color:#1a1a1a;text-decoration:none}\n"
 	".bar .sep{color:#888;margin:0 .3em}\n"
 	"main{padding:.5em .8em 2em;max-width:72em}\n"
-	".nav{margin:.6em 0;font-family:monospace;font-size:1.05em}\n"
+	".nav{margin:.6em 0;font-family:monospace;font-size:1.05em}.nav a{white-space:nowrap}\n"
 	"pre.msg{white-space:pre-wrap;word-wrap:break-word;font-size:.95em;"
 	"font-family:ui-monospace,\"DejaVu Sans Mono\",Menlo,Consolas,monospace;margin:.5em 0}\n"
 	"h1{font-size:1.3em;margin:.6em 0}h2{font-size:1.1em;margin:1em 0 .4em}\n"
@@ -29,12 +29,17 @@ static const char stylesheet[] =
 	"table.cal td small{color:#555}\n"
 	"table.years{border-collapse:collapse;margin:.5em 0}\n"
 	"table.years th,table.years td{border:1px solid #ddd;padding:.15em .5em;text-align:right}\n"
+	/* On a phone a table of 14 columns scrolls sideways in its own box
+	 * (as a long line in a message does) instead of widening the page,
+	 * which would make the phone zoom out and every line tiny. */
+	"@media (max-width:40em){table.years{display:block;overflow-x:auto;max-width:100%}"
+	"table.years th,table.years td{padding:.15em .3em}}\n"
 	"ul.msgs{padding-left:1.2em;margin:.3em 0}\nul.msgs li{margin:.1em 0}\n"
 	".from,.date{color:#555}\n"
 	".thread{border-top:1px solid #ddd;margin-top:1em}\n"
 	"ul.tree{padding-left:1em;margin:.3em 0}ul.tree ul{padding-left:1.2em}\n"
 	"ul.tree li{margin:.1em 0}ul.tree li.ghost{color:#777}\n"
-	".links{font-size:.95em}\n"
+	".links{font-size:.95em;overflow-wrap:break-word}\n"
 	".tmsg{border-top:1px solid #ddd;margin-top:1em}\n"
 	".d1{margin-left:1.5em}.d2{margin-left:3em}.d3{margin-left:4.5em}.d4{margin-left:6em}\n"
 	".d5{margin-left:7.5em}.d6{margin-left:9em}.d7{margin-left:10.5em}.d8{margin-left:12em}\n"
