@@ -676,7 +676,7 @@ static void emit_sql(struct search_query *q, struct buf *b, const struct qnode *
 			param_text(q, b, n->text);
 			buf_addc(b, ')');
 		} else if (n->field == F_L) {
-			buf_adds(b, "m.list_id IN (SELECT id FROM lists WHERE name = ");
+			buf_adds(b, "+m.list_id IN (SELECT id FROM lists WHERE name = ");
 			param_text(q, b, n->text);
 			buf_addc(b, ')');
 		} else if (n->field == F_D) {

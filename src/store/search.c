@@ -34,7 +34,10 @@ static void condition(struct buf *b, const struct search_query *q, int64_t list_
 	buf_adds(b, search_where(q));
 	buf_addc(b, ')');
 	if (list_id)
-		buf_adds(b, " AND m.list_id = :list");
+		/* "+": the list never picks the index (messages_daynum would
+		 * walk every message of the list); the match, the rowid order
+		 * or a date range (messages_when) do. */
+		buf_adds(b, " AND +m.list_id = :list");
 }
 
 /* FROM and WHERE of a query, shared by the count and the listing.  With
