@@ -510,8 +510,9 @@ def run_search(data, base, nm_config, listname, reps, queries=None):
             path += f'&o={order}'
         ts, out = sample_cli(cmd + [q], reps)
         r['cli'] = ts
-        m = re.search(rb'(\d+) of (\d+) matching', out or b'')
-        r['matches'] = int(m.group(2)) if m else 0
+        # The exact count (the listing's stops at 10,000), not timed.
+        p = subprocess.run([LISTARC, 'search', '--data', data, '--count', q], capture_output=True)
+        r['matches'] = int(p.stdout) if p.stdout.strip().isdigit() else 0
         ts, (status, body) = sample_http(base, path, reps)
         r['page'] = ts
         r['page_status'] = status

@@ -37,6 +37,9 @@ check_eq 'OR and parentheses' "$(search '(s:"copy_page_range" OR s:"copy_vma") -
 check_eq 'a prefix word*' "$(search 's:round_hint*')" "$L/2019/05/20/5"
 check_eq 'l: of another list finds nothing' "$(search 'l:lkml copy_page_range')" ""
 
+check_eq '--count prints the number of matches' "$(la search --data "$DATA" --count 'f:ktkhai d:2019-05-20..2019-05-21')" 12
+la search --data "$DATA" --count 'nothingmatchesthis' >cnt.txt 2>&1
+check_eq '--count of nothing: 0, exit 1' "$? $(cat cnt.txt)" "1 0"
 la search --data "$DATA" 'subject:foo' 2>err.txt >/dev/null
 check_eq 'an unknown prefix exits 2' $? 2
 check 'and says which prefix' grep -q "unknown prefix 'subject:'" err.txt

@@ -15,7 +15,7 @@
 
 static const char usage[] =
 	"usage: listarc search [--data DIR] [--list LIST] [--format=summary|json|mbox]\n"
-	"                      [--order=newest|relevance] [--limit N] [--explain] QUERY\n"
+	"                      [--order=newest|relevance] [--limit N] [--count] [--explain] QUERY\n"
 	"\n"
 	"Searches the archive.  QUERY is the language of the search pages: words and\n"
 	"\"phrases\" (subject and body), prefixes s: f: t: c: a: b: q: nq: dfn: m: l: d:,\n"
@@ -29,6 +29,8 @@ static const char usage[] =
 	"                 (mboxrd, for git am or a mail reader)\n"
 	"  --order O      newest first (default) or by relevance\n"
 	"  --limit N      at most N messages (default 100, at most 10000)\n"
+	"  --count        print the number of matching messages (all of them; the\n"
+	"                 listing's count stops at 10000) and nothing else\n"
 	"  --explain      print the translation of QUERY and exit\n"
 	"\n"
 	"Exit status: 0 if something matched, 1 if nothing did, 2 for a bad query.\n";
@@ -108,14 +110,15 @@ int cmd_search(int argc, char **argv)
 		{"data", required_argument, NULL, 'd'},   {"list", required_argument, NULL, 'l'},
 		{"format", required_argument, NULL, 'f'}, {"order", required_argument, NULL, 'o'},
 		{"limit", required_argument, NULL, 'n'},  {"explain", no_argument, NULL, 'x'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+		{"count", no_argument, NULL, 'c'},        {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
 	const char *data = NULL, *list = NULL;
 	enum format fmt = F_SUMMARY;
 	enum search_order order = SEARCH_NEWEST;
 	int limit = 100;
-	bool explain = false;
+	bool explain = false, count = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "d:l:f:o:n:xh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:f:o:n:xch", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': data = optarg; break;
 		case 'l': list = optarg; break;
@@ -149,6 +152,7 @@ int cmd_search(int argc, char **argv)
 			}
 			break;
 		case 'x': explain = true; break;
+		case 'c': count = true; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
@@ -189,6 +193,19 @@ int cmd_search(int argc, char **argv)
 	if (list && store_list_id(st, list, &list_id) != LA_OK) {
 		cmd_error("no list '%s' in %s", list, dir);
 		rc = 1;
+		goto out;
+	}
+	if (count) {
+		/* Every match counted, however many: only the count is printed. */
+		int n = 0;
+		enum la_status ce = store_search(st, q, list_id, order, 0, 0, 1 << 30, &n, print_entry, NULL);
+		if (ce) {
+			cmd_error("search failed: %s", store_errmsg(st));
+			rc = 2;
+		} else {
+			printf("%d\n", n);
+			rc = n ? 0 : 1;
+		}
 		goto out;
 	}
 	struct out_ctx o = {st, fmt, NULL, 0};
