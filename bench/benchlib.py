@@ -136,18 +136,25 @@ def _children(pid):
     return kids
 
 
+def _tree(root):
+    """root and every descendant process, each once (depth first)."""
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        yield pid
+        stack += _children(pid)
+
+
 def tree_rss(root):
     """Bytes resident in root and all its descendants now (pages shared
     between processes count once per process, as in ps)."""
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
+    total = 0
+    for pid in _tree(root):
         try:
             with open(f'/proc/{pid}/statm') as f:
                 total += int(f.read().split()[1]) * PAGE
         except (OSError, IndexError, ValueError):
             continue
-        todo += _children(pid)
     return total
 
 
@@ -291,9 +298,8 @@ class Server:
 
     def peak_rss(self):
         """Sum of VmHWM over the server's process tree."""
-        total, todo = 0, [self.p.pid]
-        while todo:
-            pid = todo.pop()
+        total = 0
+        for pid in _tree(self.p.pid):
             try:
                 with open(f'/proc/{pid}/status') as f:
                     for line in f:
@@ -301,7 +307,6 @@ class Server:
                             total += int(line.split()[1]) * 1024
             except OSError:
                 continue
-            todo += _children(pid)
         return total
 
     def stop(self):
