@@ -164,3 +164,40 @@ check_eq "a later index run is fine (exit 0)" $? 0
 check_eq "both messages are indexed, once" "$(sqlite3 sep/index.sqlite 'select count(*) from messages')" 2
 DATA=$T/sep get /sep/2024/01/01/1/raw >raw.txt
 check_eq "the first message keeps its bytes" "$(tail -1 raw.txt)" "no blank line after me"
+
+# The same message delivered again at once (an MTA retrying a delivery
+# whose process died after writing it) is not written twice; delivered
+# again after another message, it is (a message sent twice).
+printf 'Message-ID: <sep-3@x>\nSubject: three\nDate: Wed, 3 Jan 2024 00:00:00 +0000\n\nthree\n' >three.eml
+la deliver --data sep sep <three.eml && la deliver --data sep sep <three.eml
+check_eq "a delivery retried at once exits 0" $? 0
+check_eq "...and the mbox holds the message once" "$(grep -c '^Subject: three' sep/mbox/sep.mbox)" 1
+check_eq "...and so does the index" "$(sqlite3 sep/index.sqlite 'select count(*) from messages')" 3
+printf 'Message-ID: <sep-4@x>\nSubject: four\nDate: Thu, 4 Jan 2024 00:00:00 +0000\n\nfour\n' |
+	la deliver --data sep sep
+la deliver --data sep sep <three.eml
+check_eq "sent again after another message, it is kept twice" \
+	"$(grep -c '^Subject: three' sep/mbox/sep.mbox)/$(sqlite3 sep/index.sqlite 'select count(*) from messages')" 2/5
+
+# The archive directory moved (or restored elsewhere): its lists' mboxes
+# are the same sources, not new ones read again from the start.
+mv sep moved
+printf 'Message-ID: <sep-5@x>\nSubject: five\nDate: Fri, 5 Jan 2024 00:00:00 +0000\n\nfive\n' |
+	la deliver --data moved sep 2>err.txt
+check_eq "a delivery into the moved directory exits 0" $? 0
+check_eq "...and indexes only the new message, from the same source" \
+	"$(sqlite3 moved/index.sqlite 'select count(*) from messages; select count(*) from sources')" "6
+1"
+DATA=$T/moved get /sep/2024/01/01/1/raw >raw.txt
+check_eq "...and the old messages' pages read the moved mbox" "$STATUS/$(tail -1 raw.txt)" \
+	"200/no blank line after me"
+la index --data moved sep 2>err.txt
+check "...as does an index run (nothing new)" grep -q '^sep: 0 messages indexed' err.txt
+# An index written before paths inside the directory were stored relative
+# keeps its source (and stores it relative from then on).
+sqlite3 moved/index.sqlite "UPDATE sources SET path = '$T/moved/mbox/sep.mbox'"
+printf 'Message-ID: <sep-6@x>\nSubject: six\nDate: Sat, 6 Jan 2024 00:00:00 +0000\n\nsix\n' |
+	la deliver --data moved sep 2>err.txt
+check_eq "an absolute path stored by an older listarc is the same source, made relative" \
+	"$(sqlite3 moved/index.sqlite 'select count(*) from messages; select path from sources')" "7
+mbox/sep.mbox"

@@ -69,6 +69,7 @@ const char *const stmt_sql[S_COUNT] = {
 	[S_LIST_INS] = "INSERT INTO lists(name) VALUES(?1)",
 	[S_SRC_GET] = "SELECT id, list_id, path, kind, done, fp_head, fp_tail, last_ts FROM sources"
 	              " WHERE list_id = ?1 AND path = ?2",
+	[S_SRC_PATH] = "UPDATE sources SET path = ?2 WHERE id = ?1",
 	[S_SRC_INS] = "INSERT INTO sources(list_id, path, kind) VALUES(?1, ?2, ?3)",
 	[S_SRC_BYID] = "SELECT id, list_id, path, kind, done, fp_head, fp_tail, last_ts FROM sources"
 	               " WHERE id = ?1",
@@ -221,6 +222,22 @@ int exec(struct store *st, const char *sql)
 	return sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
+/* Whether the index says its schema was last made from the text whose
+ * hash is `hash` (false also when it has no meta table yet). */
+static bool schema_text_is(struct store *st, const char *hash)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'schema_sql'", -1, &s,
+	                       NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return false;
+	}
+	bool same = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) &&
+	            strcmp((const char *)sqlite3_column_text(s, 0), hash) == 0;
+	sqlite3_finalize(s);
+	return same;
+}
+
 enum la_status store_open(struct store **out, const char *dir, enum store_mode mode,
                           struct la_err *err)
 {
@@ -237,6 +254,9 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	if (!st)
 		return la_err_set(err, LA_ENOMEM, "out of memory");
 	st->writer = mode == STORE_WRITE;
+	char *real = realpath(dir, NULL);
+	snprintf(st->dir, sizeof st->dir, "%s", real ? real : dir);
+	free(real);
 	int flags = st->writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
 	int rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -258,17 +278,28 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 		rc = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 		              " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"
 		              " PRAGMA wal_autocheckpoint=8192;");
-		if (rc == SQLITE_OK)
+		/* The schema's statements (all IF NOT EXISTS, so that an index
+		 * made by an older listarc gains what this one adds) run only
+		 * when their text differs from the one last run here: parsing
+		 * them and a write transaction cost more than the rest of a
+		 * `deliver`'s work. */
+		char sql[160];
+		snprintf(sql, sizeof sql, "%016llx",
+		         (unsigned long long)hash64(schema_sql, sizeof schema_sql - 1, 0));
+		bool current = rc == SQLITE_OK && schema_text_is(st, sql);
+		if (rc == SQLITE_OK && !current)
 			rc = exec(st, "BEGIN IMMEDIATE");
-		if (rc == SQLITE_OK)
+		if (rc == SQLITE_OK && !current)
 			rc = exec(st, schema_sql);
-		if (rc == SQLITE_OK) {
-			char sql[128];
-			snprintf(sql, sizeof sql,
-			         "INSERT OR IGNORE INTO meta(key, value) VALUES('schema', %d)", SCHEMA_VERSION);
-			rc = exec(st, sql);
+		if (rc == SQLITE_OK && !current) {
+			char ins[sizeof sql + 200];
+			snprintf(ins, sizeof ins,
+			         "INSERT OR IGNORE INTO meta(key, value) VALUES('schema', %d);"
+			         " INSERT OR REPLACE INTO meta(key, value) VALUES('schema_sql', '%s')",
+			         SCHEMA_VERSION, sql);
+			rc = exec(st, ins);
 		}
-		if (rc == SQLITE_OK)
+		if (rc == SQLITE_OK && !current)
 			rc = exec(st, "COMMIT");
 		if (rc != SQLITE_OK) {
 			/* Say why it failed (a full disk, say) before the rollback's
@@ -279,7 +310,11 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 			return s;
 		}
 	} else {
-		rc = exec(st, "PRAGMA cache_size=-8192; PRAGMA query_only=1;");
+		/* Reads through a memory map of the file: a search that walks
+		 * thousands of index pages copies none of them (inter* at
+		 * 100,000 messages: 7 → 5 ms).  SQLite caps the size. */
+		rc = exec(st, "PRAGMA cache_size=-8192; PRAGMA query_only=1;"
+		              " PRAGMA mmap_size=2147418112;");
 	}
 	if (rc != SQLITE_OK) {
 		enum la_status s = db_fail(st, rc, err, path);
@@ -369,12 +404,33 @@ enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id
 	return LA_OK;
 }
 
-static void read_source(sqlite3_stmt *s, struct store_source *src)
+/* A source's path as stored: relative to the archive directory when it
+ * is inside it (the lists `deliver` writes, DIR/mbox/LIST.mbox), so that
+ * the whole directory can be moved or restored elsewhere and keep its
+ * sources; absolute otherwise. */
+static const char *stored_path(const struct store *st, const char *path)
+{
+	size_t n = strlen(st->dir);
+	if (n > 0 && strncmp(path, st->dir, n) == 0 && path[n] == '/' && path[n + 1])
+		return path + n + 1;
+	return path;
+}
+
+static void read_source(const struct store *st, sqlite3_stmt *s, struct store_source *src)
 {
 	src->id = sqlite3_column_int64(s, 0);
 	src->list_id = sqlite3_column_int64(s, 1);
 	const char *p = (const char *)sqlite3_column_text(s, 2);
-	snprintf(src->path, sizeof src->path, "%s", p ? p : "");
+	size_t dn = strlen(st->dir), pn = p ? strlen(p) : 0;
+	if (pn > 0 && p[0] != '/' && dn + 1 + pn < sizeof src->path) {
+		memcpy(src->path, st->dir, dn);
+		src->path[dn] = '/';
+		memcpy(src->path + dn + 1, p, pn + 1);
+	} else {
+		/* (A relative path too long to resolve stays relative: opening
+		 * it fails, and says so.) */
+		snprintf(src->path, sizeof src->path, "%s", p ? p : "");
+	}
 	src->kind = (enum source_kind)sqlite3_column_int(s, 3);
 	src->done = (uint64_t)sqlite3_column_int64(s, 4);
 	src->fp_head = sqlite3_column_int64(s, 5);
@@ -382,42 +438,61 @@ static void read_source(sqlite3_stmt *s, struct store_source *src)
 	src->last_ts = sqlite3_column_int64(s, 7);
 }
 
+/* The source of list_id stored as `key`, in *src; LA_ENOTFOUND if none. */
+static enum la_status source_get(struct store *st, int64_t list_id, const char *key,
+                                 struct store_source *src)
+{
+	sqlite3_stmt *s = stmt(st, S_SRC_GET);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, list_id);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_source(st, s, src);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return LA_OK;
+	return rc == SQLITE_DONE ? LA_ENOTFOUND : LA_EDB;
+}
+
 enum la_status store_source_ensure(struct store *st, int64_t list_id, const char *path,
                                    enum source_kind kind, struct store_source *src,
                                    struct la_err *err)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		sqlite3_stmt *s = stmt(st, S_SRC_GET);
+	const char *key = stored_path(st, path);
+	enum la_status e = source_get(st, list_id, key, src);
+	if (e == LA_ENOTFOUND && key != path && (e = source_get(st, list_id, path, src)) == LA_OK) {
+		/* Stored by an older listarc with its absolute path: from now
+		 * on relative, like the new ones. */
+		sqlite3_stmt *s = stmt(st, S_SRC_PATH);
 		if (!s)
 			return db_fail(st, SQLITE_ERROR, err, "source");
-		sqlite3_bind_int64(s, 1, list_id);
-		sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			read_source(s, src);
-			sqlite3_reset(s);
-			if (src->kind != kind)
-				return la_err_set(err, LA_EINVAL, "%s: was indexed as %s, is now %s", path,
-				                  src->kind == SOURCE_MBOX ? "an mbox" : "a maildir",
-				                  kind == SOURCE_MBOX ? "an mbox" : "a maildir");
-			return LA_OK;
-		}
-		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, src->id);
+		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+		int rc = step_done(s);
 		if (rc != SQLITE_DONE)
 			return db_fail(st, rc, err, "source");
-		if (pass == 1)
-			break;
-		s = stmt(st, S_SRC_INS);
+	}
+	if (e == LA_ENOTFOUND) {
+		sqlite3_stmt *s = stmt(st, S_SRC_INS);
 		if (!s)
 			return db_fail(st, SQLITE_ERROR, err, "source");
 		sqlite3_bind_int64(s, 1, list_id);
-		sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 3, kind);
-		rc = step_done(s);
+		int rc = step_done(s);
 		if (rc != SQLITE_DONE)
 			return db_fail(st, rc, err, "add source");
+		e = source_get(st, list_id, key, src);
 	}
-	return db_fail(st, SQLITE_ERROR, err, "source");
+	if (e)
+		return db_fail(st, SQLITE_ERROR, err, "source");
+	if (src->kind != kind)
+		return la_err_set(err, LA_EINVAL, "%s: was indexed as %s, is now %s", path,
+		                  src->kind == SOURCE_MBOX ? "an mbox" : "a maildir",
+		                  kind == SOURCE_MBOX ? "an mbox" : "a maildir");
+	return LA_OK;
 }
 
 enum la_status store_sources(struct store *st, int64_t list_id,
@@ -439,7 +514,7 @@ enum la_status store_sources(struct store *st, int64_t list_id,
 			return LA_ENOMEM;
 		}
 		v = nv;
-		read_source(s, &v[n++]);
+		read_source(st, s, &v[n++]);
 	}
 	sqlite3_reset(s);
 	for (size_t i = 0; i < n; i++)
@@ -457,7 +532,7 @@ enum la_status store_source_get(struct store *st, int64_t id, struct store_sourc
 	sqlite3_bind_int64(s, 1, id);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		read_source(s, src);
+		read_source(st, s, src);
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? LA_OK : rc == SQLITE_DONE ? LA_ENOTFOUND : db_status(rc);
 }

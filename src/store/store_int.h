@@ -17,6 +17,7 @@ enum stmt_id {
 	S_SRC_BYID,
 	S_SRC_LIST,
 	S_SRC_SAVE,
+	S_SRC_PATH,
 	S_MID_BYHASH,
 	S_MID_PARENT_OF,
 	S_MID_TEXT,
@@ -92,6 +93,9 @@ struct store {
 	bool writer;
 	bool in_txn;
 	bool in_read; /* between store_read_begin and store_read_end */
+	/* The archive directory, resolved: the sources inside it are stored
+	 * relative to it, so that the directory can move. */
+	char dir[4096];
 	/* Writer state (write.c). */
 	struct mid_cache mids;
 	struct day_entry *days;
