@@ -7,6 +7,10 @@
 #   space returns the next run completes, nothing lost, nothing doubled.
 #   `listarc deliver` on a full disk asks the MTA to retry (75) and leaves
 #   no half message.
+# - `listarc deliver` killed at its writes (the mbox's, the index's), then
+#   delivered again as an MTA does: each message once in the mbox and the
+#   index; one killed after its append and not retried is indexed by the
+#   next run.
 # - The mbox appended to while it is read, by a writer that takes no lock
 #   and pauses inside messages (right after the header block, between
 #   paragraphs), then by one that does lock: no message is ever indexed
@@ -106,6 +110,71 @@ check_eq "...and leaves the mbox as it was (no half message)" "$(md5sum <dl/mbox
 la deliver --data dl l <full.eml 2>/dev/null
 check_eq "with space back the message is delivered and indexed" \
 	"$(sqlite3 dl/index.sqlite "SELECT count(*) FROM messages m JOIN mids ON mids.id = m.mid WHERE mids.mid = 'full@example.org'")" 1
+
+# ---- deliver killed between its append and its commit ----
+# 30 messages delivered one after the other, each first by a `deliver`
+# the hook kills at one of its writes, then again, as an MTA does when a
+# delivery gave no exit status, until one exits 0.  The first five die
+# right after writing the message into the mbox (before the index has it:
+# the retry finds it there and must not write it twice), the others at a
+# write drawn at random from those a clean delivery of that message makes
+# (the mbox's write or fsync, WAL frames, the commit, the checkpoint as
+# the index is closed).  A 31st dies after its write and is not retried:
+# the next `listarc index` takes it.  The mbox and the index must be those
+# of 31 clean deliveries.
+"$PYTHON" "$SHARED/corpora/gen-corpus.py" 31 dmail.mbox 5 >/dev/null 2>&1
+mkdir -p dm
+"$PYTHON" -c 'import re, sys
+msgs = re.split(rb"\n(?=From [^\n]*\n)", open(sys.argv[1], "rb").read())
+for i, m in enumerate(msgs, 1):
+    open("dm/%d" % i, "wb").write(m.split(b"\n", 1)[1])' dmail.mbox
+for i in $(seq 1 31); do "$RELEASE" deliver --data dref l <dm/$i 2>/dev/null; done
+dseed=${FAULT_SEED:-$(date +%s)}
+echo "# kill points drawn with FAULT_SEED=$dseed"
+: >dkills.txt
+: >dprogress.txt
+dkilled=0
+for i in $(seq 1 31); do
+	if [ "$i" -le 5 ] || [ "$i" = 31 ]; then
+		nth=1
+	else
+		rm -rf dcopy && cp -r dk dcopy 2>/dev/null || mkdir dcopy
+		FAULT_TRACE=$T/dtrace.txt LD_PRELOAD=$HOOK "$RELEASE" deliver --data dcopy l <dm/$i 2>/dev/null
+		nth=$("$PYTHON" -c 'import random, sys; random.seed(int(sys.argv[1]) * 100 + int(sys.argv[2]))
+print(random.randint(1, max(1, int(sys.argv[3]))))' "$dseed" "$i" "$(wc -l <dtrace.txt)")
+	fi
+	FAULT_KILL_AT=$nth FAULT_LOG=$T/dkills.txt LD_PRELOAD=$HOOK "$RELEASE" deliver --data dk l <dm/$i 2>/dev/null &
+	wait $! 2>/dev/null
+	rc=$?
+	[ $rc = 137 ] && dkilled=$((dkilled + 1))
+	tries=1
+	while [ "$i" != 31 ] && [ $rc != 0 ] && [ $tries -lt 5 ]; do
+		"$RELEASE" deliver --data dk l <dm/$i 2>/dev/null
+		rc=$?
+		tries=$((tries + 1))
+	done
+	echo "$i $nth $tries $rc $([ -f dtrace.txt ] && wc -l <dtrace.txt)" >>dprogress.txt
+done
+echo "# where the kills landed (call, function, file, offset, bytes, when):"
+sed 's/^/#   /' dkills.txt
+echo "# message, kill at call, attempts, last exit status, calls a clean delivery made:"
+sed 's/^/#   /' dprogress.txt
+check_eq "31 deliveries were killed by the hook" "$dkilled" 31
+check "...five right after writing the message into the mbox" \
+	[ "$(grep -c '^1 write l\.mbox .* after$' dkills.txt)" -ge 5 ]
+check "...some inside the index's write-ahead log" grep -q ' index\.sqlite-wal ' dkills.txt
+check_eq "every retried delivery exited 0" "$(awk '$1 != 31 && $4 != 0' dprogress.txt | wc -l)" 0
+la index --data dk l dk/mbox/l.mbox 2>err.txt
+check_eq "the next index run (ASan build) exits 0" $? 0
+check "...and indexes the one message whose delivery died after its write" \
+	grep -q '^l: 1 messages indexed' err.txt
+check_eq "the mbox holds each message once, as 31 clean deliveries write it" \
+	"$(md5sum <dk/mbox/l.mbox)" "$(md5sum <dref/mbox/l.mbox)"
+check_eq "the index equals that of 31 clean deliveries (URLs, ids, offsets, threads)" \
+	"$(dump_index dk | md5sum)" "$(dump_index dref | md5sum)"
+check_eq "...each message once in the search index" \
+	"$(sqlite3 dk/index.sqlite "PRAGMA integrity_check; SELECT count(*) FROM fts")" "ok
+31"
 
 # ---- the mbox appended to while it is read ----
 # The writer appends the corpus again, message by message, each in two or

@@ -177,23 +177,30 @@ int cmd_deliver(int argc, char **argv)
 	}
 
 	/* Stored: from here on the message is safe, and a failure to index
-	 * it now only delays it until the next `listarc index`. */
-	int lockfd = -1;
-	if (ingest_lock(dir, wait, &lockfd, &err)) {
+	 * it now only delays it until the next `listarc index`.  The index is
+	 * opened before the archive lock and closed after it, so that the
+	 * deliveries queued behind this one wait only for the indexing. */
+	struct store *st = NULL;
+	if (store_open(&st, dir, STORE_WRITE, &err)) {
 		cmd_error("%s (the message is stored; the next index run picks it up)", err.msg);
 		goto out;
 	}
-	struct store *st = NULL;
+	int lockfd = -1;
+	if (ingest_lock(dir, wait, &lockfd, &err)) {
+		cmd_error("%s (the message is stored; the next index run picks it up)", err.msg);
+		store_close(st);
+		goto out;
+	}
 	int64_t list_id;
 	struct ingest_opts o;
 	ingest_opts_init(&o);
 	o.settle = 0; /* we hold the mbox's last message complete */
 	struct ingest_stats stats = {0};
-	if (store_open(&st, dir, STORE_WRITE, &err) || store_list_ensure(st, list, &list_id, &err) ||
+	if (store_list_ensure(st, list, &list_id, &err) ||
 	    ingest_source(st, list_id, mbox, &o, &stats, &err))
 		cmd_error("%s (the message is stored; the next index run picks it up)", err.msg);
-	store_close(st);
 	close(lockfd);
+	store_close(st);
 out:
 	buf_free(&msg);
 	free(dir);

@@ -878,6 +878,44 @@ static enum la_status write_all(int fd, const char *p, size_t n)
 	return LA_OK;
 }
 
+/* Whether the file (of `size` bytes) ends with a message from `sender`
+ * whose bytes after its From_ line are `body` (quoted, with its blank
+ * line): the same delivery again.  An MTA delivers again when the last
+ * attempt gave no exit status (killed, or the machine went down) after
+ * its write; the message is then at the end of the file already, and is
+ * not written twice.  Only the last message is compared, from the end,
+ * in chunks; its From_ line's date may differ (it may be "now"). */
+static bool is_last_message(int fd, off_t size, const char *sender, const char *body, size_t n)
+{
+	char line[600];
+	size_t slen = strlen(sender);
+	if (n == 0 || (uint64_t)size < n + 6 + slen)
+		return false;
+	char chunk[16384];
+	for (size_t cmp = 0; cmp < n;) {
+		size_t k = n - cmp < sizeof chunk ? n - cmp : sizeof chunk;
+		size_t got = 0;
+		if (pread_all(fd, chunk, k, (uint64_t)size - cmp - k, &got) || got != k ||
+		    memcmp(chunk, body + n - cmp - k, k) != 0)
+			return false;
+		cmp += k;
+	}
+	/* Before it: a whole From_ line of this sender, at the start of the
+	 * file or after a newline. */
+	uint64_t at = (uint64_t)size - n;
+	size_t k = at < sizeof line ? (size_t)at : sizeof line;
+	size_t got = 0;
+	if (pread_all(fd, line, k, at - k, &got) || got != k || line[k - 1] != '\n')
+		return false;
+	size_t ls = k - 1;
+	while (ls > 0 && line[ls - 1] != '\n')
+		ls--;
+	if (ls == 0 && at > k)
+		return false; /* a From_ line longer than ours can be */
+	return k - ls > 5 + slen && memcmp(line + ls, "From ", 5) == 0 &&
+	       memcmp(line + ls + 5, sender, slen) == 0 && line[ls + 5 + slen] == ' ';
+}
+
 enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len, const char *sender,
                                   int64_t ts, int wait_seconds, struct la_err *err)
 {
@@ -918,12 +956,14 @@ enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len,
 	char fl_line[512];
 	format_fromline(fl_line, sizeof fl_line, sender, ts);
 	buf_adds(&b, fl_line);
+	size_t body_at = b.len;
 	mbox_quote(&b, msg, len);
 	if (len == 0 || msg[len - 1] != '\n')
 		buf_addc(&b, '\n');
 	buf_addc(&b, '\n');
 	enum la_status e = b.err;
-	if (!e)
+	bool again = !e && is_last_message(fd, old, sender, b.data + body_at, b.len - body_at);
+	if (!e && !again)
 		e = write_all(fd, b.data, b.len);
 	if (!e && fsync(fd) != 0)
 		e = errno == ENOSPC ? LA_ENOSPC : LA_EIO;
