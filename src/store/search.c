@@ -1,5 +1,6 @@
 /* search.c: running a parsed query against the index. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "search/search.h"
@@ -77,20 +78,134 @@ static void from_where(struct buf *b, const struct search_query *q, int64_t list
 	condition(b, q, list_id);
 }
 
+#define ENTRY_COLUMNS                                                                       \
+	"SELECT m.id, l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name,"             \
+	" m.from_addr, mids.mid, m.thread, m.mid, m.parent"
+
+/* The row of an ENTRY_COLUMNS statement as an entry; false if a column
+ * could not be had (out of memory). */
+static bool row_entry(sqlite3_stmt *s, struct store_entry *en)
+{
+	en->id = sqlite3_column_int64(s, 0);
+	en->list = (const char *)sqlite3_column_text(s, 1);
+	en->day = sqlite3_column_int(s, 2);
+	en->num = sqlite3_column_int(s, 3);
+	en->ts = sqlite3_column_int64(s, 4);
+	en->has_date = sqlite3_column_type(s, 5) != SQLITE_NULL;
+	en->date = sqlite3_column_int64(s, 5);
+	en->subject = (const char *)sqlite3_column_text(s, 6);
+	en->from_name = (const char *)sqlite3_column_text(s, 7);
+	en->from_addr = (const char *)sqlite3_column_text(s, 8);
+	en->msgid = (const char *)sqlite3_column_text(s, 9);
+	en->thread = sqlite3_column_int64(s, 10);
+	en->mid = sqlite3_column_int64(s, 11);
+	en->parent = sqlite3_column_int64(s, 12);
+	return en->list && en->subject && en->from_name && en->from_addr && en->msgid;
+}
+
+/* Newest first with a full-text match, in one pass: the matches are
+ * walked newest first once, counted up to count_max, and the ids of
+ * those on the page kept; then the page's rows are read by id.  Counting
+ * and listing separately made FTS5 do its work twice (a prefix query
+ * merges the doclists of every word it covers, each time). */
+static enum la_status search_newest_match(struct store *st, const struct search_query *q,
+                                          int64_t list_id, int offset, int limit,
+                                          int count_max, int *total, store_entry_fn fn,
+                                          void *arg)
+{
+	struct buf sql;
+	buf_init(&sql, 1 << 20);
+	sqlite3_stmt *s = NULL;
+	enum la_status e = LA_OK;
+	int64_t *ids = NULL;
+	int n = 0, rc, seen = 0;
+	/* Walked as far as the count or the page needs, whichever is
+	 * further (a feed asks for no count). */
+	int walk = offset + limit > count_max ? offset + limit : count_max;
+	if (limit > 0 && !(ids = malloc(sizeof *ids * (size_t)limit))) {
+		e = LA_ENOMEM;
+		goto out;
+	}
+	buf_adds(&sql, "SELECT fts.rowid");
+	if (!list_id && strcmp(search_where(q), "1") == 0)
+		/* Only words: every row of fts is a message. */
+		buf_adds(&sql, " FROM fts WHERE fts MATCH ?1");
+	else
+		from_where(&sql, q, list_id, false, false, false);
+	buf_printf(&sql, " ORDER BY fts.rowid DESC LIMIT %d", walk);
+	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+		e = LA_EDB;
+		goto out;
+	}
+	bind_all(s, q, list_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (seen >= offset && n < limit)
+			ids[n++] = sqlite3_column_int64(s, 0);
+		seen++;
+	}
+	*total = seen < count_max ? seen : count_max;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_DONE) {
+		e = db_status(rc) ? db_status(rc) : LA_EDB;
+		goto out;
+	}
+	if (n == 0)
+		goto out;
+	if (sqlite3_prepare_v2(st->db,
+	                       ENTRY_COLUMNS " FROM messages m JOIN mids ON mids.id = m.mid"
+	                                     " JOIN lists l ON l.id = m.list_id WHERE m.id = ?1",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		e = LA_EDB;
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		sqlite3_bind_int64(s, 1, ids[i]);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			struct store_entry en;
+			if (!row_entry(s, &en)) {
+				e = LA_ENOMEM;
+				break;
+			}
+			if (!fn(&en, arg))
+				break;
+		} else if (rc != SQLITE_DONE) {
+			e = db_status(rc) ? db_status(rc) : LA_EDB;
+			break;
+		}
+		sqlite3_reset(s);
+	}
+out:
+	sqlite3_finalize(s);
+	free(ids);
+	buf_free(&sql);
+	return e;
+}
+
 enum la_status store_search(struct store *st, const struct search_query *q, int64_t list_id,
                             enum search_order order, int offset, int limit, int count_max,
                             int *total, store_entry_fn fn, void *arg)
 {
+	*total = 0;
+	bool ranked = order == SEARCH_RELEVANCE && search_match(q);
+	if (search_match(q) && !ranked)
+		return search_newest_match(st, q, list_id, offset, limit, count_max, total, fn, arg);
+
 	struct buf sql;
 	buf_init(&sql, 1 << 20);
 	enum la_status e = LA_OK;
 	sqlite3_stmt *s = NULL;
-	*total = 0;
 
 	/* A bounded count: a query that matches a million messages costs
 	 * count_max rows, not a million. */
 	buf_adds(&sql, "SELECT count(*) FROM (SELECT 1");
-	from_where(&sql, q, list_id, false, false, false);
+	if (search_match(q) && !list_id && strcmp(search_where(q), "1") == 0)
+		/* Only words: every row of fts is a message, and the join
+		 * would look each one up for nothing. */
+		buf_adds(&sql, " FROM fts WHERE fts MATCH ?1");
+	else
+		from_where(&sql, q, list_id, false, false, false);
 	buf_printf(&sql, " LIMIT %d)", count_max);
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		e = LA_EDB;
@@ -107,12 +222,7 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 		goto out;
 
 	buf_reset(&sql);
-	buf_adds(&sql, "SELECT m.id, l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name,"
-	               " m.from_addr, mids.mid, m.thread, m.mid, m.parent");
-	/* Newest first is arrival order (ids rise as mail is indexed), which
-	 * the full-text index and the messages table both walk backwards and
-	 * stop at the limit, however many messages match. */
-	bool ranked = order == SEARCH_RELEVANCE && search_match(q);
+	buf_adds(&sql, ENTRY_COLUMNS);
 	/* Without a full-text match, a condition that most messages meet (a
 	 * wide d: range, an l: alone) is cheaper to test walking the
 	 * messages newest first, which stops at the page, than to read through
@@ -121,9 +231,10 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 	from_where(&sql, q, list_id, ranked, true, dense);
 	if (ranked)
 		buf_adds(&sql, " ORDER BY hits.score, m.id DESC");
-	else if (search_match(q))
-		buf_adds(&sql, " ORDER BY fts.rowid DESC");
 	else
+		/* Newest first is arrival order (ids rise as mail is indexed),
+		 * which the messages table walks backwards, stopping at the
+		 * limit. */
 		buf_adds(&sql, " ORDER BY m.id DESC");
 	buf_printf(&sql, " LIMIT %d OFFSET %d", limit, offset);
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
@@ -134,21 +245,7 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_entry en;
-		en.id = sqlite3_column_int64(s, 0);
-		en.list = (const char *)sqlite3_column_text(s, 1);
-		en.day = sqlite3_column_int(s, 2);
-		en.num = sqlite3_column_int(s, 3);
-		en.ts = sqlite3_column_int64(s, 4);
-		en.has_date = sqlite3_column_type(s, 5) != SQLITE_NULL;
-		en.date = sqlite3_column_int64(s, 5);
-		en.subject = (const char *)sqlite3_column_text(s, 6);
-		en.from_name = (const char *)sqlite3_column_text(s, 7);
-		en.from_addr = (const char *)sqlite3_column_text(s, 8);
-		en.msgid = (const char *)sqlite3_column_text(s, 9);
-		en.thread = sqlite3_column_int64(s, 10);
-		en.mid = sqlite3_column_int64(s, 11);
-		en.parent = sqlite3_column_int64(s, 12);
-		if (!en.list || !en.subject || !en.from_name || !en.from_addr || !en.msgid) {
+		if (!row_entry(s, &en)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
