@@ -45,11 +45,12 @@ static void condition(struct buf *b, const struct search_query *q, int64_t list_
 		buf_adds(b, " AND +m.list_id = :list");
 }
 
-/* FROM and WHERE of a query, shared by the count and the listing.  With
- * ranked set, the full-text matches come from a subquery that keeps the
- * newest RANK_WINDOW of those that meet the condition, with their bm25
- * score (as hits.score).  With names set, mids and lists are joined for
- * the listing's columns (the count needs neither).
+/* FROM and WHERE of a query: of its matches (for counting them or
+ * walking their ids), or, with ranked set, of the relevance listing, whose
+ * full-text matches come from a subquery that keeps the newest
+ * RANK_WINDOW of those that meet the condition, with their bm25 score (as
+ * hits.score).  With names set, mids and lists are joined for the
+ * listing's columns.
  *
  * CROSS JOIN keeps the full-text match the outer loop: given the choice,
  * SQLite walked a list's messages by messages_daynum and ran the MATCH
@@ -77,6 +78,18 @@ static void from_where(struct buf *b, const struct search_query *q, int64_t list
 	if (match)
 		buf_adds(b, "fts MATCH ?1 AND ");
 	condition(b, q, list_id);
+}
+
+/* FROM and WHERE of the matches alone (for counting them, or walking
+ * their ids): a query of words only, over every list, needs no join, as
+ * every row of fts is a message (the join looked each match up for
+ * nothing: inter* at 100,000 messages, 5 → 2 ms). */
+static void matches_from_where(struct buf *b, const struct search_query *q, int64_t list_id)
+{
+	if (search_match(q) && !list_id && strcmp(search_where(q), "1") == 0)
+		buf_adds(b, " FROM fts WHERE fts MATCH ?1");
+	else
+		from_where(b, q, list_id, false, false);
 }
 
 #define ENTRY_COLUMNS                                                                       \
@@ -128,11 +141,7 @@ static enum la_status search_newest_match(struct store *st, const struct search_
 		goto out;
 	}
 	buf_adds(&sql, "SELECT fts.rowid");
-	if (!list_id && strcmp(search_where(q), "1") == 0)
-		/* Only words: every row of fts is a message. */
-		buf_adds(&sql, " FROM fts WHERE fts MATCH ?1");
-	else
-		from_where(&sql, q, list_id, false, false);
+	matches_from_where(&sql, q, list_id);
 	buf_printf(&sql, " ORDER BY fts.rowid DESC LIMIT %d", walk);
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		e = LA_EDB;
@@ -204,12 +213,7 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 	 * caller asked for: it decides how the page is read. */
 	int counted = !search_match(q) && count_max <= DENSE_MIN ? DENSE_MIN + 1 : count_max;
 	buf_adds(&sql, "SELECT count(*) FROM (SELECT 1");
-	if (search_match(q) && !list_id && strcmp(search_where(q), "1") == 0)
-		/* Only words: every row of fts is a message, and the join
-		 * would look each one up for nothing. */
-		buf_adds(&sql, " FROM fts WHERE fts MATCH ?1");
-	else
-		from_where(&sql, q, list_id, false, false);
+	matches_from_where(&sql, q, list_id);
 	buf_printf(&sql, " LIMIT %d)", counted);
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		e = LA_EDB;
