@@ -515,7 +515,7 @@ def run_search(data, base, nm_config, listname, reps, queries=None):
             path += f'&o={order}'
         ts, out = sample_cli(cmd + [q], reps)
         r['cli'] = ts
-        # The exact count (the listing's stops at 10,000), not timed.
+        # The exact count (the listing's stops at 1,000), not timed.
         p = subprocess.run([LISTARC, 'search', '--data', data, '--count', q], capture_output=True)
         r['matches'] = int(p.stdout) if p.stdout.strip().isdigit() else 0
         ts, (status, body) = sample_http(base, path, reps)

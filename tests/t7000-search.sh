@@ -164,3 +164,24 @@ check 'the site index has the search box' grep -q '<form class="search" method="
 pagecheck --strict p1.html p2.html p3.html p4.html p5.html p6.html p7.html p8.html help.html list.html index.html >bad.txt
 check 'every search page is well-formed HTML5 with only our markup' [ ! -s bad.txt ]
 head -5 bad.txt | sed 's/^/#   /'
+
+# Counts: exact to 1,000 matches, or as far as the page shown; past that
+# "more than", and pages go on (to 400).
+"$PYTHON" "$SHARED/corpora/gen-corpus.py" 1500 big.mbox 3 >/dev/null 2>&1
+LISTARC_SETTLE=0 "${LISTARC_RELEASE:-$ROOT/listarc}" index --data big big big.mbox 2>/dev/null
+n=$(la search --data big --count patch)
+check "the corpus has more than 1,000 messages with 'patch' ($n)" [ "$n" -gt 1000 ]
+DATA=$T/big get '/big/?q=patch' >c1.html
+check 'page 1 says more than 1000 match' grep -q '<p>More than 1000 messages match; the newest first.</p>' c1.html
+check '...links page 2' grep -q 'href="/big/?q=patch&amp;page=2"' c1.html
+check '...and offers the mbox of the newest 10,000 at most' grep -q 'mbox.gz</a> (the newest 10,000 at most)' c1.html
+last=$(( (n + 24) / 25 ))
+DATA=$T/big get "/big/?q=patch&page=$last" >c2.html
+check_eq "the last page ($last) counts them all: $n" \
+	"$STATUS $(grep -c "<p>$n messages match; the newest first.</p>" c2.html)" '200 1'
+check '...and links no next page' sh -c '! grep -q "next&gt;" c2.html'
+check_eq '...and holds the rest of them' "$(grep -c '^<li><a href=' c2.html)" "$((n - (last - 1) * 25))"
+DATA=$T/big get "/big/?q=patch&page=$((last + 1))" >/dev/null
+check_eq 'the page after it is a 404' "$STATUS" 404
+la search --data big --limit 5 patch 2>err.txt >/dev/null
+check 'the CLI says it counted to 1000' grep -q '^5 of more than 1000 matching messages shown$' err.txt

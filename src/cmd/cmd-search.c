@@ -214,10 +214,11 @@ int cmd_search(int argc, char **argv)
 		json_builder_begin_array(o.json);
 	}
 	int total = 0;
-	/* The count stops past COUNT_MAX, as on the results pages: counting
-	 * half a million matches costs more than finding the shown ones. */
-	enum { COUNT_MAX = 10000 };
-	enum la_status e = store_search(st, q, list_id, order, 0, limit, COUNT_MAX + 1, &total,
+	/* The count stops past 1,000 (or the limit), as on the results
+	 * pages: counting every match costs more than finding the shown
+	 * ones.  --count counts them all. */
+	int upto = limit > 1000 ? limit : 1000;
+	enum la_status e = store_search(st, q, list_id, order, 0, limit, upto + 1, &total,
 	                                print_entry, &o);
 	if (e) {
 		cmd_error("search failed: %s", store_errmsg(st));
@@ -238,8 +239,8 @@ int cmd_search(int argc, char **argv)
 		json_node_unref(root);
 		g_object_unref(o.json);
 	}
-	if (fmt != F_JSON && total > COUNT_MAX)
-		fprintf(stderr, "%d of more than %d matching messages shown\n", o.n, COUNT_MAX);
+	if (fmt != F_JSON && total > upto)
+		fprintf(stderr, "%d of more than %d matching messages shown\n", o.n, upto);
 	else if (fmt != F_JSON)
 		fprintf(stderr, "%d of %d matching messages shown\n", o.n, total);
 out:

@@ -11,11 +11,16 @@
 #include "search/search.h"
 #include "util/utf8.h"
 
-/* Results per page, and how far the count goes before it says "more". */
+/* Results per page.  Matches are counted exactly up to
+ * RESULTS_COUNT_EXACT, or as far as the page shown if that is further;
+ * past that the page says "more than".  Counting walks every match it
+ * counts: counting a phrase of two common words exactly to 10,000 was
+ * most of its page ("the patch" at 100,000 messages: 5,973 matches, 17 ms
+ * a page; 1,000 of them: 2 ms), as lore shows an estimate. */
 #define RESULTS_PER_PAGE 25
-#define RESULTS_COUNT_MAX 10000
-/* A page number beyond this is refused (the count is capped anyway). */
-#define RESULTS_PAGES_MAX (RESULTS_COUNT_MAX / RESULTS_PER_PAGE)
+#define RESULTS_COUNT_EXACT 1000
+/* A page number beyond this is refused: 10,000 results at most. */
+#define RESULTS_PAGES_MAX 400
 /* Bytes of body text around the first match. */
 #define SNIPPET_BYTES 240
 /* SEARCH_MBOX_MAX as the help page writes it. */
@@ -430,9 +435,12 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		size_t mark = b->len;
 		buf_adds(b, "<ol class=\"results\">\n");
 		int total = 0;
+		int upto = page * RESULTS_PER_PAGE > RESULTS_COUNT_EXACT ? page * RESULTS_PER_PAGE
+		                                                         : RESULTS_COUNT_EXACT;
 		e = store_search(c->st, sq, list_id, relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST,
-		                 (page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE, RESULTS_COUNT_MAX + 1,
-		                 &total, result_line, &x);
+		                 (page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE, upto + 1, &total,
+		                 result_line, &x);
+		bool more = total > upto;
 		buf_adds(b, "</ol>\n");
 		msg_text_free(&x.text);
 		buf_free(&x.raw);
@@ -448,8 +456,8 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		int shown_from = (page - 1) * RESULTS_PER_PAGE + 1;
 		if (total == 0)
 			buf_adds(&head, "<p>No messages match.</p>\n");
-		else if (total > RESULTS_COUNT_MAX)
-			buf_printf(&head, "<p>More than %d messages match; %s first.</p>\n", RESULTS_COUNT_MAX,
+		else if (more)
+			buf_printf(&head, "<p>More than %d messages match; %s first.</p>\n", upto,
 			           relevance ? "the most relevant" : "the newest");
 		else
 			buf_printf(&head, "<p>%d message%s match%s; %s first.</p>\n", total,
@@ -469,14 +477,14 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 			results_url(c, &head, list, q, order, page, "A", "&amp;");
 			buf_adds(&head, "\">Atom feed</a> | <a href=\"");
 			results_url(c, &head, list, q, order, 1, "m", "&amp;");
-			if (total > SEARCH_MBOX_MAX)
-				buf_printf(&head, "\">mbox.gz</a> (the %s %d)", relevance ? "most relevant" : "newest",
-				           SEARCH_MBOX_MAX);
+			if (more || total > SEARCH_MBOX_MAX)
+				buf_printf(&head, "\">mbox.gz</a> (the %s %s at most)",
+				           relevance ? "most relevant" : "newest", SEARCH_MBOX_MAX_TEXT);
 			else
 				buf_printf(&head, "\">mbox.gz</a> (all %d)", total);
 		}
 		buf_adds(&head, "</p>\n");
-		if (total > 0 && shown_from > (total > RESULTS_COUNT_MAX ? RESULTS_COUNT_MAX : total))
+		if (total > 0 && shown_from > total)
 			status = 404;
 		/* Insert head before the list. */
 		if (!head.err && !b->err && buf_reserve(b, head.len) == LA_OK) {
@@ -486,8 +494,7 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		}
 		buf_free(&head);
 		/* Previous and next pages. */
-		int last = total > RESULTS_COUNT_MAX ? RESULTS_PAGES_MAX
-		                                     : (total + RESULTS_PER_PAGE - 1) / RESULTS_PER_PAGE;
+		int last = more ? RESULTS_PAGES_MAX : (total + RESULTS_PER_PAGE - 1) / RESULTS_PER_PAGE;
 		if (page > 1 || page < last) {
 			buf_adds(b, "<div class=\"nav\">");
 			if (page > 1) {
