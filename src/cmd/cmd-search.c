@@ -93,7 +93,7 @@ static bool print_entry(const struct store_entry *e, void *arg)
 			       civil_month_abbr[d.mon], d.day, d.hour, d.min, d.sec, (long long)d.year);
 			mbox_quote(&q, raw.data ? raw.data : "", raw.len);
 			fwrite(q.data ? q.data : "", 1, q.len, stdout);
-			if (q.len == 0 || q.data[q.len - 1] != '\n')
+			if (!q.data || q.len == 0 || q.data[q.len - 1] != '\n')
 				putchar('\n');
 			putchar('\n');
 		}

@@ -129,11 +129,11 @@ static void lru_unlink(struct pagecache *pc, struct page *p)
 {
 	if (p->older)
 		p->older->newer = p->newer;
-	else
-		pc->oldest = p->newer;
 	if (p->newer)
 		p->newer->older = p->older;
-	else
+	if (pc->oldest == p)
+		pc->oldest = p->newer;
+	if (pc->newest == p)
 		pc->newest = p->older;
 	p->older = p->newer = NULL;
 }

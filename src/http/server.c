@@ -690,8 +690,15 @@ static void on_tick(h2o_timeout_entry_t *entry)
 /* SIGTERM: stop accepting, close idle connections, let the others finish. */
 static void on_wake(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
 {
-	while (!h2o_linklist_is_empty(messages))
-		h2o_linklist_unlink(messages->next);
+	/* The messages (static, one per worker) are only a wake-up: each is
+	 * marked unlinked, so that it can be sent again, and the list
+	 * emptied.  (Written out rather than h2o_linklist_unlink in a loop,
+	 * whose circular list clang's analyzer cannot follow.) */
+	for (h2o_linklist_t *n = messages->next, *next; n != messages; n = next) {
+		next = n->next;
+		n->next = n->prev = NULL;
+	}
+	h2o_linklist_init_anchor(messages);
 	struct worker *w = H2O_STRUCT_FROM_MEMBER(struct worker, wake, receiver);
 	if (w->stopping)
 		return;
@@ -814,7 +821,7 @@ static enum la_status open_listeners(struct server *srv, struct la_err *err)
 	 * port 0). */
 	enum la_status e = LA_OK;
 	int probe = listen_socket(res, false);
-	struct sockaddr_storage bound;
+	struct sockaddr_storage bound = {0};
 	socklen_t bl = sizeof bound;
 	if (probe < 0 || getsockname(probe, (struct sockaddr *)&bound, &bl) != 0) {
 		e = la_err_set(err, LA_EIO, "cannot listen on %s: %s", spec, strerror(errno));
@@ -829,8 +836,10 @@ static enum la_status open_listeners(struct server *srv, struct la_err *err)
 			goto out;
 		}
 	}
-	char h[INET6_ADDRSTRLEN], p[8];
-	getnameinfo((struct sockaddr *)&bound, bl, h, sizeof h, p, sizeof p, NI_NUMERICHOST | NI_NUMERICSERV);
+	char h[INET6_ADDRSTRLEN] = "?", p[8] = "?";
+	if (getnameinfo((struct sockaddr *)&bound, bl, h, sizeof h, p, sizeof p,
+	                NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		snprintf(h, sizeof h, "%s", spec);
 	snprintf(srv->where, sizeof srv->where, bound.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", h, p);
 out:
 	freeaddrinfo(res);

@@ -602,7 +602,7 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 			size_t hl = read_head(fd, head);
 			close(fd);
 			msg_summary_parse(sum, head, hl);
-			if (n == cap) {
+			if (n == cap || !v) {
 				cap = cap ? cap * 2 : 256;
 				struct md_entry *nv = realloc(v, cap * sizeof *v);
 				if (!nv) {
@@ -629,14 +629,15 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 	if (e)
 		goto out;
 	/* Day numbers follow delivery order. */
-	qsort(v, n, sizeof *v, md_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, md_cmp);
 	uint64_t total = 0, done = 0;
 	for (size_t i = 0; i < n; i++)
 		total += v[i].size;
 	unsigned batch = 0;
 	for (size_t i = 0; i < n && !e; i++) {
-		int fd = openat(subfd[v[i].sub], strchr(v[i].rel, '/') + 1,
-		                O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		const char *name = v[i].rel ? strchr(v[i].rel, '/') : NULL; /* "new/NAME" */
+		int fd = name ? openat(subfd[v[i].sub], name + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
 		if (fd < 0) {
 			/* Moved (new/ to cur/) or deleted since the listing: the
 			 * next run finds it again. */
@@ -905,7 +906,7 @@ static bool is_last_message(int fd, off_t size, const char *sender, const char *
 	uint64_t at = (uint64_t)size - n;
 	size_t k = at < sizeof line ? (size_t)at : sizeof line;
 	size_t got = 0;
-	if (pread_all(fd, line, k, at - k, &got) || got != k || line[k - 1] != '\n')
+	if (k == 0 || pread_all(fd, line, k, at - k, &got) || got != k || line[k - 1] != '\n')
 		return false;
 	size_t ls = k - 1;
 	while (ls > 0 && line[ls - 1] != '\n')

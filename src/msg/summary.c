@@ -282,11 +282,11 @@ void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
 		buf_init(&addr, 4 * from.n + 64);
 		msg_parse_from(from, &name, &addr);
 		size_t k = name.err ? 0 : utf8_trunc(name.data ? name.data : "", name.len < NAME_MAX_BYTES ? name.len : NAME_MAX_BYTES);
-		if (k)
+		if (k && name.data)
 			memcpy(s->from_name, name.data, k);
 		s->from_name[k] = '\0';
 		k = addr.err ? 0 : utf8_trunc(addr.data ? addr.data : "", addr.len < ADDR_MAX ? addr.len : ADDR_MAX);
-		if (k)
+		if (k && addr.data)
 			memcpy(s->from_addr, addr.data, k);
 		s->from_addr[k] = '\0';
 		buf_free(&name);

@@ -94,7 +94,8 @@ static enum la_status open_mime(const struct store_msg *m, struct loaded *l, str
 	char *copy = malloc(l->len + 1);
 	if (!copy)
 		return LA_ENOMEM;
-	memcpy(copy, l->data, l->len);
+	if (l->len)
+		memcpy(copy, l->data, l->len);
 	return mime_open_mem(mm, copy, l->len);
 }
 

@@ -366,7 +366,7 @@ static struct qnode *make_term(struct search_query *q, const struct token *t)
 		n->prefix = true;
 		vn--;
 	}
-	n->text = strndup(t->v, vn);
+	n->text = strndup(t->v ? t->v : "", t->v ? vn : 0);
 	if (!n->text) {
 		free_node(n);
 		return NULL;

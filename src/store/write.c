@@ -569,10 +569,11 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 {
 	const struct msg_summary *sum = m->sum;
 	const char *id = sum->msgid[0] ? sum->msgid : m->made_up_id;
-	struct mid_entry *self;
+	struct mid_entry *self = NULL;
 	enum la_status e = mid_get(st, id, &self);
-	if (e)
-		return la_err_set(err, e, "index: Message-ID <%s>: %s", id, sqlite3_errmsg(st->db));
+	if (e || !self)
+		return la_err_set(err, e ? e : LA_EDB, "index: Message-ID <%s>: %s", id,
+		                  sqlite3_errmsg(st->db));
 	*dup = self->msgs > 0;
 	int64_t self_id = self->id;
 	int64_t thread, parent;
