@@ -178,6 +178,12 @@ printf 'Message-ID: <sep-4@x>\nSubject: four\nDate: Thu, 4 Jan 2024 00:00:00 +00
 la deliver --data sep sep <three.eml
 check_eq "sent again after another message, it is kept twice" \
 	"$(grep -c '^Subject: three' sep/mbox/sep.mbox)/$(sqlite3 sep/index.sqlite 'select count(*) from messages')" 2/5
+# Without a Message-ID, two identical messages may be two (a cron job's
+# mail piped twice): both are kept.
+printf 'Subject: cron\n\nsame output\n' | la deliver --data cron c
+printf 'Subject: cron\n\nsame output\n' | la deliver --data cron c
+check_eq "identical messages without a Message-ID are both kept" \
+	"$(grep -c '^Subject: cron' cron/mbox/c.mbox)/$(sqlite3 cron/index.sqlite 'select count(*) from messages')" 2/2
 
 # The archive directory moved (or restored elsewhere): its lists' mboxes
 # are the same sources, not new ones read again from the start.
@@ -201,3 +207,19 @@ printf 'Message-ID: <sep-6@x>\nSubject: six\nDate: Sat, 6 Jan 2024 00:00:00 +000
 check_eq "an absolute path stored by an older listarc is the same source, made relative" \
 	"$(sqlite3 moved/index.sqlite 'select count(*) from messages; select path from sources')" "7
 mbox/sep.mbox"
+# An archive of schema 1 (absolute paths) moved elsewhere: its source is
+# found by the rest of its path (it no longer exists where it was).
+sqlite3 moved/index.sqlite "UPDATE sources SET path = '/nonexistent/old-place/mbox/sep.mbox';
+	UPDATE meta SET value = 1 WHERE key = 'schema'; DELETE FROM meta WHERE key = 'schema_sql'"
+DATA=$T/moved get /sep/ >/dev/null
+check_eq "a schema-1 index is read" "$STATUS" 200
+printf 'Message-ID: <sep-7@x>\nSubject: seven\nDate: Sun, 7 Jan 2024 00:00:00 +0000\n\nseven\n' |
+	la deliver --data moved sep 2>err.txt
+check_eq "a schema-1 archive moved elsewhere keeps its source, made relative (no second reading)" \
+	"$(sqlite3 moved/index.sqlite 'select count(*) from messages; select path from sources')" "8
+mbox/sep.mbox"
+check_eq "...and is schema 2 from its first write" \
+	"$(sqlite3 moved/index.sqlite "select value from meta where key = 'schema'")" 2
+sqlite3 moved/index.sqlite "UPDATE meta SET value = 3 WHERE key = 'schema'"
+la deliver --data moved sep <three.eml 2>err.txt
+check "an index of a newer schema is refused, saying so" grep -q 'index schema 3, this listarc reads 1 to 2' err.txt

@@ -154,6 +154,7 @@ int cmd_deliver(int argc, char **argv)
 	int64_t ts;
 	int day;
 	ingest_delivery_date(sum, (int64_t)time(NULL), &ts, &day);
+	bool once = sum->msgid[0] != '\0';
 	free(sum);
 
 	char mdir[4200], mbox[4400];
@@ -169,7 +170,7 @@ int cmd_deliver(int argc, char **argv)
 	int wait = 60;
 	if (getenv("LISTARC_LOCK_WAIT"))
 		wait = atoi(getenv("LISTARC_LOCK_WAIT"));
-	enum la_status e = ingest_append_mbox(mbox, body, blen, sender, ts, wait, &err);
+	enum la_status e = ingest_append_mbox(mbox, body, blen, sender, ts, once, wait, &err);
 	if (e) {
 		cmd_error("%s", err.msg);
 		rc = EX_TEMPFAIL_;

@@ -918,7 +918,7 @@ static bool is_last_message(int fd, off_t size, const char *sender, const char *
 }
 
 enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len, const char *sender,
-                                  int64_t ts, int wait_seconds, struct la_err *err)
+                                  int64_t ts, bool once, int wait_seconds, struct la_err *err)
 {
 	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -963,7 +963,7 @@ enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len,
 		buf_addc(&b, '\n');
 	buf_addc(&b, '\n');
 	enum la_status e = b.err;
-	bool again = !e && is_last_message(fd, old, sender, b.data + body_at, b.len - body_at);
+	bool again = !e && once && is_last_message(fd, old, sender, b.data + body_at, b.len - body_at);
 	if (!e && !again)
 		e = write_all(fd, b.data, b.len);
 	if (!e && fsync(fd) != 0)

@@ -78,12 +78,14 @@ bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, in
 /* Appends one message to an mbox for `listarc deliver`: under an fcntl
  * write lock (waiting at most wait_seconds), with a From_ line dated ts,
  * mboxrd quoting, and a blank line after it.  On failure the file is cut
- * back to its old size, so a failed delivery leaves no half message.  A
- * message that is already the file's last, byte for byte after a From_
- * line of the same sender, is not written again (an MTA retrying a
- * delivery whose process died after writing): only synced.
+ * back to its old size, so a failed delivery leaves no half message.
+ * With once set (the message has a Message-ID), a message that is
+ * already the file's last, byte for byte after a From_ line of the same
+ * sender, is not written again (an MTA retrying a delivery whose process
+ * died after writing): only synced.  Without a Message-ID two identical
+ * messages may well be two (a cron job's mail piped twice).
  * Returns LA_OK, LA_EAGAIN (lock busy), LA_ENOSPC or LA_EIO. */
 enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len, const char *sender,
-                                  int64_t ts, int wait_seconds, struct la_err *err);
+                                  int64_t ts, bool once, int wait_seconds, struct la_err *err);
 
 #endif

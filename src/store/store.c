@@ -14,7 +14,12 @@
 #include "store/store_int.h"
 #include "util/hash.h"
 
-#define SCHEMA_VERSION 1
+/* 2: sources inside the archive directory are stored relative to it.  A
+ * listarc that reads 1 refuses an index of 2 (it would take the relative
+ * paths for new sources and read every mbox again); this one reads both
+ * and makes a 1 a 2 when it first writes. */
+#define SCHEMA_VERSION 2
+#define SCHEMA_OLDEST 1
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
@@ -295,8 +300,9 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 			char ins[sizeof sql + 200];
 			snprintf(ins, sizeof ins,
 			         "INSERT OR IGNORE INTO meta(key, value) VALUES('schema', %d);"
+			         " UPDATE meta SET value = %d WHERE key = 'schema' AND value < %d;"
 			         " INSERT OR REPLACE INTO meta(key, value) VALUES('schema_sql', '%s')",
-			         SCHEMA_VERSION, sql);
+			         SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION, sql);
 			rc = exec(st, ins);
 		}
 		if (rc == SQLITE_OK && !current)
@@ -332,9 +338,9 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	sqlite3_bind_text(s, 1, "schema", -1, SQLITE_STATIC);
 	int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	sqlite3_reset(s);
-	if (version != SCHEMA_VERSION) {
-		la_err_set(err, LA_EDB, "%s: index schema %d, this listarc reads %d", path, version,
-		           SCHEMA_VERSION);
+	if (version < SCHEMA_OLDEST || version > SCHEMA_VERSION) {
+		la_err_set(err, LA_EDB, "%s: index schema %d, this listarc reads %d to %d", path,
+		           version, SCHEMA_OLDEST, SCHEMA_VERSION);
 		store_close(st);
 		return LA_EDB;
 	}
@@ -456,6 +462,40 @@ static enum la_status source_get(struct store *st, int64_t list_id, const char *
 	return rc == SQLITE_DONE ? LA_ENOTFOUND : LA_EDB;
 }
 
+/* An archive stored by a listarc of schema 1 (absolute paths) and then
+ * moved or restored elsewhere: the source of list_id and kind stored as an
+ * absolute path that ends in "/" + key and no longer exists is this one,
+ * moved.  Sets *src (its path still the old one); LA_ENOTFOUND if there is
+ * none, or more than one. */
+static enum la_status source_moved(struct store *st, int64_t list_id, const char *key,
+                                   enum source_kind kind, struct store_source *src)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT id, list_id, path, kind, done, fp_head, fp_tail, last_ts"
+	                       " FROM sources WHERE list_id = ?1 AND kind = ?2 AND path LIKE '/%'",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	sqlite3_bind_int64(s, 1, list_id);
+	sqlite3_bind_int(s, 2, kind);
+	size_t kn = strlen(key);
+	int found = 0, rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(s, 2);
+		size_t pn = p ? strlen(p) : 0;
+		struct stat sb;
+		if (pn > kn + 1 && p[pn - kn - 1] == '/' && strcmp(p + pn - kn, key) == 0 &&
+		    stat(p, &sb) != 0 && errno == ENOENT && found++ == 0)
+			read_source(st, s, src);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return LA_EDB;
+	return found == 1 ? LA_OK : LA_ENOTFOUND;
+}
+
 enum la_status store_source_ensure(struct store *st, int64_t list_id, const char *path,
                                    enum source_kind kind, struct store_source *src,
                                    struct la_err *err)
@@ -473,6 +513,18 @@ enum la_status store_source_ensure(struct store *st, int64_t list_id, const char
 		int rc = step_done(s);
 		if (rc != SQLITE_DONE)
 			return db_fail(st, rc, err, "source");
+		snprintf(src->path, sizeof src->path, "%s", path);
+	}
+	if (e == LA_ENOTFOUND && key != path && (e = source_moved(st, list_id, key, kind, src)) == LA_OK) {
+		sqlite3_stmt *s = stmt(st, S_SRC_PATH);
+		if (!s)
+			return db_fail(st, SQLITE_ERROR, err, "source");
+		sqlite3_bind_int64(s, 1, src->id);
+		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+		int rc = step_done(s);
+		if (rc != SQLITE_DONE)
+			return db_fail(st, rc, err, "source");
+		snprintf(src->path, sizeof src->path, "%s", path);
 	}
 	if (e == LA_ENOTFOUND) {
 		sqlite3_stmt *s = stmt(st, S_SRC_INS);
