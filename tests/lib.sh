@@ -4,6 +4,10 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 : "${LISTARC:=$ROOT/build/asan/listarc}"
 : "${SHARED:=$ROOT/../shared}"
+# The release build, for the runs where ASan's slowness or its refusal of
+# LD_PRELOAD is in the way (the ASan build if there is none).
+RELEASE=${LISTARC_RELEASE:-$ROOT/listarc}
+[ -x "$RELEASE" ] || RELEASE=$LISTARC
 # The tests index mboxes they have just written, whole: their last
 # message need not wait for the file to settle (LISTARC_SETTLE, 10 s by
 # default).  Tests of that wait set it themselves.
@@ -60,4 +64,16 @@ dump_index() {
 	  SELECT l.name, m.day, m.num, mids.mid, t.first, m.off, m.len
 	  FROM messages m JOIN lists l ON l.id = m.list_id JOIN mids ON mids.id = m.mid
 	  JOIN t ON t.thread = m.thread ORDER BY l.name, m.day, m.num"
+}
+# same_index REF DIR WHAT: ok (with WHAT) if DIR's index lists the same
+# messages as REF's, by dump_index; else the first differences.
+same_index() {
+	dump_index "$1" >"$T/same-ref.txt"
+	dump_index "$2" >"$T/same-got.txt"
+	if cmp -s "$T/same-ref.txt" "$T/same-got.txt"; then
+		ok "$3"
+	else
+		not_ok "$3"
+		diff "$T/same-ref.txt" "$T/same-got.txt" | head -10 | sed 's/^/#   /'
+	fi
 }

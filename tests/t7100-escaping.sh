@@ -14,8 +14,6 @@
 # never as something a browser runs; the bomb is never inflated.
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
-RELEASE=${LISTARC_RELEASE:-$ROOT/listarc}
-[ -x "$RELEASE" ] || RELEASE=$LISTARC
 SERVER=
 trap '[ -n "$SERVER" ] && kill -9 "$SERVER" 2>/dev/null; rm -rf "$T"' EXIT
 

@@ -9,8 +9,6 @@
 # neither the indexer nor the pages follow out of it.
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
-RELEASE=${LISTARC_RELEASE:-$ROOT/listarc}
-[ -x "$RELEASE" ] || RELEASE=$LISTARC
 SERVER=
 trap '[ -n "$SERVER" ] && kill -9 "$SERVER" 2>/dev/null; rm -rf "$T"' EXIT
 

@@ -502,29 +502,24 @@ enum la_status store_source_ensure(struct store *st, int64_t list_id, const char
 {
 	const char *key = stored_path(st, path);
 	enum la_status e = source_get(st, list_id, key, src);
-	if (e == LA_ENOTFOUND && key != path && (e = source_get(st, list_id, path, src)) == LA_OK) {
-		/* Stored by an older listarc with its absolute path: from now
-		 * on relative, like the new ones. */
-		sqlite3_stmt *s = stmt(st, S_SRC_PATH);
-		if (!s)
-			return db_fail(st, SQLITE_ERROR, err, "source");
-		sqlite3_bind_int64(s, 1, src->id);
-		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-		int rc = step_done(s);
-		if (rc != SQLITE_DONE)
-			return db_fail(st, rc, err, "source");
-		snprintf(src->path, sizeof src->path, "%s", path);
-	}
-	if (e == LA_ENOTFOUND && key != path && (e = source_moved(st, list_id, key, kind, src)) == LA_OK) {
-		sqlite3_stmt *s = stmt(st, S_SRC_PATH);
-		if (!s)
-			return db_fail(st, SQLITE_ERROR, err, "source");
-		sqlite3_bind_int64(s, 1, src->id);
-		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-		int rc = step_done(s);
-		if (rc != SQLITE_DONE)
-			return db_fail(st, rc, err, "source");
-		snprintf(src->path, sizeof src->path, "%s", path);
+	if (e == LA_ENOTFOUND && key != path) {
+		/* Stored by a listarc of schema 1 with its absolute path, here
+		 * or where the archive was before it moved: from now on
+		 * relative, like the new ones. */
+		e = source_get(st, list_id, path, src);
+		if (e == LA_ENOTFOUND)
+			e = source_moved(st, list_id, key, kind, src);
+		if (e == LA_OK) {
+			sqlite3_stmt *s = stmt(st, S_SRC_PATH);
+			if (!s)
+				return db_fail(st, SQLITE_ERROR, err, "source");
+			sqlite3_bind_int64(s, 1, src->id);
+			sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+			int rc = step_done(s);
+			if (rc != SQLITE_DONE)
+				return db_fail(st, rc, err, "source");
+			snprintf(src->path, sizeof src->path, "%s", path);
+		}
 	}
 	if (e == LA_ENOTFOUND) {
 		sqlite3_stmt *s = stmt(st, S_SRC_INS);
