@@ -24,6 +24,18 @@ cd "$T"
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
+# plan N: this script runs N checks (TAP's "1..N"); tests/run-all fails
+# a script that ran fewer or more.  Declare it before the first check.
+plan() { echo "1..$1"; }
+# skip N REASON: N checks that cannot run here, counted as skipped.
+skip() {
+	local i
+	for ((i = 0; i < $1; i++)); do echo "ok - # SKIP $2"; done
+}
+# have_shared: true if the extra corpora of ../shared are beside the
+# checkout (CI has them; a user's clone does not).
+have_shared() { [ -d "$SHARED/corpora" ]; }
+SKIP_SHARED="../shared not present"
 # check DESCRIPTION COMMAND...: ok if the command succeeds.
 check() {
 	local d=$1
