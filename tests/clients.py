@@ -97,11 +97,13 @@ def probe_main(stop, out):
     and count their delays as the server's."""
     samples = []
     i = 0
-    while not stop.is_set():
+    # At least one request, even when the phase is over before the
+    # probe's process has started: a phase of 0.1 s had no samples.
+    while i == 0 or not stop.is_set():
         status, secs = request(NORMAL[i % len(NORMAL)])
         samples.append((status, secs * 1000))
         i += 1
-        time.sleep(0.05)
+        stop.wait(0.05)
     out.send(samples)
     out.close()
 
@@ -374,6 +376,30 @@ def invalid():
     ok(not bad, "invalid: every malformed request gets a 4xx or a page or a close (%s)" % ", ".join(bad))
 
 
+SMUGGLE = [
+    (b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n", "Content-Length and chunked, an empty chunk"),
+    (b"GET / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+     b"1\r\nG\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n", "chunked and Content-Length, a chunk"),
+    (b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n", "Content-Length: 0 and chunked"),
+]
+
+
+def smuggle():
+    """A request framed both ways (Content-Length and Transfer-Encoding)
+    is refused with one 400 and the connection closed: the request hidden
+    behind it is never answered."""
+    bad = []
+    for data, what in SMUGGLE:
+        out, closed = send_raw(data, 3)
+        answers = out.count(b"HTTP/1.1 ")
+        note("smuggle: %s: %s, %d answer(s)%s" % (what, status_of(out), answers, "" if closed else ", left open"))
+        if status_of(out) != "400" or answers != 1 or not closed:
+            bad.append(what)
+    ok(not bad, "smuggle: requests framed both ways get one 400 and a close (%s)" % ", ".join(bad))
+
+
 TRAVERSAL = [
     b"/../../../../etc/passwd", b"/linux-kernel/../../../etc/passwd", b"/%2e%2e/%2e%2e/etc/passwd",
     b"/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd", b"/..%2f..%2fetc%2fpasswd", b"/linux-kernel/2019/05/20/4/..%2f..%2f..",
@@ -413,7 +439,8 @@ def main():
     base = rss_kb()
     note("server RSS at the start: %d KiB" % base)
     for name, fn in (("idle", idle), ("slowloris", slowloris), ("pipeline", pipeline),
-                     ("big-head", big_head), ("invalid", invalid), ("traversal", traversal)):
+                     ("big-head", big_head), ("invalid", invalid), ("smuggle", smuggle),
+                     ("traversal", traversal)):
         phase(name, fn)
     # The crowds again: memory must stay at the level the first round
     # took it to, not grow with every round.

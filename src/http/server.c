@@ -500,6 +500,19 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 			return 0;
 		}
 	}
+	/* A request framed both ways (Content-Length and Transfer-Encoding)
+	 * can smuggle a second request past a proxy in front that reads the
+	 * other framing (RFC 9112 section 6.3).  libh2o takes the chunked
+	 * framing and keeps neither header, so what is refused is what such
+	 * a request needs: framing.  A GET or HEAD that declares a body at
+	 * all (even an empty one) is answered 400 and its connection closed;
+	 * a POST (lei's search, whose body is empty) may carry an empty body
+	 * only. */
+	if (req->entity.base != NULL && (!post || req->entity.len > 0)) {
+		req->http1_is_persistent = 0;
+		send_error(x, req, 400, "This archive reads no request bodies.");
+		return 0;
+	}
 	if (head_size(req) > HTTP_HEADERS_MAX) {
 		req->http1_is_persistent = 0;
 		send_error(x, req, 431, "The header fields of this request are too large.");
