@@ -24,9 +24,10 @@ MBOX_SRC   := src/mbox/mbox.c
 CONF_SRC   := src/conf/conf.c
 STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c
 INGEST_SRC := src/ingest/ingest.c
-RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/thread.c \
-              src/render/message.c src/render/listing.c src/render/search.c \
-              src/render/atom.c src/render/mboxgz.c src/render/api.c
+RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
+              src/render/outline.c src/render/message.c src/render/msgid.c \
+              src/render/threadpage.c src/render/listing.c src/render/results.c \
+              src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c
 THREAD_SRC := src/thread/thread.c
 SEARCH_SRC := src/search/query.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/server.c

@@ -8,8 +8,7 @@
 
 #include "msg/date.h"
 #include "render/mime.h"
-#include "render/page.h"
-#include "render/thread_pages.h"
+#include "render/render_int.h"
 #include "thread/thread.h"
 
 /* Nesting of replies in a thread's JSON tree; deeper replies are put in

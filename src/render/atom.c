@@ -1,6 +1,5 @@
 /* atom.c: Atom 1.0 feeds (RFC 4287) of any list of messages: new.atom,
- * t.atom, and search results.  Also the list of entries they are made
- * from. */
+ * t.atom, and search results. */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,64 +7,7 @@
 
 #include "msg/date.h"
 #include "render/html.h"
-#include "render/page.h"
-
-/* ---- entries copied out of store callbacks ---- */
-
-static void entry_strings_free(struct store_entry *e)
-{
-	free((char *)e->list);
-	free((char *)e->subject);
-	free((char *)e->from_name);
-	free((char *)e->from_addr);
-	free((char *)e->msgid);
-}
-
-bool render_entries_add(const struct store_entry *e, void *arg)
-{
-	struct render_entries *l = arg;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		struct store_entry *v = realloc(l->v, cap * sizeof *v);
-		if (!v) {
-			l->oom = true;
-			return false;
-		}
-		l->v = v;
-		l->cap = cap;
-	}
-	struct store_entry *d = &l->v[l->n];
-	*d = *e;
-	d->list = strdup(e->list);
-	d->subject = strdup(e->subject);
-	d->from_name = strdup(e->from_name);
-	d->from_addr = strdup(e->from_addr);
-	d->msgid = strdup(e->msgid);
-	if (!d->list || !d->subject || !d->from_name || !d->from_addr || !d->msgid) {
-		entry_strings_free(d);
-		l->oom = true;
-		return false;
-	}
-	l->n++;
-	return true;
-}
-
-void render_entries_truncate(struct render_entries *l, size_t keep)
-{
-	while (l->n > keep)
-		entry_strings_free(&l->v[--l->n]);
-}
-
-void render_entries_free(struct render_entries *l)
-{
-	if (!l)
-		return;
-	render_entries_truncate(l, 0);
-	free(l->v);
-	memset(l, 0, sizeof *l);
-}
-
-/* ---- the feed ---- */
+#include "render/render_int.h"
 
 /* An RFC 3339 date in UTC; years outside 0000-9999 (a Date: header may
  * say anything) are clamped, as the format has four digits. */

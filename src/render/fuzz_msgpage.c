@@ -13,8 +13,7 @@
 #include "msg/header.h"
 #include "msg/msg.h"
 #include "render/html.h"
-#include "render/message_text.h"
-#include "render/page.h"
+#include "render/render_int.h"
 #include "util/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "render/html.h"
-#include "render/page.h"
+#include "render/render_int.h"
 #include "util/civil.h"
 
 static bool list_exists(const struct render_ctx *c, const char *list, int64_t *id)

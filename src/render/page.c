@@ -1,6 +1,6 @@
 /* page.c: page skeleton, site bar, links, error pages, stylesheet. */
 #define _GNU_SOURCE
-#include "render/page.h"
+#include "render/render_int.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* search.c: the search box, the results pages and the help page of the
+/* results.c: the search box, the results pages and the help page of the
  * query language. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 
 #include "msg/text.h"
 #include "render/html.h"
-#include "render/page.h"
+#include "render/render_int.h"
 #include "search/search.h"
 #include "util/utf8.h"
 

@@ -1,0 +1,60 @@
+/* entries.c: lists of index entries (struct render_entries) copied out
+ * of the store's callbacks, for the listings, feeds and search pages that
+ * keep them past the callback. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/render.h"
+
+static void entry_strings_free(struct store_entry *e)
+{
+	free((char *)e->list);
+	free((char *)e->subject);
+	free((char *)e->from_name);
+	free((char *)e->from_addr);
+	free((char *)e->msgid);
+}
+
+bool render_entries_add(const struct store_entry *e, void *arg)
+{
+	struct render_entries *l = arg;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		struct store_entry *v = realloc(l->v, cap * sizeof *v);
+		if (!v) {
+			l->oom = true;
+			return false;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	struct store_entry *d = &l->v[l->n];
+	*d = *e;
+	d->list = strdup(e->list);
+	d->subject = strdup(e->subject);
+	d->from_name = strdup(e->from_name);
+	d->from_addr = strdup(e->from_addr);
+	d->msgid = strdup(e->msgid);
+	if (!d->list || !d->subject || !d->from_name || !d->from_addr || !d->msgid) {
+		entry_strings_free(d);
+		l->oom = true;
+		return false;
+	}
+	l->n++;
+	return true;
+}
+
+void render_entries_truncate(struct render_entries *l, size_t keep)
+{
+	while (l->n > keep)
+		entry_strings_free(&l->v[--l->n]);
+}
+
+void render_entries_free(struct render_entries *l)
+{
+	if (!l)
+		return;
+	render_entries_truncate(l, 0);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}

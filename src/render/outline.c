@@ -1,0 +1,237 @@
+/* outline.c: a thread's messages and tree, collected from the index, and
+ * the outline drawn under every message (also the nested thread page's
+ * tree, threadpage.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/html.h"
+#include "render/render_int.h"
+#include "thread/thread.h"
+#include "util/civil.h"
+
+/* Rows of the outline under a message; beyond this it shows a window
+ * around the message and links the full thread page. */
+#define OUTLINE_MAX 300
+/* Nesting shown; deeper replies are drawn at this depth. */
+#define NEST_MAX 32
+
+void link_msgid(const struct render_ctx *c, struct buf *b, const char *list, const char *msgid)
+{
+	buf_adds(b, c->base);
+	url_encode(b, list ? list : "all", strlen(list ? list : "all"), NULL);
+	buf_addc(b, '/');
+	/* '/' inside a Message-ID is %2F, so the id stays one path segment. */
+	render_msgid_segment(b, msgid, strlen(msgid));
+	buf_addc(b, '/');
+}
+
+/* ---- collecting a thread ---- */
+
+static bool take_id(int64_t id, int64_t parent, const char *mid, void *arg)
+{
+	(void)mid;
+	struct outline_thread *c = arg;
+	if (c->nids == c->capids) {
+		size_t cap = c->capids ? c->capids * 2 : 64;
+		struct thread_id_in *n = realloc(c->ids, cap * sizeof *n);
+		if (!n) {
+			c->oom = true;
+			return false;
+		}
+		c->ids = n;
+		c->capids = cap;
+	}
+	c->ids[c->nids++] = (struct thread_id_in){id, parent};
+	return true;
+}
+
+static bool take_msg(const struct store_entry *e, void *arg)
+{
+	struct outline_thread *c = arg;
+	if (c->nmsgs == c->capmsgs) {
+		size_t cap = c->capmsgs ? c->capmsgs * 2 : 64;
+		struct outline_msg *n = realloc(c->msgs, cap * sizeof *n);
+		if (!n) {
+			c->oom = true;
+			return false;
+		}
+		c->msgs = n;
+		c->capmsgs = cap;
+	}
+	struct outline_msg *m = &c->msgs[c->nmsgs++];
+	m->id = e->id;
+	m->mid = e->mid;
+	m->ts = e->has_date ? e->date : e->ts;
+	m->day = e->day;
+	m->num = e->num;
+	m->list = strdup(e->list);
+	m->subject = strdup(e->subject);
+	m->from = strdup(e->from_name[0] ? e->from_name : e->from_addr);
+	m->msgid = strdup(e->msgid);
+	if (!m->list || !m->subject || !m->from || !m->msgid)
+		c->oom = true;
+	return !c->oom;
+}
+
+void outline_free(struct outline_thread *c)
+{
+	for (size_t i = 0; i < c->nmsgs; i++) {
+		free(c->msgs[i].list);
+		free(c->msgs[i].subject);
+		free(c->msgs[i].from);
+		free(c->msgs[i].msgid);
+	}
+	free(c->msgs);
+	free(c->ids);
+	memset(c, 0, sizeof *c);
+}
+
+enum la_status outline_collect(struct store *st, int64_t thread, int64_t list_id,
+                              struct outline_thread *c, struct thread_tree *tree)
+{
+	memset(c, 0, sizeof *c);
+	memset(tree, 0, sizeof *tree);
+	enum la_status e = store_thread_ids(st, thread, THREAD_NODES_MAX + 1, take_id, c);
+	if (!e)
+		e = store_thread_msgs(st, thread, list_id, THREAD_NODES_MAX * 2, take_msg, c);
+	if (!e && c->oom)
+		e = LA_ENOMEM;
+	if (e)
+		return e;
+	struct thread_msg_in *in = malloc((c->nmsgs ? c->nmsgs : 1) * sizeof *in);
+	if (!in)
+		return LA_ENOMEM;
+	for (size_t i = 0; i < c->nmsgs; i++)
+		in[i] = (struct thread_msg_in){c->msgs[i].mid, c->msgs[i].ts, (int64_t)i};
+	bool ok = thread_build(c->ids, c->nids, in, c->nmsgs, tree);
+	free(in);
+	return ok ? LA_OK : LA_ENOMEM;
+}
+
+void outline_date(struct buf *b, int64_t ts)
+{
+	struct la_date d;
+	date_from_unix(ts, &d);
+	buf_printf(b, "%04lld-%02u-%02u %02u:%02u", (long long)d.year, d.mon, d.day, d.hour, d.min);
+}
+
+/* One entry of a tree: subject (linked unless it is the current message),
+ * sender, date.  anchor > 0: the link goes to #m<anchor> of this page. */
+static void tree_entry(const struct render_ctx *c, struct buf *b, const struct outline_msg *m, bool current,
+                       size_t anchor)
+{
+	if (current) {
+		buf_adds(b, "<li class=\"current\"><b>");
+		subject_text(c, b, m->list, m->subject);
+		buf_adds(b, "</b>");
+	} else {
+		buf_adds(b, "<li><a href=\"");
+		if (anchor)
+			buf_printf(b, "#m%zu", anchor);
+		else
+			link_msg(c, b, m->list, m->day, m->num);
+		buf_adds(b, "\">");
+		subject_text(c, b, m->list, m->subject);
+		buf_adds(b, "</a>");
+	}
+	buf_adds(b, " <span class=\"from\">");
+	html_obfuscated(b, m->from, strlen(m->from));
+	buf_adds(b, "</span> <span class=\"date\">");
+	outline_date(b, m->ts);
+	buf_adds(b, "</span>");
+}
+
+/* Depths are made relative to the first row and may grow by one level per
+ * row at most (a window of a tree may start deep), so the lists always
+ * nest properly. */
+void outline_tree_html(const struct render_ctx *c, struct buf *b, const struct outline_thread *col,
+                      const struct thread_tree *t, size_t from, size_t to, int64_t current,
+                      bool anchors)
+{
+	int level = 0, prev = -1;
+	int base = from < t->nrows ? t->rows[from].depth : 0;
+	for (size_t i = from; i < to; i++) {
+		int d = t->rows[i].depth - base;
+		if (d < 0)
+			d = 0;
+		if (d > prev + 1)
+			d = prev + 1;
+		if (d > NEST_MAX)
+			d = NEST_MAX;
+		if (level == 0) {
+			buf_adds(b, "<ul class=\"tree\">");
+			level = 1;
+		} else if (d + 1 > level) {
+			for (; level < d + 1; level++)
+				buf_adds(b, "\n<ul>");
+		} else {
+			buf_adds(b, "</li>");
+			for (; level > d + 1; level--)
+				buf_adds(b, "</ul></li>");
+		}
+		buf_addc(b, '\n');
+		if (t->rows[i].ghost) {
+			buf_adds(b, "<li class=\"ghost\">[a message not in this archive]");
+		} else {
+			const struct outline_msg *m = &col->msgs[t->rows[i].key];
+			tree_entry(c, b, m, m->id == current, anchors ? i + 1 : 0);
+		}
+		prev = d;
+	}
+	if (level > 0) {
+		buf_adds(b, "</li>");
+		for (; level > 1; level--)
+			buf_adds(b, "</ul></li>");
+		buf_adds(b, "</ul>\n");
+	}
+}
+
+void render_thread_outline(const struct render_ctx *c, struct buf *b, const struct store_msg *m)
+{
+	struct outline_thread col;
+	struct thread_tree t;
+	buf_adds(b, "<div class=\"thread\">\n<h2>Thread</h2>\n");
+	if (outline_collect(c->st, m->thread, m->list_id, &col, &t) == LA_OK && t.nrows > 0) {
+		size_t cur = 0;
+		for (size_t i = 0; i < t.nrows; i++)
+			if (!t.rows[i].ghost && col.msgs[t.rows[i].key].id == m->id)
+				cur = i;
+		size_t from = 0, to = t.nrows;
+		if (t.nrows > OUTLINE_MAX) {
+			from = cur > OUTLINE_MAX / 2 ? cur - OUTLINE_MAX / 2 : 0;
+			to = from + OUTLINE_MAX < t.nrows ? from + OUTLINE_MAX : t.nrows;
+		}
+		if (from > 0)
+			buf_printf(b, "<p>%zu earlier entries of this thread are on the thread page.</p>\n",
+			           from);
+		outline_tree_html(c, b, &col, &t, from, to, m->id, false);
+		if (to < t.nrows || t.cut) {
+			buf_adds(b, "<p>The thread continues on <a href=\"");
+			link_msgid(c, b, m->list, m->msgid);
+			buf_adds(b, "T/\">the thread page</a>.</p>\n");
+		}
+	}
+	thread_tree_free(&t);
+	outline_free(&col);
+	/* Both permanent URLs of the message, and the downloads. */
+	buf_adds(b, "<p class=\"links\">Permalink: <a href=\"");
+	link_msgid(c, b, m->list, m->msgid);
+	buf_adds(b, "\">&lt;");
+	html_texts(b, m->msgid);
+	buf_adds(b, "&gt;</a> &middot; <a href=\"");
+	link_msg(c, b, m->list, m->day, m->num);
+	buf_adds(b, "\">");
+	link_msg(c, b, m->list, m->day, m->num);
+	buf_adds(b, "</a></p>\n<p class=\"links\"><a href=\"");
+	link_msg(c, b, m->list, m->day, m->num);
+	buf_adds(b, "/raw\">raw message</a> &middot; <a href=\"");
+	link_msgid(c, b, m->list, m->msgid);
+	buf_adds(b, "t.mbox.gz\">thread mbox.gz</a> &middot; <a href=\"");
+	link_msgid(c, b, m->list, m->msgid);
+	buf_adds(b, "T/\">thread</a> (<a href=\"");
+	link_msgid(c, b, m->list, m->msgid);
+	buf_adds(b, "t/\">flat</a>) &middot; <a href=\"");
+	link_msgid(c, b, m->list, m->msgid);
+	buf_adds(b, "t.atom\">thread feed</a></p>\n</div>\n");
+}

@@ -1,0 +1,144 @@
+/* render_int.h: what the files of render/ share among themselves
+ * (stage-internal: nothing outside src/render/ includes it, but the
+ * stage's own fuzz and unit tests).  page.c: the page skeleton and links;
+ * message.c: one message; outline.c: a thread collected and drawn;
+ * msgid.c: lookups by Message-ID.  The escapers are in html.h, the MIME
+ * walk in mime.h. */
+#ifndef LISTARC_RENDER_INT_H
+#define LISTARC_RENDER_INT_H
+
+#include "render/mime.h"
+#include "render/render.h"
+#include "thread/thread.h"
+
+/* ---- the page skeleton and links (page.c) ---- */
+
+/* Starts a page: doctype, head with title (escaped here), the site bar. */
+void page_begin(const struct render_ctx *c, struct buf *b, const char *title, const char *canonical);
+/* Ends a page: footer and closing tags. */
+void page_end(const struct render_ctx *c, struct buf *b);
+
+/* Links.  day is yyyymmdd; all write c->base first. */
+void link_list(const struct render_ctx *c, struct buf *b, const char *list);
+void link_year(const struct render_ctx *c, struct buf *b, const char *list, int y);
+void link_month(const struct render_ctx *c, struct buf *b, const char *list, int y, int m);
+void link_day(const struct render_ctx *c, struct buf *b, const char *list, int day);
+void link_msg(const struct render_ctx *c, struct buf *b, const char *list, int day, int num);
+
+/* "[<a href=URL>label</a>] " where url_fn writes the URL; label is
+ * written as is (it is ours, already HTML). */
+void nav_item(struct buf *b, const char *label, const char *url);
+
+/* The subject without the list's tag ("(no subject)" if empty), as
+ * plain text. */
+void subject_plain(const struct render_ctx *c, struct buf *b, const char *list, const char *subject);
+/* A subject for listings: the list's tag dropped, "(no subject)" if empty. */
+void subject_text(const struct render_ctx *c, struct buf *b, const char *list, const char *subject);
+/* A sender for listings: the name, else the obfuscated address. */
+void sender_text(struct buf *b, const char *name, const char *addr);
+
+/* Sets r to a finished HTML page (status 200) from b. */
+void page_finish(struct response *r, int status);
+
+/* ---- a message (message.c) ---- */
+
+/* The message page of m into r; canonical: with <link rel="canonical">
+ * naming its date URL (when it is served at another). */
+enum la_status message_page(const struct render_ctx *c, const struct store_msg *m, bool canonical,
+                            struct response *r);
+/* m's <pre class="msg"> block (its header fields, then its body) appended
+ * to b.  show_max: text shown at most (then a note links the message's
+ * page), 0 for the message page's own bound.  Returns LA_OK, or why the
+ * message could not be read (b is then unchanged). */
+enum la_status message_pre(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
+                           size_t show_max);
+/* m's text parts (UTF-8), at most max bytes of them, appended to out;
+ * *cut if some were left out. */
+enum la_status message_text(const struct render_ctx *c, const struct store_msg *m, size_t max,
+                            struct buf *out, bool *cut);
+/* Calls fn for each attachment of m (blocks of kind MB_ATTACHMENT, see
+ * mime.h), in order. */
+struct mime_block;
+enum la_status message_attachments(const struct render_ctx *c, const struct store_msg *m,
+                                   void (*fn)(const struct mime_block *blk, void *arg), void *arg);
+
+/* Appends the <pre class="msg"> block of message /LIST/DAY/NUM to b: the
+ * six shown header fields of data[0..len) (the message's bytes, mboxrd
+ * quoting undone; only its head if the message is too big to hold), a
+ * blank line, then the body as mm's MIME walk shows it, attachments
+ * linked under /LIST/DAY/NUM/K.  opened is what opening mm returned: if
+ * it is not LA_OK (mm may then be NULL), or the walk fails, the body
+ * bytes of data are shown as text instead.  show_max: the body's text is
+ * cut after this many bytes, with a link to the message's page (0: shown
+ * whole).  Only c->conf and c->base are read, never c->st (fuzz_msgpage
+ * calls it with no index at all).  Errors stick in b->err. */
+void render_message_text(const struct render_ctx *c, struct buf *b, const char *list, int day,
+                         int num, const char *data, size_t len, struct mime_msg *mm,
+                         enum la_status opened, size_t show_max);
+
+/* ---- a thread, collected and drawn (outline.c) ---- */
+
+/* A message of a collected thread; the strings are owned by it. */
+struct outline_msg {
+	int64_t id, mid, ts;
+	int day, num;
+	char *list, *subject, *from, *msgid;
+};
+
+/* A thread's parent links (ids) and its messages (msgs), as the index
+ * holds them. */
+struct outline_thread {
+	struct thread_id_in *ids;
+	size_t nids, capids;
+	struct outline_msg *msgs;
+	size_t nmsgs, capmsgs;
+	bool oom;
+};
+
+/* Collects thread's messages (of list_id, or of every list if 0) into
+ * *c and builds its tree into *tree, whose rows' keys index c->msgs.
+ * Returns LA_OK, LA_ENOMEM or the index's error; free both with
+ * outline_free and thread_tree_free whatever it returns. */
+enum la_status outline_collect(struct store *st, int64_t thread, int64_t list_id,
+                               struct outline_thread *c, struct thread_tree *tree);
+void outline_free(struct outline_thread *c);
+
+/* Rows [from, to) of tree t as nested lists, the message whose id is
+ * current marked; anchors: entries link to #m<row+1> on this page rather
+ * than to the messages' pages. */
+void outline_tree_html(const struct render_ctx *c, struct buf *b, const struct outline_thread *col,
+                       const struct thread_tree *t, size_t from, size_t to, int64_t current,
+                       bool anchors);
+
+/* "YYYY-MM-DD HH:MM" (UTC) of ts. */
+void outline_date(struct buf *b, int64_t ts);
+
+/* The outline of m's thread, for the bottom of its page: the tree with m
+ * marked, each entry linked, and the permalink and download links. */
+void render_thread_outline(const struct render_ctx *c, struct buf *b, const struct store_msg *m);
+
+/* BASE/LIST/MSGID/ (list NULL: "all"), the Message-ID percent-encoded so
+ * that it stays one path segment. */
+void link_msgid(const struct render_ctx *c, struct buf *b, const char *list, const char *msgid);
+
+/* ---- lookups by Message-ID (msgid.c) ---- */
+
+/* The messages with msgid, in list (NULL: every list; *list_id is then
+ * 0), oldest first, copied into l (free it with render_entries_free
+ * whatever this returns).  LA_ENOTFOUND if there is no such list; LA_OK
+ * with l->n == 0 if no message has the ID. */
+enum la_status msgid_lookup(const struct render_ctx *c, const char *list, const char *msgid,
+                            struct render_entries *l, int64_t *list_id);
+
+/* The lookup's failures as pages: no such list (404), the index
+ * unreadable (500, and e is returned). */
+enum la_status msgid_lookup_failed(const struct render_ctx *c, struct response *r,
+                                   enum la_status e);
+
+/* The 404 page of a Message-ID into r: where else it is (other lists),
+ * the messages that reply to it (the archive knows it as a ghost), and a
+ * search for it. */
+enum la_status msgid_not_found(const struct render_ctx *c, const char *list, int64_t list_id,
+                               const char *msgid, struct response *r);
+
+#endif
