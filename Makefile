@@ -17,7 +17,7 @@ EXTRA_CFLAGS ?=
 
 # Each stage's sources, in dependency order (a stage uses only earlier ones).
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c \
-              src/util/hash.c src/util/civil.c
+              src/util/hash.c src/util/civil.c src/util/vec.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/decode.c src/msg/htmltext.c \
               src/msg/text.c
 MBOX_SRC   := src/mbox/mbox.c

@@ -10,6 +10,7 @@
 #include "render/mime.h"
 #include "render/render_int.h"
 #include "thread/thread.h"
+#include "util/vec.h"
 
 /* Nesting of replies in a thread's JSON tree; deeper replies are put in
  * the replies of the node at this depth (their "depth" and "parent" say
@@ -446,25 +447,17 @@ struct id_text {
 struct thread_ids {
 	struct thread_id_in *ids;
 	struct id_text *text; /* sorted by id once collected */
-	size_t n, cap;
+	size_t n, capids, captext;
 	bool oom;
 };
 
 static bool take_thread_id(int64_t id, int64_t parent, const char *mid, void *arg)
 {
 	struct thread_ids *x = arg;
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 64;
-		struct thread_id_in *ni = realloc(x->ids, cap * sizeof *ni);
-		if (ni)
-			x->ids = ni;
-		struct id_text *nt = ni ? realloc(x->text, cap * sizeof *nt) : NULL;
-		if (!nt) {
-			x->oom = true;
-			return false;
-		}
-		x->text = nt;
-		x->cap = cap;
+	if (!vec_reserve(&x->ids, &x->capids, x->n + 1, sizeof *x->ids) ||
+	    !vec_reserve(&x->text, &x->captext, x->n + 1, sizeof *x->text)) {
+		x->oom = true;
+		return false;
 	}
 	x->ids[x->n] = (struct thread_id_in){id, parent};
 	x->text[x->n].id = id;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "render/render.h"
+#include "util/vec.h"
 
 static void entry_strings_free(struct store_entry *e)
 {
@@ -18,15 +19,9 @@ static void entry_strings_free(struct store_entry *e)
 bool render_entries_add(const struct store_entry *e, void *arg)
 {
 	struct render_entries *l = arg;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		struct store_entry *v = realloc(l->v, cap * sizeof *v);
-		if (!v) {
-			l->oom = true;
-			return false;
-		}
-		l->v = v;
-		l->cap = cap;
+	if (!vec_reserve(&l->v, &l->cap, l->n + 1, sizeof *l->v)) {
+		l->oom = true;
+		return false;
 	}
 	struct store_entry *d = &l->v[l->n];
 	*d = *e;

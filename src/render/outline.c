@@ -9,6 +9,7 @@
 #include "render/render_int.h"
 #include "thread/thread.h"
 #include "util/civil.h"
+#include "util/vec.h"
 
 /* Rows of the outline under a message; beyond this it shows a window
  * around the message and links the full thread page. */
@@ -32,15 +33,9 @@ static bool take_id(int64_t id, int64_t parent, const char *mid, void *arg)
 {
 	(void)mid;
 	struct outline_thread *c = arg;
-	if (c->nids == c->capids) {
-		size_t cap = c->capids ? c->capids * 2 : 64;
-		struct thread_id_in *n = realloc(c->ids, cap * sizeof *n);
-		if (!n) {
-			c->oom = true;
-			return false;
-		}
-		c->ids = n;
-		c->capids = cap;
+	if (!vec_reserve(&c->ids, &c->capids, c->nids + 1, sizeof *c->ids)) {
+		c->oom = true;
+		return false;
 	}
 	c->ids[c->nids++] = (struct thread_id_in){id, parent};
 	return true;
@@ -49,15 +44,9 @@ static bool take_id(int64_t id, int64_t parent, const char *mid, void *arg)
 static bool take_msg(const struct store_entry *e, void *arg)
 {
 	struct outline_thread *c = arg;
-	if (c->nmsgs == c->capmsgs) {
-		size_t cap = c->capmsgs ? c->capmsgs * 2 : 64;
-		struct outline_msg *n = realloc(c->msgs, cap * sizeof *n);
-		if (!n) {
-			c->oom = true;
-			return false;
-		}
-		c->msgs = n;
-		c->capmsgs = cap;
+	if (!vec_reserve(&c->msgs, &c->capmsgs, c->nmsgs + 1, sizeof *c->msgs)) {
+		c->oom = true;
+		return false;
 	}
 	struct outline_msg *m = &c->msgs[c->nmsgs++];
 	m->id = e->id;

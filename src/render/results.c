@@ -10,6 +10,7 @@
 #include "render/render_int.h"
 #include "search/search.h"
 #include "util/utf8.h"
+#include "util/vec.h"
 
 /* Results per page.  Matches are counted exactly up to
  * RESULTS_COUNT_EXACT, or as far as the page shown if that is further;
@@ -270,13 +271,9 @@ struct id_list {
 
 static bool push(struct id_list *x, int64_t v)
 {
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? 2 * x->cap : 256;
-		int64_t *nv = realloc(x->v, cap * sizeof *nv);
-		if (!nv)
-			return !(x->oom = true);
-		x->v = nv;
-		x->cap = cap;
+	if (!vec_reserve(&x->v, &x->cap, x->n + 1, sizeof *x->v)) {
+		x->oom = true;
+		return false;
 	}
 	x->v[x->n++] = v;
 	return true;

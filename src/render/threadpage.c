@@ -8,6 +8,7 @@
 #include "render/render_int.h"
 #include "thread/thread.h"
 #include "util/civil.h"
+#include "util/vec.h"
 
 /* ---- t.mbox.gz ---- */
 
@@ -25,15 +26,9 @@ struct mbox_ids {
 static bool take_mbox_id(const struct store_entry *e, void *arg)
 {
 	struct mbox_ids *x = arg;
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 256;
-		struct mbox_id *nv = realloc(x->v, cap * sizeof *nv);
-		if (!nv) {
-			x->oom = true;
-			return false;
-		}
-		x->v = nv;
-		x->cap = cap;
+	if (!vec_reserve(&x->v, &x->cap, x->n + 1, sizeof *x->v)) {
+		x->oom = true;
+		return false;
 	}
 	x->v[x->n] = (struct mbox_id){e->id, e->mid, x->n};
 	x->n++;

@@ -13,6 +13,7 @@
 
 #include "store/store_int.h"
 #include "util/hash.h"
+#include "util/vec.h"
 
 /* 2: sources inside the archive directory are stored relative to it.  A
  * listarc that reads 1 refuses an index of 2 (it would take the relative
@@ -551,16 +552,14 @@ enum la_status store_sources(struct store *st, int64_t list_id,
 	sqlite3_bind_int64(s, 1, list_id);
 	/* Copy rows out first: fn may use the store (and this statement). */
 	struct store_source *v = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_source *nv = realloc(v, (n + 1) * sizeof *v);
-		if (!nv) {
+		if (!vec_reserve(&v, &cap, n + 1, sizeof *v)) {
 			free(v);
 			sqlite3_reset(s);
 			return LA_ENOMEM;
 		}
-		v = nv;
 		read_source(st, s, &v[n++]);
 	}
 	sqlite3_reset(s);

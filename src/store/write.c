@@ -10,6 +10,7 @@
 
 #include "store/store_int.h"
 #include "util/hash.h"
+#include "util/vec.h"
 
 /* Entries kept between transactions; beyond this the cache starts empty
  * again after a commit (memory stays bounded whatever the archive size). */
@@ -69,14 +70,8 @@ static enum la_status cache_reserve(struct mid_cache *c)
 {
 	if (c->text.max == 0)
 		buf_init(&c->text, (size_t)1 << 31);
-	if (c->n + 1 > c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 4096;
-		struct mid_entry *ne = realloc(c->e, cap * sizeof *ne);
-		if (!ne)
-			return LA_ENOMEM;
-		c->e = ne;
-		c->cap = cap;
-	}
+	if (!vec_reserve(&c->e, &c->cap, c->n + 1, sizeof *c->e))
+		return LA_ENOMEM;
 	if ((c->n + 1) * 2 > c->nslot) {
 		size_t ns = c->nslot ? c->nslot * 2 : 8192;
 		uint32_t *slot = calloc(ns, sizeof *slot);
@@ -151,14 +146,8 @@ static void cache_index_id(struct mid_cache *c, struct mid_entry *e)
 /* Remembers that e must be written at commit. */
 static enum la_status note_dirty(struct mid_cache *c, struct mid_entry *e)
 {
-	if (c->ndirty == c->capdirty) {
-		size_t cap = c->capdirty ? c->capdirty * 2 : 4096;
-		uint32_t *d = realloc(c->dirty, cap * sizeof *d);
-		if (!d)
-			return LA_ENOMEM;
-		c->dirty = d;
-		c->capdirty = cap;
-	}
+	if (!vec_reserve(&c->dirty, &c->capdirty, c->ndirty + 1, sizeof *c->dirty))
+		return LA_ENOMEM;
 	c->dirty[c->ndirty++] = (uint32_t)(e - c->e);
 	return LA_OK;
 }
@@ -461,14 +450,8 @@ static enum la_status next_daynum(struct store *st, int64_t list_id, int day, in
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return db_status(rc) ? db_status(rc) : LA_EDB;
-		if (st->ndays == st->capdays) {
-			size_t cap = st->capdays ? st->capdays * 2 : 64;
-			struct day_entry *nd = realloc(st->days, cap * sizeof *nd);
-			if (!nd)
-				return LA_ENOMEM;
-			st->days = nd;
-			st->capdays = cap;
-		}
+		if (!vec_reserve(&st->days, &st->capdays, st->ndays + 1, sizeof *st->days))
+			return LA_ENOMEM;
 		d = &st->days[st->ndays++];
 		d->list_id = list_id;
 		d->day = day;

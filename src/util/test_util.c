@@ -1,4 +1,5 @@
 /* test_util.c: buffers, UTF-8, calendar arithmetic. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "../../tests/check.h"
@@ -6,6 +7,7 @@
 #include "util/civil.h"
 #include "util/hash.h"
 #include "util/utf8.h"
+#include "util/vec.h"
 
 static void test_buf(void)
 {
@@ -86,9 +88,32 @@ static void test_hash(void)
 	CHECK(hash64("abc", 3, 0) != hash64("abc", 3, 1), "hash64 depends on the seed");
 }
 
+static void test_vec(void)
+{
+	int *v = NULL;
+	size_t cap = 0;
+	bool grew = true;
+	for (size_t i = 0; i < 1000 && grew; i++) {
+		grew = vec_reserve(&v, &cap, i + 1, sizeof *v);
+		if (grew)
+			v[i] = (int)i;
+	}
+	CHECK(grew && cap >= 1000 && v[999] == 999, "vec_reserve grows an array to 1000 elements");
+	CHECK(cap == 1024, "vec_reserve doubles from 16 (capacity %zu)", cap);
+	int *before = v;
+	CHECK(vec_reserve(&v, &cap, 10, sizeof *v) && v == before && cap == 1024,
+	      "vec_reserve leaves an array with room as it is");
+	CHECK(!vec_reserve(&v, &cap, SIZE_MAX / 2 + 2, sizeof *v) && v == before && cap == 1024,
+	      "vec_reserve refuses a count whose size overflows, leaving the array");
+	CHECK(!vec_reserve(&v, &cap, SIZE_MAX / sizeof *v + 1, sizeof *v) && cap == 1024,
+	      "vec_reserve refuses a count just past SIZE_MAX bytes");
+	free(v);
+}
+
 int main(void)
 {
 	test_buf();
+	test_vec();
 	test_utf8();
 	test_civil();
 	test_hash();
