@@ -4,6 +4,7 @@
  * 14:00:17 2019") and the broken forms found in old archives. */
 #include "msg/date.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util/civil.h"
@@ -295,4 +296,16 @@ void date_from_unix(int64_t t, struct la_date *d)
 void date_to_utc(const struct la_date *d, struct la_date *out)
 {
 	date_from_unix(date_unix(d), out);
+}
+
+void date_rfc3339(int64_t t, char out[DATE_RFC3339_LEN])
+{
+	struct la_date d;
+	date_from_unix(t, &d);
+	if (d.year < 0)
+		d = (struct la_date){.year = 0, .mon = 1, .day = 1};
+	if (d.year > 9999)
+		d = (struct la_date){.year = 9999, .mon = 12, .day = 31, .hour = 23, .min = 59, .sec = 59};
+	snprintf(out, DATE_RFC3339_LEN, "%04d-%02u-%02uT%02u:%02u:%02uZ", (int)d.year, d.mon % 100,
+	         d.day % 100, d.hour % 100, d.min % 100, d.sec % 100);
 }

@@ -35,4 +35,11 @@ void date_to_utc(const struct la_date *d, struct la_date *out);
 /* Fills d from seconds since the epoch, UTC. */
 void date_from_unix(int64_t t, struct la_date *d);
 
+/* t as an RFC 3339 date-time in UTC ("2019-05-20T14:00:17Z") into out,
+ * NUL-terminated.  Years outside 0000-9999 (a Date: header may say
+ * anything) are clamped to the first or last second of that range, as
+ * the format has four digits. */
+#define DATE_RFC3339_LEN 21
+void date_rfc3339(int64_t t, char out[DATE_RFC3339_LEN]);
+
 #endif

@@ -1,6 +1,7 @@
 /* test_msg.c: dates, Message-IDs, header fields and summaries, table by
  * table; each parser also runs on every prefix of its inputs, placed just
  * before the end of a heap block so ASan catches any over-read. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "../../tests/check.h"
@@ -94,6 +95,27 @@ static void test_dates(void)
 		}
 	}
 	CHECK(1, "date parsers read no byte past their input (ASan)");
+}
+
+static void test_rfc3339(void)
+{
+	static const struct {
+		long long t;
+		const char *want;
+	} cases[] = {
+		{0, "1970-01-01T00:00:00Z"},
+		{1558360817, "2019-05-20T14:00:17Z"},
+		{-1, "1969-12-31T23:59:59Z"},
+		{-62167219201LL, "0000-01-01T00:00:00Z"},  /* a second before year 0 */
+		{253402300800LL, "9999-12-31T23:59:59Z"},  /* year 10000 */
+		{INT64_MAX / 2, "9999-12-31T23:59:59Z"},
+		{INT64_MIN / 2, "0000-01-01T00:00:00Z"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char out[DATE_RFC3339_LEN];
+		date_rfc3339(cases[i].t, out);
+		CHECK_STR(out, cases[i].want, "date_rfc3339(%lld)", cases[i].t);
+	}
 }
 
 struct ids {
@@ -315,6 +337,7 @@ int main(void)
 {
 	msg_library_init();
 	test_dates();
+	test_rfc3339();
 	test_msgids();
 	test_headers();
 	test_summary();

@@ -90,16 +90,12 @@ static void add_int(JsonBuilder *jb, const char *key, int64_t v)
 	json_builder_add_int_value(jb, v);
 }
 
+/* An RFC 3339 date in UTC (date_rfc3339) appended to b. */
 static void rfc3339(struct buf *b, int64_t t)
 {
-	struct la_date d;
-	date_from_unix(t, &d);
-	if (d.year < 0)
-		d = (struct la_date){.year = 0, .mon = 1, .day = 1};
-	if (d.year > 9999)
-		d = (struct la_date){.year = 9999, .mon = 12, .day = 31, .hour = 23, .min = 59, .sec = 59};
-	buf_printf(b, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)d.year, d.mon, d.day, d.hour,
-	           d.min, d.sec);
+	char out[DATE_RFC3339_LEN];
+	date_rfc3339(t, out);
+	buf_adds(b, out);
 }
 
 /* ---- one message ---- */

@@ -9,19 +9,12 @@
 #include "render/html.h"
 #include "render/render_int.h"
 
-/* An RFC 3339 date in UTC; years outside 0000-9999 (a Date: header may
- * say anything) are clamped, as the format has four digits. */
+/* An RFC 3339 date in UTC (date_rfc3339) appended to b. */
 static void rfc3339(struct buf *b, int64_t t)
 {
-	struct la_date d;
-	date_from_unix(t, &d);
-	if (d.year < 0)
-		buf_adds(b, "0000-01-01T00:00:00Z");
-	else if (d.year > 9999)
-		buf_adds(b, "9999-12-31T23:59:59Z");
-	else
-		buf_printf(b, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)d.year, d.mon, d.day, d.hour,
-		           d.min, d.sec);
+	char out[DATE_RFC3339_LEN];
+	date_rfc3339(t, out);
+	buf_adds(b, out);
 }
 
 /* A name-based UUID (RFC 4122 version 5, SHA-1, in the URL namespace) of
