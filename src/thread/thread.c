@@ -55,118 +55,125 @@ void thread_tree_free(struct thread_tree *t)
 	t->nrows = 0;
 }
 
-bool thread_build(const struct thread_id_in *ids, size_t nids, const struct thread_msg_in *msgs_in,
-                  size_t nmsgs, struct thread_tree *out)
+/* The builder's state: the nodes sorted by id, the messages sorted by
+ * Message-ID, and the roots in display order. */
+struct builder {
+	struct node *n;
+	size_t nn;
+	struct thread_msg_in *msgs;
+	size_t nmsgs;
+	size_t *roots;
+	size_t nroots;
+};
+
+static void builder_free(struct builder *b)
 {
-	memset(out, 0, sizeof *out);
-	size_t nn = nids;
-	if (nn > THREAD_NODES_MAX) {
-		nn = THREAD_NODES_MAX;
-		out->cut = true;
-	}
-	struct node *n = calloc(nn ? nn : 1, sizeof *n);
-	struct thread_msg_in *msgs = malloc((nmsgs ? nmsgs : 1) * sizeof *msgs);
-	int64_t *tmp = malloc((nn ? nn : 1) * sizeof *tmp);
-	out->rows = malloc((nn + nmsgs + 1) * sizeof *out->rows);
-	size_t *stack = malloc((nn + 1) * sizeof *stack);
-	if (!n || !msgs || !tmp || !out->rows || !stack) {
-		free(n);
-		free(msgs);
-		free(tmp);
-		free(stack);
-		thread_tree_free(out);
-		return false;
-	}
-	/* Nodes sorted by id; keep the first nn ids (by id: the oldest). */
-	for (size_t i = 0; i < nn; i++)
-		tmp[i] = ids[i].id;
-	/* ids may come in any order: sort a copy of (id, parent). */
+	free(b->n);
+	free(b->msgs);
+	free(b->roots);
+}
+
+/* One node per distinct id, sorted by id; at most nn of them (the lowest
+ * ids: the oldest).  ids may come in any order and repeat. */
+static bool take_ids(struct builder *b, const struct thread_id_in *ids, size_t nids)
+{
 	struct thread_id_in *sorted = malloc((nids ? nids : 1) * sizeof *sorted);
-	if (!sorted) {
-		free(n);
-		free(msgs);
-		free(tmp);
-		free(stack);
-		thread_tree_free(out);
+	if (!sorted)
 		return false;
-	}
 	memcpy(sorted, ids, nids * sizeof *sorted);
 	qsort(sorted, nids, sizeof *sorted, cmp_id);
 	size_t k = 0;
-	for (size_t i = 0; i < nids && k < nn; i++) {
-		if (k && sorted[i].id == n[k - 1].id)
+	for (size_t i = 0; i < nids && k < b->nn; i++) {
+		if (k && sorted[i].id == b->n[k - 1].id)
 			continue;
-		n[k].id = sorted[i].id;
-		n[k].parent_id = sorted[i].parent;
-		n[k].ts = INT64_MAX;
+		b->n[k].id = sorted[i].id;
+		b->n[k].parent_id = sorted[i].parent;
+		b->n[k].ts = INT64_MAX;
 		k++;
 	}
-	nn = k;
+	b->nn = k;
 	free(sorted);
-	free(tmp);
+	return true;
+}
 
-	memcpy(msgs, msgs_in, nmsgs * sizeof *msgs);
-	qsort(msgs, nmsgs, sizeof *msgs, cmp_msg);
-	for (size_t i = 0; i < nmsgs;) {
+/* Hangs each run of messages of one Message-ID on its node; the node's
+ * date is its earliest message's. */
+static void take_msgs(struct builder *b, const struct thread_msg_in *msgs_in)
+{
+	memcpy(b->msgs, msgs_in, b->nmsgs * sizeof *b->msgs);
+	qsort(b->msgs, b->nmsgs, sizeof *b->msgs, cmp_msg);
+	for (size_t i = 0; i < b->nmsgs;) {
 		size_t j = i;
-		while (j < nmsgs && msgs[j].mid == msgs[i].mid)
+		while (j < b->nmsgs && b->msgs[j].mid == b->msgs[i].mid)
 			j++;
-		long x = find(n, nn, msgs[i].mid);
+		long x = find(b->n, b->nn, b->msgs[i].mid);
 		if (x >= 0) {
-			n[x].first_msg = i;
-			n[x].nmsg = j - i;
-			n[x].ts = msgs[i].ts;
+			b->n[x].first_msg = i;
+			b->n[x].nmsg = j - i;
+			b->n[x].ts = b->msgs[i].ts;
 		}
 		i = j;
 	}
+}
 
-	/* Parent links; a link that would close a loop is dropped.  The walk
-	 * up is bounded by the node count. */
-	for (size_t i = 0; i < nn; i++) {
-		long p = n[i].parent_id ? find(n, nn, n[i].parent_id) : -1;
+/* Parent links; a link that would close a loop is dropped.  The walk up
+ * is bounded by the node count. */
+static void link_parents(struct builder *b)
+{
+	struct node *n = b->n;
+	for (size_t i = 0; i < b->nn; i++) {
+		long p = n[i].parent_id ? find(n, b->nn, n[i].parent_id) : -1;
 		if (p < 0 || (size_t)p == i)
 			continue;
 		size_t up = (size_t)p + 1, steps = 0;
 		bool loop = false;
-		while (up && steps++ <= nn) {
+		while (up && steps++ <= b->nn) {
 			if (up - 1 == i) {
 				loop = true;
 				break;
 			}
 			up = n[up - 1].parent;
 		}
-		if (!loop && steps <= nn)
+		if (!loop && steps <= b->nn)
 			n[i].parent = (size_t)p + 1;
 	}
+}
 
-	/* Subtree dates, bottom-up: propagate each node's date to its
-	 * ancestors (bounded walks). */
-	for (size_t i = 0; i < nn; i++) {
+/* Subtree dates, bottom-up: each node's date goes to its ancestors
+ * (bounded walks).  Then which nodes to show: a node with messages, or a
+ * ghost with a shown descendant, marked upwards from every real node. */
+static void date_and_mark(struct builder *b)
+{
+	struct node *n = b->n;
+	for (size_t i = 0; i < b->nn; i++) {
 		if (!n[i].nmsg)
 			continue;
 		size_t up = n[i].parent, steps = 0;
-		while (up && steps++ < nn) {
+		while (up && steps++ < b->nn) {
 			if (n[up - 1].ts <= n[i].ts)
 				break;
 			n[up - 1].ts = n[i].ts;
 			up = n[up - 1].parent;
 		}
 	}
-
-	/* Which nodes to show: a node with messages, or a ghost with a shown
-	 * descendant.  Mark upwards from every real node. */
-	for (size_t i = 0; i < nn; i++) {
+	for (size_t i = 0; i < b->nn; i++) {
 		if (!n[i].nmsg)
 			continue;
 		size_t x = i + 1, steps = 0;
-		while (x && !n[x - 1].keep && steps++ <= nn) {
+		while (x && !n[x - 1].keep && steps++ <= b->nn) {
 			n[x - 1].keep = true;
 			x = n[x - 1].parent;
 		}
 	}
+}
 
-	/* Children lists, in date order: insert each child sorted. */
-	for (size_t i = 0; i < nn; i++) {
+/* Children lists in date order (each child inserted sorted), then the
+ * roots in date order.  A ghost root with a single child is replaced by
+ * the child (nothing to show above it). */
+static void order_tree(struct builder *b)
+{
+	struct node *n = b->n;
+	for (size_t i = 0; i < b->nn; i++) {
 		if (!n[i].keep || !n[i].parent)
 			continue;
 		struct node *p = &n[n[i].parent - 1];
@@ -177,45 +184,37 @@ bool thread_build(const struct thread_id_in *ids, size_t nids, const struct thre
 		n[i].next_sibling = *link;
 		*link = i + 1;
 	}
-
-	/* Roots in date order.  A ghost root with a single child is replaced
-	 * by the child (nothing to show above it). */
-	size_t nroots = 0;
-	size_t *roots = malloc((nn ? nn : 1) * sizeof *roots);
-	if (!roots) {
-		free(n);
-		free(msgs);
-		free(stack);
-		thread_tree_free(out);
-		return false;
-	}
-	for (size_t i = 0; i < nn; i++) {
+	for (size_t i = 0; i < b->nn; i++) {
 		if (!n[i].keep || n[i].parent)
 			continue;
 		size_t r = i + 1;
 		while (!n[r - 1].nmsg && n[r - 1].first_child && !n[n[r - 1].first_child - 1].next_sibling)
 			r = n[r - 1].first_child;
-		size_t at = nroots;
-		while (at > 0 && (n[roots[at - 1] - 1].ts > n[r - 1].ts))
+		size_t at = b->nroots;
+		while (at > 0 && (n[b->roots[at - 1] - 1].ts > n[r - 1].ts))
 			at--;
-		memmove(roots + at + 1, roots + at, (nroots - at) * sizeof *roots);
-		roots[at] = r;
-		nroots++;
+		memmove(b->roots + at + 1, b->roots + at, (b->nroots - at) * sizeof *b->roots);
+		b->roots[at] = r;
+		b->nroots++;
 	}
+}
 
-	/* Depth-first output with an explicit stack (depth from it). */
-	size_t *depth = malloc((nn ? nn : 1) * sizeof *depth);
-	if (!depth) {
-		free(roots);
-		free(n);
-		free(msgs);
+/* The rows, depth first, with an explicit stack of (node, depth): every
+ * node is pushed once, as a root or as its parent's child, so nn slots
+ * are enough. */
+static bool emit_rows(struct builder *b, struct thread_tree *out)
+{
+	struct node *n = b->n;
+	size_t *stack = malloc((b->nn + 1) * sizeof *stack);
+	size_t *depth = malloc((b->nn + 1) * sizeof *depth);
+	if (!stack || !depth) {
 		free(stack);
-		thread_tree_free(out);
+		free(depth);
 		return false;
 	}
-	for (size_t ri = 0; ri < nroots; ri++) {
+	for (size_t ri = 0; ri < b->nroots; ri++) {
 		size_t sp = 0;
-		stack[sp] = roots[ri];
+		stack[sp] = b->roots[ri];
 		depth[sp] = 0;
 		sp++;
 		while (sp > 0) {
@@ -228,7 +227,7 @@ bool thread_build(const struct thread_id_in *ids, size_t nids, const struct thre
 			} else {
 				for (size_t m = 0; m < v->nmsg; m++)
 					out->rows[out->nrows++] =
-						(struct thread_row){d, false, v->id, msgs[v->first_msg + m].key};
+						(struct thread_row){d, false, v->id, b->msgs[v->first_msg + m].key};
 			}
 			/* Push the children, then reverse them, so that the earliest
 			 * comes out first. */
@@ -237,17 +236,41 @@ bool thread_build(const struct thread_id_in *ids, size_t nids, const struct thre
 				stack[sp] = ch;
 				depth[sp++] = (size_t)d + 1;
 			}
-			for (size_t a = start, b = sp; a + 1 < b; a++, b--) {
-				size_t t = stack[a];
-				stack[a] = stack[b - 1];
-				stack[b - 1] = t;
+			for (size_t lo = start, hi = sp; lo + 1 < hi; lo++, hi--) {
+				size_t t = stack[lo];
+				stack[lo] = stack[hi - 1];
+				stack[hi - 1] = t;
 			}
 		}
 	}
-	free(depth);
-	free(roots);
-	free(n);
-	free(msgs);
 	free(stack);
+	free(depth);
 	return true;
+}
+
+bool thread_build(const struct thread_id_in *ids, size_t nids, const struct thread_msg_in *msgs_in,
+                  size_t nmsgs, struct thread_tree *out)
+{
+	memset(out, 0, sizeof *out);
+	struct builder b = {.nn = nids, .nmsgs = nmsgs};
+	if (b.nn > THREAD_NODES_MAX) {
+		b.nn = THREAD_NODES_MAX;
+		out->cut = true;
+	}
+	b.n = calloc(b.nn ? b.nn : 1, sizeof *b.n);
+	b.msgs = malloc((nmsgs ? nmsgs : 1) * sizeof *b.msgs);
+	b.roots = malloc((b.nn ? b.nn : 1) * sizeof *b.roots);
+	out->rows = malloc((b.nn + nmsgs + 1) * sizeof *out->rows);
+	bool ok = b.n && b.msgs && b.roots && out->rows && take_ids(&b, ids, nids);
+	if (ok) {
+		take_msgs(&b, msgs_in);
+		link_parents(&b);
+		date_and_mark(&b);
+		order_tree(&b);
+		ok = emit_rows(&b, out);
+	}
+	builder_free(&b);
+	if (!ok)
+		thread_tree_free(out);
+	return ok;
 }
