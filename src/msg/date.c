@@ -94,8 +94,15 @@ static void take_number(struct parse_state *st, const char *p, size_t n)
 	for (size_t i = 0; i < n; i++)
 		v = v * 10 + (unsigned)(p[i] - '0');
 	if (n >= 3 || v > 31) {
+		/* RFC 5322 section 4.3: a two-digit year 00-49 is 20xx, 50-99
+		 * and any three-digit year are 1900 + it ("7 May 95" is 1995). */
 		if (!st->year) {
-			st->d.year = n == 3 ? (int64_t)v + 1900 : (int64_t)v;
+			if (n == 3 || (n == 2 && v >= 50))
+				st->d.year = (int64_t)v + 1900;
+			else if (n == 2)
+				st->d.year = (int64_t)v + 2000;
+			else
+				st->d.year = (int64_t)v;
 			st->year = true;
 		}
 		return;
