@@ -13,14 +13,11 @@
 #include "cmd/cmd.h"
 #include "conf/conf.h"
 #include "ingest/ingest.h"
+#include "limits.h"
 #include "msg/header.h"
 #include "msg/msg.h"
 #include "store/store.h"
 #include "util/buf.h"
-
-/* The largest message deliver takes; bigger ones are refused for good
- * (EX_DATAERR) rather than retried forever. */
-#define DELIVER_MAX ((size_t)512 << 20)
 
 static const char usage[] =
 	"usage: listarc deliver [--data DIR] [--sender ADDR] LIST < MESSAGE\n"
