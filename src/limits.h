@@ -10,6 +10,8 @@
  *                        transactions)
  *   src/store/store.h    FP_BYTES (the fingerprints of an mbox)
  *   src/store/store.c    SQLite's cache_size and busy timeout
+ *   src/store/search.c   DENSE_MIN (which plan a condition without words
+ *                        gets)
  *   src/http/server.c    STREAM_PIECE, STREAM_CACHE_MAX, LOG_FLUSH_AT
  *   src/http/pagecache.c GZIP_MIN
  *   src/render/message.c RAW_INMEM_MAX, STREAM_PIECE
@@ -20,9 +22,8 @@
  *   src/search/search.h  QUERY_MAX_BYTES, QUERY_MAX_TERMS, QUERY_MAX_DEPTH
  *                        (a longer or deeper query is refused, and the
  *                        search page says which bound it hit)
- *   src/store/search.c   RANK_WINDOW (relevance ranks the newest 10,000
- *                        matches only), DENSE_MIN (which plan a date or
- *                        list condition gets)
+ *   src/store/search.c   RANK_WINDOW (by relevance, only the newest 10,000
+ *                        matches are ranked and listed)
  *   src/msg/decode.c, src/msg/text.c, src/store/write.c: bounds written as
  *                        numbers in the code (a charset name over 64 bytes
  *                        is not converted, a diff file name over 512 is not
