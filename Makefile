@@ -15,26 +15,28 @@ RELEASE_CFLAGS := -O2 $(HARDEN)
 SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 EXTRA_CFLAGS ?=
 
-# Each stage's sources, in dependency order (a stage uses only earlier ones).
+# Each stage's sources, in dependency order (a stage uses only util/ and
+# earlier ones: mbox uses msg; store uses msg, mbox and search; ingest uses
+# store; render uses conf, search, store and thread; http uses render).
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c \
               src/util/hash.c src/util/civil.c src/util/vec.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/decode.c src/msg/htmltext.c \
               src/msg/text.c
 MBOX_SRC   := src/mbox/mbox.c
 CONF_SRC   := src/conf/conf.c
+SEARCH_SRC := src/search/query.c
+THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c
 INGEST_SRC := src/ingest/ingest.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
               src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c
-THREAD_SRC := src/thread/thread.c
-SEARCH_SRC := src/search/query.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
               src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c
-LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(STORE_SRC) $(INGEST_SRC) \
-              $(THREAD_SRC) $(SEARCH_SRC) $(RENDER_SRC) $(HTTP_SRC)
+LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(SEARCH_SRC) $(THREAD_SRC) \
+              $(STORE_SRC) $(INGEST_SRC) $(RENDER_SRC) $(HTTP_SRC)
 
 UNIT_TESTS := src/util/test_util.c src/msg/test_msg.c src/mbox/test_mbox.c src/render/test_render.c \
               src/search/test_search.c src/thread/test_thread.c \

@@ -1,7 +1,37 @@
 /* limits.h: every bound listarc puts on its input, in one place.
  *
  * Each comment says what happens when the bound is hit.  Nothing here is a
- * tuning knob for speed; those live beside the code they tune. */
+ * tuning knob for speed; those live beside the code they tune:
+ *   src/mbox/mbox.c      WINDOW (the read window; FROMLINE_LOOK follows
+ *                        from the From_ line bounds below)
+ *   src/ingest/ingest.c  BATCH_MSGS, BATCH_BYTES (messages per
+ *                        transaction), RING (parsed messages in flight)
+ *   src/store/write.c    MID_CACHE_MAX (Message-IDs cached between
+ *                        transactions)
+ *   src/store/store.h    FP_BYTES (the fingerprints of an mbox)
+ *   src/store/store.c    SQLite's cache_size and busy timeout
+ *   src/store/search.c   DENSE_MIN (which plan a condition without words
+ *                        gets)
+ *   src/http/server.c    STREAM_PIECE, STREAM_CACHE_MAX, LOG_FLUSH_AT
+ *   src/http/pagecache.c GZIP_MIN
+ *   src/render/message.c RAW_INMEM_MAX, STREAM_PIECE
+ *   src/render/mboxgz.c  PIECE
+ *   src/render/results.c SNIPPET_BYTES
+ * A few bounds on input live in files other engineers were changing when
+ * the rest moved here; they say what happens when hit where they are:
+ *   src/search/search.h  QUERY_MAX_BYTES, QUERY_MAX_TERMS, QUERY_MAX_DEPTH
+ *                        (a longer or deeper query is refused, and the
+ *                        search page says which bound it hit)
+ *   src/store/search.c   RANK_WINDOW (by relevance, only the newest 10,000
+ *                        matches are ranked and listed)
+ *   src/msg/decode.c, src/msg/text.c, src/store/write.c: bounds written as
+ *                        numbers in the code (a charset name over 64 bytes
+ *                        is not converted, a diff file name over 512 is not
+ *                        searchable, the walk for search text holds 64
+ *                        parts pending, a parent chain over 256 links is
+ *                        taken for a loop).
+ * The command line's own ranges (--threads, --max-conns, --cache-mb,
+ * --limit) are checked where each command parses them, in src/cmd/. */
 #ifndef LISTARC_LIMITS_H
 #define LISTARC_LIMITS_H
 
@@ -45,6 +75,11 @@
  * parses it from the file, its text parts are shown up to TEXT_SHOW_MAX. */
 #define MSG_INMEM_MAX (16 * 1024 * 1024)
 
+/* The largest message `listarc deliver` takes on standard input; a bigger
+ * one is refused for good (exit 65, EX_DATAERR) rather than retried
+ * forever by the MTA. */
+#define DELIVER_MAX ((size_t)512 << 20)
+
 /* Text shown inline on a message page, per page.  Beyond it the page says
  * how much was left out and links the raw message. */
 #define TEXT_SHOW_MAX (4 * 1024 * 1024)
@@ -69,12 +104,24 @@
 /* An attachment file name is cut at this many bytes after sanitizing. */
 #define FILENAME_MAX_BYTES 100
 
+/* A text attachment (/LIST/Y/M/D/N/K) is converted to UTF-8 in memory up
+ * to this size; a bigger one is sent as it is, as a download, like other
+ * attachments. */
+#define TEXT_ATTACH_MAX ((size_t)16 << 20)
+/* An attachment whose encoded bytes exceed this gets an estimated size on
+ * the message page ("about N bytes") instead of being decoded to count
+ * them: a 100 MB attachment is not decoded on every view. */
+#define SIZE_EXACT_MAX (1 << 20)
+
 /* A URL in a message body longer than this is shown but not linked. */
 #define LINK_MAX 2048
 
 /* A request path longer than this is refused (414 from the server, exit 2
  * from `listarc get`). */
 #define URL_MAX 4096
+/* Segments of a request path (/LIST/YYYY/MM/DD/N/K has six); a path
+ * with more is answered 404 (src/http/route.c). */
+#define SEG_MAX 10
 
 /* The server (src/http/server.c).  Request header fields (names and values)
  * adding up to more than this get 431 and the connection is closed.  libh2o itself closes a connection whose request
@@ -123,6 +170,23 @@
  * shown up to THREAD_MSG_SHOW bytes there, then a note links its page. */
 #define THREAD_PAGE_MSGS 50
 #define THREAD_MSG_SHOW (256 * 1024)
+/* A thread of more Message-IDs than this (messages and ghosts) is shown
+ * in part: its pages, the outline under a message and the JSON tree take
+ * the first THREAD_NODES_MAX, and the thread page says so. */
+#define THREAD_NODES_MAX 5000
+/* The outline under a message shows at most OUTLINE_MAX rows: beyond, a
+ * window around the message and a link to the full thread page.  Replies
+ * nested deeper than NEST_MAX are drawn there at that depth. */
+#define OUTLINE_MAX 300
+#define NEST_MAX 32
+/* Nesting drawn on the nested thread page (T/, classes d1 ... d8); deeper
+ * replies are drawn at this depth and say whom they answer. */
+#define PAGE_NEST_MAX 8
+/* Nesting of replies in the JSON API's thread tree; deeper replies are
+ * put in the replies of the node at this depth (their "depth" and
+ * "parent" say where they belong), so that no client's parser recurses
+ * without end. */
+#define API_NEST_MAX 64
 /* A thread mbox (t.mbox.gz) holds at most this many messages; the rest
  * of a bigger thread is left out (the bytes stream, only the list of
  * message ids is held: 8 bytes each). */
@@ -138,6 +202,19 @@
  * (or most relevant) of the matches; the response says when it was cut
  * (X-Listarc-Truncated), and so does the results page. */
 #define SEARCH_MBOX_MAX 10000
+/* Search results pages (and `listarc search`): RESULTS_PER_PAGE results
+ * a page; a page number past RESULTS_PAGES_MAX (10,000 results) gets a
+ * 404 that says so.  Matches are counted exactly up to
+ * RESULTS_COUNT_EXACT, or as far as the page shown if that is further
+ * (`listarc search`: as far as --limit); past that the page says "more
+ * than 1000".  Counting walks every match it counts: counting a phrase
+ * of two common words exactly to 10,000 was most of its page ("the
+ * patch" at 100,000 messages: 5,973 matches, 17 ms a page; 1,000 of
+ * them: 2 ms), and lore too shows an estimate.  `listarc search --count`
+ * counts every match. */
+#define RESULTS_PER_PAGE 25
+#define RESULTS_PAGES_MAX 400
+#define RESULTS_COUNT_EXACT 1000
 /* The JSON API's pages of messages: limit= defaults to API_LIMIT_DEFAULT
  * and is cut to API_LIMIT_MAX. */
 #define API_LIMIT_DEFAULT 100

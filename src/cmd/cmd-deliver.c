@@ -13,14 +13,11 @@
 #include "cmd/cmd.h"
 #include "conf/conf.h"
 #include "ingest/ingest.h"
+#include "limits.h"
 #include "msg/header.h"
 #include "msg/msg.h"
 #include "store/store.h"
 #include "util/buf.h"
-
-/* The largest message deliver takes; bigger ones are refused for good
- * (EX_DATAERR) rather than retried forever. */
-#define DELIVER_MAX ((size_t)512 << 20)
 
 static const char usage[] =
 	"usage: listarc deliver [--data DIR] [--sender ADDR] LIST < MESSAGE\n"
@@ -34,8 +31,11 @@ static const char usage[] =
 	"  --sender ADDR  envelope sender for the From_ line (default $SENDER,\n"
 	"                 else the Return-Path:, else MAILER-DAEMON)\n"
 	"\n"
-	"Exit status (sysexits.h): 0 stored, 64 usage, 65 message refused,\n"
-	"73 cannot create the mbox, 74 I/O error, 75 try again later.\n";
+	"Exit status (sysexits.h): 0 stored (even if indexing it must wait for\n"
+	"the next run), 64 usage, 65 message refused (empty, or over 512 MiB),\n"
+	"73 cannot create DIR/mbox/, 75 try again later (the mbox locked, a\n"
+	"write that failed, the disk full).\n";
+_Static_assert(DELIVER_MAX == (size_t)512 << 20, "the usage says 512 MiB");
 
 /* A From_ line sender: one token of printable ASCII. */
 static void clean_sender(char *out, size_t n, const char *in, size_t len)

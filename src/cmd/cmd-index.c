@@ -32,7 +32,11 @@ static const char usage[] =
 	"  --no-wait    fail at once if another indexer holds the archive lock\n"
 	"  --no-search  do not build the full-text search index (blists' footprint);\n"
 	"               the archive remembers it; `listarc reindex --search` adds it\n"
-	"  --quiet      print nothing but errors\n";
+	"  --quiet      print nothing but errors\n"
+	"\n"
+	"Exit status: 0 done, 1 an error (what was indexed before it is kept),\n"
+	"2 bad usage or no source to read, 75 another indexer holds the archive\n"
+	"(with --no-wait) or the index stayed busy, 78 a malformed listarc.conf.\n";
 
 struct progress_state {
 	bool tty;
@@ -165,11 +169,13 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 }
 
 static const char reindex_usage[] =
-	"usage: listarc reindex [--data DIR] --search\n"
+	"usage: listarc reindex [--data DIR] [--quiet] --search\n"
 	"\n"
 	"Rebuilds the full-text search index from the messages' bytes, without\n"
 	"touching anything else (after `listarc index --no-search`, or to pick up a\n"
-	"newer text extraction).  Resumes where a killed run stopped.\n";
+	"newer text extraction).  Resumes where a killed run stopped.\n"
+	"\n"
+	"  --quiet  print nothing but errors\n";
 
 int cmd_reindex(int argc, char **argv)
 {

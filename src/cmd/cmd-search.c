@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "conf/conf.h"
+#include "limits.h"
 #include "search/search.h"
 #include "store/store.h"
 #include "mbox/mbox.h"
@@ -26,14 +27,20 @@ static const char usage[] =
 	"\n"
 	"  --list LIST    only this list (the same as l:LIST)\n"
 	"  --format F     summary (one line per message, default), json, or mbox\n"
-	"                 (mboxrd, for git am or a mail reader)\n"
+	"                 (mboxrd, in the order asked: for a mail reader, or for\n"
+	"                 `b4 am -m FILE MSGID`, which picks a series out of it)\n"
 	"  --order O      newest first (default) or by relevance\n"
 	"  --limit N      at most N messages (default 100, at most 10000)\n"
-	"  --count        print the number of matching messages (all of them; the\n"
-	"                 listing's count stops at 10000) and nothing else\n"
+	"  --count        print the number of matching messages, all of them, and\n"
+	"                 nothing else\n"
 	"  --explain      print the translation of QUERY and exit\n"
 	"\n"
-	"Exit status: 0 if something matched, 1 if nothing did, 2 for a bad query.\n";
+	"Unless --format=json, the last line (on stderr) says how many matched:\n"
+	"counted exactly up to 1000, or up to N if that is more, then \"more than\".\n"
+	"\n"
+	"Exit status: 0 if something matched, 1 if nothing did (or there is no\n"
+	"list LIST), 2 for a bad query, bad usage or an index that cannot be read.\n";
+_Static_assert(RESULTS_COUNT_EXACT == 1000, "the usage says the count stops at 1000");
 
 enum format { F_SUMMARY, F_JSON, F_MBOX };
 
@@ -214,10 +221,10 @@ int cmd_search(int argc, char **argv)
 		json_builder_begin_array(o.json);
 	}
 	int total = 0;
-	/* The count stops past 1,000 (or the limit), as on the results
-	 * pages: counting every match costs more than finding the shown
-	 * ones.  --count counts them all. */
-	int upto = limit > 1000 ? limit : 1000;
+	/* The count stops past RESULTS_COUNT_EXACT (or the limit), as on the
+	 * results pages: counting every match costs more than finding the
+	 * shown ones.  --count counts them all. */
+	int upto = limit > RESULTS_COUNT_EXACT ? limit : RESULTS_COUNT_EXACT;
 	enum la_status e = store_search(st, q, list_id, order, 0, limit, upto + 1, &total,
 	                                print_entry, &o);
 	if (e) {

@@ -143,8 +143,8 @@ static bool parse_query(const char *q, size_t n, struct route *rt, enum route_ki
 	return true;
 }
 
-/* The path's segments, each percent-decoded on its own. */
-#define SEG_MAX 10
+/* The path's segments, each percent-decoded on its own (SEG_MAX at
+ * most: limits.h). */
 struct segs {
 	const char *s[SEG_MAX];
 	size_t n[SEG_MAX];

@@ -6,16 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "msg/date.h"
 #include "render/mime.h"
 #include "render/render_int.h"
 #include "thread/thread.h"
 #include "util/vec.h"
-
-/* Nesting of replies in a thread's JSON tree; deeper replies are put in
- * the replies of the node at this depth (their "depth" and "parent" say
- * where they belong), so that no client's parser recurses without end. */
-#define API_NEST_MAX 64
 
 /* Sets r to the JSON document jb built (its root). */
 static enum la_status finish_json(JsonBuilder *jb, int status, struct response *r)

@@ -1,7 +1,7 @@
 /* mboxgz.c: messages as a gzipped mboxrd, streamed: the thread download
- * (t.mbox.gz) and, later, search results.  Only the list of message ids
- * is held; each message is read from its source when the stream gets to
- * it, a piece at a time, and deflated on the way out. */
+ * (t.mbox.gz) and a search's matches (&x=m).  Only the list of message
+ * ids is held; each message is read from its source when the stream gets
+ * to it, a piece at a time, and deflated on the way out. */
 #define _GNU_SOURCE /* memrchr */
 #include <errno.h>
 #include <stdio.h>
@@ -85,8 +85,10 @@ static void copy_lines(struct mboxgz *s, const char *p, size_t n)
 }
 
 /* Starts the next message that the index still has: its From_ line.
- * Returns LA_OK with s->in_msg set, or LA_OK without it when there are
- * none left. */
+ * Returns LA_OK with s->in_msg set, LA_OK without it when there are none
+ * left, or the error that ends the stream: LA_EIO (the source cannot be
+ * opened or read), LA_ECHANGED (it no longer holds the message indexed
+ * there). */
 static enum la_status start_message(struct mboxgz *s)
 {
 	while (s->next < s->n) {
@@ -196,6 +198,8 @@ static enum la_status refill(struct mboxgz *s)
 	return LA_OK;
 }
 
+/* The stream's next piece (struct response_stream): at most room bytes
+ * of gzip appended to out; *done once the gzip trailer is out. */
 static enum la_status mboxgz_next(void *state, struct buf *out, size_t room, bool *done)
 {
 	struct mboxgz *s = state;
@@ -246,7 +250,9 @@ enum la_status render_mboxgz(const struct render_ctx *c, const int64_t *ids, siz
 	if (n)
 		memcpy(s->ids, ids, n * sizeof *ids);
 	/* windowBits 15 + 16: a gzip header and trailer around the deflate
-	 * stream.  Level 6: zlib's default, about 40 MB/s a core. */
+	 * stream.  Level 6, zlib's default: about 20 MB/s of a thread's mbox
+	 * on one core (bench/README.md), which is why the server keeps a
+	 * finished stream of up to STREAM_CACHE_MAX in its page cache. */
 	if (deflateInit2(&s->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
 		memset(&s->z, 0, sizeof s->z);
 		goto oom;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "limits.h"
 #include "mbox/mbox.h"
 #include "msg/header.h"
 #include "msg/msg.h"
@@ -20,9 +21,6 @@
 #include "util/hash.h"
 #include "util/utf8.h"
 
-/* A text attachment is converted to UTF-8 in memory up to this size;
- * a bigger one is sent as it is, as a download, like other attachments. */
-#define TEXT_ATTACH_MAX ((size_t)16 << 20)
 /* A raw message up to this size is sent from memory; a bigger one, and
  * every attachment that is not text, streams in pieces of STREAM_PIECE
  * bytes (so one request never holds much of it at once). */

@@ -185,12 +185,6 @@ static void part_bytes(GMimeObject *obj, struct buf *out, size_t max, uint64_t *
 	g_object_unref(fs);
 }
 
-/* Attachments whose encoded bytes exceed this get an estimated size
- * (said as "about N bytes") rather than being decoded to count them: a
- * page shows the size of every attachment, and a 100 MB one should not be
- * decoded on every view. */
-#define SIZE_EXACT_MAX (1 << 20)
-
 /* The decoded size of a part: exact (by decoding) for small parts;
  * estimated for big ones, *exact set false: base64 is 3 bytes per 4
  * alphabet characters, identity encodings their length. */

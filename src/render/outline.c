@@ -5,17 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "render/html.h"
 #include "render/render_int.h"
 #include "thread/thread.h"
 #include "util/civil.h"
 #include "util/vec.h"
-
-/* Rows of the outline under a message; beyond this it shows a window
- * around the message and links the full thread page. */
-#define OUTLINE_MAX 300
-/* Nesting shown; deeper replies are drawn at this depth. */
-#define NEST_MAX 32
 
 void link_msgid(const struct render_ctx *c, struct buf *b, const char *list, const char *msgid)
 {

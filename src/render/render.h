@@ -18,7 +18,8 @@ struct render_ctx {
 };
 
 /* A body too big to build in memory (a raw message or an attachment of
- * many megabytes) comes from a stream, after whatever `body` holds.
+ * many megabytes, a thread's or a search's mbox) comes from a stream,
+ * after whatever `body` holds.
  * next appends about `room` more bytes to out (fewer, or none, is fine)
  * and sets *done with the last of them; it returns LA_OK, or the error
  * that cuts the body short.  free releases the state: after the last

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "limits.h"
 #include "msg/text.h"
 #include "render/html.h"
 #include "render/render_int.h"
@@ -12,16 +13,8 @@
 #include "util/utf8.h"
 #include "util/vec.h"
 
-/* Results per page.  Matches are counted exactly up to
- * RESULTS_COUNT_EXACT, or as far as the page shown if that is further;
- * past that the page says "more than".  Counting walks every match it
- * counts: counting a phrase of two common words exactly to 10,000 was
- * most of its page ("the patch" at 100,000 messages: 5,973 matches, 17 ms
- * a page; 1,000 of them: 2 ms), as lore shows an estimate. */
-#define RESULTS_PER_PAGE 25
-#define RESULTS_COUNT_EXACT 1000
-/* A page number beyond this is refused: 10,000 results at most. */
-#define RESULTS_PAGES_MAX 400
+/* Results per page, the pages and how far matches are counted:
+ * RESULTS_PER_PAGE, RESULTS_PAGES_MAX, RESULTS_COUNT_EXACT (limits.h). */
 /* Bytes of body text around the first match. */
 #define SNIPPET_BYTES 240
 /* SEARCH_MBOX_MAX as the help page writes it. */

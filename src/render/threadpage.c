@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "render/html.h"
 #include "render/render_int.h"
 #include "thread/thread.h"
@@ -96,10 +97,6 @@ enum la_status render_thread_mbox(const struct render_ctx *c, const char *list, 
 }
 
 /* ---- t/ (flat) and T/ (nested) ---- */
-
-/* Nesting drawn on the nested page (class d1 ... d8); deeper replies are
- * drawn at this depth and say whom they answer. */
-#define PAGE_NEST_MAX 8
 
 /* One message of a thread page: a line with its subject (linked to its
  * page), sender, date and links, then its header block and body. */

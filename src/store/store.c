@@ -1,4 +1,7 @@
-/* store.c: the SQLite index: schema, statements, reads and writes. */
+/* store.c: the SQLite index: opening it (schema, versions, pragmas), the
+ * prepared statements, lists and sources, and the reads pages make.  The
+ * writes are in write.c, searches in search.c, a message's bytes in
+ * bytes.c; store_int.h is what they share. */
 #include "store/store.h"
 
 #include <errno.h>

@@ -21,18 +21,31 @@
 struct store;
 
 enum store_mode {
-	STORE_READ,  /* read-only; fails with LA_ENOTFOUND if there is no index */
-	STORE_WRITE, /* creates the index if needed */
+	STORE_READ,  /* read-only (and memory-mapped); fails with LA_ENOTFOUND
+	                if there is no index */
+	STORE_WRITE, /* creates DIR and the index if needed, and adds to an
+	                older index what the schema has gained */
 };
 
+/* Opens DIR/index.sqlite into *out, which the caller closes with
+ * store_close.  Fails (*out NULL, err saying why) with LA_ENOTFOUND (no
+ * index to read), LA_EDB (an index of a schema version this listarc does
+ * not read), LA_EINVAL (DIR too long), or what SQLite met: LA_EIO,
+ * LA_ENOSPC, LA_ENOMEM, LA_EAGAIN (still locked after its 10 s busy
+ * timeout), LA_EDB. */
 enum la_status store_open(struct store **out, const char *dir, enum store_mode mode,
                           struct la_err *err);
-/* NULL-safe.  Finalizes every statement and closes the connection. */
+/* NULL-safe.  Rolls back a transaction left open, finalizes every
+ * statement and closes the connection.  A writer also runs PRAGMA
+ * optimize, and leaves the write-ahead log empty when it is the last
+ * connection to close. */
 void store_close(struct store *st);
 
 /* Copies what the write-ahead log holds into index.sqlite (writer only),
  * as closing would, but says whether it could: LA_ENOSPC if the disk is
- * full (what was committed stays safe in the log, and readers see it). */
+ * full (what was committed stays safe in the log, and readers see it).
+ * Passive: it never waits for readers, and what they still use is copied
+ * by a later checkpoint. */
 enum la_status store_checkpoint(struct store *st, struct la_err *err);
 
 /* ---- lists and sources ---- */
@@ -57,7 +70,11 @@ struct store_source {
 enum la_status store_list_id(struct store *st, const char *name, int64_t *id);
 /* Finds or creates a list (writer only). */
 enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id, struct la_err *err);
-/* Finds or registers a source of a list (writer only). */
+/* Finds or registers a source of a list (writer only).  A source inside
+ * DIR is stored relative to it; one stored by an older listarc with its
+ * absolute path (here, or where the archive was before it moved) is
+ * found and stored relative from then on.  LA_EINVAL if the path was
+ * indexed as the other kind (mbox, maildir). */
 enum la_status store_source_ensure(struct store *st, int64_t list_id, const char *path,
                                    enum source_kind kind, struct store_source *src,
                                    struct la_err *err);
@@ -86,7 +103,9 @@ struct store_new_msg {
 
 /* Begins a write transaction (BEGIN IMMEDIATE). */
 enum la_status store_begin(struct store *st, struct la_err *err);
-/* Commits, storing the resume state of src in the same transaction. */
+/* Commits, storing the resume state of src (done, fingerprints; NULL:
+ * none) and the time of the change (store_mtime) in the same
+ * transaction. */
 enum la_status store_commit(struct store *st, const struct store_source *src, struct la_err *err);
 /* Rolls back (NULL-safe on a store without a transaction). */
 void store_rollback(struct store *st);
@@ -105,8 +124,11 @@ enum la_status store_fts_clear(struct store *st);
 /* Up to max message ids greater than after, in order. */
 enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids, int max, int *n);
 
-/* Archive-wide settings kept in the index (meta table): "search" is
- * "on" unless `listarc index --no-search` turned it off. */
+/* Archive-wide settings kept in the index (meta table): "search" is "on",
+ * "off" (`listarc index --no-search`) or "rebuilding" (`listarc reindex
+ * --search` under way, "fts_upto" its resume point); "schema",
+ * "schema_sql" and "updated" are the store's own.  get: LA_ENOTFOUND if
+ * the key is absent (out unchanged); the value is cut to n - 1 bytes. */
 enum la_status store_meta_get(struct store *st, const char *key, char *out, size_t n);
 enum la_status store_meta_set(struct store *st, const char *key, const char *value);
 
@@ -114,8 +136,10 @@ enum la_status store_meta_set(struct store *st, const char *key, const char *val
 enum la_status store_maildir_seen(struct store *st, int64_t source_id, const char *uniq, bool *seen);
 enum la_status store_maildir_mark(struct store *st, int64_t source_id, const char *uniq);
 
-/* Deletes every message, day count and source state of a list (for
- * `listarc index --rebuild`).  Thread ids of other lists are kept. */
+/* Deletes every message, day count, maildir name seen and source state
+ * of a list (for `listarc index --rebuild`), and drops the write caches.
+ * Thread ids of other lists are kept; the search index keeps rows for the
+ * deleted ids, which are never reused and so match nothing. */
 enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err);
 
 /* ---- reading (pages) ---- */
@@ -139,7 +163,8 @@ void store_msg_clear(struct store_msg *m);
 enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num,
                              struct store_msg *m);
 
-/* The message with index id (messages.id). */
+/* The message with index id (messages.id).  LA_ENOTFOUND if there is
+ * none. */
 enum la_status store_msg_by_id(struct store *st, int64_t id, struct store_msg *m);
 
 /* Opens the file holding m (its mbox, or its maildir file, which may have
@@ -157,7 +182,8 @@ enum la_status store_msg_read(struct store *st, const struct store_msg *m, size_
 enum la_status store_msg_read_fd(int fd, const struct store_msg *m, size_t max, struct buf *out);
 
 /* Neighbours of a message: prev/next in the list (by day, then number),
- * and in its thread (by delivery time, then id).  A zero day means none. */
+ * and in its thread within the same list (by delivery time, then id).  A
+ * zero day means none. */
 struct store_nav {
 	int prev_day, prev_num, next_day, next_num;
 	int tprev_day, tprev_num, tnext_day, tnext_num;
@@ -205,7 +231,7 @@ struct store_list_info {
 	int64_t count;
 	int first_day, last_day;
 };
-/* The names of every list, in order (cheap: for the site bar). */
+/* The names of every list, by name (cheap: for the site bar). */
 enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, void *arg), void *arg);
 /* Every list, by name. */
 enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),

@@ -1,4 +1,5 @@
-/* store_int.h: what store.c and write.c share (stage-internal). */
+/* store_int.h: what store.c, write.c, search.c and bytes.c share
+ * (stage-internal). */
 #ifndef LISTARC_STORE_INT_H
 #define LISTARC_STORE_INT_H
 

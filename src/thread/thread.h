@@ -9,8 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Threads with more nodes than this are shown in part (the page says). */
-#define THREAD_NODES_MAX 5000
+#include "limits.h" /* THREAD_NODES_MAX: a bigger thread is shown in part */
 
 /* Input: one per Message-ID of the thread. */
 struct thread_id_in {
