@@ -10,7 +10,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
-BASE_CFLAGS := -std=gnu11 -g -Isrc -DLISTARC_VERSION='"$(VERSION)"' $(WARN)
+BASE_CFLAGS := -std=gnu11 -g -Isrc -Ibuild/gen -DLISTARC_VERSION='"$(VERSION)"' $(WARN)
 RELEASE_CFLAGS := -O2 $(HARDEN)
 SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 EXTRA_CFLAGS ?=
@@ -58,6 +58,13 @@ $(RELDIR)/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
 build/asan/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# HTML5's named character references, from Python's html.entities
+# (scripts/gen-entities.py), for src/msg/htmltext.c.
+build/gen/html_entities.h: scripts/gen-entities.py
+	@mkdir -p $(dir $@)
+	python3 scripts/gen-entities.py >$@.tmp && mv $@.tmp $@
+$(RELDIR)/msg/htmltext.o build/asan/msg/htmltext.o build/fuzz/msg/htmltext.o: build/gen/html_entities.h
 
 build/asan/listarc: $(asan_OBJ)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
