@@ -9,6 +9,7 @@
 #include "msg/date.h"
 #include "msg/header.h"
 #include "msg/msg.h"
+#include "msg/text.h"
 #include "util/utf8.h"
 
 /* A copy of p[0..n) at the very end of a fresh allocation. */
@@ -526,6 +527,56 @@ static void test_charset_table(void)
 	}
 }
 
+static size_t text_total(const struct msg_text *t)
+{
+	return t->to.len + t->cc.len + t->nq.len + t->q.len + t->dfn.len;
+}
+
+/* Search text: bounded by SEARCH_TEXT_MAX for all fields together,
+ * whatever the message's shape. */
+static void test_text(void)
+{
+	struct msg_text t;
+	msg_text_init(&t);
+	struct buf m;
+	buf_init(&m, 16 << 20);
+	/* No header block at all, one 3 MB line. */
+	for (int i = 0; i < 3 << 20; i++)
+		buf_addc(&m, 'x');
+	msg_text_extract(&t, m.data, m.len);
+	CHECK(t.nq.len > 0 && text_total(&t) <= SEARCH_TEXT_MAX,
+	      "a headerless 3 MB line gives at most SEARCH_TEXT_MAX of text (%zu)", text_total(&t));
+	/* Headers, a 100 KB To: of encoded words, 1,000,000 short lines. */
+	buf_reset(&m);
+	buf_adds(&m, "Subject: x\nTo:");
+	for (int i = 0; i < 5000; i++)
+		buf_adds(&m, " =?utf-8?q?J=C3=A9r=C3=B4me?= <j@x>,");
+	buf_adds(&m, "\n\n");
+	for (int i = 0; i < 1000000; i++)
+		buf_adds(&m, i % 2 ? "> quoted\n" : "text \xE9t\xE9\n");
+	msg_text_extract(&t, m.data, m.len);
+	CHECK(t.to.len > 0 && t.q.len > 0 && text_total(&t) <= SEARCH_TEXT_MAX &&
+	          utf8_valid(t.nq.data, t.nq.len),
+	      "a million lines and a long To: stay within SEARCH_TEXT_MAX together (%zu)", text_total(&t));
+	CHECK(!memcmp(t.nq.data, "text \xC3\xA9t\xC3\xA9\n", 10), "undeclared latin-1 body read as windows-1252");
+	/* Deeply nested HTML. */
+	buf_reset(&m);
+	buf_adds(&m, "Content-Type: text/html; charset=utf-8\n\n");
+	for (int i = 0; i < 200000; i++)
+		buf_adds(&m, "<div><ul><li><blockquote>");
+	buf_adds(&m, "deep &auml;");
+	msg_text_extract(&t, m.data, m.len);
+	CHECK(text_total(&t) <= SEARCH_TEXT_MAX, "200,000 nested HTML blocks stay within the cap");
+	/* A body glued from UTF-8 and latin-1 (pipermail). */
+	buf_reset(&m);
+	buf_adds(&m, "Subject: x\n\nna\xC3\xAFve caf\xC3\xA9\n-- \nfooter na\xEFve\n");
+	msg_text_extract(&t, m.data, m.len);
+	CHECK_STR(buf_cstr(&t.nq), "na\xC3\xAFve caf\xC3\xA9\n-- \nfooter na\xC3\xAFve\n",
+	          "a body of UTF-8 and latin-1 lines reads each as it is");
+	buf_free(&m);
+	msg_text_free(&t);
+}
+
 int main(void)
 {
 	msg_library_init();
@@ -536,5 +587,6 @@ int main(void)
 	test_decode();
 	test_charsets();
 	test_charset_table();
+	test_text();
 	return check_status();
 }

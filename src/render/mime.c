@@ -9,6 +9,7 @@
 #include "limits.h"
 #include "msg/msg.h"
 #include "msg/htmltext.h"
+#include "util/utf8.h"
 
 /* Parser options shared with msg/decode.c (lenient compliance modes). */
 GMimeParserOptions *msg_parser_options(void);
@@ -308,12 +309,21 @@ static void show_text(struct walk *w, GMimePart *part, bool html)
 	} else {
 		msg_to_utf8(&txt, raw.data ? raw.data : "", raw.len, cs);
 	}
-	w->shown += raw.len;
 	w->shown_text = true;
+	/* Conversion may grow the text (HTML laid out, one byte to three):
+	 * what is shown stays within TEXT_SHOW_MAX too. */
+	bool cut = false;
+	if (!txt.err && txt.len > room) {
+		txt.len = utf8_trunc(txt.data, room);
+		cut = true;
+	}
+	w->shown += txt.len;
 	struct mime_block b = {.kind = MB_TEXT, .text = txt.data ? txt.data : "", .len = txt.len};
 	if (!txt.err)
 		emit(w, &b);
-	if (total > raw.len) {
+	if (cut && total <= raw.len) {
+		note(w, "[The rest of this part is not shown: see the raw message]");
+	} else if (total > raw.len) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "[%llu more bytes of this part not shown: see the raw message]",
 		         (unsigned long long)(total - raw.len));
