@@ -342,3 +342,168 @@ void msg_parse_from(struct span raw, struct buf *name, struct buf *addr)
 		name->len -= 2;
 	}
 }
+
+/* One parameter value's pieces (RFC 2231 continuations). */
+#define PARAM_PIECES_MAX 64
+
+struct piece {
+	struct span v;
+	bool ext; /* name*N*=: percent-encoded (and segment 0 has charset'lang') */
+	bool set;
+};
+
+/* The attribute value at p[i..n): a quoted string (\-escapes kept for
+ * the caller to undo) or a token; returns its span, quotes excluded, and
+ * moves *i past it. */
+static struct span param_value(const char *p, size_t n, size_t *i, bool *quoted)
+{
+	size_t j = *i;
+	*quoted = j < n && p[j] == '"';
+	if (*quoted) {
+		size_t s = ++j;
+		while (j < n && p[j] != '"') {
+			if (p[j] == '\\' && j + 1 < n)
+				j++;
+			j++;
+		}
+		*i = j < n ? j + 1 : n;
+		return span_make(p + s, j - s);
+	}
+	size_t s = j;
+	while (j < n && p[j] != ';' && !is_lws(p[j]))
+		j++;
+	*i = j;
+	return span_make(p + s, j - s);
+}
+
+/* Appends a quoted string's text with its \-escapes undone and folding
+ * removed. */
+static void unescape(struct buf *out, struct span v, bool quoted)
+{
+	for (size_t k = 0; k < v.n; k++) {
+		if (v.p[k] == '\r' || v.p[k] == '\n')
+			continue;
+		if (quoted && v.p[k] == '\\' && k + 1 < v.n)
+			k++;
+		buf_addc(out, v.p[k]);
+	}
+}
+
+/* Appends %XX-decoded bytes. */
+static void percent_decode(struct buf *out, struct span v)
+{
+	for (size_t k = 0; k < v.n; k++) {
+		int hi, lo;
+		if (v.p[k] == '%' && k + 2 < v.n && (hi = hexval(v.p[k + 1])) >= 0 && (lo = hexval(v.p[k + 2])) >= 0) {
+			buf_addc(out, (char)(hi * 16 + lo));
+			k += 2;
+		} else if (v.p[k] != '\r' && v.p[k] != '\n') {
+			buf_addc(out, v.p[k]);
+		}
+	}
+}
+
+bool msg_header_param(struct buf *out, struct span raw, const char *name)
+{
+	const char *p = raw.p ? raw.p : "";
+	size_t n = raw.n, nl = strlen(name), i = 0;
+	struct piece pieces[PARAM_PIECES_MAX];
+	memset(pieces, 0, sizeof pieces);
+	struct span plain = SPAN_NULL, ext = SPAN_NULL;
+	bool plain_quoted = false, have_plain = false, have_ext = false, have_pieces = false;
+	bool q;
+	/* Skip the value before the first ';' (the media type or disposition). */
+	while (i < n && p[i] != ';') {
+		if (p[i] == '"') /* a quoted string there would hide a ';' */
+			param_value(p, n, &i, &q);
+		else
+			i++;
+	}
+	while (i < n) {
+		while (i < n && (p[i] == ';' || is_lws(p[i])))
+			i++;
+		size_t a = i;
+		while (i < n && p[i] != '=' && p[i] != ';' && !is_lws(p[i]))
+			i++;
+		struct span attr = span_make(p + a, i - a);
+		while (i < n && is_lws(p[i]))
+			i++;
+		if (i >= n || p[i] != '=') {
+			while (i < n && p[i] != ';')
+				i++;
+			continue;
+		}
+		i++;
+		while (i < n && is_lws(p[i]))
+			i++;
+		struct span v = param_value(p, n, &i, &q);
+		if (attr.n < nl || g_ascii_strncasecmp(attr.p, name, nl) != 0)
+			continue;
+		const char *rest = attr.p + nl;
+		size_t rn = attr.n - nl;
+		if (rn == 0) {
+			if (!have_plain)
+				plain = v, plain_quoted = q, have_plain = true;
+		} else if (rn == 1 && rest[0] == '*') {
+			if (!have_ext)
+				ext = v, have_ext = true;
+		} else if (rest[0] == '*') {
+			/* name*N or name*N* */
+			size_t k = 1;
+			unsigned idx = 0;
+			while (k < rn && rest[k] >= '0' && rest[k] <= '9' && idx < PARAM_PIECES_MAX)
+				idx = idx * 10 + (unsigned)(rest[k++] - '0');
+			bool star = k < rn && rest[k] == '*';
+			if (k == 1 || k + star != rn || idx >= PARAM_PIECES_MAX || pieces[idx].set)
+				continue;
+			pieces[idx] = (struct piece){v, star, true};
+			have_pieces = true;
+		}
+	}
+	if (!have_plain && !have_ext && !have_pieces)
+		return false;
+	struct buf bytes;
+	buf_init(&bytes, n + 1);
+	char charset[65] = "";
+	bool any_ext = false;
+	if (have_ext || (have_pieces && pieces[0].set)) {
+		/* RFC 2231: charset'language'value, percent-encoded. */
+		struct span first = have_ext ? ext : pieces[0].v;
+		bool first_ext = have_ext || pieces[0].ext;
+		if (first_ext) {
+			long q1 = span_find(first, '\'');
+			struct span after = q1 >= 0 ? span_make(first.p + q1 + 1, first.n - (size_t)q1 - 1) : first;
+			long q2 = q1 >= 0 ? span_find(after, '\'') : -1;
+			if (q1 >= 0 && q2 >= 0) {
+				size_t cl = (size_t)q1 < sizeof charset - 1 ? (size_t)q1 : sizeof charset - 1;
+				memcpy(charset, first.p, cl);
+				charset[cl] = '\0';
+				first = span_make(after.p + q2 + 1, after.n - (size_t)q2 - 1);
+			}
+			percent_decode(&bytes, first);
+			any_ext = true;
+		} else {
+			unescape(&bytes, first, true);
+		}
+		for (unsigned k = 1; !have_ext && k < PARAM_PIECES_MAX && pieces[k].set; k++) {
+			if (pieces[k].ext) {
+				percent_decode(&bytes, pieces[k].v);
+				any_ext = true;
+			} else {
+				unescape(&bytes, pieces[k].v, true);
+			}
+		}
+	} else {
+		unescape(&bytes, plain, plain_quoted);
+	}
+	size_t start = out->len;
+	if (any_ext)
+		charset_to_utf8(out, bytes.data ? bytes.data : "", bytes.len, charset, strlen(charset));
+	else /* RFC 2047 words inside quotes, as Outlook and Gmail write them */
+		msg_decode_header(out, span_make(bytes.data ? bytes.data : "", bytes.len), false);
+	for (size_t k = start; k < out->len; k++)
+		if (out->data[k] == '\0' || out->data[k] == '\r' || out->data[k] == '\n')
+			out->data[k] = ' ';
+	buf_free(&bytes);
+	return true;
+}

@@ -527,6 +527,59 @@ static void test_charset_table(void)
 	}
 }
 
+/* Parameters of structured fields (attachment names). */
+static void test_params(void)
+{
+	static const struct {
+		const char *in, *name, *want; /* want NULL: not there */
+	} cases[] = {
+		{"attachment; filename=\"report.pdf\"", "filename", "report.pdf"},
+		{"attachment; FileName=plain.txt; size=3", "filename", "plain.txt"},
+		{"text/plain; charset=us-ascii; name=\"a \\\"q\\\" b.txt\"", "name", "a \"q\" b.txt"},
+		{"inline; filename=\"=?iso-8859-1?Q?HasenundFr=F6sche=2Etxt?=\"", "filename",
+		 "HasenundFr\xC3\xB6sche.txt"},
+		{"attachment; filename*=\"iso-8859-1''HasenundFr%F6sche.txt\"", "filename",
+		 "HasenundFr\xC3\xB6sche.txt"},
+		{"attachment; filename*=UTF-8''caf%C3%A9%20menu.pdf", "filename", "caf\xC3\xA9 menu.pdf"},
+		{"attachment; filename*0*=ks_c_5601-1987''%C7%D1; filename*1*=%B1%B9.txt", "filename",
+		 "\xED\x95\x9C\xEA\xB5\xAD.txt"},
+		{"attachment;\n filename*0=\"long name \";\n filename*1=\"in two.txt\"", "filename",
+		 "long name in two.txt"},
+		{"attachment; filename*1=\"b.txt\"; filename*0=\"a\"", "filename", "ab.txt"},
+		{"attachment; filename=\"=?utf-8?B?QWRkIG0=?= =?utf-8?B?aXNzaW5nLnR4dA==?=\"", "filename",
+		 "Add missing.txt"},
+		{"attachment; filename=\"Fr\xF6sche.txt\"", "filename", "Fr\xC3\xB6sche.txt"},
+		{"application-x-gzip; name=\"x.tar.gz\"", "name", "x.tar.gz"},
+		{"attachment; name=\"x;y\"; filename=\"z\"", "filename", "z"},
+		{"attachment; xfilename=\"no\"", "filename", NULL},
+		{"attachment", "filename", NULL},
+		{"", "filename", NULL},
+		{"attachment; filename=\"unclosed", "filename", "unclosed"},
+		{"attachment; filename*=bogus''%E9t%E9", "filename", "\xC3\xA9t\xC3\xA9"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct buf b;
+		buf_init(&b, 4096);
+		bool found = msg_header_param(&b, span_cstr(cases[i].in), cases[i].name);
+		if (cases[i].want)
+			CHECK(found && !strcmp(buf_cstr(&b), cases[i].want), "%s of \"%s\" is \"%s\" (got \"%s\")",
+			      cases[i].name, cases[i].in, cases[i].want, buf_cstr(&b));
+		else
+			CHECK(!found, "%s of \"%s\" is not there", cases[i].name, cases[i].in);
+		buf_free(&b);
+		size_t n = strlen(cases[i].in);
+		for (size_t k = 0; k <= n; k++) {
+			char *t = tight(cases[i].in, k);
+			buf_init(&b, 4096);
+			msg_header_param(&b, span_make(t, k), cases[i].name);
+			if (!utf8_valid(b.data ? b.data : "", b.len))
+				CHECK(0, "a prefix of \"%s\" gives valid UTF-8", cases[i].in);
+			buf_free(&b);
+			free(t);
+		}
+	}
+}
+
 static size_t text_total(const struct msg_text *t)
 {
 	return t->to.len + t->cc.len + t->nq.len + t->q.len + t->dfn.len;
@@ -588,5 +641,6 @@ int main(void)
 	test_charsets();
 	test_charset_table();
 	test_text();
+	test_params();
 	return check_status();
 }
