@@ -649,7 +649,7 @@ static long try_convert(struct buf *out, const char *p, size_t n, const char *cs
 		return -1;
 	}
 	/* iconv should only produce UTF-8; check rather than trust. */
-	if (!out->err && !utf8_valid(out->data + start, out->len - start)) {
+	if (!out->err && out->len > start && !utf8_valid(out->data + start, out->len - start)) {
 		struct buf fix;
 		buf_init(&fix, out->max);
 		utf8_repair(&fix, out->data + start, out->len - start);

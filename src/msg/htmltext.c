@@ -594,3 +594,37 @@ void htmltext(struct buf *out, const char *p, size_t n)
 		out->len--;
 	buf_addc(out, '\n');
 }
+
+bool htmltext_meta_charset(const char *p, size_t n, char *out, size_t outn)
+{
+	if (n > 4096)
+		n = 4096;
+	for (size_t i = 0; i + 5 < n; i++) {
+		if (p[i] != '<' || strncasecmp(p + i + 1, "meta", 4) != 0 || is_alnum(p[i + 5]))
+			continue;
+		size_t end = tag_end(p, n, i);
+		/* "charset" anywhere in the tag: the attribute, or inside
+		 * content="text/html; charset=...". */
+		for (size_t j = i + 5; j + 7 < end; j++) {
+			if (strncasecmp(p + j, "charset", 7) != 0)
+				continue;
+			size_t k = j + 7;
+			while (k < end && is_space(p[k]))
+				k++;
+			if (k >= end || p[k] != '=')
+				continue;
+			k++;
+			while (k < end && (is_space(p[k]) || p[k] == '"' || p[k] == '\''))
+				k++;
+			size_t len = 0;
+			while (k < end && len + 1 < outn && (is_alnum(p[k]) || p[k] == '-' || p[k] == '_' ||
+			                                     p[k] == '.' || p[k] == ':'))
+				out[len++] = p[k++];
+			out[len] = '\0';
+			if (len > 0)
+				return true;
+		}
+		i = end > i ? end - 1 : i;
+	}
+	return false;
+}

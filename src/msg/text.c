@@ -138,6 +138,9 @@ static void add_text(struct msg_text *t, const char *p, size_t n, const char *ch
 {
 	struct buf u;
 	buf_init(&u, SEARCH_TEXT_MAX * 4);
+	char meta[64];
+	if (html && (!charset || !*charset) && htmltext_meta_charset(p, n, meta, sizeof meta))
+		charset = meta;
 	msg_to_utf8(&u, p, n < SEARCH_TEXT_MAX ? n : SEARCH_TEXT_MAX, charset);
 	if (html) {
 		struct buf h;

@@ -300,6 +300,9 @@ static void show_text(struct walk *w, GMimePart *part, bool html)
 	part_bytes(GMIME_OBJECT(part), &raw, room, &total);
 	buf_init(&txt, room * 4 + 1024);
 	const char *cs = part_charset(GMIME_OBJECT(part));
+	char meta[64];
+	if (html && (!cs || !*cs) && htmltext_meta_charset(raw.data ? raw.data : "", raw.len, meta, sizeof meta))
+		cs = meta;
 	if (html) {
 		struct buf u;
 		buf_init(&u, room * 4 + 1024);

@@ -133,6 +133,22 @@ static void test_htmltext(void)
 	text_case("  lots   of\n\n  space  ", "lots of space\n");
 	text_case("", "\n");
 
+	static const struct {
+		const char *in, *want;
+	} metas[] = {
+		{"<html><head><meta charset=\"windows-1251\"></head>", "windows-1251"},
+		{"<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=koi8-r\">", "koi8-r"},
+		{"<meta content='text/html;charset=ISO-2022-JP' http-equiv=content-type>", "ISO-2022-JP"},
+		{"<metadata charset=x><p>charset=utf-8</p>", NULL},
+		{"<meta name=\"viewport\" content=\"width=device-width\">", NULL},
+	};
+	for (size_t i = 0; i < sizeof metas / sizeof *metas; i++) {
+		char cs[64];
+		bool found = htmltext_meta_charset(metas[i].in, strlen(metas[i].in), cs, sizeof cs);
+		CHECK(metas[i].want ? found && !strcmp(cs, metas[i].want) : !found, "<meta> charset of %s: %s",
+		      metas[i].in, metas[i].want ? metas[i].want : "none");
+	}
+
 	/* Hostile input: deep nesting and a huge line stay linear. */
 	struct buf in, out;
 	buf_init(&in, 8 << 20);
