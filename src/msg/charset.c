@@ -512,6 +512,22 @@ static void put_cp(struct buf *out, unsigned cp)
 	}
 }
 
+/* If p starts with a lead byte and all the continuation bytes it calls
+ * for, yet is no valid UTF-8 (overlong, a surrogate, beyond U+10FFFF, an
+ * old 4-byte form), the length of that sequence; else 0.  Such bytes are
+ * broken UTF-8 (CESU-8, a binary blob), not windows-1252 text. */
+static size_t malformed_len(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t want = c >= 0xF8 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+	if (want == 0 || n < want)
+		return 0;
+	for (size_t j = 1; j < want; j++)
+		if ((p[j] & 0xC0) != 0x80)
+			return 0;
+	return want;
+}
+
 void charset_mixed(struct buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -527,8 +543,17 @@ void charset_mixed(struct buf *out, const char *s, size_t n)
 			continue;
 		}
 		buf_add(out, s + run, i - run);
-		put_cp(out, p[i] < 0xA0 ? cp1252_hi[p[i] - 0x80] : p[i]);
-		run = ++i;
+		k = malformed_len(p + i, n - i);
+		if (k) {
+			/* UTF-8's shape with a value UTF-8 forbids: no text. */
+			for (size_t j = 0; j < k; j++)
+				buf_add(out, "\xEF\xBF\xBD", 3);
+			i += k;
+		} else {
+			put_cp(out, p[i] < 0xA0 ? cp1252_hi[p[i] - 0x80] : p[i]);
+			i++;
+		}
+		run = i;
 	}
 	buf_add(out, s + run, n - run);
 }

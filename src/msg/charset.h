@@ -31,9 +31,10 @@ struct charset {
 bool charset_lookup(const char *label, size_t n, struct charset *cs);
 
 /* Appends p[0..n) read as undeclared 8-bit text: each valid UTF-8
- * sequence as itself, every other byte as windows-1252 (its five
- * undefined bytes as the C1 controls of the same value).  Never fails
- * (but out may hit its cap). */
+ * sequence as itself, a sequence of UTF-8's shape but a forbidden value
+ * (overlong, surrogate, beyond U+10FFFF) as one U+FFFD per byte, and
+ * every other byte as windows-1252 (its five undefined bytes as the C1
+ * controls of the same value).  Never fails (but out may hit its cap). */
 void charset_mixed(struct buf *out, const char *p, size_t n);
 
 /* Appends the UTF-8 form of p[0..n) in the charset label[0..ln) (see

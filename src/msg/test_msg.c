@@ -454,6 +454,12 @@ static void test_charsets(void)
 		{"Grü\xC3\x9F" "e\nGr\xFC\xDF" "e\n", 14, NULL,
 		 "Gr\xC3\xBC\xC3\x9F" "e\nGr\xC3\xBC\xC3\x9F" "e\n"},
 		{"a\xC3", 2, "utf-8", "a\xC3\x83"},
+		/* UTF-8's shape with forbidden values: not text. */
+		{"\xED\xA0\x80 \xF4\x90\x80\x80 \xC0\xAF", 12, "utf-8",
+		 "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD "
+		 "\xEF\xBF\xBD\xEF\xBF\xBD"},
+		/* A Latin-1 letter before a symbol and a space is not UTF-8. */
+		{"\xE9\xA9 x", 4, NULL, "\xC3\xA9\xC2\xA9 x"},
 		{"ok\xFF", 3, "x-no-such-charset", "ok\xC3\xBF"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
