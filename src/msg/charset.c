@@ -512,14 +512,16 @@ static void put_cp(struct buf *out, unsigned cp)
 	}
 }
 
-/* If p starts with a lead byte and all the continuation bytes it calls
- * for, yet is no valid UTF-8 (overlong, a surrogate, beyond U+10FFFF, an
- * old 4-byte form), the length of that sequence; else 0.  Such bytes are
+/* If p starts with a three- or four-byte lead byte and all the
+ * continuation bytes it calls for, yet is no valid UTF-8 (overlong, a
+ * surrogate, beyond U+10FFFF), the length of that sequence; else 0.  Such bytes are
  * broken UTF-8 (CESU-8, a binary blob), not windows-1252 text. */
 static size_t malformed_len(const unsigned char *p, size_t n)
 {
 	unsigned c = p[0];
-	size_t want = c >= 0xF8 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+	/* Two-byte ones (C0 or C1 and a continuation) are left out: "À¿"
+	 * is Latin-1 text more often than an overlong '?' is an attack. */
+	size_t want = c >= 0xF8 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 0;
 	if (want == 0 || n < want)
 		return 0;
 	for (size_t j = 1; j < want; j++)
