@@ -10,7 +10,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
-BASE_CFLAGS := -std=gnu11 -g -Isrc -DLISTARC_VERSION='"$(VERSION)"' $(WARN)
+BASE_CFLAGS := -std=gnu11 -g -Isrc -Ibuild/gen -DLISTARC_VERSION='"$(VERSION)"' $(WARN)
 RELEASE_CFLAGS := -O2 $(HARDEN)
 SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 EXTRA_CFLAGS ?=
@@ -20,7 +20,7 @@ EXTRA_CFLAGS ?=
 # store; render uses conf, search, store and thread; http uses render).
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c \
               src/util/hash.c src/util/civil.c src/util/vec.c
-MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/decode.c src/msg/htmltext.c \
+MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/charset.c src/msg/decode.c src/msg/htmltext.c \
               src/msg/text.c
 MBOX_SRC   := src/mbox/mbox.c
 CONF_SRC   := src/conf/conf.c
@@ -62,6 +62,13 @@ build/asan/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
+# HTML5's named character references, from Python's html.entities
+# (scripts/gen-entities.py), for src/msg/htmltext.c.
+build/gen/html_entities.h: scripts/gen-entities.py
+	@mkdir -p $(dir $@)
+	python3 scripts/gen-entities.py >$@.tmp && mv $@.tmp $@
+$(RELDIR)/msg/htmltext.o build/asan/msg/htmltext.o build/fuzz/msg/htmltext.o: build/gen/html_entities.h
+
 build/asan/listarc: $(asan_OBJ)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
@@ -71,10 +78,17 @@ build/asan/test_%: src/*/test_%.c $(asan_LIB)
 
 UNIT_BINS := $(addprefix build/asan/,$(basename $(notdir $(UNIT_TESTS))))
 
+# Drivers: small programs over one stage's API that end-to-end tests feed
+# (tests/drv_<name>.c, built with the ASan build's objects).
+DRIVERS := build/asan/drv_decode
+build/asan/drv_%: tests/drv_%.c $(asan_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(asan_LIB) $(PKG_LIBS) -lpthread
+
 # Fuzz targets: src/<stage>/fuzz_<name>.c.  `make fuzz` runs each under
 # libFuzzer (clang) for FUZZ_SECONDS; `make check` replays the seeds and
 # fuzz/regress/<name>/ with the ASan build (fuzz/replay.c as main).
-FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/render/fuzz_mime.c \
+FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/msg/fuzz_charset.c src/render/fuzz_mime.c \
             src/render/fuzz_html.c src/http/fuzz_route.c src/http/fuzz_reqhead.c \
             src/search/fuzz_search.c src/render/fuzz_msgpage.c
 FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
@@ -109,7 +123,7 @@ build/faulthook.so: tests/faulthook.c
 	$(CC) -std=gnu11 -O2 -g $(WARN) $(EXTRA_CFLAGS) -shared -fPIC -o $@ $< -ldl
 
 check: setup
-	$(MAKE) build/asan/listarc $(UNIT_BINS) $(REPLAY_BINS) listarc build/faulthook.so
+	$(MAKE) build/asan/listarc $(UNIT_BINS) $(DRIVERS) $(REPLAY_BINS) listarc build/faulthook.so
 	tests/run-all
 
 # The page tests again with the release build under Valgrind's memcheck

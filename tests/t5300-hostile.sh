@@ -289,7 +289,8 @@ rm -rf rel parts.mbox
 # ---- invalid UTF-8 and unknown charsets ----
 hostile charset
 pre pages/charset.html >charset.txt
-check "invalid UTF-8 in a UTF-8 part becomes U+FFFD" grep -qx 'invalid ���( utf-8 ��� surrogate ���� too big' charset.txt
+check "invalid UTF-8 in a UTF-8 part: stray bytes read as windows-1252, forbidden sequences U+FFFD" \
+	grep -qx 'invalid ÿþÃ( utf-8 ��� surrogate ���� too big' charset.txt
 check "an unknown charset is read as UTF-8 or windows-1252" grep -qx 'unknown charset café' charset.txt
 check "so is an over-long charset name" grep -qx 'long charset name é' charset.txt
 check "raw 8-bit header bytes are windows-1252 when not UTF-8" grep -qx 'To: été <t@...mple.org>' charset.txt

@@ -1,5 +1,6 @@
-/* fuzz_header: header fields, the index summary, dates, Message-IDs and
- * RFC 2047 decoding over any bytes.  The first byte picks extra modes. */
+/* fuzz_header: header fields, the index summary, dates, Message-IDs,
+ * RFC 2047 decoding, From: names and parameters (RFC 2231) over any
+ * bytes.  The first byte picks extra modes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf a;
 	buf_init(&a, size * 4 + 64);
 	msg_parse_from(s, &b, &a);
+	if (!b.err && !a.err &&
+	    (!utf8_valid(b.data ? b.data : "", b.len) || !utf8_valid(a.data ? a.data : "", a.len)))
+		abort();
+	buf_reset(&b);
+	if (msg_header_param(&b, s, size && data[0] & 2 ? "name" : "filename") && !b.err &&
+	    !utf8_valid(b.data ? b.data : "", b.len))
+		abort();
 	buf_free(&a);
 	buf_free(&b);
 	free(p);

@@ -4,6 +4,7 @@
 #ifndef LISTARC_HTMLTEXT_H
 #define LISTARC_HTMLTEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/buf.h"
@@ -13,5 +14,12 @@
  * references decoded, runs of blank lines collapsed.  Output is UTF-8 if
  * the input is. */
 void htmltext(struct buf *out, const char *html, size_t n);
+
+/* The charset an HTML document names for itself in a <meta charset=...>
+ * or <meta http-equiv=Content-Type content="...; charset=..."> among its
+ * first 4 KiB (HTML5's prescan, simplified), copied into out[0..outn).
+ * For HTML parts whose MIME header names none.  Returns false if there
+ * is none. */
+bool htmltext_meta_charset(const char *html, size_t n, char *out, size_t outn);
 
 #endif

@@ -90,6 +90,15 @@ void msg_decode_header(struct buf *out, struct span raw, bool keep_folding);
  * address only), both decoded.  Either may come back empty. */
 void msg_parse_from(struct span raw, struct buf *name, struct buf *addr);
 
+/* The value of parameter name (ASCII case-insensitive) of a raw
+ * structured header value (Content-Type, Content-Disposition) appended to
+ * out as UTF-8: a quoted string or token (RFC 2047 words in it decoded,
+ * raw 8-bit read as msg_decode_header does), RFC 2231 continuations
+ * (name*0, name*1* ...) joined, and name*=charset'lang'%XX decoded in
+ * its charset through the same table as bodies.  Line breaks and NULs
+ * become spaces.  Returns false if the parameter is not there. */
+bool msg_header_param(struct buf *out, struct span raw, const char *name);
+
 /* Appends to out the UTF-8 form of p[0..n) in charset (a MIME charset
  * name; NULL or unknown means: UTF-8 if valid, else windows-1252).
  * Invalid input bytes become U+FFFD.  Never fails (but out may hit its

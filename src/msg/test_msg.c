@@ -1,13 +1,17 @@
 /* test_msg.c: dates, Message-IDs, header fields and summaries, table by
  * table; each parser also runs on every prefix of its inputs, placed just
  * before the end of a heap block so ASan catches any over-read. */
+#include <iconv.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "../../tests/check.h"
+#include "msg/charset.h"
 #include "msg/date.h"
 #include "msg/header.h"
 #include "msg/msg.h"
+#include "msg/text.h"
+#include "util/utf8.h"
 
 /* A copy of p[0..n) at the very end of a fresh allocation. */
 static char *tight(const char *p, size_t n)
@@ -299,6 +303,8 @@ static void test_summary(void)
 	free(s);
 }
 
+/* RFC 2047 and raw header bytes, one line per case: real headers from
+ * shared/corpora and from archives listarc was tried on. */
 static void test_decode(void)
 {
 	static const struct {
@@ -309,9 +315,65 @@ static void test_decode(void)
 		{"=?utf-8?q?a_b?= =?utf-8?q?c?=", "a bc", 0},
 		{"plain  text\n  folded", "plain text folded", 0},
 		{"=?iso-8859-1?q?caf=E9?=", "caf\xC3\xA9", 0},
+		/* A padded first word: the next words must not vanish. */
+		{"=?utf-8?B?QWRkIG0=?= =?utf-8?B?aXNzaW5nIHBhcnRz?= =?utf-8?B?IGZvciB0aGUgZHJpdmVy?=",
+		 "Add missing parts for the driver", 0},
+		{"=?utf-8?B?w6k=?= =?utf-8?B?w6k=?=", "\xC3\xA9\xC3\xA9", 0},
+		/* A character split between two words (bytes joined). */
+		{"=?utf-8?q?caf=C3?= =?utf-8?q?=A9?=", "caf\xC3\xA9", 0},
+		{"=?UTF-8?B?5pel5pys6Kqe?=\n =?UTF-8?B?44Gu5Lu25ZCN?=",
+		 "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x81\xAE\xE4\xBB\xB6\xE5\x90\x8D", 0},
+		/* peers/peer-mimekit: ISO-2022-JP split inside its ASCII. */
+		{"=?ISO-2022-JP?B?GyRCRnxLXDhsJWEhPCVrJUYlOSVIGyhCICh0ZXN0aW5nIEph?=\n "
+		 "=?ISO-2022-JP?B?cGFuZXNlIGVtYWlscyk=?=",
+		 "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x83\xA1\xE3\x83\xBC\xE3\x83\xAB\xE3\x83\x86"
+		 "\xE3\x82\xB9\xE3\x83\x88 (testing Japanese emails)", 0},
+		/* Words of different charsets are converted each on its own. */
+		{"=?utf-8?q?a?=  =?iso-8859-1?q?=E9?=", "a\xC3\xA9", 0},
+		/* Space between a word and text is kept, between words dropped. */
+		{"Re: =?utf-8?q?x?= y =?utf-8?q?z?=", "Re: x y z", 0},
+		{"a=?utf-8?q?x?=b", "axb", 0},
+		/* Quoted strings (common in real From: headers). */
+		{"\"=?utf-8?q?Jane?=\" <j@x>", "\"Jane\" <j@x>", 0},
+		{"\"=?utf-8?q?J=C3=A9r=C3=B4me?= Doe\" <j@x>", "\"J\xC3\xA9r\xC3\xB4me Doe\" <j@x>", 0},
+		/* Spaces inside a Q word (broken mailers). */
+		{"=?utf-8?q?a b?=", "a b", 0},
+		{"=?utf-8*fr?q?langue?=", "langue", 0},
+		/* Unknown and bogus charsets: decoded, read as UTF-8 or
+		 * windows-1252. */
 		{"=?unknown-charset?q?abc?=", "abc", 0},
+		{"=?x-unknown?q?caf=C3=A9?=", "caf\xC3\xA9", 0},
+		{"=?unknown-8bit?q?caf=E9?=", "caf\xC3\xA9", 0},
+		{"=?x-user-defined?q?=93quoted=94?=", "\xE2\x80\x9Cquoted\xE2\x80\x9D", 0},
+		/* Charset names as mail writes them. */
+		{"=?ks_c_5601-1987?B?x9GxuQ==?=", "\xED\x95\x9C\xEA\xB5\xAD", 0},
+		{"=?eucgb2312_cn?B?xOO6ww==?=", "\xE4\xBD\xA0\xE5\xA5\xBD", 0},
+		{"=?windows-1256?q?=C7=E1=DA=D1=C8=ED=C9?=",
+		 "\xD8\xA7\xD9\x84\xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A\xD8\xA9", 0},
+		{"=?UTF_8?q?=C3=A9?= =?utf8?q?=C3=A9?=", "\xC3\xA9\xC3\xA9", 0},
+		{"=?iso8859_15?q?=A4?=", "\xE2\x82\xAC", 0},
+		{"=?x-sjis?B?k/qWe4zq?=", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", 0},
+		/* GB2312 with a GBK character (peers/peer-mailparser). */
+		{"=?gb2312?B?yrLDtIzCo6w=?=", "\xE4\xBB\x80\xE4\xB9\x88\xE5\xB1\x84\xEF\xBC\x8C", 0},
+		/* UTF-8 declared, latin-1 sent. */
+		{"=?utf-8?q?caf=E9?=", "caf\xC3\xA9", 0},
+		/* Not words: left as they are. */
 		{"=?UTF-8?B?broken", "=?UTF-8?B?broken", 0},
+		{"=?utf-8?x?abc?=", "=?utf-8?x?abc?=", 0},
+		{"=??q?abc?=", "=??q?abc?=", 0},
+		{"what?=?", "what?=?", 0},
+		/* Raw 8-bit: UTF-8 where it is UTF-8, the rest windows-1252,
+		 * even mixed in one header. */
 		{"a\xFF" "b", "a\xC3\xBF" "b", 0},
+		{"Die Hasen und die Fr\xF6sche", "Die Hasen und die Fr\xC3\xB6sche", 0},
+		{"Kerstin Kr\xC3\xBCger und Fr\xF6sche", "Kerstin Kr\xC3\xBCger und Fr\xC3\xB6sche", 0},
+		{"\x93quoted\x94", "\xE2\x80\x9Cquoted\xE2\x80\x9D", 0},
+		/* Raw ISO-2022-JP (old Japanese mailers). */
+		{"\x1B$BF|K\\8l\x1B(B", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", 0},
+		/* Decoded line breaks cannot start a new header line. */
+		{"=?utf-8?q?a=0D=0AFrom:_x?=", "a  From: x", 1},
+		{"x\n y", "x\n y", 1},
+		{"=?utf-8?q?nul=00?=", "nul\x7F", 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct buf b;
@@ -319,22 +381,285 @@ static void test_decode(void)
 		msg_decode_header(&b, span_cstr(cases[i].in), cases[i].fold);
 		CHECK_STR(buf_cstr(&b), cases[i].want, "decode \"%s\"", cases[i].in);
 		buf_free(&b);
+		/* Every prefix, tight: no over-read, always valid UTF-8. */
+		size_t n = strlen(cases[i].in);
+		for (size_t k = 0; k <= n; k++) {
+			char *t = tight(cases[i].in, k);
+			buf_init(&b, 4096);
+			msg_decode_header(&b, span_make(t, k), false);
+			if (!utf8_valid(b.data ? b.data : "", b.len))
+				CHECK(0, "decode of a prefix of \"%s\" is valid UTF-8", cases[i].in);
+			buf_free(&b);
+			free(t);
+		}
 	}
-	struct buf b;
-	buf_init(&b, 4096);
-	msg_to_utf8(&b, "\x1b$B$3$s$K$A$O\x1b(B", 16, "iso-2022-jp");
-	CHECK_STR(buf_cstr(&b), "\xE3\x81\x93\xE3\x82\x93\xE3\x81\xAB\xE3\x81\xA1\xE3\x81\xAF",
-	          "ISO-2022-JP to UTF-8");
-	buf_reset(&b);
-	msg_to_utf8(&b, "\xC4\xE3\xBA\xC3", 4, "gb2312");
-	CHECK_STR(buf_cstr(&b), "\xE4\xBD\xA0\xE5\xA5\xBD", "GB2312 to UTF-8");
-	buf_reset(&b);
-	msg_to_utf8(&b, "ok\xFF", 3, "x-no-such-charset");
-	CHECK_STR(buf_cstr(&b), "ok\xC3\xBF", "an unknown charset falls back to windows-1252");
-	buf_reset(&b);
-	msg_to_utf8(&b, "a\xC3", 2, "utf-8");
-	CHECK_STR(buf_cstr(&b), "a\xEF\xBF\xBD", "broken UTF-8 is repaired");
+
+	static const struct {
+		const char *in, *name, *addr;
+	} from[] = {
+		{"\"=?utf-8?q?Jane?=\" <j@x>", "Jane", "j@x"},
+		{"=?utf-8?b?SmFuZSwgRG9l?= <j@x>", "Jane, Doe", "j@x"},
+		{"\"=?ISO-8859-1?Q?Andr=E9?= Doe\" <a@x>", "Andr\xC3\xA9 Doe", "a@x"},
+		{"Kerstin Kr\xC3\xBC" "ger <krueger@example.com>", "Kerstin Kr\xC3\xBC" "ger", "krueger@example.com"},
+		{"\"Kr\xFC" "ger, Kerstin\" <k@x>", "Kr\xC3\xBC" "ger, Kerstin", "k@x"},
+		{"bob@example.org (Bob B)", "Bob B", "bob@example.org"},
+		{"\" via RT\" <rt@x>", "via RT", "rt@x"},
+	};
+	for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
+		struct buf name, addr;
+		buf_init(&name, 4096);
+		buf_init(&addr, 4096);
+		msg_parse_from(span_cstr(from[i].in), &name, &addr);
+		CHECK(!strcmp(buf_cstr(&name), from[i].name) && !strcmp(buf_cstr(&addr), from[i].addr),
+		      "From \"%s\" is \"%s\" <%s> (got \"%s\" <%s>)", from[i].in, from[i].name,
+		      from[i].addr, buf_cstr(&name), buf_cstr(&addr));
+		buf_free(&name);
+		buf_free(&addr);
+	}
+
+	/* 100,000 encoded words: linear work, and the output is whole. */
+	struct buf big, b;
+	buf_init(&big, 4 << 20);
+	for (int i = 0; i < 100000; i++)
+		buf_adds(&big, "=?utf-8?q?ab?= ");
+	buf_init(&b, 1 << 20);
+	msg_decode_header(&b, span_make(big.data, big.len), false);
+	CHECK(b.len == 200000 && !memcmp(b.data, "abab", 4), "100,000 adjacent words decode to one run");
 	buf_free(&b);
+	buf_reset(&big);
+	for (int i = 0; i < 100000; i++)
+		buf_adds(&big, "=?utf-8?q?=?x?");
+	buf_init(&b, 4 << 20);
+	msg_decode_header(&b, span_make(big.data, big.len), false);
+	CHECK(b.len == big.len, "100,000 false starts are left as they are");
+	buf_free(&b);
+	buf_free(&big);
+}
+
+/* Bodies: msg_to_utf8 with labels as real mail writes them. */
+static void test_charsets(void)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *charset, *want;
+	} cases[] = {
+		{"\x1b$B$3$s$K$A$O\x1b(B", 16, "iso-2022-jp",
+		 "\xE3\x81\x93\xE3\x82\x93\xE3\x81\xAB\xE3\x81\xA1\xE3\x81\xAF"},
+		/* NEC row 13 (circled digits) in ISO-2022-JP: Japanese mailers
+		 * send them, glibc's ISO-2022-JP refuses them. */
+		{"\x1b$B-!-\"\x1b(B", 10, "ISO-2022-JP", "\xE2\x91\xA0\xE2\x91\xA1"},
+		{"\xC4\xE3\xBA\xC3", 4, "gb2312", "\xE4\xBD\xA0\xE5\xA5\xBD"},
+		{"\xC4\xE3\xBA\xC3", 4, "eucgb2312_cn", "\xE4\xBD\xA0\xE5\xA5\xBD"},
+		{"\xC4\xE3\xBA\xC3", 4, "x-gbk", "\xE4\xBD\xA0\xE5\xA5\xBD"},
+		{"\xC7\xD1\xB1\xB9", 4, "ks_c_5601-1987", "\xED\x95\x9C\xEA\xB5\xAD"},
+		{"\xA4\xE9\xA4\xB7", 4, "euc_jp", "\xE3\x82\x89\xE3\x81\x97"},
+		{"\x82\xA0", 2, "Shift_JIS", "\xE3\x81\x82"},
+		{"\x87\x40", 2, "shift_jis", "\xE2\x91\xA0"},
+		{"\xA4", 1, "iso-8859-15", "\xE2\x82\xAC"},
+		{"\xA4", 1, "ISO_8859-15:1998", "\xE2\x82\xAC"},
+		{"\xC7\xE1", 2, "windows-1256", "\xD8\xA7\xD9\x84"},
+		{"\xF0\xD2\xC9\xD7\xC5\xD4", 6, "koi8-r",
+		 "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82"},
+		{"\xD0", 1, "iso-8859-9", "\xC4\x9E"},
+		{"\x80", 1, "iso-8859-1", "\xE2\x82\xAC"},
+		{"\x92", 1, "latin1", "\xE2\x80\x99"},
+		{"\xE9", 1, "x-user-defined", "\xC3\xA9"},
+		{"\xE9", 1, "unknown-8bit", "\xC3\xA9"},
+		{"\xE9", 1, "bogus\"name", "\xC3\xA9"},
+		{"caf\xC3\xA9", 5, "us-ascii", "caf\xC3\xA9"},
+		{"caf\xC3\xA9", 5, "utf8", "caf\xC3\xA9"},
+		{"caf\xC3\xA9", 5, "UTF_8", "caf\xC3\xA9"},
+		{"H\0i\0", 4, "utf-16le", "Hi"},
+		{"\xFE\xFF\0H\0i", 6, "utf-16", "Hi"},
+		{"+AOk-t+AOk-", 11, "utf-7", "\xC3\xA9t\xC3\xA9"},
+		/* UTF-8 sent under a legacy label it is not. */
+		{"caf\xC3\xA9 \xE2\x80\x94", 9, "iso-2022-jp", "caf\xC3\xA9 \xE2\x80\x94"},
+		/* A body glued from a UTF-8 part and a latin-1 part (pipermail):
+		 * each run read as what it is. */
+		{"Grü\xC3\x9F" "e\nGr\xFC\xDF" "e\n", 14, NULL,
+		 "Gr\xC3\xBC\xC3\x9F" "e\nGr\xC3\xBC\xC3\x9F" "e\n"},
+		{"a\xC3", 2, "utf-8", "a\xC3\x83"},
+		/* UTF-8's shape with forbidden values: not text. */
+		{"\xED\xA0\x80 \xF4\x90\x80\x80 \xC0\xBF", 12, "utf-8",
+		 "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD "
+		 "\xC3\x80\xC2\xBF"},
+		/* A Latin-1 letter before a symbol and a space is not UTF-8. */
+		{"\xE9\xA9 x", 4, NULL, "\xC3\xA9\xC2\xA9 x"},
+		{"ok\xFF", 3, "x-no-such-charset", "ok\xC3\xBF"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct buf b;
+		buf_init(&b, 4096);
+		msg_to_utf8(&b, cases[i].in, cases[i].n, cases[i].charset);
+		CHECK_STR(buf_cstr(&b), cases[i].want, "body in %s (case %zu)",
+		          cases[i].charset ? cases[i].charset : "no charset", i);
+		buf_free(&b);
+	}
+}
+
+struct each_ctx {
+	int bad, n;
+};
+
+static void each_alias(const char *key, const struct charset *cs, void *arg)
+{
+	struct each_ctx *x = arg;
+	x->n++;
+	struct charset found = {NULL, NULL, NULL};
+	if (!charset_lookup(key, strlen(key), &found) || strcmp(found.name, cs->name) != 0) {
+		x->bad++;
+		printf("# %s does not find itself\n", key);
+	}
+	for (size_t k = 0; key[k]; k++)
+		if (!((key[k] >= 'a' && key[k] <= 'z') || (key[k] >= '0' && key[k] <= '9'))) {
+			x->bad++;
+			printf("# key %s is not lowercase letters and digits\n", key);
+		}
+	const char *names[2] = {cs->iconv, cs->superset};
+	for (int k = 0; k < 2; k++) {
+		if (!names[k] || strchr(names[k], '/'))
+			continue;
+		iconv_t cd = iconv_open("UTF-8", names[k]);
+		if (cd == (iconv_t)-1) {
+			x->bad++;
+			printf("# %s: iconv knows no %s\n", key, names[k]);
+		} else {
+			iconv_close(cd);
+		}
+	}
+}
+
+static void test_charset_table(void)
+{
+	struct each_ctx x = {0, 0};
+	charset_each(each_alias, &x);
+	CHECK(x.bad == 0 && x.n > 300, "%d aliases: each finds itself, each encoding opens in iconv", x.n);
+	static const struct {
+		const char *label, *name;
+	} cases[] = {
+		{"utf-8", "UTF-8"},           {"UTF8", "UTF-8"},
+		{"UTF_8", "UTF-8"},           {"latin1", "windows-1252"},
+		{"ISO-8859-1", "windows-1252"}, {"iso_8859-1:1987", "windows-1252"},
+		{"\"iso-8859-15\"", "ISO-8859-15"}, {"iso8859_15", "ISO-8859-15"},
+		{"eucgb2312_cn", "GB2312"},   {"euc_jp", "EUC-JP"},
+		{"x-euc-jp", "EUC-JP"},       {"ks_c_5601-1987", "EUC-KR"},
+		{"windows-1256", "WINDOWS-1256"}, {"x-mac-cyrillic", "MAC-CYRILLIC"},
+		{"X-SJIS", "SHIFT_JIS"},      {"_iso-2022-jp$ESC", "ISO-2022-JP-2"},
+		{"iso-8859-11", "WINDOWS-874"}, {"tis-620", "WINDOWS-874"},
+		{"x-unknown", NULL},          {"unknown-8bit", NULL},
+		{"x-user-defined", NULL},     {"", NULL},
+		{"x", NULL},                  {"x-", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct charset cs = {NULL, NULL, NULL};
+		bool known = charset_lookup(cases[i].label, strlen(cases[i].label), &cs);
+		CHECK(cases[i].name ? known && !strcmp(cs.name, cases[i].name) : !known,
+		      "charset label \"%s\" is %s", cases[i].label, cases[i].name ? cases[i].name : "unknown");
+	}
+}
+
+/* Parameters of structured fields (attachment names). */
+static void test_params(void)
+{
+	static const struct {
+		const char *in, *name, *want; /* want NULL: not there */
+	} cases[] = {
+		{"attachment; filename=\"report.pdf\"", "filename", "report.pdf"},
+		{"attachment; FileName=plain.txt; size=3", "filename", "plain.txt"},
+		{"text/plain; charset=us-ascii; name=\"a \\\"q\\\" b.txt\"", "name", "a \"q\" b.txt"},
+		{"inline; filename=\"=?iso-8859-1?Q?HasenundFr=F6sche=2Etxt?=\"", "filename",
+		 "HasenundFr\xC3\xB6sche.txt"},
+		{"attachment; filename*=\"iso-8859-1''HasenundFr%F6sche.txt\"", "filename",
+		 "HasenundFr\xC3\xB6sche.txt"},
+		{"attachment; filename*=UTF-8''caf%C3%A9%20menu.pdf", "filename", "caf\xC3\xA9 menu.pdf"},
+		{"attachment; filename*0*=ks_c_5601-1987''%C7%D1; filename*1*=%B1%B9.txt", "filename",
+		 "\xED\x95\x9C\xEA\xB5\xAD.txt"},
+		{"attachment;\n filename*0=\"long name \";\n filename*1=\"in two.txt\"", "filename",
+		 "long name in two.txt"},
+		{"attachment; filename*1=\"b.txt\"; filename*0=\"a\"", "filename", "ab.txt"},
+		{"attachment; filename=\"=?utf-8?B?QWRkIG0=?= =?utf-8?B?aXNzaW5nLnR4dA==?=\"", "filename",
+		 "Add missing.txt"},
+		{"attachment; filename=\"Fr\xF6sche.txt\"", "filename", "Fr\xC3\xB6sche.txt"},
+		{"application-x-gzip; name=\"x.tar.gz\"", "name", "x.tar.gz"},
+		{"attachment; name=\"x;y\"; filename=\"z\"", "filename", "z"},
+		{"attachment; xfilename=\"no\"", "filename", NULL},
+		{"attachment", "filename", NULL},
+		{"", "filename", NULL},
+		{"attachment; filename=\"unclosed", "filename", "unclosed"},
+		{"attachment; filename*=bogus''%E9t%E9", "filename", "\xC3\xA9t\xC3\xA9"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct buf b;
+		buf_init(&b, 4096);
+		bool found = msg_header_param(&b, span_cstr(cases[i].in), cases[i].name);
+		if (cases[i].want)
+			CHECK(found && !strcmp(buf_cstr(&b), cases[i].want), "%s of \"%s\" is \"%s\" (got \"%s\")",
+			      cases[i].name, cases[i].in, cases[i].want, buf_cstr(&b));
+		else
+			CHECK(!found, "%s of \"%s\" is not there", cases[i].name, cases[i].in);
+		buf_free(&b);
+		size_t n = strlen(cases[i].in);
+		for (size_t k = 0; k <= n; k++) {
+			char *t = tight(cases[i].in, k);
+			buf_init(&b, 4096);
+			msg_header_param(&b, span_make(t, k), cases[i].name);
+			if (!utf8_valid(b.data ? b.data : "", b.len))
+				CHECK(0, "a prefix of \"%s\" gives valid UTF-8", cases[i].in);
+			buf_free(&b);
+			free(t);
+		}
+	}
+}
+
+static size_t text_total(const struct msg_text *t)
+{
+	return t->to.len + t->cc.len + t->nq.len + t->q.len + t->dfn.len;
+}
+
+/* Search text: bounded by SEARCH_TEXT_MAX for all fields together,
+ * whatever the message's shape. */
+static void test_text(void)
+{
+	struct msg_text t;
+	msg_text_init(&t);
+	struct buf m;
+	buf_init(&m, 16 << 20);
+	/* No header block at all, one 3 MB line. */
+	for (int i = 0; i < 3 << 20; i++)
+		buf_addc(&m, 'x');
+	msg_text_extract(&t, m.data, m.len);
+	CHECK(t.nq.len > 0 && text_total(&t) <= SEARCH_TEXT_MAX,
+	      "a headerless 3 MB line gives at most SEARCH_TEXT_MAX of text (%zu)", text_total(&t));
+	/* Headers, a 100 KB To: of encoded words, 1,000,000 short lines. */
+	buf_reset(&m);
+	buf_adds(&m, "Subject: x\nTo:");
+	for (int i = 0; i < 5000; i++)
+		buf_adds(&m, " =?utf-8?q?J=C3=A9r=C3=B4me?= <j@x>,");
+	buf_adds(&m, "\n\n");
+	for (int i = 0; i < 1000000; i++)
+		buf_adds(&m, i % 2 ? "> quoted\n" : "text \xE9t\xE9\n");
+	msg_text_extract(&t, m.data, m.len);
+	CHECK(t.to.len > 0 && t.q.len > 0 && text_total(&t) <= SEARCH_TEXT_MAX &&
+	          utf8_valid(t.nq.data, t.nq.len),
+	      "a million lines and a long To: stay within SEARCH_TEXT_MAX together (%zu)", text_total(&t));
+	CHECK(!memcmp(t.nq.data, "text \xC3\xA9t\xC3\xA9\n", 10), "undeclared latin-1 body read as windows-1252");
+	/* Deeply nested HTML. */
+	buf_reset(&m);
+	buf_adds(&m, "Content-Type: text/html; charset=utf-8\n\n");
+	for (int i = 0; i < 200000; i++)
+		buf_adds(&m, "<div><ul><li><blockquote>");
+	buf_adds(&m, "deep &auml;");
+	msg_text_extract(&t, m.data, m.len);
+	CHECK(text_total(&t) <= SEARCH_TEXT_MAX, "200,000 nested HTML blocks stay within the cap");
+	/* A body glued from UTF-8 and latin-1 (pipermail). */
+	buf_reset(&m);
+	buf_adds(&m, "Subject: x\n\nna\xC3\xAFve caf\xC3\xA9\n-- \nfooter na\xEFve\n");
+	msg_text_extract(&t, m.data, m.len);
+	CHECK_STR(buf_cstr(&t.nq), "na\xC3\xAFve caf\xC3\xA9\n-- \nfooter na\xC3\xAFve\n",
+	          "a body of UTF-8 and latin-1 lines reads each as it is");
+	buf_free(&m);
+	msg_text_free(&t);
 }
 
 int main(void)
@@ -346,5 +671,9 @@ int main(void)
 	test_headers();
 	test_summary();
 	test_decode();
+	test_charsets();
+	test_charset_table();
+	test_text();
+	test_params();
 	return check_status();
 }

@@ -9,6 +9,7 @@
 #include "msg/header.h"
 #include "msg/htmltext.h"
 #include "msg/msg.h"
+#include "util/utf8.h"
 
 GMimeParserOptions *msg_parser_options(void);
 
@@ -57,14 +58,31 @@ static void add_dfn(struct msg_text *t, const char *p, size_t n)
 	buf_add(&t->dfn, p, n);
 }
 
+/* Bytes of search text this message may still add: SEARCH_TEXT_MAX for
+ * all its fields together. */
+static size_t room(const struct msg_text *t)
+{
+	size_t used = t->to.len + t->cc.len + t->nq.len + t->q.len + t->dfn.len;
+	return used < SEARCH_TEXT_MAX ? SEARCH_TEXT_MAX - used : 0;
+}
+
 /* Splits UTF-8 body text into quoted and non-quoted lines, picking up
- * diff file names from the non-quoted ones. */
+ * diff file names from the non-quoted ones.  Stops when the message's
+ * search text is full (a line is cut on a UTF-8 boundary). */
 static void split_body(struct msg_text *t, const char *s, size_t n)
 {
 	const char *p = s, *end = s + n;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
+		size_t left = room(t);
+		if (left <= 1)
+			break;
+		if ((size_t)(le - p) >= left) {
+			le = p + utf8_trunc(p, left - 1);
+			nl = NULL;
+			end = le;
+		}
 		size_t len = (size_t)(le - p);
 		const char *x = p;
 		while (x < le && (*x == ' ' || *x == '\t'))
@@ -120,6 +138,9 @@ static void add_text(struct msg_text *t, const char *p, size_t n, const char *ch
 {
 	struct buf u;
 	buf_init(&u, SEARCH_TEXT_MAX * 4);
+	char meta[64];
+	if (html && (!charset || !*charset) && htmltext_meta_charset(p, n, meta, sizeof meta))
+		charset = meta;
 	msg_to_utf8(&u, p, n < SEARCH_TEXT_MAX ? n : SEARCH_TEXT_MAX, charset);
 	if (html) {
 		struct buf h;
@@ -131,6 +152,20 @@ static void add_text(struct msg_text *t, const char *p, size_t n, const char *ch
 		split_body(t, u.data ? u.data : "", u.len);
 	}
 	buf_free(&u);
+}
+
+/* A decoded header into out, cut (on a UTF-8 boundary) to out's cap
+ * rather than dropped when it is longer. */
+static void decode_capped(struct buf *out, struct span raw)
+{
+	if (!raw.p)
+		return;
+	struct buf tmp;
+	buf_init(&tmp, raw.n * 4 + 64);
+	msg_decode_header(&tmp, raw, false);
+	size_t n = tmp.len < out->max ? tmp.len : utf8_trunc(tmp.data, out->max - 1);
+	buf_add(out, tmp.data ? tmp.data : "", n);
+	buf_free(&tmp);
 }
 
 /* Text parts of a parsed message, in order; bounded walk. */
@@ -196,10 +231,8 @@ void msg_text_extract(struct msg_text *t, const char *msg, size_t n)
 		else if (span_ieq(f.name, "content-transfer-encoding"))
 			cte = f.value;
 	}
-	if (to.p)
-		msg_decode_header(&t->to, to, false);
-	if (cc.p)
-		msg_decode_header(&t->cc, cc, false);
+	decode_capped(&t->to, to);
+	decode_capped(&t->cc, cc);
 	size_t body = (size_t)(it.body - msg);
 	struct span cts = span_trim(ct), ctes = span_trim(cte);
 	bool plain = !ct.p || span_istarts(cts, "text/plain");

@@ -260,15 +260,20 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 			buf_adds(b, "[This message has too many MIME parts to show them one by one; "
 			            "its body follows as it is.]\n\n");
 		size_t hl = hdr_block_len(data, len);
+		/* At most TEXT_SHOW_MAX bytes of it, as for MIME parts. */
+		size_t take = len - hl < TEXT_SHOW_MAX ? len - hl : TEXT_SHOW_MAX;
 		struct buf t;
-		buf_init(&t, (len - hl) * 4 + 16);
-		msg_to_utf8(&t, data + hl, len - hl, NULL);
+		buf_init(&t, take * 3 + 16);
+		msg_to_utf8(&t, data + hl, take, NULL);
 		const char *tp = t.data ? t.data : "";
-		size_t tn = t.len;
+		size_t tn = t.len < TEXT_SHOW_MAX ? t.len : utf8_trunc(tp, TEXT_SHOW_MAX);
 		x.shown = 0;
 		text_within(&x, &tp, &tn);
 		html_body(b, tp, tn, HTML_LINKS | HTML_OBFUSCATE);
 		buf_free(&t);
+		if (take < len - hl && !x.cut)
+			buf_printf(b, "\n[%llu more bytes of this message not shown: see the raw message]\n",
+			           (unsigned long long)(len - hl - take));
 	}
 	/* Blank lines at the end of the body are not shown: git and stgit
 	 * end their mail with one, and in an mbox it cannot be told apart

@@ -9,6 +9,7 @@
 #include "limits.h"
 #include "msg/msg.h"
 #include "msg/htmltext.h"
+#include "util/utf8.h"
 
 /* Parser options shared with msg/decode.c (lenient compliance modes). */
 GMimeParserOptions *msg_parser_options(void);
@@ -293,6 +294,9 @@ static void show_text(struct walk *w, GMimePart *part, bool html)
 	part_bytes(GMIME_OBJECT(part), &raw, room, &total);
 	buf_init(&txt, room * 4 + 1024);
 	const char *cs = part_charset(GMIME_OBJECT(part));
+	char meta[64];
+	if (html && (!cs || !*cs) && htmltext_meta_charset(raw.data ? raw.data : "", raw.len, meta, sizeof meta))
+		cs = meta;
 	if (html) {
 		struct buf u;
 		buf_init(&u, room * 4 + 1024);
@@ -302,12 +306,21 @@ static void show_text(struct walk *w, GMimePart *part, bool html)
 	} else {
 		msg_to_utf8(&txt, raw.data ? raw.data : "", raw.len, cs);
 	}
-	w->shown += raw.len;
 	w->shown_text = true;
+	/* Conversion may grow the text (HTML laid out, one byte to three):
+	 * what is shown stays within TEXT_SHOW_MAX too. */
+	bool cut = false;
+	if (!txt.err && txt.len > room) {
+		txt.len = utf8_trunc(txt.data, room);
+		cut = true;
+	}
+	w->shown += txt.len;
 	struct mime_block b = {.kind = MB_TEXT, .text = txt.data ? txt.data : "", .len = txt.len};
 	if (!txt.err)
 		emit(w, &b);
-	if (total > raw.len) {
+	if (cut && total <= raw.len) {
+		note(w, "[The rest of this part is not shown: see the raw message]");
+	} else if (total > raw.len) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "[%llu more bytes of this part not shown: see the raw message]",
 		         (unsigned long long)(total - raw.len));
@@ -317,12 +330,46 @@ static void show_text(struct walk *w, GMimePart *part, bool html)
 	buf_free(&txt);
 }
 
-/* The file name of a part: GMime's (Content-Disposition filename, else
- * Content-Type name, RFC 2231 and 2047 decoded), else the name= of a
+/* Parameter param of the part's raw header field, decoded by
+ * msg_header_param (the charset table bodies use), into out[0..n):
+ * NULL if it is not there or empty. */
+static const char *raw_param(GMimeObject *o, const char *field, const char *param, char *out,
+                             size_t n)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(o);
+	GMimeHeader *h = hl ? g_mime_header_list_get_header(hl, field) : NULL;
+	const char *v = h ? g_mime_header_get_raw_value(h) : NULL;
+	if (!v)
+		return NULL;
+	size_t vn = strlen(v);
+	struct buf b;
+	buf_init(&b, HDR_SHOW_MAX * 4);
+	const char *ret = NULL;
+	if (msg_header_param(&b, span_make(v, vn < HDR_SHOW_MAX ? vn : HDR_SHOW_MAX), param) && !b.err) {
+		struct span t = span_trim(span_make(b.data ? b.data : "", b.len));
+		size_t k = t.n < n ? t.n : utf8_trunc(t.p, n - 1);
+		if (k > 0) {
+			memcpy(out, t.p, k);
+			out[k] = '\0';
+			ret = out;
+		}
+	}
+	buf_free(&b);
+	return ret;
+}
+
+/* The file name of a part: Content-Disposition's filename, else
+ * Content-Type's name, decoded by msg_header_param (RFC 2231 and 2047,
+ * through listarc's charset table); else GMime's, else the name= of a
  * Content-Type GMime rejected. */
 static const char *part_filename(GMimeObject *o, char *tmp, size_t n)
 {
-	const char *f = GMIME_IS_PART(o) ? g_mime_part_get_filename(GMIME_PART(o)) : NULL;
+	const char *f = raw_param(o, "Content-Disposition", "filename", tmp, n);
+	if (!f)
+		f = raw_param(o, "Content-Type", "name", tmp, n);
+	if (f)
+		return f;
+	f = GMIME_IS_PART(o) ? g_mime_part_get_filename(GMIME_PART(o)) : NULL;
 	if (f && *f)
 		return f;
 	if (GMIME_IS_MESSAGE_PART(o)) {
