@@ -204,3 +204,36 @@ reap_server() {
 	check_eq "$name server: SIG${2:-TERM}: exit 0, no sanitizer report" "$rc/$reports" 0/0
 	[ "$reports" = 0 ] || grep -A30 -E 'Sanitizer|runtime error' "$T/$name.err" | head -40 | sed 's/^/#   /'
 }
+
+# mail_attachment tgz|diff MSGID: a message on stdout (for `listarc
+# deliver`) with an attachment, the same bytes every time: tgz, a gzipped
+# tar of two small files, listarc-test.tgz (application/x-gtar-compressed,
+# base64); diff, a patch as text, fix.diff (text/x-diff).
+mail_attachment() {
+	"$PYTHON" - "$@" <<'PY'
+import base64, gzip, io, sys, tarfile
+kind, mid = sys.argv[1], sys.argv[2]
+if kind == "tgz":
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for name, text in (("a.txt", b"one\n" * 300), ("b/c.txt", bytes(range(256)) * 8)):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(text), 1700000000
+            tar.addfile(info, io.BytesIO(text))
+    data = gzip.compress(raw.getvalue(), mtime=0)
+    part = ("Content-Type: application/x-gtar-compressed; name=\"listarc-test.tgz\"\n"
+            "Content-Disposition: attachment; filename=\"listarc-test.tgz\"\n"
+            "Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(data).decode())
+    subject = "a tarball attached"
+else:
+    part = ("Content-Type: text/x-diff; charset=us-ascii; name=\"fix.diff\"\n"
+            "Content-Disposition: attachment; filename=\"fix.diff\"\n\n"
+            "--- a/file.c\n+++ b/file.c\n@@ -1,3 +1,3 @@\n int one;\n-int two;\n+long two;\n int three;\n")
+    subject = "[PATCH] a patch attached"
+sys.stdout.write("Received: from mx.example.org by list.example.org; Tue, 02 Jan 2024 10:00:00 +0000\n"
+                 "Message-ID: <%s>\nFrom: Attacher <att@example.org>\nSubject: %s\n"
+                 "Date: Tue, 02 Jan 2024 09:59:00 +0000\nMIME-Version: 1.0\n"
+                 "Content-Type: multipart/mixed; boundary=\"=-b\"\n\n"
+                 "--=-b\nContent-Type: text/plain\n\nSee the attachment.\n\n--=-b\n%s--=-b--\n" % (mid, subject, part))
+PY
+}
