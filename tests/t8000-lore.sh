@@ -9,9 +9,10 @@
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
 SEEDS=$ROOT/samples/seeds.mbox
-LKML=$SHARED/corpora/lkml.mbox
+LKML=$ROOT/samples/lkml.mbox
 ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
 GHOST=CALCETrU221N6uPmdaj4bRDDsf+Oc5tEfPERuyV24wsYKHn+spA@mail.gmail.com
+plan 125
 
 la index --data "$DATA" linux-kernel "$SEEDS" 2>/dev/null
 # The same messages in a second list: every Message-ID is in two lists.
@@ -171,11 +172,14 @@ check "an ID in other lists: 404 naming where it is" grep -q '<p>It is in other 
 check "...both copies" [ "$(grep -c '<li><span class="date">2019/05/20</span>' other.html)" = 2 ]
 
 # ---- raw by Message-ID: the bytes of the date URL's raw, of the mbox ----
-bad=0
+# (All of them through one `listarc get --batch`: the N-th seed's raw by
+# Message-ID is raws/(2N-1), by date raws/2N.)
 while IFS='	' read -r mid n url; do
-	get "/linux-kernel/$(printf '%s' "$mid" | sed 's/%/%25/g; s|/|%2F|g')/raw" >r.mid
-	get "$url/raw" >r.date
-	cmp -s r.mid r.date && cmp -s r.mid "raw/$n" || {
+	printf '%s\n' "/linux-kernel/$(printf '%s' "$mid" | sed 's/%/%25/g; s|/|%2F|g')/raw" "$url/raw"
+done <urls.tsv | getall raws
+bad=$?
+while IFS='	' read -r mid n url; do
+	cmp -s "raws/$((2 * n - 1))" "raws/$((2 * n))" && cmp -s "raws/$((2 * n))" "raw/$n" || {
 		bad=$((bad + 1))
 		echo "# raw of <$mid> differs"
 	}
@@ -281,13 +285,12 @@ get "/lkml/$BIG/T/?page=2" >n2.html
 check "T/ has pages too" grep -q 'page 2 of [0-9]' n2.html
 check "all well formed" pagecheck --strict --lore-links lore2.txt --links links2.txt p1.html p2.html n2.html
 # Every link on the seed thread's pages leads somewhere.
-cat lore.txt links.txt | cut -f2 | sort -u >targets.txt
+cat lore.txt links.txt | cut -f2 | sort -u >targets.list
 : >deadlinks.txt
-while read -r u; do
-	get "$u" >/dev/null
-	[ "$RC" = 0 ] || echo "$u $STATUS" >>deadlinks.txt
-done <targets.txt
-check "every link of the thread pages answers 200 ($(wc -l <targets.txt) links)" [ ! -s deadlinks.txt ]
+getall targets <targets.list || echo "listarc get --batch: exit $?" >>deadlinks.txt
+awk '$3 != 0 { print $4, $2 }' targets.txt >>deadlinks.txt
+[ "$(wc -l <targets.txt)" = "$(wc -l <targets.list)" ] || echo "listarc get --batch: some paths not answered" >>deadlinks.txt
+check "every link of the thread pages answers 200 ($(wc -l <targets.list) links)" [ ! -s deadlinks.txt ]
 head -5 deadlinks.txt | sed 's/^/#   dead: /'
 
 # ---- Atom ----
@@ -441,12 +444,12 @@ check_eq "one message: its IDs, both URLs, sender, subject, date, parent" \
 	"$(json msg.json '"|".join(str(x) for x in (d["message_id"], d["url"], d["permalink"], d["raw"], d["from"]["name"], d["subject"], d["date"], d["parent"]))')" \
 	"155836081774.2441.16449538600904205092.stgit@localhost.localdomain|$P3|/linux-kernel/155836081774.2441.16449538600904205092.stgit@localhost.localdomain/|$P3/raw|Kirill Tkhai|[PATCH v2 3/7] mm: Extend copy_page_range()|2019-05-20T14:00:17Z|$ROOTID"
 check "its thread id and attachments (none)" json msg.json 'isinstance(d["thread"], int) and d["attachments"] == [] or exit(1)'
-la deliver --data "$DATA" odd <"$SHARED/corpora/edge/attachment_x-gtar-compressed.eml.eml"
+mail_attachment tgz tgz@example.org | la deliver --data "$DATA" odd
 ATT=$(sqlite3 "$DATA/index.sqlite" "SELECT mids.mid FROM messages m JOIN mids ON mids.id = m.mid ORDER BY m.id DESC LIMIT 1")
 get "/api/v1/odd/$ATT/" >att.json
 check_eq "a message's attachments: number, type, file name, size, URL" \
 	"$(json att.json '[(a["number"], a["type"], a["filename"], a["size"] > 0) for a in d["messages"][0]["attachments"]]')" \
-	"[(1, 'application/x-gtar-compressed', 'zendesk-email-loop2.tgz', True)]"
+	"[(1, 'application/x-gtar-compressed', 'listarc-test.tgz', True)]"
 get "$(json att.json 'd["messages"][0]["attachments"][0]["url"]')" >/dev/null
 check_eq "whose URL answers 200" "$STATUS" 200
 get "/api/v1/all/$ROOTID/" >two.json
