@@ -400,18 +400,24 @@ check_eq "and first and last days" "$(json lists.json 'd["lists"][1]["first_day"
 "$PYTHON" mbox.py "$LKML" >lkml.tsv
 awk -F'\t' '{ n[$3]++; print "/lkml/" $3 "/" n[$3] }' lkml.tsv >lkml.urls
 cat >pages.py <<'EOF'
-# pages.py START: follows "next" from START through `listarc get`; prints
-# every message's url; checks each page's size against its limit, and
-# the page against docs/api.schema.json.
+# pages.py START OUTDIR: follows "next" from START through one `listarc
+# get --batch OUTDIR`, asked one page at a time (the next path is known
+# once the page is read); prints every message's url; checks each page's
+# size against its limit, and the page against docs/api.schema.json.
 import json, os, subprocess, sys
 from jsonschema import Draft202012Validator
 schema = json.load(open(os.path.join(os.environ["ROOT"], "docs", "api.schema.json")))
 valid = Draft202012Validator(dict(schema, oneOf=[{"$ref": "#/$defs/page"}]))
-url, pages = sys.argv[1], 0
+url, outdir, pages = sys.argv[1], sys.argv[2], 0
+get = subprocess.Popen([os.environ["LISTARC"], "get", "--data", os.environ["DATA"], "--batch", outdir],
+                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 while url:
-    out = subprocess.run([os.environ["LISTARC"], "get", "--data", os.environ["DATA"], url],
-                         capture_output=True, check=True).stdout
-    d = json.loads(out)
+    get.stdin.write(url + "\n")
+    get.stdin.flush()
+    n, status, rc, _ = get.stdout.readline().split(" ", 3)
+    if rc != "0":
+        sys.exit("%s: status %s, exit %s" % (url, status, rc))
+    d = json.load(open(os.path.join(outdir, n)))
     pages += 1
     for e in valid.iter_errors(d):
         sys.exit("page %d: %s" % (pages, e.message[:200]))
@@ -420,15 +426,18 @@ while url:
     for m in d["messages"]:
         print(m["url"])
     url = d["next"]
+get.stdin.close()
+if get.wait() != 0:
+    sys.exit("listarc get --batch exited %d" % get.returncode)
 print("pages %d" % pages, file=sys.stderr)
 EOF
 export LISTARC DATA ROOT
-"$PYTHON" pages.py "/api/v1/lkml/?limit=7" >api-new.txt 2>pages.err
+"$PYTHON" pages.py "/api/v1/lkml/?limit=7" walk1 >api-new.txt 2>pages.err
 check "keyset pages of 7, newest first" grep -qx 'pages 30' pages.err
 check_eq "hold every message of the list exactly once, by day and number, newest first" \
 	"$(cat api-new.txt)" \
 	"$(awk -F/ '{ printf "%s%s%s %09d %s\n", $3, $4, $5, $6, $0 }' lkml.urls | sort -r | cut -d' ' -f3)"
-"$PYTHON" pages.py "/api/v1/lkml/?since=2010-06-01&until=2010-08-31&limit=4" >api-range.txt 2>/dev/null
+"$PYTHON" pages.py "/api/v1/lkml/?since=2010-06-01&until=2010-08-31&limit=4" walk2 >api-range.txt 2>/dev/null
 check_eq "a date range: oldest first, exactly its messages" "$(cat api-range.txt)" \
 	"$(awk -F/ '$3 $4 >= "201006" && $3 $4 <= "201008" { printf "%s%s%s %09d %s\n", $3, $4, $5, $6, $0 }' lkml.urls |
 		sort | cut -d' ' -f3)"
