@@ -24,7 +24,7 @@ Phases:
   traversal   paths that try to leave the archive
 --quick (for the ASan build) makes the crowds smaller and skips the
 memory bounds: what counts there is that nothing crashes or leaks.
-The server is expected to run with LISTARC_HTTP_TIMEOUTS="3 3 2".
+The server is expected to run with LISTARC_HTTP_TIMEOUTS="2 2 2".
 """
 import multiprocessing
 import os
@@ -40,7 +40,7 @@ PORT = int(sys.argv[1])
 PID = int(sys.argv[2])
 QUICK = "--quick" in sys.argv
 NORMAL = [b"/linux-kernel/2019/05/20/4", b"/lkml/2010/11/"]
-HEAD_TIMEOUT = 3
+HEAD_TIMEOUT = 2
 # How long to wait for what the server must do (close, cut, answer)
 # before taking it as not done: a guard against a hang, not a measure.
 GUARD = 60
@@ -95,16 +95,20 @@ def request(path, timeout=GUARD):
     return status, time.monotonic() - t
 
 
-def probe_main(stop, out):
+def probe_main(started, stop, out):
     """The normal client, throughout a phase, in a process of its own: in
     the attackers' process it would wait for their threads (the GIL),
-    and count their delays as the server's."""
+    and count their delays as the server's.  It asks at least once
+    after the phase began, however short the phase."""
     samples = []
     i = 0
-    while not stop.is_set():
+    started.set()
+    while True:
         status, secs = request(NORMAL[i % len(NORMAL)])
         samples.append((status, secs * 1000))
         i += 1
+        if stop.is_set():
+            break
         time.sleep(0.05)
     out.send(samples)
     out.close()
@@ -114,17 +118,18 @@ def measure(fn):
     """Runs fn with the normal client probing throughout: its samples
     (status, ms), and how long fn took."""
     ctx = multiprocessing.get_context("fork")
-    stop = ctx.Event()
+    started, stop = ctx.Event(), ctx.Event()
     got, out = ctx.Pipe(duplex=False)
-    probe = ctx.Process(target=probe_main, args=(stop, out), daemon=True)
+    probe = ctx.Process(target=probe_main, args=(started, stop, out), daemon=True)
     probe.start()
     out.close()
+    started.wait(GUARD)
     t0 = time.monotonic()
     try:
         fn()
     finally:
         stop.set()
-        samples = got.recv() if got.poll(30) else []
+        samples = got.recv() if got.poll(GUARD) else []
         probe.join()
     return samples, time.monotonic() - t0
 

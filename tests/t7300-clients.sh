@@ -16,8 +16,8 @@ plan $((2 * 31 + 2 + 2 + 11))
 la index --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox" 2>/dev/null
 la index --data "$DATA" lkml "$ROOT/samples/lkml.mbox" 2>/dev/null
 
-# Head, response and drain timeouts 3, 3 and 2 s.
-export LISTARC_HTTP_TIMEOUTS="3 3 2"
+# Head, response and drain timeouts of 2 s.
+export LISTARC_HTTP_TIMEOUTS="2 2 2"
 SERVE_BIN=$RELEASE start_server release --log "$T/release.log"
 "$PYTHON" "$ROOT/tests/clients.py" "$PORT" "$PID"
 stop_server release
