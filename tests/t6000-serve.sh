@@ -50,9 +50,9 @@ status() {
 }
 hdr() { grep -i "^$1:" head.out | head -1 | cut -d' ' -f2- | tr -d '\r'; }
 # same_as_get I PATH: PATH answers 200 with the bytes of the I-th page
-# of the batch made below.
+# of the batch made below (which exited 0).
 same_as_get() {
-	[ "$(status "$U$2")" = 200 ] && cmp -s body.out "pages/$1"
+	[ "$(status "$U$2")" = 200 ] && cmp -s body.out "pages/$1" && [ "$PAGES_RC" = 0 ]
 }
 
 start_server main --log "$T/access.log"
@@ -69,6 +69,7 @@ PAGES=(/ "/?q=kernel" /linux-kernel/ "/linux-kernel/?q=memory" /linux-kernel/201
 	/big/2021/01/02/1/raw /busy/2021/05/ "/busy/2021/05/?page=2" "/busy/2021/05/03/?page=2"
 	/ "/?q=kernel" "/busy/2021/05/?page=2" /busy/2021/05/)
 printf '%s\n' "${PAGES[@]}" | getall pages
+PAGES_RC=$?
 i=0
 for p in "${PAGES[@]}"; do
 	i=$((i + 1))
