@@ -33,8 +33,16 @@ check "Allow: GET, HEAD (POST is for x=m only)" grep -qi '^allow: GET, HEAD.$' h
 check_eq "POST of a message page: 405" \
 	"$(curl -s -o /dev/null -D h405b -w '%{http_code}' -d '' "$U/linux-kernel/2019/05/20/4")" 405
 check "Allow: GET, HEAD" grep -qi '^allow: GET, HEAD.$' h405b
+# (A head that announces a body past the cap, and no body: the answer
+# comes on the head alone, so the body is never read.  curl sending the
+# body races the server's close.)
 check_eq "POST with a body past the cap (1 MB): refused, not read" \
-	"$(head -c 1048576 /dev/zero | curl -s -o /dev/null -w '%{http_code}' --data-binary @- "$U/linux-kernel/?x=m&q=$Q")" 413
+	"$("$PYTHON" -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /linux-kernel/?x=m&q=" + sys.argv[2].encode() + b" HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\n\r\n")
+s.settimeout(60)
+print(s.recv(12).decode()[9:])' "$PORT" "$Q")" 413
 check_eq "the server still answers" "$(curl -s -o /dev/null -w '%{http_code}' "$U/healthz")" 200
 
 # ---- lei ----
