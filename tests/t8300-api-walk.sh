@@ -10,8 +10,6 @@ export LC_ALL=C
 DATA=$T/arc
 INDEXER=${LISTARC_RELEASE:-$LISTARC}
 [ -x "$INDEXER" ] || INDEXER=$LISTARC
-WRITERS=()
-at_exit 'touch "$T/stop"; for p in "${WRITERS[@]}"; do kill -9 "$p" 2>/dev/null; done'
 plan 20
 
 # 20,000 messages, 100 a day from 2023-01-01 on (200 days), a fifth of
@@ -49,7 +47,7 @@ check "the server listens" [ -n "$PORT" ]
 # walk.py START OUT: follows "next" from START; writes every message's
 # URL and Message-ID to OUT, one a line; each page validated by the schema and its size
 # checked against its limit.  Prints the number of pages.  With
-# WALK_WRITE=TAG: after every fourth page, one message is delivered
+# WALK_WRITE=TAG: after every third page, one message is delivered
 # (./deliver1, waited for), and after every tenth a batch is appended
 # (./append, not waited for: it runs while the next pages are asked for).
 cat >walk.py <<'EOF'
@@ -72,7 +70,7 @@ with open(sys.argv[2], "w") as out:
         out.flush()
         url = d["next"]
         if os.environ.get("WALK_WRITE"):
-            if pages % 4 == 0:
+            if pages % 3 == 0:
                 subprocess.run(["./deliver1", "%s-%d" % (os.environ["WALK_WRITE"], pages)], check=False)
             if pages % 10 == 0 and (appender is None or appender.poll() is not None):
                 appender = subprocess.Popen(["./append"])
@@ -83,13 +81,12 @@ EOF
 export ROOT PORT
 
 # The writers, each recording the Message-IDs it added once they are
-# indexed: a deliverer that delivers one message after another on random
-# days of the list (in the part walked already, or still to walk), until
-# told to stop; deliver1 N, one such message, which the walk runs after
-# every fourth page (so that mail certainly arrives meanwhile); append, 50
-# messages appended to walk.mbox and indexed, which the walk starts after
-# every tenth page (days of the first month: far from the newest, walked
-# late).
+# indexed, both started by the walk itself: deliver1 N, one message
+# delivered on a random day of the list (in the part walked already, or
+# still to walk), after every third page; append, 50 messages appended
+# to walk.mbox and indexed (days of the first month: far from the
+# newest, walked late), started after every tenth page and running while
+# the next pages are asked for.
 cat >deliver1 <<'EOF'
 #!/usr/bin/env bash
 day=$((RANDOM % 200))
@@ -109,29 +106,16 @@ EOF
 chmod +x deliver1 append
 echo 20000 >append.next
 export INDEXER DATA PYTHON
-deliverer() {
-	local i=0
-	while [ ! -e stop ]; do
-		./deliver1 "$1-bg-$i"
-		i=$((i + 1))
-	done
-}
 # walk_check NAME START [DAYS]: the walk from START while the writers
 # write.  DAYS: a regex of the URLs of the walk's range.
 WALKS=0
 walk_check() {
 	local name=$1 start=$2 days=${3:-.}
-	rm -f stop
 	urls | grep -E "$days" >base.txt
 	: >added.txt
 	WALKS=$((WALKS + 1))
-	deliverer "w$WALKS" &
-	WRITERS=($!)
 	WALK_WRITE=w$WALKS "$PYTHON" walk.py "$start" walked.tsv >pages.txt 2>walk.err
 	local rc=$?
-	touch stop
-	wait "${WRITERS[@]}"
-	WRITERS=()
 	check_eq "$name: the walk ends, every page valid and full" "$rc$(cat walk.err)" 0
 	local n_added added_seen
 	cut -f1 walked.tsv >walked.txt
