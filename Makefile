@@ -39,6 +39,7 @@ LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(SEARCH_SRC) $(THR
               $(STORE_SRC) $(INGEST_SRC) $(RENDER_SRC) $(HTTP_SRC)
 
 UNIT_TESTS := src/util/test_util.c src/msg/test_msg.c src/mbox/test_mbox.c src/render/test_render.c \
+              src/conf/test_conf.c src/store/test_store.c src/ingest/test_ingest.c \
               src/search/test_search.c src/thread/test_thread.c \
               src/http/test_route.c src/http/test_http.c
 

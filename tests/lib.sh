@@ -19,7 +19,24 @@ if [ -z "${PYTHON:-}" ]; then
 	[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
 fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/listarc-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# At exit, even after a failure: servers and other background processes
+# the script registered are killed, its own clean-ups run (at_exit), and
+# $T goes.
+declare -A SERVER_PID=() SERVER_PORT=() SERVER_LOG_PID=()
+BG_PIDS=()
+AT_EXIT=()
+# at_exit COMMAND: run COMMAND (a string, evaluated) at exit.
+at_exit() { AT_EXIT+=("$1"); }
+# bg_pid PID: kill -9 PID at exit if it still runs.
+bg_pid() { BG_PIDS+=("$1"); }
+lib_cleanup() {
+	local p c
+	for p in "${SERVER_PID[@]}" "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	for c in "${AT_EXIT[@]}"; do eval "$c"; done
+	cd /
+	rm -rf "$T"
+}
+trap lib_cleanup EXIT
 cd "$T"
 
 ok() { echo "ok - $*"; }
@@ -88,4 +105,135 @@ same_index() {
 		not_ok "$3"
 		diff "$T/same-ref.txt" "$T/same-got.txt" | head -10 | sed 's/^/#   /'
 	fi
+}
+
+# mkcorpus N OUT [SEED]: an mbox of N messages re-mixed from samples/
+# (tests/mkcorpus.py: new Message-IDs, dates and threads, real bodies).
+mkcorpus() { "$PYTHON" "$ROOT/tests/mkcorpus.py" "$@"; }
+
+# getall NAME [ARGS...] <PATHS: every path on stdin through one process,
+# `listarc get --data "$DATA" ARGS --batch NAME` (ARGS: --headers,
+# --base-url URL): the body of the N-th path in NAME/N (with --headers its
+# status line and headers in NAME/N.head), the lines "N STATUS EXIT PATH"
+# in NAME.txt, its stderr (sanitizer reports) in NAME.err.  Returns its
+# exit status (0: every path has its line).
+getall() {
+	local name=$1
+	shift
+	"$LISTARC" get --data "$DATA" "$@" --batch "$name" >"$name.txt" 2>"$name.err"
+}
+
+# wait_until COMMAND...: runs COMMAND until it succeeds, for what another
+# process does (a file it writes, a port it closes): a condition, never a
+# time.  It is tried every 20 ms; after a minute it is taken to have
+# failed (returns non-zero).
+wait_until() {
+	local i
+	for ((i = 0; i < 3000; i++)); do
+		"$@" && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# guard COMMAND...: COMMAND, killed after 10 minutes: a guard against a
+# hang (an infinite loop), far above any normal run, not a measure.
+guard() { timeout -k 5 600 "$@"; }
+
+# start_server NAME [ARGS...]: `listarc serve --data "$DATA" --listen
+# 127.0.0.1:0 ARGS` (the ASan build, or $SERVE_BIN) in the background, on
+# a free port, its stderr in $T/NAME.err.  Returns once the server has
+# said where it listens and taken a connection there, with PID, PORT and U
+# (http://127.0.0.1:PORT) set (use_server NAME sets them again later);
+# non-zero if it did not start.  The server is killed at exit if the
+# script has not stopped it.
+start_server() {
+	local name=$1 fifo=$T/.serve-$1.fifo fd line port=
+	shift
+	rm -f "$fifo"
+	mkfifo "$fifo" || return 1
+	# Its stderr comes through a fifo, read here until the line that
+	# says where it listens (no polling), then copied to NAME.err.
+	"${SERVE_BIN:-$LISTARC}" serve --data "$DATA" --listen 127.0.0.1:0 "$@" 2>"$fifo" &
+	SERVER_PID[$name]=$!
+	exec {fd}<"$fifo"
+	: >"$T/$name.err"
+	while IFS= read -r -t 120 -u "$fd" line; do
+		printf '%s\n' "$line" >>"$T/$name.err"
+		case $line in
+		'listarc: listening on http://127.0.0.1:'*)
+			port=${line#*127.0.0.1:}
+			port=${port%%/*}
+			break
+			;;
+		esac
+	done
+	cat <&"$fd" >>"$T/$name.err" &
+	SERVER_LOG_PID[$name]=$!
+	exec {fd}<&-
+	rm -f "$fifo"
+	SERVER_PORT[$name]=$port
+	use_server "$name"
+	[ -n "$port" ] || return 1
+	# Ready: it takes a connection.
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port" || return 1
+	exec {fd}>&-
+}
+# use_server NAME: PID, PORT and U of server NAME.
+use_server() {
+	PID=${SERVER_PID[$1]:-}
+	PORT=${SERVER_PORT[$1]:-}
+	U=http://127.0.0.1:$PORT
+}
+# stop_server NAME [SIGNAL]: sends SIGTERM (or SIGNAL: INT), then
+# reap_server NAME SIGNAL.
+stop_server() {
+	kill -"${2:-TERM}" "${SERVER_PID[$1]}" 2>/dev/null
+	reap_server "$1" "${2:-TERM}"
+}
+# reap_server NAME [SIGNAL]: waits for server NAME to exit (after a
+# signal sent already); one check: it exited 0, with no sanitizer report
+# in NAME.err (printed if there is one).
+reap_server() {
+	local name=$1 rc reports
+	wait "${SERVER_PID[$name]}"
+	rc=$?
+	wait "${SERVER_LOG_PID[$name]}" 2>/dev/null
+	unset "SERVER_PID[$name]"
+	reports=$(grep -cE 'Sanitizer|runtime error' "$T/$name.err")
+	check_eq "$name server: SIG${2:-TERM}: exit 0, no sanitizer report" "$rc/$reports" 0/0
+	[ "$reports" = 0 ] || grep -A30 -E 'Sanitizer|runtime error' "$T/$name.err" | head -40 | sed 's/^/#   /'
+}
+
+# mail_attachment tgz|diff MSGID: a message on stdout (for `listarc
+# deliver`) with an attachment, the same bytes every time: tgz, a gzipped
+# tar of two small files, listarc-test.tgz (application/x-gtar-compressed,
+# base64); diff, a patch as text, fix.diff (text/x-diff).
+mail_attachment() {
+	"$PYTHON" - "$@" <<'PY'
+import base64, gzip, io, sys, tarfile
+kind, mid = sys.argv[1], sys.argv[2]
+if kind == "tgz":
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for name, text in (("a.txt", b"one\n" * 300), ("b/c.txt", bytes(range(256)) * 8)):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(text), 1700000000
+            tar.addfile(info, io.BytesIO(text))
+    data = gzip.compress(raw.getvalue(), mtime=0)
+    part = ("Content-Type: application/x-gtar-compressed; name=\"listarc-test.tgz\"\n"
+            "Content-Disposition: attachment; filename=\"listarc-test.tgz\"\n"
+            "Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(data).decode())
+    subject = "a tarball attached"
+else:
+    part = ("Content-Type: text/x-diff; charset=us-ascii; name=\"fix.diff\"\n"
+            "Content-Disposition: attachment; filename=\"fix.diff\"\n\n"
+            "--- a/file.c\n+++ b/file.c\n@@ -1,3 +1,3 @@\n int one;\n-int two;\n+long two;\n int three;\n")
+    subject = "[PATCH] a patch attached"
+sys.stdout.write("Received: from mx.example.org by list.example.org; Tue, 02 Jan 2024 10:00:00 +0000\n"
+                 "Message-ID: <%s>\nFrom: Attacher <att@example.org>\nSubject: %s\n"
+                 "Date: Tue, 02 Jan 2024 09:59:00 +0000\nMIME-Version: 1.0\n"
+                 "Content-Type: multipart/mixed; boundary=\"=-b\"\n\n"
+                 "--=-b\nContent-Type: text/plain\n\nSee the attachment.\n\n--=-b\n%s--=-b--\n" % (mid, subject, part))
+PY
 }

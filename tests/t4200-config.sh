@@ -5,14 +5,43 @@
 # file (a clear error naming the file, exit 78).
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
-C=$SHARED/corpora
+plan 46
+S=$ROOT/samples
 mkdir -p "$DATA" mail
-cp "$C/seeds.mbox" mail/seeds.mbox
-cp "$C/notmuch.mbox" mail/notmuch.mbox
-head -c 300000 "$C/lkml.mbox" >part.mbox
+cp "$S/seeds.mbox" mail/seeds.mbox
+# The list nm: the notmuch project's list (../shared), else a few
+# messages in its form, for what is checked here: its subject tag.
+if have_shared; then
+	cp "$SHARED/corpora/notmuch.mbox" mail/notmuch.mbox
+else
+	cat >mail/notmuch.mbox <<'EOF'
+From dottedmag@dottedmag.net Tue Nov 17 15:28:37 2009
+From: "Mikhail Gusarov" <dottedmag@dottedmag.net>
+To: notmuch@notmuchmail.org
+Date: Tue, 17 Nov 2009 21:28:37 +0600
+Subject: [notmuch] [PATCH 1/2] Close message file after parsing message
+	headers
+Message-ID: <nm-1@example.org>
+
+A stand-in for the first message of notmuch.mbox.
+
+From dottedmag@dottedmag.net Tue Nov 17 15:28:38 2009
+From: "Mikhail Gusarov" <dottedmag@dottedmag.net>
+To: notmuch@notmuchmail.org
+Date: Tue, 17 Nov 2009 21:28:38 +0600
+Subject: [notmuch] [PATCH 2/2] The second of the two
+Message-ID: <nm-2@example.org>
+In-Reply-To: <nm-1@example.org>
+
+And its second.
+
+EOF
+fi
+nmn=$(grep -c '^From ' mail/notmuch.mbox)
+head -c 300000 "$S/lkml.mbox" >part.mbox
 cut=$(grep -b '^From ' part.mbox | tail -1 | cut -d: -f1)
-head -c "$cut" "$C/lkml.mbox" >mail/lkml-1.mbox
-tail -c +$((cut + 1)) "$C/lkml.mbox" >mail/lkml-2.mbox
+head -c "$cut" "$S/lkml.mbox" >mail/lkml-1.mbox
+tail -c +$((cut + 1)) "$S/lkml.mbox" >mail/lkml-2.mbox
 n1=$(grep -c '^From ' mail/lkml-1.mbox)
 
 cat >"$DATA/listarc.conf" <<EOF
@@ -46,11 +75,11 @@ la index --data "$DATA" 2>err.txt
 check_eq "'listarc index' without arguments exits 0" $? 0
 check "...and indexes every configured list" \
 	grep -q '^linux-kernel: 36 messages indexed' err.txt
-check "...all of them" grep -q '^nm: 53 messages indexed' err.txt
+check "...all of them" grep -q "^nm: $nmn messages indexed" err.txt
 check "...the ones already indexed only for what is new" grep -q '^lkml: 0 messages indexed' err.txt
 check_eq "the index holds the three lists" \
 	"$(sqlite3 "$DATA/index.sqlite" "SELECT group_concat(name || '=' || (SELECT count(*) FROM messages WHERE list_id = lists.id), ' ') FROM (SELECT * FROM lists ORDER BY name) lists")" \
-	"linux-kernel=36 lkml=210 nm=53"
+	"linux-kernel=36 lkml=210 nm=$nmn"
 echo >>mail/notmuch.mbox
 printf 'From x@example.org Wed Dec 29 10:00:00 2010\nMessage-ID: <new@x>\nSubject: [notmuch] new\n\nnew\n\n' >>mail/notmuch.mbox
 la index --data "$DATA" 2>err.txt
@@ -64,7 +93,7 @@ check "the site index is titled with it" grep -qx '<title>Example &lt;list&gt; a
 check "...and headed" grep -qx '<h1>Example &lt;list&gt; archives &amp; more</h1>' index.html
 check "the site index shows each list's description" grep -qF \
 	'<tr><td><a href="/linux-kernel/">linux-kernel</a></td><td>The Linux kernel mailing list &amp; friends</td><td>36</td>' index.html
-check "...every list's" grep -qF '<tr><td><a href="/nm/">nm</a></td><td>The notmuch project</td><td>54</td>' index.html
+check "...every list's" grep -qF "<tr><td><a href=\"/nm/\">nm</a></td><td>The notmuch project</td><td>$((nmn + 1))</td>" index.html
 get /linux-kernel/ >list.html
 check "the list page shows the description under its heading" grep -qzF \
 	'<h1>linux-kernel mailing list</h1>
@@ -141,7 +170,7 @@ sources = $T/mail/missing.mbox
 [list zzz]
 sources = $T/mail/zzz.mbox
 EOF
-cp "$C/seeds.mbox" mail/zzz.mbox
+cp "$S/seeds.mbox" mail/zzz.mbox
 la index --data "$DATA" 2>err.txt
 rc=$?
 check "'listarc index' reports a configured source that is missing" grep -q 'missing.mbox: No such file' err.txt

@@ -4,7 +4,8 @@ its MANIFEST.tsv.  Each of the ten mbox files is indexed as a list named
 after it; for every row, the message page /LIST/2024/01/DD/N (DD and N
 from the row's index, see peers/README.md) is fetched, its tags stripped,
 entities decoded and whitespace collapsed, and every non-empty expect_*
-value must be a substring.  One ok/not ok line per expectation.
+value must be a substring.  One ok/not ok line per expectation; the pages
+come from one `listarc get --batch`.  Without ../shared: one skip.
 
 Known misses are listed below with the reason; they print "# known miss"
 and are not counted, but one that starts to pass fails the test, so that
@@ -42,6 +43,10 @@ def page_text(page):
 
 
 def main():
+    if not os.path.isdir(os.path.join(SHARED, "corpora")):
+        print("1..1")
+        print("ok - # SKIP ../shared not present")
+        return 0
     tmp = tempfile.mkdtemp(prefix="listarc-test.")
     ok = bad = known = 0
     try:
@@ -49,6 +54,17 @@ def main():
         with open(os.path.join(PEERS, "MANIFEST.tsv"), newline="") as f:
             rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
         mboxes = sorted({r["mbox"] for r in rows})
+        # The pages to fetch, and what each must show.
+        pages = []
+        for r in rows:
+            name = r["mbox"][: -len(".mbox")]
+            i = int(r["index"])
+            url = "/%s/2024/01/%02d/%d" % (name, (i - 1) % 28 + 1, (i - 1) // 28 + 1)
+            wants = [(c, r[c]) for c in COLUMNS if r[c]]
+            if wants:
+                pages.append((url, wants))
+        print("1..%d" % (len(mboxes) + sum(1 for url, wants in pages for c, _ in wants
+                                           if (url, c) not in KNOWN_MISSES)))
         for mb in mboxes:
             name = mb[: -len(".mbox")]
             p = subprocess.run([LISTARC, "index", "--data", data, name, os.path.join(PEERS, mb)],
@@ -62,22 +78,30 @@ def main():
                 print("not ok - %s indexes its %d messages" % (mb, want))
                 print("#   rc %d: %s" % (p.returncode, p.stderr.strip()[-400:]))
                 bad += 1
+        out = os.path.join(tmp, "pages")
+        p = subprocess.run([LISTARC, "get", "--data", data, "--batch", out],
+                           input="".join(url + "\n" for url, _ in pages).encode(), capture_output=True)
+        answered = {}
+        for line in p.stdout.decode("utf-8", "replace").splitlines():
+            n, status, rc, _ = line.split(" ", 3)
+            answered[int(n)] = (int(status), int(rc))
+        if p.returncode != 0 or len(answered) != len(pages):
+            # (A sanitizer report: the pages after it are missing; a leak:
+            # all there, and the exit status says it.)
+            print("not ok - listarc get --batch exited %d after %d of %d pages" % (p.returncode, len(answered), len(pages)))
+            print("#   " + p.stderr.decode("utf-8", "replace").strip()[-2000:].replace("\n", "\n#   "))
+            bad += 1
         seen_known = set()
-        for r in rows:
-            name = r["mbox"][: -len(".mbox")]
-            i = int(r["index"])
-            url = "/%s/2024/01/%02d/%d" % (name, (i - 1) % 28 + 1, (i - 1) // 28 + 1)
-            wants = [(c, r[c]) for c in COLUMNS if r[c]]
-            if not wants:
+        for n, (url, wants) in enumerate(pages, 1):
+            status, rc = answered.get(n, (0, -1))
+            if rc != 0:
+                for col, value in wants:
+                    if (url, col) not in KNOWN_MISSES:
+                        print("not ok - %s %s: status %d (exit %d)" % (url, col[len("expect_"):], status, rc))
+                        bad += 1
                 continue
-            p = subprocess.run([LISTARC, "get", "--data", data, url], capture_output=True)
-            status = p.stderr.decode("utf-8", "replace").split("\n", 1)[0]
-            if p.returncode != 0:
-                print("not ok - %s: %s (exit %d)" % (url, status, p.returncode))
-                print("#   " + p.stderr.decode("utf-8", "replace").strip()[-400:].replace("\n", "\n#   "))
-                bad += 1
-                continue
-            text = page_text(p.stdout.decode("utf-8"))
+            with open(os.path.join(out, str(n)), "rb") as f:
+                text = page_text(f.read().decode("utf-8"))
             for col, value in wants:
                 want = " ".join(value.split())
                 hit = want in text

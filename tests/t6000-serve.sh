@@ -9,12 +9,14 @@
 DATA=$T/arc
 INDEXER=${LISTARC_RELEASE:-$LISTARC}
 [ -x "$INDEXER" ] || INDEXER=$LISTARC
-SERVERS=()
-trap 'for p in "${SERVERS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+# The servers' timeouts are short: 2 s for a request head, for a
+# response, and for draining at SIGTERM.
+export LISTARC_HTTP_TIMEOUTS="2 2 2"
+plan 121
 
 la index --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox" 2>/dev/null
-la deliver --data "$DATA" edge <"$SHARED/corpora/edge/attachment_x-gtar-compressed.eml.eml"
-la deliver --data "$DATA" edge <"$SHARED/corpora/edge/indexing_PATCH-1-2-system_data_types.7-srcfix.txt_2_S.eml"
+mail_attachment tgz tgz@example.org | la deliver --data "$DATA" edge
+mail_attachment diff diff@example.org | la deliver --data "$DATA" edge
 # A raw message of 6 MB, to be streamed; and a list with 50,000 messages
 # in one month (1,613 a day).
 python3 - <<'PY'
@@ -39,23 +41,6 @@ att=$(sqlite3 "$DATA/index.sqlite" "SELECT printf('/edge/%04d/%02d/%02d/%d', day
 TGZ=$(echo "$att" | sed -n 1p)/1
 TXT=$(echo "$att" | sed -n 2p)/1
 
-# start_server NAME ARGS...: starts the ASan server on a free port; sets
-# PID, PORT and U.  Timeouts are short: 2 s for a request head, for a
-# response, and for draining at SIGTERM.
-start_server() {
-	local name=$1
-	shift
-	LISTARC_HTTP_TIMEOUTS="2 2 2" "$LISTARC" serve --data "$DATA" --listen 127.0.0.1:0 "$@" \
-		2>"$T/$name.err" &
-	PID=$!
-	SERVERS+=("$PID")
-	for _ in $(seq 200); do
-		grep -q 'listening on' "$T/$name.err" && break
-		sleep 0.05
-	done
-	PORT=$(sed -n 's|^listarc: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/$name.err")
-	U=http://127.0.0.1:$PORT
-}
 # status URL [CURL ARGS...]: the status code; body in body.out, head in head.out.
 status() {
 	local url=$1
@@ -64,12 +49,11 @@ status() {
 	curl -s --path-as-is -o body.out -D head.out -w '%{http_code}' "$@" "$url"
 }
 hdr() { grep -i "^$1:" head.out | head -1 | cut -d' ' -f2- | tr -d '\r'; }
+# same_as_get I PATH: PATH answers 200 with the bytes of the I-th page
+# of the batch made below (which exited 0).
 same_as_get() {
-	[ "$(status "$U$1")" = 200 ] || return 1
-	la get --data "$DATA" "$1" >get.out 2>/dev/null
-	cmp -s body.out get.out
+	[ "$(status "$U$2")" = 200 ] && cmp -s body.out "pages/$1" && [ "$PAGES_RC" = 0 ]
 }
-no_sanitizer_report() { ! grep -qE 'Sanitizer|runtime error' "$T/$1.err"; }
 
 start_server main --log "$T/access.log"
 check "the server says where it listens" [ -n "$PORT" ]
@@ -79,12 +63,17 @@ check_eq "the log is created at start" "$(test -f "$T/access.log" && echo yes)" 
 css=$(la get --data "$DATA" / 2>/dev/null | grep -o '_/listarc-[0-9a-f]*\.css' | head -1)
 # Pages cached under one address must not answer for another: "/" and its
 # search "/?q=", a month and its page 2 are asked for one after the other.
-for p in / "/?q=kernel" /linux-kernel/ "/linux-kernel/?q=memory" /linux-kernel/2019/ \
-	/linux-kernel/2019/05/ /linux-kernel/2019/05/20/ /linux-kernel/2019/05/20/4 \
-	/linux-kernel/2019/05/20/4/raw "$TGZ" "$TXT" "/$css" /robots.txt /healthz \
-	/big/2021/01/02/1/raw /busy/2021/05/ "/busy/2021/05/?page=2" "/busy/2021/05/03/?page=2" \
-	/ "/?q=kernel" "/busy/2021/05/?page=2" /busy/2021/05/; do
-	check "GET $p: 200, the bytes listarc get prints" same_as_get "$p"
+PAGES=(/ "/?q=kernel" /linux-kernel/ "/linux-kernel/?q=memory" /linux-kernel/2019/
+	/linux-kernel/2019/05/ /linux-kernel/2019/05/20/ /linux-kernel/2019/05/20/4
+	/linux-kernel/2019/05/20/4/raw "$TGZ" "$TXT" "/$css" /robots.txt /healthz
+	/big/2021/01/02/1/raw /busy/2021/05/ "/busy/2021/05/?page=2" "/busy/2021/05/03/?page=2"
+	/ "/?q=kernel" "/busy/2021/05/?page=2" /busy/2021/05/)
+printf '%s\n' "${PAGES[@]}" | getall pages
+PAGES_RC=$?
+i=0
+for p in "${PAGES[@]}"; do
+	i=$((i + 1))
+	check "GET $p: 200, the bytes listarc get prints" same_as_get "$i" "$p"
 done
 check "the index and a search of it differ" bash -c "! cmp -s <(curl -s '$U/') <(curl -s '$U/?q=kernel')"
 check_eq "favicon.ico: 204" "$(status "$U/favicon.ico")" 204
@@ -109,11 +98,11 @@ status "$U/$css" >/dev/null
 check "the versioned stylesheet is cached for good" grep -qi '^cache-control: public, max-age=31536000, immutable' head.out
 status "$U$TGZ" >/dev/null
 check_eq "a binary attachment is a download" "$(hdr content-disposition)" \
-	'attachment; filename="zendesk-email-loop2.tgz"'
+	'attachment; filename="listarc-test.tgz"'
 check_eq "as application/octet-stream" "$(hdr content-type)" application/octet-stream
 status "$U$TXT" >/dev/null
 check_eq "a text attachment is shown inline" "$(hdr content-disposition)" \
-	'inline; filename="excise_standardese.diff"'
+	'inline; filename="fix.diff"'
 check_eq "as text/plain" "$(hdr content-type)" "text/plain; charset=utf-8"
 
 # ---- conditional requests ----
@@ -187,9 +176,7 @@ check_eq "200 header fields: 400" \
 check_eq "and the server still answers" "$(status "$U/healthz")" 200
 
 # ---- a month of 50,000 messages ----
-t=$(curl -s -o body.out -w '%{time_total}' "$U/busy/2021/05/")
-check "a month of 50,000 messages answers in under a second" \
-	python3 -c "import sys; sys.exit(0 if float('$t') < 1.0 else 1)"
+check_eq "a month of 50,000 messages answers" "$(status "$U/busy/2021/05/")" 200
 check "its page is bounded (under 400 KB)" [ "$(wc -c <body.out)" -lt 400000 ]
 check "and links the next page" grep -q 'href="/busy/2021/05/?page=2">next page&gt;</a>' body.out
 check "page 1 of 7, days 1 to 5" grep -q 'page 1 of 7: days 1 to 5' body.out
@@ -222,51 +209,57 @@ check "and was not shown before" bash -c '! grep -q "arrives while serving" list
 # ---- slow clients ----
 la get --data "$DATA" /big/2021/01/02/1/raw >big.raw 2>/dev/null
 # A download that keeps moving is never cut, however long it takes (3 s
-# here, against a response timeout of 2 s).
+# or more here, against a response timeout of 2 s).  The slow clients
+# pace themselves (that is what they test); what is checked is what the
+# server did to them, never how long it took.
 curl -s --limit-rate 2M -o steady.out "$U/big/2021/01/02/1/raw" &
 STEADY=$!
 python3 - "$PORT" >slow.out <<'PY'
 import socket, sys, time
 port = int(sys.argv[1])
-# A head trickled a field every half second is cut at the head timeout.
+import select, socket, sys, time
+port = int(sys.argv[1])
+# A head trickled a field every quarter second (for 20 s, ten times the
+# head timeout) is cut before it ends.
 s = socket.create_connection(("127.0.0.1", port))
 s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n")
-t0 = time.time()
 try:
-    for i in range(40):
+    for i in range(80):
         s.sendall(b"X-Slow-%d: v\r\n" % i)
         time.sleep(0.25)
-    print("slow head: still open after 10 s")
+    print("slow head: still open after 80 fields")
 except OSError:
-    print("slow head: closed after %d s" % round(time.time() - t0))
-# A client that stops reading a big response is reset at the response timeout.
+    print("slow head: closed after %d fields" % i)
+# A client that stops reading a big response: the server lets it go (a
+# reset or a close: POLLRDHUP, seen without reading a byte).
 s = socket.create_connection(("127.0.0.1", port))
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.sendall(b"GET /big/2021/01/02/1/raw HTTP/1.1\r\nHost: t\r\n\r\n")
-time.sleep(4.5)
-s.settimeout(3)
-try:
-    while s.recv(1 << 20):
-        pass
-    print("slow reader: closed")
-except ConnectionResetError:
-    print("slow reader: reset")
-except socket.timeout:
-    print("slow reader: still open")
+p = select.poll()
+p.register(s, select.POLLRDHUP)
+ev = p.poll(60000)
+print("slow reader: %s" % ("reset" if ev and ev[0][1] & (select.POLLERR | select.POLLHUP)
+                           else "closed" if ev else "still open"))
 PY
-check "a trickled request head is cut after the head timeout" grep -qE '^slow head: closed after [23] s' slow.out
+check "a trickled request head is cut before it ends (at the head timeout)" grep -qE '^slow head: closed after' slow.out
 check "a client that stops reading is reset" grep -qE '^slow reader: (reset|closed)' slow.out
 wait "$STEADY"
 check "a slow but steady download outlasts the response timeout" cmp -s steady.out big.raw
 check_eq "the server still answers" "$(status "$U/healthz")" 200
 
 # ---- the connection cap ----
-MAIN=$PID
-MAINPORT=$PORT
-start_server cap --threads 1 --max-conns 2
+# A head timeout of 30 s here: an idle connection is closed for a new one
+# long before it would time out.
+LISTARC_HTTP_TIMEOUTS="30 2 2" start_server cap --threads 1 --max-conns 2
 python3 - "$PORT" >cap.out <<'PY'
-import socket, sys, time
+import select, socket, sys, time
 port = int(sys.argv[1])
+def gone(s, ms=0):
+    """True if the server has closed or reset s (waiting up to ms for
+    it), seen without reading it."""
+    p = select.poll()
+    p.register(s, select.POLLRDHUP)
+    return bool(p.poll(ms))
 def get(path, rcvbuf=0):
     s = socket.socket()
     if rcvbuf:
@@ -274,57 +267,52 @@ def get(path, rcvbuf=0):
     s.connect(("127.0.0.1", port))
     s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: t\r\n\r\n")
     return s
-# Two idle connections fill the cap; a third is served at once, and the
-# one idle the longest is closed for it.
-a = socket.create_connection(("127.0.0.1", port))
-time.sleep(0.1)
-b = socket.create_connection(("127.0.0.1", port))
-time.sleep(0.2)
+def served(s):
+    """The status line of the response on s (up to 20 s: a guard)."""
+    s.settimeout(20)
+    try:
+        return s.recv(12).decode()
+    except (socket.timeout, OSError):
+        return "nothing"
+# Two idle connections fill the cap (each answered once, 10 ms apart so
+# that the server's millisecond clock tells their ages); a third is
+# served, and the one idle the longest is closed for it, not the other.
+a, b = get(b"/healthz"), None
+print("first:", served(a))
+time.sleep(0.01)
+b = get(b"/healthz")
+print("second:", served(b))
+for s in (a, b):
+    s.settimeout(20)
+    s.recv(4096)  # the rest of the response: now idle
 c = get(b"/healthz")
-c.settimeout(1.0)
-try:
-    print("third answered at once:", c.recv(12).decode())
-except socket.timeout:
-    print("third waits")
-a.settimeout(1.0)
-try:
-    print("the oldest idle one closed:", a.recv(10) == b"")
-except (socket.timeout, ConnectionResetError) as e:
-    print("the oldest idle one:", type(e).__name__)
+print("third answered:", served(c))
+print("then the oldest idle one is closed, the other not:", gone(a, 20000), gone(b))
 for s in (a, b, c):
     s.close()
-time.sleep(0.3)
 # Two connections busy with responses their clients do not read: a third
-# waits, until the response timeout (2 s) frees a place.
+# is served only once the response timeout has cut one of them.
 busy = [get(b"/big/2021/01/02/1/raw", 4096) for _ in range(2)]
-time.sleep(0.3)
+for s in busy:
+    s.settimeout(20)
+    s.recv(1)  # its response has begun
 c = get(b"/healthz")
-c.settimeout(1.0)
-try:
-    print("with both busy, third answered at once:", c.recv(12))
-except socket.timeout:
-    print("with both busy, third waits")
-c.settimeout(4)
-try:
-    print("third after one closed:", c.recv(12).decode())
-except socket.timeout:
-    print("third still waits")
+print("with both busy, third answered:", served(c))
+print("by then one of them was cut:", gone(busy[0]) or gone(busy[1]))
 PY
-check "at the connection cap a third client is served at once" grep -q '^third answered at once: HTTP/1.1 200' cap.out
-check "...and the connection idle the longest is closed for it" grep -q '^the oldest idle one closed: True' cap.out
-check "with every connection busy answering, a third client waits" grep -q '^with both busy, third waits' cap.out
-check "and is served when one closes" grep -q '^third after one closed: HTTP/1.1 200' cap.out
-kill -TERM "$PID"
-wait "$PID"
-check_eq "SIGTERM (capped server): exit 0, with no sanitizer report" \
-	"$?/$(grep -cE 'Sanitizer|runtime error' "$T/cap.err")" 0/0
-PID=$MAIN
-PORT=$MAINPORT
-U=http://127.0.0.1:$PORT
+check "at the connection cap a third client is served (before the head timeout)" \
+	grep -q '^third answered: HTTP/1.1 200' cap.out
+check "...and the connection idle the longest is closed for it, not the other" \
+	grep -q '^then the oldest idle one is closed, the other not: True False' cap.out
+check "with every connection busy answering, a third client waits: it is served" \
+	grep -q '^with both busy, third answered: HTTP/1.1 200' cap.out
+check "...only once one of them was cut" grep -q '^by then one of them was cut: True' cap.out
+stop_server cap
+use_server main
 
 # ---- the access log, SIGHUP ----
 curl -s -o /dev/null -e 'https://ref.example/a' -A 'agent "quoted"' "$U/linux-kernel/2019/05/20/4"
-sleep 0.2
+wait_until grep -q 'ref\.example' "$T/access.log"
 check "an access log line in the combined format" grep -qE \
 	'^127\.0\.0\.1 - - \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}\] "GET /linux-kernel/2019/05/20/4 HTTP/1\.1" 200 [0-9]+ "https://ref\.example/a" "agent \\x22quoted\\x22"$' \
 	"$T/access.log"
@@ -332,15 +320,13 @@ check "a 404 is logged with its status" grep -qE '"GET /no-such-list/ HTTP/1\.1"
 check "a HEAD is logged without a size" grep -qE '"HEAD /linux-kernel/2019/05/20/4 HTTP/1\.1" 200 - ' "$T/access.log"
 mv "$T/access.log" "$T/access.log.1"
 kill -HUP "$PID"
-sleep 0.3
+wait_until test -e "$T/access.log"
 curl -s -o /dev/null "$U/robots.txt?after-hup"
-sleep 0.2
+wait_until grep -q 'after-hup' "$T/access.log" "$T/access.log.1"
 check "SIGHUP reopens the log: new lines go to a new file" grep -q 'robots.txt?after-hup' "$T/access.log"
 check "and not to the moved one" bash -c "! grep -q 'after-hup' '$T/access.log.1'"
 
 # ---- a base URL ----
-MAIN=$PID
-MAINPORT=$PORT
 start_server base --base-url https://example.org/lists/
 check "with --base-url, pages are the bytes of listarc get --base-url" bash -c \
 	"curl -s '$U/linux-kernel/2019/05/20/4' | cmp -s - <('$LISTARC' get --data '$DATA' --base-url https://example.org/lists/ /linux-kernel/2019/05/20/4 2>/dev/null)"
@@ -350,18 +336,13 @@ check "the stylesheet too" grep -q "href=\"/lists/$css\"" base.html
 check "no link without it" bash -c "! grep -q 'href=\"/linux-kernel' base.html"
 status "$U/linux-kernel" >/dev/null
 check_eq "redirects too" "$(hdr location)" /lists/linux-kernel/
-kill -INT "$PID"
-wait "$PID"
-check_eq "SIGINT: exit 0" $? 0
-check "no sanitizer report (base server)" no_sanitizer_report base
-PID=$MAIN
-PORT=$MAINPORT
-U=http://127.0.0.1:$PORT
+stop_server base INT
+use_server main
 
 # ---- one page in a real browser ----
 if command -v chromium >/dev/null 2>&1; then
 	chrome() {
-		timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		guard chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 			--disable-background-networking --disable-component-update --disable-sync \
 			--user-data-dir="$(mktemp -d -p "$T")" --enable-logging=stderr --v=0 "$@" 2>>chromium.err
 	}
@@ -415,12 +396,10 @@ fi
 # ---- SIGTERM with a response in flight ----
 curl -s --limit-rate 5M -o inflight.out "$U/big/2021/01/02/1/raw" &
 CURL=$!
-sleep 0.5
+wait_until test -s inflight.out
 kill -TERM "$PID"
-sleep 0.3
-check_eq "after SIGTERM no new connection is taken" "$(status "$U/healthz")" 000
+refused() { [ "$(status "$U/healthz")" = 000 ]; }
+check "after SIGTERM no new connection is taken" wait_until refused
 wait "$CURL"
 check "a response in flight at SIGTERM is finished" cmp -s inflight.out big.raw
-wait "$PID"
-check_eq "SIGTERM: exit 0" $? 0
-check "no sanitizer report (main server)" no_sanitizer_report main
+reap_server main

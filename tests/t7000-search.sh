@@ -4,6 +4,7 @@
 # `reindex --search`, and clear errors for bad queries.
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
+plan 83
 la index -q --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox"
 
 # search QUERY: the sorted URLs it finds.
@@ -167,7 +168,7 @@ head -5 bad.txt | sed 's/^/#   /'
 
 # Counts: exact to 1,000 matches, or as far as the page shown; past that
 # "more than", and pages go on (to 400).
-"$PYTHON" "$SHARED/corpora/gen-corpus.py" 1500 big.mbox 3 >/dev/null 2>&1
+mkcorpus 1500 big.mbox 3
 LISTARC_SETTLE=0 "$RELEASE" index --data big big big.mbox 2>/dev/null
 n=$(la search --data big --count patch)
 check "the corpus has more than 1,000 messages with 'patch' ($n)" [ "$n" -gt 1000 ]
@@ -189,8 +190,8 @@ check 'the CLI says it counted to 1000' grep -q '^5 of more than 1000 matching m
 # A list indexed again from scratch (--rebuild) leaves the full-text rows
 # of its old messages behind (a contentless FTS5 table cannot delete
 # them): they are never counted or shown.
-la index --data rb a "$SHARED/corpora/seeds.mbox" 2>/dev/null
-la index --data rb --rebuild a "$SHARED/corpora/seeds.mbox" 2>/dev/null
+la index --data rb a "$ROOT/samples/seeds.mbox" 2>/dev/null
+la index --data rb --rebuild a "$ROOT/samples/seeds.mbox" 2>/dev/null
 check_eq "after --rebuild, a search of every list counts each message once" \
 	"$(la search --data rb --count the)/$(la search --data rb --count 'the l:a')" \
 	"$(sqlite3 rb/index.sqlite "SELECT count(*) FROM fts JOIN messages m ON m.id = fts.rowid WHERE fts MATCH '{s nq q} : the'")/$(sqlite3 rb/index.sqlite "SELECT count(*) FROM fts JOIN messages m ON m.id = fts.rowid WHERE fts MATCH '{s nq q} : the'")"

@@ -7,9 +7,9 @@
 # and POST is refused everywhere else.
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
-SERVERS=()
 LEI_STOP=
-trap '[ -n "$LEI_STOP" ] && lei daemon-kill >/dev/null 2>&1; for p in "${SERVERS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+at_exit '[ -n "$LEI_STOP" ] && lei daemon-kill >/dev/null 2>&1'
+plan 29
 # lei keeps its store, config and daemon socket only here.
 export HOME=$T/home XDG_CONFIG_HOME=$T/home/config XDG_DATA_HOME=$T/home/data \
 	XDG_STATE_HOME=$T/home/state XDG_CACHE_HOME=$T/home/cache XDG_RUNTIME_DIR=$T/home/run
@@ -18,14 +18,7 @@ chmod 700 "$XDG_RUNTIME_DIR"
 la index -q --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
 
-"$LISTARC" serve --data "$DATA" --listen 127.0.0.1:0 --log "$T/access.log" 2>"$T/serve.err" &
-SERVERS+=($!)
-for _ in $(seq 200); do
-	grep -q 'listening on' "$T/serve.err" && break
-	sleep 0.05
-done
-PORT=$(sed -n 's|^listarc: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/serve.err")
-U=http://127.0.0.1:$PORT
+start_server serve --log "$T/access.log"
 check "the server listens" [ -n "$PORT" ]
 
 # ---- x=m by POST, as lei and public-inbox do it ----
@@ -40,8 +33,16 @@ check "Allow: GET, HEAD (POST is for x=m only)" grep -qi '^allow: GET, HEAD.$' h
 check_eq "POST of a message page: 405" \
 	"$(curl -s -o /dev/null -D h405b -w '%{http_code}' -d '' "$U/linux-kernel/2019/05/20/4")" 405
 check "Allow: GET, HEAD" grep -qi '^allow: GET, HEAD.$' h405b
+# (A head that announces a body past the cap, and no body: the answer
+# comes on the head alone, so the body is never read.  curl sending the
+# body races the server's close.)
 check_eq "POST with a body past the cap (1 MB): refused, not read" \
-	"$(head -c 1048576 /dev/zero | curl -s -o /dev/null -w '%{http_code}' --data-binary @- "$U/linux-kernel/?x=m&q=$Q")" 413
+	"$("$PYTHON" -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /linux-kernel/?x=m&q=" + sys.argv[2].encode() + b" HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\n\r\n")
+s.settimeout(60)
+print(s.recv(12).decode()[9:])' "$PORT" "$Q")" 413
 check_eq "the server still answers" "$(curl -s -o /dev/null -w '%{http_code}' "$U/healthz")" 200
 
 # ---- lei ----
@@ -68,14 +69,14 @@ for q in 's:"copy_page_range"' 'f:ktkhai d:2019-05-20..2019-05-21' 'dfn:mm/memor
 	'q:pmsg_size' 'nq:pmsg_size' 'm:155836081774.2441.16449538600904205092.stgit@localhost.localdomain'; do
 	n=$((n + 1))
 	rm -f "out$n.mbox"
-	timeout 120 lei q -I "$U/linux-kernel/" -o "mboxrd:$T/out$n.mbox" "$q" >"lei$n.log" 2>&1
+	guard lei q -I "$U/linux-kernel/" -o "mboxrd:$T/out$n.mbox" "$q" >"lei$n.log" 2>&1
 	check_eq "lei q $q: exit 0" $? 0
 	check_eq "lei q $q: exactly the messages listarc search finds" \
 		"$("$PYTHON" mids.py "out$n.mbox")" "$(want --list linux-kernel "$q")"
 done
 check "lei asked by POST with x=m" grep -qF '"POST /linux-kernel/?x=m&q=s%3A%22copy_page_range%22 HTTP/1.1" 200' access.log
 # Whole threads (-t: &t=1): every message of the matches' threads.
-timeout 120 lei q -t -I "$U/linux-kernel/" -o "mboxrd:$T/thread.mbox" 's:"copy_page_range"' >leit.log 2>&1
+guard lei q -t -I "$U/linux-kernel/" -o "mboxrd:$T/thread.mbox" 's:"copy_page_range"' >leit.log 2>&1
 check_eq "lei q -t: exit 0" $? 0
 check "lei asked with t=1" grep -qF '"POST /linux-kernel/?x=m&t=1&q=' access.log
 ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
@@ -84,12 +85,9 @@ check_eq "lei q -t: the whole thread of the patch, as t.mbox.gz has it" \
 	"$("$PYTHON" mids.py thread.mbox)" "$("$PYTHON" mids.py t.mbox)"
 check "the thread is more than the match" [ "$(wc -w <<<"$("$PYTHON" mids.py thread.mbox)")" -gt 1 ]
 # Across lists: /all/ (and the site root) as the external.
-timeout 120 lei q -I "$U/all/" -o "mboxrd:$T/all.mbox" 'f:keescook@chromium.org' >leiall.log 2>&1
+guard lei q -I "$U/all/" -o "mboxrd:$T/all.mbox" 'f:keescook@chromium.org' >leiall.log 2>&1
 check_eq "lei q against /all/: exit 0" $? 0
 check_eq "lei q against /all/: the same messages as a search of every list" \
 	"$("$PYTHON" mids.py all.mbox)" "$(want 'f:keescook@chromium.org')"
 
-kill -TERM "${SERVERS[0]}"
-wait "${SERVERS[0]}"
-check_eq "the server: SIGTERM, exit 0" $? 0
-check "no sanitizer report" bash -c "! grep -qE 'Sanitizer|runtime error' '$T/serve.err'"
+stop_server serve

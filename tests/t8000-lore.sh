@@ -9,9 +9,10 @@
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
 SEEDS=$ROOT/samples/seeds.mbox
-LKML=$SHARED/corpora/lkml.mbox
+LKML=$ROOT/samples/lkml.mbox
 ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
 GHOST=CALCETrU221N6uPmdaj4bRDDsf+Oc5tEfPERuyV24wsYKHn+spA@mail.gmail.com
+plan 125
 
 la index --data "$DATA" linux-kernel "$SEEDS" 2>/dev/null
 # The same messages in a second list: every Message-ID is in two lists.
@@ -171,11 +172,14 @@ check "an ID in other lists: 404 naming where it is" grep -q '<p>It is in other 
 check "...both copies" [ "$(grep -c '<li><span class="date">2019/05/20</span>' other.html)" = 2 ]
 
 # ---- raw by Message-ID: the bytes of the date URL's raw, of the mbox ----
-bad=0
+# (All of them through one `listarc get --batch`: the N-th seed's raw by
+# Message-ID is raws/(2N-1), by date raws/2N.)
 while IFS='	' read -r mid n url; do
-	get "/linux-kernel/$(printf '%s' "$mid" | sed 's/%/%25/g; s|/|%2F|g')/raw" >r.mid
-	get "$url/raw" >r.date
-	cmp -s r.mid r.date && cmp -s r.mid "raw/$n" || {
+	printf '%s\n' "/linux-kernel/$(printf '%s' "$mid" | sed 's/%/%25/g; s|/|%2F|g')/raw" "$url/raw"
+done <urls.tsv | getall raws
+bad=$?
+while IFS='	' read -r mid n url; do
+	cmp -s "raws/$((2 * n - 1))" "raws/$((2 * n))" && cmp -s "raws/$((2 * n))" "raw/$n" || {
 		bad=$((bad + 1))
 		echo "# raw of <$mid> differs"
 	}
@@ -281,13 +285,12 @@ get "/lkml/$BIG/T/?page=2" >n2.html
 check "T/ has pages too" grep -q 'page 2 of [0-9]' n2.html
 check "all well formed" pagecheck --strict --lore-links lore2.txt --links links2.txt p1.html p2.html n2.html
 # Every link on the seed thread's pages leads somewhere.
-cat lore.txt links.txt | cut -f2 | sort -u >targets.txt
+cat lore.txt links.txt | cut -f2 | sort -u >targets.list
 : >deadlinks.txt
-while read -r u; do
-	get "$u" >/dev/null
-	[ "$RC" = 0 ] || echo "$u $STATUS" >>deadlinks.txt
-done <targets.txt
-check "every link of the thread pages answers 200 ($(wc -l <targets.txt) links)" [ ! -s deadlinks.txt ]
+getall targets <targets.list || echo "listarc get --batch: exit $?" >>deadlinks.txt
+awk '$3 != 0 { print $4, $2 }' targets.txt >>deadlinks.txt
+[ "$(wc -l <targets.txt)" = "$(wc -l <targets.list)" ] || echo "listarc get --batch: some paths not answered" >>deadlinks.txt
+check "every link of the thread pages answers 200 ($(wc -l <targets.list) links)" [ ! -s deadlinks.txt ]
 head -5 deadlinks.txt | sed 's/^/#   dead: /'
 
 # ---- Atom ----
@@ -397,18 +400,24 @@ check_eq "and first and last days" "$(json lists.json 'd["lists"][1]["first_day"
 "$PYTHON" mbox.py "$LKML" >lkml.tsv
 awk -F'\t' '{ n[$3]++; print "/lkml/" $3 "/" n[$3] }' lkml.tsv >lkml.urls
 cat >pages.py <<'EOF'
-# pages.py START: follows "next" from START through `listarc get`; prints
-# every message's url; checks each page's size against its limit, and
-# the page against docs/api.schema.json.
+# pages.py START OUTDIR: follows "next" from START through one `listarc
+# get --batch OUTDIR`, asked one page at a time (the next path is known
+# once the page is read); prints every message's url; checks each page's
+# size against its limit, and the page against docs/api.schema.json.
 import json, os, subprocess, sys
 from jsonschema import Draft202012Validator
 schema = json.load(open(os.path.join(os.environ["ROOT"], "docs", "api.schema.json")))
 valid = Draft202012Validator(dict(schema, oneOf=[{"$ref": "#/$defs/page"}]))
-url, pages = sys.argv[1], 0
+url, outdir, pages = sys.argv[1], sys.argv[2], 0
+get = subprocess.Popen([os.environ["LISTARC"], "get", "--data", os.environ["DATA"], "--batch", outdir],
+                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 while url:
-    out = subprocess.run([os.environ["LISTARC"], "get", "--data", os.environ["DATA"], url],
-                         capture_output=True, check=True).stdout
-    d = json.loads(out)
+    get.stdin.write(url + "\n")
+    get.stdin.flush()
+    n, status, rc, _ = get.stdout.readline().split(" ", 3)
+    if rc != "0":
+        sys.exit("%s: status %s, exit %s" % (url, status, rc))
+    d = json.load(open(os.path.join(outdir, n)))
     pages += 1
     for e in valid.iter_errors(d):
         sys.exit("page %d: %s" % (pages, e.message[:200]))
@@ -417,15 +426,18 @@ while url:
     for m in d["messages"]:
         print(m["url"])
     url = d["next"]
+get.stdin.close()
+if get.wait() != 0:
+    sys.exit("listarc get --batch exited %d" % get.returncode)
 print("pages %d" % pages, file=sys.stderr)
 EOF
 export LISTARC DATA ROOT
-"$PYTHON" pages.py "/api/v1/lkml/?limit=7" >api-new.txt 2>pages.err
+"$PYTHON" pages.py "/api/v1/lkml/?limit=7" walk1 >api-new.txt 2>pages.err
 check "keyset pages of 7, newest first" grep -qx 'pages 30' pages.err
 check_eq "hold every message of the list exactly once, by day and number, newest first" \
 	"$(cat api-new.txt)" \
 	"$(awk -F/ '{ printf "%s%s%s %09d %s\n", $3, $4, $5, $6, $0 }' lkml.urls | sort -r | cut -d' ' -f3)"
-"$PYTHON" pages.py "/api/v1/lkml/?since=2010-06-01&until=2010-08-31&limit=4" >api-range.txt 2>/dev/null
+"$PYTHON" pages.py "/api/v1/lkml/?since=2010-06-01&until=2010-08-31&limit=4" walk2 >api-range.txt 2>/dev/null
 check_eq "a date range: oldest first, exactly its messages" "$(cat api-range.txt)" \
 	"$(awk -F/ '$3 $4 >= "201006" && $3 $4 <= "201008" { printf "%s%s%s %09d %s\n", $3, $4, $5, $6, $0 }' lkml.urls |
 		sort | cut -d' ' -f3)"
@@ -441,12 +453,12 @@ check_eq "one message: its IDs, both URLs, sender, subject, date, parent" \
 	"$(json msg.json '"|".join(str(x) for x in (d["message_id"], d["url"], d["permalink"], d["raw"], d["from"]["name"], d["subject"], d["date"], d["parent"]))')" \
 	"155836081774.2441.16449538600904205092.stgit@localhost.localdomain|$P3|/linux-kernel/155836081774.2441.16449538600904205092.stgit@localhost.localdomain/|$P3/raw|Kirill Tkhai|[PATCH v2 3/7] mm: Extend copy_page_range()|2019-05-20T14:00:17Z|$ROOTID"
 check "its thread id and attachments (none)" json msg.json 'isinstance(d["thread"], int) and d["attachments"] == [] or exit(1)'
-la deliver --data "$DATA" odd <"$SHARED/corpora/edge/attachment_x-gtar-compressed.eml.eml"
+mail_attachment tgz tgz@example.org | la deliver --data "$DATA" odd
 ATT=$(sqlite3 "$DATA/index.sqlite" "SELECT mids.mid FROM messages m JOIN mids ON mids.id = m.mid ORDER BY m.id DESC LIMIT 1")
 get "/api/v1/odd/$ATT/" >att.json
 check_eq "a message's attachments: number, type, file name, size, URL" \
 	"$(json att.json '[(a["number"], a["type"], a["filename"], a["size"] > 0) for a in d["messages"][0]["attachments"]]')" \
-	"[(1, 'application/x-gtar-compressed', 'zendesk-email-loop2.tgz', True)]"
+	"[(1, 'application/x-gtar-compressed', 'listarc-test.tgz', True)]"
 get "$(json att.json 'd["messages"][0]["attachments"][0]["url"]')" >/dev/null
 check_eq "whose URL answers 200" "$STATUS" 200
 get "/api/v1/all/$ROOTID/" >two.json

@@ -13,8 +13,7 @@ INDEXER=${LISTARC_RELEASE:-$LISTARC}
 [ -x "$INDEXER" ] || INDEXER=$LISTARC
 SEEDS=$ROOT/samples/seeds.mbox
 ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
-SERVERS=()
-trap 'for p in "${SERVERS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+plan 48
 # git and b4 read and write only here.
 export HOME=$T/home XDG_CACHE_HOME=$T/home/cache XDG_DATA_HOME=$T/home/data XDG_CONFIG_HOME=$T/home/config
 export GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_DATE="2024-01-02 03:04:05 +0000" GIT_COMMITTER_DATE="2024-01-02 03:04:05 +0000"
@@ -25,27 +24,6 @@ git config --global init.defaultBranch main
 
 la index --data "$DATA" linux-kernel "$SEEDS" 2>/dev/null
 
-# start_server NAME BINARY ARGS...: a server on a free port; sets PID,
-# PORT and U.
-start_server() {
-	local name=$1 bin=$2
-	shift 2
-	"$bin" serve --data "$DATA" --listen 127.0.0.1:0 "$@" 2>"$T/$name.err" &
-	PID=$!
-	SERVERS+=("$PID")
-	for _ in $(seq 200); do
-		grep -q 'listening on' "$T/$name.err" && break
-		sleep 0.05
-	done
-	PORT=$(sed -n 's|^listarc: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/$name.err")
-	U=http://127.0.0.1:$PORT
-}
-stop_server() { # stop_server NAME: SIGTERM, exit 0, no sanitizer report
-	kill -TERM "$PID"
-	wait "$PID"
-	check_eq "$1 server: SIGTERM, exit 0" $? 0
-	check "$1 server: no sanitizer report" bash -c "! grep -qE 'Sanitizer|runtime error' '$T/$1.err'"
-}
 
 # The seed messages' bytes (mboxrd quoting undone, the separating empty
 # line dropped) in orig/N, and "N<TAB>SUBJECT" in orig.tsv.
@@ -66,7 +44,7 @@ for i, s in enumerate(starts):
 EOF
 "$PYTHON" orig.py "$SEEDS" >orig.tsv
 
-start_server main "$LISTARC" --log "$T/access.log"
+start_server main --log "$T/access.log"
 check "the server listens" [ -n "$PORT" ]
 
 # ---- HTTP around the new forms ----
@@ -259,7 +237,7 @@ EOF
 "$INDEXER" index --no-search --data "$DATA" big big.mbox 2>/dev/null
 RELEASE=${LISTARC_RELEASE:-}
 [ -x "$RELEASE" ] || RELEASE=$LISTARC
-start_server big "$RELEASE" --threads 1
+SERVE_BIN=$RELEASE start_server big --threads 1
 curl -s -o /dev/null "$U/healthz"
 hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$PID/status"; }
 before=$(hwm)
@@ -277,7 +255,7 @@ check_eq "the body lines starting with From quoted" "$(grep -c '^>From a line in
 rm -f big.out
 stop_server big
 # The same stream through the ASan build.
-start_server bigasan "$LISTARC" --threads 1
+start_server bigasan --threads 1
 curl -s -o big2.gz "$U/big/big-2@example.org/t.mbox.gz"
 check "the ASan server streams the same bytes" cmp -s big.gz big2.gz
 stop_server bigasan

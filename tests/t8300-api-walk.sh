@@ -10,9 +10,7 @@ export LC_ALL=C
 DATA=$T/arc
 INDEXER=${LISTARC_RELEASE:-$LISTARC}
 [ -x "$INDEXER" ] || INDEXER=$LISTARC
-SERVER=
-WRITERS=()
-trap 'touch "$T/stop"; for p in $SERVER "${WRITERS[@]}"; do kill -9 "$p" 2>/dev/null; done; wait; rm -rf "$T"' EXIT
+plan 20
 
 # 20,000 messages, 100 a day from 2023-01-01 on (200 days), a fifth of
 # them replies.
@@ -43,24 +41,22 @@ urls() { # the list's message URLs in the index
 urls >before.txt
 check_eq "20,000 messages indexed" "$(wc -l <before.txt)" 20000
 
-"$LISTARC" serve --data "$DATA" --listen 127.0.0.1:0 2>server.err &
-SERVER=$!
-for _ in $(seq 200); do
-	grep -q 'listening on' server.err && break
-	sleep 0.05
-done
-PORT=$(sed -n 's|^listarc: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' server.err)
+start_server server
 check "the server listens" [ -n "$PORT" ]
 
 # walk.py START OUT: follows "next" from START; writes every message's
 # URL and Message-ID to OUT, one a line; each page validated by the schema and its size
-# checked against its limit.  Prints the number of pages.
+# checked against its limit.  Prints the number of pages.  With
+# WALK_WRITE=TAG: after every third page, one message is delivered
+# (./deliver1, waited for), and after every tenth a batch is appended
+# (./append, not waited for: it runs while the next pages are asked for).
 cat >walk.py <<'EOF'
-import json, os, sys, time, urllib.request
+import json, os, subprocess, sys, urllib.request
 from jsonschema import Draft202012Validator
 schema = json.load(open(os.path.join(os.environ["ROOT"], "docs", "api.schema.json")))
 valid = Draft202012Validator(dict(schema, oneOf=[{"$ref": "#/$defs/page"}]))
 url, pages = sys.argv[1], 0
+appender = None
 with open(sys.argv[2], "w") as out:
     while url:
         d = json.load(urllib.request.urlopen("http://127.0.0.1:%s%s" % (os.environ["PORT"], url)))
@@ -73,54 +69,53 @@ with open(sys.argv[2], "w") as out:
             out.write("%s\t%s\n" % (m["url"], m["message_id"]))
         out.flush()
         url = d["next"]
-        # Slow enough that mail arrives between pages.
-        time.sleep(0.02)
+        if os.environ.get("WALK_WRITE"):
+            if pages % 3 == 0:
+                subprocess.run(["./deliver1", "%s-%d" % (os.environ["WALK_WRITE"], pages)], check=False)
+            if pages % 10 == 0 and (appender is None or appender.poll() is not None):
+                appender = subprocess.Popen(["./append"])
+if appender is not None:
+    appender.wait()
 print(pages)
 EOF
 export ROOT PORT
 
-# The writers: deliver one message at a time on a random day of the
-# list (in the part walked already, or still to walk), and append
-# batches to walk.mbox and index them, until told to stop.  Each records
-# the Message-IDs it added once they are indexed.
-deliverer() {
-	local i=100000
-	while [ ! -e stop ]; do
-		local day=$((RANDOM % 200))
-		printf 'Received: from mx by list; %s\nMessage-ID: <added-%d@example.org>\nFrom: A <a@example.org>\nSubject: added %d\n\nx\n' \
-			"$(date -u -d "@$((1672531200 + day * 86400 + 43210))" '+%a, %d %b %Y %H:%M:%S +0000')" "$i" "$i" |
-			"$INDEXER" deliver --data "$DATA" walk 2>>deliver.err &&
-			echo "added-$i@example.org" >>added.txt
-		i=$((i + 1))
-	done
-}
-appender() {
-	local k=20000
-	while [ ! -e stop ]; do
-		# Days of the first month: far from the newest, walked late.
-		"$PYTHON" gen.py "$k" 50 walk.mbox
-		"$INDEXER" index --no-search --quiet --data "$DATA" walk walk.mbox 2>>append.err &&
-			seq -f 'walk-%g@example.org' "$k" $((k + 49)) >>added.txt
-		k=$((k + 50))
-		sleep 0.2
-	done
-}
+# The writers, each recording the Message-IDs it added once they are
+# indexed, both started by the walk itself: deliver1 N, one message
+# delivered on a random day of the list (in the part walked already, or
+# still to walk), after every third page; append, 50 messages appended
+# to walk.mbox and indexed (days of the first month: far from the
+# newest, walked late), started after every tenth page and running while
+# the next pages are asked for.
+cat >deliver1 <<'EOF'
+#!/usr/bin/env bash
+day=$((RANDOM % 200))
+printf 'Received: from mx by list; %s\nMessage-ID: <added-%s@example.org>\nFrom: A <a@example.org>\nSubject: added %s\n\nx\n' \
+	"$(date -u -d "@$((1672531200 + day * 86400 + 43210))" '+%a, %d %b %Y %H:%M:%S +0000')" "$1" "$1" |
+	"$INDEXER" deliver --data "$DATA" walk 2>>deliver.err &&
+	echo "added-$1@example.org" >>added.txt
+EOF
+cat >append <<'EOF'
+#!/usr/bin/env bash
+k=$(cat append.next)
+echo $((k + 50)) >append.next
+"$PYTHON" gen.py "$k" 50 walk.mbox
+"$INDEXER" index --no-search --quiet --data "$DATA" walk walk.mbox 2>>append.err &&
+	seq -f 'walk-%g@example.org' "$k" $((k + 49)) >>added.txt
+EOF
+chmod +x deliver1 append
+echo 20000 >append.next
+export INDEXER DATA PYTHON
 # walk_check NAME START [DAYS]: the walk from START while the writers
 # write.  DAYS: a regex of the URLs of the walk's range.
+WALKS=0
 walk_check() {
 	local name=$1 start=$2 days=${3:-.}
-	rm -f stop
 	urls | grep -E "$days" >base.txt
 	: >added.txt
-	deliverer &
-	WRITERS=($!)
-	appender &
-	WRITERS+=($!)
-	"$PYTHON" walk.py "$start" walked.tsv >pages.txt 2>walk.err
+	WALKS=$((WALKS + 1))
+	WALK_WRITE=w$WALKS "$PYTHON" walk.py "$start" walked.tsv >pages.txt 2>walk.err
 	local rc=$?
-	touch stop
-	wait "${WRITERS[@]}"
-	WRITERS=()
 	check_eq "$name: the walk ends, every page valid and full" "$rc$(cat walk.err)" 0
 	local n_added added_seen
 	cut -f1 walked.tsv >walked.txt
@@ -145,8 +140,4 @@ check_eq "the range walk held only its days" "$(grep -vcE '^/walk/2023/(0[1-3]/|
 "$PYTHON" walk.py "/api/v1/walk/?limit=500" walked.tsv >/dev/null
 check_eq "at rest, a walk of pages of 500 is the index, exactly" "$(cut -f1 walked.tsv | sort | md5sum)" "$(urls | md5sum)"
 
-kill -TERM "$SERVER"
-wait "$SERVER"
-check_eq "server: SIGTERM, exit 0" $? 0
-SERVER=
-check "server: no sanitizer report" bash -c "! grep -qE 'Sanitizer|runtime error' server.err"
+stop_server server

@@ -1,0 +1,314 @@
+/* test_ingest.c: sources into the index through ingest.h: the URL date
+ * of a message without a From_ line date (ingest_delivery_date), the
+ * resume point and the fingerprints that tell an mbox that grew from one
+ * that was truncated or rewritten, batches, the archive lock, and
+ * `deliver`'s append. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../tests/check.h"
+#include "ingest/ingest.h"
+#include "msg/msg.h"
+#include "store/store.h"
+
+static char top[] = "/tmp/listarc-test_ingest.XXXXXX";
+
+/* ---- ingest_delivery_date ---- */
+
+static const struct {
+	const char *what, *head;
+	int64_t ts;
+	int day;
+	bool from_headers;
+} dates[] = {
+	{"the first Received: wins over Date:",
+	 "Received: from a by b; Tue, 21 May 2019 10:00:00 +0000\nReceived: from c by a; Mon, 20 May 2019 "
+	 "08:00:00 +0000\nDate: Mon, 20 May 2019 07:00:00 +0000\n",
+	 1558432800, 20190521, true},
+	{"Date: without Received:, in UTC", "Date: Mon, 20 May 2019 23:30:00 -0200\n", 1558402200, 20190521, true},
+	{"Date: east of UTC, the day before in UTC", "Date: Tue, 21 May 2019 01:00:00 +0300\n", 1558389600, 20190520,
+	 true},
+	{"a Received: without a date: Date:", "Received: from a by b\nDate: Mon, 20 May 2019 12:00:00 +0000\n",
+	 1558353600, 20190520, true},
+	{"neither: the fallback", "Subject: no dates\n", 1700000000, 20231114, false},
+	{"an unreadable Date: the fallback", "Date: the day after tomorrow\n", 1700000000, 20231114, false},
+	{"the epoch itself", "Date: Thu, 1 Jan 1970 00:00:00 +0000\n", 0, 19700101, true},
+};
+
+static void test_dates(void)
+{
+	struct msg_summary *sum = calloc(1, sizeof *sum);
+	for (size_t i = 0; i < sizeof dates / sizeof *dates; i++) {
+		memset(sum, 0, sizeof *sum);
+		msg_summary_parse(sum, dates[i].head, strlen(dates[i].head));
+		int64_t ts = -1;
+		int day = -1;
+		bool ok = ingest_delivery_date(sum, 1700000000, &ts, &day);
+		CHECK(ok == dates[i].from_headers && ts == dates[i].ts && day == dates[i].day, "%s: %lld, day %d%s",
+		      dates[i].what, (long long)dates[i].ts, dates[i].day, dates[i].from_headers ? "" : " (fallback)");
+		if (ts != dates[i].ts || day != dates[i].day || ok != dates[i].from_headers)
+			printf("#   got %lld, day %d, %s\n", (long long)ts, day, ok ? "from the headers" : "the fallback");
+	}
+	free(sum);
+}
+
+/* ---- the resume point and the fingerprints ---- */
+
+#define MSG(n, day) \
+	"From a@example.org Mon May " #day " 10:00:00 2019\nMessage-ID: <" #n "@x>\nSubject: " #n "\n\nbody " #n "\n\n"
+
+/* The steps of one mbox's life: what is done to the file (w: it is
+ * written anew with text, a: text appended, f: byte `at` flipped (the
+ * same size), t: cut to `at` bytes; a negative `at` counts from the end),
+ * then an index run: its status, messages indexed, and a part of its
+ * error.  (The file is smaller than the fingerprints' windows: each
+ * covers every byte indexed.) */
+static const struct {
+	char op;
+	const char *text;
+	long at;
+	enum la_status status;
+	int messages;
+	const char *err;
+} life[] = {
+	{'w', MSG(1, 20) MSG(2, 20) MSG(3, 21), 0, LA_OK, 3, NULL},
+	{'a', "", 0, LA_OK, 0, NULL},
+	{'a', MSG(4, 21) MSG(5, 22), 0, LA_OK, 2, NULL},
+	/* A byte of the first message changed, the size kept. */
+	{'f', NULL, 60, LA_ECHANGED, 0, "was rewritten (its indexed bytes changed)"},
+	{'f', NULL, 60, LA_OK, 0, NULL},
+	/* A byte of the last message indexed. */
+	{'f', NULL, -20, LA_ECHANGED, 0, "was rewritten"},
+	{'f', NULL, -20, LA_OK, 0, NULL},
+	/* What follows the resume point must be a From_ line. */
+	{'a', "not a From_ line\n", 0, LA_ECHANGED, 0, "does not continue with a From_ line"},
+	{'t', NULL, -17, LA_OK, 0, NULL},
+	/* Shorter than indexed. */
+	{'t', NULL, 100, LA_ECHANGED, 0, "is shorter than what was indexed (truncated)"},
+	/* The same messages written again: as they were, and then more. */
+	{'w', MSG(1, 20) MSG(2, 20) MSG(3, 21) MSG(4, 21) MSG(5, 22) MSG(6, 23), 0, LA_OK, 1, NULL},
+	/* Another file of the same length: rewritten. */
+	{'w', MSG(9, 20) MSG(2, 20) MSG(3, 21) MSG(4, 21) MSG(5, 22) MSG(6, 23), 0, LA_ECHANGED, 0, "rewritten"},
+};
+
+static uint64_t file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+}
+
+static bool first_source(const struct store_source *s, void *arg)
+{
+	*(struct store_source *)arg = *s;
+	return false;
+}
+
+static bool count_list(const struct store_list_info *l, void *arg)
+{
+	*(int64_t *)arg += l->count;
+	return true;
+}
+
+static void test_resume(void)
+{
+	char dir[sizeof top + 16], mbox[sizeof top + 32];
+	snprintf(dir, sizeof dir, "%s/arc", top);
+	snprintf(mbox, sizeof mbox, "%s/l.mbox", top);
+	struct la_err err = {0};
+	struct store *st = NULL;
+	if (store_open(&st, dir, STORE_WRITE, &err)) {
+		CHECK(0, "the index opens (%s)", err.msg);
+		return;
+	}
+	int64_t list;
+	store_list_ensure(st, "l", &list, &err);
+	struct ingest_opts o;
+	ingest_opts_init(&o);
+	o.settle = 0;
+	o.batch = 2; /* several commits a run, each with its resume point */
+	uint64_t done_before = 0;
+	int total = 0;
+	for (size_t i = 0; i < sizeof life / sizeof *life; i++) {
+		FILE *f;
+		long size = (long)file_size(mbox);
+		long at = life[i].at < 0 ? size + life[i].at : life[i].at;
+		switch (life[i].op) {
+		case 'w':
+		case 'a':
+			f = fopen(mbox, life[i].op == 'w' ? "w" : "a");
+			if (f) {
+				fputs(life[i].text, f);
+				fclose(f);
+			}
+			break;
+		case 'f': {
+			int fd = open(mbox, O_RDWR);
+			char c;
+			if (fd >= 0 && pread(fd, &c, 1, at) == 1) {
+				c ^= 0x20;
+				if (pwrite(fd, &c, 1, at) != 1)
+					printf("# cannot write %s\n", mbox);
+			}
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		case 't':
+			if (truncate(mbox, at) != 0)
+				printf("# cannot truncate %s\n", mbox);
+			break;
+		}
+		struct ingest_stats stats;
+		memset(&stats, 0, sizeof stats);
+		memset(&err, 0, sizeof err);
+		enum la_status e = ingest_source(st, list, mbox, &o, &stats, &err);
+		CHECK(e == life[i].status && (int)stats.messages == life[i].messages &&
+		          (!life[i].err || strstr(err.msg, life[i].err)),
+		      "step %zu (%c): %s, %d messages indexed%s%s", i, life[i].op,
+		      life[i].status ? la_strstatus(life[i].status) : "ok", life[i].messages,
+		      life[i].err ? ", saying it " : "", life[i].err ? life[i].err : "");
+		if (e != life[i].status || (int)stats.messages != life[i].messages)
+			printf("#   got %s, %llu messages: %s\n", la_strstatus(e), (unsigned long long)stats.messages,
+			       err.msg);
+		struct store_source src;
+		memset(&src, 0, sizeof src);
+		store_sources(st, list, first_source, &src);
+		int64_t n = 0;
+		store_lists(st, count_list, &n);
+		if (e == LA_OK) {
+			total += life[i].messages;
+			CHECK(src.done == file_size(mbox) && n == total,
+			      "step %zu: the resume point is the end of the file (%llu), the index holds %d", i,
+			      (unsigned long long)file_size(mbox), total);
+			done_before = src.done;
+		} else {
+			CHECK(src.done == done_before && n == total,
+			      "step %zu: refused, the resume point (%llu) and the %d messages are left as they were", i,
+			      (unsigned long long)done_before, total);
+		}
+	}
+	/* After a rebuild's purge the same file indexes anew from the start. */
+	CHECK(store_list_purge(st, list, &err) == LA_OK, "the list is purged (as --rebuild does)");
+	struct ingest_stats stats;
+	memset(&stats, 0, sizeof stats);
+	CHECK(ingest_source(st, list, mbox, &o, &stats, &err) == LA_OK && stats.messages == 6,
+	      "...and its rewritten mbox indexes whole (%s)", err.msg);
+	store_close(st);
+
+	/* A last message with no blank line after it, in a file that has
+	 * settled: indexed; with settle, one just written is left for later. */
+	snprintf(dir, sizeof dir, "%s/arc2", top);
+	snprintf(mbox, sizeof mbox, "%s/m.mbox", top);
+	FILE *f = fopen(mbox, "w");
+	if (f) {
+		fputs(MSG(1, 20) "From b@example.org Mon May 20 11:00:00 2019\nMessage-ID: <2@x>\n\nno newline", f);
+		fclose(f);
+	}
+	st = NULL;
+	store_open(&st, dir, STORE_WRITE, &err);
+	store_list_ensure(st, "m", &list, &err);
+	o.settle = 3600;
+	memset(&stats, 0, sizeof stats);
+	CHECK(ingest_source(st, list, mbox, &o, &stats, &err) == LA_OK && stats.messages == 1 && stats.pending == 1 &&
+	          strstr(stats.note, "may still be being written"),
+	      "a file written just now: its last message is left for the next run, saying so");
+	o.settle = 0;
+	memset(&stats, 0, sizeof stats);
+	struct store_source src;
+	CHECK(ingest_source(st, list, mbox, &o, &stats, &err) == LA_OK && stats.messages == 1 && stats.pending == 0 &&
+	          store_sources(st, list, first_source, &src) == LA_OK && src.done == file_size(mbox),
+	      "...and taken, to the end of the file, once it has settled");
+	store_close(st);
+}
+
+/* ---- the archive lock ---- */
+
+static void test_lock(void)
+{
+	char dir[sizeof top + 16];
+	snprintf(dir, sizeof dir, "%s/lk", top);
+	mkdir(dir, 0777);
+	struct la_err err = {0};
+	int a = -1, b = -1;
+	CHECK(ingest_lock(dir, 0, &a, &err) == LA_OK && a >= 0, "the archive lock is taken");
+	/* (An flock lock belongs to the open file: a second open, even in
+	 * this process, is a second writer.) */
+	CHECK(ingest_lock(dir, 0, &b, &err) == LA_ELOCKED, "a second writer without waiting: LA_ELOCKED (%s)", err.msg);
+	if (b >= 0)
+		close(b);
+	b = -1;
+	close(a);
+	memset(&err, 0, sizeof err);
+	CHECK(ingest_lock(dir, 0, &b, &err) == LA_OK, "once let go, it is taken again");
+	if (b >= 0)
+		close(b);
+}
+
+/* ---- deliver's append ---- */
+
+static const struct {
+	const char *what, *msg, *sender;
+	bool once;
+	const char *want; /* the whole file after it */
+} appends[] = {
+	{"a message, quoted mboxrd-style, with a From_ line of its date",
+	 "Message-ID: <a@x>\n\nFrom here\n>From there\n", "s@example.org", true,
+	 "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"},
+	{"the same again at once (a retried delivery): not written twice", "Message-ID: <a@x>\n\nFrom here\n>From there\n",
+	 "s@example.org", true,
+	 "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"},
+	{"a message without a final newline gets one, and the blank line", "Message-ID: <b@x>\n\nno newline",
+	 "t@example.org", true,
+	 "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"
+	 "From t@example.org Tue May 21 10:00:00 2019\nMessage-ID: <b@x>\n\nno newline\n\n"},
+	{"without once (no Message-ID): the same twice is kept twice", "Subject: cron\n\nsame\n", "c@example.org", false,
+	 "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"
+	 "From t@example.org Tue May 21 10:00:00 2019\nMessage-ID: <b@x>\n\nno newline\n\n"
+	 "From c@example.org Tue May 21 10:00:00 2019\nSubject: cron\n\nsame\n\n"},
+	{"...twice", "Subject: cron\n\nsame\n", "c@example.org", false,
+	 "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"
+	 "From t@example.org Tue May 21 10:00:00 2019\nMessage-ID: <b@x>\n\nno newline\n\n"
+	 "From c@example.org Tue May 21 10:00:00 2019\nSubject: cron\n\nsame\n\n"
+	 "From c@example.org Tue May 21 10:00:00 2019\nSubject: cron\n\nsame\n\n"},
+};
+
+static void test_append(void)
+{
+	char path[sizeof top + 16];
+	snprintf(path, sizeof path, "%s/d.mbox", top);
+	for (size_t i = 0; i < sizeof appends / sizeof *appends; i++) {
+		struct la_err err = {0};
+		enum la_status e = ingest_append_mbox(path, appends[i].msg, strlen(appends[i].msg), appends[i].sender,
+		                                      1558432800, appends[i].once, 1, &err);
+		char got[2048] = "";
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(got, 1, sizeof got - 1, f) : 0;
+		got[n] = '\0';
+		if (f)
+			fclose(f);
+		CHECK(e == LA_OK, "append: %s: LA_OK (%s)", appends[i].what, err.msg);
+		CHECK_STR(got, appends[i].want, "append: %s: the file", appends[i].what);
+	}
+}
+
+int main(void)
+{
+	if (!mkdtemp(top)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	msg_library_init();
+	test_dates();
+	test_resume();
+	test_lock();
+	test_append();
+	char cmd[sizeof top + 16];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", top);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", top);
+	return check_status();
+}
