@@ -9,9 +9,9 @@
 # maildir, which neither the indexer nor the pages follow out of it.
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
-# clients.py: 31 checks (9 phases of 2, 13 more), 2 more against the
+# clients.py: 34 checks (10 phases of 2, 14 more), 2 more against the
 # release build; the servers' exits; 11 for the maildir.
-plan $((2 * 31 + 2 + 2 + 11))
+plan $((2 * 34 + 2 + 2 + 11))
 
 la index --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox" 2>/dev/null
 la index --data "$DATA" lkml "$ROOT/samples/lkml.mbox" 2>/dev/null
