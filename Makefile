@@ -3,10 +3,11 @@
 # `make run` sets up the machine, builds, indexes samples/ and serves them.
 
 VERSION := 0.1.0
-PKGS := gmime-3.0 sqlite3 zlib glib-2.0 json-glib-1.0 libh2o-evloop
+PKGS := gmime-3.0 sqlite3 zlib liblzma libzstd glib-2.0 json-glib-1.0 libh2o-evloop
 CC ?= cc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libbz2 has no pkg-config file in Debian.
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
 
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
@@ -20,10 +21,10 @@ UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c \
               src/util/hash.c src/util/civil.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/decode.c src/msg/htmltext.c \
               src/msg/text.c
-MBOX_SRC   := src/mbox/mbox.c
+MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c
 CONF_SRC   := src/conf/conf.c
 STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c
-INGEST_SRC := src/ingest/ingest.c
+INGEST_SRC := src/ingest/ingest.c src/ingest/source.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/thread.c \
               src/render/message.c src/render/listing.c src/render/search.c \
               src/render/atom.c src/render/mboxgz.c src/render/api.c

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			close(fd);
 		return 0;
 	}
-	struct mbox_reader *r = mbox_reader_new(fd, 0);
+	struct mbox_reader *r = mbox_reader_new(fd, 0, UINT64_MAX, MBOX_FMT_MBOX);
 	struct mbox_msg m;
 	struct la_err err = {0};
 	uint64_t last_end = 0;
