@@ -131,8 +131,9 @@ check_eq "a bad list name is a usage error (64)" $? 64
 # A held lock makes deliver ask the MTA to retry.
 python3 -c '
 import fcntl, sys, time
-f = open(sys.argv[1], "a"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(4)' "$DATA/mbox/linux-kernel.mbox" &
-sleep 0.5
+f = open(sys.argv[1], "a"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[2], "w").close(); time.sleep(4)' \
+	"$DATA/mbox/linux-kernel.mbox" locked.flag &
+while [ ! -e locked.flag ]; do sleep 0.05; done
 LISTARC_LOCK_WAIT=1 la deliver --data "$DATA" linux-kernel <msg1.eml 2>err.txt
 check_eq "a locked mbox makes deliver exit 75 (try again later)" $? 75
 wait
