@@ -16,7 +16,7 @@
 # - a warning for few messages from many megabytes; dotlocks left by a
 #   dead process, or stale, do not hold the indexer up.
 . "$(dirname "$0")/lib.sh"
-plan 62
+plan 71
 S=$ROOT/samples
 # urlid ID: a Message-ID as a URL segment.
 urlid() { "$PYTHON" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="@!$&*+,;=:~"))' "$1"; }
