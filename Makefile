@@ -139,9 +139,8 @@ LISTEN ?= 127.0.0.1:8080
 
 run: setup
 	$(MAKE) listarc
-	@# The samples are whole files; a fresh clone's are seconds old (LISTARC_SETTLE).
-	LISTARC_SETTLE=0 ./listarc index --data archive linux-kernel samples/seeds.mbox
-	LISTARC_SETTLE=0 ./listarc index --data archive lkml samples/lkml.mbox
+	./listarc index --data archive linux-kernel samples/seeds.mbox
+	./listarc index --data archive lkml samples/lkml.mbox
 	./listarc lists --data archive
 	@echo "serving the archive: open http://$(LISTEN)/ (or http://$(LISTEN)/linux-kernel/2019/05/20/4); Ctrl-C stops"
 	exec ./listarc serve --data archive --listen $(LISTEN)

@@ -391,40 +391,23 @@ static enum la_status skip_line(struct mbox_reader *r, struct la_err *err)
 	}
 }
 
-/* The Content-Length: of a header block, or -1 if it has none (or a
- * value of more than CONTENT_LENGTH_DIGITS digits).  memmem for the rare
- * "ength" keeps this cheap on the headers of every message. */
-static int64_t content_length(const char *h, size_t n)
+/* A Content-Length: value: its number, or -1 if it is none (or has more
+ * than CONTENT_LENGTH_DIGITS digits). */
+static int64_t length_value(struct span v)
 {
-	static const char *const needles[] = {"ength", "ENGTH"};
-	for (int k = 0; k < 2; k++) {
-		const char *p = h, *end = h + n;
-		const char *hit;
-		while ((hit = memmem(p, (size_t)(end - p), needles[k], 5))) {
-			p = hit + 5;
-			const char *name = hit - 9;
-			if (name < h || (name > h && name[-1] != '\n') ||
-			    !span_istarts(span_make(name, 9), "content-l"))
-				continue;
-			while (p < end && is_blank(*p))
-				p++;
-			if (p >= end || *p != ':')
-				continue;
-			p++;
-			while (p < end && is_blank(*p))
-				p++;
-			int64_t v = 0;
-			int digits = 0;
-			while (p < end && is_digit(*p) && digits <= CONTENT_LENGTH_DIGITS) {
-				v = v * 10 + (*p++ - '0');
-				digits++;
-			}
-			if (digits == 0 || digits > CONTENT_LENGTH_DIGITS)
-				return -1;
-			return v;
-		}
+	const char *p = v.p, *end = v.p + v.n;
+	while (p < end && is_blank(*p))
+		p++;
+	int64_t n = 0;
+	int digits = 0;
+	while (p < end && is_digit(*p)) {
+		if (++digits > CONTENT_LENGTH_DIGITS)
+			return -1;
+		n = n * 10 + (*p++ - '0');
 	}
-	return -1;
+	while (p < end && (is_blank(*p) || *p == '\r'))
+		p++;
+	return digits && p == end ? n : -1;
 }
 
 /* Reads up to n bytes at file offset off into r->probe (never past
@@ -508,10 +491,12 @@ static bool length_boundary(struct mbox_reader *r, uint64_t target, uint64_t *ne
 }
 
 /* The header block at r->pos into m (up to HEAD_MAX; the window is
- * filled so that it is there whole).  *body_ok: it ends with an empty
- * line, so that a body follows at m->off + *hlen. */
+ * filled so that it is there whole), its length in *hlen, and its
+ * Content-Length: in *clen (-1: none, or the block does not end with an
+ * empty line, so that no body follows it at m->off + *hlen).  The fields
+ * are walked once for both. */
 static enum la_status read_head(struct mbox_reader *r, struct mbox_msg *m, size_t *hlen,
-                                bool *body_ok, struct la_err *err)
+                                int64_t *clen, struct la_err *err)
 {
 	size_t at = r->pos;
 	enum la_status s = want_bytes(r, &at, HEAD_MAX, err);
@@ -520,16 +505,24 @@ static enum la_status read_head(struct mbox_reader *r, struct mbox_msg *m, size_
 	r->pos = at;
 	size_t avail = r->len - r->pos;
 	const char *h = r->buf + r->pos;
-	size_t hl = hdr_block_len(h, avail < HEAD_MAX ? avail : HEAD_MAX);
+	struct hdr_iter it;
+	struct hdr_field f;
+	struct span cl = SPAN_NULL;
+	hdr_iter_init(&it, h, avail < HEAD_MAX ? avail : HEAD_MAX);
+	while (hdr_next(&it, &f))
+		if (f.name.n == 14 && span_ieq(f.name, "content-length"))
+			cl = f.value;
+	size_t hl = (size_t)(it.body - h);
 	if (hl == HEAD_MAX && avail > HEAD_MAX)
 		m->flags |= MBOX_F_HEAD_TRUNC;
 	memcpy(r->head, h, hl);
 	m->head = r->head;
 	m->head_len = hl;
 	*hlen = hl;
-	*body_ok = !(m->flags & MBOX_F_HEAD_TRUNC) &&
-	           ((hl >= 2 && h[hl - 1] == '\n' && h[hl - 2] == '\n') ||
-	            (hl >= 3 && h[hl - 1] == '\n' && h[hl - 2] == '\r' && h[hl - 3] == '\n'));
+	bool body_ok = !(m->flags & MBOX_F_HEAD_TRUNC) &&
+	               ((hl >= 2 && h[hl - 1] == '\n' && h[hl - 2] == '\n') ||
+	                (hl >= 3 && h[hl - 1] == '\n' && h[hl - 2] == '\r' && h[hl - 3] == '\n'));
+	*clen = cl.p && body_ok ? length_value(cl) : -1;
 	return LA_OK;
 }
 
@@ -606,10 +599,9 @@ enum la_status mbox_next(struct mbox_reader *r, struct mbox_msg *m, struct la_er
 	m->off = r->base + r->pos;
 
 	size_t hlen;
-	bool body_ok;
-	if ((s = read_head(r, m, &hlen, &body_ok, err)))
+	int64_t clen;
+	if ((s = read_head(r, m, &hlen, &clen, err)))
 		return s;
-	int64_t clen = body_ok ? content_length(m->head, hlen) : -1;
 
 	/* The next From_ line.  The message keeps at least its first line,
 	 * so the search starts at the message itself. */
@@ -716,8 +708,8 @@ static enum la_status mmdf_next(struct mbox_reader *r, struct mbox_msg *m, struc
 	}
 	m->off = r->base + r->pos;
 	size_t hlen;
-	bool body_ok;
-	if ((s = read_head(r, m, &hlen, &body_ok, err)))
+	int64_t clen;
+	if ((s = read_head(r, m, &hlen, &clen, err)))
 		return s;
 	/* The closing separator: at a line start. */
 	size_t scan = r->pos;
