@@ -632,7 +632,7 @@ enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path
 	if (src.orig_size == (int64_t)sb.st_size && src.orig_mtime == mtime && src.orig_fp == fp &&
 	    src.copy_len == (int64_t)src.done && (uint64_t)csb.st_size >= src.done) {
 		close(copy);
-		return store_commit(st, &src, err);
+		return store_commit(st, NULL, err);
 	}
 	struct unpacker p;
 	memset(&p, 0, sizeof p);

@@ -171,9 +171,29 @@ static bool is_weekday3(const char *p)
 	return false;
 }
 
+/* A word an asctime date (and its zone) is made of: a weekday or month
+ * abbreviation ("Tue", "Jan") or a zone in capitals ("CET", "UTC"). */
+static bool date_word(const char *p, size_t n)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	if (n == 3 && p[0] >= 'A' && p[0] <= 'Z') {
+		if (is_weekday3(p))
+			return true;
+		for (int i = 0; i < 12; i++)
+			if (memcmp(p, months + 3 * i, 3) == 0)
+				return true;
+	}
+	if (n > 5)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 'A' || p[i] > 'Z')
+			return false;
+	return true;
+}
+
 /* Does line[t..e) hold nothing but what an asctime date (and a zone) is
- * made of: words of letters, numbers, times, "+0100", separated by
- * spaces or commas?  Every byte must fit, so that prose never does. */
+ * made of: those words, numbers, times, "+0100", separated by spaces or
+ * commas?  Every byte must fit, so that prose never does. */
 static bool date_shaped(const char *p, const char *e)
 {
 	while (p < e) {
@@ -185,7 +205,7 @@ static bool date_shaped(const char *p, const char *e)
 		if (is_alpha(*p)) {
 			while (q < e && is_alpha(*q))
 				q++;
-			if (q - p > 9)
+			if (!date_word(p, (size_t)(q - p)))
 				return false;
 		} else if (is_digit(*p)) {
 			while (q < e && (is_digit(*q) || *q == ':'))

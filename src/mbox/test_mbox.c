@@ -162,6 +162,8 @@ static void test_fromlines(void)
 		/* Body lines. */
 		{"From what I see this is fine.", false, false, 0, 0, 0, 0},
 		{"From what I see on Tue Jan  3 20:23:02 2006, it works.", false, false, 0, 0, 0, 0},
+		{"From then on Tue Jan  3 20:23:02 2006 all went well", false, false, 0, 0, 0, 0},
+		{"From a b Tue Jan  3 20:23:02 2006 remote from c", false, false, 0, 0, 0, 0},
 		{"From: jane at example.org (Jane Doe)", false, false, 0, 0, 0, 0},
 		{"From jane at example.org  Tue Jan  3 2006", false, false, 0, 0, 0, 0},
 		{"From jane at example.org (Jane) Tue Jan  3 20:23:02 2006 (x)", false, false, 0, 0, 0, 0},
