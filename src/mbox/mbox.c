@@ -347,26 +347,47 @@ static bool boundary_at(struct mbox_reader *r, size_t at, size_t n, struct la_da
 	return starts_header(r->buf + next, r->len - next);
 }
 
-/* Finds the next From_ line at or after buf[from].  On success *at is its
- * offset in the window and *ok is true; at EOF *ok is false.  Body bytes
- * already scanned are dropped from the window as it slides, but the 8
- * bytes before a hit are always still there (for the blank-line test). */
-static enum la_status find_next(struct mbox_reader *r, size_t from, size_t *at, bool *ok,
-                                struct la_err *err)
+/* Length of the MMDF separator line at p (its line end included), or 0. */
+static size_t mmdf_sep(const char *p, size_t n, bool eof)
 {
+	if (n < 4 || memcmp(p, MMDF_SEP, 4) != 0)
+		return 0;
+	if (n == 4)
+		return eof ? 4 : 0;
+	if (p[4] == '\n')
+		return 5;
+	if (p[4] == '\r' && n >= 6 && p[5] == '\n')
+		return 6;
+	if (p[4] == '\r' && n == 5 && eof)
+		return 5;
+	return 0;
+}
+
+/* Finds the next boundary line after buf[from] (after a line end at or
+ * after from): a From_ line, or for MMDF a separator line (*sep: its
+ * length with its line end).  On success *at is its offset in the window
+ * and *ok is true; at EOF *ok is false.  Body bytes already scanned are
+ * dropped from the window as it slides, but the 8 bytes before a hit are
+ * always still there (for the blank-line test). */
+static enum la_status find_next(struct mbox_reader *r, size_t from, size_t *at, size_t *sep,
+                                bool *ok, struct la_err *err)
+{
+	bool mmdf = r->fmt == MBOX_FMT_MMDF;
+	const char *needle = mmdf ? "\n" MMDF_SEP : "\nFrom ";
+	size_t nlen = mmdf ? 5 : 6;
 	size_t scan = from;
 	struct la_date d;
 	for (;;) {
 		const char *hit = NULL;
 		if (scan < r->len)
-			hit = memmem(r->buf + scan, r->len - scan, "\nFrom ", 6);
+			hit = memmem(r->buf + scan, r->len - scan, needle, nlen);
 		if (!hit) {
 			if (r->eof) {
 				*ok = false;
 				return LA_OK;
 			}
-			/* Keep the last 8 bytes: a "\nFrom " cut by the window end,
-			 * and the line ends before it. */
+			/* Keep the last 8 bytes: a needle cut by the window end, and
+			 * the line ends before it. */
 			size_t drop = r->len > scan + 8 ? r->len - 8 : scan;
 			if (drop > r->pos)
 				r->pos = drop;
@@ -379,12 +400,14 @@ static enum la_status find_next(struct mbox_reader *r, size_t from, size_t *at, 
 		}
 		size_t line = (size_t)(hit - r->buf) + 1;
 		size_t n;
-		enum la_status s = want_line(r, &line, &n, err);
+		enum la_status s = mmdf ? want_bytes(r, &line, 8, err) : want_line(r, &line, &n, err);
 		if (s)
 			return s;
 		bool spaced;
-		if (boundary_at(r, line, n, &d, &spaced)) {
+		size_t k = mmdf ? mmdf_sep(r->buf + line, r->len - line, r->eof) : 0;
+		if (mmdf ? k != 0 : boundary_at(r, line, n, &d, &spaced)) {
 			*at = line;
+			*sep = k;
 			*ok = true;
 			return LA_OK;
 		}
@@ -625,9 +648,9 @@ enum la_status mbox_next(struct mbox_reader *r, struct mbox_msg *m, struct la_er
 
 	/* The next From_ line.  The message keeps at least its first line,
 	 * so the search starts at the message itself. */
-	size_t next = 0;
+	size_t next = 0, sep;
 	bool ok;
-	s = find_next(r, r->pos, &next, &ok, err);
+	s = find_next(r, r->pos, &next, &sep, &ok, err);
 	if (s)
 		return s;
 	size_t e = ok ? next : r->len;
@@ -661,22 +684,6 @@ enum la_status mbox_next(struct mbox_reader *r, struct mbox_msg *m, struct la_er
 		m->head_len = (size_t)m->len;
 	r->pos = e;
 	return LA_OK;
-}
-
-/* Length of the MMDF separator line at p (its line end included), or 0. */
-static size_t mmdf_sep(const char *p, size_t n, bool eof)
-{
-	if (n < 4 || memcmp(p, MMDF_SEP, 4) != 0)
-		return 0;
-	if (n == 4)
-		return eof ? 4 : 0;
-	if (p[4] == '\n')
-		return 5;
-	if (p[4] == '\r' && n >= 6 && p[5] == '\n')
-		return 6;
-	if (p[4] == '\r' && n == 5 && eof)
-		return 5;
-	return 0;
 }
 
 /* The next MMDF message: skips separators and whatever lies between a
@@ -731,56 +738,31 @@ static enum la_status mmdf_next(struct mbox_reader *r, struct mbox_msg *m, struc
 	int64_t clen;
 	if ((s = read_head(r, m, &hlen, &clen, err)))
 		return s;
-	/* The closing separator: at a line start. */
-	size_t scan = r->pos;
-	for (;;) {
-		size_t k = 0;
-		if (scan == r->pos && (k = mmdf_sep(r->buf + scan, r->len - scan, r->eof)) != 0) {
-			/* An empty message. */
-		} else {
-			const char *hit = scan < r->len ? memmem(r->buf + scan, r->len - scan, "\n" MMDF_SEP, 5)
-			                                : NULL;
-			if (hit) {
-				size_t line = (size_t)(hit - r->buf) + 1;
-				if ((s = want_bytes(r, &line, 8, err)))
-					return s;
-				k = mmdf_sep(r->buf + line, r->len - line, r->eof);
-				if (!k) {
-					scan = line;
-					continue;
-				}
-				scan = line;
-			} else if (!r->eof) {
-				size_t drop = r->len > scan + 8 ? r->len - 8 : scan;
-				if (drop > r->pos)
-					r->pos = drop;
-				size_t keep_from = r->pos < drop ? r->pos : drop;
-				if ((s = refill(r, keep_from, err)))
-					return s;
-				scan = drop - keep_from;
-				continue;
-			} else {
-				/* No closing separator: the message runs to the end. */
-				m->flags |= MBOX_F_AT_EOF;
-				m->len = r->base + r->len - m->off;
-				m->end = r->base + r->len;
-				if (r->len == 0 || r->buf[r->len - 1] != '\n')
-					m->flags |= MBOX_F_NO_NEWLINE;
-				r->pos = r->len;
-				break;
-			}
-		}
-		m->len = r->base + scan - m->off;
-		m->end = r->base + scan + k;
-		r->pos = scan + k;
-		/* Nothing but separators and blank lines after it: the end. */
+	/* The closing separator, at a line start (right after the opening
+	 * one, whose line end is at r->pos - 1, for an empty message). */
+	size_t next = 0, k = 0;
+	bool ok;
+	if ((s = find_next(r, r->pos - 1, &next, &k, &ok, err)))
+		return s;
+	if (!ok) {
+		/* No closing separator: the message runs to the end. */
+		m->flags |= MBOX_F_AT_EOF;
+		m->len = r->base + r->len - m->off;
+		m->end = r->base + r->len;
+		if (r->len == 0 || r->buf[r->len - 1] != '\n')
+			m->flags |= MBOX_F_NO_NEWLINE;
+		r->pos = r->len;
+	} else {
+		m->len = r->base + next - m->off;
+		m->end = r->base + next + k;
+		r->pos = next + k;
+		/* Nothing after it: the end. */
 		size_t p = r->pos;
 		if ((s = want_bytes(r, &p, 8, err)))
 			return s;
 		r->pos = p;
 		if (r->pos >= r->len && r->eof)
 			m->flags |= MBOX_F_AT_EOF;
-		break;
 	}
 	if (m->head_len > m->len)
 		m->head_len = (size_t)m->len;
