@@ -392,7 +392,12 @@ enum la_status index_span(const struct span_job *j, const struct ingest_opts *o,
 	if (j->follow)
 		mbox_reader_follow(q.r, unpacker_avail, j->follow);
 	q.job = j;
+	/* A message without a date of its own takes the one before it; the
+	 * first of a file, the file's. */
 	q.last_ts = src->last_ts;
+	struct stat fsb;
+	if (!q.last_ts && fstat(j->fd, &fsb) == 0)
+		q.last_ts = (int64_t)fsb.st_mtime;
 	q.settle = o->settle;
 	q.search = o->search;
 	buf_init(&q.raw, SEARCH_TEXT_MAX * 8 + 1);
