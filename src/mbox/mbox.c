@@ -35,6 +35,11 @@ struct mbox_reader {
 	char *probe;    /* scratch for reading ahead at a Content-Length */
 	uint64_t (*avail)(void *arg, uint64_t want, bool *ended);
 	void *avail_arg;
+	/* The From_ line find_next found last (file offset, +1; 0: none),
+	 * so that mbox_next does not read it again. */
+	uint64_t found_at;
+	struct la_date found_date;
+	bool found_spaced;
 };
 
 struct mbox_reader *mbox_reader_new(int fd, uint64_t start, uint64_t limit, enum mbox_format fmt)
@@ -233,6 +238,18 @@ static size_t asctime_tail(const char *line, size_t n, struct la_date *d)
 	size_t e = n;
 	while (e > 5 && (is_blank(line[e - 1]) || line[e - 1] == '\r'))
 		e--;
+	/* Nearly every From_ line ends with exactly "Www Mmm dd hh:mm:ss
+	 * yyyy": looked at first, byte by byte. */
+	if (e >= 5 + 24 + 1) {
+		const char *p = line + e - 24;
+		if (is_blank(p[-1]) && is_weekday3(p) && p[3] == ' ' && p[7] == ' ' &&
+		    (is_digit(p[8]) || p[8] == ' ') && is_digit(p[9]) && p[10] == ' ' && is_digit(p[11]) &&
+		    is_digit(p[12]) && p[13] == ':' && is_digit(p[14]) && is_digit(p[15]) && p[16] == ':' &&
+		    is_digit(p[17]) && is_digit(p[18]) && p[19] == ' ' && is_digit(p[20]) &&
+		    is_digit(p[21]) && is_digit(p[22]) && is_digit(p[23]) &&
+		    date_word(p + 4, 3) && date_parse_fromline(span_make(p, 24), d))
+			return e - 24;
+	}
 	size_t lo = e > FROMLINE_TAIL_MAX + 5 ? e - FROMLINE_TAIL_MAX : 5;
 	/* The rightmost weekday that starts a date-shaped rest of the line. */
 	for (size_t t = e >= 3 ? e - 3 : 0; t >= lo && t > 0; t--) {
@@ -409,6 +426,11 @@ static enum la_status find_next(struct mbox_reader *r, size_t from, size_t *at, 
 			*at = line;
 			*sep = k;
 			*ok = true;
+			if (!mmdf) {
+				r->found_at = r->base + line + 1;
+				r->found_date = d;
+				r->found_spaced = spaced;
+			}
 			return LA_OK;
 		}
 		scan = line;
@@ -617,8 +639,12 @@ enum la_status mbox_next(struct mbox_reader *r, struct mbox_msg *m, struct la_er
 		return s;
 	r->pos = at;
 	m->start = r->base + r->pos;
-	bool spaced = false;
-	if (mbox_is_fromline(r->buf + r->pos, n, &m->date, &spaced)) {
+	bool spaced = false, known = r->found_at == m->start + 1;
+	if (known) {
+		m->date = r->found_date;
+		spaced = r->found_spaced;
+	}
+	if (known || mbox_is_fromline(r->buf + r->pos, n, &m->date, &spaced)) {
 		m->has_date = true;
 		if (spaced)
 			m->flags |= MBOX_F_SPACED_SENDER;
