@@ -16,7 +16,7 @@
 # - a warning for few messages from many megabytes; dotlocks left by a
 #   dead process, or stale, do not hold the indexer up.
 . "$(dirname "$0")/lib.sh"
-plan 71
+plan 72
 S=$ROOT/samples
 # urlid ID: a Message-ID as a URL segment.
 urlid() { "$PYTHON" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="@!$&*+,;=:~"))' "$1"; }
@@ -223,6 +223,8 @@ check "maildir++: its top folder is indexed (2 messages)" grep -q '^md: 2 messag
 check "...with a warning that its subfolder is not" grep -q 'maildir++ folder: its 1 subfolder (.NAME/) is not part of this source' mdpp.err
 la index --data mdpp md mdpp/.Sub 2>mdpp.err
 check "...which indexes as a source of its own" grep -q '^md: 1 messages indexed' mdpp.err
+la index --data mdpp md 2>mdpp.err
+check "...and the warning is said once, not on every run" [ "$(grep -c 'maildir++' mdpp.err)" = 0 ]
 
 # ---- refusals ----
 head -c 20000 /dev/urandom >binary.dat

@@ -857,8 +857,10 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
 	if (!real)
 		return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
 	switch (w.kind) {
-	case INGEST_MAILDIR:
-		if (w.subfolders)
+	case INGEST_MAILDIR: {
+		/* Said once, when the folder becomes a source. */
+		struct store_source known;
+		if (w.subfolders && store_source_find(st, list_id, real, &known) == LA_ENOTFOUND)
 			ingest_warn(o,
 			            "%s: a maildir++ folder: its %u subfolder%s (.NAME/) %s not part of this "
 			            "source; index each as a source of its own (listarc index LIST %s/.NAME)",
@@ -866,6 +868,7 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
 			            w.subfolders == 1 ? "is" : "are", path);
 		e = ingest_maildir(st, list_id, real, SOURCE_MAILDIR, o, stats, err);
 		break;
+	}
 	case INGEST_MH:
 		e = ingest_maildir(st, list_id, real, SOURCE_MH, o, stats, err);
 		break;
