@@ -3,10 +3,11 @@
 # `make run` sets up the machine, builds, indexes samples/ and serves them.
 
 VERSION := 0.1.0
-PKGS := gmime-3.0 sqlite3 zlib glib-2.0 json-glib-1.0 libh2o-evloop
+PKGS := gmime-3.0 sqlite3 zlib liblzma libzstd glib-2.0 json-glib-1.0 libh2o-evloop
 CC ?= cc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libbz2 has no pkg-config file in Debian.
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
 
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
@@ -22,12 +23,12 @@ UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c \
               src/util/hash.c src/util/civil.c src/util/vec.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/charset.c src/msg/decode.c src/msg/htmltext.c \
               src/msg/text.c
-MBOX_SRC   := src/mbox/mbox.c
+MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c
 CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c
 THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c
-INGEST_SRC := src/ingest/ingest.c
+INGEST_SRC := src/ingest/ingest.c src/ingest/source.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
@@ -156,9 +157,8 @@ LISTEN ?= 127.0.0.1:8080
 
 run: setup
 	$(MAKE) listarc
-	@# The samples are whole files; a fresh clone's are seconds old (LISTARC_SETTLE).
-	LISTARC_SETTLE=0 ./listarc index --data archive linux-kernel samples/seeds.mbox
-	LISTARC_SETTLE=0 ./listarc index --data archive lkml samples/lkml.mbox
+	./listarc index --data archive linux-kernel samples/seeds.mbox
+	./listarc index --data archive lkml samples/lkml.mbox
 	./listarc lists --data archive
 	@echo "serving the archive: open http://$(LISTEN)/ (or http://$(LISTEN)/linux-kernel/2019/05/20/4); Ctrl-C stops"
 	exec ./listarc serve --data archive --listen $(LISTEN)

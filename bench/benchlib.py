@@ -10,9 +10,6 @@ import os, shutil, socket, subprocess, sys, tempfile, threading, time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GEN = os.path.join(ROOT, '..', 'shared', 'corpora', 'gen-corpus.py')
 LISTARC = os.environ.get('LISTARC', os.path.join(ROOT, 'listarc'))
-# The benchmarks index mboxes they have just written, whole: their last
-# message need not wait for the file to settle (LISTARC_SETTLE, 10 s).
-os.environ.setdefault('LISTARC_SETTLE', '0')
 SEED = '1'
 PAGE = os.sysconf('SC_PAGE_SIZE')
 

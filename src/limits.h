@@ -43,6 +43,44 @@
  * before it. */
 #define FROMLINE_MAX 1024
 #define FROMLINE_SENDER_MAX (64 * 1024)
+/* A From_ line whose sender has spaces (pipermail's "From jane at
+ * example.org  Tue Jan  3 20:23:02 2006") must end with an asctime date:
+ * it is looked for in the last FROMLINE_TAIL_MAX bytes of the line (the
+ * longest real one, "Wed Sep 30 23:59:59 CEST 2009 +0200", has 36).  Such
+ * a line is a From_ line only if the next line starts a header block: a
+ * field name of at most FROMLINE_FIELD_MAX bytes and a colon (an empty
+ * line, or the end of the file, also do).  A line that fails either test
+ * is body text. */
+#define FROMLINE_TAIL_MAX 80
+#define FROMLINE_FIELD_MAX 128
+
+/* A Content-Length: value (mboxcl, mboxcl2) of more digits than this is
+ * ignored, and so is one that does not lead exactly to the next From_
+ * line or the end of the file: the message ends at the next From_ line
+ * found by scanning, as in any mbox. */
+#define CONTENT_LENGTH_DIGITS 15
+
+/* What a source is judged by (mbox, MMDF, one message, compressed, or
+ * none of these: refused): its first SNIFF_MAX bytes (decompressed, for a
+ * compressed file). */
+#define SNIFF_MAX (64 * 1024)
+
+/* A dotlock (MBOX.lock) older than this many seconds whose owner cannot
+ * be told alive is stale: the indexer reads as if it were not there (and
+ * leaves it).  Postfix waits 500 s, procmail 17 minutes; a lock of a
+ * process that is gone (its pid written in the lock, on this host) is
+ * removed at once. */
+#define DOTLOCK_STALE 300
+/* Seconds the indexer waits for an mbox's dotlock and fcntl lock before
+ * leaving the file's last message for the next run. */
+#define LOCK_WAIT 5
+
+/* A source that yields few messages for many bytes was probably not read
+ * as its format: at least SUSPECT_BYTES bytes read at more than
+ * SUSPECT_AVG bytes a message gets a warning on stderr ("1 message from
+ * 31 MB: is this an mbox?").  Nothing else changes. */
+#define SUSPECT_BYTES (16 * 1000 * 1000)
+#define SUSPECT_AVG (4 * 1000 * 1000)
 
 /* The indexer reads at most this much of a message's header block.  A longer
  * header block (a 1 MB header line, 10,000 References) is cut here and the

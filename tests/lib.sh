@@ -8,10 +8,6 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # LD_PRELOAD is in the way (the ASan build if there is none).
 RELEASE=${LISTARC_RELEASE:-$ROOT/listarc}
 [ -x "$RELEASE" ] || RELEASE=$LISTARC
-# The tests index mboxes they have just written, whole: their last
-# message need not wait for the file to settle (LISTARC_SETTLE, 10 s by
-# default).  Tests of that wait set it themselves.
-export LISTARC_SETTLE=${LISTARC_SETTLE:-0}
 # Debian's python3 has html5lib (python3-html5lib); another python3 on
 # PATH may not.
 if [ -z "${PYTHON:-}" ]; then

@@ -179,22 +179,33 @@ EOF
 pre() { "$PYTHON" pre.py "$1"; }
 
 # ---- a truncated last message (cut mid-header, cut mid-line) ----
+# Where no lock can be taken (a directory without write permission), the
+# last message of a file that changed a moment ago waits until it has
+# settled (LISTARC_SETTLE); then, no writer having finished it, it is
+# indexed as it is.  Where locks can be taken and nobody holds one, the
+# file is whole as it is: all three at once.
 for c in trunc-header trunc-body; do
 	"$PYTHON" gen.py "$c"
-	LISTARC_SETTLE=10 la index --data "$DATA" "$c" "$c.mbox" 2>"$c.err"
+	mkdir "ro-$c" && cp "$c.mbox" "ro-$c/" && chmod a-w "ro-$c"
+	LISTARC_SETTLE=10 la index --data "$DATA" "$c" "ro-$c/$c.mbox" 2>"$c.err"
 	rc=$?
-	check_eq "$c: a fresh mbox whose last message is cut indexes (exit 0)" $rc 0
+	check_eq "$c: a fresh mbox in a read-only directory whose last message is cut indexes (exit 0)" $rc 0
 	check "$c: ...the two complete messages" grep -q "^$c: 2 messages indexed" "$c.err"
 	check "$c: ...and says the cut one is left for the next run" \
-		grep -q "$c.mbox: the message at offset [0-9]* may still be being written (the file changed less than LISTARC_SETTLE seconds ago, .*left for the next run" "$c.err"
+		grep -q "ro-$c/$c.mbox: the message at offset [0-9]* may still be being written (no lock can be taken, and the file changed less than LISTARC_SETTLE seconds ago, .*left for the next run" "$c.err"
 	neighbours "$c"
 	# Once the file has settled (no writer finishes it), it is indexed as is.
-	touch -d '-1 minute' "$c.mbox"
+	touch -d '-1 minute' "ro-$c/$c.mbox"
 	LISTARC_SETTLE=10 la index --data "$DATA" "$c" 2>"$c.err"
 	check "$c: once the file is older than the settle time the cut message is indexed" \
 		grep -q "^$c: 1 messages indexed" "$c.err"
 	get "$(url "$c" 3)" >"pages/$c.html"
 	check_eq "$c: ...and has a page" "$STATUS/$RC" "200/0"
+	chmod u+w "ro-$c"
+	LISTARC_SETTLE=10 la index --data "$T/rw-$c" "$c" "$c.mbox" 2>"$c.err"
+	check "$c: in a writable directory, nobody holding a lock, all three are indexed at once" \
+		grep -q "^$c: 3 messages indexed" "$c.err"
+	check "$c: ...and no lock file is left beside it" [ ! -e "$c.mbox.lock" ]
 done
 check "the page of a message cut mid-header shows the header as far as it goes" \
 	grep -qx 'Subject: cut in the mid' <(pre pages/trunc-header.html)

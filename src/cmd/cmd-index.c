@@ -17,8 +17,11 @@ static const char usage[] =
 	"                     LIST [SOURCE...]\n"
 	"       listarc index [--data DIR]\n"
 	"\n"
-	"Indexes what is new in each SOURCE (an mbox file, mboxo or mboxrd, or a\n"
-	"maildir with cur/ and new/) as mailing list LIST.  Sources are remembered:\n"
+	"Indexes what is new in each SOURCE as mailing list LIST: an mbox (mboxo,\n"
+	"mboxrd, mboxcl, mboxcl2, a Mailman/pipermail month file), an MMDF file or\n"
+	"one message, each possibly compressed (gzip, xz, bzip2, zstd), a maildir\n"
+	"(cur/ and new/) or an MH folder.  What a source is comes from its content;\n"
+	"anything else is refused and nothing is written.  Sources are remembered:\n"
 	"without SOURCE, the list's sources from listarc.conf, else the ones given\n"
 	"before, are indexed.  Without LIST, every list of listarc.conf is.\n"
 	"\n"
@@ -72,6 +75,54 @@ static void show_progress(const struct ingest_progress *p, void *arg)
 	        frac * 100, (unsigned long long)p->messages, mbs, eta);
 }
 
+static void show_warning(const char *msg, void *arg)
+{
+	(void)arg;
+	cmd_error("%s", msg);
+}
+
+/* Is path a source of list in the archive at dir already?  (Read only:
+ * nothing is created if the archive or the list does not exist.) */
+static bool source_known(const char *dir, const char *list, const char *path)
+{
+	struct store *st = NULL;
+	struct la_err err = {0};
+	bool known = false;
+	char *real = realpath(path, NULL);
+	int64_t id;
+	struct store_source *src = malloc(sizeof *src);
+	if (real && src && store_open(&st, dir, STORE_READ, &err) == LA_OK &&
+	    store_list_id(st, list, &id) == LA_OK)
+		known = store_source_find(st, id, real, src) == LA_OK;
+	store_close(st);
+	free(src);
+	free(real);
+	return known;
+}
+
+/* Each source given must be one listarc can read, before anything is
+ * created or written: a refused source leaves no list behind.  An empty
+ * file is refused too, unless it is a source already (an mbox emptied
+ * since; the index says what happened to it). */
+static bool check_sources(const char *dir, const char *list, char **sources, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct ingest_what w;
+		struct la_err err = {0};
+		if (ingest_what(sources[i], &w, &err)) {
+			cmd_error("%s", err.msg);
+			return false;
+		}
+		if (w.kind == INGEST_EMPTY && !source_known(dir, list, sources[i])) {
+			cmd_error("%s: %s: nothing to import (an mbox, MMDF file, maildir, MH folder or "
+			          "message is needed)",
+			          sources[i], w.desc);
+			return false;
+		}
+	}
+	return true;
+}
+
 struct src_args {
 	struct store *st;
 	int64_t list_id;
@@ -109,6 +160,7 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 	o.search = search;
 	o.progress = show_progress;
 	o.progress_arg = &ps;
+	o.warn = show_warning;
 	struct ingest_stats stats = {0};
 	enum la_status e = LA_OK;
 	int used = 0;
@@ -280,6 +332,10 @@ int cmd_index(int argc, char **argv)
 	if (!list && (!cf || cf->nlists == 0)) {
 		fputs(usage, stderr);
 		rc = 2;
+		goto out;
+	}
+	if (list && !check_sources(dir, list, argv + optind + 1, argc - optind - 1)) {
+		rc = 1;
 		goto out;
 	}
 	int lockfd = -1;

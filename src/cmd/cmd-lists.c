@@ -29,11 +29,21 @@ static void print_day(int d)
 static bool print_source(const struct store_source *s, void *arg)
 {
 	(void)arg;
-	if (s->kind == SOURCE_MAILDIR) {
-		printf("    maildir %s\n", s->path);
+	if (s->kind == SOURCE_MAILDIR || s->kind == SOURCE_MH) {
+		printf("    %s %s\n", s->kind == SOURCE_MH ? "mh" : "maildir", s->path);
 		return true;
 	}
 	struct stat sb;
+	if (s->copy[0]) {
+		/* Compressed: what was indexed is in the decompressed copy. */
+		bool same = stat(s->path, &sb) == 0 && sb.st_size == s->orig_size &&
+		            (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec == s->orig_mtime &&
+		            s->copy_len == (int64_t)s->done;
+		printf("    compressed %s (%llu bytes of it indexed, in %s; %s)\n", s->path,
+		       (unsigned long long)s->done, s->copy,
+		       stat(s->path, &sb) != 0 ? "missing" : same ? "up to date" : "changed since: to be read again");
+		return true;
+	}
 	const char *state;
 	char tmp[96];
 	if (stat(s->path, &sb) != 0)

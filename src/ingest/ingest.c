@@ -1,5 +1,6 @@
-/* ingest.c: mbox and maildir sources into the index, in crash-safe
- * batches. */
+/* ingest.c: sources into the index, in crash-safe batches: the reader
+ * and writer threads that index a file of messages, live mboxes read
+ * under their writers' locks, maildirs and MH folders. */
 #define _GNU_SOURCE
 #include "ingest/ingest.h"
 
@@ -7,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ingest/ingest_int.h"
+#include "limits.h"
 #include "mbox/mbox.h"
 #include "msg/header.h"
 #include "util/civil.h"
@@ -78,7 +82,7 @@ bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, in
 	return ok;
 }
 
-static enum la_status pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got)
+enum la_status pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got)
 {
 	size_t k = 0;
 	while (k < n) {
@@ -115,7 +119,7 @@ static enum la_status fingerprints(int fd, uint64_t done, int64_t *head, int64_t
  * that queue behind each other wait that long for every hand-over: 24 a
  * second at best, however short the work under the lock.  Adds the time
  * slept to *waited_ms. */
-static void lock_backoff(unsigned *waited_ms)
+void lock_backoff(unsigned *waited_ms)
 {
 	unsigned ms = *waited_ms < 15 ? (*waited_ms + 1 > 8 ? 8 : *waited_ms + 1) : 10;
 	struct timespec ts = {0, (long)ms * 1000 * 1000};
@@ -123,20 +127,32 @@ static void lock_backoff(unsigned *waited_ms)
 	*waited_ms += ms;
 }
 
-/* Waits (up to 5 s) for writers that lock the mbox with fcntl (procmail,
- * postfix, `listarc deliver`) to finish.  Returns true if the read lock
- * was taken. */
-static bool wait_readlock(int fd)
+/* Waits (up to LOCK_WAIT s) for writers that lock the mbox with fcntl
+ * (procmail, postfix, mutt, `listarc deliver`) to finish, and takes a
+ * read lock, which is held while the file is read (until fd is closed). */
+static enum lock_state fcntl_readlock(int fd)
 {
 	struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
-	for (unsigned waited = 0; waited < 5000;) {
+	for (unsigned waited = 0; waited < LOCK_WAIT * 1000;) {
 		if (fcntl(fd, F_SETLK, &fl) == 0)
-			return true;
+			return LOCK_TAKEN;
 		if (errno != EAGAIN && errno != EACCES)
-			return false;
+			return LOCK_NONE; /* ENOLCK: a file system without locks */
 		lock_backoff(&waited);
 	}
-	return false;
+	return LOCK_BUSY;
+}
+
+void ingest_warn(const struct ingest_opts *o, const char *fmt, ...)
+{
+	if (!o->warn)
+		return;
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	o->warn(line, o->warn_arg);
 }
 
 static enum la_status commit_batch(struct store *st, int fd, struct store_source *src,
@@ -157,7 +173,7 @@ static void report(const struct ingest_opts *o, const char *path, uint64_t done,
 	o->progress(&p, o->progress_arg);
 }
 
-/* ---- mbox: a reader thread and a writer thread ----
+/* ---- a file of messages: a reader thread and a writer thread ----
  *
  * Scanning and header parsing run on one core while SQLite writes on the
  * other: the reader fills slots of a ring with parsed messages, the
@@ -189,15 +205,13 @@ struct ring {
 	struct la_err err;
 	bool pending;        /* a trailing message was left for later */
 	char note[512];
+	uint64_t largest;    /* the longest message read (for the warning) */
 	/* The reader's inputs. */
 	struct mbox_reader *r;
-	const char *path;
+	const struct span_job *job;
 	int64_t last_ts;
-	double age;          /* seconds since the file changed, at the start */
-	bool locked;
 	double settle;
 	bool search;
-	int fd;
 	struct buf raw, unq; /* the reader's scratch for message bytes */
 };
 
@@ -218,35 +232,80 @@ static bool read_message(int fd, uint64_t off, uint64_t len, struct buf *raw, st
 	return !unq->err;
 }
 
-/* Is m, the message at the end of the file, left for the next run?  It
- * is while a writer holds a lock on the file, while the file grows, and
- * until it has been unchanged for the settle time (0: indexed at once;
- * `deliver` knows the message it just appended is whole).  Once settled,
- * a last message without a blank line after it is indexed as it is.
- * Sets q->pending and q->note when it is left. */
+/* Is m, the message at the end of what is read, left for the next run?
+ * Read under the writers' locks it is whole (TAIL_TAKE).  It is left
+ * while a writer holds a lock; where no lock can be taken, until the
+ * file has not changed for the settle time nor grown while it was read
+ * (0: indexed at once); and at the end of a compressed file whose data
+ * ends early.  Once settled, a last message without a blank line after
+ * it is indexed as it is.  Sets q->pending and q->note when it is left. */
 static bool pending_tail(struct ring *q, const struct mbox_msg *m)
 {
-	struct stat sb;
-	double age = q->age;
-	bool grew = false;
-	if (fstat(q->fd, &sb) == 0) {
-		age = age_of(&sb);
-		grew = (uint64_t)sb.st_size > m->end;
-	}
-	const char *why;
-	if (!q->locked)
-		why = "another process holds a lock on the file";
-	else if (grew)
-		why = "the file grew while it was read";
-	else if (q->settle > 0 && age < q->settle)
-		why = "the file changed less than LISTARC_SETTLE seconds ago";
-	else
+	const struct span_job *j = q->job;
+	char why[300];
+	double age = j->age;
+	switch (j->tail) {
+	case TAIL_TAKE:
 		return false;
+	case TAIL_LOCKED:
+		snprintf(why, sizeof why, "another process holds a lock on the file");
+		break;
+	case TAIL_SETTLE: {
+		struct stat sb;
+		bool grew = false;
+		if (fstat(j->fd, &sb) == 0) {
+			age = age_of(&sb);
+			grew = (uint64_t)sb.st_size > m->end;
+		}
+		if (grew)
+			snprintf(why, sizeof why, "no lock can be taken, and the file grew while it was read");
+		else if (q->settle > 0 && age < q->settle)
+			snprintf(why, sizeof why,
+			         "no lock can be taken, and the file changed less than LISTARC_SETTLE "
+			         "seconds ago, %.1fs ago",
+			         age);
+		else
+			return false;
+		break;
+	}
+	case TAIL_SOURCE: {
+		char note[256];
+		if (!j->follow || unpacker_status(j->follow, note, sizeof note) == LA_OK)
+			return false;
+		snprintf(why, sizeof why, "%s", note);
+		break;
+	}
+	}
 	q->pending = true;
 	snprintf(q->note, sizeof q->note,
-	         "%s: the message at offset %llu may still be being written (%s, %.1fs ago): "
-	         "left for the next run",
-	         q->path, (unsigned long long)m->start, why, age);
+	         "%s: the message at offset %llu may still be being written (%s): left for the next "
+	         "run",
+	         j->path, (unsigned long long)m->start, why);
+	return true;
+}
+
+/* The URL date of m from its From_ line.  The From_ line's date, as
+ * written, is the delivery date, except:
+ * - a placeholder (1970-01-01, git's 2001-09-17) is no date: Received:,
+ *   then Date:, as for a maildir;
+ * - a sender with spaces (pipermail) means the date is the archive
+ *   server's local time, zone unknown: Date: (in UTC) is taken instead
+ *   when it is within two days of it (a sender's clock that far off is
+ *   wrong, and the server's date is kept).
+ * Returns false if sl's date came from the fallback. */
+static bool from_date(const struct mbox_msg *m, struct slot *sl, int64_t fallback)
+{
+	if (!m->has_date || (m->flags & MBOX_F_PLACEHOLDER))
+		return ingest_delivery_date(&sl->sum, fallback, &sl->ts, &sl->day);
+	sl->day = civil_daykey(m->date.year, m->date.mon, m->date.day);
+	sl->ts = date_unix(&m->date);
+	if ((m->flags & MBOX_F_SPACED_SENDER) && sl->sum.has_date) {
+		int64_t d = date_unix(&sl->sum.date);
+		if (d - sl->ts <= 2 * 86400 && sl->ts - d <= 2 * 86400) {
+			sl->ts = d;
+			sl->day = day_of(d);
+		}
+	}
 	return true;
 }
 
@@ -254,6 +313,7 @@ static bool pending_tail(struct ring *q, const struct mbox_msg *m)
 static void *reader_main(void *arg)
 {
 	struct ring *q = arg;
+	const struct span_job *j = q->job;
 	enum la_status e = LA_OK;
 	struct mbox_msg m;
 	for (;;) {
@@ -271,7 +331,7 @@ static void *reader_main(void *arg)
 			break;
 		}
 		if (e) {
-			la_err_set(&q->err, e, "%s: %s", q->path, rerr.msg);
+			la_err_set(&q->err, e, "%s: %s", j->path, rerr.msg);
 			break;
 		}
 		/* The last message of a file that is still being written may be
@@ -279,7 +339,7 @@ static void *reader_main(void *arg)
 		 * that pauses after the header block, or between paragraphs,
 		 * leaves one too (that message, indexed, would show cut short,
 		 * and the next run would find the rest of it where a From_ line
-		 * should be).  So it waits until the file has settled. */
+		 * should be). */
 		if ((m.flags & MBOX_F_AT_EOF) && pending_tail(q, &m))
 			break;
 		struct slot *sl = &q->slot[q->head % RING];
@@ -290,18 +350,14 @@ static void *reader_main(void *arg)
 		sl->off = m.off;
 		sl->len = m.len;
 		sl->end = m.end;
-		sl->date_fallback = false;
-		if (m.has_date) {
-			sl->day = civil_daykey(m.date.year, m.date.mon, m.date.day);
-			sl->ts = date_unix(&m.date);
-		} else {
-			sl->date_fallback = !ingest_delivery_date(&sl->sum, q->last_ts, &sl->ts, &sl->day);
-		}
+		if (m.len > q->largest)
+			q->largest = m.len;
+		sl->date_fallback = !from_date(&m, sl, q->last_ts);
 		q->last_ts = sl->ts;
 		sl->made_up[0] = '\0';
 		if (!sl->sum.msgid[0])
 			msg_made_up_id(sl->made_up, sizeof sl->made_up, m.head, m.head_len, m.len);
-		sl->has_text = q->search && read_message(q->fd, m.off, m.len, &q->raw, &q->unq);
+		sl->has_text = q->search && read_message(j->fd, m.off, m.len, &q->raw, &q->unq);
 		if (sl->has_text)
 			msg_text_extract(&sl->text, q->unq.data ? q->unq.data : "", q->unq.len);
 		pthread_mutex_lock(&q->mu);
@@ -317,9 +373,155 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
+enum la_status index_span(const struct span_job *j, const struct ingest_opts *o,
+                          struct ingest_stats *stats, struct la_err *err)
+{
+	struct store *st = j->st;
+	struct store_source *src = j->src;
+	enum la_status e = LA_OK;
+	struct ring q;
+	memset(&q, 0, sizeof q);
+	q.slot = calloc(RING, sizeof *q.slot);
+	q.r = mbox_reader_new(j->fd, j->start, j->limit, j->fmt);
+	if (!q.slot || !q.r) {
+		free(q.slot);
+		mbox_reader_free(q.r);
+		store_rollback(st);
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	}
+	if (j->follow)
+		mbox_reader_follow(q.r, unpacker_avail, j->follow);
+	q.job = j;
+	/* A message without a date of its own takes the one before it; the
+	 * first of a file, the file's. */
+	q.last_ts = src->last_ts;
+	struct stat fsb;
+	if (!q.last_ts && fstat(j->fd, &fsb) == 0)
+		q.last_ts = (int64_t)fsb.st_mtime;
+	q.settle = o->settle;
+	q.search = o->search;
+	buf_init(&q.raw, SEARCH_TEXT_MAX * 8 + 1);
+	buf_init(&q.unq, SEARCH_TEXT_MAX * 8 + 1);
+	for (int i = 0; i < RING; i++)
+		msg_text_init(&q.slot[i].text);
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_cond_init(&q.can_put, NULL);
+	pthread_cond_init(&q.can_take, NULL);
+	pthread_t reader;
+	if (pthread_create(&reader, NULL, reader_main, &q) != 0) {
+		e = la_err_set(err, LA_ENOMEM, "cannot start the reader thread");
+		goto cleanup;
+	}
+
+	unsigned batch = 0;
+	uint64_t batch_bytes = 0, msgs = 0;
+	uint64_t start_done = src->done;
+	for (;;) {
+		pthread_mutex_lock(&q.mu);
+		while (q.head == q.tail && !q.done)
+			pthread_cond_wait(&q.can_take, &q.mu);
+		bool empty = q.head == q.tail;
+		pthread_mutex_unlock(&q.mu);
+		if (empty)
+			break; /* done, and everything taken */
+		struct slot *sl = &q.slot[q.tail % RING];
+		struct store_new_msg nm = {0};
+		nm.list_id = j->list_id;
+		nm.source_id = src->id;
+		nm.off = sl->off;
+		nm.len = sl->len;
+		nm.sum = &sl->sum;
+		nm.has_date = sl->sum.has_date;
+		nm.date = sl->sum.has_date ? date_unix(&sl->sum.date) : 0;
+		nm.day = sl->day;
+		nm.ts = sl->ts;
+		nm.made_up_id = sl->made_up[0] ? sl->made_up : NULL;
+		nm.text = sl->has_text ? &sl->text : NULL;
+		int num;
+		bool dup;
+		e = store_add(st, &nm, &num, &dup, err);
+		if (e)
+			break;
+		stats->messages++;
+		msgs++;
+		stats->dups += dup;
+		stats->no_msgid += sl->made_up[0] != '\0';
+		stats->no_date += sl->date_fallback;
+		stats->head_trunc += (sl->sum.flags & MSG_F_HEAD_TRUNC) != 0;
+		src->last_ts = sl->ts;
+		src->done = sl->end;
+		batch++;
+		batch_bytes += sl->end - sl->start;
+		pthread_mutex_lock(&q.mu);
+		q.tail++;
+		pthread_cond_signal(&q.can_put);
+		pthread_mutex_unlock(&q.mu);
+		if (batch >= o->batch || batch_bytes >= BATCH_BYTES) {
+			if ((e = commit_batch(st, j->fd, src, err)))
+				break;
+			batch = 0;
+			batch_bytes = 0;
+			report(o, j->path, src->done, j->total, stats->messages);
+			if ((e = store_begin(st, err)))
+				break;
+		}
+	}
+	pthread_mutex_lock(&q.mu);
+	q.stop = true;
+	pthread_cond_signal(&q.can_put);
+	pthread_mutex_unlock(&q.mu);
+	pthread_join(reader, NULL);
+	if (!e && q.status)
+		e = la_err_set(err, q.status, "%s", q.err.msg);
+	if (q.pending) {
+		stats->pending++;
+		snprintf(stats->note, sizeof stats->note, "%s", q.note);
+	}
+	if (!e) {
+		e = commit_batch(st, j->fd, src, err);
+		if (!e) {
+			batch = 0;
+			stats->bytes += src->done - start_done;
+			report(o, j->path, src->done, j->total, stats->messages);
+		}
+	}
+	/* The batch in hand when something failed (a full disk at its
+	 * commit, say) is rolled back: what was indexed is what was
+	 * committed, and the next run takes it up from there. */
+	if (e) {
+		stats->messages -= batch;
+		msgs -= batch;
+	}
+	/* A format read as another gives few, huge messages: say so, so
+	 * that it never goes unnoticed again. */
+	uint64_t read = src->done - start_done;
+	if (!e && read >= SUSPECT_BYTES && (msgs == 0 || read / msgs > SUSPECT_AVG))
+		ingest_warn(o,
+		            "%s: %llu message%s from %.0f MB (the largest %.0f MB): is this an mbox? "
+		            "(a file whose messages listarc cannot tell apart is read as one)",
+		            j->path, (unsigned long long)msgs, msgs == 1 ? "" : "s", (double)read / 1e6,
+		            (double)q.largest / 1e6);
+cleanup:
+	for (int i = 0; i < RING; i++)
+		msg_text_free(&q.slot[i].text);
+	buf_free(&q.raw);
+	buf_free(&q.unq);
+	pthread_cond_destroy(&q.can_put);
+	pthread_cond_destroy(&q.can_take);
+	pthread_mutex_destroy(&q.mu);
+	mbox_reader_free(q.r);
+	free(q.slot);
+	if (e)
+		store_rollback(st);
+	return e;
+}
+
+/* A file of messages being read where it lies (not a copy): an mbox that
+ * mail programs may be appending to. */
 static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char *path, int fd,
-                                  const struct stat *sb, const struct ingest_opts *o,
-                                  struct ingest_stats *stats, struct la_err *err)
+                                  const struct stat *sb, enum mbox_format fmt,
+                                  const struct ingest_opts *o, struct ingest_stats *stats,
+                                  struct la_err *err)
 {
 	struct store_source src;
 	enum la_status e = store_begin(st, err);
@@ -328,13 +530,37 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	e = store_source_ensure(st, list_id, path, SOURCE_MBOX, &src, err);
 	if (e)
 		goto fail;
-	/* Writers that lock the mbox (procmail, postfix, `listarc deliver`)
-	 * finish first, so that what follows the resume point below is not a
-	 * From_ line half written (which looked like a rewritten mbox). */
-	bool locked = wait_readlock(fd);
+	if (src.copy[0]) {
+		e = la_err_set(err, LA_ECHANGED,
+		               "%s was indexed as a compressed file and is not one now; to index it anew "
+		               "run `listarc index --rebuild LIST SOURCE...` (message URLs of this list may "
+		               "change)",
+		               path);
+		goto fail;
+	}
+	/* The size read up to is taken under the locks that writers take
+	 * (procmail, postfix, mutt, `listarc deliver`): the dotlock PATH.lock
+	 * and an fcntl lock.  Everything before it is whole; a writer that
+	 * comes later appends after it.  The dotlock is held only for that
+	 * instant; the fcntl read lock (which a dead process cannot leave
+	 * behind) is held while the file is read, so that no writer rewrites
+	 * it meanwhile.  (It also keeps what follows the resume point below
+	 * from being a From_ line half written, which looked like a rewritten
+	 * mbox.) */
+	char lock[4200];
+	bool made = false;
+	enum lock_state dl = dotlock_take(path, lock, sizeof lock, &made);
+	enum lock_state fl = fcntl_readlock(fd);
 	struct stat now_sb;
 	if (fstat(fd, &now_sb) == 0)
 		sb = &now_sb;
+	if (made)
+		dotlock_drop(lock);
+	enum tail_rule tail = TAIL_TAKE;
+	if (dl == LOCK_BUSY || fl == LOCK_BUSY)
+		tail = TAIL_LOCKED;
+	else if (dl == LOCK_NONE)
+		tail = TAIL_SETTLE;
 	uint64_t size = (uint64_t)sb->st_size;
 	uint64_t start = src.done; /* where reading starts */
 	if (src.done > 0) {
@@ -362,8 +588,10 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 				skip++;
 			if (skip > 0 && skip == got && src.done + got == size)
 				size = src.done; /* only the separator so far */
-			else if (got - skip < 5 || memcmp(next + skip, "From ", 5))
-				how = "does not continue with a From_ line where the last run stopped";
+			else if (!mbox_at_boundary(fmt, next + skip, got - skip))
+				how = fmt == MBOX_FMT_MMDF
+				          ? "does not continue with an MMDF separator where the last run stopped"
+				          : "does not continue with a From_ line where the last run stopped";
 			else
 				start = src.done + skip;
 		}
@@ -377,125 +605,12 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	}
 	if (size == src.done)
 		return store_commit(st, NULL, err);
-
-	struct ring q;
-	memset(&q, 0, sizeof q);
-	q.slot = calloc(RING, sizeof *q.slot);
-	q.r = mbox_reader_new(fd, start);
-	if (!q.slot || !q.r) {
-		free(q.slot);
-		mbox_reader_free(q.r);
-		e = la_err_set(err, LA_ENOMEM, "out of memory");
-		goto fail;
-	}
-	q.path = path;
-	q.last_ts = src.last_ts;
-	q.age = age_of(sb);
-	q.locked = locked;
-	q.settle = o->settle;
-	q.search = o->search;
-	q.fd = fd;
-	buf_init(&q.raw, SEARCH_TEXT_MAX * 8 + 1);
-	buf_init(&q.unq, SEARCH_TEXT_MAX * 8 + 1);
-	for (int i = 0; i < RING; i++)
-		msg_text_init(&q.slot[i].text);
-	pthread_mutex_init(&q.mu, NULL);
-	pthread_cond_init(&q.can_put, NULL);
-	pthread_cond_init(&q.can_take, NULL);
-	pthread_t reader;
-	if (pthread_create(&reader, NULL, reader_main, &q) != 0) {
-		e = la_err_set(err, LA_ENOMEM, "cannot start the reader thread");
-		goto cleanup;
-	}
-
-	unsigned batch = 0;
-	uint64_t batch_bytes = 0;
-	uint64_t start_done = src.done;
-	for (;;) {
-		pthread_mutex_lock(&q.mu);
-		while (q.head == q.tail && !q.done)
-			pthread_cond_wait(&q.can_take, &q.mu);
-		bool empty = q.head == q.tail;
-		pthread_mutex_unlock(&q.mu);
-		if (empty)
-			break; /* done, and everything taken */
-		struct slot *sl = &q.slot[q.tail % RING];
-		struct store_new_msg nm = {0};
-		nm.list_id = list_id;
-		nm.source_id = src.id;
-		nm.off = sl->off;
-		nm.len = sl->len;
-		nm.sum = &sl->sum;
-		nm.has_date = sl->sum.has_date;
-		nm.date = sl->sum.has_date ? date_unix(&sl->sum.date) : 0;
-		nm.day = sl->day;
-		nm.ts = sl->ts;
-		nm.made_up_id = sl->made_up[0] ? sl->made_up : NULL;
-		nm.text = sl->has_text ? &sl->text : NULL;
-		int num;
-		bool dup;
-		e = store_add(st, &nm, &num, &dup, err);
-		if (e)
-			break;
-		stats->messages++;
-		stats->dups += dup;
-		stats->no_msgid += sl->made_up[0] != '\0';
-		stats->no_date += sl->date_fallback;
-		stats->head_trunc += (sl->sum.flags & MSG_F_HEAD_TRUNC) != 0;
-		src.last_ts = sl->ts;
-		src.done = sl->end;
-		batch++;
-		batch_bytes += sl->end - sl->start;
-		pthread_mutex_lock(&q.mu);
-		q.tail++;
-		pthread_cond_signal(&q.can_put);
-		pthread_mutex_unlock(&q.mu);
-		if (batch >= o->batch || batch_bytes >= BATCH_BYTES) {
-			if ((e = commit_batch(st, fd, &src, err)))
-				break;
-			batch = 0;
-			batch_bytes = 0;
-			report(o, path, src.done, size, stats->messages);
-			if ((e = store_begin(st, err)))
-				break;
-		}
-	}
-	pthread_mutex_lock(&q.mu);
-	q.stop = true;
-	pthread_cond_signal(&q.can_put);
-	pthread_mutex_unlock(&q.mu);
-	pthread_join(reader, NULL);
-	if (!e && q.status)
-		e = la_err_set(err, q.status, "%s", q.err.msg);
-	if (q.pending) {
-		stats->pending++;
-		snprintf(stats->note, sizeof stats->note, "%s", q.note);
-	}
-	if (!e) {
-		e = commit_batch(st, fd, &src, err);
-		if (!e) {
-			batch = 0;
-			stats->bytes += src.done - start_done;
-			report(o, path, src.done, size, stats->messages);
-		}
-	}
-	/* The batch in hand when something failed (a full disk at its
-	 * commit, say) is rolled back: what was indexed is what was
-	 * committed, and the next run takes it up from there. */
-	if (e)
-		stats->messages -= batch;
-cleanup:
-	for (int i = 0; i < RING; i++)
-		msg_text_free(&q.slot[i].text);
-	buf_free(&q.raw);
-	buf_free(&q.unq);
-	pthread_cond_destroy(&q.can_put);
-	pthread_cond_destroy(&q.can_take);
-	pthread_mutex_destroy(&q.mu);
-	mbox_reader_free(q.r);
-	free(q.slot);
-	if (!e)
-		return LA_OK;
+	struct span_job j = {
+		.st = st, .list_id = list_id, .path = path, .src = &src, .fd = fd,
+		.start = start, .limit = size, .fmt = fmt, .tail = tail,
+		.age = age_of(sb), .total = size,
+	};
+	return index_span(&j, o, stats, err);
 fail:
 	store_rollback(st);
 	return e;
@@ -529,15 +644,24 @@ static size_t read_head(int fd, char *head)
 	return hdr_block_len(head, got);
 }
 
+/* An MH message file's name: a number (1 to 9 digits, no sign). */
+static bool mh_name(const char *name)
+{
+	size_t k = strspn(name, "0123456789");
+	return k > 0 && k <= 9 && name[k] == '\0';
+}
+
+/* A maildir (its new/ and cur/) or an MH folder (its numbered files):
+ * every file not seen before, in delivery order. */
 static enum la_status ingest_maildir(struct store *st, int64_t list_id, const char *path,
-                                     const struct ingest_opts *o, struct ingest_stats *stats,
-                                     struct la_err *err)
+                                     enum source_kind kind, const struct ingest_opts *o,
+                                     struct ingest_stats *stats, struct la_err *err)
 {
 	struct store_source src;
 	enum la_status e = store_begin(st, err);
 	if (e)
 		return e;
-	if ((e = store_source_ensure(st, list_id, path, SOURCE_MAILDIR, &src, err))) {
+	if ((e = store_source_ensure(st, list_id, path, kind, &src, err))) {
 		store_rollback(st);
 		return e;
 	}
@@ -556,14 +680,16 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 		goto out;
 	}
 	static const char *const subdirs[] = {"new", "cur"};
-	for (int d = 0; d < 2 && !e; d++) {
+	bool mh = kind == SOURCE_MH;
+	for (int d = mh ? 1 : 0; d < 2 && !e; d++) {
 		/* Opened once, never through a link; the files are opened
-		 * relative to them. */
-		subfd[d] = maildir_open_sub(path, subdirs[d]);
+		 * relative to them.  An MH folder is its own one directory. */
+		subfd[d] = mh ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+		              : maildir_open_sub(path, subdirs[d]);
 		int dup_fd = subfd[d] >= 0 ? dup(subfd[d]) : -1;
 		DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
 		if (!dir) {
-			e = la_err_set(err, LA_EIO, "%s/%s: %s", path, subdirs[d],
+			e = la_err_set(err, LA_EIO, "%s%s%s: %s", path, mh ? "" : "/", mh ? "" : subdirs[d],
 			               errno == ELOOP || errno == ENOTDIR
 			                   ? "a symbolic link, not followed out of the maildir"
 			                   : strerror(errno));
@@ -573,7 +699,7 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 		}
 		struct dirent *de;
 		while ((de = readdir(dir)) && !e) {
-			if (de->d_name[0] == '.')
+			if (de->d_name[0] == '.' || (mh && !mh_name(de->d_name)))
 				continue;
 			size_t ulen = strcspn(de->d_name, ":");
 			char *uniq = strndup(de->d_name, ulen);
@@ -615,7 +741,8 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 			struct md_entry *me = &v[n++];
 			me->uniq = uniq;
 			me->sub = d;
-			if (asprintf(&me->rel, "%s/%s", subdirs[d], de->d_name) < 0) {
+			if ((mh ? asprintf(&me->rel, "%s", de->d_name)
+			        : asprintf(&me->rel, "%s/%s", subdirs[d], de->d_name)) < 0) {
 				me->rel = NULL;
 				e = la_err_set(err, LA_ENOMEM, "out of memory");
 				break;
@@ -636,8 +763,9 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 		total += v[i].size;
 	unsigned batch = 0;
 	for (size_t i = 0; i < n && !e; i++) {
-		const char *name = v[i].rel ? strchr(v[i].rel, '/') : NULL; /* "new/NAME" */
-		int fd = name ? openat(subfd[v[i].sub], name + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+		/* "new/NAME", "cur/NAME"; an MH folder's "NAME". */
+		const char *name = !v[i].rel ? NULL : mh ? v[i].rel : strchr(v[i].rel, '/') + 1;
+		int fd = name ? openat(subfd[v[i].sub], name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
 		if (fd < 0) {
 			/* Moved (new/ to cur/) or deleted since the listing: the
 			 * next run finds it again. */
@@ -721,37 +849,49 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
                              const struct ingest_opts *o, struct ingest_stats *stats,
                              struct la_err *err)
 {
+	struct ingest_what w;
+	enum la_status e = ingest_what(path, &w, err);
+	if (e)
+		return e;
 	char *real = realpath(path, NULL);
 	if (!real)
 		return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
-	enum la_status e;
-	struct stat sb;
-	if (stat(real, &sb) != 0) {
-		e = la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
-	} else if (S_ISDIR(sb.st_mode)) {
-		char cur[4200], newd[4200];
-		struct stat a, b;
-		snprintf(cur, sizeof cur, "%s/cur", real);
-		snprintf(newd, sizeof newd, "%s/new", real);
-		if (lstat(cur, &a) || lstat(newd, &b) || !S_ISDIR(a.st_mode) || !S_ISDIR(b.st_mode))
-			e = la_err_set(err, LA_EINVAL,
-			               "%s: a directory but not a maildir (no cur/ and new/ directories; "
-			               "symbolic links are not followed)",
-			               path);
-		else
-			e = ingest_maildir(st, list_id, real, o, stats, err);
-	} else if (S_ISREG(sb.st_mode)) {
+	switch (w.kind) {
+	case INGEST_MAILDIR: {
+		/* Said once, when the folder becomes a source. */
+		struct store_source known;
+		if (w.subfolders && store_source_find(st, list_id, real, &known) == LA_ENOTFOUND)
+			ingest_warn(o,
+			            "%s: a maildir++ folder: its %u subfolder%s (.NAME/) %s not part of this "
+			            "source; index each as a source of its own (listarc index LIST %s/.NAME)",
+			            path, w.subfolders, w.subfolders == 1 ? "" : "s",
+			            w.subfolders == 1 ? "is" : "are", path);
+		e = ingest_maildir(st, list_id, real, SOURCE_MAILDIR, o, stats, err);
+		break;
+	}
+	case INGEST_MH:
+		e = ingest_maildir(st, list_id, real, SOURCE_MH, o, stats, err);
+		break;
+	case INGEST_EMPTY:
+	case INGEST_MBOX:
+	case INGEST_MMDF:
+	case INGEST_MESSAGE: {
+		struct stat sb;
 		int fd = open(real, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &sb) != 0) {
-			e = la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
+		if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			e = la_err_set(err, LA_EIO, "%s: %s", path,
+			               fd < 0 ? strerror(errno) : "no longer a regular file");
+		} else if (w.packed) {
+			e = ingest_packed(st, list_id, real, fd, &w, o, stats, err);
 		} else {
 			posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-			e = ingest_mbox(st, list_id, real, fd, &sb, o, stats, err);
+			e = ingest_mbox(st, list_id, real, fd, &sb,
+			                w.kind == INGEST_MMDF ? MBOX_FMT_MMDF : MBOX_FMT_MBOX, o, stats, err);
 		}
 		if (fd >= 0)
 			close(fd);
-	} else {
-		e = la_err_set(err, LA_EINVAL, "%s: neither an mbox file nor a maildir", path);
+		break;
+	}
 	}
 	free(real);
 	return e;

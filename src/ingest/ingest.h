@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "mbox/mbox.h"
 #include "msg/text.h"
 #include "store/store.h"
 #include "util/status.h"
@@ -36,24 +37,62 @@ struct ingest_opts {
 	/* Called now and then during a run (never from another thread). */
 	void (*progress)(const struct ingest_progress *p, void *arg);
 	void *progress_arg;
-	/* The last message of an mbox is left for the next run while the file
-	 * changed less than this many seconds ago (a writer may still be
-	 * appending it, and may pause after any line); 0: never. */
+	/* Only where no lock can be taken on an mbox (a directory without
+	 * write permission, read-only media; see LOCKING in listarc(1)): its
+	 * last message is left for the next run while the file changed less
+	 * than this many seconds ago (a writer may still be appending it, and
+	 * may pause after any line); 0: never. */
 	double settle;
 	/* Messages per transaction ($LISTARC_BATCH, else 5000). */
 	unsigned batch;
 	/* Feed the full-text search index (off with --no-search). */
 	bool search;
+	/* Called with a line for the user about a source that was read but
+	 * looks wrong ("1 message from 31 MB: is this an mbox?") or was read
+	 * only in part (maildir++ subfolders); never from another thread. */
+	void (*warn)(const char *msg, void *arg);
+	void *warn_arg;
 };
+
+/* What a source is, by its content (never its name). */
+enum ingest_kind {
+	INGEST_EMPTY,   /* an empty file (nothing to index) */
+	INGEST_MBOX,    /* mboxo, mboxrd, mboxcl, mboxcl2, pipermail's .txt */
+	INGEST_MMDF,
+	INGEST_MESSAGE, /* one message (an .eml) */
+	INGEST_MAILDIR, /* cur/ and new/ (a maildir++ folder's top level) */
+	INGEST_MH,      /* an MH folder: numbered message files */
+};
+struct ingest_what {
+	enum ingest_kind kind;
+	enum unpack_kind packed; /* a compressed file: the compression */
+	unsigned subfolders;     /* maildir++: .Name/ folders inside, which are
+	                            not part of it */
+	char desc[80];           /* "a gzip-compressed mbox", "an MH folder" */
+};
+
+/* Tells what path is by looking at it (its first SNIFF_MAX bytes; for a
+ * compressed file, those of what it holds; a directory's layout), reading
+ * only.  Returns LA_OK, or LA_EINVAL with one line in err saying why path
+ * is not a source listarc can read (a binary or text file that is no
+ * mailbox, a device, a directory that is neither a maildir nor an MH
+ * folder), or LA_EIO. */
+enum la_status ingest_what(const char *path, struct ingest_what *w, struct la_err *err);
 
 /* Sets opts to the defaults (settle from $LISTARC_SETTLE, else 10 s;
  * batch from $LISTARC_BATCH, else 5000). */
 void ingest_opts_init(struct ingest_opts *o);
 
-/* Indexes what is new in source path (an mbox file or a maildir) for
- * list_id, registering the source on first use.  stats accumulate.
- * Returns LA_OK, LA_ECHANGED if the mbox was truncated or rewritten since
- * the last run (err says how and what to do), LA_EIO, LA_ENOSPC, LA_EDB. */
+/* Indexes what is new in source path for list_id, registering the
+ * source on first use: an mbox of any kind, an MMDF file or one message
+ * (each possibly compressed with gzip, xz, bzip2 or zstd, then read
+ * through a decompressed copy in the archive directory), a maildir or an
+ * MH folder.  The tail of an mbox is read under the locks its writers
+ * take (dotlock and fcntl), so a message being written is never read
+ * half.  stats accumulate.  Returns LA_OK, LA_EINVAL if path is no such
+ * source (nothing is registered), LA_ECHANGED if the mbox (or what a
+ * compressed file holds) was truncated or rewritten since the last run
+ * (err says how and what to do), LA_EIO, LA_ENOSPC, LA_EDB. */
 enum la_status ingest_source(struct store *st, int64_t list_id, const char *path,
                              const struct ingest_opts *o, struct ingest_stats *stats,
                              struct la_err *err);
@@ -70,9 +109,10 @@ enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts 
  * closed. */
 enum la_status ingest_lock(const char *dir, int wait_seconds, int *fd, struct la_err *err);
 
-/* The URL date of a message without an mbox From_ line date: the first
- * Received: date, else Date:, else fallback_ts; all in UTC.  Sets *ts and
- * *day (yyyymmdd).  Returns false if fallback_ts was used. */
+/* The URL date of a message without a usable mbox From_ line date (a
+ * maildir's, or a placeholder From_ date): the first Received: date, else
+ * Date:, else fallback_ts; all in UTC.  Sets *ts and *day (yyyymmdd).
+ * Returns false if fallback_ts was used. */
 bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, int64_t *ts, int *day);
 
 /* Appends one message to an mbox for `listarc deliver`: under an fcntl

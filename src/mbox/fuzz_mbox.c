@@ -1,4 +1,5 @@
-/* fuzz_mbox: the mbox scanner and the index summary over any bytes. */
+/* fuzz_mbox: the mbox and MMDF scanners, the source sniffer, the
+ * decompressors and the index summary over any bytes. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>
@@ -6,33 +7,35 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "limits.h"
 #include "mbox/mbox.h"
 #include "msg/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Decompressed bytes looked at, at most (a small input may expand a
+ * thousandfold). */
+#define UNPACK_LOOK (4u << 20)
+
+static void scan(const uint8_t *data, size_t size, int fd, enum mbox_format fmt,
+                 struct msg_summary *sum)
 {
-	static struct msg_summary *sum;
-	if (!sum) {
-		msg_library_init();
-		sum = malloc(sizeof *sum);
-	}
-	int fd = memfd_create("fuzz", 0);
-	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	struct mbox_reader *r = mbox_reader_new(fd, 0);
+	struct mbox_reader *r = mbox_reader_new(fd, 0, UINT64_MAX, fmt);
 	struct mbox_msg m;
 	struct la_err err = {0};
 	uint64_t last_end = 0;
 	while (mbox_next(r, &m, &err) == LA_OK) {
 		/* Messages come in order, within the file, never overlapping. */
-		if (m.off < last_end || m.off + m.len > size || m.end > size || m.head_len > m.len)
+		if (m.off < last_end || m.off + m.len > size || m.end > size || m.head_len > m.len ||
+		    m.end < m.off + m.len || m.start > m.off)
 			abort();
 		last_end = m.end;
+		/* No MMDF separator line inside an MMDF message. */
+		if (fmt == MBOX_FMT_MMDF)
+			for (uint64_t i = m.off; i + 5 <= m.off + m.len; i++)
+				if ((i == m.off || data[i - 1] == '\n') && !memcmp(data + i, "\1\1\1\1\n", 5) &&
+				    i > m.off)
+					abort();
 		msg_summary_parse(sum, m.head, m.head_len);
 		/* The id the indexer gives it (from the scanner's header block)
 		 * is the one a page finds again in the message's own bytes. */
@@ -49,6 +52,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(found);
 	}
 	mbox_reader_free(r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct msg_summary *sum;
+	if (!sum) {
+		msg_library_init();
+		sum = malloc(sizeof *sum);
+	}
+	mbox_sniff((const char *)data, size < SNIFF_MAX ? size : SNIFF_MAX, size <= SNIFF_MAX);
+	int fd = memfd_create("fuzz", 0);
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	scan(data, size, fd, MBOX_FMT_MBOX, sum);
+	scan(data, size, fd, MBOX_FMT_MMDF, sum);
+	/* Compressed: what comes out is scanned too. */
+	enum unpack_kind k = unpack_detect(data, size);
+	if (k) {
+		lseek(fd, 0, SEEK_SET);
+		struct unpack *u = unpack_new(fd, k);
+		uint8_t *out = malloc(UNPACK_LOOK);
+		size_t n = 0;
+		struct la_err err = {0};
+		while (u && out && n < UNPACK_LOOK) {
+			size_t got = 0;
+			enum la_status s = unpack_read(u, out + n, UNPACK_LOOK - n, &got, &err);
+			if (got > UNPACK_LOOK - n)
+				abort();
+			n += got;
+			if (s)
+				break;
+		}
+		unpack_free(u);
+		int fd2 = memfd_create("fuzz-unpacked", 0);
+		if (out && fd2 >= 0 && write(fd2, out, n) == (ssize_t)n)
+			scan(out, n, fd2, MBOX_FMT_MBOX, sum);
+		if (fd2 >= 0)
+			close(fd2);
+		free(out);
+	}
 	close(fd);
 	return 0;
 }

@@ -1,17 +1,24 @@
 /* test_mbox.c: the mbox scanner on small crafted files (every From_ line
  * case) and on a large generated one that crosses many read windows,
  * checked against a straightforward splitter. */
+#include <bzlib.h>
 #include <fcntl.h>
+#include <lzma.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include "../../tests/check.h"
+#include "limits.h"
 #include "mbox/mbox.h"
 #include "msg/msg.h"
 
 struct got {
-	uint64_t off[64], len[64];
+	uint64_t off[64], len[64], end[64];
 	unsigned flags[64];
+	struct la_date date[64];
 	int n;
 };
 
@@ -25,21 +32,28 @@ static int write_tmp(const char *data, size_t n)
 	return fd;
 }
 
-static void scan(const char *data, struct got *g, uint64_t start)
+static void scan_fmt(const char *data, struct got *g, uint64_t start, enum mbox_format fmt)
 {
 	int fd = write_tmp(data, strlen(data));
-	struct mbox_reader *r = mbox_reader_new(fd, start);
+	struct mbox_reader *r = mbox_reader_new(fd, start, UINT64_MAX, fmt);
 	struct mbox_msg m;
 	struct la_err err = {0};
 	g->n = 0;
 	while (g->n < 64 && mbox_next(r, &m, &err) == LA_OK) {
 		g->off[g->n] = m.off;
 		g->len[g->n] = m.len;
+		g->end[g->n] = m.end;
+		g->date[g->n] = m.date;
 		g->flags[g->n] = m.flags;
 		g->n++;
 	}
 	mbox_reader_free(r);
 	close(fd);
+}
+
+static void scan(const char *data, struct got *g, uint64_t start)
+{
+	scan_fmt(data, g, start, MBOX_FMT_MBOX);
 }
 
 static void test_small(void)
@@ -119,6 +133,317 @@ static void test_small(void)
 	buf_free(&b);
 }
 
+/* The From_ line rule, one line at a time (see mbox.h). */
+static void test_fromlines(void)
+{
+	static const struct {
+		const char *line;
+		bool is, spaced;
+		int year, mon, day, hour;
+	} t[] = {
+		{"From jane@example.org Tue Jan  3 20:23:02 2006", true, false, 2006, 1, 3, 20},
+		{"From jane at example.org  Tue Jan  3 20:23:02 2006", true, true, 2006, 1, 3, 20},
+		{"From jane en example.org  Tue Jan  3 20:23:02 2006", true, true, 2006, 1, 3, 20},
+		{"From jane@@@ex@mple @ending from ex@mple@com  Wed Jan  2 11:13:23 2019", true, true, 2019,
+		 1, 2, 11},
+		{"From jane at example.org  Tue Jan  3 20:23:02 2006\r", true, true, 2006, 1, 3, 20},
+		{"From jane at example.org  Tue Jan  3 20:23:02 CET 2006", true, true, 2006, 1, 3, 20},
+		{"From jane at example.org  Tue Jan  3 20:23:02 2006 +0100", true, true, 2006, 1, 3, 20},
+		/* A sender whose second word is a month name: the date at the
+		 * end wins, not "may". */
+		{"From jane may example.org  Tue Jan  3 20:23:02 2006", true, true, 2006, 1, 3, 20},
+		{"From mboxrd@z Thu Jan  1 00:00:00 1970", true, false, 1970, 1, 1, 0},
+		{"From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001", true, false, 2001,
+		 9, 17, 0},
+		{"From  Tue Jan  3 20:23:02 2006", true, false, 2006, 1, 3, 20},
+		{"From - Tue Jan 03 20:23:02 2006", true, false, 2006, 1, 3, 20},
+		/* The classic rule still holds: one sender, a date, then more. */
+		{"From a Mon May 20 14:00:01 2019 remote from b", true, false, 2019, 5, 20, 14},
+		/* Body lines. */
+		{"From what I see this is fine.", false, false, 0, 0, 0, 0},
+		{"From what I see on Tue Jan  3 20:23:02 2006, it works.", false, false, 0, 0, 0, 0},
+		{"From then on Tue Jan  3 20:23:02 2006 all went well", false, false, 0, 0, 0, 0},
+		{"From a b Tue Jan  3 20:23:02 2006 remote from c", false, false, 0, 0, 0, 0},
+		{"From: jane at example.org (Jane Doe)", false, false, 0, 0, 0, 0},
+		{"From jane at example.org  Tue Jan  3 2006", false, false, 0, 0, 0, 0},
+		{"From jane at example.org (Jane) Tue Jan  3 20:23:02 2006 (x)", false, false, 0, 0, 0, 0},
+		{"Frobnicate Tue Jan  3 20:23:02 2006", false, false, 0, 0, 0, 0},
+		{"From ", false, false, 0, 0, 0, 0},
+		{"From", false, false, 0, 0, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		struct la_date d = {0};
+		bool spaced = false;
+		bool is = mbox_is_fromline(t[i].line, strlen(t[i].line), &d, &spaced);
+		CHECK(is == t[i].is && (!is || (spaced == t[i].spaced && d.year == t[i].year &&
+		                                (int)d.mon == t[i].mon && (int)d.day == t[i].day &&
+		                                (int)d.hour == t[i].hour)),
+		      "From_ line rule: \"%s\" (got %s%s %lld-%u-%u %u)", t[i].line, is ? "yes" : "no",
+		      spaced ? " spaced" : "", (long long)d.year, d.mon, d.day, d.hour);
+	}
+}
+
+/* A page that faults when touched, with the input laid just before it,
+ * so that any read past the input crashes at once. */
+static char *guarded(size_t *room)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	*room = 4 * pg;
+	char *p = mmap(NULL, *room + pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mprotect(p + *room, pg, PROT_NONE);
+	return p;
+}
+
+static void test_prefixes(void)
+{
+	const char *lines[] = {
+		"From jane at example.org  Tue Jan  3 20:23:02 2006",
+		"From jane@@@ex@mple @ending from ex@mple@com  Wed Jan  2 11:13:23 2019",
+		"From a Mon May 20 14:00:01 2019",
+		"From jane at example.org  Tue Jan  3 20:23:02 2006\nFrom: x\n\nbody\n",
+		"\x01\x01\x01\x01\nFrom: x\n\nbody\n\x01\x01\x01\x01\n",
+		"Subject: x\nFrom: y\n\nbody\n",
+	};
+	size_t room;
+	char *page = guarded(&room);
+	unsigned bad = 0, total = 0;
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+		size_t n = strlen(lines[i]);
+		for (size_t k = 0; k <= n; k++) {
+			char *p = page + room - k;
+			memcpy(p, lines[i], k);
+			struct la_date d;
+			bool spaced;
+			bool is = mbox_is_fromline(p, k, &d, &spaced);
+			mbox_sniff(p, k, true);
+			mbox_sniff(p, k, false);
+			/* A cut From_ line is one only once its date is whole. */
+			if (is && i < 3 && k < n - 3)
+				bad++;
+			total++;
+		}
+	}
+	CHECK(bad == 0, "every prefix of %u From_ lines and files read within bounds; a cut date is "
+	      "no date (%u wrong)", total, bad);
+	munmap(page, room + (size_t)sysconf(_SC_PAGESIZE));
+}
+
+/* Whole files: pipermail month files, bodies that must not split. */
+static void test_pipermail(void)
+{
+	struct got g;
+	const char *pm =
+		"From jane at example.org  Tue Jan  3 20:23:02 2006\n"
+		"From: jane at example.org (Jane Doe)\nDate: Tue, 03 Jan 2006 21:23:02 +0100\n"
+		"Subject: one\nMessage-ID: <1@x>\n\n"
+		"From what I see Tue Jan  3 20:23:02 2006 works.\n"
+		"From the minutes of Tue Jan  3 20:23:02 2006\nthe meeting went well.\n"
+		"From jane at example.org  Tue Jan  3 20:23:02 2006\n  indented: not a header\n\n"
+		"From jane en example.org  Wed Jan  4 08:00:00 2006\n"
+		"From: jane en example.org (Jane Doe)\nSubject: two\n\nx\n\n"
+		"From j@@@ex@mple @ending from ex@mple@com  Wed Jan  2 11:13:23 2019\n"
+		"Subject: three\n\ny\n";
+	scan(pm, &g, 0);
+	CHECK(g.n == 3, "a pipermail file: three messages, body lines with dates do not split (got %d)",
+	      g.n);
+	CHECK(g.n == 3 && (g.flags[0] & MBOX_F_SPACED_SENDER) && (g.flags[1] & MBOX_F_SPACED_SENDER) &&
+	          (g.flags[2] & MBOX_F_SPACED_SENDER) && g.date[1].day == 4 && g.date[2].year == 2019,
+	      "...each flagged as having a spaced sender, with its From_ date");
+	const char *plh = "From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: a\n\nx\n\n"
+	                  "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
+	                  "Subject: b\n\ny\n\nFrom a Mon May 20 14:00:01 2019\nSubject: c\n\nz\n";
+	scan(plh, &g, 0);
+	CHECK(g.n == 3 && (g.flags[0] & MBOX_F_PLACEHOLDER) && (g.flags[1] & MBOX_F_PLACEHOLDER) &&
+	          !(g.flags[2] & MBOX_F_PLACEHOLDER),
+	      "placeholder From_ dates (1970, git format-patch) are flagged, real ones not");
+	/* A spaced From_ line needs a header field after it: not the end of
+	 * the file, not an empty line. */
+	scan("From a Mon May 20 14:00:01 2019\nSubject: 1\n\nx\n"
+	     "From jane at example.org  Tue Jan  3 20:23:02 2006\n",
+	     &g, 0);
+	CHECK(g.n == 1, "a spaced From_ line at the very end of the file is not one (got %d)", g.n);
+	scan("From a Mon May 20 14:00:01 2019\nSubject: 1\n\nx\n"
+	     "From jane at example.org  Tue Jan  3 20:23:02 2006\n\nbody\n",
+	     &g, 0);
+	CHECK(g.n == 1, "...nor is one followed by an empty line (got %d)", g.n);
+}
+
+static void test_mboxcl2(void)
+{
+	struct got g;
+	/* Content-Length: 46 covers the body's unquoted From_ line. */
+	const char *cl = "From a Mon May 20 14:00:01 2019\nContent-Length: 46\nSubject: 1\n\n"
+	                 "hello\nFrom b Mon May 20 14:00:02 2019\nstill 1\n\n"
+	                 "From c Mon May 20 14:00:03 2019\nContent-Length: 2\nSubject: 2\n\nz\n";
+	scan(cl, &g, 0);
+	CHECK(g.n == 2, "mboxcl2: a Content-Length that leads to the next From_ line is followed over "
+	      "an unquoted From_ line in the body (got %d)", g.n);
+	CHECK(g.n == 2 && (g.flags[0] & MBOX_F_CONTENT_LENGTH) && g.off[0] == 32 &&
+	          !strncmp(cl + g.off[0] + g.len[0] - 8, "still 1\n\nFrom c", 15) &&
+	          g.end[0] == g.off[0] + g.len[0] + 1,
+	      "...the message is its headers and its 46 bytes of body, without the blank line");
+	CHECK(g.n == 2 && (g.flags[1] & MBOX_F_AT_EOF) && g.len[1] == strlen(cl) - g.off[1],
+	      "...and a Content-Length that reaches the end of the file ends the last one");
+	const char *bad = "From a Mon May 20 14:00:01 2019\nContent-Length: 40\nSubject: 1\n\n"
+	                  "hello\nFrom b Mon May 20 14:00:02 2019\nstill 1\n\n"
+	                  "From c Mon May 20 14:00:03 2019\nSubject: 2\n\nz\n";
+	scan(bad, &g, 0);
+	CHECK(g.n == 3, "a Content-Length that leads nowhere is ignored: the From_ lines split (got %d)",
+	      g.n);
+	const char *huge = "From a Mon May 20 14:00:01 2019\nContent-Length: 99999999999999999999\n\n"
+	                   "x\nFrom b Mon May 20 14:00:02 2019\n\ny\n";
+	scan(huge, &g, 0);
+	CHECK(g.n == 2, "a Content-Length of too many digits is ignored (got %d)", g.n);
+}
+
+static void test_mmdf(void)
+{
+	struct got g;
+	const char *mm = "\x01\x01\x01\x01\nFrom: a\nSubject: 1\n\nbody 1\nFrom b Mon May 20 14:00:02 2019\n"
+	                 "\x01\x01\x01\x01\n\x01\x01\x01\x01\nSubject: 2\n\nbody 2\n\x01\x01\x01\x01\n";
+	scan_fmt(mm, &g, 0, MBOX_FMT_MMDF);
+	CHECK(g.n == 2, "MMDF: two messages, a From_ line in a body does not split (got %d)", g.n);
+	CHECK(g.n == 2 && g.off[0] == 5 && !memcmp(mm + g.off[0] + g.len[0], "\x01\x01\x01\x01\n", 5) &&
+	          mm[g.off[0] + g.len[0] - 1] == '\n' && g.off[1] == g.end[0] + 5 &&
+	          !memcmp(mm + g.off[1], "Subject: 2", 10) && (g.flags[1] & MBOX_F_AT_EOF),
+	      "...each message between its separators, no separator byte in it");
+	const char *open_end = "\x01\x01\x01\x01\r\nSubject: 1\r\n\r\nx\r\n";
+	scan_fmt(open_end, &g, 0, MBOX_FMT_MMDF);
+	CHECK(g.n == 1 && g.off[0] == 6 && g.len[0] == strlen(open_end) - 6 && (g.flags[0] & MBOX_F_AT_EOF),
+	      "MMDF with CRLF and no closing separator: the message runs to the end");
+	scan_fmt(mm, &g, g.end[0] > 0 ? 0 : 0, MBOX_FMT_MMDF);
+	uint64_t second = g.n == 2 ? g.end[0] : 0;
+	scan_fmt(mm, &g, second, MBOX_FMT_MMDF);
+	CHECK(g.n == 1 && !memcmp(mm + g.off[0], "Subject: 2", 10), "MMDF: reading resumes at a separator");
+}
+
+static void test_sniff(void)
+{
+	static const struct {
+		const char *name, *data;
+		enum mbox_sniff want;
+	} t[] = {
+		{"empty", "", MBOX_SNIFF_EMPTY},
+		{"blank lines", "\n\n  \n", MBOX_SNIFF_EMPTY},
+		{"mbox", "From a Mon May 20 14:00:01 2019\nSubject: x\n\nb\n", MBOX_SNIFF_MBOX},
+		{"pipermail", "From jane at example.org  Tue Jan  3 20:23:02 2006\nFrom: jane\n\nb\n",
+		 MBOX_SNIFF_MBOX},
+		{"From_ line with a bad date", "From nobody somewhen\nSubject: x\n\nb\n", MBOX_SNIFF_MBOX},
+		{"MMDF", "\x01\x01\x01\x01\nSubject: x\n\nb\n\x01\x01\x01\x01\n", MBOX_SNIFF_MMDF},
+		{"eml", "Received: by x; Mon, 20 May 2019 14:00:01 +0000\n\tmore\nSubject: x\n\nbody\n",
+		 MBOX_SNIFF_MESSAGE},
+		{"eml with a BOM and CRLF", "\xEF\xBB\xBF" "From: a@b\r\nTo: c@d\r\n\r\nbody\r\n",
+		 MBOX_SNIFF_MESSAGE},
+		{"passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
+		 MBOX_SNIFF_NONE},
+		{"prose", "From the desk of the editor.\n\nDear reader,\n", MBOX_SNIFF_NONE},
+		{"fields but no mail field", "Name: value\nOther: thing\n\nbody\n", MBOX_SNIFF_NONE},
+		{"binary", "\x7f" "ELF\x02\x01\x01\0\0\0", MBOX_SNIFF_NONE},
+		{"Babyl", "BABYL OPTIONS: -*- rmail -*-\nVersion: 5\n\x1f", MBOX_SNIFF_NONE},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		enum mbox_sniff got = mbox_sniff(t[i].data, strlen(t[i].data), true);
+		CHECK(got == t[i].want, "sniff: %s (got %d, want %d)", t[i].name, got, t[i].want);
+	}
+}
+
+/* Compresses data[0..n) as kind into out; returns the size. */
+static size_t pack(enum unpack_kind kind, const char *data, size_t n, char *out, size_t cap)
+{
+	switch (kind) {
+	case UNPACK_GZIP: {
+		z_stream z = {0};
+		deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+		z.next_in = (unsigned char *)data;
+		z.avail_in = (uInt)n;
+		z.next_out = (unsigned char *)out;
+		z.avail_out = (uInt)cap;
+		deflate(&z, Z_FINISH);
+		size_t k = cap - z.avail_out;
+		deflateEnd(&z);
+		return k;
+	}
+	case UNPACK_XZ: {
+		size_t k = 0;
+		lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL, (const uint8_t *)data, n,
+		                        (uint8_t *)out, &k, cap);
+		return k;
+	}
+	case UNPACK_BZIP2: {
+		unsigned k = (unsigned)cap;
+		BZ2_bzBuffToBuffCompress(out, &k, (char *)data, (unsigned)n, 9, 0, 0);
+		return k;
+	}
+	case UNPACK_ZSTD:
+		return ZSTD_compress(out, cap, data, n, 3);
+	case UNPACK_NONE: break;
+	}
+	return 0;
+}
+
+/* Decompresses fd whole into out; returns the final status. */
+static enum la_status unpack_all(int fd, enum unpack_kind kind, struct buf *out)
+{
+	lseek(fd, 0, SEEK_SET);
+	struct unpack *u = unpack_new(fd, kind);
+	struct la_err err = {0};
+	char chunk[1000];
+	size_t got;
+	enum la_status s;
+	while ((s = unpack_read(u, chunk, sizeof chunk, &got, &err)) == LA_OK)
+		buf_add(out, chunk, got);
+	buf_add(out, chunk, got);
+	unpack_free(u);
+	return s;
+}
+
+static void test_unpack(void)
+{
+	struct buf plain;
+	buf_init(&plain, 8u << 20);
+	for (int i = 0; i < 3000; i++)
+		buf_printf(&plain, "From a Mon May 20 14:00:01 2019\nSubject: %d\n\nline %d %d\n\n", i, i,
+		           i * 7919 % 1000);
+	size_t cap = plain.len * 2 + 1024;
+	char *z = malloc(cap * 2);
+	for (int k = UNPACK_GZIP; k <= UNPACK_ZSTD; k++) {
+		const char *name = unpack_name((enum unpack_kind)k);
+		/* Two streams back to back: the second half appended later. */
+		size_t half = plain.len / 2;
+		size_t n1 = pack((enum unpack_kind)k, plain.data, half, z, cap);
+		size_t n2 = pack((enum unpack_kind)k, plain.data + half, plain.len - half, z + n1, cap);
+		CHECK(unpack_detect(z, n1 + n2) == (enum unpack_kind)k, "%s: detected by its magic", name);
+		int fd = write_tmp(z, n1 + n2);
+		struct buf out;
+		buf_init(&out, 8u << 20);
+		enum la_status s = unpack_all(fd, (enum unpack_kind)k, &out);
+		close(fd);
+		CHECK(s == LA_EOF && out.len == plain.len && !memcmp(out.data, plain.data, plain.len),
+		      "%s: two concatenated streams decompress whole (status %d, %zu of %zu bytes)", name, s,
+		      out.len, plain.len);
+		buf_reset(&out);
+		fd = write_tmp(z, n1 + n2 / 2);
+		s = unpack_all(fd, (enum unpack_kind)k, &out);
+		close(fd);
+		CHECK(s == LA_ECHANGED && out.len < plain.len &&
+		          (out.len == 0 || !memcmp(out.data, plain.data, out.len)),
+		      "%s: a stream cut short says so, after the bytes it held (status %d)", name, s);
+		buf_reset(&out);
+		/* In the second stream's data (zstd frames carry no checksum
+		 * here: its header then). */
+		memcpy(z + n1 + (k == UNPACK_ZSTD ? 0 : 64), "garbage!", 8);
+		fd = write_tmp(z, n1 + n2);
+		s = unpack_all(fd, (enum unpack_kind)k, &out);
+		close(fd);
+		CHECK(s == LA_EINVAL || s == LA_ECHANGED, "%s: corrupt data is an error (status %d)", name, s);
+		buf_free(&out);
+	}
+	CHECK(unpack_detect("From ", 5) == UNPACK_NONE && unpack_detect("\x1f", 1) == UNPACK_NONE,
+	      "plain text and a lone byte are not compressed");
+	free(z);
+	buf_free(&plain);
+}
+
 /* 20 MB of messages with bodies of random sizes (some bigger than the
  * read window), From lines in bodies, and long lines. */
 static void test_large(void)
@@ -146,7 +471,7 @@ static void test_large(void)
 		buf_addc(&b, '\n');
 	}
 	int fd = write_tmp(b.data, b.len);
-	struct mbox_reader *r = mbox_reader_new(fd, 0);
+	struct mbox_reader *r = mbox_reader_new(fd, 0, UINT64_MAX, MBOX_FMT_MBOX);
 	struct mbox_msg m;
 	struct la_err err = {0};
 	int n = 0, ok = 1;
@@ -173,6 +498,13 @@ int main(void)
 {
 	msg_library_init();
 	test_small();
+	test_fromlines();
+	test_prefixes();
+	test_pipermail();
+	test_mboxcl2();
+	test_mmdf();
+	test_sniff();
+	test_unpack();
 	test_large();
 	return check_status();
 }

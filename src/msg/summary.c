@@ -188,6 +188,58 @@ static void decode_into(char *dst, size_t cap, struct span raw, struct buf *tmp)
 	dst[n] = '\0';
 }
 
+static bool is_domain_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+	       c == '-';
+}
+
+/* Mailman 2's archives (pipermail) hide addresses: "From: jane at
+ * example.org (Jane Doe)", "jane en example.org (...)" in other
+ * languages.  Such a value, exactly: an address without its '@', a short
+ * word (1 to 8 bytes, no dot) where the '@' was, a domain with a dot, and
+ * a comment.  Writes "jane@example.org (Jane Doe)" into out (the comment
+ * left out if it is only the hidden address again, as pipermail writes
+ * when there was no name) and returns true; false for any other value. */
+static bool pipermail_from(struct span v, struct buf *out)
+{
+	struct span t = span_trim(v);
+	const char *p = t.p, *end = t.p + t.n;
+	const char *local = p;
+	while (p < end && !is_space(*p) && !strchr("@<>()\",", *p))
+		p++;
+	struct span lp = span_make(local, (size_t)(p - local));
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	const char *word = p;
+	while (p < end && !is_space(*p) && !strchr("@<>().\",", *p))
+		p++;
+	size_t wn = (size_t)(p - word);
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	const char *dom = p;
+	while (p < end && is_domain_char(*p))
+		p++;
+	struct span dn = span_make(dom, (size_t)(p - dom));
+	const char *after_dom = p;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (lp.n == 0 || wn == 0 || wn > 8 || dn.n < 3 || !memchr(dn.p, '.', dn.n) || dn.p[0] == '.' ||
+	    dn.p[dn.n - 1] == '.' || p == after_dom || p >= end || *p != '(' || end[-1] != ')')
+		return false;
+	struct span comment = span_make(p + 1, (size_t)(end - p - 2));
+	buf_add(out, lp.p, lp.n);
+	buf_addc(out, '@');
+	buf_add(out, dn.p, dn.n);
+	/* "(jane at example.org)": no name, only the address again. */
+	struct span hidden = span_make(local, (size_t)(after_dom - local));
+	if (!(comment.n == hidden.n && memcmp(comment.p, hidden.p, hidden.n) == 0)) {
+		buf_addc(out, ' ');
+		buf_add(out, p, (size_t)(end - p));
+	}
+	return !out->err;
+}
+
 void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
 {
 	s->msgid[0] = s->parent[0] = s->subject[0] = '\0';
@@ -280,7 +332,12 @@ void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
 		struct buf name, addr;
 		buf_init(&name, 4 * from.n + 64);
 		buf_init(&addr, 4 * from.n + 64);
+		struct buf pm;
+		buf_init(&pm, from.n + 2);
+		if (pipermail_from(from, &pm))
+			from = span_make(pm.data, pm.len);
 		msg_parse_from(from, &name, &addr);
+		buf_free(&pm);
 		size_t k = name.err ? 0 : utf8_trunc(name.data ? name.data : "", name.len < NAME_MAX_BYTES ? name.len : NAME_MAX_BYTES);
 		if (k && name.data)
 			memcpy(s->from_name, name.data, k);

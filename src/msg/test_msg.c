@@ -262,6 +262,27 @@ static void test_summary(void)
 	CHECK_STR(s->from_addr, "bob@example.org", "address before a comment");
 	CHECK_STR(s->subject, "raw \xC3\xA9t\xC3\xA9", "raw latin-1 subject read as windows-1252");
 
+	/* Pipermail's hidden addresses (Mailman 2 archives). */
+	static const struct {
+		const char *from, *name, *addr;
+	} pm[] = {
+		{"jane at example.org (Jane Doe)", "Jane Doe", "jane@example.org"},
+		{"jane en example.org (Jane Doe)", "Jane Doe", "jane@example.org"},
+		{"vafa at mail.berlios.de (vafa at mail.berlios.de)", "", "vafa@mail.berlios.de"},
+		{"j.doe at lists.example.co.uk (=?utf-8?q?J=C3=B6rg?=)", "J\xC3\xB6rg", "j.doe@lists.example.co.uk"},
+		{"Jane Doe (the editor)", "Jane Doe", ""},
+		{"jane at example.org", "jane at example.org", ""},
+		{"Jane Doe <jane@example.org>", "Jane Doe", "jane@example.org"},
+	};
+	for (size_t i = 0; i < sizeof pm / sizeof *pm; i++) {
+		char hb[256];
+		snprintf(hb, sizeof hb, "From: %s\n\n", pm[i].from);
+		msg_summary_parse(s, hb, strlen(hb));
+		CHECK(!strcmp(s->from_name, pm[i].name) && !strcmp(s->from_addr, pm[i].addr),
+		      "From: %s -> name \"%s\", address \"%s\" (got \"%s\", \"%s\")", pm[i].from,
+		      pm[i].name, pm[i].addr, s->from_name, s->from_addr);
+	}
+
 	const char *h3 = "Message-ID: <loop@x>\nIn-Reply-To: <loop@x>\nReferences: <loop@x>\n\n";
 	msg_summary_parse(s, h3, strlen(h3));
 	CHECK(s->parent[0] == '\0' && s->nrefs == 0, "a message is never its own parent");

@@ -13,8 +13,9 @@
 #include "mbox/mbox.h"
 #include "store/store_int.h"
 
-/* Opens the file holding message m: the mbox, or the maildir file (which
- * may have moved from new/ to cur/ or changed its flags since). */
+/* Opens the file holding message m: the mbox (a compressed one's
+ * decompressed copy), the maildir file (which may have moved from new/ to
+ * cur/ or changed its flags since), or the MH folder's file. */
 int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size)
 {
 	struct store_source src;
@@ -58,8 +59,21 @@ int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size)
 					closedir(dir);
 			}
 		}
+	} else if (src.kind == SOURCE_MH) {
+		/* A message file of an MH folder: a number, nothing else, opened
+		 * in the folder and never through a link. */
+		const char *name = m->file;
+		size_t k = name ? strspn(name, "0123456789") : 0;
+		if (k == 0 || k > 9 || name[k])
+			return -1;
+		int dfd = open(src.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			close(dfd);
+		}
 	} else {
-		fd = open(src.path, O_RDONLY | O_CLOEXEC);
+		/* A compressed source is read through its decompressed copy. */
+		fd = open(src.copy[0] ? src.copy : src.path, O_RDONLY | O_CLOEXEC);
 	}
 	struct stat sb;
 	if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {

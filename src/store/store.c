@@ -64,11 +64,25 @@ static const char schema_sql[] =
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(s, f, t, c, nq, q, dfn, content='',"
 	" tokenize='unicode61 remove_diacritics 2');\n"
 	"CREATE TABLE IF NOT EXISTS maildir_seen(source_id INTEGER NOT NULL, uniq TEXT NOT NULL,"
-	" PRIMARY KEY(source_id, uniq)) WITHOUT ROWID;\n";
+	" PRIMARY KEY(source_id, uniq)) WITHOUT ROWID;\n"
+	/* A compressed source's decompressed copy (in the archive directory,
+	 * stored relative to it), which its messages' offsets are in, and
+	 * what the original was when the copy was last made whole (size,
+	 * mtime in ns, fingerprint; copy_len: the copy's length then). */
+	"CREATE TABLE IF NOT EXISTS source_copies(source_id INTEGER PRIMARY KEY,"
+	" copy TEXT NOT NULL, orig_size INTEGER NOT NULL DEFAULT -1,"
+	" orig_mtime INTEGER NOT NULL DEFAULT 0, orig_fp INTEGER NOT NULL DEFAULT 0,"
+	" copy_len INTEGER NOT NULL DEFAULT -1);\n";
 
 #define MSG_COLS                                                                          \
 	"m.id, m.list_id, m.source_id, m.day, m.num, m.ts, m.date, m.mid, m.parent, m.thread," \
 	" m.off, m.len, m.flags, mids.mid, m.subject, m.from_name, m.from_addr, m.file, l.name"
+/* A source and its decompressed copy, if it has one (read_source). */
+#define SRC_COLS                                                                             \
+	"s.id, s.list_id, s.path, s.kind, s.done, s.fp_head, s.fp_tail, s.last_ts, c.copy,"      \
+	" coalesce(c.orig_size, -1), coalesce(c.orig_mtime, 0), coalesce(c.orig_fp, 0),"        \
+	" coalesce(c.copy_len, -1)"                                                              \
+	" FROM sources s LEFT JOIN source_copies c ON c.source_id = s.id"
 #define ENTRY_COLS                                                                       \
 	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, mids.mid," \
 	" m.thread, m.id, m.mid, m.parent"
@@ -76,14 +90,13 @@ static const char schema_sql[] =
 const char *const stmt_sql[S_COUNT] = {
 	[S_LIST_ID] = "SELECT id FROM lists WHERE name = ?1",
 	[S_LIST_INS] = "INSERT INTO lists(name) VALUES(?1)",
-	[S_SRC_GET] = "SELECT id, list_id, path, kind, done, fp_head, fp_tail, last_ts FROM sources"
-	              " WHERE list_id = ?1 AND path = ?2",
+	[S_SRC_GET] = "SELECT " SRC_COLS " WHERE s.list_id = ?1 AND s.path = ?2",
 	[S_SRC_PATH] = "UPDATE sources SET path = ?2 WHERE id = ?1",
+	[S_COPY_SAVE] = "INSERT OR REPLACE INTO source_copies(source_id, copy, orig_size, orig_mtime,"
+	                " orig_fp, copy_len) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_SRC_INS] = "INSERT INTO sources(list_id, path, kind) VALUES(?1, ?2, ?3)",
-	[S_SRC_BYID] = "SELECT id, list_id, path, kind, done, fp_head, fp_tail, last_ts FROM sources"
-	               " WHERE id = ?1",
-	[S_SRC_LIST] = "SELECT id, list_id, path, kind, done, fp_head, fp_tail, last_ts FROM sources"
-	               " WHERE list_id = ?1 ORDER BY id",
+	[S_SRC_BYID] = "SELECT " SRC_COLS " WHERE s.id = ?1",
+	[S_SRC_LIST] = "SELECT " SRC_COLS " WHERE s.list_id = ?1 ORDER BY s.id",
 	[S_SRC_SAVE] = "UPDATE sources SET done = ?2, fp_head = ?3, fp_tail = ?4, last_ts = ?5"
 	               " WHERE id = ?1",
 	[S_MID_BYHASH] = "SELECT id, mid, thread, parent, msgs FROM mids WHERE hash = ?1",
@@ -398,6 +411,22 @@ enum la_status store_list_id(struct store *st, const char *name, int64_t *id)
 	return rc == SQLITE_DONE ? LA_ENOTFOUND : db_status(rc);
 }
 
+enum la_status store_list_name(struct store *st, int64_t id, char *out, size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT name FROM lists WHERE id = ?1", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(out, n, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? LA_OK : rc == SQLITE_DONE ? LA_ENOTFOUND : LA_EDB;
+}
+
 enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id, struct la_err *err)
 {
 	enum la_status r = store_list_id(st, name, id);
@@ -426,21 +455,35 @@ static const char *stored_path(const struct store *st, const char *path)
 	return path;
 }
 
+/* A path as stored (relative to the archive directory, or absolute)
+ * into out, absolute. */
+static void resolve_path(const struct store *st, const char *p, char *out, size_t n)
+{
+	size_t dn = strlen(st->dir), pn = p ? strlen(p) : 0;
+	if (pn > 0 && p[0] != '/' && dn + 1 + pn < n) {
+		memcpy(out, st->dir, dn);
+		out[dn] = '/';
+		memcpy(out + dn + 1, p, pn + 1);
+	} else {
+		/* (A relative path too long to resolve stays relative: opening
+		 * it fails, and says so.) */
+		snprintf(out, n, "%s", p ? p : "");
+	}
+}
+
 static void read_source(const struct store *st, sqlite3_stmt *s, struct store_source *src)
 {
 	src->id = sqlite3_column_int64(s, 0);
 	src->list_id = sqlite3_column_int64(s, 1);
-	const char *p = (const char *)sqlite3_column_text(s, 2);
-	size_t dn = strlen(st->dir), pn = p ? strlen(p) : 0;
-	if (pn > 0 && p[0] != '/' && dn + 1 + pn < sizeof src->path) {
-		memcpy(src->path, st->dir, dn);
-		src->path[dn] = '/';
-		memcpy(src->path + dn + 1, p, pn + 1);
-	} else {
-		/* (A relative path too long to resolve stays relative: opening
-		 * it fails, and says so.) */
-		snprintf(src->path, sizeof src->path, "%s", p ? p : "");
-	}
+	resolve_path(st, (const char *)sqlite3_column_text(s, 2), src->path, sizeof src->path);
+	const char *copy = (const char *)sqlite3_column_text(s, 8);
+	src->copy[0] = '\0';
+	if (copy)
+		resolve_path(st, copy, src->copy, sizeof src->copy);
+	src->orig_size = sqlite3_column_int64(s, 9);
+	src->orig_mtime = sqlite3_column_int64(s, 10);
+	src->orig_fp = sqlite3_column_int64(s, 11);
+	src->copy_len = sqlite3_column_int64(s, 12);
 	src->kind = (enum source_kind)sqlite3_column_int(s, 3);
 	src->done = (uint64_t)sqlite3_column_int64(s, 4);
 	src->fp_head = sqlite3_column_int64(s, 5);
@@ -476,8 +519,8 @@ static enum la_status source_moved(struct store *st, int64_t list_id, const char
 {
 	sqlite3_stmt *s = NULL;
 	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT id, list_id, path, kind, done, fp_head, fp_tail, last_ts"
-	                       " FROM sources WHERE list_id = ?1 AND kind = ?2 AND path LIKE '/%'",
+	                       "SELECT " SRC_COLS
+	                       " WHERE s.list_id = ?1 AND s.kind = ?2 AND s.path LIKE '/%'",
 	                       -1, &s, NULL) != SQLITE_OK) {
 		sqlite3_finalize(s);
 		return LA_EDB;
@@ -498,6 +541,15 @@ static enum la_status source_moved(struct store *st, int64_t list_id, const char
 	if (rc != SQLITE_DONE)
 		return LA_EDB;
 	return found == 1 ? LA_OK : LA_ENOTFOUND;
+}
+
+enum la_status store_source_find(struct store *st, int64_t list_id, const char *path,
+                                 struct store_source *src)
+{
+	enum la_status e = source_get(st, list_id, stored_path(st, path), src);
+	if (e == LA_ENOTFOUND && stored_path(st, path) != path)
+		e = source_get(st, list_id, path, src);
+	return e;
 }
 
 enum la_status store_source_ensure(struct store *st, int64_t list_id, const char *path,
@@ -541,9 +593,28 @@ enum la_status store_source_ensure(struct store *st, int64_t list_id, const char
 		return db_fail(st, SQLITE_ERROR, err, "source");
 	if (src->kind != kind)
 		return la_err_set(err, LA_EINVAL, "%s: was indexed as %s, is now %s", path,
-		                  src->kind == SOURCE_MBOX ? "an mbox" : "a maildir",
-		                  kind == SOURCE_MBOX ? "an mbox" : "a maildir");
+		                  source_kind_name(src->kind), source_kind_name(kind));
 	return LA_OK;
+}
+
+const char *source_kind_name(enum source_kind k)
+{
+	switch (k) {
+	case SOURCE_MBOX: return "an mbox";
+	case SOURCE_MAILDIR: return "a maildir";
+	case SOURCE_MH: return "an MH folder";
+	}
+	return "an unknown kind of source";
+}
+
+const char *store_dir(const struct store *st)
+{
+	return st->dir;
+}
+
+const char *store_rel_path(const struct store *st, const char *path)
+{
+	return stored_path(st, path);
 }
 
 enum la_status store_sources(struct store *st, int64_t list_id,

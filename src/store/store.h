@@ -50,7 +50,10 @@ enum la_status store_checkpoint(struct store *st, struct la_err *err);
 
 /* ---- lists and sources ---- */
 
-enum source_kind { SOURCE_MBOX = 0, SOURCE_MAILDIR = 1 };
+/* SOURCE_MBOX is any file of messages by offset: an mbox (of any kind),
+ * an MMDF file, one message, or a compressed one of these (read through
+ * its decompressed copy). */
+enum source_kind { SOURCE_MBOX = 0, SOURCE_MAILDIR = 1, SOURCE_MH = 2 };
 
 struct store_source {
 	int64_t id;
@@ -61,13 +64,33 @@ struct store_source {
 	int64_t fp_head;     /* hash of the first FP_BYTES bytes */
 	int64_t fp_tail;     /* hash of the FP_BYTES bytes before done */
 	int64_t last_ts;     /* delivery time of the last message (date fallback) */
+	/* A compressed source: the decompressed copy its messages are read
+	 * from (absolute; "" for any other source), saved by store_commit,
+	 * and what the original was when the copy was last made whole (-1:
+	 * never): size, mtime (ns), fingerprint, and the copy's length. */
+	char copy[4096];
+	int64_t orig_size, orig_mtime, orig_fp, copy_len;
 };
+
+/* "an mbox", "a maildir", "an MH folder". */
+const char *source_kind_name(enum source_kind k);
+/* The archive directory, resolved (it holds index.sqlite). */
+const char *store_dir(const struct store *st);
+/* path as the index stores it: relative to the archive directory if it
+ * is inside it, else path itself (borrowed from path). */
+const char *store_rel_path(const struct store *st, const char *path);
 
 /* Fingerprint window for detecting a rewritten mbox. */
 #define FP_BYTES 4096
 
 /* Looks up a list by name; *id = 0 and LA_ENOTFOUND if absent. */
 enum la_status store_list_id(struct store *st, const char *name, int64_t *id);
+/* The name of list id into out (n bytes); LA_ENOTFOUND if there is none. */
+enum la_status store_list_name(struct store *st, int64_t id, char *out, size_t n);
+/* The source of list_id at path (resolved), without registering it:
+ * LA_OK, LA_ENOTFOUND, LA_EDB. */
+enum la_status store_source_find(struct store *st, int64_t list_id, const char *path,
+                                 struct store_source *src);
 /* Finds or creates a list (writer only). */
 enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id, struct la_err *err);
 /* Finds or registers a source of a list (writer only).  A source inside

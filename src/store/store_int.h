@@ -19,6 +19,7 @@ enum stmt_id {
 	S_SRC_LIST,
 	S_SRC_SAVE,
 	S_SRC_PATH,
+	S_COPY_SAVE,
 	S_MID_BYHASH,
 	S_MID_PARENT_OF,
 	S_MID_TEXT,

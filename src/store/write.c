@@ -517,6 +517,20 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 		rc = step_done(s);
 		if (rc != SQLITE_DONE)
 			return db_fail(st, rc, err, "save source");
+		if (src->copy[0]) {
+			s = stmt(st, S_COPY_SAVE);
+			if (!s)
+				return db_fail(st, SQLITE_ERROR, err, "save source");
+			sqlite3_bind_int64(s, 1, src->id);
+			sqlite3_bind_text(s, 2, store_rel_path(st, src->copy), -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 3, src->orig_size);
+			sqlite3_bind_int64(s, 4, src->orig_mtime);
+			sqlite3_bind_int64(s, 5, src->orig_fp);
+			sqlite3_bind_int64(s, 6, src->copy_len);
+			rc = step_done(s);
+			if (rc != SQLITE_DONE)
+				return db_fail(st, rc, err, "save source");
+		}
 	}
 	sqlite3_stmt *s = stmt(st, S_META_SET);
 	if (s) {
@@ -697,16 +711,18 @@ enum la_status store_maildir_mark(struct store *st, int64_t source_id, const cha
 
 enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err)
 {
-	char sql[768];
+	char sql[1024];
 	snprintf(sql, sizeof sql,
 	         "UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m WHERE m.mid = mids.id"
 	         " AND m.list_id = %lld) WHERE id IN (SELECT mid FROM messages WHERE list_id = %lld);"
 	         "DELETE FROM messages WHERE list_id = %lld;"
 	         "DELETE FROM days WHERE list_id = %lld;"
 	         "DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);"
-	         "UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %lld;",
+	         "UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %lld;"
+	         "UPDATE source_copies SET orig_size = -1, copy_len = -1"
+	         " WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);",
 	         (long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id,
-	         (long long)list_id, (long long)list_id);
+	         (long long)list_id, (long long)list_id, (long long)list_id);
 	int rc = exec(st, sql);
 	store_rollback(st); /* drop caches that may name purged rows */
 	return rc == SQLITE_OK ? LA_OK : db_fail(st, rc, err, "purge list");

@@ -1,0 +1,85 @@
+/* ingest_int.h: what the ingest stage's files share (not for callers:
+ * they use ingest.h). */
+#ifndef LISTARC_INGEST_INT_H
+#define LISTARC_INGEST_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ingest/ingest.h"
+#include "mbox/mbox.h"
+#include "store/store.h"
+
+/* Reads n bytes at off (fewer at the end of the file: *got says). */
+enum la_status pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got);
+
+/* Sleeps a little more each time (1 ms up to 10 ms), adding the time to
+ * *waited_ms: the waits for locks poll with it. */
+void lock_backoff(unsigned *waited_ms);
+
+/* A lock on an mbox, as the indexer found it. */
+enum lock_state {
+	LOCK_TAKEN, /* taken (or a stale one found and disregarded) */
+	LOCK_BUSY,  /* held by another process for longer than LOCK_WAIT */
+	LOCK_NONE,  /* cannot be taken here: read-only directory or medium,
+	               locks not supported */
+};
+
+/* Takes the dotlock PATH.lock as mail programs do (O_EXCL; the lock holds
+ * our pid), waiting up to LOCK_WAIT seconds.  A lock whose pid is gone
+ * is removed; one older than DOTLOCK_STALE is disregarded.  *made says
+ * whether dotlock_drop must remove it; lock (n bytes) gets its path. */
+enum lock_state dotlock_take(const char *path, char *lock, size_t n, bool *made);
+void dotlock_drop(const char *lock);
+
+/* How the last message of what is read is judged (it may be a message
+ * still being written). */
+enum tail_rule {
+	TAIL_TAKE,   /* read under the writers' locks: whole, taken */
+	TAIL_LOCKED, /* a writer holds a lock: left for the next run */
+	TAIL_SETTLE, /* no lock can be taken: left until the file has not
+	                changed for the settle time (and did not grow) */
+	TAIL_SOURCE, /* a compressed source: left if its data ended early */
+};
+
+/* A decompressed copy being written by another thread as it is read. */
+struct unpacker;
+/* Bytes of the copy written so far, waiting (see mbox_reader_follow). */
+uint64_t unpacker_avail(void *u, uint64_t want, bool *ended);
+/* After it ended: LA_OK, or why its data ended early (err's text in note). */
+enum la_status unpacker_status(const struct unpacker *u, char *note, size_t n);
+
+/* One span of a file of messages to index: src (registered, inside the
+ * open transaction) read from fd at start, up to limit, as fmt. */
+struct span_job {
+	struct store *st;
+	int64_t list_id;
+	const char *path;       /* for messages to the user */
+	struct store_source *src;
+	int fd;
+	uint64_t start, limit;
+	enum mbox_format fmt;
+	enum tail_rule tail;
+	double age;             /* TAIL_SETTLE: seconds since the file changed */
+	struct unpacker *follow; /* a copy still being written, or NULL */
+	uint64_t total;         /* for progress: bytes, 0 if unknown */
+};
+
+/* Indexes the messages of the span, committing in batches (with src's
+ * resume point), the last commit included.  On failure the open batch is
+ * rolled back.  Returns LA_OK, LA_EIO, LA_ENOSPC, LA_EDB, LA_ENOMEM. */
+enum la_status index_span(const struct span_job *j, const struct ingest_opts *o,
+                          struct ingest_stats *stats, struct la_err *err);
+
+/* A compressed mbox (ingest_source found it to be one): decompressed into
+ * its copy in the archive directory, and what is new indexed from it. */
+enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path, int fd,
+                             const struct ingest_what *w, const struct ingest_opts *o,
+                             struct ingest_stats *stats, struct la_err *err);
+
+/* Says what was found to the user through o->warn, if set (printf-like). */
+void ingest_warn(const struct ingest_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
