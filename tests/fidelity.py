@@ -58,23 +58,40 @@ Names and subjects are Python's email package with email.policy.default
 (the last copy of the field, as listarc shows; whitespace runs made one
 space).  Deliberate differences, each where Python's reading is not what
 a reader of the archive should see:
-  - raw 8-bit header bytes are read as UTF-8 when valid, else as
+  - raw 8-bit header bytes are read as UTF-8 where valid, other bytes as
     windows-1252 (docs/LENIENCY.md), before Python decodes the field;
-    Python alone would show U+FFFD;
+    Python alone shows U+FFFD;
+  - a byte order mark before the first field, and a first line "From ..."
+    (an envelope line left in a maildir file) are not fields
+    (docs/LENIENCY.md; Python's parser skips only the second);
   - an old-style "addr (Name)" From: (pipermail writes every From: so)
     has no display name for Python: the name is the comment, decoded;
+    pipermail writes the address as the name when there is none, and its
+    pages show it so ("vafa at mail.berlios.de");
+  - a From: without any address ("From: Perico de los palotes") is a name
+    (Python takes it for a broken address and has no name);
+  - an unquoted name with an '@' before <address> ("alice@example.com
+    <bob@example.com>") is the name (Python's strict parser drops it);
   - whitespace between two adjacent encoded words of a name is dropped
     (RFC 2047 section 6.2; Python's address parser keeps it);
+  - an encoded word with raw 8-bit bytes in it is decoded with its charset
+    (Python leaves the whole word as it is);
+  - text labelled gb2312, gbk, euc-kr or ks_c_5601-1987 is read as the
+    superset mailers write under those names (GB18030, CP949); Python's
+    gb2312 codec stops at the first character of GBK;
   - addresses are obfuscated on pages: "x@y.org" and "x@...org" compare
     equal (everything from an '@' to the next space is left out).
 
 Text for the characters check: each text part is decoded with its
-declared charset; a part whose bytes are not valid in it, and a part
-without a charset or with one Python does not know, line by line as
-UTF-8, else windows-1252 (so any byte is a character but the five
-windows-1252 leaves undefined); multi-byte charsets (CJK, UTF-16) with
-errors replaced, so their undecodable bytes are not characters."""
+declared charset; text labelled ASCII, UTF-8 or Latin-1, without a label,
+or with a charset Python does not know, or not valid in its charset, is
+read sequence by sequence, UTF-8 where valid and windows-1252 else (so
+any byte is a character but the five windows-1252 leaves undefined; mail
+readers do this, as such labels are often wrong); multi-byte charsets
+(CJK, UTF-16) with errors replaced, so their undecodable bytes are not
+characters."""
 import bz2
+import codecs
 import collections
 import datetime
 import email
@@ -132,17 +149,27 @@ def obf(s):
     return re.sub(r"@\S*", "@", s)
 
 
+CP1252 = [bytes([i]).decode("cp1252", "replace") for i in range(256)]
+
+
+def _utf8_else_cp1252(err):
+    """Codec error handler: a byte that is not part of valid UTF-8 is read
+    as windows-1252 (U+FFFD for the five bytes it leaves undefined)."""
+    return CP1252[err.object[err.start]], err.start + 1
+
+
+codecs.register_error("utf8-else-cp1252", _utf8_else_cp1252)
+
+
+def utf8_else_cp1252(b):
+    """Bytes as mail readers take text of no or a Latin charset: UTF-8
+    sequences where valid, other bytes as windows-1252."""
+    return b.decode("utf-8", "utf8-else-cp1252")
+
+
 def raw_text(b):
-    """Header bytes as listarc reads them: UTF-8 when valid, else
-    windows-1252 (the bytes it leaves undefined as latin-1)."""
-    try:
-        return b.decode("utf-8")
-    except UnicodeDecodeError:
-        return b.decode("latin-1").translate(CP1252_MAP)
-
-
-CP1252_MAP = {i: bytes([i]).decode("cp1252") for i in range(0x80, 0xa0)
-              if i not in (0x81, 0x8d, 0x8f, 0x90, 0x9d)}
+    """Header bytes as listarc reads raw 8-bit header bytes."""
+    return utf8_else_cp1252(b)
 
 
 def split_head(data):
@@ -343,27 +370,30 @@ def ref_mid(raw):
     return None if len(mid.encode()) > 512 else mid
 
 
+LATIN = {"ascii", "utf-8", "latin-1", "iso8859-1", "cp1252", "iso8859-15"}
+
+
 def decode_part(payload, charset):
+    """A text part's text: its charset's, but text said to be ASCII, UTF-8
+    or Latin-1 (or said to be nothing, or in a charset Python lacks) is
+    read sequence by sequence, UTF-8 where valid and windows-1252 else, as
+    mail readers do (such labels are often wrong); multi-byte charsets with
+    their undecodable bytes as U+FFFD."""
+    codec = None
     if charset:
         cs = superset(charset.lower().strip('"\' '))
         try:
-            codec = __import__("codecs").lookup(cs).name
+            codec = codecs.lookup(cs).name
         except LookupError:
             codec = None
         if codec and MULTIBYTE.match(cs):
             return payload.decode(codec, "replace")
-        if codec:
-            try:
-                return payload.decode(codec)
-            except UnicodeDecodeError:
-                pass
-    out = []
-    for line in payload.splitlines(keepends=True):
+    if codec and codec not in LATIN:
         try:
-            out.append(line.decode("utf-8"))
+            return payload.decode(codec)
         except UnicodeDecodeError:
-            out.append(line.decode("cp1252", "replace"))
-    return "".join(out)
+            pass
+    return utf8_else_cp1252(payload)
 
 
 def ref_text(data):
@@ -672,6 +702,22 @@ def unquote_phrase(p):
     return "".join(out)
 
 
+def first_address(v):
+    """v up to its first comma outside quotes and parentheses."""
+    q = False
+    depth = 0
+    for i, c in enumerate(v):
+        if c == '"' and depth == 0:
+            q = not q
+        elif not q and c == "(":
+            depth += 1
+        elif not q and c == ")" and depth:
+            depth -= 1
+        elif not q and depth == 0 and c == ",":
+            return v[:i]
+    return v
+
+
 def page_name(from_value):
     """The name of the first address of a page's From: line: the text
     before its first <address> (quotes removed), else its (comment), else
@@ -690,11 +736,11 @@ def page_name(from_value):
             break
         i += 1
     if i < len(v):
-        first = v[:i].split(",")[0]
+        first = first_address(v[:i])
         if first != v[:i] and "@" in first and '"' not in first:
             return ""  # an address without a name, then "Name <address>"
         return norm(unquote_phrase(v[:i].strip()))
-    seg = v.split(",")[0].strip()  # no <address>: the first address ends at a comma
+    seg = first_address(v).strip()  # no <address>: the first address ends at a comma
     m = re.match(r"^[^()<>\"]*\((.*)\)$", seg)
     if m:
         return norm(m.group(1))
