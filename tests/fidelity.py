@@ -134,8 +134,8 @@ FIELD_RE = re.compile(rb"^[!-9;-~]+[ \t]*:")
 EXTRA_ZONES = {"CET": 100, "CEST": 200, "MET": 100, "MEST": 200, "EET": 200, "EEST": 300,
                "WET": 0, "WEST": 100, "JST": 900, "KST": 900, "HKT": 800, "SGT": 800,
                "AEST": 1000, "AEDT": 1100, "NZST": 1200, "NZDT": 1300, "MSK": 300}
-MULTIBYTE = re.compile(r"^(utf-?16|utf-?32|ucs|gb|big5|euc|shift|sjis|iso-?2022|cp9[35]|ks_c|hz|johab|x-?sjis)",
-                       re.I)
+MULTIBYTE = re.compile(r"^(utf-?16|utf-?32|ucs|gb|big5|euc|shift|sjis|iso-?2022|cp9[35]|ks_c|hz|johab"
+                       r"|x-?sjis)", re.I)
 
 
 # ------------------------------------------------------------ small helpers
@@ -520,8 +520,9 @@ def maildir_messages(path, plus):
     return out
 
 
-PIPERMAIL_FROM = re.compile(rb"^From (\S.*?) +((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|"
-                            rb"Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4})\r?$")
+PIPERMAIL_FROM = re.compile(rb"^From (\S.*?) +((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) "
+                            rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                            rb"[ \d]\d \d\d:\d\d:\d\d \d{4})\r?$")
 
 
 def pipermail_messages(path):
@@ -779,7 +780,7 @@ def api_key(m):
     return mid
 
 
-def compare(refs, got, want_of, got_of, what):
+def compare(refs, got, want_of, got_of):
     """Failures, matching messages by Message-ID (copies of one ID, and
     messages with made-up IDs, compared as multisets)."""
     by_ref = collections.defaultdict(list)
@@ -799,9 +800,12 @@ def compare(refs, got, want_of, got_of, what):
         if wants and not all(gots[w] >= n for w, n in wants.items()):
             missing = list((wants - gots).elements())
             extra = list((gots - wants).elements())
-            where = by_got[k][0][1]
-            bad.append("%s <%s>: got %s, want %s" % (where, k, ", ".join(repr(x) for x in extra[:2]) or "?",
-                                                    ", ".join(repr(x) for x in missing[:2])))
+            # The URLs of the messages that show what is not wanted.
+            urls = [g[1] for g in by_got[k] if got_of(g) in extra][:2] or [by_got[k][0][1]]
+            what = "<%s>" % k if len(by_got[k]) == 1 else "<%s> (one of %d)" % (k, len(by_got[k]))
+            bad.append("%s %s: got %s, want %s" % (" ".join(urls), what,
+                                                  ", ".join(repr(x) for x in extra[:2]) or "?",
+                                                  ", ".join(repr(x) for x in missing[:2])))
     return bad
 
 
@@ -863,16 +867,16 @@ def check_box(rep, srv, box, refs, idx, pages):
     # days
     gots = [(api_key(m), m["url"], m) for m in got]
     unchecked = collections.Counter(r.why for r in refs if r.day is None)
-    bad = compare(refs, gots, lambda r: r.day, lambda g: g[2]["day"], "day")
+    bad = compare(refs, gots, lambda r: r.day, lambda g: g[2]["day"])
     rules = collections.Counter(r.why for r in refs if r.day is not None)
     line(not bad and got, "%s: days (%s)" % (name, ", ".join("%s %d" % kv for kv in sorted(rules.items()))),
              bad)
     if unchecked:
         print("#   days not checked: %s" % ", ".join("%s %d" % kv for kv in sorted(unchecked.items())))
     # index names and subjects
-    bad = compare(refs, gots, lambda r: obf(r.name), lambda g: obf(norm(g[2]["from"]["name"])), "name")
+    bad = compare(refs, gots, lambda r: obf(r.name), lambda g: obf(norm(g[2]["from"]["name"])))
     line(not bad and got, "%s: from (index)" % name, bad)
-    bad = compare(refs, gots, lambda r: obf(r.subject), lambda g: obf(norm(g[2]["subject"])), "subject")
+    bad = compare(refs, gots, lambda r: obf(r.subject), lambda g: obf(norm(g[2]["subject"])))
     line(not bad and got, "%s: subject (index)" % name, bad)
     # pages
     pf = {}
@@ -883,11 +887,10 @@ def check_box(rep, srv, box, refs, idx, pages):
         if f is None:
             broken.append("%s: status %d, no header block" % (url, st))
         pf[url] = f or {}
-    bad = broken + compare(refs, gots, lambda r: obf(r.name), lambda g: obf(page_name(pf[g[1]].get("from"))),
-                           "name")
+    bad = broken + compare(refs, gots, lambda r: obf(r.name), lambda g: obf(page_name(pf[g[1]].get("from"))))
     line(not bad and got, "%s: from (page)" % name, bad)
     bad = broken + compare(refs, gots, lambda r: obf(r.subject) if r.subject else None,
-                           lambda g: obf(pf[g[1]].get("subject", "")), "subject")
+                           lambda g: obf(pf[g[1]].get("subject", "")))
     line(not bad and got, "%s: subject (page)" % name, bad)
     # characters
     by_ref = collections.defaultdict(list)
@@ -965,7 +968,7 @@ def real_pipermail(rep, srv, arc, refs_by_month, idx, listname):
     absent = ["%d of the %d messages are not in the list" % (sum((want - have).values()), total)] \
         if want - have else []
     gots = [(api_key(m), m["url"], m) for m in got]
-    bad = absent + compare(refs, gots, lambda r: r.day, lambda g: g[2]["day"], "day")
+    bad = absent + compare(refs, gots, lambda r: r.day, lambda g: g[2]["day"])
     rep.line(not bad, "real pipermail: days (Date:)", bad)
     # Names: the JSON API's and the message page's, against pipermail's page.
     pages = fetch_pages(srv, [m["url"] for m in got])

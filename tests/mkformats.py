@@ -14,11 +14,13 @@ said at its function below).  All the messages go into the formats that
 rewrite messages or could split their bodies (mboxrd, lore, pipermail,
 mboxcl2, MMDF); the samples with notmuch.mbox and edge/ into the
 pipermail variants, MH and the maildirs; the samples alone into the
-compressed files (the test's time is the reason).
+compressed files and lei's results (the test's time is the reason).
 
   mboxrd/          the messages as one mboxrd file, with their own From_ lines
-  lore/            public-inbox's (lore.kernel.org, b4, lei) export:
+  lore/            public-inbox's (lore.kernel.org, b4) export:
                    "From mboxrd@z Thu Jan  1 00:00:00 1970" placeholders
+  lei/             lei's results ("From <blob id>@mboxrd Thu Jan  1
+                   00:00:00 1970", Status: O)
   pipermail/       Mailman 2's pipermail .txt month files, server in
                    America/Los_Angeles, English ("jane at example.org")
   pipermail-es/    the same in Spanish (" en " for "@"), server in
@@ -280,6 +282,22 @@ def write_lore(path, msgs):
     return len(msgs)
 
 
+def write_lei(path, msgs):
+    """lei's mboxrd (`lei q -o mboxrd:PATH`, PublicInbox::LeiToMail
+    eml2mboxrd): Lines, Bytes and Content-Length dropped, "Status: O"
+    set, "From <git blob id>@mboxrd Thu Jan  1 00:00:00 1970", the body
+    mboxrd-quoted, then one "\n"."""
+    with open(path, "wb") as f:
+        for m in msgs:
+            blob = hashlib.sha1(b"blob %d\0" % len(m.data) + m.data).hexdigest()
+            head, body = split_head(m.data)
+            head = drop_fields(head, {b"lines", b"bytes", b"content-length", b"status"})
+            f.write(b"From %s@mboxrd Thu Jan  1 00:00:00 1970\n" % blob.encode())
+            f.write(b"".join(ensure_nl(h) for h in head) + b"Status: O\n\n")
+            f.write(mboxrd_quote(body) + b"\n" if body is not None else b"\n")
+    return len(msgs)
+
+
 def write_mboxcl2(path, msgs):
     """SVR4/Solaris mail's mboxcl2: the From_ line, the header block (any
     Content-Length or Lines of its own dropped) with Content-Length: N
@@ -325,9 +343,9 @@ def write_mh(path, msgs):
             f.write(m.data)
         os.utime(os.path.join(path, str(n)), (delivery_time(m),) * 2)
         nums.append(n)
+    # The last few not yet read, as inc leaves them.
     with open(os.path.join(path, ".mh_sequences"), "w") as f:
-        f.write("unseen: %d-%d\n" % (nums[-1] - 5, nums[-1]) if len(nums) > 6 else "")
-    # The removed message is in the folder's directory but not in it.
+        f.write("unseen: %d-%d\n" % (nums[max(0, len(nums) - 5)], nums[-1]))
     return len(msgs)
 
 
@@ -636,6 +654,9 @@ def main():
     box("mboxrd", "mboxrd", [p], write_mboxrd(p, pool), "mbox")
     p = os.path.join(d("lore"), "t.mbox")
     box("lore", "lore", [p], write_lore(p, pool), "mbox")
+    p = os.path.join(d("lei"), "results.mbox")
+    box("lei", "lore", [p], write_lei(p, base), "mbox")
+
     def pipermail(name, msgs, tz, at, scramble, charset):
         months = write_pipermail(os.path.join(out, name), msgs, zoneinfo.ZoneInfo(tz), at, scramble,
                                  charset, "f-" + name)

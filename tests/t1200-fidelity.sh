@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t1200-fidelity: real messages in every format real archives come in
-# (tests/mkformats.py writes them: mboxrd, lore's 1970 placeholders,
+# (tests/mkformats.py writes them: mboxrd, lore's and lei's 1970 placeholders,
 # pipermail month files in three variants and gzipped, git format-patch,
 # gz/xz/bz2/zst, mboxcl2, MMDF, MH, maildir, Maildir++) are indexed, and
 # each list is checked against Python's standard library reading the same
