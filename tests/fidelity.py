@@ -781,8 +781,9 @@ def api_key(m):
 
 
 def compare(refs, got, want_of, got_of):
-    """Failures, matching messages by Message-ID (copies of one ID, and
-    messages with made-up IDs, compared as multisets)."""
+    """Failures, matching messages by Message-ID.  Copies of one ID, and
+    messages with made-up IDs, are matched by subject where the subjects
+    tell them apart, and compared as multisets where they do not."""
     by_ref = collections.defaultdict(list)
     for r in refs:
         by_ref[key_of(r.mid)].append(r)
@@ -791,18 +792,30 @@ def compare(refs, got, want_of, got_of):
         by_got[g[0]].append(g)
     bad = []
     for k in sorted(by_ref):
-        if k not in by_got:
-            continue
-        wants = collections.Counter(want_of(r) for r in by_ref[k] if want_of(r) is not None)
-        gots = collections.Counter(got_of(g) for g in by_got[k])
-        if len(by_ref[k]) != len(by_got[k]):
+        if k not in by_got or len(by_ref[k]) != len(by_got[k]):
             continue  # the count and message-id checks report it
-        if wants and not all(gots[w] >= n for w, n in wants.items()):
+        groups = [(by_ref[k], by_got[k])]
+        if len(by_ref[k]) > 1:
+            rs = collections.defaultdict(list)
+            gs = collections.defaultdict(list)
+            for r in by_ref[k]:
+                rs[obf(r.subject)].append(r)
+            for g in by_got[k]:
+                gs[obf(norm(g[2]["subject"]))].append(g)
+            same = [s for s in rs if len(rs[s]) == len(gs.get(s, ()))]
+            rest = ([r for s in rs if s not in same for r in rs[s]],
+                    [g for s in gs if s not in same for g in gs[s]])
+            groups = [(rs[s], gs[s]) for s in same] + ([rest] if rest[0] else [])
+        for rgroup, ggroup in groups:
+            wants = collections.Counter(want_of(r) for r in rgroup if want_of(r) is not None)
+            gots = collections.Counter(got_of(g) for g in ggroup)
+            if not wants or all(gots[w] >= n for w, n in wants.items()):
+                continue
             missing = list((wants - gots).elements())
             extra = list((gots - wants).elements())
             # The URLs of the messages that show what is not wanted.
-            urls = [g[1] for g in by_got[k] if got_of(g) in extra][:2] or [by_got[k][0][1]]
-            what = "<%s>" % k if len(by_got[k]) == 1 else "<%s> (one of %d)" % (k, len(by_got[k]))
+            urls = [g[1] for g in ggroup if got_of(g) in extra][:2] or [ggroup[0][1]]
+            what = "<%s>" % k if len(ggroup) == 1 else "<%s> (one of %d)" % (k, len(ggroup))
             bad.append("%s %s: got %s, want %s" % (" ".join(urls), what,
                                                   ", ".join(repr(x) for x in extra[:2]) or "?",
                                                   ", ".join(repr(x) for x in missing[:2])))
