@@ -569,6 +569,19 @@ def scrambled(addr, at):
                                           dom.replace("a", "@").replace(".", "@"))
 
 
+# Standard-time offsets, for a system without time zone data (tzdata).
+ZONE_OFFSETS = {"America/Los_Angeles": -8, "Europe/Madrid": 1, "Asia/Tokyo": 9}
+
+
+def local_zone(name):
+    """The server's local time zone: from the system's zone data, else its
+    standard offset all year (the output then differs in summer months)."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except zoneinfo.ZoneInfoNotFoundError:
+        return datetime.timezone(datetime.timedelta(hours=ZONE_OFFSETS[name]), name)
+
+
 def write_pipermail(path, msgs, tz, at, scramble, charset, listname):
     """Month files YYYY-Month.txt, articles appended in arrival order;
     returns the paths in month order and how many articles each has."""
@@ -658,7 +671,7 @@ def main():
     box("lei", "lore", [p], write_lei(p, base), "mbox")
 
     def pipermail(name, msgs, tz, at, scramble, charset):
-        months = write_pipermail(os.path.join(out, name), msgs, zoneinfo.ZoneInfo(tz), at, scramble,
+        months = write_pipermail(os.path.join(out, name), msgs, local_zone(tz), at, scramble,
                                  charset, "f-" + name)
         box(name, "pipermail", [p for p, _ in months], sum(n for _, n in months), "pipermail",
             charset=charset)
