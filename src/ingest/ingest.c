@@ -210,6 +210,9 @@ struct ring {
 	struct mbox_reader *r;
 	const struct span_job *job;
 	int64_t last_ts;
+	bool pipermail;      /* a From_ line with a spaced sender or a From:
+	                        hidden as pipermail hides it was seen: the
+	                        file is a pipermail export */
 	double settle;
 	bool search;
 	struct buf raw, unq; /* the reader's scratch for message bytes */
@@ -288,18 +291,21 @@ static bool pending_tail(struct ring *q, const struct mbox_msg *m)
  * written, is the delivery date, except:
  * - a placeholder (1970-01-01, git's 2001-09-17) is no date: Received:,
  *   then Date:, as for a maildir;
- * - a sender with spaces (pipermail) means the date is the archive
- *   server's local time, zone unknown: Date: (in UTC) is taken instead
- *   when it is within two days of it (a sender's clock that far off is
- *   wrong, and the server's date is kept).
+ * - in a pipermail export (a From_ line with a spaced sender, or a From:
+ *   hidden as pipermail hides it, or pipermail's "bogus@does.not.exist.com",
+ *   seen in this file: pipermail writes the sender it had, and some have
+ *   no spaces) the date is the archive server's
+ *   local time, zone unknown: Date: (in UTC) is taken instead when it is
+ *   within two days of it (a sender's clock that far off is wrong, and
+ *   the server's date is kept).
  * Returns false if sl's date came from the fallback. */
-static bool from_date(const struct mbox_msg *m, struct slot *sl, int64_t fallback)
+static bool from_date(const struct mbox_msg *m, struct slot *sl, bool pipermail, int64_t fallback)
 {
 	if (!m->has_date || (m->flags & MBOX_F_PLACEHOLDER))
 		return ingest_delivery_date(&sl->sum, fallback, &sl->ts, &sl->day);
 	sl->day = civil_daykey(m->date.year, m->date.mon, m->date.day);
 	sl->ts = date_unix(&m->date);
-	if ((m->flags & MBOX_F_SPACED_SENDER) && sl->sum.has_date) {
+	if (pipermail && sl->sum.has_date) {
 		int64_t d = date_unix(&sl->sum.date);
 		if (d - sl->ts <= 2 * 86400 && sl->ts - d <= 2 * 86400) {
 			sl->ts = d;
@@ -352,7 +358,12 @@ static void *reader_main(void *arg)
 		sl->end = m.end;
 		if (m.len > q->largest)
 			q->largest = m.len;
-		sl->date_fallback = !from_date(&m, sl, q->last_ts);
+		/* "bogus@does.not.exist.com" is pipermail's own stand-in for a
+		 * sender it could not read: only its exports hold it. */
+		if ((m.flags & MBOX_F_SPACED_SENDER) || (sl->sum.flags & MSG_F_PIPERMAIL) ||
+		    !strcmp(sl->sum.from_addr, "bogus@does.not.exist.com"))
+			q->pipermail = true;
+		sl->date_fallback = !from_date(&m, sl, q->pipermail, q->last_ts);
 		q->last_ts = sl->ts;
 		sl->made_up[0] = '\0';
 		if (!sl->sum.msgid[0])

@@ -264,6 +264,16 @@ static size_t asctime_tail(const char *line, size_t n, struct la_date *d)
 	return 0;
 }
 
+/* True if d is a placeholder, not a date: 1970-01-01 00:00:00 (lore,
+ * public-inbox, b4, lei and listarc's own downloads) or git
+ * format-patch's 2001-09-17 00:00:00. */
+static bool placeholder_date(const struct la_date *d)
+{
+	return d->hour == 0 && d->min == 0 && d->sec == 0 &&
+	       ((d->year == 1970 && d->mon == 1 && d->day == 1) ||
+	        (d->year == 2001 && d->mon == 9 && d->day == 17));
+}
+
 bool mbox_is_fromline(const char *line, size_t n, struct la_date *d, bool *spaced)
 {
 	if (spaced)
@@ -648,10 +658,7 @@ enum la_status mbox_next(struct mbox_reader *r, struct mbox_msg *m, struct la_er
 		m->has_date = true;
 		if (spaced)
 			m->flags |= MBOX_F_SPACED_SENDER;
-		const struct la_date *d = &m->date;
-		if (d->hour == 0 && d->min == 0 && d->sec == 0 &&
-		    ((d->year == 1970 && d->mon == 1 && d->day == 1) ||
-		     (d->year == 2001 && d->mon == 9 && d->day == 17)))
+		if (placeholder_date(&m->date))
 			m->flags |= MBOX_F_PLACEHOLDER;
 		s = skip_line(r, err);
 	} else if (n >= 5 && memcmp(r->buf + r->pos, "From ", 5) == 0) {
@@ -756,6 +763,8 @@ static enum la_status mmdf_next(struct mbox_reader *r, struct mbox_msg *m, struc
 	r->pos = at;
 	if (mbox_is_fromline(r->buf + r->pos, n, &m->date, NULL)) {
 		m->has_date = true;
+		if (placeholder_date(&m->date))
+			m->flags |= MBOX_F_PLACEHOLDER;
 		if ((s = skip_line(r, err)))
 			return s;
 	}

@@ -19,6 +19,8 @@ enum {
 	MSG_F_REFS_TRUNC = 1 << 2, /* References cut to REFS_MAX */
 	MSG_F_NO_DATE = 1 << 3,    /* no parsable Date: */
 	MSG_F_LONG_MSGID = 1 << 4, /* Message-ID over MSGID_MAX, replaced by a hash */
+	MSG_F_PIPERMAIL = 1 << 5,  /* From: hidden as Mailman 2's archives write
+	                              it ("jane at example.org (Jane)") */
 };
 
 /* What the index needs of a message.  Fixed-size, so one summary can be

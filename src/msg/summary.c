@@ -334,8 +334,10 @@ void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
 		buf_init(&addr, 4 * from.n + 64);
 		struct buf pm;
 		buf_init(&pm, from.n + 2);
-		if (pipermail_from(from, &pm))
+		if (pipermail_from(from, &pm)) {
 			from = span_make(pm.data, pm.len);
+			s->flags |= MSG_F_PIPERMAIL;
+		}
 		msg_parse_from(from, &name, &addr);
 		buf_free(&pm);
 		size_t k = name.err ? 0 : utf8_trunc(name.data ? name.data : "", name.len < NAME_MAX_BYTES ? name.len : NAME_MAX_BYTES);
