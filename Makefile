@@ -19,7 +19,7 @@ EXTRA_CFLAGS ?=
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c \
               src/util/hash.c src/util/civil.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/decode.c src/msg/htmltext.c \
-              src/msg/text.c
+              src/msg/text.c src/msg/textlore.c src/msg/patchid.c
 MBOX_SRC   := src/mbox/mbox.c
 CONF_SRC   := src/conf/conf.c
 STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c
@@ -28,7 +28,7 @@ RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/t
               src/render/message.c src/render/listing.c src/render/search.c \
               src/render/atom.c src/render/mboxgz.c src/render/api.c
 THREAD_SRC := src/thread/thread.c
-SEARCH_SRC := src/search/query.c
+SEARCH_SRC := src/search/query.c src/search/when.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
               src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c

@@ -445,6 +445,18 @@ size_t route_key(const struct route *rt, char *out, size_t n)
 	return k > 0 && (size_t)k < n ? (size_t)k : 0;
 }
 
+/* Does the query ask for a search?  An empty q= (only spaces) asks for
+ * the page itself, as on lore, unless it asks for a feed or an mbox. */
+static bool searching(const struct route_query *q)
+{
+	if (!q->has_q)
+		return false;
+	for (const char *p = q->q; *p; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			return true;
+	return q->x[0] && strcmp(q->x, "t") != 0;
+}
+
 static void plain(struct response *r, int status, const char *text, int max_age)
 {
 	buf_reset(&r->body);
@@ -493,7 +505,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		e = render_search_help(c, r);
 		break;
 	case R_INDEX:
-		if (rt.query.has_q)
+		if (searching(&rt.query))
 			e = render_search(c, NULL, &sreq, r);
 		else
 			e = render_index(c, r);
@@ -518,7 +530,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		break;
 	}
 	case R_LIST:
-		if (rt.query.has_q)
+		if (searching(&rt.query))
 			e = render_search(c, rt.list, &sreq, r);
 		else
 			e = render_list(c, rt.list, r);

@@ -18,7 +18,8 @@
  *   /LIST/MSGID/t.atom             its thread as Atom
  *   /all/new.atom, /all/MSGID/...  the same over every list
  *   /LIST/?q=QUERY, /?q=QUERY, /all/?q=QUERY   search results (&o=relevance,
- *                                  &page=N)
+ *                                  &page=N, &x=t threads, &t=1 one per thread;
+ *                                  an empty q= is the page without it)
  *   /_/search-help                 the query language
  *   /api/v1/...                    the JSON API (docs/api.md): /api/v1/ and
  *                                  what follows it is a page's path
@@ -78,8 +79,9 @@ struct route_query {
 	bool has_q;
 	char q[QUERY_PARAM_MAX + 1];     /* q=: a search query */
 	char o[16];      /* o=: result order */
-	char x[8];       /* x=: alternate format of results (A Atom, m mbox) */
-	bool threads;    /* t=1: with x=m, the matches' whole threads */
+	char x[8];       /* x=: alternate format of results (A Atom, m mbox, t threads) */
+	bool threads;    /* t=1: with x=m, the matches' whole threads; on a
+	                  * results page, one result per thread */
 	char after[64];  /* after=: a pagination cursor */
 	int limit;       /* limit=N, 0 without one */
 	int since, until; /* since=, until=: days YYYY-MM-DD as yyyymmdd, 0 without */

@@ -9,6 +9,7 @@
 #include "render/html.h"
 #include "render/page.h"
 #include "search/search.h"
+#include "thread/thread.h"
 #include "util/utf8.h"
 
 /* Results per page.  Matches are counted exactly up to
@@ -163,13 +164,50 @@ struct results {
 	const char *const *words;
 	struct msg_text text;
 	struct buf raw;
+	/* t=1: one line per thread (the first match of each), those from
+	 * thread number skip + 1 to skip + want; threads counts them, seen
+	 * holds their ids (open addressing, 0 = empty: thread ids start
+	 * at 1). */
+	int64_t *seen;
+	size_t nseen;
+	int skip, want, threads;
 };
 
-static bool result_line(const struct store_entry *e, void *arg)
+/* Adds thread id t to x->seen; false if it was there (or memory ran
+ * out: the thread is then not shown twice either). */
+static bool seen_add(struct results *x, int64_t t)
 {
-	struct results *x = arg;
+	if ((size_t)x->threads * 2 >= x->nseen) {
+		size_t n = x->nseen ? x->nseen * 2 : 1024;
+		int64_t *v = calloc(n, sizeof *v);
+		if (!v)
+			return false;
+		for (size_t i = 0; i < x->nseen; i++)
+			if (x->seen[i])
+				for (size_t j = (size_t)x->seen[i] * 0x9E3779B97F4A7C15u % n;; j = (j + 1) % n)
+					if (!v[j]) {
+						v[j] = x->seen[i];
+						break;
+					}
+		free(x->seen);
+		x->seen = v;
+		x->nseen = n;
+	}
+	for (size_t j = (size_t)t * 0x9E3779B97F4A7C15u % x->nseen;; j = (j + 1) % x->nseen) {
+		if (x->seen[j] == t)
+			return false;
+		if (!x->seen[j]) {
+			x->seen[j] = t;
+			return true;
+		}
+	}
+}
+
+/* A result: its subject (linked), sender, date, list and snippet. */
+static void result_body(struct results *x, const struct store_entry *e)
+{
 	struct buf *b = x->b;
-	buf_adds(b, "<li><a href=\"");
+	buf_adds(b, "<a href=\"");
 	link_msg(x->c, b, e->list, e->day, e->num);
 	buf_adds(b, "\">");
 	/* The subject, marked too. */
@@ -188,15 +226,118 @@ static bool result_line(const struct store_entry *e, void *arg)
 		buf_adds(b, "</span>");
 	}
 	snippet(x->c, b, e->id, x->words, &x->text, &x->raw);
-	buf_adds(b, "</li>\n");
+}
+
+static bool result_line(const struct store_entry *e, void *arg)
+{
+	struct results *x = arg;
+	buf_adds(x->b, "<li>");
+	result_body(x, e);
+	buf_adds(x->b, "</li>\n");
 	return true;
+}
+
+/* t=1: the first match of each thread only. */
+static bool thread_line(const struct store_entry *e, void *arg)
+{
+	struct results *x = arg;
+	if (!seen_add(x, e->thread))
+		return true;
+	x->threads++;
+	if (x->threads > x->skip && x->threads <= x->skip + x->want)
+		result_line(e, x);
+	return true;
+}
+
+/* x=t: the results of a page grouped by thread, each thread's results
+ * nested by their replies to one another (as lore's x=t shows them),
+ * the threads in the order of their first result. */
+static void results_tree(struct results *x, const struct render_entries *l)
+{
+	struct buf *b = x->b;
+	bool *done = calloc(l->n ? l->n : 1, sizeof *done);
+	struct thread_id_in *ids = calloc(l->n ? l->n : 1, sizeof *ids);
+	struct thread_msg_in *msgs = calloc(l->n ? l->n : 1, sizeof *msgs);
+	if (!done || !ids || !msgs) {
+		b->err = LA_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		if (done[i])
+			continue;
+		/* The results of i's thread; a parent outside them makes a root. */
+		size_t n = 0, nids = 0;
+		for (size_t j = i; j < l->n; j++) {
+			if (l->v[j].thread != l->v[i].thread)
+				continue;
+			done[j] = true;
+			msgs[n].mid = l->v[j].mid;
+			msgs[n].ts = l->v[j].ts;
+			msgs[n].key = (int64_t)j;
+			n++;
+			bool known = false; /* (copies in two lists share an id) */
+			for (size_t k = 0; k < nids && !known; k++)
+				known = ids[k].id == l->v[j].mid;
+			if (!known)
+				ids[nids++] = (struct thread_id_in){l->v[j].mid, l->v[j].parent};
+		}
+		for (size_t k = 0; k < nids; k++) {
+			bool found = false;
+			for (size_t j = 0; j < nids && !found; j++)
+				found = j != k && ids[j].id == ids[k].parent;
+			if (!found)
+				ids[k].parent = 0;
+		}
+		struct thread_tree t;
+		if (!thread_build(ids, nids, msgs, n, &t)) {
+			b->err = LA_ENOMEM;
+			break;
+		}
+		/* Nested lists, a level per depth (at most one deeper than the
+		 * row before, so that they nest properly). */
+		int level = 0, prev = -1;
+		for (size_t r = 0; r < t.nrows; r++) {
+			if (t.rows[r].ghost)
+				continue;
+			int d = t.rows[r].depth;
+			if (d > prev + 1)
+				d = prev + 1;
+			if (d > 16)
+				d = 16;
+			if (level == 0) {
+				buf_adds(b, "<li><ul class=\"tree\">");
+				level = 1;
+			} else if (d + 1 > level) {
+				for (; level < d + 1; level++)
+					buf_adds(b, "\n<ul>");
+			} else {
+				buf_adds(b, "</li>");
+				for (; level > d + 1; level--)
+					buf_adds(b, "</ul></li>");
+			}
+			buf_adds(b, "\n<li>");
+			result_body(x, &l->v[t.rows[r].key]);
+			prev = d;
+		}
+		if (level > 0) {
+			buf_adds(b, "</li>");
+			for (; level > 1; level--)
+				buf_adds(b, "</ul></li>");
+			buf_adds(b, "</ul></li>\n");
+		}
+		thread_tree_free(&t);
+	}
+out:
+	free(done);
+	free(ids);
+	free(msgs);
 }
 
 /* The URL of a page of results, in format x ("": the page itself), its
  * parameters separated by amp ("&amp;" in HTML, "&" where the caller
  * escapes). */
 static void results_url(const struct render_ctx *c, struct buf *b, const char *list,
-                        const char *q, const char *order, int page, const char *x,
+                        const char *q, const char *order, int page, const char *x, bool t1,
                         const char *amp)
 {
 	if (list)
@@ -211,12 +352,18 @@ static void results_url(const struct render_ctx *c, struct buf *b, const char *l
 		buf_printf(b, "%spage=%d", amp, page);
 	if (x[0])
 		buf_printf(b, "%sx=%s", amp, x);
+	if (t1)
+		buf_printf(b, "%st=1", amp);
 }
 
+/* How a results page shows its results: a list, the list with one
+ * result per thread (t=1), or grouped and nested by thread (x=t). */
+enum view { V_LIST, V_THREADS, V_TREE };
+
 static void results_link(const struct render_ctx *c, struct buf *b, const char *list,
-                         const char *q, const char *order, int page)
+                         const char *q, const char *order, int page, enum view v)
 {
-	results_url(c, b, list, q, order, page, "", "&amp;");
+	results_url(c, b, list, q, order, page, v == V_TREE ? "t" : "", v == V_THREADS, "&amp;");
 }
 
 /* &x=A: the page's results as an Atom feed. */
@@ -243,8 +390,8 @@ static enum la_status results_atom(const struct render_ctx *c, const char *list,
 	buf_init(&alt, 4 * URL_MAX);
 	buf_init(&key, 2 * QUERY_PARAM_MAX);
 	buf_printf(&title, "Search for %s in %s", q, list ? list : "all lists");
-	results_url(c, &self, list, q, order, page, "A", "&");
-	results_url(c, &alt, list, q, order, page, "", "&");
+	results_url(c, &self, list, q, order, page, "A", false, "&");
+	results_url(c, &alt, list, q, order, page, "", false, "&");
 	buf_printf(&key, "search\n%s\n%s\n%s\n%d", list ? list : "", q, relevance ? "r" : "n", page);
 	if (title.err || self.err || alt.err || key.err) {
 		e = LA_ENOMEM;
@@ -367,19 +514,45 @@ static enum la_status results_mbox(const struct render_ctx *c, int64_t list_id,
 	return e;
 }
 
+/* Whether this archive's search index can answer q; if not, a message
+ * for the user in msg. */
+static bool answerable(const struct render_ctx *c, const struct search_query *sq, char *msg,
+                       size_t n)
+{
+	const char *p = search_lore_prefix(sq);
+	if (!p || store_search_lore(c->st))
+		return true;
+	snprintf(msg, n,
+	         "This archive's search index was made before %s: was added; it can search "
+	         "%s: once its owner has run listarc reindex --search.",
+	         p, p);
+	return false;
+}
+
+/* How many of total results (or threads) page shows, RESULTS_PER_PAGE
+ * a page. */
+static int on_page(int total, int page)
+{
+	int left = total - (page - 1) * RESULTS_PER_PAGE;
+	return left < 0 ? 0 : left > RESULTS_PER_PAGE ? RESULTS_PER_PAGE : left;
+}
+
 enum la_status render_search(const struct render_ctx *c, const char *list,
                              const struct render_search_req *req, struct response *r)
 {
-	const char *q = req->q, *order = req->order, *format = req->format;
+	const char *q = req->q, *order = req->order, *format = req->format ? req->format : "";
 	int page = req->page;
 	int64_t list_id = 0;
+	char why[256];
 	if (list && store_list_id(c->st, list, &list_id) != LA_OK) {
 		render_error(c, r, 404, "There is no such list in this archive.");
 		return LA_OK;
 	}
-	if (format && format[0]) {
+	if (format[0] && strcmp(format, "t") != 0) {
 		if (strcmp(format, "A") != 0 && strcmp(format, "m") != 0) {
-			render_error(c, r, 400, "x= is A (the results as an Atom feed) or m (as an mbox).");
+			render_error(c, r, 400,
+			             "x= is A (the results as an Atom feed), m (as an mbox) or t (as "
+			             "threads).");
 			return LA_OK;
 		}
 		if (page < 1 || page > RESULTS_PAGES_MAX) {
@@ -392,11 +565,17 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 			render_error(c, r, 400, perr.msg[0] ? perr.msg : "The query could not be read.");
 			return LA_OK;
 		}
-		enum la_status fe = format[0] == 'A' ? results_atom(c, list, list_id, q, sq, order, page, r)
-		                                     : results_mbox(c, list_id, sq, order, req->threads, r);
+		enum la_status fe = LA_OK;
+		if (!answerable(c, sq, why, sizeof why))
+			render_error(c, r, 400, why);
+		else if (format[0] == 'A')
+			fe = results_atom(c, list, list_id, q, sq, order, page, r);
+		else
+			fe = results_mbox(c, list_id, sq, order, req->threads, r);
 		search_free(sq);
 		return fe;
 	}
+	enum view view = format[0] == 't' ? V_TREE : req->threads ? V_THREADS : V_LIST;
 	bool relevance = order && !strcmp(order, "relevance");
 	struct buf *b = &r->body;
 	buf_reset(b);
@@ -411,19 +590,23 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 	if (page < 1 || page > RESULTS_PAGES_MAX) {
 		buf_printf(b, "<p class=\"error\">Results are shown up to page %d.</p>\n", RESULTS_PAGES_MAX);
 		status = 404;
-	} else if (search_parse(q, strlen(q), (int64_t)time(NULL), &sq, &err) != LA_OK) {
+	} else if (search_parse(q, strlen(q), (int64_t)time(NULL), &sq, &err) != LA_OK ||
+	           !answerable(c, sq, why, sizeof why)) {
 		buf_adds(b, "<p class=\"error\">");
-		html_texts(b, err.msg[0] ? err.msg : "The query could not be read.");
+		html_texts(b, sq ? why : err.msg[0] ? err.msg : "The query could not be read.");
 		buf_adds(b, " See the <a href=\"");
 		buf_adds(b, c->base);
 		buf_adds(b, "_/search-help\">search help</a>.</p>\n");
 		status = 400;
+		search_free(sq);
+		sq = NULL;
 	} else {
 		char mode[16] = "on";
 		store_meta_get(c->st, "search", mode, sizeof mode);
 		if (strcmp(mode, "on") != 0)
 			buf_adds(b, "<p class=\"error\">This archive has no full-text index (it was indexed "
-			            "with --no-search): only l:, m: and d: terms find anything.</p>\n");
+			            "with --no-search): only m:, d:, dt:, rt: and z: terms find "
+			            "anything.</p>\n");
 		struct results x;
 		memset(&x, 0, sizeof x);
 		x.c = c;
@@ -433,15 +616,40 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		msg_text_init(&x.text);
 		buf_init(&x.raw, SEARCH_TEXT_MAX * 8 + 1);
 		size_t mark = b->len;
-		buf_adds(b, "<ol class=\"results\">\n");
-		int total = 0;
+		buf_adds(b, view == V_TREE ? "<ul class=\"results\">\n" : "<ol class=\"results\">\n");
+		int total = 0, shown = 0;
 		int upto = page * RESULTS_PER_PAGE > RESULTS_COUNT_EXACT ? page * RESULTS_PER_PAGE
 		                                                         : RESULTS_COUNT_EXACT;
-		e = store_search(c->st, sq, list_id, relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST,
-		                 (page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE, upto + 1, &total,
-		                 result_line, &x);
-		bool more = total > upto;
-		buf_adds(b, "</ol>\n");
+		enum search_order so = relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST;
+		if (view == V_THREADS) {
+			/* The threads of the newest (or most relevant)
+			 * SEARCH_MBOX_MAX matches, counted exactly. */
+			x.skip = (page - 1) * RESULTS_PER_PAGE;
+			x.want = RESULTS_PER_PAGE;
+			e = store_search(c->st, sq, list_id, so, 0, SEARCH_MBOX_MAX, SEARCH_MBOX_MAX + 1,
+			                 &total, thread_line, &x);
+			free(x.seen);
+			shown = on_page(x.threads, page);
+		} else if (view == V_TREE) {
+			struct render_entries l = {0};
+			e = store_search(c->st, sq, list_id, so, (page - 1) * RESULTS_PER_PAGE,
+			                 RESULTS_PER_PAGE, upto + 1, &total, render_entries_add, &l);
+			if (!e && l.oom)
+				e = LA_ENOMEM;
+			if (!e)
+				results_tree(&x, &l);
+			shown = (int)l.n;
+			render_entries_free(&l);
+		} else {
+			e = store_search(c->st, sq, list_id, so, (page - 1) * RESULTS_PER_PAGE,
+			                 RESULTS_PER_PAGE, upto + 1, &total, result_line, &x);
+			shown = on_page(total > upto ? upto : total, page);
+		}
+		/* t=1 counts threads among the first SEARCH_MBOX_MAX matches;
+		 * the others count messages, exactly to upto. */
+		bool more = view == V_THREADS ? total > SEARCH_MBOX_MAX : total > upto;
+		int units = view == V_THREADS ? x.threads : total > upto ? upto : total;
+		buf_adds(b, view == V_TREE ? "</ul>\n" : "</ol>\n");
 		msg_text_free(&x.text);
 		buf_free(&x.raw);
 		if (e) {
@@ -452,39 +660,60 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		}
 		/* The count goes before the list. */
 		struct buf head;
-		buf_init(&head, 1024);
+		buf_init(&head, 4096);
 		int shown_from = (page - 1) * RESULTS_PER_PAGE + 1;
+		const char *first = relevance ? "the most relevant" : "the newest";
 		if (total == 0)
 			buf_adds(&head, "<p>No messages match.</p>\n");
+		else if (view == V_THREADS)
+			buf_printf(&head, "<p>%d thread%s match%s%s; %s first, one message each.</p>\n",
+			           x.threads, x.threads == 1 ? "" : "s", x.threads == 1 ? "es" : "",
+			           more ? " in the " SEARCH_MBOX_MAX_TEXT " messages searched" : "", first);
 		else if (more)
-			buf_printf(&head, "<p>More than %d messages match; %s first.</p>\n", upto,
-			           relevance ? "the most relevant" : "the newest");
+			buf_printf(&head, "<p>More than %d messages match; %s first.</p>\n", upto, first);
 		else
 			buf_printf(&head, "<p>%d message%s match%s; %s first.</p>\n", total,
-			           total == 1 ? "" : "s", total == 1 ? "es" : "", relevance ? "the most relevant" : "the newest");
+			           total == 1 ? "" : "s", total == 1 ? "es" : "", first);
 		buf_adds(&head, "<p class=\"nav\">Order: ");
 		if (relevance) {
 			buf_adds(&head, "<a href=\"");
-			results_link(c, &head, list, q, NULL, 1);
+			results_link(c, &head, list, q, NULL, 1, view);
 			buf_adds(&head, "\">newest</a> | relevance");
 		} else {
 			buf_adds(&head, "newest | <a href=\"");
-			results_link(c, &head, list, q, "relevance", 1);
+			results_link(c, &head, list, q, "relevance", 1, view);
 			buf_adds(&head, "\">relevance</a>");
+		}
+		/* The views lore offers: summary, collapsed threads, nested. */
+		static const char *const vname[] = {"list", "one per thread", "threads"};
+		buf_adds(&head, " | View: ");
+		for (int k = V_LIST; k <= V_TREE; k++) {
+			if (k > V_LIST)
+				buf_adds(&head, ", ");
+			if (k == (int)view) {
+				buf_adds(&head, vname[k]);
+			} else {
+				buf_adds(&head, "<a href=\"");
+				results_link(c, &head, list, q, order, 1, (enum view)k);
+				buf_printf(&head, "\">%s</a>", vname[k]);
+			}
 		}
 		if (total > 0) {
 			buf_adds(&head, " | <a href=\"");
-			results_url(c, &head, list, q, order, page, "A", "&amp;");
+			results_url(c, &head, list, q, order, page, "A", false, "&amp;");
 			buf_adds(&head, "\">Atom feed</a> | <a href=\"");
-			results_url(c, &head, list, q, order, 1, "m", "&amp;");
-			if (more || total > SEARCH_MBOX_MAX)
+			results_url(c, &head, list, q, order, 1, "m", false, "&amp;");
+			if (total > upto || total > SEARCH_MBOX_MAX)
 				buf_printf(&head, "\">mbox.gz</a> (the %s %s at most)",
 				           relevance ? "most relevant" : "newest", SEARCH_MBOX_MAX_TEXT);
 			else
 				buf_printf(&head, "\">mbox.gz</a> (all %d)", total);
+			buf_adds(&head, ", <a href=\"");
+			results_url(c, &head, list, q, order, 1, "m", true, "&amp;");
+			buf_adds(&head, "\">with their threads</a>");
 		}
 		buf_adds(&head, "</p>\n");
-		if (total > 0 && shown_from > total)
+		if (total > 0 && shown_from > units)
 			status = 404;
 		/* Insert head before the list. */
 		if (!head.err && !b->err && buf_reserve(b, head.len) == LA_OK) {
@@ -493,18 +722,23 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 			b->len += head.len;
 		}
 		buf_free(&head);
-		/* Previous and next pages. */
-		int last = more ? RESULTS_PAGES_MAX : (total + RESULTS_PER_PAGE - 1) / RESULTS_PER_PAGE;
-		if (page > 1 || page < last) {
+		/* lore's "Results A-B of N", and the previous and next pages. */
+		int last = more && view != V_THREADS ? RESULTS_PAGES_MAX
+		                                     : (units + RESULTS_PER_PAGE - 1) / RESULTS_PER_PAGE;
+		if (shown > 0 || page > 1) {
 			buf_adds(b, "<div class=\"nav\">");
+			if (shown > 0)
+				buf_printf(b, "Results %d-%d of %s%d%s ", shown_from, shown_from + shown - 1,
+				           more ? "more than " : "", units,
+				           view == V_THREADS ? (units == 1 ? " thread" : " threads") : "");
 			if (page > 1) {
 				buf_adds(b, "[<a href=\"");
-				results_link(c, b, list, q, order, page - 1);
+				results_link(c, b, list, q, order, page - 1, view);
 				buf_adds(b, "\">&lt;previous</a>] ");
 			}
 			if (page < last) {
 				buf_adds(b, "[<a href=\"");
-				results_link(c, b, list, q, order, page + 1);
+				results_link(c, b, list, q, order, page + 1, view);
 				buf_adds(b, "\">next&gt;</a>]");
 			}
 			buf_adds(b, "</div>\n");

@@ -6,16 +6,22 @@
  *   query  := or
  *   or     := and ("OR" and)*
  *   and    := unary (["AND"] unary)*
- *   unary  := ("NOT" | "-") unary | "(" or ")" | term
+ *   unary  := ("NOT" | "-") unary | "+" unary | "(" or ")" | term
  *   term   := [prefix ":"] (word | "phrase")
  *
- * Prefixes: s: subject, f: from, t: to, c: cc, a: any address, b: body,
- * q: quoted text, nq: non-quoted text, dfn: file names a patch touches,
- * m: Message-ID, l: list, d: date or date range.  Bare words and phrases
- * search subject and body.  A word ending in '*' matches as a prefix.
- * Dates: YYYY-MM-DD, YYYYMMDD, YYYY-MM, YYYY, today, yesterday,
- * N.{days,weeks,months,years}.ago; ranges A..B (both days included),
- * A.., ..B. */
+ * The language is public-inbox's (lore's).  Prefixes: s: subject, f:
+ * from, t: to, c: cc, tc: to or cc, a: and tcf: to, cc or from, b: body,
+ * bs: subject or body, q: quoted text, nq: non-quoted text, n:
+ * attachment file names, l: words of List-Id, lid: a whole List-Id,
+ * m: and mid: Message-ID, dfn: file names a patch touches, dfa: its
+ * removed lines, dfb: its added lines, dfctx: its context lines, dfhh:
+ * its hunk headers' context, dfpre: dfpost: dfblob: blob ids of its
+ * index lines (pre-image, post-image, either), patchid: `git patch-id
+ * --stable`, d: date (days), dt: Date: (seconds), rt: received time,
+ * z: size in bytes.  Bare words and phrases search subject, From and
+ * body.  A word ending in '*' matches as a prefix.  Phrases take "" or
+ * the curly quotes.  Dates and sizes: see when.h; ranges A..B (both
+ * ends included), A.., ..B. */
 #ifndef LISTARC_SEARCH_H
 #define LISTARC_SEARCH_H
 
@@ -62,6 +68,12 @@ const struct search_param *search_params(const struct search_query *q, size_t *n
 /* The words of the query's full-text terms (for highlighting snippets),
  * as a NULL-terminated array owned by the query. */
 const char *const *search_words(const struct search_query *q);
+
+/* The first prefix of q that needs the search index of lore's columns
+ * (dfa: dfb: dfctx: dfhh: dfpre: dfpost: dfblob: n: l: lid: patchid:),
+ * without its ':', or NULL if q has none: an index made before them
+ * (store_search_lore) cannot answer it. */
+const char *search_lore_prefix(const struct search_query *q);
 
 /* One line describing the translation (for tests and --explain):
  * "MATCH <expr> WHERE <sql with parameters spelled out>". */

@@ -100,8 +100,13 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 /* The search text of message id (inside a write transaction). */
 enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
                              const struct msg_text *t);
-/* Empties the search index (inside a write transaction). */
+/* Empties the search index (inside a write transaction); an index made
+ * before lore's prefixes gets the search index that has them. */
 enum la_status store_fts_clear(struct store *st);
+/* Whether the search index has what lore's prefixes need (dfa: dfb:
+ * dfctx: dfhh: dfpre: dfpost: dfblob: n: l: lid: patchid:): false for an
+ * index made by a listarc before them, until `reindex --search`. */
+bool store_search_lore(struct store *st);
 /* Up to max message ids greater than after, in order. */
 enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids, int max, int *n);
 

@@ -628,24 +628,30 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
                              const struct msg_text *t)
 {
-	sqlite3_stmt *s = stmt(st, S_FTS_INS);
+	/* An index made before lore's columns gets the old ones only (and
+	 * no patch ids) until `reindex --search` makes it anew. */
+	sqlite3_stmt *s = stmt(st, st->fts_lore ? S_FTS_INS : S_FTS_OLD_INS);
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, subject, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, from, -1, SQLITE_STATIC);
-	const struct buf *cols[] = {&t->to, &t->cc, &t->nq, &t->q, &t->dfn};
-	for (int i = 0; i < 5; i++)
+	const struct buf *cols[] = {&t->to,    &t->cc,   &t->nq,   &t->q,      &t->dfn,
+	                            &t->dfa,   &t->dfb,  &t->dfctx, &t->dfhh,  &t->dfpre,
+	                            &t->dfpost, &t->names, &t->lid};
+	int ncols = st->fts_lore ? (int)(sizeof cols / sizeof *cols) : 5;
+	for (int i = 0; i < ncols; i++)
 		sqlite3_bind_text(s, 4 + i, cols[i]->data ? cols[i]->data : "", (int)cols[i]->len,
 		                  SQLITE_STATIC);
 	int rc = step_done(s);
+	for (size_t i = 0; rc == SQLITE_DONE && st->fts_lore && i < t->npatchids; i++) {
+		if (!(s = stmt(st, S_PID_INS)))
+			return LA_EDB;
+		sqlite3_bind_text(s, 1, t->patchids[i], PATCHID_HEX, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, id);
+		rc = step_done(s);
+	}
 	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
-}
-
-enum la_status store_fts_clear(struct store *st)
-{
-	int rc = exec(st, "INSERT INTO fts(fts) VALUES('delete-all')");
-	return rc == SQLITE_OK ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
 }
 
 enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids, int max, int *n)
