@@ -194,11 +194,15 @@ int cmd_search(int argc, char **argv)
 	if (!strcmp(mode, "off"))
 		cmd_error("%s: this archive was indexed with --no-search: full-text terms match "
 		          "nothing until `listarc reindex --search`", dir);
-	const char *needs = search_lore_prefix(q);
-	if (needs && !store_search_lore(st)) {
-		cmd_error("%s: this archive's search index was made before %s: was added; "
-		          "`listarc reindex --search` adds it", dir, needs);
-		goto out;
+	if (!store_search_lore(st)) {
+		/* An index made before lore's columns: the query for it. */
+		search_free(q);
+		q = NULL;
+		if (search_parse_index(qs, strlen(qs), (int64_t)time(NULL), SEARCH_INDEX_OLD, &q,
+		                       &err)) {
+			cmd_error("%s: %s", dir, err.msg);
+			goto out;
+		}
 	}
 	if (list && store_list_id(st, list, &list_id) != LA_OK) {
 		cmd_error("no list '%s' in %s", list, dir);

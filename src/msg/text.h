@@ -23,6 +23,9 @@ struct msg_text {
 	 * a hunk header's "@@" (dfhh, usually a function); and the blob ids
 	 * of "index A..B" lines (dfpre A, dfpost B), space-separated. */
 	struct buf dfa, dfb, dfctx, dfhh, dfpre, dfpost;
+	/* The lines of nq that are not in dfa, dfb or dfctx: nq where the
+	 * search index has those columns (so that diffs are indexed once). */
+	struct buf nqrest;
 	struct buf names;  /* file names of attachments (any part with one), one a line */
 	/* List-Id: each id (inside <>, lowercased), then its msg_lid_token,
 	 * one id a line. */

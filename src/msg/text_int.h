@@ -15,9 +15,9 @@ void text_lore_free(struct msg_text *t);
 void text_lore_reset(struct msg_text *t);
 
 /* One non-quoted line p[0..n) (without its '\n') of a text part, in
- * order: its part of a diff, if it is one.  *in_diff carries the state
- * from line to line (false at the start of a part and after quoted
- * text). */
+ * order: its part of a diff, if it is one (else it goes to nqrest).
+ * *in_diff carries the state from line to line (false at the start of a
+ * part and after quoted text). */
 void text_diff_line(struct msg_text *t, bool *in_diff, const char *p, size_t n);
 
 /* The patch ids of a whole decoded text part. */

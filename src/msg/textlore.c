@@ -24,6 +24,7 @@ void text_lore_init(struct msg_text *t)
 	buf_init(&t->dfpost, SEARCH_TEXT_MAX / 8);
 	buf_init(&t->names, SEARCH_TEXT_MAX / 8);
 	buf_init(&t->lid, SEARCH_TEXT_MAX / 8);
+	buf_init(&t->nqrest, SEARCH_TEXT_MAX);
 	t->npatchids = 0;
 }
 
@@ -37,6 +38,7 @@ void text_lore_free(struct msg_text *t)
 	buf_free(&t->dfpost);
 	buf_free(&t->names);
 	buf_free(&t->lid);
+	buf_free(&t->nqrest);
 }
 
 void text_lore_reset(struct msg_text *t)
@@ -49,12 +51,13 @@ void text_lore_reset(struct msg_text *t)
 	buf_reset(&t->dfpost);
 	buf_reset(&t->names);
 	buf_reset(&t->lid);
+	buf_reset(&t->nqrest);
 	t->npatchids = 0;
 }
 
-static bool starts(const char *p, size_t n, const char *lit)
+static inline bool starts(const char *p, size_t n, const char *lit)
 {
-	size_t k = strlen(lit);
+	size_t k = strlen(lit); /* (a constant once inlined) */
 	return n >= k && memcmp(p, lit, k) == 0;
 }
 
@@ -101,22 +104,46 @@ static bool index_line(struct msg_text *t, const char *p, size_t n)
 /* Header lines of a diff that are neither content nor its end. */
 static bool diff_meta(const char *p, size_t n)
 {
-	static const char *const meta[] = {
-		"similarity index", "dissimilarity index", "rename from ", "rename to ",
-		"copy from ",       "copy to ",            "old mode ",    "new mode ",
-		"deleted file mode", "new file mode",      "\\ No newline", "Binary files ",
-		"GIT binary patch",
-	};
-	for (size_t k = 0; k < sizeof meta / sizeof *meta; k++)
-		if (starts(p, n, meta[k]))
-			return true;
-	return false;
+	switch (n ? p[0] : 0) {
+	case 's':
+		return starts(p, n, "similarity index");
+	case 'd':
+		return starts(p, n, "dissimilarity index") || starts(p, n, "deleted file mode");
+	case 'r':
+		return starts(p, n, "rename from ") || starts(p, n, "rename to ");
+	case 'c':
+		return starts(p, n, "copy from ") || starts(p, n, "copy to ");
+	case 'o':
+		return starts(p, n, "old mode ");
+	case 'n':
+		return starts(p, n, "new mode ") || starts(p, n, "new file mode");
+	case '\\':
+		return starts(p, n, "\\ No newline");
+	case 'B':
+		return starts(p, n, "Binary files ");
+	case 'G':
+		return starts(p, n, "GIT binary patch");
+	default:
+		return false;
+	}
 }
 
 void text_diff_line(struct msg_text *t, bool *in_diff, const char *p, size_t n)
 {
+	size_t whole = n;
 	if (n && p[n - 1] == '\r')
 		n--;
+	/* Most lines of most messages: text, outside any diff. */
+	if (!*in_diff && n && p[0] != 'd' && p[0] != '-' && p[0] != '+' && p[0] != 'i' &&
+	    p[0] != '@') {
+		add_line(&t->nqrest, p, whole);
+		return;
+	}
+	bool content = *in_diff && n > 0 && (p[0] == ' ' || p[0] == '+' || p[0] == '-') &&
+	               !(n == 3 && !memcmp(p, "-- ", 3)) && !starts(p, n, "--- ") &&
+	               !starts(p, n, "+++ ");
+	if (!content)
+		add_line(&t->nqrest, p, whole);
 	if (*in_diff && starts(p, n, " ")) {
 		add_line(&t->dfctx, p + 1, n - 1);
 	} else if (n == 3 && !memcmp(p, "-- ", 3)) {

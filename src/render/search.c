@@ -514,19 +514,13 @@ static enum la_status results_mbox(const struct render_ctx *c, int64_t list_id,
 	return e;
 }
 
-/* Whether this archive's search index can answer q; if not, a message
- * for the user in msg. */
-static bool answerable(const struct render_ctx *c, const struct search_query *sq, char *msg,
-                       size_t n)
+/* The query, parsed for this archive's search index. */
+static enum la_status parse(const struct render_ctx *c, const char *q, struct search_query **sq,
+                            struct la_err *err)
 {
-	const char *p = search_lore_prefix(sq);
-	if (!p || store_search_lore(c->st))
-		return true;
-	snprintf(msg, n,
-	         "This archive's search index was made before %s: was added; it can search "
-	         "%s: once its owner has run listarc reindex --search.",
-	         p, p);
-	return false;
+	return search_parse_index(q, strlen(q), (int64_t)time(NULL),
+	                          store_search_lore(c->st) ? SEARCH_INDEX_LORE : SEARCH_INDEX_OLD, sq,
+	                          err);
 }
 
 /* How many of total results (or threads) page shows, RESULTS_PER_PAGE
@@ -543,7 +537,6 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 	const char *q = req->q, *order = req->order, *format = req->format ? req->format : "";
 	int page = req->page;
 	int64_t list_id = 0;
-	char why[256];
 	if (list && store_list_id(c->st, list, &list_id) != LA_OK) {
 		render_error(c, r, 404, "There is no such list in this archive.");
 		return LA_OK;
@@ -561,14 +554,12 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		}
 		struct la_err perr = {0};
 		struct search_query *sq = NULL;
-		if (search_parse(q, strlen(q), (int64_t)time(NULL), &sq, &perr) != LA_OK) {
+		if (parse(c, q, &sq, &perr) != LA_OK) {
 			render_error(c, r, 400, perr.msg[0] ? perr.msg : "The query could not be read.");
 			return LA_OK;
 		}
 		enum la_status fe = LA_OK;
-		if (!answerable(c, sq, why, sizeof why))
-			render_error(c, r, 400, why);
-		else if (format[0] == 'A')
+		if (format[0] == 'A')
 			fe = results_atom(c, list, list_id, q, sq, order, page, r);
 		else
 			fe = results_mbox(c, list_id, sq, order, req->threads, r);
@@ -590,16 +581,13 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 	if (page < 1 || page > RESULTS_PAGES_MAX) {
 		buf_printf(b, "<p class=\"error\">Results are shown up to page %d.</p>\n", RESULTS_PAGES_MAX);
 		status = 404;
-	} else if (search_parse(q, strlen(q), (int64_t)time(NULL), &sq, &err) != LA_OK ||
-	           !answerable(c, sq, why, sizeof why)) {
+	} else if (parse(c, q, &sq, &err) != LA_OK) {
 		buf_adds(b, "<p class=\"error\">");
-		html_texts(b, sq ? why : err.msg[0] ? err.msg : "The query could not be read.");
+		html_texts(b, err.msg[0] ? err.msg : "The query could not be read.");
 		buf_adds(b, " See the <a href=\"");
 		buf_adds(b, c->base);
 		buf_adds(b, "_/search-help\">search help</a>.</p>\n");
 		status = 400;
-		search_free(sq);
-		sq = NULL;
 	} else {
 		char mode[16] = "on";
 		store_meta_get(c->st, "search", mode, sizeof mode);

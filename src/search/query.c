@@ -50,42 +50,46 @@ enum field {
  * index lacks them until `reindex --search`); BLOB takes a blob id. */
 enum { FD_LORE = 1, FD_BLOB = 2 };
 
+/* The columns of the search index: lore's (the default), or an older
+ * index's (before `reindex --search`), where nq holds the diffs' lines
+ * too and the lore-only columns are missing (old_columns NULL). */
 static const struct field_def {
 	const char *prefix;
 	enum field field;
-	const char *columns; /* FTS5 column filter */
+	const char *columns;     /* FTS5 column filter */
+	const char *old_columns; /* the same in an older index */
 	unsigned flags;
 } fields[] = {
-	{"", F_DEFAULT, "{s f nq q}", 0},
-	{"s", F_S, "s", 0},
-	{"f", F_F, "f", 0},
-	{"t", F_T, "t", 0},
-	{"c", F_C, "c", 0},
-	{"tc", F_TC, "{t c}", 0},
-	{"tcf", F_TCF, "{t c f}", 0},
-	{"a", F_A, "{f t c}", 0},
-	{"b", F_B, "{nq q}", 0},
-	{"bs", F_BS, "{s nq q}", 0},
-	{"q", F_Q, "q", 0},
-	{"nq", F_NQ, "nq", 0},
-	{"dfn", F_DFN, "dfn", 0},
-	{"dfa", F_DFA, "dfa", FD_LORE},
-	{"dfb", F_DFB, "dfb", FD_LORE},
-	{"dfctx", F_DFCTX, "dfctx", FD_LORE},
-	{"dfhh", F_DFHH, "dfhh", FD_LORE},
-	{"dfpre", F_DFPRE, "dfpre", FD_LORE | FD_BLOB},
-	{"dfpost", F_DFPOST, "dfpost", FD_LORE | FD_BLOB},
-	{"dfblob", F_DFBLOB, "{dfpre dfpost}", FD_LORE | FD_BLOB},
-	{"n", F_N, "n", FD_LORE},
-	{"l", F_L, "l", FD_LORE},
-	{"lid", F_LID, "l", FD_LORE},
-	{"m", F_M, NULL, 0},
-	{"mid", F_M, NULL, 0},
-	{"d", F_D, NULL, 0},
-	{"dt", F_DT, NULL, 0},
-	{"rt", F_RT, NULL, 0},
-	{"z", F_Z, NULL, 0},
-	{"patchid", F_PATCHID, NULL, FD_LORE},
+	{"", F_DEFAULT, "{s f nq q dfa dfb dfctx}", "{s f nq q}", 0},
+	{"s", F_S, "s", "s", 0},
+	{"f", F_F, "f", "f", 0},
+	{"t", F_T, "t", "t", 0},
+	{"c", F_C, "c", "c", 0},
+	{"tc", F_TC, "{t c}", "{t c}", 0},
+	{"tcf", F_TCF, "{t c f}", "{t c f}", 0},
+	{"a", F_A, "{f t c}", "{f t c}", 0},
+	{"b", F_B, "{nq q dfa dfb dfctx}", "{nq q}", 0},
+	{"bs", F_BS, "{s nq q dfa dfb dfctx}", "{s nq q}", 0},
+	{"q", F_Q, "q", "q", 0},
+	{"nq", F_NQ, "{nq dfa dfb dfctx}", "nq", 0},
+	{"dfn", F_DFN, "dfn", "dfn", 0},
+	{"dfa", F_DFA, "dfa", NULL, FD_LORE},
+	{"dfb", F_DFB, "dfb", NULL, FD_LORE},
+	{"dfctx", F_DFCTX, "dfctx", NULL, FD_LORE},
+	{"dfhh", F_DFHH, "dfhh", NULL, FD_LORE},
+	{"dfpre", F_DFPRE, "dfpre", NULL, FD_LORE | FD_BLOB},
+	{"dfpost", F_DFPOST, "dfpost", NULL, FD_LORE | FD_BLOB},
+	{"dfblob", F_DFBLOB, "{dfpre dfpost}", NULL, FD_LORE | FD_BLOB},
+	{"n", F_N, "n", NULL, FD_LORE},
+	{"l", F_L, "l", NULL, FD_LORE},
+	{"lid", F_LID, "l", NULL, FD_LORE},
+	{"m", F_M, NULL, NULL, 0},
+	{"mid", F_M, NULL, NULL, 0},
+	{"d", F_D, NULL, NULL, 0},
+	{"dt", F_DT, NULL, NULL, 0},
+	{"rt", F_RT, NULL, NULL, 0},
+	{"z", F_Z, NULL, NULL, 0},
+	{"patchid", F_PATCHID, NULL, NULL, FD_LORE},
 };
 
 #define NFIELDS (sizeof fields / sizeof *fields)
@@ -124,7 +128,7 @@ struct search_query {
 	size_t nwords;
 	char *owned[QUERY_MAX_TERMS]; /* FTS expressions bound as parameters */
 	size_t nowned;
-	const char *lore_prefix; /* the first prefix that needs lore's columns */
+	bool old_index; /* the index lacks lore's columns */
 	/* Parser state. */
 	const char *p, *end;
 	int64_t now;
@@ -451,8 +455,14 @@ static struct qnode *make_term(struct search_query *q, const struct token *t)
 		free_node(n);
 		return NULL;
 	}
-	if ((t->def->flags & FD_LORE) && !q->lore_prefix)
-		q->lore_prefix = t->def->prefix;
+	if ((t->def->flags & FD_LORE) && q->old_index) {
+		la_err_set(q->err, LA_EINVAL,
+		           "this archive's search index was made before %s: was added; it can "
+		           "search %s: once its owner has run listarc reindex --search",
+		           t->def->prefix, t->def->prefix);
+		free_node(n);
+		return NULL;
+	}
 	char *s = n->text;
 	size_t k = strlen(s);
 	if (is_range(f)) {
@@ -667,11 +677,11 @@ static void add_words(struct search_query *q, const char *s)
 	}
 }
 
-static const char *columns_of(enum field f)
+static const char *columns_of(const struct search_query *q, enum field f)
 {
 	for (size_t k = 0; k < NFIELDS; k++)
 		if (fields[k].field == f)
-			return fields[k].columns;
+			return q->old_index ? fields[k].old_columns : fields[k].columns;
 	return fields[0].columns;
 }
 
@@ -698,7 +708,7 @@ static void emit_fts(struct search_query *q, struct buf *b, const struct qnode *
 {
 	switch (n->kind) {
 	case Q_TERM:
-		buf_adds(b, columns_of(n->field));
+		buf_adds(b, columns_of(q, n->field));
 		buf_adds(b, " : ");
 		fts_string(b, n->text);
 		if (n->prefix)
@@ -893,6 +903,12 @@ static void translate(struct search_query *q)
 enum la_status search_parse(const char *s, size_t n, int64_t now, struct search_query **out,
                             struct la_err *err)
 {
+	return search_parse_index(s, n, now, SEARCH_INDEX_LORE, out, err);
+}
+
+enum la_status search_parse_index(const char *s, size_t n, int64_t now, enum search_index ix,
+                                  struct search_query **out, struct la_err *err)
+{
 	*out = NULL;
 	if (n > QUERY_MAX_BYTES)
 		return la_err_set(err, LA_EINVAL, "the query is too long (at most %d bytes)",
@@ -908,6 +924,7 @@ enum la_status search_parse(const char *s, size_t n, int64_t now, struct search_
 	q->end = s + n;
 	q->now = now;
 	q->err = err;
+	q->old_index = ix == SEARCH_INDEX_OLD;
 	struct token t;
 	if (lex(q, &t, true) == T_END) {
 		search_free(q);
@@ -944,11 +961,6 @@ enum la_status search_parse(const char *s, size_t n, int64_t now, struct search_
 const char *search_match(const struct search_query *q)
 {
 	return q->has_match ? q->match.data : NULL;
-}
-
-const char *search_lore_prefix(const struct search_query *q)
-{
-	return q->lore_prefix;
 }
 
 const char *search_where(const struct search_query *q)

@@ -47,9 +47,19 @@ struct search_param {
 
 struct search_query;
 
-/* Parses q[0..n) (UTF-8).  now is the current time (for "2.weeks.ago").
- * On success *out holds the query (free with search_free).  On bad input
- * returns LA_EINVAL with a message for the user in err (one line). */
+/* The search index a query is translated for: the one with lore's
+ * columns, or one made by a listarc before them (store_search_lore is
+ * false until `reindex --search`), whose nq holds the diffs' lines too and
+ * which has no dfa: dfb: dfctx: dfhh: dfpre: dfpost: dfblob: n: l: lid:
+ * patchid: (a query with them is refused, saying so). */
+enum search_index { SEARCH_INDEX_LORE, SEARCH_INDEX_OLD };
+
+/* Parses q[0..n) (UTF-8) for the index ix.  now is the current time (for
+ * "2.weeks.ago").  On success *out holds the query (free with
+ * search_free).  On bad input returns LA_EINVAL with a message for the
+ * user in err (one line).  search_parse is for SEARCH_INDEX_LORE. */
+enum la_status search_parse_index(const char *q, size_t n, int64_t now, enum search_index ix,
+                                  struct search_query **out, struct la_err *err);
 enum la_status search_parse(const char *q, size_t n, int64_t now, struct search_query **out,
                             struct la_err *err);
 void search_free(struct search_query *q);
@@ -68,12 +78,6 @@ const struct search_param *search_params(const struct search_query *q, size_t *n
 /* The words of the query's full-text terms (for highlighting snippets),
  * as a NULL-terminated array owned by the query. */
 const char *const *search_words(const struct search_query *q);
-
-/* The first prefix of q that needs the search index of lore's columns
- * (dfa: dfb: dfctx: dfhh: dfpre: dfpost: dfblob: n: l: lid: patchid:),
- * without its ':', or NULL if q has none: an index made before them
- * (store_search_lore) cannot answer it. */
-const char *search_lore_prefix(const struct search_query *q);
 
 /* One line describing the translation (for tests and --explain):
  * "MATCH <expr> WHERE <sql with parameters spelled out>". */

@@ -636,9 +636,12 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, subject, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, from, -1, SQLITE_STATIC);
-	const struct buf *cols[] = {&t->to,    &t->cc,   &t->nq,   &t->q,      &t->dfn,
-	                            &t->dfa,   &t->dfb,  &t->dfctx, &t->dfhh,  &t->dfpre,
-	                            &t->dfpost, &t->names, &t->lid};
+	/* With lore's columns, nq holds the text outside the diffs' lines
+	 * (they are in dfa, dfb, dfctx: search/query.c searches them
+	 * together), so that a patch is indexed once. */
+	const struct buf *cols[] = {&t->to,    &t->cc,   st->fts_lore ? &t->nqrest : &t->nq,
+	                            &t->q,     &t->dfn,  &t->dfa,   &t->dfb,  &t->dfctx,
+	                            &t->dfhh,  &t->dfpre, &t->dfpost, &t->names, &t->lid};
 	int ncols = st->fts_lore ? (int)(sizeof cols / sizeof *cols) : 5;
 	for (int i = 0; i < ncols; i++)
 		sqlite3_bind_text(s, 4 + i, cols[i]->data ? cols[i]->data : "", (int)cols[i]->len,
