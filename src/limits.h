@@ -109,7 +109,7 @@
 
 /* A query string parameter's decoded value (a search query is at most
  * QUERY_MAX_BYTES; this leaves room to say it is too long). */
-#define QUERY_PARAM_MAX 2048
+#define QUERY_PARAM_MAX 8192
 
 /* Messages per day shown on a month page before "N more messages". */
 #define MONTH_DAY_SHOW 100

@@ -32,9 +32,11 @@
 #include "util/buf.h"
 #include "util/status.h"
 
-/* Bounds on queries (the search page says which one was hit). */
-#define QUERY_MAX_BYTES 1024
-#define QUERY_MAX_TERMS 64
+/* Bounds on queries (the search page says which one was hit).  lei's
+ * p2q writes a term per abbreviation of every blob id of a patch (six
+ * for each file's, by default): a patch of 40 files is 240 terms. */
+#define QUERY_MAX_BYTES 4096
+#define QUERY_MAX_TERMS 256
 #define QUERY_MAX_DEPTH 16
 
 enum search_param_kind { SP_TEXT, SP_INT };

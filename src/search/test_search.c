@@ -71,9 +71,9 @@ static void hostile(void)
 	memset(deep + 41, ')', 40);
 	expect_error("40 nested parentheses", deep, 81, "nests too deep");
 	char many[1024] = "";
-	for (int i = 0; i < 70; i++)
+	for (int i = 0; i < 300; i++)
 		strcat(many, "w ");
-	expect_error("70 terms", many, strlen(many), "too many terms");
+	expect_error("300 terms", many, strlen(many), "too many terms");
 	char nots[200] = "";
 	for (int i = 0; i < 30; i++)
 		strcat(nots, "NOT ");
