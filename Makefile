@@ -73,7 +73,7 @@ UNIT_BINS := $(addprefix build/asan/,$(basename $(notdir $(UNIT_TESTS))))
 # fuzz/regress/<name>/ with the ASan build (fuzz/replay.c as main).
 FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/render/fuzz_mime.c \
             src/render/fuzz_html.c src/http/fuzz_route.c src/http/fuzz_reqhead.c \
-            src/search/fuzz_search.c src/render/fuzz_msgpage.c
+            src/search/fuzz_search.c src/render/fuzz_msgpage.c src/msg/fuzz_patchid.c
 FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
 REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))

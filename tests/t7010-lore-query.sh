@@ -12,7 +12,7 @@
 # ../shared/corpora when present); an index made before lore's columns,
 # and `reindex --search`; lei's own queries when lei is installed.
 . "$(dirname "$0")/lib.sh"
-plan 182
+plan 184
 DATA=$T/arc
 la index -q --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -365,7 +365,11 @@ check 'counts as lore shows them: Results 1-12 of 12' grep -q 'Results 1-12 of 1
 get "/all/?q=$(urlq 's:patch')&page=2" >r2.html
 n=$(la search --data "$DATA" --count 's:patch')
 check "...and on page 2 of $n: Results 26-50 of $n" grep -q "Results 26-50 of $n " r2.html
-pagecheck --strict xt.html t1.html r1.html r2.html q.html bad.html >bad.txt
+get '/_/search-help' >help.html
+PREFIXES='s f t c tc tcf a b bs q nq n l lid m mid dfn dfa dfb dfctx dfhh dfpre dfpost dfblob patchid d dt rt z'
+check 'the help page documents every prefix' sh -c 'for p in $1; do grep -q "<code>$p:</code>" help.html || { echo "# $p"; exit 1; }; done' sh "$PREFIXES"
+check 'and so does the man page' sh -c 'for p in $1; do grep -q "B[R ]* *\"*$p:" "$2" || grep -q "^\.B $p:" "$2" || grep -q "[ \"]$p:[ \"]" "$2" || { echo "# $p"; exit 1; }; done' sh "$PREFIXES" "$ROOT/man/listarc.1"
+pagecheck --strict xt.html t1.html r1.html r2.html q.html bad.html help.html >bad.txt
 check 'the pages are well-formed with only our markup' [ ! -s bad.txt ]
 head -5 bad.txt | sed 's/^/#   /'
 
