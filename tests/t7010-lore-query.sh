@@ -12,7 +12,7 @@
 # ../shared/corpora when present); an index made before lore's columns,
 # and `reindex --search`; lei's own queries when lei is installed.
 . "$(dirname "$0")/lib.sh"
-plan 184
+plan 186
 DATA=$T/arc
 la index -q --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -360,6 +360,13 @@ check_eq 't=1: one result per thread, counted' \
 	"$(head -1 t1.want) <p>$(head -1 t1.want) threads match"
 check 't=1: more than one thread, from more messages' [ "$(head -1 t1.want)" -gt 1 ] && [ "$(mids --list lkml 's:patch' | wc -w)" -gt "$(head -1 t1.want)" ]
 check_eq 't=1: the newest match of each thread' "$("$PYTHON" pagemids.py "$DATA/index.sqlite" <t1.html)" "$(tail -1 t1.want)"
+ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
+get "/linux-kernel/$ROOTID/?x=m&q=$(urlq 'd:2019-05-21..')" >th.gz
+check_eq 'in a thread (/LIST/MSGID/?x=m&q=, as liblore asks): the thread'"'"'s matches' \
+	"$(gunzip -c th.gz >th.mbox && "$PYTHON" -c 'import mailbox, sys; print(" ".join(sorted({(m["Message-ID"] or "").strip().strip("<>") for m in mailbox.mbox("th.mbox")})))')" \
+	"$(sqlite3 "$DATA/index.sqlite" "SELECT mids.mid FROM messages m JOIN mids ON mids.id = m.mid WHERE m.thread = (SELECT thread FROM mids WHERE mid = '$ROOTID') AND coalesce(m.date, m.ts) >= $(date -u -d 2019-05-21 +%s) ORDER BY 1" | sort -u | tr '\n' ' ' | sed 's/ $//')"
+get "/linux-kernel/nosuch@example.org/?x=m&q=$(urlq 'd:2019..')" >/dev/null
+check_eq '...of a Message-ID the archive lacks: 404' "$STATUS" 404
 get "/linux-kernel/?q=$KT" >r1.html
 check 'counts as lore shows them: Results 1-12 of 12' grep -q 'Results 1-12 of 12 ' r1.html
 get "/all/?q=$(urlq 's:patch')&page=2" >r2.html

@@ -415,8 +415,8 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 
 bool route_takes_post(const struct route *rt)
 {
-	return (rt->kind == R_LIST || rt->kind == R_INDEX) && rt->query.has_q &&
-	       !strcmp(rt->query.x, "m");
+	return (rt->kind == R_LIST || rt->kind == R_INDEX || rt->kind == R_MID) &&
+	       rt->query.has_q && !strcmp(rt->query.x, "m");
 }
 
 size_t route_key(const struct route *rt, char *out, size_t n)
@@ -475,7 +475,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	enum route_kind kind = route_parse(path, n, &rt);
 	const char *list = rt.all ? NULL : rt.list; /* NULL: every list */
 	struct render_search_req sreq = {rt.query.q, rt.query.o, rt.query.x, rt.query.page,
-	                                 rt.query.threads};
+	                                 rt.query.threads, NULL};
 	switch (kind) {
 	case R_NOTFOUND:
 		if (rt.api)
@@ -559,7 +559,13 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		e = render_new_atom(c, list, r);
 		break;
 	case R_MID:
-		e = render_msgid(c, list, rt.msgid, r);
+		/* lore's search within a thread: /LIST/MSGID/?x=m&q=... */
+		if (rt.query.has_q && !strcmp(rt.query.x, "m")) {
+			sreq.msgid = rt.msgid;
+			e = render_search(c, list, &sreq, r);
+		} else {
+			e = render_msgid(c, list, rt.msgid, r);
+		}
 		break;
 	case R_MID_RAW:
 		e = render_msgid_raw(c, list, rt.msgid, r);

@@ -11,7 +11,8 @@
  *   /LIST/YYYY/MM/DD/N/K           its attachment K
  *   /LIST/YYYY/MM/DD/N/raw         its bytes as received
  *   /LIST/new.atom                 the list's latest messages as Atom
- *   /LIST/MSGID/                   the message by Message-ID (lore's forms)
+ *   /LIST/MSGID/                   the message by Message-ID (lore's forms);
+ *                                  ?x=m&q=QUERY: a search of its thread, as an mbox
  *   /LIST/MSGID/raw                its bytes as received
  *   /LIST/MSGID/t.mbox.gz          its thread as a gzipped mboxrd
  *   /LIST/MSGID/t/  /LIST/MSGID/T/ its thread, flat (by date) and nested
@@ -109,8 +110,9 @@ struct route {
  * does a since= or until= that is not a date YYYY-MM-DD. */
 enum route_kind route_parse(const char *path, size_t n, struct route *rt);
 
-/* A search's mbox (?q=...&x=m) is also asked for by POST, as public-inbox
- * serves it and lei sends it; every other route is GET and HEAD only. */
+/* A search's mbox (?q=...&x=m, of a list, of every list or of a thread
+ * at /LIST/MSGID/) is also asked for by POST, as public-inbox serves it
+ * and lei sends it; every other route is GET and HEAD only. */
 bool route_takes_post(const struct route *rt);
 
 /* The key of what route rt shows, for caches of finished pages: it holds

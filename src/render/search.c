@@ -465,18 +465,20 @@ static void sort_unique(struct id_list *x)
 }
 
 /* &x=m: every matching message (the newest, or most relevant,
- * SEARCH_MBOX_MAX when more match: r->truncated says so), with threads
- * set every message of their threads (&t=1, as lei asks), as a gzipped
- * mboxrd in delivery order, streamed. */
-static enum la_status results_mbox(const struct render_ctx *c, int64_t list_id,
+ * SEARCH_MBOX_MAX when more match: r->truncated says so), of one thread
+ * if thread is not 0, with threads set every message of their threads
+ * (&t=1, as lei asks), as a gzipped mboxrd in delivery order, streamed. */
+static enum la_status results_mbox(const struct render_ctx *c, int64_t list_id, int64_t thread,
                                    const struct search_query *sq, const char *order, bool threads,
                                    struct response *r)
 {
 	bool relevance = order && !strcmp(order, "relevance");
 	struct matches m = {0};
 	int total = 0;
-	enum la_status e = store_search(c->st, sq, list_id, relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST,
-	                                0, SEARCH_MBOX_MAX, SEARCH_MBOX_MAX + 1, &total, take_match, &m);
+	enum la_status e = store_search_thread(c->st, sq, list_id, thread,
+	                                       relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST, 0,
+	                                       SEARCH_MBOX_MAX, SEARCH_MBOX_MAX + 1, &total,
+	                                       take_match, &m);
 	bool cut = total > SEARCH_MBOX_MAX;
 	if (!e && threads) {
 		/* The matches' threads, each read whole until the cap. */
@@ -559,10 +561,19 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 			return LA_OK;
 		}
 		enum la_status fe = LA_OK;
-		if (format[0] == 'A')
+		int64_t mid = 0, thread = 0;
+		if (format[0] == 'm' && req->msgid &&
+		    (fe = store_mid_find(c->st, req->msgid, &mid, &thread)) != LA_OK) {
+			if (fe == LA_ENOTFOUND)
+				render_error(c, r, 404, "There is no message with this Message-ID here.");
+			else
+				render_error(c, r, 500, "The search could not be run.");
+			fe = fe == LA_ENOTFOUND ? LA_OK : fe;
+		} else if (format[0] == 'A') {
 			fe = results_atom(c, list, list_id, q, sq, order, page, r);
-		else
-			fe = results_mbox(c, list_id, sq, order, req->threads, r);
+		} else {
+			fe = results_mbox(c, list_id, thread, sq, order, req->threads, r);
+		}
 		search_free(sq);
 		return fe;
 	}

@@ -268,6 +268,13 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
                             enum search_order order, int offset, int limit, int count_max,
                             int *total, store_entry_fn fn, void *arg);
 
+/* The same among the messages of one thread (messages.thread, as
+ * store_mid_find gives it). */
+enum la_status store_search_thread(struct store *st, const struct search_query *q,
+                                   int64_t list_id, int64_t thread, enum search_order order,
+                                   int offset, int limit, int count_max, int *total,
+                                   store_entry_fn fn, void *arg);
+
 /* Time of the last change to the index (for Last-Modified), 0 if unknown. */
 int64_t store_mtime(struct store *st);
 
