@@ -115,6 +115,10 @@ static bool parse_query(const char *q, size_t n, struct route *rt, enum route_ki
 		} else if (KEY("o")) {
 			if (!decode_value(v, vl, x->o, sizeof x->o))
 				return *bad = R_BADREQUEST, false;
+		} else if (KEY("r")) {
+			/* lore's "&r" (or r=1): by relevance, as o=relevance. */
+			if (!(vl == 1 && v[0] == '0') && !x->o[0])
+				strcpy(x->o, "relevance");
 		} else if (KEY("x")) {
 			if (!decode_value(v, vl, x->x, sizeof x->x))
 				return *bad = R_BADREQUEST, false;

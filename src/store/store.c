@@ -61,6 +61,8 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS messages_mid ON messages(mid);\n"
 	/* d: searches: the expression is the one search/query.c writes. */
 	"CREATE INDEX IF NOT EXISTS messages_when ON messages(coalesce(date, ts));\n"
+	/* rt: searches (the delivery time). */
+	"CREATE INDEX IF NOT EXISTS messages_ts ON messages(ts);\n"
 	/* Messages per day: the calendar, and the next free day number. */
 	"CREATE TABLE IF NOT EXISTS days(list_id INTEGER NOT NULL, day INTEGER NOT NULL,"
 	" count INTEGER NOT NULL, PRIMARY KEY(list_id, day)) WITHOUT ROWID;\n"
