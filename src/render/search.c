@@ -616,17 +616,20 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		buf_init(&x.raw, SEARCH_TEXT_MAX * 8 + 1);
 		size_t mark = b->len;
 		buf_adds(b, view == V_TREE ? "<ul class=\"results\">\n" : "<ol class=\"results\">\n");
-		int total = 0, shown = 0;
+		int total = 0, shown = 0, walk = 0;
 		int upto = page * RESULTS_PER_PAGE > RESULTS_COUNT_EXACT ? page * RESULTS_PER_PAGE
 		                                                         : RESULTS_COUNT_EXACT;
 		enum search_order so = relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST;
 		if (view == V_THREADS) {
-			/* The threads of the newest (or most relevant)
-			 * SEARCH_MBOX_MAX matches, counted exactly. */
+			/* The threads of the newest (or most relevant) matches,
+			 * RESULTS_COUNT_EXACT of them a page shown (each is read:
+			 * 10,000 took 180 ms at 100,000 messages), at most
+			 * SEARCH_MBOX_MAX. */
+			walk = RESULTS_COUNT_EXACT * page < SEARCH_MBOX_MAX ? RESULTS_COUNT_EXACT * page
+			                                                   : SEARCH_MBOX_MAX;
 			x.skip = (page - 1) * RESULTS_PER_PAGE;
 			x.want = RESULTS_PER_PAGE;
-			e = store_search(c->st, sq, list_id, so, 0, SEARCH_MBOX_MAX, SEARCH_MBOX_MAX + 1,
-			                 &total, thread_line, &x);
+			e = store_search(c->st, sq, list_id, so, 0, walk, walk + 1, &total, thread_line, &x);
 			free(x.seen);
 			shown = on_page(x.threads, page);
 		} else if (view == V_TREE) {
@@ -644,9 +647,9 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 			                 RESULTS_PER_PAGE, upto + 1, &total, result_line, &x);
 			shown = on_page(total > upto ? upto : total, page);
 		}
-		/* t=1 counts threads among the first SEARCH_MBOX_MAX matches;
-		 * the others count messages, exactly to upto. */
-		bool more = view == V_THREADS ? total > SEARCH_MBOX_MAX : total > upto;
+		/* t=1 counts threads among the first walk matches; the others
+		 * count messages, exactly to upto. */
+		bool more = view == V_THREADS ? total > walk : total > upto;
 		int units = view == V_THREADS ? x.threads : total > upto ? upto : total;
 		buf_adds(b, view == V_TREE ? "</ul>\n" : "</ol>\n");
 		msg_text_free(&x.text);
@@ -664,10 +667,13 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		const char *first = relevance ? "the most relevant" : "the newest";
 		if (total == 0)
 			buf_adds(&head, "<p>No messages match.</p>\n");
+		else if (view == V_THREADS && more)
+			buf_printf(&head, "<p>%d thread%s in the first %d matching messages; %s first, "
+			           "one message each.</p>\n",
+			           x.threads, x.threads == 1 ? "" : "s", walk, first);
 		else if (view == V_THREADS)
-			buf_printf(&head, "<p>%d thread%s match%s%s; %s first, one message each.</p>\n",
-			           x.threads, x.threads == 1 ? "" : "s", x.threads == 1 ? "es" : "",
-			           more ? " in the " SEARCH_MBOX_MAX_TEXT " messages searched" : "", first);
+			buf_printf(&head, "<p>%d thread%s match%s; %s first, one message each.</p>\n",
+			           x.threads, x.threads == 1 ? "" : "s", x.threads == 1 ? "es" : "", first);
 		else if (more)
 			buf_printf(&head, "<p>More than %d messages match; %s first.</p>\n", upto, first);
 		else
@@ -722,8 +728,11 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		}
 		buf_free(&head);
 		/* lore's "Results A-B of N", and the previous and next pages. */
-		int last = more && view != V_THREADS ? RESULTS_PAGES_MAX
-		                                     : (units + RESULTS_PER_PAGE - 1) / RESULTS_PER_PAGE;
+		int last = (units + RESULTS_PER_PAGE - 1) / RESULTS_PER_PAGE;
+		if (more && view != V_THREADS)
+			last = RESULTS_PAGES_MAX;
+		else if (more && walk < SEARCH_MBOX_MAX && last <= page)
+			last = page + 1; /* its walk goes further */
 		if (shown > 0 || page > 1) {
 			buf_adds(b, "<div class=\"nav\">");
 			if (shown > 0)
