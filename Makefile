@@ -16,7 +16,7 @@ SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omi
 EXTRA_CFLAGS ?=
 
 # Each stage's sources, in dependency order (a stage uses only earlier ones).
-UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c \
+UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c src/util/cjk.c \
               src/util/hash.c src/util/civil.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/decode.c src/msg/htmltext.c \
               src/msg/text.c src/msg/textlore.c src/msg/patchid.c

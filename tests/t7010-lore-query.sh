@@ -12,7 +12,7 @@
 # ../shared/corpora when present); an index made before lore's columns,
 # and `reindex --search`; lei's own queries when lei is installed.
 . "$(dirname "$0")/lib.sh"
-plan 186
+plan 200
 DATA=$T/arc
 la index -q --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -162,6 +162,20 @@ index 0000000..fedcba9
 +#define FROB_NEW_HEADER 1
 
 EOF
+cat >>lore.mbox <<'EOF'
+From kenji@example.org Sun Jan 12 10:00:00 2025
+From: Kenji <kenji@example.org>
+To: dev@lists.example.org
+Subject: =?UTF-8?B?5Lya6K2w44Gu6K2w5LqL6Yyy?=
+Date: Sun, 12 Jan 2025 10:00:00 +0900
+Message-ID: <lore-7@example.org>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+私は東京都に住んでいます。会議は明日です。
+
+EOF
 "$PYTHON" - <<'EOF' >>lore.mbox
 body = "\n".join("filler line %d of a long message about the frobnicator" % i for i in range(400))
 print("From erin@example.org Sat Jan 11 10:00:00 2025\nFrom: Erin <erin@example.org>\n"
@@ -221,7 +235,7 @@ both() {
 	fi
 }
 L1=lore-1@example.org L2=lore-2@example.org L3=lore-3@example.org L4=lore-4@example.org
-L5=lore-5@example.org L6=lore-6@example.org
+L5=lore-5@example.org L6=lore-6@example.org L7=lore-7@example.org
 
 # ---- every prefix ----
 both 's: the subject' lore 's:meeting' "$L4"
@@ -273,8 +287,16 @@ both 'd: the day before it has none' lore 'd:20241231' ""
 both 'dt: Date: to the second' lore 'dt:20241231233000..20250101003000' "$L4"
 both 'rt: the received time (the From_ line)' lore 'rt:20250201' "$L3"
 both 'dt: the same day has no Date:' lore 'dt:20250201' ""
-both 'z: the size in bytes' lore 'z:..500' "$L4"
+both 'z: the size in bytes' lore 'z:..500' "$L4 $L7"
 both 'z: a range, with k' lore 'z:10k..' "$L6"
+
+both 'a word finds its inflections (review: Reviewed, Reviewer)' lore 'review' "$L2"
+both '...and an inflection the others (patches: patch)' lore 's:patches' "$L1 $L2 $L3 $L5"
+both '...a capitalised word only itself' lore 'Reviewed' "$L2"
+both '...and so does a phrase' lore '"reviewer"' "$L2"
+both 'CJK: a word inside a sentence' lore '東京' "$L7"
+both 'CJK: in the subject (RFC 2047)' lore 's:議事録' "$L7"
+both 'CJK: not a word across characters it lacks' lore '東都' ""
 
 # ---- booleans, phrases, prefixes of words ----
 both 'AND, and nothing' lore 'frob AND knob' "$L3"
@@ -306,7 +328,7 @@ both 'dt:YYYYMMDDHHMMSS.. (lei up)' recent "dt:$(date -u -d "@$((NOW - 2 * 86400
 both 'dt:A..B, seconds, both ends in (b4)' recent \
 	"dt:$(date -u -d "@$((NOW - 3 * 86400 - 1800))" +%Y%m%d%H%M%S)..$(date -u -d "@$((NOW - 3 * 86400))" +%Y%m%d%H%M%S)" "$R2"
 both 'd:YYYYMMDD..YYYYMMDD' lore 'd:20250106..20250107' "$L1 $L2"
-both 'd:YYYY-MM-DD..' lore 'd:2025-01-10..' "$L5 $L6"
+both 'd:YYYY-MM-DD..' lore 'd:2025-01-10..' "$L5 $L6 $L7"
 both 'd:..YYYY-MM-DD, the end day included' lore 'd:..2025-01-01' "$L4"
 both 'd:YYYY-MM (a month)' lore 'd:2024-12 OR d:2025-02' ""
 both 'dt:YYYY-MM-DDTHH:MM' lore 'dt:2025-01-08T11:00..2025-01-08T11:00' "$L3"

@@ -61,13 +61,20 @@ static size_t match_at(const char *p, size_t n, bool at_start, const char *const
 		return 0;
 	for (size_t w = 0; words[w]; w++) {
 		size_t k = strlen(words[w]);
+		bool prefix = k > 0 && words[w][k - 1] == '*';
+		k -= prefix;
 		if (k == 0 || k > n)
 			continue;
 		size_t i = 0;
 		while (i < k && lower((unsigned char)p[i]) == (unsigned char)words[w][i])
 			i++;
-		if (i == k && (k == n || !word_char((unsigned char)p[k])))
-			return k;
+		if (i < k)
+			continue;
+		/* A prefix (a stem) marks the whole word it starts. */
+		while (prefix && i < n && word_char((unsigned char)p[i]))
+			i++;
+		if (i == n || !word_char((unsigned char)p[i]))
+			return i;
 	}
 	return 0;
 }
@@ -774,7 +781,10 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 	         "<p>The language is lore's (public-inbox's). Words and \"quoted phrases\" (straight or "
 	         "curly quotes) search subjects, senders and message text; every word must match. "
 	         "Letters are compared without case or accents. A word ending in <code>*</code> "
-	         "matches as a prefix (<code>mm*</code>).</p>\n"
+	         "matches as a prefix (<code>mm*</code>). A lowercase word of four letters or more "
+	         "also finds its inflections in subjects and text (<code>review</code> finds "
+	         "<code>Reviewed</code> and <code>reviews</code>); capitalised or in quotes it finds only itself. "
+	         "Chinese, Japanese and Korean words are found inside sentences.</p>\n"
 	         "<table class=\"years\">\n<tr><th>prefix</th><th>searches</th><th>example</th></tr>\n"
 	         "<tr><td><code>s:</code></td><td>the subject</td><td><code>s:\"copy_page_range\"</code></td></tr>\n"
 	         "<tr><td><code>f:</code></td><td>From: the sender, name or address</td><td><code>f:torvalds</code>, <code>f:linux-foundation.org</code></td></tr>\n"

@@ -7,6 +7,7 @@
 
 #include "msg/text.h"
 #include "search/when.h"
+#include "util/cjk.h"
 #include "util/utf8.h"
 
 /* ---- fields ---- */
@@ -417,6 +418,71 @@ static bool searchable(const char *v, size_t n)
 
 static struct qnode *parse_or(struct search_query *q, int depth);
 
+/* ---- inflections ---- */
+
+/* Fields whose words match their inflections (lore stems them). */
+static bool stemmed_field(enum field f)
+{
+	return f == F_DEFAULT || f == F_S || f == F_B || f == F_BS || f == F_Q || f == F_NQ;
+}
+
+static bool ends(const char *w, size_t k, const char *suffix)
+{
+	size_t n = strlen(suffix);
+	return k >= n && memcmp(w + k - n, suffix, n) == 0;
+}
+
+static bool vowel_in(const char *w, size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		if (strchr("aeiouy", w[i]))
+			return true;
+	return false;
+}
+
+/* The part of an English word (lowercase letters) its inflections share,
+ * as a prefix of it: Porter's first step, cut to what the word starts
+ * with ("reviewed", "reviews", "reviewing": "review"; "patches":
+ * "patch"; "stopped": "stop"; "applied": "appli").  Its length, 3 or
+ * more; n if the word has no such part. */
+static size_t stem_len(const char *w, size_t n)
+{
+	size_t k = n;
+	bool plural = false;
+	if (ends(w, k, "sses") || ends(w, k, "ies"))
+		k -= 2;
+	else if (k > 3 && w[k - 1] == 's' && !strchr("su", w[k - 2]))
+		k -= 1, plural = true;
+	if (plural && k >= 4 && w[k - 1] == 'e' && strchr("sxzh", w[k - 2]))
+		k -= 1; /* "patches", "fixes" */
+	else if (ends(w, k, "eed"))
+		k -= 1;
+	else if ((ends(w, k, "ed") && vowel_in(w, k - 2)) || (ends(w, k, "ing") && vowel_in(w, k - 3))) {
+		k -= w[k - 1] == 'd' ? 2 : 3;
+		/* "stopped", "running"; not "filled", "passing", "buzzing". */
+		if (k >= 2 && w[k - 1] == w[k - 2] && !strchr("aeioulsz", w[k - 1]))
+			k -= 1;
+	}
+	return k >= 3 ? k : n;
+}
+
+/* A lowercase word of 4 letters or more in a stemmed field matches the
+ * words it shares its stem with (lore's "review" finds "Reviewed"): it
+ * becomes a prefix search of its stem.  Capitalised words, phrases and
+ * prefix searches stay as they are (Xapian's STEM_SOME does the same). */
+static void inflect(struct qnode *n, const struct token *t)
+{
+	char *w = n->text;
+	size_t k = strlen(w);
+	if (!stemmed_field(n->field) || t->quoted || n->prefix || k < 4)
+		return;
+	for (size_t i = 0; i < k; i++)
+		if (w[i] < 'a' || w[i] > 'z')
+			return;
+	w[stem_len(w, k)] = '\0';
+	n->prefix = true;
+}
+
 /* Refuses term n: the message names it (prefix and value). */
 static struct qnode *refuse(struct search_query *q, struct qnode *n, const char *fmt,
                             const struct token *t)
@@ -518,6 +584,8 @@ static struct qnode *make_term(struct search_query *q, const struct token *t)
 		n->nowords = true;
 	} else if (!searchable(n->text, strlen(n->text))) {
 		return refuse(q, n, "'%s' has no letters or digits to search for", t);
+	} else {
+		inflect(n, t);
 	}
 	return n;
 }
@@ -645,8 +713,17 @@ static bool fts_ok(const struct qnode *n)
 	return false;
 }
 
-static void fts_string(struct buf *b, const char *s)
+static void fts_string(const struct search_query *q, struct buf *b, const char *s)
 {
+	/* The lore index has a word per CJK character (util/cjk.h): a run
+	 * of them is a phrase of its characters. */
+	struct buf sp;
+	buf_init(&sp, strlen(s) * 3 + 16);
+	if (!q->old_index && cjk_has(s, strlen(s))) {
+		cjk_spaced(&sp, s, strlen(s));
+		if (!sp.err)
+			s = buf_cstr(&sp);
+	}
 	buf_addc(b, '"');
 	for (; *s; s++) {
 		if (*s == '"')
@@ -654,9 +731,12 @@ static void fts_string(struct buf *b, const char *s)
 		buf_addc(b, *s);
 	}
 	buf_addc(b, '"');
+	buf_free(&sp);
 }
 
-static void add_words(struct search_query *q, const char *s)
+/* The words of s to highlight; with prefix set, the last one matches as
+ * a prefix (it ends in '*'). */
+static void add_words(struct search_query *q, const char *s, bool prefix)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p && q->nwords < sizeof q->words / sizeof *q->words - 1) {
@@ -666,9 +746,12 @@ static void add_words(struct search_query *q, const char *s)
 		while (*p && searchable((const char *)p, 1))
 			p++;
 		if (p > w) {
-			char *word = strndup((const char *)w, (size_t)(p - w));
+			bool star = prefix && !*p;
+			char *word = malloc((size_t)(p - w) + 2);
 			if (!word)
 				return;
+			memcpy(word, w, (size_t)(p - w));
+			strcpy(word + (p - w), star ? "*" : "");
 			for (char *c = word; *c; c++)
 				if (*c >= 'A' && *c <= 'Z')
 					*c += 32;
@@ -710,11 +793,11 @@ static void emit_fts(struct search_query *q, struct buf *b, const struct qnode *
 	case Q_TERM:
 		buf_adds(b, columns_of(q, n->field));
 		buf_adds(b, " : ");
-		fts_string(b, n->text);
+		fts_string(q, b, n->text);
 		if (n->prefix)
 			buf_adds(b, " *");
 		if (!n->nowords)
-			add_words(q, n->text);
+			add_words(q, n->text, n->prefix);
 		return;
 	case Q_OR:
 		buf_addc(b, '(');

@@ -19,7 +19,10 @@
  * index lines (pre-image, post-image, either), patchid: `git patch-id
  * --stable`, d: date (days), dt: Date: (seconds), rt: received time,
  * z: size in bytes.  Bare words and phrases search subject, From and
- * body.  A word ending in '*' matches as a prefix.  Phrases take "" or
+ * body.  A word ending in '*' matches as a prefix; a lowercase word of
+ * four letters or more in subject or body fields matches its
+ * inflections (a prefix search of its stem: "review" finds "Reviewed").
+ * Phrases take "" or
  * the curly quotes.  Dates and sizes: see when.h; ranges A..B (both
  * ends included), A.., ..B. */
 #ifndef LISTARC_SEARCH_H
@@ -78,7 +81,8 @@ const char *search_where(const struct search_query *q);
 const struct search_param *search_params(const struct search_query *q, size_t *n);
 
 /* The words of the query's full-text terms (for highlighting snippets),
- * as a NULL-terminated array owned by the query. */
+ * lowercase, as a NULL-terminated array owned by the query; a word that
+ * matches as a prefix ends in '*'. */
 const char *const *search_words(const struct search_query *q);
 
 /* One line describing the translation (for tests and --explain):

@@ -127,9 +127,10 @@ static void old_index(void)
 		const char *q, *want;
 	} cases[] = {
 		{"copy_page_range", "MATCH {s f nq q} : \"copy_page_range\" WHERE 1"},
-		{"b:memory", "MATCH {nq q} : \"memory\" WHERE 1"},
-		{"bs:memory", "MATCH {s nq q} : \"memory\" WHERE 1"},
-		{"nq:pstore", "MATCH nq : \"pstore\" WHERE 1"},
+		{"b:memory", "MATCH {nq q} : \"memory\" * WHERE 1"},
+		{"bs:memory", "MATCH {s nq q} : \"memory\" * WHERE 1"},
+		{"\xE6\x9D\xB1\xE4\xBA\xAC", "MATCH {s f nq q} : \"\xE6\x9D\xB1\xE4\xBA\xAC\" WHERE 1"},
+		{"nq:pstore", "MATCH nq : \"pstore\" * WHERE 1"},
 		{"tc:akpm dfn:mm/memory.c", "MATCH (({t c} : \"akpm\") AND (dfn : \"mm/memory.c\")) WHERE 1"},
 		{"dt:20190520000000..", "MATCH - WHERE (coalesce(m.date, m.ts) >= 1558310400)"},
 		{"dfa:x", "ERROR this archive's search index was made before dfa: was added; it can "
@@ -174,6 +175,13 @@ static void lore_words(void)
 		n++;
 	CHECK(n == 2 && !strcmp(w[0], "round") && !strcmp(w[1], "hint"),
 	      "only dfb:'s words are highlighted (%d)", n);
+	search_free(sq);
+	q = "reviewed Acked mm*";
+	CHECK(search_parse(q, strlen(q), NOW, &sq, &err) == LA_OK, "parse inflected words");
+	w = search_words(sq);
+	CHECK(w[0] && w[1] && w[2] && !w[3] && !strcmp(w[0], "review*") && !strcmp(w[1], "acked") &&
+	          !strcmp(w[2], "mm*"),
+	      "a stem and a prefix are highlighted as prefixes, a capitalised word as itself");
 	search_free(sq);
 }
 

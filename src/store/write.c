@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "store/store_int.h"
+#include "util/cjk.h"
 #include "util/hash.h"
 
 /* Entries kept between transactions; beyond this the cache starts empty
@@ -625,6 +626,23 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	return LA_OK;
 }
 
+/* Binds text p[0..n) as parameter k of s; with lore's columns, CJK
+ * characters get a space around each (util/cjk.h: every one a word),
+ * in *tmp, which must outlive the statement's step. */
+static void bind_fts_text(struct store *st, sqlite3_stmt *s, int k, const char *p, size_t n,
+                          struct buf *tmp)
+{
+	if (st->fts_lore && cjk_has(p, n)) {
+		buf_init(tmp, n * 3 + 16);
+		cjk_spaced(tmp, p, n);
+		if (!tmp->err) {
+			p = tmp->data;
+			n = tmp->len;
+		}
+	}
+	sqlite3_bind_text(s, k, p, (int)n, SQLITE_STATIC);
+}
+
 enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
                              const struct msg_text *t)
 {
@@ -634,8 +652,6 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, subject, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, from, -1, SQLITE_STATIC);
 	/* With lore's columns, nq holds the text outside the diffs' lines
 	 * (they are in dfa, dfb, dfctx: search/query.c searches them
 	 * together), so that a patch is indexed once. */
@@ -643,10 +659,16 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	                            &t->q,     &t->dfn,  &t->dfa,   &t->dfb,  &t->dfctx,
 	                            &t->dfhh,  &t->dfpre, &t->dfpost, &t->names, &t->lid};
 	int ncols = st->fts_lore ? (int)(sizeof cols / sizeof *cols) : 5;
+	struct buf tmp[2 + sizeof cols / sizeof *cols];
+	memset(tmp, 0, sizeof tmp);
+	bind_fts_text(st, s, 2, subject, strlen(subject), &tmp[0]);
+	bind_fts_text(st, s, 3, from, strlen(from), &tmp[1]);
 	for (int i = 0; i < ncols; i++)
-		sqlite3_bind_text(s, 4 + i, cols[i]->data ? cols[i]->data : "", (int)cols[i]->len,
-		                  SQLITE_STATIC);
+		bind_fts_text(st, s, 4 + i, cols[i]->data ? cols[i]->data : "", cols[i]->len,
+		              &tmp[2 + i]);
 	int rc = step_done(s);
+	for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)
+		buf_free(&tmp[i]);
 	for (size_t i = 0; rc == SQLITE_DONE && st->fts_lore && i < t->npatchids; i++) {
 		if (!(s = stmt(st, S_PID_INS)))
 			return LA_EDB;
