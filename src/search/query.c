@@ -116,6 +116,8 @@ struct qnode {
 	char *text;      /* Q_TERM: the value, without quotes */
 	bool prefix;     /* Q_TERM: word* */
 	bool nowords;    /* Q_TERM: its text is no words to highlight */
+	size_t stem;     /* Q_TERM: > 0: text is a word, searched with its
+	                  * inflections; the length of their stem */
 	int64_t lo, hi;  /* ranges: [lo, hi) (seconds, bytes); INT64_MIN/MAX when open */
 };
 
@@ -467,9 +469,9 @@ static size_t stem_len(const char *w, size_t n)
 }
 
 /* A lowercase word of 4 letters or more in a stemmed field matches the
- * words it shares its stem with (lore's "review" finds "Reviewed"): it
- * becomes a prefix search of its stem.  Capitalised words, phrases and
- * prefix searches stay as they are (Xapian's STEM_SOME does the same). */
+ * words it shares its stem with (lore's "review" finds "Reviewed").
+ * Capitalised words, phrases and prefix searches stay as they are
+ * (Xapian's STEM_SOME does the same). */
 static void inflect(struct qnode *n, const struct token *t)
 {
 	char *w = n->text;
@@ -479,8 +481,78 @@ static void inflect(struct qnode *n, const struct token *t)
 	for (size_t i = 0; i < k; i++)
 		if (w[i] < 'a' || w[i] > 'z')
 			return;
-	w[stem_len(w, k)] = '\0';
-	n->prefix = true;
+	n->stem = stem_len(w, k);
+}
+
+static bool consonant(char c)
+{
+	return c >= 'a' && c <= 'z' && !strchr("aeiou", c);
+}
+
+/* The word and its inflections, from its stem, as an FTS5 OR of words:
+ * each is looked up as itself, which costs FTS5 less than a prefix search
+ * (that merges the lists of every word that starts so before it can skip
+ * a page) and finds what stemming would.  Forms: -s (-es after s, x, z,
+ * ch, sh), -ed, -ing, -er, -ers, -e, -es (cach: cache); a stem in e loses
+ * it before -ing (hope: hoping) and takes -s, -d, -r, -rs; one in i, or
+ * in y after a consonant, takes y, -ies, -ied, -ier, -iers, -ying (appli:
+ * apply, applies, applied; copy: copies); a short one ending consonant,
+ * vowel, consonant doubles it (stop: stopped, stopping). */
+static void inflections(struct buf *b, const char *w, size_t k)
+{
+	enum { FORMS = 24, FORM_MAX = 80 };
+	char forms[FORMS][FORM_MAX];
+	size_t n = 0;
+#define FORM(...) (n < FORMS ? (void)snprintf(forms[n++], FORM_MAX, __VA_ARGS__) : (void)0)
+	FORM("%s", w);
+	if (k + 8 < FORM_MAX) {
+		int m = (int)k;
+		char last = w[k - 1], before = k >= 2 ? w[k - 2] : 0;
+		bool sibilant = strchr("sxz", last) || (last == 'h' && (before == 'c' || before == 's'));
+		FORM("%.*s", m, w);
+		if (last == 'e') {
+			FORM("%.*ss", m, w);
+			FORM("%.*sd", m, w);
+			FORM("%.*sr", m, w);
+			FORM("%.*srs", m, w);
+			FORM("%.*sing", before == 'e' ? m : m - 1, w);
+		} else if ((last == 'y' && consonant(before)) || last == 'i') {
+			/* copy, appli (applied): copies, copied, copying, copier */
+			FORM("%.*sy", m - 1, w);
+			FORM("%.*sies", m - 1, w);
+			FORM("%.*sied", m - 1, w);
+			FORM("%.*sier", m - 1, w);
+			FORM("%.*siers", m - 1, w);
+			FORM("%.*sying", m - 1, w);
+		} else {
+			FORM("%.*s%s", m, w, sibilant ? "es" : "s");
+			FORM("%.*sed", m, w);
+			FORM("%.*sing", m, w);
+			FORM("%.*ser", m, w);
+			FORM("%.*sers", m, w);
+			FORM("%.*se", m, w);
+			FORM("%.*ses", m, w);
+		}
+		if (k >= 3 && k <= 5 && consonant(last) && !strchr("wxy", last) &&
+		    !consonant(before) && consonant(w[k - 3])) {
+			FORM("%.*s%ced", m, w, last);
+			FORM("%.*s%cing", m, w, last);
+			FORM("%.*s%cer", m, w, last);
+		}
+	}
+#undef FORM
+	buf_addc(b, '(');
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = !strcmp(forms[i], forms[j]);
+		if (dup)
+			continue;
+		if (i)
+			buf_adds(b, " OR ");
+		buf_printf(b, "\"%s\"", forms[i]);
+	}
+	buf_addc(b, ')');
 }
 
 /* Refuses term n: the message names it (prefix and value). */
@@ -793,6 +865,15 @@ static void emit_fts(struct search_query *q, struct buf *b, const struct qnode *
 	case Q_TERM:
 		buf_adds(b, columns_of(q, n->field));
 		buf_adds(b, " : ");
+		if (n->stem) {
+			/* (lowercase letters only: nothing to quote or space) */
+			inflections(b, n->text, n->stem);
+			char *stem = strndup(n->text, n->stem);
+			if (stem)
+				add_words(q, stem, true);
+			free(stem);
+			return;
+		}
 		fts_string(q, b, n->text);
 		if (n->prefix)
 			buf_adds(b, " *");

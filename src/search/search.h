@@ -21,7 +21,7 @@
  * z: size in bytes.  Bare words and phrases search subject, From and
  * body.  A word ending in '*' matches as a prefix; a lowercase word of
  * four letters or more in subject or body fields matches its
- * inflections (a prefix search of its stem: "review" finds "Reviewed").
+ * inflections too ("review" finds "Reviewed", "reviews").
  * Phrases take "" or
  * the curly quotes.  Dates and sizes: see when.h; ranges A..B (both
  * ends included), A.., ..B. */

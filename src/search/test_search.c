@@ -127,10 +127,10 @@ static void old_index(void)
 		const char *q, *want;
 	} cases[] = {
 		{"copy_page_range", "MATCH {s f nq q} : \"copy_page_range\" WHERE 1"},
-		{"b:memory", "MATCH {nq q} : \"memory\" * WHERE 1"},
-		{"bs:memory", "MATCH {s nq q} : \"memory\" * WHERE 1"},
+		{"b:memory", "MATCH {nq q} : (\"memory\" OR \"memories\" OR \"memoried\" OR \"memorier\" OR \"memoriers\" OR \"memorying\") WHERE 1"},
+		{"bs:memory", "MATCH {s nq q} : (\"memory\" OR \"memories\" OR \"memoried\" OR \"memorier\" OR \"memoriers\" OR \"memorying\") WHERE 1"},
 		{"\xE6\x9D\xB1\xE4\xBA\xAC", "MATCH {s f nq q} : \"\xE6\x9D\xB1\xE4\xBA\xAC\" WHERE 1"},
-		{"nq:pstore", "MATCH nq : \"pstore\" * WHERE 1"},
+		{"nq:pstore", "MATCH nq : (\"pstore\" OR \"pstores\" OR \"pstored\" OR \"pstorer\" OR \"pstorers\" OR \"pstoring\") WHERE 1"},
 		{"tc:akpm dfn:mm/memory.c", "MATCH (({t c} : \"akpm\") AND (dfn : \"mm/memory.c\")) WHERE 1"},
 		{"dt:20190520000000..", "MATCH - WHERE (coalesce(m.date, m.ts) >= 1558310400)"},
 		{"dfa:x", "ERROR this archive's search index was made before dfa: was added; it can "
