@@ -476,7 +476,7 @@ static void inflect(struct qnode *n, const struct token *t)
 {
 	char *w = n->text;
 	size_t k = strlen(w);
-	if (!stemmed_field(n->field) || t->quoted || n->prefix || k < 4)
+	if (!stemmed_field(n->field) || t->quoted || n->prefix || k < 4 || k > 64)
 		return;
 	for (size_t i = 0; i < k; i++)
 		if (w[i] < 'a' || w[i] > 'z')
@@ -504,8 +504,8 @@ static void inflections(struct buf *b, const char *w, size_t k)
 	char forms[FORMS][FORM_MAX];
 	size_t n = 0;
 #define FORM(...) (n < FORMS ? (void)snprintf(forms[n++], FORM_MAX, __VA_ARGS__) : (void)0)
-	FORM("%s", w);
-	if (k + 8 < FORM_MAX) {
+	FORM("%s", w); /* (inflect keeps words to 64 letters) */
+	{
 		int m = (int)k;
 		char last = w[k - 1], before = k >= 2 ? w[k - 2] : 0;
 		bool sibilant = strchr("sxz", last) || (last == 'h' && (before == 'c' || before == 's'));
