@@ -19,13 +19,13 @@ EXTRA_CFLAGS ?=
 # Each stage's sources, in dependency order (a stage uses only util/ and
 # earlier ones: mbox uses msg; store uses msg, mbox and search; ingest uses
 # store; render uses conf, search, store and thread; http uses render).
-UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c \
+UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c src/util/cjk.c \
               src/util/hash.c src/util/civil.c src/util/vec.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/charset.c src/msg/decode.c src/msg/htmltext.c \
-              src/msg/text.c
+              src/msg/text.c src/msg/textlore.c src/msg/patchid.c
 MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c
 CONF_SRC   := src/conf/conf.c
-SEARCH_SRC := src/search/query.c
+SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c
@@ -92,7 +92,7 @@ build/asan/drv_%: tests/drv_%.c $(asan_LIB)
 # fuzz/regress/<name>/ with the ASan build (fuzz/replay.c as main).
 FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/msg/fuzz_charset.c src/render/fuzz_mime.c \
             src/render/fuzz_html.c src/http/fuzz_route.c src/http/fuzz_reqhead.c \
-            src/search/fuzz_search.c src/render/fuzz_msgpage.c
+            src/search/fuzz_search.c src/render/fuzz_msgpage.c src/msg/fuzz_patchid.c
 FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
 REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))

@@ -129,6 +129,13 @@
  * Beyond it the rest of the message is not searchable; pages show it. */
 #define SEARCH_TEXT_MAX (512 * 1024)
 
+/* Patch ids (patchid:): a text part is read whole for them up to this
+ * size (the most the indexer reads of a message); the patches of a longer
+ * part get none (an id of a cut patch is one git never gives).  At most
+ * PATCHIDS_MAX ids are kept per message; the rest are not searchable. */
+#define PATCH_TEXT_MAX (SEARCH_TEXT_MAX * 8)
+#define PATCHIDS_MAX 64
+
 /* MIME: nesting deeper than this, or more parts than this, is not walked;
  * the page says that parts were skipped.  (blists stops at 10, mblaze at
  * 64; real mail nests 4 or 5 deep.) */
@@ -187,7 +194,7 @@
 
 /* A query string parameter's decoded value (a search query is at most
  * QUERY_MAX_BYTES; this leaves room to say it is too long). */
-#define QUERY_PARAM_MAX 2048
+#define QUERY_PARAM_MAX 8192
 
 /* Messages per day shown on a month page before "N more messages". */
 #define MONTH_DAY_SHOW 100

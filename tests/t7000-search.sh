@@ -30,13 +30,13 @@ kees="$L/2020/05/08/1 $L/2020/05/08/10 $L/2020/05/08/11 $L/2020/05/08/12 $L/2020
 check_eq 'f:keescook@chromium.org' "$(search 'f:keescook@chromium.org')" "$kees"
 check_eq 'f:keescook (local part only)' "$(search 'f:keescook')" "$kees"
 check_eq 'f:chromium.org (domain only)' "$(search 'f:chromium.org')" "$kees"
-check_eq 'l: and d: alone' "$(search 'l:linux-kernel d:2020-05-09')" \
+check_eq 'l: (List-Id) and d: alone' "$(search 'l:linux-mtd d:2020-05-09')" \
 	"$L/2020/05/09/1 $L/2020/05/09/2 $L/2020/05/09/3 $L/2020/05/09/4 $L/2020/05/09/5 $L/2020/05/09/6 $L/2020/05/09/7"
 check_eq 'NOT: s:pstore -s:blk' "$(search 's:pstore -s:blk')" \
 	"$L/2020/05/08/1 $L/2020/05/08/10 $L/2020/05/08/14 $L/2020/05/08/3 $L/2020/05/09/1 $L/2020/05/09/6 $L/2020/05/09/7"
 check_eq 'OR and parentheses' "$(search '(s:"copy_page_range" OR s:"copy_vma") -s:Re')" "$L/2019/05/20/3 $L/2019/05/20/4"
 check_eq 'a prefix word*' "$(search 's:round_hint*')" "$L/2019/05/20/5"
-check_eq 'l: of another list finds nothing' "$(search 'l:lkml copy_page_range')" ""
+check_eq 'l: of a List-Id the message lacks finds nothing' "$(search 'l:linux-mtd copy_page_range')" ""
 
 check_eq '--count prints the number of matches' "$(la search --data "$DATA" --count 'f:ktkhai d:2019-05-20..2019-05-21')" 12
 la search --data "$DATA" --count 'nothingmatchesthis' >cnt.txt 2>&1
@@ -193,7 +193,7 @@ check 'the CLI says it counted to 1000' grep -q '^5 of more than 1000 matching m
 la index --data rb a "$ROOT/samples/seeds.mbox" 2>/dev/null
 la index --data rb --rebuild a "$ROOT/samples/seeds.mbox" 2>/dev/null
 check_eq "after --rebuild, a search of every list counts each message once" \
-	"$(la search --data rb --count the)/$(la search --data rb --count 'the l:a')" \
-	"$(sqlite3 rb/index.sqlite "SELECT count(*) FROM fts JOIN messages m ON m.id = fts.rowid WHERE fts MATCH '{s nq q} : the'")/$(sqlite3 rb/index.sqlite "SELECT count(*) FROM fts JOIN messages m ON m.id = fts.rowid WHERE fts MATCH '{s nq q} : the'")"
+	"$(la search --data rb --count the)/$(la search --data rb --list a --count 'the')" \
+	"$(sqlite3 rb/index.sqlite "SELECT count(*) FROM fts JOIN messages m ON m.id = fts.rowid WHERE fts MATCH '{s f nq q dfa dfb dfctx} : the'")/$(sqlite3 rb/index.sqlite "SELECT count(*) FROM fts JOIN messages m ON m.id = fts.rowid WHERE fts MATCH '{s f nq q dfa dfb dfctx} : the'")"
 DATA=$T/rb get '/all/?q=the' >rb.html
 check "...and so does its page" grep -q "<p>$(la search --data rb --count the) messages match" rb.html

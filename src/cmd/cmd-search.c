@@ -18,12 +18,16 @@ static const char usage[] =
 	"usage: listarc search [--data DIR] [--list LIST] [--format=summary|json|mbox]\n"
 	"                      [--order=newest|relevance] [--limit N] [--count] [--explain] QUERY\n"
 	"\n"
-	"Searches the archive.  QUERY is the language of the search pages: words and\n"
-	"\"phrases\" (subject and body), prefixes s: f: t: c: a: b: q: nq: dfn: m: l: d:,\n"
-	"AND, OR, NOT, -word, parentheses.  Examples:\n"
+	"Searches the archive.  QUERY is the language of the search pages, lore's\n"
+	"(public-inbox's): words and \"phrases\" (subject, From and body), prefixes\n"
+	"s: f: t: c: tc: tcf: a: b: bs: q: nq: n: l: lid: m: mid: d: dt: rt: z:\n"
+	"dfn: dfa: dfb: dfctx: dfhh: dfpre: dfpost: dfblob: patchid:, AND, OR, NOT,\n"
+	"-word, +word, parentheses; the search help page (/_/search-help) and\n"
+	"listarc(1) describe them.  Examples:\n"
 	"  listarc search 's:\"copy_page_range\"'\n"
 	"  listarc search 'f:ktkhai d:2019-05-20..2019-05-21'\n"
-	"  listarc search --format=mbox 'dfn:mm/memory.c' > patches.mbox\n"
+	"  listarc search 'patchid:0a68bafcd58ed2083936e316f9133f432578ef64'\n"
+	"  listarc search --format=mbox 'dfn:mm/memory.c dt:2.weeks.ago..' > patches.mbox\n"
 	"\n"
 	"  --list LIST    only this list (the same as l:LIST)\n"
 	"  --format F     summary (one line per message, default), json, or mbox\n"
@@ -197,6 +201,16 @@ int cmd_search(int argc, char **argv)
 	if (!strcmp(mode, "off"))
 		cmd_error("%s: this archive was indexed with --no-search: full-text terms match "
 		          "nothing until `listarc reindex --search`", dir);
+	if (!store_search_lore(st)) {
+		/* An index made before lore's columns: the query for it. */
+		search_free(q);
+		q = NULL;
+		if (search_parse_index(qs, strlen(qs), (int64_t)time(NULL), SEARCH_INDEX_OLD, &q,
+		                       &err)) {
+			cmd_error("%s: %s", dir, err.msg);
+			goto out;
+		}
+	}
 	if (list && store_list_id(st, list, &list_id) != LA_OK) {
 		cmd_error("no list '%s' in %s", list, dir);
 		rc = 1;

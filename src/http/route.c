@@ -115,6 +115,10 @@ static bool parse_query(const char *q, size_t n, struct route *rt, enum route_ki
 		} else if (KEY("o")) {
 			if (!decode_value(v, vl, x->o, sizeof x->o))
 				return *bad = R_BADREQUEST, false;
+		} else if (KEY("r")) {
+			/* lore's "&r" (or r=1): by relevance, as o=relevance. */
+			if (!(vl == 1 && v[0] == '0') && !x->o[0])
+				strcpy(x->o, "relevance");
 		} else if (KEY("x")) {
 			if (!decode_value(v, vl, x->x, sizeof x->x))
 				return *bad = R_BADREQUEST, false;
@@ -415,8 +419,8 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 
 bool route_takes_post(const struct route *rt)
 {
-	return (rt->kind == R_LIST || rt->kind == R_INDEX) && rt->query.has_q &&
-	       !strcmp(rt->query.x, "m");
+	return (rt->kind == R_LIST || rt->kind == R_INDEX || rt->kind == R_MID) &&
+	       rt->query.has_q && !strcmp(rt->query.x, "m");
 }
 
 size_t route_key(const struct route *rt, char *out, size_t n)
@@ -445,6 +449,18 @@ size_t route_key(const struct route *rt, char *out, size_t n)
 	return k > 0 && (size_t)k < n ? (size_t)k : 0;
 }
 
+/* Does the query ask for a search?  An empty q= (only spaces) asks for
+ * the page itself, as on lore, unless it asks for a feed or an mbox. */
+static bool searching(const struct route_query *q)
+{
+	if (!q->has_q)
+		return false;
+	for (const char *p = q->q; *p; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			return true;
+	return q->x[0] && strcmp(q->x, "t") != 0;
+}
+
 static void plain(struct response *r, int status, const char *text, int max_age)
 {
 	buf_reset(&r->body);
@@ -463,7 +479,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	enum route_kind kind = route_parse(path, n, &rt);
 	const char *list = rt.all ? NULL : rt.list; /* NULL: every list */
 	struct render_search_req sreq = {rt.query.q, rt.query.o, rt.query.x, rt.query.page,
-	                                 rt.query.threads};
+	                                 rt.query.threads, NULL};
 	switch (kind) {
 	case R_NOTFOUND:
 		if (rt.api)
@@ -493,7 +509,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		e = render_search_help(c, r);
 		break;
 	case R_INDEX:
-		if (rt.query.has_q)
+		if (searching(&rt.query))
 			e = render_search(c, NULL, &sreq, r);
 		else
 			e = render_index(c, r);
@@ -518,7 +534,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		break;
 	}
 	case R_LIST:
-		if (rt.query.has_q)
+		if (searching(&rt.query))
 			e = render_search(c, rt.list, &sreq, r);
 		else
 			e = render_list(c, rt.list, r);
@@ -547,7 +563,13 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		e = render_new_atom(c, list, r);
 		break;
 	case R_MID:
-		e = render_msgid(c, list, rt.msgid, r);
+		/* lore's search within a thread: /LIST/MSGID/?x=m&q=... */
+		if (rt.query.has_q && !strcmp(rt.query.x, "m")) {
+			sreq.msgid = rt.msgid;
+			e = render_search(c, list, &sreq, r);
+		} else {
+			e = render_msgid(c, list, rt.msgid, r);
+		}
 		break;
 	case R_MID_RAW:
 		e = render_msgid_raw(c, list, rt.msgid, r);

@@ -11,14 +11,16 @@
  *   /LIST/YYYY/MM/DD/N/K           its attachment K
  *   /LIST/YYYY/MM/DD/N/raw         its bytes as received
  *   /LIST/new.atom                 the list's latest messages as Atom
- *   /LIST/MSGID/                   the message by Message-ID (lore's forms)
+ *   /LIST/MSGID/                   the message by Message-ID (lore's forms);
+ *                                  ?x=m&q=QUERY: a search of its thread, as an mbox
  *   /LIST/MSGID/raw                its bytes as received
  *   /LIST/MSGID/t.mbox.gz          its thread as a gzipped mboxrd
  *   /LIST/MSGID/t/  /LIST/MSGID/T/ its thread, flat (by date) and nested
  *   /LIST/MSGID/t.atom             its thread as Atom
  *   /all/new.atom, /all/MSGID/...  the same over every list
  *   /LIST/?q=QUERY, /?q=QUERY, /all/?q=QUERY   search results (&o=relevance,
- *                                  &page=N)
+ *                                  &page=N, &x=t threads, &t=1 one per thread;
+ *                                  an empty q= is the page without it)
  *   /_/search-help                 the query language
  *   /api/v1/...                    the JSON API (docs/api.md): /api/v1/ and
  *                                  what follows it is a page's path
@@ -78,8 +80,9 @@ struct route_query {
 	bool has_q;
 	char q[QUERY_PARAM_MAX + 1];     /* q=: a search query */
 	char o[16];      /* o=: result order */
-	char x[8];       /* x=: alternate format of results (A Atom, m mbox) */
-	bool threads;    /* t=1: with x=m, the matches' whole threads */
+	char x[8];       /* x=: alternate format of results (A Atom, m mbox, t threads) */
+	bool threads;    /* t=1: with x=m, the matches' whole threads; on a
+	                  * results page, one result per thread */
 	char after[64];  /* after=: a pagination cursor */
 	int limit;       /* limit=N, 0 without one */
 	int since, until; /* since=, until=: days YYYY-MM-DD as yyyymmdd, 0 without */
@@ -107,8 +110,9 @@ struct route {
  * does a since= or until= that is not a date YYYY-MM-DD. */
 enum route_kind route_parse(const char *path, size_t n, struct route *rt);
 
-/* A search's mbox (?q=...&x=m) is also asked for by POST, as public-inbox
- * serves it and lei sends it; every other route is GET and HEAD only. */
+/* A search's mbox (?q=...&x=m, of a list, of every list or of a thread
+ * at /LIST/MSGID/) is also asked for by POST, as public-inbox serves it
+ * and lei sends it; every other route is GET and HEAD only. */
 bool route_takes_post(const struct route *rt);
 
 /* The key of what route rt shows, for caches of finished pages: it holds

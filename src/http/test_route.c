@@ -229,6 +229,15 @@ int main(void)
 	      "lei's x=m&t=1: a list's search mbox of whole threads, which takes POST");
 	CHECK(route_parse("/all/?q=a&x=m", 13, &rt) == R_INDEX && route_takes_post(&rt),
 	      "/all/?q=&x=m takes POST too");
+	const char *tm = "/l/x@y/?x=m&q=d%3A2019..";
+	CHECK(route_parse(tm, strlen(tm), &rt) == R_MID && !strcmp(rt.msgid, "x@y") &&
+	          !strcmp(rt.query.q, "d:2019..") && route_takes_post(&rt),
+	      "a search in a thread (/LIST/MSGID/?x=m&q=) takes POST");
+	CHECK(route_parse("/l/x@y/?q=a", 11, &rt) == R_MID && !route_takes_post(&rt),
+	      "...a message page with a q= does not");
+	CHECK(route_parse("/l/?q=a&r", 9, &rt) == R_LIST && !strcmp(rt.query.o, "relevance"),
+	      "lore's &r is o=relevance");
+	CHECK(route_parse("/l/?q=a&r=0", 11, &rt) == R_LIST && !rt.query.o[0], "...&r=0 is not");
 	CHECK(route_parse("/l/?q=a&t=0", 11, &rt) == R_LIST && !rt.query.threads && !route_takes_post(&rt),
 	      "t=0, and a results page takes no POST");
 	CHECK(route_parse("/l/?q=a&t=2", 11, &rt) == R_BADREQUEST, "t=2 is malformed");

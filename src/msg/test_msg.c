@@ -10,6 +10,7 @@
 #include "msg/date.h"
 #include "msg/header.h"
 #include "msg/msg.h"
+#include "msg/patchid.h"
 #include "msg/text.h"
 #include "util/utf8.h"
 
@@ -683,6 +684,112 @@ static void test_text(void)
 	msg_text_free(&t);
 }
 
+/* Patch ids: each case's ids are what `git patch-id --stable` (2.39)
+ * printed for it; every prefix of each input runs too (no over-read). */
+static void test_patchids(void)
+{
+	static const struct {
+		const char *what, *text;
+		size_t n;
+		const char *want; /* the ids, space-separated */
+	} cases[] = {
+		{"one file",
+		 "diff --git a/foo b/foo\nindex 9123cdc..918dcf8 100644\n--- a/foo\n+++ b/foo\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\n",
+		 101, "f3e06bcf622f0e12febec5d46e383a0b8ce63b00"},
+		{"whitespace and line numbers do not count",
+		 "diff --git a/foo  b/foo\nindex 1111111..2222222 100644\n--- a/foo\n+++ b/foo\n@@ -7,3 +9,3 @@ int main(void)\n  a\n-b \n+ c\n d\r\n",
+		 121, "f3e06bcf622f0e12febec5d46e383a0b8ce63b00"},
+		{"files in any order",
+		 "diff --git a/bar b/bar\n--- a/bar\n+++ b/bar\n@@ -1 +1 @@\n-b\n+c\n\\ No newline at end of file\ndiff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\n",
+		 160, "0a68bafcd58ed2083936e316f9133f432578ef64"},
+		{"the other order",
+		 "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\ndiff --git a/bar b/bar\n--- a/bar\n+++ b/bar\n@@ -1 +1 @@\n-b\n+c\n",
+		 132, "0a68bafcd58ed2083936e316f9133f432578ef64"},
+		{"a commit message before it, a signature after",
+		 "Subject: x\n\nfix it\n---\n foo | 2 +-\n\ndiff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\n-- \n2.45.0\n",
+		 118, "f3e06bcf622f0e12febec5d46e383a0b8ce63b00"},
+		{"two patches after commit ids",
+		 "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n\ndiff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-b\n+c\nFrom 89abcdef0123456789abcdef0123456789abcdef Mon Sep 17 00:00:00 2001\n\ndiff --git a/bar b/bar\n--- a/bar\n+++ b/bar\n@@ -1 +1 @@\n-x\n+y\n",
+		 266, "20249bebfe0ff23a296ba73f34213061deafd2c2 b4394b150337adf3457d6233b5baaa7cb46f8da2"},
+		{"a second diff after the first ends",
+		 "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-b\n+c\nsome text\ndiff --git a/bar b/bar\n--- a/bar\n+++ b/bar\n@@ -1 +1 @@\n-x\n+y\n",
+		 132, "20249bebfe0ff23a296ba73f34213061deafd2c2 b4394b150337adf3457d6233b5baaa7cb46f8da2"},
+		{"mode change, rename, new file",
+		 "diff --git a/new b/new\nnew file mode 100644\nindex 0000000..bca70f3\n--- /dev/null\n+++ b/new\n@@ -0,0 +1 @@\n+q\ndiff --git a/x b/x\nold mode 100644\nnew mode 100755\ndiff --git a/y b/z\nsimilarity index 100%\nrename from y\nrename to z\n",
+		 226, "ce0dc93d1b58f40da7fb0e0c0726cee2a8ad0029"},
+		{"a binary diff hashes its blob ids",
+		 "diff --git a/bin b/bin\nindex 677273046bce3115f56c248238f3b83f77cfc239..8d0cd2ad57642d7d820fcd1eb42b7f7e04042d0e 100644\nGIT binary patch\nliteral 6\nNcmZQzWKPP=0{{Yj0X_f#\n\nliteral 6\nNcmZQzWJ=1+0{{Yf0X+Z!\n\ndiff --git a/new b/new\n--- /dev/null\n+++ b/new\n@@ -0,0 +1 @@\n+q\n",
+		 266, "eac17e8ac29b0556610fd29b255be530a3989411"},
+		{"a binary diff after another patch: that one's index line",
+		 "diff --git a/a b/a\nindex 1234567..89abcde 100644\n--- a/a\n+++ b/a\n@@ -1 +1 @@\n-x\n+y\ntext\ndiff --git a/b b/b\nBinary files a/b and b/b differ\n",
+		 139, "9625f18297c5b06cde46cc0d14145b284d1bcefc ed2de8f87fe396544f8982d75ca7dff81799ccd3"},
+		{"a hunk header cut short",
+		 "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1,2 \n-a\n+b\n c\nafter\n",
+		 67, "4c622215e617cfaf6fbbd29776b09da5517cc0a4"},
+		{"form feeds and vertical tabs are not spaces to git",
+		 "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-a\014\013\n+b\n",
+		 63, "5dc84a31e13dacc799d5f417b3faa31497a3b4bb"},
+		{"a NUL ends a line for git",
+		 "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-a\000b c\n+b\n",
+		 65, "c842dbf772722a83c8ae80344a1a684eb72cb08d"},
+		{"no diff line: no patch",
+		 "--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-a\n+b\n",
+		 38, ""},
+		{"the last line without its newline",
+		 "diff --git a/foo b/foo\nindex 1234567..89abcde\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-a\n+b",
+		 83, "c842dbf772722a83c8ae80344a1a684eb72cb08d"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char ids[4][PATCHID_HEX + 1], got[256] = "";
+		char *p = tight(cases[i].text, cases[i].n);
+		size_t k = msg_patchids(p, cases[i].n, ids, 4);
+		for (size_t j = 0; j < k && j < 4; j++) {
+			if (j)
+				strcat(got, " ");
+			strcat(got, ids[j]);
+		}
+		CHECK_STR(got, cases[i].want, "patch id: %s", cases[i].what);
+		for (size_t n = 0; n < cases[i].n; n++) {
+			char *q = tight(cases[i].text, n);
+			msg_patchids(q, n, ids, 4);
+			free(q);
+		}
+		free(p);
+	}
+}
+
+/* The search text lore's prefixes read: diff parts, names, List-Id. */
+static void test_text_lore(void)
+{
+	static const char msg[] =
+		"From: a@example.org\nList-Id: The list <Dev.Lists.Example.org>\n"
+		"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+		"Hello.\n> quoted -line\n"
+		"diff --git a/x.c b/x.c\nindex 12ab34c..56CD78e 100644\n--- a/x.c\n+++ b/x.c\n"
+		"@@ -1,3 +1,3 @@ int func(void)\n ctx line\n-old line\n+new line\n-- \nsig\n"
+		"--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment;"
+		" filename=\"cfg.gz\"\n\nxx\n--b--\n";
+	struct msg_text t;
+	msg_text_init(&t);
+	msg_text_extract(&t, msg, sizeof msg - 1);
+	CHECK_STR(buf_cstr(&t.dfa), "old line\n", "dfa: the removed line");
+	CHECK_STR(buf_cstr(&t.dfb), "new line\n", "dfb: the added line");
+	CHECK_STR(buf_cstr(&t.dfctx), "ctx line\n", "dfctx: the context line");
+	CHECK_STR(buf_cstr(&t.dfhh), "int func(void)\n", "dfhh: the hunk header's context");
+	CHECK_STR(buf_cstr(&t.dfpre), "12ab34c", "dfpre: the pre-image blob");
+	CHECK_STR(buf_cstr(&t.dfpost), "56cd78e", "dfpost: the post-image blob, lowercased");
+	CHECK_STR(buf_cstr(&t.names), "cfg.gz\n", "names: the attachment's");
+	char tok[MSG_LID_TOKEN_LEN + 1], want[128];
+	msg_lid_token("dev.lists.example.org", 21, tok);
+	snprintf(want, sizeof want, "dev.lists.example.org %s\n", tok);
+	CHECK_STR(buf_cstr(&t.lid), want, "lid: the id inside <>, lowercased, and its token");
+	CHECK(strstr(buf_cstr(&t.nq), "-old line") && !strstr(buf_cstr(&t.nqrest), "old line") &&
+	          strstr(buf_cstr(&t.nqrest), "Hello.") && strstr(buf_cstr(&t.nqrest), "sig"),
+	      "nq keeps the diff's lines, nqrest the rest");
+	CHECK(t.npatchids == 1 && strlen(t.patchids[0]) == PATCHID_HEX, "one patch id");
+	msg_text_free(&t);
+}
+
 int main(void)
 {
 	msg_library_init();
@@ -696,5 +803,7 @@ int main(void)
 	test_charset_table();
 	test_text();
 	test_params();
+	test_patchids();
+	test_text_lore();
 	return check_status();
 }

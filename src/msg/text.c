@@ -1,5 +1,6 @@
 /* text.c: searchable text of a message.  Plain single-part messages (most
  * list mail) are decoded directly; anything else goes through GMime. */
+#define _GNU_SOURCE
 #include "msg/text.h"
 
 #include <gmime/gmime.h>
@@ -9,6 +10,7 @@
 #include "msg/header.h"
 #include "msg/htmltext.h"
 #include "msg/msg.h"
+#include "msg/text_int.h"
 #include "util/utf8.h"
 
 GMimeParserOptions *msg_parser_options(void);
@@ -20,6 +22,7 @@ void msg_text_init(struct msg_text *t)
 	buf_init(&t->nq, SEARCH_TEXT_MAX);
 	buf_init(&t->q, SEARCH_TEXT_MAX);
 	buf_init(&t->dfn, SEARCH_TEXT_MAX / 8);
+	text_lore_init(t);
 }
 
 void msg_text_free(struct msg_text *t)
@@ -29,6 +32,7 @@ void msg_text_free(struct msg_text *t)
 	buf_free(&t->nq);
 	buf_free(&t->q);
 	buf_free(&t->dfn);
+	text_lore_free(t);
 }
 
 /* Adds a file name from a diff header line to dfn, once. */
@@ -67,11 +71,13 @@ static size_t room(const struct msg_text *t)
 }
 
 /* Splits UTF-8 body text into quoted and non-quoted lines, picking up
- * diff file names from the non-quoted ones.  Stops when the message's
- * search text is full (a line is cut on a UTF-8 boundary). */
+ * diff file names and the other parts of diffs from the non-quoted ones.
+ * Stops when the message's search text is full (a line is cut on a UTF-8
+ * boundary). */
 static void split_body(struct msg_text *t, const char *s, size_t n)
 {
 	const char *p = s, *end = s + n;
+	bool in_diff = false;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -92,9 +98,11 @@ static void split_body(struct msg_text *t, const char *s, size_t n)
 				x++;
 			buf_add(&t->q, x, (size_t)(le - x));
 			buf_addc(&t->q, '\n');
+			in_diff = false;
 		} else {
 			buf_add(&t->nq, p, len);
 			buf_addc(&t->nq, '\n');
+			text_diff_line(t, &in_diff, p, len);
 			if (len > 11 && !memcmp(p, "diff --git ", 11)) {
 				/* diff --git a/X b/Y */
 				const char *a = p + 11, *sp = memchr(a, ' ', (size_t)(le - a));
@@ -137,11 +145,22 @@ static bool ct_param(struct span v, const char *name, char *out, size_t outn)
 static void add_text(struct msg_text *t, const char *p, size_t n, const char *charset, bool html)
 {
 	struct buf u;
-	buf_init(&u, SEARCH_TEXT_MAX * 4);
 	char meta[64];
 	if (html && (!charset || !*charset) && htmltext_meta_charset(p, n, meta, sizeof meta))
 		charset = meta;
-	msg_to_utf8(&u, p, n < SEARCH_TEXT_MAX ? n : SEARCH_TEXT_MAX, charset);
+	/* A part with a patch is decoded whole (to PATCH_TEXT_MAX) for its
+	 * patch ids; the words are taken from its first SEARCH_TEXT_MAX. */
+	size_t take = n < SEARCH_TEXT_MAX ? n : SEARCH_TEXT_MAX;
+	bool patch = !html && n <= PATCH_TEXT_MAX && (memmem(p, n, "\ndiff ", 6) || (n > 5 && !memcmp(p, "diff ", 5)));
+	if (patch)
+		take = n;
+	buf_init(&u, take * 4 + 64);
+	msg_to_utf8(&u, p, take, charset);
+	if (patch) {
+		text_patchids(t, u.data ? u.data : "", u.len);
+		if (u.len > SEARCH_TEXT_MAX * 4)
+			u.len = utf8_trunc(u.data, SEARCH_TEXT_MAX * 4);
+	}
 	if (html) {
 		struct buf h;
 		buf_init(&h, SEARCH_TEXT_MAX * 4);
@@ -168,6 +187,15 @@ static void decode_capped(struct buf *out, struct span raw)
 	buf_free(&tmp);
 }
 
+/* Does a Content-Type or Content-Disposition value name a file? */
+static bool has_name(struct span v)
+{
+	for (size_t i = 0; i + 4 <= v.n; i++)
+		if (!g_ascii_strncasecmp(v.p + i, "name", 4))
+			return true;
+	return false;
+}
+
 /* Text parts of a parsed message, in order; bounded walk. */
 static void walk(struct msg_text *t, GMimeObject *root)
 {
@@ -192,6 +220,7 @@ static void walk(struct msg_text *t, GMimeObject *root)
 		}
 		if (!GMIME_IS_PART(o))
 			continue;
+		text_filename(t, g_mime_part_get_filename(GMIME_PART(o)));
 		GMimeContentType *ct = g_mime_object_get_content_type(o);
 		const char *type = ct ? g_mime_content_type_get_media_type(ct) : "text";
 		const char *sub = ct ? g_mime_content_type_get_media_subtype(ct) : "plain";
@@ -217,9 +246,11 @@ void msg_text_extract(struct msg_text *t, const char *msg, size_t n)
 	buf_reset(&t->nq);
 	buf_reset(&t->q);
 	buf_reset(&t->dfn);
+	text_lore_reset(t);
 	struct hdr_iter it;
 	struct hdr_field f;
 	struct span ct = SPAN_NULL, cte = SPAN_NULL, to = SPAN_NULL, cc = SPAN_NULL;
+	bool named = false; /* a file name: only GMime reads those */
 	hdr_iter_init(&it, msg, n < HEAD_MAX ? n : HEAD_MAX);
 	while (hdr_next(&it, &f)) {
 		if (span_ieq(f.name, "to"))
@@ -230,12 +261,16 @@ void msg_text_extract(struct msg_text *t, const char *msg, size_t n)
 			ct = f.value;
 		else if (span_ieq(f.name, "content-transfer-encoding"))
 			cte = f.value;
+		else if (span_ieq(f.name, "list-id"))
+			text_list_id(t, f.value);
+		if (span_ieq(f.name, "content-disposition") || span_ieq(f.name, "content-type"))
+			named |= has_name(f.value);
 	}
 	decode_capped(&t->to, to);
 	decode_capped(&t->cc, cc);
 	size_t body = (size_t)(it.body - msg);
 	struct span cts = span_trim(ct), ctes = span_trim(cte);
-	bool plain = !ct.p || span_istarts(cts, "text/plain");
+	bool plain = (!ct.p || span_istarts(cts, "text/plain")) && !named;
 	bool raw_cte = !cte.p || span_ieq(ctes, "7bit") || span_ieq(ctes, "8bit") ||
 	               span_ieq(ctes, "binary");
 	if (plain && raw_cte) {

@@ -1,12 +1,15 @@
 /* text.h: the searchable text of a message: addressees, body text split
- * into quoted and non-quoted lines, and the file names a patch in it
- * touches.  Text parts are decoded (transfer encoding, charset, HTML as
- * text); other attachments are skipped. */
+ * into quoted and non-quoted lines, the file names a patch in it touches
+ * and the other parts of its diffs, attachment names, List-Id, and the
+ * patch ids of its patches.  Text parts are decoded (transfer encoding,
+ * charset, HTML as text); other attachments give only their names. */
 #ifndef LISTARC_MSG_TEXT_H
 #define LISTARC_MSG_TEXT_H
 
 #include <stddef.h>
 
+#include "limits.h"
+#include "msg/patchid.h"
 #include "util/buf.h"
 
 struct msg_text {
@@ -14,7 +17,30 @@ struct msg_text {
 	struct buf nq;     /* body lines not starting with '>' */
 	struct buf q;      /* quoted body lines, without the '>' */
 	struct buf dfn;    /* file names from diff headers, space-separated */
+	/* The parts of the diffs in the non-quoted text (lore's prefixes),
+	 * one line each, without their first character: removed lines
+	 * (dfa), added lines (dfb), context lines (dfctx), the text after
+	 * a hunk header's "@@" (dfhh, usually a function); and the blob ids
+	 * of "index A..B" lines (dfpre A, dfpost B), space-separated. */
+	struct buf dfa, dfb, dfctx, dfhh, dfpre, dfpost;
+	/* The lines of nq that are not in dfa, dfb or dfctx: nq where the
+	 * search index has those columns (so that diffs are indexed once). */
+	struct buf nqrest;
+	struct buf names;  /* file names of attachments (any part with one), one a line */
+	/* List-Id: each id (inside <>, lowercased), then its msg_lid_token,
+	 * one id a line. */
+	struct buf lid;
+	/* `git patch-id --stable` of every patch in a text part, at most
+	 * PATCHIDS_MAX, without repeats. */
+	char patchids[PATCHIDS_MAX][PATCHID_HEX + 1];
+	size_t npatchids;
 };
+
+/* The token that stands for a whole List-Id id (lowercased, without
+ * <>) in the search index, so that lid: matches the whole id and only
+ * it: "lid" and 16 hex digits of its hash. */
+#define MSG_LID_TOKEN_LEN 19
+void msg_lid_token(const char *id, size_t n, char out[MSG_LID_TOKEN_LEN + 1]);
 
 /* Sets up the buffers (bounded by SEARCH_TEXT_MAX together). */
 void msg_text_init(struct msg_text *t);

@@ -88,6 +88,9 @@ struct render_search_req {
 	const char *q, *order, *format;
 	int page;
 	bool threads;
+	/* With format "m": search the thread of this Message-ID only (lore's
+	 * /LIST/MSGID/?x=m&q=, as liblore and lei --thread-id ask); NULL: all. */
+	const char *msgid;
 };
 enum la_status render_search(const struct render_ctx *c, const char *list,
                              const struct render_search_req *req, struct response *r);

@@ -5,42 +5,104 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/civil.h"
+#include "msg/text.h"
+#include "search/when.h"
+#include "util/cjk.h"
 #include "util/utf8.h"
 
 /* ---- fields ---- */
 
+/* What a prefix searches: full-text columns (one FTS5 column filter) or
+ * an SQL condition on the message row.  The prefixes are public-inbox's
+ * (lore's); "" is a bare word. */
 enum field {
-	F_DEFAULT, /* subject and body */
+	F_DEFAULT, /* subject, From and body */
 	F_S,
 	F_F,
 	F_T,
 	F_C,
+	F_TC,
+	F_TCF,
 	F_A,
 	F_B,
+	F_BS,
 	F_Q,
 	F_NQ,
 	F_DFN,
-	F_M, /* the rest are SQL conditions, not full text */
+	F_DFA,
+	F_DFB,
+	F_DFCTX,
+	F_DFHH,
+	F_DFPRE,
+	F_DFPOST,
+	F_DFBLOB,
+	F_N,
 	F_L,
+	F_LID,
+	F_M, /* the rest are SQL conditions, not full text */
 	F_D,
+	F_DT,
+	F_RT,
+	F_Z,
+	F_PATCHID,
 };
 
-static const struct {
+/* Field flags: LORE needs the search index of lore's columns (an older
+ * index lacks them until `reindex --search`); BLOB takes a blob id. */
+enum { FD_LORE = 1, FD_BLOB = 2 };
+
+/* The columns of the search index: lore's (the default), or an older
+ * index's (before `reindex --search`), where nq holds the diffs' lines
+ * too and the lore-only columns are missing (old_columns NULL). */
+static const struct field_def {
 	const char *prefix;
 	enum field field;
-	const char *columns; /* FTS5 column filter */
+	const char *columns;     /* FTS5 column filter */
+	const char *old_columns; /* the same in an older index */
+	unsigned flags;
 } fields[] = {
-	{"", F_DEFAULT, "{s nq q}"}, {"s", F_S, "s"},       {"f", F_F, "f"},
-	{"t", F_T, "t"},             {"c", F_C, "c"},       {"a", F_A, "{f t c}"},
-	{"b", F_B, "{nq q}"},        {"q", F_Q, "q"},       {"nq", F_NQ, "nq"},
-	{"dfn", F_DFN, "dfn"},       {"m", F_M, NULL},      {"l", F_L, NULL},
-	{"d", F_D, NULL},
+	{"", F_DEFAULT, "{s f nq q dfa dfb dfctx}", "{s f nq q}", 0},
+	{"s", F_S, "s", "s", 0},
+	{"f", F_F, "f", "f", 0},
+	{"t", F_T, "t", "t", 0},
+	{"c", F_C, "c", "c", 0},
+	{"tc", F_TC, "{t c}", "{t c}", 0},
+	{"tcf", F_TCF, "{t c f}", "{t c f}", 0},
+	{"a", F_A, "{f t c}", "{f t c}", 0},
+	{"b", F_B, "{nq q dfa dfb dfctx}", "{nq q}", 0},
+	{"bs", F_BS, "{s nq q dfa dfb dfctx}", "{s nq q}", 0},
+	{"q", F_Q, "q", "q", 0},
+	{"nq", F_NQ, "{nq dfa dfb dfctx}", "nq", 0},
+	{"dfn", F_DFN, "dfn", "dfn", 0},
+	{"dfa", F_DFA, "dfa", NULL, FD_LORE},
+	{"dfb", F_DFB, "dfb", NULL, FD_LORE},
+	{"dfctx", F_DFCTX, "dfctx", NULL, FD_LORE},
+	{"dfhh", F_DFHH, "dfhh", NULL, FD_LORE},
+	{"dfpre", F_DFPRE, "dfpre", NULL, FD_LORE | FD_BLOB},
+	{"dfpost", F_DFPOST, "dfpost", NULL, FD_LORE | FD_BLOB},
+	{"dfblob", F_DFBLOB, "{dfpre dfpost}", NULL, FD_LORE | FD_BLOB},
+	{"n", F_N, "n", NULL, FD_LORE},
+	{"l", F_L, "l", NULL, FD_LORE},
+	{"lid", F_LID, "l", NULL, FD_LORE},
+	{"m", F_M, NULL, NULL, 0},
+	{"mid", F_M, NULL, NULL, 0},
+	{"d", F_D, NULL, NULL, 0},
+	{"dt", F_DT, NULL, NULL, 0},
+	{"rt", F_RT, NULL, NULL, 0},
+	{"z", F_Z, NULL, NULL, 0},
+	{"patchid", F_PATCHID, NULL, NULL, FD_LORE},
 };
+
+#define NFIELDS (sizeof fields / sizeof *fields)
 
 static bool is_fts(enum field f)
 {
 	return f < F_M;
+}
+
+static bool is_range(enum field f)
+{
+	return f == F_D || f == F_DT || f == F_RT || f == F_Z;
 }
 
 /* ---- syntax tree ---- */
@@ -53,7 +115,10 @@ struct qnode {
 	enum field field;
 	char *text;      /* Q_TERM: the value, without quotes */
 	bool prefix;     /* Q_TERM: word* */
-	int64_t lo, hi;  /* F_D: [lo, hi) in seconds; INT64_MIN/MAX when open */
+	bool nowords;    /* Q_TERM: its text is no words to highlight */
+	size_t stem;     /* Q_TERM: > 0: text is a word, searched with its
+	                  * inflections; the length of their stem */
+	int64_t lo, hi;  /* ranges: [lo, hi) (seconds, bytes); INT64_MIN/MAX when open */
 };
 
 struct search_query {
@@ -66,6 +131,7 @@ struct search_query {
 	size_t nwords;
 	char *owned[QUERY_MAX_TERMS]; /* FTS expressions bound as parameters */
 	size_t nowned;
+	bool old_index; /* the index lacks lore's columns */
 	/* Parser state. */
 	const char *p, *end;
 	int64_t now;
@@ -117,8 +183,8 @@ enum tok { T_END, T_LPAREN, T_RPAREN, T_AND, T_OR, T_NOT, T_MINUS, T_TERM, T_ERR
 
 struct token {
 	enum tok kind;
-	enum field field;
-	const char *v; /* value, quotes excluded */
+	const struct field_def *def; /* T_TERM: its prefix */
+	const char *v;               /* value, quotes excluded */
 	size_t vn;
 	bool quoted;
 };
@@ -128,10 +194,22 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* Ends a bare word: space, parentheses, a quote. */
-static bool ends_word(char c)
+/* The length of the quote mark at p: '"', or the curly ones Xapian
+ * (and so lore) takes as well, U+201C and U+201D.  0 if none. */
+static size_t quote_at(const char *p, const char *end)
 {
-	return is_space(c) || c == '(' || c == ')' || c == '"';
+	if (p < end && *p == '"')
+		return 1;
+	if (end - p >= 3 && (unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
+	    ((unsigned char)p[2] == 0x9C || (unsigned char)p[2] == 0x9D))
+		return 3;
+	return 0;
+}
+
+/* Ends a bare word: space, parentheses, a quote. */
+static bool ends_word(const char *p, const char *end)
+{
+	return is_space(*p) || *p == '(' || *p == ')' || quote_at(p, end);
 }
 
 static enum tok fail(struct search_query *q, const char *fmt, const char *a, size_t an)
@@ -151,6 +229,9 @@ static enum tok lex(struct search_query *q, struct token *t, bool peek)
 	const char *p = q->p, *end = q->end;
 	memset(t, 0, sizeof *t);
 	while (p < end && is_space(*p))
+		p++;
+	/* "+term": must match, which every term of an AND does. */
+	if (p + 1 < end && *p == '+' && !is_space(p[1]) && p[1] != ')')
 		p++;
 	if (p == end) {
 		t->kind = T_END;
@@ -175,8 +256,9 @@ static enum tok lex(struct search_query *q, struct token *t, bool peek)
 	}
 	/* A word, possibly "prefix:", possibly followed by a quoted value. */
 	const char *w = p;
-	if (*p != '"') {
-		while (p < end && !ends_word(*p))
+	t->def = &fields[0];
+	if (!quote_at(p, end)) {
+		while (p < end && !ends_word(p, end))
 			p++;
 		size_t wn = (size_t)(p - w);
 		if ((wn == 2 && !memcmp(w, "OR", 2)) || (wn == 3 && !memcmp(w, "AND", 3)) ||
@@ -193,13 +275,13 @@ static enum tok lex(struct search_query *q, struct token *t, bool peek)
 			letters &= w[i] >= 'a' && w[i] <= 'z';
 		if (colon && letters && !(colon + 1 < p && colon[1] == '/')) {
 			size_t k;
-			for (k = 1; k < sizeof fields / sizeof *fields; k++)
+			for (k = 1; k < NFIELDS; k++)
 				if (strlen(fields[k].prefix) == pn && !memcmp(fields[k].prefix, w, pn))
 					break;
-			if (k == sizeof fields / sizeof *fields)
+			if (k == NFIELDS)
 				return t->kind = fail(q, "unknown prefix '%s:' (see the search help)", w, pn);
-			t->field = fields[k].field;
-			if (colon + 1 == p && p < end && *p == '"') {
+			t->def = &fields[k];
+			if (colon + 1 == p && quote_at(p, end)) {
 				w = p; /* the value is a phrase */
 			} else {
 				t->v = colon + 1;
@@ -210,131 +292,118 @@ static enum tok lex(struct search_query *q, struct token *t, bool peek)
 				goto out;
 			}
 		} else {
-			t->field = F_DEFAULT;
 			t->v = w;
 			t->vn = wn;
 			t->kind = T_TERM;
 			goto out;
 		}
 	}
-	/* A quoted phrase at w. */
-	const char *close = memchr(w + 1, '"', (size_t)(end - w - 1));
-	if (!close)
+	/* A quoted phrase at w, up to the next quote mark. */
+	size_t open = quote_at(w, end);
+	const char *close = w + open;
+	while (close < end && !quote_at(close, end))
+		close++;
+	if (close == end)
 		return t->kind = fail(q, "unbalanced quote in %s", w, (size_t)(end - w));
-	t->v = w + 1;
-	t->vn = (size_t)(close - w - 1);
+	t->v = w + open;
+	t->vn = (size_t)(close - w - open);
 	t->quoted = true;
 	t->kind = T_TERM;
-	p = close + 1;
+	p = close + quote_at(close, end);
 out:
 	if (!peek)
 		q->p = p;
 	return t->kind;
 }
 
-/* ---- dates ---- */
+/* ---- dates and sizes ---- */
 
-static int64_t day_start(int64_t y, unsigned m, unsigned d)
+#define DAY 86400
+
+static int64_t day_of(int64_t t)
 {
-	return civil_to_days(y, m, d) * 86400;
+	return (t / DAY - (t % DAY < 0)) * DAY;
 }
 
-/* Parses one side of a date range: [*lo, *hi) of that day, month, year,
- * or instant.  Returns false if s is not a date. */
-static bool parse_date(const char *s, size_t n, int64_t now, int64_t *lo, int64_t *hi)
+/* One end of a range, or a value alone, into [*lo, *hi).  d: is a day
+ * search: an instant stands for its day.  dt: and rt: take instants as
+ * they are. */
+static bool range_end(enum field f, const char *v, size_t n, int64_t now, int64_t *lo,
+                      int64_t *hi)
 {
-	char b[40];
-	if (n == 0 || n >= sizeof b)
-		return false;
-	memcpy(b, s, n);
-	b[n] = '\0';
-	int64_t today = now - ((now % 86400) + 86400) % 86400;
-	if (!strcmp(b, "today")) {
-		*lo = today;
-		*hi = today + 86400;
+	if (f == F_Z) {
+		if (!when_size(v, n, lo))
+			return false;
+		*hi = *lo + 1;
 		return true;
 	}
-	if (!strcmp(b, "yesterday")) {
-		*lo = today - 86400;
-		*hi = today;
-		return true;
-	}
-	long k;
-	char unit[16];
-	int used = 0;
-	if (sscanf(b, "%ld.%15[a-z].ago%n", &k, unit, &used) == 2 && (size_t)used == n && k >= 0 &&
-	    k < 100000) {
-		int64_t sec = !strcmp(unit, "day") || !strcmp(unit, "days")     ? 86400
-		              : !strcmp(unit, "week") || !strcmp(unit, "weeks")   ? 7 * 86400
-		              : !strcmp(unit, "month") || !strcmp(unit, "months") ? 30 * 86400
-		              : !strcmp(unit, "year") || !strcmp(unit, "years")   ? 365 * 86400
-		              : !strcmp(unit, "hour") || !strcmp(unit, "hours")   ? 3600
-		                                                                  : 0;
-		if (!sec)
-			return false;
-		*lo = *hi = now - k * sec;
-		return true;
-	}
-	unsigned y, m = 0, d = 0;
-	char extra;
-	if (n == 8 && sscanf(b, "%4u%2u%2u%c", &y, &m, &d, &extra) == 3) {
-	} else if (sscanf(b, "%4u-%2u-%2u%c", &y, &m, &d, &extra) == 3 && n == 10) {
-	} else if (sscanf(b, "%4u-%2u%c", &y, &m, &extra) == 2 && n == 7) {
-		d = 0;
-	} else if (sscanf(b, "%4u%c", &y, &extra) == 1 && n == 4) {
-		m = d = 0;
-	} else {
+	struct when w;
+	if (!when_parse(v, n, now, &w))
 		return false;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!(b[i] >= '0' && b[i] <= '9') && b[i] != '-')
-			return false;
-	if (y < 1 || y > 9999)
-		return false;
-	if (m == 0) {
-		*lo = day_start(y, 1, 1);
-		*hi = day_start((int64_t)y + 1, 1, 1);
-	} else if (d == 0) {
-		if (m > 12)
-			return false;
-		*lo = day_start(y, m, 1);
-		*hi = m == 12 ? day_start((int64_t)y + 1, 1, 1) : day_start(y, m + 1, 1);
-	} else {
-		if (!civil_valid(y, m, d))
-			return false;
-		*lo = day_start(y, m, d);
-		*hi = *lo + 86400;
+	*lo = w.lo;
+	*hi = w.hi;
+	if (f == F_D && w.instant) {
+		*lo = day_of(w.lo);
+		*hi = *lo + DAY;
 	}
 	return true;
 }
 
+/* A range field's value: "A..B" (both ends included), "A..", "..B", or
+ * a value alone: a date is its period, or for an instant (dt:, rt:)
+ * the day that starts there (as public-inbox has it); a size is that
+ * size. */
 static bool parse_range(struct search_query *q, struct qnode *t)
 {
 	const char *v = t->text;
 	size_t n = strlen(v);
-	const char *dots = strstr(v, "..");
-	int64_t lo, hi, lo2, hi2;
+	char b[80];
+	if (n >= sizeof b)
+		return false;
+	memcpy(b, v, n + 1);
+	const char *dots = strstr(b, "..");
+	int64_t lo, hi;
 	if (!dots) {
-		if (!parse_date(v, n, q->now, &lo, &hi))
+		if (!range_end(t->field, b, n, q->now, &lo, &hi))
 			return false;
 		t->lo = lo;
-		t->hi = hi == lo ? INT64_MAX : hi;
+		t->hi = t->field != F_D && t->field != F_Z && hi == lo + 1 ? lo + DAY : hi;
 		return true;
 	}
-	size_t an = (size_t)(dots - v), bn = n - an - 2;
+	size_t an = (size_t)(dots - b), bn = n - an - 2;
 	t->lo = INT64_MIN;
 	t->hi = INT64_MAX;
 	if (an) {
-		if (!parse_date(v, an, q->now, &lo, &hi))
+		if (!range_end(t->field, b, an, q->now, &lo, &hi))
 			return false;
 		t->lo = lo;
 	}
 	if (bn) {
-		if (!parse_date(dots + 2, bn, q->now, &lo2, &hi2))
+		if (!range_end(t->field, dots + 2, bn, q->now, &lo, &hi))
 			return false;
-		t->hi = hi2; /* the end day is included */
+		t->hi = hi; /* the end is included */
 	}
 	return an || bn;
+}
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Lowercases s if it is n hex digits, min <= n <= max. */
+static bool hex_value(char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s);
+	if (n < min || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_hex(s[i]))
+			return false;
+		if (s[i] >= 'A' && s[i] <= 'F')
+			s[i] += 32;
+	}
+	return true;
 }
 
 /* ---- grammar ---- */
@@ -351,6 +420,158 @@ static bool searchable(const char *v, size_t n)
 
 static struct qnode *parse_or(struct search_query *q, int depth);
 
+/* ---- inflections ---- */
+
+/* Fields whose words match their inflections (lore stems them). */
+static bool stemmed_field(enum field f)
+{
+	return f == F_DEFAULT || f == F_S || f == F_B || f == F_BS || f == F_Q || f == F_NQ;
+}
+
+static bool ends(const char *w, size_t k, const char *suffix)
+{
+	size_t n = strlen(suffix);
+	return k >= n && memcmp(w + k - n, suffix, n) == 0;
+}
+
+static bool vowel_in(const char *w, size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		if (strchr("aeiouy", w[i]))
+			return true;
+	return false;
+}
+
+/* The part of an English word (lowercase letters) its inflections share,
+ * as a prefix of it: Porter's first step, cut to what the word starts
+ * with ("reviewed", "reviews", "reviewing": "review"; "patches":
+ * "patch"; "stopped": "stop"; "applied": "appli").  Its length, 3 or
+ * more; n if the word has no such part. */
+static size_t stem_len(const char *w, size_t n)
+{
+	size_t k = n;
+	bool plural = false;
+	if (ends(w, k, "sses") || ends(w, k, "ies"))
+		k -= 2;
+	else if (k > 3 && w[k - 1] == 's' && !strchr("su", w[k - 2]))
+		k -= 1, plural = true;
+	if (plural && k >= 4 && w[k - 1] == 'e' && strchr("sxzh", w[k - 2]))
+		k -= 1; /* "patches", "fixes" */
+	else if (ends(w, k, "eed"))
+		k -= 1;
+	else if ((ends(w, k, "ed") && vowel_in(w, k - 2)) || (ends(w, k, "ing") && vowel_in(w, k - 3))) {
+		k -= w[k - 1] == 'd' ? 2 : 3;
+		/* "stopped", "running"; not "filled", "passing", "buzzing". */
+		if (k >= 2 && w[k - 1] == w[k - 2] && !strchr("aeioulsz", w[k - 1]))
+			k -= 1;
+	}
+	return k >= 3 ? k : n;
+}
+
+/* A lowercase word of 4 letters or more in a stemmed field matches the
+ * words it shares its stem with (lore's "review" finds "Reviewed").
+ * Capitalised words, phrases and prefix searches stay as they are
+ * (Xapian's STEM_SOME does the same). */
+static void inflect(struct qnode *n, const struct token *t)
+{
+	char *w = n->text;
+	size_t k = strlen(w);
+	if (!stemmed_field(n->field) || t->quoted || n->prefix || k < 4 || k > 64)
+		return;
+	for (size_t i = 0; i < k; i++)
+		if (w[i] < 'a' || w[i] > 'z')
+			return;
+	n->stem = stem_len(w, k);
+}
+
+static bool consonant(char c)
+{
+	return c >= 'a' && c <= 'z' && !strchr("aeiou", c);
+}
+
+/* The word and its inflections, from its stem, as an FTS5 OR of words:
+ * each is looked up as itself, which costs FTS5 less than a prefix search
+ * (that merges the lists of every word that starts so before it can skip
+ * a page) and finds what stemming would.  Forms: -s (-es after s, x, z,
+ * ch, sh), -ed, -ing, -er, -ers, -e, -es (cach: cache); a stem in e loses
+ * it before -ing (hope: hoping) and takes -s, -d, -r, -rs; one in i, or
+ * in y after a consonant, takes y, -ies, -ied, -ier, -iers, -ying (appli:
+ * apply, applies, applied; copy: copies); a short one ending consonant,
+ * vowel, consonant doubles it (stop: stopped, stopping). */
+static void inflections(struct buf *b, const char *w, size_t k)
+{
+	enum { FORMS = 24, FORM_MAX = 80 };
+	char forms[FORMS][FORM_MAX];
+	size_t n = 0;
+#define FORM(...) (n < FORMS ? (void)snprintf(forms[n++], FORM_MAX, __VA_ARGS__) : (void)0)
+	FORM("%s", w); /* (inflect keeps words to 64 letters) */
+	{
+		int m = (int)k;
+		char last = w[k - 1], before = k >= 2 ? w[k - 2] : 0;
+		bool sibilant = strchr("sxz", last) || (last == 'h' && (before == 'c' || before == 's'));
+		FORM("%.*s", m, w);
+		if (last == 'e') {
+			FORM("%.*ss", m, w);
+			FORM("%.*sd", m, w);
+			FORM("%.*sr", m, w);
+			FORM("%.*srs", m, w);
+			FORM("%.*sing", before == 'e' ? m : m - 1, w);
+		} else if ((last == 'y' && consonant(before)) || last == 'i') {
+			/* copy, appli (applied): copies, copied, copying, copier */
+			FORM("%.*sy", m - 1, w);
+			FORM("%.*sies", m - 1, w);
+			FORM("%.*sied", m - 1, w);
+			FORM("%.*sier", m - 1, w);
+			FORM("%.*siers", m - 1, w);
+			FORM("%.*sying", m - 1, w);
+		} else {
+			FORM("%.*s%s", m, w, sibilant ? "es" : "s");
+			FORM("%.*sed", m, w);
+			FORM("%.*sing", m, w);
+			FORM("%.*ser", m, w);
+			FORM("%.*sers", m, w);
+			FORM("%.*se", m, w);
+			FORM("%.*ses", m, w);
+		}
+		if (k >= 3 && k <= 5 && consonant(last) && !strchr("wxy", last) &&
+		    !consonant(before) && consonant(w[k - 3])) {
+			FORM("%.*s%ced", m, w, last);
+			FORM("%.*s%cing", m, w, last);
+			FORM("%.*s%cer", m, w, last);
+		}
+	}
+#undef FORM
+	buf_addc(b, '(');
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = !strcmp(forms[i], forms[j]);
+		if (dup)
+			continue;
+		if (i)
+			buf_adds(b, " OR ");
+		buf_printf(b, "\"%s\"", forms[i]);
+	}
+	buf_addc(b, ')');
+}
+
+/* Refuses term n: the message names it (prefix and value). */
+static struct qnode *refuse(struct search_query *q, struct qnode *n, const char *fmt,
+                            const struct token *t)
+{
+	char what[80];
+	snprintf(what, sizeof what, "%s%s", t->def->prefix, t->def->prefix[0] ? ":" : "");
+	size_t k = strlen(what), vn = t->vn < 40 ? t->vn : 40;
+	vn = utf8_trunc(t->v ? t->v : "", vn);
+	if (k + vn + 4 < sizeof what) {
+		memcpy(what + k, t->v ? t->v : "", vn);
+		strcpy(what + k + vn, t->vn > vn ? "..." : "");
+	}
+	la_err_set(q->err, LA_EINVAL, fmt, what);
+	free_node(n);
+	return NULL;
+}
+
 static struct qnode *make_term(struct search_query *q, const struct token *t)
 {
 	if (++q->terms > QUERY_MAX_TERMS) {
@@ -360,9 +581,10 @@ static struct qnode *make_term(struct search_query *q, const struct token *t)
 	struct qnode *n = node(Q_TERM, NULL, NULL);
 	if (!n)
 		return NULL;
-	n->field = t->field;
+	enum field f = t->def->field;
+	n->field = f;
 	size_t vn = t->vn;
-	if (!t->quoted && vn > 1 && t->v[vn - 1] == '*' && is_fts(t->field)) {
+	if (!t->quoted && vn > 1 && t->v[vn - 1] == '*' && is_fts(f)) {
 		n->prefix = true;
 		vn--;
 	}
@@ -371,30 +593,71 @@ static struct qnode *make_term(struct search_query *q, const struct token *t)
 		free_node(n);
 		return NULL;
 	}
-	if (t->field == F_D) {
-		if (!parse_range(q, n)) {
-			fail(q, "'%s' is not a date or date range (try d:2019-05-01..2019-05-31)", n->text,
-			     strlen(n->text));
-			free_node(n);
-			return NULL;
-		}
-	} else if (t->field == F_M || t->field == F_L) {
+	if ((t->def->flags & FD_LORE) && q->old_index) {
+		la_err_set(q->err, LA_EINVAL,
+		           "this archive's search index was made before %s: was added; it can "
+		           "search %s: once its owner has run listarc reindex --search",
+		           t->def->prefix, t->def->prefix);
+		free_node(n);
+		return NULL;
+	}
+	char *s = n->text;
+	size_t k = strlen(s);
+	if (is_range(f)) {
+		if (!parse_range(q, n))
+			return refuse(q, n,
+			              f == F_Z ? "'%s' is not a size or size range (sizes are bytes, or "
+			                         "with k, m, g; ranges A..B, A.., ..B)"
+			                       : "'%s' is not a date or date range: " WHEN_FORMS,
+			              t);
+	} else if (f == F_M) {
 		/* Message-IDs may be given with their angle brackets. */
-		char *s = n->text;
-		size_t k = strlen(s);
-		if (t->field == F_M && k >= 2 && s[0] == '<' && s[k - 1] == '>') {
+		if (k >= 2 && s[0] == '<' && s[k - 1] == '>') {
 			memmove(s, s + 1, k - 2);
 			s[k - 2] = '\0';
 		}
-		if (!*s) {
-			fail(q, "'%s' is empty", t->field == F_M ? "m:" : "l:", 2);
+		if (!*s)
+			return refuse(q, n, "'%s' is empty", t);
+	} else if (f == F_PATCHID) {
+		/* git's SHA-1 ids, or SHA-256 ones (64 digits). */
+		if (!hex_value(s, 40, 40) && !hex_value(s, 64, 64))
+			return refuse(q, n,
+			              "'%s' is not a patch id (the 40 hex digits of git patch-id --stable)",
+			              t);
+	} else if (t->def->flags & FD_BLOB) {
+		/* Blob ids match by their start, as abbreviated ones do. */
+		if (k > 4 && s[k - 1] == '*')
+			s[--k] = '\0';
+		if (!hex_value(s, 4, 64))
+			return refuse(q, n, "'%s' is not a blob id (4 to 64 hex digits)", t);
+		n->prefix = true;
+		n->nowords = true;
+	} else if (f == F_LID) {
+		/* The whole id, as List-Id has it inside <>. */
+		if (k >= 2 && s[0] == '<' && s[k - 1] == '>') {
+			memmove(s, s + 1, k - 2);
+			s[k -= 2] = '\0';
+		}
+		for (char *c = s; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c += 32;
+		if (!k || k > 255)
+			return refuse(q, n, "'%s' is not a List-Id", t);
+		char tok[MSG_LID_TOKEN_LEN + 1];
+		msg_lid_token(s, k, tok);
+		char *tt = strdup(tok);
+		if (!tt) {
 			free_node(n);
 			return NULL;
 		}
+		free(n->text);
+		n->text = tt;
+		n->prefix = false;
+		n->nowords = true;
 	} else if (!searchable(n->text, strlen(n->text))) {
-		fail(q, "'%s' has no letters or digits to search for", t->v, t->vn);
-		free_node(n);
-		return NULL;
+		return refuse(q, n, "'%s' has no letters or digits to search for", t);
+	} else {
+		inflect(n, t);
 	}
 	return n;
 }
@@ -522,8 +785,17 @@ static bool fts_ok(const struct qnode *n)
 	return false;
 }
 
-static void fts_string(struct buf *b, const char *s)
+static void fts_string(const struct search_query *q, struct buf *b, const char *s)
 {
+	/* The lore index has a word per CJK character (util/cjk.h): a run
+	 * of them is a phrase of its characters. */
+	struct buf sp;
+	buf_init(&sp, strlen(s) * 3 + 16);
+	if (!q->old_index && cjk_has(s, strlen(s))) {
+		cjk_spaced(&sp, s, strlen(s));
+		if (!sp.err)
+			s = buf_cstr(&sp);
+	}
 	buf_addc(b, '"');
 	for (; *s; s++) {
 		if (*s == '"')
@@ -531,9 +803,12 @@ static void fts_string(struct buf *b, const char *s)
 		buf_addc(b, *s);
 	}
 	buf_addc(b, '"');
+	buf_free(&sp);
 }
 
-static void add_words(struct search_query *q, const char *s)
+/* The words of s to highlight; with prefix set, the last one matches as
+ * a prefix (it ends in '*'). */
+static void add_words(struct search_query *q, const char *s, bool prefix)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p && q->nwords < sizeof q->words / sizeof *q->words - 1) {
@@ -543,9 +818,12 @@ static void add_words(struct search_query *q, const char *s)
 		while (*p && searchable((const char *)p, 1))
 			p++;
 		if (p > w) {
-			char *word = strndup((const char *)w, (size_t)(p - w));
+			bool star = prefix && !*p;
+			char *word = malloc((size_t)(p - w) + 2);
 			if (!word)
 				return;
+			memcpy(word, w, (size_t)(p - w));
+			strcpy(word + (p - w), star ? "*" : "");
 			for (char *c = word; *c; c++)
 				if (*c >= 'A' && *c <= 'Z')
 					*c += 32;
@@ -554,12 +832,12 @@ static void add_words(struct search_query *q, const char *s)
 	}
 }
 
-static const char *columns_of(enum field f)
+static const char *columns_of(const struct search_query *q, enum field f)
 {
-	for (size_t k = 0; k < sizeof fields / sizeof *fields; k++)
+	for (size_t k = 0; k < NFIELDS; k++)
 		if (fields[k].field == f)
-			return fields[k].columns;
-	return "{s nq q}";
+			return q->old_index ? fields[k].old_columns : fields[k].columns;
+	return fields[0].columns;
 }
 
 /* Collects the members of a chain of ANDs. */
@@ -585,12 +863,22 @@ static void emit_fts(struct search_query *q, struct buf *b, const struct qnode *
 {
 	switch (n->kind) {
 	case Q_TERM:
-		buf_adds(b, columns_of(n->field));
+		buf_adds(b, columns_of(q, n->field));
 		buf_adds(b, " : ");
-		fts_string(b, n->text);
+		if (n->stem) {
+			/* (lowercase letters only: nothing to quote or space) */
+			inflections(b, n->text, n->stem);
+			char *stem = strndup(n->text, n->stem);
+			if (stem)
+				add_words(q, stem, true);
+			free(stem);
+			return;
+		}
+		fts_string(q, b, n->text);
 		if (n->prefix)
 			buf_adds(b, " *");
-		add_words(q, n->text);
+		if (!n->nowords)
+			add_words(q, n->text, n->prefix);
 		return;
 	case Q_OR:
 		buf_addc(b, '(');
@@ -675,20 +963,27 @@ static void emit_sql(struct search_query *q, struct buf *b, const struct qnode *
 			buf_adds(b, "m.mid IN (SELECT id FROM mids WHERE mid = ");
 			param_text(q, b, n->text);
 			buf_addc(b, ')');
-		} else if (n->field == F_L) {
-			buf_adds(b, "+m.list_id IN (SELECT id FROM lists WHERE name = ");
+		} else if (n->field == F_PATCHID) {
+			buf_adds(b, "m.id IN (SELECT id FROM patchids WHERE pid = ");
 			param_text(q, b, n->text);
 			buf_addc(b, ')');
-		} else if (n->field == F_D) {
+		} else if (is_range(n->field)) {
+			/* d: and dt: on the Date: header (the delivery time
+			 * without one), rt: on the delivery time, z: on the size. */
+			const char *col = n->field == F_RT  ? "m.ts"
+			                  : n->field == F_Z ? "m.len"
+			                                    : "coalesce(m.date, m.ts)";
 			buf_addc(b, '(');
+			if (n->lo == INT64_MIN && n->hi == INT64_MAX)
+				buf_adds(b, "1");
 			if (n->lo != INT64_MIN) {
-				buf_adds(b, "coalesce(m.date, m.ts) >= ");
+				buf_printf(b, "%s >= ", col);
 				param_int(q, b, n->lo);
 			}
 			if (n->hi != INT64_MAX) {
 				if (n->lo != INT64_MIN)
 					buf_adds(b, " AND ");
-				buf_adds(b, "coalesce(m.date, m.ts) < ");
+				buf_printf(b, "%s < ", col);
 				param_int(q, b, n->hi);
 			}
 			buf_addc(b, ')');
@@ -772,6 +1067,12 @@ static void translate(struct search_query *q)
 enum la_status search_parse(const char *s, size_t n, int64_t now, struct search_query **out,
                             struct la_err *err)
 {
+	return search_parse_index(s, n, now, SEARCH_INDEX_LORE, out, err);
+}
+
+enum la_status search_parse_index(const char *s, size_t n, int64_t now, enum search_index ix,
+                                  struct search_query **out, struct la_err *err)
+{
 	*out = NULL;
 	if (n > QUERY_MAX_BYTES)
 		return la_err_set(err, LA_EINVAL, "the query is too long (at most %d bytes)",
@@ -787,6 +1088,7 @@ enum la_status search_parse(const char *s, size_t n, int64_t now, struct search_
 	q->end = s + n;
 	q->now = now;
 	q->err = err;
+	q->old_index = ix == SEARCH_INDEX_OLD;
 	struct token t;
 	if (lex(q, &t, true) == T_END) {
 		search_free(q);

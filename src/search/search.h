@@ -6,16 +6,25 @@
  *   query  := or
  *   or     := and ("OR" and)*
  *   and    := unary (["AND"] unary)*
- *   unary  := ("NOT" | "-") unary | "(" or ")" | term
+ *   unary  := ("NOT" | "-") unary | "+" unary | "(" or ")" | term
  *   term   := [prefix ":"] (word | "phrase")
  *
- * Prefixes: s: subject, f: from, t: to, c: cc, a: any address, b: body,
- * q: quoted text, nq: non-quoted text, dfn: file names a patch touches,
- * m: Message-ID, l: list, d: date or date range.  Bare words and phrases
- * search subject and body.  A word ending in '*' matches as a prefix.
- * Dates: YYYY-MM-DD, YYYYMMDD, YYYY-MM, YYYY, today, yesterday,
- * N.{days,weeks,months,years}.ago; ranges A..B (both days included),
- * A.., ..B. */
+ * The language is public-inbox's (lore's).  Prefixes: s: subject, f:
+ * from, t: to, c: cc, tc: to or cc, a: and tcf: to, cc or from, b: body,
+ * bs: subject or body, q: quoted text, nq: non-quoted text, n:
+ * attachment file names, l: words of List-Id, lid: a whole List-Id,
+ * m: and mid: Message-ID, dfn: file names a patch touches, dfa: its
+ * removed lines, dfb: its added lines, dfctx: its context lines, dfhh:
+ * its hunk headers' context, dfpre: dfpost: dfblob: blob ids of its
+ * index lines (pre-image, post-image, either), patchid: `git patch-id
+ * --stable`, d: date (days), dt: Date: (seconds), rt: received time,
+ * z: size in bytes.  Bare words and phrases search subject, From and
+ * body.  A word ending in '*' matches as a prefix; a lowercase word of
+ * four letters or more in subject or body fields matches its
+ * inflections too ("review" finds "Reviewed", "reviews").
+ * Phrases take "" or
+ * the curly quotes.  Dates and sizes: see when.h; ranges A..B (both
+ * ends included), A.., ..B. */
 #ifndef LISTARC_SEARCH_H
 #define LISTARC_SEARCH_H
 
@@ -26,9 +35,11 @@
 #include "util/buf.h"
 #include "util/status.h"
 
-/* Bounds on queries (the search page says which one was hit). */
-#define QUERY_MAX_BYTES 1024
-#define QUERY_MAX_TERMS 64
+/* Bounds on queries (the search page says which one was hit).  lei's
+ * p2q writes a term per abbreviation of every blob id of a patch (six
+ * for each file's, by default): a patch of 40 files is 240 terms. */
+#define QUERY_MAX_BYTES 4096
+#define QUERY_MAX_TERMS 256
 #define QUERY_MAX_DEPTH 16
 
 enum search_param_kind { SP_TEXT, SP_INT };
@@ -41,9 +52,19 @@ struct search_param {
 
 struct search_query;
 
-/* Parses q[0..n) (UTF-8).  now is the current time (for "2.weeks.ago").
- * On success *out holds the query (free with search_free).  On bad input
- * returns LA_EINVAL with a message for the user in err (one line). */
+/* The search index a query is translated for: the one with lore's
+ * columns, or one made by a listarc before them (store_search_lore is
+ * false until `reindex --search`), whose nq holds the diffs' lines too and
+ * which has no dfa: dfb: dfctx: dfhh: dfpre: dfpost: dfblob: n: l: lid:
+ * patchid: (a query with them is refused, saying so). */
+enum search_index { SEARCH_INDEX_LORE, SEARCH_INDEX_OLD };
+
+/* Parses q[0..n) (UTF-8) for the index ix.  now is the current time (for
+ * "2.weeks.ago").  On success *out holds the query (free with
+ * search_free).  On bad input returns LA_EINVAL with a message for the
+ * user in err (one line).  search_parse is for SEARCH_INDEX_LORE. */
+enum la_status search_parse_index(const char *q, size_t n, int64_t now, enum search_index ix,
+                                  struct search_query **out, struct la_err *err);
 enum la_status search_parse(const char *q, size_t n, int64_t now, struct search_query **out,
                             struct la_err *err);
 void search_free(struct search_query *q);
@@ -60,7 +81,8 @@ const char *search_where(const struct search_query *q);
 const struct search_param *search_params(const struct search_query *q, size_t *n);
 
 /* The words of the query's full-text terms (for highlighting snippets),
- * as a NULL-terminated array owned by the query. */
+ * lowercase, as a NULL-terminated array owned by the query; a word that
+ * matches as a prefix ends in '*'. */
 const char *const *search_words(const struct search_query *q);
 
 /* One line describing the translation (for tests and --explain):

@@ -6,7 +6,12 @@
 #include "search/search.h"
 #include "store/store_int.h"
 
-static void bind_all(sqlite3_stmt *s, const struct search_query *q, int64_t list_id)
+/* What a search is limited to: a list, a thread (0: any). */
+struct scope {
+	int64_t list_id, thread;
+};
+
+static void bind_all(sqlite3_stmt *s, const struct search_query *q, const struct scope *sc)
 {
 	const char *match = search_match(q);
 	if (match)
@@ -21,7 +26,10 @@ static void bind_all(sqlite3_stmt *s, const struct search_query *q, int64_t list
 	}
 	int k = sqlite3_bind_parameter_index(s, ":list");
 	if (k)
-		sqlite3_bind_int64(s, k, list_id);
+		sqlite3_bind_int64(s, k, sc->list_id);
+	k = sqlite3_bind_parameter_index(s, ":thread");
+	if (k)
+		sqlite3_bind_int64(s, k, sc->thread);
 }
 
 /* Relevance is ranked among this many of the newest matches, so that a
@@ -33,16 +41,19 @@ static void bind_all(sqlite3_stmt *s, const struct search_query *q, int64_t list
 #define DENSE_MIN 10000
 
 /* The query's condition on m (other tables only through subqueries). */
-static void condition(struct buf *b, const struct search_query *q, int64_t list_id)
+static void condition(struct buf *b, const struct search_query *q, const struct scope *sc)
 {
 	buf_addc(b, '(');
 	buf_adds(b, search_where(q));
 	buf_addc(b, ')');
-	if (list_id)
+	if (sc->list_id)
 		/* "+": the list never picks the index (messages_daynum would
 		 * walk every message of the list); the match, the rowid order
 		 * or a date range (messages_when) do. */
 		buf_adds(b, " AND +m.list_id = :list");
+	if (sc->thread)
+		/* A thread's messages are few: its index may lead. */
+		buf_adds(b, " AND m.thread = :thread");
 }
 
 /* FROM and WHERE of a query: of its matches (for counting them or
@@ -56,14 +67,14 @@ static void condition(struct buf *b, const struct search_query *q, int64_t list_
  * SQLite walked a list's messages by messages_daynum and ran the MATCH
  * once per message (rowid=?), and a search page of a list took 5.7 s at
  * 20,000 messages, growing with the list (bench/scale). */
-static void from_where(struct buf *b, const struct search_query *q, int64_t list_id, bool ranked,
+static void from_where(struct buf *b, const struct search_query *q, const struct scope *sc, bool ranked,
                        bool names)
 {
 	bool match = search_match(q) != NULL;
 	if (match && ranked) {
 		buf_adds(b, " FROM (SELECT m.id AS r, bm25(fts) AS score FROM fts CROSS JOIN messages m"
 		            " ON m.id = fts.rowid WHERE fts MATCH ?1 AND ");
-		condition(b, q, list_id);
+		condition(b, q, sc);
 		buf_printf(b, " ORDER BY fts.rowid DESC LIMIT %d) AS hits CROSS JOIN messages m"
 		              " ON m.id = hits.r", RANK_WINDOW);
 	} else {
@@ -77,7 +88,7 @@ static void from_where(struct buf *b, const struct search_query *q, int64_t list
 	buf_adds(b, " WHERE ");
 	if (match)
 		buf_adds(b, "fts MATCH ?1 AND ");
-	condition(b, q, list_id);
+	condition(b, q, sc);
 }
 
 #define ENTRY_COLUMNS                                                                       \
@@ -111,7 +122,7 @@ static bool row_entry(sqlite3_stmt *s, struct store_entry *en)
  * and listing separately made FTS5 do its work twice (a prefix query
  * merges the doclists of every word it covers, each time). */
 static enum la_status search_newest_match(struct store *st, const struct search_query *q,
-                                          int64_t list_id, int offset, int limit,
+                                          const struct scope *sc, int offset, int limit,
                                           int count_max, int *total, store_entry_fn fn,
                                           void *arg)
 {
@@ -129,13 +140,13 @@ static enum la_status search_newest_match(struct store *st, const struct search_
 		goto out;
 	}
 	buf_adds(&sql, "SELECT fts.rowid");
-	from_where(&sql, q, list_id, false, false);
+	from_where(&sql, q, sc, false, false);
 	buf_printf(&sql, " ORDER BY fts.rowid DESC LIMIT %d", walk);
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		e = LA_EDB;
 		goto out;
 	}
-	bind_all(s, q, list_id);
+	bind_all(s, q, sc);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (seen >= offset && n < limit)
 			ids[n++] = sqlite3_column_int64(s, 0);
@@ -185,10 +196,20 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
                             enum search_order order, int offset, int limit, int count_max,
                             int *total, store_entry_fn fn, void *arg)
 {
+	return store_search_thread(st, q, list_id, 0, order, offset, limit, count_max, total, fn,
+	                           arg);
+}
+
+enum la_status store_search_thread(struct store *st, const struct search_query *q,
+                                   int64_t list_id, int64_t thread, enum search_order order,
+                                   int offset, int limit, int count_max, int *total,
+                                   store_entry_fn fn, void *arg)
+{
+	struct scope scope = {list_id, thread}, *sc = &scope;
 	*total = 0;
 	bool ranked = order == SEARCH_RELEVANCE && search_match(q);
 	if (search_match(q) && !ranked)
-		return search_newest_match(st, q, list_id, offset, limit, count_max, total, fn, arg);
+		return search_newest_match(st, q, sc, offset, limit, count_max, total, fn, arg);
 
 	struct buf sql;
 	buf_init(&sql, 1 << 20);
@@ -201,13 +222,13 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 	 * caller asked for: it decides how the page is read. */
 	int counted = !search_match(q) && count_max <= DENSE_MIN ? DENSE_MIN + 1 : count_max;
 	buf_adds(&sql, "SELECT count(*) FROM (SELECT 1");
-	from_where(&sql, q, list_id, false, false);
+	from_where(&sql, q, sc, false, false);
 	buf_printf(&sql, " LIMIT %d)", counted);
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		e = LA_EDB;
 		goto out;
 	}
-	bind_all(s, q, list_id);
+	bind_all(s, q, sc);
 	int matches = 0;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		matches = sqlite3_column_int(s, 0);
@@ -222,7 +243,7 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 	buf_reset(&sql);
 	buf_adds(&sql, ENTRY_COLUMNS);
 	if (ranked) {
-		from_where(&sql, q, list_id, true, true);
+		from_where(&sql, q, sc, true, true);
 		buf_printf(&sql, " ORDER BY hits.score, m.id DESC LIMIT %d OFFSET %d", limit, offset);
 	} else {
 		/* Newest first is arrival order (ids rise as mail is indexed).
@@ -244,7 +265,7 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 		if (dense)
 			buf_adds(&sql, " NOT INDEXED");
 		buf_adds(&sql, " WHERE ");
-		condition(&sql, q, list_id);
+		condition(&sql, q, sc);
 		buf_printf(&sql, " ORDER BY m.id DESC LIMIT %d OFFSET %d) ORDER BY m.id DESC", limit,
 		           offset);
 	}
@@ -252,7 +273,7 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 		e = LA_EDB;
 		goto out;
 	}
-	bind_all(s, q, list_id);
+	bind_all(s, q, sc);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_entry en;

@@ -25,6 +25,16 @@
 #define SCHEMA_VERSION 2
 #define SCHEMA_OLDEST 1
 
+/* The search index: s subject, f from, t to, c cc, nq non-quoted body,
+ * q quoted body, dfn file names of patches; and (lore's prefixes) the
+ * diffs' removed, added and context lines and hunk header context, the
+ * blob ids of their index lines, attachment file names, List-Id. */
+#define FTS_SQL                                                                                  \
+	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(s, f, t, c, nq, q, dfn, dfa, dfb, dfctx," \
+	" dfhh, dfpre, dfpost, n, l, content='', tokenize='unicode61 remove_diacritics 2')"
+/* Columns of the search index before the lore prefixes. */
+#define FTS_OLD_COLUMNS 7
+
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
 	"CREATE TABLE IF NOT EXISTS lists(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);\n"
@@ -55,14 +65,19 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS messages_mid ON messages(mid);\n"
 	/* d: searches: the expression is the one search/query.c writes. */
 	"CREATE INDEX IF NOT EXISTS messages_when ON messages(coalesce(date, ts));\n"
+	/* rt: searches (the delivery time). */
+	"CREATE INDEX IF NOT EXISTS messages_ts ON messages(ts);\n"
 	/* Messages per day: the calendar, and the next free day number. */
 	"CREATE TABLE IF NOT EXISTS days(list_id INTEGER NOT NULL, day INTEGER NOT NULL,"
 	" count INTEGER NOT NULL, PRIMARY KEY(list_id, day)) WITHOUT ROWID;\n"
 	/* Full text: contentless (the text stays in the mbox), rowid =
-	 * messages.id.  s subject, f from, t to, c cc, nq non-quoted body,
-	 * q quoted body, dfn file names of patches. */
-	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(s, f, t, c, nq, q, dfn, content='',"
-	" tokenize='unicode61 remove_diacritics 2');\n"
+	 * messages.id (see FTS_SQL).  An index made before the lore
+	 * columns has the first seven only until `reindex --search`. */
+	FTS_SQL ";\n"
+	/* `git patch-id --stable` of the patches in each message (patchid:),
+	 * as 40 hex digits; filled with the search index. */
+	"CREATE TABLE IF NOT EXISTS patchids(pid TEXT NOT NULL, id INTEGER NOT NULL,"
+	" PRIMARY KEY(pid, id)) WITHOUT ROWID;\n"
 	"CREATE TABLE IF NOT EXISTS maildir_seen(source_id INTEGER NOT NULL, uniq TEXT NOT NULL,"
 	" PRIMARY KEY(source_id, uniq)) WITHOUT ROWID;\n"
 	/* A compressed source's decompressed copy (in the archive directory,
@@ -160,7 +175,12 @@ const char *const stmt_sql[S_COUNT] = {
 	[S_LISTS] = "SELECT l.name, l.id, coalesce(sum(d.count), 0), coalesce(min(d.day), 0),"
 	            " coalesce(max(d.day), 0) FROM lists l LEFT JOIN days d ON d.list_id = l.id"
 	            " GROUP BY l.id ORDER BY l.name",
-	[S_FTS_INS] = "INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_FTS_INS] = "INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn, dfa, dfb, dfctx, dfhh, dfpre,"
+	              " dfpost, n, l) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	              " ?14, ?15, ?16)",
+	[S_FTS_OLD_INS] = "INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn)"
+	                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_PID_INS] = "INSERT OR IGNORE INTO patchids(pid, id) VALUES(?1, ?2)",
 	[S_IDS_AFTER] = "SELECT id FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2",
 	[S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
 	               " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -258,6 +278,33 @@ static bool schema_text_is(struct store *st, const char *hash)
 	            strcmp((const char *)sqlite3_column_text(s, 0), hash) == 0;
 	sqlite3_finalize(s);
 	return same;
+}
+
+/* Which search index the index has (st->fts_lore): the one with lore's
+ * columns, or the older one of FTS_OLD_COLUMNS. */
+static void fts_columns(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	st->fts_lore = sqlite3_prepare_v2(st->db, "SELECT * FROM fts LIMIT 0", -1, &s, NULL) ==
+	                       SQLITE_OK &&
+	               sqlite3_column_count(s) > FTS_OLD_COLUMNS;
+	sqlite3_finalize(s);
+}
+
+bool store_search_lore(struct store *st)
+{
+	/* Asked again each time: a server's connection outlives the
+	 * `reindex --search` that brings the columns. */
+	fts_columns(st);
+	return st->fts_lore;
+}
+
+enum la_status store_fts_clear(struct store *st)
+{
+	/* An older search index is replaced by one with every column. */
+	int rc = exec(st, "DROP TABLE IF EXISTS fts; " FTS_SQL "; DELETE FROM patchids;");
+	fts_columns(st);
+	return rc == SQLITE_OK ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
 }
 
 enum la_status store_open(struct store **out, const char *dir, enum store_mode mode,
@@ -361,6 +408,7 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 		store_close(st);
 		return LA_EDB;
 	}
+	fts_columns(st);
 	*out = st;
 	return LA_OK;
 }

@@ -142,8 +142,13 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 /* The search text of message id (inside a write transaction). */
 enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
                              const struct msg_text *t);
-/* Empties the search index (inside a write transaction). */
+/* Empties the search index (inside a write transaction); an index made
+ * before lore's prefixes gets the search index that has them. */
 enum la_status store_fts_clear(struct store *st);
+/* Whether the search index has what lore's prefixes need (dfa: dfb:
+ * dfctx: dfhh: dfpre: dfpost: dfblob: n: l: lid: patchid:): false for an
+ * index made by a listarc before them, until `reindex --search`. */
+bool store_search_lore(struct store *st);
 /* Up to max message ids greater than after, in order. */
 enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids, int max, int *n);
 
@@ -311,6 +316,13 @@ enum search_order { SEARCH_NEWEST, SEARCH_RELEVANCE };
 enum la_status store_search(struct store *st, const struct search_query *q, int64_t list_id,
                             enum search_order order, int offset, int limit, int count_max,
                             int *total, store_entry_fn fn, void *arg);
+
+/* The same among the messages of one thread (messages.thread, as
+ * store_mid_find gives it). */
+enum la_status store_search_thread(struct store *st, const struct search_query *q,
+                                   int64_t list_id, int64_t thread, enum search_order order,
+                                   int offset, int limit, int count_max, int *total,
+                                   store_entry_fn fn, void *arg);
 
 /* Time of the last change to the index (for Last-Modified), 0 if unknown. */
 int64_t store_mtime(struct store *st);

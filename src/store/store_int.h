@@ -52,6 +52,8 @@ enum stmt_id {
 	S_LIST_NAMES,
 	S_LISTS,
 	S_FTS_INS,
+	S_FTS_OLD_INS,
+	S_PID_INS,
 	S_IDS_AFTER,
 	S_META_SET,
 	S_META_GET,
@@ -95,6 +97,7 @@ struct store {
 	bool writer;
 	bool in_txn;
 	bool in_read; /* between store_read_begin and store_read_end */
+	bool fts_lore; /* the search index has lore's columns (store_search_lore) */
 	/* The archive directory, resolved: the sources inside it are stored
 	 * relative to it, so that the directory can move. */
 	char dir[4096];

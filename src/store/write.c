@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "store/store_int.h"
+#include "util/cjk.h"
 #include "util/hash.h"
 #include "util/vec.h"
 
@@ -622,27 +623,57 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	return LA_OK;
 }
 
+/* Binds text p[0..n) as parameter k of s; with lore's columns, CJK
+ * characters get a space around each (util/cjk.h: every one a word),
+ * in *tmp, which must outlive the statement's step. */
+static void bind_fts_text(struct store *st, sqlite3_stmt *s, int k, const char *p, size_t n,
+                          struct buf *tmp)
+{
+	if (st->fts_lore && cjk_has(p, n)) {
+		buf_init(tmp, n * 3 + 16);
+		cjk_spaced(tmp, p, n);
+		if (!tmp->err) {
+			p = tmp->data;
+			n = tmp->len;
+		}
+	}
+	sqlite3_bind_text(s, k, p, (int)n, SQLITE_STATIC);
+}
+
 enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
                              const struct msg_text *t)
 {
-	sqlite3_stmt *s = stmt(st, S_FTS_INS);
+	/* An index made before lore's columns gets the old ones only (and
+	 * no patch ids) until `reindex --search` makes it anew. */
+	sqlite3_stmt *s = stmt(st, st->fts_lore ? S_FTS_INS : S_FTS_OLD_INS);
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, subject, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, from, -1, SQLITE_STATIC);
-	const struct buf *cols[] = {&t->to, &t->cc, &t->nq, &t->q, &t->dfn};
-	for (int i = 0; i < 5; i++)
-		sqlite3_bind_text(s, 4 + i, cols[i]->data ? cols[i]->data : "", (int)cols[i]->len,
-		                  SQLITE_STATIC);
+	/* With lore's columns, nq holds the text outside the diffs' lines
+	 * (they are in dfa, dfb, dfctx: search/query.c searches them
+	 * together), so that a patch is indexed once. */
+	const struct buf *cols[] = {&t->to,    &t->cc,   st->fts_lore ? &t->nqrest : &t->nq,
+	                            &t->q,     &t->dfn,  &t->dfa,   &t->dfb,  &t->dfctx,
+	                            &t->dfhh,  &t->dfpre, &t->dfpost, &t->names, &t->lid};
+	int ncols = st->fts_lore ? (int)(sizeof cols / sizeof *cols) : 5;
+	struct buf tmp[2 + sizeof cols / sizeof *cols];
+	memset(tmp, 0, sizeof tmp);
+	bind_fts_text(st, s, 2, subject, strlen(subject), &tmp[0]);
+	bind_fts_text(st, s, 3, from, strlen(from), &tmp[1]);
+	for (int i = 0; i < ncols; i++)
+		bind_fts_text(st, s, 4 + i, cols[i]->data ? cols[i]->data : "", cols[i]->len,
+		              &tmp[2 + i]);
 	int rc = step_done(s);
+	for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)
+		buf_free(&tmp[i]);
+	for (size_t i = 0; rc == SQLITE_DONE && st->fts_lore && i < t->npatchids; i++) {
+		if (!(s = stmt(st, S_PID_INS)))
+			return LA_EDB;
+		sqlite3_bind_text(s, 1, t->patchids[i], PATCHID_HEX, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, id);
+		rc = step_done(s);
+	}
 	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
-}
-
-enum la_status store_fts_clear(struct store *st)
-{
-	int rc = exec(st, "INSERT INTO fts(fts) VALUES('delete-all')");
-	return rc == SQLITE_OK ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
 }
 
 enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids, int max, int *n)
@@ -715,6 +746,7 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 	snprintf(sql, sizeof sql,
 	         "UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m WHERE m.mid = mids.id"
 	         " AND m.list_id = %lld) WHERE id IN (SELECT mid FROM messages WHERE list_id = %lld);"
+	         "DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
 	         "DELETE FROM messages WHERE list_id = %lld;"
 	         "DELETE FROM days WHERE list_id = %lld;"
 	         "DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);"

@@ -5,6 +5,7 @@
 #include "../../tests/check.h"
 #include "util/buf.h"
 #include "util/civil.h"
+#include "util/cjk.h"
 #include "util/hash.h"
 #include "util/utf8.h"
 #include "util/vec.h"
@@ -108,6 +109,37 @@ static void test_vec(void)
 	CHECK(!vec_reserve(&v, &cap, SIZE_MAX / sizeof *v + 1, sizeof *v) && cap == 1024,
 	      "vec_reserve refuses a count just past SIZE_MAX bytes");
 	free(v);
+static void test_cjk(void)
+{
+	static const struct {
+		const char *in, *out;
+		bool has;
+	} cases[] = {
+		{"plain ascii text, no change", "plain ascii text, no change", false},
+		{"caf\xC3\xA9 na\xC3\xAFve", "caf\xC3\xA9 na\xC3\xAFve", false},
+		/* 私は東京 */
+		{"\xE7\xA7\x81\xE3\x81\xAF\xE6\x9D\xB1\xE4\xBA\xAC",
+		 "\xE7\xA7\x81 \xE3\x81\xAF \xE6\x9D\xB1 \xE4\xBA\xAC", true},
+		/* in Linux 東京 2024年 */
+		{"in Linux \xE6\x9D\xB1\xE4\xBA\xAC 2024\xE5\xB9\xB4",
+		 "in Linux \xE6\x9D\xB1 \xE4\xBA\xAC 2024 \xE5\xB9\xB4", true},
+		/* Hangul: 서울에서 */
+		{"\xEC\x84\x9C\xEC\x9A\xB8\xEC\x97\x90\xEC\x84\x9C",
+		 "\xEC\x84\x9C \xEC\x9A\xB8 \xEC\x97\x90 \xEC\x84\x9C", true},
+		/* punctuation of those scripts (。) is no word: left alone */
+		{"a\xE3\x80\x82" "b", "a\xE3\x80\x82" "b", false},
+		/* a truncated sequence is left as it is */
+		{"x\xE6\x9D", "x\xE6\x9D", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct buf b;
+		buf_init(&b, 1024);
+		size_t n = strlen(cases[i].in);
+		CHECK(cjk_has(cases[i].in, n) == cases[i].has, "cjk_has [%s]", cases[i].in);
+		cjk_spaced(&b, cases[i].in, n);
+		CHECK_STR(buf_cstr(&b), cases[i].out, "cjk_spaced [%s]", cases[i].in);
+		buf_free(&b);
+	}
 }
 
 int main(void)
@@ -117,5 +149,6 @@ int main(void)
 	test_utf8();
 	test_civil();
 	test_hash();
+	test_cjk();
 	return check_status();
 }
