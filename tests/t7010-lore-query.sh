@@ -444,11 +444,11 @@ for pid in $(sqlite3 "$DATA/index.sqlite" "SELECT DISTINCT pid FROM patchids p J
 done >pidbad.txt
 check 'patchid: finds the messages of each id of the seeds' [ ! -s pidbad.txt ]
 if have_shared; then
-	for f in notmuch.mbox peers/*.mbox; do
+	for f in $(cd "$SHARED/corpora" && echo notmuch.mbox peers/*.mbox); do
 		la index -q --data shared "c$(echo "$f" | tr -c 'a-z0-9\n' -)" "$SHARED/corpora/$f" 2>/dev/null
 	done
 	args=()
-	for f in notmuch.mbox peers/*.mbox; do args+=("c$(echo "$f" | tr -c 'a-z0-9\n' -)=$SHARED/corpora/$f"); done
+	for f in $(cd "$SHARED/corpora" && echo notmuch.mbox peers/*.mbox); do args+=("c$(echo "$f" | tr -c 'a-z0-9\n' -)=$SHARED/corpora/$f"); done
 	"$PYTHON" pids.py shared/index.sqlite "${args[@]}" >pids.txt
 	check "patch ids of ../shared's notmuch.mbox and peers/: exactly git's ($(cat pids.txt))" grep -q ' ids, as git has them$' pids.txt
 else

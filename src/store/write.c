@@ -754,7 +754,7 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 	         "UPDATE source_copies SET orig_size = -1, copy_len = -1"
 	         " WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);",
 	         (long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id,
-	         (long long)list_id, (long long)list_id, (long long)list_id);
+	         (long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id);
 	int rc = exec(st, sql);
 	store_rollback(st); /* drop caches that may name purged rows */
 	return rc == SQLITE_OK ? LA_OK : db_fail(st, rc, err, "purge list");
