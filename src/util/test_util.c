@@ -109,6 +109,8 @@ static void test_vec(void)
 	CHECK(!vec_reserve(&v, &cap, SIZE_MAX / sizeof *v + 1, sizeof *v) && cap == 1024,
 	      "vec_reserve refuses a count just past SIZE_MAX bytes");
 	free(v);
+}
+
 static void test_cjk(void)
 {
 	static const struct {
