@@ -143,7 +143,7 @@ def load_pool():
         files.append(("notmuch", os.path.join(CORPORA, "notmuch.mbox")))
         peers = os.path.join(CORPORA, "peers")
         for f in sorted(os.listdir(peers)):
-            if f.endswith(".mbox"):
+            if f.startswith("peer-") and f.endswith(".mbox"):
                 files.append((f[:-5], os.path.join(peers, f)))
     for name, path in files:
         with open(path, "rb") as f:

@@ -34,7 +34,7 @@ def sources():
     out = [("samples/" + os.path.basename(f), f) for f in sorted(glob.glob(ROOT + "/samples/*.mbox"))]
     shared = []
     if os.path.isdir(C):
-        for f in ([C + "/lkml.mbox", C + "/notmuch.mbox"] + sorted(glob.glob(C + "/peers/*.mbox")) +
+        for f in ([C + "/lkml.mbox", C + "/notmuch.mbox"] + sorted(glob.glob(C + "/peers/peer-*.mbox")) +
                   sorted(glob.glob(C + "/pipermail/*/*.txt"))):
             shared.append((os.path.relpath(f, C), f))
         shared.append(("edge/", None))

@@ -17,7 +17,7 @@ cp "$ROOT/samples/seeds.mbox" src/seeds.mbox
 if have_shared; then
 	for f in "$C"/edge/*; do wrap_mbox "$f"; done >src/edge.mbox
 	cp "$C/notmuch.mbox" src/notmuch.mbox
-	for f in "$C"/peers/*.mbox; do cp "$f" src/; done
+	for f in "$C"/peers/peer-*.mbox; do cp "$f" src/; done
 fi
 nsrc=$(ls src/*.mbox | wc -l)
 # One check per source for indexing and one per list for its message

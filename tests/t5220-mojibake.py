@@ -48,7 +48,7 @@ def sources(tmp):
     out.append(("edge", edge))
     for f in ["lkml.mbox", "notmuch.mbox", "seeds.mbox"]:
         out.append((f[:-5], os.path.join(C, f)))
-    for f in sorted(glob.glob(C + "/peers/*.mbox")):
+    for f in sorted(glob.glob(C + "/peers/peer-*.mbox")):
         out.append((os.path.basename(f)[:-5], f))
     pm = os.path.join(tmp, "pipermail.mbox")
     with open(pm, "wb") as w:

@@ -7,7 +7,7 @@
 # our templates write (tests/pagecheck.py).
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
-plan 102
+plan 106
 
 # gen.py CASE: writes CASE.mbox: a normal message on 2024-01-01, the
 # hostile one on 2024-01-02, a normal one on 2024-01-03 (truncation cases:

@@ -406,7 +406,8 @@ head -5 bad.txt | sed 's/^/#   /'
 # Each text part of each message (decoded, as git mailinfo would) goes
 # through `git patch-id --stable`; the index must hold exactly those ids.
 cat >pids.py <<'EOF'
-import email, mailbox, re, sqlite3, subprocess, sys
+import codecs, email, mailbox, re, sqlite3, subprocess, sys
+codecs.register_error("cp1252run", lambda e: (e.object[e.start:e.end].decode("cp1252", errors="replace"), e.end))
 db, lists = sys.argv[1], sys.argv[2:]
 want = set()
 for arg in lists:
@@ -419,8 +420,15 @@ for arg in lists:
             if p.is_multipart() or p.get_content_maintype() != "text" or p.get_content_subtype() == "html":
                 continue
             data = p.get_payload(decode=True) or b""
+            cs = (p.get_content_charset() or "us-ascii").lower()
             try:
-                text = data.decode(p.get_content_charset() or "us-ascii", errors="replace")
+                if cs in ("utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1", "windows-1252"):
+                    # Undeclared or mislabelled 8-bit as listarc reads it
+                    # (docs/LENIENCY.md): UTF-8 where valid, windows-1252
+                    # for the other bytes (b4 would show U+FFFD there).
+                    text = data.decode("utf-8", errors="cp1252run")
+                else:
+                    text = data.decode(cs, errors="replace")
             except LookupError:
                 text = data.decode("latin-1")
             out = subprocess.run(["git", "patch-id", "--stable"], input=text.encode(), capture_output=True).stdout
@@ -444,11 +452,11 @@ for pid in $(sqlite3 "$DATA/index.sqlite" "SELECT DISTINCT pid FROM patchids p J
 done >pidbad.txt
 check 'patchid: finds the messages of each id of the seeds' [ ! -s pidbad.txt ]
 if have_shared; then
-	for f in $(cd "$SHARED/corpora" && echo notmuch.mbox peers/*.mbox); do
+	for f in $(cd "$SHARED/corpora" && echo notmuch.mbox peers/peer-*.mbox); do
 		la index -q --data shared "c$(echo "$f" | tr -c 'a-z0-9\n' -)" "$SHARED/corpora/$f" 2>/dev/null
 	done
 	args=()
-	for f in $(cd "$SHARED/corpora" && echo notmuch.mbox peers/*.mbox); do args+=("c$(echo "$f" | tr -c 'a-z0-9\n' -)=$SHARED/corpora/$f"); done
+	for f in $(cd "$SHARED/corpora" && echo notmuch.mbox peers/peer-*.mbox); do args+=("c$(echo "$f" | tr -c 'a-z0-9\n' -)=$SHARED/corpora/$f"); done
 	"$PYTHON" pids.py shared/index.sqlite "${args[@]}" >pids.txt
 	check "patch ids of ../shared's notmuch.mbox and peers/: exactly git's ($(cat pids.txt))" grep -q ' ids, as git has them$' pids.txt
 else

@@ -142,6 +142,12 @@ static bool is_dir_at(int dfd, const char *name)
 	return fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sb.st_mode);
 }
 
+static bool is_link_at(int dfd, const char *name)
+{
+	struct stat sb;
+	return fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode);
+}
+
 static enum la_status what_dir(const char *path, struct ingest_what *w, struct la_err *err)
 {
 	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -211,6 +217,12 @@ static enum la_status what_dir(const char *path, struct ingest_what *w, struct l
 				close(fd);
 			free(buf);
 		}
+	} else if (is_link_at(dfd, "cur") || is_link_at(dfd, "new")) {
+		/* A maildir is mail, not a way into the rest of the disk. */
+		e = la_err_set(err, LA_EINVAL,
+		               "%s: not read: its %s/ is a symbolic link (symbolic links are not followed "
+		               "out of a maildir)",
+		               path, is_link_at(dfd, "cur") ? "cur" : "new");
 	} else {
 		e = la_err_set(err, LA_EINVAL,
 		               "%s: not a mailbox: a directory, but neither a maildir (cur/ and new/) nor "
