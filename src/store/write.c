@@ -658,6 +658,8 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	int ncols = st->fts_lore ? (int)(sizeof cols / sizeof *cols) : 5;
 	struct buf tmp[2 + sizeof cols / sizeof *cols];
 	memset(tmp, 0, sizeof tmp);
+	subject = subject ? subject : "";
+	from = from ? from : "";
 	bind_fts_text(st, s, 2, subject, strlen(subject), &tmp[0]);
 	bind_fts_text(st, s, 3, from, strlen(from), &tmp[1]);
 	for (int i = 0; i < ncols; i++)
