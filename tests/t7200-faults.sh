@@ -24,7 +24,7 @@ HOOK=$ROOT/build/faulthook.so
 MNT=
 at_exit '[ -n "$MNT" ] && umount "$MNT" 2>/dev/null'
 
-plan 80
+plan 82
 mkcorpus 3000 corpus.mbox 7
 n=$(grep -c '^From ' corpus.mbox)
 "$RELEASE" index --data ref l corpus.mbox 2>/dev/null
