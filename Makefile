@@ -50,7 +50,7 @@ release_OBJ := $(patsubst src/%.c,$(RELDIR)/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
-.PHONY: all check check-valgrind analyze release-objs run setup clean fuzz bench format seeds load
+.PHONY: all check check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load
 all: listarc
 
 listarc: $(release_OBJ)
@@ -166,5 +166,9 @@ run: setup
 clean:
 	rm -rf build listarc
 
+# The layout of .clang-format: `make format` applies it, `make format-check`
+# (run by CI) fails on any difference.
 format:
 	clang-format -i src/*.h src/*/*.[ch]
+format-check: setup
+	clang-format --dry-run --Werror src/*.h src/*/*.[ch]

@@ -169,8 +169,8 @@
 #define SEG_MAX 10
 
 /* The server (src/http/server.c).  Request header fields (names and values)
- * adding up to more than this get 431 and the connection is closed.  libh2o itself closes a connection whose request
- * head passes its own bound (about 400 KB) or has more than 100 fields. */
+ * adding up to more than this get 431 and the connection is closed.  libh2o itself closes a
+ * connection whose request head passes its own bound (about 400 KB) or has more than 100 fields. */
 #define HTTP_HEADERS_MAX (16 * 1024)
 /* Open connections, all threads together (--max-conns).  At the cap a
  * new connection closes the one idle the longest (no request being

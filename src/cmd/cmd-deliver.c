@@ -92,7 +92,8 @@ int cmd_deliver(int argc, char **argv)
 	}
 	if (conf_reserved_listname(list, strlen(list))) {
 		cmd_error("'%s' cannot be a list name: /%s/ is part of the archive's URLs "
-		          "(/all/ looks across every list, /api/ is the JSON API)", list, list);
+		          "(/all/ looks across every list, /api/ is the JSON API)",
+		          list, list);
 		return EX_USAGE_;
 	}
 
@@ -161,7 +162,8 @@ int cmd_deliver(int argc, char **argv)
 	snprintf(mdir, sizeof mdir, "%s/mbox", dir);
 	snprintf(mbox, sizeof mbox, "%s/%s.mbox", mdir, list);
 	struct la_err err = {0};
-	if ((mkdir(dir, 0777) != 0 && errno != EEXIST) || (mkdir(mdir, 0777) != 0 && errno != EEXIST)) {
+	if ((mkdir(dir, 0777) != 0 && errno != EEXIST) ||
+	    (mkdir(mdir, 0777) != 0 && errno != EEXIST)) {
 		cmd_error("%s: %s", mdir, strerror(errno));
 		rc = errno == ENOSPC ? EX_TEMPFAIL_ : EX_CANTCREAT_;
 		goto out;

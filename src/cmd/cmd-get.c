@@ -86,7 +86,8 @@ static int get_one(const struct render_ctx *ctx, const char *path, size_t n, con
 	 * process start-up. */
 	if (getenv("LISTARC_TIMING"))
 		fprintf(stderr, "render: %.3f ms\n",
-		        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+		        (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		                (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	if (!r.body.err && r.body.len)
 		fwrite(r.body.data, 1, r.body.len, o->body);
 	/* A streamed body (a big raw message or attachment): piece by piece. */
@@ -108,7 +109,11 @@ static int get_one(const struct render_ctx *ctx, const char *path, size_t n, con
 	if (o->head)
 		print_headers(o->head, &r, o->headers);
 	*status = r.status;
-	int rc = r.status < 300 ? 0 : r.status < 400 ? 3 : r.status == 404 ? 1 : r.status < 500 ? 2 : 4;
+	int rc = r.status < 300    ? 0
+	         : r.status < 400  ? 3
+	         : r.status == 404 ? 1
+	         : r.status < 500  ? 2
+	                           : 4;
 	if (se)
 		rc = 4;
 	response_free(&r);
@@ -161,12 +166,10 @@ static int get_batch(const struct render_ctx *ctx, const char *outdir, bool head
 
 int cmd_get(int argc, char **argv)
 {
-	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-	                                     {"base-url", required_argument, NULL, 'b'},
-	                                     {"headers", no_argument, NULL, 'H'},
-	                                     {"batch", required_argument, NULL, 'B'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+		{"data", required_argument, NULL, 'd'}, {"base-url", required_argument, NULL, 'b'},
+		{"headers", no_argument, NULL, 'H'},    {"batch", required_argument, NULL, 'B'},
+		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
 	const char *data = NULL, *base_url = NULL, *batch = NULL;
 	bool headers = false;
 	int c;

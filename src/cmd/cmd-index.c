@@ -114,9 +114,10 @@ static bool check_sources(const char *dir, const char *list, char **sources, int
 			return false;
 		}
 		if (w.kind == INGEST_EMPTY && !source_known(dir, list, sources[i])) {
-			cmd_error("%s: %s: nothing to import (an mbox, MMDF file, maildir, MH folder or "
-			          "message is needed)",
-			          sources[i], w.desc);
+			cmd_error(
+				"%s: %s: nothing to import (an mbox, MMDF file, maildir, MH folder or "
+				"message is needed)",
+				sources[i], w.desc);
 			return false;
 		}
 	}
@@ -186,11 +187,12 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 	if (e) {
 		cmd_error("%s", err.msg[0] ? err.msg : la_strstatus(e));
 		if (stats.messages)
-			cmd_error("%s: %llu messages were indexed before the error and are kept", list,
-			          (unsigned long long)stats.messages);
+			cmd_error("%s: %llu messages were indexed before the error and are kept",
+			          list, (unsigned long long)stats.messages);
 		if (e == LA_ENOSPC)
 			cmd_error("%s: the disk holding the index is full: free some space and run "
-			          "`listarc index` again; it goes on from the last message kept", list);
+			          "`listarc index` again; it goes on from the last message kept",
+			          list);
 		return e == LA_ELOCKED || e == LA_EAGAIN ? 75 : 1;
 	}
 	if (used == 0) {
@@ -202,11 +204,14 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 		        (unsigned long long)stats.messages, (double)stats.bytes / 1e6, el,
 		        el > 0 ? (double)stats.bytes / 1e6 / el : 0.0);
 		if (stats.dups)
-			fprintf(stderr, "; %llu repeated Message-IDs", (unsigned long long)stats.dups);
+			fprintf(stderr, "; %llu repeated Message-IDs",
+			        (unsigned long long)stats.dups);
 		if (stats.no_msgid)
-			fprintf(stderr, "; %llu without Message-ID", (unsigned long long)stats.no_msgid);
+			fprintf(stderr, "; %llu without Message-ID",
+			        (unsigned long long)stats.no_msgid);
 		if (stats.no_date)
-			fprintf(stderr, "; %llu without a usable date", (unsigned long long)stats.no_date);
+			fprintf(stderr, "; %llu without a usable date",
+			        (unsigned long long)stats.no_date);
 		if (stats.head_trunc)
 			fprintf(stderr, "; %llu header blocks cut at %u KiB",
 			        (unsigned long long)stats.head_trunc, HEAD_MAX / 1024);
@@ -287,11 +292,13 @@ int cmd_reindex(int argc, char **argv)
 
 int cmd_index(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"data", required_argument, NULL, 'd'}, {"rebuild", no_argument, NULL, 'r'},
-		{"no-wait", no_argument, NULL, 'n'},    {"quiet", no_argument, NULL, 'q'},
-		{"no-search", no_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+	                                     {"rebuild", no_argument, NULL, 'r'},
+	                                     {"no-wait", no_argument, NULL, 'n'},
+	                                     {"quiet", no_argument, NULL, 'q'},
+	                                     {"no-search", no_argument, NULL, 'S'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *data = NULL;
 	bool rebuild = false, nowait = false, quiet = false, nosearch = false;
 	int c;
@@ -319,13 +326,15 @@ int cmd_index(int argc, char **argv)
 	const char *list = optind < argc ? argv[optind] : NULL;
 	if (list && !conf_valid_listname(list, strlen(list))) {
 		cmd_error("'%s' is not a list name: use lowercase letters, digits, '.', '_', '-' "
-		          "(at most %d)", list, LISTNAME_MAX);
+		          "(at most %d)",
+		          list, LISTNAME_MAX);
 		rc = 2;
 		goto out;
 	}
 	if (list && conf_reserved_listname(list, strlen(list))) {
 		cmd_error("'%s' cannot be a list name: /%s/ is part of the archive's URLs "
-		          "(/all/ looks across every list, /api/ is the JSON API)", list, list);
+		          "(/all/ looks across every list, /api/ is the JSON API)",
+		          list, list);
 		rc = 2;
 		goto out;
 	}
@@ -367,13 +376,15 @@ int cmd_index(int argc, char **argv)
 		store_meta_set(st, "search", "off");
 	search = !nosearch && strcmp(mode, "on") == 0;
 	if (list) {
-		rc = index_list(st, cf, list, argv + optind + 1, argc - optind - 1, rebuild, quiet, search);
+		rc = index_list(st, cf, list, argv + optind + 1, argc - optind - 1, rebuild, quiet,
+		                search);
 	} else {
 		/* One list's trouble (a source gone, an mbox rewritten) must not
 		 * keep the others from being indexed: go on, and exit with the
 		 * first failure's status. */
 		for (size_t i = 0; i < cf->nlists; i++) {
-			int r = index_list(st, cf, cf->lists[i].name, NULL, 0, rebuild, quiet, search);
+			int r = index_list(st, cf, cf->lists[i].name, NULL, 0, rebuild, quiet,
+			                   search);
 			if (rc == 0)
 				rc = r;
 		}

@@ -8,11 +8,10 @@
 #include "conf/conf.h"
 #include "store/store.h"
 
-static const char usage[] =
-	"usage: listarc lists [--data DIR]\n"
-	"\n"
-	"Prints each list of the archive: message count, first and last day,\n"
-	"and each source with how much of it is indexed.\n";
+static const char usage[] = "usage: listarc lists [--data DIR]\n"
+			    "\n"
+			    "Prints each list of the archive: message count, first and last day,\n"
+			    "and each source with how much of it is indexed.\n";
 
 struct ctx {
 	struct store *st;
@@ -37,11 +36,14 @@ static bool print_source(const struct store_source *s, void *arg)
 	if (s->copy[0]) {
 		/* Compressed: what was indexed is in the decompressed copy. */
 		bool same = stat(s->path, &sb) == 0 && sb.st_size == s->orig_size &&
-		            (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec == s->orig_mtime &&
+		            (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec ==
+		                    s->orig_mtime &&
 		            s->copy_len == (int64_t)s->done;
 		printf("    compressed %s (%llu bytes of it indexed, in %s; %s)\n", s->path,
 		       (unsigned long long)s->done, s->copy,
-		       stat(s->path, &sb) != 0 ? "missing" : same ? "up to date" : "changed since: to be read again");
+		       stat(s->path, &sb) != 0 ? "missing"
+		       : same                  ? "up to date"
+		                               : "changed since: to be read again");
 		return true;
 	}
 	const char *state;
@@ -57,7 +59,8 @@ static bool print_source(const struct store_source *s, void *arg)
 		         (unsigned long long)((uint64_t)sb.st_size - s->done));
 		state = tmp;
 	}
-	printf("    mbox %s (%llu bytes indexed; %s)\n", s->path, (unsigned long long)s->done, state);
+	printf("    mbox %s (%llu bytes indexed; %s)\n", s->path, (unsigned long long)s->done,
+	       state);
 	return true;
 }
 

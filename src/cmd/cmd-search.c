@@ -64,8 +64,8 @@ static bool print_entry(const struct store_entry *e, void *arg)
 {
 	struct out_ctx *o = arg;
 	char url[160], date[16];
-	snprintf(url, sizeof url, "/%s/%04d/%02d/%02d/%d", e->list, e->day / 10000, e->day / 100 % 100,
-	         e->day % 100, e->num);
+	snprintf(url, sizeof url, "/%s/%04d/%02d/%02d/%d", e->list, e->day / 10000,
+	         e->day / 100 % 100, e->day % 100, e->num);
 	ymd(date, sizeof date, e->day);
 	o->n++;
 	if (o->fmt == F_SUMMARY) {
@@ -101,7 +101,8 @@ static bool print_entry(const struct store_entry *e, void *arg)
 			date_from_unix(m.ts, &d);
 			printf("From listarc@%s %s %s %2u %02u:%02u:%02u %04lld\n", m.list,
 			       civil_wday_abbr[civil_weekday(civil_to_days(d.year, d.mon, d.day))],
-			       civil_month_abbr[d.mon], d.day, d.hour, d.min, d.sec, (long long)d.year);
+			       civil_month_abbr[d.mon], d.day, d.hour, d.min, d.sec,
+			       (long long)d.year);
 			mbox_quote(&q, raw.data ? raw.data : "", raw.len);
 			fwrite(q.data ? q.data : "", 1, q.len, stdout);
 			if (!q.data || q.len == 0 || q.data[q.len - 1] != '\n')
@@ -117,12 +118,15 @@ static bool print_entry(const struct store_entry *e, void *arg)
 
 int cmd_search(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"data", required_argument, NULL, 'd'},   {"list", required_argument, NULL, 'l'},
-		{"format", required_argument, NULL, 'f'}, {"order", required_argument, NULL, 'o'},
-		{"limit", required_argument, NULL, 'n'},  {"explain", no_argument, NULL, 'x'},
-		{"count", no_argument, NULL, 'c'},        {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+	                                     {"list", required_argument, NULL, 'l'},
+	                                     {"format", required_argument, NULL, 'f'},
+	                                     {"order", required_argument, NULL, 'o'},
+	                                     {"limit", required_argument, NULL, 'n'},
+	                                     {"explain", no_argument, NULL, 'x'},
+	                                     {"count", no_argument, NULL, 'c'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *data = NULL, *list = NULL;
 	enum format fmt = F_SUMMARY;
 	enum search_order order = SEARCH_NEWEST;
@@ -200,7 +204,8 @@ int cmd_search(int argc, char **argv)
 	store_meta_get(st, "search", mode, sizeof mode);
 	if (!strcmp(mode, "off"))
 		cmd_error("%s: this archive was indexed with --no-search: full-text terms match "
-		          "nothing until `listarc reindex --search`", dir);
+		          "nothing until `listarc reindex --search`",
+		          dir);
 	if (!store_search_lore(st)) {
 		/* An index made before lore's columns: the query for it. */
 		search_free(q);
@@ -219,7 +224,8 @@ int cmd_search(int argc, char **argv)
 	if (count) {
 		/* Every match counted, however many: only the count is printed. */
 		int n = 0;
-		enum la_status ce = store_search(st, q, list_id, order, 0, 0, 1 << 30, &n, print_entry, NULL);
+		enum la_status ce =
+			store_search(st, q, list_id, order, 0, 0, 1 << 30, &n, print_entry, NULL);
 		if (ce) {
 			cmd_error("search failed: %s", store_errmsg(st));
 			rc = 2;
@@ -239,8 +245,8 @@ int cmd_search(int argc, char **argv)
 	 * results pages: counting every match costs more than finding the
 	 * shown ones.  --count counts them all. */
 	int upto = limit > RESULTS_COUNT_EXACT ? limit : RESULTS_COUNT_EXACT;
-	enum la_status e = store_search(st, q, list_id, order, 0, limit, upto + 1, &total,
-	                                print_entry, &o);
+	enum la_status e =
+		store_search(st, q, list_id, order, 0, limit, upto + 1, &total, print_entry, &o);
 	if (e) {
 		cmd_error("search failed: %s", store_errmsg(st));
 		rc = 2;

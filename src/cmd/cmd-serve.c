@@ -64,9 +64,11 @@ int cmd_serve(int argc, char **argv)
 		case 'c':
 			v = number_arg(optarg, c == 't' ? 64 : c == 'm' ? 1000000 : 1 << 20);
 			if (v < 0 || (v == 0 && c != 'c')) {
-				cmd_error("--%s %s: not a number in range", c == 't' ? "threads"
-				                                            : c == 'm' ? "max-conns"
-				                                                       : "cache-mb", optarg);
+				cmd_error("--%s %s: not a number in range",
+				          c == 't'   ? "threads"
+				          : c == 'm' ? "max-conns"
+				                     : "cache-mb",
+				          optarg);
 				return 2;
 			}
 			if (c == 't')

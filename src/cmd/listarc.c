@@ -20,7 +20,8 @@ bool cmd_base_path(const char *url, struct buf *base)
 {
 	if (http_base_path(url, base))
 		return true;
-	cmd_error("--base-url %s: its path may hold only URL characters, and no . or .. segment", url);
+	cmd_error("--base-url %s: its path may hold only URL characters, and no . or .. segment",
+	          url);
 	return false;
 }
 
@@ -61,12 +62,8 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{"index", cmd_index},
-		{"reindex", cmd_reindex},
-		{"deliver", cmd_deliver},
-		{"get", cmd_get},
-		{"lists", cmd_lists},
-		{"serve", cmd_serve},
+		{"index", cmd_index},   {"reindex", cmd_reindex}, {"deliver", cmd_deliver},
+		{"get", cmd_get},       {"lists", cmd_lists},     {"serve", cmd_serve},
 		{"search", cmd_search},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)

@@ -67,8 +67,8 @@ static void free_strv(char **v)
 /* The value of group/key, stripped, in *out (g_free), NULL if absent.
  * A value GLib refuses (not UTF-8, a bad escape) is an error naming it,
  * not an absent key: a title in latin-1 vanished without a word. */
-static enum la_status get_string(GKeyFile *kf, const char *path, const char *group,
-                                 const char *key, char **out, struct la_err *err)
+static enum la_status get_string(GKeyFile *kf, const char *path, const char *group, const char *key,
+                                 char **out, struct la_err *err)
 {
 	GError *gerr = NULL;
 	*out = g_key_file_get_string(kf, group, key, &gerr);
@@ -107,8 +107,9 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 	char **groups = g_key_file_get_groups(kf, &ngroups);
 	for (gsize i = 0; i < ngroups && !ret; i++) {
 		static const char *const site_keys[] = {"title", "bar", NULL};
-		static const char *const list_keys[] = {"description", "sources", "subject-tag", NULL};
-		const char *const *known = strcmp(groups[i], "site") == 0           ? site_keys
+		static const char *const list_keys[] = {"description", "sources", "subject-tag",
+		                                        NULL};
+		const char *const *known = strcmp(groups[i], "site") == 0        ? site_keys
 		                           : strncmp(groups[i], "list ", 5) == 0 ? list_keys
 		                                                                 : NULL;
 		if (!known)
@@ -119,8 +120,8 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 			for (size_t j = 0; known[j]; j++)
 				found |= strcmp(keys[k], known[j]) == 0;
 			if (!found)
-				ret = la_err_set(err, LA_EINVAL, "%s: [%s]: unknown key \"%s\"", path, groups[i],
-				                 keys[k]);
+				ret = la_err_set(err, LA_EINVAL, "%s: [%s]: unknown key \"%s\"",
+				                 path, groups[i], keys[k]);
 		}
 		g_strfreev(keys);
 	}
@@ -147,8 +148,9 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 			if (!v[i][0])
 				continue;
 			if (strcmp(v[i], "/") != 0 && !conf_valid_listname(v[i], strlen(v[i]))) {
-				ret = la_err_set(err, LA_EINVAL, "%s: [site] bar: \"%s\" is not a list name",
-				                 path, v[i]);
+				ret = la_err_set(err, LA_EINVAL,
+				                 "%s: [site] bar: \"%s\" is not a list name", path,
+				                 v[i]);
 				break;
 			}
 			c->bar[k++] = strdup(v[i]);
@@ -171,9 +173,10 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 		}
 		const char *name = g + 5;
 		if (!conf_valid_listname(name, strlen(name))) {
-			ret = la_err_set(err, LA_EINVAL,
-			                 "%s: [%s]: list names are lowercase letters, digits, '.', '_', '-'",
-			                 path, g);
+			ret = la_err_set(
+				err, LA_EINVAL,
+				"%s: [%s]: list names are lowercase letters, digits, '.', '_', '-'",
+				path, g);
 			break;
 		}
 		if (conf_reserved_listname(name, strlen(name))) {

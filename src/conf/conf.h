@@ -24,15 +24,15 @@
 
 struct conf_list {
 	char name[LISTNAME_MAX + 1];
-	char *description;  /* NULL if none */
-	char **sources;     /* NULL-terminated; NULL if none */
-	char *subject_tag;  /* "[name]" unless configured; "" to keep subjects */
+	char *description; /* NULL if none */
+	char **sources;    /* NULL-terminated; NULL if none */
+	char *subject_tag; /* "[name]" unless configured; "" to keep subjects */
 };
 
 struct conf {
-	char *dir;          /* the data directory */
-	char *title;        /* site title */
-	char **bar;         /* site bar: list names and "/" separators; NULL = all lists */
+	char *dir;   /* the data directory */
+	char *title; /* site title */
+	char **bar;  /* site bar: list names and "/" separators; NULL = all lists */
 	struct conf_list *lists;
 	size_t nlists;
 };

@@ -48,45 +48,47 @@ static const char *joined(char **v, char *out, size_t n)
 /* Well-formed files and what they set. */
 static const struct {
 	const char *what, *text;
-	const char *title, *bar;                       /* "(null)": not set */
+	const char *title, *bar;                        /* "(null)": not set */
 	const char *list, *description, *sources, *tag; /* of list `list`; NULL: not mentioned */
 	size_t nlists;
 } good[] = {
 	{"no file at all", NULL, NULL, "(null)", "lkml", NULL, NULL, NULL, 0},
 	{"an empty file", "", NULL, "(null)", "lkml", NULL, NULL, NULL, 0},
-	{"comments and blank lines", "# a comment\n\n[site]\n# another\ntitle = T\n", "T", "(null)", "lkml",
-	 NULL, NULL, NULL, 0},
+	{"comments and blank lines", "# a comment\n\n[site]\n# another\ntitle = T\n", "T", "(null)",
+         "lkml", NULL, NULL, NULL, 0},
 	{"the site title, stripped", "[site]\ntitle =   Example <list> archives & more  \n",
-	 "Example <list> archives & more", "(null)", "x", NULL, NULL, NULL, 0},
-	{"the bar: names and '/', spaces, tabs or commas between", "[site]\nbar = a b / c,d\t/  e\n", NULL,
-	 "a|b|/|c|d|/|e", "x", NULL, NULL, NULL, 0},
+         "Example <list> archives & more", "(null)", "x", NULL, NULL, NULL, 0},
+	{"the bar: names and '/', spaces, tabs or commas between",
+         "[site]\nbar = a b / c,d\t/  e\n", NULL, "a|b|/|c|d|/|e", "x", NULL, NULL, NULL, 0},
 	{"a list with everything",
-	 "[list lkml]\ndescription = Kernel threads\nsources = /m/a.mbox;/m/b/\nsubject-tag = [LKML]\n", NULL,
-	 "(null)", "lkml", "Kernel threads", "/m/a.mbox|/m/b/", "[LKML]", 1},
-	{"sources stripped of spaces", "[list l]\nsources = /a.mbox ; /b.mbox \n", NULL, "(null)", "l", NULL,
-	 "/a.mbox|/b.mbox", NULL, 1},
-	{"an empty subject-tag (keep subjects whole)", "[list l]\nsubject-tag =\n", NULL, "(null)", "l", NULL,
-	 "(null)", "", 1},
-	{"two lists and a site", "[site]\ntitle = S\n[list a]\ndescription = A\n[list b.c_d-e]\n", "S",
-	 "(null)", "b.c_d-e", NULL, "(null)", NULL, 2},
-	{"UTF-8 values", "[site]\ntitle = caf\xc3\xa9\n", "caf\xc3\xa9", "(null)", "x", NULL, NULL, NULL, 0},
+         "[list lkml]\ndescription = Kernel threads\nsources = /m/a.mbox;/m/b/\nsubject-tag = [LKML]\n",
+         NULL, "(null)", "lkml", "Kernel threads", "/m/a.mbox|/m/b/", "[LKML]", 1},
+	{"sources stripped of spaces", "[list l]\nsources = /a.mbox ; /b.mbox \n", NULL, "(null)",
+         "l", NULL, "/a.mbox|/b.mbox", NULL, 1},
+	{"an empty subject-tag (keep subjects whole)", "[list l]\nsubject-tag =\n", NULL, "(null)",
+         "l", NULL, "(null)", "", 1},
+	{"two lists and a site", "[site]\ntitle = S\n[list a]\ndescription = A\n[list b.c_d-e]\n",
+         "S", "(null)", "b.c_d-e", NULL, "(null)", NULL, 2},
+	{"UTF-8 values", "[site]\ntitle = caf\xc3\xa9\n", "caf\xc3\xa9", "(null)", "x", NULL, NULL,
+         NULL, 0},
 };
 
 /* Malformed files: LA_EINVAL, and the error names the file and this. */
 static const struct {
 	const char *what, *text, *want;
 } bad[] = {
-	{"not key = value", "[site]\ntitle = x\nthis line is not a key\n", "this line is not a key"},
+	{"not key = value", "[site]\ntitle = x\nthis line is not a key\n",
+         "this line is not a key"},
 	{"a key outside a section", "title = before any section\n", "group"},
 	{"an unclosed section", "[site\ntitle = x\n", "site"},
 	{"an unknown section", "[sites]\ntitle = x\n", "unknown section [sites]"},
 	{"capitals and spaces in a list name", "[list Linux Kernel]\ndescription = x\n",
-	 "[list Linux Kernel]: list names are"},
+         "[list Linux Kernel]: list names are"},
 	{"a list name that starts with '-'", "[list -x]\n", "[list -x]: list names are"},
 	{"a reserved list name: all", "[list all]\nsources = /x.mbox\n", "is reserved"},
 	{"a reserved list name: api", "[list api]\n", "is reserved"},
 	{"a bar entry that is not a list name", "[site]\nbar = lkml Bad/Name\n",
-	 "bar: \"Bad/Name\" is not a list name"},
+         "bar: \"Bad/Name\" is not a list name"},
 	{"a misspelt key of a list", "[list lkml]\nsource = /x.mbox\n", "unknown key \"source\""},
 	{"an unknown key of the site", "[site]\ntitel = x\n", "unknown key \"titel\""},
 	{"a title that is not UTF-8", "[site]\ntitle = caf\xe9\n", "UTF-8"},
@@ -98,11 +100,21 @@ static const struct {
 	const char *name;
 	bool valid, reserved;
 } names[] = {
-	{"lkml", true, false},       {"linux-kernel", true, false}, {"a.b_c-d", true, false},
-	{"0day", true, false},       {"all", true, true},           {"api", true, true},
-	{"alls", true, false},       {"ap", true, false},           {"", false, false},
-	{"Lkml", false, false},      {"-x", false, false},          {".x", false, false},
-	{"_x", false, false},        {"a b", false, false},         {"a/b", false, false},
+	{"lkml", true, false},
+	{"linux-kernel", true, false},
+	{"a.b_c-d", true, false},
+	{"0day", true, false},
+	{"all", true, true},
+	{"api", true, true},
+	{"alls", true, false},
+	{"ap", true, false},
+	{"", false, false},
+	{"Lkml", false, false},
+	{"-x", false, false},
+	{".x", false, false},
+	{"_x", false, false},
+	{"a b", false, false},
+	{"a/b", false, false},
 	{"caf\xc3\xa9", false, false},
 	{"x234567890123456789012345678901234567890123456789012345678901234", true, false},
 	{"x2345678901234567890123456789012345678901234567890123456789012345", false, false},
@@ -123,8 +135,10 @@ int main(void)
 		enum la_status s = load(good[i].text, &c, &err);
 		CHECK(s == LA_OK, "%s: loads (%s)", good[i].what, s ? err.msg : "ok");
 		CHECK_STR(c ? c->title : NULL, good[i].title, "%s: title", good[i].what);
-		CHECK_STR(joined(c ? c->bar : NULL, buf, sizeof buf), good[i].bar, "%s: bar", good[i].what);
-		CHECK(c && c->nlists == good[i].nlists, "%s: %zu lists", good[i].what, good[i].nlists);
+		CHECK_STR(joined(c ? c->bar : NULL, buf, sizeof buf), good[i].bar, "%s: bar",
+		          good[i].what);
+		CHECK(c && c->nlists == good[i].nlists, "%s: %zu lists", good[i].what,
+		      good[i].nlists);
 		const struct conf_list *l = conf_list(c, good[i].list);
 		if (good[i].nlists == 0) {
 			CHECK(l == NULL, "%s: no settings for a list", good[i].what);
@@ -135,17 +149,18 @@ int main(void)
 			continue;
 		}
 		CHECK(l != NULL, "%s: list %s", good[i].what, good[i].list);
-		CHECK_STR(l ? l->description : NULL, good[i].description, "%s: description", good[i].what);
-		CHECK_STR(joined(l ? l->sources : NULL, buf, sizeof buf), good[i].sources, "%s: sources",
+		CHECK_STR(l ? l->description : NULL, good[i].description, "%s: description",
 		          good[i].what);
+		CHECK_STR(joined(l ? l->sources : NULL, buf, sizeof buf), good[i].sources,
+		          "%s: sources", good[i].what);
 		const char *want_tag = good[i].tag;
 		char deftag[LISTNAME_MAX + 3];
 		if (!want_tag) {
 			snprintf(deftag, sizeof deftag, "[%s]", good[i].list);
 			want_tag = deftag;
 		}
-		CHECK_STR(conf_subject_tag(c, good[i].list, tmp, sizeof tmp), want_tag, "%s: subject tag",
-		          good[i].what);
+		CHECK_STR(conf_subject_tag(c, good[i].list, tmp, sizeof tmp), want_tag,
+		          "%s: subject tag", good[i].what);
 		conf_free(c);
 	}
 
@@ -154,8 +169,10 @@ int main(void)
 		enum la_status s = load(bad[i].text, &c, &err);
 		char path[sizeof dir + 32];
 		snprintf(path, sizeof path, "%s/listarc.conf: ", dir);
-		CHECK(s == LA_EINVAL && strncmp(err.msg, path, strlen(path)) == 0 && strstr(err.msg, bad[i].want),
-		      "malformed (%s): LA_EINVAL, naming the file and \"%s\"", bad[i].what, bad[i].want);
+		CHECK(s == LA_EINVAL && strncmp(err.msg, path, strlen(path)) == 0 &&
+		              strstr(err.msg, bad[i].want),
+		      "malformed (%s): LA_EINVAL, naming the file and \"%s\"", bad[i].what,
+		      bad[i].want);
 		if (s != LA_EINVAL || !strstr(err.msg, bad[i].want))
 			printf("#   status %d: %s\n", s, err.msg);
 		conf_free(c); /* the half-read configuration is the caller's too */
@@ -163,10 +180,12 @@ int main(void)
 
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		size_t n = strlen(names[i].name);
-		CHECK(conf_valid_listname(names[i].name, n) == names[i].valid, "list name \"%s\": %s",
-		      names[i].name, names[i].valid ? "valid" : "not valid");
-		CHECK(conf_reserved_listname(names[i].name, n) == names[i].reserved, "list name \"%s\": %s",
-		      names[i].name, names[i].reserved ? "reserved" : "not reserved");
+		CHECK(conf_valid_listname(names[i].name, n) == names[i].valid,
+		      "list name \"%s\": %s", names[i].name,
+		      names[i].valid ? "valid" : "not valid");
+		CHECK(conf_reserved_listname(names[i].name, n) == names[i].reserved,
+		      "list name \"%s\": %s", names[i].name,
+		      names[i].reserved ? "reserved" : "not reserved");
 	}
 	/* The length is the caller's: a name is checked up to n, NULs and all. */
 	CHECK(conf_valid_listname("lkml\0x", 4), "a name is its n bytes (a NUL after them)");
@@ -176,8 +195,9 @@ int main(void)
 	static const struct {
 		const char *opt, *env, *want;
 	} dirs[] = {
-		{"/srv/a", "/srv/env", "/srv/a"}, {NULL, "/srv/env", "/srv/env"}, {"", "/srv/env", "/srv/env"},
-		{NULL, NULL, "./archive"},        {NULL, "", "./archive"},
+		{"/srv/a", "/srv/env", "/srv/a"}, {NULL, "/srv/env", "/srv/env"},
+		{"", "/srv/env", "/srv/env"},     {NULL, NULL, "./archive"},
+		{NULL, "", "./archive"},
 	};
 	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
 		if (dirs[i].env)
@@ -185,8 +205,8 @@ int main(void)
 		else
 			unsetenv("LISTARC_DATA");
 		char *d = conf_data_dir(dirs[i].opt);
-		CHECK_STR(d, dirs[i].want, "data directory: --data %s, LISTARC_DATA %s", dirs[i].opt ? dirs[i].opt : "unset",
-		          dirs[i].env ? dirs[i].env : "unset");
+		CHECK_STR(d, dirs[i].want, "data directory: --data %s, LISTARC_DATA %s",
+		          dirs[i].opt ? dirs[i].opt : "unset", dirs[i].env ? dirs[i].env : "unset");
 		free(d);
 	}
 

@@ -27,8 +27,8 @@ static void check_etag(const char *p, size_t n)
 	http_etag_match(p, n, "\"0123456789abcdef\"");
 	/* A single quoted tag matches itself (our tags are C strings: no NUL). */
 	if (n >= 2 && n < 64 && p[0] == '"' && p[n - 1] == '"' && !memchr(p + 1, '"', n - 2) &&
-	    !memchr(p, '\0', n) &&
-	    !memchr(p, ',', n) && !memchr(p, ' ', n) && !memchr(p, '\t', n)) {
+	    !memchr(p, '\0', n) && !memchr(p, ',', n) && !memchr(p, ' ', n) &&
+	    !memchr(p, '\t', n)) {
 		char tag[64];
 		memcpy(tag, p, n);
 		tag[n] = '\0';

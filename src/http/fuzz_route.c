@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rt.redirect[0] != '/' || rt.redirect[1] == '/')
 			abort();
 		for (const char *s = rt.redirect; (s = strstr(s, "/.")); s++)
-			if (s[2] == '/' || s[2] == '\0' || (s[2] == '.' && (s[3] == '/' || s[3] == '\0')))
+			if (s[2] == '/' || s[2] == '\0' ||
+			    (s[2] == '.' && (s[3] == '/' || s[3] == '\0')))
 				abort();
 	}
 	if ((k == R_LIST || (k >= R_YEAR && k != R_API_LISTS)) &&
@@ -29,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (!rt.msgid[0] || !strcmp(rt.msgid, ".") || !strcmp(rt.msgid, "..")))
 		abort();
 	/* Only /all/ and real list names. */
-	if (k >= R_YEAR && k != R_API_LISTS && !rt.all && conf_reserved_listname(rt.list, strlen(rt.list)))
+	if (k >= R_YEAR && k != R_API_LISTS && !rt.all &&
+	    conf_reserved_listname(rt.list, strlen(rt.list)))
 		abort();
 	free(p);
 	return 0;

@@ -193,13 +193,14 @@ bool http_date_parse(const char *v, size_t n, int64_t *t)
 		/* asctime: "Sun Nov  6 08:49:37 1994" */
 		if (l != 24 || s[3] != ' ' || s[7] != ' ' || s[10] != ' ' || s[19] != ' ')
 			return false;
-		if (!(mo = month_of(s + 4)) || !digits(s + 8, 2, &d) || !clock_of(s + 11, &h, &mi, &sec) ||
-		    !digits(s + 20, 4, &y))
+		if (!(mo = month_of(s + 4)) || !digits(s + 8, 2, &d) ||
+		    !clock_of(s + 11, &h, &mi, &sec) || !digits(s + 20, 4, &y))
 			return false;
 	}
 	if (y < 1970 || y > 9999 || d < 1 || !civil_valid(y, (unsigned)mo, (unsigned)d))
 		return false;
-	*t = (int64_t)civil_to_days(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+	*t = (int64_t)civil_to_days(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
+	     sec;
 	return true;
 }
 
@@ -211,9 +212,9 @@ void http_date_format(int64_t t, char out[30])
 	unsigned m, d;
 	civil_from_days(days, &y, &m, &d);
 	int rem = (int)(t % 86400);
-	snprintf(out, 30, "%s, %02u %s %04d %02d:%02d:%02d GMT", civil_wday_abbr[civil_weekday(days)],
-	         d % 100, civil_month_abbr[m], (int)y % 10000, rem / 3600 % 100, rem / 60 % 60,
-	         rem % 60);
+	snprintf(out, 30, "%s, %02u %s %04d %02d:%02d:%02d GMT",
+	         civil_wday_abbr[civil_weekday(days)], d % 100, civil_month_abbr[m], (int)y % 10000,
+	         rem / 3600 % 100, rem / 60 % 60, rem % 60);
 }
 
 void http_log_escape(struct buf *b, const char *p, size_t n)
@@ -254,7 +255,8 @@ bool http_base_origin(const char *url, struct buf *out)
 	if (!scheme)
 		return true;
 	size_t sl = (size_t)(scheme - url);
-	if (!((sl == 4 && strncmp(url, "http", 4) == 0) || (sl == 5 && strncmp(url, "https", 5) == 0)))
+	if (!((sl == 4 && strncmp(url, "http", 4) == 0) ||
+	      (sl == 5 && strncmp(url, "https", 5) == 0)))
 		return false;
 	const char *host = scheme + 3;
 	size_t hl = strcspn(host, "/");

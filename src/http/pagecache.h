@@ -23,20 +23,20 @@
 struct page {
 	int refs;
 	int status;
-	const char *content_type;                /* static string, or NULL */
-	bool compressible;                       /* a text type worth gzip */
-	char etag[48];                           /* quoted, or "" */
-	int64_t last_modified;                   /* 0: none */
+	const char *content_type; /* static string, or NULL */
+	bool compressible;        /* a text type worth gzip */
+	char etag[48];            /* quoted, or "" */
+	int64_t last_modified;    /* 0: none */
 	int max_age;
-	char *location;                          /* redirects, else NULL */
-	char filename[FILENAME_MAX_BYTES + 16];  /* attachments, else "" */
+	char *location;                         /* redirects, else NULL */
+	char filename[FILENAME_MAX_BYTES + 16]; /* attachments, else "" */
 	bool attachment;
-	int truncated;                           /* X-Listarc-Truncated, 0: none */
-	char *body;                              /* owned; NULL if len == 0 */
+	int truncated; /* X-Listarc-Truncated, 0: none */
+	char *body;    /* owned; NULL if len == 0 */
 	size_t len;
-	char *gz;                                /* gzip of body, or NULL */
+	char *gz; /* gzip of body, or NULL */
 	size_t gz_len;
-	bool gz_tried;                           /* gz was attempted (it may not pay) */
+	bool gz_tried; /* gz was attempted (it may not pay) */
 	/* Cache bookkeeping. */
 	char *key;
 	size_t keylen;

@@ -125,8 +125,8 @@ static bool parse_query(const char *q, size_t n, struct route *rt, enum route_ki
 		} else if (KEY("since") || KEY("until")) {
 			int y, m, d;
 			if (vl != 10 || v[4] != '-' || v[7] != '-' || !number(v, 4, 4, &y) ||
-			    !number(v + 5, 2, 2, &m) || !number(v + 8, 2, 2, &d) || m < 1 || m > 12 ||
-			    d < 1 || d > 31)
+			    !number(v + 5, 2, 2, &m) || !number(v + 8, 2, 2, &d) || m < 1 ||
+			    m > 12 || d < 1 || d > 31)
 				return *bad = R_BADREQUEST, false;
 			*(q[0] == 's' ? &x->since : &x->until) = y * 10000 + m * 100 + d;
 		} else if (KEY("t")) {
@@ -171,12 +171,12 @@ static void canonical_query(struct buf *b, const struct route *rt)
 {
 	const struct route_query *q = &rt->query;
 	char sep = '?', num[16];
-#define PARAM(name, val)                                                                           \
-	do {                                                                                       \
-		buf_addc(b, sep);                                                                  \
-		sep = '&';                                                                         \
-		buf_adds(b, name "=");                                                             \
-		url_encode(b, (val), strlen(val), NULL);                                           \
+#define PARAM(name, val)                                 \
+	do {                                             \
+		buf_addc(b, sep);                        \
+		sep = '&';                               \
+		buf_adds(b, name "=");                   \
+		url_encode(b, (val), strlen(val), NULL); \
 	} while (0)
 	if (q->has_q)
 		PARAM("q", q->q);
@@ -193,11 +193,13 @@ static void canonical_query(struct buf *b, const struct route *rt)
 		PARAM("limit", num);
 	}
 	if (q->since) {
-		snprintf(num, sizeof num, "%04d-%02d-%02d", q->since / 10000, q->since / 100 % 100, q->since % 100);
+		snprintf(num, sizeof num, "%04d-%02d-%02d", q->since / 10000, q->since / 100 % 100,
+		         q->since % 100);
 		PARAM("since", num);
 	}
 	if (q->until) {
-		snprintf(num, sizeof num, "%04d-%02d-%02d", q->until / 10000, q->until / 100 % 100, q->until % 100);
+		snprintf(num, sizeof num, "%04d-%02d-%02d", q->until / 10000, q->until / 100 % 100,
+		         q->until % 100);
 		PARAM("until", num);
 	}
 	if (rt->page > 1) {
@@ -259,7 +261,8 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 			return rt->kind = R_INDEX;
 		if (rt->all)
 			return redirect_to(rt, prefix, g, at, at, true);
-		return trailing ? (rt->kind = R_LIST) : redirect_to(rt, prefix, g, at, g->count, true);
+		return trailing ? (rt->kind = R_LIST)
+		                : redirect_to(rt, prefix, g, at, g->count, true);
 	}
 	if (nseg == 2 && !trailing && len[1] == 8 && !memcmp(seg[1], "new.atom", 8))
 		return rt->kind = R_NEW_ATOM;
@@ -303,19 +306,23 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 	if (rt->all)
 		return rt->kind = R_NOTFOUND; /* no calendar across lists */
 	if (nseg == 2)
-		return trailing ? (rt->kind = R_YEAR) : redirect_to(rt, prefix, g, at, g->count, true);
+		return trailing ? (rt->kind = R_YEAR)
+		                : redirect_to(rt, prefix, g, at, g->count, true);
 	if (!number(seg[2], len[2], 2, &rt->m) || rt->m < 1 || rt->m > 12)
 		return rt->kind = R_NOTFOUND;
 	if (nseg == 3)
-		return trailing ? (rt->kind = R_MONTH) : redirect_to(rt, prefix, g, at, g->count, true);
+		return trailing ? (rt->kind = R_MONTH)
+		                : redirect_to(rt, prefix, g, at, g->count, true);
 	if (!number(seg[3], len[3], 2, &rt->d) || rt->d < 1 || rt->d > 31)
 		return rt->kind = R_NOTFOUND;
 	if (nseg == 4)
-		return trailing ? (rt->kind = R_DAY) : redirect_to(rt, prefix, g, at, g->count, true);
+		return trailing ? (rt->kind = R_DAY)
+		                : redirect_to(rt, prefix, g, at, g->count, true);
 	if (!number(seg[4], len[4], 0, &rt->n))
 		return rt->kind = R_NOTFOUND;
 	if (nseg == 5)
-		return trailing ? redirect_to(rt, prefix, g, at, g->count, false) : (rt->kind = R_MSG);
+		return trailing ? redirect_to(rt, prefix, g, at, g->count, false)
+		                : (rt->kind = R_MSG);
 	if (nseg == 6 && !trailing) {
 		if (len[5] == 3 && !memcmp(seg[5], "raw", 3))
 			return rt->kind = R_RAW;
@@ -351,7 +358,8 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 	memset(rt, 0, sizeof *rt);
 	rt->query.page = 1;
 	/* The API answers even a malformed query in JSON. */
-	rt->api = rawn >= 4 && memcmp(raw, "/api", 4) == 0 && (rawn == 4 || raw[4] == '/' || raw[4] == '?');
+	rt->api = rawn >= 4 && memcmp(raw, "/api", 4) == 0 &&
+	          (rawn == 4 || raw[4] == '/' || raw[4] == '?');
 	const char *q = memchr(raw, '?', rawn);
 	size_t n = q ? (size_t)(q - raw) : rawn;
 	if (n > URL_MAX || rawn > URL_MAX * 2)
@@ -433,19 +441,18 @@ size_t route_key(const struct route *rt, char *out, size_t n)
 	case R_STYLE:
 	case R_ROBOTS:
 	case R_FAVICON:
-	case R_HEALTHZ:
-		return 0;
-	default:
-		break;
+	case R_HEALTHZ: return 0;
+	default: break;
 	}
 	const struct route_query *q = &rt->query;
 	/* Strings with their lengths, so that no value can pass for another. */
-	int k = snprintf(out, n,
-	                 "%d|%zu:%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%zu:%s",
-	                 (int)rt->kind, strlen(rt->list), rt->list, rt->y, rt->m, rt->d, rt->n,
-	                 rt->k, rt->page, q->has_q, q->threads, q->limit, q->since, q->until, strlen(q->q), q->q,
-	                 strlen(q->o), q->o, strlen(q->x), q->x, strlen(q->after), q->after,
-	                 strlen(rt->msgid), rt->msgid);
+	int k = snprintf(
+		out, n,
+		"%d|%zu:%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%zu:%s",
+		(int)rt->kind, strlen(rt->list), rt->list, rt->y, rt->m, rt->d, rt->n, rt->k,
+		rt->page, q->has_q, q->threads, q->limit, q->since, q->until, strlen(q->q), q->q,
+		strlen(q->o), q->o, strlen(q->x), q->x, strlen(q->after), q->after,
+		strlen(rt->msgid), rt->msgid);
 	return k > 0 && (size_t)k < n ? (size_t)k : 0;
 }
 
@@ -478,8 +485,8 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	int day = 0;
 	enum route_kind kind = route_parse(path, n, &rt);
 	const char *list = rt.all ? NULL : rt.list; /* NULL: every list */
-	struct render_search_req sreq = {rt.query.q, rt.query.o, rt.query.x, rt.query.page,
-	                                 rt.query.threads, NULL};
+	struct render_search_req sreq = {rt.query.q,    rt.query.o,       rt.query.x,
+	                                 rt.query.page, rt.query.threads, NULL};
 	switch (kind) {
 	case R_NOTFOUND:
 		if (rt.api)
@@ -493,9 +500,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		else
 			render_error(c, r, 400, "The address of this request is malformed.");
 		break;
-	case R_TOOLONG:
-		render_error(c, r, 414, "The address of this request is too long.");
-		break;
+	case R_TOOLONG: render_error(c, r, 414, "The address of this request is too long."); break;
 	case R_REDIRECT:
 		buf_reset(&r->body);
 		r->status = 301;
@@ -505,21 +510,15 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		r->content_type = "text/plain; charset=utf-8";
 		buf_printf(&r->body, "Moved to %s\n", r->location);
 		break;
-	case R_SEARCH_HELP:
-		e = render_search_help(c, r);
-		break;
+	case R_SEARCH_HELP: e = render_search_help(c, r); break;
 	case R_INDEX:
 		if (searching(&rt.query))
 			e = render_search(c, NULL, &sreq, r);
 		else
 			e = render_index(c, r);
 		break;
-	case R_STYLE:
-		render_stylesheet(r);
-		break;
-	case R_ROBOTS:
-		plain(r, 200, "User-agent: *\nCrawl-delay: 1\nAllow: /\n", 86400);
-		break;
+	case R_STYLE: render_stylesheet(r); break;
+	case R_ROBOTS: plain(r, 200, "User-agent: *\nCrawl-delay: 1\nAllow: /\n", 86400); break;
 	case R_FAVICON:
 		plain(r, 204, "", 86400);
 		r->content_type = NULL;
@@ -539,15 +538,9 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		else
 			e = render_list(c, rt.list, r);
 		break;
-	case R_YEAR:
-		e = render_year(c, rt.list, rt.y, r);
-		break;
-	case R_MONTH:
-		e = render_month(c, rt.list, rt.y, rt.m, rt.page, r);
-		break;
-	case R_DAY:
-		e = render_day(c, rt.list, rt.y, rt.m, rt.d, rt.page, r);
-		break;
+	case R_YEAR: e = render_year(c, rt.list, rt.y, r); break;
+	case R_MONTH: e = render_month(c, rt.list, rt.y, rt.m, rt.page, r); break;
+	case R_DAY: e = render_day(c, rt.list, rt.y, rt.m, rt.d, rt.page, r); break;
 	case R_MSG:
 	case R_ATTACH:
 	case R_RAW:
@@ -559,9 +552,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		else
 			e = render_attachment(c, rt.list, day, rt.n, rt.k, r);
 		break;
-	case R_NEW_ATOM:
-		e = render_new_atom(c, list, r);
-		break;
+	case R_NEW_ATOM: e = render_new_atom(c, list, r); break;
 	case R_MID:
 		/* lore's search within a thread: /LIST/MSGID/?x=m&q=... */
 		if (rt.query.has_q && !strcmp(rt.query.x, "m")) {
@@ -571,22 +562,14 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 			e = render_msgid(c, list, rt.msgid, r);
 		}
 		break;
-	case R_MID_RAW:
-		e = render_msgid_raw(c, list, rt.msgid, r);
-		break;
-	case R_MID_MBOX:
-		e = render_thread_mbox(c, list, rt.msgid, r);
-		break;
+	case R_MID_RAW: e = render_msgid_raw(c, list, rt.msgid, r); break;
+	case R_MID_MBOX: e = render_thread_mbox(c, list, rt.msgid, r); break;
 	case R_MID_FLAT:
 	case R_MID_NESTED:
 		e = render_thread_page(c, list, rt.msgid, rt.kind == R_MID_NESTED, rt.page, r);
 		break;
-	case R_MID_ATOM:
-		e = render_thread_atom(c, list, rt.msgid, r);
-		break;
-	case R_API_LISTS:
-		e = render_api_lists(c, r);
-		break;
+	case R_MID_ATOM: e = render_thread_atom(c, list, rt.msgid, r); break;
+	case R_API_LISTS: e = render_api_lists(c, r); break;
 	case R_API_LIST: {
 		struct render_api_query q = {rt.query.after, rt.query.limit, rt.query.since,
 		                             rt.query.until};
@@ -596,17 +579,14 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	case R_API_MSG:
 		e = render_api_msg(c, rt.list, rt.y * 10000 + rt.m * 100 + rt.d, rt.n, r);
 		break;
-	case R_API_MID:
-		e = render_api_msgid(c, list, rt.msgid, r);
-		break;
-	case R_API_THREAD:
-		e = render_api_thread(c, list, rt.msgid, r);
-		break;
+	case R_API_MID: e = render_api_msgid(c, list, rt.msgid, r); break;
+	case R_API_THREAD: e = render_api_thread(c, list, rt.msgid, r); break;
 	}
 	/* A strong validator of exactly what is sent (a streamed body has
 	 * its own, set by its renderer). */
 	if (r->status == 200 && !r->body.err && !r->stream.next && !r->etag[0])
 		snprintf(r->etag, sizeof r->etag, "\"%016llx\"",
-		         (unsigned long long)hash64(r->body.data ? r->body.data : "", r->body.len, 7));
+		         (unsigned long long)hash64(r->body.data ? r->body.data : "", r->body.len,
+		                                    7));
 	return e;
 }

@@ -76,15 +76,15 @@ enum route_kind {
 /* The parameters of a query string listarc knows; others are ignored.
  * Values are percent-decoded ('+' is a space) and valid UTF-8. */
 struct route_query {
-	int page;        /* page=N: 1 to PAGE_DIGITS_MAX digits; 1 without one */
+	int page; /* page=N: 1 to PAGE_DIGITS_MAX digits; 1 without one */
 	bool has_q;
-	char q[QUERY_PARAM_MAX + 1];     /* q=: a search query */
-	char o[16];      /* o=: result order */
-	char x[8];       /* x=: alternate format of results (A Atom, m mbox, t threads) */
-	bool threads;    /* t=1: with x=m, the matches' whole threads; on a
-	                  * results page, one result per thread */
-	char after[64];  /* after=: a pagination cursor */
-	int limit;       /* limit=N, 0 without one */
+	char q[QUERY_PARAM_MAX + 1]; /* q=: a search query */
+	char o[16];                  /* o=: result order */
+	char x[8];        /* x=: alternate format of results (A Atom, m mbox, t threads) */
+	bool threads;     /* t=1: with x=m, the matches' whole threads; on a
+	                   * results page, one result per thread */
+	char after[64];   /* after=: a pagination cursor */
+	int limit;        /* limit=N, 0 without one */
 	int since, until; /* since=, until=: days YYYY-MM-DD as yyyymmdd, 0 without */
 };
 
@@ -95,9 +95,9 @@ struct route {
 	int y, m, d, n, k;
 	int page; /* the same as query.page */
 	struct route_query query;
-	char msgid[URL_MAX + 1];     /* R_MID* and R_API_MID/THREAD: decoded */
-	bool redirect_absolute;      /* /LIST/MSGID to /LIST/MSGID/: see response */
-	bool api;                    /* under /api/: errors are JSON */
+	char msgid[URL_MAX + 1]; /* R_MID* and R_API_MID/THREAD: decoded */
+	bool redirect_absolute;  /* /LIST/MSGID to /LIST/MSGID/: see response */
+	bool api;                /* under /api/: errors are JSON */
 	/* Redirect target, its segments percent-encoded again (a decoded
 	 * segment may take three times its bytes). */
 	char redirect[3 * URL_MAX + 16];

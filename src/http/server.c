@@ -63,9 +63,9 @@ struct worker {
 	struct store *st;
 	struct render_ctx rc;
 	struct pagecache *cache; /* NULL: no cache */
-	h2o_linklist_t conns; /* least recently active first (see touch) */
+	h2o_linklist_t conns;    /* least recently active first (see touch) */
 	int nconns, max_conns;
-	int ncut;             /* of nconns, those cut and about to close */
+	int ncut; /* of nconns, those cut and about to close */
 	bool stopping;
 	uint64_t drain_until;
 	struct buf log;
@@ -76,9 +76,9 @@ struct conn {
 	h2o_linklist_t link;
 	struct worker *w;
 	h2o_socket_t *sock;
-	bool busy;          /* a request of it is being answered */
+	bool busy; /* a request of it is being answered */
 	uint64_t busy_since;
-	bool cut;           /* shut down by us; h2o closes it next */
+	bool cut; /* shut down by us; h2o closes it next */
 };
 
 /* One request being answered; lives in the request's memory pool and is
@@ -87,11 +87,11 @@ struct exchange {
 	h2o_generator_t gen;
 	struct worker *w;
 	struct conn *conn;
-	struct page *page;                 /* the response (a reference) */
-	const char *mem;                   /* what is left to send of its body */
+	struct page *page; /* the response (a reference) */
+	const char *mem;   /* what is left to send of its body */
 	size_t mem_len;
-	struct response_stream stream;     /* the rest of a streamed body */
-	struct buf piece;                  /* the piece of it being sent */
+	struct response_stream stream; /* the rest of a streamed body */
+	struct buf piece;              /* the piece of it being sent */
 	const char *path;
 };
 
@@ -103,7 +103,7 @@ struct server {
 	int log_fd;
 	bool log_owned;
 	int64_t started;
-	uint64_t response_ms, drain_ms; /* the timeouts in force */
+	uint64_t response_ms, drain_ms;    /* the timeouts in force */
 	char where[INET6_ADDRSTRLEN + 16]; /* "127.0.0.1:8080" */
 	pthread_barrier_t ready;
 };
@@ -115,8 +115,9 @@ static struct worker *worker_of(h2o_context_t *ctx)
 
 static struct conn *conn_of(h2o_req_t *req)
 {
-	h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn)
-	                                                       : NULL;
+	h2o_socket_t *sock = req->conn->callbacks->get_socket
+	                             ? req->conn->callbacks->get_socket(req->conn)
+	                             : NULL;
 	return sock ? sock->on_close.data : NULL;
 }
 
@@ -142,7 +143,8 @@ static void header_value(h2o_req_t *req, const h2o_token_t *token, struct buf *b
 	if (i == -1)
 		buf_addc(b, '-');
 	else
-		http_log_escape(b, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+		http_log_escape(b, req->headers.entries[i].value.base,
+		                req->headers.entries[i].value.len);
 }
 
 /* A line in the combined log format:
@@ -193,7 +195,8 @@ static void add_header(h2o_req_t *req, const h2o_token_t *t, const char *v, size
 
 static void add_header_str(h2o_req_t *req, const char *name, const char *v)
 {
-	h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, NULL, v, strlen(v));
+	h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 0, NULL, v,
+	                      strlen(v));
 }
 
 static const char *pool_printf(h2o_req_t *req, size_t *n, const char *fmt, ...)
@@ -322,7 +325,8 @@ static const char *gzip_etag(h2o_req_t *req, const char *etag, size_t *n)
 	return pool_printf(req, n, "%.*s-gz\"", (int)(l ? l - 1 : 0), etag);
 }
 
-static bool not_modified(h2o_req_t *req, const struct page *p, const char *etag, const char *gz_etag)
+static bool not_modified(h2o_req_t *req, const struct page *p, const char *etag,
+                         const char *gz_etag)
 {
 	const h2o_iovec_t *inm = req_header(req, H2O_TOKEN_IF_NONE_MATCH);
 	if (inm)
@@ -453,7 +457,8 @@ static void absolute_location(struct worker *w, h2o_req_t *req, struct response 
 	if (w->srv->cfg->origin)
 		snprintf(origin, sizeof origin, "%s", w->srv->cfg->origin);
 	else if (http_valid_authority(req->authority.base, req->authority.len))
-		snprintf(origin, sizeof origin, "http://%.*s", (int)req->authority.len, req->authority.base);
+		snprintf(origin, sizeof origin, "http://%.*s", (int)req->authority.len,
+		         req->authority.base);
 	else
 		return;
 	size_t ol = strlen(origin), ll = strlen(r->location);
@@ -556,7 +561,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		x->stream = response_take_stream(&r);
 		response_free(&r);
 		if (!p) {
-			h2o_send_error_generic(req, 500, "Internal Server Error", "out of memory", 0);
+			h2o_send_error_generic(req, 500, "Internal Server Error", "out of memory",
+			                       0);
 			return 0;
 		}
 		if (kn && p->status == 200 && !x->stream.next)
@@ -821,8 +827,10 @@ static enum la_status open_listeners(struct server *srv, struct la_err *err)
 	const char *spec = srv->cfg->listen ? srv->cfg->listen : "127.0.0.1:8080";
 	char host[256], port[8];
 	if (!split_listen(spec, host, sizeof host, port, sizeof port))
-		return la_err_set(err, LA_EINVAL, "--listen %s: not ADDR:PORT, [ADDR]:PORT or :PORT", spec);
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+		return la_err_set(err, LA_EINVAL,
+		                  "--listen %s: not ADDR:PORT, [ADDR]:PORT or :PORT", spec);
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+	                         .ai_socktype = SOCK_STREAM,
 	                         .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
 	struct addrinfo *res = NULL;
 	int gai = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
@@ -845,7 +853,8 @@ static enum la_status open_listeners(struct server *srv, struct la_err *err)
 	for (int i = 0; i < srv->nworkers; i++) {
 		srv->workers[i].listen_fd = listen_socket(res, true);
 		if (srv->workers[i].listen_fd < 0) {
-			e = la_err_set(err, LA_EIO, "cannot listen on %s: %s", spec, strerror(errno));
+			e = la_err_set(err, LA_EIO, "cannot listen on %s: %s", spec,
+			               strerror(errno));
 			goto out;
 		}
 	}
@@ -853,7 +862,8 @@ static enum la_status open_listeners(struct server *srv, struct la_err *err)
 	if (getnameinfo((struct sockaddr *)&bound, bl, h, sizeof h, p, sizeof p,
 	                NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		snprintf(h, sizeof h, "%s", spec);
-	snprintf(srv->where, sizeof srv->where, bound.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", h, p);
+	snprintf(srv->where, sizeof srv->where, bound.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
+	         h, p);
 out:
 	freeaddrinfo(res);
 	return e;
@@ -903,9 +913,11 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 	memset(&srv, 0, sizeof srv);
 	srv.cfg = cfg;
 	srv.started = (int64_t)time(NULL);
-	srv.response_ms =
-		(uint64_t)(cfg->response_timeout > 0 ? cfg->response_timeout : HTTP_RESPONSE_TIMEOUT) * 1000;
-	srv.drain_ms = (uint64_t)(cfg->drain_timeout > 0 ? cfg->drain_timeout : HTTP_DRAIN_TIMEOUT) * 1000;
+	srv.response_ms = (uint64_t)(cfg->response_timeout > 0 ? cfg->response_timeout
+	                                                       : HTTP_RESPONSE_TIMEOUT) *
+	                  1000;
+	srv.drain_ms =
+		(uint64_t)(cfg->drain_timeout > 0 ? cfg->drain_timeout : HTTP_DRAIN_TIMEOUT) * 1000;
 	srv.nworkers = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (srv.nworkers < 1)
 		srv.nworkers = 1;
@@ -922,12 +934,13 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 			setrlimit(RLIMIT_NOFILE, &rl);
 			getrlimit(RLIMIT_NOFILE, &rl);
 		}
-		int room = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT32_MAX ? INT32_MAX
-		                                                                      : (int)rl.rlim_cur;
+		int room = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT32_MAX
+		                   ? INT32_MAX
+		                   : (int)rl.rlim_cur;
 		if (max_conns > room - HTTP_FDS_SPARE) {
 			max_conns = room - HTTP_FDS_SPARE > 16 ? room - HTTP_FDS_SPARE : 16;
-			fprintf(stderr, "listarc: at most %d connections (%d open files allowed)\n", max_conns,
-			        room);
+			fprintf(stderr, "listarc: at most %d connections (%d open files allowed)\n",
+			        max_conns, room);
 		}
 	}
 	srv.log_fd = 2;
@@ -954,7 +967,8 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 		if ((e = store_open(&w->st, cfg->data_dir, STORE_READ, err)))
 			goto out;
 		w->rc = (struct render_ctx){w->st, cfg->conf, cfg->base};
-		if (cfg->cache_bytes && !(w->cache = pagecache_new(cfg->cache_bytes / (size_t)srv.nworkers))) {
+		if (cfg->cache_bytes &&
+		    !(w->cache = pagecache_new(cfg->cache_bytes / (size_t)srv.nworkers))) {
 			e = la_err_set(err, LA_ENOMEM, "out of memory");
 			goto out;
 		}
@@ -975,7 +989,8 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 	pthread_barrier_init(&srv.ready, NULL, (unsigned)srv.nworkers + 1);
 	for (int i = 0; i < srv.nworkers; i++) {
 		if (pthread_create(&srv.workers[i].tid, NULL, worker_main, &srv.workers[i]) != 0) {
-			fprintf(stderr, "listarc: cannot start thread %d: %s\n", i, strerror(errno));
+			fprintf(stderr, "listarc: cannot start thread %d: %s\n", i,
+			        strerror(errno));
 			abort(); /* the barrier would wait forever */
 		}
 	}
@@ -992,7 +1007,8 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 		if (srv.log_owned) {
 			int fd = open_log(cfg->log_path);
 			if (fd < 0) {
-				fprintf(stderr, "listarc: cannot reopen %s: %s\n", cfg->log_path, strerror(errno));
+				fprintf(stderr, "listarc: cannot reopen %s: %s\n", cfg->log_path,
+				        strerror(errno));
 				continue;
 			}
 			/* The loops keep writing to the same descriptor number. */

@@ -14,17 +14,17 @@
 #include "util/status.h"
 
 struct http_config {
-	const char *data_dir;     /* the archive (DIR/index.sqlite) */
-	const struct conf *conf;  /* its listarc.conf, borrowed */
-	const char *base;         /* link prefix, "/" or "/lists/" (see http_base_path) */
-	const char *origin;       /* "https://example.org" of an absolute --base-url, or
-	                             NULL: the request's Host (see http_base_origin) */
-	const char *listen;       /* "ADDR:PORT", "[ADDR]:PORT" or ":PORT" (every
-	                             address); port 0 picks a free one */
-	int threads;              /* event loops; 0: one per core */
-	int max_conns;            /* open connections; 0: HTTP_CONNS_DEFAULT */
-	const char *log_path;     /* access log (combined format); NULL: stderr */
-	size_t cache_bytes;       /* page cache of all loops together; 0: none */
+	const char *data_dir;    /* the archive (DIR/index.sqlite) */
+	const struct conf *conf; /* its listarc.conf, borrowed */
+	const char *base;        /* link prefix, "/" or "/lists/" (see http_base_path) */
+	const char *origin;      /* "https://example.org" of an absolute --base-url, or
+	                            NULL: the request's Host (see http_base_origin) */
+	const char *listen;      /* "ADDR:PORT", "[ADDR]:PORT" or ":PORT" (every
+	                            address); port 0 picks a free one */
+	int threads;             /* event loops; 0: one per core */
+	int max_conns;           /* open connections; 0: HTTP_CONNS_DEFAULT */
+	const char *log_path;    /* access log (combined format); NULL: stderr */
+	size_t cache_bytes;      /* page cache of all loops together; 0: none */
 	/* Seconds; 0: HTTP_HEAD_TIMEOUT, HTTP_RESPONSE_TIMEOUT, HTTP_DRAIN_TIMEOUT
 	 * (tests shorten them). */
 	int head_timeout, response_timeout, drain_timeout;

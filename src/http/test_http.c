@@ -57,7 +57,8 @@ static void test_etag(void)
 		{"\"\"", "\"\"", true},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-		CHECK(http_etag_match(cases[i].v, strlen(cases[i].v), cases[i].etag) == cases[i].want,
+		CHECK(http_etag_match(cases[i].v, strlen(cases[i].v), cases[i].etag) ==
+		              cases[i].want,
 		      "If-None-Match %s vs %s -> %d", cases[i].v, cases[i].etag, cases[i].want);
 }
 
@@ -87,8 +88,9 @@ static void test_dates(void)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		int64_t t = -1;
 		bool ok = http_date_parse(cases[i].v, strlen(cases[i].v), &t);
-		CHECK(ok == cases[i].ok && (!ok || t == cases[i].t), "date \"%s\" -> %d %lld (got %d %lld)",
-		      cases[i].v, cases[i].ok, (long long)cases[i].t, ok, (long long)t);
+		CHECK(ok == cases[i].ok && (!ok || t == cases[i].t),
+		      "date \"%s\" -> %d %lld (got %d %lld)", cases[i].v, cases[i].ok,
+		      (long long)cases[i].t, ok, (long long)t);
 	}
 	char out[30];
 	http_date_format(784111777, out);
@@ -101,7 +103,8 @@ static void test_dates(void)
 		int64_t back = -1;
 		http_date_format(t, out);
 		if (!http_date_parse(out, strlen(out), &back) || back != t) {
-			CHECK(0, "date round trip of %lld (%s -> %lld)", (long long)t, out, (long long)back);
+			CHECK(0, "date round trip of %lld (%s -> %lld)", (long long)t, out,
+			      (long long)back);
 			return;
 		}
 	}
@@ -116,7 +119,8 @@ static void test_log_escape(void)
 	CHECK_STR(buf_cstr(&b), "Mozilla/5.0 (X11)", "plain text stays");
 	buf_reset(&b);
 	http_log_escape(&b, "a\"b\\c\nd\x7f\xc3\xa9", 10);
-	CHECK_STR(buf_cstr(&b), "a\\x22b\\x5Cc\\x0Ad\\x7F\\xC3\\xA9", "quotes, controls, bytes >= 0x7f");
+	CHECK_STR(buf_cstr(&b), "a\\x22b\\x5Cc\\x0Ad\\x7F\\xC3\\xA9",
+	          "quotes, controls, bytes >= 0x7f");
 	buf_reset(&b);
 	http_log_escape(&b, "", 0);
 	CHECK_STR(buf_cstr(&b), "-", "empty is -");
@@ -150,8 +154,9 @@ static void test_base_path(void)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		bool ok = http_base_path(cases[i].url, &b);
 		if (cases[i].want)
-			CHECK(ok && !strcmp(buf_cstr(&b), cases[i].want), "base URL %s -> %s (got %s)",
-			      cases[i].url ? cases[i].url : "(none)", cases[i].want, ok ? buf_cstr(&b) : "refused");
+			CHECK(ok && !strcmp(buf_cstr(&b), cases[i].want),
+			      "base URL %s -> %s (got %s)", cases[i].url ? cases[i].url : "(none)",
+			      cases[i].want, ok ? buf_cstr(&b) : "refused");
 		else
 			CHECK(!ok, "base URL %s is refused", cases[i].url);
 	}
@@ -209,7 +214,8 @@ static void test_cache(void)
 	CHECK(got == a && a->refs == 3, "a page put is found, with a reference for the caller");
 	page_unref(got);
 	CHECK(pagecache_get(pc, "a", 1, 8) == NULL, "another index version does not see it");
-	CHECK(pagecache_get(pc, "a", 1, 7) == NULL && a->refs == 1, "and it is dropped from the cache");
+	CHECK(pagecache_get(pc, "a", 1, 7) == NULL && a->refs == 1,
+	      "and it is dropped from the cache");
 	page_unref(a);
 	/* Fill beyond the size: the oldest go, pages in use stay alive. */
 	char body[4096];

@@ -127,7 +127,7 @@ static const struct {
 	{"/l?q=a%20b+c&o=relevance", R_REDIRECT, "/l/?q=a%20b%20c&o=relevance"},
 	{"/l?q=%2Fx&x=m&t=1", R_REDIRECT, "/l/?q=%2Fx&x=m&t=1"},
 	{"/api/v1/l?limit=5&after=k1&since=2019-05-01&until=2019-05-31", R_REDIRECT,
-	 "/api/v1/l/?after=k1&limit=5&since=2019-05-01&until=2019-05-31"},
+         "/api/v1/l/?after=k1&limit=5&since=2019-05-01&until=2019-05-31"},
 	{"/l/2019/05?page=1", R_REDIRECT, "/l/2019/05/"},
 };
 
@@ -136,9 +136,11 @@ int main(void)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct route rt;
 		enum route_kind k = route_parse(cases[i].path, strlen(cases[i].path), &rt);
-		CHECK(k == cases[i].kind, "route \"%s\" -> %d (got %d)", cases[i].path, cases[i].kind, k);
+		CHECK(k == cases[i].kind, "route \"%s\" -> %d (got %d)", cases[i].path,
+		      cases[i].kind, k);
 		if (cases[i].redirect)
-			CHECK_STR(rt.redirect, cases[i].redirect, "redirect of \"%s\"", cases[i].path);
+			CHECK_STR(rt.redirect, cases[i].redirect, "redirect of \"%s\"",
+			          cases[i].path);
 	}
 	struct route rt;
 	route_parse("/l/2019/05/20/4", 15, &rt);
@@ -170,14 +172,15 @@ int main(void)
 		route_parse(same[i][0], strlen(same[i][0]), &rt);
 		route_parse(same[i][1], strlen(same[i][1]), &r2);
 		size_t a = route_key(&rt, k1, sizeof k1), b = route_key(&r2, k2, sizeof k2);
-		CHECK(a && a == b && !memcmp(k1, k2, a), "%s and %s share a cache key", same[i][0], same[i][1]);
+		CHECK(a && a == b && !memcmp(k1, k2, a), "%s and %s share a cache key", same[i][0],
+		      same[i][1]);
 	}
 	for (size_t i = 0; i < sizeof differ / sizeof *differ; i++) {
 		route_parse(differ[i][0], strlen(differ[i][0]), &rt);
 		route_parse(differ[i][1], strlen(differ[i][1]), &r2);
 		size_t a = route_key(&rt, k1, sizeof k1), b = route_key(&r2, k2, sizeof k2);
-		CHECK(a && b && (a != b || memcmp(k1, k2, a)), "%s and %s have different cache keys",
-		      differ[i][0], differ[i][1]);
+		CHECK(a && b && (a != b || memcmp(k1, k2, a)),
+		      "%s and %s have different cache keys", differ[i][0], differ[i][1]);
 	}
 	route_parse("/linux-kernel", 13, &rt);
 	CHECK(route_key(&rt, k1, sizeof k1) == 0, "a redirect is not cached");
@@ -194,20 +197,20 @@ int main(void)
 	struct route qr;
 	const char *t1 = "/l/?q=f%3Aktkhai+d:2019&o=relevance&x=A&unknown=zz&limit=25";
 	CHECK(route_parse(t1, strlen(t1), &qr) == R_LIST && qr.query.has_q &&
-	          !strcmp(qr.query.q, "f:ktkhai d:2019") && !strcmp(qr.query.o, "relevance") &&
-	          !strcmp(qr.query.x, "A") && qr.query.limit == 25,
+	              !strcmp(qr.query.q, "f:ktkhai d:2019") && !strcmp(qr.query.o, "relevance") &&
+	              !strcmp(qr.query.x, "A") && qr.query.limit == 25,
 	      "q, o, x and limit are decoded; unknown parameters ignored");
-	static const char *const badq[] = {"/?q=%zz", "/?q=a%00b", "/?q=%C3", "/?q=%0a", "/?limit=x",
-	                                   "/?o=waytoolongforthefield"};
+	static const char *const badq[] = {"/?q=%zz", "/?q=a%00b", "/?q=%C3",
+	                                   "/?q=%0a", "/?limit=x", "/?o=waytoolongforthefield"};
 	for (size_t i = 0; i < sizeof badq / sizeof *badq; i++)
-		CHECK(route_parse(badq[i], strlen(badq[i]), &qr) == R_BADREQUEST, "%s is a bad request",
-		      badq[i]);
+		CHECK(route_parse(badq[i], strlen(badq[i]), &qr) == R_BADREQUEST,
+		      "%s is a bad request", badq[i]);
 	CHECK(route_parse("/?q=", 4, &qr) == R_INDEX && qr.query.has_q && qr.query.q[0] == '\0',
 	      "an empty q= is there and empty");
 	/* Message-IDs: decoded segment by segment. */
 	const char *m1 = "/linux-kernel/a%2Fb%25c@x.org/t.mbox.gz";
 	CHECK(route_parse(m1, strlen(m1), &rt) == R_MID_MBOX && !strcmp(rt.msgid, "a/b%c@x.org") &&
-	          !strcmp(rt.list, "linux-kernel") && !rt.all,
+	              !strcmp(rt.list, "linux-kernel") && !rt.all,
 	      "an encoded '/' stays in the Message-ID");
 	const char *m3 = "/l/%22a%20b%22@x/";
 	CHECK(route_parse(m3, strlen(m3), &rt) == R_MID && !strcmp(rt.msgid, "\"ab\"@x"),
@@ -221,40 +224,45 @@ int main(void)
 	      "other redirects stay paths");
 	const char *q2 = "/api/v1/l/?since=2019-05-01&until=2019-05-31&after=k3b&limit=7";
 	CHECK(route_parse(q2, strlen(q2), &rt) == R_API_LIST && rt.query.since == 20190501 &&
-	          rt.query.until == 20190531 && !strcmp(rt.query.after, "k3b") && rt.query.limit == 7,
+	              rt.query.until == 20190531 && !strcmp(rt.query.after, "k3b") &&
+	              rt.query.limit == 7,
 	      "since, until, after and limit");
 	const char *lei = "/l/?x=m&t=1&q=s%3Afoo";
 	CHECK(route_parse(lei, strlen(lei), &rt) == R_LIST && rt.query.threads &&
-	          !strcmp(rt.query.x, "m") && !strcmp(rt.query.q, "s:foo") && route_takes_post(&rt),
+	              !strcmp(rt.query.x, "m") && !strcmp(rt.query.q, "s:foo") &&
+	              route_takes_post(&rt),
 	      "lei's x=m&t=1: a list's search mbox of whole threads, which takes POST");
 	CHECK(route_parse("/all/?q=a&x=m", 13, &rt) == R_INDEX && route_takes_post(&rt),
 	      "/all/?q=&x=m takes POST too");
 	const char *tm = "/l/x@y/?x=m&q=d%3A2019..";
 	CHECK(route_parse(tm, strlen(tm), &rt) == R_MID && !strcmp(rt.msgid, "x@y") &&
-	          !strcmp(rt.query.q, "d:2019..") && route_takes_post(&rt),
+	              !strcmp(rt.query.q, "d:2019..") && route_takes_post(&rt),
 	      "a search in a thread (/LIST/MSGID/?x=m&q=) takes POST");
 	CHECK(route_parse("/l/x@y/?q=a", 11, &rt) == R_MID && !route_takes_post(&rt),
 	      "...a message page with a q= does not");
 	CHECK(route_parse("/l/?q=a&r", 9, &rt) == R_LIST && !strcmp(rt.query.o, "relevance"),
 	      "lore's &r is o=relevance");
 	CHECK(route_parse("/l/?q=a&r=0", 11, &rt) == R_LIST && !rt.query.o[0], "...&r=0 is not");
-	CHECK(route_parse("/l/?q=a&t=0", 11, &rt) == R_LIST && !rt.query.threads && !route_takes_post(&rt),
+	CHECK(route_parse("/l/?q=a&t=0", 11, &rt) == R_LIST && !rt.query.threads &&
+	              !route_takes_post(&rt),
 	      "t=0, and a results page takes no POST");
 	CHECK(route_parse("/l/?q=a&t=2", 11, &rt) == R_BADREQUEST, "t=2 is malformed");
 	CHECK(route_parse("/l/2019/05/20/1?q=a&x=m", 23, &rt) == R_MSG && !route_takes_post(&rt),
 	      "a message page takes no POST, whatever its query");
 	CHECK(route_parse("/api/v1/l/?limit=x", 18, &rt) == R_BADREQUEST && rt.api,
 	      "a malformed query under /api/ is the API's");
-	CHECK(route_parse("/apis/?limit=x", 14, &rt) == R_BADREQUEST && !rt.api, "...not under /apis/");
+	CHECK(route_parse("/apis/?limit=x", 14, &rt) == R_BADREQUEST && !rt.api,
+	      "...not under /apis/");
 	CHECK(conf_reserved_listname("all", 3) && conf_reserved_listname("api", 3) &&
-	          !conf_reserved_listname("alls", 4) && !conf_reserved_listname("al", 2),
+	              !conf_reserved_listname("alls", 4) && !conf_reserved_listname("al", 2),
 	      "all and api are reserved");
 	/* A long Message-ID whose redirect is three times its bytes. */
 	char longmid[URL_MAX];
 	int k = snprintf(longmid, sizeof longmid, "/l/");
 	while (k < URL_MAX - 2)
 		longmid[k++] = '<';
-	CHECK(route_parse(longmid, (size_t)k, &rt) == R_REDIRECT && strlen(rt.redirect) > 3 * (size_t)(k - 3),
+	CHECK(route_parse(longmid, (size_t)k, &rt) == R_REDIRECT &&
+	              strlen(rt.redirect) > 3 * (size_t)(k - 3),
 	      "a redirect may be three times the path");
 	return check_status();
 }

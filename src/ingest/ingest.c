@@ -160,7 +160,8 @@ static enum la_status commit_batch(struct store *st, int fd, struct store_source
 {
 	if (src->kind == SOURCE_MBOX && src->done > 0 &&
 	    fingerprints(fd, src->done, &src->fp_head, &src->fp_tail))
-		return la_err_set(err, LA_EIO, "%s: cannot read back: %s", src->path, strerror(errno));
+		return la_err_set(err, LA_EIO, "%s: cannot read back: %s", src->path,
+		                  strerror(errno));
 	return store_commit(st, src, err);
 }
 
@@ -203,16 +204,16 @@ struct ring {
 	bool stop;           /* the writer asks the reader to stop */
 	enum la_status status;
 	struct la_err err;
-	bool pending;        /* a trailing message was left for later */
+	bool pending; /* a trailing message was left for later */
 	char note[512];
-	uint64_t largest;    /* the longest message read (for the warning) */
+	uint64_t largest; /* the longest message read (for the warning) */
 	/* The reader's inputs. */
 	struct mbox_reader *r;
 	const struct span_job *job;
 	int64_t last_ts;
-	bool pipermail;      /* a From_ line with a spaced sender or a From:
-	                        hidden as pipermail hides it was seen: the
-	                        file is a pipermail export */
+	bool pipermail; /* a From_ line with a spaced sender or a From:
+	                   hidden as pipermail hides it was seen: the
+	                   file is a pipermail export */
 	double settle;
 	bool search;
 	struct buf raw, unq; /* the reader's scratch for message bytes */
@@ -248,8 +249,7 @@ static bool pending_tail(struct ring *q, const struct mbox_msg *m)
 	char why[300];
 	double age = j->age;
 	switch (j->tail) {
-	case TAIL_TAKE:
-		return false;
+	case TAIL_TAKE: return false;
 	case TAIL_LOCKED:
 		snprintf(why, sizeof why, "another process holds a lock on the file");
 		break;
@@ -261,12 +261,14 @@ static bool pending_tail(struct ring *q, const struct mbox_msg *m)
 			grew = (uint64_t)sb.st_size > m->end;
 		}
 		if (grew)
-			snprintf(why, sizeof why, "no lock can be taken, and the file grew while it was read");
-		else if (q->settle > 0 && age < q->settle)
 			snprintf(why, sizeof why,
-			         "no lock can be taken, and the file changed less than LISTARC_SETTLE "
-			         "seconds ago, %.1fs ago",
-			         age);
+			         "no lock can be taken, and the file grew while it was read");
+		else if (q->settle > 0 && age < q->settle)
+			snprintf(
+				why, sizeof why,
+				"no lock can be taken, and the file changed less than LISTARC_SETTLE "
+				"seconds ago, %.1fs ago",
+				age);
 		else
 			return false;
 		break;
@@ -280,10 +282,11 @@ static bool pending_tail(struct ring *q, const struct mbox_msg *m)
 	}
 	}
 	q->pending = true;
-	snprintf(q->note, sizeof q->note,
-	         "%s: the message at offset %llu may still be being written (%s): left for the next "
-	         "run",
-	         j->path, (unsigned long long)m->start, why);
+	snprintf(
+		q->note, sizeof q->note,
+		"%s: the message at offset %llu may still be being written (%s): left for the next "
+		"run",
+		j->path, (unsigned long long)m->start, why);
 	return true;
 }
 
@@ -507,11 +510,12 @@ enum la_status index_span(const struct span_job *j, const struct ingest_opts *o,
 	 * that it never goes unnoticed again. */
 	uint64_t read = src->done - start_done;
 	if (!e && read >= SUSPECT_BYTES && (msgs == 0 || read / msgs > SUSPECT_AVG))
-		ingest_warn(o,
-		            "%s: %llu message%s from %.0f MB (the largest %.0f MB): is this an mbox? "
-		            "(a file whose messages listarc cannot tell apart is read as one)",
-		            j->path, (unsigned long long)msgs, msgs == 1 ? "" : "s", (double)read / 1e6,
-		            (double)q.largest / 1e6);
+		ingest_warn(
+			o,
+			"%s: %llu message%s from %.0f MB (the largest %.0f MB): is this an mbox? "
+			"(a file whose messages listarc cannot tell apart is read as one)",
+			j->path, (unsigned long long)msgs, msgs == 1 ? "" : "s", (double)read / 1e6,
+			(double)q.largest / 1e6);
 cleanup:
 	for (int i = 0; i < RING; i++)
 		msg_text_free(&q.slot[i].text);
@@ -542,11 +546,12 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	if (e)
 		goto fail;
 	if (src.copy[0]) {
-		e = la_err_set(err, LA_ECHANGED,
-		               "%s was indexed as a compressed file and is not one now; to index it anew "
-		               "run `listarc index --rebuild LIST SOURCE...` (message URLs of this list may "
-		               "change)",
-		               path);
+		e = la_err_set(
+			err, LA_ECHANGED,
+			"%s was indexed as a compressed file and is not one now; to index it anew "
+			"run `listarc index --rebuild LIST SOURCE...` (message URLs of this list may "
+			"change)",
+			path);
 		goto fail;
 	}
 	/* The size read up to is taken under the locks that writers take
@@ -601,25 +606,34 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 				size = src.done; /* only the separator so far */
 			else if (!mbox_at_boundary(fmt, next + skip, got - skip))
 				how = fmt == MBOX_FMT_MMDF
-				          ? "does not continue with an MMDF separator where the last run stopped"
-				          : "does not continue with a From_ line where the last run stopped";
+				              ? "does not continue with an MMDF separator where the last run stopped"
+				              : "does not continue with a From_ line where the last run stopped";
 			else
 				start = src.done + skip;
 		}
 		if (how) {
-			e = la_err_set(err, LA_ECHANGED,
-			               "%s %s: at %llu bytes; to index it anew run `listarc index --rebuild "
-			               "LIST SOURCE...` (message URLs of this list may change)",
-			               path, how, (unsigned long long)src.done);
+			e = la_err_set(
+				err, LA_ECHANGED,
+				"%s %s: at %llu bytes; to index it anew run `listarc index --rebuild "
+				"LIST SOURCE...` (message URLs of this list may change)",
+				path, how, (unsigned long long)src.done);
 			goto fail;
 		}
 	}
 	if (size == src.done)
 		return store_commit(st, NULL, err);
 	struct span_job j = {
-		.st = st, .list_id = list_id, .path = path, .src = &src, .fd = fd,
-		.start = start, .limit = size, .fmt = fmt, .tail = tail,
-		.age = age_of(sb), .total = size,
+		.st = st,
+		.list_id = list_id,
+		.path = path,
+		.src = &src,
+		.fd = fd,
+		.start = start,
+		.limit = size,
+		.fmt = fmt,
+		.tail = tail,
+		.age = age_of(sb),
+		.total = size,
 	};
 	return index_span(&j, o, stats, err);
 fail:
@@ -630,9 +644,9 @@ fail:
 /* ---- maildir ---- */
 
 struct md_entry {
-	char *rel;   /* "cur/NAME" */
-	int sub;     /* 0: new/, 1: cur/ */
-	char *uniq;  /* NAME up to the ':' of the info part */
+	char *rel;  /* "cur/NAME" */
+	int sub;    /* 0: new/, 1: cur/ */
+	char *uniq; /* NAME up to the ':' of the info part */
 	uint64_t size;
 	int64_t ts;
 	int day;
@@ -700,10 +714,11 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 		int dup_fd = subfd[d] >= 0 ? dup(subfd[d]) : -1;
 		DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
 		if (!dir) {
-			e = la_err_set(err, LA_EIO, "%s%s%s: %s", path, mh ? "" : "/", mh ? "" : subdirs[d],
+			e = la_err_set(err, LA_EIO, "%s%s%s: %s", path, mh ? "" : "/",
+			               mh ? "" : subdirs[d],
 			               errno == ELOOP || errno == ENOTDIR
-			                   ? "a symbolic link, not followed out of the maildir"
-			                   : strerror(errno));
+			                       ? "a symbolic link, not followed out of the maildir"
+			                       : strerror(errno));
 			if (dup_fd >= 0)
 				close(dup_fd);
 			break;
@@ -726,7 +741,9 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 			}
 			/* Symlinks and other non-files are never followed: a maildir
 			 * is mail, not a path into the rest of the disk. */
-			int fd = seen ? -1 : openat(dirfd(dir), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			int fd = seen ? -1
+			              : openat(dirfd(dir), de->d_name,
+			                       O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 			struct stat sb;
 			if (seen || fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
 				if (!seen)
@@ -776,7 +793,8 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 	for (size_t i = 0; i < n && !e; i++) {
 		/* "new/NAME", "cur/NAME"; an MH folder's "NAME". */
 		const char *name = !v[i].rel ? NULL : mh ? v[i].rel : strchr(v[i].rel, '/') + 1;
-		int fd = name ? openat(subfd[v[i].sub], name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+		int fd = name ? openat(subfd[v[i].sub], name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+		              : -1;
 		if (fd < 0) {
 			/* Moved (new/ to cur/) or deleted since the listing: the
 			 * next run finds it again. */
@@ -872,17 +890,16 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
 		/* Said once, when the folder becomes a source. */
 		struct store_source known;
 		if (w.subfolders && store_source_find(st, list_id, real, &known) == LA_ENOTFOUND)
-			ingest_warn(o,
-			            "%s: a maildir++ folder: its %u subfolder%s (.NAME/) %s not part of this "
-			            "source; index each as a source of its own (listarc index LIST %s/.NAME)",
-			            path, w.subfolders, w.subfolders == 1 ? "" : "s",
-			            w.subfolders == 1 ? "is" : "are", path);
+			ingest_warn(
+				o,
+				"%s: a maildir++ folder: its %u subfolder%s (.NAME/) %s not part of this "
+				"source; index each as a source of its own (listarc index LIST %s/.NAME)",
+				path, w.subfolders, w.subfolders == 1 ? "" : "s",
+				w.subfolders == 1 ? "is" : "are", path);
 		e = ingest_maildir(st, list_id, real, SOURCE_MAILDIR, o, stats, err);
 		break;
 	}
-	case INGEST_MH:
-		e = ingest_maildir(st, list_id, real, SOURCE_MH, o, stats, err);
-		break;
+	case INGEST_MH: e = ingest_maildir(st, list_id, real, SOURCE_MH, o, stats, err); break;
 	case INGEST_EMPTY:
 	case INGEST_MBOX:
 	case INGEST_MMDF:
@@ -897,7 +914,8 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
 		} else {
 			posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 			e = ingest_mbox(st, list_id, real, fd, &sb,
-			                w.kind == INGEST_MMDF ? MBOX_FMT_MMDF : MBOX_FMT_MBOX, o, stats, err);
+			                w.kind == INGEST_MMDF ? MBOX_FMT_MMDF : MBOX_FMT_MBOX, o,
+			                stats, err);
 		}
 		if (fd >= 0)
 			close(fd);
@@ -908,8 +926,8 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
 	return e;
 }
 
-enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o,
-                                     uint64_t *done, struct la_err *err)
+enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o, uint64_t *done,
+                                     struct la_err *err)
 {
 	char upto[32] = "";
 	enum la_status e = store_begin(st, err);
@@ -961,7 +979,8 @@ enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts 
 		if (e)
 			break;
 		if (n == 0) {
-			if ((e = store_meta_set(st, "search", "on")) || (e = store_commit(st, NULL, err)))
+			if ((e = store_meta_set(st, "search", "on")) ||
+			    (e = store_commit(st, NULL, err)))
 				break;
 			break;
 		}
@@ -996,9 +1015,10 @@ enum la_status ingest_lock(const char *dir, int wait_seconds, int *fd, struct la
 		}
 		if (wait_seconds >= 0 && waited >= (unsigned)wait_seconds * 1000) {
 			close(f);
-			return la_err_set(err, LA_ELOCKED,
-			                  "%s is locked: another `listarc index` or `deliver` is writing it",
-			                  dir);
+			return la_err_set(
+				err, LA_ELOCKED,
+				"%s is locked: another `listarc index` or `deliver` is writing it",
+				dir);
 		}
 		lock_backoff(&waited);
 	}
@@ -1012,8 +1032,8 @@ static void format_fromline(char *out, size_t n, const char *sender, int64_t ts)
 	date_from_unix(ts, &d);
 	int64_t days = civil_to_days(d.year, d.mon, d.day);
 	snprintf(out, n, "From %s %s %s %2u %02u:%02u:%02u %04lld\n", sender,
-	         civil_wday_abbr[civil_weekday(days)], civil_month_abbr[d.mon], d.day, d.hour, d.min,
-	         d.sec, (long long)d.year);
+	         civil_wday_abbr[civil_weekday(days)], civil_month_abbr[d.mon], d.day, d.hour,
+	         d.min, d.sec, (long long)d.year);
 }
 
 static enum la_status write_all(int fd, const char *p, size_t n)
@@ -1114,7 +1134,8 @@ enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len,
 		buf_addc(&b, '\n');
 	buf_addc(&b, '\n');
 	enum la_status e = b.err;
-	bool again = !e && once && is_last_message(fd, old, sender, b.data + body_at, b.len - body_at);
+	bool again =
+		!e && once && is_last_message(fd, old, sender, b.data + body_at, b.len - body_at);
 	if (!e && !again)
 		e = write_all(fd, b.data, b.len);
 	if (!e && fsync(fd) != 0)

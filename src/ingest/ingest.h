@@ -56,8 +56,8 @@ struct ingest_opts {
 
 /* What a source is, by its content (never its name). */
 enum ingest_kind {
-	INGEST_EMPTY,   /* an empty file (nothing to index) */
-	INGEST_MBOX,    /* mboxo, mboxrd, mboxcl, mboxcl2, pipermail's .txt */
+	INGEST_EMPTY, /* an empty file (nothing to index) */
+	INGEST_MBOX,  /* mboxo, mboxrd, mboxcl, mboxcl2, pipermail's .txt */
 	INGEST_MMDF,
 	INGEST_MESSAGE, /* one message (an .eml) */
 	INGEST_MAILDIR, /* cur/ and new/ (a maildir++ folder's top level) */
@@ -101,8 +101,8 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
  * --search`), in batches that record how far it got, so that a killed run
  * resumes.  While it has not finished, `listarc index` leaves the search
  * index alone.  The caller holds the archive lock. */
-enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o,
-                                     uint64_t *done, struct la_err *err);
+enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o, uint64_t *done,
+                                     struct la_err *err);
 
 /* Takes the archive's writer lock (DIR/lock).  wait_seconds < 0 waits
  * forever, 0 fails at once with LA_ELOCKED.  *fd holds the lock until
@@ -113,7 +113,8 @@ enum la_status ingest_lock(const char *dir, int wait_seconds, int *fd, struct la
  * maildir's, or a placeholder From_ date): the first Received: date, else
  * Date:, else fallback_ts; all in UTC.  Sets *ts and *day (yyyymmdd).
  * Returns false if fallback_ts was used. */
-bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, int64_t *ts, int *day);
+bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, int64_t *ts,
+                          int *day);
 
 /* Appends one message to an mbox for `listarc deliver`: under an fcntl
  * write lock (waiting at most wait_seconds), with a From_ line dated ts,

@@ -55,15 +55,15 @@ enum la_status unpacker_status(const struct unpacker *u, char *note, size_t n);
 struct span_job {
 	struct store *st;
 	int64_t list_id;
-	const char *path;       /* for messages to the user */
+	const char *path; /* for messages to the user */
 	struct store_source *src;
 	int fd;
 	uint64_t start, limit;
 	enum mbox_format fmt;
 	enum tail_rule tail;
-	double age;             /* TAIL_SETTLE: seconds since the file changed */
+	double age;              /* TAIL_SETTLE: seconds since the file changed */
 	struct unpacker *follow; /* a copy still being written, or NULL */
-	uint64_t total;         /* for progress: bytes, 0 if unknown */
+	uint64_t total;          /* for progress: bytes, 0 if unknown */
 };
 
 /* Indexes the messages of the span, committing in batches (with src's

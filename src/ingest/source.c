@@ -120,11 +120,12 @@ static enum la_status what_file(const char *path, struct ingest_what *w, struct 
 		what = "message";
 		break;
 	case MBOX_SNIFF_NONE:
-		e = la_err_set(err, LA_EINVAL,
-		               "%s: not a mailbox: %s%s that starts with neither a From_ line, an MMDF "
-		               "separator nor a mail header (%s)",
-		               path, w->packed ? packed : "", binary(buf, n) ? "binary data" : "text",
-		               readable);
+		e = la_err_set(
+			err, LA_EINVAL,
+			"%s: not a mailbox: %s%s that starts with neither a From_ line, an MMDF "
+			"separator nor a mail header (%s)",
+			path, w->packed ? packed : "", binary(buf, n) ? "binary data" : "text",
+			readable);
 		goto out;
 	}
 	snprintf(w->desc, sizeof w->desc, "%s%s%s",
@@ -170,7 +171,8 @@ static enum la_status what_dir(const char *path, struct ingest_what *w, struct l
 				sequences = true;
 			else if (maildir && strcmp(nm, ".") && strcmp(nm, "..")) {
 				/* A maildir++ subfolder: .NAME/ with its own cur/. */
-				int sfd = openat(dfd, nm, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				int sfd = openat(dfd, nm,
+				                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 				if (sfd >= 0) {
 					w->subfolders += is_dir_at(sfd, "cur");
 					close(sfd);
@@ -192,7 +194,8 @@ static enum la_status what_dir(const char *path, struct ingest_what *w, struct l
 	enum la_status e = LA_OK;
 	if (maildir) {
 		w->kind = INGEST_MAILDIR;
-		snprintf(w->desc, sizeof w->desc, "%s", w->subfolders ? "a maildir++ folder" : "a maildir");
+		snprintf(w->desc, sizeof w->desc, "%s",
+		         w->subfolders ? "a maildir++ folder" : "a maildir");
 	} else if (numbered || sequences) {
 		w->kind = INGEST_MH;
 		snprintf(w->desc, sizeof w->desc, "an MH folder");
@@ -208,10 +211,11 @@ static enum la_status what_dir(const char *path, struct ingest_what *w, struct l
 			else {
 				enum mbox_sniff sn = mbox_sniff(buf, n, n < SNIFF_MAX);
 				if (sn != MBOX_SNIFF_MESSAGE && sn != MBOX_SNIFF_MBOX)
-					e = la_err_set(err, LA_EINVAL,
-					               "%s: not a mailbox: a directory of numbered files (as an MH "
-					               "folder has), but %s is not a mail message (%s)",
-					               path, first, readable);
+					e = la_err_set(
+						err, LA_EINVAL,
+						"%s: not a mailbox: a directory of numbered files (as an MH "
+						"folder has), but %s is not a mail message (%s)",
+						path, first, readable);
 			}
 			if (fd >= 0)
 				close(fd);
@@ -219,15 +223,17 @@ static enum la_status what_dir(const char *path, struct ingest_what *w, struct l
 		}
 	} else if (is_link_at(dfd, "cur") || is_link_at(dfd, "new")) {
 		/* A maildir is mail, not a way into the rest of the disk. */
-		e = la_err_set(err, LA_EINVAL,
-		               "%s: not read: its %s/ is a symbolic link (symbolic links are not followed "
-		               "out of a maildir)",
-		               path, is_link_at(dfd, "cur") ? "cur" : "new");
+		e = la_err_set(
+			err, LA_EINVAL,
+			"%s: not read: its %s/ is a symbolic link (symbolic links are not followed "
+			"out of a maildir)",
+			path, is_link_at(dfd, "cur") ? "cur" : "new");
 	} else {
-		e = la_err_set(err, LA_EINVAL,
-		               "%s: not a mailbox: a directory, but neither a maildir (cur/ and new/) nor "
-		               "an MH folder (numbered message files) (%s)",
-		               path, readable);
+		e = la_err_set(
+			err, LA_EINVAL,
+			"%s: not a mailbox: a directory, but neither a maildir (cur/ and new/) nor "
+			"an MH folder (numbered message files) (%s)",
+			path, readable);
 	}
 	closedir(dir);
 	return e;
@@ -242,8 +248,8 @@ enum la_status ingest_what(const char *path, struct ingest_what *w, struct la_er
 	if (S_ISDIR(sb.st_mode))
 		return what_dir(path, w, err);
 	if (!S_ISREG(sb.st_mode))
-		return la_err_set(err, LA_EINVAL, "%s: not a mailbox: a %s, not a file or a directory (%s)",
-		                  path,
+		return la_err_set(err, LA_EINVAL,
+		                  "%s: not a mailbox: a %s, not a file or a directory (%s)", path,
 		                  S_ISCHR(sb.st_mode)    ? "character device"
 		                  : S_ISBLK(sb.st_mode)  ? "block device"
 		                  : S_ISFIFO(sb.st_mode) ? "pipe"
@@ -278,7 +284,8 @@ static enum stale dotlock_check(int dfd, const char *name)
 		    errno == ESRCH) {
 			/* Left by a process that is gone (on this host). */
 			struct stat now;
-			if (fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && ok && now.st_ino == sb.st_ino)
+			if (fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && ok &&
+			    now.st_ino == sb.st_ino)
 				unlinkat(dfd, name, 0);
 			return LOCK_GONE;
 		}
@@ -297,8 +304,9 @@ static int dotlock_create(int dfd, const char *name)
 		char pid[24], proc[64];
 		int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d", t);
-		int r = write(t, pid, (size_t)n) == n ? linkat(AT_FDCWD, proc, dfd, name, AT_SYMLINK_FOLLOW)
-		                                      : -1;
+		int r = write(t, pid, (size_t)n) == n
+		                ? linkat(AT_FDCWD, proc, dfd, name, AT_SYMLINK_FOLLOW)
+		                : -1;
 		int saved = errno;
 		close(t);
 		if (r == 0)
@@ -445,7 +453,8 @@ static void *unpacker_main(void *arg)
 		enum la_status w = got ? write_at(p->out, p->chunk, got, at) : LA_OK;
 		if (w) {
 			s = la_err_set(&p->err, w, "writing the decompressed copy: %s",
-			               w == LA_ENOSPC ? "no space left on device" : strerror(errno));
+			               w == LA_ENOSPC ? "no space left on device"
+			                              : strerror(errno));
 			got = 0;
 		}
 		pthread_mutex_lock(&p->mu);
@@ -490,12 +499,14 @@ static enum la_status copy_path(struct store *st, int64_t list_id, const struct 
 	char name[128];
 	size_t k = 0;
 	for (const char *c = base; *c && k < 100; c++)
-		name[k++] = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-		                    *c == '.' || *c == '-' || *c == '_'
-		                ? *c
-		                : '_';
+		name[k++] = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		                            (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' ||
+		                            *c == '_'
+		                    ? *c
+		                    : '_';
 	name[k] = '\0';
-	static const char *const suffixes[] = {".gz", ".xz", ".bz2", ".zst", ".gzip", ".bzip2", ".zstd"};
+	static const char *const suffixes[] = {".gz",   ".xz",    ".bz2", ".zst",
+	                                       ".gzip", ".bzip2", ".zstd"};
 	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
 		size_t sl = strlen(suffixes[i]);
 		if (k > sl && strcmp(name + k - sl, suffixes[i]) == 0) {
@@ -554,7 +565,9 @@ static enum la_status check_indexed(struct unpack *u, int copy, const struct sto
 	const char *how = NULL;
 	struct la_err uerr = {0};
 	while (at < src->done) {
-		size_t want = src->done - at < UNPACK_CHUNK ? (size_t)(src->done - at) : UNPACK_CHUNK, got;
+		size_t want = src->done - at < UNPACK_CHUNK ? (size_t)(src->done - at)
+		                                            : UNPACK_CHUNK,
+		       got;
 		enum la_status s = unpack_exact(u, buf, want, &got, &uerr);
 		if (s == LA_EINVAL || s == LA_EIO) {
 			e = la_err_set(err, s, "%s: %s", path, uerr.msg);
@@ -597,11 +610,12 @@ static enum la_status check_indexed(struct unpack *u, int copy, const struct sto
 			how = "was rewritten (what it holds differs from what was indexed)";
 	}
 	if (!e && how)
-		e = la_err_set(err, LA_ECHANGED,
-		               "%s %s: at %llu bytes of its decompressed data; to index it anew run "
-		               "`listarc index --rebuild LIST SOURCE...` (message URLs of this list may "
-		               "change)",
-		               path, how, (unsigned long long)src->done);
+		e = la_err_set(
+			err, LA_ECHANGED,
+			"%s %s: at %llu bytes of its decompressed data; to index it anew run "
+			"`listarc index --rebuild LIST SOURCE...` (message URLs of this list may "
+			"change)",
+			path, how, (unsigned long long)src->done);
 	return e;
 }
 
@@ -616,14 +630,16 @@ enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path
 	if ((e = store_source_ensure(st, list_id, path, SOURCE_MBOX, &src, err)))
 		goto fail;
 	if (!src.copy[0] && src.done > 0) {
-		e = la_err_set(err, LA_ECHANGED,
-		               "%s was indexed as an uncompressed mbox and is compressed now; to index it "
-		               "anew run `listarc index --rebuild LIST SOURCE...` (message URLs of this "
-		               "list may change)",
-		               path);
+		e = la_err_set(
+			err, LA_ECHANGED,
+			"%s was indexed as an uncompressed mbox and is compressed now; to index it "
+			"anew run `listarc index --rebuild LIST SOURCE...` (message URLs of this "
+			"list may change)",
+			path);
 		goto fail;
 	}
-	if (!src.copy[0] && (e = copy_path(st, list_id, &src, path, src.copy, sizeof src.copy, err)))
+	if (!src.copy[0] &&
+	    (e = copy_path(st, list_id, &src, path, src.copy, sizeof src.copy, err)))
 		goto fail;
 	struct stat sb;
 	if (fstat(fd, &sb) != 0) {
@@ -675,12 +691,13 @@ enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path
 			skip++;
 		enum mbox_format fmt0 = w->kind == INGEST_MMDF ? MBOX_FMT_MMDF : MBOX_FMT_MBOX;
 		if (got > skip && !mbox_at_boundary(fmt0, p.chunk + skip, got - skip)) {
-			e = la_err_set(err, LA_ECHANGED,
-			               "%s does not continue with %s where the last run stopped: at %llu bytes "
-			               "of its decompressed data; to index it anew run `listarc index --rebuild "
-			               "LIST SOURCE...` (message URLs of this list may change)",
-			               path, fmt0 == MBOX_FMT_MMDF ? "an MMDF separator" : "a From_ line",
-			               (unsigned long long)src.done);
+			e = la_err_set(
+				err, LA_ECHANGED,
+				"%s does not continue with %s where the last run stopped: at %llu bytes "
+				"of its decompressed data; to index it anew run `listarc index --rebuild "
+				"LIST SOURCE...` (message URLs of this list may change)",
+				path, fmt0 == MBOX_FMT_MMDF ? "an MMDF separator" : "a From_ line",
+				(unsigned long long)src.done);
 			goto out;
 		}
 		start += skip;
@@ -706,10 +723,16 @@ enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path
 		p.status = la_err_set(&p.err, LA_ENOMEM, "cannot start the decompressing thread");
 	}
 	struct span_job j = {
-		.st = st, .list_id = list_id, .path = path, .src = &src, .fd = copy,
-		.start = start, .limit = UINT64_MAX,
+		.st = st,
+		.list_id = list_id,
+		.path = path,
+		.src = &src,
+		.fd = copy,
+		.start = start,
+		.limit = UINT64_MAX,
 		.fmt = w->kind == INGEST_MMDF ? MBOX_FMT_MMDF : MBOX_FMT_MBOX,
-		.tail = TAIL_SOURCE, .follow = &p,
+		.tail = TAIL_SOURCE,
+		.follow = &p,
 	};
 	if (start == p.written && p.ended)
 		e = store_commit(st, &src, err); /* nothing new */

@@ -26,16 +26,19 @@ static const struct {
 	bool from_headers;
 } dates[] = {
 	{"the first Received: wins over Date:",
-	 "Received: from a by b; Tue, 21 May 2019 10:00:00 +0000\nReceived: from c by a; Mon, 20 May 2019 "
-	 "08:00:00 +0000\nDate: Mon, 20 May 2019 07:00:00 +0000\n",
-	 1558432800, 20190521, true},
-	{"Date: without Received:, in UTC", "Date: Mon, 20 May 2019 23:30:00 -0200\n", 1558402200, 20190521, true},
-	{"Date: east of UTC, the day before in UTC", "Date: Tue, 21 May 2019 01:00:00 +0300\n", 1558389600, 20190520,
-	 true},
-	{"a Received: without a date: Date:", "Received: from a by b\nDate: Mon, 20 May 2019 12:00:00 +0000\n",
-	 1558353600, 20190520, true},
+         "Received: from a by b; Tue, 21 May 2019 10:00:00 +0000\nReceived: from c by a; Mon, 20 May 2019 "
+         "08:00:00 +0000\nDate: Mon, 20 May 2019 07:00:00 +0000\n",
+         1558432800, 20190521, true},
+	{"Date: without Received:, in UTC", "Date: Mon, 20 May 2019 23:30:00 -0200\n", 1558402200,
+         20190521, true},
+	{"Date: east of UTC, the day before in UTC", "Date: Tue, 21 May 2019 01:00:00 +0300\n",
+         1558389600, 20190520, true},
+	{"a Received: without a date: Date:",
+         "Received: from a by b\nDate: Mon, 20 May 2019 12:00:00 +0000\n", 1558353600, 20190520,
+         true},
 	{"neither: the fallback", "Subject: no dates\n", 1700000000, 20231114, false},
-	{"an unreadable Date: the fallback", "Date: the day after tomorrow\n", 1700000000, 20231114, false},
+	{"an unreadable Date: the fallback", "Date: the day after tomorrow\n", 1700000000, 20231114,
+         false},
 	{"the epoch itself", "Date: Thu, 1 Jan 1970 00:00:00 +0000\n", 0, 19700101, true},
 };
 
@@ -48,18 +51,21 @@ static void test_dates(void)
 		int64_t ts = -1;
 		int day = -1;
 		bool ok = ingest_delivery_date(sum, 1700000000, &ts, &day);
-		CHECK(ok == dates[i].from_headers && ts == dates[i].ts && day == dates[i].day, "%s: %lld, day %d%s",
-		      dates[i].what, (long long)dates[i].ts, dates[i].day, dates[i].from_headers ? "" : " (fallback)");
+		CHECK(ok == dates[i].from_headers && ts == dates[i].ts && day == dates[i].day,
+		      "%s: %lld, day %d%s", dates[i].what, (long long)dates[i].ts, dates[i].day,
+		      dates[i].from_headers ? "" : " (fallback)");
 		if (ts != dates[i].ts || day != dates[i].day || ok != dates[i].from_headers)
-			printf("#   got %lld, day %d, %s\n", (long long)ts, day, ok ? "from the headers" : "the fallback");
+			printf("#   got %lld, day %d, %s\n", (long long)ts, day,
+			       ok ? "from the headers" : "the fallback");
 	}
 	free(sum);
 }
 
 /* ---- the resume point and the fingerprints ---- */
 
-#define MSG(n, day) \
-	"From a@example.org Mon May " #day " 10:00:00 2019\nMessage-ID: <" #n "@x>\nSubject: " #n "\n\nbody " #n "\n\n"
+#define MSG(n, day)                                                                               \
+	"From a@example.org Mon May " #day " 10:00:00 2019\nMessage-ID: <" #n "@x>\nSubject: " #n \
+	"\n\nbody " #n "\n\n"
 
 /* The steps of one mbox's life: what is done to the file (w: it is
  * written anew with text, a: text appended, f: byte `at` flipped (the
@@ -92,7 +98,8 @@ static const struct {
 	/* The same messages written again: as they were, and then more. */
 	{'w', MSG(1, 20) MSG(2, 20) MSG(3, 21) MSG(4, 21) MSG(5, 22) MSG(6, 23), 0, LA_OK, 1, NULL},
 	/* Another file of the same length: rewritten. */
-	{'w', MSG(9, 20) MSG(2, 20) MSG(3, 21) MSG(4, 21) MSG(5, 22) MSG(6, 23), 0, LA_ECHANGED, 0, "rewritten"},
+	{'w', MSG(9, 20) MSG(2, 20) MSG(3, 21) MSG(4, 21) MSG(5, 22) MSG(6, 23), 0, LA_ECHANGED, 0,
+         "rewritten"},
 };
 
 static uint64_t file_size(const char *path)
@@ -167,13 +174,13 @@ static void test_resume(void)
 		memset(&err, 0, sizeof err);
 		enum la_status e = ingest_source(st, list, mbox, &o, &stats, &err);
 		CHECK(e == life[i].status && (int)stats.messages == life[i].messages &&
-		          (!life[i].err || strstr(err.msg, life[i].err)),
+		              (!life[i].err || strstr(err.msg, life[i].err)),
 		      "step %zu (%c): %s, %d messages indexed%s%s", i, life[i].op,
 		      life[i].status ? la_strstatus(life[i].status) : "ok", life[i].messages,
 		      life[i].err ? ", saying it " : "", life[i].err ? life[i].err : "");
 		if (e != life[i].status || (int)stats.messages != life[i].messages)
-			printf("#   got %s, %llu messages: %s\n", la_strstatus(e), (unsigned long long)stats.messages,
-			       err.msg);
+			printf("#   got %s, %llu messages: %s\n", la_strstatus(e),
+			       (unsigned long long)stats.messages, err.msg);
 		struct store_source src;
 		memset(&src, 0, sizeof src);
 		store_sources(st, list, first_source, &src);
@@ -182,13 +189,13 @@ static void test_resume(void)
 		if (e == LA_OK) {
 			total += life[i].messages;
 			CHECK(src.done == file_size(mbox) && n == total,
-			      "step %zu: the resume point is the end of the file (%llu), the index holds %d", i,
-			      (unsigned long long)file_size(mbox), total);
+			      "step %zu: the resume point is the end of the file (%llu), the index holds %d",
+			      i, (unsigned long long)file_size(mbox), total);
 			done_before = src.done;
 		} else {
 			CHECK(src.done == done_before && n == total,
-			      "step %zu: refused, the resume point (%llu) and the %d messages are left as they were", i,
-			      (unsigned long long)done_before, total);
+			      "step %zu: refused, the resume point (%llu) and the %d messages are left as they were",
+			      i, (unsigned long long)done_before, total);
 		}
 	}
 	/* After a rebuild's purge the same file indexes anew from the start. */
@@ -207,7 +214,9 @@ static void test_resume(void)
 	snprintf(mbox, sizeof mbox, "%s/m.mbox", top);
 	FILE *f = fopen(mbox, "w");
 	if (f) {
-		fputs(MSG(1, 20) "From b@example.org Mon May 20 11:00:00 2019\nMessage-ID: <2@x>\n\nno newline", f);
+		fputs(MSG(1,
+		          20) "From b@example.org Mon May 20 11:00:00 2019\nMessage-ID: <2@x>\n\nno newline",
+		      f);
 		fclose(f);
 	}
 	st = NULL;
@@ -217,8 +226,8 @@ static void test_resume(void)
 	memset(&stats, 0, sizeof stats);
 	struct store_source src;
 	CHECK(ingest_source(st, list, mbox, &o, &stats, &err) == LA_OK && stats.messages == 2 &&
-	          stats.pending == 0 && store_sources(st, list, first_source, &src) == LA_OK &&
-	          src.done == file_size(mbox),
+	              stats.pending == 0 && store_sources(st, list, first_source, &src) == LA_OK &&
+	              src.done == file_size(mbox),
 	      "a file written just now, its locks free: every message indexed, to the end of the file");
 	memset(&stats, 0, sizeof stats);
 	CHECK(ingest_source(st, list, mbox, &o, &stats, &err) == LA_OK && stats.messages == 0,
@@ -238,7 +247,8 @@ static void test_lock(void)
 	CHECK(ingest_lock(dir, 0, &a, &err) == LA_OK && a >= 0, "the archive lock is taken");
 	/* (An flock lock belongs to the open file: a second open, even in
 	 * this process, is a second writer.) */
-	CHECK(ingest_lock(dir, 0, &b, &err) == LA_ELOCKED, "a second writer without waiting: LA_ELOCKED (%s)", err.msg);
+	CHECK(ingest_lock(dir, 0, &b, &err) == LA_ELOCKED,
+	      "a second writer without waiting: LA_ELOCKED (%s)", err.msg);
 	if (b >= 0)
 		close(b);
 	b = -1;
@@ -257,24 +267,25 @@ static const struct {
 	const char *want; /* the whole file after it */
 } appends[] = {
 	{"a message, quoted mboxrd-style, with a From_ line of its date",
-	 "Message-ID: <a@x>\n\nFrom here\n>From there\n", "s@example.org", true,
-	 "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"},
-	{"the same again at once (a retried delivery): not written twice", "Message-ID: <a@x>\n\nFrom here\n>From there\n",
-	 "s@example.org", true,
-	 "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"},
-	{"a message without a final newline gets one, and the blank line", "Message-ID: <b@x>\n\nno newline",
-	 "t@example.org", true,
-	 "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"
-	 "From t@example.org Tue May 21 10:00:00 2019\nMessage-ID: <b@x>\n\nno newline\n\n"},
-	{"without once (no Message-ID): the same twice is kept twice", "Subject: cron\n\nsame\n", "c@example.org", false,
-	 "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"
-	 "From t@example.org Tue May 21 10:00:00 2019\nMessage-ID: <b@x>\n\nno newline\n\n"
-	 "From c@example.org Tue May 21 10:00:00 2019\nSubject: cron\n\nsame\n\n"},
+         "Message-ID: <a@x>\n\nFrom here\n>From there\n", "s@example.org", true,
+         "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"},
+	{"the same again at once (a retried delivery): not written twice",
+         "Message-ID: <a@x>\n\nFrom here\n>From there\n", "s@example.org", true,
+         "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"},
+	{"a message without a final newline gets one, and the blank line",
+         "Message-ID: <b@x>\n\nno newline", "t@example.org", true,
+         "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"
+         "From t@example.org Tue May 21 10:00:00 2019\nMessage-ID: <b@x>\n\nno newline\n\n"},
+	{"without once (no Message-ID): the same twice is kept twice", "Subject: cron\n\nsame\n",
+         "c@example.org", false,
+         "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"
+         "From t@example.org Tue May 21 10:00:00 2019\nMessage-ID: <b@x>\n\nno newline\n\n"
+         "From c@example.org Tue May 21 10:00:00 2019\nSubject: cron\n\nsame\n\n"},
 	{"...twice", "Subject: cron\n\nsame\n", "c@example.org", false,
-	 "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"
-	 "From t@example.org Tue May 21 10:00:00 2019\nMessage-ID: <b@x>\n\nno newline\n\n"
-	 "From c@example.org Tue May 21 10:00:00 2019\nSubject: cron\n\nsame\n\n"
-	 "From c@example.org Tue May 21 10:00:00 2019\nSubject: cron\n\nsame\n\n"},
+         "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\n>From here\n>>From there\n\n"
+         "From t@example.org Tue May 21 10:00:00 2019\nMessage-ID: <b@x>\n\nno newline\n\n"
+         "From c@example.org Tue May 21 10:00:00 2019\nSubject: cron\n\nsame\n\n"
+         "From c@example.org Tue May 21 10:00:00 2019\nSubject: cron\n\nsame\n\n"},
 };
 
 static void test_append(void)
@@ -283,8 +294,9 @@ static void test_append(void)
 	snprintf(path, sizeof path, "%s/d.mbox", top);
 	for (size_t i = 0; i < sizeof appends / sizeof *appends; i++) {
 		struct la_err err = {0};
-		enum la_status e = ingest_append_mbox(path, appends[i].msg, strlen(appends[i].msg), appends[i].sender,
-		                                      1558432800, appends[i].once, 1, &err);
+		enum la_status e =
+			ingest_append_mbox(path, appends[i].msg, strlen(appends[i].msg),
+		                           appends[i].sender, 1558432800, appends[i].once, 1, &err);
 		char got[2048] = "";
 		FILE *f = fopen(path, "r");
 		size_t n = f ? fread(got, 1, sizeof got - 1, f) : 0;

@@ -26,15 +26,15 @@ static void scan(const uint8_t *data, size_t size, int fd, enum mbox_format fmt,
 	uint64_t last_end = 0;
 	while (mbox_next(r, &m, &err) == LA_OK) {
 		/* Messages come in order, within the file, never overlapping. */
-		if (m.off < last_end || m.off + m.len > size || m.end > size || m.head_len > m.len ||
-		    m.end < m.off + m.len || m.start > m.off)
+		if (m.off < last_end || m.off + m.len > size || m.end > size ||
+		    m.head_len > m.len || m.end < m.off + m.len || m.start > m.off)
 			abort();
 		last_end = m.end;
 		/* No MMDF separator line inside an MMDF message. */
 		if (fmt == MBOX_FMT_MMDF)
 			for (uint64_t i = m.off; i + 5 <= m.off + m.len; i++)
-				if ((i == m.off || data[i - 1] == '\n') && !memcmp(data + i, "\1\1\1\1\n", 5) &&
-				    i > m.off)
+				if ((i == m.off || data[i - 1] == '\n') &&
+				    !memcmp(data + i, "\1\1\1\1\n", 5) && i > m.off)
 					abort();
 		msg_summary_parse(sum, m.head, m.head_len);
 		/* The id the indexer gives it (from the scanner's header block)

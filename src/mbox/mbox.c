@@ -31,8 +31,8 @@ struct mbox_reader {
 	uint64_t base;  /* file offset of buf[0] */
 	uint64_t limit; /* bytes of the file to read */
 	bool eof;
-	char *head;     /* copy of the current header block */
-	char *probe;    /* scratch for reading ahead at a Content-Length */
+	char *head;  /* copy of the current header block */
+	char *probe; /* scratch for reading ahead at a Content-Length */
 	uint64_t (*avail)(void *arg, uint64_t want, bool *ended);
 	void *avail_arg;
 	/* The From_ line find_next found last (file offset, +1; 0: none),
@@ -118,8 +118,8 @@ static enum la_status refill(struct mbox_reader *r, size_t keep_from, struct la_
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
-			return la_err_set(err, LA_EIO, "read at offset %llu: %s", (unsigned long long)at,
-			                  strerror(errno));
+			return la_err_set(err, LA_EIO, "read at offset %llu: %s",
+			                  (unsigned long long)at, strerror(errno));
 		}
 		if (k == 0)
 			r->eof = true;
@@ -217,8 +217,8 @@ static bool date_shaped(const char *p, const char *e)
 				q++;
 			if (q - p > 8)
 				return false;
-		} else if ((*p == '+' || *p == '-') && e - p >= 5 && is_digit(p[1]) && is_digit(p[2]) &&
-		           is_digit(p[3]) && is_digit(p[4])) {
+		} else if ((*p == '+' || *p == '-') && e - p >= 5 && is_digit(p[1]) &&
+		           is_digit(p[2]) && is_digit(p[3]) && is_digit(p[4])) {
 			q = p + 5;
 		} else {
 			return false;
@@ -243,11 +243,12 @@ static size_t asctime_tail(const char *line, size_t n, struct la_date *d)
 	if (e >= 5 + 24 + 1) {
 		const char *p = line + e - 24;
 		if (is_blank(p[-1]) && is_weekday3(p) && p[3] == ' ' && p[7] == ' ' &&
-		    (is_digit(p[8]) || p[8] == ' ') && is_digit(p[9]) && p[10] == ' ' && is_digit(p[11]) &&
-		    is_digit(p[12]) && p[13] == ':' && is_digit(p[14]) && is_digit(p[15]) && p[16] == ':' &&
-		    is_digit(p[17]) && is_digit(p[18]) && p[19] == ' ' && is_digit(p[20]) &&
-		    is_digit(p[21]) && is_digit(p[22]) && is_digit(p[23]) &&
-		    date_word(p + 4, 3) && date_parse_fromline(span_make(p, 24), d))
+		    (is_digit(p[8]) || p[8] == ' ') && is_digit(p[9]) && p[10] == ' ' &&
+		    is_digit(p[11]) && is_digit(p[12]) && p[13] == ':' && is_digit(p[14]) &&
+		    is_digit(p[15]) && p[16] == ':' && is_digit(p[17]) && is_digit(p[18]) &&
+		    p[19] == ' ' && is_digit(p[20]) && is_digit(p[21]) && is_digit(p[22]) &&
+		    is_digit(p[23]) && date_word(p + 4, 3) &&
+		    date_parse_fromline(span_make(p, 24), d))
 			return e - 24;
 	}
 	size_t lo = e > FROMLINE_TAIL_MAX + 5 ? e - FROMLINE_TAIL_MAX : 5;
@@ -427,7 +428,8 @@ static enum la_status find_next(struct mbox_reader *r, size_t from, size_t *at, 
 		}
 		size_t line = (size_t)(hit - r->buf) + 1;
 		size_t n;
-		enum la_status s = mmdf ? want_bytes(r, &line, 8, err) : want_line(r, &line, &n, err);
+		enum la_status s =
+			mmdf ? want_bytes(r, &line, 8, err) : want_line(r, &line, &n, err);
 		if (s)
 			return s;
 		bool spaced;
@@ -815,11 +817,30 @@ bool mbox_at_boundary(enum mbox_format fmt, const char *p, size_t n)
  * a file a message. */
 static bool mail_field(const char *p, size_t n)
 {
-	static const char *const known[] = {
-		"from", "to", "cc", "subject", "date", "message-id", "received", "return-path",
-		"delivered-to", "mime-version", "content-type", "in-reply-to", "references", "sender",
-		"reply-to", "x-mailer", "user-agent", "list-id", "dkim-signature", "envelope-to",
-		"x-original-to", "authentication-results", "arc-seal", "content-transfer-encoding"};
+	static const char *const known[] = {"from",
+	                                    "to",
+	                                    "cc",
+	                                    "subject",
+	                                    "date",
+	                                    "message-id",
+	                                    "received",
+	                                    "return-path",
+	                                    "delivered-to",
+	                                    "mime-version",
+	                                    "content-type",
+	                                    "in-reply-to",
+	                                    "references",
+	                                    "sender",
+	                                    "reply-to",
+	                                    "x-mailer",
+	                                    "user-agent",
+	                                    "list-id",
+	                                    "dkim-signature",
+	                                    "envelope-to",
+	                                    "x-original-to",
+	                                    "authentication-results",
+	                                    "arc-seal",
+	                                    "content-transfer-encoding"};
 	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
 		if (span_ieq(span_make(p, n), known[i]))
 			return true;
@@ -865,7 +886,8 @@ enum mbox_sniff mbox_sniff(const char *p, size_t n, bool whole)
 				return MBOX_SNIFF_NONE;
 		} else {
 			const char *c = q;
-			while (c < le && (unsigned char)*c > 32 && (unsigned char)*c < 127 && *c != ':')
+			while (c < le && (unsigned char)*c > 32 && (unsigned char)*c < 127 &&
+			       *c != ':')
 				c++;
 			const char *name_end = c;
 			while (c < le && is_blank(*c))

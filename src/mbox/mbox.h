@@ -29,21 +29,21 @@
 #include "util/status.h"
 
 enum {
-	MBOX_F_NO_FROMLINE = 1 << 0, /* bytes before the first From_ line */
-	MBOX_F_HEAD_TRUNC = 1 << 1,  /* header block longer than HEAD_MAX */
-	MBOX_F_NO_NEWLINE = 1 << 2,  /* last message without a final newline */
-	MBOX_F_BAD_DATE = 1 << 3,    /* From_ line date unparsable (only for
-	                                the first line of a file) */
-	MBOX_F_AT_EOF = 1 << 4,      /* the message ends at the end of the file */
-	MBOX_F_SPACED_SENDER = 1 << 5, /* the From_ line's sender has spaces
-	                                  (pipermail: "jane at example.org"),
-	                                  its date is the archive server's
-	                                  local time */
-	MBOX_F_PLACEHOLDER = 1 << 6, /* the From_ line's date is a placeholder,
-	                                not a date: Thu Jan  1 00:00:00 1970
-	                                (public-inbox, lore, b4, lei, listarc's
-	                                own downloads) or Mon Sep 17 00:00:00
-	                                2001 (git format-patch) */
+	MBOX_F_NO_FROMLINE = 1 << 0,    /* bytes before the first From_ line */
+	MBOX_F_HEAD_TRUNC = 1 << 1,     /* header block longer than HEAD_MAX */
+	MBOX_F_NO_NEWLINE = 1 << 2,     /* last message without a final newline */
+	MBOX_F_BAD_DATE = 1 << 3,       /* From_ line date unparsable (only for
+	                                   the first line of a file) */
+	MBOX_F_AT_EOF = 1 << 4,         /* the message ends at the end of the file */
+	MBOX_F_SPACED_SENDER = 1 << 5,  /* the From_ line's sender has spaces
+	                                   (pipermail: "jane at example.org"),
+	                                   its date is the archive server's
+	                                   local time */
+	MBOX_F_PLACEHOLDER = 1 << 6,    /* the From_ line's date is a placeholder,
+	                                   not a date: Thu Jan  1 00:00:00 1970
+	                                   (public-inbox, lore, b4, lei, listarc's
+	                                   own downloads) or Mon Sep 17 00:00:00
+	                                   2001 (git format-patch) */
 	MBOX_F_CONTENT_LENGTH = 1 << 7, /* its end came from Content-Length:
 	                                   over a From_ line in its body */
 };
@@ -54,18 +54,18 @@ enum mbox_format {
 };
 
 struct mbox_msg {
-	uint64_t start;     /* offset of the From_ line or MMDF separator
-	                       (= off if none) */
-	uint64_t off;       /* offset of the first header byte */
-	uint64_t len;       /* message bytes from off, without the blank line
-	                       that separates it from the next From_ line (or
-	                       the MMDF separator) */
-	uint64_t end;       /* offset of the next message's From_ line (or
-	                       separator), or of the end */
+	uint64_t start; /* offset of the From_ line or MMDF separator
+	                   (= off if none) */
+	uint64_t off;   /* offset of the first header byte */
+	uint64_t len;   /* message bytes from off, without the blank line
+	                   that separates it from the next From_ line (or
+	                   the MMDF separator) */
+	uint64_t end;   /* offset of the next message's From_ line (or
+	                   separator), or of the end */
 	bool has_date;
 	struct la_date date; /* From_ line date, as written */
-	const char *head;   /* header block (up to HEAD_MAX), owned by the */
-	size_t head_len;    /* reader, valid until the next mbox_next */
+	const char *head;    /* header block (up to HEAD_MAX), owned by the */
+	size_t head_len;     /* reader, valid until the next mbox_next */
 	unsigned flags;
 };
 

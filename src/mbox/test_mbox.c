@@ -60,38 +60,41 @@ static void test_small(void)
 {
 	struct got g;
 	const char *two = "From a Mon May 20 14:00:01 2019\nSubject: 1\n\nbody 1\n\n"
-	                  "From b Mon May 20 14:00:02 2019\nSubject: 2\n\nbody 2\n\n";
+			  "From b Mon May 20 14:00:02 2019\nSubject: 2\n\nbody 2\n\n";
 	scan(two, &g, 0);
 	CHECK(g.n == 2, "two messages");
 	CHECK(g.off[0] == 32 && g.len[0] == 19, "first message span excludes the separator line");
 	CHECK(g.len[1] == 19 && (g.flags[1] & MBOX_F_AT_EOF), "last message at EOF");
 
 	const char *mboxo = "From a Mon May 20 14:00:01 2019\nSubject: 1\n\n"
-	                    "From what I see this is fine.\n\nFrom the docs:\nx\n\n"
-	                    "From b Mon May 20 14:00:02 2019\nSubject: 2\n\nb\n";
+			    "From what I see this is fine.\n\nFrom the docs:\nx\n\n"
+			    "From b Mon May 20 14:00:02 2019\nSubject: 2\n\nb\n";
 	scan(mboxo, &g, 0);
 	CHECK(g.n == 2, "\"From \" lines in an mboxo body that are not From_ lines do not split");
 
 	const char *noblank = "From a Mon May 20 14:00:01 2019\nSubject: 1\n\nx\n"
-	                      "From b Mon May 20 14:00:02 2019\nSubject: 2\n\ny\n";
+			      "From b Mon May 20 14:00:02 2019\nSubject: 2\n\ny\n";
 	scan(noblank, &g, 0);
 	CHECK(g.n == 2 && g.len[0] == 14, "a From_ line without a blank line before it splits");
 
-	const char *junk = "Subject: no From_ line\n\nhello\n\nFrom b Mon May 20 14:00:02 2019\n\nz\n";
+	const char *junk =
+		"Subject: no From_ line\n\nhello\n\nFrom b Mon May 20 14:00:02 2019\n\nz\n";
 	scan(junk, &g, 0);
 	CHECK(g.n == 2 && (g.flags[0] & MBOX_F_NO_FROMLINE) && g.off[0] == 0,
 	      "bytes before the first From_ line form a message");
 
 	const char *nonl = "From a Mon May 20 14:00:01 2019\nSubject: 1\n\nno newline at end";
 	scan(nonl, &g, 0);
-	CHECK(g.n == 1 && (g.flags[0] & MBOX_F_NO_NEWLINE), "a last message without newline is flagged");
+	CHECK(g.n == 1 && (g.flags[0] & MBOX_F_NO_NEWLINE),
+	      "a last message without newline is flagged");
 
 	const char *crlf = "From a Mon May 20 14:00:01 2019\r\nSubject: 1\r\n\r\nx\r\n\r\n"
-	                   "From b Mon May 20 14:00:02 2019\r\nSubject: 2\r\n\r\ny\r\n";
+			   "From b Mon May 20 14:00:02 2019\r\nSubject: 2\r\n\r\ny\r\n";
 	scan(crlf, &g, 0);
 	CHECK(g.n == 2, "CRLF mbox");
 
-	const char *quoted = "From a Mon May 20 14:00:01 2019\nSubject: 1\n\n>From b Mon May 20 14:00:02 2019\n";
+	const char *quoted =
+		"From a Mon May 20 14:00:01 2019\nSubject: 1\n\n>From b Mon May 20 14:00:02 2019\n";
 	scan(quoted, &g, 0);
 	CHECK(g.n == 1, "a quoted >From line does not split");
 
@@ -116,8 +119,10 @@ static void test_small(void)
 		buf_addc(&lf, 's');
 	buf_adds(&lf, " Mon May 20 14:00:04 2019\nSubject: 4\n\nw\n");
 	scan(buf_cstr(&lf), &g, 0);
-	CHECK(g.n == 3, "a From_ line over FROMLINE_MAX splits, with a long sender or long junk after "
-	      "the date; a sender over FROMLINE_SENDER_MAX does not (got %d)", g.n);
+	CHECK(g.n == 3,
+	      "a From_ line over FROMLINE_MAX splits, with a long sender or long junk after "
+	      "the date; a sender over FROMLINE_SENDER_MAX does not (got %d)",
+	      g.n);
 	buf_free(&lf);
 
 	scan(two, &g, 52);
@@ -144,29 +149,34 @@ static void test_fromlines(void)
 		{"From jane@example.org Tue Jan  3 20:23:02 2006", true, false, 2006, 1, 3, 20},
 		{"From jane at example.org  Tue Jan  3 20:23:02 2006", true, true, 2006, 1, 3, 20},
 		{"From jane en example.org  Tue Jan  3 20:23:02 2006", true, true, 2006, 1, 3, 20},
-		{"From jane@@@ex@mple @ending from ex@mple@com  Wed Jan  2 11:13:23 2019", true, true, 2019,
-		 1, 2, 11},
-		{"From jane at example.org  Tue Jan  3 20:23:02 2006\r", true, true, 2006, 1, 3, 20},
-		{"From jane at example.org  Tue Jan  3 20:23:02 CET 2006", true, true, 2006, 1, 3, 20},
-		{"From jane at example.org  Tue Jan  3 20:23:02 2006 +0100", true, true, 2006, 1, 3, 20},
+		{"From jane@@@ex@mple @ending from ex@mple@com  Wed Jan  2 11:13:23 2019", true,
+	         true, 2019, 1, 2, 11},
+		{"From jane at example.org  Tue Jan  3 20:23:02 2006\r", true, true, 2006, 1, 3,
+	         20},
+		{"From jane at example.org  Tue Jan  3 20:23:02 CET 2006", true, true, 2006, 1, 3,
+	         20},
+		{"From jane at example.org  Tue Jan  3 20:23:02 2006 +0100", true, true, 2006, 1, 3,
+	         20},
 		/* A sender whose second word is a month name: the date at the
-		 * end wins, not "may". */
+	         * end wins, not "may". */
 		{"From jane may example.org  Tue Jan  3 20:23:02 2006", true, true, 2006, 1, 3, 20},
 		{"From mboxrd@z Thu Jan  1 00:00:00 1970", true, false, 1970, 1, 1, 0},
-		{"From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001", true, false, 2001,
-		 9, 17, 0},
+		{"From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001", true,
+	         false, 2001, 9, 17, 0},
 		{"From  Tue Jan  3 20:23:02 2006", true, false, 2006, 1, 3, 20},
 		{"From - Tue Jan 03 20:23:02 2006", true, false, 2006, 1, 3, 20},
 		/* The classic rule still holds: one sender, a date, then more. */
 		{"From a Mon May 20 14:00:01 2019 remote from b", true, false, 2019, 5, 20, 14},
 		/* Body lines. */
 		{"From what I see this is fine.", false, false, 0, 0, 0, 0},
-		{"From what I see on Tue Jan  3 20:23:02 2006, it works.", false, false, 0, 0, 0, 0},
+		{"From what I see on Tue Jan  3 20:23:02 2006, it works.", false, false, 0, 0, 0,
+	         0},
 		{"From then on Tue Jan  3 20:23:02 2006 all went well", false, false, 0, 0, 0, 0},
 		{"From a b Tue Jan  3 20:23:02 2006 remote from c", false, false, 0, 0, 0, 0},
 		{"From: jane at example.org (Jane Doe)", false, false, 0, 0, 0, 0},
 		{"From jane at example.org  Tue Jan  3 2006", false, false, 0, 0, 0, 0},
-		{"From jane at example.org (Jane) Tue Jan  3 20:23:02 2006 (x)", false, false, 0, 0, 0, 0},
+		{"From jane at example.org (Jane) Tue Jan  3 20:23:02 2006 (x)", false, false, 0, 0,
+	         0, 0},
 		{"Frobnicate Tue Jan  3 20:23:02 2006", false, false, 0, 0, 0, 0},
 		{"From ", false, false, 0, 0, 0, 0},
 		{"From", false, false, 0, 0, 0, 0},
@@ -178,8 +188,9 @@ static void test_fromlines(void)
 		CHECK(is == t[i].is && (!is || (spaced == t[i].spaced && d.year == t[i].year &&
 		                                (int)d.mon == t[i].mon && (int)d.day == t[i].day &&
 		                                (int)d.hour == t[i].hour)),
-		      "From_ line rule: \"%s\" (got %s%s %lld-%u-%u %u)", t[i].line, is ? "yes" : "no",
-		      spaced ? " spaced" : "", (long long)d.year, d.mon, d.day, d.hour);
+		      "From_ line rule: \"%s\" (got %s%s %lld-%u-%u %u)", t[i].line,
+		      is ? "yes" : "no", spaced ? " spaced" : "", (long long)d.year, d.mon, d.day,
+		      d.hour);
 	}
 }
 
@@ -189,7 +200,8 @@ static char *guarded(size_t *room)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	*room = 4 * pg;
-	char *p = mmap(NULL, *room + pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p =
+		mmap(NULL, *room + pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	mprotect(p + *room, pg, PROT_NONE);
 	return p;
 }
@@ -223,8 +235,10 @@ static void test_prefixes(void)
 			total++;
 		}
 	}
-	CHECK(bad == 0, "every prefix of %u From_ lines and files read within bounds; a cut date is "
-	      "no date (%u wrong)", total, bad);
+	CHECK(bad == 0,
+	      "every prefix of %u From_ lines and files read within bounds; a cut date is "
+	      "no date (%u wrong)",
+	      total, bad);
 	munmap(page, room + (size_t)sysconf(_SC_PAGESIZE));
 }
 
@@ -244,17 +258,18 @@ static void test_pipermail(void)
 		"From j@@@ex@mple @ending from ex@mple@com  Wed Jan  2 11:13:23 2019\n"
 		"Subject: three\n\ny\n";
 	scan(pm, &g, 0);
-	CHECK(g.n == 3, "a pipermail file: three messages, body lines with dates do not split (got %d)",
-	      g.n);
-	CHECK(g.n == 3 && (g.flags[0] & MBOX_F_SPACED_SENDER) && (g.flags[1] & MBOX_F_SPACED_SENDER) &&
-	          (g.flags[2] & MBOX_F_SPACED_SENDER) && g.date[1].day == 4 && g.date[2].year == 2019,
+	CHECK(g.n == 3,
+	      "a pipermail file: three messages, body lines with dates do not split (got %d)", g.n);
+	CHECK(g.n == 3 && (g.flags[0] & MBOX_F_SPACED_SENDER) &&
+	              (g.flags[1] & MBOX_F_SPACED_SENDER) && (g.flags[2] & MBOX_F_SPACED_SENDER) &&
+	              g.date[1].day == 4 && g.date[2].year == 2019,
 	      "...each flagged as having a spaced sender, with its From_ date");
 	const char *plh = "From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: a\n\nx\n\n"
-	                  "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
-	                  "Subject: b\n\ny\n\nFrom a Mon May 20 14:00:01 2019\nSubject: c\n\nz\n";
+			  "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
+			  "Subject: b\n\ny\n\nFrom a Mon May 20 14:00:01 2019\nSubject: c\n\nz\n";
 	scan(plh, &g, 0);
 	CHECK(g.n == 3 && (g.flags[0] & MBOX_F_PLACEHOLDER) && (g.flags[1] & MBOX_F_PLACEHOLDER) &&
-	          !(g.flags[2] & MBOX_F_PLACEHOLDER),
+	              !(g.flags[2] & MBOX_F_PLACEHOLDER),
 	      "placeholder From_ dates (1970, git format-patch) are flagged, real ones not");
 	/* A spaced From_ line needs a header field after it: not the end of
 	 * the file, not an empty line. */
@@ -273,25 +288,29 @@ static void test_mboxcl2(void)
 	struct got g;
 	/* Content-Length: 46 covers the body's unquoted From_ line. */
 	const char *cl = "From a Mon May 20 14:00:01 2019\nContent-Length: 46\nSubject: 1\n\n"
-	                 "hello\nFrom b Mon May 20 14:00:02 2019\nstill 1\n\n"
-	                 "From c Mon May 20 14:00:03 2019\nContent-Length: 2\nSubject: 2\n\nz\n";
+			 "hello\nFrom b Mon May 20 14:00:02 2019\nstill 1\n\n"
+			 "From c Mon May 20 14:00:03 2019\nContent-Length: 2\nSubject: 2\n\nz\n";
 	scan(cl, &g, 0);
-	CHECK(g.n == 2, "mboxcl2: a Content-Length that leads to the next From_ line is followed over "
-	      "an unquoted From_ line in the body (got %d)", g.n);
+	CHECK(g.n == 2,
+	      "mboxcl2: a Content-Length that leads to the next From_ line is followed over "
+	      "an unquoted From_ line in the body (got %d)",
+	      g.n);
 	CHECK(g.n == 2 && (g.flags[0] & MBOX_F_CONTENT_LENGTH) && g.off[0] == 32 &&
-	          !strncmp(cl + g.off[0] + g.len[0] - 8, "still 1\n\nFrom c", 15) &&
-	          g.end[0] == g.off[0] + g.len[0] + 1,
+	              !strncmp(cl + g.off[0] + g.len[0] - 8, "still 1\n\nFrom c", 15) &&
+	              g.end[0] == g.off[0] + g.len[0] + 1,
 	      "...the message is its headers and its 46 bytes of body, without the blank line");
 	CHECK(g.n == 2 && (g.flags[1] & MBOX_F_AT_EOF) && g.len[1] == strlen(cl) - g.off[1],
 	      "...and a Content-Length that reaches the end of the file ends the last one");
 	const char *bad = "From a Mon May 20 14:00:01 2019\nContent-Length: 40\nSubject: 1\n\n"
-	                  "hello\nFrom b Mon May 20 14:00:02 2019\nstill 1\n\n"
-	                  "From c Mon May 20 14:00:03 2019\nSubject: 2\n\nz\n";
+			  "hello\nFrom b Mon May 20 14:00:02 2019\nstill 1\n\n"
+			  "From c Mon May 20 14:00:03 2019\nSubject: 2\n\nz\n";
 	scan(bad, &g, 0);
-	CHECK(g.n == 3, "a Content-Length that leads nowhere is ignored: the From_ lines split (got %d)",
+	CHECK(g.n == 3,
+	      "a Content-Length that leads nowhere is ignored: the From_ lines split (got %d)",
 	      g.n);
-	const char *huge = "From a Mon May 20 14:00:01 2019\nContent-Length: 99999999999999999999\n\n"
-	                   "x\nFrom b Mon May 20 14:00:02 2019\n\ny\n";
+	const char *huge =
+		"From a Mon May 20 14:00:01 2019\nContent-Length: 99999999999999999999\n\n"
+		"x\nFrom b Mon May 20 14:00:02 2019\n\ny\n";
 	scan(huge, &g, 0);
 	CHECK(g.n == 2, "a Content-Length of too many digits is ignored (got %d)", g.n);
 }
@@ -299,22 +318,26 @@ static void test_mboxcl2(void)
 static void test_mmdf(void)
 {
 	struct got g;
-	const char *mm = "\x01\x01\x01\x01\nFrom: a\nSubject: 1\n\nbody 1\nFrom b Mon May 20 14:00:02 2019\n"
-	                 "\x01\x01\x01\x01\n\x01\x01\x01\x01\nSubject: 2\n\nbody 2\n\x01\x01\x01\x01\n";
+	const char *mm =
+		"\x01\x01\x01\x01\nFrom: a\nSubject: 1\n\nbody 1\nFrom b Mon May 20 14:00:02 2019\n"
+		"\x01\x01\x01\x01\n\x01\x01\x01\x01\nSubject: 2\n\nbody 2\n\x01\x01\x01\x01\n";
 	scan_fmt(mm, &g, 0, MBOX_FMT_MMDF);
 	CHECK(g.n == 2, "MMDF: two messages, a From_ line in a body does not split (got %d)", g.n);
-	CHECK(g.n == 2 && g.off[0] == 5 && !memcmp(mm + g.off[0] + g.len[0], "\x01\x01\x01\x01\n", 5) &&
-	          mm[g.off[0] + g.len[0] - 1] == '\n' && g.off[1] == g.end[0] + 5 &&
-	          !memcmp(mm + g.off[1], "Subject: 2", 10) && (g.flags[1] & MBOX_F_AT_EOF),
+	CHECK(g.n == 2 && g.off[0] == 5 &&
+	              !memcmp(mm + g.off[0] + g.len[0], "\x01\x01\x01\x01\n", 5) &&
+	              mm[g.off[0] + g.len[0] - 1] == '\n' && g.off[1] == g.end[0] + 5 &&
+	              !memcmp(mm + g.off[1], "Subject: 2", 10) && (g.flags[1] & MBOX_F_AT_EOF),
 	      "...each message between its separators, no separator byte in it");
 	const char *open_end = "\x01\x01\x01\x01\r\nSubject: 1\r\n\r\nx\r\n";
 	scan_fmt(open_end, &g, 0, MBOX_FMT_MMDF);
-	CHECK(g.n == 1 && g.off[0] == 6 && g.len[0] == strlen(open_end) - 6 && (g.flags[0] & MBOX_F_AT_EOF),
+	CHECK(g.n == 1 && g.off[0] == 6 && g.len[0] == strlen(open_end) - 6 &&
+	              (g.flags[0] & MBOX_F_AT_EOF),
 	      "MMDF with CRLF and no closing separator: the message runs to the end");
 	scan_fmt(mm, &g, g.end[0] > 0 ? 0 : 0, MBOX_FMT_MMDF);
 	uint64_t second = g.n == 2 ? g.end[0] : 0;
 	scan_fmt(mm, &g, second, MBOX_FMT_MMDF);
-	CHECK(g.n == 1 && !memcmp(mm + g.off[0], "Subject: 2", 10), "MMDF: reading resumes at a separator");
+	CHECK(g.n == 1 && !memcmp(mm + g.off[0], "Subject: 2", 10),
+	      "MMDF: reading resumes at a separator");
 }
 
 static void test_sniff(void)
@@ -326,19 +349,29 @@ static void test_sniff(void)
 		{"empty", "", MBOX_SNIFF_EMPTY},
 		{"blank lines", "\n\n  \n", MBOX_SNIFF_EMPTY},
 		{"mbox", "From a Mon May 20 14:00:01 2019\nSubject: x\n\nb\n", MBOX_SNIFF_MBOX},
-		{"pipermail", "From jane at example.org  Tue Jan  3 20:23:02 2006\nFrom: jane\n\nb\n",
-		 MBOX_SNIFF_MBOX},
-		{"From_ line with a bad date", "From nobody somewhen\nSubject: x\n\nb\n", MBOX_SNIFF_MBOX},
+		{"pipermail",
+	         "From jane at example.org  Tue Jan  3 20:23:02 2006\nFrom: jane\n\nb\n",
+	         MBOX_SNIFF_MBOX},
+		{"From_ line with a bad date", "From nobody somewhen\nSubject: x\n\nb\n",
+	         MBOX_SNIFF_MBOX},
 		{"MMDF", "\x01\x01\x01\x01\nSubject: x\n\nb\n\x01\x01\x01\x01\n", MBOX_SNIFF_MMDF},
-		{"eml", "Received: by x; Mon, 20 May 2019 14:00:01 +0000\n\tmore\nSubject: x\n\nbody\n",
-		 MBOX_SNIFF_MESSAGE},
-		{"eml with a BOM and CRLF", "\xEF\xBB\xBF" "From: a@b\r\nTo: c@d\r\n\r\nbody\r\n",
-		 MBOX_SNIFF_MESSAGE},
-		{"passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
-		 MBOX_SNIFF_NONE},
+		{"eml",
+	         "Received: by x; Mon, 20 May 2019 14:00:01 +0000\n\tmore\nSubject: x\n\nbody\n",
+	         MBOX_SNIFF_MESSAGE},
+		{"eml with a BOM and CRLF",
+	         "\xEF\xBB\xBF"
+	         "From: a@b\r\nTo: c@d\r\n\r\nbody\r\n",
+	         MBOX_SNIFF_MESSAGE},
+		{"passwd",
+	         "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
+	         MBOX_SNIFF_NONE},
 		{"prose", "From the desk of the editor.\n\nDear reader,\n", MBOX_SNIFF_NONE},
-		{"fields but no mail field", "Name: value\nOther: thing\n\nbody\n", MBOX_SNIFF_NONE},
-		{"binary", "\x7f" "ELF\x02\x01\x01\0\0\0", MBOX_SNIFF_NONE},
+		{"fields but no mail field", "Name: value\nOther: thing\n\nbody\n",
+	         MBOX_SNIFF_NONE},
+		{"binary",
+	         "\x7f"
+	         "ELF\x02\x01\x01\0\0\0",
+	         MBOX_SNIFF_NONE},
 		{"Babyl", "BABYL OPTIONS: -*- rmail -*-\nVersion: 5\n\x1f", MBOX_SNIFF_NONE},
 	};
 	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
@@ -374,8 +407,7 @@ static size_t pack(enum unpack_kind kind, const char *data, size_t n, char *out,
 		BZ2_bzBuffToBuffCompress(out, &k, (char *)data, (unsigned)n, 9, 0, 0);
 		return k;
 	}
-	case UNPACK_ZSTD:
-		return ZSTD_compress(out, cap, data, n, 3);
+	case UNPACK_ZSTD: return ZSTD_compress(out, cap, data, n, 3);
 	case UNPACK_NONE: break;
 	}
 	return 0;
@@ -402,8 +434,8 @@ static void test_unpack(void)
 	struct buf plain;
 	buf_init(&plain, 8u << 20);
 	for (int i = 0; i < 3000; i++)
-		buf_printf(&plain, "From a Mon May 20 14:00:01 2019\nSubject: %d\n\nline %d %d\n\n", i, i,
-		           i * 7919 % 1000);
+		buf_printf(&plain, "From a Mon May 20 14:00:01 2019\nSubject: %d\n\nline %d %d\n\n",
+		           i, i, i * 7919 % 1000);
 	size_t cap = plain.len * 2 + 1024;
 	char *z = malloc(cap * 2);
 	for (int k = UNPACK_GZIP; k <= UNPACK_ZSTD; k++) {
@@ -411,23 +443,27 @@ static void test_unpack(void)
 		/* Two streams back to back: the second half appended later. */
 		size_t half = plain.len / 2;
 		size_t n1 = pack((enum unpack_kind)k, plain.data, half, z, cap);
-		size_t n2 = pack((enum unpack_kind)k, plain.data + half, plain.len - half, z + n1, cap);
-		CHECK(unpack_detect(z, n1 + n2) == (enum unpack_kind)k, "%s: detected by its magic", name);
+		size_t n2 =
+			pack((enum unpack_kind)k, plain.data + half, plain.len - half, z + n1, cap);
+		CHECK(unpack_detect(z, n1 + n2) == (enum unpack_kind)k, "%s: detected by its magic",
+		      name);
 		int fd = write_tmp(z, n1 + n2);
 		struct buf out;
 		buf_init(&out, 8u << 20);
 		enum la_status s = unpack_all(fd, (enum unpack_kind)k, &out);
 		close(fd);
-		CHECK(s == LA_EOF && out.len == plain.len && !memcmp(out.data, plain.data, plain.len),
-		      "%s: two concatenated streams decompress whole (status %d, %zu of %zu bytes)", name, s,
-		      out.len, plain.len);
+		CHECK(s == LA_EOF && out.len == plain.len &&
+		              !memcmp(out.data, plain.data, plain.len),
+		      "%s: two concatenated streams decompress whole (status %d, %zu of %zu bytes)",
+		      name, s, out.len, plain.len);
 		buf_reset(&out);
 		fd = write_tmp(z, n1 + n2 / 2);
 		s = unpack_all(fd, (enum unpack_kind)k, &out);
 		close(fd);
 		CHECK(s == LA_ECHANGED && out.len < plain.len &&
-		          (out.len == 0 || !memcmp(out.data, plain.data, out.len)),
-		      "%s: a stream cut short says so, after the bytes it held (status %d)", name, s);
+		              (out.len == 0 || !memcmp(out.data, plain.data, out.len)),
+		      "%s: a stream cut short says so, after the bytes it held (status %d)", name,
+		      s);
 		buf_reset(&out);
 		/* In the second stream's data (zstd frames carry no checksum
 		 * here: its header then). */
@@ -435,7 +471,8 @@ static void test_unpack(void)
 		fd = write_tmp(z, n1 + n2);
 		s = unpack_all(fd, (enum unpack_kind)k, &out);
 		close(fd);
-		CHECK(s == LA_EINVAL || s == LA_ECHANGED, "%s: corrupt data is an error (status %d)", name, s);
+		CHECK(s == LA_EINVAL || s == LA_ECHANGED,
+		      "%s: corrupt data is an error (status %d)", name, s);
 		buf_free(&out);
 	}
 	CHECK(unpack_detect("From ", 5) == UNPACK_NONE && unpack_detect("\x1f", 1) == UNPACK_NONE,
@@ -454,7 +491,8 @@ static void test_large(void)
 	uint64_t want_off[4000];
 	int want = 0;
 	while (b.len < (20u << 20) && want < 4000) {
-		buf_printf(&b, "From x@y Mon May 20 14:%02d:%02d 2019\n", want / 60 % 60, want % 60);
+		buf_printf(&b, "From x@y Mon May 20 14:%02d:%02d 2019\n", want / 60 % 60,
+		           want % 60);
 		want_off[want++] = b.len;
 		buf_printf(&b, "Message-ID: <m%d@x>\nSubject: %d\n\n", want, want);
 		int lines = rand() % 200;
@@ -466,7 +504,10 @@ static void test_large(void)
 			else if (i % 101 == 7)
 				buf_adds(&b, ">From x@y Mon May 20 14:00:00 2019\n");
 			else
-				buf_printf(&b, "line %d of message %d with some words to make it longer\n", i, want);
+				buf_printf(
+					&b,
+					"line %d of message %d with some words to make it longer\n",
+					i, want);
 		}
 		buf_addc(&b, '\n');
 	}
@@ -486,8 +527,9 @@ static void test_large(void)
 			ok = 0;
 		n++;
 	}
-	CHECK(n == want && ok, "%d messages over %zu MB found at the right offsets with their headers",
-	      want, b.len >> 20);
+	CHECK(n == want && ok,
+	      "%d messages over %zu MB found at the right offsets with their headers", want,
+	      b.len >> 20);
 	free(s);
 	mbox_reader_free(r);
 	close(fd);

@@ -23,7 +23,7 @@ struct unpack {
 	size_t in_len, in_pos; /* compressed bytes in hand */
 	uint64_t in_off;       /* file offset just past in[in_len) */
 	bool in_eof;
-	bool in_stream;        /* inside a stream (member, frame) not yet ended */
+	bool in_stream; /* inside a stream (member, frame) not yet ended */
 	bool done;
 	z_stream z;
 	lzma_stream x;
@@ -36,7 +36,10 @@ enum unpack_kind unpack_detect(const void *p, size_t n)
 	const unsigned char *b = p;
 	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
 		return UNPACK_GZIP;
-	if (n >= 6 && memcmp(b, "\xFD" "7zXZ\0", 6) == 0)
+	if (n >= 6 && memcmp(b,
+	                     "\xFD"
+	                     "7zXZ\0",
+	                     6) == 0)
 		return UNPACK_XZ;
 	if (n >= 4 && b[0] == 'B' && b[1] == 'Z' && b[2] == 'h' && b[3] >= '1' && b[3] <= '9')
 		return UNPACK_BZIP2;
@@ -61,16 +64,12 @@ const char *unpack_name(enum unpack_kind k)
 static bool start(struct unpack *u)
 {
 	switch (u->kind) {
-	case UNPACK_GZIP:
-		return inflateInit2(&u->z, 16 + MAX_WBITS) == Z_OK;
+	case UNPACK_GZIP: return inflateInit2(&u->z, 16 + MAX_WBITS) == Z_OK;
 	case UNPACK_XZ:
 		/* LZMA_CONCATENATED reads every stream of the file as one. */
 		return lzma_stream_decoder(&u->x, UINT64_MAX, LZMA_CONCATENATED) == LZMA_OK;
-	case UNPACK_BZIP2:
-		return BZ2_bzDecompressInit(&u->b, 0, 0) == BZ_OK;
-	case UNPACK_ZSTD:
-		u->zs = ZSTD_createDCtx();
-		return u->zs != NULL;
+	case UNPACK_BZIP2: return BZ2_bzDecompressInit(&u->b, 0, 0) == BZ_OK;
+	case UNPACK_ZSTD: u->zs = ZSTD_createDCtx(); return u->zs != NULL;
 	case UNPACK_NONE: break;
 	}
 	return false;
@@ -82,7 +81,10 @@ static void stop(struct unpack *u)
 	case UNPACK_GZIP: inflateEnd(&u->z); break;
 	case UNPACK_XZ: lzma_end(&u->x); break;
 	case UNPACK_BZIP2: BZ2_bzDecompressEnd(&u->b); break;
-	case UNPACK_ZSTD: ZSTD_freeDCtx(u->zs); u->zs = NULL; break;
+	case UNPACK_ZSTD:
+		ZSTD_freeDCtx(u->zs);
+		u->zs = NULL;
+		break;
 	case UNPACK_NONE: break;
 	}
 }

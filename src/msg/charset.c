@@ -40,9 +40,18 @@ struct alias {
 	struct charset cs;
 };
 
-#define MIXED(n) {NULL, NULL, n}
-#define ICONV(n) {n, NULL, n}
-#define SUPER(n, s) {n, s, n}
+#define MIXED(n)              \
+	{                     \
+		NULL, NULL, n \
+	}
+#define ICONV(n)           \
+	{                  \
+		n, NULL, n \
+	}
+#define SUPER(n, s)     \
+	{               \
+		n, s, n \
+	}
 
 /* Pseudo-encoding: ISO-2022-JP read by our own transcoder into EUC-JP
  * and converted as Microsoft's EUC-JP (NEC and IBM extensions, which
@@ -61,7 +70,7 @@ static const struct alias aliases[] = {
 	{"cp65001", MIXED("UTF-8")},
 	{"isocodeutf8", MIXED("UTF-8")},
 	/* US-ASCII: WHATWG reads it as windows-1252; mail with 8-bit bytes
-	 * under it is UTF-8 as often as not. */
+         * under it is UTF-8 as often as not. */
 	{"usascii", MIXED("US-ASCII")},
 	{"ascii", MIXED("US-ASCII")},
 	{"us", MIXED("US-ASCII")},
@@ -337,7 +346,7 @@ static const struct alias aliases[] = {
 	{"csiso2022cn", ICONV("ISO-2022-CN")},
 	{"iso2022cnext", ICONV("ISO-2022-CN-EXT")},
 	/* Japanese.  The strict encodings first (what Python decodes), then
-	 * Microsoft's supersets (what Japanese mailers actually write). */
+         * Microsoft's supersets (what Japanese mailers actually write). */
 	{"iso2022jp", SUPER("ISO-2022-JP-2", ISO2022JP_MS)},
 	{"csiso2022jp", SUPER("ISO-2022-JP-2", ISO2022JP_MS)},
 	{"iso2022jp1", SUPER("ISO-2022-JP-2", ISO2022JP_MS)},
@@ -391,7 +400,7 @@ static const struct alias aliases[] = {
 	{"johab", ICONV("JOHAB")},
 	{"cp1361", ICONV("JOHAB")},
 	/* Unicode encodings other than UTF-8.  "UTF-16" reads a byte order
-	 * mark and is big-endian without one (RFC 2781). */
+         * mark and is big-endian without one (RFC 2781). */
 	{"utf16", ICONV("UTF-16")},
 	{"u16", ICONV("UTF-16")},
 	{"ucs2", ICONV("UTF-16")},
@@ -424,7 +433,8 @@ static pthread_once_t sort_once = PTHREAD_ONCE_INIT;
 
 static int cmp_alias(const void *a, const void *b)
 {
-	return strcmp((*(const struct alias *const *)a)->key, (*(const struct alias *const *)b)->key);
+	return strcmp((*(const struct alias *const *)a)->key,
+	              (*(const struct alias *const *)b)->key);
 }
 
 static void sort_table(void)
@@ -475,7 +485,8 @@ bool charset_lookup(const char *label, size_t n, struct charset *cs)
 	size_t lead = 0;
 	while (lead < n && (label[lead] == ' ' || label[lead] == '\t' || label[lead] == '"'))
 		lead++;
-	if (!a && k > 1 && key[0] == 'x' && lead + 1 < n && (label[lead] == 'x' || label[lead] == 'X') &&
+	if (!a && k > 1 && key[0] == 'x' && lead + 1 < n &&
+	    (label[lead] == 'x' || label[lead] == 'X') &&
 	    (label[lead + 1] == '-' || label[lead + 1] == '_'))
 		a = find(key + 1);
 	if (!a)
@@ -578,7 +589,8 @@ static void iso2022jp_to_eucjp(struct buf *out, const unsigned char *p, size_t n
 				set = KANA, i += 2;
 			else if (left >= 2 && e[0] == '$' && (e[1] == '@' || e[1] == 'B'))
 				set = X0208, i += 2;
-			else if (left >= 3 && e[0] == '$' && e[1] == '(' && (e[2] == 'B' || e[2] == 'Q' || e[2] == 'O'))
+			else if (left >= 3 && e[0] == '$' && e[1] == '(' &&
+			         (e[2] == 'B' || e[2] == 'Q' || e[2] == 'O'))
 				set = X0208, i += 3;
 			else if (left >= 3 && e[0] == '$' && e[1] == '(' && e[2] == 'D')
 				set = X0212, i += 3;
@@ -627,7 +639,8 @@ static long convert(struct buf *out, const char *p, size_t n, const char *cs)
 		struct buf euc;
 		buf_init(&euc, n + n / 2 + 16);
 		iso2022jp_to_eucjp(&euc, (const unsigned char *)p, n);
-		long bad = euc.err ? -1 : convert(out, euc.data ? euc.data : "", euc.len, "EUC-JP-MS");
+		long bad =
+			euc.err ? -1 : convert(out, euc.data ? euc.data : "", euc.len, "EUC-JP-MS");
 		buf_free(&euc);
 		return bad;
 	}

@@ -32,9 +32,10 @@ static bool word_is(const char *p, size_t n, const char *w)
 
 static bool is_weekday(const char *p, size_t n)
 {
-	static const char *const w[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun",
-	                                "monday", "tuesday", "wednesday", "thursday",
-	                                "friday", "saturday", "sunday", "tues", "thur", "thurs"};
+	static const char *const w[] = {"mon",      "tue",    "wed",      "thu",     "fri",
+	                                "sat",      "sun",    "monday",   "tuesday", "wednesday",
+	                                "thursday", "friday", "saturday", "sunday",  "tues",
+	                                "thur",     "thurs"};
 	for (size_t i = 0; i < sizeof w / sizeof *w; i++)
 		if (word_is(p, n, w[i]))
 			return true;
@@ -69,11 +70,11 @@ static int zone_of(const char *p, size_t n)
 	static const struct {
 		const char *name;
 		int off;
-	} z[] = {{"ut", 0},       {"utc", 0},     {"gmt", 0},     {"z", 0},      {"est", -300},
-	         {"edt", -240},   {"cst", -360},  {"cdt", -300},  {"mst", -420}, {"mdt", -360},
-	         {"pst", -480},   {"pdt", -420},  {"cet", 60},    {"cest", 120}, {"met", 60},
-	         {"mest", 120},   {"bst", 60},    {"eet", 120},   {"eest", 180}, {"jst", 540},
-	         {"msk", 180},    {"hkt", 480},   {"wet", 0},     {"west", 60}};
+	} z[] = {{"ut", 0},     {"utc", 0},    {"gmt", 0},    {"z", 0},      {"est", -300},
+	         {"edt", -240}, {"cst", -360}, {"cdt", -300}, {"mst", -420}, {"mdt", -360},
+	         {"pst", -480}, {"pdt", -420}, {"cet", 60},   {"cest", 120}, {"met", 60},
+	         {"mest", 120}, {"bst", 60},   {"eet", 120},  {"eest", 180}, {"jst", 540},
+	         {"msk", 180},  {"hkt", 480},  {"wet", 0},    {"west", 60}};
 	for (size_t i = 0; i < sizeof z / sizeof *z; i++)
 		if (word_is(p, n, z[i].name))
 			return z[i].off;
@@ -312,7 +313,8 @@ void date_rfc3339(int64_t t, char out[DATE_RFC3339_LEN])
 	if (d.year < 0)
 		d = (struct la_date){.year = 0, .mon = 1, .day = 1};
 	if (d.year > 9999)
-		d = (struct la_date){.year = 9999, .mon = 12, .day = 31, .hour = 23, .min = 59, .sec = 59};
+		d = (struct la_date){
+			.year = 9999, .mon = 12, .day = 31, .hour = 23, .min = 59, .sec = 59};
 	snprintf(out, DATE_RFC3339_LEN, "%04d-%02u-%02uT%02u:%02u:%02uZ", (int)d.year, d.mon % 100,
 	         d.day % 100, d.hour % 100, d.min % 100, d.sec % 100);
 }

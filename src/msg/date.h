@@ -11,9 +11,9 @@
 
 struct la_date {
 	int64_t year;
-	unsigned mon, day;        /* 1..12, 1..31 */
-	unsigned hour, min, sec;  /* wall clock as written */
-	int tz;                   /* minutes east of UTC, 0 when absent */
+	unsigned mon, day;       /* 1..12, 1..31 */
+	unsigned hour, min, sec; /* wall clock as written */
+	int tz;                  /* minutes east of UTC, 0 when absent */
 	bool has_tz;
 };
 

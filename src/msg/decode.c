@@ -19,7 +19,8 @@ static void init(void)
 	parser_opts = g_mime_parser_options_new();
 	g_mime_parser_options_set_rfc2047_compliance_mode(parser_opts, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_address_compliance_mode(parser_opts, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_parameter_compliance_mode(parser_opts, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(parser_opts,
+	                                                    GMIME_RFC_COMPLIANCE_LOOSE);
 	static const char *fallback[] = {"UTF-8", "windows-1252", NULL};
 	g_mime_parser_options_set_fallback_charsets(parser_opts, fallback);
 }
@@ -121,7 +122,8 @@ static void eword_bytes(struct buf *out, const struct eword *w)
 			int hi, lo;
 			if (t[i] == '_')
 				buf_addc(out, ' ');
-			else if (t[i] == '=' && i + 2 < n && (hi = hexval(t[i + 1])) >= 0 && (lo = hexval(t[i + 2])) >= 0) {
+			else if (t[i] == '=' && i + 2 < n && (hi = hexval(t[i + 1])) >= 0 &&
+			         (lo = hexval(t[i + 2])) >= 0) {
 				buf_addc(out, (char)(hi * 16 + lo));
 				i += 2;
 			} else
@@ -296,7 +298,7 @@ void msg_parse_from(struct span raw, struct buf *name, struct buf *addr)
 		}
 		if (*c == '"' && !lt)
 			q = true;
-		else if (*c == '(' ) {
+		else if (*c == '(') {
 			if (depth++ == 0 && !cmt)
 				cmt = c + 1;
 		} else if (*c == ')' && depth > 0) {
@@ -332,7 +334,8 @@ void msg_parse_from(struct span raw, struct buf *name, struct buf *addr)
 			buf_reset(&tmp);
 			unquote(&tmp, cmt, (size_t)(cmt_end - cmt));
 			if (name->len == 0)
-				msg_decode_header(name, span_make(tmp.data ? tmp.data : "", tmp.len), false);
+				msg_decode_header(
+					name, span_make(tmp.data ? tmp.data : "", tmp.len), false);
 		}
 	}
 	buf_free(&tmp);
@@ -394,7 +397,8 @@ static void percent_decode(struct buf *out, struct span v)
 {
 	for (size_t k = 0; k < v.n; k++) {
 		int hi, lo;
-		if (v.p[k] == '%' && k + 2 < v.n && (hi = hexval(v.p[k + 1])) >= 0 && (lo = hexval(v.p[k + 2])) >= 0) {
+		if (v.p[k] == '%' && k + 2 < v.n && (hi = hexval(v.p[k + 1])) >= 0 &&
+		    (lo = hexval(v.p[k + 2])) >= 0) {
 			buf_addc(out, (char)(hi * 16 + lo));
 			k += 2;
 		} else if (v.p[k] != '\r' && v.p[k] != '\n') {
@@ -472,10 +476,13 @@ bool msg_header_param(struct buf *out, struct span raw, const char *name)
 		bool first_ext = have_ext || pieces[0].ext;
 		if (first_ext) {
 			long q1 = span_find(first, '\'');
-			struct span after = q1 >= 0 ? span_make(first.p + q1 + 1, first.n - (size_t)q1 - 1) : first;
+			struct span after =
+				q1 >= 0 ? span_make(first.p + q1 + 1, first.n - (size_t)q1 - 1)
+					: first;
 			long q2 = q1 >= 0 ? span_find(after, '\'') : -1;
 			if (q1 >= 0 && q2 >= 0) {
-				size_t cl = (size_t)q1 < sizeof charset - 1 ? (size_t)q1 : sizeof charset - 1;
+				size_t cl = (size_t)q1 < sizeof charset - 1 ? (size_t)q1
+				                                            : sizeof charset - 1;
 				memcpy(charset, first.p, cl);
 				charset[cl] = '\0';
 				first = span_make(after.p + q2 + 1, after.n - (size_t)q2 - 1);
@@ -498,7 +505,8 @@ bool msg_header_param(struct buf *out, struct span raw, const char *name)
 	}
 	size_t start = out->len;
 	if (any_ext)
-		charset_to_utf8(out, bytes.data ? bytes.data : "", bytes.len, charset, strlen(charset));
+		charset_to_utf8(out, bytes.data ? bytes.data : "", bytes.len, charset,
+		                strlen(charset));
 	else /* RFC 2047 words inside quotes, as Outlook and Gmail write them */
 		msg_decode_header(out, span_make(bytes.data ? bytes.data : "", bytes.len), false);
 	for (size_t k = start; k < out->len; k++)

@@ -14,11 +14,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const labels[] = {
-	NULL,          "utf-8",        "us-ascii",     "iso-8859-1",  "windows-1252", "iso-8859-2",
-	"koi8-r",      "iso-2022-jp",  "shift_jis",    "euc-jp",      "gb2312",       "gbk",
-	"gb18030",     "big5",         "euc-kr",       "ks_c_5601-1987", "utf-16",    "utf-16le",
-	"utf-32",      "utf-7",        "iso-2022-kr",  "iso-2022-cn", "tis-620",      "x-unknown",
-	"windows-1256", "hz-gb-2312",  "cp932",        "euc-tw",      "johab",        "viscii",
+	NULL,           "utf-8",       "us-ascii", "iso-8859-1",
+	"windows-1252", "iso-8859-2",  "koi8-r",   "iso-2022-jp",
+	"shift_jis",    "euc-jp",      "gb2312",   "gbk",
+	"gb18030",      "big5",        "euc-kr",   "ks_c_5601-1987",
+	"utf-16",       "utf-16le",    "utf-32",   "utf-7",
+	"iso-2022-kr",  "iso-2022-cn", "tis-620",  "x-unknown",
+	"windows-1256", "hz-gb-2312",  "cp932",    "euc-tw",
+	"johab",        "viscii",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

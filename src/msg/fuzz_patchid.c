@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (na != nb)
 		abort();
 	for (size_t i = 0; i < na && i < 8; i++) {
-		if (strlen(a[i]) != PATCHID_HEX || strspn(a[i], "0123456789abcdef") != PATCHID_HEX ||
-		    strcmp(a[i], b[i]) != 0)
+		if (strlen(a[i]) != PATCHID_HEX ||
+		    strspn(a[i], "0123456789abcdef") != PATCHID_HEX || strcmp(a[i], b[i]) != 0)
 			abort();
 	}
 	free(p);

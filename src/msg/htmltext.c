@@ -126,7 +126,7 @@ static size_t char_ref(uint32_t cp[2], const char *p, size_t n)
 		uint32_t v = 0;
 		for (; i < n; i++) {
 			char c = p[i];
-			int dv = c >= '0' && c <= '9'           ? c - '0'
+			int dv = c >= '0' && c <= '9'          ? c - '0'
 			         : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
 			         : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
 			                                       : -1;
@@ -169,15 +169,15 @@ static size_t char_ref(uint32_t cp[2], const char *p, size_t n)
 /* The layout state of one conversion. */
 struct text {
 	struct buf *out;
-	size_t start;  /* where our output begins in out */
-	int newlines;  /* line ends at the end of the output (2: a blank line) */
-	bool space;    /* a space is due before the next text */
-	bool marker;   /* a list marker was the last thing written */
-	int pre;       /* <pre> depth */
-	int quote;     /* <blockquote> depth */
-	int lists;     /* list depth */
+	size_t start;             /* where our output begins in out */
+	int newlines;             /* line ends at the end of the output (2: a blank line) */
+	bool space;               /* a space is due before the next text */
+	bool marker;              /* a list marker was the last thing written */
+	int pre;                  /* <pre> depth */
+	int quote;                /* <blockquote> depth */
+	int lists;                /* list depth */
 	int item[LIST_DEPTH_MAX]; /* per list: the next number, or -1 for bullets */
-	int cells;     /* cells begun in the current table row */
+	int cells;                /* cells begun in the current table row */
 };
 
 /* Ensures the output ends with at least k line ends (none at its start). */
@@ -327,12 +327,13 @@ static size_t skip_raw(const char *p, size_t n, size_t i, const char *name, size
 /* Elements that start and end a paragraph (a blank line around them),
  * and those that only start a line. */
 static const char *const para_tags[] = {
-	"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "ul", "ol", "dl", "blockquote",
-	"hr", "address", "figure", "fieldset", "form", "section", "article", "header", "footer",
-	"nav", "aside", "main", "center", "details", "listing", "xmp", "menu", NULL};
-static const char *const line_tags[] = {
-	"div", "tr", "dt", "dd", "caption", "summary", "figcaption", "tbody", "thead", "tfoot",
-	"option", "legend", "body", "html", NULL};
+	"p",        "h1",     "h2",      "h3",      "h4",         "h5",     "h6",      "pre",
+	"table",    "ul",     "ol",      "dl",      "blockquote", "hr",     "address", "figure",
+	"fieldset", "form",   "section", "article", "header",     "footer", "nav",     "aside",
+	"main",     "center", "details", "listing", "xmp",        "menu",   NULL};
+static const char *const line_tags[] = {"div",     "tr",         "dt",    "dd",    "caption",
+                                        "summary", "figcaption", "tbody", "thead", "tfoot",
+                                        "option",  "legend",     "body",  "html",  NULL};
 
 static bool in_list(const char *const *list, const char *p, size_t n)
 {
@@ -516,13 +517,15 @@ void htmltext(struct buf *out, const char *p, size_t n)
 				size_t nl = j - ns;
 				size_t end = tag_end(p, n, i);
 				if (t.pre && !name_is(nm, nl, "pre") && !name_is(nm, nl, "br") &&
-				    !name_is(nm, nl, "listing") && !name_is(nm, nl, "xmp") && !name_is(nm, nl, "textarea")) {
+				    !name_is(nm, nl, "listing") && !name_is(nm, nl, "xmp") &&
+				    !name_is(nm, nl, "textarea")) {
 					i = end; /* inside <pre>, other tags only mark up */
 					continue;
 				}
-				if (!closing && (name_is(nm, nl, "script") || name_is(nm, nl, "style") ||
-				                 name_is(nm, nl, "title") || name_is(nm, nl, "template") ||
-				                 name_is(nm, nl, "noembed") || name_is(nm, nl, "noframes"))) {
+				if (!closing &&
+				    (name_is(nm, nl, "script") || name_is(nm, nl, "style") ||
+				     name_is(nm, nl, "title") || name_is(nm, nl, "template") ||
+				     name_is(nm, nl, "noembed") || name_is(nm, nl, "noframes"))) {
 					i = skip_raw(p, n, end, nm, nl);
 					continue;
 				}
@@ -530,8 +533,11 @@ void htmltext(struct buf *out, const char *p, size_t n)
 					/* The head's text is not shown: up to </head> or <body>. */
 					size_t k = end;
 					for (; k < n; k++)
-						if (p[k] == '<' && ((k + 6 <= n && !strncasecmp(p + k, "</head", 6)) ||
-						                    (k + 5 <= n && !strncasecmp(p + k, "<body", 5))))
+						if (p[k] == '<' &&
+						    ((k + 6 <= n &&
+						      !strncasecmp(p + k, "</head", 6)) ||
+						     (k + 5 <= n &&
+						      !strncasecmp(p + k, "<body", 5))))
 							break;
 					i = k;
 					continue;
@@ -576,7 +582,8 @@ void htmltext(struct buf *out, const char *p, size_t n)
 		}
 		/* A run of plain text. */
 		size_t j = i + 1;
-		while (j < n && p[j] != '<' && p[j] != '&' && (t.pre ? p[j] != '\n' && p[j] != '\r' : !is_space(p[j])))
+		while (j < n && p[j] != '<' && p[j] != '&' &&
+		       (t.pre ? p[j] != '\n' && p[j] != '\r' : !is_space(p[j])))
 			j++;
 		if (t.pre) {
 			/* Spaces in <pre> are kept: no word-space logic. */
@@ -590,7 +597,8 @@ void htmltext(struct buf *out, const char *p, size_t n)
 		i = j;
 	}
 	/* End with exactly one line end. */
-	while (out->len > t.start && (out->data[out->len - 1] == '\n' || out->data[out->len - 1] == ' '))
+	while (out->len > t.start &&
+	       (out->data[out->len - 1] == '\n' || out->data[out->len - 1] == ' '))
 		out->len--;
 	buf_addc(out, '\n');
 }
@@ -617,8 +625,9 @@ bool htmltext_meta_charset(const char *p, size_t n, char *out, size_t outn)
 			while (k < end && (is_space(p[k]) || p[k] == '"' || p[k] == '\''))
 				k++;
 			size_t len = 0;
-			while (k < end && len + 1 < outn && (is_alnum(p[k]) || p[k] == '-' || p[k] == '_' ||
-			                                     p[k] == '.' || p[k] == ':'))
+			while (k < end && len + 1 < outn &&
+			       (is_alnum(p[k]) || p[k] == '-' || p[k] == '_' || p[k] == '.' ||
+			        p[k] == ':'))
 				out[len++] = p[k++];
 			out[len] = '\0';
 			if (len > 0)

@@ -27,11 +27,11 @@ enum {
  * reused for every message of a run without allocating.  All strings are
  * NUL-terminated valid UTF-8. */
 struct msg_summary {
-	char msgid[MSGID_MAX + 1];       /* without <>; "" if none */
-	char parent[MSGID_MAX + 1];      /* chosen parent id; "" if none */
+	char msgid[MSGID_MAX + 1];          /* without <>; "" if none */
+	char parent[MSGID_MAX + 1];         /* chosen parent id; "" if none */
 	char refs[REFS_MAX][MSGID_MAX + 1]; /* References, then In-Reply-To ids */
 	unsigned nrefs;
-	char subject[SUBJECT_MAX + 1];   /* decoded, whitespace collapsed */
+	char subject[SUBJECT_MAX + 1]; /* decoded, whitespace collapsed */
 	char from_name[NAME_MAX_BYTES + 1];
 	char from_addr[ADDR_MAX + 1];
 	bool has_date, has_received;

@@ -238,7 +238,8 @@ static size_t one_patch(struct pid *s, const char *text, size_t n, size_t *pos)
 		if (!hashed && !starts(line, len, "diff "))
 			continue;
 		if (before == -1) { /* a file's header lines */
-			if (starts(line, len, "GIT binary patch") || starts(line, len, "Binary files")) {
+			if (starts(line, len, "GIT binary patch") ||
+			    starts(line, len, "Binary files")) {
 				binary = true;
 				before = 0;
 				feed(s, s->pre, strlen(s->pre));

@@ -190,8 +190,8 @@ static void decode_into(char *dst, size_t cap, struct span raw, struct buf *tmp)
 
 static bool is_domain_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-	       c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '-';
 }
 
 /* Mailman 2's archives (pipermail) hide addresses: "From: jane at
@@ -224,8 +224,9 @@ static bool pipermail_from(struct span v, struct buf *out)
 	const char *after_dom = p;
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
-	if (lp.n == 0 || wn == 0 || wn > 8 || dn.n < 3 || !memchr(dn.p, '.', dn.n) || dn.p[0] == '.' ||
-	    dn.p[dn.n - 1] == '.' || p == after_dom || p >= end || *p != '(' || end[-1] != ')')
+	if (lp.n == 0 || wn == 0 || wn > 8 || dn.n < 3 || !memchr(dn.p, '.', dn.n) ||
+	    dn.p[0] == '.' || dn.p[dn.n - 1] == '.' || p == after_dom || p >= end || *p != '(' ||
+	    end[-1] != ')')
 		return false;
 	struct span comment = span_make(p + 1, (size_t)(end - p - 2));
 	buf_add(out, lp.p, lp.n);
@@ -313,7 +314,8 @@ void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
 		s->parent[0] = '\0';
 	for (unsigned i = 0; i < s->nrefs;) {
 		if (s->msgid[0] && strcmp(s->refs[i], s->msgid) == 0) {
-			memmove(s->refs[i], s->refs[i + 1], (size_t)(s->nrefs - i - 1) * sizeof s->refs[0]);
+			memmove(s->refs[i], s->refs[i + 1],
+			        (size_t)(s->nrefs - i - 1) * sizeof s->refs[0]);
 			s->nrefs--;
 		} else
 			i++;
@@ -340,11 +342,16 @@ void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
 		}
 		msg_parse_from(from, &name, &addr);
 		buf_free(&pm);
-		size_t k = name.err ? 0 : utf8_trunc(name.data ? name.data : "", name.len < NAME_MAX_BYTES ? name.len : NAME_MAX_BYTES);
+		size_t k = name.err ? 0
+		                    : utf8_trunc(name.data ? name.data : "",
+		                                 name.len < NAME_MAX_BYTES ? name.len
+		                                                           : NAME_MAX_BYTES);
 		if (k && name.data)
 			memcpy(s->from_name, name.data, k);
 		s->from_name[k] = '\0';
-		k = addr.err ? 0 : utf8_trunc(addr.data ? addr.data : "", addr.len < ADDR_MAX ? addr.len : ADDR_MAX);
+		k = addr.err ? 0
+		             : utf8_trunc(addr.data ? addr.data : "",
+		                          addr.len < ADDR_MAX ? addr.len : ADDR_MAX);
 		if (k && addr.data)
 			memcpy(s->from_addr, addr.data, k);
 		s->from_addr[k] = '\0';
@@ -365,7 +372,8 @@ void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
 				semi = rcvd.p + i;
 				break;
 			}
-		if (semi && date_parse(span_make(semi, (size_t)(rcvd.p + rcvd.n - semi)), &s->received))
+		if (semi &&
+		    date_parse(span_make(semi, (size_t)(rcvd.p + rcvd.n - semi)), &s->received))
 			s->has_received = true;
 	}
 	if (it.count >= HDR_FIELDS_MAX)

@@ -30,9 +30,10 @@ static void test_dates(void)
 		long long unix_time; /* UTC */
 	} cases[] = {
 		{"Mon, 20 May 2019 17:00:17 +0300", 1, 1558360817},
-		{"Sun, 7 May 95 10:00:00 +0000", 1, 799840800},  /* two-digit years: 50-99 are 19xx */
+		/* two-digit years: 50-99 are 19xx */
+		{"Sun, 7 May 95 10:00:00 +0000", 1, 799840800},
 		{"Fri, 07 May 99 10:00:00 GMT", 1, 926071200},
-		{"7 May 38 10:00:00 +0000", 1, 2156839200},      /* 32-49 are 20xx */
+		{"7 May 38 10:00:00 +0000", 1, 2156839200}, /* 32-49 are 20xx */
 		{"Tue, 1 Jan 02 00:00:00 GMT", 1, 1009843200},
 		{"20 May 2019 17:00:17 +0300", 1, 1558360817},
 		{"Mon, 20 May 2019 14:00:17 GMT", 1, 1558360817},
@@ -65,8 +66,9 @@ static void test_dates(void)
 		CHECK(ok == (bool)cases[i].ok, "date_parse(\"%s\") %s", cases[i].in,
 		      cases[i].ok ? "parses" : "fails");
 		if (ok && cases[i].ok)
-			CHECK(date_unix(&d) == cases[i].unix_time, "date_parse(\"%s\") = %lld (got %lld)",
-			      cases[i].in, cases[i].unix_time, (long long)date_unix(&d));
+			CHECK(date_unix(&d) == cases[i].unix_time,
+			      "date_parse(\"%s\") = %lld (got %lld)", cases[i].in,
+			      cases[i].unix_time, (long long)date_unix(&d));
 	}
 	/* From_ lines must look like dates from the start. */
 	static const struct {
@@ -89,8 +91,8 @@ static void test_dates(void)
 		while (*s && *s != ' ')
 			s++;
 		struct la_date d;
-		CHECK(date_parse_fromline(span_cstr(s), &d) == (bool)fl[i].ok, "From_ line \"%s\" %s",
-		      fl[i].in, fl[i].ok ? "accepted" : "refused");
+		CHECK(date_parse_fromline(span_cstr(s), &d) == (bool)fl[i].ok,
+		      "From_ line \"%s\" %s", fl[i].in, fl[i].ok ? "accepted" : "refused");
 	}
 	/* Every prefix of every case, with nothing after it in memory. */
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -115,8 +117,8 @@ static void test_rfc3339(void)
 		{0, "1970-01-01T00:00:00Z"},
 		{1558360817, "2019-05-20T14:00:17Z"},
 		{-1, "1969-12-31T23:59:59Z"},
-		{-62167219201LL, "0000-01-01T00:00:00Z"},  /* a second before year 0 */
-		{253402300800LL, "9999-12-31T23:59:59Z"},  /* year 10000 */
+		{-62167219201LL, "0000-01-01T00:00:00Z"}, /* a second before year 0 */
+		{253402300800LL, "9999-12-31T23:59:59Z"}, /* year 10000 */
 		{INT64_MAX / 2, "9999-12-31T23:59:59Z"},
 		{INT64_MIN / 2, "0000-01-01T00:00:00Z"},
 	};
@@ -175,18 +177,20 @@ static void test_msgids(void)
 	memset(longid, 'x', sizeof longid - 1);
 	longid[sizeof longid - 1] = '\0';
 	CHECK(msgid_normalize(longid, strlen(longid), out, &flags) && (flags & MSG_F_LONG_MSGID) &&
-	          strncmp(out, "hash-", 5) == 0,
+	              strncmp(out, "hash-", 5) == 0,
 	      "an over-long Message-ID is replaced by a hash");
 	char out2[MSGID_MAX + 1];
 	msgid_normalize(longid, strlen(longid), out2, NULL);
 	CHECK_STR(out, out2, "the hash of a long id is stable");
 	char nul_a[MSGID_MAX + 1], nul_b[MSGID_MAX + 1];
-	CHECK(msgid_normalize("a\0x@y", 6, nul_a, NULL) && msgid_normalize("a\0z@y", 6, nul_b, NULL) &&
-	          strncmp(nul_a, "hash-", 5) == 0 && strcmp(nul_a, nul_b) != 0,
+	CHECK(msgid_normalize("a\0x@y", 6, nul_a, NULL) &&
+	              msgid_normalize("a\0z@y", 6, nul_b, NULL) &&
+	              strncmp(nul_a, "hash-", 5) == 0 && strcmp(nul_a, nul_b) != 0,
 	      "ids with a NUL inside are hashed whole, not cut at the NUL");
 	char hdr[MSGID_MAX + 1];
 	CHECK(msgid_from_header(span_cstr("<sp ace\t@x>"), hdr, NULL) &&
-	          msgid_from_text("sp ace\t@x", 9, out) && !strcmp(out, hdr) && !strcmp(out, "space@x"),
+	              msgid_from_text("sp ace\t@x", 9, out) && !strcmp(out, hdr) &&
+	              !strcmp(out, "space@x"),
 	      "msgid_from_text drops whitespace as a header's <...> does");
 	CHECK(msgid_from_text(longid, strlen(longid), out) && !strcmp(out, out2),
 	      "msgid_from_text hashes a long id as the indexer does");
@@ -201,18 +205,19 @@ static void test_msgids(void)
 static void test_headers(void)
 {
 	const char *m = "From foo Mon May 20 14:00:01 2019\n"
-	                "Subject: one\n"
-	                "To: a@b,\n"
-	                "\tc@d\r\n"
-	                "X-Empty:\n"
-	                "Bad Line\n"
-	                "body\n";
+			"Subject: one\n"
+			"To: a@b,\n"
+			"\tc@d\r\n"
+			"X-Empty:\n"
+			"Bad Line\n"
+			"body\n";
 	struct hdr_iter it;
 	struct hdr_field f;
 	hdr_iter_init(&it, m, strlen(m));
 	CHECK(hdr_next(&it, &f) && span_ieq(f.name, "subject") && f.value.n == 4,
 	      "first field after a From_ line");
-	CHECK(hdr_next(&it, &f) && span_ieq(f.name, "to") && f.value.n == 10, "folded field kept whole");
+	CHECK(hdr_next(&it, &f) && span_ieq(f.name, "to") && f.value.n == 10,
+	      "folded field kept whole");
 	CHECK(hdr_next(&it, &f) && span_ieq(f.name, "x-empty") && f.value.n == 0, "empty field");
 	CHECK(!hdr_next(&it, &f) && it.body && strncmp(it.body, "Bad Line", 8) == 0,
 	      "a line that is no field starts the body");
@@ -237,13 +242,13 @@ static void test_summary(void)
 {
 	struct msg_summary *s = malloc(sizeof *s);
 	const char *h = "Message-ID: <child@x>\n"
-	                "In-Reply-To: <parent@x>\n"
-	                "References: <root@x> <mid@x>\n"
-	                "Subject: =?UTF-8?Q?Re=3A_caf=C3=A9?=\n"
-	                "From: =?ISO-8859-1?Q?Andr=E9?= <andre@example.com>\n"
-	                "Date: Mon, 20 May 2019 17:00:17 +0300\n"
-	                "Received: from a by b; Mon, 20 May 2019 14:00:20 +0000\n"
-	                "\n";
+			"In-Reply-To: <parent@x>\n"
+			"References: <root@x> <mid@x>\n"
+			"Subject: =?UTF-8?Q?Re=3A_caf=C3=A9?=\n"
+			"From: =?ISO-8859-1?Q?Andr=E9?= <andre@example.com>\n"
+			"Date: Mon, 20 May 2019 17:00:17 +0300\n"
+			"Received: from a by b; Mon, 20 May 2019 14:00:20 +0000\n"
+			"\n";
 	msg_summary_parse(s, h, strlen(h));
 	CHECK_STR(s->msgid, "child@x", "summary Message-ID");
 	CHECK_STR(s->parent, "parent@x", "In-Reply-To wins as parent");
@@ -255,8 +260,9 @@ static void test_summary(void)
 	CHECK(s->has_date && date_unix(&s->date) == 1558360817, "Date:");
 	CHECK(s->has_received && date_unix(&s->received) == 1558360820, "first Received: date");
 
-	const char *h2 = "References: <a@x> <b@x>\nMessage-ID: <self@x>\nFrom: bob@example.org (Bob B)\n"
-	                 "Subject: raw \xE9t\xE9\n\n";
+	const char *h2 =
+		"References: <a@x> <b@x>\nMessage-ID: <self@x>\nFrom: bob@example.org (Bob B)\n"
+		"Subject: raw \xE9t\xE9\n\n";
 	msg_summary_parse(s, h2, strlen(h2));
 	CHECK_STR(s->parent, "b@x", "without In-Reply-To the last reference is the parent");
 	CHECK_STR(s->from_name, "Bob B", "name from a comment");
@@ -270,7 +276,8 @@ static void test_summary(void)
 		{"jane at example.org (Jane Doe)", "Jane Doe", "jane@example.org"},
 		{"jane en example.org (Jane Doe)", "Jane Doe", "jane@example.org"},
 		{"vafa at mail.berlios.de (vafa at mail.berlios.de)", "", "vafa@mail.berlios.de"},
-		{"j.doe at lists.example.co.uk (=?utf-8?q?J=C3=B6rg?=)", "J\xC3\xB6rg", "j.doe@lists.example.co.uk"},
+		{"j.doe at lists.example.co.uk (=?utf-8?q?J=C3=B6rg?=)", "J\xC3\xB6rg",
+	         "j.doe@lists.example.co.uk"},
 		{"Jane Doe (the editor)", "Jane Doe", ""},
 		{"jane at example.org", "jane at example.org", ""},
 		{"Jane Doe <jane@example.org>", "Jane Doe", "jane@example.org"},
@@ -297,7 +304,7 @@ static void test_summary(void)
 	buf_adds(&b, "\n\n");
 	msg_summary_parse(s, b.data, b.len);
 	CHECK(s->nrefs == REFS_MAX && !strcmp(s->refs[0], "r0@x") &&
-	          !strcmp(s->refs[REFS_MAX - 1], "r9999@x") && (s->flags & MSG_F_REFS_TRUNC),
+	              !strcmp(s->refs[REFS_MAX - 1], "r9999@x") && (s->flags & MSG_F_REFS_TRUNC),
 	      "10,000 references are cut to %d, keeping the root and the parent", REFS_MAX);
 	CHECK_STR(s->parent, "r9999@x", "parent of a long chain");
 	buf_free(&b);
@@ -312,11 +319,13 @@ static void test_summary(void)
 		buf_addc(&b, 'n');
 	buf_adds(&b, " <long@example.org>\n\n");
 	msg_summary_parse(s, b.data, b.len);
-	CHECK(strlen(s->subject) == SUBJECT_MAX - 1 && !strncmp(s->subject, "\xC3\xA9s\xC3\xA9s", 6),
+	CHECK(strlen(s->subject) == SUBJECT_MAX - 1 &&
+	              !strncmp(s->subject, "\xC3\xA9s\xC3\xA9s", 6),
 	      "a 100 KB subject is stored cut at SUBJECT_MAX on a UTF-8 boundary (%zu bytes)",
 	      strlen(s->subject));
 	CHECK(strlen(s->from_name) == NAME_MAX_BYTES && !strcmp(s->from_addr, "long@example.org"),
-	      "a 100 KB From name is stored cut at NAME_MAX_BYTES (%zu bytes)", strlen(s->from_name));
+	      "a 100 KB From name is stored cut at NAME_MAX_BYTES (%zu bytes)",
+	      strlen(s->from_name));
 	buf_free(&b);
 
 	msg_summary_parse(s, "", 0);
@@ -339,17 +348,18 @@ static void test_decode(void)
 		{"=?iso-8859-1?q?caf=E9?=", "caf\xC3\xA9", 0},
 		/* A padded first word: the next words must not vanish. */
 		{"=?utf-8?B?QWRkIG0=?= =?utf-8?B?aXNzaW5nIHBhcnRz?= =?utf-8?B?IGZvciB0aGUgZHJpdmVy?=",
-		 "Add missing parts for the driver", 0},
+	         "Add missing parts for the driver", 0},
 		{"=?utf-8?B?w6k=?= =?utf-8?B?w6k=?=", "\xC3\xA9\xC3\xA9", 0},
 		/* A character split between two words (bytes joined). */
 		{"=?utf-8?q?caf=C3?= =?utf-8?q?=A9?=", "caf\xC3\xA9", 0},
 		{"=?UTF-8?B?5pel5pys6Kqe?=\n =?UTF-8?B?44Gu5Lu25ZCN?=",
-		 "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x81\xAE\xE4\xBB\xB6\xE5\x90\x8D", 0},
+	         "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x81\xAE\xE4\xBB\xB6\xE5\x90\x8D", 0},
 		/* peers/peer-mimekit: ISO-2022-JP split inside its ASCII. */
 		{"=?ISO-2022-JP?B?GyRCRnxLXDhsJWEhPCVrJUYlOSVIGyhCICh0ZXN0aW5nIEph?=\n "
-		 "=?ISO-2022-JP?B?cGFuZXNlIGVtYWlscyk=?=",
-		 "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x83\xA1\xE3\x83\xBC\xE3\x83\xAB\xE3\x83\x86"
-		 "\xE3\x82\xB9\xE3\x83\x88 (testing Japanese emails)", 0},
+	         "=?ISO-2022-JP?B?cGFuZXNlIGVtYWlscyk=?=",
+	         "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x83\xA1\xE3\x83\xBC\xE3\x83\xAB\xE3\x83\x86"
+	         "\xE3\x82\xB9\xE3\x83\x88 (testing Japanese emails)",
+	         0},
 		/* Words of different charsets are converted each on its own. */
 		{"=?utf-8?q?a?=  =?iso-8859-1?q?=E9?=", "a\xC3\xA9", 0},
 		/* Space between a word and text is kept, between words dropped. */
@@ -357,12 +367,13 @@ static void test_decode(void)
 		{"a=?utf-8?q?x?=b", "axb", 0},
 		/* Quoted strings (common in real From: headers). */
 		{"\"=?utf-8?q?Jane?=\" <j@x>", "\"Jane\" <j@x>", 0},
-		{"\"=?utf-8?q?J=C3=A9r=C3=B4me?= Doe\" <j@x>", "\"J\xC3\xA9r\xC3\xB4me Doe\" <j@x>", 0},
+		{"\"=?utf-8?q?J=C3=A9r=C3=B4me?= Doe\" <j@x>", "\"J\xC3\xA9r\xC3\xB4me Doe\" <j@x>",
+	         0},
 		/* Spaces inside a Q word (broken mailers). */
 		{"=?utf-8?q?a b?=", "a b", 0},
 		{"=?utf-8*fr?q?langue?=", "langue", 0},
 		/* Unknown and bogus charsets: decoded, read as UTF-8 or
-		 * windows-1252. */
+	         * windows-1252. */
 		{"=?unknown-charset?q?abc?=", "abc", 0},
 		{"=?x-unknown?q?caf=C3=A9?=", "caf\xC3\xA9", 0},
 		{"=?unknown-8bit?q?caf=E9?=", "caf\xC3\xA9", 0},
@@ -371,12 +382,13 @@ static void test_decode(void)
 		{"=?ks_c_5601-1987?B?x9GxuQ==?=", "\xED\x95\x9C\xEA\xB5\xAD", 0},
 		{"=?eucgb2312_cn?B?xOO6ww==?=", "\xE4\xBD\xA0\xE5\xA5\xBD", 0},
 		{"=?windows-1256?q?=C7=E1=DA=D1=C8=ED=C9?=",
-		 "\xD8\xA7\xD9\x84\xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A\xD8\xA9", 0},
+	         "\xD8\xA7\xD9\x84\xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A\xD8\xA9", 0},
 		{"=?UTF_8?q?=C3=A9?= =?utf8?q?=C3=A9?=", "\xC3\xA9\xC3\xA9", 0},
 		{"=?iso8859_15?q?=A4?=", "\xE2\x82\xAC", 0},
 		{"=?x-sjis?B?k/qWe4zq?=", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", 0},
 		/* GB2312 with a GBK character (peers/peer-mailparser). */
-		{"=?gb2312?B?yrLDtIzCo6w=?=", "\xE4\xBB\x80\xE4\xB9\x88\xE5\xB1\x84\xEF\xBC\x8C", 0},
+		{"=?gb2312?B?yrLDtIzCo6w=?=", "\xE4\xBB\x80\xE4\xB9\x88\xE5\xB1\x84\xEF\xBC\x8C",
+	         0},
 		/* UTF-8 declared, latin-1 sent. */
 		{"=?utf-8?q?caf=E9?=", "caf\xC3\xA9", 0},
 		/* Not words: left as they are. */
@@ -385,10 +397,15 @@ static void test_decode(void)
 		{"=??q?abc?=", "=??q?abc?=", 0},
 		{"what?=?", "what?=?", 0},
 		/* Raw 8-bit: UTF-8 where it is UTF-8, the rest windows-1252,
-		 * even mixed in one header. */
-		{"a\xFF" "b", "a\xC3\xBF" "b", 0},
+	         * even mixed in one header. */
+		{"a\xFF"
+	         "b",
+	         "a\xC3\xBF"
+	         "b",
+	         0},
 		{"Die Hasen und die Fr\xF6sche", "Die Hasen und die Fr\xC3\xB6sche", 0},
-		{"Kerstin Kr\xC3\xBCger und Fr\xF6sche", "Kerstin Kr\xC3\xBCger und Fr\xC3\xB6sche", 0},
+		{"Kerstin Kr\xC3\xBCger und Fr\xF6sche", "Kerstin Kr\xC3\xBCger und Fr\xC3\xB6sche",
+	         0},
 		{"\x93quoted\x94", "\xE2\x80\x9Cquoted\xE2\x80\x9D", 0},
 		/* Raw ISO-2022-JP (old Japanese mailers). */
 		{"\x1B$BF|K\\8l\x1B(B", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", 0},
@@ -410,7 +427,8 @@ static void test_decode(void)
 			buf_init(&b, 4096);
 			msg_decode_header(&b, span_make(t, k), false);
 			if (!utf8_valid(b.data ? b.data : "", b.len))
-				CHECK(0, "decode of a prefix of \"%s\" is valid UTF-8", cases[i].in);
+				CHECK(0, "decode of a prefix of \"%s\" is valid UTF-8",
+				      cases[i].in);
 			buf_free(&b);
 			free(t);
 		}
@@ -422,8 +440,16 @@ static void test_decode(void)
 		{"\"=?utf-8?q?Jane?=\" <j@x>", "Jane", "j@x"},
 		{"=?utf-8?b?SmFuZSwgRG9l?= <j@x>", "Jane, Doe", "j@x"},
 		{"\"=?ISO-8859-1?Q?Andr=E9?= Doe\" <a@x>", "Andr\xC3\xA9 Doe", "a@x"},
-		{"Kerstin Kr\xC3\xBC" "ger <krueger@example.com>", "Kerstin Kr\xC3\xBC" "ger", "krueger@example.com"},
-		{"\"Kr\xFC" "ger, Kerstin\" <k@x>", "Kr\xC3\xBC" "ger, Kerstin", "k@x"},
+		{"Kerstin Kr\xC3\xBC"
+	         "ger <krueger@example.com>",
+	         "Kerstin Kr\xC3\xBC"
+	         "ger",
+	         "krueger@example.com"},
+		{"\"Kr\xFC"
+	         "ger, Kerstin\" <k@x>",
+	         "Kr\xC3\xBC"
+	         "ger, Kerstin",
+	         "k@x"},
 		{"bob@example.org (Bob B)", "Bob B", "bob@example.org"},
 		{"\" via RT\" <rt@x>", "via RT", "rt@x"},
 	};
@@ -432,7 +458,8 @@ static void test_decode(void)
 		buf_init(&name, 4096);
 		buf_init(&addr, 4096);
 		msg_parse_from(span_cstr(from[i].in), &name, &addr);
-		CHECK(!strcmp(buf_cstr(&name), from[i].name) && !strcmp(buf_cstr(&addr), from[i].addr),
+		CHECK(!strcmp(buf_cstr(&name), from[i].name) &&
+		              !strcmp(buf_cstr(&addr), from[i].addr),
 		      "From \"%s\" is \"%s\" <%s> (got \"%s\" <%s>)", from[i].in, from[i].name,
 		      from[i].addr, buf_cstr(&name), buf_cstr(&addr));
 		buf_free(&name);
@@ -446,7 +473,8 @@ static void test_decode(void)
 		buf_adds(&big, "=?utf-8?q?ab?= ");
 	buf_init(&b, 1 << 20);
 	msg_decode_header(&b, span_make(big.data, big.len), false);
-	CHECK(b.len == 200000 && !memcmp(b.data, "abab", 4), "100,000 adjacent words decode to one run");
+	CHECK(b.len == 200000 && !memcmp(b.data, "abab", 4),
+	      "100,000 adjacent words decode to one run");
 	buf_free(&b);
 	buf_reset(&big);
 	for (int i = 0; i < 100000; i++)
@@ -467,9 +495,9 @@ static void test_charsets(void)
 		const char *charset, *want;
 	} cases[] = {
 		{"\x1b$B$3$s$K$A$O\x1b(B", 16, "iso-2022-jp",
-		 "\xE3\x81\x93\xE3\x82\x93\xE3\x81\xAB\xE3\x81\xA1\xE3\x81\xAF"},
+	         "\xE3\x81\x93\xE3\x82\x93\xE3\x81\xAB\xE3\x81\xA1\xE3\x81\xAF"},
 		/* NEC row 13 (circled digits) in ISO-2022-JP: Japanese mailers
-		 * send them, glibc's ISO-2022-JP refuses them. */
+	         * send them, glibc's ISO-2022-JP refuses them. */
 		{"\x1b$B-!-\"\x1b(B", 10, "ISO-2022-JP", "\xE2\x91\xA0\xE2\x91\xA1"},
 		{"\xC4\xE3\xBA\xC3", 4, "gb2312", "\xE4\xBD\xA0\xE5\xA5\xBD"},
 		{"\xC4\xE3\xBA\xC3", 4, "eucgb2312_cn", "\xE4\xBD\xA0\xE5\xA5\xBD"},
@@ -482,7 +510,7 @@ static void test_charsets(void)
 		{"\xA4", 1, "ISO_8859-15:1998", "\xE2\x82\xAC"},
 		{"\xC7\xE1", 2, "windows-1256", "\xD8\xA7\xD9\x84"},
 		{"\xF0\xD2\xC9\xD7\xC5\xD4", 6, "koi8-r",
-		 "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82"},
+	         "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82"},
 		{"\xD0", 1, "iso-8859-9", "\xC4\x9E"},
 		{"\x80", 1, "iso-8859-1", "\xE2\x82\xAC"},
 		{"\x92", 1, "latin1", "\xE2\x80\x99"},
@@ -498,14 +526,19 @@ static void test_charsets(void)
 		/* UTF-8 sent under a legacy label it is not. */
 		{"caf\xC3\xA9 \xE2\x80\x94", 9, "iso-2022-jp", "caf\xC3\xA9 \xE2\x80\x94"},
 		/* A body glued from a UTF-8 part and a latin-1 part (pipermail):
-		 * each run read as what it is. */
-		{"Grü\xC3\x9F" "e\nGr\xFC\xDF" "e\n", 14, NULL,
-		 "Gr\xC3\xBC\xC3\x9F" "e\nGr\xC3\xBC\xC3\x9F" "e\n"},
+	         * each run read as what it is. */
+		{"Grü\xC3\x9F"
+	         "e\nGr\xFC\xDF"
+	         "e\n",
+	         14, NULL,
+	         "Gr\xC3\xBC\xC3\x9F"
+	         "e\nGr\xC3\xBC\xC3\x9F"
+	         "e\n"},
 		{"a\xC3", 2, "utf-8", "a\xC3\x83"},
 		/* UTF-8's shape with forbidden values: not text. */
 		{"\xED\xA0\x80 \xF4\x90\x80\x80 \xC0\xBF", 12, "utf-8",
-		 "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD "
-		 "\xC3\x80\xC2\xBF"},
+	         "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD "
+	         "\xC3\x80\xC2\xBF"},
 		/* A Latin-1 letter before a symbol and a space is not UTF-8. */
 		{"\xE9\xA9 x", 4, NULL, "\xC3\xA9\xC2\xA9 x"},
 		{"ok\xFF", 3, "x-no-such-charset", "ok\xC3\xBF"},
@@ -556,28 +589,42 @@ static void test_charset_table(void)
 {
 	struct each_ctx x = {0, 0};
 	charset_each(each_alias, &x);
-	CHECK(x.bad == 0 && x.n > 300, "%d aliases: each finds itself, each encoding opens in iconv", x.n);
+	CHECK(x.bad == 0 && x.n > 300,
+	      "%d aliases: each finds itself, each encoding opens in iconv", x.n);
 	static const struct {
 		const char *label, *name;
 	} cases[] = {
-		{"utf-8", "UTF-8"},           {"UTF8", "UTF-8"},
-		{"UTF_8", "UTF-8"},           {"latin1", "windows-1252"},
-		{"ISO-8859-1", "windows-1252"}, {"iso_8859-1:1987", "windows-1252"},
-		{"\"iso-8859-15\"", "ISO-8859-15"}, {"iso8859_15", "ISO-8859-15"},
-		{"eucgb2312_cn", "GB2312"},   {"euc_jp", "EUC-JP"},
-		{"x-euc-jp", "EUC-JP"},       {"ks_c_5601-1987", "EUC-KR"},
-		{"windows-1256", "WINDOWS-1256"}, {"x-mac-cyrillic", "MAC-CYRILLIC"},
-		{"X-SJIS", "SHIFT_JIS"},      {"_iso-2022-jp$ESC", "ISO-2022-JP-2"},
-		{"iso-8859-11", "WINDOWS-874"}, {"tis-620", "WINDOWS-874"},
-		{"x-unknown", NULL},          {"unknown-8bit", NULL},
-		{"x-user-defined", NULL},     {"", NULL},
-		{"x", NULL},                  {"x-", NULL},
+		{"utf-8", "UTF-8"},
+		{"UTF8", "UTF-8"},
+		{"UTF_8", "UTF-8"},
+		{"latin1", "windows-1252"},
+		{"ISO-8859-1", "windows-1252"},
+		{"iso_8859-1:1987", "windows-1252"},
+		{"\"iso-8859-15\"", "ISO-8859-15"},
+		{"iso8859_15", "ISO-8859-15"},
+		{"eucgb2312_cn", "GB2312"},
+		{"euc_jp", "EUC-JP"},
+		{"x-euc-jp", "EUC-JP"},
+		{"ks_c_5601-1987", "EUC-KR"},
+		{"windows-1256", "WINDOWS-1256"},
+		{"x-mac-cyrillic", "MAC-CYRILLIC"},
+		{"X-SJIS", "SHIFT_JIS"},
+		{"_iso-2022-jp$ESC", "ISO-2022-JP-2"},
+		{"iso-8859-11", "WINDOWS-874"},
+		{"tis-620", "WINDOWS-874"},
+		{"x-unknown", NULL},
+		{"unknown-8bit", NULL},
+		{"x-user-defined", NULL},
+		{"", NULL},
+		{"x", NULL},
+		{"x-", NULL},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct charset cs = {NULL, NULL, NULL};
 		bool known = charset_lookup(cases[i].label, strlen(cases[i].label), &cs);
 		CHECK(cases[i].name ? known && !strcmp(cs.name, cases[i].name) : !known,
-		      "charset label \"%s\" is %s", cases[i].label, cases[i].name ? cases[i].name : "unknown");
+		      "charset label \"%s\" is %s", cases[i].label,
+		      cases[i].name ? cases[i].name : "unknown");
 	}
 }
 
@@ -589,19 +636,21 @@ static void test_params(void)
 	} cases[] = {
 		{"attachment; filename=\"report.pdf\"", "filename", "report.pdf"},
 		{"attachment; FileName=plain.txt; size=3", "filename", "plain.txt"},
-		{"text/plain; charset=us-ascii; name=\"a \\\"q\\\" b.txt\"", "name", "a \"q\" b.txt"},
+		{"text/plain; charset=us-ascii; name=\"a \\\"q\\\" b.txt\"", "name",
+	         "a \"q\" b.txt"},
 		{"inline; filename=\"=?iso-8859-1?Q?HasenundFr=F6sche=2Etxt?=\"", "filename",
-		 "HasenundFr\xC3\xB6sche.txt"},
+	         "HasenundFr\xC3\xB6sche.txt"},
 		{"attachment; filename*=\"iso-8859-1''HasenundFr%F6sche.txt\"", "filename",
-		 "HasenundFr\xC3\xB6sche.txt"},
-		{"attachment; filename*=UTF-8''caf%C3%A9%20menu.pdf", "filename", "caf\xC3\xA9 menu.pdf"},
-		{"attachment; filename*0*=ks_c_5601-1987''%C7%D1; filename*1*=%B1%B9.txt", "filename",
-		 "\xED\x95\x9C\xEA\xB5\xAD.txt"},
+	         "HasenundFr\xC3\xB6sche.txt"},
+		{"attachment; filename*=UTF-8''caf%C3%A9%20menu.pdf", "filename",
+	         "caf\xC3\xA9 menu.pdf"},
+		{"attachment; filename*0*=ks_c_5601-1987''%C7%D1; filename*1*=%B1%B9.txt",
+	         "filename", "\xED\x95\x9C\xEA\xB5\xAD.txt"},
 		{"attachment;\n filename*0=\"long name \";\n filename*1=\"in two.txt\"", "filename",
-		 "long name in two.txt"},
+	         "long name in two.txt"},
 		{"attachment; filename*1=\"b.txt\"; filename*0=\"a\"", "filename", "ab.txt"},
-		{"attachment; filename=\"=?utf-8?B?QWRkIG0=?= =?utf-8?B?aXNzaW5nLnR4dA==?=\"", "filename",
-		 "Add missing.txt"},
+		{"attachment; filename=\"=?utf-8?B?QWRkIG0=?= =?utf-8?B?aXNzaW5nLnR4dA==?=\"",
+	         "filename", "Add missing.txt"},
 		{"attachment; filename=\"Fr\xF6sche.txt\"", "filename", "Fr\xC3\xB6sche.txt"},
 		{"application-x-gzip; name=\"x.tar.gz\"", "name", "x.tar.gz"},
 		{"attachment; name=\"x;y\"; filename=\"z\"", "filename", "z"},
@@ -616,8 +665,9 @@ static void test_params(void)
 		buf_init(&b, 4096);
 		bool found = msg_header_param(&b, span_cstr(cases[i].in), cases[i].name);
 		if (cases[i].want)
-			CHECK(found && !strcmp(buf_cstr(&b), cases[i].want), "%s of \"%s\" is \"%s\" (got \"%s\")",
-			      cases[i].name, cases[i].in, cases[i].want, buf_cstr(&b));
+			CHECK(found && !strcmp(buf_cstr(&b), cases[i].want),
+			      "%s of \"%s\" is \"%s\" (got \"%s\")", cases[i].name, cases[i].in,
+			      cases[i].want, buf_cstr(&b));
 		else
 			CHECK(!found, "%s of \"%s\" is not there", cases[i].name, cases[i].in);
 		buf_free(&b);
@@ -663,9 +713,11 @@ static void test_text(void)
 		buf_adds(&m, i % 2 ? "> quoted\n" : "text \xE9t\xE9\n");
 	msg_text_extract(&t, m.data, m.len);
 	CHECK(t.to.len > 0 && t.q.len > 0 && text_total(&t) <= SEARCH_TEXT_MAX &&
-	          utf8_valid(t.nq.data, t.nq.len),
-	      "a million lines and a long To: stay within SEARCH_TEXT_MAX together (%zu)", text_total(&t));
-	CHECK(!memcmp(t.nq.data, "text \xC3\xA9t\xC3\xA9\n", 10), "undeclared latin-1 body read as windows-1252");
+	              utf8_valid(t.nq.data, t.nq.len),
+	      "a million lines and a long To: stay within SEARCH_TEXT_MAX together (%zu)",
+	      text_total(&t));
+	CHECK(!memcmp(t.nq.data, "text \xC3\xA9t\xC3\xA9\n", 10),
+	      "undeclared latin-1 body read as windows-1252");
 	/* Deeply nested HTML. */
 	buf_reset(&m);
 	buf_adds(&m, "Content-Type: text/html; charset=utf-8\n\n");
@@ -694,50 +746,51 @@ static void test_patchids(void)
 		const char *want; /* the ids, space-separated */
 	} cases[] = {
 		{"one file",
-		 "diff --git a/foo b/foo\nindex 9123cdc..918dcf8 100644\n--- a/foo\n+++ b/foo\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\n",
-		 101, "f3e06bcf622f0e12febec5d46e383a0b8ce63b00"},
+	         "diff --git a/foo b/foo\nindex 9123cdc..918dcf8 100644\n--- a/foo\n+++ b/foo\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\n",
+	         101, "f3e06bcf622f0e12febec5d46e383a0b8ce63b00"},
 		{"whitespace and line numbers do not count",
-		 "diff --git a/foo  b/foo\nindex 1111111..2222222 100644\n--- a/foo\n+++ b/foo\n@@ -7,3 +9,3 @@ int main(void)\n  a\n-b \n+ c\n d\r\n",
-		 121, "f3e06bcf622f0e12febec5d46e383a0b8ce63b00"},
+	         "diff --git a/foo  b/foo\nindex 1111111..2222222 100644\n--- a/foo\n+++ b/foo\n@@ -7,3 +9,3 @@ int main(void)\n  a\n-b \n+ c\n d\r\n",
+	         121, "f3e06bcf622f0e12febec5d46e383a0b8ce63b00"},
 		{"files in any order",
-		 "diff --git a/bar b/bar\n--- a/bar\n+++ b/bar\n@@ -1 +1 @@\n-b\n+c\n\\ No newline at end of file\ndiff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\n",
-		 160, "0a68bafcd58ed2083936e316f9133f432578ef64"},
+	         "diff --git a/bar b/bar\n--- a/bar\n+++ b/bar\n@@ -1 +1 @@\n-b\n+c\n\\ No newline at end of file\ndiff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\n",
+	         160, "0a68bafcd58ed2083936e316f9133f432578ef64"},
 		{"the other order",
-		 "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\ndiff --git a/bar b/bar\n--- a/bar\n+++ b/bar\n@@ -1 +1 @@\n-b\n+c\n",
-		 132, "0a68bafcd58ed2083936e316f9133f432578ef64"},
+	         "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\ndiff --git a/bar b/bar\n--- a/bar\n+++ b/bar\n@@ -1 +1 @@\n-b\n+c\n",
+	         132, "0a68bafcd58ed2083936e316f9133f432578ef64"},
 		{"a commit message before it, a signature after",
-		 "Subject: x\n\nfix it\n---\n foo | 2 +-\n\ndiff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\n-- \n2.45.0\n",
-		 118, "f3e06bcf622f0e12febec5d46e383a0b8ce63b00"},
+	         "Subject: x\n\nfix it\n---\n foo | 2 +-\n\ndiff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\n-- \n2.45.0\n",
+	         118, "f3e06bcf622f0e12febec5d46e383a0b8ce63b00"},
 		{"two patches after commit ids",
-		 "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n\ndiff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-b\n+c\nFrom 89abcdef0123456789abcdef0123456789abcdef Mon Sep 17 00:00:00 2001\n\ndiff --git a/bar b/bar\n--- a/bar\n+++ b/bar\n@@ -1 +1 @@\n-x\n+y\n",
-		 266, "20249bebfe0ff23a296ba73f34213061deafd2c2 b4394b150337adf3457d6233b5baaa7cb46f8da2"},
+	         "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n\ndiff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-b\n+c\nFrom 89abcdef0123456789abcdef0123456789abcdef Mon Sep 17 00:00:00 2001\n\ndiff --git a/bar b/bar\n--- a/bar\n+++ b/bar\n@@ -1 +1 @@\n-x\n+y\n",
+	         266,
+	         "20249bebfe0ff23a296ba73f34213061deafd2c2 b4394b150337adf3457d6233b5baaa7cb46f8da2"},
 		{"a second diff after the first ends",
-		 "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-b\n+c\nsome text\ndiff --git a/bar b/bar\n--- a/bar\n+++ b/bar\n@@ -1 +1 @@\n-x\n+y\n",
-		 132, "20249bebfe0ff23a296ba73f34213061deafd2c2 b4394b150337adf3457d6233b5baaa7cb46f8da2"},
+	         "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-b\n+c\nsome text\ndiff --git a/bar b/bar\n--- a/bar\n+++ b/bar\n@@ -1 +1 @@\n-x\n+y\n",
+	         132,
+	         "20249bebfe0ff23a296ba73f34213061deafd2c2 b4394b150337adf3457d6233b5baaa7cb46f8da2"},
 		{"mode change, rename, new file",
-		 "diff --git a/new b/new\nnew file mode 100644\nindex 0000000..bca70f3\n--- /dev/null\n+++ b/new\n@@ -0,0 +1 @@\n+q\ndiff --git a/x b/x\nold mode 100644\nnew mode 100755\ndiff --git a/y b/z\nsimilarity index 100%\nrename from y\nrename to z\n",
-		 226, "ce0dc93d1b58f40da7fb0e0c0726cee2a8ad0029"},
+	         "diff --git a/new b/new\nnew file mode 100644\nindex 0000000..bca70f3\n--- /dev/null\n+++ b/new\n@@ -0,0 +1 @@\n+q\ndiff --git a/x b/x\nold mode 100644\nnew mode 100755\ndiff --git a/y b/z\nsimilarity index 100%\nrename from y\nrename to z\n",
+	         226, "ce0dc93d1b58f40da7fb0e0c0726cee2a8ad0029"},
 		{"a binary diff hashes its blob ids",
-		 "diff --git a/bin b/bin\nindex 677273046bce3115f56c248238f3b83f77cfc239..8d0cd2ad57642d7d820fcd1eb42b7f7e04042d0e 100644\nGIT binary patch\nliteral 6\nNcmZQzWKPP=0{{Yj0X_f#\n\nliteral 6\nNcmZQzWJ=1+0{{Yf0X+Z!\n\ndiff --git a/new b/new\n--- /dev/null\n+++ b/new\n@@ -0,0 +1 @@\n+q\n",
-		 266, "eac17e8ac29b0556610fd29b255be530a3989411"},
+	         "diff --git a/bin b/bin\nindex 677273046bce3115f56c248238f3b83f77cfc239..8d0cd2ad57642d7d820fcd1eb42b7f7e04042d0e 100644\nGIT binary patch\nliteral 6\nNcmZQzWKPP=0{{Yj0X_f#\n\nliteral 6\nNcmZQzWJ=1+0{{Yf0X+Z!\n\ndiff --git a/new b/new\n--- /dev/null\n+++ b/new\n@@ -0,0 +1 @@\n+q\n",
+	         266, "eac17e8ac29b0556610fd29b255be530a3989411"},
 		{"a binary diff after another patch: that one's index line",
-		 "diff --git a/a b/a\nindex 1234567..89abcde 100644\n--- a/a\n+++ b/a\n@@ -1 +1 @@\n-x\n+y\ntext\ndiff --git a/b b/b\nBinary files a/b and b/b differ\n",
-		 139, "9625f18297c5b06cde46cc0d14145b284d1bcefc ed2de8f87fe396544f8982d75ca7dff81799ccd3"},
+	         "diff --git a/a b/a\nindex 1234567..89abcde 100644\n--- a/a\n+++ b/a\n@@ -1 +1 @@\n-x\n+y\ntext\ndiff --git a/b b/b\nBinary files a/b and b/b differ\n",
+	         139,
+	         "9625f18297c5b06cde46cc0d14145b284d1bcefc ed2de8f87fe396544f8982d75ca7dff81799ccd3"},
 		{"a hunk header cut short",
-		 "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1,2 \n-a\n+b\n c\nafter\n",
-		 67, "4c622215e617cfaf6fbbd29776b09da5517cc0a4"},
+	         "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1,2 \n-a\n+b\n c\nafter\n", 67,
+	         "4c622215e617cfaf6fbbd29776b09da5517cc0a4"},
 		{"form feeds and vertical tabs are not spaces to git",
-		 "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-a\014\013\n+b\n",
-		 63, "5dc84a31e13dacc799d5f417b3faa31497a3b4bb"},
+	         "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-a\014\013\n+b\n", 63,
+	         "5dc84a31e13dacc799d5f417b3faa31497a3b4bb"},
 		{"a NUL ends a line for git",
-		 "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-a\000b c\n+b\n",
-		 65, "c842dbf772722a83c8ae80344a1a684eb72cb08d"},
-		{"no diff line: no patch",
-		 "--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-a\n+b\n",
-		 38, ""},
+	         "diff --git a/foo b/foo\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-a\000b c\n+b\n", 65,
+	         "c842dbf772722a83c8ae80344a1a684eb72cb08d"},
+		{"no diff line: no patch", "--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-a\n+b\n", 38, ""},
 		{"the last line without its newline",
-		 "diff --git a/foo b/foo\nindex 1234567..89abcde\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-a\n+b",
-		 83, "c842dbf772722a83c8ae80344a1a684eb72cb08d"},
+	         "diff --git a/foo b/foo\nindex 1234567..89abcde\n--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-a\n+b",
+	         83, "c842dbf772722a83c8ae80344a1a684eb72cb08d"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char ids[4][PATCHID_HEX + 1], got[256] = "";
@@ -784,7 +837,7 @@ static void test_text_lore(void)
 	snprintf(want, sizeof want, "dev.lists.example.org %s\n", tok);
 	CHECK_STR(buf_cstr(&t.lid), want, "lid: the id inside <>, lowercased, and its token");
 	CHECK(strstr(buf_cstr(&t.nq), "-old line") && !strstr(buf_cstr(&t.nqrest), "old line") &&
-	          strstr(buf_cstr(&t.nqrest), "Hello.") && strstr(buf_cstr(&t.nqrest), "sig"),
+	              strstr(buf_cstr(&t.nqrest), "Hello.") && strstr(buf_cstr(&t.nqrest), "sig"),
 	      "nq keeps the diff's lines, nqrest the rest");
 	CHECK(t.npatchids == 1 && strlen(t.patchids[0]) == PATCHID_HEX, "one patch id");
 	msg_text_free(&t);

@@ -126,7 +126,8 @@ static bool ct_param(struct span v, const char *name, char *out, size_t outn)
 		if (v.p[i] != ';')
 			continue;
 		size_t j = i + 1;
-		while (j < v.n && (v.p[j] == ' ' || v.p[j] == '\t' || v.p[j] == '\n' || v.p[j] == '\r'))
+		while (j < v.n &&
+		       (v.p[j] == ' ' || v.p[j] == '\t' || v.p[j] == '\n' || v.p[j] == '\r'))
 			j++;
 		if (j + nl >= v.n || g_ascii_strncasecmp(v.p + j, name, nl) || v.p[j + nl] != '=')
 			continue;
@@ -134,7 +135,8 @@ static bool ct_param(struct span v, const char *name, char *out, size_t outn)
 		bool quoted = j < v.n && v.p[j] == '"';
 		j += quoted;
 		size_t k = 0;
-		while (j < v.n && k + 1 < outn && v.p[j] != (quoted ? '"' : ';') && !(!quoted && v.p[j] == ' '))
+		while (j < v.n && k + 1 < outn && v.p[j] != (quoted ? '"' : ';') &&
+		       !(!quoted && v.p[j] == ' '))
 			out[k++] = v.p[j++];
 		out[k] = '\0';
 		return k > 0;
@@ -151,7 +153,8 @@ static void add_text(struct msg_text *t, const char *p, size_t n, const char *ch
 	/* A part with a patch is decoded whole (to PATCH_TEXT_MAX) for its
 	 * patch ids; the words are taken from its first SEARCH_TEXT_MAX. */
 	size_t take = n < SEARCH_TEXT_MAX ? n : SEARCH_TEXT_MAX;
-	bool patch = !html && n <= PATCH_TEXT_MAX && (memmem(p, n, "\ndiff ", 6) || (n > 5 && !memcmp(p, "diff ", 5)));
+	bool patch = !html && n <= PATCH_TEXT_MAX &&
+	             (memmem(p, n, "\ndiff ", 6) || (n > 5 && !memcmp(p, "diff ", 5)));
 	if (patch)
 		take = n;
 	buf_init(&u, take * 4 + 64);
@@ -208,7 +211,8 @@ static void walk(struct msg_text *t, GMimeObject *root)
 			int n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
 			for (int i = n - 1; i >= 0; i--)
 				if (sp < 64)
-					stack[sp++] = g_mime_multipart_get_part(GMIME_MULTIPART(o), i);
+					stack[sp++] =
+						g_mime_multipart_get_part(GMIME_MULTIPART(o), i);
 			continue;
 		}
 		if (GMIME_IS_MESSAGE_PART(o)) {
@@ -283,8 +287,10 @@ void msg_text_extract(struct msg_text *t, const char *msg, size_t n)
 	msg_library_init();
 	if (msg_mime_too_many_parts(msg, n))
 		return; /* not searchable beyond its headers */
-	GByteArray *a = g_byte_array_sized_new((guint)(n < SEARCH_TEXT_MAX * 8 ? n : SEARCH_TEXT_MAX * 8));
-	g_byte_array_append(a, (const guint8 *)msg, (guint)(n < SEARCH_TEXT_MAX * 8 ? n : SEARCH_TEXT_MAX * 8));
+	GByteArray *a =
+		g_byte_array_sized_new((guint)(n < SEARCH_TEXT_MAX * 8 ? n : SEARCH_TEXT_MAX * 8));
+	g_byte_array_append(a, (const guint8 *)msg,
+	                    (guint)(n < SEARCH_TEXT_MAX * 8 ? n : SEARCH_TEXT_MAX * 8));
 	GMimeStream *s = g_mime_stream_mem_new_with_byte_array(a);
 	GMimeParser *p = g_mime_parser_new_with_stream(s);
 	g_mime_parser_set_format(p, GMIME_FORMAT_MESSAGE);

@@ -26,7 +26,7 @@ struct msg_text {
 	/* The lines of nq that are not in dfa, dfb or dfctx: nq where the
 	 * search index has those columns (so that diffs are indexed once). */
 	struct buf nqrest;
-	struct buf names;  /* file names of attachments (any part with one), one a line */
+	struct buf names; /* file names of attachments (any part with one), one a line */
 	/* List-Id: each id (inside <>, lowercased), then its msg_lid_token,
 	 * one id a line. */
 	struct buf lid;

@@ -105,26 +105,16 @@ static bool index_line(struct msg_text *t, const char *p, size_t n)
 static bool diff_meta(const char *p, size_t n)
 {
 	switch (n ? p[0] : 0) {
-	case 's':
-		return starts(p, n, "similarity index");
-	case 'd':
-		return starts(p, n, "dissimilarity index") || starts(p, n, "deleted file mode");
-	case 'r':
-		return starts(p, n, "rename from ") || starts(p, n, "rename to ");
-	case 'c':
-		return starts(p, n, "copy from ") || starts(p, n, "copy to ");
-	case 'o':
-		return starts(p, n, "old mode ");
-	case 'n':
-		return starts(p, n, "new mode ") || starts(p, n, "new file mode");
-	case '\\':
-		return starts(p, n, "\\ No newline");
-	case 'B':
-		return starts(p, n, "Binary files ");
-	case 'G':
-		return starts(p, n, "GIT binary patch");
-	default:
-		return false;
+	case 's': return starts(p, n, "similarity index");
+	case 'd': return starts(p, n, "dissimilarity index") || starts(p, n, "deleted file mode");
+	case 'r': return starts(p, n, "rename from ") || starts(p, n, "rename to ");
+	case 'c': return starts(p, n, "copy from ") || starts(p, n, "copy to ");
+	case 'o': return starts(p, n, "old mode ");
+	case 'n': return starts(p, n, "new mode ") || starts(p, n, "new file mode");
+	case '\\': return starts(p, n, "\\ No newline");
+	case 'B': return starts(p, n, "Binary files ");
+	case 'G': return starts(p, n, "GIT binary patch");
+	default: return false;
 	}
 }
 

@@ -153,7 +153,8 @@ static enum la_status msg_object(const struct render_ctx *c, JsonBuilder *jb,
 	add_buf(jb, "received", &t);
 	enum la_status err = LA_OK;
 	char parent[MSGID_MAX + 64] = "";
-	if (e->parent && (err = store_mid_text(c->st, e->parent, parent, sizeof parent)) == LA_ENOTFOUND)
+	if (e->parent &&
+	    (err = store_mid_text(c->st, e->parent, parent, sizeof parent)) == LA_ENOTFOUND)
 		err = LA_OK;
 	add_string(jb, "parent", parent[0] ? parent : NULL);
 	add_int(jb, "thread", e->thread);
@@ -252,7 +253,8 @@ enum la_status render_api_lists(const struct render_ctx *c, struct response *r)
  * clients, and stable, as a message's key never changes. */
 static void cursor_write(char *out, size_t n, int day, int num)
 {
-	snprintf(out, n, "k%llx", (unsigned long long)day * 1000000000ULL + (unsigned long long)num);
+	snprintf(out, n, "k%llx",
+	         (unsigned long long)day * 1000000000ULL + (unsigned long long)num);
 }
 
 static bool cursor_read(const char *s, int *day, int *num)
@@ -261,7 +263,9 @@ static bool cursor_read(const char *s, int *day, int *num)
 		return false;
 	unsigned long long v = 0;
 	for (const char *p = s + 1; *p; p++) {
-		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+		int d = *p >= '0' && *p <= '9'   ? *p - '0'
+		        : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+		                                 : -1;
 		if (d < 0)
 			return false;
 		v = v * 16 + (unsigned)d;
@@ -323,11 +327,11 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 		cursor_write(cur, sizeof cur, l.v[l.n - 1].day, l.v[l.n - 1].num);
 		buf_printf(&next, "%sapi/v1/%s/?after=%s&limit=%d", c->base, list, cur, limit);
 		if (q->since)
-			buf_printf(&next, "&since=%04d-%02d-%02d", q->since / 10000, q->since / 100 % 100,
-			           q->since % 100);
+			buf_printf(&next, "&since=%04d-%02d-%02d", q->since / 10000,
+			           q->since / 100 % 100, q->since % 100);
 		if (q->until)
-			buf_printf(&next, "&until=%04d-%02d-%02d", q->until / 10000, q->until / 100 % 100,
-			           q->until % 100);
+			buf_printf(&next, "&until=%04d-%02d-%02d", q->until / 10000,
+			           q->until / 100 % 100, q->until % 100);
 		add_string(jb, "after", cur);
 		add_buf(jb, "next", &next);
 	} else {
@@ -500,7 +504,8 @@ enum la_status render_api_thread(const struct render_ctx *c, const char *list, c
 	struct thread_tree t = {0};
 	e = store_thread_ids(c->st, thread, THREAD_NODES_MAX + 1, take_thread_id, &ids);
 	if (!e)
-		e = store_thread_msgs(c->st, thread, list_id, THREAD_NODES_MAX * 2, render_entries_add, &l);
+		e = store_thread_msgs(c->st, thread, list_id, THREAD_NODES_MAX * 2,
+		                      render_entries_add, &l);
 	if (!e && (ids.oom || l.oom))
 		e = LA_ENOMEM;
 	struct thread_msg_in *in = NULL;

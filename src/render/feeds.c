@@ -56,7 +56,8 @@ enum la_status render_thread_atom(const struct render_ctx *c, const char *list, 
 	} else {
 		entries_reverse(&l);
 		render_entries_truncate(&l, THREAD_FEED_MAX);
-		struct render_feed f = {buf_cstr(&title), buf_cstr(&self), buf_cstr(&alt), buf_cstr(&key)};
+		struct render_feed f = {buf_cstr(&title), buf_cstr(&self), buf_cstr(&alt),
+		                        buf_cstr(&key)};
 		e = render_atom(c, &f, &l, r);
 	}
 	render_entries_free(&l);
@@ -125,7 +126,8 @@ enum la_status render_new_atom(const struct render_ctx *c, const char *list, str
 		link_list(c, &self, list);
 		link_list(c, &alt, list);
 	} else {
-		const char *t = c->conf && c->conf->title ? c->conf->title : "Mailing list archives";
+		const char *t =
+			c->conf && c->conf->title ? c->conf->title : "Mailing list archives";
 		buf_adds(&title, t);
 		buf_adds(&self, c->base);
 		buf_adds(&self, "all/");

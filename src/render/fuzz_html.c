@@ -50,10 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	buf_reset(&b);
 	htmltext(&b, (const char *)data, size);
-	if (!b.err && !utf8_valid(b.data ? b.data : "", b.len) && utf8_valid((const char *)data, size))
+	if (!b.err && !utf8_valid(b.data ? b.data : "", b.len) &&
+	    utf8_valid((const char *)data, size))
 		abort(); /* UTF-8 in, UTF-8 out */
 	char cs[64];
-	if (htmltext_meta_charset((const char *)data, size, cs, sizeof cs) && strlen(cs) >= sizeof cs)
+	if (htmltext_meta_charset((const char *)data, size, cs, sizeof cs) &&
+	    strlen(cs) >= sizeof cs)
 		abort();
 	buf_free(&b);
 	return 0;

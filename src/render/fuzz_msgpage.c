@@ -26,23 +26,36 @@ struct elem {
 	bool is_void;
 };
 static const struct elem allowed[] = {
-	{"html", {"lang"}, false},   {"head", {NULL}, false},
+	{"html", {"lang"}, false},
+	{"head", {NULL}, false},
 	{"meta", {"charset", "name", "content"}, true},
-	{"title", {NULL}, false},    {"link", {"rel", "href"}, true},
-	{"body", {NULL}, false},     {"div", {"class", "id"}, false},
-	{"main", {NULL}, false},     {"footer", {NULL}, false},
+	{"title", {NULL}, false},
+	{"link", {"rel", "href"}, true},
+	{"body", {NULL}, false},
+	{"div", {"class", "id"}, false},
+	{"main", {NULL}, false},
+	{"footer", {NULL}, false},
 	{"a", {"href", "class", "rel"}, false},
-	{"span", {"class"}, false},  {"pre", {"class"}, false},
-	{"b", {NULL}, false},        {"h1", {NULL}, false},
-	{"h2", {NULL}, false},       {"p", {"class"}, false},
-	{"code", {NULL}, false},     {"ul", {"class"}, false},
-	{"li", {"class"}, false},    {"table", {"class"}, false},
-	{"caption", {NULL}, false},  {"tr", {NULL}, false},
-	{"th", {NULL}, false},       {"td", {"class"}, false},
-	{"br", {NULL}, true},        {"small", {NULL}, false},
+	{"span", {"class"}, false},
+	{"pre", {"class"}, false},
+	{"b", {NULL}, false},
+	{"h1", {NULL}, false},
+	{"h2", {NULL}, false},
+	{"p", {"class"}, false},
+	{"code", {NULL}, false},
+	{"ul", {"class"}, false},
+	{"li", {"class"}, false},
+	{"table", {"class"}, false},
+	{"caption", {NULL}, false},
+	{"tr", {NULL}, false},
+	{"th", {NULL}, false},
+	{"td", {"class"}, false},
+	{"br", {NULL}, true},
+	{"small", {NULL}, false},
 	{"form", {"class", "method", "action"}, false},
 	{"input", {"type", "name", "size", "value", "aria-label"}, true},
-	{"button", {"type"}, false}, {"mark", {NULL}, false},
+	{"button", {"type"}, false},
+	{"mark", {NULL}, false},
 	{"ol", {"class"}, false},
 };
 
@@ -86,8 +99,8 @@ static const char *check_href(const char *v, size_t n, bool nofollow)
 		return "link that is neither an archive path nor http(s)/ftp";
 	for (size_t i = 0; i < n; i++) {
 		char c = v[i];
-		if (!lower_alnum(c) && !(c >= 'A' && c <= 'Z') && c != '.' && c != '_' && c != '-' &&
-		    c != '/')
+		if (!lower_alnum(c) && !(c >= 'A' && c <= 'Z') && c != '.' && c != '_' &&
+		    c != '-' && c != '/')
 			return "archive link with a character no archive path has";
 	}
 	return NULL;
@@ -203,8 +216,8 @@ static const char *check_page(const char *p, size_t n)
 		if (e == find_elem("a", 1)) {
 			if (!href)
 				return "<a> without href";
-			const char *why =
-				check_href(href, href_n, rel && rel_n == 8 && !memcmp(rel, "nofollow", 8));
+			const char *why = check_href(
+				href, href_n, rel && rel_n == 8 && !memcmp(rel, "nofollow", 8));
 			if (why)
 				return why;
 		}
@@ -231,7 +244,8 @@ static const char *check_page(const char *p, size_t n)
 /* The checker must catch what it is there to catch. */
 static void self_test(void)
 {
-	static const char head[] = "<!DOCTYPE html>\n<html lang=\"en\">\n<body>\n<pre class=\"msg\">";
+	static const char head[] =
+		"<!DOCTYPE html>\n<html lang=\"en\">\n<body>\n<pre class=\"msg\">";
 	static const char tail[] = "</pre>\n</body>\n</html>\n";
 	static const char *const good[] = {
 		"text &lt;script&gt; &amp; &#39;",
@@ -239,10 +253,16 @@ static void self_test(void)
 		"<a href=\"/fuzz/2024/01/02/1/3\">Download</a> <b>Embedded message:</b>",
 	};
 	static const char *const bad[] = {
-		"<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-		"<a href=\"javascript:alert(1)\">x</a>", "<a href=\"http://x/\">no rel</a>",
-		"<a href=\"/x\" onclick=\"y\">x</a>", "&foo;", "a > b", "<b>open",
-		"<div class=\"x\">in pre</div>", "</pre><p>x</p><pre class=\"msg\">",
+		"<script>alert(1)</script>",
+		"<img src=x onerror=alert(1)>",
+		"<a href=\"javascript:alert(1)\">x</a>",
+		"<a href=\"http://x/\">no rel</a>",
+		"<a href=\"/x\" onclick=\"y\">x</a>",
+		"&foo;",
+		"a > b",
+		"<b>open",
+		"<div class=\"x\">in pre</div>",
+		"</pre><p>x</p><pre class=\"msg\">",
 	};
 	char page[512];
 	for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
@@ -284,7 +304,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum la_status opened = mime_open_mem(&mm, copy, size);
 	/* An odd-sized input is shown as a thread page shows a message, cut
 	 * short (at a small cap, so that the cut is often reached). */
-	render_message_text(&c, &b, "fuzz", 20240102, 1, msg, size, mm, opened, size & 1 ? 1024 : 0);
+	render_message_text(&c, &b, "fuzz", 20240102, 1, msg, size, mm, opened,
+	                    size & 1 ? 1024 : 0);
 	mime_free(mm);
 
 	/* The outline's row for this message (render/thread.c tree_entry). */

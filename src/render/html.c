@@ -13,10 +13,10 @@ enum { C_KEEP = 0, C_ESC, C_DOT, C_DROP, C_HI };
 
 /* A constant table, so that threads can share it without setup. */
 static const unsigned char cls[256] = {
-	[0 ... 8] = C_DOT, ['\t'] = C_KEEP, ['\n'] = C_KEEP, [11 ... 12] = C_DOT,
-	['\r'] = C_DROP, [14 ... 31] = C_DOT,
-	['&'] = C_ESC, ['<'] = C_ESC, ['>'] = C_ESC, ['"'] = C_ESC, ['\''] = C_ESC,
-	[127] = C_DOT, [128 ... 255] = C_HI,
+	[0 ... 8] = C_DOT,    ['\t'] = C_KEEP,     ['\n'] = C_KEEP, [11 ... 12] = C_DOT,
+	['\r'] = C_DROP,      [14 ... 31] = C_DOT, ['&'] = C_ESC,   ['<'] = C_ESC,
+	['>'] = C_ESC,        ['"'] = C_ESC,       ['\''] = C_ESC,  [127] = C_DOT,
+	[128 ... 255] = C_HI,
 };
 
 static const char *esc_of(char c)
@@ -133,8 +133,8 @@ static size_t url_len(const char *p, size_t n)
 	 * body of "http://x" and a million ')' take hours. */
 	while (i > start) {
 		char c = p[i - 1];
-		if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\'' ||
-		    c == ']' || c == '*') {
+		if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' ||
+		    c == '\'' || c == ']' || c == '*') {
 			i--;
 			continue;
 		}

@@ -346,7 +346,8 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 	}
 	for (int d = 1; d <= 31 && e == LA_OK; d++)
 		if (page_of[d] == page)
-			e = month_day(c, b, list, id, civil_daykey(y, (unsigned)m, (unsigned)d), mc.n[d]);
+			e = month_day(c, b, list, id, civil_daykey(y, (unsigned)m, (unsigned)d),
+			              mc.n[d]);
 	if (e) {
 		buf_free(&u);
 		return db_failed(c, r, e);
@@ -421,7 +422,8 @@ enum la_status render_year(const struct render_ctx *c, const char *list, int y, 
 	buf_adds(b, "</div>\n<h1>");
 	html_texts(b, title);
 	buf_adds(b, "</h1>\n");
-	buf_printf(b, "<p>%d message%s</p>\n<div class=\"year\">\n", yc.total, yc.total == 1 ? "" : "s");
+	buf_printf(b, "<p>%d message%s</p>\n<div class=\"year\">\n", yc.total,
+	           yc.total == 1 ? "" : "s");
 	for (int m = 1; m <= 12; m++)
 		calendar(c, b, list, y, m, &yc.m[m], true);
 	buf_adds(b, "</div>\n");
@@ -493,7 +495,8 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 		yc.n = calloc((size_t)yc.nyears, sizeof *yc.n);
 		if (!yc.n)
 			return db_failed(c, r, LA_ENOMEM);
-		e = store_day_counts(c->st, info.id, info.first_day, info.last_day, fill_years, &yc);
+		e = store_day_counts(c->st, info.id, info.first_day, info.last_day, fill_years,
+		                     &yc);
 		if (e) {
 			free(yc.n);
 			return db_failed(c, r, e);
@@ -585,6 +588,8 @@ enum la_status render_index(const struct render_ctx *c, struct response *r)
 		return db_failed(c, r, e);
 	buf_adds(b, "</table>\n");
 	if (x.n == 0)
-		buf_adds(b, "<p>No lists yet: add one with <code>listarc index LIST MBOX</code>.</p>\n");
+		buf_adds(
+			b,
+			"<p>No lists yet: add one with <code>listarc index LIST MBOX</code>.</p>\n");
 	return finish(c, r, 60);
 }

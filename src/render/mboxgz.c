@@ -25,15 +25,15 @@ static const char from_line[] = "From mboxrd@z Thu Jan  1 00:00:00 1970\n";
 struct mboxgz {
 	struct store *st; /* borrowed from the render context */
 	int64_t *ids;
-	size_t n, next;   /* ids[next] is the next message to start */
+	size_t n, next; /* ids[next] is the next message to start */
 	/* The message being copied. */
 	bool in_msg;
 	int fd;
 	uint64_t pos, end;
-	char *piece;      /* PIECE bytes: what was read and not yet copied */
-	size_t have;      /* an unfinished line kept from the last read */
-	bool mid_line;    /* the last piece ended inside a line longer than PIECE */
-	char last;        /* the last byte of the message copied so far */
+	char *piece;   /* PIECE bytes: what was read and not yet copied */
+	size_t have;   /* an unfinished line kept from the last read */
+	bool mid_line; /* the last piece ended inside a line longer than PIECE */
+	char last;     /* the last byte of the message copied so far */
 	/* mbox text waiting for deflate. */
 	struct buf text, tmp;
 	size_t text_off;
@@ -109,8 +109,9 @@ static enum la_status start_message(struct mboxgz *s)
 		 * (store_msg_read_fd checks its Message-ID). */
 		struct buf head;
 		buf_init(&head, HEAD_MAX * 2);
-		e = m.off > size || m.len > size - m.off ? LA_ECHANGED
-		                                         : store_msg_read_fd(fd, &m, HEAD_MAX, &head);
+		e = m.off > size || m.len > size - m.off
+		            ? LA_ECHANGED
+		            : store_msg_read_fd(fd, &m, HEAD_MAX, &head);
 		buf_free(&head);
 		if (e) {
 			close(fd);
@@ -140,7 +141,8 @@ static enum la_status copy_piece(struct mboxgz *s)
 		want = (size_t)(s->end - s->pos);
 	size_t got = 0;
 	while (got < want) {
-		ssize_t k = pread(s->fd, s->piece + s->have + got, want - got, (off_t)(s->pos + got));
+		ssize_t k =
+			pread(s->fd, s->piece + s->have + got, want - got, (off_t)(s->pos + got));
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)

@@ -31,9 +31,9 @@
  * what the index may claim), mboxrd quoting undone.  Caller frees. */
 struct loaded {
 	int fd;
-	char *data;     /* whole message, or its first HEAD_MAX bytes if big */
+	char *data; /* whole message, or its first HEAD_MAX bytes if big */
 	size_t len;
-	bool partial;   /* data holds only the head; parse from fd */
+	bool partial; /* data holds only the head; parse from fd */
 };
 
 static enum la_status load_message(const struct render_ctx *c, const struct store_msg *m,
@@ -144,7 +144,8 @@ static void header_block(const struct render_ctx *c, struct buf *b, const char *
 			for (size_t k = 0; k + tl <= sl; k++)
 				if (strncasecmp(s + k, tag, tl) == 0) {
 					size_t drop = tl + (k + tl < sl && s[k + tl] == ' ');
-					memmove(v.data + before + k, v.data + before + k + drop, sl - k - drop);
+					memmove(v.data + before + k, v.data + before + k + drop,
+					        sl - k - drop);
 					v.len -= drop;
 					break;
 				}
@@ -257,8 +258,9 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 		/* GMime could not make sense of it (or it has too many parts to
 		 * parse): show the body bytes. */
 		if (e == LA_ETOOBIG)
-			buf_adds(b, "[This message has too many MIME parts to show them one by one; "
-			            "its body follows as it is.]\n\n");
+			buf_adds(b,
+			         "[This message has too many MIME parts to show them one by one; "
+			         "its body follows as it is.]\n\n");
 		size_t hl = hdr_block_len(data, len);
 		/* At most TEXT_SHOW_MAX bytes of it, as for MIME parts. */
 		size_t take = len - hl < TEXT_SHOW_MAX ? len - hl : TEXT_SHOW_MAX;
@@ -272,8 +274,10 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 		html_body(b, tp, tn, HTML_LINKS | HTML_OBFUSCATE);
 		buf_free(&t);
 		if (take < len - hl && !x.cut)
-			buf_printf(b, "\n[%llu more bytes of this message not shown: see the raw message]\n",
-			           (unsigned long long)(len - hl - take));
+			buf_printf(
+				b,
+				"\n[%llu more bytes of this message not shown: see the raw message]\n",
+				(unsigned long long)(len - hl - take));
 	}
 	/* Blank lines at the end of the body are not shown: git and stgit
 	 * end their mail with one, and in an mbox it cannot be told apart
@@ -311,10 +315,11 @@ static void not_found(const struct render_ctx *c, struct response *r, const char
 static enum la_status load_failed(const struct render_ctx *c, struct response *r, enum la_status e)
 {
 	render_error(c, r, 500,
-	             e == LA_ECHANGED ? "The message's mbox has changed since it was indexed (it is "
-	                                "shorter, or holds another message here): the archive needs "
-	                                "to be rebuilt."
-	                              : "The message could not be read.");
+	             e == LA_ECHANGED
+	                     ? "The message's mbox has changed since it was indexed (it is "
+	                       "shorter, or holds another message here): the archive needs "
+	                       "to be rebuilt."
+	                     : "The message could not be read.");
 	return e;
 }
 
@@ -507,8 +512,9 @@ static void safe_filename(char *out, size_t n, const char *in, int k)
 	size_t j = 0;
 	for (size_t i = 0; in && in[i] && j + 1 < n && j < FILENAME_MAX_BYTES; i++) {
 		unsigned char ch = (unsigned char)in[i];
-		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		          ch == '-' || ch == '_' || (ch == '.' && j > 0);
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		          (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+		          (ch == '.' && j > 0);
 		if (ok)
 			out[j++] = (char)ch;
 		else if (j > 0 && out[j - 1] != '_')
@@ -525,12 +531,23 @@ static void safe_filename(char *out, size_t n, const char *in, int k)
  * Text of any kind (HTML and SVG included) is served as text/plain. */
 static const char *safe_type(const char *type)
 {
-	static const char *const ok[] = {
-		"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
-		"application/zip", "application/gzip", "application/x-gzip", "application/x-bzip2",
-		"application/x-xz", "application/x-tar", "application/pgp-signature",
-		"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-keys",
-		"application/pgp-encrypted", "application/octet-stream"};
+	static const char *const ok[] = {"image/png",
+	                                 "image/jpeg",
+	                                 "image/gif",
+	                                 "image/webp",
+	                                 "application/pdf",
+	                                 "application/zip",
+	                                 "application/gzip",
+	                                 "application/x-gzip",
+	                                 "application/x-bzip2",
+	                                 "application/x-xz",
+	                                 "application/x-tar",
+	                                 "application/pgp-signature",
+	                                 "application/pkcs7-signature",
+	                                 "application/x-pkcs7-signature",
+	                                 "application/pgp-keys",
+	                                 "application/pgp-encrypted",
+	                                 "application/octet-stream"};
 	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
 		if (strcmp(type, ok[i]) == 0)
 			return ok[i];
@@ -630,7 +647,8 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 			as->rd = NULL;
 			e = mime_attachment_open(as->mm, k, &info, &as->rd);
 			if (e == LA_OK) {
-				r->content_type = info.is_text ? "application/octet-stream" : safe_type(info.type);
+				r->content_type = info.is_text ? "application/octet-stream"
+				                               : safe_type(info.type);
 				r->attachment = true;
 				r->stream.next = attach_stream_next;
 				r->stream.free = attach_stream_free;
@@ -692,7 +710,8 @@ static enum la_status raw_stream_next(void *state, struct buf *out, size_t room,
 		want = (size_t)(rs->end - rs->pos);
 	size_t got = 0;
 	while (got < want) {
-		ssize_t k = pread(rs->fd, rs->piece + rs->have + got, want - got, (off_t)(rs->pos + got));
+		ssize_t k = pread(rs->fd, rs->piece + rs->have + got, want - got,
+		                  (off_t)(rs->pos + got));
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)

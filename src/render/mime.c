@@ -63,7 +63,8 @@ enum la_status mime_open_fd(struct mime_msg **out, int fd, uint64_t off, uint64_
 	int d = dup(fd);
 	if (d < 0)
 		return LA_EIO;
-	return open_stream(out, g_mime_stream_fs_new_with_bounds(d, (gint64)off, (gint64)(off + len)));
+	return open_stream(out,
+	                   g_mime_stream_fs_new_with_bounds(d, (gint64)off, (gint64)(off + len)));
 }
 
 void mime_free(struct mime_msg *m)
@@ -196,7 +197,8 @@ static uint64_t part_size(GMimeObject *obj, bool *exact)
 	GMimeDataWrapper *w = GMIME_IS_PART(obj) ? g_mime_part_get_content(GMIME_PART(obj)) : NULL;
 	GMimeStream *raw = w ? g_mime_data_wrapper_get_stream(w) : NULL;
 	gint64 len = raw ? g_mime_stream_length(raw) : -1;
-	GMimeContentEncoding enc = w ? g_mime_data_wrapper_get_encoding(w) : GMIME_CONTENT_ENCODING_DEFAULT;
+	GMimeContentEncoding enc =
+		w ? g_mime_data_wrapper_get_encoding(w) : GMIME_CONTENT_ENCODING_DEFAULT;
 	if (len < 0 || len <= SIZE_EXACT_MAX ||
 	    (enc != GMIME_CONTENT_ENCODING_BASE64 && enc != GMIME_CONTENT_ENCODING_DEFAULT &&
 	     enc != GMIME_CONTENT_ENCODING_7BIT && enc != GMIME_CONTENT_ENCODING_8BIT &&
@@ -216,8 +218,8 @@ static uint64_t part_size(GMimeObject *obj, bool *exact)
 			break;
 		for (ssize_t i = 0; i < k; i++) {
 			unsigned char c = (unsigned char)chunk[i];
-			alpha += (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			         c == '+' || c == '/';
+			alpha += (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			         (c >= '0' && c <= '9') || c == '+' || c == '/';
 		}
 	}
 	return alpha * 3 / 4;
@@ -264,12 +266,12 @@ struct walk {
 	struct mime_msg *m;
 	void (*fn)(const struct mime_block *b, void *arg);
 	void *arg;
-	int want_k;           /* mime_attachment: the one to find, else 0 */
+	int want_k; /* mime_attachment: the one to find, else 0 */
 	struct mime_block *found;
 	GMimeObject *found_obj;
 	char namebuf[256];
-	size_t shown;         /* text bytes shown so far */
-	bool shown_text;      /* any text part shown yet */
+	size_t shown;    /* text bytes shown so far */
+	bool shown_text; /* any text part shown yet */
 	int k;
 };
 
@@ -295,7 +297,8 @@ static void show_text(struct walk *w, GMimePart *part, bool html)
 	buf_init(&txt, room * 4 + 1024);
 	const char *cs = part_charset(GMIME_OBJECT(part));
 	char meta[64];
-	if (html && (!cs || !*cs) && htmltext_meta_charset(raw.data ? raw.data : "", raw.len, meta, sizeof meta))
+	if (html && (!cs || !*cs) &&
+	    htmltext_meta_charset(raw.data ? raw.data : "", raw.len, meta, sizeof meta))
 		cs = meta;
 	if (html) {
 		struct buf u;
@@ -322,7 +325,8 @@ static void show_text(struct walk *w, GMimePart *part, bool html)
 		note(w, "[The rest of this part is not shown: see the raw message]");
 	} else if (total > raw.len) {
 		char msg[160];
-		snprintf(msg, sizeof msg, "[%llu more bytes of this part not shown: see the raw message]",
+		snprintf(msg, sizeof msg,
+		         "[%llu more bytes of this part not shown: see the raw message]",
 		         (unsigned long long)(total - raw.len));
 		note(w, msg);
 	}
@@ -345,7 +349,8 @@ static const char *raw_param(GMimeObject *o, const char *field, const char *para
 	struct buf b;
 	buf_init(&b, HDR_SHOW_MAX * 4);
 	const char *ret = NULL;
-	if (msg_header_param(&b, span_make(v, vn < HDR_SHOW_MAX ? vn : HDR_SHOW_MAX), param) && !b.err) {
+	if (msg_header_param(&b, span_make(v, vn < HDR_SHOW_MAX ? vn : HDR_SHOW_MAX), param) &&
+	    !b.err) {
 		struct span t = span_trim(span_make(b.data ? b.data : "", b.len));
 		size_t k = t.n < n ? t.n : utf8_trunc(t.p, n - 1);
 		if (k > 0) {
@@ -446,7 +451,9 @@ static enum la_status walk(struct walk *w)
 			if (!w->want_k) {
 				char msg[200];
 				snprintf(msg, sizeof msg, "Content of type \"%s\" skipped", type);
-				struct mime_block b = {.kind = MB_SKIPPED, .type = type, .text = msg,
+				struct mime_block b = {.kind = MB_SKIPPED,
+				                       .type = type,
+				                       .text = msg,
 				                       .len = strlen(msg)};
 				emit(w, &b);
 			}
@@ -454,12 +461,14 @@ static enum la_status walk(struct walk *w)
 		}
 		if (++parts > MIME_PARTS_MAX) {
 			if (!w->want_k)
-				note(w, "[more MIME parts than listarc shows: see the raw message]");
+				note(w,
+				     "[more MIME parts than listarc shows: see the raw message]");
 			break;
 		}
 		if (f.depth > MIME_DEPTH_MAX) {
 			if (!depth_noted && !w->want_k)
-				note(w, "[MIME parts nested too deep to show: see the raw message]");
+				note(w,
+				     "[MIME parts nested too deep to show: see the raw message]");
 			depth_noted = true;
 			continue;
 		}
@@ -501,14 +510,17 @@ static enum la_status walk(struct walk *w)
 			for (int i = count - 1; i >= 0; i--) {
 				if (alt && i == chosen)
 					continue;
-				st[n++] = (struct frame){g_mime_multipart_get_part(mp, i), f.depth + 1, alt, false};
+				st[n++] = (struct frame){g_mime_multipart_get_part(mp, i),
+				                         f.depth + 1, alt, false};
 			}
 			if (alt && chosen >= 0)
-				st[n++] = (struct frame){g_mime_multipart_get_part(mp, chosen), f.depth + 1, false, true};
+				st[n++] = (struct frame){g_mime_multipart_get_part(mp, chosen),
+				                         f.depth + 1, false, true};
 			continue;
 		}
 		if (GMIME_IS_MESSAGE_PART(f.obj)) {
-			GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(f.obj));
+			GMimeMessage *inner =
+				g_mime_message_part_get_message(GMIME_MESSAGE_PART(f.obj));
 			if (!inner)
 				continue;
 			if (is_attachment_disp(f.obj) ||
@@ -603,8 +615,8 @@ static enum la_status find_attachment(struct mime_msg *m, int k, struct mime_blo
 	return LA_OK;
 }
 
-enum la_status mime_attachment(struct mime_msg *m, int k, struct mime_block *info,
-                               struct buf *out, size_t max)
+enum la_status mime_attachment(struct mime_msg *m, int k, struct mime_block *info, struct buf *out,
+                               size_t max)
 {
 	GMimeObject *obj;
 	enum la_status e = find_attachment(m, k, info, &obj);

@@ -32,7 +32,7 @@ enum mime_block_kind {
 
 struct mime_block {
 	enum mime_block_kind kind;
-	const char *text;     /* MB_TEXT, MB_NOTE, MB_MESSAGE: UTF-8 */
+	const char *text; /* MB_TEXT, MB_NOTE, MB_MESSAGE: UTF-8 */
 	size_t len;
 	int k;                /* MB_ATTACHMENT: its number, from 1 */
 	const char *type;     /* media type, lowercase, "type/subtype" */
@@ -51,8 +51,8 @@ enum la_status mime_walk(struct mime_msg *m, void (*fn)(const struct mime_block 
 /* Attachment k: fills info (type, filename, size; strings valid until
  * mime_free) and appends its decoded bytes to out, at most max bytes
  * (LA_ETOOBIG beyond).  LA_ENOTFOUND if there is no attachment k. */
-enum la_status mime_attachment(struct mime_msg *m, int k, struct mime_block *info,
-                               struct buf *out, size_t max);
+enum la_status mime_attachment(struct mime_msg *m, int k, struct mime_block *info, struct buf *out,
+                               size_t max);
 
 /* Attachment k as a stream, for attachments too big to hold in memory:
  * fills info as mime_attachment does (size 0: not known before the end)

@@ -11,7 +11,7 @@
 #include "util/civil.h"
 
 enum la_status msgid_lookup(const struct render_ctx *c, const char *list, const char *msgid,
-                               struct render_entries *l, int64_t *list_id)
+                            struct render_entries *l, int64_t *list_id)
 {
 	memset(l, 0, sizeof *l);
 	*list_id = 0;
@@ -67,7 +67,7 @@ static void entry_line(const struct render_ctx *c, struct buf *b, const struct s
 }
 
 enum la_status msgid_not_found(const struct render_ctx *c, const char *list, int64_t list_id,
-                                      const char *msgid, struct response *r)
+                               const char *msgid, struct response *r)
 {
 	struct buf *b = &r->body;
 	render_error(c, r, 404, "");
@@ -100,8 +100,10 @@ enum la_status msgid_not_found(const struct render_ctx *c, const char *list, int
 		struct replies x = {mid, {0}};
 		e = store_thread_msgs(c->st, thread, list_id, THREAD_NODES_MAX, take_reply, &x);
 		if (!e && x.l.n) {
-			buf_printf(b, "<p>%zu message%s of the archive repl%s to it:</p>\n<ul class=\"msgs\">\n",
-			           x.l.n, x.l.n == 1 ? "" : "s", x.l.n == 1 ? "ies" : "y");
+			buf_printf(
+				b,
+				"<p>%zu message%s of the archive repl%s to it:</p>\n<ul class=\"msgs\">\n",
+				x.l.n, x.l.n == 1 ? "" : "s", x.l.n == 1 ? "ies" : "y");
 			for (size_t i = 0; i < x.l.n; i++)
 				entry_line(c, b, &x.l.v[i], !list);
 			buf_adds(b, "</ul>\n");
@@ -147,7 +149,8 @@ static enum la_status msgid_choices(const struct render_ctx *c, const char *list
 	buf_free(&title);
 	buf_adds(b, "<h1>&lt;");
 	html_texts(b, msgid);
-	buf_printf(b, "&gt;</h1>\n<p>%zu messages %shave this Message-ID:</p>\n<ul class=\"msgs\">\n",
+	buf_printf(b,
+	           "&gt;</h1>\n<p>%zu messages %shave this Message-ID:</p>\n<ul class=\"msgs\">\n",
 	           l->n, list ? "of the list " : "");
 	for (size_t i = 0; i < l->n; i++)
 		entry_line(c, b, &l->v[i], !list);

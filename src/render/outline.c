@@ -72,7 +72,7 @@ void outline_free(struct outline_thread *c)
 }
 
 enum la_status outline_collect(struct store *st, int64_t thread, int64_t list_id,
-                              struct outline_thread *c, struct thread_tree *tree)
+                               struct outline_thread *c, struct thread_tree *tree)
 {
 	memset(c, 0, sizeof *c);
 	memset(tree, 0, sizeof *tree);
@@ -102,8 +102,8 @@ void outline_date(struct buf *b, int64_t ts)
 
 /* One entry of a tree: subject (linked unless it is the current message),
  * sender, date.  anchor > 0: the link goes to #m<anchor> of this page. */
-static void tree_entry(const struct render_ctx *c, struct buf *b, const struct outline_msg *m, bool current,
-                       size_t anchor)
+static void tree_entry(const struct render_ctx *c, struct buf *b, const struct outline_msg *m,
+                       bool current, size_t anchor)
 {
 	if (current) {
 		buf_adds(b, "<li class=\"current\"><b>");
@@ -130,8 +130,8 @@ static void tree_entry(const struct render_ctx *c, struct buf *b, const struct o
  * row at most (a window of a tree may start deep), so the lists always
  * nest properly. */
 void outline_tree_html(const struct render_ctx *c, struct buf *b, const struct outline_thread *col,
-                      const struct thread_tree *t, size_t from, size_t to, int64_t current,
-                      bool anchors)
+                       const struct thread_tree *t, size_t from, size_t to, int64_t current,
+                       bool anchors)
 {
 	int level = 0, prev = -1;
 	int base = from < t->nrows ? t->rows[from].depth : 0;
@@ -187,8 +187,10 @@ void render_thread_outline(const struct render_ctx *c, struct buf *b, const stru
 			to = from + OUTLINE_MAX < t.nrows ? from + OUTLINE_MAX : t.nrows;
 		}
 		if (from > 0)
-			buf_printf(b, "<p>%zu earlier entries of this thread are on the thread page.</p>\n",
-			           from);
+			buf_printf(
+				b,
+				"<p>%zu earlier entries of this thread are on the thread page.</p>\n",
+				from);
 		outline_tree_html(c, b, &col, &t, from, to, m->id, false);
 		if (to < t.nrows || t.cut) {
 			buf_adds(b, "<p>The thread continues on <a href=\"");

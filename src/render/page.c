@@ -30,8 +30,8 @@ static const char stylesheet[] =
 	"table.years{border-collapse:collapse;margin:.5em 0}\n"
 	"table.years th,table.years td{border:1px solid #ddd;padding:.15em .5em;text-align:right}\n"
 	/* On a phone a table of 14 columns scrolls sideways in its own box
-	 * (as a long line in a message does) instead of widening the page,
-	 * which would make the phone zoom out and every line tiny. */
+         * (as a long line in a message does) instead of widening the page,
+         * which would make the phone zoom out and every line tiny. */
 	"@media (max-width:40em){table.years{display:block;overflow-x:auto;max-width:100%}"
 	"table.years th,table.years td{padding:.15em .3em}}\n"
 	"ul.msgs{padding-left:1.2em;margin:.3em 0}\nul.msgs li{margin:.1em 0}\n"
@@ -56,7 +56,8 @@ const char *render_stylesheet_path(void)
 		/* Computing it twice in two threads writes the same bytes. */
 		char tmp[64];
 		snprintf(tmp, sizeof tmp, "_/listarc-%08llx.css",
-		         (unsigned long long)(hash64(stylesheet, sizeof stylesheet - 1, 0) & 0xffffffff));
+		         (unsigned long long)(hash64(stylesheet, sizeof stylesheet - 1, 0) &
+		                              0xffffffff));
 		memcpy(stylesheet_path, tmp, sizeof tmp);
 	}
 	return stylesheet_path;
@@ -214,8 +215,7 @@ void page_end(const struct render_ctx *c, struct buf *b)
 	            "</body>\n</html>\n");
 }
 
-void subject_plain(const struct render_ctx *c, struct buf *b, const char *list,
-                   const char *subject)
+void subject_plain(const struct render_ctx *c, struct buf *b, const char *list, const char *subject)
 {
 	char tmp[LISTNAME_MAX + 3];
 	const char *tag = conf_subject_tag(c->conf, list, tmp, sizeof tmp);

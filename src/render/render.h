@@ -31,21 +31,21 @@ struct response_stream {
 };
 
 struct response {
-	int status;                /* HTTP status */
-	const char *content_type;  /* a static string */
+	int status;               /* HTTP status */
+	const char *content_type; /* a static string */
 	struct buf body;
-	struct response_stream stream; /* the rest of the body, if next is set */
+	struct response_stream stream;   /* the rest of the body, if next is set */
 	char location[3 * URL_MAX + 64]; /* redirects (segments encoded again: up to 3x) */
 	/* The server makes location an absolute URL (b4 takes the Location
 	 * of /LIST/MSGID apart to find the list's URL). */
 	bool location_absolute;
 	char filename[FILENAME_MAX_BYTES + 16]; /* attachments: Content-Disposition name */
-	bool attachment;           /* Content-Disposition: attachment (else inline) */
-	int64_t last_modified;     /* seconds since the epoch, 0 if unknown */
-	char etag[48];             /* strong validator of what the page shows, "" if none */
-	int max_age;               /* Cache-Control max-age in seconds */
-	int truncated;             /* a list of results cut at this many items, else 0
-	                              (sent as X-Listarc-Truncated) */
+	bool attachment;                        /* Content-Disposition: attachment (else inline) */
+	int64_t last_modified;                  /* seconds since the epoch, 0 if unknown */
+	char etag[48]; /* strong validator of what the page shows, "" if none */
+	int max_age;   /* Cache-Control max-age in seconds */
+	int truncated; /* a list of results cut at this many items, else 0
+	                  (sent as X-Listarc-Truncated) */
 };
 
 void response_init(struct response *r);

@@ -14,7 +14,8 @@
 /* ---- the page skeleton and links (page.c) ---- */
 
 /* Starts a page: doctype, head with title (escaped here), the site bar. */
-void page_begin(const struct render_ctx *c, struct buf *b, const char *title, const char *canonical);
+void page_begin(const struct render_ctx *c, struct buf *b, const char *title,
+                const char *canonical);
 /* Ends a page: footer and closing tags. */
 void page_end(const struct render_ctx *c, struct buf *b);
 
@@ -31,7 +32,8 @@ void nav_item(struct buf *b, const char *label, const char *url);
 
 /* The subject without the list's tag ("(no subject)" if empty), as
  * plain text. */
-void subject_plain(const struct render_ctx *c, struct buf *b, const char *list, const char *subject);
+void subject_plain(const struct render_ctx *c, struct buf *b, const char *list,
+                   const char *subject);
 /* A subject for listings: the list's tag dropped, "(no subject)" if empty. */
 void subject_text(const struct render_ctx *c, struct buf *b, const char *list, const char *subject);
 /* A sender for listings: the name, else the obfuscated address. */

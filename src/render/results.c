@@ -97,8 +97,8 @@ static void marked(struct buf *b, const char *p, size_t n, const char *const *wo
 
 /* A snippet of a message's body text around the first match of a
  * highlight word (or its first lines), whitespace collapsed. */
-static void snippet(const struct render_ctx *c, struct buf *b, int64_t id,
-                    const char *const *words, struct msg_text *t, struct buf *raw)
+static void snippet(const struct render_ctx *c, struct buf *b, int64_t id, const char *const *words,
+                    struct msg_text *t, struct buf *raw)
 {
 	struct store_msg m;
 	if (store_msg_by_id(c->st, id, &m) != LA_OK)
@@ -114,7 +114,8 @@ static void snippet(const struct render_ctx *c, struct buf *b, int64_t id,
 		for (int s = 0; s < 2 && !found; s++) {
 			const char *p = src[s]->data ? src[s]->data : "";
 			for (size_t i = 0; i < src[s]->len && !found; i++)
-				if (match_at(p + i, src[s]->len - i, i == 0 || !word_char((unsigned char)p[i - 1]),
+				if (match_at(p + i, src[s]->len - i,
+				             i == 0 || !word_char((unsigned char)p[i - 1]),
 				             words)) {
 					text = p, len = src[s]->len, at = i, found = true;
 				}
@@ -185,7 +186,8 @@ static bool seen_add(struct results *x, int64_t t)
 			return false;
 		for (size_t i = 0; i < x->nseen; i++)
 			if (x->seen[i])
-				for (size_t j = (size_t)x->seen[i] * 0x9E3779B97F4A7C15u % n;; j = (j + 1) % n)
+				for (size_t j = (size_t)x->seen[i] * 0x9E3779B97F4A7C15u % n;;
+				     j = (j + 1) % n)
 					if (!v[j]) {
 						v[j] = x->seen[i];
 						break;
@@ -337,9 +339,8 @@ out:
 /* The URL of a page of results, in format x ("": the page itself), its
  * parameters separated by amp ("&amp;" in HTML, "&" where the caller
  * escapes). */
-static void results_url(const struct render_ctx *c, struct buf *b, const char *list,
-                        const char *q, const char *order, int page, const char *x, bool t1,
-                        const char *amp)
+static void results_url(const struct render_ctx *c, struct buf *b, const char *list, const char *q,
+                        const char *order, int page, const char *x, bool t1, const char *amp)
 {
 	if (list)
 		link_list(c, b, list);
@@ -361,23 +362,23 @@ static void results_url(const struct render_ctx *c, struct buf *b, const char *l
  * result per thread (t=1), or grouped and nested by thread (x=t). */
 enum view { V_LIST, V_THREADS, V_TREE };
 
-static void results_link(const struct render_ctx *c, struct buf *b, const char *list,
-                         const char *q, const char *order, int page, enum view v)
+static void results_link(const struct render_ctx *c, struct buf *b, const char *list, const char *q,
+                         const char *order, int page, enum view v)
 {
 	results_url(c, b, list, q, order, page, v == V_TREE ? "t" : "", v == V_THREADS, "&amp;");
 }
 
 /* &x=A: the page's results as an Atom feed. */
 static enum la_status results_atom(const struct render_ctx *c, const char *list, int64_t list_id,
-                                   const char *q, const struct search_query *sq,
-                                   const char *order, int page, struct response *r)
+                                   const char *q, const struct search_query *sq, const char *order,
+                                   int page, struct response *r)
 {
 	bool relevance = order && !strcmp(order, "relevance");
 	struct render_entries l = {0};
 	int total = 0;
-	enum la_status e = store_search(c->st, sq, list_id, relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST,
-	                                (page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE, 1, &total,
-	                                render_entries_add, &l);
+	enum la_status e = store_search(
+		c->st, sq, list_id, relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST,
+		(page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE, 1, &total, render_entries_add, &l);
 	if (!e && l.oom)
 		e = LA_ENOMEM;
 	if (e) {
@@ -393,12 +394,14 @@ static enum la_status results_atom(const struct render_ctx *c, const char *list,
 	buf_printf(&title, "Search for %s in %s", q, list ? list : "all lists");
 	results_url(c, &self, list, q, order, page, "A", false, "&");
 	results_url(c, &alt, list, q, order, page, "", false, "&");
-	buf_printf(&key, "search\n%s\n%s\n%s\n%d", list ? list : "", q, relevance ? "r" : "n", page);
+	buf_printf(&key, "search\n%s\n%s\n%s\n%d", list ? list : "", q, relevance ? "r" : "n",
+	           page);
 	if (title.err || self.err || alt.err || key.err) {
 		e = LA_ENOMEM;
 		render_error(c, r, 500, "The feed could not be built.");
 	} else {
-		struct render_feed f = {buf_cstr(&title), buf_cstr(&self), buf_cstr(&alt), buf_cstr(&key)};
+		struct render_feed f = {buf_cstr(&title), buf_cstr(&self), buf_cstr(&alt),
+		                        buf_cstr(&key)};
 		e = render_atom(c, &f, &l, r);
 		r->max_age = 60;
 	}
@@ -472,10 +475,9 @@ static enum la_status results_mbox(const struct render_ctx *c, int64_t list_id, 
 	bool relevance = order && !strcmp(order, "relevance");
 	struct matches m = {0};
 	int total = 0;
-	enum la_status e = store_search_thread(c->st, sq, list_id, thread,
-	                                       relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST, 0,
-	                                       SEARCH_MBOX_MAX, SEARCH_MBOX_MAX + 1, &total,
-	                                       take_match, &m);
+	enum la_status e = store_search_thread(
+		c->st, sq, list_id, thread, relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST, 0,
+		SEARCH_MBOX_MAX, SEARCH_MBOX_MAX + 1, &total, take_match, &m);
 	bool cut = total > SEARCH_MBOX_MAX;
 	if (!e && threads) {
 		/* The matches' threads, each read whole until the cap. */
@@ -488,7 +490,8 @@ static enum la_status results_mbox(const struct render_ctx *c, int64_t list_id, 
 			}
 			size_t before = m.ids.n;
 			int room = SEARCH_MBOX_MAX - (int)m.ids.n;
-			e = store_thread_msgs(c->st, m.threads.v[i], list_id, room + 1, take_id, &m.ids);
+			e = store_thread_msgs(c->st, m.threads.v[i], list_id, room + 1, take_id,
+			                      &m.ids);
 			if (m.ids.n - before > (size_t)room) {
 				m.ids.n = before + (size_t)room;
 				cut = true;
@@ -518,8 +521,8 @@ static enum la_status parse(const struct render_ctx *c, const char *q, struct se
                             struct la_err *err)
 {
 	return search_parse_index(q, strlen(q), (int64_t)time(NULL),
-	                          store_search_lore(c->st) ? SEARCH_INDEX_LORE : SEARCH_INDEX_OLD, sq,
-	                          err);
+	                          store_search_lore(c->st) ? SEARCH_INDEX_LORE : SEARCH_INDEX_OLD,
+	                          sq, err);
 }
 
 /* How many of total results (or threads) page shows, RESULTS_PER_PAGE
@@ -542,9 +545,10 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 	}
 	if (format[0] && strcmp(format, "t") != 0) {
 		if (strcmp(format, "A") != 0 && strcmp(format, "m") != 0) {
-			render_error(c, r, 400,
-			             "x= is A (the results as an Atom feed), m (as an mbox) or t (as "
-			             "threads).");
+			render_error(
+				c, r, 400,
+				"x= is A (the results as an Atom feed), m (as an mbox) or t (as "
+				"threads).");
 			return LA_OK;
 		}
 		if (page < 1 || page > RESULTS_PAGES_MAX) {
@@ -554,7 +558,8 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		struct la_err perr = {0};
 		struct search_query *sq = NULL;
 		if (parse(c, q, &sq, &perr) != LA_OK) {
-			render_error(c, r, 400, perr.msg[0] ? perr.msg : "The query could not be read.");
+			render_error(c, r, 400,
+			             perr.msg[0] ? perr.msg : "The query could not be read.");
 			return LA_OK;
 		}
 		enum la_status fe = LA_OK;
@@ -562,7 +567,8 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		if (format[0] == 'm' && req->msgid &&
 		    (fe = store_mid_find(c->st, req->msgid, &mid, &thread)) != LA_OK) {
 			if (fe == LA_ENOTFOUND)
-				render_error(c, r, 404, "There is no message with this Message-ID here.");
+				render_error(c, r, 404,
+				             "There is no message with this Message-ID here.");
 			else
 				render_error(c, r, 500, "The search could not be run.");
 			fe = fe == LA_ENOTFOUND ? LA_OK : fe;
@@ -587,7 +593,8 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 	int status = 200;
 	enum la_status e = LA_OK;
 	if (page < 1 || page > RESULTS_PAGES_MAX) {
-		buf_printf(b, "<p class=\"error\">Results are shown up to page %d.</p>\n", RESULTS_PAGES_MAX);
+		buf_printf(b, "<p class=\"error\">Results are shown up to page %d.</p>\n",
+		           RESULTS_PAGES_MAX);
 		status = 404;
 	} else if (parse(c, q, &sq, &err) != LA_OK) {
 		buf_adds(b, "<p class=\"error\">");
@@ -600,9 +607,11 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		char mode[16] = "on";
 		store_meta_get(c->st, "search", mode, sizeof mode);
 		if (strcmp(mode, "on") != 0)
-			buf_adds(b, "<p class=\"error\">This archive has no full-text index (it was indexed "
-			            "with --no-search): only m:, d:, dt:, rt: and z: terms find "
-			            "anything.</p>\n");
+			buf_adds(
+				b,
+				"<p class=\"error\">This archive has no full-text index (it was indexed "
+				"with --no-search): only m:, d:, dt:, rt: and z: terms find "
+				"anything.</p>\n");
 		struct results x;
 		memset(&x, 0, sizeof x);
 		x.c = c;
@@ -612,7 +621,8 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		msg_text_init(&x.text);
 		buf_init(&x.raw, SEARCH_TEXT_MAX * 8 + 1);
 		size_t mark = b->len;
-		buf_adds(b, view == V_TREE ? "<ul class=\"results\">\n" : "<ol class=\"results\">\n");
+		buf_adds(b,
+		         view == V_TREE ? "<ul class=\"results\">\n" : "<ol class=\"results\">\n");
 		int total = 0, shown = 0, walk = 0;
 		int upto = page * RESULTS_PER_PAGE > RESULTS_COUNT_EXACT ? page * RESULTS_PER_PAGE
 		                                                         : RESULTS_COUNT_EXACT;
@@ -622,17 +632,20 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 			 * RESULTS_COUNT_EXACT of them a page shown (each is read:
 			 * 10,000 took 180 ms at 100,000 messages), at most
 			 * SEARCH_MBOX_MAX. */
-			walk = RESULTS_COUNT_EXACT * page < SEARCH_MBOX_MAX ? RESULTS_COUNT_EXACT * page
-			                                                   : SEARCH_MBOX_MAX;
+			walk = RESULTS_COUNT_EXACT * page < SEARCH_MBOX_MAX
+			               ? RESULTS_COUNT_EXACT * page
+			               : SEARCH_MBOX_MAX;
 			x.skip = (page - 1) * RESULTS_PER_PAGE;
 			x.want = RESULTS_PER_PAGE;
-			e = store_search(c->st, sq, list_id, so, 0, walk, walk + 1, &total, thread_line, &x);
+			e = store_search(c->st, sq, list_id, so, 0, walk, walk + 1, &total,
+			                 thread_line, &x);
 			free(x.seen);
 			shown = on_page(x.threads, page);
 		} else if (view == V_TREE) {
 			struct render_entries l = {0};
 			e = store_search(c->st, sq, list_id, so, (page - 1) * RESULTS_PER_PAGE,
-			                 RESULTS_PER_PAGE, upto + 1, &total, render_entries_add, &l);
+			                 RESULTS_PER_PAGE, upto + 1, &total, render_entries_add,
+			                 &l);
 			if (!e && l.oom)
 				e = LA_ENOMEM;
 			if (!e)
@@ -665,14 +678,18 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		if (total == 0)
 			buf_adds(&head, "<p>No messages match.</p>\n");
 		else if (view == V_THREADS && more)
-			buf_printf(&head, "<p>%d thread%s in the first %d matching messages; %s first, "
+			buf_printf(&head,
+			           "<p>%d thread%s in the first %d matching messages; %s first, "
 			           "one message each.</p>\n",
 			           x.threads, x.threads == 1 ? "" : "s", walk, first);
 		else if (view == V_THREADS)
-			buf_printf(&head, "<p>%d thread%s match%s; %s first, one message each.</p>\n",
-			           x.threads, x.threads == 1 ? "" : "s", x.threads == 1 ? "es" : "", first);
+			buf_printf(&head,
+			           "<p>%d thread%s match%s; %s first, one message each.</p>\n",
+			           x.threads, x.threads == 1 ? "" : "s", x.threads == 1 ? "es" : "",
+			           first);
 		else if (more)
-			buf_printf(&head, "<p>More than %d messages match; %s first.</p>\n", upto, first);
+			buf_printf(&head, "<p>More than %d messages match; %s first.</p>\n", upto,
+			           first);
 		else
 			buf_printf(&head, "<p>%d message%s match%s; %s first.</p>\n", total,
 			           total == 1 ? "" : "s", total == 1 ? "es" : "", first);
@@ -707,7 +724,8 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 			results_url(c, &head, list, q, order, 1, "m", false, "&amp;");
 			if (total > upto || total > SEARCH_MBOX_MAX)
 				buf_printf(&head, "\">mbox.gz</a> (the %s %s at most)",
-				           relevance ? "most relevant" : "newest", SEARCH_MBOX_MAX_TEXT);
+				           relevance ? "most relevant" : "newest",
+				           SEARCH_MBOX_MAX_TEXT);
 			else
 				buf_printf(&head, "\">mbox.gz</a> (all %d)", total);
 			buf_adds(&head, ", <a href=\"");
@@ -733,9 +751,10 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		if (shown > 0 || page > 1) {
 			buf_adds(b, "<div class=\"nav\">");
 			if (shown > 0)
-				buf_printf(b, "Results %d-%d of %s%d%s ", shown_from, shown_from + shown - 1,
-				           more ? "more than " : "", units,
-				           view == V_THREADS ? (units == 1 ? " thread" : " threads") : "");
+				buf_printf(b, "Results %d-%d of %s%d%s ", shown_from,
+				           shown_from + shown - 1, more ? "more than " : "", units,
+				           view == V_THREADS ? (units == 1 ? " thread" : " threads")
+				                             : "");
 			if (page > 1) {
 				buf_adds(b, "[<a href=\"");
 				results_link(c, b, list, q, order, page - 1, view);
@@ -767,72 +786,73 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 	page_begin(c, b, "Searching the archive", NULL);
 	buf_adds(b, "<h1>Searching the archive</h1>\n");
 	render_search_box(c, b, NULL, "");
-	buf_adds(b,
-	         "<p>The language is lore's (public-inbox's). Words and \"quoted phrases\" (straight or "
-	         "curly quotes) search subjects, senders and message text; every word must match. "
-	         "Letters are compared without case or accents. A word ending in <code>*</code> "
-	         "matches as a prefix (<code>mm*</code>). A lowercase word of four letters or more "
-	         "also finds its inflections in subjects and text (<code>review</code> finds "
-	         "<code>Reviewed</code> and <code>reviews</code>); capitalised or in quotes it finds only itself. "
-	         "Chinese, Japanese and Korean words are found inside sentences.</p>\n"
-	         "<table class=\"years\">\n<tr><th>prefix</th><th>searches</th><th>example</th></tr>\n"
-	         "<tr><td><code>s:</code></td><td>the subject</td><td><code>s:\"copy_page_range\"</code></td></tr>\n"
-	         "<tr><td><code>f:</code></td><td>From: the sender, name or address</td><td><code>f:torvalds</code>, <code>f:linux-foundation.org</code></td></tr>\n"
-	         "<tr><td><code>t:</code></td><td>To:</td><td><code>t:linux-mm@kvack.org</code></td></tr>\n"
-	         "<tr><td><code>c:</code></td><td>Cc:</td><td><code>c:akpm</code></td></tr>\n"
-	         "<tr><td><code>tc:</code></td><td>To: or Cc:</td><td><code>tc:stable@vger.kernel.org</code></td></tr>\n"
-	         "<tr><td><code>tcf:</code></td><td>To:, Cc: or From:</td><td><code>tcf:gregkh</code></td></tr>\n"
-	         "<tr><td><code>a:</code></td><td>any address: the same</td><td><code>a:\"Kees Cook\"</code></td></tr>\n"
-	         "<tr><td><code>b:</code></td><td>the message text, quoted or not, its diffs and text attachments too</td><td><code>b:regression</code></td></tr>\n"
-	         "<tr><td><code>bs:</code></td><td>the subject or the message text</td><td><code>bs:regression</code></td></tr>\n"
-	         "<tr><td><code>q:</code></td><td>quoted text only (lines starting with &gt;)</td><td><code>q:pmsg_size</code></td></tr>\n"
-	         "<tr><td><code>nq:</code></td><td>text that is not quoted</td><td><code>nq:pmsg_size</code></td></tr>\n"
-	         "<tr><td><code>n:</code></td><td>file names of attachments</td><td><code>n:config.gz</code></td></tr>\n"
-	         "<tr><td><code>l:</code></td><td>words of the List-Id header (inside its &lt;&gt;)</td><td><code>l:linux-mtd</code></td></tr>\n"
-	         "<tr><td><code>lid:</code></td><td>a whole List-Id</td><td><code>lid:linux-mtd.lists.infradead.org</code></td></tr>\n"
-	         "<tr><td><code>m:</code>, <code>mid:</code></td><td>the Message-ID</td><td><code>m:20190520.1234@example.org</code></td></tr>\n"
-	         "<tr><td><code>dfn:</code></td><td>file names a patch touches</td><td><code>dfn:mm/memory.c</code></td></tr>\n"
-	         "<tr><td><code>dfa:</code></td><td>lines a patch removes (-)</td><td><code>dfa:\"spin_lock(&amp;mm-&gt;page_table_lock)\"</code></td></tr>\n"
-	         "<tr><td><code>dfb:</code></td><td>lines a patch adds (+)</td><td><code>dfb:round_hint_to_min</code></td></tr>\n"
-	         "<tr><td><code>dfctx:</code></td><td>a patch's context lines</td><td><code>dfctx:pmsg_size</code></td></tr>\n"
-	         "<tr><td><code>dfhh:</code></td><td>the context after a hunk's <code>@@</code>, usually a function</td><td><code>dfhh:copy_page_range</code></td></tr>\n"
-	         "<tr><td><code>dfpre:</code></td><td>the pre-image blob of an <code>index</code> line; its start matches</td><td><code>dfpre:7cd5c15</code></td></tr>\n"
-	         "<tr><td><code>dfpost:</code></td><td>the post-image blob</td><td><code>dfpost:1e6002ee7c44</code></td></tr>\n"
-	         "<tr><td><code>dfblob:</code></td><td>either blob</td><td><code>dfblob:1e6002e</code></td></tr>\n"
-	         "<tr><td><code>patchid:</code></td><td>the <code>git patch-id --stable</code> of a patch, inline or "
-	         "attached: every message carrying it</td><td><code>patchid:0a68bafcd58ed2083936e316f9133f432578ef64</code></td></tr>\n"
-	         "<tr><td><code>d:</code></td><td>the date (Date:, else when it arrived), by days</td>"
-	         "<td><code>d:2019-05-01..2019-05-31</code>, <code>d:last.week..</code></td></tr>\n"
-	         "<tr><td><code>dt:</code></td><td>the date to the second</td><td><code>dt:20240101000000..</code></td></tr>\n"
-	         "<tr><td><code>rt:</code></td><td>when it arrived here (received)</td><td><code>rt:1.month.ago..</code>, <code>rt:1704067200..</code></td></tr>\n"
-	         "<tr><td><code>z:</code></td><td>the size in bytes (or with k, m, g)</td><td><code>z:..10k</code>, <code>z:1m..</code></td></tr>\n"
-	         "</table>\n"
-	         "<p>Dates are in UTC: <code>YYYYMMDD</code>, <code>YYYY-MM-DD</code>, "
-	         "<code>YYYYMMDDHHMMSS</code>, <code>YYYY-MM-DDTHH:MM:SS</code>, <code>YYYY</code> and "
-	         "<code>YYYY-MM</code> (a year, a month), Unix seconds (<code>1704067200</code> or "
-	         "<code>@1704067200</code>), and git's relative words: <code>now</code>, <code>today</code>, "
-	         "<code>yesterday</code>, <code>midnight</code>, <code>2.weeks.ago</code>, "
-	         "<code>last.month</code>, <code>3.days</code>, <code>1.year.2.months.ago</code> (units: "
-	         "second, minute, hour, day, week, month, year). Ranges <code>A..B</code> include both "
-	         "ends; <code>A..</code> and <code>..B</code> are open. A date alone is its day (or month, "
-	         "or year).</p>\n"
-	         "<p>Combine terms with <code>AND</code> (or nothing), <code>OR</code>, <code>NOT</code> or "
-	         "<code>-</code> before a term, <code>+</code> (must match), and parentheses: "
-	         "<code>(s:mm OR s:mmap) -s:RFC d:2019</code>.</p>\n"
-	         "<p>Results come newest first; add <code>&amp;o=relevance</code> to order them by "
-	         "relevance, <code>&amp;t=1</code> to show one message per thread, <code>&amp;x=t</code> to "
-	         "group them by thread. The same query gives an Atom feed with <code>&amp;x=A</code> and a "
-	         "gzipped mbox of the matching messages with <code>&amp;x=m</code> (in delivery order; the "
-	         "newest " SEARCH_MBOX_MAX_TEXT " when more match, and the response says so in "
-	         "<code>X-Listarc-Truncated</code>); there <code>&amp;t=1</code> adds the rest of each "
-	         "match's thread. public-inbox's <code>lei</code> takes this archive as a remote "
-	         "external: <code>lei q -I https://HOST/LIST/ QUERY</code>, and <code>lei up</code>, and "
-	         "the queries <code>lei p2q</code> writes. An archive indexed by a listarc older than "
-	         "these prefixes finds nothing with <code>dfa:</code>, <code>dfb:</code>, "
-	         "<code>dfctx:</code>, <code>dfhh:</code>, <code>dfpre:</code>, <code>dfpost:</code>, "
-	         "<code>dfblob:</code>, <code>n:</code>, <code>l:</code>, <code>lid:</code> and "
-	         "<code>patchid:</code> (and says so) until its owner runs <code>listarc reindex "
-	         "--search</code>.</p>\n");
+	buf_adds(
+		b,
+		"<p>The language is lore's (public-inbox's). Words and \"quoted phrases\" (straight or "
+		"curly quotes) search subjects, senders and message text; every word must match. "
+		"Letters are compared without case or accents. A word ending in <code>*</code> "
+		"matches as a prefix (<code>mm*</code>). A lowercase word of four letters or more "
+		"also finds its inflections in subjects and text (<code>review</code> finds "
+		"<code>Reviewed</code> and <code>reviews</code>); capitalised or in quotes it finds only itself. "
+		"Chinese, Japanese and Korean words are found inside sentences.</p>\n"
+		"<table class=\"years\">\n<tr><th>prefix</th><th>searches</th><th>example</th></tr>\n"
+		"<tr><td><code>s:</code></td><td>the subject</td><td><code>s:\"copy_page_range\"</code></td></tr>\n"
+		"<tr><td><code>f:</code></td><td>From: the sender, name or address</td><td><code>f:torvalds</code>, <code>f:linux-foundation.org</code></td></tr>\n"
+		"<tr><td><code>t:</code></td><td>To:</td><td><code>t:linux-mm@kvack.org</code></td></tr>\n"
+		"<tr><td><code>c:</code></td><td>Cc:</td><td><code>c:akpm</code></td></tr>\n"
+		"<tr><td><code>tc:</code></td><td>To: or Cc:</td><td><code>tc:stable@vger.kernel.org</code></td></tr>\n"
+		"<tr><td><code>tcf:</code></td><td>To:, Cc: or From:</td><td><code>tcf:gregkh</code></td></tr>\n"
+		"<tr><td><code>a:</code></td><td>any address: the same</td><td><code>a:\"Kees Cook\"</code></td></tr>\n"
+		"<tr><td><code>b:</code></td><td>the message text, quoted or not, its diffs and text attachments too</td><td><code>b:regression</code></td></tr>\n"
+		"<tr><td><code>bs:</code></td><td>the subject or the message text</td><td><code>bs:regression</code></td></tr>\n"
+		"<tr><td><code>q:</code></td><td>quoted text only (lines starting with &gt;)</td><td><code>q:pmsg_size</code></td></tr>\n"
+		"<tr><td><code>nq:</code></td><td>text that is not quoted</td><td><code>nq:pmsg_size</code></td></tr>\n"
+		"<tr><td><code>n:</code></td><td>file names of attachments</td><td><code>n:config.gz</code></td></tr>\n"
+		"<tr><td><code>l:</code></td><td>words of the List-Id header (inside its &lt;&gt;)</td><td><code>l:linux-mtd</code></td></tr>\n"
+		"<tr><td><code>lid:</code></td><td>a whole List-Id</td><td><code>lid:linux-mtd.lists.infradead.org</code></td></tr>\n"
+		"<tr><td><code>m:</code>, <code>mid:</code></td><td>the Message-ID</td><td><code>m:20190520.1234@example.org</code></td></tr>\n"
+		"<tr><td><code>dfn:</code></td><td>file names a patch touches</td><td><code>dfn:mm/memory.c</code></td></tr>\n"
+		"<tr><td><code>dfa:</code></td><td>lines a patch removes (-)</td><td><code>dfa:\"spin_lock(&amp;mm-&gt;page_table_lock)\"</code></td></tr>\n"
+		"<tr><td><code>dfb:</code></td><td>lines a patch adds (+)</td><td><code>dfb:round_hint_to_min</code></td></tr>\n"
+		"<tr><td><code>dfctx:</code></td><td>a patch's context lines</td><td><code>dfctx:pmsg_size</code></td></tr>\n"
+		"<tr><td><code>dfhh:</code></td><td>the context after a hunk's <code>@@</code>, usually a function</td><td><code>dfhh:copy_page_range</code></td></tr>\n"
+		"<tr><td><code>dfpre:</code></td><td>the pre-image blob of an <code>index</code> line; its start matches</td><td><code>dfpre:7cd5c15</code></td></tr>\n"
+		"<tr><td><code>dfpost:</code></td><td>the post-image blob</td><td><code>dfpost:1e6002ee7c44</code></td></tr>\n"
+		"<tr><td><code>dfblob:</code></td><td>either blob</td><td><code>dfblob:1e6002e</code></td></tr>\n"
+		"<tr><td><code>patchid:</code></td><td>the <code>git patch-id --stable</code> of a patch, inline or "
+		"attached: every message carrying it</td><td><code>patchid:0a68bafcd58ed2083936e316f9133f432578ef64</code></td></tr>\n"
+		"<tr><td><code>d:</code></td><td>the date (Date:, else when it arrived), by days</td>"
+		"<td><code>d:2019-05-01..2019-05-31</code>, <code>d:last.week..</code></td></tr>\n"
+		"<tr><td><code>dt:</code></td><td>the date to the second</td><td><code>dt:20240101000000..</code></td></tr>\n"
+		"<tr><td><code>rt:</code></td><td>when it arrived here (received)</td><td><code>rt:1.month.ago..</code>, <code>rt:1704067200..</code></td></tr>\n"
+		"<tr><td><code>z:</code></td><td>the size in bytes (or with k, m, g)</td><td><code>z:..10k</code>, <code>z:1m..</code></td></tr>\n"
+		"</table>\n"
+		"<p>Dates are in UTC: <code>YYYYMMDD</code>, <code>YYYY-MM-DD</code>, "
+		"<code>YYYYMMDDHHMMSS</code>, <code>YYYY-MM-DDTHH:MM:SS</code>, <code>YYYY</code> and "
+		"<code>YYYY-MM</code> (a year, a month), Unix seconds (<code>1704067200</code> or "
+		"<code>@1704067200</code>), and git's relative words: <code>now</code>, <code>today</code>, "
+		"<code>yesterday</code>, <code>midnight</code>, <code>2.weeks.ago</code>, "
+		"<code>last.month</code>, <code>3.days</code>, <code>1.year.2.months.ago</code> (units: "
+		"second, minute, hour, day, week, month, year). Ranges <code>A..B</code> include both "
+		"ends; <code>A..</code> and <code>..B</code> are open. A date alone is its day (or month, "
+		"or year).</p>\n"
+		"<p>Combine terms with <code>AND</code> (or nothing), <code>OR</code>, <code>NOT</code> or "
+		"<code>-</code> before a term, <code>+</code> (must match), and parentheses: "
+		"<code>(s:mm OR s:mmap) -s:RFC d:2019</code>.</p>\n"
+		"<p>Results come newest first; add <code>&amp;o=relevance</code> to order them by "
+		"relevance, <code>&amp;t=1</code> to show one message per thread, <code>&amp;x=t</code> to "
+		"group them by thread. The same query gives an Atom feed with <code>&amp;x=A</code> and a "
+		"gzipped mbox of the matching messages with <code>&amp;x=m</code> (in delivery order; the "
+		"newest " SEARCH_MBOX_MAX_TEXT " when more match, and the response says so in "
+		"<code>X-Listarc-Truncated</code>); there <code>&amp;t=1</code> adds the rest of each "
+		"match's thread. public-inbox's <code>lei</code> takes this archive as a remote "
+		"external: <code>lei q -I https://HOST/LIST/ QUERY</code>, and <code>lei up</code>, and "
+		"the queries <code>lei p2q</code> writes. An archive indexed by a listarc older than "
+		"these prefixes finds nothing with <code>dfa:</code>, <code>dfb:</code>, "
+		"<code>dfctx:</code>, <code>dfhh:</code>, <code>dfpre:</code>, <code>dfpost:</code>, "
+		"<code>dfblob:</code>, <code>n:</code>, <code>l:</code>, <code>lid:</code> and "
+		"<code>patchid:</code> (and says so) until its owner runs <code>listarc reindex "
+		"--search</code>.</p>\n");
 	page_end(c, b);
 	page_finish(r, 200);
 	r->max_age = 86400;

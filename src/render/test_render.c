@@ -17,7 +17,8 @@ static void body_case(const char *in, unsigned flags, const char *want)
 static void test_escape(void)
 {
 	const unsigned LO = HTML_LINKS | HTML_OBFUSCATE;
-	body_case("<script>alert('x')</script>", LO, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+	body_case("<script>alert('x')</script>", LO,
+	          "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
 	body_case("a & b \"c\"", LO, "a &amp; b &quot;c&quot;");
 	body_case("tab\tand\r\nCR", LO, "tab\tand\nCR");
 	body_case("bell\a nul-ish \x1b[0m", LO, "bell. nul-ish .[0m");
@@ -31,19 +32,24 @@ static void test_escape(void)
 	body_case("@@ -9,11 +9,13 @@", LO, "@@ -9,11 +9,13 @@");
 	body_case("x@a.b", LO, "x@...");
 	body_case("user@localhost", LO, "user@localhost");
-	body_case("see https://lore.kernel.org/r/1-x@allwinnertech.com.", LO,
-	          "see <a href=\"https://lore.kernel.org/r/1-x@allwinnertech.com\" rel=\"nofollow\">"
-	          "https://lore.kernel.org/r/1-x@allwinnertech.com</a>.");
-	body_case("(http://example.org/a_(b))", LO,
-	          "(<a href=\"http://example.org/a_(b)\" rel=\"nofollow\">http://example.org/a_(b)</a>)");
-	body_case("http://x.org/?a=1&b=\"2\"", LO,
-	          "<a href=\"http://x.org/?a=1&amp;b=\" rel=\"nofollow\">http://x.org/?a=1&amp;b=</a>"
-	          "&quot;2&quot;");
-	body_case("javascript:alert(1) data:text/html,x", LO, "javascript:alert(1) data:text/html,x");
+	body_case(
+		"see https://lore.kernel.org/r/1-x@allwinnertech.com.", LO,
+		"see <a href=\"https://lore.kernel.org/r/1-x@allwinnertech.com\" rel=\"nofollow\">"
+		"https://lore.kernel.org/r/1-x@allwinnertech.com</a>.");
+	body_case(
+		"(http://example.org/a_(b))", LO,
+		"(<a href=\"http://example.org/a_(b)\" rel=\"nofollow\">http://example.org/a_(b)</a>)");
+	body_case(
+		"http://x.org/?a=1&b=\"2\"", LO,
+		"<a href=\"http://x.org/?a=1&amp;b=\" rel=\"nofollow\">http://x.org/?a=1&amp;b=</a>"
+		"&quot;2&quot;");
+	body_case("javascript:alert(1) data:text/html,x", LO,
+	          "javascript:alert(1) data:text/html,x");
 	body_case("xhttp://notalink.org", LO, "xhttp://notalink.org");
 	body_case("http://", LO, "http://");
-	body_case("ftp://ftp.example.org/pub", LO,
-	          "<a href=\"ftp://ftp.example.org/pub\" rel=\"nofollow\">ftp://ftp.example.org/pub</a>");
+	body_case(
+		"ftp://ftp.example.org/pub", LO,
+		"<a href=\"ftp://ftp.example.org/pub\" rel=\"nofollow\">ftp://ftp.example.org/pub</a>");
 	body_case("user@example.com", 0, "user@example.com");
 	body_case("<a href=x>", 0, "&lt;a href=x&gt;");
 	/* A long URL is shown but not linked. */
@@ -65,8 +71,9 @@ static void test_escape(void)
 		buf_addc(&in, ')');
 	buf_init(&b, 8 << 20);
 	html_body(&b, in.data, in.len, LO);
-	CHECK(strncmp(buf_cstr(&b), "(<a href=\"http://example.org/a_(b)\" rel=\"nofollow\">", 51) == 0 &&
-	          b.len == in.len + 54,
+	CHECK(strncmp(buf_cstr(&b), "(<a href=\"http://example.org/a_(b)\" rel=\"nofollow\">",
+	              51) == 0 &&
+	              b.len == in.len + 54,
 	      "a URL followed by a million ')' keeps only its own (and is fast)");
 	buf_free(&in);
 	buf_free(&b);
@@ -93,7 +100,8 @@ static void test_htmltext(void)
 	text_case("<script>alert(1)</script>x<style>p{}</style>y", "xy\n");
 	text_case("<script>if (a<b && c>d) x();</script>shown", "shown\n");
 	text_case("<style>a > b { }</style><title>Title</title>body", "body\n");
-	text_case("<head><meta charset=utf-8><title>t</title></head><body>in body</body>", "in body\n");
+	text_case("<head><meta charset=utf-8><title>t</title></head><body>in body</body>",
+	          "in body\n");
 	text_case("<head>no closing head<body>shown</body>", "shown\n");
 	text_case("&lt;tag&gt; &amp; &#65;&#x42; &nbsp;.", "<tag> & AB \xC2\xA0.\n");
 	text_case("<!-- hidden --> shown", "shown\n");
@@ -104,8 +112,10 @@ static void test_htmltext(void)
 	text_case("<a title=\"x>y\" href=\"u\">link</a> text", "link text\n");
 	/* Named references: every HTML5 name, the legacy ones also
 	 * without ';', the longest match, two-code-point ones. */
-	text_case("&auml;&Auml;&szlig;&hellip;&euro;&mdash;&rsquo;", "\xC3\xA4\xC3\x84\xC3\x9F\xE2\x80\xA6\xE2\x82\xAC\xE2\x80\x94\xE2\x80\x99\n");
-	text_case("&CounterClockwiseContourIntegral;&fjlig;", "\xE2\x88\xB3" "fj\n");
+	text_case("&auml;&Auml;&szlig;&hellip;&euro;&mdash;&rsquo;",
+	          "\xC3\xA4\xC3\x84\xC3\x9F\xE2\x80\xA6\xE2\x82\xAC\xE2\x80\x94\xE2\x80\x99\n");
+	text_case("&CounterClockwiseContourIntegral;&fjlig;", "\xE2\x88\xB3"
+	                                                      "fj\n");
 	text_case("&nbsp;x", "\xC2\xA0x\n");
 	text_case("&copy 2024 &amp &lt;", "\xC2\xA9 2024 & <\n");
 	text_case("&notit; &notin;", "\xC2\xACit; \xE2\x88\x89\n");
@@ -114,19 +124,26 @@ static void test_htmltext(void)
 	/* Numeric references: windows-1252 for 0x80..0x9F, U+FFFD for 0,
 	 * surrogates and beyond U+10FFFF. */
 	text_case("&#x80;&#150;&#x9D;", "\xE2\x82\xAC\xE2\x80\x93\xC2\x9D\n");
-	text_case("&#0; &#xD800; &#x110000; &#99999999999999;", "\xEF\xBF\xBD \xEF\xBF\xBD \xEF\xBF\xBD \xEF\xBF\xBD\n");
-	text_case("&#x1F600;&#X41;&#65 x &#; &#x;", "\xF0\x9F\x98\x80" "AA x &#; &#x;\n");
+	text_case("&#0; &#xD800; &#x110000; &#99999999999999;",
+	          "\xEF\xBF\xBD \xEF\xBF\xBD \xEF\xBF\xBD \xEF\xBF\xBD\n");
+	text_case("&#x1F600;&#X41;&#65 x &#; &#x;", "\xF0\x9F\x98\x80"
+	                                            "AA x &#; &#x;\n");
 	/* Layout. */
 	text_case("<h1>Title</h1><p>text</p>", "Title\n\ntext\n");
-	text_case("<div>one</div><div>two</div><div><br></div><div>three</div>", "one\ntwo\n\nthree\n");
+	text_case("<div>one</div><div>two</div><div><br></div><div>three</div>",
+	          "one\ntwo\n\nthree\n");
 	text_case("<ol><li>a</li><li>b</li></ol>", "1. a\n2. b\n");
 	text_case("<ol start=\"7\"><li>a<li>b</ol>", "7. a\n8. b\n");
 	text_case("<ul><li>a<ul><li>b</li></ul></li><li>c</li></ul>", "* a\n  * b\n* c\n");
 	text_case("<ul><li><p>para</p></li><li><p>two</p></li></ul>", "* para\n\n* two\n");
-	text_case("<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>", "A | B\n1 | 2\n");
-	text_case("<table><tr><td><p>layout</p></td><td><p>cells</p></td></tr></table>", "layout\n\ncells\n");
-	text_case("<blockquote type=\"cite\">quoted<br>text</blockquote>reply", "> quoted\n> text\n\nreply\n");
-	text_case("<pre>  code\n    indented &lt;x&gt;\n\n\n\nend</pre>after", "  code\n    indented <x>\n\nend\n\nafter\n");
+	text_case("<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>",
+	          "A | B\n1 | 2\n");
+	text_case("<table><tr><td><p>layout</p></td><td><p>cells</p></td></tr></table>",
+	          "layout\n\ncells\n");
+	text_case("<blockquote type=\"cite\">quoted<br>text</blockquote>reply",
+	          "> quoted\n> text\n\nreply\n");
+	text_case("<pre>  code\n    indented &lt;x&gt;\n\n\n\nend</pre>after",
+	          "  code\n    indented <x>\n\nend\n\nafter\n");
 	text_case("<pre>\nfirst</pre>", "first\n");
 	text_case("a<hr>b", "a\n\n-----\n\nb\n");
 	text_case("see <img src=\"x.png\" alt=\"the &amp; logo\">here", "see [the & logo] here\n");
@@ -137,16 +154,19 @@ static void test_htmltext(void)
 		const char *in, *want;
 	} metas[] = {
 		{"<html><head><meta charset=\"windows-1251\"></head>", "windows-1251"},
-		{"<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=koi8-r\">", "koi8-r"},
-		{"<meta content='text/html;charset=ISO-2022-JP' http-equiv=content-type>", "ISO-2022-JP"},
+		{"<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=koi8-r\">",
+	         "koi8-r"},
+		{"<meta content='text/html;charset=ISO-2022-JP' http-equiv=content-type>",
+	         "ISO-2022-JP"},
 		{"<metadata charset=x><p>charset=utf-8</p>", NULL},
 		{"<meta name=\"viewport\" content=\"width=device-width\">", NULL},
 	};
 	for (size_t i = 0; i < sizeof metas / sizeof *metas; i++) {
 		char cs[64];
 		bool found = htmltext_meta_charset(metas[i].in, strlen(metas[i].in), cs, sizeof cs);
-		CHECK(metas[i].want ? found && !strcmp(cs, metas[i].want) : !found, "<meta> charset of %s: %s",
-		      metas[i].in, metas[i].want ? metas[i].want : "none");
+		CHECK(metas[i].want ? found && !strcmp(cs, metas[i].want) : !found,
+		      "<meta> charset of %s: %s", metas[i].in,
+		      metas[i].want ? metas[i].want : "none");
 	}
 
 	/* Hostile input: deep nesting and a huge line stay linear. */
@@ -157,7 +177,8 @@ static void test_htmltext(void)
 	buf_adds(&in, "deep");
 	buf_init(&out, 64 << 20);
 	htmltext(&out, in.data, in.len);
-	CHECK(!out.err && out.len > 4 && strstr(out.data, "deep"), "200,000 nested lists and quotes");
+	CHECK(!out.err && out.len > 4 && strstr(out.data, "deep"),
+	      "200,000 nested lists and quotes");
 	buf_reset(&in);
 	buf_reset(&out);
 	for (int i = 0; i < 500000; i++)

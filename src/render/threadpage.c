@@ -103,8 +103,8 @@ enum la_status render_thread_mbox(const struct render_ctx *c, const char *list, 
 static void thread_page_msg(const struct render_ctx *c, struct buf *b, const struct outline_msg *t,
                             size_t anchor, int depth, size_t parent_anchor)
 {
-	buf_printf(b, "<div class=\"tmsg d%d\" id=\"m%zu\">\n<p class=\"links\"><b><a href=\"", depth,
-	           anchor);
+	buf_printf(b, "<div class=\"tmsg d%d\" id=\"m%zu\">\n<p class=\"links\"><b><a href=\"",
+	           depth, anchor);
 	link_msg(c, b, t->list, t->day, t->num);
 	buf_adds(b, "\">");
 	subject_text(c, b, t->list, t->subject);
@@ -203,8 +203,8 @@ enum la_status render_thread_page(const struct render_ctx *c, const char *list, 
 	}
 	buf_adds(b, "</div>\n<h1>");
 	subject_text(c, b, first->list, first->subject);
-	buf_printf(b, "</h1>\n<p>%zu message%s in this thread%s", col.nmsgs, col.nmsgs == 1 ? "" : "s",
-	           nested ? ", as a tree" : ", by date");
+	buf_printf(b, "</h1>\n<p>%zu message%s in this thread%s", col.nmsgs,
+	           col.nmsgs == 1 ? "" : "s", nested ? ", as a tree" : ", by date");
 	if (t.cut)
 		buf_printf(b, " (only its first %d Message-IDs are shown)", THREAD_NODES_MAX);
 	if (pages > 1)
@@ -223,7 +223,8 @@ enum la_status render_thread_page(const struct render_ctx *c, const char *list, 
 		if ((size_t)page < pages) {
 			buf_adds(b, "[<a href=\"");
 			link_msgid(c, b, list, msgid);
-			buf_printf(b, "%s?page=%d\">next page&gt;</a>] ", nested ? "T/" : "t/", page + 1);
+			buf_printf(b, "%s?page=%d\">next page&gt;</a>] ", nested ? "T/" : "t/",
+			           page + 1);
 		}
 		buf_adds(b, "</div>\n");
 	}
@@ -247,9 +248,11 @@ enum la_status render_thread_page(const struct render_ctx *c, const char *list, 
 			size_t parent = d > 0 ? up[d - 1] : 0;
 			up[d] = i + 1;
 			if (t.rows[i].ghost) {
-				buf_printf(b, "<div class=\"tmsg d%d\" id=\"m%zu\">\n<p class=\"links\">"
-				              "[a message not in this archive]</p>\n</div>\n",
-				           shown, i + 1);
+				buf_printf(
+					b,
+					"<div class=\"tmsg d%d\" id=\"m%zu\">\n<p class=\"links\">"
+					"[a message not in this archive]</p>\n</div>\n",
+					shown, i + 1);
 				continue;
 			}
 			thread_page_msg(c, b, &col.msgs[t.rows[i].key], i + 1, shown, parent);

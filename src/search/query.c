@@ -113,12 +113,12 @@ struct qnode {
 	enum qkind kind;
 	struct qnode *a, *b;
 	enum field field;
-	char *text;      /* Q_TERM: the value, without quotes */
-	bool prefix;     /* Q_TERM: word* */
-	bool nowords;    /* Q_TERM: its text is no words to highlight */
-	size_t stem;     /* Q_TERM: > 0: text is a word, searched with its
-	                  * inflections; the length of their stem */
-	int64_t lo, hi;  /* ranges: [lo, hi) (seconds, bytes); INT64_MIN/MAX when open */
+	char *text;     /* Q_TERM: the value, without quotes */
+	bool prefix;    /* Q_TERM: word* */
+	bool nowords;   /* Q_TERM: its text is no words to highlight */
+	size_t stem;    /* Q_TERM: > 0: text is a word, searched with its
+	                 * inflections; the length of their stem */
+	int64_t lo, hi; /* ranges: [lo, hi) (seconds, bytes); INT64_MIN/MAX when open */
 };
 
 struct search_query {
@@ -276,10 +276,13 @@ static enum tok lex(struct search_query *q, struct token *t, bool peek)
 		if (colon && letters && !(colon + 1 < p && colon[1] == '/')) {
 			size_t k;
 			for (k = 1; k < NFIELDS; k++)
-				if (strlen(fields[k].prefix) == pn && !memcmp(fields[k].prefix, w, pn))
+				if (strlen(fields[k].prefix) == pn &&
+				    !memcmp(fields[k].prefix, w, pn))
 					break;
 			if (k == NFIELDS)
-				return t->kind = fail(q, "unknown prefix '%s:' (see the search help)", w, pn);
+				return t->kind =
+				               fail(q, "unknown prefix '%s:' (see the search help)",
+				                    w, pn);
 			t->def = &fields[k];
 			if (colon + 1 == p && quote_at(p, end)) {
 				w = p; /* the value is a phrase */
@@ -328,8 +331,7 @@ static int64_t day_of(int64_t t)
 /* One end of a range, or a value alone, into [*lo, *hi).  d: is a day
  * search: an instant stands for its day.  dt: and rt: take instants as
  * they are. */
-static bool range_end(enum field f, const char *v, size_t n, int64_t now, int64_t *lo,
-                      int64_t *hi)
+static bool range_end(enum field f, const char *v, size_t n, int64_t now, int64_t *lo, int64_t *hi)
 {
 	if (f == F_Z) {
 		if (!when_size(v, n, lo))
@@ -412,7 +414,8 @@ static bool searchable(const char *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
-		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80)
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c >= 0x80)
 			return true;
 	}
 	return false;
@@ -459,7 +462,8 @@ static size_t stem_len(const char *w, size_t n)
 		k -= 1; /* "patches", "fixes" */
 	else if (ends(w, k, "eed"))
 		k -= 1;
-	else if ((ends(w, k, "ed") && vowel_in(w, k - 2)) || (ends(w, k, "ing") && vowel_in(w, k - 3))) {
+	else if ((ends(w, k, "ed") && vowel_in(w, k - 2)) ||
+	         (ends(w, k, "ing") && vowel_in(w, k - 3))) {
 		k -= w[k - 1] == 'd' ? 2 : 3;
 		/* "stopped", "running"; not "filled", "passing", "buzzing". */
 		if (k >= 2 && w[k - 1] == w[k - 2] && !strchr("aeioulsz", w[k - 1]))
@@ -508,7 +512,8 @@ static void inflections(struct buf *b, const char *w, size_t k)
 	{
 		int m = (int)k;
 		char last = w[k - 1], before = k >= 2 ? w[k - 2] : 0;
-		bool sibilant = strchr("sxz", last) || (last == 'h' && (before == 'c' || before == 's'));
+		bool sibilant =
+			strchr("sxz", last) || (last == 'h' && (before == 'c' || before == 's'));
 		FORM("%.*s", m, w);
 		if (last == 'e') {
 			FORM("%.*ss", m, w);
@@ -605,11 +610,12 @@ static struct qnode *make_term(struct search_query *q, const struct token *t)
 	size_t k = strlen(s);
 	if (is_range(f)) {
 		if (!parse_range(q, n))
-			return refuse(q, n,
-			              f == F_Z ? "'%s' is not a size or size range (sizes are bytes, or "
-			                         "with k, m, g; ranges A..B, A.., ..B)"
-			                       : "'%s' is not a date or date range: " WHEN_FORMS,
-			              t);
+			return refuse(
+				q, n,
+				f == F_Z ? "'%s' is not a size or size range (sizes are bytes, or "
+					   "with k, m, g; ranges A..B, A.., ..B)"
+					 : "'%s' is not a date or date range: " WHEN_FORMS,
+				t);
 	} else if (f == F_M) {
 		/* Message-IDs may be given with their angle brackets. */
 		if (k >= 2 && s[0] == '<' && s[k - 1] == '>') {
@@ -621,9 +627,10 @@ static struct qnode *make_term(struct search_query *q, const struct token *t)
 	} else if (f == F_PATCHID) {
 		/* git's SHA-1 ids, or SHA-256 ones (64 digits). */
 		if (!hex_value(s, 40, 40) && !hex_value(s, 64, 64))
-			return refuse(q, n,
-			              "'%s' is not a patch id (the 40 hex digits of git patch-id --stable)",
-			              t);
+			return refuse(
+				q, n,
+				"'%s' is not a patch id (the 40 hex digits of git patch-id --stable)",
+				t);
 	} else if (t->def->flags & FD_BLOB) {
 		/* Blob ids match by their start, as abbreviated ones do. */
 		if (k > 4 && s[k - 1] == '*')
@@ -683,13 +690,13 @@ static struct qnode *parse_unary(struct search_query *q, int depth)
 		if (lex(q, &t, false) != T_RPAREN) {
 			free_node(a);
 			if (t.kind != T_ERROR)
-				la_err_set(q->err, LA_EINVAL, "unbalanced parentheses: a ')' is missing");
+				la_err_set(q->err, LA_EINVAL,
+				           "unbalanced parentheses: a ')' is missing");
 			return NULL;
 		}
 		return a;
 	}
-	case T_TERM:
-		return make_term(q, &t);
+	case T_TERM: return make_term(q, &t);
 	case T_RPAREN:
 		la_err_set(q->err, LA_EINVAL, "unbalanced parentheses: unexpected ')'");
 		return NULL;
@@ -697,11 +704,8 @@ static struct qnode *parse_unary(struct search_query *q, int depth)
 		la_err_set(q->err, LA_EINVAL, "the query ends where a term was expected");
 		return NULL;
 	case T_AND:
-	case T_OR:
-		la_err_set(q->err, LA_EINVAL, "AND and OR go between two terms");
-		return NULL;
-	case T_ERROR:
-		return NULL;
+	case T_OR: la_err_set(q->err, LA_EINVAL, "AND and OR go between two terms"); return NULL;
+	case T_ERROR: return NULL;
 	}
 	return NULL;
 }
@@ -753,12 +757,9 @@ static struct qnode *parse_or(struct search_query *q, int depth)
 static bool fts_ok(const struct qnode *n)
 {
 	switch (n->kind) {
-	case Q_TERM:
-		return is_fts(n->field);
-	case Q_OR:
-		return fts_ok(n->a) && fts_ok(n->b);
-	case Q_NOT:
-		return false;
+	case Q_TERM: return is_fts(n->field);
+	case Q_OR: return fts_ok(n->a) && fts_ok(n->b);
+	case Q_NOT: return false;
 	case Q_AND: {
 		/* Every member FTS (or NOT of FTS), at least one positive. */
 		bool pos = false;
@@ -917,8 +918,7 @@ static void emit_fts(struct search_query *q, struct buf *b, const struct qnode *
 		}
 		return;
 	}
-	case Q_NOT:
-		return; /* never reached: fts_ok excludes it */
+	case Q_NOT: return; /* never reached: fts_ok excludes it */
 	}
 }
 

@@ -111,7 +111,7 @@ static void words(void)
 	while (w[n])
 		n++;
 	CHECK(n == 4 && !strcmp(w[0], "copy") && !strcmp(w[1], "page") && !strcmp(w[2], "mm") &&
-	          !strcmp(w[3], "extend"),
+	              !strcmp(w[3], "extend"),
 	      "highlight words are the positive full-text words, lowercased (%d)", n);
 	size_t np;
 	search_params(sq, &np);
@@ -127,20 +127,27 @@ static void old_index(void)
 		const char *q, *want;
 	} cases[] = {
 		{"copy_page_range", "MATCH {s f nq q} : \"copy_page_range\" WHERE 1"},
-		{"b:memory", "MATCH {nq q} : (\"memory\" OR \"memories\" OR \"memoried\" OR \"memorier\" OR \"memoriers\" OR \"memorying\") WHERE 1"},
-		{"bs:memory", "MATCH {s nq q} : (\"memory\" OR \"memories\" OR \"memoried\" OR \"memorier\" OR \"memoriers\" OR \"memorying\") WHERE 1"},
-		{"\xE6\x9D\xB1\xE4\xBA\xAC", "MATCH {s f nq q} : \"\xE6\x9D\xB1\xE4\xBA\xAC\" WHERE 1"},
-		{"nq:pstore", "MATCH nq : (\"pstore\" OR \"pstores\" OR \"pstored\" OR \"pstorer\" OR \"pstorers\" OR \"pstoring\") WHERE 1"},
-		{"tc:akpm dfn:mm/memory.c", "MATCH (({t c} : \"akpm\") AND (dfn : \"mm/memory.c\")) WHERE 1"},
+		{"b:memory",
+	         "MATCH {nq q} : (\"memory\" OR \"memories\" OR \"memoried\" OR \"memorier\" OR \"memoriers\" OR \"memorying\") WHERE 1"},
+		{"bs:memory",
+	         "MATCH {s nq q} : (\"memory\" OR \"memories\" OR \"memoried\" OR \"memorier\" OR \"memoriers\" OR \"memorying\") WHERE 1"},
+		{"\xE6\x9D\xB1\xE4\xBA\xAC",
+	         "MATCH {s f nq q} : \"\xE6\x9D\xB1\xE4\xBA\xAC\" WHERE 1"},
+		{"nq:pstore",
+	         "MATCH nq : (\"pstore\" OR \"pstores\" OR \"pstored\" OR \"pstorer\" OR \"pstorers\" OR \"pstoring\") WHERE 1"},
+		{"tc:akpm dfn:mm/memory.c",
+	         "MATCH (({t c} : \"akpm\") AND (dfn : \"mm/memory.c\")) WHERE 1"},
 		{"dt:20190520000000..", "MATCH - WHERE (coalesce(m.date, m.ts) >= 1558310400)"},
-		{"dfa:x", "ERROR this archive's search index was made before dfa: was added; it can "
-		          "search dfa: once its owner has run listarc reindex --search"},
+		{"dfa:x",
+	         "ERROR this archive's search index was made before dfa: was added; it can "
+	         "search dfa: once its owner has run listarc reindex --search"},
 		{"s:x OR patchid:0a68bafcd58ed2083936e316f9133f432578ef64",
-		 "ERROR this archive's search index was made before patchid: was added; it can "
-		 "search patchid: once its owner has run listarc reindex --search"},
-		{"lid:linux-mtd.lists.infradead.org", "ERROR this archive's search index was made "
-		                                      "before lid: was added; it can search lid: once "
-		                                      "its owner has run listarc reindex --search"},
+	         "ERROR this archive's search index was made before patchid: was added; it can "
+	         "search patchid: once its owner has run listarc reindex --search"},
+		{"lid:linux-mtd.lists.infradead.org",
+	         "ERROR this archive's search index was made "
+	         "before lid: was added; it can search lid: once "
+	         "its owner has run listarc reindex --search"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct search_query *sq;
@@ -167,7 +174,7 @@ static void lore_words(void)
 	struct search_query *sq;
 	struct la_err err = {0};
 	const char *q = "dfpost:6e006fd73b1d lid:linux-mtd.lists.infradead.org dfb:Round_Hint "
-	                "patchid:0a68bafcd58ed2083936e316f9133f432578ef64";
+			"patchid:0a68bafcd58ed2083936e316f9133f432578ef64";
 	CHECK(search_parse(q, strlen(q), NOW, &sq, &err) == LA_OK, "parse lore terms");
 	const char *const *w = search_words(sq);
 	int n = 0;
@@ -180,7 +187,7 @@ static void lore_words(void)
 	CHECK(search_parse(q, strlen(q), NOW, &sq, &err) == LA_OK, "parse inflected words");
 	w = search_words(sq);
 	CHECK(w[0] && w[1] && w[2] && !w[3] && !strcmp(w[0], "review*") && !strcmp(w[1], "acked") &&
-	          !strcmp(w[2], "mm*"),
+	              !strcmp(w[2], "mm*"),
 	      "a stem and a prefix are highlighted as prefixes, a capitalised word as itself");
 	search_free(sq);
 }

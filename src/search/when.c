@@ -134,8 +134,8 @@ static int64_t unit(const char *s, size_t n)
 		const char *name;
 		int64_t sec;
 	} units[] = {
-		{"second", 1},  {"sec", 1},        {"minute", 60}, {"min", 60},  {"hour", 3600},
-		{"day", DAY},   {"week", 7 * DAY}, {"month", -1},  {"year", -2},
+		{"second", 1}, {"sec", 1},        {"minute", 60}, {"min", 60},  {"hour", 3600},
+		{"day", DAY},  {"week", 7 * DAY}, {"month", -1},  {"year", -2},
 	};
 	if (n > 1 && s[n - 1] == 's')
 		n--;
@@ -236,7 +236,8 @@ bool when_parse(const char *s, size_t n, int64_t now, struct when *w)
 	if (n == 0 || n > 64)
 		return false;
 	if (s[0] == '@')
-		return n > 1 && n <= 16 && all_digits(s + 1, n - 1) && (instant(w, number(s + 1, n - 1)), true);
+		return n > 1 && n <= 16 && all_digits(s + 1, n - 1) &&
+		       (instant(w, number(s + 1, n - 1)), true);
 	if (all_digits(s, n))
 		return digits_form(s, n, w);
 	if (n >= 7 && all_digits(s, 4) && s[4] == '-')
@@ -249,8 +250,10 @@ bool when_size(const char *s, size_t n, int64_t *bytes)
 	int64_t mult = 1;
 	if (n > 1) {
 		char c = s[n - 1];
-		mult = c == 'k' || c == 'K' ? 1 << 10 : c == 'm' || c == 'M' ? 1 << 20
-		     : c == 'g' || c == 'G' ? 1 << 30 : 1;
+		mult = c == 'k' || c == 'K'   ? 1 << 10
+		       : c == 'm' || c == 'M' ? 1 << 20
+		       : c == 'g' || c == 'G' ? 1 << 30
+		                              : 1;
 		if (mult > 1)
 			n--;
 	}

@@ -32,9 +32,9 @@ bool when_parse(const char *s, size_t n, int64_t now, struct when *w);
 bool when_size(const char *s, size_t n, int64_t *bytes);
 
 /* The text of the refusal of a date, naming the accepted forms. */
-#define WHEN_FORMS                                                                           \
+#define WHEN_FORMS                                                                                  \
 	"dates are YYYYMMDD, YYYY-MM-DD, YYYYMMDDHHMMSS, YYYY-MM-DDTHH:MM:SS, YYYY, YYYY-MM, Unix " \
-	"seconds, or relative: now, today, yesterday, 2.weeks.ago, last.month, 3.days; ranges "    \
+	"seconds, or relative: now, today, yesterday, 2.weeks.ago, last.month, 3.days; ranges "     \
 	"A..B, A.., ..B"
 
 #endif

@@ -27,7 +27,8 @@ int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size)
 		 * directories and never through a link (a cur/ replaced by a link
 		 * elsewhere, a message file replaced by a link to /etc/passwd). */
 		const char *name = m->file ? strchr(m->file, '/') : NULL;
-		if (!name || strchr(name + 1, '/') || !strcmp(name + 1, "..") || !strcmp(name + 1, ".") ||
+		if (!name || strchr(name + 1, '/') || !strcmp(name + 1, "..") ||
+		    !strcmp(name + 1, ".") ||
 		    (strncmp(m->file, "cur/", 4) && strncmp(m->file, "new/", 4)))
 			return -1;
 		name++;
@@ -51,7 +52,8 @@ int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size)
 				while (dir && (de = readdir(dir))) {
 					if (strncmp(de->d_name, name, ulen) == 0 &&
 					    (de->d_name[ulen] == ':' || de->d_name[ulen] == '\0')) {
-						fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+						fd = openat(dirfd(dir), de->d_name,
+						            O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 						break;
 					}
 				}

@@ -67,16 +67,20 @@ static void condition(struct buf *b, const struct search_query *q, const struct 
  * SQLite walked a list's messages by messages_daynum and ran the MATCH
  * once per message (rowid=?), and a search page of a list took 5.7 s at
  * 20,000 messages, growing with the list (bench/scale). */
-static void from_where(struct buf *b, const struct search_query *q, const struct scope *sc, bool ranked,
-                       bool names)
+static void from_where(struct buf *b, const struct search_query *q, const struct scope *sc,
+                       bool ranked, bool names)
 {
 	bool match = search_match(q) != NULL;
 	if (match && ranked) {
-		buf_adds(b, " FROM (SELECT m.id AS r, bm25(fts) AS score FROM fts CROSS JOIN messages m"
-		            " ON m.id = fts.rowid WHERE fts MATCH ?1 AND ");
+		buf_adds(
+			b,
+			" FROM (SELECT m.id AS r, bm25(fts) AS score FROM fts CROSS JOIN messages m"
+			" ON m.id = fts.rowid WHERE fts MATCH ?1 AND ");
 		condition(b, q, sc);
-		buf_printf(b, " ORDER BY fts.rowid DESC LIMIT %d) AS hits CROSS JOIN messages m"
-		              " ON m.id = hits.r", RANK_WINDOW);
+		buf_printf(b,
+		           " ORDER BY fts.rowid DESC LIMIT %d) AS hits CROSS JOIN messages m"
+		           " ON m.id = hits.r",
+		           RANK_WINDOW);
 	} else {
 		buf_adds(b, match ? " FROM fts CROSS JOIN messages m ON m.id = fts.rowid"
 		                  : " FROM messages m");
@@ -91,8 +95,8 @@ static void from_where(struct buf *b, const struct search_query *q, const struct
 	condition(b, q, sc);
 }
 
-#define ENTRY_COLUMNS                                                                       \
-	"SELECT m.id, l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name,"             \
+#define ENTRY_COLUMNS                                                              \
+	"SELECT m.id, l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name," \
 	" m.from_addr, mids.mid, m.thread, m.mid, m.parent"
 
 /* The row of an ENTRY_COLUMNS statement as an entry; false if a column
@@ -123,8 +127,7 @@ static bool row_entry(sqlite3_stmt *s, struct store_entry *en)
  * merges the doclists of every word it covers, each time). */
 static enum la_status search_newest_match(struct store *st, const struct search_query *q,
                                           const struct scope *sc, int offset, int limit,
-                                          int count_max, int *total, store_entry_fn fn,
-                                          void *arg)
+                                          int count_max, int *total, store_entry_fn fn, void *arg)
 {
 	struct buf sql;
 	buf_init(&sql, 1 << 20);
@@ -200,10 +203,9 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 	                           arg);
 }
 
-enum la_status store_search_thread(struct store *st, const struct search_query *q,
-                                   int64_t list_id, int64_t thread, enum search_order order,
-                                   int offset, int limit, int count_max, int *total,
-                                   store_entry_fn fn, void *arg)
+enum la_status store_search_thread(struct store *st, const struct search_query *q, int64_t list_id,
+                                   int64_t thread, enum search_order order, int offset, int limit,
+                                   int count_max, int *total, store_entry_fn fn, void *arg)
 {
 	struct scope scope = {list_id, thread}, *sc = &scope;
 	*total = 0;
@@ -244,7 +246,8 @@ enum la_status store_search_thread(struct store *st, const struct search_query *
 	buf_adds(&sql, ENTRY_COLUMNS);
 	if (ranked) {
 		from_where(&sql, q, sc, true, true);
-		buf_printf(&sql, " ORDER BY hits.score, m.id DESC LIMIT %d OFFSET %d", limit, offset);
+		buf_printf(&sql, " ORDER BY hits.score, m.id DESC LIMIT %d OFFSET %d", limit,
+		           offset);
 	} else {
 		/* Newest first is arrival order (ids rise as mail is indexed).
 		 * The page's ids are picked first, from the condition alone
@@ -260,14 +263,15 @@ enum la_status store_search_thread(struct store *st, const struct search_query *
 		 * message newer than its matches (d:2015-06, 5,000 matches in a
 		 * million: 28 ms walking). */
 		bool dense = matches > DENSE_MIN;
-		buf_adds(&sql, " FROM messages m JOIN mids ON mids.id = m.mid JOIN lists l ON l.id ="
-		               " m.list_id WHERE m.id IN (SELECT m.id FROM messages m");
+		buf_adds(&sql,
+		         " FROM messages m JOIN mids ON mids.id = m.mid JOIN lists l ON l.id ="
+		         " m.list_id WHERE m.id IN (SELECT m.id FROM messages m");
 		if (dense)
 			buf_adds(&sql, " NOT INDEXED");
 		buf_adds(&sql, " WHERE ");
 		condition(&sql, q, sc);
-		buf_printf(&sql, " ORDER BY m.id DESC LIMIT %d OFFSET %d) ORDER BY m.id DESC", limit,
-		           offset);
+		buf_printf(&sql, " ORDER BY m.id DESC LIMIT %d OFFSET %d) ORDER BY m.id DESC",
+		           limit, offset);
 	}
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		e = LA_EDB;

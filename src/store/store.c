@@ -29,7 +29,7 @@
  * q quoted body, dfn file names of patches; and (lore's prefixes) the
  * diffs' removed, added and context lines and hunk header context, the
  * blob ids of their index lines, attachment file names, List-Id. */
-#define FTS_SQL                                                                                  \
+#define FTS_SQL                                                                                      \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(s, f, t, c, nq, q, dfn, dfa, dfb, dfctx," \
 	" dfhh, dfpre, dfpost, n, l, content='', tokenize='unicode61 remove_diacritics 2')"
 /* Columns of the search index before the lore prefixes. */
@@ -44,15 +44,15 @@ static const char schema_sql[] =
 	" fp_head INTEGER NOT NULL DEFAULT 0, fp_tail INTEGER NOT NULL DEFAULT 0,"
 	" last_ts INTEGER NOT NULL DEFAULT 0, UNIQUE(list_id, path));\n"
 	/* Every Message-ID seen, as a message or only as a reference (a ghost),
-	 * found by a 64-bit hash of its text.  Ids and thread ids are handed
-	 * out in order, so that new rows land at the ends of the b-trees. */
+         * found by a 64-bit hash of its text.  Ids and thread ids are handed
+         * out in order, so that new rows land at the ends of the b-trees. */
 	"CREATE TABLE IF NOT EXISTS mids(id INTEGER PRIMARY KEY, hash INTEGER NOT NULL,"
 	" mid TEXT NOT NULL, thread INTEGER NOT NULL, parent INTEGER,"
 	" msgs INTEGER NOT NULL DEFAULT 0);\n"
 	"CREATE INDEX IF NOT EXISTS mids_hash ON mids(hash);\n"
 	"CREATE INDEX IF NOT EXISTS mids_thread ON mids(thread);\n"
 	/* AUTOINCREMENT: ids of deleted messages (--rebuild) are never reused,
-	 * so rows the contentless search index keeps for them match nothing. */
+         * so rows the contentless search index keeps for them match nothing. */
 	"CREATE TABLE IF NOT EXISTS messages(id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" list_id INTEGER NOT NULL,"
 	" day INTEGER NOT NULL, num INTEGER NOT NULL, source_id INTEGER NOT NULL,"
@@ -71,34 +71,34 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS days(list_id INTEGER NOT NULL, day INTEGER NOT NULL,"
 	" count INTEGER NOT NULL, PRIMARY KEY(list_id, day)) WITHOUT ROWID;\n"
 	/* Full text: contentless (the text stays in the mbox), rowid =
-	 * messages.id (see FTS_SQL).  An index made before the lore
-	 * columns has the first seven only until `reindex --search`. */
+         * messages.id (see FTS_SQL).  An index made before the lore
+         * columns has the first seven only until `reindex --search`. */
 	FTS_SQL ";\n"
 	/* `git patch-id --stable` of the patches in each message (patchid:),
-	 * as 40 hex digits; filled with the search index. */
+         * as 40 hex digits; filled with the search index. */
 	"CREATE TABLE IF NOT EXISTS patchids(pid TEXT NOT NULL, id INTEGER NOT NULL,"
 	" PRIMARY KEY(pid, id)) WITHOUT ROWID;\n"
 	"CREATE TABLE IF NOT EXISTS maildir_seen(source_id INTEGER NOT NULL, uniq TEXT NOT NULL,"
 	" PRIMARY KEY(source_id, uniq)) WITHOUT ROWID;\n"
 	/* A compressed source's decompressed copy (in the archive directory,
-	 * stored relative to it), which its messages' offsets are in, and
-	 * what the original was when the copy was last made whole (size,
-	 * mtime in ns, fingerprint; copy_len: the copy's length then). */
+         * stored relative to it), which its messages' offsets are in, and
+         * what the original was when the copy was last made whole (size,
+         * mtime in ns, fingerprint; copy_len: the copy's length then). */
 	"CREATE TABLE IF NOT EXISTS source_copies(source_id INTEGER PRIMARY KEY,"
 	" copy TEXT NOT NULL, orig_size INTEGER NOT NULL DEFAULT -1,"
 	" orig_mtime INTEGER NOT NULL DEFAULT 0, orig_fp INTEGER NOT NULL DEFAULT 0,"
 	" copy_len INTEGER NOT NULL DEFAULT -1);\n";
 
-#define MSG_COLS                                                                          \
+#define MSG_COLS                                                                               \
 	"m.id, m.list_id, m.source_id, m.day, m.num, m.ts, m.date, m.mid, m.parent, m.thread," \
 	" m.off, m.len, m.flags, mids.mid, m.subject, m.from_name, m.from_addr, m.file, l.name"
 /* A source and its decompressed copy, if it has one (read_source). */
-#define SRC_COLS                                                                             \
-	"s.id, s.list_id, s.path, s.kind, s.done, s.fp_head, s.fp_tail, s.last_ts, c.copy,"      \
-	" coalesce(c.orig_size, -1), coalesce(c.orig_mtime, 0), coalesce(c.orig_fp, 0),"        \
-	" coalesce(c.copy_len, -1)"                                                              \
+#define SRC_COLS                                                                            \
+	"s.id, s.list_id, s.path, s.kind, s.done, s.fp_head, s.fp_tail, s.last_ts, c.copy," \
+	" coalesce(c.orig_size, -1), coalesce(c.orig_mtime, 0), coalesce(c.orig_fp, 0),"    \
+	" coalesce(c.copy_len, -1)"                                                         \
 	" FROM sources s LEFT JOIN source_copies c ON c.source_id = s.id"
-#define ENTRY_COLS                                                                       \
+#define ENTRY_COLS                                                                           \
 	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, mids.mid," \
 	" m.thread, m.id, m.mid, m.parent"
 
@@ -107,83 +107,90 @@ const char *const stmt_sql[S_COUNT] = {
 	[S_LIST_INS] = "INSERT INTO lists(name) VALUES(?1)",
 	[S_SRC_GET] = "SELECT " SRC_COLS " WHERE s.list_id = ?1 AND s.path = ?2",
 	[S_SRC_PATH] = "UPDATE sources SET path = ?2 WHERE id = ?1",
-	[S_COPY_SAVE] = "INSERT OR REPLACE INTO source_copies(source_id, copy, orig_size, orig_mtime,"
-	                " orig_fp, copy_len) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_COPY_SAVE] =
+		"INSERT OR REPLACE INTO source_copies(source_id, copy, orig_size, orig_mtime,"
+		" orig_fp, copy_len) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_SRC_INS] = "INSERT INTO sources(list_id, path, kind) VALUES(?1, ?2, ?3)",
 	[S_SRC_BYID] = "SELECT " SRC_COLS " WHERE s.id = ?1",
 	[S_SRC_LIST] = "SELECT " SRC_COLS " WHERE s.list_id = ?1 ORDER BY s.id",
 	[S_SRC_SAVE] = "UPDATE sources SET done = ?2, fp_head = ?3, fp_tail = ?4, last_ts = ?5"
-	               " WHERE id = ?1",
+		       " WHERE id = ?1",
 	[S_MID_BYHASH] = "SELECT id, mid, thread, parent, msgs FROM mids WHERE hash = ?1",
 	[S_MID_PARENT_OF] = "SELECT parent FROM mids WHERE id = ?1",
 	[S_MID_TEXT] = "SELECT mid FROM mids WHERE id = ?1",
 	[S_MID_INS] = "INSERT INTO mids(id, hash, mid, thread, parent, msgs)"
-	              " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_MID_UPD] = "UPDATE mids SET thread = ?2, parent = ?3, msgs = ?4 WHERE id = ?1",
 	[S_MAX_IDS] = "SELECT coalesce(max(id), 0), coalesce(max(thread), 0) FROM mids",
 	[S_MERGE_MIDS] = "UPDATE mids SET thread = ?1 WHERE thread = ?2",
 	[S_MERGE_MSGS] = "UPDATE messages SET thread = ?1 WHERE thread = ?2",
 	[S_DAY_GET] = "SELECT count FROM days WHERE list_id = ?1 AND day = ?2",
 	[S_DAY_SET] = "INSERT INTO days(list_id, day, count) VALUES(?1, ?2, ?3)"
-	              " ON CONFLICT(list_id, day) DO UPDATE SET count = excluded.count",
-	[S_MSG_INS] = "INSERT INTO messages(list_id, day, num, source_id, off, len, ts, date, mid,"
-	              " parent, thread, subject, from_name, from_addr, flags, file)"
-	              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+		      " ON CONFLICT(list_id, day) DO UPDATE SET count = excluded.count",
+	[S_MSG_INS] =
+		"INSERT INTO messages(list_id, day, num, source_id, off, len, ts, date, mid,"
+		" parent, thread, subject, from_name, from_addr, flags, file)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
 	[S_SEEN_GET] = "SELECT 1 FROM maildir_seen WHERE source_id = ?1 AND uniq = ?2",
 	[S_SEEN_INS] = "INSERT OR IGNORE INTO maildir_seen(source_id, uniq) VALUES(?1, ?2)",
 	[S_MSG_GET] = "SELECT " MSG_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
-	              " JOIN lists l ON l.id = m.list_id"
-	              " WHERE m.list_id = ?1 AND m.day = ?2 AND m.num = ?3",
+		      " JOIN lists l ON l.id = m.list_id"
+		      " WHERE m.list_id = ?1 AND m.day = ?2 AND m.num = ?3",
 	[S_MSG_BYID] = "SELECT " MSG_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
-	               " JOIN lists l ON l.id = m.list_id WHERE m.id = ?1",
+		       " JOIN lists l ON l.id = m.list_id WHERE m.id = ?1",
 	[S_NAV_PREV] = "SELECT day, num FROM messages WHERE list_id = ?1 AND (day, num) < (?2, ?3)"
-	               " ORDER BY day DESC, num DESC LIMIT 1",
+		       " ORDER BY day DESC, num DESC LIMIT 1",
 	[S_NAV_NEXT] = "SELECT day, num FROM messages WHERE list_id = ?1 AND (day, num) > (?2, ?3)"
-	               " ORDER BY day, num LIMIT 1",
+		       " ORDER BY day, num LIMIT 1",
 	[S_NAV_TPREV] = "SELECT day, num FROM messages WHERE thread = ?1 AND (ts, id) < (?2, ?3)"
-	                " AND list_id = ?4 ORDER BY ts DESC, id DESC LIMIT 1",
+			" AND list_id = ?4 ORDER BY ts DESC, id DESC LIMIT 1",
 	[S_NAV_TNEXT] = "SELECT day, num FROM messages WHERE thread = ?1 AND (ts, id) > (?2, ?3)"
-	                " AND list_id = ?4 ORDER BY ts, id LIMIT 1",
-	[S_DAY_MSGS] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
-	               " JOIN lists l ON l.id = m.list_id"
-	               " WHERE m.list_id = ?1 AND m.day = ?2 AND m.num >= ?3 ORDER BY m.num LIMIT ?4",
+			" AND list_id = ?4 ORDER BY ts, id LIMIT 1",
+	[S_DAY_MSGS] =
+		"SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+		" JOIN lists l ON l.id = m.list_id"
+		" WHERE m.list_id = ?1 AND m.day = ?2 AND m.num >= ?3 ORDER BY m.num LIMIT ?4",
 	[S_RECENT] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
-	             " JOIN lists l ON l.id = m.list_id"
-	             " WHERE m.list_id = ?1 ORDER BY m.day DESC, m.num DESC LIMIT ?2",
+		     " JOIN lists l ON l.id = m.list_id"
+		     " WHERE m.list_id = ?1 ORDER BY m.day DESC, m.num DESC LIMIT ?2",
 	[S_BY_MSGID] = "SELECT " ENTRY_COLS " FROM mids JOIN messages m ON m.mid = mids.id"
-	                " JOIN lists l ON l.id = m.list_id"
-	                " WHERE mids.hash = ?1 AND mids.mid = ?2 AND (?3 = 0 OR m.list_id = ?3)"
-	                " ORDER BY m.ts, m.id",
+		       " JOIN lists l ON l.id = m.list_id"
+		       " WHERE mids.hash = ?1 AND mids.mid = ?2 AND (?3 = 0 OR m.list_id = ?3)"
+		       " ORDER BY m.ts, m.id",
 	[S_THREAD_IDS] = "SELECT id, parent, mid FROM mids WHERE thread = ?1 LIMIT ?2",
-	[S_THREAD_MSGS] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
-	                  " JOIN lists l ON l.id = m.list_id"
-	                  " WHERE m.thread = ?1 AND (?2 = 0 OR m.list_id = ?2) ORDER BY m.ts, m.id LIMIT ?3",
+	[S_THREAD_MSGS] =
+		"SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+		" JOIN lists l ON l.id = m.list_id"
+		" WHERE m.thread = ?1 AND (?2 = 0 OR m.list_id = ?2) ORDER BY m.ts, m.id LIMIT ?3",
 	/* Keyset pages of a list: (day, num) is the key, the URL's. */
-	[S_LIST_NEWEST] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
-	                  " JOIN lists l ON l.id = m.list_id"
-	                  " WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND (m.day, m.num) < (?4, ?5)"
-	                  " ORDER BY m.day DESC, m.num DESC LIMIT ?6",
-	[S_LIST_OLDEST] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
-	                  " JOIN lists l ON l.id = m.list_id"
-	                  " WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND (m.day, m.num) > (?4, ?5)"
-	                  " ORDER BY m.day, m.num LIMIT ?6",
+	[S_LIST_NEWEST] =
+		"SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+		" JOIN lists l ON l.id = m.list_id"
+		" WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND (m.day, m.num) < (?4, ?5)"
+		" ORDER BY m.day DESC, m.num DESC LIMIT ?6",
+	[S_LIST_OLDEST] =
+		"SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+		" JOIN lists l ON l.id = m.list_id"
+		" WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND (m.day, m.num) > (?4, ?5)"
+		" ORDER BY m.day, m.num LIMIT ?6",
 	[S_DAY_COUNTS] = "SELECT day, count FROM days WHERE list_id = ?1 AND day BETWEEN ?2 AND ?3"
-	                 " ORDER BY day",
+			 " ORDER BY day",
 	[S_DAY_PREV] = "SELECT max(day) FROM days WHERE list_id = ?1 AND day < ?2",
 	[S_DAY_NEXT] = "SELECT min(day) FROM days WHERE list_id = ?1 AND day > ?2",
 	[S_LIST_NAMES] = "SELECT name FROM lists ORDER BY name",
 	[S_LISTS] = "SELECT l.name, l.id, coalesce(sum(d.count), 0), coalesce(min(d.day), 0),"
-	            " coalesce(max(d.day), 0) FROM lists l LEFT JOIN days d ON d.list_id = l.id"
-	            " GROUP BY l.id ORDER BY l.name",
-	[S_FTS_INS] = "INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn, dfa, dfb, dfctx, dfhh, dfpre,"
-	              " dfpost, n, l) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	              " ?14, ?15, ?16)",
+		    " coalesce(max(d.day), 0) FROM lists l LEFT JOIN days d ON d.list_id = l.id"
+		    " GROUP BY l.id ORDER BY l.name",
+	[S_FTS_INS] =
+		"INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn, dfa, dfb, dfctx, dfhh, dfpre,"
+		" dfpost, n, l) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" ?14, ?15, ?16)",
 	[S_FTS_OLD_INS] = "INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn)"
-	                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[S_PID_INS] = "INSERT OR IGNORE INTO patchids(pid, id) VALUES(?1, ?2)",
 	[S_IDS_AFTER] = "SELECT id FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2",
 	[S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
-	               " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[S_READ_BEGIN] = "BEGIN",
 	[S_DATA_VERSION] = "PRAGMA data_version",
@@ -217,20 +224,14 @@ enum la_status db_status(int rc)
 	switch (rc & 0xff) {
 	case SQLITE_OK:
 	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return LA_OK;
-	case SQLITE_NOMEM:
-		return LA_ENOMEM;
-	case SQLITE_FULL:
-		return LA_ENOSPC;
+	case SQLITE_ROW: return LA_OK;
+	case SQLITE_NOMEM: return LA_ENOMEM;
+	case SQLITE_FULL: return LA_ENOSPC;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return LA_EAGAIN;
+	case SQLITE_LOCKED: return LA_EAGAIN;
 	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
-		return LA_EIO;
-	default:
-		return LA_EDB;
+	case SQLITE_CANTOPEN: return LA_EIO;
+	default: return LA_EDB;
 	}
 }
 
@@ -243,8 +244,8 @@ enum la_status db_fail(struct store *st, int rc, struct la_err *err, const char 
 	 * -shm file) it reports as an I/O error: errno tells. */
 	int sys = sqlite3_system_errno(st->db);
 	if (sys == ENOSPC || sys == EDQUOT) {
-		return la_err_set(err, LA_ENOSPC, "index: %s: %s (%s)", what, sqlite3_errmsg(st->db),
-		                  strerror(sys));
+		return la_err_set(err, LA_ENOSPC, "index: %s: %s (%s)", what,
+		                  sqlite3_errmsg(st->db), strerror(sys));
 	}
 	return la_err_set(err, s, "index: %s: %s", what, sqlite3_errmsg(st->db));
 }
@@ -315,7 +316,8 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	if (snprintf(path, sizeof path, "%s/index.sqlite", dir) >= (int)sizeof path)
 		return la_err_set(err, LA_EINVAL, "%s: path too long", dir);
 	if (mode == STORE_READ && access(path, F_OK) != 0)
-		return la_err_set(err, LA_ENOTFOUND, "%s: no index here (run `listarc index` first)", dir);
+		return la_err_set(err, LA_ENOTFOUND,
+		                  "%s: no index here (run `listarc index` first)", dir);
 	if (mode == STORE_WRITE && mkdir(dir, 0777) != 0 && errno != EEXIST)
 		return la_err_set(err, LA_EIO, "%s: %s", dir, strerror(errno));
 
@@ -362,11 +364,12 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 			rc = exec(st, schema_sql);
 		if (rc == SQLITE_OK && !current) {
 			char ins[sizeof sql + 200];
-			snprintf(ins, sizeof ins,
-			         "INSERT OR IGNORE INTO meta(key, value) VALUES('schema', %d);"
-			         " UPDATE meta SET value = %d WHERE key = 'schema' AND value < %d;"
-			         " INSERT OR REPLACE INTO meta(key, value) VALUES('schema_sql', '%s')",
-			         SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION, sql);
+			snprintf(
+				ins, sizeof ins,
+				"INSERT OR IGNORE INTO meta(key, value) VALUES('schema', %d);"
+				" UPDATE meta SET value = %d WHERE key = 'schema' AND value < %d;"
+				" INSERT OR REPLACE INTO meta(key, value) VALUES('schema_sql', '%s')",
+				SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION, sql);
 			rc = exec(st, ins);
 		}
 		if (rc == SQLITE_OK && !current)
@@ -475,7 +478,8 @@ enum la_status store_list_name(struct store *st, int64_t id, char *out, size_t n
 	return rc == SQLITE_ROW ? LA_OK : rc == SQLITE_DONE ? LA_ENOTFOUND : LA_EDB;
 }
 
-enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id, struct la_err *err)
+enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id,
+                                 struct la_err *err)
 {
 	enum la_status r = store_list_id(st, name, id);
 	if (r != LA_ENOTFOUND)
@@ -761,7 +765,7 @@ static enum la_status get_msg(sqlite3_stmt *s, struct store_msg *m)
 	int rc = sqlite3_step(s);
 	enum la_status e = rc == SQLITE_ROW    ? read_msg(s, m)
 	                   : rc == SQLITE_DONE ? LA_ENOTFOUND
-	                   : (db_status(rc) ? db_status(rc) : LA_EDB);
+	                                       : (db_status(rc) ? db_status(rc) : LA_EDB);
 	sqlite3_reset(s);
 	return e;
 }
@@ -814,9 +818,11 @@ enum la_status store_msg_nav(struct store *st, const struct store_msg *m, struct
 {
 	enum la_status e;
 	memset(nav, 0, sizeof *nav);
-	if ((e = nav_one(st, S_NAV_PREV, m->list_id, m->day, m->num, 0, &nav->prev_day, &nav->prev_num)))
+	if ((e = nav_one(st, S_NAV_PREV, m->list_id, m->day, m->num, 0, &nav->prev_day,
+	                 &nav->prev_num)))
 		return e;
-	if ((e = nav_one(st, S_NAV_NEXT, m->list_id, m->day, m->num, 0, &nav->next_day, &nav->next_num)))
+	if ((e = nav_one(st, S_NAV_NEXT, m->list_id, m->day, m->num, 0, &nav->next_day,
+	                 &nav->next_num)))
 		return e;
 	if ((e = nav_one(st, S_NAV_TPREV, m->thread, m->ts, m->id, m->list_id, &nav->tprev_day,
 	                 &nav->tprev_num)))
@@ -905,7 +911,8 @@ enum la_status store_thread_ids(struct store *st, int64_t thread, int max,
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *mid = (const char *)sqlite3_column_text(s, 2);
-		if (!fn(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), mid ? mid : "", arg)) {
+		if (!fn(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), mid ? mid : "",
+		        arg)) {
 			rc = SQLITE_DONE;
 			break;
 		}
@@ -1019,7 +1026,8 @@ enum la_status store_day_adjacent(struct store *st, int64_t list_id, int day, in
 	return LA_OK;
 }
 
-enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, void *arg), void *arg)
+enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, void *arg),
+                                void *arg)
 {
 	sqlite3_stmt *s = stmt(st, S_LIST_NAMES);
 	if (!s)

@@ -60,10 +60,10 @@ struct store_source {
 	int64_t list_id;
 	char path[4096];
 	enum source_kind kind;
-	uint64_t done;       /* mbox: bytes indexed (offset of the next From_ line) */
-	int64_t fp_head;     /* hash of the first FP_BYTES bytes */
-	int64_t fp_tail;     /* hash of the FP_BYTES bytes before done */
-	int64_t last_ts;     /* delivery time of the last message (date fallback) */
+	uint64_t done;   /* mbox: bytes indexed (offset of the next From_ line) */
+	int64_t fp_head; /* hash of the first FP_BYTES bytes */
+	int64_t fp_tail; /* hash of the FP_BYTES bytes before done */
+	int64_t last_ts; /* delivery time of the last message (date fallback) */
 	/* A compressed source: the decompressed copy its messages are read
 	 * from (absolute; "" for any other source), saved by store_commit,
 	 * and what the original was when the copy was last made whole (-1:
@@ -92,7 +92,8 @@ enum la_status store_list_name(struct store *st, int64_t id, char *out, size_t n
 enum la_status store_source_find(struct store *st, int64_t list_id, const char *path,
                                  struct store_source *src);
 /* Finds or creates a list (writer only). */
-enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id, struct la_err *err);
+enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id,
+                                 struct la_err *err);
 /* Finds or registers a source of a list (writer only).  A source inside
  * DIR is stored relative to it; one stored by an older listarc with its
  * absolute path (here, or where the archive was before it moved) is
@@ -114,13 +115,13 @@ struct store_new_msg {
 	int64_t list_id;
 	int64_t source_id;
 	uint64_t off, len;
-	const char *file;        /* maildir: path relative to the maildir, else NULL */
-	int day;                 /* yyyymmdd of delivery (the URL date) */
-	int64_t ts;              /* delivery time, seconds since the epoch */
+	const char *file; /* maildir: path relative to the maildir, else NULL */
+	int day;          /* yyyymmdd of delivery (the URL date) */
+	int64_t ts;       /* delivery time, seconds since the epoch */
 	bool has_date;
-	int64_t date;            /* Date: header, seconds since the epoch */
+	int64_t date; /* Date: header, seconds since the epoch */
 	const struct msg_summary *sum;
-	const char *made_up_id;  /* used when sum->msgid is "" */
+	const char *made_up_id;      /* used when sum->msgid is "" */
 	const struct msg_text *text; /* searchable text, or NULL: not searchable */
 };
 
@@ -161,7 +162,8 @@ enum la_status store_meta_get(struct store *st, const char *key, char *out, size
 enum la_status store_meta_set(struct store *st, const char *key, const char *value);
 
 /* Maildir bookkeeping: has this unique name been indexed? */
-enum la_status store_maildir_seen(struct store *st, int64_t source_id, const char *uniq, bool *seen);
+enum la_status store_maildir_seen(struct store *st, int64_t source_id, const char *uniq,
+                                  bool *seen);
 enum la_status store_maildir_mark(struct store *st, int64_t source_id, const char *uniq);
 
 /* Deletes every message, day count, maildir name seen and source state
@@ -260,7 +262,8 @@ struct store_list_info {
 	int first_day, last_day;
 };
 /* The names of every list, by name (cheap: for the site bar). */
-enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, void *arg), void *arg);
+enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, void *arg),
+                                void *arg);
 /* Every list, by name. */
 enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),
                            void *arg);
@@ -319,10 +322,9 @@ enum la_status store_search(struct store *st, const struct search_query *q, int6
 
 /* The same among the messages of one thread (messages.thread, as
  * store_mid_find gives it). */
-enum la_status store_search_thread(struct store *st, const struct search_query *q,
-                                   int64_t list_id, int64_t thread, enum search_order order,
-                                   int offset, int limit, int count_max, int *total,
-                                   store_entry_fn fn, void *arg);
+enum la_status store_search_thread(struct store *st, const struct search_query *q, int64_t list_id,
+                                   int64_t thread, enum search_order order, int offset, int limit,
+                                   int count_max, int *total, store_entry_fn fn, void *arg);
 
 /* Time of the last change to the index (for Last-Modified), 0 if unknown. */
 int64_t store_mtime(struct store *st);

@@ -63,7 +63,6 @@ enum stmt_id {
 	S_COUNT
 };
 
-
 /* Message-IDs touched by the current write transaction, kept in memory
  * and written at commit (write.c). */
 struct mid_entry {
@@ -76,10 +75,10 @@ struct mid_entry {
 struct mid_cache {
 	struct mid_entry *e;
 	size_t n, cap;
-	uint32_t *slot;   /* by hash; open addressing: entry index + 1, 0 = empty */
-	uint32_t *byid;   /* by id, the same way; both tables have nslot slots */
+	uint32_t *slot; /* by hash; open addressing: entry index + 1, 0 = empty */
+	uint32_t *byid; /* by id, the same way; both tables have nslot slots */
 	size_t nslot;
-	uint32_t *dirty;  /* indexes of entries to write at commit */
+	uint32_t *dirty; /* indexes of entries to write at commit */
 	size_t ndirty, capdirty;
 	struct buf text;
 };
@@ -96,7 +95,7 @@ struct store {
 	sqlite3_stmt *stmt[S_COUNT];
 	bool writer;
 	bool in_txn;
-	bool in_read; /* between store_read_begin and store_read_end */
+	bool in_read;  /* between store_read_begin and store_read_end */
 	bool fts_lore; /* the search index has lore's columns (store_search_lore) */
 	/* The archive directory, resolved: the sources inside it are stored
 	 * relative to it, so that the directory can move. */
@@ -107,7 +106,6 @@ struct store {
 	size_t ndays, capdays;
 	int64_t next_mid, next_thread; /* 0 = not loaded */
 };
-
 
 extern const char *const stmt_sql[S_COUNT];
 

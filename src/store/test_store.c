@@ -41,7 +41,10 @@ static int sql(const char *dir, const char *q, char *out, size_t n)
 			break;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 			if (out)
-				snprintf(out, n, "%s", sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
+				snprintf(out, n, "%s",
+				         sqlite3_column_text(s, 0)
+				                 ? (const char *)sqlite3_column_text(s, 0)
+				                 : "");
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 		sqlite3_finalize(s);
 	}
@@ -68,8 +71,16 @@ static const struct step {
 } steps[] = {
 	{.op = 'B'},
 	{.op = 'A', .head = "Message-ID: <a@x>\n", .day = 20240101, .num = 1, .dup = false},
-	{.op = 'A', .head = "Message-ID: <b@x>\nIn-Reply-To: <a@x>\n", .day = 20240101, .num = 2, .dup = false},
-	{.op = 'A', .head = "Message-ID: <c@x>\nReferences: <g@x>\n", .day = 20240102, .num = 1, .dup = false},
+	{.op = 'A',
+         .head = "Message-ID: <b@x>\nIn-Reply-To: <a@x>\n",
+         .day = 20240101,
+         .num = 2,
+         .dup = false},
+	{.op = 'A',
+         .head = "Message-ID: <c@x>\nReferences: <g@x>\n",
+         .day = 20240102,
+         .num = 1,
+         .dup = false},
 	{.op = 'C'},
 	{.op = 'S', .x = "a@x", .y = "b@x"},
 	{.op = 'D', .x = "a@x", .y = "c@x"},
@@ -78,14 +89,22 @@ static const struct step {
 	{.op = 'P', .x = "b@x", .y = "a@x"},
 	{.op = 'P', .x = "a@x", .y = ""},
 	/* The cache outlives a commit: a reply to the ghost joins its thread,
-	 * and a copy of a is a duplicate with the next number of its day. */
+         * and a copy of a is a duplicate with the next number of its day. */
 	{.op = 'B'},
-	{.op = 'A', .head = "Message-ID: <d@x>\nIn-Reply-To: <g@x>\n", .day = 20240102, .num = 2, .dup = false},
+	{.op = 'A',
+         .head = "Message-ID: <d@x>\nIn-Reply-To: <g@x>\n",
+         .day = 20240102,
+         .num = 2,
+         .dup = false},
 	{.op = 'A', .head = "Message-ID: <a@x>\n", .day = 20240101, .num = 3, .dup = true},
 	/* ...and a rollback forgets them: the same again gets the same. */
 	{.op = 'R'},
 	{.op = 'B'},
-	{.op = 'A', .head = "Message-ID: <d@x>\nIn-Reply-To: <g@x>\n", .day = 20240102, .num = 2, .dup = false},
+	{.op = 'A',
+         .head = "Message-ID: <d@x>\nIn-Reply-To: <g@x>\n",
+         .day = 20240102,
+         .num = 2,
+         .dup = false},
 	{.op = 'A', .head = "Message-ID: <a@x>\n", .day = 20240101, .num = 3, .dup = true},
 	{.op = 'C'},
 	{.op = 'S', .x = "d@x", .y = "c@x"},
@@ -93,11 +112,23 @@ static const struct step {
 	{.op = 'D', .x = "d@x", .y = "a@x"},
 	/* A message naming both threads joins them into one. */
 	{.op = 'B'},
-	{.op = 'A', .head = "Message-ID: <e@x>\nReferences: <a@x> <g@x>\n", .day = 20240103, .num = 1, .dup = false},
+	{.op = 'A',
+         .head = "Message-ID: <e@x>\nReferences: <a@x> <g@x>\n",
+         .day = 20240103,
+         .num = 1,
+         .dup = false},
 	/* Two messages that reply to each other: the second link would close
-	 * a loop and is not made. */
-	{.op = 'A', .head = "Message-ID: <f@x>\nIn-Reply-To: <h@x>\n", .day = 20240103, .num = 2, .dup = false},
-	{.op = 'A', .head = "Message-ID: <h@x>\nIn-Reply-To: <f@x>\n", .day = 20240103, .num = 3, .dup = false},
+         * a loop and is not made. */
+	{.op = 'A',
+         .head = "Message-ID: <f@x>\nIn-Reply-To: <h@x>\n",
+         .day = 20240103,
+         .num = 2,
+         .dup = false},
+	{.op = 'A',
+         .head = "Message-ID: <h@x>\nIn-Reply-To: <f@x>\n",
+         .day = 20240103,
+         .num = 3,
+         .dup = false},
 	{.op = 'C'},
 	{.op = 'S', .x = "a@x", .y = "c@x"},
 	{.op = 'S', .x = "e@x", .y = "d@x"},
@@ -110,16 +141,24 @@ static const struct step {
 	{.op = 'O'},
 	{.op = 'B'},
 	{.op = 'A', .head = "Message-ID: <b@x>\n", .day = 20240101, .num = 4, .dup = true},
-	{.op = 'A', .head = "Message-ID: <i@x>\nIn-Reply-To: <d@x>\n", .day = 20240103, .num = 4, .dup = false},
+	{.op = 'A',
+         .head = "Message-ID: <i@x>\nIn-Reply-To: <d@x>\n",
+         .day = 20240103,
+         .num = 4,
+         .dup = false},
 	{.op = 'C'},
 	{.op = 'S', .x = "i@x", .y = "a@x"},
 	/* Another Message-ID stored under the hash of coll@x: the text
-	 * settles it, and coll@x is a message of its own. */
+         * settles it, and coll@x is a message of its own. */
 	{.op = 'X', .x = "coll@x", .y = "other@x"},
 	{.op = 'O'},
 	{.op = 'B'},
 	{.op = 'A', .head = "Message-ID: <coll@x>\n", .day = 20240104, .num = 1, .dup = false},
-	{.op = 'A', .head = "Message-ID: <coll@x>\nIn-Reply-To: <a@x>\n", .day = 20240104, .num = 2, .dup = true},
+	{.op = 'A',
+         .head = "Message-ID: <coll@x>\nIn-Reply-To: <a@x>\n",
+         .day = 20240104,
+         .num = 2,
+         .dup = true},
 	{.op = 'C'},
 	{.op = 'S', .x = "coll@x", .y = "a@x"},
 	/* A message without a Message-ID is keyed by the id made up for it. */
@@ -147,13 +186,15 @@ static void test_writer(void)
 	snprintf(dir, sizeof dir, "%s/w", top);
 	struct la_err err = {0};
 	struct store *st = NULL;
-	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "a new index opens for writing (%s)", err.msg);
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK,
+	      "a new index opens for writing (%s)", err.msg);
 	if (!st)
 		return;
 	int64_t list, src_id = 0;
 	struct store_source src;
 	CHECK(store_list_ensure(st, "l", &list, &err) == LA_OK, "a list is made");
-	CHECK(store_source_ensure(st, list, "/nonexistent/l.mbox", SOURCE_MBOX, &src, &err) == LA_OK,
+	CHECK(store_source_ensure(st, list, "/nonexistent/l.mbox", SOURCE_MBOX, &src, &err) ==
+	              LA_OK,
 	      "a source is registered");
 	src_id = src.id;
 	uint64_t off = 0;
@@ -162,12 +203,16 @@ static void test_writer(void)
 		int64_t a, ta, b, tb;
 		switch (p->op) {
 		case 'B': CHECK(store_begin(st, &err) == LA_OK, "step %zu: begin", i); break;
-		case 'C': CHECK(store_commit(st, NULL, &err) == LA_OK, "step %zu: commit (%s)", i, err.msg); break;
+		case 'C':
+			CHECK(store_commit(st, NULL, &err) == LA_OK, "step %zu: commit (%s)", i,
+			      err.msg);
+			break;
 		case 'R': store_rollback(st); break;
 		case 'O':
 			store_close(st);
 			st = NULL;
-			CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "step %zu: opens again", i);
+			CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK,
+			      "step %zu: opens again", i);
 			if (!st)
 				return;
 			break;
@@ -175,27 +220,35 @@ static void test_writer(void)
 			struct msg_summary *sum = calloc(1, sizeof *sum);
 			msg_summary_parse(sum, p->head, strlen(p->head));
 			char made[64];
-			msg_made_up_id(made, sizeof made, p->head, strlen(p->head), strlen(p->head));
-			struct store_new_msg m = {.list_id = list, .source_id = src_id, .off = off,
-			                          .len = strlen(p->head), .day = p->day, .ts = 1700000000 + (int64_t)i,
-			                          .sum = sum, .made_up_id = made};
+			msg_made_up_id(made, sizeof made, p->head, strlen(p->head),
+			               strlen(p->head));
+			struct store_new_msg m = {.list_id = list,
+			                          .source_id = src_id,
+			                          .off = off,
+			                          .len = strlen(p->head),
+			                          .day = p->day,
+			                          .ts = 1700000000 + (int64_t)i,
+			                          .sum = sum,
+			                          .made_up_id = made};
 			off += strlen(p->head) + 1;
 			int num = 0;
 			bool dup = !p->dup;
 			enum la_status e = store_add(st, &m, &num, &dup, &err);
 			CHECK(e == LA_OK && num == p->num && dup == p->dup,
-			      "step %zu: %.*s: number %d of %d, %s", i, (int)strcspn(p->head, "\n"), p->head, p->num,
-			      p->day, p->dup ? "a duplicate" : "not a duplicate");
+			      "step %zu: %.*s: number %d of %d, %s", i, (int)strcspn(p->head, "\n"),
+			      p->head, p->num, p->day, p->dup ? "a duplicate" : "not a duplicate");
 			if (e || num != p->num || dup != p->dup)
-				printf("#   status %d (%s), number %d, dup %d\n", e, err.msg, num, dup);
+				printf("#   status %d (%s), number %d, dup %d\n", e, err.msg, num,
+				       dup);
 			free(sum);
 			break;
 		}
 		case 'S':
 		case 'D': {
 			bool found = mid_thread(st, p->x, &a, &ta) && mid_thread(st, p->y, &b, &tb);
-			CHECK(found && (ta == tb) == (p->op == 'S'), "step %zu: <%s> and <%s> are in %s", i, p->x,
-			      p->y, p->op == 'S' ? "one thread" : "two threads");
+			CHECK(found && (ta == tb) == (p->op == 'S'),
+			      "step %zu: <%s> and <%s> are in %s", i, p->x, p->y,
+			      p->op == 'S' ? "one thread" : "two threads");
 			break;
 		}
 		case 'G': {
@@ -203,7 +256,8 @@ static void test_writer(void)
 			bool found = mid_thread(st, p->x, &a, &ta) &&
 			             store_msgs_by_msgid(st, p->x, 0, first_entry, &n) == LA_OK;
 			char q[128], got[32];
-			snprintf(q, sizeof q, "SELECT count(*) FROM messages WHERE mid = %lld", (long long)a);
+			snprintf(q, sizeof q, "SELECT count(*) FROM messages WHERE mid = %lld",
+			         (long long)a);
 			CHECK(found && sql(dir, q, got, sizeof got) == 0 && strcmp(got, "0") == 0,
 			      "step %zu: <%s> is a ghost", i, p->x);
 			break;
@@ -214,28 +268,32 @@ static void test_writer(void)
 			int64_t want = 0;
 			if (p->y[0])
 				mid_thread(st, p->y, &want, &tb);
-			CHECK(parent == want, "step %zu: the parent of <%s> is %s%s%s", i, p->x, p->y[0] ? "<" : "",
-			      p->y[0] ? p->y : "none", p->y[0] ? ">" : "");
+			CHECK(parent == want, "step %zu: the parent of <%s> is %s%s%s", i, p->x,
+			      p->y[0] ? "<" : "", p->y[0] ? p->y : "none", p->y[0] ? ">" : "");
 			break;
 		}
 		case 'X': {
 			char q[256];
-			snprintf(q, sizeof q,
-			         "INSERT INTO mids(id, hash, mid, thread, msgs) VALUES(900, %lld, '%s', 900, 1)",
-			         (long long)hash64(p->x, strlen(p->x), 0), p->y);
-			CHECK(sql(dir, q, NULL, 0) == 0, "step %zu: a row of <%s> under the hash of <%s>", i, p->y, p->x);
+			snprintf(
+				q, sizeof q,
+				"INSERT INTO mids(id, hash, mid, thread, msgs) VALUES(900, %lld, '%s', 900, 1)",
+				(long long)hash64(p->x, strlen(p->x), 0), p->y);
+			CHECK(sql(dir, q, NULL, 0) == 0,
+			      "step %zu: a row of <%s> under the hash of <%s>", i, p->y, p->x);
 			break;
 		}
 		}
 	}
 	char got[64];
 	store_close(st);
-	CHECK(sql(dir, "SELECT group_concat(day || ':' || count, ' ') FROM (SELECT * FROM days ORDER BY day)",
+	CHECK(sql(dir,
+	          "SELECT group_concat(day || ':' || count, ' ') FROM (SELECT * FROM days ORDER BY day)",
 	          got, sizeof got) == 0 &&
-	          strcmp(got, "20240101:4 20240102:2 20240103:4 20240104:2 20240105:2") == 0,
+	              strcmp(got, "20240101:4 20240102:2 20240103:4 20240104:2 20240105:2") == 0,
 	      "the day counts are the numbers handed out (%s)", got);
 	char q[256];
-	snprintf(q, sizeof q, "SELECT count(*) || ' ' || count(DISTINCT thread) || ' ' || group_concat(mid, ' ')"
+	snprintf(q, sizeof q,
+	         "SELECT count(*) || ' ' || count(DISTINCT thread) || ' ' || group_concat(mid, ' ')"
 	         " FROM (SELECT * FROM mids WHERE hash = %lld ORDER BY mid)",
 	         (long long)hash64("coll@x", 6, 0));
 	CHECK(sql(dir, q, got, sizeof got) == 0 && !strcmp(got, "2 2 coll@x other@x"),
@@ -271,54 +329,69 @@ static void test_sources(void)
 
 	/* Outside the directory: stored as given. */
 	CHECK(store_source_ensure(st, list, "/srv/mail/l.mbox", SOURCE_MBOX, &s1, &err) == LA_OK &&
-	          !strcmp(s1.path, "/srv/mail/l.mbox") && !strcmp(stored(dir, s1.id, got, sizeof got), "/srv/mail/l.mbox"),
+	              !strcmp(s1.path, "/srv/mail/l.mbox") &&
+	              !strcmp(stored(dir, s1.id, got, sizeof got), "/srv/mail/l.mbox"),
 	      "a source outside the archive is stored as its absolute path");
-	CHECK(store_source_ensure(st, list, "/srv/mail/l.mbox", SOURCE_MBOX, &s2, &err) == LA_OK && s2.id == s1.id,
+	CHECK(store_source_ensure(st, list, "/srv/mail/l.mbox", SOURCE_MBOX, &s2, &err) == LA_OK &&
+	              s2.id == s1.id,
 	      "...and found again, the same source");
-	CHECK(store_source_ensure(st, other, "/srv/mail/l.mbox", SOURCE_MBOX, &s2, &err) == LA_OK && s2.id != s1.id,
+	CHECK(store_source_ensure(st, other, "/srv/mail/l.mbox", SOURCE_MBOX, &s2, &err) == LA_OK &&
+	              s2.id != s1.id,
 	      "the same file for another list is another source");
-	CHECK(store_source_ensure(st, list, "/srv/mail/l.mbox", SOURCE_MAILDIR, &s2, &err) == LA_EINVAL &&
-	          strstr(err.msg, "was indexed as an mbox"),
+	CHECK(store_source_ensure(st, list, "/srv/mail/l.mbox", SOURCE_MAILDIR, &s2, &err) ==
+	                      LA_EINVAL &&
+	              strstr(err.msg, "was indexed as an mbox"),
 	      "the same path as a maildir: refused, saying why (%s)", err.msg);
 	memset(&err, 0, sizeof err);
 
 	/* Inside: stored relative, read back absolute. */
 	snprintf(path, sizeof path, "%s/mbox/l.mbox", real);
-	CHECK(store_source_ensure(st, list, path, SOURCE_MBOX, &s1, &err) == LA_OK && !strcmp(s1.path, path) &&
-	          !strcmp(stored(dir, s1.id, got, sizeof got), "mbox/l.mbox"),
-	      "a source inside the archive directory is stored relative to it (%s), read absolute", got);
+	CHECK(store_source_ensure(st, list, path, SOURCE_MBOX, &s1, &err) == LA_OK &&
+	              !strcmp(s1.path, path) &&
+	              !strcmp(stored(dir, s1.id, got, sizeof got), "mbox/l.mbox"),
+	      "a source inside the archive directory is stored relative to it (%s), read absolute",
+	      got);
 	struct store_source s3;
 	CHECK(store_source_get(st, s1.id, &s3) == LA_OK && !strcmp(s3.path, path),
 	      "store_source_get gives its absolute path too");
 	snprintf(path, sizeof path, "%s/", real);
 	CHECK(store_source_ensure(st, list, path, SOURCE_MAILDIR, &s2, &err) == LA_OK &&
-	          !strcmp(stored(dir, s2.id, got, sizeof got), path),
+	              !strcmp(stored(dir, s2.id, got, sizeof got), path),
 	      "the directory itself is not made relative (\"\" is no path)");
 
 	/* Schema 1 stored every path absolute: such a row is found by its
 	 * path and made relative. */
 	snprintf(path, sizeof path, "%s/mbox/old.mbox", real);
 	char q[4400];
-	snprintf(q, sizeof q, "INSERT INTO sources(id, list_id, path, kind, done) VALUES(50, %lld, '%s', 0, 123)",
-	         (long long)list, path);
+	snprintf(
+		q, sizeof q,
+		"INSERT INTO sources(id, list_id, path, kind, done) VALUES(50, %lld, '%s', 0, 123)",
+		(long long)list, path);
 	sql(dir, q, NULL, 0);
-	CHECK(store_source_ensure(st, list, path, SOURCE_MBOX, &s1, &err) == LA_OK && s1.id == 50 && s1.done == 123 &&
-	          !strcmp(stored(dir, 50, got, sizeof got), "mbox/old.mbox") && !strcmp(s1.path, path),
+	CHECK(store_source_ensure(st, list, path, SOURCE_MBOX, &s1, &err) == LA_OK && s1.id == 50 &&
+	              s1.done == 123 &&
+	              !strcmp(stored(dir, 50, got, sizeof got), "mbox/old.mbox") &&
+	              !strcmp(s1.path, path),
 	      "a schema-1 absolute path inside the archive: the same source (resume point kept), now relative");
 	/* ...and one stored where the archive was before it moved (the file
 	 * no longer there): found by the rest of its path. */
-	sql(dir, "INSERT INTO sources(id, list_id, path, kind, done) VALUES(51, 1,"
-	         " '/nonexistent/old-place/mbox/moved.mbox', 0, 456)", NULL, 0);
+	sql(dir,
+	    "INSERT INTO sources(id, list_id, path, kind, done) VALUES(51, 1,"
+	    " '/nonexistent/old-place/mbox/moved.mbox', 0, 456)",
+	    NULL, 0);
 	snprintf(path, sizeof path, "%s/mbox/moved.mbox", real);
-	CHECK(store_source_ensure(st, list, path, SOURCE_MBOX, &s1, &err) == LA_OK && s1.id == 51 && s1.done == 456 &&
-	          !strcmp(stored(dir, 51, got, sizeof got), "mbox/moved.mbox"),
+	CHECK(store_source_ensure(st, list, path, SOURCE_MBOX, &s1, &err) == LA_OK && s1.id == 51 &&
+	              s1.done == 456 &&
+	              !strcmp(stored(dir, 51, got, sizeof got), "mbox/moved.mbox"),
 	      "a moved schema-1 archive: its source found by the rest of its path, made relative");
 	/* Two such candidates: neither is taken (a new source). */
-	sql(dir, "INSERT INTO sources(id, list_id, path, kind) VALUES(52, 1, '/nonexistent/a/mbox/two.mbox', 0);"
-	         "INSERT INTO sources(id, list_id, path, kind) VALUES(53, 1, '/nonexistent/b/mbox/two.mbox', 0)",
+	sql(dir,
+	    "INSERT INTO sources(id, list_id, path, kind) VALUES(52, 1, '/nonexistent/a/mbox/two.mbox', 0);"
+	    "INSERT INTO sources(id, list_id, path, kind) VALUES(53, 1, '/nonexistent/b/mbox/two.mbox', 0)",
 	    NULL, 0);
 	snprintf(path, sizeof path, "%s/mbox/two.mbox", real);
-	CHECK(store_source_ensure(st, list, path, SOURCE_MBOX, &s1, &err) == LA_OK && s1.id > 53 && s1.done == 0,
+	CHECK(store_source_ensure(st, list, path, SOURCE_MBOX, &s1, &err) == LA_OK && s1.id > 53 &&
+	              s1.done == 0,
 	      "two moved schema-1 sources that could be it: a new source instead");
 	/* A stored path that still exists is not taken for a moved one. */
 	char exists[sizeof top + 64];
@@ -330,10 +403,12 @@ static void test_sources(void)
 	FILE *f = fopen(exists, "w");
 	if (f)
 		fclose(f);
-	snprintf(q, sizeof q, "INSERT INTO sources(id, list_id, path, kind) VALUES(60, 1, '%s', 0)", exists);
+	snprintf(q, sizeof q, "INSERT INTO sources(id, list_id, path, kind) VALUES(60, 1, '%s', 0)",
+	         exists);
 	sql(dir, q, NULL, 0);
 	snprintf(path, sizeof path, "%s/mbox/here.mbox", real);
-	CHECK(f && store_source_ensure(st, list, path, SOURCE_MBOX, &s1, &err) == LA_OK && s1.id != 60,
+	CHECK(f && store_source_ensure(st, list, path, SOURCE_MBOX, &s1, &err) == LA_OK &&
+	              s1.id != 60,
 	      "a schema-1 path that still exists elsewhere is another source");
 	store_close(st);
 }
@@ -346,50 +421,67 @@ static void test_schema(void)
 	snprintf(dir, sizeof dir, "%s/v", top);
 	struct la_err err = {0};
 	struct store *st = NULL;
-	CHECK(store_open(&st, dir, STORE_READ, &err) == LA_ENOTFOUND && strstr(err.msg, "listarc index"),
+	CHECK(store_open(&st, dir, STORE_READ, &err) == LA_ENOTFOUND &&
+	              strstr(err.msg, "listarc index"),
 	      "no index: a reader is told to run listarc index");
 	memset(&err, 0, sizeof err);
 	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "a writer makes the index");
 	store_close(st);
-	CHECK(sql(dir, "SELECT value FROM meta WHERE key = 'schema'", got, sizeof got) == 0 && !strcmp(got, "2"),
+	CHECK(sql(dir, "SELECT value FROM meta WHERE key = 'schema'", got, sizeof got) == 0 &&
+	              !strcmp(got, "2"),
 	      "a new index is schema 2");
-	CHECK(sql(dir, "SELECT length(value) FROM meta WHERE key = 'schema_sql'", got, sizeof got) == 0 &&
-	          !strcmp(got, "16"),
+	CHECK(sql(dir, "SELECT length(value) FROM meta WHERE key = 'schema_sql'", got,
+	          sizeof got) == 0 &&
+	              !strcmp(got, "16"),
 	      "...and records the hash of the schema text it ran");
 
 	/* Schema 1 (as an older listarc left it): read as it is, made 2 by
 	 * the first writer. */
-	sql(dir, "UPDATE meta SET value = 1 WHERE key = 'schema'; DELETE FROM meta WHERE key = 'schema_sql'", NULL, 0);
-	CHECK(store_open(&st, dir, STORE_READ, &err) == LA_OK, "a schema-1 index opens for reading");
+	sql(dir,
+	    "UPDATE meta SET value = 1 WHERE key = 'schema'; DELETE FROM meta WHERE key = 'schema_sql'",
+	    NULL, 0);
+	CHECK(store_open(&st, dir, STORE_READ, &err) == LA_OK,
+	      "a schema-1 index opens for reading");
 	store_close(st);
-	CHECK(sql(dir, "SELECT value FROM meta WHERE key = 'schema'", got, sizeof got) == 0 && !strcmp(got, "1"),
+	CHECK(sql(dir, "SELECT value FROM meta WHERE key = 'schema'", got, sizeof got) == 0 &&
+	              !strcmp(got, "1"),
 	      "...and a reader leaves it schema 1");
-	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "a schema-1 index opens for writing");
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK,
+	      "a schema-1 index opens for writing");
 	store_close(st);
-	CHECK(sql(dir, "SELECT value FROM meta WHERE key = 'schema'", got, sizeof got) == 0 && !strcmp(got, "2"),
+	CHECK(sql(dir, "SELECT value FROM meta WHERE key = 'schema'", got, sizeof got) == 0 &&
+	              !strcmp(got, "2"),
 	      "...which makes it schema 2");
 
 	/* An index missing what a later listarc added gains it. */
-	sql(dir, "DROP INDEX messages_when; DROP TABLE maildir_seen; DELETE FROM meta WHERE key = 'schema_sql'", NULL, 0);
-	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "an index of an older schema text opens for writing");
+	sql(dir,
+	    "DROP INDEX messages_when; DROP TABLE maildir_seen; DELETE FROM meta WHERE key = 'schema_sql'",
+	    NULL, 0);
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK,
+	      "an index of an older schema text opens for writing");
 	store_close(st);
-	CHECK(sql(dir, "SELECT count(*) FROM sqlite_master WHERE name IN ('messages_when', 'maildir_seen')", got,
-	          sizeof got) == 0 && !strcmp(got, "2"),
+	CHECK(sql(dir,
+	          "SELECT count(*) FROM sqlite_master WHERE name IN ('messages_when', 'maildir_seen')",
+	          got, sizeof got) == 0 &&
+	              !strcmp(got, "2"),
 	      "...and gains the index and table it lacked");
 	/* With the same schema text the schema is not run again (what a
 	 * writer skips: a dropped index stays dropped until the text changes). */
 	sql(dir, "DROP INDEX messages_when", NULL, 0);
-	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "an index of the current schema text opens");
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK,
+	      "an index of the current schema text opens");
 	store_close(st);
-	CHECK(sql(dir, "SELECT count(*) FROM sqlite_master WHERE name = 'messages_when'", got, sizeof got) == 0 &&
-	          !strcmp(got, "0"),
+	CHECK(sql(dir, "SELECT count(*) FROM sqlite_master WHERE name = 'messages_when'", got,
+	          sizeof got) == 0 &&
+	              !strcmp(got, "0"),
 	      "...without running the schema again");
 
 	/* Newer or unknown versions are refused, by readers and writers. */
 	static const char *const refused[] = {"3", "0", "'x'"};
 	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
 		char q[128];
-		snprintf(q, sizeof q, "UPDATE meta SET value = %s WHERE key = 'schema'", refused[i]);
+		snprintf(q, sizeof q, "UPDATE meta SET value = %s WHERE key = 'schema'",
+		         refused[i]);
 		sql(dir, q, NULL, 0);
 		for (int mode = STORE_READ; mode <= STORE_WRITE; mode++) {
 			memset(&err, 0, sizeof err);

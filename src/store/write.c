@@ -586,7 +586,8 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 		return la_err_set(err, e, "out of memory");
 	e = next_daynum(st, m->list_id, m->day, num);
 	if (e)
-		return la_err_set(err, e, "index: day number for %d: %s", m->day, sqlite3_errmsg(st->db));
+		return la_err_set(err, e, "index: day number for %d: %s", m->day,
+		                  sqlite3_errmsg(st->db));
 
 	sqlite3_stmt *s = stmt(st, S_MSG_INS);
 	if (!s)
@@ -616,7 +617,8 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	if (m->text) {
 		char from[NAME_MAX_BYTES + ADDR_MAX + 2];
 		snprintf(from, sizeof from, "%s %s", sum->from_name, sum->from_addr);
-		e = store_fts_add(st, sqlite3_last_insert_rowid(st->db), sum->subject, from, m->text);
+		e = store_fts_add(st, sqlite3_last_insert_rowid(st->db), sum->subject, from,
+		                  m->text);
 		if (e)
 			return la_err_set(err, e, "index: search text: %s", sqlite3_errmsg(st->db));
 	}
@@ -652,9 +654,11 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	/* With lore's columns, nq holds the text outside the diffs' lines
 	 * (they are in dfa, dfb, dfctx: search/query.c searches them
 	 * together), so that a patch is indexed once. */
-	const struct buf *cols[] = {&t->to,    &t->cc,   st->fts_lore ? &t->nqrest : &t->nq,
-	                            &t->q,     &t->dfn,  &t->dfa,   &t->dfb,  &t->dfctx,
-	                            &t->dfhh,  &t->dfpre, &t->dfpost, &t->names, &t->lid};
+	const struct buf *cols[] = {&t->to,    &t->cc,     st->fts_lore ? &t->nqrest : &t->nq,
+	                            &t->q,     &t->dfn,    &t->dfa,
+	                            &t->dfb,   &t->dfctx,  &t->dfhh,
+	                            &t->dfpre, &t->dfpost, &t->names,
+	                            &t->lid};
 	int ncols = st->fts_lore ? (int)(sizeof cols / sizeof *cols) : 5;
 	struct buf tmp[2 + sizeof cols / sizeof *cols];
 	memset(tmp, 0, sizeof tmp);
@@ -745,18 +749,19 @@ enum la_status store_maildir_mark(struct store *st, int64_t source_id, const cha
 enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err)
 {
 	char sql[1024];
-	snprintf(sql, sizeof sql,
-	         "UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m WHERE m.mid = mids.id"
-	         " AND m.list_id = %lld) WHERE id IN (SELECT mid FROM messages WHERE list_id = %lld);"
-	         "DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
-	         "DELETE FROM messages WHERE list_id = %lld;"
-	         "DELETE FROM days WHERE list_id = %lld;"
-	         "DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);"
-	         "UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %lld;"
-	         "UPDATE source_copies SET orig_size = -1, copy_len = -1"
-	         " WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);",
-	         (long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id,
-	         (long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id);
+	snprintf(
+		sql, sizeof sql,
+		"UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m WHERE m.mid = mids.id"
+		" AND m.list_id = %lld) WHERE id IN (SELECT mid FROM messages WHERE list_id = %lld);"
+		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
+		"DELETE FROM messages WHERE list_id = %lld;"
+		"DELETE FROM days WHERE list_id = %lld;"
+		"DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);"
+		"UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %lld;"
+		"UPDATE source_copies SET orig_size = -1, copy_len = -1"
+		" WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);",
+		(long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id,
+		(long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id);
 	int rc = exec(st, sql);
 	store_rollback(st); /* drop caches that may name purged rows */
 	return rc == SQLITE_OK ? LA_OK : db_fail(st, rc, err, "purge list");

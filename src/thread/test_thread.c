@@ -88,7 +88,7 @@ int main(void)
 	}
 	struct thread_tree t;
 	CHECK(thread_build(c, N, cm, N, &t) && t.cut && t.nrows == THREAD_NODES_MAX &&
-	          t.rows[THREAD_NODES_MAX - 1].depth == THREAD_NODES_MAX - 1,
+	              t.rows[THREAD_NODES_MAX - 1].depth == THREAD_NODES_MAX - 1,
 	      "a 10,000-deep chain is cut at %d nodes without recursion", THREAD_NODES_MAX);
 	thread_tree_free(&t);
 	/* A 5,000-wide fan. */
@@ -97,7 +97,7 @@ int main(void)
 		cm[i] = (struct thread_msg_in){(int64_t)i + 1, (int64_t)(4000 - i), (int64_t)i + 1};
 	}
 	CHECK(thread_build(c, 4000, cm, 4000, &t) && t.nrows == 4000 && t.rows[0].key == 1 &&
-	          t.rows[1].key == 4000 && t.rows[1].depth == 1,
+	              t.rows[1].key == 4000 && t.rows[1].depth == 1,
 	      "a 4,000-wide fan, earliest reply first");
 	thread_tree_free(&t);
 	free(c);

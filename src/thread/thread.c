@@ -6,11 +6,11 @@
 
 struct node {
 	int64_t id, parent_id;
-	size_t parent;       /* index+1 of the parent node, 0 = root */
-	size_t first_child;  /* index+1 */
-	size_t next_sibling; /* index+1 */
+	size_t parent;          /* index+1 of the parent node, 0 = root */
+	size_t first_child;     /* index+1 */
+	size_t next_sibling;    /* index+1 */
 	size_t first_msg, nmsg; /* into the sorted message array */
-	int64_t ts;          /* earliest delivery in its subtree (for ordering) */
+	int64_t ts;             /* earliest delivery in its subtree (for ordering) */
 	bool keep;
 };
 
@@ -188,7 +188,8 @@ static void order_tree(struct builder *b)
 		if (!n[i].keep || n[i].parent)
 			continue;
 		size_t r = i + 1;
-		while (!n[r - 1].nmsg && n[r - 1].first_child && !n[n[r - 1].first_child - 1].next_sibling)
+		while (!n[r - 1].nmsg && n[r - 1].first_child &&
+		       !n[n[r - 1].first_child - 1].next_sibling)
 			r = n[r - 1].first_child;
 		size_t at = b->nroots;
 		while (at > 0 && (n[b->roots[at - 1] - 1].ts > n[r - 1].ts))
@@ -226,8 +227,8 @@ static bool emit_rows(struct builder *b, struct thread_tree *out)
 				out->rows[out->nrows++] = (struct thread_row){d, true, v->id, 0};
 			} else {
 				for (size_t m = 0; m < v->nmsg; m++)
-					out->rows[out->nrows++] =
-						(struct thread_row){d, false, v->id, b->msgs[v->first_msg + m].key};
+					out->rows[out->nrows++] = (struct thread_row){
+						d, false, v->id, b->msgs[v->first_msg + m].key};
 			}
 			/* Push the children, then reverse them, so that the earliest
 			 * comes out first. */

@@ -19,23 +19,23 @@ struct thread_id_in {
 
 /* Input: one per message of the thread (several may share a mid). */
 struct thread_msg_in {
-	int64_t mid;    /* mids.id */
-	int64_t ts;     /* delivery time: siblings are ordered by it */
-	int64_t key;    /* the caller's handle for the message */
+	int64_t mid; /* mids.id */
+	int64_t ts;  /* delivery time: siblings are ordered by it */
+	int64_t key; /* the caller's handle for the message */
 };
 
 /* Output: the tree in display order (depth first, siblings by date). */
 struct thread_row {
 	int depth;
-	bool ghost;     /* a message that is not in the archive */
-	int64_t mid;    /* mids.id */
-	int64_t key;    /* the message's key (ghost: 0) */
+	bool ghost;  /* a message that is not in the archive */
+	int64_t mid; /* mids.id */
+	int64_t key; /* the message's key (ghost: 0) */
 };
 
 struct thread_tree {
 	struct thread_row *rows;
 	size_t nrows;
-	bool cut;       /* more than THREAD_NODES_MAX nodes: the rest is left out */
+	bool cut; /* more than THREAD_NODES_MAX nodes: the rest is left out */
 };
 
 /* Builds the tree.  Never recurses and always terminates, whatever the

@@ -1,10 +1,10 @@
 /* civil.c: calendar arithmetic. */
 #include "util/civil.h"
 
-const char *const civil_month_abbr[13] = {"", "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+const char *const civil_month_abbr[13] = {"",    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-const char *const civil_month_name[13] = {"", "January", "February", "March", "April",
-                                          "May", "June", "July", "August", "September",
+const char *const civil_month_name[13] = {"",        "January",  "February", "March",  "April",
+                                          "May",     "June",     "July",     "August", "September",
                                           "October", "November", "December"};
 const char *const civil_wday_abbr[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 

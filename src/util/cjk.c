@@ -10,29 +10,26 @@
 static unsigned decode(const unsigned char *p, size_t len)
 {
 	switch (len) {
-	case 2:
-		return (unsigned)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
-	case 3:
-		return (unsigned)(p[0] & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+	case 2: return (unsigned)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+	case 3: return (unsigned)(p[0] & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
 	case 4:
 		return (unsigned)(p[0] & 0x07) << 18 | (unsigned)(p[1] & 0x3F) << 12 |
 		       (unsigned)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
-	default:
-		return p[0];
+	default: return p[0];
 	}
 }
 
 static bool cjk_char(unsigned c)
 {
-	return (c >= 0x3040 && c <= 0x30FF) ||   /* Hiragana, Katakana */
-	       (c >= 0x3100 && c <= 0x312F) ||   /* Bopomofo */
-	       (c >= 0x31F0 && c <= 0x31FF) ||   /* Katakana extensions */
-	       (c >= 0x3400 && c <= 0x4DBF) ||   /* Han extension A */
-	       (c >= 0x4E00 && c <= 0x9FFF) ||   /* Han */
-	       (c >= 0xAC00 && c <= 0xD7AF) ||   /* Hangul syllables */
-	       (c >= 0xF900 && c <= 0xFAFF) ||   /* Han compatibility */
-	       (c >= 0xFF66 && c <= 0xFF9F) ||   /* halfwidth Katakana */
-	       (c >= 0x20000 && c <= 0x3FFFF);   /* Han extensions B and on */
+	return (c >= 0x3040 && c <= 0x30FF) || /* Hiragana, Katakana */
+	       (c >= 0x3100 && c <= 0x312F) || /* Bopomofo */
+	       (c >= 0x31F0 && c <= 0x31FF) || /* Katakana extensions */
+	       (c >= 0x3400 && c <= 0x4DBF) || /* Han extension A */
+	       (c >= 0x4E00 && c <= 0x9FFF) || /* Han */
+	       (c >= 0xAC00 && c <= 0xD7AF) || /* Hangul syllables */
+	       (c >= 0xF900 && c <= 0xFAFF) || /* Han compatibility */
+	       (c >= 0xFF66 && c <= 0xFF9F) || /* halfwidth Katakana */
+	       (c >= 0x20000 && c <= 0x3FFFF); /* Han extensions B and on */
 }
 
 /* The length of the CJK character at p, or 0 if there is none. */

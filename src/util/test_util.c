@@ -18,7 +18,8 @@ static void test_buf(void)
 	buf_printf(&b, "%d", 678);
 	CHECK(b.len == 8 && !b.err, "buf appends within its cap");
 	buf_adds(&b, "abc");
-	CHECK(b.err == LA_ETOOBIG && b.len == 8, "buf refuses to grow past its cap and stays sticky");
+	CHECK(b.err == LA_ETOOBIG && b.len == 8,
+	      "buf refuses to grow past its cap and stays sticky");
 	buf_adds(&b, "x");
 	CHECK(b.len == 8, "appends after an error are ignored");
 	CHECK_STR(buf_cstr(&b), "", "buf_cstr of a failed buffer is empty");
@@ -40,17 +41,26 @@ static void test_utf8(void)
 		size_t n;
 		int valid;
 	} cases[] = {
-		{"plain", 5, 1},           {"\xC3\xA9", 2, 1},        {"\xE2\x82\xAC", 3, 1},
-		{"\xF0\x9F\x98\x80", 4, 1}, {"\xC3", 1, 0},            {"\xC0\xAF", 2, 0},
-		{"\xED\xA0\x80", 3, 0},    {"\xF4\x90\x80\x80", 4, 0}, {"\xFF", 1, 0},
-		{"\xE0\x80\xAF", 3, 0},    {"a\0b", 3, 1},
+		{"plain", 5, 1},        {"\xC3\xA9", 2, 1},
+		{"\xE2\x82\xAC", 3, 1}, {"\xF0\x9F\x98\x80", 4, 1},
+		{"\xC3", 1, 0},         {"\xC0\xAF", 2, 0},
+		{"\xED\xA0\x80", 3, 0}, {"\xF4\x90\x80\x80", 4, 0},
+		{"\xFF", 1, 0},         {"\xE0\x80\xAF", 3, 0},
+		{"a\0b", 3, 1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-		CHECK(utf8_valid(cases[i].in, cases[i].n) == cases[i].valid, "utf8_valid case %zu", i);
+		CHECK(utf8_valid(cases[i].in, cases[i].n) == cases[i].valid, "utf8_valid case %zu",
+		      i);
 	struct buf b;
 	buf_init(&b, 100);
-	utf8_repair(&b, "a\xFF" "b\xC3", 4);
-	CHECK(b.len == 8 && memcmp(b.data, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD", 8) == 0,
+	utf8_repair(&b,
+	            "a\xFF"
+	            "b\xC3",
+	            4);
+	CHECK(b.len == 8 && memcmp(b.data,
+	                           "a\xEF\xBF\xBD"
+	                           "b\xEF\xBF\xBD",
+	                           8) == 0,
 	      "utf8_repair replaces each bad byte with U+FFFD");
 	buf_free(&b);
 	CHECK(utf8_trunc("ab\xE2\x82\xAC", 4) == 2, "utf8_trunc drops a cut sequence");
@@ -73,12 +83,12 @@ static void test_civil(void)
 	}
 	CHECK(ok, "civil_from_days inverts civil_to_days over 10,000 years");
 	CHECK(civil_month_days(2020, 2) == 29 && civil_month_days(1900, 2) == 28 &&
-	          civil_month_days(2000, 2) == 29,
+	              civil_month_days(2000, 2) == 29,
 	      "leap years");
 	CHECK(!civil_valid(2019, 2, 29) && civil_valid(2020, 2, 29) && !civil_valid(2019, 13, 1),
 	      "civil_valid");
 	CHECK(civil_month_from_name("may", 3) == 5 && civil_month_from_name("DEC", 3) == 12 &&
-	          civil_month_from_name("foo", 3) == 0,
+	              civil_month_from_name("foo", 3) == 0,
 	      "month names");
 }
 
@@ -121,15 +131,19 @@ static void test_cjk(void)
 		{"caf\xC3\xA9 na\xC3\xAFve", "caf\xC3\xA9 na\xC3\xAFve", false},
 		/* 私は東京 */
 		{"\xE7\xA7\x81\xE3\x81\xAF\xE6\x9D\xB1\xE4\xBA\xAC",
-		 "\xE7\xA7\x81 \xE3\x81\xAF \xE6\x9D\xB1 \xE4\xBA\xAC", true},
+	         "\xE7\xA7\x81 \xE3\x81\xAF \xE6\x9D\xB1 \xE4\xBA\xAC", true},
 		/* in Linux 東京 2024年 */
 		{"in Linux \xE6\x9D\xB1\xE4\xBA\xAC 2024\xE5\xB9\xB4",
-		 "in Linux \xE6\x9D\xB1 \xE4\xBA\xAC 2024 \xE5\xB9\xB4", true},
+	         "in Linux \xE6\x9D\xB1 \xE4\xBA\xAC 2024 \xE5\xB9\xB4", true},
 		/* Hangul: 서울에서 */
 		{"\xEC\x84\x9C\xEC\x9A\xB8\xEC\x97\x90\xEC\x84\x9C",
-		 "\xEC\x84\x9C \xEC\x9A\xB8 \xEC\x97\x90 \xEC\x84\x9C", true},
+	         "\xEC\x84\x9C \xEC\x9A\xB8 \xEC\x97\x90 \xEC\x84\x9C", true},
 		/* punctuation of those scripts (。) is no word: left alone */
-		{"a\xE3\x80\x82" "b", "a\xE3\x80\x82" "b", false},
+		{"a\xE3\x80\x82"
+	         "b",
+	         "a\xE3\x80\x82"
+	         "b",
+	         false},
 		/* a truncated sequence is left as it is */
 		{"x\xE6\x9D", "x\xE6\x9D", false},
 	};

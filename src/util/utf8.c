@@ -25,7 +25,8 @@ size_t utf8_seq_len(const unsigned char *p, size_t n)
 		return 3;
 	}
 	if (c < 0xF5) {
-		if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+		if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+		    (p[3] & 0xC0) != 0x80)
 			return 0;
 		if (c == 0xF0 && p[1] < 0x90)
 			return 0; /* overlong */
