@@ -6,8 +6,8 @@ VERSION := 0.1.0
 PKGS := gmime-3.0 sqlite3 zlib liblzma libzstd glib-2.0 json-glib-1.0 libh2o-evloop
 CC ?= cc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libbz2 has no pkg-config file in Debian.
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
+# libbz2 and libstemmer have no pkg-config file in Debian.
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lstemmer
 
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
@@ -19,7 +19,7 @@ EXTRA_CFLAGS ?=
 # Each stage's sources, in dependency order (a stage uses only util/ and
 # earlier ones: mbox uses msg; store uses msg, mbox and search; ingest uses
 # store; render uses conf, search, store and thread; http uses render).
-UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c src/util/cjk.c \
+UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c src/util/cjk.c src/util/stem.c \
               src/util/hash.c src/util/civil.c src/util/vec.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/charset.c src/msg/decode.c src/msg/htmltext.c \
               src/msg/text.c src/msg/textlore.c src/msg/patchid.c

@@ -290,6 +290,36 @@ int cmd_reindex(int argc, char **argv)
 	return rc;
 }
 
+/* An archive whose search index a listarc made before the present one
+ * (before lore's columns, or before the English stems) gets it anew, as
+ * `listarc reindex --search` makes it, before anything is added: its
+ * searches then find what this listarc's do.  Returns 0, or 1 after
+ * saying why it failed. */
+static int upgrade_search(struct store *st, bool quiet)
+{
+	struct la_err err = {0};
+	if (!quiet)
+		fprintf(stderr, "listarc: the search index was made by an older listarc: "
+		                "rebuilding it (as `listarc reindex --search` does)\n");
+	struct progress_state ps = {isatty(2) && !quiet, now(), 0, "search"};
+	struct ingest_opts o;
+	ingest_opts_init(&o);
+	o.progress = show_progress;
+	o.progress_arg = &ps;
+	uint64_t n = 0;
+	enum la_status e = ingest_reindex_search(st, &o, &n, &err);
+	if (ps.tty)
+		fputs("\r\033[K", stderr);
+	if (e) {
+		cmd_error("rebuilding the search index: %s", err.msg);
+		return 1;
+	}
+	if (!quiet)
+		fprintf(stderr, "search index rebuilt: %llu messages in %.2f s\n",
+		        (unsigned long long)n, now() - ps.start);
+	return 0;
+}
+
 int cmd_index(int argc, char **argv)
 {
 	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
@@ -375,6 +405,10 @@ int cmd_index(int argc, char **argv)
 	if (nosearch && strcmp(mode, "off") != 0)
 		store_meta_set(st, "search", "off");
 	search = !nosearch && strcmp(mode, "on") == 0;
+	if (search && !store_search_stems(st) && upgrade_search(st, quiet)) {
+		rc = 1;
+		goto done;
+	}
 	if (list) {
 		rc = index_list(st, cf, list, argv + optind + 1, argc - optind - 1, rebuild, quiet,
 		                search);

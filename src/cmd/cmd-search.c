@@ -206,12 +206,15 @@ int cmd_search(int argc, char **argv)
 		cmd_error("%s: this archive was indexed with --no-search: full-text terms match "
 		          "nothing until `listarc reindex --search`",
 		          dir);
-	if (!store_search_lore(st)) {
-		/* An index made before lore's columns: the query for it. */
+	if (!store_search_stems(st)) {
+		/* An index made before lore's columns, or before the stems: the
+		 * query for it. */
 		search_free(q);
 		q = NULL;
-		if (search_parse_index(qs, strlen(qs), (int64_t)time(NULL), SEARCH_INDEX_OLD, &q,
-		                       &err)) {
+		if (search_parse_index(qs, strlen(qs), (int64_t)time(NULL),
+		                       store_search_lore(st) ? SEARCH_INDEX_NOSTEM
+		                                             : SEARCH_INDEX_OLD,
+		                       &q, &err)) {
 			cmd_error("%s: %s", dir, err.msg);
 			goto out;
 		}

@@ -520,9 +520,10 @@ static enum la_status results_mbox(const struct render_ctx *c, int64_t list_id, 
 static enum la_status parse(const struct render_ctx *c, const char *q, struct search_query **sq,
                             struct la_err *err)
 {
-	return search_parse_index(q, strlen(q), (int64_t)time(NULL),
-	                          store_search_lore(c->st) ? SEARCH_INDEX_LORE : SEARCH_INDEX_OLD,
-	                          sq, err);
+	enum search_index ix = !store_search_lore(c->st)    ? SEARCH_INDEX_OLD
+	                       : !store_search_stems(c->st) ? SEARCH_INDEX_NOSTEM
+	                                                    : SEARCH_INDEX_LORE;
+	return search_parse_index(q, strlen(q), (int64_t)time(NULL), ix, sq, err);
 }
 
 /* How many of total results (or threads) page shows, RESULTS_PER_PAGE

@@ -8,6 +8,7 @@
 #include "msg/text.h"
 #include "search/when.h"
 #include "util/cjk.h"
+#include "util/stem.h"
 #include "util/utf8.h"
 
 /* ---- fields ---- */
@@ -116,8 +117,8 @@ struct qnode {
 	char *text;     /* Q_TERM: the value, without quotes */
 	bool prefix;    /* Q_TERM: word* */
 	bool nowords;   /* Q_TERM: its text is no words to highlight */
-	size_t stem;    /* Q_TERM: > 0: text is a word, searched with its
-	                 * inflections; the length of their stem */
+	char *stem;     /* Q_TERM: text is a word, searched with the words
+	                 * of this English stem (util/stem.h) */
 	int64_t lo, hi; /* ranges: [lo, hi) (seconds, bytes); INT64_MIN/MAX when open */
 };
 
@@ -132,6 +133,7 @@ struct search_query {
 	char *owned[QUERY_MAX_TERMS]; /* FTS expressions bound as parameters */
 	size_t nowned;
 	bool old_index; /* the index lacks lore's columns */
+	bool stems;     /* the index has the columns of stems */
 	/* Parser state. */
 	const char *p, *end;
 	int64_t now;
@@ -146,6 +148,7 @@ static void free_node(struct qnode *n)
 	free_node(n->a);
 	free_node(n->b);
 	free(n->text);
+	free(n->stem);
 	free(n);
 }
 
@@ -423,141 +426,37 @@ static bool searchable(const char *v, size_t n)
 
 static struct qnode *parse_or(struct search_query *q, int depth);
 
-/* ---- inflections ---- */
+/* ---- stems ---- */
 
-/* Fields whose words match their inflections (lore stems them). */
-static bool stemmed_field(enum field f)
+/* Fields whose words match the words of their stem (lore stems them),
+ * and the columns of stems (store/) for them. */
+static const char *stem_columns(enum field f)
 {
-	return f == F_DEFAULT || f == F_S || f == F_B || f == F_BS || f == F_Q || f == F_NQ;
-}
-
-static bool ends(const char *w, size_t k, const char *suffix)
-{
-	size_t n = strlen(suffix);
-	return k >= n && memcmp(w + k - n, suffix, n) == 0;
-}
-
-static bool vowel_in(const char *w, size_t k)
-{
-	for (size_t i = 0; i < k; i++)
-		if (strchr("aeiouy", w[i]))
-			return true;
-	return false;
-}
-
-/* The part of an English word (lowercase letters) its inflections share,
- * as a prefix of it: Porter's first step, cut to what the word starts
- * with ("reviewed", "reviews", "reviewing": "review"; "patches":
- * "patch"; "stopped": "stop"; "applied": "appli").  Its length, 3 or
- * more; n if the word has no such part. */
-static size_t stem_len(const char *w, size_t n)
-{
-	size_t k = n;
-	bool plural = false;
-	if (ends(w, k, "sses") || ends(w, k, "ies"))
-		k -= 2;
-	else if (k > 3 && w[k - 1] == 's' && !strchr("su", w[k - 2]))
-		k -= 1, plural = true;
-	if (plural && k >= 4 && w[k - 1] == 'e' && strchr("sxzh", w[k - 2]))
-		k -= 1; /* "patches", "fixes" */
-	else if (ends(w, k, "eed"))
-		k -= 1;
-	else if ((ends(w, k, "ed") && vowel_in(w, k - 2)) ||
-	         (ends(w, k, "ing") && vowel_in(w, k - 3))) {
-		k -= w[k - 1] == 'd' ? 2 : 3;
-		/* "stopped", "running"; not "filled", "passing", "buzzing". */
-		if (k >= 2 && w[k - 1] == w[k - 2] && !strchr("aeioulsz", w[k - 1]))
-			k -= 1;
+	switch (f) {
+	case F_DEFAULT:
+	case F_BS: return "{zs znq zq}";
+	case F_S: return "zs";
+	case F_B: return "{znq zq}";
+	case F_Q: return "zq";
+	case F_NQ: return "znq";
+	default: return NULL;
 	}
-	return k >= 3 ? k : n;
 }
 
-/* A lowercase word of 4 letters or more in a stemmed field matches the
- * words it shares its stem with (lore's "review" finds "Reviewed").
- * Capitalised words, phrases and prefix searches stay as they are
- * (Xapian's STEM_SOME does the same). */
-static void inflect(struct qnode *n, const struct token *t)
+/* A lowercase word in a stemmed field matches the words it shares its
+ * English stem with (lore's "review" finds "Reviewed", "extends" finds
+ * "extend").  Capitalised words, phrases and prefix searches stay as
+ * they are (Xapian's STEM_SOME does the same).  Only in an index that
+ * has the stems. */
+static void stem_term(struct search_query *q, struct qnode *n, const struct token *t)
 {
-	char *w = n->text;
+	const char *w = n->text;
 	size_t k = strlen(w);
-	if (!stemmed_field(n->field) || t->quoted || n->prefix || k < 4 || k > 64)
+	if (!q->stems || !stem_columns(n->field) || t->quoted || n->prefix || !stem_word(w, k))
 		return;
-	for (size_t i = 0; i < k; i++)
-		if (w[i] < 'a' || w[i] > 'z')
-			return;
-	n->stem = stem_len(w, k);
-}
-
-static bool consonant(char c)
-{
-	return c >= 'a' && c <= 'z' && !strchr("aeiou", c);
-}
-
-/* The word and its inflections, from its stem, as an FTS5 OR of words:
- * each is looked up as itself, which costs FTS5 less than a prefix search
- * (that merges the lists of every word that starts so before it can skip
- * a page) and finds what stemming would.  Forms: -s (-es after s, x, z,
- * ch, sh), -ed, -ing, -er, -ers, -e, -es (cach: cache); a stem in e loses
- * it before -ing (hope: hoping) and takes -s, -d, -r, -rs; one in i, or
- * in y after a consonant, takes y, -ies, -ied, -ier, -iers, -ying (appli:
- * apply, applies, applied; copy: copies); a short one ending consonant,
- * vowel, consonant doubles it (stop: stopped, stopping). */
-static void inflections(struct buf *b, const char *w, size_t k)
-{
-	enum { FORMS = 24, FORM_MAX = 80 };
-	char forms[FORMS][FORM_MAX];
-	size_t n = 0;
-#define FORM(...) (n < FORMS ? (void)snprintf(forms[n++], FORM_MAX, __VA_ARGS__) : (void)0)
-	FORM("%s", w); /* (inflect keeps words to 64 letters) */
-	{
-		int m = (int)k;
-		char last = w[k - 1], before = k >= 2 ? w[k - 2] : 0;
-		bool sibilant =
-			strchr("sxz", last) || (last == 'h' && (before == 'c' || before == 's'));
-		FORM("%.*s", m, w);
-		if (last == 'e') {
-			FORM("%.*ss", m, w);
-			FORM("%.*sd", m, w);
-			FORM("%.*sr", m, w);
-			FORM("%.*srs", m, w);
-			FORM("%.*sing", before == 'e' ? m : m - 1, w);
-		} else if ((last == 'y' && consonant(before)) || last == 'i') {
-			/* copy, appli (applied): copies, copied, copying, copier */
-			FORM("%.*sy", m - 1, w);
-			FORM("%.*sies", m - 1, w);
-			FORM("%.*sied", m - 1, w);
-			FORM("%.*sier", m - 1, w);
-			FORM("%.*siers", m - 1, w);
-			FORM("%.*sying", m - 1, w);
-		} else {
-			FORM("%.*s%s", m, w, sibilant ? "es" : "s");
-			FORM("%.*sed", m, w);
-			FORM("%.*sing", m, w);
-			FORM("%.*ser", m, w);
-			FORM("%.*sers", m, w);
-			FORM("%.*se", m, w);
-			FORM("%.*ses", m, w);
-		}
-		if (k >= 3 && k <= 5 && consonant(last) && !strchr("wxy", last) &&
-		    !consonant(before) && consonant(w[k - 3])) {
-			FORM("%.*s%ced", m, w, last);
-			FORM("%.*s%cing", m, w, last);
-			FORM("%.*s%cer", m, w, last);
-		}
-	}
-#undef FORM
-	buf_addc(b, '(');
-	for (size_t i = 0; i < n; i++) {
-		bool dup = false;
-		for (size_t j = 0; j < i && !dup; j++)
-			dup = !strcmp(forms[i], forms[j]);
-		if (dup)
-			continue;
-		if (i)
-			buf_adds(b, " OR ");
-		buf_printf(b, "\"%s\"", forms[i]);
-	}
-	buf_addc(b, ')');
+	char st[STEM_WORD_MAX + 1];
+	if (stem_once(w, k, st))
+		n->stem = strdup(st);
 }
 
 /* Refuses term n: the message names it (prefix and value). */
@@ -664,7 +563,7 @@ static struct qnode *make_term(struct search_query *q, const struct token *t)
 	} else if (!searchable(n->text, strlen(n->text))) {
 		return refuse(q, n, "'%s' has no letters or digits to search for", t);
 	} else {
-		inflect(n, t);
+		stem_term(q, n, t);
 	}
 	return n;
 }
@@ -864,17 +763,31 @@ static void emit_fts(struct search_query *q, struct buf *b, const struct qnode *
 {
 	switch (n->kind) {
 	case Q_TERM:
-		buf_adds(b, columns_of(q, n->field));
-		buf_adds(b, " : ");
 		if (n->stem) {
-			/* (lowercase letters only: nothing to quote or space) */
-			inflections(b, n->text, n->stem);
-			char *stem = strndup(n->text, n->stem);
-			if (stem)
-				add_words(q, stem, true);
-			free(stem);
+			/* The word itself in every column of the field (the diffs'
+			 * lines and From are not stemmed), or its stem among the
+			 * stems. */
+			buf_addc(b, '(');
+			buf_adds(b, columns_of(q, n->field));
+			buf_adds(b, " : ");
+			fts_string(q, b, n->text);
+			buf_adds(b, " OR ");
+			buf_adds(b, stem_columns(n->field));
+			buf_adds(b, " : ");
+			fts_string(q, b, n->stem);
+			buf_addc(b, ')');
+			/* Highlighted: the part the word and its stem share, as a
+			 * prefix ("extends", "extend": extend*). */
+			size_t k = 0;
+			while (n->text[k] && n->text[k] == n->stem[k])
+				k++;
+			char *pre = k >= 3 ? strndup(n->text, k) : NULL;
+			add_words(q, pre ? pre : n->text, pre != NULL);
+			free(pre);
 			return;
 		}
+		buf_adds(b, columns_of(q, n->field));
+		buf_adds(b, " : ");
 		fts_string(q, b, n->text);
 		if (n->prefix)
 			buf_adds(b, " *");
@@ -1089,6 +1002,7 @@ enum la_status search_parse_index(const char *s, size_t n, int64_t now, enum sea
 	q->now = now;
 	q->err = err;
 	q->old_index = ix == SEARCH_INDEX_OLD;
+	q->stems = ix == SEARCH_INDEX_LORE;
 	struct token t;
 	if (lex(q, &t, true) == T_END) {
 		search_free(q);

@@ -53,11 +53,14 @@ struct search_param {
 struct search_query;
 
 /* The search index a query is translated for: the one with lore's
- * columns, or one made by a listarc before them (store_search_lore is
- * false until `reindex --search`), whose nq holds the diffs' lines too and
- * which has no dfa: dfb: dfctx: dfhh: dfpre: dfpost: dfblob: n: l: lid:
- * patchid: (a query with them is refused, saying so). */
-enum search_index { SEARCH_INDEX_LORE, SEARCH_INDEX_OLD };
+ * columns and the columns of English stems; one with lore's columns
+ * only (store_search_stems is false until `reindex --search`), where a
+ * lowercase word finds itself and not its inflections; or one made by a
+ * listarc before lore's columns (store_search_lore is false), whose nq
+ * holds the diffs' lines too and which has no dfa: dfb: dfctx: dfhh:
+ * dfpre: dfpost: dfblob: n: l: lid: patchid: (a query with them is
+ * refused, saying so). */
+enum search_index { SEARCH_INDEX_LORE, SEARCH_INDEX_NOSTEM, SEARCH_INDEX_OLD };
 
 /* Parses q[0..n) (UTF-8) for the index ix.  now is the current time (for
  * "2.weeks.ago").  On success *out holds the query (free with

@@ -16,6 +16,7 @@
 
 #include "store/store_int.h"
 #include "util/hash.h"
+#include "util/stem.h"
 #include "util/vec.h"
 
 /* 2: sources inside the archive directory are stored relative to it.  A
@@ -28,12 +29,17 @@
 /* The search index: s subject, f from, t to, c cc, nq non-quoted body,
  * q quoted body, dfn file names of patches; and (lore's prefixes) the
  * diffs' removed, added and context lines and hunk header context, the
- * blob ids of their index lines, attachment file names, List-Id. */
+ * blob ids of their index lines, attachment file names, List-Id; and
+ * the English stems (util/stem.h) of s, nq and q, each distinct stem once
+ * per message, in zs, znq and zq (as Xapian's Z terms: no phrases). */
 #define FTS_SQL                                                                                      \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(s, f, t, c, nq, q, dfn, dfa, dfb, dfctx," \
-	" dfhh, dfpre, dfpost, n, l, content='', tokenize='unicode61 remove_diacritics 2')"
-/* Columns of the search index before the lore prefixes. */
+	" dfhh, dfpre, dfpost, n, l, zs, znq, zq, content='',"                                       \
+	" tokenize='unicode61 remove_diacritics 2')"
+/* Columns of the search index before the lore prefixes, and before the
+ * stems. */
 #define FTS_OLD_COLUMNS 7
+#define FTS_LORE_COLUMNS 15
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
@@ -183,6 +189,10 @@ const char *const stmt_sql[S_COUNT] = {
 		    " GROUP BY l.id ORDER BY l.name",
 	[S_FTS_INS] =
 		"INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn, dfa, dfb, dfctx, dfhh, dfpre,"
+		" dfpost, n, l, zs, znq, zq) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+		" ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+	[S_FTS_LORE_INS] =
+		"INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn, dfa, dfb, dfctx, dfhh, dfpre,"
 		" dfpost, n, l) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 		" ?14, ?15, ?16)",
 	[S_FTS_OLD_INS] = "INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn)"
@@ -281,15 +291,24 @@ static bool schema_text_is(struct store *st, const char *hash)
 	return same;
 }
 
-/* Which search index the index has (st->fts_lore): the one with lore's
- * columns, or the older one of FTS_OLD_COLUMNS. */
+/* Which search index the index has (st->fts_lore, st->fts_stems): the
+ * one with lore's columns and the stems, one with lore's columns only,
+ * or the older one of FTS_OLD_COLUMNS. */
 static void fts_columns(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
-	st->fts_lore = sqlite3_prepare_v2(st->db, "SELECT * FROM fts LIMIT 0", -1, &s, NULL) ==
-	                       SQLITE_OK &&
-	               sqlite3_column_count(s) > FTS_OLD_COLUMNS;
+	int n = sqlite3_prepare_v2(st->db, "SELECT * FROM fts LIMIT 0", -1, &s, NULL) == SQLITE_OK
+	                ? sqlite3_column_count(s)
+	                : 0;
+	st->fts_lore = n > FTS_OLD_COLUMNS;
+	st->fts_stems = n > FTS_LORE_COLUMNS;
 	sqlite3_finalize(s);
+}
+
+bool store_search_stems(struct store *st)
+{
+	fts_columns(st);
+	return st->fts_stems;
 }
 
 bool store_search_lore(struct store *st)
@@ -302,7 +321,12 @@ bool store_search_lore(struct store *st)
 
 enum la_status store_fts_clear(struct store *st)
 {
-	/* An older search index is replaced by one with every column. */
+	/* An older search index is replaced by one with every column (and
+	 * its statements, prepared for the older one, are dropped). */
+	for (int i = S_FTS_INS; i <= S_FTS_OLD_INS; i++) {
+		sqlite3_finalize(st->stmt[i]);
+		st->stmt[i] = NULL;
+	}
 	int rc = exec(st, "DROP TABLE IF EXISTS fts; " FTS_SQL "; DELETE FROM patchids;");
 	fts_columns(st);
 	return rc == SQLITE_OK ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
@@ -433,6 +457,7 @@ void store_close(struct store *st)
 	if (st->in_txn || st->in_read)
 		exec(st, "ROLLBACK");
 	write_caches_free(st);
+	stemmer_free(st->stemmer);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	/* A persistent WAL is emptied when the writer closes, so that readers

@@ -150,6 +150,11 @@ enum la_status store_fts_clear(struct store *st);
  * dfctx: dfhh: dfpre: dfpost: dfblob: n: l: lid: patchid:): false for an
  * index made by a listarc before them, until `reindex --search`. */
 bool store_search_lore(struct store *st);
+/* Whether the search index has the columns of English stems (a lowercase
+ * word finds its inflections): false for an index made by a listarc
+ * before them, until `reindex --search` (which `listarc index` runs by
+ * itself when it finds such an index). */
+bool store_search_stems(struct store *st);
 /* Up to max message ids greater than after, in order. */
 enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids, int max, int *n);
 

@@ -51,7 +51,8 @@ enum stmt_id {
 	S_DAY_NEXT,
 	S_LIST_NAMES,
 	S_LISTS,
-	S_FTS_INS,
+	S_FTS_INS, /* (these three in this order: store_fts_clear) */
+	S_FTS_LORE_INS,
 	S_FTS_OLD_INS,
 	S_PID_INS,
 	S_IDS_AFTER,
@@ -95,8 +96,10 @@ struct store {
 	sqlite3_stmt *stmt[S_COUNT];
 	bool writer;
 	bool in_txn;
-	bool in_read;  /* between store_read_begin and store_read_end */
-	bool fts_lore; /* the search index has lore's columns (store_search_lore) */
+	bool in_read;            /* between store_read_begin and store_read_end */
+	bool fts_lore;           /* the search index has lore's columns (store_search_lore) */
+	bool fts_stems;          /* and the columns of stems (store_search_stems) */
+	struct stemmer *stemmer; /* the writer's, made when first needed */
 	/* The archive directory, resolved: the sources inside it are stored
 	 * relative to it, so that the directory can move. */
 	char dir[4096];

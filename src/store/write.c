@@ -10,6 +10,7 @@
 
 #include "store/store_int.h"
 #include "util/cjk.h"
+#include "util/stem.h"
 #include "util/hash.h"
 #include "util/vec.h"
 
@@ -642,25 +643,41 @@ static void bind_fts_text(struct store *st, sqlite3_stmt *s, int k, const char *
 	sqlite3_bind_text(s, k, p, (int)n, SQLITE_STATIC);
 }
 
+/* The distinct stems of p[0..n) in *out (util/stem.h), bound as
+ * parameter k of s; *out must outlive the statement's step. */
+static void bind_stems(struct store *st, sqlite3_stmt *s, int k, const char *p, size_t n,
+                       struct buf *out)
+{
+	buf_init(out, n + 16);
+	if (st->stemmer)
+		stemmer_stems(st->stemmer, out, p, n);
+	sqlite3_bind_text(s, k, out->err ? "" : buf_cstr(out), out->err ? 0 : (int)out->len,
+	                  SQLITE_STATIC);
+}
+
 enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
                              const struct msg_text *t)
 {
 	/* An index made before lore's columns gets the old ones only (and
-	 * no patch ids) until `reindex --search` makes it anew. */
-	sqlite3_stmt *s = stmt(st, st->fts_lore ? S_FTS_INS : S_FTS_OLD_INS);
+	 * no patch ids), one made before the stems no stems, until
+	 * `reindex --search` makes it anew. */
+	sqlite3_stmt *s = stmt(st, st->fts_stems  ? S_FTS_INS
+	                           : st->fts_lore ? S_FTS_LORE_INS
+	                                          : S_FTS_OLD_INS);
 	if (!s)
 		return LA_EDB;
+	if (st->fts_stems && !st->stemmer && !(st->stemmer = stemmer_new()))
+		return LA_ENOMEM;
 	sqlite3_bind_int64(s, 1, id);
 	/* With lore's columns, nq holds the text outside the diffs' lines
 	 * (they are in dfa, dfb, dfctx: search/query.c searches them
 	 * together), so that a patch is indexed once. */
-	const struct buf *cols[] = {&t->to,    &t->cc,     st->fts_lore ? &t->nqrest : &t->nq,
-	                            &t->q,     &t->dfn,    &t->dfa,
-	                            &t->dfb,   &t->dfctx,  &t->dfhh,
-	                            &t->dfpre, &t->dfpost, &t->names,
-	                            &t->lid};
+	const struct buf *nq = st->fts_lore ? &t->nqrest : &t->nq;
+	const struct buf *cols[] = {&t->to,     &t->cc,    nq,        &t->q,    &t->dfn,
+	                            &t->dfa,    &t->dfb,   &t->dfctx, &t->dfhh, &t->dfpre,
+	                            &t->dfpost, &t->names, &t->lid};
 	int ncols = st->fts_lore ? (int)(sizeof cols / sizeof *cols) : 5;
-	struct buf tmp[2 + sizeof cols / sizeof *cols];
+	struct buf tmp[2 + sizeof cols / sizeof *cols + 3];
 	memset(tmp, 0, sizeof tmp);
 	subject = subject ? subject : "";
 	from = from ? from : "";
@@ -669,6 +686,12 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	for (int i = 0; i < ncols; i++)
 		bind_fts_text(st, s, 4 + i, cols[i]->data ? cols[i]->data : "", cols[i]->len,
 		              &tmp[2 + i]);
+	if (st->fts_stems) {
+		size_t k = 2 + sizeof cols / sizeof *cols;
+		bind_stems(st, s, 17, subject, strlen(subject), &tmp[k]);
+		bind_stems(st, s, 18, nq->data ? nq->data : "", nq->len, &tmp[k + 1]);
+		bind_stems(st, s, 19, t->q.data ? t->q.data : "", t->q.len, &tmp[k + 2]);
+	}
 	int rc = step_done(s);
 	for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)
 		buf_free(&tmp[i]);

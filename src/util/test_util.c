@@ -1,12 +1,14 @@
 /* test_util.c: buffers, UTF-8, calendar arithmetic. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../tests/check.h"
 #include "util/buf.h"
 #include "util/civil.h"
 #include "util/cjk.h"
 #include "util/hash.h"
+#include "util/stem.h"
 #include "util/utf8.h"
 #include "util/vec.h"
 
@@ -158,6 +160,44 @@ static void test_cjk(void)
 	}
 }
 
+/* English stems as Snowball (and so Xapian, and so lore) has them. */
+static void test_stem(void)
+{
+	static const struct {
+		const char *word, *stem;
+	} cases[] = {
+		{"reviewed", "review"},     {"reviews", "review"}, {"review", "review"},
+		{"extends", "extend"},      {"patches", "patch"},  {"applied", "appli"},
+		{"apply", "appli"},         {"happy", "happi"},    {"running", "run"},
+		{"generously", "generous"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char out[STEM_WORD_MAX + 1];
+		size_t k = stem_once(cases[i].word, strlen(cases[i].word), out);
+		CHECK(k == strlen(out), "stem_once gives the length");
+		CHECK_STR(out, cases[i].stem, "stem of %s", cases[i].word);
+	}
+	CHECK(stem_word("review", 6) && !stem_word("Review", 6) && !stem_word("x86", 3) &&
+	              !stem_word("a", 1),
+	      "stem_word: 2 or more lowercase ASCII letters");
+	struct stemmer *st = stemmer_new();
+	CHECK(st != NULL, "stemmer_new");
+	struct buf b;
+	buf_init(&b, 4096);
+	const char *text = "Reviewed-by: the REVIEWS, reviewing x86 caf\xC3\xA9 stra\xC3\x9F"
+			   "e; "
+			   "reviewed again extends extend";
+	stemmer_stems(st, &b, text, strlen(text));
+	CHECK_STR(buf_cstr(&b), "review by the again extend ",
+	          "distinct stems of English words, once each; not x86 nor accented words");
+	buf_reset(&b);
+	stemmer_stems(st, &b, "the review", 10);
+	CHECK_STR(buf_cstr(&b), "the review ", "each call on its own");
+	buf_free(&b);
+	stemmer_free(st);
+	stemmer_free(NULL);
+}
+
 int main(void)
 {
 	test_buf();
@@ -166,5 +206,6 @@ int main(void)
 	test_civil();
 	test_hash();
 	test_cjk();
+	test_stem();
 	return check_status();
 }
