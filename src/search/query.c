@@ -52,9 +52,11 @@ enum field {
  * index lacks them until `reindex --search`); BLOB takes a blob id. */
 enum { FD_LORE = 1, FD_BLOB = 2 };
 
-/* The columns of the search index: lore's (the default), or an older
- * index's (before `reindex --search`), where nq holds the diffs' lines
- * too and the lore-only columns are missing (old_columns NULL). */
+/* The columns of the search index: lore's (the default; as lore's, nq:
+ * b: bs: and bare words search the diffs' parts too, and bare words the
+ * attachments' names), or an older index's (before `reindex --search`),
+ * where nq holds the diffs' lines too and the lore-only columns are
+ * missing (old_columns NULL). */
 static const struct field_def {
 	const char *prefix;
 	enum field field;
@@ -62,7 +64,7 @@ static const struct field_def {
 	const char *old_columns; /* the same in an older index */
 	unsigned flags;
 } fields[] = {
-	{"", F_DEFAULT, "{s f nq q dfa dfb dfctx}", "{s f nq q}", 0},
+	{"", F_DEFAULT, "{s f nq q n dfn dfa dfb dfctx dfhh}", "{s f nq q}", 0},
 	{"s", F_S, "s", "s", 0},
 	{"f", F_F, "f", "f", 0},
 	{"t", F_T, "t", "t", 0},
@@ -70,10 +72,10 @@ static const struct field_def {
 	{"tc", F_TC, "{t c}", "{t c}", 0},
 	{"tcf", F_TCF, "{t c f}", "{t c f}", 0},
 	{"a", F_A, "{f t c}", "{f t c}", 0},
-	{"b", F_B, "{nq q dfa dfb dfctx}", "{nq q}", 0},
-	{"bs", F_BS, "{s nq q dfa dfb dfctx}", "{s nq q}", 0},
+	{"b", F_B, "{nq q dfn dfa dfb dfctx dfhh}", "{nq q}", 0},
+	{"bs", F_BS, "{s nq q dfn dfa dfb dfctx dfhh}", "{s nq q}", 0},
 	{"q", F_Q, "q", "q", 0},
-	{"nq", F_NQ, "{nq dfa dfb dfctx}", "nq", 0},
+	{"nq", F_NQ, "{nq dfn dfa dfb dfctx dfhh}", "nq", 0},
 	{"dfn", F_DFN, "dfn", "dfn", 0},
 	{"dfa", F_DFA, "dfa", NULL, FD_LORE},
 	{"dfb", F_DFB, "dfb", NULL, FD_LORE},

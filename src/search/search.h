@@ -19,9 +19,10 @@
  * index lines (pre-image, post-image, either), patchid: `git patch-id
  * --stable`, d: date (days), dt: Date: (seconds), rt: received time,
  * z: size in bytes.  Bare words and phrases search subject, From and
- * body.  A word ending in '*' matches as a prefix; a lowercase word of
- * four letters or more in subject or body fields matches its
- * inflections too ("review" finds "Reviewed", "reviews").
+ * body (and, as lore's, the diffs' parts and attachments' names).  A
+ * word ending in '*' matches as a prefix; a lowercase word in subject
+ * or body fields matches the words of its English stem too (util/stem.h:
+ * "review" finds "Reviewed", "reviews").
  * Phrases take "" or
  * the curly quotes.  Dates and sizes: see when.h; ranges A..B (both
  * ends included), A.., ..B. */

@@ -169,7 +169,7 @@ static void old_index(void)
 	static const struct {
 		const char *q, *want;
 	} nostem[] = {
-		{"reviewed", "MATCH {s f nq q dfa dfb dfctx} : \"reviewed\" WHERE 1"},
+		{"reviewed", "MATCH {s f nq q n dfn dfa dfb dfctx dfhh} : \"reviewed\" WHERE 1"},
 		{"s:patches dfa:x", "MATCH ((s : \"patches\") AND (dfa : \"x\")) WHERE 1"},
 	};
 	for (size_t i = 0; i < sizeof nostem / sizeof *nostem; i++) {

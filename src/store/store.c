@@ -30,14 +30,16 @@
  * q quoted body, dfn file names of patches; and (lore's prefixes) the
  * diffs' removed, added and context lines and hunk header context, the
  * blob ids of their index lines, attachment file names, List-Id; and
- * the English stems (util/stem.h) of s, nq and q, each distinct stem once
- * per message, in zs, znq and zq (as Xapian's Z terms: no phrases). */
+ * the English stems (util/stem.h) of s, nq (with the diffs' lines, as
+ * lore's nq: has them) and q, each distinct stem once per message, in
+ * zs, znq and zq (as Xapian's Z terms: no phrases). */
 #define FTS_SQL                                                                                      \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(s, f, t, c, nq, q, dfn, dfa, dfb, dfctx," \
 	" dfhh, dfpre, dfpost, n, l, zs, znq, zq, content='',"                                       \
-	" tokenize='unicode61 remove_diacritics 2')"
+	" tokenize='unicode61 remove_diacritics 2 tokenchars _')"
 /* Columns of the search index before the lore prefixes, and before the
- * stems. */
+ * stems (those indexes split words at '_' too; Xapian, and so lore,
+ * keeps an identifier such as vm_acct_memory one word). */
 #define FTS_OLD_COLUMNS 7
 #define FTS_LORE_COLUMNS 15
 

@@ -643,14 +643,19 @@ static void bind_fts_text(struct store *st, sqlite3_stmt *s, int k, const char *
 	sqlite3_bind_text(s, k, p, (int)n, SQLITE_STATIC);
 }
 
-/* The distinct stems of p[0..n) in *out (util/stem.h), bound as
- * parameter k of s; *out must outlive the statement's step. */
-static void bind_stems(struct store *st, sqlite3_stmt *s, int k, const char *p, size_t n,
-                       struct buf *out)
+/* The distinct stems of the texts of n bufs in *out (util/stem.h),
+ * bound as parameter k of s; *out must outlive the statement's step. */
+static void bind_stems(struct store *st, sqlite3_stmt *s, int k, const struct buf *const *texts,
+                       int n, struct buf *out)
 {
-	buf_init(out, n + 16);
-	if (st->stemmer)
-		stemmer_stems(st->stemmer, out, p, n);
+	size_t len = 16;
+	for (int i = 0; i < n; i++)
+		len += texts[i]->len;
+	buf_init(out, len);
+	stemmer_reset(st->stemmer);
+	for (int i = 0; i < n; i++)
+		if (texts[i]->data)
+			stemmer_stems(st->stemmer, out, texts[i]->data, texts[i]->len);
 	sqlite3_bind_text(s, k, out->err ? "" : buf_cstr(out), out->err ? 0 : (int)out->len,
 	                  SQLITE_STATIC);
 }
@@ -687,10 +692,15 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 		bind_fts_text(st, s, 4 + i, cols[i]->data ? cols[i]->data : "", cols[i]->len,
 		              &tmp[2 + i]);
 	if (st->fts_stems) {
+		/* nq's stems take the diffs' lines' (lore's nq: searches them). */
 		size_t k = 2 + sizeof cols / sizeof *cols;
-		bind_stems(st, s, 17, subject, strlen(subject), &tmp[k]);
-		bind_stems(st, s, 18, nq->data ? nq->data : "", nq->len, &tmp[k + 1]);
-		bind_stems(st, s, 19, t->q.data ? t->q.data : "", t->q.len, &tmp[k + 2]);
+		struct buf subj = {.data = (char *)subject, .len = strlen(subject)};
+		const struct buf *s_text[] = {&subj};
+		const struct buf *nq_text[] = {nq, &t->dfa, &t->dfb, &t->dfctx};
+		const struct buf *q_text[] = {&t->q};
+		bind_stems(st, s, 17, s_text, 1, &tmp[k]);
+		bind_stems(st, s, 18, nq_text, 4, &tmp[k + 1]);
+		bind_stems(st, s, 19, q_text, 1, &tmp[k + 2]);
 	}
 	int rc = step_done(s);
 	for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)

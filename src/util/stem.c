@@ -12,7 +12,7 @@
  * word is stemmed once in a while rather than at each occurrence (mail
  * repeats its words; Snowball costs about ten times a lookup). */
 #define CACHE_SLOTS 8192
-/* The distinct words and stems of one stemmer_stems call: an
+/* The distinct words and stems since stemmer_reset: an
  * open-addressing set of their hashes, reset by a generation count.
  * Past half full, they are no longer told apart (a message of more than
  * about 4,000 distinct words repeats some stems in its column of stems:
@@ -45,6 +45,7 @@ struct stemmer *stemmer_new(void)
 		free(s);
 		return NULL;
 	}
+	stemmer_reset(s);
 	return s;
 }
 
@@ -125,17 +126,21 @@ static bool first_time(struct stemmer *s, uint64_t h)
 static bool word_byte(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c >= 0x80;
+	       c == '_' || c >= 0x80;
 }
 
-void stemmer_stems(struct stemmer *s, struct buf *out, const char *text, size_t n)
+void stemmer_reset(struct stemmer *s)
 {
-	const unsigned char *p = (const unsigned char *)text;
 	if (++s->gen == 0) {
 		memset(s->seen_gen, 0, sizeof s->seen_gen);
 		s->gen = 1;
 	}
 	s->nseen = 0;
+}
+
+void stemmer_stems(struct stemmer *s, struct buf *out, const char *text, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)text;
 	size_t i = 0;
 	while (i < n) {
 		while (i < n && !word_byte(p[i]))

@@ -5,9 +5,9 @@
  * listarc does the same with a column of stems beside each stemmed
  * column of the full-text index (store/).
  *
- * A word here is a run of ASCII letters and digits and bytes >= 0x80
- * (the other ASCII bytes separate words, as they do for SQLite's
- * unicode61 tokenizer); only a word of ASCII letters alone, 2 to
+ * A word here is a run of ASCII letters, digits, '_' and bytes >= 0x80
+ * (the other ASCII bytes separate words, as they do for the search
+ * index's tokenizer); only a word of ASCII letters alone, 2 to
  * STEM_WORD_MAX of them, is stemmed (lowercased first).  A stemmer is
  * not thread-safe: one per thread (the store has one per writer, a
  * query one while it is parsed). */
@@ -44,9 +44,14 @@ const char *stemmer_stem(struct stemmer *s, const char *w, size_t n, size_t *len
  * memory ran out. */
 size_t stem_once(const char *w, size_t n, char *out);
 
-/* Appends to out, each followed by a space, the distinct stems of the
- * English words of p[0..n) (case folded), in the order they first
- * appear.  Words that are not English (see above) are skipped. */
+/* Starts a new set of stems: stemmer_stems leaves out those it gave
+ * since. */
+void stemmer_reset(struct stemmer *s);
+
+/* Appends to out, each followed by a space, the stems of the English
+ * words of p[0..n) (case folded) not given since stemmer_reset, in the
+ * order they first appear.  Words that are not English (see above) are
+ * skipped. */
 void stemmer_stems(struct stemmer *s, struct buf *out, const char *p, size_t n);
 
 #endif

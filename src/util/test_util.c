@@ -191,8 +191,12 @@ static void test_stem(void)
 	CHECK_STR(buf_cstr(&b), "review by the again extend ",
 	          "distinct stems of English words, once each; not x86 nor accented words");
 	buf_reset(&b);
+	stemmer_stems(st, &b, "the reviewer vm_acct_memory memory", 34);
+	CHECK_STR(buf_cstr(&b), "memori ", "until stemmer_reset, each stem once; '_' is in words");
+	buf_reset(&b);
+	stemmer_reset(st);
 	stemmer_stems(st, &b, "the review", 10);
-	CHECK_STR(buf_cstr(&b), "the review ", "each call on its own");
+	CHECK_STR(buf_cstr(&b), "the review ", "after stemmer_reset, anew");
 	buf_free(&b);
 	stemmer_free(st);
 	stemmer_free(NULL);
