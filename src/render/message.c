@@ -666,15 +666,16 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 	return e;
 }
 
-/* A raw message streamed from its source, mboxrd quoting undone piece by
- * piece.  Pieces end at line ends, so that a quoted From line is never
- * split; a line longer than a piece continues verbatim. */
+/* A raw message streamed from its source, mboxrd quoting (if its source
+ * has it: store_msg_quoted) undone piece by piece.  Pieces end at line ends, so that a quoted From
+ * line is never split; a line longer than a piece continues verbatim. */
 struct raw_stream {
 	int fd;
 	uint64_t pos, end;
 	char *piece;   /* STREAM_PIECE bytes */
 	size_t have;   /* bytes of an unfinished line kept from the last read */
 	bool mid_line; /* the last piece ended inside a line */
+	bool quoted;   /* the source carries mbox quoting */
 };
 
 static void raw_stream_free(void *state)
@@ -688,6 +689,10 @@ static void raw_stream_free(void *state)
 
 static void raw_unquote(struct raw_stream *rs, struct buf *out, const char *p, size_t n)
 {
+	if (!rs->quoted) {
+		buf_add(out, p, n);
+		return;
+	}
 	if (rs->mid_line) {
 		const char *nl = memchr(p, '\n', n);
 		size_t k = nl ? (size_t)(nl - p) + 1 : n;
@@ -791,6 +796,7 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 		rs->pos = m.off;
 		rs->end = m.off + m.len;
 		rs->piece = piece;
+		rs->quoted = store_msg_quoted(&m);
 		r->stream.next = raw_stream_next;
 		r->stream.free = raw_stream_free;
 		r->stream.state = rs;

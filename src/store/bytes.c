@@ -125,6 +125,12 @@ static bool same_message(const struct store_msg *m, const char *raw, size_t n)
 	return same;
 }
 
+bool store_msg_quoted(const struct store_msg *m)
+{
+	/* Only a maildir's or an MH folder's message has a file name. */
+	return m->file == NULL;
+}
+
 enum la_status store_msg_read_fd(int fd, const struct store_msg *m, size_t max, struct buf *out)
 {
 	struct stat sb;
@@ -145,7 +151,10 @@ enum la_status store_msg_read_fd(int fd, const struct store_msg *m, size_t max, 
 		free(raw);
 		return LA_ECHANGED;
 	}
-	mbox_unquote(out, raw, n);
+	if (store_msg_quoted(m))
+		mbox_unquote(out, raw, n);
+	else
+		buf_add(out, raw, n);
 	free(raw);
 	return out->err;
 }

@@ -201,7 +201,8 @@ enum la_status store_msg_by_id(struct store *st, int64_t id, struct store_msg *m
  * moved from new/ to cur/ since).  Returns a descriptor the caller closes
  * and the file's size in *size, or -1. */
 int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size);
-/* Appends m's bytes, at most max, with mboxrd quoting undone, to out.
+/* Appends m's bytes, at most max, with mboxrd quoting undone if they
+ * carry it (store_msg_quoted), to out.
  * LA_ECHANGED if the file is shorter than the index says (never reads
  * past it) or holds another message at m's offset (another Message-ID,
  * checked when max covers the header block: see msg_index_id), LA_EIO if
@@ -210,6 +211,11 @@ enum la_status store_msg_read(struct store *st, const struct store_msg *m, size_
                               struct buf *out);
 /* The same from a descriptor store_msg_open returned. */
 enum la_status store_msg_read_fd(int fd, const struct store_msg *m, size_t max, struct buf *out);
+/* Whether m's bytes in its source carry mbox quoting: a message of an mbox
+ * does (a body line "From " was written ">From "; reading undoes one
+ * level, as mboxrd says), a maildir or MH file holds the message as it
+ * is, and its ">From " lines are the message's own. */
+bool store_msg_quoted(const struct store_msg *m);
 
 /* Neighbours of a message: prev/next in the list (by day, then number),
  * and in its thread within the same list (by delivery time, then id).  A
