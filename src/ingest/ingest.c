@@ -905,6 +905,10 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
 		break;
 	}
 	case INGEST_MH: e = ingest_maildir(st, list_id, real, SOURCE_MH, o, stats, err); break;
+	case INGEST_GIT_V2:
+	case INGEST_GIT_V1:
+		e = ingest_git(st, list_id, real, w.kind == INGEST_GIT_V2, o, stats, err);
+		break;
 	case INGEST_EMPTY:
 	case INGEST_MBOX:
 	case INGEST_MMDF:

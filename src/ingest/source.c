@@ -158,6 +158,23 @@ static enum la_status what_dir(const char *path, struct ingest_what *w, struct l
 			close(dfd);
 		return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
 	}
+	/* A public-inbox inbox: v2 has its epochs in git/ (git/0.git is
+	 * the first); v1 is a bare repository. */
+	struct stat hs;
+	if (is_dir_at(dfd, "git") && is_dir_at(dfd, "git/0.git")) {
+		closedir(dir);
+		w->kind = INGEST_GIT_V2;
+		snprintf(w->desc, sizeof w->desc, "a public-inbox v2 inbox");
+		return LA_OK;
+	}
+	if (is_dir_at(dfd, "objects") && is_dir_at(dfd, "refs") &&
+	    fstatat(dfd, "HEAD", &hs, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(hs.st_mode)) {
+		closedir(dir);
+		w->kind = INGEST_GIT_V1;
+		snprintf(w->desc, sizeof w->desc,
+		         "a public-inbox v1 inbox (a bare git repository)");
+		return LA_OK;
+	}
 	bool maildir = is_dir_at(dfd, "cur") && is_dir_at(dfd, "new");
 	bool sequences = false;
 	unsigned numbered = 0;

@@ -73,6 +73,10 @@ int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size)
 			fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 			close(dfd);
 		}
+	} else if (src.kind == SOURCE_GIT) {
+		/* A public-inbox message: its blob, read from git. */
+		uint64_t n;
+		fd = store_git_blob_open(src.path, m->file, &n);
 	} else {
 		/* A compressed source is read through its decompressed copy. */
 		fd = open(src.copy[0] ? src.copy : src.path, O_RDONLY | O_CLOEXEC);
@@ -127,7 +131,8 @@ static bool same_message(const struct store_msg *m, const char *raw, size_t n)
 
 bool store_msg_quoted(const struct store_msg *m)
 {
-	/* Only a maildir's or an MH folder's message has a file name. */
+	/* Only a maildir's or an MH folder's message, or a git blob, has a
+	 * file name. */
 	return m->file == NULL;
 }
 

@@ -448,6 +448,7 @@ static enum la_status next_daynum(struct store *st, int64_t list_id, int day, in
 		sqlite3_bind_int(s, 2, day);
 		int rc = sqlite3_step(s);
 		int count = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+		int gone = rc == SQLITE_ROW ? sqlite3_column_int(s, 1) : 0;
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return db_status(rc) ? db_status(rc) : LA_EDB;
@@ -457,11 +458,12 @@ static enum la_status next_daynum(struct store *st, int64_t list_id, int day, in
 		d->list_id = list_id;
 		d->day = day;
 		d->count = count;
+		d->gone = gone;
 		d->dirty = false;
 	}
-	if (d->count >= DAYNUM_MAX)
+	if (d->count + d->gone >= DAYNUM_MAX)
 		return LA_ETOOBIG;
-	*num = ++d->count;
+	*num = ++d->count + d->gone;
 	d->dirty = true;
 	return LA_OK;
 }
@@ -485,6 +487,16 @@ static enum la_status days_flush(struct store *st)
 	}
 	st->ndays = 0;
 	return LA_OK;
+}
+
+enum la_status write_caches_sync(struct store *st)
+{
+	enum la_status e = cache_flush(st);
+	if (!e)
+		e = days_flush(st);
+	if (!e)
+		cache_clear(&st->mids);
+	return e;
 }
 
 /* ---- transactions ---- */
