@@ -120,6 +120,12 @@ static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, 
 		                  git_oid_tostr(hex, sizeof hex, id), git_msg());
 	}
 	size_t len = (size_t)git_blob_rawsize(blob);
+	if (len == 0) {
+		/* public-inbox-purge leaves an empty "m" where the message it
+		 * erased was: no message. */
+		git_blob_free(blob);
+		return LA_OK;
+	}
 	size_t n = len < SEARCH_TEXT_MAX * 8 ? len : SEARCH_TEXT_MAX * 8;
 	/* A copy that ends in a NUL, as the parsers' safety net wants. */
 	buf_reset(&w->raw);

@@ -190,10 +190,10 @@ enum la_status store_maildir_seen(struct store *st, int64_t source_id, const cha
                                   bool *seen);
 enum la_status store_maildir_mark(struct store *st, int64_t source_id, const char *uniq);
 
-/* Deletes every message, day count, maildir name seen and source state
- * of a list (for `listarc index --rebuild`), and drops the write caches.
- * Thread ids of other lists are kept; the search index keeps rows for the
- * deleted ids, which are never reused and so match nothing. */
+/* Deletes every message, day count, maildir name seen, removed message
+ * (gone) and source state (git sources' last commits too) of a list (for `listarc index
+ * --rebuild`), and drops the write caches. Thread ids of other lists are kept; the search index
+ * keeps rows for the deleted ids, which are never reused and so match nothing. */
 enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err);
 
 /* ---- reading (pages) ---- */

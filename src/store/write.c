@@ -760,7 +760,7 @@ enum la_status store_maildir_mark(struct store *st, int64_t source_id, const cha
 
 enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err)
 {
-	char sql[1024];
+	char sql[2048];
 	snprintf(
 		sql, sizeof sql,
 		"UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m WHERE m.mid = mids.id"
@@ -768,12 +768,15 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
 		"DELETE FROM messages WHERE list_id = %lld;"
 		"DELETE FROM days WHERE list_id = %lld;"
+		"DELETE FROM gone WHERE list_id = %lld;"
+		"DELETE FROM git_heads WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);"
 		"DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);"
 		"UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %lld;"
 		"UPDATE source_copies SET orig_size = -1, copy_len = -1"
 		" WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);",
 		(long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id,
-		(long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id);
+		(long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id,
+		(long long)list_id, (long long)list_id);
 	int rc = exec(st, sql);
 	store_rollback(st); /* drop caches that may name purged rows */
 	return rc == SQLITE_OK ? LA_OK : db_fail(st, rc, err, "purge list");
