@@ -3,6 +3,7 @@
  * which are a blob read with libgit2. */
 #define _GNU_SOURCE
 #include <git2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,8 +137,18 @@ enum la_status store_msg_gone(struct store *st, int64_t list_id, int day, int nu
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : LA_EDB;
 }
 
+/* libgit2 is set up once per process and left so: the server's threads
+ * read blobs at any time, and a count that fell to zero between two of
+ * them would tear it down under another. */
+static void git_setup(void)
+{
+	git_libgit2_init();
+}
+
 int store_git_blob_open(const char *path, const char *file, uint64_t *size)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, git_setup);
 	int epoch;
 	const char *hex = file_oid(file, &epoch);
 	if (!hex)
@@ -148,7 +159,6 @@ int store_git_blob_open(const char *path, const char *file, uint64_t *size)
 	else if (snprintf(repo_path, sizeof repo_path, "%s/git/%d.git", path, epoch) >=
 	         (int)sizeof repo_path)
 		return -1;
-	git_libgit2_init();
 	git_repository *repo = NULL;
 	git_blob *blob = NULL;
 	git_oid oid;
@@ -176,6 +186,5 @@ int store_git_blob_open(const char *path, const char *file, uint64_t *size)
 	}
 	git_blob_free(blob);
 	git_repository_free(repo);
-	git_libgit2_shutdown();
 	return fd;
 }
