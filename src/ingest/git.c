@@ -355,6 +355,9 @@ enum la_status ingest_git(struct store *st, int64_t list_id, const char *path, b
                           struct la_err *err)
 {
 	git_libgit2_init();
+	/* Every object is read once: libgit2's object cache would only
+	 * allocate and evict. */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 	struct walk w = {.st = st, .list_id = list_id, .o = o, .stats = stats};
 	msg_text_init(&w.text);
 	buf_init(&w.raw, SEARCH_TEXT_MAX * 8 + 1);
