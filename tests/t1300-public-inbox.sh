@@ -12,7 +12,7 @@
 # refused with nothing indexed, and a run killed (-9) mid-walk then
 # resumed: nothing lost or doubled.  Skipped when public-inbox is absent.
 . "$(dirname "$0")/lib.sh"
-N=23
+N=24
 plan $N
 if ! command -v public-inbox-init >/dev/null || ! perl -MPublicInbox::Config -e1 2>/dev/null; then
 	skip $N "public-inbox is not installed (Debian: apt-get install public-inbox)"
@@ -86,6 +86,9 @@ la index --data g2 t v2 2>g2.err
 check "a commit fetched since: 1 message indexed, alone" grep -q '^t: 1 messages indexed' g2.err
 DATA=$T/g2 get /t/new-1@example.org/ >/dev/null
 check_eq "...and served" "$STATUS" 200
+DATA=$T/g2 get /t/new-1@example.org/t.mbox.gz | gzip -dc >new1-t.mbox 2>/dev/null
+check_eq "...its thread mbox holds the blob after a From_ line" \
+	"$(grep -c '^From mboxrd@z Thu Jan  1 00:00:00 1970$' new1-t.mbox) $(grep -c '^Message-ID: <new-1@example.org>$' new1-t.mbox)" "1 1"
 
 # A deletion: public-inbox-learn rm commits a tree with "d".
 gone_url=/t/2020/05/09/7
