@@ -249,7 +249,154 @@ struct epoch {
 	git_repository *repo;
 	git_oid tip, last;
 	bool empty, has_last;
+	bool rewritten; /* its history no longer holds last (v2: resync) */
 };
+
+/* ---- a rewritten v2 epoch: read again whole ---- */
+
+/* A set of object ids: filled, then sorted, then searched. */
+struct oidset {
+	git_oid *v;
+	size_t n, cap;
+	bool err;
+};
+
+static void oidset_add(struct oidset *s, const git_oid *id)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		git_oid *nv = realloc(s->v, cap * sizeof *nv);
+		if (!nv) {
+			s->err = true;
+			return;
+		}
+		s->v = nv;
+		s->cap = cap;
+	}
+	git_oid_cpy(&s->v[s->n++], id);
+}
+
+static int oid_cmp(const void *a, const void *b)
+{
+	return git_oid_cmp(a, b);
+}
+
+static void oidset_sort(struct oidset *s)
+{
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, oid_cmp);
+}
+
+static bool oidset_has(const struct oidset *s, const git_oid *id)
+{
+	return s->n && bsearch(id, s->v, s->n, sizeof *s->v, oid_cmp) != NULL;
+}
+
+static bool collect_file(const char *file, void *arg)
+{
+	struct oidset *s = arg;
+	const char *slash = strchr(file, '/');
+	git_oid id;
+	if (git_oid_fromstr(&id, slash ? slash + 1 : file) == 0)
+		oidset_add(s, &id);
+	return !s->err;
+}
+
+/* What public-inbox-purge (or a force-push) leaves: an epoch whose
+ * history no longer holds the commit indexed last.  Its whole first-parent
+ * history is read again (trees only, no blob unless new), in the open
+ * transaction, with no commit in between: a message indexed whose blob
+ * is no longer in the history, or that a "d" deletes, is removed (410);
+ * a blob not indexed is added, in history order.  What was indexed and
+ * is still there keeps its URL. */
+static enum la_status epoch_resync(struct walk *w, struct epoch *ep, struct la_err *err)
+{
+	struct oidset present = {0}, deleted = {0}, indexed = {0};
+	git_oid *order = NULL;
+	size_t norder = 0, cap = 0;
+	uint64_t removed0 = w->stats->removed, added0 = w->stats->messages;
+	git_revwalk *rw = NULL;
+	enum la_status e = LA_OK;
+	if (git_revwalk_new(&rw, ep->repo) != 0 ||
+	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) != 0 ||
+	    git_revwalk_push(rw, &ep->tip) != 0)
+		e = la_err_set(err, LA_EIO, "%s: walking: %s", w->src.path, git_msg());
+	if (!e)
+		git_revwalk_simplify_first_parent(rw);
+	git_oid id;
+	while (!e && git_revwalk_next(&id, rw) == 0) {
+		git_commit *c;
+		git_tree *tree;
+		if (git_commit_lookup(&c, ep->repo, &id) != 0) {
+			e = la_err_set(err, LA_EIO, "%s: commit: %s", w->src.path, git_msg());
+			break;
+		}
+		int rc = git_commit_tree(&tree, c);
+		git_commit_free(c);
+		if (rc != 0) {
+			e = la_err_set(err, LA_EIO, "%s: tree: %s", w->src.path, git_msg());
+			break;
+		}
+		const git_tree_entry *m = git_tree_entry_byname(tree, "m");
+		const git_tree_entry *d = git_tree_entry_byname(tree, "d");
+		if (m && git_tree_entry_type(m) == GIT_OBJECT_BLOB) {
+			oidset_add(&present, git_tree_entry_id(m));
+			if (norder == cap) {
+				cap = cap ? cap * 2 : 1024;
+				git_oid *nv = realloc(order, cap * sizeof *nv);
+				if (!nv)
+					present.err = true;
+				else
+					order = nv;
+			}
+			if (norder < cap)
+				git_oid_cpy(&order[norder++], git_tree_entry_id(m));
+		} else if (d && git_tree_entry_type(d) == GIT_OBJECT_BLOB) {
+			oidset_add(&deleted, git_tree_entry_id(d));
+		}
+		git_tree_free(tree);
+	}
+	git_revwalk_free(rw);
+	if (!e && (e = store_git_files(w->st, w->src.id, ep->num, collect_file, &indexed)))
+		la_err_set(err, e, "index: %s", store_errmsg(w->st));
+	if (!e && (present.err || deleted.err || indexed.err))
+		e = la_err_set(err, LA_ENOMEM, "out of memory");
+	oidset_sort(&present);
+	oidset_sort(&deleted);
+	for (size_t i = 0; !e && i < indexed.n; i++)
+		if (!oidset_has(&present, &indexed.v[i]) || oidset_has(&deleted, &indexed.v[i]))
+			e = remove_blob(w, ep->num, &indexed.v[i], err);
+	oidset_sort(&indexed);
+	for (size_t i = 0; !e && i < norder; i++)
+		if (!oidset_has(&indexed, &order[i]) && !oidset_has(&deleted, &order[i])) {
+			e = add_blob(w, ep->repo, ep->num, &order[i], err);
+			/* Added once, even if the history holds the blob twice. */
+			oidset_add(&indexed, &order[i]);
+			oidset_sort(&indexed);
+		}
+	if (!e && indexed.err)
+		e = la_err_set(err, LA_ENOMEM, "out of memory");
+	if (!e) {
+		char hex[GIT_OID_HEXSZ + 1], old[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, &ep->tip);
+		git_oid_tostr(old, sizeof old, &ep->last);
+		if ((e = store_git_head_set(w->st, w->src.id, ep->num, hex)))
+			la_err_set(err, e, "index: %s", store_errmsg(w->st));
+		else
+			ingest_warn(w->o,
+			            "%s/git/%d.git: history rewritten (purged or force-pushed; the "
+			            "commit indexed last, %s, is gone): read again whole: %llu "
+			            "messages removed, %llu added",
+			            w->src.path, ep->num, old,
+			            (unsigned long long)(w->stats->removed - removed0),
+			            (unsigned long long)(w->stats->messages - added0));
+	}
+	free(present.v);
+	free(deleted.v);
+	free(indexed.v);
+	free(order);
+	return e;
+}
 
 /* Opens epoch k and checks that its last commit indexed is still in its
  * history: LA_ECHANGED (rewritten: force-pushed, purged) if not. */
@@ -289,6 +436,11 @@ static enum la_status epoch_open(struct walk *w, struct epoch *ep, struct la_err
 	bool kept = !ep->empty && git_commit_lookup(&c, ep->repo, &ep->last) == 0 &&
 	            git_graph_descendant_of(ep->repo, &ep->tip, &ep->last) == 1;
 	git_commit_free(c);
+	if (!kept && ep->num >= 0 && !ep->empty) {
+		/* v2: read again whole (epoch_resync). */
+		ep->rewritten = true;
+		return LA_OK;
+	}
 	if (!kept)
 		return la_err_set(err, LA_ECHANGED,
 		                  "%s: history rewritten (force-pushed or purged): the last commit "
@@ -300,6 +452,8 @@ static enum la_status epoch_open(struct walk *w, struct epoch *ep, struct la_err
 
 static enum la_status epoch_walk(struct walk *w, struct epoch *ep, struct la_err *err)
 {
+	if (ep->rewritten)
+		return epoch_resync(w, ep, err);
 	if (ep->empty || (ep->has_last && git_oid_equal(&ep->last, &ep->tip)))
 		return LA_OK;
 	int hnum = ep->num < 0 ? 0 : ep->num;

@@ -118,6 +118,33 @@ enum la_status store_msg_remove(struct store *st, int64_t source_id, const char 
 	return LA_OK;
 }
 
+enum la_status store_git_files(struct store *st, int64_t source_id, int epoch,
+                               bool (*fn)(const char *file, void *arg), void *arg)
+{
+	char prefix[16];
+	snprintf(prefix, sizeof prefix, "%d/", epoch);
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(
+		st->db,
+		"SELECT DISTINCT file FROM messages WHERE source_id = ?1"
+		" AND file IS NOT NULL AND (?2 = '' OR substr(file, 1, ?3) = ?2)",
+		-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_text(s, 2, epoch < 0 ? "" : prefix, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 3, (int)strlen(prefix));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *f = (const char *)sqlite3_column_text(s, 0);
+		if (f && !fn(f, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+}
+
 enum la_status store_msg_gone(struct store *st, int64_t list_id, int day, int num, bool *gone)
 {
 	*gone = false;

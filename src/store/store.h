@@ -182,6 +182,10 @@ enum la_status store_git_head_set(struct store *st, int64_t source_id, int epoch
  * many were removed (0: none had that file). */
 enum la_status store_msg_remove(struct store *st, int64_t source_id, const char *file, int *removed,
                                 struct la_err *err);
+/* Calls fn with the file ("N/ID", or "ID" for v1: epoch -1) of every
+ * message of git source source_id in epoch; fn returns false to stop. */
+enum la_status store_git_files(struct store *st, int64_t source_id, int epoch,
+                               bool (*fn)(const char *file, void *arg), void *arg);
 /* Was /LIST/YYYY/MM/DD/N a message that was removed (store_msg_remove)? */
 enum la_status store_msg_gone(struct store *st, int64_t list_id, int day, int num, bool *gone);
 
