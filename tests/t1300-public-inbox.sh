@@ -13,7 +13,7 @@
 # others where they were), and a run killed (-9) mid-walk then resumed:
 # nothing lost or doubled.  Skipped when public-inbox is absent.
 . "$(dirname "$0")/lib.sh"
-N=25
+N=26
 plan $N
 if ! command -v public-inbox-init >/dev/null || ! perl -MPublicInbox::Config -e1 2>/dev/null; then
 	skip $N "public-inbox is not installed (Debian: apt-get install public-inbox)"
@@ -34,6 +34,12 @@ la index --data g2 t v2 2>g2.err
 check "v2 inbox: 36 messages indexed" grep -q '^t: 36 messages indexed' g2.err
 la index --data g1 t v1 2>g1.err
 check "v1 inbox (a bare repository): 36 messages indexed" grep -q '^t: 36 messages indexed' g1.err
+
+# A mirror of the later epochs only (git/1.git, no 0.git) is an inbox too.
+mkdir -p later/git
+git clone -q --mirror v2/git/0.git later/git/1.git 2>/dev/null
+la index --data later t later 2>later.err
+check "an inbox of epoch 1 alone (no git/0.git): 36 messages" grep -q '^t: 36 messages indexed' later.err
 
 # facts DIR: URL, Message-ID and thread (its first URL) of every message.
 facts() {
