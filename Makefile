@@ -3,7 +3,7 @@
 # `make run` sets up the machine, builds, indexes samples/ and serves them.
 
 VERSION := 0.1.0
-PKGS := gmime-3.0 sqlite3 zlib liblzma libzstd glib-2.0 json-glib-1.0 libh2o-evloop
+PKGS := gmime-3.0 sqlite3 zlib liblzma libzstd glib-2.0 json-glib-1.0 libh2o-evloop libgit2
 CC ?= cc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libbz2 and libstemmer have no pkg-config file in Debian.
@@ -27,8 +27,8 @@ MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c
 CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
-STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c
-INGEST_SRC := src/ingest/ingest.c src/ingest/source.c
+STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c src/store/git.c
+INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \

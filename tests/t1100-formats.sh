@@ -16,7 +16,7 @@
 # - a warning for few messages from many megabytes; dotlocks left by a
 #   dead process, or stale, do not hold the indexer up.
 . "$(dirname "$0")/lib.sh"
-plan 72
+plan 76
 S=$ROOT/samples
 # urlid ID: a Message-ID as a URL segment.
 urlid() { "$PYTHON" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="@!$&*+,;=:~"))' "$1"; }
@@ -225,6 +225,23 @@ la index --data mdpp md mdpp/.Sub 2>mdpp.err
 check "...which indexes as a source of its own" grep -q '^md: 1 messages indexed' mdpp.err
 la index --data mdpp md 2>mdpp.err
 check "...and the warning is said once, not on every run" [ "$(grep -c 'maildir++' mdpp.err)" = 0 ]
+
+# A maildir file was never mbox-quoted: its ">From " lines are its own and
+# are served as they are (an mbox's lose one '>', as mboxrd says).
+mkdir -p mdq/cur mdq/new mdq/tmp
+printf 'Message-ID: <mdq@x>\nDate: Mon, 20 May 2019 10:00:00 +0000\nSubject: quoted\n\n>From the start\n>>From deeper\nFrom plain\n' >mdq/cur/1001.x:2,S
+la index --data mdq mdq mdq 2>mdq.err
+DATA=$T/mdq get /mdq/2019/05/20/1/raw >mdq-raw.txt
+check "maildir: a message with '>From ' lines: raw is its file, byte for byte" cmp -s mdq-raw.txt mdq/cur/1001.x:2,S
+DATA=$T/mdq get '/mdq/mdq@x/t.mbox.gz' | gzip -dc >mdq-t.mbox
+check_eq "...its thread mbox quotes each From line once more (mboxrd)" \
+	"$(grep -c '^>>From the start$' mdq-t.mbox) $(grep -c '^>>>From deeper$' mdq-t.mbox) $(grep -c '^>From plain$' mdq-t.mbox)" "1 1 1"
+DATA=$T/mdq get /mdq/2019/05/20/1 >mdq-page.html
+check "...and its page shows '>From the start' as written" grep -q '&gt;From the start' mdq-page.html
+printf 'From a@x Mon May 20 10:00:00 2019\nMessage-ID: <mbq@x>\nSubject: q\n\n>From the start\n>>From deeper\n' >mbq.mbox
+la index --data mbq mbq mbq.mbox 2>mbq.err
+DATA=$T/mbq get /mbq/2019/05/20/1/raw >mbq-raw.txt
+check_eq "an mbox's '>From ' lines lose one '>' (mboxrd)" "$(tail -2 mbq-raw.txt | tr '\n' '|')" "From the start|>From deeper|"
 
 # ---- refusals ----
 head -c 20000 /dev/urandom >binary.dat

@@ -203,6 +203,8 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 		fprintf(stderr, "%s: %llu messages indexed (%.1f MB in %.2f s, %.0f MB/s)", list,
 		        (unsigned long long)stats.messages, (double)stats.bytes / 1e6, el,
 		        el > 0 ? (double)stats.bytes / 1e6 / el : 0.0);
+		if (stats.removed)
+			fprintf(stderr, "; %llu removed", (unsigned long long)stats.removed);
 		if (stats.dups)
 			fprintf(stderr, "; %llu repeated Message-IDs",
 			        (unsigned long long)stats.dups);

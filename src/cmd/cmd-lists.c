@@ -32,6 +32,10 @@ static bool print_source(const struct store_source *s, void *arg)
 		printf("    %s %s\n", s->kind == SOURCE_MH ? "mh" : "maildir", s->path);
 		return true;
 	}
+	if (s->kind == SOURCE_GIT) {
+		printf("    public-inbox %s\n", s->path);
+		return true;
+	}
 	struct stat sb;
 	if (s->copy[0]) {
 		/* Compressed: what was indexed is in the decompressed copy. */

@@ -219,9 +219,10 @@ struct ring {
 	struct buf raw, unq; /* the reader's scratch for message bytes */
 };
 
-/* Reads a message's bytes (up to what search needs) with its mboxrd
- * quoting undone, into unq. */
-static bool read_message(int fd, uint64_t off, uint64_t len, struct buf *raw, struct buf *unq)
+/* Reads a message's bytes (up to what search needs) into unq, with its
+ * mboxrd quoting undone if it has any (an mbox's message: quoted). */
+static bool read_message(int fd, uint64_t off, uint64_t len, bool quoted, struct buf *raw,
+                         struct buf *unq)
 {
 	size_t n = len < SEARCH_TEXT_MAX * 8 ? (size_t)len : SEARCH_TEXT_MAX * 8;
 	buf_reset(raw);
@@ -232,7 +233,10 @@ static bool read_message(int fd, uint64_t off, uint64_t len, struct buf *raw, st
 	if (pread_all(fd, raw->data, n, off, &got) || got != n)
 		return false;
 	raw->len = n;
-	mbox_unquote(unq, raw->data, n);
+	if (quoted)
+		mbox_unquote(unq, raw->data, n);
+	else
+		buf_add(unq, raw->data, n);
 	return !unq->err;
 }
 
@@ -371,7 +375,8 @@ static void *reader_main(void *arg)
 		sl->made_up[0] = '\0';
 		if (!sl->sum.msgid[0])
 			msg_made_up_id(sl->made_up, sizeof sl->made_up, m.head, m.head_len, m.len);
-		sl->has_text = q->search && read_message(j->fd, m.off, m.len, &q->raw, &q->unq);
+		sl->has_text =
+			q->search && read_message(j->fd, m.off, m.len, true, &q->raw, &q->unq);
 		if (sl->has_text)
 			msg_text_extract(&sl->text, q->unq.data ? q->unq.data : "", q->unq.len);
 		pthread_mutex_lock(&q->mu);
@@ -802,7 +807,7 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 			continue;
 		}
 		size_t hl = read_head(fd, head);
-		bool has_text = o->search && read_message(fd, 0, v[i].size, &raw, &unq);
+		bool has_text = o->search && read_message(fd, 0, v[i].size, false, &raw, &unq);
 		close(fd);
 		msg_summary_parse(sum, head, hl);
 		if (has_text)
@@ -900,6 +905,10 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
 		break;
 	}
 	case INGEST_MH: e = ingest_maildir(st, list_id, real, SOURCE_MH, o, stats, err); break;
+	case INGEST_GIT_V2:
+	case INGEST_GIT_V1:
+		e = ingest_git(st, list_id, real, w.kind == INGEST_GIT_V2, o, stats, err);
+		break;
 	case INGEST_EMPTY:
 	case INGEST_MBOX:
 	case INGEST_MMDF:

@@ -24,6 +24,7 @@ struct ingest_stats {
 	uint64_t head_trunc; /* header blocks cut at HEAD_MAX */
 	uint64_t skipped;    /* maildir entries that are not regular files */
 	uint64_t pending;    /* trailing incomplete messages left for later */
+	uint64_t removed;    /* messages removed (deleted from a public-inbox) */
 	char note[512];      /* why something was left for later, if it was */
 };
 
@@ -62,6 +63,8 @@ enum ingest_kind {
 	INGEST_MESSAGE, /* one message (an .eml) */
 	INGEST_MAILDIR, /* cur/ and new/ (a maildir++ folder's top level) */
 	INGEST_MH,      /* an MH folder: numbered message files */
+	INGEST_GIT_V2,  /* a public-inbox v2 inbox: epochs git/N.git */
+	INGEST_GIT_V1,  /* a public-inbox v1 inbox: one bare git repository */
 };
 struct ingest_what {
 	enum ingest_kind kind;

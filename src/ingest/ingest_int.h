@@ -78,6 +78,16 @@ enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path
                              const struct ingest_what *w, const struct ingest_opts *o,
                              struct ingest_stats *stats, struct la_err *err);
 
+/* A public-inbox inbox (git.c): v2, a directory of epochs git/N.git, or
+ * v1, one bare repository.  Each epoch's new commits are read and
+ * committed in batches with the last commit read.  A v2 epoch whose
+ * history no longer holds the last commit indexed is read again whole in
+ * one transaction (messages whose blobs are gone answer 410, with a
+ * warning); a v1 inbox so rewritten gives LA_ECHANGED, nothing indexed. */
+enum la_status ingest_git(struct store *st, int64_t list_id, const char *path, bool v2,
+                          const struct ingest_opts *o, struct ingest_stats *stats,
+                          struct la_err *err);
+
 /* Says what was found to the user through o->warn, if set (printf-like). */
 void ingest_warn(const struct ingest_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

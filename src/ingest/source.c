@@ -149,6 +149,27 @@ static bool is_link_at(int dfd, const char *name)
 	return fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode);
 }
 
+/* Does dfd's git/ hold an epoch directory N.git? */
+static bool has_epoch(int dfd)
+{
+	int gfd = openat(dfd, "git", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *g = gfd >= 0 ? fdopendir(gfd) : NULL;
+	if (!g) {
+		if (gfd >= 0)
+			close(gfd);
+		return false;
+	}
+	bool found = false;
+	struct dirent *de;
+	while (!found && (de = readdir(g))) {
+		size_t k = strspn(de->d_name, "0123456789");
+		found = k > 0 && k <= 6 && strcmp(de->d_name + k, ".git") == 0 &&
+		        is_dir_at(gfd, de->d_name);
+	}
+	closedir(g);
+	return found;
+}
+
 static enum la_status what_dir(const char *path, struct ingest_what *w, struct la_err *err)
 {
 	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -157,6 +178,23 @@ static enum la_status what_dir(const char *path, struct ingest_what *w, struct l
 		if (dfd >= 0)
 			close(dfd);
 		return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
+	}
+	/* A public-inbox inbox: v2 has its epochs in git/ (N.git; a mirror
+	 * may hold only the latest ones); v1 is a bare repository. */
+	struct stat hs;
+	if (is_dir_at(dfd, "git") && has_epoch(dfd)) {
+		closedir(dir);
+		w->kind = INGEST_GIT_V2;
+		snprintf(w->desc, sizeof w->desc, "a public-inbox v2 inbox");
+		return LA_OK;
+	}
+	if (is_dir_at(dfd, "objects") && is_dir_at(dfd, "refs") &&
+	    fstatat(dfd, "HEAD", &hs, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(hs.st_mode)) {
+		closedir(dir);
+		w->kind = INGEST_GIT_V1;
+		snprintf(w->desc, sizeof w->desc,
+		         "a public-inbox v1 inbox (a bare git repository)");
+		return LA_OK;
 	}
 	bool maildir = is_dir_at(dfd, "cur") && is_dir_at(dfd, "new");
 	bool sequences = false;

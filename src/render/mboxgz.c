@@ -34,6 +34,7 @@ struct mboxgz {
 	size_t have;   /* an unfinished line kept from the last read */
 	bool mid_line; /* the last piece ended inside a line longer than PIECE */
 	char last;     /* the last byte of the message copied so far */
+	bool quoted;   /* its source carries mbox quoting (store_msg_quoted) */
 	/* mbox text waiting for deflate. */
 	struct buf text, tmp;
 	size_t text_off;
@@ -57,7 +58,8 @@ static void mboxgz_free(void *state)
 }
 
 /* Copies p[0..n) of the message to the mbox text: one level of mboxrd
- * quoting undone (the raw message), then one added (mboxrd). */
+ * quoting undone if the source has it (the raw message), then one added
+ * (mboxrd). */
 static void copy_lines(struct mboxgz *s, const char *p, size_t n)
 {
 	if (n == 0)
@@ -76,6 +78,11 @@ static void copy_lines(struct mboxgz *s, const char *p, size_t n)
 		n -= k;
 		if (n == 0)
 			return;
+	}
+	if (!s->quoted) {
+		mbox_quote(&s->text, p, n);
+		s->last = p[n - 1];
+		return;
 	}
 	buf_reset(&s->tmp);
 	mbox_unquote(&s->tmp, p, n);
@@ -124,6 +131,7 @@ static enum la_status start_message(struct mboxgz *s)
 		s->have = 0;
 		s->mid_line = false;
 		s->last = '\n';
+		s->quoted = store_msg_quoted(&m);
 		s->in_msg = true;
 		store_msg_clear(&m);
 		buf_adds(&s->text, from_line);

@@ -311,6 +311,23 @@ static void not_found(const struct render_ctx *c, struct response *r, const char
 	render_error(c, r, 404, what);
 }
 
+/* No message at /LIST/YYYY/MM/DD/N: 410 if there was one and it was
+ * removed from its source (a public-inbox deletion), else 404. */
+static void no_message(const struct render_ctx *c, struct response *r, const char *list, int day,
+                       int num)
+{
+	int64_t list_id;
+	bool gone = false;
+	if (store_list_id(c->st, list, &list_id) == LA_OK)
+		store_msg_gone(c->st, list_id, day, num, &gone);
+	if (gone)
+		render_error(c, r, 410,
+		             "This message was removed from the archive's source. Its address "
+		             "is not given to any other message.");
+	else
+		not_found(c, r, "There is no such message in this archive.");
+}
+
 /* The status of a failure to load a message's bytes, as a page. */
 static enum la_status load_failed(const struct render_ctx *c, struct response *r, enum la_status e)
 {
@@ -493,7 +510,7 @@ enum la_status render_message(const struct render_ctx *c, const char *list, int 
 	struct store_msg m;
 	enum la_status e = find_message(c, list, day, num, &m);
 	if (e == LA_ENOTFOUND) {
-		not_found(c, r, "There is no such message in this archive.");
+		no_message(c, r, list, day, num);
 		return LA_OK;
 	}
 	if (e) {
@@ -596,7 +613,7 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 	struct store_msg m;
 	enum la_status e = find_message(c, list, day, num, &m);
 	if (e == LA_ENOTFOUND) {
-		not_found(c, r, "There is no such message in this archive.");
+		no_message(c, r, list, day, num);
 		return LA_OK;
 	}
 	if (e) {
@@ -666,15 +683,16 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 	return e;
 }
 
-/* A raw message streamed from its source, mboxrd quoting undone piece by
- * piece.  Pieces end at line ends, so that a quoted From line is never
- * split; a line longer than a piece continues verbatim. */
+/* A raw message streamed from its source, mboxrd quoting (if its source
+ * has it: store_msg_quoted) undone piece by piece.  Pieces end at line ends, so that a quoted From
+ * line is never split; a line longer than a piece continues verbatim. */
 struct raw_stream {
 	int fd;
 	uint64_t pos, end;
 	char *piece;   /* STREAM_PIECE bytes */
 	size_t have;   /* bytes of an unfinished line kept from the last read */
 	bool mid_line; /* the last piece ended inside a line */
+	bool quoted;   /* the source carries mbox quoting */
 };
 
 static void raw_stream_free(void *state)
@@ -688,6 +706,10 @@ static void raw_stream_free(void *state)
 
 static void raw_unquote(struct raw_stream *rs, struct buf *out, const char *p, size_t n)
 {
+	if (!rs->quoted) {
+		buf_add(out, p, n);
+		return;
+	}
 	if (rs->mid_line) {
 		const char *nl = memchr(p, '\n', n);
 		size_t k = nl ? (size_t)(nl - p) + 1 : n;
@@ -746,7 +768,7 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 	struct store_msg m;
 	enum la_status e = find_message(c, list, day, num, &m);
 	if (e == LA_ENOTFOUND) {
-		not_found(c, r, "There is no such message in this archive.");
+		no_message(c, r, list, day, num);
 		return LA_OK;
 	}
 	if (e) {
@@ -791,6 +813,7 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 		rs->pos = m.off;
 		rs->end = m.off + m.len;
 		rs->piece = piece;
+		rs->quoted = store_msg_quoted(&m);
 		r->stream.next = raw_stream_next;
 		r->stream.free = raw_stream_free;
 		r->stream.state = rs;

@@ -265,8 +265,9 @@ void render_error(const struct render_ctx *c, struct response *r, int status, co
 	r->filename[0] = '\0';
 	r->etag[0] = '\0';
 	r->truncated = 0;
-	r->max_age = status == 404 ? 60 : 0;
+	r->max_age = status == 404 || status == 410 ? 60 : 0;
 	const char *title = status == 404   ? "Not Found"
+	                    : status == 410 ? "Gone"
 	                    : status == 400 ? "Bad Request"
 	                    : status == 405 ? "Method Not Allowed"
 	                    : status == 414 ? "URI Too Long"

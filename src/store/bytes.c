@@ -73,6 +73,10 @@ int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size)
 			fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 			close(dfd);
 		}
+	} else if (src.kind == SOURCE_GIT) {
+		/* A public-inbox message: its blob, read from git. */
+		uint64_t n;
+		fd = store_git_blob_open(src.path, m->file, &n);
 	} else {
 		/* A compressed source is read through its decompressed copy. */
 		fd = open(src.copy[0] ? src.copy : src.path, O_RDONLY | O_CLOEXEC);
@@ -125,6 +129,13 @@ static bool same_message(const struct store_msg *m, const char *raw, size_t n)
 	return same;
 }
 
+bool store_msg_quoted(const struct store_msg *m)
+{
+	/* Only a maildir's or an MH folder's message, or a git blob, has a
+	 * file name. */
+	return m->file == NULL;
+}
+
 enum la_status store_msg_read_fd(int fd, const struct store_msg *m, size_t max, struct buf *out)
 {
 	struct stat sb;
@@ -145,7 +156,10 @@ enum la_status store_msg_read_fd(int fd, const struct store_msg *m, size_t max, 
 		free(raw);
 		return LA_ECHANGED;
 	}
-	mbox_unquote(out, raw, n);
+	if (store_msg_quoted(m))
+		mbox_unquote(out, raw, n);
+	else
+		buf_add(out, raw, n);
 	free(raw);
 	return out->err;
 }

@@ -95,7 +95,14 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS source_copies(source_id INTEGER PRIMARY KEY,"
 	" copy TEXT NOT NULL, orig_size INTEGER NOT NULL DEFAULT -1,"
 	" orig_mtime INTEGER NOT NULL DEFAULT 0, orig_fp INTEGER NOT NULL DEFAULT 0,"
-	" copy_len INTEGER NOT NULL DEFAULT -1);\n";
+	" copy_len INTEGER NOT NULL DEFAULT -1);\n"
+	/* A git source's last commit indexed (public-inbox mirrors). */
+	"CREATE TABLE IF NOT EXISTS git_heads(source_id INTEGER NOT NULL, epoch INTEGER NOT NULL,"
+	" head TEXT NOT NULL, PRIMARY KEY(source_id, epoch)) WITHOUT ROWID;\n"
+	/* URLs of messages removed from their source (a public-inbox
+         * deletion): 410, and their numbers are never reused. */
+	"CREATE TABLE IF NOT EXISTS gone(list_id INTEGER NOT NULL, day INTEGER NOT NULL,"
+	" num INTEGER NOT NULL, PRIMARY KEY(list_id, day, num)) WITHOUT ROWID;\n";
 
 #define MSG_COLS                                                                               \
 	"m.id, m.list_id, m.source_id, m.day, m.num, m.ts, m.date, m.mid, m.parent, m.thread," \
@@ -132,7 +139,10 @@ const char *const stmt_sql[S_COUNT] = {
 	[S_MAX_IDS] = "SELECT coalesce(max(id), 0), coalesce(max(thread), 0) FROM mids",
 	[S_MERGE_MIDS] = "UPDATE mids SET thread = ?1 WHERE thread = ?2",
 	[S_MERGE_MSGS] = "UPDATE messages SET thread = ?1 WHERE thread = ?2",
-	[S_DAY_GET] = "SELECT count FROM days WHERE list_id = ?1 AND day = ?2",
+	/* The day's messages, and the ones removed since (their numbers
+         * are never given again). */
+	[S_DAY_GET] = "SELECT count, (SELECT count(*) FROM gone g WHERE g.list_id = ?1"
+		      " AND g.day = ?2) FROM days WHERE list_id = ?1 AND day = ?2",
 	[S_DAY_SET] = "INSERT INTO days(list_id, day, count) VALUES(?1, ?2, ?3)"
 		      " ON CONFLICT(list_id, day) DO UPDATE SET count = excluded.count",
 	[S_MSG_INS] =
@@ -682,6 +692,7 @@ const char *source_kind_name(enum source_kind k)
 	case SOURCE_MBOX: return "an mbox";
 	case SOURCE_MAILDIR: return "a maildir";
 	case SOURCE_MH: return "an MH folder";
+	case SOURCE_GIT: return "a public-inbox git repository";
 	}
 	return "an unknown kind of source";
 }

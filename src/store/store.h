@@ -53,7 +53,11 @@ enum la_status store_checkpoint(struct store *st, struct la_err *err);
 /* SOURCE_MBOX is any file of messages by offset: an mbox (of any kind),
  * an MMDF file, one message, or a compressed one of these (read through
  * its decompressed copy). */
-enum source_kind { SOURCE_MBOX = 0, SOURCE_MAILDIR = 1, SOURCE_MH = 2 };
+/* SOURCE_GIT: a public-inbox inbox (v2: a directory of epochs
+ * git/N.git; v1: one bare repository): its messages are blobs, read
+ * from git by their id; the message's file is "N/ID" (v2: epoch N) or
+ * "ID" (v1), ID being 40 hex digits. */
+enum source_kind { SOURCE_MBOX = 0, SOURCE_MAILDIR = 1, SOURCE_MH = 2, SOURCE_GIT = 3 };
 
 struct store_source {
 	int64_t id;
@@ -166,15 +170,39 @@ enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids
 enum la_status store_meta_get(struct store *st, const char *key, char *out, size_t n);
 enum la_status store_meta_set(struct store *st, const char *key, const char *value);
 
+/* A git source's last commit indexed in epoch (0 for a v1 inbox), as
+ * 40 hex digits; LA_ENOTFOUND ("") if none yet.  Set it in the
+ * transaction that adds the messages of the commits up to it, so the
+ * two commit together. */
+enum la_status store_git_head_get(struct store *st, int64_t source_id, int epoch, char *hex,
+                                  size_t n);
+enum la_status store_git_head_set(struct store *st, int64_t source_id, int epoch, const char *hex);
+
+/* Removes the messages of source_id whose file is `file` (a git source's
+ * "N/ID" or "ID"), in the writer's transaction: from pages,
+ * threads' counts, search results (their rows stay in the contentless
+ * search index and match no message), feeds and downloads.  Each one's
+ * URL answers 410 from then on (store_msg_gone); its number is never
+ * given to another message (the day's next number counts the removed).  *removed: how
+ * many were removed (0: none had that file). */
+enum la_status store_msg_remove(struct store *st, int64_t source_id, const char *file, int *removed,
+                                struct la_err *err);
+/* Calls fn with the file ("N/ID", or "ID" for v1: epoch -1) of every
+ * message of git source source_id in epoch; fn returns false to stop. */
+enum la_status store_git_files(struct store *st, int64_t source_id, int epoch,
+                               bool (*fn)(const char *file, void *arg), void *arg);
+/* Was /LIST/YYYY/MM/DD/N a message that was removed (store_msg_remove)? */
+enum la_status store_msg_gone(struct store *st, int64_t list_id, int day, int num, bool *gone);
+
 /* Maildir bookkeeping: has this unique name been indexed? */
 enum la_status store_maildir_seen(struct store *st, int64_t source_id, const char *uniq,
                                   bool *seen);
 enum la_status store_maildir_mark(struct store *st, int64_t source_id, const char *uniq);
 
-/* Deletes every message, day count, maildir name seen and source state
- * of a list (for `listarc index --rebuild`), and drops the write caches.
- * Thread ids of other lists are kept; the search index keeps rows for the
- * deleted ids, which are never reused and so match nothing. */
+/* Deletes every message, day count, maildir name seen, removed message
+ * (gone) and source state (git sources' last commits too) of a list (for `listarc index
+ * --rebuild`), and drops the write caches. Thread ids of other lists are kept; the search index
+ * keeps rows for the deleted ids, which are never reused and so match nothing. */
 enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err);
 
 /* ---- reading (pages) ---- */
@@ -203,10 +231,12 @@ enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num
 enum la_status store_msg_by_id(struct store *st, int64_t id, struct store_msg *m);
 
 /* Opens the file holding m (its mbox, or its maildir file, which may have
- * moved from new/ to cur/ since).  Returns a descriptor the caller closes
+ * moved from new/ to cur/ since; a git source's blob is copied into an
+ * unnamed file in memory, at offset 0).  Returns a descriptor the caller closes
  * and the file's size in *size, or -1. */
 int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size);
-/* Appends m's bytes, at most max, with mboxrd quoting undone, to out.
+/* Appends m's bytes, at most max, with mboxrd quoting undone if they
+ * carry it (store_msg_quoted), to out.
  * LA_ECHANGED if the file is shorter than the index says (never reads
  * past it) or holds another message at m's offset (another Message-ID,
  * checked when max covers the header block: see msg_index_id), LA_EIO if
@@ -215,6 +245,11 @@ enum la_status store_msg_read(struct store *st, const struct store_msg *m, size_
                               struct buf *out);
 /* The same from a descriptor store_msg_open returned. */
 enum la_status store_msg_read_fd(int fd, const struct store_msg *m, size_t max, struct buf *out);
+/* Whether m's bytes in its source carry mbox quoting: a message of an mbox
+ * does (a body line "From " was written ">From "; reading undoes one
+ * level, as mboxrd says), a maildir or MH file or a git blob holds the
+ * message as it is, and its ">From " lines are the message's own. */
+bool store_msg_quoted(const struct store_msg *m);
 
 /* Neighbours of a message: prev/next in the list (by day, then number),
  * and in its thread within the same list (by delivery time, then id).  A

@@ -87,7 +87,8 @@ struct mid_cache {
 struct day_entry {
 	int64_t list_id;
 	int day;
-	int count;
+	int count; /* messages (days.count) */
+	int gone;  /* numbers of messages removed (table gone) */
 	bool dirty;
 };
 
@@ -120,7 +121,16 @@ enum la_status db_fail(struct store *st, int rc, struct la_err *err, const char 
 int step_done(sqlite3_stmt *s);
 int exec(struct store *st, const char *sql);
 
+/* git.c: a copy of the blob `file` ("N/ID": of epoch N of the v2 inbox
+ * at path; "ID": of the v1 inbox, a bare repository, at path) in an
+ * unnamed file in memory (its size in *size), or -1. */
+int store_git_blob_open(const char *path, const char *file, uint64_t *size);
+
 /* write.c: drops the writer caches (on rollback and close). */
 void write_caches_free(struct store *st);
+/* write.c: writes what the caches hold that the index does not yet, and
+ * empties them, in the open transaction (before SQL that changes mids
+ * or days behind their back). */
+enum la_status write_caches_sync(struct store *st);
 
 #endif

@@ -495,6 +495,103 @@ static void test_schema(void)
 	}
 }
 
+/* ---- public-inbox sources: removed messages, last commits ---- */
+
+/* Adds a message <x@y> to a git source as blob file, on day 20240301;
+ * returns its number (0 on failure). */
+static int add_blob_msg(struct store *st, int64_t list, int64_t src, const char *id,
+                        const char *file)
+{
+	char head[128];
+	snprintf(head, sizeof head, "Message-ID: <%s>\nSubject: %s\n\n", id, id);
+	struct msg_summary *sum = calloc(1, sizeof *sum);
+	if (!sum)
+		return 0;
+	msg_summary_parse(sum, head, strlen(head));
+	struct store_new_msg m = {.list_id = list,
+	                          .source_id = src,
+	                          .len = strlen(head),
+	                          .file = file,
+	                          .day = 20240301,
+	                          .ts = 1709251200,
+	                          .sum = sum};
+	int num = 0;
+	bool dup;
+	struct la_err err = {0};
+	if (store_add(st, &m, &num, &dup, &err) != LA_OK)
+		num = 0;
+	free(sum);
+	return num;
+}
+
+#define BLOB(c) "0/" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
+
+static void test_removal(void)
+{
+	char dir[sizeof top + 16];
+	snprintf(dir, sizeof dir, "%s/g", top);
+	struct la_err err = {0};
+	struct store *st = NULL;
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "removal: an index opens");
+	if (!st)
+		return;
+	int64_t list;
+	struct store_source src;
+	CHECK(store_list_ensure(st, "g", &list, &err) == LA_OK &&
+	              store_source_ensure(st, list, "/nonexistent/inbox", SOURCE_GIT, &src, &err) ==
+	                      LA_OK,
+	      "removal: a list and a git source");
+	CHECK(store_begin(st, &err) == LA_OK, "removal: begin");
+	int a = add_blob_msg(st, list, src.id, "a@x", BLOB("a"));
+	int b = add_blob_msg(st, list, src.id, "b@x", BLOB("b"));
+	int c = add_blob_msg(st, list, src.id, "c@x", BLOB("c"));
+	CHECK(a == 1 && b == 2 && c == 3, "removal: three messages numbered 1, 2, 3 (%d %d %d)", a,
+	      b, c);
+	int removed = -1;
+	CHECK(store_msg_remove(st, src.id, BLOB("b"), &removed, &err) == LA_OK && removed == 1,
+	      "removal: the message of blob b is removed (%d)", removed);
+	CHECK(store_msg_remove(st, src.id, BLOB("e"), &removed, &err) == LA_OK && removed == 0,
+	      "removal: a blob never indexed removes nothing");
+	CHECK(store_msg_remove(st, src.id, "0/xyz", &removed, &err) == LA_EINVAL,
+	      "removal: a file that is no blob id is refused");
+	int d = add_blob_msg(st, list, src.id, "d@x", BLOB("d"));
+	CHECK(d == 4, "removal: the next message of the day is number 4, not 2 (%d)", d);
+	CHECK(store_git_head_set(st, src.id, 0, BLOB("f") + 2) == LA_OK &&
+	              store_git_head_set(st, src.id, 1, BLOB("1") + 2) == LA_OK &&
+	              store_git_head_set(st, src.id, 0, "not hex") == LA_EINVAL,
+	      "removal: last commits per epoch are set (and only ids)");
+	CHECK(store_commit(st, NULL, &err) == LA_OK, "removal: commit (%s)", err.msg);
+	store_close(st);
+	st = NULL;
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "removal: opens again");
+	if (!st)
+		return;
+	CHECK(store_begin(st, &err) == LA_OK, "removal: begin again");
+	int e = add_blob_msg(st, list, src.id, "e@x", BLOB("e"));
+	CHECK(e == 5, "removal: a new writer (empty caches) numbers on from 5 (%d)", e);
+	CHECK(store_commit(st, NULL, &err) == LA_OK, "removal: commit again");
+	bool gone1 = true, gone2 = false;
+	struct store_msg m;
+	CHECK(store_msg_gone(st, list, 20240301, 1, &gone1) == LA_OK &&
+	              store_msg_gone(st, list, 20240301, 2, &gone2) == LA_OK && !gone1 && gone2,
+	      "removal: number 2 is gone, number 1 is not");
+	CHECK(store_msg_get(st, list, 20240301, 2, &m) == LA_ENOTFOUND,
+	      "removal: number 2 is no message");
+	char h0[64], h1[64], h2[64];
+	CHECK(store_git_head_get(st, src.id, 0, h0, sizeof h0) == LA_OK &&
+	              store_git_head_get(st, src.id, 1, h1, sizeof h1) == LA_OK &&
+	              store_git_head_get(st, src.id, 2, h2, sizeof h2) == LA_ENOTFOUND &&
+	              !strcmp(h0, BLOB("f") + 2) && !strcmp(h1, BLOB("1") + 2) && !h2[0],
+	      "removal: each epoch's last commit comes back; an epoch never read has none");
+	store_close(st);
+	char got[64];
+	CHECK(sql(dir,
+	          "SELECT (SELECT count FROM days) || ' ' || (SELECT msgs FROM mids WHERE mid = 'b@x')",
+	          got, sizeof got) == 0 &&
+	              !strcmp(got, "4 0"),
+	      "removal: the day counts 4 messages, <b@x> none (%s)", got);
+}
+
 int main(void)
 {
 	if (!mkdtemp(top)) {
@@ -505,6 +602,7 @@ int main(void)
 	test_writer();
 	test_sources();
 	test_schema();
+	test_removal();
 	char cmd[sizeof top + 16];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", top);
 	if (system(cmd) != 0)

@@ -449,6 +449,7 @@ static enum la_status next_daynum(struct store *st, int64_t list_id, int day, in
 		sqlite3_bind_int(s, 2, day);
 		int rc = sqlite3_step(s);
 		int count = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+		int gone = rc == SQLITE_ROW ? sqlite3_column_int(s, 1) : 0;
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return db_status(rc) ? db_status(rc) : LA_EDB;
@@ -458,11 +459,12 @@ static enum la_status next_daynum(struct store *st, int64_t list_id, int day, in
 		d->list_id = list_id;
 		d->day = day;
 		d->count = count;
+		d->gone = gone;
 		d->dirty = false;
 	}
-	if (d->count >= DAYNUM_MAX)
+	if (d->count + d->gone >= DAYNUM_MAX)
 		return LA_ETOOBIG;
-	*num = ++d->count;
+	*num = ++d->count + d->gone;
 	d->dirty = true;
 	return LA_OK;
 }
@@ -486,6 +488,16 @@ static enum la_status days_flush(struct store *st)
 	}
 	st->ndays = 0;
 	return LA_OK;
+}
+
+enum la_status write_caches_sync(struct store *st)
+{
+	enum la_status e = cache_flush(st);
+	if (!e)
+		e = days_flush(st);
+	if (!e)
+		cache_clear(&st->mids);
+	return e;
 }
 
 /* ---- transactions ---- */
@@ -781,7 +793,7 @@ enum la_status store_maildir_mark(struct store *st, int64_t source_id, const cha
 
 enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err)
 {
-	char sql[1024];
+	char sql[2048];
 	snprintf(
 		sql, sizeof sql,
 		"UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m WHERE m.mid = mids.id"
@@ -789,12 +801,15 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
 		"DELETE FROM messages WHERE list_id = %lld;"
 		"DELETE FROM days WHERE list_id = %lld;"
+		"DELETE FROM gone WHERE list_id = %lld;"
+		"DELETE FROM git_heads WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);"
 		"DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);"
 		"UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %lld;"
 		"UPDATE source_copies SET orig_size = -1, copy_len = -1"
 		" WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);",
 		(long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id,
-		(long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id);
+		(long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id,
+		(long long)list_id, (long long)list_id);
 	int rc = exec(st, sql);
 	store_rollback(st); /* drop caches that may name purged rows */
 	return rc == SQLITE_OK ? LA_OK : db_fail(st, rc, err, "purge list");

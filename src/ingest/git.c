@@ -1,0 +1,562 @@
+/* git.c: a public-inbox inbox as a source (v2: epochs git/N.git; v1: one
+ * bare repository), read with libgit2.  Each epoch's first-parent history
+ * is walked from the last commit indexed, oldest first; a commit whose
+ * tree has the blob "m" adds that message, one with "d" removes it (v2);
+ * a v1 commit adds the files its diff adds and removes the ones it
+ * removes.  The last commit indexed is stored per epoch in the
+ * transaction of the messages up to it. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ingest/ingest.h"
+#include "ingest/ingest_int.h"
+#include "limits.h"
+#include "msg/msg.h"
+#include "msg/text.h"
+
+/* What one run over an inbox needs, shared by its epochs. */
+struct walk {
+	struct store *st;
+	struct store_source src;
+	int64_t list_id;
+	const struct ingest_opts *o;
+	struct ingest_stats *stats;
+	struct msg_summary *sum;
+	struct msg_text text;
+	struct buf raw;
+	int64_t last_ts;      /* the previous message's delivery time (date fallback) */
+	unsigned batch;       /* messages added and removed since the last commit */
+	uint64_t uncommitted; /* messages added since the last commit */
+};
+
+static const char *git_msg(void)
+{
+	const git_error *g = git_error_last();
+	return g && g->message ? g->message : "unknown libgit2 error";
+}
+
+/* The epochs of a v2 inbox: the numbers N of path/git/N.git, ascending;
+ * a v1 inbox has the one epoch -1 (the repository is path itself). */
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+static enum la_status list_epochs(const char *path, bool v2, int **out, size_t *n,
+                                  struct la_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (!v2) {
+		*out = malloc(sizeof **out);
+		if (!*out)
+			return la_err_set(err, LA_ENOMEM, "out of memory");
+		(*out)[0] = -1;
+		*n = 1;
+		return LA_OK;
+	}
+	char gdir[4200];
+	snprintf(gdir, sizeof gdir, "%s/git", path);
+	DIR *d = opendir(gdir);
+	if (!d)
+		return la_err_set(err, LA_EIO, "%s: %s", gdir, strerror(errno));
+	size_t cap = 0;
+	struct dirent *de;
+	enum la_status e = LA_OK;
+	while ((de = readdir(d))) {
+		size_t k = strspn(de->d_name, "0123456789");
+		if (k == 0 || k > 6 || strcmp(de->d_name + k, ".git") != 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			int *nv = realloc(*out, cap * sizeof *nv);
+			if (!nv) {
+				e = la_err_set(err, LA_ENOMEM, "out of memory");
+				break;
+			}
+			*out = nv;
+		}
+		(*out)[(*n)++] = atoi(de->d_name);
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(*out, *n, sizeof **out, cmp_int);
+	return e;
+}
+
+static void epoch_repo_path(char *out, size_t n, const char *path, int epoch)
+{
+	if (epoch < 0)
+		snprintf(out, n, "%s", path);
+	else
+		snprintf(out, n, "%s/git/%d.git", path, epoch);
+}
+
+/* The message's file as the index keeps it: "N/ID", or "ID" for v1. */
+static void blob_file(char *out, size_t n, int epoch, const git_oid *id)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof hex, id);
+	if (epoch < 0)
+		snprintf(out, n, "%s", hex);
+	else
+		snprintf(out, n, "%d/%s", epoch, hex);
+}
+
+static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, const git_oid *id,
+                               struct la_err *err)
+{
+	git_blob *blob;
+	if (git_blob_lookup(&blob, repo, id) != 0) {
+		char hex[GIT_OID_HEXSZ + 1];
+		return la_err_set(err, LA_EIO, "%s: blob %s: %s", w->src.path,
+		                  git_oid_tostr(hex, sizeof hex, id), git_msg());
+	}
+	size_t len = (size_t)git_blob_rawsize(blob);
+	if (len == 0) {
+		/* public-inbox-purge leaves an empty "m" where the message it
+		 * erased was: no message. */
+		git_blob_free(blob);
+		return LA_OK;
+	}
+	size_t n = len < SEARCH_TEXT_MAX * 8 ? len : SEARCH_TEXT_MAX * 8;
+	/* A copy that ends in a NUL, as the parsers' safety net wants. */
+	buf_reset(&w->raw);
+	buf_add(&w->raw, git_blob_rawcontent(blob), n);
+	git_blob_free(blob);
+	if (w->raw.err)
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	const char *p = buf_cstr(&w->raw);
+	size_t hl = n < HEAD_MAX ? n : HEAD_MAX;
+	msg_summary_parse(w->sum, p, hl);
+	if (w->o->search)
+		msg_text_extract(&w->text, p, n);
+	struct store_new_msg nm = {0};
+	char file[GIT_OID_HEXSZ + 16];
+	blob_file(file, sizeof file, epoch, id);
+	nm.list_id = w->list_id;
+	nm.source_id = w->src.id;
+	nm.off = 0;
+	nm.len = len;
+	nm.file = file;
+	nm.sum = w->sum;
+	nm.text = w->o->search ? &w->text : NULL;
+	if (!ingest_delivery_date(w->sum, w->last_ts, &nm.ts, &nm.day))
+		w->stats->no_date++;
+	w->last_ts = nm.ts;
+	nm.has_date = w->sum->has_date;
+	nm.date = w->sum->has_date ? date_unix(&w->sum->date) : 0;
+	char mid[64];
+	if (!w->sum->msgid[0]) {
+		msg_made_up_id(mid, sizeof mid, p, hl, len);
+		nm.made_up_id = mid;
+		w->stats->no_msgid++;
+	}
+	int num;
+	bool dup;
+	enum la_status e = store_add(w->st, &nm, &num, &dup, err);
+	if (e)
+		return e;
+	w->stats->messages++;
+	w->stats->dups += dup;
+	w->stats->bytes += len;
+	w->batch++;
+	w->uncommitted++;
+	return LA_OK;
+}
+
+static enum la_status remove_blob(struct walk *w, int epoch, const git_oid *id, struct la_err *err)
+{
+	char file[GIT_OID_HEXSZ + 16];
+	blob_file(file, sizeof file, epoch, id);
+	int removed = 0;
+	enum la_status e = store_msg_remove(w->st, w->src.id, file, &removed, err);
+	if (!e && removed == 0 && epoch >= 0) {
+		/* A v2 deletion names the blob as it was added, in whichever
+		 * epoch that was: an earlier one, if not this one. */
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, id);
+		for (int k = epoch - 1; k >= 0 && !e && removed == 0; k--) {
+			snprintf(file, sizeof file, "%d/%s", k, hex);
+			e = store_msg_remove(w->st, w->src.id, file, &removed, err);
+		}
+	}
+	w->stats->removed += (uint64_t)removed;
+	w->batch++;
+	return e;
+}
+
+/* What one commit adds and removes (see the top of the file). */
+static enum la_status one_commit(struct walk *w, git_repository *repo, int epoch, git_commit *c,
+                                 struct la_err *err)
+{
+	git_tree *tree = NULL, *ptree = NULL;
+	git_diff *diff = NULL;
+	enum la_status e = LA_OK;
+	if (git_commit_tree(&tree, c) != 0)
+		return la_err_set(err, LA_EIO, "%s: a commit's tree: %s", w->src.path, git_msg());
+	const git_tree_entry *m = git_tree_entry_byname(tree, "m");
+	const git_tree_entry *d = git_tree_entry_byname(tree, "d");
+	if (m && git_tree_entry_type(m) == GIT_OBJECT_BLOB) {
+		e = add_blob(w, repo, epoch, git_tree_entry_id(m), err);
+	} else if (d && git_tree_entry_type(d) == GIT_OBJECT_BLOB) {
+		e = remove_blob(w, epoch, git_tree_entry_id(d), err);
+	} else {
+		/* v1: files named by their Message-ID's hash, added and
+		 * removed. */
+		git_commit *parent = NULL;
+		if (git_commit_parentcount(c) > 0 && (git_commit_parent(&parent, c, 0) != 0 ||
+		                                      git_commit_tree(&ptree, parent) != 0)) {
+			git_commit_free(parent);
+			e = la_err_set(err, LA_EIO, "%s: a parent's tree: %s", w->src.path,
+			               git_msg());
+			goto out;
+		}
+		git_commit_free(parent);
+		if (git_diff_tree_to_tree(&diff, repo, ptree, tree, NULL) != 0) {
+			e = la_err_set(err, LA_EIO, "%s: a commit's diff: %s", w->src.path,
+			               git_msg());
+			goto out;
+		}
+		size_t nd = git_diff_num_deltas(diff);
+		for (size_t i = 0; i < nd && !e; i++) {
+			const git_diff_delta *dl = git_diff_get_delta(diff, i);
+			if (dl->status == GIT_DELTA_DELETED || dl->status == GIT_DELTA_MODIFIED)
+				e = remove_blob(w, epoch, &dl->old_file.id, err);
+			if (!e &&
+			    (dl->status == GIT_DELTA_ADDED || dl->status == GIT_DELTA_MODIFIED))
+				e = add_blob(w, repo, epoch, &dl->new_file.id, err);
+		}
+	}
+out:
+	git_diff_free(diff);
+	git_tree_free(ptree);
+	git_tree_free(tree);
+	return e;
+}
+
+/* An epoch's state before anything is indexed: its repository and tip,
+ * and where the index is in it. */
+struct epoch {
+	int num;
+	git_repository *repo;
+	git_oid tip, last;
+	bool empty, has_last;
+	bool rewritten; /* its history no longer holds last (v2: resync) */
+};
+
+/* ---- a rewritten v2 epoch: read again whole ---- */
+
+/* A set of object ids: filled, then sorted, then searched. */
+struct oidset {
+	git_oid *v;
+	size_t n, cap;
+	bool err;
+};
+
+static void oidset_add(struct oidset *s, const git_oid *id)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		git_oid *nv = realloc(s->v, cap * sizeof *nv);
+		if (!nv) {
+			s->err = true;
+			return;
+		}
+		s->v = nv;
+		s->cap = cap;
+	}
+	git_oid_cpy(&s->v[s->n++], id);
+}
+
+static int oid_cmp(const void *a, const void *b)
+{
+	return git_oid_cmp(a, b);
+}
+
+static void oidset_sort(struct oidset *s)
+{
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, oid_cmp);
+}
+
+static bool oidset_has(const struct oidset *s, const git_oid *id)
+{
+	return s->n && bsearch(id, s->v, s->n, sizeof *s->v, oid_cmp) != NULL;
+}
+
+static bool collect_file(const char *file, void *arg)
+{
+	struct oidset *s = arg;
+	const char *slash = strchr(file, '/');
+	git_oid id;
+	if (git_oid_fromstr(&id, slash ? slash + 1 : file) == 0)
+		oidset_add(s, &id);
+	return !s->err;
+}
+
+/* What public-inbox-purge (or a force-push) leaves: an epoch whose
+ * history no longer holds the commit indexed last.  Its whole first-parent
+ * history is read again (trees only, no blob unless new), in the open
+ * transaction, with no commit in between: a message indexed whose blob
+ * is no longer in the history, or that a "d" deletes, is removed (410);
+ * a blob not indexed is added, in history order.  What was indexed and
+ * is still there keeps its URL. */
+static enum la_status epoch_resync(struct walk *w, struct epoch *ep, struct la_err *err)
+{
+	struct oidset present = {0}, deleted = {0}, indexed = {0};
+	git_oid *order = NULL;
+	size_t norder = 0, cap = 0;
+	uint64_t removed0 = w->stats->removed, added0 = w->stats->messages;
+	git_revwalk *rw = NULL;
+	enum la_status e = LA_OK;
+	if (git_revwalk_new(&rw, ep->repo) != 0 ||
+	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) != 0 ||
+	    git_revwalk_push(rw, &ep->tip) != 0)
+		e = la_err_set(err, LA_EIO, "%s: walking: %s", w->src.path, git_msg());
+	if (!e)
+		git_revwalk_simplify_first_parent(rw);
+	git_oid id;
+	while (!e && git_revwalk_next(&id, rw) == 0) {
+		git_commit *c;
+		git_tree *tree;
+		if (git_commit_lookup(&c, ep->repo, &id) != 0) {
+			e = la_err_set(err, LA_EIO, "%s: commit: %s", w->src.path, git_msg());
+			break;
+		}
+		int rc = git_commit_tree(&tree, c);
+		git_commit_free(c);
+		if (rc != 0) {
+			e = la_err_set(err, LA_EIO, "%s: tree: %s", w->src.path, git_msg());
+			break;
+		}
+		const git_tree_entry *m = git_tree_entry_byname(tree, "m");
+		const git_tree_entry *d = git_tree_entry_byname(tree, "d");
+		if (m && git_tree_entry_type(m) == GIT_OBJECT_BLOB) {
+			oidset_add(&present, git_tree_entry_id(m));
+			if (norder == cap) {
+				cap = cap ? cap * 2 : 1024;
+				git_oid *nv = realloc(order, cap * sizeof *nv);
+				if (!nv)
+					present.err = true;
+				else
+					order = nv;
+			}
+			if (norder < cap)
+				git_oid_cpy(&order[norder++], git_tree_entry_id(m));
+		} else if (d && git_tree_entry_type(d) == GIT_OBJECT_BLOB) {
+			oidset_add(&deleted, git_tree_entry_id(d));
+		}
+		git_tree_free(tree);
+	}
+	git_revwalk_free(rw);
+	if (!e && (e = store_git_files(w->st, w->src.id, ep->num, collect_file, &indexed)))
+		la_err_set(err, e, "index: %s", store_errmsg(w->st));
+	if (!e && (present.err || deleted.err || indexed.err))
+		e = la_err_set(err, LA_ENOMEM, "out of memory");
+	oidset_sort(&present);
+	oidset_sort(&deleted);
+	for (size_t i = 0; !e && i < indexed.n; i++)
+		if (!oidset_has(&present, &indexed.v[i]) || oidset_has(&deleted, &indexed.v[i]))
+			e = remove_blob(w, ep->num, &indexed.v[i], err);
+	oidset_sort(&indexed);
+	for (size_t i = 0; !e && i < norder; i++)
+		if (!oidset_has(&indexed, &order[i]) && !oidset_has(&deleted, &order[i])) {
+			e = add_blob(w, ep->repo, ep->num, &order[i], err);
+			/* Added once, even if the history holds the blob twice. */
+			oidset_add(&indexed, &order[i]);
+			oidset_sort(&indexed);
+		}
+	if (!e && indexed.err)
+		e = la_err_set(err, LA_ENOMEM, "out of memory");
+	if (!e) {
+		char hex[GIT_OID_HEXSZ + 1], old[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, &ep->tip);
+		git_oid_tostr(old, sizeof old, &ep->last);
+		if ((e = store_git_head_set(w->st, w->src.id, ep->num, hex)))
+			la_err_set(err, e, "index: %s", store_errmsg(w->st));
+		else
+			ingest_warn(w->o,
+			            "%s/git/%d.git: history rewritten (purged or force-pushed; the "
+			            "commit indexed last, %s, is gone): read again whole: %llu "
+			            "messages removed, %llu added",
+			            w->src.path, ep->num, old,
+			            (unsigned long long)(w->stats->removed - removed0),
+			            (unsigned long long)(w->stats->messages - added0));
+	}
+	free(present.v);
+	free(deleted.v);
+	free(indexed.v);
+	free(order);
+	return e;
+}
+
+/* Opens epoch k and checks that its last commit indexed is still in its
+ * history: LA_ECHANGED (rewritten: force-pushed, purged) if not. */
+static enum la_status epoch_open(struct walk *w, struct epoch *ep, struct la_err *err)
+{
+	char rp[4200];
+	epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
+	if (git_repository_open_ext(&ep->repo, rp,
+	                            GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
+	                            NULL) != 0)
+		return la_err_set(err, LA_EIO, "%s: %s", rp, git_msg());
+	git_reference *head = NULL, *resolved = NULL;
+	int rc = git_repository_head(&head, ep->repo);
+	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
+		ep->empty = true;
+	} else if (rc != 0 || git_reference_resolve(&resolved, head) != 0) {
+		git_reference_free(head);
+		return la_err_set(err, LA_EIO, "%s: HEAD: %s", rp, git_msg());
+	} else {
+		git_oid_cpy(&ep->tip, git_reference_target(resolved));
+	}
+	git_reference_free(resolved);
+	git_reference_free(head);
+	char hex[GIT_OID_HEXSZ + 1];
+	enum la_status e =
+		store_git_head_get(w->st, w->src.id, ep->num < 0 ? 0 : ep->num, hex, sizeof hex);
+	if (e == LA_ENOTFOUND)
+		return LA_OK;
+	if (e)
+		return la_err_set(err, e, "index: %s", store_errmsg(w->st));
+	if (git_oid_fromstr(&ep->last, hex) != 0)
+		return la_err_set(err, LA_EDB, "index: %s: a bad commit id stored", rp);
+	ep->has_last = true;
+	if (!ep->empty && git_oid_equal(&ep->last, &ep->tip))
+		return LA_OK;
+	git_commit *c = NULL;
+	bool kept = !ep->empty && git_commit_lookup(&c, ep->repo, &ep->last) == 0 &&
+	            git_graph_descendant_of(ep->repo, &ep->tip, &ep->last) == 1;
+	git_commit_free(c);
+	if (!kept && ep->num >= 0 && !ep->empty) {
+		/* v2: read again whole (epoch_resync). */
+		ep->rewritten = true;
+		return LA_OK;
+	}
+	if (!kept)
+		return la_err_set(err, LA_ECHANGED,
+		                  "%s: history rewritten (force-pushed or purged): the last commit "
+		                  "indexed, %s, is no longer in its first-parent history; nothing "
+		                  "indexed (listarc index --rebuild LIST PATH indexes it anew)",
+		                  rp, hex);
+	return LA_OK;
+}
+
+static enum la_status epoch_walk(struct walk *w, struct epoch *ep, struct la_err *err)
+{
+	if (ep->rewritten)
+		return epoch_resync(w, ep, err);
+	if (ep->empty || (ep->has_last && git_oid_equal(&ep->last, &ep->tip)))
+		return LA_OK;
+	int hnum = ep->num < 0 ? 0 : ep->num;
+	git_revwalk *rw = NULL;
+	enum la_status e = LA_OK;
+	if (git_revwalk_new(&rw, ep->repo) != 0 ||
+	    git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) != 0 ||
+	    git_revwalk_push(rw, &ep->tip) != 0 ||
+	    (ep->has_last && git_revwalk_hide(rw, &ep->last)))
+		e = la_err_set(err, LA_EIO, "%s: walking: %s", w->src.path, git_msg());
+	if (!e)
+		git_revwalk_simplify_first_parent(rw);
+	git_oid id;
+	char hex[GIT_OID_HEXSZ + 1];
+	while (!e && git_revwalk_next(&id, rw) == 0) {
+		git_commit *c;
+		if (git_commit_lookup(&c, ep->repo, &id) != 0) {
+			e = la_err_set(err, LA_EIO, "%s: commit: %s", w->src.path, git_msg());
+			break;
+		}
+		if (w->last_ts == 0)
+			w->last_ts = (int64_t)git_commit_time(c);
+		e = one_commit(w, ep->repo, ep->num, c, err);
+		git_commit_free(c);
+		if (e)
+			break;
+		if (w->batch >= w->o->batch) {
+			git_oid_tostr(hex, sizeof hex, &id);
+			if ((e = store_git_head_set(w->st, w->src.id, hnum, hex))) {
+				la_err_set(err, e, "index: %s", store_errmsg(w->st));
+				break;
+			}
+			w->src.last_ts = w->last_ts;
+			if ((e = store_commit(w->st, &w->src, err)))
+				break;
+			w->batch = 0;
+			w->uncommitted = 0;
+			if ((e = store_begin(w->st, err)))
+				break;
+		}
+	}
+	git_revwalk_free(rw);
+	if (!e) {
+		git_oid_tostr(hex, sizeof hex, &ep->tip);
+		if ((e = store_git_head_set(w->st, w->src.id, hnum, hex)))
+			la_err_set(err, e, "index: %s", store_errmsg(w->st));
+	}
+	return e;
+}
+
+enum la_status ingest_git(struct store *st, int64_t list_id, const char *path, bool v2,
+                          const struct ingest_opts *o, struct ingest_stats *stats,
+                          struct la_err *err)
+{
+	git_libgit2_init();
+	/* Every object is read once: libgit2's object cache would only
+	 * allocate and evict. */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	struct walk w = {.st = st, .list_id = list_id, .o = o, .stats = stats};
+	msg_text_init(&w.text);
+	buf_init(&w.raw, SEARCH_TEXT_MAX * 8 + 1);
+	w.sum = malloc(sizeof *w.sum);
+	int *nums = NULL;
+	size_t n = 0;
+	struct epoch *eps = NULL;
+	enum la_status e = w.sum ? LA_OK : la_err_set(err, LA_ENOMEM, "out of memory");
+	if (!e)
+		e = store_begin(st, err);
+	if (e)
+		goto out;
+	if ((e = store_source_ensure(st, list_id, path, SOURCE_GIT, &w.src, err)) ||
+	    (e = list_epochs(path, v2, &nums, &n, err)))
+		goto out;
+	eps = calloc(n ? n : 1, sizeof *eps);
+	if (!eps) {
+		e = la_err_set(err, LA_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* Every epoch is checked before any is read: a rewritten one stops
+	 * the run with nothing of it indexed. */
+	for (size_t i = 0; i < n && !e; i++) {
+		eps[i].num = nums[i];
+		e = epoch_open(&w, &eps[i], err);
+	}
+	w.last_ts = w.src.last_ts;
+	for (size_t i = 0; i < n && !e; i++)
+		e = epoch_walk(&w, &eps[i], err);
+	w.src.last_ts = w.last_ts;
+	if (!e && !(e = store_commit(st, &w.src, err)))
+		w.uncommitted = 0;
+out:
+	if (e) {
+		store_rollback(st);
+		/* What the last transaction held was not committed. */
+		stats->messages -= w.uncommitted;
+	}
+	for (size_t i = 0; eps && i < n; i++)
+		git_repository_free(eps[i].repo);
+	free(eps);
+	free(nums);
+	free(w.sum);
+	msg_text_free(&w.text);
+	buf_free(&w.raw);
+	git_libgit2_shutdown();
+	return e;
+}

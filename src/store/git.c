@@ -1,0 +1,217 @@
+/* git.c: public-inbox git sources: the last commit indexed per
+ * repository, messages removed from one (410), and a message's bytes,
+ * which are a blob read with libgit2. */
+#define _GNU_SOURCE
+#include <git2.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "store/store_int.h"
+
+static bool is_oid_hex(const char *s)
+{
+	return s && strlen(s) == GIT_OID_HEXSZ && strspn(s, "0123456789abcdef") == GIT_OID_HEXSZ;
+}
+
+/* A message's file: "N/ID" (v2, epoch N of at most 6 digits) or "ID"
+ * (v1).  Returns the ID part and the epoch (-1 for v1), or NULL. */
+static const char *file_oid(const char *file, int *epoch)
+{
+	*epoch = -1;
+	if (!file)
+		return NULL;
+	size_t k = strspn(file, "0123456789");
+	if (k > 0 && k <= 6 && file[k] == '/') {
+		*epoch = atoi(file);
+		file += k + 1;
+	}
+	return is_oid_hex(file) ? file : NULL;
+}
+
+enum la_status store_git_head_get(struct store *st, int64_t source_id, int epoch, char *hex,
+                                  size_t n)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(
+		st->db, "SELECT head FROM git_heads WHERE source_id = ?1 AND epoch = ?2", -1, &s,
+		NULL);
+	if (rc != SQLITE_OK)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_int(s, 2, epoch);
+	rc = sqlite3_step(s);
+	enum la_status e = LA_ENOTFOUND;
+	if (rc == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(s, 0);
+		snprintf(hex, n, "%s", h ? h : "");
+		e = LA_OK;
+	} else if (rc != SQLITE_DONE) {
+		e = db_status(rc) ? db_status(rc) : LA_EDB;
+	}
+	sqlite3_finalize(s);
+	if (e == LA_ENOTFOUND && n)
+		hex[0] = '\0';
+	return e;
+}
+
+enum la_status store_git_head_set(struct store *st, int64_t source_id, int epoch, const char *hex)
+{
+	if (!is_oid_hex(hex))
+		return LA_EINVAL;
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(
+		st->db,
+		"INSERT INTO git_heads(source_id, epoch, head) VALUES(?1, ?3, ?2)"
+		" ON CONFLICT(source_id, epoch) DO UPDATE SET head = excluded.head",
+		-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_text(s, 2, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, epoch);
+	rc = step_done(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+}
+
+enum la_status store_msg_remove(struct store *st, int64_t source_id, const char *file, int *removed,
+                                struct la_err *err)
+{
+	*removed = 0;
+	int epoch;
+	if (!file_oid(file, &epoch))
+		return la_err_set(err, LA_EINVAL, "index: %s: not a blob id", file);
+	/* The writer's caches count messages per Message-ID and day: written
+	 * out first, then dropped, so that nothing overwrites what follows. */
+	enum la_status e = write_caches_sync(st);
+	if (e)
+		return la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
+	char sql[2048];
+	/* No index on (source_id, file): removals are rare, and every
+	 * message added would pay for one. */
+	const char *which = "source_id = %lld AND file = '%s'";
+	char cond[160];
+	snprintf(cond, sizeof cond, which, (long long)source_id, file);
+	snprintf(
+		sql, sizeof sql,
+		"CREATE TEMP TABLE IF NOT EXISTS rm(id INTEGER PRIMARY KEY, mid INTEGER,"
+		" list_id INTEGER, day INTEGER, num INTEGER);"
+		"DELETE FROM temp.rm;"
+		"INSERT INTO temp.rm SELECT id, mid, list_id, day, num FROM messages WHERE %s;"
+		"UPDATE mids SET msgs = max(0, msgs - (SELECT count(*) FROM temp.rm"
+		" WHERE temp.rm.mid = mids.id)) WHERE id IN (SELECT mid FROM temp.rm);"
+		"INSERT OR IGNORE INTO gone(list_id, day, num) SELECT list_id, day, num FROM temp.rm;"
+		"UPDATE days SET count = count - (SELECT count(*) FROM temp.rm r"
+		" WHERE r.list_id = days.list_id AND r.day = days.day)"
+		" WHERE (list_id, day) IN (SELECT list_id, day FROM temp.rm);"
+		"DELETE FROM patchids WHERE id IN (SELECT id FROM temp.rm);"
+		"DELETE FROM messages WHERE id IN (SELECT id FROM temp.rm);",
+		cond);
+	int rc = exec(st, sql);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, err, "remove message");
+	*removed = sqlite3_changes(st->db);
+	return LA_OK;
+}
+
+enum la_status store_git_files(struct store *st, int64_t source_id, int epoch,
+                               bool (*fn)(const char *file, void *arg), void *arg)
+{
+	char prefix[16];
+	snprintf(prefix, sizeof prefix, "%d/", epoch);
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(
+		st->db,
+		"SELECT DISTINCT file FROM messages WHERE source_id = ?1"
+		" AND file IS NOT NULL AND (?2 = '' OR substr(file, 1, ?3) = ?2)",
+		-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_text(s, 2, epoch < 0 ? "" : prefix, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 3, (int)strlen(prefix));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *f = (const char *)sqlite3_column_text(s, 0);
+		if (f && !fn(f, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+}
+
+enum la_status store_msg_gone(struct store *st, int64_t list_id, int day, int num, bool *gone)
+{
+	*gone = false;
+	sqlite3_stmt *s;
+	/* An index made before the table has no removed messages. */
+	int rc = sqlite3_prepare_v2(
+		st->db, "SELECT 1 FROM gone WHERE list_id = ?1 AND day = ?2 AND num = ?3", -1, &s,
+		NULL);
+	if (rc != SQLITE_OK)
+		return LA_OK;
+	sqlite3_bind_int64(s, 1, list_id);
+	sqlite3_bind_int(s, 2, day);
+	sqlite3_bind_int(s, 3, num);
+	rc = sqlite3_step(s);
+	*gone = rc == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : LA_EDB;
+}
+
+/* libgit2 is set up once per process and left so: the server's threads
+ * read blobs at any time, and a count that fell to zero between two of
+ * them would tear it down under another. */
+static void git_setup(void)
+{
+	git_libgit2_init();
+}
+
+int store_git_blob_open(const char *path, const char *file, uint64_t *size)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, git_setup);
+	int epoch;
+	const char *hex = file_oid(file, &epoch);
+	if (!hex)
+		return -1;
+	char repo_path[4200];
+	if (epoch < 0)
+		snprintf(repo_path, sizeof repo_path, "%s", path);
+	else if (snprintf(repo_path, sizeof repo_path, "%s/git/%d.git", path, epoch) >=
+	         (int)sizeof repo_path)
+		return -1;
+	git_repository *repo = NULL;
+	git_blob *blob = NULL;
+	git_oid oid;
+	int fd = -1;
+	if (git_oid_fromstr(&oid, hex) == 0 &&
+	    git_repository_open_ext(&repo, repo_path,
+	                            GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
+	                            NULL) == 0 &&
+	    git_blob_lookup(&blob, repo, &oid) == 0) {
+		const char *p = git_blob_rawcontent(blob);
+		size_t n = (size_t)git_blob_rawsize(blob);
+		fd = memfd_create("listarc-blob", MFD_CLOEXEC);
+		size_t put = 0;
+		while (fd >= 0 && put < n) {
+			ssize_t k = write(fd, p + put, n - put);
+			if (k <= 0) {
+				close(fd);
+				fd = -1;
+				break;
+			}
+			put += (size_t)k;
+		}
+		if (fd >= 0)
+			*size = n;
+	}
+	git_blob_free(blob);
+	git_repository_free(repo);
+	return fd;
+}
