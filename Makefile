@@ -22,7 +22,7 @@ EXTRA_CFLAGS ?=
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c src/util/cjk.c \
               src/util/hash.c src/util/civil.c src/util/vec.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/charset.c src/msg/decode.c src/msg/htmltext.c \
-              src/msg/text.c src/msg/textlore.c src/msg/patchid.c
+              src/msg/text.c src/msg/textlore.c src/msg/patchid.c src/msg/series.c
 MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c
 CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c src/search/when.c
@@ -92,7 +92,8 @@ build/asan/drv_%: tests/drv_%.c $(asan_LIB)
 # fuzz/regress/<name>/ with the ASan build (fuzz/replay.c as main).
 FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/msg/fuzz_charset.c src/render/fuzz_mime.c \
             src/render/fuzz_html.c src/http/fuzz_route.c src/http/fuzz_reqhead.c \
-            src/search/fuzz_search.c src/render/fuzz_msgpage.c src/msg/fuzz_patchid.c
+            src/search/fuzz_search.c src/render/fuzz_msgpage.c src/msg/fuzz_patchid.c \
+            src/msg/fuzz_series.c
 FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
 REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
