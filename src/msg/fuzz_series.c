@@ -9,6 +9,20 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+struct bound {
+	const char *p;
+	size_t n;
+};
+
+static bool in_bounds(enum msg_trailer_kind k, const char *v, size_t vn, void *arg)
+{
+	const struct bound *b = arg;
+	if (k >= MSG_TRAILER_KINDS || v < b->p || v + vn > b->p + b->n || vn == 0 ||
+	    vn > MSG_TRAILER_MAX)
+		abort();
+	return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* The input alone in its buffer, so that a read past it is caught. */
@@ -26,6 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char id[CHANGE_ID_MAX + 1];
 	if (msg_series_change_id(p, size, id, sizeof id) && strlen(id) > CHANGE_ID_MAX)
 		abort();
+	struct bound b = {p, size};
+	msg_series_trailers(p, size, in_bounds, &b);
 	free(p);
 	return 0;
 }

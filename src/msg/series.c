@@ -245,3 +245,39 @@ bool msg_series_change_id(const char *t, size_t n, char *out, size_t cap)
 	}
 	return false;
 }
+
+const char *const msg_trailer_names[MSG_TRAILER_KINDS] = {"Reviewed-by", "Acked-by", "Tested-by",
+                                                          "Reported-by"};
+
+size_t msg_series_trailers(const char *t, size_t n,
+                           bool (*fn)(enum msg_trailer_kind k, const char *v, size_t vn, void *arg),
+                           void *arg)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n;) {
+		const char *nl = memchr(t + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - t) : n;
+		for (int k = 0; k < MSG_TRAILER_KINDS; k++) {
+			const char *name = msg_trailer_names[k];
+			size_t l = strlen(name);
+			if (e - i <= l || t[i + l] != ':')
+				continue;
+			bool same = true;
+			for (size_t j = 0; same && j < l; j++)
+				same = lower(t[i + j]) == lower(name[j]);
+			if (!same)
+				continue;
+			size_t b = skip_space(t, e, i + l + 1), z = e;
+			while (z > b && (t[z - 1] == ' ' || t[z - 1] == '\t' || t[z - 1] == '\r'))
+				z--;
+			if (z > b && z - b <= MSG_TRAILER_MAX) {
+				count++;
+				if (!fn((enum msg_trailer_kind)k, t + b, z - b, arg))
+					return count;
+			}
+			break;
+		}
+		i = e + 1;
+	}
+	return count;
+}

@@ -45,4 +45,25 @@ bool msg_series_parse(const char *s, size_t n, struct msg_series_subject *out);
  * than [A-Za-z0-9._-]. */
 bool msg_series_change_id(const char *t, size_t n, char *out, size_t cap);
 
+/* Review trailers as a reply gives them, one a line of its own
+ * (not quoted with '>'): "Reviewed-by: Jane Doe <jane@example.org>".
+ * The key is matched without regard to case; the value is trimmed, and
+ * one over MSG_TRAILER_MAX bytes or empty is skipped. */
+enum msg_trailer_kind {
+	MSG_TRAILER_REVIEWED,
+	MSG_TRAILER_ACKED,
+	MSG_TRAILER_TESTED,
+	MSG_TRAILER_REPORTED,
+	MSG_TRAILER_KINDS
+};
+#define MSG_TRAILER_MAX 512
+/* "Reviewed-by", "Acked-by", "Tested-by", "Reported-by". */
+extern const char *const msg_trailer_names[MSG_TRAILER_KINDS];
+/* Calls fn for each trailer line of t[0..n), in order, with the value
+ * v[0..vn) (borrowed from t), until fn returns false.  Returns how many
+ * were passed. */
+size_t msg_series_trailers(const char *t, size_t n,
+                           bool (*fn)(enum msg_trailer_kind k, const char *v, size_t vn, void *arg),
+                           void *arg);
+
 #endif

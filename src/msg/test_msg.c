@@ -844,6 +844,18 @@ static void test_text_lore(void)
 	msg_text_free(&t);
 }
 
+struct trailer_seen {
+	char text[512];
+};
+
+static bool note_trailer(enum msg_trailer_kind k, const char *v, size_t vn, void *arg)
+{
+	struct trailer_seen *s = arg;
+	size_t l = strlen(s->text);
+	snprintf(s->text + l, sizeof s->text - l, "%s=%.*s|", msg_trailer_names[k], (int)vn, v);
+	return true;
+}
+
 /* Patch subjects, most of them real (samples/, ../shared/corpora, lore):
  * patch?, flags, version, part, total, tag, name. */
 static void test_series(void)
@@ -962,6 +974,18 @@ static void test_series(void)
 		}
 		free(p);
 	}
+	static const char reply[] = "On Mon, Jane wrote:\n> Reviewed-by: Quoted <q@x>\n"
+				    "Reviewed-by: Ann Smith <ann@example.org>\n"
+				    "acked-BY:   Bob <bob@example.org>  \r\n"
+				    "Tested-by:\nReported-by : not a trailer\n"
+				    "Signed-off-by: S <s@x>\nReported-by: R <r@x>";
+	struct trailer_seen seen = {0};
+	size_t nt = msg_series_trailers(reply, sizeof reply - 1, note_trailer, &seen);
+	CHECK(nt == 3, "three trailers (got %zu)", nt);
+	CHECK_STR(seen.text,
+	          "Reviewed-by=Ann Smith <ann@example.org>|Acked-by=Bob <bob@example.org>|"
+	          "Reported-by=R <r@x>|",
+	          "trailers, unquoted, trimmed");
 	char small[8];
 	CHECK(!msg_series_change_id("change-id: 20230102-long\n", 25, small, sizeof small),
 	      "a change-id longer than the buffer is ignored");
