@@ -293,6 +293,9 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 				return redirect_to(rt, prefix, g, at, g->count, true);
 			return rt->kind = seg[2][0] == 't' ? R_MID_FLAT : R_MID_NESTED;
 		}
+		if (len[2] == 1 && seg[2][0] == 's') /* the patch series */
+			return trailing ? (rt->kind = R_MID_SERIES)
+			                : redirect_to(rt, prefix, g, at, g->count, true);
 		if (trailing)
 			return rt->kind = R_NOTFOUND;
 		if (len[2] == 3 && !memcmp(seg[2], "raw", 3))
@@ -569,6 +572,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		e = render_thread_page(c, list, rt.msgid, rt.kind == R_MID_NESTED, rt.page, r);
 		break;
 	case R_MID_ATOM: e = render_thread_atom(c, list, rt.msgid, r); break;
+	case R_MID_SERIES: e = render_series_page(c, list, rt.msgid, r); break;
 	case R_API_LISTS: e = render_api_lists(c, r); break;
 	case R_API_LIST: {
 		struct render_api_query q = {rt.query.after, rt.query.limit, rt.query.since,

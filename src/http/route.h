@@ -17,6 +17,7 @@
  *   /LIST/MSGID/t.mbox.gz          its thread as a gzipped mboxrd
  *   /LIST/MSGID/t/  /LIST/MSGID/T/ its thread, flat (by date) and nested
  *   /LIST/MSGID/t.atom             its thread as Atom
+ *   /LIST/MSGID/s/                 its patch series (docs/series.md)
  *   /all/new.atom, /all/MSGID/...  the same over every list
  *   /LIST/?q=QUERY, /?q=QUERY, /all/?q=QUERY   search results (&o=relevance,
  *                                  &page=N, &x=t threads, &t=1 one per thread;
@@ -66,6 +67,7 @@ enum route_kind {
 	R_MID_FLAT,   /* /LIST/MSGID/t/ */
 	R_MID_NESTED, /* /LIST/MSGID/T/ */
 	R_MID_ATOM,   /* /LIST/MSGID/t.atom */
+	R_MID_SERIES, /* /LIST/MSGID/s/ */
 	R_API_LISTS,  /* /api/v1/ */
 	R_API_LIST,   /* /api/v1/LIST/: its messages */
 	R_API_MSG,    /* /api/v1/LIST/YYYY/MM/DD/N */

@@ -133,6 +133,13 @@ enum la_status render_thread_mbox(const struct render_ctx *c, const char *list, 
  * messages a page (page counts from 1; past the last: 404). */
 enum la_status render_thread_page(const struct render_ctx *c, const char *list, const char *msgid,
                                   bool nested, int page, struct response *r);
+/* /LIST/MSGID/s/: the patch series the message is a patch or cover
+ * letter of (series.c, docs/series.md): the cover letter, each patch m/n
+ * with its author, date, replies and the trailers replies gave (linked to
+ * them), the patches that never arrived, the other versions.  404 if the
+ * message is in no series. */
+enum la_status render_series_page(const struct render_ctx *c, const char *list, const char *msgid,
+                                  struct response *r);
 /* /LIST/MSGID/t.atom: the thread's latest THREAD_FEED_MAX messages. */
 enum la_status render_thread_atom(const struct render_ctx *c, const char *list, const char *msgid,
                                   struct response *r);

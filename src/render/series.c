@@ -1,0 +1,607 @@
+/* series.c: a patch series as a page (/LIST/MSGID/s/): its cover letter,
+ * every patch in order with the trailers its replies gave, the patches
+ * that never arrived, and its other versions; and the line a message page
+ * of a patch or cover letter shows about its series (docs/series.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "limits.h"
+#include "msg/series.h"
+#include "render/html.h"
+#include "render/render_int.h"
+#include "util/vec.h"
+
+/* Versions listed at most. */
+#define VERSIONS_MAX 32
+/* Text of a reply read for its trailers (they come before long quotes
+ * end, usually in the first lines). */
+#define REPLY_TEXT_MAX (256 * 1024)
+/* Parent links walked from a reply up to the patch it answers. */
+#define WALK_MAX 256
+
+struct trailer {
+	enum msg_trailer_kind kind;
+	char *value;
+	char *list;
+	int day, num; /* the reply that gave it */
+};
+
+struct sitem {
+	int64_t id, mid, thread, ts;
+	int day, num;
+	unsigned part;
+	char *list, *subject, *from, *msgid;
+	int replies;
+	struct trailer *tr;
+	size_t ntr, captr;
+};
+
+struct series_page {
+	struct sitem *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static char *dup_str(const char *s, bool *oom)
+{
+	char *d = strdup(s ? s : "");
+	if (!d)
+		*oom = true;
+	return d;
+}
+
+static bool take_item(const struct store_entry *e, unsigned part, void *arg)
+{
+	struct series_page *p = arg;
+	if (!vec_reserve(&p->v, &p->cap, p->n + 1, sizeof *p->v)) {
+		p->oom = true;
+		return false;
+	}
+	struct sitem *it = &p->v[p->n++];
+	memset(it, 0, sizeof *it);
+	it->id = e->id;
+	it->mid = e->mid;
+	it->thread = e->thread;
+	it->ts = e->has_date ? e->date : e->ts;
+	it->day = e->day;
+	it->num = e->num;
+	it->part = part;
+	it->list = dup_str(e->list, &p->oom);
+	it->subject = dup_str(e->subject, &p->oom);
+	it->from = dup_str(e->from_name[0] ? e->from_name : e->from_addr, &p->oom);
+	it->msgid = dup_str(e->msgid, &p->oom);
+	return !p->oom;
+}
+
+static void page_free(struct series_page *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct sitem *it = &p->v[i];
+		free(it->list);
+		free(it->subject);
+		free(it->from);
+		free(it->msgid);
+		for (size_t k = 0; k < it->ntr; k++) {
+			free(it->tr[k].value);
+			free(it->tr[k].list);
+		}
+		free(it->tr);
+	}
+	free(p->v);
+	memset(p, 0, sizeof *p);
+}
+
+/* ---- replies and their trailers ---- */
+
+struct reply {
+	int64_t id, mid, parent;
+};
+
+struct replies {
+	struct reply *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static bool take_reply(const struct store_entry *e, void *arg)
+{
+	struct replies *r = arg;
+	if (!vec_reserve(&r->v, &r->cap, r->n + 1, sizeof *r->v)) {
+		r->oom = true;
+		return false;
+	}
+	r->v[r->n++] = (struct reply){e->id, e->mid, e->parent};
+	return true;
+}
+
+/* A parent link of the thread (ghosts too: a reply whose parent never
+ * arrived still reaches the patch above it). */
+static bool take_link(int64_t id, int64_t parent, const char *mid, void *arg)
+{
+	(void)mid;
+	struct replies *r = arg;
+	if (!vec_reserve(&r->v, &r->cap, r->n + 1, sizeof *r->v)) {
+		r->oom = true;
+		return false;
+	}
+	r->v[r->n++] = (struct reply){0, id, parent};
+	return true;
+}
+
+static int by_mid(const void *a, const void *b)
+{
+	const struct reply *x = a, *y = b;
+	return x->mid < y->mid ? -1 : x->mid > y->mid;
+}
+
+static const struct reply *find_mid(const struct replies *r, int64_t mid)
+{
+	struct reply key = {0, mid, 0};
+	return bsearch(&key, r->v, r->n, sizeof *r->v, by_mid);
+}
+
+/* The item whose Message-ID is mid (its first copy), or NULL. */
+static struct sitem *item_by_mid(struct series_page *p, int64_t mid)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].mid == mid)
+			return &p->v[i];
+	return NULL;
+}
+
+struct trailer_ctx {
+	struct sitem *it;
+	const struct store_msg *m;
+	bool oom;
+};
+
+static bool add_trailer(enum msg_trailer_kind k, const char *v, size_t vn, void *arg)
+{
+	struct trailer_ctx *x = arg;
+	struct sitem *it = x->it;
+	for (size_t i = 0; i < it->ntr; i++)
+		if (it->tr[i].kind == k && strlen(it->tr[i].value) == vn &&
+		    memcmp(it->tr[i].value, v, vn) == 0)
+			return true; /* said twice: shown once */
+	if (!vec_reserve(&it->tr, &it->captr, it->ntr + 1, sizeof *it->tr)) {
+		x->oom = true;
+		return false;
+	}
+	struct trailer *t = &it->tr[it->ntr];
+	t->kind = k;
+	t->value = strndup(v, vn);
+	t->list = strdup(x->m->list ? x->m->list : "");
+	t->day = x->m->day;
+	t->num = x->m->num;
+	if (!t->value || !t->list) {
+		free(t->value);
+		free(t->list);
+		x->oom = true;
+		return false;
+	}
+	it->ntr++;
+	return true;
+}
+
+/* Counts each reply under the patch (or cover letter) it answers, however
+ * deep, and reads the trailers it gives. */
+static enum la_status collect_replies(const struct render_ctx *c, struct series_page *p,
+                                      int64_t list_id)
+{
+	enum la_status e = LA_OK;
+	struct buf text;
+	buf_init(&text, REPLY_TEXT_MAX + 1024);
+	for (size_t i = 0; !e && i < p->n; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = p->v[k].thread == p->v[i].thread;
+		if (seen)
+			continue;
+		struct replies r = {0}, links = {0};
+		e = store_thread_msgs(c->st, p->v[i].thread, list_id, THREAD_NODES_MAX, take_reply,
+		                      &r);
+		if (!e)
+			e = store_thread_ids(c->st, p->v[i].thread, THREAD_NODES_MAX, take_link,
+			                     &links);
+		if (!e && (r.oom || links.oom))
+			e = LA_ENOMEM;
+		if (!e)
+			qsort(links.v, links.n, sizeof *links.v, by_mid);
+		for (size_t k = 0; !e && k < r.n; k++) {
+			if (item_by_mid(p, r.v[k].mid))
+				continue; /* a patch of the series, not a reply to one */
+			int64_t up = r.v[k].parent;
+			struct sitem *to = NULL;
+			for (int step = 0; up && !to && step < WALK_MAX; step++) {
+				to = item_by_mid(p, up);
+				const struct reply *pr = to ? NULL : find_mid(&links, up);
+				up = pr ? pr->parent : 0;
+			}
+			if (!to)
+				continue;
+			to->replies++;
+			struct store_msg m;
+			if (store_msg_by_id(c->st, r.v[k].id, &m) == LA_OK) {
+				bool cut;
+				buf_reset(&text);
+				/* A reply that cannot be read gives no trailers. */
+				if (message_text(c, &m, REPLY_TEXT_MAX, &text, &cut) == LA_OK) {
+					struct trailer_ctx x = {to, &m, false};
+					msg_series_trailers(text.data ? text.data : "", text.len,
+					                    add_trailer, &x);
+					if (x.oom)
+						e = LA_ENOMEM;
+				}
+			}
+			store_msg_clear(&m);
+		}
+		free(r.v);
+		free(links.v);
+	}
+	buf_free(&text);
+	return e;
+}
+
+/* ---- versions ---- */
+
+struct version {
+	struct store_series s;
+	unsigned how;
+	struct sitem head; /* its cover letter, else its first patch */
+	bool has_head;
+};
+
+static bool take_head(const struct store_entry *e, unsigned part, void *arg)
+{
+	struct version *v = arg;
+	struct series_page one = {0};
+	take_item(e, part, &one);
+	if (one.n == 1 && !one.oom) {
+		v->head = one.v[0];
+		v->has_head = true;
+		free(one.v);
+	} else {
+		page_free(&one);
+	}
+	return false;
+}
+
+static int by_version(const void *a, const void *b)
+{
+	const struct version *x = a, *y = b;
+	if (x->s.version != y->s.version)
+		return x->s.version < y->s.version ? -1 : 1;
+	if (x->s.first_ts != y->s.first_ts)
+		return x->s.first_ts < y->s.first_ts ? -1 : 1;
+	return x->s.id < y->s.id ? -1 : x->s.id > y->s.id;
+}
+
+static void versions_free(struct version *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].has_head)
+			continue;
+		free(v[i].head.list);
+		free(v[i].head.subject);
+		free(v[i].head.from);
+		free(v[i].head.msgid);
+	}
+	free(v);
+}
+
+/* Every version of s (s among them), ordered by version then date, in
+ * *out (free with versions_free). */
+static enum la_status load_versions(const struct render_ctx *c, const struct store_series *s,
+                                    struct version **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int64_t ids[VERSIONS_MAX];
+	unsigned how[VERSIONS_MAX];
+	int k = 0;
+	enum la_status e = store_series_versions(c->st, s, ids, how, VERSIONS_MAX, &k);
+	if (e)
+		return e;
+	struct version *v = calloc((size_t)k + 1, sizeof *v);
+	if (!v)
+		return LA_ENOMEM;
+	size_t m = 0;
+	for (int i = 0; i < k && !e; i++) {
+		e = store_series_get(c->st, ids[i], &v[m].s);
+		if (e == LA_ENOTFOUND) {
+			e = LA_OK;
+			continue;
+		}
+		v[m].how = how[i];
+		if (!e)
+			e = store_series_msgs(c->st, ids[i], take_head, &v[m]);
+		if (!e && v[m].has_head)
+			m++;
+	}
+	qsort(v, m, sizeof *v, by_version);
+	*out = v;
+	*n = m;
+	return e;
+}
+
+/* "vN" with RFC and RESEND as the subject said them. */
+static void version_label(struct buf *b, const struct store_series *s)
+{
+	if (s->flags & MSG_SERIES_RFC)
+		buf_adds(b, "RFC ");
+	if (s->flags & MSG_SERIES_RESEND)
+		buf_adds(b, "RESEND ");
+	buf_printf(b, "v%u", s->version);
+}
+
+static void link_series(const struct render_ctx *c, struct buf *b, const struct sitem *head)
+{
+	link_msgid(c, b, head->list, head->msgid);
+	buf_adds(b, "s/");
+}
+
+/* ---- the page ---- */
+
+static void trailer_html(const struct render_ctx *c, struct buf *b, const struct trailer *t,
+                         bool from_cover)
+{
+	buf_adds(b, "<li><a href=\"");
+	link_msg(c, b, t->list, t->day, t->num);
+	buf_adds(b, "\">");
+	html_texts(b, msg_trailer_names[t->kind]);
+	buf_adds(b, ": ");
+	html_obfuscated(b, t->value, strlen(t->value));
+	buf_adds(b, "</a>");
+	if (from_cover)
+		buf_adds(b, " <span class=\"from\">(to the cover letter)</span>");
+	buf_adds(b, "</li>");
+}
+
+static void item_row(const struct render_ctx *c, struct buf *b, const struct store_series *s,
+                     const struct sitem *it, const struct sitem *cover)
+{
+	buf_printf(b, "<tr id=\"p%u\"><td class=\"part\">%u/%u</td><td><a href=\"", it->part,
+	           it->part, s->total);
+	link_msg(c, b, it->list, it->day, it->num);
+	buf_adds(b, "\">");
+	subject_text(c, b, it->list, it->subject);
+	buf_adds(b, "</a><br><span class=\"from\">");
+	html_texts(b, it->from);
+	buf_adds(b, "</span> <span class=\"date\">");
+	outline_date(b, it->ts);
+	buf_printf(b, "</span></td><td class=\"replies\">%d repl%s</td><td><ul class=\"trailers\">",
+	           it->replies, it->replies == 1 ? "y" : "ies");
+	for (size_t k = 0; k < it->ntr; k++)
+		trailer_html(c, b, &it->tr[k], false);
+	if (cover && cover != it)
+		for (size_t k = 0; k < cover->ntr; k++)
+			trailer_html(c, b, &cover->tr[k], true);
+	buf_adds(b, "</ul></td></tr>\n");
+}
+
+static void versions_html(const struct render_ctx *c, struct buf *b, const struct store_series *s,
+                          const struct version *v, size_t n)
+{
+	static const char *const why[] = {"", "same change-id", "same subject and author",
+	                                  "a patch in common"};
+	buf_adds(b, "<h2>Versions</h2>\n<ul class=\"versions\">\n");
+	for (size_t i = 0; i < n; i++) {
+		bool self = v[i].s.id == s->id;
+		buf_adds(b, "<li>");
+		if (self) {
+			buf_adds(b, "<b>");
+		} else {
+			buf_adds(b, "<a href=\"");
+			link_series(c, b, &v[i].head);
+			buf_adds(b, "\">");
+		}
+		version_label(b, &v[i].s);
+		buf_adds(b, self ? "</b>" : "</a>");
+		buf_printf(b, " <span class=\"date\">");
+		outline_date(b, v[i].s.first_ts);
+		buf_printf(b, "</span>, %u patch%s", v[i].s.total, v[i].s.total == 1 ? "" : "es");
+		if (self)
+			buf_adds(b, " (this page)");
+		else if (v[i].how < sizeof why / sizeof *why)
+			buf_printf(b, " <span class=\"from\">(%s)</span>", why[v[i].how]);
+		buf_adds(b, "</li>\n");
+	}
+	buf_adds(b, "</ul>\n");
+}
+
+enum la_status render_series_page(const struct render_ctx *c, const char *list, const char *msgid,
+                                  struct response *r)
+{
+	struct render_entries l;
+	int64_t list_id;
+	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
+	if (e) {
+		render_entries_free(&l);
+		return msgid_lookup_failed(c, r, e);
+	}
+	if (l.n == 0) {
+		render_entries_free(&l);
+		return msgid_not_found(c, list, list_id, msgid, r);
+	}
+	struct store_series s;
+	unsigned mypart = 0;
+	e = store_series_of(c->st, l.v[0].id, &s, &mypart);
+	render_entries_free(&l);
+	if (e == LA_ENOTFOUND) {
+		render_error(c, r, 404,
+		             "This message is not a patch or cover letter of a series (its subject "
+		             "has no [PATCH] prefix).");
+		return LA_OK;
+	}
+	struct series_page p = {0};
+	struct version *v = NULL;
+	size_t nv = 0;
+	if (!e)
+		e = store_series_msgs(c->st, s.id, take_item, &p);
+	if (!e && p.oom)
+		e = LA_ENOMEM;
+	if (!e)
+		e = collect_replies(c, &p, s.list_id);
+	if (!e)
+		e = load_versions(c, &s, &v, &nv);
+	if (e || p.n == 0) {
+		page_free(&p);
+		versions_free(v, nv);
+		render_error(c, r, 500, "The index could not be read.");
+		return e ? e : LA_EDB;
+	}
+	const struct sitem *cover = p.v[0].part == 0 ? &p.v[0] : NULL;
+	const struct sitem *head = &p.v[0];
+	struct buf *b = &r->body;
+	struct buf title;
+	buf_init(&title, SUBJECT_MAX + 64);
+	subject_plain(c, &title, head->list, head->subject);
+	buf_adds(&title, " - series");
+	buf_reset(b);
+	page_begin(c, b, buf_cstr(&title), NULL);
+	buf_free(&title);
+	buf_adds(b, "<div class=\"nav\">[<a href=\"");
+	link_msgid(c, b, head->list, head->msgid);
+	buf_adds(b, "\">message</a>] [<a href=\"");
+	link_msgid(c, b, head->list, head->msgid);
+	buf_adds(b, "T/\">thread</a>] [<a href=\"");
+	link_list(c, b, head->list);
+	buf_adds(b, "\">list</a>]</div>\n<h1>");
+	subject_text(c, b, head->list, head->subject);
+	buf_adds(b, "</h1>\n<p class=\"series-meta\">Series ");
+	version_label(b, &s);
+	size_t have = 0;
+	for (size_t i = 0; i < p.n; i++)
+		if (p.v[i].part > 0 && (i == 0 || p.v[i].part != p.v[i - 1].part))
+			have++;
+	buf_printf(b, ", %zu of %u patch%s", have, s.total, s.total == 1 ? "" : "es");
+	buf_adds(b, " from <span class=\"from\">");
+	html_texts(b, head->from);
+	buf_adds(b, "</span>, first sent <span class=\"date\">");
+	outline_date(b, s.first_ts);
+	buf_adds(b, "</span>");
+	if (s.change_id[0]) {
+		buf_adds(b, "; change-id <code>");
+		html_texts(b, s.change_id);
+		buf_adds(b, "</code>");
+	}
+	buf_adds(b, ".</p>\n");
+	for (size_t i = 0; i < nv; i++) {
+		if (v[i].s.version > s.version) {
+			/* The newest version gets the note. */
+			const struct version *n = &v[nv - 1];
+			buf_adds(b, "<p class=\"series-newer\">A newer version exists: <a href=\"");
+			link_series(c, b, &n->head);
+			buf_adds(b, "\">");
+			version_label(b, &n->s);
+			buf_adds(b, "</a> was posted on ");
+			outline_date(b, n->s.first_ts);
+			buf_adds(b, ".</p>\n");
+			break;
+		}
+	}
+	if (cover) {
+		buf_adds(b, "<h2>Cover letter</h2>\n<table class=\"series\">\n");
+		item_row(c, b, &s, cover, NULL);
+		buf_adds(b, "</table>\n");
+		if (cover->ntr)
+			buf_adds(b,
+			         "<p class=\"from\">Trailers given to the cover letter count for "
+			         "every patch.</p>\n");
+	} else if (s.total > 1) {
+		buf_adds(b, "<p class=\"missing\">The cover letter (0/");
+		buf_printf(b, "%u) is not in this archive.</p>\n", s.total);
+	}
+	buf_adds(b, "<h2>Patches</h2>\n<table class=\"series\">\n");
+	size_t i = cover ? 1 : 0;
+	for (unsigned part = 1; part <= s.total && !b->err; part++) {
+		bool any = false;
+		for (; i < p.n && p.v[i].part == part; i++) {
+			item_row(c, b, &s, &p.v[i], cover);
+			any = true;
+		}
+		if (!any)
+			buf_printf(b,
+			           "<tr class=\"missing\" id=\"p%u\"><td class=\"part\">%u/%u</td>"
+			           "<td colspan=\"3\">%u/%u never arrived</td></tr>\n",
+			           part, part, s.total, part, s.total);
+	}
+	buf_adds(b, "</table>\n");
+	versions_html(c, b, &s, v, nv);
+	page_free(&p);
+	versions_free(v, nv);
+	page_end(c, b);
+	page_finish(r, 200);
+	r->max_age = 300;
+	if (b->err) {
+		e = b->err;
+		render_error(c, r, 500, "The page could not be built.");
+		return e;
+	}
+	return LA_OK;
+}
+
+void render_series_note(const struct render_ctx *c, struct buf *b, const struct store_msg *m)
+{
+	struct store_series s;
+	unsigned part;
+	if (store_series_of(c->st, m->id, &s, &part) != LA_OK)
+		return;
+	struct version *v = NULL;
+	size_t nv = 0;
+	if (load_versions(c, &s, &v, &nv) != LA_OK) {
+		versions_free(v, nv);
+		return;
+	}
+	const struct version *self = NULL, *newest = NULL;
+	for (size_t i = 0; i < nv; i++) {
+		if (v[i].s.id == s.id)
+			self = &v[i];
+		if (v[i].s.version > s.version)
+			newest = &v[i];
+	}
+	if (newest) {
+		buf_adds(b, "<p class=\"series-newer\"><a href=\"");
+		link_series(c, b, &newest->head);
+		buf_adds(b, "\">");
+		version_label(b, &newest->s);
+		buf_adds(b, " of this series</a> was posted on ");
+		struct buf d;
+		buf_init(&d, 64);
+		outline_date(&d, newest->s.first_ts);
+		buf_add(b, buf_cstr(&d), 10); /* the day */
+		buf_free(&d);
+		buf_adds(b, ".</p>\n");
+	}
+	if (self) {
+		buf_adds(b, "<p class=\"series-note\">");
+		if (part == 0)
+			buf_adds(b, "Cover letter");
+		else
+			buf_printf(b, "Patch %u/%u", part, s.total);
+		buf_adds(b, " of <a href=\"");
+		link_series(c, b, &self->head);
+		buf_adds(b, "\">");
+		version_label(b, &s);
+		buf_adds(b, " of the series</a>");
+		if (nv > 1) {
+			buf_printf(b, " (%zu versions:", nv);
+			for (size_t i = 0; i < nv; i++) {
+				buf_adds(b, " ");
+				if (v[i].s.id == s.id) {
+					version_label(b, &v[i].s);
+					continue;
+				}
+				buf_adds(b, "<a href=\"");
+				link_series(c, b, &v[i].head);
+				buf_adds(b, "\">");
+				version_label(b, &v[i].s);
+				buf_adds(b, "</a>");
+			}
+			buf_adds(b, ")");
+		}
+		buf_adds(b, ".</p>\n");
+	}
+	versions_free(v, nv);
+}
