@@ -51,7 +51,7 @@ static const char stylesheet[] =
 	"table.series td.part{font-family:monospace;white-space:nowrap}\n"
 	"table.series td.replies{white-space:nowrap;color:#555}\n"
 	"ul.trailers{list-style:none;padding:0;margin:0;font-size:.92em}\n"
-	"tr.missing td,.missing{color:#a00}\n"
+	".missing{color:#a00}\n"
 	".series-newer{background:#fff3c4;border:1px solid #e6c200;padding:.3em .6em}\n"
 	".series-note{color:#333}\n"
 	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n";

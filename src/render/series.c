@@ -361,8 +361,7 @@ static void trailer_html(const struct render_ctx *c, struct buf *b, const struct
 static void item_row(const struct render_ctx *c, struct buf *b, const struct store_series *s,
                      const struct sitem *it, const struct sitem *cover)
 {
-	buf_printf(b, "<tr id=\"p%u\"><td class=\"part\">%u/%u</td><td><a href=\"", it->part,
-	           it->part, s->total);
+	buf_printf(b, "<tr><td class=\"part\">%u/%u</td><td><a href=\"", it->part, s->total);
 	link_msg(c, b, it->list, it->day, it->num);
 	buf_adds(b, "\">");
 	subject_text(c, b, it->list, it->subject);
@@ -503,7 +502,8 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
 	}
 	if (cover) {
 		buf_adds(b, "<h2>Cover letter</h2>\n<table class=\"series\">\n");
-		item_row(c, b, &s, cover, NULL);
+		for (size_t k = 0; k < p.n && p.v[k].part == 0; k++)
+			item_row(c, b, &s, &p.v[k], NULL); /* copies too */
 		buf_adds(b, "</table>\n");
 		if (cover->ntr)
 			buf_adds(b,
@@ -514,7 +514,9 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
 		buf_printf(b, "%u) is not in this archive.</p>\n", s.total);
 	}
 	buf_adds(b, "<h2>Patches</h2>\n<table class=\"series\">\n");
-	size_t i = cover ? 1 : 0;
+	size_t i = 0;
+	while (i < p.n && p.v[i].part == 0)
+		i++;
 	for (unsigned part = 1; part <= s.total && !b->err; part++) {
 		bool any = false;
 		for (; i < p.n && p.v[i].part == part; i++) {
@@ -523,9 +525,9 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
 		}
 		if (!any)
 			buf_printf(b,
-			           "<tr class=\"missing\" id=\"p%u\"><td class=\"part\">%u/%u</td>"
-			           "<td colspan=\"3\">%u/%u never arrived</td></tr>\n",
-			           part, part, s.total, part, s.total);
+			           "<tr><td class=\"part\">%u/%u</td><td class=\"missing\">%u/%u "
+			           "never arrived</td><td></td><td></td></tr>\n",
+			           part, s.total, part, s.total);
 	}
 	buf_adds(b, "</table>\n");
 	versions_html(c, b, &s, v, nv);

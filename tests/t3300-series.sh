@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# t3300-series: patch series (docs/series.md).  A series in three versions
+# made with git format-patch (tests/mkseries.py: change-id: on v1 and v2,
+# v3 unthreaded with its 2/3 missing, review replies), and the series of
+# samples/: detection, the series page (patches, trailers linked to their
+# replies, cover-letter trailers on every patch, missing patches, versions
+# and the rule that chained each), the line on a patch's message page, and
+# an index made before series getting them on upgrade.
+. "$(dirname "$0")/lib.sh"
+plan 34
+DATA=$T/arc
+export GIT_AUTHOR_NAME="Pat Sender" GIT_AUTHOR_EMAIL=pat@example.org
+export GIT_COMMITTER_NAME="Pat Sender" GIT_COMMITTER_EMAIL=pat@example.org
+export GIT_AUTHOR_DATE="2025-12-01T10:00:00Z" GIT_COMMITTER_DATE="2025-12-01T10:00:00Z"
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+r=$T/repo
+{
+	git init -q -b main "$r"
+	g() { git -C "$r" "$@"; }
+	echo base >"$r/README" && g add README && g commit -qm base && g tag base
+	g checkout -q -b v1
+	printf 'a\n' >"$r/a.c" && g add a.c && g commit -qm "widgets: add A" -m "A does one thing."
+	printf 'b\n' >"$r/b.c" && g add b.c && g commit -qm "widgets: add B" -m "B does another."
+	printf 'c\n' >"$r/c.c" && g add c.c && g commit -qm "widgets: add C" -m "C too."
+	g checkout -q -b v2 base
+	g cherry-pick v1~2 v1
+	printf 'd\n' >"$r/d.c" && g add d.c && g commit -qm "widgets: add D" -m "D is new."
+	g checkout -q -b v3 v2~1
+	printf 'd, better\n' >"$r/d.c" && g add d.c && g commit -qm "widgets: add D" -m "D, reworked."
+} >/dev/null 2>&1
+"$PYTHON" "$ROOT/tests/mkseries.py" "$r" "$T/series.mbox"
+la index --data "$DATA" widgets "$T/series.mbox" 2>/dev/null
+check "the generated series is indexed" [ $? -eq 0 ]
+
+page() { get "/widgets/$1/s/" >"$T/$2.html"; echo "$STATUS"; }
+check_eq "v1's series page" "$(page v1-0@series.test s1)" 200
+check_eq "a patch finds the same page" "$(page v1-2@series.test s1b; cmp -s "$T/s1.html" "$T/s1b.html" && echo same)" "200
+same"
+# The patches, in order, each linked to its date URL.
+rows() { grep -o '<td class="part">[0-9]*/[0-9]*</td><td[^>]*>[^<]*\(<a href="[^"]*">[^<]*\)\?' "$1" |
+	sed 's/<td class="part">//; s/<\/td><td[^>]*>/ /; s/<a href="[^"]*">//'; }
+check_eq "v1: cover letter and three patches" "$(rows "$T/s1.html")" "0/3 [PATCH 0/3] widgets: make them spin
+1/3 [PATCH 1/3] widgets: add A
+2/3 [PATCH 2/3] widgets: add B
+3/3 [PATCH 3/3] widgets: add C"
+# Trailers: each linked to the reply that gave it.
+r1=$(get /widgets/r1@series.test/ | grep -o '<link rel="canonical" href="[^"]*"' | sed 's/.*href="//; s/"$//')
+r3=$(get /widgets/r3@series.test/ | grep -o '<link rel="canonical" href="[^"]*"' | sed 's/.*href="//; s/"$//')
+check "v1 1/3: Reviewed-by Ann, linked to her reply ($r1)" grep -q "<li><a href=\"$r1\">Reviewed-by: Ann Reviewer &lt;ann@...mple.org&gt;</a></li>" "$T/s1.html"
+check "v1 2/3: Acked-by from a reply to a reply, linked to it ($r3)" grep -q "<li><a href=\"$r3\">Acked-by: Bob Acker" "$T/s1.html"
+check_eq "v1: reply counts (cover, 1/3, 2/3, 3/3)" "$(grep -o 'class="replies">[^<]*' "$T/s1.html" | sed 's/.*>//' | tr '\n' ,)" "0 replies,1 reply,2 replies,0 replies,"
+check_eq "v1: the quoted trailer-like line is not taken" "$(grep -c 'Reviewed-by' "$T/s1.html")" 1
+check "v1 shows its change-id" grep -q '<code>20261201-widgets-0a1b2c3d4e5f</code>' "$T/s1.html"
+# Versions: v2 by change-id, v3 by subject and author.
+vers() { sed -n '/<ul class="versions">/,/<\/ul>/p' "$1" | grep '<li>' | sed 's/<span class="date">[^<]*<\/span>/DATE/; s/<[^>]*>//g'; }
+check_eq "v1's versions" "$(vers "$T/s1.html")" "v1 DATE, 3 patches (this page)
+v2 DATE, 3 patches (same change-id)
+v3 DATE, 3 patches (same subject and author)"
+check "v1 links v2's series page" grep -q 'href="/widgets/v2-0@series.test/s/">v2</a>' "$T/s1.html"
+check "v1 says a newer version exists" grep -q '<p class="series-newer">A newer version exists: <a href="/widgets/v3-0@series.test/s/">v3</a> was posted on 2025-12-08' "$T/s1.html"
+
+check_eq "v2's series page" "$(page v2-2@series.test s2)" 200
+check_eq "v2: B dropped, C moved to 2/3, D added" "$(rows "$T/s2.html")" "0/3 [PATCH v2 0/3] widgets: make them spin
+1/3 [PATCH v2 1/3] widgets: add A
+2/3 [PATCH v2 2/3] widgets: add C
+3/3 [PATCH v2 3/3] widgets: add D"
+check "v2: Tested-by on the cover letter's row" grep -q '<td class="part">0/3</td>.*<ul class="trailers"><li><a href="[^"]*">Tested-by: Tess Tester &lt;tess@...mple.org&gt;</a></li></ul>' "$T/s2.html"
+check_eq "v2: ... and on every patch's row, marked" "$(grep -c 'Tested-by: Tess Tester &lt;tess@...mple.org&gt;</a> <span class="from">(to the cover letter)</span>' "$T/s2.html")" 3
+check "v2 3/3: Reported-by" grep -q 'Reported-by: Rita Reporter' "$T/s2.html"
+check "v2: a v1 trailer is not shown on v2" sh -c "! grep -q 'Reviewed-by' '$T/s2.html'"
+check_eq "v2's versions" "$(vers "$T/s2.html")" "v1 DATE, 3 patches (same change-id)
+v2 DATE, 3 patches (this page)
+v3 DATE, 3 patches (same subject and author)"
+
+check_eq "v3 (unthreaded) found from its last patch" "$(page v3-3@series.test s3)" 200
+check_eq "v3: patches joined without threading, 2/3 never arrived" "$(rows "$T/s3.html")" "0/3 [PATCH v3 0/3] widgets: make them spin
+1/3 [PATCH v3 1/3] widgets: add A
+2/3 2/3 never arrived
+3/3 [PATCH v3 3/3] widgets: add D"
+check "v3: no newer version" sh -c "! grep -q 'series-newer' '$T/s3.html'"
+check "v3 says 2 of 3 patches" grep -q 'Series v3, 2 of 3 patches from' "$T/s3.html"
+
+# The message pages.
+get /widgets/v1-2@series.test/ >"$T/m1.html"
+check "v1 2/3's page: newer version line, at the top" grep -q '<p class="series-newer"><a href="/widgets/v3-0@series.test/s/">v3 of this series</a> was posted on 2025-12-08.</p>' "$T/m1.html"
+check "v1 2/3's page: its place and versions" grep -q '<p class="series-note">Patch 2/3 of <a href="/widgets/v1-0@series.test/s/">v1 of the series</a> (3 versions: v1 <a href="/widgets/v2-0@series.test/s/">v2</a> <a href="/widgets/v3-0@series.test/s/">v3</a>).</p>' "$T/m1.html"
+get /widgets/v3-0@series.test/ >"$T/m3.html"
+check "v3's cover letter page: no newer line, its place" sh -c "! grep -q series-newer '$T/m3.html' && grep -q '<p class=\"series-note\">Cover letter of' '$T/m3.html'"
+get /widgets/r1@series.test/ >"$T/mr.html"
+check "a reply's page names no series" sh -c "! grep -q 'series-' '$T/mr.html'"
+check_eq "a message in no series: the series URL is a 404" "$(page r1@series.test x)" 404
+check "the pages are well formed, only our markup" pagecheck "$T/s1.html" "$T/s2.html" "$T/s3.html" "$T/m1.html"
+
+# lkml: a series whose every message says "In-Reply-To: yes" (an old git
+# send-email), each message there twice: siblings of the cover letter.
+la index --data "$DATA" lkml "$ROOT/samples/lkml.mbox" 2>/dev/null
+get "/lkml/1277220005-3322-1-git-send-email-sjayaraman@suse.de/s/" >"$T/cifs.html"
+check "lkml: the [RFC][PATCH 00/10] cifs series whole" grep -q 'Series RFC v1, 10 of 10 patches' "$T/cifs.html"
+check_eq "lkml: each of its copies listed beside the other" "$(grep -c '<td class="part">' "$T/cifs.html")" 22
+
+# samples/: the seed [PATCH v2 0/7] and the v4 pstore series whole.
+la index --data "$DATA" seeds "$ROOT/samples/seeds.mbox" 2>/dev/null
+get "/seeds/155836064844.2441.10911127801797083064.stgit@localhost.localdomain/s/" >"$T/seed.html"
+check "seeds: [PATCH v2 0/7] whole" grep -q 'Series v2, 7 of 7 patches' "$T/seed.html"
+pst=$("$PYTHON" -c '
+import mailbox, sys
+for m in mailbox.mbox(sys.argv[1]):
+    if str(m["Subject"]).startswith("[PATCH v4 00/12]"):
+        print(m["Message-ID"].strip("<>")); break' "$ROOT/samples/seeds.mbox")
+get "/seeds/$pst/s/" >"$T/pstore.html"
+check "seeds: the v4 pstore series whole, and its replies counted" sh -c "grep -q 'Series v4, 12 of 12 patches' '$T/pstore.html' && [ \"\$(grep -o 'class=\"replies\">3 replies' '$T/pstore.html' | wc -l)\" -ge 1 ]"
+
+# An index made before series gets them when a newer listarc writes it.
+"$PYTHON" - "$DATA/index.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("DROP TABLE series; DROP TABLE series_msgs;"
+                 " DELETE FROM meta WHERE key IN ('series', 'schema_sql');")
+db.commit()
+PY
+la index --data "$DATA" seeds "$ROOT/samples/seeds.mbox" >/dev/null 2>&1
+get "/seeds/155836064844.2441.10911127801797083064.stgit@localhost.localdomain/s/" >"$T/seed2.html"
+check_eq "upgrade: the series come back, the same page" "$(cmp -s "$T/seed.html" "$T/seed2.html" && echo same)" same
