@@ -7,7 +7,7 @@
 # and the rule that chained each), the line on a patch's message page, and
 # an index made before series getting them on upgrade.
 . "$(dirname "$0")/lib.sh"
-plan 34
+plan 37
 DATA=$T/arc
 export GIT_AUTHOR_NAME="Pat Sender" GIT_AUTHOR_EMAIL=pat@example.org
 export GIT_COMMITTER_NAME="Pat Sender" GIT_COMMITTER_EMAIL=pat@example.org
@@ -67,7 +67,8 @@ check_eq "v2: B dropped, C moved to 2/3, D added" "$(rows "$T/s2.html")" "0/3 [P
 check "v2: Tested-by on the cover letter's row" grep -q '<td class="part">0/3</td>.*<ul class="trailers"><li><a href="[^"]*">Tested-by: Tess Tester &lt;tess@...mple.org&gt;</a></li></ul>' "$T/s2.html"
 check_eq "v2: ... and on every patch's row, marked" "$(grep -c 'Tested-by: Tess Tester &lt;tess@...mple.org&gt;</a> <span class="from">(to the cover letter)</span>' "$T/s2.html")" 3
 check "v2 3/3: Reported-by" grep -q 'Reported-by: Rita Reporter' "$T/s2.html"
-check "v2: a v1 trailer is not shown on v2" sh -c "! grep -q 'Reviewed-by' '$T/s2.html'"
+check "v2 1/3 (the same patch id as v1 1/3): Reviewed-by carried from v1, linked to the v1 reply" grep -q "<td class=\"part\">1/3</td>.*<li><a href=\"$r1\">Reviewed-by: Ann Reviewer &lt;ann@...mple.org&gt;</a> <span class=\"from\">(carried from v1, the same patch)</span></li>" "$T/s2.html"
+check_eq "v2: only 1/3 gets it (2/3 C had none, B was dropped)" "$(grep -c 'carried from' "$T/s2.html")" 1
 check_eq "v2's versions" "$(vers "$T/s2.html")" "v1 DATE, 3 patches (same change-id)
 v2 DATE, 3 patches (this page)
 v3 DATE, 3 patches (same subject and author)"
@@ -78,6 +79,8 @@ check_eq "v3: patches joined without threading, 2/3 never arrived" "$(rows "$T/s
 2/3 2/3 never arrived
 3/3 [PATCH v3 3/3] widgets: add D"
 check "v3: no newer version" sh -c "! grep -q 'series-newer' '$T/s3.html'"
+check "v3: the Reported-by of v2 3/3 does not carry to the changed 3/3" sh -c "! grep -q 'Reported-by' '$T/s3.html'"
+check "v3 1/3: v1's Reviewed-by carried through" grep -q '<td class="part">1/3</td>.*Reviewed-by: Ann Reviewer .*(carried from v1, the same patch)' "$T/s3.html"
 check "v3 says 2 of 3 patches" grep -q 'Series v3, 2 of 3 patches from' "$T/s3.html"
 
 # The message pages.

@@ -24,7 +24,8 @@ struct trailer {
 	enum msg_trailer_kind kind;
 	char *value;
 	char *list;
-	int day, num; /* the reply that gave it */
+	int day, num;     /* the reply that gave it */
+	unsigned carried; /* the version it was given to, when an earlier one; else 0 */
 };
 
 struct sitem {
@@ -35,6 +36,9 @@ struct sitem {
 	int replies;
 	struct trailer *tr;
 	size_t ntr, captr;
+	char (*pids)[PATCHID_HEX + 1]; /* its patch ids, once loaded */
+	size_t npids;
+	bool pids_loaded;
 };
 
 struct series_page {
@@ -87,6 +91,7 @@ static void page_free(struct series_page *p)
 			free(it->tr[k].list);
 		}
 		free(it->tr);
+		free(it->pids);
 	}
 	free(p->v);
 	memset(p, 0, sizeof *p);
@@ -156,31 +161,41 @@ struct trailer_ctx {
 	bool oom;
 };
 
-static bool add_trailer(enum msg_trailer_kind k, const char *v, size_t vn, void *arg)
+/* Adds a trailer to it unless it has one of the same kind and value
+ * already (said twice, or carried and given again: shown once).  False
+ * when out of memory. */
+static bool item_trailer(struct sitem *it, enum msg_trailer_kind k, const char *v, size_t vn,
+                         const char *list, int day, int num, unsigned carried)
 {
-	struct trailer_ctx *x = arg;
-	struct sitem *it = x->it;
 	for (size_t i = 0; i < it->ntr; i++)
 		if (it->tr[i].kind == k && strlen(it->tr[i].value) == vn &&
 		    memcmp(it->tr[i].value, v, vn) == 0)
-			return true; /* said twice: shown once */
-	if (!vec_reserve(&it->tr, &it->captr, it->ntr + 1, sizeof *it->tr)) {
-		x->oom = true;
+			return true;
+	if (!vec_reserve(&it->tr, &it->captr, it->ntr + 1, sizeof *it->tr))
 		return false;
-	}
 	struct trailer *t = &it->tr[it->ntr];
 	t->kind = k;
 	t->value = strndup(v, vn);
-	t->list = strdup(x->m->list ? x->m->list : "");
-	t->day = x->m->day;
-	t->num = x->m->num;
+	t->list = strdup(list ? list : "");
+	t->day = day;
+	t->num = num;
+	t->carried = carried;
 	if (!t->value || !t->list) {
 		free(t->value);
 		free(t->list);
-		x->oom = true;
 		return false;
 	}
 	it->ntr++;
+	return true;
+}
+
+static bool add_trailer(enum msg_trailer_kind k, const char *v, size_t vn, void *arg)
+{
+	struct trailer_ctx *x = arg;
+	if (!item_trailer(x->it, k, v, vn, x->m->list, x->m->day, x->m->num, 0)) {
+		x->oom = true;
+		return false;
+	}
 	return true;
 }
 
@@ -325,6 +340,75 @@ static enum la_status load_versions(const struct render_ctx *c, const struct sto
 	return e;
 }
 
+static enum la_status load_pids(const struct render_ctx *c, struct sitem *it)
+{
+	if (it->pids_loaded)
+		return LA_OK;
+	it->pids_loaded = true;
+	it->pids = calloc(PATCHIDS_MAX, sizeof *it->pids);
+	if (!it->pids)
+		return LA_ENOMEM;
+	return store_msg_patchids(c->st, it->id, it->pids, PATCHIDS_MAX, &it->npids);
+}
+
+/* Whether a and b share a patch id (both sorted). */
+static bool share_pid(const struct sitem *a, const struct sitem *b)
+{
+	size_t i = 0, k = 0;
+	while (i < a->npids && k < b->npids) {
+		int d = strcmp(a->pids[i], b->pids[k]);
+		if (d == 0)
+			return true;
+		if (d < 0)
+			i++;
+		else
+			k++;
+	}
+	return false;
+}
+
+/* Trailers given to a patch of an earlier version carry over to the patch
+ * of this one with the same patch id (unchanged), marked with the version
+ * they were given to, as b4 carries them; a patch that changed gets none.
+ * The cover letters' trailers are not carried. */
+static enum la_status carry_trailers(const struct render_ctx *c, struct series_page *p,
+                                     const struct store_series *s, const struct version *v,
+                                     size_t nv)
+{
+	enum la_status e = LA_OK;
+	for (size_t i = nv; !e && i-- > 0;) {
+		if (v[i].s.version >= s->version || v[i].s.id == s->id)
+			continue;
+		struct series_page old = {0};
+		e = store_series_msgs(c->st, v[i].s.id, take_item, &old);
+		if (!e && old.oom)
+			e = LA_ENOMEM;
+		if (!e)
+			e = collect_replies(c, &old, v[i].s.list_id);
+		for (size_t k = 0; !e && k < old.n; k++) {
+			struct sitem *o = &old.v[k];
+			if (o->part == 0 || o->ntr == 0 || (e = load_pids(c, o)) || o->npids == 0)
+				continue;
+			for (size_t j = 0; !e && j < p->n; j++) {
+				struct sitem *it = &p->v[j];
+				if (it->part == 0 || (e = load_pids(c, it)) || !share_pid(o, it))
+					continue;
+				for (size_t t = 0; !e && t < o->ntr; t++) {
+					const struct trailer *tr = &o->tr[t];
+					if (tr->carried)
+						continue;
+					if (!item_trailer(it, tr->kind, tr->value,
+					                  strlen(tr->value), tr->list, tr->day,
+					                  tr->num, v[i].s.version))
+						e = LA_ENOMEM;
+				}
+			}
+		}
+		page_free(&old);
+	}
+	return e;
+}
+
 /* "vN" with RFC and RESEND as the subject said them. */
 static void version_label(struct buf *b, const struct store_series *s)
 {
@@ -355,6 +439,9 @@ static void trailer_html(const struct render_ctx *c, struct buf *b, const struct
 	buf_adds(b, "</a>");
 	if (from_cover)
 		buf_adds(b, " <span class=\"from\">(to the cover letter)</span>");
+	if (t->carried)
+		buf_printf(b, " <span class=\"from\">(carried from v%u, the same patch)</span>",
+		           t->carried);
 	buf_adds(b, "</li>");
 }
 
@@ -444,6 +531,8 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
 		e = collect_replies(c, &p, s.list_id);
 	if (!e)
 		e = load_versions(c, &s, &v, &nv);
+	if (!e)
+		e = carry_trailers(c, &p, &s, v, nv);
 	if (e || p.n == 0) {
 		page_free(&p);
 		versions_free(v, nv);

@@ -29,6 +29,7 @@ enum {
 	Q_V_CHANGE,
 	Q_V_NAME,
 	Q_V_PATCH,
+	Q_PIDS,
 	Q_COUNT
 };
 
@@ -88,6 +89,7 @@ static const char *const q_sql[Q_COUNT] = {
 		      " JOIN patchids p2 ON p2.pid = p.pid AND p2.id <> p.id"
 		      " JOIN series_msgs b ON b.id = p2.id JOIN series s2 ON s2.id = b.series"
 		      " WHERE a.series = ?1 AND s2.author = ?2 AND s2.list_id = ?3 LIMIT 64",
+	[Q_PIDS] = "SELECT pid FROM patchids WHERE id = ?1 ORDER BY pid LIMIT 64",
 };
 
 static sqlite3_stmt *q(struct store *st, int id)
@@ -462,4 +464,22 @@ enum la_status store_series_versions(struct store *st, const struct store_series
 		}
 	}
 	return e;
+}
+
+enum la_status store_msg_patchids(struct store *st, int64_t msg, char (*out)[PATCHID_HEX + 1],
+                                  size_t max, size_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *s = q(st, Q_PIDS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, msg);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+		const char *p = (const char *)sqlite3_column_text(s, 0);
+		if (p && strlen(p) == PATCHID_HEX)
+			memcpy(out[(*n)++], p, PATCHID_HEX + 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? LA_OK : LA_EDB;
 }

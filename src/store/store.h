@@ -341,6 +341,12 @@ enum {
 enum la_status store_series_versions(struct store *st, const struct store_series *s, int64_t *ids,
                                      unsigned *how, int max, int *n);
 
+/* The patch ids of message msg (git patch-id --stable, as patchid:
+ * searches them), sorted, at most max, in out[0..*n).  None for an index
+ * made before patch ids until `reindex --search`. */
+enum la_status store_msg_patchids(struct store *st, int64_t msg, char (*out)[PATCHID_HEX + 1],
+                                  size_t max, size_t *n);
+
 /* ---- search ---- */
 
 struct search_query;
