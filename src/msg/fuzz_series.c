@@ -42,6 +42,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	struct bound b = {p, size};
 	msg_series_trailers(p, size, in_bounds, &b);
+	const char *const add[] = {"Reviewed-by: R <r@x>", "Acked-by: A <a@x>"};
+	struct buf out;
+	buf_init(&out, 2 * size + 4096);
+	msg_series_add_trailers(&out, p, size, add, 2);
+	/* Everything given is kept: the output is never shorter. */
+	if (!out.err && out.len < size)
+		abort();
+	buf_free(&out);
 	free(p);
 	return 0;
 }

@@ -281,3 +281,107 @@ size_t msg_series_trailers(const char *t, size_t n,
 	}
 	return count;
 }
+
+/* The line starting at i ends at *e (its '\n' or n). */
+static size_t line_end(const char *t, size_t n, size_t i)
+{
+	const char *nl = memchr(t + i, '\n', n - i);
+	return nl ? (size_t)(nl - t) : n;
+}
+
+/* Whether t[i..e) is blank (spaces, tabs, a '\r'). */
+static bool blank(const char *t, size_t i, size_t e)
+{
+	for (; i < e; i++)
+		if (t[i] != ' ' && t[i] != '\t' && t[i] != '\r')
+			return false;
+	return true;
+}
+
+/* "Key: value" with a key of letters, digits and '-' (64 bytes at most). */
+static bool trailer_line(const char *t, size_t i, size_t e)
+{
+	size_t k = i;
+	while (k < e && k - i <= 64 &&
+	       (is_digit(t[k]) || (lower(t[k]) >= 'a' && lower(t[k]) <= 'z') || t[k] == '-'))
+		k++;
+	return k > i && k < e && k - i <= 64 && t[k] == ':';
+}
+
+/* Whether line a[0..an) (trailing '\r' and spaces dropped) equals b[0..bn) without case. */
+static bool same_line(const char *a, size_t an, const char *b, size_t bn)
+{
+	while (an > 0 && (a[an - 1] == '\r' || a[an - 1] == ' ' || a[an - 1] == '\t'))
+		an--;
+	if (an != bn)
+		return false;
+	for (size_t i = 0; i < an; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return false;
+	return true;
+}
+
+void msg_series_add_trailers(struct buf *out, const char *body, size_t n, const char *const *add,
+                             size_t nadd)
+{
+	/* The commit message ends at "---" or the first diff. */
+	size_t cut = n;
+	for (size_t i = 0; i < n;) {
+		size_t e = line_end(body, n, i);
+		size_t z = e;
+		while (z > i && (body[z - 1] == '\r' || body[z - 1] == ' ' || body[z - 1] == '\t'))
+			z--;
+		if ((z - i == 3 && memcmp(body + i, "---", 3) == 0) ||
+		    (e - i >= 11 && memcmp(body + i, "diff --git ", 11) == 0)) {
+			cut = i;
+			break;
+		}
+		i = e + 1;
+	}
+	/* Its end without the blank lines before the cut, and the start of
+	 * its last paragraph. */
+	size_t end = 0, para = 0;
+	bool in_para = false;
+	for (size_t i = 0; i < cut;) {
+		size_t e = line_end(body, cut, i);
+		if (blank(body, i, e)) {
+			in_para = false;
+		} else {
+			if (!in_para)
+				para = i;
+			in_para = true;
+			end = e < cut ? e + 1 : e;
+		}
+		i = e + 1;
+	}
+	bool trailers = end > 0;
+	for (size_t i = para; trailers && i < end;) {
+		size_t e = line_end(body, end, i);
+		trailers = trailer_line(body, i, e) ||
+		           (i > para && (body[i] == ' ' || body[i] == '\t'));
+		i = e + 1;
+	}
+	buf_add(out, body, end);
+	if (end > 0 && body[end - 1] != '\n')
+		buf_adds(out, "\n");
+	bool any = false;
+	for (size_t k = 0; k < nadd; k++) {
+		size_t an = strlen(add[k]);
+		bool have = false;
+		for (size_t i = 0; !have && i < end;) {
+			size_t e = line_end(body, end, i);
+			have = same_line(body + i, e - i, add[k], an);
+			i = e + 1;
+		}
+		for (size_t j = 0; !have && j < k; j++)
+			have = same_line(add[j], strlen(add[j]), add[k], an);
+		if (have)
+			continue;
+		if (!any && !trailers && end > 0)
+			buf_adds(out, "\n");
+		any = true;
+		buf_add(out, add[k], an);
+		buf_adds(out, "\n");
+	}
+	buf_add(out, body + end, n - end);
+}

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/buf.h"
+
 enum {
 	MSG_SERIES_RFC = 1 << 0,    /* RFC, RFC PATCH, [RFC][PATCH] */
 	MSG_SERIES_RESEND = 1 << 1, /* RESEND */
@@ -65,5 +67,17 @@ extern const char *const msg_trailer_names[MSG_TRAILER_KINDS];
 size_t msg_series_trailers(const char *t, size_t n,
                            bool (*fn)(enum msg_trailer_kind k, const char *v, size_t vn, void *arg),
                            void *arg);
+
+/* Appends the patch text body[0..n) to out with the trailer lines
+ * add[0..nadd) ("Key: value", without a line end) put at the end of its
+ * commit message: the text before the first line that is "---" or starts
+ * "diff --git " (else the whole text).  They go right after the message's
+ * last paragraph when every line of it is a trailer ("Key: value", the
+ * key letters, digits and '-', or a continuation starting with a space),
+ * else after a blank line, as git interpret-trailers and b4 put them.  A
+ * line the message already has (compared without regard to case), or
+ * one given twice, is added once at most.  Errors stick in out->err. */
+void msg_series_add_trailers(struct buf *out, const char *body, size_t n, const char *const *add,
+                             size_t nadd);
 
 #endif

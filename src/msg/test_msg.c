@@ -986,6 +986,45 @@ static void test_series(void)
 	          "Reviewed-by=Ann Smith <ann@example.org>|Acked-by=Bob <bob@example.org>|"
 	          "Reported-by=R <r@x>|",
 	          "trailers, unquoted, trimmed");
+	static const struct {
+		const char *body, *want;
+	} am[] = {
+		{"Subject line body.\n\nSigned-off-by: P <p@x>\n---\n a | 1 +\ndiff --git a/a b/a\n",
+	         "Subject line body.\n\nSigned-off-by: P <p@x>\nReviewed-by: R <r@x>\n"
+	         "Acked-by: A <a@x>\n---\n a | 1 +\ndiff --git a/a b/a\n"},
+		/* No trailers yet: a blank line first. */
+		{"Does a thing.\n\n---\nnotes\n", "Does a thing.\n\nReviewed-by: R <r@x>\n"
+	                                          "Acked-by: A <a@x>\n\n---\nnotes\n"},
+		/* Already there (another case): not again. */
+		{"X.\n\nreviewed-BY: r <R@X>\n---\n",
+	         "X.\n\nreviewed-BY: r <R@X>\nAcked-by: A <a@x>\n---\n"},
+		/* Straight into the diff, CRLF lines. */
+		{"X.\r\nSigned-off-by: P <p@x>\r\ndiff --git a/a b/a\r\n",
+	         "X.\r\nSigned-off-by: P <p@x>\r\n\nReviewed-by: R <r@x>\nAcked-by: A <a@x>\n"
+	         "diff --git a/a b/a\r\n"},
+		/* A continuation line in the trailer block. */
+		{"X.\n\nFixes: 123 (\"a long\n  title\")\n---\n",
+	         "X.\n\nFixes: 123 (\"a long\n  title\")\nReviewed-by: R <r@x>\nAcked-by: A <a@x>\n---\n"},
+		{"", "Reviewed-by: R <r@x>\nAcked-by: A <a@x>\n"},
+	};
+	const char *const add[] = {"Reviewed-by: R <r@x>", "Acked-by: A <a@x>",
+	                           "Reviewed-by: R <r@x>"};
+	for (size_t i = 0; i < sizeof am / sizeof *am; i++) {
+		size_t n = strlen(am[i].body);
+		char *p = tight(am[i].body, n);
+		struct buf out;
+		buf_init(&out, 1 << 16);
+		msg_series_add_trailers(&out, p, n, add, 3);
+		CHECK_STR(buf_cstr(&out), am[i].want, "trailers added to patch %zu", i);
+		for (size_t k = 0; k < n; k++) {
+			char *q = tight(am[i].body, k);
+			buf_reset(&out);
+			msg_series_add_trailers(&out, q, k, add, 3);
+			free(q);
+		}
+		buf_free(&out);
+		free(p);
+	}
 	char small[8];
 	CHECK(!msg_series_change_id("change-id: 20230102-long\n", 25, small, sizeof small),
 	      "a change-id longer than the buffer is ignored");
