@@ -7,7 +7,7 @@
 # and the rule that chained each), the line on a patch's message page, and
 # an index made before series getting them on upgrade.
 . "$(dirname "$0")/lib.sh"
-plan 37
+plan 44
 DATA=$T/arc
 export GIT_AUTHOR_NAME="Pat Sender" GIT_AUTHOR_EMAIL=pat@example.org
 export GIT_COMMITTER_NAME="Pat Sender" GIT_COMMITTER_EMAIL=pat@example.org
@@ -93,6 +93,37 @@ get /widgets/r1@series.test/ >"$T/mr.html"
 check "a reply's page names no series" sh -c "! grep -q 'series-' '$T/mr.html'"
 check_eq "a message in no series: the series URL is a 404" "$(page r1@series.test x)" 404
 check "the pages are well formed, only our markup" pagecheck "$T/s1.html" "$T/s2.html" "$T/s3.html" "$T/m1.html"
+
+# s/mbox, am-ready: the same patches and trailers as b4 am -t (which also
+# gives the cover letter's trailers to every patch) for the same thread;
+# ours adds a Link: and, in v2, the Reviewed-by carried from v1 1/3.
+mkdir -p "$T/home" "$T/b4v1" "$T/b4v2"
+printf '[user]\n\tname = T\n\temail = t@example.org\n' >"$T/home/.gitconfig"
+b4am() {
+	get "/widgets/$1/t.mbox.gz" | gunzip >"$T/$1.thread"
+	(cd "$T/$2" && HOME=$T/home GIT_CONFIG_GLOBAL=$T/home/.gitconfig guard b4 --offline-mode am -t -m "$T/$1.thread" -o . >/dev/null 2>&1)
+	ls "$T/$2"/*.mbx
+}
+get /widgets/v1-1@series.test/s/mbox >"$T/v1.mbox"
+check_eq "v1 s/mbox is served" "$STATUS" 200
+if command -v b4 >/dev/null; then
+	check "v1 s/mbox: the patches and trailers b4 am gives" "$PYTHON" "$ROOT/tests/amcompare.py" "$T/v1.mbox" "$(b4am v1-0@series.test b4v1)" Link
+else
+	skip 1 "b4 is not installed (scripts/setup-debian installs it)"
+fi
+check "v1 s/mbox: each patch links to its page here" [ "$(grep -c '^Link: /widgets/v1-[123]@series.test/$' "$T/v1.mbox")" = 3 ]
+get /widgets/v2-0@series.test/s/mbox >"$T/v2.mbox"
+sed '0,/^Reviewed-by: Ann Reviewer/{/^Reviewed-by: Ann Reviewer/d}' "$T/v2.mbox" >"$T/v2-uncarried.mbox"
+if command -v b4 >/dev/null; then
+	check "v2 s/mbox: as b4 am, but for the carried trailer" "$PYTHON" "$ROOT/tests/amcompare.py" "$T/v2-uncarried.mbox" "$(b4am v2-0@series.test b4v2)" Link
+else
+	skip 1 "b4 is not installed (scripts/setup-debian installs it)"
+fi
+check_eq "v2 s/mbox: the carried Reviewed-by is in 1/3 only" "$(grep -c '^Reviewed-by: Ann Reviewer' "$T/v2.mbox")" 1
+# git am applies it, trailers and all, to the repository it came from.
+git -C "$r" checkout -q -b am base 2>/dev/null
+check "git am applies v2's s/mbox" sh -c "GIT_COMMITTER_DATE=2025-12-05T00:00:00Z git -C '$r' am -q '$T/v2.mbox' >/dev/null 2>&1"
+check_eq "the commits carry the trailers" "$(git -C "$r" log --format=%B base..am | grep -c -- '-by: ')" 5
 
 # lkml: a series whose every message says "In-Reply-To: yes" (an old git
 # send-email), each message there twice: siblings of the cover letter.

@@ -286,6 +286,14 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 			rt->redirect_absolute = true;
 			return redirect_to(rt, prefix, g, at, g->count, true);
 		}
+		if (nseg >= 3 && len[2] == 1 && seg[2][0] == 's') { /* the patch series */
+			if (nseg == 3)
+				return trailing ? (rt->kind = R_MID_SERIES)
+				                : redirect_to(rt, prefix, g, at, g->count, true);
+			if (nseg == 4 && !trailing && len[3] == 4 && !memcmp(seg[3], "mbox", 4))
+				return rt->kind = R_MID_SERIES_MBOX;
+			return rt->kind = R_NOTFOUND;
+		}
 		if (nseg != 3)
 			return rt->kind = R_NOTFOUND;
 		if (len[2] == 1 && (seg[2][0] == 't' || seg[2][0] == 'T')) {
@@ -293,9 +301,6 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 				return redirect_to(rt, prefix, g, at, g->count, true);
 			return rt->kind = seg[2][0] == 't' ? R_MID_FLAT : R_MID_NESTED;
 		}
-		if (len[2] == 1 && seg[2][0] == 's') /* the patch series */
-			return trailing ? (rt->kind = R_MID_SERIES)
-			                : redirect_to(rt, prefix, g, at, g->count, true);
 		if (trailing)
 			return rt->kind = R_NOTFOUND;
 		if (len[2] == 3 && !memcmp(seg[2], "raw", 3))
@@ -573,6 +578,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		break;
 	case R_MID_ATOM: e = render_thread_atom(c, list, rt.msgid, r); break;
 	case R_MID_SERIES: e = render_series_page(c, list, rt.msgid, r); break;
+	case R_MID_SERIES_MBOX: e = render_series_mbox(c, list, rt.msgid, r); break;
 	case R_API_LISTS: e = render_api_lists(c, r); break;
 	case R_API_LIST: {
 		struct render_api_query q = {rt.query.after, rt.query.limit, rt.query.since,

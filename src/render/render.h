@@ -140,6 +140,14 @@ enum la_status render_thread_page(const struct render_ctx *c, const char *list, 
  * message is in no series. */
 enum la_status render_series_page(const struct render_ctx *c, const char *list, const char *msgid,
                                   struct response *r);
+/* /LIST/MSGID/s/mbox: the patches of that series in order (each place
+ * once), as git am takes them: From:, Date:, Subject: and Message-ID: of
+ * each, its text as UTF-8, and the trailers its replies gave (those of
+ * the cover letter and those carried from an earlier version's same
+ * patch too), then a Link: to it here, added at the end of its commit
+ * message without repeating one it has. */
+enum la_status render_series_mbox(const struct render_ctx *c, const char *list, const char *msgid,
+                                  struct response *r);
 /* /LIST/MSGID/t.atom: the thread's latest THREAD_FEED_MAX messages. */
 enum la_status render_thread_atom(const struct render_ctx *c, const char *list, const char *msgid,
                                   struct response *r);

@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "limits.h"
+#include "msg/header.h"
+#include "msg/msg.h"
 #include "msg/series.h"
 #include "render/html.h"
 #include "render/render_int.h"
@@ -496,9 +499,20 @@ static void versions_html(const struct render_ctx *c, struct buf *b, const struc
 	buf_adds(b, "</ul>\n");
 }
 
-enum la_status render_series_page(const struct render_ctx *c, const char *list, const char *msgid,
-                                  struct response *r)
+/* Looks up msgid's series (in list) and collects it: its messages, the
+ * replies' trailers, its versions and the trailers carried from them.
+ * Returns LA_OK with *shown false and everything loaded (the caller
+ * frees p and v), or with *shown true when r already holds the page to
+ * send (a 404, an error page; then e is the index's error, if any). */
+static enum la_status series_collect(const struct render_ctx *c, const char *list,
+                                     const char *msgid, struct response *r, struct store_series *s,
+                                     struct series_page *p, struct version **v, size_t *nv,
+                                     bool *shown)
 {
+	*shown = true;
+	memset(p, 0, sizeof *p);
+	*v = NULL;
+	*nv = 0;
 	struct render_entries l;
 	int64_t list_id;
 	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
@@ -510,9 +524,8 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
 		render_entries_free(&l);
 		return msgid_not_found(c, list, list_id, msgid, r);
 	}
-	struct store_series s;
 	unsigned mypart = 0;
-	e = store_series_of(c->st, l.v[0].id, &s, &mypart);
+	e = store_series_of(c->st, l.v[0].id, s, &mypart);
 	render_entries_free(&l);
 	if (e == LA_ENOTFOUND) {
 		render_error(c, r, 404,
@@ -520,25 +533,39 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
 		             "has no [PATCH] prefix).");
 		return LA_OK;
 	}
-	struct series_page p = {0};
-	struct version *v = NULL;
-	size_t nv = 0;
 	if (!e)
-		e = store_series_msgs(c->st, s.id, take_item, &p);
-	if (!e && p.oom)
+		e = store_series_msgs(c->st, s->id, take_item, p);
+	if (!e && p->oom)
 		e = LA_ENOMEM;
 	if (!e)
-		e = collect_replies(c, &p, s.list_id);
+		e = collect_replies(c, p, s->list_id);
 	if (!e)
-		e = load_versions(c, &s, &v, &nv);
+		e = load_versions(c, s, v, nv);
 	if (!e)
-		e = carry_trailers(c, &p, &s, v, nv);
-	if (e || p.n == 0) {
-		page_free(&p);
-		versions_free(v, nv);
+		e = carry_trailers(c, p, s, *v, *nv);
+	if (e || p->n == 0) {
+		page_free(p);
+		versions_free(*v, *nv);
+		*v = NULL;
+		*nv = 0;
 		render_error(c, r, 500, "The index could not be read.");
 		return e ? e : LA_EDB;
 	}
+	*shown = false;
+	return LA_OK;
+}
+
+enum la_status render_series_page(const struct render_ctx *c, const char *list, const char *msgid,
+                                  struct response *r)
+{
+	struct store_series s;
+	struct series_page p;
+	struct version *v;
+	size_t nv;
+	bool shown;
+	enum la_status e = series_collect(c, list, msgid, r, &s, &p, &v, &nv, &shown);
+	if (shown)
+		return e;
 	const struct sitem *cover = p.v[0].part == 0 ? &p.v[0] : NULL;
 	const struct sitem *head = &p.v[0];
 	struct buf *b = &r->body;
@@ -695,4 +722,168 @@ void render_series_note(const struct render_ctx *c, struct buf *b, const struct 
 		buf_adds(b, ".</p>\n");
 	}
 	versions_free(v, nv);
+}
+
+/* ---- s/mbox: the series for git am ---- */
+
+/* Appends text to out as an mboxrd body: lines ">*From " get one more '>'. */
+static void mboxrd_body(struct buf *out, const char *t, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		const char *nl = memchr(t + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - t) + 1 : n;
+		size_t k = i;
+		while (k < e && t[k] == '>')
+			k++;
+		if (e - k >= 5 && memcmp(t + k, "From ", 5) == 0)
+			buf_adds(out, ">");
+		buf_add(out, t + i, e - i);
+		i = e;
+	}
+	if (n == 0 || t[n - 1] != '\n')
+		buf_adds(out, "\n");
+}
+
+/* The value of header field name in the header block h[0..n), decoded
+ * (RFC 2047) on one line, into out; false if there is none. */
+static bool header_value(struct buf *out, const char *h, size_t n, const char *name)
+{
+	struct hdr_iter it;
+	struct hdr_field f;
+	hdr_iter_init(&it, h, n);
+	size_t nl = strlen(name);
+	while (hdr_next(&it, &f)) {
+		if (f.name.n == nl && strncasecmp(f.name.p, name, nl) == 0) {
+			msg_decode_header(out, f.value, false);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One patch as git am takes it, its trailers added. */
+static enum la_status am_patch(const struct render_ctx *c, struct buf *b, const struct sitem *it,
+                               const struct sitem *cover)
+{
+	struct store_msg m;
+	enum la_status e = store_msg_by_id(c->st, it->id, &m);
+	struct buf raw, text, body, val;
+	buf_init(&raw, HEAD_MAX + 1024);
+	buf_init(&text, MSG_INMEM_MAX);
+	buf_init(&body, MSG_INMEM_MAX + 64 * 1024);
+	buf_init(&val, HDR_SHOW_MAX);
+	bool cut = false;
+	if (!e)
+		e = store_msg_read(c->st, &m, HEAD_MAX, &raw);
+	if (!e)
+		e = message_text(c, &m, MSG_INMEM_MAX, &text, &cut);
+	const char **add = NULL;
+	size_t nadd = 0, ntr = it->ntr + (cover && cover != it ? cover->ntr : 0);
+	if (!e && ntr && !(add = calloc(ntr + 1, sizeof *add)))
+		e = LA_ENOMEM;
+	struct buf lines;
+	buf_init(&lines, (ntr + 1) * (MSG_TRAILER_MAX + 32) + URL_MAX * 3 + 64);
+	if (!e) {
+		/* Each "Kind: value" NUL-separated in lines, pointed at by add. */
+		const struct trailer *all[2] = {it->tr, cover && cover != it ? cover->tr : NULL};
+		size_t counts[2] = {it->ntr, cover && cover != it ? cover->ntr : 0};
+		size_t *starts = calloc(ntr + 1, sizeof *starts);
+		if (!starts)
+			e = LA_ENOMEM;
+		for (int g = 0; !e && g < 2; g++) {
+			for (size_t k = 0; k < counts[g]; k++) {
+				starts[nadd++] = lines.len;
+				buf_adds(&lines, msg_trailer_names[all[g][k].kind]);
+				buf_adds(&lines, ": ");
+				buf_adds(&lines, all[g][k].value);
+				buf_add(&lines, "", 1);
+			}
+		}
+		if (!e && !lines.err)
+			for (size_t k = 0; k < nadd; k++)
+				add[k] = lines.data + starts[k];
+		free(starts);
+		if (lines.err)
+			e = lines.err;
+	}
+	if (!e) {
+		/* The Link: to the message here, last (b4 puts it there too). */
+		struct buf link;
+		buf_init(&link, URL_MAX * 3 + 64);
+		buf_adds(&link, "Link: ");
+		link_msgid(c, &link, it->list, it->msgid);
+		const char **all = realloc(add, (nadd + 2) * sizeof *all);
+		if (!all || link.err) {
+			e = LA_ENOMEM;
+		} else {
+			add = all;
+			add[nadd++] = buf_cstr(&link);
+			msg_series_add_trailers(&body, text.data ? text.data : "", text.len, add,
+			                        nadd);
+		}
+		size_t h = hdr_block_len(raw.data ? raw.data : "", raw.len);
+		buf_adds(b, "From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: ");
+		if (!header_value(b, raw.data, h, "From"))
+			buf_adds(b, m.from_addr ? m.from_addr : "");
+		buf_adds(b, "\nDate: ");
+		if (header_value(&val, raw.data, h, "Date"))
+			buf_add(b, val.data, val.len);
+		buf_adds(b, "\nSubject: ");
+		buf_adds(b, m.subject ? m.subject : "");
+		buf_adds(b, "\nMessage-ID: <");
+		buf_adds(b, m.msgid ? m.msgid : "");
+		buf_adds(b, ">\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+		            "Content-Transfer-Encoding: 8bit\n\n");
+		mboxrd_body(b, body.data ? body.data : "", body.len);
+		buf_adds(b, "\n");
+		buf_free(&link);
+		if (!e && (body.err || cut))
+			e = body.err ? body.err : LA_ETOOBIG;
+	}
+	free(add);
+	buf_free(&lines);
+	buf_free(&raw);
+	buf_free(&text);
+	buf_free(&body);
+	buf_free(&val);
+	store_msg_clear(&m);
+	return e;
+}
+
+enum la_status render_series_mbox(const struct render_ctx *c, const char *list, const char *msgid,
+                                  struct response *r)
+{
+	struct store_series s;
+	struct series_page p;
+	struct version *v;
+	size_t nv;
+	bool shown;
+	enum la_status e = series_collect(c, list, msgid, r, &s, &p, &v, &nv, &shown);
+	if (shown)
+		return e;
+	versions_free(v, nv);
+	const struct sitem *cover = p.v[0].part == 0 ? &p.v[0] : NULL;
+	struct buf *b = &r->body;
+	buf_reset(b);
+	size_t i = 0;
+	while (i < p.n && p.v[i].part == 0)
+		i++;
+	/* Each place once (its first copy), in order; a missing one is
+	 * simply not there (git am applies the rest, or stops where a later
+	 * patch needs it). */
+	for (; !e && i < p.n; i++) {
+		if (i > 0 && p.v[i].part == p.v[i - 1].part)
+			continue;
+		e = am_patch(c, b, &p.v[i], cover);
+	}
+	page_free(&p);
+	if (e || b->err) {
+		enum la_status f = e ? e : b->err;
+		render_error(c, r, 500, "The series could not be read whole.");
+		return f;
+	}
+	r->status = 200;
+	r->content_type = "text/plain; charset=utf-8";
+	r->max_age = 300;
+	return LA_OK;
 }
