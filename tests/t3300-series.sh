@@ -7,7 +7,7 @@
 # and the rule that chained each), the line on a patch's message page, and
 # an index made before series getting them on upgrade.
 . "$(dirname "$0")/lib.sh"
-plan 44
+plan 48
 DATA=$T/arc
 export GIT_AUTHOR_NAME="Pat Sender" GIT_AUTHOR_EMAIL=pat@example.org
 export GIT_COMMITTER_NAME="Pat Sender" GIT_COMMITTER_EMAIL=pat@example.org
@@ -54,8 +54,21 @@ check "v1 shows its change-id" grep -q '<code>20261201-widgets-0a1b2c3d4e5f</cod
 # Versions: v2 by change-id, v3 by subject and author.
 vers() { sed -n '/<ul class="versions">/,/<\/ul>/p' "$1" | grep '<li>' | sed 's/<span class="date">[^<]*<\/span>/DATE/; s/<[^>]*>//g'; }
 check_eq "v1's versions" "$(vers "$T/s1.html")" "v1 DATE, 3 patches (this page)
-v2 DATE, 3 patches (same change-id)
-v3 DATE, 3 patches (same subject and author)"
+v2 DATE, 3 patches (same change-id) [what changed]
+v3 DATE, 3 patches (same subject and author) [what changed]"
+check "v1 links what changed to v3, and its mbox for git am" sh -c "grep -q 'href=\"/widgets/v3-0@series.test/s/v1..v3/\">what changed</a>' '$T/s1.html' && grep -q 'href=\"/widgets/v1-0@series.test/s/mbox\">mbox for git am</a>' '$T/s1.html'"
+# What changed: v1 -> v2 (B dropped, C moved, D added), v2 -> v3 (D changed).
+get /widgets/v1-0@series.test/s/v1..v2/ >"$T/d12.html"
+chg() { grep -o '<tr><td class="part">[^<]*</td><td class="part">[^<]*</td><td class="[a-z]*">[a-z]*</td><td><a href="[^"]*">[^<]*' "$1" |
+	sed 's/<td class="part">//g; s/<\/td>/ /g; s/<td class="[a-z]*">//; s/<td><a href="[^"]*">//; s/<tr>//'; }
+check_eq "v1..v2: what changed, from the patches alone" "$(chg "$T/d12.html")" "1/3 1/3 unchanged [PATCH v2 1/3] widgets: add A
+3/3 2/3 moved [PATCH v2 2/3] widgets: add C
+ 3/3 added [PATCH v2 3/3] widgets: add D
+2/3  dropped [PATCH 2/3] widgets: add B"
+get /widgets/v3-3@series.test/s/v2..v3/ >"$T/d23.html"
+check "v2..v3: D changed, the diff of its diffs" sh -c "grep -q '<td class=\"changed\">changed</td><td><a href=\"[^\"]*\">\[PATCH v3 3/3\] widgets: add D' '$T/d23.html' && grep -q '^<span class=\"del\">-+d</span>\$' '$T/d23.html' && grep -q '^<span class=\"add\">++d, better</span>\$' '$T/d23.html'"
+get /widgets/v1-0@series.test/s/v1..v9/ >/dev/null
+check_eq "a version the series does not have: 404" "$STATUS" 404
 check "v1 links v2's series page" grep -q 'href="/widgets/v2-0@series.test/s/">v2</a>' "$T/s1.html"
 check "v1 says a newer version exists" grep -q '<p class="series-newer">A newer version exists: <a href="/widgets/v3-0@series.test/s/">v3</a> was posted on 2025-12-08' "$T/s1.html"
 
@@ -69,9 +82,9 @@ check_eq "v2: ... and on every patch's row, marked" "$(grep -c 'Tested-by: Tess 
 check "v2 3/3: Reported-by" grep -q 'Reported-by: Rita Reporter' "$T/s2.html"
 check "v2 1/3 (the same patch id as v1 1/3): Reviewed-by carried from v1, linked to the v1 reply" grep -q "<td class=\"part\">1/3</td>.*<li><a href=\"$r1\">Reviewed-by: Ann Reviewer &lt;ann@...mple.org&gt;</a> <span class=\"from\">(carried from v1, the same patch)</span></li>" "$T/s2.html"
 check_eq "v2: only 1/3 gets it (2/3 C had none, B was dropped)" "$(grep -c 'carried from' "$T/s2.html")" 1
-check_eq "v2's versions" "$(vers "$T/s2.html")" "v1 DATE, 3 patches (same change-id)
+check_eq "v2's versions" "$(vers "$T/s2.html")" "v1 DATE, 3 patches (same change-id) [what changed]
 v2 DATE, 3 patches (this page)
-v3 DATE, 3 patches (same subject and author)"
+v3 DATE, 3 patches (same subject and author) [what changed]"
 
 check_eq "v3 (unthreaded) found from its last patch" "$(page v3-3@series.test s3)" 200
 check_eq "v3: patches joined without threading, 2/3 never arrived" "$(rows "$T/s3.html")" "0/3 [PATCH v3 0/3] widgets: make them spin
@@ -92,7 +105,7 @@ check "v3's cover letter page: no newer line, its place" sh -c "! grep -q series
 get /widgets/r1@series.test/ >"$T/mr.html"
 check "a reply's page names no series" sh -c "! grep -q 'series-' '$T/mr.html'"
 check_eq "a message in no series: the series URL is a 404" "$(page r1@series.test x)" 404
-check "the pages are well formed, only our markup" pagecheck "$T/s1.html" "$T/s2.html" "$T/s3.html" "$T/m1.html"
+check "the pages are well formed, only our markup" pagecheck "$T/s1.html" "$T/s2.html" "$T/s3.html" "$T/m1.html" "$T/d12.html" "$T/d23.html"
 
 # s/mbox, am-ready: the same patches and trailers as b4 am -t (which also
 # gives the cover letter's trailers to every patch) for the same thread;

@@ -19,6 +19,7 @@
  *   /LIST/MSGID/t.atom             its thread as Atom
  *   /LIST/MSGID/s/                 its patch series (docs/series.md)
  *   /LIST/MSGID/s/mbox             the series, its trailers added, for git am
+ *   /LIST/MSGID/s/vN..vM/          what changed between two of its versions
  *   /all/new.atom, /all/MSGID/...  the same over every list
  *   /LIST/?q=QUERY, /?q=QUERY, /all/?q=QUERY   search results (&o=relevance,
  *                                  &page=N, &x=t threads, &t=1 one per thread;
@@ -70,6 +71,7 @@ enum route_kind {
 	R_MID_ATOM,        /* /LIST/MSGID/t.atom */
 	R_MID_SERIES,      /* /LIST/MSGID/s/ */
 	R_MID_SERIES_MBOX, /* /LIST/MSGID/s/mbox */
+	R_MID_SERIES_DIFF, /* /LIST/MSGID/s/vN..vM/ (y = N, m = M) */
 	R_API_LISTS,       /* /api/v1/ */
 	R_API_LIST,        /* /api/v1/LIST/: its messages */
 	R_API_MSG,         /* /api/v1/LIST/YYYY/MM/DD/N */

@@ -54,6 +54,8 @@ static const char stylesheet[] =
 	".missing{color:#a00}\n"
 	".series-newer{background:#fff3c4;border:1px solid #e6c200;padding:.3em .6em}\n"
 	".series-note{color:#333}\n"
+	".ddiff .add{color:#0a6a0a;background:#eaffea}.ddiff .del{color:#a00;background:#ffecec}\n"
+	".ddiff .skip{color:#777}td.added,td.changed,td.moved,td.dropped{font-weight:bold}\n"
 	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n";
 
 static char stylesheet_path[64];

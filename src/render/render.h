@@ -148,6 +148,14 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
  * message without repeating one it has. */
 enum la_status render_series_mbox(const struct render_ctx *c, const char *list, const char *msgid,
                                   struct response *r);
+/* /LIST/MSGID/s/vN..vM/: what changed between versions N and M of that
+ * series, from the patches alone: each patch added, dropped, moved or
+ * unchanged (the same patch id), or changed (the same subject, another
+ * id: then the diff of its diffs, lines of the old one marked '-' and
+ * of the new one '+').  404 if the series has no such versions. */
+enum la_status render_series_changes(const struct render_ctx *c, const char *list,
+                                     const char *msgid, unsigned from, unsigned to,
+                                     struct response *r);
 /* /LIST/MSGID/t.atom: the thread's latest THREAD_FEED_MAX messages. */
 enum la_status render_thread_atom(const struct render_ctx *c, const char *list, const char *msgid,
                                   struct response *r);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <strings.h>
 
 #include "limits.h"
@@ -81,21 +82,24 @@ static bool take_item(const struct store_entry *e, unsigned part, void *arg)
 	return !p->oom;
 }
 
+static void page_free_item(struct sitem *it)
+{
+	free(it->list);
+	free(it->subject);
+	free(it->from);
+	free(it->msgid);
+	for (size_t k = 0; k < it->ntr; k++) {
+		free(it->tr[k].value);
+		free(it->tr[k].list);
+	}
+	free(it->tr);
+	free(it->pids);
+}
+
 static void page_free(struct series_page *p)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		struct sitem *it = &p->v[i];
-		free(it->list);
-		free(it->subject);
-		free(it->from);
-		free(it->msgid);
-		for (size_t k = 0; k < it->ntr; k++) {
-			free(it->tr[k].value);
-			free(it->tr[k].list);
-		}
-		free(it->tr);
-		free(it->pids);
-	}
+	for (size_t i = 0; i < p->n; i++)
+		page_free_item(&p->v[i]);
 	free(p->v);
 	memset(p, 0, sizeof *p);
 }
@@ -494,6 +498,13 @@ static void versions_html(const struct render_ctx *c, struct buf *b, const struc
 			buf_adds(b, " (this page)");
 		else if (v[i].how < sizeof why / sizeof *why)
 			buf_printf(b, " <span class=\"from\">(%s)</span>", why[v[i].how]);
+		if (!self && v[i].s.version != s->version) {
+			unsigned lo = v[i].s.version < s->version ? v[i].s.version : s->version;
+			unsigned hi = v[i].s.version < s->version ? s->version : v[i].s.version;
+			buf_adds(b, " [<a href=\"");
+			link_series(c, b, &v[i].head);
+			buf_printf(b, "v%u..v%u/\">what changed</a>]", lo, hi);
+		}
 		buf_adds(b, "</li>\n");
 	}
 	buf_adds(b, "</ul>\n");
@@ -581,6 +592,8 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
 	buf_adds(b, "\">message</a>] [<a href=\"");
 	link_msgid(c, b, head->list, head->msgid);
 	buf_adds(b, "T/\">thread</a>] [<a href=\"");
+	link_msgid(c, b, head->list, head->msgid);
+	buf_adds(b, "s/mbox\">mbox for git am</a>] [<a href=\"");
 	link_list(c, b, head->list);
 	buf_adds(b, "\">list</a>]</div>\n<h1>");
 	subject_text(c, b, head->list, head->subject);
@@ -885,5 +898,335 @@ enum la_status render_series_mbox(const struct render_ctx *c, const char *list, 
 	r->status = 200;
 	r->content_type = "text/plain; charset=utf-8";
 	r->max_age = 300;
+	return LA_OK;
+}
+
+/* ---- s/vN..vM/: what changed between two versions ---- */
+
+/* Lines of a patch's diff compared at most (each side); a longer one is
+ * said to have changed, without its lines. */
+#define DIFF_LINES_MAX 2000
+
+/* The diff part of a patch's text (from its first "diff " line), split
+ * into lines (pointers into text). */
+struct lines {
+	const char **p;
+	size_t *n;
+	size_t count;
+};
+
+static bool split_diff(const char *t, size_t n, struct lines *l)
+{
+	memset(l, 0, sizeof *l);
+	size_t i = 0;
+	while (i < n && !(n - i >= 5 && memcmp(t + i, "diff ", 5) == 0)) {
+		const char *nl = memchr(t + i, '\n', n - i);
+		i = nl ? (size_t)(nl - t) + 1 : n;
+	}
+	size_t cap = 0;
+	for (size_t k = i; k < n; k++)
+		cap += t[k] == '\n';
+	cap++;
+	if (cap > DIFF_LINES_MAX)
+		return false;
+	l->p = calloc(cap, sizeof *l->p);
+	l->n = calloc(cap, sizeof *l->n);
+	if (!l->p || !l->n)
+		return false;
+	while (i < n && l->count < cap) {
+		const char *nl = memchr(t + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - t) : n;
+		l->p[l->count] = t + i;
+		l->n[l->count++] = e - i;
+		i = e + 1;
+	}
+	return true;
+}
+
+static void lines_free(struct lines *l)
+{
+	free(l->p);
+	free(l->n);
+}
+
+static bool line_eq(const struct lines *a, size_t i, const struct lines *b, size_t k)
+{
+	return a->n[i] == b->n[k] && memcmp(a->p[i], b->p[k], a->n[i]) == 0;
+}
+
+/* One line of the diff of diffs: mark ' ', '-' (only in the old patch) or '+'. */
+static void ddiff_line(struct buf *b, char mark, const char *p, size_t n)
+{
+	buf_adds(b, mark == '-'   ? "<span class=\"del\">-"
+	            : mark == '+' ? "<span class=\"add\">+"
+	                          : " ");
+	html_text(b, p, n);
+	buf_adds(b, mark == ' ' ? "\n" : "</span>\n");
+}
+
+/* The diff of two patches' diffs (as git range-diff shows them: the old
+ * patch's lines marked '-', the new one's '+'), by their longest common
+ * subsequence of lines, with three lines of context around changes. */
+static void diff_of_diffs(struct buf *b, const struct lines *x, const struct lines *y)
+{
+	size_t n = x->count, m = y->count;
+	/* lcs[i][k]: common lines of x[i..] and y[k..]. */
+	uint16_t *lcs = calloc((n + 1) * (m + 1), sizeof *lcs);
+	if (!lcs) {
+		buf_adds(b, "(too big to compare here)\n");
+		return;
+	}
+	for (size_t i = n; i-- > 0;)
+		for (size_t k = m; k-- > 0;)
+			lcs[i * (m + 1) + k] =
+				line_eq(x, i, y, k)
+					? (uint16_t)(lcs[(i + 1) * (m + 1) + k + 1] + 1)
+					: (lcs[(i + 1) * (m + 1) + k] > lcs[i * (m + 1) + k + 1]
+			                           ? lcs[(i + 1) * (m + 1) + k]
+			                           : lcs[i * (m + 1) + k + 1]);
+	/* Walk it, keeping the marks; then print changes with context. */
+	size_t cap = n + m + 1, len = 0;
+	char *mark = malloc(cap);
+	size_t *from = malloc(cap * sizeof *from);
+	if (!mark || !from) {
+		free(lcs);
+		free(mark);
+		free(from);
+		buf_adds(b, "(too big to compare here)\n");
+		return;
+	}
+	size_t i = 0, k = 0;
+	while (i < n || k < m) {
+		if (i < n && k < m && line_eq(x, i, y, k)) {
+			mark[len] = ' ';
+			from[len++] = i++;
+			k++;
+		} else if (i < n &&
+		           (k == m || lcs[(i + 1) * (m + 1) + k] >= lcs[i * (m + 1) + k + 1])) {
+			mark[len] = '-'; /* the old line first, as git range-diff */
+			from[len++] = i++;
+		} else {
+			mark[len] = '+';
+			from[len++] = k++;
+		}
+	}
+	size_t last_shown = (size_t)-1;
+	for (size_t j = 0; j < len; j++) {
+		bool near = false;
+		for (size_t d = j >= 3 ? j - 3 : 0; d < len && d <= j + 3 && !near; d++)
+			near = mark[d] != ' ';
+		if (!near)
+			continue;
+		if (last_shown != (size_t)-1 && j > last_shown + 1)
+			buf_adds(b, "<span class=\"skip\">@@ \xe2\x80\xa6 @@</span>\n");
+		const struct lines *l = mark[j] == '+' ? y : x;
+		ddiff_line(b, mark[j], l->p[from[j]], l->n[from[j]]);
+		last_shown = j;
+	}
+	free(lcs);
+	free(mark);
+	free(from);
+}
+
+/* A patch's text (its text parts, as the page shows them). */
+static enum la_status patch_text(const struct render_ctx *c, const struct sitem *it,
+                                 struct buf *out)
+{
+	struct store_msg m;
+	enum la_status e = store_msg_by_id(c->st, it->id, &m);
+	bool cut;
+	if (!e)
+		e = message_text(c, &m, MSG_INMEM_MAX, out, &cut);
+	store_msg_clear(&m);
+	return e;
+}
+
+/* The name of a patch as compared between versions: its subject after
+ * the prefix, lowercase. */
+static void patch_name(char *out, size_t cap, const char *subject)
+{
+	struct msg_series_subject p;
+	size_t n = strlen(subject);
+	size_t off = msg_series_parse(subject, n, &p) ? p.name_off : 0;
+	size_t len = msg_series_parse(subject, n, &p) ? p.name_len : n;
+	size_t k = 0;
+	for (size_t i = 0; i < len && k + 1 < cap; i++) {
+		char ch = subject[off + i];
+		out[k++] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+	}
+	out[k] = '\0';
+}
+
+static void change_row(const struct render_ctx *c, struct buf *b, const char *what,
+                       const struct sitem *old, const struct sitem *new, unsigned ot, unsigned nt)
+{
+	buf_adds(b, "<tr><td class=\"part\">");
+	if (old)
+		buf_printf(b, "%u/%u", old->part, ot);
+	buf_adds(b, "</td><td class=\"part\">");
+	if (new)
+		buf_printf(b, "%u/%u", new->part, nt);
+	buf_printf(b, "</td><td class=\"%s\">%s</td><td><a href=\"", what, what);
+	const struct sitem *it = new ? new : old;
+	link_msg(c, b, it->list, it->day, it->num);
+	buf_adds(b, "\">");
+	subject_text(c, b, it->list, it->subject);
+	buf_adds(b, "</a></td></tr>\n");
+}
+
+enum la_status render_series_changes(const struct render_ctx *c, const char *list,
+                                     const char *msgid, unsigned from, unsigned to,
+                                     struct response *r)
+{
+	struct store_series s;
+	struct series_page p;
+	struct version *v;
+	size_t nv;
+	bool shown;
+	enum la_status e = series_collect(c, list, msgid, r, &s, &p, &v, &nv, &shown);
+	if (shown)
+		return e;
+	page_free(&p);
+	/* The newest series of each version (a resend replaces its first). */
+	const struct version *a = NULL, *z = NULL;
+	for (size_t i = 0; i < nv; i++) {
+		if (v[i].s.version == from)
+			a = &v[i];
+		if (v[i].s.version == to)
+			z = &v[i];
+	}
+	if (!a || !z || a == z) {
+		versions_free(v, nv);
+		render_error(c, r, 404, "This series has no such pair of versions.");
+		return LA_OK;
+	}
+	struct series_page pa = {0}, pz = {0};
+	e = store_series_msgs(c->st, a->s.id, take_item, &pa);
+	if (!e)
+		e = store_series_msgs(c->st, z->s.id, take_item, &pz);
+	if (!e && (pa.oom || pz.oom))
+		e = LA_ENOMEM;
+	/* One item a place (the first copy), patches only. */
+	size_t na = 0, nz = 0;
+	for (size_t i = 0; i < pa.n; i++)
+		if (pa.v[i].part > 0 && (i == 0 || pa.v[i].part != pa.v[i - 1].part))
+			pa.v[na++] = pa.v[i];
+		else
+			page_free_item(&pa.v[i]);
+	pa.n = na;
+	for (size_t i = 0; i < pz.n; i++)
+		if (pz.v[i].part > 0 && (i == 0 || pz.v[i].part != pz.v[i - 1].part))
+			pz.v[nz++] = pz.v[i];
+		else
+			page_free_item(&pz.v[i]);
+	pz.n = nz;
+	for (size_t i = 0; !e && i < pa.n; i++)
+		e = load_pids(c, &pa.v[i]);
+	for (size_t i = 0; !e && i < pz.n; i++)
+		e = load_pids(c, &pz.v[i]);
+	/* match[k]: the old patch the new patch k is, and how. */
+	size_t *match = calloc(pz.n + 1, sizeof *match);
+	bool *same = calloc(pz.n + 1, sizeof *same), *used = calloc(pa.n + 1, sizeof *used);
+	if (!e && (!match || !same || !used))
+		e = LA_ENOMEM;
+	for (size_t k = 0; !e && k < pz.n; k++) {
+		match[k] = (size_t)-1;
+		for (size_t i = 0; i < pa.n && match[k] == (size_t)-1; i++)
+			if (!used[i] && share_pid(&pa.v[i], &pz.v[k])) {
+				match[k] = i;
+				same[k] = true;
+				used[i] = true;
+			}
+	}
+	char na_[SUBJECT_MAX + 1], nz_[SUBJECT_MAX + 1];
+	for (size_t k = 0; !e && k < pz.n; k++) {
+		if (match[k] != (size_t)-1)
+			continue;
+		patch_name(nz_, sizeof nz_, pz.v[k].subject);
+		for (size_t i = 0; i < pa.n && match[k] == (size_t)-1; i++) {
+			patch_name(na_, sizeof na_, pa.v[i].subject);
+			if (!used[i] && strcmp(na_, nz_) == 0) {
+				match[k] = i;
+				used[i] = true;
+			}
+		}
+	}
+	struct buf *b = &r->body;
+	if (!e) {
+		struct buf title;
+		buf_init(&title, SUBJECT_MAX + 64);
+		subject_plain(c, &title, v[0].head.list, v[0].head.subject);
+		buf_printf(&title, " - v%u..v%u", from, to);
+		buf_reset(b);
+		page_begin(c, b, buf_cstr(&title), NULL);
+		buf_free(&title);
+		buf_adds(b, "<div class=\"nav\">[<a href=\"");
+		link_series(c, b, &a->head);
+		buf_printf(b, "\">v%u</a>] [<a href=\"", from);
+		link_series(c, b, &z->head);
+		buf_printf(b, "\">v%u</a>]</div>\n<h1>What changed from v%u to v%u</h1>\n", to,
+		           from, to);
+		buf_adds(b,
+		         "<p>Computed from the patches alone: the same patch id is an unchanged "
+		         "patch; a patch of the same subject with another id has changed.</p>\n");
+		buf_adds(b, "<table class=\"series\">\n<tr><th>old</th><th>new</th><th></th>"
+		            "<th>patch</th></tr>\n");
+		for (size_t k = 0; k < pz.n; k++) {
+			const struct sitem *o = match[k] == (size_t)-1 ? NULL : &pa.v[match[k]];
+			const char *what = !o                        ? "added"
+			                   : !same[k]                ? "changed"
+			                   : o->part != pz.v[k].part ? "moved"
+			                                             : "unchanged";
+			change_row(c, b, what, o, &pz.v[k], a->s.total, z->s.total);
+		}
+		for (size_t i = 0; i < pa.n; i++)
+			if (!used[i])
+				change_row(c, b, "dropped", &pa.v[i], NULL, a->s.total, z->s.total);
+		buf_adds(b, "</table>\n");
+	}
+	struct buf ta, tz;
+	buf_init(&ta, MSG_INMEM_MAX);
+	buf_init(&tz, MSG_INMEM_MAX);
+	for (size_t k = 0; !e && k < pz.n; k++) {
+		if (match[k] == (size_t)-1 || same[k])
+			continue;
+		const struct sitem *o = &pa.v[match[k]];
+		buf_reset(&ta);
+		buf_reset(&tz);
+		buf_printf(b, "<h2>%u/%u \xe2\x86\x92 %u/%u: ", o->part, a->s.total, pz.v[k].part,
+		           z->s.total);
+		subject_text(c, b, pz.v[k].list, pz.v[k].subject);
+		buf_adds(b, "</h2>\n<pre class=\"msg ddiff\">");
+		struct lines lx = {0}, ly = {0};
+		if (patch_text(c, o, &ta) == LA_OK && patch_text(c, &pz.v[k], &tz) == LA_OK &&
+		    split_diff(ta.data ? ta.data : "", ta.len, &lx) &&
+		    split_diff(tz.data ? tz.data : "", tz.len, &ly))
+			diff_of_diffs(b, &lx, &ly);
+		else
+			buf_adds(b, "(the patches could not be compared here)\n");
+		lines_free(&lx);
+		lines_free(&ly);
+		buf_adds(b, "</pre>\n");
+	}
+	buf_free(&ta);
+	buf_free(&tz);
+	free(match);
+	free(same);
+	free(used);
+	page_free(&pa);
+	page_free(&pz);
+	versions_free(v, nv);
+	if (e) {
+		render_error(c, r, 500, "The index could not be read.");
+		return e;
+	}
+	page_end(c, b);
+	page_finish(r, 200);
+	r->max_age = 300;
+	if (b->err) {
+		e = b->err;
+		render_error(c, r, 500, "The page could not be built.");
+		return e;
+	}
 	return LA_OK;
 }
