@@ -49,7 +49,7 @@ static const char *const q_sql[Q_COUNT] = {
          * the "In-Reply-To: yes" of an old git send-email), begun within the
          * window (?5, ?6). */
 	[Q_BY_SIBLING] =
-		"SELECT id FROM series WHERE sibling = ?1 AND version = ?2 AND total = ?3"
+		"SELECT id FROM series WHERE sibling = ?1 AND sibling <> 0 AND version = ?2 AND total = ?3"
 		" AND list_id = ?4 AND first_ts BETWEEN ?5 AND ?6 ORDER BY id DESC LIMIT 1",
 	/* Another copy of this message (the same Message-ID) already in a
          * series: this one goes beside it. */
