@@ -56,6 +56,8 @@ static const char stylesheet[] =
 	".series-note{color:#333}\n"
 	".ddiff .add{color:#0a6a0a;background:#eaffea}.ddiff .del{color:#a00;background:#ffecec}\n"
 	".ddiff .skip{color:#777}td.added,td.changed,td.moved,td.dropped{font-weight:bold}\n"
+	/* A series' table scrolls in its own box on a phone, as the years do. */
+	"@media (max-width:40em){table.series{display:block;overflow-x:auto;max-width:100%}}\n"
 	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n";
 
 static char stylesheet_path[64];
