@@ -22,17 +22,18 @@ EXTRA_CFLAGS ?=
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c src/util/cjk.c src/util/stem.c \
               src/util/hash.c src/util/civil.c src/util/vec.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/charset.c src/msg/decode.c src/msg/htmltext.c \
-              src/msg/text.c src/msg/textlore.c src/msg/patchid.c
+              src/msg/text.c src/msg/textlore.c src/msg/patchid.c src/msg/series.c
 MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c
 CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
-STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c src/store/git.c
+STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c src/store/git.c src/store/series.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
-              src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c
+              src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c \
+              src/render/series.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
               src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c
@@ -92,7 +93,8 @@ build/asan/drv_%: tests/drv_%.c $(asan_LIB)
 # fuzz/regress/<name>/ with the ASan build (fuzz/replay.c as main).
 FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/msg/fuzz_charset.c src/render/fuzz_mime.c \
             src/render/fuzz_html.c src/http/fuzz_route.c src/http/fuzz_reqhead.c \
-            src/search/fuzz_search.c src/render/fuzz_msgpage.c src/msg/fuzz_patchid.c
+            src/search/fuzz_search.c src/render/fuzz_msgpage.c src/msg/fuzz_patchid.c \
+            src/msg/fuzz_series.c
 FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
 REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))

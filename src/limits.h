@@ -136,6 +136,19 @@
 #define PATCH_TEXT_MAX (SEARCH_TEXT_MAX * 8)
 #define PATCHIDS_MAX 64
 
+/* Patch series (docs/series.md).  A subject's count m/n with n over
+ * SERIES_PATCHES_MAX, or a version vN over SERIES_VERSION_MAX, is not
+ * read as a patch subject (the message is a plain message).  A patch
+ * that replies to nothing joins an earlier series of the same list,
+ * author, version and count only if that series began at most
+ * SERIES_WINDOW seconds before it (git send-email sends a series within
+ * a minute; a resend days later is another series).  A b4 change-id:
+ * longer than CHANGE_ID_MAX bytes is ignored. */
+#define SERIES_PATCHES_MAX 999
+#define SERIES_VERSION_MAX 999
+#define SERIES_WINDOW (6 * 3600)
+#define CHANGE_ID_MAX 128
+
 /* MIME: nesting deeper than this, or more parts than this, is not walked;
  * the page says that parts were skipped.  (blists stops at 10, mblaze at
  * 64; real mail nests 4 or 5 deep.) */

@@ -70,7 +70,7 @@ ARCHIVE_HREFS = [re.compile(x) for x in (
     # /, /LIST/ and the date forms (busy months and days have pages).
     r"^/(" + LIST + r"/([0-9]{4}/([0-9]{2}/([0-9]{2}/([0-9]+(/[0-9]+|/raw)?)?)?)?)?)?(\?page=[1-9][0-9]*)?$",
     # The Message-ID forms, of a list or of all lists.
-    r"^/(" + LIST + r")/(?P<mid>" + MSGID + r")/(raw|t\.mbox\.gz|t\.atom|[tT]/(\?page=[1-9][0-9]*)?)?$",
+    r"^/(" + LIST + r")/(?P<mid>" + MSGID + r")/(raw|t\.mbox\.gz|t\.atom|s/|s/mbox|s/v[1-9][0-9]*\.\.v[1-9][0-9]*/|[tT]/(\?page=[1-9][0-9]*)?)?$",
     # Feeds.
     r"^/(" + LIST + r")/new\.atom$",
     # A message further down the same page (thread pages).

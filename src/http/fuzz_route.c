@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !conf_valid_listname(rt.list, strlen(rt.list)))
 		abort();
 	/* A Message-ID form always has one, and never "." or "..". */
-	if ((k >= R_MID && k <= R_MID_ATOM) &&
+	if ((k >= R_MID && k <= R_MID_SERIES_DIFF) &&
 	    (!rt.msgid[0] || !strcmp(rt.msgid, ".") || !strcmp(rt.msgid, "..")))
 		abort();
 	/* Only /all/ and real list names. */

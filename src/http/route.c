@@ -286,6 +286,25 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 			rt->redirect_absolute = true;
 			return redirect_to(rt, prefix, g, at, g->count, true);
 		}
+		if (nseg >= 3 && len[2] == 1 && seg[2][0] == 's') { /* the patch series */
+			if (nseg == 3)
+				return trailing ? (rt->kind = R_MID_SERIES)
+				                : redirect_to(rt, prefix, g, at, g->count, true);
+			if (nseg == 4 && !trailing && len[3] == 4 && !memcmp(seg[3], "mbox", 4))
+				return rt->kind = R_MID_SERIES_MBOX;
+			/* vN..vM/: what changed between two versions. */
+			const char *dots = NULL;
+			for (size_t k = 1; nseg == 4 && seg[3][0] == 'v' && k + 3 < len[3] && !dots;
+			     k++)
+				if (!memcmp(seg[3] + k, "..v", 3))
+					dots = seg[3] + k;
+			if (dots && trailing &&
+			    number(seg[3] + 1, (size_t)(dots - seg[3]) - 1, 0, &rt->y) &&
+			    number(dots + 3, len[3] - (size_t)(dots + 3 - seg[3]), 0, &rt->m) &&
+			    rt->y <= SERIES_VERSION_MAX && rt->m <= SERIES_VERSION_MAX)
+				return rt->kind = R_MID_SERIES_DIFF;
+			return rt->kind = R_NOTFOUND;
+		}
 		if (nseg != 3)
 			return rt->kind = R_NOTFOUND;
 		if (len[2] == 1 && (seg[2][0] == 't' || seg[2][0] == 'T')) {
@@ -569,6 +588,11 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		e = render_thread_page(c, list, rt.msgid, rt.kind == R_MID_NESTED, rt.page, r);
 		break;
 	case R_MID_ATOM: e = render_thread_atom(c, list, rt.msgid, r); break;
+	case R_MID_SERIES: e = render_series_page(c, list, rt.msgid, r); break;
+	case R_MID_SERIES_MBOX: e = render_series_mbox(c, list, rt.msgid, r); break;
+	case R_MID_SERIES_DIFF:
+		e = render_series_changes(c, list, rt.msgid, (unsigned)rt.y, (unsigned)rt.m, r);
+		break;
 	case R_API_LISTS: e = render_api_lists(c, r); break;
 	case R_API_LIST: {
 		struct render_api_query q = {rt.query.after, rt.query.limit, rt.query.since,

@@ -17,6 +17,9 @@
  *   /LIST/MSGID/t.mbox.gz          its thread as a gzipped mboxrd
  *   /LIST/MSGID/t/  /LIST/MSGID/T/ its thread, flat (by date) and nested
  *   /LIST/MSGID/t.atom             its thread as Atom
+ *   /LIST/MSGID/s/                 its patch series (docs/series.md)
+ *   /LIST/MSGID/s/mbox             the series, its trailers added, for git am
+ *   /LIST/MSGID/s/vN..vM/          what changed between two of its versions
  *   /all/new.atom, /all/MSGID/...  the same over every list
  *   /LIST/?q=QUERY, /?q=QUERY, /all/?q=QUERY   search results (&o=relevance,
  *                                  &page=N, &x=t threads, &t=1 one per thread;
@@ -59,18 +62,21 @@ enum route_kind {
 	R_MSG,
 	R_ATTACH,
 	R_RAW,
-	R_NEW_ATOM,   /* /LIST/new.atom, /all/new.atom */
-	R_MID,        /* /LIST/MSGID/ (list "all": every list) */
-	R_MID_RAW,    /* /LIST/MSGID/raw */
-	R_MID_MBOX,   /* /LIST/MSGID/t.mbox.gz */
-	R_MID_FLAT,   /* /LIST/MSGID/t/ */
-	R_MID_NESTED, /* /LIST/MSGID/T/ */
-	R_MID_ATOM,   /* /LIST/MSGID/t.atom */
-	R_API_LISTS,  /* /api/v1/ */
-	R_API_LIST,   /* /api/v1/LIST/: its messages */
-	R_API_MSG,    /* /api/v1/LIST/YYYY/MM/DD/N */
-	R_API_MID,    /* /api/v1/LIST/MSGID/ */
-	R_API_THREAD, /* /api/v1/LIST/MSGID/T/ */
+	R_NEW_ATOM,        /* /LIST/new.atom, /all/new.atom */
+	R_MID,             /* /LIST/MSGID/ (list "all": every list) */
+	R_MID_RAW,         /* /LIST/MSGID/raw */
+	R_MID_MBOX,        /* /LIST/MSGID/t.mbox.gz */
+	R_MID_FLAT,        /* /LIST/MSGID/t/ */
+	R_MID_NESTED,      /* /LIST/MSGID/T/ */
+	R_MID_ATOM,        /* /LIST/MSGID/t.atom */
+	R_MID_SERIES,      /* /LIST/MSGID/s/ */
+	R_MID_SERIES_MBOX, /* /LIST/MSGID/s/mbox */
+	R_MID_SERIES_DIFF, /* /LIST/MSGID/s/vN..vM/ (y = N, m = M) */
+	R_API_LISTS,       /* /api/v1/ */
+	R_API_LIST,        /* /api/v1/LIST/: its messages */
+	R_API_MSG,         /* /api/v1/LIST/YYYY/MM/DD/N */
+	R_API_MID,         /* /api/v1/LIST/MSGID/ */
+	R_API_THREAD,      /* /api/v1/LIST/MSGID/T/ */
 };
 
 /* The parameters of a query string listarc knows; others are ignored.

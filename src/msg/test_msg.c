@@ -11,6 +11,7 @@
 #include "msg/header.h"
 #include "msg/msg.h"
 #include "msg/patchid.h"
+#include "msg/series.h"
 #include "msg/text.h"
 #include "util/utf8.h"
 
@@ -843,6 +844,192 @@ static void test_text_lore(void)
 	msg_text_free(&t);
 }
 
+struct trailer_seen {
+	char text[512];
+};
+
+static bool note_trailer(enum msg_trailer_kind k, const char *v, size_t vn, void *arg)
+{
+	struct trailer_seen *s = arg;
+	size_t l = strlen(s->text);
+	snprintf(s->text + l, sizeof s->text - l, "%s=%.*s|", msg_trailer_names[k], (int)vn, v);
+	return true;
+}
+
+/* Patch subjects, most of them real (samples/, ../shared/corpora, lore):
+ * patch?, flags, version, part, total, tag, name. */
+static void test_series(void)
+{
+	static const struct {
+		const char *in;
+		bool patch;
+		unsigned flags, version, part, total;
+		const char *tag, *name;
+	} cases[] = {
+		{"[PATCH v2 0/7] mm: process_vm_mmap() -- syscall for duplication a", true, 0, 2, 0,
+	         7, "", "mm: process_vm_mmap() -- syscall for duplication a"},
+		{"[PATCH v2 5/7] mm: Introduce may_mmap_overlapped_region() helper", true, 0, 2, 5,
+	         7, "", "mm: Introduce may_mmap_overlapped_region() helper"},
+		{"[PATCH v4 00/12] pstore: mtd: support crash log to block and mtd", true, 0, 4, 0,
+	         12, "", "pstore: mtd: support crash log to block and mtd"},
+		{"[PATCH v4 06/12] pstore/blk: blkoops: support special removing jobs", true, 0, 4,
+	         6, 12, "", "pstore/blk: blkoops: support special removing jobs"},
+		{"[PATCH 1/6] x86: move ioapic_irq_destination_types", true, 0, 1, 1, 6, "",
+	         "x86: move ioapic_irq_destination_types"},
+		{"[PATCH] ARM: vfp: Always save VFP state in vfp_pm_suspend", true, 0, 1, 1, 1, "",
+	         "ARM: vfp: Always save VFP state in vfp_pm_suspend"},
+		{"[RFC][PATCH 00/10] cifs: local caching support using FS-Cache", true,
+	         MSG_SERIES_RFC, 1, 0, 10, "", "cifs: local caching support using FS-Cache"},
+		{"[notmuch] [PATCH 2/2] Read mail directory in inode number order", true, 0, 1, 2,
+	         2, "", "Read mail directory in inode number order"},
+		{"[uml-user] [PATCH 03/44] arch/um: Remove unnecessary semicolons", true, 0, 1, 3,
+	         44, "", "arch/um: Remove unnecessary semicolons"},
+		{"[PATCH net-next v3 2/5] net: dsa: add support", true, 0, 3, 2, 5, "net-next",
+	         "net: dsa: add support"},
+		{"[PATCHv2 3/4] usb: gadget: fix", true, 0, 2, 3, 4, "", "usb: gadget: fix"},
+		{"[PATCH v2 01/12] drm/i915: foo", true, 0, 2, 1, 12, "", "drm/i915: foo"},
+		{"[RFC PATCH v5 08/20] KVM: x86: bar", true, MSG_SERIES_RFC, 5, 8, 20, "",
+	         "KVM: x86: bar"},
+		{"[PATCH RESEND v2 1/3] mmc: baz", true, MSG_SERIES_RESEND, 2, 1, 3, "",
+	         "mmc: baz"},
+		{"[RESEND PATCH] x", true, MSG_SERIES_RESEND, 1, 1, 1, "", "x"},
+		{"[PATCH bpf-next,v2 4/9] bpf: qux", true, 0, 2, 4, 9, "bpf-next", "bpf: qux"},
+		{"[PATCH 5.10 123/456] ext4: stable", true, 0, 1, 123, 456, "5.10", "ext4: stable"},
+		{"[PATCH V3] spi: upper-case version", true, 0, 3, 1, 1, "",
+	         "spi: upper-case version"},
+		{"[PATCH-v2 2/2] dash", true, 0, 2, 2, 2, "", "dash"},
+		{"[RFC v2 0/3] rfc with count", true, MSG_SERIES_RFC, 2, 0, 3, "",
+	         "rfc with count"},
+		{"[PATCHES] attached mbox with UTF-8 patch", true, 0, 1, 1, 1, "",
+	         "attached mbox with UTF-8 patch"},
+		{"  [PATCH 2/3]   spaced  ", true, 0, 1, 2, 3, "", "spaced"},
+		{"[PATCH 1/2] [media] name keeps a later group", true, 0, 1, 1, 2, "",
+	         "[media] name keeps a later group"},
+		{"[PATCH v2 3/3]", true, 0, 2, 3, 3, "", ""},
+		/* Not patches. */
+		{"Re: [PATCH v2 0/7] mm: process_vm_mmap()", false, MSG_SERIES_REPLY, 0, 0, 0, "",
+	         ""},
+		{"RE : [PATCH 1/2] x", false, MSG_SERIES_REPLY, 0, 0, 0, "", ""},
+		{"Fwd: [PATCH] x", false, MSG_SERIES_REPLY, 0, 0, 0, "", ""},
+		{"[RFC] a discussion, no count", false, 0, 0, 0, 0, "", ""},
+		{"[notmuch] hello", false, 0, 0, 0, 0, "", ""},
+		{"rfc: rewrite commit subject line", false, 0, 0, 0, 0, "", ""},
+		{"PATCH 1/2 without brackets", false, 0, 0, 0, 0, "", ""},
+		{"[PATCH 3/2] more than the count", true, 0, 1, 1, 1, "3/2", "more than the count"},
+		{"[PATCH 1/0] zero count", true, 0, 1, 1, 1, "1/0", "zero count"},
+		{"[PATCH 1/10000] too many", true, 0, 1, 1, 1, "1/10000", "too many"},
+		{"[PATCH v0 1/2] no version 0", true, 0, 1, 1, 2, "v0", "no version 0"},
+		{"[PATCH 1/2", false, 0, 0, 0, 0, "", ""},
+		{"[patchwork] not a patch word", false, 0, 0, 0, 0, "", ""},
+		{"", false, 0, 0, 0, 0, "", ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t n = strlen(cases[i].in);
+		char *p = tight(cases[i].in, n);
+		struct msg_series_subject s;
+		bool got = msg_series_parse(p, n, &s);
+		char name[256];
+		snprintf(name, sizeof name, "%.*s", (int)s.name_len, p + s.name_off);
+		CHECK(got == cases[i].patch && s.patch == got && s.flags == cases[i].flags &&
+		              s.version == cases[i].version && s.part == cases[i].part &&
+		              s.total == cases[i].total,
+		      "series subject %zu \"%s\": %d flags %u v%u %u/%u", i, cases[i].in, got,
+		      s.flags, s.version, s.part, s.total);
+		if (got) {
+			CHECK_STR(s.tag, cases[i].tag, "series tag %zu", i);
+			CHECK_STR(name, cases[i].name, "series name %zu", i);
+		}
+		/* Every prefix reads within its bytes. */
+		for (size_t k = 0; k < n; k++) {
+			char *q = tight(cases[i].in, k);
+			msg_series_parse(q, k, &s);
+			CHECK(s.name_off + s.name_len <= k, "series prefix %zu/%zu in bounds", i,
+			      k);
+			free(q);
+		}
+		free(p);
+	}
+	static const struct {
+		const char *in, *want;
+	} ids[] = {
+		{"text\n---\nbase-commit: abc\nchange-id: 20230102-foo-bar-1a2b3c4d5e6f\n\nBest regards,\n",
+	         "20230102-foo-bar-1a2b3c4d5e6f"},
+		{"change-id: 20240101-x-0123\r\n", "20240101-x-0123"},
+		{"change-id: has space\n", NULL},
+		{"  change-id: 20240101-indented\n", NULL},
+		{"Change-Id: I0123abc (gerrit, not b4)\n", NULL},
+		{"no id here\n", NULL},
+		{"change-id:\n", NULL},
+	};
+	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+		size_t n = strlen(ids[i].in);
+		char *p = tight(ids[i].in, n);
+		char out[CHANGE_ID_MAX + 1];
+		bool got = msg_series_change_id(p, n, out, sizeof out);
+		CHECK_STR(got ? out : NULL, ids[i].want, "change-id %zu", i);
+		for (size_t k = 0; k < n; k++) {
+			char *q = tight(ids[i].in, k);
+			msg_series_change_id(q, k, out, sizeof out);
+			free(q);
+		}
+		free(p);
+	}
+	static const char reply[] = "On Mon, Jane wrote:\n> Reviewed-by: Quoted <q@x>\n"
+				    "Reviewed-by: Ann Smith <ann@example.org>\n"
+				    "acked-BY:   Bob <bob@example.org>  \r\n"
+				    "Tested-by:\nReported-by : not a trailer\n"
+				    "Signed-off-by: S <s@x>\nReported-by: R <r@x>";
+	struct trailer_seen seen = {0};
+	size_t nt = msg_series_trailers(reply, sizeof reply - 1, note_trailer, &seen);
+	CHECK(nt == 3, "three trailers (got %zu)", nt);
+	CHECK_STR(seen.text,
+	          "Reviewed-by=Ann Smith <ann@example.org>|Acked-by=Bob <bob@example.org>|"
+	          "Reported-by=R <r@x>|",
+	          "trailers, unquoted, trimmed");
+	static const struct {
+		const char *body, *want;
+	} am[] = {
+		{"Subject line body.\n\nSigned-off-by: P <p@x>\n---\n a | 1 +\ndiff --git a/a b/a\n",
+	         "Subject line body.\n\nSigned-off-by: P <p@x>\nReviewed-by: R <r@x>\n"
+	         "Acked-by: A <a@x>\n---\n a | 1 +\ndiff --git a/a b/a\n"},
+		/* No trailers yet: a blank line first. */
+		{"Does a thing.\n\n---\nnotes\n", "Does a thing.\n\nReviewed-by: R <r@x>\n"
+	                                          "Acked-by: A <a@x>\n\n---\nnotes\n"},
+		/* Already there (another case): not again. */
+		{"X.\n\nreviewed-BY: r <R@X>\n---\n",
+	         "X.\n\nreviewed-BY: r <R@X>\nAcked-by: A <a@x>\n---\n"},
+		/* Straight into the diff, CRLF lines. */
+		{"X.\r\nSigned-off-by: P <p@x>\r\ndiff --git a/a b/a\r\n",
+	         "X.\r\nSigned-off-by: P <p@x>\r\n\nReviewed-by: R <r@x>\nAcked-by: A <a@x>\n"
+	         "diff --git a/a b/a\r\n"},
+		/* A continuation line in the trailer block. */
+		{"X.\n\nFixes: 123 (\"a long\n  title\")\n---\n",
+	         "X.\n\nFixes: 123 (\"a long\n  title\")\nReviewed-by: R <r@x>\nAcked-by: A <a@x>\n---\n"},
+		{"", "Reviewed-by: R <r@x>\nAcked-by: A <a@x>\n"},
+	};
+	const char *const add[] = {"Reviewed-by: R <r@x>", "Acked-by: A <a@x>",
+	                           "Reviewed-by: R <r@x>"};
+	for (size_t i = 0; i < sizeof am / sizeof *am; i++) {
+		size_t n = strlen(am[i].body);
+		char *p = tight(am[i].body, n);
+		struct buf out;
+		buf_init(&out, 1 << 16);
+		msg_series_add_trailers(&out, p, n, add, 3);
+		CHECK_STR(buf_cstr(&out), am[i].want, "trailers added to patch %zu", i);
+		for (size_t k = 0; k < n; k++) {
+			char *q = tight(am[i].body, k);
+			buf_reset(&out);
+			msg_series_add_trailers(&out, q, k, add, 3);
+			free(q);
+		}
+		buf_free(&out);
+		free(p);
+	}
+	char small[8];
+	CHECK(!msg_series_change_id("change-id: 20230102-long\n", 25, small, sizeof small),
+	      "a change-id longer than the buffer is ignored");
+}
+
 int main(void)
 {
 	msg_library_init();
@@ -858,5 +1045,6 @@ int main(void)
 	test_params();
 	test_patchids();
 	test_text_lore();
+	test_series();
 	return check_status();
 }

@@ -489,6 +489,7 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 	nav_item(b, "list", buf_cstr(&u));
 	buf_free(&u);
 	buf_adds(b, "</div>\n");
+	render_series_note(c, b, m);
 
 	if ((e = message_pre(c, b, m, 0)))
 		return load_failed(c, r, e);

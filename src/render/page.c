@@ -46,6 +46,18 @@ static const char stylesheet[] =
 	"form.search{margin:.6em 0}form.search input{font-size:1em;max-width:70%}\n"
 	"ol.results li{margin:.5em 0}.snippet{color:#333;font-size:.92em}\n"
 	"mark{background:#fff3a8;padding:0}.error{color:#a00}\n"
+	"table.series{border-collapse:collapse;margin:.3em 0}\n"
+	"table.series td{border-top:1px solid #ddd;padding:.3em .5em;vertical-align:top}\n"
+	"table.series td.part{font-family:monospace;white-space:nowrap}\n"
+	"table.series td.replies{white-space:nowrap;color:#555}\n"
+	"ul.trailers{list-style:none;padding:0;margin:0;font-size:.92em}\n"
+	".missing{color:#a00}\n"
+	".series-newer{background:#fff3c4;border:1px solid #e6c200;padding:.3em .6em}\n"
+	".series-note{color:#333}\n"
+	".ddiff .add{color:#0a6a0a;background:#eaffea}.ddiff .del{color:#a00;background:#ffecec}\n"
+	".ddiff .skip{color:#777}td.added,td.changed,td.moved,td.dropped{font-weight:bold}\n"
+	/* A series' table scrolls in its own box on a phone, as the years do. */
+	"@media (max-width:40em){table.series{display:block;overflow-x:auto;max-width:100%}}\n"
 	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n";
 
 static char stylesheet_path[64];

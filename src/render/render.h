@@ -133,6 +133,29 @@ enum la_status render_thread_mbox(const struct render_ctx *c, const char *list, 
  * messages a page (page counts from 1; past the last: 404). */
 enum la_status render_thread_page(const struct render_ctx *c, const char *list, const char *msgid,
                                   bool nested, int page, struct response *r);
+/* /LIST/MSGID/s/: the patch series the message is a patch or cover
+ * letter of (series.c, docs/series.md): the cover letter, each patch m/n
+ * with its author, date, replies and the trailers replies gave (linked to
+ * them), the patches that never arrived, the other versions.  404 if the
+ * message is in no series. */
+enum la_status render_series_page(const struct render_ctx *c, const char *list, const char *msgid,
+                                  struct response *r);
+/* /LIST/MSGID/s/mbox: the patches of that series in order (each place
+ * once), as git am takes them: From:, Date:, Subject: and Message-ID: of
+ * each, its text as UTF-8, and the trailers its replies gave (those of
+ * the cover letter and those carried from an earlier version's same
+ * patch too), then a Link: to it here, added at the end of its commit
+ * message without repeating one it has. */
+enum la_status render_series_mbox(const struct render_ctx *c, const char *list, const char *msgid,
+                                  struct response *r);
+/* /LIST/MSGID/s/vN..vM/: what changed between versions N and M of that
+ * series, from the patches alone: each patch added, dropped, moved or
+ * unchanged (the same patch id), or changed (the same subject, another
+ * id: then the diff of its diffs, lines of the old one marked '-' and
+ * of the new one '+').  404 if the series has no such versions. */
+enum la_status render_series_changes(const struct render_ctx *c, const char *list,
+                                     const char *msgid, unsigned from, unsigned to,
+                                     struct response *r);
 /* /LIST/MSGID/t.atom: the thread's latest THREAD_FEED_MAX messages. */
 enum la_status render_thread_atom(const struct render_ctx *c, const char *list, const char *msgid,
                                   struct response *r);

@@ -123,6 +123,15 @@ void render_thread_outline(const struct render_ctx *c, struct buf *b, const stru
  * that it stays one path segment. */
 void link_msgid(const struct render_ctx *c, struct buf *b, const char *list, const char *msgid);
 
+/* ---- patch series (series.c) ---- */
+
+/* For the page of message m, if it is a patch or cover letter of a
+ * series: a line saying so (its place, a link to the series page and to
+ * its other versions), and above it, when a newer version exists, a line
+ * saying when it was posted, with a link.  Nothing otherwise (nor when
+ * the index cannot be read: the page goes on without it). */
+void render_series_note(const struct render_ctx *c, struct buf *b, const struct store_msg *m);
+
 /* ---- lookups by Message-ID (msgid.c) ---- */
 
 /* The messages with msgid, in list (NULL: every list; *list_id is then

@@ -102,7 +102,30 @@ static const char schema_sql[] =
 	/* URLs of messages removed from their source (a public-inbox
          * deletion): 410, and their numbers are never reused. */
 	"CREATE TABLE IF NOT EXISTS gone(list_id INTEGER NOT NULL, day INTEGER NOT NULL,"
-	" num INTEGER NOT NULL, PRIMARY KEY(list_id, day, num)) WITHOUT ROWID;\n";
+	" num INTEGER NOT NULL, PRIMARY KEY(list_id, day, num)) WITHOUT ROWID;\n"
+	/* Patch series (series.c, docs/series.md): one row a series (one
+         * version of it), with the message that anchors it (the cover
+         * letter's Message-ID, or the one its first patch replies to; 0
+         * for an unthreaded one), its author (address, lowercase) and name
+         * (the cover letter's subject after the prefix, else its lowest
+         * patch's, lowercase; name_part says whose), the b4 change-id:
+         * of its cover letter, and its first Date: (else delivery time).
+         * series_msgs: every patch and cover letter (part 0) of one. */
+	"CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, list_id INTEGER NOT NULL,"
+	" version INTEGER NOT NULL, total INTEGER NOT NULL, flags INTEGER NOT NULL DEFAULT 0,"
+	" author TEXT NOT NULL, name TEXT NOT NULL, name_part INTEGER NOT NULL,"
+	" anchor INTEGER NOT NULL DEFAULT 0, cover INTEGER, change_id TEXT,"
+	" first_ts INTEGER NOT NULL, sibling INTEGER NOT NULL DEFAULT 0);\n"
+	"CREATE INDEX IF NOT EXISTS series_sibling ON series(sibling) WHERE sibling <> 0;\n"
+	"CREATE INDEX IF NOT EXISTS series_anchor ON series(anchor, version, total);\n"
+	"CREATE INDEX IF NOT EXISTS series_author ON series(list_id, author, first_ts);\n"
+	"CREATE INDEX IF NOT EXISTS series_name ON series(list_id, name, author);\n"
+	"CREATE INDEX IF NOT EXISTS series_change ON series(change_id) WHERE change_id IS NOT NULL;\n"
+	"CREATE TABLE IF NOT EXISTS series_msgs(id INTEGER PRIMARY KEY, series INTEGER NOT NULL,"
+	" part INTEGER NOT NULL);\n"
+	"CREATE INDEX IF NOT EXISTS series_msgs_series ON series_msgs(series, part);\n"
+	/* The patch ids of a message (series: versions that share a patch). */
+	"CREATE INDEX IF NOT EXISTS patchids_id ON patchids(id);\n";
 
 #define MSG_COLS                                                                               \
 	"m.id, m.list_id, m.source_id, m.day, m.num, m.ts, m.date, m.mid, m.parent, m.thread," \
@@ -113,9 +136,6 @@ static const char schema_sql[] =
 	" coalesce(c.orig_size, -1), coalesce(c.orig_mtime, 0), coalesce(c.orig_fp, 0),"    \
 	" coalesce(c.copy_len, -1)"                                                         \
 	" FROM sources s LEFT JOIN source_copies c ON c.source_id = s.id"
-#define ENTRY_COLS                                                                           \
-	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, mids.mid," \
-	" m.thread, m.id, m.mid, m.parent"
 
 const char *const stmt_sql[S_COUNT] = {
 	[S_LIST_ID] = "SELECT id FROM lists WHERE name = ?1",
@@ -303,6 +323,22 @@ static bool schema_text_is(struct store *st, const char *hash)
 	return same;
 }
 
+/* Whether meta key holds value. */
+static bool meta_is(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(s);
+		return false;
+	}
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	bool same = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) &&
+	            strcmp((const char *)sqlite3_column_text(s, 0), value) == 0;
+	sqlite3_finalize(s);
+	return same;
+}
+
 /* Which search index the index has (st->fts_lore, st->fts_stems): the
  * one with lore's columns and the stems, one with lore's columns only,
  * or the older one of FTS_OLD_COLUMNS. */
@@ -408,6 +444,13 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 				SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION, sql);
 			rc = exec(st, ins);
 		}
+		/* An index made before series gets them once (docs/series.md). */
+		if (rc == SQLITE_OK && !current && !meta_is(st, "series", "1")) {
+			enum la_status fe = series_fill(st);
+			rc = fe ? SQLITE_ERROR
+			        : exec(st, "INSERT OR REPLACE INTO meta(key, value)"
+			                   " VALUES('series', '1')");
+		}
 		if (rc == SQLITE_OK && !current)
 			rc = exec(st, "COMMIT");
 		if (rc != SQLITE_OK) {
@@ -472,6 +515,7 @@ void store_close(struct store *st)
 	stemmer_free(st->stemmer);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	series_stmts_free(st);
 	/* A persistent WAL is emptied when the writer closes, so that readers
 	 * without write access to the -shm (which rebuild their index of the
 	 * WAL for every read) find nothing to read there. */
@@ -869,7 +913,7 @@ enum la_status store_msg_nav(struct store *st, const struct store_msg *m, struct
 	               &nav->tnext_num);
 }
 
-static enum la_status each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg)
+enum la_status each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg)
 {
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -344,6 +344,49 @@ enum la_status store_thread_ids(struct store *st, int64_t thread, int max,
 enum la_status store_thread_msgs(struct store *st, int64_t thread, int64_t list_id, int max,
                                  store_entry_fn fn, void *arg);
 
+/* ---- patch series (series.c; docs/series.md) ---- */
+
+/* One version of a series.  cover is the cover letter's messages.id (0:
+ * none arrived); author and name as compared between versions (lowercase,
+ * whitespace folded); change_id b4's, or "". */
+struct store_series {
+	int64_t id, list_id, cover;
+	unsigned version, total, flags; /* flags: MSG_SERIES_RFC, _RESEND */
+	int64_t first_ts;               /* first Date: (else delivery time) */
+	char author[ADDR_MAX + 1];
+	char name[SUBJECT_MAX + 1];
+	char change_id[CHANGE_ID_MAX + 1];
+};
+/* Series id; LA_ENOTFOUND if there is none. */
+enum la_status store_series_get(struct store *st, int64_t id, struct store_series *s);
+/* The series message msg (messages.id) is a patch or the cover letter of,
+ * and its place in *part (0: the cover letter).  LA_ENOTFOUND if none. */
+enum la_status store_series_of(struct store *st, int64_t msg, struct store_series *s,
+                               unsigned *part);
+/* The messages of series id by part (a part sent twice: both, oldest
+ * first), the cover letter first; at most 4000. */
+enum la_status store_series_msgs(struct store *st, int64_t id,
+                                 bool (*fn)(const struct store_entry *e, unsigned part, void *arg),
+                                 void *arg);
+/* Why store_series_versions took a series for a version of another. */
+enum {
+	STORE_SERIES_BY_CHANGE_ID = 1,
+	STORE_SERIES_BY_NAME = 2,
+	STORE_SERIES_BY_PATCHID = 3,
+};
+/* The versions of s's series: s first, then every series linked to one
+ * already found by the same change-id, by the same name and author, or
+ * by a patch id shared with the same author (in that order of rules),
+ * at most max, in ids (how: the rule that found each; 0 for s). */
+enum la_status store_series_versions(struct store *st, const struct store_series *s, int64_t *ids,
+                                     unsigned *how, int max, int *n);
+
+/* The patch ids of message msg (git patch-id --stable, as patchid:
+ * searches them), sorted, at most max, in out[0..*n).  None for an index
+ * made before patch ids until `reindex --search`. */
+enum la_status store_msg_patchids(struct store *st, int64_t msg, char (*out)[PATCHID_HEX + 1],
+                                  size_t max, size_t *n);
+
 /* ---- search ---- */
 
 struct search_query;

@@ -95,6 +95,7 @@ struct day_entry {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
+	sqlite3_stmt *sstmt[20]; /* series.c's statements */
 	bool writer;
 	bool in_txn;
 	bool in_read;            /* between store_read_begin and store_read_end */
@@ -112,6 +113,26 @@ struct store {
 };
 
 extern const char *const stmt_sql[S_COUNT];
+
+/* The columns each_entry reads (a message row, its Message-ID, its list). */
+#define ENTRY_COLS                                                                           \
+	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, mids.mid," \
+	" m.thread, m.id, m.mid, m.parent"
+/* Calls fn for each row of s (selecting ENTRY_COLS), then resets s. */
+enum la_status each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg);
+
+/* series.c: a message added (inside the write transaction) joins its
+ * series, if its subject is a patch's; id is messages.id, mid and parent
+ * mids ids, when the Date: (else delivery time). */
+enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_t when,
+                           const char *subject, const char *from_addr, int64_t mid, int64_t parent);
+/* series.c: the change-id: of a cover letter's text, stored on its series. */
+enum la_status series_change_id(struct store *st, int64_t id, const struct msg_text *t);
+/* series.c: gives every message of an index made before series their
+ * series, once (meta series = 1); inside a write transaction. */
+enum la_status series_fill(struct store *st);
+/* series.c: finalizes its statements (store_close). */
+void series_stmts_free(struct store *st);
 
 /* The prepared statement id, reset, bindings cleared; NULL on failure. */
 sqlite3_stmt *stmt(struct store *st, enum stmt_id id);

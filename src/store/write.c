@@ -627,11 +627,15 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	int rc = step_done(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, rc, err, "add message");
+	int64_t rowid = sqlite3_last_insert_rowid(st->db);
+	e = series_note(st, rowid, m->list_id, m->has_date ? m->date : m->ts, sum->subject,
+	                sum->from_addr, self_id, parent);
+	if (e)
+		return la_err_set(err, e, "index: patch series: %s", sqlite3_errmsg(st->db));
 	if (m->text) {
 		char from[NAME_MAX_BYTES + ADDR_MAX + 2];
 		snprintf(from, sizeof from, "%s %s", sum->from_name, sum->from_addr);
-		e = store_fts_add(st, sqlite3_last_insert_rowid(st->db), sum->subject, from,
-		                  m->text);
+		e = store_fts_add(st, rowid, sum->subject, from, m->text);
 		if (e)
 			return la_err_set(err, e, "index: search text: %s", sqlite3_errmsg(st->db));
 	}
@@ -717,6 +721,8 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	int rc = step_done(s);
 	for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)
 		buf_free(&tmp[i]);
+	if (rc == SQLITE_DONE && series_change_id(st, id, t))
+		rc = SQLITE_ERROR;
 	for (size_t i = 0; rc == SQLITE_DONE && st->fts_lore && i < t->npatchids; i++) {
 		if (!(s = stmt(st, S_PID_INS)))
 			return LA_EDB;
@@ -797,19 +803,19 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 	snprintf(
 		sql, sizeof sql,
 		"UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m WHERE m.mid = mids.id"
-		" AND m.list_id = %lld) WHERE id IN (SELECT mid FROM messages WHERE list_id = %lld);"
-		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
-		"DELETE FROM messages WHERE list_id = %lld;"
-		"DELETE FROM days WHERE list_id = %lld;"
-		"DELETE FROM gone WHERE list_id = %lld;"
-		"DELETE FROM git_heads WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);"
-		"DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);"
-		"UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %lld;"
+		" AND m.list_id = %1$lld) WHERE id IN (SELECT mid FROM messages WHERE list_id = %1$lld);"
+		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
+		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
+		"DELETE FROM series WHERE list_id = %1$lld;"
+		"DELETE FROM messages WHERE list_id = %1$lld;"
+		"DELETE FROM days WHERE list_id = %1$lld;"
+		"DELETE FROM gone WHERE list_id = %1$lld;"
+		"DELETE FROM git_heads WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
+		"DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
+		"UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %1$lld;"
 		"UPDATE source_copies SET orig_size = -1, copy_len = -1"
-		" WHERE source_id IN (SELECT id FROM sources WHERE list_id = %lld);",
-		(long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id,
-		(long long)list_id, (long long)list_id, (long long)list_id, (long long)list_id,
-		(long long)list_id, (long long)list_id);
+		" WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);",
+		(long long)list_id);
 	int rc = exec(st, sql);
 	store_rollback(st); /* drop caches that may name purged rows */
 	return rc == SQLITE_OK ? LA_OK : db_fail(st, rc, err, "purge list");

@@ -1,0 +1,1232 @@
+/* series.c: a patch series as a page (/LIST/MSGID/s/): its cover letter,
+ * every patch in order with the trailers its replies gave, the patches
+ * that never arrived, and its other versions; and the line a message page
+ * of a patch or cover letter shows about its series (docs/series.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <strings.h>
+
+#include "limits.h"
+#include "msg/header.h"
+#include "msg/msg.h"
+#include "msg/series.h"
+#include "render/html.h"
+#include "render/render_int.h"
+#include "util/vec.h"
+
+/* Versions listed at most. */
+#define VERSIONS_MAX 32
+/* Text of a reply read for its trailers (they come before long quotes
+ * end, usually in the first lines). */
+#define REPLY_TEXT_MAX (256 * 1024)
+/* Parent links walked from a reply up to the patch it answers. */
+#define WALK_MAX 256
+
+struct trailer {
+	enum msg_trailer_kind kind;
+	char *value;
+	char *list;
+	int day, num;     /* the reply that gave it */
+	unsigned carried; /* the version it was given to, when an earlier one; else 0 */
+};
+
+struct sitem {
+	int64_t id, mid, thread, ts;
+	int day, num;
+	unsigned part;
+	char *list, *subject, *from, *msgid;
+	int replies;
+	struct trailer *tr;
+	size_t ntr, captr;
+	char (*pids)[PATCHID_HEX + 1]; /* its patch ids, once loaded */
+	size_t npids;
+	bool pids_loaded;
+};
+
+struct series_page {
+	struct sitem *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static char *dup_str(const char *s, bool *oom)
+{
+	char *d = strdup(s ? s : "");
+	if (!d)
+		*oom = true;
+	return d;
+}
+
+static bool take_item(const struct store_entry *e, unsigned part, void *arg)
+{
+	struct series_page *p = arg;
+	if (!vec_reserve(&p->v, &p->cap, p->n + 1, sizeof *p->v)) {
+		p->oom = true;
+		return false;
+	}
+	struct sitem *it = &p->v[p->n++];
+	memset(it, 0, sizeof *it);
+	it->id = e->id;
+	it->mid = e->mid;
+	it->thread = e->thread;
+	it->ts = e->has_date ? e->date : e->ts;
+	it->day = e->day;
+	it->num = e->num;
+	it->part = part;
+	it->list = dup_str(e->list, &p->oom);
+	it->subject = dup_str(e->subject, &p->oom);
+	it->from = dup_str(e->from_name[0] ? e->from_name : e->from_addr, &p->oom);
+	it->msgid = dup_str(e->msgid, &p->oom);
+	return !p->oom;
+}
+
+static void page_free_item(struct sitem *it)
+{
+	free(it->list);
+	free(it->subject);
+	free(it->from);
+	free(it->msgid);
+	for (size_t k = 0; k < it->ntr; k++) {
+		free(it->tr[k].value);
+		free(it->tr[k].list);
+	}
+	free(it->tr);
+	free(it->pids);
+}
+
+static void page_free(struct series_page *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		page_free_item(&p->v[i]);
+	free(p->v);
+	memset(p, 0, sizeof *p);
+}
+
+/* ---- replies and their trailers ---- */
+
+struct reply {
+	int64_t id, mid, parent;
+};
+
+struct replies {
+	struct reply *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static bool take_reply(const struct store_entry *e, void *arg)
+{
+	struct replies *r = arg;
+	if (!vec_reserve(&r->v, &r->cap, r->n + 1, sizeof *r->v)) {
+		r->oom = true;
+		return false;
+	}
+	r->v[r->n++] = (struct reply){e->id, e->mid, e->parent};
+	return true;
+}
+
+/* A parent link of the thread (ghosts too: a reply whose parent never
+ * arrived still reaches the patch above it). */
+static bool take_link(int64_t id, int64_t parent, const char *mid, void *arg)
+{
+	(void)mid;
+	struct replies *r = arg;
+	if (!vec_reserve(&r->v, &r->cap, r->n + 1, sizeof *r->v)) {
+		r->oom = true;
+		return false;
+	}
+	r->v[r->n++] = (struct reply){0, id, parent};
+	return true;
+}
+
+static int by_mid(const void *a, const void *b)
+{
+	const struct reply *x = a, *y = b;
+	return x->mid < y->mid ? -1 : x->mid > y->mid;
+}
+
+static const struct reply *find_mid(const struct replies *r, int64_t mid)
+{
+	struct reply key = {0, mid, 0};
+	return bsearch(&key, r->v, r->n, sizeof *r->v, by_mid);
+}
+
+/* The item whose Message-ID is mid (its first copy), or NULL. */
+static struct sitem *item_by_mid(struct series_page *p, int64_t mid)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].mid == mid)
+			return &p->v[i];
+	return NULL;
+}
+
+struct trailer_ctx {
+	struct sitem *it;
+	const struct store_msg *m;
+	bool oom;
+};
+
+/* Adds a trailer to it unless it has one of the same kind and value
+ * already (said twice, or carried and given again: shown once).  False
+ * when out of memory. */
+static bool item_trailer(struct sitem *it, enum msg_trailer_kind k, const char *v, size_t vn,
+                         const char *list, int day, int num, unsigned carried)
+{
+	for (size_t i = 0; i < it->ntr; i++)
+		if (it->tr[i].kind == k && strlen(it->tr[i].value) == vn &&
+		    memcmp(it->tr[i].value, v, vn) == 0)
+			return true;
+	if (!vec_reserve(&it->tr, &it->captr, it->ntr + 1, sizeof *it->tr))
+		return false;
+	struct trailer *t = &it->tr[it->ntr];
+	t->kind = k;
+	t->value = strndup(v, vn);
+	t->list = strdup(list ? list : "");
+	t->day = day;
+	t->num = num;
+	t->carried = carried;
+	if (!t->value || !t->list) {
+		free(t->value);
+		free(t->list);
+		return false;
+	}
+	it->ntr++;
+	return true;
+}
+
+static bool add_trailer(enum msg_trailer_kind k, const char *v, size_t vn, void *arg)
+{
+	struct trailer_ctx *x = arg;
+	if (!item_trailer(x->it, k, v, vn, x->m->list, x->m->day, x->m->num, 0)) {
+		x->oom = true;
+		return false;
+	}
+	return true;
+}
+
+/* Counts each reply under the patch (or cover letter) it answers, however
+ * deep, and reads the trailers it gives. */
+static enum la_status collect_replies(const struct render_ctx *c, struct series_page *p,
+                                      int64_t list_id)
+{
+	enum la_status e = LA_OK;
+	struct buf text;
+	buf_init(&text, REPLY_TEXT_MAX + 1024);
+	for (size_t i = 0; !e && i < p->n; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = p->v[k].thread == p->v[i].thread;
+		if (seen)
+			continue;
+		struct replies r = {0}, links = {0};
+		e = store_thread_msgs(c->st, p->v[i].thread, list_id, THREAD_NODES_MAX, take_reply,
+		                      &r);
+		if (!e)
+			e = store_thread_ids(c->st, p->v[i].thread, THREAD_NODES_MAX, take_link,
+			                     &links);
+		if (!e && (r.oom || links.oom))
+			e = LA_ENOMEM;
+		if (!e)
+			qsort(links.v, links.n, sizeof *links.v, by_mid);
+		for (size_t k = 0; !e && k < r.n; k++) {
+			if (item_by_mid(p, r.v[k].mid))
+				continue; /* a patch of the series, not a reply to one */
+			int64_t up = r.v[k].parent;
+			struct sitem *to = NULL;
+			for (int step = 0; up && !to && step < WALK_MAX; step++) {
+				to = item_by_mid(p, up);
+				const struct reply *pr = to ? NULL : find_mid(&links, up);
+				up = pr ? pr->parent : 0;
+			}
+			if (!to)
+				continue;
+			to->replies++;
+			struct store_msg m;
+			if (store_msg_by_id(c->st, r.v[k].id, &m) == LA_OK) {
+				bool cut;
+				buf_reset(&text);
+				/* A reply that cannot be read gives no trailers. */
+				if (message_text(c, &m, REPLY_TEXT_MAX, &text, &cut) == LA_OK) {
+					struct trailer_ctx x = {to, &m, false};
+					msg_series_trailers(text.data ? text.data : "", text.len,
+					                    add_trailer, &x);
+					if (x.oom)
+						e = LA_ENOMEM;
+				}
+			}
+			store_msg_clear(&m);
+		}
+		free(r.v);
+		free(links.v);
+	}
+	buf_free(&text);
+	return e;
+}
+
+/* ---- versions ---- */
+
+struct version {
+	struct store_series s;
+	unsigned how;
+	struct sitem head; /* its cover letter, else its first patch */
+	bool has_head;
+};
+
+static bool take_head(const struct store_entry *e, unsigned part, void *arg)
+{
+	struct version *v = arg;
+	struct series_page one = {0};
+	take_item(e, part, &one);
+	if (one.n == 1 && !one.oom) {
+		v->head = one.v[0];
+		v->has_head = true;
+		free(one.v);
+	} else {
+		page_free(&one);
+	}
+	return false;
+}
+
+static int by_version(const void *a, const void *b)
+{
+	const struct version *x = a, *y = b;
+	if (x->s.version != y->s.version)
+		return x->s.version < y->s.version ? -1 : 1;
+	if (x->s.first_ts != y->s.first_ts)
+		return x->s.first_ts < y->s.first_ts ? -1 : 1;
+	return x->s.id < y->s.id ? -1 : x->s.id > y->s.id;
+}
+
+static void versions_free(struct version *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].has_head)
+			continue;
+		free(v[i].head.list);
+		free(v[i].head.subject);
+		free(v[i].head.from);
+		free(v[i].head.msgid);
+	}
+	free(v);
+}
+
+/* Every version of s (s among them), ordered by version then date, in
+ * *out (free with versions_free). */
+static enum la_status load_versions(const struct render_ctx *c, const struct store_series *s,
+                                    struct version **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int64_t ids[VERSIONS_MAX];
+	unsigned how[VERSIONS_MAX];
+	int k = 0;
+	enum la_status e = store_series_versions(c->st, s, ids, how, VERSIONS_MAX, &k);
+	if (e)
+		return e;
+	struct version *v = calloc((size_t)k + 1, sizeof *v);
+	if (!v)
+		return LA_ENOMEM;
+	size_t m = 0;
+	for (int i = 0; i < k && !e; i++) {
+		e = store_series_get(c->st, ids[i], &v[m].s);
+		if (e == LA_ENOTFOUND) {
+			e = LA_OK;
+			continue;
+		}
+		v[m].how = how[i];
+		if (!e)
+			e = store_series_msgs(c->st, ids[i], take_head, &v[m]);
+		if (!e && v[m].has_head)
+			m++;
+	}
+	qsort(v, m, sizeof *v, by_version);
+	*out = v;
+	*n = m;
+	return e;
+}
+
+static enum la_status load_pids(const struct render_ctx *c, struct sitem *it)
+{
+	if (it->pids_loaded)
+		return LA_OK;
+	it->pids_loaded = true;
+	it->pids = calloc(PATCHIDS_MAX, sizeof *it->pids);
+	if (!it->pids)
+		return LA_ENOMEM;
+	return store_msg_patchids(c->st, it->id, it->pids, PATCHIDS_MAX, &it->npids);
+}
+
+/* Whether a and b share a patch id (both sorted). */
+static bool share_pid(const struct sitem *a, const struct sitem *b)
+{
+	size_t i = 0, k = 0;
+	while (i < a->npids && k < b->npids) {
+		int d = strcmp(a->pids[i], b->pids[k]);
+		if (d == 0)
+			return true;
+		if (d < 0)
+			i++;
+		else
+			k++;
+	}
+	return false;
+}
+
+/* Trailers given to a patch of an earlier version carry over to the patch
+ * of this one with the same patch id (unchanged), marked with the version
+ * they were given to, as b4 carries them; a patch that changed gets none.
+ * The cover letters' trailers are not carried. */
+static enum la_status carry_trailers(const struct render_ctx *c, struct series_page *p,
+                                     const struct store_series *s, const struct version *v,
+                                     size_t nv)
+{
+	enum la_status e = LA_OK;
+	for (size_t i = nv; !e && i-- > 0;) {
+		if (v[i].s.version >= s->version || v[i].s.id == s->id)
+			continue;
+		struct series_page old = {0};
+		e = store_series_msgs(c->st, v[i].s.id, take_item, &old);
+		if (!e && old.oom)
+			e = LA_ENOMEM;
+		if (!e)
+			e = collect_replies(c, &old, v[i].s.list_id);
+		for (size_t k = 0; !e && k < old.n; k++) {
+			struct sitem *o = &old.v[k];
+			if (o->part == 0 || o->ntr == 0 || (e = load_pids(c, o)) || o->npids == 0)
+				continue;
+			for (size_t j = 0; !e && j < p->n; j++) {
+				struct sitem *it = &p->v[j];
+				if (it->part == 0 || (e = load_pids(c, it)) || !share_pid(o, it))
+					continue;
+				for (size_t t = 0; !e && t < o->ntr; t++) {
+					const struct trailer *tr = &o->tr[t];
+					if (tr->carried)
+						continue;
+					if (!item_trailer(it, tr->kind, tr->value,
+					                  strlen(tr->value), tr->list, tr->day,
+					                  tr->num, v[i].s.version))
+						e = LA_ENOMEM;
+				}
+			}
+		}
+		page_free(&old);
+	}
+	return e;
+}
+
+/* "vN" with RFC and RESEND as the subject said them. */
+static void version_label(struct buf *b, const struct store_series *s)
+{
+	if (s->flags & MSG_SERIES_RFC)
+		buf_adds(b, "RFC ");
+	if (s->flags & MSG_SERIES_RESEND)
+		buf_adds(b, "RESEND ");
+	buf_printf(b, "v%u", s->version);
+}
+
+static void link_series(const struct render_ctx *c, struct buf *b, const struct sitem *head)
+{
+	link_msgid(c, b, head->list, head->msgid);
+	buf_adds(b, "s/");
+}
+
+/* ---- the page ---- */
+
+static void trailer_html(const struct render_ctx *c, struct buf *b, const struct trailer *t,
+                         bool from_cover)
+{
+	buf_adds(b, "<li><a href=\"");
+	link_msg(c, b, t->list, t->day, t->num);
+	buf_adds(b, "\">");
+	html_texts(b, msg_trailer_names[t->kind]);
+	buf_adds(b, ": ");
+	html_obfuscated(b, t->value, strlen(t->value));
+	buf_adds(b, "</a>");
+	if (from_cover)
+		buf_adds(b, " <span class=\"from\">(to the cover letter)</span>");
+	if (t->carried)
+		buf_printf(b, " <span class=\"from\">(carried from v%u, the same patch)</span>",
+		           t->carried);
+	buf_adds(b, "</li>");
+}
+
+static void item_row(const struct render_ctx *c, struct buf *b, const struct store_series *s,
+                     const struct sitem *it, const struct sitem *cover)
+{
+	buf_printf(b, "<tr><td class=\"part\">%u/%u</td><td><a href=\"", it->part, s->total);
+	link_msg(c, b, it->list, it->day, it->num);
+	buf_adds(b, "\">");
+	subject_text(c, b, it->list, it->subject);
+	buf_adds(b, "</a><br><span class=\"from\">");
+	html_texts(b, it->from);
+	buf_adds(b, "</span> <span class=\"date\">");
+	outline_date(b, it->ts);
+	buf_printf(b, "</span></td><td class=\"replies\">%d repl%s</td><td><ul class=\"trailers\">",
+	           it->replies, it->replies == 1 ? "y" : "ies");
+	for (size_t k = 0; k < it->ntr; k++)
+		trailer_html(c, b, &it->tr[k], false);
+	if (cover && cover != it)
+		for (size_t k = 0; k < cover->ntr; k++)
+			trailer_html(c, b, &cover->tr[k], true);
+	buf_adds(b, "</ul></td></tr>\n");
+}
+
+static void versions_html(const struct render_ctx *c, struct buf *b, const struct store_series *s,
+                          const struct version *v, size_t n)
+{
+	static const char *const why[] = {"", "same change-id", "same subject and author",
+	                                  "a patch in common"};
+	buf_adds(b, "<h2>Versions</h2>\n<ul class=\"versions\">\n");
+	for (size_t i = 0; i < n; i++) {
+		bool self = v[i].s.id == s->id;
+		buf_adds(b, "<li>");
+		if (self) {
+			buf_adds(b, "<b>");
+		} else {
+			buf_adds(b, "<a href=\"");
+			link_series(c, b, &v[i].head);
+			buf_adds(b, "\">");
+		}
+		version_label(b, &v[i].s);
+		buf_adds(b, self ? "</b>" : "</a>");
+		buf_printf(b, " <span class=\"date\">");
+		outline_date(b, v[i].s.first_ts);
+		buf_printf(b, "</span>, %u patch%s", v[i].s.total, v[i].s.total == 1 ? "" : "es");
+		if (self)
+			buf_adds(b, " (this page)");
+		else if (v[i].how < sizeof why / sizeof *why)
+			buf_printf(b, " <span class=\"from\">(%s)</span>", why[v[i].how]);
+		if (!self && v[i].s.version != s->version) {
+			unsigned lo = v[i].s.version < s->version ? v[i].s.version : s->version;
+			unsigned hi = v[i].s.version < s->version ? s->version : v[i].s.version;
+			buf_adds(b, " [<a href=\"");
+			link_series(c, b, &v[i].head);
+			buf_printf(b, "v%u..v%u/\">what changed</a>]", lo, hi);
+		}
+		buf_adds(b, "</li>\n");
+	}
+	buf_adds(b, "</ul>\n");
+}
+
+/* Looks up msgid's series (in list) and collects it: its messages, the
+ * replies' trailers, its versions and the trailers carried from them.
+ * Returns LA_OK with *shown false and everything loaded (the caller
+ * frees p and v), or with *shown true when r already holds the page to
+ * send (a 404, an error page; then e is the index's error, if any). */
+static enum la_status series_collect(const struct render_ctx *c, const char *list,
+                                     const char *msgid, struct response *r, struct store_series *s,
+                                     struct series_page *p, struct version **v, size_t *nv,
+                                     bool *shown)
+{
+	*shown = true;
+	memset(p, 0, sizeof *p);
+	*v = NULL;
+	*nv = 0;
+	struct render_entries l;
+	int64_t list_id;
+	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
+	if (e) {
+		render_entries_free(&l);
+		return msgid_lookup_failed(c, r, e);
+	}
+	if (l.n == 0) {
+		render_entries_free(&l);
+		return msgid_not_found(c, list, list_id, msgid, r);
+	}
+	unsigned mypart = 0;
+	e = store_series_of(c->st, l.v[0].id, s, &mypart);
+	render_entries_free(&l);
+	if (e == LA_ENOTFOUND) {
+		render_error(c, r, 404,
+		             "This message is not a patch or cover letter of a series (its subject "
+		             "has no [PATCH] prefix).");
+		return LA_OK;
+	}
+	if (!e)
+		e = store_series_msgs(c->st, s->id, take_item, p);
+	if (!e && p->oom)
+		e = LA_ENOMEM;
+	if (!e)
+		e = collect_replies(c, p, s->list_id);
+	if (!e)
+		e = load_versions(c, s, v, nv);
+	if (!e)
+		e = carry_trailers(c, p, s, *v, *nv);
+	if (e || p->n == 0) {
+		page_free(p);
+		versions_free(*v, *nv);
+		*v = NULL;
+		*nv = 0;
+		render_error(c, r, 500, "The index could not be read.");
+		return e ? e : LA_EDB;
+	}
+	*shown = false;
+	return LA_OK;
+}
+
+enum la_status render_series_page(const struct render_ctx *c, const char *list, const char *msgid,
+                                  struct response *r)
+{
+	struct store_series s;
+	struct series_page p;
+	struct version *v;
+	size_t nv;
+	bool shown;
+	enum la_status e = series_collect(c, list, msgid, r, &s, &p, &v, &nv, &shown);
+	if (shown)
+		return e;
+	const struct sitem *cover = p.v[0].part == 0 ? &p.v[0] : NULL;
+	const struct sitem *head = &p.v[0];
+	struct buf *b = &r->body;
+	struct buf title;
+	buf_init(&title, SUBJECT_MAX + 64);
+	subject_plain(c, &title, head->list, head->subject);
+	buf_adds(&title, " - series");
+	buf_reset(b);
+	page_begin(c, b, buf_cstr(&title), NULL);
+	buf_free(&title);
+	buf_adds(b, "<div class=\"nav\">[<a href=\"");
+	link_msgid(c, b, head->list, head->msgid);
+	buf_adds(b, "\">message</a>] [<a href=\"");
+	link_msgid(c, b, head->list, head->msgid);
+	buf_adds(b, "T/\">thread</a>] [<a href=\"");
+	link_msgid(c, b, head->list, head->msgid);
+	buf_adds(b, "s/mbox\">mbox for git am</a>] [<a href=\"");
+	link_list(c, b, head->list);
+	buf_adds(b, "\">list</a>]</div>\n<h1>");
+	subject_text(c, b, head->list, head->subject);
+	buf_adds(b, "</h1>\n<p class=\"series-meta\">Series ");
+	version_label(b, &s);
+	size_t have = 0;
+	for (size_t i = 0; i < p.n; i++)
+		if (p.v[i].part > 0 && (i == 0 || p.v[i].part != p.v[i - 1].part))
+			have++;
+	buf_printf(b, ", %zu of %u patch%s", have, s.total, s.total == 1 ? "" : "es");
+	buf_adds(b, " from <span class=\"from\">");
+	html_texts(b, head->from);
+	buf_adds(b, "</span>, first sent <span class=\"date\">");
+	outline_date(b, s.first_ts);
+	buf_adds(b, "</span>");
+	if (s.change_id[0]) {
+		buf_adds(b, "; change-id <code>");
+		html_texts(b, s.change_id);
+		buf_adds(b, "</code>");
+	}
+	buf_adds(b, ".</p>\n");
+	for (size_t i = 0; i < nv; i++) {
+		if (v[i].s.version > s.version) {
+			/* The newest version gets the note. */
+			const struct version *n = &v[nv - 1];
+			buf_adds(b, "<p class=\"series-newer\">A newer version exists: <a href=\"");
+			link_series(c, b, &n->head);
+			buf_adds(b, "\">");
+			version_label(b, &n->s);
+			buf_adds(b, "</a> was posted on ");
+			outline_date(b, n->s.first_ts);
+			buf_adds(b, ".</p>\n");
+			break;
+		}
+	}
+	if (cover) {
+		buf_adds(b, "<h2>Cover letter</h2>\n<table class=\"series\">\n");
+		for (size_t k = 0; k < p.n && p.v[k].part == 0; k++)
+			item_row(c, b, &s, &p.v[k], NULL); /* copies too */
+		buf_adds(b, "</table>\n");
+		if (cover->ntr)
+			buf_adds(b,
+			         "<p class=\"from\">Trailers given to the cover letter count for "
+			         "every patch.</p>\n");
+	} else if (s.total > 1) {
+		buf_adds(b, "<p class=\"missing\">The cover letter (0/");
+		buf_printf(b, "%u) is not in this archive.</p>\n", s.total);
+	}
+	buf_adds(b, "<h2>Patches</h2>\n<table class=\"series\">\n");
+	size_t i = 0;
+	while (i < p.n && p.v[i].part == 0)
+		i++;
+	for (unsigned part = 1; part <= s.total && !b->err; part++) {
+		bool any = false;
+		for (; i < p.n && p.v[i].part == part; i++) {
+			item_row(c, b, &s, &p.v[i], cover);
+			any = true;
+		}
+		if (!any)
+			buf_printf(b,
+			           "<tr><td class=\"part\">%u/%u</td><td class=\"missing\">%u/%u "
+			           "never arrived</td><td></td><td></td></tr>\n",
+			           part, s.total, part, s.total);
+	}
+	buf_adds(b, "</table>\n");
+	versions_html(c, b, &s, v, nv);
+	page_free(&p);
+	versions_free(v, nv);
+	page_end(c, b);
+	page_finish(r, 200);
+	r->max_age = 300;
+	if (b->err) {
+		e = b->err;
+		render_error(c, r, 500, "The page could not be built.");
+		return e;
+	}
+	return LA_OK;
+}
+
+void render_series_note(const struct render_ctx *c, struct buf *b, const struct store_msg *m)
+{
+	struct store_series s;
+	unsigned part;
+	if (store_series_of(c->st, m->id, &s, &part) != LA_OK)
+		return;
+	struct version *v = NULL;
+	size_t nv = 0;
+	if (load_versions(c, &s, &v, &nv) != LA_OK) {
+		versions_free(v, nv);
+		return;
+	}
+	const struct version *self = NULL, *newest = NULL;
+	for (size_t i = 0; i < nv; i++) {
+		if (v[i].s.id == s.id)
+			self = &v[i];
+		if (v[i].s.version > s.version)
+			newest = &v[i];
+	}
+	if (newest) {
+		buf_adds(b, "<p class=\"series-newer\"><a href=\"");
+		link_series(c, b, &newest->head);
+		buf_adds(b, "\">");
+		version_label(b, &newest->s);
+		buf_adds(b, " of this series</a> was posted on ");
+		struct buf d;
+		buf_init(&d, 64);
+		outline_date(&d, newest->s.first_ts);
+		buf_add(b, buf_cstr(&d), 10); /* the day */
+		buf_free(&d);
+		buf_adds(b, ".</p>\n");
+	}
+	if (self) {
+		buf_adds(b, "<p class=\"series-note\">");
+		if (part == 0)
+			buf_adds(b, "Cover letter");
+		else
+			buf_printf(b, "Patch %u/%u", part, s.total);
+		buf_adds(b, " of <a href=\"");
+		link_series(c, b, &self->head);
+		buf_adds(b, "\">");
+		version_label(b, &s);
+		buf_adds(b, " of the series</a>");
+		if (nv > 1) {
+			buf_printf(b, " (%zu versions:", nv);
+			for (size_t i = 0; i < nv; i++) {
+				buf_adds(b, " ");
+				if (v[i].s.id == s.id) {
+					version_label(b, &v[i].s);
+					continue;
+				}
+				buf_adds(b, "<a href=\"");
+				link_series(c, b, &v[i].head);
+				buf_adds(b, "\">");
+				version_label(b, &v[i].s);
+				buf_adds(b, "</a>");
+			}
+			buf_adds(b, ")");
+		}
+		buf_adds(b, ".</p>\n");
+	}
+	versions_free(v, nv);
+}
+
+/* ---- s/mbox: the series for git am ---- */
+
+/* Appends text to out as an mboxrd body: lines ">*From " get one more '>'. */
+static void mboxrd_body(struct buf *out, const char *t, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		const char *nl = memchr(t + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - t) + 1 : n;
+		size_t k = i;
+		while (k < e && t[k] == '>')
+			k++;
+		if (e - k >= 5 && memcmp(t + k, "From ", 5) == 0)
+			buf_adds(out, ">");
+		buf_add(out, t + i, e - i);
+		i = e;
+	}
+	if (n == 0 || t[n - 1] != '\n')
+		buf_adds(out, "\n");
+}
+
+/* The value of header field name in the header block h[0..n), decoded
+ * (RFC 2047) on one line, into out; false if there is none. */
+static bool header_value(struct buf *out, const char *h, size_t n, const char *name)
+{
+	struct hdr_iter it;
+	struct hdr_field f;
+	hdr_iter_init(&it, h, n);
+	size_t nl = strlen(name);
+	while (hdr_next(&it, &f)) {
+		if (f.name.n == nl && strncasecmp(f.name.p, name, nl) == 0) {
+			msg_decode_header(out, f.value, false);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One patch as git am takes it, its trailers added. */
+static enum la_status am_patch(const struct render_ctx *c, struct buf *b, const struct sitem *it,
+                               const struct sitem *cover)
+{
+	struct store_msg m;
+	enum la_status e = store_msg_by_id(c->st, it->id, &m);
+	struct buf raw, text, body, val;
+	buf_init(&raw, HEAD_MAX + 1024);
+	buf_init(&text, MSG_INMEM_MAX);
+	buf_init(&body, MSG_INMEM_MAX + 64 * 1024);
+	buf_init(&val, HDR_SHOW_MAX);
+	bool cut = false;
+	if (!e)
+		e = store_msg_read(c->st, &m, HEAD_MAX, &raw);
+	if (!e)
+		e = message_text(c, &m, MSG_INMEM_MAX, &text, &cut);
+	const char **add = NULL;
+	size_t nadd = 0, ntr = it->ntr + (cover && cover != it ? cover->ntr : 0);
+	if (!e && ntr && !(add = calloc(ntr + 1, sizeof *add)))
+		e = LA_ENOMEM;
+	struct buf lines;
+	buf_init(&lines, (ntr + 1) * (MSG_TRAILER_MAX + 32) + URL_MAX * 3 + 64);
+	if (!e) {
+		/* Each "Kind: value" NUL-separated in lines, pointed at by add. */
+		const struct trailer *all[2] = {it->tr, cover && cover != it ? cover->tr : NULL};
+		size_t counts[2] = {it->ntr, cover && cover != it ? cover->ntr : 0};
+		size_t *starts = calloc(ntr + 1, sizeof *starts);
+		if (!starts)
+			e = LA_ENOMEM;
+		for (int g = 0; !e && g < 2; g++) {
+			for (size_t k = 0; k < counts[g]; k++) {
+				starts[nadd++] = lines.len;
+				buf_adds(&lines, msg_trailer_names[all[g][k].kind]);
+				buf_adds(&lines, ": ");
+				buf_adds(&lines, all[g][k].value);
+				buf_add(&lines, "", 1);
+			}
+		}
+		if (!e && !lines.err)
+			for (size_t k = 0; k < nadd; k++)
+				add[k] = lines.data + starts[k];
+		free(starts);
+		if (lines.err)
+			e = lines.err;
+	}
+	if (!e) {
+		/* The Link: to the message here, last (b4 puts it there too). */
+		struct buf link;
+		buf_init(&link, URL_MAX * 3 + 64);
+		buf_adds(&link, "Link: ");
+		link_msgid(c, &link, it->list, it->msgid);
+		const char **all = realloc(add, (nadd + 2) * sizeof *all);
+		if (!all || link.err) {
+			e = LA_ENOMEM;
+		} else {
+			add = all;
+			add[nadd++] = buf_cstr(&link);
+			msg_series_add_trailers(&body, text.data ? text.data : "", text.len, add,
+			                        nadd);
+		}
+		size_t h = hdr_block_len(raw.data ? raw.data : "", raw.len);
+		buf_adds(b, "From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: ");
+		if (!header_value(b, raw.data, h, "From"))
+			buf_adds(b, m.from_addr ? m.from_addr : "");
+		buf_adds(b, "\nDate: ");
+		if (header_value(&val, raw.data, h, "Date"))
+			buf_add(b, val.data, val.len);
+		buf_adds(b, "\nSubject: ");
+		buf_adds(b, m.subject ? m.subject : "");
+		buf_adds(b, "\nMessage-ID: <");
+		buf_adds(b, m.msgid ? m.msgid : "");
+		buf_adds(b, ">\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+		            "Content-Transfer-Encoding: 8bit\n\n");
+		mboxrd_body(b, body.data ? body.data : "", body.len);
+		buf_adds(b, "\n");
+		buf_free(&link);
+		if (!e && (body.err || cut))
+			e = body.err ? body.err : LA_ETOOBIG;
+	}
+	free(add);
+	buf_free(&lines);
+	buf_free(&raw);
+	buf_free(&text);
+	buf_free(&body);
+	buf_free(&val);
+	store_msg_clear(&m);
+	return e;
+}
+
+enum la_status render_series_mbox(const struct render_ctx *c, const char *list, const char *msgid,
+                                  struct response *r)
+{
+	struct store_series s;
+	struct series_page p;
+	struct version *v;
+	size_t nv;
+	bool shown;
+	enum la_status e = series_collect(c, list, msgid, r, &s, &p, &v, &nv, &shown);
+	if (shown)
+		return e;
+	versions_free(v, nv);
+	const struct sitem *cover = p.v[0].part == 0 ? &p.v[0] : NULL;
+	struct buf *b = &r->body;
+	buf_reset(b);
+	size_t i = 0;
+	while (i < p.n && p.v[i].part == 0)
+		i++;
+	/* Each place once (its first copy), in order; a missing one is
+	 * simply not there (git am applies the rest, or stops where a later
+	 * patch needs it). */
+	for (; !e && i < p.n; i++) {
+		if (i > 0 && p.v[i].part == p.v[i - 1].part)
+			continue;
+		e = am_patch(c, b, &p.v[i], cover);
+	}
+	page_free(&p);
+	if (e || b->err) {
+		enum la_status f = e ? e : b->err;
+		render_error(c, r, 500, "The series could not be read whole.");
+		return f;
+	}
+	r->status = 200;
+	r->content_type = "text/plain; charset=utf-8";
+	r->max_age = 300;
+	return LA_OK;
+}
+
+/* ---- s/vN..vM/: what changed between two versions ---- */
+
+/* Lines of a patch's diff compared at most (each side); a longer one is
+ * said to have changed, without its lines. */
+#define DIFF_LINES_MAX 2000
+
+/* The diff part of a patch's text (from its first "diff " line), split
+ * into lines (pointers into text). */
+struct lines {
+	const char **p;
+	size_t *n;
+	size_t count;
+};
+
+static bool split_diff(const char *t, size_t n, struct lines *l)
+{
+	memset(l, 0, sizeof *l);
+	size_t i = 0;
+	while (i < n && !(n - i >= 5 && memcmp(t + i, "diff ", 5) == 0)) {
+		const char *nl = memchr(t + i, '\n', n - i);
+		i = nl ? (size_t)(nl - t) + 1 : n;
+	}
+	size_t cap = 0;
+	for (size_t k = i; k < n; k++)
+		cap += t[k] == '\n';
+	cap++;
+	if (cap > DIFF_LINES_MAX)
+		return false;
+	l->p = calloc(cap, sizeof *l->p);
+	l->n = calloc(cap, sizeof *l->n);
+	if (!l->p || !l->n)
+		return false;
+	while (i < n && l->count < cap) {
+		const char *nl = memchr(t + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - t) : n;
+		l->p[l->count] = t + i;
+		l->n[l->count++] = e - i;
+		i = e + 1;
+	}
+	return true;
+}
+
+static void lines_free(struct lines *l)
+{
+	free(l->p);
+	free(l->n);
+}
+
+static bool line_eq(const struct lines *a, size_t i, const struct lines *b, size_t k)
+{
+	return a->n[i] == b->n[k] && memcmp(a->p[i], b->p[k], a->n[i]) == 0;
+}
+
+/* One line of the diff of diffs: mark ' ', '-' (only in the old patch) or '+'. */
+static void ddiff_line(struct buf *b, char mark, const char *p, size_t n)
+{
+	buf_adds(b, mark == '-'   ? "<span class=\"del\">-"
+	            : mark == '+' ? "<span class=\"add\">+"
+	                          : " ");
+	html_text(b, p, n);
+	buf_adds(b, mark == ' ' ? "\n" : "</span>\n");
+}
+
+/* The diff of two patches' diffs (as git range-diff shows them: the old
+ * patch's lines marked '-', the new one's '+'), by their longest common
+ * subsequence of lines, with three lines of context around changes. */
+static void diff_of_diffs(struct buf *b, const struct lines *x, const struct lines *y)
+{
+	size_t n = x->count, m = y->count;
+	/* lcs[i][k]: common lines of x[i..] and y[k..]. */
+	uint16_t *lcs = calloc((n + 1) * (m + 1), sizeof *lcs);
+	if (!lcs) {
+		buf_adds(b, "(too big to compare here)\n");
+		return;
+	}
+	for (size_t i = n; i-- > 0;)
+		for (size_t k = m; k-- > 0;)
+			lcs[i * (m + 1) + k] =
+				line_eq(x, i, y, k)
+					? (uint16_t)(lcs[(i + 1) * (m + 1) + k + 1] + 1)
+					: (lcs[(i + 1) * (m + 1) + k] > lcs[i * (m + 1) + k + 1]
+			                           ? lcs[(i + 1) * (m + 1) + k]
+			                           : lcs[i * (m + 1) + k + 1]);
+	/* Walk it, keeping the marks; then print changes with context. */
+	size_t cap = n + m + 1, len = 0;
+	char *mark = malloc(cap);
+	size_t *from = malloc(cap * sizeof *from);
+	if (!mark || !from) {
+		free(lcs);
+		free(mark);
+		free(from);
+		buf_adds(b, "(too big to compare here)\n");
+		return;
+	}
+	size_t i = 0, k = 0;
+	while (i < n || k < m) {
+		if (i < n && k < m && line_eq(x, i, y, k)) {
+			mark[len] = ' ';
+			from[len++] = i++;
+			k++;
+		} else if (i < n &&
+		           (k == m || lcs[(i + 1) * (m + 1) + k] >= lcs[i * (m + 1) + k + 1])) {
+			mark[len] = '-'; /* the old line first, as git range-diff */
+			from[len++] = i++;
+		} else {
+			mark[len] = '+';
+			from[len++] = k++;
+		}
+	}
+	size_t last_shown = (size_t)-1;
+	for (size_t j = 0; j < len; j++) {
+		bool near = false;
+		for (size_t d = j >= 3 ? j - 3 : 0; d < len && d <= j + 3 && !near; d++)
+			near = mark[d] != ' ';
+		if (!near)
+			continue;
+		if (last_shown != (size_t)-1 && j > last_shown + 1)
+			buf_adds(b, "<span class=\"skip\">@@ \xe2\x80\xa6 @@</span>\n");
+		const struct lines *l = mark[j] == '+' ? y : x;
+		ddiff_line(b, mark[j], l->p[from[j]], l->n[from[j]]);
+		last_shown = j;
+	}
+	free(lcs);
+	free(mark);
+	free(from);
+}
+
+/* A patch's text (its text parts, as the page shows them). */
+static enum la_status patch_text(const struct render_ctx *c, const struct sitem *it,
+                                 struct buf *out)
+{
+	struct store_msg m;
+	enum la_status e = store_msg_by_id(c->st, it->id, &m);
+	bool cut;
+	if (!e)
+		e = message_text(c, &m, MSG_INMEM_MAX, out, &cut);
+	store_msg_clear(&m);
+	return e;
+}
+
+/* The name of a patch as compared between versions: its subject after
+ * the prefix, lowercase. */
+static void patch_name(char *out, size_t cap, const char *subject)
+{
+	struct msg_series_subject p;
+	size_t n = strlen(subject);
+	size_t off = msg_series_parse(subject, n, &p) ? p.name_off : 0;
+	size_t len = msg_series_parse(subject, n, &p) ? p.name_len : n;
+	size_t k = 0;
+	for (size_t i = 0; i < len && k + 1 < cap; i++) {
+		char ch = subject[off + i];
+		out[k++] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+	}
+	out[k] = '\0';
+}
+
+static void change_row(const struct render_ctx *c, struct buf *b, const char *what,
+                       const struct sitem *old, const struct sitem *new, unsigned ot, unsigned nt)
+{
+	buf_adds(b, "<tr><td class=\"part\">");
+	if (old)
+		buf_printf(b, "%u/%u", old->part, ot);
+	buf_adds(b, "</td><td class=\"part\">");
+	if (new)
+		buf_printf(b, "%u/%u", new->part, nt);
+	buf_printf(b, "</td><td class=\"%s\">%s</td><td><a href=\"", what, what);
+	const struct sitem *it = new ? new : old;
+	link_msg(c, b, it->list, it->day, it->num);
+	buf_adds(b, "\">");
+	subject_text(c, b, it->list, it->subject);
+	buf_adds(b, "</a></td></tr>\n");
+}
+
+enum la_status render_series_changes(const struct render_ctx *c, const char *list,
+                                     const char *msgid, unsigned from, unsigned to,
+                                     struct response *r)
+{
+	struct store_series s;
+	struct series_page p;
+	struct version *v;
+	size_t nv;
+	bool shown;
+	enum la_status e = series_collect(c, list, msgid, r, &s, &p, &v, &nv, &shown);
+	if (shown)
+		return e;
+	page_free(&p);
+	/* The newest series of each version (a resend replaces its first). */
+	const struct version *a = NULL, *z = NULL;
+	for (size_t i = 0; i < nv; i++) {
+		if (v[i].s.version == from)
+			a = &v[i];
+		if (v[i].s.version == to)
+			z = &v[i];
+	}
+	if (!a || !z || a == z) {
+		versions_free(v, nv);
+		render_error(c, r, 404, "This series has no such pair of versions.");
+		return LA_OK;
+	}
+	struct series_page pa = {0}, pz = {0};
+	e = store_series_msgs(c->st, a->s.id, take_item, &pa);
+	if (!e)
+		e = store_series_msgs(c->st, z->s.id, take_item, &pz);
+	if (!e && (pa.oom || pz.oom))
+		e = LA_ENOMEM;
+	/* One item a place (the first copy), patches only. */
+	size_t na = 0, nz = 0;
+	for (size_t i = 0; i < pa.n; i++)
+		if (pa.v[i].part > 0 && (i == 0 || pa.v[i].part != pa.v[i - 1].part))
+			pa.v[na++] = pa.v[i];
+		else
+			page_free_item(&pa.v[i]);
+	pa.n = na;
+	for (size_t i = 0; i < pz.n; i++)
+		if (pz.v[i].part > 0 && (i == 0 || pz.v[i].part != pz.v[i - 1].part))
+			pz.v[nz++] = pz.v[i];
+		else
+			page_free_item(&pz.v[i]);
+	pz.n = nz;
+	for (size_t i = 0; !e && i < pa.n; i++)
+		e = load_pids(c, &pa.v[i]);
+	for (size_t i = 0; !e && i < pz.n; i++)
+		e = load_pids(c, &pz.v[i]);
+	/* match[k]: the old patch the new patch k is, and how. */
+	size_t *match = calloc(pz.n + 1, sizeof *match);
+	bool *same = calloc(pz.n + 1, sizeof *same), *used = calloc(pa.n + 1, sizeof *used);
+	if (!e && (!match || !same || !used))
+		e = LA_ENOMEM;
+	for (size_t k = 0; !e && k < pz.n; k++) {
+		match[k] = (size_t)-1;
+		for (size_t i = 0; i < pa.n && match[k] == (size_t)-1; i++)
+			if (!used[i] && share_pid(&pa.v[i], &pz.v[k])) {
+				match[k] = i;
+				same[k] = true;
+				used[i] = true;
+			}
+	}
+	char na_[SUBJECT_MAX + 1], nz_[SUBJECT_MAX + 1];
+	for (size_t k = 0; !e && k < pz.n; k++) {
+		if (match[k] != (size_t)-1)
+			continue;
+		patch_name(nz_, sizeof nz_, pz.v[k].subject);
+		for (size_t i = 0; i < pa.n && match[k] == (size_t)-1; i++) {
+			patch_name(na_, sizeof na_, pa.v[i].subject);
+			if (!used[i] && strcmp(na_, nz_) == 0) {
+				match[k] = i;
+				used[i] = true;
+			}
+		}
+	}
+	struct buf *b = &r->body;
+	if (!e) {
+		struct buf title;
+		buf_init(&title, SUBJECT_MAX + 64);
+		subject_plain(c, &title, v[0].head.list, v[0].head.subject);
+		buf_printf(&title, " - v%u..v%u", from, to);
+		buf_reset(b);
+		page_begin(c, b, buf_cstr(&title), NULL);
+		buf_free(&title);
+		buf_adds(b, "<div class=\"nav\">[<a href=\"");
+		link_series(c, b, &a->head);
+		buf_printf(b, "\">v%u</a>] [<a href=\"", from);
+		link_series(c, b, &z->head);
+		buf_printf(b, "\">v%u</a>]</div>\n<h1>What changed from v%u to v%u</h1>\n", to,
+		           from, to);
+		buf_adds(b,
+		         "<p>Computed from the patches alone: the same patch id is an unchanged "
+		         "patch; a patch of the same subject with another id has changed.</p>\n");
+		buf_adds(b, "<table class=\"series\">\n<tr><th>old</th><th>new</th><th></th>"
+		            "<th>patch</th></tr>\n");
+		for (size_t k = 0; k < pz.n; k++) {
+			const struct sitem *o = match[k] == (size_t)-1 ? NULL : &pa.v[match[k]];
+			const char *what = !o                        ? "added"
+			                   : !same[k]                ? "changed"
+			                   : o->part != pz.v[k].part ? "moved"
+			                                             : "unchanged";
+			change_row(c, b, what, o, &pz.v[k], a->s.total, z->s.total);
+		}
+		for (size_t i = 0; i < pa.n; i++)
+			if (!used[i])
+				change_row(c, b, "dropped", &pa.v[i], NULL, a->s.total, z->s.total);
+		buf_adds(b, "</table>\n");
+	}
+	struct buf ta, tz;
+	buf_init(&ta, MSG_INMEM_MAX);
+	buf_init(&tz, MSG_INMEM_MAX);
+	for (size_t k = 0; !e && k < pz.n; k++) {
+		if (match[k] == (size_t)-1 || same[k])
+			continue;
+		const struct sitem *o = &pa.v[match[k]];
+		buf_reset(&ta);
+		buf_reset(&tz);
+		buf_printf(b, "<h2>%u/%u \xe2\x86\x92 %u/%u: ", o->part, a->s.total, pz.v[k].part,
+		           z->s.total);
+		subject_text(c, b, pz.v[k].list, pz.v[k].subject);
+		buf_adds(b, "</h2>\n<pre class=\"msg ddiff\">");
+		struct lines lx = {0}, ly = {0};
+		if (patch_text(c, o, &ta) == LA_OK && patch_text(c, &pz.v[k], &tz) == LA_OK &&
+		    split_diff(ta.data ? ta.data : "", ta.len, &lx) &&
+		    split_diff(tz.data ? tz.data : "", tz.len, &ly))
+			diff_of_diffs(b, &lx, &ly);
+		else
+			buf_adds(b, "(the patches could not be compared here)\n");
+		lines_free(&lx);
+		lines_free(&ly);
+		buf_adds(b, "</pre>\n");
+	}
+	buf_free(&ta);
+	buf_free(&tz);
+	free(match);
+	free(same);
+	free(used);
+	page_free(&pa);
+	page_free(&pz);
+	versions_free(v, nv);
+	if (e) {
+		render_error(c, r, 500, "The index could not be read.");
+		return e;
+	}
+	page_end(c, b);
+	page_finish(r, 200);
+	r->max_age = 300;
+	if (b->err) {
+		e = b->err;
+		render_error(c, r, 500, "The page could not be built.");
+		return e;
+	}
+	return LA_OK;
+}

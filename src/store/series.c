@@ -1,0 +1,485 @@
+/* series.c: patch series in the index.  At index time each patch and
+ * cover letter joins a series (one version of it) by the rules of
+ * docs/series.md; pages read a series, its messages and its other
+ * versions. */
+#include <ctype.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg/series.h"
+#include "store/store_int.h"
+
+enum {
+	Q_BY_ANCHOR,
+	Q_BY_PARENT_MSG,
+	Q_BY_SIBLING,
+	Q_BY_MID,
+	Q_UNTHREADED,
+	Q_PART_TAKEN,
+	Q_NEW,
+	Q_JOIN,
+	Q_COVER,
+	Q_NAME,
+	Q_GET,
+	Q_OF,
+	Q_MSGS,
+	Q_CHANGE_ID,
+	Q_V_CHANGE,
+	Q_V_NAME,
+	Q_V_PATCH,
+	Q_PIDS,
+	Q_COUNT
+};
+
+static const char *const q_sql[Q_COUNT] = {
+	/* A series anchored at the message this one replies to (its cover
+         * letter, or what its first patch replied to), of its version and
+         * count; the newest if several. */
+	[Q_BY_ANCHOR] = "SELECT id FROM series WHERE anchor = ?1 AND version = ?2 AND total = ?3"
+			" AND list_id = ?4 ORDER BY id DESC LIMIT 1",
+	/* The series of the message replied to (git send-email's
+         * --chain-reply-to: each patch replies to the one before). */
+	[Q_BY_PARENT_MSG] = "SELECT s.id FROM messages m JOIN series_msgs sm ON sm.id = m.id"
+			    " JOIN series s ON s.id = sm.series WHERE m.mid = ?1 AND s.version = ?2"
+			    " AND s.total = ?3 AND s.list_id = ?4 ORDER BY s.id DESC LIMIT 1",
+	/* A series whose cover letter replies to what this patch replies to
+         * (both answer one message: a previous version, or a ghost such as
+         * the "In-Reply-To: yes" of an old git send-email), begun within the
+         * window (?5, ?6). */
+	[Q_BY_SIBLING] =
+		"SELECT id FROM series WHERE sibling = ?1 AND sibling <> 0 AND version = ?2 AND total = ?3"
+		" AND list_id = ?4 AND first_ts BETWEEN ?5 AND ?6 ORDER BY id DESC LIMIT 1",
+	/* Another copy of this message (the same Message-ID) already in a
+         * series: this one goes beside it. */
+	[Q_BY_MID] = "SELECT sm.series FROM messages m JOIN series_msgs sm ON sm.id = m.id"
+		     " WHERE m.mid = ?1 AND m.id <> ?2 ORDER BY m.id LIMIT 1",
+	/* Unthreaded: the newest series of the author, version and count
+         * begun within the window. */
+	[Q_UNTHREADED] =
+		"SELECT id FROM series WHERE list_id = ?1 AND author = ?2 AND first_ts >= ?3"
+		" AND first_ts <= ?4 AND version = ?5 AND total = ?6"
+		" ORDER BY first_ts DESC, id DESC LIMIT 1",
+	[Q_PART_TAKEN] = "SELECT 1 FROM series_msgs WHERE series = ?1 AND part = ?2",
+	[Q_NEW] =
+		"INSERT INTO series(list_id, version, total, flags, author, name, name_part,"
+		" anchor, cover, first_ts, sibling) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+		" ?11)",
+	[Q_JOIN] = "INSERT OR REPLACE INTO series_msgs(id, series, part) VALUES(?1, ?2, ?3)",
+	[Q_COVER] = "UPDATE series SET cover = ?2, anchor = ?3 WHERE id = ?1 AND cover IS NULL",
+	[Q_NAME] = "UPDATE series SET name = ?2, name_part = ?3, flags = flags | ?4,"
+		   " first_ts = min(first_ts, ?5) WHERE id = ?1 AND name_part > ?3",
+	[Q_GET] = "SELECT id, list_id, coalesce(cover, 0), version, total, flags, first_ts, author,"
+		  " name, coalesce(change_id, '') FROM series WHERE id = ?1",
+	[Q_OF] = "SELECT series, part FROM series_msgs WHERE id = ?1",
+	[Q_MSGS] =
+		"SELECT " ENTRY_COLS ", sm.part FROM series_msgs sm JOIN messages m ON m.id = sm.id"
+		" JOIN mids ON mids.id = m.mid JOIN lists l ON l.id = m.list_id"
+		" WHERE sm.series = ?1 ORDER BY sm.part, m.ts, m.id LIMIT 4000",
+	[Q_CHANGE_ID] = "UPDATE series SET change_id = ?2 WHERE id ="
+			" (SELECT series FROM series_msgs WHERE id = ?1 AND (part = 0 OR"
+			" (SELECT total FROM series WHERE id = series) = 1))",
+	[Q_V_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2 LIMIT 64",
+	[Q_V_NAME] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
+		     " AND name <> '' LIMIT 64",
+	/* Series that share a patch (by patch id) with series ?1, of its
+         * author. */
+	[Q_V_PATCH] = "SELECT DISTINCT s2.id FROM series_msgs a JOIN patchids p ON p.id = a.id"
+		      " JOIN patchids p2 ON p2.pid = p.pid AND p2.id <> p.id"
+		      " JOIN series_msgs b ON b.id = p2.id JOIN series s2 ON s2.id = b.series"
+		      " WHERE a.series = ?1 AND s2.author = ?2 AND s2.list_id = ?3 LIMIT 64",
+	[Q_PIDS] = "SELECT pid FROM patchids WHERE id = ?1 ORDER BY pid LIMIT 64",
+};
+
+static sqlite3_stmt *q(struct store *st, int id)
+{
+	_Static_assert(Q_COUNT <= sizeof st->sstmt / sizeof *st->sstmt, "room for statements");
+	sqlite3_stmt *s = st->sstmt[id];
+	if (!s) {
+		if (sqlite3_prepare_v3(st->db, q_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &st->sstmt[id], NULL) != SQLITE_OK)
+			return NULL;
+		return st->sstmt[id];
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+void series_stmts_free(struct store *st)
+{
+	for (size_t i = 0; i < sizeof st->sstmt / sizeof *st->sstmt; i++) {
+		sqlite3_finalize(st->sstmt[i]);
+		st->sstmt[i] = NULL;
+	}
+}
+
+/* One integer from s (bound by the caller): *out, or 0 with no row. */
+static enum la_status one_int(sqlite3_stmt *s, int64_t *out)
+{
+	*out = 0;
+	if (!s)
+		return LA_EDB;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : db_status(rc);
+}
+
+/* The name and author as compared between versions: lowercase ASCII,
+ * whitespace runs as one space. */
+static void fold(char *out, size_t cap, const char *p, size_t n)
+{
+	size_t k = 0;
+	bool space = false;
+	for (size_t i = 0; i < n && k + 1 < cap; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == ' ' || c == '\t') {
+			space = k > 0;
+			continue;
+		}
+		if (space && k + 2 < cap)
+			out[k++] = ' ';
+		space = false;
+		out[k++] = (char)tolower(c);
+	}
+	out[k] = '\0';
+}
+
+static bool part_taken(struct store *st, int64_t series, unsigned part)
+{
+	sqlite3_stmt *s = q(st, Q_PART_TAKEN);
+	int64_t v = 0;
+	if (!s)
+		return true;
+	sqlite3_bind_int64(s, 1, series);
+	sqlite3_bind_int(s, 2, (int)part);
+	one_int(s, &v);
+	return v != 0;
+}
+
+/* A series found by statement s (bound: ?1 key, ?2 version, ?3 total,
+ * ?4 list) whose place `part` is free; 0 if none. */
+static enum la_status find_free(struct store *st, sqlite3_stmt *s, int64_t key,
+                                const struct msg_series_subject *p, int64_t list_id, int64_t *out)
+{
+	*out = 0;
+	if (!s)
+		return LA_EDB;
+	if (!key)
+		return LA_OK;
+	sqlite3_bind_int64(s, 1, key);
+	sqlite3_bind_int(s, 2, (int)p->version);
+	sqlite3_bind_int(s, 3, (int)p->total);
+	sqlite3_bind_int64(s, 4, list_id);
+	int64_t id;
+	enum la_status e = one_int(s, &id);
+	if (!e && id && !part_taken(st, id, p->part))
+		*out = id;
+	return e;
+}
+
+enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_t when,
+                           const char *subject, const char *from_addr, int64_t mid, int64_t parent)
+{
+	struct msg_series_subject p;
+	if (!msg_series_parse(subject, strlen(subject), &p))
+		return LA_OK;
+	char author[ADDR_MAX + 1], name[SUBJECT_MAX + 1];
+	fold(author, sizeof author, from_addr, strlen(from_addr));
+	fold(name, sizeof name, subject + p.name_off, p.name_len);
+	int64_t series = 0;
+	enum la_status e = LA_OK;
+	int64_t anchor = p.part == 0 ? mid : parent;
+	sqlite3_stmt *s = q(st, Q_BY_MID);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, mid);
+	sqlite3_bind_int64(s, 2, id);
+	if ((e = one_int(s, &series)))
+		return e;
+	if (series) {
+		/* A copy joins its original, at the same place. */
+	} else if (p.part == 0) {
+		/* A cover letter whose patches came first, replying to it. */
+		e = find_free(st, q(st, Q_BY_ANCHOR), mid, &p, list_id, &series);
+	} else if (parent) {
+		/* Threaded: to the cover letter (or what the first patch
+		 * replied to), else to the patch before. */
+		e = find_free(st, q(st, Q_BY_ANCHOR), parent, &p, list_id, &series);
+		if (!e && !series)
+			e = find_free(st, q(st, Q_BY_PARENT_MSG), parent, &p, list_id, &series);
+		if (!e && !series && (s = q(st, Q_BY_SIBLING))) {
+			sqlite3_bind_int64(s, 5, when - SERIES_WINDOW);
+			sqlite3_bind_int64(s, 6, when + SERIES_WINDOW);
+			e = find_free(st, s, parent, &p, list_id, &series);
+		}
+	}
+	if (!e && !series) {
+		/* Unthreaded: the author's series of this version and count
+		 * begun within the window. */
+		s = q(st, Q_UNTHREADED);
+		if (!s)
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, list_id);
+		sqlite3_bind_text(s, 2, author, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, when - SERIES_WINDOW);
+		sqlite3_bind_int64(s, 4, when + SERIES_WINDOW);
+		sqlite3_bind_int(s, 5, (int)p.version);
+		sqlite3_bind_int(s, 6, (int)p.total);
+		e = one_int(s, &series);
+		if (!e && series && part_taken(st, series, p.part))
+			series = 0;
+	}
+	if (e)
+		return e;
+	if (!series) {
+		if (!(s = q(st, Q_NEW)))
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, list_id);
+		sqlite3_bind_int(s, 2, (int)p.version);
+		sqlite3_bind_int(s, 3, (int)p.total);
+		sqlite3_bind_int(s, 4, (int)p.flags);
+		sqlite3_bind_text(s, 5, author, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 6, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 7, (int)p.part);
+		sqlite3_bind_int64(s, 8, anchor);
+		if (p.part == 0)
+			sqlite3_bind_int64(s, 9, id);
+		sqlite3_bind_int64(s, 10, when);
+		sqlite3_bind_int64(s, 11, p.part == 0 ? parent : 0);
+		int rc = step_done(s);
+		if (rc != SQLITE_DONE)
+			return db_status(rc) ? db_status(rc) : LA_EDB;
+		series = sqlite3_last_insert_rowid(st->db);
+	} else {
+		if (p.part == 0) {
+			if (!(s = q(st, Q_COVER)))
+				return LA_EDB;
+			sqlite3_bind_int64(s, 1, series);
+			sqlite3_bind_int64(s, 2, id);
+			sqlite3_bind_int64(s, 3, mid);
+			if (step_done(s) != SQLITE_DONE)
+				return LA_EDB;
+		}
+		/* The name is the cover letter's, else the lowest patch's. */
+		if (!(s = q(st, Q_NAME)))
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, series);
+		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, (int)p.part);
+		sqlite3_bind_int(s, 4, (int)p.flags);
+		sqlite3_bind_int64(s, 5, when);
+		if (step_done(s) != SQLITE_DONE)
+			return LA_EDB;
+	}
+	if (!(s = q(st, Q_JOIN)))
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, series);
+	sqlite3_bind_int(s, 3, (int)p.part);
+	int rc = step_done(s);
+	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+}
+
+enum la_status series_change_id(struct store *st, int64_t id, const struct msg_text *t)
+{
+	char cid[CHANGE_ID_MAX + 1];
+	if (!t->nq.data || !msg_series_change_id(t->nq.data, t->nq.len, cid, sizeof cid))
+		return LA_OK;
+	sqlite3_stmt *s = q(st, Q_CHANGE_ID);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, cid, -1, SQLITE_STATIC);
+	int rc = step_done(s);
+	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+}
+
+enum la_status series_fill(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	/* Only the messages no series holds: a run cut short fills the rest. */
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT id, list_id, coalesce(date, ts), subject, from_addr, mid,"
+	                       " coalesce(parent, 0) FROM messages"
+	                       " WHERE id NOT IN (SELECT id FROM series_msgs) ORDER BY id",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	int rc;
+	enum la_status e = LA_OK;
+	while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *subj = (const char *)sqlite3_column_text(s, 3);
+		const char *from = (const char *)sqlite3_column_text(s, 4);
+		e = series_note(st, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+		                sqlite3_column_int64(s, 2), subj ? subj : "", from ? from : "",
+		                sqlite3_column_int64(s, 5), sqlite3_column_int64(s, 6));
+	}
+	if (!e && rc != SQLITE_DONE)
+		e = db_status(rc) ? db_status(rc) : LA_EDB;
+	sqlite3_finalize(s);
+	return e;
+}
+
+/* ---- reading ---- */
+
+static enum la_status read_series(sqlite3_stmt *s, struct store_series *out)
+{
+	memset(out, 0, sizeof *out);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		out->list_id = sqlite3_column_int64(s, 1);
+		out->cover = sqlite3_column_int64(s, 2);
+		out->version = (unsigned)sqlite3_column_int(s, 3);
+		out->total = (unsigned)sqlite3_column_int(s, 4);
+		out->flags = (unsigned)sqlite3_column_int(s, 5);
+		out->first_ts = sqlite3_column_int64(s, 6);
+		const char *a = (const char *)sqlite3_column_text(s, 7);
+		const char *n = (const char *)sqlite3_column_text(s, 8);
+		const char *c = (const char *)sqlite3_column_text(s, 9);
+		snprintf(out->author, sizeof out->author, "%s", a ? a : "");
+		snprintf(out->name, sizeof out->name, "%s", n ? n : "");
+		snprintf(out->change_id, sizeof out->change_id, "%s", c ? c : "");
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return LA_OK;
+	return rc == SQLITE_DONE ? LA_ENOTFOUND : (db_status(rc) ? db_status(rc) : LA_EDB);
+}
+
+enum la_status store_series_get(struct store *st, int64_t id, struct store_series *out)
+{
+	sqlite3_stmt *s = q(st, Q_GET);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	return read_series(s, out);
+}
+
+enum la_status store_series_of(struct store *st, int64_t msg, struct store_series *out,
+                               unsigned *part)
+{
+	sqlite3_stmt *s = q(st, Q_OF);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, msg);
+	int rc = sqlite3_step(s);
+	int64_t series = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	*part = rc == SQLITE_ROW ? (unsigned)sqlite3_column_int(s, 1) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? LA_ENOTFOUND : LA_EDB;
+	return store_series_get(st, series, out);
+}
+
+struct msgs_arg {
+	sqlite3_stmt *s;
+	bool (*fn)(const struct store_entry *e, unsigned part, void *arg);
+	void *arg;
+};
+
+static bool msgs_each(const struct store_entry *e, void *arg)
+{
+	struct msgs_arg *a = arg;
+	return a->fn(e, (unsigned)sqlite3_column_int(a->s, 13), a->arg);
+}
+
+enum la_status store_series_msgs(struct store *st, int64_t id,
+                                 bool (*fn)(const struct store_entry *e, unsigned part, void *arg),
+                                 void *arg)
+{
+	sqlite3_stmt *s = q(st, Q_MSGS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	struct msgs_arg a = {s, fn, arg};
+	return each_entry(s, msgs_each, &a);
+}
+
+/* Adds the ids statement s finds to the set ids[0..*n), each with how. */
+static enum la_status add_found(sqlite3_stmt *s, int64_t *ids, unsigned *how, int max, int *n,
+                                unsigned why)
+{
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t v = sqlite3_column_int64(s, 0);
+		int k = 0;
+		while (k < *n && ids[k] != v)
+			k++;
+		if (k == *n) {
+			if (*n == max)
+				continue;
+			ids[(*n)++] = v;
+			how[k] = why;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? LA_OK : LA_EDB;
+}
+
+enum la_status store_series_versions(struct store *st, const struct store_series *start,
+                                     int64_t *ids, unsigned *how, int max, int *n)
+{
+	*n = 0;
+	if (max < 1)
+		return LA_OK;
+	ids[0] = start->id;
+	how[0] = 0;
+	*n = 1;
+	enum la_status e = LA_OK;
+	/* Breadth first over the rules, from each series found: v1 and v3
+	 * may share nothing but v2. */
+	for (int i = 0; !e && i < *n; i++) {
+		struct store_series cur;
+		if ((e = store_series_get(st, ids[i], &cur)))
+			break;
+		sqlite3_stmt *s;
+		if (cur.change_id[0]) {
+			if (!(s = q(st, Q_V_CHANGE)))
+				return LA_EDB;
+			sqlite3_bind_text(s, 1, cur.change_id, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(s, 2, cur.list_id);
+			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_CHANGE_ID);
+		}
+		if (!e) {
+			if (!(s = q(st, Q_V_NAME)))
+				return LA_EDB;
+			sqlite3_bind_int64(s, 1, cur.list_id);
+			sqlite3_bind_text(s, 2, cur.name, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 3, cur.author, -1, SQLITE_TRANSIENT);
+			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_NAME);
+		}
+		if (!e) {
+			if (!(s = q(st, Q_V_PATCH)))
+				return LA_EDB;
+			sqlite3_bind_int64(s, 1, cur.id);
+			sqlite3_bind_text(s, 2, cur.author, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(s, 3, cur.list_id);
+			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_PATCHID);
+		}
+	}
+	return e;
+}
+
+enum la_status store_msg_patchids(struct store *st, int64_t msg, char (*out)[PATCHID_HEX + 1],
+                                  size_t max, size_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *s = q(st, Q_PIDS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, msg);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+		const char *p = (const char *)sqlite3_column_text(s, 0);
+		if (p && strlen(p) == PATCHID_HEX)
+			memcpy(out[(*n)++], p, PATCHID_HEX + 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? LA_OK : LA_EDB;
+}
