@@ -27,7 +27,7 @@ MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c
 CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
-STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c
+STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write.c src/store/search.c src/store/bytes.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c \
