@@ -242,7 +242,7 @@ static enum la_status get_msg(sqlite3_stmt *s, struct store_msg *m)
 	int rc = sqlite3_step(s);
 	enum la_status e = rc == SQLITE_ROW    ? read_msg(s, m)
 	                   : rc == SQLITE_DONE ? LA_ENOTFOUND
-	                                       : (st_status(rc) ? st_status(rc) : LA_EDB);
+	                                       : st_error(rc);
 	sqlite3_reset(s);
 	return e;
 }
@@ -337,7 +337,7 @@ static enum la_status each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg)
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : (st_status(rc) ? st_status(rc) : LA_EDB);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int from, int limit,
@@ -395,7 +395,7 @@ enum la_status store_thread_ids(struct store *st, int64_t thread, int max,
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : (st_status(rc) ? st_status(rc) : LA_EDB);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status store_thread_msgs(struct store *st, int64_t thread, int64_t list_id, int max,
@@ -444,7 +444,7 @@ enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id, 
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return st_status(rc) ? st_status(rc) : LA_EDB;
+		return st_error(rc);
 	return *id ? LA_OK : LA_ENOTFOUND;
 }
 
@@ -481,7 +481,7 @@ enum la_status store_day_counts(struct store *st, int64_t list_id, int from, int
 			break;
 		}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : (st_status(rc) ? st_status(rc) : LA_EDB);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status store_day_adjacent(struct store *st, int64_t list_id, int day, int *prev, int *next)
@@ -498,7 +498,7 @@ enum la_status store_day_adjacent(struct store *st, int64_t list_id, int day, in
 			*(id == S_DAY_PREV ? prev : next) = sqlite3_column_int(s, 0);
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return st_status(rc) ? st_status(rc) : LA_EDB;
+			return st_error(rc);
 	}
 	return LA_OK;
 }
@@ -518,7 +518,7 @@ enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, v
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : (st_status(rc) ? st_status(rc) : LA_EDB);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),
@@ -545,7 +545,7 @@ enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_
 		}
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : (st_status(rc) ? st_status(rc) : LA_EDB);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 int64_t store_mtime(struct store *st)
@@ -569,7 +569,7 @@ enum la_status store_read_begin(struct store *st, uint64_t *version)
 		return LA_EDB;
 	int rc = st_step_done(s);
 	if (rc != SQLITE_DONE)
-		return st_status(rc) ? st_status(rc) : LA_EDB;
+		return st_error(rc);
 	st->in_read = true;
 	/* Reading the data version starts the read transaction: from here on
 	 * every statement sees this snapshot. */
@@ -584,7 +584,7 @@ enum la_status store_read_begin(struct store *st, uint64_t *version)
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW) {
 		store_read_end(st);
-		return st_status(rc) ? st_status(rc) : LA_EDB;
+		return st_error(rc);
 	}
 	return LA_OK;
 }

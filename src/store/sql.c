@@ -144,11 +144,15 @@ enum la_status st_status(int rc)
 	}
 }
 
-enum la_status st_fail(struct store *st, int rc, struct la_err *err, const char *what)
+enum la_status st_error(int rc)
 {
 	enum la_status s = st_status(rc);
-	if (s == LA_OK)
-		s = LA_EDB;
+	return s == LA_OK ? LA_EDB : s;
+}
+
+enum la_status st_fail(struct store *st, int rc, struct la_err *err, const char *what)
+{
+	enum la_status s = st_error(rc);
 	/* A full disk reaches SQLite in many places, and some of them (its
 	 * -shm file) it reports as an I/O error: errno tells. */
 	int sys = sqlite3_system_errno(st->db);

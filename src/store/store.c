@@ -97,6 +97,66 @@ static bool schema_text_is(struct store *st, const char *hash)
 	return same;
 }
 
+/* A writer's connection: WAL and its pragmas, and the schema brought up
+ * to date.  Returns LA_OK or the failure, err set. */
+static enum la_status writer_setup(struct store *st, const char *path, struct la_err *err)
+{
+	/* The -wal and -shm files outlive the writer: a server that may not
+	 * write the archive directory (systemd's ReadOnlyPaths) can open the
+	 * index only if they exist. */
+	int persist = 1;
+	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+	int rc = st_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	                     " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"
+	                     " PRAGMA wal_autocheckpoint=8192;");
+	if (rc != SQLITE_OK)
+		return st_fail(st, rc, err, path);
+	/* The schema's statements (all IF NOT EXISTS, so that an index made
+	 * by an older listarc gains what this one adds) run only when their
+	 * text differs from the one last run here: parsing them and a write
+	 * transaction cost more than the rest of a `deliver`'s work. */
+	char hash[32];
+	snprintf(hash, sizeof hash, "%016llx",
+	         (unsigned long long)hash64(schema_sql, sizeof schema_sql - 1, 0));
+	if (schema_text_is(st, hash))
+		return LA_OK;
+	char ins[sizeof hash + 200];
+	snprintf(ins, sizeof ins,
+	         "INSERT OR IGNORE INTO meta(key, value) VALUES('schema', %d);"
+	         " UPDATE meta SET value = %d WHERE key = 'schema' AND value < %d;"
+	         " INSERT OR REPLACE INTO meta(key, value) VALUES('schema_sql', '%s')",
+	         SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION, hash);
+	rc = st_exec(st, "BEGIN IMMEDIATE");
+	if (rc == SQLITE_OK)
+		rc = st_exec(st, schema_sql);
+	if (rc == SQLITE_OK)
+		rc = st_exec(st, ins);
+	if (rc == SQLITE_OK)
+		rc = st_exec(st, "COMMIT");
+	if (rc == SQLITE_OK)
+		return LA_OK;
+	/* Say why it failed (a full disk, say) before the rollback's own
+	 * message ("no transaction is active") replaces it. */
+	enum la_status e = st_fail(st, rc, err, path);
+	st_exec(st, "ROLLBACK");
+	return e;
+}
+
+/* An index from a newer listarc is refused rather than misread. */
+static enum la_status check_version(struct store *st, const char *path, struct la_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, S_META_GET);
+	if (!s)
+		return st_fail(st, SQLITE_ERROR, err, "schema");
+	sqlite3_bind_text(s, 1, "schema", -1, SQLITE_STATIC);
+	int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_reset(s);
+	if (version < SCHEMA_OLDEST || version > SCHEMA_VERSION)
+		return la_err_set(err, LA_EDB, "%s: index schema %d, this listarc reads %d to %d",
+		                  path, version, SCHEMA_OLDEST, SCHEMA_VERSION);
+	return LA_OK;
+}
+
 enum la_status store_open(struct store **out, const char *dir, enum store_mode mode,
                           struct la_err *err)
 {
@@ -117,92 +177,38 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	char *real = realpath(dir, NULL);
 	snprintf(st->dir, sizeof st->dir, "%s", real ? real : dir);
 	free(real);
+	enum la_status e;
 	int flags = st->writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
 	int rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		la_err_set(err, st_status(rc) ? st_status(rc) : LA_EDB, "%s: %s", path,
-		           st->db ? sqlite3_errmsg(st->db) : "cannot open");
-		store_close(st);
-		return err ? err->status : LA_EDB;
+		e = la_err_set(err, st_error(rc), "%s: %s", path,
+		               st->db ? sqlite3_errmsg(st->db) : "cannot open");
+		goto fail;
 	}
 	/* Readers wait for a checkpoint rather than fail; writers wait for
 	 * each other (the archive lock makes that rare). */
 	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
 	if (st->writer) {
-		/* The -wal and -shm files outlive the writer: a server that may
-		 * not write the archive directory (systemd's ReadOnlyPaths) can
-		 * open the index only if they exist. */
-		int persist = 1;
-		sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-		rc = st_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		                 " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"
-		                 " PRAGMA wal_autocheckpoint=8192;");
-		/* The schema's statements (all IF NOT EXISTS, so that an index
-		 * made by an older listarc gains what this one adds) run only
-		 * when their text differs from the one last run here: parsing
-		 * them and a write transaction cost more than the rest of a
-		 * `deliver`'s work. */
-		char sql[160];
-		snprintf(sql, sizeof sql, "%016llx",
-		         (unsigned long long)hash64(schema_sql, sizeof schema_sql - 1, 0));
-		bool current = rc == SQLITE_OK && schema_text_is(st, sql);
-		if (rc == SQLITE_OK && !current)
-			rc = st_exec(st, "BEGIN IMMEDIATE");
-		if (rc == SQLITE_OK && !current)
-			rc = st_exec(st, schema_sql);
-		if (rc == SQLITE_OK && !current) {
-			char ins[sizeof sql + 200];
-			snprintf(
-				ins, sizeof ins,
-				"INSERT OR IGNORE INTO meta(key, value) VALUES('schema', %d);"
-				" UPDATE meta SET value = %d WHERE key = 'schema' AND value < %d;"
-				" INSERT OR REPLACE INTO meta(key, value) VALUES('schema_sql', '%s')",
-				SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION, sql);
-			rc = st_exec(st, ins);
-		}
-		if (rc == SQLITE_OK && !current)
-			rc = st_exec(st, "COMMIT");
-		if (rc != SQLITE_OK) {
-			/* Say why it failed (a full disk, say) before the rollback's
-			 * own message ("no transaction is active") replaces it. */
-			enum la_status s = st_fail(st, rc, err, path);
-			st_exec(st, "ROLLBACK");
-			store_close(st);
-			return s;
-		}
+		e = writer_setup(st, path, err);
 	} else {
 		/* Reads through a memory map of the file: a search that walks
 		 * thousands of index pages copies none of them (inter* at
 		 * 100,000 messages: 7 → 5 ms).  SQLite caps the size. */
 		rc = st_exec(st, "PRAGMA cache_size=-8192; PRAGMA query_only=1;"
 		                 " PRAGMA mmap_size=2147418112;");
+		e = rc == SQLITE_OK ? LA_OK : st_fail(st, rc, err, path);
 	}
-	if (rc != SQLITE_OK) {
-		enum la_status s = st_fail(st, rc, err, path);
-		store_close(st);
-		return s;
-	}
-	/* Check the schema version: an index from a newer listarc is refused
-	 * rather than misread. */
-	sqlite3_stmt *s = st_prepare(st, S_META_GET);
-	if (!s) {
-		enum la_status e = st_fail(st, SQLITE_ERROR, err, "schema");
-		store_close(st);
-		return e;
-	}
-	sqlite3_bind_text(s, 1, "schema", -1, SQLITE_STATIC);
-	int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-	sqlite3_reset(s);
-	if (version < SCHEMA_OLDEST || version > SCHEMA_VERSION) {
-		la_err_set(err, LA_EDB, "%s: index schema %d, this listarc reads %d to %d", path,
-		           version, SCHEMA_OLDEST, SCHEMA_VERSION);
-		store_close(st);
-		return LA_EDB;
-	}
+	if (!e)
+		e = check_version(st, path, err);
+	if (e)
+		goto fail;
 	st_fts_columns(st);
 	*out = st;
 	return LA_OK;
+fail:
+	store_close(st);
+	return e;
 }
 
 enum la_status store_checkpoint(struct store *st, struct la_err *err)

@@ -133,6 +133,10 @@ extern const char *const st_sql[S_COUNT];
 sqlite3_stmt *st_prepare(struct store *st, enum st_stmt_id id);
 /* An SQLite result code as a status (LA_OK for OK, DONE and ROW). */
 enum la_status st_status(int rc);
+/* The status of a statement that failed with rc: st_status, but LA_EDB
+ * where that would be LA_OK (rc not an error, in a place that wanted
+ * another code). */
+enum la_status st_error(int rc);
 /* Sets err from the failed rc (LA_EDB if rc is not an error) and the
  * connection's message, prefixed "index: WHAT: "; a full disk is
  * LA_ENOSPC wherever SQLite met it. */

@@ -205,7 +205,7 @@ static enum la_status mid_get(struct store *st, const char *mid, struct mid_entr
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return st_status(rc) ? st_status(rc) : LA_EDB;
+		return st_error(rc);
 	e = cache_add(c, h, mid, n);
 	if (!e)
 		return LA_ENOMEM;
@@ -269,7 +269,7 @@ static enum la_status cache_flush(struct store *st)
 		}
 		int rc = st_step_done(s);
 		if (rc != SQLITE_DONE)
-			return st_status(rc) ? st_status(rc) : LA_EDB;
+			return st_error(rc);
 		e->state = MID_CLEAN;
 	}
 	c->ndirty = 0;
@@ -451,7 +451,7 @@ static enum la_status next_daynum(struct store *st, int64_t list_id, int day, in
 		int count = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return st_status(rc) ? st_status(rc) : LA_EDB;
+			return st_error(rc);
 		if (!vec_reserve(&st->days, &st->capdays, st->ndays + 1, sizeof *st->days))
 			return LA_ENOMEM;
 		d = &st->days[st->ndays++];
@@ -481,7 +481,7 @@ static enum la_status days_flush(struct store *st)
 		sqlite3_bind_int(s, 3, d->count);
 		int rc = st_step_done(s);
 		if (rc != SQLITE_DONE)
-			return st_status(rc) ? st_status(rc) : LA_EDB;
+			return st_error(rc);
 		d->dirty = false;
 	}
 	st->ndays = 0;
@@ -680,7 +680,7 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 		sqlite3_bind_int64(s, 2, id);
 		rc = st_step_done(s);
 	}
-	return rc == SQLITE_DONE ? LA_OK : (st_status(rc) ? st_status(rc) : LA_EDB);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status store_meta_set(struct store *st, const char *key, const char *value)
@@ -701,7 +701,7 @@ enum la_status store_maildir_mark(struct store *st, int64_t source_id, const cha
 	sqlite3_bind_int64(s, 1, source_id);
 	sqlite3_bind_text(s, 2, uniq, -1, SQLITE_STATIC);
 	int rc = st_step_done(s);
-	return rc == SQLITE_DONE ? LA_OK : (st_status(rc) ? st_status(rc) : LA_EDB);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err)
@@ -730,7 +730,7 @@ enum la_status store_fts_clear(struct store *st)
 	/* An older search index is replaced by one with every column. */
 	int rc = st_exec(st, "DROP TABLE IF EXISTS fts; " FTS_SQL "; DELETE FROM patchids;");
 	st_fts_columns(st);
-	return rc == SQLITE_OK ? LA_OK : (st_status(rc) ? st_status(rc) : LA_EDB);
+	return rc == SQLITE_OK ? LA_OK : st_error(rc);
 }
 
 enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id,
