@@ -81,13 +81,14 @@ static void print_summary(const struct store_entry *e)
 }
 
 /* The message's bytes as an mboxrd entry, after a From_ line of its
- * delivery time. */
-static enum la_status print_mbox(struct store *st, const struct store_entry *e)
+ * delivery time.  A message that cannot be read any more (its mbox cut
+ * or replaced) is left out, as from a thread's mbox. */
+static void print_mbox(struct store *st, const struct store_entry *e)
 {
 	struct store_msg m;
 	enum la_status err = store_msg_by_id(st, e->id, &m);
 	if (err)
-		return err;
+		return;
 	struct buf raw, q;
 	buf_init(&raw, (size_t)1 << 30);
 	buf_init(&q, (size_t)1 << 31);
@@ -107,7 +108,6 @@ static enum la_status print_mbox(struct store *st, const struct store_entry *e)
 	buf_free(&raw);
 	buf_free(&q);
 	store_msg_clear(&m);
-	return err;
 }
 
 static bool print_entry(const struct store_entry *e, void *arg)
@@ -120,8 +120,6 @@ static bool print_entry(const struct store_entry *e, void *arg)
 	/* The API's object for a message (render/msgjson.c), so that the
 	 * two never drift apart. */
 	case F_JSON: err = render_msg_json(&o->rc, o->json, e, false); break;
-	/* A message that cannot be read any more (its mbox cut or replaced)
-	 * is left out, as from a thread's mbox. */
 	case F_MBOX: print_mbox(o->st, e); break;
 	}
 	if (err && !o->err)
