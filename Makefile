@@ -27,13 +27,14 @@ MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c
 CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
-STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c src/store/git.c src/store/series.c
+STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write.c src/store/search.c \
+              src/store/bytes.c src/store/git.c src/store/series.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
               src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c \
-              src/render/series.c
+              src/render/msgjson.c src/render/series.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
               src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c

@@ -4,7 +4,7 @@
 # `reindex --search`, and clear errors for bad queries.
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
-plan 83
+plan 86
 la index -q --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox"
 
 # search QUERY: the sorted URLs it finds.
@@ -56,6 +56,37 @@ d = json.load(open("out.json"))
 assert len(d) == 8, len(d)
 assert all(x["url"].startswith("/linux-kernel/2019/05/20/") and "@" in x["message_id"] for x in d)
 '
+# One JSON shape for a message (render_msg_json): the search's objects are
+# the API's, compared whole for the same messages.
+get '/api/v1/linux-kernel/?since=2019-05-20&until=2019-05-20' >page.json
+: >api-one.txt
+for u in $(python3 -c 'import json; print(" ".join(x["url"] for x in json.load(open("out.json"))))'); do
+	get "/api/v1${u}" >>api-one.txt
+	echo >>api-one.txt
+done
+check "search --format=json gives each message the object of the API's listing" python3 -c '
+import json
+d = json.load(open("out.json"))
+page = {x["message_id"]: x for x in json.load(open("page.json"))["messages"]}
+assert len(d) == 8 and all(x == page[x["message_id"]] for x in d), (d[0], page.get(d[0]["message_id"]))
+assert all(x["from"]["name"] == "Kirill Tkhai" and x["date"].startswith("2019-05-20T") for x in d)
+'
+check "...and the API's single-message object, but for its attachments" python3 -c '
+import json
+d = json.load(open("out.json"))
+one = [json.loads(l) for l in open("api-one.txt") if l.strip()]
+assert len(one) == len(d) == 8
+for x, y in zip(d, one):
+    assert "attachments" in y and "attachments" not in x
+    del y["attachments"]
+    assert x == y, (x, y)
+'
+python3 -c '
+import json
+for i, x in enumerate(json.load(open("out.json"))):
+    json.dump(x, open("entry%d.json" % i, "w"))'
+check "...which docs/api.schema.json accepts as a listed message" \
+	"$PYTHON" "$ROOT/tests/apischema.py" listed_message entry*.json
 la search --data "$DATA" --format=mbox 's:"PATCH v2" -s:Re' >out.mbox
 check_eq 'mbox output holds the 8 patches' "$(grep -c '^From listarc@' out.mbox)" 8
 mkdir split

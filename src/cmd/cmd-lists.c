@@ -7,6 +7,7 @@
 #include "cmd/cmd.h"
 #include "conf/conf.h"
 #include "store/store.h"
+#include "util/civil.h"
 
 static const char usage[] = "usage: listarc lists [--data DIR]\n"
 			    "\n"
@@ -19,8 +20,10 @@ struct ctx {
 
 static void print_day(int d)
 {
+	char day[CIVIL_DAY_LEN];
+	civil_daykey_format(d, '-', day);
 	if (d)
-		printf("%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100);
+		fputs(day, stdout);
 	else
 		printf("%-10s", "-");
 }

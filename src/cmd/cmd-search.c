@@ -12,6 +12,7 @@
 #include "search/search.h"
 #include "store/store.h"
 #include "mbox/mbox.h"
+#include "render/render.h"
 #include "util/civil.h"
 
 static const char usage[] =
@@ -39,6 +40,9 @@ static const char usage[] =
 	"                 nothing else\n"
 	"  --explain      print the translation of QUERY and exit\n"
 	"\n"
+	"--format=json prints an array of the objects the JSON API gives for a\n"
+	"message (docs/api.md), without their attachments.\n"
+	"\n"
 	"Unless --format=json, the last line (on stderr) says how many matched:\n"
 	"counted exactly up to 1000, or up to N if that is more, then \"more than\".\n"
 	"\n"
@@ -48,75 +52,83 @@ _Static_assert(RESULTS_COUNT_EXACT == 1000, "the usage says the count stops at 1
 
 enum format { F_SUMMARY, F_JSON, F_MBOX };
 
+struct search_args {
+	const char *data, *list, *query;
+	enum format fmt;
+	enum search_order order;
+	int limit;
+	bool explain, count;
+};
+
 struct out_ctx {
 	struct store *st;
 	enum format fmt;
+	struct render_ctx rc; /* links in the JSON objects, from "/" */
 	JsonBuilder *json;
 	int n;
+	enum la_status err; /* the first message that could not be printed */
 };
 
-static void ymd(char *out, size_t n, int day)
+/* One line: date, URL, subject, sender. */
+static void print_summary(const struct store_entry *e)
 {
-	snprintf(out, n, "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
+	char day[CIVIL_DAY_LEN], path[CIVIL_DAY_LEN], url[160];
+	civil_daykey_format(e->day, '-', day);
+	civil_daykey_format(e->day, '/', path);
+	snprintf(url, sizeof url, "/%s/%s/%d", e->list, path, e->num);
+	printf("%s  %-40s  %s (%s)\n", day, url, e->subject,
+	       e->from_name[0] ? e->from_name : e->from_addr);
+}
+
+/* The message's bytes as an mboxrd entry, after a From_ line of its
+ * delivery time.  A message that cannot be read any more (its mbox cut
+ * or replaced) is left out, as from a thread's mbox. */
+static void print_mbox(struct store *st, const struct store_entry *e)
+{
+	struct store_msg m;
+	enum la_status err = store_msg_by_id(st, e->id, &m);
+	if (err)
+		return;
+	struct buf raw, q;
+	buf_init(&raw, (size_t)1 << 30);
+	buf_init(&q, (size_t)1 << 31);
+	err = store_msg_read(st, &m, (size_t)1 << 30, &raw);
+	if (!err) {
+		struct la_date d;
+		date_from_unix(m.ts, &d);
+		printf("From listarc@%s %s %s %2u %02u:%02u:%02u %04lld\n", m.list,
+		       civil_wday_abbr[civil_weekday(civil_to_days(d.year, d.mon, d.day))],
+		       civil_month_abbr[d.mon], d.day, d.hour, d.min, d.sec, (long long)d.year);
+		mbox_quote(&q, raw.data ? raw.data : "", raw.len);
+		fwrite(q.data ? q.data : "", 1, q.len, stdout);
+		if (!q.data || q.len == 0 || q.data[q.len - 1] != '\n')
+			putchar('\n');
+		putchar('\n');
+	}
+	buf_free(&raw);
+	buf_free(&q);
+	store_msg_clear(&m);
 }
 
 static bool print_entry(const struct store_entry *e, void *arg)
 {
 	struct out_ctx *o = arg;
-	char url[160], date[16];
-	snprintf(url, sizeof url, "/%s/%04d/%02d/%02d/%d", e->list, e->day / 10000,
-	         e->day / 100 % 100, e->day % 100, e->num);
-	ymd(date, sizeof date, e->day);
+	enum la_status err = LA_OK;
 	o->n++;
-	if (o->fmt == F_SUMMARY) {
-		printf("%s  %-40s  %s (%s)\n", date, url, e->subject,
-		       e->from_name[0] ? e->from_name : e->from_addr);
-	} else if (o->fmt == F_JSON) {
-		JsonBuilder *j = o->json;
-		json_builder_begin_object(j);
-		json_builder_set_member_name(j, "url");
-		json_builder_add_string_value(j, url);
-		json_builder_set_member_name(j, "list");
-		json_builder_add_string_value(j, e->list);
-		json_builder_set_member_name(j, "message_id");
-		json_builder_add_string_value(j, e->msgid);
-		json_builder_set_member_name(j, "subject");
-		json_builder_add_string_value(j, e->subject);
-		json_builder_set_member_name(j, "from_name");
-		json_builder_add_string_value(j, e->from_name);
-		json_builder_set_member_name(j, "from_address");
-		json_builder_add_string_value(j, e->from_addr);
-		json_builder_set_member_name(j, "date");
-		json_builder_add_int_value(j, e->has_date ? e->date : e->ts);
-		json_builder_end_object(j);
-	} else {
-		struct store_msg m;
-		if (store_msg_by_id(o->st, e->id, &m) != LA_OK)
-			return true;
-		struct buf raw, q;
-		buf_init(&raw, (size_t)1 << 30);
-		buf_init(&q, (size_t)1 << 31);
-		if (store_msg_read(o->st, &m, (size_t)1 << 30, &raw) == LA_OK) {
-			struct la_date d;
-			date_from_unix(m.ts, &d);
-			printf("From listarc@%s %s %s %2u %02u:%02u:%02u %04lld\n", m.list,
-			       civil_wday_abbr[civil_weekday(civil_to_days(d.year, d.mon, d.day))],
-			       civil_month_abbr[d.mon], d.day, d.hour, d.min, d.sec,
-			       (long long)d.year);
-			mbox_quote(&q, raw.data ? raw.data : "", raw.len);
-			fwrite(q.data ? q.data : "", 1, q.len, stdout);
-			if (!q.data || q.len == 0 || q.data[q.len - 1] != '\n')
-				putchar('\n');
-			putchar('\n');
-		}
-		buf_free(&raw);
-		buf_free(&q);
-		store_msg_clear(&m);
+	switch (o->fmt) {
+	case F_SUMMARY: print_summary(e); break;
+	/* The API's object for a message (render/msgjson.c), so that the
+	 * two never drift apart. */
+	case F_JSON: err = render_msg_json(&o->rc, o->json, e, false); break;
+	case F_MBOX: print_mbox(o->st, e); break;
 	}
-	return true;
+	if (err && !o->err)
+		o->err = err;
+	return err == LA_OK;
 }
 
-int cmd_search(int argc, char **argv)
+/* Parses the options into a; returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct search_args *a)
 {
 	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
 	                                     {"list", required_argument, NULL, 'l'},
@@ -127,23 +139,19 @@ int cmd_search(int argc, char **argv)
 	                                     {"count", no_argument, NULL, 'c'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
-	const char *data = NULL, *list = NULL;
-	enum format fmt = F_SUMMARY;
-	enum search_order order = SEARCH_NEWEST;
-	int limit = 100;
-	bool explain = false, count = false;
+	*a = (struct search_args){.fmt = F_SUMMARY, .order = SEARCH_NEWEST, .limit = 100};
 	int c;
 	while ((c = getopt_long(argc, argv, "d:l:f:o:n:xch", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': data = optarg; break;
-		case 'l': list = optarg; break;
+		case 'd': a->data = optarg; break;
+		case 'l': a->list = optarg; break;
 		case 'f':
 			if (!strcmp(optarg, "summary"))
-				fmt = F_SUMMARY;
+				a->fmt = F_SUMMARY;
 			else if (!strcmp(optarg, "json"))
-				fmt = F_JSON;
+				a->fmt = F_JSON;
 			else if (!strcmp(optarg, "mbox"))
-				fmt = F_MBOX;
+				a->fmt = F_MBOX;
 			else {
 				cmd_error("--format is summary, json or mbox");
 				return 2;
@@ -151,23 +159,23 @@ int cmd_search(int argc, char **argv)
 			break;
 		case 'o':
 			if (!strcmp(optarg, "newest"))
-				order = SEARCH_NEWEST;
+				a->order = SEARCH_NEWEST;
 			else if (!strcmp(optarg, "relevance"))
-				order = SEARCH_RELEVANCE;
+				a->order = SEARCH_RELEVANCE;
 			else {
 				cmd_error("--order is newest or relevance");
 				return 2;
 			}
 			break;
 		case 'n':
-			limit = atoi(optarg);
-			if (limit < 1 || limit > 10000) {
+			a->limit = atoi(optarg);
+			if (a->limit < 1 || a->limit > 10000) {
 				cmd_error("--limit is 1 to 10000");
 				return 2;
 			}
 			break;
-		case 'x': explain = true; break;
-		case 'c': count = true; break;
+		case 'x': a->explain = true; break;
+		case 'c': a->count = true; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
@@ -176,70 +184,88 @@ int cmd_search(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	const char *qs = argv[optind];
+	a->query = argv[optind];
+	return -1;
+}
+
+/* --explain: the query's translation. */
+static void print_explained(const struct search_query *q)
+{
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	search_describe(q, &b);
+	printf("%s\n", buf_cstr(&b));
+	buf_free(&b);
+}
+
+/* What the index in dir needs before searching it: a warning if it has
+ * no search text, the query parsed again for an index older than lore's
+ * columns (*q replaced), the list's id (0 for all).  Returns -1 to go on,
+ * else the exit status. */
+static int prepare_index(struct store *st, const char *dir, const struct search_args *a,
+                         struct search_query **q, int64_t *list_id)
+{
 	struct la_err err = {0};
-	struct search_query *q = NULL;
-	if (search_parse(qs, strlen(qs), (int64_t)time(NULL), &q, &err)) {
-		cmd_error("%s", err.msg);
-		return 2;
-	}
-	if (explain) {
-		struct buf b;
-		buf_init(&b, 1 << 20);
-		search_describe(q, &b);
-		printf("%s\n", buf_cstr(&b));
-		buf_free(&b);
-		search_free(q);
-		return 0;
-	}
-	char *dir = conf_data_dir(data);
-	struct store *st = NULL;
-	int rc = 2;
-	int64_t list_id = 0;
-	if (store_open(&st, dir, STORE_READ, &err)) {
-		cmd_error("%s", err.msg);
-		goto out;
-	}
 	char mode[16] = "on";
-	store_meta_get(st, "search", mode, sizeof mode);
-	if (!strcmp(mode, "off"))
+	if (store_meta_get(st, "search", mode, sizeof mode) == LA_OK && !strcmp(mode, "off"))
 		cmd_error("%s: this archive was indexed with --no-search: full-text terms match "
 		          "nothing until `listarc reindex --search`",
 		          dir);
 	if (!store_search_stems(st)) {
 		/* An index made before lore's columns, or before the stems: the
 		 * query for it. */
-		search_free(q);
-		q = NULL;
-		if (search_parse_index(qs, strlen(qs), (int64_t)time(NULL),
+		search_free(*q);
+		*q = NULL;
+		if (search_parse_index(a->query, strlen(a->query), (int64_t)time(NULL),
 		                       store_search_lore(st) ? SEARCH_INDEX_NOSTEM
 		                                             : SEARCH_INDEX_OLD,
-		                       &q, &err)) {
+		                       q, &err)) {
 			cmd_error("%s: %s", dir, err.msg);
-			goto out;
+			return 2;
 		}
 	}
-	if (list && store_list_id(st, list, &list_id) != LA_OK) {
-		cmd_error("no list '%s' in %s", list, dir);
-		rc = 1;
-		goto out;
+	*list_id = 0;
+	if (a->list && store_list_id(st, a->list, list_id) != LA_OK) {
+		cmd_error("no list '%s' in %s", a->list, dir);
+		return 1;
 	}
-	if (count) {
-		/* Every match counted, however many: only the count is printed. */
-		int n = 0;
-		enum la_status ce =
-			store_search(st, q, list_id, order, 0, 0, 1 << 30, &n, print_entry, NULL);
-		if (ce) {
-			cmd_error("search failed: %s", store_errmsg(st));
-			rc = 2;
-		} else {
-			printf("%d\n", n);
-			rc = n ? 0 : 1;
-		}
-		goto out;
+	return -1;
+}
+
+/* --count: every match counted, however many; only the count printed. */
+static int print_count(struct store *st, const struct search_query *q, int64_t list_id,
+                       enum search_order order)
+{
+	int n = 0;
+	if (store_search(st, q, list_id, order, 0, 0, 1 << 30, &n, print_entry, NULL)) {
+		cmd_error("search failed: %s", store_errmsg(st));
+		return 2;
 	}
-	struct out_ctx o = {st, fmt, NULL, 0};
-	if (fmt == F_JSON) {
+	printf("%d\n", n);
+	return n ? 0 : 1;
+}
+
+/* The JSON array jb holds, pretty-printed on stdout. */
+static void print_json(JsonBuilder *jb)
+{
+	JsonNode *root = json_builder_get_root(jb);
+	JsonGenerator *g = json_generator_new();
+	json_generator_set_pretty(g, TRUE);
+	json_generator_set_root(g, root);
+	gchar *text = json_generator_to_data(g, NULL);
+	printf("%s\n", text);
+	g_free(text);
+	g_object_unref(g);
+	json_node_unref(root);
+}
+
+/* The matches in the format asked for, and (unless JSON) how many there
+ * are on stderr. */
+static int print_matches(struct store *st, const struct search_query *q, int64_t list_id,
+                         const struct search_args *a)
+{
+	struct out_ctx o = {st, a->fmt, {st, NULL, "/"}, NULL, 0, LA_OK};
+	if (a->fmt == F_JSON) {
 		o.json = json_builder_new();
 		json_builder_begin_array(o.json);
 	}
@@ -247,33 +273,56 @@ int cmd_search(int argc, char **argv)
 	/* The count stops past RESULTS_COUNT_EXACT (or the limit), as on the
 	 * results pages: counting every match costs more than finding the
 	 * shown ones.  --count counts them all. */
-	int upto = limit > RESULTS_COUNT_EXACT ? limit : RESULTS_COUNT_EXACT;
-	enum la_status e =
-		store_search(st, q, list_id, order, 0, limit, upto + 1, &total, print_entry, &o);
-	if (e) {
-		cmd_error("search failed: %s", store_errmsg(st));
+	int upto = a->limit > RESULTS_COUNT_EXACT ? a->limit : RESULTS_COUNT_EXACT;
+	int rc;
+	if (store_search(st, q, list_id, a->order, 0, a->limit, upto + 1, &total, print_entry,
+	                 &o) ||
+	    o.err) {
+		cmd_error("search failed: %s", o.err ? la_strstatus(o.err) : store_errmsg(st));
 		rc = 2;
 	} else {
 		rc = o.n ? 0 : 1;
 	}
 	if (o.json) {
 		json_builder_end_array(o.json);
-		JsonNode *root = json_builder_get_root(o.json);
-		JsonGenerator *g = json_generator_new();
-		json_generator_set_pretty(g, TRUE);
-		json_generator_set_root(g, root);
-		gchar *text = json_generator_to_data(g, NULL);
-		printf("%s\n", text);
-		g_free(text);
-		g_object_unref(g);
-		json_node_unref(root);
+		if (rc != 2)
+			print_json(o.json);
 		g_object_unref(o.json);
-	}
-	if (fmt != F_JSON && total > upto)
+	} else if (total > upto) {
 		fprintf(stderr, "%d of more than %d matching messages shown\n", o.n, upto);
-	else if (fmt != F_JSON)
+	} else {
 		fprintf(stderr, "%d of %d matching messages shown\n", o.n, total);
-out:
+	}
+	return rc;
+}
+
+int cmd_search(int argc, char **argv)
+{
+	struct search_args a;
+	int rc = parse_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	struct la_err err = {0};
+	struct search_query *q = NULL;
+	if (search_parse(a.query, strlen(a.query), (int64_t)time(NULL), &q, &err)) {
+		cmd_error("%s", err.msg);
+		return 2;
+	}
+	if (a.explain) {
+		print_explained(q);
+		search_free(q);
+		return 0;
+	}
+	char *dir = conf_data_dir(a.data);
+	struct store *st = NULL;
+	int64_t list_id = 0;
+	if (store_open(&st, dir, STORE_READ, &err)) {
+		cmd_error("%s", err.msg);
+		rc = 2;
+	} else if ((rc = prepare_index(st, dir, &a, &q, &list_id)) < 0) {
+		rc = a.count ? print_count(st, q, list_id, a.order)
+		             : print_matches(st, q, list_id, &a);
+	}
 	store_close(st);
 	search_free(q);
 	free(dir);

@@ -209,11 +209,10 @@ void http_date_format(int64_t t, char out[30])
 {
 	if (t < 0 || t >= INT64_C(253402300800)) /* up to the end of year 9999 */
 		t = 0;
-	int64_t days = t / 86400, y;
-	unsigned m, d;
+	unsigned rem, m, d;
+	int64_t days = civil_days_of_unix(t, &rem), y;
 	civil_from_days(days, &y, &m, &d);
-	int rem = (int)(t % 86400);
-	snprintf(out, 30, "%s, %02u %s %04d %02d:%02d:%02d GMT",
+	snprintf(out, 30, "%s, %02u %s %04d %02u:%02u:%02u GMT",
 	         civil_wday_abbr[civil_weekday(days)], d % 100, civil_month_abbr[m], (int)y % 10000,
 	         rem / 3600 % 100, rem / 60 % 60, rem % 60);
 }

@@ -10,6 +10,7 @@
 #include "render/html.h"
 #include "util/hash.h"
 #include "util/utf8.h"
+#include "util/civil.h"
 
 static int hexval(char c)
 {
@@ -193,13 +194,11 @@ static void canonical_query(struct buf *b, const struct route *rt)
 		PARAM("limit", num);
 	}
 	if (q->since) {
-		snprintf(num, sizeof num, "%04d-%02d-%02d", q->since / 10000, q->since / 100 % 100,
-		         q->since % 100);
+		civil_daykey_format(q->since, '-', num);
 		PARAM("since", num);
 	}
 	if (q->until) {
-		snprintf(num, sizeof num, "%04d-%02d-%02d", q->until / 10000, q->until / 100 % 100,
-		         q->until % 100);
+		civil_daykey_format(q->until, '-', num);
 		PARAM("until", num);
 	}
 	if (rt->page > 1) {

@@ -907,6 +907,113 @@ static void free_workers(struct server *srv)
 	free(srv->workers);
 }
 
+/* The cap on open connections: the configured one, lowered to what the
+ * open-file limit leaves.  Every connection is a descriptor: take what
+ * the hard limit allows (systemd's default soft limit is 1024), and keep
+ * the cap below it, with room for the index, the log and the sources. */
+static int connection_cap(const struct http_config *cfg)
+{
+	int max_conns = cfg->max_conns > 0 ? cfg->max_conns : HTTP_CONNS_DEFAULT;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return max_conns;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	int room = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT32_MAX ? INT32_MAX
+	                                                                   : (int)rl.rlim_cur;
+	if (max_conns > room - HTTP_FDS_SPARE) {
+		max_conns = room - HTTP_FDS_SPARE > 16 ? room - HTTP_FDS_SPARE : 16;
+		fprintf(stderr, "listarc: at most %d connections (%d open files allowed)\n",
+		        max_conns, room);
+	}
+	return max_conns;
+}
+
+/* Each loop's state: its share of the connections, its read-only
+ * connection to the index, its render context and page cache.  What was
+ * made before a failure is freed by free_workers. */
+static enum la_status workers_open(struct server *srv, int max_conns, struct la_err *err)
+{
+	const struct http_config *cfg = srv->cfg;
+	srv->workers = calloc((size_t)srv->nworkers, sizeof *srv->workers);
+	if (!srv->workers)
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	/* (No descriptor yet, for free_workers after a failure half way.) */
+	for (int i = 0; i < srv->nworkers; i++)
+		srv->workers[i].listen_fd = -1;
+	for (int i = 0; i < srv->nworkers; i++) {
+		struct worker *w = &srv->workers[i];
+		w->srv = srv;
+		w->max_conns = (max_conns + srv->nworkers - 1) / srv->nworkers;
+		buf_init(&w->log, 4 * LOG_FLUSH_AT);
+		enum la_status e = store_open(&w->st, cfg->data_dir, STORE_READ, err);
+		if (e)
+			return e;
+		w->rc = (struct render_ctx){w->st, cfg->conf, cfg->base};
+		if (cfg->cache_bytes &&
+		    !(w->cache = pagecache_new(cfg->cache_bytes / (size_t)srv->nworkers)))
+			return la_err_set(err, LA_ENOMEM, "out of memory");
+	}
+	return LA_OK;
+}
+
+/* Starts the loops, waits until each listens, then takes the signals
+ * (blocked in every thread: only this one sigwaits for them): SIGHUP
+ * reopens the log, SIGTERM and SIGINT stop the loops, which finish what
+ * they serve. */
+static void run_loops(struct server *srv)
+{
+	const struct http_config *cfg = srv->cfg;
+	sigset_t sigs, old;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	signal(SIGPIPE, SIG_IGN);
+	setup_h2o(srv);
+	pthread_barrier_init(&srv->ready, NULL, (unsigned)srv->nworkers + 1);
+	for (int i = 0; i < srv->nworkers; i++) {
+		if (pthread_create(&srv->workers[i].tid, NULL, worker_main, &srv->workers[i]) !=
+		    0) {
+			fprintf(stderr, "listarc: cannot start thread %d: %s\n", i,
+			        strerror(errno));
+			abort(); /* the barrier would wait forever */
+		}
+	}
+	pthread_barrier_wait(&srv->ready);
+	fprintf(stderr, "listarc: listening on http://%s/ (%d thread%s)\n", srv->where,
+	        srv->nworkers, srv->nworkers == 1 ? "" : "s");
+	for (;;) {
+		int sig = 0;
+		if (sigwait(&sigs, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		if (srv->log_owned) {
+			int fd = open_log(cfg->log_path);
+			if (fd < 0) {
+				fprintf(stderr, "listarc: cannot reopen %s: %s\n", cfg->log_path,
+				        strerror(errno));
+				continue;
+			}
+			/* The loops keep writing to the same descriptor number. */
+			dup2(fd, srv->log_fd);
+			close(fd);
+		}
+	}
+	for (int i = 0; i < srv->nworkers; i++)
+		h2o_multithread_send_message(&srv->workers[i].wake, &srv->workers[i].stop);
+	for (int i = 0; i < srv->nworkers; i++)
+		pthread_join(srv->workers[i].tid, NULL);
+	pthread_barrier_destroy(&srv->ready);
+	h2o_config_dispose(&srv->h2o);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 {
 	struct server srv;
@@ -923,26 +1030,7 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 		srv.nworkers = 1;
 	if (srv.nworkers > 64)
 		srv.nworkers = 64;
-	int max_conns = cfg->max_conns > 0 ? cfg->max_conns : HTTP_CONNS_DEFAULT;
-	/* Every connection is a descriptor: take what the hard limit allows
-	 * (systemd's default soft limit is 1024), and keep the cap below it,
-	 * with room for the index, the log and the sources. */
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-		if (rl.rlim_cur < rl.rlim_max) {
-			rl.rlim_cur = rl.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &rl);
-			getrlimit(RLIMIT_NOFILE, &rl);
-		}
-		int room = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT32_MAX
-		                   ? INT32_MAX
-		                   : (int)rl.rlim_cur;
-		if (max_conns > room - HTTP_FDS_SPARE) {
-			max_conns = room - HTTP_FDS_SPARE > 16 ? room - HTTP_FDS_SPARE : 16;
-			fprintf(stderr, "listarc: at most %d connections (%d open files allowed)\n",
-			        max_conns, room);
-		}
-	}
+	int max_conns = connection_cap(cfg);
 	srv.log_fd = 2;
 	if (cfg->log_path) {
 		srv.log_fd = open_log(cfg->log_path);
@@ -952,78 +1040,11 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 	}
 	msg_library_init();
 	render_stylesheet_path();
-	enum la_status e = LA_OK;
-	srv.workers = calloc((size_t)srv.nworkers, sizeof *srv.workers);
-	if (!srv.workers) {
-		e = la_err_set(err, LA_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (int i = 0; i < srv.nworkers; i++) {
-		struct worker *w = &srv.workers[i];
-		w->srv = &srv;
-		w->listen_fd = -1;
-		w->max_conns = (max_conns + srv.nworkers - 1) / srv.nworkers;
-		buf_init(&w->log, 4 * LOG_FLUSH_AT);
-		if ((e = store_open(&w->st, cfg->data_dir, STORE_READ, err)))
-			goto out;
-		w->rc = (struct render_ctx){w->st, cfg->conf, cfg->base};
-		if (cfg->cache_bytes &&
-		    !(w->cache = pagecache_new(cfg->cache_bytes / (size_t)srv.nworkers))) {
-			e = la_err_set(err, LA_ENOMEM, "out of memory");
-			goto out;
-		}
-	}
-	if ((e = open_listeners(&srv, err)))
-		goto out;
-
-	/* Signals are taken by this thread alone, with sigwait; the loops
-	 * never see them. */
-	sigset_t sigs, old;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, &old);
-	signal(SIGPIPE, SIG_IGN);
-	setup_h2o(&srv);
-	pthread_barrier_init(&srv.ready, NULL, (unsigned)srv.nworkers + 1);
-	for (int i = 0; i < srv.nworkers; i++) {
-		if (pthread_create(&srv.workers[i].tid, NULL, worker_main, &srv.workers[i]) != 0) {
-			fprintf(stderr, "listarc: cannot start thread %d: %s\n", i,
-			        strerror(errno));
-			abort(); /* the barrier would wait forever */
-		}
-	}
-	pthread_barrier_wait(&srv.ready);
-	fprintf(stderr, "listarc: listening on http://%s/ (%d thread%s)\n", srv.where, srv.nworkers,
-	        srv.nworkers == 1 ? "" : "s");
-
-	for (;;) {
-		int sig = 0;
-		if (sigwait(&sigs, &sig) != 0)
-			continue;
-		if (sig != SIGHUP)
-			break;
-		if (srv.log_owned) {
-			int fd = open_log(cfg->log_path);
-			if (fd < 0) {
-				fprintf(stderr, "listarc: cannot reopen %s: %s\n", cfg->log_path,
-				        strerror(errno));
-				continue;
-			}
-			/* The loops keep writing to the same descriptor number. */
-			dup2(fd, srv.log_fd);
-			close(fd);
-		}
-	}
-	for (int i = 0; i < srv.nworkers; i++)
-		h2o_multithread_send_message(&srv.workers[i].wake, &srv.workers[i].stop);
-	for (int i = 0; i < srv.nworkers; i++)
-		pthread_join(srv.workers[i].tid, NULL);
-	pthread_barrier_destroy(&srv.ready);
-	h2o_config_dispose(&srv.h2o);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-out:
+	enum la_status e = workers_open(&srv, max_conns, err);
+	if (!e)
+		e = open_listeners(&srv, err);
+	if (!e)
+		run_loops(&srv);
 	free_workers(&srv);
 	if (srv.log_owned)
 		close(srv.log_fd);

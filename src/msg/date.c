@@ -291,13 +291,13 @@ int64_t date_unix(const struct la_date *d)
 
 void date_from_unix(int64_t t, struct la_date *d)
 {
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-	int64_t rem = t - days * 86400;
+	unsigned rem;
+	int64_t days = civil_days_of_unix(t, &rem);
 	memset(d, 0, sizeof *d);
 	civil_from_days(days, &d->year, &d->mon, &d->day);
-	d->hour = (unsigned)(rem / 3600);
-	d->min = (unsigned)(rem % 3600 / 60);
-	d->sec = (unsigned)(rem % 60);
+	d->hour = rem / 3600;
+	d->min = rem % 3600 / 60;
+	d->sec = rem % 60;
 	d->has_tz = true;
 }
 

@@ -12,6 +12,7 @@
 #include "render/render_int.h"
 #include "thread/thread.h"
 #include "util/vec.h"
+#include "util/civil.h"
 
 /* Sets r to the JSON document jb built (its root). */
 static enum la_status finish_json(JsonBuilder *jb, int status, struct response *r)
@@ -57,134 +58,6 @@ static enum la_status api_failed(struct response *r, enum la_status e)
 	return e;
 }
 
-/* A string member; bytes that are not UTF-8 (never in the index, but it
- * is input too) become U+FFFD. */
-static void add_string(JsonBuilder *jb, const char *key, const char *v)
-{
-	json_builder_set_member_name(jb, key);
-	if (!v) {
-		json_builder_add_null_value(jb);
-	} else if (g_utf8_validate(v, -1, NULL)) {
-		json_builder_add_string_value(jb, v);
-	} else {
-		gchar *ok = g_utf8_make_valid(v, -1);
-		json_builder_add_string_value(jb, ok);
-		g_free(ok);
-	}
-}
-
-/* A string member from a buffer (reset afterwards). */
-static void add_buf(JsonBuilder *jb, const char *key, struct buf *b)
-{
-	add_string(jb, key, buf_cstr(b));
-	buf_reset(b);
-}
-
-static void add_int(JsonBuilder *jb, const char *key, int64_t v)
-{
-	json_builder_set_member_name(jb, key);
-	json_builder_add_int_value(jb, v);
-}
-
-/* An RFC 3339 date in UTC (date_rfc3339) appended to b. */
-static void rfc3339(struct buf *b, int64_t t)
-{
-	char out[DATE_RFC3339_LEN];
-	date_rfc3339(t, out);
-	buf_adds(b, out);
-}
-
-/* ---- one message ---- */
-
-struct attach_list {
-	const struct render_ctx *c;
-	JsonBuilder *jb;
-	const struct store_msg *m;
-	struct buf *tmp;
-};
-
-static void attachment(const struct mime_block *blk, void *arg)
-{
-	struct attach_list *a = arg;
-	json_builder_begin_object(a->jb);
-	add_int(a->jb, "number", blk->k);
-	add_string(a->jb, "type", blk->type);
-	add_string(a->jb, "filename", blk->filename && *blk->filename ? blk->filename : NULL);
-	add_int(a->jb, "size", (int64_t)blk->size);
-	link_msg(a->c, a->tmp, a->m->list, a->m->day, a->m->num);
-	buf_printf(a->tmp, "/%d", blk->k);
-	add_buf(a->jb, "url", a->tmp);
-	json_builder_end_object(a->jb);
-}
-
-/* A message's metadata as an object.  full: with its attachments (which
- * takes reading and parsing the message). */
-static enum la_status msg_object(const struct render_ctx *c, JsonBuilder *jb,
-                                 const struct store_entry *e, bool full)
-{
-	struct buf t;
-	buf_init(&t, 4 * URL_MAX);
-	json_builder_begin_object(jb);
-	add_string(jb, "list", e->list);
-	add_string(jb, "message_id", e->msgid);
-	buf_printf(&t, "%04d-%02d-%02d", e->day / 10000, e->day / 100 % 100, e->day % 100);
-	add_buf(jb, "day", &t);
-	add_int(jb, "number", e->num);
-	link_msg(c, &t, e->list, e->day, e->num);
-	add_buf(jb, "url", &t);
-	link_msgid(c, &t, e->list, e->msgid);
-	add_buf(jb, "permalink", &t);
-	link_msg(c, &t, e->list, e->day, e->num);
-	buf_adds(&t, "/raw");
-	add_buf(jb, "raw", &t);
-	add_string(jb, "subject", e->subject);
-	json_builder_set_member_name(jb, "from");
-	json_builder_begin_object(jb);
-	add_string(jb, "name", e->from_name);
-	add_string(jb, "address", e->from_addr);
-	json_builder_end_object(jb);
-	if (e->has_date) {
-		rfc3339(&t, e->date);
-		add_buf(jb, "date", &t);
-	} else {
-		add_string(jb, "date", NULL);
-	}
-	rfc3339(&t, e->ts);
-	add_buf(jb, "received", &t);
-	enum la_status err = LA_OK;
-	char parent[MSGID_MAX + 64] = "";
-	if (e->parent &&
-	    (err = store_mid_text(c->st, e->parent, parent, sizeof parent)) == LA_ENOTFOUND)
-		err = LA_OK;
-	add_string(jb, "parent", parent[0] ? parent : NULL);
-	add_int(jb, "thread", e->thread);
-	link_msgid(c, &t, e->list, e->msgid);
-	buf_adds(&t, "T/");
-	add_buf(jb, "thread_url", &t);
-	link_msgid(c, &t, e->list, e->msgid);
-	buf_adds(&t, "t.mbox.gz");
-	add_buf(jb, "thread_mbox", &t);
-	if (full && !err) {
-		struct store_msg m;
-		json_builder_set_member_name(jb, "attachments");
-		json_builder_begin_array(jb);
-		err = store_msg_by_id(c->st, e->id, &m);
-		if (!err) {
-			struct attach_list a = {c, jb, &m, &t};
-			/* A message that cannot be parsed has no attachments to
-			 * list; one that cannot be read is an error. */
-			enum la_status me = message_attachments(c, &m, attachment, &a);
-			if (me == LA_EIO || me == LA_ECHANGED || me == LA_ENOMEM)
-				err = me;
-		}
-		store_msg_clear(&m);
-		json_builder_end_array(jb);
-	}
-	json_builder_end_object(jb);
-	buf_free(&t);
-	return err;
-}
-
 /* ---- /api/v1/ ---- */
 
 struct lists_ctx {
@@ -194,13 +67,13 @@ struct lists_ctx {
 
 static void day_member(JsonBuilder *jb, const char *key, int day)
 {
-	char d[16];
+	char d[CIVIL_DAY_LEN];
 	if (!day) {
-		add_string(jb, key, NULL);
+		json_add_string(jb, key, NULL);
 		return;
 	}
-	snprintf(d, sizeof d, "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
-	add_string(jb, key, d);
+	civil_daykey_format(day, '-', d);
+	json_add_string(jb, key, d);
 }
 
 static bool list_object(const struct store_list_info *l, void *arg)
@@ -209,20 +82,20 @@ static bool list_object(const struct store_list_info *l, void *arg)
 	struct buf t;
 	buf_init(&t, URL_MAX);
 	json_builder_begin_object(x->jb);
-	add_string(x->jb, "name", l->name);
-	add_int(x->jb, "messages", l->count);
+	json_add_string(x->jb, "name", l->name);
+	json_add_int(x->jb, "messages", l->count);
 	day_member(x->jb, "first_day", l->first_day);
 	day_member(x->jb, "last_day", l->last_day);
 	link_list(x->c, &t, l->name);
-	add_buf(x->jb, "url", &t);
+	json_add_buf(x->jb, "url", &t);
 	buf_adds(&t, x->c->base);
 	buf_adds(&t, "api/v1/");
 	buf_adds(&t, l->name);
 	buf_addc(&t, '/');
-	add_buf(x->jb, "messages_url", &t);
+	json_add_buf(x->jb, "messages_url", &t);
 	link_list(x->c, &t, l->name);
 	buf_adds(&t, "new.atom");
-	add_buf(x->jb, "feed", &t);
+	json_add_buf(x->jb, "feed", &t);
 	json_builder_end_object(x->jb);
 	buf_free(&t);
 	return true;
@@ -310,15 +183,15 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 	render_entries_truncate(&l, (size_t)limit);
 	JsonBuilder *jb = json_builder_new();
 	json_builder_begin_object(jb);
-	add_string(jb, "list", list);
-	add_string(jb, "order", range ? "oldest first" : "newest first");
+	json_add_string(jb, "list", list);
+	json_add_string(jb, "order", range ? "oldest first" : "newest first");
 	day_member(jb, "since", q->since);
 	day_member(jb, "until", q->until);
-	add_int(jb, "limit", limit);
+	json_add_int(jb, "limit", limit);
 	json_builder_set_member_name(jb, "messages");
 	json_builder_begin_array(jb);
 	for (size_t i = 0; i < l.n && !e; i++)
-		e = msg_object(c, jb, &l.v[i], false);
+		e = render_msg_json(c, jb, &l.v[i], false);
 	json_builder_end_array(jb);
 	struct buf next;
 	buf_init(&next, URL_MAX);
@@ -326,17 +199,20 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 		char cur[32];
 		cursor_write(cur, sizeof cur, l.v[l.n - 1].day, l.v[l.n - 1].num);
 		buf_printf(&next, "%sapi/v1/%s/?after=%s&limit=%d", c->base, list, cur, limit);
-		if (q->since)
-			buf_printf(&next, "&since=%04d-%02d-%02d", q->since / 10000,
-			           q->since / 100 % 100, q->since % 100);
-		if (q->until)
-			buf_printf(&next, "&until=%04d-%02d-%02d", q->until / 10000,
-			           q->until / 100 % 100, q->until % 100);
-		add_string(jb, "after", cur);
-		add_buf(jb, "next", &next);
+		char d[CIVIL_DAY_LEN];
+		if (q->since) {
+			civil_daykey_format(q->since, '-', d);
+			buf_printf(&next, "&since=%s", d);
+		}
+		if (q->until) {
+			civil_daykey_format(q->until, '-', d);
+			buf_printf(&next, "&until=%s", d);
+		}
+		json_add_string(jb, "after", cur);
+		json_add_buf(jb, "next", &next);
 	} else {
-		add_string(jb, "after", NULL);
-		add_string(jb, "next", NULL);
+		json_add_string(jb, "after", NULL);
+		json_add_string(jb, "next", NULL);
 	}
 	buf_free(&next);
 	json_builder_end_object(jb);
@@ -370,7 +246,7 @@ enum la_status render_api_msg(const struct render_ctx *c, const char *list, int 
 	}
 	JsonBuilder *jb = json_builder_new();
 	if (!e)
-		e = msg_object(c, jb, &l.v[0], true);
+		e = render_msg_json(c, jb, &l.v[0], true);
 	render_entries_free(&l);
 	if (!e)
 		e = finish_json(jb, 200, r);
@@ -417,11 +293,11 @@ enum la_status render_api_msgid(const struct render_ctx *c, const char *list, co
 	}
 	JsonBuilder *jb = json_builder_new();
 	json_builder_begin_object(jb);
-	add_string(jb, "message_id", msgid);
+	json_add_string(jb, "message_id", msgid);
 	json_builder_set_member_name(jb, "messages");
 	json_builder_begin_array(jb);
 	for (size_t i = 0; i < l.n && !e; i++)
-		e = msg_object(c, jb, &l.v[i], true);
+		e = render_msg_json(c, jb, &l.v[i], true);
 	json_builder_end_array(jb);
 	json_builder_end_object(jb);
 	render_entries_free(&l);
@@ -522,10 +398,10 @@ enum la_status render_api_thread(const struct render_ctx *c, const char *list, c
 	JsonBuilder *jb = json_builder_new();
 	if (!e) {
 		json_builder_begin_object(jb);
-		add_string(jb, "message_id", msgid);
-		add_string(jb, "list", list);
-		add_int(jb, "thread", thread);
-		add_int(jb, "messages", (int64_t)l.n);
+		json_add_string(jb, "message_id", msgid);
+		json_add_string(jb, "list", list);
+		json_add_int(jb, "thread", thread);
+		json_add_int(jb, "messages", (int64_t)l.n);
 		json_builder_set_member_name(jb, "cut");
 		json_builder_add_boolean_value(jb, t.cut);
 		json_builder_set_member_name(jb, "tree");
@@ -551,14 +427,14 @@ enum la_status render_api_thread(const struct render_ctx *c, const char *list, c
 			const char *mid = mid_text(&ids, t.rows[i].mid);
 			at_depth[d] = mid;
 			json_builder_begin_object(jb);
-			add_string(jb, "message_id", mid);
-			add_int(jb, "depth", d);
-			add_string(jb, "parent", d > 0 ? at_depth[d - 1] : NULL);
+			json_add_string(jb, "message_id", mid);
+			json_add_int(jb, "depth", d);
+			json_add_string(jb, "parent", d > 0 ? at_depth[d - 1] : NULL);
 			json_builder_set_member_name(jb, "ghost");
 			json_builder_add_boolean_value(jb, t.rows[i].ghost);
 			if (!t.rows[i].ghost) {
 				json_builder_set_member_name(jb, "message");
-				e = msg_object(c, jb, &l.v[t.rows[i].key], false);
+				e = render_msg_json(c, jb, &l.v[t.rows[i].key], false);
 			}
 			json_builder_set_member_name(jb, "replies");
 			json_builder_begin_array(jb);

@@ -46,9 +46,11 @@ static bool msg_line(const struct store_entry *e, void *arg)
 	struct lines *x = arg;
 	struct buf *b = x->b;
 	buf_adds(b, "<li>");
-	if (x->with_date)
-		buf_printf(b, "<span class=\"date\">%04d/%02d/%02d</span> ", e->day / 10000,
-		           e->day / 100 % 100, e->day % 100);
+	if (x->with_date) {
+		char day[CIVIL_DAY_LEN];
+		civil_daykey_format(e->day, '/', day);
+		buf_printf(b, "<span class=\"date\">%s</span> ", day);
+	}
 	buf_adds(b, "<a href=\"");
 	link_msg(x->c, b, e->list, e->day, e->num);
 	buf_adds(b, "\">");
@@ -182,7 +184,7 @@ struct month_counts {
 static bool fill_counts(int day, int count, void *arg)
 {
 	struct month_counts *mc = arg;
-	mc->n[day % 100] = count;
+	mc->n[civil_daykey_split(day).d] = count;
 	mc->total += count;
 	return true;
 }
@@ -262,8 +264,9 @@ static enum la_status month_day(const struct render_ctx *c, struct buf *b, const
 {
 	buf_adds(b, "<h2><a href=\"");
 	link_day(c, b, list, day);
-	buf_printf(b, "\">%04d/%02d/%02d</a></h2>\n<ul class=\"msgs\">\n", day / 10000,
-	           day / 100 % 100, day % 100);
+	char when[CIVIL_DAY_LEN];
+	civil_daykey_format(day, '/', when);
+	buf_printf(b, "\">%s</a></h2>\n<ul class=\"msgs\">\n", when);
 	struct lines x = {c, b, false, 0};
 	enum la_status e = store_day_msgs(c->st, id, day, 1, MONTH_DAY_SHOW, msg_line, &x);
 	if (count > MONTH_DAY_SHOW) {
@@ -312,12 +315,12 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 	buf_init(&u, URL_MAX);
 	buf_adds(b, "<div class=\"nav\">");
 	if (prev) {
-		link_month(c, &u, list, prev / 10000, prev / 100 % 100);
+		link_month(c, &u, list, civil_daykey_split(prev).y, civil_daykey_split(prev).m);
 		nav_item(b, "&lt;prev month", buf_cstr(&u));
 	}
 	if (next) {
 		buf_reset(&u);
-		link_month(c, &u, list, next / 10000, next / 100 % 100);
+		link_month(c, &u, list, civil_daykey_split(next).y, civil_daykey_split(next).m);
 		nav_item(b, "next month&gt;", buf_cstr(&u));
 	}
 	buf_reset(&u);
@@ -368,9 +371,10 @@ struct year_counts {
 static bool fill_year(int day, int count, void *arg)
 {
 	struct year_counts *yc = arg;
-	int m = day / 100 % 100;
+	struct civil_ymd d = civil_daykey_split(day);
+	int m = d.m;
 	if (m >= 1 && m <= 12) {
-		yc->m[m].n[day % 100] = count;
+		yc->m[m].n[d.d] = count;
 		yc->m[m].total += count;
 		yc->total += count;
 	}
@@ -407,12 +411,12 @@ enum la_status render_year(const struct render_ctx *c, const char *list, int y, 
 	buf_init(&u, URL_MAX);
 	buf_adds(b, "<div class=\"nav\">");
 	if (prev) {
-		link_year(c, &u, list, prev / 10000);
+		link_year(c, &u, list, civil_daykey_split(prev).y);
 		nav_item(b, "&lt;prev year", buf_cstr(&u));
 	}
 	if (next) {
 		buf_reset(&u);
-		link_year(c, &u, list, next / 10000);
+		link_year(c, &u, list, civil_daykey_split(next).y);
 		nav_item(b, "next year&gt;", buf_cstr(&u));
 	}
 	buf_reset(&u);
@@ -441,7 +445,8 @@ struct ycounts {
 static bool fill_years(int day, int count, void *arg)
 {
 	struct ycounts *yc = arg;
-	int y = day / 10000 - yc->first_year, m = day / 100 % 100;
+	struct civil_ymd d = civil_daykey_split(day);
+	int y = d.y - yc->first_year, m = d.m;
 	if (y >= 0 && y < yc->nyears && m >= 1 && m <= 12) {
 		yc->n[y][m] += count;
 		yc->n[y][0] += count;
@@ -490,8 +495,8 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 	buf_printf(b, "<p>%lld message%s</p>\n", (long long)info.count, info.count == 1 ? "" : "s");
 	if (info.count > 0) {
 		struct ycounts yc;
-		yc.first_year = info.first_day / 10000;
-		yc.nyears = info.last_day / 10000 - yc.first_year + 1;
+		yc.first_year = civil_daykey_split(info.first_day).y;
+		yc.nyears = civil_daykey_split(info.last_day).y - yc.first_year + 1;
 		yc.n = calloc((size_t)yc.nyears, sizeof *yc.n);
 		if (!yc.n)
 			return db_failed(c, r, LA_ENOMEM);
@@ -562,8 +567,9 @@ static bool index_row(const struct store_list_info *l, void *arg)
 	if (l->last_day) {
 		buf_adds(b, "<a href=\"");
 		link_day(x->c, b, l->name, l->last_day);
-		buf_printf(b, "\">%04d/%02d/%02d</a>", l->last_day / 10000, l->last_day / 100 % 100,
-		           l->last_day % 100);
+		char day[CIVIL_DAY_LEN];
+		civil_daykey_format(l->last_day, '/', day);
+		buf_printf(b, "\">%s</a>", day);
 	}
 	buf_adds(b, "</td></tr>\n");
 	x->n++;

@@ -479,10 +479,11 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 	link_day(c, &u, list, day);
 	nav_item(b, "day", buf_cstr(&u));
 	buf_reset(&u);
-	link_month(c, &u, list, day / 10000, day / 100 % 100);
+	struct civil_ymd d = civil_daykey_split(day);
+	link_month(c, &u, list, d.y, d.m);
 	nav_item(b, "month", buf_cstr(&u));
 	buf_reset(&u);
-	link_year(c, &u, list, day / 10000);
+	link_year(c, &u, list, d.y);
 	nav_item(b, "year", buf_cstr(&u));
 	buf_reset(&u);
 	link_list(c, &u, list);

@@ -52,8 +52,9 @@ static bool take_reply(const struct store_entry *e, void *arg)
 static void entry_line(const struct render_ctx *c, struct buf *b, const struct store_entry *e,
                        bool with_list)
 {
-	buf_printf(b, "<li><span class=\"date\">%04d/%02d/%02d</span> <a href=\"", e->day / 10000,
-	           e->day / 100 % 100, e->day % 100);
+	char day[CIVIL_DAY_LEN];
+	civil_daykey_format(e->day, '/', day);
+	buf_printf(b, "<li><span class=\"date\">%s</span> <a href=\"", day);
 	link_msg(c, b, e->list, e->day, e->num);
 	buf_adds(b, "\">");
 	if (with_list) {

@@ -8,6 +8,7 @@
 #include "render/html.h"
 #include "util/hash.h"
 #include "util/utf8.h"
+#include "util/civil.h"
 
 static const char stylesheet[] =
 	"body{margin:0;font-family:system-ui,-apple-system,\"Segoe UI\",sans-serif;"
@@ -136,14 +137,16 @@ void link_month(const struct render_ctx *c, struct buf *b, const char *list, int
 
 void link_day(const struct render_ctx *c, struct buf *b, const char *list, int day)
 {
+	char path[CIVIL_DAY_LEN];
+	civil_daykey_format(day, '/', path);
 	link_list(c, b, list);
-	buf_printf(b, "%04d/%02d/%02d/", day / 10000, day / 100 % 100, day % 100);
+	buf_printf(b, "%s/", path);
 }
 
 void link_msg(const struct render_ctx *c, struct buf *b, const char *list, int day, int num)
 {
-	link_list(c, b, list);
-	buf_printf(b, "%04d/%02d/%02d/%d", day / 10000, day / 100 % 100, day % 100, num);
+	link_day(c, b, list, day);
+	buf_printf(b, "%d", num);
 }
 
 void nav_item(struct buf *b, const char *label, const char *url)

@@ -11,6 +11,10 @@
 #include "store/store.h"
 #include "util/buf.h"
 
+/* json-glib's builder (json-glib/json-glib.h), named here so that this
+ * header does not pull in GLib. */
+typedef struct _JsonBuilder JsonBuilder;
+
 struct render_ctx {
 	struct store *st;
 	const struct conf *conf;
@@ -207,6 +211,16 @@ enum la_status render_mboxgz(const struct render_ctx *c, const int64_t *ids, siz
                              struct response *r);
 
 /* ---- the JSON API (docs/api.md): application/json, written with json-glib ---- */
+
+/* A message's metadata (e, a row the store listed) as one JSON object,
+ * appended to jb where a value may stand: the shape docs/api.md gives
+ * for a message, which the API and `listarc search --format=json` both
+ * print.  full: with its "attachments" (which takes reading and parsing
+ * the message).  Links start with c->base.  Returns LA_OK, or the store's
+ * error reading the parent's Message-ID or the message (the object is
+ * closed all the same). */
+enum la_status render_msg_json(const struct render_ctx *c, JsonBuilder *jb,
+                               const struct store_entry *e, bool full);
 
 /* Sets r to a JSON error: {"error": what, "status": status}. */
 enum la_status render_api_error(struct response *r, int status, const char *what);

@@ -152,4 +152,13 @@ enum la_status msgid_lookup_failed(const struct render_ctx *c, struct response *
 enum la_status msgid_not_found(const struct render_ctx *c, const char *list, int64_t list_id,
                                const char *msgid, struct response *r);
 
+/* ---- JSON members (msgjson.c) ---- */
+
+/* A string member; NULL is null, and bytes that are not UTF-8 (never in
+ * the index, but it is input too) become U+FFFD. */
+void json_add_string(JsonBuilder *jb, const char *key, const char *v);
+/* A string member from b, which is reset afterwards. */
+void json_add_buf(JsonBuilder *jb, const char *key, struct buf *b);
+void json_add_int(JsonBuilder *jb, const char *key, int64_t v);
+
 #endif

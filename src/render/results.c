@@ -13,6 +13,7 @@
 #include "thread/thread.h"
 #include "util/utf8.h"
 #include "util/vec.h"
+#include "util/civil.h"
 
 /* Results per page, the pages and how far matches are counted:
  * RESULTS_PER_PAGE, RESULTS_PAGES_MAX, RESULTS_COUNT_EXACT (limits.h). */
@@ -221,8 +222,9 @@ static void result_body(struct results *x, const struct store_entry *e)
 	buf_free(&s);
 	buf_adds(b, "</a> <span class=\"from\">(");
 	sender_text(b, e->from_name, e->from_addr);
-	buf_printf(b, ")</span> <span class=\"date\">%04d/%02d/%02d</span>", e->day / 10000,
-	           e->day / 100 % 100, e->day % 100);
+	char day[CIVIL_DAY_LEN];
+	civil_daykey_format(e->day, '/', day);
+	buf_printf(b, ")</span> <span class=\"date\">%s</span>", day);
 	if (x->all) {
 		buf_adds(b, " <span class=\"list\">");
 		html_texts(b, e->list);
@@ -534,70 +536,290 @@ static int on_page(int total, int page)
 	return left < 0 ? 0 : left > RESULTS_PER_PAGE ? RESULTS_PER_PAGE : left;
 }
 
+/* x=A (an Atom feed of the results) or x=m (an mbox.gz of them, or of
+ * the thread of the message req->msgid names): the results in another
+ * format than the page's. */
+static enum la_status search_as_format(const struct render_ctx *c, const char *list,
+                                       int64_t list_id, const struct render_search_req *req,
+                                       struct response *r)
+{
+	const char *format = req->format;
+	if (strcmp(format, "A") != 0 && strcmp(format, "m") != 0) {
+		render_error(c, r, 400,
+		             "x= is A (the results as an Atom feed), m (as an mbox) or t (as "
+		             "threads).");
+		return LA_OK;
+	}
+	if (req->page < 1 || req->page > RESULTS_PAGES_MAX) {
+		render_error(c, r, 404, "There is no such page of results.");
+		return LA_OK;
+	}
+	struct la_err perr = {0};
+	struct search_query *sq = NULL;
+	if (parse(c, req->q, &sq, &perr) != LA_OK) {
+		render_error(c, r, 400, perr.msg[0] ? perr.msg : "The query could not be read.");
+		return LA_OK;
+	}
+	enum la_status e = LA_OK;
+	int64_t mid = 0, thread = 0;
+	if (format[0] == 'm' && req->msgid &&
+	    (e = store_mid_find(c->st, req->msgid, &mid, &thread)) != LA_OK) {
+		if (e == LA_ENOTFOUND)
+			render_error(c, r, 404, "There is no message with this Message-ID here.");
+		else
+			render_error(c, r, 500, "The search could not be run.");
+		e = e == LA_ENOTFOUND ? LA_OK : e;
+	} else if (format[0] == 'A') {
+		e = results_atom(c, list, list_id, req->q, sq, req->order, req->page, r);
+	} else {
+		e = results_mbox(c, list_id, thread, sq, req->order, req->threads, r);
+	}
+	search_free(sq);
+	return e;
+}
+
+/* One results page: what was asked, and what running the query found. */
+struct results_page {
+	const char *list, *q, *order;
+	enum view view;
+	bool relevance;
+	int page;
+	int total;   /* matches counted (up to upto + 1; t=1: walk + 1) */
+	int upto;    /* messages are counted exactly up to here */
+	int walk;    /* t=1: how many matches were walked for their threads */
+	int threads; /* t=1: the threads among them */
+	int shown;   /* results on this page */
+	bool more;   /* more match than were counted */
+	int units;   /* results counted: threads with t=1, else messages */
+};
+
+/* Runs the query for page p's view, writing its results to x->b. */
+static enum la_status run_results(struct results *x, const struct search_query *sq, int64_t list_id,
+                                  struct results_page *p)
+{
+	const struct render_ctx *c = x->c;
+	enum search_order so = p->relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST;
+	int from = (p->page - 1) * RESULTS_PER_PAGE;
+	enum la_status e;
+	p->upto = p->page * RESULTS_PER_PAGE > RESULTS_COUNT_EXACT ? p->page * RESULTS_PER_PAGE
+	                                                           : RESULTS_COUNT_EXACT;
+	if (p->view == V_THREADS) {
+		/* The threads of the newest (or most relevant) matches,
+		 * RESULTS_COUNT_EXACT of them a page shown (each is read:
+		 * 10,000 took 180 ms at 100,000 messages), at most
+		 * SEARCH_MBOX_MAX. */
+		p->walk = RESULTS_COUNT_EXACT * p->page < SEARCH_MBOX_MAX
+		                  ? RESULTS_COUNT_EXACT * p->page
+		                  : SEARCH_MBOX_MAX;
+		x->skip = from;
+		x->want = RESULTS_PER_PAGE;
+		e = store_search(c->st, sq, list_id, so, 0, p->walk, p->walk + 1, &p->total,
+		                 thread_line, x);
+		p->threads = x->threads;
+		p->shown = on_page(x->threads, p->page);
+	} else if (p->view == V_TREE) {
+		struct render_entries l = {0};
+		e = store_search(c->st, sq, list_id, so, from, RESULTS_PER_PAGE, p->upto + 1,
+		                 &p->total, render_entries_add, &l);
+		if (!e && l.oom)
+			e = LA_ENOMEM;
+		if (!e)
+			results_tree(x, &l);
+		p->shown = (int)l.n;
+		render_entries_free(&l);
+	} else {
+		e = store_search(c->st, sq, list_id, so, from, RESULTS_PER_PAGE, p->upto + 1,
+		                 &p->total, result_line, x);
+		p->shown = on_page(p->total > p->upto ? p->upto : p->total, p->page);
+	}
+	/* t=1 counts threads among the first walk matches; the others
+	 * count messages, exactly to upto. */
+	p->more = p->view == V_THREADS ? p->total > p->walk : p->total > p->upto;
+	p->units = p->view == V_THREADS ? p->threads : p->more ? p->upto : p->total;
+	return e;
+}
+
+/* What goes above the results: how many match, the order and the
+ * views to choose from, the Atom feed and the mboxes. */
+static void results_head(const struct render_ctx *c, struct buf *b, const struct results_page *p)
+{
+	const char *first = p->relevance ? "the most relevant" : "the newest";
+	int n = p->threads;
+	if (p->total == 0)
+		buf_adds(b, "<p>No messages match.</p>\n");
+	else if (p->view == V_THREADS && p->more)
+		buf_printf(b,
+		           "<p>%d thread%s in the first %d matching messages; %s first, "
+		           "one message each.</p>\n",
+		           n, n == 1 ? "" : "s", p->walk, first);
+	else if (p->view == V_THREADS)
+		buf_printf(b, "<p>%d thread%s match%s; %s first, one message each.</p>\n", n,
+		           n == 1 ? "" : "s", n == 1 ? "es" : "", first);
+	else if (p->more)
+		buf_printf(b, "<p>More than %d messages match; %s first.</p>\n", p->upto, first);
+	else
+		buf_printf(b, "<p>%d message%s match%s; %s first.</p>\n", p->total,
+		           p->total == 1 ? "" : "s", p->total == 1 ? "es" : "", first);
+	buf_adds(b, "<p class=\"nav\">Order: ");
+	if (p->relevance) {
+		buf_adds(b, "<a href=\"");
+		results_link(c, b, p->list, p->q, NULL, 1, p->view);
+		buf_adds(b, "\">newest</a> | relevance");
+	} else {
+		buf_adds(b, "newest | <a href=\"");
+		results_link(c, b, p->list, p->q, "relevance", 1, p->view);
+		buf_adds(b, "\">relevance</a>");
+	}
+	/* The views lore offers: summary, collapsed threads, nested. */
+	static const char *const vname[] = {"list", "one per thread", "threads"};
+	buf_adds(b, " | View: ");
+	for (int k = V_LIST; k <= V_TREE; k++) {
+		if (k > V_LIST)
+			buf_adds(b, ", ");
+		if (k == (int)p->view) {
+			buf_adds(b, vname[k]);
+		} else {
+			buf_adds(b, "<a href=\"");
+			results_link(c, b, p->list, p->q, p->order, 1, (enum view)k);
+			buf_printf(b, "\">%s</a>", vname[k]);
+		}
+	}
+	if (p->total > 0) {
+		buf_adds(b, " | <a href=\"");
+		results_url(c, b, p->list, p->q, p->order, p->page, "A", false, "&amp;");
+		buf_adds(b, "\">Atom feed</a> | <a href=\"");
+		results_url(c, b, p->list, p->q, p->order, 1, "m", false, "&amp;");
+		if (p->total > p->upto || p->total > SEARCH_MBOX_MAX)
+			buf_printf(b, "\">mbox.gz</a> (the %s %s at most)",
+			           p->relevance ? "most relevant" : "newest", SEARCH_MBOX_MAX_TEXT);
+		else
+			buf_printf(b, "\">mbox.gz</a> (all %d)", p->total);
+		buf_adds(b, ", <a href=\"");
+		results_url(c, b, p->list, p->q, p->order, 1, "m", true, "&amp;");
+		buf_adds(b, "\">with their threads</a>");
+	}
+	buf_adds(b, "</p>\n");
+}
+
+/* Below the results: lore's "Results A-B of N", and the previous and
+ * next pages. */
+static void results_pager(const struct render_ctx *c, struct buf *b, const struct results_page *p)
+{
+	int shown_from = (p->page - 1) * RESULTS_PER_PAGE + 1;
+	int last = (p->units + RESULTS_PER_PAGE - 1) / RESULTS_PER_PAGE;
+	if (p->more && p->view != V_THREADS)
+		last = RESULTS_PAGES_MAX;
+	else if (p->more && p->walk < SEARCH_MBOX_MAX && last <= p->page)
+		last = p->page + 1; /* its walk goes further */
+	if (p->shown == 0 && p->page == 1)
+		return;
+	buf_adds(b, "<div class=\"nav\">");
+	if (p->shown > 0)
+		buf_printf(b, "Results %d-%d of %s%d%s ", shown_from, shown_from + p->shown - 1,
+		           p->more ? "more than " : "", p->units,
+		           p->view == V_THREADS ? (p->units == 1 ? " thread" : " threads") : "");
+	if (p->page > 1) {
+		buf_adds(b, "[<a href=\"");
+		results_link(c, b, p->list, p->q, p->order, p->page - 1, p->view);
+		buf_adds(b, "\">&lt;previous</a>] ");
+	}
+	if (p->page < last) {
+		buf_adds(b, "[<a href=\"");
+		results_link(c, b, p->list, p->q, p->order, p->page + 1, p->view);
+		buf_adds(b, "\">next&gt;</a>]");
+	}
+	buf_adds(b, "</div>\n");
+}
+
+/* Puts what head holds into b at offset mark (a sticky error if memory
+ * runs out). */
+static void insert_at(struct buf *b, size_t mark, const struct buf *head)
+{
+	if (!head->err && !b->err && buf_reserve(b, head->len) == LA_OK) {
+		memmove(b->data + mark + head->len, b->data + mark, b->len - mark);
+		memcpy(b->data + mark, head->data, head->len);
+		b->len += head->len;
+	}
+}
+
+/* The results of sq into b, the count and choices above them, the pages
+ * below; *status 404 for a page past the last.  On an error of the
+ * store, returns it (what b holds is then to be dropped). */
+static enum la_status results_body(const struct render_ctx *c, struct buf *b, int64_t list_id,
+                                   const struct search_query *sq, struct results_page *p,
+                                   int *status)
+{
+	char mode[16] = "on";
+	if (store_meta_get(c->st, "search", mode, sizeof mode) == LA_OK && strcmp(mode, "on") != 0)
+		buf_adds(b,
+		         "<p class=\"error\">This archive has no full-text index (it was indexed "
+		         "with --no-search): only m:, d:, dt:, rt: and z: terms find "
+		         "anything.</p>\n");
+	struct results x;
+	memset(&x, 0, sizeof x);
+	x.c = c;
+	x.b = b;
+	x.all = p->list == NULL;
+	x.words = search_words(sq);
+	msg_text_init(&x.text);
+	buf_init(&x.raw, SEARCH_TEXT_MAX * 8 + 1);
+	size_t mark = b->len;
+	buf_adds(b, p->view == V_TREE ? "<ul class=\"results\">\n" : "<ol class=\"results\">\n");
+	enum la_status e = run_results(&x, sq, list_id, p);
+	buf_adds(b, p->view == V_TREE ? "</ul>\n" : "</ol>\n");
+	free(x.seen);
+	msg_text_free(&x.text);
+	buf_free(&x.raw);
+	if (e)
+		return e;
+	/* The count goes before the list. */
+	struct buf head;
+	buf_init(&head, 4096);
+	results_head(c, &head, p);
+	insert_at(b, mark, &head);
+	buf_free(&head);
+	if (p->total > 0 && (p->page - 1) * RESULTS_PER_PAGE + 1 > p->units)
+		*status = 404;
+	results_pager(c, b, p);
+	return LA_OK;
+}
+
 enum la_status render_search(const struct render_ctx *c, const char *list,
                              const struct render_search_req *req, struct response *r)
 {
-	const char *q = req->q, *order = req->order, *format = req->format ? req->format : "";
-	int page = req->page;
+	const char *format = req->format ? req->format : "";
 	int64_t list_id = 0;
 	if (list && store_list_id(c->st, list, &list_id) != LA_OK) {
 		render_error(c, r, 404, "There is no such list in this archive.");
 		return LA_OK;
 	}
-	if (format[0] && strcmp(format, "t") != 0) {
-		if (strcmp(format, "A") != 0 && strcmp(format, "m") != 0) {
-			render_error(
-				c, r, 400,
-				"x= is A (the results as an Atom feed), m (as an mbox) or t (as "
-				"threads).");
-			return LA_OK;
-		}
-		if (page < 1 || page > RESULTS_PAGES_MAX) {
-			render_error(c, r, 404, "There is no such page of results.");
-			return LA_OK;
-		}
-		struct la_err perr = {0};
-		struct search_query *sq = NULL;
-		if (parse(c, q, &sq, &perr) != LA_OK) {
-			render_error(c, r, 400,
-			             perr.msg[0] ? perr.msg : "The query could not be read.");
-			return LA_OK;
-		}
-		enum la_status fe = LA_OK;
-		int64_t mid = 0, thread = 0;
-		if (format[0] == 'm' && req->msgid &&
-		    (fe = store_mid_find(c->st, req->msgid, &mid, &thread)) != LA_OK) {
-			if (fe == LA_ENOTFOUND)
-				render_error(c, r, 404,
-				             "There is no message with this Message-ID here.");
-			else
-				render_error(c, r, 500, "The search could not be run.");
-			fe = fe == LA_ENOTFOUND ? LA_OK : fe;
-		} else if (format[0] == 'A') {
-			fe = results_atom(c, list, list_id, q, sq, order, page, r);
-		} else {
-			fe = results_mbox(c, list_id, thread, sq, order, req->threads, r);
-		}
-		search_free(sq);
-		return fe;
-	}
-	enum view view = format[0] == 't' ? V_TREE : req->threads ? V_THREADS : V_LIST;
-	bool relevance = order && !strcmp(order, "relevance");
+	if (format[0] && strcmp(format, "t") != 0)
+		return search_as_format(c, list, list_id, req, r);
+	struct results_page p = {
+		.list = list,
+		.q = req->q,
+		.order = req->order,
+		.view = format[0] == 't' ? V_TREE
+	                : req->threads   ? V_THREADS
+	                                 : V_LIST,
+		.relevance = req->order && !strcmp(req->order, "relevance"),
+		.page = req->page,
+	};
 	struct buf *b = &r->body;
 	buf_reset(b);
 	char title[QUERY_PARAM_MAX + LISTNAME_MAX + 32];
-	snprintf(title, sizeof title, "%s - search %s", q, list ? list : "all lists");
+	snprintf(title, sizeof title, "%s - search %s", req->q, list ? list : "all lists");
 	page_begin(c, b, title, NULL);
-	render_search_box(c, b, list, q);
+	render_search_box(c, b, list, req->q);
 	struct la_err err = {0};
 	struct search_query *sq = NULL;
 	int status = 200;
 	enum la_status e = LA_OK;
-	if (page < 1 || page > RESULTS_PAGES_MAX) {
+	if (p.page < 1 || p.page > RESULTS_PAGES_MAX) {
 		buf_printf(b, "<p class=\"error\">Results are shown up to page %d.</p>\n",
 		           RESULTS_PAGES_MAX);
 		status = 404;
-	} else if (parse(c, q, &sq, &err) != LA_OK) {
+	} else if (parse(c, req->q, &sq, &err) != LA_OK) {
 		buf_adds(b, "<p class=\"error\">");
 		html_texts(b, err.msg[0] ? err.msg : "The query could not be read.");
 		buf_adds(b, " See the <a href=\"");
@@ -605,170 +827,12 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		buf_adds(b, "_/search-help\">search help</a>.</p>\n");
 		status = 400;
 	} else {
-		char mode[16] = "on";
-		store_meta_get(c->st, "search", mode, sizeof mode);
-		if (strcmp(mode, "on") != 0)
-			buf_adds(
-				b,
-				"<p class=\"error\">This archive has no full-text index (it was indexed "
-				"with --no-search): only m:, d:, dt:, rt: and z: terms find "
-				"anything.</p>\n");
-		struct results x;
-		memset(&x, 0, sizeof x);
-		x.c = c;
-		x.b = b;
-		x.all = list == NULL;
-		x.words = search_words(sq);
-		msg_text_init(&x.text);
-		buf_init(&x.raw, SEARCH_TEXT_MAX * 8 + 1);
-		size_t mark = b->len;
-		buf_adds(b,
-		         view == V_TREE ? "<ul class=\"results\">\n" : "<ol class=\"results\">\n");
-		int total = 0, shown = 0, walk = 0;
-		int upto = page * RESULTS_PER_PAGE > RESULTS_COUNT_EXACT ? page * RESULTS_PER_PAGE
-		                                                         : RESULTS_COUNT_EXACT;
-		enum search_order so = relevance ? SEARCH_RELEVANCE : SEARCH_NEWEST;
-		if (view == V_THREADS) {
-			/* The threads of the newest (or most relevant) matches,
-			 * RESULTS_COUNT_EXACT of them a page shown (each is read:
-			 * 10,000 took 180 ms at 100,000 messages), at most
-			 * SEARCH_MBOX_MAX. */
-			walk = RESULTS_COUNT_EXACT * page < SEARCH_MBOX_MAX
-			               ? RESULTS_COUNT_EXACT * page
-			               : SEARCH_MBOX_MAX;
-			x.skip = (page - 1) * RESULTS_PER_PAGE;
-			x.want = RESULTS_PER_PAGE;
-			e = store_search(c->st, sq, list_id, so, 0, walk, walk + 1, &total,
-			                 thread_line, &x);
-			free(x.seen);
-			shown = on_page(x.threads, page);
-		} else if (view == V_TREE) {
-			struct render_entries l = {0};
-			e = store_search(c->st, sq, list_id, so, (page - 1) * RESULTS_PER_PAGE,
-			                 RESULTS_PER_PAGE, upto + 1, &total, render_entries_add,
-			                 &l);
-			if (!e && l.oom)
-				e = LA_ENOMEM;
-			if (!e)
-				results_tree(&x, &l);
-			shown = (int)l.n;
-			render_entries_free(&l);
-		} else {
-			e = store_search(c->st, sq, list_id, so, (page - 1) * RESULTS_PER_PAGE,
-			                 RESULTS_PER_PAGE, upto + 1, &total, result_line, &x);
-			shown = on_page(total > upto ? upto : total, page);
-		}
-		/* t=1 counts threads among the first walk matches; the others
-		 * count messages, exactly to upto. */
-		bool more = view == V_THREADS ? total > walk : total > upto;
-		int units = view == V_THREADS ? x.threads : total > upto ? upto : total;
-		buf_adds(b, view == V_TREE ? "</ul>\n" : "</ol>\n");
-		msg_text_free(&x.text);
-		buf_free(&x.raw);
-		if (e) {
-			buf_reset(b);
-			search_free(sq);
-			render_error(c, r, 500, "The search could not be run.");
-			return e;
-		}
-		/* The count goes before the list. */
-		struct buf head;
-		buf_init(&head, 4096);
-		int shown_from = (page - 1) * RESULTS_PER_PAGE + 1;
-		const char *first = relevance ? "the most relevant" : "the newest";
-		if (total == 0)
-			buf_adds(&head, "<p>No messages match.</p>\n");
-		else if (view == V_THREADS && more)
-			buf_printf(&head,
-			           "<p>%d thread%s in the first %d matching messages; %s first, "
-			           "one message each.</p>\n",
-			           x.threads, x.threads == 1 ? "" : "s", walk, first);
-		else if (view == V_THREADS)
-			buf_printf(&head,
-			           "<p>%d thread%s match%s; %s first, one message each.</p>\n",
-			           x.threads, x.threads == 1 ? "" : "s", x.threads == 1 ? "es" : "",
-			           first);
-		else if (more)
-			buf_printf(&head, "<p>More than %d messages match; %s first.</p>\n", upto,
-			           first);
-		else
-			buf_printf(&head, "<p>%d message%s match%s; %s first.</p>\n", total,
-			           total == 1 ? "" : "s", total == 1 ? "es" : "", first);
-		buf_adds(&head, "<p class=\"nav\">Order: ");
-		if (relevance) {
-			buf_adds(&head, "<a href=\"");
-			results_link(c, &head, list, q, NULL, 1, view);
-			buf_adds(&head, "\">newest</a> | relevance");
-		} else {
-			buf_adds(&head, "newest | <a href=\"");
-			results_link(c, &head, list, q, "relevance", 1, view);
-			buf_adds(&head, "\">relevance</a>");
-		}
-		/* The views lore offers: summary, collapsed threads, nested. */
-		static const char *const vname[] = {"list", "one per thread", "threads"};
-		buf_adds(&head, " | View: ");
-		for (int k = V_LIST; k <= V_TREE; k++) {
-			if (k > V_LIST)
-				buf_adds(&head, ", ");
-			if (k == (int)view) {
-				buf_adds(&head, vname[k]);
-			} else {
-				buf_adds(&head, "<a href=\"");
-				results_link(c, &head, list, q, order, 1, (enum view)k);
-				buf_printf(&head, "\">%s</a>", vname[k]);
-			}
-		}
-		if (total > 0) {
-			buf_adds(&head, " | <a href=\"");
-			results_url(c, &head, list, q, order, page, "A", false, "&amp;");
-			buf_adds(&head, "\">Atom feed</a> | <a href=\"");
-			results_url(c, &head, list, q, order, 1, "m", false, "&amp;");
-			if (total > upto || total > SEARCH_MBOX_MAX)
-				buf_printf(&head, "\">mbox.gz</a> (the %s %s at most)",
-				           relevance ? "most relevant" : "newest",
-				           SEARCH_MBOX_MAX_TEXT);
-			else
-				buf_printf(&head, "\">mbox.gz</a> (all %d)", total);
-			buf_adds(&head, ", <a href=\"");
-			results_url(c, &head, list, q, order, 1, "m", true, "&amp;");
-			buf_adds(&head, "\">with their threads</a>");
-		}
-		buf_adds(&head, "</p>\n");
-		if (total > 0 && shown_from > units)
-			status = 404;
-		/* Insert head before the list. */
-		if (!head.err && !b->err && buf_reserve(b, head.len) == LA_OK) {
-			memmove(b->data + mark + head.len, b->data + mark, b->len - mark);
-			memcpy(b->data + mark, head.data, head.len);
-			b->len += head.len;
-		}
-		buf_free(&head);
-		/* lore's "Results A-B of N", and the previous and next pages. */
-		int last = (units + RESULTS_PER_PAGE - 1) / RESULTS_PER_PAGE;
-		if (more && view != V_THREADS)
-			last = RESULTS_PAGES_MAX;
-		else if (more && walk < SEARCH_MBOX_MAX && last <= page)
-			last = page + 1; /* its walk goes further */
-		if (shown > 0 || page > 1) {
-			buf_adds(b, "<div class=\"nav\">");
-			if (shown > 0)
-				buf_printf(b, "Results %d-%d of %s%d%s ", shown_from,
-				           shown_from + shown - 1, more ? "more than " : "", units,
-				           view == V_THREADS ? (units == 1 ? " thread" : " threads")
-				                             : "");
-			if (page > 1) {
-				buf_adds(b, "[<a href=\"");
-				results_link(c, b, list, q, order, page - 1, view);
-				buf_adds(b, "\">&lt;previous</a>] ");
-			}
-			if (page < last) {
-				buf_adds(b, "[<a href=\"");
-				results_link(c, b, list, q, order, page + 1, view);
-				buf_adds(b, "\">next&gt;</a>]");
-			}
-			buf_adds(b, "</div>\n");
-		}
-		search_free(sq);
+		e = results_body(c, b, list_id, sq, &p, &status);
+	}
+	search_free(sq);
+	if (e) {
+		render_error(c, r, 500, "The search could not be run.");
+		return e;
 	}
 	page_end(c, b);
 	page_finish(r, status);

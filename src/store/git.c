@@ -50,7 +50,7 @@ enum la_status store_git_head_get(struct store *st, int64_t source_id, int epoch
 		snprintf(hex, n, "%s", h ? h : "");
 		e = LA_OK;
 	} else if (rc != SQLITE_DONE) {
-		e = db_status(rc) ? db_status(rc) : LA_EDB;
+		e = st_error(rc);
 	}
 	sqlite3_finalize(s);
 	if (e == LA_ENOTFOUND && n)
@@ -73,9 +73,9 @@ enum la_status store_git_head_set(struct store *st, int64_t source_id, int epoch
 	sqlite3_bind_int64(s, 1, source_id);
 	sqlite3_bind_text(s, 2, hex, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, epoch);
-	rc = step_done(s);
+	rc = st_step_done(s);
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status store_msg_remove(struct store *st, int64_t source_id, const char *file, int *removed,
@@ -87,7 +87,7 @@ enum la_status store_msg_remove(struct store *st, int64_t source_id, const char 
 		return la_err_set(err, LA_EINVAL, "index: %s: not a blob id", file);
 	/* The writer's caches count messages per Message-ID and day: written
 	 * out first, then dropped, so that nothing overwrites what follows. */
-	enum la_status e = write_caches_sync(st);
+	enum la_status e = st_write_caches_sync(st);
 	if (e)
 		return la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
 	char sql[2048];
@@ -111,9 +111,9 @@ enum la_status store_msg_remove(struct store *st, int64_t source_id, const char 
 		"DELETE FROM patchids WHERE id IN (SELECT id FROM temp.rm);"
 		"DELETE FROM messages WHERE id IN (SELECT id FROM temp.rm);",
 		cond);
-	int rc = exec(st, sql);
+	int rc = st_exec(st, sql);
 	if (rc != SQLITE_OK)
-		return db_fail(st, rc, err, "remove message");
+		return st_fail(st, rc, err, "remove message");
 	*removed = sqlite3_changes(st->db);
 	return LA_OK;
 }
@@ -142,7 +142,7 @@ enum la_status store_git_files(struct store *st, int64_t source_id, int epoch,
 		}
 	}
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status store_msg_gone(struct store *st, int64_t list_id, int day, int num, bool *gone)

@@ -159,7 +159,7 @@ static enum la_status search_newest_match(struct store *st, const struct search_
 	sqlite3_finalize(s);
 	s = NULL;
 	if (rc != SQLITE_DONE) {
-		e = db_status(rc) ? db_status(rc) : LA_EDB;
+		e = st_error(rc);
 		goto out;
 	}
 	if (n == 0)
@@ -183,7 +183,7 @@ static enum la_status search_newest_match(struct store *st, const struct search_
 			if (!fn(&en, arg))
 				break;
 		} else if (rc != SQLITE_DONE) {
-			e = db_status(rc) ? db_status(rc) : LA_EDB;
+			e = st_error(rc);
 			break;
 		}
 		sqlite3_reset(s);
@@ -291,7 +291,7 @@ enum la_status store_search_thread(struct store *st, const struct search_query *
 		}
 	}
 	if (rc != SQLITE_DONE)
-		e = db_status(rc) ? db_status(rc) : LA_EDB;
+		e = st_error(rc);
 out:
 	sqlite3_finalize(s);
 	buf_free(&sql);

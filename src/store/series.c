@@ -125,7 +125,7 @@ static enum la_status one_int(sqlite3_stmt *s, int64_t *out)
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : db_status(rc);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : st_status(rc);
 }
 
 /* The name and author as compared between versions: lowercase ASCII,
@@ -250,9 +250,9 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 			sqlite3_bind_int64(s, 9, id);
 		sqlite3_bind_int64(s, 10, when);
 		sqlite3_bind_int64(s, 11, p.part == 0 ? parent : 0);
-		int rc = step_done(s);
+		int rc = st_step_done(s);
 		if (rc != SQLITE_DONE)
-			return db_status(rc) ? db_status(rc) : LA_EDB;
+			return st_error(rc);
 		series = sqlite3_last_insert_rowid(st->db);
 	} else {
 		if (p.part == 0) {
@@ -261,7 +261,7 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 			sqlite3_bind_int64(s, 1, series);
 			sqlite3_bind_int64(s, 2, id);
 			sqlite3_bind_int64(s, 3, mid);
-			if (step_done(s) != SQLITE_DONE)
+			if (st_step_done(s) != SQLITE_DONE)
 				return LA_EDB;
 		}
 		/* The name is the cover letter's, else the lowest patch's. */
@@ -272,7 +272,7 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 		sqlite3_bind_int(s, 3, (int)p.part);
 		sqlite3_bind_int(s, 4, (int)p.flags);
 		sqlite3_bind_int64(s, 5, when);
-		if (step_done(s) != SQLITE_DONE)
+		if (st_step_done(s) != SQLITE_DONE)
 			return LA_EDB;
 	}
 	if (!(s = q(st, Q_JOIN)))
@@ -280,8 +280,8 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, series);
 	sqlite3_bind_int(s, 3, (int)p.part);
-	int rc = step_done(s);
-	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+	int rc = st_step_done(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status series_change_id(struct store *st, int64_t id, const struct msg_text *t)
@@ -294,8 +294,8 @@ enum la_status series_change_id(struct store *st, int64_t id, const struct msg_t
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, cid, -1, SQLITE_STATIC);
-	int rc = step_done(s);
-	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+	int rc = st_step_done(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status series_fill(struct store *st)
@@ -320,7 +320,7 @@ enum la_status series_fill(struct store *st)
 		                sqlite3_column_int64(s, 5), sqlite3_column_int64(s, 6));
 	}
 	if (!e && rc != SQLITE_DONE)
-		e = db_status(rc) ? db_status(rc) : LA_EDB;
+		e = st_error(rc);
 	sqlite3_finalize(s);
 	return e;
 }
@@ -349,7 +349,7 @@ static enum la_status read_series(sqlite3_stmt *s, struct store_series *out)
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return LA_OK;
-	return rc == SQLITE_DONE ? LA_ENOTFOUND : (db_status(rc) ? db_status(rc) : LA_EDB);
+	return rc == SQLITE_DONE ? LA_ENOTFOUND : st_error(rc);
 }
 
 enum la_status store_series_get(struct store *st, int64_t id, struct store_series *out)
@@ -398,7 +398,7 @@ enum la_status store_series_msgs(struct store *st, int64_t id,
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, id);
 	struct msgs_arg a = {s, fn, arg};
-	return each_entry(s, msgs_each, &a);
+	return st_each_entry(s, msgs_each, &a);
 }
 
 /* Adds the ids statement s finds to the set ids[0..*n), each with how. */

@@ -1,5 +1,7 @@
-/* store_int.h: what store.c, write.c, search.c and bytes.c share
- * (stage-internal). */
+/* store_int.h: what the store's files share (stage-internal): the
+ * connection, the prepared statements and sql.c's helpers.  store.c opens
+ * and closes; read.c and search.c read; write.c writes (using read.c's
+ * source lookups); each runs its SQL through sql.c. */
 #ifndef LISTARC_STORE_INT_H
 #define LISTARC_STORE_INT_H
 
@@ -10,7 +12,31 @@
 #include "store/store.h"
 #include "util/buf.h"
 
-enum stmt_id {
+/* The search index: s subject, f from, t to, c cc, nq non-quoted body,
+ * q quoted body, dfn file names of patches; and (lore's prefixes) the
+ * diffs' removed, added and context lines and hunk header context, the
+ * blob ids of their index lines, attachment file names, List-Id; and
+ * the English stems (util/stem.h) of s, nq (with the diffs' lines, as
+ * lore's nq: has them) and q, each distinct stem once per message, in
+ * zs, znq and zq (as Xapian's Z terms: no phrases). */
+#define FTS_SQL                                                                                      \
+	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(s, f, t, c, nq, q, dfn, dfa, dfb, dfctx," \
+	" dfhh, dfpre, dfpost, n, l, zs, znq, zq, content='',"                                       \
+	" tokenize='unicode61 remove_diacritics 2 tokenchars _')"
+/* Columns of the search index before the lore prefixes, and before the
+ * stems (those indexes split words at '_' too; Xapian, and so lore,
+ * keeps an identifier such as vm_acct_memory one word). */
+#define FTS_OLD_COLUMNS 7
+#define FTS_LORE_COLUMNS 15
+
+/* A source and its decompressed copy, if it has one (read.c, read_source). */
+#define SRC_COLS                                                                            \
+	"s.id, s.list_id, s.path, s.kind, s.done, s.fp_head, s.fp_tail, s.last_ts, c.copy," \
+	" coalesce(c.orig_size, -1), coalesce(c.orig_mtime, 0), coalesce(c.orig_fp, 0),"    \
+	" coalesce(c.copy_len, -1)"                                                         \
+	" FROM sources s LEFT JOIN source_copies c ON c.source_id = s.id"
+
+enum st_stmt_id {
 	S_LIST_ID,
 	S_LIST_INS,
 	S_SRC_GET,
@@ -94,7 +120,7 @@ struct day_entry {
 
 struct store {
 	sqlite3 *db;
-	sqlite3_stmt *stmt[S_COUNT];
+	sqlite3_stmt *prepared[S_COUNT];
 	sqlite3_stmt *sstmt[20]; /* series.c's statements */
 	bool writer;
 	bool in_txn;
@@ -112,14 +138,52 @@ struct store {
 	int64_t next_mid, next_thread; /* 0 = not loaded */
 };
 
-extern const char *const stmt_sql[S_COUNT];
+extern const char *const st_sql[S_COUNT];
 
-/* The columns each_entry reads (a message row, its Message-ID, its list). */
+/* sql.c.  The prepared statement id, reset and with its bindings
+ * cleared; NULL if it cannot be prepared (an internal error). */
+sqlite3_stmt *st_prepare(struct store *st, enum st_stmt_id id);
+/* An SQLite result code as a status (LA_OK for OK, DONE and ROW). */
+enum la_status st_status(int rc);
+/* The status of a statement that failed with rc: st_status, but LA_EDB
+ * where that would be LA_OK (rc not an error, in a place that wanted
+ * another code). */
+enum la_status st_error(int rc);
+/* Sets err from the failed rc (LA_EDB if rc is not an error) and the
+ * connection's message, prefixed "index: WHAT: "; a full disk is
+ * LA_ENOSPC wherever SQLite met it. */
+enum la_status st_fail(struct store *st, int rc, struct la_err *err, const char *what);
+/* Runs a statement that returns no rows; returns SQLITE_DONE or the error. */
+int st_step_done(sqlite3_stmt *s);
+/* Runs SQL text (one or more statements, no rows); an SQLite code. */
+int st_exec(struct store *st, const char *sql);
+/* Sets st->fts_lore and st->fts_stems: whether the search index has
+ * lore's columns, and the stems' columns. */
+void st_fts_columns(struct store *st);
+/* A source's path as stored: relative to the archive directory when it
+ * is inside it (a pointer into path), else path itself. */
+const char *st_stored_path(const struct store *st, const char *path);
+/* A path as stored into out (n bytes), absolute. */
+void st_resolve_path(const struct store *st, const char *p, char *out, size_t n);
+
+/* read.c: the source of list_id stored as `key` into *src; LA_ENOTFOUND
+ * if none. */
+enum la_status st_source_get(struct store *st, int64_t list_id, const char *key,
+                             struct store_source *src);
+/* read.c: the source of an archive of schema 1 (absolute paths) moved
+ * elsewhere since: the one of list_id and kind whose stored absolute path
+ * ends in "/" + key and no longer exists.  LA_ENOTFOUND if there is none,
+ * or more than one. */
+enum la_status st_source_moved(struct store *st, int64_t list_id, const char *key,
+                               enum source_kind kind, struct store_source *src);
+
+/* read.c: the columns st_each_entry reads (a message row, its
+ * Message-ID, its list), and calls fn for each row of s (selecting
+ * ENTRY_COLS), then resets s. */
 #define ENTRY_COLS                                                                           \
 	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, mids.mid," \
 	" m.thread, m.id, m.mid, m.parent"
-/* Calls fn for each row of s (selecting ENTRY_COLS), then resets s. */
-enum la_status each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg);
+enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg);
 
 /* series.c: a message added (inside the write transaction) joins its
  * series, if its subject is a patch's; id is messages.id, mid and parent
@@ -134,24 +198,16 @@ enum la_status series_fill(struct store *st);
 /* series.c: finalizes its statements (store_close). */
 void series_stmts_free(struct store *st);
 
-/* The prepared statement id, reset, bindings cleared; NULL on failure. */
-sqlite3_stmt *stmt(struct store *st, enum stmt_id id);
-enum la_status db_status(int rc);
-enum la_status db_fail(struct store *st, int rc, struct la_err *err, const char *what);
-/* Runs a statement that returns no rows; returns SQLITE_DONE or the error. */
-int step_done(sqlite3_stmt *s);
-int exec(struct store *st, const char *sql);
-
 /* git.c: a copy of the blob `file` ("N/ID": of epoch N of the v2 inbox
  * at path; "ID": of the v1 inbox, a bare repository, at path) in an
  * unnamed file in memory (its size in *size), or -1. */
 int store_git_blob_open(const char *path, const char *file, uint64_t *size);
 
 /* write.c: drops the writer caches (on rollback and close). */
-void write_caches_free(struct store *st);
+void st_write_caches_free(struct store *st);
 /* write.c: writes what the caches hold that the index does not yet, and
  * empties them, in the open transaction (before SQL that changes mids
  * or days behind their back). */
-enum la_status write_caches_sync(struct store *st);
+enum la_status st_write_caches_sync(struct store *st);
 
 #endif

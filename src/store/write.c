@@ -1,8 +1,9 @@
-/* write.c: the indexer's side of the store: transactions, day numbers,
- * threading.  Message-IDs and day counts touched by a transaction are
- * kept in memory and written just before it commits, so that a message
- * costs one row insert and a few hash lookups rather than a dozen
- * queries. */
+/* write.c: the indexer's side of the store: lists and sources added,
+ * transactions, day numbers, threading, the search text, purges; what it
+ * reads it asks read.c for.  Message-IDs and day counts touched by a
+ * transaction are kept in memory and written just before it commits, so
+ * that a message costs one row insert and a few hash lookups rather than
+ * a dozen queries. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ static void cache_clear(struct mid_cache *c)
 	buf_reset(&c->text);
 }
 
-void write_caches_free(struct store *st)
+void st_write_caches_free(struct store *st)
 {
 	struct mid_cache *c = &st->mids;
 	free(c->e);
@@ -159,7 +160,7 @@ static enum la_status load_counters(struct store *st)
 {
 	if (st->next_mid)
 		return LA_OK;
-	sqlite3_stmt *s = stmt(st, S_MAX_IDS);
+	sqlite3_stmt *s = st_prepare(st, S_MAX_IDS);
 	if (!s)
 		return LA_EDB;
 	int rc = sqlite3_step(s);
@@ -187,7 +188,7 @@ static enum la_status mid_get(struct store *st, const char *mid, struct mid_entr
 	enum la_status err = load_counters(st);
 	if (err)
 		return err;
-	sqlite3_stmt *s = stmt(st, S_MID_BYHASH);
+	sqlite3_stmt *s = st_prepare(st, S_MID_BYHASH);
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, (int64_t)h);
@@ -205,7 +206,7 @@ static enum la_status mid_get(struct store *st, const char *mid, struct mid_entr
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_status(rc) ? db_status(rc) : LA_EDB;
+		return st_error(rc);
 	e = cache_add(c, h, mid, n);
 	if (!e)
 		return LA_ENOMEM;
@@ -247,7 +248,7 @@ static enum la_status cache_flush(struct store *st)
 			continue;
 		sqlite3_stmt *s;
 		if (e->state == MID_NEW) {
-			s = stmt(st, S_MID_INS);
+			s = st_prepare(st, S_MID_INS);
 			if (!s)
 				return LA_EDB;
 			sqlite3_bind_int64(s, 1, e->id);
@@ -258,7 +259,7 @@ static enum la_status cache_flush(struct store *st)
 				sqlite3_bind_int64(s, 5, e->parent);
 			sqlite3_bind_int64(s, 6, e->msgs);
 		} else {
-			s = stmt(st, S_MID_UPD);
+			s = st_prepare(st, S_MID_UPD);
 			if (!s)
 				return LA_EDB;
 			sqlite3_bind_int64(s, 1, e->id);
@@ -267,9 +268,9 @@ static enum la_status cache_flush(struct store *st)
 				sqlite3_bind_int64(s, 3, e->parent);
 			sqlite3_bind_int64(s, 4, e->msgs);
 		}
-		int rc = step_done(s);
+		int rc = st_step_done(s);
 		if (rc != SQLITE_DONE)
-			return db_status(rc) ? db_status(rc) : LA_EDB;
+			return st_error(rc);
 		e->state = MID_CLEAN;
 	}
 	c->ndirty = 0;
@@ -284,7 +285,7 @@ static enum la_status parent_of(struct store *st, int64_t id, int64_t *parent)
 		*parent = e->parent;
 		return LA_OK;
 	}
-	sqlite3_stmt *s = stmt(st, S_MID_PARENT_OF);
+	sqlite3_stmt *s = st_prepare(st, S_MID_PARENT_OF);
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, id);
@@ -317,13 +318,13 @@ static enum la_status merge_threads(struct store *st, int64_t into, int64_t from
 	enum la_status e = cache_flush(st);
 	if (e)
 		return e;
-	for (enum stmt_id id = S_MERGE_MIDS; id <= S_MERGE_MSGS; id++) {
-		sqlite3_stmt *s = stmt(st, id);
+	for (enum st_stmt_id id = S_MERGE_MIDS; id <= S_MERGE_MSGS; id++) {
+		sqlite3_stmt *s = st_prepare(st, id);
 		if (!s)
 			return LA_EDB;
 		sqlite3_bind_int64(s, 1, into);
 		sqlite3_bind_int64(s, 2, from);
-		if (step_done(s) != SQLITE_DONE)
+		if (st_step_done(s) != SQLITE_DONE)
 			return LA_EDB;
 	}
 	struct mid_cache *c = &st->mids;
@@ -442,7 +443,7 @@ static enum la_status next_daynum(struct store *st, int64_t list_id, int day, in
 			break;
 		}
 	if (!d) {
-		sqlite3_stmt *s = stmt(st, S_DAY_GET);
+		sqlite3_stmt *s = st_prepare(st, S_DAY_GET);
 		if (!s)
 			return LA_EDB;
 		sqlite3_bind_int64(s, 1, list_id);
@@ -452,7 +453,7 @@ static enum la_status next_daynum(struct store *st, int64_t list_id, int day, in
 		int gone = rc == SQLITE_ROW ? sqlite3_column_int(s, 1) : 0;
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return db_status(rc) ? db_status(rc) : LA_EDB;
+			return st_error(rc);
 		if (!vec_reserve(&st->days, &st->capdays, st->ndays + 1, sizeof *st->days))
 			return LA_ENOMEM;
 		d = &st->days[st->ndays++];
@@ -475,22 +476,22 @@ static enum la_status days_flush(struct store *st)
 		struct day_entry *d = &st->days[i];
 		if (!d->dirty)
 			continue;
-		sqlite3_stmt *s = stmt(st, S_DAY_SET);
+		sqlite3_stmt *s = st_prepare(st, S_DAY_SET);
 		if (!s)
 			return LA_EDB;
 		sqlite3_bind_int64(s, 1, d->list_id);
 		sqlite3_bind_int(s, 2, d->day);
 		sqlite3_bind_int(s, 3, d->count);
-		int rc = step_done(s);
+		int rc = st_step_done(s);
 		if (rc != SQLITE_DONE)
-			return db_status(rc) ? db_status(rc) : LA_EDB;
+			return st_error(rc);
 		d->dirty = false;
 	}
 	st->ndays = 0;
 	return LA_OK;
 }
 
-enum la_status write_caches_sync(struct store *st)
+enum la_status st_write_caches_sync(struct store *st)
 {
 	enum la_status e = cache_flush(st);
 	if (!e)
@@ -504,9 +505,9 @@ enum la_status write_caches_sync(struct store *st)
 
 enum la_status store_begin(struct store *st, struct la_err *err)
 {
-	int rc = exec(st, "BEGIN IMMEDIATE");
+	int rc = st_exec(st, "BEGIN IMMEDIATE");
 	if (rc != SQLITE_OK)
-		return db_fail(st, rc, err, "begin");
+		return st_fail(st, rc, err, "begin");
 	st->in_txn = true;
 	return LA_OK;
 }
@@ -520,41 +521,41 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 	if (e)
 		return la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
 	if (src) {
-		sqlite3_stmt *s = stmt(st, S_SRC_SAVE);
+		sqlite3_stmt *s = st_prepare(st, S_SRC_SAVE);
 		if (!s)
-			return db_fail(st, SQLITE_ERROR, err, "save source");
+			return st_fail(st, SQLITE_ERROR, err, "save source");
 		sqlite3_bind_int64(s, 1, src->id);
 		sqlite3_bind_int64(s, 2, (int64_t)src->done);
 		sqlite3_bind_int64(s, 3, src->fp_head);
 		sqlite3_bind_int64(s, 4, src->fp_tail);
 		sqlite3_bind_int64(s, 5, src->last_ts);
-		rc = step_done(s);
+		rc = st_step_done(s);
 		if (rc != SQLITE_DONE)
-			return db_fail(st, rc, err, "save source");
+			return st_fail(st, rc, err, "save source");
 		if (src->copy[0]) {
-			s = stmt(st, S_COPY_SAVE);
+			s = st_prepare(st, S_COPY_SAVE);
 			if (!s)
-				return db_fail(st, SQLITE_ERROR, err, "save source");
+				return st_fail(st, SQLITE_ERROR, err, "save source");
 			sqlite3_bind_int64(s, 1, src->id);
-			sqlite3_bind_text(s, 2, store_rel_path(st, src->copy), -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 2, st_stored_path(st, src->copy), -1, SQLITE_STATIC);
 			sqlite3_bind_int64(s, 3, src->orig_size);
 			sqlite3_bind_int64(s, 4, src->orig_mtime);
 			sqlite3_bind_int64(s, 5, src->orig_fp);
 			sqlite3_bind_int64(s, 6, src->copy_len);
-			rc = step_done(s);
+			rc = st_step_done(s);
 			if (rc != SQLITE_DONE)
-				return db_fail(st, rc, err, "save source");
+				return st_fail(st, rc, err, "save source");
 		}
 	}
-	sqlite3_stmt *s = stmt(st, S_META_SET);
+	sqlite3_stmt *s = st_prepare(st, S_META_SET);
 	if (s) {
 		sqlite3_bind_text(s, 1, "updated", -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
-		step_done(s);
+		st_step_done(s);
 	}
-	rc = exec(st, "COMMIT");
+	rc = st_exec(st, "COMMIT");
 	if (rc != SQLITE_OK)
-		return db_fail(st, rc, err, "commit");
+		return st_fail(st, rc, err, "commit");
 	st->in_txn = false;
 	if (st->mids.n > MID_CACHE_MAX)
 		cache_clear(&st->mids);
@@ -566,7 +567,7 @@ void store_rollback(struct store *st)
 	if (!st)
 		return;
 	if (st->in_txn) {
-		exec(st, "ROLLBACK");
+		st_exec(st, "ROLLBACK");
 		st->in_txn = false;
 	}
 	/* What the caches say may never have reached the index. */
@@ -602,9 +603,9 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 		return la_err_set(err, e, "index: day number for %d: %s", m->day,
 		                  sqlite3_errmsg(st->db));
 
-	sqlite3_stmt *s = stmt(st, S_MSG_INS);
+	sqlite3_stmt *s = st_prepare(st, S_MSG_INS);
 	if (!s)
-		return db_fail(st, SQLITE_ERROR, err, "add message");
+		return st_fail(st, SQLITE_ERROR, err, "add message");
 	sqlite3_bind_int64(s, 1, m->list_id);
 	sqlite3_bind_int(s, 2, m->day);
 	sqlite3_bind_int(s, 3, *num);
@@ -624,9 +625,9 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	sqlite3_bind_int(s, 15, (int)sum->flags);
 	if (m->file)
 		sqlite3_bind_text(s, 16, m->file, -1, SQLITE_STATIC);
-	int rc = step_done(s);
+	int rc = st_step_done(s);
 	if (rc != SQLITE_DONE)
-		return db_fail(st, rc, err, "add message");
+		return st_fail(st, rc, err, "add message");
 	int64_t rowid = sqlite3_last_insert_rowid(st->db);
 	e = series_note(st, rowid, m->list_id, m->has_date ? m->date : m->ts, sum->subject,
 	                sum->from_addr, self_id, parent);
@@ -682,9 +683,9 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	/* An index made before lore's columns gets the old ones only (and
 	 * no patch ids), one made before the stems no stems, until
 	 * `reindex --search` makes it anew. */
-	sqlite3_stmt *s = stmt(st, st->fts_stems  ? S_FTS_INS
-	                           : st->fts_lore ? S_FTS_LORE_INS
-	                                          : S_FTS_OLD_INS);
+	sqlite3_stmt *s = st_prepare(st, st->fts_stems  ? S_FTS_INS
+	                                 : st->fts_lore ? S_FTS_LORE_INS
+	                                                : S_FTS_OLD_INS);
 	if (!s)
 		return LA_EDB;
 	if (st->fts_stems && !st->stemmer && !(st->stemmer = stemmer_new()))
@@ -718,83 +719,40 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 		bind_stems(st, s, 18, nq_text, 4, &tmp[k + 1]);
 		bind_stems(st, s, 19, q_text, 1, &tmp[k + 2]);
 	}
-	int rc = step_done(s);
+	int rc = st_step_done(s);
 	for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)
 		buf_free(&tmp[i]);
 	if (rc == SQLITE_DONE && series_change_id(st, id, t))
 		rc = SQLITE_ERROR;
 	for (size_t i = 0; rc == SQLITE_DONE && st->fts_lore && i < t->npatchids; i++) {
-		if (!(s = stmt(st, S_PID_INS)))
+		if (!(s = st_prepare(st, S_PID_INS)))
 			return LA_EDB;
 		sqlite3_bind_text(s, 1, t->patchids[i], PATCHID_HEX, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, id);
-		rc = step_done(s);
+		rc = st_step_done(s);
 	}
-	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
-}
-
-enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids, int max, int *n)
-{
-	*n = 0;
-	sqlite3_stmt *s = stmt(st, S_IDS_AFTER);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, after);
-	sqlite3_bind_int(s, 2, max);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
-		ids[(*n)++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? LA_OK : LA_EDB;
-}
-
-enum la_status store_meta_get(struct store *st, const char *key, char *out, size_t n)
-{
-	sqlite3_stmt *s = stmt(st, S_META_GET);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(s, 0);
-		snprintf(out, n, "%s", v ? v : "");
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? LA_OK : rc == SQLITE_DONE ? LA_ENOTFOUND : LA_EDB;
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status store_meta_set(struct store *st, const char *key, const char *value)
 {
-	sqlite3_stmt *s = stmt(st, S_META_SET);
+	sqlite3_stmt *s = st_prepare(st, S_META_SET);
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-	return step_done(s) == SQLITE_DONE ? LA_OK : LA_EDB;
-}
-
-enum la_status store_maildir_seen(struct store *st, int64_t source_id, const char *uniq, bool *seen)
-{
-	sqlite3_stmt *s = stmt(st, S_SEEN_GET);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, source_id);
-	sqlite3_bind_text(s, 2, uniq, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	*seen = rc == SQLITE_ROW;
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : db_status(rc);
+	return st_step_done(s) == SQLITE_DONE ? LA_OK : LA_EDB;
 }
 
 enum la_status store_maildir_mark(struct store *st, int64_t source_id, const char *uniq)
 {
-	sqlite3_stmt *s = stmt(st, S_SEEN_INS);
+	sqlite3_stmt *s = st_prepare(st, S_SEEN_INS);
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, source_id);
 	sqlite3_bind_text(s, 2, uniq, -1, SQLITE_STATIC);
-	int rc = step_done(s);
-	return rc == SQLITE_DONE ? LA_OK : (db_status(rc) ? db_status(rc) : LA_EDB);
+	int rc = st_step_done(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err)
@@ -816,7 +774,82 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 		"UPDATE source_copies SET orig_size = -1, copy_len = -1"
 		" WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);",
 		(long long)list_id);
-	int rc = exec(st, sql);
+	int rc = st_exec(st, sql);
 	store_rollback(st); /* drop caches that may name purged rows */
-	return rc == SQLITE_OK ? LA_OK : db_fail(st, rc, err, "purge list");
+	return rc == SQLITE_OK ? LA_OK : st_fail(st, rc, err, "purge list");
+}
+
+enum la_status store_fts_clear(struct store *st)
+{
+	/* An older search index is replaced by one with every column (and
+	 * its statements, prepared for the older one, are dropped). */
+	for (int i = S_FTS_INS; i <= S_FTS_OLD_INS; i++) {
+		sqlite3_finalize(st->prepared[i]);
+		st->prepared[i] = NULL;
+	}
+	int rc = st_exec(st, "DROP TABLE IF EXISTS fts; " FTS_SQL "; DELETE FROM patchids;");
+	st_fts_columns(st);
+	return rc == SQLITE_OK ? LA_OK : st_error(rc);
+}
+
+enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id,
+                                 struct la_err *err)
+{
+	enum la_status r = store_list_id(st, name, id);
+	if (r != LA_ENOTFOUND)
+		return r ? la_err_set(err, r, "index: %s", sqlite3_errmsg(st->db)) : LA_OK;
+	sqlite3_stmt *s = st_prepare(st, S_LIST_INS);
+	if (!s)
+		return st_fail(st, SQLITE_ERROR, err, "add list");
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	int rc = st_step_done(s);
+	if (rc != SQLITE_DONE)
+		return st_fail(st, rc, err, "add list");
+	*id = sqlite3_last_insert_rowid(st->db);
+	return LA_OK;
+}
+
+enum la_status store_source_ensure(struct store *st, int64_t list_id, const char *path,
+                                   enum source_kind kind, struct store_source *src,
+                                   struct la_err *err)
+{
+	const char *key = st_stored_path(st, path);
+	enum la_status e = st_source_get(st, list_id, key, src);
+	if (e == LA_ENOTFOUND && key != path) {
+		/* Stored by a listarc of schema 1 with its absolute path, here
+		 * or where the archive was before it moved: from now on
+		 * relative, like the new ones. */
+		e = st_source_get(st, list_id, path, src);
+		if (e == LA_ENOTFOUND)
+			e = st_source_moved(st, list_id, key, kind, src);
+		if (e == LA_OK) {
+			sqlite3_stmt *s = st_prepare(st, S_SRC_PATH);
+			if (!s)
+				return st_fail(st, SQLITE_ERROR, err, "source");
+			sqlite3_bind_int64(s, 1, src->id);
+			sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+			int rc = st_step_done(s);
+			if (rc != SQLITE_DONE)
+				return st_fail(st, rc, err, "source");
+			snprintf(src->path, sizeof src->path, "%s", path);
+		}
+	}
+	if (e == LA_ENOTFOUND) {
+		sqlite3_stmt *s = st_prepare(st, S_SRC_INS);
+		if (!s)
+			return st_fail(st, SQLITE_ERROR, err, "source");
+		sqlite3_bind_int64(s, 1, list_id);
+		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, kind);
+		int rc = st_step_done(s);
+		if (rc != SQLITE_DONE)
+			return st_fail(st, rc, err, "add source");
+		e = st_source_get(st, list_id, key, src);
+	}
+	if (e)
+		return st_fail(st, SQLITE_ERROR, err, "source");
+	if (src->kind != kind)
+		return la_err_set(err, LA_EINVAL, "%s: was indexed as %s, is now %s", path,
+		                  source_kind_name(src->kind), source_kind_name(kind));
+	return LA_OK;
 }

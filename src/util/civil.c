@@ -1,6 +1,8 @@
 /* civil.c: calendar arithmetic. */
 #include "util/civil.h"
 
+#include <stdio.h>
+
 const char *const civil_month_abbr[13] = {"",    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 const char *const civil_month_name[13] = {"",        "January",  "February", "March",  "April",
@@ -66,4 +68,21 @@ unsigned civil_month_from_name(const char *p, unsigned n)
 		if (names[i * 3] == a && names[i * 3 + 1] == b && names[i * 3 + 2] == c)
 			return i + 1;
 	return 0;
+}
+
+int64_t civil_days_of_unix(int64_t t, unsigned *sec)
+{
+	int64_t days = t / 86400, rem = t % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	*sec = (unsigned)rem;
+	return days;
+}
+
+void civil_daykey_format(int key, char sep, char out[CIVIL_DAY_LEN])
+{
+	struct civil_ymd d = civil_daykey_split(key < 0 ? 0 : key);
+	snprintf(out, CIVIL_DAY_LEN, "%04d%c%02d%c%02d", d.y % 10000, sep, d.m, sep, d.d);
 }

@@ -92,6 +92,49 @@ static void test_civil(void)
 	CHECK(civil_month_from_name("may", 3) == 5 && civil_month_from_name("DEC", 3) == 12 &&
 	              civil_month_from_name("foo", 3) == 0,
 	      "month names");
+
+	/* The one split of a unix time: rounded down, so that a time before
+	 * 1970 is on the day it falls in. */
+	static const struct {
+		int64_t t, days;
+		unsigned sec;
+	} unix_cases[] = {
+		{0, 0, 0},
+		{86399, 0, 86399},
+		{86400, 1, 0},
+		{1558360817, 18036, 50417}, /* 2019-05-20T14:00:17Z */
+		{-1, -1, 86399},
+		{-86400, -1, 0},
+		{-86401, -2, 86399},
+		{INT64_MIN, INT64_MIN / 86400 - 1, (unsigned)(INT64_MIN % 86400 + 86400)},
+	};
+	for (size_t i = 0; i < sizeof unix_cases / sizeof *unix_cases; i++) {
+		unsigned sec = 99999;
+		int64_t days = civil_days_of_unix(unix_cases[i].t, &sec);
+		CHECK(days == unix_cases[i].days && sec == unix_cases[i].sec,
+		      "civil_days_of_unix(%lld) = %lld, %u", (long long)unix_cases[i].t,
+		      (long long)days, sec);
+	}
+
+	/* The one split of a day key, and its two written forms. */
+	static const struct {
+		int key;
+		char sep;
+		const char *want;
+	} day_cases[] = {
+		{20190520, '-', "2019-05-20"}, {20190520, '/', "2019/05/20"},
+		{10101, '-', "0001-01-01"},    {99991231, '/', "9999/12/31"},
+		{0, '-', "0000-00-00"},        {-5, '-', "0000-00-00"},
+	};
+	for (size_t i = 0; i < sizeof day_cases / sizeof *day_cases; i++) {
+		char out[CIVIL_DAY_LEN];
+		civil_daykey_format(day_cases[i].key, day_cases[i].sep, out);
+		CHECK(strcmp(out, day_cases[i].want) == 0, "civil_daykey_format(%d, '%c') = %s",
+		      day_cases[i].key, day_cases[i].sep, out);
+	}
+	struct civil_ymd ymd = civil_daykey_split(civil_daykey(2020, 2, 29));
+	CHECK(ymd.y == 2020 && ymd.m == 2 && ymd.d == 29,
+	      "civil_daykey_split inverts civil_daykey");
 }
 
 static void test_hash(void)
