@@ -20,7 +20,7 @@ EXTRA_CFLAGS ?=
 # earlier ones: mbox uses msg; store uses msg, mbox and search; ingest uses
 # store; render uses conf, search, store and thread; http uses render).
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c src/util/cjk.c \
-              src/util/hash.c src/util/civil.c src/util/vec.c
+              src/util/hash.c src/util/civil.c src/util/vec.c src/util/io.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/charset.c src/msg/decode.c src/msg/htmltext.c \
               src/msg/text.c src/msg/textlore.c src/msg/patchid.c
 MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c
@@ -28,7 +28,7 @@ CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c
-INGEST_SRC := src/ingest/ingest.c src/ingest/source.c
+INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/deliver.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \

@@ -12,7 +12,6 @@
 #include "search/search.h"
 #include "store/store.h"
 #include "mbox/mbox.h"
-#include "util/civil.h"
 
 static const char usage[] =
 	"usage: listarc search [--data DIR] [--list LIST] [--format=summary|json|mbox]\n"
@@ -97,17 +96,10 @@ static bool print_entry(const struct store_entry *e, void *arg)
 		buf_init(&raw, (size_t)1 << 30);
 		buf_init(&q, (size_t)1 << 31);
 		if (store_msg_read(o->st, &m, (size_t)1 << 30, &raw) == LA_OK) {
-			struct la_date d;
-			date_from_unix(m.ts, &d);
-			printf("From listarc@%s %s %s %2u %02u:%02u:%02u %04lld\n", m.list,
-			       civil_wday_abbr[civil_weekday(civil_to_days(d.year, d.mon, d.day))],
-			       civil_month_abbr[d.mon], d.day, d.hour, d.min, d.sec,
-			       (long long)d.year);
-			mbox_quote(&q, raw.data ? raw.data : "", raw.len);
+			char sender[sizeof "listarc@" + LISTNAME_MAX];
+			snprintf(sender, sizeof sender, "listarc@%s", m.list);
+			mbox_add_message(&q, sender, m.ts, raw.data ? raw.data : "", raw.len);
 			fwrite(q.data ? q.data : "", 1, q.len, stdout);
-			if (!q.data || q.len == 0 || q.data[q.len - 1] != '\n')
-				putchar('\n');
-			putchar('\n');
 		}
 		buf_free(&raw);
 		buf_free(&q);

@@ -28,6 +28,7 @@
 #include "msg/msg.h"
 #include "render/render.h"
 #include "store/store.h"
+#include "util/io.h"
 
 /* A streamed body goes out in pieces of about this size; the next piece
  * is made when the previous one has been written (so a slow reader costs
@@ -125,15 +126,8 @@ static struct conn *conn_of(h2o_req_t *req)
 
 static void log_flush(struct worker *w)
 {
-	size_t off = 0;
-	while (off < w->log.len) {
-		ssize_t k = write(w->srv->log_fd, w->log.data + off, w->log.len - off);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break; /* a full disk loses log lines, never requests */
-		off += (size_t)k;
-	}
+	/* A full disk loses log lines, never requests. */
+	(void)io_write_all(w->srv->log_fd, w->log.data, w->log.len);
 	buf_reset(&w->log);
 }
 

@@ -116,6 +116,33 @@ enum la_status ingest_lock(const char *dir, int wait_seconds, int *fd, struct la
 bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, int64_t *ts,
                           int *day);
 
+/* What ingest_deliver did beyond storing the message. */
+struct ingest_delivery {
+	bool indexed;       /* false: stored, and left for the next `listarc
+	                       index` (note says why) */
+	bool cannot_create; /* the failure was DIR or DIR/mbox/ not made */
+	char note[512];
+};
+
+/* `listarc deliver`: reads one message from fd to its end, drops a From_
+ * line the MTA may have put first, and appends it to DIR/mbox/LIST.mbox
+ * (making DIR/mbox/ if need be) with ingest_append_mbox, dated by
+ * ingest_delivery_date (now when the message has no date), then indexes
+ * what is new in that mbox under the archive lock (ingest_lock).  sender
+ * is the envelope sender for the From_ line, or NULL or "" for the
+ * message's Return-Path:, else MAILER-DAEMON; it is reduced to one token
+ * of printable ASCII.  Each lock is waited for at most wait_seconds.  The
+ * caller has checked list (conf_valid_listname) and called
+ * msg_library_init.  *d is reset, then filled.
+ * Returns LA_OK once the message is stored, even if indexing it failed
+ * (d->indexed false, d->note says why; the next `listarc index` picks it
+ * up); LA_EINVAL for an empty message (or a From_ line alone); LA_ETOOBIG for one over
+ * DELIVER_MAX; LA_EIO if fd cannot be read, DIR/mbox/ cannot be made
+ * (d->cannot_create set) or the write failed; LA_EAGAIN if the mbox
+ * stayed locked; LA_ENOSPC if the disk is full; LA_ENOMEM. */
+enum la_status ingest_deliver(const char *dir, const char *list, int fd, const char *sender,
+                              int wait_seconds, struct ingest_delivery *d, struct la_err *err);
+
 /* Appends one message to an mbox for `listarc deliver`: under an fcntl
  * write lock (waiting at most wait_seconds), with a From_ line dated ts,
  * mboxrd quoting, and a blank line after it.  On failure the file is cut

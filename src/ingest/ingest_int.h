@@ -10,9 +10,7 @@
 #include "ingest/ingest.h"
 #include "mbox/mbox.h"
 #include "store/store.h"
-
-/* Reads n bytes at off (fewer at the end of the file: *got says). */
-enum la_status pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got);
+#include "util/io.h"
 
 /* Sleeps a little more each time (1 ms up to 10 ms), adding the time to
  * *waited_ms: the waits for locks poll with it. */

@@ -123,6 +123,17 @@ void mbox_unquote(struct buf *out, const char *p, size_t n);
 /* Appends p[0..n) to out with mboxrd quoting added (the inverse). */
 void mbox_quote(struct buf *out, const char *p, size_t n);
 
+/* Appends a From_ line to out: "From SENDER Www Mmm dd hh:mm:ss yyyy\n",
+ * ts in UTC in asctime's layout (what mbox readers and mbox_is_fromline
+ * take).  sender is written as given: the caller makes it one token of
+ * printable ASCII. */
+void mbox_add_fromline(struct buf *out, const char *sender, int64_t ts);
+
+/* Appends msg[0..n) to out as one mboxrd entry: its From_ line (as
+ * mbox_add_fromline), the message quoted (mbox_quote), a newline if it
+ * lacks one, and the blank line that ends it. */
+void mbox_add_message(struct buf *out, const char *sender, int64_t ts, const char *msg, size_t n);
+
 /* Opens subdirectory sub ("cur" or "new") of the maildir at path, never
  * through a symbolic link: a maildir is mail, not a way into the rest of
  * the disk.  Returns a directory descriptor the caller closes, or -1 with
