@@ -193,7 +193,7 @@ int cmd_search(int argc, char **argv)
 		goto out;
 	}
 	char mode[16] = "on";
-	store_meta_get(st, "search", mode, sizeof mode);
+	la_ignore(store_meta_get(st, "search", mode, sizeof mode)); /* absent: on */
 	if (!strcmp(mode, "off"))
 		cmd_error("%s: this archive was indexed with --no-search: full-text terms match "
 		          "nothing until `listarc reindex --search`",

@@ -127,7 +127,7 @@ static struct conn *conn_of(h2o_req_t *req)
 static void log_flush(struct worker *w)
 {
 	/* A full disk loses log lines, never requests. */
-	(void)io_write_all(w->srv->log_fd, w->log.data, w->log.len);
+	la_ignore(io_write_all(w->srv->log_fd, w->log.data, w->log.len));
 	buf_reset(&w->log);
 }
 

@@ -87,7 +87,8 @@ enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len,
 		char tail[2] = {0, 0};
 		size_t got = 0;
 		size_t k = old >= 2 ? 2 : 1;
-		io_pread_full(fd, tail + 2 - k, k, (uint64_t)(old - (off_t)k), &got);
+		/* Unreadable, it is taken as not ending so: a blank line more. */
+		la_ignore(io_pread_full(fd, tail + 2 - k, k, (uint64_t)(old - (off_t)k), &got));
 		if (tail[1] != '\n')
 			buf_adds(&b, "\n\n");
 		else if (tail[0] != '\n')

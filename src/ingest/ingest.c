@@ -1018,7 +1018,7 @@ enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts 
 	if (e)
 		return e;
 	char mode[16] = "on";
-	store_meta_get(st, "search", mode, sizeof mode);
+	la_ignore(store_meta_get(st, "search", mode, sizeof mode)); /* absent: on */
 	if (strcmp(mode, "rebuilding") != 0 || store_meta_get(st, "fts_upto", upto, sizeof upto)) {
 		/* A fresh start. */
 		if ((e = store_fts_clear(st)) || (e = store_meta_set(st, "search", "rebuilding")) ||

@@ -46,7 +46,7 @@ struct unpacker;
 /* Bytes of the copy written so far, waiting (see mbox_reader_follow). */
 uint64_t unpacker_avail(void *u, uint64_t want, bool *ended);
 /* After it ended: LA_OK, or why its data ended early (err's text in note). */
-enum la_status unpacker_status(const struct unpacker *u, char *note, size_t n);
+LA_MUST_CHECK enum la_status unpacker_status(const struct unpacker *u, char *note, size_t n);
 
 /* One span of a file of messages to index: src (registered, inside the
  * open transaction) read from fd at start, up to limit, as fmt. */
@@ -67,14 +67,15 @@ struct span_job {
 /* Indexes the messages of the span, committing in batches (with src's
  * resume point), the last commit included.  On failure the open batch is
  * rolled back.  Returns LA_OK, LA_EIO, LA_ENOSPC, LA_EDB, LA_ENOMEM. */
-enum la_status index_span(const struct span_job *j, const struct ingest_opts *o,
-                          struct ingest_stats *stats, struct la_err *err);
+LA_MUST_CHECK enum la_status index_span(const struct span_job *j, const struct ingest_opts *o,
+                                        struct ingest_stats *stats, struct la_err *err);
 
 /* A compressed mbox (ingest_source found it to be one): decompressed into
  * its copy in the archive directory, and what is new indexed from it. */
-enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path, int fd,
-                             const struct ingest_what *w, const struct ingest_opts *o,
-                             struct ingest_stats *stats, struct la_err *err);
+LA_MUST_CHECK enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path,
+                                           int fd, const struct ingest_what *w,
+                                           const struct ingest_opts *o, struct ingest_stats *stats,
+                                           struct la_err *err);
 
 /* Says what was found to the user through o->warn, if set (printf-like). */
 void ingest_warn(const struct ingest_opts *o, const char *fmt, ...)

@@ -274,7 +274,7 @@ static enum stale dotlock_check(int dfd, const char *name)
 	struct stat sb;
 	char b[24];
 	size_t k = 0;
-	(void)io_read_full(f, b, sizeof b - 1, &k); /* unreadable: no pid */
+	la_ignore(io_read_full(f, b, sizeof b - 1, &k)); /* unreadable: no pid */
 	bool ok = fstat(f, &sb) == 0;
 	close(f);
 	if (k > 0) {

@@ -132,7 +132,7 @@ static void test_resume(void)
 		return;
 	}
 	int64_t list;
-	store_list_ensure(st, "l", &list, &err);
+	CHECK(store_list_ensure(st, "l", &list, &err) == LA_OK, "the list is made (%s)", err.msg);
 	struct ingest_opts o;
 	ingest_opts_init(&o);
 	o.settle = 0;
@@ -183,9 +183,10 @@ static void test_resume(void)
 			       (unsigned long long)stats.messages, err.msg);
 		struct store_source src;
 		memset(&src, 0, sizeof src);
-		store_sources(st, list, first_source, &src);
 		int64_t n = 0;
-		store_lists(st, count_list, &n);
+		CHECK(store_sources(st, list, first_source, &src) == LA_OK &&
+		              store_lists(st, count_list, &n) == LA_OK,
+		      "step %zu: sources and lists read", i);
 		if (e == LA_OK) {
 			total += life[i].messages;
 			CHECK(src.done == file_size(mbox) && n == total,
@@ -220,8 +221,9 @@ static void test_resume(void)
 		fclose(f);
 	}
 	st = NULL;
-	store_open(&st, dir, STORE_WRITE, &err);
-	store_list_ensure(st, "m", &list, &err);
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK &&
+	              store_list_ensure(st, "m", &list, &err) == LA_OK,
+	      "the index opens again, with another list (%s)", err.msg);
 	o.settle = 3600;
 	memset(&stats, 0, sizeof stats);
 	struct store_source src;

@@ -495,7 +495,7 @@ static size_t probe(struct mbox_reader *r, uint64_t lim, uint64_t off, size_t n)
 	if (n > lim - off)
 		n = (size_t)(lim - off);
 	size_t got = 0;
-	(void)io_pread_full(r->fd, r->probe, n, off, &got); /* an error reads as the end */
+	la_ignore(io_pread_full(r->fd, r->probe, n, off, &got)); /* an error reads as the end */
 	return got;
 }
 

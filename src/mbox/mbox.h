@@ -89,7 +89,8 @@ void mbox_reader_follow(struct mbox_reader *r,
 
 /* Reads the next message into m.  Returns LA_OK, LA_EOF at the end of
  * the file, or LA_EIO (detail in err, naming the offset). */
-enum la_status mbox_next(struct mbox_reader *r, struct mbox_msg *m, struct la_err *err);
+LA_MUST_CHECK enum la_status mbox_next(struct mbox_reader *r, struct mbox_msg *m,
+                                       struct la_err *err);
 
 /* Total bytes read so far (for progress). */
 uint64_t mbox_reader_pos(const struct mbox_reader *r);
@@ -164,6 +165,7 @@ void unpack_free(struct unpack *u);
  * if the data ends inside a stream (a file still being written or cut
  * short: what came before is good), LA_EINVAL if it is corrupt, LA_EIO
  * (err says which, with the offset in the compressed file). */
-enum la_status unpack_read(struct unpack *u, void *out, size_t n, size_t *got, struct la_err *err);
+LA_MUST_CHECK enum la_status unpack_read(struct unpack *u, void *out, size_t n, size_t *got,
+                                         struct la_err *err);
 
 #endif

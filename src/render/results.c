@@ -605,7 +605,7 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 		status = 400;
 	} else {
 		char mode[16] = "on";
-		store_meta_get(c->st, "search", mode, sizeof mode);
+		la_ignore(store_meta_get(c->st, "search", mode, sizeof mode)); /* absent: on */
 		if (strcmp(mode, "on") != 0)
 			buf_adds(
 				b,

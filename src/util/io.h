@@ -12,17 +12,17 @@
 /* Writes all n bytes of p to fd.  Returns LA_OK, LA_ENOSPC (ENOSPC or
  * EDQUOT) or LA_EIO (errno says why); on failure some bytes may have
  * been written. */
-enum la_status io_write_all(int fd, const void *p, size_t n);
+LA_MUST_CHECK enum la_status io_write_all(int fd, const void *p, size_t n);
 
 /* The same at file offset off (pwrite: the file offset is not moved). */
-enum la_status io_pwrite_all(int fd, const void *p, size_t n, uint64_t off);
+LA_MUST_CHECK enum la_status io_pwrite_all(int fd, const void *p, size_t n, uint64_t off);
 
 /* Reads n bytes from fd into p, fewer only at the end of the file: *got
  * says how many.  Returns LA_OK or LA_EIO (errno says why; *got holds
  * what was read before the error). */
-enum la_status io_read_full(int fd, void *p, size_t n, size_t *got);
+LA_MUST_CHECK enum la_status io_read_full(int fd, void *p, size_t n, size_t *got);
 
 /* The same at file offset off (pread: the file offset is not moved). */
-enum la_status io_pread_full(int fd, void *p, size_t n, uint64_t off, size_t *got);
+LA_MUST_CHECK enum la_status io_pread_full(int fd, void *p, size_t n, uint64_t off, size_t *got);
 
 #endif
