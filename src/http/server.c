@@ -755,8 +755,18 @@ static void *worker_main(void *arg)
 	h2o_timeout_unlink(&w->tick_entry);
 	h2o_timeout_dispose(w->loop, &w->tick);
 	h2o_multithread_unregister_receiver(w->ctx.queue, &w->wake);
+	h2o_multithread_queue_t *queue = w->ctx.queue;
 	h2o_context_dispose(&w->ctx);
 	h2o_evloop_destroy(w->loop);
+#if H2O_VERSION_MAJOR == 2 && H2O_VERSION_MINOR < 3
+	/* libh2o 2.2's h2o_multithread_destroy_queue (called by
+	 * h2o_context_dispose) closes the queue's pipe and socket but never
+	 * frees the queue itself; 2.3 does.  Nothing refers to it now that
+	 * the loop, which freed the closed socket, is gone. */
+	free(queue);
+#else
+	(void)queue;
+#endif
 	/* This thread's free list of socket buffers (libh2o keeps it in a
 	 * thread-local variable and never releases it): the chunks come from
 	 * malloc, and taking them off the list hands them back. */
