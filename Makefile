@@ -20,7 +20,7 @@ EXTRA_CFLAGS ?=
 # earlier ones: mbox uses msg; store uses msg, mbox and search; ingest uses
 # store; render uses conf, search, store and thread; http uses render).
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c src/util/cjk.c src/util/stem.c \
-              src/util/hash.c src/util/civil.c src/util/vec.c
+              src/util/hash.c src/util/civil.c src/util/vec.c src/util/io.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/charset.c src/msg/decode.c src/msg/htmltext.c \
               src/msg/text.c src/msg/textlore.c src/msg/patchid.c src/msg/series.c
 MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c
@@ -29,7 +29,7 @@ SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write.c src/store/search.c \
               src/store/bytes.c src/store/git.c src/store/series.c
-INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c
+INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
@@ -52,7 +52,7 @@ release_OBJ := $(patsubst src/%.c,$(RELDIR)/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
-.PHONY: all check check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load
+.PHONY: all check check-build check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load
 all: listarc
 
 listarc: $(release_OBJ)
@@ -127,9 +127,11 @@ build/faulthook.so: tests/faulthook.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g $(WARN) $(EXTRA_CFLAGS) -shared -fPIC -o $@ $< -ldl
 
+# Everything the tests run (`make check-build` alone builds it).
 check: setup
-	$(MAKE) build/asan/listarc $(UNIT_BINS) $(DRIVERS) $(REPLAY_BINS) listarc build/faulthook.so
+	$(MAKE) check-build
 	tests/run-all
+check-build: build/asan/listarc $(UNIT_BINS) $(DRIVERS) $(REPLAY_BINS) listarc build/faulthook.so
 
 # The page tests again with the release build under Valgrind's memcheck
 # (tests/valgrind-listarc): reads of memory never written, which ASan does

@@ -403,9 +403,19 @@ int cmd_index(int argc, char **argv)
 	/* Search is an archive-wide choice: --no-search turns it off for good
 	 * (until `listarc reindex --search`). */
 	char mode[16] = "on";
-	store_meta_get(st, "search", mode, sizeof mode);
-	if (nosearch && strcmp(mode, "off") != 0)
-		store_meta_set(st, "search", "off");
+	enum la_status me = store_meta_get(st, "search", mode, sizeof mode);
+	if (me && me != LA_ENOTFOUND) {
+		cmd_error("%s: cannot read the search setting: %s", dir, store_errmsg(st));
+		rc = 1;
+		goto done;
+	}
+	/* Were --no-search not recorded, the next run would feed the search
+	 * index again, which would then hold only some of the messages. */
+	if (nosearch && strcmp(mode, "off") != 0 && store_meta_set(st, "search", "off")) {
+		cmd_error("%s: cannot record --no-search: %s", dir, store_errmsg(st));
+		rc = 1;
+		goto done;
+	}
 	search = !nosearch && strcmp(mode, "on") == 0;
 	if (search && !store_search_stems(st) && upgrade_search(st, quiet)) {
 		rc = 1;

@@ -16,6 +16,7 @@ static const char usage[] = "usage: listarc lists [--data DIR]\n"
 
 struct ctx {
 	struct store *st;
+	int rc; /* 1 if a list's sources could not be read */
 };
 
 static void print_day(int d)
@@ -79,7 +80,10 @@ static bool print_list(const struct store_list_info *l, void *arg)
 	printf("  ");
 	print_day(l->last_day);
 	printf("\n");
-	store_sources(c->st, l->id, print_source, NULL);
+	if (store_sources(c->st, l->id, print_source, NULL)) {
+		cmd_error("%s: its sources cannot be read: %s", l->name, store_errmsg(c->st));
+		c->rc = 1;
+	}
 	return true;
 }
 
@@ -106,11 +110,12 @@ int cmd_lists(int argc, char **argv)
 		rc = 1;
 	} else {
 		printf("%-24s %8s  %-10s  %-10s\n", "list", "messages", "first", "last");
-		struct ctx cx = {st};
+		struct ctx cx = {st, 0};
 		if (store_lists(st, print_list, &cx)) {
 			cmd_error("%s: %s", dir, store_errmsg(st));
 			rc = 1;
 		}
+		rc |= cx.rc;
 	}
 	store_close(st);
 	free(dir);

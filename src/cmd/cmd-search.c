@@ -94,16 +94,11 @@ static void print_mbox(struct store *st, const struct store_entry *e)
 	buf_init(&q, (size_t)1 << 31);
 	err = store_msg_read(st, &m, (size_t)1 << 30, &raw);
 	if (!err) {
-		struct la_date d;
-		date_from_unix(m.ts, &d);
-		printf("From listarc@%s %s %s %2u %02u:%02u:%02u %04lld\n", m.list,
-		       civil_wday_abbr[civil_weekday(civil_to_days(d.year, d.mon, d.day))],
-		       civil_month_abbr[d.mon], d.day, d.hour, d.min, d.sec, (long long)d.year);
-		mbox_quote(&q, raw.data ? raw.data : "", raw.len);
+		/* The one From_ line writer (mbox/), quoting as mboxrd. */
+		char sender[sizeof "listarc@" + LISTNAME_MAX];
+		snprintf(sender, sizeof sender, "listarc@%s", m.list);
+		mbox_add_message(&q, sender, m.ts, raw.data ? raw.data : "", raw.len);
 		fwrite(q.data ? q.data : "", 1, q.len, stdout);
-		if (!q.data || q.len == 0 || q.data[q.len - 1] != '\n')
-			putchar('\n');
-		putchar('\n');
 	}
 	buf_free(&raw);
 	buf_free(&q);

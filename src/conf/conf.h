@@ -43,7 +43,7 @@ char *conf_data_dir(const char *opt);
 
 /* Reads DIR/listarc.conf if it exists.  A missing file is not an error;
  * a malformed one is (LA_EINVAL, with the file and line in err). */
-enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err);
+LA_MUST_CHECK enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err);
 void conf_free(struct conf *c);
 
 /* The settings of a list, or NULL if the file does not mention it. */

@@ -508,13 +508,13 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	switch (kind) {
 	case R_NOTFOUND:
 		if (rt.api)
-			render_api_error(r, 404, "no such API URL");
+			e = render_api_error(r, 404, "no such API URL");
 		else
 			render_error(c, r, 404, "There is no such page in this archive.");
 		break;
 	case R_BADREQUEST:
 		if (rt.api)
-			render_api_error(r, 400, "malformed request");
+			e = render_api_error(r, 400, "malformed request");
 		else
 			render_error(c, r, 400, "The address of this request is malformed.");
 		break;

@@ -133,7 +133,7 @@ size_t route_key(const struct route *rt, char *out, size_t n);
 /* Handles a GET (or HEAD) of path: fills r (status, type, body, etag).
  * Returns LA_OK unless something failed on our side (r then holds a 500
  * page). */
-enum la_status route_handle(const struct render_ctx *c, const char *path, size_t n,
-                            struct response *r);
+LA_MUST_CHECK enum la_status route_handle(const struct render_ctx *c, const char *path, size_t n,
+                                          struct response *r);
 
 #endif

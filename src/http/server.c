@@ -28,6 +28,7 @@
 #include "msg/msg.h"
 #include "render/render.h"
 #include "store/store.h"
+#include "util/io.h"
 
 /* A streamed body goes out in pieces of about this size; the next piece
  * is made when the previous one has been written (so a slow reader costs
@@ -125,15 +126,8 @@ static struct conn *conn_of(h2o_req_t *req)
 
 static void log_flush(struct worker *w)
 {
-	size_t off = 0;
-	while (off < w->log.len) {
-		ssize_t k = write(w->srv->log_fd, w->log.data + off, w->log.len - off);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break; /* a full disk loses log lines, never requests */
-		off += (size_t)k;
-	}
+	/* A full disk loses log lines, never requests. */
+	la_ignore(io_write_all(w->srv->log_fd, w->log.data, w->log.len));
 	buf_reset(&w->log);
 }
 
@@ -761,8 +755,18 @@ static void *worker_main(void *arg)
 	h2o_timeout_unlink(&w->tick_entry);
 	h2o_timeout_dispose(w->loop, &w->tick);
 	h2o_multithread_unregister_receiver(w->ctx.queue, &w->wake);
+	h2o_multithread_queue_t *queue = w->ctx.queue;
 	h2o_context_dispose(&w->ctx);
 	h2o_evloop_destroy(w->loop);
+#if H2O_VERSION_MAJOR == 2 && H2O_VERSION_MINOR < 3
+	/* libh2o 2.2's h2o_multithread_destroy_queue (called by
+	 * h2o_context_dispose) closes the queue's pipe and socket but never
+	 * frees the queue itself; 2.3 does.  Nothing refers to it now that
+	 * the loop, which freed the closed socket, is gone. */
+	free(queue);
+#else
+	(void)queue;
+#endif
 	/* This thread's free list of socket buffers (libh2o keeps it in a
 	 * thread-local variable and never releases it): the chunks come from
 	 * malloc, and taking them off the list hands them back. */

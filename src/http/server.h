@@ -37,6 +37,6 @@ struct http_config {
  * serving with LA_EINVAL (a bad listen address), LA_EIO (the address is
  * taken, the log cannot be opened) or the status of store_open, with the
  * detail in err. */
-enum la_status http_serve(const struct http_config *cfg, struct la_err *err);
+LA_MUST_CHECK enum la_status http_serve(const struct http_config *cfg, struct la_err *err);
 
 #endif

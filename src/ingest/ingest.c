@@ -23,6 +23,8 @@
 #include "msg/header.h"
 #include "util/civil.h"
 #include "util/hash.h"
+#include "util/io.h"
+#include "util/vec.h"
 
 /* Messages per transaction.  Bigger batches are faster; any size is
  * crash-safe because the resume point commits with the messages. */
@@ -82,33 +84,16 @@ bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, in
 	return ok;
 }
 
-enum la_status pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got)
-{
-	size_t k = 0;
-	while (k < n) {
-		ssize_t r = pread(fd, (char *)p + k, n - k, (off_t)(off + k));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return LA_EIO;
-		if (r == 0)
-			break;
-		k += (size_t)r;
-	}
-	*got = k;
-	return LA_OK;
-}
-
 /* Fingerprints of an mbox up to done: its first and its last FP_BYTES. */
 static enum la_status fingerprints(int fd, uint64_t done, int64_t *head, int64_t *tail)
 {
 	char buf[FP_BYTES];
 	size_t got;
 	size_t n = done < FP_BYTES ? (size_t)done : FP_BYTES;
-	if (pread_all(fd, buf, n, 0, &got) || got != n)
+	if (io_pread_full(fd, buf, n, 0, &got) || got != n)
 		return LA_EIO;
 	*head = (int64_t)hash64(buf, n, 1);
-	if (pread_all(fd, buf, n, done - n, &got) || got != n)
+	if (io_pread_full(fd, buf, n, done - n, &got) || got != n)
 		return LA_EIO;
 	*tail = (int64_t)hash64(buf, n, 2);
 	return LA_OK;
@@ -230,7 +215,7 @@ static bool read_message(int fd, uint64_t off, uint64_t len, bool quoted, struct
 	if (buf_reserve(raw, n))
 		return false;
 	size_t got;
-	if (pread_all(fd, raw->data, n, off, &got) || got != n)
+	if (io_pread_full(fd, raw->data, n, off, &got) || got != n)
 		return false;
 	raw->len = n;
 	if (quoted)
@@ -392,89 +377,154 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
+/* Sets up the ring for job j.  Returns LA_OK or LA_ENOMEM; ring_free
+ * releases it either way. */
+static enum la_status ring_init(struct ring *q, const struct span_job *j,
+                                const struct ingest_opts *o)
+{
+	memset(q, 0, sizeof *q);
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->can_put, NULL);
+	pthread_cond_init(&q->can_take, NULL);
+	buf_init(&q->raw, SEARCH_TEXT_MAX * 8 + 1);
+	buf_init(&q->unq, SEARCH_TEXT_MAX * 8 + 1);
+	q->job = j;
+	q->settle = o->settle;
+	q->search = o->search;
+	/* A message without a date of its own takes the one before it; the
+	 * first of a file, the file's. */
+	q->last_ts = j->src->last_ts;
+	struct stat fsb;
+	if (!q->last_ts && fstat(j->fd, &fsb) == 0)
+		q->last_ts = (int64_t)fsb.st_mtime;
+	q->slot = calloc(RING, sizeof *q->slot);
+	q->r = mbox_reader_new(j->fd, j->start, j->limit, j->fmt);
+	if (!q->slot || !q->r)
+		return LA_ENOMEM;
+	for (int i = 0; i < RING; i++)
+		msg_text_init(&q->slot[i].text);
+	if (j->follow)
+		mbox_reader_follow(q->r, unpacker_avail, j->follow);
+	return LA_OK;
+}
+
+static void ring_free(struct ring *q)
+{
+	for (int i = 0; q->slot && i < RING; i++)
+		msg_text_free(&q->slot[i].text);
+	buf_free(&q->raw);
+	buf_free(&q->unq);
+	pthread_cond_destroy(&q->can_put);
+	pthread_cond_destroy(&q->can_take);
+	pthread_mutex_destroy(&q->mu);
+	mbox_reader_free(q->r);
+	free(q->slot);
+}
+
+/* The next slot the reader filled, waiting for it; NULL when the reader
+ * is done and everything was taken. */
+static struct slot *ring_take(struct ring *q)
+{
+	pthread_mutex_lock(&q->mu);
+	while (q->head == q->tail && !q->done)
+		pthread_cond_wait(&q->can_take, &q->mu);
+	bool empty = q->head == q->tail;
+	pthread_mutex_unlock(&q->mu);
+	return empty ? NULL : &q->slot[q->tail % RING];
+}
+
+/* Hands the slot ring_take gave back to the reader. */
+static void ring_release(struct ring *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->tail++;
+	pthread_cond_signal(&q->can_put);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* Asks the reader to stop, and waits for it. */
+static void ring_stop(struct ring *q, pthread_t reader)
+{
+	pthread_mutex_lock(&q->mu);
+	q->stop = true;
+	pthread_cond_signal(&q->can_put);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(reader, NULL);
+}
+
+/* Adds the message of slot sl to the index, and moves src's resume point
+ * past it.  Returns LA_OK or store_add's failure. */
+static enum la_status add_slot(const struct span_job *j, const struct slot *sl,
+                               struct ingest_stats *stats, struct la_err *err)
+{
+	struct store_new_msg nm = {0};
+	nm.list_id = j->list_id;
+	nm.source_id = j->src->id;
+	nm.off = sl->off;
+	nm.len = sl->len;
+	nm.sum = &sl->sum;
+	nm.has_date = sl->sum.has_date;
+	nm.date = sl->sum.has_date ? date_unix(&sl->sum.date) : 0;
+	nm.day = sl->day;
+	nm.ts = sl->ts;
+	nm.made_up_id = sl->made_up[0] ? sl->made_up : NULL;
+	nm.text = sl->has_text ? &sl->text : NULL;
+	int num;
+	bool dup;
+	enum la_status e = store_add(j->st, &nm, &num, &dup, err);
+	if (e)
+		return e;
+	stats->messages++;
+	stats->dups += dup;
+	stats->no_msgid += sl->made_up[0] != '\0';
+	stats->no_date += sl->date_fallback;
+	stats->head_trunc += (sl->sum.flags & MSG_F_HEAD_TRUNC) != 0;
+	j->src->last_ts = sl->ts;
+	j->src->done = sl->end;
+	return LA_OK;
+}
+
+/* A format read as another gives few, huge messages: say so, so that it
+ * never goes unnoticed again. */
+static void warn_suspect(const struct span_job *j, const struct ingest_opts *o, uint64_t read,
+                         uint64_t msgs, uint64_t largest)
+{
+	if (read >= SUSPECT_BYTES && (msgs == 0 || read / msgs > SUSPECT_AVG))
+		ingest_warn(
+			o,
+			"%s: %llu message%s from %.0f MB (the largest %.0f MB): is this an mbox? "
+			"(a file whose messages listarc cannot tell apart is read as one)",
+			j->path, (unsigned long long)msgs, msgs == 1 ? "" : "s", (double)read / 1e6,
+			(double)largest / 1e6);
+}
+
 enum la_status index_span(const struct span_job *j, const struct ingest_opts *o,
                           struct ingest_stats *stats, struct la_err *err)
 {
 	struct store *st = j->st;
 	struct store_source *src = j->src;
-	enum la_status e = LA_OK;
 	struct ring q;
-	memset(&q, 0, sizeof q);
-	q.slot = calloc(RING, sizeof *q.slot);
-	q.r = mbox_reader_new(j->fd, j->start, j->limit, j->fmt);
-	if (!q.slot || !q.r) {
-		free(q.slot);
-		mbox_reader_free(q.r);
-		store_rollback(st);
-		return la_err_set(err, LA_ENOMEM, "out of memory");
-	}
-	if (j->follow)
-		mbox_reader_follow(q.r, unpacker_avail, j->follow);
-	q.job = j;
-	/* A message without a date of its own takes the one before it; the
-	 * first of a file, the file's. */
-	q.last_ts = src->last_ts;
-	struct stat fsb;
-	if (!q.last_ts && fstat(j->fd, &fsb) == 0)
-		q.last_ts = (int64_t)fsb.st_mtime;
-	q.settle = o->settle;
-	q.search = o->search;
-	buf_init(&q.raw, SEARCH_TEXT_MAX * 8 + 1);
-	buf_init(&q.unq, SEARCH_TEXT_MAX * 8 + 1);
-	for (int i = 0; i < RING; i++)
-		msg_text_init(&q.slot[i].text);
-	pthread_mutex_init(&q.mu, NULL);
-	pthread_cond_init(&q.can_put, NULL);
-	pthread_cond_init(&q.can_take, NULL);
 	pthread_t reader;
+	enum la_status e = ring_init(&q, j, o);
+	if (e) {
+		e = la_err_set(err, e, "out of memory");
+		goto out;
+	}
 	if (pthread_create(&reader, NULL, reader_main, &q) != 0) {
 		e = la_err_set(err, LA_ENOMEM, "cannot start the reader thread");
-		goto cleanup;
+		goto out;
 	}
-
 	unsigned batch = 0;
 	uint64_t batch_bytes = 0, msgs = 0;
 	uint64_t start_done = src->done;
-	for (;;) {
-		pthread_mutex_lock(&q.mu);
-		while (q.head == q.tail && !q.done)
-			pthread_cond_wait(&q.can_take, &q.mu);
-		bool empty = q.head == q.tail;
-		pthread_mutex_unlock(&q.mu);
-		if (empty)
-			break; /* done, and everything taken */
-		struct slot *sl = &q.slot[q.tail % RING];
-		struct store_new_msg nm = {0};
-		nm.list_id = j->list_id;
-		nm.source_id = src->id;
-		nm.off = sl->off;
-		nm.len = sl->len;
-		nm.sum = &sl->sum;
-		nm.has_date = sl->sum.has_date;
-		nm.date = sl->sum.has_date ? date_unix(&sl->sum.date) : 0;
-		nm.day = sl->day;
-		nm.ts = sl->ts;
-		nm.made_up_id = sl->made_up[0] ? sl->made_up : NULL;
-		nm.text = sl->has_text ? &sl->text : NULL;
-		int num;
-		bool dup;
-		e = store_add(st, &nm, &num, &dup, err);
-		if (e)
+	struct slot *sl;
+	while ((sl = ring_take(&q))) {
+		if ((e = add_slot(j, sl, stats, err)))
 			break;
-		stats->messages++;
 		msgs++;
-		stats->dups += dup;
-		stats->no_msgid += sl->made_up[0] != '\0';
-		stats->no_date += sl->date_fallback;
-		stats->head_trunc += (sl->sum.flags & MSG_F_HEAD_TRUNC) != 0;
-		src->last_ts = sl->ts;
-		src->done = sl->end;
 		batch++;
 		batch_bytes += sl->end - sl->start;
-		pthread_mutex_lock(&q.mu);
-		q.tail++;
-		pthread_cond_signal(&q.can_put);
-		pthread_mutex_unlock(&q.mu);
+		ring_release(&q);
 		if (batch >= o->batch || batch_bytes >= BATCH_BYTES) {
 			if ((e = commit_batch(st, j->fd, src, err)))
 				break;
@@ -485,61 +535,105 @@ enum la_status index_span(const struct span_job *j, const struct ingest_opts *o,
 				break;
 		}
 	}
-	pthread_mutex_lock(&q.mu);
-	q.stop = true;
-	pthread_cond_signal(&q.can_put);
-	pthread_mutex_unlock(&q.mu);
-	pthread_join(reader, NULL);
+	ring_stop(&q, reader);
 	if (!e && q.status)
 		e = la_err_set(err, q.status, "%s", q.err.msg);
 	if (q.pending) {
 		stats->pending++;
 		snprintf(stats->note, sizeof stats->note, "%s", q.note);
 	}
-	if (!e) {
-		e = commit_batch(st, j->fd, src, err);
-		if (!e) {
-			batch = 0;
-			stats->bytes += src->done - start_done;
-			report(o, j->path, src->done, j->total, stats->messages);
-		}
+	if (!e && !(e = commit_batch(st, j->fd, src, err))) {
+		batch = 0;
+		stats->bytes += src->done - start_done;
+		report(o, j->path, src->done, j->total, stats->messages);
+		warn_suspect(j, o, src->done - start_done, msgs, q.largest);
 	}
 	/* The batch in hand when something failed (a full disk at its
 	 * commit, say) is rolled back: what was indexed is what was
 	 * committed, and the next run takes it up from there. */
-	if (e) {
+	if (e)
 		stats->messages -= batch;
-		msgs -= batch;
-	}
-	/* A format read as another gives few, huge messages: say so, so
-	 * that it never goes unnoticed again. */
-	uint64_t read = src->done - start_done;
-	if (!e && read >= SUSPECT_BYTES && (msgs == 0 || read / msgs > SUSPECT_AVG))
-		ingest_warn(
-			o,
-			"%s: %llu message%s from %.0f MB (the largest %.0f MB): is this an mbox? "
-			"(a file whose messages listarc cannot tell apart is read as one)",
-			j->path, (unsigned long long)msgs, msgs == 1 ? "" : "s", (double)read / 1e6,
-			(double)q.largest / 1e6);
-cleanup:
-	for (int i = 0; i < RING; i++)
-		msg_text_free(&q.slot[i].text);
-	buf_free(&q.raw);
-	buf_free(&q.unq);
-	pthread_cond_destroy(&q.can_put);
-	pthread_cond_destroy(&q.can_take);
-	pthread_mutex_destroy(&q.mu);
-	mbox_reader_free(q.r);
-	free(q.slot);
+out:
+	ring_free(&q);
 	if (e)
 		store_rollback(st);
 	return e;
 }
 
+/* Takes the locks an mbox's writers take (procmail, postfix, mutt,
+ * `listarc deliver`): the dotlock PATH.lock and an fcntl lock.  The size
+ * read up to is taken under them (*sb, refreshed): everything before it
+ * is whole, and a writer that comes later appends after it.  The dotlock
+ * is held only for that instant; the fcntl read lock (which a dead
+ * process cannot leave behind) is held while the file is read (until fd
+ * is closed), so that no writer rewrites it meanwhile.  (It also keeps
+ * what follows the resume point from being a From_ line half written,
+ * which looked like a rewritten mbox.)  Returns how the last message is
+ * to be judged. */
+static enum tail_rule lock_mbox(const char *path, int fd, struct stat *sb)
+{
+	char lock[4200];
+	bool made = false;
+	enum lock_state dl = dotlock_take(path, lock, sizeof lock, &made);
+	enum lock_state fl = fcntl_readlock(fd);
+	struct stat now;
+	if (fstat(fd, &now) == 0)
+		*sb = now;
+	if (made)
+		dotlock_drop(lock);
+	if (dl == LOCK_BUSY || fl == LOCK_BUSY)
+		return TAIL_LOCKED;
+	if (dl == LOCK_NONE)
+		return TAIL_SETTLE;
+	return TAIL_TAKE;
+}
+
+/* Checks that the part of an mbox (of *size bytes now) indexed before is
+ * unchanged: same length at least, same first and last bytes, and a
+ * From_ line (or the end) right after it.  Sets *start where reading
+ * resumes, and may lower *size (see below).  Returns NULL, or how it
+ * changed. */
+static const char *changed_how(int fd, enum mbox_format fmt, const struct store_source *src,
+                               uint64_t *size, uint64_t *start)
+{
+	int64_t h, t;
+	*start = src->done;
+	if (src->done == 0)
+		return NULL;
+	if (*size < src->done)
+		return "is shorter than what was indexed (truncated)";
+	if (fingerprints(fd, src->done, &h, &t))
+		return "cannot be read back";
+	if (h != src->fp_head || t != src->fp_tail)
+		return "was rewritten (its indexed bytes changed)";
+	if (*size == src->done)
+		return NULL;
+	/* A last message indexed without a blank line after it (once the
+	 * file had settled) gets its separator from the next writer, before
+	 * the new From_ line: `listarc deliver` does that.  Such a blank line
+	 * is skipped, not a rewrite. */
+	char next[9];
+	size_t got, skip = 0;
+	if (io_pread_full(fd, next, sizeof next, src->done, &got))
+		got = 0;
+	while (skip < got && skip < 4 && (next[skip] == '\n' || next[skip] == '\r'))
+		skip++;
+	if (skip > 0 && skip == got && src->done + got == *size) {
+		*size = src->done; /* only the separator so far */
+		return NULL;
+	}
+	if (!mbox_at_boundary(fmt, next + skip, got - skip))
+		return fmt == MBOX_FMT_MMDF
+		               ? "does not continue with an MMDF separator where the last run stopped"
+		               : "does not continue with a From_ line where the last run stopped";
+	*start = src->done + skip;
+	return NULL;
+}
+
 /* A file of messages being read where it lies (not a copy): an mbox that
  * mail programs may be appending to. */
 static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char *path, int fd,
-                                  const struct stat *sb, enum mbox_format fmt,
+                                  const struct stat *sb0, enum mbox_format fmt,
                                   const struct ingest_opts *o, struct ingest_stats *stats,
                                   struct la_err *err)
 {
@@ -559,71 +653,17 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 			path);
 		goto fail;
 	}
-	/* The size read up to is taken under the locks that writers take
-	 * (procmail, postfix, mutt, `listarc deliver`): the dotlock PATH.lock
-	 * and an fcntl lock.  Everything before it is whole; a writer that
-	 * comes later appends after it.  The dotlock is held only for that
-	 * instant; the fcntl read lock (which a dead process cannot leave
-	 * behind) is held while the file is read, so that no writer rewrites
-	 * it meanwhile.  (It also keeps what follows the resume point below
-	 * from being a From_ line half written, which looked like a rewritten
-	 * mbox.) */
-	char lock[4200];
-	bool made = false;
-	enum lock_state dl = dotlock_take(path, lock, sizeof lock, &made);
-	enum lock_state fl = fcntl_readlock(fd);
-	struct stat now_sb;
-	if (fstat(fd, &now_sb) == 0)
-		sb = &now_sb;
-	if (made)
-		dotlock_drop(lock);
-	enum tail_rule tail = TAIL_TAKE;
-	if (dl == LOCK_BUSY || fl == LOCK_BUSY)
-		tail = TAIL_LOCKED;
-	else if (dl == LOCK_NONE)
-		tail = TAIL_SETTLE;
-	uint64_t size = (uint64_t)sb->st_size;
-	uint64_t start = src.done; /* where reading starts */
-	if (src.done > 0) {
-		/* The part indexed before must be unchanged: same length at
-		 * least, same first and last bytes, and a From_ line (or the end)
-		 * right after it. */
-		const char *how = NULL;
-		int64_t h, t;
-		if (size < src.done)
-			how = "is shorter than what was indexed (truncated)";
-		else if (fingerprints(fd, src.done, &h, &t))
-			how = "cannot be read back";
-		else if (h != src.fp_head || t != src.fp_tail)
-			how = "was rewritten (its indexed bytes changed)";
-		else if (size > src.done) {
-			/* A last message indexed without a blank line after it (once
-			 * the file had settled) gets its separator from the next
-			 * writer, before the new From_ line: `listarc deliver` does
-			 * that.  Such a blank line is skipped, not a rewrite. */
-			char next[9];
-			size_t got, skip = 0;
-			if (pread_all(fd, next, sizeof next, src.done, &got))
-				got = 0;
-			while (skip < got && skip < 4 && (next[skip] == '\n' || next[skip] == '\r'))
-				skip++;
-			if (skip > 0 && skip == got && src.done + got == size)
-				size = src.done; /* only the separator so far */
-			else if (!mbox_at_boundary(fmt, next + skip, got - skip))
-				how = fmt == MBOX_FMT_MMDF
-				              ? "does not continue with an MMDF separator where the last run stopped"
-				              : "does not continue with a From_ line where the last run stopped";
-			else
-				start = src.done + skip;
-		}
-		if (how) {
-			e = la_err_set(
-				err, LA_ECHANGED,
-				"%s %s: at %llu bytes; to index it anew run `listarc index --rebuild "
-				"LIST SOURCE...` (message URLs of this list may change)",
-				path, how, (unsigned long long)src.done);
-			goto fail;
-		}
+	struct stat sb = *sb0;
+	enum tail_rule tail = lock_mbox(path, fd, &sb);
+	uint64_t size = (uint64_t)sb.st_size, start;
+	const char *how = changed_how(fd, fmt, &src, &size, &start);
+	if (how) {
+		e = la_err_set(
+			err, LA_ECHANGED,
+			"%s %s: at %llu bytes; to index it anew run `listarc index --rebuild "
+			"LIST SOURCE...` (message URLs of this list may change)",
+			path, how, (unsigned long long)src.done);
+		goto fail;
 	}
 	if (size == src.done)
 		return store_commit(st, NULL, err);
@@ -637,7 +677,7 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 		.limit = size,
 		.fmt = fmt,
 		.tail = tail,
-		.age = age_of(sb),
+		.age = age_of(&sb),
 		.total = size,
 	};
 	return index_span(&j, o, stats, err);
@@ -669,7 +709,7 @@ static int md_cmp(const void *a, const void *b)
 static size_t read_head(int fd, char *head)
 {
 	size_t got = 0;
-	if (pread_all(fd, head, HEAD_MAX, 0, &got))
+	if (io_pread_full(fd, head, HEAD_MAX, 0, &got))
 		return 0;
 	return hdr_block_len(head, got);
 }
@@ -681,46 +721,123 @@ static bool mh_name(const char *name)
 	return k > 0 && k <= 9 && name[k] == '\0';
 }
 
-/* A maildir (its new/ and cur/) or an MH folder (its numbered files):
- * every file not seen before, in delivery order. */
-static enum la_status ingest_maildir(struct store *st, int64_t list_id, const char *path,
-                                     enum source_kind kind, const struct ingest_opts *o,
-                                     struct ingest_stats *stats, struct la_err *err)
+/* The files of a maildir or MH folder not seen before, as listed. */
+struct md_list {
+	struct md_entry *v;
+	size_t n, cap;
+	int subfd[2]; /* new/, cur/ (an MH folder: [1] only) */
+};
+
+static void md_list_free(struct md_list *l)
 {
-	struct store_source src;
-	enum la_status e = store_begin(st, err);
-	if (e)
-		return e;
-	if ((e = store_source_ensure(st, list_id, path, kind, &src, err))) {
-		store_rollback(st);
-		return e;
+	for (int d = 0; d < 2; d++)
+		if (l->subfd[d] >= 0)
+			close(l->subfd[d]);
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].rel);
+		free(l->v[i].uniq);
 	}
-	struct md_entry *v = NULL;
-	size_t n = 0, cap = 0;
-	int subfd[2] = {-1, -1}; /* new/, cur/ */
-	char *head = malloc(HEAD_MAX);
-	struct msg_summary *sum = malloc(sizeof *sum);
+	free(l->v);
+}
+
+/* Scratch for reading one message file at a time. */
+struct md_scratch {
+	char *head; /* HEAD_MAX bytes */
+	struct msg_summary *sum;
 	struct msg_text text;
 	struct buf raw, unq;
-	msg_text_init(&text);
-	buf_init(&raw, SEARCH_TEXT_MAX * 8 + 1);
-	buf_init(&unq, SEARCH_TEXT_MAX * 8 + 1);
-	if (!head || !sum) {
-		e = la_err_set(err, LA_ENOMEM, "out of memory");
-		goto out;
+};
+
+static enum la_status md_scratch_init(struct md_scratch *sc, struct la_err *err)
+{
+	sc->head = malloc(HEAD_MAX);
+	sc->sum = malloc(sizeof *sc->sum);
+	msg_text_init(&sc->text);
+	buf_init(&sc->raw, SEARCH_TEXT_MAX * 8 + 1);
+	buf_init(&sc->unq, SEARCH_TEXT_MAX * 8 + 1);
+	if (!sc->head || !sc->sum)
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	return LA_OK;
+}
+
+static void md_scratch_free(struct md_scratch *sc)
+{
+	free(sc->head);
+	free(sc->sum);
+	msg_text_free(&sc->text);
+	buf_free(&sc->raw);
+	buf_free(&sc->unq);
+}
+
+static const char *const md_subdirs[] = {"new", "cur"};
+
+/* Adds the entry name of subdirectory d (dfd) to l unless src has seen
+ * it or it is no regular file, dated by its headers (else its mtime).
+ * Returns LA_OK, LA_ENOMEM or LA_EDB. */
+static enum la_status md_list_add(struct store *st, const struct store_source *src, bool mh, int d,
+                                  int dfd, const char *name, struct md_list *l,
+                                  struct md_scratch *sc, struct ingest_stats *stats,
+                                  struct la_err *err)
+{
+	char *uniq = strndup(name, strcspn(name, ":"));
+	if (!uniq)
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	bool seen;
+	enum la_status e = store_maildir_seen(st, src->id, uniq, &seen);
+	if (e) {
+		free(uniq);
+		return la_err_set(err, e, "index: %s", store_errmsg(st));
 	}
-	static const char *const subdirs[] = {"new", "cur"};
-	bool mh = kind == SOURCE_MH;
+	/* Symlinks and other non-files are never followed: a maildir is
+	 * mail, not a path into the rest of the disk. */
+	int fd = seen ? -1 : openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat sb;
+	if (seen || fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		if (!seen)
+			stats->skipped++;
+		if (fd >= 0)
+			close(fd);
+		free(uniq);
+		return LA_OK;
+	}
+	size_t hl = read_head(fd, sc->head);
+	close(fd);
+	msg_summary_parse(sc->sum, sc->head, hl);
+	if (!vec_reserve(&l->v, &l->cap, l->n + 1, sizeof *l->v)) {
+		free(uniq);
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	}
+	struct md_entry *me = &l->v[l->n++];
+	me->uniq = uniq;
+	me->sub = d;
+	if ((mh ? asprintf(&me->rel, "%s", name)
+	        : asprintf(&me->rel, "%s/%s", md_subdirs[d], name)) < 0) {
+		me->rel = NULL;
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	}
+	me->size = (uint64_t)sb.st_size;
+	if (!ingest_delivery_date(sc->sum, (int64_t)sb.st_mtime, &me->ts, &me->day))
+		stats->no_date++;
+	return LA_OK;
+}
+
+/* Lists the files not seen before: new/ then cur/ (an MH folder: its
+ * numbered files), each directory opened once, never through a link (the
+ * files are opened relative to it), then sorted in delivery order (day
+ * numbers follow it).  Returns LA_OK, LA_EIO, LA_ENOMEM or LA_EDB. */
+static enum la_status md_list(struct store *st, const struct store_source *src, const char *path,
+                              bool mh, struct md_list *l, struct md_scratch *sc,
+                              struct ingest_stats *stats, struct la_err *err)
+{
+	enum la_status e = LA_OK;
 	for (int d = mh ? 1 : 0; d < 2 && !e; d++) {
-		/* Opened once, never through a link; the files are opened
-		 * relative to them.  An MH folder is its own one directory. */
-		subfd[d] = mh ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-		              : maildir_open_sub(path, subdirs[d]);
-		int dup_fd = subfd[d] >= 0 ? dup(subfd[d]) : -1;
+		l->subfd[d] = mh ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+		                 : maildir_open_sub(path, md_subdirs[d]);
+		int dup_fd = l->subfd[d] >= 0 ? dup(l->subfd[d]) : -1;
 		DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
 		if (!dir) {
 			e = la_err_set(err, LA_EIO, "%s%s%s: %s", path, mh ? "" : "/",
-			               mh ? "" : subdirs[d],
+			               mh ? "" : md_subdirs[d],
 			               errno == ELOOP || errno == ENOTDIR
 			                       ? "a symbolic link, not followed out of the maildir"
 			                       : strerror(errno));
@@ -729,153 +846,120 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 			break;
 		}
 		struct dirent *de;
-		while ((de = readdir(dir)) && !e) {
-			if (de->d_name[0] == '.' || (mh && !mh_name(de->d_name)))
-				continue;
-			size_t ulen = strcspn(de->d_name, ":");
-			char *uniq = strndup(de->d_name, ulen);
-			if (!uniq) {
-				e = la_err_set(err, LA_ENOMEM, "out of memory");
-				break;
-			}
-			bool seen;
-			if ((e = store_maildir_seen(st, src.id, uniq, &seen))) {
-				free(uniq);
-				la_err_set(err, e, "index: %s", store_errmsg(st));
-				break;
-			}
-			/* Symlinks and other non-files are never followed: a maildir
-			 * is mail, not a path into the rest of the disk. */
-			int fd = seen ? -1
-			              : openat(dirfd(dir), de->d_name,
-			                       O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			struct stat sb;
-			if (seen || fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-				if (!seen)
-					stats->skipped++;
-				if (fd >= 0)
-					close(fd);
-				free(uniq);
-				continue;
-			}
-			size_t hl = read_head(fd, head);
-			close(fd);
-			msg_summary_parse(sum, head, hl);
-			if (n == cap || !v) {
-				cap = cap ? cap * 2 : 256;
-				struct md_entry *nv = realloc(v, cap * sizeof *v);
-				if (!nv) {
-					free(uniq);
-					e = la_err_set(err, LA_ENOMEM, "out of memory");
-					break;
-				}
-				v = nv;
-			}
-			struct md_entry *me = &v[n++];
-			me->uniq = uniq;
-			me->sub = d;
-			if ((mh ? asprintf(&me->rel, "%s", de->d_name)
-			        : asprintf(&me->rel, "%s/%s", subdirs[d], de->d_name)) < 0) {
-				me->rel = NULL;
-				e = la_err_set(err, LA_ENOMEM, "out of memory");
-				break;
-			}
-			me->size = (uint64_t)sb.st_size;
-			if (!ingest_delivery_date(sum, (int64_t)sb.st_mtime, &me->ts, &me->day))
-				stats->no_date++;
-		}
+		while (!e && (de = readdir(dir)))
+			if (de->d_name[0] != '.' && (!mh || mh_name(de->d_name)))
+				e = md_list_add(st, src, mh, d, dirfd(dir), de->d_name, l, sc,
+				                stats, err);
 		closedir(dir);
 	}
+	if (!e && l->n > 1)
+		qsort(l->v, l->n, sizeof *l->v, md_cmp);
+	return e;
+}
+
+/* Adds one listed file to the index (and marks it seen).  A file moved
+ * (new/ to cur/) or deleted since the listing is skipped: the next run
+ * finds it again.  Returns LA_OK (*added says whether it was), LA_EDB,
+ * LA_ENOMEM. */
+static enum la_status md_add(struct store *st, int64_t list_id, const struct store_source *src,
+                             const struct md_list *l, const struct md_entry *me, bool mh,
+                             const struct ingest_opts *o, struct md_scratch *sc,
+                             struct ingest_stats *stats, bool *added, struct la_err *err)
+{
+	*added = false;
+	/* "new/NAME", "cur/NAME"; an MH folder's "NAME". */
+	const char *name = !me->rel ? NULL : mh ? me->rel : strchr(me->rel, '/') + 1;
+	int fd = name ? openat(l->subfd[me->sub], name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (fd < 0) {
+		stats->skipped++;
+		return LA_OK;
+	}
+	size_t hl = read_head(fd, sc->head);
+	bool has_text = o->search && read_message(fd, 0, me->size, false, &sc->raw, &sc->unq);
+	close(fd);
+	msg_summary_parse(sc->sum, sc->head, hl);
+	if (has_text)
+		msg_text_extract(&sc->text, sc->unq.data ? sc->unq.data : "", sc->unq.len);
+	struct store_new_msg nm = {0};
+	nm.text = has_text ? &sc->text : NULL;
+	nm.list_id = list_id;
+	nm.source_id = src->id;
+	nm.off = 0;
+	nm.len = me->size;
+	nm.file = me->rel;
+	nm.day = me->day;
+	nm.ts = me->ts;
+	nm.sum = sc->sum;
+	nm.has_date = sc->sum->has_date;
+	nm.date = sc->sum->has_date ? date_unix(&sc->sum->date) : 0;
+	char mid[64];
+	if (!sc->sum->msgid[0]) {
+		msg_made_up_id(mid, sizeof mid, sc->head, hl, me->size);
+		nm.made_up_id = mid;
+		stats->no_msgid++;
+	}
+	int num;
+	bool dup;
+	enum la_status e = store_add(st, &nm, &num, &dup, err);
+	if (e)
+		return e;
+	if ((e = store_maildir_mark(st, src->id, me->uniq)))
+		return la_err_set(err, e, "index: %s", store_errmsg(st));
+	*added = true;
+	stats->messages++;
+	stats->dups += dup;
+	stats->bytes += me->size;
+	return LA_OK;
+}
+
+/* A maildir (its new/ and cur/) or an MH folder (its numbered files):
+ * every file not seen before, in delivery order, committed in batches. */
+static enum la_status ingest_maildir(struct store *st, int64_t list_id, const char *path,
+                                     enum source_kind kind, const struct ingest_opts *o,
+                                     struct ingest_stats *stats, struct la_err *err)
+{
+	struct store_source src;
+	struct md_list l = {.subfd = {-1, -1}};
+	struct md_scratch sc;
+	bool mh = kind == SOURCE_MH;
+	unsigned batch = 0;
+	enum la_status e = md_scratch_init(&sc, err);
+	if (!e)
+		e = store_begin(st, err);
 	if (e)
 		goto out;
-	/* Day numbers follow delivery order. */
-	if (n > 1)
-		qsort(v, n, sizeof *v, md_cmp);
+	if (!(e = store_source_ensure(st, list_id, path, kind, &src, err)))
+		e = md_list(st, &src, path, mh, &l, &sc, stats, err);
 	uint64_t total = 0, done = 0;
-	for (size_t i = 0; i < n; i++)
-		total += v[i].size;
-	unsigned batch = 0;
-	for (size_t i = 0; i < n && !e; i++) {
-		/* "new/NAME", "cur/NAME"; an MH folder's "NAME". */
-		const char *name = !v[i].rel ? NULL : mh ? v[i].rel : strchr(v[i].rel, '/') + 1;
-		int fd = name ? openat(subfd[v[i].sub], name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-		              : -1;
-		if (fd < 0) {
-			/* Moved (new/ to cur/) or deleted since the listing: the
-			 * next run finds it again. */
-			stats->skipped++;
+	for (size_t i = 0; i < l.n; i++)
+		total += l.v[i].size;
+	for (size_t i = 0; i < l.n && !e; i++) {
+		bool added;
+		if ((e = md_add(st, list_id, &src, &l, &l.v[i], mh, o, &sc, stats, &added, err)))
+			break;
+		if (!added)
 			continue;
-		}
-		size_t hl = read_head(fd, head);
-		bool has_text = o->search && read_message(fd, 0, v[i].size, false, &raw, &unq);
-		close(fd);
-		msg_summary_parse(sum, head, hl);
-		if (has_text)
-			msg_text_extract(&text, unq.data ? unq.data : "", unq.len);
-		struct store_new_msg nm = {0};
-		nm.text = has_text ? &text : NULL;
-		nm.list_id = list_id;
-		nm.source_id = src.id;
-		nm.off = 0;
-		nm.len = v[i].size;
-		nm.file = v[i].rel;
-		nm.day = v[i].day;
-		nm.ts = v[i].ts;
-		nm.sum = sum;
-		nm.has_date = sum->has_date;
-		nm.date = sum->has_date ? date_unix(&sum->date) : 0;
-		char mid[64];
-		if (!sum->msgid[0]) {
-			msg_made_up_id(mid, sizeof mid, head, hl, v[i].size);
-			nm.made_up_id = mid;
-			stats->no_msgid++;
-		}
-		int num;
-		bool dup;
-		if ((e = store_add(st, &nm, &num, &dup, err)))
-			break;
-		if ((e = store_maildir_mark(st, src.id, v[i].uniq))) {
-			la_err_set(err, e, "index: %s", store_errmsg(st));
-			break;
-		}
-		stats->messages++;
-		stats->dups += dup;
-		stats->bytes += v[i].size;
-		done += v[i].size;
+		done += l.v[i].size;
 		if (++batch >= o->batch) {
 			if ((e = store_commit(st, NULL, err)))
 				break;
 			batch = 0;
 			report(o, path, done, total, stats->messages);
-			if ((e = store_begin(st, err)))
-				break;
+			e = store_begin(st, err);
 		}
 	}
-	if (!e) {
-		e = store_commit(st, NULL, err);
-		if (!e)
-			batch = 0;
+	if (!e && !(e = store_commit(st, NULL, err))) {
+		batch = 0;
 		report(o, path, done, total, stats->messages);
 	}
-	/* A batch that failed to commit is rolled back (see ingest_mbox). */
-	if (e)
+	/* A batch that failed to commit is rolled back (see index_span). */
+	if (e) {
 		stats->messages -= batch;
-out:
-	if (e)
 		store_rollback(st);
-	for (int d = 0; d < 2; d++)
-		if (subfd[d] >= 0)
-			close(subfd[d]);
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].rel);
-		free(v[i].uniq);
 	}
-	free(v);
-	free(head);
-	free(sum);
-	msg_text_free(&text);
-	buf_free(&raw);
-	buf_free(&unq);
+out:
+	md_list_free(&l);
+	md_scratch_free(&sc);
 	return e;
 }
 
@@ -943,7 +1027,7 @@ enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts 
 	if (e)
 		return e;
 	char mode[16] = "on";
-	store_meta_get(st, "search", mode, sizeof mode);
+	la_ignore(store_meta_get(st, "search", mode, sizeof mode)); /* absent: on */
 	if (strcmp(mode, "rebuilding") != 0 || store_meta_get(st, "fts_upto", upto, sizeof upto)) {
 		/* A fresh start. */
 		if ((e = store_fts_clear(st)) || (e = store_meta_set(st, "search", "rebuilding")) ||
@@ -1033,132 +1117,4 @@ enum la_status ingest_lock(const char *dir, int wait_seconds, int *fd, struct la
 	}
 	*fd = f;
 	return LA_OK;
-}
-
-static void format_fromline(char *out, size_t n, const char *sender, int64_t ts)
-{
-	struct la_date d;
-	date_from_unix(ts, &d);
-	int64_t days = civil_to_days(d.year, d.mon, d.day);
-	snprintf(out, n, "From %s %s %s %2u %02u:%02u:%02u %04lld\n", sender,
-	         civil_wday_abbr[civil_weekday(days)], civil_month_abbr[d.mon], d.day, d.hour,
-	         d.min, d.sec, (long long)d.year);
-}
-
-static enum la_status write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return errno == ENOSPC || errno == EDQUOT ? LA_ENOSPC : LA_EIO;
-		p += k;
-		n -= (size_t)k;
-	}
-	return LA_OK;
-}
-
-/* Whether the file (of `size` bytes) ends with a message from `sender`
- * whose bytes after its From_ line are `body` (quoted, with its blank
- * line): the same delivery again.  An MTA delivers again when the last
- * attempt gave no exit status (killed, or the machine went down) after
- * its write; the message is then at the end of the file already, and is
- * not written twice.  Only the last message is compared, from the end,
- * in chunks; its From_ line's date may differ (it may be "now"). */
-static bool is_last_message(int fd, off_t size, const char *sender, const char *body, size_t n)
-{
-	char line[600];
-	size_t slen = strlen(sender);
-	if (n == 0 || (uint64_t)size < n + 6 + slen)
-		return false;
-	char chunk[16384];
-	for (size_t cmp = 0; cmp < n;) {
-		size_t k = n - cmp < sizeof chunk ? n - cmp : sizeof chunk;
-		size_t got = 0;
-		if (pread_all(fd, chunk, k, (uint64_t)size - cmp - k, &got) || got != k ||
-		    memcmp(chunk, body + n - cmp - k, k) != 0)
-			return false;
-		cmp += k;
-	}
-	/* Before it: a whole From_ line of this sender, at the start of the
-	 * file or after a newline. */
-	uint64_t at = (uint64_t)size - n;
-	size_t k = at < sizeof line ? (size_t)at : sizeof line;
-	size_t got = 0;
-	if (k == 0 || pread_all(fd, line, k, at - k, &got) || got != k || line[k - 1] != '\n')
-		return false;
-	size_t ls = k - 1;
-	while (ls > 0 && line[ls - 1] != '\n')
-		ls--;
-	if (ls == 0 && at > k)
-		return false; /* a From_ line longer than ours can be */
-	return k - ls > 5 + slen && memcmp(line + ls, "From ", 5) == 0 &&
-	       memcmp(line + ls + 5, sender, slen) == 0 && line[ls + 5 + slen] == ' ';
-}
-
-enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len, const char *sender,
-                                  int64_t ts, bool once, int wait_seconds, struct la_err *err)
-{
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return la_err_set(err, errno == ENOSPC ? LA_ENOSPC : LA_EIO, "%s: %s", path,
-		                  strerror(errno));
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	for (unsigned waited = 0;;) {
-		if (fcntl(fd, F_SETLK, &fl) == 0)
-			break;
-		if ((errno != EAGAIN && errno != EACCES) ||
-		    waited >= (unsigned)(wait_seconds > 0 ? wait_seconds : 0) * 1000) {
-			close(fd);
-			return la_err_set(err, LA_EAGAIN, "%s: locked by another writer", path);
-		}
-		lock_backoff(&waited);
-	}
-	struct stat sb;
-	if (fstat(fd, &sb) != 0) {
-		close(fd);
-		return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
-	}
-	off_t old = sb.st_size;
-	struct buf b;
-	buf_init(&b, len * 2 + 8192);
-	/* The file must end with a blank line before a new From_ line. */
-	if (old > 0) {
-		char tail[2] = {0, 0};
-		size_t got = 0;
-		size_t k = old >= 2 ? 2 : 1;
-		pread_all(fd, tail + 2 - k, k, (uint64_t)(old - (off_t)k), &got);
-		if (tail[1] != '\n')
-			buf_adds(&b, "\n\n");
-		else if (tail[0] != '\n')
-			buf_addc(&b, '\n');
-	}
-	char fl_line[512];
-	format_fromline(fl_line, sizeof fl_line, sender, ts);
-	buf_adds(&b, fl_line);
-	size_t body_at = b.len;
-	mbox_quote(&b, msg, len);
-	if (len == 0 || msg[len - 1] != '\n')
-		buf_addc(&b, '\n');
-	buf_addc(&b, '\n');
-	enum la_status e = b.err;
-	bool again =
-		!e && once && is_last_message(fd, old, sender, b.data + body_at, b.len - body_at);
-	if (!e && !again)
-		e = write_all(fd, b.data, b.len);
-	if (!e && fsync(fd) != 0)
-		e = errno == ENOSPC ? LA_ENOSPC : LA_EIO;
-	if (e) {
-		/* Leave no half message behind. */
-		if (ftruncate(fd, old) != 0) {
-			/* Nothing more to do: the indexer will leave the broken tail
-			 * alone until it settles, and report it. */
-		}
-		la_err_set(err, e, "%s: cannot append: %s", path,
-		           e == LA_ENOSPC ? "no space left on device" : strerror(errno));
-	}
-	buf_free(&b);
-	close(fd); /* releases the lock */
-	return e;
 }

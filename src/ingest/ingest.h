@@ -80,7 +80,8 @@ struct ingest_what {
  * is not a source listarc can read (a binary or text file that is no
  * mailbox, a device, a directory that is neither a maildir nor an MH
  * folder), or LA_EIO. */
-enum la_status ingest_what(const char *path, struct ingest_what *w, struct la_err *err);
+LA_MUST_CHECK enum la_status ingest_what(const char *path, struct ingest_what *w,
+                                         struct la_err *err);
 
 /* Sets opts to the defaults (settle from $LISTARC_SETTLE, else 10 s;
  * batch from $LISTARC_BATCH, else 5000). */
@@ -96,21 +97,22 @@ void ingest_opts_init(struct ingest_opts *o);
  * source (nothing is registered), LA_ECHANGED if the mbox (or what a
  * compressed file holds) was truncated or rewritten since the last run
  * (err says how and what to do), LA_EIO, LA_ENOSPC, LA_EDB. */
-enum la_status ingest_source(struct store *st, int64_t list_id, const char *path,
-                             const struct ingest_opts *o, struct ingest_stats *stats,
-                             struct la_err *err);
+LA_MUST_CHECK enum la_status ingest_source(struct store *st, int64_t list_id, const char *path,
+                                           const struct ingest_opts *o, struct ingest_stats *stats,
+                                           struct la_err *err);
 
 /* Rebuilds the search index from every message's bytes (`listarc reindex
  * --search`), in batches that record how far it got, so that a killed run
  * resumes.  While it has not finished, `listarc index` leaves the search
  * index alone.  The caller holds the archive lock. */
-enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o, uint64_t *done,
-                                     struct la_err *err);
+LA_MUST_CHECK enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o,
+                                                   uint64_t *done, struct la_err *err);
 
 /* Takes the archive's writer lock (DIR/lock).  wait_seconds < 0 waits
  * forever, 0 fails at once with LA_ELOCKED.  *fd holds the lock until
  * closed. */
-enum la_status ingest_lock(const char *dir, int wait_seconds, int *fd, struct la_err *err);
+LA_MUST_CHECK enum la_status ingest_lock(const char *dir, int wait_seconds, int *fd,
+                                         struct la_err *err);
 
 /* The URL date of a message without a usable mbox From_ line date (a
  * maildir's, or a placeholder From_ date): the first Received: date, else
@@ -118,6 +120,34 @@ enum la_status ingest_lock(const char *dir, int wait_seconds, int *fd, struct la
  * Returns false if fallback_ts was used. */
 bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, int64_t *ts,
                           int *day);
+
+/* What ingest_deliver did beyond storing the message. */
+struct ingest_delivery {
+	bool indexed;       /* false: stored, and left for the next `listarc
+	                       index` (note says why) */
+	bool cannot_create; /* the failure was DIR or DIR/mbox/ not made */
+	char note[512];
+};
+
+/* `listarc deliver`: reads one message from fd to its end, drops a From_
+ * line the MTA may have put first, and appends it to DIR/mbox/LIST.mbox
+ * (making DIR/mbox/ if need be) with ingest_append_mbox, dated by
+ * ingest_delivery_date (now when the message has no date), then indexes
+ * what is new in that mbox under the archive lock (ingest_lock).  sender
+ * is the envelope sender for the From_ line, or NULL or "" for the
+ * message's Return-Path:, else MAILER-DAEMON; it is reduced to one token
+ * of printable ASCII.  Each lock is waited for at most wait_seconds.  The
+ * caller has checked list (conf_valid_listname) and called
+ * msg_library_init.  *d is reset, then filled.
+ * Returns LA_OK once the message is stored, even if indexing it failed
+ * (d->indexed false, d->note says why; the next `listarc index` picks it
+ * up); LA_EINVAL for an empty message (or a From_ line alone); LA_ETOOBIG for one over
+ * DELIVER_MAX; LA_EIO if fd cannot be read, DIR/mbox/ cannot be made
+ * (d->cannot_create set) or the write failed; LA_EAGAIN if the mbox
+ * stayed locked; LA_ENOSPC if the disk is full; LA_ENOMEM. */
+LA_MUST_CHECK enum la_status ingest_deliver(const char *dir, const char *list, int fd,
+                                            const char *sender, int wait_seconds,
+                                            struct ingest_delivery *d, struct la_err *err);
 
 /* Appends one message to an mbox for `listarc deliver`: under an fcntl
  * write lock (waiting at most wait_seconds), with a From_ line dated ts,
@@ -129,7 +159,8 @@ bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, in
  * died after writing): only synced.  Without a Message-ID two identical
  * messages may well be two (a cron job's mail piped twice).
  * Returns LA_OK, LA_EAGAIN (lock busy), LA_ENOSPC or LA_EIO. */
-enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len, const char *sender,
-                                  int64_t ts, bool once, int wait_seconds, struct la_err *err);
+LA_MUST_CHECK enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len,
+                                                const char *sender, int64_t ts, bool once,
+                                                int wait_seconds, struct la_err *err);
 
 #endif

@@ -10,9 +10,7 @@
 #include "ingest/ingest.h"
 #include "mbox/mbox.h"
 #include "store/store.h"
-
-/* Reads n bytes at off (fewer at the end of the file: *got says). */
-enum la_status pread_all(int fd, void *p, size_t n, uint64_t off, size_t *got);
+#include "util/io.h"
 
 /* Sleeps a little more each time (1 ms up to 10 ms), adding the time to
  * *waited_ms: the waits for locks poll with it. */
@@ -48,7 +46,7 @@ struct unpacker;
 /* Bytes of the copy written so far, waiting (see mbox_reader_follow). */
 uint64_t unpacker_avail(void *u, uint64_t want, bool *ended);
 /* After it ended: LA_OK, or why its data ended early (err's text in note). */
-enum la_status unpacker_status(const struct unpacker *u, char *note, size_t n);
+LA_MUST_CHECK enum la_status unpacker_status(const struct unpacker *u, char *note, size_t n);
 
 /* One span of a file of messages to index: src (registered, inside the
  * open transaction) read from fd at start, up to limit, as fmt. */
@@ -69,14 +67,15 @@ struct span_job {
 /* Indexes the messages of the span, committing in batches (with src's
  * resume point), the last commit included.  On failure the open batch is
  * rolled back.  Returns LA_OK, LA_EIO, LA_ENOSPC, LA_EDB, LA_ENOMEM. */
-enum la_status index_span(const struct span_job *j, const struct ingest_opts *o,
-                          struct ingest_stats *stats, struct la_err *err);
+LA_MUST_CHECK enum la_status index_span(const struct span_job *j, const struct ingest_opts *o,
+                                        struct ingest_stats *stats, struct la_err *err);
 
 /* A compressed mbox (ingest_source found it to be one): decompressed into
  * its copy in the archive directory, and what is new indexed from it. */
-enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path, int fd,
-                             const struct ingest_what *w, const struct ingest_opts *o,
-                             struct ingest_stats *stats, struct la_err *err);
+LA_MUST_CHECK enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path,
+                                           int fd, const struct ingest_what *w,
+                                           const struct ingest_opts *o, struct ingest_stats *stats,
+                                           struct la_err *err);
 
 /* A public-inbox inbox (git.c): v2, a directory of epochs git/N.git, or
  * v1, one bare repository.  Each epoch's new commits are read and
@@ -84,9 +83,9 @@ enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path
  * history no longer holds the last commit indexed is read again whole in
  * one transaction (messages whose blobs are gone answer 410, with a
  * warning); a v1 inbox so rewritten gives LA_ECHANGED, nothing indexed. */
-enum la_status ingest_git(struct store *st, int64_t list_id, const char *path, bool v2,
-                          const struct ingest_opts *o, struct ingest_stats *stats,
-                          struct la_err *err);
+LA_MUST_CHECK enum la_status ingest_git(struct store *st, int64_t list_id, const char *path,
+                                        bool v2, const struct ingest_opts *o,
+                                        struct ingest_stats *stats, struct la_err *err);
 
 /* Says what was found to the user through o->warn, if set (printf-like). */
 void ingest_warn(const struct ingest_opts *o, const char *fmt, ...)

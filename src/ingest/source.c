@@ -31,7 +31,7 @@ static bool sniff_bytes(const char *path, int fd, enum unpack_kind packed, char 
                         bool *whole, struct la_err *err)
 {
 	if (!packed) {
-		if (pread_all(fd, buf, SNIFF_MAX, 0, n)) {
+		if (io_pread_full(fd, buf, SNIFF_MAX, 0, n)) {
 			la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
 			return false;
 		}
@@ -89,7 +89,7 @@ static enum la_status what_file(const char *path, struct ingest_what *w, struct 
 	enum la_status e = LA_OK;
 	size_t n = 0;
 	bool whole = true;
-	if (pread_all(fd, buf, 8, 0, &n)) {
+	if (io_pread_full(fd, buf, 8, 0, &n)) {
 		e = la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -243,7 +243,7 @@ static enum la_status what_dir(const char *path, struct ingest_what *w, struct l
 			char *buf = malloc(SNIFF_MAX);
 			int fd = openat(dfd, first, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 			size_t n = 0;
-			if (!buf || fd < 0 || pread_all(fd, buf, SNIFF_MAX, 0, &n))
+			if (!buf || fd < 0 || io_pread_full(fd, buf, SNIFF_MAX, 0, &n))
 				e = la_err_set(err, LA_EIO, "%s/%s: %s", path, first,
 				               buf ? strerror(errno) : "out of memory");
 			else {
@@ -311,7 +311,8 @@ static enum stale dotlock_check(int dfd, const char *name)
 		return errno == ENOENT ? LOCK_GONE : LOCK_LIVE;
 	struct stat sb;
 	char b[24];
-	ssize_t k = read(f, b, sizeof b - 1);
+	size_t k = 0;
+	la_ignore(io_read_full(f, b, sizeof b - 1, &k)); /* unreadable: no pid */
 	bool ok = fstat(f, &sb) == 0;
 	close(f);
 	if (k > 0) {
@@ -342,7 +343,7 @@ static int dotlock_create(int dfd, const char *name)
 		char pid[24], proc[64];
 		int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d", t);
-		int r = write(t, pid, (size_t)n) == n
+		int r = io_write_all(t, pid, (size_t)n) == LA_OK
 		                ? linkat(AT_FDCWD, proc, dfd, name, AT_SYMLINK_FOLLOW)
 		                : -1;
 		int saved = errno;
@@ -460,21 +461,6 @@ enum la_status unpacker_status(const struct unpacker *p, char *note, size_t n)
 	return p->status;
 }
 
-static enum la_status write_at(int fd, const char *p, size_t n, uint64_t off)
-{
-	while (n > 0) {
-		ssize_t k = pwrite(fd, p, n, (off_t)off);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return errno == ENOSPC || errno == EDQUOT ? LA_ENOSPC : LA_EIO;
-		p += k;
-		n -= (size_t)k;
-		off += (uint64_t)k;
-	}
-	return LA_OK;
-}
-
 static void *unpacker_main(void *arg)
 {
 	struct unpacker *p = arg;
@@ -488,7 +474,7 @@ static void *unpacker_main(void *arg)
 			break;
 		size_t got = 0;
 		s = unpack_read(p->u, p->chunk, UNPACK_CHUNK, &got, &p->err);
-		enum la_status w = got ? write_at(p->out, p->chunk, got, at) : LA_OK;
+		enum la_status w = got ? io_pwrite_all(p->out, p->chunk, got, at) : LA_OK;
 		if (w) {
 			s = la_err_set(&p->err, w, "writing the decompressed copy: %s",
 			               w == LA_ENOSPC ? "no space left on device"
@@ -517,9 +503,9 @@ static int64_t file_fp(int fd, uint64_t size)
 	char b[FP_BYTES];
 	size_t n = size < FP_BYTES ? (size_t)size : FP_BYTES, got = 0;
 	uint64_t h = hash64(&size, sizeof size, 3);
-	if (pread_all(fd, b, n, 0, &got) == LA_OK)
+	if (io_pread_full(fd, b, n, 0, &got) == LA_OK)
 		h ^= hash64(b, got, 4);
-	if (pread_all(fd, b, n, size - n, &got) == LA_OK)
+	if (io_pread_full(fd, b, n, size - n, &got) == LA_OK)
 		h ^= hash64(b, got, 5);
 	return (int64_t)h;
 }
@@ -616,13 +602,13 @@ static enum la_status check_indexed(struct unpack *u, int copy, const struct sto
 			break;
 		}
 		if (rewrite) {
-			if ((e = write_at(copy, buf, got, at))) {
+			if ((e = io_pwrite_all(copy, buf, got, at))) {
 				la_err_set(err, e, "%s: %s", src->copy, strerror(errno));
 				break;
 			}
 		} else {
 			size_t g2;
-			if (pread_all(copy, mine, got, at, &g2) || g2 != got) {
+			if (io_pread_full(copy, mine, got, at, &g2) || g2 != got) {
 				e = la_err_set(err, LA_EIO, "%s: %s", src->copy, strerror(errno));
 				break;
 			}
@@ -641,7 +627,7 @@ static enum la_status check_indexed(struct unpack *u, int copy, const struct sto
 		int64_t h = 0, t = 0;
 		char tail[FP_BYTES];
 		size_t n = src->done < FP_BYTES ? (size_t)src->done : FP_BYTES, g = 0;
-		if (pread_all(copy, tail, n, src->done - n, &g) == LA_OK && g == n)
+		if (io_pread_full(copy, tail, n, src->done - n, &g) == LA_OK && g == n)
 			t = (int64_t)hash64(tail, n, 2);
 		h = fp_head;
 		if (h != src->fp_head || t != src->fp_tail)
@@ -657,52 +643,166 @@ static enum la_status check_indexed(struct unpack *u, int copy, const struct sto
 	return e;
 }
 
-enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path, int fd,
-                             const struct ingest_what *w, const struct ingest_opts *o,
-                             struct ingest_stats *stats, struct la_err *err)
+/* The source of a compressed mbox, in the open transaction, with the
+ * path of its decompressed copy (named on first use).  Returns LA_OK,
+ * LA_ECHANGED (it was indexed uncompressed), LA_EDB, LA_EIO. */
+static enum la_status packed_source(struct store *st, int64_t list_id, const char *path,
+                                    struct store_source *src, struct la_err *err)
 {
-	struct store_source src;
-	enum la_status e = store_begin(st, err);
-	if (e)
+	enum la_status e = store_source_ensure(st, list_id, path, SOURCE_MBOX, src, err);
+	if (e || src->copy[0])
 		return e;
-	if ((e = store_source_ensure(st, list_id, path, SOURCE_MBOX, &src, err)))
-		goto fail;
-	if (!src.copy[0] && src.done > 0) {
-		e = la_err_set(
+	if (src->done > 0)
+		return la_err_set(
 			err, LA_ECHANGED,
 			"%s was indexed as an uncompressed mbox and is compressed now; to index it "
 			"anew run `listarc index --rebuild LIST SOURCE...` (message URLs of this "
 			"list may change)",
 			path);
-		goto fail;
+	return copy_path(st, list_id, src, path, src->copy, sizeof src->copy, err);
+}
+
+/* The compressed file as it is now, to tell whether it changed. */
+struct packed_id {
+	int64_t size, mtime, fp;
+};
+
+/* Brings the copy (open as p->out) up to where indexing resumes: the
+ * part indexed checked against the stream (check_indexed), then the
+ * first new chunk written after it, over whatever a run killed before it
+ * committed left there.  What follows the part indexed must be a
+ * message's start (after blank lines a last message indexed without one
+ * gets from its writer), or nothing.  Sets *start and p's written,
+ * ended, status and err.  Returns LA_OK, LA_ECHANGED, LA_EINVAL, LA_EIO,
+ * LA_ENOSPC. */
+static enum la_status resume_copy(struct unpacker *p, const struct store_source *src,
+                                  const char *path, enum mbox_format fmt, uint64_t *start,
+                                  struct la_err *err)
+{
+	enum la_status e = check_indexed(p->u, p->out, src, path, p->chunk, err);
+	if (e)
+		return e;
+	*start = src->done;
+	size_t got = 0;
+	struct la_err uerr = {0};
+	enum la_status s = unpack_read(p->u, p->chunk, UNPACK_CHUNK, &got, &uerr);
+	if (s == LA_EINVAL || s == LA_EIO)
+		return la_err_set(err, s, "%s: %s", path, uerr.msg);
+	if (src->done > 0) {
+		size_t skip = 0;
+		while (skip < got && skip < 4 && (p->chunk[skip] == '\n' || p->chunk[skip] == '\r'))
+			skip++;
+		if (got > skip && !mbox_at_boundary(fmt, p->chunk + skip, got - skip))
+			return la_err_set(
+				err, LA_ECHANGED,
+				"%s does not continue with %s where the last run stopped: at %llu bytes "
+				"of its decompressed data; to index it anew run `listarc index --rebuild "
+				"LIST SOURCE...` (message URLs of this list may change)",
+				path, fmt == MBOX_FMT_MMDF ? "an MMDF separator" : "a From_ line",
+				(unsigned long long)src->done);
+		*start += skip;
 	}
-	if (!src.copy[0] &&
-	    (e = copy_path(st, list_id, &src, path, src.copy, sizeof src.copy, err)))
-		goto fail;
-	struct stat sb;
-	if (fstat(fd, &sb) != 0) {
-		e = la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
-		goto fail;
+	if (ftruncate(p->out, (off_t)src->done) != 0 ||
+	    (got && (e = io_pwrite_all(p->out, p->chunk, got, src->done))))
+		return la_err_set(err, e ? e : LA_EIO, "%s: %s", src->copy,
+		                  e == LA_ENOSPC ? "no space left on device" : strerror(errno));
+	p->written = src->done + got;
+	p->ended = s != LA_OK;
+	p->status = s == LA_ECHANGED ? s : LA_OK;
+	p->err = uerr;
+	return LA_OK;
+}
+
+/* Indexes from start on while a thread decompresses the rest into the
+ * copy (the reader follows it), then, if the copy was made whole and all
+ * of it indexed, remembers the file as it is (id) so that the next run
+ * over the same file does nothing.  Returns as index_span, or the
+ * decompressor's failure. */
+static enum la_status index_following(struct store *st, int64_t list_id, const char *path,
+                                      struct store_source *src, struct unpacker *p,
+                                      enum mbox_format fmt, uint64_t start,
+                                      const struct packed_id *id, const struct ingest_opts *o,
+                                      struct ingest_stats *stats, struct la_err *err)
+{
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->more, NULL);
+	pthread_t th;
+	bool running = !p->ended && pthread_create(&th, NULL, unpacker_main, p) == 0;
+	if (!p->ended && !running) {
+		p->ended = true;
+		p->status = la_err_set(&p->err, LA_ENOMEM, "cannot start the decompressing thread");
 	}
-	int64_t mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-	int64_t fp = file_fp(fd, (uint64_t)sb.st_size);
-	int copy = open(src.copy, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-	struct stat csb;
-	if (copy < 0 || fstat(copy, &csb) != 0) {
-		e = la_err_set(err, LA_EIO, "%s: %s", src.copy, strerror(errno));
-		if (copy >= 0)
-			close(copy);
-		goto fail;
+	struct span_job j = {
+		.st = st,
+		.list_id = list_id,
+		.path = path,
+		.src = src,
+		.fd = p->out,
+		.start = start,
+		.limit = UINT64_MAX,
+		.fmt = fmt,
+		.tail = TAIL_SOURCE,
+		.follow = p,
+	};
+	enum la_status e;
+	if (start == p->written && p->ended)
+		e = store_commit(st, src, err); /* nothing new */
+	else
+		e = index_span(&j, o, stats, err);
+	if (running) {
+		pthread_mutex_lock(&p->mu);
+		p->stop = true;
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(th, NULL);
 	}
-	/* Unchanged since the copy was last made whole and all indexed. */
-	if (src.orig_size == (int64_t)sb.st_size && src.orig_mtime == mtime && src.orig_fp == fp &&
-	    src.copy_len == (int64_t)src.done && (uint64_t)csb.st_size >= src.done) {
-		close(copy);
-		return store_commit(st, NULL, err);
+	pthread_cond_destroy(&p->more);
+	pthread_mutex_destroy(&p->mu);
+	if (!e && p->status && p->status != LA_ECHANGED)
+		e = la_err_set(err, p->status, "%s: %s", path, p->err.msg);
+	if (!e && p->status == LA_OK && src->done == p->written) {
+		src->orig_size = id->size;
+		src->orig_mtime = id->mtime;
+		src->orig_fp = id->fp;
+		src->copy_len = (int64_t)p->written;
+		if (!(e = store_begin(st, err)))
+			e = store_commit(st, src, err);
 	}
+	return e;
+}
+
+enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path, int fd,
+                             const struct ingest_what *w, const struct ingest_opts *o,
+                             struct ingest_stats *stats, struct la_err *err)
+{
+	struct store_source src;
 	struct unpacker p;
 	memset(&p, 0, sizeof p);
-	p.out = copy;
+	p.out = -1;
+	enum mbox_format fmt = w->kind == INGEST_MMDF ? MBOX_FMT_MMDF : MBOX_FMT_MBOX;
+	enum la_status e = store_begin(st, err);
+	if (e)
+		return e;
+	if ((e = packed_source(st, list_id, path, &src, err)))
+		goto out;
+	struct stat sb, csb;
+	if (fstat(fd, &sb) != 0) {
+		e = la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	struct packed_id id = {(int64_t)sb.st_size,
+	                       (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec,
+	                       file_fp(fd, (uint64_t)sb.st_size)};
+	p.out = open(src.copy, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (p.out < 0 || fstat(p.out, &csb) != 0) {
+		e = la_err_set(err, LA_EIO, "%s: %s", src.copy, strerror(errno));
+		goto out;
+	}
+	/* Unchanged since the copy was last made whole and all indexed. */
+	if (src.orig_size == id.size && src.orig_mtime == id.mtime && src.orig_fp == id.fp &&
+	    src.copy_len == (int64_t)src.done && (uint64_t)csb.st_size >= src.done) {
+		e = store_commit(st, NULL, err);
+		goto out;
+	}
 	p.chunk = malloc(UNPACK_CHUNK);
 	p.u = unpack_new(fd, w->packed);
 	lseek(fd, 0, SEEK_SET);
@@ -710,101 +810,17 @@ enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path
 		e = la_err_set(err, LA_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((e = check_indexed(p.u, copy, &src, path, p.chunk, err)))
-		goto out;
-	/* What follows the part indexed: a message's start (after blank
-	 * lines a last message indexed without one gets from its writer),
-	 * or nothing. */
-	uint64_t start = src.done;
-	size_t got = 0;
-	struct la_err uerr = {0};
-	enum la_status s = unpack_read(p.u, p.chunk, UNPACK_CHUNK, &got, &uerr);
-	if (s == LA_EINVAL || s == LA_EIO) {
-		e = la_err_set(err, s, "%s: %s", path, uerr.msg);
-		goto out;
-	}
-	size_t skip = 0;
-	if (src.done > 0) {
-		while (skip < got && skip < 4 && (p.chunk[skip] == '\n' || p.chunk[skip] == '\r'))
-			skip++;
-		enum mbox_format fmt0 = w->kind == INGEST_MMDF ? MBOX_FMT_MMDF : MBOX_FMT_MBOX;
-		if (got > skip && !mbox_at_boundary(fmt0, p.chunk + skip, got - skip)) {
-			e = la_err_set(
-				err, LA_ECHANGED,
-				"%s does not continue with %s where the last run stopped: at %llu bytes "
-				"of its decompressed data; to index it anew run `listarc index --rebuild "
-				"LIST SOURCE...` (message URLs of this list may change)",
-				path, fmt0 == MBOX_FMT_MMDF ? "an MMDF separator" : "a From_ line",
-				(unsigned long long)src.done);
-			goto out;
-		}
-		start += skip;
-	}
-	/* Whatever a run killed before it committed left in the copy after
-	 * the part indexed is written again. */
-	if (ftruncate(copy, (off_t)src.done) != 0 ||
-	    (got && (e = write_at(copy, p.chunk, got, src.done)))) {
-		e = la_err_set(err, e ? e : LA_EIO, "%s: %s", src.copy,
-		               e == LA_ENOSPC ? "no space left on device" : strerror(errno));
-		goto out;
-	}
-	p.written = src.done + got;
-	p.ended = s != LA_OK;
-	p.status = s == LA_ECHANGED ? s : LA_OK;
-	p.err = uerr;
-	pthread_mutex_init(&p.mu, NULL);
-	pthread_cond_init(&p.more, NULL);
-	pthread_t th;
-	bool running = !p.ended && pthread_create(&th, NULL, unpacker_main, &p) == 0;
-	if (!p.ended && !running) {
-		p.ended = true;
-		p.status = la_err_set(&p.err, LA_ENOMEM, "cannot start the decompressing thread");
-	}
-	struct span_job j = {
-		.st = st,
-		.list_id = list_id,
-		.path = path,
-		.src = &src,
-		.fd = copy,
-		.start = start,
-		.limit = UINT64_MAX,
-		.fmt = w->kind == INGEST_MMDF ? MBOX_FMT_MMDF : MBOX_FMT_MBOX,
-		.tail = TAIL_SOURCE,
-		.follow = &p,
-	};
-	if (start == p.written && p.ended)
-		e = store_commit(st, &src, err); /* nothing new */
-	else
-		e = index_span(&j, o, stats, err);
-	if (running) {
-		pthread_mutex_lock(&p.mu);
-		p.stop = true;
-		pthread_mutex_unlock(&p.mu);
-		pthread_join(th, NULL);
-	}
-	pthread_cond_destroy(&p.more);
-	pthread_mutex_destroy(&p.mu);
-	if (!e && p.status && p.status != LA_ECHANGED)
-		e = la_err_set(err, p.status, "%s: %s", path, p.err.msg);
-	/* Made whole and all indexed: remembered, so that the next run over
-	 * the same file does nothing. */
-	if (!e && p.status == LA_OK && src.done == p.written) {
-		src.orig_size = (int64_t)sb.st_size;
-		src.orig_mtime = mtime;
-		src.orig_fp = fp;
-		src.copy_len = (int64_t)p.written;
-		if (!(e = store_begin(st, err)))
-			e = store_commit(st, &src, err);
-	}
-	unpack_free(p.u);
-	free(p.chunk);
-	close(copy);
-	return e;
+	uint64_t start;
+	if (!(e = resume_copy(&p, &src, path, fmt, &start, err)))
+		e = index_following(st, list_id, path, &src, &p, fmt, start, &id, o, stats, err);
 out:
+	/* A failure before or while indexing leaves no transaction open
+	 * (index_span rolls its own back). */
+	if (e)
+		store_rollback(st);
 	unpack_free(p.u);
 	free(p.chunk);
-	close(copy);
-fail:
-	store_rollback(st);
+	if (p.out >= 0)
+		close(p.out);
 	return e;
 }

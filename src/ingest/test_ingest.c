@@ -2,7 +2,7 @@
  * of a message without a From_ line date (ingest_delivery_date), the
  * resume point and the fingerprints that tell an mbox that grew from one
  * that was truncated or rewritten, batches, the archive lock, and
- * `deliver`'s append. */
+ * `deliver`'s append, and `deliver` as a whole (ingest_deliver). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +132,7 @@ static void test_resume(void)
 		return;
 	}
 	int64_t list;
-	store_list_ensure(st, "l", &list, &err);
+	CHECK(store_list_ensure(st, "l", &list, &err) == LA_OK, "the list is made (%s)", err.msg);
 	struct ingest_opts o;
 	ingest_opts_init(&o);
 	o.settle = 0;
@@ -183,9 +183,10 @@ static void test_resume(void)
 			       (unsigned long long)stats.messages, err.msg);
 		struct store_source src;
 		memset(&src, 0, sizeof src);
-		store_sources(st, list, first_source, &src);
 		int64_t n = 0;
-		store_lists(st, count_list, &n);
+		CHECK(store_sources(st, list, first_source, &src) == LA_OK &&
+		              store_lists(st, count_list, &n) == LA_OK,
+		      "step %zu: sources and lists read", i);
 		if (e == LA_OK) {
 			total += life[i].messages;
 			CHECK(src.done == file_size(mbox) && n == total,
@@ -220,8 +221,9 @@ static void test_resume(void)
 		fclose(f);
 	}
 	st = NULL;
-	store_open(&st, dir, STORE_WRITE, &err);
-	store_list_ensure(st, "m", &list, &err);
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK &&
+	              store_list_ensure(st, "m", &list, &err) == LA_OK,
+	      "the index opens again, with another list (%s)", err.msg);
 	o.settle = 3600;
 	memset(&stats, 0, sizeof stats);
 	struct store_source src;
@@ -261,6 +263,16 @@ static void test_lock(void)
 
 /* ---- deliver's append ---- */
 
+/* The file at path, its first n - 1 bytes, into out ("" if unreadable). */
+static void slurp(const char *path, char *out, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	size_t k = f ? fread(out, 1, n - 1, f) : 0;
+	out[k] = '\0';
+	if (f)
+		fclose(f);
+}
+
 static const struct {
 	const char *what, *msg, *sender;
 	bool once;
@@ -297,15 +309,91 @@ static void test_append(void)
 		enum la_status e =
 			ingest_append_mbox(path, appends[i].msg, strlen(appends[i].msg),
 		                           appends[i].sender, 1558432800, appends[i].once, 1, &err);
-		char got[2048] = "";
-		FILE *f = fopen(path, "r");
-		size_t n = f ? fread(got, 1, sizeof got - 1, f) : 0;
-		got[n] = '\0';
-		if (f)
-			fclose(f);
+		char got[2048];
+		slurp(path, got, sizeof got);
 		CHECK(e == LA_OK, "append: %s: LA_OK (%s)", appends[i].what, err.msg);
 		CHECK_STR(got, appends[i].want, "append: %s: the file", appends[i].what);
 	}
+}
+
+/* ---- deliver as a whole ---- */
+
+static const struct {
+	const char *what, *msg, *sender;
+	enum la_status want;
+	const char *mbox_starts; /* the mbox after it, up to its length */
+} deliveries[] = {
+	{"an MTA's From_ line is replaced; the sender is the Return-Path:, the date the Received:",
+         "From mta@example.org Thu Jan  1 00:00:00 1970\nReturn-Path: <r@example.org>\n"
+         "Received: by x; Tue, 21 May 2019 10:00:00 +0000\nMessage-ID: <d1@x>\n\nbody\n",
+         NULL, LA_OK,
+         "From r@example.org Tue May 21 10:00:00 2019\nReturn-Path: <r@example.org>\n"
+         "Received: by x; Tue, 21 May 2019 10:00:00 +0000\nMessage-ID: <d1@x>\n\nbody\n\n"},
+	{"a sender given is cut to one token of printable ASCII; the date is Date:",
+         "Date: Wed, 22 May 2019 11:00:00 +0200\nMessage-ID: <d2@x>\n\nbody\n", "<s x@example.org>",
+         LA_OK,
+         "From r@example.org Tue May 21 10:00:00 2019\nReturn-Path: <r@example.org>\n"
+         "Received: by x; Tue, 21 May 2019 10:00:00 +0000\nMessage-ID: <d1@x>\n\nbody\n\n"
+         "From sx@example.org Wed May 22 09:00:00 2019\nDate: Wed, 22 May 2019 11:00:00 +0200\n"
+         "Message-ID: <d2@x>\n\nbody\n\n"},
+	{"an empty message is refused", "", "s@example.org", LA_EINVAL, NULL},
+	{"so is a From_ line alone", "From mta@example.org Thu Jan  1 00:00:00 1970\n",
+         "s@example.org", LA_EINVAL, NULL},
+};
+
+/* An fd reading s (through a file: the message comes from stdin). */
+static int fd_of(const char *s)
+{
+	char path[sizeof top + 16];
+	snprintf(path, sizeof path, "%s/in", top);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(s, f);
+	fclose(f);
+	int fd = open(path, O_RDONLY);
+	unlink(path);
+	return fd;
+}
+
+static void test_deliver(void)
+{
+	char dir[sizeof top + 16], mbox[sizeof top + 32];
+	snprintf(dir, sizeof dir, "%s/arch", top);
+	snprintf(mbox, sizeof mbox, "%s/mbox/l.mbox", dir);
+	for (size_t i = 0; i < sizeof deliveries / sizeof *deliveries; i++) {
+		struct la_err err = {0};
+		struct ingest_delivery d;
+		int fd = fd_of(deliveries[i].msg);
+		enum la_status e = ingest_deliver(dir, "l", fd, deliveries[i].sender, 1, &d, &err);
+		close(fd);
+		CHECK(e == deliveries[i].want, "deliver: %s: %s (%s)", deliveries[i].what,
+		      la_strstatus(deliveries[i].want), err.msg);
+		if (e || !deliveries[i].mbox_starts)
+			continue;
+		CHECK(d.indexed, "deliver: %s: indexed (%s)", deliveries[i].what, d.note);
+		char got[2048];
+		slurp(mbox, got, sizeof got);
+		CHECK_STR(got, deliveries[i].mbox_starts, "deliver: %s: the mbox",
+		          deliveries[i].what);
+	}
+	/* Both messages are in the index, under the list. */
+	struct store *st = NULL;
+	struct la_err err = {0};
+	int64_t ids[4];
+	int n = 0;
+	CHECK(store_open(&st, dir, STORE_READ, &err) == LA_OK &&
+	              store_msg_ids_after(st, 0, ids, 4, &n) == LA_OK && n == 2,
+	      "deliver: the two messages stored are indexed (%d)", n);
+	store_close(st);
+
+	struct ingest_delivery d;
+	int fd = fd_of("Message-ID: <d3@x>\n\nbody\n");
+	memset(&err, 0, sizeof err);
+	CHECK(ingest_deliver("/proc/no/such", "l", fd, NULL, 1, &d, &err) == LA_EIO &&
+	              d.cannot_create,
+	      "deliver: an archive directory that cannot be made is said so (%s)", err.msg);
+	close(fd);
 }
 
 int main(void)
@@ -319,6 +407,7 @@ int main(void)
 	test_resume();
 	test_lock();
 	test_append();
+	test_deliver();
 	char cmd[sizeof top + 16];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", top);
 	if (system(cmd) != 0)

@@ -14,6 +14,8 @@
 
 #include "limits.h"
 #include "msg/header.h"
+#include "util/civil.h"
+#include "util/io.h"
 
 /* Read window.  Must exceed HEAD_MAX + FROMLINE_SENDER_MAX + FROMLINE_MAX
  * + FROMLINE_FIELD_MAX by a good margin. */
@@ -114,17 +116,14 @@ static enum la_status refill(struct mbox_reader *r, size_t keep_from, struct la_
 		size_t want = WINDOW - r->len;
 		if (end - at < want)
 			want = (size_t)(end - at);
-		ssize_t k = pread(r->fd, r->buf + r->len, want, (off_t)at);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
+		size_t k = 0;
+		if (io_pread_full(r->fd, r->buf + r->len, want, at, &k))
 			return la_err_set(err, LA_EIO, "read at offset %llu: %s",
 			                  (unsigned long long)at, strerror(errno));
-		}
 		if (k == 0)
 			r->eof = true;
-		r->len += (size_t)k;
-		if ((size_t)k < WINDOW / 4)
+		r->len += k;
+		if (k < WINDOW / 4)
 			break; /* short read: enough for now */
 	}
 	return LA_OK;
@@ -496,14 +495,7 @@ static size_t probe(struct mbox_reader *r, uint64_t lim, uint64_t off, size_t n)
 	if (n > lim - off)
 		n = (size_t)(lim - off);
 	size_t got = 0;
-	while (got < n) {
-		ssize_t k = pread(r->fd, r->probe + got, n - got, (off_t)(off + got));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
+	la_ignore(io_pread_full(r->fd, r->probe, n, off, &got)); /* an error reads as the end */
 	return got;
 }
 
@@ -944,6 +936,25 @@ void mbox_quote(struct buf *out, const char *p, size_t n)
 		i = (size_t)(nl - p) + 1;
 	}
 	buf_add(out, p + run, n - run);
+}
+
+void mbox_add_fromline(struct buf *out, const char *sender, int64_t ts)
+{
+	struct la_date d;
+	date_from_unix(ts, &d);
+	int64_t days = civil_to_days(d.year, d.mon, d.day);
+	buf_printf(out, "From %s %s %s %2u %02u:%02u:%02u %04lld\n", sender,
+	           civil_wday_abbr[civil_weekday(days)], civil_month_abbr[d.mon], d.day, d.hour,
+	           d.min, d.sec, (long long)d.year);
+}
+
+void mbox_add_message(struct buf *out, const char *sender, int64_t ts, const char *msg, size_t n)
+{
+	mbox_add_fromline(out, sender, ts);
+	mbox_quote(out, msg, n);
+	if (n == 0 || msg[n - 1] != '\n')
+		buf_addc(out, '\n');
+	buf_addc(out, '\n');
 }
 
 int maildir_open_sub(const char *path, const char *sub)

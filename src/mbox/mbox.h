@@ -89,7 +89,8 @@ void mbox_reader_follow(struct mbox_reader *r,
 
 /* Reads the next message into m.  Returns LA_OK, LA_EOF at the end of
  * the file, or LA_EIO (detail in err, naming the offset). */
-enum la_status mbox_next(struct mbox_reader *r, struct mbox_msg *m, struct la_err *err);
+LA_MUST_CHECK enum la_status mbox_next(struct mbox_reader *r, struct mbox_msg *m,
+                                       struct la_err *err);
 
 /* Total bytes read so far (for progress). */
 uint64_t mbox_reader_pos(const struct mbox_reader *r);
@@ -123,6 +124,17 @@ void mbox_unquote(struct buf *out, const char *p, size_t n);
 /* Appends p[0..n) to out with mboxrd quoting added (the inverse). */
 void mbox_quote(struct buf *out, const char *p, size_t n);
 
+/* Appends a From_ line to out: "From SENDER Www Mmm dd hh:mm:ss yyyy\n",
+ * ts in UTC in asctime's layout (what mbox readers and mbox_is_fromline
+ * take).  sender is written as given: the caller makes it one token of
+ * printable ASCII. */
+void mbox_add_fromline(struct buf *out, const char *sender, int64_t ts);
+
+/* Appends msg[0..n) to out as one mboxrd entry: its From_ line (as
+ * mbox_add_fromline), the message quoted (mbox_quote), a newline if it
+ * lacks one, and the blank line that ends it. */
+void mbox_add_message(struct buf *out, const char *sender, int64_t ts, const char *msg, size_t n);
+
 /* Opens subdirectory sub ("cur" or "new") of the maildir at path, never
  * through a symbolic link: a maildir is mail, not a way into the rest of
  * the disk.  Returns a directory descriptor the caller closes, or -1 with
@@ -153,6 +165,7 @@ void unpack_free(struct unpack *u);
  * if the data ends inside a stream (a file still being written or cut
  * short: what came before is good), LA_EINVAL if it is corrupt, LA_EIO
  * (err says which, with the offset in the compressed file). */
-enum la_status unpack_read(struct unpack *u, void *out, size_t n, size_t *got, struct la_err *err);
+LA_MUST_CHECK enum la_status unpack_read(struct unpack *u, void *out, size_t n, size_t *got,
+                                         struct la_err *err);
 
 #endif

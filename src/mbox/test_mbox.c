@@ -194,6 +194,49 @@ static void test_fromlines(void)
 	}
 }
 
+/* The From_ line writer: what it writes, the reader takes, date and all. */
+static void test_fromline_writer(void)
+{
+	static const struct {
+		const char *sender;
+		int64_t ts;
+		const char *want;
+	} t[] = {
+		{"mboxrd@z", 0, "From mboxrd@z Thu Jan  1 00:00:00 1970\n"},
+		{"jane@example.org", 1136319782,
+	         "From jane@example.org Tue Jan  3 20:23:02 2006\n"},
+		{"MAILER-DAEMON", 1558360801, "From MAILER-DAEMON Mon May 20 14:00:01 2019\n"},
+		{"x", 253402300799LL, "From x Fri Dec 31 23:59:59 9999\n"},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		struct buf b;
+		buf_init(&b, 1024);
+		mbox_add_fromline(&b, t[i].sender, t[i].ts);
+		CHECK_STR(buf_cstr(&b), t[i].want, "mbox_add_fromline %s %lld", t[i].sender,
+		          (long long)t[i].ts);
+		struct la_date d = {0};
+		CHECK(b.len > 0 && mbox_is_fromline(b.data, b.len - 1, &d, NULL) &&
+		              date_unix(&d) == t[i].ts,
+		      "the reader takes it back: %s", t[i].want);
+		buf_free(&b);
+	}
+	static const struct {
+		const char *msg, *want;
+	} m[] = {
+		{"A: b\n\nFrom here\n>From there\n",
+	         "From s Thu Jan  1 00:00:00 1970\nA: b\n\n>From here\n>>From there\n\n"},
+		{"A: b\n\nno newline", "From s Thu Jan  1 00:00:00 1970\nA: b\n\nno newline\n\n"},
+		{"", "From s Thu Jan  1 00:00:00 1970\n\n\n"},
+	};
+	for (size_t i = 0; i < sizeof m / sizeof *m; i++) {
+		struct buf b;
+		buf_init(&b, 1024);
+		mbox_add_message(&b, "s", 0, m[i].msg, strlen(m[i].msg));
+		CHECK_STR(buf_cstr(&b), m[i].want, "mbox_add_message [%s]", m[i].msg);
+		buf_free(&b);
+	}
+}
+
 /* A page that faults when touched, with the input laid just before it,
  * so that any read past the input crashes at once. */
 static char *guarded(size_t *room)
@@ -541,6 +584,7 @@ int main(void)
 	msg_library_init();
 	test_small();
 	test_fromlines();
+	test_fromline_writer();
 	test_prefixes();
 	test_pipermail();
 	test_mboxcl2();

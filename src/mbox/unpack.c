@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "mbox/mbox.h"
+#include "util/io.h"
 
 /* Compressed bytes read from the file at a time. */
 #define IN_CHUNK (256 * 1024)
@@ -119,18 +120,16 @@ void unpack_free(struct unpack *u)
  * has ended. */
 static enum la_status fill(struct unpack *u, struct la_err *err)
 {
-	while (u->in_pos >= u->in_len && !u->in_eof) {
-		ssize_t k = read(u->fd, u->in, IN_CHUNK);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
+	if (u->in_pos >= u->in_len && !u->in_eof) {
+		size_t k = 0;
+		if (io_read_full(u->fd, u->in, IN_CHUNK, &k))
 			return la_err_set(err, LA_EIO, "read at offset %llu: %s",
 			                  (unsigned long long)u->in_off, strerror(errno));
 		u->in_pos = 0;
-		u->in_len = (size_t)k;
-		u->in_off += (uint64_t)k;
-		if (k == 0)
-			u->in_eof = true;
+		u->in_len = k;
+		u->in_off += k;
+		if (k < IN_CHUNK)
+			u->in_eof = true; /* io_read_full stops short only at the end */
 	}
 	return LA_OK;
 }
@@ -149,15 +148,132 @@ static enum la_status cut_short(struct unpack *u, struct la_err *err)
 	                  unpack_name(u->kind), (unsigned long long)u->in_off);
 }
 
+/* What one decoder step did with in[0..avail) and out[0..room). */
+enum step {
+	STEP_OK,      /* used/made say how much (both 0: no progress) */
+	STEP_ENDED,   /* a stream ended: progress even if nothing came out */
+	STEP_PADDING, /* bytes after the last member that start no other
+	                 one (zero padding): ignored, as gzip does */
+	STEP_LAST,    /* the last stream ended (xz reads them all as one) */
+	STEP_CORRUPT,
+	STEP_CUT,   /* the file ended inside a stream */
+	STEP_NOMEM, /* the next stream's decoder could not start */
+};
+
+/* Caps a length at what zlib's and libbz2's unsigned counts hold. */
+static unsigned cap30(size_t n)
+{
+	return (unsigned)(n < (1u << 30) ? n : (1u << 30));
+}
+
+static enum step step_gzip(struct unpack *u, const unsigned char *in, size_t avail,
+                           unsigned char *out, size_t room, size_t *used, size_t *made)
+{
+	if (!u->in_stream && in[0] != 0x1f) {
+		*used = avail;
+		return STEP_PADDING;
+	}
+	u->z.next_in = (unsigned char *)in;
+	u->z.avail_in = cap30(avail);
+	u->z.next_out = out;
+	u->z.avail_out = cap30(room);
+	uInt in0 = u->z.avail_in, out0 = u->z.avail_out;
+	int r = inflate(&u->z, Z_NO_FLUSH);
+	*used = in0 - u->z.avail_in;
+	*made = out0 - u->z.avail_out;
+	u->in_stream = true;
+	if (r == Z_STREAM_END) {
+		/* The next member, if any, starts afresh. */
+		u->in_stream = false;
+		inflateReset(&u->z);
+		return STEP_ENDED;
+	}
+	return r == Z_OK || r == Z_BUF_ERROR ? STEP_OK : STEP_CORRUPT;
+}
+
+static enum step step_xz(struct unpack *u, const unsigned char *in, size_t avail,
+                         unsigned char *out, size_t room, size_t *used, size_t *made)
+{
+	u->x.next_in = in;
+	u->x.avail_in = avail;
+	u->x.next_out = out;
+	u->x.avail_out = room;
+	/* LZMA_CONCATENATED wants LZMA_FINISH once the file ended. */
+	lzma_ret r = lzma_code(&u->x, u->in_eof ? LZMA_FINISH : LZMA_RUN);
+	*used = avail - u->x.avail_in;
+	*made = room - u->x.avail_out;
+	u->in_stream = true;
+	if (r == LZMA_STREAM_END)
+		return STEP_LAST;
+	if (r == LZMA_BUF_ERROR && u->in_eof)
+		return STEP_CUT;
+	return r == LZMA_OK || r == LZMA_BUF_ERROR ? STEP_OK : STEP_CORRUPT;
+}
+
+static enum step step_bzip2(struct unpack *u, const unsigned char *in, size_t avail,
+                            unsigned char *out, size_t room, size_t *used, size_t *made)
+{
+	if (!u->in_stream && in[0] != 'B') {
+		*used = avail;
+		return STEP_PADDING;
+	}
+	unsigned ia = cap30(avail), oa = cap30(room);
+	u->b.next_in = (char *)in;
+	u->b.avail_in = ia;
+	u->b.next_out = (char *)out;
+	u->b.avail_out = oa;
+	int r = BZ2_bzDecompress(&u->b);
+	*used = ia - u->b.avail_in;
+	*made = oa - u->b.avail_out;
+	u->in_stream = true;
+	if (r == BZ_STREAM_END) {
+		u->in_stream = false;
+		BZ2_bzDecompressEnd(&u->b);
+		memset(&u->b, 0, sizeof u->b);
+		return BZ2_bzDecompressInit(&u->b, 0, 0) == BZ_OK ? STEP_ENDED : STEP_NOMEM;
+	}
+	return r == BZ_OK ? STEP_OK : STEP_CORRUPT;
+}
+
+static enum step step_zstd(struct unpack *u, const unsigned char *in, size_t avail,
+                           unsigned char *out, size_t room, size_t *used, size_t *made)
+{
+	ZSTD_inBuffer ib = {in, avail, 0};
+	ZSTD_outBuffer ob = {out, room, 0};
+	size_t r = ZSTD_decompressStream(u->zs, &ob, &ib);
+	*used = ib.pos;
+	*made = ob.pos;
+	if (ZSTD_isError(r))
+		return STEP_CORRUPT;
+	/* 0: a frame ended and everything it held is out. */
+	bool ended = u->in_stream && r == 0;
+	u->in_stream = r != 0;
+	return ended ? STEP_ENDED : STEP_OK;
+}
+
+static enum step step(struct unpack *u, const unsigned char *in, size_t avail, unsigned char *out,
+                      size_t room, size_t *used, size_t *made)
+{
+	*used = *made = 0;
+	switch (u->kind) {
+	case UNPACK_GZIP: return step_gzip(u, in, avail, out, room, used, made);
+	case UNPACK_XZ: return step_xz(u, in, avail, out, room, used, made);
+	case UNPACK_BZIP2: return step_bzip2(u, in, avail, out, room, used, made);
+	case UNPACK_ZSTD: return step_zstd(u, in, avail, out, room, used, made);
+	case UNPACK_NONE: break;
+	}
+	return STEP_OK;
+}
+
 enum la_status unpack_read(struct unpack *u, void *out, size_t n, size_t *got, struct la_err *err)
 {
 	*got = 0;
 	unsigned char *o = out;
 	size_t have = 0;
-	enum la_status s;
-	while (have < n && !u->done) {
+	enum la_status s = LA_OK;
+	while (have < n && !u->done && !s) {
 		if ((s = fill(u, err)))
-			return s;
+			break;
 		size_t avail = u->in_len - u->in_pos;
 		/* At the end of the file, between streams: the end.  Inside one,
 		 * the decoder is asked once more without input (it may hold
@@ -166,123 +282,26 @@ enum la_status unpack_read(struct unpack *u, void *out, size_t n, size_t *got, s
 			u->done = true;
 			break;
 		}
-		const unsigned char *in = u->in + u->in_pos;
-		size_t used = 0, made = 0;
-		bool ended = false; /* a stream ended: progress even if nothing came out */
-		switch (u->kind) {
-		case UNPACK_GZIP: {
-			if (!u->in_stream && in[0] != 0x1f) {
-				/* Bytes after the last member that start no other one
-				 * (zero padding): ignored, as gzip does. */
-				u->in_pos = u->in_len;
-				u->done = true;
-				continue;
-			}
-			u->z.next_in = (unsigned char *)in;
-			u->z.avail_in = (uInt)(avail < (1u << 30) ? avail : (1u << 30));
-			u->z.next_out = o + have;
-			u->z.avail_out = (uInt)(n - have < (1u << 30) ? n - have : (1u << 30));
-			uInt in0 = u->z.avail_in, out0 = u->z.avail_out;
-			int r = inflate(&u->z, Z_NO_FLUSH);
-			used = in0 - u->z.avail_in;
-			made = out0 - u->z.avail_out;
-			u->in_stream = true;
-			if (r == Z_STREAM_END) {
-				/* The next member, if any, starts afresh. */
-				u->in_stream = false;
-				ended = true;
-				inflateReset(&u->z);
-			} else if (r != Z_OK && r != Z_BUF_ERROR) {
-				u->in_pos += used;
-				*got = have + made;
-				return corrupt(u, err);
-			}
-			break;
-		}
-		case UNPACK_XZ: {
-			u->x.next_in = in;
-			u->x.avail_in = avail;
-			u->x.next_out = o + have;
-			u->x.avail_out = n - have;
-			/* LZMA_CONCATENATED wants LZMA_FINISH once the file ended. */
-			lzma_ret r = lzma_code(&u->x, u->in_eof ? LZMA_FINISH : LZMA_RUN);
-			used = avail - u->x.avail_in;
-			made = (n - have) - u->x.avail_out;
-			u->in_stream = true;
-			if (r == LZMA_STREAM_END) {
-				u->done = true;
-				ended = true;
-			} else if (r == LZMA_BUF_ERROR && u->in_eof) {
-				u->in_pos += used;
-				*got = have + made;
-				return cut_short(u, err);
-			} else if (r != LZMA_OK && r != LZMA_BUF_ERROR) {
-				u->in_pos += used;
-				*got = have + made;
-				return corrupt(u, err);
-			}
-			break;
-		}
-		case UNPACK_BZIP2: {
-			if (!u->in_stream && in[0] != 'B') {
-				u->in_pos = u->in_len;
-				u->done = true;
-				continue;
-			}
-			unsigned ia = (unsigned)(avail < (1u << 30) ? avail : (1u << 30));
-			unsigned oa = (unsigned)(n - have < (1u << 30) ? n - have : (1u << 30));
-			u->b.next_in = (char *)in;
-			u->b.avail_in = ia;
-			u->b.next_out = (char *)(o + have);
-			u->b.avail_out = oa;
-			int r = BZ2_bzDecompress(&u->b);
-			used = ia - u->b.avail_in;
-			made = oa - u->b.avail_out;
-			u->in_stream = true;
-			if (r == BZ_STREAM_END) {
-				u->in_stream = false;
-				ended = true;
-				BZ2_bzDecompressEnd(&u->b);
-				memset(&u->b, 0, sizeof u->b);
-				if (BZ2_bzDecompressInit(&u->b, 0, 0) != BZ_OK) {
-					*got = have + made;
-					return la_err_set(err, LA_ENOMEM, "out of memory");
-				}
-			} else if (r != BZ_OK) {
-				u->in_pos += used;
-				*got = have + made;
-				return corrupt(u, err);
-			}
-			break;
-		}
-		case UNPACK_ZSTD: {
-			ZSTD_inBuffer ib = {in, avail, 0};
-			ZSTD_outBuffer ob = {o + have, n - have, 0};
-			size_t r = ZSTD_decompressStream(u->zs, &ob, &ib);
-			used = ib.pos;
-			made = ob.pos;
-			if (ZSTD_isError(r)) {
-				u->in_pos += used;
-				*got = have + made;
-				return corrupt(u, err);
-			}
-			/* 0: a frame ended and everything it held is out. */
-			ended = u->in_stream && r == 0;
-			u->in_stream = r != 0;
-			break;
-		}
-		case UNPACK_NONE: break;
-		}
+		size_t used, made;
+		enum step r = step(u, u->in + u->in_pos, avail, o + have, n - have, &used, &made);
 		u->in_pos += used;
 		have += made;
-		if (used == 0 && made == 0 && !ended) {
-			*got = have;
+		switch (r) {
+		case STEP_OK:
 			/* No progress: out of input inside a stream, or bad data. */
-			if (avail == 0)
-				return cut_short(u, err);
-			return corrupt(u, err);
+			if (used == 0 && made == 0)
+				s = avail == 0 ? cut_short(u, err) : corrupt(u, err);
+			break;
+		case STEP_ENDED: break;
+		case STEP_PADDING:
+		case STEP_LAST: u->done = true; break;
+		case STEP_CORRUPT: s = corrupt(u, err); break;
+		case STEP_CUT: s = cut_short(u, err); break;
+		case STEP_NOMEM: s = la_err_set(err, LA_ENOMEM, "out of memory"); break;
 		}
 	}
 	*got = have;
+	if (s)
+		return s;
 	return have > 0 ? LA_OK : LA_EOF;
 }

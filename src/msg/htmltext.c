@@ -344,141 +344,146 @@ static bool in_list(const char *const *list, const char *p, size_t n)
 }
 
 /* One tag: p[0..n) is its whole text from '<' to '>'. */
+/* <br>: a line break; a second in a row, a blank line. */
+static void tag_br(struct text *t)
+{
+	t->marker = false;
+	if (t->newlines >= 1 && t->newlines < 2 && t->out->len > t->start) {
+		buf_addc(t->out, '\n');
+		t->newlines++;
+	} else if (t->newlines == 0) {
+		buf_addc(t->out, '\n');
+		t->newlines = 1;
+	}
+	t->space = false;
+}
+
+/* An <ol>'s first number: its start= attribute (at most 7 characters,
+ * never below 0), else 1. */
+static int ol_start(const char *rest, size_t rn)
+{
+	const char *v;
+	size_t vn;
+	if (!attr(rest, rn, "start", &v, &vn) || vn == 0 || vn >= 8)
+		return 1;
+	int s = 0, sign = 1;
+	size_t k = 0;
+	if (v[0] == '-')
+		sign = -1, k = 1;
+	for (; k < vn && v[k] >= '0' && v[k] <= '9'; k++)
+		s = s * 10 + (v[k] - '0');
+	return s * sign < 0 ? 0 : s * sign;
+}
+
+/* <ul>, <ol>, <menu>, <dir>: a list, nested at most LIST_DEPTH_MAX deep
+ * (deeper ones are counted but not numbered). */
+static void tag_list(struct text *t, bool ordered, const char *rest, size_t rn, bool closing)
+{
+	t->marker = false;
+	line_break(t, t->lists ? 1 : 2);
+	if (closing) {
+		if (t->lists > 0)
+			t->lists--;
+		return;
+	}
+	if (t->lists < LIST_DEPTH_MAX)
+		t->item[t->lists] = ordered ? ol_start(rest, rn) : -1;
+	t->lists++;
+}
+
+/* <td>, <th>: cells of a row on its line, " | " between them; a cell
+ * that began a new line (a layout table's paragraphs) needs no
+ * separator. */
+static void tag_cell(struct text *t, bool closing)
+{
+	if (closing) {
+		t->space = true;
+		return;
+	}
+	if (t->cells++ > 0 && t->newlines == 0) {
+		buf_adds(t->out, " | ");
+		t->space = false;
+	}
+}
+
+/* <img>: an image says what it shows: its alt text (up to 200 bytes),
+ * in brackets. */
+static void tag_img(struct text *t, const char *rest, size_t rn)
+{
+	const char *v;
+	size_t vn;
+	if (!attr(rest, rn, "alt", &v, &vn))
+		return;
+	size_t k = 0;
+	while (k < vn && is_space(v[k]))
+		k++;
+	if (k == vn || vn > 200)
+		return;
+	t->space = true;
+	put_text(t, "[", 1);
+	struct buf *o = t->out;
+	for (size_t j = k; j < vn; j++) {
+		uint32_t cp[2];
+		size_t c = v[j] == '&' ? char_ref(cp, v + j, vn - j) : 0;
+		if (c) {
+			put_cps(o, cp);
+			j += c - 1;
+		} else {
+			buf_addc(o, is_space(v[j]) ? ' ' : v[j]);
+		}
+	}
+	buf_addc(o, ']');
+	t->space = true;
+}
+
 static void tag(struct text *t, const char *p, size_t n, const char *nm, size_t nl, bool closing)
 {
 	const char *rest = nm + nl;
 	size_t rn = (size_t)(p + n - rest);
 	if (name_is(nm, nl, "br")) {
-		t->marker = false;
-		if (t->newlines >= 1 && t->newlines < 2 && t->out->len > t->start) {
-			/* a second <br> in a row: a blank line */
-			buf_addc(t->out, '\n');
-			t->newlines++;
-		} else if (t->newlines == 0) {
-			buf_addc(t->out, '\n');
-			t->newlines = 1;
-		}
-		t->space = false;
-		return;
-	}
-	if (name_is(nm, nl, "li")) {
+		tag_br(t);
+	} else if (name_is(nm, nl, "li")) {
 		if (!closing)
 			list_item(t);
 		else
 			line_break(t, 1);
-		return;
-	}
-	if (name_is(nm, nl, "ul") || name_is(nm, nl, "ol") || name_is(nm, nl, "menu") ||
-	    name_is(nm, nl, "dir")) {
-		t->marker = false;
-		line_break(t, t->lists ? 1 : 2);
-		if (!closing) {
-			if (t->lists < LIST_DEPTH_MAX) {
-				int start = -1;
-				if (name_is(nm, nl, "ol")) {
-					const char *v;
-					size_t vn;
-					start = 1;
-					if (attr(rest, rn, "start", &v, &vn) && vn > 0 && vn < 8) {
-						int s = 0, sign = 1;
-						size_t k = 0;
-						if (v[0] == '-')
-							sign = -1, k = 1;
-						for (; k < vn && v[k] >= '0' && v[k] <= '9'; k++)
-							s = s * 10 + (v[k] - '0');
-						start = s * sign < 0 ? 0 : s * sign;
-					}
-				}
-				t->item[t->lists] = start;
-			}
-			t->lists++;
-		} else if (t->lists > 0) {
-			t->lists--;
-		}
-		return;
-	}
-	if (name_is(nm, nl, "blockquote")) {
+	} else if (name_is(nm, nl, "ul") || name_is(nm, nl, "ol") || name_is(nm, nl, "menu") ||
+	           name_is(nm, nl, "dir")) {
+		tag_list(t, name_is(nm, nl, "ol"), rest, rn, closing);
+	} else if (name_is(nm, nl, "blockquote")) {
 		t->marker = false;
 		line_break(t, 2);
 		if (!closing)
 			t->quote++;
 		else if (t->quote > 0)
 			t->quote--;
-		return;
-	}
-	if (name_is(nm, nl, "pre") || name_is(nm, nl, "listing") || name_is(nm, nl, "xmp") ||
-	    name_is(nm, nl, "textarea")) {
+	} else if (name_is(nm, nl, "pre") || name_is(nm, nl, "listing") || name_is(nm, nl, "xmp") ||
+	           name_is(nm, nl, "textarea")) {
 		line_break(t, name_is(nm, nl, "textarea") ? 1 : 2);
 		if (!closing)
 			t->pre++;
 		else if (t->pre > 0)
 			t->pre--;
-		return;
-	}
-	if (name_is(nm, nl, "hr")) {
+	} else if (name_is(nm, nl, "hr")) {
 		t->marker = false;
 		line_break(t, 2);
 		line_prefix(t);
 		buf_adds(t->out, "-----");
 		t->newlines = 0;
 		line_break(t, 2);
-		return;
-	}
-	if (name_is(nm, nl, "tr")) {
+	} else if (name_is(nm, nl, "tr")) {
 		t->cells = 0;
 		line_break(t, 1);
-		return;
-	}
-	if (name_is(nm, nl, "td") || name_is(nm, nl, "th")) {
-		if (!closing) {
-			/* Cells of a row on its line, " | " between them; a cell
-			 * that began a new line (a layout table's paragraphs)
-			 * needs no separator. */
-			if (t->cells++ > 0 && t->newlines == 0) {
-				buf_adds(t->out, " | ");
-				t->space = false;
-			}
-		} else {
-			t->space = true;
-		}
-		return;
-	}
-	if (name_is(nm, nl, "img") && !closing) {
-		const char *v;
-		size_t vn;
-		/* An image says what it shows: its alt text, in brackets. */
-		if (attr(rest, rn, "alt", &v, &vn)) {
-			size_t k = 0;
-			while (k < vn && is_space(v[k]))
-				k++;
-			if (k < vn && vn <= 200) {
-				t->space = true;
-				put_text(t, "[", 1);
-				struct buf *o = t->out;
-				for (size_t j = k; j < vn; j++) {
-					uint32_t cp[2];
-					size_t c = v[j] == '&' ? char_ref(cp, v + j, vn - j) : 0;
-					if (c) {
-						put_cps(o, cp);
-						j += c - 1;
-					} else {
-						buf_addc(o, is_space(v[j]) ? ' ' : v[j]);
-					}
-				}
-				buf_addc(o, ']');
-				t->space = true;
-			}
-		}
-		return;
-	}
-	if (in_list(para_tags, nm, nl)) {
+	} else if (name_is(nm, nl, "td") || name_is(nm, nl, "th")) {
+		tag_cell(t, closing);
+	} else if (name_is(nm, nl, "img")) {
+		if (!closing)
+			tag_img(t, rest, rn);
+	} else if (in_list(para_tags, nm, nl)) {
 		t->marker = t->marker && !closing;
 		line_break(t, 2);
-		return;
-	}
-	if (in_list(line_tags, nm, nl)) {
+	} else if (in_list(line_tags, nm, nl)) {
 		line_break(t, 1);
-		return;
 	}
 	/* Inline elements (b, i, a, span, font ...): a word boundary only
 	 * where the source has one. */

@@ -241,62 +241,68 @@ static bool pipermail_from(struct span v, struct buf *out)
 	return !out->err;
 }
 
-void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
-{
-	s->msgid[0] = s->parent[0] = s->subject[0] = '\0';
-	s->from_name[0] = s->from_addr[0] = '\0';
-	s->nrefs = 0;
-	s->has_date = s->has_received = false;
-	s->flags = 0;
+/* The raw fields a summary is made of (spans into the header block). */
+struct summary_fields {
+	struct span mid, irt, refs, subj, from, date, rcvd;
+	unsigned count; /* fields read */
+};
 
-	struct span mid = SPAN_NULL, irt = SPAN_NULL, refs = SPAN_NULL, subj = SPAN_NULL;
-	struct span from = SPAN_NULL, date = SPAN_NULL, rcvd = SPAN_NULL;
+/* Finds the fields.  The last copy of a repeated field wins, as on the
+ * page; Received: is the exception: the first (topmost) is the final
+ * hop. */
+static void find_fields(const char *head, size_t n, struct summary_fields *sf)
+{
+	*sf = (struct summary_fields){SPAN_NULL, SPAN_NULL, SPAN_NULL, SPAN_NULL,
+	                              SPAN_NULL, SPAN_NULL, SPAN_NULL, 0};
 	struct hdr_iter it;
 	struct hdr_field f;
 	hdr_iter_init(&it, head, n);
-	/* The last copy of a repeated field wins, as on the page; Received:
-	 * is the exception: the first (topmost) is the final hop. */
 	while (hdr_next(&it, &f)) {
 		struct span nm = f.name;
 		switch (nm.n) {
 		case 4:
 			if (span_ieq(nm, "date"))
-				date = f.value;
+				sf->date = f.value;
 			else if (span_ieq(nm, "from"))
-				from = f.value;
+				sf->from = f.value;
 			break;
 		case 7:
 			if (span_ieq(nm, "subject"))
-				subj = f.value;
+				sf->subj = f.value;
 			break;
 		case 8:
-			if (span_ieq(nm, "received") && !rcvd.p)
-				rcvd = f.value;
+			if (span_ieq(nm, "received") && !sf->rcvd.p)
+				sf->rcvd = f.value;
 			break;
 		case 10:
 			if (span_ieq(nm, "message-id"))
-				mid = f.value;
+				sf->mid = f.value;
 			else if (span_ieq(nm, "references"))
-				refs = f.value;
+				sf->refs = f.value;
 			break;
 		case 11:
 			if (span_ieq(nm, "in-reply-to"))
-				irt = f.value;
+				sf->irt = f.value;
 			break;
 		}
 	}
+	sf->count = it.count;
+}
 
-	if (mid.p && !msgid_from_header(mid, s->msgid, &s->flags))
+/* Message-ID, references and parent. */
+static void set_ids(struct msg_summary *s, const struct summary_fields *sf)
+{
+	if (sf->mid.p && !msgid_from_header(sf->mid, s->msgid, &s->flags))
 		s->msgid[0] = '\0';
 	if (!s->msgid[0])
 		s->flags |= MSG_F_NO_MSGID;
 
 	struct refs_ctx rc = {s, 0};
-	if (refs.p)
-		msgid_each(refs, add_ref, &rc);
+	if (sf->refs.p)
+		msgid_each(sf->refs, add_ref, &rc);
 	struct irt_ctx ic = {{0}, 0, &s->flags};
-	if (irt.p)
-		msgid_each(irt, count_irt, &ic);
+	if (sf->irt.p)
+		msgid_each(sf->irt, count_irt, &ic);
 	/* The parent: In-Reply-To when it names exactly one message (it is
 	 * what the replying mailer meant; References are sometimes reordered
 	 * or mistyped), else the last of References. */
@@ -320,63 +326,81 @@ void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
 		} else
 			i++;
 	}
+}
 
+/* Copies b into out (room for max bytes and a NUL), cut on a UTF-8
+ * boundary; empty if b failed. */
+static void copy_cut(char *out, size_t max, const struct buf *b)
+{
+	size_t k = b->err || !b->data ? 0 : utf8_trunc(b->data, b->len < max ? b->len : max);
+	if (k)
+		memcpy(out, b->data, k);
+	out[k] = '\0';
+}
+
+/* The sender's name and address (a pipermail export's hidden From:
+ * restored first). */
+static void set_from(struct msg_summary *s, struct span from)
+{
+	struct buf name, addr, pm;
+	buf_init(&name, 4 * from.n + 64);
+	buf_init(&addr, 4 * from.n + 64);
+	buf_init(&pm, from.n + 2);
+	if (pipermail_from(from, &pm)) {
+		from = span_make(pm.data, pm.len);
+		s->flags |= MSG_F_PIPERMAIL;
+	}
+	msg_parse_from(from, &name, &addr);
+	copy_cut(s->from_name, NAME_MAX_BYTES, &name);
+	copy_cut(s->from_addr, ADDR_MAX, &addr);
+	buf_free(&pm);
+	buf_free(&name);
+	buf_free(&addr);
+}
+
+/* Date: and the date of the first Received:, which follows its last ';'. */
+static void set_dates(struct msg_summary *s, const struct summary_fields *sf)
+{
+	if (sf->date.p && date_parse(sf->date, &s->date))
+		s->has_date = true;
+	else
+		s->flags |= MSG_F_NO_DATE;
+	struct span r = sf->rcvd;
+	if (!r.p)
+		return;
+	for (size_t i = r.n; i > 0; i--)
+		if (r.p[i - 1] == ';') {
+			s->has_received = date_parse(span_make(r.p + i, r.n - i), &s->received);
+			return;
+		}
+}
+
+void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
+{
+	s->msgid[0] = s->parent[0] = s->subject[0] = '\0';
+	s->from_name[0] = s->from_addr[0] = '\0';
+	s->nrefs = 0;
+	s->has_date = s->has_received = false;
+	s->flags = 0;
+
+	struct summary_fields sf;
+	find_fields(head, n, &sf);
+	set_ids(s, &sf);
 	/* The decoded field must fit whole before it is cut to size: a buffer
 	 * capped at the stored size overflowed on a long Subject or From and
 	 * the field was stored empty.  A field decodes to at most 4 bytes per
 	 * raw byte (windows-1252 to UTF-8, U+FFFD), and raw fields are inside
 	 * the header block (HEAD_MAX). */
-	struct buf tmp;
-	buf_init(&tmp, 4 * subj.n + 64);
-	if (subj.p)
-		decode_into(s->subject, sizeof s->subject, subj, &tmp);
-	if (from.p) {
-		struct buf name, addr;
-		buf_init(&name, 4 * from.n + 64);
-		buf_init(&addr, 4 * from.n + 64);
-		struct buf pm;
-		buf_init(&pm, from.n + 2);
-		if (pipermail_from(from, &pm)) {
-			from = span_make(pm.data, pm.len);
-			s->flags |= MSG_F_PIPERMAIL;
-		}
-		msg_parse_from(from, &name, &addr);
-		buf_free(&pm);
-		size_t k = name.err ? 0
-		                    : utf8_trunc(name.data ? name.data : "",
-		                                 name.len < NAME_MAX_BYTES ? name.len
-		                                                           : NAME_MAX_BYTES);
-		if (k && name.data)
-			memcpy(s->from_name, name.data, k);
-		s->from_name[k] = '\0';
-		k = addr.err ? 0
-		             : utf8_trunc(addr.data ? addr.data : "",
-		                          addr.len < ADDR_MAX ? addr.len : ADDR_MAX);
-		if (k && addr.data)
-			memcpy(s->from_addr, addr.data, k);
-		s->from_addr[k] = '\0';
-		buf_free(&name);
-		buf_free(&addr);
+	if (sf.subj.p) {
+		struct buf tmp;
+		buf_init(&tmp, 4 * sf.subj.n + 64);
+		decode_into(s->subject, sizeof s->subject, sf.subj, &tmp);
+		buf_free(&tmp);
 	}
-	buf_free(&tmp);
-
-	if (date.p && date_parse(date, &s->date))
-		s->has_date = true;
-	else
-		s->flags |= MSG_F_NO_DATE;
-	if (rcvd.p) {
-		/* The date follows the last ';' of a Received: field. */
-		const char *semi = NULL;
-		for (size_t i = rcvd.n; i > 0; i--)
-			if (rcvd.p[i - 1] == ';') {
-				semi = rcvd.p + i;
-				break;
-			}
-		if (semi &&
-		    date_parse(span_make(semi, (size_t)(rcvd.p + rcvd.n - semi)), &s->received))
-			s->has_received = true;
-	}
-	if (it.count >= HDR_FIELDS_MAX)
+	if (sf.from.p)
+		set_from(s, sf.from);
+	set_dates(s, &sf);
+	if (sf.count >= HDR_FIELDS_MAX)
 		s->flags |= MSG_F_HEAD_TRUNC;
 }
 

@@ -54,7 +54,7 @@ enum la_status render_api_error(struct response *r, int status, const char *what
 
 static enum la_status api_failed(struct response *r, enum la_status e)
 {
-	render_api_error(r, 500, "the index could not be read");
+	la_ignore(render_api_error(r, 500, "the index could not be read")); /* e comes first */
 	return e;
 }
 
@@ -265,8 +265,8 @@ static enum la_status api_by_msgid(const struct render_ctx *c, const char *list,
 	*list_id = 0;
 	enum la_status e = LA_OK;
 	if (list && (e = store_list_id(c->st, list, list_id)) == LA_ENOTFOUND) {
-		render_api_error(r, 404, "no such list");
-		return LA_ENOTFOUND;
+		e = render_api_error(r, 404, "no such list");
+		return e ? e : LA_ENOTFOUND;
 	}
 	if (!e)
 		e = store_msgs_by_msgid(c->st, msgid, *list_id, render_entries_add, l);
@@ -275,8 +275,8 @@ static enum la_status api_by_msgid(const struct render_ctx *c, const char *list,
 	if (e)
 		return api_failed(r, e);
 	if (l->n == 0) {
-		render_api_error(r, 404, "no message has this Message-ID");
-		return LA_ENOTFOUND;
+		e = render_api_error(r, 404, "no message has this Message-ID");
+		return e ? e : LA_ENOTFOUND;
 	}
 	return LA_OK;
 }

@@ -13,14 +13,11 @@
 #include "mbox/mbox.h"
 #include "render/render.h"
 #include "util/hash.h"
+#include "util/io.h"
 
 /* Bytes read from a source at a time, and the size of the mbox text fed
  * to deflate at a time. */
 #define PIECE ((size_t)64 << 10)
-
-/* The line public-inbox starts each message with; git mailsplit and b4
- * take it as a From_ line. */
-static const char from_line[] = "From mboxrd@z Thu Jan  1 00:00:00 1970\n";
 
 struct mboxgz {
 	struct store *st; /* borrowed from the render context */
@@ -134,7 +131,9 @@ static enum la_status start_message(struct mboxgz *s)
 		s->quoted = store_msg_quoted(&m);
 		s->in_msg = true;
 		store_msg_clear(&m);
-		buf_adds(&s->text, from_line);
+		/* public-inbox's From_ line ("From mboxrd@z Thu Jan  1 00:00:00
+		 * 1970"): git mailsplit and b4 take it as one. */
+		mbox_add_fromline(&s->text, "mboxrd@z", 0);
 		return LA_OK;
 	}
 	return LA_OK;
@@ -148,15 +147,8 @@ static enum la_status copy_piece(struct mboxgz *s)
 	if (want > s->end - s->pos)
 		want = (size_t)(s->end - s->pos);
 	size_t got = 0;
-	while (got < want) {
-		ssize_t k =
-			pread(s->fd, s->piece + s->have + got, want - got, (off_t)(s->pos + got));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return LA_EIO;
-		got += (size_t)k;
-	}
+	if (io_pread_full(s->fd, s->piece + s->have, want, s->pos, &got) || got != want)
+		return LA_EIO; /* a source cut short since it was indexed */
 	s->pos += got;
 	size_t n = s->have + got;
 	s->have = 0;

@@ -20,6 +20,7 @@
 #include "util/civil.h"
 #include "util/hash.h"
 #include "util/utf8.h"
+#include "util/io.h"
 
 /* A raw message up to this size is sent from memory; a bigger one, and
  * every attachment that is not text, streams in pieces of STREAM_PIECE
@@ -318,8 +319,9 @@ static void no_message(const struct render_ctx *c, struct response *r, const cha
 {
 	int64_t list_id;
 	bool gone = false;
+	/* A failed look-up is a 404: the page says no more than it knows. */
 	if (store_list_id(c->st, list, &list_id) == LA_OK)
-		store_msg_gone(c->st, list_id, day, num, &gone);
+		la_ignore(store_msg_gone(c->st, list_id, day, num, &gone));
 	if (gone)
 		render_error(c, r, 410,
 		             "This message was removed from the archive's source. Its address "
@@ -733,15 +735,8 @@ static enum la_status raw_stream_next(void *state, struct buf *out, size_t room,
 	if (want > rs->end - rs->pos)
 		want = (size_t)(rs->end - rs->pos);
 	size_t got = 0;
-	while (got < want) {
-		ssize_t k = pread(rs->fd, rs->piece + rs->have + got, want - got,
-		                  (off_t)(rs->pos + got));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return LA_EIO;
-		got += (size_t)k;
-	}
+	if (io_pread_full(rs->fd, rs->piece + rs->have, want, rs->pos, &got) || got != want)
+		return LA_EIO; /* a source cut short since it was indexed */
 	rs->pos += got;
 	size_t n = rs->have + got;
 	rs->have = 0;

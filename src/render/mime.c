@@ -10,6 +10,7 @@
 #include "msg/msg.h"
 #include "msg/htmltext.h"
 #include "util/utf8.h"
+#include "util/vec.h"
 
 /* Parser options shared with msg/decode.c (lenient compliance modes). */
 GMimeParserOptions *msg_parser_options(void);
@@ -430,33 +431,147 @@ static void embedded_headers(struct walk *w, GMimeMessage *inner)
 	buf_free(&b);
 }
 
+/* ---- the walk: parts to visit on a stack (never recursion: the
+ * message sets the depth) ---- */
+
+struct stack {
+	struct frame *v;
+	size_t n, cap;
+};
+
+static bool push(struct stack *s, struct frame f)
+{
+	if (!vec_reserve(&s->v, &s->cap, s->n + 1, sizeof *s->v))
+		return false;
+	s->v[s->n++] = f;
+	return true;
+}
+
+/* Looking for attachment want_k, and found it: the walk ends. */
+static bool found(const struct walk *w)
+{
+	return w->want_k && w->found_obj;
+}
+
+/* An alternative not chosen: a note saying so. */
+static void skipped_note(struct walk *w, const char *type)
+{
+	if (w->want_k)
+		return;
+	char msg[200];
+	snprintf(msg, sizeof msg, "Content of type \"%s\" skipped", type);
+	struct mime_block b = {.kind = MB_SKIPPED, .type = type, .text = msg, .len = strlen(msg)};
+	emit(w, &b);
+}
+
+/* Which of a multipart/alternative's first count parts is shown: plain
+ * text if any alternative has it, else HTML, else the first; -1 if none. */
+static int choose_alternative(GMimeMultipart *mp, int count)
+{
+	for (int i = 0; i < count; i++)
+		if (has_plain(g_mime_multipart_get_part(mp, i), 0))
+			return i;
+	for (int i = 0; i < count; i++) {
+		char t[128];
+		media_type(g_mime_multipart_get_part(mp, i), t, sizeof t);
+		if (strcmp(t, "text/html") == 0)
+			return i;
+	}
+	return count > 0 ? 0 : -1;
+}
+
+/* A multipart: its parts (at most MIME_PARTS_MAX) pushed in reverse, so
+ * the first is visited first; of alternatives the chosen one comes
+ * first, the others after it as "skipped" notes.  Returns LA_OK or
+ * LA_ENOMEM. */
+static enum la_status visit_multipart(struct stack *s, const struct frame *f, const char *type)
+{
+	GMimeMultipart *mp = GMIME_MULTIPART(f->obj);
+	int count = g_mime_multipart_get_count(mp);
+	if (count > MIME_PARTS_MAX)
+		count = MIME_PARTS_MAX;
+	bool alt = strcmp(type, "multipart/alternative") == 0;
+	int chosen = alt ? choose_alternative(mp, count) : -1;
+	for (int i = count - 1; i >= 0; i--)
+		if (!(alt && i == chosen) &&
+		    !push(s, (struct frame){g_mime_multipart_get_part(mp, i), f->depth + 1, alt,
+		                            false}))
+			return LA_ENOMEM;
+	if (chosen >= 0 && !push(s, (struct frame){g_mime_multipart_get_part(mp, chosen),
+	                                           f->depth + 1, false, true}))
+		return LA_ENOMEM;
+	return LA_OK;
+}
+
+/* An embedded message (message/rfc822): an attachment if it is one or
+ * has a name, its main headers, then its body pushed.  Returns LA_OK or
+ * LA_ENOMEM. */
+static enum la_status visit_message_part(struct walk *w, struct stack *s, const struct frame *f)
+{
+	GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(f->obj));
+	if (!inner)
+		return LA_OK;
+	if (is_attachment_disp(f->obj) || part_filename(f->obj, w->namebuf, sizeof w->namebuf)) {
+		attachment(w, f->obj, "message/rfc822", true);
+		if (found(w))
+			return LA_OK;
+	}
+	embedded_headers(w, inner);
+	GMimeObject *body = g_mime_message_get_mime_part(inner);
+	if (body && !push(s, (struct frame){body, f->depth + 1, false, false}))
+		return LA_ENOMEM;
+	return LA_OK;
+}
+
+/* A leaf part: text shown (plain, or HTML where no plain text was
+ * shown or as the chosen alternative), anything else an attachment. */
+static void visit_part(struct walk *w, const struct frame *f, const char *type)
+{
+	GMimePart *part = GMIME_PART(f->obj);
+	bool attach = is_attachment_disp(f->obj);
+	bool text = strncmp(type, "text/", 5) == 0;
+	bool html = strcmp(type, "text/html") == 0;
+	if (text && !html && !attach && !GMIME_IS_MESSAGE_PARTIAL(f->obj)) {
+		/* A text part with a file name is an attachment shown inline
+		 * (patches sent as "inline; filename=..."): the link, then
+		 * the text. */
+		if (part_filename(f->obj, w->namebuf, sizeof w->namebuf)) {
+			attachment(w, f->obj, type, true);
+			if (found(w))
+				return;
+		}
+		/* Looking for an attachment, the text is not shown, but a
+		 * later text/html part must still count as an attachment
+		 * exactly as it does on the page, or the numbers differ. */
+		if (!w->want_k)
+			show_text(w, part, false);
+		else
+			w->shown_text = true;
+	} else if (html && !attach && (f->in_alt || !w->shown_text)) {
+		if (!w->want_k)
+			show_text(w, part, true);
+		else
+			w->shown_text = true;
+	} else {
+		attachment(w, f->obj, type, false);
+	}
+}
+
 static enum la_status walk(struct walk *w)
 {
 	GMimeObject *root = g_mime_message_get_mime_part(w->m->msg);
 	if (!root)
 		return LA_OK;
-	size_t cap = 64, n = 0;
-	struct frame *st = malloc(cap * sizeof *st);
-	if (!st)
-		return LA_ENOMEM;
-	st[n++] = (struct frame){root, 0, false, false};
+	struct stack s = {0};
 	unsigned parts = 0;
 	bool depth_noted = false;
-	enum la_status ret = LA_OK;
-	while (n > 0) {
-		struct frame f = st[--n];
+	enum la_status ret = push(&s, (struct frame){root, 0, false, false}) ? LA_OK : LA_ENOMEM;
+	while (!ret && s.n > 0 && !found(w)) {
+		struct frame f = s.v[--s.n];
 		char type[128];
 		media_type(f.obj, type, sizeof type);
 		if (f.skipped) {
-			if (!w->want_k) {
-				char msg[200];
-				snprintf(msg, sizeof msg, "Content of type \"%s\" skipped", type);
-				struct mime_block b = {.kind = MB_SKIPPED,
-				                       .type = type,
-				                       .text = msg,
-				                       .len = strlen(msg)};
-				emit(w, &b);
-			}
+			skipped_note(w, type);
 			continue;
 		}
 		if (++parts > MIME_PARTS_MAX) {
@@ -472,113 +587,14 @@ static enum la_status walk(struct walk *w)
 			depth_noted = true;
 			continue;
 		}
-		if (GMIME_IS_MULTIPART(f.obj)) {
-			GMimeMultipart *mp = GMIME_MULTIPART(f.obj);
-			int count = g_mime_multipart_get_count(mp);
-			if (count > MIME_PARTS_MAX)
-				count = MIME_PARTS_MAX;
-			int chosen = -1;
-			bool alt = strcmp(type, "multipart/alternative") == 0;
-			if (alt) {
-				/* Plain text if any alternative has it, else HTML, else
-				 * the first. */
-				for (int i = 0; i < count && chosen < 0; i++)
-					if (has_plain(g_mime_multipart_get_part(mp, i), 0))
-						chosen = i;
-				for (int i = 0; i < count && chosen < 0; i++) {
-					char t[128];
-					media_type(g_mime_multipart_get_part(mp, i), t, sizeof t);
-					if (strcmp(t, "text/html") == 0)
-						chosen = i;
-				}
-				if (chosen < 0 && count > 0)
-					chosen = 0;
-			}
-			if (n + (size_t)count > cap) {
-				size_t ncap = n + (size_t)count + 64;
-				struct frame *ns = realloc(st, ncap * sizeof *st);
-				if (!ns) {
-					ret = LA_ENOMEM;
-					break;
-				}
-				st = ns;
-				cap = ncap;
-			}
-			/* Push in reverse so the first child is handled first; with
-			 * alternatives the chosen one comes first, the others after it
-			 * as "skipped" notes. */
-			for (int i = count - 1; i >= 0; i--) {
-				if (alt && i == chosen)
-					continue;
-				st[n++] = (struct frame){g_mime_multipart_get_part(mp, i),
-				                         f.depth + 1, alt, false};
-			}
-			if (alt && chosen >= 0)
-				st[n++] = (struct frame){g_mime_multipart_get_part(mp, chosen),
-				                         f.depth + 1, false, true};
-			continue;
-		}
-		if (GMIME_IS_MESSAGE_PART(f.obj)) {
-			GMimeMessage *inner =
-				g_mime_message_part_get_message(GMIME_MESSAGE_PART(f.obj));
-			if (!inner)
-				continue;
-			if (is_attachment_disp(f.obj) ||
-			    part_filename(f.obj, w->namebuf, sizeof w->namebuf)) {
-				attachment(w, f.obj, "message/rfc822", true);
-				if (w->want_k && w->found_obj)
-					break;
-			}
-			embedded_headers(w, inner);
-			GMimeObject *body = g_mime_message_get_mime_part(inner);
-			if (body) {
-				if (n == cap) {
-					struct frame *ns = realloc(st, (cap + 64) * sizeof *st);
-					if (!ns) {
-						ret = LA_ENOMEM;
-						break;
-					}
-					st = ns;
-					cap += 64;
-				}
-				st[n++] = (struct frame){body, f.depth + 1, false, false};
-			}
-			continue;
-		}
-		if (!GMIME_IS_PART(f.obj))
-			continue;
-		GMimePart *part = GMIME_PART(f.obj);
-		bool attach = is_attachment_disp(f.obj);
-		bool text = strncmp(type, "text/", 5) == 0;
-		bool html = strcmp(type, "text/html") == 0;
-		if (text && !html && !attach && !GMIME_IS_MESSAGE_PARTIAL(f.obj)) {
-			/* A text part with a file name is an attachment shown inline
-			 * (patches sent as "inline; filename=..."): the link, then
-			 * the text. */
-			if (part_filename(f.obj, w->namebuf, sizeof w->namebuf)) {
-				attachment(w, f.obj, type, true);
-				if (w->want_k && w->found_obj)
-					break;
-			}
-			/* Looking for an attachment, the text is not shown, but a
-			 * later text/html part must still count as an attachment
-			 * exactly as it does on the page, or the numbers differ. */
-			if (!w->want_k)
-				show_text(w, part, false);
-			else
-				w->shown_text = true;
-		} else if (html && !attach && (f.in_alt || !w->shown_text)) {
-			if (!w->want_k)
-				show_text(w, part, true);
-			else
-				w->shown_text = true;
-		} else {
-			attachment(w, f.obj, type, false);
-			if (w->want_k && w->found_obj)
-				break;
-		}
+		if (GMIME_IS_MULTIPART(f.obj))
+			ret = visit_multipart(&s, &f, type);
+		else if (GMIME_IS_MESSAGE_PART(f.obj))
+			ret = visit_message_part(w, &s, &f);
+		else if (GMIME_IS_PART(f.obj))
+			visit_part(w, &f, type);
 	}
-	free(st);
+	free(s.v);
 	return ret;
 }
 

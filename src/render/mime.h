@@ -16,10 +16,11 @@ struct mime_msg;
 /* Parses a message from memory.  Takes ownership of data (malloc'd),
  * which must stay unchanged; frees it on failure too.  LA_ETOOBIG for a
  * message with more boundary lines than MIME_BOUNDARIES_MAX. */
-enum la_status mime_open_mem(struct mime_msg **out, char *data, size_t len);
+LA_MUST_CHECK enum la_status mime_open_mem(struct mime_msg **out, char *data, size_t len);
 /* Parses a message from bytes [off, off+len) of fd without reading it
  * into memory (for very large messages).  fd is duplicated. */
-enum la_status mime_open_fd(struct mime_msg **out, int fd, uint64_t off, uint64_t len);
+LA_MUST_CHECK enum la_status mime_open_fd(struct mime_msg **out, int fd, uint64_t off,
+                                          uint64_t len);
 void mime_free(struct mime_msg *m);
 
 enum mime_block_kind {
@@ -45,25 +46,28 @@ struct mime_block {
 
 /* Calls fn for each block in order.  Text shown is capped at
  * TEXT_SHOW_MAX bytes (a note says what was cut). */
-enum la_status mime_walk(struct mime_msg *m, void (*fn)(const struct mime_block *b, void *arg),
-                         void *arg);
+LA_MUST_CHECK enum la_status mime_walk(struct mime_msg *m,
+                                       void (*fn)(const struct mime_block *b, void *arg),
+                                       void *arg);
 
 /* Attachment k: fills info (type, filename, size; strings valid until
  * mime_free) and appends its decoded bytes to out, at most max bytes
  * (LA_ETOOBIG beyond).  LA_ENOTFOUND if there is no attachment k. */
-enum la_status mime_attachment(struct mime_msg *m, int k, struct mime_block *info, struct buf *out,
-                               size_t max);
+LA_MUST_CHECK enum la_status mime_attachment(struct mime_msg *m, int k, struct mime_block *info,
+                                             struct buf *out, size_t max);
 
 /* Attachment k as a stream, for attachments too big to hold in memory:
  * fills info as mime_attachment does (size 0: not known before the end)
  * and *out with a reader of its decoded bytes, which must not outlive m.
  * LA_ENOTFOUND if there is no attachment k. */
 struct mime_reader;
-enum la_status mime_attachment_open(struct mime_msg *m, int k, struct mime_block *info,
-                                    struct mime_reader **out);
+LA_MUST_CHECK enum la_status mime_attachment_open(struct mime_msg *m, int k,
+                                                  struct mime_block *info,
+                                                  struct mime_reader **out);
 /* Appends up to n decoded bytes to out; sets *done at the end.  Returns
  * LA_OK, LA_EIO if the bytes cannot be read, or out's error. */
-enum la_status mime_reader_read(struct mime_reader *rd, struct buf *out, size_t n, bool *done);
+LA_MUST_CHECK enum la_status mime_reader_read(struct mime_reader *rd, struct buf *out, size_t n,
+                                              bool *done);
 void mime_reader_free(struct mime_reader *rd);
 
 /* The charset parameter of attachment k ("" if none), for serving text

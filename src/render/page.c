@@ -198,7 +198,8 @@ static void site_bar(const struct render_ctx *c, struct buf *b)
 	} else if (c->st) {
 		buf_adds(b, " <span class=\"sep\">/</span>");
 		void *a[2] = {(void *)c, b};
-		store_list_names(c->st, bar_list, a);
+		/* The bar is a convenience: a page without its lists is still whole. */
+		la_ignore(store_list_names(c->st, bar_list, a));
 	}
 	buf_adds(b, "</div>\n");
 }

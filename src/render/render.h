@@ -62,25 +62,27 @@ struct response_stream response_take_stream(struct response *r);
 void render_error(const struct render_ctx *c, struct response *r, int status, const char *what);
 
 /* Message page /LIST/YYYY/MM/DD/N. */
-enum la_status render_message(const struct render_ctx *c, const char *list, int day, int num,
-                              struct response *r);
+LA_MUST_CHECK enum la_status render_message(const struct render_ctx *c, const char *list, int day,
+                                            int num, struct response *r);
 /* Attachment /LIST/YYYY/MM/DD/N/K. */
-enum la_status render_attachment(const struct render_ctx *c, const char *list, int day, int num,
-                                 int k, struct response *r);
+LA_MUST_CHECK enum la_status render_attachment(const struct render_ctx *c, const char *list,
+                                               int day, int num, int k, struct response *r);
 /* Raw message /LIST/YYYY/MM/DD/N/raw: the bytes as stored (mboxrd
  * quoting undone). */
-enum la_status render_raw(const struct render_ctx *c, const char *list, int day, int num,
-                          struct response *r);
+LA_MUST_CHECK enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
+                                        int num, struct response *r);
 /* Day, month, year, list and site pages.  A day or month too long for one
  * page (DAY_PAGE_MAX messages, MONTH_PAGE_LINES lines) continues on pages
  * 2, 3, ... (page counts from 1; a page past the last is a 404). */
-enum la_status render_day(const struct render_ctx *c, const char *list, int y, int m, int d,
-                          int page, struct response *r);
-enum la_status render_month(const struct render_ctx *c, const char *list, int y, int m, int page,
-                            struct response *r);
-enum la_status render_year(const struct render_ctx *c, const char *list, int y, struct response *r);
-enum la_status render_list(const struct render_ctx *c, const char *list, struct response *r);
-enum la_status render_index(const struct render_ctx *c, struct response *r);
+LA_MUST_CHECK enum la_status render_day(const struct render_ctx *c, const char *list, int y, int m,
+                                        int d, int page, struct response *r);
+LA_MUST_CHECK enum la_status render_month(const struct render_ctx *c, const char *list, int y,
+                                          int m, int page, struct response *r);
+LA_MUST_CHECK enum la_status render_year(const struct render_ctx *c, const char *list, int y,
+                                         struct response *r);
+LA_MUST_CHECK enum la_status render_list(const struct render_ctx *c, const char *list,
+                                         struct response *r);
+LA_MUST_CHECK enum la_status render_index(const struct render_ctx *c, struct response *r);
 /* Search results for query q in list (NULL: all lists), newest first or
  * by relevance (order "relevance"), 25 per page.  A query the language
  * refuses gets the results page with the reason, status 400.  format ""
@@ -96,10 +98,10 @@ struct render_search_req {
 	 * /LIST/MSGID/?x=m&q=, as liblore and lei --thread-id ask); NULL: all. */
 	const char *msgid;
 };
-enum la_status render_search(const struct render_ctx *c, const char *list,
-                             const struct render_search_req *req, struct response *r);
+LA_MUST_CHECK enum la_status render_search(const struct render_ctx *c, const char *list,
+                                           const struct render_search_req *req, struct response *r);
 /* The help page of the query language (/_/search-help). */
-enum la_status render_search_help(const struct render_ctx *c, struct response *r);
+LA_MUST_CHECK enum la_status render_search_help(const struct render_ctx *c, struct response *r);
 /* The search form, for list (NULL: all lists), holding q. */
 void render_search_box(const struct render_ctx *c, struct buf *b, const char *list, const char *q);
 
@@ -121,51 +123,53 @@ void render_msgid_segment(struct buf *b, const char *p, size_t n);
  * served as it is at its date URL, which <link rel="canonical"> names; a
  * page linking each copy when several do; a 404 page offering a search
  * (and the messages that reply to it, if any) when none does. */
-enum la_status render_msgid(const struct render_ctx *c, const char *list, const char *msgid,
-                            struct response *r);
+LA_MUST_CHECK enum la_status render_msgid(const struct render_ctx *c, const char *list,
+                                          const char *msgid, struct response *r);
 /* /LIST/MSGID/raw: the bytes of the oldest message with the ID, as
  * render_raw sends them. */
-enum la_status render_msgid_raw(const struct render_ctx *c, const char *list, const char *msgid,
-                                struct response *r);
+LA_MUST_CHECK enum la_status render_msgid_raw(const struct render_ctx *c, const char *list,
+                                              const char *msgid, struct response *r);
 /* /LIST/MSGID/t.mbox.gz: the thread of the message (in list, or in every
  * list) as render_mboxgz writes it, by delivery time, each Message-ID
  * once (its oldest copy). */
-enum la_status render_thread_mbox(const struct render_ctx *c, const char *list, const char *msgid,
-                                  struct response *r);
+LA_MUST_CHECK enum la_status render_thread_mbox(const struct render_ctx *c, const char *list,
+                                                const char *msgid, struct response *r);
 /* /LIST/MSGID/t/ (flat: by delivery time) and /LIST/MSGID/T/ (nested: the
  * tree), each message with its header block and body, THREAD_PAGE_MSGS
  * messages a page (page counts from 1; past the last: 404). */
-enum la_status render_thread_page(const struct render_ctx *c, const char *list, const char *msgid,
-                                  bool nested, int page, struct response *r);
+LA_MUST_CHECK enum la_status render_thread_page(const struct render_ctx *c, const char *list,
+                                                const char *msgid, bool nested, int page,
+                                                struct response *r);
 /* /LIST/MSGID/s/: the patch series the message is a patch or cover
  * letter of (series.c, docs/series.md): the cover letter, each patch m/n
  * with its author, date, replies and the trailers replies gave (linked to
  * them), the patches that never arrived, the other versions.  404 if the
  * message is in no series. */
-enum la_status render_series_page(const struct render_ctx *c, const char *list, const char *msgid,
-                                  struct response *r);
+LA_MUST_CHECK enum la_status render_series_page(const struct render_ctx *c, const char *list,
+                                                const char *msgid, struct response *r);
 /* /LIST/MSGID/s/mbox: the patches of that series in order (each place
  * once), as git am takes them: From:, Date:, Subject: and Message-ID: of
  * each, its text as UTF-8, and the trailers its replies gave (those of
  * the cover letter and those carried from an earlier version's same
  * patch too), then a Link: to it here, added at the end of its commit
  * message without repeating one it has. */
-enum la_status render_series_mbox(const struct render_ctx *c, const char *list, const char *msgid,
-                                  struct response *r);
+LA_MUST_CHECK enum la_status render_series_mbox(const struct render_ctx *c, const char *list,
+                                                const char *msgid, struct response *r);
 /* /LIST/MSGID/s/vN..vM/: what changed between versions N and M of that
  * series, from the patches alone: each patch added, dropped, moved or
  * unchanged (the same patch id), or changed (the same subject, another
  * id: then the diff of its diffs, lines of the old one marked '-' and
  * of the new one '+').  404 if the series has no such versions. */
-enum la_status render_series_changes(const struct render_ctx *c, const char *list,
-                                     const char *msgid, unsigned from, unsigned to,
-                                     struct response *r);
+LA_MUST_CHECK enum la_status render_series_changes(const struct render_ctx *c, const char *list,
+                                                   const char *msgid, unsigned from, unsigned to,
+                                                   struct response *r);
 /* /LIST/MSGID/t.atom: the thread's latest THREAD_FEED_MAX messages. */
-enum la_status render_thread_atom(const struct render_ctx *c, const char *list, const char *msgid,
-                                  struct response *r);
+LA_MUST_CHECK enum la_status render_thread_atom(const struct render_ctx *c, const char *list,
+                                                const char *msgid, struct response *r);
 /* /LIST/new.atom, /all/new.atom: the latest NEW_FEED_MAX messages (by
  * day and number, newest first). */
-enum la_status render_new_atom(const struct render_ctx *c, const char *list, struct response *r);
+LA_MUST_CHECK enum la_status render_new_atom(const struct render_ctx *c, const char *list,
+                                             struct response *r);
 
 /* ---- reusable: a feed or an mbox of any messages (search results too) ---- */
 
@@ -195,8 +199,8 @@ struct render_feed {
 	const char *alternate; /* the page it follows, likewise */
 	const char *key;       /* unique to the feed; hashed into its urn:uuid: id */
 };
-enum la_status render_atom(const struct render_ctx *c, const struct render_feed *f,
-                           const struct render_entries *l, struct response *r);
+LA_MUST_CHECK enum la_status render_atom(const struct render_ctx *c, const struct render_feed *f,
+                                         const struct render_entries *l, struct response *r);
 
 /* The messages ids[0..n) (messages.id), in that order, as a gzipped
  * mboxrd (application/gzip), streamed: each message is read from its
@@ -207,8 +211,8 @@ enum la_status render_atom(const struct render_ctx *c, const struct render_feed 
  * with a newline and is followed by an empty line.  A message the index
  * no longer has is left out.  The stream borrows c->st: the store must
  * stay open until it is freed.  ids are copied. */
-enum la_status render_mboxgz(const struct render_ctx *c, const int64_t *ids, size_t n,
-                             struct response *r);
+LA_MUST_CHECK enum la_status render_mboxgz(const struct render_ctx *c, const int64_t *ids, size_t n,
+                                           struct response *r);
 
 /* ---- the JSON API (docs/api.md): application/json, written with json-glib ---- */
 
@@ -219,13 +223,13 @@ enum la_status render_mboxgz(const struct render_ctx *c, const int64_t *ids, siz
  * the message).  Links start with c->base.  Returns LA_OK, or the store's
  * error reading the parent's Message-ID or the message (the object is
  * closed all the same). */
-enum la_status render_msg_json(const struct render_ctx *c, JsonBuilder *jb,
-                               const struct store_entry *e, bool full);
+LA_MUST_CHECK enum la_status render_msg_json(const struct render_ctx *c, JsonBuilder *jb,
+                                             const struct store_entry *e, bool full);
 
 /* Sets r to a JSON error: {"error": what, "status": status}. */
-enum la_status render_api_error(struct response *r, int status, const char *what);
+LA_MUST_CHECK enum la_status render_api_error(struct response *r, int status, const char *what);
 /* /api/v1/: every list with its message count and first and last day. */
-enum la_status render_api_lists(const struct render_ctx *c, struct response *r);
+LA_MUST_CHECK enum la_status render_api_lists(const struct render_ctx *c, struct response *r);
 /* /api/v1/LIST/: a list's messages, newest first (by day, then number),
  * or oldest first when a since/until range is given, limit at a time
  * (API_LIMIT_DEFAULT without one, at most API_LIMIT_MAX), after the
@@ -235,16 +239,16 @@ struct render_api_query {
 	int limit;         /* 0: the default */
 	int since, until;  /* yyyymmdd, 0: unbounded */
 };
-enum la_status render_api_list(const struct render_ctx *c, const char *list,
-                               const struct render_api_query *q, struct response *r);
+LA_MUST_CHECK enum la_status render_api_list(const struct render_ctx *c, const char *list,
+                                             const struct render_api_query *q, struct response *r);
 /* /api/v1/LIST/YYYY/MM/DD/N: one message's metadata. */
-enum la_status render_api_msg(const struct render_ctx *c, const char *list, int day, int num,
-                              struct response *r);
+LA_MUST_CHECK enum la_status render_api_msg(const struct render_ctx *c, const char *list, int day,
+                                            int num, struct response *r);
 /* /api/v1/LIST/MSGID/: the metadata of every message with the ID. */
-enum la_status render_api_msgid(const struct render_ctx *c, const char *list, const char *msgid,
-                                struct response *r);
+LA_MUST_CHECK enum la_status render_api_msgid(const struct render_ctx *c, const char *list,
+                                              const char *msgid, struct response *r);
 /* /api/v1/LIST/MSGID/T/: the message's thread as a tree. */
-enum la_status render_api_thread(const struct render_ctx *c, const char *list, const char *msgid,
-                                 struct response *r);
+LA_MUST_CHECK enum la_status render_api_thread(const struct render_ctx *c, const char *list,
+                                               const char *msgid, struct response *r);
 
 #endif

@@ -46,23 +46,24 @@ void page_finish(struct response *r, int status);
 
 /* The message page of m into r; canonical: with <link rel="canonical">
  * naming its date URL (when it is served at another). */
-enum la_status message_page(const struct render_ctx *c, const struct store_msg *m, bool canonical,
-                            struct response *r);
+LA_MUST_CHECK enum la_status message_page(const struct render_ctx *c, const struct store_msg *m,
+                                          bool canonical, struct response *r);
 /* m's <pre class="msg"> block (its header fields, then its body) appended
  * to b.  show_max: text shown at most (then a note links the message's
  * page), 0 for the message page's own bound.  Returns LA_OK, or why the
  * message could not be read (b is then unchanged). */
-enum la_status message_pre(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
-                           size_t show_max);
+LA_MUST_CHECK enum la_status message_pre(const struct render_ctx *c, struct buf *b,
+                                         const struct store_msg *m, size_t show_max);
 /* m's text parts (UTF-8), at most max bytes of them, appended to out;
  * *cut if some were left out. */
-enum la_status message_text(const struct render_ctx *c, const struct store_msg *m, size_t max,
-                            struct buf *out, bool *cut);
+LA_MUST_CHECK enum la_status message_text(const struct render_ctx *c, const struct store_msg *m,
+                                          size_t max, struct buf *out, bool *cut);
 /* Calls fn for each attachment of m (blocks of kind MB_ATTACHMENT, see
  * mime.h), in order. */
 struct mime_block;
-enum la_status message_attachments(const struct render_ctx *c, const struct store_msg *m,
-                                   void (*fn)(const struct mime_block *blk, void *arg), void *arg);
+LA_MUST_CHECK enum la_status message_attachments(
+	const struct render_ctx *c, const struct store_msg *m,
+	void (*fn)(const struct mime_block *blk, void *arg), void *arg);
 
 /* Appends the <pre class="msg"> block of message /LIST/DAY/NUM to b: the
  * six shown header fields of data[0..len) (the message's bytes, mboxrd
@@ -101,8 +102,8 @@ struct outline_thread {
  * *c and builds its tree into *tree, whose rows' keys index c->msgs.
  * Returns LA_OK, LA_ENOMEM or the index's error; free both with
  * outline_free and thread_tree_free whatever it returns. */
-enum la_status outline_collect(struct store *st, int64_t thread, int64_t list_id,
-                               struct outline_thread *c, struct thread_tree *tree);
+LA_MUST_CHECK enum la_status outline_collect(struct store *st, int64_t thread, int64_t list_id,
+                                             struct outline_thread *c, struct thread_tree *tree);
 void outline_free(struct outline_thread *c);
 
 /* Rows [from, to) of tree t as nested lists, the message whose id is
@@ -138,19 +139,21 @@ void render_series_note(const struct render_ctx *c, struct buf *b, const struct 
  * 0), oldest first, copied into l (free it with render_entries_free
  * whatever this returns).  LA_ENOTFOUND if there is no such list; LA_OK
  * with l->n == 0 if no message has the ID. */
-enum la_status msgid_lookup(const struct render_ctx *c, const char *list, const char *msgid,
-                            struct render_entries *l, int64_t *list_id);
+LA_MUST_CHECK enum la_status msgid_lookup(const struct render_ctx *c, const char *list,
+                                          const char *msgid, struct render_entries *l,
+                                          int64_t *list_id);
 
 /* The lookup's failures as pages: no such list (404), the index
  * unreadable (500, and e is returned). */
-enum la_status msgid_lookup_failed(const struct render_ctx *c, struct response *r,
-                                   enum la_status e);
+LA_MUST_CHECK enum la_status msgid_lookup_failed(const struct render_ctx *c, struct response *r,
+                                                 enum la_status e);
 
 /* The 404 page of a Message-ID into r: where else it is (other lists),
  * the messages that reply to it (the archive knows it as a ghost), and a
  * search for it. */
-enum la_status msgid_not_found(const struct render_ctx *c, const char *list, int64_t list_id,
-                               const char *msgid, struct response *r);
+LA_MUST_CHECK enum la_status msgid_not_found(const struct render_ctx *c, const char *list,
+                                             int64_t list_id, const char *msgid,
+                                             struct response *r);
 
 /* ---- JSON members (msgjson.c) ---- */
 

@@ -67,10 +67,11 @@ enum search_index { SEARCH_INDEX_LORE, SEARCH_INDEX_NOSTEM, SEARCH_INDEX_OLD };
  * "2.weeks.ago").  On success *out holds the query (free with
  * search_free).  On bad input returns LA_EINVAL with a message for the
  * user in err (one line).  search_parse is for SEARCH_INDEX_LORE. */
-enum la_status search_parse_index(const char *q, size_t n, int64_t now, enum search_index ix,
-                                  struct search_query **out, struct la_err *err);
-enum la_status search_parse(const char *q, size_t n, int64_t now, struct search_query **out,
-                            struct la_err *err);
+LA_MUST_CHECK enum la_status search_parse_index(const char *q, size_t n, int64_t now,
+                                                enum search_index ix, struct search_query **out,
+                                                struct la_err *err);
+LA_MUST_CHECK enum la_status search_parse(const char *q, size_t n, int64_t now,
+                                          struct search_query **out, struct la_err *err);
 void search_free(struct search_query *q);
 
 /* The translation.  The query is run as

@@ -12,6 +12,7 @@
 
 #include "mbox/mbox.h"
 #include "store/store_int.h"
+#include "util/io.h"
 
 /* Opens the file holding message m: the mbox (a compressed one's
  * decompressed copy), the maildir file (which may have moved from new/ to
@@ -98,15 +99,9 @@ static char *read_range(int fd, uint64_t off, size_t n)
 	if (!p)
 		return NULL;
 	size_t got = 0;
-	while (got < n) {
-		ssize_t k = pread(fd, p + got, n - got, (off_t)(off + got));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			free(p);
-			return NULL;
-		}
-		got += (size_t)k;
+	if (io_pread_full(fd, p, n, off, &got) || got != n) {
+		free(p);
+		return NULL;
 	}
 	p[n] = '\0';
 	return p;

@@ -33,8 +33,8 @@ enum store_mode {
  * not read), LA_EINVAL (DIR too long), or what SQLite met: LA_EIO,
  * LA_ENOSPC, LA_ENOMEM, LA_EAGAIN (still locked after its 10 s busy
  * timeout), LA_EDB. */
-enum la_status store_open(struct store **out, const char *dir, enum store_mode mode,
-                          struct la_err *err);
+LA_MUST_CHECK enum la_status store_open(struct store **out, const char *dir, enum store_mode mode,
+                                        struct la_err *err);
 /* NULL-safe.  Rolls back a transaction left open, finalizes every
  * statement and closes the connection.  A writer also runs PRAGMA
  * optimize, and leaves the write-ahead log empty when it is the last
@@ -46,7 +46,7 @@ void store_close(struct store *st);
  * full (what was committed stays safe in the log, and readers see it).
  * Passive: it never waits for readers, and what they still use is copied
  * by a later checkpoint. */
-enum la_status store_checkpoint(struct store *st, struct la_err *err);
+LA_MUST_CHECK enum la_status store_checkpoint(struct store *st, struct la_err *err);
 
 /* ---- lists and sources ---- */
 
@@ -88,29 +88,31 @@ const char *store_rel_path(const struct store *st, const char *path);
 #define FP_BYTES 4096
 
 /* Looks up a list by name; *id = 0 and LA_ENOTFOUND if absent. */
-enum la_status store_list_id(struct store *st, const char *name, int64_t *id);
+LA_MUST_CHECK enum la_status store_list_id(struct store *st, const char *name, int64_t *id);
 /* The name of list id into out (n bytes); LA_ENOTFOUND if there is none. */
-enum la_status store_list_name(struct store *st, int64_t id, char *out, size_t n);
+LA_MUST_CHECK enum la_status store_list_name(struct store *st, int64_t id, char *out, size_t n);
 /* The source of list_id at path (resolved), without registering it:
  * LA_OK, LA_ENOTFOUND, LA_EDB. */
-enum la_status store_source_find(struct store *st, int64_t list_id, const char *path,
-                                 struct store_source *src);
+LA_MUST_CHECK enum la_status store_source_find(struct store *st, int64_t list_id, const char *path,
+                                               struct store_source *src);
 /* Finds or creates a list (writer only). */
-enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id,
-                                 struct la_err *err);
+LA_MUST_CHECK enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id,
+                                               struct la_err *err);
 /* Finds or registers a source of a list (writer only).  A source inside
  * DIR is stored relative to it; one stored by an older listarc with its
  * absolute path (here, or where the archive was before it moved) is
  * found and stored relative from then on.  LA_EINVAL if the path was
  * indexed as the other kind (mbox, maildir). */
-enum la_status store_source_ensure(struct store *st, int64_t list_id, const char *path,
-                                   enum source_kind kind, struct store_source *src,
-                                   struct la_err *err);
+LA_MUST_CHECK enum la_status store_source_ensure(struct store *st, int64_t list_id,
+                                                 const char *path, enum source_kind kind,
+                                                 struct store_source *src, struct la_err *err);
 /* Every source of a list, in the order they were added; fn returns false to stop. */
-enum la_status store_sources(struct store *st, int64_t list_id,
-                             bool (*fn)(const struct store_source *s, void *arg), void *arg);
+LA_MUST_CHECK enum la_status store_sources(struct store *st, int64_t list_id,
+                                           bool (*fn)(const struct store_source *s, void *arg),
+                                           void *arg);
 /* Path and kind of a source, by id. */
-enum la_status store_source_get(struct store *st, int64_t id, struct store_source *src);
+LA_MUST_CHECK enum la_status store_source_get(struct store *st, int64_t id,
+                                              struct store_source *src);
 
 /* ---- writing (the indexer) ---- */
 
@@ -130,26 +132,27 @@ struct store_new_msg {
 };
 
 /* Begins a write transaction (BEGIN IMMEDIATE). */
-enum la_status store_begin(struct store *st, struct la_err *err);
+LA_MUST_CHECK enum la_status store_begin(struct store *st, struct la_err *err);
 /* Commits, storing the resume state of src (done, fingerprints; NULL:
  * none) and the time of the change (store_mtime) in the same
  * transaction. */
-enum la_status store_commit(struct store *st, const struct store_source *src, struct la_err *err);
+LA_MUST_CHECK enum la_status store_commit(struct store *st, const struct store_source *src,
+                                          struct la_err *err);
 /* Rolls back (NULL-safe on a store without a transaction). */
 void store_rollback(struct store *st);
 
 /* Adds a message inside the current transaction: gives it the next free
  * number of its day, threads it, and returns its number in *num and
  * whether its Message-ID was already present (a duplicate) in *dup. */
-enum la_status store_add(struct store *st, const struct store_new_msg *m, int *num, bool *dup,
-                         struct la_err *err);
+LA_MUST_CHECK enum la_status store_add(struct store *st, const struct store_new_msg *m, int *num,
+                                       bool *dup, struct la_err *err);
 
 /* The search text of message id (inside a write transaction). */
-enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
-                             const struct msg_text *t);
+LA_MUST_CHECK enum la_status store_fts_add(struct store *st, int64_t id, const char *subject,
+                                           const char *from, const struct msg_text *t);
 /* Empties the search index (inside a write transaction); an index made
  * before lore's prefixes gets the search index that has them. */
-enum la_status store_fts_clear(struct store *st);
+LA_MUST_CHECK enum la_status store_fts_clear(struct store *st);
 /* Whether the search index has what lore's prefixes need (dfa: dfb:
  * dfctx: dfhh: dfpre: dfpost: dfblob: n: l: lid: patchid:): false for an
  * index made by a listarc before them, until `reindex --search`. */
@@ -160,23 +163,25 @@ bool store_search_lore(struct store *st);
  * itself when it finds such an index). */
 bool store_search_stems(struct store *st);
 /* Up to max message ids greater than after, in order. */
-enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids, int max, int *n);
+LA_MUST_CHECK enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids,
+                                                 int max, int *n);
 
 /* Archive-wide settings kept in the index (meta table): "search" is "on",
  * "off" (`listarc index --no-search`) or "rebuilding" (`listarc reindex
  * --search` under way, "fts_upto" its resume point); "schema",
  * "schema_sql" and "updated" are the store's own.  get: LA_ENOTFOUND if
  * the key is absent (out unchanged); the value is cut to n - 1 bytes. */
-enum la_status store_meta_get(struct store *st, const char *key, char *out, size_t n);
-enum la_status store_meta_set(struct store *st, const char *key, const char *value);
+LA_MUST_CHECK enum la_status store_meta_get(struct store *st, const char *key, char *out, size_t n);
+LA_MUST_CHECK enum la_status store_meta_set(struct store *st, const char *key, const char *value);
 
 /* A git source's last commit indexed in epoch (0 for a v1 inbox), as
  * 40 hex digits; LA_ENOTFOUND ("") if none yet.  Set it in the
  * transaction that adds the messages of the commits up to it, so the
  * two commit together. */
-enum la_status store_git_head_get(struct store *st, int64_t source_id, int epoch, char *hex,
-                                  size_t n);
-enum la_status store_git_head_set(struct store *st, int64_t source_id, int epoch, const char *hex);
+LA_MUST_CHECK enum la_status store_git_head_get(struct store *st, int64_t source_id, int epoch,
+                                                char *hex, size_t n);
+LA_MUST_CHECK enum la_status store_git_head_set(struct store *st, int64_t source_id, int epoch,
+                                                const char *hex);
 
 /* Removes the messages of source_id whose file is `file` (a git source's
  * "N/ID" or "ID"), in the writer's transaction: from pages,
@@ -185,25 +190,28 @@ enum la_status store_git_head_set(struct store *st, int64_t source_id, int epoch
  * URL answers 410 from then on (store_msg_gone); its number is never
  * given to another message (the day's next number counts the removed).  *removed: how
  * many were removed (0: none had that file). */
-enum la_status store_msg_remove(struct store *st, int64_t source_id, const char *file, int *removed,
-                                struct la_err *err);
+LA_MUST_CHECK enum la_status store_msg_remove(struct store *st, int64_t source_id, const char *file,
+                                              int *removed, struct la_err *err);
 /* Calls fn with the file ("N/ID", or "ID" for v1: epoch -1) of every
  * message of git source source_id in epoch; fn returns false to stop. */
-enum la_status store_git_files(struct store *st, int64_t source_id, int epoch,
-                               bool (*fn)(const char *file, void *arg), void *arg);
+LA_MUST_CHECK enum la_status store_git_files(struct store *st, int64_t source_id, int epoch,
+                                             bool (*fn)(const char *file, void *arg), void *arg);
 /* Was /LIST/YYYY/MM/DD/N a message that was removed (store_msg_remove)? */
-enum la_status store_msg_gone(struct store *st, int64_t list_id, int day, int num, bool *gone);
+LA_MUST_CHECK enum la_status store_msg_gone(struct store *st, int64_t list_id, int day, int num,
+                                            bool *gone);
 
 /* Maildir bookkeeping: has this unique name been indexed? */
-enum la_status store_maildir_seen(struct store *st, int64_t source_id, const char *uniq,
-                                  bool *seen);
-enum la_status store_maildir_mark(struct store *st, int64_t source_id, const char *uniq);
+LA_MUST_CHECK enum la_status store_maildir_seen(struct store *st, int64_t source_id,
+                                                const char *uniq, bool *seen);
+LA_MUST_CHECK enum la_status store_maildir_mark(struct store *st, int64_t source_id,
+                                                const char *uniq);
 
 /* Deletes every message, day count, maildir name seen, removed message
  * (gone) and source state (git sources' last commits too) of a list (for `listarc index
  * --rebuild`), and drops the write caches. Thread ids of other lists are kept; the search index
  * keeps rows for the deleted ids, which are never reused and so match nothing. */
-enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err);
+LA_MUST_CHECK enum la_status store_list_purge(struct store *st, int64_t list_id,
+                                              struct la_err *err);
 
 /* ---- reading (pages) ---- */
 
@@ -223,12 +231,12 @@ struct store_msg {
 void store_msg_clear(struct store_msg *m);
 
 /* The message /LIST/YYYY/MM/DD/N.  LA_ENOTFOUND if there is none. */
-enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num,
-                             struct store_msg *m);
+LA_MUST_CHECK enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num,
+                                           struct store_msg *m);
 
 /* The message with index id (messages.id).  LA_ENOTFOUND if there is
  * none. */
-enum la_status store_msg_by_id(struct store *st, int64_t id, struct store_msg *m);
+LA_MUST_CHECK enum la_status store_msg_by_id(struct store *st, int64_t id, struct store_msg *m);
 
 /* Opens the file holding m (its mbox, or its maildir file, which may have
  * moved from new/ to cur/ since; a git source's blob is copied into an
@@ -241,10 +249,11 @@ int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size);
  * past it) or holds another message at m's offset (another Message-ID,
  * checked when max covers the header block: see msg_index_id), LA_EIO if
  * it cannot be read. */
-enum la_status store_msg_read(struct store *st, const struct store_msg *m, size_t max,
-                              struct buf *out);
+LA_MUST_CHECK enum la_status store_msg_read(struct store *st, const struct store_msg *m, size_t max,
+                                            struct buf *out);
 /* The same from a descriptor store_msg_open returned. */
-enum la_status store_msg_read_fd(int fd, const struct store_msg *m, size_t max, struct buf *out);
+LA_MUST_CHECK enum la_status store_msg_read_fd(int fd, const struct store_msg *m, size_t max,
+                                               struct buf *out);
 /* Whether m's bytes in its source carry mbox quoting: a message of an mbox
  * does (a body line "From " was written ">From "; reading undoes one
  * level, as mboxrd says), a maildir or MH file or a git blob holds the
@@ -258,7 +267,8 @@ struct store_nav {
 	int prev_day, prev_num, next_day, next_num;
 	int tprev_day, tprev_num, tnext_day, tnext_num;
 };
-enum la_status store_msg_nav(struct store *st, const struct store_msg *m, struct store_nav *nav);
+LA_MUST_CHECK enum la_status store_msg_nav(struct store *st, const struct store_msg *m,
+                                           struct store_nav *nav);
 
 /* A row of a message listing, borrowed for the duration of the callback. */
 struct store_entry {
@@ -274,26 +284,28 @@ struct store_entry {
 typedef bool (*store_entry_fn)(const struct store_entry *e, void *arg);
 
 /* Messages of one day in number order, from number `from`, at most limit. */
-enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int from, int limit,
-                              store_entry_fn fn, void *arg);
+LA_MUST_CHECK enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int from,
+                                            int limit, store_entry_fn fn, void *arg);
 /* The most recent messages of a list (by day and number, newest first). */
-enum la_status store_recent(struct store *st, int64_t list_id, int limit, store_entry_fn fn,
-                            void *arg);
+LA_MUST_CHECK enum la_status store_recent(struct store *st, int64_t list_id, int limit,
+                                          store_entry_fn fn, void *arg);
 
 /* A page of a list's messages by their URL key (day, number): those with
  * day in [since, until] and a key before (newest_first) or after the
  * key (after_day, after_num), at most limit, in that direction.  For the
  * first page pass a key beyond every message: (99999999, 0) newest first,
  * (0, 0) oldest first. */
-enum la_status store_list_msgs(struct store *st, int64_t list_id, int since, int until,
-                               int after_day, int after_num, bool newest_first, int limit,
-                               store_entry_fn fn, void *arg);
+LA_MUST_CHECK enum la_status store_list_msgs(struct store *st, int64_t list_id, int since,
+                                             int until, int after_day, int after_num,
+                                             bool newest_first, int limit, store_entry_fn fn,
+                                             void *arg);
 
 /* Per-day message counts of a list for days in [from, to] (yyyymmdd). */
-enum la_status store_day_counts(struct store *st, int64_t list_id, int from, int to,
-                                bool (*fn)(int day, int count, void *arg), void *arg);
+LA_MUST_CHECK enum la_status store_day_counts(struct store *st, int64_t list_id, int from, int to,
+                                              bool (*fn)(int day, int count, void *arg), void *arg);
 /* The nearest day with messages before / after day (0 if none). */
-enum la_status store_day_adjacent(struct store *st, int64_t list_id, int day, int *prev, int *next);
+LA_MUST_CHECK enum la_status store_day_adjacent(struct store *st, int64_t list_id, int day,
+                                                int *prev, int *next);
 
 struct store_list_info {
 	const char *name;
@@ -302,11 +314,12 @@ struct store_list_info {
 	int first_day, last_day;
 };
 /* The names of every list, by name (cheap: for the site bar). */
-enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, void *arg),
-                                void *arg);
+LA_MUST_CHECK enum la_status store_list_names(struct store *st,
+                                              bool (*fn)(const char *name, void *arg), void *arg);
 /* Every list, by name. */
-enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),
-                           void *arg);
+LA_MUST_CHECK enum la_status store_lists(struct store *st,
+                                         bool (*fn)(const struct store_list_info *l, void *arg),
+                                         void *arg);
 
 /* A read transaction, for a reader that wants one consistent view over
  * several calls (a page): every read until store_read_end sees the index
@@ -315,7 +328,7 @@ enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_
  * from the value of an earlier transaction exactly when someone else has
  * committed in between, so it keys caches of what was read.  Returns
  * LA_OK, or LA_EDB/LA_EAGAIN/LA_EIO without a transaction open. */
-enum la_status store_read_begin(struct store *st, uint64_t *version);
+LA_MUST_CHECK enum la_status store_read_begin(struct store *st, uint64_t *version);
 /* Ends the read transaction (NULL-safe; nothing happens without one). */
 void store_read_end(struct store *st);
 
@@ -323,26 +336,28 @@ void store_read_end(struct store *st);
 
 /* Messages whose Message-ID is msgid (several for copies and cross-posts),
  * in list_id only unless it is 0, oldest first. */
-enum la_status store_msgs_by_msgid(struct store *st, const char *msgid, int64_t list_id,
-                                   store_entry_fn fn, void *arg);
+LA_MUST_CHECK enum la_status store_msgs_by_msgid(struct store *st, const char *msgid,
+                                                 int64_t list_id, store_entry_fn fn, void *arg);
 
 /* The mids row of msgid (a message's or a ghost's): its id and thread.
  * LA_ENOTFOUND if the archive has never seen the ID. */
-enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id, int64_t *thread);
+LA_MUST_CHECK enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id,
+                                            int64_t *thread);
 
 /* The Message-ID of mids row id into out (n bytes, cut if longer; at
  * most MSGID_MAX + 1 are ever needed).  LA_ENOTFOUND if there is none. */
-enum la_status store_mid_text(struct store *st, int64_t id, char *out, size_t n);
+LA_MUST_CHECK enum la_status store_mid_text(struct store *st, int64_t id, char *out, size_t n);
 
 /* The Message-IDs of a thread (real and ghosts), with their parent links:
  * fn gets (mids.id, parent mids.id or 0, the Message-ID).  At most max. */
-enum la_status store_thread_ids(struct store *st, int64_t thread, int max,
-                                bool (*fn)(int64_t id, int64_t parent, const char *mid, void *arg),
-                                void *arg);
+LA_MUST_CHECK enum la_status store_thread_ids(struct store *st, int64_t thread, int max,
+                                              bool (*fn)(int64_t id, int64_t parent,
+                                                         const char *mid, void *arg),
+                                              void *arg);
 /* The messages of a thread in list_id (all lists if 0), by delivery time,
  * at most max. */
-enum la_status store_thread_msgs(struct store *st, int64_t thread, int64_t list_id, int max,
-                                 store_entry_fn fn, void *arg);
+LA_MUST_CHECK enum la_status store_thread_msgs(struct store *st, int64_t thread, int64_t list_id,
+                                               int max, store_entry_fn fn, void *arg);
 
 /* ---- patch series (series.c; docs/series.md) ---- */
 
@@ -358,16 +373,17 @@ struct store_series {
 	char change_id[CHANGE_ID_MAX + 1];
 };
 /* Series id; LA_ENOTFOUND if there is none. */
-enum la_status store_series_get(struct store *st, int64_t id, struct store_series *s);
+LA_MUST_CHECK enum la_status store_series_get(struct store *st, int64_t id, struct store_series *s);
 /* The series message msg (messages.id) is a patch or the cover letter of,
  * and its place in *part (0: the cover letter).  LA_ENOTFOUND if none. */
-enum la_status store_series_of(struct store *st, int64_t msg, struct store_series *s,
-                               unsigned *part);
+LA_MUST_CHECK enum la_status store_series_of(struct store *st, int64_t msg, struct store_series *s,
+                                             unsigned *part);
 /* The messages of series id by part (a part sent twice: both, oldest
  * first), the cover letter first; at most 4000. */
-enum la_status store_series_msgs(struct store *st, int64_t id,
-                                 bool (*fn)(const struct store_entry *e, unsigned part, void *arg),
-                                 void *arg);
+LA_MUST_CHECK enum la_status store_series_msgs(struct store *st, int64_t id,
+                                               bool (*fn)(const struct store_entry *e,
+                                                          unsigned part, void *arg),
+                                               void *arg);
 /* Why store_series_versions took a series for a version of another. */
 enum {
 	STORE_SERIES_BY_CHANGE_ID = 1,
@@ -378,14 +394,15 @@ enum {
  * already found by the same change-id, by the same name and author, or
  * by a patch id shared with the same author (in that order of rules),
  * at most max, in ids (how: the rule that found each; 0 for s). */
-enum la_status store_series_versions(struct store *st, const struct store_series *s, int64_t *ids,
-                                     unsigned *how, int max, int *n);
+LA_MUST_CHECK enum la_status store_series_versions(struct store *st, const struct store_series *s,
+                                                   int64_t *ids, unsigned *how, int max, int *n);
 
 /* The patch ids of message msg (git patch-id --stable, as patchid:
  * searches them), sorted, at most max, in out[0..*n).  None for an index
  * made before patch ids until `reindex --search`. */
-enum la_status store_msg_patchids(struct store *st, int64_t msg, char (*out)[PATCHID_HEX + 1],
-                                  size_t max, size_t *n);
+LA_MUST_CHECK enum la_status store_msg_patchids(struct store *st, int64_t msg,
+                                                char (*out)[PATCHID_HEX + 1], size_t max,
+                                                size_t *n);
 
 /* ---- search ---- */
 
@@ -399,15 +416,18 @@ enum search_order { SEARCH_NEWEST, SEARCH_RELEVANCE };
  * full-text part fall back to newest first), skipping offset and
  * returning at most limit.  *total is the number of matches, counted up
  * to count_max (then it is count_max).  Entries' id is set. */
-enum la_status store_search(struct store *st, const struct search_query *q, int64_t list_id,
-                            enum search_order order, int offset, int limit, int count_max,
-                            int *total, store_entry_fn fn, void *arg);
+LA_MUST_CHECK enum la_status store_search(struct store *st, const struct search_query *q,
+                                          int64_t list_id, enum search_order order, int offset,
+                                          int limit, int count_max, int *total, store_entry_fn fn,
+                                          void *arg);
 
 /* The same among the messages of one thread (messages.thread, as
  * store_mid_find gives it). */
-enum la_status store_search_thread(struct store *st, const struct search_query *q, int64_t list_id,
-                                   int64_t thread, enum search_order order, int offset, int limit,
-                                   int count_max, int *total, store_entry_fn fn, void *arg);
+LA_MUST_CHECK enum la_status store_search_thread(struct store *st, const struct search_query *q,
+                                                 int64_t list_id, int64_t thread,
+                                                 enum search_order order, int offset, int limit,
+                                                 int count_max, int *total, store_entry_fn fn,
+                                                 void *arg);
 
 /* Time of the last change to the index (for Last-Modified), 0 if unknown. */
 int64_t store_mtime(struct store *st);

@@ -144,15 +144,16 @@ extern const char *const st_sql[S_COUNT];
  * cleared; NULL if it cannot be prepared (an internal error). */
 sqlite3_stmt *st_prepare(struct store *st, enum st_stmt_id id);
 /* An SQLite result code as a status (LA_OK for OK, DONE and ROW). */
-enum la_status st_status(int rc);
+LA_MUST_CHECK enum la_status st_status(int rc);
 /* The status of a statement that failed with rc: st_status, but LA_EDB
  * where that would be LA_OK (rc not an error, in a place that wanted
  * another code). */
-enum la_status st_error(int rc);
+LA_MUST_CHECK enum la_status st_error(int rc);
 /* Sets err from the failed rc (LA_EDB if rc is not an error) and the
  * connection's message, prefixed "index: WHAT: "; a full disk is
  * LA_ENOSPC wherever SQLite met it. */
-enum la_status st_fail(struct store *st, int rc, struct la_err *err, const char *what);
+LA_MUST_CHECK enum la_status st_fail(struct store *st, int rc, struct la_err *err,
+                                     const char *what);
 /* Runs a statement that returns no rows; returns SQLITE_DONE or the error. */
 int st_step_done(sqlite3_stmt *s);
 /* Runs SQL text (one or more statements, no rows); an SQLite code. */
@@ -168,14 +169,14 @@ void st_resolve_path(const struct store *st, const char *p, char *out, size_t n)
 
 /* read.c: the source of list_id stored as `key` into *src; LA_ENOTFOUND
  * if none. */
-enum la_status st_source_get(struct store *st, int64_t list_id, const char *key,
-                             struct store_source *src);
+LA_MUST_CHECK enum la_status st_source_get(struct store *st, int64_t list_id, const char *key,
+                                           struct store_source *src);
 /* read.c: the source of an archive of schema 1 (absolute paths) moved
  * elsewhere since: the one of list_id and kind whose stored absolute path
  * ends in "/" + key and no longer exists.  LA_ENOTFOUND if there is none,
  * or more than one. */
-enum la_status st_source_moved(struct store *st, int64_t list_id, const char *key,
-                               enum source_kind kind, struct store_source *src);
+LA_MUST_CHECK enum la_status st_source_moved(struct store *st, int64_t list_id, const char *key,
+                                             enum source_kind kind, struct store_source *src);
 
 /* read.c: the columns st_each_entry reads (a message row, its
  * Message-ID, its list), and calls fn for each row of s (selecting
@@ -183,18 +184,20 @@ enum la_status st_source_moved(struct store *st, int64_t list_id, const char *ke
 #define ENTRY_COLS                                                                           \
 	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, mids.mid," \
 	" m.thread, m.id, m.mid, m.parent"
-enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg);
+LA_MUST_CHECK enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg);
 
 /* series.c: a message added (inside the write transaction) joins its
  * series, if its subject is a patch's; id is messages.id, mid and parent
  * mids ids, when the Date: (else delivery time). */
-enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_t when,
-                           const char *subject, const char *from_addr, int64_t mid, int64_t parent);
+LA_MUST_CHECK enum la_status series_note(struct store *st, int64_t id, int64_t list_id,
+                                         int64_t when, const char *subject, const char *from_addr,
+                                         int64_t mid, int64_t parent);
 /* series.c: the change-id: of a cover letter's text, stored on its series. */
-enum la_status series_change_id(struct store *st, int64_t id, const struct msg_text *t);
+LA_MUST_CHECK enum la_status series_change_id(struct store *st, int64_t id,
+                                              const struct msg_text *t);
 /* series.c: gives every message of an index made before series their
  * series, once (meta series = 1); inside a write transaction. */
-enum la_status series_fill(struct store *st);
+LA_MUST_CHECK enum la_status series_fill(struct store *st);
 /* series.c: finalizes its statements (store_close). */
 void series_stmts_free(struct store *st);
 
@@ -208,6 +211,6 @@ void st_write_caches_free(struct store *st);
 /* write.c: writes what the caches hold that the index does not yet, and
  * empties them, in the open transaction (before SQL that changes mids
  * or days behind their back). */
-enum la_status st_write_caches_sync(struct store *st);
+LA_MUST_CHECK enum la_status st_write_caches_sync(struct store *st);
 
 #endif

@@ -264,7 +264,8 @@ static void test_writer(void)
 		}
 		case 'P': {
 			int64_t parent = -1;
-			store_msgs_by_msgid(st, p->x, 0, first_entry, &parent);
+			CHECK(store_msgs_by_msgid(st, p->x, 0, first_entry, &parent) == LA_OK,
+			      "step %zu: <%s> looked up", i, p->x);
 			int64_t want = 0;
 			if (p->y[0])
 				mid_thread(st, p->y, &want, &tb);
@@ -322,9 +323,10 @@ static void test_sources(void)
 	}
 	if (!realpath(dir, real))
 		snprintf(real, sizeof real, "%s", dir);
-	int64_t list, other;
-	store_list_ensure(st, "l", &list, &err);
-	store_list_ensure(st, "m", &other, &err);
+	int64_t list = 0, other = 0;
+	CHECK(store_list_ensure(st, "l", &list, &err) == LA_OK &&
+	              store_list_ensure(st, "m", &other, &err) == LA_OK,
+	      "two lists (%s)", err.msg);
 	struct store_source s1, s2;
 
 	/* Outside the directory: stored as given. */

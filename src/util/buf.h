@@ -26,7 +26,7 @@ void buf_free(struct buf *b);
 /* Empties b, keeping its allocation and clearing its error. */
 void buf_reset(struct buf *b);
 /* Makes room for n more bytes.  Returns LA_OK or the sticky error. */
-enum la_status buf_reserve(struct buf *b, size_t n);
+LA_MUST_CHECK enum la_status buf_reserve(struct buf *b, size_t n);
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);

@@ -20,6 +20,18 @@ enum la_status {
 	LA_EAGAIN,    /* try again later (maps to EX_TEMPFAIL) */
 };
 
+/* On the declaration of a function returning a status: the compiler
+ * warns where a caller drops the result (-Wunused-result).  A status
+ * dropped on purpose goes through la_ignore, with a comment saying why
+ * (gcc does not take a (void) cast as using the result). */
+#define LA_MUST_CHECK __attribute__((warn_unused_result))
+
+/* Uses s, deliberately doing nothing with it. */
+static inline void la_ignore(enum la_status s)
+{
+	(void)s;
+}
+
 const char *la_strstatus(enum la_status s);
 
 /* One line of detail.  The first error wins: la_err_set on an err that

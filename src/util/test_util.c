@@ -1,7 +1,8 @@
-/* test_util.c: buffers, UTF-8, calendar arithmetic. */
+/* test_util.c: buffers, UTF-8, calendar arithmetic, reads and writes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../tests/check.h"
 #include "util/buf.h"
@@ -9,6 +10,7 @@
 #include "util/cjk.h"
 #include "util/hash.h"
 #include "util/stem.h"
+#include "util/io.h"
 #include "util/utf8.h"
 #include "util/vec.h"
 
@@ -245,6 +247,50 @@ static void test_stem(void)
 	stemmer_free(NULL);
 }
 
+/* Through a pipe (reads come back in pieces of what was written) and a
+ * file (reads at an offset, short only at its end). */
+static void test_io(void)
+{
+	int p[2];
+	CHECK(pipe(p) == 0, "pipe");
+	CHECK(io_write_all(p[1], "abc", 3) == LA_OK && io_write_all(p[1], "defg", 4) == LA_OK,
+	      "io_write_all to a pipe");
+	close(p[1]);
+	char b[16];
+	size_t got = 99;
+	CHECK(io_read_full(p[0], b, 5, &got) == LA_OK && got == 5 && memcmp(b, "abcde", 5) == 0,
+	      "io_read_full joins the pieces of two writes");
+	CHECK(io_read_full(p[0], b, sizeof b, &got) == LA_OK && got == 2 && memcmp(b, "fg", 2) == 0,
+	      "io_read_full stops short only at the end");
+	CHECK(io_read_full(p[0], b, sizeof b, &got) == LA_OK && got == 0, "then reads nothing");
+	close(p[0]);
+
+	char path[] = "/tmp/test_util-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0, "mkstemp");
+	unlink(path);
+	enum { BIG = 300000 };
+	char *big = malloc(BIG), *back = malloc(BIG);
+	for (size_t i = 0; i < BIG; i++)
+		big[i] = (char)('a' + i % 26);
+	CHECK(io_write_all(fd, big, BIG) == LA_OK, "io_write_all of %d bytes", BIG);
+	CHECK(io_pwrite_all(fd, "XYZ", 3, 10) == LA_OK, "io_pwrite_all at offset 10");
+	CHECK(io_pread_full(fd, back, BIG, 0, &got) == LA_OK && got == BIG &&
+	              memcmp(back, "abcdefghijXYZnop", 16) == 0 &&
+	              memcmp(back + 16, big + 16, BIG - 16) == 0,
+	      "io_pread_full reads it all back");
+	CHECK(io_pread_full(fd, back, 100, BIG - 7, &got) == LA_OK && got == 7 &&
+	              memcmp(back, big + BIG - 7, 7) == 0,
+	      "io_pread_full at the end reads what there is");
+	CHECK(io_pread_full(fd, back, 100, BIG + 5, &got) == LA_OK && got == 0,
+	      "io_pread_full past the end reads nothing");
+	close(fd);
+	CHECK(io_write_all(fd, "x", 1) == LA_EIO && io_pread_full(fd, back, 1, 0, &got) == LA_EIO,
+	      "a closed fd is LA_EIO");
+	free(big);
+	free(back);
+}
+
 int main(void)
 {
 	test_buf();
@@ -254,5 +300,6 @@ int main(void)
 	test_hash();
 	test_cjk();
 	test_stem();
+	test_io();
 	return check_status();
 }
