@@ -210,7 +210,12 @@
 /* Most recent messages on a list page. */
 #define LIST_RECENT 100
 
-/* Thread pages (/LIST/MSGID/t/ and T/) show this many messages a page;
+/* The reply instructions of a message page (#R) take this many addresses
+ * of its From, To, Cc and Reply-To at most (addresses over ADDR_MAX
+ * bytes are left out); the rest are left out too. */
+#define REPLY_ADDRS_MAX 200
+
+/* Thread pages (/LIST/MSGID/T/ and t/) show this many messages a page;
  * a longer thread continues on ?page=2, 3, ...  Each message's text is
  * shown up to THREAD_MSG_SHOW bytes there, then a note links its page. */
 #define THREAD_PAGE_MSGS 50

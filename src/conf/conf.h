@@ -11,6 +11,7 @@
  *     description = The Linux kernel mailing list
  *     sources = /srv/mail/lkml.mbox;/srv/mail/lkml-2020/
  *     subject-tag = [linux-kernel]
+ *     address = linux-kernel@vger.kernel.org
  *
  * Without a file every list in the index is shown, by name. */
 #ifndef LISTARC_CONF_H
@@ -27,6 +28,7 @@ struct conf_list {
 	char *description; /* NULL if none */
 	char **sources;    /* NULL-terminated; NULL if none */
 	char *subject_tag; /* "[name]" unless configured; "" to keep subjects */
+	char *address;     /* the posting address (reply instructions), NULL if none */
 };
 
 struct conf {

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "render/render_int.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -286,4 +287,50 @@ void render_error(const struct render_ctx *c, struct response *r, int status, co
 		buf_printf(&r->body, "%d %s\n", status, title);
 		r->content_type = "text/plain; charset=utf-8";
 	}
+}
+
+void mid_anchor(struct buf *b, const char *msgid)
+{
+	/* public-inbox's id_compress(mid, 1): the SHA-1 of the ID's UTF-8
+	 * bytes in hex, whatever its characters. */
+	gchar *hex = g_compute_checksum_for_string(G_CHECKSUM_SHA1, msgid, -1);
+	buf_addc(b, 'm');
+	buf_adds(b, hex ? hex : "");
+	g_free(hex);
+}
+
+void lore_filename(char *out, size_t n, const char *s, const char *fallback, const char *ext)
+{
+	/* public-inbox's to_filename: the first line, each run of other
+	 * characters than [A-Za-z0-9_.] one '-', ".." one '.', no '.' or
+	 * '-' at either end. */
+	size_t k = 0, room = n > strlen(ext) + 1 ? n - strlen(ext) - 1 : 0;
+	bool dash = false;
+	for (const char *p = s ? s : ""; *p && *p != '\n' && *p != '\r'; p++) {
+		char c = *p;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		          (c >= '0' && c <= '9') || c == '_' || c == '.';
+		if (!ok) {
+			dash = true;
+			continue;
+		}
+		if (dash && k > 0 && k < room)
+			out[k++] = '-';
+		dash = false;
+		if (c == '.' && k > 0 && out[k - 1] == '.')
+			continue;
+		if (k < room)
+			out[k++] = c;
+	}
+	while (k > 0 && (out[k - 1] == '.' || out[k - 1] == '-'))
+		k--;
+	size_t lead = 0;
+	while (lead < k && (out[lead] == '.' || out[lead] == '-'))
+		lead++;
+	memmove(out, out + lead, k - lead);
+	k -= lead;
+	if (k == 0)
+		snprintf(out, n, "%s%s", fallback, ext);
+	else
+		snprintf(out + k, n - k, "%s", ext);
 }

@@ -118,6 +118,12 @@ const char *const stmt_sql[S_COUNT] = {
 	[S_MID_BYHASH] = "SELECT id, mid, thread, parent, msgs FROM mids WHERE hash = ?1",
 	[S_MID_PARENT_OF] = "SELECT parent FROM mids WHERE id = ?1",
 	[S_MID_TEXT] = "SELECT mid FROM mids WHERE id = ?1",
+	/* A scan of every Message-ID (no index holds their text): for the
+         * 404 page only.  ?1 a prefix of the ID, ?2 the ID as asked for. */
+	[S_MID_NEAR] = "SELECT mid FROM mids WHERE msgs > 0 AND mid <> ?2 AND"
+		       " (substr(mid, 1, length(?1)) = ?1 OR"
+		       " (length(mid) >= 14 AND substr(?2, 1, length(mid)) = mid))"
+		       " ORDER BY mid LIMIT ?3",
 	[S_MID_INS] = "INSERT INTO mids(id, hash, mid, thread, parent, msgs)"
 		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_MID_UPD] = "UPDATE mids SET thread = ?2, parent = ?3, msgs = ?4 WHERE id = ?1",
@@ -969,6 +975,28 @@ enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id, 
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_status(rc) ? db_status(rc) : LA_EDB;
 	return *id ? LA_OK : LA_ENOTFOUND;
+}
+
+enum la_status store_mids_near(struct store *st, const char *prefix, const char *msgid, size_t max,
+                               void (*fn)(const char *mid, void *arg), void *arg)
+{
+	sqlite3_stmt *s = stmt(st, S_MID_NEAR);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, msgid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (int64_t)max);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *mid = (const char *)sqlite3_column_text(s, 0);
+		if (mid)
+			fn(mid, arg);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return db_status(rc) ? db_status(rc) : LA_EDB;
+	return LA_OK;
 }
 
 enum la_status store_mid_text(struct store *st, int64_t id, char *out, size_t n)

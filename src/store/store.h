@@ -290,6 +290,14 @@ enum la_status store_msgs_by_msgid(struct store *st, const char *msgid, int64_t 
  * LA_ENOTFOUND if the archive has never seen the ID. */
 enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id, int64_t *thread);
 
+/* Message-IDs of messages near msgid, for its 404 page (lore's partial
+ * matches): those starting with prefix, and those of 14 bytes or more
+ * that msgid starts with (a link with junk after the ID); msgid itself
+ * never.  At most max, in byte order, each passed to fn (the string
+ * lives for the call).  A scan of every ID. */
+enum la_status store_mids_near(struct store *st, const char *prefix, const char *msgid, size_t max,
+                               void (*fn)(const char *mid, void *arg), void *arg);
+
 /* The Message-ID of mids row id into out (n bytes, cut if longer; at
  * most MSGID_MAX + 1 are ever needed).  LA_ENOTFOUND if there is none. */
 enum la_status store_mid_text(struct store *st, int64_t id, char *out, size_t n);

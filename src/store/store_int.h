@@ -23,6 +23,7 @@ enum stmt_id {
 	S_MID_BYHASH,
 	S_MID_PARENT_OF,
 	S_MID_TEXT,
+	S_MID_NEAR,
 	S_MID_INS,
 	S_MID_UPD,
 	S_MAX_IDS,
