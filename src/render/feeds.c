@@ -137,8 +137,12 @@ enum la_status render_new_html(const struct render_ctx *c, const char *list, str
 	buf_adds(b, "<h1>");
 	html_texts(b, buf_cstr(&title));
 	buf_free(&title);
-	buf_adds(b, "</h1>\n<p class=\"links\"><a href=\"new.atom\">Atom feed</a></p>\n"
-	            "<ul class=\"msgs\">\n");
+	buf_adds(b, "</h1>\n<p class=\"links\"><a href=\"");
+	if (list)
+		link_list(c, b, list);
+	else
+		link_list(c, b, "all");
+	buf_adds(b, "new.atom\">Atom feed</a></p>\n<ul class=\"msgs\">\n");
 	for (size_t i = 0; i < l.n; i++) {
 		const struct store_entry *m = &l.v[i];
 		buf_printf(b, "<li><span class=\"date\">%04d/%02d/%02d</span> <a href=\"",

@@ -94,7 +94,12 @@ enum la_status render_text(const struct render_ctx *c, const char *list, const c
 	page_begin(c, b, "Config snippet for a mirror", NULL);
 	buf_adds(b, "<h1>Config snippet for a mirror</h1>\n<pre>");
 	html_text(b, t.data ? t.data : "", t.len);
-	buf_adds(b, "</pre>\n<p><a href=\"raw\">raw</a></p>\n");
+	buf_adds(b, "</pre>\n<p><a href=\"");
+	if (list)
+		link_list(c, b, list);
+	else
+		buf_adds(b, c->base);
+	buf_adds(b, "_/text/config/raw\">raw</a></p>\n");
 	page_end(c, b);
 	buf_free(&t);
 	page_finish(r, 200);
