@@ -183,7 +183,7 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 		if (conf_reserved_listname(name, strlen(name))) {
 			ret = la_err_set(err, LA_EINVAL,
 			                 "%s: [%s]: \"%s\" is reserved for the archive's URLs "
-			                 "(/all/, /api/) and cannot name a list",
+			                 "(/all/, /api/, /r/) and cannot name a list",
 			                 path, g, name);
 			break;
 		}

@@ -59,8 +59,8 @@ const char *conf_subject_tag(const struct conf *c, const char *name, char *tmp, 
 bool conf_valid_listname(const char *name, size_t n);
 
 /* True if name[0..n) is valid but reserved: "all" (the archive-wide URLs
- * /all/...) and "api" (/api/v1/...) are parts of the URL grammar, never
- * lists.  `listarc index` and `deliver` refuse them, as does a [list]
+ * /all/...), "api" (/api/v1/...) and "r" (lore's /r/MSGID) are parts of
+ * the URL grammar, never lists.  `listarc index` and `deliver` refuse them, as does a [list]
  * section of listarc.conf. */
 bool conf_reserved_listname(const char *name, size_t n);
 
