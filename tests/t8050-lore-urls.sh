@@ -9,12 +9,13 @@
 # when it is installed.  The reply block (#R) has the git send-email
 # line and mailto: link built from the headers and listarc.conf's
 # address; a Message-ID cut short or mistyped lists the candidates; and
-# over real HTTP the redirects are what a browser or curl -L follows.
+# over real HTTP the redirects are what curl -L and chromium follow, the
+# browser scrolled to each link's fragment (tests/browser/lore.js).
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
 SEEDS=$ROOT/samples/seeds.mbox
 ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
-plan 44
+plan 64
 
 la index -q --data "$DATA" linux-kernel "$SEEDS"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -265,4 +266,21 @@ check_eq "T without its slash: 301 to T/#u" "$(hd "/linux-kernel/$ROOTID/T" | gr
 	"/linux-kernel/$ROOTID/T/#u"
 check_eq "a part: 200 with its Content-Type" \
 	"$(hd /edge/parts-1@example.org/3-foo.patch | grep -i '^content-type:' | cut -d' ' -f2-)" "text/plain; charset=utf-8"
+# In chromium: each link lands on its page, and the browser scrolls to
+# the element its fragment names (screenshots in test-output/lore-*.png).
+cat >browser.txt <<EOF
+/linux-kernel/$ROOTID/T/#u u lore-flat-u
+/r/$ROOTID/t/#$(anchor "$P1") $(anchor "$P1") lore-nested-m
+/linux-kernel/$ROOTID/R/ R lore-reply
+/linux-kernel/$LAST/T u -
+/lkml/$BIG/T/#$(anchor "$B80") $(anchor "$B80") lore-other-page
+EOF
+if command -v node >/dev/null 2>&1 && [ -x /usr/bin/chromium ] &&
+	[ -f "$ROOT/build/node/node_modules/playwright-core/package.json" ]; then
+	mkdir -p "$ROOT/test-output"
+	guard node "$ROOT/tests/browser/lore.js" "$U" "$ROOT/test-output" <browser.txt 2>browser.err
+	[ -s browser.err ] && sed 's/^/# browser: /' browser.err | head -5
+else
+	skip 20 "chromium and playwright-core (scripts/setup-debian installs them)"
+fi
 stop_server main

@@ -19,7 +19,7 @@ static const char stylesheet[] =
 	".bar .sep{color:#888;margin:0 .3em}\n"
 	"main{padding:.5em .8em 2em;max-width:72em}\n"
 	".nav{margin:.6em 0;font-family:monospace;font-size:1.05em}.nav a{white-space:nowrap}\n"
-	"pre.msg{white-space:pre-wrap;word-wrap:break-word;font-size:.95em;"
+	"pre.msg,pre.reply{white-space:pre-wrap;word-wrap:break-word;font-size:.95em;"
 	"font-family:ui-monospace,\"DejaVu Sans Mono\",Menlo,Consolas,monospace;margin:.5em 0}\n"
 	"h1{font-size:1.3em;margin:.6em 0}h2{font-size:1.1em;margin:1em 0 .4em}\n"
 	"table.cal{border-collapse:collapse;margin:.4em 1.4em .8em 0;display:inline-table;"
@@ -47,6 +47,9 @@ static const char stylesheet[] =
 	"form.search{margin:.6em 0}form.search input{font-size:1em;max-width:70%}\n"
 	"ol.results li{margin:.5em 0}.snippet{color:#333;font-size:.92em}\n"
 	"mark{background:#fff3a8;padding:0}.error{color:#a00}\n"
+	/* The message a lore link names (#u, #m...): its line marked. */
+	".tmsg:target>p.links,li:target,u#u{background:#fff3c4}\n"
+	"pre.reply{border-top:1px solid #ddd;padding-top:.6em}\n"
 	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n";
 
 static char stylesheet_path[64];
