@@ -210,6 +210,14 @@
 /* Most recent messages on a list page. */
 #define LIST_RECENT 100
 
+/* A Message-ID that matches nothing (its 404 page) is compared with the
+ * IDs it begins, of NEAR_ID_MIN bytes or more (public-inbox's shortest
+ * partial match: Gnus' "XXXXXXXXXX.fsf"), and its prefix with the newest
+ * NEAR_SCAN_MAX IDs of the index (a scan of about 100 ms at most; older
+ * IDs are not offered). */
+#define NEAR_ID_MIN 14
+#define NEAR_SCAN_MAX 1000000
+
 /* The reply instructions of a message page (#R) take this many addresses
  * of its From, To, Cc and Reply-To at most (addresses over ADDR_MAX
  * bytes are left out); the rest are left out too. */

@@ -71,7 +71,6 @@ static void entry_line(const struct render_ctx *c, struct buf *b, const struct s
  * of (a link cut short), or that it starts with (junk after the ID), or
  * that share it up to its last word (a typo at its end). */
 #define NEAR_MAX 25
-#define NEAR_MIN 14 /* public-inbox's: "XXXXXXXXXX.fsf" IDs of Gnus */
 
 struct near {
 	const struct render_ctx *c;
@@ -98,9 +97,8 @@ static enum la_status near_matches(const struct render_ctx *c, struct buf *b, co
 	buf_init(&list, 256 * 1024);
 	struct near x = {c, &list, 0};
 	size_t n = strlen(msgid);
-	enum la_status e = LA_OK;
-	if (n >= NEAR_MIN)
-		e = store_mids_near(c->st, msgid, msgid, NEAR_MAX, near_line, &x);
+	enum la_status e = store_mids_near(c->st, n >= NEAR_ID_MIN ? msgid : "", msgid, NEAR_MAX,
+	                                   near_line, &x);
 	if (!e && x.n == 0) {
 		/* Its last word dropped, the delimiter before it kept. */
 		size_t k = n;

@@ -118,12 +118,11 @@ const char *const stmt_sql[S_COUNT] = {
 	[S_MID_BYHASH] = "SELECT id, mid, thread, parent, msgs FROM mids WHERE hash = ?1",
 	[S_MID_PARENT_OF] = "SELECT parent FROM mids WHERE id = ?1",
 	[S_MID_TEXT] = "SELECT mid FROM mids WHERE id = ?1",
-	/* A scan of every Message-ID (no index holds their text): for the
-         * 404 page only.  ?1 a prefix of the ID, ?2 the ID as asked for. */
-	[S_MID_NEAR] = "SELECT mid FROM mids WHERE msgs > 0 AND mid <> ?2 AND"
-		       " (substr(mid, 1, length(?1)) = ?1 OR"
-		       " (length(mid) >= 14 AND substr(?2, 1, length(mid)) = mid))"
-		       " ORDER BY mid LIMIT ?3",
+	/* No index holds the IDs' text: a scan of the newest NEAR_SCAN_MAX
+         * ids, for the 404 page only.  ?1 a prefix of the ID, ?2 the ID. */
+	[S_MID_NEAR] = "SELECT mid FROM mids WHERE id > (SELECT max(id) FROM mids) - ?3"
+		       " AND msgs > 0 AND mid <> ?2 AND substr(mid, 1, length(?1)) = ?1"
+		       " ORDER BY mid LIMIT ?4",
 	[S_MID_INS] = "INSERT INTO mids(id, hash, mid, thread, parent, msgs)"
 		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_MID_UPD] = "UPDATE mids SET thread = ?2, parent = ?3, msgs = ?4 WHERE id = ?1",
@@ -980,13 +979,37 @@ enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id, 
 enum la_status store_mids_near(struct store *st, const char *prefix, const char *msgid, size_t max,
                                void (*fn)(const char *mid, void *arg), void *arg)
 {
+	size_t found = 0;
+	int rc = SQLITE_DONE;
+	/* The IDs msgid begins, longest first: each a lookup by hash. */
+	size_t n = strlen(msgid);
+	for (size_t k = n; k-- > NEAR_ID_MIN && found < max;) {
+		sqlite3_stmt *s = stmt(st, S_MID_BYHASH);
+		if (!s)
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, (int64_t)hash64(msgid, k, 0));
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *mid = (const char *)sqlite3_column_text(s, 1);
+			if (mid && (size_t)sqlite3_column_bytes(s, 1) == k &&
+			    !memcmp(mid, msgid, k) && sqlite3_column_int64(s, 4) > 0) {
+				fn(mid, arg);
+				found++;
+				break;
+			}
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_status(rc) ? db_status(rc) : LA_EDB;
+	}
+	if (found >= max || !prefix[0])
+		return LA_OK;
 	sqlite3_stmt *s = stmt(st, S_MID_NEAR);
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, msgid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, (int64_t)max);
-	int rc;
+	sqlite3_bind_int64(s, 3, NEAR_SCAN_MAX);
+	sqlite3_bind_int64(s, 4, (int64_t)(max - found));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *mid = (const char *)sqlite3_column_text(s, 0);
 		if (mid)

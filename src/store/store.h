@@ -291,10 +291,11 @@ enum la_status store_msgs_by_msgid(struct store *st, const char *msgid, int64_t 
 enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id, int64_t *thread);
 
 /* Message-IDs of messages near msgid, for its 404 page (lore's partial
- * matches): those starting with prefix, and those of 14 bytes or more
- * that msgid starts with (a link with junk after the ID); msgid itself
- * never.  At most max, in byte order, each passed to fn (the string
- * lives for the call).  A scan of every ID. */
+ * matches): those of NEAR_ID_MIN bytes or more that msgid begins (a link
+ * with junk after the ID), found by hash; then, if prefix is not "",
+ * those starting with prefix among the newest NEAR_SCAN_MAX IDs (a
+ * scan: no index holds their text); msgid itself never.  At most max,
+ * each passed to fn (the string lives for the call). */
 enum la_status store_mids_near(struct store *st, const char *prefix, const char *msgid, size_t max,
                                void (*fn)(const char *mid, void *arg), void *arg);
 
