@@ -34,7 +34,7 @@ RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/e
               src/render/outline.c src/render/message.c src/render/msgid.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
               src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c \
-              src/render/msgjson.c src/render/series.c
+              src/render/msgjson.c src/render/series.c src/render/text.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
               src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c

@@ -223,7 +223,20 @@
 /* Most recent messages on a list page. */
 #define LIST_RECENT 100
 
-/* Thread pages (/LIST/MSGID/t/ and T/) show this many messages a page;
+/* A Message-ID that matches nothing (its 404 page) is compared with the
+ * IDs it begins, of NEAR_ID_MIN bytes or more (public-inbox's shortest
+ * partial match: Gnus' "XXXXXXXXXX.fsf"), and its prefix with the newest
+ * NEAR_SCAN_MAX IDs of the index (a scan of about 100 ms at most; older
+ * IDs are not offered). */
+#define NEAR_ID_MIN 14
+#define NEAR_SCAN_MAX 1000000
+
+/* The reply instructions of a message page (#R) take this many addresses
+ * of its From, To, Cc and Reply-To at most (addresses over ADDR_MAX
+ * bytes are left out); the rest are left out too. */
+#define REPLY_ADDRS_MAX 200
+
+/* Thread pages (/LIST/MSGID/T/ and t/) show this many messages a page;
  * a longer thread continues on ?page=2, 3, ...  Each message's text is
  * shown up to THREAD_MSG_SHOW bytes there, then a note links its page. */
 #define THREAD_PAGE_MSGS 50

@@ -40,14 +40,15 @@ ALLOWED = {
     "footer": set(),
     "a": {"href", "class", "rel"},
     "span": {"class"},
-    "pre": {"class"},
+    "pre": {"class", "id"},
+    "u": {"id"},
     "b": set(),
     "h1": set(),
     "h2": set(),
     "p": {"class"},
     "code": set(),
     "ul": {"class"},
-    "li": {"class"},
+    "li": {"class", "id"},
     "table": {"class"},
     "caption": set(),
     "tr": set(),
@@ -69,13 +70,23 @@ MSGID = r"(?:[A-Za-z0-9._~@+=:,!-]|%[0-9A-F]{2})+"
 ARCHIVE_HREFS = [re.compile(x) for x in (
     # /, /LIST/ and the date forms (busy months and days have pages).
     r"^/(" + LIST + r"/([0-9]{4}/([0-9]{2}/([0-9]{2}/([0-9]+(/[0-9]+|/raw)?)?)?)?)?)?(\?page=[1-9][0-9]*)?$",
-    # The Message-ID forms, of a list or of all lists.
-    r"^/(" + LIST + r")/(?P<mid>" + MSGID + r")/(raw|t\.mbox\.gz|t\.atom|s/|s/mbox|s/v[1-9][0-9]*\.\.v[1-9][0-9]*/|[tT]/(\?page=[1-9][0-9]*)?)?$",
-    # Feeds.
-    r"^/(" + LIST + r")/new\.atom$",
-    # A message further down the same page (thread pages).
-    r"^#m[1-9][0-9]*$",
+    # The Message-ID forms, of a list or of all lists: lore's thread pages
+    # (T/ flat, t/ nested, with the anchor of the URL's message, #u, or of
+    # any, #m and a SHA-1), parts as lore numbers them, the reply block.
+    r"^/(" + LIST + r")/(?P<mid>" + MSGID + r")/(raw|t\.mbox\.gz|t\.mbox|t\.atom|#R|s/|s/mbox|s/v[1-9][0-9]*\.\.v[1-9][0-9]*/|"
+    r"[1-9][0-9]*(\.[1-9][0-9]*)*-[A-Za-z0-9][A-Za-z0-9_.-]+[A-Za-z0-9]|"
+    r"[tT]/(\?page=[1-9][0-9]*)?(#u|#m[0-9a-f]{40})?)?$",
+    # Feeds, the latest messages, lore's text pages.
+    r"^/(" + LIST + r")/new\.(atom|html)$",
+    r"^/(" + LIST + r"/)?_/text/(help|config)/(raw)?$",
+    # A message further down the same page (thread pages), the thread on
+    # a message's page.
+    r"^#m[0-9a-f]{40}$",
+    r"^#[uRr]$",
 )]
+# The reply block's link, as lore writes it.
+MAILTO_HREF = re.compile(r"^mailto:[^?\s\"<>]+\?In-Reply-To=%3C[^\s\"<>&]*%3E"
+                         r"(&Cc=[^\s\"<>&]*)?&Subject=[^\s\"<>&]*$")
 
 
 # Search results (?q=..., of a list or of all lists) and the help page of
@@ -162,11 +173,14 @@ class Checker(html.parser.HTMLParser):
                     self.bad("external link without rel=nofollow: %s" % href[:80])
             elif SEARCH_HREF.match(href):
                 self.links.append(href)
+            elif MAILTO_HREF.match(href):
+                pass
             elif archive_href(href):
                 if ARCHIVE_HREFS[0].match(href):
                     self.links.append(href)
                 elif not href.startswith("#"):
-                    self.lore_links.append(href)
+                    # The page; the fragment is the browser's.
+                    self.lore_links.append(href.split("#")[0])
             else:
                 self.bad("link to something that is not an archive page: %r" % href[:80])
         if tag == "form":

@@ -113,8 +113,8 @@ check_eq "no '<script' from a message reaches any page" "$(cat pages/*.html | gr
 check_eq "no event attribute from a message reaches any page" \
 	"$(cat pages/*.html | grep -oE '<[a-zA-Z][^>]*>' | sed -E 's/"[^"]*"/""/g' |
 		grep -ciE '[[:space:]"'"'"'/]on[a-z]+[[:space:]]*=')" 0
-check_eq "no href other than the archive's or http(s)/ftp" \
-	"$(cat pages/*.html | grep -oiE 'href="[^"]*"' | grep -viE '^href="(/|https?://|ftp://)' | wc -l)" 0
+check_eq "no href other than the archive's, anchors on the page, http(s)/ftp, or the reply block's mailto:" \
+	"$(cat pages/*.html | grep -oiE 'href="[^"]*"' | grep -viE '^href="(/|#[A-Za-z0-9]+"|https?://|ftp://|mailto:[^?"]*\?In-Reply-To=)' | wc -l)" 0
 check "the payloads are there, as text (the page of case 1 shows <script> escaped)" \
 	grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' pages/msg-01.html
 check "</pre> in a body stays inside the <pre>" \

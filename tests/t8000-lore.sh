@@ -89,7 +89,7 @@ check "both pages are well formed" pagecheck --strict mid.html date.html
 check "the date page links the Message-ID form (Permalink)" \
 	grep -qF "Permalink: <a href=\"/linux-kernel/$ROOTID/\">&lt;$ROOTID&gt;</a>" date.html
 check "and its raw, thread mbox.gz, thread pages and feed" grep -qF \
-	"<a href=\"$ROOTURL/raw\">raw message</a> &middot; <a href=\"/linux-kernel/$ROOTID/t.mbox.gz\">thread mbox.gz</a> &middot; <a href=\"/linux-kernel/$ROOTID/T/\">thread</a> (<a href=\"/linux-kernel/$ROOTID/t/\">flat</a>) &middot; <a href=\"/linux-kernel/$ROOTID/t.atom\">thread feed</a>" date.html
+	"<a href=\"$ROOTURL/raw\">raw message</a> &middot; <a href=\"/linux-kernel/$ROOTID/t.mbox.gz\">thread mbox.gz</a> &middot; <a href=\"/linux-kernel/$ROOTID/t/#u\">thread</a> (<a href=\"/linux-kernel/$ROOTID/T/#u\">flat</a>) &middot; <a href=\"/linux-kernel/$ROOTID/t.atom\">thread feed</a>" date.html
 check "the Message-ID page links the date URL back" grep -qF "&middot; <a href=\"$ROOTURL\">$ROOTURL</a>" mid.html
 get "/linux-kernel/$ROOTID" >/dev/null
 check_eq "/linux-kernel/MSGID without its slash: 301 (exit 3)" "$STATUS/$RC" 301/3
@@ -251,20 +251,23 @@ get /odd/from-lines@example.org/raw >fl.raw
 check "and the raw message has them as written" \
 	bash -c "grep -qx 'From the start of a line' fl.raw && grep -qx '>From a quoted one' fl.raw"
 
-# ---- thread pages: t/ (flat) and T/ (nested) ----
-get "/linux-kernel/$ROOTID/t/" >flat.html
-check_eq "t/: 200" "$STATUS" 200
-get "/linux-kernel/$ROOTID/T/" >nested.html
+# ---- thread pages, as lore's: T/ (flat) and t/ (nested) ----
+# lore's anchor of a message: m and the SHA-1 of its Message-ID.
+anchor() { printf 'm%s' "$(printf '%s' "$1" | sha1sum | cut -c1-40)"; }
+get "/linux-kernel/$ROOTID/T/" >flat.html
 check_eq "T/: 200" "$STATUS" 200
+get "/linux-kernel/$ROOTID/t/" >nested.html
+check_eq "t/: 200" "$STATUS" 200
 check "both well formed, with our markup only" pagecheck --strict --lore-links lore.txt --links links.txt flat.html nested.html
-check_eq "t/ shows the 15 messages in delivery order" \
-	"$(grep -o '<div class="tmsg d0" id="m[0-9]*">' flat.html | wc -l) $(grep -A1 '<div class="tmsg' flat.html | grep -o '<p class="links"><b><a href="[^"]*"' | cut -d'"' -f4 | tr '\n' ' ')" \
+check_eq "T/ shows the 15 messages in delivery order, each with lore's anchor" \
+	"$(grep -o '<div class="tmsg d0" id="m[0-9a-f]\{40\}">' flat.html | wc -l) $(grep -A1 '<div class="tmsg' flat.html | grep -o '<p class="links"><b>\(<u id="u">\)\{0,1\}<a href="[^"]*"' | cut -d'"' -f4,6 | sed 's/.*"//' | tr '\n' ' ')" \
 	"15 $(while read -r m n d; do url_of "$m"; done <thread.tsv | tr '\n' ' ')"
 check_eq "each with its header block and body" "$(grep -c '<pre class="msg">' flat.html)" 15
-check_eq "T/ shows them too, with the ghost they reply to" "$(grep -c '<div class="tmsg' nested.html)" 16
-check "as a tree: the replies to patch 1/7 nested under it" grep -q '<div class="tmsg d2" id="m3">' nested.html
-check "each reply links its parent on the page" grep -qF '[<a href="#m2">parent</a>]' nested.html
-check "with the tree on top, linked to the messages below" grep -q '<li><a href="#m2">\[PATCH v2 1/7\]' nested.html
+check_eq "t/ shows them too, with the ghost they reply to" "$(grep -c '<div class="tmsg' nested.html)" 16
+P1=$(sed -n 2p thread.tsv | cut -f1)
+check "as a tree: the replies to patch 1/7 nested under it" grep -q '<div class="tmsg d2" id="m[0-9a-f]\{40\}">' nested.html
+check "each reply links its parent on the page" grep -qF "[<a href=\"#$(anchor "$P1")\">parent</a>]" nested.html
+check "with the tree on top, linked to the messages below" grep -q "<li><a href=\"#$(anchor "$P1")\">\[PATCH v2 1/7\]" nested.html
 # A thread of 100 messages: two pages of 50.
 BIG=$(sqlite3 "$DATA/index.sqlite" "SELECT mids.mid FROM messages m JOIN mids ON mids.id = m.mid
 	JOIN lists l ON l.id = m.list_id WHERE l.name = 'lkml' AND m.thread =
@@ -272,17 +275,17 @@ BIG=$(sqlite3 "$DATA/index.sqlite" "SELECT mids.mid FROM messages m JOIN mids ON
 NBIG=$(sqlite3 "$DATA/index.sqlite" "SELECT count(*) FROM messages m JOIN mids ON mids.id = m.mid
 	WHERE m.thread = (SELECT thread FROM mids WHERE mid = '$BIG')")
 check_eq "lkml's largest thread has 100 messages" "$NBIG" 100
-get "/lkml/$BIG/t/" >p1.html
-check "its t/ is page 1 of 2" grep -q 'page 1 of 2\.' p1.html
-check "linking page 2" grep -qF "<a href=\"/lkml/$BIG/t/?page=2\">next page&gt;</a>" p1.html
-get "/lkml/$BIG/t/?page=2" >p2.html
+get "/lkml/$BIG/T/" >p1.html
+check "its T/ is page 1 of 2" grep -q 'page 1 of 2\.' p1.html
+check "linking page 2" grep -qF "<a href=\"/lkml/$BIG/T/?page=2\">next page&gt;</a>" p1.html
+get "/lkml/$BIG/T/?page=2" >p2.html
 check_eq "page 2: 200" "$STATUS" 200
-get "/lkml/$BIG/t/?page=3" >/dev/null
+get "/lkml/$BIG/T/?page=3" >/dev/null
 check_eq "page 3: 404" "$STATUS" 404
 check_eq "the two pages show the 100 messages, each once" \
-	"$(cat p1.html p2.html | grep -o '<div class="tmsg d0" id="m[0-9]*">' | sort -u | wc -l)" 100
-get "/lkml/$BIG/T/?page=2" >n2.html
-check "T/ has pages too" grep -q 'page 2 of [0-9]' n2.html
+	"$(cat p1.html p2.html | grep -o '<div class="tmsg d0" id="m[0-9a-f]*">' | sort -u | wc -l)" 100
+get "/lkml/$BIG/t/?page=2" >n2.html
+check "t/ has pages too" grep -q 'page 2 of [0-9]' n2.html
 check "all well formed" pagecheck --strict --lore-links lore2.txt --links links2.txt p1.html p2.html n2.html
 # Every link on the seed thread's pages leads somewhere.
 cat lore.txt links.txt | cut -f2 | sort -u >targets.list
@@ -497,12 +500,12 @@ EOF
 check_eq "a chain of 70: nested 64 deep, deeper ones beside with their true depth and parent" \
 	"$("$PYTHON" chain.py chain.json)" \
 	"70 (63, 'chain-62@example.org', 63) (64, 'chain-63@example.org', 64) (69, 'chain-68@example.org', 64)"
-get /chain/chain-0@example.org/T/ >chain1.html
+get /chain/chain-0@example.org/t/ >chain1.html
 check "the nested page draws depth 8 at most" \
-	bash -c "grep -q '<div class=\"tmsg d8\" id=\"m20\">' chain1.html && ! grep -q 'class=\"tmsg d9' chain1.html"
-check "and links each reply's parent, however deep" grep -qF '[<a href="#m49">parent</a>]' chain1.html
-get "/chain/chain-0@example.org/T/?page=2" >chain2.html
-check "page 2 starts its tree anew (its first row at the left)" grep -q '<div class="tmsg d0" id="m51">' chain2.html
+	bash -c "grep -q '<div class=\"tmsg d8\" id=\"$(anchor chain-19@example.org)\">' chain1.html && ! grep -q 'class=\"tmsg d9' chain1.html"
+check "and links each reply's parent, however deep" grep -qF "[<a href=\"#$(anchor chain-48@example.org)\">parent</a>]" chain1.html
+get "/chain/chain-0@example.org/t/?page=2" >chain2.html
+check "page 2 starts its tree anew (its first row at the left)" grep -q "<div class=\"tmsg d0\" id=\"$(anchor chain-50@example.org)\">" chain2.html
 check "the chain's pages are well formed" pagecheck --strict chain1.html chain2.html
 get "/api/v1/linux-kernel/nosuch@example.org/" >nomsg.json
 check_eq "an unknown Message-ID: 404, in JSON" "$STATUS $(json nomsg.json 'd["status"]')" "404 404"

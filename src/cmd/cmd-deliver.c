@@ -58,7 +58,8 @@ int cmd_deliver(int argc, char **argv)
 	}
 	if (conf_reserved_listname(list, strlen(list))) {
 		cmd_error("'%s' cannot be a list name: /%s/ is part of the archive's URLs "
-		          "(/all/ looks across every list, /api/ is the JSON API)",
+		          "(/all/ looks across every list, /api/ is the JSON API, /r/ finds a "
+		          "Message-ID's list)",
 		          list, list);
 		return EX_USAGE_;
 	}

@@ -32,7 +32,8 @@ bool conf_valid_listname(const char *name, size_t n)
 
 bool conf_reserved_listname(const char *name, size_t n)
 {
-	return (n == 3 && memcmp(name, "all", 3) == 0) || (n == 3 && memcmp(name, "api", 3) == 0);
+	return (n == 3 && memcmp(name, "all", 3) == 0) || (n == 3 && memcmp(name, "api", 3) == 0) ||
+	       (n == 1 && name[0] == 'r');
 }
 
 static char *dup_or_null(const char *s)
@@ -108,7 +109,7 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 	for (gsize i = 0; i < ngroups && !ret; i++) {
 		static const char *const site_keys[] = {"title", "bar", NULL};
 		static const char *const list_keys[] = {"description", "sources", "subject-tag",
-		                                        NULL};
+		                                        "address", NULL};
 		const char *const *known = strcmp(groups[i], "site") == 0        ? site_keys
 		                           : strncmp(groups[i], "list ", 5) == 0 ? list_keys
 		                                                                 : NULL;
@@ -182,7 +183,7 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 		if (conf_reserved_listname(name, strlen(name))) {
 			ret = la_err_set(err, LA_EINVAL,
 			                 "%s: [%s]: \"%s\" is reserved for the archive's URLs "
-			                 "(/all/, /api/) and cannot name a list",
+			                 "(/all/, /api/, /r/) and cannot name a list",
 			                 path, g, name);
 			break;
 		}
@@ -205,6 +206,22 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 			break;
 		l->subject_tag = dup_or_null(tag);
 		g_free(tag);
+		char *addr;
+		if ((ret = get_string(kf, path, g, "address", &addr, err)))
+			break;
+		/* One bare address (the list's posting address): it goes into
+		 * reply instructions and mailto: links as it is. */
+		if (addr && (!*addr || strlen(addr) > 254 || strpbrk(addr, " \t<>,;\"'") ||
+		             !strchr(addr, '@'))) {
+			ret = la_err_set(
+				err, LA_EINVAL,
+				"%s: [%s] address: \"%s\" is not one bare address (list@example.org)",
+				path, g, addr);
+			g_free(addr);
+			break;
+		}
+		l->address = dup_or_null(addr);
+		g_free(addr);
 	}
 	g_strfreev(groups);
 done:
@@ -224,6 +241,7 @@ void conf_free(struct conf *c)
 		free(c->lists[i].description);
 		free_strv(c->lists[i].sources);
 		free(c->lists[i].subject_tag);
+		free(c->lists[i].address);
 	}
 	free(c->lists);
 	free(c);

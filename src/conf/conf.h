@@ -11,6 +11,7 @@
  *     description = The Linux kernel mailing list
  *     sources = /srv/mail/lkml.mbox;/srv/mail/lkml-2020/
  *     subject-tag = [linux-kernel]
+ *     address = linux-kernel@vger.kernel.org
  *
  * Without a file every list in the index is shown, by name. */
 #ifndef LISTARC_CONF_H
@@ -27,6 +28,7 @@ struct conf_list {
 	char *description; /* NULL if none */
 	char **sources;    /* NULL-terminated; NULL if none */
 	char *subject_tag; /* "[name]" unless configured; "" to keep subjects */
+	char *address;     /* the posting address (reply instructions), NULL if none */
 };
 
 struct conf {
@@ -57,8 +59,8 @@ const char *conf_subject_tag(const struct conf *c, const char *name, char *tmp, 
 bool conf_valid_listname(const char *name, size_t n);
 
 /* True if name[0..n) is valid but reserved: "all" (the archive-wide URLs
- * /all/...) and "api" (/api/v1/...) are parts of the URL grammar, never
- * lists.  `listarc index` and `deliver` refuse them, as does a [list]
+ * /all/...), "api" (/api/v1/...) and "r" (lore's /r/MSGID) are parts of
+ * the URL grammar, never lists.  `listarc index` and `deliver` refuse them, as does a [list]
  * section of listarc.conf. */
 bool conf_reserved_listname(const char *name, size_t n);
 

@@ -22,15 +22,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (s[2] == '.' && (s[3] == '/' || s[3] == '\0')))
 				abort();
 	}
-	if ((k == R_LIST || (k >= R_YEAR && k != R_API_LISTS)) &&
+	/* /r/MSGID and /MSGID/ name no list yet: what follows the list it
+	 * is sent to is a path of the site. */
+	if (k == R_MID_RESOLVE) {
+		if (rt.list[0] || rt.redirect[0] != '/' || rt.redirect[1] == '/')
+			abort();
+		for (const char *s = rt.redirect; (s = strstr(s, "/.")); s++)
+			if (s[2] == '/' || s[2] == '\0' ||
+			    (s[2] == '.' && (s[3] == '/' || s[3] == '\0')))
+				abort();
+	}
+	if ((k == R_LIST || (k >= R_YEAR && k != R_API_LISTS && k != R_MID_RESOLVE)) &&
 	    !conf_valid_listname(rt.list, strlen(rt.list)))
 		abort();
 	/* A Message-ID form always has one, and never "." or "..". */
-	if ((k >= R_MID && k <= R_MID_SERIES_DIFF) &&
+	if ((k >= R_MID && k <= R_MID_RESOLVE) &&
 	    (!rt.msgid[0] || !strcmp(rt.msgid, ".") || !strcmp(rt.msgid, "..")))
 		abort();
+	/* A part is lore's number: digits and single dots between them. */
+	if (k == R_MID_PART &&
+	    (!rt.part[0] || strspn(rt.part, "0123456789.") != strlen(rt.part) ||
+	     rt.part[0] == '.' || strstr(rt.part, "..") || rt.part[strlen(rt.part) - 1] == '.'))
+		abort();
 	/* Only /all/ and real list names. */
-	if (k >= R_YEAR && k != R_API_LISTS && !rt.all &&
+	if (k >= R_YEAR && k != R_API_LISTS && k != R_MID_RESOLVE && !rt.all &&
 	    conf_reserved_listname(rt.list, strlen(rt.list)))
 		abort();
 	free(p);

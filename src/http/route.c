@@ -106,6 +106,7 @@ static bool parse_query(const char *q, size_t n, struct route *rt, enum route_ki
 		if (KEY("page")) {
 			if (vl > PAGE_DIGITS_MAX || !number(v, vl, 0, &x->page))
 				return *bad = R_NOTFOUND, false;
+			x->page_given = true;
 		} else if (KEY("limit")) {
 			if (vl > 6 || !number(v, vl, 0, &x->limit))
 				return *bad = R_BADREQUEST, false;
@@ -209,10 +210,12 @@ static void canonical_query(struct buf *b, const struct route *rt)
 }
 
 /* Sets rt to a redirect to prefix and segments [from, upto) of g (each
- * percent-encoded again), with a trailing slash if slash.  A target too
- * long for rt->redirect is R_TOOLONG. */
-static enum route_kind redirect_to(struct route *rt, const char *prefix, const struct segs *g,
-                                   size_t from, size_t upto, bool slash)
+ * percent-encoded again), with a trailing slash if slash, then more (a
+ * path of ours, "" for none), the query, and "#" fragment if fragment is
+ * not NULL.  A target too long for rt->redirect is R_TOOLONG. */
+static enum route_kind redirect_more(struct route *rt, const char *prefix, const struct segs *g,
+                                     size_t from, size_t upto, bool slash, const char *more,
+                                     const char *fragment)
 {
 	struct buf b;
 	buf_init(&b, sizeof rt->redirect - 1);
@@ -227,7 +230,12 @@ static enum route_kind redirect_to(struct route *rt, const char *prefix, const s
 	}
 	if (slash || b.len == 0)
 		buf_addc(&b, '/');
+	buf_adds(&b, more);
 	canonical_query(&b, rt);
+	if (fragment) {
+		buf_addc(&b, '#');
+		buf_adds(&b, fragment);
+	}
 	if (b.err) {
 		buf_free(&b);
 		return rt->kind = R_TOOLONG;
@@ -236,6 +244,112 @@ static enum route_kind redirect_to(struct route *rt, const char *prefix, const s
 	rt->redirect[b.len] = '\0';
 	buf_free(&b);
 	return rt->kind = R_REDIRECT;
+}
+
+static enum route_kind redirect_to(struct route *rt, const char *prefix, const struct segs *g,
+                                   size_t from, size_t upto, bool slash)
+{
+	return redirect_more(rt, prefix, g, from, upto, slash, "", NULL);
+}
+
+/* lore's part index, "2" or "1.2.1", then '-' and a file name as lore
+ * writes them ([A-Za-z0-9][A-Za-z0-9_.-]+[A-Za-z0-9]): the index into
+ * rt->part.  False if s[0..n) is not of that form. */
+static bool part_segment(const char *s, size_t n, struct route *rt)
+{
+	const char *dash = memchr(s, '-', n);
+	if (!dash)
+		return false;
+	size_t il = (size_t)(dash - s), fl = n - il - 1;
+	if (il == 0 || il >= sizeof rt->part || fl < 3)
+		return false;
+	size_t digits = 0, parts = 1;
+	for (size_t i = 0; i < il; i++) {
+		if (s[i] == '.') {
+			if (digits == 0 || ++parts > MIME_DEPTH_MAX + 1)
+				return false;
+			digits = 0;
+		} else if (s[i] >= '0' && s[i] <= '9' && digits < 4 &&
+		           !(digits == 0 && s[i] == '0')) {
+			digits++;
+		} else {
+			return false;
+		}
+	}
+	if (digits == 0)
+		return false;
+	const char *f = dash + 1;
+	for (size_t i = 0; i < fl; i++) {
+		char c = f[i];
+		bool alnum =
+			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (!alnum && ((i == 0 || i == fl - 1) || (c != '_' && c != '-' && c != '.')))
+			return false;
+	}
+	memcpy(rt->part, s, il);
+	rt->part[il] = '\0';
+	return true;
+}
+
+/* lore's text pages, segments [at, count) of g from "text" on:
+ * text/KEY/ (KEY help or config), text/KEY/raw; text, text/ and a KEY
+ * without its slash redirect.  prefix: the path up to "/_". */
+static enum route_kind parse_text(struct route *rt, const struct segs *g, size_t at,
+                                  const char *prefix)
+{
+	size_t nseg = g->count - at;
+	char base[LISTNAME_MAX + 16];
+	snprintf(base, sizeof base, "%s/_/text", prefix);
+	if (nseg == 1)
+		return redirect_more(rt, base, g, 0, 0, false, "/help/", NULL);
+	bool help = seg_is(g, at + 1, "help"), config = seg_is(g, at + 1, "config");
+	if (!help && !config)
+		return rt->kind = R_NOTFOUND;
+	strcpy(rt->text, help ? "help" : "config");
+	if (nseg == 2) {
+		if (g->trailing)
+			return rt->kind = R_TEXT;
+		return redirect_more(rt, base, g, at + 1, at + 2, true, "", NULL);
+	}
+	if (nseg == 3 && !g->trailing && seg_is(g, at + 2, "raw")) {
+		rt->text_raw = true;
+		return rt->kind = R_TEXT;
+	}
+	return rt->kind = R_NOTFOUND;
+}
+
+/* /r/MSGID/... and /MSGID/...: the Message-ID is segment at; what
+ * follows it is kept (encoded again, with the query) in rt->redirect for
+ * the handler, which puts the list that has the message before it. */
+static enum route_kind parse_resolve(struct route *rt, const struct segs *g, size_t at)
+{
+	char key[MSGID_MAX + 1];
+	if (msgid_from_text(g->s[at], g->n[at], key)) {
+		strcpy(rt->msgid, key);
+	} else {
+		memcpy(rt->msgid, g->s[at], g->n[at]);
+		rt->msgid[g->n[at]] = '\0';
+	}
+	struct buf b;
+	buf_init(&b, sizeof rt->redirect - 1);
+	for (size_t i = at; i < g->count; i++) {
+		buf_addc(&b, '/');
+		if (i == at)
+			render_msgid_segment(&b, g->s[i], g->n[i]);
+		else
+			render_path_segment(&b, g->s[i], g->n[i]);
+	}
+	if (g->trailing || g->count == at + 1)
+		buf_addc(&b, '/');
+	canonical_query(&b, rt);
+	if (b.err) {
+		buf_free(&b);
+		return rt->kind = R_TOOLONG;
+	}
+	memcpy(rt->redirect, b.data, b.len);
+	rt->redirect[b.len] = '\0';
+	buf_free(&b);
+	return rt->kind = R_MID_RESOLVE;
 }
 
 /* The site's grammar over segments [at, count) of g (at: the list).  A
@@ -265,6 +379,13 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 	}
 	if (nseg == 2 && !trailing && len[1] == 8 && !memcmp(seg[1], "new.atom", 8))
 		return rt->kind = R_NEW_ATOM;
+	if (nseg == 2 && !trailing && len[1] == 8 && !memcmp(seg[1], "new.html", 8))
+		return rt->kind = R_NEW_HTML;
+	if (nseg >= 3 && len[1] == 1 && seg[1][0] == '_' && seg_is(g, at + 2, "text")) {
+		char pre[LISTNAME_MAX + 2];
+		snprintf(pre, sizeof pre, "/%s", rt->list);
+		return parse_text(rt, g, at + 2, pre);
+	}
 	/* Four digits as sent are a year; anything else (even "%32019") is a
 	 * Message-ID, which is how links write an ID of four digits. */
 	if (!number(g->raw[at + 1], g->rawn[at + 1], 4, &rt->y)) {
@@ -307,18 +428,28 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 		if (nseg != 3)
 			return rt->kind = R_NOTFOUND;
 		if (len[2] == 1 && (seg[2][0] == 't' || seg[2][0] == 'T')) {
+			/* lore's: T/ flat, t/ nested; without the slash, to the
+			 * message the link names (#u). */
 			if (!trailing)
-				return redirect_to(rt, prefix, g, at, g->count, true);
-			return rt->kind = seg[2][0] == 't' ? R_MID_FLAT : R_MID_NESTED;
+				return redirect_more(rt, prefix, g, at, g->count, true, "", "u");
+			return rt->kind = seg[2][0] == 'T' ? R_MID_FLAT : R_MID_NESTED;
 		}
+		if (len[2] == 1 && seg[2][0] == 'R') /* lore's reply instructions */
+			return redirect_more(rt, prefix, g, at, at + 2, true, "", "R");
+		if (len[2] == 1 && seg[2][0] == 'f') /* lore's old "full message" */
+			return redirect_to(rt, prefix, g, at, at + 2, true);
 		if (trailing)
 			return rt->kind = R_NOTFOUND;
 		if (len[2] == 3 && !memcmp(seg[2], "raw", 3))
 			return rt->kind = R_MID_RAW;
 		if (len[2] == 9 && !memcmp(seg[2], "t.mbox.gz", 9))
 			return rt->kind = R_MID_MBOX;
+		if (len[2] == 6 && !memcmp(seg[2], "t.mbox", 6))
+			return rt->kind = R_MID_MBOX_PLAIN;
 		if (len[2] == 6 && !memcmp(seg[2], "t.atom", 6))
 			return rt->kind = R_MID_ATOM;
+		if (part_segment(seg[2], len[2], rt))
+			return rt->kind = R_MID_PART;
 		return rt->kind = R_NOTFOUND;
 	}
 	if (rt->all)
@@ -366,6 +497,7 @@ static enum route_kind parse_api(struct route *rt, const struct segs *g)
 	case R_LIST: return rt->kind = R_API_LIST;
 	case R_MSG: return rt->kind = R_API_MSG;
 	case R_MID: return rt->kind = R_API_MID;
+	case R_MID_FLAT:
 	case R_MID_NESTED: return rt->kind = R_API_THREAD;
 	default: return rt->kind = R_NOTFOUND;
 	}
@@ -431,6 +563,11 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 		if (seg_is(&g, 0, "healthz"))
 			return rt->kind = R_HEALTHZ;
 	}
+	if (g.count >= 2 && seg_is(&g, 0, "_") && seg_is(&g, 1, "text")) {
+		strcpy(rt->list, "all");
+		rt->all = true;
+		return parse_text(rt, &g, 1, "");
+	}
 	if (g.count == 2 && !g.trailing && seg_is(&g, 0, "_")) {
 		if (seg_is(&g, 1, "search-help"))
 			return rt->kind = R_SEARCH_HELP;
@@ -440,6 +577,12 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 	}
 	if (seg_is(&g, 0, "api"))
 		return parse_api(rt, &g);
+	/* lore.kernel.org/r/MSGID, and a Message-ID alone (an '@' is never
+	 * in a list name). */
+	if (g.count >= 2 && seg_is(&g, 0, "r"))
+		return parse_resolve(rt, &g, 1);
+	if (memchr(g.s[0], '@', g.n[0]))
+		return parse_resolve(rt, &g, 0);
 	return parse_site(rt, &g, 0, "");
 }
 
@@ -459,18 +602,22 @@ size_t route_key(const struct route *rt, char *out, size_t n)
 	case R_STYLE:
 	case R_ROBOTS:
 	case R_FAVICON:
-	case R_HEALTHZ: return 0;
+	case R_HEALTHZ:
+	case R_MID_RESOLVE: return 0;
 	default: break;
 	}
 	const struct route_query *q = &rt->query;
 	/* Strings with their lengths, so that no value can pass for another. */
 	int k = snprintf(
 		out, n,
-		"%d|%zu:%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%zu:%s",
+		"%d|%zu:%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%d|%zu:%"
+		"s|%zu:%s|%d",
 		(int)rt->kind, strlen(rt->list), rt->list, rt->y, rt->m, rt->d, rt->n, rt->k,
 		rt->page, q->has_q, q->threads, q->limit, q->since, q->until, strlen(q->q), q->q,
 		strlen(q->o), q->o, strlen(q->x), q->x, strlen(q->after), q->after,
-		strlen(rt->msgid), rt->msgid);
+		strlen(rt->msgid), rt->msgid,
+		q->page_given && (rt->kind == R_MID_FLAT || rt->kind == R_MID_NESTED),
+		strlen(rt->part), rt->part, strlen(rt->text), rt->text, rt->text_raw);
 	return k > 0 && (size_t)k < n ? (size_t)k : 0;
 }
 
@@ -581,11 +728,17 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		}
 		break;
 	case R_MID_RAW: e = render_msgid_raw(c, list, rt.msgid, r); break;
-	case R_MID_MBOX: e = render_thread_mbox(c, list, rt.msgid, r); break;
+	case R_MID_MBOX: e = render_thread_mbox(c, list, rt.msgid, true, r); break;
+	case R_MID_MBOX_PLAIN: e = render_thread_mbox(c, list, rt.msgid, false, r); break;
 	case R_MID_FLAT:
 	case R_MID_NESTED:
-		e = render_thread_page(c, list, rt.msgid, rt.kind == R_MID_NESTED, rt.page, r);
+		e = render_thread_page(c, list, rt.msgid, rt.kind == R_MID_NESTED,
+		                       rt.query.page_given ? rt.page : 0, r);
 		break;
+	case R_MID_PART: e = render_msgid_part(c, list, rt.msgid, rt.part, r); break;
+	case R_MID_RESOLVE: e = render_msgid_resolve(c, rt.msgid, rt.redirect, r); break;
+	case R_NEW_HTML: e = render_new_html(c, list, r); break;
+	case R_TEXT: e = render_text(c, list, rt.text, rt.text_raw, r); break;
 	case R_MID_ATOM: e = render_thread_atom(c, list, rt.msgid, r); break;
 	case R_MID_SERIES: e = render_series_page(c, list, rt.msgid, r); break;
 	case R_MID_SERIES_MBOX: e = render_series_mbox(c, list, rt.msgid, r); break;

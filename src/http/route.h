@@ -15,16 +15,25 @@
  *                                  ?x=m&q=QUERY: a search of its thread, as an mbox
  *   /LIST/MSGID/raw                its bytes as received
  *   /LIST/MSGID/t.mbox.gz          its thread as a gzipped mboxrd
- *   /LIST/MSGID/t/  /LIST/MSGID/T/ its thread, flat (by date) and nested
+ *   /LIST/MSGID/t.mbox             the same, uncompressed
+ *   /LIST/MSGID/T/  /LIST/MSGID/t/ its thread, flat (by date) and nested, as
+ *                                  lore's; T and t redirect to T/#u and t/#u
  *   /LIST/MSGID/t.atom             its thread as Atom
  *   /LIST/MSGID/s/                 its patch series (docs/series.md)
  *   /LIST/MSGID/s/mbox             the series, its trailers added, for git am
  *   /LIST/MSGID/s/vN..vM/          what changed between two of its versions
+ *   /LIST/MSGID/IDX-NAME           its MIME part IDX as lore numbers them
+ *                                  (2-foo.patch, 1.2-a.txt); NAME is a name
+ *   /LIST/MSGID/R/  /LIST/MSGID/f/ redirect to /LIST/MSGID/#R, /LIST/MSGID/
+ *   /LIST/new.html                 the latest messages, as a page
+ *   /LIST/_/text/help/ (.../raw)   the query language (lore's help page)
+ *   /LIST/_/text/config/raw        a public-inbox config snippet (lei reads it)
  *   /all/new.atom, /all/MSGID/...  the same over every list
+ *   /r/MSGID/..., /MSGID/...       redirect to the list that has MSGID
  *   /LIST/?q=QUERY, /?q=QUERY, /all/?q=QUERY   search results (&o=relevance,
  *                                  &page=N, &x=t threads, &t=1 one per thread;
  *                                  an empty q= is the page without it)
- *   /_/search-help                 the query language
+ *   /_/search-help, /_/text/help/  the query language
  *   /api/v1/...                    the JSON API (docs/api.md): /api/v1/ and
  *                                  what follows it is a page's path
  *   /_/listarc-HASH.css, /robots.txt, /favicon.ico, /healthz
@@ -66,12 +75,17 @@ enum route_kind {
 	R_MID,             /* /LIST/MSGID/ (list "all": every list) */
 	R_MID_RAW,         /* /LIST/MSGID/raw */
 	R_MID_MBOX,        /* /LIST/MSGID/t.mbox.gz */
-	R_MID_FLAT,        /* /LIST/MSGID/t/ */
-	R_MID_NESTED,      /* /LIST/MSGID/T/ */
+	R_MID_MBOX_PLAIN,  /* /LIST/MSGID/t.mbox */
+	R_MID_FLAT,        /* /LIST/MSGID/T/ (lore's flat view) */
+	R_MID_NESTED,      /* /LIST/MSGID/t/ (lore's nested view) */
 	R_MID_ATOM,        /* /LIST/MSGID/t.atom */
 	R_MID_SERIES,      /* /LIST/MSGID/s/ */
 	R_MID_SERIES_MBOX, /* /LIST/MSGID/s/mbox */
 	R_MID_SERIES_DIFF, /* /LIST/MSGID/s/vN..vM/ (y = N, m = M) */
+	R_MID_PART,        /* /LIST/MSGID/IDX-NAME: route.part */
+	R_MID_RESOLVE,     /* /r/MSGID/..., /MSGID/...: to the list that has it */
+	R_NEW_HTML,        /* /LIST/new.html */
+	R_TEXT,            /* /LIST/_/text/KEY/ (and /raw): route.text */
 	R_API_LISTS,       /* /api/v1/ */
 	R_API_LIST,        /* /api/v1/LIST/: its messages */
 	R_API_MSG,         /* /api/v1/LIST/YYYY/MM/DD/N */
@@ -82,7 +96,8 @@ enum route_kind {
 /* The parameters of a query string listarc knows; others are ignored.
  * Values are percent-decoded ('+' is a space) and valid UTF-8. */
 struct route_query {
-	int page; /* page=N: 1 to PAGE_DIGITS_MAX digits; 1 without one */
+	int page;        /* page=N: 1 to PAGE_DIGITS_MAX digits; 1 without one */
+	bool page_given; /* page= was in the query (thread pages: else the URL's message's page) */
 	bool has_q;
 	char q[QUERY_PARAM_MAX + 1]; /* q=: a search query */
 	char o[16];                  /* o=: result order */
@@ -103,9 +118,14 @@ struct route {
 	struct route_query query;
 	char msgid[URL_MAX + 1]; /* R_MID* and R_API_MID/THREAD: decoded */
 	bool redirect_absolute;  /* /LIST/MSGID to /LIST/MSGID/: see response */
-	bool api;                /* under /api/: errors are JSON */
+	char part[32];           /* R_MID_PART: lore's part index, "2", "1.2" */
+	char text[8];            /* R_TEXT: "help" or "config" */
+	bool text_raw;           /* R_TEXT: .../raw, plain text */
+
+	bool api; /* under /api/: errors are JSON */
 	/* Redirect target, its segments percent-encoded again (a decoded
-	 * segment may take three times its bytes). */
+	 * segment may take three times its bytes).  R_MID_RESOLVE: the
+	 * Message-ID's segment and what follows, to go after a list. */
 	char redirect[3 * URL_MAX + 16];
 };
 

@@ -88,6 +88,89 @@ static int by_day_desc(const void *a, const void *b)
 	return x->id > y->id ? -1 : x->id < y->id;
 }
 
+/* The latest NEW_FEED_MAX messages of list (NULL: every list) into l;
+ * errors are pages in r. */
+static enum la_status collect_new(const struct render_ctx *c, const char *list,
+                                  struct render_entries *l, struct response *r)
+{
+	enum la_status e;
+	if (list) {
+		int64_t list_id;
+		if ((e = store_list_id(c->st, list, &list_id))) {
+			/* The page is in r; e, returned below, says what failed. */
+			la_ignore(msgid_lookup_failed(c, r, e));
+			return e == LA_ENOTFOUND ? LA_ENOTFOUND : e;
+		}
+		e = store_recent(c->st, list_id, NEW_FEED_MAX, render_entries_add, l);
+	} else {
+		enum la_status inner = LA_OK;
+		void *a[3] = {(void *)c, l, &inner};
+		e = store_lists(c->st, collect_list, a);
+		if (!e)
+			e = inner;
+		if (!e) {
+			qsort(l->v, l->n, sizeof *l->v, by_day_desc);
+			render_entries_truncate(l, NEW_FEED_MAX);
+		}
+	}
+	if (!e && l->oom)
+		e = LA_ENOMEM;
+	if (e)
+		render_error(c, r, 500, "The index could not be read.");
+	return e;
+}
+
+enum la_status render_new_html(const struct render_ctx *c, const char *list, struct response *r)
+{
+	struct render_entries l = {0};
+	enum la_status e = collect_new(c, list, &l, r);
+	if (e) {
+		render_entries_free(&l);
+		return e == LA_ENOTFOUND ? LA_OK : e;
+	}
+	struct buf *b = &r->body;
+	struct buf title;
+	buf_init(&title, LISTNAME_MAX + 64);
+	buf_adds(&title, list ? list : "all lists");
+	buf_adds(&title, ": the latest messages");
+	buf_reset(b);
+	page_begin(c, b, buf_cstr(&title), NULL);
+	buf_adds(b, "<h1>");
+	html_texts(b, buf_cstr(&title));
+	buf_free(&title);
+	buf_adds(b, "</h1>\n<p class=\"links\"><a href=\"");
+	if (list)
+		link_list(c, b, list);
+	else
+		link_list(c, b, "all");
+	buf_adds(b, "new.atom\">Atom feed</a></p>\n<ul class=\"msgs\">\n");
+	for (size_t i = 0; i < l.n; i++) {
+		const struct store_entry *m = &l.v[i];
+		buf_printf(b, "<li><span class=\"date\">%04d/%02d/%02d</span> <a href=\"",
+		           m->day / 10000, m->day / 100 % 100, m->day % 100);
+		link_msg(c, b, m->list, m->day, m->num);
+		buf_adds(b, "\">");
+		if (!list) {
+			html_texts(b, m->list);
+			buf_adds(b, ": ");
+		}
+		subject_text(c, b, m->list, m->subject);
+		buf_adds(b, "</a> <span class=\"from\">(");
+		sender_text(b, m->from_name, m->from_addr);
+		buf_adds(b, ")</span></li>\n");
+	}
+	buf_adds(b, "</ul>\n");
+	render_entries_free(&l);
+	page_end(c, b);
+	page_finish(r, 200);
+	r->max_age = 60;
+	if (b->err) {
+		e = b->err;
+		render_error(c, r, 500, "The page could not be built.");
+	}
+	return e;
+}
+
 enum la_status render_new_atom(const struct render_ctx *c, const char *list, struct response *r)
 {
 	struct render_entries l = {0};

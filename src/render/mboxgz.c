@@ -37,6 +37,7 @@ struct mboxgz {
 	size_t text_off;
 	z_stream z;
 	bool finishing;
+	bool plain; /* uncompressed: the mbox text as it is */
 };
 
 static void mboxgz_free(void *state)
@@ -234,8 +235,33 @@ static enum la_status mboxgz_next(void *state, struct buf *out, size_t room, boo
 	return e;
 }
 
-enum la_status render_mboxgz(const struct render_ctx *c, const int64_t *ids, size_t n,
-                             struct response *r)
+/* The stream's next piece uncompressed: about room bytes of mbox text. */
+static enum la_status mbox_plain_next(void *state, struct buf *out, size_t room, bool *done)
+{
+	struct mboxgz *s = state;
+	*done = false;
+	size_t start = out->len;
+	while (out->len - start < room) {
+		if (s->text_off == s->text.len) {
+			enum la_status e = refill(s);
+			if (e)
+				return e;
+			if (s->finishing) {
+				*done = true;
+				break;
+			}
+		}
+		size_t k = s->text.len - s->text_off, left = room - (out->len - start);
+		if (k > left)
+			k = left;
+		buf_add(out, s->text.data + s->text_off, k);
+		s->text_off += k;
+	}
+	return out->err;
+}
+
+static enum la_status mbox_stream(const struct render_ctx *c, const int64_t *ids, size_t n,
+                                  bool plain, struct response *r)
 {
 	struct mboxgz *s = calloc(1, sizeof *s);
 	if (!s)
@@ -255,24 +281,37 @@ enum la_status render_mboxgz(const struct render_ctx *c, const int64_t *ids, siz
 	 * stream.  Level 6, zlib's default: about 20 MB/s of a thread's mbox
 	 * on one core (bench/README.md), which is why the server keeps a
 	 * finished stream of up to STREAM_CACHE_MAX in its page cache. */
+	s->plain = plain;
 	if (deflateInit2(&s->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
 		memset(&s->z, 0, sizeof s->z);
 		goto oom;
 	}
 	buf_reset(&r->body);
 	r->status = 200;
-	r->content_type = "application/gzip";
+	r->content_type = plain ? "application/mbox" : "application/gzip";
 	r->max_age = 300;
-	r->stream.next = mboxgz_next;
+	r->stream.next = plain ? mbox_plain_next : mboxgz_next;
 	r->stream.free = mboxgz_free;
 	r->stream.state = s;
 	/* The same ids are the same bytes: a message's place in its source
 	 * never changes under its id (a rebuild gives new ids). */
-	snprintf(r->etag, sizeof r->etag, "\"m-%016llx\"",
+	snprintf(r->etag, sizeof r->etag, "\"%s-%016llx\"", plain ? "p" : "m",
 	         (unsigned long long)hash64(ids, n * sizeof *ids, 11));
 	return LA_OK;
 oom:
 	mboxgz_free(s);
 	render_error(c, r, 500, "The mbox could not be made.");
 	return LA_ENOMEM;
+}
+
+enum la_status render_mboxgz(const struct render_ctx *c, const int64_t *ids, size_t n,
+                             struct response *r)
+{
+	return mbox_stream(c, ids, n, false, r);
+}
+
+enum la_status render_mbox_plain(const struct render_ctx *c, const int64_t *ids, size_t n,
+                                 struct response *r)
+{
+	return mbox_stream(c, ids, n, true, r);
 }

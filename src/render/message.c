@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* memrchr */
 #include <dirent.h>
 #include <errno.h>
+#include <glib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "msg/header.h"
 #include "msg/msg.h"
 #include "render/html.h"
+#include "util/vec.h"
 #include "render/mime.h"
 #include "render/render_int.h"
 #include "util/civil.h"
@@ -429,6 +431,191 @@ enum la_status message_attachments(const struct render_ctx *c, const struct stor
 	return e;
 }
 
+/* ---- lore's reply instructions (#R) ---- */
+
+/* The addresses a reply goes to, as public-inbox's Reply.pm gathers them
+ * (its default "replyto = :all", then the list's address): each once
+ * by its lowercase form, spelt as first seen; "to" the first, lowercased. */
+struct reply {
+	char **addr, **lower;
+	size_t n, cap;
+	char *to;
+	bool oom;
+};
+
+static void reply_add(const char *addr, void *arg)
+{
+	struct reply *x = arg;
+	char *low = g_ascii_strdown(addr, -1);
+	for (size_t i = 0; i < x->n; i++)
+		if (strcmp(x->lower[i], low) == 0) {
+			g_free(low);
+			return;
+		}
+	if (!x->to)
+		x->to = g_strdup(low);
+	if (!vec_reserve(&x->addr, &x->cap, x->n + 1, sizeof *x->addr) ||
+	    !(x->lower = realloc(x->lower, x->cap * sizeof *x->lower))) {
+		x->oom = true;
+		g_free(low);
+		return;
+	}
+	x->addr[x->n] = g_strdup(addr);
+	x->lower[x->n++] = low;
+}
+
+static void reply_free(struct reply *x)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		g_free(x->addr[i]);
+		g_free(x->lower[i]);
+	}
+	free(x->addr);
+	free(x->lower);
+	g_free(x->to);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* public-inbox's squote_maybe: s as is when it is only [A-Za-z0-9_@./,%+-],
+ * else in single quotes with ' and ! taken out of them. */
+static void squote_maybe(struct buf *b, const char *s)
+{
+	bool plain = *s != '\0';
+	for (const char *p = s; *p && plain; p++)
+		plain = g_ascii_isalnum(*p) || strchr("_@./,%+-", *p);
+	if (plain) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addc(b, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'' || *p == '!') {
+			buf_adds(b, "'\\");
+			buf_addc(b, *p);
+			buf_addc(b, '\'');
+		} else {
+			buf_addc(b, *p);
+		}
+	}
+	buf_addc(b, '\'');
+}
+
+/* Percent-encodes s, keeping letters, digits and the bytes of keep. */
+static void pct(struct buf *b, const char *s, const char *keep)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (g_ascii_isalnum(*p) || strchr(keep, *p))
+			buf_addc(b, (char)*p);
+		else
+			buf_printf(b, "%%%02X", *p);
+	}
+}
+
+/* Is "Re:" a word of the subject (public-inbox's /\bRe:/i)? */
+static bool has_re(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if ((p == s || !(g_ascii_isalnum(p[-1]) || p[-1] == '_')) &&
+		    g_ascii_strncasecmp(p, "re:", 3) == 0)
+			return true;
+	return false;
+}
+
+/* The reply block of message m, whose bytes begin with head[0..n): the
+ * raw message to reply from, the git send-email command with its
+ * --in-reply-to, --to and --cc, and a mailto: link, built as lore builds
+ * them.  Everything goes through the escapers. */
+static void reply_block(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
+                        const char *head, size_t n)
+{
+	struct reply x = {0};
+	/* Headers that cannot be parsed add no one: the block is built from
+	 * what could be read (and the list's address). */
+	la_ignore(mime_reply_addrs(head, n, reply_add, &x));
+	const struct conf_list *cl = c->conf ? conf_list(c->conf, m->list) : NULL;
+	if (cl && cl->address)
+		reply_add(cl->address, &x);
+	if (!x.to || x.oom) {
+		reply_free(&x);
+		return;
+	}
+	/* Everyone but "to", sorted as Perl sorts. */
+	char **cc = calloc(x.n ? x.n : 1, sizeof *cc);
+	size_t ncc = 0;
+	for (size_t i = 0; cc && i < x.n; i++)
+		if (strcmp(x.lower[i], x.to) != 0)
+			cc[ncc++] = x.addr[i];
+	if (cc)
+		qsort(cc, ncc, sizeof *cc, cmp_str);
+	struct buf cmd, href;
+	buf_init(&cmd, 64 * 1024);
+	buf_init(&href, 64 * 1024);
+	buf_adds(&cmd, "git send-email \\\n    --in-reply-to=");
+	squote_maybe(&cmd, m->msgid);
+	buf_adds(&cmd, " \\\n    --to=");
+	squote_maybe(&cmd, x.to);
+	for (size_t i = 0; i < ncc; i++) {
+		buf_adds(&cmd, " \\\n    --cc=");
+		squote_maybe(&cmd, cc[i]);
+	}
+	buf_adds(&cmd, " \\\n    /path/to/YOUR_REPLY");
+	/* mailto: as RFC 6068 and Reply.pm write it; Subject last, as the
+	 * least needed if a copy cuts it. */
+	buf_adds(&href, "mailto:");
+	pct(&href, x.to, "-._~@");
+	buf_adds(&href, "?In-Reply-To=%3C");
+	pct(&href, m->msgid, "-._~!$&'()*+,;=:@");
+	buf_adds(&href, "%3E");
+	if (ncc) {
+		buf_adds(&href, "&Cc=");
+		for (size_t i = 0; i < ncc; i++) {
+			if (i)
+				buf_adds(&href, "%2C");
+			pct(&href, cc[i], "-._~");
+		}
+	}
+	buf_adds(&href, "&Subject=");
+	if (!has_re(m->subject))
+		buf_adds(&href, "Re%3A%20");
+	pct(&href, m->subject, "-._~");
+	buf_adds(b, "<pre class=\"reply\" id=\"R\"><b>Reply instructions:</b>\n\n"
+	            "You may reply publicly to this message via plain-text email\n"
+	            "using any one of the following methods:\n\n"
+	            "* Save the following mbox file, import it into your mail client,\n"
+	            "  and reply-to-all from there: <a href=\"");
+	link_msg(c, b, m->list, m->day, m->num);
+	buf_adds(
+		b,
+		"/raw\">mbox</a>\n\n"
+		"  Avoid top-posting and favor interleaved quoting:\n"
+		"  <a href=\"https://en.wikipedia.org/wiki/Posting_style#Interleaved_style\" "
+		"rel=\"nofollow\">https://en.wikipedia.org/wiki/Posting_style#Interleaved_style</a>\n\n"
+		"* Reply using the <b>--to</b>, <b>--cc</b>, and <b>--in-reply-to</b>\n"
+		"  switches of git-send-email(1):\n\n  ");
+	if (!cmd.err)
+		html_text(b, cmd.data, cmd.len);
+	buf_adds(
+		b,
+		"\n\n  <a href=\"https://kernel.org/pub/software/scm/git/docs/git-send-email.html\" "
+		"rel=\"nofollow\">https://kernel.org/pub/software/scm/git/docs/git-send-email.html</a>\n");
+	if (!href.err) {
+		buf_adds(b,
+		         "\n* If your mail client supports setting the <b>In-Reply-To</b> header\n"
+		         "  via mailto: links, try the <a href=\"");
+		html_text(b, href.data, href.len);
+		buf_adds(b, "\">mailto: link</a>\n");
+	}
+	buf_adds(b, "</pre>\n");
+	buf_free(&cmd);
+	buf_free(&href);
+	free(cc);
+	reply_free(&x);
+}
+
 enum la_status message_page(const struct render_ctx *c, const struct store_msg *m, bool canonical,
                             struct response *r)
 {
@@ -497,6 +684,20 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 	if ((e = message_pre(c, b, m, 0)))
 		return load_failed(c, r, e);
 	render_thread_outline(c, b, m);
+	struct loaded l;
+	if (load_message(c, m, &l) == LA_OK) {
+		/* The header block alone: up to the first empty line. */
+		size_t hn = l.len;
+		for (size_t i = 0; i + 1 < l.len; i++)
+			if (l.data[i] == '\n' &&
+			    (l.data[i + 1] == '\n' ||
+			     (l.data[i + 1] == '\r' && i + 2 < l.len && l.data[i + 2] == '\n'))) {
+				hn = i + 1;
+				break;
+			}
+		reply_block(c, b, m, l.data, hn);
+		loaded_free(&l);
+	}
 	page_end(c, b);
 	page_finish(r, 200);
 	r->max_age = 300;
@@ -611,35 +812,33 @@ static enum la_status attach_stream_next(void *state, struct buf *out, size_t ro
 	return mime_reader_read(as->rd, out, room, done);
 }
 
-enum la_status render_attachment(const struct render_ctx *c, const char *list, int day, int num,
-                                 int k, struct response *r)
+/* Part k of the page's numbering, or the part lore numbers idx if idx
+ * is not NULL. */
+static enum la_status open_part(struct mime_msg *mm, int k, const char *idx,
+                                struct mime_block *info, struct mime_reader **rd)
 {
-	struct store_msg m;
-	enum la_status e = find_message(c, list, day, num, &m);
-	if (e == LA_ENOTFOUND) {
-		no_message(c, r, list, day, num);
-		return LA_OK;
-	}
-	if (e) {
-		render_error(c, r, 500, "The index could not be read.");
-		return e;
-	}
+	return idx ? mime_part_open(mm, idx, info, rd) : mime_attachment_open(mm, k, info, rd);
+}
+
+/* The attachment page of m: part k, or the part lore numbers idx. */
+static enum la_status attachment_of(const struct render_ctx *c, struct store_msg *m, int k,
+                                    const char *idx, struct response *r)
+{
+	enum la_status e;
 	struct attach_stream *as = calloc(1, sizeof *as);
 	if (!as) {
-		store_msg_clear(&m);
 		render_error(c, r, 500, "The attachment could not be read.");
 		return LA_ENOMEM;
 	}
-	if ((e = load_message(c, &m, &as->l))) {
+	if ((e = load_message(c, m, &as->l))) {
 		free(as);
-		store_msg_clear(&m);
 		return load_failed(c, r, e);
 	}
 	struct mime_block info;
 	buf_reset(&r->body);
-	e = open_mime(&m, &as->l, &as->mm);
+	e = open_mime(m, &as->l, &as->mm);
 	if (e == LA_OK)
-		e = mime_attachment_open(as->mm, k, &info, &as->rd);
+		e = open_part(as->mm, k, idx, &info, &as->rd);
 	if (e == LA_ENOTFOUND || e == LA_EINVAL) {
 		not_found(c, r, "This message has no such attachment.");
 		e = LA_OK;
@@ -656,7 +855,8 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 			e = mime_reader_read(as->rd, &raw, STREAM_PIECE, &done);
 		if (info.is_text && e == LA_OK) {
 			/* Text as UTF-8 plain text, shown in the browser. */
-			const char *cs = mime_attachment_charset(as->mm, k);
+			const char *cs = idx ? mime_part_charset(as->mm)
+			                     : mime_attachment_charset(as->mm, k);
 			msg_to_utf8(&r->body, raw.data ? raw.data : "", raw.len, cs);
 			r->content_type = "text/plain; charset=utf-8";
 			r->attachment = false;
@@ -666,7 +866,7 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 			 * streamed from the start of the part. */
 			mime_reader_free(as->rd);
 			as->rd = NULL;
-			e = mime_attachment_open(as->mm, k, &info, &as->rd);
+			e = open_part(as->mm, k, idx, &info, &as->rd);
 			if (e == LA_OK) {
 				r->content_type = info.is_text ? "application/octet-stream"
 				                               : safe_type(info.type);
@@ -675,7 +875,13 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 				r->stream.free = attach_stream_free;
 				r->stream.state = as;
 				as = NULL; /* r owns it now */
-				stream_etag(r, &m, "a", k);
+				if (idx) {
+					char what[48];
+					snprintf(what, sizeof what, "p%s", idx);
+					stream_etag(r, m, what, 0);
+				} else {
+					stream_etag(r, m, "a", k);
+				}
 			}
 		}
 		buf_free(&raw);
@@ -683,13 +889,37 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 			render_error(c, r, 500, "The attachment could not be read.");
 	}
 	attach_stream_free(as);
+	return e;
+}
+
+enum la_status render_attachment(const struct render_ctx *c, const char *list, int day, int num,
+                                 int k, struct response *r)
+{
+	struct store_msg m;
+	enum la_status e = find_message(c, list, day, num, &m);
+	if (e == LA_ENOTFOUND) {
+		no_message(c, r, list, day, num);
+		return LA_OK;
+	}
+	if (e) {
+		render_error(c, r, 500, "The index could not be read.");
+		return e;
+	}
+	e = attachment_of(c, &m, k, NULL, r);
 	store_msg_clear(&m);
 	return e;
 }
 
+enum la_status message_part(const struct render_ctx *c, struct store_msg *m, const char *idx,
+                            struct response *r)
+{
+	return attachment_of(c, m, 0, idx, r);
+}
+
 /* A raw message streamed from its source, mboxrd quoting (if its source
- * has it: store_msg_quoted) undone piece by piece.  Pieces end at line ends, so that a quoted From
- * line is never split; a line longer than a piece continues verbatim. */
+ * has it: store_msg_quoted) undone piece by piece.  Pieces end at line
+ * ends, so that a quoted From line is never split; a line longer than a
+ * piece continues verbatim. */
 struct raw_stream {
 	int fd;
 	uint64_t pos, end;

@@ -3,6 +3,7 @@
 #include "render/mime.h"
 
 #include <gmime/gmime.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ struct mime_msg {
 	/* The media type and file name handed out by mime_attachment. */
 	char type[128];
 	char name[256];
+	char charset[64]; /* of the part mime_part_open opened last */
 };
 
 static enum la_status open_stream(struct mime_msg **out, GMimeStream *stream)
@@ -694,6 +696,80 @@ void mime_reader_free(struct mime_reader *rd)
 	free(rd);
 }
 
+/* The part lore numbers idx ("2", "1.2", "2.1.1"): public-inbox counts
+ * a multipart's parts from 1 after its own number and dot, an embedded
+ * message's content as part 1 of it, and a message of one part as "1". */
+static GMimeObject *part_at(struct mime_msg *m, const char *idx)
+{
+	GMimeObject *cur = g_mime_message_get_mime_part(m->msg);
+	if (!cur)
+		return NULL;
+	bool leaf_root = GMIME_IS_PART(cur);
+	int depth = 0;
+	for (const char *p = idx; *p; depth++) {
+		char *end;
+		long i = strtol(p, &end, 10);
+		if (end == p || i < 1 || depth > MIME_DEPTH_MAX || (*end && *end != '.'))
+			return NULL;
+		p = *end ? end + 1 : end;
+		if (leaf_root) {
+			if (i != 1 || *p)
+				return NULL;
+			return cur;
+		}
+		if (GMIME_IS_MULTIPART(cur)) {
+			GMimeMultipart *mp = GMIME_MULTIPART(cur);
+			if (i > g_mime_multipart_get_count(mp))
+				return NULL;
+			cur = g_mime_multipart_get_part(mp, (int)i - 1);
+		} else if (GMIME_IS_MESSAGE_PART(cur)) {
+			GMimeMessage *inner =
+				g_mime_message_part_get_message(GMIME_MESSAGE_PART(cur));
+			if (i != 1 || !inner || !(cur = g_mime_message_get_mime_part(inner)))
+				return NULL;
+		} else {
+			return NULL;
+		}
+		if (!cur)
+			return NULL;
+	}
+	return GMIME_IS_PART(cur) || GMIME_IS_MESSAGE_PART(cur) ? cur : NULL;
+}
+
+enum la_status mime_part_open(struct mime_msg *m, const char *idx, struct mime_block *info,
+                              struct mime_reader **out)
+{
+	*out = NULL;
+	memset(info, 0, sizeof *info);
+	GMimeObject *obj = part_at(m, idx);
+	if (!obj)
+		return LA_ENOTFOUND;
+	if (GMIME_IS_MESSAGE_PART(obj))
+		snprintf(m->type, sizeof m->type, "message/rfc822");
+	else
+		media_type(obj, m->type, sizeof m->type);
+	info->kind = MB_ATTACHMENT;
+	info->type = m->type;
+	char tmp[256];
+	const char *f = part_filename(obj, tmp, sizeof tmp);
+	snprintf(m->name, sizeof m->name, "%s", f ? f : "");
+	info->filename = f ? m->name : NULL;
+	info->is_text = strncmp(m->type, "text/", 5) == 0;
+	const char *cs = part_charset(obj);
+	snprintf(m->charset, sizeof m->charset, "%s", cs ? cs : "");
+	struct mime_reader *rd = calloc(1, sizeof *rd);
+	if (!rd)
+		return LA_ENOMEM;
+	rd->fs = part_stream(obj);
+	*out = rd;
+	return LA_OK;
+}
+
+const char *mime_part_charset(struct mime_msg *m)
+{
+	return m->charset;
+}
+
 const char *mime_attachment_charset(struct mime_msg *m, int k)
 {
 	struct mime_block b;
@@ -702,4 +778,47 @@ const char *mime_attachment_charset(struct mime_msg *m, int k)
 		return "";
 	const char *cs = part_charset(obj);
 	return cs ? cs : "";
+}
+
+static void reply_list(InternetAddressList *l, int depth, size_t *count,
+                       void (*fn)(const char *addr, void *arg), void *arg)
+{
+	int n = l ? internet_address_list_length(l) : 0;
+	for (int i = 0; i < n && *count < REPLY_ADDRS_MAX; i++) {
+		InternetAddress *a = internet_address_list_get_address(l, i);
+		if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
+			const char *addr =
+				internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+			if (addr && *addr && strlen(addr) <= ADDR_MAX) {
+				(*count)++;
+				fn(addr, arg);
+			}
+		} else if (INTERNET_ADDRESS_IS_GROUP(a) && depth == 0) {
+			reply_list(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)), 1,
+			           count, fn, arg);
+		}
+	}
+}
+
+enum la_status mime_reply_addrs(const char *head, size_t n, void (*fn)(const char *addr, void *arg),
+                                void *arg)
+{
+	GMimeStream *st = g_mime_stream_mem_new_with_buffer(head, n);
+	if (!st)
+		return LA_ENOMEM;
+	GMimeParser *parser = g_mime_parser_new_with_stream(st);
+	g_object_unref(st);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	GMimeMessage *msg = g_mime_parser_construct_message(parser, msg_parser_options());
+	g_object_unref(parser);
+	if (!msg)
+		return LA_EINVAL;
+	static const GMimeAddressType order[] = {GMIME_ADDRESS_TYPE_FROM, GMIME_ADDRESS_TYPE_TO,
+	                                         GMIME_ADDRESS_TYPE_CC,
+	                                         GMIME_ADDRESS_TYPE_REPLY_TO};
+	size_t count = 0;
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+		reply_list(g_mime_message_get_addresses(msg, order[i]), 0, &count, fn, arg);
+	g_object_unref(msg);
+	return LA_OK;
 }

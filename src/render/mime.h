@@ -70,6 +70,23 @@ LA_MUST_CHECK enum la_status mime_reader_read(struct mime_reader *rd, struct buf
                                               bool *done);
 void mime_reader_free(struct mime_reader *rd);
 
+/* The MIME part lore numbers idx ("2", "1.2": public-inbox's each_part,
+ * the N of lore's /LIST/MSGID/N-NAME), any leaf, text bodies too: fills
+ * info and *out as mime_attachment_open does.  LA_ENOTFOUND if there is
+ * no such part. */
+LA_MUST_CHECK enum la_status mime_part_open(struct mime_msg *m, const char *idx,
+                                            struct mime_block *info, struct mime_reader **out);
+/* The charset parameter of the part mime_part_open opened last ("" if
+ * none). */
+const char *mime_part_charset(struct mime_msg *m);
+
+/* The addresses of the header block head[0..n) that a reply goes to, in
+ * lore's order: From, To, Cc, Reply-To (members of groups too), each
+ * passed to fn (valid for the call), REPLY_ADDRS_MAX at most.  LA_EINVAL
+ * if GMime makes no message of it. */
+LA_MUST_CHECK enum la_status mime_reply_addrs(const char *head, size_t n,
+                                              void (*fn)(const char *addr, void *arg), void *arg);
+
 /* The charset parameter of attachment k ("" if none), for serving text
  * attachments with their own charset. */
 const char *mime_attachment_charset(struct mime_msg *m, int k);

@@ -1,6 +1,7 @@
 /* msgid.c: pages by Message-ID (lore's URL forms): the message, its
  * copies in several lists, its raw bytes, and the 404 that says where
  * else it is. */
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,62 @@ static void entry_line(const struct render_ctx *c, struct buf *b, const struct s
 	buf_adds(b, ")</span></li>\n");
 }
 
+/* lore's "partial matches": Message-IDs the one asked for is a prefix
+ * of (a link cut short), or that it starts with (junk after the ID), or
+ * that share it up to its last word (a typo at its end). */
+#define NEAR_MAX 25
+
+struct near {
+	const struct render_ctx *c;
+	struct buf *b;
+	size_t n;
+};
+
+static void near_line(const char *mid, void *arg)
+{
+	struct near *x = arg;
+	if (x->n++ == 0)
+		buf_adds(x->b, "<ul class=\"msgs near\">\n");
+	buf_adds(x->b, "<li><a href=\"");
+	link_msgid(x->c, x->b, NULL, mid);
+	buf_adds(x->b, "\">&lt;");
+	html_texts(x->b, mid);
+	buf_adds(x->b, "&gt;</a></li>\n");
+}
+
+static enum la_status near_matches(const struct render_ctx *c, struct buf *b, const char *msgid,
+                                   size_t *found)
+{
+	struct buf list;
+	buf_init(&list, 256 * 1024);
+	struct near x = {c, &list, 0};
+	size_t n = strlen(msgid);
+	enum la_status e = store_mids_near(c->st, n >= NEAR_ID_MIN ? msgid : "", msgid, NEAR_MAX,
+	                                   near_line, &x);
+	if (!e && x.n == 0) {
+		/* Its last word dropped, the delimiter before it kept. */
+		size_t k = n;
+		while (k > 0 && (g_ascii_isalnum(msgid[k - 1]) || msgid[k - 1] == '_'))
+			k--;
+		if (k >= 10 && k < n) {
+			char *chop = g_strndup(msgid, k);
+			e = store_mids_near(c->st, chop, msgid, NEAR_MAX, near_line, &x);
+			g_free(chop);
+		}
+	}
+	if (!e && x.n) {
+		buf_printf(b, "<p>%zu%s partial match%s found:</p>\n", x.n,
+		           x.n == NEAR_MAX ? "+" : "", x.n == 1 ? "" : "es");
+		buf_add(b, list.data, list.len);
+		buf_adds(b, "</ul>\n");
+	}
+	*found = x.n;
+	if (!e && list.err)
+		e = list.err;
+	buf_free(&list);
+	return e;
+}
+
 enum la_status msgid_not_found(const struct render_ctx *c, const char *list, int64_t list_id,
                                const char *msgid, struct response *r)
 {
@@ -111,6 +168,9 @@ enum la_status msgid_not_found(const struct render_ctx *c, const char *list, int
 		}
 		render_entries_free(&x.l);
 	}
+	size_t near = 0;
+	if (!e)
+		e = near_matches(c, b, msgid, &near);
 	/* A phrase search finds the messages that quote or cite the ID. */
 	buf_adds(b, "<p><a href=\"");
 	if (list)
@@ -125,7 +185,8 @@ enum la_status msgid_not_found(const struct render_ctx *c, const char *list, int
 	buf_adds(b, c->base);
 	buf_adds(b, "\">All lists</a></p>\n");
 	page_end(c, b);
-	page_finish(r, 404);
+	/* As lore: 300 Multiple Choices when there are candidates. */
+	page_finish(r, near ? 300 : 404);
 	r->max_age = 60;
 	if (e || b->err) {
 		enum la_status err = e ? e : b->err;
@@ -210,8 +271,72 @@ enum la_status render_msgid_raw(const struct render_ctx *c, const char *list, co
 		e = msgid_not_found(c, list, list_id, msgid, r);
 	else
 		e = render_raw(c, l.v[0].list, l.v[0].day, l.v[0].num, r);
+	/* Named as lore names it: the subject without "Re: ", ".txt". */
+	if (!e && l.n && r->status == 200) {
+		const char *s = l.v[0].subject ? l.v[0].subject : "";
+		if (g_ascii_strncasecmp(s, "re:", 3) == 0 && g_ascii_isspace(s[3])) {
+			s += 3;
+			while (g_ascii_isspace(*s))
+				s++;
+		}
+		lore_filename(r->filename, sizeof r->filename, s, "no-subject", ".txt");
+		r->attachment = false;
+	}
 	render_entries_free(&l);
 	return e;
 }
 
 /* ---- the thread as an mbox ---- */
+
+enum la_status render_msgid_part(const struct render_ctx *c, const char *list, const char *msgid,
+                                 const char *idx, struct response *r)
+{
+	struct render_entries l;
+	int64_t list_id;
+	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
+	if (e) {
+		e = msgid_lookup_failed(c, r, e);
+	} else if (l.n == 0) {
+		e = msgid_not_found(c, list, list_id, msgid, r);
+	} else {
+		struct store_msg m;
+		e = store_msg_by_id(c->st, l.v[0].id, &m);
+		if (e)
+			render_error(c, r, 500, "The index could not be read.");
+		else
+			e = message_part(c, &m, idx, r);
+		store_msg_clear(&m);
+	}
+	render_entries_free(&l);
+	return e;
+}
+
+enum la_status render_msgid_resolve(const struct render_ctx *c, const char *msgid, const char *rest,
+                                    struct response *r)
+{
+	struct render_entries l;
+	int64_t list_id;
+	enum la_status e = msgid_lookup(c, NULL, msgid, &l, &list_id);
+	if (e) {
+		render_entries_free(&l);
+		return msgid_lookup_failed(c, r, e);
+	}
+	if (l.n == 0) {
+		render_entries_free(&l);
+		return msgid_not_found(c, NULL, 0, msgid, r);
+	}
+	/* Its list if only one list has it, else every list's form. */
+	const char *to = l.v[0].list;
+	for (size_t i = 1; i < l.n; i++)
+		if (strcmp(l.v[i].list, to) != 0)
+			to = "all";
+	buf_reset(&r->body);
+	r->status = 302;
+	r->max_age = 0;
+	snprintf(r->location, sizeof r->location, "%s%s%s", c->base, to, rest);
+	r->location_absolute = true;
+	r->content_type = "text/plain; charset=utf-8";
+	buf_printf(&r->body, "Redirecting to %s\n", r->location);
+	render_entries_free(&l);
+	return LA_OK;
+}

@@ -101,9 +101,10 @@ void outline_date(struct buf *b, int64_t ts)
 }
 
 /* One entry of a tree: subject (linked unless it is the current message),
- * sender, date.  anchor > 0: the link goes to #m<anchor> of this page. */
+ * sender, date.  anchor: the link goes to the message's anchor on this
+ * page (#m and its Message-ID's SHA-1, as lore's). */
 static void tree_entry(const struct render_ctx *c, struct buf *b, const struct outline_msg *m,
-                       bool current, size_t anchor)
+                       bool current, bool anchor)
 {
 	if (current) {
 		buf_adds(b, "<li class=\"current\"><b>");
@@ -111,9 +112,10 @@ static void tree_entry(const struct render_ctx *c, struct buf *b, const struct o
 		buf_adds(b, "</b>");
 	} else {
 		buf_adds(b, "<li><a href=\"");
-		if (anchor)
-			buf_printf(b, "#m%zu", anchor);
-		else
+		if (anchor) {
+			buf_addc(b, '#');
+			mid_anchor(b, m->msgid);
+		} else
 			link_msg(c, b, m->list, m->day, m->num);
 		buf_adds(b, "\">");
 		subject_text(c, b, m->list, m->subject);
@@ -159,7 +161,7 @@ void outline_tree_html(const struct render_ctx *c, struct buf *b, const struct o
 			buf_adds(b, "<li class=\"ghost\">[a message not in this archive]");
 		} else {
 			const struct outline_msg *m = &col->msgs[t->rows[i].key];
-			tree_entry(c, b, m, m->id == current, anchors ? i + 1 : 0);
+			tree_entry(c, b, m, m->id == current, anchors);
 		}
 		prev = d;
 	}
@@ -175,7 +177,7 @@ void render_thread_outline(const struct render_ctx *c, struct buf *b, const stru
 {
 	struct outline_thread col;
 	struct thread_tree t;
-	buf_adds(b, "<div class=\"thread\">\n<h2>Thread</h2>\n");
+	buf_adds(b, "<div class=\"thread\" id=\"r\">\n<h2>Thread</h2>\n");
 	if (outline_collect(c->st, m->thread, m->list_id, &col, &t) == LA_OK && t.nrows > 0) {
 		size_t cur = 0;
 		for (size_t i = 0; i < t.nrows; i++)
@@ -195,7 +197,7 @@ void render_thread_outline(const struct render_ctx *c, struct buf *b, const stru
 		if (to < t.nrows || t.cut) {
 			buf_adds(b, "<p>The thread continues on <a href=\"");
 			link_msgid(c, b, m->list, m->msgid);
-			buf_adds(b, "T/\">the thread page</a>.</p>\n");
+			buf_adds(b, "t/#u\">the thread page</a>.</p>\n");
 		}
 	}
 	thread_tree_free(&t);
@@ -215,9 +217,9 @@ void render_thread_outline(const struct render_ctx *c, struct buf *b, const stru
 	link_msgid(c, b, m->list, m->msgid);
 	buf_adds(b, "t.mbox.gz\">thread mbox.gz</a> &middot; <a href=\"");
 	link_msgid(c, b, m->list, m->msgid);
-	buf_adds(b, "T/\">thread</a> (<a href=\"");
+	buf_adds(b, "t/#u\">thread</a> (<a href=\"");
 	link_msgid(c, b, m->list, m->msgid);
-	buf_adds(b, "t/\">flat</a>) &middot; <a href=\"");
+	buf_adds(b, "T/#u\">flat</a>) &middot; <a href=\"");
 	link_msgid(c, b, m->list, m->msgid);
 	buf_adds(b, "t.atom\">thread feed</a></p>\n</div>\n");
 }

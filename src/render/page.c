@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "render/render_int.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +20,7 @@ static const char stylesheet[] =
 	".bar .sep{color:#888;margin:0 .3em}\n"
 	"main{padding:.5em .8em 2em;max-width:72em}\n"
 	".nav{margin:.6em 0;font-family:monospace;font-size:1.05em}.nav a{white-space:nowrap}\n"
-	"pre.msg{white-space:pre-wrap;word-wrap:break-word;font-size:.95em;"
+	"pre.msg,pre.reply{white-space:pre-wrap;word-wrap:break-word;font-size:.95em;"
 	"font-family:ui-monospace,\"DejaVu Sans Mono\",Menlo,Consolas,monospace;margin:.5em 0}\n"
 	"h1{font-size:1.3em;margin:.6em 0}h2{font-size:1.1em;margin:1em 0 .4em}\n"
 	"table.cal{border-collapse:collapse;margin:.4em 1.4em .8em 0;display:inline-table;"
@@ -59,6 +60,9 @@ static const char stylesheet[] =
 	".ddiff .skip{color:#777}td.added,td.changed,td.moved,td.dropped{font-weight:bold}\n"
 	/* A series' table scrolls in its own box on a phone, as the years do. */
 	"@media (max-width:40em){table.series{display:block;overflow-x:auto;max-width:100%}}\n"
+	/* The message a lore link names (#u, #m...): its line marked. */
+	".tmsg:target>p.links,li:target,u#u{background:#fff3c4}\n"
+	"pre.reply{border-top:1px solid #ddd;padding-top:.6em}\n"
 	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n";
 
 static char stylesheet_path[64];
@@ -303,4 +307,50 @@ void render_error(const struct render_ctx *c, struct response *r, int status, co
 		buf_printf(&r->body, "%d %s\n", status, title);
 		r->content_type = "text/plain; charset=utf-8";
 	}
+}
+
+void mid_anchor(struct buf *b, const char *msgid)
+{
+	/* public-inbox's id_compress(mid, 1): the SHA-1 of the ID's UTF-8
+	 * bytes in hex, whatever its characters. */
+	gchar *hex = g_compute_checksum_for_string(G_CHECKSUM_SHA1, msgid, -1);
+	buf_addc(b, 'm');
+	buf_adds(b, hex ? hex : "");
+	g_free(hex);
+}
+
+void lore_filename(char *out, size_t n, const char *s, const char *fallback, const char *ext)
+{
+	/* public-inbox's to_filename: the first line, each run of other
+	 * characters than [A-Za-z0-9_.] one '-', ".." one '.', no '.' or
+	 * '-' at either end. */
+	size_t k = 0, room = n > strlen(ext) + 1 ? n - strlen(ext) - 1 : 0;
+	bool dash = false;
+	for (const char *p = s ? s : ""; *p && *p != '\n' && *p != '\r'; p++) {
+		char c = *p;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		          (c >= '0' && c <= '9') || c == '_' || c == '.';
+		if (!ok) {
+			dash = true;
+			continue;
+		}
+		if (dash && k > 0 && k < room)
+			out[k++] = '-';
+		dash = false;
+		if (c == '.' && k > 0 && out[k - 1] == '.')
+			continue;
+		if (k < room)
+			out[k++] = c;
+	}
+	while (k > 0 && (out[k - 1] == '.' || out[k - 1] == '-'))
+		k--;
+	size_t lead = 0;
+	while (lead < k && (out[lead] == '.' || out[lead] == '-'))
+		lead++;
+	memmove(out, out + lead, k - lead);
+	k -= lead;
+	if (k == 0)
+		snprintf(out, n, "%s%s", fallback, ext);
+	else
+		snprintf(out + k, n - k, "%s", ext);
 }

@@ -131,12 +131,25 @@ LA_MUST_CHECK enum la_status render_msgid_raw(const struct render_ctx *c, const 
                                               const char *msgid, struct response *r);
 /* /LIST/MSGID/t.mbox.gz: the thread of the message (in list, or in every
  * list) as render_mboxgz writes it, by delivery time, each Message-ID
- * once (its oldest copy). */
+ * once (its oldest copy); gz false: /LIST/MSGID/t.mbox, the same mboxrd
+ * uncompressed.  Named as lore names them (Content-Disposition: the
+ * first message's subject as a file name, .mbox.gz or .mbox). */
 LA_MUST_CHECK enum la_status render_thread_mbox(const struct render_ctx *c, const char *list,
-                                                const char *msgid, struct response *r);
-/* /LIST/MSGID/t/ (flat: by delivery time) and /LIST/MSGID/T/ (nested: the
- * tree), each message with its header block and body, THREAD_PAGE_MSGS
- * messages a page (page counts from 1; past the last: 404). */
+                                                const char *msgid, bool gz, struct response *r);
+/* /LIST/MSGID/IDX-NAME: the MIME part lore numbers IDX ("2", "1.2") of
+ * the oldest message with the ID, served as attachments are. */
+LA_MUST_CHECK enum la_status render_msgid_part(const struct render_ctx *c, const char *list,
+                                               const char *msgid, const char *idx,
+                                               struct response *r);
+/* /r/MSGID/REST and /MSGID/REST (rest: "/MSGID/REST" encoded): a 302 to
+ * the list that has the message (/all/ if several do), or its 404. */
+LA_MUST_CHECK enum la_status render_msgid_resolve(const struct render_ctx *c, const char *msgid,
+                                                  const char *rest, struct response *r);
+/* /LIST/MSGID/T/ (lore's flat view: by delivery time) and /LIST/MSGID/t/
+ * (nested: the tree), each message with its header block and body and
+ * lore's anchor (id "m" and the SHA-1 of its Message-ID; the message the
+ * URL names has "u"), THREAD_PAGE_MSGS messages a page (page counts from
+ * 1; 0: the page that holds the URL's message; past the last: 404). */
 LA_MUST_CHECK enum la_status render_thread_page(const struct render_ctx *c, const char *list,
                                                 const char *msgid, bool nested, int page,
                                                 struct response *r);
@@ -170,6 +183,14 @@ LA_MUST_CHECK enum la_status render_thread_atom(const struct render_ctx *c, cons
  * day and number, newest first). */
 LA_MUST_CHECK enum la_status render_new_atom(const struct render_ctx *c, const char *list,
                                              struct response *r);
+/* /LIST/new.html: the same messages as a page. */
+LA_MUST_CHECK enum la_status render_new_html(const struct render_ctx *c, const char *list,
+                                             struct response *r);
+/* lore's text pages: /LIST/_/text/help/ (the query language) and
+ * /LIST/_/text/config/ (a public-inbox config snippet for a mirror, as
+ * lei reads it); raw: as text/plain (.../raw).  list NULL: every list. */
+LA_MUST_CHECK enum la_status render_text(const struct render_ctx *c, const char *list,
+                                         const char *key, bool raw, struct response *r);
 
 /* ---- reusable: a feed or an mbox of any messages (search results too) ---- */
 
@@ -213,6 +234,10 @@ LA_MUST_CHECK enum la_status render_atom(const struct render_ctx *c, const struc
  * stay open until it is freed.  ids are copied. */
 LA_MUST_CHECK enum la_status render_mboxgz(const struct render_ctx *c, const int64_t *ids, size_t n,
                                            struct response *r);
+
+/* The same mboxrd uncompressed (application/mbox), streamed likewise. */
+LA_MUST_CHECK enum la_status render_mbox_plain(const struct render_ctx *c, const int64_t *ids,
+                                               size_t n, struct response *r);
 
 /* ---- the JSON API (docs/api.md): application/json, written with json-glib ---- */
 

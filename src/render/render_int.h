@@ -39,6 +39,13 @@ void subject_text(const struct render_ctx *c, struct buf *b, const char *list, c
 /* A sender for listings: the name, else the obfuscated address. */
 void sender_text(struct buf *b, const char *name, const char *addr);
 
+/* "m" and the SHA-1 of msgid in hex: the anchor lore gives a message on
+ * its thread pages (/T/#m..., /t/#m...). */
+void mid_anchor(struct buf *b, const char *msgid);
+/* A file name as lore makes one from a subject (to_filename): into
+ * out[0..n), then ext; fallback when nothing is left of s. */
+void lore_filename(char *out, size_t n, const char *s, const char *fallback, const char *ext);
+
 /* Sets r to a finished HTML page (status 200) from b. */
 void page_finish(struct response *r, int status);
 
@@ -58,6 +65,10 @@ LA_MUST_CHECK enum la_status message_pre(const struct render_ctx *c, struct buf 
  * *cut if some were left out. */
 LA_MUST_CHECK enum la_status message_text(const struct render_ctx *c, const struct store_msg *m,
                                           size_t max, struct buf *out, bool *cut);
+/* The part of m that lore numbers idx ("2", "1.2"), as the attachment
+ * page /LIST/YYYY/MM/DD/N/K serves an attachment, into r. */
+LA_MUST_CHECK enum la_status message_part(const struct render_ctx *c, struct store_msg *m,
+                                          const char *idx, struct response *r);
 /* Calls fn for each attachment of m (blocks of kind MB_ATTACHMENT, see
  * mime.h), in order. */
 struct mime_block;

@@ -1,5 +1,6 @@
 /* threadpage.c: a whole thread by one of its Message-IDs: the mbox
- * download (t.mbox.gz) and the flat (t/) and nested (T/) pages. */
+ * downloads (t.mbox.gz, t.mbox) and lore's flat (T/) and nested (t/)
+ * pages. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,37 +51,23 @@ static int by_pos(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-/* The thread of the message msgid names (in list, or in any list if
- * list is NULL) into *thread, the list's id into *list_id: true.  False
- * if there is none: r then holds the page that says why (404 for no such
- * list or message, 500 for an index that cannot be read) and *e what the
- * renderer returns. */
-static bool thread_of(const struct render_ctx *c, const char *list, const char *msgid,
-                      int64_t *thread, int64_t *list_id, struct response *r, enum la_status *e)
+enum la_status render_thread_mbox(const struct render_ctx *c, const char *list, const char *msgid,
+                                  bool gz, struct response *r)
 {
 	struct render_entries l;
-	*thread = 0;
-	*e = msgid_lookup(c, list, msgid, &l, list_id);
-	size_t n = l.n;
-	if (!*e && n > 0)
-		*thread = l.v[0].thread;
+	int64_t list_id;
+	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
+	if (e) {
+		render_entries_free(&l);
+		return msgid_lookup_failed(c, r, e);
+	}
+	if (l.n == 0) {
+		render_entries_free(&l);
+		return msgid_not_found(c, list, list_id, msgid, r);
+	}
+	int64_t thread = l.v[0].thread;
 	render_entries_free(&l);
-	if (*e)
-		*e = msgid_lookup_failed(c, r, *e);
-	else if (n == 0)
-		*e = msgid_not_found(c, list, *list_id, msgid, r);
-	else
-		return true;
-	return false;
-}
-
-enum la_status render_thread_mbox(const struct render_ctx *c, const char *list, const char *msgid,
-                                  struct response *r)
-{
-	int64_t thread, list_id;
-	enum la_status e;
-	if (!thread_of(c, list, msgid, &thread, &list_id, r, &e))
-		return e;
+	char name[FILENAME_MAX_BYTES + 16] = "";
 	struct mbox_ids x = {0};
 	e = store_thread_msgs(c->st, thread, list_id, THREAD_MBOX_MAX, take_mbox_id, &x);
 	if (!e && x.oom)
@@ -106,24 +93,72 @@ enum la_status render_thread_mbox(const struct render_ctx *c, const char *list, 
 		render_error(c, r, 500, "The index could not be read.");
 		return e;
 	}
-	e = render_mboxgz(c, ids, n, r);
+	/* lore names the file after the thread's first message. */
+	if (n) {
+		struct store_msg m;
+		if (store_msg_by_id(c->st, ids[0], &m) == LA_OK)
+			lore_filename(name, sizeof name, m.subject, "no-subject",
+			              gz ? ".mbox.gz" : ".mbox");
+		store_msg_clear(&m);
+	}
+	e = gz ? render_mboxgz(c, ids, n, r) : render_mbox_plain(c, ids, n, r);
 	free(ids);
+	if (!e && name[0]) {
+		snprintf(r->filename, sizeof r->filename, "%s", name);
+		r->attachment = false;
+	}
 	return e;
 }
 
-/* ---- t/ (flat) and T/ (nested) ---- */
+/* ---- T/ (flat) and t/ (nested), as lore's ---- */
+
+/* Message-IDs (mids.id) given an anchor on the page so far: each once,
+ * though /all/ shows a message's copies in several lists. */
+struct anchored {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static bool anchored_add(struct anchored *a, int64_t mid)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (a->v[i] == mid)
+			return false;
+	if (!vec_reserve(&a->v, &a->cap, a->n + 1, sizeof *a->v))
+		return false;
+	a->v[a->n++] = mid;
+	return true;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
 
 /* One message of a thread page: a line with its subject (linked to its
- * page), sender, date and links, then its header block and body. */
+ * page), sender, date and links, then its header block and body.  anchor:
+ * the div carries lore's id for it (m and the SHA-1 of its Message-ID);
+ * is_u: it is the message the URL names (lore's #u); parent: the
+ * Message-ID of the message above it in the tree, or NULL. */
 static void thread_page_msg(const struct render_ctx *c, struct buf *b, const struct outline_msg *t,
-                            size_t anchor, int depth, size_t parent_anchor)
+                            bool anchor, bool is_u, int depth, const char *parent)
 {
-	buf_printf(b, "<div class=\"tmsg d%d\" id=\"m%zu\">\n<p class=\"links\"><b><a href=\"",
-	           depth, anchor);
+	buf_printf(b, "<div class=\"tmsg d%d\"", depth);
+	if (anchor) {
+		buf_adds(b, " id=\"");
+		mid_anchor(b, t->msgid);
+		buf_adds(b, "\"");
+	}
+	buf_adds(b, ">\n<p class=\"links\"><b>");
+	if (is_u)
+		buf_adds(b, "<u id=\"u\">");
+	buf_adds(b, "<a href=\"");
 	link_msg(c, b, t->list, t->day, t->num);
 	buf_adds(b, "\">");
 	subject_text(c, b, t->list, t->subject);
-	buf_adds(b, "</a></b> <span class=\"from\">");
+	buf_adds(b, is_u ? "</a></u></b>" : "</a></b>");
+	buf_adds(b, " <span class=\"from\">");
 	html_obfuscated(b, t->from, strlen(t->from));
 	buf_adds(b, "</span> <span class=\"date\">");
 	outline_date(b, t->ts);
@@ -131,9 +166,14 @@ static void thread_page_msg(const struct render_ctx *c, struct buf *b, const str
 	link_msgid(c, b, t->list, t->msgid);
 	buf_adds(b, "\">permalink</a>] [<a href=\"");
 	link_msg(c, b, t->list, t->day, t->num);
-	buf_adds(b, "/raw\">raw</a>]");
-	if (parent_anchor)
-		buf_printf(b, " [<a href=\"#m%zu\">parent</a>]", parent_anchor);
+	buf_adds(b, "/raw\">raw</a>] [<a href=\"");
+	link_msgid(c, b, t->list, t->msgid);
+	buf_adds(b, "#R\">reply</a>]");
+	if (parent) {
+		buf_adds(b, " [<a href=\"#");
+		mid_anchor(b, parent);
+		buf_adds(b, "\">parent</a>]");
+	}
 	buf_adds(b, "</p>\n");
 	struct store_msg m;
 	enum la_status e = store_msg_by_id(c->st, t->id, &m);
@@ -158,105 +198,56 @@ static void thread_nav(const struct render_ctx *c, struct buf *b, const char *li
 	buf_adds(b, "</a>] ");
 }
 
-/* The thread page's head: the links to the thread's other forms, its
- * subject (that of its first message, first), how many messages it has,
- * and the links to its other pages. */
-static void thread_page_head(const struct render_ctx *c, struct buf *b, const char *list,
-                             const char *msgid, bool nested, const struct outline_msg *first,
-                             const struct outline_thread *col, const struct thread_tree *t,
-                             int page, size_t pages)
+/* The message of row i of the page's order, or NULL for a ghost. */
+static const struct outline_msg *page_row(const struct outline_thread *col,
+                                          const struct thread_tree *t, bool nested, size_t i)
 {
-	buf_adds(b, "<div class=\"nav\">");
-	thread_nav(c, b, list, msgid, "", "message");
-	thread_nav(c, b, list, msgid, nested ? "t/" : "T/", nested ? "flat" : "nested");
-	thread_nav(c, b, list, msgid, "t.mbox.gz", "mbox.gz");
-	thread_nav(c, b, list, msgid, "t.atom", "Atom");
-	if (list) {
-		buf_adds(b, "[<a href=\"");
-		link_list(c, b, list);
-		buf_adds(b, "\">list</a>] ");
-	}
-	buf_adds(b, "</div>\n<h1>");
-	subject_text(c, b, first->list, first->subject);
-	buf_printf(b, "</h1>\n<p>%zu message%s in this thread%s", col->nmsgs,
-	           col->nmsgs == 1 ? "" : "s", nested ? ", as a tree" : ", by date");
-	if (t->cut)
-		buf_printf(b, " (only its first %d Message-IDs are shown)", THREAD_NODES_MAX);
-	if (pages > 1)
-		buf_printf(b, "; page %d of %zu", page, pages);
-	buf_adds(b, ".</p>\n");
-	if (pages <= 1)
-		return;
-	buf_adds(b, "<div class=\"nav pages\">");
-	if (page > 1) {
-		buf_adds(b, "[<a href=\"");
-		link_msgid(c, b, list, msgid);
-		buf_adds(b, nested ? "T/" : "t/");
-		if (page > 2)
-			buf_printf(b, "?page=%d", page - 1);
-		buf_adds(b, "\">&lt;prev page</a>] ");
-	}
-	if ((size_t)page < pages) {
-		buf_adds(b, "[<a href=\"");
-		link_msgid(c, b, list, msgid);
-		buf_printf(b, "%s?page=%d\">next page&gt;</a>] ", nested ? "T/" : "t/", page + 1);
-	}
-	buf_adds(b, "</div>\n");
-}
-
-/* Rows from..to of the tree: this page's part of the outline, each entry
- * linked to its message below, then the messages, indented. */
-static void thread_page_nested(const struct render_ctx *c, struct buf *b,
-                               const struct outline_thread *col, const struct thread_tree *t,
-                               size_t from, size_t to)
-{
-	outline_tree_html(c, b, col, t, from, to, 0, true);
-	/* Depths relative to the page's first row, as the tree draws them;
-	 * a row's parent is the nearest row above it one level up (depth
-	 * grows by one a row at most, so a page's rows need no more levels
-	 * than it has rows). */
-	int base = t->rows[from].depth;
-	size_t up[THREAD_PAGE_MSGS + 1] = {0};
-	for (size_t i = from; i < to && !b->err; i++) {
-		int d = t->rows[i].depth - base;
-		if (d < 0)
-			d = 0;
-		if (d > THREAD_PAGE_MSGS)
-			d = THREAD_PAGE_MSGS;
-		int shown = d > PAGE_NEST_MAX ? PAGE_NEST_MAX : d;
-		size_t parent = d > 0 ? up[d - 1] : 0;
-		up[d] = i + 1;
-		if (t->rows[i].ghost) {
-			buf_printf(b,
-			           "<div class=\"tmsg d%d\" id=\"m%zu\">\n<p class=\"links\">"
-			           "[a message not in this archive]</p>\n</div>\n",
-			           shown, i + 1);
-			continue;
-		}
-		thread_page_msg(c, b, &col->msgs[t->rows[i].key], i + 1, shown, parent);
-	}
+	if (!nested)
+		return &col->msgs[i];
+	return t->rows[i].ghost ? NULL : &col->msgs[t->rows[i].key];
 }
 
 enum la_status render_thread_page(const struct render_ctx *c, const char *list, const char *msgid,
                                   bool nested, int page, struct response *r)
 {
-	int64_t thread, list_id;
-	enum la_status e;
-	if (!thread_of(c, list, msgid, &thread, &list_id, r, &e))
-		return e;
+	struct render_entries l;
+	int64_t list_id;
+	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
+	if (e) {
+		render_entries_free(&l);
+		return msgid_lookup_failed(c, r, e);
+	}
+	if (l.n == 0) {
+		render_entries_free(&l);
+		return msgid_not_found(c, list, list_id, msgid, r);
+	}
+	int64_t thread = l.v[0].thread, url_mid = l.v[0].mid;
+	render_entries_free(&l);
 	struct outline_thread col;
 	struct thread_tree t;
 	e = outline_collect(c->st, thread, list_id, &col, &t);
 	size_t total = nested ? t.nrows : col.nmsgs;
 	size_t pages = (total + THREAD_PAGE_MSGS - 1) / THREAD_PAGE_MSGS;
-	struct buf *b = &r->body;
-	if (e) {
-		render_error(c, r, 500, "The index could not be read.");
-		goto out;
+	/* The first row of the message the URL names (lore's #u). */
+	size_t u_row = total;
+	for (size_t i = 0; !e && i < total && u_row == total; i++) {
+		const struct outline_msg *m = page_row(&col, &t, nested, i);
+		if (m && m->mid == url_mid)
+			u_row = i;
 	}
-	if (page < 1 || (size_t)page > pages) {
+	/* Without ?page=, the page that holds it: a lore link .../T/#u lands
+	 * on its message however long the thread. */
+	if (page == 0)
+		page = u_row < total ? (int)(u_row / THREAD_PAGE_MSGS) + 1 : 1;
+	if (e || page < 1 || (size_t)page > pages) {
+		thread_tree_free(&t);
+		outline_free(&col);
+		if (e) {
+			render_error(c, r, 500, "The index could not be read.");
+			return e;
+		}
 		render_error(c, r, 404, "This thread has no such page.");
-		goto out;
+		return LA_OK;
 	}
 	size_t from = (size_t)(page - 1) * THREAD_PAGE_MSGS;
 	size_t to = from + THREAD_PAGE_MSGS < total ? from + THREAD_PAGE_MSGS : total;
@@ -267,6 +258,8 @@ enum la_status render_thread_page(const struct render_ctx *c, const char *list, 
 			first = &col.msgs[t.rows[i].key];
 			break;
 		}
+	const char *here = nested ? "t/" : "T/";
+	struct buf *b = &r->body;
 	struct buf title;
 	buf_init(&title, SUBJECT_MAX + 64);
 	subject_plain(c, &title, first->list, first->subject);
@@ -274,22 +267,131 @@ enum la_status render_thread_page(const struct render_ctx *c, const char *list, 
 	buf_reset(b);
 	page_begin(c, b, buf_cstr(&title), NULL);
 	buf_free(&title);
-	thread_page_head(c, b, list, msgid, nested, first, &col, &t, page, pages);
+	buf_adds(b, "<div class=\"nav\">");
+	thread_nav(c, b, list, msgid, "", "message");
+	thread_nav(c, b, list, msgid, nested ? "T/#u" : "t/#u", nested ? "flat" : "nested");
+	thread_nav(c, b, list, msgid, "t.mbox.gz", "mbox.gz");
+	thread_nav(c, b, list, msgid, "t.atom", "Atom");
+	if (list) {
+		buf_adds(b, "[<a href=\"");
+		link_list(c, b, list);
+		buf_adds(b, "\">list</a>] ");
+	}
+	buf_adds(b, "</div>\n<h1>");
+	subject_text(c, b, first->list, first->subject);
+	buf_printf(b, "</h1>\n<p>%zu message%s in this thread%s", col.nmsgs,
+	           col.nmsgs == 1 ? "" : "s", nested ? ", as a tree" : ", by date");
+	if (t.cut)
+		buf_printf(b, " (only its first %d Message-IDs are shown)", THREAD_NODES_MAX);
+	if (pages > 1)
+		buf_printf(b, "; page %d of %zu", page, pages);
+	buf_adds(b, ".</p>\n");
+	if (pages > 1) {
+		buf_adds(b, "<div class=\"nav pages\">");
+		if (page > 1) {
+			buf_adds(b, "[<a href=\"");
+			link_msgid(c, b, list, msgid);
+			buf_printf(b, "%s?page=%d", here, page - 1);
+			buf_adds(b, "\">&lt;prev page</a>] ");
+		}
+		if ((size_t)page < pages) {
+			buf_adds(b, "[<a href=\"");
+			link_msgid(c, b, list, msgid);
+			buf_printf(b, "%s?page=%d\">next page&gt;</a>] ", here, page + 1);
+		}
+		buf_adds(b, "</div>\n");
+	}
+	struct anchored seen = {0};
 	if (nested) {
-		thread_page_nested(c, b, &col, &t, from, to);
+		/* This page's part of the tree, each entry linked to its message
+		 * below. */
+		outline_tree_html(c, b, &col, &t, from, to, 0, true);
+		/* Depths relative to the page's first row, as the tree draws
+		 * them; a row's parent is the nearest row above it one level up
+		 * (depth grows by one a row at most, so a page's rows need no
+		 * more levels than it has rows). */
+		int base = t.rows[from].depth;
+		const struct outline_msg *up[THREAD_PAGE_MSGS + 1] = {0};
+		for (size_t i = from; i < to && !b->err; i++) {
+			int d = t.rows[i].depth - base;
+			if (d < 0)
+				d = 0;
+			if (d > THREAD_PAGE_MSGS)
+				d = THREAD_PAGE_MSGS;
+			int shown = d > PAGE_NEST_MAX ? PAGE_NEST_MAX : d;
+			const struct outline_msg *parent = d > 0 ? up[d - 1] : NULL;
+			const struct outline_msg *m = page_row(&col, &t, true, i);
+			up[d] = m;
+			if (!m) {
+				buf_printf(b,
+				           "<div class=\"tmsg d%d\">\n<p class=\"links\">"
+				           "[a message not in this archive]</p>\n</div>\n",
+				           shown);
+				continue;
+			}
+			thread_page_msg(c, b, m, anchored_add(&seen, m->mid), i == u_row, shown,
+			                parent ? parent->msgid : NULL);
+		}
 	} else {
 		for (size_t i = from; i < to && !b->err; i++)
-			thread_page_msg(c, b, &col.msgs[i], i + 1, 0, 0);
+			thread_page_msg(c, b, &col.msgs[i], anchored_add(&seen, col.msgs[i].mid),
+			                i == u_row, 0, NULL);
 	}
+	/* lore shows a thread on one page; here the messages of the other
+	 * pages keep their anchors too, on a line that leads to them, so a
+	 * link .../T/#m... lands on its message's line whatever the page. */
+	if (pages > 1) {
+		qsort(seen.v, seen.n, sizeof *seen.v, cmp_i64);
+		/* The other pages' rows, each Message-ID once (its first row). */
+		struct mbox_ids o = {0};
+		for (size_t i = 0; i < total && !o.oom; i++) {
+			const struct outline_msg *m = page_row(&col, &t, nested, i);
+			if (!m || (i >= from && i < to) ||
+			    bsearch(&m->mid, seen.v, seen.n, sizeof *seen.v, cmp_i64))
+				continue;
+			if (!vec_reserve(&o.v, &o.cap, o.n + 1, sizeof *o.v))
+				o.oom = true;
+			else
+				o.v[o.n++] = (struct mbox_id){(int64_t)i, m->mid, i};
+		}
+		qsort(o.v, o.n, sizeof *o.v, by_mid_pos);
+		size_t k = 0;
+		for (size_t i = 0; i < o.n; i++)
+			if (i == 0 || o.v[i].mid != o.v[k - 1].mid)
+				o.v[k++] = o.v[i];
+		qsort(o.v, k, sizeof *o.v, by_pos);
+		buf_adds(b, "<div class=\"elsewhere\"><h2>On the other pages</h2>\n<ul>\n");
+		for (size_t j = 0; j < k && !b->err; j++) {
+			size_t i = o.v[j].pos;
+			const struct outline_msg *m = page_row(&col, &t, nested, i);
+			int pg = (int)(i / THREAD_PAGE_MSGS) + 1;
+			buf_adds(b, "<li id=\"");
+			mid_anchor(b, m->msgid);
+			buf_adds(b, "\"><a href=\"");
+			link_msgid(c, b, list, msgid);
+			buf_printf(b, "%s?page=%d#", here, pg);
+			mid_anchor(b, m->msgid);
+			buf_adds(b, "\">");
+			subject_text(c, b, m->list, m->subject);
+			buf_adds(b, "</a> <span class=\"from\">");
+			html_obfuscated(b, m->from, strlen(m->from));
+			buf_printf(b, "</span> (page %d)</li>\n", pg);
+		}
+		buf_adds(b, "</ul>\n</div>\n");
+		if (o.oom)
+			b->err = LA_ENOMEM;
+		free(o.v);
+	}
+	free(seen.v);
+	thread_tree_free(&t);
+	outline_free(&col);
 	page_end(c, b);
 	page_finish(r, 200);
 	r->max_age = 300;
 	if (b->err) {
 		e = b->err;
 		render_error(c, r, 500, "The page could not be built.");
+		return e;
 	}
-out:
-	thread_tree_free(&t);
-	outline_free(&col);
-	return e;
+	return LA_OK;
 }

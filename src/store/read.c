@@ -455,6 +455,50 @@ enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id, 
 	return *id ? LA_OK : LA_ENOTFOUND;
 }
 
+enum la_status store_mids_near(struct store *st, const char *prefix, const char *msgid, size_t max,
+                               void (*fn)(const char *mid, void *arg), void *arg)
+{
+	size_t found = 0;
+	int rc = SQLITE_DONE;
+	/* The IDs msgid begins, longest first: each a lookup by hash. */
+	size_t n = strlen(msgid);
+	for (size_t k = n; k-- > NEAR_ID_MIN && found < max;) {
+		sqlite3_stmt *s = st_prepare(st, S_MID_BYHASH);
+		if (!s)
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, (int64_t)hash64(msgid, k, 0));
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *mid = (const char *)sqlite3_column_text(s, 1);
+			if (mid && (size_t)sqlite3_column_bytes(s, 1) == k &&
+			    !memcmp(mid, msgid, k) && sqlite3_column_int64(s, 4) > 0) {
+				fn(mid, arg);
+				found++;
+				break;
+			}
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return st_error(rc);
+	}
+	if (found >= max || !prefix[0])
+		return LA_OK;
+	sqlite3_stmt *s = st_prepare(st, S_MID_NEAR);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, msgid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, NEAR_SCAN_MAX);
+	sqlite3_bind_int64(s, 4, (int64_t)(max - found));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *mid = (const char *)sqlite3_column_text(s, 0);
+		if (mid)
+			fn(mid, arg);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
 enum la_status store_mid_text(struct store *st, int64_t id, char *out, size_t n)
 {
 	if (n)

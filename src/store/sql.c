@@ -28,6 +28,11 @@ const char *const st_sql[S_COUNT] = {
 	[S_MID_BYHASH] = "SELECT id, mid, thread, parent, msgs FROM mids WHERE hash = ?1",
 	[S_MID_PARENT_OF] = "SELECT parent FROM mids WHERE id = ?1",
 	[S_MID_TEXT] = "SELECT mid FROM mids WHERE id = ?1",
+	/* No index holds the IDs' text: a scan of the newest NEAR_SCAN_MAX
+         * ids, for the 404 page only.  ?1 a prefix of the ID, ?2 the ID. */
+	[S_MID_NEAR] = "SELECT mid FROM mids WHERE id > (SELECT max(id) FROM mids) - ?3"
+		       " AND msgs > 0 AND mid <> ?2 AND substr(mid, 1, length(?1)) = ?1"
+		       " ORDER BY mid LIMIT ?4",
 	[S_MID_INS] = "INSERT INTO mids(id, hash, mid, thread, parent, msgs)"
 		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_MID_UPD] = "UPDATE mids SET thread = ?2, parent = ?3, msgs = ?4 WHERE id = ?1",

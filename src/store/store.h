@@ -344,6 +344,16 @@ LA_MUST_CHECK enum la_status store_msgs_by_msgid(struct store *st, const char *m
 LA_MUST_CHECK enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id,
                                             int64_t *thread);
 
+/* Message-IDs of messages near msgid, for its 404 page (lore's partial
+ * matches): those of NEAR_ID_MIN bytes or more that msgid begins (a link
+ * with junk after the ID), found by hash; then, if prefix is not "",
+ * those starting with prefix among the newest NEAR_SCAN_MAX IDs (a
+ * scan: no index holds their text); msgid itself never.  At most max,
+ * each passed to fn (the string lives for the call). */
+LA_MUST_CHECK enum la_status store_mids_near(struct store *st, const char *prefix,
+                                             const char *msgid, size_t max,
+                                             void (*fn)(const char *mid, void *arg), void *arg);
+
 /* The Message-ID of mids row id into out (n bytes, cut if longer; at
  * most MSGID_MAX + 1 are ever needed).  LA_ENOTFOUND if there is none. */
 LA_MUST_CHECK enum la_status store_mid_text(struct store *st, int64_t id, char *out, size_t n);

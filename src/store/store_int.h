@@ -49,6 +49,7 @@ enum st_stmt_id {
 	S_MID_BYHASH,
 	S_MID_PARENT_OF,
 	S_MID_TEXT,
+	S_MID_NEAR,
 	S_MID_INS,
 	S_MID_UPD,
 	S_MAX_IDS,
