@@ -27,14 +27,15 @@ MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c
 CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
-STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c
+STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c \
+              src/store/hide.c src/store/lists.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
-              src/render/outline.c src/render/message.c src/render/msgid.c \
+              src/render/outline.c src/render/message.c src/render/msgid.c src/render/gone.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
               src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/server.c
-CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
+CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c src/cmd/cmd-hide.c src/cmd/cmd-list.c \
               src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c
 LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(SEARCH_SRC) $(THREAD_SRC) \
               $(STORE_SRC) $(INGEST_SRC) $(RENDER_SRC) $(HTTP_SRC)

@@ -102,6 +102,11 @@
 /* Subject and From name stored in the index are cut (on a UTF-8 boundary)
  * at this many bytes; the message page shows the full header anyway. */
 #define SUBJECT_MAX 1024
+/* A hide's reason (`listarc hide --reason`): refused when longer. */
+#define HIDE_REASON_MAX 1000
+/* A list's description or posting address set by `listarc list`:
+ * refused when longer. */
+#define LIST_SETTING_MAX 1000
 #define NAME_MAX_BYTES 256
 #define ADDR_MAX 320
 

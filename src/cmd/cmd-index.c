@@ -147,6 +147,9 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 {
 	struct la_err err = {0};
 	int64_t list_id;
+	/* A list this run makes is taken out again if the run fails before
+	 * indexing a message: a failed index creates nothing. */
+	bool existed = store_list_id(st, list, &list_id) == LA_OK;
 	if (store_list_ensure(st, list, &list_id, &err)) {
 		cmd_error("%s", err.msg);
 		return 1;
@@ -184,6 +187,11 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 	if (ps.tty)
 		fputs("\r\033[K", stderr);
 	double el = now() - ps.start;
+	if ((e || used == 0) && !existed && stats.messages == 0) {
+		struct la_err rerr = {0};
+		if (store_list_remove(st, list_id, &rerr))
+			cmd_error("%s", rerr.msg);
+	}
 	if (e) {
 		cmd_error("%s", err.msg[0] ? err.msg : la_strstatus(e));
 		if (stats.messages)

@@ -500,6 +500,10 @@ enum la_status render_message(const struct render_ctx *c, const char *list, int 
 		render_error(c, r, 500, "The index could not be read.");
 		return e;
 	}
+	if (render_hidden_msg(c, &m, r)) {
+		store_msg_clear(&m);
+		return LA_OK;
+	}
 	e = message_page(c, &m, false, r);
 	store_msg_clear(&m);
 	return e;
@@ -602,6 +606,10 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 	if (e) {
 		render_error(c, r, 500, "The index could not be read.");
 		return e;
+	}
+	if (render_hidden_msg(c, &m, r)) {
+		store_msg_clear(&m);
+		return LA_OK;
 	}
 	struct attach_stream *as = calloc(1, sizeof *as);
 	if (!as) {
@@ -752,6 +760,10 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 	if (e) {
 		render_error(c, r, 500, "The index could not be read.");
 		return e;
+	}
+	if (render_hidden_msg(c, &m, r)) {
+		store_msg_clear(&m);
+		return LA_OK;
 	}
 	uint64_t size = 0;
 	int fd = store_msg_open(c->st, &m, &size);

@@ -143,4 +143,15 @@ enum la_status msgid_lookup_failed(const struct render_ctx *c, struct response *
 enum la_status msgid_not_found(const struct render_ctx *c, const char *list, int64_t list_id,
                                const char *msgid, struct response *r);
 
+/* ---- hidden messages (gone.c) ---- */
+
+/* r: the 410 page of a hidden message, with reason if not NULL or "". */
+void render_gone(const struct render_ctx *c, struct response *r, const char *reason);
+/* If m is hidden, sets r to its 410 page and returns true. */
+bool render_hidden_msg(const struct render_ctx *c, const struct store_msg *m, struct response *r);
+/* If msgid is hidden in list_id (any list if 0), sets r to its 410 page
+ * and returns true. */
+bool render_hidden_msgid(const struct render_ctx *c, int64_t list_id, const char *msgid,
+                         struct response *r);
+
 #endif
