@@ -51,7 +51,8 @@ release_OBJ := $(patsubst src/%.c,$(RELDIR)/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
-.PHONY: all check check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load
+.PHONY: all check check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load \
+        install uninstall
 all: listarc
 
 listarc: $(release_OBJ)
@@ -163,6 +164,30 @@ run: setup
 	./listarc lists --data archive
 	@echo "serving the archive: open http://$(LISTEN)/ (or http://$(LISTEN)/linux-kernel/2019/05/20/4); Ctrl-C stops"
 	exec ./listarc serve --data archive --listen $(LISTEN)
+
+# `make install` puts the release build, the man page and the contrib/
+# files (with the binary's installed path in them) under
+# $(DESTDIR)$(PREFIX); `make uninstall` takes exactly those away.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/listarc
+DOC_FILES := README.md contrib/listarc.service contrib/nginx-listarc.conf
+
+install: listarc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
+	install -m 755 listarc $(DESTDIR)$(BINDIR)/listarc
+	install -m 644 man/listarc.1 $(DESTDIR)$(MANDIR)/man1/listarc.1
+	install -m 644 README.md contrib/nginx-listarc.conf $(DESTDIR)$(DOCDIR)/
+	sed 's|/usr/local/bin/listarc|$(BINDIR)/listarc|g' contrib/listarc.service \
+		>$(DESTDIR)$(DOCDIR)/listarc.service
+	chmod 644 $(DESTDIR)$(DOCDIR)/listarc.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/listarc $(DESTDIR)$(MANDIR)/man1/listarc.1
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES)))
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build listarc
