@@ -28,10 +28,11 @@ CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/store.c src/store/write.c src/store/search.c src/store/bytes.c \
-              src/store/hide.c src/store/lists.c
+              src/store/hide.c src/store/lists.c \
+              src/store/legacy.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
-              src/render/outline.c src/render/message.c src/render/msgid.c src/render/gone.c \
+              src/render/outline.c src/render/message.c src/render/msgid.c src/render/gone.c src/render/legacy.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
               src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/server.c

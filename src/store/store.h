@@ -388,6 +388,17 @@ enum la_status store_list_set(struct store *st, int64_t list_id, enum store_list
 enum la_status store_list_get(struct store *st, int64_t list_id, enum store_list_setting k,
                               char *out, size_t n);
 
+/* ---- old archivers' URLs (legacy.c) ---- */
+
+/* The n-th message (from 0) of list_id in the order it was indexed:
+ * its URL day and number.  LA_ENOTFOUND if the list has fewer.  Walks
+ * the messages before it (a redirect, not a page). */
+enum la_status store_list_nth(struct store *st, int64_t list_id, int64_t n, int *day, int *num);
+/* Every Message-ID of list_id, once each, in no order; fn returns false
+ * to stop. */
+enum la_status store_list_msgids(struct store *st, int64_t list_id,
+                                 bool (*fn)(const char *msgid, void *arg), void *arg);
+
 /* Time of the last change to the index (for Last-Modified), 0 if unknown. */
 int64_t store_mtime(struct store *st);
 
