@@ -546,6 +546,20 @@ static void plain(struct response *r, int status, const char *text, int max_age)
 	r->max_age = max_age;
 }
 
+/* robots.txt: crawlers may read every page, slowly, but not what costs
+ * the most and adds nothing a page does not show: searches, raw
+ * messages, thread and search mboxes, the JSON API.  The patterns (RFC
+ * 9309's * wildcard) start with the base path, where the proxy puts the
+ * archive; a site under a prefix should serve this from its root. */
+static void robots(const struct render_ctx *c, struct response *r)
+{
+	plain(r, 200, "User-agent: *\nCrawl-delay: 1\n", 86400);
+	static const char *const deny[] = {"*?q=", "*&q=", "*/raw", "*/t.mbox.gz", "api/"};
+	for (size_t i = 0; i < sizeof deny / sizeof *deny; i++)
+		buf_printf(&r->body, "Disallow: %s%s\n", c->base, deny[i]);
+	buf_printf(&r->body, "Allow: %s\n", c->base);
+}
+
 enum la_status route_handle(const struct render_ctx *c, const char *path, size_t n,
                             struct response *r)
 {
@@ -587,7 +601,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 			e = render_index(c, r);
 		break;
 	case R_STYLE: render_stylesheet(r); break;
-	case R_ROBOTS: plain(r, 200, "User-agent: *\nCrawl-delay: 1\nAllow: /\n", 86400); break;
+	case R_ROBOTS: robots(c, r); break;
 	case R_FAVICON:
 		plain(r, 204, "", 86400);
 		r->content_type = NULL;
