@@ -197,6 +197,11 @@
  * connections are closed anyway. */
 #define HTTP_DRAIN_TIMEOUT 10
 
+/* Clients the rate limiter (`serve --rate-limit`) keeps a bucket for; a
+ * new client past it takes the slot of one idle the longest (which starts
+ * again with a full bucket).  A power of two; 40 bytes each. */
+#define RATELIMIT_CLIENTS 65536
+
 /* A query string parameter's decoded value (a search query is at most
  * QUERY_MAX_BYTES; this leaves room to say it is too long). */
 #define QUERY_PARAM_MAX 8192

@@ -23,6 +23,7 @@
 
 #include "http/headers.h"
 #include "http/pagecache.h"
+#include "http/ratelimit.h"
 #include "http/route.h"
 #include "limits.h"
 #include "msg/msg.h"
@@ -105,6 +106,7 @@ struct server {
 	int64_t started;
 	uint64_t response_ms, drain_ms;    /* the timeouts in force */
 	char where[INET6_ADDRSTRLEN + 16]; /* "127.0.0.1:8080" */
+	struct ratelimit *rl;              /* NULL: no rate limit */
 	pthread_barrier_t ready;
 };
 
@@ -468,6 +470,59 @@ static void absolute_location(struct worker *w, h2o_req_t *req, struct response 
 	memcpy(r->location, origin, ol);
 }
 
+/* What a request costs in rate-limit tokens: a page from the cache 1,
+ * one made 2, a listing that reads many rows 4, a search 10, an mbox
+ * download (a thread, a search's) 20. */
+static double request_cost(const struct route *rt, bool cached)
+{
+	if (cached)
+		return 1;
+	bool q = rt->query.has_q && rt->query.q[0];
+	switch (rt->kind) {
+	case R_MID_MBOX: return 20;
+	case R_INDEX:
+	case R_LIST:
+	case R_MID:
+		if (q)
+			return !strcmp(rt->query.x, "m") ? 20 : 10;
+		return rt->kind == R_MID ? 2 : 4;
+	case R_YEAR:
+	case R_MONTH:
+	case R_DAY:
+	case R_API_LIST:
+	case R_MID_FLAT:
+	case R_MID_NESTED:
+	case R_API_THREAD:
+	case R_HYPERKITTY:
+	case R_HYPERKITTY_T:
+	case R_PIPERMAIL:
+	case R_MHONARC: return 4;
+	default: return 2;
+	}
+}
+
+/* Whether the client may have this request (see ratelimit.h); if not,
+ * answers it 429 with Retry-After. */
+static bool rate_allows(struct exchange *x, h2o_req_t *req, const struct route *rt, bool cached)
+{
+	struct server *srv = x->w->srv;
+	struct sockaddr_storage ss;
+	unsigned char key[16];
+	bool loopback;
+	if (!srv->rl || !req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss) ||
+	    !ratelimit_client((struct sockaddr *)&ss, key, &loopback) ||
+	    (loopback && !srv->cfg->rate_loopback))
+		return true;
+	int wait = ratelimit_take(srv->rl, key, request_cost(rt, cached), h2o_now(x->w->loop));
+	if (!wait)
+		return true;
+	size_t n;
+	const char *v = pool_printf(req, &n, "%d", wait);
+	add_header(req, H2O_TOKEN_RETRY_AFTER, v, n);
+	send_error(x, req, 429, "Too many requests from your address: please slow down.");
+	return false;
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
 	(void)self;
@@ -530,12 +585,19 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	bool snapshot = store_read_begin(w->st, &version) == LA_OK;
 	char key[2 * URL_MAX + 256]; /* a path and its query */
 	size_t kn = 0;
-	if (snapshot && w->cache) {
-		struct route rt;
-		route_parse(path, n, &rt);
-		kn = route_key(&rt, key, sizeof key);
+	struct route *rt = NULL;
+	if ((snapshot && w->cache) || w->srv->rl) {
+		rt = h2o_mem_alloc_pool(&req->pool, sizeof *rt);
+		route_parse(path, n, rt);
 	}
+	if (snapshot && w->cache)
+		kn = route_key(rt, key, sizeof key);
 	struct page *p = kn ? pagecache_get(w->cache, key, kn, version) : NULL;
+	if (w->srv->rl && !rate_allows(x, req, rt, p != NULL)) {
+		page_unref(p);
+		store_read_end(w->st);
+		return 0;
+	}
 	if (!p) {
 		struct response r;
 		response_init(&r);
@@ -973,6 +1035,11 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 			goto out;
 		}
 	}
+	if (cfg->rate > 0 &&
+	    !(srv.rl = ratelimit_new(cfg->rate, cfg->burst > 1 ? cfg->burst : 1))) {
+		e = la_err_set(err, LA_ENOMEM, "out of memory");
+		goto out;
+	}
 	if ((e = open_listeners(&srv, err)))
 		goto out;
 
@@ -1025,6 +1092,7 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 out:
 	free_workers(&srv);
+	ratelimit_free(srv.rl);
 	if (srv.log_owned)
 		close(srv.log_fd);
 	return e;
