@@ -23,7 +23,7 @@ static const char usage[] =
 	"  --base-url URL      the public URL of the archive behind a reverse proxy,\n"
 	"                      such as https://example.org/lists/ (links get its path)\n"
 	"  --log FILE          access log in the combined format (default stderr);\n"
-	"                      SIGHUP reopens it\n"
+	"                      SIGHUP reopens it (and reads listarc.conf again)\n"
 	"  --threads N         event loops (default: one per core)\n"
 	"  --max-conns N       open connections at most (default 1024)\n"
 	"  --cache-mb N        rendered pages kept in memory (default 64; 0: none)\n"

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,14 @@ struct server {
 	uint64_t response_ms, drain_ms;    /* the timeouts in force */
 	char where[INET6_ADDRSTRLEN + 16]; /* "127.0.0.1:8080" */
 	struct ratelimit *rl;              /* NULL: no rate limit */
+	/* listarc.conf as last read: cfg->conf at start, then what SIGHUP
+	 * read (kept in `confs` until exit: a request in flight may still
+	 * use an older one), and its generation, which keys the page caches
+	 * with the index's version. */
+	_Atomic(const struct conf *) conf_now;
+	atomic_uint conf_gen;
+	struct conf **confs;
+	size_t nconfs;
 	pthread_barrier_t ready;
 };
 
@@ -583,6 +592,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	 * the cache. */
 	uint64_t version = 0;
 	bool snapshot = store_read_begin(w->st, &version) == LA_OK;
+	/* The configuration as of this request (SIGHUP may have read a new
+	 * one): pages made with an older one are not the cache's. */
+	w->rc.conf = atomic_load(&w->srv->conf_now);
+	version ^= (uint64_t)atomic_load(&w->srv->conf_gen) << 40;
 	char key[2 * URL_MAX + 256]; /* a path and its query */
 	size_t kn = 0;
 	struct route *rt = NULL;
@@ -969,11 +982,37 @@ static void free_workers(struct server *srv)
 	free(srv->workers);
 }
 
+/* SIGHUP: reads listarc.conf again; the loops take it at their next
+ * request.  A file that does not parse leaves the one in force. */
+static void reload_conf(struct server *srv)
+{
+	struct conf *cf = NULL;
+	struct la_err err = {0};
+	struct conf **more = realloc(srv->confs, (srv->nconfs + 1) * sizeof *more);
+	if (!more) {
+		fprintf(stderr, "listarc: SIGHUP: out of memory; listarc.conf not read again\n");
+		return;
+	}
+	srv->confs = more;
+	if (conf_load(srv->cfg->data_dir, &cf, &err)) {
+		fprintf(stderr, "listarc: SIGHUP: %s; the configuration in force is kept\n",
+		        err.msg);
+		conf_free(cf);
+		return;
+	}
+	srv->confs[srv->nconfs++] = cf;
+	atomic_store(&srv->conf_now, cf);
+	atomic_fetch_add(&srv->conf_gen, 1);
+	fprintf(stderr, "listarc: SIGHUP: listarc.conf read again\n");
+}
+
 enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 {
 	struct server srv;
 	memset(&srv, 0, sizeof srv);
 	srv.cfg = cfg;
+	atomic_init(&srv.conf_now, cfg->conf);
+	atomic_init(&srv.conf_gen, 0);
 	srv.started = (int64_t)time(NULL);
 	srv.response_ms = (uint64_t)(cfg->response_timeout > 0 ? cfg->response_timeout
 	                                                       : HTTP_RESPONSE_TIMEOUT) *
@@ -1071,6 +1110,7 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 			continue;
 		if (sig != SIGHUP)
 			break;
+		reload_conf(&srv);
 		if (srv.log_owned) {
 			int fd = open_log(cfg->log_path);
 			if (fd < 0) {
@@ -1093,6 +1133,9 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 out:
 	free_workers(&srv);
 	ratelimit_free(srv.rl);
+	for (size_t i = 0; i < srv.nconfs; i++)
+		conf_free(srv.confs[i]);
+	free(srv.confs);
 	if (srv.log_owned)
 		close(srv.log_fd);
 	return e;

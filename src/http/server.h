@@ -38,7 +38,8 @@ struct http_config {
 
 /* Serves the archive until SIGTERM or SIGINT, then lets the responses in
  * flight finish (for up to HTTP_DRAIN_TIMEOUT seconds) and returns LA_OK.
- * SIGHUP reopens the access log.  Once listening it prints
+ * SIGHUP reads listarc.conf again (a file that does not parse leaves the
+ * one in force) and reopens the access log.  Once listening it prints
  * "listarc: listening on http://ADDR:PORT/" to stderr.  Fails before
  * serving with LA_EINVAL (a bad listen address), LA_EIO (the address is
  * taken, the log cannot be opened) or the status of store_open, with the
