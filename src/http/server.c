@@ -598,15 +598,15 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	version ^= (uint64_t)atomic_load(&w->srv->conf_gen) << 40;
 	char key[2 * URL_MAX + 256]; /* a path and its query */
 	size_t kn = 0;
-	struct route *rt = NULL;
-	if ((snapshot && w->cache) || w->srv->rl) {
-		rt = h2o_mem_alloc_pool(&req->pool, sizeof *rt);
-		route_parse(path, n, rt);
-	}
+	/* On the stack, not in the request's pool: it is big, and pipelined
+	 * requests keep their pools until answered. */
+	struct route rt;
+	if ((snapshot && w->cache) || w->srv->rl)
+		route_parse(path, n, &rt);
 	if (snapshot && w->cache)
-		kn = route_key(rt, key, sizeof key);
+		kn = route_key(&rt, key, sizeof key);
 	struct page *p = kn ? pagecache_get(w->cache, key, kn, version) : NULL;
-	if (w->srv->rl && !rate_allows(x, req, rt, p != NULL)) {
+	if (w->srv->rl && !rate_allows(x, req, &rt, p != NULL)) {
 		page_unref(p);
 		store_read_end(w->st);
 		return 0;
