@@ -28,15 +28,17 @@ CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write.c src/store/search.c \
-              src/store/bytes.c src/store/git.c src/store/series.c
+              src/store/bytes.c src/store/git.c src/store/series.c \
+              src/store/hide.c src/store/lists.c src/store/legacy.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
-              src/render/outline.c src/render/message.c src/render/msgid.c \
+              src/render/outline.c src/render/message.c src/render/msgid.c src/render/gone.c src/render/legacy.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
               src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c \
               src/render/msgjson.c src/render/series.c src/render/text.c
-HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/server.c
-CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c \
+HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/ratelimit.c \
+              src/http/server.c
+CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c src/cmd/cmd-hide.c src/cmd/cmd-list.c src/cmd/cmd-check.c \
               src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c
 LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(SEARCH_SRC) $(THREAD_SRC) \
               $(STORE_SRC) $(INGEST_SRC) $(RENDER_SRC) $(HTTP_SRC)
@@ -52,7 +54,8 @@ release_OBJ := $(patsubst src/%.c,$(RELDIR)/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
-.PHONY: all check check-build check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load
+.PHONY: all check check-build check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load \
+        install uninstall
 all: listarc
 
 listarc: $(release_OBJ)
@@ -167,6 +170,30 @@ run: setup
 	./listarc lists --data archive
 	@echo "serving the archive: open http://$(LISTEN)/ (or http://$(LISTEN)/linux-kernel/2019/05/20/4); Ctrl-C stops"
 	exec ./listarc serve --data archive --listen $(LISTEN)
+
+# `make install` puts the release build, the man page and the contrib/
+# files (with the binary's installed path in them) under
+# $(DESTDIR)$(PREFIX); `make uninstall` takes exactly those away.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/listarc
+DOC_FILES := README.md contrib/listarc.service contrib/nginx-listarc.conf
+
+install: listarc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
+	install -m 755 listarc $(DESTDIR)$(BINDIR)/listarc
+	install -m 644 man/listarc.1 $(DESTDIR)$(MANDIR)/man1/listarc.1
+	install -m 644 README.md contrib/nginx-listarc.conf $(DESTDIR)$(DOCDIR)/
+	sed 's|/usr/local/bin/listarc|$(BINDIR)/listarc|g' contrib/listarc.service \
+		>$(DESTDIR)$(DOCDIR)/listarc.service
+	chmod 644 $(DESTDIR)$(DOCDIR)/listarc.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/listarc $(DESTDIR)$(MANDIR)/man1/listarc.1
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES)))
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build listarc

@@ -102,6 +102,11 @@
 /* Subject and From name stored in the index are cut (on a UTF-8 boundary)
  * at this many bytes; the message page shows the full header anyway. */
 #define SUBJECT_MAX 1024
+/* A hide's reason (`listarc hide --reason`): refused when longer. */
+#define HIDE_REASON_MAX 1000
+/* A list's description or posting address set by `listarc list`:
+ * refused when longer. */
+#define LIST_SETTING_MAX 1000
 #define NAME_MAX_BYTES 256
 #define ADDR_MAX 320
 
@@ -204,6 +209,11 @@
 /* After SIGTERM, seconds granted to responses in flight before their
  * connections are closed anyway. */
 #define HTTP_DRAIN_TIMEOUT 10
+
+/* Clients the rate limiter (`serve --rate-limit`) keeps a bucket for; a
+ * new client past it takes the slot of one idle the longest (which starts
+ * again with a full bucket).  A power of two; 40 bytes each. */
+#define RATELIMIT_CLIENTS 65536
 
 /* A query string parameter's decoded value (a search query is at most
  * QUERY_MAX_BYTES; this leaves room to say it is too long). */

@@ -124,7 +124,7 @@ A body with a line that needs quoting:
 From the beginning it was mboxrd.
 >From here too.
 M
-la deliver --data "$DATA" linux-kernel <msg1.eml
+la deliver --create --data "$DATA" linux-kernel <msg1.eml
 check_eq "deliver exits 0" $? 0
 check "deliver writes a From_ line dated by Received:" \
 	grep -q '^From dee@example.org Tue May 21 10:00:00 2019$\|^From MAILER-DAEMON Tue May 21 10:00:00 2019$' "$DATA/mbox/linux-kernel.mbox"
@@ -135,12 +135,12 @@ check_eq "the delivered message has a page at once" "$STATUS" 200
 check "its page shows it, without the list tag" grep -q 'Subject: delivered' page.html
 get /linux-kernel/2019/05/21/8/raw >raw.txt
 check "raw download undoes the quoting" cmp -s raw.txt msg1.eml
-printf 'From: a@b\nSubject: second\n\nbody\n' | SENDER=env-sender@example.org la deliver --data "$DATA" linux-kernel
+printf 'From: a@b\nSubject: second\n\nbody\n' | SENDER=env-sender@example.org la deliver --create --data "$DATA" linux-kernel
 check "a second delivery appends after a blank line" grep -q '^From env-sender@example.org ' "$DATA/mbox/linux-kernel.mbox"
 check_eq "mbox holds two messages" "$(grep -c '^From ' "$DATA/mbox/linux-kernel.mbox")" 2
-: | la deliver --data "$DATA" linux-kernel 2>/dev/null
+: | la deliver --create --data "$DATA" linux-kernel 2>/dev/null
 check_eq "an empty message is refused for good (65)" $? 65
-la deliver --data "$DATA" 'Bad/Name' <msg1.eml 2>/dev/null
+la deliver --create --data "$DATA" 'Bad/Name' <msg1.eml 2>/dev/null
 check_eq "a bad list name is a usage error (64)" $? 64
 # A held lock makes deliver ask the MTA to retry.
 python3 -c '
@@ -149,7 +149,7 @@ f = open(sys.argv[1], "a"); fcntl.lockf(f, fcntl.LOCK_EX)
 open("held", "w").write("held\n"); open("release").read()' "$DATA/mbox/linux-kernel.mbox" &
 bg_pid $!
 read -r _ <held
-LISTARC_LOCK_WAIT=1 la deliver --data "$DATA" linux-kernel <msg1.eml 2>err.txt
+LISTARC_LOCK_WAIT=1 la deliver --create --data "$DATA" linux-kernel <msg1.eml 2>err.txt
 check_eq "a locked mbox makes deliver exit 75 (try again later)" $? 75
 echo go >release
 wait
@@ -173,7 +173,7 @@ check_eq "a separator alone after it is no change (exit 0)" $? 0
 check "...and nothing new" grep -q '^sep: 0 messages indexed' err.txt
 truncate -s -1 sep/mbox/sep.mbox
 printf 'Message-ID: <sep-2@x>\nSubject: two\nDate: Tue, 2 Jan 2024 00:00:00 +0000\n\ntwo\n' |
-	la deliver --data sep sep 2>err.txt
+	la deliver --create --data sep sep 2>err.txt
 check_eq "deliver appends after it (exit 0)" $? 0
 check "...and indexes the new message at once, without complaint" [ ! -s err.txt ]
 la index --data sep sep 2>err.txt
@@ -186,19 +186,19 @@ check_eq "the first message keeps its bytes" "$(tail -1 raw.txt)" "no blank line
 # whose process died after writing it) is not written twice; delivered
 # again after another message, it is (a message sent twice).
 printf 'Message-ID: <sep-3@x>\nSubject: three\nDate: Wed, 3 Jan 2024 00:00:00 +0000\n\nthree\n' >three.eml
-la deliver --data sep sep <three.eml && la deliver --data sep sep <three.eml
+la deliver --create --data sep sep <three.eml && la deliver --create --data sep sep <three.eml
 check_eq "a delivery retried at once exits 0" $? 0
 check_eq "...and the mbox holds the message once" "$(grep -c '^Subject: three' sep/mbox/sep.mbox)" 1
 check_eq "...and so does the index" "$(sqlite3 sep/index.sqlite 'select count(*) from messages')" 3
 printf 'Message-ID: <sep-4@x>\nSubject: four\nDate: Thu, 4 Jan 2024 00:00:00 +0000\n\nfour\n' |
-	la deliver --data sep sep
-la deliver --data sep sep <three.eml
+	la deliver --create --data sep sep
+la deliver --create --data sep sep <three.eml
 check_eq "sent again after another message, it is kept twice" \
 	"$(grep -c '^Subject: three' sep/mbox/sep.mbox)/$(sqlite3 sep/index.sqlite 'select count(*) from messages')" 2/5
 # Without a Message-ID, two identical messages may be two (a cron job's
 # mail piped twice): both are kept.
-printf 'Subject: cron\n\nsame output\n' | la deliver --data cron c
-printf 'Subject: cron\n\nsame output\n' | la deliver --data cron c
+printf 'Subject: cron\n\nsame output\n' | la deliver --create --data cron c
+printf 'Subject: cron\n\nsame output\n' | la deliver --create --data cron c
 check_eq "identical messages without a Message-ID are both kept" \
 	"$(grep -c '^Subject: cron' cron/mbox/c.mbox)/$(sqlite3 cron/index.sqlite 'select count(*) from messages')" 2/2
 
@@ -206,7 +206,7 @@ check_eq "identical messages without a Message-ID are both kept" \
 # are the same sources, not new ones read again from the start.
 mv sep moved
 printf 'Message-ID: <sep-5@x>\nSubject: five\nDate: Fri, 5 Jan 2024 00:00:00 +0000\n\nfive\n' |
-	la deliver --data moved sep 2>err.txt
+	la deliver --create --data moved sep 2>err.txt
 check_eq "a delivery into the moved directory exits 0" $? 0
 check_eq "...and indexes only the new message, from the same source" \
 	"$(sqlite3 moved/index.sqlite 'select count(*) from messages; select count(*) from sources')" "6
@@ -220,7 +220,7 @@ check "...as does an index run (nothing new)" grep -q '^sep: 0 messages indexed'
 # keeps its source (and stores it relative from then on).
 sqlite3 moved/index.sqlite "UPDATE sources SET path = '$T/moved/mbox/sep.mbox'"
 printf 'Message-ID: <sep-6@x>\nSubject: six\nDate: Sat, 6 Jan 2024 00:00:00 +0000\n\nsix\n' |
-	la deliver --data moved sep 2>err.txt
+	la deliver --create --data moved sep 2>err.txt
 check_eq "an absolute path stored by an older listarc is the same source, made relative" \
 	"$(sqlite3 moved/index.sqlite 'select count(*) from messages; select path from sources')" "7
 mbox/sep.mbox"
@@ -231,12 +231,12 @@ sqlite3 moved/index.sqlite "UPDATE sources SET path = '/nonexistent/old-place/mb
 DATA=$T/moved get /sep/ >/dev/null
 check_eq "a schema-1 index is read" "$STATUS" 200
 printf 'Message-ID: <sep-7@x>\nSubject: seven\nDate: Sun, 7 Jan 2024 00:00:00 +0000\n\nseven\n' |
-	la deliver --data moved sep 2>err.txt
+	la deliver --create --data moved sep 2>err.txt
 check_eq "a schema-1 archive moved elsewhere keeps its source, made relative (no second reading)" \
 	"$(sqlite3 moved/index.sqlite 'select count(*) from messages; select path from sources')" "8
 mbox/sep.mbox"
 check_eq "...and is schema 2 from its first write" \
 	"$(sqlite3 moved/index.sqlite "select value from meta where key = 'schema'")" 2
 sqlite3 moved/index.sqlite "UPDATE meta SET value = 3 WHERE key = 'schema'"
-la deliver --data moved sep <three.eml 2>err.txt
+la deliver --create --data moved sep <three.eml 2>err.txt
 check "an index of a newer schema is refused, saying so" grep -q 'index schema 3, this listarc reads 1 to 2' err.txt

@@ -15,8 +15,8 @@ export LISTARC_HTTP_TIMEOUTS="2 2 2"
 plan 121
 
 la index --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox" 2>/dev/null
-mail_attachment tgz tgz@example.org | la deliver --data "$DATA" edge
-mail_attachment diff diff@example.org | la deliver --data "$DATA" edge
+mail_attachment tgz tgz@example.org | la deliver --create --data "$DATA" edge
+mail_attachment diff diff@example.org | la deliver --create --data "$DATA" edge
 # A raw message of 6 MB, to be streamed; and a list with 50,000 messages
 # in one month (1,613 a day).
 python3 - <<'PY'
@@ -198,7 +198,7 @@ Date: Sat, 02 Jan 2021 09:59:00 +0000
 
 Delivered while the server runs.
 M
-la deliver --data "$DATA" linux-kernel <live.eml
+la deliver --create --data "$DATA" linux-kernel <live.eml
 check_eq "a message delivered while serving has its page at once" \
 	"$(status "$U/linux-kernel/2021/01/02/1")" 200
 check "showing it" grep -q 'Subject: arrives while serving' body.out

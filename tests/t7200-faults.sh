@@ -86,15 +86,15 @@ fi
 
 # ---- deliver on a full disk ----
 printf 'Message-ID: <first@example.org>\nSubject: first\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\nfirst\n' |
-	la deliver --data dl l 2>/dev/null
+	la deliver --create --data dl l 2>/dev/null
 before=$(md5sum <dl/mbox/l.mbox)
 printf 'Message-ID: <full@example.org>\nSubject: full\n\n%s\n' "$(head -c 30000 /dev/zero | tr '\0' x)" >full.eml
 LISTARC_LOCK_WAIT=1 FAULT_DIR=$T/dl/mbox/ FAULT_ENOSPC_AFTER=10000 LD_PRELOAD=$HOOK \
-	"$RELEASE" deliver --data dl l <full.eml 2>err.txt
+	"$RELEASE" deliver --create --data dl l <full.eml 2>err.txt
 check_eq "deliver onto a full disk exits 75 (the MTA retries)" $? 75
 check "...saying the disk is full" grep -q 'no space left' err.txt
 check_eq "...and leaves the mbox as it was (no half message)" "$(md5sum <dl/mbox/l.mbox)" "$before"
-la deliver --data dl l <full.eml 2>/dev/null
+la deliver --create --data dl l <full.eml 2>/dev/null
 check_eq "with space back the message is delivered and indexed" \
 	"$(sqlite3 dl/index.sqlite "SELECT count(*) FROM messages m JOIN mids ON mids.id = m.mid WHERE mids.mid = 'full@example.org'")" 1
 
@@ -115,7 +115,7 @@ mkdir -p dm
 msgs = re.split(rb"\n(?=From [^\n]*\n)", open(sys.argv[1], "rb").read())
 for i, m in enumerate(msgs, 1):
     open("dm/%d" % i, "wb").write(m.split(b"\n", 1)[1])' dmail.mbox
-for i in $(seq 1 31); do "$RELEASE" deliver --data dref l <dm/$i 2>/dev/null; done
+for i in $(seq 1 31); do "$RELEASE" deliver --create --data dref l <dm/$i 2>/dev/null; done
 dseed=${FAULT_SEED:-$(date +%s)}
 echo "# kill points drawn with FAULT_SEED=$dseed"
 : >dkills.txt
@@ -126,17 +126,17 @@ for i in $(seq 1 31); do
 		nth=1
 	else
 		rm -rf dcopy && cp -r dk dcopy 2>/dev/null || mkdir dcopy
-		FAULT_TRACE=$T/dtrace.txt LD_PRELOAD=$HOOK "$RELEASE" deliver --data dcopy l <dm/$i 2>/dev/null
+		FAULT_TRACE=$T/dtrace.txt LD_PRELOAD=$HOOK "$RELEASE" deliver --create --data dcopy l <dm/$i 2>/dev/null
 		nth=$("$PYTHON" -c 'import random, sys; random.seed(int(sys.argv[1]) * 100 + int(sys.argv[2]))
 print(random.randint(1, max(1, int(sys.argv[3]))))' "$dseed" "$i" "$(wc -l <dtrace.txt)")
 	fi
-	FAULT_KILL_AT=$nth FAULT_LOG=$T/dkills.txt LD_PRELOAD=$HOOK "$RELEASE" deliver --data dk l <dm/$i 2>/dev/null &
+	FAULT_KILL_AT=$nth FAULT_LOG=$T/dkills.txt LD_PRELOAD=$HOOK "$RELEASE" deliver --create --data dk l <dm/$i 2>/dev/null &
 	wait $! 2>/dev/null
 	rc=$?
 	[ $rc = 137 ] && dkilled=$((dkilled + 1))
 	tries=1
 	while [ "$i" != 31 ] && [ $rc != 0 ] && [ $tries -lt 5 ]; do
-		"$RELEASE" deliver --data dk l <dm/$i 2>/dev/null
+		"$RELEASE" deliver --create --data dk l <dm/$i 2>/dev/null
 		rc=$?
 		tries=$((tries + 1))
 	done

@@ -24,15 +24,15 @@ mail() { # mail MSGID SUBJECT [BODY]: a message on stdin of deliver
 	printf 'From: Odd Sender <odd@example.org>\nSubject: %s\nDate: Mon, 06 Jan 2025 09:00:00 +0000\n\n' "$2"
 	printf '%s\n' "${3:-Body of $1.}"
 }
-mail 'a/b+c=d@example.org' 'slash in the id' | la deliver --data "$DATA" odd
-mail '2024' 'four digits' | la deliver --data "$DATA" odd
+mail 'a/b+c=d@example.org' 'slash in the id' | la deliver --create --data "$DATA" odd
+mail '2024' 'four digits' | la deliver --create --data "$DATA" odd
 mail 'from-lines@example.org' 'From lines' \
 	"$(printf 'From the start of a line\n>From a quoted one\n>>From twice\nnot From here')" |
-	la deliver --data "$DATA" odd
+	la deliver --create --data "$DATA" odd
 printf 'Received: from mx by list; Mon, 06 Jan 2025 11:00:00 +0000\nMessage-ID: <ctl@example.org>\nFrom: C <c@example.org>\nSubject: ctl \001\002 amp & lt < nonchars \357\277\276\357\277\277 end\n\nx\n' |
-	la deliver --data "$DATA" odd
+	la deliver --create --data "$DATA" odd
 printf 'Received: from mx by list; Mon, 06 Jan 2025 12:00:00 +0000\nMessage-ID: <bad@example.org>\nFrom: C <c@example.org>\nSubject: bad \377 byte \033 esc\n\nx\n' |
-	la deliver --data "$DATA" odd
+	la deliver --create --data "$DATA" odd
 # A chain of 70 replies, each to the one before: deeper than pages and
 # the API nest.
 "$PYTHON" - <<'EOF'
@@ -456,7 +456,7 @@ check_eq "one message: its IDs, both URLs, sender, subject, date, parent" \
 	"$(json msg.json '"|".join(str(x) for x in (d["message_id"], d["url"], d["permalink"], d["raw"], d["from"]["name"], d["subject"], d["date"], d["parent"]))')" \
 	"155836081774.2441.16449538600904205092.stgit@localhost.localdomain|$P3|/linux-kernel/155836081774.2441.16449538600904205092.stgit@localhost.localdomain/|$P3/raw|Kirill Tkhai|[PATCH v2 3/7] mm: Extend copy_page_range()|2019-05-20T14:00:17Z|$ROOTID"
 check "its thread id and attachments (none)" json msg.json 'isinstance(d["thread"], int) and d["attachments"] == [] or exit(1)'
-mail_attachment tgz tgz@example.org | la deliver --data "$DATA" odd
+mail_attachment tgz tgz@example.org | la deliver --create --data "$DATA" odd
 ATT=$(sqlite3 "$DATA/index.sqlite" "SELECT mids.mid FROM messages m JOIN mids ON mids.id = m.mid ORDER BY m.id DESC LIMIT 1")
 get "/api/v1/odd/$ATT/" >att.json
 check_eq "a message's attachments: number, type, file name, size, URL" \
@@ -526,7 +526,7 @@ check_eq "(which are all the JSON files fetched but pages.py's, which validates 
 la index --data "$DATA" all "$SEEDS" >/dev/null 2>res.err
 check_eq "listarc index all: refused (exit 2)" $? 2
 check "saying why" grep -q "'all' cannot be a list name: /all/ is part of the archive's URLs" res.err
-mail x@y z | la deliver --data "$DATA" api 2>res.err
+mail x@y z | la deliver --create --data "$DATA" api 2>res.err
 check_eq "listarc deliver api: refused (exit 64)" $? 64
 check "saying why" grep -q "'api' cannot be a list name" res.err
 printf '[list all]\nsources = %s\n' "$SEEDS" >"$DATA/listarc.conf"

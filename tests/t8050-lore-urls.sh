@@ -44,8 +44,8 @@ sys.stdout.write(
     "--out\nContent-Type: message/rfc822\n\n" + inner + "--out--\n")
 EOF
 "$PYTHON" parts.py >parts.eml
-la deliver --data "$DATA" edge <parts.eml
-la deliver --data "$DATA" edge2 <parts.eml
+la deliver --data "$DATA" --create edge <parts.eml
+la deliver --data "$DATA" --create edge2 <parts.eml
 printf '[list linux-kernel]\naddress = linux-kernel@vger.kernel.org\n[list edge]\naddress = edge@lists.example.org\n' >"$DATA/listarc.conf"
 
 # lore's anchor of a message: m and the SHA-1 of its Message-ID.

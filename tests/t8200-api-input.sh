@@ -132,8 +132,8 @@ for m in 12:21:17 21:12:18; do
 	printf 'From: Alice <alice@example.org>\nTo: Daniel <daniel@example.org>\nSubject: a reply to %s\nMessage-ID: <mid-loop-%s@example.org>\nIn-Reply-To: <mid-loop-%s@example.org>\nDate: %s Jun 2016 02:14:41 +0000\n\nI reply to %s, which replies to me.\n' \
 		"$other" "$me" "$other" "$day" "$other" >"$EDGE/broken_loop_loop-$me.eml"
 done
-la deliver --data "$DATA" loop <"$EDGE/broken_loop_loop-12.eml"
-la deliver --data "$DATA" loop <"$EDGE/broken_loop_loop-21.eml"
+la deliver --create --data "$DATA" loop <"$EDGE/broken_loop_loop-12.eml"
+la deliver --create --data "$DATA" loop <"$EDGE/broken_loop_loop-21.eml"
 for id in mid-loop-12@example.org mid-loop-21@example.org; do
 	guard "$LISTARC" get --data "$DATA" "/loop/$id/t.mbox.gz" >loop.gz 2>/dev/null
 	check_eq "t.mbox.gz of <$id> in a loop: both messages, in delivery order (no hang)" \

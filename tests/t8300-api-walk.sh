@@ -92,7 +92,7 @@ cat >deliver1 <<'EOF'
 day=$((RANDOM % 200))
 printf 'Received: from mx by list; %s\nMessage-ID: <added-%s@example.org>\nFrom: A <a@example.org>\nSubject: added %s\n\nx\n' \
 	"$(date -u -d "@$((1672531200 + day * 86400 + 43210))" '+%a, %d %b %Y %H:%M:%S +0000')" "$1" "$1" |
-	"$INDEXER" deliver --data "$DATA" walk 2>>deliver.err &&
+	"$INDEXER" deliver --create --data "$DATA" walk 2>>deliver.err &&
 	echo "added-$1@example.org" >>added.txt
 EOF
 cat >append <<'EOF'

@@ -14,7 +14,7 @@
 #include "msg/msg.h"
 
 static const char usage[] =
-	"usage: listarc deliver [--data DIR] [--sender ADDR] LIST < MESSAGE\n"
+	"usage: listarc deliver [--data DIR] [--sender ADDR] [--create] LIST < MESSAGE\n"
 	"\n"
 	"Appends one message (read from standard input) to DIR/mbox/LIST.mbox\n"
 	"with a From_ line and mboxrd quoting, under an fcntl lock, then indexes\n"
@@ -24,9 +24,12 @@ static const char usage[] =
 	"\n"
 	"  --sender ADDR  envelope sender for the From_ line (default $SENDER,\n"
 	"                 else the Return-Path:, else MAILER-DAEMON)\n"
+	"  --create       make LIST if it is new (else a list must be in the index\n"
+	"                 or listarc.conf: a typo makes no list)\n"
 	"\n"
 	"Exit status (sysexits.h): 0 stored (even if indexing it must wait for\n"
 	"the next run), 64 usage, 65 message refused (empty, or over 512 MiB),\n"
+	"67 no such list (the known ones are named; nothing is written),\n"
 	"73 cannot create DIR/mbox/, 75 try again later (the mbox locked, a\n"
 	"write that failed, the disk full).\n";
 _Static_assert(DELIVER_MAX == (size_t)512 << 20, "the usage says 512 MiB");
@@ -35,12 +38,15 @@ int cmd_deliver(int argc, char **argv)
 {
 	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
 	                                     {"sender", required_argument, NULL, 's'},
+	                                     {"create", no_argument, NULL, 'c'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	const char *data = NULL, *sender_opt = NULL;
+	bool create = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "d:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:ch", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c': create = true; break;
 		case 'd': data = optarg; break;
 		case 's': sender_opt = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
@@ -63,6 +69,9 @@ int cmd_deliver(int argc, char **argv)
 		          list, list);
 		return EX_USAGE_;
 	}
+	int known = cmd_list_check_dir(data, list, create);
+	if (known)
+		return known;
 
 	/* How long to wait for locks before asking the MTA to retry. */
 	int wait = 60;

@@ -124,6 +124,50 @@ static bool check_sources(const char *dir, const char *list, char **sources, int
 	return true;
 }
 
+/* The month of a pipermail download's name ("2009-March.txt", also
+ * .txt.gz) as yyyymm, else 0. */
+static int pipermail_month(const char *path)
+{
+	static const char *const months[] = {"January",   "February", "March",    "April",
+	                                     "May",       "June",     "July",     "August",
+	                                     "September", "October",  "November", "December"};
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	int y = 0;
+	for (int i = 0; i < 4; i++) {
+		if (b[i] < '0' || b[i] > '9')
+			return 0;
+		y = y * 10 + (b[i] - '0');
+	}
+	if (b[4] != '-')
+		return 0;
+	for (int m = 0; m < 12; m++) {
+		size_t n = strlen(months[m]);
+		if (!strncmp(b + 5, months[m], n) &&
+		    (!strcmp(b + 5 + n, ".txt") || !strcmp(b + 5 + n, ".txt.gz")))
+			return y * 100 + m + 1;
+	}
+	return 0;
+}
+
+static int by_pipermail_month(const void *a, const void *b)
+{
+	int x = pipermail_month(*(char *const *)a), y = pipermail_month(*(char *const *)b);
+	return (x > y) - (x < y);
+}
+
+/* Pipermail's month files given together (a shell glob sorts them by
+ * name: 2009-August before 2009-July) are read from the oldest month on,
+ * in the order pipermail numbered their messages, so that its old URLs
+ * (/pipermail/LIST/YYYY-Month/NNNNNN.html) find them. */
+static void sort_pipermail(char **sources, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!pipermail_month(sources[i]))
+			return;
+	qsort(sources, (size_t)n, sizeof *sources, by_pipermail_month);
+}
+
 struct src_args {
 	struct store *st;
 	int64_t list_id;
@@ -147,6 +191,9 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 {
 	struct la_err err = {0};
 	int64_t list_id;
+	/* A list this run makes is taken out again if the run fails before
+	 * indexing a message: a failed index creates nothing. */
+	bool existed = store_list_id(st, list, &list_id) == LA_OK;
 	if (store_list_ensure(st, list, &list_id, &err)) {
 		cmd_error("%s", err.msg);
 		return 1;
@@ -166,6 +213,7 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 	enum la_status e = LA_OK;
 	int used = 0;
 	if (nsources > 0) {
+		sort_pipermail(sources, nsources);
 		for (int i = 0; i < nsources && !e; i++, used++)
 			e = ingest_source(st, list_id, sources[i], &o, &stats, &err);
 	} else {
@@ -184,6 +232,11 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 	if (ps.tty)
 		fputs("\r\033[K", stderr);
 	double el = now() - ps.start;
+	if ((e || used == 0) && !existed && stats.messages == 0) {
+		struct la_err rerr = {0};
+		if (store_list_remove(st, list_id, &rerr))
+			cmd_error("%s", rerr.msg);
+	}
 	if (e) {
 		cmd_error("%s", err.msg[0] ? err.msg : la_strstatus(e));
 		if (stats.messages)

@@ -13,6 +13,7 @@
 static const char usage[] =
 	"usage: listarc serve [--data DIR] [--listen ADDR:PORT] [--base-url URL]\n"
 	"                     [--log FILE] [--threads N] [--max-conns N] [--cache-mb N]\n"
+	"                     [--rate-limit RATE[/BURST]] [--rate-limit-loopback]\n"
 	"\n"
 	"Serves the archive over HTTP until SIGTERM or SIGINT (responses in\n"
 	"flight are finished first).  New mail shows without a restart.\n"
@@ -22,10 +23,17 @@ static const char usage[] =
 	"  --base-url URL      the public URL of the archive behind a reverse proxy,\n"
 	"                      such as https://example.org/lists/ (links get its path)\n"
 	"  --log FILE          access log in the combined format (default stderr);\n"
-	"                      SIGHUP reopens it\n"
+	"                      SIGHUP reopens it (and reads listarc.conf again)\n"
 	"  --threads N         event loops (default: one per core)\n"
 	"  --max-conns N       open connections at most (default 1024)\n"
 	"  --cache-mb N        rendered pages kept in memory (default 64; 0: none)\n"
+	"  --rate-limit RATE[/BURST]  per client (IPv4 address, IPv6 /64): RATE\n"
+	"                      tokens a second into a bucket of BURST (default\n"
+	"                      10/200; 0: no limit); a cached page costs 1, a\n"
+	"                      page made 2, a listing 4, a search 10, an mbox 20;\n"
+	"                      an empty bucket is answered 429 with Retry-After\n"
+	"  --rate-limit-loopback  limit clients on 127.0.0.0/8 and ::1 too (a\n"
+	"                      reverse proxy there is otherwise one free client)\n"
 	"\n"
 	"Exit status: 0 after SIGTERM or SIGINT, 1 if it cannot serve (no index,\n"
 	"the address taken), 2 for bad usage, 78 for a bad listarc.conf.\n";
@@ -47,14 +55,35 @@ int cmd_serve(int argc, char **argv)
 	                                     {"threads", required_argument, NULL, 't'},
 	                                     {"max-conns", required_argument, NULL, 'm'},
 	                                     {"cache-mb", required_argument, NULL, 'c'},
+	                                     {"rate-limit", required_argument, NULL, 'r'},
+	                                     {"rate-limit-loopback", no_argument, NULL, 'R'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
-	struct http_config hc = {.listen = "127.0.0.1:8080", .cache_bytes = (size_t)64 << 20};
+	struct http_config hc = {.listen = "127.0.0.1:8080",
+	                         .cache_bytes = (size_t)64 << 20,
+	                         .rate = 10,
+	                         .burst = 200};
 	const char *data = NULL, *base_url = NULL;
 	long v;
 	int c;
-	while ((c = getopt_long(argc, argv, "d:l:b:L:t:m:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:b:L:t:m:c:r:Rh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'r': {
+			char *end;
+			hc.rate = strtod(optarg, &end);
+			hc.burst = hc.rate * 20;
+			if (*end == '/')
+				hc.burst = strtod(end + 1, &end);
+			if (end == optarg || *end || !(hc.rate >= 0 && hc.rate <= 1e6) ||
+			    !(hc.burst >= 0 && hc.burst <= 1e9) || (hc.rate > 0 && hc.burst < 1)) {
+				cmd_error("--rate-limit %s: RATE or RATE/BURST (a bucket of at "
+				          "least 1)",
+				          optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'R': hc.rate_loopback = true; break;
 		case 'd': data = optarg; break;
 		case 'l': hc.listen = optarg; break;
 		case 'b': base_url = optarg; break;

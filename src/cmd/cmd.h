@@ -12,6 +12,21 @@ int cmd_get(int argc, char **argv);
 int cmd_lists(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_hide(int argc, char **argv);
+int cmd_unhide(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_check_config(int argc, char **argv);
+
+/* Whether deliver may write to list in the archive at dir: 0 if it is in
+ * the index or in listarc.conf (cf, may be NULL), or create is set; else
+ * prints the known lists and returns 67 (EX_NOUSER), or 75 if the index
+ * cannot be read.  Creates nothing. */
+struct conf;
+int cmd_list_check(const char *dir, const char *list, const struct conf *cf, bool create);
+/* The same for --data DATA (NULL: the default), reading its listarc.conf
+ * (75 if it is malformed). */
+int cmd_list_check_dir(const char *data, const char *list, bool create);
 
 /* The link prefix of --base-url URL (NULL: "/") into base, which the
  * caller has set up and frees; false, after saying why, if URL cannot
@@ -28,6 +43,7 @@ enum {
 	EX_USAGE_ = 64,
 	EX_DATAERR_ = 65,
 	EX_NOINPUT_ = 66,
+	EX_NOUSER_ = 67,
 	EX_SOFTWARE_ = 70,
 	EX_OSERR_ = 71,
 	EX_CANTCREAT_ = 73,

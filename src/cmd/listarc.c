@@ -38,7 +38,13 @@ static const char usage[] =
 	"  get PATH                            print the page the server sends for PATH\n"
 	"  serve [--listen ADDR:PORT]          the web server (default 127.0.0.1:8080)\n"
 	"  lists                               show lists, counts, dates and sources\n"
+	"  check-config                        check listarc.conf and the sources it names\n"
+	"  list add|remove|rename|set-description|set-address NAME ...\n"
+	"                                      make, remove or change a list\n"
 	"  search QUERY                        search the archive (s: f: d: ... prefixes)\n"
+	"  hide LIST URL|MSGID --reason TEXT   take a message off the archive (410 Gone)\n"
+	"  unhide LIST URL|MSGID               show a hidden message again\n"
+	"  log [LIST]                          every hide and unhide: when, who, why\n"
 	"\n"
 	"DIR is --data, else $LISTARC_DATA, else ./archive.\n"
 	"`listarc COMMAND --help` describes each command; `man listarc` all of them.\n";
@@ -62,9 +68,12 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{"index", cmd_index},   {"reindex", cmd_reindex}, {"deliver", cmd_deliver},
-		{"get", cmd_get},       {"lists", cmd_lists},     {"serve", cmd_serve},
-		{"search", cmd_search},
+		{"index", cmd_index},     {"reindex", cmd_reindex},
+		{"deliver", cmd_deliver}, {"get", cmd_get},
+		{"lists", cmd_lists},     {"serve", cmd_serve},
+		{"search", cmd_search},   {"hide", cmd_hide},
+		{"unhide", cmd_unhide},   {"log", cmd_log},
+		{"list", cmd_list},       {"check-config", cmd_check_config},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (!strcmp(c, cmds[i].name))

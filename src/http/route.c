@@ -503,6 +503,69 @@ static enum route_kind parse_api(struct route *rt, const struct segs *g)
 	}
 }
 
+/* n digits at s, then suffix: the number into *out. */
+static bool digits_then(const char *s, size_t n, size_t min, size_t max, const char *suffix,
+                        int *out)
+{
+	size_t k = 0, sl = strlen(suffix);
+	while (k < n && s[k] >= '0' && s[k] <= '9')
+		k++;
+	if (k < min || k > max || n - k != sl || memcmp(s + k, suffix, sl) != 0)
+		return false;
+	return number(s, k, k, out);
+}
+
+/* A pipermail month, "2009-March". */
+static bool pipermail_month(const char *s, size_t n)
+{
+	static const char *const months[] = {"January",   "February", "March",    "April",
+	                                     "May",       "June",     "July",     "August",
+	                                     "September", "October",  "November", "December"};
+	int y;
+	if (n < 6 || s[4] != '-' || !number(s, 4, 4, &y))
+		return false;
+	for (size_t i = 0; i < 12; i++)
+		if (n - 5 == strlen(months[i]) && memcmp(s + 5, months[i], n - 5) == 0)
+			return true;
+	return false;
+}
+
+/* The URLs of pipermail, MHonArc and HyperKitty (see route.h); R_NOTFOUND
+ * if g is none of them (it may then be a list's URL). */
+static enum route_kind parse_legacy(struct route *rt, const struct segs *g)
+{
+	const char *const *s = g->s;
+	const size_t *n = g->n;
+	if (g->count == 4 && !g->trailing && seg_is(g, 0, "pipermail") &&
+	    conf_valid_listname(s[1], n[1]) && pipermail_month(s[2], n[2]) &&
+	    digits_then(s[3], n[3], 6, 9, ".html", &rt->n)) {
+		memcpy(rt->list, s[1], n[1]);
+		return rt->kind = R_PIPERMAIL;
+	}
+	if (g->count == 3 && !g->trailing && seg_is(g, 0, "mhonarc") &&
+	    conf_valid_listname(s[1], n[1]) && n[2] > 3 && memcmp(s[2], "msg", 3) == 0 &&
+	    digits_then(s[2] + 3, n[2] - 3, 5, 9, ".html", &rt->n)) {
+		memcpy(rt->list, s[1], n[1]);
+		return rt->kind = R_MHONARC;
+	}
+	if (g->count == 5 && (seg_is(g, 0, "hyperkitty") || seg_is(g, 0, "archives")) &&
+	    seg_is(g, 1, "list") && (seg_is(g, 3, "message") || seg_is(g, 3, "thread")) &&
+	    n[4] == 32) {
+		const char *at = memchr(s[2], '@', n[2]);
+		size_t ln = at ? (size_t)(at - s[2]) : 0;
+		if (!at || !conf_valid_listname(s[2], ln))
+			return R_NOTFOUND;
+		for (size_t i = 0; i < 32; i++)
+			if (!((s[4][i] >= 'A' && s[4][i] <= 'Z') ||
+			      (s[4][i] >= '2' && s[4][i] <= '7')))
+				return R_NOTFOUND;
+		memcpy(rt->list, s[2], ln);
+		memcpy(rt->msgid, s[4], 32);
+		return rt->kind = seg_is(g, 3, "thread") ? R_HYPERKITTY_T : R_HYPERKITTY;
+	}
+	return R_NOTFOUND;
+}
+
 enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 {
 	memset(rt, 0, sizeof *rt);
@@ -577,6 +640,8 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 	}
 	if (seg_is(&g, 0, "api"))
 		return parse_api(rt, &g);
+	if (parse_legacy(rt, &g) != R_NOTFOUND)
+		return rt->kind;
 	/* lore.kernel.org/r/MSGID, and a Message-ID alone (an '@' is never
 	 * in a list name). */
 	if (g.count >= 2 && seg_is(&g, 0, "r"))
@@ -603,7 +668,11 @@ size_t route_key(const struct route *rt, char *out, size_t n)
 	case R_ROBOTS:
 	case R_FAVICON:
 	case R_HEALTHZ:
-	case R_MID_RESOLVE: return 0;
+	case R_MID_RESOLVE:
+	case R_PIPERMAIL:
+	case R_MHONARC:
+	case R_HYPERKITTY:
+	case R_HYPERKITTY_T: return 0;
 	default: break;
 	}
 	const struct route_query *q = &rt->query;
@@ -640,6 +709,20 @@ static void plain(struct response *r, int status, const char *text, int max_age)
 	r->status = status;
 	r->content_type = "text/plain; charset=utf-8";
 	r->max_age = max_age;
+}
+
+/* robots.txt: crawlers may read every page, slowly, but not what costs
+ * the most and adds nothing a page does not show: searches, raw
+ * messages, thread and search mboxes, the JSON API.  The patterns (RFC
+ * 9309's * wildcard) start with the base path, where the proxy puts the
+ * archive; a site under a prefix should serve this from its root. */
+static void robots(const struct render_ctx *c, struct response *r)
+{
+	plain(r, 200, "User-agent: *\nCrawl-delay: 1\n", 86400);
+	static const char *const deny[] = {"*?q=", "*&q=", "*/raw", "*/t.mbox.gz", "api/"};
+	for (size_t i = 0; i < sizeof deny / sizeof *deny; i++)
+		buf_printf(&r->body, "Disallow: %s%s\n", c->base, deny[i]);
+	buf_printf(&r->body, "Allow: %s\n", c->base);
 }
 
 enum la_status route_handle(const struct render_ctx *c, const char *path, size_t n,
@@ -683,7 +766,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 			e = render_index(c, r);
 		break;
 	case R_STYLE: render_stylesheet(r); break;
-	case R_ROBOTS: plain(r, 200, "User-agent: *\nCrawl-delay: 1\nAllow: /\n", 86400); break;
+	case R_ROBOTS: robots(c, r); break;
 	case R_FAVICON:
 		plain(r, 204, "", 86400);
 		r->content_type = NULL;
@@ -757,6 +840,12 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		break;
 	case R_API_MID: e = render_api_msgid(c, list, rt.msgid, r); break;
 	case R_API_THREAD: e = render_api_thread(c, list, rt.msgid, r); break;
+	case R_PIPERMAIL:
+	case R_MHONARC: e = render_numbered(c, rt.list, rt.n, r); break;
+	case R_HYPERKITTY:
+	case R_HYPERKITTY_T:
+		e = render_hyperkitty(c, rt.list, rt.msgid, kind == R_HYPERKITTY_T, r);
+		break;
 	}
 	/* A strong validator of exactly what is sent (a streamed body has
 	 * its own, set by its renderer). */

@@ -37,6 +37,9 @@
  *   /api/v1/...                    the JSON API (docs/api.md): /api/v1/ and
  *                                  what follows it is a page's path
  *   /_/listarc-HASH.css, /robots.txt, /favicon.ico, /healthz
+ *   /pipermail/LIST/YYYY-Month/NNNNNN.html, /mhonarc/LIST/msgNNNNN.html,
+ *   /hyperkitty/list/LIST@HOST/message/HASH/ (and thread/HASH/; /archives/
+ *                                  for /hyperkitty/): 301 to the message
  *
  * The path is split into segments first and each is percent-decoded on
  * its own, so "%2F" inside a Message-ID stays inside its segment.  After
@@ -91,6 +94,12 @@ enum route_kind {
 	R_API_MSG,         /* /api/v1/LIST/YYYY/MM/DD/N */
 	R_API_MID,         /* /api/v1/LIST/MSGID/ */
 	R_API_THREAD,      /* /api/v1/LIST/MSGID/T/ */
+	/* Old archivers' URLs, redirected (render/legacy.c): n is the number,
+	 * msgid the HyperKitty hash. */
+	R_PIPERMAIL,    /* /pipermail/LIST/YYYY-Month/NNNNNN.html */
+	R_MHONARC,      /* /mhonarc/LIST/msgNNNNN.html */
+	R_HYPERKITTY,   /* /hyperkitty/list/LIST@HOST/message/HASH/ (or /archives/...) */
+	R_HYPERKITTY_T, /* /hyperkitty/list/LIST@HOST/thread/HASH/ */
 };
 
 /* The parameters of a query string listarc knows; others are ignored.

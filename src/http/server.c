@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 
 #include "http/headers.h"
 #include "http/pagecache.h"
+#include "http/ratelimit.h"
 #include "http/route.h"
 #include "limits.h"
 #include "msg/msg.h"
@@ -106,6 +108,15 @@ struct server {
 	int64_t started;
 	uint64_t response_ms, drain_ms;    /* the timeouts in force */
 	char where[INET6_ADDRSTRLEN + 16]; /* "127.0.0.1:8080" */
+	struct ratelimit *rl;              /* NULL: no rate limit */
+	/* listarc.conf as last read: cfg->conf at start, then what SIGHUP
+	 * read (kept in `confs` until exit: a request in flight may still
+	 * use an older one), and its generation, which keys the page caches
+	 * with the index's version. */
+	_Atomic(const struct conf *) conf_now;
+	atomic_uint conf_gen;
+	struct conf **confs;
+	size_t nconfs;
 	pthread_barrier_t ready;
 };
 
@@ -462,6 +473,59 @@ static void absolute_location(struct worker *w, h2o_req_t *req, struct response 
 	memcpy(r->location, origin, ol);
 }
 
+/* What a request costs in rate-limit tokens: a page from the cache 1,
+ * one made 2, a listing that reads many rows 4, a search 10, an mbox
+ * download (a thread, a search's) 20. */
+static double request_cost(const struct route *rt, bool cached)
+{
+	if (cached)
+		return 1;
+	bool q = rt->query.has_q && rt->query.q[0];
+	switch (rt->kind) {
+	case R_MID_MBOX: return 20;
+	case R_INDEX:
+	case R_LIST:
+	case R_MID:
+		if (q)
+			return !strcmp(rt->query.x, "m") ? 20 : 10;
+		return rt->kind == R_MID ? 2 : 4;
+	case R_YEAR:
+	case R_MONTH:
+	case R_DAY:
+	case R_API_LIST:
+	case R_MID_FLAT:
+	case R_MID_NESTED:
+	case R_API_THREAD:
+	case R_HYPERKITTY:
+	case R_HYPERKITTY_T:
+	case R_PIPERMAIL:
+	case R_MHONARC: return 4;
+	default: return 2;
+	}
+}
+
+/* Whether the client may have this request (see ratelimit.h); if not,
+ * answers it 429 with Retry-After. */
+static bool rate_allows(struct exchange *x, h2o_req_t *req, const struct route *rt, bool cached)
+{
+	struct server *srv = x->w->srv;
+	struct sockaddr_storage ss;
+	unsigned char key[16];
+	bool loopback;
+	if (!srv->rl || !req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss) ||
+	    !ratelimit_client((struct sockaddr *)&ss, key, &loopback) ||
+	    (loopback && !srv->cfg->rate_loopback))
+		return true;
+	int wait = ratelimit_take(srv->rl, key, request_cost(rt, cached), h2o_now(x->w->loop));
+	if (!wait)
+		return true;
+	size_t n;
+	const char *v = pool_printf(req, &n, "%d", wait);
+	add_header(req, H2O_TOKEN_RETRY_AFTER, v, n);
+	send_error(x, req, 429, "Too many requests from your address: please slow down.");
+	return false;
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
 	(void)self;
@@ -522,14 +586,25 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	 * the cache. */
 	uint64_t version = 0;
 	bool snapshot = store_read_begin(w->st, &version) == LA_OK;
+	/* The configuration as of this request (SIGHUP may have read a new
+	 * one): pages made with an older one are not the cache's. */
+	w->rc.conf = atomic_load(&w->srv->conf_now);
+	version ^= (uint64_t)atomic_load(&w->srv->conf_gen) << 40;
 	char key[2 * URL_MAX + 256]; /* a path and its query */
 	size_t kn = 0;
-	if (snapshot && w->cache) {
-		struct route rt;
+	/* On the stack, not in the request's pool: it is big, and pipelined
+	 * requests keep their pools until answered. */
+	struct route rt;
+	if ((snapshot && w->cache) || w->srv->rl)
 		route_parse(path, n, &rt);
+	if (snapshot && w->cache)
 		kn = route_key(&rt, key, sizeof key);
-	}
 	struct page *p = kn ? pagecache_get(w->cache, key, kn, version) : NULL;
+	if (w->srv->rl && !rate_allows(x, req, &rt, p != NULL)) {
+		page_unref(p);
+		store_read_end(w->st);
+		return 0;
+	}
 	if (!p) {
 		struct response r;
 		response_init(&r);
@@ -911,6 +986,30 @@ static void free_workers(struct server *srv)
 	free(srv->workers);
 }
 
+/* SIGHUP: reads listarc.conf again; the loops take it at their next
+ * request.  A file that does not parse leaves the one in force. */
+static void reload_conf(struct server *srv)
+{
+	struct conf *cf = NULL;
+	struct la_err err = {0};
+	struct conf **more = realloc(srv->confs, (srv->nconfs + 1) * sizeof *more);
+	if (!more) {
+		fprintf(stderr, "listarc: SIGHUP: out of memory; listarc.conf not read again\n");
+		return;
+	}
+	srv->confs = more;
+	if (conf_load(srv->cfg->data_dir, &cf, &err)) {
+		fprintf(stderr, "listarc: SIGHUP: %s; the configuration in force is kept\n",
+		        err.msg);
+		conf_free(cf);
+		return;
+	}
+	srv->confs[srv->nconfs++] = cf;
+	atomic_store(&srv->conf_now, cf);
+	atomic_fetch_add(&srv->conf_gen, 1);
+	fprintf(stderr, "listarc: SIGHUP: listarc.conf read again\n");
+}
+
 /* The cap on open connections: the configured one, lowered to what the
  * open-file limit leaves.  Every connection is a descriptor: take what
  * the hard limit allows (systemd's default soft limit is 1024), and keep
@@ -997,6 +1096,7 @@ static void run_loops(struct server *srv)
 			continue;
 		if (sig != SIGHUP)
 			break;
+		reload_conf(srv);
 		if (srv->log_owned) {
 			int fd = open_log(cfg->log_path);
 			if (fd < 0) {
@@ -1023,6 +1123,8 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 	struct server srv;
 	memset(&srv, 0, sizeof srv);
 	srv.cfg = cfg;
+	atomic_init(&srv.conf_now, cfg->conf);
+	atomic_init(&srv.conf_gen, 0);
 	srv.started = (int64_t)time(NULL);
 	srv.response_ms = (uint64_t)(cfg->response_timeout > 0 ? cfg->response_timeout
 	                                                       : HTTP_RESPONSE_TIMEOUT) *
@@ -1045,11 +1147,18 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 	msg_library_init();
 	render_stylesheet_path();
 	enum la_status e = workers_open(&srv, max_conns, err);
+	if (!e && cfg->rate > 0 &&
+	    !(srv.rl = ratelimit_new(cfg->rate, cfg->burst > 1 ? cfg->burst : 1)))
+		e = la_err_set(err, LA_ENOMEM, "out of memory");
 	if (!e)
 		e = open_listeners(&srv, err);
 	if (!e)
 		run_loops(&srv);
 	free_workers(&srv);
+	ratelimit_free(srv.rl);
+	for (size_t i = 0; i < srv.nconfs; i++)
+		conf_free(srv.confs[i]);
+	free(srv.confs);
 	if (srv.log_owned)
 		close(srv.log_fd);
 	return e;

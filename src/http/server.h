@@ -8,6 +8,7 @@
 #ifndef LISTARC_SERVER_H
 #define LISTARC_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "conf/conf.h"
@@ -28,11 +29,17 @@ struct http_config {
 	/* Seconds; 0: HTTP_HEAD_TIMEOUT, HTTP_RESPONSE_TIMEOUT, HTTP_DRAIN_TIMEOUT
 	 * (tests shorten them). */
 	int head_timeout, response_timeout, drain_timeout;
+	/* Per-client rate limit (http/ratelimit.h): tokens a second and the
+	 * bucket's size; rate 0: none.  Clients on loopback are not limited
+	 * unless rate_loopback. */
+	double rate, burst;
+	bool rate_loopback;
 };
 
 /* Serves the archive until SIGTERM or SIGINT, then lets the responses in
  * flight finish (for up to HTTP_DRAIN_TIMEOUT seconds) and returns LA_OK.
- * SIGHUP reopens the access log.  Once listening it prints
+ * SIGHUP reads listarc.conf again (a file that does not parse leaves the
+ * one in force) and reopens the access log.  Once listening it prints
  * "listarc: listening on http://ADDR:PORT/" to stderr.  Fails before
  * serving with LA_EINVAL (a bad listen address), LA_EIO (the address is
  * taken, the log cannot be opened) or the status of store_open, with the

@@ -52,6 +52,39 @@ enum la_status render_api_error(struct response *r, int status, const char *what
 	return e;
 }
 
+/* 410 for a hidden message (`listarc hide`): its reason if public. */
+static void api_gone(struct response *r, const char *reason)
+{
+	struct response_stream s = response_take_stream(r);
+	if (s.free)
+		s.free(s.state);
+	JsonBuilder *jb = json_builder_new();
+	json_builder_begin_object(jb);
+	json_builder_set_member_name(jb, "error");
+	json_builder_add_string_value(jb, "this message has been removed from the archive");
+	if (reason && reason[0]) {
+		json_builder_set_member_name(jb, "reason");
+		json_builder_add_string_value(jb, reason);
+	}
+	json_builder_set_member_name(jb, "status");
+	json_builder_add_int_value(jb, 410);
+	json_builder_end_object(jb);
+	finish_json(jb, 410, r);
+	r->max_age = 0;
+	g_object_unref(jb);
+}
+
+/* If msgid is hidden in list_id (any list if 0), sets r to the 410. */
+static bool api_hidden(const struct render_ctx *c, int64_t list_id, const char *msgid,
+                       struct response *r)
+{
+	char reason[HIDE_REASON_MAX + 1];
+	if (store_hidden_reason(c->st, list_id, msgid, reason, sizeof reason) != LA_OK)
+		return false;
+	api_gone(r, reason);
+	return true;
+}
+
 static enum la_status api_failed(struct response *r, enum la_status e)
 {
 	la_ignore(render_api_error(r, 500, "the index could not be read")); /* e comes first */
@@ -242,6 +275,13 @@ enum la_status render_api_msg(const struct render_ctx *c, const char *list, int 
 		e = LA_ENOMEM;
 	if (!e && (l.n == 0 || l.v[0].num != num)) {
 		render_entries_free(&l);
+		struct store_msg m;
+		if (store_msg_get(c->st, list_id, day, num, &m) == LA_OK) {
+			bool hidden = api_hidden(c, list_id, m.msgid, r);
+			store_msg_clear(&m);
+			if (hidden)
+				return LA_OK;
+		}
 		return render_api_error(r, 404, "no such message");
 	}
 	JsonBuilder *jb = json_builder_new();
@@ -275,8 +315,13 @@ static enum la_status api_by_msgid(const struct render_ctx *c, const char *list,
 	if (e)
 		return api_failed(r, e);
 	if (l->n == 0) {
-		e = render_api_error(r, 404, "no message has this Message-ID");
-		return e ? e : LA_ENOTFOUND;
+		if (!api_hidden(c, *list_id, msgid, r)) {
+			enum la_status ae =
+				render_api_error(r, 404, "no message has this Message-ID");
+			if (ae)
+				return ae;
+		}
+		return LA_ENOTFOUND;
 	}
 	return LA_OK;
 }

@@ -486,10 +486,22 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 	html_texts(b, title);
 	buf_adds(b, "</h1>\n");
 	const struct conf_list *cl = conf_list(c->conf, list);
+	char setting[LIST_SETTING_MAX + 1];
 	if (cl && cl->description) {
 		buf_adds(b, "<p>");
 		html_texts(b, cl->description);
 		buf_adds(b, "</p>\n");
+	} else if (store_list_get(c->st, info.id, LIST_DESCRIPTION, setting, sizeof setting) ==
+	           LA_OK) {
+		/* Set by `listarc list set-description`. */
+		buf_adds(b, "<p>");
+		html_texts(b, setting);
+		buf_adds(b, "</p>\n");
+	}
+	if (store_list_get(c->st, info.id, LIST_ADDRESS, setting, sizeof setting) == LA_OK) {
+		buf_adds(b, "<p>Post to: <code>");
+		html_texts(b, setting);
+		buf_adds(b, "</code></p>\n");
 	}
 	render_search_box(c, b, list, NULL);
 	buf_printf(b, "<p>%lld message%s</p>\n", (long long)info.count, info.count == 1 ? "" : "s");
@@ -561,8 +573,11 @@ static bool index_row(const struct store_list_info *l, void *arg)
 	html_texts(b, l->name);
 	buf_adds(b, "</a></td><td>");
 	const struct conf_list *cl = conf_list(x->c->conf, l->name);
+	char desc[LIST_SETTING_MAX + 1];
 	if (cl && cl->description)
 		html_texts(b, cl->description);
+	else if (store_list_get(x->c->st, l->id, LIST_DESCRIPTION, desc, sizeof desc) == LA_OK)
+		html_texts(b, desc);
 	buf_printf(b, "</td><td>%lld</td><td>", (long long)l->count);
 	if (l->last_day) {
 		buf_adds(b, "<a href=\"");

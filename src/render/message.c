@@ -722,6 +722,10 @@ enum la_status render_message(const struct render_ctx *c, const char *list, int 
 		render_error(c, r, 500, "The index could not be read.");
 		return e;
 	}
+	if (render_hidden_msg(c, &m, r)) {
+		store_msg_clear(&m);
+		return LA_OK;
+	}
 	e = message_page(c, &m, false, r);
 	store_msg_clear(&m);
 	return e;
@@ -905,6 +909,10 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 		render_error(c, r, 500, "The index could not be read.");
 		return e;
 	}
+	if (render_hidden_msg(c, &m, r)) {
+		store_msg_clear(&m);
+		return LA_OK;
+	}
 	e = attachment_of(c, &m, k, NULL, r);
 	store_msg_clear(&m);
 	return e;
@@ -1001,6 +1009,10 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 	if (e) {
 		render_error(c, r, 500, "The index could not be read.");
 		return e;
+	}
+	if (render_hidden_msg(c, &m, r)) {
+		store_msg_clear(&m);
+		return LA_OK;
 	}
 	uint64_t size = 0;
 	int fd = store_msg_open(c->st, &m, &size);

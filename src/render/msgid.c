@@ -127,6 +127,8 @@ static enum la_status near_matches(const struct render_ctx *c, struct buf *b, co
 enum la_status msgid_not_found(const struct render_ctx *c, const char *list, int64_t list_id,
                                const char *msgid, struct response *r)
 {
+	if (render_hidden_msgid(c, list_id, msgid, r))
+		return LA_OK;
 	struct buf *b = &r->body;
 	render_error(c, r, 404, "");
 	buf_reset(b);

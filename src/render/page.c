@@ -291,6 +291,7 @@ void render_error(const struct render_ctx *c, struct response *r, int status, co
 	                    : status == 400 ? "Bad Request"
 	                    : status == 405 ? "Method Not Allowed"
 	                    : status == 414 ? "URI Too Long"
+	                    : status == 429 ? "Too Many Requests"
 	                    : status == 431 ? "Request Header Fields Too Large"
 	                                    : "Internal Server Error";
 	page_begin(c, &r->body, title, NULL);

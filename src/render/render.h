@@ -113,6 +113,21 @@ const char *render_stylesheet_path(void);
  * digits, "-._~" and "@+=:,!" stay, every other byte ('/' included)
  * becomes %XX.  Message-IDs in /LIST/MSGID/ links are written so. */
 void render_path_segment(struct buf *b, const char *p, size_t n);
+
+/* Old archivers' URLs (legacy.c): a 301 to the message's page, or a 404.
+ * render_numbered: the n-th message (from 0) the list indexed, which is
+ * pipermail's article n and MHonArc's msg n when the list was imported
+ * from their files in order.  render_hyperkitty: the message whose
+ * Message-ID hashes to hash (render_msgid_hash), or with thread set its
+ * thread. */
+LA_MUST_CHECK enum la_status render_numbered(const struct render_ctx *c, const char *list,
+                                             int64_t n, struct response *r);
+LA_MUST_CHECK enum la_status render_hyperkitty(const struct render_ctx *c, const char *list,
+                                               const char *hash, bool thread, struct response *r);
+/* Mailman 3's Message-ID-Hash of msgid (with or without <>), which
+ * HyperKitty's URLs carry: base32 (RFC 4648, no padding) of its SHA-1,
+ * 32 characters and a NUL into out. */
+void render_msgid_hash(const char *msgid, char out[33]);
 /* The same for a Message-ID after a list: an ID of four digits alone has
  * its first one encoded too, as four digits there are a year. */
 void render_msgid_segment(struct buf *b, const char *p, size_t n);

@@ -175,4 +175,15 @@ void json_add_string(JsonBuilder *jb, const char *key, const char *v);
 void json_add_buf(JsonBuilder *jb, const char *key, struct buf *b);
 void json_add_int(JsonBuilder *jb, const char *key, int64_t v);
 
+/* ---- hidden messages (gone.c) ---- */
+
+/* r: the 410 page of a hidden message, with reason if not NULL or "". */
+void render_gone(const struct render_ctx *c, struct response *r, const char *reason);
+/* If m is hidden, sets r to its 410 page and returns true. */
+bool render_hidden_msg(const struct render_ctx *c, const struct store_msg *m, struct response *r);
+/* If msgid is hidden in list_id (any list if 0), sets r to its 410 page
+ * and returns true. */
+bool render_hidden_msgid(const struct render_ctx *c, int64_t list_id, const char *msgid,
+                         struct response *r);
+
 #endif

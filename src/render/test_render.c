@@ -3,6 +3,7 @@
 
 #include "../../tests/check.h"
 #include "render/html.h"
+#include "render/render.h"
 #include "msg/htmltext.h"
 
 static void body_case(const char *in, unsigned flags, const char *want)
@@ -195,9 +196,37 @@ static void test_htmltext(void)
 	buf_free(&out);
 }
 
+/* Mailman 3's Message-ID-Hash (HyperKitty's URLs): pairs from Mailman's
+ * own documentation (<ant>) and from the Message-ID-Hash headers of real
+ * mail through Mailman 3 lists (alsa-devel, dri-devel, nvdimm). */
+static void test_msgid_hash(void)
+{
+	static const struct {
+		const char *msgid, *hash;
+	} t[] = {
+		{"<ant>", "MS6QLWERIJLGCRF44J7USBFDELMNT2BW"},
+		{"ant", "MS6QLWERIJLGCRF44J7USBFDELMNT2BW"},
+		{"175815674591.268333.2624904445631478642.b4-ty@kernel.org",
+	         "QM74LZKADEYWWGUAL35Y6RZCJL5LZ3SS"},
+		{"<20220506141009.18047-1-christian.koenig@amd.com>",
+	         "MOGQN3TBLB5ZRRF5VEVBPCWDM3AJXIXR"},
+		{"20230310144733.1546413-1-robh@kernel.org", "4GKMX7ISRT2B5265UD4CM4BJCTPSCBS7"},
+		{"CAPcyv4jF6ofAmXrcNXsK-vaSD8ptzhH4SrcaksD_wSwrsYi0KA@mail.gmail.com",
+	         "LOAUX6IDCXJAJ6HP5ZDNJW3NNUTOPFKX"},
+		{"20200426095232.27524-1-redhairer.li@intel.com",
+	         "PKZPQ3YQH4223CJAA7KWJMB2QM7HSWTL"},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		char h[33];
+		render_msgid_hash(t[i].msgid, h);
+		CHECK_STR(h, t[i].hash, "Message-ID-Hash of %s", t[i].msgid);
+	}
+}
+
 int main(void)
 {
 	test_escape();
 	test_htmltext();
+	test_msgid_hash();
 	return check_status();
 }

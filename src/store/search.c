@@ -46,6 +46,8 @@ static void condition(struct buf *b, const struct search_query *q, const struct 
 	buf_addc(b, '(');
 	buf_adds(b, search_where(q));
 	buf_addc(b, ')');
+	/* A hidden message is found by no search (its text stays indexed). */
+	buf_adds(b, " AND " NOT_HIDDEN("m."));
 	if (sc->list_id)
 		/* "+": the list never picks the index (messages_daynum would
 		 * walk every message of the list); the match, the rowid order

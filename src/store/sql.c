@@ -56,49 +56,61 @@ const char *const st_sql[S_COUNT] = {
 		      " WHERE m.list_id = ?1 AND m.day = ?2 AND m.num = ?3",
 	[S_MSG_BYID] = "SELECT " MSG_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 		       " JOIN lists l ON l.id = m.list_id WHERE m.id = ?1",
-	[S_NAV_PREV] = "SELECT day, num FROM messages WHERE list_id = ?1 AND (day, num) < (?2, ?3)"
-		       " ORDER BY day DESC, num DESC LIMIT 1",
-	[S_NAV_NEXT] = "SELECT day, num FROM messages WHERE list_id = ?1 AND (day, num) > (?2, ?3)"
-		       " ORDER BY day, num LIMIT 1",
-	[S_NAV_TPREV] = "SELECT day, num FROM messages WHERE thread = ?1 AND (ts, id) < (?2, ?3)"
-			" AND list_id = ?4 ORDER BY ts DESC, id DESC LIMIT 1",
+	[S_NAV_PREV] = "SELECT day, num FROM messages WHERE list_id = ?1 AND " NOT_HIDDEN(
+		"") " AND (day, num) < (?2, ?3)"
+		    " ORDER BY day DESC, num DESC LIMIT 1",
+	[S_NAV_NEXT] = "SELECT day, num FROM messages WHERE list_id = ?1 AND " NOT_HIDDEN(
+		"") " AND (day, num) > (?2, ?3)"
+		    " ORDER BY day, num LIMIT 1",
+	[S_NAV_TPREV] =
+		"SELECT day, num FROM messages WHERE thread = ?1 AND (ts, id) < (?2, ?3)"
+		" AND list_id = ?4 AND " NOT_HIDDEN("") " ORDER BY ts DESC, id DESC LIMIT 1",
 	[S_NAV_TNEXT] = "SELECT day, num FROM messages WHERE thread = ?1 AND (ts, id) > (?2, ?3)"
-			" AND list_id = ?4 ORDER BY ts, id LIMIT 1",
-	[S_DAY_MSGS] =
-		"SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
-		" JOIN lists l ON l.id = m.list_id"
-		" WHERE m.list_id = ?1 AND m.day = ?2 AND m.num >= ?3 ORDER BY m.num LIMIT ?4",
+			" AND list_id = ?4 AND " NOT_HIDDEN("") " ORDER BY ts, id LIMIT 1",
+	[S_DAY_MSGS] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+		       " JOIN lists l ON l.id = m.list_id"
+		       " WHERE m.list_id = ?1 AND m.day = ?2 AND m.num >= ?3 AND " NOT_HIDDEN(
+			       "m.") " ORDER BY m.num LIMIT ?4",
 	[S_RECENT] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 		     " JOIN lists l ON l.id = m.list_id"
-		     " WHERE m.list_id = ?1 ORDER BY m.day DESC, m.num DESC LIMIT ?2",
+		     " WHERE m.list_id = ?1 AND " NOT_HIDDEN(
+			     "m.") " ORDER BY m.day DESC, m.num DESC LIMIT ?2",
 	[S_BY_MSGID] = "SELECT " ENTRY_COLS " FROM mids JOIN messages m ON m.mid = mids.id"
 		       " JOIN lists l ON l.id = m.list_id"
 		       " WHERE mids.hash = ?1 AND mids.mid = ?2 AND (?3 = 0 OR m.list_id = ?3)"
-		       " ORDER BY m.ts, m.id",
+		       " AND " NOT_HIDDEN("m.") " ORDER BY m.ts, m.id",
 	[S_THREAD_IDS] = "SELECT id, parent, mid FROM mids WHERE thread = ?1 LIMIT ?2",
-	[S_THREAD_MSGS] =
-		"SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
-		" JOIN lists l ON l.id = m.list_id"
-		" WHERE m.thread = ?1 AND (?2 = 0 OR m.list_id = ?2) ORDER BY m.ts, m.id LIMIT ?3",
+	[S_THREAD_MSGS] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+			  " JOIN lists l ON l.id = m.list_id"
+			  " WHERE m.thread = ?1 AND (?2 = 0 OR m.list_id = ?2) AND " NOT_HIDDEN(
+				  "m.") " ORDER BY m.ts, m.id LIMIT ?3",
 	/* Keyset pages of a list: (day, num) is the key, the URL's. */
 	[S_LIST_NEWEST] =
 		"SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 		" JOIN lists l ON l.id = m.list_id"
 		" WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND (m.day, m.num) < (?4, ?5)"
-		" ORDER BY m.day DESC, m.num DESC LIMIT ?6",
+		" AND " NOT_HIDDEN("m.") " ORDER BY m.day DESC, m.num DESC LIMIT ?6",
 	[S_LIST_OLDEST] =
 		"SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 		" JOIN lists l ON l.id = m.list_id"
 		" WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND (m.day, m.num) > (?4, ?5)"
-		" ORDER BY m.day, m.num LIMIT ?6",
-	[S_DAY_COUNTS] = "SELECT day, count FROM days WHERE list_id = ?1 AND day BETWEEN ?2 AND ?3"
-			 " ORDER BY day",
-	[S_DAY_PREV] = "SELECT max(day) FROM days WHERE list_id = ?1 AND day < ?2",
-	[S_DAY_NEXT] = "SELECT min(day) FROM days WHERE list_id = ?1 AND day > ?2",
+		" AND " NOT_HIDDEN("m.") " ORDER BY m.day, m.num LIMIT ?6",
+	/* A day's count less its hidden messages; a day left with none is no
+         * day of the calendar. */
+	[S_DAY_COUNTS] = "SELECT day, n FROM (SELECT day, count - " HIDDEN_IN_DAY(
+		"d") " AS n"
+		     " FROM days d WHERE list_id = ?1 AND day BETWEEN ?2 AND ?3)"
+		     " WHERE n > 0 ORDER BY day",
+	[S_DAY_PREV] = "SELECT max(day) FROM days d WHERE list_id = ?1 AND day < ?2"
+		       " AND count > " HIDDEN_IN_DAY("d"),
+	[S_DAY_NEXT] = "SELECT min(day) FROM days d WHERE list_id = ?1 AND day > ?2"
+		       " AND count > " HIDDEN_IN_DAY("d"),
 	[S_LIST_NAMES] = "SELECT name FROM lists ORDER BY name",
-	[S_LISTS] = "SELECT l.name, l.id, coalesce(sum(d.count), 0), coalesce(min(d.day), 0),"
-		    " coalesce(max(d.day), 0) FROM lists l LEFT JOIN days d ON d.list_id = l.id"
-		    " GROUP BY l.id ORDER BY l.name",
+	[S_LISTS] = "SELECT l.name, l.id, coalesce(sum(d.count), 0) - " HIDDEN_IN_LIST(
+		"l") ","
+		     " coalesce(min(d.day), 0),"
+		     " coalesce(max(d.day), 0) FROM lists l LEFT JOIN days d ON d.list_id = l.id"
+		     " GROUP BY l.id ORDER BY l.name",
 	[S_FTS_INS] =
 		"INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn, dfa, dfb, dfctx, dfhh, dfpre,"
 		" dfpost, n, l, zs, znq, zq) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"

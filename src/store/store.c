@@ -105,7 +105,12 @@ static const char schema_sql[] =
 	" part INTEGER NOT NULL);\n"
 	"CREATE INDEX IF NOT EXISTS series_msgs_series ON series_msgs(series, part);\n"
 	/* The patch ids of a message (series: versions that share a patch). */
-	"CREATE INDEX IF NOT EXISTS patchids_id ON patchids(id);\n";
+	"CREATE INDEX IF NOT EXISTS patchids_id ON patchids(id);\n"
+	/* Hidden messages (`listarc hide`, hide.c) and the log of every hide
+         * and unhide: kept apart from the messages, so that a rebuild
+         * finds them and hides the messages again; and lists' settings
+         * (`listarc list`, lists.c). */
+	HIDE_SQL;
 
 const char *store_errmsg(struct store *st)
 {

@@ -439,6 +439,87 @@ LA_MUST_CHECK enum la_status store_search_thread(struct store *st, const struct 
                                                  int count_max, int *total, store_entry_fn fn,
                                                  void *arg);
 
+/* ---- hidden messages (hide.c) ---- */
+
+/* A hidden message has this bit in messages.flags (beside msg.h's
+ * MSG_F_* bits): it leaves every listing, search, feed, thread and
+ * export (each read above skips it), and neighbours' navigation passes
+ * over it; store_msg_get and store_msg_by_id still return it, with the
+ * bit set, so that its page can say it is gone.  What is hidden is
+ * (list, Message-ID), kept in a table of its own: every copy of that ID
+ * in the list, and again when a rebuild or a delivery indexes it. */
+#define STORE_F_HIDDEN (1u << 30)
+
+/* Hides the messages of list_id whose Message-ID is msgid, in a
+ * transaction of its own (writer only), and logs it with the list's
+ * name, now, by and reason; public: the message's page may show the
+ * reason (else only the log has it).  *n: how many messages it hid.  Fails with
+ * LA_ENOTFOUND (the list has no message of that ID), LA_EINVAL (it is
+ * hidden already: err says when and why), or what SQLite met. */
+LA_MUST_CHECK enum la_status store_hide(struct store *st, int64_t list_id, const char *msgid,
+                                        const char *by, const char *reason, bool public, int *n,
+                                        struct la_err *err);
+/* Shows them again (the pages are as before the hide) and logs it;
+ * LA_ENOTFOUND if msgid is not hidden in list_id. */
+LA_MUST_CHECK enum la_status store_unhide(struct store *st, int64_t list_id, const char *msgid,
+                                          const char *by, const char *reason, int *n,
+                                          struct la_err *err);
+/* Whether msgid is hidden in list_id (in any list if 0): LA_OK with its
+ * reason in reason (n bytes, cut; "" unless it was given as public), LA_ENOTFOUND, or LA_EDB.  An
+ * index no writer has opened since hiding came has nothing hidden. */
+LA_MUST_CHECK enum la_status store_hidden_reason(struct store *st, int64_t list_id,
+                                                 const char *msgid, char *reason, size_t n);
+
+/* A line of the hide log, borrowed for the callback.  action is "hide"
+ * or "unhide"; at is seconds since the epoch. */
+struct store_hide_event {
+	int64_t at;
+	const char *action, *list, *msgid, *by, *reason;
+};
+/* The hide log, oldest first; of one list (by name, as logged) unless
+ * list is NULL. */
+LA_MUST_CHECK enum la_status store_hide_log(struct store *st, const char *list,
+                                            bool (*fn)(const struct store_hide_event *ev,
+                                                       void *arg),
+                                            void *arg);
+
+/* ---- managing lists (lists.c; writer only but store_list_get) ---- */
+
+/* Creates list name (a valid name, see conf_valid_listname) into *id.
+ * LA_EINVAL if it exists. */
+LA_MUST_CHECK enum la_status store_list_add(struct store *st, const char *name, int64_t *id,
+                                            struct la_err *err);
+/* Removes a list from the index: its messages, sources, settings and
+ * hidden messages (the hide log stays), in one transaction.  Its mboxes
+ * and the decompressed copies are not touched. */
+LA_MUST_CHECK enum la_status store_list_remove(struct store *st, int64_t list_id,
+                                               struct la_err *err);
+/* Renames a list (its URLs change with it); LA_EINVAL if name is taken. */
+LA_MUST_CHECK enum la_status store_list_rename(struct store *st, int64_t list_id, const char *name,
+                                               struct la_err *err);
+
+/* Settings of a list kept in the index (listarc.conf's win over them). */
+enum store_list_setting { LIST_DESCRIPTION, LIST_ADDRESS };
+/* Sets one; value NULL or "" clears it. */
+LA_MUST_CHECK enum la_status store_list_set(struct store *st, int64_t list_id,
+                                            enum store_list_setting k, const char *value,
+                                            struct la_err *err);
+/* Gets one into out (n bytes, cut): LA_OK, or LA_ENOTFOUND if unset. */
+LA_MUST_CHECK enum la_status store_list_get(struct store *st, int64_t list_id,
+                                            enum store_list_setting k, char *out, size_t n);
+
+/* ---- old archivers' URLs (legacy.c) ---- */
+
+/* The n-th message (from 0) of list_id in the order it was indexed:
+ * its URL day and number.  LA_ENOTFOUND if the list has fewer.  Walks
+ * the messages before it (a redirect, not a page). */
+LA_MUST_CHECK enum la_status store_list_nth(struct store *st, int64_t list_id, int64_t n, int *day,
+                                            int *num);
+/* Every Message-ID of list_id, once each, in no order; fn returns false
+ * to stop. */
+LA_MUST_CHECK enum la_status store_list_msgids(struct store *st, int64_t list_id,
+                                               bool (*fn)(const char *msgid, void *arg), void *arg);
+
 /* Time of the last change to the index (for Last-Modified), 0 if unknown. */
 int64_t store_mtime(struct store *st);
 

@@ -141,6 +141,35 @@ struct store {
 
 extern const char *const st_sql[S_COUNT];
 
+/* Hidden messages (hide.c).  STORE_F_HIDDEN's value in SQL, and the
+ * conditions the reads use: a message not hidden (prefix: "m." or ""),
+ * the hidden messages of a day row or a list row (through the partial
+ * index messages_hidden, whose WHERE these repeat word for word). */
+#define HIDDEN_BIT_SQL "1073741824"
+#define NOT_HIDDEN(prefix) prefix "flags & " HIDDEN_BIT_SQL " = 0"
+#define HIDDEN_IN_DAY(t)                                                                  \
+	"(SELECT count(*) FROM messages h WHERE h.list_id = " t ".list_id AND h.day = " t \
+	".day AND h.flags & " HIDDEN_BIT_SQL " != 0)"
+#define HIDDEN_IN_LIST(t)                                       \
+	"(SELECT count(*) FROM messages h WHERE h.list_id = " t \
+	".id AND h.flags & " HIDDEN_BIT_SQL " != 0)"
+#define HIDE_SQL                                                                                       \
+	"CREATE INDEX IF NOT EXISTS messages_hidden ON messages(list_id, day)"                         \
+	" WHERE flags & " HIDDEN_BIT_SQL " != 0;\n"                                                    \
+	"CREATE TABLE IF NOT EXISTS hidden(list_id INTEGER NOT NULL, hash INTEGER NOT NULL,"           \
+	" msgid TEXT NOT NULL, reason TEXT NOT NULL, public INTEGER NOT NULL, since INTEGER NOT NULL," \
+	" PRIMARY KEY(list_id, msgid)) WITHOUT ROWID;\n"                                               \
+	"CREATE TABLE IF NOT EXISTS hide_log(id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"             \
+	" action TEXT NOT NULL, list TEXT NOT NULL, msgid TEXT NOT NULL, by TEXT NOT NULL,"            \
+	" reason TEXT NOT NULL);\n"                                                                    \
+	"CREATE TABLE IF NOT EXISTS list_settings(list_id INTEGER PRIMARY KEY, description TEXT,"      \
+	" address TEXT);\n"
+
+/* hide.c: inside the writer's transaction, hides the messages a hide
+ * names that are not hidden yet (those indexed again by a rebuild, or
+ * delivered again).  store_commit calls it; cheap with few hidden. */
+LA_MUST_CHECK enum la_status hide_apply(struct store *st);
+
 /* sql.c.  The prepared statement id, reset and with its bindings
  * cleared; NULL if it cannot be prepared (an internal error). */
 sqlite3_stmt *st_prepare(struct store *st, enum st_stmt_id id);

@@ -518,6 +518,8 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 	enum la_status e = cache_flush(st);
 	if (!e)
 		e = days_flush(st);
+	if (!e)
+		e = hide_apply(st);
 	if (e)
 		return la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
 	if (src) {

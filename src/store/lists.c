@@ -1,0 +1,154 @@
+/* lists.c: managing lists (`listarc list`): add, remove, rename, and the
+ * settings kept in the index (description, posting address). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store_int.h"
+
+static enum la_status step_status(int rc)
+{
+	return rc == SQLITE_DONE || rc == SQLITE_OK ? LA_OK
+	       : st_status(rc)                      ? st_status(rc)
+	                                            : LA_EDB;
+}
+
+enum la_status store_list_add(struct store *st, const char *name, int64_t *id, struct la_err *err)
+{
+	*id = 0;
+	if (store_list_id(st, name, id) == LA_OK)
+		return la_err_set(err, LA_EINVAL, "%s: the list exists already", name);
+	enum la_status e = store_begin(st, err);
+	if (!e)
+		e = store_list_ensure(st, name, id, err);
+	if (!e)
+		return store_commit(st, NULL, err);
+	store_rollback(st);
+	return e;
+}
+
+enum la_status store_list_remove(struct store *st, int64_t list_id, struct la_err *err)
+{
+	/* As store_list_purge, and then the list's sources, settings and
+	 * hidden messages (the hide log keeps what was done), in one
+	 * transaction. */
+	char sql[2048];
+	long long id = (long long)list_id;
+	snprintf(sql, sizeof sql,
+	         "BEGIN IMMEDIATE;"
+	         "UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m"
+	         " WHERE m.mid = mids.id AND m.list_id = %lld)"
+	         " WHERE id IN (SELECT mid FROM messages WHERE list_id = %lld);"
+	         "DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
+	         "DELETE FROM messages WHERE list_id = %lld;"
+	         "DELETE FROM days WHERE list_id = %lld;"
+	         "DELETE FROM maildir_seen WHERE source_id IN"
+	         " (SELECT id FROM sources WHERE list_id = %lld);"
+	         "DELETE FROM source_copies WHERE source_id IN"
+	         " (SELECT id FROM sources WHERE list_id = %lld);"
+	         "DELETE FROM sources WHERE list_id = %lld;"
+	         "DELETE FROM hidden WHERE list_id = %lld;"
+	         "DELETE FROM list_settings WHERE list_id = %lld;"
+	         "DELETE FROM lists WHERE id = %lld;"
+	         "INSERT INTO meta(key, value) VALUES('updated', %lld)"
+	         " ON CONFLICT(key) DO UPDATE SET value = excluded.value;"
+	         "COMMIT;",
+	         id, id, id, id, id, id, id, id, id, id, id, (long long)time(NULL));
+	int rc = st_exec(st, sql);
+	if (rc != SQLITE_OK) {
+		enum la_status e = st_fail(st, rc, err, "remove list");
+		st_exec(st, "ROLLBACK");
+		store_rollback(st);
+		return e;
+	}
+	store_rollback(st); /* drop caches that may name removed rows */
+	return LA_OK;
+}
+
+enum la_status store_list_rename(struct store *st, int64_t list_id, const char *name,
+                                 struct la_err *err)
+{
+	int64_t other;
+	if (store_list_id(st, name, &other) == LA_OK)
+		return la_err_set(err, LA_EINVAL, "%s: a list of that name exists already", name);
+	enum la_status e = store_begin(st, err);
+	if (e)
+		return e;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "UPDATE lists SET name = ?2 WHERE id = ?1", -1, &s,
+	                            NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, list_id);
+		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		e = st_fail(st, rc, err, "rename list");
+		store_rollback(st);
+		return e;
+	}
+	return store_commit(st, NULL, err);
+}
+
+static const char *setting_column(enum store_list_setting k)
+{
+	return k == LIST_DESCRIPTION ? "description" : "address";
+}
+
+enum la_status store_list_set(struct store *st, int64_t list_id, enum store_list_setting k,
+                              const char *value, struct la_err *err)
+{
+	enum la_status e = store_begin(st, err);
+	if (e)
+		return e;
+	char sql[256];
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO list_settings(list_id, %s) VALUES(?1, ?2)"
+	         " ON CONFLICT(list_id) DO UPDATE SET %s = excluded.%s",
+	         setting_column(k), setting_column(k), setting_column(k));
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, list_id);
+		if (value && value[0])
+			sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		e = st_fail(st, rc, err, "list setting");
+		store_rollback(st);
+		return e;
+	}
+	return store_commit(st, NULL, err);
+}
+
+enum la_status store_list_get(struct store *st, int64_t list_id, enum store_list_setting k,
+                              char *out, size_t n)
+{
+	if (n)
+		out[0] = '\0';
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT %s FROM list_settings WHERE list_id = ?1",
+	         setting_column(k));
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		/* An index no writer of this version has opened has none. */
+		sqlite3_finalize(s);
+		return LA_ENOTFOUND;
+	}
+	sqlite3_bind_int64(s, 1, list_id);
+	int rc = sqlite3_step(s);
+	enum la_status e = LA_ENOTFOUND;
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+		if (v && n)
+			snprintf(out, n, "%s", v);
+		e = v ? LA_OK : LA_ENOMEM;
+	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		e = step_status(rc);
+	}
+	sqlite3_finalize(s);
+	return e;
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# t6300-ratelimit: `serve --rate-limit RATE/BURST` gives each client (an
+# IPv4 address, an IPv6 /64) a bucket of tokens: a burst from one client
+# is answered 429 with Retry-After once its bucket is empty, while another
+# client (another loopback address) is served; a search costs more than a
+# cached page; clients on loopback are not limited by default.  Counts of
+# requests, never times: the bucket refills far slower
+# than the requests come (one token in 100 s).
+. "$(dirname "$0")/lib.sh"
+plan 10
+DATA=$T/arc
+la index --data "$DATA" seeds "$ROOT/samples/seeds.mbox" 2>/dev/null
+MSG=/seeds/2020/05/09/3
+
+# codes N PATH [CURL ARGS]: the status of N requests of PATH, on one line.
+codes() {
+	local n=$1 p=$2 i
+	shift 2
+	for ((i = 0; i < n; i++)); do curl -s -o /dev/null -w '%{http_code} ' "$@" "$U$p"; done
+}
+
+start_server lim --threads 1 --rate-limit 0.01/10 --rate-limit-loopback
+# 10 tokens: the page made (2), then from the cache (1 each): 9 pages
+# (one event loop: one page cache).
+got=$(codes 15 "$MSG")
+check_eq "a burst of 15: 9 answered, then 429" "$got" \
+	"200 200 200 200 200 200 200 200 200 429 429 429 429 429 429 "
+curl -s -D head -o body "$U$MSG" >/dev/null
+check "the 429 says when to come back" grep -qi '^retry-after: [1-9]' head
+check "... in its status line" grep -q '^HTTP/1.1 429 Too Many Requests' head
+check "... with a page saying why" grep -q 'slow down' body
+got=$(codes 3 "$MSG" --interface 127.0.0.2)
+check_eq "another client meanwhile: served" "$got" "200 200 200 "
+# A search costs 10: the second client's bucket (10 - 3) cannot pay it.
+got=$(codes 1 "/seeds/?q=hello" --interface 127.0.0.3)$(codes 1 "/seeds/?q=hello" --interface 127.0.0.3)
+check_eq "a search costs 10 tokens: a fresh client gets one, not two" "$got" "200 429 "
+stop_server lim
+
+start_server free --rate-limit 1/10
+got=$(codes 30 "$MSG" | tr ' ' '\n' | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')
+check_eq "loopback clients are not limited by default" "$got" "200x30 "
+stop_server free
+la serve --data "$DATA" --rate-limit 5/0 >/dev/null 2>err
+check_eq "--rate-limit with an empty bucket: bad usage (2)" "$?" 2
