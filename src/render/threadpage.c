@@ -207,59 +207,87 @@ static const struct outline_msg *page_row(const struct outline_thread *col,
 	return t->rows[i].ghost ? NULL : &col->msgs[t->rows[i].key];
 }
 
-enum la_status render_thread_page(const struct render_ctx *c, const char *list, const char *msgid,
-                                  bool nested, int page, struct response *r)
-{
-	struct render_entries l;
-	int64_t list_id;
-	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
-	if (e) {
-		render_entries_free(&l);
-		return msgid_lookup_failed(c, r, e);
-	}
-	if (l.n == 0) {
-		render_entries_free(&l);
-		return msgid_not_found(c, list, list_id, msgid, r);
-	}
-	int64_t thread = l.v[0].thread, url_mid = l.v[0].mid;
-	render_entries_free(&l);
+/* One thread page being built: the thread's rows and this page's share of
+ * them (rows from..to-1 of total; u_row is the first row of the message the
+ * URL names, total if none).  col and t are owned by the page. */
+struct thread_page {
+	const struct render_ctx *c;
+	const char *list, *msgid, *here;
+	bool nested;
 	struct outline_thread col;
 	struct thread_tree t;
-	e = outline_collect(c->st, thread, list_id, &col, &t);
-	size_t total = nested ? t.nrows : col.nmsgs;
-	size_t pages = (total + THREAD_PAGE_MSGS - 1) / THREAD_PAGE_MSGS;
+	size_t total, pages, u_row, from, to;
+	int page;
+};
+
+/* The thread of the message the URL names, in *thread, and that message's
+ * id in *url_mid.  Returns true when found; otherwise the answer (an error
+ * page, or the page of near misses) is in r and its status in *e. */
+static bool thread_page_lookup(const struct render_ctx *c, const char *list, const char *msgid,
+                               struct response *r, int64_t *list_id, int64_t *thread,
+                               int64_t *url_mid, enum la_status *e)
+{
+	struct render_entries l;
+	*e = msgid_lookup(c, list, msgid, &l, list_id);
+	bool found = !*e && l.n > 0;
+	if (found) {
+		*thread = l.v[0].thread;
+		*url_mid = l.v[0].mid;
+	}
+	render_entries_free(&l);
+	if (*e)
+		*e = msgid_lookup_failed(c, r, *e);
+	else if (!found)
+		*e = msgid_not_found(c, list, *list_id, msgid, r);
+	return found;
+}
+
+/* Places the page: its number (without ?page=, the one that holds the
+ * message the URL names, so a lore link .../T/#u lands on its message
+ * however long the thread) and its rows.  Returns false when the thread
+ * has no such page. */
+static bool thread_page_place(struct thread_page *p, int64_t url_mid, int page)
+{
+	p->total = p->nested ? p->t.nrows : p->col.nmsgs;
+	p->pages = (p->total + THREAD_PAGE_MSGS - 1) / THREAD_PAGE_MSGS;
 	/* The first row of the message the URL names (lore's #u). */
-	size_t u_row = total;
-	for (size_t i = 0; !e && i < total && u_row == total; i++) {
-		const struct outline_msg *m = page_row(&col, &t, nested, i);
+	p->u_row = p->total;
+	for (size_t i = 0; i < p->total && p->u_row == p->total; i++) {
+		const struct outline_msg *m = page_row(&p->col, &p->t, p->nested, i);
 		if (m && m->mid == url_mid)
-			u_row = i;
+			p->u_row = i;
 	}
-	/* Without ?page=, the page that holds it: a lore link .../T/#u lands
-	 * on its message however long the thread. */
 	if (page == 0)
-		page = u_row < total ? (int)(u_row / THREAD_PAGE_MSGS) + 1 : 1;
-	if (e || page < 1 || (size_t)page > pages) {
-		thread_tree_free(&t);
-		outline_free(&col);
-		if (e) {
-			render_error(c, r, 500, "The index could not be read.");
-			return e;
-		}
-		render_error(c, r, 404, "This thread has no such page.");
-		return LA_OK;
-	}
-	size_t from = (size_t)(page - 1) * THREAD_PAGE_MSGS;
-	size_t to = from + THREAD_PAGE_MSGS < total ? from + THREAD_PAGE_MSGS : total;
+		page = p->u_row < p->total ? (int)(p->u_row / THREAD_PAGE_MSGS) + 1 : 1;
+	if (page < 1 || (size_t)page > p->pages)
+		return false;
+	p->page = page;
+	p->from = (size_t)(page - 1) * THREAD_PAGE_MSGS;
+	p->to = p->from + THREAD_PAGE_MSGS < p->total ? p->from + THREAD_PAGE_MSGS : p->total;
+	return true;
+}
+
+/* The link to another page of this thread, up to its "?page=N". */
+static void thread_page_link(const struct thread_page *p, struct buf *b, int page)
+{
+	link_msgid(p->c, b, p->list, p->msgid);
+	buf_printf(b, "%s?page=%d", p->here, page);
+}
+
+/* The page's head: title, links, the thread's subject and size, and the
+ * links to the previous and next pages. */
+static void thread_page_head(const struct thread_page *p, struct buf *b)
+{
+	const struct render_ctx *c = p->c;
+	const char *list = p->list, *msgid = p->msgid;
+	bool nested = p->nested;
 	/* The thread's first message names it. */
-	const struct outline_msg *first = &col.msgs[0];
-	for (size_t i = 0; nested && i < t.nrows; i++)
-		if (!t.rows[i].ghost) {
-			first = &col.msgs[t.rows[i].key];
+	const struct outline_msg *first = &p->col.msgs[0];
+	for (size_t i = 0; nested && i < p->t.nrows; i++)
+		if (!p->t.rows[i].ghost) {
+			first = &p->col.msgs[p->t.rows[i].key];
 			break;
 		}
-	const char *here = nested ? "t/" : "T/";
-	struct buf *b = &r->body;
 	struct buf title;
 	buf_init(&title, SUBJECT_MAX + 64);
 	subject_plain(c, &title, first->list, first->subject);
@@ -279,119 +307,159 @@ enum la_status render_thread_page(const struct render_ctx *c, const char *list, 
 	}
 	buf_adds(b, "</div>\n<h1>");
 	subject_text(c, b, first->list, first->subject);
-	buf_printf(b, "</h1>\n<p>%zu message%s in this thread%s", col.nmsgs,
-	           col.nmsgs == 1 ? "" : "s", nested ? ", as a tree" : ", by date");
-	if (t.cut)
+	buf_printf(b, "</h1>\n<p>%zu message%s in this thread%s", p->col.nmsgs,
+	           p->col.nmsgs == 1 ? "" : "s", nested ? ", as a tree" : ", by date");
+	if (p->t.cut)
 		buf_printf(b, " (only its first %d Message-IDs are shown)", THREAD_NODES_MAX);
-	if (pages > 1)
-		buf_printf(b, "; page %d of %zu", page, pages);
+	if (p->pages > 1)
+		buf_printf(b, "; page %d of %zu", p->page, p->pages);
 	buf_adds(b, ".</p>\n");
-	if (pages > 1) {
+	if (p->pages > 1) {
 		buf_adds(b, "<div class=\"nav pages\">");
-		if (page > 1) {
+		if (p->page > 1) {
 			buf_adds(b, "[<a href=\"");
-			link_msgid(c, b, list, msgid);
-			buf_printf(b, "%s?page=%d", here, page - 1);
+			thread_page_link(p, b, p->page - 1);
 			buf_adds(b, "\">&lt;prev page</a>] ");
 		}
-		if ((size_t)page < pages) {
+		if ((size_t)p->page < p->pages) {
 			buf_adds(b, "[<a href=\"");
-			link_msgid(c, b, list, msgid);
-			buf_printf(b, "%s?page=%d\">next page&gt;</a>] ", here, page + 1);
+			thread_page_link(p, b, p->page + 1);
+			buf_adds(b, "\">next page&gt;</a>] ");
 		}
 		buf_adds(b, "</div>\n");
 	}
+}
+
+/* The nested page's messages: this page's part of the tree, each entry
+ * linked to its message below, then the messages.  seen: the Message-IDs
+ * given an anchor. */
+static void thread_page_nested(const struct thread_page *p, struct buf *b, struct anchored *seen)
+{
+	outline_tree_html(p->c, b, &p->col, &p->t, p->from, p->to, 0, true);
+	/* Depths relative to the page's first row, as the tree draws them; a
+	 * row's parent is the nearest row above it one level up (depth grows
+	 * by one a row at most, so a page's rows need no more levels than it
+	 * has rows). */
+	int base = p->t.rows[p->from].depth;
+	const struct outline_msg *up[THREAD_PAGE_MSGS + 1] = {0};
+	for (size_t i = p->from; i < p->to && !b->err; i++) {
+		int d = p->t.rows[i].depth - base;
+		if (d < 0)
+			d = 0;
+		if (d > THREAD_PAGE_MSGS)
+			d = THREAD_PAGE_MSGS;
+		int shown = d > PAGE_NEST_MAX ? PAGE_NEST_MAX : d;
+		const struct outline_msg *parent = d > 0 ? up[d - 1] : NULL;
+		const struct outline_msg *m = page_row(&p->col, &p->t, true, i);
+		up[d] = m;
+		if (!m) {
+			buf_printf(b,
+			           "<div class=\"tmsg d%d\">\n<p class=\"links\">"
+			           "[a message not in this archive]</p>\n</div>\n",
+			           shown);
+			continue;
+		}
+		thread_page_msg(p->c, b, m, anchored_add(seen, m->mid), i == p->u_row, shown,
+		                parent ? parent->msgid : NULL);
+	}
+}
+
+/* The flat page's messages, by date.  seen: as for thread_page_nested. */
+static void thread_page_flat(const struct thread_page *p, struct buf *b, struct anchored *seen)
+{
+	for (size_t i = p->from; i < p->to && !b->err; i++)
+		thread_page_msg(p->c, b, &p->col.msgs[i], anchored_add(seen, p->col.msgs[i].mid),
+		                i == p->u_row, 0, NULL);
+}
+
+/* lore shows a thread on one page; here the messages of the other pages
+ * keep their anchors too, on a line that leads to them, so a link
+ * .../T/#m... lands on its message's line whatever the page.  seen: the
+ * Message-IDs anchored on this page already (sorted here). */
+static void thread_page_elsewhere(const struct thread_page *p, struct buf *b, struct anchored *seen)
+{
+	qsort(seen->v, seen->n, sizeof *seen->v, cmp_i64);
+	/* The other pages' rows, each Message-ID once (its first row). */
+	struct mbox_ids o = {0};
+	for (size_t i = 0; i < p->total && !o.oom; i++) {
+		const struct outline_msg *m = page_row(&p->col, &p->t, p->nested, i);
+		if (!m || (i >= p->from && i < p->to) ||
+		    bsearch(&m->mid, seen->v, seen->n, sizeof *seen->v, cmp_i64))
+			continue;
+		if (!vec_reserve(&o.v, &o.cap, o.n + 1, sizeof *o.v))
+			o.oom = true;
+		else
+			o.v[o.n++] = (struct mbox_id){(int64_t)i, m->mid, i};
+	}
+	qsort(o.v, o.n, sizeof *o.v, by_mid_pos);
+	size_t k = 0;
+	for (size_t i = 0; i < o.n; i++)
+		if (i == 0 || o.v[i].mid != o.v[k - 1].mid)
+			o.v[k++] = o.v[i];
+	qsort(o.v, k, sizeof *o.v, by_pos);
+	buf_adds(b, "<div class=\"elsewhere\"><h2>On the other pages</h2>\n<ul>\n");
+	for (size_t j = 0; j < k && !b->err; j++) {
+		size_t i = o.v[j].pos;
+		const struct outline_msg *m = page_row(&p->col, &p->t, p->nested, i);
+		int pg = (int)(i / THREAD_PAGE_MSGS) + 1;
+		buf_adds(b, "<li id=\"");
+		mid_anchor(b, m->msgid);
+		buf_adds(b, "\"><a href=\"");
+		thread_page_link(p, b, pg);
+		buf_adds(b, "#");
+		mid_anchor(b, m->msgid);
+		buf_adds(b, "\">");
+		subject_text(p->c, b, m->list, m->subject);
+		buf_adds(b, "</a> <span class=\"from\">");
+		html_obfuscated(b, m->from, strlen(m->from));
+		buf_printf(b, "</span> (page %d)</li>\n", pg);
+	}
+	buf_adds(b, "</ul>\n</div>\n");
+	if (o.oom)
+		b->err = LA_ENOMEM;
+	free(o.v);
+}
+
+enum la_status render_thread_page(const struct render_ctx *c, const char *list, const char *msgid,
+                                  bool nested, int page, struct response *r)
+{
+	int64_t list_id = 0, thread = 0, url_mid = 0;
+	enum la_status e;
+	if (!thread_page_lookup(c, list, msgid, r, &list_id, &thread, &url_mid, &e))
+		return e;
+	struct thread_page p = {.c = c,
+	                        .list = list,
+	                        .msgid = msgid,
+	                        .here = nested ? "t/" : "T/",
+	                        .nested = nested};
 	struct anchored seen = {0};
-	if (nested) {
-		/* This page's part of the tree, each entry linked to its message
-		 * below. */
-		outline_tree_html(c, b, &col, &t, from, to, 0, true);
-		/* Depths relative to the page's first row, as the tree draws
-		 * them; a row's parent is the nearest row above it one level up
-		 * (depth grows by one a row at most, so a page's rows need no
-		 * more levels than it has rows). */
-		int base = t.rows[from].depth;
-		const struct outline_msg *up[THREAD_PAGE_MSGS + 1] = {0};
-		for (size_t i = from; i < to && !b->err; i++) {
-			int d = t.rows[i].depth - base;
-			if (d < 0)
-				d = 0;
-			if (d > THREAD_PAGE_MSGS)
-				d = THREAD_PAGE_MSGS;
-			int shown = d > PAGE_NEST_MAX ? PAGE_NEST_MAX : d;
-			const struct outline_msg *parent = d > 0 ? up[d - 1] : NULL;
-			const struct outline_msg *m = page_row(&col, &t, true, i);
-			up[d] = m;
-			if (!m) {
-				buf_printf(b,
-				           "<div class=\"tmsg d%d\">\n<p class=\"links\">"
-				           "[a message not in this archive]</p>\n</div>\n",
-				           shown);
-				continue;
-			}
-			thread_page_msg(c, b, m, anchored_add(&seen, m->mid), i == u_row, shown,
-			                parent ? parent->msgid : NULL);
-		}
-	} else {
-		for (size_t i = from; i < to && !b->err; i++)
-			thread_page_msg(c, b, &col.msgs[i], anchored_add(&seen, col.msgs[i].mid),
-			                i == u_row, 0, NULL);
+	struct buf *b = &r->body;
+	e = outline_collect(c->st, thread, list_id, &p.col, &p.t);
+	if (e) {
+		render_error(c, r, 500, "The index could not be read.");
+		goto out;
 	}
-	/* lore shows a thread on one page; here the messages of the other
-	 * pages keep their anchors too, on a line that leads to them, so a
-	 * link .../T/#m... lands on its message's line whatever the page. */
-	if (pages > 1) {
-		qsort(seen.v, seen.n, sizeof *seen.v, cmp_i64);
-		/* The other pages' rows, each Message-ID once (its first row). */
-		struct mbox_ids o = {0};
-		for (size_t i = 0; i < total && !o.oom; i++) {
-			const struct outline_msg *m = page_row(&col, &t, nested, i);
-			if (!m || (i >= from && i < to) ||
-			    bsearch(&m->mid, seen.v, seen.n, sizeof *seen.v, cmp_i64))
-				continue;
-			if (!vec_reserve(&o.v, &o.cap, o.n + 1, sizeof *o.v))
-				o.oom = true;
-			else
-				o.v[o.n++] = (struct mbox_id){(int64_t)i, m->mid, i};
-		}
-		qsort(o.v, o.n, sizeof *o.v, by_mid_pos);
-		size_t k = 0;
-		for (size_t i = 0; i < o.n; i++)
-			if (i == 0 || o.v[i].mid != o.v[k - 1].mid)
-				o.v[k++] = o.v[i];
-		qsort(o.v, k, sizeof *o.v, by_pos);
-		buf_adds(b, "<div class=\"elsewhere\"><h2>On the other pages</h2>\n<ul>\n");
-		for (size_t j = 0; j < k && !b->err; j++) {
-			size_t i = o.v[j].pos;
-			const struct outline_msg *m = page_row(&col, &t, nested, i);
-			int pg = (int)(i / THREAD_PAGE_MSGS) + 1;
-			buf_adds(b, "<li id=\"");
-			mid_anchor(b, m->msgid);
-			buf_adds(b, "\"><a href=\"");
-			link_msgid(c, b, list, msgid);
-			buf_printf(b, "%s?page=%d#", here, pg);
-			mid_anchor(b, m->msgid);
-			buf_adds(b, "\">");
-			subject_text(c, b, m->list, m->subject);
-			buf_adds(b, "</a> <span class=\"from\">");
-			html_obfuscated(b, m->from, strlen(m->from));
-			buf_printf(b, "</span> (page %d)</li>\n", pg);
-		}
-		buf_adds(b, "</ul>\n</div>\n");
-		if (o.oom)
-			b->err = LA_ENOMEM;
-		free(o.v);
+	if (!thread_page_place(&p, url_mid, page)) {
+		render_error(c, r, 404, "This thread has no such page.");
+		goto out;
 	}
-	free(seen.v);
-	thread_tree_free(&t);
-	outline_free(&col);
+	thread_page_head(&p, b);
+	if (nested)
+		thread_page_nested(&p, b, &seen);
+	else
+		thread_page_flat(&p, b, &seen);
+	if (p.pages > 1)
+		thread_page_elsewhere(&p, b, &seen);
 	page_end(c, b);
 	page_finish(r, 200);
 	r->max_age = 300;
 	if (b->err) {
 		e = b->err;
 		render_error(c, r, 500, "The page could not be built.");
-		return e;
 	}
-	return LA_OK;
+out:
+	free(seen.v);
+	thread_tree_free(&p.t);
+	outline_free(&p.col);
+	return e;
 }
