@@ -1074,6 +1074,149 @@ static void change_row(const struct render_ctx *c, struct buf *b, const char *wh
 	buf_adds(b, "</a></td></tr>\n");
 }
 
+/* The patches of series id into *p: one item a place (the first copy),
+ * patches only, each with its patch ids.  Returns LA_OK, LA_ENOMEM, or the
+ * store's status; p is the caller's to free with page_free either way. */
+static enum la_status changes_load(const struct render_ctx *c, int64_t id, struct series_page *p)
+{
+	enum la_status e = store_series_msgs(c->st, id, take_item, p);
+	if (!e && p->oom)
+		e = LA_ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].part > 0 && (i == 0 || p->v[i].part != p->v[i - 1].part))
+			p->v[n++] = p->v[i];
+		else
+			page_free_item(&p->v[i]);
+	p->n = n;
+	for (size_t i = 0; !e && i < p->n; i++)
+		e = load_pids(c, &p->v[i]);
+	return e;
+}
+
+/* How the new version's patches map onto the old one's: match[k] is the
+ * old patch the new patch k is ((size_t)-1 if none), same[k] whether it
+ * shares a patch id with it (else it has the same name); used[i]: old
+ * patch i has a match.  Freed with changes_free. */
+struct changes {
+	size_t *match;
+	bool *same, *used;
+};
+
+static void changes_free(struct changes *m)
+{
+	free(m->match);
+	free(m->same);
+	free(m->used);
+}
+
+/* Matches the patches of pz (new) with those of pa (old): first by patch
+ * id, then the rest by name.  Returns LA_OK or LA_ENOMEM. */
+static enum la_status changes_match(const struct series_page *pa, const struct series_page *pz,
+                                    struct changes *m)
+{
+	m->match = calloc(pz->n + 1, sizeof *m->match);
+	m->same = calloc(pz->n + 1, sizeof *m->same);
+	m->used = calloc(pa->n + 1, sizeof *m->used);
+	if (!m->match || !m->same || !m->used)
+		return LA_ENOMEM;
+	for (size_t k = 0; k < pz->n; k++) {
+		m->match[k] = (size_t)-1;
+		for (size_t i = 0; i < pa->n && m->match[k] == (size_t)-1; i++)
+			if (!m->used[i] && share_pid(&pa->v[i], &pz->v[k])) {
+				m->match[k] = i;
+				m->same[k] = true;
+				m->used[i] = true;
+			}
+	}
+	char na[SUBJECT_MAX + 1], nz[SUBJECT_MAX + 1];
+	for (size_t k = 0; k < pz->n; k++) {
+		if (m->match[k] != (size_t)-1)
+			continue;
+		patch_name(nz, sizeof nz, pz->v[k].subject);
+		for (size_t i = 0; i < pa->n && m->match[k] == (size_t)-1; i++) {
+			patch_name(na, sizeof na, pa->v[i].subject);
+			if (!m->used[i] && strcmp(na, nz) == 0) {
+				m->match[k] = i;
+				m->used[i] = true;
+			}
+		}
+	}
+	return LA_OK;
+}
+
+/* The page's head and its table: each new patch added, changed, moved or
+ * unchanged, then the old patches dropped.  name: the series' first
+ * version, whose subject titles the page. */
+static void changes_table(const struct render_ctx *c, struct buf *b, const struct version *name,
+                          const struct version *a, const struct version *z,
+                          const struct series_page *pa, const struct series_page *pz,
+                          const struct changes *m)
+{
+	unsigned from = a->s.version, to = z->s.version;
+	struct buf title;
+	buf_init(&title, SUBJECT_MAX + 64);
+	subject_plain(c, &title, name->head.list, name->head.subject);
+	buf_printf(&title, " - v%u..v%u", from, to);
+	buf_reset(b);
+	page_begin(c, b, buf_cstr(&title), NULL);
+	buf_free(&title);
+	buf_adds(b, "<div class=\"nav\">[<a href=\"");
+	link_series(c, b, &a->head);
+	buf_printf(b, "\">v%u</a>] [<a href=\"", from);
+	link_series(c, b, &z->head);
+	buf_printf(b, "\">v%u</a>]</div>\n<h1>What changed from v%u to v%u</h1>\n", to, from, to);
+	buf_adds(b, "<p>Computed from the patches alone: the same patch id is an unchanged "
+	            "patch; a patch of the same subject with another id has changed.</p>\n");
+	buf_adds(b, "<table class=\"series\">\n<tr><th>old</th><th>new</th><th></th>"
+	            "<th>patch</th></tr>\n");
+	for (size_t k = 0; k < pz->n; k++) {
+		const struct sitem *o = m->match[k] == (size_t)-1 ? NULL : &pa->v[m->match[k]];
+		const char *what = !o                         ? "added"
+		                   : !m->same[k]              ? "changed"
+		                   : o->part != pz->v[k].part ? "moved"
+		                                              : "unchanged";
+		change_row(c, b, what, o, &pz->v[k], a->s.total, z->s.total);
+	}
+	for (size_t i = 0; i < pa->n; i++)
+		if (!m->used[i])
+			change_row(c, b, "dropped", &pa->v[i], NULL, a->s.total, z->s.total);
+	buf_adds(b, "</table>\n");
+}
+
+/* Each changed patch's diff against its old version (a diff of diffs). */
+static void changes_diffs(const struct render_ctx *c, struct buf *b, const struct version *a,
+                          const struct version *z, const struct series_page *pa,
+                          const struct series_page *pz, const struct changes *m)
+{
+	struct buf ta, tz;
+	buf_init(&ta, MSG_INMEM_MAX);
+	buf_init(&tz, MSG_INMEM_MAX);
+	for (size_t k = 0; k < pz->n; k++) {
+		if (m->match[k] == (size_t)-1 || m->same[k])
+			continue;
+		const struct sitem *o = &pa->v[m->match[k]];
+		buf_reset(&ta);
+		buf_reset(&tz);
+		buf_printf(b, "<h2>%u/%u \xe2\x86\x92 %u/%u: ", o->part, a->s.total, pz->v[k].part,
+		           z->s.total);
+		subject_text(c, b, pz->v[k].list, pz->v[k].subject);
+		buf_adds(b, "</h2>\n<pre class=\"msg ddiff\">");
+		struct lines lx = {0}, ly = {0};
+		if (patch_text(c, o, &ta) == LA_OK && patch_text(c, &pz->v[k], &tz) == LA_OK &&
+		    split_diff(ta.data ? ta.data : "", ta.len, &lx) &&
+		    split_diff(tz.data ? tz.data : "", tz.len, &ly))
+			diff_of_diffs(b, &lx, &ly);
+		else
+			buf_adds(b, "(the patches could not be compared here)\n");
+		lines_free(&lx);
+		lines_free(&ly);
+		buf_adds(b, "</pre>\n");
+	}
+	buf_free(&ta);
+	buf_free(&tz);
+}
+
 enum la_status render_series_changes(const struct render_ctx *c, const char *list,
                                      const char *msgid, unsigned from, unsigned to,
                                      struct response *r)
@@ -1095,138 +1238,36 @@ enum la_status render_series_changes(const struct render_ctx *c, const char *lis
 		if (v[i].s.version == to)
 			z = &v[i];
 	}
-	if (!a || !z || a == z) {
-		versions_free(v, nv);
-		render_error(c, r, 404, "This series has no such pair of versions.");
-		return LA_OK;
-	}
 	struct series_page pa = {0}, pz = {0};
-	e = store_series_msgs(c->st, a->s.id, take_item, &pa);
-	if (!e)
-		e = store_series_msgs(c->st, z->s.id, take_item, &pz);
-	if (!e && (pa.oom || pz.oom))
-		e = LA_ENOMEM;
-	/* One item a place (the first copy), patches only. */
-	size_t na = 0, nz = 0;
-	for (size_t i = 0; i < pa.n; i++)
-		if (pa.v[i].part > 0 && (i == 0 || pa.v[i].part != pa.v[i - 1].part))
-			pa.v[na++] = pa.v[i];
-		else
-			page_free_item(&pa.v[i]);
-	pa.n = na;
-	for (size_t i = 0; i < pz.n; i++)
-		if (pz.v[i].part > 0 && (i == 0 || pz.v[i].part != pz.v[i - 1].part))
-			pz.v[nz++] = pz.v[i];
-		else
-			page_free_item(&pz.v[i]);
-	pz.n = nz;
-	for (size_t i = 0; !e && i < pa.n; i++)
-		e = load_pids(c, &pa.v[i]);
-	for (size_t i = 0; !e && i < pz.n; i++)
-		e = load_pids(c, &pz.v[i]);
-	/* match[k]: the old patch the new patch k is, and how. */
-	size_t *match = calloc(pz.n + 1, sizeof *match);
-	bool *same = calloc(pz.n + 1, sizeof *same), *used = calloc(pa.n + 1, sizeof *used);
-	if (!e && (!match || !same || !used))
-		e = LA_ENOMEM;
-	for (size_t k = 0; !e && k < pz.n; k++) {
-		match[k] = (size_t)-1;
-		for (size_t i = 0; i < pa.n && match[k] == (size_t)-1; i++)
-			if (!used[i] && share_pid(&pa.v[i], &pz.v[k])) {
-				match[k] = i;
-				same[k] = true;
-				used[i] = true;
-			}
-	}
-	char na_[SUBJECT_MAX + 1], nz_[SUBJECT_MAX + 1];
-	for (size_t k = 0; !e && k < pz.n; k++) {
-		if (match[k] != (size_t)-1)
-			continue;
-		patch_name(nz_, sizeof nz_, pz.v[k].subject);
-		for (size_t i = 0; i < pa.n && match[k] == (size_t)-1; i++) {
-			patch_name(na_, sizeof na_, pa.v[i].subject);
-			if (!used[i] && strcmp(na_, nz_) == 0) {
-				match[k] = i;
-				used[i] = true;
-			}
-		}
-	}
+	struct changes m = {0};
 	struct buf *b = &r->body;
-	if (!e) {
-		struct buf title;
-		buf_init(&title, SUBJECT_MAX + 64);
-		subject_plain(c, &title, v[0].head.list, v[0].head.subject);
-		buf_printf(&title, " - v%u..v%u", from, to);
-		buf_reset(b);
-		page_begin(c, b, buf_cstr(&title), NULL);
-		buf_free(&title);
-		buf_adds(b, "<div class=\"nav\">[<a href=\"");
-		link_series(c, b, &a->head);
-		buf_printf(b, "\">v%u</a>] [<a href=\"", from);
-		link_series(c, b, &z->head);
-		buf_printf(b, "\">v%u</a>]</div>\n<h1>What changed from v%u to v%u</h1>\n", to,
-		           from, to);
-		buf_adds(b,
-		         "<p>Computed from the patches alone: the same patch id is an unchanged "
-		         "patch; a patch of the same subject with another id has changed.</p>\n");
-		buf_adds(b, "<table class=\"series\">\n<tr><th>old</th><th>new</th><th></th>"
-		            "<th>patch</th></tr>\n");
-		for (size_t k = 0; k < pz.n; k++) {
-			const struct sitem *o = match[k] == (size_t)-1 ? NULL : &pa.v[match[k]];
-			const char *what = !o                        ? "added"
-			                   : !same[k]                ? "changed"
-			                   : o->part != pz.v[k].part ? "moved"
-			                                             : "unchanged";
-			change_row(c, b, what, o, &pz.v[k], a->s.total, z->s.total);
-		}
-		for (size_t i = 0; i < pa.n; i++)
-			if (!used[i])
-				change_row(c, b, "dropped", &pa.v[i], NULL, a->s.total, z->s.total);
-		buf_adds(b, "</table>\n");
+	if (!a || !z || a == z) {
+		render_error(c, r, 404, "This series has no such pair of versions.");
+		e = LA_OK;
+		goto out;
 	}
-	struct buf ta, tz;
-	buf_init(&ta, MSG_INMEM_MAX);
-	buf_init(&tz, MSG_INMEM_MAX);
-	for (size_t k = 0; !e && k < pz.n; k++) {
-		if (match[k] == (size_t)-1 || same[k])
-			continue;
-		const struct sitem *o = &pa.v[match[k]];
-		buf_reset(&ta);
-		buf_reset(&tz);
-		buf_printf(b, "<h2>%u/%u \xe2\x86\x92 %u/%u: ", o->part, a->s.total, pz.v[k].part,
-		           z->s.total);
-		subject_text(c, b, pz.v[k].list, pz.v[k].subject);
-		buf_adds(b, "</h2>\n<pre class=\"msg ddiff\">");
-		struct lines lx = {0}, ly = {0};
-		if (patch_text(c, o, &ta) == LA_OK && patch_text(c, &pz.v[k], &tz) == LA_OK &&
-		    split_diff(ta.data ? ta.data : "", ta.len, &lx) &&
-		    split_diff(tz.data ? tz.data : "", tz.len, &ly))
-			diff_of_diffs(b, &lx, &ly);
-		else
-			buf_adds(b, "(the patches could not be compared here)\n");
-		lines_free(&lx);
-		lines_free(&ly);
-		buf_adds(b, "</pre>\n");
-	}
-	buf_free(&ta);
-	buf_free(&tz);
-	free(match);
-	free(same);
-	free(used);
-	page_free(&pa);
-	page_free(&pz);
-	versions_free(v, nv);
+	e = changes_load(c, a->s.id, &pa);
+	if (!e)
+		e = changes_load(c, z->s.id, &pz);
+	if (!e)
+		e = changes_match(&pa, &pz, &m);
 	if (e) {
 		render_error(c, r, 500, "The index could not be read.");
-		return e;
+		goto out;
 	}
+	changes_table(c, b, &v[0], a, z, &pa, &pz, &m);
+	changes_diffs(c, b, a, z, &pa, &pz, &m);
 	page_end(c, b);
 	page_finish(r, 200);
 	r->max_age = 300;
 	if (b->err) {
 		e = b->err;
 		render_error(c, r, 500, "The page could not be built.");
-		return e;
 	}
-	return LA_OK;
+out:
+	changes_free(&m);
+	page_free(&pa);
+	page_free(&pz);
+	versions_free(v, nv);
+	return e;
 }
