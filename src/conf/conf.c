@@ -85,27 +85,13 @@ static enum la_status get_string(GKeyFile *kf, const char *path, const char *gro
 	return s;
 }
 
-enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
+/* A misspelt key ("source =") would be ignored without a word, and the list
+ * then indexed from nowhere: every key of [site] and [list NAME] must be one
+ * we read.  Returns LA_OK or LA_EINVAL (with err set). */
+static enum la_status conf_check_keys(GKeyFile *kf, const char *path, char **groups, gsize ngroups,
+                                      struct la_err *err)
 {
-	struct conf *c = calloc(1, sizeof *c);
-	if (!c)
-		return la_err_set(err, LA_ENOMEM, "out of memory");
-	c->dir = strdup(dir);
-	*out = c;
-	char *path = g_build_filename(dir, "listarc.conf", NULL);
-	GKeyFile *kf = g_key_file_new();
-	GError *gerr = NULL;
 	enum la_status ret = LA_OK;
-	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
-		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-			ret = la_err_set(err, LA_EINVAL, "%s: %s", path, gerr->message);
-		g_clear_error(&gerr);
-		goto done;
-	}
-	/* A misspelt key ("source =") would be ignored without a word, and
-	 * the list then indexed from nowhere: every key must be one we read. */
-	gsize ngroups = 0;
-	char **groups = g_key_file_get_groups(kf, &ngroups);
 	for (gsize i = 0; i < ngroups && !ret; i++) {
 		static const char *const site_keys[] = {"title", "bar", NULL};
 		static const char *const list_keys[] = {"description", "sources", "subject-tag",
@@ -114,7 +100,7 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 		                           : strncmp(groups[i], "list ", 5) == 0 ? list_keys
 		                                                                 : NULL;
 		if (!known)
-			continue; /* an unknown section: said below */
+			continue; /* an unknown section: said by conf_load */
 		char **keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
 		for (size_t k = 0; keys && keys[k] && !ret; k++) {
 			bool found = false;
@@ -126,105 +112,128 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 		}
 		g_strfreev(keys);
 	}
-	if (ret) {
-		g_strfreev(groups);
-		goto done;
-	}
+	return ret;
+}
+
+/* [site]: the title and the bar of lists into c.  Returns LA_OK or
+ * LA_EINVAL (with err set). */
+static enum la_status conf_site(struct conf *c, GKeyFile *kf, const char *path, struct la_err *err)
+{
 	char *title, *bar;
+	enum la_status ret;
 	if ((ret = get_string(kf, path, "site", "title", &title, err)) ||
-	    (ret = get_string(kf, path, "site", "bar", &bar, err))) {
-		g_strfreev(groups);
-		goto done;
-	}
+	    (ret = get_string(kf, path, "site", "bar", &bar, err)))
+		return ret;
 	c->title = dup_or_null(title);
 	g_free(title);
-	if (bar) {
-		char **v = g_strsplit_set(bar, " \t,", -1);
-		size_t n = 0;
-		for (size_t i = 0; v[i]; i++)
-			n += v[i][0] != '\0';
-		c->bar = calloc(n + 1, sizeof *c->bar);
-		size_t k = 0;
-		for (size_t i = 0; v[i] && c->bar; i++) {
-			if (!v[i][0])
-				continue;
-			if (strcmp(v[i], "/") != 0 && !conf_valid_listname(v[i], strlen(v[i]))) {
-				ret = la_err_set(err, LA_EINVAL,
-				                 "%s: [site] bar: \"%s\" is not a list name", path,
-				                 v[i]);
-				break;
-			}
-			c->bar[k++] = strdup(v[i]);
-		}
-		g_strfreev(v);
-		g_free(bar);
-		if (ret) {
-			g_strfreev(groups);
-			goto done;
-		}
-	}
-	c->lists = calloc(ngroups ? ngroups : 1, sizeof *c->lists);
-	for (gsize i = 0; i < ngroups && c->lists; i++) {
-		const char *g = groups[i];
-		if (strcmp(g, "site") == 0)
+	if (!bar)
+		return LA_OK;
+	char **v = g_strsplit_set(bar, " \t,", -1);
+	size_t n = 0;
+	for (size_t i = 0; v[i]; i++)
+		n += v[i][0] != '\0';
+	c->bar = calloc(n + 1, sizeof *c->bar);
+	size_t k = 0;
+	for (size_t i = 0; v[i] && c->bar; i++) {
+		if (!v[i][0])
 			continue;
-		if (strncmp(g, "list ", 5) != 0) {
-			ret = la_err_set(err, LA_EINVAL, "%s: unknown section [%s]", path, g);
-			break;
-		}
-		const char *name = g + 5;
-		if (!conf_valid_listname(name, strlen(name))) {
-			ret = la_err_set(
-				err, LA_EINVAL,
-				"%s: [%s]: list names are lowercase letters, digits, '.', '_', '-'",
-				path, g);
-			break;
-		}
-		if (conf_reserved_listname(name, strlen(name))) {
+		if (strcmp(v[i], "/") != 0 && !conf_valid_listname(v[i], strlen(v[i]))) {
 			ret = la_err_set(err, LA_EINVAL,
-			                 "%s: [%s]: \"%s\" is reserved for the archive's URLs "
-			                 "(/all/, /api/, /r/) and cannot name a list",
-			                 path, g, name);
+			                 "%s: [site] bar: \"%s\" is not a list name", path, v[i]);
 			break;
 		}
-		struct conf_list *l = &c->lists[c->nlists++];
-		snprintf(l->name, sizeof l->name, "%s", name);
-		char *d, *tag, *srcs;
-		if ((ret = get_string(kf, path, g, "description", &d, err)))
-			break;
-		l->description = dup_or_null(d);
-		g_free(d);
-		/* Checked as a string first: the list reader has no error of its
-		 * own for bytes that are not UTF-8. */
-		if ((ret = get_string(kf, path, g, "sources", &srcs, err)))
-			break;
-		g_free(srcs);
-		char **src = g_key_file_get_string_list(kf, g, "sources", NULL, NULL);
-		l->sources = dup_strv(src);
-		g_strfreev(src);
-		if ((ret = get_string(kf, path, g, "subject-tag", &tag, err)))
-			break;
-		l->subject_tag = dup_or_null(tag);
-		g_free(tag);
-		char *addr;
-		if ((ret = get_string(kf, path, g, "address", &addr, err)))
-			break;
-		/* One bare address (the list's posting address): it goes into
-		 * reply instructions and mailto: links as it is. */
-		if (addr && (!*addr || strlen(addr) > 254 || strpbrk(addr, " \t<>,;\"'") ||
-		             !strchr(addr, '@'))) {
-			ret = la_err_set(
-				err, LA_EINVAL,
-				"%s: [%s] address: \"%s\" is not one bare address (list@example.org)",
-				path, g, addr);
-			g_free(addr);
-			break;
-		}
-		l->address = dup_or_null(addr);
-		g_free(addr);
+		c->bar[k++] = strdup(v[i]);
 	}
-	g_strfreev(groups);
+	g_strfreev(v);
+	g_free(bar);
+	return ret;
+}
+
+/* Section g, [list NAME] or another, into the next of c->lists.  Returns
+ * LA_OK or LA_EINVAL (with err set): an unknown section, a bad or reserved
+ * list name, or a bad value. */
+static enum la_status conf_read_list(struct conf *c, GKeyFile *kf, const char *path, const char *g,
+                                     struct la_err *err)
+{
+	enum la_status ret;
+	if (strncmp(g, "list ", 5) != 0)
+		return la_err_set(err, LA_EINVAL, "%s: unknown section [%s]", path, g);
+	const char *name = g + 5;
+	if (!conf_valid_listname(name, strlen(name)))
+		return la_err_set(
+			err, LA_EINVAL,
+			"%s: [%s]: list names are lowercase letters, digits, '.', '_', '-'", path,
+			g);
+	if (conf_reserved_listname(name, strlen(name)))
+		return la_err_set(err, LA_EINVAL,
+		                  "%s: [%s]: \"%s\" is reserved for the archive's URLs "
+		                  "(/all/, /api/, /r/) and cannot name a list",
+		                  path, g, name);
+	struct conf_list *l = &c->lists[c->nlists++];
+	snprintf(l->name, sizeof l->name, "%s", name);
+	char *d, *tag, *srcs;
+	if ((ret = get_string(kf, path, g, "description", &d, err)))
+		return ret;
+	l->description = dup_or_null(d);
+	g_free(d);
+	/* Checked as a string first: the list reader has no error of its own
+	 * for bytes that are not UTF-8. */
+	if ((ret = get_string(kf, path, g, "sources", &srcs, err)))
+		return ret;
+	g_free(srcs);
+	char **src = g_key_file_get_string_list(kf, g, "sources", NULL, NULL);
+	l->sources = dup_strv(src);
+	g_strfreev(src);
+	if ((ret = get_string(kf, path, g, "subject-tag", &tag, err)))
+		return ret;
+	l->subject_tag = dup_or_null(tag);
+	g_free(tag);
+	char *addr;
+	if ((ret = get_string(kf, path, g, "address", &addr, err)))
+		return ret;
+	/* One bare address (the list's posting address): it goes into reply
+	 * instructions and mailto: links as it is. */
+	if (addr &&
+	    (!*addr || strlen(addr) > 254 || strpbrk(addr, " \t<>,;\"'") || !strchr(addr, '@')))
+		ret = la_err_set(
+			err, LA_EINVAL,
+			"%s: [%s] address: \"%s\" is not one bare address (list@example.org)", path,
+			g, addr);
+	else
+		l->address = dup_or_null(addr);
+	g_free(addr);
+	return ret;
+}
+
+enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
+{
+	struct conf *c = calloc(1, sizeof *c);
+	if (!c)
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	c->dir = strdup(dir);
+	*out = c;
+	char *path = g_build_filename(dir, "listarc.conf", NULL);
+	GKeyFile *kf = g_key_file_new();
+	GError *gerr = NULL;
+	gsize ngroups = 0;
+	char **groups = NULL;
+	enum la_status ret = LA_OK;
+	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
+		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+			ret = la_err_set(err, LA_EINVAL, "%s: %s", path, gerr->message);
+		g_clear_error(&gerr);
+		goto done;
+	}
+	groups = g_key_file_get_groups(kf, &ngroups);
+	if ((ret = conf_check_keys(kf, path, groups, ngroups, err)) ||
+	    (ret = conf_site(c, kf, path, err)))
+		goto done;
+	c->lists = calloc(ngroups ? ngroups : 1, sizeof *c->lists);
+	for (gsize i = 0; i < ngroups && c->lists && !ret; i++)
+		if (strcmp(groups[i], "site") != 0)
+			ret = conf_read_list(c, kf, path, groups[i], err);
 done:
+	g_strfreev(groups);
 	g_key_file_free(kf);
 	g_free(path);
 	return ret;
