@@ -725,25 +725,29 @@ static void robots(const struct render_ctx *c, struct response *r)
 	buf_printf(&r->body, "Allow: %s\n", c->base);
 }
 
-enum la_status route_handle(const struct render_ctx *c, const char *path, size_t n,
-                            struct response *r)
+/* The search a URL's query asks for (in every list, or in list). */
+static struct render_search_req search_req(const struct route *rt)
 {
-	struct route rt;
+	struct render_search_req q = {rt->query.q,    rt->query.o,       rt->query.x,
+	                              rt->query.page, rt->query.threads, NULL};
+	return q;
+}
+
+/* The answers that read no list: errors, redirects, the stylesheet,
+ * robots.txt, the icon and the health check. */
+static enum la_status route_fixed(const struct render_ctx *c, const struct route *rt,
+                                  enum route_kind kind, struct response *r)
+{
 	enum la_status e = LA_OK;
-	int day = 0;
-	enum route_kind kind = route_parse(path, n, &rt);
-	const char *list = rt.all ? NULL : rt.list; /* NULL: every list */
-	struct render_search_req sreq = {rt.query.q,    rt.query.o,       rt.query.x,
-	                                 rt.query.page, rt.query.threads, NULL};
 	switch (kind) {
 	case R_NOTFOUND:
-		if (rt.api)
+		if (rt->api)
 			e = render_api_error(r, 404, "no such API URL");
 		else
 			render_error(c, r, 404, "There is no such page in this archive.");
 		break;
 	case R_BADREQUEST:
-		if (rt.api)
+		if (rt->api)
 			e = render_api_error(r, 400, "malformed request");
 		else
 			render_error(c, r, 400, "The address of this request is malformed.");
@@ -753,17 +757,10 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		buf_reset(&r->body);
 		r->status = 301;
 		r->max_age = 86400;
-		snprintf(r->location, sizeof r->location, "%s%s", c->base, rt.redirect + 1);
-		r->location_absolute = rt.redirect_absolute;
+		snprintf(r->location, sizeof r->location, "%s%s", c->base, rt->redirect + 1);
+		r->location_absolute = rt->redirect_absolute;
 		r->content_type = "text/plain; charset=utf-8";
 		buf_printf(&r->body, "Moved to %s\n", r->location);
-		break;
-	case R_SEARCH_HELP: e = render_search_help(c, r); break;
-	case R_INDEX:
-		if (searching(&rt.query))
-			e = render_search(c, NULL, &sreq, r);
-		else
-			e = render_index(c, r);
 		break;
 	case R_STYLE: render_stylesheet(r); break;
 	case R_ROBOTS: robots(c, r); break;
@@ -780,72 +777,145 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 		e = LA_OK;
 		break;
 	}
+	default: break; /* not one of these: route_handle sorts */
+	}
+	return e;
+}
+
+/* The pages by list and date, the search, and the old archivers' URLs. */
+static enum la_status route_dated(const struct render_ctx *c, const struct route *rt,
+                                  enum route_kind kind, struct response *r)
+{
+	struct render_search_req sreq = search_req(rt);
+	int day = rt->y * 10000 + rt->m * 100 + rt->d;
+	switch (kind) {
+	case R_SEARCH_HELP: return render_search_help(c, r);
+	case R_INDEX:
+		return searching(&rt->query) ? render_search(c, NULL, &sreq, r)
+		                             : render_index(c, r);
 	case R_LIST:
-		if (searching(&rt.query))
-			e = render_search(c, rt.list, &sreq, r);
-		else
-			e = render_list(c, rt.list, r);
-		break;
-	case R_YEAR: e = render_year(c, rt.list, rt.y, r); break;
-	case R_MONTH: e = render_month(c, rt.list, rt.y, rt.m, rt.page, r); break;
-	case R_DAY: e = render_day(c, rt.list, rt.y, rt.m, rt.d, rt.page, r); break;
+		return searching(&rt->query) ? render_search(c, rt->list, &sreq, r)
+		                             : render_list(c, rt->list, r);
+	case R_YEAR: return render_year(c, rt->list, rt->y, r);
+	case R_MONTH: return render_month(c, rt->list, rt->y, rt->m, rt->page, r);
+	case R_DAY: return render_day(c, rt->list, rt->y, rt->m, rt->d, rt->page, r);
+	case R_MSG: return render_message(c, rt->list, day, rt->n, r);
+	case R_RAW: return render_raw(c, rt->list, day, rt->n, r);
+	case R_ATTACH: return render_attachment(c, rt->list, day, rt->n, rt->k, r);
+	case R_PIPERMAIL:
+	case R_MHONARC: return render_numbered(c, rt->list, rt->n, r);
+	case R_HYPERKITTY:
+	case R_HYPERKITTY_T:
+		return render_hyperkitty(c, rt->list, rt->msgid, kind == R_HYPERKITTY_T, r);
+	default: return LA_OK; /* not one of these: route_handle sorts */
+	}
+}
+
+/* The pages by Message-ID (a thread's, a series', its downloads), the
+ * lists' new messages and their text files. */
+static enum la_status route_msgid(const struct render_ctx *c, const struct route *rt,
+                                  enum route_kind kind, struct response *r)
+{
+	const char *list = rt->all ? NULL : rt->list; /* NULL: every list */
+	struct render_search_req sreq = search_req(rt);
+	switch (kind) {
+	case R_NEW_ATOM: return render_new_atom(c, list, r);
+	case R_NEW_HTML: return render_new_html(c, list, r);
+	case R_TEXT: return render_text(c, list, rt->text, rt->text_raw, r);
+	case R_MID:
+		/* lore's search within a thread: /LIST/MSGID/?x=m&q=... */
+		if (rt->query.has_q && !strcmp(rt->query.x, "m")) {
+			sreq.msgid = rt->msgid;
+			return render_search(c, list, &sreq, r);
+		}
+		return render_msgid(c, list, rt->msgid, r);
+	case R_MID_RAW: return render_msgid_raw(c, list, rt->msgid, r);
+	case R_MID_MBOX: return render_thread_mbox(c, list, rt->msgid, true, r);
+	case R_MID_MBOX_PLAIN: return render_thread_mbox(c, list, rt->msgid, false, r);
+	case R_MID_FLAT:
+	case R_MID_NESTED:
+		return render_thread_page(c, list, rt->msgid, kind == R_MID_NESTED,
+		                          rt->query.page_given ? rt->page : 0, r);
+	case R_MID_PART: return render_msgid_part(c, list, rt->msgid, rt->part, r);
+	case R_MID_RESOLVE: return render_msgid_resolve(c, rt->msgid, rt->redirect, r);
+	case R_MID_ATOM: return render_thread_atom(c, list, rt->msgid, r);
+	case R_MID_SERIES: return render_series_page(c, list, rt->msgid, r);
+	case R_MID_SERIES_MBOX: return render_series_mbox(c, list, rt->msgid, r);
+	case R_MID_SERIES_DIFF:
+		return render_series_changes(c, list, rt->msgid, (unsigned)rt->y, (unsigned)rt->m,
+		                             r);
+	default: return LA_OK; /* not one of these: route_handle sorts */
+	}
+}
+
+/* /api/v1/. */
+static enum la_status route_api(const struct render_ctx *c, const struct route *rt,
+                                enum route_kind kind, struct response *r)
+{
+	const char *list = rt->all ? NULL : rt->list; /* NULL: every list */
+	switch (kind) {
+	case R_API_LISTS: return render_api_lists(c, r);
+	case R_API_LIST: {
+		struct render_api_query q = {rt->query.after, rt->query.limit, rt->query.since,
+		                             rt->query.until};
+		return render_api_list(c, rt->list, &q, r);
+	}
+	case R_API_MSG:
+		return render_api_msg(c, rt->list, rt->y * 10000 + rt->m * 100 + rt->d, rt->n, r);
+	case R_API_MID: return render_api_msgid(c, list, rt->msgid, r);
+	case R_API_THREAD: return render_api_thread(c, list, rt->msgid, r);
+	default: return LA_OK; /* not one of these: route_handle sorts */
+	}
+}
+
+enum la_status route_handle(const struct render_ctx *c, const char *path, size_t n,
+                            struct response *r)
+{
+	struct route rt;
+	enum route_kind kind = route_parse(path, n, &rt);
+	enum la_status e = LA_OK;
+	switch (kind) {
+	case R_NOTFOUND:
+	case R_BADREQUEST:
+	case R_TOOLONG:
+	case R_REDIRECT:
+	case R_STYLE:
+	case R_ROBOTS:
+	case R_FAVICON:
+	case R_HEALTHZ: e = route_fixed(c, &rt, kind, r); break;
+	case R_SEARCH_HELP:
+	case R_INDEX:
+	case R_LIST:
+	case R_YEAR:
+	case R_MONTH:
+	case R_DAY:
 	case R_MSG:
 	case R_ATTACH:
 	case R_RAW:
-		day = rt.y * 10000 + rt.m * 100 + rt.d;
-		if (rt.kind == R_MSG)
-			e = render_message(c, rt.list, day, rt.n, r);
-		else if (rt.kind == R_RAW)
-			e = render_raw(c, rt.list, day, rt.n, r);
-		else
-			e = render_attachment(c, rt.list, day, rt.n, rt.k, r);
-		break;
-	case R_NEW_ATOM: e = render_new_atom(c, list, r); break;
+	case R_PIPERMAIL:
+	case R_MHONARC:
+	case R_HYPERKITTY:
+	case R_HYPERKITTY_T: e = route_dated(c, &rt, kind, r); break;
+	case R_NEW_ATOM:
+	case R_NEW_HTML:
+	case R_TEXT:
 	case R_MID:
-		/* lore's search within a thread: /LIST/MSGID/?x=m&q=... */
-		if (rt.query.has_q && !strcmp(rt.query.x, "m")) {
-			sreq.msgid = rt.msgid;
-			e = render_search(c, list, &sreq, r);
-		} else {
-			e = render_msgid(c, list, rt.msgid, r);
-		}
-		break;
-	case R_MID_RAW: e = render_msgid_raw(c, list, rt.msgid, r); break;
-	case R_MID_MBOX: e = render_thread_mbox(c, list, rt.msgid, true, r); break;
-	case R_MID_MBOX_PLAIN: e = render_thread_mbox(c, list, rt.msgid, false, r); break;
+	case R_MID_RAW:
+	case R_MID_MBOX:
+	case R_MID_MBOX_PLAIN:
 	case R_MID_FLAT:
 	case R_MID_NESTED:
-		e = render_thread_page(c, list, rt.msgid, rt.kind == R_MID_NESTED,
-		                       rt.query.page_given ? rt.page : 0, r);
-		break;
-	case R_MID_PART: e = render_msgid_part(c, list, rt.msgid, rt.part, r); break;
-	case R_MID_RESOLVE: e = render_msgid_resolve(c, rt.msgid, rt.redirect, r); break;
-	case R_NEW_HTML: e = render_new_html(c, list, r); break;
-	case R_TEXT: e = render_text(c, list, rt.text, rt.text_raw, r); break;
-	case R_MID_ATOM: e = render_thread_atom(c, list, rt.msgid, r); break;
-	case R_MID_SERIES: e = render_series_page(c, list, rt.msgid, r); break;
-	case R_MID_SERIES_MBOX: e = render_series_mbox(c, list, rt.msgid, r); break;
-	case R_MID_SERIES_DIFF:
-		e = render_series_changes(c, list, rt.msgid, (unsigned)rt.y, (unsigned)rt.m, r);
-		break;
-	case R_API_LISTS: e = render_api_lists(c, r); break;
-	case R_API_LIST: {
-		struct render_api_query q = {rt.query.after, rt.query.limit, rt.query.since,
-		                             rt.query.until};
-		e = render_api_list(c, rt.list, &q, r);
-		break;
-	}
+	case R_MID_PART:
+	case R_MID_RESOLVE:
+	case R_MID_ATOM:
+	case R_MID_SERIES:
+	case R_MID_SERIES_MBOX:
+	case R_MID_SERIES_DIFF: e = route_msgid(c, &rt, kind, r); break;
+	case R_API_LISTS:
+	case R_API_LIST:
 	case R_API_MSG:
-		e = render_api_msg(c, rt.list, rt.y * 10000 + rt.m * 100 + rt.d, rt.n, r);
-		break;
-	case R_API_MID: e = render_api_msgid(c, list, rt.msgid, r); break;
-	case R_API_THREAD: e = render_api_thread(c, list, rt.msgid, r); break;
-	case R_PIPERMAIL:
-	case R_MHONARC: e = render_numbered(c, rt.list, rt.n, r); break;
-	case R_HYPERKITTY:
-	case R_HYPERKITTY_T:
-		e = render_hyperkitty(c, rt.list, rt.msgid, kind == R_HYPERKITTY_T, r);
-		break;
+	case R_API_MID:
+	case R_API_THREAD: e = route_api(c, &rt, kind, r); break;
 	}
 	/* A strong validator of exactly what is sent (a streamed body has
 	 * its own, set by its renderer). */
