@@ -352,6 +352,124 @@ static enum route_kind parse_resolve(struct route *rt, const struct segs *g, siz
 	return rt->kind = R_MID_RESOLVE;
 }
 
+/* /LIST/MSGID/s/...: the patch series page, its mbox, and vN..vM/ (what
+ * changed between two versions). */
+static enum route_kind parse_series(struct route *rt, const struct segs *g, size_t at,
+                                    const char *prefix)
+{
+	const char *const *seg = g->s + at;
+	const size_t *len = g->n + at;
+	size_t nseg = g->count - at;
+	bool trailing = g->trailing;
+	if (nseg == 3)
+		return trailing ? (rt->kind = R_MID_SERIES)
+		                : redirect_to(rt, prefix, g, at, g->count, true);
+	if (nseg == 4 && !trailing && len[3] == 4 && !memcmp(seg[3], "mbox", 4))
+		return rt->kind = R_MID_SERIES_MBOX;
+	/* vN..vM/: what changed between two versions. */
+	const char *dots = NULL;
+	for (size_t k = 1; nseg == 4 && seg[3][0] == 'v' && k + 3 < len[3] && !dots; k++)
+		if (!memcmp(seg[3] + k, "..v", 3))
+			dots = seg[3] + k;
+	if (dots && trailing && number(seg[3] + 1, (size_t)(dots - seg[3]) - 1, 0, &rt->y) &&
+	    number(dots + 3, len[3] - (size_t)(dots + 3 - seg[3]), 0, &rt->m) &&
+	    rt->y <= SERIES_VERSION_MAX && rt->m <= SERIES_VERSION_MAX)
+		return rt->kind = R_MID_SERIES_DIFF;
+	return rt->kind = R_NOTFOUND;
+}
+
+/* /LIST/MSGID/...: the pages by Message-ID (seg[at + 1] is not a year). */
+static enum route_kind parse_msgid_path(struct route *rt, const struct segs *g, size_t at,
+                                        const char *prefix)
+{
+	const char *const *seg = g->s + at;
+	const size_t *len = g->n + at;
+	size_t nseg = g->count - at;
+	bool trailing = g->trailing;
+	/* The ID as the index keeps it: a header's "<sp ace@x>" is
+	 * "space@x", an ID over MSGID_MAX bytes is its hash. */
+	char key[MSGID_MAX + 1];
+	if (msgid_from_text(seg[1], len[1], key)) {
+		strcpy(rt->msgid, key);
+	} else {
+		memcpy(rt->msgid, seg[1], len[1]);
+		rt->msgid[len[1]] = '\0';
+	}
+	if (nseg == 2) {
+		if (trailing)
+			return rt->kind = R_MID;
+		/* b4 looks up MIDMASK/MSGID and takes the list's URL from
+		 * where it is sent: an absolute URL, as public-inbox sends. */
+		rt->redirect_absolute = true;
+		return redirect_to(rt, prefix, g, at, g->count, true);
+	}
+	if (nseg >= 3 && len[2] == 1 && seg[2][0] == 's') /* the patch series */
+		return parse_series(rt, g, at, prefix);
+	if (nseg != 3)
+		return rt->kind = R_NOTFOUND;
+	if (len[2] == 1 && (seg[2][0] == 't' || seg[2][0] == 'T')) {
+		/* lore's: T/ flat, t/ nested; without the slash, to the
+		 * message the link names (#u). */
+		if (!trailing)
+			return redirect_more(rt, prefix, g, at, g->count, true, "", "u");
+		return rt->kind = seg[2][0] == 'T' ? R_MID_FLAT : R_MID_NESTED;
+	}
+	if (len[2] == 1 && seg[2][0] == 'R') /* lore's reply instructions */
+		return redirect_more(rt, prefix, g, at, at + 2, true, "", "R");
+	if (len[2] == 1 && seg[2][0] == 'f') /* lore's old "full message" */
+		return redirect_to(rt, prefix, g, at, at + 2, true);
+	if (trailing)
+		return rt->kind = R_NOTFOUND;
+	if (len[2] == 3 && !memcmp(seg[2], "raw", 3))
+		return rt->kind = R_MID_RAW;
+	if (len[2] == 9 && !memcmp(seg[2], "t.mbox.gz", 9))
+		return rt->kind = R_MID_MBOX;
+	if (len[2] == 6 && !memcmp(seg[2], "t.mbox", 6))
+		return rt->kind = R_MID_MBOX_PLAIN;
+	if (len[2] == 6 && !memcmp(seg[2], "t.atom", 6))
+		return rt->kind = R_MID_ATOM;
+	if (part_segment(seg[2], len[2], rt))
+		return rt->kind = R_MID_PART;
+	return rt->kind = R_NOTFOUND;
+}
+
+/* /LIST/YYYY/...: the calendar, down to a message and its parts. */
+static enum route_kind parse_dated(struct route *rt, const struct segs *g, size_t at,
+                                   const char *prefix)
+{
+	const char *const *seg = g->s + at;
+	const size_t *len = g->n + at;
+	size_t nseg = g->count - at;
+	bool trailing = g->trailing;
+	if (rt->all)
+		return rt->kind = R_NOTFOUND; /* no calendar across lists */
+	if (nseg == 2)
+		return trailing ? (rt->kind = R_YEAR)
+		                : redirect_to(rt, prefix, g, at, g->count, true);
+	if (!number(seg[2], len[2], 2, &rt->m) || rt->m < 1 || rt->m > 12)
+		return rt->kind = R_NOTFOUND;
+	if (nseg == 3)
+		return trailing ? (rt->kind = R_MONTH)
+		                : redirect_to(rt, prefix, g, at, g->count, true);
+	if (!number(seg[3], len[3], 2, &rt->d) || rt->d < 1 || rt->d > 31)
+		return rt->kind = R_NOTFOUND;
+	if (nseg == 4)
+		return trailing ? (rt->kind = R_DAY)
+		                : redirect_to(rt, prefix, g, at, g->count, true);
+	if (!number(seg[4], len[4], 0, &rt->n))
+		return rt->kind = R_NOTFOUND;
+	if (nseg == 5)
+		return trailing ? redirect_to(rt, prefix, g, at, g->count, false)
+		                : (rt->kind = R_MSG);
+	if (nseg == 6 && !trailing) {
+		if (len[5] == 3 && !memcmp(seg[5], "raw", 3))
+			return rt->kind = R_RAW;
+		if (len[5] <= 4 && number(seg[5], len[5], 0, &rt->k))
+			return rt->kind = R_ATTACH;
+	}
+	return rt->kind = R_NOTFOUND;
+}
+
 /* The site's grammar over segments [at, count) of g (at: the list).  A
  * redirect goes to prefix + the canonical path. */
 static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t at,
@@ -388,97 +506,9 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 	}
 	/* Four digits as sent are a year; anything else (even "%32019") is a
 	 * Message-ID, which is how links write an ID of four digits. */
-	if (!number(g->raw[at + 1], g->rawn[at + 1], 4, &rt->y)) {
-		/* The ID as the index keeps it: a header's "<sp ace@x>" is
-		 * "space@x", an ID over MSGID_MAX bytes is its hash. */
-		char key[MSGID_MAX + 1];
-		if (msgid_from_text(seg[1], len[1], key)) {
-			strcpy(rt->msgid, key);
-		} else {
-			memcpy(rt->msgid, seg[1], len[1]);
-			rt->msgid[len[1]] = '\0';
-		}
-		if (nseg == 2) {
-			if (trailing)
-				return rt->kind = R_MID;
-			/* b4 looks up MIDMASK/MSGID and takes the list's URL from
-			 * where it is sent: an absolute URL, as public-inbox sends. */
-			rt->redirect_absolute = true;
-			return redirect_to(rt, prefix, g, at, g->count, true);
-		}
-		if (nseg >= 3 && len[2] == 1 && seg[2][0] == 's') { /* the patch series */
-			if (nseg == 3)
-				return trailing ? (rt->kind = R_MID_SERIES)
-				                : redirect_to(rt, prefix, g, at, g->count, true);
-			if (nseg == 4 && !trailing && len[3] == 4 && !memcmp(seg[3], "mbox", 4))
-				return rt->kind = R_MID_SERIES_MBOX;
-			/* vN..vM/: what changed between two versions. */
-			const char *dots = NULL;
-			for (size_t k = 1; nseg == 4 && seg[3][0] == 'v' && k + 3 < len[3] && !dots;
-			     k++)
-				if (!memcmp(seg[3] + k, "..v", 3))
-					dots = seg[3] + k;
-			if (dots && trailing &&
-			    number(seg[3] + 1, (size_t)(dots - seg[3]) - 1, 0, &rt->y) &&
-			    number(dots + 3, len[3] - (size_t)(dots + 3 - seg[3]), 0, &rt->m) &&
-			    rt->y <= SERIES_VERSION_MAX && rt->m <= SERIES_VERSION_MAX)
-				return rt->kind = R_MID_SERIES_DIFF;
-			return rt->kind = R_NOTFOUND;
-		}
-		if (nseg != 3)
-			return rt->kind = R_NOTFOUND;
-		if (len[2] == 1 && (seg[2][0] == 't' || seg[2][0] == 'T')) {
-			/* lore's: T/ flat, t/ nested; without the slash, to the
-			 * message the link names (#u). */
-			if (!trailing)
-				return redirect_more(rt, prefix, g, at, g->count, true, "", "u");
-			return rt->kind = seg[2][0] == 'T' ? R_MID_FLAT : R_MID_NESTED;
-		}
-		if (len[2] == 1 && seg[2][0] == 'R') /* lore's reply instructions */
-			return redirect_more(rt, prefix, g, at, at + 2, true, "", "R");
-		if (len[2] == 1 && seg[2][0] == 'f') /* lore's old "full message" */
-			return redirect_to(rt, prefix, g, at, at + 2, true);
-		if (trailing)
-			return rt->kind = R_NOTFOUND;
-		if (len[2] == 3 && !memcmp(seg[2], "raw", 3))
-			return rt->kind = R_MID_RAW;
-		if (len[2] == 9 && !memcmp(seg[2], "t.mbox.gz", 9))
-			return rt->kind = R_MID_MBOX;
-		if (len[2] == 6 && !memcmp(seg[2], "t.mbox", 6))
-			return rt->kind = R_MID_MBOX_PLAIN;
-		if (len[2] == 6 && !memcmp(seg[2], "t.atom", 6))
-			return rt->kind = R_MID_ATOM;
-		if (part_segment(seg[2], len[2], rt))
-			return rt->kind = R_MID_PART;
-		return rt->kind = R_NOTFOUND;
-	}
-	if (rt->all)
-		return rt->kind = R_NOTFOUND; /* no calendar across lists */
-	if (nseg == 2)
-		return trailing ? (rt->kind = R_YEAR)
-		                : redirect_to(rt, prefix, g, at, g->count, true);
-	if (!number(seg[2], len[2], 2, &rt->m) || rt->m < 1 || rt->m > 12)
-		return rt->kind = R_NOTFOUND;
-	if (nseg == 3)
-		return trailing ? (rt->kind = R_MONTH)
-		                : redirect_to(rt, prefix, g, at, g->count, true);
-	if (!number(seg[3], len[3], 2, &rt->d) || rt->d < 1 || rt->d > 31)
-		return rt->kind = R_NOTFOUND;
-	if (nseg == 4)
-		return trailing ? (rt->kind = R_DAY)
-		                : redirect_to(rt, prefix, g, at, g->count, true);
-	if (!number(seg[4], len[4], 0, &rt->n))
-		return rt->kind = R_NOTFOUND;
-	if (nseg == 5)
-		return trailing ? redirect_to(rt, prefix, g, at, g->count, false)
-		                : (rt->kind = R_MSG);
-	if (nseg == 6 && !trailing) {
-		if (len[5] == 3 && !memcmp(seg[5], "raw", 3))
-			return rt->kind = R_RAW;
-		if (len[5] <= 4 && number(seg[5], len[5], 0, &rt->k))
-			return rt->kind = R_ATTACH;
-	}
-	return rt->kind = R_NOTFOUND;
+	if (!number(g->raw[at + 1], g->rawn[at + 1], 4, &rt->y))
+		return parse_msgid_path(rt, g, at, prefix);
+	return parse_dated(rt, g, at, prefix);
 }
 
 /* /api/v1/ and what follows: the page path whose data it gives. */
