@@ -375,6 +375,79 @@ static int upgrade_search(struct store *st, bool quiet)
 	return 0;
 }
 
+/* The list named on the command line (NULL: every list of listarc.conf)
+ * and its sources.  Returns 0 when they can be indexed, else the exit
+ * status, having said why. */
+static int index_check_args(const char *dir, const struct conf *cf, const char *list,
+                            char **sources, int nsources)
+{
+	if (list && !conf_valid_listname(list, strlen(list))) {
+		cmd_error("'%s' is not a list name: use lowercase letters, digits, '.', '_', '-' "
+		          "(at most %d)",
+		          list, LISTNAME_MAX);
+		return 2;
+	}
+	if (list && conf_reserved_listname(list, strlen(list))) {
+		cmd_error("'%s' cannot be a list name: /%s/ is part of the archive's URLs "
+		          "(/all/ looks across every list, /api/ is the JSON API, /r/ finds a "
+		          "Message-ID's list)",
+		          list, list);
+		return 2;
+	}
+	if (!list && (!cf || cf->nlists == 0)) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (list && !check_sources(dir, list, sources, nsources))
+		return 1;
+	return 0;
+}
+
+/* Takes the archive's indexer lock into *lockfd, waiting for another
+ * indexer unless nowait.  Returns 0, or the exit status (75: held by
+ * another) having said why. */
+static int index_lock(const char *dir, bool nowait, bool quiet, int *lockfd)
+{
+	struct la_err err = {0};
+	enum la_status e = ingest_lock(dir, 0, lockfd, &err);
+	if (e == LA_ELOCKED && !nowait) {
+		if (!quiet)
+			cmd_error("%s: waiting for another indexer to finish", dir);
+		memset(&err, 0, sizeof err);
+		e = ingest_lock(dir, -1, lockfd, &err);
+	}
+	if (e) {
+		cmd_error("%s", err.msg);
+		return e == LA_ELOCKED ? 75 : 1;
+	}
+	return 0;
+}
+
+/* Search is an archive-wide choice: --no-search turns it off for good
+ * (until `listarc reindex --search`).  Sets *search to whether this run
+ * feeds the search index (upgrading it first if it must).  Returns 0, or
+ * the exit status having said why. */
+static int index_search_mode(struct store *st, const char *dir, bool nosearch, bool quiet,
+                             bool *search)
+{
+	char mode[16] = "on";
+	enum la_status me = store_meta_get(st, "search", mode, sizeof mode);
+	if (me && me != LA_ENOTFOUND) {
+		cmd_error("%s: cannot read the search setting: %s", dir, store_errmsg(st));
+		return 1;
+	}
+	/* Were --no-search not recorded, the next run would feed the search
+	 * index again, which would then hold only some of the messages. */
+	if (nosearch && strcmp(mode, "off") != 0 && store_meta_set(st, "search", "off")) {
+		cmd_error("%s: cannot record --no-search: %s", dir, store_errmsg(st));
+		return 1;
+	}
+	*search = !nosearch && strcmp(mode, "on") == 0;
+	if (*search && !store_search_stems(st) && upgrade_search(st, quiet))
+		return 1;
+	return 0;
+}
+
 int cmd_index(int argc, char **argv)
 {
 	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
@@ -401,83 +474,31 @@ int cmd_index(int argc, char **argv)
 	char *dir = conf_data_dir(data);
 	struct la_err err = {0};
 	struct conf *cf = NULL;
+	struct store *st = NULL;
+	int lockfd = -1;
+	bool search = true;
+	const char *list = optind < argc ? argv[optind] : NULL;
+	char **sources = argv + optind + 1;
+	int nsources = argc - optind - 1;
+	int rc = 0;
 	if (conf_load(dir, &cf, &err)) {
 		cmd_error("%s", err.msg);
-		conf_free(cf);
-		free(dir);
-		return 78;
-	}
-	int rc = 0;
-	const char *list = optind < argc ? argv[optind] : NULL;
-	if (list && !conf_valid_listname(list, strlen(list))) {
-		cmd_error("'%s' is not a list name: use lowercase letters, digits, '.', '_', '-' "
-		          "(at most %d)",
-		          list, LISTNAME_MAX);
-		rc = 2;
+		rc = 78;
 		goto out;
 	}
-	if (list && conf_reserved_listname(list, strlen(list))) {
-		cmd_error("'%s' cannot be a list name: /%s/ is part of the archive's URLs "
-		          "(/all/ looks across every list, /api/ is the JSON API, /r/ finds a "
-		          "Message-ID's list)",
-		          list, list);
-		rc = 2;
+	if ((rc = index_check_args(dir, cf, list, sources, nsources)) ||
+	    (rc = index_lock(dir, nowait, quiet, &lockfd)))
 		goto out;
-	}
-	if (!list && (!cf || cf->nlists == 0)) {
-		fputs(usage, stderr);
-		rc = 2;
-		goto out;
-	}
-	if (list && !check_sources(dir, list, argv + optind + 1, argc - optind - 1)) {
-		rc = 1;
-		goto out;
-	}
-	int lockfd = -1;
-	enum la_status e = ingest_lock(dir, 0, &lockfd, &err);
-	if (e == LA_ELOCKED && !nowait) {
-		if (!quiet)
-			cmd_error("%s: waiting for another indexer to finish", dir);
-		memset(&err, 0, sizeof err);
-		e = ingest_lock(dir, -1, &lockfd, &err);
-	}
-	if (e) {
-		cmd_error("%s", err.msg);
-		rc = e == LA_ELOCKED ? 75 : 1;
-		goto out;
-	}
 	msg_library_init();
-	struct store *st = NULL;
-	bool search = true;
 	if (store_open(&st, dir, STORE_WRITE, &err)) {
 		cmd_error("%s", err.msg);
 		rc = 1;
-		goto done;
+		goto out;
 	}
-	/* Search is an archive-wide choice: --no-search turns it off for good
-	 * (until `listarc reindex --search`). */
-	char mode[16] = "on";
-	enum la_status me = store_meta_get(st, "search", mode, sizeof mode);
-	if (me && me != LA_ENOTFOUND) {
-		cmd_error("%s: cannot read the search setting: %s", dir, store_errmsg(st));
-		rc = 1;
-		goto done;
-	}
-	/* Were --no-search not recorded, the next run would feed the search
-	 * index again, which would then hold only some of the messages. */
-	if (nosearch && strcmp(mode, "off") != 0 && store_meta_set(st, "search", "off")) {
-		cmd_error("%s: cannot record --no-search: %s", dir, store_errmsg(st));
-		rc = 1;
-		goto done;
-	}
-	search = !nosearch && strcmp(mode, "on") == 0;
-	if (search && !store_search_stems(st) && upgrade_search(st, quiet)) {
-		rc = 1;
-		goto done;
-	}
+	if ((rc = index_search_mode(st, dir, nosearch, quiet, &search)))
+		goto out;
 	if (list) {
-		rc = index_list(st, cf, list, argv + optind + 1, argc - optind - 1, rebuild, quiet,
-		                search);
+		rc = index_list(st, cf, list, sources, nsources, rebuild, quiet, search);
 	} else {
 		/* One list's trouble (a source gone, an mbox rewritten) must not
 		 * keep the others from being indexed: go on, and exit with the
@@ -491,14 +512,14 @@ int cmd_index(int argc, char **argv)
 	}
 	/* Closing copies the log into index.sqlite but cannot say that it
 	 * failed; a full disk must not go unnoticed there either. */
-	if (st && rc == 0 && store_checkpoint(st, &err)) {
+	if (rc == 0 && store_checkpoint(st, &err)) {
 		cmd_error("%s (everything indexed is kept, in index.sqlite-wal)", err.msg);
 		rc = 1;
 	}
-done:
-	store_close(st);
-	close(lockfd);
 out:
+	store_close(st);
+	if (lockfd >= 0)
+		close(lockfd);
 	conf_free(cf);
 	free(dir);
 	return rc;
