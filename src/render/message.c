@@ -709,23 +709,37 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 	return LA_OK;
 }
 
+/* The message at /LIST/YYYY/MM/DD/N into *m, if it can be shown: true.
+ * Otherwise r holds its page (404 or 410 when there is none or it was
+ * removed, 410 when hidden, 500 when the index cannot be read), *e the
+ * status to return, and m needs no clearing. */
+static bool shown_message(const struct render_ctx *c, const char *list, int day, int num,
+                          struct store_msg *m, struct response *r, enum la_status *e)
+{
+	*e = find_message(c, list, day, num, m);
+	if (*e == LA_ENOTFOUND) {
+		no_message(c, r, list, day, num);
+		*e = LA_OK;
+		return false;
+	}
+	if (*e) {
+		render_error(c, r, 500, "The index could not be read.");
+		return false;
+	}
+	if (render_hidden_msg(c, m, r)) {
+		store_msg_clear(m);
+		return false;
+	}
+	return true;
+}
+
 enum la_status render_message(const struct render_ctx *c, const char *list, int day, int num,
                               struct response *r)
 {
 	struct store_msg m;
-	enum la_status e = find_message(c, list, day, num, &m);
-	if (e == LA_ENOTFOUND) {
-		no_message(c, r, list, day, num);
-		return LA_OK;
-	}
-	if (e) {
-		render_error(c, r, 500, "The index could not be read.");
+	enum la_status e;
+	if (!shown_message(c, list, day, num, &m, r, &e))
 		return e;
-	}
-	if (render_hidden_msg(c, &m, r)) {
-		store_msg_clear(&m);
-		return LA_OK;
-	}
 	e = message_page(c, &m, false, r);
 	store_msg_clear(&m);
 	return e;
@@ -900,19 +914,9 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
                                  int k, struct response *r)
 {
 	struct store_msg m;
-	enum la_status e = find_message(c, list, day, num, &m);
-	if (e == LA_ENOTFOUND) {
-		no_message(c, r, list, day, num);
-		return LA_OK;
-	}
-	if (e) {
-		render_error(c, r, 500, "The index could not be read.");
+	enum la_status e;
+	if (!shown_message(c, list, day, num, &m, r, &e))
 		return e;
-	}
-	if (render_hidden_msg(c, &m, r)) {
-		store_msg_clear(&m);
-		return LA_OK;
-	}
 	e = attachment_of(c, &m, k, NULL, r);
 	store_msg_clear(&m);
 	return e;
@@ -1001,19 +1005,9 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
                           struct response *r)
 {
 	struct store_msg m;
-	enum la_status e = find_message(c, list, day, num, &m);
-	if (e == LA_ENOTFOUND) {
-		no_message(c, r, list, day, num);
-		return LA_OK;
-	}
-	if (e) {
-		render_error(c, r, 500, "The index could not be read.");
+	enum la_status e;
+	if (!shown_message(c, list, day, num, &m, r, &e))
 		return e;
-	}
-	if (render_hidden_msg(c, &m, r)) {
-		store_msg_clear(&m);
-		return LA_OK;
-	}
 	uint64_t size = 0;
 	int fd = store_msg_open(c->st, &m, &size);
 	if (fd < 0 || m.off > size || m.len > size - m.off) {
