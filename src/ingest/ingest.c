@@ -167,7 +167,12 @@ static void report(const struct ingest_opts *o, const char *path, uint64_t done,
  * in batches.  Everything the reader hands over is a copy, so the reader
  * may move on at once. */
 
-#define RING 16
+#define RING 32
+
+/* Each side wakes the other only when it waits and half the ring has
+ * changed hands: a wake-up per message (a futex call on each side, and a
+ * context switch) was a fifth of the CPU time of `index --no-search`. */
+#define RING_WAKE (RING / 2)
 
 struct slot {
 	struct msg_summary sum;
@@ -187,6 +192,7 @@ struct ring {
 	unsigned head, tail; /* head: next to fill; tail: next to take */
 	bool done;           /* the reader has finished (see status) */
 	bool stop;           /* the writer asks the reader to stop */
+	bool reader_waits, writer_waits;
 	enum la_status status;
 	struct la_err err;
 	bool pending; /* a trailing message was left for later */
@@ -316,8 +322,11 @@ static void *reader_main(void *arg)
 	struct mbox_msg m;
 	for (;;) {
 		pthread_mutex_lock(&q->mu);
-		while (q->head - q->tail == RING && !q->stop)
+		while (q->head - q->tail == RING && !q->stop) {
+			q->reader_waits = true;
 			pthread_cond_wait(&q->can_put, &q->mu);
+		}
+		q->reader_waits = false;
 		bool stop = q->stop;
 		pthread_mutex_unlock(&q->mu);
 		if (stop)
@@ -366,7 +375,8 @@ static void *reader_main(void *arg)
 			msg_text_extract(&sl->text, q->unq.data ? q->unq.data : "", q->unq.len);
 		pthread_mutex_lock(&q->mu);
 		q->head++;
-		pthread_cond_signal(&q->can_take);
+		if (q->writer_waits && q->head - q->tail >= RING_WAKE)
+			pthread_cond_signal(&q->can_take);
 		pthread_mutex_unlock(&q->mu);
 	}
 	pthread_mutex_lock(&q->mu);
@@ -426,8 +436,11 @@ static void ring_free(struct ring *q)
 static struct slot *ring_take(struct ring *q)
 {
 	pthread_mutex_lock(&q->mu);
-	while (q->head == q->tail && !q->done)
+	while (q->head == q->tail && !q->done) {
+		q->writer_waits = true;
 		pthread_cond_wait(&q->can_take, &q->mu);
+	}
+	q->writer_waits = false;
 	bool empty = q->head == q->tail;
 	pthread_mutex_unlock(&q->mu);
 	return empty ? NULL : &q->slot[q->tail % RING];
@@ -438,7 +451,8 @@ static void ring_release(struct ring *q)
 {
 	pthread_mutex_lock(&q->mu);
 	q->tail++;
-	pthread_cond_signal(&q->can_put);
+	if (q->reader_waits && q->head - q->tail <= RING - RING_WAKE)
+		pthread_cond_signal(&q->can_put);
 	pthread_mutex_unlock(&q->mu);
 }
 
