@@ -182,7 +182,8 @@ static enum la_status find_free(struct store *st, sqlite3_stmt *s, int64_t key,
 }
 
 enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_t when,
-                           const char *subject, const char *from_addr, int64_t mid, int64_t parent)
+                           const char *subject, const char *from_addr, int64_t mid, int64_t parent,
+                           bool copy)
 {
 	struct msg_series_subject p;
 	if (!msg_series_parse(subject, strlen(subject), &p))
@@ -193,13 +194,15 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 	int64_t series = 0;
 	enum la_status e = LA_OK;
 	int64_t anchor = p.part == 0 ? mid : parent;
-	sqlite3_stmt *s = q(st, Q_BY_MID);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, mid);
-	sqlite3_bind_int64(s, 2, id);
-	if ((e = one_int(s, &series)))
-		return e;
+	sqlite3_stmt *s;
+	if (copy) {
+		if (!(s = q(st, Q_BY_MID)))
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, mid);
+		sqlite3_bind_int64(s, 2, id);
+		if ((e = one_int(s, &series)))
+			return e;
+	}
 	if (series) {
 		/* A copy joins its original, at the same place. */
 	} else if (p.part == 0) {
@@ -317,7 +320,7 @@ enum la_status series_fill(struct store *st)
 		const char *from = (const char *)sqlite3_column_text(s, 4);
 		e = series_note(st, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
 		                sqlite3_column_int64(s, 2), subj ? subj : "", from ? from : "",
-		                sqlite3_column_int64(s, 5), sqlite3_column_int64(s, 6));
+		                sqlite3_column_int64(s, 5), sqlite3_column_int64(s, 6), true);
 	}
 	if (!e && rc != SQLITE_DONE)
 		e = st_error(rc);

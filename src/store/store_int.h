@@ -109,6 +109,10 @@ struct mid_cache {
 	uint32_t *dirty; /* indexes of entries to write at commit */
 	size_t ndirty, capdirty;
 	struct buf text;
+	/* Every row of mids is in the cache (it was empty when the cache
+	 * started, and nothing was dropped since): a Message-ID not found
+	 * here is new, without a look-up in the index. */
+	bool complete;
 };
 
 struct day_entry {
@@ -218,10 +222,11 @@ LA_MUST_CHECK enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, v
 
 /* series.c: a message added (inside the write transaction) joins its
  * series, if its subject is a patch's; id is messages.id, mid and parent
- * mids ids, when the Date: (else delivery time). */
+ * mids ids, when the Date: (else delivery time); copy: whether other
+ * messages may have its Message-ID (false: the first with it). */
 LA_MUST_CHECK enum la_status series_note(struct store *st, int64_t id, int64_t list_id,
                                          int64_t when, const char *subject, const char *from_addr,
-                                         int64_t mid, int64_t parent);
+                                         int64_t mid, int64_t parent, bool copy);
 /* series.c: the change-id: of a cover letter's text, stored on its series. */
 LA_MUST_CHECK enum la_status series_change_id(struct store *st, int64_t id,
                                               const struct msg_text *t);

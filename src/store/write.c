@@ -4,6 +4,7 @@
  * transaction are kept in memory and written just before it commits, so
  * that a message costs one row insert and a few hash lookups rather than
  * a dozen queries. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ static void cache_clear(struct mid_cache *c)
 {
 	c->n = 0;
 	c->ndirty = 0;
+	c->complete = false;
 	if (c->slot)
 		memset(c->slot, 0, c->nslot * sizeof *c->slot);
 	if (c->byid)
@@ -167,6 +169,8 @@ static enum la_status load_counters(struct store *st)
 	if (rc == SQLITE_ROW) {
 		st->next_mid = sqlite3_column_int64(s, 0) + 1;
 		st->next_thread = sqlite3_column_int64(s, 1) + 1;
+		/* A new index: until the cache is cleared, it holds every id. */
+		st->mids.complete = st->next_mid == 1 && st->mids.n == 0;
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? LA_OK : LA_EDB;
@@ -188,13 +192,14 @@ static enum la_status mid_get(struct store *st, const char *mid, struct mid_entr
 	enum la_status err = load_counters(st);
 	if (err)
 		return err;
-	sqlite3_stmt *s = st_prepare(st, S_MID_BYHASH);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, (int64_t)h);
-	int rc;
 	int64_t id = 0, thread = 0, parent = 0, msgs = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	int rc = SQLITE_DONE;
+	sqlite3_stmt *s = c->complete ? NULL : st_prepare(st, S_MID_BYHASH);
+	if (!s && !c->complete)
+		return LA_EDB;
+	if (s)
+		sqlite3_bind_int64(s, 1, (int64_t)h);
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(s, 1);
 		if (t && strcmp(t, mid) == 0) {
 			id = sqlite3_column_int64(s, 0);
@@ -204,7 +209,8 @@ static enum la_status mid_get(struct store *st, const char *mid, struct mid_entr
 			break;
 		}
 	}
-	sqlite3_reset(s);
+	if (s)
+		sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return st_error(rc);
 	e = cache_add(c, h, mid, n);
@@ -238,10 +244,28 @@ static enum la_status mark_dirty(struct mid_cache *c, struct mid_entry *e)
 	return note_dirty(c, e);
 }
 
+/* The order cache_flush writes in: new entries by hash, so that their
+ * inserts walk the hash index from one end to the other instead of
+ * landing at random places (a page touched once per batch, not once
+ * per entry), then changed ones by id. */
+static int dirty_cmp(const void *a, const void *b, void *arg)
+{
+	const struct mid_cache *c = arg;
+	const struct mid_entry *x = &c->e[*(const uint32_t *)a], *y = &c->e[*(const uint32_t *)b];
+	bool xn = x->state == MID_NEW, yn = y->state == MID_NEW;
+	if (xn != yn)
+		return xn ? -1 : 1;
+	if (xn) /* as the index orders them: stored as signed integers */
+		return (int64_t)x->hash < (int64_t)y->hash ? -1
+		                                           : (int64_t)x->hash > (int64_t)y->hash;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* Writes new and changed entries to the index. */
 static enum la_status cache_flush(struct store *st)
 {
 	struct mid_cache *c = &st->mids;
+	qsort_r(c->dirty, c->ndirty, sizeof *c->dirty, dirty_cmp, c);
 	for (size_t i = 0; i < c->ndirty; i++) {
 		struct mid_entry *e = &c->e[c->dirty[i]];
 		if (e->state == MID_CLEAN)
@@ -632,7 +656,7 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 		return st_fail(st, rc, err, "add message");
 	int64_t rowid = sqlite3_last_insert_rowid(st->db);
 	e = series_note(st, rowid, m->list_id, m->has_date ? m->date : m->ts, sum->subject,
-	                sum->from_addr, self_id, parent);
+	                sum->from_addr, self_id, parent, *dup);
 	if (e)
 		return la_err_set(err, e, "index: patch series: %s", sqlite3_errmsg(st->db));
 	if (m->text) {
