@@ -265,7 +265,8 @@ static int dirty_cmp(const void *a, const void *b, void *arg)
 static enum la_status cache_flush(struct store *st)
 {
 	struct mid_cache *c = &st->mids;
-	qsort_r(c->dirty, c->ndirty, sizeof *c->dirty, dirty_cmp, c);
+	if (c->ndirty > 1)
+		qsort_r(c->dirty, c->ndirty, sizeof *c->dirty, dirty_cmp, c);
 	for (size_t i = 0; i < c->ndirty; i++) {
 		struct mid_entry *e = &c->e[c->dirty[i]];
 		if (e->state == MID_CLEAN)
