@@ -167,7 +167,7 @@ static void report(const struct ingest_opts *o, const char *path, uint64_t done,
  * in batches.  Everything the reader hands over is a copy, so the reader
  * may move on at once. */
 
-#define RING 32
+#define RING 16
 
 /* Each side wakes the other only when it waits and half the ring has
  * changed hands: a wake-up per message (a futex call on each side, and a
