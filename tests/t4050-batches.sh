@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t4050-batches: how the indexer batches its work changes nothing a
-# reader sees.  One corpus (2,000 messages of tests/mkcorpus.py, then
+# reader sees.  One corpus (1,000 messages of tests/mkcorpus.py, then
 # samples/seeds.mbox and samples/lkml.mbox, whose dates go back in time)
 # is indexed three ways with the ASan build:
 #   A. in one run, with the default batch (one transaction: the reader
@@ -17,7 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 plan 7
 
-mkcorpus 2000 corpus.mbox 7
+mkcorpus 1000 corpus.mbox 7
 cat "$ROOT/samples/seeds.mbox" "$ROOT/samples/lkml.mbox" >>corpus.mbox
 n=$(grep -c '^From ' corpus.mbox)
 
