@@ -13,7 +13,21 @@
 
 /* ---- the page skeleton and links (page.c) ---- */
 
-/* Starts a page: doctype, head with title (escaped here), the site bar. */
+/* What the head and header of a page say besides its title: its list
+ * (its search box, its feed and OpenSearch document; NULL for the whole
+ * archive), its own feed when it has one (a thread's: a URL, written as
+ * is), the text of its search box, its canonical URL. */
+struct page_head {
+	const char *title;     /* escaped here */
+	const char *canonical; /* a URL, or NULL */
+	const char *list;      /* NULL: the whole archive */
+	const char *feed;      /* a URL, or NULL: the list's (archive's) new.atom */
+	const char *q;         /* the search box's text, or NULL */
+};
+/* Starts a page: doctype, head (title, stylesheet, feed, OpenSearch), a
+ * skip link, the header (site bar, search box), then opens <main>. */
+void page_open(const struct render_ctx *c, struct buf *b, const struct page_head *h);
+/* page_open for a page of the whole archive. */
 void page_begin(const struct render_ctx *c, struct buf *b, const char *title,
                 const char *canonical);
 /* Ends a page: footer and closing tags. */

@@ -809,8 +809,15 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 	buf_reset(b);
 	char title[QUERY_PARAM_MAX + LISTNAME_MAX + 32];
 	snprintf(title, sizeof title, "%s - search %s", req->q, list ? list : "all lists");
-	page_begin(c, b, title, NULL);
-	render_search_box(c, b, list, req->q);
+	struct buf feed;
+	buf_init(&feed, 3 * URL_MAX);
+	results_url(c, &feed, list, req->q, req->order, 1, "A", false, "&amp;");
+	page_open(c, b,
+	          &(struct page_head){.title = title,
+	                              .list = list,
+	                              .q = req->q,
+	                              .feed = feed.err ? NULL : buf_cstr(&feed)});
+	buf_free(&feed);
 	struct la_err err = {0};
 	struct search_query *sq = NULL;
 	int status = 200;
@@ -850,7 +857,6 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 	buf_reset(b);
 	page_begin(c, b, "Searching the archive", NULL);
 	buf_adds(b, "<h1>Searching the archive</h1>\n");
-	render_search_box(c, b, NULL, "");
 	buf_adds(
 		b,
 		"<p>The language is lore's (public-inbox's). Words and \"quoted phrases\" (straight or "
@@ -862,7 +868,8 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 		"<code>extend</code>); capitalised or in quotes it finds only itself. Letters, digits "
 		"and <code>_</code> make words (<code>vm_acct_memory</code> is one). "
 		"Chinese, Japanese and Korean words are found inside sentences.</p>\n"
-		"<table class=\"years\">\n<tr><th>prefix</th><th>searches</th><th>example</th></tr>\n"
+		"<table class=\"help\">\n<tr><th scope=\"col\">prefix</th><th scope=\"col\">searches</th>"
+		"<th scope=\"col\">example</th></tr>\n"
 		"<tr><td><code>s:</code></td><td>the subject</td><td><code>s:\"copy_page_range\"</code></td></tr>\n"
 		"<tr><td><code>f:</code></td><td>From: the sender, name or address</td><td><code>f:torvalds</code>, <code>f:linux-foundation.org</code></td></tr>\n"
 		"<tr><td><code>t:</code></td><td>To:</td><td><code>t:linux-mm@kvack.org</code></td></tr>\n"
