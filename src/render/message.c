@@ -169,6 +169,7 @@ struct body_ctx {
 	int blocks;
 	size_t shown, show_max; /* text bytes shown, and the cap (0: none of ours) */
 	bool cut;
+	struct body_fmt *fmt;
 };
 
 /* Starts a block on a line of its own, a blank line after the previous. */
@@ -209,7 +210,7 @@ static void body_block(const struct mime_block *blk, void *arg)
 		if (!text_within(x, &t, &tn))
 			break;
 		block_sep(x);
-		html_body(b, t, tn, HTML_LINKS | HTML_OBFUSCATE);
+		body_html(x->fmt, b, t, tn, HTML_LINKS | HTML_OBFUSCATE);
 		break;
 	case MB_MESSAGE:
 		if (!text_within(x, &t, &tn))
@@ -254,7 +255,14 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 	size_t body_at = b->len;
 
 	enum la_status e = opened;
-	struct body_ctx x = {c, list, day, num, b, 0, 0, show_max, false};
+	/* On the heap: it holds the diffs' file names of a part. */
+	struct body_fmt *fmt = calloc(1, sizeof *fmt);
+	if (!fmt) {
+		b->err = LA_ENOMEM;
+		return;
+	}
+	*fmt = (struct body_fmt){.c = c, .day = day, .num = num};
+	struct body_ctx x = {c, list, day, num, b, 0, 0, show_max, false, fmt};
 	if (e == LA_OK)
 		e = mime_walk(mm, body_block, &x);
 	if (e) {
@@ -274,7 +282,7 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 		size_t tn = t.len < TEXT_SHOW_MAX ? t.len : utf8_trunc(tp, TEXT_SHOW_MAX);
 		x.shown = 0;
 		text_within(&x, &tp, &tn);
-		html_body(b, tp, tn, HTML_LINKS | HTML_OBFUSCATE);
+		body_html(fmt, b, tp, tn, HTML_LINKS | HTML_OBFUSCATE);
 		buf_free(&t);
 		if (take < len - hl && !x.cut)
 			buf_printf(
@@ -297,6 +305,7 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 		buf_adds(b, "\">its page</a>.]\n");
 	}
 	buf_adds(b, "</pre>\n");
+	free(fmt);
 }
 
 static enum la_status find_message(const struct render_ctx *c, const char *list, int day, int num,
