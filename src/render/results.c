@@ -876,6 +876,11 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 	                              .q = req->q,
 	                              .feed = feed.err ? NULL : buf_cstr(&feed)});
 	buf_free(&feed);
+	/* The heading, for those who find their way by headings; the box
+	 * above says the query to everyone else. */
+	buf_adds(b, "<h1 class=\"vh\">");
+	html_texts(b, title);
+	buf_adds(b, "</h1>\n");
 	struct la_err err = {0};
 	struct search_query *sq = NULL;
 	int status = 200;
