@@ -65,10 +65,12 @@ static const char stylesheet[] =
 	"pre.msg .q{color:var(--quote);border-left:2px solid var(--quoteline);"
 	"padding-left:.3em}\n"
 	"pre.msg .sig{color:var(--faint)}\n"
-	"pre.msg details{display:block}\n"
-	"pre.msg summary{cursor:pointer;display:block}\n"
-	"pre.msg summary::after{content:\" [\" attr(data-more) \"]\";font-style:italic}\n"
-	"pre.msg details[open]>summary::after{content:none}\n"
+	/* A fold's summary is the first line it folds; how many more it
+         * holds comes from the attribute, so the block's text stays the
+         * message's. */
+	"pre.msg details{display:block}pre.msg summary{cursor:pointer}\n"
+	"pre.msg .fold::after{content:\" [\" attr(data-more) \"]\";font-style:italic}\n"
+	"pre.msg details[open]>summary .fold::after{content:none}\n"
 	"pre.reply{border-top:1px solid var(--line);padding-top:.6em}\n"
 	/* ---- listings: calendars, years, messages, threads ---- */
 	"table.cal{border-collapse:collapse;margin:.4em 1.4em .8em 0;display:inline-table;"
@@ -127,7 +129,7 @@ static const char stylesheet[] =
 	"header,footer,.skiplink,.nav,.msglinks,form.search,pre.reply{display:none}"
 	"main{max-width:none;padding:0}"
 	"pre.msg,pre.msg .diff,pre.msg .q{white-space:pre-wrap;overflow:visible}"
-	"pre.msg summary::after{content:none}a{text-decoration:none}}\n"
+	"pre.msg .fold::after{content:none}a{text-decoration:none}}\n"
 	/* ---- the pages of activity (charts, topics, senders) follow ---- */
 	;
 
