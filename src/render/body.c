@@ -127,11 +127,7 @@ static bool local_copy(void *arg, const char *url, size_t n, struct buf *href)
 
 /* ---- diffs ---- */
 
-/* The files of the diffs in t[0..n), in order, for the diffstat's
- * links: the new name of each "diff --git a/X b/Y" when there are such
- * lines (git), else of each "+++ NAME" after a "--- " line (diff -u).
- * At most DIFF_FILES_MAX. */
-
+/* A name as a diff's header writes it, without git's "a/" or "b/". */
 static struct span strip_prefix(const char *p, size_t n)
 {
 	/* "b/path", and a tab and a date after the name in diff -u. */
@@ -170,6 +166,10 @@ static bool plus_after_minus(const char *t, const char *l, size_t ll)
 	return starts(prev, (size_t)(l - prev), "--- ");
 }
 
+/* The files of the diffs in t[0..n), in order, for the diffstat's
+ * links: the new name of each "diff --git a/X b/Y" when there are such
+ * lines (git), else of each "+++ NAME" after a "--- " line (diff -u).
+ * At most DIFF_FILES_MAX. */
 static void find_files(const char *t, size_t n, struct body_files *fl)
 {
 	fl->n = 0;
@@ -389,6 +389,9 @@ void body_html(struct body_fmt *f, struct buf *b, const char *t, size_t n, unsig
 	enum { S_TEXT, S_HEAD, S_HUNK } st = S_TEXT;
 	long old_left = 0, new_left = 0;
 	bool loose = false; /* a hunk without counts: lines by their first character */
+	/* Each file is in the diffstat once: a text of many lines that look
+	 * like a diffstat's is not compared with every file, line by line. */
+	size_t stat_tries = 2 * (size_t)fl->n;
 	size_t i = 0;
 	while (i < end) {
 		const char *l = t + i;
@@ -472,8 +475,8 @@ void body_html(struct body_fmt *f, struct buf *b, const char *t, size_t n, unsig
 		}
 		size_t from, len;
 		long k;
-		if (fl->n && stat_line(l, ll, &from, &len) &&
-		    (k = stat_file(fl, l + from, len)) >= 0) {
+		if (stat_tries && stat_line(l, ll, &from, &len) &&
+		    (stat_tries--, k = stat_file(fl, l + from, len)) >= 0) {
 			text(&o, l, from);
 			buf_adds(b, "<span class=\"d-stat\"><a href=\"#");
 			file_anchor(b, f, file0 + (size_t)k);
