@@ -31,7 +31,7 @@ STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write
               src/store/bytes.c src/store/git.c src/store/series.c \
               src/store/hide.c src/store/lists.c src/store/legacy.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c
-RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
+RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/body.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c src/render/gone.c src/render/legacy.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
               src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c \

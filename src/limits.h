@@ -178,6 +178,13 @@
 
 /* A URL in a message body longer than this is shown but not linked. */
 #define LINK_MAX 2048
+/* A message page looks up at most this many lore.kernel.org links
+ * (/LIST/MSGID, /r/MSGID) in the index, to point them at the archive's
+ * copy; later ones link to lore, as written. */
+#define LORE_LINKS_MAX 64
+/* Files of one text part's diffs whose diffstat line links to them; the
+ * files after this many keep their colours, without the link. */
+#define DIFF_FILES_MAX 512
 
 /* A request path longer than this is refused (414 from the server, exit 2
  * from `listarc get`). */

@@ -33,17 +33,22 @@ ALLOWED = {
     "head": set(),
     "meta": {"charset", "name", "content"},
     "title": set(),
-    "link": {"rel", "href"},
+    "link": {"rel", "href", "type", "title"},
     "body": set(),
-    "div": {"class", "id"},
-    "main": set(),
+    "div": {"class", "id", "role"},
+    "header": set(),
+    "nav": {"aria-label"},
+    "main": {"id"},
     "footer": set(),
-    "a": {"href", "class", "rel"},
-    "span": {"class"},
+    "a": {"href", "class", "rel", "title"},
+    "span": {"class", "id", "data-more"},
+    "time": {"datetime", "title"},
+    "details": {"class"},
+    "summary": set(),
     "pre": {"class", "id"},
     "u": {"id"},
     "b": set(),
-    "h1": set(),
+    "h1": {"class"},
     "h2": set(),
     "p": {"class"},
     "code": set(),
@@ -52,7 +57,7 @@ ALLOWED = {
     "table": {"class"},
     "caption": set(),
     "tr": set(),
-    "th": set(),
+    "th": {"scope"},
     "td": {"class"},
     "br": set(),
     "small": set(),
@@ -83,7 +88,15 @@ ARCHIVE_HREFS = [re.compile(x) for x in (
     # a message's page.
     r"^#m[0-9a-f]{40}$",
     r"^#[uRr]$",
+    # The skip link; a diff's file, from its diffstat line.
+    r"^#main$",
+    r"^#df-[0-9]+-[0-9]+-[0-9]+$",
 )]
+# The <link>s of every page's head: its feed (a list's, all lists', a
+# thread's, a search's) and its OpenSearch document.
+FEED_HREF = re.compile(r"^/(" + LIST + r")/(new\.atom|" + MSGID + r"/t\.atom)$|"
+                       r"^/(" + LIST + r"/)?\?q=[^\s\"<>]*&x=A$")
+OPENSEARCH_HREF = re.compile(r"^/(" + LIST + r"/)?_/opensearch\.xml$")
 # The reply block's link, as lore writes it.
 MAILTO_HREF = re.compile(r"^mailto:[^?\s\"<>]+\?In-Reply-To=%3C[^\s\"<>&]*%3E"
                          r"(&Cc=[^\s\"<>&]*)?&Subject=[^\s\"<>&]*$")
@@ -195,6 +208,13 @@ class Checker(html.parser.HTMLParser):
                     self.bad("canonical <link> to %r" % href[:80])
                 else:
                     self.links.append(href)
+            elif d.get("rel") == "alternate":
+                if d.get("type") != "application/atom+xml" or not FEED_HREF.match(href):
+                    self.bad("feed <link> to %r" % href[:80])
+            elif d.get("rel") == "search":
+                if (d.get("type") != "application/opensearchdescription+xml"
+                        or not OPENSEARCH_HREF.match(href)):
+                    self.bad("search <link> to %r" % href[:80])
             elif d.get("rel") != "stylesheet" or not CSS_HREF.match(href):
                 self.bad("<link> to %r" % href[:80])
 
@@ -259,8 +279,11 @@ def check_tree(raw):
                 or (LINK_SCHEMES.match(href) and not href.startswith("//"))):
             problems.append("tree: a link that is neither the archive's nor http(s), ftp or mailto: %r"
                             % href[:80])
+        rel = el.attrib.get("rel")
         if tag == "link" and not (CSS_HREF.match(href or "") or (
-                el.attrib.get("rel") == "canonical" and CANONICAL_HREF.match(href or ""))):
+                rel == "canonical" and CANONICAL_HREF.match(href or "")) or (
+                rel == "alternate" and FEED_HREF.match(href or "")) or (
+                rel == "search" and OPENSEARCH_HREF.match(href or ""))):
             problems.append("tree: <link> to %r" % (href or "")[:80])
     return problems
 

@@ -6,12 +6,16 @@
 # and as a 390-pixel phone, against `listarc serve` (the ASan build), then
 # again behind a prefix-stripping proxy with --base-url .../lists/.
 # Screenshots of the list, month and message pages go to test-output/.
+# Then every page type (tests/browser/pages.js): its search box, feed and
+# OpenSearch links at work, axe-core's accessibility check in the light
+# and dark themes (skipped when build/node has no axe-core), the dark
+# theme's screenshot (test-output/message-dark.png), a 320-pixel screen.
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
 INDEXER=${LISTARC_RELEASE:-$LISTARC}
 [ -x "$INDEXER" ] || INDEXER=$LISTARC
 SHOTS=$ROOT/test-output
-plan 136
+plan 191
 
 # Missing tools fail here, at once, rather than hang later.
 if ! command -v node >/dev/null 2>&1; then
@@ -51,6 +55,19 @@ for page in list month message; do
 		check "screenshot test-output/$page-$size.png" [ -s "$SHOTS/$page-$size.png" ]
 	done
 done
+
+# ---- every page type: chrome, accessibility, dark theme, 320 px ----
+PAGES_CHECKS=54
+guard node "$ROOT/tests/browser/pages.js" "http://127.0.0.1:$PORT/" "$SHOTS" >pages.out 2>"$T/pages.err"
+rc=$?
+cat pages.out
+[ "$rc" -eq 124 ] && echo "# the pages' checks hung"
+ran=$(grep -c '^\(not \)\?ok - ' pages.out)
+if [ "$ran" -ne "$PAGES_CHECKS" ]; then
+	sed 's/^/# pages: /' "$T/pages.err" | head -20
+	for ((i = ran; i < PAGES_CHECKS; i++)); do not_ok "pages.js: a check that did not run"; done
+fi
+check "dark theme screenshot test-output/message-dark.png" [ -s "$SHOTS/message-dark.png" ]
 
 # ---- the same walk under /lists/, through a proxy that strips it ----
 # The proxy starts first (on a free port, written to proxy.port); it reads

@@ -211,7 +211,7 @@ int cmd_get(int argc, char **argv)
 		goto out;
 	}
 	msg_library_init();
-	struct render_ctx ctx = {st, cf, buf_cstr(&base)};
+	struct render_ctx ctx = {.st = st, .conf = cf, .base = buf_cstr(&base)};
 	if (batch) {
 		rc = get_batch(&ctx, batch, headers);
 	} else {

@@ -499,6 +499,9 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 		return rt->kind = R_NEW_ATOM;
 	if (nseg == 2 && !trailing && len[1] == 8 && !memcmp(seg[1], "new.html", 8))
 		return rt->kind = R_NEW_HTML;
+	if (nseg == 3 && !trailing && len[1] == 1 && seg[1][0] == '_' &&
+	    seg_is(g, at + 2, "opensearch.xml"))
+		return rt->kind = R_OPENSEARCH;
 	if (nseg >= 3 && len[1] == 1 && seg[1][0] == '_' && seg_is(g, at + 2, "text")) {
 		char pre[LISTNAME_MAX + 2];
 		snprintf(pre, sizeof pre, "/%s", rt->list);
@@ -664,6 +667,11 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 	if (g.count == 2 && !g.trailing && seg_is(&g, 0, "_")) {
 		if (seg_is(&g, 1, "search-help"))
 			return rt->kind = R_SEARCH_HELP;
+		if (seg_is(&g, 1, "opensearch.xml")) {
+			strcpy(rt->list, "all");
+			rt->all = true;
+			return rt->kind = R_OPENSEARCH;
+		}
 		if (seg_is(&g, 1, render_stylesheet_path() + 2))
 			return rt->kind = R_STYLE;
 		return rt->kind = R_NOTFOUND;
@@ -698,6 +706,7 @@ size_t route_key(const struct route *rt, char *out, size_t n)
 	case R_ROBOTS:
 	case R_FAVICON:
 	case R_HEALTHZ:
+	case R_OPENSEARCH: /* names the request's origin */
 	case R_MID_RESOLVE:
 	case R_PIPERMAIL:
 	case R_MHONARC:
@@ -851,6 +860,7 @@ static enum la_status route_msgid(const struct render_ctx *c, const struct route
 	switch (kind) {
 	case R_NEW_ATOM: return render_new_atom(c, list, r);
 	case R_NEW_HTML: return render_new_html(c, list, r);
+	case R_OPENSEARCH: return render_opensearch(c, list, r);
 	case R_TEXT: return render_text(c, list, rt->text, rt->text_raw, r);
 	case R_MID:
 		/* lore's search within a thread: /LIST/MSGID/?x=m&q=... */
@@ -928,6 +938,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	case R_HYPERKITTY_T: e = route_dated(c, &rt, kind, r); break;
 	case R_NEW_ATOM:
 	case R_NEW_HTML:
+	case R_OPENSEARCH:
 	case R_TEXT:
 	case R_MID:
 	case R_MID_RAW:

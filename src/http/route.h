@@ -88,6 +88,7 @@ enum route_kind {
 	R_MID_PART,        /* /LIST/MSGID/IDX-NAME: route.part */
 	R_MID_RESOLVE,     /* /r/MSGID/..., /MSGID/...: to the list that has it */
 	R_NEW_HTML,        /* /LIST/new.html */
+	R_OPENSEARCH,      /* /_/opensearch.xml, /LIST/_/opensearch.xml */
 	R_TEXT,            /* /LIST/_/text/KEY/ (and /raw): route.text */
 	R_API_LISTS,       /* /api/v1/ */
 	R_API_LIST,        /* /api/v1/LIST/: its messages */

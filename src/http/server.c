@@ -454,17 +454,26 @@ static size_t head_size(h2o_req_t *req)
 	return n;
 }
 
+/* The origin of the archive as this request sees it, into out: the
+ * --base-url's, else http:// and the request's Host.  False if the Host
+ * is not a plain name. */
+static bool request_origin(struct worker *w, h2o_req_t *req, char *out, size_t n)
+{
+	if (w->srv->cfg->origin)
+		snprintf(out, n, "%s", w->srv->cfg->origin);
+	else if (http_valid_authority(req->authority.base, req->authority.len))
+		snprintf(out, n, "http://%.*s", (int)req->authority.len, req->authority.base);
+	else
+		return false;
+	return true;
+}
+
 /* Makes r's Location absolute: the --base-url's origin, else http:// and
  * the request's Host (left as it is if the Host is not a plain name). */
 static void absolute_location(struct worker *w, h2o_req_t *req, struct response *r)
 {
 	char origin[300];
-	if (w->srv->cfg->origin)
-		snprintf(origin, sizeof origin, "%s", w->srv->cfg->origin);
-	else if (http_valid_authority(req->authority.base, req->authority.len))
-		snprintf(origin, sizeof origin, "http://%.*s", (int)req->authority.len,
-		         req->authority.base);
-	else
+	if (!request_origin(w, req, origin, sizeof origin))
 		return;
 	size_t ol = strlen(origin), ll = strlen(r->location);
 	if (ol + ll >= sizeof r->location)
@@ -608,7 +617,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	if (!p) {
 		struct response r;
 		response_init(&r);
+		char origin[300];
+		w->rc.origin = request_origin(w, req, origin, sizeof origin) ? origin : NULL;
 		enum la_status e = route_handle(&w->rc, path, n, &r);
+		w->rc.origin = NULL;
 		if (e)
 			log_failure(x, http_reason(r.status), e);
 		if (!e && r.stream.next && kn && r.status == 200 &&
@@ -1055,7 +1067,7 @@ static enum la_status workers_open(struct server *srv, int max_conns, struct la_
 		enum la_status e = store_open(&w->st, cfg->data_dir, STORE_READ, err);
 		if (e)
 			return e;
-		w->rc = (struct render_ctx){w->st, cfg->conf, cfg->base};
+		w->rc = (struct render_ctx){.st = w->st, .conf = cfg->conf, .base = cfg->base};
 		if (cfg->cache_bytes &&
 		    !(w->cache = pagecache_new(cfg->cache_bytes / (size_t)srv->nworkers)))
 			return la_err_set(err, LA_ENOMEM, "out of memory");

@@ -134,7 +134,7 @@ enum la_status render_new_html(const struct render_ctx *c, const char *list, str
 	buf_adds(&title, list ? list : "all lists");
 	buf_adds(&title, ": the latest messages");
 	buf_reset(b);
-	page_begin(c, b, buf_cstr(&title), NULL);
+	page_open(c, b, &(struct page_head){.title = buf_cstr(&title), .list = list});
 	buf_adds(b, "<h1>");
 	html_texts(b, buf_cstr(&title));
 	buf_free(&title);

@@ -3,8 +3,10 @@
  * MIME walk, charsets, links, attachments) and an outline row made as the
  * thread outline makes it.  The page must be valid UTF-8 and well formed,
  * and hold only the elements and attributes our templates write (the
- * allow-list of tests/pagecheck.py), only <a> and <b> inside the <pre>,
- * and links only into the archive or to http(s)/ftp with rel=nofollow. */
+ * allow-list of tests/pagecheck.py), only <a>, <b>, <span> and the folds
+ * (<details>, <summary>) inside the <pre>, and links only into the
+ * archive, to an anchor on the page, or to http(s)/ftp with
+ * rel=nofollow. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,16 +32,21 @@ static const struct elem allowed[] = {
 	{"head", {NULL}, false},
 	{"meta", {"charset", "name", "content"}, true},
 	{"title", {NULL}, false},
-	{"link", {"rel", "href"}, true},
+	{"link", {"rel", "href", "type", "title"}, true},
 	{"body", {NULL}, false},
-	{"div", {"class", "id"}, false},
-	{"main", {NULL}, false},
+	{"div", {"class", "id", "role"}, false},
+	{"header", {NULL}, false},
+	{"nav", {"aria-label"}, false},
+	{"main", {"id"}, false},
 	{"footer", {NULL}, false},
-	{"a", {"href", "class", "rel"}, false},
-	{"span", {"class"}, false},
+	{"a", {"href", "class", "rel", "title"}, false},
+	{"span", {"class", "id", "data-more"}, false},
+	{"time", {"datetime", "title"}, false},
+	{"details", {"class"}, false},
+	{"summary", {NULL}, false},
 	{"pre", {"class"}, false},
 	{"b", {NULL}, false},
-	{"h1", {NULL}, false},
+	{"h1", {"class"}, false},
 	{"h2", {NULL}, false},
 	{"p", {"class"}, false},
 	{"code", {NULL}, false},
@@ -48,7 +55,7 @@ static const struct elem allowed[] = {
 	{"table", {"class"}, false},
 	{"caption", {NULL}, false},
 	{"tr", {NULL}, false},
-	{"th", {NULL}, false},
+	{"th", {"scope"}, false},
 	{"td", {"class"}, false},
 	{"br", {NULL}, true},
 	{"small", {NULL}, false},
@@ -94,6 +101,12 @@ static const char *check_href(const char *v, size_t n, bool nofollow)
 		size_t l = strlen(schemes[i]);
 		if (n > l && !strncasecmp(v, schemes[i], l))
 			return nofollow ? NULL : "external link without rel=nofollow";
+	}
+	if (n > 1 && v[0] == '#') {
+		for (size_t i = 1; i < n; i++)
+			if (!lower_alnum(v[i]) && v[i] != '-')
+				return "anchor with a character no anchor of ours has";
+		return NULL;
 	}
 	if (n == 0 || v[0] != '/')
 		return "link that is neither an archive path nor http(s)/ftp";
@@ -148,8 +161,9 @@ static const char *check_page(const char *p, size_t n)
 		if (ended)
 			return "element after </html>";
 		if (in_pre && e != find_elem("a", 1) && e != find_elem("b", 1) &&
-		    e != find_elem("pre", 3))
-			return "element other than <a> and <b> inside the <pre>";
+		    e != find_elem("pre", 3) && e != find_elem("span", 4) &&
+		    e != find_elem("details", 7) && e != find_elem("summary", 7))
+			return "element other than <a>, <b>, <span> and folds inside the <pre>";
 		if (closing) {
 			if (i >= n || p[i] != '>')
 				return "end tag with attributes";
@@ -251,6 +265,9 @@ static void self_test(void)
 		"text &lt;script&gt; &amp; &#39;",
 		"<a href=\"https://example.org/?a=1&amp;b=2\" rel=\"nofollow\">x</a>",
 		"<a href=\"/fuzz/2024/01/02/1/3\">Download</a> <b>Embedded message:</b>",
+		"<span class=\"d-stat\"><a href=\"#df-20240102-1-0\">a.c</a></span>",
+		"<details class=\"q\"><summary>&gt; a<span class=\"fold\" data-more=\"3 more "
+		"lines\"></span>\n</summary>&gt; b\n</details>",
 	};
 	static const char *const bad[] = {
 		"<script>alert(1)</script>",
@@ -262,6 +279,8 @@ static void self_test(void)
 		"a > b",
 		"<b>open",
 		"<div class=\"x\">in pre</div>",
+		"<a href=\"#x y\">bad anchor</a>",
+		"<span onclick=\"x\">y</span>",
 		"</pre><p>x</p><pre class=\"msg\">",
 	};
 	char page[512];

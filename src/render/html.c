@@ -177,6 +177,31 @@ static size_t address_domain(const char *s, size_t n, size_t at)
 
 void html_body(struct buf *b, const char *s, size_t n, unsigned flags)
 {
+	html_body_ex(b, s, n, flags, NULL);
+}
+
+/* The link of URL s[0..k): to its local copy if lk has one. */
+static void url_link(struct buf *b, const char *s, size_t k, const struct html_links *lk)
+{
+	struct buf local;
+	buf_init(&local, 3 * URL_MAX);
+	if (lk && lk->local(lk->arg, s, k, &local) && !local.err) {
+		buf_adds(b, "<a href=\"");
+		html_attr(b, local.data, local.len);
+		buf_adds(b, "\" title=\"this archive's copy\">");
+	} else {
+		buf_adds(b, "<a href=\"");
+		html_attr(b, s, k);
+		buf_adds(b, "\" rel=\"nofollow\">");
+	}
+	buf_free(&local);
+	html_text(b, s, k);
+	buf_adds(b, "</a>");
+}
+
+void html_body_ex(struct buf *b, const char *s, size_t n, unsigned flags,
+                  const struct html_links *lk)
+{
 	size_t i = 0, run = 0;
 	while (i < n) {
 		char c = s[i];
@@ -186,11 +211,7 @@ void html_body(struct buf *b, const char *s, size_t n, unsigned flags)
 			if (k) {
 				html_text(b, s + run, i - run);
 				if (k <= LINK_MAX) {
-					buf_adds(b, "<a href=\"");
-					html_attr(b, s + i, k);
-					buf_adds(b, "\" rel=\"nofollow\">");
-					html_text(b, s + i, k);
-					buf_adds(b, "</a>");
+					url_link(b, s + i, k, lk);
 				} else {
 					html_text(b, s + i, k);
 				}

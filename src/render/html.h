@@ -4,6 +4,7 @@
 #ifndef LISTARC_HTML_H
 #define LISTARC_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/buf.h"
@@ -28,6 +29,18 @@ enum {
  * URLs are linked but never obfuscated (the link must work); addresses
  * outside URLs are obfuscated. */
 void html_body(struct buf *b, const char *p, size_t n, unsigned flags);
+
+/* A hook for the URLs html_body_ex links: local may write into href
+ * (unescaped: it is escaped as an attribute) another target for the URL
+ * url[0..n), such as this archive's copy of a message, and return true;
+ * the text shown stays the URL. */
+struct html_links {
+	bool (*local)(void *arg, const char *url, size_t n, struct buf *href);
+	void *arg;
+};
+/* html_body, with links through lk (NULL: as html_body). */
+void html_body_ex(struct buf *b, const char *p, size_t n, unsigned flags,
+                  const struct html_links *lk);
 
 /* Percent-encodes s for a URL path segment: everything but unreserved
  * characters (A-Z a-z 0-9 - . _ ~) and, if keep is given, the characters

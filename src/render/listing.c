@@ -126,7 +126,7 @@ enum la_status render_day(const struct render_ctx *c, const char *list, int y, i
 	buf_reset(b);
 	char title[160];
 	snprintf(title, sizeof title, "%s mailing list - %04d/%02d/%02d", list, y, m, d);
-	page_begin(c, b, title, NULL);
+	page_open(c, b, &(struct page_head){.title = title, .list = list});
 	struct buf u;
 	buf_init(&u, URL_MAX);
 	buf_adds(b, "<div class=\"nav\">");
@@ -310,7 +310,7 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 	buf_reset(b);
 	char title[160];
 	snprintf(title, sizeof title, "%s mailing list - %04d/%02d", list, y, m);
-	page_begin(c, b, title, NULL);
+	page_open(c, b, &(struct page_head){.title = title, .list = list});
 	struct buf u;
 	buf_init(&u, URL_MAX);
 	buf_adds(b, "<div class=\"nav\">");
@@ -406,7 +406,7 @@ enum la_status render_year(const struct render_ctx *c, const char *list, int y, 
 	buf_reset(b);
 	char title[160];
 	snprintf(title, sizeof title, "%s mailing list - %04d", list, y);
-	page_begin(c, b, title, NULL);
+	page_open(c, b, &(struct page_head){.title = title, .list = list});
 	struct buf u;
 	buf_init(&u, URL_MAX);
 	buf_adds(b, "<div class=\"nav\">");
@@ -481,7 +481,7 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 	buf_reset(b);
 	char title[160];
 	snprintf(title, sizeof title, "%s mailing list", list);
-	page_begin(c, b, title, NULL);
+	page_open(c, b, &(struct page_head){.title = title, .list = list});
 	buf_adds(b, "<h1>");
 	html_texts(b, title);
 	buf_adds(b, "</h1>\n");
@@ -503,7 +503,6 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 		html_texts(b, setting);
 		buf_adds(b, "</code></p>\n");
 	}
-	render_search_box(c, b, list, NULL);
 	buf_printf(b, "<p>%lld message%s</p>\n", (long long)info.count, info.count == 1 ? "" : "s");
 	if (info.count > 0) {
 		struct ycounts yc;
@@ -600,7 +599,6 @@ enum la_status render_index(const struct render_ctx *c, struct response *r)
 	buf_adds(b, "<h1>");
 	html_texts(b, title);
 	buf_adds(b, "</h1>\n");
-	render_search_box(c, b, NULL, NULL);
 	buf_adds(b, "<table class=\"years\">\n"
 	            "<tr><th>list</th><th>description</th><th>messages</th><th>latest</th></tr>\n");
 	struct index_ctx x = {c, b, 0};

@@ -169,6 +169,7 @@ struct body_ctx {
 	int blocks;
 	size_t shown, show_max; /* text bytes shown, and the cap (0: none of ours) */
 	bool cut;
+	struct body_fmt *fmt;
 };
 
 /* Starts a block on a line of its own, a blank line after the previous. */
@@ -209,7 +210,7 @@ static void body_block(const struct mime_block *blk, void *arg)
 		if (!text_within(x, &t, &tn))
 			break;
 		block_sep(x);
-		html_body(b, t, tn, HTML_LINKS | HTML_OBFUSCATE);
+		body_html(x->fmt, b, t, tn, HTML_LINKS | HTML_OBFUSCATE);
 		break;
 	case MB_MESSAGE:
 		if (!text_within(x, &t, &tn))
@@ -254,7 +255,14 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 	size_t body_at = b->len;
 
 	enum la_status e = opened;
-	struct body_ctx x = {c, list, day, num, b, 0, 0, show_max, false};
+	/* On the heap: it holds the diffs' file names of a part. */
+	struct body_fmt *fmt = calloc(1, sizeof *fmt);
+	if (!fmt) {
+		b->err = LA_ENOMEM;
+		return;
+	}
+	*fmt = (struct body_fmt){.c = c, .day = day, .num = num};
+	struct body_ctx x = {c, list, day, num, b, 0, 0, show_max, false, fmt};
 	if (e == LA_OK)
 		e = mime_walk(mm, body_block, &x);
 	if (e) {
@@ -274,7 +282,7 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 		size_t tn = t.len < TEXT_SHOW_MAX ? t.len : utf8_trunc(tp, TEXT_SHOW_MAX);
 		x.shown = 0;
 		text_within(&x, &tp, &tn);
-		html_body(b, tp, tn, HTML_LINKS | HTML_OBFUSCATE);
+		body_html(fmt, b, tp, tn, HTML_LINKS | HTML_OBFUSCATE);
 		buf_free(&t);
 		if (take < len - hl && !x.cut)
 			buf_printf(
@@ -297,6 +305,7 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 		buf_adds(b, "\">its page</a>.]\n");
 	}
 	buf_adds(b, "</pre>\n");
+	free(fmt);
 }
 
 static enum la_status find_message(const struct render_ctx *c, const char *list, int day, int num,
@@ -616,6 +625,68 @@ static void reply_block(const struct render_ctx *c, struct buf *b, const struct 
 	reply_free(&x);
 }
 
+/* The Date: of the header block head[0..n) (its last copy, as the
+ * block above shows), parsed; false if there is none that parses. */
+static bool header_date(const char *head, size_t n, struct la_date *d)
+{
+	struct hdr_iter it;
+	struct hdr_field f;
+	bool found = false;
+	hdr_iter_init(&it, head, n < HEAD_MAX ? n : HEAD_MAX);
+	while (hdr_next(&it, &f))
+		if (span_ieq(f.name, "Date"))
+			found = date_parse(f.value, d);
+	return found;
+}
+
+/* The sender's date in ISO form with the sender's offset, and UTC on
+ * hover (a page without script cannot know the reader's zone; the
+ * datetime attribute lets a browser or an extension show it). */
+static void iso_date(struct buf *b, const struct la_date *d)
+{
+	if (d->year < 1 || d->year > 9999)
+		return;
+	int tz = d->has_tz ? d->tz : 0;
+	char sign = tz < 0 ? '-' : '+';
+	unsigned th = (unsigned)abs(tz) / 60 % 100, tm = (unsigned)abs(tz) % 60;
+	char utc[DATE_RFC3339_LEN];
+	date_rfc3339(date_unix(d), utc);
+	buf_printf(b,
+	           "<time datetime=\"%04d-%02u-%02uT%02u:%02u:%02u%c%02u:%02u\" title=\"%.10s %.8s "
+	           "UTC\">%04d-%02u-%02u %02u:%02u:%02u %c%02u%02u</time>",
+	           (int)d->year, d->mon, d->day, d->hour, d->min, d->sec, sign, th, tm, utc,
+	           utc + 11, (int)d->year, d->mon, d->day, d->hour, d->min, d->sec, sign, th, tm);
+}
+
+/* The line above the header-and-body block: the date, the permalink and
+ * the other ways to the message and its thread, as lore's pages offer
+ * them (raw, the thread flat and nested, its mbox.gz, the reply
+ * instructions when there are any). */
+static void message_links(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
+                          const char *head, size_t hn, bool reply)
+{
+	buf_adds(b, "<p class=\"msglinks\">");
+	struct la_date d;
+	if (header_date(head, hn, &d)) {
+		iso_date(b, &d);
+		buf_adds(b, " &middot; ");
+	}
+	buf_adds(b, "<a href=\"");
+	link_msgid(c, b, m->list, m->msgid);
+	buf_adds(b, "\" rel=\"bookmark\">permalink</a> &middot; <a href=\"");
+	link_msg(c, b, m->list, m->day, m->num);
+	buf_adds(b, "/raw\">raw</a> &middot; thread: <a href=\"");
+	link_msgid(c, b, m->list, m->msgid);
+	buf_adds(b, "T/#u\">flat</a>, <a href=\"");
+	link_msgid(c, b, m->list, m->msgid);
+	buf_adds(b, "t/#u\">nested</a>, <a href=\"");
+	link_msgid(c, b, m->list, m->msgid);
+	buf_adds(b, "t.mbox.gz\">mbox.gz</a>");
+	if (reply)
+		buf_adds(b, " &middot; <a href=\"#R\">reply</a>");
+	buf_adds(b, "</p>\n");
+}
+
 enum la_status message_page(const struct render_ctx *c, const struct store_msg *m, bool canonical,
                             struct response *r)
 {
@@ -635,11 +706,25 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 	subject_plain(c, &title, list, m->subject);
 	buf_adds(&title, " - ");
 	buf_adds(&title, list);
-	buf_init(&u, URL_MAX);
+	buf_init(&u, 3 * URL_MAX);
 	if (canonical)
 		link_msg(c, &u, list, m->day, m->num);
-	page_begin(c, b, buf_cstr(&title), canonical ? buf_cstr(&u) : NULL);
+	struct buf feed;
+	buf_init(&feed, 3 * URL_MAX);
+	link_msgid(c, &feed, list, m->msgid);
+	buf_adds(&feed, "t.atom");
+	page_open(c, b,
+	          &(struct page_head){.title = buf_cstr(&title),
+	                              .canonical = canonical ? buf_cstr(&u) : NULL,
+	                              .list = list,
+	                              .feed = feed.err ? NULL : buf_cstr(&feed)});
+	buf_free(&feed);
 	buf_free(&title);
+	/* The page's heading for those who navigate by headings: the subject,
+	 * which the block below shows as its Subject: line. */
+	buf_adds(b, "<h1 class=\"vh\">");
+	subject_text(c, b, list, m->subject);
+	buf_adds(b, "</h1>\n");
 
 	/* [<prev] [next>] [<thread-prev] [thread-next>] [day] [month] [year] [list],
 	 * each only when it has a target. */
@@ -681,9 +766,10 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 	buf_adds(b, "</div>\n");
 	render_series_note(c, b, m);
 
-	if ((e = message_pre(c, b, m, 0)))
-		return load_failed(c, r, e);
-	render_thread_outline(c, b, m);
+	/* The reply instructions are made first, so that the line above the
+	 * block links them only when there are some. */
+	struct buf reply;
+	buf_init(&reply, PAGE_MAX);
 	struct loaded l;
 	if (load_message(c, m, &l) == LA_OK) {
 		/* The header block alone: up to the first empty line. */
@@ -695,9 +781,18 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 				hn = i + 1;
 				break;
 			}
-		reply_block(c, b, m, l.data, hn);
+		reply_block(c, &reply, m, l.data, hn);
+		message_links(c, b, m, l.data, hn, reply.len > 0 && !reply.err);
 		loaded_free(&l);
 	}
+	if ((e = message_pre(c, b, m, 0))) {
+		buf_free(&reply);
+		return load_failed(c, r, e);
+	}
+	render_thread_outline(c, b, m);
+	if (!reply.err)
+		buf_add(b, reply.data, reply.len);
+	buf_free(&reply);
 	page_end(c, b);
 	page_finish(r, 200);
 	r->max_age = 300;

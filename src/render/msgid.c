@@ -209,7 +209,7 @@ static enum la_status msgid_choices(const struct render_ctx *c, const char *list
 	buf_adds(&title, msgid);
 	buf_adds(&title, ">");
 	buf_reset(b);
-	page_begin(c, b, buf_cstr(&title), NULL);
+	page_open(c, b, &(struct page_head){.title = buf_cstr(&title), .list = list});
 	buf_free(&title);
 	buf_adds(b, "<h1>&lt;");
 	html_texts(b, msgid);

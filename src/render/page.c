@@ -12,58 +12,126 @@
 #include "util/civil.h"
 
 static const char stylesheet[] =
+	/* ---- colours: one set per theme, as custom properties ----
+         * Every pair of text and background colour here keeps a contrast of
+         * at least 4.5:1 (WCAG AA) in both themes; tests/t6100-browser.sh
+         * checks it with axe-core. */
+	":root{color-scheme:light dark;--fg:#1a1a1a;--bg:#fff;--muted:#555;--faint:#666;"
+	"--link:#0645ad;--visited:#0b0080;--bar:#f2f2f2;--line:#ddd;--cell:#fafafa;"
+	"--mark:#fff3a8;--hl:#fff3c4;--hlline:#e6c200;--err:#a00;--focus:#1a5fb4;"
+	"--add:#0a6a0a;--addbg:#eaffea;--del:#a00;--delbg:#ffecec;--hunk:#6b3fa0;"
+	"--quote:#3d5a73;--quoteline:#9ab;--code:#f6f8fa}\n"
+	"@media (prefers-color-scheme:dark){:root{--fg:#e4e4e4;--bg:#161616;--muted:#b0b0b0;"
+	"--faint:#a6a6a6;--link:#8ab4f8;--visited:#c9a5f7;--bar:#262626;--line:#444;"
+	"--cell:#1e1e1e;--mark:#5c4d00;--hl:#3d3510;--hlline:#8a7400;--err:#ff8a80;"
+	"--focus:#8ab4f8;--add:#7ee787;--addbg:#12301a;--del:#ffa198;--delbg:#3a1414;"
+	"--hunk:#d2a8ff;--quote:#a9c3dc;--quoteline:#56697a;--code:#1e1e1e}}\n"
+	/* ---- page chrome: bar, search box, skip link, focus, footer ---- */
 	"body{margin:0;font-family:system-ui,-apple-system,\"Segoe UI\",sans-serif;"
-	"color:#1a1a1a;background:#fff;line-height:1.4}\n"
-	"a{color:#0645ad}a:visited{color:#0b0080}\n"
-	".bar{background:#f2f2f2;border-bottom:1px solid #ddd;padding:.4em .8em;font-size:.95em}\n"
-	".bar .site{font-weight:bold;margin-right:.8em;color:#1a1a1a;text-decoration:none}\n"
-	".bar .sep{color:#888;margin:0 .3em}\n"
+	"color:var(--fg);background:var(--bg);line-height:1.4}\n"
+	"a{color:var(--link)}a:visited{color:var(--visited)}\n"
+	":focus-visible{outline:2px solid var(--focus);outline-offset:2px}\n"
+	".skiplink{position:absolute;left:-9999px;top:0}\n"
+	".skiplink:focus{left:.5em;top:.5em;z-index:1;background:var(--bg);padding:.3em .6em}\n"
+	".vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+	"white-space:nowrap}\n"
+	"header{background:var(--bar);border-bottom:1px solid var(--line)}\n"
+	".bar{background:var(--bar);padding:.4em .8em;font-size:.95em;overflow-wrap:break-word}\n"
+	".bar .site{font-weight:bold;margin-right:.8em;color:var(--fg);text-decoration:none}\n"
+	".bar .sep{color:var(--faint);margin:0 .3em}\n"
+	"header form.search{margin:0;padding:0 .8em .4em}\n"
 	"main{padding:.5em .8em 2em;max-width:72em}\n"
 	".nav{margin:.6em 0;font-family:monospace;font-size:1.05em}.nav a{white-space:nowrap}\n"
-	"pre.msg,pre.reply{white-space:pre-wrap;word-wrap:break-word;font-size:.95em;"
-	"font-family:ui-monospace,\"DejaVu Sans Mono\",Menlo,Consolas,monospace;margin:.5em 0}\n"
 	"h1{font-size:1.3em;margin:.6em 0}h2{font-size:1.1em;margin:1em 0 .4em}\n"
+	"form.search{margin:.6em 0;display:flex;flex-wrap:wrap;gap:.3em;align-items:center}\n"
+	"form.search input{font-size:1em;flex:1 1 12em;max-width:30em;min-width:0}\n"
+	"input,button{color:var(--fg);background:var(--bg);border:1px solid var(--faint)}\n"
+	"footer{border-top:1px solid var(--line);padding:.6em .8em;font-size:.85em;color:var(--faint)}\n"
+	/* ---- a message: its links line, the header-and-body block ----
+         * Prose wraps (blists' pre-wrap); a diff or a quoted block keeps its
+         * lines whole and scrolls sideways in its own box (a wrapped diff
+         * misleads). */
+	"pre.msg,pre.reply{white-space:pre-wrap;overflow-wrap:break-word;font-size:.95em;"
+	"font-family:ui-monospace,\"DejaVu Sans Mono\",Menlo,Consolas,monospace;margin:.5em 0}\n"
+	"pre.msg{overflow-x:auto}\n"
+	".msglinks{font-size:.95em;margin:.4em 0;overflow-wrap:break-word}\n"
+	"pre.msg .diff,pre.msg .q{display:block;white-space:pre;overflow-x:auto;"
+	"overflow-wrap:normal}\n"
+	"pre.msg .diff{background:var(--code)}\n"
+	".d-add{color:var(--add);background:var(--addbg)}\n"
+	".d-del{color:var(--del);background:var(--delbg)}\n"
+	".d-hunk{color:var(--hunk)}.d-file{font-weight:bold}\n"
+	".d-file a,.d-stat a{color:inherit}\n"
+	"pre.msg .q{color:var(--quote);border-left:2px solid var(--quoteline);"
+	"padding-left:.3em}\n"
+	"pre.msg .sig{color:var(--faint)}\n"
+	/* A fold's summary is the first line it folds; how many more it
+         * holds comes from the attribute, so the block's text stays the
+         * message's. */
+	"pre.msg details{display:block}pre.msg summary{cursor:pointer}\n"
+	"pre.msg .fold::after{content:\" [\" attr(data-more) \"]\";font-style:italic}\n"
+	"pre.msg details[open]>summary .fold::after{content:none}\n"
+	"pre.reply{border-top:1px solid var(--line);padding-top:.6em}\n"
+	/* ---- listings: calendars, years, messages, threads ---- */
 	"table.cal{border-collapse:collapse;margin:.4em 1.4em .8em 0;display:inline-table;"
 	"vertical-align:top}\n"
-	"table.cal th,table.cal td{border:1px solid #ddd;padding:.15em .35em;text-align:right;"
-	"min-width:2.2em}\n"
-	"table.cal td.empty{background:#fafafa}\n"
-	"table.cal td small{color:#555}\n"
+	"table.cal th,table.cal td{border:1px solid var(--line);padding:.15em .35em;"
+	"text-align:right;min-width:2.2em}\n"
+	"table.cal td.empty{background:var(--cell)}\n"
+	"table.cal td small{color:var(--muted)}\n"
 	"table.years{border-collapse:collapse;margin:.5em 0}\n"
-	"table.years th,table.years td{border:1px solid #ddd;padding:.15em .5em;text-align:right}\n"
+	"table.years th,table.years td{border:1px solid var(--line);padding:.15em .5em;"
+	"text-align:right}\n"
 	/* On a phone a table of 14 columns scrolls sideways in its own box
          * (as a long line in a message does) instead of widening the page,
          * which would make the phone zoom out and every line tiny. */
 	"@media (max-width:40em){table.years{display:block;overflow-x:auto;max-width:100%}"
 	"table.years th,table.years td{padding:.15em .3em}}\n"
 	"ul.msgs{padding-left:1.2em;margin:.3em 0}\nul.msgs li{margin:.1em 0}\n"
-	".from,.date{color:#555}\n"
-	".thread{border-top:1px solid #ddd;margin-top:1em}\n"
+	".from,.date{color:var(--muted)}\n"
+	".thread{border-top:1px solid var(--line);margin-top:1em}\n"
 	"ul.tree{padding-left:1em;margin:.3em 0}ul.tree ul{padding-left:1.2em}\n"
-	"ul.tree li{margin:.1em 0}ul.tree li.ghost{color:#777}\n"
+	"ul.tree li{margin:.1em 0}ul.tree li.ghost{color:var(--faint)}\n"
 	".links{font-size:.95em;overflow-wrap:break-word}\n"
-	".tmsg{border-top:1px solid #ddd;margin-top:1em}\n"
+	".tmsg{border-top:1px solid var(--line);margin-top:1em}\n"
 	".d1{margin-left:1.5em}.d2{margin-left:3em}.d3{margin-left:4.5em}.d4{margin-left:6em}\n"
 	".d5{margin-left:7.5em}.d6{margin-left:9em}.d7{margin-left:10.5em}.d8{margin-left:12em}\n"
-	"form.search{margin:.6em 0}form.search input{font-size:1em;max-width:70%}\n"
-	"ol.results li{margin:.5em 0}.snippet{color:#333;font-size:.92em}\n"
-	"mark{background:#fff3a8;padding:0}.error{color:#a00}\n"
+	/* ---- search results and help ---- */
+	"ol.results li{margin:.5em 0}.snippet{color:var(--fg);font-size:.92em}\n"
+	"mark{background:var(--mark);color:var(--fg);padding:0}.error{color:var(--err)}\n"
+	/* The help's table of prefixes: on a phone each row is a block, the
+         * prefix above its meaning, instead of three squeezed columns. */
+	"table.help{border-collapse:collapse}table.help td,table.help th{vertical-align:top;"
+	"padding:.15em .5em;text-align:left}\n"
+	"@media (max-width:40em){table.help,table.help tbody,table.help tr,table.help td,"
+	"table.help th{display:block;padding:0}table.help tr{margin:.4em 0}"
+	"table.help td+td{padding-left:1em}table.help tr:first-child{display:none}}\n"
+	"table.help code{overflow-wrap:anywhere}\n"
+	/* ---- patch series ---- */
 	"table.series{border-collapse:collapse;margin:.3em 0}\n"
-	"table.series td{border-top:1px solid #ddd;padding:.3em .5em;vertical-align:top}\n"
+	"table.series td{border-top:1px solid var(--line);padding:.3em .5em;vertical-align:top}\n"
 	"table.series td.part{font-family:monospace;white-space:nowrap}\n"
-	"table.series td.replies{white-space:nowrap;color:#555}\n"
+	"table.series td.replies{white-space:nowrap;color:var(--muted)}\n"
 	"ul.trailers{list-style:none;padding:0;margin:0;font-size:.92em}\n"
-	".missing{color:#a00}\n"
-	".series-newer{background:#fff3c4;border:1px solid #e6c200;padding:.3em .6em}\n"
-	".series-note{color:#333}\n"
-	".ddiff .add{color:#0a6a0a;background:#eaffea}.ddiff .del{color:#a00;background:#ffecec}\n"
-	".ddiff .skip{color:#777}td.added,td.changed,td.moved,td.dropped{font-weight:bold}\n"
+	".missing{color:var(--err)}\n"
+	".series-newer{background:var(--hl);border:1px solid var(--hlline);padding:.3em .6em}\n"
+	".series-note{color:var(--fg)}\n"
+	".ddiff .add{color:var(--add);background:var(--addbg)}"
+	".ddiff .del{color:var(--del);background:var(--delbg)}\n"
+	".ddiff .skip{color:var(--faint)}"
+	"td.added,td.changed,td.moved,td.dropped{font-weight:bold}\n"
 	/* A series' table scrolls in its own box on a phone, as the years do. */
 	"@media (max-width:40em){table.series{display:block;overflow-x:auto;max-width:100%}}\n"
 	/* The message a lore link names (#u, #m...): its line marked. */
-	".tmsg:target>p.links,li:target,u#u{background:#fff3c4}\n"
-	"pre.reply{border-top:1px solid #ddd;padding-top:.6em}\n"
-	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n";
+	".tmsg:target>p.links,li:target,u#u{background:var(--hl)}\n"
+	/* ---- print: the text, without the chrome; nothing folded away ---- */
+	"@media print{:root{--fg:#000;--bg:#fff;--link:#000;--visited:#000}"
+	"header,footer,.skiplink,.nav,.msglinks,form.search,pre.reply{display:none}"
+	"main{max-width:none;padding:0}"
+	"pre.msg,pre.msg .diff,pre.msg .q{white-space:pre-wrap;overflow:visible}"
+	"pre.msg .fold::after{content:none}a{text-decoration:none}}\n"
+	/* ---- the pages of activity (charts, topics, senders) follow ---- */
+	;
 
 static char stylesheet_path[64];
 
@@ -208,24 +276,67 @@ static void site_bar(const struct render_ctx *c, struct buf *b)
 	buf_adds(b, "</div>\n");
 }
 
-void page_begin(const struct render_ctx *c, struct buf *b, const char *title, const char *canonical)
+/* The page's Atom feed: h->feed, else its list's (or the archive's)
+ * newest messages. */
+static void head_feed(const struct render_ctx *c, struct buf *b, const struct page_head *h)
+{
+	buf_adds(b, "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"");
+	if (h->feed) {
+		buf_adds(b, "Atom feed of this page\" href=\"");
+		buf_adds(b, h->feed);
+	} else if (h->list) {
+		html_texts(b, h->list);
+		buf_adds(b, ": the latest messages\" href=\"");
+		link_list(c, b, h->list);
+		buf_adds(b, "new.atom");
+	} else {
+		buf_adds(b, "All lists: the latest messages\" href=\"");
+		buf_adds(b, c->base);
+		buf_adds(b, "all/new.atom");
+	}
+	buf_adds(b, "\">\n<link rel=\"search\" type=\"application/opensearchdescription+xml\" "
+	            "title=\"");
+	if (h->list) {
+		html_texts(b, h->list);
+		buf_adds(b, "\" href=\"");
+		link_list(c, b, h->list);
+	} else {
+		buf_adds(b, "All lists\" href=\"");
+		buf_adds(b, c->base);
+	}
+	buf_adds(b, "_/opensearch.xml\">\n");
+}
+
+void page_open(const struct render_ctx *c, struct buf *b, const struct page_head *h)
 {
 	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	            "<meta name=\"color-scheme\" content=\"light dark\">\n"
 	            "<title>");
-	html_texts(b, title);
+	html_texts(b, h->title);
 	buf_adds(b, "</title>\n<link rel=\"stylesheet\" href=\"");
 	buf_adds(b, c->base);
 	buf_adds(b, render_stylesheet_path());
 	buf_adds(b, "\">\n");
-	if (canonical) {
+	if (h->canonical) {
 		buf_adds(b, "<link rel=\"canonical\" href=\"");
-		buf_adds(b, canonical);
+		buf_adds(b, h->canonical);
 		buf_adds(b, "\">\n");
 	}
-	buf_adds(b, "</head>\n<body>\n");
+	head_feed(c, b, h);
+	buf_adds(b,
+	         "</head>\n<body>\n<a class=\"skiplink\" href=\"#main\">Skip to the content</a>\n"
+	         "<header>\n<nav aria-label=\"lists\">");
 	site_bar(c, b);
-	buf_adds(b, "<main>\n");
+	buf_adds(b, "</nav>\n<div role=\"search\">");
+	render_search_box(c, b, h->list, h->q);
+	buf_adds(b, "</div>\n</header>\n<main id=\"main\">\n");
+}
+
+void page_begin(const struct render_ctx *c, struct buf *b, const char *title, const char *canonical)
+{
+	struct page_head h = {.title = title, .canonical = canonical};
+	page_open(c, b, &h);
 }
 
 void page_end(const struct render_ctx *c, struct buf *b)

@@ -19,6 +19,10 @@ struct render_ctx {
 	struct store *st;
 	const struct conf *conf;
 	const char *base; /* URL prefix of every link: "/" or "/lists/"; ends in '/' */
+	/* "http://host:port" of the request (or --base-url's origin), for the
+	 * few documents that need absolute URLs (OpenSearch); NULL: unknown,
+	 * and those URLs start at base. */
+	const char *origin;
 };
 
 /* A body too big to build in memory (a raw message or an attachment of
@@ -199,6 +203,11 @@ LA_MUST_CHECK enum la_status render_thread_atom(const struct render_ctx *c, cons
 LA_MUST_CHECK enum la_status render_new_atom(const struct render_ctx *c, const char *list,
                                              struct response *r);
 /* /LIST/new.html: the same messages as a page. */
+/* The OpenSearch description document of list's search (NULL: the whole
+ * archive's), which the <link rel="search"> of every page names, so that
+ * a browser offers the archive as a search engine. */
+LA_MUST_CHECK enum la_status render_opensearch(const struct render_ctx *c, const char *list,
+                                               struct response *r);
 LA_MUST_CHECK enum la_status render_new_html(const struct render_ctx *c, const char *list,
                                              struct response *r);
 /* lore's text pages: /LIST/_/text/help/ (the query language) and

@@ -7,13 +7,28 @@
 #ifndef LISTARC_RENDER_INT_H
 #define LISTARC_RENDER_INT_H
 
+#include "limits.h"
 #include "render/mime.h"
 #include "render/render.h"
 #include "thread/thread.h"
 
 /* ---- the page skeleton and links (page.c) ---- */
 
-/* Starts a page: doctype, head with title (escaped here), the site bar. */
+/* What the head and header of a page say besides its title: its list
+ * (its search box, its feed and OpenSearch document; NULL for the whole
+ * archive), its own feed when it has one (a thread's: a URL, written as
+ * is), the text of its search box, its canonical URL. */
+struct page_head {
+	const char *title;     /* escaped here */
+	const char *canonical; /* a URL, or NULL */
+	const char *list;      /* NULL: the whole archive */
+	const char *feed;      /* a URL, or NULL: the list's (archive's) new.atom */
+	const char *q;         /* the search box's text, or NULL */
+};
+/* Starts a page: doctype, head (title, stylesheet, feed, OpenSearch), a
+ * skip link, the header (site bar, search box), then opens <main>. */
+void page_open(const struct render_ctx *c, struct buf *b, const struct page_head *h);
+/* page_open for a page of the whole archive. */
 void page_begin(const struct render_ctx *c, struct buf *b, const char *title,
                 const char *canonical);
 /* Ends a page: footer and closing tags. */
@@ -89,6 +104,35 @@ LA_MUST_CHECK enum la_status message_attachments(
 void render_message_text(const struct render_ctx *c, struct buf *b, const char *list, int day,
                          int num, const char *data, size_t len, struct mime_msg *mm,
                          enum la_status opened, size_t show_max);
+
+/* ---- a message's text (body.c) ---- */
+
+/* What body_html keeps across the text parts of one message. */
+struct body_fmt {
+	const struct render_ctx *c; /* c->st NULL: no lore link is looked up */
+	int day, num;               /* the message, in its anchors' names */
+	size_t nfiles;              /* diff files anchored so far */
+	unsigned lookups;           /* lore links looked up so far */
+	/* body_html's scratch: the files of a text part's diffs, in order
+	 * (the new names of its "diff --git" lines, else of its "+++ "
+	 * lines after "--- "), for the diffstat's links. */
+	struct body_files {
+		struct span v[DIFF_FILES_MAX];
+		size_t n;
+		bool git;
+	} files;
+};
+
+/* Appends text t[0..n) of a message's body to b, inside its <pre>:
+ * html_body_ex's escaping (flags: HTML_LINKS, HTML_OBFUSCATE), with diff
+ * lines in spans of class d-add, d-del, d-hunk, d-file inside a block of
+ * class "diff" (each file's first header line anchored, id df-DAY-NUM-K,
+ * and the diffstat's names linked to them), quoted lines in a block of
+ * class "q" and a signature in one of class "sig", folded in a <details>
+ * when long, and lore.kernel.org links to a message the index has
+ * pointed at its local page.  Only tags are added: the text is
+ * html_body's. */
+void body_html(struct body_fmt *f, struct buf *b, const char *t, size_t n, unsigned flags);
 
 /* ---- a thread, collected and drawn (outline.c) ---- */
 

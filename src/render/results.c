@@ -37,6 +37,64 @@ void render_search_box(const struct render_ctx *c, struct buf *b, const char *li
 	buf_adds(b, "_/search-help\">help</a></form>\n");
 }
 
+/* The search URL with {searchTerms}: absolute when the request's origin
+ * is known (browsers want one), else from base. */
+static void opensearch_url(const struct render_ctx *c, struct buf *b, const char *list,
+                           const char *suffix)
+{
+	if (c->origin && c->base[0] == '/')
+		html_attrs(b, c->origin);
+	struct buf u;
+	buf_init(&u, 3 * URL_MAX);
+	if (list)
+		link_list(c, &u, list);
+	else
+		buf_adds(&u, c->base);
+	html_attrs(b, buf_cstr(&u));
+	buf_free(&u);
+	buf_adds(b, suffix);
+}
+
+enum la_status render_opensearch(const struct render_ctx *c, const char *list, struct response *r)
+{
+	int64_t list_id;
+	if (list && store_list_id(c->st, list, &list_id) != LA_OK) {
+		render_error(c, r, 404, "There is no such list in this archive.");
+		return LA_OK;
+	}
+	const char *site = c->conf && c->conf->title ? c->conf->title : "Mailing list archives";
+	struct buf *b = &r->body;
+	buf_reset(b);
+	buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	            "<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">\n"
+	            "<ShortName>");
+	/* ShortName: at most 16 characters, the list's name if it fits. */
+	const char *name = list ? list : "all lists";
+	size_t nl = strlen(name);
+	html_text(b, name, nl > 16 ? utf8_trunc(name, 16) : nl);
+	buf_adds(b, "</ShortName>\n<Description>");
+	if (list) {
+		html_texts(b, list);
+		buf_adds(b, " mailing list, ");
+	} else {
+		buf_adds(b, "All lists, ");
+	}
+	html_texts(b, site);
+	buf_adds(b, "</Description>\n<InputEncoding>UTF-8</InputEncoding>\n"
+	            "<Url type=\"text/html\" method=\"get\" template=\"");
+	opensearch_url(c, b, list, "?q={searchTerms}");
+	buf_adds(b, "\"/>\n<Url type=\"application/atom+xml\" method=\"get\" template=\"");
+	opensearch_url(c, b, list, "?q={searchTerms}&amp;x=A");
+	buf_adds(b, "\"/>\n<Url type=\"application/opensearchdescription+xml\" rel=\"self\" "
+	            "template=\"");
+	opensearch_url(c, b, list, "_/opensearch.xml");
+	buf_adds(b, "\"/>\n</OpenSearchDescription>\n");
+	r->status = 200;
+	r->content_type = "application/opensearchdescription+xml";
+	r->max_age = 86400;
+	return b->err;
+}
+
 static bool word_char(unsigned char ch)
 {
 	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -809,8 +867,20 @@ enum la_status render_search(const struct render_ctx *c, const char *list,
 	buf_reset(b);
 	char title[QUERY_PARAM_MAX + LISTNAME_MAX + 32];
 	snprintf(title, sizeof title, "%s - search %s", req->q, list ? list : "all lists");
-	page_begin(c, b, title, NULL);
-	render_search_box(c, b, list, req->q);
+	struct buf feed;
+	buf_init(&feed, 3 * URL_MAX);
+	results_url(c, &feed, list, req->q, req->order, 1, "A", false, "&amp;");
+	page_open(c, b,
+	          &(struct page_head){.title = title,
+	                              .list = list,
+	                              .q = req->q,
+	                              .feed = feed.err ? NULL : buf_cstr(&feed)});
+	buf_free(&feed);
+	/* The heading, for those who find their way by headings; the box
+	 * above says the query to everyone else. */
+	buf_adds(b, "<h1 class=\"vh\">");
+	html_texts(b, title);
+	buf_adds(b, "</h1>\n");
 	struct la_err err = {0};
 	struct search_query *sq = NULL;
 	int status = 200;
@@ -850,7 +920,6 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 	buf_reset(b);
 	page_begin(c, b, "Searching the archive", NULL);
 	buf_adds(b, "<h1>Searching the archive</h1>\n");
-	render_search_box(c, b, NULL, "");
 	buf_adds(
 		b,
 		"<p>The language is lore's (public-inbox's). Words and \"quoted phrases\" (straight or "
@@ -862,7 +931,8 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 		"<code>extend</code>); capitalised or in quotes it finds only itself. Letters, digits "
 		"and <code>_</code> make words (<code>vm_acct_memory</code> is one). "
 		"Chinese, Japanese and Korean words are found inside sentences.</p>\n"
-		"<table class=\"years\">\n<tr><th>prefix</th><th>searches</th><th>example</th></tr>\n"
+		"<table class=\"help\">\n<tr><th scope=\"col\">prefix</th><th scope=\"col\">searches</th>"
+		"<th scope=\"col\">example</th></tr>\n"
 		"<tr><td><code>s:</code></td><td>the subject</td><td><code>s:\"copy_page_range\"</code></td></tr>\n"
 		"<tr><td><code>f:</code></td><td>From: the sender, name or address</td><td><code>f:torvalds</code>, <code>f:linux-foundation.org</code></td></tr>\n"
 		"<tr><td><code>t:</code></td><td>To:</td><td><code>t:linux-mm@kvack.org</code></td></tr>\n"

@@ -4,6 +4,7 @@
 #include "../../tests/check.h"
 #include "render/html.h"
 #include "render/render.h"
+#include "render/render_int.h"
 #include "msg/htmltext.h"
 
 static void body_case(const char *in, unsigned flags, const char *want)
@@ -196,6 +197,91 @@ static void test_htmltext(void)
 	buf_free(&out);
 }
 
+/* The text of HTML p: its tags taken out (entities stay). */
+static char *strip_tags(const char *p)
+{
+	char *out = malloc(strlen(p) + 1), *o = out;
+	for (bool tag = false; *p; p++) {
+		if (*p == '<')
+			tag = true;
+		else if (*p == '>' && tag)
+			tag = false;
+		else if (!tag)
+			*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* body_html of in is want, and its text is html_body's, byte for byte
+ * (what t5100 checks against shared/spec on two pages). */
+static void fmt_case(const char *in, const char *want)
+{
+	const struct render_ctx c = {.base = "/"};
+	struct body_fmt *f = calloc(1, sizeof *f);
+	*f = (struct body_fmt){.c = &c, .day = 20190520, .num = 4};
+	struct buf b, plain;
+	buf_init(&b, 1 << 20);
+	buf_init(&plain, 1 << 20);
+	const unsigned LO = HTML_LINKS | HTML_OBFUSCATE;
+	body_html(f, &b, in, strlen(in), LO);
+	html_body(&plain, in, strlen(in), LO);
+	if (want)
+		CHECK_STR(buf_cstr(&b), want, "body_html(\"%.40s...\")", in);
+	char *got = strip_tags(buf_cstr(&b)), *ref = strip_tags(buf_cstr(&plain));
+	CHECK_STR(got, ref, "the text of body_html(\"%.40s...\") is html_body's", in);
+	free(got);
+	free(ref);
+	buf_free(&b);
+	buf_free(&plain);
+	free(f);
+}
+
+static void test_body_fmt(void)
+{
+	fmt_case("plain <text>\n", "plain &lt;text&gt;\n");
+	/* A git diff: the diffstat's name links the file's header line. */
+	fmt_case(
+		" a.c | 2 +-\n\ndiff --git a/a.c b/a.c\nindex 1..2 100644\n--- a/a.c\n+++ "
+		"b/a.c\n@@ -1,2 +1,2 @@\n ctx\n-old\n+new\n-- \n2.20.1\n",
+		" <span class=\"d-stat\"><a href=\"#df-20190520-4-0\">a.c</a></span> | 2 +-\n\n"
+		"<span class=\"diff\"><span class=\"d-file\" id=\"df-20190520-4-0\">diff --git a/a.c "
+		"b/a.c</span>\n<span class=\"d-file\">index 1..2 100644</span>\n<span "
+		"class=\"d-file\">--- a/a.c</span>\n<span class=\"d-file\">+++ b/a.c</span>\n<span "
+		"class=\"d-hunk\">@@ -1,2 +1,2 @@</span>\n ctx\n<span class=\"d-del\">-old</span>\n"
+		"<span class=\"d-add\">+new</span>\n</span><span class=\"sig\">-- \n2.20.1</span>\n");
+	/* The hunk's counts end it: "-- " after them is a signature, not a
+	 * removed line; a blank line inside is context. */
+	fmt_case(
+		"--- x\n+++ y\n@@ -1 +1,2 @@\n\n+a\nafter\n",
+		"<span class=\"diff\"><span class=\"d-file\">--- x</span>\n"
+		"<span class=\"d-file\" id=\"df-20190520-4-0\">+++ y</span>\n<span class=\"d-hunk\">@@ -1 +1,2 @@</span>\n"
+		"\n<span class=\"d-add\">+a</span>\n</span>after\n");
+	/* "--- " alone is no diff. */
+	fmt_case("--- not a diff\ntext\n", "--- not a diff\ntext\n");
+	/* A short quote is marked; a long one folded, its last lines open. */
+	fmt_case("> a\n> b\nreply\n", "<span class=\"q\">&gt; a\n&gt; b\n</span>reply\n");
+	fmt_case("> 1\n> 2\n> 3\n> 4\n> 5\n> 6\n> 7\n> 8\n> 9\n> 10\n> 11\n> 12\nok\n",
+	         "<details class=\"q\"><summary>&gt; 1<span class=\"fold\" data-more=\"8 more "
+	         "lines\"></span>\n</summary>&gt; 2\n&gt; 3\n&gt; 4\n&gt; 5\n&gt; 6\n&gt; 7\n&gt; "
+	         "8\n&gt; 9\n</details><span class=\"q\">&gt; 10\n&gt; 11\n&gt; 12\n</span>ok\n");
+	fmt_case("text\n-- \nName\nhttp://example.org/\n\n",
+	         "text\n<details class=\"sig\"><summary>-- <span class=\"fold\" data-more=\"2 more "
+	         "lines\"></span>\n</summary>Name\n<a href=\"http://example.org/\" "
+	         "rel=\"nofollow\">http://example.org/</a></details>\n\n");
+	/* Without an index, lore links stay lore's. */
+	fmt_case("https://lore.kernel.org/lkml/1-x@example.com/\n",
+	         "<a href=\"https://lore.kernel.org/lkml/1-x@example.com/\" "
+	         "rel=\"nofollow\">https://lore.kernel.org/lkml/1-x@example.com/</a>\n");
+	/* Hostile shapes keep the text. */
+	fmt_case("diff --git\n@@\n@@ -a +b @@\n+\n-\n \n>\n-- \n", NULL);
+	fmt_case("@@ -1,99999999999999999 +1 @@\n+x\n", NULL);
+	fmt_case(" x | 1 +\n ...x | 2\ndiff --git a/x b/x\n+++ b/x\n", NULL);
+	fmt_case("\n\n\n", "\n\n\n");
+	fmt_case("", "");
+	fmt_case(">", "<span class=\"q\">&gt;</span>");
+}
+
 /* Mailman 3's Message-ID-Hash (HyperKitty's URLs): pairs from Mailman's
  * own documentation (<ant>) and from the Message-ID-Hash headers of real
  * mail through Mailman 3 lists (alsa-devel, dri-devel, nvdimm). */
@@ -228,5 +314,6 @@ int main(void)
 	test_escape();
 	test_htmltext();
 	test_msgid_hash();
+	test_body_fmt();
 	return check_status();
 }

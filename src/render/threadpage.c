@@ -292,8 +292,16 @@ static void thread_page_head(const struct thread_page *p, struct buf *b)
 	buf_init(&title, SUBJECT_MAX + 64);
 	subject_plain(c, &title, first->list, first->subject);
 	buf_adds(&title, nested ? " - thread" : " - thread, flat");
+	struct buf feed;
+	buf_init(&feed, 3 * URL_MAX);
+	link_msgid(c, &feed, list, msgid);
+	buf_adds(&feed, "t.atom");
 	buf_reset(b);
-	page_begin(c, b, buf_cstr(&title), NULL);
+	page_open(c, b,
+	          &(struct page_head){.title = buf_cstr(&title),
+	                              .list = list,
+	                              .feed = feed.err ? NULL : buf_cstr(&feed)});
+	buf_free(&feed);
 	buf_free(&title);
 	buf_adds(b, "<div class=\"nav\">");
 	thread_nav(c, b, list, msgid, "", "message");

@@ -1,0 +1,250 @@
+// pages.js: every page type of an archive of samples/ in Debian's
+// chromium (playwright-core, as walk.js): the search box and the feed and
+// OpenSearch links of each page, and that they work; axe-core's
+// accessibility check in the light and the dark theme; the dark theme's
+// colours and a screenshot; a 320-pixel screen (a diff scrolls in its own
+// box, the search help's table stacks); folds, diffstat links and the
+// skip link.  Used by tests/t6100-browser.sh:
+//
+//   node pages.js ROOT_URL [SCREENSHOT_DIR]
+//
+// ROOT_URL is the archive's root (http://host:port/).  Prints "ok - ..."
+// / "not ok - ..." lines, always the same number of them: when axe-core
+// is not installed (scripts/setup-debian installs it in build/node), its
+// checks print "ok - # SKIP".
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const root = process.argv[2];
+const shots = process.argv[3] || '';
+const top = path.resolve(__dirname, '..', '..');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const axePath = path.join(top, 'build', 'node', 'node_modules', 'axe-core', 'axe.min.js');
+const haveAxe = fs.existsSync(axePath);
+let failures = 0;
+
+function ok(d) { console.log(`ok - ${d}`); }
+function skip(d, why) { console.log(`ok - # SKIP ${d}: ${why}`); }
+function notOk(d, why) {
+	failures++;
+	console.log(`not ok - ${d}`);
+	// eslint-disable-next-line no-control-regex
+	if (why) for (const l of String(why).replace(/\x1b\[[0-9;]*m/g, '').split('\n').slice(0, 8)) console.log(`#   ${l}`);
+}
+async function check(d, fn) {
+	try {
+		const r = await fn();
+		if (r === false) { notOk(d); return false; }
+		ok(d);
+		return true;
+	} catch (e) {
+		notOk(d, e && e.message ? e.message : e);
+		return false;
+	}
+}
+
+// A thread of three messages (axe's contrast check takes its time over
+// every line of text: a long thread would add a minute).
+const MID = '1297638813-1315-1-git-send-email-ccross@android.com';
+const COVER = '155836064844.2441.10911127801797083064.stgit@localhost.localdomain';
+// Every page type: its name, path, status, the action of its search box.
+const PAGES = [
+	['site index', '', 200, '/'],
+	['list', 'linux-kernel/', 200, '/linux-kernel/'],
+	['year', 'linux-kernel/2019/', 200, '/linux-kernel/'],
+	['month', 'linux-kernel/2019/05/', 200, '/linux-kernel/'],
+	['day', 'linux-kernel/2019/05/20/', 200, '/linux-kernel/'],
+	['message (a patch)', 'linux-kernel/2019/05/20/4', 200, '/linux-kernel/'],
+	['message (a reply)', 'linux-kernel/2020/05/09/3', 200, '/linux-kernel/'],
+	['Message-ID page', `lkml/${MID}/`, 200, '/lkml/'],
+	['thread, flat', `lkml/${MID}/T/`, 200, '/lkml/'],
+	['thread, nested', `lkml/${MID}/t/`, 200, '/lkml/'],
+	['series', `linux-kernel/${COVER}/s/`, 200, '/linux-kernel/'],
+	['latest messages', 'linux-kernel/new.html', 200, '/linux-kernel/'],
+	['search results', 'linux-kernel/?q=copy_page_range', 200, '/linux-kernel/'],
+	['search help', '_/search-help', 200, '/'],
+	['not found', 'linux-kernel/2019/05/20/99', 404, '/'],
+];
+
+let playwright;
+try {
+	playwright = require(path.join(top, 'build', 'node', 'node_modules', 'playwright-core'));
+} catch (e) {
+	notOk('playwright-core is installed (scripts/setup-debian installs it in build/node)', e.message);
+	process.exit(1);
+}
+
+// axe-core's violations of impact serious or critical on the page: all
+// its rules, or (colours only) the contrast rule alone, which is all a
+// theme changes.
+async function axeSerious(page, coloursOnly) {
+	await page.addScriptTag({ path: axePath });
+	const v = await page.evaluate(async (only) => {
+		const opts = { resultTypes: ['violations'] };
+		if (only) opts.runOnly = ['color-contrast'];
+		// eslint-disable-next-line no-undef
+		const r = await axe.run(document, opts);
+		return r.violations.map((x) => ({
+			id: x.id, impact: x.impact, n: x.nodes.length,
+			where: x.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', '),
+		}));
+	}, coloursOnly);
+	return v.filter((x) => x.impact === 'serious' || x.impact === 'critical');
+}
+
+async function themes(browser) {
+	for (const scheme of ['light', 'dark']) {
+		// bypassCSP: the pages' policy allows no script, axe's included.
+		const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme, bypassCSP: true });
+		const page = await context.newPage();
+		page.setDefaultTimeout(15000);
+		for (const [name, p] of PAGES) {
+			const d = scheme === 'light' ? `${name}, light theme: no serious accessibility violation (axe-core)`
+				: `${name}, dark theme: contrast of at least 4.5:1 everywhere (axe-core)`;
+			if (!haveAxe) { skip(d, 'axe-core is not in build/node'); continue; }
+			await check(d, async () => {
+				await page.goto(root + p, { waitUntil: 'load' });
+				const bad = await axeSerious(page, scheme === 'dark');
+				if (bad.length) throw new Error(bad.map((x) => `${x.id} (${x.impact}, ${x.n}): ${x.where}`).join('\n'));
+			});
+		}
+		if (scheme === 'dark') {
+			await check('dark theme: the page is dark and the text light', async () => {
+				await page.goto(root + PAGES[5][1], { waitUntil: 'load' });
+				const c = await page.evaluate(() => [getComputedStyle(document.body).backgroundColor,
+					getComputedStyle(document.body).color,
+					getComputedStyle(document.querySelector('.d-add')).color]);
+				if (c[0] !== 'rgb(22, 22, 22)' || c[1] !== 'rgb(228, 228, 228)' || c[2] !== 'rgb(126, 231, 135)') throw new Error(c.join(' / '));
+			});
+			await check('dark theme: a screenshot of the message page', async () => {
+				if (!shots) return true;
+				await page.screenshot({ path: path.join(shots, 'message-dark.png'), fullPage: false });
+				await page.goto(root + PAGES[6][1], { waitUntil: 'load' });
+				await page.screenshot({ path: path.join(shots, 'reply-dark.png'), fullPage: false });
+			});
+		}
+		await context.close();
+	}
+}
+
+async function chrome(browser) {
+	const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+	const page = await context.newPage();
+	page.setDefaultTimeout(15000);
+	for (const [name, p, status, action] of PAGES) {
+		await check(`${name}: its search box (${action}), feed and OpenSearch links answer`, async () => {
+			const r = await page.goto(root + p, { waitUntil: 'load' });
+			if (r.status() !== status) throw new Error(`status ${r.status()}`);
+			const form = page.locator('header form.search');
+			if (!(await form.locator('input[name=q]').isVisible())) throw new Error('no visible search box');
+			const got = await form.getAttribute('action');
+			if (got !== action) throw new Error(`the box searches ${got}`);
+			if (!(await form.getByRole('link', { name: 'help' }).isVisible())) throw new Error('no help link');
+			const feed = await page.$eval('link[rel=alternate][type="application/atom+xml"]', (l) => l.href);
+			const f = await page.request.get(feed);
+			if (f.status() !== 200 || !(await f.text()).includes('<feed xmlns="http://www.w3.org/2005/Atom"')) throw new Error(`feed ${feed}: ${f.status()}`);
+			const osd = await page.$eval('link[rel=search][type="application/opensearchdescription+xml"]', (l) => l.href);
+			const o = await page.request.get(osd);
+			const text = await o.text();
+			if (o.status() !== 200 || !text.includes(`template="${new URL(action, root).href}?q={searchTerms}"`)) throw new Error(`OpenSearch ${osd}: ${o.status()} ${text.slice(0, 300)}`);
+		});
+	}
+	// The box works: typed and sent with Enter, from a message and from
+	// the site index.
+	for (const [from, want] of [[PAGES[5], 'linux-kernel/'], [PAGES[0], '']]) {
+		await check(`the search box of the ${from[0]} finds copy_page_range`, async () => {
+			await page.goto(root + from[1], { waitUntil: 'load' });
+			await page.locator('header form.search input[name=q]').fill('copy_page_range');
+			await page.locator('header form.search input[name=q]').press('Enter');
+			await page.waitForURL(`${root}${want}?q=copy_page_range`, { waitUntil: 'load' });
+			const n = await page.locator('ol.results li').count();
+			if (n < 1) throw new Error('no results');
+		});
+	}
+	await check('a diffstat name leads to its file in the diff', async () => {
+		await page.goto(root + PAGES[5][1], { waitUntil: 'load' });
+		const link = page.locator('.d-stat a', { hasText: 'mm/memory.c' });
+		const id = (await link.getAttribute('href')).slice(1);
+		await link.click();
+		await page.waitForFunction((i) => location.hash === `#${i}`, id);
+		const t = await page.evaluate((i) => {
+			const e = document.getElementById(i);
+			const r = e.getBoundingClientRect();
+			return [location.hash, e.textContent, r.bottom > 0 && r.top < window.innerHeight];
+		}, id);
+		if (t[0] !== `#${id}` || !t[1].startsWith('diff --git a/mm/memory.c') || !t[2]) throw new Error(t.join(' / '));
+	});
+	await check('a long quote is folded and opens without script; the block above the fold stays', async () => {
+		await page.goto(root + PAGES[6][1], { waitUntil: 'load' });
+		const d = page.locator('pre.msg details.q').first();
+		if (await d.evaluate((e) => e.open)) throw new Error('open at first');
+		const inside = d.locator('xpath=./summary/following-sibling::node()[1]');
+		await d.locator('summary').click();
+		if (!(await d.evaluate((e) => e.open))) throw new Error('did not open');
+		return inside !== null;
+	});
+	await check('the skip link comes first, shows when focused, and leads to the content', async () => {
+		await page.goto(root + PAGES[1][1], { waitUntil: 'load' });
+		await page.keyboard.press('Tab');
+		const f = await page.evaluate(() => {
+			const e = document.activeElement;
+			const r = e.getBoundingClientRect();
+			return [e.className, r.left >= 0 && r.right > 0, getComputedStyle(e).outlineStyle];
+		});
+		if (f[0] !== 'skiplink' || !f[1] || f[2] === 'none') throw new Error(f.join(' / '));
+		await page.keyboard.press('Enter');
+		if (!page.url().endsWith('#main')) throw new Error(page.url());
+	});
+	await context.close();
+}
+
+async function narrow(browser) {
+	const context = await browser.newContext({ viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+	const page = await context.newPage();
+	page.setDefaultTimeout(15000);
+	await check('320 px: the message page fits; its diff keeps its lines and scrolls in its own box', async () => {
+		await page.goto(root + PAGES[5][1], { waitUntil: 'load' });
+		const m = await page.evaluate(() => {
+			const d = document.querySelector('pre.msg .diff');
+			return [document.documentElement.scrollWidth, window.innerWidth, getComputedStyle(d).whiteSpace,
+				d.scrollWidth > d.clientWidth, getComputedStyle(d).overflowX];
+		});
+		if (m[0] > 320 || m[1] > 320 || m[2] !== 'pre' || !m[3] || m[4] !== 'auto') throw new Error(m.join(' / '));
+		if (shots) await page.screenshot({ path: path.join(shots, 'message-320.png'), fullPage: false });
+	});
+	await check('320 px: the search help fits, its table one row a block', async () => {
+		await page.goto(root + '_/search-help', { waitUntil: 'load' });
+		const m = await page.evaluate(() => [document.documentElement.scrollWidth,
+			getComputedStyle(document.querySelector('table.help td')).display]);
+		if (m[0] > 320 || m[1] !== 'block') throw new Error(m.join(' / '));
+		if (shots) await page.screenshot({ path: path.join(shots, 'help-320.png'), fullPage: false });
+	});
+	await context.close();
+}
+
+(async () => {
+	let browser;
+	try {
+		browser = await playwright.chromium.launch({
+			executablePath: chromiumPath,
+			headless: true,
+			timeout: 30000,
+			args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
+				'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		});
+	} catch (e) {
+		notOk(`chromium starts (${chromiumPath})`, e.message);
+		process.exit(1);
+	}
+	try {
+		await chrome(browser);
+		await themes(browser);
+		await narrow(browser);
+	} catch (e) {
+		notOk('the pages', e.stack || e);
+	} finally {
+		await browser.close();
+	}
+	process.exit(failures ? 1 : 0);
+})();
