@@ -17,8 +17,10 @@ SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omi
 EXTRA_CFLAGS ?=
 
 # Each stage's sources, in dependency order (a stage uses only util/ and
-# earlier ones: mbox uses msg; store uses msg, mbox and search; ingest uses
-# store; render uses conf, search, store and thread; http uses render).
+# earlier ones: mbox and search use msg; conf and thread use nothing else;
+# store uses msg, mbox and search; ingest uses store; render uses conf,
+# mbox, msg, search, store and thread; http uses conf, msg, store and
+# render).
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c src/util/cjk.c src/util/stem.c \
               src/util/hash.c src/util/civil.c src/util/vec.c src/util/io.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/charset.c src/msg/decode.c src/msg/htmltext.c \

@@ -143,7 +143,7 @@ check_eq "an empty message is refused for good (65)" $? 65
 la deliver --create --data "$DATA" 'Bad/Name' <msg1.eml 2>/dev/null
 check_eq "a bad list name is a usage error (64)" $? 64
 # A held lock makes deliver ask the MTA to retry.
-python3 -c '
+"$PYTHON" -c '
 import fcntl, sys
 f = open(sys.argv[1], "a"); fcntl.lockf(f, fcntl.LOCK_EX)
 open("held", "w").write("held\n"); open("release").read()' "$DATA/mbox/linux-kernel.mbox" &

@@ -60,9 +60,23 @@ def sources(tmp):
     return out
 
 
-def get(data, url):
-    p = subprocess.run([RELEASE, "get", "--data", data, url], capture_output=True)
-    return p.returncode, p.stdout.decode("utf-8", "replace")
+def get_all(data, urls, outdir):
+    """Every URL through one `listarc get --batch`: [(exit status, page)]
+    in their order (a URL the batch did not reach: exit -1)."""
+    p = subprocess.run([RELEASE, "get", "--data", data, "--batch", outdir],
+                       input="".join(u + "\n" for u in urls), capture_output=True, text=True)
+    rc = {}
+    for line in p.stdout.splitlines():
+        f = line.split(" ", 3)
+        rc[int(f[0])] = int(f[2])
+    out = []
+    for i in range(1, len(urls) + 1):
+        if i not in rc:
+            out.append((-1, ""))
+            continue
+        with open(os.path.join(outdir, str(i)), "rb") as f:
+            out.append((rc[i], f.read().decode("utf-8", "replace")))
+    return out
 
 
 def bad_spots(page):
@@ -96,8 +110,7 @@ def main():
             urls += sorted({"/%s/%04d/%02d/" % (name, d // 10000, d // 100 % 100)
                             for d, _ in by_list.get(name, [])})
             failures = []
-            for url in urls:
-                rc, page = get(data, url)
+            for url, (rc, page) in zip(urls, get_all(data, urls, os.path.join(tmp, "pages-" + name))):
                 spots = bad_spots(page) if rc == 0 else ["exit %d" % rc]
                 if spots and url in KNOWN:
                     print("# %s: %s" % (url, KNOWN[url]))

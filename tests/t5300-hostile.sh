@@ -282,7 +282,7 @@ rm -rf rel big.mbox
 
 # 100,000 empty MIME parts in 3 MB: GMime would build them all (140 MB);
 # listarc does not hand such a message to GMime and says so.
-python3 -c '
+"$PYTHON" -c '
 import sys
 body = "".join("--b\nContent-Type: text/plain\n\nx\n" for _ in range(100000))
 sys.stdout.write("From a@b Mon Jan  1 00:00:00 2024\nMessage-ID: <parts@x>\nSubject: parts\n"

@@ -19,7 +19,7 @@ mail_attachment tgz tgz@example.org | la deliver --create --data "$DATA" edge
 mail_attachment diff diff@example.org | la deliver --create --data "$DATA" edge
 # A raw message of 6 MB, to be streamed; and a list with 50,000 messages
 # in one month (1,613 a day).
-python3 - <<'PY'
+"$PYTHON" - <<'PY'
 import random
 random.seed(6000)
 with open("big.mbox", "w") as f:
@@ -214,7 +214,7 @@ la get --data "$DATA" /big/2021/01/02/1/raw >big.raw 2>/dev/null
 # server did to them, never how long it took.
 curl -s --limit-rate 2M -o steady.out "$U/big/2021/01/02/1/raw" &
 STEADY=$!
-python3 - "$PORT" >slow.out <<'PY'
+"$PYTHON" - "$PORT" >slow.out <<'PY'
 import socket, sys, time
 port = int(sys.argv[1])
 import select, socket, sys, time
@@ -251,7 +251,7 @@ check_eq "the server still answers" "$(status "$U/healthz")" 200
 # A head timeout of 30 s here: an idle connection is closed for a new one
 # long before it would time out.
 LISTARC_HTTP_TIMEOUTS="30 2 2" start_server cap --threads 1 --max-conns 2
-python3 - "$PORT" >cap.out <<'PY'
+"$PYTHON" - "$PORT" >cap.out <<'PY'
 import select, socket, sys, time
 port = int(sys.argv[1])
 def gone(s, ms=0):
@@ -357,7 +357,7 @@ if command -v chromium >/dev/null 2>&1; then
 	check "no Content-Security-Policy violation" bash -c '! grep -qi "security policy" chromium.err'
 	# The stylesheet applied: the site bar is light grey (#f2f2f2), and
 	# the page below it white.
-	check "the stylesheet applied (grey site bar, white page)" python3 - "$T/page.png" <<'PY'
+	check "the stylesheet applied (grey site bar, white page)" "$PYTHON" - "$T/page.png" <<'PY'
 import struct, sys, zlib
 data = open(sys.argv[1], "rb").read()
 pos, idat, w = 8, b"", 0

@@ -50,7 +50,7 @@ la search --data "$DATA" 'nothingmatchesthis' >/dev/null 2>&1
 check_eq 'no match exits 1' $? 1
 
 la search --data "$DATA" --format=json 'f:ktkhai d:2019-05-20' >out.json
-check 'json output parses and has 8 messages with URLs and Message-IDs' python3 -c '
+check 'json output parses and has 8 messages with URLs and Message-IDs' "$PYTHON" -c '
 import json, sys
 d = json.load(open("out.json"))
 assert len(d) == 8, len(d)
@@ -60,18 +60,18 @@ assert all(x["url"].startswith("/linux-kernel/2019/05/20/") and "@" in x["messag
 # the API's, compared whole for the same messages.
 get '/api/v1/linux-kernel/?since=2019-05-20&until=2019-05-20' >page.json
 : >api-one.txt
-for u in $(python3 -c 'import json; print(" ".join(x["url"] for x in json.load(open("out.json"))))'); do
+for u in $("$PYTHON" -c 'import json; print(" ".join(x["url"] for x in json.load(open("out.json"))))'); do
 	get "/api/v1${u}" >>api-one.txt
 	echo >>api-one.txt
 done
-check "search --format=json gives each message the object of the API's listing" python3 -c '
+check "search --format=json gives each message the object of the API's listing" "$PYTHON" -c '
 import json
 d = json.load(open("out.json"))
 page = {x["message_id"]: x for x in json.load(open("page.json"))["messages"]}
 assert len(d) == 8 and all(x == page[x["message_id"]] for x in d), (d[0], page.get(d[0]["message_id"]))
 assert all(x["from"]["name"] == "Kirill Tkhai" and x["date"].startswith("2019-05-20T") for x in d)
 '
-check "...and the API's single-message object, but for its attachments" python3 -c '
+check "...and the API's single-message object, but for its attachments" "$PYTHON" -c '
 import json
 d = json.load(open("out.json"))
 one = [json.loads(l) for l in open("api-one.txt") if l.strip()]
@@ -81,7 +81,7 @@ for x, y in zip(d, one):
     del y["attachments"]
     assert x == y, (x, y)
 '
-python3 -c '
+"$PYTHON" -c '
 import json
 for i, x in enumerate(json.load(open("out.json"))):
     json.dump(x, open("entry%d.json" % i, "w"))'

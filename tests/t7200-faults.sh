@@ -165,7 +165,7 @@ check_eq "...each message once in the search index" \
 
 # ---- the mbox appended to while it is read ----
 # The writer appends the corpus again, message by message, each in two or
-# three pieces with pauses between them (up to 0.15 s): half of the cuts
+# three pieces with pauses between them (20 to 100 ms): half of the cuts
 # right after a blank line (the header block's end, a paragraph's end),
 # where a message looks complete.  It holds a lock while it writes a
 # message, as mail programs do: an fcntl lock (postfix, procmail, mutt,
@@ -201,12 +201,12 @@ with open(dst, "ab", buffering=0) as f:
             f.write(m[at:c])
             at = c
             if c < len(m):
-                time.sleep(rnd.uniform(0.02, 0.3))
+                time.sleep(rnd.uniform(0.02, 0.1))
         if how == "fcntl":
             fcntl.lockf(f, fcntl.LOCK_UN)
         else:
             os.unlink(dst + ".lock")
-        time.sleep(rnd.uniform(0, 0.05))
+        time.sleep(rnd.uniform(0, 0.02))
 EOF
 for how in fcntl dotlock; do
 	head -c 0 /dev/null >live-$how.mbox

@@ -352,40 +352,58 @@ static enum route_kind parse_resolve(struct route *rt, const struct segs *g, siz
 	return rt->kind = R_MID_RESOLVE;
 }
 
+/* The segments of a site path from the list on (segments [at, count)
+ * of g: seg[0] is the list), as the parsers below read them.  A redirect
+ * goes to prefix + the canonical path. */
+struct site_path {
+	const struct segs *g;
+	size_t at;
+	const char *prefix;
+	const char *const *seg;
+	const size_t *len;
+	size_t nseg;
+	bool trailing;
+};
+
+/* A page whose URL ends in '/': kind with the slash, else a redirect to
+ * the same path with it. */
+static enum route_kind dir_page(struct route *rt, const struct site_path *p, enum route_kind kind)
+{
+	if (p->trailing)
+		return rt->kind = kind;
+	return redirect_to(rt, p->prefix, p->g, p->at, p->g->count, true);
+}
+
 /* /LIST/MSGID/s/...: the patch series page, its mbox, and vN..vM/ (what
  * changed between two versions). */
-static enum route_kind parse_series(struct route *rt, const struct segs *g, size_t at,
-                                    const char *prefix)
+static enum route_kind parse_series(struct route *rt, const struct site_path *p)
 {
-	const char *const *seg = g->s + at;
-	const size_t *len = g->n + at;
-	size_t nseg = g->count - at;
-	bool trailing = g->trailing;
-	if (nseg == 3)
-		return trailing ? (rt->kind = R_MID_SERIES)
-		                : redirect_to(rt, prefix, g, at, g->count, true);
-	if (nseg == 4 && !trailing && len[3] == 4 && !memcmp(seg[3], "mbox", 4))
+	/* (Segment 3, when there are four.) */
+	const char *v = p->nseg == 4 ? p->seg[3] : "";
+	size_t vn = p->nseg == 4 ? p->len[3] : 0;
+	if (p->nseg == 3)
+		return dir_page(rt, p, R_MID_SERIES);
+	if (vn == 4 && !p->trailing && !memcmp(v, "mbox", 4))
 		return rt->kind = R_MID_SERIES_MBOX;
 	/* vN..vM/: what changed between two versions. */
 	const char *dots = NULL;
-	for (size_t k = 1; nseg == 4 && seg[3][0] == 'v' && k + 3 < len[3] && !dots; k++)
-		if (!memcmp(seg[3] + k, "..v", 3))
-			dots = seg[3] + k;
-	if (dots && trailing && number(seg[3] + 1, (size_t)(dots - seg[3]) - 1, 0, &rt->y) &&
-	    number(dots + 3, len[3] - (size_t)(dots + 3 - seg[3]), 0, &rt->m) &&
+	for (size_t k = 1; vn && v[0] == 'v' && k + 3 < vn && !dots; k++)
+		if (!memcmp(v + k, "..v", 3))
+			dots = v + k;
+	if (dots && p->trailing && number(v + 1, (size_t)(dots - v) - 1, 0, &rt->y) &&
+	    number(dots + 3, vn - (size_t)(dots + 3 - v), 0, &rt->m) &&
 	    rt->y <= SERIES_VERSION_MAX && rt->m <= SERIES_VERSION_MAX)
 		return rt->kind = R_MID_SERIES_DIFF;
 	return rt->kind = R_NOTFOUND;
 }
 
-/* /LIST/MSGID/...: the pages by Message-ID (seg[at + 1] is not a year). */
-static enum route_kind parse_msgid_path(struct route *rt, const struct segs *g, size_t at,
-                                        const char *prefix)
+/* /LIST/MSGID/...: the pages by Message-ID (seg[1] is not a year). */
+static enum route_kind parse_msgid_path(struct route *rt, const struct site_path *p)
 {
-	const char *const *seg = g->s + at;
-	const size_t *len = g->n + at;
-	size_t nseg = g->count - at;
-	bool trailing = g->trailing;
+	const char *const *seg = p->seg;
+	const size_t *len = p->len;
+	const struct segs *g = p->g;
+	size_t at = p->at;
 	/* The ID as the index keeps it: a header's "<sp ace@x>" is
 	 * "space@x", an ID over MSGID_MAX bytes is its hash. */
 	char key[MSGID_MAX + 1];
@@ -395,30 +413,30 @@ static enum route_kind parse_msgid_path(struct route *rt, const struct segs *g, 
 		memcpy(rt->msgid, seg[1], len[1]);
 		rt->msgid[len[1]] = '\0';
 	}
-	if (nseg == 2) {
-		if (trailing)
+	if (p->nseg == 2) {
+		if (p->trailing)
 			return rt->kind = R_MID;
 		/* b4 looks up MIDMASK/MSGID and takes the list's URL from
 		 * where it is sent: an absolute URL, as public-inbox sends. */
 		rt->redirect_absolute = true;
-		return redirect_to(rt, prefix, g, at, g->count, true);
+		return redirect_to(rt, p->prefix, g, at, g->count, true);
 	}
-	if (nseg >= 3 && len[2] == 1 && seg[2][0] == 's') /* the patch series */
-		return parse_series(rt, g, at, prefix);
-	if (nseg != 3)
+	if (p->nseg >= 3 && len[2] == 1 && seg[2][0] == 's') /* the patch series */
+		return parse_series(rt, p);
+	if (p->nseg != 3)
 		return rt->kind = R_NOTFOUND;
 	if (len[2] == 1 && (seg[2][0] == 't' || seg[2][0] == 'T')) {
 		/* lore's: T/ flat, t/ nested; without the slash, to the
 		 * message the link names (#u). */
-		if (!trailing)
-			return redirect_more(rt, prefix, g, at, g->count, true, "", "u");
+		if (!p->trailing)
+			return redirect_more(rt, p->prefix, g, at, g->count, true, "", "u");
 		return rt->kind = seg[2][0] == 'T' ? R_MID_FLAT : R_MID_NESTED;
 	}
 	if (len[2] == 1 && seg[2][0] == 'R') /* lore's reply instructions */
-		return redirect_more(rt, prefix, g, at, at + 2, true, "", "R");
+		return redirect_more(rt, p->prefix, g, at, at + 2, true, "", "R");
 	if (len[2] == 1 && seg[2][0] == 'f') /* lore's old "full message" */
-		return redirect_to(rt, prefix, g, at, at + 2, true);
-	if (trailing)
+		return redirect_to(rt, p->prefix, g, at, at + 2, true);
+	if (p->trailing)
 		return rt->kind = R_NOTFOUND;
 	if (len[2] == 3 && !memcmp(seg[2], "raw", 3))
 		return rt->kind = R_MID_RAW;
@@ -433,35 +451,30 @@ static enum route_kind parse_msgid_path(struct route *rt, const struct segs *g, 
 	return rt->kind = R_NOTFOUND;
 }
 
-/* /LIST/YYYY/...: the calendar, down to a message and its parts. */
-static enum route_kind parse_dated(struct route *rt, const struct segs *g, size_t at,
-                                   const char *prefix)
+/* /LIST/YYYY/...: the calendar, down to a message and its parts (the
+ * year is in rt->y already). */
+static enum route_kind parse_dated(struct route *rt, const struct site_path *p)
 {
-	const char *const *seg = g->s + at;
-	const size_t *len = g->n + at;
-	size_t nseg = g->count - at;
-	bool trailing = g->trailing;
+	const char *const *seg = p->seg;
+	const size_t *len = p->len;
 	if (rt->all)
 		return rt->kind = R_NOTFOUND; /* no calendar across lists */
-	if (nseg == 2)
-		return trailing ? (rt->kind = R_YEAR)
-		                : redirect_to(rt, prefix, g, at, g->count, true);
+	if (p->nseg == 2)
+		return dir_page(rt, p, R_YEAR);
 	if (!number(seg[2], len[2], 2, &rt->m) || rt->m < 1 || rt->m > 12)
 		return rt->kind = R_NOTFOUND;
-	if (nseg == 3)
-		return trailing ? (rt->kind = R_MONTH)
-		                : redirect_to(rt, prefix, g, at, g->count, true);
+	if (p->nseg == 3)
+		return dir_page(rt, p, R_MONTH);
 	if (!number(seg[3], len[3], 2, &rt->d) || rt->d < 1 || rt->d > 31)
 		return rt->kind = R_NOTFOUND;
-	if (nseg == 4)
-		return trailing ? (rt->kind = R_DAY)
-		                : redirect_to(rt, prefix, g, at, g->count, true);
+	if (p->nseg == 4)
+		return dir_page(rt, p, R_DAY);
 	if (!number(seg[4], len[4], 0, &rt->n))
 		return rt->kind = R_NOTFOUND;
-	if (nseg == 5)
-		return trailing ? redirect_to(rt, prefix, g, at, g->count, false)
-		                : (rt->kind = R_MSG);
-	if (nseg == 6 && !trailing) {
+	if (p->nseg == 5)
+		return p->trailing ? redirect_to(rt, p->prefix, p->g, p->at, p->g->count, false)
+		                   : (rt->kind = R_MSG);
+	if (p->nseg == 6 && !p->trailing) {
 		if (len[5] == 3 && !memcmp(seg[5], "raw", 3))
 			return rt->kind = R_RAW;
 		if (len[5] <= 4 && number(seg[5], len[5], 0, &rt->k))
@@ -475,34 +488,29 @@ static enum route_kind parse_dated(struct route *rt, const struct segs *g, size_
 static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t at,
                                   const char *prefix)
 {
-	const char *const *seg = g->s + at;
-	const size_t *len = g->n + at;
-	size_t nseg = g->count - at;
-	bool trailing = g->trailing;
-	if (!conf_valid_listname(seg[0], len[0]))
+	struct site_path p = {g, at, prefix, g->s + at, g->n + at, g->count - at, g->trailing};
+	if (!conf_valid_listname(p.seg[0], p.len[0]))
 		return rt->kind = R_NOTFOUND;
-	rt->all = len[0] == 3 && memcmp(seg[0], "all", 3) == 0;
-	if (!rt->all && conf_reserved_listname(seg[0], len[0]))
+	rt->all = p.len[0] == 3 && memcmp(p.seg[0], "all", 3) == 0;
+	if (!rt->all && conf_reserved_listname(p.seg[0], p.len[0]))
 		return rt->kind = R_NOTFOUND;
-	memcpy(rt->list, seg[0], len[0]);
-	rt->list[len[0]] = '\0';
-	if (nseg == 1) {
+	memcpy(rt->list, p.seg[0], p.len[0]);
+	rt->list[p.len[0]] = '\0';
+	if (p.nseg == 1) {
 		/* /all/ is the site index, and /all/?q= its search. */
-		if (rt->all && trailing && rt->query.has_q && !prefix[0])
+		if (rt->all && p.trailing && rt->query.has_q && !prefix[0])
 			return rt->kind = R_INDEX;
 		if (rt->all)
 			return redirect_to(rt, prefix, g, at, at, true);
-		return trailing ? (rt->kind = R_LIST)
-		                : redirect_to(rt, prefix, g, at, g->count, true);
+		return dir_page(rt, &p, R_LIST);
 	}
-	if (nseg == 2 && !trailing && len[1] == 8 && !memcmp(seg[1], "new.atom", 8))
+	if (p.nseg == 2 && !p.trailing && seg_is(g, at + 1, "new.atom"))
 		return rt->kind = R_NEW_ATOM;
-	if (nseg == 2 && !trailing && len[1] == 8 && !memcmp(seg[1], "new.html", 8))
+	if (p.nseg == 2 && !p.trailing && seg_is(g, at + 1, "new.html"))
 		return rt->kind = R_NEW_HTML;
-	if (nseg == 3 && !trailing && len[1] == 1 && seg[1][0] == '_' &&
-	    seg_is(g, at + 2, "opensearch.xml"))
+	if (p.nseg == 3 && !p.trailing && seg_is(g, at + 1, "_") && seg_is(g, at + 2, "opensearch.xml"))
 		return rt->kind = R_OPENSEARCH;
-	if (nseg >= 3 && len[1] == 1 && seg[1][0] == '_' && seg_is(g, at + 2, "text")) {
+	if (p.nseg >= 3 && seg_is(g, at + 1, "_") && seg_is(g, at + 2, "text")) {
 		char pre[LISTNAME_MAX + 2];
 		snprintf(pre, sizeof pre, "/%s", rt->list);
 		return parse_text(rt, g, at + 2, pre);
@@ -510,8 +518,8 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 	/* Four digits as sent are a year; anything else (even "%32019") is a
 	 * Message-ID, which is how links write an ID of four digits. */
 	if (!number(g->raw[at + 1], g->rawn[at + 1], 4, &rt->y))
-		return parse_msgid_path(rt, g, at, prefix);
-	return parse_dated(rt, g, at, prefix);
+		return parse_msgid_path(rt, &p);
+	return parse_dated(rt, &p);
 }
 
 /* /api/v1/ and what follows: the page path whose data it gives. */

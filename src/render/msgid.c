@@ -37,6 +37,19 @@ enum la_status msgid_lookup_failed(const struct render_ctx *c, struct response *
 	return e;
 }
 
+bool msgid_find(const struct render_ctx *c, const char *list, const char *msgid,
+                struct render_entries *l, int64_t *list_id, struct response *r, enum la_status *e)
+{
+	*e = msgid_lookup(c, list, msgid, l, list_id);
+	if (*e)
+		*e = msgid_lookup_failed(c, r, *e);
+	else if (l->n == 0)
+		*e = msgid_not_found(c, list, *list_id, msgid, r);
+	else
+		return true;
+	return false;
+}
+
 struct replies {
 	int64_t mid;
 	struct render_entries l;
@@ -234,29 +247,31 @@ static enum la_status msgid_choices(const struct render_ctx *c, const char *list
 	return LA_OK;
 }
 
+/* The first message of l, the lookup's, read whole into m (clear it
+ * whatever this returns); a 500 page into r if the index cannot be read. */
+static enum la_status first_message(const struct render_ctx *c, const struct render_entries *l,
+                                    struct store_msg *m, struct response *r)
+{
+	enum la_status e = store_msg_by_id(c->st, l->v[0].id, m);
+	if (e)
+		render_error(c, r, 500, "The index could not be read.");
+	return e;
+}
+
 enum la_status render_msgid(const struct render_ctx *c, const char *list, const char *msgid,
                             struct response *r)
 {
 	struct render_entries l;
 	int64_t list_id;
-	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
-	if (e) {
-		render_entries_free(&l);
-		return msgid_lookup_failed(c, r, e);
-	}
-	if (l.n == 0) {
-		e = msgid_not_found(c, list, list_id, msgid, r);
-	} else if (l.n > 1) {
-		e = msgid_choices(c, list, msgid, &l, r);
-	} else {
-		struct store_msg m;
-		e = store_msg_by_id(c->st, l.v[0].id, &m);
-		if (e)
-			render_error(c, r, 500, "The index could not be read.");
-		else
+	enum la_status e;
+	struct store_msg m = {0};
+	if (msgid_find(c, list, msgid, &l, &list_id, r, &e)) {
+		if (l.n > 1)
+			e = msgid_choices(c, list, msgid, &l, r);
+		else if (!(e = first_message(c, &l, &m, r)))
 			e = message_page(c, &m, true, r);
-		store_msg_clear(&m);
 	}
+	store_msg_clear(&m);
 	render_entries_free(&l);
 	return e;
 }
@@ -266,12 +281,8 @@ enum la_status render_msgid_raw(const struct render_ctx *c, const char *list, co
 {
 	struct render_entries l;
 	int64_t list_id;
-	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
-	if (e)
-		e = msgid_lookup_failed(c, r, e);
-	else if (l.n == 0)
-		e = msgid_not_found(c, list, list_id, msgid, r);
-	else
+	enum la_status e;
+	if (msgid_find(c, list, msgid, &l, &list_id, r, &e))
 		e = render_raw(c, l.v[0].list, l.v[0].day, l.v[0].num, r);
 	/* Named as lore names it: the subject without "Re: ", ".txt". */
 	if (!e && l.n && r->status == 200) {
@@ -295,20 +306,11 @@ enum la_status render_msgid_part(const struct render_ctx *c, const char *list, c
 {
 	struct render_entries l;
 	int64_t list_id;
-	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
-	if (e) {
-		e = msgid_lookup_failed(c, r, e);
-	} else if (l.n == 0) {
-		e = msgid_not_found(c, list, list_id, msgid, r);
-	} else {
-		struct store_msg m;
-		e = store_msg_by_id(c->st, l.v[0].id, &m);
-		if (e)
-			render_error(c, r, 500, "The index could not be read.");
-		else
-			e = message_part(c, &m, idx, r);
-		store_msg_clear(&m);
-	}
+	enum la_status e;
+	struct store_msg m = {0};
+	if (msgid_find(c, list, msgid, &l, &list_id, r, &e) && !(e = first_message(c, &l, &m, r)))
+		e = message_part(c, &m, idx, r);
+	store_msg_clear(&m);
 	render_entries_free(&l);
 	return e;
 }
@@ -318,14 +320,10 @@ enum la_status render_msgid_resolve(const struct render_ctx *c, const char *msgi
 {
 	struct render_entries l;
 	int64_t list_id;
-	enum la_status e = msgid_lookup(c, NULL, msgid, &l, &list_id);
-	if (e) {
+	enum la_status e;
+	if (!msgid_find(c, NULL, msgid, &l, &list_id, r, &e)) {
 		render_entries_free(&l);
-		return msgid_lookup_failed(c, r, e);
-	}
-	if (l.n == 0) {
-		render_entries_free(&l);
-		return msgid_not_found(c, NULL, 0, msgid, r);
+		return e;
 	}
 	/* Its list if only one list has it, else every list's form. */
 	const char *to = l.v[0].list;

@@ -188,6 +188,30 @@ void link_msgid(const struct render_ctx *c, struct buf *b, const char *list, con
  * the index cannot be read: the page goes on without it). */
 void render_series_note(const struct render_ctx *c, struct buf *b, const struct store_msg *m);
 
+/* ---- rows: the numbers of index entries (entries.c) ---- */
+
+/* An entry's numbers without its strings, for collectors that match or
+ * sort them: ids of messages (id) and of Message-IDs (mid, parent), the
+ * thread, and pos, the row's place when it was added. */
+struct render_row {
+	int64_t id, mid, parent, thread;
+	size_t pos;
+};
+/* A growing array of rows.  Zero-initialize, fill with render_rows_add
+ * (a store_entry_fn: arg is the struct render_rows) or render_rows_push,
+ * free with render_rows_free.  An allocation failure sets oom and stops
+ * the walk. */
+struct render_rows {
+	struct render_row *v;
+	size_t n, cap;
+	bool oom;
+};
+/* Appends row (its pos set to its place); false, with oom set, if memory
+ * ran out. */
+bool render_rows_push(struct render_rows *r, struct render_row row);
+bool render_rows_add(const struct store_entry *e, void *arg);
+void render_rows_free(struct render_rows *r);
+
 /* ---- lookups by Message-ID (msgid.c) ---- */
 
 /* The messages with msgid, in list (NULL: every list; *list_id is then
@@ -209,6 +233,14 @@ LA_MUST_CHECK enum la_status msgid_lookup_failed(const struct render_ctx *c, str
 LA_MUST_CHECK enum la_status msgid_not_found(const struct render_ctx *c, const char *list,
                                              int64_t list_id, const char *msgid,
                                              struct response *r);
+
+/* msgid_lookup with its failures answered: true with the messages (one
+ * at least) in l and *list_id set; false with the page in r (no such
+ * list, the index unreadable: msgid_lookup_failed; no such message:
+ * msgid_not_found) and its status in *e.  Free l with
+ * render_entries_free either way. */
+bool msgid_find(const struct render_ctx *c, const char *list, const char *msgid,
+                struct render_entries *l, int64_t *list_id, struct response *r, enum la_status *e);
 
 /* ---- JSON members (msgjson.c) ---- */
 

@@ -106,50 +106,24 @@ static void page_free(struct series_page *p)
 
 /* ---- replies and their trailers ---- */
 
-struct reply {
-	int64_t id, mid, parent;
-};
-
-struct replies {
-	struct reply *v;
-	size_t n, cap;
-	bool oom;
-};
-
-static bool take_reply(const struct store_entry *e, void *arg)
-{
-	struct replies *r = arg;
-	if (!vec_reserve(&r->v, &r->cap, r->n + 1, sizeof *r->v)) {
-		r->oom = true;
-		return false;
-	}
-	r->v[r->n++] = (struct reply){e->id, e->mid, e->parent};
-	return true;
-}
-
-/* A parent link of the thread (ghosts too: a reply whose parent never
- * arrived still reaches the patch above it). */
+/* (The thread's messages are collected with render_rows_add.)  A parent
+ * link of the thread (ghosts too: a reply whose parent never arrived
+ * still reaches the patch above it). */
 static bool take_link(int64_t id, int64_t parent, const char *mid, void *arg)
 {
 	(void)mid;
-	struct replies *r = arg;
-	if (!vec_reserve(&r->v, &r->cap, r->n + 1, sizeof *r->v)) {
-		r->oom = true;
-		return false;
-	}
-	r->v[r->n++] = (struct reply){0, id, parent};
-	return true;
+	return render_rows_push(arg, (struct render_row){.mid = id, .parent = parent});
 }
 
 static int by_mid(const void *a, const void *b)
 {
-	const struct reply *x = a, *y = b;
+	const struct render_row *x = a, *y = b;
 	return x->mid < y->mid ? -1 : x->mid > y->mid;
 }
 
-static const struct reply *find_mid(const struct replies *r, int64_t mid)
+static const struct render_row *find_mid(const struct render_rows *r, int64_t mid)
 {
-	struct reply key = {0, mid, 0};
+	struct render_row key = {.mid = mid};
 	return bsearch(&key, r->v, r->n, sizeof *r->v, by_mid);
 }
 
@@ -220,9 +194,9 @@ static enum la_status collect_replies(const struct render_ctx *c, struct series_
 			seen = p->v[k].thread == p->v[i].thread;
 		if (seen)
 			continue;
-		struct replies r = {0}, links = {0};
-		e = store_thread_msgs(c->st, p->v[i].thread, list_id, THREAD_NODES_MAX, take_reply,
-		                      &r);
+		struct render_rows r = {0}, links = {0};
+		e = store_thread_msgs(c->st, p->v[i].thread, list_id, THREAD_NODES_MAX,
+		                      render_rows_add, &r);
 		if (!e)
 			e = store_thread_ids(c->st, p->v[i].thread, THREAD_NODES_MAX, take_link,
 			                     &links);
@@ -237,7 +211,7 @@ static enum la_status collect_replies(const struct render_ctx *c, struct series_
 			struct sitem *to = NULL;
 			for (int step = 0; up && !to && step < WALK_MAX; step++) {
 				to = item_by_mid(p, up);
-				const struct reply *pr = to ? NULL : find_mid(&links, up);
+				const struct render_row *pr = to ? NULL : find_mid(&links, up);
 				up = pr ? pr->parent : 0;
 			}
 			if (!to)

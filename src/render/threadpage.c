@@ -14,32 +14,10 @@
 
 /* ---- t.mbox.gz ---- */
 
-struct mbox_id {
-	int64_t id, mid;
-	size_t pos; /* in delivery order */
-};
-
-struct mbox_ids {
-	struct mbox_id *v;
-	size_t n, cap;
-	bool oom;
-};
-
-static bool take_mbox_id(const struct store_entry *e, void *arg)
-{
-	struct mbox_ids *x = arg;
-	if (!vec_reserve(&x->v, &x->cap, x->n + 1, sizeof *x->v)) {
-		x->oom = true;
-		return false;
-	}
-	x->v[x->n] = (struct mbox_id){e->id, e->mid, x->n};
-	x->n++;
-	return true;
-}
-
+/* (The rows' pos: their place in delivery order.) */
 static int by_mid_pos(const void *a, const void *b)
 {
-	const struct mbox_id *x = a, *y = b;
+	const struct render_row *x = a, *y = b;
 	if (x->mid != y->mid)
 		return x->mid < y->mid ? -1 : 1;
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
@@ -47,7 +25,7 @@ static int by_mid_pos(const void *a, const void *b)
 
 static int by_pos(const void *a, const void *b)
 {
-	const struct mbox_id *x = a, *y = b;
+	const struct render_row *x = a, *y = b;
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
@@ -56,20 +34,16 @@ enum la_status render_thread_mbox(const struct render_ctx *c, const char *list, 
 {
 	struct render_entries l;
 	int64_t list_id;
-	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
-	if (e) {
+	enum la_status e;
+	if (!msgid_find(c, list, msgid, &l, &list_id, r, &e)) {
 		render_entries_free(&l);
-		return msgid_lookup_failed(c, r, e);
-	}
-	if (l.n == 0) {
-		render_entries_free(&l);
-		return msgid_not_found(c, list, list_id, msgid, r);
+		return e;
 	}
 	int64_t thread = l.v[0].thread;
 	render_entries_free(&l);
 	char name[FILENAME_MAX_BYTES + 16] = "";
-	struct mbox_ids x = {0};
-	e = store_thread_msgs(c->st, thread, list_id, THREAD_MBOX_MAX, take_mbox_id, &x);
+	struct render_rows x = {0};
+	e = store_thread_msgs(c->st, thread, list_id, THREAD_MBOX_MAX, render_rows_add, &x);
 	if (!e && x.oom)
 		e = LA_ENOMEM;
 	int64_t *ids = NULL;
@@ -87,7 +61,7 @@ enum la_status render_thread_mbox(const struct render_ctx *c, const char *list, 
 		for (size_t i = 0; ids && i < n; i++)
 			ids[i] = x.v[i].id;
 	}
-	free(x.v);
+	render_rows_free(&x);
 	if (e) {
 		free(ids);
 		render_error(c, r, 500, "The index could not be read.");
@@ -228,17 +202,12 @@ static bool thread_page_lookup(const struct render_ctx *c, const char *list, con
                                int64_t *url_mid, enum la_status *e)
 {
 	struct render_entries l;
-	*e = msgid_lookup(c, list, msgid, &l, list_id);
-	bool found = !*e && l.n > 0;
+	bool found = msgid_find(c, list, msgid, &l, list_id, r, e);
 	if (found) {
 		*thread = l.v[0].thread;
 		*url_mid = l.v[0].mid;
 	}
 	render_entries_free(&l);
-	if (*e)
-		*e = msgid_lookup_failed(c, r, *e);
-	else if (!found)
-		*e = msgid_not_found(c, list, *list_id, msgid, r);
 	return found;
 }
 
@@ -388,16 +357,13 @@ static void thread_page_elsewhere(const struct thread_page *p, struct buf *b, st
 {
 	qsort(seen->v, seen->n, sizeof *seen->v, cmp_i64);
 	/* The other pages' rows, each Message-ID once (its first row). */
-	struct mbox_ids o = {0};
+	struct render_rows o = {0};
 	for (size_t i = 0; i < p->total && !o.oom; i++) {
 		const struct outline_msg *m = page_row(&p->col, &p->t, p->nested, i);
 		if (!m || (i >= p->from && i < p->to) ||
 		    bsearch(&m->mid, seen->v, seen->n, sizeof *seen->v, cmp_i64))
 			continue;
-		if (!vec_reserve(&o.v, &o.cap, o.n + 1, sizeof *o.v))
-			o.oom = true;
-		else
-			o.v[o.n++] = (struct mbox_id){(int64_t)i, m->mid, i};
+		render_rows_push(&o, (struct render_row){.id = (int64_t)i, .mid = m->mid});
 	}
 	qsort(o.v, o.n, sizeof *o.v, by_mid_pos);
 	size_t k = 0;
@@ -407,7 +373,7 @@ static void thread_page_elsewhere(const struct thread_page *p, struct buf *b, st
 	qsort(o.v, k, sizeof *o.v, by_pos);
 	buf_adds(b, "<div class=\"elsewhere\"><h2>On the other pages</h2>\n<ul>\n");
 	for (size_t j = 0; j < k && !b->err; j++) {
-		size_t i = o.v[j].pos;
+		size_t i = (size_t)o.v[j].id; /* the row */
 		const struct outline_msg *m = page_row(&p->col, &p->t, p->nested, i);
 		int pg = (int)(i / THREAD_PAGE_MSGS) + 1;
 		buf_adds(b, "<li id=\"");
@@ -425,7 +391,7 @@ static void thread_page_elsewhere(const struct thread_page *p, struct buf *b, st
 	buf_adds(b, "</ul>\n</div>\n");
 	if (o.oom)
 		b->err = LA_ENOMEM;
-	free(o.v);
+	render_rows_free(&o);
 }
 
 enum la_status render_thread_page(const struct render_ctx *c, const char *list, const char *msgid,

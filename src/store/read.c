@@ -27,6 +27,36 @@ bool store_search_lore(struct store *st)
 	return st->fts_lore;
 }
 
+/* ---- row readers for st_each_row and st_one_row ---- */
+
+/* The first column as an integer, into *(int64_t *)arg. */
+static int row_int64(sqlite3_stmt *s, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(s, 0);
+	return SQLITE_ROW;
+}
+
+/* The first column as text (NULL as ""), into a buffer. */
+struct text_out {
+	char *out;
+	size_t n;
+};
+
+static int row_text(sqlite3_stmt *s, void *arg)
+{
+	const struct text_out *t = arg;
+	const char *v = (const char *)sqlite3_column_text(s, 0);
+	snprintf(t->out, t->n, "%s", v ? v : "");
+	return SQLITE_ROW;
+}
+
+/* Where a failure of SQLite is only ever LA_EDB (found and not found
+ * stay as they are). */
+static enum la_status edb(enum la_status e)
+{
+	return e == LA_OK || e == LA_ENOTFOUND ? e : LA_EDB;
+}
+
 /* ---- lists and sources ---- */
 
 enum la_status store_list_id(struct store *st, const char *name, int64_t *id)
@@ -36,13 +66,7 @@ enum la_status store_list_id(struct store *st, const char *name, int64_t *id)
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return LA_OK;
-	return rc == SQLITE_DONE ? LA_ENOTFOUND : st_status(rc);
+	return st_one_row(s, row_int64, id);
 }
 
 enum la_status store_list_name(struct store *st, int64_t id, char *out, size_t n)
@@ -54,11 +78,9 @@ enum la_status store_list_name(struct store *st, int64_t id, char *out, size_t n
 		return LA_EDB;
 	}
 	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		snprintf(out, n, "%s", (const char *)sqlite3_column_text(s, 0));
+	enum la_status e = st_one_row(s, row_text, &(struct text_out){out, n});
 	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? LA_OK : rc == SQLITE_DONE ? LA_ENOTFOUND : LA_EDB;
+	return edb(e);
 }
 
 static void read_source(const struct store *st, sqlite3_stmt *s, struct store_source *src)
@@ -81,6 +103,19 @@ static void read_source(const struct store *st, sqlite3_stmt *s, struct store_so
 	src->last_ts = sqlite3_column_int64(s, 7);
 }
 
+/* A source row into the struct store_source of a struct source_out. */
+struct source_out {
+	const struct store *st;
+	struct store_source *src;
+};
+
+static int row_source(sqlite3_stmt *s, void *arg)
+{
+	const struct source_out *o = arg;
+	read_source(o->st, s, o->src);
+	return SQLITE_ROW;
+}
+
 /* The source of list_id stored as `key`, in *src; LA_ENOTFOUND if none. */
 enum la_status st_source_get(struct store *st, int64_t list_id, const char *key,
                              struct store_source *src)
@@ -90,13 +125,7 @@ enum la_status st_source_get(struct store *st, int64_t list_id, const char *key,
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, list_id);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		read_source(st, s, src);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return LA_OK;
-	return rc == SQLITE_DONE ? LA_ENOTFOUND : LA_EDB;
+	return edb(st_one_row(s, row_source, &(struct source_out){st, src}));
 }
 
 /* An archive stored by a listarc of schema 1 (absolute paths) and then
@@ -104,6 +133,24 @@ enum la_status st_source_get(struct store *st, int64_t list_id, const char *key,
  * absolute path that ends in "/" + key and no longer exists is this one,
  * moved.  Sets *src (its path still the old one); LA_ENOTFOUND if there is
  * none, or more than one. */
+struct moved {
+	struct source_out o;
+	const char *key;
+	int found;
+};
+
+static int row_moved(sqlite3_stmt *s, void *arg)
+{
+	struct moved *m = arg;
+	const char *p = (const char *)sqlite3_column_text(s, 2);
+	size_t pn = p ? strlen(p) : 0, kn = strlen(m->key);
+	struct stat sb;
+	if (pn > kn + 1 && p[pn - kn - 1] == '/' && strcmp(p + pn - kn, m->key) == 0 &&
+	    stat(p, &sb) != 0 && errno == ENOENT && m->found++ == 0)
+		read_source(m->o.st, s, m->o.src);
+	return SQLITE_ROW;
+}
+
 enum la_status st_source_moved(struct store *st, int64_t list_id, const char *key,
                                enum source_kind kind, struct store_source *src)
 {
@@ -117,20 +164,12 @@ enum la_status st_source_moved(struct store *st, int64_t list_id, const char *ke
 	}
 	sqlite3_bind_int64(s, 1, list_id);
 	sqlite3_bind_int(s, 2, kind);
-	size_t kn = strlen(key);
-	int found = 0, rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *p = (const char *)sqlite3_column_text(s, 2);
-		size_t pn = p ? strlen(p) : 0;
-		struct stat sb;
-		if (pn > kn + 1 && p[pn - kn - 1] == '/' && strcmp(p + pn - kn, key) == 0 &&
-		    stat(p, &sb) != 0 && errno == ENOENT && found++ == 0)
-			read_source(st, s, src);
-	}
+	struct moved m = {{st, src}, key, 0};
+	enum la_status e = st_each_row(s, row_moved, &m);
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	if (e)
 		return LA_EDB;
-	return found == 1 ? LA_OK : LA_ENOTFOUND;
+	return m.found == 1 ? LA_OK : LA_ENOTFOUND;
 }
 
 const char *source_kind_name(enum source_kind k)
@@ -153,6 +192,22 @@ enum la_status store_source_find(struct store *st, int64_t list_id, const char *
 	return e;
 }
 
+/* The sources' rows copied out, for store_sources. */
+struct sources {
+	const struct store *st;
+	struct store_source *v;
+	size_t n, cap;
+};
+
+static int row_sources(sqlite3_stmt *s, void *arg)
+{
+	struct sources *x = arg;
+	if (!vec_reserve(&x->v, &x->cap, x->n + 1, sizeof *x->v))
+		return SQLITE_NOMEM;
+	read_source(x->st, s, &x->v[x->n++]);
+	return SQLITE_ROW;
+}
+
 enum la_status store_sources(struct store *st, int64_t list_id,
                              bool (*fn)(const struct store_source *s, void *arg), void *arg)
 {
@@ -161,23 +216,13 @@ enum la_status store_sources(struct store *st, int64_t list_id,
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, list_id);
 	/* Copy rows out first: fn may use the store (and this statement). */
-	struct store_source *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!vec_reserve(&v, &cap, n + 1, sizeof *v)) {
-			free(v);
-			sqlite3_reset(s);
-			return LA_ENOMEM;
-		}
-		read_source(st, s, &v[n++]);
-	}
-	sqlite3_reset(s);
-	for (size_t i = 0; i < n; i++)
-		if (!fn(&v[i], arg))
+	struct sources x = {st, NULL, 0, 0};
+	enum la_status e = st_each_row(s, row_sources, &x);
+	for (size_t i = 0; e != LA_ENOMEM && i < x.n; i++)
+		if (!fn(&x.v[i], arg))
 			break;
-	free(v);
-	return rc == SQLITE_DONE ? LA_OK : st_status(rc);
+	free(x.v);
+	return e;
 }
 
 enum la_status store_source_get(struct store *st, int64_t id, struct store_source *src)
@@ -186,11 +231,7 @@ enum la_status store_source_get(struct store *st, int64_t id, struct store_sourc
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		read_source(st, s, src);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? LA_OK : rc == SQLITE_DONE ? LA_ENOTFOUND : st_status(rc);
+	return st_one_row(s, row_source, &(struct source_out){st, src});
 }
 
 /* ---- reading ---- */
@@ -214,9 +255,11 @@ void store_msg_clear(struct store_msg *m)
 	memset(m, 0, sizeof *m);
 }
 
-/* Reads the row s has just stepped to (MSG_COLS) into m. */
-static enum la_status read_msg(sqlite3_stmt *s, struct store_msg *m)
+/* Reads the row s has just stepped to (MSG_COLS) into the struct
+ * store_msg arg; SQLITE_NOMEM if memory ran out. */
+static int row_msg(sqlite3_stmt *s, void *arg)
 {
+	struct store_msg *m = arg;
 	m->id = sqlite3_column_int64(s, 0);
 	m->list_id = sqlite3_column_int64(s, 1);
 	m->source_id = sqlite3_column_int64(s, 2);
@@ -239,19 +282,9 @@ static enum la_status read_msg(sqlite3_stmt *s, struct store_msg *m)
 	m->list = col_dup(s, 18);
 	if (!m->msgid || !m->subject || !m->from_name || !m->from_addr || !m->list) {
 		store_msg_clear(m);
-		return LA_ENOMEM;
+		return SQLITE_NOMEM;
 	}
-	return LA_OK;
-}
-
-static enum la_status get_msg(sqlite3_stmt *s, struct store_msg *m)
-{
-	int rc = sqlite3_step(s);
-	enum la_status e = rc == SQLITE_ROW    ? read_msg(s, m)
-	                   : rc == SQLITE_DONE ? LA_ENOTFOUND
-	                                       : st_error(rc);
-	sqlite3_reset(s);
-	return e;
+	return SQLITE_ROW;
 }
 
 enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num,
@@ -264,7 +297,7 @@ enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num
 	sqlite3_bind_int64(s, 1, list_id);
 	sqlite3_bind_int(s, 2, day);
 	sqlite3_bind_int(s, 3, num);
-	return get_msg(s, m);
+	return st_one_row(s, row_msg, m);
 }
 
 enum la_status store_msg_by_id(struct store *st, int64_t id, struct store_msg *m)
@@ -274,7 +307,16 @@ enum la_status store_msg_by_id(struct store *st, int64_t id, struct store_msg *m
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, id);
-	return get_msg(s, m);
+	return st_one_row(s, row_msg, m);
+}
+
+/* A (day, num) row into int[2]. */
+static int row_day_num(sqlite3_stmt *s, void *arg)
+{
+	int *dn = arg;
+	dn[0] = sqlite3_column_int(s, 0);
+	dn[1] = sqlite3_column_int(s, 1);
+	return SQLITE_ROW;
 }
 
 static enum la_status nav_one(struct store *st, enum st_stmt_id id, int64_t a, int64_t b, int64_t c,
@@ -289,13 +331,11 @@ static enum la_status nav_one(struct store *st, enum st_stmt_id id, int64_t a, i
 	sqlite3_bind_int64(s, 3, c);
 	if (d)
 		sqlite3_bind_int64(s, 4, d);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*day = sqlite3_column_int(s, 0);
-		*num = sqlite3_column_int(s, 1);
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : st_status(rc);
+	int dn[2] = {0, 0};
+	enum la_status e = st_one_row(s, row_day_num, dn);
+	*day = dn[0];
+	*num = dn[1];
+	return e == LA_ENOTFOUND ? LA_OK : e;
 }
 
 enum la_status store_msg_nav(struct store *st, const struct store_msg *m, struct store_nav *nav)
@@ -315,36 +355,38 @@ enum la_status store_msg_nav(struct store *st, const struct store_msg *m, struct
 	               &nav->tnext_num);
 }
 
+/* Each entry row passed on to the caller's fn. */
+struct entry_call {
+	store_entry_fn fn;
+	void *arg;
+};
+
+static int row_entry(sqlite3_stmt *s, void *arg)
+{
+	const struct entry_call *c = arg;
+	struct store_entry e;
+	e.list = (const char *)sqlite3_column_text(s, 0);
+	e.day = sqlite3_column_int(s, 1);
+	e.num = sqlite3_column_int(s, 2);
+	e.ts = sqlite3_column_int64(s, 3);
+	e.has_date = sqlite3_column_type(s, 4) != SQLITE_NULL;
+	e.date = sqlite3_column_int64(s, 4);
+	e.subject = (const char *)sqlite3_column_text(s, 5);
+	e.from_name = (const char *)sqlite3_column_text(s, 6);
+	e.from_addr = (const char *)sqlite3_column_text(s, 7);
+	e.msgid = (const char *)sqlite3_column_text(s, 8);
+	e.thread = sqlite3_column_int64(s, 9);
+	e.id = sqlite3_column_int64(s, 10);
+	e.mid = sqlite3_column_int64(s, 11);
+	e.parent = sqlite3_column_int64(s, 12);
+	if (!e.list || !e.subject || !e.from_name || !e.from_addr || !e.msgid)
+		return SQLITE_NOMEM;
+	return c->fn(&e, c->arg) ? SQLITE_ROW : SQLITE_DONE;
+}
+
 enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg)
 {
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_entry e;
-		e.list = (const char *)sqlite3_column_text(s, 0);
-		e.day = sqlite3_column_int(s, 1);
-		e.num = sqlite3_column_int(s, 2);
-		e.ts = sqlite3_column_int64(s, 3);
-		e.has_date = sqlite3_column_type(s, 4) != SQLITE_NULL;
-		e.date = sqlite3_column_int64(s, 4);
-		e.subject = (const char *)sqlite3_column_text(s, 5);
-		e.from_name = (const char *)sqlite3_column_text(s, 6);
-		e.from_addr = (const char *)sqlite3_column_text(s, 7);
-		e.msgid = (const char *)sqlite3_column_text(s, 8);
-		e.thread = sqlite3_column_int64(s, 9);
-		e.id = sqlite3_column_int64(s, 10);
-		e.mid = sqlite3_column_int64(s, 11);
-		e.parent = sqlite3_column_int64(s, 12);
-		if (!e.list || !e.subject || !e.from_name || !e.from_addr || !e.msgid) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		if (!fn(&e, arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+	return st_each_row(s, row_entry, &(struct entry_call){fn, arg});
 }
 
 enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int from, int limit,
@@ -383,6 +425,21 @@ enum la_status store_msgs_by_msgid(struct store *st, const char *msgid, int64_t 
 	return st_each_entry(s, fn, arg);
 }
 
+/* Each (id, parent, mid) row passed on to the caller's fn. */
+struct id_call {
+	bool (*fn)(int64_t id, int64_t parent, const char *mid, void *arg);
+	void *arg;
+};
+
+static int row_thread_id(sqlite3_stmt *s, void *arg)
+{
+	const struct id_call *c = arg;
+	const char *mid = (const char *)sqlite3_column_text(s, 2);
+	return c->fn(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), mid ? mid : "", c->arg)
+	               ? SQLITE_ROW
+	               : SQLITE_DONE;
+}
+
 enum la_status store_thread_ids(struct store *st, int64_t thread, int max,
                                 bool (*fn)(int64_t id, int64_t parent, const char *mid, void *arg),
                                 void *arg)
@@ -392,17 +449,7 @@ enum la_status store_thread_ids(struct store *st, int64_t thread, int max,
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, thread);
 	sqlite3_bind_int(s, 2, max);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *mid = (const char *)sqlite3_column_text(s, 2);
-		if (!fn(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), mid ? mid : "",
-		        arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+	return st_each_row(s, row_thread_id, &(struct id_call){fn, arg});
 }
 
 enum la_status store_thread_msgs(struct store *st, int64_t thread, int64_t list_id, int max,
@@ -433,6 +480,24 @@ enum la_status store_list_msgs(struct store *st, int64_t list_id, int since, int
 	return st_each_entry(s, fn, arg);
 }
 
+/* The Message-ID looked up by its hash (S_MID_BYHASH rows): its id and
+ * thread once a row has its text. */
+struct mid_find {
+	const char *msgid;
+	int64_t *id, *thread;
+};
+
+static int row_mid_find(sqlite3_stmt *s, void *arg)
+{
+	const struct mid_find *f = arg;
+	const char *mid = (const char *)sqlite3_column_text(s, 1);
+	if (!mid || strcmp(mid, f->msgid) != 0)
+		return SQLITE_ROW;
+	*f->id = sqlite3_column_int64(s, 0);
+	*f->thread = sqlite3_column_int64(s, 2);
+	return SQLITE_DONE;
+}
+
 enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id, int64_t *thread)
 {
 	*id = *thread = 0;
@@ -440,47 +505,59 @@ enum la_status store_mid_find(struct store *st, const char *msgid, int64_t *id, 
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, (int64_t)hash64(msgid, strlen(msgid), 0));
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *mid = (const char *)sqlite3_column_text(s, 1);
-		if (mid && strcmp(mid, msgid) == 0) {
-			*id = sqlite3_column_int64(s, 0);
-			*thread = sqlite3_column_int64(s, 2);
-			break;
-		}
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return st_error(rc);
+	enum la_status e = st_each_row(s, row_mid_find, &(struct mid_find){msgid, id, thread});
+	if (e)
+		return e;
 	return *id ? LA_OK : LA_ENOTFOUND;
+}
+
+/* store_mids_near's look-ups: the first k bytes of msgid, a Message-ID
+ * with messages (S_MID_BYHASH rows), or the IDs near it (S_MID_NEAR),
+ * passed on to fn. */
+struct near {
+	const char *msgid;
+	size_t k, found;
+	void (*fn)(const char *mid, void *arg);
+	void *arg;
+};
+
+static int row_near_prefix(sqlite3_stmt *s, void *arg)
+{
+	struct near *x = arg;
+	const char *mid = (const char *)sqlite3_column_text(s, 1);
+	if (!mid || (size_t)sqlite3_column_bytes(s, 1) != x->k ||
+	    memcmp(mid, x->msgid, x->k) != 0 || sqlite3_column_int64(s, 4) <= 0)
+		return SQLITE_ROW;
+	x->fn(mid, x->arg);
+	x->found++;
+	return SQLITE_DONE;
+}
+
+static int row_near(sqlite3_stmt *s, void *arg)
+{
+	struct near *x = arg;
+	const char *mid = (const char *)sqlite3_column_text(s, 0);
+	if (mid)
+		x->fn(mid, x->arg);
+	return SQLITE_ROW;
 }
 
 enum la_status store_mids_near(struct store *st, const char *prefix, const char *msgid, size_t max,
                                void (*fn)(const char *mid, void *arg), void *arg)
 {
-	size_t found = 0;
-	int rc = SQLITE_DONE;
+	struct near x = {msgid, 0, 0, fn, arg};
+	enum la_status e;
 	/* The IDs msgid begins, longest first: each a lookup by hash. */
 	size_t n = strlen(msgid);
-	for (size_t k = n; k-- > NEAR_ID_MIN && found < max;) {
+	for (x.k = n; x.k-- > NEAR_ID_MIN && x.found < max;) {
 		sqlite3_stmt *s = st_prepare(st, S_MID_BYHASH);
 		if (!s)
 			return LA_EDB;
-		sqlite3_bind_int64(s, 1, (int64_t)hash64(msgid, k, 0));
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			const char *mid = (const char *)sqlite3_column_text(s, 1);
-			if (mid && (size_t)sqlite3_column_bytes(s, 1) == k &&
-			    !memcmp(mid, msgid, k) && sqlite3_column_int64(s, 4) > 0) {
-				fn(mid, arg);
-				found++;
-				break;
-			}
-		}
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return st_error(rc);
+		sqlite3_bind_int64(s, 1, (int64_t)hash64(msgid, x.k, 0));
+		if ((e = st_each_row(s, row_near_prefix, &x)))
+			return e;
 	}
-	if (found >= max || !prefix[0])
+	if (x.found >= max || !prefix[0])
 		return LA_OK;
 	sqlite3_stmt *s = st_prepare(st, S_MID_NEAR);
 	if (!s)
@@ -488,15 +565,10 @@ enum la_status store_mids_near(struct store *st, const char *prefix, const char 
 	sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, msgid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, NEAR_SCAN_MAX);
-	sqlite3_bind_int64(s, 4, (int64_t)(max - found));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *mid = (const char *)sqlite3_column_text(s, 0);
-		if (mid)
-			fn(mid, arg);
-	}
-	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 4, (int64_t)(max - x.found));
+	e = st_each_row(s, row_near, &x);
 	sqlite3_clear_bindings(s);
-	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+	return e;
 }
 
 enum la_status store_mid_text(struct store *st, int64_t id, char *out, size_t n)
@@ -507,13 +579,20 @@ enum la_status store_mid_text(struct store *st, int64_t id, char *out, size_t n)
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-		snprintf(out, n, "%s", t ? t : "");
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? LA_OK : rc == SQLITE_DONE ? LA_ENOTFOUND : st_status(rc);
+	return st_one_row(s, row_text, &(struct text_out){out, n});
+}
+
+/* Each (day, count) row passed on to the caller's fn. */
+struct day_call {
+	bool (*fn)(int day, int count, void *arg);
+	void *arg;
+};
+
+static int row_day_count(sqlite3_stmt *s, void *arg)
+{
+	const struct day_call *c = arg;
+	return c->fn(sqlite3_column_int(s, 0), sqlite3_column_int(s, 1), c->arg) ? SQLITE_ROW
+	                                                                         : SQLITE_DONE;
 }
 
 enum la_status store_day_counts(struct store *st, int64_t list_id, int from, int to,
@@ -525,14 +604,14 @@ enum la_status store_day_counts(struct store *st, int64_t list_id, int from, int
 	sqlite3_bind_int64(s, 1, list_id);
 	sqlite3_bind_int(s, 2, from);
 	sqlite3_bind_int(s, 3, to);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (!fn(sqlite3_column_int(s, 0), sqlite3_column_int(s, 1), arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+	return st_each_row(s, row_day_count, &(struct day_call){fn, arg});
+}
+
+/* The first column as an int, into *(int *)arg. */
+static int row_int(sqlite3_stmt *s, void *arg)
+{
+	*(int *)arg = sqlite3_column_int(s, 0);
+	return SQLITE_ROW;
 }
 
 enum la_status store_day_adjacent(struct store *st, int64_t list_id, int day, int *prev, int *next)
@@ -544,14 +623,24 @@ enum la_status store_day_adjacent(struct store *st, int64_t list_id, int day, in
 			return LA_EDB;
 		sqlite3_bind_int64(s, 1, list_id);
 		sqlite3_bind_int(s, 2, day);
-		int rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW)
-			*(id == S_DAY_PREV ? prev : next) = sqlite3_column_int(s, 0);
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return st_error(rc);
+		enum la_status e = st_one_row(s, row_int, id == S_DAY_PREV ? prev : next);
+		if (e && e != LA_ENOTFOUND)
+			return e;
 	}
 	return LA_OK;
+}
+
+/* Each list name passed on to the caller's fn. */
+struct name_call {
+	bool (*fn)(const char *name, void *arg);
+	void *arg;
+};
+
+static int row_list_name(sqlite3_stmt *s, void *arg)
+{
+	const struct name_call *c = arg;
+	const char *name = (const char *)sqlite3_column_text(s, 0);
+	return !name || c->fn(name, c->arg) ? SQLITE_ROW : SQLITE_DONE;
 }
 
 enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, void *arg),
@@ -560,16 +649,27 @@ enum la_status store_list_names(struct store *st, bool (*fn)(const char *name, v
 	sqlite3_stmt *s = st_prepare(st, S_LIST_NAMES);
 	if (!s)
 		return LA_EDB;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(s, 0);
-		if (name && !fn(name, arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+	return st_each_row(s, row_list_name, &(struct name_call){fn, arg});
+}
+
+/* Each list's row passed on to the caller's fn. */
+struct list_call {
+	bool (*fn)(const struct store_list_info *l, void *arg);
+	void *arg;
+};
+
+static int row_list(sqlite3_stmt *s, void *arg)
+{
+	const struct list_call *c = arg;
+	struct store_list_info l;
+	l.name = (const char *)sqlite3_column_text(s, 0);
+	l.id = sqlite3_column_int64(s, 1);
+	l.count = sqlite3_column_int64(s, 2);
+	l.first_day = sqlite3_column_int(s, 3);
+	l.last_day = sqlite3_column_int(s, 4);
+	if (!l.name)
+		return SQLITE_NOMEM;
+	return c->fn(&l, c->arg) ? SQLITE_ROW : SQLITE_DONE;
 }
 
 enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_info *l, void *arg),
@@ -578,25 +678,7 @@ enum la_status store_lists(struct store *st, bool (*fn)(const struct store_list_
 	sqlite3_stmt *s = st_prepare(st, S_LISTS);
 	if (!s)
 		return LA_EDB;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_list_info l;
-		l.name = (const char *)sqlite3_column_text(s, 0);
-		l.id = sqlite3_column_int64(s, 1);
-		l.count = sqlite3_column_int64(s, 2);
-		l.first_day = sqlite3_column_int(s, 3);
-		l.last_day = sqlite3_column_int(s, 4);
-		if (!l.name) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		if (!fn(&l, arg)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+	return st_each_row(s, row_list, &(struct list_call){fn, arg});
 }
 
 int64_t store_mtime(struct store *st)
@@ -629,14 +711,13 @@ enum la_status store_read_begin(struct store *st, uint64_t *version)
 		store_read_end(st);
 		return LA_EDB;
 	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*version = (uint64_t)sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW) {
+	int64_t v = 0;
+	enum la_status e = st_one_row(s, row_int64, &v);
+	if (e) {
 		store_read_end(st);
-		return st_error(rc);
+		return e == LA_ENOTFOUND ? LA_EDB : e;
 	}
+	*version = (uint64_t)v;
 	return LA_OK;
 }
 
@@ -650,6 +731,21 @@ void store_read_end(struct store *st)
 	st->in_read = false;
 }
 
+/* Ids into an array of at most max (store_msg_ids_after). */
+struct ids_out {
+	int64_t *ids;
+	int max, *n;
+};
+
+static int row_id(sqlite3_stmt *s, void *arg)
+{
+	const struct ids_out *o = arg;
+	if (*o->n >= o->max)
+		return SQLITE_DONE;
+	o->ids[(*o->n)++] = sqlite3_column_int64(s, 0);
+	return SQLITE_ROW;
+}
+
 enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids, int max, int *n)
 {
 	*n = 0;
@@ -658,11 +754,7 @@ enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, after);
 	sqlite3_bind_int(s, 2, max);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
-		ids[(*n)++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? LA_OK : LA_EDB;
+	return st_each_row(s, row_id, &(struct ids_out){ids, max, n}) ? LA_EDB : LA_OK;
 }
 
 enum la_status store_meta_get(struct store *st, const char *key, char *out, size_t n)
@@ -671,13 +763,7 @@ enum la_status store_meta_get(struct store *st, const char *key, char *out, size
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(s, 0);
-		snprintf(out, n, "%s", v ? v : "");
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? LA_OK : rc == SQLITE_DONE ? LA_ENOTFOUND : LA_EDB;
+	return edb(st_one_row(s, row_text, &(struct text_out){out, n}));
 }
 
 enum la_status store_maildir_seen(struct store *st, int64_t source_id, const char *uniq, bool *seen)
@@ -687,8 +773,7 @@ enum la_status store_maildir_seen(struct store *st, int64_t source_id, const cha
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, source_id);
 	sqlite3_bind_text(s, 2, uniq, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	*seen = rc == SQLITE_ROW;
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : st_status(rc);
+	enum la_status e = st_one_row(s, NULL, NULL);
+	*seen = e == LA_OK;
+	return e == LA_ENOTFOUND ? LA_OK : e;
 }

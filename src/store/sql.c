@@ -193,6 +193,30 @@ int st_step_done(sqlite3_stmt *s)
 	return rc == SQLITE_ROW ? SQLITE_DONE : rc;
 }
 
+enum la_status st_each_row(sqlite3_stmt *s, st_row_fn fn, void *arg)
+{
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && (rc = fn(s, arg)) == SQLITE_ROW)
+		;
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+enum la_status st_one_row(sqlite3_stmt *s, st_row_fn fn, void *arg)
+{
+	int rc = sqlite3_step(s);
+	bool row = rc == SQLITE_ROW;
+	if (row && fn) {
+		rc = fn(s, arg);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_ROW;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return LA_OK;
+	return rc == SQLITE_DONE && !row ? LA_ENOTFOUND : st_error(rc);
+}
+
 int st_exec(struct store *st, const char *sql)
 {
 	return sqlite3_exec(st->db, sql, NULL, NULL, NULL);

@@ -190,6 +190,18 @@ LA_MUST_CHECK enum la_status st_fail(struct store *st, int rc, struct la_err *er
                                      const char *what);
 /* Runs a statement that returns no rows; returns SQLITE_DONE or the error. */
 int st_step_done(sqlite3_stmt *s);
+/* What st_each_row and st_one_row call on a row of s: returns
+ * SQLITE_ROW to go on, SQLITE_DONE to stop there, or an error code
+ * (SQLITE_NOMEM) that fails the call. */
+typedef int (*st_row_fn)(sqlite3_stmt *s, void *arg);
+/* Steps s through its rows, fn(s, arg) on each, then resets s.  LA_OK
+ * when the rows ran out or fn stopped; else the status of the error,
+ * SQLite's or fn's (st_error). */
+LA_MUST_CHECK enum la_status st_each_row(sqlite3_stmt *s, st_row_fn fn, void *arg);
+/* Steps s to its first row, which fn(s, arg) reads (fn may be NULL),
+ * then resets s.  LA_OK if there was a row (and fn did not fail),
+ * LA_ENOTFOUND if there was none, else the status of the error. */
+LA_MUST_CHECK enum la_status st_one_row(sqlite3_stmt *s, st_row_fn fn, void *arg);
 /* Runs SQL text (one or more statements, no rows); an SQLite code. */
 int st_exec(struct store *st, const char *sql);
 /* Sets st->fts_lore and st->fts_stems: whether the search index has
