@@ -109,6 +109,16 @@ enum la_status store_msg_remove(struct store *st, int64_t source_id, const char 
 		" WHERE r.list_id = days.list_id AND r.day = days.day)"
 		" WHERE (list_id, day) IN (SELECT list_id, day FROM temp.rm);"
 		"DELETE FROM patchids WHERE id IN (SELECT id FROM temp.rm);"
+		"DELETE FROM trailers WHERE id IN (SELECT id FROM temp.rm);"
+		/* Its series lose it (an emptied one goes: no page lists it). */
+		"CREATE TEMP TABLE IF NOT EXISTS rms(id INTEGER PRIMARY KEY);"
+		"DELETE FROM temp.rms;"
+		"INSERT OR IGNORE INTO temp.rms SELECT series FROM series_msgs"
+		" WHERE id IN (SELECT id FROM temp.rm);"
+		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM temp.rm);"
+		"UPDATE series SET cover = NULL WHERE cover IN (SELECT id FROM temp.rm);"
+		"DELETE FROM series WHERE id IN (SELECT id FROM temp.rms)"
+		" AND id NOT IN (SELECT series FROM series_msgs);"
 		"DELETE FROM messages WHERE id IN (SELECT id FROM temp.rm);",
 		cond);
 	int rc = st_exec(st, sql);

@@ -30,6 +30,8 @@ enum {
 	Q_V_NAME,
 	Q_V_PATCH,
 	Q_PIDS,
+	Q_TR_INS,
+	Q_TR_THREAD,
 	Q_COUNT
 };
 
@@ -90,6 +92,13 @@ static const char *const q_sql[Q_COUNT] = {
 		      " JOIN series_msgs b ON b.id = p2.id JOIN series s2 ON s2.id = b.series"
 		      " WHERE a.series = ?1 AND s2.author = ?2 AND s2.list_id = ?3 LIMIT 64",
 	[Q_PIDS] = "SELECT pid FROM patchids WHERE id = ?1 ORDER BY pid LIMIT 64",
+	[Q_TR_INS] = "INSERT OR REPLACE INTO trailers(id, seq, kind, value) VALUES(?1, ?2, ?3, ?4)",
+	/* The trailers of a thread's messages (of one list, if ?2), those
+         * hidden left out, in message and line order. */
+	[Q_TR_THREAD] =
+		"SELECT t.id, t.kind, t.value FROM messages m JOIN trailers t ON t.id = m.id"
+		" WHERE m.thread = ?1 AND (?2 = 0 OR m.list_id = ?2) AND " NOT_HIDDEN(
+			"m.") " ORDER BY t.id, t.seq",
 };
 
 static sqlite3_stmt *q(struct store *st, int id)
@@ -295,6 +304,118 @@ enum la_status series_change_id(struct store *st, int64_t id, const struct msg_t
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, cid, -1, SQLITE_STATIC);
 	int rc = st_step_done(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+struct trailer_ins {
+	struct store *st;
+	int64_t id;
+	int seq;
+	enum la_status e;
+};
+
+static bool insert_trailer(enum msg_trailer_kind k, const char *v, size_t vn, void *arg)
+{
+	struct trailer_ins *x = arg;
+	sqlite3_stmt *s = q(x->st, Q_TR_INS);
+	if (!s) {
+		x->e = LA_EDB;
+		return false;
+	}
+	sqlite3_bind_int64(s, 1, x->id);
+	sqlite3_bind_int(s, 2, x->seq++);
+	sqlite3_bind_int(s, 3, (int)k);
+	sqlite3_bind_text(s, 4, v, (int)vn, SQLITE_STATIC);
+	int rc = st_step_done(s);
+	if (rc != SQLITE_DONE)
+		x->e = st_error(rc);
+	return x->e == LA_OK && x->seq < TRAILERS_MAX;
+}
+
+enum la_status series_trailers(struct store *st, int64_t id, const struct msg_text *t)
+{
+	struct trailer_ins x = {st, id, 0, LA_OK};
+	if (t->nq.data)
+		msg_series_trailers(t->nq.data, t->nq.len, insert_trailer, &x);
+	return x.e;
+}
+
+enum la_status series_trailers_fill(struct store *st)
+{
+	/* The messages of the threads that hold a patch or cover letter:
+	 * only their trailers are ever shown.  An index without search text
+	 * (`--no-search`) has none to read them from at index time, so
+	 * pages read them from the messages (store_trailers_ready). */
+	char mode[16] = "on";
+	la_ignore(store_meta_get(st, "search", mode, sizeof mode));
+	if (strcmp(mode, "off") == 0)
+		return LA_OK;
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT id FROM messages WHERE thread IN (SELECT DISTINCT m.thread"
+	                       " FROM series_msgs sm JOIN messages m ON m.id = sm.id) ORDER BY id",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	struct msg_text text;
+	msg_text_init(&text);
+	struct buf bytes;
+	buf_init(&bytes, SEARCH_TEXT_MAX * 8 + 1);
+	enum la_status e = LA_OK;
+	int rc;
+	while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_msg m;
+		if (store_msg_by_id(st, sqlite3_column_int64(s, 0), &m) != LA_OK)
+			continue;
+		buf_reset(&bytes);
+		/* A message that cannot be read gives no trailers, as on its page. */
+		if (store_msg_read(st, &m, SEARCH_TEXT_MAX * 8, &bytes) == LA_OK) {
+			msg_text_extract(&text, bytes.data ? bytes.data : "", bytes.len);
+			e = series_trailers(st, m.id, &text);
+		}
+		store_msg_clear(&m);
+	}
+	if (!e && rc != SQLITE_DONE)
+		e = st_error(rc);
+	sqlite3_finalize(s);
+	msg_text_free(&text);
+	buf_free(&bytes);
+	if (!e)
+		e = store_meta_set(st, "trailers", "1");
+	return e;
+}
+
+bool store_trailers_ready(struct store *st)
+{
+	char mode[16] = "on", done[8] = "";
+	la_ignore(store_meta_get(st, "search", mode, sizeof mode));
+	la_ignore(store_meta_get(st, "trailers", done, sizeof done));
+	return strcmp(mode, "off") != 0 && strcmp(done, "1") == 0;
+}
+
+enum la_status store_thread_trailers(struct store *st, int64_t thread, int64_t list_id,
+                                     bool (*fn)(int64_t id, enum msg_trailer_kind k, const char *v,
+                                                void *arg),
+                                     void *arg)
+{
+	sqlite3_stmt *s = q(st, Q_TR_THREAD);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, thread);
+	sqlite3_bind_int64(s, 2, list_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(s, 1);
+		const char *v = (const char *)sqlite3_column_text(s, 2);
+		if (k < 0 || k >= MSG_TRAILER_KINDS || !v)
+			continue; /* the index is input too */
+		if (!fn(sqlite3_column_int64(s, 0), (enum msg_trailer_kind)k, v, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 

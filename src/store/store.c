@@ -104,6 +104,11 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS series_msgs(id INTEGER PRIMARY KEY, series INTEGER NOT NULL,"
 	" part INTEGER NOT NULL);\n"
 	"CREATE INDEX IF NOT EXISTS series_msgs_series ON series_msgs(series, part);\n"
+	/* Review trailers (Reviewed-by: ...) of each message's text, in
+         * line order (seq), kind an msg_trailer_kind; filled with the
+         * search text (series.c). */
+	"CREATE TABLE IF NOT EXISTS trailers(id INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" kind INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY(id, seq)) WITHOUT ROWID;\n"
 	/* The patch ids of a message (series: versions that share a patch). */
 	"CREATE INDEX IF NOT EXISTS patchids_id ON patchids(id);\n"
 	/* Hidden messages (`listarc hide`, hide.c) and the log of every hide
@@ -190,6 +195,9 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 		        : st_exec(st,
 		                  "INSERT OR REPLACE INTO meta(key, value) VALUES('series', '1')");
 	}
+	/* And the review trailers of the series' threads (docs/series.md). */
+	if (rc == SQLITE_OK && !meta_is(st, "trailers", "1") && series_trailers_fill(st))
+		rc = SQLITE_ERROR;
 	if (rc == SQLITE_OK)
 		rc = st_exec(st, "COMMIT");
 	if (rc == SQLITE_OK)

@@ -14,6 +14,7 @@
 
 #include "limits.h"
 #include "msg/msg.h"
+#include "msg/series.h"
 #include "msg/text.h"
 #include "util/buf.h"
 #include "util/status.h"
@@ -406,6 +407,19 @@ enum {
  * at most max, in ids (how: the rule that found each; 0 for s). */
 LA_MUST_CHECK enum la_status store_series_versions(struct store *st, const struct store_series *s,
                                                    int64_t *ids, unsigned *how, int max, int *n);
+
+/* Whether every message's review trailers are in the index (the trailers
+ * table): an index with search text whose older messages have been read
+ * for them (store.c does that once).  When false, read them from the
+ * messages (msg_series_trailers). */
+bool store_trailers_ready(struct store *st);
+/* The review trailers of the messages of thread (of list_id, all lists
+ * if 0), hidden ones left out, in message id and line order: fn gets the
+ * message (messages.id), the kind and the value (borrowed for the call)
+ * and returns false to stop. */
+LA_MUST_CHECK enum la_status store_thread_trailers(
+	struct store *st, int64_t thread, int64_t list_id,
+	bool (*fn)(int64_t id, enum msg_trailer_kind k, const char *v, void *arg), void *arg);
 
 /* The patch ids of message msg (git patch-id --stable, as patchid:
  * searches them), sorted, at most max, in out[0..*n).  None for an index

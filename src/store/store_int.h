@@ -122,7 +122,7 @@ struct day_entry {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *prepared[S_COUNT];
-	sqlite3_stmt *sstmt[20]; /* series.c's statements */
+	sqlite3_stmt *sstmt[32]; /* series.c's statements */
 	bool writer;
 	bool in_txn;
 	bool in_read;            /* between store_read_begin and store_read_end */
@@ -225,6 +225,15 @@ LA_MUST_CHECK enum la_status series_note(struct store *st, int64_t id, int64_t l
 /* series.c: the change-id: of a cover letter's text, stored on its series. */
 LA_MUST_CHECK enum la_status series_change_id(struct store *st, int64_t id,
                                               const struct msg_text *t);
+/* series.c: the review trailers of a message's text (msg_series_trailers
+ * on its lines not quoted), stored for the series pages. */
+LA_MUST_CHECK enum la_status series_trailers(struct store *st, int64_t id,
+                                             const struct msg_text *t);
+/* series.c: gives the messages of an index made before the trailers
+ * table theirs, once (meta trailers = 1): those of the threads of patch
+ * series, read from their sources; nothing for an index without search
+ * text.  Inside a write transaction. */
+LA_MUST_CHECK enum la_status series_trailers_fill(struct store *st);
 /* series.c: gives every message of an index made before series their
  * series, once (meta series = 1); inside a write transaction. */
 LA_MUST_CHECK enum la_status series_fill(struct store *st);

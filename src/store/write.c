@@ -724,7 +724,7 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	int rc = st_step_done(s);
 	for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)
 		buf_free(&tmp[i]);
-	if (rc == SQLITE_DONE && series_change_id(st, id, t))
+	if (rc == SQLITE_DONE && (series_change_id(st, id, t) || series_trailers(st, id, t)))
 		rc = SQLITE_ERROR;
 	for (size_t i = 0; rc == SQLITE_DONE && st->fts_lore && i < t->npatchids; i++) {
 		if (!(s = st_prepare(st, S_PID_INS)))
@@ -766,6 +766,7 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 		" AND m.list_id = %1$lld) WHERE id IN (SELECT mid FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
+		"DELETE FROM trailers WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM series WHERE list_id = %1$lld;"
 		"DELETE FROM messages WHERE list_id = %1$lld;"
 		"DELETE FROM days WHERE list_id = %1$lld;"
