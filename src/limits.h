@@ -156,6 +156,9 @@
 #define SERIES_WINDOW (6 * 3600)
 #define CHANGE_ID_MAX 128
 #define TRAILERS_MAX 64
+/* Versions of a series found at most (store_series_versions' breadth-first
+ * walk stops there; the pages list as many). */
+#define SERIES_CHAIN_MAX 32
 
 /* MIME: nesting deeper than this, or more parts than this, is not walked;
  * the page says that parts were skipped.  (blists stops at 10, mblaze at

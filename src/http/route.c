@@ -499,6 +499,12 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 		return rt->kind = R_NEW_ATOM;
 	if (nseg == 2 && !trailing && len[1] == 8 && !memcmp(seg[1], "new.html", 8))
 		return rt->kind = R_NEW_HTML;
+	/* The list's patch series ("series" is never a Message-ID here: a
+	 * message of that ID keeps its date URL). */
+	if (nseg == 2 && !rt->all && len[1] == 6 && !memcmp(g->raw[at + 1], "series", 6) &&
+	    g->rawn[at + 1] == 6)
+		return trailing ? (rt->kind = R_SERIES_LIST)
+		                : redirect_to(rt, prefix, g, at, g->count, true);
 	if (nseg >= 3 && len[1] == 1 && seg[1][0] == '_' && seg_is(g, at + 2, "text")) {
 		char pre[LISTNAME_MAX + 2];
 		snprintf(pre, sizeof pre, "/%s", rt->list);
@@ -529,6 +535,7 @@ static enum route_kind parse_api(struct route *rt, const struct segs *g)
 	case R_MID: return rt->kind = R_API_MID;
 	case R_MID_FLAT:
 	case R_MID_NESTED: return rt->kind = R_API_THREAD;
+	case R_SERIES_LIST: return rt->kind = R_API_SERIES;
 	default: return rt->kind = R_NOTFOUND;
 	}
 }
@@ -851,6 +858,7 @@ static enum la_status route_msgid(const struct render_ctx *c, const struct route
 	switch (kind) {
 	case R_NEW_ATOM: return render_new_atom(c, list, r);
 	case R_NEW_HTML: return render_new_html(c, list, r);
+	case R_SERIES_LIST: return render_series_list(c, rt->list, rt->page, r);
 	case R_TEXT: return render_text(c, list, rt->text, rt->text_raw, r);
 	case R_MID:
 		/* lore's search within a thread: /LIST/MSGID/?x=m&q=... */
@@ -894,6 +902,8 @@ static enum la_status route_api(const struct render_ctx *c, const struct route *
 		return render_api_msg(c, rt->list, rt->y * 10000 + rt->m * 100 + rt->d, rt->n, r);
 	case R_API_MID: return render_api_msgid(c, list, rt->msgid, r);
 	case R_API_THREAD: return render_api_thread(c, list, rt->msgid, r);
+	case R_API_SERIES:
+		return render_api_series(c, rt->list, rt->query.after, rt->query.limit, r);
 	default: return LA_OK; /* not one of these: route_handle sorts */
 	}
 }
@@ -928,6 +938,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	case R_HYPERKITTY_T: e = route_dated(c, &rt, kind, r); break;
 	case R_NEW_ATOM:
 	case R_NEW_HTML:
+	case R_SERIES_LIST:
 	case R_TEXT:
 	case R_MID:
 	case R_MID_RAW:
@@ -945,7 +956,8 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	case R_API_LIST:
 	case R_API_MSG:
 	case R_API_MID:
-	case R_API_THREAD: e = route_api(c, &rt, kind, r); break;
+	case R_API_THREAD:
+	case R_API_SERIES: e = route_api(c, &rt, kind, r); break;
 	}
 	/* A strong validator of exactly what is sent (a streamed body has
 	 * its own, set by its renderer). */

@@ -26,6 +26,7 @@
  *                                  (2-foo.patch, 1.2-a.txt); NAME is a name
  *   /LIST/MSGID/R/  /LIST/MSGID/f/ redirect to /LIST/MSGID/#R, /LIST/MSGID/
  *   /LIST/new.html                 the latest messages, as a page
+ *   /LIST/series/ (?page=N)        the list's patch series and their state
  *   /LIST/_/text/help/ (.../raw)   the query language (lore's help page)
  *   /LIST/_/text/config/raw        a public-inbox config snippet (lei reads it)
  *   /all/new.atom, /all/MSGID/...  the same over every list
@@ -88,12 +89,14 @@ enum route_kind {
 	R_MID_PART,        /* /LIST/MSGID/IDX-NAME: route.part */
 	R_MID_RESOLVE,     /* /r/MSGID/..., /MSGID/...: to the list that has it */
 	R_NEW_HTML,        /* /LIST/new.html */
+	R_SERIES_LIST,     /* /LIST/series/ */
 	R_TEXT,            /* /LIST/_/text/KEY/ (and /raw): route.text */
 	R_API_LISTS,       /* /api/v1/ */
 	R_API_LIST,        /* /api/v1/LIST/: its messages */
 	R_API_MSG,         /* /api/v1/LIST/YYYY/MM/DD/N */
 	R_API_MID,         /* /api/v1/LIST/MSGID/ */
 	R_API_THREAD,      /* /api/v1/LIST/MSGID/T/ */
+	R_API_SERIES,      /* /api/v1/LIST/series/ */
 	/* Old archivers' URLs, redirected (render/legacy.c): n is the number,
 	 * msgid the HyperKitty hash. */
 	R_PIPERMAIL,    /* /pipermail/LIST/YYYY-Month/NNNNNN.html */

@@ -496,6 +496,8 @@ static double request_cost(const struct route *rt, bool cached)
 	case R_MID_FLAT:
 	case R_MID_NESTED:
 	case R_API_THREAD:
+	case R_SERIES_LIST:
+	case R_API_SERIES:
 	case R_HYPERKITTY:
 	case R_HYPERKITTY_T:
 	case R_PIPERMAIL:

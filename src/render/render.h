@@ -191,6 +191,12 @@ LA_MUST_CHECK enum la_status render_series_mbox(const struct render_ctx *c, cons
 LA_MUST_CHECK enum la_status render_series_changes(const struct render_ctx *c, const char *list,
                                                    const char *msgid, unsigned from, unsigned to,
                                                    struct response *r);
+/* /LIST/series/ (?page=N): the list's patch series, newest first, with
+ * their version, patches arrived, review state and whether a later
+ * version superseded them (serieslist.c).  404 for an unknown list or a
+ * page beyond the last. */
+LA_MUST_CHECK enum la_status render_series_list(const struct render_ctx *c, const char *list,
+                                                int page, struct response *r);
 /* /LIST/MSGID/t.atom: the thread's latest THREAD_FEED_MAX messages. */
 LA_MUST_CHECK enum la_status render_thread_atom(const struct render_ctx *c, const char *list,
                                                 const char *msgid, struct response *r);
@@ -287,6 +293,11 @@ LA_MUST_CHECK enum la_status render_api_msg(const struct render_ctx *c, const ch
 /* /api/v1/LIST/MSGID/: the metadata of every message with the ID. */
 LA_MUST_CHECK enum la_status render_api_msgid(const struct render_ctx *c, const char *list,
                                               const char *msgid, struct response *r);
+/* /api/v1/LIST/series/: the list's patch series as /LIST/series/ lists
+ * them, limit at a time (as render_api_list), after the cursor `after`
+ * (opaque; from the previous page's "next"). */
+LA_MUST_CHECK enum la_status render_api_series(const struct render_ctx *c, const char *list,
+                                               const char *after, int limit, struct response *r);
 /* /api/v1/LIST/MSGID/T/: the message's thread as a tree. */
 LA_MUST_CHECK enum la_status render_api_thread(const struct render_ctx *c, const char *list,
                                                const char *msgid, struct response *r);

@@ -99,9 +99,9 @@ enum la_status store_msg_remove(struct store *st, int64_t source_id, const char 
 	snprintf(
 		sql, sizeof sql,
 		"CREATE TEMP TABLE IF NOT EXISTS rm(id INTEGER PRIMARY KEY, mid INTEGER,"
-		" list_id INTEGER, day INTEGER, num INTEGER);"
+		" list_id INTEGER, day INTEGER, num INTEGER, thread INTEGER);"
 		"DELETE FROM temp.rm;"
-		"INSERT INTO temp.rm SELECT id, mid, list_id, day, num FROM messages WHERE %s;"
+		"INSERT INTO temp.rm SELECT id, mid, list_id, day, num, thread FROM messages WHERE %s;"
 		"UPDATE mids SET msgs = max(0, msgs - (SELECT count(*) FROM temp.rm"
 		" WHERE temp.rm.mid = mids.id)) WHERE id IN (SELECT mid FROM temp.rm);"
 		"INSERT OR IGNORE INTO gone(list_id, day, num) SELECT list_id, day, num FROM temp.rm;"
@@ -117,14 +117,25 @@ enum la_status store_msg_remove(struct store *st, int64_t source_id, const char 
 		" WHERE id IN (SELECT id FROM temp.rm);"
 		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM temp.rm);"
 		"UPDATE series SET cover = NULL WHERE cover IN (SELECT id FROM temp.rm);"
-		"DELETE FROM series WHERE id IN (SELECT id FROM temp.rms)"
-		" AND id NOT IN (SELECT series FROM series_msgs);"
+		"DELETE FROM temp.rms WHERE id IN (SELECT series FROM series_msgs);"
+		"DELETE FROM series_state WHERE id IN (SELECT id FROM temp.rms);"
+		"DELETE FROM series WHERE id IN (SELECT id FROM temp.rms);"
 		"DELETE FROM messages WHERE id IN (SELECT id FROM temp.rm);",
 		cond);
 	int rc = st_exec(st, sql);
 	if (rc != SQLITE_OK)
 		return st_fail(st, rc, err, "remove message");
 	*removed = sqlite3_changes(st->db);
+	/* The state of the series of its thread changes (series.c). */
+	sqlite3_stmt *s = NULL;
+	rc = sqlite3_prepare_v2(st->db, "SELECT DISTINCT thread FROM temp.rm", -1, &s, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		e = series_dirty_thread(st, sqlite3_column_int64(s, 0));
+		rc = e ? SQLITE_NOMEM : SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return st_fail(st, rc, err, "remove message");
 	return LA_OK;
 }
 

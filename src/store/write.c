@@ -520,6 +520,8 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 		e = days_flush(st);
 	if (!e)
 		e = hide_apply(st);
+	if (!e)
+		e = series_state_refresh(st);
 	if (e)
 		return la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
 	if (src) {
@@ -574,6 +576,7 @@ void store_rollback(struct store *st)
 	}
 	/* What the caches say may never have reached the index. */
 	cache_clear(&st->mids);
+	st->nsdirty = 0;
 	st->ndays = 0;
 	st->next_mid = st->next_thread = 0;
 }
@@ -768,6 +771,7 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM trailers WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM series WHERE list_id = %1$lld;"
+		"DELETE FROM series_state WHERE list_id = %1$lld;"
 		"DELETE FROM messages WHERE list_id = %1$lld;"
 		"DELETE FROM days WHERE list_id = %1$lld;"
 		"DELETE FROM gone WHERE list_id = %1$lld;"
