@@ -259,7 +259,7 @@ static void print_json(JsonBuilder *jb)
 static int print_matches(struct store *st, const struct search_query *q, int64_t list_id,
                          const struct search_args *a)
 {
-	struct out_ctx o = {st, a->fmt, {st, NULL, "/"}, NULL, 0, LA_OK};
+	struct out_ctx o = {st, a->fmt, {st, NULL, "/", NULL}, NULL, 0, LA_OK};
 	if (a->fmt == F_JSON) {
 		o.json = json_builder_new();
 		json_builder_begin_array(o.json);

@@ -366,6 +366,8 @@ static enum route_kind parse_series(struct route *rt, const struct segs *g, size
 		                : redirect_to(rt, prefix, g, at, g->count, true);
 	if (nseg == 4 && !trailing && len[3] == 4 && !memcmp(seg[3], "mbox", 4))
 		return rt->kind = R_MID_SERIES_MBOX;
+	if (nseg == 4 && !trailing && len[3] == 7 && !memcmp(seg[3], "mbox.gz", 7))
+		return rt->kind = R_MID_SERIES_MBOXGZ;
 	/* vN..vM/: what changed between two versions. */
 	const char *dots = NULL;
 	for (size_t k = 1; nseg == 4 && seg[3][0] == 'v' && k + 3 < len[3] && !dots; k++)
@@ -878,7 +880,9 @@ static enum la_status route_msgid(const struct render_ctx *c, const struct route
 	case R_MID_RESOLVE: return render_msgid_resolve(c, rt->msgid, rt->redirect, r);
 	case R_MID_ATOM: return render_thread_atom(c, list, rt->msgid, r);
 	case R_MID_SERIES: return render_series_page(c, list, rt->msgid, r);
-	case R_MID_SERIES_MBOX: return render_series_mbox(c, list, rt->msgid, r);
+	case R_MID_SERIES_MBOX:
+	case R_MID_SERIES_MBOXGZ:
+		return render_series_mbox(c, list, rt->msgid, kind == R_MID_SERIES_MBOXGZ, r);
 	case R_MID_SERIES_DIFF:
 		return render_series_changes(c, list, rt->msgid, (unsigned)rt->y, (unsigned)rt->m,
 		                             r);
@@ -951,6 +955,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	case R_MID_ATOM:
 	case R_MID_SERIES:
 	case R_MID_SERIES_MBOX:
+	case R_MID_SERIES_MBOXGZ:
 	case R_MID_SERIES_DIFF: e = route_msgid(c, &rt, kind, r); break;
 	case R_API_LISTS:
 	case R_API_LIST:

@@ -1057,7 +1057,7 @@ static enum la_status workers_open(struct server *srv, int max_conns, struct la_
 		enum la_status e = store_open(&w->st, cfg->data_dir, STORE_READ, err);
 		if (e)
 			return e;
-		w->rc = (struct render_ctx){w->st, cfg->conf, cfg->base};
+		w->rc = (struct render_ctx){w->st, cfg->conf, cfg->base, cfg->origin};
 		if (cfg->cache_bytes &&
 		    !(w->cache = pagecache_new(cfg->cache_bytes / (size_t)srv->nworkers)))
 			return la_err_set(err, LA_ENOMEM, "out of memory");

@@ -19,6 +19,11 @@ struct render_ctx {
 	struct store *st;
 	const struct conf *conf;
 	const char *base; /* URL prefix of every link: "/" or "/lists/"; ends in '/' */
+	/* "https://example.org" of an absolute --base-url, or NULL: what
+	 * must be a whole URL (a series mbox's Link: trailers) starts with
+	 * it.  Never the request's Host: a page is cached for every Host,
+	 * and a client chooses its Host. */
+	const char *origin;
 };
 
 /* A body too big to build in memory (a raw message or an attachment of
@@ -179,10 +184,11 @@ LA_MUST_CHECK enum la_status render_series_page(const struct render_ctx *c, cons
  * once), as git am takes them: From:, Date:, Subject: and Message-ID: of
  * each, its text as UTF-8, and the trailers its replies gave (those of
  * the cover letter and those carried from an earlier version's same
- * patch too), then a Link: to it here, added at the end of its commit
- * message without repeating one it has. */
+ * patch too), then a Link: to it here (a whole URL with c->origin, else
+ * a path), added at the end of its commit message without repeating one
+ * it has.  gz: gzipped (s/mbox.gz). */
 LA_MUST_CHECK enum la_status render_series_mbox(const struct render_ctx *c, const char *list,
-                                                const char *msgid, struct response *r);
+                                                const char *msgid, bool gz, struct response *r);
 /* /LIST/MSGID/s/vN..vM/: what changed between versions N and M of that
  * series, from the patches alone: each patch added, dropped, moved or
  * unchanged (the same patch id), or changed (the same subject, another

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <stdint.h>
 #include <strings.h>
+#include <zlib.h>
 
 #include "limits.h"
 #include "msg/header.h"
@@ -677,6 +678,8 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
 	buf_adds(b, "T/\">thread</a>] [<a href=\"");
 	link_msgid(c, b, head->list, head->msgid);
 	buf_adds(b, "s/mbox\">mbox for git am</a>] [<a href=\"");
+	link_msgid(c, b, head->list, head->msgid);
+	buf_adds(b, "s/mbox.gz\">mbox.gz</a>] [<a href=\"");
 	link_list(c, b, head->list);
 	buf_adds(b, "\">list</a>]</div>\n<h1>");
 	subject_text(c, b, head->list, head->subject);
@@ -906,6 +909,8 @@ static enum la_status am_patch(const struct render_ctx *c, struct buf *b, const 
 		struct buf link;
 		buf_init(&link, URL_MAX * 3 + 64);
 		buf_adds(&link, "Link: ");
+		if (c->origin)
+			buf_adds(&link, c->origin);
 		link_msgid(c, &link, it->list, it->msgid);
 		const char **all = realloc(add, (nadd + 2) * sizeof *all);
 		if (!all || link.err) {
@@ -945,8 +950,39 @@ static enum la_status am_patch(const struct render_ctx *c, struct buf *b, const 
 	return e;
 }
 
+/* Replaces r's body by its gzip form (a gzip header and trailer around
+ * the deflate stream, as t.mbox.gz).  LA_ENOMEM if it cannot. */
+static enum la_status gzip_body(struct response *r)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return LA_ENOMEM;
+	struct buf out;
+	size_t cap = deflateBound(&z, (uLong)r->body.len) + 64;
+	buf_init(&out, cap);
+	enum la_status e = buf_reserve(&out, cap);
+	if (!e) {
+		z.next_in = (Bytef *)(r->body.data ? r->body.data : "");
+		z.avail_in = (uInt)r->body.len;
+		z.next_out = (Bytef *)out.data;
+		z.avail_out = (uInt)cap;
+		if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+			e = LA_ENOMEM;
+		out.len = cap - z.avail_out;
+	}
+	deflateEnd(&z);
+	if (!e) {
+		buf_reset(&r->body);
+		buf_add(&r->body, out.data, out.len);
+		e = r->body.err;
+	}
+	buf_free(&out);
+	return e;
+}
+
 enum la_status render_series_mbox(const struct render_ctx *c, const char *list, const char *msgid,
-                                  struct response *r)
+                                  bool gz, struct response *r)
 {
 	struct series_view sv;
 	bool shown;
@@ -969,13 +1005,15 @@ enum la_status render_series_mbox(const struct render_ctx *c, const char *list, 
 		e = am_patch(c, b, &p->v[i], cover);
 	}
 	series_view_free(&sv);
+	if (!e && !b->err && gz)
+		e = gzip_body(r);
 	if (e || b->err) {
 		enum la_status f = e ? e : b->err;
 		render_error(c, r, 500, "The series could not be read whole.");
 		return f;
 	}
 	r->status = 200;
-	r->content_type = "text/plain; charset=utf-8";
+	r->content_type = gz ? "application/gzip" : "text/plain; charset=utf-8";
 	r->max_age = 300;
 	return LA_OK;
 }
