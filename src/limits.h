@@ -159,6 +159,9 @@
 /* Versions of a series found at most (store_series_versions' breadth-first
  * walk stops there; the pages list as many). */
 #define SERIES_CHAIN_MAX 32
+/* Messages of a series hidden or removed that stop the walk from a reply
+ * up to what it answers, at most (the rest are walked through). */
+#define SERIES_UNSHOWN_MAX 64
 
 /* MIME: nesting deeper than this, or more parts than this, is not walked;
  * the page says that parts were skipped.  (blists stops at 10, mblaze at

@@ -285,11 +285,18 @@ static enum la_status reply_trailers(const struct render_ctx *c, struct sitem *t
 
 /* Counts each reply under the patch (or cover letter) it answers, however
  * deep, and takes the trailers it gives: from the index, or (an index
- * without them: store_trailers_ready) from the messages' text. */
+ * without them: store_trailers_ready) from the messages' text.  p holds
+ * the messages of series s shown. */
 static enum la_status collect_replies(const struct render_ctx *c, struct series_page *p,
-                                      int64_t list_id)
+                                      const struct store_series *s)
 {
-	enum la_status e = LA_OK;
+	int64_t list_id = s->list_id;
+	int64_t unshown[SERIES_UNSHOWN_MAX];
+	size_t nunshown = 0;
+	enum la_status e =
+		store_series_unshown(c->st, s->id, unshown, SERIES_UNSHOWN_MAX, &nunshown);
+	if (e)
+		return e;
 	bool indexed = store_trailers_ready(c->st);
 	struct buf text;
 	buf_init(&text, indexed ? 0 : REPLY_TEXT_MAX + 1024);
@@ -319,6 +326,13 @@ static enum la_status collect_replies(const struct render_ctx *c, struct series_
 			int64_t up = r.v[k].parent;
 			struct sitem *to = NULL;
 			for (int step = 0; up && !to && step < WALK_MAX; step++) {
+				/* Under a message of the series not shown (hidden,
+				 * removed): counted for nothing. */
+				bool stop = false;
+				for (size_t u = 0; u < nunshown && !stop; u++)
+					stop = unshown[u] == up;
+				if (stop)
+					break;
 				to = item_by_mid(p, up);
 				const struct reply *pr = to ? NULL : find_mid(&links, up);
 				up = pr ? pr->parent : 0;
@@ -462,7 +476,7 @@ static enum la_status carry_trailers(const struct render_ctx *c, struct series_p
 		if (!e && old.oom)
 			e = LA_ENOMEM;
 		if (!e)
-			e = collect_replies(c, &old, v[i].s.list_id);
+			e = collect_replies(c, &old, &v[i].s);
 		for (size_t k = 0; !e && k < old.n; k++) {
 			struct sitem *o = &old.v[k];
 			if (o->part == 0 || o->ntr == 0 || (e = load_pids(c, o)) || o->npids == 0)
@@ -635,7 +649,7 @@ static enum la_status series_collect(const struct render_ctx *c, const char *lis
 	if (!e && sv->p.oom)
 		e = LA_ENOMEM;
 	if (!e && trailers)
-		e = collect_replies(c, &sv->p, sv->s.list_id);
+		e = collect_replies(c, &sv->p, &sv->s);
 	if (!e)
 		e = load_versions(c, &sv->s, &sv->v, &sv->nv);
 	if (!e && trailers)

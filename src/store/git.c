@@ -115,10 +115,13 @@ enum la_status store_msg_remove(struct store *st, int64_t source_id, const char 
 		"DELETE FROM temp.rms;"
 		"INSERT OR IGNORE INTO temp.rms SELECT series FROM series_msgs"
 		" WHERE id IN (SELECT id FROM temp.rm);"
+		"INSERT OR IGNORE INTO series_gone(series, mid) SELECT sm.series, r.mid"
+		" FROM series_msgs sm JOIN temp.rm r ON r.id = sm.id;"
 		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM temp.rm);"
 		"UPDATE series SET cover = NULL WHERE cover IN (SELECT id FROM temp.rm);"
 		"DELETE FROM temp.rms WHERE id IN (SELECT series FROM series_msgs);"
 		"DELETE FROM series_state WHERE id IN (SELECT id FROM temp.rms);"
+		"DELETE FROM series_gone WHERE series IN (SELECT id FROM temp.rms);"
 		"DELETE FROM series WHERE id IN (SELECT id FROM temp.rms);"
 		"DELETE FROM messages WHERE id IN (SELECT id FROM temp.rm);",
 		cond);

@@ -43,6 +43,7 @@ enum la_status store_list_remove(struct store *st, int64_t list_id, struct la_er
 		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
 		"DELETE FROM trailers WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
 		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
+		"DELETE FROM series_gone WHERE series IN (SELECT id FROM series WHERE list_id = %lld);"
 		"DELETE FROM series WHERE list_id = %lld;"
 		"DELETE FROM series_state WHERE list_id = %lld;"
 		"DELETE FROM messages WHERE list_id = %lld;"
@@ -58,7 +59,8 @@ enum la_status store_list_remove(struct store *st, int64_t list_id, struct la_er
 		"INSERT INTO meta(key, value) VALUES('updated', %lld)"
 		" ON CONFLICT(key) DO UPDATE SET value = excluded.value;"
 		"COMMIT;",
-		id, id, id, id, id, id, id, id, id, id, id, id, id, id, id, (long long)time(NULL));
+		id, id, id, id, id, id, id, id, id, id, id, id, id, id, id, id,
+		(long long)time(NULL));
 	int rc = st_exec(st, sql);
 	if (rc != SQLITE_OK) {
 		enum la_status e = st_fail(st, rc, err, "remove list");

@@ -35,6 +35,7 @@ enum {
 	Q_TR_INS,
 	Q_TR_THREAD,
 	Q_MSG_THREAD,
+	Q_UNSHOWN,
 	Q_MSGID_THREADS,
 	Q_THREAD_SERIES,
 	Q_ST_MSGS,
@@ -120,6 +121,11 @@ static const char *const q_sql[Q_COUNT] = {
 		" WHERE m.thread = ?1 AND (?2 = 0 OR m.list_id = ?2) AND " NOT_HIDDEN(
 			"m.") " ORDER BY t.id, t.seq",
 	[Q_MSG_THREAD] = "SELECT thread FROM messages WHERE id = ?1",
+	/* The Message-IDs of a series' messages not shown: hidden, or
+         * removed from their source. */
+	[Q_UNSHOWN] = "SELECT m.mid FROM series_msgs sm JOIN messages m ON m.id = sm.id"
+		      " WHERE sm.series = ?1 AND m.flags & " HIDDEN_BIT_SQL " != 0"
+		      " UNION SELECT mid FROM series_gone WHERE series = ?1 LIMIT 4000",
 	[Q_MSGID_THREADS] = "SELECT DISTINCT m.thread FROM mids JOIN messages m ON m.mid = mids.id"
 			    " WHERE mids.hash = ?1 AND mids.mid = ?2 AND m.list_id = ?3",
 	[Q_THREAD_SERIES] = "SELECT DISTINCT sm.series FROM messages m JOIN series_msgs sm"
@@ -700,6 +706,22 @@ enum la_status series_dirty_msgid(struct store *st, int64_t list_id, const char 
 	return e;
 }
 
+enum la_status store_series_unshown(struct store *st, int64_t id, int64_t *mids, size_t max,
+                                    size_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *s = q(st, Q_UNSHOWN);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (*n < max)
+			mids[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
 /* One message of a version, as its state needs it. */
 struct smsg {
 	int64_t id, mid, thread;
@@ -711,6 +733,8 @@ struct sver {
 	struct store_series s;
 	struct smsg *m;
 	size_t n, cap;
+	int64_t unshown[SERIES_UNSHOWN_MAX]; /* its messages hidden or removed */
+	size_t nunshown;
 	int64_t first_ts;
 	bool cover_reviewed;
 };
@@ -766,6 +790,12 @@ static enum la_status thread_reviews(struct store *st, struct sver *v, int64_t t
 	for (size_t r = 0; !e && r < n; r++) {
 		int64_t at = up[r];
 		for (int step = 0; !e && at && step < 256 && !mark_reviewed(v, at); step++) {
+			/* A reply under a message not shown counts for nothing. */
+			bool stop = false;
+			for (size_t k = 0; k < v->nunshown && !stop; k++)
+				stop = v->unshown[k] == at;
+			if (stop)
+				break;
 			if (!(s = q(st, Q_ST_PARENT)))
 				e = LA_EDB;
 			else {
@@ -804,7 +834,8 @@ static enum la_status sver_load(struct store *st, struct sver *v)
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return st_error(rc);
-	enum la_status e = LA_OK;
+	enum la_status e =
+		store_series_unshown(st, v->s.id, v->unshown, SERIES_UNSHOWN_MAX, &v->nunshown);
 	for (size_t i = 0; !e && i < v->n; i++) {
 		bool seen = false;
 		for (size_t k = 0; k < i && !seen; k++)

@@ -109,6 +109,10 @@ static const char schema_sql[] =
          * search text (series.c). */
 	"CREATE TABLE IF NOT EXISTS trailers(id INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	" kind INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY(id, seq)) WITHOUT ROWID;\n"
+	/* The Message-IDs of a series' messages removed from their source
+         * (410): a reply under one counts for no other message. */
+	"CREATE TABLE IF NOT EXISTS series_gone(series INTEGER NOT NULL, mid INTEGER NOT NULL,"
+	" PRIMARY KEY(series, mid)) WITHOUT ROWID;\n"
 	/* Each series' state (series.c: store_series_state), kept at commit. */
 	"CREATE TABLE IF NOT EXISTS series_state(id INTEGER PRIMARY KEY, list_id INTEGER NOT NULL,"
 	" total INTEGER NOT NULL, msgs INTEGER NOT NULL, parts INTEGER NOT NULL,"

@@ -437,6 +437,12 @@ LA_MUST_CHECK enum la_status store_series_list(struct store *st, int64_t list_id
                                                           void *arg),
                                                void *arg);
 
+/* The Message-IDs (mids ids) of series id's messages not shown (hidden,
+ * or removed from their source), at most max, in mids[0..*n): a reply
+ * under one of them counts for no message of the series. */
+LA_MUST_CHECK enum la_status store_series_unshown(struct store *st, int64_t id, int64_t *mids,
+                                                  size_t max, size_t *n);
+
 /* Whether every message's review trailers are in the index (the trailers
  * table): an index with search text whose older messages have been read
  * for them (store.c does that once).  When false, read them from the
