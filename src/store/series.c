@@ -101,9 +101,14 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_CHANGE_ID] = "UPDATE series SET change_id = ?2 WHERE id ="
 			" (SELECT series FROM series_msgs WHERE id = ?1 AND (part = 0 OR"
 			" (SELECT total FROM series WHERE id = series) = 1))",
-	[Q_V_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2 LIMIT 64",
+	/* The nearest to the series the walk began from (?3, ?4) first: an
+         * author who reuses a subject for a hundred series ("fix typo")
+         * links each to its neighbours, and the walks from each of them do
+         * not all find the same first 64. */
+	[Q_V_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2"
+		       " ORDER BY abs(id - ?3) LIMIT 64",
 	[Q_V_NAME] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
-		     " AND name <> '' LIMIT 64",
+		     " AND name <> '' ORDER BY abs(id - ?4) LIMIT 64",
 	/* Series that share a patch (by patch id) with series ?1, of its
          * author; hidden messages link nothing. */
 	[Q_V_PATCH] = "SELECT DISTINCT s2.id FROM series_msgs a JOIN patchids p ON p.id = a.id"
@@ -623,6 +628,7 @@ enum la_status store_series_versions(struct store *st, const struct store_series
 				return LA_EDB;
 			sqlite3_bind_text(s, 1, cur.change_id, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_int64(s, 2, cur.list_id);
+			sqlite3_bind_int64(s, 3, start->id);
 			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_CHANGE_ID);
 		}
 		if (!e) {
@@ -631,6 +637,7 @@ enum la_status store_series_versions(struct store *st, const struct store_series
 			sqlite3_bind_int64(s, 1, cur.list_id);
 			sqlite3_bind_text(s, 2, cur.name, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(s, 3, cur.author, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(s, 4, start->id);
 			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_NAME);
 		}
 		if (!e) {
