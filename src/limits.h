@@ -148,11 +148,20 @@
  * author, version and count only if that series began at most
  * SERIES_WINDOW seconds before it (git send-email sends a series within
  * a minute; a resend days later is another series).  A b4 change-id:
- * longer than CHANGE_ID_MAX bytes is ignored. */
+ * longer than CHANGE_ID_MAX bytes is ignored.  A message's review
+ * trailers (Reviewed-by: ...) after the first TRAILERS_MAX are not
+ * stored (a reply that lists hundreds is no review). */
 #define SERIES_PATCHES_MAX 999
 #define SERIES_VERSION_MAX 999
 #define SERIES_WINDOW (6 * 3600)
 #define CHANGE_ID_MAX 128
+#define TRAILERS_MAX 64
+/* Versions of a series found at most (store_series_versions' breadth-first
+ * walk stops there; the pages list as many). */
+#define SERIES_CHAIN_MAX 32
+/* Messages of a series hidden or removed that stop the walk from a reply
+ * up to what it answers, at most (the rest are walked through). */
+#define SERIES_UNSHOWN_MAX 64
 
 /* MIME: nesting deeper than this, or more parts than this, is not walked;
  * the page says that parts were skipped.  (blists stops at 10, mblaze at

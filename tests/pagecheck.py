@@ -78,11 +78,13 @@ ARCHIVE_HREFS = [re.compile(x) for x in (
     # The Message-ID forms, of a list or of all lists: lore's thread pages
     # (T/ flat, t/ nested, with the anchor of the URL's message, #u, or of
     # any, #m and a SHA-1), parts as lore numbers them, the reply block.
-    r"^/(" + LIST + r")/(?P<mid>" + MSGID + r")/(raw|t\.mbox\.gz|t\.mbox|t\.atom|#R|s/|s/mbox|s/v[1-9][0-9]*\.\.v[1-9][0-9]*/|"
+    r"^/(" + LIST + r")/(?P<mid>" + MSGID + r")/(raw|t\.mbox\.gz|t\.mbox|t\.atom|#R|s/|s/mbox|s/mbox\.gz|s/v[1-9][0-9]*\.\.v[1-9][0-9]*/|"
     r"[1-9][0-9]*(\.[1-9][0-9]*)*-[A-Za-z0-9][A-Za-z0-9_.-]+[A-Za-z0-9]|"
     r"[tT]/(\?page=[1-9][0-9]*)?(#u|#m[0-9a-f]{40})?)?$",
     # Feeds, the latest messages, lore's text pages.
     r"^/(" + LIST + r")/new\.(atom|html)$",
+    # A list's patch series.
+    r"^/(" + LIST + r")/series/(\?page=[1-9][0-9]*)?$",
     r"^/(" + LIST + r"/)?_/text/(help|config)/(raw)?$",
     # A message further down the same page (thread pages), the thread on
     # a message's page.

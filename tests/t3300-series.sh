@@ -14,20 +14,7 @@ export GIT_COMMITTER_NAME="Pat Sender" GIT_COMMITTER_EMAIL=pat@example.org
 export GIT_AUTHOR_DATE="2025-12-01T10:00:00Z" GIT_COMMITTER_DATE="2025-12-01T10:00:00Z"
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 r=$T/repo
-{
-	git init -q -b main "$r"
-	g() { git -C "$r" "$@"; }
-	echo base >"$r/README" && g add README && g commit -qm base && g tag base
-	g checkout -q -b v1
-	printf 'a\n' >"$r/a.c" && g add a.c && g commit -qm "widgets: add A" -m "A does one thing."
-	printf 'b\n' >"$r/b.c" && g add b.c && g commit -qm "widgets: add B" -m "B does another."
-	printf 'c\n' >"$r/c.c" && g add c.c && g commit -qm "widgets: add C" -m "C too."
-	g checkout -q -b v2 base
-	g cherry-pick v1~2 v1
-	printf 'd\n' >"$r/d.c" && g add d.c && g commit -qm "widgets: add D" -m "D is new."
-	g checkout -q -b v3 v2~1
-	printf 'd, better\n' >"$r/d.c" && g add d.c && g commit -qm "widgets: add D" -m "D, reworked."
-} >/dev/null 2>&1
+"$ROOT/tests/mkseries-repo.sh" "$r"
 "$PYTHON" "$ROOT/tests/mkseries.py" "$r" "$T/series.mbox"
 la index --data "$DATA" widgets "$T/series.mbox" 2>/dev/null
 check "the generated series is indexed" [ $? -eq 0 ]

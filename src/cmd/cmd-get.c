@@ -191,10 +191,14 @@ int cmd_get(int argc, char **argv)
 	struct la_err err = {0};
 	struct conf *cf = NULL;
 	struct store *st = NULL;
-	struct buf base;
+	struct buf base, origin;
 	buf_init(&base, URL_MAX);
-	if (!cmd_base_path(base_url, &base)) {
+	buf_init(&origin, URL_MAX);
+	if (!cmd_base_path(base_url, &base) || !http_base_origin(base_url, &origin)) {
+		if (base.len)
+			cmd_error("--base-url %s: not http(s)://HOST/PATH", base_url);
 		buf_free(&base);
+		buf_free(&origin);
 		return 2;
 	}
 	char *dir = conf_data_dir(data);
@@ -211,7 +215,9 @@ int cmd_get(int argc, char **argv)
 		goto out;
 	}
 	msg_library_init();
-	struct render_ctx ctx = {.st = st, .conf = cf, .base = buf_cstr(&base)};
+	const char *org = origin.len ? buf_cstr(&origin) : NULL;
+	struct render_ctx ctx = {
+		.st = st, .conf = cf, .base = buf_cstr(&base), .origin = org, .req_origin = org};
 	if (batch) {
 		rc = get_batch(&ctx, batch, headers);
 	} else {
@@ -224,6 +230,7 @@ out:
 	store_close(st);
 	conf_free(cf);
 	buf_free(&base);
+	buf_free(&origin);
 	free(dir);
 	return rc;
 }

@@ -385,6 +385,8 @@ static enum route_kind parse_series(struct route *rt, const struct site_path *p)
 		return dir_page(rt, p, R_MID_SERIES);
 	if (vn == 4 && !p->trailing && !memcmp(v, "mbox", 4))
 		return rt->kind = R_MID_SERIES_MBOX;
+	if (vn == 7 && !p->trailing && !memcmp(v, "mbox.gz", 7))
+		return rt->kind = R_MID_SERIES_MBOXGZ;
 	/* vN..vM/: what changed between two versions. */
 	const char *dots = NULL;
 	for (size_t k = 1; vn && v[0] == 'v' && k + 3 < vn && !dots; k++)
@@ -508,8 +510,14 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 		return rt->kind = R_NEW_ATOM;
 	if (p.nseg == 2 && !p.trailing && seg_is(g, at + 1, "new.html"))
 		return rt->kind = R_NEW_HTML;
-	if (p.nseg == 3 && !p.trailing && seg_is(g, at + 1, "_") && seg_is(g, at + 2, "opensearch.xml"))
+	if (p.nseg == 3 && !p.trailing && seg_is(g, at + 1, "_") &&
+	    seg_is(g, at + 2, "opensearch.xml"))
 		return rt->kind = R_OPENSEARCH;
+	/* The list's patch series ("series" is never a Message-ID here: a
+	 * message of that ID keeps its date URL). */
+	if (p.nseg == 2 && !rt->all && p.len[1] == 6 && !memcmp(g->raw[at + 1], "series", 6) &&
+	    g->rawn[at + 1] == 6)
+		return dir_page(rt, &p, R_SERIES_LIST);
 	if (p.nseg >= 3 && seg_is(g, at + 1, "_") && seg_is(g, at + 2, "text")) {
 		char pre[LISTNAME_MAX + 2];
 		snprintf(pre, sizeof pre, "/%s", rt->list);
@@ -540,6 +548,7 @@ static enum route_kind parse_api(struct route *rt, const struct segs *g)
 	case R_MID: return rt->kind = R_API_MID;
 	case R_MID_FLAT:
 	case R_MID_NESTED: return rt->kind = R_API_THREAD;
+	case R_SERIES_LIST: return rt->kind = R_API_SERIES;
 	default: return rt->kind = R_NOTFOUND;
 	}
 }
@@ -869,6 +878,7 @@ static enum la_status route_msgid(const struct render_ctx *c, const struct route
 	case R_NEW_ATOM: return render_new_atom(c, list, r);
 	case R_NEW_HTML: return render_new_html(c, list, r);
 	case R_OPENSEARCH: return render_opensearch(c, list, r);
+	case R_SERIES_LIST: return render_series_list(c, rt->list, rt->page, r);
 	case R_TEXT: return render_text(c, list, rt->text, rt->text_raw, r);
 	case R_MID:
 		/* lore's search within a thread: /LIST/MSGID/?x=m&q=... */
@@ -888,7 +898,9 @@ static enum la_status route_msgid(const struct render_ctx *c, const struct route
 	case R_MID_RESOLVE: return render_msgid_resolve(c, rt->msgid, rt->redirect, r);
 	case R_MID_ATOM: return render_thread_atom(c, list, rt->msgid, r);
 	case R_MID_SERIES: return render_series_page(c, list, rt->msgid, r);
-	case R_MID_SERIES_MBOX: return render_series_mbox(c, list, rt->msgid, r);
+	case R_MID_SERIES_MBOX:
+	case R_MID_SERIES_MBOXGZ:
+		return render_series_mbox(c, list, rt->msgid, kind == R_MID_SERIES_MBOXGZ, r);
 	case R_MID_SERIES_DIFF:
 		return render_series_changes(c, list, rt->msgid, (unsigned)rt->y, (unsigned)rt->m,
 		                             r);
@@ -912,6 +924,8 @@ static enum la_status route_api(const struct render_ctx *c, const struct route *
 		return render_api_msg(c, rt->list, rt->y * 10000 + rt->m * 100 + rt->d, rt->n, r);
 	case R_API_MID: return render_api_msgid(c, list, rt->msgid, r);
 	case R_API_THREAD: return render_api_thread(c, list, rt->msgid, r);
+	case R_API_SERIES:
+		return render_api_series(c, rt->list, rt->query.after, rt->query.limit, r);
 	default: return LA_OK; /* not one of these: route_handle sorts */
 	}
 }
@@ -947,6 +961,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	case R_NEW_ATOM:
 	case R_NEW_HTML:
 	case R_OPENSEARCH:
+	case R_SERIES_LIST:
 	case R_TEXT:
 	case R_MID:
 	case R_MID_RAW:
@@ -959,12 +974,14 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	case R_MID_ATOM:
 	case R_MID_SERIES:
 	case R_MID_SERIES_MBOX:
+	case R_MID_SERIES_MBOXGZ:
 	case R_MID_SERIES_DIFF: e = route_msgid(c, &rt, kind, r); break;
 	case R_API_LISTS:
 	case R_API_LIST:
 	case R_API_MSG:
 	case R_API_MID:
-	case R_API_THREAD: e = route_api(c, &rt, kind, r); break;
+	case R_API_THREAD:
+	case R_API_SERIES: e = route_api(c, &rt, kind, r); break;
 	}
 	/* A strong validator of exactly what is sent (a streamed body has
 	 * its own, set by its renderer). */

@@ -21,11 +21,13 @@
  *   /LIST/MSGID/t.atom             its thread as Atom
  *   /LIST/MSGID/s/                 its patch series (docs/series.md)
  *   /LIST/MSGID/s/mbox             the series, its trailers added, for git am
+ *   /LIST/MSGID/s/mbox.gz          the same, gzipped
  *   /LIST/MSGID/s/vN..vM/          what changed between two of its versions
  *   /LIST/MSGID/IDX-NAME           its MIME part IDX as lore numbers them
  *                                  (2-foo.patch, 1.2-a.txt); NAME is a name
  *   /LIST/MSGID/R/  /LIST/MSGID/f/ redirect to /LIST/MSGID/#R, /LIST/MSGID/
  *   /LIST/new.html                 the latest messages, as a page
+ *   /LIST/series/ (?page=N)        the list's patch series and their state
  *   /LIST/_/text/help/ (.../raw)   the query language (lore's help page)
  *   /LIST/_/text/config/raw        a public-inbox config snippet (lei reads it)
  *   /all/new.atom, /all/MSGID/...  the same over every list
@@ -74,27 +76,30 @@ enum route_kind {
 	R_MSG,
 	R_ATTACH,
 	R_RAW,
-	R_NEW_ATOM,        /* /LIST/new.atom, /all/new.atom */
-	R_MID,             /* /LIST/MSGID/ (list "all": every list) */
-	R_MID_RAW,         /* /LIST/MSGID/raw */
-	R_MID_MBOX,        /* /LIST/MSGID/t.mbox.gz */
-	R_MID_MBOX_PLAIN,  /* /LIST/MSGID/t.mbox */
-	R_MID_FLAT,        /* /LIST/MSGID/T/ (lore's flat view) */
-	R_MID_NESTED,      /* /LIST/MSGID/t/ (lore's nested view) */
-	R_MID_ATOM,        /* /LIST/MSGID/t.atom */
-	R_MID_SERIES,      /* /LIST/MSGID/s/ */
-	R_MID_SERIES_MBOX, /* /LIST/MSGID/s/mbox */
-	R_MID_SERIES_DIFF, /* /LIST/MSGID/s/vN..vM/ (y = N, m = M) */
-	R_MID_PART,        /* /LIST/MSGID/IDX-NAME: route.part */
-	R_MID_RESOLVE,     /* /r/MSGID/..., /MSGID/...: to the list that has it */
-	R_NEW_HTML,        /* /LIST/new.html */
-	R_OPENSEARCH,      /* /_/opensearch.xml, /LIST/_/opensearch.xml */
-	R_TEXT,            /* /LIST/_/text/KEY/ (and /raw): route.text */
-	R_API_LISTS,       /* /api/v1/ */
-	R_API_LIST,        /* /api/v1/LIST/: its messages */
-	R_API_MSG,         /* /api/v1/LIST/YYYY/MM/DD/N */
-	R_API_MID,         /* /api/v1/LIST/MSGID/ */
-	R_API_THREAD,      /* /api/v1/LIST/MSGID/T/ */
+	R_NEW_ATOM,          /* /LIST/new.atom, /all/new.atom */
+	R_MID,               /* /LIST/MSGID/ (list "all": every list) */
+	R_MID_RAW,           /* /LIST/MSGID/raw */
+	R_MID_MBOX,          /* /LIST/MSGID/t.mbox.gz */
+	R_MID_MBOX_PLAIN,    /* /LIST/MSGID/t.mbox */
+	R_MID_FLAT,          /* /LIST/MSGID/T/ (lore's flat view) */
+	R_MID_NESTED,        /* /LIST/MSGID/t/ (lore's nested view) */
+	R_MID_ATOM,          /* /LIST/MSGID/t.atom */
+	R_MID_SERIES,        /* /LIST/MSGID/s/ */
+	R_MID_SERIES_MBOX,   /* /LIST/MSGID/s/mbox */
+	R_MID_SERIES_MBOXGZ, /* /LIST/MSGID/s/mbox.gz */
+	R_MID_SERIES_DIFF,   /* /LIST/MSGID/s/vN..vM/ (y = N, m = M) */
+	R_MID_PART,          /* /LIST/MSGID/IDX-NAME: route.part */
+	R_MID_RESOLVE,       /* /r/MSGID/..., /MSGID/...: to the list that has it */
+	R_NEW_HTML,          /* /LIST/new.html */
+	R_SERIES_LIST,       /* /LIST/series/ */
+	R_OPENSEARCH,        /* /_/opensearch.xml, /LIST/_/opensearch.xml */
+	R_TEXT,              /* /LIST/_/text/KEY/ (and /raw): route.text */
+	R_API_LISTS,         /* /api/v1/ */
+	R_API_LIST,          /* /api/v1/LIST/: its messages */
+	R_API_MSG,           /* /api/v1/LIST/YYYY/MM/DD/N */
+	R_API_MID,           /* /api/v1/LIST/MSGID/ */
+	R_API_THREAD,        /* /api/v1/LIST/MSGID/T/ */
+	R_API_SERIES,        /* /api/v1/LIST/series/ */
 	/* Old archivers' URLs, redirected (render/legacy.c): n is the number,
 	 * msgid the HyperKitty hash. */
 	R_PIPERMAIL,    /* /pipermail/LIST/YYYY-Month/NNNNNN.html */

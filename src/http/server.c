@@ -505,6 +505,8 @@ static double request_cost(const struct route *rt, bool cached)
 	case R_MID_FLAT:
 	case R_MID_NESTED:
 	case R_API_THREAD:
+	case R_SERIES_LIST:
+	case R_API_SERIES:
 	case R_HYPERKITTY:
 	case R_HYPERKITTY_T:
 	case R_PIPERMAIL:
@@ -618,9 +620,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		struct response r;
 		response_init(&r);
 		char origin[300];
-		w->rc.origin = request_origin(w, req, origin, sizeof origin) ? origin : NULL;
+		w->rc.req_origin = request_origin(w, req, origin, sizeof origin) ? origin : NULL;
 		enum la_status e = route_handle(&w->rc, path, n, &r);
-		w->rc.origin = NULL;
+		w->rc.req_origin = NULL;
 		if (e)
 			log_failure(x, http_reason(r.status), e);
 		if (!e && r.stream.next && kn && r.status == 200 &&
@@ -1067,7 +1069,8 @@ static enum la_status workers_open(struct server *srv, int max_conns, struct la_
 		enum la_status e = store_open(&w->st, cfg->data_dir, STORE_READ, err);
 		if (e)
 			return e;
-		w->rc = (struct render_ctx){.st = w->st, .conf = cfg->conf, .base = cfg->base};
+		w->rc = (struct render_ctx){
+			.st = w->st, .conf = cfg->conf, .base = cfg->base, .origin = cfg->origin};
 		if (cfg->cache_bytes &&
 		    !(w->cache = pagecache_new(cfg->cache_bytes / (size_t)srv->nworkers)))
 			return la_err_set(err, LA_ENOMEM, "out of memory");

@@ -1086,7 +1086,9 @@ enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts 
 		if (e)
 			break;
 		if (n == 0) {
+			/* Every message's review trailers came with its text. */
 			if ((e = store_meta_set(st, "search", "on")) ||
+			    (e = store_meta_set(st, "trailers", "1")) ||
 			    (e = store_commit(st, NULL, err)))
 				break;
 			break;

@@ -14,8 +14,7 @@
 #include "util/vec.h"
 #include "util/civil.h"
 
-/* Sets r to the JSON document jb built (its root). */
-static enum la_status finish_json(JsonBuilder *jb, int status, struct response *r)
+enum la_status finish_json(JsonBuilder *jb, int status, struct response *r)
 {
 	JsonNode *root = json_builder_get_root(jb);
 	JsonGenerator *gen = json_generator_new();
@@ -85,7 +84,7 @@ static bool api_hidden(const struct render_ctx *c, int64_t list_id, const char *
 	return true;
 }
 
-static enum la_status api_failed(struct response *r, enum la_status e)
+enum la_status api_failed(struct response *r, enum la_status e)
 {
 	la_ignore(render_api_error(r, 500, "the index could not be read")); /* e comes first */
 	return e;

@@ -504,6 +504,7 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 		buf_adds(b, "</code></p>\n");
 	}
 	buf_printf(b, "<p>%lld message%s</p>\n", (long long)info.count, info.count == 1 ? "" : "s");
+	render_series_link(c, b, info.id, list);
 	if (info.count > 0) {
 		struct ycounts yc;
 		yc.first_year = civil_daykey_split(info.first_day).y;

@@ -19,10 +19,15 @@ struct render_ctx {
 	struct store *st;
 	const struct conf *conf;
 	const char *base; /* URL prefix of every link: "/" or "/lists/"; ends in '/' */
-	/* "http://host:port" of the request (or --base-url's origin), for the
-	 * few documents that need absolute URLs (OpenSearch); NULL: unknown,
-	 * and those URLs start at base. */
+	/* "https://example.org" of an absolute --base-url, or NULL: what
+	 * must be a whole URL in a page that may be cached (a series mbox's
+	 * Link: trailers) starts with it.  Never the request's Host: a page is
+	 * cached for every Host, and a client chooses its Host. */
 	const char *origin;
+	/* "http://host:port" of the request (or --base-url's origin), for the
+	 * few documents that need absolute URLs and are never cached
+	 * (OpenSearch); NULL: unknown, and those URLs start at base. */
+	const char *req_origin;
 };
 
 /* A body too big to build in memory (a raw message or an attachment of
@@ -183,10 +188,11 @@ LA_MUST_CHECK enum la_status render_series_page(const struct render_ctx *c, cons
  * once), as git am takes them: From:, Date:, Subject: and Message-ID: of
  * each, its text as UTF-8, and the trailers its replies gave (those of
  * the cover letter and those carried from an earlier version's same
- * patch too), then a Link: to it here, added at the end of its commit
- * message without repeating one it has. */
+ * patch too), then a Link: to it here (a whole URL with c->origin, else
+ * a path), added at the end of its commit message without repeating one
+ * it has.  gz: gzipped (s/mbox.gz). */
 LA_MUST_CHECK enum la_status render_series_mbox(const struct render_ctx *c, const char *list,
-                                                const char *msgid, struct response *r);
+                                                const char *msgid, bool gz, struct response *r);
 /* /LIST/MSGID/s/vN..vM/: what changed between versions N and M of that
  * series, from the patches alone: each patch added, dropped, moved or
  * unchanged (the same patch id), or changed (the same subject, another
@@ -195,6 +201,12 @@ LA_MUST_CHECK enum la_status render_series_mbox(const struct render_ctx *c, cons
 LA_MUST_CHECK enum la_status render_series_changes(const struct render_ctx *c, const char *list,
                                                    const char *msgid, unsigned from, unsigned to,
                                                    struct response *r);
+/* /LIST/series/ (?page=N): the list's patch series, newest first, with
+ * their version, patches arrived, review state and whether a later
+ * version superseded them (serieslist.c).  404 for an unknown list or a
+ * page beyond the last. */
+LA_MUST_CHECK enum la_status render_series_list(const struct render_ctx *c, const char *list,
+                                                int page, struct response *r);
 /* /LIST/MSGID/t.atom: the thread's latest THREAD_FEED_MAX messages. */
 LA_MUST_CHECK enum la_status render_thread_atom(const struct render_ctx *c, const char *list,
                                                 const char *msgid, struct response *r);
@@ -296,6 +308,11 @@ LA_MUST_CHECK enum la_status render_api_msg(const struct render_ctx *c, const ch
 /* /api/v1/LIST/MSGID/: the metadata of every message with the ID. */
 LA_MUST_CHECK enum la_status render_api_msgid(const struct render_ctx *c, const char *list,
                                               const char *msgid, struct response *r);
+/* /api/v1/LIST/series/: the list's patch series as /LIST/series/ lists
+ * them, limit at a time (as render_api_list), after the cursor `after`
+ * (opaque; from the previous page's "next"). */
+LA_MUST_CHECK enum la_status render_api_series(const struct render_ctx *c, const char *list,
+                                               const char *after, int limit, struct response *r);
 /* /api/v1/LIST/MSGID/T/: the message's thread as a tree. */
 LA_MUST_CHECK enum la_status render_api_thread(const struct render_ctx *c, const char *list,
                                                const char *msgid, struct response *r);

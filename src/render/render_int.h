@@ -242,6 +242,20 @@ LA_MUST_CHECK enum la_status msgid_not_found(const struct render_ctx *c, const c
 bool msgid_find(const struct render_ctx *c, const char *list, const char *msgid,
                 struct render_entries *l, int64_t *list_id, struct response *r, enum la_status *e);
 
+/* ---- patch series (serieslist.c) ---- */
+
+/* The list page's line linking /LIST/series/ (nothing if it has none). */
+void render_series_link(const struct render_ctx *c, struct buf *b, int64_t list_id,
+                        const char *list);
+
+/* ---- JSON documents (api.c) ---- */
+
+/* Sets r to the JSON document jb built (its root), with status; returns
+ * the body's error, if any. */
+enum la_status finish_json(JsonBuilder *jb, int status, struct response *r);
+/* r: the API's 500 ("the index could not be read"); returns e. */
+enum la_status api_failed(struct response *r, enum la_status e);
+
 /* ---- JSON members (msgjson.c) ---- */
 
 /* A string member; NULL is null, and bytes that are not UTF-8 (never in

@@ -42,8 +42,8 @@ void render_search_box(const struct render_ctx *c, struct buf *b, const char *li
 static void opensearch_url(const struct render_ctx *c, struct buf *b, const char *list,
                            const char *suffix)
 {
-	if (c->origin && c->base[0] == '/')
-		html_attrs(b, c->origin);
+	if (c->req_origin && c->base[0] == '/')
+		html_attrs(b, c->req_origin);
 	struct buf u;
 	buf_init(&u, 3 * URL_MAX);
 	if (list)
@@ -958,6 +958,13 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 		"<tr><td><code>dfblob:</code></td><td>either blob</td><td><code>dfblob:1e6002e</code></td></tr>\n"
 		"<tr><td><code>patchid:</code></td><td>the <code>git patch-id --stable</code> of a patch, inline or "
 		"attached: every message carrying it</td><td><code>patchid:0a68bafcd58ed2083936e316f9133f432578ef64</code></td></tr>\n"
+		"<tr><td><code>v:</code></td><td>listarc's: the patches and cover letters of a patch series' "
+		"version N (or a range)</td><td><code>v:3</code>, <code>v:2..4</code>, <code>v:3..</code></td></tr>\n"
+		"<tr><td><code>series:</code></td><td>listarc's: the patches and cover letters of series "
+		"in a state: <code>reviewed</code> (every patch arrived and has a Reviewed-by: or "
+		"Acked-by:), <code>unreviewed</code>, <code>complete</code> (every patch arrived), "
+		"<code>incomplete</code>, <code>latest</code> (no later version), <code>superseded</code></td>"
+		"<td><code>series:reviewed</code>, <code>v:2.. series:latest</code></td></tr>\n"
 		"<tr><td><code>d:</code></td><td>the date (Date:, else when it arrived), by days</td>"
 		"<td><code>d:2019-05-01..2019-05-31</code>, <code>d:last.week..</code></td></tr>\n"
 		"<tr><td><code>dt:</code></td><td>the date to the second</td><td><code>dt:20240101000000..</code></td></tr>\n"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <stdint.h>
 #include <strings.h>
+#include <zlib.h>
 
 #include "limits.h"
 #include "msg/header.h"
@@ -106,24 +107,51 @@ static void page_free(struct series_page *p)
 
 /* ---- replies and their trailers ---- */
 
-/* (The thread's messages are collected with render_rows_add.)  A parent
- * link of the thread (ghosts too: a reply whose parent never arrived
- * still reaches the patch above it). */
+struct reply {
+	int64_t id, mid, parent;
+	int day, num;
+};
+
+struct replies {
+	struct reply *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static bool take_reply(const struct store_entry *e, void *arg)
+{
+	struct replies *r = arg;
+	if (!vec_reserve(&r->v, &r->cap, r->n + 1, sizeof *r->v)) {
+		r->oom = true;
+		return false;
+	}
+	r->v[r->n++] = (struct reply){e->id, e->mid, e->parent, e->day, e->num};
+	return true;
+}
+
+/* A parent link of the thread (ghosts too: a reply whose parent never
+ * arrived still reaches the patch above it). */
 static bool take_link(int64_t id, int64_t parent, const char *mid, void *arg)
 {
 	(void)mid;
-	return render_rows_push(arg, (struct render_row){.mid = id, .parent = parent});
+	struct replies *r = arg;
+	if (!vec_reserve(&r->v, &r->cap, r->n + 1, sizeof *r->v)) {
+		r->oom = true;
+		return false;
+	}
+	r->v[r->n++] = (struct reply){0, id, parent, 0, 0};
+	return true;
 }
 
 static int by_mid(const void *a, const void *b)
 {
-	const struct render_row *x = a, *y = b;
+	const struct reply *x = a, *y = b;
 	return x->mid < y->mid ? -1 : x->mid > y->mid;
 }
 
-static const struct render_row *find_mid(const struct render_rows *r, int64_t mid)
+static const struct reply *find_mid(const struct replies *r, int64_t mid)
 {
-	struct render_row key = {.mid = mid};
+	struct reply key = {0, mid, 0, 0, 0};
 	return bsearch(&key, r->v, r->n, sizeof *r->v, by_mid);
 }
 
@@ -180,27 +208,115 @@ static bool add_trailer(enum msg_trailer_kind k, const char *v, size_t vn, void 
 	return true;
 }
 
-/* Counts each reply under the patch (or cover letter) it answers, however
- * deep, and reads the trailers it gives. */
-static enum la_status collect_replies(const struct render_ctx *c, struct series_page *p,
-                                      int64_t list_id)
+/* The trailers of a thread's messages as the index holds them, by
+ * message id (store_thread_trailers' order). */
+struct thread_trailer {
+	int64_t id;
+	enum msg_trailer_kind kind;
+	char *value;
+};
+
+struct thread_trailers {
+	struct thread_trailer *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static bool take_thread_trailer(int64_t id, enum msg_trailer_kind k, const char *v, void *arg)
 {
+	struct thread_trailers *t = arg;
+	char *d = strdup(v);
+	if (!d || !vec_reserve(&t->v, &t->cap, t->n + 1, sizeof *t->v)) {
+		free(d);
+		t->oom = true;
+		return false;
+	}
+	t->v[t->n++] = (struct thread_trailer){id, k, d};
+	return true;
+}
+
+static void thread_trailers_free(struct thread_trailers *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i].value);
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
+/* The trailers reply r gave, added to the item it answers: from the
+ * index (tt, when it has them) or read from the message (text: scratch). */
+static enum la_status reply_trailers(const struct render_ctx *c, struct sitem *to,
+                                     const struct reply *r, const struct thread_trailers *tt,
+                                     struct buf *text)
+{
+	if (tt) {
+		/* tt is in message id order: the first of r's, then the rest. */
+		size_t lo = 0, hi = tt->n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (tt->v[mid].id < r->id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i < tt->n && tt->v[i].id == r->id; i++)
+			if (!item_trailer(to, tt->v[i].kind, tt->v[i].value, strlen(tt->v[i].value),
+			                  to->list, r->day, r->num, 0))
+				return LA_ENOMEM;
+		return LA_OK;
+	}
+	struct store_msg m;
 	enum la_status e = LA_OK;
+	if (store_msg_by_id(c->st, r->id, &m) == LA_OK) {
+		bool cut;
+		buf_reset(text);
+		/* A reply that cannot be read gives no trailers. */
+		if (message_text(c, &m, REPLY_TEXT_MAX, text, &cut) == LA_OK) {
+			struct trailer_ctx x = {to, &m, false};
+			msg_series_trailers(text->data ? text->data : "", text->len, add_trailer,
+			                    &x);
+			if (x.oom)
+				e = LA_ENOMEM;
+		}
+	}
+	store_msg_clear(&m);
+	return e;
+}
+
+/* Counts each reply under the patch (or cover letter) it answers, however
+ * deep, and takes the trailers it gives: from the index, or (an index
+ * without them: store_trailers_ready) from the messages' text.  p holds
+ * the messages of series s shown. */
+static enum la_status collect_replies(const struct render_ctx *c, struct series_page *p,
+                                      const struct store_series *s)
+{
+	int64_t list_id = s->list_id;
+	int64_t unshown[SERIES_UNSHOWN_MAX];
+	size_t nunshown = 0;
+	enum la_status e =
+		store_series_unshown(c->st, s->id, unshown, SERIES_UNSHOWN_MAX, &nunshown);
+	if (e)
+		return e;
+	bool indexed = store_trailers_ready(c->st);
 	struct buf text;
-	buf_init(&text, REPLY_TEXT_MAX + 1024);
+	buf_init(&text, indexed ? 0 : REPLY_TEXT_MAX + 1024);
 	for (size_t i = 0; !e && i < p->n; i++) {
 		bool seen = false;
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = p->v[k].thread == p->v[i].thread;
 		if (seen)
 			continue;
-		struct render_rows r = {0}, links = {0};
-		e = store_thread_msgs(c->st, p->v[i].thread, list_id, THREAD_NODES_MAX,
-		                      render_rows_add, &r);
+		struct replies r = {0}, links = {0};
+		struct thread_trailers tt = {0};
+		e = store_thread_msgs(c->st, p->v[i].thread, list_id, THREAD_NODES_MAX, take_reply,
+		                      &r);
 		if (!e)
 			e = store_thread_ids(c->st, p->v[i].thread, THREAD_NODES_MAX, take_link,
 			                     &links);
-		if (!e && (r.oom || links.oom))
+		if (!e && indexed)
+			e = store_thread_trailers(c->st, p->v[i].thread, list_id,
+			                          take_thread_trailer, &tt);
+		if (!e && (r.oom || links.oom || tt.oom))
 			e = LA_ENOMEM;
 		if (!e)
 			qsort(links.v, links.n, sizeof *links.v, by_mid);
@@ -210,30 +326,25 @@ static enum la_status collect_replies(const struct render_ctx *c, struct series_
 			int64_t up = r.v[k].parent;
 			struct sitem *to = NULL;
 			for (int step = 0; up && !to && step < WALK_MAX; step++) {
+				/* Under a message of the series not shown (hidden,
+				 * removed): counted for nothing. */
+				bool stop = false;
+				for (size_t u = 0; u < nunshown && !stop; u++)
+					stop = unshown[u] == up;
+				if (stop)
+					break;
 				to = item_by_mid(p, up);
-				const struct render_row *pr = to ? NULL : find_mid(&links, up);
+				const struct reply *pr = to ? NULL : find_mid(&links, up);
 				up = pr ? pr->parent : 0;
 			}
 			if (!to)
 				continue;
 			to->replies++;
-			struct store_msg m;
-			if (store_msg_by_id(c->st, r.v[k].id, &m) == LA_OK) {
-				bool cut;
-				buf_reset(&text);
-				/* A reply that cannot be read gives no trailers. */
-				if (message_text(c, &m, REPLY_TEXT_MAX, &text, &cut) == LA_OK) {
-					struct trailer_ctx x = {to, &m, false};
-					msg_series_trailers(text.data ? text.data : "", text.len,
-					                    add_trailer, &x);
-					if (x.oom)
-						e = LA_ENOMEM;
-				}
-			}
-			store_msg_clear(&m);
+			e = reply_trailers(c, to, &r.v[k], indexed ? &tt : NULL, &text);
 		}
 		free(r.v);
 		free(links.v);
+		thread_trailers_free(&tt);
 	}
 	buf_free(&text);
 	return e;
@@ -365,7 +476,7 @@ static enum la_status carry_trailers(const struct render_ctx *c, struct series_p
 		if (!e && old.oom)
 			e = LA_ENOMEM;
 		if (!e)
-			e = collect_replies(c, &old, v[i].s.list_id);
+			e = collect_replies(c, &old, &v[i].s);
 		for (size_t k = 0; !e && k < old.n; k++) {
 			struct sitem *o = &old.v[k];
 			if (o->part == 0 || o->ntr == 0 || (e = load_pids(c, o)) || o->npids == 0)
@@ -484,20 +595,35 @@ static void versions_html(const struct render_ctx *c, struct buf *b, const struc
 	buf_adds(b, "</ul>\n");
 }
 
-/* Looks up msgid's series (in list) and collects it: its messages, the
- * replies' trailers, its versions and the trailers carried from them.
- * Returns LA_OK with *shown false and everything loaded (the caller
- * frees p and v), or with *shown true when r already holds the page to
- * send (a 404, an error page; then e is the index's error, if any). */
+/* A series as its pages read it: the series, its messages by place (p),
+ * and its versions (v[0..nv), by version then date). */
+struct series_view {
+	struct store_series s;
+	struct series_page p;
+	struct version *v;
+	size_t nv;
+};
+
+static void series_view_free(struct series_view *sv)
+{
+	page_free(&sv->p);
+	versions_free(sv->v, sv->nv);
+	sv->v = NULL;
+	sv->nv = 0;
+}
+
+/* Looks up msgid's series (in list) and collects it into *sv: its
+ * messages, its versions, and with trailers the replies' trailers and
+ * those carried from earlier versions.  Returns LA_OK with *shown false
+ * and everything loaded (the caller frees sv with series_view_free), or
+ * with *shown true when r already holds the page to send (a 404, an
+ * error page; then the index's error, if any) and sv is empty. */
 static enum la_status series_collect(const struct render_ctx *c, const char *list,
-                                     const char *msgid, struct response *r, struct store_series *s,
-                                     struct series_page *p, struct version **v, size_t *nv,
-                                     bool *shown)
+                                     const char *msgid, bool trailers, struct response *r,
+                                     struct series_view *sv, bool *shown)
 {
 	*shown = true;
-	memset(p, 0, sizeof *p);
-	*v = NULL;
-	*nv = 0;
+	memset(sv, 0, sizeof *sv);
 	struct render_entries l;
 	int64_t list_id;
 	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
@@ -510,7 +636,7 @@ static enum la_status series_collect(const struct render_ctx *c, const char *lis
 		return msgid_not_found(c, list, list_id, msgid, r);
 	}
 	unsigned mypart = 0;
-	e = store_series_of(c->st, l.v[0].id, s, &mypart);
+	e = store_series_of(c->st, l.v[0].id, &sv->s, &mypart);
 	render_entries_free(&l);
 	if (e == LA_ENOTFOUND) {
 		render_error(c, r, 404,
@@ -519,20 +645,17 @@ static enum la_status series_collect(const struct render_ctx *c, const char *lis
 		return LA_OK;
 	}
 	if (!e)
-		e = store_series_msgs(c->st, s->id, take_item, p);
-	if (!e && p->oom)
+		e = store_series_msgs(c->st, sv->s.id, take_item, &sv->p);
+	if (!e && sv->p.oom)
 		e = LA_ENOMEM;
+	if (!e && trailers)
+		e = collect_replies(c, &sv->p, &sv->s);
 	if (!e)
-		e = collect_replies(c, p, s->list_id);
-	if (!e)
-		e = load_versions(c, s, v, nv);
-	if (!e)
-		e = carry_trailers(c, p, s, *v, *nv);
-	if (e || p->n == 0) {
-		page_free(p);
-		versions_free(*v, *nv);
-		*v = NULL;
-		*nv = 0;
+		e = load_versions(c, &sv->s, &sv->v, &sv->nv);
+	if (!e && trailers)
+		e = carry_trailers(c, &sv->p, &sv->s, sv->v, sv->nv);
+	if (e || sv->p.n == 0) {
+		series_view_free(sv);
 		render_error(c, r, 500, "The index could not be read.");
 		return e ? e : LA_EDB;
 	}
@@ -543,23 +666,24 @@ static enum la_status series_collect(const struct render_ctx *c, const char *lis
 enum la_status render_series_page(const struct render_ctx *c, const char *list, const char *msgid,
                                   struct response *r)
 {
-	struct store_series s;
-	struct series_page p;
-	struct version *v;
-	size_t nv;
+	struct series_view sv;
 	bool shown;
-	enum la_status e = series_collect(c, list, msgid, r, &s, &p, &v, &nv, &shown);
+	enum la_status e = series_collect(c, list, msgid, true, r, &sv, &shown);
 	if (shown)
 		return e;
-	const struct sitem *cover = p.v[0].part == 0 ? &p.v[0] : NULL;
-	const struct sitem *head = &p.v[0];
+	const struct store_series *s = &sv.s;
+	const struct series_page *p = &sv.p;
+	const struct version *v = sv.v;
+	size_t nv = sv.nv;
+	const struct sitem *cover = p->v[0].part == 0 ? &p->v[0] : NULL;
+	const struct sitem *head = &p->v[0];
 	struct buf *b = &r->body;
 	struct buf title;
 	buf_init(&title, SUBJECT_MAX + 64);
 	subject_plain(c, &title, head->list, head->subject);
 	buf_adds(&title, " - series");
 	buf_reset(b);
-	page_open(c, b, &(struct page_head){.title = buf_cstr(&title), .list = head->list});
+	page_begin(c, b, buf_cstr(&title), NULL);
 	buf_free(&title);
 	buf_adds(b, "<div class=\"nav\">[<a href=\"");
 	link_msgid(c, b, head->list, head->msgid);
@@ -568,29 +692,31 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
 	buf_adds(b, "T/\">thread</a>] [<a href=\"");
 	link_msgid(c, b, head->list, head->msgid);
 	buf_adds(b, "s/mbox\">mbox for git am</a>] [<a href=\"");
+	link_msgid(c, b, head->list, head->msgid);
+	buf_adds(b, "s/mbox.gz\">mbox.gz</a>] [<a href=\"");
 	link_list(c, b, head->list);
 	buf_adds(b, "\">list</a>]</div>\n<h1>");
 	subject_text(c, b, head->list, head->subject);
 	buf_adds(b, "</h1>\n<p class=\"series-meta\">Series ");
-	version_label(b, &s);
+	version_label(b, s);
 	size_t have = 0;
-	for (size_t i = 0; i < p.n; i++)
-		if (p.v[i].part > 0 && (i == 0 || p.v[i].part != p.v[i - 1].part))
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].part > 0 && (i == 0 || p->v[i].part != p->v[i - 1].part))
 			have++;
-	buf_printf(b, ", %zu of %u patch%s", have, s.total, s.total == 1 ? "" : "es");
+	buf_printf(b, ", %zu of %u patch%s", have, s->total, s->total == 1 ? "" : "es");
 	buf_adds(b, " from <span class=\"from\">");
 	html_texts(b, head->from);
 	buf_adds(b, "</span>, first sent <span class=\"date\">");
-	outline_date(b, s.first_ts);
+	outline_date(b, s->first_ts);
 	buf_adds(b, "</span>");
-	if (s.change_id[0]) {
+	if (s->change_id[0]) {
 		buf_adds(b, "; change-id <code>");
-		html_texts(b, s.change_id);
+		html_texts(b, s->change_id);
 		buf_adds(b, "</code>");
 	}
 	buf_adds(b, ".</p>\n");
 	for (size_t i = 0; i < nv; i++) {
-		if (v[i].s.version > s.version) {
+		if (v[i].s.version > s->version) {
 			/* The newest version gets the note. */
 			const struct version *n = &v[nv - 1];
 			buf_adds(b, "<p class=\"series-newer\">A newer version exists: <a href=\"");
@@ -605,37 +731,36 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
 	}
 	if (cover) {
 		buf_adds(b, "<h2>Cover letter</h2>\n<table class=\"series\">\n");
-		for (size_t k = 0; k < p.n && p.v[k].part == 0; k++)
-			item_row(c, b, &s, &p.v[k], NULL); /* copies too */
+		for (size_t k = 0; k < p->n && p->v[k].part == 0; k++)
+			item_row(c, b, s, &p->v[k], NULL); /* copies too */
 		buf_adds(b, "</table>\n");
 		if (cover->ntr)
 			buf_adds(b,
 			         "<p class=\"from\">Trailers given to the cover letter count for "
 			         "every patch.</p>\n");
-	} else if (s.total > 1) {
+	} else if (s->total > 1) {
 		buf_adds(b, "<p class=\"missing\">The cover letter (0/");
-		buf_printf(b, "%u) is not in this archive.</p>\n", s.total);
+		buf_printf(b, "%u) is not in this archive.</p>\n", s->total);
 	}
 	buf_adds(b, "<h2>Patches</h2>\n<table class=\"series\">\n");
 	size_t i = 0;
-	while (i < p.n && p.v[i].part == 0)
+	while (i < p->n && p->v[i].part == 0)
 		i++;
-	for (unsigned part = 1; part <= s.total && !b->err; part++) {
+	for (unsigned part = 1; part <= s->total && !b->err; part++) {
 		bool any = false;
-		for (; i < p.n && p.v[i].part == part; i++) {
-			item_row(c, b, &s, &p.v[i], cover);
+		for (; i < p->n && p->v[i].part == part; i++) {
+			item_row(c, b, s, &p->v[i], cover);
 			any = true;
 		}
 		if (!any)
 			buf_printf(b,
 			           "<tr><td class=\"part\">%u/%u</td><td class=\"missing\">%u/%u "
 			           "never arrived</td><td></td><td></td></tr>\n",
-			           part, s.total, part, s.total);
+			           part, s->total, part, s->total);
 	}
 	buf_adds(b, "</table>\n");
-	versions_html(c, b, &s, v, nv);
-	page_free(&p);
-	versions_free(v, nv);
+	versions_html(c, b, s, v, nv);
+	series_view_free(&sv);
 	page_end(c, b);
 	page_finish(r, 200);
 	r->max_age = 300;
@@ -798,6 +923,8 @@ static enum la_status am_patch(const struct render_ctx *c, struct buf *b, const 
 		struct buf link;
 		buf_init(&link, URL_MAX * 3 + 64);
 		buf_adds(&link, "Link: ");
+		if (c->origin)
+			buf_adds(&link, c->origin);
 		link_msgid(c, &link, it->list, it->msgid);
 		const char **all = realloc(add, (nadd + 2) * sizeof *all);
 		if (!all || link.err) {
@@ -837,40 +964,70 @@ static enum la_status am_patch(const struct render_ctx *c, struct buf *b, const 
 	return e;
 }
 
-enum la_status render_series_mbox(const struct render_ctx *c, const char *list, const char *msgid,
-                                  struct response *r)
+/* Replaces r's body by its gzip form (a gzip header and trailer around
+ * the deflate stream, as t.mbox.gz).  LA_ENOMEM if it cannot. */
+static enum la_status gzip_body(struct response *r)
 {
-	struct store_series s;
-	struct series_page p;
-	struct version *v;
-	size_t nv;
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return LA_ENOMEM;
+	struct buf out;
+	size_t cap = deflateBound(&z, (uLong)r->body.len) + 64;
+	buf_init(&out, cap);
+	enum la_status e = buf_reserve(&out, cap);
+	if (!e) {
+		z.next_in = (Bytef *)(r->body.data ? r->body.data : "");
+		z.avail_in = (uInt)r->body.len;
+		z.next_out = (Bytef *)out.data;
+		z.avail_out = (uInt)cap;
+		if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+			e = LA_ENOMEM;
+		out.len = cap - z.avail_out;
+	}
+	deflateEnd(&z);
+	if (!e) {
+		buf_reset(&r->body);
+		buf_add(&r->body, out.data, out.len);
+		e = r->body.err;
+	}
+	buf_free(&out);
+	return e;
+}
+
+enum la_status render_series_mbox(const struct render_ctx *c, const char *list, const char *msgid,
+                                  bool gz, struct response *r)
+{
+	struct series_view sv;
 	bool shown;
-	enum la_status e = series_collect(c, list, msgid, r, &s, &p, &v, &nv, &shown);
+	enum la_status e = series_collect(c, list, msgid, true, r, &sv, &shown);
 	if (shown)
 		return e;
-	versions_free(v, nv);
-	const struct sitem *cover = p.v[0].part == 0 ? &p.v[0] : NULL;
+	const struct series_page *p = &sv.p;
+	const struct sitem *cover = p->v[0].part == 0 ? &p->v[0] : NULL;
 	struct buf *b = &r->body;
 	buf_reset(b);
 	size_t i = 0;
-	while (i < p.n && p.v[i].part == 0)
+	while (i < p->n && p->v[i].part == 0)
 		i++;
 	/* Each place once (its first copy), in order; a missing one is
 	 * simply not there (git am applies the rest, or stops where a later
 	 * patch needs it). */
-	for (; !e && i < p.n; i++) {
-		if (i > 0 && p.v[i].part == p.v[i - 1].part)
+	for (; !e && i < p->n; i++) {
+		if (i > 0 && p->v[i].part == p->v[i - 1].part)
 			continue;
-		e = am_patch(c, b, &p.v[i], cover);
+		e = am_patch(c, b, &p->v[i], cover);
 	}
-	page_free(&p);
+	series_view_free(&sv);
+	if (!e && !b->err && gz)
+		e = gzip_body(r);
 	if (e || b->err) {
 		enum la_status f = e ? e : b->err;
 		render_error(c, r, 500, "The series could not be read whole.");
 		return f;
 	}
 	r->status = 200;
-	r->content_type = "text/plain; charset=utf-8";
+	r->content_type = gz ? "application/gzip" : "text/plain; charset=utf-8";
 	r->max_age = 300;
 	return LA_OK;
 }
@@ -1133,7 +1290,7 @@ static void changes_table(const struct render_ctx *c, struct buf *b, const struc
 	subject_plain(c, &title, name->head.list, name->head.subject);
 	buf_printf(&title, " - v%u..v%u", from, to);
 	buf_reset(b);
-	page_open(c, b, &(struct page_head){.title = buf_cstr(&title), .list = name->head.list});
+	page_begin(c, b, buf_cstr(&title), NULL);
 	buf_free(&title);
 	buf_adds(b, "<div class=\"nav\">[<a href=\"");
 	link_series(c, b, &a->head);
@@ -1195,15 +1352,14 @@ enum la_status render_series_changes(const struct render_ctx *c, const char *lis
                                      const char *msgid, unsigned from, unsigned to,
                                      struct response *r)
 {
-	struct store_series s;
-	struct series_page p;
-	struct version *v;
-	size_t nv;
+	struct series_view sv;
 	bool shown;
-	enum la_status e = series_collect(c, list, msgid, r, &s, &p, &v, &nv, &shown);
+	/* The patches alone: no replies, no trailers. */
+	enum la_status e = series_collect(c, list, msgid, false, r, &sv, &shown);
 	if (shown)
 		return e;
-	page_free(&p);
+	const struct version *v = sv.v;
+	size_t nv = sv.nv;
 	/* The newest series of each version (a resend replaces its first). */
 	const struct version *a = NULL, *z = NULL;
 	for (size_t i = 0; i < nv; i++) {
@@ -1242,6 +1398,6 @@ out:
 	changes_free(&m);
 	page_free(&pa);
 	page_free(&pz);
-	versions_free(v, nv);
+	series_view_free(&sv);
 	return e;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "msg/text.h"
 #include "search/when.h"
@@ -46,6 +47,8 @@ enum field {
 	F_RT,
 	F_Z,
 	F_PATCHID,
+	F_V,      /* v: a patch series' version */
+	F_SERIES, /* series: a patch series' state */
 };
 
 /* Field flags: LORE needs the search index of lore's columns (an older
@@ -94,6 +97,22 @@ static const struct field_def {
 	{"rt", F_RT, NULL, NULL, 0},
 	{"z", F_Z, NULL, NULL, 0},
 	{"patchid", F_PATCHID, NULL, NULL, FD_LORE},
+	{"v", F_V, NULL, NULL, 0},
+	{"series", F_SERIES, NULL, NULL, 0},
+};
+
+/* series: values, and the condition on a series' state (store's
+ * series_state, docs/series.md) each stands for. */
+static const struct series_state_def {
+	const char *name;
+	const char *sql;
+} series_states[] = {
+	{"reviewed", "ss.parts = ss.total AND ss.reviewed = ss.total"},
+	{"unreviewed", "NOT (ss.parts = ss.total AND ss.reviewed = ss.total)"},
+	{"complete", "ss.parts = ss.total"},
+	{"incomplete", "ss.parts < ss.total"},
+	{"latest", "ss.latest = 1"},
+	{"superseded", "ss.latest = 0"},
 };
 
 #define NFIELDS (sizeof fields / sizeof *fields)
@@ -413,6 +432,43 @@ static bool hex_value(char *s, size_t min, size_t max)
 	return true;
 }
 
+/* One version "3" or "v3" at v[0..n) (1 to 999); false if it is not. */
+static bool version_one(const char *v, size_t n, int64_t *out)
+{
+	if (n && (v[0] == 'v' || v[0] == 'V')) {
+		v++;
+		n--;
+	}
+	if (n == 0 || n > 3)
+		return false;
+	int64_t x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		x = x * 10 + (v[i] - '0');
+	}
+	*out = x;
+	return x >= 1;
+}
+
+/* v:'s value: N, A..B, A.., ..B into [lo, hi] (both included). */
+static bool version_range(const char *s, int64_t *lo, int64_t *hi)
+{
+	const char *dots = strstr(s, "..");
+	if (!dots) {
+		if (!version_one(s, strlen(s), lo))
+			return false;
+		*hi = *lo;
+		return true;
+	}
+	size_t an = (size_t)(dots - s), bn = strlen(dots + 2);
+	*lo = 1;
+	*hi = 999;
+	if (!an && !bn)
+		return false;
+	return (!an || version_one(s, an, lo)) && (!bn || version_one(dots + 2, bn, hi));
+}
+
 /* ---- grammar ---- */
 
 static bool searchable(const char *v, size_t n)
@@ -525,6 +581,24 @@ static struct qnode *make_term(struct search_query *q, const struct token *t)
 		}
 		if (!*s)
 			return refuse(q, n, "'%s' is empty", t);
+	} else if (f == F_V) {
+		/* A version, or a range of them: 3, 2..4, 2.., ..3 (a leading
+		 * "v" is allowed: v:v3). */
+		if (!version_range(s, &n->lo, &n->hi))
+			return refuse(q, n,
+			              "'%s' is not a version or range of versions (3, v3, 2..4, "
+			              "2.., ..3)",
+			              t);
+	} else if (f == F_SERIES) {
+		n->lo = -1;
+		for (size_t i = 0; i < sizeof series_states / sizeof *series_states; i++)
+			if (!strcasecmp(s, series_states[i].name))
+				n->lo = (int64_t)i;
+		if (n->lo < 0)
+			return refuse(q, n,
+			              "'%s' is not a series state (reviewed, unreviewed, complete, "
+			              "incomplete, latest, superseded)",
+			              t);
 	} else if (f == F_PATCHID) {
 		/* git's SHA-1 ids, or SHA-256 ones (64 digits). */
 		if (!hex_value(s, 40, 40) && !hex_value(s, 64, 64))
@@ -877,6 +951,18 @@ static void emit_sql(struct search_query *q, struct buf *b, const struct qnode *
 		if (n->field == F_M) {
 			buf_adds(b, "m.mid IN (SELECT id FROM mids WHERE mid = ");
 			param_text(q, b, n->text);
+			buf_addc(b, ')');
+		} else if (n->field == F_V) {
+			buf_adds(b, "m.id IN (SELECT sm.id FROM series_msgs sm JOIN series s"
+			            " ON s.id = sm.series WHERE s.version >= ");
+			param_int(q, b, n->lo);
+			buf_adds(b, " AND s.version <= ");
+			param_int(q, b, n->hi);
+			buf_addc(b, ')');
+		} else if (n->field == F_SERIES) {
+			buf_adds(b, "m.id IN (SELECT sm.id FROM series_msgs sm JOIN series_state ss"
+			            " ON ss.id = sm.series WHERE ");
+			buf_adds(b, series_states[n->lo].sql);
 			buf_addc(b, ')');
 		} else if (n->field == F_PATCHID) {
 			buf_adds(b, "m.id IN (SELECT id FROM patchids WHERE pid = ");

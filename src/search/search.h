@@ -18,7 +18,10 @@
  * its hunk headers' context, dfpre: dfpost: dfblob: blob ids of its
  * index lines (pre-image, post-image, either), patchid: `git patch-id
  * --stable`, d: date (days), dt: Date: (seconds), rt: received time,
- * z: size in bytes.  Bare words and phrases search subject, From and
+ * z: size in bytes; and listarc's own (public-inbox has neither): v: a
+ * patch series' version (3, 2..4), series: its state (reviewed,
+ * unreviewed, complete, incomplete, latest, superseded; the index's
+ * series_state, docs/series.md).  Bare words and phrases search subject, From and
  * body (and, as lore's, the diffs' parts and attachments' names).  A
  * word ending in '*' matches as a prefix; a lowercase word in subject
  * or body fields matches the words of its English stem too (util/stem.h:

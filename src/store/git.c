@@ -99,9 +99,9 @@ enum la_status store_msg_remove(struct store *st, int64_t source_id, const char 
 	snprintf(
 		sql, sizeof sql,
 		"CREATE TEMP TABLE IF NOT EXISTS rm(id INTEGER PRIMARY KEY, mid INTEGER,"
-		" list_id INTEGER, day INTEGER, num INTEGER);"
+		" list_id INTEGER, day INTEGER, num INTEGER, thread INTEGER);"
 		"DELETE FROM temp.rm;"
-		"INSERT INTO temp.rm SELECT id, mid, list_id, day, num FROM messages WHERE %s;"
+		"INSERT INTO temp.rm SELECT id, mid, list_id, day, num, thread FROM messages WHERE %s;"
 		"UPDATE mids SET msgs = max(0, msgs - (SELECT count(*) FROM temp.rm"
 		" WHERE temp.rm.mid = mids.id)) WHERE id IN (SELECT mid FROM temp.rm);"
 		"INSERT OR IGNORE INTO gone(list_id, day, num) SELECT list_id, day, num FROM temp.rm;"
@@ -109,12 +109,36 @@ enum la_status store_msg_remove(struct store *st, int64_t source_id, const char 
 		" WHERE r.list_id = days.list_id AND r.day = days.day)"
 		" WHERE (list_id, day) IN (SELECT list_id, day FROM temp.rm);"
 		"DELETE FROM patchids WHERE id IN (SELECT id FROM temp.rm);"
+		"DELETE FROM trailers WHERE id IN (SELECT id FROM temp.rm);"
+		/* Its series lose it (an emptied one goes: no page lists it). */
+		"CREATE TEMP TABLE IF NOT EXISTS rms(id INTEGER PRIMARY KEY);"
+		"DELETE FROM temp.rms;"
+		"INSERT OR IGNORE INTO temp.rms SELECT series FROM series_msgs"
+		" WHERE id IN (SELECT id FROM temp.rm);"
+		"INSERT OR IGNORE INTO series_gone(series, mid) SELECT sm.series, r.mid"
+		" FROM series_msgs sm JOIN temp.rm r ON r.id = sm.id;"
+		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM temp.rm);"
+		"UPDATE series SET cover = NULL WHERE cover IN (SELECT id FROM temp.rm);"
+		"DELETE FROM temp.rms WHERE id IN (SELECT series FROM series_msgs);"
+		"DELETE FROM series_state WHERE id IN (SELECT id FROM temp.rms);"
+		"DELETE FROM series_gone WHERE series IN (SELECT id FROM temp.rms);"
+		"DELETE FROM series WHERE id IN (SELECT id FROM temp.rms);"
 		"DELETE FROM messages WHERE id IN (SELECT id FROM temp.rm);",
 		cond);
 	int rc = st_exec(st, sql);
 	if (rc != SQLITE_OK)
 		return st_fail(st, rc, err, "remove message");
 	*removed = sqlite3_changes(st->db);
+	/* The state of the series of its thread changes (series.c). */
+	sqlite3_stmt *s = NULL;
+	rc = sqlite3_prepare_v2(st->db, "SELECT DISTINCT thread FROM temp.rm", -1, &s, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		e = series_dirty_thread(st, sqlite3_column_int64(s, 0));
+		rc = e ? SQLITE_NOMEM : SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return st_fail(st, rc, err, "remove message");
 	return LA_OK;
 }
 

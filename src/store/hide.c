@@ -180,7 +180,12 @@ enum la_status store_hide(struct store *st, int64_t list_id, const char *msgid, 
 		store_rollback(st);
 		return e;
 	}
-	/* store_commit sets the bit (hide_apply). */
+	/* store_commit sets the bit (hide_apply) and its series' state
+	 * follows (series.c). */
+	if ((e = series_dirty_msgid(st, list_id, msgid))) {
+		store_rollback(st);
+		return la_err_set(err, e, "hide: %s", sqlite3_errmsg(st->db));
+	}
 	return store_commit(st, NULL, err);
 }
 
@@ -219,6 +224,8 @@ enum la_status store_unhide(struct store *st, int64_t list_id, const char *msgid
 	}
 	if (rc == SQLITE_DONE)
 		rc = log_event(st, "unhide", list_id, msgid, by, reason);
+	if (rc == SQLITE_DONE && series_dirty_msgid(st, list_id, msgid))
+		rc = SQLITE_NOMEM;
 	if (rc != SQLITE_DONE) {
 		e = st_fail(st, rc, err, "unhide");
 		store_rollback(st);

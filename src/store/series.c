@@ -10,6 +10,8 @@
 
 #include "msg/series.h"
 #include "store/store_int.h"
+#include "util/hash.h"
+#include "util/vec.h"
 
 enum {
 	Q_BY_ANCHOR,
@@ -30,6 +32,20 @@ enum {
 	Q_V_NAME,
 	Q_V_PATCH,
 	Q_PIDS,
+	Q_TR_INS,
+	Q_TR_THREAD,
+	Q_MSG_THREAD,
+	Q_UNSHOWN,
+	Q_MSGID_THREADS,
+	Q_THREAD_SERIES,
+	Q_ST_MSGS,
+	Q_ST_REVIEWS,
+	Q_ST_PARENT,
+	Q_ST_SHARE,
+	Q_ST_PUT,
+	Q_ST_GET,
+	Q_ST_LIST,
+	Q_ST_COUNT,
 	Q_COUNT
 };
 
@@ -70,26 +86,77 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_COVER] = "UPDATE series SET cover = ?2, anchor = ?3 WHERE id = ?1 AND cover IS NULL",
 	[Q_NAME] = "UPDATE series SET name = ?2, name_part = ?3, flags = flags | ?4,"
 		   " first_ts = min(first_ts, ?5) WHERE id = ?1 AND name_part > ?3",
-	[Q_GET] = "SELECT id, list_id, coalesce(cover, 0), version, total, flags, first_ts, author,"
-		  " name, coalesce(change_id, '') FROM series WHERE id = ?1",
+	/* first_ts: of the messages shown (a hidden one's date is not). */
+	[Q_GET] =
+		"SELECT id, list_id, coalesce(cover, 0), version, total, flags,"
+		" coalesce((SELECT min(coalesce(m.date, m.ts)) FROM series_msgs sm"
+		" JOIN messages m ON m.id = sm.id WHERE sm.series = series.id AND " NOT_HIDDEN(
+			"m.") "), first_ts), author, name, coalesce(change_id, '') FROM series WHERE id = ?1",
 	[Q_OF] = "SELECT series, part FROM series_msgs WHERE id = ?1",
 	[Q_MSGS] =
 		"SELECT " ENTRY_COLS ", sm.part FROM series_msgs sm JOIN messages m ON m.id = sm.id"
 		" JOIN mids ON mids.id = m.mid JOIN lists l ON l.id = m.list_id"
-		" WHERE sm.series = ?1 ORDER BY sm.part, m.ts, m.id LIMIT 4000",
+		" WHERE sm.series = ?1 AND " NOT_HIDDEN(
+			"m.") " ORDER BY sm.part, m.ts, m.id LIMIT 4000",
 	[Q_CHANGE_ID] = "UPDATE series SET change_id = ?2 WHERE id ="
 			" (SELECT series FROM series_msgs WHERE id = ?1 AND (part = 0 OR"
 			" (SELECT total FROM series WHERE id = series) = 1))",
-	[Q_V_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2 LIMIT 64",
+	/* The nearest to the series the walk began from (?3, ?4) first: an
+         * author who reuses a subject for a hundred series ("fix typo")
+         * links each to its neighbours, and the walks from each of them do
+         * not all find the same first 64. */
+	[Q_V_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2"
+		       " ORDER BY abs(id - ?3) LIMIT 64",
 	[Q_V_NAME] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
-		     " AND name <> '' LIMIT 64",
+		     " AND name <> '' ORDER BY abs(id - ?4) LIMIT 64",
 	/* Series that share a patch (by patch id) with series ?1, of its
-         * author. */
+         * author; hidden messages link nothing. */
 	[Q_V_PATCH] = "SELECT DISTINCT s2.id FROM series_msgs a JOIN patchids p ON p.id = a.id"
 		      " JOIN patchids p2 ON p2.pid = p.pid AND p2.id <> p.id"
 		      " JOIN series_msgs b ON b.id = p2.id JOIN series s2 ON s2.id = b.series"
-		      " WHERE a.series = ?1 AND s2.author = ?2 AND s2.list_id = ?3 LIMIT 64",
+		      " JOIN messages ma ON ma.id = a.id JOIN messages mb ON mb.id = b.id"
+		      " WHERE a.series = ?1 AND s2.author = ?2 AND s2.list_id = ?3"
+		      " AND " NOT_HIDDEN("ma.") " AND " NOT_HIDDEN("mb.") " LIMIT 64",
 	[Q_PIDS] = "SELECT pid FROM patchids WHERE id = ?1 ORDER BY pid LIMIT 64",
+	[Q_TR_INS] = "INSERT OR REPLACE INTO trailers(id, seq, kind, value) VALUES(?1, ?2, ?3, ?4)",
+	/* The trailers of a thread's messages (of one list, if ?2), those
+         * hidden left out, in message and line order. */
+	[Q_TR_THREAD] =
+		"SELECT t.id, t.kind, t.value FROM messages m JOIN trailers t ON t.id = m.id"
+		" WHERE m.thread = ?1 AND (?2 = 0 OR m.list_id = ?2) AND " NOT_HIDDEN(
+			"m.") " ORDER BY t.id, t.seq",
+	[Q_MSG_THREAD] = "SELECT thread FROM messages WHERE id = ?1",
+	/* The Message-IDs of a series' messages not shown: hidden, or
+         * removed from their source. */
+	[Q_UNSHOWN] = "SELECT m.mid FROM series_msgs sm JOIN messages m ON m.id = sm.id"
+		      " WHERE sm.series = ?1 AND m.flags & " HIDDEN_BIT_SQL " != 0"
+		      " UNION SELECT mid FROM series_gone WHERE series = ?1 LIMIT 4000",
+	[Q_MSGID_THREADS] = "SELECT DISTINCT m.thread FROM mids JOIN messages m ON m.mid = mids.id"
+			    " WHERE mids.hash = ?1 AND mids.mid = ?2 AND m.list_id = ?3",
+	[Q_THREAD_SERIES] = "SELECT DISTINCT sm.series FROM messages m JOIN series_msgs sm"
+			    " ON sm.id = m.id WHERE m.thread = ?1",
+	/* A series' messages shown, for its state. */
+	[Q_ST_MSGS] = "SELECT m.id, m.mid, m.thread, sm.part, coalesce(m.date, m.ts)"
+		      " FROM series_msgs sm JOIN messages m ON m.id = sm.id"
+		      " WHERE sm.series = ?1 AND " NOT_HIDDEN("m.") " ORDER BY sm.part LIMIT 4000",
+	/* The messages of a thread (in a list) that give a Reviewed-by: or
+         * Acked-by:, shown, with their Message-ID and parent. */
+	[Q_ST_REVIEWS] = "SELECT DISTINCT m.id, m.mid, coalesce(m.parent, 0) FROM messages m"
+			 " JOIN trailers t ON t.id = m.id WHERE m.thread = ?1 AND m.list_id = ?2"
+			 " AND t.kind IN (0, 1) AND " NOT_HIDDEN("m.") " LIMIT 4000",
+	[Q_ST_PARENT] = "SELECT coalesce(parent, 0) FROM mids WHERE id = ?1",
+	[Q_ST_SHARE] = "SELECT 1 FROM patchids a JOIN patchids b ON b.pid = a.pid"
+		       " WHERE a.id = ?1 AND b.id = ?2 LIMIT 1",
+	[Q_ST_PUT] =
+		"INSERT OR REPLACE INTO series_state(id, list_id, total, msgs, parts, reviewed,"
+		" latest, newest, first_ts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[Q_ST_GET] = "SELECT msgs, parts, reviewed, latest, newest, first_ts FROM series_state"
+		     " WHERE id = ?1",
+	[Q_ST_LIST] = "SELECT ss.id, ss.msgs, ss.parts, ss.reviewed, ss.latest, ss.newest,"
+		      " ss.first_ts FROM series_state ss WHERE ss.list_id = ?1 AND ss.msgs > 0"
+		      " AND (ss.first_ts < ?4 OR (ss.first_ts = ?4 AND ss.id < ?5))"
+		      " ORDER BY ss.first_ts DESC, ss.id DESC LIMIT ?2 OFFSET ?3",
+	[Q_ST_COUNT] = "SELECT count(*) FROM series_state WHERE list_id = ?1 AND msgs > 0",
 };
 
 static sqlite3_stmt *q(struct store *st, int id)
@@ -284,7 +351,7 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 	sqlite3_bind_int64(s, 2, series);
 	sqlite3_bind_int(s, 3, (int)p.part);
 	int rc = st_step_done(s);
-	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+	return rc == SQLITE_DONE ? series_dirty_msg(st, id) : st_error(rc);
 }
 
 enum la_status series_change_id(struct store *st, int64_t id, const struct msg_text *t)
@@ -298,6 +365,123 @@ enum la_status series_change_id(struct store *st, int64_t id, const struct msg_t
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, cid, -1, SQLITE_STATIC);
 	int rc = st_step_done(s);
+	if (rc != SQLITE_DONE)
+		return st_error(rc);
+	return sqlite3_changes(st->db) ? series_dirty_msg(st, id) : LA_OK;
+}
+
+struct trailer_ins {
+	struct store *st;
+	int64_t id;
+	int seq;
+	bool review; /* a Reviewed-by: or Acked-by: among them */
+	enum la_status e;
+};
+
+static bool insert_trailer(enum msg_trailer_kind k, const char *v, size_t vn, void *arg)
+{
+	struct trailer_ins *x = arg;
+	sqlite3_stmt *s = q(x->st, Q_TR_INS);
+	if (!s) {
+		x->e = LA_EDB;
+		return false;
+	}
+	sqlite3_bind_int64(s, 1, x->id);
+	sqlite3_bind_int(s, 2, x->seq++);
+	sqlite3_bind_int(s, 3, (int)k);
+	sqlite3_bind_text(s, 4, v, (int)vn, SQLITE_STATIC);
+	x->review |= k == MSG_TRAILER_REVIEWED || k == MSG_TRAILER_ACKED;
+	int rc = st_step_done(s);
+	if (rc != SQLITE_DONE)
+		x->e = st_error(rc);
+	return x->e == LA_OK && x->seq < TRAILERS_MAX;
+}
+
+enum la_status series_trailers(struct store *st, int64_t id, const struct msg_text *t)
+{
+	struct trailer_ins x = {st, id, 0, false, LA_OK};
+	if (t->nq.data)
+		msg_series_trailers(t->nq.data, t->nq.len, insert_trailer, &x);
+	/* A review changes the state of the series of its thread. */
+	return x.e || !x.review ? x.e : series_dirty_msg(st, id);
+}
+
+enum la_status series_trailers_fill(struct store *st)
+{
+	/* The messages of the threads that hold a patch or cover letter:
+	 * only their trailers are ever shown.  An index without search text
+	 * (`--no-search`) has none to read them from at index time, so
+	 * pages read them from the messages (store_trailers_ready). */
+	char mode[16] = "on";
+	la_ignore(store_meta_get(st, "search", mode, sizeof mode));
+	if (strcmp(mode, "off") == 0)
+		return LA_OK;
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT id FROM messages WHERE thread IN (SELECT DISTINCT m.thread"
+	                       " FROM series_msgs sm JOIN messages m ON m.id = sm.id) ORDER BY id",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	struct msg_text text;
+	msg_text_init(&text);
+	struct buf bytes;
+	buf_init(&bytes, SEARCH_TEXT_MAX * 8 + 1);
+	enum la_status e = LA_OK;
+	int rc;
+	while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_msg m;
+		if (store_msg_by_id(st, sqlite3_column_int64(s, 0), &m) != LA_OK)
+			continue;
+		buf_reset(&bytes);
+		/* A message that cannot be read gives no trailers, as on its page. */
+		if (store_msg_read(st, &m, SEARCH_TEXT_MAX * 8, &bytes) == LA_OK) {
+			msg_text_extract(&text, bytes.data ? bytes.data : "", bytes.len);
+			e = series_trailers(st, m.id, &text);
+		}
+		store_msg_clear(&m);
+	}
+	if (!e && rc != SQLITE_DONE)
+		e = st_error(rc);
+	sqlite3_finalize(s);
+	msg_text_free(&text);
+	buf_free(&bytes);
+	if (!e)
+		e = store_meta_set(st, "trailers", "1");
+	return e;
+}
+
+bool store_trailers_ready(struct store *st)
+{
+	char mode[16] = "on", done[8] = "";
+	la_ignore(store_meta_get(st, "search", mode, sizeof mode));
+	la_ignore(store_meta_get(st, "trailers", done, sizeof done));
+	return strcmp(mode, "off") != 0 && strcmp(done, "1") == 0;
+}
+
+enum la_status store_thread_trailers(struct store *st, int64_t thread, int64_t list_id,
+                                     bool (*fn)(int64_t id, enum msg_trailer_kind k, const char *v,
+                                                void *arg),
+                                     void *arg)
+{
+	sqlite3_stmt *s = q(st, Q_TR_THREAD);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, thread);
+	sqlite3_bind_int64(s, 2, list_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(s, 1);
+		const char *v = (const char *)sqlite3_column_text(s, 2);
+		if (k < 0 || k >= MSG_TRAILER_KINDS || !v)
+			continue; /* the index is input too */
+		if (!fn(sqlite3_column_int64(s, 0), (enum msg_trailer_kind)k, v, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
@@ -447,6 +631,7 @@ enum la_status store_series_versions(struct store *st, const struct store_series
 				return LA_EDB;
 			sqlite3_bind_text(s, 1, cur.change_id, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_int64(s, 2, cur.list_id);
+			sqlite3_bind_int64(s, 3, start->id);
 			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_CHANGE_ID);
 		}
 		if (!e) {
@@ -455,6 +640,7 @@ enum la_status store_series_versions(struct store *st, const struct store_series
 			sqlite3_bind_int64(s, 1, cur.list_id);
 			sqlite3_bind_text(s, 2, cur.name, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(s, 3, cur.author, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(s, 4, start->id);
 			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_NAME);
 		}
 		if (!e) {
@@ -485,4 +671,457 @@ enum la_status store_msg_patchids(struct store *st, int64_t msg, char (*out)[PAT
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? LA_OK : LA_EDB;
+}
+
+/* ---- the state of each series (series_state; docs/series.md) ---- */
+
+enum la_status series_dirty_thread(struct store *st, int64_t thread)
+{
+	if (!thread)
+		return LA_OK;
+	if (st->nsdirty && st->sdirty[st->nsdirty - 1] == thread)
+		return LA_OK;
+	if (!vec_reserve(&st->sdirty, &st->capsdirty, st->nsdirty + 1, sizeof *st->sdirty))
+		return LA_ENOMEM;
+	st->sdirty[st->nsdirty++] = thread;
+	return LA_OK;
+}
+
+enum la_status series_dirty_msg(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = q(st, Q_MSG_THREAD);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int64_t thread;
+	enum la_status e = one_int(s, &thread);
+	return e ? e : series_dirty_thread(st, thread);
+}
+
+enum la_status series_dirty_msgid(struct store *st, int64_t list_id, const char *msgid)
+{
+	sqlite3_stmt *s = q(st, Q_MSGID_THREADS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, (int64_t)hash64(msgid, strlen(msgid), 0));
+	sqlite3_bind_text(s, 2, msgid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, list_id);
+	int rc;
+	enum la_status e = LA_OK;
+	while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		e = series_dirty_thread(st, sqlite3_column_int64(s, 0));
+	sqlite3_reset(s);
+	if (!e && rc != SQLITE_DONE)
+		e = st_error(rc);
+	return e;
+}
+
+enum la_status store_series_unshown(struct store *st, int64_t id, int64_t *mids, size_t max,
+                                    size_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *s = q(st, Q_UNSHOWN);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (*n < max)
+			mids[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+/* One message of a version, as its state needs it. */
+struct smsg {
+	int64_t id, mid, thread;
+	unsigned part;
+	bool reviewed; /* a reply under it gave Reviewed-by: or Acked-by: */
+};
+
+struct sver {
+	struct store_series s;
+	struct smsg *m;
+	size_t n, cap;
+	int64_t unshown[SERIES_UNSHOWN_MAX]; /* its messages hidden or removed */
+	size_t nunshown;
+	int64_t first_ts;
+	bool cover_reviewed;
+};
+
+/* Marks the messages of v whose Message-ID is mid reviewed; false if
+ * there is none. */
+static bool mark_reviewed(struct sver *v, int64_t mid)
+{
+	bool hit = false;
+	for (size_t k = 0; k < v->n; k++)
+		if (v->m[k].mid == mid) {
+			v->m[k].reviewed = hit = true;
+			if (v->m[k].part == 0)
+				v->cover_reviewed = true;
+		}
+	return hit;
+}
+
+static bool has_mid(const struct sver *v, int64_t mid)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (v->m[i].mid == mid)
+			return true;
+	return false;
+}
+
+/* The reviews (Reviewed-by:, Acked-by:) of thread, each walked up its
+ * parent links (ghosts too) to the nearest message of v, as the page
+ * counts a reply. */
+static enum la_status thread_reviews(struct store *st, struct sver *v, int64_t thread)
+{
+	int64_t *up = NULL;
+	size_t n = 0, cap = 0;
+	enum la_status e = LA_OK;
+	sqlite3_stmt *s = q(st, Q_ST_REVIEWS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, thread);
+	sqlite3_bind_int64(s, 2, v->s.list_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (has_mid(v, sqlite3_column_int64(s, 1)))
+			continue; /* a patch of the series, not a reply to one */
+		if (!vec_reserve(&up, &cap, n + 1, sizeof *up)) {
+			e = LA_ENOMEM;
+			break;
+		}
+		up[n++] = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	if (!e && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		e = st_error(rc);
+	for (size_t r = 0; !e && r < n; r++) {
+		int64_t at = up[r];
+		for (int step = 0; !e && at && step < 256 && !mark_reviewed(v, at); step++) {
+			/* A reply under a message not shown counts for nothing. */
+			bool stop = false;
+			for (size_t k = 0; k < v->nunshown && !stop; k++)
+				stop = v->unshown[k] == at;
+			if (stop)
+				break;
+			if (!(s = q(st, Q_ST_PARENT)))
+				e = LA_EDB;
+			else {
+				sqlite3_bind_int64(s, 1, at);
+				e = one_int(s, &at);
+			}
+		}
+	}
+	free(up);
+	return e;
+}
+
+/* The messages of v shown, and which of them replies reviewed. */
+static enum la_status sver_load(struct store *st, struct sver *v)
+{
+	sqlite3_stmt *s = q(st, Q_ST_MSGS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, v->s.id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!vec_reserve(&v->m, &v->cap, v->n + 1, sizeof *v->m)) {
+			sqlite3_reset(s);
+			return LA_ENOMEM;
+		}
+		struct smsg *m = &v->m[v->n++];
+		m->id = sqlite3_column_int64(s, 0);
+		m->mid = sqlite3_column_int64(s, 1);
+		m->thread = sqlite3_column_int64(s, 2);
+		m->part = (unsigned)sqlite3_column_int(s, 3);
+		m->reviewed = false;
+		int64_t ts = sqlite3_column_int64(s, 4);
+		if (v->n == 1 || ts < v->first_ts)
+			v->first_ts = ts;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return st_error(rc);
+	enum la_status e =
+		store_series_unshown(st, v->s.id, v->unshown, SERIES_UNSHOWN_MAX, &v->nunshown);
+	for (size_t i = 0; !e && i < v->n; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = v->m[k].thread == v->m[i].thread;
+		if (!seen)
+			e = thread_reviews(st, v, v->m[i].thread);
+	}
+	return e;
+}
+
+static bool share_patch(struct store *st, int64_t a, int64_t b)
+{
+	sqlite3_stmt *s = q(st, Q_ST_SHARE);
+	int64_t v = 0;
+	if (!s)
+		return false;
+	sqlite3_bind_int64(s, 1, a);
+	sqlite3_bind_int64(s, 2, b);
+	la_ignore(one_int(s, &v));
+	return v != 0;
+}
+
+/* Whether message m of version v was reviewed: under it, under v's cover
+ * letter, or (the same patch id) under an earlier version's patch. */
+static bool msg_reviewed(struct store *st, const struct sver *all, size_t n, const struct sver *v,
+                         const struct smsg *m)
+{
+	if (m->reviewed || v->cover_reviewed)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		if (all[i].s.version >= v->s.version || all[i].s.id == v->s.id)
+			continue;
+		for (size_t k = 0; k < all[i].n; k++)
+			if (all[i].m[k].part > 0 && all[i].m[k].reviewed &&
+			    share_patch(st, all[i].m[k].id, m->id))
+				return true;
+	}
+	return false;
+}
+
+/* Writes the state of every version of a chain (found together). */
+static enum la_status chain_put(struct store *st, const struct sver *v, size_t n)
+{
+	unsigned newest = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].n && v[i].s.version > newest)
+			newest = v[i].s.version;
+	for (size_t i = 0; i < n; i++) {
+		unsigned parts = 0, reviewed = 0;
+		for (size_t k = 0; k < v[i].n; k++) {
+			const struct smsg *m = &v[i].m[k];
+			if (m->part == 0 || (k > 0 && v[i].m[k - 1].part == m->part))
+				continue;
+			parts++;
+			/* A place counts as reviewed if any copy of it was. */
+			bool any = false;
+			for (size_t j = k; j < v[i].n && v[i].m[j].part == m->part && !any; j++)
+				any = msg_reviewed(st, v, n, &v[i], &v[i].m[j]);
+			reviewed += any;
+		}
+		sqlite3_stmt *s = q(st, Q_ST_PUT);
+		if (!s)
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, v[i].s.id);
+		sqlite3_bind_int64(s, 2, v[i].s.list_id);
+		sqlite3_bind_int(s, 3, (int)v[i].s.total);
+		sqlite3_bind_int(s, 4, (int)v[i].n);
+		sqlite3_bind_int(s, 5, (int)parts);
+		sqlite3_bind_int(s, 6, (int)reviewed);
+		sqlite3_bind_int(s, 7, v[i].n && v[i].s.version == newest);
+		sqlite3_bind_int(s, 8, (int)newest);
+		sqlite3_bind_int64(s, 9, v[i].n ? v[i].first_ts : v[i].s.first_ts);
+		int rc = st_step_done(s);
+		if (rc != SQLITE_DONE)
+			return st_error(rc);
+	}
+	return LA_OK;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Ids already refreshed in one pass (sorted as they come: a small set,
+ * searched linearly). */
+struct idset {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static bool idset_has(const struct idset *d, int64_t id)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i] == id)
+			return true;
+	return false;
+}
+
+/* The state of series id's chain of versions, unless done has it; the
+ * chain's ids are added to done. */
+static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *done)
+{
+	if (idset_has(done, id))
+		return LA_OK;
+	struct store_series start;
+	enum la_status e = store_series_get(st, id, &start);
+	if (e)
+		return e == LA_ENOTFOUND ? LA_OK : e;
+	int64_t ids[SERIES_CHAIN_MAX];
+	unsigned how[SERIES_CHAIN_MAX];
+	int n = 0;
+	if ((e = store_series_versions(st, &start, ids, how, SERIES_CHAIN_MAX, &n)))
+		return e;
+	struct sver v[SERIES_CHAIN_MAX];
+	memset(v, 0, sizeof v);
+	for (int i = 0; !e && i < n; i++) {
+		if (!vec_reserve(&done->v, &done->cap, done->n + 1, sizeof *done->v))
+			e = LA_ENOMEM;
+		else
+			done->v[done->n++] = ids[i];
+		if (!e)
+			e = store_series_get(st, ids[i], &v[i].s);
+		if (!e)
+			e = sver_load(st, &v[i]);
+	}
+	if (!e)
+		e = chain_put(st, v, (size_t)n);
+	for (int i = 0; i < n; i++)
+		free(v[i].m);
+	return e;
+}
+
+/* The series of the threads named dirty, each with its versions. */
+enum la_status series_state_refresh(struct store *st)
+{
+	if (!st->nsdirty)
+		return LA_OK;
+	qsort(st->sdirty, st->nsdirty, sizeof *st->sdirty, cmp_i64);
+	struct idset done = {0}, series = {0};
+	enum la_status e = LA_OK;
+	for (size_t i = 0; !e && i < st->nsdirty; i++) {
+		if (i > 0 && st->sdirty[i] == st->sdirty[i - 1])
+			continue;
+		sqlite3_stmt *s = q(st, Q_THREAD_SERIES);
+		if (!s) {
+			e = LA_EDB;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, st->sdirty[i]);
+		int rc;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (!vec_reserve(&series.v, &series.cap, series.n + 1, sizeof *series.v)) {
+				e = LA_ENOMEM;
+				break;
+			}
+			series.v[series.n++] = sqlite3_column_int64(s, 0);
+		}
+		sqlite3_reset(s);
+		if (!e && rc != SQLITE_DONE && rc != SQLITE_ROW)
+			e = st_error(rc);
+	}
+	for (size_t i = 0; !e && i < series.n; i++)
+		e = chain_refresh(st, series.v[i], &done);
+	free(done.v);
+	free(series.v);
+	st->nsdirty = 0;
+	return e;
+}
+
+enum la_status series_state_fill(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM series ORDER BY id", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	struct idset all = {0}, done = {0};
+	int rc;
+	enum la_status e = LA_OK;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!vec_reserve(&all.v, &all.cap, all.n + 1, sizeof *all.v)) {
+			e = LA_ENOMEM;
+			break;
+		}
+		all.v[all.n++] = sqlite3_column_int64(s, 0);
+	}
+	if (!e && rc != SQLITE_DONE)
+		e = st_error(rc);
+	sqlite3_finalize(s);
+	for (size_t i = 0; !e && i < all.n; i++)
+		e = chain_refresh(st, all.v[i], &done);
+	free(all.v);
+	free(done.v);
+	st->nsdirty = 0; /* every series is done */
+	if (!e)
+		e = store_meta_set(st, "series_state", "1");
+	return e;
+}
+
+static void read_state(sqlite3_stmt *s, int col, struct store_series_state *out)
+{
+	out->msgs = (unsigned)sqlite3_column_int(s, col);
+	out->parts = (unsigned)sqlite3_column_int(s, col + 1);
+	out->reviewed = (unsigned)sqlite3_column_int(s, col + 2);
+	out->latest = sqlite3_column_int(s, col + 3) != 0;
+	out->newest = (unsigned)sqlite3_column_int(s, col + 4);
+	out->first_ts = sqlite3_column_int64(s, col + 5);
+}
+
+enum la_status store_series_state(struct store *st, int64_t id, struct store_series_state *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *s = q(st, Q_ST_GET);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_state(s, 0, out);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return LA_OK;
+	return rc == SQLITE_DONE ? LA_ENOTFOUND : st_error(rc);
+}
+
+enum la_status store_series_list(struct store *st, int64_t list_id, int64_t before_ts,
+                                 int64_t before_id, int offset, int limit, int *total,
+                                 bool (*fn)(const struct store_series *s,
+                                            const struct store_series_state *ss, void *arg),
+                                 void *arg)
+{
+	*total = 0;
+	sqlite3_stmt *s = q(st, Q_ST_COUNT);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, list_id);
+	int64_t count;
+	enum la_status e = one_int(s, &count);
+	if (e)
+		return e;
+	*total = (int)count;
+	/* The rows first: store_series_get runs a statement of its own. */
+	struct row {
+		int64_t id;
+		struct store_series_state ss;
+	} *rows = NULL;
+	size_t n = 0, cap = 0;
+	if (!(s = q(st, Q_ST_LIST)))
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, list_id);
+	sqlite3_bind_int(s, 2, limit);
+	sqlite3_bind_int(s, 3, offset);
+	sqlite3_bind_int64(s, 4, before_ts);
+	sqlite3_bind_int64(s, 5, before_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!vec_reserve(&rows, &cap, n + 1, sizeof *rows)) {
+			e = LA_ENOMEM;
+			break;
+		}
+		rows[n].id = sqlite3_column_int64(s, 0);
+		read_state(s, 1, &rows[n++].ss);
+	}
+	sqlite3_reset(s);
+	if (!e && rc != SQLITE_DONE)
+		e = st_error(rc);
+	for (size_t i = 0; !e && i < n; i++) {
+		struct store_series one;
+		if ((e = store_series_get(st, rows[i].id, &one)))
+			break;
+		if (!fn(&one, &rows[i].ss, arg))
+			break;
+	}
+	free(rows);
+	return e;
 }

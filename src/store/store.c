@@ -104,6 +104,21 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS series_msgs(id INTEGER PRIMARY KEY, series INTEGER NOT NULL,"
 	" part INTEGER NOT NULL);\n"
 	"CREATE INDEX IF NOT EXISTS series_msgs_series ON series_msgs(series, part);\n"
+	/* Review trailers (Reviewed-by: ...) of each message's text, in
+         * line order (seq), kind an msg_trailer_kind; filled with the
+         * search text (series.c). */
+	"CREATE TABLE IF NOT EXISTS trailers(id INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" kind INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY(id, seq)) WITHOUT ROWID;\n"
+	/* The Message-IDs of a series' messages removed from their source
+         * (410): a reply under one counts for no other message. */
+	"CREATE TABLE IF NOT EXISTS series_gone(series INTEGER NOT NULL, mid INTEGER NOT NULL,"
+	" PRIMARY KEY(series, mid)) WITHOUT ROWID;\n"
+	/* Each series' state (series.c: store_series_state), kept at commit. */
+	"CREATE TABLE IF NOT EXISTS series_state(id INTEGER PRIMARY KEY, list_id INTEGER NOT NULL,"
+	" total INTEGER NOT NULL, msgs INTEGER NOT NULL, parts INTEGER NOT NULL,"
+	" reviewed INTEGER NOT NULL, latest INTEGER NOT NULL, newest INTEGER NOT NULL,"
+	" first_ts INTEGER NOT NULL);\n"
+	"CREATE INDEX IF NOT EXISTS series_state_list ON series_state(list_id, first_ts);\n"
 	/* The patch ids of a message (series: versions that share a patch). */
 	"CREATE INDEX IF NOT EXISTS patchids_id ON patchids(id);\n"
 	/* Hidden messages (`listarc hide`, hide.c) and the log of every hide
@@ -190,6 +205,12 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 		        : st_exec(st,
 		                  "INSERT OR REPLACE INTO meta(key, value) VALUES('series', '1')");
 	}
+	/* And the review trailers of the series' threads (docs/series.md). */
+	if (rc == SQLITE_OK && !meta_is(st, "trailers", "1") && series_trailers_fill(st))
+		rc = SQLITE_ERROR;
+	/* And each series' state. */
+	if (rc == SQLITE_OK && !meta_is(st, "series_state", "1") && series_state_fill(st))
+		rc = SQLITE_ERROR;
 	if (rc == SQLITE_OK)
 		rc = st_exec(st, "COMMIT");
 	if (rc == SQLITE_OK)
@@ -295,6 +316,7 @@ void store_close(struct store *st)
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->prepared[i]);
 	series_stmts_free(st);
+	free(st->sdirty);
 	/* A persistent WAL is emptied when the writer closes, so that readers
 	 * without write access to the -shm (which rebuild their index of the
 	 * WAL for every read) find nothing to read there. */

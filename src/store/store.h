@@ -14,6 +14,7 @@
 
 #include "limits.h"
 #include "msg/msg.h"
+#include "msg/series.h"
 #include "msg/text.h"
 #include "util/buf.h"
 #include "util/status.h"
@@ -377,7 +378,7 @@ LA_MUST_CHECK enum la_status store_thread_msgs(struct store *st, int64_t thread,
 struct store_series {
 	int64_t id, list_id, cover;
 	unsigned version, total, flags; /* flags: MSG_SERIES_RFC, _RESEND */
-	int64_t first_ts;               /* first Date: (else delivery time) */
+	int64_t first_ts;               /* first Date: (else delivery time) of those not hidden */
 	char author[ADDR_MAX + 1];
 	char name[SUBJECT_MAX + 1];
 	char change_id[CHANGE_ID_MAX + 1];
@@ -389,7 +390,8 @@ LA_MUST_CHECK enum la_status store_series_get(struct store *st, int64_t id, stru
 LA_MUST_CHECK enum la_status store_series_of(struct store *st, int64_t msg, struct store_series *s,
                                              unsigned *part);
 /* The messages of series id by part (a part sent twice: both, oldest
- * first), the cover letter first; at most 4000. */
+ * first), the cover letter first; at most 4000.  Hidden messages are
+ * left out (their places look as if they never arrived). */
 LA_MUST_CHECK enum la_status store_series_msgs(struct store *st, int64_t id,
                                                bool (*fn)(const struct store_entry *e,
                                                           unsigned part, void *arg),
@@ -406,6 +408,53 @@ enum {
  * at most max, in ids (how: the rule that found each; 0 for s). */
 LA_MUST_CHECK enum la_status store_series_versions(struct store *st, const struct store_series *s,
                                                    int64_t *ids, unsigned *how, int max, int *n);
+
+/* The state of a series (kept up to date at every commit that touches
+ * its threads or versions; hidden messages do not count): msgs, its
+ * messages shown (0: none, the series is listed nowhere); parts, its
+ * places 1..total that arrived; reviewed, those of them with a
+ * Reviewed-by: or Acked-by: (from a reply under it or under the cover
+ * letter, or carried from an earlier version's same patch); latest,
+ * whether no later version is shown; newest, the highest version shown
+ * of all its versions; first_ts, its first message's Date: (else
+ * delivery time).  Reviewed: reviewed == total. */
+struct store_series_state {
+	unsigned msgs, parts, reviewed, newest;
+	bool latest;
+	int64_t first_ts;
+};
+/* Series id's state; LA_ENOTFOUND if it has none. */
+LA_MUST_CHECK enum la_status store_series_state(struct store *st, int64_t id,
+                                                struct store_series_state *out);
+/* The series of list_id with a message shown, newest first (by first_ts,
+ * then id), those before (before_ts, before_id) (INT64_MAX, INT64_MAX:
+ * from the newest), skipping offset, at most limit; *total: how many the
+ * list has.  fn gets each (its state in ss) and returns false to stop. */
+LA_MUST_CHECK enum la_status store_series_list(struct store *st, int64_t list_id, int64_t before_ts,
+                                               int64_t before_id, int offset, int limit, int *total,
+                                               bool (*fn)(const struct store_series *s,
+                                                          const struct store_series_state *ss,
+                                                          void *arg),
+                                               void *arg);
+
+/* The Message-IDs (mids ids) of series id's messages not shown (hidden,
+ * or removed from their source), at most max, in mids[0..*n): a reply
+ * under one of them counts for no message of the series. */
+LA_MUST_CHECK enum la_status store_series_unshown(struct store *st, int64_t id, int64_t *mids,
+                                                  size_t max, size_t *n);
+
+/* Whether every message's review trailers are in the index (the trailers
+ * table): an index with search text whose older messages have been read
+ * for them (store.c does that once).  When false, read them from the
+ * messages (msg_series_trailers). */
+bool store_trailers_ready(struct store *st);
+/* The review trailers of the messages of thread (of list_id, all lists
+ * if 0), hidden ones left out, in message id and line order: fn gets the
+ * message (messages.id), the kind and the value (borrowed for the call)
+ * and returns false to stop. */
+LA_MUST_CHECK enum la_status store_thread_trailers(
+	struct store *st, int64_t thread, int64_t list_id,
+	bool (*fn)(int64_t id, enum msg_trailer_kind k, const char *v, void *arg), void *arg);
 
 /* The patch ids of message msg (git patch-id --stable, as patchid:
  * searches them), sorted, at most max, in out[0..*n).  None for an index

@@ -126,7 +126,9 @@ struct day_entry {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *prepared[S_COUNT];
-	sqlite3_stmt *sstmt[20]; /* series.c's statements */
+	sqlite3_stmt *sstmt[40]; /* series.c's statements */
+	int64_t *sdirty;         /* threads whose series' state to refresh at commit (series.c) */
+	size_t nsdirty, capsdirty;
 	bool writer;
 	bool in_txn;
 	bool in_read;            /* between store_read_begin and store_read_end */
@@ -242,6 +244,30 @@ LA_MUST_CHECK enum la_status series_note(struct store *st, int64_t id, int64_t l
 /* series.c: the change-id: of a cover letter's text, stored on its series. */
 LA_MUST_CHECK enum la_status series_change_id(struct store *st, int64_t id,
                                               const struct msg_text *t);
+/* series.c: the review trailers of a message's text (msg_series_trailers
+ * on its lines not quoted), stored for the series pages. */
+LA_MUST_CHECK enum la_status series_trailers(struct store *st, int64_t id,
+                                             const struct msg_text *t);
+/* series.c: gives the messages of an index made before the trailers
+ * table theirs, once (meta trailers = 1): those of the threads of patch
+ * series, read from their sources; nothing for an index without search
+ * text.  Inside a write transaction. */
+LA_MUST_CHECK enum la_status series_trailers_fill(struct store *st);
+/* series.c: the series of thread (or of message id's thread) need their
+ * state (series_state) computed again at commit: a patch, a review, a
+ * change-id, a message hidden, shown again or removed.  LA_ENOMEM. */
+LA_MUST_CHECK enum la_status series_dirty_thread(struct store *st, int64_t thread);
+LA_MUST_CHECK enum la_status series_dirty_msg(struct store *st, int64_t id);
+/* The same for the threads of list_id's messages of Message-ID msgid. */
+LA_MUST_CHECK enum la_status series_dirty_msgid(struct store *st, int64_t list_id,
+                                                const char *msgid);
+/* series.c: computes the state of the series of the threads named dirty
+ * and of all their versions, and forgets the names (store_commit). */
+LA_MUST_CHECK enum la_status series_state_refresh(struct store *st);
+/* series.c: the state of every series of an index made before
+ * series_state, once (meta series_state = 1); inside a write
+ * transaction. */
+LA_MUST_CHECK enum la_status series_state_fill(struct store *st);
 /* series.c: gives every message of an index made before series their
  * series, once (meta series = 1); inside a write transaction. */
 LA_MUST_CHECK enum la_status series_fill(struct store *st);

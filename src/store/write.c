@@ -545,6 +545,8 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 		e = days_flush(st);
 	if (!e)
 		e = hide_apply(st);
+	if (!e)
+		e = series_state_refresh(st);
 	if (e)
 		return la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
 	if (src) {
@@ -599,6 +601,7 @@ void store_rollback(struct store *st)
 	}
 	/* What the caches say may never have reached the index. */
 	cache_clear(&st->mids);
+	st->nsdirty = 0;
 	st->ndays = 0;
 	st->next_mid = st->next_thread = 0;
 }
@@ -749,7 +752,7 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	int rc = st_step_done(s);
 	for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)
 		buf_free(&tmp[i]);
-	if (rc == SQLITE_DONE && series_change_id(st, id, t))
+	if (rc == SQLITE_DONE && (series_change_id(st, id, t) || series_trailers(st, id, t)))
 		rc = SQLITE_ERROR;
 	for (size_t i = 0; rc == SQLITE_DONE && st->fts_lore && i < t->npatchids; i++) {
 		if (!(s = st_prepare(st, S_PID_INS)))
@@ -791,7 +794,10 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 		" AND m.list_id = %1$lld) WHERE id IN (SELECT mid FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
+		"DELETE FROM trailers WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
+		"DELETE FROM series_gone WHERE series IN (SELECT id FROM series WHERE list_id = %1$lld);"
 		"DELETE FROM series WHERE list_id = %1$lld;"
+		"DELETE FROM series_state WHERE list_id = %1$lld;"
 		"DELETE FROM messages WHERE list_id = %1$lld;"
 		"DELETE FROM days WHERE list_id = %1$lld;"
 		"DELETE FROM gone WHERE list_id = %1$lld;"
