@@ -122,7 +122,8 @@ struct day_entry {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *prepared[S_COUNT];
-	sqlite3_stmt *sstmt[20]; /* series.c's statements */
+	sqlite3_stmt *sstmt[20];      /* series.c's statements */
+	sqlite3_stmt *stats_stmt[12]; /* stats.c's */
 	bool writer;
 	bool in_txn;
 	bool in_read;            /* between store_read_begin and store_read_end */
@@ -230,6 +231,15 @@ LA_MUST_CHECK enum la_status series_change_id(struct store *st, int64_t id,
 LA_MUST_CHECK enum la_status series_fill(struct store *st);
 /* series.c: finalizes its statements (store_close). */
 void series_stmts_free(struct store *st);
+
+/* stats.c: sets the page key of the senders that lack one (new since
+ * the last commit), in the writer's transaction; store_commit calls it. */
+LA_MUST_CHECK enum la_status stats_hash_new(struct store *st);
+/* stats.c: makes a list's figures whole from its messages, once for an
+ * index made before them (meta stats = 1); inside a write transaction. */
+LA_MUST_CHECK enum la_status stats_fill(struct store *st);
+/* stats.c: finalizes its statements (store_close). */
+void stats_stmts_free(struct store *st);
 
 /* git.c: a copy of the blob `file` ("N/ID": of epoch N of the v2 inbox
  * at path; "ID": of the v1 inbox, a bare repository, at path) in an

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "store/store_int.h"
+#include "store/stats_sql.h"
 #include "util/cjk.h"
 #include "util/stem.h"
 #include "util/hash.h"
@@ -520,6 +521,8 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 		e = days_flush(st);
 	if (!e)
 		e = hide_apply(st);
+	if (!e)
+		e = stats_hash_new(st);
 	if (e)
 		return la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
 	if (src) {
@@ -766,15 +769,15 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 		" AND m.list_id = %1$lld) WHERE id IN (SELECT mid FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
-		"DELETE FROM series WHERE list_id = %1$lld;"
-		"DELETE FROM messages WHERE list_id = %1$lld;"
-		"DELETE FROM days WHERE list_id = %1$lld;"
-		"DELETE FROM gone WHERE list_id = %1$lld;"
-		"DELETE FROM git_heads WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
-		"DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
-		"UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %1$lld;"
-		"UPDATE source_copies SET orig_size = -1, copy_len = -1"
-		" WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);",
+		"DELETE FROM series WHERE list_id = %1$lld;" STATS_PURGE(
+			"%1$lld") "DELETE FROM messages WHERE list_id = %1$lld;"
+				  "DELETE FROM days WHERE list_id = %1$lld;"
+				  "DELETE FROM gone WHERE list_id = %1$lld;"
+				  "DELETE FROM git_heads WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
+				  "DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
+				  "UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %1$lld;"
+				  "UPDATE source_copies SET orig_size = -1, copy_len = -1"
+				  " WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);",
 		(long long)list_id);
 	int rc = st_exec(st, sql);
 	store_rollback(st); /* drop caches that may name purged rows */
