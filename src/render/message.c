@@ -680,6 +680,7 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 	buf_free(&u);
 	buf_adds(b, "</div>\n");
 	render_series_note(c, b, m);
+	render_sender_note(c, b, m);
 
 	if ((e = message_pre(c, b, m, 0)))
 		return load_failed(c, r, e);

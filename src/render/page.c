@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "render/html.h"
+#include "render/charts_css.h"
 #include "util/hash.h"
 #include "util/utf8.h"
 #include "util/civil.h"
@@ -63,7 +64,9 @@ static const char stylesheet[] =
 	/* The message a lore link names (#u, #m...): its line marked. */
 	".tmsg:target>p.links,li:target,u#u{background:#fff3c4}\n"
 	"pre.reply{border-top:1px solid #ddd;padding-top:.6em}\n"
-	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n";
+	"footer{border-top:1px solid #ddd;padding:.6em .8em;font-size:.85em;color:#666}\n"
+	/* The charts' part, kept in its own file. */
+	CHARTS_CSS;
 
 static char stylesheet_path[64];
 

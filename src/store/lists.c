@@ -35,28 +35,27 @@ enum la_status store_list_remove(struct store *st, int64_t list_id, struct la_er
 	 * transaction. */
 	char sql[4096];
 	long long id = (long long)list_id;
-	snprintf(
-		sql, sizeof sql,
-		"BEGIN IMMEDIATE;"
-		"UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m"
-		" WHERE m.mid = mids.id AND m.list_id = %lld)"
-		" WHERE id IN (SELECT mid FROM messages WHERE list_id = %lld);"
-		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);" STATS_PURGE(
-			"%lld") "DELETE FROM messages WHERE list_id = %lld;"
-				"DELETE FROM days WHERE list_id = %lld;"
-				"DELETE FROM maildir_seen WHERE source_id IN"
-				" (SELECT id FROM sources WHERE list_id = %lld);"
-				"DELETE FROM source_copies WHERE source_id IN"
-				" (SELECT id FROM sources WHERE list_id = %lld);"
-				"DELETE FROM sources WHERE list_id = %lld;"
-				"DELETE FROM hidden WHERE list_id = %lld;"
-				"DELETE FROM list_settings WHERE list_id = %lld;"
-				"DELETE FROM lists WHERE id = %lld;"
-				"INSERT INTO meta(key, value) VALUES('updated', %lld)"
-				" ON CONFLICT(key) DO UPDATE SET value = excluded.value;"
-				"COMMIT;",
-		id, id, id, id, id, id, id, id, id, id, id, id, id, id, id, id,
-		(long long)time(NULL));
+	snprintf(sql, sizeof sql,
+	         "BEGIN IMMEDIATE;"
+	         "UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m"
+	         " WHERE m.mid = mids.id AND m.list_id = %lld)"
+	         " WHERE id IN (SELECT mid FROM messages WHERE list_id = %lld);"
+	         "DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
+	         "DELETE FROM messages WHERE list_id = %lld;" STATS_PURGE(
+			 "%lld") "DELETE FROM days WHERE list_id = %lld;"
+	                         "DELETE FROM maildir_seen WHERE source_id IN"
+	                         " (SELECT id FROM sources WHERE list_id = %lld);"
+	                         "DELETE FROM source_copies WHERE source_id IN"
+	                         " (SELECT id FROM sources WHERE list_id = %lld);"
+	                         "DELETE FROM sources WHERE list_id = %lld;"
+	                         "DELETE FROM hidden WHERE list_id = %lld;"
+	                         "DELETE FROM list_settings WHERE list_id = %lld;"
+	                         "DELETE FROM lists WHERE id = %lld;"
+	                         "INSERT INTO meta(key, value) VALUES('updated', %lld)"
+	                         " ON CONFLICT(key) DO UPDATE SET value = excluded.value;"
+	                         "COMMIT;",
+	         id, id, id, id, id, id, id, id, id, id, id, id, id, id, id, id, id,
+	         (long long)time(NULL));
 	int rc = st_exec(st, sql);
 	if (rc != SQLITE_OK) {
 		enum la_status e = st_fail(st, rc, err, "remove list");

@@ -91,14 +91,6 @@ static sqlite3_stmt *q_prepare(struct store *st, int id, bool *missing)
 	return st->stats_stmt[id];
 }
 
-void stats_stmts_free(struct store *st)
-{
-	for (size_t i = 0; i < sizeof st->stats_stmt / sizeof *st->stats_stmt; i++) {
-		sqlite3_finalize(st->stats_stmt[i]);
-		st->stats_stmt[i] = NULL;
-	}
-}
-
 void store_sender_hash(const char *addr, char out[STORE_SENDER_HASH_LEN + 1])
 {
 	char low[ADDR_MAX + 1];
@@ -114,7 +106,9 @@ void store_sender_hash(const char *addr, char out[STORE_SENDER_HASH_LEN + 1])
 	g_free(hex);
 }
 
-enum la_status stats_hash_new(struct store *st)
+/* Sets the page key of the senders that lack one (new since the last
+ * commit). */
+static enum la_status stats_hash_new(struct store *st)
 {
 	bool missing;
 	sqlite3_stmt *s = q_prepare(st, Q_UNHASHED, &missing);
@@ -157,11 +151,87 @@ enum la_status stats_hash_new(struct store *st)
 	return e;
 }
 
+/* A message row m shown (not hidden). */
+#define M_SHOWN "m.flags & " HIDDEN_BIT_SQL " = 0"
+/* The period of kind p.k (0 the whole life, 1 the year, 2 the month) of
+ * the delta row x, and the three kinds. */
+#define X_PERIOD "CASE p.k WHEN 0 THEN 0 WHEN 1 THEN x.day / 10000 ELSE x.day / 100 END"
+#define KINDS "(SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) p"
+#define X_SENDER " JOIN senders s ON s.list_id = x.list_id AND s.addr = lower(x.addr)"
+
+/* The changes of stats_delta added up into the figures, then dropped,
+ * one statement a step.  (Plans are spelled out where SQLite, without
+ * statistics on a new index, would scan the messages.) */
+static const char *const apply_steps[] = {
+	"INSERT INTO senders(list_id, addr, name, n, last_ts)"
+	" SELECT list_id, lower(addr), name, sum(d), max(CASE WHEN d > 0 THEN ts ELSE 0 END)"
+	" FROM stats_delta WHERE addr <> '' AND moved = 0 GROUP BY list_id, lower(addr)"
+	" ON CONFLICT(list_id, addr) DO UPDATE SET n = n + excluded.n,"
+	" name = CASE WHEN excluded.last_ts >= last_ts AND excluded.name <> '' THEN excluded.name"
+	" ELSE name END, last_ts = max(last_ts, excluded.last_ts)",
+	/* A sender who lost messages: their latest again. */
+	"UPDATE senders SET last_ts = coalesce((SELECT max(m.ts) FROM messages m"
+	" INDEXED BY messages_from WHERE m.list_id = senders.list_id"
+	" AND lower(m.from_addr) = senders.addr AND " M_SHOWN "), 0)"
+	" WHERE id IN (SELECT s.id FROM stats_delta x" X_SENDER " WHERE x.d < 0 AND x.moved = 0)",
+	"INSERT INTO stat_senders(list_id, period, sender, n)"
+	" SELECT x.list_id, " X_PERIOD ", s.id, sum(x.d) FROM stats_delta x" X_SENDER ", " KINDS
+	" WHERE x.moved = 0 GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET n = n + excluded.n",
+	"DELETE FROM stat_senders WHERE n <= 0",
+	"INSERT INTO stat_threads(list_id, period, thread, n)"
+	" SELECT x.list_id, " X_PERIOD ", x.thread, sum(x.d) FROM stats_delta x, " KINDS
+	" WHERE true GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET n = n + excluded.n",
+	"DELETE FROM stat_threads WHERE n <= 0",
+	"INSERT INTO thread_senders(list_id, thread, sender, n)"
+	" SELECT x.list_id, x.thread, s.id, sum(x.d) FROM stats_delta x" X_SENDER
+	" WHERE true GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET n = n + excluded.n",
+	"DELETE FROM thread_senders WHERE n <= 0",
+	/* The threads touched, counted again from their messages. */
+	"DELETE FROM topics WHERE (list_id, thread) IN (SELECT list_id, thread FROM stats_delta)",
+	"INSERT INTO topics(list_id, thread, n, senders, first_ts, last_ts, starter)"
+	" SELECT g.list_id, g.thread, g.n, (SELECT count(*) FROM thread_senders x"
+	" WHERE x.list_id = g.list_id AND x.thread = g.thread), g.first_ts, g.last_ts,"
+	" (SELECT m.id FROM messages m INDEXED BY messages_thread WHERE m.thread = g.thread"
+	" AND m.list_id = g.list_id AND " M_SHOWN " ORDER BY m.ts, m.id LIMIT 1)"
+	" FROM (SELECT m.list_id, m.thread, count(*) AS n, min(m.ts) AS first_ts,"
+	" max(m.ts) AS last_ts FROM (SELECT DISTINCT list_id, thread FROM stats_delta) t"
+	" CROSS JOIN messages m INDEXED BY messages_thread ON m.thread = t.thread"
+	" AND m.list_id = t.list_id WHERE " M_SHOWN " GROUP BY m.list_id, m.thread) g",
+	"DELETE FROM stats_delta",
+};
+
+enum la_status stats_apply(struct store *st)
+{
+	/* Nothing to count (a commit of settings, a hide of nothing). */
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM stats_delta LIMIT 1", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return stats_hash_new(st);
+	if (rc != SQLITE_ROW)
+		return st_error(rc);
+	for (size_t i = 0; i < sizeof apply_steps / sizeof *apply_steps; i++) {
+		if (!(s = st->stats_apply[i]) &&
+		    sqlite3_prepare_v3(st->db, apply_steps[i], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &st->stats_apply[i], NULL) != SQLITE_OK)
+			return LA_EDB;
+		rc = st_step_done(st->stats_apply[i]);
+		if (rc != SQLITE_DONE)
+			return st_error(rc);
+	}
+	return stats_hash_new(st);
+}
+
 /* The figures made whole from the messages, by the rules of the
  * triggers (stats_sql.h), in the open transaction. */
 static const char fill_sql[] =
 	"DELETE FROM senders; DELETE FROM stat_senders; DELETE FROM stat_threads;"
-	" DELETE FROM topics; DELETE FROM thread_senders;"
+	" DELETE FROM topics; DELETE FROM thread_senders; DELETE FROM stats_delta;"
 	/* The name of the sender's latest message (a bare column beside
          * max()). */
 	"INSERT INTO senders(list_id, addr, name, n, last_ts)"
@@ -405,4 +475,19 @@ enum la_status store_sender_threads(struct store *st, int64_t list_id, int64_t s
 	sqlite3_bind_int64(s, 3, offset);
 	sqlite3_bind_int(s, 4, limit);
 	return each_topic(s, fn, arg);
+}
+
+void stats_stmts_free(struct store *st)
+{
+	_Static_assert(sizeof apply_steps / sizeof *apply_steps <=
+	                       sizeof st->stats_apply / sizeof *st->stats_apply,
+	               "room for statements");
+	for (size_t i = 0; i < sizeof st->stats_apply / sizeof *st->stats_apply; i++) {
+		sqlite3_finalize(st->stats_apply[i]);
+		st->stats_apply[i] = NULL;
+	}
+	for (size_t i = 0; i < sizeof st->stats_stmt / sizeof *st->stats_stmt; i++) {
+		sqlite3_finalize(st->stats_stmt[i]);
+		st->stats_stmt[i] = NULL;
+	}
 }

@@ -124,6 +124,7 @@ struct store {
 	sqlite3_stmt *prepared[S_COUNT];
 	sqlite3_stmt *sstmt[20];      /* series.c's statements */
 	sqlite3_stmt *stats_stmt[12]; /* stats.c's */
+	sqlite3_stmt *stats_apply[12];
 	bool writer;
 	bool in_txn;
 	bool in_read;            /* between store_read_begin and store_read_end */
@@ -232,9 +233,10 @@ LA_MUST_CHECK enum la_status series_fill(struct store *st);
 /* series.c: finalizes its statements (store_close). */
 void series_stmts_free(struct store *st);
 
-/* stats.c: sets the page key of the senders that lack one (new since
- * the last commit), in the writer's transaction; store_commit calls it. */
-LA_MUST_CHECK enum la_status stats_hash_new(struct store *st);
+/* stats.c: adds up the changes the triggers noted (stats_sql.h) into
+ * the figures, and sets the page key of new senders, in the writer's
+ * transaction; store_commit calls it. */
+LA_MUST_CHECK enum la_status stats_apply(struct store *st);
 /* stats.c: makes a list's figures whole from its messages, once for an
  * index made before them (meta stats = 1); inside a write transaction. */
 LA_MUST_CHECK enum la_status stats_fill(struct store *st);

@@ -522,7 +522,7 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 	if (!e)
 		e = hide_apply(st);
 	if (!e)
-		e = stats_hash_new(st);
+		e = stats_apply(st);
 	if (e)
 		return la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
 	if (src) {
@@ -769,9 +769,9 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 		" AND m.list_id = %1$lld) WHERE id IN (SELECT mid FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
-		"DELETE FROM series WHERE list_id = %1$lld;" STATS_PURGE(
-			"%1$lld") "DELETE FROM messages WHERE list_id = %1$lld;"
-				  "DELETE FROM days WHERE list_id = %1$lld;"
+		"DELETE FROM series WHERE list_id = %1$lld;"
+		"DELETE FROM messages WHERE list_id = %1$lld;" STATS_PURGE(
+			"%1$lld") "DELETE FROM days WHERE list_id = %1$lld;"
 				  "DELETE FROM gone WHERE list_id = %1$lld;"
 				  "DELETE FROM git_heads WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
 				  "DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
