@@ -40,19 +40,30 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_SET_HASH] = "UPDATE senders SET hash = ?2 WHERE id = ?1",
 	/* stat_senders_top's order (its key ends with the sender). */
 	[Q_TOP_SENDERS] = "SELECT s.id, s.addr, s.name, coalesce(s.hash, ''), x.n, s.last_ts"
-			  " FROM stat_senders x JOIN senders s ON s.id = x.sender"
+			  " FROM stat_senders x INDEXED BY stat_senders_top CROSS JOIN senders s"
+			  " ON s.id = x.sender"
 			  " WHERE x.list_id = ?1 AND x.period = ?2"
 			  " ORDER BY x.n DESC, x.sender DESC LIMIT ?3",
-	[Q_TOP_THREADS] = "SELECT " TOPIC_COLS ", x.n FROM stat_threads x JOIN topics t"
-			  " ON t.list_id = x.list_id AND t.thread = x.thread" TOPIC_JOIN
-			  " WHERE x.list_id = ?1 AND x.period = ?2"
-			  " ORDER BY x.n DESC, x.thread DESC LIMIT ?3",
-	[Q_TOPICS_LAST] = "SELECT " TOPIC_COLS ", t.n FROM topics t" TOPIC_JOIN
-			  " WHERE t.list_id = ?1 ORDER BY t.last_ts DESC, t.thread DESC"
-			  " LIMIT ?3 OFFSET ?2",
-	[Q_TOPICS_FIRST] = "SELECT " TOPIC_COLS ", t.n FROM topics t" TOPIC_JOIN
-			   " WHERE t.list_id = ?1 ORDER BY t.first_ts DESC, t.thread DESC"
-			   " LIMIT ?3 OFFSET ?2",
+	[Q_TOP_THREADS] =
+		"SELECT " TOPIC_COLS ", x.n FROM stat_threads x INDEXED BY stat_threads_top"
+		" CROSS JOIN topics t"
+		" ON t.list_id = x.list_id AND t.thread = x.thread" TOPIC_JOIN
+		" WHERE x.list_id = ?1 AND x.period = ?2"
+		" ORDER BY x.n DESC, x.thread DESC LIMIT ?3",
+	/* The page's keys first, from the index alone (an offset skips
+         * index entries, not joined rows), then their rows. */
+	[Q_TOPICS_LAST] =
+		"SELECT " TOPIC_COLS ", t.n FROM (SELECT thread FROM topics"
+		" INDEXED BY topics_last WHERE list_id = ?1"
+		" ORDER BY last_ts DESC, thread DESC LIMIT ?3 OFFSET ?2) k"
+		" CROSS JOIN topics t ON t.list_id = ?1 AND t.thread = k.thread" TOPIC_JOIN
+		" ORDER BY t.last_ts DESC, t.thread DESC",
+	[Q_TOPICS_FIRST] =
+		"SELECT " TOPIC_COLS ", t.n FROM (SELECT thread FROM topics"
+		" INDEXED BY topics_first WHERE list_id = ?1"
+		" ORDER BY first_ts DESC, thread DESC LIMIT ?3 OFFSET ?2) k"
+		" CROSS JOIN topics t ON t.list_id = ?1 AND t.thread = k.thread" TOPIC_JOIN
+		" ORDER BY t.first_ts DESC, t.thread DESC",
 	[Q_TOPICS_COUNT] = "SELECT count(*) FROM topics WHERE list_id = ?1",
 	[Q_SENDER_GET] = "SELECT id, addr, name, hash, n, last_ts FROM senders"
 			 " WHERE list_id = ?1 AND hash = ?2 AND n > 0 ORDER BY id LIMIT 1",
@@ -63,7 +74,8 @@ static const char *const q_sql[Q_COUNT] = {
 			  " JOIN lists l ON l.id = m.list_id WHERE m.list_id = ?1"
 			  " AND lower(m.from_addr) = ?2 AND " NOT_HIDDEN(
 				  "m.") " ORDER BY m.day DESC, m.num DESC LIMIT ?4 OFFSET ?3",
-	[Q_SENDER_THREADS] = "SELECT " TOPIC_COLS ", x.n FROM thread_senders x JOIN topics t"
+	[Q_SENDER_THREADS] = "SELECT " TOPIC_COLS ", x.n FROM thread_senders x"
+			     " INDEXED BY thread_senders_by CROSS JOIN topics t"
 			     " ON t.list_id = x.list_id AND t.thread = x.thread" TOPIC_JOIN
 			     " WHERE x.list_id = ?1 AND x.sender = ?2"
 			     " ORDER BY t.last_ts DESC, t.thread DESC LIMIT ?4 OFFSET ?3",
