@@ -15,8 +15,8 @@
  * room for the labels under it, and the widest a bar's slot gets. */
 #define PLOT_H 100
 #define LABEL_H 16
-#define SLOT_MAX 24
-#define WIDTH_MIN 240
+#define SLOT_MAX 40
+#define WIDTH_MIN 480
 /* Senders and threads listed in each "busiest" list. */
 #define TOP_N 10
 
