@@ -103,8 +103,8 @@ check "each bar has its title, the chart its accessible name" \
 # ---- top posters and busiest threads ----
 # tops FILE N: the N-th list of "busiest" of a page, as "HREF COUNT".
 tops() {
-	awk -v n="$2" '/<ol class="top">/{k++; on = 1} /<\/ol>/{on = 0} on && k==n && /<li>/' "$1" |
-		sed 's/<li><a href="\([^"]*\)".*<span class="count">\([0-9]*\) message.*/\1 \2/'
+	awk -v n="$2" '/<ol class="top">/{k++; on = 1} /<\/ol>/{on = 0} on && k==n && /<li class="top">/' "$1" |
+		sed 's/<li class="top"><a href="\([^"]*\)".*<span class="count">\([0-9]*\) message.*/\1 \2/'
 }
 q "SELECT lower(from_addr), count(*) FROM messages WHERE list_id = $LK AND day / 10000 = 2010
 	AND $SHOWN AND from_addr <> '' GROUP BY 1 ORDER BY 2 DESC" |

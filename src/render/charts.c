@@ -134,9 +134,7 @@ void chart_year(struct buf *b, int y, const int counts[13])
 	snprintf(what, sizeof what, "Messages per month in %04d", y);
 	svg_bars(b, what, bars, 12, "the numbers are in the table below");
 	/* The numbers, for those who cannot see the bars. */
-	buf_adds(b, "<table class=\"years chart-data\">\n<caption>");
-	html_texts(b, what);
-	buf_adds(b, "</caption>\n<tr>");
+	buf_adds(b, "<table class=\"years chart-data\">\n<tr>");
 	for (int m = 1; m <= 12; m++)
 		buf_printf(b, "<th>%s</th>", civil_month_abbr[m]);
 	buf_adds(b, "</tr>\n<tr>");
@@ -186,7 +184,7 @@ static bool top_sender(const struct store_sender *s, void *arg)
 	struct buf *b = x->b;
 	if (x->n++ == 0)
 		buf_adds(b, "<ol class=\"top\">\n");
-	buf_adds(b, "<li><a href=\"");
+	buf_adds(b, "<li class=\"top\"><a href=\"");
 	link_list(x->c, b, x->list);
 	buf_printf(b, "from/%s/\">", s->hash);
 	sender_text(b, s->name, s->addr);
@@ -211,7 +209,7 @@ static bool top_thread(const struct store_topic *t, void *arg)
 	struct buf *b = x->b;
 	if (x->n++ == 0)
 		buf_adds(b, "<ol class=\"top\">\n");
-	buf_adds(b, "<li>");
+	buf_adds(b, "<li class=\"top\">");
 	topic_link(x->c, b, x->list, t);
 	buf_adds(b, " <span class=\"from\">(");
 	sender_text(b, t->starter.from_name, t->starter.from_addr);
