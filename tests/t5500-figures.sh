@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
 SHOTS=$ROOT/test-output
-plan 37
+plan 38
 
 la index --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox" 2>/dev/null
 la index --data "$DATA" lkml "$ROOT/samples/lkml.mbox" 2>/dev/null
@@ -74,6 +74,7 @@ pages | getall p
 check_eq "the pages answer 200 (and the others 301, 404)" \
 	"$(cut -d' ' -f2 p.txt | tr '\n' ' ')" "200 200 200 200 200 200 200 200 200 301 301 404 404 404 404 "
 check "the pages are well formed, only our markup and links" pagecheck --html5 p/1 p/2 p/3 p/4 p/6 p/7 p/8 p/9
+check "no sanitizer report while making them" sh -c '! grep -qE "Sanitizer|runtime error" p.err'
 
 # ---- the bars, against counts of the index ----
 months() {
