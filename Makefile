@@ -31,13 +31,14 @@ SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write.c src/store/search.c \
               src/store/bytes.c src/store/git.c src/store/series.c \
-              src/store/hide.c src/store/lists.c src/store/legacy.c
+              src/store/hide.c src/store/lists.c src/store/legacy.c src/store/stats.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/body.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c src/render/gone.c src/render/legacy.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
               src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c \
-              src/render/msgjson.c src/render/series.c src/render/serieslist.c src/render/text.c
+              src/render/msgjson.c src/render/series.c src/render/serieslist.c src/render/text.c \
+              src/render/charts.c src/render/topics.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/ratelimit.c \
               src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c src/cmd/cmd-hide.c src/cmd/cmd-list.c src/cmd/cmd-check.c \

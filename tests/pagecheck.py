@@ -66,6 +66,12 @@ ALLOWED = {
     "button": {"type"},
     "mark": set(),
     "ol": {"class"},
+    # The charts (src/render/charts.c): inline SVG, no script.
+    "figure": {"class"},
+    "figcaption": set(),
+    "svg": {"class", "viewbox", "viewBox", "width", "height", "role"},
+    "rect": {"class", "x", "y", "width", "height"},
+    "text": {"x", "y"},
 }
 VOID = {"meta", "link", "br", "input"}
 LIST = r"[a-z0-9][a-z0-9._-]*"
@@ -85,6 +91,9 @@ ARCHIVE_HREFS = [re.compile(x) for x in (
     r"^/(" + LIST + r")/new\.(atom|html)$",
     # A list's patch series.
     r"^/(" + LIST + r")/series/(\?page=[1-9][0-9]*)?$",
+    # A list's threads, their feed, a sender's page (src/render/topics.c).
+    r"^/(" + LIST + r")/topics/(new\.atom|\?page=[1-9][0-9]*)?$",
+    r"^/(" + LIST + r")/from/[0-9a-f]{16}/(\?page=[1-9][0-9]*)?$",
     r"^/(" + LIST + r"/)?_/text/(help|config)/(raw)?$",
     # A message further down the same page (thread pages), the thread on
     # a message's page.
@@ -263,6 +272,9 @@ def check_tree(raw):
         if not isinstance(tag, str):
             problems.append("tree: a comment")
             continue
+        # The charts' SVG elements, in their namespace.
+        if tag.startswith("{http://www.w3.org/2000/svg}"):
+            tag = tag.split("}", 1)[1]
         if BIDI.search((el.text or "") + (el.tail or "")):
             problems.append("tree: a bidirectional override in the text of <%s>" % tag)
         if tag in IMPLIED and not el.attrib:

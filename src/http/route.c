@@ -485,6 +485,41 @@ static enum route_kind parse_dated(struct route *rt, const struct site_path *p)
 	return rt->kind = R_NOTFOUND;
 }
 
+/* A sender's page key: STORE_SENDER_HASH_LEN lowercase hex digits. */
+static bool sender_hash(const char *s, size_t n)
+{
+	if (n != STORE_SENDER_HASH_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* /LIST/topics/, /LIST/topics/new.atom, /LIST/from/HASH/: R_NOTFOUND
+ * if g is none of them from at (the list) on, which is then read as a
+ * Message-ID's ("topics" sent as "%74opics" always is). */
+static enum route_kind parse_figures(struct route *rt, const struct segs *g, size_t at,
+                                     const char *prefix)
+{
+	size_t nseg = g->count - at;
+	if (g->rawn[at + 1] == 6 && !memcmp(g->raw[at + 1], "topics", 6)) {
+		if (nseg == 2)
+			return g->trailing ? (rt->kind = R_TOPICS)
+			                   : redirect_to(rt, prefix, g, at, g->count, true);
+		if (nseg == 3 && !g->trailing && seg_is(g, at + 2, "new.atom"))
+			return rt->kind = R_TOPICS_ATOM;
+		return R_NOTFOUND;
+	}
+	if (nseg == 3 && seg_is(g, at + 1, "from") && sender_hash(g->s[at + 2], g->n[at + 2])) {
+		memcpy(rt->msgid, g->s[at + 2], g->n[at + 2]);
+		rt->msgid[g->n[at + 2]] = '\0';
+		return g->trailing ? (rt->kind = R_SENDER)
+		                   : redirect_to(rt, prefix, g, at, g->count, true);
+	}
+	return R_NOTFOUND;
+}
+
 /* The site's grammar over segments [at, count) of g (at: the list).  A
  * redirect goes to prefix + the canonical path. */
 static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t at,
@@ -522,6 +557,11 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 		char pre[LISTNAME_MAX + 2];
 		snprintf(pre, sizeof pre, "/%s", rt->list);
 		return parse_text(rt, g, at + 2, pre);
+	}
+	if (!rt->all) {
+		enum route_kind k = parse_figures(rt, g, at, prefix);
+		if (k != R_NOTFOUND)
+			return k;
 	}
 	/* Four digits as sent are a year; anything else (even "%32019") is a
 	 * Message-ID, which is how links write an ID of four digits. */
@@ -879,6 +919,9 @@ static enum la_status route_msgid(const struct render_ctx *c, const struct route
 	case R_NEW_HTML: return render_new_html(c, list, r);
 	case R_OPENSEARCH: return render_opensearch(c, list, r);
 	case R_SERIES_LIST: return render_series_list(c, rt->list, rt->page, r);
+	case R_TOPICS: return render_topics(c, rt->list, rt->page, r);
+	case R_TOPICS_ATOM: return render_topics_atom(c, rt->list, r);
+	case R_SENDER: return render_sender(c, rt->list, rt->msgid, rt->page, r);
 	case R_TEXT: return render_text(c, list, rt->text, rt->text_raw, r);
 	case R_MID:
 		/* lore's search within a thread: /LIST/MSGID/?x=m&q=... */
@@ -962,6 +1005,9 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	case R_NEW_HTML:
 	case R_OPENSEARCH:
 	case R_SERIES_LIST:
+	case R_TOPICS:
+	case R_TOPICS_ATOM:
+	case R_SENDER:
 	case R_TEXT:
 	case R_MID:
 	case R_MID_RAW:

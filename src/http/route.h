@@ -28,6 +28,10 @@
  *   /LIST/MSGID/R/  /LIST/MSGID/f/ redirect to /LIST/MSGID/#R, /LIST/MSGID/
  *   /LIST/new.html                 the latest messages, as a page
  *   /LIST/series/ (?page=N)        the list's patch series and their state
+ *   /LIST/topics/ (?page=N)        the list's threads, latest activity first
+ *   /LIST/topics/new.atom          its new threads as Atom
+ *   /LIST/from/HASH/ (?page=N)     a sender's threads and messages (HASH:
+ *                                  16 hex digits, store_sender_hash)
  *   /LIST/_/text/help/ (.../raw)   the query language (lore's help page)
  *   /LIST/_/text/config/raw        a public-inbox config snippet (lei reads it)
  *   /all/new.atom, /all/MSGID/...  the same over every list
@@ -45,8 +49,10 @@
  *
  * The path is split into segments first and each is percent-decoded on
  * its own, so "%2F" inside a Message-ID stays inside its segment.  After
- * the list, a segment of exactly four digits is a year and anything else
- * a Message-ID; "all" and "api" are never list names.  Directory forms
+ * the list, a segment of exactly four digits is a year, "topics" (as
+ * sent) the threads' pages, "from" followed by a sender's hash a sender's
+ * page, and anything else a Message-ID (links write an ID "topics" as
+ * "%74opics"); "all" and "api" are never list names.  Directory forms
  * without their trailing slash (and a message with one) redirect to the
  * canonical form.  Only this grammar is accepted: a path never becomes a
  * file name. */
@@ -93,6 +99,9 @@ enum route_kind {
 	R_NEW_HTML,          /* /LIST/new.html */
 	R_SERIES_LIST,       /* /LIST/series/ */
 	R_OPENSEARCH,        /* /_/opensearch.xml, /LIST/_/opensearch.xml */
+	R_TOPICS,            /* /LIST/topics/ */
+	R_TOPICS_ATOM,       /* /LIST/topics/new.atom */
+	R_SENDER,            /* /LIST/from/HASH/: the hash in msgid */
 	R_TEXT,              /* /LIST/_/text/KEY/ (and /raw): route.text */
 	R_API_LISTS,         /* /api/v1/ */
 	R_API_LIST,          /* /api/v1/LIST/: its messages */

@@ -269,7 +269,8 @@ void render_msgid_segment(struct buf *b, const char *p, size_t n)
 	bool year = n == 4;
 	for (size_t i = 0; year && i < 4; i++)
 		year = p[i] >= '0' && p[i] <= '9';
-	if (year) {
+	/* (And "topics", which after a list names its threads' page.) */
+	if (year || (n == 6 && memcmp(p, "topics", 6) == 0)) {
 		buf_printf(b, "%%%02X", (unsigned char)p[0]);
 		p++;
 		n--;

@@ -333,8 +333,17 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 	buf_adds(b, "</div>\n<h1>");
 	html_texts(b, title);
 	buf_adds(b, "</h1>\n");
+	chart_month(b, y, m, mc.n);
 	calendar(c, b, list, y, m, &mc, false);
 	buf_printf(b, "<p>%d message%s</p>\n", mc.total, mc.total == 1 ? "" : "s");
+	if (page == 1) {
+		char when[48];
+		snprintf(when, sizeof when, " in %s %04d", civil_month_name[m], y);
+		if ((e = chart_tops(c, b, list, id, STORE_PERIOD_MONTH(y, m), when))) {
+			buf_free(&u);
+			return db_failed(c, r, e);
+		}
+	}
 	char what[64] = "";
 	if (pages > 1) {
 		int first = 0, last = 0;
@@ -426,11 +435,19 @@ enum la_status render_year(const struct render_ctx *c, const char *list, int y, 
 	buf_adds(b, "</div>\n<h1>");
 	html_texts(b, title);
 	buf_adds(b, "</h1>\n");
+	int months[13] = {0};
+	for (int m = 1; m <= 12; m++)
+		months[m] = yc.m[m].total;
+	chart_year(b, y, months);
 	buf_printf(b, "<p>%d message%s</p>\n<div class=\"year\">\n", yc.total,
 	           yc.total == 1 ? "" : "s");
 	for (int m = 1; m <= 12; m++)
 		calendar(c, b, list, y, m, &yc.m[m], true);
 	buf_adds(b, "</div>\n");
+	char when[16];
+	snprintf(when, sizeof when, " in %04d", y);
+	if ((e = chart_tops(c, b, list, id, STORE_PERIOD_YEAR(y), when)))
+		return db_failed(c, r, e);
 	return finish(c, r, 300);
 }
 
@@ -518,6 +535,7 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 			free(yc.n);
 			return db_failed(c, r, e);
 		}
+		chart_list_months(b, yc.first_year, yc.nyears, (const int(*)[13])yc.n);
 		buf_adds(b, "<table class=\"years\">\n<tr><th></th>");
 		for (int m = 1; m <= 12; m++)
 			buf_printf(b, "<th>%s</th>", civil_month_abbr[m]);
@@ -540,8 +558,12 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 			}
 			buf_printf(b, "<td>%d</td></tr>\n", yc.n[i][0]);
 		}
-		buf_adds(b, "</table>\n");
+		buf_adds(b, "</table>\n<p><a href=\"");
+		link_list(c, b, list);
+		buf_adds(b, "topics/\">All threads, latest first</a></p>\n");
 		free(yc.n);
+		if ((e = chart_tops(c, b, list, info.id, STORE_PERIOD_ALL, "")))
+			return db_failed(c, r, e);
 		/* Say how many are listed: a small list has fewer than
 		 * LIST_RECENT. */
 		int shown = info.count < LIST_RECENT ? (int)info.count : LIST_RECENT;

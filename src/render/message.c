@@ -765,6 +765,7 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 	buf_free(&u);
 	buf_adds(b, "</div>\n");
 	render_series_note(c, b, m);
+	render_sender_note(c, b, m);
 
 	/* The reply instructions are made first, so that the line above the
 	 * block links them only when there are some. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "render/html.h"
+#include "render/charts_css.h"
 #include "util/hash.h"
 #include "util/utf8.h"
 #include "util/civil.h"
@@ -131,7 +132,8 @@ static const char stylesheet[] =
 	"pre.msg,pre.msg .diff,pre.msg .q{white-space:pre-wrap;overflow:visible}"
 	"pre.msg .fold::after{content:none}a{text-decoration:none}}\n"
 	/* ---- the pages of activity (charts, topics, senders) follow ---- */
-	;
+	/* The charts' part, kept in its own file. */
+	CHARTS_CSS;
 
 static char stylesheet_path[64];
 

@@ -214,6 +214,17 @@ LA_MUST_CHECK enum la_status render_thread_atom(const struct render_ctx *c, cons
  * day and number, newest first). */
 LA_MUST_CHECK enum la_status render_new_atom(const struct render_ctx *c, const char *list,
                                              struct response *r);
+/* /LIST/topics/ (?page=N): the list's threads, latest activity first,
+ * with their starter, messages, participants, first and last day;
+ * /LIST/topics/new.atom: the newest threads' first messages as Atom;
+ * /LIST/from/HASH/ (?page=N): a sender's threads and messages, newest
+ * first, HASH being store_sender_hash of their address (topics.c). */
+LA_MUST_CHECK enum la_status render_topics(const struct render_ctx *c, const char *list, int page,
+                                           struct response *r);
+LA_MUST_CHECK enum la_status render_topics_atom(const struct render_ctx *c, const char *list,
+                                                struct response *r);
+LA_MUST_CHECK enum la_status render_sender(const struct render_ctx *c, const char *list,
+                                           const char *hash, int page, struct response *r);
 /* /LIST/new.html: the same messages as a page. */
 /* The OpenSearch description document of list's search (NULL: the whole
  * archive's), which the <link rel="search"> of every page names, so that

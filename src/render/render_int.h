@@ -265,6 +265,29 @@ void json_add_string(JsonBuilder *jb, const char *key, const char *v);
 void json_add_buf(JsonBuilder *jb, const char *key, struct buf *b);
 void json_add_int(JsonBuilder *jb, const char *key, int64_t v);
 
+/* ---- a list's figures (charts.c) ---- */
+
+/* Bars of messages per month from the first month with mail to the
+ * last, n[year - first_year][month] (as the list page counts them). */
+void chart_list_months(struct buf *b, int first_year, int nyears, const int (*n)[13]);
+/* Bars of messages per month of year y (counts[1..12]), and their table. */
+void chart_year(struct buf *b, int y, const int counts[13]);
+/* Bars of messages per day of y/m (counts[1..31]); the calendar beside
+ * it holds the numbers. */
+void chart_month(struct buf *b, int y, int m, const int counts[32]);
+/* The top posters and busiest threads of list in period
+ * (STORE_PERIOD_*), headed "Top posters" + when (" in 2019").  Returns
+ * the index's error (what was read is on the page). */
+LA_MUST_CHECK enum la_status chart_tops(const struct render_ctx *c, struct buf *b, const char *list,
+                                        int64_t list_id, int period, const char *when);
+/* BASE/LIST/from/HASH/: the page of the sender of address addr. */
+void link_sender(const struct render_ctx *c, struct buf *b, const char *list, const char *addr);
+/* On the page of message m, a line linking its sender's page. */
+void render_sender_note(const struct render_ctx *c, struct buf *b, const struct store_msg *m);
+/* A thread's subject linked to its flat thread page (of list). */
+void topic_link(const struct render_ctx *c, struct buf *b, const char *list,
+                const struct store_topic *t);
+
 /* ---- hidden messages (gone.c) ---- */
 
 /* r: the 410 page of a hidden message, with reason if not NULL or "". */

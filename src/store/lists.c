@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "store/store_int.h"
+#include "store/stats_sql.h"
 
 static enum la_status step_status(int rc)
 {
@@ -32,35 +33,34 @@ enum la_status store_list_remove(struct store *st, int64_t list_id, struct la_er
 	/* As store_list_purge, and then the list's sources, settings and
 	 * hidden messages (the hide log keeps what was done), in one
 	 * transaction. */
-	char sql[2048];
+	char sql[4096];
 	long long id = (long long)list_id;
 	snprintf(
 		sql, sizeof sql,
 		"BEGIN IMMEDIATE;"
 		"UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m"
-		" WHERE m.mid = mids.id AND m.list_id = %lld)"
-		" WHERE id IN (SELECT mid FROM messages WHERE list_id = %lld);"
-		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
-		"DELETE FROM trailers WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
-		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM messages WHERE list_id = %lld);"
-		"DELETE FROM series_gone WHERE series IN (SELECT id FROM series WHERE list_id = %lld);"
-		"DELETE FROM series WHERE list_id = %lld;"
-		"DELETE FROM series_state WHERE list_id = %lld;"
-		"DELETE FROM messages WHERE list_id = %lld;"
-		"DELETE FROM days WHERE list_id = %lld;"
-		"DELETE FROM maildir_seen WHERE source_id IN"
-		" (SELECT id FROM sources WHERE list_id = %lld);"
-		"DELETE FROM source_copies WHERE source_id IN"
-		" (SELECT id FROM sources WHERE list_id = %lld);"
-		"DELETE FROM sources WHERE list_id = %lld;"
-		"DELETE FROM hidden WHERE list_id = %lld;"
-		"DELETE FROM list_settings WHERE list_id = %lld;"
-		"DELETE FROM lists WHERE id = %lld;"
-		"INSERT INTO meta(key, value) VALUES('updated', %lld)"
-		" ON CONFLICT(key) DO UPDATE SET value = excluded.value;"
-		"COMMIT;",
-		id, id, id, id, id, id, id, id, id, id, id, id, id, id, id, id,
-		(long long)time(NULL));
+		" WHERE m.mid = mids.id AND m.list_id = %1$lld)"
+		" WHERE id IN (SELECT mid FROM messages WHERE list_id = %1$lld);"
+		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
+		"DELETE FROM trailers WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
+		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
+		"DELETE FROM series_gone WHERE series IN (SELECT id FROM series WHERE list_id = %1$lld);"
+		"DELETE FROM series WHERE list_id = %1$lld;"
+		"DELETE FROM series_state WHERE list_id = %1$lld;"
+		"DELETE FROM messages WHERE list_id = %1$lld;" STATS_PURGE(
+			"%1$lld") "DELETE FROM days WHERE list_id = %1$lld;"
+				  "DELETE FROM maildir_seen WHERE source_id IN"
+				  " (SELECT id FROM sources WHERE list_id = %1$lld);"
+				  "DELETE FROM source_copies WHERE source_id IN"
+				  " (SELECT id FROM sources WHERE list_id = %1$lld);"
+				  "DELETE FROM sources WHERE list_id = %1$lld;"
+				  "DELETE FROM hidden WHERE list_id = %1$lld;"
+				  "DELETE FROM list_settings WHERE list_id = %1$lld;"
+				  "DELETE FROM lists WHERE id = %1$lld;"
+				  "INSERT INTO meta(key, value) VALUES('updated', %2$lld)"
+				  " ON CONFLICT(key) DO UPDATE SET value = excluded.value;"
+				  "COMMIT;",
+		id, (long long)time(NULL));
 	int rc = st_exec(st, sql);
 	if (rc != SQLITE_OK) {
 		enum la_status e = st_fail(st, rc, err, "remove list");

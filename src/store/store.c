@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/store_int.h"
+#include "store/stats_sql.h"
 #include "util/hash.h"
 #include "util/stem.h"
 
@@ -125,7 +126,9 @@ static const char schema_sql[] =
          * and unhide: kept apart from the messages, so that a rebuild
          * finds them and hides the messages again; and lists' settings
          * (`listarc list`, lists.c). */
-	HIDE_SQL;
+	HIDE_SQL
+		/* A list's figures: senders, threads, per month and year (stats.c). */
+		STATS_SQL;
 
 const char *store_errmsg(struct store *st)
 {
@@ -211,6 +214,13 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 	/* And each series' state. */
 	if (rc == SQLITE_OK && !meta_is(st, "series_state", "1") && series_state_fill(st))
 		rc = SQLITE_ERROR;
+	/* And the figures of the pages (stats_sql.h), once. */
+	if (rc == SQLITE_OK && !meta_is(st, "stats", "1")) {
+		enum la_status fe = stats_fill(st);
+		rc = fe ? SQLITE_ERROR
+		        : st_exec(st,
+		                  "INSERT OR REPLACE INTO meta(key, value) VALUES('stats', '1')");
+	}
 	if (rc == SQLITE_OK)
 		rc = st_exec(st, "COMMIT");
 	if (rc == SQLITE_OK)
@@ -317,6 +327,7 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->prepared[i]);
 	series_stmts_free(st);
 	free(st->sdirty);
+	stats_stmts_free(st);
 	/* A persistent WAL is emptied when the writer closes, so that readers
 	 * without write access to the -shm (which rebuild their index of the
 	 * WAL for every read) find nothing to read there. */

@@ -569,6 +569,75 @@ LA_MUST_CHECK enum la_status store_list_nth(struct store *st, int64_t list_id, i
 LA_MUST_CHECK enum la_status store_list_msgids(struct store *st, int64_t list_id,
                                                bool (*fn)(const char *msgid, void *arg), void *arg);
 
+/* ---- a list's figures: senders, topics, busiest threads (stats.c) ---- */
+
+/* The key of a sender's page, /LIST/from/HASH/: the first 16 hex digits
+ * (lowercase) of the SHA-1 of the address with its ASCII letters
+ * lowercased (as SQLite's lower()), into out.  It names the address
+ * without showing it. */
+#define STORE_SENDER_HASH_LEN 16
+void store_sender_hash(const char *addr, char out[STORE_SENDER_HASH_LEN + 1]);
+
+/* Periods of the figures: the list's whole life, a year, a month. */
+#define STORE_PERIOD_ALL 0
+#define STORE_PERIOD_YEAR(y) (y)
+#define STORE_PERIOD_MONTH(y, m) ((y)*100 + (m))
+
+/* A sender, borrowed for the callback (or copied by store_sender_get):
+ * address (lowercase), name of their latest message, page key, messages
+ * (in the period asked for, for store_top_senders; in all, otherwise). */
+struct store_sender {
+	int64_t id;
+	const char *addr, *name, *hash;
+	int64_t n, last_ts;
+};
+/* The list's limit senders with the most messages in period, most first
+ * (ties: by address).  LA_OK with no calls for an index whose figures a
+ * writer has not made yet. */
+LA_MUST_CHECK enum la_status store_top_senders(struct store *st, int64_t list_id, int period,
+                                               int limit,
+                                               bool (*fn)(const struct store_sender *s, void *arg),
+                                               void *arg);
+
+/* A thread of a list (a topic), borrowed for the callback: its first
+ * message (starter: subject, sender, Message-ID, URL), its messages and
+ * senders in the list, its first and last delivery times; n_period: its
+ * messages in the period asked for (store_top_threads), or the sender's
+ * messages in it (store_sender_threads). */
+struct store_topic {
+	struct store_entry starter;
+	int64_t thread, n, senders, first_ts, last_ts, n_period;
+};
+typedef bool (*store_topic_fn)(const struct store_topic *t, void *arg);
+/* The list's limit threads with the most messages in period, most first. */
+LA_MUST_CHECK enum la_status store_top_threads(struct store *st, int64_t list_id, int period,
+                                               int limit, store_topic_fn fn, void *arg);
+/* The list's threads, limit from offset: by latest message, newest first;
+ * or (by_start) by first message, newest first (new topics). */
+LA_MUST_CHECK enum la_status store_topics(struct store *st, int64_t list_id, bool by_start,
+                                          int64_t offset, int limit, store_topic_fn fn, void *arg);
+/* The number of threads of the list into *n. */
+LA_MUST_CHECK enum la_status store_topics_count(struct store *st, int64_t list_id, int64_t *n);
+
+/* The sender of list_id whose page key is hash, into *out (its strings
+ * in buf, n bytes); LA_ENOTFOUND if none, or none of their messages is
+ * shown. */
+LA_MUST_CHECK enum la_status store_sender_get(struct store *st, int64_t list_id, const char *hash,
+                                              struct store_sender *out, char *buf, size_t n);
+/* The number of threads sender took part in, into *n. */
+LA_MUST_CHECK enum la_status store_sender_thread_count(struct store *st, int64_t list_id,
+                                                       int64_t sender, int64_t *n);
+/* The sender's messages (address addr, lowercase), newest first by URL,
+ * limit from offset. */
+LA_MUST_CHECK enum la_status store_sender_msgs(struct store *st, int64_t list_id, const char *addr,
+                                               int64_t offset, int limit, store_entry_fn fn,
+                                               void *arg);
+/* The threads the sender took part in, latest activity first, limit from
+ * offset (n_period: the sender's messages in each). */
+LA_MUST_CHECK enum la_status store_sender_threads(struct store *st, int64_t list_id, int64_t sender,
+                                                  int64_t offset, int limit, store_topic_fn fn,
+                                                  void *arg);
+
 /* Time of the last change to the index (for Last-Modified), 0 if unknown. */
 int64_t store_mtime(struct store *st);
 

@@ -129,6 +129,8 @@ struct store {
 	sqlite3_stmt *sstmt[40]; /* series.c's statements */
 	int64_t *sdirty;         /* threads whose series' state to refresh at commit (series.c) */
 	size_t nsdirty, capsdirty;
+	sqlite3_stmt *stats_stmt[12]; /* stats.c's */
+	sqlite3_stmt *stats_apply[12];
 	bool writer;
 	bool in_txn;
 	bool in_read;            /* between store_read_begin and store_read_end */
@@ -273,6 +275,16 @@ LA_MUST_CHECK enum la_status series_state_fill(struct store *st);
 LA_MUST_CHECK enum la_status series_fill(struct store *st);
 /* series.c: finalizes its statements (store_close). */
 void series_stmts_free(struct store *st);
+
+/* stats.c: adds up the changes the triggers noted (stats_sql.h) into
+ * the figures, and sets the page key of new senders, in the writer's
+ * transaction; store_commit calls it. */
+LA_MUST_CHECK enum la_status stats_apply(struct store *st);
+/* stats.c: makes a list's figures whole from its messages, once for an
+ * index made before them (meta stats = 1); inside a write transaction. */
+LA_MUST_CHECK enum la_status stats_fill(struct store *st);
+/* stats.c: finalizes its statements (store_close). */
+void stats_stmts_free(struct store *st);
 
 /* git.c: a copy of the blob `file` ("N/ID": of epoch N of the v2 inbox
  * at path; "ID": of the v1 inbox, a bare repository, at path) in an

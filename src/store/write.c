@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "store/store_int.h"
+#include "store/stats_sql.h"
 #include "util/cjk.h"
 #include "util/stem.h"
 #include "util/hash.h"
@@ -547,6 +548,8 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 		e = hide_apply(st);
 	if (!e)
 		e = series_state_refresh(st);
+	if (!e)
+		e = stats_apply(st);
 	if (e)
 		return la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
 	if (src) {
@@ -787,7 +790,7 @@ enum la_status store_maildir_mark(struct store *st, int64_t source_id, const cha
 
 enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err)
 {
-	char sql[2048];
+	char sql[4096];
 	snprintf(
 		sql, sizeof sql,
 		"UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m WHERE m.mid = mids.id"
@@ -798,14 +801,14 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 		"DELETE FROM series_gone WHERE series IN (SELECT id FROM series WHERE list_id = %1$lld);"
 		"DELETE FROM series WHERE list_id = %1$lld;"
 		"DELETE FROM series_state WHERE list_id = %1$lld;"
-		"DELETE FROM messages WHERE list_id = %1$lld;"
-		"DELETE FROM days WHERE list_id = %1$lld;"
-		"DELETE FROM gone WHERE list_id = %1$lld;"
-		"DELETE FROM git_heads WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
-		"DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
-		"UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %1$lld;"
-		"UPDATE source_copies SET orig_size = -1, copy_len = -1"
-		" WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);",
+		"DELETE FROM messages WHERE list_id = %1$lld;" STATS_PURGE(
+			"%1$lld") "DELETE FROM days WHERE list_id = %1$lld;"
+				  "DELETE FROM gone WHERE list_id = %1$lld;"
+				  "DELETE FROM git_heads WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
+				  "DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
+				  "UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %1$lld;"
+				  "UPDATE source_copies SET orig_size = -1, copy_len = -1"
+				  " WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);",
 		(long long)list_id);
 	int rc = st_exec(st, sql);
 	store_rollback(st); /* drop caches that may name purged rows */
