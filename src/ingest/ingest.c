@@ -85,7 +85,7 @@ bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, in
 }
 
 /* Fingerprints of an mbox up to done: its first and its last FP_BYTES. */
-static enum la_status fingerprints(int fd, uint64_t done, int64_t *head, int64_t *tail)
+enum la_status ingest_fingerprints(int fd, uint64_t done, int64_t *head, int64_t *tail)
 {
 	char buf[FP_BYTES];
 	size_t got;
@@ -144,7 +144,7 @@ static enum la_status commit_batch(struct store *st, int fd, struct store_source
                                    struct la_err *err)
 {
 	if (src->kind == SOURCE_MBOX && src->done > 0 &&
-	    fingerprints(fd, src->done, &src->fp_head, &src->fp_tail))
+	    ingest_fingerprints(fd, src->done, &src->fp_head, &src->fp_tail))
 		return la_err_set(err, LA_EIO, "%s: cannot read back: %s", src->path,
 		                  strerror(errno));
 	return store_commit(st, src, err);
@@ -602,7 +602,7 @@ static const char *changed_how(int fd, enum mbox_format fmt, const struct store_
 		return NULL;
 	if (*size < src->done)
 		return "is shorter than what was indexed (truncated)";
-	if (fingerprints(fd, src->done, &h, &t))
+	if (ingest_fingerprints(fd, src->done, &h, &t))
 		return "cannot be read back";
 	if (h != src->fp_head || t != src->fp_tail)
 		return "was rewritten (its indexed bytes changed)";
@@ -967,8 +967,12 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
                              const struct ingest_opts *o, struct ingest_stats *stats,
                              struct la_err *err)
 {
+	/* A purge killed midway is finished before anything is read. */
+	enum la_status e = ingest_purge_resume(st, 0, NULL, err);
+	if (e)
+		return e;
 	struct ingest_what w;
-	enum la_status e = ingest_what(path, &w, err);
+	e = ingest_what(path, &w, err);
 	if (e)
 		return e;
 	char *real = realpath(path, NULL);

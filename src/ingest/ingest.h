@@ -108,6 +108,38 @@ LA_MUST_CHECK enum la_status ingest_source(struct store *st, int64_t list_id, co
 LA_MUST_CHECK enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o,
                                                    uint64_t *done, struct la_err *err);
 
+/* What ingest_purge did. */
+struct ingest_purged {
+	int purged;  /* copies of the Message-ID purged */
+	int resumed; /* purges killed before and finished now */
+};
+
+/* `listarc purge`: takes the bytes of every copy of msgid in list_id out
+ * of its source for good (an mbox written again without them, under the
+ * locks its writers take: a new file beside it, synced, renamed over it,
+ * the directory synced; a maildir's or MH folder's file deleted).  Each
+ * copy's URL answers 410 as a hidden message's does, with reason (public:
+ * shown), its number is never reused, every other message keeps its URL
+ * and the later messages' offsets are moved in the same transaction that
+ * records the purge; the hide log gets a "purge" line (by, reason).
+ * Purges a killed run left half done are finished first
+ * (ingest_purge_resume).  The caller holds the archive lock.  Fails,
+ * before anything is changed, with LA_ENOTFOUND (no such message),
+ * LA_EINVAL (purged already, or a copy is in a public-inbox inbox or a
+ * compressed file: err says what to do instead), LA_ECHANGED (the file
+ * is not as indexed: run `listarc index` first), LA_EAGAIN (locked), or
+ * with LA_EIO, LA_ENOSPC, LA_EDB. */
+LA_MUST_CHECK enum la_status ingest_purge(struct store *st, int64_t list_id, const char *msgid,
+                                          const char *by, const char *reason, bool public,
+                                          struct ingest_purged *out, struct la_err *err);
+/* Finishes the purges journalled and not recorded done (a purge killed
+ * midway), of source_id (every source if 0); *done (if not NULL) how
+ * many.  ingest_source calls it first, so an index or a delivery never
+ * reads a source a purge left half done.  The caller holds the archive
+ * lock. */
+LA_MUST_CHECK enum la_status ingest_purge_resume(struct store *st, int64_t source_id, int *done,
+                                                 struct la_err *err);
+
 /* Takes the archive's writer lock (DIR/lock).  wait_seconds < 0 waits
  * forever, 0 fails at once with LA_ELOCKED.  *fd holds the lock until
  * closed. */

@@ -450,6 +450,58 @@ LA_MUST_CHECK enum la_status store_search_thread(struct store *st, const struct 
  * in the list, and again when a rebuild or a delivery indexes it. */
 #define STORE_F_HIDDEN (1u << 30)
 
+/* ---- purged messages (purge.c; ingest/purge.c rewrites the files) ----
+ *
+ * A purged message's bytes are gone from its source; its row stays, with
+ * STORE_F_HIDDEN and STORE_F_PURGED set, no length, no subject and no
+ * sender, so that its URL answers 410 like a hidden one's and its number
+ * is never reused.  unhide refuses it. */
+#define STORE_F_PURGED (1u << 29)
+
+/* A message a purge takes (store_purge_targets). */
+struct store_purge_target {
+	int64_t msg_id, source_id;
+	uint64_t off, len;
+	char file[4096]; /* a maildir's or MH folder's file, else "" */
+};
+/* A purge, as journalled (table purges) before its file is touched. */
+struct store_purge {
+	int64_t id; /* set by store_purge_journal */
+	int64_t list_id, source_id, msg_id;
+	uint64_t start, end; /* an mbox's bytes removed: its From_ line (or
+	                        MMDF separator) up to the next one's */
+	int64_t ino;         /* the mbox's inode before (the rewrite makes a new one) */
+	char file[4096];     /* a maildir's or MH folder's file, else "" */
+	char msgid[MSGID_MAX + 1];
+	char by[128];
+	char reason[HIDE_REASON_MAX + 1];
+	bool public;
+};
+/* The messages of list_id with Message-ID msgid not purged yet, at most
+ * max into v (*n of them); *purged: how many are purged already. */
+LA_MUST_CHECK enum la_status store_purge_targets(struct store *st, int64_t list_id,
+                                                 const char *msgid, struct store_purge_target *v,
+                                                 int max, int *n, int *purged);
+/* The offset of the first message of source_id after offset `after`
+ * (purged ones left out): LA_OK, LA_ENOTFOUND if none, LA_EDB. */
+LA_MUST_CHECK enum la_status store_purge_next_off(struct store *st, int64_t source_id,
+                                                  uint64_t after, uint64_t *off);
+/* Journals p (inside the caller's transaction); sets p->id. */
+LA_MUST_CHECK enum la_status store_purge_journal(struct store *st, struct store_purge *p);
+/* The oldest purge under way, of source_id (any if 0): LA_OK,
+ * LA_ENOTFOUND if none, LA_EDB. */
+LA_MUST_CHECK enum la_status store_purge_pending(struct store *st, int64_t source_id,
+                                                 struct store_purge *p);
+/* Inside the caller's transaction, records p done: (mbox) the messages
+ * after p->end move back by end - start; the purged row keeps its number,
+ * hidden with p's reason, emptied and marked STORE_F_PURGED; the hide log
+ * gets a "purge" line; the journal row goes.  The caller saves the
+ * source's new resume point with the commit. */
+LA_MUST_CHECK enum la_status store_purge_finish(struct store *st, const struct store_purge *p,
+                                                bool mbox, struct la_err *err);
+/* Whether a message of msgid in list_id was purged. */
+bool store_msg_purged(struct store *st, int64_t list_id, const char *msgid);
+
 /* Hides the messages of list_id whose Message-ID is msgid, in a
  * transaction of its own (writer only), and logs it with the list's
  * name, now, by and reason; public: the message's page may show the
