@@ -220,6 +220,7 @@ static enum la_status index_delivered(const char *dir, const char *list, const c
                                       int wait_seconds, struct la_err *err)
 {
 	struct store *st = NULL;
+	struct conf *cf = NULL;
 	int lockfd = -1;
 	enum la_status e = store_open(&st, dir, STORE_WRITE, err);
 	if (!e)
@@ -229,6 +230,11 @@ static enum la_status index_delivered(const char *dir, const char *list, const c
 		struct ingest_opts o;
 		ingest_opts_init(&o);
 		o.settle = 0; /* we hold the mbox's last message complete */
+		/* The thread-break list and mailmap; a file that does not load
+		 * delays nothing: the message is indexed without them. */
+		struct la_err cerr = {0};
+		if (conf_load(dir, &cf, &cerr) == LA_OK)
+			o.conf = cf;
 		struct ingest_stats stats = {0};
 		e = store_list_ensure(st, list, &list_id, err);
 		if (!e)
@@ -237,6 +243,7 @@ static enum la_status index_delivered(const char *dir, const char *list, const c
 	if (lockfd >= 0)
 		close(lockfd);
 	store_close(st);
+	conf_free(cf);
 	return e;
 }
 

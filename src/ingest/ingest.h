@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "conf/conf.h"
 #include "mbox/mbox.h"
 #include "msg/text.h"
 #include "store/store.h"
@@ -53,6 +54,10 @@ struct ingest_opts {
 	 * only in part (maildir++ subfolders); never from another thread. */
 	void (*warn)(const char *msg, void *arg);
 	void *warn_arg;
+	/* listarc.conf (NULL: none): its thread-break list and mailmap apply
+	 * to every message indexed (ingest_adjust).  Read by the reader
+	 * thread too; it must not change during a run. */
+	const struct conf *conf;
 };
 
 /* What a source is, by its content (never its name). */
@@ -82,6 +87,21 @@ struct ingest_what {
  * folder), or LA_EIO. */
 LA_MUST_CHECK enum la_status ingest_what(const char *path, struct ingest_what *w,
                                          struct la_err *err);
+
+/* What listarc.conf changes in a message's summary before it is
+ * stored: references the thread-break list names (conf_thread_break), and
+ * the sender's own address (some mailers put an address in In-Reply-To;
+ * public-inbox drops those too), are no parents; the mailmap's name for
+ * the sender's address replaces the From: name.  conf may be NULL. */
+void ingest_adjust(const struct conf *conf, struct msg_summary *sum);
+
+/* `listarc rethread`: threads list_id's messages again from their header
+ * blocks, with the thread-break list and mailmap of o->conf, in one
+ * transaction (store_rethread): thread pages and thread ids change, no
+ * URL does.  *n: messages read.  The caller holds the archive lock. */
+LA_MUST_CHECK enum la_status ingest_rethread(struct store *st, int64_t list_id,
+                                             const struct ingest_opts *o, uint64_t *n,
+                                             struct la_err *err);
 
 /* Sets opts to the defaults (settle from $LISTARC_SETTLE, else 10 s;
  * batch from $LISTARC_BATCH, else 5000). */

@@ -230,6 +230,19 @@ struct store_msg {
 
 void store_msg_clear(struct store_msg *m);
 
+/* Fills sum for message m (its references, parent and From:) for
+ * store_rethread; false if its bytes cannot be read. */
+typedef bool (*store_summary_fn)(const struct store_msg *m, struct msg_summary *sum, void *arg);
+/* Threads every message of list_id again, in one transaction of its own
+ * (writer only): the thread and parent of its messages' Message-IDs, and
+ * of the ghosts of their threads, are made anew from what fn gives, in
+ * the order they were indexed, as the indexer threads (new thread ids;
+ * copies in other lists follow); each message's from_name becomes fn's.
+ * A message fn cannot read is a thread of its own.  No URL changes.
+ * *n: messages threaded. */
+LA_MUST_CHECK enum la_status store_rethread(struct store *st, int64_t list_id, store_summary_fn fn,
+                                            void *arg, uint64_t *n, struct la_err *err);
+
 /* The message /LIST/YYYY/MM/DD/N.  LA_ENOTFOUND if there is none. */
 LA_MUST_CHECK enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num,
                                            struct store_msg *m);
