@@ -31,6 +31,7 @@
 #include "render/render.h"
 #include "store/store.h"
 #include "util/io.h"
+#include "util/vec.h"
 
 /* A streamed body goes out in pieces of about this size; the next piece
  * is made when the previous one has been written (so a slow reader costs
@@ -65,6 +66,9 @@ struct worker {
 	h2o_timeout_entry_t tick_entry;
 	struct store *st;
 	struct render_ctx rc;
+	/* The configuration rc.conf points to, published for reload_conf: a
+	 * configuration no loop holds here is freed (a hazard pointer). */
+	_Atomic(const struct conf *) conf_held;
 	struct pagecache *cache; /* NULL: no cache */
 	h2o_linklist_t conns;    /* least recently active first (see touch) */
 	int nconns, max_conns;
@@ -109,16 +113,32 @@ struct server {
 	uint64_t response_ms, drain_ms;    /* the timeouts in force */
 	char where[INET6_ADDRSTRLEN + 16]; /* "127.0.0.1:8080" */
 	struct ratelimit *rl;              /* NULL: no rate limit */
-	/* listarc.conf as last read: cfg->conf at start, then what SIGHUP
-	 * read (kept in `confs` until exit: a request in flight may still
-	 * use an older one), and its generation, which keys the page caches
-	 * with the index's version. */
+	/* listarc.conf as last read: cfg->conf at start (the caller's),
+	 * then what SIGHUP read, and its generation, which keys the page
+	 * caches with the index's version.  `confs` holds those SIGHUP read
+	 * that some loop may still hold (conf_held), the one in force
+	 * included: at most one per loop and one more, whatever the number
+	 * of reloads. */
 	_Atomic(const struct conf *) conf_now;
 	atomic_uint conf_gen;
 	struct conf **confs;
-	size_t nconfs;
+	size_t nconfs, capconfs;
 	pthread_barrier_t ready;
 };
+
+/* The configuration in force, held by w until its next request: it is
+ * published in w->conf_held and read again, so that reload_conf, which
+ * replaces conf_now before it looks at what the loops hold, either sees
+ * it held or has not replaced it yet (all seq_cst). */
+static const struct conf *take_conf(struct worker *w)
+{
+	const struct conf *c;
+	do {
+		c = atomic_load(&w->srv->conf_now);
+		atomic_store(&w->conf_held, c);
+	} while (c != atomic_load(&w->srv->conf_now));
+	return c;
+}
 
 static struct worker *worker_of(h2o_context_t *ctx)
 {
@@ -588,7 +608,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	bool snapshot = store_read_begin(w->st, &version) == LA_OK;
 	/* The configuration as of this request (SIGHUP may have read a new
 	 * one): pages made with an older one are not the cache's. */
-	w->rc.conf = atomic_load(&w->srv->conf_now);
+	w->rc.conf = take_conf(w);
 	version ^= (uint64_t)atomic_load(&w->srv->conf_gen) << 40;
 	char key[2 * URL_MAX + 256]; /* a path and its query */
 	size_t kn = 0;
@@ -986,18 +1006,28 @@ static void free_workers(struct server *srv)
 	free(srv->workers);
 }
 
+/* Whether a loop holds c (conf_held). */
+static bool conf_held(const struct server *srv, const struct conf *c)
+{
+	for (int i = 0; i < srv->nworkers; i++)
+		if (atomic_load(&srv->workers[i].conf_held) == c)
+			return true;
+	return false;
+}
+
 /* SIGHUP: reads listarc.conf again; the loops take it at their next
- * request.  A file that does not parse leaves the one in force. */
+ * request.  A file that does not parse leaves the one in force.  Each
+ * configuration an earlier SIGHUP read that no loop holds any more is
+ * freed. */
 static void reload_conf(struct server *srv)
 {
 	struct conf *cf = NULL;
 	struct la_err err = {0};
-	struct conf **more = realloc(srv->confs, (srv->nconfs + 1) * sizeof *more);
-	if (!more) {
+	if (!vec_reserve((void **)&srv->confs, &srv->capconfs, srv->nconfs + 1,
+	                 sizeof *srv->confs)) {
 		fprintf(stderr, "listarc: SIGHUP: out of memory; listarc.conf not read again\n");
 		return;
 	}
-	srv->confs = more;
 	if (conf_load(srv->cfg->data_dir, &cf, &err)) {
 		fprintf(stderr, "listarc: SIGHUP: %s; the configuration in force is kept\n",
 		        err.msg);
@@ -1007,7 +1037,16 @@ static void reload_conf(struct server *srv)
 	srv->confs[srv->nconfs++] = cf;
 	atomic_store(&srv->conf_now, cf);
 	atomic_fetch_add(&srv->conf_gen, 1);
-	fprintf(stderr, "listarc: SIGHUP: listarc.conf read again\n");
+	size_t k = 0;
+	for (size_t i = 0; i < srv->nconfs; i++) {
+		if (srv->confs[i] == cf || conf_held(srv, srv->confs[i]))
+			srv->confs[k++] = srv->confs[i];
+		else
+			conf_free(srv->confs[i]);
+	}
+	srv->nconfs = k;
+	fprintf(stderr, "listarc: SIGHUP: listarc.conf read again (%zu read by SIGHUP in memory)\n",
+	        srv->nconfs);
 }
 
 /* The cap on open connections: the configured one, lowered to what the
@@ -1056,6 +1095,7 @@ static enum la_status workers_open(struct server *srv, int max_conns, struct la_
 		if (e)
 			return e;
 		w->rc = (struct render_ctx){w->st, cfg->conf, cfg->base};
+		atomic_init(&w->conf_held, cfg->conf);
 		if (cfg->cache_bytes &&
 		    !(w->cache = pagecache_new(cfg->cache_bytes / (size_t)srv->nworkers)))
 			return la_err_set(err, LA_ENOMEM, "out of memory");
