@@ -172,6 +172,50 @@ static void header_value(h2o_req_t *req, const h2o_token_t *token, struct buf *b
 		                req->headers.entries[i].value.len);
 }
 
+/* All the lines of header name joined by commas, in req's pool; NULL if
+ * it has none. */
+static const char *header_joined(h2o_req_t *req, const char *name, size_t nlen, size_t *n)
+{
+	*n = 0;
+	const char *out = NULL;
+	for (ssize_t i = -1; (i = h2o_find_header_by_str(&req->headers, name, nlen, i)) != -1;) {
+		h2o_iovec_t v = req->headers.entries[i].value;
+		if (!out) {
+			out = v.base;
+			*n = v.len;
+			continue;
+		}
+		char *j = h2o_mem_alloc_pool(&req->pool, *n + 1 + v.len);
+		memcpy(j, out, *n);
+		j[*n] = ',';
+		memcpy(j + *n + 1, v.base, v.len);
+		out = j;
+		*n += 1 + v.len;
+	}
+	return out;
+}
+
+/* The client's address into ss (http_client_addr: the peer, or behind a
+ * trusted proxy the address its headers name); its length, 0 if the peer
+ * has none. */
+static socklen_t client_of(const struct server *srv, h2o_req_t *req, struct sockaddr_storage *ss)
+{
+	struct sockaddr_storage peer;
+	socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&peer);
+	if (sl == 0)
+		return 0;
+	const struct http_trust *t = srv->cfg->trust;
+	if (!t || t->n == 0 || !http_trusted(t, (struct sockaddr *)&peer)) {
+		memcpy(ss, &peer, sizeof peer);
+		return sl;
+	}
+	size_t xn, fn;
+	const char *xff = header_joined(req, "x-forwarded-for", 15, &xn);
+	const char *fwd = header_joined(req, "forwarded", 9, &fn);
+	http_client_addr(t, (struct sockaddr *)&peer, sl, xff, xn, fwd, fn, ss);
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
 /* A line in the combined log format:
  * host - - [time] "request" status bytes "referer" "user-agent" */
 static void on_log(h2o_logger_t *self, h2o_req_t *req)
@@ -181,7 +225,7 @@ static void on_log(h2o_logger_t *self, h2o_req_t *req)
 	struct buf *b = &w->log;
 	struct sockaddr_storage ss;
 	char host[INET6_ADDRSTRLEN] = "-";
-	socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+	socklen_t sl = client_of(w->srv, req, &ss);
 	if (sl > 0)
 		getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, NULL, 0, NI_NUMERICHOST);
 	char when[64];
@@ -532,7 +576,7 @@ static bool rate_allows(struct exchange *x, h2o_req_t *req, const struct route *
 	struct sockaddr_storage ss;
 	unsigned char key[16];
 	bool loopback;
-	if (!srv->rl || !req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss) ||
+	if (!srv->rl || !client_of(srv, req, &ss) ||
 	    !ratelimit_client((struct sockaddr *)&ss, key, &loopback) ||
 	    (loopback && !srv->cfg->rate_loopback))
 		return true;

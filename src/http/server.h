@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "conf/conf.h"
+#include "http/headers.h"
 #include "util/status.h"
 
 struct http_config {
@@ -34,6 +35,10 @@ struct http_config {
 	 * unless rate_loopback. */
 	double rate, burst;
 	bool rate_loopback;
+	/* Proxies whose X-Forwarded-For and Forwarded headers name the client
+	 * the rate limiter and the access log see (http_client_addr); NULL or
+	 * empty: none, the peer is the client. */
+	const struct http_trust *trust;
 };
 
 /* Serves the archive until SIGTERM or SIGINT, then lets the responses in
