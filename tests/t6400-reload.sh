@@ -7,7 +7,7 @@
 # watching) keep at most one configuration per loop and one more in
 # memory.
 . "$(dirname "$0")/lib.sh"
-plan 10
+plan 11
 DATA=$T/arc
 la index --data "$DATA" seeds "$ROOT/samples/seeds.mbox" 2>/dev/null
 printf '[site]\ntitle = First Title\n' >"$DATA/listarc.conf"
@@ -31,6 +31,8 @@ check "a malformed file: refused, saying so" \
 	wait_until grep -q 'the configuration in force is kept' "$T/r.err"
 curl -s "$U/" >kept
 check "... and the pages keep the last good one" grep -q 'Second Title' kept
+check "server lines: ISO time, level, listarc:" \
+	grep -qE '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z warning listarc: SIGHUP: .*the configuration in force is kept$' "$T/r.err"
 
 # 60 reloads, each file different, while a client asks for pages.
 ( while :; do curl -s -o /dev/null "$U/" "$U/seeds/" "$U/seeds/2020/05/"; done ) &

@@ -317,10 +317,31 @@ static void exchange_dispose(void *p)
 	buf_free(&x->piece);
 }
 
+/* One line of the server's own log (stderr; the journal under systemd):
+ * "2026-12-06T01:34:40Z LEVEL listarc: MESSAGE", the time in ISO 8601
+ * (UTC, seconds) and LEVEL one of error, warning, info; written with one
+ * write(2), so that lines of several loops never mix. */
+static void say(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const char *level, const char *fmt, ...)
+{
+	char line[2048];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%SZ ", gmtime_r(&now, &tm));
+	n += (size_t)snprintf(line + n, sizeof line - n, "%s listarc: ", level);
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+	va_end(ap);
+	n = k < 0 ? n : n + (size_t)k < sizeof line - 1 ? n + (size_t)k : sizeof line - 2;
+	line[n++] = '\n';
+	la_ignore(io_write_all(2, line, n));
+}
+
 static void log_failure(struct exchange *x, const char *what, enum la_status e)
 {
-	fprintf(stderr, "listarc: serve %s: %s: %s (%s)\n", x->path ? x->path : "?", what,
-	        la_strstatus(e), store_errmsg(x->w->st));
+	say("error", "serve %s: %s: %s (%s)", x->path ? x->path : "?", what, la_strstatus(e),
+	    store_errmsg(x->w->st));
 }
 
 /* Reads r's stream into its body until it ends or the body holds max
@@ -1069,12 +1090,11 @@ static void reload_conf(struct server *srv)
 	struct la_err err = {0};
 	if (!vec_reserve((void **)&srv->confs, &srv->capconfs, srv->nconfs + 1,
 	                 sizeof *srv->confs)) {
-		fprintf(stderr, "listarc: SIGHUP: out of memory; listarc.conf not read again\n");
+		say("error", "SIGHUP: out of memory; listarc.conf not read again");
 		return;
 	}
 	if (conf_load(srv->cfg->data_dir, &cf, &err)) {
-		fprintf(stderr, "listarc: SIGHUP: %s; the configuration in force is kept\n",
-		        err.msg);
+		say("warning", "SIGHUP: %s; the configuration in force is kept", err.msg);
 		conf_free(cf);
 		return;
 	}
@@ -1089,8 +1109,7 @@ static void reload_conf(struct server *srv)
 			conf_free(srv->confs[i]);
 	}
 	srv->nconfs = k;
-	fprintf(stderr, "listarc: SIGHUP: listarc.conf read again (%zu read by SIGHUP in memory)\n",
-	        srv->nconfs);
+	say("info", "SIGHUP: listarc.conf read again (%zu read by SIGHUP in memory)", srv->nconfs);
 }
 
 /* The cap on open connections: the configured one, lowered to what the
@@ -1112,8 +1131,7 @@ static int connection_cap(const struct http_config *cfg)
 	                                                                   : (int)rl.rlim_cur;
 	if (max_conns > room - HTTP_FDS_SPARE) {
 		max_conns = room - HTTP_FDS_SPARE > 16 ? room - HTTP_FDS_SPARE : 16;
-		fprintf(stderr, "listarc: at most %d connections (%d open files allowed)\n",
-		        max_conns, room);
+		say("warning", "at most %d connections (%d open files allowed)", max_conns, room);
 	}
 	return max_conns;
 }
@@ -1166,14 +1184,13 @@ static void run_loops(struct server *srv)
 	for (int i = 0; i < srv->nworkers; i++) {
 		if (pthread_create(&srv->workers[i].tid, NULL, worker_main, &srv->workers[i]) !=
 		    0) {
-			fprintf(stderr, "listarc: cannot start thread %d: %s\n", i,
-			        strerror(errno));
+			say("error", "cannot start thread %d: %s", i, strerror(errno));
 			abort(); /* the barrier would wait forever */
 		}
 	}
 	pthread_barrier_wait(&srv->ready);
-	fprintf(stderr, "listarc: listening on http://%s/ (%d thread%s)\n", srv->where,
-	        srv->nworkers, srv->nworkers == 1 ? "" : "s");
+	say("info", "listening on http://%s/ (%d thread%s)", srv->where, srv->nworkers,
+	    srv->nworkers == 1 ? "" : "s");
 	for (;;) {
 		int sig = 0;
 		if (sigwait(&sigs, &sig) != 0)
@@ -1184,8 +1201,8 @@ static void run_loops(struct server *srv)
 		if (srv->log_owned) {
 			int fd = open_log(cfg->log_path);
 			if (fd < 0) {
-				fprintf(stderr, "listarc: cannot reopen %s: %s\n", cfg->log_path,
-				        strerror(errno));
+				say("error", "cannot reopen %s: %s", cfg->log_path,
+				    strerror(errno));
 				continue;
 			}
 			/* The loops keep writing to the same descriptor number. */

@@ -45,7 +45,9 @@ struct http_config {
  * flight finish (for up to HTTP_DRAIN_TIMEOUT seconds) and returns LA_OK.
  * SIGHUP reads listarc.conf again (a file that does not parse leaves the
  * one in force) and reopens the access log.  Once listening it prints
- * "listarc: listening on http://ADDR:PORT/" to stderr.  Fails before
+ * "TIME info listarc: listening on http://ADDR:PORT/" to stderr (its log:
+ * every line "TIME LEVEL listarc: MESSAGE", TIME in ISO 8601 UTC, LEVEL
+ * error, warning or info).  Fails before
  * serving with LA_EINVAL (a bad listen address), LA_EIO (the address is
  * taken, the log cannot be opened) or the status of store_open, with the
  * detail in err. */
