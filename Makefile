@@ -56,7 +56,7 @@ asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
 .PHONY: all check check-build check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load \
-        install uninstall
+        install install-service uninstall
 all: listarc
 
 listarc: $(release_OBJ)
@@ -180,16 +180,29 @@ DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/listarc
-DOC_FILES := README.md contrib/listarc.service contrib/nginx-listarc.conf
+DOC_FILES := README.md contrib/listarc.service contrib/nginx-listarc.conf contrib/listarc.logrotate \
+             contrib/install-service
 
 install: listarc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
 	install -m 755 listarc $(DESTDIR)$(BINDIR)/listarc
 	install -m 644 man/listarc.1 $(DESTDIR)$(MANDIR)/man1/listarc.1
-	install -m 644 README.md contrib/nginx-listarc.conf $(DESTDIR)$(DOCDIR)/
+	install -m 644 README.md contrib/nginx-listarc.conf contrib/listarc.logrotate $(DESTDIR)$(DOCDIR)/
+	install -m 755 contrib/install-service $(DESTDIR)$(DOCDIR)/
 	sed 's|/usr/local/bin/listarc|$(BINDIR)/listarc|g' contrib/listarc.service \
 		>$(DESTDIR)$(DOCDIR)/listarc.service
 	chmod 644 $(DESTDIR)$(DOCDIR)/listarc.service
+
+# `make install-service` (as root, after `make install`): what
+# contrib/listarc.service needs (contrib/install-service: the group, the
+# archive directory, the unit, the logrotate snippet); DATA, GROUP,
+# SYSCONFDIR and DESTDIR as that script says.
+DATA ?= /srv/listarc
+GROUP ?= listarc
+SYSCONFDIR ?= /etc
+install-service:
+	DESTDIR='$(DESTDIR)' BINDIR='$(BINDIR)' DATA='$(DATA)' GROUP='$(GROUP)' \
+		SYSCONFDIR='$(SYSCONFDIR)' sh contrib/install-service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/listarc $(DESTDIR)$(MANDIR)/man1/listarc.1
