@@ -31,8 +31,9 @@ SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write.c src/store/search.c \
               src/store/bytes.c src/store/git.c src/store/series.c \
-              src/store/hide.c src/store/lists.c src/store/legacy.c src/store/stats.c
-INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c
+              src/store/hide.c src/store/lists.c src/store/legacy.c src/store/stats.c src/store/purge.c
+INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c \
+              src/ingest/purge.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/body.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c src/render/gone.c src/render/legacy.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
@@ -41,7 +42,7 @@ RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/b
               src/render/charts.c src/render/topics.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/ratelimit.c \
               src/http/server.c
-CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c src/cmd/cmd-hide.c src/cmd/cmd-list.c src/cmd/cmd-check.c \
+CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c src/cmd/cmd-hide.c src/cmd/cmd-list.c src/cmd/cmd-check.c src/cmd/cmd-rethread.c \
               src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c
 LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(SEARCH_SRC) $(THREAD_SRC) \
               $(STORE_SRC) $(INGEST_SRC) $(RENDER_SRC) $(HTTP_SRC)
@@ -58,7 +59,7 @@ asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
 .PHONY: all check check-build check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load \
-        install uninstall
+        install install-service uninstall
 all: listarc
 
 listarc: $(release_OBJ)
@@ -182,16 +183,29 @@ DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/listarc
-DOC_FILES := README.md contrib/listarc.service contrib/nginx-listarc.conf
+DOC_FILES := README.md contrib/listarc.service contrib/nginx-listarc.conf contrib/listarc.logrotate \
+             contrib/install-service
 
 install: listarc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
 	install -m 755 listarc $(DESTDIR)$(BINDIR)/listarc
 	install -m 644 man/listarc.1 $(DESTDIR)$(MANDIR)/man1/listarc.1
-	install -m 644 README.md contrib/nginx-listarc.conf $(DESTDIR)$(DOCDIR)/
+	install -m 644 README.md contrib/nginx-listarc.conf contrib/listarc.logrotate $(DESTDIR)$(DOCDIR)/
+	install -m 755 contrib/install-service $(DESTDIR)$(DOCDIR)/
 	sed 's|/usr/local/bin/listarc|$(BINDIR)/listarc|g' contrib/listarc.service \
 		>$(DESTDIR)$(DOCDIR)/listarc.service
 	chmod 644 $(DESTDIR)$(DOCDIR)/listarc.service
+
+# `make install-service` (as root, after `make install`): what
+# contrib/listarc.service needs (contrib/install-service: the group, the
+# archive directory, the unit, the logrotate snippet); DATA, GROUP,
+# SYSCONFDIR and DESTDIR as that script says.
+DATA ?= /srv/listarc
+GROUP ?= listarc
+SYSCONFDIR ?= /etc
+install-service:
+	DESTDIR='$(DESTDIR)' BINDIR='$(BINDIR)' DATA='$(DATA)' GROUP='$(GROUP)' \
+		SYSCONFDIR='$(SYSCONFDIR)' sh contrib/install-service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/listarc $(DESTDIR)$(MANDIR)/man1/listarc.1

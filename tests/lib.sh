@@ -157,7 +157,7 @@ start_server() {
 	while IFS= read -r -t 120 -u "$fd" line; do
 		printf '%s\n' "$line" >>"$T/$name.err"
 		case $line in
-		'listarc: listening on http://127.0.0.1:'*)
+		*' listarc: listening on http://127.0.0.1:'*)
 			port=${line#*127.0.0.1:}
 			port=${port%%/*}
 			break

@@ -3,9 +3,11 @@
 # next pages show the new title and descriptions, even those its page
 # cache held; a file that does not parse is refused with a line on stderr
 # and the configuration in force stays.  The access log is reopened too
-# (t6000 checks that).
+# (t6000 checks that).  Many reloads while pages are asked for (ASan
+# watching) keep at most one configuration per loop and one more in
+# memory.
 . "$(dirname "$0")/lib.sh"
-plan 7
+plan 11
 DATA=$T/arc
 la index --data "$DATA" seeds "$ROOT/samples/seeds.mbox" 2>/dev/null
 printf '[site]\ntitle = First Title\n' >"$DATA/listarc.conf"
@@ -29,4 +31,21 @@ check "a malformed file: refused, saying so" \
 	wait_until grep -q 'the configuration in force is kept' "$T/r.err"
 curl -s "$U/" >kept
 check "... and the pages keep the last good one" grep -q 'Second Title' kept
+check "server lines: ISO time, level, listarc:" \
+	grep -qE '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z warning listarc: SIGHUP: .*the configuration in force is kept$' "$T/r.err"
+
+# 60 reloads, each file different, while a client asks for pages.
+( while :; do curl -s -o /dev/null "$U/" "$U/seeds/" "$U/seeds/2020/05/"; done ) &
+bg_pid $!
+for ((i = 1; i <= 60; i++)); do
+	printf '[site]\ntitle = Title %d\n' "$i" >"$DATA/listarc.conf"
+	kill -HUP "$PID"
+	wait_until test "$(grep -c 'listarc.conf read again' "$T/r.err")" -ge $((i + 1)) || break
+done
+kill "${BG_PIDS[-1]}" 2>/dev/null
+check_eq "60 reloads: each said" "$(grep -c 'listarc.conf read again' "$T/r.err")" 61
+check "... at most 2 configurations kept with one loop" \
+	test "$(grep -o '([0-9]* read by SIGHUP' "$T/r.err" | tr -d '(' | sort -n | tail -1 | cut -d' ' -f1)" -le 2
+curl -s "$U/" >last
+check "... and the last one in force" grep -q 'Title 60' last
 stop_server r

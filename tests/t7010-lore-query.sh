@@ -635,7 +635,7 @@ if command -v lei >/dev/null 2>&1; then
 	trap 'lei daemon-kill >/dev/null 2>&1; kill -9 $SERVER 2>/dev/null; rm -rf "$T"' EXIT
 	PORT=
 	for _ in $(seq 400); do
-		PORT=$(sed -n 's|^listarc: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/serve.err")
+		PORT=$(sed -n 's|^.* listarc: listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$T/serve.err")
 		[ -n "$PORT" ] && break
 		sleep 0.05
 	done

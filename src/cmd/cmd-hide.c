@@ -11,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "conf/conf.h"
 #include "http/route.h"
+#include "ingest/ingest.h"
 #include "store/store.h"
 
 static const char hide_usage[] =
@@ -32,10 +33,30 @@ static const char hide_usage[] =
 	"Exit status: 0 done, 64 usage, 67 no such list or message, 65 hidden\n"
 	"already (hide), 1 the index could not be read or written.\n";
 
+static const char purge_usage[] =
+	"usage: listarc purge [--data DIR] [--by NAME] [--private] --reason TEXT LIST URL|MSGID\n"
+	"\n"
+	"purge takes a message's bytes out of the archive for good, for the\n"
+	"rare case where hiding it is not enough.  The list's mbox is written\n"
+	"again without it (a new file beside it, synced, renamed over it, under\n"
+	"the locks mail programs take); a maildir's or MH folder's file is\n"
+	"deleted.  Every copy of its Message-ID in the list goes.  Its URL\n"
+	"answers 410 Gone as a hidden message's does, and every other message\n"
+	"keeps its URL.  It is logged as hide is (`listarc log`) and cannot be\n"
+	"undone.  A public-inbox inbox or a compressed file is refused (purge\n"
+	"it at its source, or hide the message).  The words of the message stay\n"
+	"in the search index, matched by no search, until `listarc reindex\n"
+	"--search`.  A purge killed midway is finished by the next purge, index\n"
+	"or delivery.\n"
+	"\n"
+	"Exit status: 0 done, 64 usage, 67 no such list or message, 65 refused\n"
+	"(purged already, a public-inbox or compressed source, a source changed\n"
+	"since it was indexed), 75 locked, 1 another failure.\n";
+
 static const char log_usage[] = "usage: listarc log [--data DIR] [LIST]\n"
 				"\n"
-				"Prints every hide and unhide, oldest first: time (UTC), action,\n"
-				"list, Message-ID, operator, reason.\n";
+				"Prints every hide, unhide and purge, oldest first: time (UTC),\n"
+				"action, list, Message-ID, operator, reason.\n";
 
 /* The operator's name: --by, else $USER, else $LOGNAME, else the uid. */
 static const char *operator_name(const char *by, char *tmp, size_t n)
@@ -136,8 +157,41 @@ static int resolve(struct store *st, const char *list, int64_t list_id, const ch
 	return rc;
 }
 
-static int hide_main(int argc, char **argv, bool hide)
+enum hide_action { ACT_HIDE, ACT_UNHIDE, ACT_PURGE };
+
+/* Purges msgid from list_id under the archive lock. */
+static int purge(struct store *st, const char *dir, const char *list, int64_t list_id,
+                 const char *msgid, const char *op, const char *reason, bool public)
 {
+	struct la_err err = {0};
+	int lockfd = -1;
+	enum la_status e = ingest_lock(dir, LOCK_WAIT, &lockfd, &err);
+	struct ingest_purged r;
+	if (!e)
+		e = ingest_purge(st, list_id, msgid, op, reason, public, &r, &err);
+	if (lockfd >= 0)
+		close(lockfd);
+	if (e) {
+		cmd_error("%s: %s", list, err.msg);
+		return e == LA_ENOTFOUND                    ? EX_NOUSER_
+		       : e == LA_EINVAL || e == LA_ECHANGED ? EX_DATAERR_
+		       : e == LA_EAGAIN || e == LA_ELOCKED  ? EX_TEMPFAIL_
+		                                            : 1;
+	}
+	if (r.resumed)
+		printf("finished %d purge%s a killed run had begun\n", r.resumed,
+		       r.resumed == 1 ? "" : "s");
+	printf("purged <%s> from %s: %d message%s\n", msgid, list, r.purged,
+	       r.purged == 1 ? "" : "s");
+	return 0;
+}
+
+static int hide_main(int argc, char **argv, enum hide_action act)
+{
+	bool hide = act != ACT_UNHIDE;
+	const char *usage = act == ACT_HIDE    ? hide_usage
+	                    : act == ACT_PURGE ? purge_usage
+	                                       : hide_usage;
 	static const struct option opts[] = {
 		{"data", required_argument, NULL, 'd'}, {"reason", required_argument, NULL, 'r'},
 		{"by", required_argument, NULL, 'b'},   {"private", no_argument, NULL, 'p'},
@@ -154,16 +208,17 @@ static int hide_main(int argc, char **argv, bool hide)
 			private
 			= true;
 			break;
-		case 'h': fputs(hide_usage, stdout); return 0;
-		default: fputs(hide_usage, stderr); return EX_USAGE_;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return EX_USAGE_;
 		}
 	}
 	if (argc - optind != 2) {
-		fputs(hide_usage, stderr);
+		fputs(usage, stderr);
 		return EX_USAGE_;
 	}
 	if (hide && (!reason || !reason[0])) {
-		cmd_error("hide: --reason is required (it is logged, and shown unless --private)");
+		cmd_error("%s: --reason is required (it is logged, and shown unless --private)",
+		          act == ACT_PURGE ? "purge" : "hide");
 		return EX_USAGE_;
 	}
 	if (!hide && private) {
@@ -210,6 +265,10 @@ static int hide_main(int argc, char **argv, bool hide)
 		rc = 1;
 		goto out;
 	}
+	if (act == ACT_PURGE) {
+		rc = purge(st, dir, list, list_id, msgid, op, reason, !private);
+		goto out;
+	}
 	int n = 0;
 	e = hide ? store_hide(st, list_id, msgid, op, reason, !private, &n, &err)
 	         : store_unhide(st, list_id, msgid, op, reason, &n, &err);
@@ -228,12 +287,17 @@ out:
 
 int cmd_hide(int argc, char **argv)
 {
-	return hide_main(argc, argv, true);
+	return hide_main(argc, argv, ACT_HIDE);
+}
+
+int cmd_purge(int argc, char **argv)
+{
+	return hide_main(argc, argv, ACT_PURGE);
 }
 
 int cmd_unhide(int argc, char **argv)
 {
-	return hide_main(argc, argv, false);
+	return hide_main(argc, argv, ACT_UNHIDE);
 }
 
 static bool print_event(const struct store_hide_event *ev, void *arg)

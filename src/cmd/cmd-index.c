@@ -205,6 +205,7 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 	struct progress_state ps = {isatty(2) && !quiet, now(), 0, list};
 	struct ingest_opts o;
 	ingest_opts_init(&o);
+	o.conf = cf;
 	o.search = search;
 	o.progress = show_progress;
 	o.progress_arg = &ps;

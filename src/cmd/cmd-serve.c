@@ -14,6 +14,7 @@ static const char usage[] =
 	"usage: listarc serve [--data DIR] [--listen ADDR:PORT] [--base-url URL]\n"
 	"                     [--log FILE] [--threads N] [--max-conns N] [--cache-mb N]\n"
 	"                     [--rate-limit RATE[/BURST]] [--rate-limit-loopback]\n"
+	"                     [--trust-proxy ADDR[/BITS][,...]]\n"
 	"\n"
 	"Serves the archive over HTTP until SIGTERM or SIGINT (responses in\n"
 	"flight are finished first).  New mail shows without a restart.\n"
@@ -34,6 +35,10 @@ static const char usage[] =
 	"                      an empty bucket is answered 429 with Retry-After\n"
 	"  --rate-limit-loopback  limit clients on 127.0.0.0/8 and ::1 too (a\n"
 	"                      reverse proxy there is otherwise one free client)\n"
+	"  --trust-proxy ADDR[/BITS][,...]  reverse proxies (addresses or prefixes)\n"
+	"                      whose X-Forwarded-For or Forwarded header names the\n"
+	"                      client: the rate limit and the access log then see\n"
+	"                      that address (default: none; the peer is the client)\n"
 	"\n"
 	"Exit status: 0 after SIGTERM or SIGINT, 1 if it cannot serve (no index,\n"
 	"the address taken), 2 for bad usage, 78 for a bad listarc.conf.\n";
@@ -57,6 +62,7 @@ int cmd_serve(int argc, char **argv)
 	                                     {"cache-mb", required_argument, NULL, 'c'},
 	                                     {"rate-limit", required_argument, NULL, 'r'},
 	                                     {"rate-limit-loopback", no_argument, NULL, 'R'},
+	                                     {"trust-proxy", required_argument, NULL, 'P'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	struct http_config hc = {.listen = "127.0.0.1:8080",
@@ -64,9 +70,10 @@ int cmd_serve(int argc, char **argv)
 	                         .rate = 10,
 	                         .burst = 200};
 	const char *data = NULL, *base_url = NULL;
+	struct http_trust trust = {0};
 	long v;
 	int c;
-	while ((c = getopt_long(argc, argv, "d:l:b:L:t:m:c:r:Rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:b:L:t:m:c:r:RP:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': {
 			char *end;
@@ -84,6 +91,16 @@ int cmd_serve(int argc, char **argv)
 			break;
 		}
 		case 'R': hc.rate_loopback = true; break;
+		case 'P':
+			if (!http_trust_parse(optarg, &trust)) {
+				cmd_error(
+					"--trust-proxy %s: addresses or prefixes (127.0.0.1,10.0.0.0/8,::1), "
+					"at most %d",
+					optarg, HTTP_TRUST_MAX);
+				return 2;
+			}
+			hc.trust = &trust;
+			break;
 		case 'd': data = optarg; break;
 		case 'l': hc.listen = optarg; break;
 		case 'b': base_url = optarg; break;

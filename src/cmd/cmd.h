@@ -14,6 +14,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_hide(int argc, char **argv);
 int cmd_unhide(int argc, char **argv);
+int cmd_purge(int argc, char **argv);
+int cmd_rethread(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);

@@ -44,7 +44,10 @@ static const char usage[] =
 	"  search QUERY                        search the archive (s: f: d: ... prefixes)\n"
 	"  hide LIST URL|MSGID --reason TEXT   take a message off the archive (410 Gone)\n"
 	"  unhide LIST URL|MSGID               show a hidden message again\n"
-	"  log [LIST]                          every hide and unhide: when, who, why\n"
+	"  purge LIST URL|MSGID --reason TEXT  take a message's bytes out of its mbox for good\n"
+	"  rethread LIST                       thread a list again (after a thread-break or\n"
+	"                                      mailmap change in listarc.conf)\n"
+	"  log [LIST]                          every hide, unhide and purge: when, who, why\n"
 	"\n"
 	"DIR is --data, else $LISTARC_DATA, else ./archive.\n"
 	"`listarc COMMAND --help` describes each command; `man listarc` all of them.\n";
@@ -74,6 +77,7 @@ int main(int argc, char **argv)
 		{"search", cmd_search},   {"hide", cmd_hide},
 		{"unhide", cmd_unhide},   {"log", cmd_log},
 		{"list", cmd_list},       {"check-config", cmd_check_config},
+		{"purge", cmd_purge},     {"rethread", cmd_rethread},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (!strcmp(c, cmds[i].name))

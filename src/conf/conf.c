@@ -1,10 +1,13 @@
 /* conf.c: data directory and listarc.conf. */
 #include "conf/conf.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 char *conf_data_dir(const char *opt)
 {
@@ -93,7 +96,8 @@ static enum la_status conf_check_keys(GKeyFile *kf, const char *path, char **gro
 {
 	enum la_status ret = LA_OK;
 	for (gsize i = 0; i < ngroups && !ret; i++) {
-		static const char *const site_keys[] = {"title", "bar", NULL};
+		static const char *const site_keys[] = {"title", "bar", "thread-break", "mailmap",
+		                                        NULL};
 		static const char *const list_keys[] = {"description", "sources", "subject-tag",
 		                                        "address", NULL};
 		const char *const *known = strcmp(groups[i], "site") == 0        ? site_keys
@@ -115,6 +119,167 @@ static enum la_status conf_check_keys(GKeyFile *kf, const char *path, char **gro
 	return ret;
 }
 
+/* [site] thread-break: Message-IDs with or without <>, separated by
+ * spaces, commas or semicolons. */
+static enum la_status conf_thread_breaks(struct conf *c, GKeyFile *kf, const char *path,
+                                         struct la_err *err)
+{
+	char *v;
+	enum la_status ret = get_string(kf, path, "site", "thread-break", &v, err);
+	if (ret || !v)
+		return ret;
+	char **parts = g_strsplit_set(v, " \t,;", -1);
+	size_t n = g_strv_length(parts), k = 0;
+	c->thread_break = calloc(n + 1, sizeof *c->thread_break);
+	for (size_t i = 0; i < n && c->thread_break && !ret; i++) {
+		char *id = parts[i];
+		size_t len = strlen(id);
+		if (len >= 2 && id[0] == '<' && id[len - 1] == '>') {
+			id++;
+			len -= 2;
+		}
+		if (len == 0)
+			continue;
+		if (len > MSGID_MAX || memchr(id, '<', len) || memchr(id, '>', len))
+			ret = la_err_set(err, LA_EINVAL,
+			                 "%s: [site] thread-break: \"%s\" is not a Message-ID",
+			                 path, parts[i]);
+		else
+			c->thread_break[k++] = strndup(id, len);
+	}
+	g_strfreev(parts);
+	g_free(v);
+	return ret;
+}
+
+/* Adds addr (lowercased) = name to c's mailmap; false if out of memory. */
+static bool mailmap_add(struct conf *c, const char *addr, size_t alen, const char *name,
+                        size_t nlen, size_t *cap)
+{
+	if (c->nmailmap == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct conf_mailmap *v = realloc(c->mailmap, ncap * sizeof *v);
+		if (!v)
+			return false;
+		c->mailmap = v;
+		*cap = ncap;
+	}
+	char *a = strndup(addr, alen), *nm = strndup(name, nlen);
+	if (!a || !nm) {
+		free(a);
+		free(nm);
+		return false;
+	}
+	for (char *p = a; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	c->mailmap[c->nmailmap++] = (struct conf_mailmap){a, nm};
+	return true;
+}
+
+/* One line of a git-style .mailmap: "Name <a@x>", "Name <a@x> <b@y>" or
+ * "Name <a@x> Other <b@y>": every address on the line shows as Name.  A
+ * line without a name ("<a@x> <b@y>") maps no name, and is skipped; so is
+ * a comment (#) or a line that is not UTF-8. */
+static bool mailmap_line(struct conf *c, const char *line, size_t *cap)
+{
+	const char *lt = strchr(line, '<');
+	if (!lt || line[0] == '#' || !g_utf8_validate(line, -1, NULL))
+		return true;
+	const char *ne = lt;
+	while (ne > line && (ne[-1] == ' ' || ne[-1] == '\t'))
+		ne--;
+	if (ne == line)
+		return true;
+	for (const char *p = lt; p && *p == '<';) {
+		const char *gt = strchr(p, '>');
+		if (!gt)
+			break;
+		if (gt > p + 1 &&
+		    !mailmap_add(c, p + 1, (size_t)(gt - p - 1), line, (size_t)(ne - line), cap))
+			return false;
+		p = strchr(gt, '<');
+		const char *hash = strchr(gt, '#');
+		if (hash && p && hash < p)
+			break;
+	}
+	return true;
+}
+
+static int mailmap_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct conf_mailmap *)a)->addr,
+	              ((const struct conf_mailmap *)b)->addr);
+}
+
+/* [site] mailmap (a file, relative to the data directory unless
+ * absolute) and then [mailmap] (address = name), sorted so that for an
+ * address the section's entry comes last (conf_mailmap_name takes it). */
+static enum la_status conf_mailmap_file(struct conf *c, GKeyFile *kf, const char *path,
+                                        struct la_err *err)
+{
+	char *file;
+	enum la_status ret = get_string(kf, path, "site", "mailmap", &file, err);
+	if (ret)
+		return ret;
+	size_t cap = 0;
+	if (file) {
+		char *full = file[0] == '/' ? g_strdup(file) : g_build_filename(c->dir, file, NULL);
+		FILE *f = fopen(full, "r");
+		if (!f)
+			ret = la_err_set(err, LA_EINVAL, "%s: [site] mailmap: %s: %s", path, full,
+			                 strerror(errno));
+		char line[4096];
+		while (f && !ret && fgets(line, sizeof line, f)) {
+			line[strcspn(line, "\r\n")] = '\0';
+			if (!mailmap_line(c, line, &cap))
+				ret = la_err_set(err, LA_ENOMEM, "out of memory");
+		}
+		if (f)
+			fclose(f);
+		g_free(full);
+		g_free(file);
+	}
+	size_t from_file = c->nmailmap;
+	char **keys = g_key_file_get_keys(kf, "mailmap", NULL, NULL);
+	for (size_t i = 0; keys && keys[i] && !ret; i++) {
+		char *name;
+		if ((ret = get_string(kf, path, "mailmap", keys[i], &name, err)))
+			break;
+		if (!strchr(keys[i], '@') || !name || !name[0])
+			ret = la_err_set(
+				err, LA_EINVAL,
+				"%s: [mailmap] %s: an address and a name (jane@example.org = "
+				"Jane Doe)",
+				path, keys[i]);
+		else if (!mailmap_add(c, keys[i], strlen(keys[i]), name, strlen(name), &cap))
+			ret = la_err_set(err, LA_ENOMEM, "out of memory");
+		g_free(name);
+	}
+	g_strfreev(keys);
+	/* Stable for equal addresses: the file's first, the section's after. */
+	if (c->nmailmap > from_file)
+		qsort(c->mailmap + from_file, c->nmailmap - from_file, sizeof *c->mailmap,
+		      mailmap_cmp);
+	if (from_file)
+		qsort(c->mailmap, from_file, sizeof *c->mailmap, mailmap_cmp);
+	if (from_file && c->nmailmap > from_file) {
+		/* Merge the two sorted runs, the section's after the file's. */
+		struct conf_mailmap *m = malloc(c->nmailmap * sizeof *m);
+		if (!m)
+			return la_err_set(err, LA_ENOMEM, "out of memory");
+		size_t i = 0, j = from_file, k = 0;
+		while (i < from_file || j < c->nmailmap)
+			m[k++] = j >= c->nmailmap ||
+			                         (i < from_file &&
+			                          mailmap_cmp(&c->mailmap[i], &c->mailmap[j]) <= 0)
+			                 ? c->mailmap[i++]
+			                 : c->mailmap[j++];
+		free(c->mailmap);
+		c->mailmap = m;
+	}
+	return ret;
+}
+
 /* [site]: the title and the bar of lists into c.  Returns LA_OK or
  * LA_EINVAL (with err set). */
 static enum la_status conf_site(struct conf *c, GKeyFile *kf, const char *path, struct la_err *err)
@@ -126,6 +291,11 @@ static enum la_status conf_site(struct conf *c, GKeyFile *kf, const char *path, 
 		return ret;
 	c->title = dup_or_null(title);
 	g_free(title);
+	if ((ret = conf_thread_breaks(c, kf, path, err)) ||
+	    (ret = conf_mailmap_file(c, kf, path, err))) {
+		g_free(bar);
+		return ret;
+	}
 	if (!bar)
 		return LA_OK;
 	char **v = g_strsplit_set(bar, " \t,", -1);
@@ -230,7 +400,7 @@ enum la_status conf_load(const char *dir, struct conf **out, struct la_err *err)
 		goto done;
 	c->lists = calloc(ngroups ? ngroups : 1, sizeof *c->lists);
 	for (gsize i = 0; i < ngroups && c->lists && !ret; i++)
-		if (strcmp(groups[i], "site") != 0)
+		if (strcmp(groups[i], "site") != 0 && strcmp(groups[i], "mailmap") != 0)
 			ret = conf_read_list(c, kf, path, groups[i], err);
 done:
 	g_strfreev(groups);
@@ -253,7 +423,47 @@ void conf_free(struct conf *c)
 		free(c->lists[i].address);
 	}
 	free(c->lists);
+	free_strv(c->thread_break);
+	for (size_t i = 0; i < c->nmailmap; i++) {
+		free(c->mailmap[i].addr);
+		free(c->mailmap[i].name);
+	}
+	free(c->mailmap);
 	free(c);
+}
+
+bool conf_thread_break(const struct conf *c, const char *msgid)
+{
+	static const char *const builtin[] = {"y", "n", "yes", "no"};
+	for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++)
+		if (strcasecmp(msgid, builtin[i]) == 0)
+			return true;
+	for (size_t i = 0; c && c->thread_break && c->thread_break[i]; i++)
+		if (strcasecmp(msgid, c->thread_break[i]) == 0)
+			return true;
+	return false;
+}
+
+const char *conf_mailmap_name(const struct conf *c, const char *addr)
+{
+	if (!c || !c->nmailmap || !addr[0])
+		return NULL;
+	char low[ADDR_MAX + 1];
+	size_t n = strlen(addr);
+	if (n > ADDR_MAX)
+		return NULL;
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)tolower((unsigned char)addr[i]);
+	/* The last entry of that address: the section's over the file's. */
+	size_t lo = 0, hi = c->nmailmap;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(c->mailmap[mid].addr, low) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && strcmp(c->mailmap[lo - 1].addr, low) == 0 ? c->mailmap[lo - 1].name : NULL;
 }
 
 const struct conf_list *conf_list(const struct conf *c, const char *name)

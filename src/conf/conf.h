@@ -13,6 +13,11 @@
  *     subject-tag = [linux-kernel]
  *     address = linux-kernel@vger.kernel.org
  *
+ * [site] may also name Message-IDs never taken as a parent
+ * (thread-break = <yes> <bogus@example.org>) and a git-style .mailmap
+ * (mailmap = FILE); a [mailmap] section maps addresses to names
+ * (jane@old.example.org = Jane Doe).
+ *
  * Without a file every list in the index is shown, by name. */
 #ifndef LISTARC_CONF_H
 #define LISTARC_CONF_H
@@ -31,12 +36,25 @@ struct conf_list {
 	char *address;     /* the posting address (reply instructions), NULL if none */
 };
 
+/* One address's name from the mailmap. */
+struct conf_mailmap {
+	char *addr; /* lowercase */
+	char *name;
+};
+
 struct conf {
 	char *dir;   /* the data directory */
 	char *title; /* site title */
 	char **bar;  /* site bar: list names and "/" separators; NULL = all lists */
 	struct conf_list *lists;
 	size_t nlists;
+	/* [site] thread-break: Message-IDs (without <>) never taken as a
+	 * parent, beside the built-in ones (conf_thread_break); NULL if none. */
+	char **thread_break;
+	/* [site] mailmap (a git-style file) and [mailmap]: sorted by address,
+	 * the section's entries winning over the file's. */
+	struct conf_mailmap *mailmap;
+	size_t nmailmap;
 };
 
 /* Resolves the data directory: --data if given, else $LISTARC_DATA,
@@ -50,6 +68,16 @@ void conf_free(struct conf *c);
 
 /* The settings of a list, or NULL if the file does not mention it. */
 const struct conf_list *conf_list(const struct conf *c, const char *name);
+
+/* Whether msgid (without <>) is no message, never taken as a parent
+ * or reference: the built-in ones (y, n, yes, no: what git send-email's
+ * old "Message-ID to be used as In-Reply-To?" prompt got typed into it;
+ * public-inbox drops y and n) and [site] thread-break.  Compared without
+ * regard to case.  c may be NULL (the built-in ones only). */
+bool conf_thread_break(const struct conf *c, const char *msgid);
+
+/* The name the mailmap gives address addr (any case), or NULL. */
+const char *conf_mailmap_name(const struct conf *c, const char *addr);
 
 /* The subject tag of a list: configured, else "[name]". */
 const char *conf_subject_tag(const struct conf *c, const char *name, char *tmp, size_t tmpsize);

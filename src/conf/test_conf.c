@@ -94,6 +94,11 @@ static const struct {
 	{"a title that is not UTF-8", "[site]\ntitle = caf\xe9\n", "UTF-8"},
 	{"a description that is not UTF-8", "[list l]\ndescription = \xff\n", "UTF-8"},
 	{"sources that are not UTF-8", "[list l]\nsources = /a\xe9.mbox\n", "UTF-8"},
+	{"a thread-break that is no Message-ID", "[site]\nthread-break = <a<b>\n",
+         "thread-break: \"<a<b>\" is not a Message-ID"},
+	{"a mailmap file that is not there", "[site]\nmailmap = no-such-file\n", "mailmap:"},
+	{"a [mailmap] key that is no address", "[mailmap]\nJane = Jane Doe\n",
+         "an address and a name"},
 };
 
 static const struct {
@@ -208,6 +213,62 @@ int main(void)
 		CHECK_STR(d, dirs[i].want, "data directory: --data %s, LISTARC_DATA %s",
 		          dirs[i].opt ? dirs[i].opt : "unset", dirs[i].env ? dirs[i].env : "unset");
 		free(d);
+	}
+
+	/* The thread-break list and the mailmap. */
+	{
+		char mm[sizeof dir + 32];
+		snprintf(mm, sizeof mm, "%s/mailmap", dir);
+		FILE *f = fopen(mm, "w");
+		CHECK(f != NULL, "mailmap file written");
+		if (f) {
+			fputs("# comment <c@x>\nJane Doe <jane@example.org> <JD@Old.example.org>\n"
+			      "<noname@example.org> <other@example.org>\n"
+			      "Bob B <bob@example.org> Bobby <bobby@example.org>\n",
+			      f);
+			fclose(f);
+		}
+		struct conf *mc = NULL;
+		struct la_err merr;
+		enum la_status s = load("[site]\nthread-break = <bogus@x>, none;<YES@x>\n"
+		                        "mailmap = mailmap\n[mailmap]\nbob@example.org = Robert\n",
+		                        &mc, &merr);
+		CHECK(s == LA_OK, "thread-break and mailmap load (%s)", s ? merr.msg : "ok");
+		static const struct {
+			const char *id;
+			bool brk;
+		} ids[] = {
+			{"y", true},       {"N", true},       {"yes", true},   {"no", true},
+			{"bogus@x", true}, {"none", true},    {"yes@x", true}, {"bogus@y", false},
+			{"yess", false},   {"root@x", false},
+		};
+		for (size_t i = 0; s == LA_OK && i < sizeof ids / sizeof *ids; i++)
+			CHECK(conf_thread_break(mc, ids[i].id) == ids[i].brk,
+			      "thread-break: %s: %s", ids[i].id,
+			      ids[i].brk ? "no parent" : "a parent");
+		CHECK(conf_thread_break(NULL, "y") && !conf_thread_break(NULL, "bogus@x"),
+		      "thread-break without a file: the built-in ones only");
+		static const struct {
+			const char *addr, *name;
+		} mnames[] = {
+			{"jane@example.org", "Jane Doe"},
+			{"jd@old.example.org", "Jane Doe"},
+			{"JANE@EXAMPLE.ORG", "Jane Doe"},
+			{"other@example.org", NULL},
+			{"bob@example.org", "Robert"},
+			{"bobby@example.org", "Bob B"},
+			{"c@x", NULL},
+			{"", NULL},
+		};
+		for (size_t i = 0; s == LA_OK && i < sizeof mnames / sizeof *mnames; i++) {
+			const char *got = conf_mailmap_name(mc, mnames[i].addr);
+			CHECK(got == mnames[i].name ||
+			              (got && mnames[i].name && !strcmp(got, mnames[i].name)),
+			      "mailmap: %s: %s (got %s)", mnames[i].addr,
+			      mnames[i].name ? mnames[i].name : "none", got ? got : "none");
+		}
+		conf_free(mc);
+		unlink(mm);
 	}
 
 	char path[sizeof dir + 32];

@@ -1,10 +1,13 @@
 /* fuzz_reqhead: the request header values the server reads itself
  * (Accept-Encoding, If-None-Match, HTTP dates), the access log escaper and
- * base URLs, over any bytes.  The first byte picks the parser; the rest is
+ * base URLs, X-Forwarded-For and Forwarded, over any bytes.  The first
+ * byte picks the parser; the rest is
  * the value, in a buffer of exactly its size (no NUL after it). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <arpa/inet.h>
 
 #include "http/headers.h"
 
@@ -70,6 +73,23 @@ static void check_base(const char *p, size_t n)
 	free(s);
 }
 
+/* X-Forwarded-For (first byte even) or Forwarded from a trusted proxy:
+ * the address found is one the walk parsed (or the peer). */
+static void check_forwarded(const char *p, size_t n, bool fwd)
+{
+	static struct http_trust t;
+	if (t.n == 0 && !http_trust_parse("127.0.0.1,10.0.0.0/8,2001:db8::/32", &t))
+		abort();
+	struct sockaddr_in peer = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	struct sockaddr_storage out;
+	bool from = http_client_addr(&t, (struct sockaddr *)&peer, sizeof peer, fwd ? NULL : p,
+	                             fwd ? 0 : n, fwd ? p : NULL, fwd ? n : 0, &out);
+	if (out.ss_family != AF_INET && out.ss_family != AF_INET6)
+		abort();
+	if (!from && memcmp(&out, &peer, sizeof peer) != 0)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
@@ -77,6 +97,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = size - 1;
 	char *p = malloc(n ? n : 1);
 	memcpy(p, data + 1, n);
+	/* 250 and up: the client behind proxies (the earlier modes keep
+	 * their first bytes). */
+	if (data[0] >= 250) {
+		check_forwarded(p, n, data[0] & 1);
+		free(p);
+		return 0;
+	}
 	switch (data[0] % 5) {
 	case 0: http_accepts_gzip(p, n); break;
 	case 1: check_etag(p, n); break;

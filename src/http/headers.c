@@ -1,9 +1,12 @@
-/* headers.c: Accept-Encoding, If-None-Match, HTTP dates, log escaping and
- * base URLs. */
+/* headers.c: Accept-Encoding, If-None-Match, HTTP dates, log escaping,
+ * base URLs, and the client's address behind trusted proxies. */
 #include "http/headers.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/civil.h"
 
@@ -300,4 +303,192 @@ bool http_base_path(const char *url, struct buf *out)
 	if (n > 0 && p[n - 1] != '/')
 		buf_addc(out, '/');
 	return !out->err;
+}
+
+/* ---- the client behind trusted proxies ---- */
+
+/* addr (16 bytes) of sa, with IPv4-mapped IPv6 taken as IPv4; the family
+ * or 0. */
+static int addr_of(const struct sockaddr *sa, unsigned char addr[16])
+{
+	memset(addr, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		memcpy(addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return AF_INET;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const unsigned char *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (memcmp(a, mapped, 12) == 0) {
+			memcpy(addr, a + 12, 4);
+			return AF_INET;
+		}
+		memcpy(addr, a, 16);
+		return AF_INET6;
+	}
+	return 0;
+}
+
+/* Parses one address (n bytes, no NUL needed) into a sockaddr; false if
+ * it is none.  Accepts "1.2.3.4", "1.2.3.4:port", "::1", "[::1]",
+ * "[::1]:port". */
+static bool parse_addr(const char *p, size_t n, struct sockaddr_storage *ss)
+{
+	char tmp[INET6_ADDRSTRLEN + 8];
+	if (n >= 2 && p[0] == '[') {
+		const char *close = memchr(p, ']', n);
+		if (!close)
+			return false;
+		n = (size_t)(close - p - 1);
+		p++;
+	} else if (memchr(p, '.', n) && memchr(p, ':', n)) {
+		n = (size_t)((const char *)memchr(p, ':', n) - p); /* IPv4 with a port */
+	}
+	if (n == 0 || n >= sizeof tmp)
+		return false;
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	memset(ss, 0, sizeof *ss);
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, tmp, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, tmp, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+bool http_trust_parse(const char *s, struct http_trust *t)
+{
+	t->n = 0;
+	while (*s) {
+		size_t n = strcspn(s, ", ");
+		if (n > 0) {
+			if (t->n == HTTP_TRUST_MAX)
+				return false;
+			const char *slash = memchr(s, '/', n);
+			size_t an = slash ? (size_t)(slash - s) : n;
+			struct sockaddr_storage ss;
+			if (!parse_addr(s, an, &ss) || (slash && slash[1] == '['))
+				return false;
+			int fam = addr_of((struct sockaddr *)&ss, t->net[t->n].addr);
+			unsigned max = fam == AF_INET ? 32 : 128, prefix = max;
+			if (slash) {
+				char *end;
+				char num[8] = "";
+				size_t k = n - an - 1;
+				if (k == 0 || k >= sizeof num)
+					return false;
+				memcpy(num, slash + 1, k);
+				unsigned long v = strtoul(num, &end, 10);
+				if (*end || v > max)
+					return false;
+				prefix = (unsigned)v;
+			}
+			t->net[t->n].family = fam;
+			t->net[t->n].prefix = prefix;
+			t->n++;
+		}
+		s += n;
+		while (*s == ',' || *s == ' ')
+			s++;
+	}
+	return true;
+}
+
+bool http_trusted(const struct http_trust *t, const struct sockaddr *sa)
+{
+	unsigned char a[16];
+	int fam = addr_of(sa, a);
+	for (size_t i = 0; t && fam && i < t->n; i++) {
+		if (t->net[i].family != fam)
+			continue;
+		unsigned bits = t->net[i].prefix, full = bits / 8, rest = bits % 8;
+		if (memcmp(a, t->net[i].addr, full) != 0)
+			continue;
+		if (rest && ((a[full] ^ t->net[i].addr[full]) & (0xff00 >> rest) & 0xff))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* The value of for= in one Forwarded element p[0..n) (its pairs split by
+ * ';'), unquoted, as a span; false if it has none. */
+static bool forwarded_for(const char *p, size_t n, const char **v, size_t *vn)
+{
+	while (n > 0) {
+		size_t k = 0;
+		while (k < n && p[k] != ';')
+			k++;
+		const char *q = p;
+		size_t qn = k;
+		while (qn && (*q == ' ' || *q == '\t')) {
+			q++;
+			qn--;
+		}
+		if (qn > 4 && strncasecmp(q, "for=", 4) == 0) {
+			q += 4;
+			qn -= 4;
+			while (qn && (q[qn - 1] == ' ' || q[qn - 1] == '\t'))
+				qn--;
+			if (qn >= 2 && q[0] == '"' && q[qn - 1] == '"') {
+				q++;
+				qn -= 2;
+			}
+			*v = q;
+			*vn = qn;
+			return true;
+		}
+		p += k < n ? k + 1 : k;
+		n -= k < n ? k + 1 : k;
+	}
+	return false;
+}
+
+bool http_client_addr(const struct http_trust *t, const struct sockaddr *peer, socklen_t peerlen,
+                      const char *xff, size_t xn, const char *fwd, size_t fn,
+                      struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof *out);
+	if (peerlen > 0 && (size_t)peerlen <= sizeof *out)
+		memcpy(out, peer, (size_t)peerlen);
+	if (!t || t->n == 0 || !http_trusted(t, peer))
+		return false;
+	const char *list = fwd ? fwd : xff;
+	size_t n = fwd ? fn : xn;
+	if (!list)
+		return false;
+	bool from_header = false;
+	/* From the right: each element, comma-separated. */
+	while (n > 0) {
+		size_t start = n;
+		while (start > 0 && list[start - 1] != ',')
+			start--;
+		const char *e = list + start;
+		size_t en = n - start;
+		n = start > 0 ? start - 1 : 0;
+		const char *v = e;
+		size_t vn = en;
+		if (fwd && !forwarded_for(e, en, &v, &vn))
+			break;
+		while (vn && (*v == ' ' || *v == '\t')) {
+			v++;
+			vn--;
+		}
+		while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
+			vn--;
+		struct sockaddr_storage ss;
+		if (!parse_addr(v, vn, &ss))
+			break;
+		*out = ss;
+		from_header = true;
+		if (!http_trusted(t, (struct sockaddr *)&ss))
+			break;
+	}
+	return from_header;
 }

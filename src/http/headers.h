@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "util/buf.h"
 
 /* The reason phrase of a status code ("Not Found"); "" for codes we never
@@ -54,5 +57,41 @@ bool http_base_origin(const char *url, struct buf *out);
 /* True if a Host header value (an authority) may go into a Location as
  * it is: 1 to 255 bytes of letters, digits, '.', '-', ':', '[', ']'. */
 bool http_valid_authority(const char *p, size_t n);
+
+/* The proxies whose X-Forwarded-For and Forwarded headers are believed
+ * (`listarc serve --trust-proxy`): addresses or CIDR prefixes. */
+#define HTTP_TRUST_MAX 32
+struct http_trust {
+	struct {
+		int family;             /* AF_INET or AF_INET6 */
+		unsigned char addr[16]; /* network order; IPv4 in the first 4 */
+		unsigned prefix;        /* bits */
+	} net[HTTP_TRUST_MAX];
+	size_t n;
+};
+
+/* Parses a comma-separated list of addresses and prefixes
+ * ("127.0.0.1,10.0.0.0/8,::1") into t.  False (t unchanged in part) if an
+ * entry is neither, its prefix is too long, or there are more than
+ * HTTP_TRUST_MAX. */
+bool http_trust_parse(const char *s, struct http_trust *t);
+
+/* Whether sa is one of t's addresses (an IPv4-mapped IPv6 address counts
+ * as IPv4). */
+bool http_trusted(const struct http_trust *t, const struct sockaddr *sa);
+
+/* The client's address for the rate limiter and the access log, into
+ * *out: the peer's, unless the peer is a trusted proxy; then, from the
+ * proxies' own headers (Forwarded's for= values if the request has a
+ * Forwarded header, else X-Forwarded-For; each the values of all its
+ * lines, xff[0..xn) and fwd[0..fn) joined by commas, NULL if absent),
+ * read from the right (the last hop), the first address that is not a
+ * trusted proxy, or the leftmost if all are.  A value that is not an
+ * address ("unknown", an obfuscated for=_x, garbage) ends the walk: the
+ * address before it (nearer) is taken.  Returns true if the address came
+ * from a header. */
+bool http_client_addr(const struct http_trust *t, const struct sockaddr *peer, socklen_t peerlen,
+                      const char *xff, size_t xn, const char *fwd, size_t fn,
+                      struct sockaddr_storage *out);
 
 #endif

@@ -31,6 +31,7 @@
 #include "render/render.h"
 #include "store/store.h"
 #include "util/io.h"
+#include "util/vec.h"
 
 /* A streamed body goes out in pieces of about this size; the next piece
  * is made when the previous one has been written (so a slow reader costs
@@ -65,6 +66,9 @@ struct worker {
 	h2o_timeout_entry_t tick_entry;
 	struct store *st;
 	struct render_ctx rc;
+	/* The configuration rc.conf points to, published for reload_conf: a
+	 * configuration no loop holds here is freed (a hazard pointer). */
+	_Atomic(const struct conf *) conf_held;
 	struct pagecache *cache; /* NULL: no cache */
 	h2o_linklist_t conns;    /* least recently active first (see touch) */
 	int nconns, max_conns;
@@ -109,16 +113,32 @@ struct server {
 	uint64_t response_ms, drain_ms;    /* the timeouts in force */
 	char where[INET6_ADDRSTRLEN + 16]; /* "127.0.0.1:8080" */
 	struct ratelimit *rl;              /* NULL: no rate limit */
-	/* listarc.conf as last read: cfg->conf at start, then what SIGHUP
-	 * read (kept in `confs` until exit: a request in flight may still
-	 * use an older one), and its generation, which keys the page caches
-	 * with the index's version. */
+	/* listarc.conf as last read: cfg->conf at start (the caller's),
+	 * then what SIGHUP read, and its generation, which keys the page
+	 * caches with the index's version.  `confs` holds those SIGHUP read
+	 * that some loop may still hold (conf_held), the one in force
+	 * included: at most one per loop and one more, whatever the number
+	 * of reloads. */
 	_Atomic(const struct conf *) conf_now;
 	atomic_uint conf_gen;
 	struct conf **confs;
-	size_t nconfs;
+	size_t nconfs, capconfs;
 	pthread_barrier_t ready;
 };
+
+/* The configuration in force, held by w until its next request: it is
+ * published in w->conf_held and read again, so that reload_conf, which
+ * replaces conf_now before it looks at what the loops hold, either sees
+ * it held or has not replaced it yet (all seq_cst). */
+static const struct conf *take_conf(struct worker *w)
+{
+	const struct conf *c;
+	do {
+		c = atomic_load(&w->srv->conf_now);
+		atomic_store(&w->conf_held, c);
+	} while (c != atomic_load(&w->srv->conf_now));
+	return c;
+}
 
 static struct worker *worker_of(h2o_context_t *ctx)
 {
@@ -152,6 +172,50 @@ static void header_value(h2o_req_t *req, const h2o_token_t *token, struct buf *b
 		                req->headers.entries[i].value.len);
 }
 
+/* All the lines of header name joined by commas, in req's pool; NULL if
+ * it has none. */
+static const char *header_joined(h2o_req_t *req, const char *name, size_t nlen, size_t *n)
+{
+	*n = 0;
+	const char *out = NULL;
+	for (ssize_t i = -1; (i = h2o_find_header_by_str(&req->headers, name, nlen, i)) != -1;) {
+		h2o_iovec_t v = req->headers.entries[i].value;
+		if (!out) {
+			out = v.base;
+			*n = v.len;
+			continue;
+		}
+		char *j = h2o_mem_alloc_pool(&req->pool, *n + 1 + v.len);
+		memcpy(j, out, *n);
+		j[*n] = ',';
+		memcpy(j + *n + 1, v.base, v.len);
+		out = j;
+		*n += 1 + v.len;
+	}
+	return out;
+}
+
+/* The client's address into ss (http_client_addr: the peer, or behind a
+ * trusted proxy the address its headers name); its length, 0 if the peer
+ * has none. */
+static socklen_t client_of(const struct server *srv, h2o_req_t *req, struct sockaddr_storage *ss)
+{
+	struct sockaddr_storage peer;
+	socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&peer);
+	if (sl == 0)
+		return 0;
+	const struct http_trust *t = srv->cfg->trust;
+	if (!t || t->n == 0 || !http_trusted(t, (struct sockaddr *)&peer)) {
+		memcpy(ss, &peer, sizeof peer);
+		return sl;
+	}
+	size_t xn, fn;
+	const char *xff = header_joined(req, "x-forwarded-for", 15, &xn);
+	const char *fwd = header_joined(req, "forwarded", 9, &fn);
+	http_client_addr(t, (struct sockaddr *)&peer, sl, xff, xn, fwd, fn, ss);
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
 /* A line in the combined log format:
  * host - - [time] "request" status bytes "referer" "user-agent" */
 static void on_log(h2o_logger_t *self, h2o_req_t *req)
@@ -161,7 +225,7 @@ static void on_log(h2o_logger_t *self, h2o_req_t *req)
 	struct buf *b = &w->log;
 	struct sockaddr_storage ss;
 	char host[INET6_ADDRSTRLEN] = "-";
-	socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+	socklen_t sl = client_of(w->srv, req, &ss);
 	if (sl > 0)
 		getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, NULL, 0, NI_NUMERICHOST);
 	char when[64];
@@ -253,10 +317,31 @@ static void exchange_dispose(void *p)
 	buf_free(&x->piece);
 }
 
+/* One line of the server's own log (stderr; the journal under systemd):
+ * "2026-12-06T01:34:40Z LEVEL listarc: MESSAGE", the time in ISO 8601
+ * (UTC, seconds) and LEVEL one of error, warning, info; written with one
+ * write(2), so that lines of several loops never mix. */
+static void say(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const char *level, const char *fmt, ...)
+{
+	char line[2048];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%SZ ", gmtime_r(&now, &tm));
+	n += (size_t)snprintf(line + n, sizeof line - n, "%s listarc: ", level);
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+	va_end(ap);
+	n = k < 0 ? n : n + (size_t)k < sizeof line - 1 ? n + (size_t)k : sizeof line - 2;
+	line[n++] = '\n';
+	la_ignore(io_write_all(2, line, n));
+}
+
 static void log_failure(struct exchange *x, const char *what, enum la_status e)
 {
-	fprintf(stderr, "listarc: serve %s: %s: %s (%s)\n", x->path ? x->path : "?", what,
-	        la_strstatus(e), store_errmsg(x->w->st));
+	say("error", "serve %s: %s: %s (%s)", x->path ? x->path : "?", what, la_strstatus(e),
+	    store_errmsg(x->w->st));
 }
 
 /* Reads r's stream into its body until it ends or the body holds max
@@ -523,7 +608,7 @@ static bool rate_allows(struct exchange *x, h2o_req_t *req, const struct route *
 	struct sockaddr_storage ss;
 	unsigned char key[16];
 	bool loopback;
-	if (!srv->rl || !req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss) ||
+	if (!srv->rl || !client_of(srv, req, &ss) ||
 	    !ratelimit_client((struct sockaddr *)&ss, key, &loopback) ||
 	    (loopback && !srv->cfg->rate_loopback))
 		return true;
@@ -599,7 +684,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	bool snapshot = store_read_begin(w->st, &version) == LA_OK;
 	/* The configuration as of this request (SIGHUP may have read a new
 	 * one): pages made with an older one are not the cache's. */
-	w->rc.conf = atomic_load(&w->srv->conf_now);
+	w->rc.conf = take_conf(w);
 	version ^= (uint64_t)atomic_load(&w->srv->conf_gen) << 40;
 	char key[2 * URL_MAX + 256]; /* a path and its query */
 	size_t kn = 0;
@@ -1000,28 +1085,45 @@ static void free_workers(struct server *srv)
 	free(srv->workers);
 }
 
+/* Whether a loop holds c (conf_held). */
+static bool conf_held(const struct server *srv, const struct conf *c)
+{
+	for (int i = 0; i < srv->nworkers; i++)
+		if (atomic_load(&srv->workers[i].conf_held) == c)
+			return true;
+	return false;
+}
+
 /* SIGHUP: reads listarc.conf again; the loops take it at their next
- * request.  A file that does not parse leaves the one in force. */
+ * request.  A file that does not parse leaves the one in force.  Each
+ * configuration an earlier SIGHUP read that no loop holds any more is
+ * freed. */
 static void reload_conf(struct server *srv)
 {
 	struct conf *cf = NULL;
 	struct la_err err = {0};
-	struct conf **more = realloc(srv->confs, (srv->nconfs + 1) * sizeof *more);
-	if (!more) {
-		fprintf(stderr, "listarc: SIGHUP: out of memory; listarc.conf not read again\n");
+	if (!vec_reserve((void **)&srv->confs, &srv->capconfs, srv->nconfs + 1,
+	                 sizeof *srv->confs)) {
+		say("error", "SIGHUP: out of memory; listarc.conf not read again");
 		return;
 	}
-	srv->confs = more;
 	if (conf_load(srv->cfg->data_dir, &cf, &err)) {
-		fprintf(stderr, "listarc: SIGHUP: %s; the configuration in force is kept\n",
-		        err.msg);
+		say("warning", "SIGHUP: %s; the configuration in force is kept", err.msg);
 		conf_free(cf);
 		return;
 	}
 	srv->confs[srv->nconfs++] = cf;
 	atomic_store(&srv->conf_now, cf);
 	atomic_fetch_add(&srv->conf_gen, 1);
-	fprintf(stderr, "listarc: SIGHUP: listarc.conf read again\n");
+	size_t k = 0;
+	for (size_t i = 0; i < srv->nconfs; i++) {
+		if (srv->confs[i] == cf || conf_held(srv, srv->confs[i]))
+			srv->confs[k++] = srv->confs[i];
+		else
+			conf_free(srv->confs[i]);
+	}
+	srv->nconfs = k;
+	say("info", "SIGHUP: listarc.conf read again (%zu read by SIGHUP in memory)", srv->nconfs);
 }
 
 /* The cap on open connections: the configured one, lowered to what the
@@ -1043,8 +1145,7 @@ static int connection_cap(const struct http_config *cfg)
 	                                                                   : (int)rl.rlim_cur;
 	if (max_conns > room - HTTP_FDS_SPARE) {
 		max_conns = room - HTTP_FDS_SPARE > 16 ? room - HTTP_FDS_SPARE : 16;
-		fprintf(stderr, "listarc: at most %d connections (%d open files allowed)\n",
-		        max_conns, room);
+		say("warning", "at most %d connections (%d open files allowed)", max_conns, room);
 	}
 	return max_conns;
 }
@@ -1071,6 +1172,7 @@ static enum la_status workers_open(struct server *srv, int max_conns, struct la_
 			return e;
 		w->rc = (struct render_ctx){
 			.st = w->st, .conf = cfg->conf, .base = cfg->base, .origin = cfg->origin};
+		atomic_init(&w->conf_held, cfg->conf);
 		if (cfg->cache_bytes &&
 		    !(w->cache = pagecache_new(cfg->cache_bytes / (size_t)srv->nworkers)))
 			return la_err_set(err, LA_ENOMEM, "out of memory");
@@ -1097,14 +1199,13 @@ static void run_loops(struct server *srv)
 	for (int i = 0; i < srv->nworkers; i++) {
 		if (pthread_create(&srv->workers[i].tid, NULL, worker_main, &srv->workers[i]) !=
 		    0) {
-			fprintf(stderr, "listarc: cannot start thread %d: %s\n", i,
-			        strerror(errno));
+			say("error", "cannot start thread %d: %s", i, strerror(errno));
 			abort(); /* the barrier would wait forever */
 		}
 	}
 	pthread_barrier_wait(&srv->ready);
-	fprintf(stderr, "listarc: listening on http://%s/ (%d thread%s)\n", srv->where,
-	        srv->nworkers, srv->nworkers == 1 ? "" : "s");
+	say("info", "listening on http://%s/ (%d thread%s)", srv->where, srv->nworkers,
+	    srv->nworkers == 1 ? "" : "s");
 	for (;;) {
 		int sig = 0;
 		if (sigwait(&sigs, &sig) != 0)
@@ -1115,8 +1216,8 @@ static void run_loops(struct server *srv)
 		if (srv->log_owned) {
 			int fd = open_log(cfg->log_path);
 			if (fd < 0) {
-				fprintf(stderr, "listarc: cannot reopen %s: %s\n", cfg->log_path,
-				        strerror(errno));
+				say("error", "cannot reopen %s: %s", cfg->log_path,
+				    strerror(errno));
 				continue;
 			}
 			/* The loops keep writing to the same descriptor number. */

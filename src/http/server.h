@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "conf/conf.h"
+#include "http/headers.h"
 #include "util/status.h"
 
 struct http_config {
@@ -34,13 +35,19 @@ struct http_config {
 	 * unless rate_loopback. */
 	double rate, burst;
 	bool rate_loopback;
+	/* Proxies whose X-Forwarded-For and Forwarded headers name the client
+	 * the rate limiter and the access log see (http_client_addr); NULL or
+	 * empty: none, the peer is the client. */
+	const struct http_trust *trust;
 };
 
 /* Serves the archive until SIGTERM or SIGINT, then lets the responses in
  * flight finish (for up to HTTP_DRAIN_TIMEOUT seconds) and returns LA_OK.
  * SIGHUP reads listarc.conf again (a file that does not parse leaves the
  * one in force) and reopens the access log.  Once listening it prints
- * "listarc: listening on http://ADDR:PORT/" to stderr.  Fails before
+ * "TIME info listarc: listening on http://ADDR:PORT/" to stderr (its log:
+ * every line "TIME LEVEL listarc: MESSAGE", TIME in ISO 8601 UTC, LEVEL
+ * error, warning or info).  Fails before
  * serving with LA_EINVAL (a bad listen address), LA_EIO (the address is
  * taken, the log cannot be opened) or the status of store_open, with the
  * detail in err. */

@@ -1,4 +1,5 @@
 /* test_http.c: the server's header parsers, base URLs and page cache. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -259,8 +260,70 @@ static void test_reason(void)
 	CHECK_STR(http_reason(599), "Internal Server Error", "reason of an unknown 5xx");
 }
 
+static void test_forwarded(void)
+{
+	struct http_trust t;
+	CHECK(http_trust_parse("127.0.0.1, 10.0.0.0/8,::1,2001:db8::/32", &t) && t.n == 4,
+	      "trust list parses");
+	static const char *const bad[] = {"10.0.0.0/33", "::1/129", "x", "10.0.0.0/", "1.2.3.4/a"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct http_trust b;
+		CHECK(!http_trust_parse(bad[i], &b), "trust list %s is refused", bad[i]);
+	}
+	static const struct {
+		const char *peer, *xff, *fwd, *want;
+	} cases[] = {
+		{"127.0.0.1", "203.0.113.5", NULL, "203.0.113.5"},
+		{"127.0.0.1", "198.51.100.9, 10.1.2.3", NULL, "198.51.100.9"},
+		{"127.0.0.1", "1.1.1.1, 198.51.100.9, 10.1.2.3", NULL, "198.51.100.9"},
+		{"127.0.0.1", "10.0.0.1, 10.0.0.2", NULL, "10.0.0.1"},
+		{"127.0.0.1", "unknown, 203.0.113.5", NULL, "203.0.113.5"},
+		{"127.0.0.1", "203.0.113.5, unknown", NULL, "127.0.0.1"},
+		{"127.0.0.1", "", NULL, "127.0.0.1"},
+		{"127.0.0.1", NULL, NULL, "127.0.0.1"},
+		{"127.0.0.1", "203.0.113.5:8080", NULL, "203.0.113.5"},
+		{"127.0.0.1", "[2001:db9::7]:1", NULL, "2001:db9::7"},
+		{"192.0.2.1", "203.0.113.5", NULL, "192.0.2.1"},
+		{"127.0.0.1", "203.0.113.5", "for=192.0.2.60;proto=http", "192.0.2.60"},
+		{"127.0.0.1", NULL, "for=\"[2001:db9::1]:4711\", for=10.0.0.3", "2001:db9::1"},
+		{"127.0.0.1", NULL, "For=_hidden", "127.0.0.1"},
+		{"127.0.0.1", NULL, "proto=https", "127.0.0.1"},
+		{"::1", "203.0.113.7", NULL, "203.0.113.7"},
+		{"::ffff:127.0.0.1", "203.0.113.8", NULL, "203.0.113.8"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct sockaddr_storage peer = {0}, out;
+		struct sockaddr_in *v4 = (struct sockaddr_in *)&peer;
+		struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&peer;
+		socklen_t pl;
+		if (inet_pton(AF_INET, cases[i].peer, &v4->sin_addr) == 1) {
+			v4->sin_family = AF_INET;
+			pl = sizeof *v4;
+		} else {
+			inet_pton(AF_INET6, cases[i].peer, &v6->sin6_addr);
+			v6->sin6_family = AF_INET6;
+			pl = sizeof *v6;
+		}
+		const char *x = cases[i].xff, *f = cases[i].fwd;
+		http_client_addr(&t, (struct sockaddr *)&peer, pl, x, x ? strlen(x) : 0, f,
+		                 f ? strlen(f) : 0, &out);
+		char got[INET6_ADDRSTRLEN] = "?";
+		if (out.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&out)->sin_addr, got,
+			          sizeof got);
+		else
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&out)->sin6_addr, got,
+			          sizeof got);
+		if (strcmp(cases[i].peer, "::ffff:127.0.0.1") == 0 && !strcmp(got, cases[i].peer))
+			snprintf(got, sizeof got, "%s", cases[i].peer);
+		CHECK_STR(got, cases[i].want, "client from %s, X-Forwarded-For %s, Forwarded %s",
+		          cases[i].peer, x ? x : "-", f ? f : "-");
+	}
+}
+
 int main(void)
 {
+	test_forwarded();
 	test_gzip_accepted();
 	test_etag();
 	test_dates();

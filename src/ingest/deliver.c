@@ -59,25 +59,35 @@ static bool is_last_message(int fd, off_t size, const char *sender, const char *
 enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len, const char *sender,
                                   int64_t ts, bool once, int wait_seconds, struct la_err *err)
 {
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return la_err_set(err, errno == ENOSPC ? LA_ENOSPC : LA_EIO, "%s: %s", path,
-		                  strerror(errno));
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	int fd = -1;
+	struct stat sb;
 	for (unsigned waited = 0;;) {
-		if (fcntl(fd, F_SETLK, &fl) == 0)
-			break;
+		if (fd < 0 && (fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0)
+			return la_err_set(err, errno == ENOSPC ? LA_ENOSPC : LA_EIO, "%s: %s", path,
+			                  strerror(errno));
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+		if (fcntl(fd, F_SETLK, &fl) == 0) {
+			/* `listarc purge` renames a new file over the mbox while
+			 * holding this lock on the old one: a lock won on a file no
+			 * longer at path is let go, and path opened again. */
+			struct stat now;
+			if (fstat(fd, &sb) != 0) {
+				close(fd);
+				return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
+			}
+			if (stat(path, &now) == 0 && now.st_ino == sb.st_ino &&
+			    now.st_dev == sb.st_dev)
+				break;
+			close(fd);
+			fd = -1;
+			continue;
+		}
 		if ((errno != EAGAIN && errno != EACCES) ||
 		    waited >= (unsigned)(wait_seconds > 0 ? wait_seconds : 0) * 1000) {
 			close(fd);
 			return la_err_set(err, LA_EAGAIN, "%s: locked by another writer", path);
 		}
 		lock_backoff(&waited);
-	}
-	struct stat sb;
-	if (fstat(fd, &sb) != 0) {
-		close(fd);
-		return la_err_set(err, LA_EIO, "%s: %s", path, strerror(errno));
 	}
 	off_t old = sb.st_size;
 	struct buf b;
@@ -210,6 +220,7 @@ static enum la_status index_delivered(const char *dir, const char *list, const c
                                       int wait_seconds, struct la_err *err)
 {
 	struct store *st = NULL;
+	struct conf *cf = NULL;
 	int lockfd = -1;
 	enum la_status e = store_open(&st, dir, STORE_WRITE, err);
 	if (!e)
@@ -219,6 +230,11 @@ static enum la_status index_delivered(const char *dir, const char *list, const c
 		struct ingest_opts o;
 		ingest_opts_init(&o);
 		o.settle = 0; /* we hold the mbox's last message complete */
+		/* The thread-break list and mailmap; a file that does not load
+		 * delays nothing: the message is indexed without them. */
+		struct la_err cerr = {0};
+		if (conf_load(dir, &cf, &cerr) == LA_OK)
+			o.conf = cf;
 		struct ingest_stats stats = {0};
 		e = store_list_ensure(st, list, &list_id, err);
 		if (!e)
@@ -227,6 +243,7 @@ static enum la_status index_delivered(const char *dir, const char *list, const c
 	if (lockfd >= 0)
 		close(lockfd);
 	store_close(st);
+	conf_free(cf);
 	return e;
 }
 

@@ -136,6 +136,7 @@ static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, 
 	const char *p = buf_cstr(&w->raw);
 	size_t hl = n < HEAD_MAX ? n : HEAD_MAX;
 	msg_summary_parse(w->sum, p, hl);
+	ingest_adjust(w->o->conf, w->sum);
 	if (w->o->search)
 		msg_text_extract(&w->text, p, n);
 	struct store_new_msg nm = {0};

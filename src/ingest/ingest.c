@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -24,12 +25,39 @@
 #include "util/civil.h"
 #include "util/hash.h"
 #include "util/io.h"
+#include "util/utf8.h"
 #include "util/vec.h"
 
 /* Messages per transaction.  Bigger batches are faster; any size is
  * crash-safe because the resume point commits with the messages. */
 #define BATCH_MSGS 5000
 #define BATCH_BYTES (64u << 20)
+
+struct break_ctx {
+	const struct conf *conf;
+	const char *from_addr;
+};
+
+static bool breaks_thread(const char *id, void *arg)
+{
+	const struct break_ctx *b = arg;
+	return conf_thread_break(b->conf, id) ||
+	       (b->from_addr[0] && strcasecmp(id, b->from_addr) == 0);
+}
+
+void ingest_adjust(const struct conf *conf, struct msg_summary *sum)
+{
+	struct break_ctx b = {conf, sum->from_addr};
+	msg_summary_drop_refs(sum, breaks_thread, &b);
+	const char *name = conf_mailmap_name(conf, sum->from_addr);
+	if (name) {
+		size_t n = strlen(name);
+		if (n > NAME_MAX_BYTES)
+			n = utf8_trunc(name, NAME_MAX_BYTES);
+		memcpy(sum->from_name, name, n);
+		sum->from_name[n] = '\0';
+	}
+}
 
 void ingest_opts_init(struct ingest_opts *o)
 {
@@ -85,7 +113,7 @@ bool ingest_delivery_date(const struct msg_summary *sum, int64_t fallback_ts, in
 }
 
 /* Fingerprints of an mbox up to done: its first and its last FP_BYTES. */
-static enum la_status fingerprints(int fd, uint64_t done, int64_t *head, int64_t *tail)
+enum la_status ingest_fingerprints(int fd, uint64_t done, int64_t *head, int64_t *tail)
 {
 	char buf[FP_BYTES];
 	size_t got;
@@ -144,7 +172,7 @@ static enum la_status commit_batch(struct store *st, int fd, struct store_source
                                    struct la_err *err)
 {
 	if (src->kind == SOURCE_MBOX && src->done > 0 &&
-	    fingerprints(fd, src->done, &src->fp_head, &src->fp_tail))
+	    ingest_fingerprints(fd, src->done, &src->fp_head, &src->fp_tail))
 		return la_err_set(err, LA_EIO, "%s: cannot read back: %s", src->path,
 		                  strerror(errno));
 	return store_commit(st, src, err);
@@ -207,6 +235,7 @@ struct ring {
 	                   file is a pipermail export */
 	double settle;
 	bool search;
+	const struct conf *conf;
 	struct buf raw, unq; /* the reader's scratch for message bytes */
 };
 
@@ -351,6 +380,7 @@ static void *reader_main(void *arg)
 			break;
 		struct slot *sl = &q->slot[q->head % RING];
 		msg_summary_parse(&sl->sum, m.head, m.head_len);
+		ingest_adjust(q->conf, &sl->sum);
 		if (m.flags & MBOX_F_HEAD_TRUNC)
 			sl->sum.flags |= MSG_F_HEAD_TRUNC;
 		sl->start = m.start;
@@ -401,6 +431,7 @@ static enum la_status ring_init(struct ring *q, const struct span_job *j,
 	q->job = j;
 	q->settle = o->settle;
 	q->search = o->search;
+	q->conf = o->conf;
 	/* A message without a date of its own takes the one before it; the
 	 * first of a file, the file's. */
 	q->last_ts = j->src->last_ts;
@@ -616,7 +647,7 @@ static const char *changed_how(int fd, enum mbox_format fmt, const struct store_
 		return NULL;
 	if (*size < src->done)
 		return "is shorter than what was indexed (truncated)";
-	if (fingerprints(fd, src->done, &h, &t))
+	if (ingest_fingerprints(fd, src->done, &h, &t))
 		return "cannot be read back";
 	if (h != src->fp_head || t != src->fp_tail)
 		return "was rewritten (its indexed bytes changed)";
@@ -892,6 +923,7 @@ static enum la_status md_add(struct store *st, int64_t list_id, const struct sto
 	bool has_text = o->search && read_message(fd, 0, me->size, false, &sc->raw, &sc->unq);
 	close(fd);
 	msg_summary_parse(sc->sum, sc->head, hl);
+	ingest_adjust(o->conf, sc->sum);
 	if (has_text)
 		msg_text_extract(&sc->text, sc->unq.data ? sc->unq.data : "", sc->unq.len);
 	struct store_new_msg nm = {0};
@@ -981,8 +1013,12 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
                              const struct ingest_opts *o, struct ingest_stats *stats,
                              struct la_err *err)
 {
+	/* A purge killed midway is finished before anything is read. */
+	enum la_status e = ingest_purge_resume(st, 0, NULL, err);
+	if (e)
+		return e;
 	struct ingest_what w;
-	enum la_status e = ingest_what(path, &w, err);
+	e = ingest_what(path, &w, err);
 	if (e)
 		return e;
 	char *real = realpath(path, NULL);
@@ -1133,4 +1169,33 @@ enum la_status ingest_lock(const char *dir, int wait_seconds, int *fd, struct la
 	}
 	*fd = f;
 	return LA_OK;
+}
+
+/* ---- threading again ---- */
+
+struct rethread_ctx {
+	struct store *st;
+	const struct conf *conf;
+	struct buf head;
+};
+
+static bool rethread_summary(const struct store_msg *m, struct msg_summary *sum, void *arg)
+{
+	struct rethread_ctx *c = arg;
+	buf_reset(&c->head);
+	if (m->len == 0 || store_msg_read(c->st, m, HEAD_MAX, &c->head) != LA_OK || !c->head.data)
+		return false;
+	msg_summary_parse(sum, c->head.data, hdr_block_len(c->head.data, c->head.len));
+	ingest_adjust(c->conf, sum);
+	return true;
+}
+
+enum la_status ingest_rethread(struct store *st, int64_t list_id, const struct ingest_opts *o,
+                               uint64_t *n, struct la_err *err)
+{
+	struct rethread_ctx c = {st, o->conf, {0}};
+	buf_init(&c.head, HEAD_MAX + 1);
+	enum la_status e = store_rethread(st, list_id, rethread_summary, &c, n, err);
+	buf_free(&c.head);
+	return e;
 }

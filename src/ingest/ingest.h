@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "conf/conf.h"
 #include "mbox/mbox.h"
 #include "msg/text.h"
 #include "store/store.h"
@@ -53,6 +54,10 @@ struct ingest_opts {
 	 * only in part (maildir++ subfolders); never from another thread. */
 	void (*warn)(const char *msg, void *arg);
 	void *warn_arg;
+	/* listarc.conf (NULL: none): its thread-break list and mailmap apply
+	 * to every message indexed (ingest_adjust).  Read by the reader
+	 * thread too; it must not change during a run. */
+	const struct conf *conf;
 };
 
 /* What a source is, by its content (never its name). */
@@ -83,6 +88,21 @@ struct ingest_what {
 LA_MUST_CHECK enum la_status ingest_what(const char *path, struct ingest_what *w,
                                          struct la_err *err);
 
+/* What listarc.conf changes in a message's summary before it is
+ * stored: references the thread-break list names (conf_thread_break), and
+ * the sender's own address (some mailers put an address in In-Reply-To;
+ * public-inbox drops those too), are no parents; the mailmap's name for
+ * the sender's address replaces the From: name.  conf may be NULL. */
+void ingest_adjust(const struct conf *conf, struct msg_summary *sum);
+
+/* `listarc rethread`: threads list_id's messages again from their header
+ * blocks, with the thread-break list and mailmap of o->conf, in one
+ * transaction (store_rethread): thread pages and thread ids change, no
+ * URL does.  *n: messages read.  The caller holds the archive lock. */
+LA_MUST_CHECK enum la_status ingest_rethread(struct store *st, int64_t list_id,
+                                             const struct ingest_opts *o, uint64_t *n,
+                                             struct la_err *err);
+
 /* Sets opts to the defaults (settle from $LISTARC_SETTLE, else 10 s;
  * batch from $LISTARC_BATCH, else 5000). */
 void ingest_opts_init(struct ingest_opts *o);
@@ -107,6 +127,38 @@ LA_MUST_CHECK enum la_status ingest_source(struct store *st, int64_t list_id, co
  * index alone.  The caller holds the archive lock. */
 LA_MUST_CHECK enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o,
                                                    uint64_t *done, struct la_err *err);
+
+/* What ingest_purge did. */
+struct ingest_purged {
+	int purged;  /* copies of the Message-ID purged */
+	int resumed; /* purges killed before and finished now */
+};
+
+/* `listarc purge`: takes the bytes of every copy of msgid in list_id out
+ * of its source for good (an mbox written again without them, under the
+ * locks its writers take: a new file beside it, synced, renamed over it,
+ * the directory synced; a maildir's or MH folder's file deleted).  Each
+ * copy's URL answers 410 as a hidden message's does, with reason (public:
+ * shown), its number is never reused, every other message keeps its URL
+ * and the later messages' offsets are moved in the same transaction that
+ * records the purge; the hide log gets a "purge" line (by, reason).
+ * Purges a killed run left half done are finished first
+ * (ingest_purge_resume).  The caller holds the archive lock.  Fails,
+ * before anything is changed, with LA_ENOTFOUND (no such message),
+ * LA_EINVAL (purged already, or a copy is in a public-inbox inbox or a
+ * compressed file: err says what to do instead), LA_ECHANGED (the file
+ * is not as indexed: run `listarc index` first), LA_EAGAIN (locked), or
+ * with LA_EIO, LA_ENOSPC, LA_EDB. */
+LA_MUST_CHECK enum la_status ingest_purge(struct store *st, int64_t list_id, const char *msgid,
+                                          const char *by, const char *reason, bool public,
+                                          struct ingest_purged *out, struct la_err *err);
+/* Finishes the purges journalled and not recorded done (a purge killed
+ * midway), of source_id (every source if 0); *done (if not NULL) how
+ * many.  ingest_source calls it first, so an index or a delivery never
+ * reads a source a purge left half done.  The caller holds the archive
+ * lock. */
+LA_MUST_CHECK enum la_status ingest_purge_resume(struct store *st, int64_t source_id, int *done,
+                                                 struct la_err *err);
 
 /* Takes the archive's writer lock (DIR/lock).  wait_seconds < 0 waits
  * forever, 0 fails at once with LA_ELOCKED.  *fd holds the lock until

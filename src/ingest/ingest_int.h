@@ -87,6 +87,11 @@ LA_MUST_CHECK enum la_status ingest_git(struct store *st, int64_t list_id, const
                                         bool v2, const struct ingest_opts *o,
                                         struct ingest_stats *stats, struct la_err *err);
 
+/* Fingerprints of an mbox up to done: hashes of its first and its last
+ * FP_BYTES (store_source's fp_head, fp_tail). */
+LA_MUST_CHECK enum la_status ingest_fingerprints(int fd, uint64_t done, int64_t *head,
+                                                 int64_t *tail);
+
 /* Says what was found to the user through o->warn, if set (printf-like). */
 void ingest_warn(const struct ingest_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

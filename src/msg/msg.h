@@ -45,6 +45,12 @@ struct msg_summary {
  * no Message-ID gets "" here; the indexer makes one up from its bytes. */
 void msg_summary_parse(struct msg_summary *s, const char *head, size_t n);
 
+/* Drops from s's references every Message-ID drop(id, arg) says is no
+ * message (a thread-break list); a parent dropped is replaced by the last
+ * reference left ("" if none). */
+void msg_summary_drop_refs(struct msg_summary *s, bool (*drop)(const char *id, void *arg),
+                           void *arg);
+
 /* The Message-ID of a message without one: a hash of its header block
  * head[0..hlen) (as hdr_block_len finds it in the message's first HEAD_MAX
  * bytes) and of its length, "nomid-<16 hex>@listarc.invalid", so that it

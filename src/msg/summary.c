@@ -439,3 +439,23 @@ void msg_index_id(struct msg_summary *sum, const char *p, size_t n, uint64_t len
 	else
 		msg_made_up_id(out, MSGID_MAX + 1, p, hl, len);
 }
+
+void msg_summary_drop_refs(struct msg_summary *s, bool (*drop)(const char *id, void *arg),
+                           void *arg)
+{
+	bool parent_dropped = s->parent[0] && drop(s->parent, arg);
+	unsigned k = 0;
+	for (unsigned i = 0; i < s->nrefs; i++) {
+		if (drop(s->refs[i], arg))
+			continue;
+		if (k != i)
+			memmove(s->refs[k], s->refs[i], strlen(s->refs[i]) + 1);
+		k++;
+	}
+	s->nrefs = k;
+	if (parent_dropped) {
+		s->parent[0] = '\0';
+		if (k)
+			memcpy(s->parent, s->refs[k - 1], strlen(s->refs[k - 1]) + 1);
+	}
+}

@@ -193,6 +193,11 @@ enum la_status store_unhide(struct store *st, int64_t list_id, const char *msgid
                             const char *reason, int *n, struct la_err *err)
 {
 	*n = 0;
+	if (store_msg_purged(st, list_id, msgid))
+		return la_err_set(err, LA_EINVAL,
+		                  "<%s> was purged (`listarc purge`): its bytes are gone, and it "
+		                  "stays hidden",
+		                  msgid);
 	enum la_status e = store_begin(st, err);
 	if (e)
 		return e;

@@ -231,6 +231,19 @@ struct store_msg {
 
 void store_msg_clear(struct store_msg *m);
 
+/* Fills sum for message m (its references, parent and From:) for
+ * store_rethread; false if its bytes cannot be read. */
+typedef bool (*store_summary_fn)(const struct store_msg *m, struct msg_summary *sum, void *arg);
+/* Threads every message of list_id again, in one transaction of its own
+ * (writer only): the thread and parent of its messages' Message-IDs, and
+ * of the ghosts of their threads, are made anew from what fn gives, in
+ * the order they were indexed, as the indexer threads (new thread ids;
+ * copies in other lists follow); each message's from_name becomes fn's.
+ * A message fn cannot read is a thread of its own.  No URL changes.
+ * *n: messages threaded. */
+LA_MUST_CHECK enum la_status store_rethread(struct store *st, int64_t list_id, store_summary_fn fn,
+                                            void *arg, uint64_t *n, struct la_err *err);
+
 /* The message /LIST/YYYY/MM/DD/N.  LA_ENOTFOUND if there is none. */
 LA_MUST_CHECK enum la_status store_msg_get(struct store *st, int64_t list_id, int day, int num,
                                            struct store_msg *m);
@@ -498,6 +511,58 @@ LA_MUST_CHECK enum la_status store_search_thread(struct store *st, const struct 
  * (list, Message-ID), kept in a table of its own: every copy of that ID
  * in the list, and again when a rebuild or a delivery indexes it. */
 #define STORE_F_HIDDEN (1u << 30)
+
+/* ---- purged messages (purge.c; ingest/purge.c rewrites the files) ----
+ *
+ * A purged message's bytes are gone from its source; its row stays, with
+ * STORE_F_HIDDEN and STORE_F_PURGED set, no length, no subject and no
+ * sender, so that its URL answers 410 like a hidden one's and its number
+ * is never reused.  unhide refuses it. */
+#define STORE_F_PURGED (1u << 29)
+
+/* A message a purge takes (store_purge_targets). */
+struct store_purge_target {
+	int64_t msg_id, source_id;
+	uint64_t off, len;
+	char file[4096]; /* a maildir's or MH folder's file, else "" */
+};
+/* A purge, as journalled (table purges) before its file is touched. */
+struct store_purge {
+	int64_t id; /* set by store_purge_journal */
+	int64_t list_id, source_id, msg_id;
+	uint64_t start, end; /* an mbox's bytes removed: its From_ line (or
+	                        MMDF separator) up to the next one's */
+	int64_t ino;         /* the mbox's inode before (the rewrite makes a new one) */
+	char file[4096];     /* a maildir's or MH folder's file, else "" */
+	char msgid[MSGID_MAX + 1];
+	char by[128];
+	char reason[HIDE_REASON_MAX + 1];
+	bool public;
+};
+/* The messages of list_id with Message-ID msgid not purged yet, at most
+ * max into v (*n of them); *purged: how many are purged already. */
+LA_MUST_CHECK enum la_status store_purge_targets(struct store *st, int64_t list_id,
+                                                 const char *msgid, struct store_purge_target *v,
+                                                 int max, int *n, int *purged);
+/* The offset of the first message of source_id after offset `after`
+ * (purged ones left out): LA_OK, LA_ENOTFOUND if none, LA_EDB. */
+LA_MUST_CHECK enum la_status store_purge_next_off(struct store *st, int64_t source_id,
+                                                  uint64_t after, uint64_t *off);
+/* Journals p (inside the caller's transaction); sets p->id. */
+LA_MUST_CHECK enum la_status store_purge_journal(struct store *st, struct store_purge *p);
+/* The oldest purge under way, of source_id (any if 0): LA_OK,
+ * LA_ENOTFOUND if none, LA_EDB. */
+LA_MUST_CHECK enum la_status store_purge_pending(struct store *st, int64_t source_id,
+                                                 struct store_purge *p);
+/* Inside the caller's transaction, records p done: (mbox) the messages
+ * after p->end move back by end - start; the purged row keeps its number,
+ * hidden with p's reason, emptied and marked STORE_F_PURGED; the hide log
+ * gets a "purge" line; the journal row goes.  The caller saves the
+ * source's new resume point with the commit. */
+LA_MUST_CHECK enum la_status store_purge_finish(struct store *st, const struct store_purge *p,
+                                                bool mbox, struct la_err *err);
+/* Whether a message of msgid in list_id was purged. */
+bool store_msg_purged(struct store *st, int64_t list_id, const char *msgid);
 
 /* Hides the messages of list_id whose Message-ID is msgid, in a
  * transaction of its own (writer only), and logs it with the list's

@@ -154,6 +154,8 @@ extern const char *const st_sql[S_COUNT];
  * the hidden messages of a day row or a list row (through the partial
  * index messages_hidden, whose WHERE these repeat word for word). */
 #define HIDDEN_BIT_SQL "1073741824"
+/* STORE_F_PURGED's value in SQL. */
+#define PURGED_BIT_SQL "536870912"
 #define NOT_HIDDEN(prefix) prefix "flags & " HIDDEN_BIT_SQL " = 0"
 #define HIDDEN_IN_DAY(t)                                                                  \
 	"(SELECT count(*) FROM messages h WHERE h.list_id = " t ".list_id AND h.day = " t \
@@ -171,7 +173,14 @@ extern const char *const st_sql[S_COUNT];
 	" action TEXT NOT NULL, list TEXT NOT NULL, msgid TEXT NOT NULL, by TEXT NOT NULL,"            \
 	" reason TEXT NOT NULL);\n"                                                                    \
 	"CREATE TABLE IF NOT EXISTS list_settings(list_id INTEGER PRIMARY KEY, description TEXT,"      \
-	" address TEXT);\n"
+	" address TEXT);\n" PURGE_SQL
+/* A purge under way (purge.c): written before its file is touched,
+ * deleted in the transaction that records it done. */
+#define PURGE_SQL                                                                               \
+	"CREATE TABLE IF NOT EXISTS purges(id INTEGER PRIMARY KEY, list_id INTEGER NOT NULL,"   \
+	" source_id INTEGER NOT NULL, msg_id INTEGER NOT NULL, start INTEGER NOT NULL,"         \
+	" end INTEGER NOT NULL, ino INTEGER NOT NULL, file TEXT NOT NULL, msgid TEXT NOT NULL," \
+	" by TEXT NOT NULL, reason TEXT NOT NULL, public INTEGER NOT NULL, at INTEGER NOT NULL);\n"
 
 /* hide.c: inside the writer's transaction, hides the messages a hide
  * names that are not hidden yet (those indexed again by a rebuild, or

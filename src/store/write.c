@@ -448,8 +448,13 @@ static enum la_status thread_message(struct store *st, int64_t self_id,
 	}
 	for (size_t k = 0; k < nfresh; k++) {
 		struct mid_entry *f = cache_by_id(c, fresh[k]);
-		if (f)
+		if (f) {
 			f->thread = into;
+			/* An entry already in the index without a thread (one
+			 * store_rethread cleared) is written back. */
+			if ((e = mark_dirty(c, f)))
+				return e;
+		}
 	}
 	for (size_t k = 0; k < nthreads; k++)
 		if (threads[k] != into && (e = merge_threads(st, into, threads[k])))
@@ -888,4 +893,150 @@ enum la_status store_source_ensure(struct store *st, int64_t list_id, const char
 		return la_err_set(err, LA_EINVAL, "%s: was indexed as %s, is now %s", path,
 		                  source_kind_name(src->kind), source_kind_name(kind));
 	return LA_OK;
+}
+
+/* ---- threading again (`listarc rethread`) ---- */
+
+/* The ids of list_id's messages, in order, into a malloc'd array. */
+static enum la_status list_msg_ids(struct store *st, int64_t list_id, int64_t **ids, size_t *n)
+{
+	*ids = NULL;
+	*n = 0;
+	size_t cap = 0;
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(
+		st->db, "SELECT id FROM messages WHERE list_id = ?1 ORDER BY id", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, list_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!vec_reserve((void **)ids, &cap, *n + 1, sizeof **ids)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+/* Threads message m again with sum and writes its row. */
+static enum la_status rethread_one(struct store *st, const struct store_msg *m,
+                                   const struct msg_summary *sum, bool have_sum)
+{
+	struct mid_entry *self;
+	enum la_status e = mid_get(st, m->msgid, &self);
+	if (e)
+		return e;
+	int64_t thread, parent;
+	if ((e = thread_message(st, self->id, sum, &thread, &parent)))
+		return e;
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "UPDATE messages SET thread = ?1, parent = ?2,"
+	                            " from_name = CASE WHEN ?4 THEN ?5 ELSE from_name END"
+	                            " WHERE id = ?3",
+	                            -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, thread);
+	sqlite3_bind_int64(s, 2, parent);
+	sqlite3_bind_int64(s, 3, m->id);
+	sqlite3_bind_int(s, 4, have_sum);
+	sqlite3_bind_text(s, 5, sum->from_name, -1, SQLITE_STATIC);
+	rc = st_step_done(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+enum la_status store_rethread(struct store *st, int64_t list_id, store_summary_fn fn, void *arg,
+                              uint64_t *n, struct la_err *err)
+{
+	*n = 0;
+	int64_t *ids = NULL;
+	size_t nids = 0;
+	struct msg_summary *sum = malloc(sizeof *sum);
+	if (!sum)
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	enum la_status e = store_begin(st, err);
+	if (e) {
+		free(sum);
+		return e;
+	}
+	/* The threads are made again from nothing: the Message-IDs of the
+	 * list's messages, and the ghosts (IDs only referred to) of their
+	 * threads, lose their thread and parent.  The write caches hold
+	 * those too: written out and dropped first. */
+	if ((e = st_write_caches_sync(st))) {
+		la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	/* New thread ids come after every id in use, the ones cleared
+	 * below included. */
+	if ((e = load_counters(st))) {
+		la_err_set(err, e, "index: %s", sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+	         "CREATE TEMP TABLE IF NOT EXISTS rt(mid INTEGER PRIMARY KEY);"
+	         "DELETE FROM temp.rt;"
+	         "INSERT OR IGNORE INTO temp.rt SELECT mid FROM messages WHERE list_id = %1$lld;"
+	         "INSERT OR IGNORE INTO temp.rt SELECT id FROM mids WHERE msgs = 0 AND thread IN"
+	         " (SELECT DISTINCT thread FROM messages WHERE list_id = %1$lld);"
+	         "UPDATE mids SET thread = 0, parent = 0 WHERE id IN (SELECT mid FROM temp.rt);",
+	         (long long)list_id);
+	int rc = st_exec(st, sql);
+	if (rc != SQLITE_OK) {
+		e = st_fail(st, rc, err, "rethread");
+		goto fail;
+	}
+	if ((e = list_msg_ids(st, list_id, &ids, &nids))) {
+		la_err_set(err, e, "index: %s", sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	for (size_t i = 0; i < nids; i++) {
+		struct store_msg m;
+		if ((e = store_msg_by_id(st, ids[i], &m))) {
+			la_err_set(err, e, "index: %s", sqlite3_errmsg(st->db));
+			goto fail;
+		}
+		memset(sum, 0, sizeof *sum);
+		bool have = fn(&m, sum, arg);
+		if (!have) {
+			/* Unreadable (purged, or its source gone): a thread of its
+			 * own, its name kept. */
+			memset(sum, 0, sizeof *sum);
+		}
+		snprintf(sum->msgid, sizeof sum->msgid, "%s", m.msgid);
+		e = rethread_one(st, &m, sum, have);
+		store_msg_clear(&m);
+		if (e) {
+			la_err_set(err, e, "index: rethread: %s", sqlite3_errmsg(st->db));
+			goto fail;
+		}
+		(*n)++;
+	}
+	/* Copies of these messages in other lists take their new threads. */
+	if ((e = st_write_caches_sync(st))) {
+		la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	snprintf(
+		sql, sizeof sql,
+		"UPDATE messages SET thread = (SELECT thread FROM mids WHERE mids.id = messages.mid)"
+		" WHERE list_id <> %lld AND mid IN (SELECT mid FROM temp.rt)",
+		(long long)list_id);
+	if ((rc = st_exec(st, sql)) != SQLITE_OK) {
+		e = st_fail(st, rc, err, "rethread");
+		goto fail;
+	}
+	free(ids);
+	free(sum);
+	return store_commit(st, NULL, err);
+fail:
+	store_rollback(st);
+	free(ids);
+	free(sum);
+	return e;
 }

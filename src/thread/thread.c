@@ -80,7 +80,8 @@ static bool take_ids(struct builder *b, const struct thread_id_in *ids, size_t n
 	struct thread_id_in *sorted = malloc((nids ? nids : 1) * sizeof *sorted);
 	if (!sorted)
 		return false;
-	memcpy(sorted, ids, nids * sizeof *sorted);
+	if (nids)
+		memcpy(sorted, ids, nids * sizeof *sorted);
 	qsort(sorted, nids, sizeof *sorted, cmp_id);
 	size_t k = 0;
 	for (size_t i = 0; i < nids && k < b->nn; i++) {
