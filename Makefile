@@ -31,6 +31,7 @@ STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write
               src/store/bytes.c src/store/git.c src/store/series.c \
               src/store/hide.c src/store/lists.c src/store/legacy.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c
+EXPORT_SRC := src/export/export.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c src/render/gone.c src/render/legacy.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
@@ -39,9 +40,9 @@ RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/e
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/ratelimit.c \
               src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c src/cmd/cmd-hide.c src/cmd/cmd-list.c src/cmd/cmd-check.c \
-              src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c
+              src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c src/cmd/cmd-export.c
 LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(SEARCH_SRC) $(THREAD_SRC) \
-              $(STORE_SRC) $(INGEST_SRC) $(RENDER_SRC) $(HTTP_SRC)
+              $(STORE_SRC) $(INGEST_SRC) $(EXPORT_SRC) $(RENDER_SRC) $(HTTP_SRC)
 
 UNIT_TESTS := src/util/test_util.c src/msg/test_msg.c src/mbox/test_mbox.c src/render/test_render.c \
               src/conf/test_conf.c src/store/test_store.c src/ingest/test_ingest.c \

@@ -45,6 +45,7 @@ static const char usage[] =
 	"  hide LIST URL|MSGID --reason TEXT   take a message off the archive (410 Gone)\n"
 	"  unhide LIST URL|MSGID               show a hidden message again\n"
 	"  log [LIST]                          every hide and unhide: when, who, why\n"
+	"  export [LIST...]                    write lists as public-inbox v2 inboxes (git)\n"
 	"\n"
 	"DIR is --data, else $LISTARC_DATA, else ./archive.\n"
 	"`listarc COMMAND --help` describes each command; `man listarc` all of them.\n";
@@ -74,6 +75,7 @@ int main(int argc, char **argv)
 		{"search", cmd_search},   {"hide", cmd_hide},
 		{"unhide", cmd_unhide},   {"log", cmd_log},
 		{"list", cmd_list},       {"check-config", cmd_check_config},
+		{"export", cmd_export},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (!strcmp(c, cmds[i].name))

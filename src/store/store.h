@@ -515,6 +515,10 @@ LA_MUST_CHECK enum la_status store_list_get(struct store *st, int64_t list_id,
  * the messages before it (a redirect, not a page). */
 LA_MUST_CHECK enum la_status store_list_nth(struct store *st, int64_t list_id, int64_t n, int *day,
                                             int *num);
+/* Up to max ids (messages.id) of list_id's messages greater than after,
+ * in the order they were indexed (hidden ones too), into ids[0..*n). */
+LA_MUST_CHECK enum la_status store_list_ids_after(struct store *st, int64_t list_id, int64_t after,
+                                                  int64_t *ids, int max, int *n);
 /* Every Message-ID of list_id, once each, in no order; fn returns false
  * to stop. */
 LA_MUST_CHECK enum la_status store_list_msgids(struct store *st, int64_t list_id,
