@@ -116,9 +116,11 @@ static enum la_status mkdirs(const char *path, struct la_err *err)
 	return LA_OK;
 }
 
-/* Writes path whole: a temporary file beside it, synced and renamed. */
-static enum la_status write_file(const char *path, const char *data, size_t n, bool replace,
-                                 struct la_err *err)
+/* Writes path whole: a temporary file beside it, renamed; synced first
+ * unless it is made again by every run (sync false: the dumb HTTP files,
+ * the description). */
+static enum la_status write_file_sync(const char *path, const char *data, size_t n, bool replace,
+                                      bool sync, struct la_err *err)
 {
 	if (!replace && access(path, F_OK) == 0)
 		return LA_OK;
@@ -128,7 +130,7 @@ static enum la_status write_file(const char *path, const char *data, size_t n, b
 	if (fd < 0)
 		return la_err_set(err, LA_EIO, "%s: %s", tmp, strerror(errno));
 	enum la_status e = io_write_all(fd, data, n);
-	if (!e && fsync(fd) != 0)
+	if (!e && sync && fsync(fd) != 0)
 		e = LA_EIO;
 	if (close(fd) != 0 && !e)
 		e = LA_EIO;
@@ -139,6 +141,12 @@ static enum la_status write_file(const char *path, const char *data, size_t n, b
 		return la_err_set(err, e, "%s: %s", path, strerror(errno));
 	}
 	return LA_OK;
+}
+
+static enum la_status write_file(const char *path, const char *data, size_t n, bool replace,
+                                 struct la_err *err)
+{
+	return write_file_sync(path, data, n, replace, true, err);
 }
 
 /* A bare repository as public-inbox's init_bare makes one (HEAD, config,
@@ -266,7 +274,7 @@ enum la_status export_server_info(const char *gitdir, struct la_err *err)
 	snprintf(p, sizeof p, "%s/objects/info/packs", gitdir);
 	if (!e)
 		e = b.err ? la_err_set(err, b.err, "out of memory")
-		          : write_file(p, b.data, b.len, true, err);
+		          : write_file_sync(p, b.data, b.len, true, false, err);
 	if (e) {
 		buf_free(&b);
 		return e;
@@ -295,7 +303,7 @@ enum la_status export_server_info(const char *gitdir, struct la_err *err)
 	if (!(e = mkdirs(p, err))) {
 		snprintf(p, sizeof p, "%s/info/refs", gitdir);
 		e = b.err ? la_err_set(err, b.err, "out of memory")
-		          : write_file(p, b.data ? b.data : "", b.len, true, err);
+		          : write_file_sync(p, b.data ? b.data : "", b.len, true, false, err);
 	}
 out:
 	git_reference_iterator_free(it);
@@ -308,7 +316,7 @@ out:
 
 static const char schema[] =
 	"PRAGMA journal_mode=WAL;"
-	"PRAGMA synchronous=FULL;"
+	"PRAGMA synchronous=NORMAL;"
 	"CREATE TABLE IF NOT EXISTS batches(id INTEGER PRIMARY KEY, epoch INTEGER NOT NULL,"
 	" prev TEXT NOT NULL, tip TEXT NOT NULL, done INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, batch INTEGER NOT NULL,"
@@ -419,12 +427,50 @@ static void epoch_master(struct exporter *x, int epoch, char have[GIT_OID_HEXSZ 
 	git_repository_free(repo);
 }
 
+/* What a killed writer leaves in the epochs: a ref's lock file (git and
+ * libgit2 refuse to move a ref while it is there) and a pack half
+ * written.  Only writers holding inbox.lock make them, and we hold it. */
+static void clear_stale(struct exporter *x)
+{
+	char p[PATH_BYTES];
+	snprintf(p, sizeof p, "%s/git", x->o->inbox);
+	DIR *d = opendir(p);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t k = strspn(de->d_name, "0123456789");
+		if (k == 0 || k > 6 || strcmp(de->d_name + k, ".git") != 0)
+			continue;
+		char f[PATH_BYTES + 300];
+		snprintf(f, sizeof f, "%s/%s/refs/heads/master.lock", p, de->d_name);
+		unlink(f);
+		snprintf(f, sizeof f, "%s/%s/packed-refs.lock", p, de->d_name);
+		unlink(f);
+		snprintf(f, sizeof f, "%s/%s/objects/pack", p, de->d_name);
+		DIR *pd = opendir(f);
+		struct dirent *pe;
+		while (pd && (pe = readdir(pd))) {
+			if (strncmp(pe->d_name, "pack_git2_", 10) != 0 &&
+			    !strstr(pe->d_name, ".lock"))
+				continue;
+			char g[PATH_BYTES + 600];
+			snprintf(g, sizeof g, "%s/%s", f, pe->d_name);
+			unlink(g);
+		}
+		if (pd)
+			closedir(pd);
+	}
+	closedir(d);
+}
+
 /* Settles every batch not marked done (see the top of the file), then
  * checks that each epoch's master is where the last batch left it. */
 static enum la_status recover(struct exporter *x)
 {
 	sqlite3_stmt *s = NULL;
 	enum la_status e = LA_OK;
+	clear_stale(x);
 	if (sqlite3_prepare_v2(
 		    x->db, "SELECT id, epoch, prev, tip FROM batches WHERE done = 0 ORDER BY id",
 		    -1, &s, NULL) != SQLITE_OK)
@@ -505,7 +551,10 @@ static enum la_status record_batch(struct exporter *x, int64_t *batch_id)
 		git_oid_tostr(prev, sizeof prev, &x->prev);
 	if (x->has_tip)
 		git_oid_tostr(tip, sizeof tip, &x->tip);
-	enum la_status e = db_exec(x, "BEGIN IMMEDIATE");
+	/* The record must be on the disk before the ref moves (FULL: the
+	 * commit syncs the log); marking it done need not (NORMAL): a batch
+	 * found not done is settled by looking at the ref. */
+	enum la_status e = db_exec(x, "PRAGMA synchronous=FULL; BEGIN IMMEDIATE");
 	if (e)
 		return e;
 	sqlite3_stmt *b = NULL, *ev = NULL;
@@ -548,9 +597,9 @@ out:
 	sqlite3_finalize(b);
 	sqlite3_finalize(ev);
 	if (!e)
-		e = db_exec(x, "COMMIT");
+		e = db_exec(x, "COMMIT; PRAGMA synchronous=NORMAL");
 	else
-		la_ignore(db_exec(x, "ROLLBACK"));
+		la_ignore(db_exec(x, "ROLLBACK; PRAGMA synchronous=NORMAL"));
 	return e;
 }
 
@@ -930,7 +979,7 @@ static enum la_status open_inbox(struct exporter *x)
 	else
 		snprintf(desc, sizeof desc, "public inbox for %s\n", o->address);
 	snprintf(p, sizeof p, "%s/description", o->inbox);
-	if ((e = write_file(p, desc, strlen(desc), true, x->err)))
+	if ((e = write_file_sync(p, desc, strlen(desc), true, false, x->err)))
 		return e;
 	snprintf(p, sizeof p, "%s/listarc-export.sqlite3", o->inbox);
 	if (sqlite3_open_v2(p, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
