@@ -36,7 +36,7 @@ RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/e
               src/render/outline.c src/render/message.c src/render/msgid.c src/render/gone.c src/render/legacy.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
               src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c \
-              src/render/msgjson.c src/render/series.c src/render/text.c
+              src/render/msgjson.c src/render/series.c src/render/text.c src/render/mirror.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/ratelimit.c \
               src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c src/cmd/cmd-hide.c src/cmd/cmd-list.c src/cmd/cmd-check.c \
