@@ -10,7 +10,7 @@
 # Paths outside git's dumb protocol are refused.
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
-plan 22
+plan 25
 la index --data "$DATA" --quiet l "$ROOT/samples/lkml.mbox"
 la export --data "$DATA" --epoch-size 200K >export.out
 ne=$(ls "$DATA/inbox/l/git" | grep -c '^[0-9]*\.git$')
@@ -49,6 +49,21 @@ la index --data "$T/copy" l mirror 2>copy.err
 check_eq "the clone indexed by listarc: the same messages (URL and Message-ID)" \
 	"$(sqlite3 "$T/copy/index.sqlite" "SELECT day, num, mids.mid FROM messages m JOIN mids ON mids.id = m.mid ORDER BY 1, 2" | md5sum)" \
 	"$(sqlite3 "$DATA/index.sqlite" "SELECT day, num, mids.mid FROM messages m JOIN mids ON mids.id = m.mid ORDER BY 1, 2" | md5sum)"
+
+# A replica's health: /healthz says 503 while the mirror holds commits
+# its index has not read (after a git fetch, before listarc index).
+DATA=$T/copy get /healthz >hz1.txt
+check_eq "the replica, caught up: /healthz 200 ok" "$STATUS $(head -1 hz1.txt)" "200 ok"
+printf 'From: New <new@example.org>\nMessage-ID: <new-2@example.org>\nDate: Sat, 09 May 2020 21:00:00 +0000\nSubject: second\n\nnew\n' |
+	la deliver --data "$DATA" l
+la export --data "$DATA" --epoch-size 200K >export3.out
+for g in mirror/git/*.git; do guard git --git-dir="$g" fetch -q 2>>clone.err; done
+DATA=$T/copy get /healthz >hz2.txt
+check_eq "...after a fetch it has not indexed: 503, the epoch BEHIND" \
+	"$STATUS $(head -1 hz2.txt) $(grep -c ' BEHIND$' hz2.txt)" "503 behind 1"
+la index --data "$T/copy" l 2>>copy.err
+DATA=$T/copy get /healthz >hz3.txt
+check_eq "...indexed: 200 again" "$STATUS $(head -1 hz3.txt)" "200 ok"
 
 # grokmirror's manifest.
 curl -s -o manifest.js.gz -w '%{http_code} %{content_type}' "$U/manifest.js.gz" >manifest.code

@@ -817,10 +817,53 @@ static void plain(struct response *r, int status, const char *text, int max_age)
 static void robots(const struct render_ctx *c, struct response *r)
 {
 	plain(r, 200, "User-agent: *\nCrawl-delay: 1\n", 86400);
-	static const char *const deny[] = {"*?q=", "*&q=", "*/raw", "*/t.mbox.gz", "api/"};
+	static const char *const deny[] = {"*?q=",      "*&q=",   "*/raw", "*/t.mbox.gz",
+	                                   "*/mbox.gz", "*/git/", "api/"};
 	for (size_t i = 0; i < sizeof deny / sizeof *deny; i++)
 		buf_printf(&r->body, "Disallow: %s%s\n", c->base, deny[i]);
 	buf_printf(&r->body, "Allow: %s\n", c->base);
+}
+
+struct lag {
+	struct buf *b;
+	int behind;
+};
+
+static void lag_line(const char *list, const char *path, int epoch, const char *head,
+                     const char *indexed, void *arg)
+{
+	struct lag *l = arg;
+	bool late = strcmp(head, indexed) != 0;
+	l->behind += late;
+	/* Names and hex digits: the list's name is [a-z0-9._-]. */
+	buf_printf(l->b, "%s %d indexed %s head %s%s\n", list, epoch, indexed[0] ? indexed : "-",
+	           head[0] ? head : "-", late ? " BEHIND" : "");
+}
+
+/* /healthz: 200 "ok" when the index can be read and is not behind the
+ * public-inbox mirrors it reads (a replica that fetched commits it has
+ * not indexed yet answers 503, and a load balancer's check takes it out
+ * of the pool until `listarc index` has caught up); a line per epoch
+ * says where each stands. */
+static void healthz(const struct render_ctx *c, struct response *r)
+{
+	int64_t id;
+	enum la_status e = store_list_id(c->st, "", &id);
+	if (e && e != LA_ENOTFOUND) {
+		plain(r, 503, "index unreadable\n", 0);
+		return;
+	}
+	struct buf lines;
+	buf_init(&lines, 1 << 20);
+	struct lag l = {&lines, 0};
+	e = store_git_status(c->st, lag_line, &l);
+	plain(r, e || l.behind ? 503 : 200,
+	      e          ? "index unreadable\n"
+	      : l.behind ? "behind\n"
+	                 : "ok\n",
+	      0);
+	buf_add(&r->body, lines.data ? lines.data : "", lines.len);
+	buf_free(&lines);
 }
 
 /* The search a URL's query asks for (in every list, or in list). */
@@ -866,15 +909,7 @@ static enum la_status route_fixed(const struct render_ctx *c, const struct route
 		plain(r, 204, "", 86400);
 		r->content_type = NULL;
 		break;
-	case R_HEALTHZ: {
-		int64_t id;
-		e = store_list_id(c->st, "", &id);
-		if (e == LA_ENOTFOUND)
-			e = LA_OK;
-		plain(r, e ? 503 : 200, e ? "index unreadable\n" : "ok\n", 0);
-		e = LA_OK;
-		break;
-	}
+	case R_HEALTHZ: healthz(c, r); break;
 	default: break; /* not one of these: route_handle sorts */
 	}
 	return e;
