@@ -55,7 +55,7 @@ release_OBJ := $(patsubst src/%.c,$(RELDIR)/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
-.PHONY: all check check-build check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load \
+.PHONY: all check check-build check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load replicas-test \
         install uninstall
 all: listarc
 
@@ -205,3 +205,10 @@ format:
 	clang-format -i src/*.h src/*/*.[ch]
 format-check: setup
 	clang-format --dry-run --Werror src/*.h src/*/*.[ch]
+
+# Three read-only nodes pulling the primary's export with git, behind
+# haproxy, in a network namespace, under wrk while the primary delivers;
+# one node killed and restarted (contrib/replicas/README.md).  Root; not
+# part of `make check` (it runs for DURATION seconds, 30 by default).
+replicas-test: listarc
+	contrib/replicas/run-test
