@@ -34,18 +34,19 @@ STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write
               src/store/hide.c src/store/lists.c src/store/legacy.c src/store/stats.c src/store/purge.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c \
               src/ingest/purge.c
+EXPORT_SRC := src/export/export.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/body.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c src/render/gone.c src/render/legacy.c \
               src/render/threadpage.c src/render/listing.c src/render/results.c \
               src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c \
               src/render/msgjson.c src/render/series.c src/render/serieslist.c src/render/text.c \
-              src/render/charts.c src/render/topics.c
+              src/render/charts.c src/render/topics.c src/render/mirror.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/ratelimit.c \
               src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c src/cmd/cmd-hide.c src/cmd/cmd-list.c src/cmd/cmd-check.c src/cmd/cmd-rethread.c \
-              src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c
+              src/cmd/cmd-deliver.c src/cmd/cmd-search.c src/cmd/cmd-serve.c src/cmd/cmd-export.c
 LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(SEARCH_SRC) $(THREAD_SRC) \
-              $(STORE_SRC) $(INGEST_SRC) $(RENDER_SRC) $(HTTP_SRC)
+              $(STORE_SRC) $(INGEST_SRC) $(EXPORT_SRC) $(RENDER_SRC) $(HTTP_SRC)
 
 UNIT_TESTS := src/util/test_util.c src/msg/test_msg.c src/mbox/test_mbox.c src/render/test_render.c \
               src/conf/test_conf.c src/store/test_store.c src/ingest/test_ingest.c \
@@ -58,7 +59,7 @@ release_OBJ := $(patsubst src/%.c,$(RELDIR)/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
-.PHONY: all check check-build check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load \
+.PHONY: all check check-build check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load replicas-test \
         install install-service uninstall
 all: listarc
 
@@ -221,3 +222,10 @@ format:
 	clang-format -i src/*.h src/*/*.[ch]
 format-check: setup
 	clang-format --dry-run --Werror src/*.h src/*/*.[ch]
+
+# Three read-only nodes pulling the primary's export with git, behind
+# haproxy, in a network namespace, under wrk while the primary delivers;
+# one node killed and restarted (contrib/replicas/README.md).  Root; not
+# part of `make check` (it runs for DURATION seconds, 30 by default).
+replicas-test: listarc
+	contrib/replicas/run-test

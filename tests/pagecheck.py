@@ -95,6 +95,9 @@ ARCHIVE_HREFS = [re.compile(x) for x in (
     r"^/(" + LIST + r")/topics/(new\.atom|\?page=[1-9][0-9]*)?$",
     r"^/(" + LIST + r")/from/[0-9a-f]{16}/(\?page=[1-9][0-9]*)?$",
     r"^/(" + LIST + r"/)?_/text/(help|config)/(raw)?$",
+    # The downloads and the mirror commands (render/mirror.c).
+    r"^/(" + LIST + r")/([0-9]{4}/[0-9]{2}/)?mbox\.gz$",
+    r"^/(" + LIST + r")/_/text/mirror/(raw)?$",
     # A message further down the same page (thread pages), the thread on
     # a message's page.
     r"^#m[0-9a-f]{40}$",

@@ -19,6 +19,7 @@ int cmd_rethread(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Whether deliver may write to list in the archive at dir: 0 if it is in
  * the index or in listarc.conf (cf, may be NULL), or create is set; else

@@ -48,6 +48,7 @@ static const char usage[] =
 	"  rethread LIST                       thread a list again (after a thread-break or\n"
 	"                                      mailmap change in listarc.conf)\n"
 	"  log [LIST]                          every hide, unhide and purge: when, who, why\n"
+	"  export [LIST...]                    write lists as public-inbox v2 inboxes (git)\n"
 	"\n"
 	"DIR is --data, else $LISTARC_DATA, else ./archive.\n"
 	"`listarc COMMAND --help` describes each command; `man listarc` all of them.\n";
@@ -78,6 +79,7 @@ int main(int argc, char **argv)
 		{"unhide", cmd_unhide},   {"log", cmd_log},
 		{"list", cmd_list},       {"check-config", cmd_check_config},
 		{"purge", cmd_purge},     {"rethread", cmd_rethread},
+		{"export", cmd_export},
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
 		if (!strcmp(c, cmds[i].name))

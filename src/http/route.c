@@ -303,9 +303,10 @@ static enum route_kind parse_text(struct route *rt, const struct segs *g, size_t
 	if (nseg == 1)
 		return redirect_more(rt, base, g, 0, 0, false, "/help/", NULL);
 	bool help = seg_is(g, at + 1, "help"), config = seg_is(g, at + 1, "config");
-	if (!help && !config)
+	bool mirror = seg_is(g, at + 1, "mirror") && prefix[0]; /* a list's only */
+	if (!help && !config && !mirror)
 		return rt->kind = R_NOTFOUND;
-	strcpy(rt->text, help ? "help" : "config");
+	strcpy(rt->text, help ? "help" : config ? "config" : "mirror");
 	if (nseg == 2) {
 		if (g->trailing)
 			return rt->kind = R_TEXT;
@@ -467,6 +468,8 @@ static enum route_kind parse_dated(struct route *rt, const struct site_path *p)
 		return rt->kind = R_NOTFOUND;
 	if (p->nseg == 3)
 		return dir_page(rt, p, R_MONTH);
+	if (p->nseg == 4 && !p->trailing && seg_is(p->g, p->at + 3, "mbox.gz"))
+		return rt->kind = R_MONTH_MBOX;
 	if (!number(seg[3], len[3], 2, &rt->d) || rt->d < 1 || rt->d > 31)
 		return rt->kind = R_NOTFOUND;
 	if (p->nseg == 4)
@@ -485,15 +488,19 @@ static enum route_kind parse_dated(struct route *rt, const struct site_path *p)
 	return rt->kind = R_NOTFOUND;
 }
 
-/* A sender's page key: STORE_SENDER_HASH_LEN lowercase hex digits. */
-static bool sender_hash(const char *s, size_t n)
+/* n hex digits, lowercase (as git names objects and packs). */
+static bool hex_only(const char *s, size_t n)
 {
-	if (n != STORE_SENDER_HASH_LEN)
-		return false;
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return true;
+}
+
+/* A sender's page key: STORE_SENDER_HASH_LEN lowercase hex digits. */
+static bool sender_hash(const char *s, size_t n)
+{
+	return n == STORE_SENDER_HASH_LEN && hex_only(s, n);
 }
 
 /* /LIST/topics/, /LIST/topics/new.atom, /LIST/from/HASH/: R_NOTFOUND
@@ -518,6 +525,54 @@ static enum route_kind parse_figures(struct route *rt, const struct segs *g, siz
 		                   : redirect_to(rt, prefix, g, at, g->count, true);
 	}
 	return R_NOTFOUND;
+}
+
+/* /LIST/git/N.git/FILE (segments [at, count) of g from "git" on): only the
+ * files git's dumb HTTP protocol reads, each checked here, so that the
+ * path the renderer opens is made of known pieces and hex digits. */
+static enum route_kind parse_git(struct route *rt, const struct segs *g, size_t at)
+{
+	const char *const *seg = g->s + at;
+	const size_t *len = g->n + at;
+	size_t nseg = g->count - at;
+	if (rt->all || nseg < 3 || g->trailing)
+		return rt->kind = R_NOTFOUND;
+	/* N.git: 0, or up to six digits without a leading zero. */
+	if (len[1] < 5 || len[1] > 10 || memcmp(seg[1] + len[1] - 4, ".git", 4) != 0)
+		return rt->kind = R_NOTFOUND;
+	if (len[1] == 5 && seg[1][0] == '0')
+		rt->n = 0;
+	else if (!number(seg[1], len[1] - 4, 0, &rt->n))
+		return rt->kind = R_NOTFOUND;
+	const char *f = NULL;
+	char tmp[80];
+	if (nseg == 3 && seg_is(g, at + 2, "HEAD"))
+		f = "HEAD";
+	else if (nseg == 4 && seg_is(g, at + 2, "info") && seg_is(g, at + 3, "refs"))
+		f = "info/refs";
+	else if (nseg == 5 && seg_is(g, at + 2, "objects") && seg_is(g, at + 3, "info") &&
+	         (seg_is(g, at + 4, "packs") || seg_is(g, at + 4, "alternates") ||
+	          seg_is(g, at + 4, "http-alternates"))) {
+		snprintf(tmp, sizeof tmp, "objects/info/%.*s", (int)len[4], seg[4]);
+		f = tmp;
+	} else if (nseg == 5 && seg_is(g, at + 2, "objects") && seg_is(g, at + 3, "pack")) {
+		/* pack-<40 hex>.pack or .idx */
+		size_t l = len[4];
+		bool pack = l == 50 && !memcmp(seg[4] + 45, ".pack", 5);
+		bool idx = l == 49 && !memcmp(seg[4] + 45, ".idx", 4);
+		if ((pack || idx) && !memcmp(seg[4], "pack-", 5) && hex_only(seg[4] + 5, 40)) {
+			snprintf(tmp, sizeof tmp, "objects/pack/%.*s", (int)l, seg[4]);
+			f = tmp;
+		}
+	} else if (nseg == 5 && seg_is(g, at + 2, "objects") && len[3] == 2 &&
+	           hex_only(seg[3], 2) && len[4] == 38 && hex_only(seg[4], 38)) {
+		snprintf(tmp, sizeof tmp, "objects/%.2s/%.38s", seg[3], seg[4]);
+		f = tmp;
+	}
+	if (!f)
+		return rt->kind = R_NOTFOUND;
+	snprintf(rt->gitfile, sizeof rt->gitfile, "%s", f);
+	return rt->kind = R_GIT;
 }
 
 /* The site's grammar over segments [at, count) of g (at: the list).  A
@@ -553,6 +608,10 @@ static enum route_kind parse_site(struct route *rt, const struct segs *g, size_t
 	if (p.nseg == 2 && !rt->all && p.len[1] == 6 && !memcmp(g->raw[at + 1], "series", 6) &&
 	    g->rawn[at + 1] == 6)
 		return dir_page(rt, &p, R_SERIES_LIST);
+	if (p.nseg == 2 && !p.trailing && !rt->all && seg_is(g, at + 1, "mbox.gz"))
+		return rt->kind = R_LIST_MBOX;
+	if (p.nseg >= 2 && seg_is(g, at + 1, "git"))
+		return parse_git(rt, g, at + 1);
 	if (p.nseg >= 3 && seg_is(g, at + 1, "_") && seg_is(g, at + 2, "text")) {
 		char pre[LISTNAME_MAX + 2];
 		snprintf(pre, sizeof pre, "/%s", rt->list);
@@ -715,6 +774,8 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 			return rt->kind = R_FAVICON;
 		if (seg_is(&g, 0, "healthz"))
 			return rt->kind = R_HEALTHZ;
+		if (seg_is(&g, 0, "manifest.js.gz"))
+			return rt->kind = R_MANIFEST;
 	}
 	if (g.count >= 2 && seg_is(&g, 0, "_") && seg_is(&g, 1, "text")) {
 		strcpy(rt->list, "all");
@@ -768,7 +829,9 @@ size_t route_key(const struct route *rt, char *out, size_t n)
 	case R_PIPERMAIL:
 	case R_MHONARC:
 	case R_HYPERKITTY:
-	case R_HYPERKITTY_T: return 0;
+	case R_HYPERKITTY_T:
+	case R_GIT: /* files that change under their names */
+	case R_MANIFEST: return 0;
 	default: break;
 	}
 	const struct route_query *q = &rt->query;
@@ -815,10 +878,53 @@ static void plain(struct response *r, int status, const char *text, int max_age)
 static void robots(const struct render_ctx *c, struct response *r)
 {
 	plain(r, 200, "User-agent: *\nCrawl-delay: 1\n", 86400);
-	static const char *const deny[] = {"*?q=", "*&q=", "*/raw", "*/t.mbox.gz", "api/"};
+	static const char *const deny[] = {"*?q=",      "*&q=",   "*/raw", "*/t.mbox.gz",
+	                                   "*/mbox.gz", "*/git/", "api/"};
 	for (size_t i = 0; i < sizeof deny / sizeof *deny; i++)
 		buf_printf(&r->body, "Disallow: %s%s\n", c->base, deny[i]);
 	buf_printf(&r->body, "Allow: %s\n", c->base);
+}
+
+struct lag {
+	struct buf *b;
+	int behind;
+};
+
+static void lag_line(const char *list, const char *path, int epoch, const char *head,
+                     const char *indexed, void *arg)
+{
+	struct lag *l = arg;
+	bool late = strcmp(head, indexed) != 0;
+	l->behind += late;
+	/* Names and hex digits: the list's name is [a-z0-9._-]. */
+	buf_printf(l->b, "%s %d indexed %s head %s%s\n", list, epoch, indexed[0] ? indexed : "-",
+	           head[0] ? head : "-", late ? " BEHIND" : "");
+}
+
+/* /healthz: 200 "ok" when the index can be read and is not behind the
+ * public-inbox mirrors it reads (a replica that fetched commits it has
+ * not indexed yet answers 503, and a load balancer's check takes it out
+ * of the pool until `listarc index` has caught up); a line per epoch
+ * says where each stands. */
+static void healthz(const struct render_ctx *c, struct response *r)
+{
+	int64_t id;
+	enum la_status e = store_list_id(c->st, "", &id);
+	if (e && e != LA_ENOTFOUND) {
+		plain(r, 503, "index unreadable\n", 0);
+		return;
+	}
+	struct buf lines;
+	buf_init(&lines, 1 << 20);
+	struct lag l = {&lines, 0};
+	e = store_git_status(c->st, lag_line, &l);
+	plain(r, e || l.behind ? 503 : 200,
+	      e          ? "index unreadable\n"
+	      : l.behind ? "behind\n"
+	                 : "ok\n",
+	      0);
+	buf_add(&r->body, lines.data ? lines.data : "", lines.len);
+	buf_free(&lines);
 }
 
 /* The search a URL's query asks for (in every list, or in list). */
@@ -864,15 +970,7 @@ static enum la_status route_fixed(const struct render_ctx *c, const struct route
 		plain(r, 204, "", 86400);
 		r->content_type = NULL;
 		break;
-	case R_HEALTHZ: {
-		int64_t id;
-		e = store_list_id(c->st, "", &id);
-		if (e == LA_ENOTFOUND)
-			e = LA_OK;
-		plain(r, e ? 503 : 200, e ? "index unreadable\n" : "ok\n", 0);
-		e = LA_OK;
-		break;
-	}
+	case R_HEALTHZ: healthz(c, r); break;
 	default: break; /* not one of these: route_handle sorts */
 	}
 	return e;
@@ -922,7 +1020,14 @@ static enum la_status route_msgid(const struct render_ctx *c, const struct route
 	case R_TOPICS: return render_topics(c, rt->list, rt->page, r);
 	case R_TOPICS_ATOM: return render_topics_atom(c, rt->list, r);
 	case R_SENDER: return render_sender(c, rt->list, rt->msgid, rt->page, r);
-	case R_TEXT: return render_text(c, list, rt->text, rt->text_raw, r);
+	case R_TEXT:
+		if (!strcmp(rt->text, "mirror"))
+			return render_mirror_text(c, rt->list, rt->text_raw, r);
+		return render_text(c, list, rt->text, rt->text_raw, r);
+	case R_GIT: return render_git_file(c, rt->list, rt->n, rt->gitfile, r);
+	case R_MANIFEST: return render_manifest(c, r);
+	case R_LIST_MBOX: return render_list_mbox(c, rt->list, 0, 0, r);
+	case R_MONTH_MBOX: return render_list_mbox(c, rt->list, rt->y, rt->m, r);
 	case R_MID:
 		/* lore's search within a thread: /LIST/MSGID/?x=m&q=... */
 		if (rt->query.has_q && !strcmp(rt->query.x, "m")) {
@@ -1021,7 +1126,11 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	case R_MID_SERIES:
 	case R_MID_SERIES_MBOX:
 	case R_MID_SERIES_MBOXGZ:
-	case R_MID_SERIES_DIFF: e = route_msgid(c, &rt, kind, r); break;
+	case R_MID_SERIES_DIFF:
+	case R_GIT:
+	case R_MANIFEST:
+	case R_LIST_MBOX:
+	case R_MONTH_MBOX: e = route_msgid(c, &rt, kind, r); break;
 	case R_API_LISTS:
 	case R_API_LIST:
 	case R_API_MSG:

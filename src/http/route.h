@@ -34,6 +34,11 @@
  *                                  16 hex digits, store_sender_hash)
  *   /LIST/_/text/help/ (.../raw)   the query language (lore's help page)
  *   /LIST/_/text/config/raw        a public-inbox config snippet (lei reads it)
+ *   /LIST/_/text/mirror/ (.../raw) the commands that mirror the list
+ *   /LIST/git/N.git/FILE           epoch N of the list's export, for git clone
+ *                                  (dumb HTTP: HEAD, info/refs, objects/...)
+ *   /manifest.js.gz                grokmirror's manifest of those epochs
+ *   /LIST/mbox.gz, /LIST/YYYY/MM/mbox.gz   the list's, the month's messages
  *   /all/new.atom, /all/MSGID/...  the same over every list
  *   /r/MSGID/..., /MSGID/...       redirect to the list that has MSGID
  *   /LIST/?q=QUERY, /?q=QUERY, /all/?q=QUERY   search results (&o=relevance,
@@ -115,6 +120,11 @@ enum route_kind {
 	R_MHONARC,      /* /mhonarc/LIST/msgNNNNN.html */
 	R_HYPERKITTY,   /* /hyperkitty/list/LIST@HOST/message/HASH/ (or /archives/...) */
 	R_HYPERKITTY_T, /* /hyperkitty/list/LIST@HOST/thread/HASH/ */
+	/* Mirrors (render/mirror.c). */
+	R_GIT,        /* /LIST/git/N.git/FILE: n = N, gitfile = FILE */
+	R_MANIFEST,   /* /manifest.js.gz */
+	R_LIST_MBOX,  /* /LIST/mbox.gz */
+	R_MONTH_MBOX, /* /LIST/YYYY/MM/mbox.gz */
 };
 
 /* The parameters of a query string listarc knows; others are ignored.
@@ -143,7 +153,8 @@ struct route {
 	char msgid[URL_MAX + 1]; /* R_MID* and R_API_MID/THREAD: decoded */
 	bool redirect_absolute;  /* /LIST/MSGID to /LIST/MSGID/: see response */
 	char part[32];           /* R_MID_PART: lore's part index, "2", "1.2" */
-	char text[8];            /* R_TEXT: "help" or "config" */
+	char text[8];            /* R_TEXT: "help", "config" or "mirror" */
+	char gitfile[80];        /* R_GIT: a file of an epoch (see render_git_file) */
 	bool text_raw;           /* R_TEXT: .../raw, plain text */
 
 	bool api; /* under /api/: errors are JSON */

@@ -330,6 +330,10 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 	link_list(c, &u, list);
 	nav_item(b, "list", buf_cstr(&u));
 	buf_reset(&u);
+	link_month(c, &u, list, y, m);
+	buf_adds(&u, "mbox.gz");
+	nav_item(b, "mbox.gz", buf_cstr(&u));
+	buf_reset(&u);
 	buf_adds(b, "</div>\n<h1>");
 	html_texts(b, title);
 	buf_adds(b, "</h1>\n");
@@ -520,7 +524,16 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 		html_texts(b, setting);
 		buf_adds(b, "</code></p>\n");
 	}
-	buf_printf(b, "<p>%lld message%s</p>\n", (long long)info.count, info.count == 1 ? "" : "s");
+	buf_printf(b, "<p>%lld message%s", (long long)info.count, info.count == 1 ? "" : "s");
+	/* The plain download and the mirror (render/mirror.c). */
+	if (info.count > 0) {
+		buf_adds(b, " &middot; <a href=\"");
+		link_list(c, b, list);
+		buf_adds(b, "mbox.gz\">download all (mbox.gz)</a>");
+	}
+	buf_adds(b, " &middot; <a href=\"");
+	link_list(c, b, list);
+	buf_adds(b, "_/text/mirror/\">mirror</a></p>\n");
 	render_series_link(c, b, info.id, list);
 	if (info.count > 0) {
 		struct ycounts yc;

@@ -239,6 +239,28 @@ LA_MUST_CHECK enum la_status render_new_html(const struct render_ctx *c, const c
 LA_MUST_CHECK enum la_status render_text(const struct render_ctx *c, const char *list,
                                          const char *key, bool raw, struct response *r);
 
+/* ---- mirrors (mirror.c): the inboxes `listarc export` writes ---- */
+
+/* /LIST/git/N.git/FILE: a file of epoch N of DIR/inbox/LIST as it is
+ * (git's dumb HTTP protocol), streamed; 404 if there is none.  file is
+ * one the router's grammar allows (HEAD, info/refs, objects/info/packs,
+ * objects/pack/pack-HEX.pack or .idx, objects/XX/HEX), never from
+ * anywhere else. */
+LA_MUST_CHECK enum la_status render_git_file(const struct render_ctx *c, const char *list,
+                                             int epoch, const char *file, struct response *r);
+/* /manifest.js.gz: grokmirror's manifest of every exported epoch (its
+ * path /LIST/git/N.git, description, fingerprint, modified, head). */
+LA_MUST_CHECK enum la_status render_manifest(const struct render_ctx *c, struct response *r);
+/* /LIST/_/text/mirror/ (raw: .../raw, text/plain): the commands that
+ * mirror the list (git clone of each epoch, public-inbox-init, listarc
+ * index). */
+LA_MUST_CHECK enum la_status render_mirror_text(const struct render_ctx *c, const char *list,
+                                                bool raw, struct response *r);
+/* /LIST/mbox.gz (y 0) and /LIST/YYYY/MM/mbox.gz: every shown message of
+ * the list or the month, oldest first, as render_mboxgz streams them. */
+LA_MUST_CHECK enum la_status render_list_mbox(const struct render_ctx *c, const char *list, int y,
+                                              int m, struct response *r);
+
 /* ---- reusable: a feed or an mbox of any messages (search results too) ---- */
 
 /* Entries copied out of store callbacks: store_entry_fn's borrowed rows

@@ -63,3 +63,25 @@ enum la_status store_list_msgids(struct store *st, int64_t list_id,
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
+
+enum la_status store_list_ids_after(struct store *st, int64_t list_id, int64_t after, int64_t *ids,
+                                    int max, int *n)
+{
+	*n = 0;
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT id FROM messages WHERE list_id = ?1 AND id > ?2"
+	                       " ORDER BY id LIMIT ?3",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	sqlite3_bind_int64(s, 1, list_id);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int(s, 3, max);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? LA_OK : st_error(rc);
+}

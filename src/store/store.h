@@ -197,6 +197,16 @@ LA_MUST_CHECK enum la_status store_msg_remove(struct store *st, int64_t source_i
  * message of git source source_id in epoch; fn returns false to stop. */
 LA_MUST_CHECK enum la_status store_git_files(struct store *st, int64_t source_id, int epoch,
                                              bool (*fn)(const char *file, void *arg), void *arg);
+/* How far the index is behind the public-inbox mirrors it reads (a
+ * replica's health): for every git source of every list and each epoch
+ * on disk (epoch -1: a v1 repository), fn gets the list's name, the
+ * source's path, the epoch's HEAD as the mirror holds it (what the last
+ * git fetch brought; "" if unborn or unreadable) and the last commit
+ * indexed ("" if none).  They differ while new commits wait for
+ * `listarc index`. */
+typedef void (*store_git_status_fn)(const char *list, const char *path, int epoch, const char *head,
+                                    const char *indexed, void *arg);
+LA_MUST_CHECK enum la_status store_git_status(struct store *st, store_git_status_fn fn, void *arg);
 /* Was /LIST/YYYY/MM/DD/N a message that was removed (store_msg_remove)? */
 LA_MUST_CHECK enum la_status store_msg_gone(struct store *st, int64_t list_id, int day, int num,
                                             bool *gone);
@@ -629,6 +639,10 @@ LA_MUST_CHECK enum la_status store_list_get(struct store *st, int64_t list_id,
  * the messages before it (a redirect, not a page). */
 LA_MUST_CHECK enum la_status store_list_nth(struct store *st, int64_t list_id, int64_t n, int *day,
                                             int *num);
+/* Up to max ids (messages.id) of list_id's messages greater than after,
+ * in the order they were indexed (hidden ones too), into ids[0..*n). */
+LA_MUST_CHECK enum la_status store_list_ids_after(struct store *st, int64_t list_id, int64_t after,
+                                                  int64_t *ids, int max, int *n);
 /* Every Message-ID of list_id, once each, in no order; fn returns false
  * to stop. */
 LA_MUST_CHECK enum la_status store_list_msgids(struct store *st, int64_t list_id,
