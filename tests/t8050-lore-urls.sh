@@ -15,7 +15,7 @@
 DATA=$T/arc
 SEEDS=$ROOT/samples/seeds.mbox
 ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
-plan 64
+plan 66
 
 la index -q --data "$DATA" linux-kernel "$SEEDS"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -217,9 +217,11 @@ check "named inbox.config" grep -qx 'Content-Disposition: inline; filename="inbo
 
 # ---- the reply block (#R) ----
 cat >reply.py <<'EOF'
-# reply.py MSGFILE LISTADDR: the git send-email line lore writes, built
-# here with Python's own address parser.
-import email, email.utils, sys
+# reply.py MSGFILE LISTADDR [plain]: the git send-email line lore writes,
+# built here with Python's own address parser; its addresses but the
+# list's obfuscated as public-inbox's obfuscate mode writes them (the
+# first dot of the domain as $(echo .)), or plain.
+import email, email.utils, re, sys
 m = email.message_from_binary_file(open(sys.argv[1], "rb"))
 seen, to = {}, None
 addrs = [a for h in ("From", "To", "Cc", "Reply-To") for _, a in email.utils.getaddresses(m.get_all(h, []))]
@@ -229,16 +231,25 @@ for a in addrs + [sys.argv[2]]:
         to = to or a.lower()
 cc = sorted(v for k, v in seen.items() if k != to)
 mid = m["Message-ID"].strip().strip("<>")
-print(" \\\n    ".join(["git send-email", "--in-reply-to=" + mid, "--to=" + to] +
-                       ["--cc=" + c for c in cc] + ["/path/to/YOUR_REPLY"]))
+def obf(a):
+    if len(sys.argv) > 3 or a.lower() == sys.argv[2].lower():
+        return a
+    return re.sub(r"@([^.]+)\.", r"@\1$(echo .)", a, count=1)
+print(" \\\n    ".join(["git send-email", "--in-reply-to=" + mid, "--to=" + obf(to)] +
+                       ["--cc=" + obf(c) for c in cc] + ["/path/to/YOUR_REPLY"]))
 EOF
 get /edge/parts-1@example.org/ >parts.html
 want=$("$PYTHON" reply.py parts.eml edge@lists.example.org)
 got=$("$PYTHON" -c 'import html, re, sys; t = open(sys.argv[1]).read(); print(html.unescape(re.search(r"\n  (git send-email.*?YOUR_REPLY)", t, re.S).group(1)))' parts.html)
-check_eq "the git send-email line: From first (lowercased), everyone else once, sorted" "$got" "$want"
-check "with the list's address from listarc.conf" grep -q -- '--cc=edge@lists.example.org\|--to=edge@lists.example.org' <(echo "$got")
-check "and the mailto: link with In-Reply-To, Cc and a Re: subject" grep -qF \
-	'<a href="mailto:sender@example.org?In-Reply-To=%3Cparts-1@example.org%3E&amp;Cc=c%40example.org%2Cedge%40lists.example.org%2Cother%40example.org&amp;Subject=Re%3A%20%5BPATCH%5D%20parts%20%26%20pieces">mailto: link</a>' parts.html
+check_eq "the git send-email line: From first (lowercased), everyone else once, sorted, addresses obfuscated" "$got" "$want"
+check "with the list's address from listarc.conf, as it is" grep -q -- '--cc=edge@lists.example.org\|--to=edge@lists.example.org' <(echo "$got")
+# Pasted into a shell, the line gives git send-email the addresses whole.
+check_eq "pasted into a shell, the addresses are whole again" \
+	"$(bash -c "printf '%s\n' ${got#git send-email}" 2>&1)" \
+	"$("$PYTHON" reply.py parts.eml edge@lists.example.org plain | sed 's/^git send-email//; s/ *\\$//; s/^ *//' | grep -v '^$')"
+check "no mailto: link (it would carry the addresses whole)" bash -c '! grep -q "mailto:" parts.html'
+check_eq "no address of the message's headers appears whole on its page" \
+	"$(grep -oiE '(sender|other|c)@example\.org' parts.html | sort -u)" ""
 check "the seed cover letter's block has its many Cc" bash -c "grep -c -- '--cc=' pages/12 | grep -qx '[1-9][0-9]*'"
 check "the reply page is well formed" pagecheck --strict parts.html
 

@@ -504,31 +504,37 @@ static void squote_maybe(struct buf *b, const char *s)
 	buf_addc(b, '\'');
 }
 
-/* Percent-encodes s, keeping letters, digits and the bytes of keep. */
-static void pct(struct buf *b, const char *s, const char *keep)
+/* Address a of the git send-email line as a shell word that still gives
+ * the address when pasted, but is not the address as written: every
+ * page obfuscates addresses, and so does this one as public-inbox's
+ * obfuscate mode does (Reply.pm, Hval.pm): the first dot of the domain
+ * is written $(echo .).  A domain without a dot gets its '@' written
+ * $(echo @) instead.  The list's own address (from listarc.conf, public)
+ * stays as it is, as public-inbox keeps its inboxes' addresses. */
+static void shell_addr(struct buf *b, const char *a, const char *list_addr)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (g_ascii_isalnum(*p) || strchr(keep, *p))
-			buf_addc(b, (char)*p);
-		else
-			buf_printf(b, "%%%02X", *p);
+	const char *at = strrchr(a, '@');
+	if (!at || (list_addr && g_ascii_strcasecmp(a, list_addr) == 0)) {
+		squote_maybe(b, a);
+		return;
 	}
-}
-
-/* Is "Re:" a word of the subject (public-inbox's /\bRe:/i)? */
-static bool has_re(const char *s)
-{
-	for (const char *p = s; *p; p++)
-		if ((p == s || !(g_ascii_isalnum(p[-1]) || p[-1] == '_')) &&
-		    g_ascii_strncasecmp(p, "re:", 3) == 0)
-			return true;
-	return false;
+	const char *dot = strchr(at + 1, '.');
+	const char *cut = dot && dot > at + 1 ? dot : at;
+	char *head = g_strndup(a, (size_t)(cut - a));
+	if (*head)
+		squote_maybe(b, head);
+	buf_adds(b, cut == dot ? "$(echo .)" : "$(echo @)");
+	if (cut[1])
+		squote_maybe(b, cut + 1);
+	g_free(head);
 }
 
 /* The reply block of message m, whose bytes begin with head[0..n): the
- * raw message to reply from, the git send-email command with its
- * --in-reply-to, --to and --cc, and a mailto: link, built as lore builds
- * them.  Everything goes through the escapers. */
+ * raw message to reply from, and the git send-email command with its
+ * --in-reply-to, --to and --cc, built as lore builds them, its
+ * addresses obfuscated as public-inbox's obfuscate mode has them (see
+ * shell_addr); as that mode, no mailto: link (it would need the
+ * addresses whole).  Everything goes through the escapers. */
 static void reply_block(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
                         const char *head, size_t n)
 {
@@ -537,8 +543,9 @@ static void reply_block(const struct render_ctx *c, struct buf *b, const struct 
 	 * what could be read (and the list's address). */
 	la_ignore(mime_reply_addrs(head, n, reply_add, &x));
 	const struct conf_list *cl = c->conf ? conf_list(c->conf, m->list) : NULL;
-	if (cl && cl->address)
-		reply_add(cl->address, &x);
+	const char *list_addr = cl && cl->address ? cl->address : NULL;
+	if (list_addr)
+		reply_add(list_addr, &x);
 	if (!x.to || x.oom) {
 		reply_free(&x);
 		return;
@@ -551,37 +558,17 @@ static void reply_block(const struct render_ctx *c, struct buf *b, const struct 
 			cc[ncc++] = x.addr[i];
 	if (cc)
 		qsort(cc, ncc, sizeof *cc, cmp_str);
-	struct buf cmd, href;
+	struct buf cmd;
 	buf_init(&cmd, 64 * 1024);
-	buf_init(&href, 64 * 1024);
 	buf_adds(&cmd, "git send-email \\\n    --in-reply-to=");
 	squote_maybe(&cmd, m->msgid);
 	buf_adds(&cmd, " \\\n    --to=");
-	squote_maybe(&cmd, x.to);
+	shell_addr(&cmd, x.to, list_addr);
 	for (size_t i = 0; i < ncc; i++) {
 		buf_adds(&cmd, " \\\n    --cc=");
-		squote_maybe(&cmd, cc[i]);
+		shell_addr(&cmd, cc[i], list_addr);
 	}
 	buf_adds(&cmd, " \\\n    /path/to/YOUR_REPLY");
-	/* mailto: as RFC 6068 and Reply.pm write it; Subject last, as the
-	 * least needed if a copy cuts it. */
-	buf_adds(&href, "mailto:");
-	pct(&href, x.to, "-._~@");
-	buf_adds(&href, "?In-Reply-To=%3C");
-	pct(&href, m->msgid, "-._~!$&'()*+,;=:@");
-	buf_adds(&href, "%3E");
-	if (ncc) {
-		buf_adds(&href, "&Cc=");
-		for (size_t i = 0; i < ncc; i++) {
-			if (i)
-				buf_adds(&href, "%2C");
-			pct(&href, cc[i], "-._~");
-		}
-	}
-	buf_adds(&href, "&Subject=");
-	if (!has_re(m->subject))
-		buf_adds(&href, "Re%3A%20");
-	pct(&href, m->subject, "-._~");
 	buf_adds(b, "<pre class=\"reply\" id=\"R\"><b>Reply instructions:</b>\n\n"
 	            "You may reply publicly to this message via plain-text email\n"
 	            "using any one of the following methods:\n\n"
@@ -602,16 +589,8 @@ static void reply_block(const struct render_ctx *c, struct buf *b, const struct 
 		b,
 		"\n\n  <a href=\"https://kernel.org/pub/software/scm/git/docs/git-send-email.html\" "
 		"rel=\"nofollow\">https://kernel.org/pub/software/scm/git/docs/git-send-email.html</a>\n");
-	if (!href.err) {
-		buf_adds(b,
-		         "\n* If your mail client supports setting the <b>In-Reply-To</b> header\n"
-		         "  via mailto: links, try the <a href=\"");
-		html_text(b, href.data, href.len);
-		buf_adds(b, "\">mailto: link</a>\n");
-	}
 	buf_adds(b, "</pre>\n");
 	buf_free(&cmd);
-	buf_free(&href);
 	free(cc);
 	reply_free(&x);
 }
