@@ -15,7 +15,7 @@
 DATA=$T/arc
 SEEDS=$ROOT/samples/seeds.mbox
 ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
-plan 66
+plan 68
 
 la index -q --data "$DATA" linux-kernel "$SEEDS"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -204,6 +204,43 @@ check "as application/mbox, named after the thread as lore names it" bash -c \
 n=$(grep -n "^/linux-kernel/$ROOTID/raw " urls.txt | cut -d: -f1)
 check "raw: text/plain, inline, named SUBJECT.txt as lore names it" bash -c \
 	"grep -qx 'Content-Type: text/plain; charset=utf-8' pages/$n.head && grep -qx 'Content-Disposition: inline; filename=\"PATCH-v2-0-7-mm-process_vm_mmap-syscall-for-duplication-a-process-mapping.txt\"' pages/$n.head"
+# Every raw message of lkml.mbox comes with the headers public-inbox's
+# own code (PublicInbox::Mbox::mbox_hdr) gives it: the charset its
+# Content-Type names (ISO-8859-1, us-ascii, ...), the file name.
+"$PYTHON" - "$ROOT/samples/lkml.mbox" <<'EOF'
+import os, re, sys, urllib.parse
+data = open(sys.argv[1], "rb").read()
+os.makedirs("rawmsgs", exist_ok=True)
+seen = set()
+with open("raw.paths", "w") as paths:
+    for i, m in enumerate(re.split(rb"\n(?=From )", data)):
+        head = m.split(b"\n\n", 1)[0]
+        mid = re.search(rb"^Message-ID:\s*<([^>\s]+)>", head, re.M | re.I)
+        if not mid or mid.group(1) in seen or b"/" in mid.group(1):
+            continue
+        seen.add(mid.group(1))
+        open("rawmsgs/%d" % len(seen), "wb").write(m.split(b"\n", 1)[1])
+        paths.write("/lkml/%s/raw\n" % urllib.parse.quote(mid.group(1), safe="@+=:,!~$&'()*;"))
+EOF
+if perl -MPublicInbox::Mbox -MPublicInbox::Eml -e 1 2>/dev/null; then
+	getall rawp --headers <raw.paths
+	for i in $(seq 1 "$(wc -l <raw.paths)"); do
+		grep -E '^Content-(Type|Disposition):' "rawp/$i.head"
+	done >raw.got
+	perl -MPublicInbox::Mbox -MPublicInbox::Eml -e '
+		for my $i (1..$ARGV[0]) {
+			open my $f, "<", "rawmsgs/$i" or die;
+			my $e = PublicInbox::Eml->new(do { local $/; <$f> });
+			my $h = PublicInbox::Mbox::mbox_hdr({ ibx => {}, eml => $e })->[1];
+			my ($fn) = ($h->[3] =~ /filename=(.*)/);
+			print "Content-Type: $h->[1]\nContent-Disposition: inline; filename=\"$fn\"\n";
+		}' "$(wc -l <raw.paths)" >raw.want
+	check_eq "raw's Content-Type and file name are public-inbox's, for each of lkml.mbox's $(wc -l <raw.paths) messages" \
+		"$(diff raw.want raw.got | head -6)" ""
+	check "...among them other charsets than UTF-8" grep -q 'charset=ISO-8859-1$' raw.got
+else
+	skip 2 "public-inbox (PublicInbox::Mbox) is not installed"
+fi
 n=$(grep -n "^/linux-kernel/new.html " urls.txt | cut -d: -f1)
 check "new.html lists the latest messages, linked" grep -q '<li><span class="date">2019/05/21</span> <a href="/linux-kernel/2019/05/21/' "pages/$n"
 n=$(grep -n "^/linux-kernel/_/text/help/ " urls.txt | cut -d: -f1)

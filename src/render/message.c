@@ -980,6 +980,74 @@ static enum la_status raw_stream_next(void *state, struct buf *out, size_t room,
 	return out->err;
 }
 
+/* A byte of an RFC 2045 token (EmlContentFoo's $re_token). */
+static bool ct_token(char c)
+{
+	return c > ' ' && c < 0x7f && !strchr("()<>@,;:\\\"/[]?=", c);
+}
+
+/* Whether v begins "type/subtype" (after white space), as a Content-Type
+ * that public-inbox does not replace by the default must. */
+static bool ct_valid(struct span v)
+{
+	size_t i = 0, k;
+	while (i < v.n && (v.p[i] == ' ' || v.p[i] == '\t' || v.p[i] == '\r' || v.p[i] == '\n'))
+		i++;
+	for (k = i; k < v.n && ct_token(v.p[k]); k++)
+		;
+	if (k == i || k >= v.n || v.p[k] != '/')
+		return false;
+	return k + 1 < v.n && ct_token(v.p[k + 1]);
+}
+
+/* The headers public-inbox (and so lore) sends a raw message with
+ * (Mbox.pm, mbox_hdr): text/plain in the charset its top-level
+ * Content-Type names, UTF-8 without one or when the name has other
+ * characters than letters, digits, '-' and '_' (no header injection),
+ * and us-ascii (RFC 2045's default, as EmlContentFoo reads it) when the
+ * message has no Content-Type or one that is not "type/subtype"; inline,
+ * named after its subject without "Re: " (to_filename) ".txt".
+ * head[0..n) is the start of the message. */
+static void raw_headers(struct response *r, const char *subject, const char *head, size_t n)
+{
+	char cs[40] = "us-ascii";
+	struct hdr_iter it;
+	struct hdr_field f;
+	hdr_iter_init(&it, head, n);
+	while (hdr_next(&it, &f)) {
+		if (f.name.n != 12 || g_ascii_strncasecmp(f.name.p, "Content-Type", 12) != 0)
+			continue;
+		if (!ct_valid(f.value))
+			break;
+		strcpy(cs, "UTF-8");
+		struct buf v;
+		buf_init(&v, 256);
+		if (msg_header_param(&v, f.value, "charset") && !v.err && v.len > 0 &&
+		    v.len < sizeof cs) {
+			bool ok = true;
+			for (size_t i = 0; i < v.len; i++)
+				ok &= g_ascii_isalnum(v.data[i]) || v.data[i] == '-' ||
+				      v.data[i] == '_';
+			if (ok) {
+				memcpy(cs, v.data, v.len);
+				cs[v.len] = '\0';
+			}
+		}
+		buf_free(&v);
+		break; /* the first one, as Eml.pm's header() */
+	}
+	snprintf(r->own_type, sizeof r->own_type, "text/plain; charset=%s", cs);
+	r->content_type = r->own_type;
+	const char *s = subject ? subject : "";
+	while (g_ascii_strncasecmp(s, "re:", 3) == 0 && (s[3] == ' ' || s[3] == '\t')) {
+		s += 3;
+		while (*s == ' ' || *s == '\t')
+			s++;
+	}
+	lore_filename(r->filename, sizeof r->filename, s, "no-subject", ".txt");
+	r->attachment = false;
+}
+
 enum la_status render_raw(const struct render_ctx *c, const char *list, int day, int num,
                           struct response *r)
 {
@@ -997,7 +1065,6 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 	}
 	buf_reset(&r->body);
 	r->status = 200;
-	r->content_type = "text/plain; charset=utf-8";
 	r->max_age = 86400;
 	if (m.len > RAW_INMEM_MAX) {
 		/* What store_msg_read_fd checks for a message read whole: the
@@ -1005,6 +1072,8 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 		struct buf head;
 		buf_init(&head, HEAD_MAX * 2);
 		e = store_msg_read_fd(fd, &m, HEAD_MAX, &head);
+		if (!e)
+			raw_headers(r, m.subject, head.data ? head.data : "", head.len);
 		buf_free(&head);
 		if (e) {
 			close(fd);
@@ -1035,6 +1104,8 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 	}
 	e = store_msg_read_fd(fd, &m, RAW_INMEM_MAX, &r->body);
 	close(fd);
+	if (!e)
+		raw_headers(r, m.subject, r->body.data ? r->body.data : "", r->body.len);
 	store_msg_clear(&m);
 	if (e)
 		return load_failed(c, r, e);
