@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # t8050-lore-urls: URLs as lore writes them land where lore lands.  A list
 # of lore URLs (T/ flat and t/ nested with their #u and #m... anchors,
-# /r/MSGID, a Message-ID alone, R/, parts by lore's numbering such as
-# 2-foo.patch and 4.1.2-inner.bin, t.mbox, raw, new.html, _/text/...)
+# t/ with the #r... of its tree), /r/MSGID, a Message-ID alone, R/,
+# parts by lore's numbering such as 2-foo.patch and 4.1.2-inner.bin, t.mbox, raw, new.html, _/text/...)
 # is asked of `listarc get --batch`: each answers the status and Location
 # lore's does, and the page it ends on holds the fragment's target.  The
 # parts' numbers agree with public-inbox's own walk (PublicInbox::Eml)
@@ -50,6 +50,8 @@ printf '[list linux-kernel]\naddress = linux-kernel@vger.kernel.org\n[list edge]
 
 # lore's anchor of a message: m and the SHA-1 of its Message-ID.
 anchor() { printf 'm%s' "$(printf '%s' "$1" | sha1sum | cut -c1-40)"; }
+# ...and of its entry in a thread overview (the nested view's tree).
+ranchor() { printf 'r%s' "$(printf '%s' "$1" | sha1sum | cut -c1-40)"; }
 midof() { sqlite3 "$DATA/index.sqlite" "SELECT mids.mid FROM messages m JOIN mids ON mids.id = m.mid
 	JOIN lists l ON l.id = m.list_id WHERE l.name = '$1' AND m.thread = (SELECT thread FROM mids WHERE mid = '$2')
 	ORDER BY m.ts, m.id LIMIT 1 OFFSET $3"; }
@@ -101,6 +103,8 @@ cat >urls.txt <<EOF
 /linux-kernel/_/text/config/raw 200 - -
 /lkml/$BIG/T/#$(anchor "$B80") 200 - $(anchor "$B80")
 /lkml/$B80/T/#u 200 - u
+/linux-kernel/$ROOTID/t/#$(ranchor "$P1") 200 - $(ranchor "$P1")
+/linux-kernel/$P1/t/#$(ranchor "$LAST") 200 - $(ranchor "$LAST")
 EOF
 check "the list of lore URLs: $(wc -l <urls.txt)" [ "$(wc -l <urls.txt)" -gt 30 ]
 cut -d' ' -f1 urls.txt | sed 's/#.*//' >paths.txt
