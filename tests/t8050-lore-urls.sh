@@ -15,7 +15,7 @@
 DATA=$T/arc
 SEEDS=$ROOT/samples/seeds.mbox
 ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
-plan 68
+plan 70
 
 la index -q --data "$DATA" linux-kernel "$SEEDS"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -198,6 +198,19 @@ if perl -MPublicInbox::Eml -e 1 2>/dev/null; then
 else
 	skip 2 "public-inbox (PublicInbox::Eml) is not installed"
 fi
+
+# The message page links its parts by lore's numbers (View.pm's
+# attach_link: the file name, or a.bin), and each link gives the bytes
+# of the date URL that linked them before (which still works).
+get /edge/parts-1@example.org/ >partspage.html
+grep -o 'href="[^"]*"' partspage.html | sed 's/^href="//; s/"$//' |
+	grep -E '^/edge/(parts-1@example.org/[0-9.]+-|2024/01/02/1/[0-9]+$)' >partlinks.txt
+check_eq "the message page links its attachments as lore numbers them" "$(tr '\n' ' ' <partlinks.txt)" \
+	"/edge/parts-1@example.org/3-foo.patch /edge/parts-1@example.org/4.1.2-inner.bin "
+printf '%s\n' /edge/2024/01/02/1/1 /edge/2024/01/02/1/2 >olddate.list
+getall olddate <olddate.list
+check "the date URLs of the same attachments still answer, with the same bytes" bash -c \
+	"cmp -s olddate/1 pages/$(part 3) && cmp -s olddate/2 pages/$(part 4.1.2)"
 
 # ---- t.mbox, raw, new.html, the text pages ----
 get "/linux-kernel/$ROOTID/t.mbox.gz" >t.mbox.gz

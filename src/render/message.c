@@ -165,6 +165,7 @@ struct body_ctx {
 	const struct render_ctx *c;
 	const char *list;
 	int day, num;
+	const char *msgid; /* NULL: attachments by their date URLs */
 	struct buf *b;
 	int blocks;
 	size_t shown, show_max; /* text bytes shown, and the cap (0: none of ours) */
@@ -198,6 +199,39 @@ static bool text_within(struct body_ctx *x, const char **p, size_t *n)
 	return true;
 }
 
+/* public-inbox's $FN: a file name it links as it is. */
+static bool lore_fn(const char *f)
+{
+	size_t n = f ? strlen(f) : 0;
+	if (n < 3 || !g_ascii_isalnum(f[0]) || !g_ascii_isalnum(f[n - 1]))
+		return false;
+	for (size_t i = 1; i + 1 < n; i++)
+		if (!g_ascii_isalnum(f[i]) && !strchr("_-.", f[i]))
+			return false;
+	return true;
+}
+
+/* The URL of attachment blk as lore writes it (View.pm's attach_link):
+ * /LIST/MSGID/N-NAME, NAME the file name if public-inbox links it as it
+ * is, else a.txt for text/plain and a.bin for the rest; without lore's
+ * number (or a Message-ID), the date URL /LIST/DAY/NUM/K. */
+static void attachment_link(struct body_ctx *x, const struct mime_block *blk)
+{
+	struct buf *b = x->b;
+	if (!x->msgid || !blk->idx || !*blk->idx) {
+		link_msg(x->c, b, x->list, x->day, x->num);
+		buf_printf(b, "/%d", blk->k);
+		return;
+	}
+	link_msgid(x->c, b, x->list, x->msgid);
+	buf_adds(b, blk->idx);
+	buf_addc(b, '-');
+	if (lore_fn(blk->filename))
+		buf_adds(b, blk->filename);
+	else
+		buf_adds(b, strcmp(blk->type, "text/plain") == 0 ? "a.txt" : "a.bin");
+}
+
 static void body_block(const struct mime_block *blk, void *arg)
 {
 	struct body_ctx *x = arg;
@@ -223,8 +257,8 @@ static void body_block(const struct mime_block *blk, void *arg)
 			break;
 		block_sep(x);
 		buf_adds(b, "<a href=\"");
-		link_msg(x->c, b, x->list, x->day, x->num);
-		buf_printf(b, "/%d\">%s attachment \"", blk->k, blk->is_text ? "View" : "Download");
+		attachment_link(x, blk);
+		buf_printf(b, "\">%s attachment \"", blk->is_text ? "View" : "Download");
 		if (blk->filename && *blk->filename)
 			html_texts(b, blk->filename);
 		else
@@ -245,8 +279,8 @@ static void body_block(const struct mime_block *blk, void *arg)
 }
 
 void render_message_text(const struct render_ctx *c, struct buf *b, const char *list, int day,
-                         int num, const char *data, size_t len, struct mime_msg *mm,
-                         enum la_status opened, size_t show_max)
+                         int num, const char *msgid, const char *data, size_t len,
+                         struct mime_msg *mm, enum la_status opened, size_t show_max)
 {
 	buf_adds(b, "<pre class=\"msg\">\n");
 	header_block(c, b, list, data, len);
@@ -254,7 +288,7 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 	size_t body_at = b->len;
 
 	enum la_status e = opened;
-	struct body_ctx x = {c, list, day, num, b, 0, 0, show_max, false};
+	struct body_ctx x = {c, list, day, num, msgid, b, 0, 0, show_max, false};
 	if (e == LA_OK)
 		e = mime_walk(mm, body_block, &x);
 	if (e) {
@@ -344,6 +378,23 @@ static enum la_status load_failed(const struct render_ctx *c, struct response *r
 	return e;
 }
 
+/* Whether m's parts can be linked by lore's URLs, /LIST/MSGID/N-NAME:
+ * they name the first message of its list with that Message-ID (msgid.c),
+ * so m must be that one.  A look-up that fails says no (the date URLs
+ * always work). */
+static bool lore_parts(const struct render_ctx *c, const struct store_msg *m)
+{
+	if (!c->st || !m->msgid || !*m->msgid)
+		return false;
+	struct render_entries l;
+	int64_t list_id;
+	bool first = msgid_lookup(c, m->list, m->msgid, &l, &list_id) == LA_OK && l.n > 0 &&
+	             l.v[0].day == m->day && l.v[0].num == m->num &&
+	             strcmp(l.v[0].list, m->list) == 0;
+	render_entries_free(&l);
+	return first;
+}
+
 enum la_status message_pre(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
                            size_t show_max)
 {
@@ -353,7 +404,8 @@ enum la_status message_pre(const struct render_ctx *c, struct buf *b, const stru
 		return e;
 	struct mime_msg *mm = NULL;
 	e = open_mime(m, &l, &mm);
-	render_message_text(c, b, m->list, m->day, m->num, l.data, l.len, mm, e, show_max);
+	render_message_text(c, b, m->list, m->day, m->num, lore_parts(c, m) ? m->msgid : NULL,
+	                    l.data, l.len, mm, e, show_max);
 	mime_free(mm);
 	loaded_free(&l);
 	return LA_OK;
