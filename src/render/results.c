@@ -861,6 +861,7 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 		"<code>Reviewed</code> and <code>reviews</code>, <code>extends</code> finds "
 		"<code>extend</code>); capitalised or in quotes it finds only itself. Letters, digits "
 		"and <code>_</code> make words (<code>vm_acct_memory</code> is one). "
+		"A word that looks like a Message-ID also finds the message of that ID. "
 		"Chinese, Japanese and Korean words are found inside sentences.</p>\n"
 		"<table class=\"years\">\n<tr><th>prefix</th><th>searches</th><th>example</th></tr>\n"
 		"<tr><td><code>s:</code></td><td>the subject</td><td><code>s:\"copy_page_range\"</code></td></tr>\n"

@@ -18,7 +18,9 @@
  * its hunk headers' context, dfpre: dfpost: dfblob: blob ids of its
  * index lines (pre-image, post-image, either), patchid: `git patch-id
  * --stable`, d: date (days), dt: Date: (seconds), rt: received time,
- * z: size in bytes.  Bare words and phrases search subject, From and
+ * z: size in bytes.  A bare word that looks like a Message-ID (x@y) is
+ * also m:WORD (public-inbox's bare words search its XM terms too).
+ * Bare words and phrases search subject, From and
  * body (and, as lore's, the diffs' parts and attachments' names).  A
  * word ending in '*' matches as a prefix; a lowercase word in subject
  * or body fields matches the words of its English stem too (util/stem.h:
