@@ -74,7 +74,7 @@ for list in $(cut -d/ -f2 msgs.txt | sort -u); do
 	good=$(grep "^/$list/" fetched.txt | grep -c ' 200 0$')
 	check_eq "$list: every message page is 200 (exit 0, no sanitizer report)" "$good" "$total"
 done
-pagecheck --strict --links links.txt m/*[0-9] >bad.txt
+pagecheck --strict --links links.txt --lore-links lorelinks.txt m/*[0-9] >bad.txt
 check "every message page is well-formed HTML5 with only our templates' markup" [ ! -s bad.txt ]
 head -20 bad.txt | sed 's/^/#   /'
 
@@ -89,7 +89,9 @@ check_eq "the raw messages are the indexed bytes, less one '>' per quoted From l
 	"$(($(sqlite3 "$DATA/index.sqlite" 'SELECT sum(len) FROM messages') - $(cat src/*.mbox | grep -c '^>\+From ')))"
 
 # Every attachment linked from a message page.
-grep -E '	/[^/]+/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]+/[0-9]+$' links.txt >att.txt
+# (Linked as lore links them, /LIST/MSGID/N-NAME, or by their date URLs
+# /LIST/Y/M/D/N/K where a part has no lore number.)
+grep -E '	/[^/]+/([0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]+/[0-9]+|[^/]+/[0-9]+(\.[0-9]+)*-[A-Za-z0-9_.-]+)$' links.txt lorelinks.txt | cut -d: -f2- >att.txt
 # (samples/ alone link two.)
 least=1
 have_shared && least=200

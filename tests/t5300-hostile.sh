@@ -254,7 +254,7 @@ data = open("big.mbox", "rb").read()
 b64 = data.split(b"Content-Transfer-Encoding: base64\n\n", 1)[1].split(b"--BIG--", 1)[0]
 sys.stdout.buffer.write(base64.decodebytes(b64))')
 check "the page links it with its size, estimated without decoding 100 MiB" \
-	grep -q '<a href="/big/2024/01/02/1/1">Download attachment "big.bin"</a> of type "application/octet-stream" (about 104857600 bytes)' pages/big.html
+	grep -q '<a href="/big/big@example.org/2-big.bin">Download attachment "big.bin"</a> of type "application/octet-stream" (about 104857600 bytes)' pages/big.html
 rm -f big.bin
 # Peak memory, measured on the release build: ASan's allocator keeps
 # freed memory in quarantine (256 MiB by default) and its shadow adds an

@@ -267,7 +267,8 @@ check_eq "t/ shows them too, with the ghost they reply to" "$(grep -c '<div clas
 P1=$(sed -n 2p thread.tsv | cut -f1)
 check "as a tree: the replies to patch 1/7 nested under it" grep -q '<div class="tmsg d2" id="m[0-9a-f]\{40\}">' nested.html
 check "each reply links its parent on the page" grep -qF "[<a href=\"#$(anchor "$P1")\">parent</a>]" nested.html
-check "with the tree on top, linked to the messages below" grep -q "<li><a href=\"#$(anchor "$P1")\">\[PATCH v2 1/7\]" nested.html
+check "with the tree on top, linked to the messages below (each entry lore's #r anchor)" \
+	grep -q "<li id=\"r$(anchor "$P1" | cut -c2-)\"><a href=\"#$(anchor "$P1")\">\[PATCH v2 1/7\]" nested.html
 # A thread of 100 messages: two pages of 50.
 BIG=$(sqlite3 "$DATA/index.sqlite" "SELECT mids.mid FROM messages m JOIN mids ON mids.id = m.mid
 	JOIN lists l ON l.id = m.list_id WHERE l.name = 'lkml' AND m.thread =

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # t8050-lore-urls: URLs as lore writes them land where lore lands.  A list
 # of lore URLs (T/ flat and t/ nested with their #u and #m... anchors,
-# /r/MSGID, a Message-ID alone, R/, parts by lore's numbering such as
-# 2-foo.patch and 4.1.2-inner.bin, t.mbox, raw, new.html, _/text/...)
+# t/ with the #r... of its tree), /r/MSGID, a Message-ID alone, R/,
+# parts by lore's numbering such as 2-foo.patch and 4.1.2-inner.bin, t.mbox, raw, new.html, _/text/...)
 # is asked of `listarc get --batch`: each answers the status and Location
 # lore's does, and the page it ends on holds the fragment's target.  The
 # parts' numbers agree with public-inbox's own walk (PublicInbox::Eml)
@@ -15,7 +15,7 @@
 DATA=$T/arc
 SEEDS=$ROOT/samples/seeds.mbox
 ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
-plan 64
+plan 70
 
 la index -q --data "$DATA" linux-kernel "$SEEDS"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -50,6 +50,8 @@ printf '[list linux-kernel]\naddress = linux-kernel@vger.kernel.org\n[list edge]
 
 # lore's anchor of a message: m and the SHA-1 of its Message-ID.
 anchor() { printf 'm%s' "$(printf '%s' "$1" | sha1sum | cut -c1-40)"; }
+# ...and of its entry in a thread overview (the nested view's tree).
+ranchor() { printf 'r%s' "$(printf '%s' "$1" | sha1sum | cut -c1-40)"; }
 midof() { sqlite3 "$DATA/index.sqlite" "SELECT mids.mid FROM messages m JOIN mids ON mids.id = m.mid
 	JOIN lists l ON l.id = m.list_id WHERE l.name = '$1' AND m.thread = (SELECT thread FROM mids WHERE mid = '$2')
 	ORDER BY m.ts, m.id LIMIT 1 OFFSET $3"; }
@@ -101,6 +103,8 @@ cat >urls.txt <<EOF
 /linux-kernel/_/text/config/raw 200 - -
 /lkml/$BIG/T/#$(anchor "$B80") 200 - $(anchor "$B80")
 /lkml/$B80/T/#u 200 - u
+/linux-kernel/$ROOTID/t/#$(ranchor "$P1") 200 - $(ranchor "$P1")
+/linux-kernel/$P1/t/#$(ranchor "$LAST") 200 - $(ranchor "$LAST")
 EOF
 check "the list of lore URLs: $(wc -l <urls.txt)" [ "$(wc -l <urls.txt)" -gt 30 ]
 cut -d' ' -f1 urls.txt | sed 's/#.*//' >paths.txt
@@ -195,6 +199,19 @@ else
 	skip 2 "public-inbox (PublicInbox::Eml) is not installed"
 fi
 
+# The message page links its parts by lore's numbers (View.pm's
+# attach_link: the file name, or a.bin), and each link gives the bytes
+# of the date URL that linked them before (which still works).
+get /edge/parts-1@example.org/ >partspage.html
+grep -o 'href="[^"]*"' partspage.html | sed 's/^href="//; s/"$//' |
+	grep -E '^/edge/(parts-1@example.org/[0-9.]+-|2024/01/02/1/[0-9]+$)' >partlinks.txt
+check_eq "the message page links its attachments as lore numbers them" "$(tr '\n' ' ' <partlinks.txt)" \
+	"/edge/parts-1@example.org/3-foo.patch /edge/parts-1@example.org/4.1.2-inner.bin "
+printf '%s\n' /edge/2024/01/02/1/1 /edge/2024/01/02/1/2 >olddate.list
+getall olddate <olddate.list
+check "the date URLs of the same attachments still answer, with the same bytes" bash -c \
+	"cmp -s olddate/1 pages/$(part 3) && cmp -s olddate/2 pages/$(part 4.1.2)"
+
 # ---- t.mbox, raw, new.html, the text pages ----
 get "/linux-kernel/$ROOTID/t.mbox.gz" >t.mbox.gz
 n=$(grep -n "^/linux-kernel/$ROOTID/t.mbox " urls.txt | cut -d: -f1)
@@ -204,6 +221,43 @@ check "as application/mbox, named after the thread as lore names it" bash -c \
 n=$(grep -n "^/linux-kernel/$ROOTID/raw " urls.txt | cut -d: -f1)
 check "raw: text/plain, inline, named SUBJECT.txt as lore names it" bash -c \
 	"grep -qx 'Content-Type: text/plain; charset=utf-8' pages/$n.head && grep -qx 'Content-Disposition: inline; filename=\"PATCH-v2-0-7-mm-process_vm_mmap-syscall-for-duplication-a-process-mapping.txt\"' pages/$n.head"
+# Every raw message of lkml.mbox comes with the headers public-inbox's
+# own code (PublicInbox::Mbox::mbox_hdr) gives it: the charset its
+# Content-Type names (ISO-8859-1, us-ascii, ...), the file name.
+"$PYTHON" - "$ROOT/samples/lkml.mbox" <<'EOF'
+import os, re, sys, urllib.parse
+data = open(sys.argv[1], "rb").read()
+os.makedirs("rawmsgs", exist_ok=True)
+seen = set()
+with open("raw.paths", "w") as paths:
+    for i, m in enumerate(re.split(rb"\n(?=From )", data)):
+        head = m.split(b"\n\n", 1)[0]
+        mid = re.search(rb"^Message-ID:\s*<([^>\s]+)>", head, re.M | re.I)
+        if not mid or mid.group(1) in seen or b"/" in mid.group(1):
+            continue
+        seen.add(mid.group(1))
+        open("rawmsgs/%d" % len(seen), "wb").write(m.split(b"\n", 1)[1])
+        paths.write("/lkml/%s/raw\n" % urllib.parse.quote(mid.group(1), safe="@+=:,!~$&'()*;"))
+EOF
+if perl -MPublicInbox::Mbox -MPublicInbox::Eml -e 1 2>/dev/null; then
+	getall rawp --headers <raw.paths
+	for i in $(seq 1 "$(wc -l <raw.paths)"); do
+		grep -E '^Content-(Type|Disposition):' "rawp/$i.head"
+	done >raw.got
+	perl -MPublicInbox::Mbox -MPublicInbox::Eml -e '
+		for my $i (1..$ARGV[0]) {
+			open my $f, "<", "rawmsgs/$i" or die;
+			my $e = PublicInbox::Eml->new(do { local $/; <$f> });
+			my $h = PublicInbox::Mbox::mbox_hdr({ ibx => {}, eml => $e })->[1];
+			my ($fn) = ($h->[3] =~ /filename=(.*)/);
+			print "Content-Type: $h->[1]\nContent-Disposition: inline; filename=\"$fn\"\n";
+		}' "$(wc -l <raw.paths)" >raw.want
+	check_eq "raw's Content-Type and file name are public-inbox's, for each of lkml.mbox's $(wc -l <raw.paths) messages" \
+		"$(diff raw.want raw.got | head -6)" ""
+	check "...among them other charsets than UTF-8" grep -q 'charset=ISO-8859-1$' raw.got
+else
+	skip 2 "public-inbox (PublicInbox::Mbox) is not installed"
+fi
 n=$(grep -n "^/linux-kernel/new.html " urls.txt | cut -d: -f1)
 check "new.html lists the latest messages, linked" grep -q '<li><span class="date">2019/05/21</span> <a href="/linux-kernel/2019/05/21/' "pages/$n"
 n=$(grep -n "^/linux-kernel/_/text/help/ " urls.txt | cut -d: -f1)
@@ -217,9 +271,11 @@ check "named inbox.config" grep -qx 'Content-Disposition: inline; filename="inbo
 
 # ---- the reply block (#R) ----
 cat >reply.py <<'EOF'
-# reply.py MSGFILE LISTADDR: the git send-email line lore writes, built
-# here with Python's own address parser.
-import email, email.utils, sys
+# reply.py MSGFILE LISTADDR [plain]: the git send-email line lore writes,
+# built here with Python's own address parser; its addresses but the
+# list's obfuscated as public-inbox's obfuscate mode writes them (the
+# first dot of the domain as $(echo .)), or plain.
+import email, email.utils, re, sys
 m = email.message_from_binary_file(open(sys.argv[1], "rb"))
 seen, to = {}, None
 addrs = [a for h in ("From", "To", "Cc", "Reply-To") for _, a in email.utils.getaddresses(m.get_all(h, []))]
@@ -229,16 +285,25 @@ for a in addrs + [sys.argv[2]]:
         to = to or a.lower()
 cc = sorted(v for k, v in seen.items() if k != to)
 mid = m["Message-ID"].strip().strip("<>")
-print(" \\\n    ".join(["git send-email", "--in-reply-to=" + mid, "--to=" + to] +
-                       ["--cc=" + c for c in cc] + ["/path/to/YOUR_REPLY"]))
+def obf(a):
+    if len(sys.argv) > 3 or a.lower() == sys.argv[2].lower():
+        return a
+    return re.sub(r"@([^.]+)\.", r"@\1$(echo .)", a, count=1)
+print(" \\\n    ".join(["git send-email", "--in-reply-to=" + mid, "--to=" + obf(to)] +
+                       ["--cc=" + obf(c) for c in cc] + ["/path/to/YOUR_REPLY"]))
 EOF
 get /edge/parts-1@example.org/ >parts.html
 want=$("$PYTHON" reply.py parts.eml edge@lists.example.org)
 got=$("$PYTHON" -c 'import html, re, sys; t = open(sys.argv[1]).read(); print(html.unescape(re.search(r"\n  (git send-email.*?YOUR_REPLY)", t, re.S).group(1)))' parts.html)
-check_eq "the git send-email line: From first (lowercased), everyone else once, sorted" "$got" "$want"
-check "with the list's address from listarc.conf" grep -q -- '--cc=edge@lists.example.org\|--to=edge@lists.example.org' <(echo "$got")
-check "and the mailto: link with In-Reply-To, Cc and a Re: subject" grep -qF \
-	'<a href="mailto:sender@example.org?In-Reply-To=%3Cparts-1@example.org%3E&amp;Cc=c%40example.org%2Cedge%40lists.example.org%2Cother%40example.org&amp;Subject=Re%3A%20%5BPATCH%5D%20parts%20%26%20pieces">mailto: link</a>' parts.html
+check_eq "the git send-email line: From first (lowercased), everyone else once, sorted, addresses obfuscated" "$got" "$want"
+check "with the list's address from listarc.conf, as it is" grep -q -- '--cc=edge@lists.example.org\|--to=edge@lists.example.org' <(echo "$got")
+# Pasted into a shell, the line gives git send-email the addresses whole.
+check_eq "pasted into a shell, the addresses are whole again" \
+	"$(bash -c "printf '%s\n' ${got#git send-email}" 2>&1)" \
+	"$("$PYTHON" reply.py parts.eml edge@lists.example.org plain | sed 's/^git send-email//; s/ *\\$//; s/^ *//' | grep -v '^$')"
+check "no mailto: link (it would carry the addresses whole)" bash -c '! grep -q "mailto:" parts.html'
+check_eq "no address of the message's headers appears whole on its page" \
+	"$(grep -oiE '(sender|other|c)@example\.org' parts.html | sort -u)" ""
 check "the seed cover letter's block has its many Cc" bash -c "grep -c -- '--cc=' pages/12 | grep -qx '[1-9][0-9]*'"
 check "the reply page is well formed" pagecheck --strict parts.html
 

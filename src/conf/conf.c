@@ -362,7 +362,7 @@ static enum la_status conf_read_list(struct conf *c, GKeyFile *kf, const char *p
 	if ((ret = get_string(kf, path, g, "address", &addr, err)))
 		return ret;
 	/* One bare address (the list's posting address): it goes into reply
-	 * instructions and mailto: links as it is. */
+	 * instructions as it is (not obfuscated: it is public). */
 	if (addr &&
 	    (!*addr || strlen(addr) > 254 || strpbrk(addr, " \t<>,;\"'") || !strchr(addr, '@')))
 		ret = la_err_set(

@@ -31,6 +31,10 @@ struct page *page_from_response(struct response *r, int64_t last_modified)
 	p->refs = 1;
 	p->status = r->status;
 	p->content_type = r->content_type;
+	if (r->content_type == r->own_type) {
+		memcpy(p->own_type, r->own_type, sizeof p->own_type);
+		p->content_type = p->own_type;
+	}
 	p->compressible = is_compressible(r->content_type);
 	memcpy(p->etag, r->etag, sizeof p->etag);
 	p->last_modified = last_modified;

@@ -23,7 +23,8 @@
 struct page {
 	int refs;
 	int status;
-	const char *content_type; /* static string, or NULL */
+	const char *content_type; /* static string, own_type, or NULL */
+	char own_type[64];        /* the response's own_type, when it was its type */
 	bool compressible;        /* a text type worth gzip */
 	char etag[48];            /* quoted, or "" */
 	int64_t last_modified;    /* 0: none */

@@ -323,8 +323,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum la_status opened = mime_open_mem(&mm, copy, size);
 	/* An odd-sized input is shown as a thread page shows a message, cut
 	 * short (at a small cap, so that the cut is often reached). */
-	render_message_text(&c, &b, "fuzz", 20240102, 1, msg, size, mm, opened,
-	                    size & 1 ? 1024 : 0);
+	render_message_text(&c, &b, "fuzz", 20240102, 1, size & 2 ? "fuzz-1.example.org" : NULL,
+	                    msg, size, mm, opened, size & 1 ? 1024 : 0);
 	mime_free(mm);
 
 	/* The outline's row for this message (render/thread.c tree_entry). */

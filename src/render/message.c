@@ -165,6 +165,7 @@ struct body_ctx {
 	const struct render_ctx *c;
 	const char *list;
 	int day, num;
+	const char *msgid; /* NULL: attachments by their date URLs */
 	struct buf *b;
 	int blocks;
 	size_t shown, show_max; /* text bytes shown, and the cap (0: none of ours) */
@@ -199,6 +200,39 @@ static bool text_within(struct body_ctx *x, const char **p, size_t *n)
 	return true;
 }
 
+/* public-inbox's $FN: a file name it links as it is. */
+static bool lore_fn(const char *f)
+{
+	size_t n = f ? strlen(f) : 0;
+	if (n < 3 || !g_ascii_isalnum(f[0]) || !g_ascii_isalnum(f[n - 1]))
+		return false;
+	for (size_t i = 1; i + 1 < n; i++)
+		if (!g_ascii_isalnum(f[i]) && !strchr("_-.", f[i]))
+			return false;
+	return true;
+}
+
+/* The URL of attachment blk as lore writes it (View.pm's attach_link):
+ * /LIST/MSGID/N-NAME, NAME the file name if public-inbox links it as it
+ * is, else a.txt for text/plain and a.bin for the rest; without lore's
+ * number (or a Message-ID), the date URL /LIST/DAY/NUM/K. */
+static void attachment_link(struct body_ctx *x, const struct mime_block *blk)
+{
+	struct buf *b = x->b;
+	if (!x->msgid || !blk->idx || !*blk->idx) {
+		link_msg(x->c, b, x->list, x->day, x->num);
+		buf_printf(b, "/%d", blk->k);
+		return;
+	}
+	link_msgid(x->c, b, x->list, x->msgid);
+	buf_adds(b, blk->idx);
+	buf_addc(b, '-');
+	if (lore_fn(blk->filename))
+		buf_adds(b, blk->filename);
+	else
+		buf_adds(b, strcmp(blk->type, "text/plain") == 0 ? "a.txt" : "a.bin");
+}
+
 static void body_block(const struct mime_block *blk, void *arg)
 {
 	struct body_ctx *x = arg;
@@ -224,8 +258,8 @@ static void body_block(const struct mime_block *blk, void *arg)
 			break;
 		block_sep(x);
 		buf_adds(b, "<a href=\"");
-		link_msg(x->c, b, x->list, x->day, x->num);
-		buf_printf(b, "/%d\">%s attachment \"", blk->k, blk->is_text ? "View" : "Download");
+		attachment_link(x, blk);
+		buf_printf(b, "\">%s attachment \"", blk->is_text ? "View" : "Download");
 		if (blk->filename && *blk->filename)
 			html_texts(b, blk->filename);
 		else
@@ -246,8 +280,8 @@ static void body_block(const struct mime_block *blk, void *arg)
 }
 
 void render_message_text(const struct render_ctx *c, struct buf *b, const char *list, int day,
-                         int num, const char *data, size_t len, struct mime_msg *mm,
-                         enum la_status opened, size_t show_max)
+                         int num, const char *msgid, const char *data, size_t len,
+                         struct mime_msg *mm, enum la_status opened, size_t show_max)
 {
 	buf_adds(b, "<pre class=\"msg\">\n");
 	header_block(c, b, list, data, len);
@@ -262,7 +296,7 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 		return;
 	}
 	*fmt = (struct body_fmt){.c = c, .day = day, .num = num};
-	struct body_ctx x = {c, list, day, num, b, 0, 0, show_max, false, fmt};
+	struct body_ctx x = {c, list, day, num, msgid, b, 0, 0, show_max, false, fmt};
 	if (e == LA_OK)
 		e = mime_walk(mm, body_block, &x);
 	if (e) {
@@ -353,6 +387,23 @@ static enum la_status load_failed(const struct render_ctx *c, struct response *r
 	return e;
 }
 
+/* Whether m's parts can be linked by lore's URLs, /LIST/MSGID/N-NAME:
+ * they name the first message of its list with that Message-ID (msgid.c),
+ * so m must be that one.  A look-up that fails says no (the date URLs
+ * always work). */
+static bool lore_parts(const struct render_ctx *c, const struct store_msg *m)
+{
+	if (!c->st || !m->msgid || !*m->msgid)
+		return false;
+	struct render_entries l;
+	int64_t list_id;
+	bool first = msgid_lookup(c, m->list, m->msgid, &l, &list_id) == LA_OK && l.n > 0 &&
+	             l.v[0].day == m->day && l.v[0].num == m->num &&
+	             strcmp(l.v[0].list, m->list) == 0;
+	render_entries_free(&l);
+	return first;
+}
+
 enum la_status message_pre(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
                            size_t show_max)
 {
@@ -362,7 +413,8 @@ enum la_status message_pre(const struct render_ctx *c, struct buf *b, const stru
 		return e;
 	struct mime_msg *mm = NULL;
 	e = open_mime(m, &l, &mm);
-	render_message_text(c, b, m->list, m->day, m->num, l.data, l.len, mm, e, show_max);
+	render_message_text(c, b, m->list, m->day, m->num, lore_parts(c, m) ? m->msgid : NULL,
+	                    l.data, l.len, mm, e, show_max);
 	mime_free(mm);
 	loaded_free(&l);
 	return LA_OK;
@@ -513,31 +565,37 @@ static void squote_maybe(struct buf *b, const char *s)
 	buf_addc(b, '\'');
 }
 
-/* Percent-encodes s, keeping letters, digits and the bytes of keep. */
-static void pct(struct buf *b, const char *s, const char *keep)
+/* Address a of the git send-email line as a shell word that still gives
+ * the address when pasted, but is not the address as written: every
+ * page obfuscates addresses, and so does this one as public-inbox's
+ * obfuscate mode does (Reply.pm, Hval.pm): the first dot of the domain
+ * is written $(echo .).  A domain without a dot gets its '@' written
+ * $(echo @) instead.  The list's own address (from listarc.conf, public)
+ * stays as it is, as public-inbox keeps its inboxes' addresses. */
+static void shell_addr(struct buf *b, const char *a, const char *list_addr)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (g_ascii_isalnum(*p) || strchr(keep, *p))
-			buf_addc(b, (char)*p);
-		else
-			buf_printf(b, "%%%02X", *p);
+	const char *at = strrchr(a, '@');
+	if (!at || (list_addr && g_ascii_strcasecmp(a, list_addr) == 0)) {
+		squote_maybe(b, a);
+		return;
 	}
-}
-
-/* Is "Re:" a word of the subject (public-inbox's /\bRe:/i)? */
-static bool has_re(const char *s)
-{
-	for (const char *p = s; *p; p++)
-		if ((p == s || !(g_ascii_isalnum(p[-1]) || p[-1] == '_')) &&
-		    g_ascii_strncasecmp(p, "re:", 3) == 0)
-			return true;
-	return false;
+	const char *dot = strchr(at + 1, '.');
+	const char *cut = dot && dot > at + 1 ? dot : at;
+	char *head = g_strndup(a, (size_t)(cut - a));
+	if (*head)
+		squote_maybe(b, head);
+	buf_adds(b, cut == dot ? "$(echo .)" : "$(echo @)");
+	if (cut[1])
+		squote_maybe(b, cut + 1);
+	g_free(head);
 }
 
 /* The reply block of message m, whose bytes begin with head[0..n): the
- * raw message to reply from, the git send-email command with its
- * --in-reply-to, --to and --cc, and a mailto: link, built as lore builds
- * them.  Everything goes through the escapers. */
+ * raw message to reply from, and the git send-email command with its
+ * --in-reply-to, --to and --cc, built as lore builds them, its
+ * addresses obfuscated as public-inbox's obfuscate mode has them (see
+ * shell_addr); as that mode, no mailto: link (it would need the
+ * addresses whole).  Everything goes through the escapers. */
 static void reply_block(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
                         const char *head, size_t n)
 {
@@ -546,8 +604,9 @@ static void reply_block(const struct render_ctx *c, struct buf *b, const struct 
 	 * what could be read (and the list's address). */
 	la_ignore(mime_reply_addrs(head, n, reply_add, &x));
 	const struct conf_list *cl = c->conf ? conf_list(c->conf, m->list) : NULL;
-	if (cl && cl->address)
-		reply_add(cl->address, &x);
+	const char *list_addr = cl && cl->address ? cl->address : NULL;
+	if (list_addr)
+		reply_add(list_addr, &x);
 	if (!x.to || x.oom) {
 		reply_free(&x);
 		return;
@@ -560,37 +619,17 @@ static void reply_block(const struct render_ctx *c, struct buf *b, const struct 
 			cc[ncc++] = x.addr[i];
 	if (cc)
 		qsort(cc, ncc, sizeof *cc, cmp_str);
-	struct buf cmd, href;
+	struct buf cmd;
 	buf_init(&cmd, 64 * 1024);
-	buf_init(&href, 64 * 1024);
 	buf_adds(&cmd, "git send-email \\\n    --in-reply-to=");
 	squote_maybe(&cmd, m->msgid);
 	buf_adds(&cmd, " \\\n    --to=");
-	squote_maybe(&cmd, x.to);
+	shell_addr(&cmd, x.to, list_addr);
 	for (size_t i = 0; i < ncc; i++) {
 		buf_adds(&cmd, " \\\n    --cc=");
-		squote_maybe(&cmd, cc[i]);
+		shell_addr(&cmd, cc[i], list_addr);
 	}
 	buf_adds(&cmd, " \\\n    /path/to/YOUR_REPLY");
-	/* mailto: as RFC 6068 and Reply.pm write it; Subject last, as the
-	 * least needed if a copy cuts it. */
-	buf_adds(&href, "mailto:");
-	pct(&href, x.to, "-._~@");
-	buf_adds(&href, "?In-Reply-To=%3C");
-	pct(&href, m->msgid, "-._~!$&'()*+,;=:@");
-	buf_adds(&href, "%3E");
-	if (ncc) {
-		buf_adds(&href, "&Cc=");
-		for (size_t i = 0; i < ncc; i++) {
-			if (i)
-				buf_adds(&href, "%2C");
-			pct(&href, cc[i], "-._~");
-		}
-	}
-	buf_adds(&href, "&Subject=");
-	if (!has_re(m->subject))
-		buf_adds(&href, "Re%3A%20");
-	pct(&href, m->subject, "-._~");
 	buf_adds(b, "<pre class=\"reply\" id=\"R\"><b>Reply instructions:</b>\n\n"
 	            "You may reply publicly to this message via plain-text email\n"
 	            "using any one of the following methods:\n\n"
@@ -611,16 +650,8 @@ static void reply_block(const struct render_ctx *c, struct buf *b, const struct 
 		b,
 		"\n\n  <a href=\"https://kernel.org/pub/software/scm/git/docs/git-send-email.html\" "
 		"rel=\"nofollow\">https://kernel.org/pub/software/scm/git/docs/git-send-email.html</a>\n");
-	if (!href.err) {
-		buf_adds(b,
-		         "\n* If your mail client supports setting the <b>In-Reply-To</b> header\n"
-		         "  via mailto: links, try the <a href=\"");
-		html_text(b, href.data, href.len);
-		buf_adds(b, "\">mailto: link</a>\n");
-	}
 	buf_adds(b, "</pre>\n");
 	buf_free(&cmd);
-	buf_free(&href);
 	free(cc);
 	reply_free(&x);
 }
@@ -1097,6 +1128,74 @@ static enum la_status raw_stream_next(void *state, struct buf *out, size_t room,
 	return out->err;
 }
 
+/* A byte of an RFC 2045 token (EmlContentFoo's $re_token). */
+static bool ct_token(char c)
+{
+	return c > ' ' && c < 0x7f && !strchr("()<>@,;:\\\"/[]?=", c);
+}
+
+/* Whether v begins "type/subtype" (after white space), as a Content-Type
+ * that public-inbox does not replace by the default must. */
+static bool ct_valid(struct span v)
+{
+	size_t i = 0, k;
+	while (i < v.n && (v.p[i] == ' ' || v.p[i] == '\t' || v.p[i] == '\r' || v.p[i] == '\n'))
+		i++;
+	for (k = i; k < v.n && ct_token(v.p[k]); k++)
+		;
+	if (k == i || k >= v.n || v.p[k] != '/')
+		return false;
+	return k + 1 < v.n && ct_token(v.p[k + 1]);
+}
+
+/* The headers public-inbox (and so lore) sends a raw message with
+ * (Mbox.pm, mbox_hdr): text/plain in the charset its top-level
+ * Content-Type names, UTF-8 without one or when the name has other
+ * characters than letters, digits, '-' and '_' (no header injection),
+ * and us-ascii (RFC 2045's default, as EmlContentFoo reads it) when the
+ * message has no Content-Type or one that is not "type/subtype"; inline,
+ * named after its subject without "Re: " (to_filename) ".txt".
+ * head[0..n) is the start of the message. */
+static void raw_headers(struct response *r, const char *subject, const char *head, size_t n)
+{
+	char cs[40] = "us-ascii";
+	struct hdr_iter it;
+	struct hdr_field f;
+	hdr_iter_init(&it, head, n);
+	while (hdr_next(&it, &f)) {
+		if (f.name.n != 12 || g_ascii_strncasecmp(f.name.p, "Content-Type", 12) != 0)
+			continue;
+		if (!ct_valid(f.value))
+			break;
+		strcpy(cs, "UTF-8");
+		struct buf v;
+		buf_init(&v, 256);
+		if (msg_header_param(&v, f.value, "charset") && !v.err && v.len > 0 &&
+		    v.len < sizeof cs) {
+			bool ok = true;
+			for (size_t i = 0; i < v.len; i++)
+				ok &= g_ascii_isalnum(v.data[i]) || v.data[i] == '-' ||
+				      v.data[i] == '_';
+			if (ok) {
+				memcpy(cs, v.data, v.len);
+				cs[v.len] = '\0';
+			}
+		}
+		buf_free(&v);
+		break; /* the first one, as Eml.pm's header() */
+	}
+	snprintf(r->own_type, sizeof r->own_type, "text/plain; charset=%s", cs);
+	r->content_type = r->own_type;
+	const char *s = subject ? subject : "";
+	while (g_ascii_strncasecmp(s, "re:", 3) == 0 && (s[3] == ' ' || s[3] == '\t')) {
+		s += 3;
+		while (*s == ' ' || *s == '\t')
+			s++;
+	}
+	lore_filename(r->filename, sizeof r->filename, s, "no-subject", ".txt");
+	r->attachment = false;
+}
+
 enum la_status render_raw(const struct render_ctx *c, const char *list, int day, int num,
                           struct response *r)
 {
@@ -1114,7 +1213,6 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 	}
 	buf_reset(&r->body);
 	r->status = 200;
-	r->content_type = "text/plain; charset=utf-8";
 	r->max_age = 86400;
 	if (m.len > RAW_INMEM_MAX) {
 		/* What store_msg_read_fd checks for a message read whole: the
@@ -1122,6 +1220,8 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 		struct buf head;
 		buf_init(&head, HEAD_MAX * 2);
 		e = store_msg_read_fd(fd, &m, HEAD_MAX, &head);
+		if (!e)
+			raw_headers(r, m.subject, head.data ? head.data : "", head.len);
 		buf_free(&head);
 		if (e) {
 			close(fd);
@@ -1152,6 +1252,8 @@ enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
 	}
 	e = store_msg_read_fd(fd, &m, RAW_INMEM_MAX, &r->body);
 	close(fd);
+	if (!e)
+		raw_headers(r, m.subject, r->body.data ? r->body.data : "", r->body.len);
 	store_msg_clear(&m);
 	if (e)
 		return load_failed(c, r, e);

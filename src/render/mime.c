@@ -273,8 +273,9 @@ struct walk {
 	struct mime_block *found;
 	GMimeObject *found_obj;
 	char namebuf[256];
-	size_t shown;    /* text bytes shown so far */
-	bool shown_text; /* any text part shown yet */
+	char idxbuf[256]; /* the reported attachment's lore number */
+	size_t shown;     /* text bytes shown so far */
+	bool shown_text;  /* any text part shown yet */
 	int k;
 };
 
@@ -389,6 +390,55 @@ static const char *part_filename(GMimeObject *o, char *tmp, size_t n)
 	return raw_name_param(o, tmp, n);
 }
 
+/* The number lore gives target (see part_at, which reads it back) into
+ * out[0..n), found from cur whose number is out[0..len): true if found.
+ * The depth is bounded by MIME_DEPTH_MAX, as part_at's. */
+static bool index_in(GMimeObject *cur, GMimeObject *target, char *out, size_t n, size_t len,
+                     int depth)
+{
+	if (cur == target)
+		return len > 0;
+	if (depth > MIME_DEPTH_MAX)
+		return false;
+	if (GMIME_IS_MULTIPART(cur)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(cur);
+		int count = g_mime_multipart_get_count(mp);
+		for (int i = 0; i < count; i++) {
+			int k = snprintf(out + len, n - len, "%s%d", len ? "." : "", i + 1);
+			if (k < 0 || (size_t)k >= n - len)
+				return false;
+			GMimeObject *c = g_mime_multipart_get_part(mp, i);
+			if (c && index_in(c, target, out, n, len + (size_t)k, depth + 1))
+				return true;
+		}
+	} else if (GMIME_IS_MESSAGE_PART(cur)) {
+		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(cur));
+		GMimeObject *c = inner ? g_mime_message_get_mime_part(inner) : NULL;
+		int k = snprintf(out + len, n - len, "%s1", len ? "." : "");
+		if (c && k > 0 && (size_t)k < n - len &&
+		    index_in(c, target, out, n, len + (size_t)k, depth + 1))
+			return true;
+	}
+	out[len] = '\0';
+	return false;
+}
+
+/* The number lore gives obj, a part of m, into out ("" if none). */
+static void part_index(struct mime_msg *m, GMimeObject *obj, char *out, size_t n)
+{
+	GMimeObject *root = g_mime_message_get_mime_part(m->msg);
+	out[0] = '\0';
+	if (!root)
+		return;
+	if (GMIME_IS_PART(root)) {
+		if (root == obj)
+			snprintf(out, n, "1");
+		return;
+	}
+	if (!index_in(root, obj, out, n, 0, 0))
+		out[0] = '\0';
+}
+
 /* Numbers a part as attachment k and reports it (shown_inline: its
  * content follows on the page as well). */
 static void attachment(struct walk *w, GMimeObject *obj, const char *type, bool shown_inline)
@@ -406,6 +456,8 @@ static void attachment(struct walk *w, GMimeObject *obj, const char *type, bool 
 		return;
 	}
 	b.size = part_size(obj, &b.size_exact);
+	part_index(w->m, obj, w->idxbuf, sizeof w->idxbuf);
+	b.idx = w->idxbuf;
 	emit(w, &b);
 }
 
@@ -754,7 +806,8 @@ enum la_status mime_part_open(struct mime_msg *m, const char *idx, struct mime_b
 	const char *f = part_filename(obj, tmp, sizeof tmp);
 	snprintf(m->name, sizeof m->name, "%s", f ? f : "");
 	info->filename = f ? m->name : NULL;
-	info->is_text = strncmp(m->type, "text/", 5) == 0;
+	/* As attachment() has it: the page says "View" for both. */
+	info->is_text = strncmp(m->type, "text/", 5) == 0 || strcmp(m->type, "message/rfc822") == 0;
 	const char *cs = part_charset(obj);
 	snprintf(m->charset, sizeof m->charset, "%s", cs ? cs : "");
 	struct mime_reader *rd = calloc(1, sizeof *rd);

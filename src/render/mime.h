@@ -42,6 +42,10 @@ struct mime_block {
 	bool size_exact;      /* false: an estimate (big parts are not decoded to count) */
 	bool is_text;         /* MB_ATTACHMENT: a text type (viewable) */
 	bool shown_inline;    /* MB_ATTACHMENT: its content is shown next */
+	/* MB_ATTACHMENT: the number lore gives the part ("2", "4.1.2": the
+	 * N of /LIST/MSGID/N-NAME, mime_part_open's idx), or "" if it has
+	 * none (an embedded message at the top of the message). */
+	const char *idx;
 };
 
 /* Calls fn for each block in order.  Text shown is capped at

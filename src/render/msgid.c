@@ -284,17 +284,6 @@ enum la_status render_msgid_raw(const struct render_ctx *c, const char *list, co
 	enum la_status e;
 	if (msgid_find(c, list, msgid, &l, &list_id, r, &e))
 		e = render_raw(c, l.v[0].list, l.v[0].day, l.v[0].num, r);
-	/* Named as lore names it: the subject without "Re: ", ".txt". */
-	if (!e && l.n && r->status == 200) {
-		const char *s = l.v[0].subject ? l.v[0].subject : "";
-		if (g_ascii_strncasecmp(s, "re:", 3) == 0 && g_ascii_isspace(s[3])) {
-			s += 3;
-			while (g_ascii_isspace(*s))
-				s++;
-		}
-		lore_filename(r->filename, sizeof r->filename, s, "no-subject", ".txt");
-		r->attachment = false;
-	}
 	render_entries_free(&l);
 	return e;
 }

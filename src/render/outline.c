@@ -102,11 +102,26 @@ void outline_date(struct buf *b, int64_t ts)
 
 /* One entry of a tree: subject (linked unless it is the current message),
  * sender, date.  anchor: the link goes to the message's anchor on this
- * page (#m and its Message-ID's SHA-1, as lore's). */
+ * page (#m and its Message-ID's SHA-1, as lore's); with id_r, the entry
+ * carries lore's anchor of a thread overview's entry, r and the same
+ * SHA-1, so that a lore link .../t/#r... lands on it. */
 static void tree_entry(const struct render_ctx *c, struct buf *b, const struct outline_msg *m,
-                       bool current, bool anchor)
+                       bool current, bool anchor, bool id_r)
 {
-	if (current) {
+	if (anchor && id_r) {
+		/* mid_anchor writes "m" and the hex: the r anchor is the same
+		 * with its first letter changed. */
+		size_t at = b->len;
+		buf_adds(b, "<li id=\"");
+		mid_anchor(b, m->msgid);
+		if (!b->err)
+			b->data[at + 8] = 'r';
+		buf_adds(b, "\"><a href=\"#");
+		mid_anchor(b, m->msgid);
+		buf_adds(b, "\">");
+		subject_text(c, b, m->list, m->subject);
+		buf_adds(b, "</a>");
+	} else if (current) {
 		buf_adds(b, "<li class=\"current\"><b>");
 		subject_text(c, b, m->list, m->subject);
 		buf_adds(b, "</b>");
@@ -161,7 +176,12 @@ void outline_tree_html(const struct render_ctx *c, struct buf *b, const struct o
 			buf_adds(b, "<li class=\"ghost\">[a message not in this archive]");
 		} else {
 			const struct outline_msg *m = &col->msgs[t->rows[i].key];
-			tree_entry(c, b, m, m->id == current, anchors);
+			/* An id once a page: a Message-ID of two rows (two
+			 * messages of one ID) has it on its first. */
+			bool first = true;
+			for (size_t j = from; anchors && first && j < i; j++)
+				first = t->rows[j].ghost || col->msgs[t->rows[j].key].mid != m->mid;
+			tree_entry(c, b, m, m->id == current, anchors, first);
 		}
 		prev = d;
 	}

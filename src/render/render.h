@@ -45,7 +45,10 @@ struct response_stream {
 
 struct response {
 	int status;               /* HTTP status */
-	const char *content_type; /* a static string */
+	const char *content_type; /* a static string, or own_type */
+	/* A type made for this response (a raw message's charset); the
+	 * page cache copies it with the page. */
+	char own_type[64];
 	struct buf body;
 	struct response_stream stream;   /* the rest of the body, if next is set */
 	char location[3 * URL_MAX + 64]; /* redirects (segments encoded again: up to 3x) */

@@ -930,6 +930,7 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 		"<code>Reviewed</code> and <code>reviews</code>, <code>extends</code> finds "
 		"<code>extend</code>); capitalised or in quotes it finds only itself. Letters, digits "
 		"and <code>_</code> make words (<code>vm_acct_memory</code> is one). "
+		"A word that looks like a Message-ID also finds the message of that ID. "
 		"Chinese, Japanese and Korean words are found inside sentences.</p>\n"
 		"<table class=\"help\">\n<tr><th scope=\"col\">prefix</th><th scope=\"col\">searches</th>"
 		"<th scope=\"col\">example</th></tr>\n"

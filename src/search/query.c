@@ -644,6 +644,35 @@ static struct qnode *make_term(struct search_query *q, const struct token *t)
 	return n;
 }
 
+/* Whether a bare word looks like a Message-ID: something, '@',
+ * something, with no white space (the lexer's words have none). */
+static bool msgid_like(const struct token *t)
+{
+	if (t->quoted || t->def->field != F_DEFAULT || t->vn < 3 || t->vn > 250)
+		return false;
+	const char *at = memchr(t->v, '@', t->vn);
+	return at && at > t->v && at < t->v + t->vn - 1 && t->v[t->vn - 1] != '*';
+}
+
+/* A bare word that looks like a Message-ID also finds the message of
+ * that Message-ID, as public-inbox's bare words (their terms take XM,
+ * the Message-ID's) find it: the word's term OR m:WORD. */
+static struct qnode *bare_term(struct search_query *q, const struct token *t)
+{
+	struct qnode *a = make_term(q, t);
+	if (!a || !msgid_like(t))
+		return a;
+	struct token m = *t;
+	static const struct field_def mdef = {"m", F_M, NULL, NULL, 0};
+	m.def = &mdef;
+	struct qnode *b = make_term(q, &m);
+	if (!b) {
+		free_node(a);
+		return NULL;
+	}
+	return node(Q_OR, a, b);
+}
+
 static struct qnode *parse_unary(struct search_query *q, int depth)
 {
 	if (depth > QUERY_MAX_DEPTH) {
@@ -671,7 +700,7 @@ static struct qnode *parse_unary(struct search_query *q, int depth)
 		}
 		return a;
 	}
-	case T_TERM: return make_term(q, &t);
+	case T_TERM: return bare_term(q, &t);
 	case T_RPAREN:
 		la_err_set(q->err, LA_EINVAL, "unbalanced parentheses: unexpected ')'");
 		return NULL;

@@ -21,7 +21,9 @@
  * z: size in bytes; and listarc's own (public-inbox has neither): v: a
  * patch series' version (3, 2..4), series: its state (reviewed,
  * unreviewed, complete, incomplete, latest, superseded; the index's
- * series_state, docs/series.md).  Bare words and phrases search subject, From and
+ * series_state, docs/series.md).  A bare word that looks like a
+ * Message-ID (x@y) is also m:WORD (public-inbox's bare words search its XM
+ * terms too).  Bare words and phrases search subject, From and
  * body (and, as lore's, the diffs' parts and attachments' names).  A
  * word ending in '*' matches as a prefix; a lowercase word in subject
  * or body fields matches the words of its English stem too (util/stem.h:
