@@ -19,6 +19,7 @@ enum {
 	Q_BY_SIBLING,
 	Q_BY_MID,
 	Q_UNTHREADED,
+	Q_UNTHREADED_NAME,
 	Q_PART_TAKEN,
 	Q_NEW,
 	Q_JOIN,
@@ -77,6 +78,16 @@ static const char *const q_sql[Q_COUNT] = {
 		"SELECT id FROM series WHERE list_id = ?1 AND author = ?2 AND first_ts >= ?3"
 		" AND first_ts <= ?4 AND version = ?5 AND total = ?6"
 		" ORDER BY first_ts DESC, id DESC LIMIT 1",
+	/* Unthreaded, when the address differs: a series of this version and
+         * count begun within the window, one of whose messages has the
+         * sender's name (?2: this message's row), for an author seen under
+         * two addresses (an archive such as gmane's rewrote half of them). */
+	[Q_UNTHREADED_NAME] =
+		"SELECT s.id FROM messages me, series s INDEXED BY series_begun"
+		" WHERE me.id = ?2 AND me.from_name <> '' AND s.list_id = ?1 AND s.first_ts >= ?3"
+		" AND s.first_ts <= ?4 AND s.version = ?5 AND s.total = ?6 AND EXISTS (SELECT 1"
+		" FROM series_msgs sm JOIN messages m ON m.id = sm.id WHERE sm.series = s.id"
+		" AND m.from_name = me.from_name) ORDER BY s.first_ts DESC, s.id DESC LIMIT 1",
 	[Q_PART_TAKEN] = "SELECT 1 FROM series_msgs WHERE series = ?1 AND part = ?2",
 	[Q_NEW] =
 		"INSERT INTO series(list_id, version, total, flags, author, name, name_part,"
@@ -302,6 +313,19 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 		e = one_int(s, &series);
 		if (!e && series && part_taken(st, series, p.part))
 			series = 0;
+		if (!e && !series) {
+			if (!(s = q(st, Q_UNTHREADED_NAME)))
+				return LA_EDB;
+			sqlite3_bind_int64(s, 1, list_id);
+			sqlite3_bind_int64(s, 2, id);
+			sqlite3_bind_int64(s, 3, when - SERIES_WINDOW);
+			sqlite3_bind_int64(s, 4, when + SERIES_WINDOW);
+			sqlite3_bind_int(s, 5, (int)p.version);
+			sqlite3_bind_int(s, 6, (int)p.total);
+			e = one_int(s, &series);
+			if (!e && series && part_taken(st, series, p.part))
+				series = 0;
+		}
 	}
 	if (e)
 		return e;

@@ -178,6 +178,10 @@ static const char *const apply_steps[] = {
 	"INSERT INTO senders(list_id, addr, name, n, last_ts)"
 	" SELECT list_id, lower(addr), name, sum(d), max(CASE WHEN d > 0 THEN ts ELSE 0 END)"
 	" FROM stats_delta WHERE addr <> '' AND moved = 0 GROUP BY list_id, lower(addr)"
+	/* New senders numbered in the order of their first message, as a
+         * commit per message would number them: ties in the top lists are
+         * broken by that number, so pages do not depend on the batches. */
+	" ORDER BY min(rowid)"
 	" ON CONFLICT(list_id, addr) DO UPDATE SET n = n + excluded.n,"
 	" name = CASE WHEN excluded.last_ts >= last_ts AND excluded.name <> '' THEN excluded.name"
 	" ELSE name END, last_ts = max(last_ts, excluded.last_ts)",
@@ -249,7 +253,7 @@ static const char fill_sql[] =
 	"INSERT INTO senders(list_id, addr, name, n, last_ts)"
 	" SELECT list_id, lower(from_addr), from_name, count(*), max(ts) FROM messages"
 	" WHERE " NOT_HIDDEN(
-		"") " AND from_addr <> '' GROUP BY list_id, lower(from_addr);"
+		"") " AND from_addr <> '' GROUP BY list_id, lower(from_addr) ORDER BY min(id);"
 		    /* The three periods (stats_sql.h). */
 		    "INSERT INTO stat_senders(list_id, period, sender, n)"
 		    " SELECT m.list_id, 0, s.id, count(*) FROM messages m JOIN senders s"

@@ -100,6 +100,7 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS series_sibling ON series(sibling) WHERE sibling <> 0;\n"
 	"CREATE INDEX IF NOT EXISTS series_anchor ON series(anchor, version, total);\n"
 	"CREATE INDEX IF NOT EXISTS series_author ON series(list_id, author, first_ts);\n"
+	"CREATE INDEX IF NOT EXISTS series_begun ON series(list_id, first_ts);\n"
 	"CREATE INDEX IF NOT EXISTS series_name ON series(list_id, name, author);\n"
 	"CREATE INDEX IF NOT EXISTS series_change ON series(change_id) WHERE change_id IS NOT NULL;\n"
 	"CREATE TABLE IF NOT EXISTS series_msgs(id INTEGER PRIMARY KEY, series INTEGER NOT NULL,"
