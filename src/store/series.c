@@ -152,7 +152,10 @@ static const char *const q_sql[Q_COUNT] = {
 		      " WHERE sm.series = ?1 AND " NOT_HIDDEN("m.") " ORDER BY sm.part LIMIT 4000",
 	/* The messages of a thread (in a list) that give a Reviewed-by: or
          * Acked-by:, shown, with their Message-ID and parent. */
+	/* (messages_thread spelled out: on a new index, without statistics,
+         * SQLite would walk every message of the list by messages_from.) */
 	[Q_ST_REVIEWS] = "SELECT DISTINCT m.id, m.mid, coalesce(m.parent, 0) FROM messages m"
+			 " INDEXED BY messages_thread"
 			 " JOIN trailers t ON t.id = m.id WHERE m.thread = ?1 AND m.list_id = ?2"
 			 " AND t.kind IN (0, 1) AND " NOT_HIDDEN("m.") " LIMIT 4000",
 	[Q_ST_PARENT] = "SELECT coalesce(parent, 0) FROM mids WHERE id = ?1",
