@@ -36,9 +36,9 @@ check_eq "a malformed file: exit 78" "$?" 78
 rm "$DATA/listarc.conf"
 
 get /robots.txt >robots
-check_eq "robots.txt: searches, raw, mboxes and the API disallowed" \
+check_eq "robots.txt: searches, raw, mboxes, git and the API disallowed" \
 	"$(grep '^Disallow' robots | tr '\n' ' ')" \
-	'Disallow: /*?q= Disallow: /*&q= Disallow: /*/raw Disallow: /*/t.mbox.gz Disallow: /api/ '
+	'Disallow: /*?q= Disallow: /*&q= Disallow: /*/raw Disallow: /*/t.mbox.gz Disallow: /*/mbox.gz Disallow: /*/git/ Disallow: /api/ '
 get --base-url https://example.org/lists/ /robots.txt >robots
 check "robots.txt under a base path: its patterns start with it" \
 	grep -qx 'Disallow: /lists/\*?q=' robots

@@ -337,7 +337,7 @@ enum la_status render_mirror_text(const struct render_ctx *c, const char *list, 
 	}
 	char title[LISTNAME_MAX + 32];
 	snprintf(title, sizeof title, "Mirroring %s", list);
-	page_begin(c, b, title, NULL);
+	page_open(c, b, &(struct page_head){.title = title, .list = list});
 	buf_adds(b, "<h1>");
 	html_texts(b, title);
 	buf_adds(b, "</h1>\n<pre>");

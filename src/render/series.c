@@ -683,7 +683,7 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
 	subject_plain(c, &title, head->list, head->subject);
 	buf_adds(&title, " - series");
 	buf_reset(b);
-	page_begin(c, b, buf_cstr(&title), NULL);
+	page_open(c, b, &(struct page_head){.title = buf_cstr(&title), .list = head->list});
 	buf_free(&title);
 	buf_adds(b, "<div class=\"nav\">[<a href=\"");
 	link_msgid(c, b, head->list, head->msgid);
@@ -1290,7 +1290,7 @@ static void changes_table(const struct render_ctx *c, struct buf *b, const struc
 	subject_plain(c, &title, name->head.list, name->head.subject);
 	buf_printf(&title, " - v%u..v%u", from, to);
 	buf_reset(b);
-	page_begin(c, b, buf_cstr(&title), NULL);
+	page_open(c, b, &(struct page_head){.title = buf_cstr(&title), .list = name->head.list});
 	buf_free(&title);
 	buf_adds(b, "<div class=\"nav\">[<a href=\"");
 	link_series(c, b, &a->head);

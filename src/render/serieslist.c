@@ -184,7 +184,7 @@ enum la_status render_series_list(const struct render_ctx *c, const char *list, 
 	buf_reset(b);
 	char title[LISTNAME_MAX + 32];
 	snprintf(title, sizeof title, "%s: patch series", list);
-	page_begin(c, b, title, NULL);
+	page_open(c, b, &(struct page_head){.title = title, .list = list});
 	buf_adds(b, "<div class=\"nav\">[<a href=\"");
 	link_list(c, b, list);
 	buf_adds(b, "\">list</a>]</div>\n<h1>");

@@ -148,7 +148,7 @@ enum la_status render_topics(const struct render_ctx *c, const char *list, int p
 	buf_reset(b);
 	char title[LISTNAME_MAX + 64];
 	snprintf(title, sizeof title, "%s mailing list - threads", list);
-	page_begin(c, b, title, NULL);
+	page_open(c, b, &(struct page_head){.title = title, .list = list});
 	struct buf u;
 	buf_init(&u, URL_MAX);
 	link_list(c, &u, list);
@@ -272,7 +272,7 @@ enum la_status render_sender(const struct render_ctx *c, const char *list, const
 	text_obfuscate(&title, who, strlen(who));
 	buf_adds(&title, " - ");
 	buf_adds(&title, list);
-	page_begin(c, b, buf_cstr(&title), NULL);
+	page_open(c, b, &(struct page_head){.title = buf_cstr(&title), .list = list});
 	struct buf u;
 	buf_init(&u, URL_MAX);
 	link_list(c, &u, list);

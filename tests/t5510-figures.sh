@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t5500-figures: a list's life at a glance (src/render/charts.c,
+# t5510-figures: a list's life at a glance (src/render/charts.c,
 # topics.c; the figures of src/store/stats.c): the bars of the list, year
 # and month pages, their top posters and busiest threads, the topics page
 # and its feed, the sender pages, against counts made here from the
