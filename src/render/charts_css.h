@@ -11,7 +11,7 @@
 	"svg.chart rect.b{fill:var(--chart-bar,currentColor);fill-opacity:.6}\n"               \
 	"svg.chart rect.b:hover{fill-opacity:1}\n"                                             \
 	"svg.chart rect.axis{fill:currentColor;fill-opacity:.5}\n"                             \
-	"svg.chart text{fill:currentColor;font-size:10px}\n"                                   \
+	"svg.chart text{fill:currentColor;font-size:12px}\n"                                   \
 	"figure.chart figcaption{font-size:.9em}\n"                                            \
 	".tops{display:flex;flex-wrap:wrap;gap:0 2.5em}.tops>div{flex:1 1 22em;min-width:0}\n" \
 	"ol.top{margin:.3em 0;padding-left:1.8em}ol.top li{margin:.1em 0}\n"                   \
