@@ -42,7 +42,11 @@ const char *const st_sql[S_COUNT] = {
 	/* The day's messages, and the ones removed since (their numbers
          * are never given again). */
 	[S_DAY_GET] = "SELECT count, (SELECT count(*) FROM gone g WHERE g.list_id = ?1"
-		      " AND g.day = ?2) FROM days WHERE list_id = ?1 AND day = ?2",
+		      " AND g.day = ?2), (SELECT count(*) FROM messages m WHERE m.list_id = ?1"
+		      " AND m.day = ?2 AND m.flags & " PURGED_BIT_SQL " != 0)"
+		      " FROM days WHERE list_id = ?1 AND day = ?2",
+	[S_DAY_PURGED] = "SELECT min(num) FROM messages WHERE list_id = ?1 AND day = ?2"
+			 " AND num > ?3 AND flags & " PURGED_BIT_SQL " != 0",
 	[S_DAY_SET] = "INSERT INTO days(list_id, day, count) VALUES(?1, ?2, ?3)"
 		      " ON CONFLICT(list_id, day) DO UPDATE SET count = excluded.count",
 	[S_MSG_INS] =

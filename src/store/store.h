@@ -219,8 +219,10 @@ LA_MUST_CHECK enum la_status store_maildir_mark(struct store *st, int64_t source
 
 /* Deletes every message, day count, maildir name seen, removed message
  * (gone) and source state (git sources' last commits too) of a list (for `listarc index
- * --rebuild`), and drops the write caches. Thread ids of other lists are kept; the search index
- * keeps rows for the deleted ids, which are never reused and so match nothing. */
+ * --rebuild`), in one transaction, and drops the write caches.  Purged messages' rows stay
+ * (STORE_F_PURGED): their day counts are kept, and the sources indexed again give every other
+ * message its number around them, so no URL changes.  Thread ids of other lists are kept; the
+ * search index keeps rows for the deleted ids, which are never reused and so match nothing. */
 LA_MUST_CHECK enum la_status store_list_purge(struct store *st, int64_t list_id,
                                               struct la_err *err);
 

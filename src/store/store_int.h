@@ -56,6 +56,7 @@ enum st_stmt_id {
 	S_MERGE_MIDS,
 	S_MERGE_MSGS,
 	S_DAY_GET,
+	S_DAY_PURGED,
 	S_DAY_SET,
 	S_MSG_INS,
 	S_SEEN_GET,
@@ -118,8 +119,14 @@ struct mid_cache {
 struct day_entry {
 	int64_t list_id;
 	int day;
-	int count; /* messages (days.count) */
+	int count; /* messages (days.count), purged rows among them */
 	int gone;  /* numbers of messages removed (table gone) */
+	/* The last number given, and the purged rows' numbers past it: a
+	 * rebuild keeps each purged row (its number) and gives the messages
+	 * around it the numbers they had (write.c next_daynum). */
+	int last;
+	int purged_seen; /* the purged numbers up to here are counted in last */
+	int purged_next; /* the next purged number after purged_seen, 0: none */
 	bool dirty;
 };
 

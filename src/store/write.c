@@ -465,9 +465,33 @@ static enum la_status thread_message(struct store *st, int64_t self_id,
 
 /* ---- day numbers ---- */
 
+/* The smallest number of a purged row of d's day above `after` into
+ * d->purged_next (0: none). */
+static enum la_status purged_after(struct store *st, struct day_entry *d, int after)
+{
+	sqlite3_stmt *s = st_prepare(st, S_DAY_PURGED);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, d->list_id);
+	sqlite3_bind_int(s, 2, d->day);
+	sqlite3_bind_int(s, 3, after);
+	int rc = sqlite3_step(s);
+	d->purged_next = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+/* A day's numbers 1..last are each a message's, a removed one's (gone)
+ * or a purged row's.  Messages are numbered in the order they are
+ * indexed; a purged row keeps its number through a rebuild (which
+ * deletes every other row and indexes the source again, where the purged
+ * message is no more), so the numbers of the purged rows are passed over
+ * as the count reaches them, and every other message gets its number
+ * back. */
 static enum la_status next_daynum(struct store *st, int64_t list_id, int day, int *num)
 {
 	struct day_entry *d = NULL;
+	enum la_status e;
 	for (size_t i = st->ndays; i > 0; i--)
 		if (st->days[i - 1].day == day && st->days[i - 1].list_id == list_id) {
 			d = &st->days[i - 1];
@@ -482,9 +506,12 @@ static enum la_status next_daynum(struct store *st, int64_t list_id, int day, in
 		int rc = sqlite3_step(s);
 		int count = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 		int gone = rc == SQLITE_ROW ? sqlite3_column_int(s, 1) : 0;
+		int purged = rc == SQLITE_ROW ? sqlite3_column_int(s, 2) : 0;
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return st_error(rc);
+		if (purged > count)
+			purged = count; /* a days row out of step: trust the count */
 		if (!vec_reserve(&st->days, &st->capdays, st->ndays + 1, sizeof *st->days))
 			return LA_ENOMEM;
 		d = &st->days[st->ndays++];
@@ -492,11 +519,26 @@ static enum la_status next_daynum(struct store *st, int64_t list_id, int day, in
 		d->day = day;
 		d->count = count;
 		d->gone = gone;
+		/* The purged rows are counted in days.count; where they stand
+		 * among the others is found below. */
+		d->last = count - purged + gone;
+		d->purged_seen = 0;
+		d->purged_next = 0;
 		d->dirty = false;
+		if (purged > 0 && (e = purged_after(st, d, 0)))
+			return e;
 	}
-	if (d->count + d->gone >= DAYNUM_MAX)
+	/* Pass the purged rows' numbers up to the next free one. */
+	while (d->purged_next > 0 && d->purged_next <= d->last + 1) {
+		d->last++;
+		d->purged_seen = d->purged_next;
+		if ((e = purged_after(st, d, d->purged_seen)))
+			return e;
+	}
+	if (d->last >= DAYNUM_MAX)
 		return LA_ETOOBIG;
-	*num = ++d->count + d->gone;
+	*num = ++d->last;
+	d->count++;
 	d->dirty = true;
 	return LA_OK;
 }
@@ -795,29 +837,43 @@ enum la_status store_maildir_mark(struct store *st, int64_t source_id, const cha
 
 enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err *err)
 {
-	char sql[4096];
+	/* A purged message's row stays, with its number (a URL once given
+	 * never changes, and it answers 410): the days are counted again
+	 * from those rows, and next_daynum gives every other message its
+	 * number around them as the sources are indexed again.  In one
+	 * transaction: a rebuild killed here leaves the index as it was. */
+	char sql[6144];
 	snprintf(
 		sql, sizeof sql,
+		"BEGIN IMMEDIATE;"
 		"UPDATE mids SET msgs = msgs - (SELECT count(*) FROM messages m WHERE m.mid = mids.id"
-		" AND m.list_id = %1$lld) WHERE id IN (SELECT mid FROM messages WHERE list_id = %1$lld);"
+		" AND m.list_id = %1$lld AND m.flags & %2$s = 0) WHERE id IN (SELECT mid FROM messages"
+		" WHERE list_id = %1$lld AND flags & %2$s = 0);"
 		"DELETE FROM patchids WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
-		"DELETE FROM trailers WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
+		"DELETE FROM trailers WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld"
+		" AND flags & %2$s = 0);"
 		"DELETE FROM series_gone WHERE series IN (SELECT id FROM series WHERE list_id = %1$lld);"
 		"DELETE FROM series WHERE list_id = %1$lld;"
 		"DELETE FROM series_state WHERE list_id = %1$lld;"
-		"DELETE FROM messages WHERE list_id = %1$lld;" STATS_PURGE(
+		"DELETE FROM messages WHERE list_id = %1$lld AND flags & %2$s = 0;" STATS_PURGE(
 			"%1$lld") "DELETE FROM days WHERE list_id = %1$lld;"
+				  "INSERT INTO days(list_id, day, count) SELECT list_id, day, count(*)"
+				  " FROM messages WHERE list_id = %1$lld GROUP BY day;"
 				  "DELETE FROM gone WHERE list_id = %1$lld;"
 				  "DELETE FROM git_heads WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
 				  "DELETE FROM maildir_seen WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
 				  "UPDATE sources SET done = 0, fp_head = 0, fp_tail = 0, last_ts = 0 WHERE list_id = %1$lld;"
 				  "UPDATE source_copies SET orig_size = -1, copy_len = -1"
-				  " WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);",
-		(long long)list_id);
+				  " WHERE source_id IN (SELECT id FROM sources WHERE list_id = %1$lld);"
+				  "COMMIT;",
+		(long long)list_id, PURGED_BIT_SQL);
 	int rc = st_exec(st, sql);
+	enum la_status e = rc == SQLITE_OK ? LA_OK : st_fail(st, rc, err, "purge list");
+	if (rc != SQLITE_OK)
+		st_exec(st, "ROLLBACK");
 	store_rollback(st); /* drop caches that may name purged rows */
-	return rc == SQLITE_OK ? LA_OK : st_fail(st, rc, err, "purge list");
+	return e;
 }
 
 enum la_status store_fts_clear(struct store *st)
