@@ -6,11 +6,12 @@
 # cached page; clients on loopback are not limited by default.  Behind a
 # proxy named by --trust-proxy, the client its X-Forwarded-For or
 # Forwarded header names is the one limited and logged; the same headers
-# from anyone else are ignored.  Counts of
+# from anyone else are ignored.  Search results, raw messages and errors
+# carry X-Robots-Tag: noindex, message pages none.  Counts of
 # requests, never times: the bucket refills far slower
 # than the requests come (one token in 100 s).
 . "$(dirname "$0")/lib.sh"
-plan 20
+plan 23
 DATA=$T/arc
 la index --data "$DATA" seeds "$ROOT/samples/seeds.mbox" 2>/dev/null
 MSG=/seeds/2020/05/09/3
@@ -69,3 +70,13 @@ check_eq "... the peer where the header is no address, or the peer untrusted" \
 	"$(grep -c '^127\.0\.0\.[12] - - \[' px.log)" 3
 la serve --data "$DATA" --trust-proxy 10.0.0.0/40 >/dev/null 2>err
 check_eq "--trust-proxy with a bad prefix: bad usage (2)" "$?" 2
+
+# X-Robots-Tag: noindex on what search engines should leave out: a
+# search's results, a raw message, an error; a message page is indexable.
+start_server rb --threads 1
+robots() { curl -s -o /dev/null -D - "$U$1" | tr -d '\r' | grep -i '^x-robots-tag:' | tr 'A-Z' 'a-z'; }
+check_eq "X-Robots-Tag: none on a message page, noindex on search results, raw, a 404" \
+	"$(robots "$MSG")|$(robots '/seeds/?q=console')|$(robots "$MSG/raw")|$(robots /seeds/2020/05/09/99)" \
+	"|x-robots-tag: noindex|x-robots-tag: noindex|x-robots-tag: noindex"
+check_eq "... none on a listing with another parameter than q" "$(robots '/seeds/?o=20')" ""
+stop_server rb

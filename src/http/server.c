@@ -428,6 +428,34 @@ static bool not_modified(h2o_req_t *req, const struct page *p, const char *etag,
 	       p->last_modified <= t;
 }
 
+/* Whether search engines should leave this answer out of their indexes
+ * (X-Robots-Tag: noindex): an error, or a hidden or purged message's 410
+ * (the engines drop it sooner); a search's results (endless pages of the
+ * same messages); anything but an HTML page (a raw message, an mbox, an
+ * attachment, JSON, a feed: the message's page is the one to find).
+ * robots.txt asks crawlers not to fetch most of these; this is for those
+ * that fetch them anyway, or follow a link to them. */
+static bool noindex(const h2o_req_t *req, const struct page *p)
+{
+	if (p->status >= 400)
+		return true;
+	if (p->status != 200)
+		return false;
+	if (!p->content_type || strncmp(p->content_type, "text/html", 9) != 0)
+		return true;
+	const char *path = req->input.path.base, *end = path + req->input.path.len;
+	const char *q = memchr(path, '?', req->input.path.len);
+	while (q && q < end) {
+		q++;
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *stop = amp ? amp : end;
+		if (stop - q > 2 && q[0] == 'q' && q[1] == '=')
+			return true;
+		q = amp;
+	}
+	return false;
+}
+
 /* Sends page p (the exchange takes the caller's reference). */
 static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool head)
 {
@@ -439,6 +467,8 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 	add_header_str(req, "x-content-type-options", "nosniff");
 	add_header_str(req, "referrer-policy", "same-origin");
 	add_header_str(req, "x-frame-options", "DENY");
+	if (noindex(req, p))
+		add_header_str(req, "x-robots-tag", "noindex");
 	if (p->location)
 		add_header(req, H2O_TOKEN_LOCATION, p->location, strlen(p->location));
 	if (p->filename[0]) {
