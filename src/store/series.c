@@ -29,8 +29,10 @@ enum {
 	Q_OF,
 	Q_MSGS,
 	Q_CHANGE_ID,
-	Q_V_CHANGE,
-	Q_V_NAME,
+	Q_V_CHANGE_UP,
+	Q_V_CHANGE_DOWN,
+	Q_V_NAME_UP,
+	Q_V_NAME_DOWN,
 	Q_V_PATCH,
 	Q_PIDS,
 	Q_TR_INS,
@@ -115,11 +117,19 @@ static const char *const q_sql[Q_COUNT] = {
 	/* The nearest to the series the walk began from (?3, ?4) first: an
          * author who reuses a subject for a hundred series ("fix typo")
          * links each to its neighbours, and the walks from each of them do
-         * not all find the same first 64. */
-	[Q_V_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2"
-		       " ORDER BY abs(id - ?3) LIMIT 64",
-	[Q_V_NAME] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
-		     " AND name <> '' ORDER BY abs(id - ?4) LIMIT 64",
+         * not all find the same first 64.  Each is read from its index in
+         * two runs of at most 64 (ids from ?3 up, ids below it down),
+         * which add_nearest merges by distance: one ORDER BY abs(id - ?3)
+         * read every series of the name and sorted them, a walk's cost
+         * growing with the archive. */
+	[Q_V_CHANGE_UP] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2"
+			  " AND id >= ?3 ORDER BY id LIMIT 64",
+	[Q_V_CHANGE_DOWN] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2"
+			    " AND id < ?3 ORDER BY id DESC LIMIT 64",
+	[Q_V_NAME_UP] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
+			" AND name <> '' AND id >= ?4 ORDER BY id LIMIT 64",
+	[Q_V_NAME_DOWN] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
+			  " AND name <> '' AND id < ?4 ORDER BY id DESC LIMIT 64",
 	/* Series that share a patch (by patch id) with series ?1, of its
          * author; hidden messages link nothing. */
 	[Q_V_PATCH] = "SELECT DISTINCT s2.id FROM series_msgs a JOIN patchids p ON p.id = a.id"
@@ -615,25 +625,55 @@ enum la_status store_series_msgs(struct store *st, int64_t id,
 	return st_each_entry(s, msgs_each, &a);
 }
 
+/* Adds v to the set ids[0..*n), with how, unless it is there or full. */
+static void add_one(int64_t v, int64_t *ids, unsigned *how, int max, int *n, unsigned why)
+{
+	int k = 0;
+	while (k < *n && ids[k] != v)
+		k++;
+	if (k == *n && *n < max) {
+		ids[(*n)++] = v;
+		how[k] = why;
+	}
+}
+
 /* Adds the ids statement s finds to the set ids[0..*n), each with how. */
 static enum la_status add_found(sqlite3_stmt *s, int64_t *ids, unsigned *how, int max, int *n,
                                 unsigned why)
 {
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t v = sqlite3_column_int64(s, 0);
-		int k = 0;
-		while (k < *n && ids[k] != v)
-			k++;
-		if (k == *n) {
-			if (*n == max)
-				continue;
-			ids[(*n)++] = v;
-			how[k] = why;
-		}
-	}
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		add_one(sqlite3_column_int64(s, 0), ids, how, max, n, why);
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : LA_EDB;
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? LA_OK : LA_EDB;
+}
+
+/* The ids of up (ascending from near, at most 64) and down (descending
+ * below near, at most 64), the 64 nearest to near first, added to the
+ * set as add_found does; of two as near, the lower id first (the order
+ * ORDER BY abs(id - near) LIMIT 64 gave). */
+static enum la_status add_nearest(sqlite3_stmt *up, sqlite3_stmt *down, int64_t near, int64_t *ids,
+                                  unsigned *how, int max, int *n, unsigned why)
+{
+	int64_t a[64], b[64];
+	int na = 0, nb = 0, rc = SQLITE_DONE;
+	while (na < 64 && (rc = sqlite3_step(up)) == SQLITE_ROW)
+		a[na++] = sqlite3_column_int64(up, 0);
+	sqlite3_reset(up);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return LA_EDB;
+	while (nb < 64 && (rc = sqlite3_step(down)) == SQLITE_ROW)
+		b[nb++] = sqlite3_column_int64(down, 0);
+	sqlite3_reset(down);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return LA_EDB;
+	for (int i = 0, j = 0; i + j < 64 && (i < na || j < nb);) {
+		if (j >= nb || (i < na && a[i] - near < near - b[j]))
+			add_one(a[i++], ids, how, max, n, why);
+		else
+			add_one(b[j++], ids, how, max, n, why);
+	}
+	return LA_OK;
 }
 
 enum la_status store_series_versions(struct store *st, const struct store_series *start,
@@ -647,28 +687,37 @@ enum la_status store_series_versions(struct store *st, const struct store_series
 	*n = 1;
 	enum la_status e = LA_OK;
 	/* Breadth first over the rules, from each series found: v1 and v3
-	 * may share nothing but v2. */
-	for (int i = 0; !e && i < *n; i++) {
+	 * may share nothing but v2.  Once the set is full nothing more can
+	 * join it, so the walk stops there (a name or patch reused by
+	 * hundreds of series made each walk read them all, for nothing). */
+	for (int i = 0; !e && i < *n && *n < max; i++) {
 		struct store_series cur;
 		if ((e = store_series_get(st, ids[i], &cur)))
 			break;
 		sqlite3_stmt *s;
 		if (cur.change_id[0]) {
-			if (!(s = q(st, Q_V_CHANGE)))
+			sqlite3_stmt *down = q(st, Q_V_CHANGE_DOWN);
+			if (!down || !(s = q(st, Q_V_CHANGE_UP)))
 				return LA_EDB;
-			sqlite3_bind_text(s, 1, cur.change_id, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(s, 2, cur.list_id);
-			sqlite3_bind_int64(s, 3, start->id);
-			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_CHANGE_ID);
+			for (sqlite3_stmt *x = s; x; x = x == s ? down : NULL) {
+				sqlite3_bind_text(x, 1, cur.change_id, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_int64(x, 2, cur.list_id);
+				sqlite3_bind_int64(x, 3, start->id);
+			}
+			e = add_nearest(s, down, start->id, ids, how, max, n,
+			                STORE_SERIES_BY_CHANGE_ID);
 		}
 		if (!e) {
-			if (!(s = q(st, Q_V_NAME)))
+			sqlite3_stmt *down = q(st, Q_V_NAME_DOWN);
+			if (!down || !(s = q(st, Q_V_NAME_UP)))
 				return LA_EDB;
-			sqlite3_bind_int64(s, 1, cur.list_id);
-			sqlite3_bind_text(s, 2, cur.name, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(s, 3, cur.author, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(s, 4, start->id);
-			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_NAME);
+			for (sqlite3_stmt *x = s; x; x = x == s ? down : NULL) {
+				sqlite3_bind_int64(x, 1, cur.list_id);
+				sqlite3_bind_text(x, 2, cur.name, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(x, 3, cur.author, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_int64(x, 4, start->id);
+			}
+			e = add_nearest(s, down, start->id, ids, how, max, n, STORE_SERIES_BY_NAME);
 		}
 		if (!e) {
 			if (!(s = q(st, Q_V_PATCH)))
