@@ -491,7 +491,11 @@ enum la_status series_trailers_fill(struct store *st)
 		/* A message that cannot be read gives no trailers, as on its page. */
 		if (store_msg_read(st, &m, SEARCH_TEXT_MAX * 8, &bytes) == LA_OK) {
 			msg_text_extract(&text, bytes.data ? bytes.data : "", bytes.len);
-			e = series_trailers(st, m.id, &text);
+			/* And a cover letter's change-id: (series_fill, from the
+			 * rows alone, has none to give). */
+			e = series_change_id(st, m.id, &text);
+			if (!e)
+				e = series_trailers(st, m.id, &text);
 		}
 		store_msg_clear(&m);
 	}
