@@ -6,13 +6,14 @@
 # later changing the state; hidden messages (`listarc hide`) leaving the
 # series pages, their counts, s/mbox and the changes page, and `unhide`
 # giving back every page byte for byte; the trailers and states of an
-# index made before them filled by the next writer, and an index without
-# them read from the messages (the same pages); s/mbox.gz, and Link:
+# index made before them filled by the next writer (even one that commits
+# nothing), and an index without them read from the messages (the same
+# pages); s/mbox.gz, and Link:
 # trailers as whole URLs under an absolute --base-url; a message deleted
 # from a public-inbox source (410) leaving its series as a hidden one does.
 # The series: tests/mkseries.py (three versions, see there).
 . "$(dirname "$0")/lib.sh"
-plan 35
+plan 37
 DATA=$T/arc
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 "$ROOT/tests/mkseries-repo.sh" "$T/repo"
@@ -104,14 +105,27 @@ la unhide --data "$DATA" widgets "<v1-2@series.test>" >/dev/null &&
 crawl d
 check_eq "unhidden: every page byte for byte as before" "$(cd "$T/b" && for f in [0-9]*; do cmp -s "$f" "$T/d/$f" || echo "$f differs"; done)" ""
 
-# An index made before the trailers and states: the next writer fills
-# them (the same pages); one without trailers reads them from the messages.
-sqlite3 "$DATA/index.sqlite" "DROP TABLE trailers; DROP TABLE series_state;
-	DELETE FROM meta WHERE key IN ('trailers', 'series_state', 'schema_sql');"
+# An index made before series, trailers and states: the next writer
+# fills them (the same pages: v1's and v2's change-id read again from the
+# cover letters); one without trailers reads them from the messages.
+sqlite3 "$DATA/index.sqlite" "DROP TABLE series; DROP TABLE series_msgs; DROP TABLE series_gone;
+	DROP TABLE trailers; DROP TABLE series_state;
+	DELETE FROM meta WHERE key IN ('series', 'trailers', 'series_state', 'schema_sql');"
 la index --data "$DATA" widgets "$T/series.mbox" 2>/dev/null
 crawl e
-check_eq "trailers and states filled on upgrade: the same pages" "$(cd "$T/b" && for f in [0-9]*; do cmp -s "$f" "$T/e/$f" || echo "$f differs"; done)" ""
+check_eq "series, trailers and states filled on upgrade: the same pages" "$(cd "$T/b" && for f in [0-9]*; do cmp -s "$f" "$T/e/$f" || echo "$f differs"; done)" ""
 check_eq "...the series' threads read: the five replies with trailers" "$(sqlite3 "$DATA/index.sqlite" "SELECT count(DISTINCT id) FROM trailers")" 5
+# Series looked for again by an upgrade (an index made before them) and
+# a writer that commits nothing (a hide of an unknown message): the
+# states are made again there too, not left stale until the next commit
+# (states made before, one whose series is gone).
+sqlite3 "$DATA/index.sqlite" "UPDATE series_state SET reviewed = 0, latest = 0;
+	INSERT INTO series_state SELECT 9999, id, 3, 3, 3, 0, 1, 1, 1764000000 FROM lists WHERE name = 'widgets';
+	DELETE FROM meta WHERE key IN ('series', 'schema_sql');"
+la hide --data "$DATA" widgets "<nobody@series.test>" --reason test >/dev/null 2>&1
+check "a hide of an unknown message fails (after the upgrade)" [ $? -ne 0 ]
+printf '%s\n' "$PATHS" | sed -n '6,7p' | getall "$T/g"
+check_eq "series looked for again on upgrade: the list of series and its JSON as before, no commit since" "$(cmp -s "$T/b/6" "$T/g/1" && cmp -s "$T/b/7" "$T/g/2" && echo same)" same
 sqlite3 "$DATA/index.sqlite" "DELETE FROM trailers; DELETE FROM meta WHERE key = 'trailers'"
 printf '%s\n' "$PATHS" | head -4 | getall "$T/f"
 check_eq "trailers read from the messages when the index has none: the same pages" "$(cd "$T/b" && for f in 1 2 3 4; do cmp -s "$f" "$T/f/$f" || echo "$f differs"; done)" ""

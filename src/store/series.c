@@ -3,6 +3,7 @@
  * docs/series.md; pages read a series, its messages and its other
  * versions. */
 #include <ctype.h>
+#include <glib.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +30,15 @@ enum {
 	Q_OF,
 	Q_MSGS,
 	Q_CHANGE_ID,
-	Q_V_CHANGE,
-	Q_V_NAME,
+	Q_V_CHANGE_UP,
+	Q_V_CHANGE_DOWN,
+	Q_V_NAME_UP,
+	Q_V_NAME_DOWN,
 	Q_V_PATCH,
 	Q_PIDS,
+	Q_P_MSGS,
+	Q_P_PIDS,
+	Q_P_GROUP,
 	Q_TR_INS,
 	Q_TR_THREAD,
 	Q_MSG_THREAD,
@@ -115,11 +121,19 @@ static const char *const q_sql[Q_COUNT] = {
 	/* The nearest to the series the walk began from (?3, ?4) first: an
          * author who reuses a subject for a hundred series ("fix typo")
          * links each to its neighbours, and the walks from each of them do
-         * not all find the same first 64. */
-	[Q_V_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2"
-		       " ORDER BY abs(id - ?3) LIMIT 64",
-	[Q_V_NAME] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
-		     " AND name <> '' ORDER BY abs(id - ?4) LIMIT 64",
+         * not all find the same first 64.  Each is read from its index in
+         * two runs of at most 64 (ids from ?3 up, ids below it down),
+         * which add_nearest merges by distance: one ORDER BY abs(id - ?3)
+         * read every series of the name and sorted them, a walk's cost
+         * growing with the archive. */
+	[Q_V_CHANGE_UP] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2"
+			  " AND id >= ?3 ORDER BY id LIMIT 64",
+	[Q_V_CHANGE_DOWN] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2"
+			    " AND id < ?3 ORDER BY id DESC LIMIT 64",
+	[Q_V_NAME_UP] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
+			" AND name <> '' AND id >= ?4 ORDER BY id LIMIT 64",
+	[Q_V_NAME_DOWN] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
+			  " AND name <> '' AND id < ?4 ORDER BY id DESC LIMIT 64",
 	/* Series that share a patch (by patch id) with series ?1, of its
          * author; hidden messages link nothing. */
 	[Q_V_PATCH] = "SELECT DISTINCT s2.id FROM series_msgs a JOIN patchids p ON p.id = a.id"
@@ -129,6 +143,18 @@ static const char *const q_sql[Q_COUNT] = {
 		      " WHERE a.series = ?1 AND s2.author = ?2 AND s2.list_id = ?3"
 		      " AND " NOT_HIDDEN("ma.") " AND " NOT_HIDDEN("mb.") " LIMIT 64",
 	[Q_PIDS] = "SELECT pid FROM patchids WHERE id = ?1 ORDER BY pid LIMIT 64",
+	/* Q_V_PATCH in three steps, in the order its plan reads (a pass over
+         * many series keeps the third's rows: struct pid_cache): a series'
+         * messages shown, their patch ids, and the messages shown of a
+         * series that have one patch id, with their series' author and
+         * list. */
+	[Q_P_MSGS] = "SELECT sm.id FROM series_msgs sm JOIN messages m ON m.id = sm.id"
+		     " WHERE sm.series = ?1 AND " NOT_HIDDEN("m.") " ORDER BY sm.part, sm.id",
+	[Q_P_PIDS] = "SELECT pid FROM patchids WHERE id = ?1 ORDER BY pid",
+	[Q_P_GROUP] = "SELECT p.id, s.id, s.author, s.list_id FROM patchids p"
+		      " JOIN series_msgs b ON b.id = p.id JOIN series s ON s.id = b.series"
+		      " JOIN messages m ON m.id = b.id WHERE p.pid = ?1 AND " NOT_HIDDEN(
+			      "m.") " ORDER BY p.id",
 	[Q_TR_INS] = "INSERT OR REPLACE INTO trailers(id, seq, kind, value) VALUES(?1, ?2, ?3, ?4)",
 	/* The trailers of a thread's messages (of one list, if ?2), those
          * hidden left out, in message and line order. */
@@ -465,7 +491,11 @@ enum la_status series_trailers_fill(struct store *st)
 		/* A message that cannot be read gives no trailers, as on its page. */
 		if (store_msg_read(st, &m, SEARCH_TEXT_MAX * 8, &bytes) == LA_OK) {
 			msg_text_extract(&text, bytes.data ? bytes.data : "", bytes.len);
-			e = series_trailers(st, m.id, &text);
+			/* And a cover letter's change-id: (series_fill, from the
+			 * rows alone, has none to give). */
+			e = series_change_id(st, m.id, &text);
+			if (!e)
+				e = series_trailers(st, m.id, &text);
 		}
 		store_msg_clear(&m);
 	}
@@ -615,29 +645,214 @@ enum la_status store_series_msgs(struct store *st, int64_t id,
 	return st_each_entry(s, msgs_each, &a);
 }
 
+/* Adds v to the set ids[0..*n), with how, unless it is there or full. */
+static void add_one(int64_t v, int64_t *ids, unsigned *how, int max, int *n, unsigned why)
+{
+	int k = 0;
+	while (k < *n && ids[k] != v)
+		k++;
+	if (k == *n && *n < max) {
+		ids[(*n)++] = v;
+		how[k] = why;
+	}
+}
+
 /* Adds the ids statement s finds to the set ids[0..*n), each with how. */
 static enum la_status add_found(sqlite3_stmt *s, int64_t *ids, unsigned *how, int max, int *n,
                                 unsigned why)
 {
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t v = sqlite3_column_int64(s, 0);
-		int k = 0;
-		while (k < *n && ids[k] != v)
-			k++;
-		if (k == *n) {
-			if (*n == max)
-				continue;
-			ids[(*n)++] = v;
-			how[k] = why;
-		}
-	}
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		add_one(sqlite3_column_int64(s, 0), ids, how, max, n, why);
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : LA_EDB;
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? LA_OK : LA_EDB;
 }
 
-enum la_status store_series_versions(struct store *st, const struct store_series *start,
-                                     int64_t *ids, unsigned *how, int max, int *n)
+/* The ids of up (ascending from near, at most 64) and down (descending
+ * below near, at most 64), the 64 nearest to near first, added to the
+ * set as add_found does; of two as near, the lower id first (the order
+ * ORDER BY abs(id - near) LIMIT 64 gave). */
+static enum la_status add_nearest(sqlite3_stmt *up, sqlite3_stmt *down, int64_t near, int64_t *ids,
+                                  unsigned *how, int max, int *n, unsigned why)
+{
+	int64_t a[64], b[64];
+	int na = 0, nb = 0, rc = SQLITE_DONE;
+	while (na < 64 && (rc = sqlite3_step(up)) == SQLITE_ROW)
+		a[na++] = sqlite3_column_int64(up, 0);
+	sqlite3_reset(up);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return LA_EDB;
+	while (nb < 64 && (rc = sqlite3_step(down)) == SQLITE_ROW)
+		b[nb++] = sqlite3_column_int64(down, 0);
+	sqlite3_reset(down);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return LA_EDB;
+	for (int i = 0, j = 0; i + j < 64 && (i < na || j < nb);) {
+		if (j >= nb || (i < na && a[i] - near < near - b[j]))
+			add_one(a[i++], ids, how, max, n, why);
+		else
+			add_one(b[j++], ids, how, max, n, why);
+	}
+	return LA_OK;
+}
+
+/* The series messages of each patch id met in one pass over many series
+ * (series_state_fill, series_state_refresh): a generated archive reuses
+ * a few dozen patches thousands of times, and each walk read their
+ * messages again.  Nothing the rows hold changes during a pass. */
+struct pid_member {
+	int64_t msg, series, list_id;
+	char *author;
+};
+
+struct pid_group {
+	struct pid_member *m;
+	size_t n, cap;
+};
+
+struct pid_cache {
+	GHashTable *groups; /* pid (owned) -> struct pid_group (owned) */
+};
+
+static void pid_group_free(void *p)
+{
+	struct pid_group *g = p;
+	for (size_t i = 0; g && i < g->n; i++)
+		free(g->m[i].author);
+	if (g)
+		free(g->m);
+	free(g);
+}
+
+static void pid_cache_init(struct pid_cache *pc)
+{
+	pc->groups = g_hash_table_new_full(g_str_hash, g_str_equal, free, pid_group_free);
+}
+
+static void pid_cache_free(struct pid_cache *pc)
+{
+	if (pc->groups)
+		g_hash_table_destroy(pc->groups);
+	pc->groups = NULL;
+}
+
+/* The group of pid, read once a pass; NULL on failure (*e set). */
+static const struct pid_group *pid_group_get(struct store *st, struct pid_cache *pc,
+                                             const char *pid, enum la_status *e)
+{
+	struct pid_group *g = g_hash_table_lookup(pc->groups, pid);
+	if (g)
+		return g;
+	sqlite3_stmt *s = q(st, Q_P_GROUP);
+	char *key = strdup(pid);
+	g = calloc(1, sizeof *g);
+	if (!s || !key || !g) {
+		free(key);
+		free(g);
+		*e = s ? LA_ENOMEM : LA_EDB;
+		return NULL;
+	}
+	sqlite3_bind_text(s, 1, pid, -1, SQLITE_TRANSIENT);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(s, 2);
+		char *author = strdup(a ? a : "");
+		if (!author || !vec_reserve(&g->m, &g->cap, g->n + 1, sizeof *g->m)) {
+			free(author);
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		g->m[g->n++] =
+			(struct pid_member){sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+		                            sqlite3_column_int64(s, 3), author};
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(key);
+		pid_group_free(g);
+		*e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
+		return NULL;
+	}
+	g_hash_table_insert(pc->groups, key, g);
+	return g;
+}
+
+/* What Q_V_PATCH finds for cur, from the cache, added to the set as
+ * add_found adds its rows: the same series in the same order (its plan:
+ * cur's messages by place, their patch ids in order, each id's messages
+ * in order; the first 64 distinct). */
+static enum la_status add_by_patch(struct store *st, struct pid_cache *pc,
+                                   const struct store_series *cur, int64_t *ids, unsigned *how,
+                                   int max, int *n)
+{
+	int64_t *msgs = NULL, seen[64];
+	size_t nmsgs = 0, cap = 0;
+	int nseen = 0, rc;
+	enum la_status e = LA_OK;
+	sqlite3_stmt *s = q(st, Q_P_MSGS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, cur->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!vec_reserve(&msgs, &cap, nmsgs + 1, sizeof *msgs)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		msgs[nmsgs++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
+	for (size_t i = 0; !e && i < nmsgs && nseen < 64 && *n < max; i++) {
+		/* The patch ids first: pid_group_get runs a statement too. */
+		char **pids = NULL;
+		size_t npids = 0, pcap = 0;
+		if (!(s = q(st, Q_P_PIDS))) {
+			e = LA_EDB;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, msgs[i]);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *p = (const char *)sqlite3_column_text(s, 0);
+			char *c = strdup(p ? p : "");
+			if (!c || !vec_reserve(&pids, &pcap, npids + 1, sizeof *pids)) {
+				free(c);
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			pids[npids++] = c;
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
+		for (size_t k = 0; !e && k < npids && nseen < 64 && *n < max; k++) {
+			const struct pid_group *g = pid_group_get(st, pc, pids[k], &e);
+			for (size_t j = 0; g && j < g->n && nseen < 64 && *n < max; j++) {
+				const struct pid_member *m = &g->m[j];
+				if (m->msg == msgs[i] || m->list_id != cur->list_id ||
+				    strcmp(m->author, cur->author) != 0)
+					continue;
+				int d = 0;
+				while (d < nseen && seen[d] != m->series)
+					d++;
+				if (d < nseen)
+					continue;
+				seen[nseen++] = m->series;
+				add_one(m->series, ids, how, max, n, STORE_SERIES_BY_PATCHID);
+			}
+		}
+		for (size_t k = 0; k < npids; k++)
+			free(pids[k]);
+		free(pids);
+	}
+	free(msgs);
+	return e;
+}
+
+/* store_series_versions, with pc (or none) for the patch ids. */
+static enum la_status versions_walk(struct store *st, const struct store_series *start,
+                                    int64_t *ids, unsigned *how, int max, int *n,
+                                    struct pid_cache *pc)
 {
 	*n = 0;
 	if (max < 1)
@@ -647,30 +862,41 @@ enum la_status store_series_versions(struct store *st, const struct store_series
 	*n = 1;
 	enum la_status e = LA_OK;
 	/* Breadth first over the rules, from each series found: v1 and v3
-	 * may share nothing but v2. */
-	for (int i = 0; !e && i < *n; i++) {
+	 * may share nothing but v2.  Once the set is full nothing more can
+	 * join it, so the walk stops there (a name or patch reused by
+	 * hundreds of series made each walk read them all, for nothing). */
+	for (int i = 0; !e && i < *n && *n < max; i++) {
 		struct store_series cur;
 		if ((e = store_series_get(st, ids[i], &cur)))
 			break;
 		sqlite3_stmt *s;
 		if (cur.change_id[0]) {
-			if (!(s = q(st, Q_V_CHANGE)))
+			sqlite3_stmt *down = q(st, Q_V_CHANGE_DOWN);
+			if (!down || !(s = q(st, Q_V_CHANGE_UP)))
 				return LA_EDB;
-			sqlite3_bind_text(s, 1, cur.change_id, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(s, 2, cur.list_id);
-			sqlite3_bind_int64(s, 3, start->id);
-			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_CHANGE_ID);
+			for (sqlite3_stmt *x = s; x; x = x == s ? down : NULL) {
+				sqlite3_bind_text(x, 1, cur.change_id, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_int64(x, 2, cur.list_id);
+				sqlite3_bind_int64(x, 3, start->id);
+			}
+			e = add_nearest(s, down, start->id, ids, how, max, n,
+			                STORE_SERIES_BY_CHANGE_ID);
 		}
 		if (!e) {
-			if (!(s = q(st, Q_V_NAME)))
+			sqlite3_stmt *down = q(st, Q_V_NAME_DOWN);
+			if (!down || !(s = q(st, Q_V_NAME_UP)))
 				return LA_EDB;
-			sqlite3_bind_int64(s, 1, cur.list_id);
-			sqlite3_bind_text(s, 2, cur.name, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(s, 3, cur.author, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(s, 4, start->id);
-			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_NAME);
+			for (sqlite3_stmt *x = s; x; x = x == s ? down : NULL) {
+				sqlite3_bind_int64(x, 1, cur.list_id);
+				sqlite3_bind_text(x, 2, cur.name, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(x, 3, cur.author, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_int64(x, 4, start->id);
+			}
+			e = add_nearest(s, down, start->id, ids, how, max, n, STORE_SERIES_BY_NAME);
 		}
-		if (!e) {
+		if (!e && pc) {
+			e = add_by_patch(st, pc, &cur, ids, how, max, n);
+		} else if (!e) {
 			if (!(s = q(st, Q_V_PATCH)))
 				return LA_EDB;
 			sqlite3_bind_int64(s, 1, cur.id);
@@ -680,6 +906,12 @@ enum la_status store_series_versions(struct store *st, const struct store_series
 		}
 	}
 	return e;
+}
+
+enum la_status store_series_versions(struct store *st, const struct store_series *start,
+                                     int64_t *ids, unsigned *how, int max, int *n)
+{
+	return versions_walk(st, start, ids, how, max, n, NULL);
 }
 
 enum la_status store_msg_patchids(struct store *st, int64_t msg, char (*out)[PATCHID_HEX + 1],
@@ -975,7 +1207,8 @@ static bool idset_has(const struct idset *d, int64_t id)
 
 /* The state of series id's chain of versions, unless done has it; the
  * chain's ids are added to done. */
-static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *done)
+static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *done,
+                                    struct pid_cache *pc)
 {
 	if (idset_has(done, id))
 		return LA_OK;
@@ -986,7 +1219,7 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *
 	int64_t ids[SERIES_CHAIN_MAX];
 	unsigned how[SERIES_CHAIN_MAX];
 	int n = 0;
-	if ((e = store_series_versions(st, &start, ids, how, SERIES_CHAIN_MAX, &n)))
+	if ((e = versions_walk(st, &start, ids, how, SERIES_CHAIN_MAX, &n, pc)))
 		return e;
 	struct sver v[SERIES_CHAIN_MAX];
 	memset(v, 0, sizeof v);
@@ -1036,8 +1269,11 @@ enum la_status series_state_refresh(struct store *st)
 		if (!e && rc != SQLITE_DONE && rc != SQLITE_ROW)
 			e = st_error(rc);
 	}
+	struct pid_cache pc;
+	pid_cache_init(&pc);
 	for (size_t i = 0; !e && i < series.n; i++)
-		e = chain_refresh(st, series.v[i], &done);
+		e = chain_refresh(st, series.v[i], &done, &pc);
+	pid_cache_free(&pc);
 	free(done.v);
 	free(series.v);
 	st->nsdirty = 0;
@@ -1046,6 +1282,11 @@ enum la_status series_state_refresh(struct store *st)
 
 enum la_status series_state_fill(struct store *st)
 {
+	/* Every state made again, none kept: a row whose series is gone
+	 * (series found again at an upgrade) would name no series. */
+	int rc = st_exec(st, "DELETE FROM series_state");
+	if (rc != SQLITE_OK)
+		return st_error(rc);
 	sqlite3_stmt *s = NULL;
 	if (sqlite3_prepare_v2(st->db, "SELECT id FROM series ORDER BY id", -1, &s, NULL) !=
 	    SQLITE_OK) {
@@ -1053,7 +1294,6 @@ enum la_status series_state_fill(struct store *st)
 		return LA_EDB;
 	}
 	struct idset all = {0}, done = {0};
-	int rc;
 	enum la_status e = LA_OK;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!vec_reserve(&all.v, &all.cap, all.n + 1, sizeof *all.v)) {
@@ -1065,8 +1305,11 @@ enum la_status series_state_fill(struct store *st)
 	if (!e && rc != SQLITE_DONE)
 		e = st_error(rc);
 	sqlite3_finalize(s);
+	struct pid_cache pc;
+	pid_cache_init(&pc);
 	for (size_t i = 0; !e && i < all.n; i++)
-		e = chain_refresh(st, all.v[i], &done);
+		e = chain_refresh(st, all.v[i], &done, &pc);
+	pid_cache_free(&pc);
 	free(all.v);
 	free(done.v);
 	st->nsdirty = 0; /* every series is done */

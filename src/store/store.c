@@ -203,17 +203,24 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 	if (rc == SQLITE_OK)
 		rc = st_exec(st, ins);
 	/* An index made before series gets them once (docs/series.md). */
+	bool refound = false;
 	if (rc == SQLITE_OK && !meta_is(st, "series", "1")) {
 		enum la_status fe = series_fill(st);
 		rc = fe ? SQLITE_ERROR
 		        : st_exec(st,
 		                  "INSERT OR REPLACE INTO meta(key, value) VALUES('series', '1')");
+		refound = true;
 	}
 	/* And the review trailers of the series' threads (docs/series.md). */
-	if (rc == SQLITE_OK && !meta_is(st, "trailers", "1") && series_trailers_fill(st))
-		rc = SQLITE_ERROR;
-	/* And each series' state. */
-	if (rc == SQLITE_OK && !meta_is(st, "series_state", "1") && series_state_fill(st))
+	if (rc == SQLITE_OK && !meta_is(st, "trailers", "1")) {
+		rc = series_trailers_fill(st) ? SQLITE_ERROR : rc;
+		refound = true;
+	}
+	/* And each series' state, again whenever series or trailers were
+	 * found here: the threads they mark wait for a store_commit that a
+	 * writer with nothing to commit (a `hide` that fails) never makes. */
+	if (rc == SQLITE_OK && (refound || !meta_is(st, "series_state", "1")) &&
+	    series_state_fill(st))
 		rc = SQLITE_ERROR;
 	/* And the figures of the pages (stats_sql.h), once. */
 	if (rc == SQLITE_OK && !meta_is(st, "stats", "1")) {

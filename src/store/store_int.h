@@ -268,8 +268,9 @@ LA_MUST_CHECK enum la_status series_trailers(struct store *st, int64_t id,
                                              const struct msg_text *t);
 /* series.c: gives the messages of an index made before the trailers
  * table theirs, once (meta trailers = 1): those of the threads of patch
- * series, read from their sources; nothing for an index without search
- * text.  Inside a write transaction. */
+ * series, read from their sources, with their cover letters' change-id:
+ * lines; nothing for an index without search text.  Inside a write
+ * transaction. */
 LA_MUST_CHECK enum la_status series_trailers_fill(struct store *st);
 /* series.c: the series of thread (or of message id's thread) need their
  * state (series_state) computed again at commit: a patch, a review, a
