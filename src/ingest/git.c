@@ -746,10 +746,19 @@ enum la_status ingest_git(struct store *st, int64_t list_id, const char *path, b
 		e = epoch_open(&w, &eps[i], err);
 	}
 	w.last_ts = w.src.last_ts;
-	for (size_t i = 0; i < n && !e; i++)
+	/* Up to date (every epoch's tip is the commit indexed last): nothing
+	 * to commit, and no write to sync (a no-op run costs the refs' reads
+	 * alone, whatever the epochs' size). */
+	bool todo = false;
+	for (size_t i = 0; i < n; i++)
+		todo |= eps[i].rewritten || !eps[i].has_last || eps[i].empty ||
+		        !git_oid_equal(&eps[i].last, &eps[i].tip);
+	for (size_t i = 0; i < n && !e && todo; i++)
 		e = epoch_walk(&w, &eps[i], err);
 	w.src.last_ts = w.last_ts;
-	if (!e && !(e = store_commit(st, &w.src, err)))
+	if (!e && !todo)
+		store_rollback(st);
+	else if (!e && !(e = store_commit(st, &w.src, err)))
 		w.uncommitted = 0;
 out:
 	if (e) {
