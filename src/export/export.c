@@ -1141,11 +1141,17 @@ static enum la_status new_messages(struct exporter *x)
 {
 	int64_t after = db_int(x, "SELECT max(msg) FROM events", -1, 0);
 	enum la_status e = LA_OK;
+	sqlite3_stmt *last = NULL;
+	if (sqlite3_prepare_v2(x->db,
+	                       "SELECT msg, op, epoch, blob FROM events WHERE day = ?1 AND num = ?2"
+	                       " ORDER BY id DESC LIMIT 1",
+	                       -1, &last, NULL) != SQLITE_OK)
+		return db_fail(x, "reading the export's record");
 	for (;;) {
 		int64_t ids[256];
 		int n = 0;
 		if ((e = store_list_ids_after(x->st, x->list_id, after, ids, 256, &n)))
-			return la_err_set(x->err, e, "%s: the index cannot be read", x->list);
+			break;
 		if (n == 0)
 			break;
 		for (int i = 0; i < n && !e; i++) {
@@ -1157,11 +1163,26 @@ static enum la_status new_messages(struct exporter *x)
 					e = LA_OK;
 					continue;
 				}
-				return la_err_set(x->err, e, "%s: the index cannot be read",
-				                  x->list);
+				break;
 			}
 			begin_batch(x);
-			if (m.flags & STORE_F_HIDDEN) {
+			struct event was = {.day = m.day, .num = m.num};
+			bool shown = !(m.flags & STORE_F_HIDDEN);
+			if (last_event(x, last, &was)) {
+				/* Its URL was exported before under another id
+				 * (the index rebuilt): compared as reconcile
+				 * does; unchanged, it is noted under its new id
+				 * (no bytes: the epoch's size stays). */
+				was.msg = m.id;
+				if (was.op == 'm' && !shown) {
+					e = remove_message(x, &was);
+				} else if (was.op != 'm' && shown) {
+					e = add_message(x, &m);
+				} else {
+					was.bytes = 0;
+					e = add_event(x, &was);
+				}
+			} else if (!shown) {
 				struct event ev = {.day = m.day,
 				                   .num = m.num,
 				                   .msg = m.id,
@@ -1177,9 +1198,12 @@ static enum la_status new_messages(struct exporter *x)
 				e = maybe_flush(x);
 		}
 		if (e)
-			return e;
+			break;
 	}
-	return flush_batch(x);
+	sqlite3_finalize(last);
+	if (e == LA_ENOTFOUND || (e && !x->err->msg[0]))
+		return la_err_set(x->err, e, "%s: the index cannot be read", x->list);
+	return e ? e : flush_batch(x);
 }
 
 /* ---- the whole ---- */
