@@ -13,7 +13,7 @@
 # run killed (-9) at 8 points inside its writes, then rerun, leaves the
 # same commits as a run never killed.  Skipped without public-inbox.
 . "$(dirname "$0")/lib.sh"
-N=25
+N=29
 plan $N
 if ! command -v public-inbox-init >/dev/null || ! command -v lei >/dev/null ||
 	! perl -MPublicInbox::Config -e1 2>/dev/null; then
@@ -136,6 +136,24 @@ la export --data a >h3.out
 check_eq "hidden before its export: left out, written once shown" \
 	"$(cut -d';' -f1 h2.out h3.out | tr '\n' ' ')" \
 	"v2: 0 added, 0 removed, 1 hidden left out v2: 1 added, 0 removed, 0 hidden left out "
+# The export's position: where it read the archive's hide log up to,
+# recorded with the batch that ended the run (a run looks at what the log
+# holds since, not at every message exported).
+check_eq "the export's position is the hide log's last entry" \
+	"$(sqlite3 a/inbox/v2/listarc-export.sqlite3 'SELECT hide_log FROM positions ORDER BY batch DESC LIMIT 1')" \
+	"$(sqlite3 a/index.sqlite 'SELECT max(id) FROM hide_log')"
+
+# An index rebuilt (`index --rebuild`: new message ids, the same URLs):
+# the export writes nothing again.
+la index --data r --quiet v2 lore.mbox
+la list --data r set-address v2 v2@example.org >/dev/null
+la export --data r >r1.out
+la index --data r --quiet --rebuild v2 lore.mbox
+la export --data r >r2.out
+la export --data r >r3.out
+check_eq "an index rebuilt: the export writes nothing again, now or at the next run" \
+	"$(cut -d';' -f1 r2.out r3.out | tr '\n' ' ')$(git -C r/inbox/v2/git/0.git rev-list --count master)" \
+	"v2: 0 added, 0 removed, 0 hidden left out v2: 0 added, 0 removed, 0 hidden left out 36"
 
 # Epochs: 100 KiB of messages each.
 la export --data a --to "$T/small" --epoch-size 100K v2 >small.out
@@ -177,3 +195,11 @@ check_eq "...the same commits as a run never killed (nothing lost or doubled)" \
 	"$(git -C hook/git/0.git rev-parse master) $(git -C hook/git/0.git rev-list --count master)" \
 	"$(git -C clean/git/0.git rev-parse master) 38"
 check "...and git fsck finds nothing wrong" git -C hook/git/0.git fsck --no-progress
+
+# Repacking: an epoch of more packs (one a batch of 4) than the bound is
+# made one pack, which alone objects/info/packs names.
+LISTARC_EXPORT_PACKS=3 LISTARC_EXPORT_BATCH=4 la export --data a --to "$T/rp" v2 >rp.out
+check_eq "an epoch of more packs than the bound is repacked into one, named in objects/info/packs" \
+	"$(grep -c repacked rp.out) $(ls rp/git/0.git/objects/pack/*.pack | wc -l) $(grep -c '^P ' rp/git/0.git/objects/info/packs) $(git -C rp/git/0.git rev-list --count master)" \
+	"1 1 1 38"
+check "...git fsck finds nothing wrong in it" git -C rp/git/0.git fsck --strict --no-progress

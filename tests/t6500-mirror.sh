@@ -10,7 +10,7 @@
 # Paths outside git's dumb protocol are refused.
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
-plan 25
+plan 26
 la index --data "$DATA" --quiet l "$ROOT/samples/lkml.mbox"
 la export --data "$DATA" --epoch-size 200K >export.out
 ne=$(ls "$DATA/inbox/l/git" | grep -c '^[0-9]*\.git$')
@@ -92,6 +92,9 @@ check_eq "...names every epoch, with grokmirror's fingerprint of each clone's re
 curl -s "$U/l/_/text/mirror/raw" >mirror.txt
 check "/l/_/text/mirror/raw: a git clone line per epoch" \
 	[ "$(grep -c '^git clone --mirror \$URL/l/git/[0-9]*\.git l/git/[0-9]*\.git$' mirror.txt)" = $((last + 1)) ]
+check_eq "...its URL is the request's origin, per Host (never one cached for every Host)" \
+	"$(grep '^URL=' mirror.txt) $(curl -s -H 'Host: other.example:81' "$U/l/_/text/mirror/raw" | grep '^URL=')" \
+	"URL=$U URL=http://other.example:81"
 check_eq "/l/_/text/mirror/ is a page" "$(curl -s -o /dev/null -w '%{http_code}' "$U/l/_/text/mirror/")" 200
 
 # Paths outside the dumb protocol's, or malformed: 404.

@@ -92,6 +92,9 @@ static int export_one(struct store *st, const struct conf *cf, const char *dir, 
 	const char *b = getenv("LISTARC_EXPORT_BATCH");
 	if (b)
 		o.batch = (unsigned)atoi(b);
+	const char *pm = getenv("LISTARC_EXPORT_PACKS");
+	if (pm)
+		o.packs_max = (unsigned)atoi(pm);
 	struct export_stats s;
 	struct la_err err = {0};
 	enum la_status e = export_list(st, id, name, &o, &s, &err);
@@ -102,9 +105,9 @@ static int export_one(struct store *st, const struct conf *cf, const char *dir, 
 		cmd_error("%s", err.msg);
 		return e == LA_ELOCKED ? EX_TEMPFAIL_ : 1;
 	}
-	printf("%s: %llu added, %llu removed, %llu hidden left out; epoch %d; %s\n", name,
+	printf("%s: %llu added, %llu removed, %llu hidden left out; epoch %d; %s%s\n", name,
 	       (unsigned long long)s.added, (unsigned long long)s.removed,
-	       (unsigned long long)s.skipped, s.last_epoch, inbox);
+	       (unsigned long long)s.skipped, s.last_epoch, inbox, s.repacked ? "; repacked" : "");
 	return 0;
 }
 

@@ -67,6 +67,12 @@ struct exporter {
 	bool has_tip;
 	uint64_t epoch_bytes; /* message bytes in the epoch */
 
+	/* The archive's changes read up to here (positions), and where this
+	 * run's reconciling read them up to (recorded with its last batch). */
+	int64_t hide_pos, gone_n;
+	int64_t new_hide_pos, new_gone_n;
+	bool pos_pending;
+
 	/* The batch under way. */
 	git_oid prev;
 	bool has_prev;
@@ -234,7 +240,20 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-enum la_status export_server_info(const char *gitdir, struct la_err *err)
+/* Whether "pack-HEX.pack" is one of the packs skip names ("pack-HEX"). */
+static bool skipped_pack(const char *file, char **skip, size_t nskip, const char *keep)
+{
+	size_t l = strlen(file) - 5;
+	for (size_t i = 0; i < nskip; i++)
+		if (strlen(skip[i]) == l && !strncmp(file, skip[i], l) && strcmp(skip[i], keep))
+			return true;
+	return false;
+}
+
+/* export_server_info, leaving out the packs skip names but keep (those a
+ * repack is about to delete). */
+static enum la_status server_info(const char *gitdir, char **skip, size_t nskip, const char *keep,
+                                  struct la_err *err)
 {
 	char p[PATH_BYTES];
 	snprintf(p, sizeof p, "%s/objects/pack", gitdir);
@@ -254,7 +273,7 @@ enum la_status export_server_info(const char *gitdir, struct la_err *err)
 			/* Only packs with their index: one being written has none yet. */
 			char idx[PATH_BYTES + 300];
 			snprintf(idx, sizeof idx, "%s/%.*s.idx", p, (int)(l - 5), de->d_name);
-			if (access(idx, R_OK) != 0)
+			if (access(idx, R_OK) != 0 || skipped_pack(de->d_name, skip, nskip, keep))
 				continue;
 			if (!vec_reserve(&names, &cap, n + 1, sizeof *names) ||
 			    !(names[n] = strdup(de->d_name)))
@@ -312,6 +331,11 @@ out:
 	return e;
 }
 
+enum la_status export_server_info(const char *gitdir, struct la_err *err)
+{
+	return server_info(gitdir, NULL, 0, "", err);
+}
+
 /* ---- the export's own record ---- */
 
 static const char schema[] =
@@ -324,7 +348,16 @@ static const char schema[] =
 	" epoch INTEGER NOT NULL, blob TEXT NOT NULL, bytes INTEGER NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS events_key ON events(day, num, id);"
 	"CREATE INDEX IF NOT EXISTS events_msg ON events(msg);"
-	"CREATE INDEX IF NOT EXISTS events_batch ON events(batch);";
+	"CREATE INDEX IF NOT EXISTS events_batch ON events(batch);"
+	/* Where the archive's changes were read up to (the hide log's last
+         * entry, the number of removed messages), recorded with the batch
+         * that ends a run's reconciling: undone with it. */
+	"CREATE TABLE IF NOT EXISTS positions(batch INTEGER PRIMARY KEY,"
+	" hide_log INTEGER NOT NULL, gone INTEGER NOT NULL);"
+	/* The bytes of messages in the batch's epoch once it is written (so
+         * that a run need not add up the epoch's events). */
+	"CREATE TABLE IF NOT EXISTS epoch_sizes(batch INTEGER PRIMARY KEY, epoch INTEGER NOT NULL,"
+	" bytes INTEGER NOT NULL);";
 
 static enum la_status db_exec(struct exporter *x, const char *sql)
 {
@@ -397,8 +430,16 @@ static enum la_status open_epoch(struct exporter *x, int epoch)
 	git_odb_free(odb);
 	x->epoch = epoch;
 	x->has_tip = read_master(x->repo, &x->tip);
-	x->epoch_bytes = (uint64_t)db_int(
-		x, "SELECT sum(bytes) FROM events WHERE epoch = ?1 AND op = 'm'", epoch, 0);
+	/* As the newest batch written in it left it; an export made before
+	 * epoch_sizes adds up its events. */
+	int64_t b = db_int(x,
+	                   "SELECT s.bytes FROM epoch_sizes s JOIN batches b ON b.id = s.batch"
+	                   " AND b.done = 1 WHERE s.epoch = ?1 ORDER BY s.batch DESC LIMIT 1",
+	                   epoch, -1);
+	if (b < 0)
+		b = db_int(x, "SELECT sum(bytes) FROM events WHERE epoch = ?1 AND op = 'm'", epoch,
+		           0);
+	x->epoch_bytes = (uint64_t)b;
 	return LA_OK;
 }
 
@@ -406,11 +447,13 @@ static enum la_status open_epoch(struct exporter *x, int epoch)
 
 static enum la_status undo_batch(struct exporter *x, int64_t id)
 {
-	char sql[160];
+	char sql[320];
 	snprintf(sql, sizeof sql,
 	         "BEGIN IMMEDIATE; DELETE FROM events WHERE batch = %lld;"
+	         " DELETE FROM positions WHERE batch = %lld;"
+	         " DELETE FROM epoch_sizes WHERE batch = %lld;"
 	         " DELETE FROM batches WHERE id = %lld; COMMIT;",
-	         (long long)id, (long long)id);
+	         (long long)id, (long long)id, (long long)id, (long long)id);
 	return db_exec(x, sql);
 }
 
@@ -593,6 +636,21 @@ static enum la_status record_batch(struct exporter *x, int64_t *batch_id)
 			e = db_fail(x, "recording a message");
 		sqlite3_reset(ev);
 	}
+	if (!e) {
+		char sql[160];
+		snprintf(sql, sizeof sql,
+		         "INSERT INTO epoch_sizes(batch, epoch, bytes) VALUES (%lld, %d, %llu)",
+		         (long long)*batch_id, x->epoch, (unsigned long long)x->epoch_bytes);
+		e = db_exec(x, sql);
+	}
+	if (!e && x->pos_pending) {
+		char sql[160];
+		snprintf(sql, sizeof sql,
+		         "INSERT INTO positions(batch, hide_log, gone) VALUES (%lld, %lld, %lld)",
+		         (long long)*batch_id, (long long)x->new_hide_pos,
+		         (long long)x->new_gone_n);
+		e = db_exec(x, sql);
+	}
 out:
 	sqlite3_finalize(b);
 	sqlite3_finalize(ev);
@@ -625,14 +683,102 @@ static enum la_status write_pack(struct exporter *x)
 	return e;
 }
 
+/* ---- repacking ---- */
+
+/* The names ("pack-HEX") of the epoch's packs that have their index. */
+static enum la_status list_packs(const char *gitdir, char ***out, size_t *n, struct la_err *err)
+{
+	char p[PATH_BYTES + 32];
+	snprintf(p, sizeof p, "%s/objects/pack", gitdir);
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	DIR *d = opendir(p);
+	if (!d)
+		return LA_OK;
+	struct dirent *de;
+	enum la_status e = LA_OK;
+	while ((de = readdir(d)) && !e) {
+		size_t l = strlen(de->d_name);
+		if (l < 10 || l > 200 || strncmp(de->d_name, "pack-", 5) != 0 ||
+		    strcmp(de->d_name + l - 4, ".idx") != 0)
+			continue;
+		if (!vec_reserve(out, &cap, *n + 1, sizeof **out) ||
+		    !((*out)[*n] = strndup(de->d_name, l - 4)))
+			e = la_err_set(err, LA_ENOMEM, "out of memory");
+		else
+			(*n)++;
+	}
+	closedir(d);
+	return e;
+}
+
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Once the epoch holds more than EXPORT_PACKS_MAX packs (one a batch),
+ * everything its master reaches is written as one new pack (libgit2's
+ * packbuilder, deltas found anew), synced, then named in objects/info/packs,
+ * and only then are the old packs deleted (index first).  Killed at any
+ * point, the objects are in the old packs, the new one, or both: a pack
+ * half written is a temporary file clear_stale deletes, a repeated object
+ * is harmless, and the next run that finds too many packs repacks. */
+static enum la_status repack_epoch(struct exporter *x)
+{
+	if (!x->repo || !x->has_tip)
+		return LA_OK;
+	char dir[PATH_BYTES];
+	epoch_dir(dir, sizeof dir, x->o->inbox, x->epoch);
+	char **old = NULL;
+	size_t nold = 0;
+	enum la_status e = list_packs(dir, &old, &nold, x->err);
+	unsigned max = x->o->packs_max ? x->o->packs_max : EXPORT_PACKS_MAX;
+	if (e || nold <= max) {
+		free_names(old, nold);
+		return e;
+	}
+	git_packbuilder *pb = NULL;
+	git_revwalk *rw = NULL;
+	if (git_packbuilder_new(&pb, x->repo) != 0 || git_revwalk_new(&rw, x->repo) != 0 ||
+	    git_revwalk_push(rw, &x->tip) != 0 || git_packbuilder_insert_walk(pb, rw) != 0 ||
+	    git_packbuilder_write(pb, NULL, 0, NULL, NULL) != 0)
+		e = git_fail(x, "repacking");
+	char made[256] = "";
+	if (!e)
+		snprintf(made, sizeof made, "pack-%s", git_packbuilder_name(pb));
+	git_revwalk_free(rw);
+	git_packbuilder_free(pb);
+	if (!e)
+		e = server_info(dir, old, nold, made, x->err);
+	for (size_t i = 0; i < nold && !e; i++) {
+		if (!strcmp(old[i], made))
+			continue;
+		static const char *const ext[] = {".idx", ".bitmap", ".rev", ".pack"};
+		for (size_t k = 0; k < sizeof ext / sizeof *ext; k++) {
+			char f[PATH_BYTES + 300];
+			snprintf(f, sizeof f, "%s/objects/pack/%s%s", dir, old[i], ext[k]);
+			unlink(f);
+		}
+	}
+	if (!e)
+		x->stats->repacked++;
+	free_names(old, nold);
+	return e;
+}
+
 static enum la_status flush_batch(struct exporter *x)
 {
-	if (!x->nev && !x->commits)
+	if (!x->nev && !x->commits && !x->pos_pending)
 		return LA_OK;
 	int64_t id = 0;
 	enum la_status e = record_batch(x, &id);
 	if (e)
 		return e;
+	x->pos_pending = false;
 	if (x->commits) {
 		if ((e = write_pack(x)))
 			return e;
@@ -726,6 +872,8 @@ static enum la_status next_epoch_if_full(struct exporter *x)
 	if (x->epoch_bytes < x->epoch_max_bytes)
 		return LA_OK;
 	enum la_status e = flush_batch(x);
+	if (!e)
+		e = repack_epoch(x);
 	if (!e)
 		e = open_epoch(x, x->epoch + 1);
 	if (!e)
@@ -859,56 +1007,133 @@ static enum la_status maybe_flush(struct exporter *x)
 
 /* ---- the two passes ---- */
 
-/* Messages exported (or skipped) before whose state in the archive
- * changed since: hidden or removed ones go out, shown ones come back. */
-static enum la_status reconcile(struct exporter *x)
+/* URLs whose state in the archive may have changed since the last run. */
+struct cands {
+	struct event *v;
+	size_t n, cap;
+	bool err;
+};
+
+static bool add_cand(int day, int num, void *arg)
 {
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(x->db,
-	                       "SELECT day, num, msg, op, epoch, blob FROM events e"
-	                       " WHERE id = (SELECT max(id) FROM events WHERE day = e.day"
-	                       " AND num = e.num) ORDER BY id",
-	                       -1, &s, NULL) != SQLITE_OK)
-		return db_fail(x, "reading the export's record");
-	struct event *v = NULL;
-	size_t n = 0, cap = 0;
-	enum la_status e = LA_OK;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (!vec_reserve(&v, &cap, n + 1, sizeof *v)) {
-			e = la_err_set(x->err, LA_ENOMEM, "out of memory");
-			break;
-		}
-		struct event *ev = &v[n++];
-		memset(ev, 0, sizeof *ev);
-		ev->day = sqlite3_column_int(s, 0);
-		ev->num = sqlite3_column_int(s, 1);
-		ev->msg = sqlite3_column_int64(s, 2);
-		const char *op = (const char *)sqlite3_column_text(s, 3);
+	struct cands *c = arg;
+	if (!vec_reserve(&c->v, &c->cap, c->n + 1, sizeof *c->v)) {
+		c->err = true;
+		return false;
+	}
+	memset(&c->v[c->n], 0, sizeof c->v[c->n]);
+	c->v[c->n].day = day;
+	c->v[c->n++].num = num;
+	return true;
+}
+
+static int cmp_url(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+	if (x->day != y->day)
+		return (x->day > y->day) - (x->day < y->day);
+	return (x->num > y->num) - (x->num < y->num);
+}
+
+/* The newest event of (day, num) into *ev: false if it has none (not
+ * exported yet: new_messages' part). */
+static bool last_event(struct exporter *x, sqlite3_stmt *s, struct event *ev)
+{
+	sqlite3_bind_int(s, 1, ev->day);
+	sqlite3_bind_int(s, 2, ev->num);
+	bool found = sqlite3_step(s) == SQLITE_ROW;
+	if (found) {
+		ev->msg = sqlite3_column_int64(s, 0);
+		const char *op = (const char *)sqlite3_column_text(s, 1);
 		ev->op = op ? op[0] : '?';
-		ev->epoch = sqlite3_column_int(s, 4);
-		const char *blob = (const char *)sqlite3_column_text(s, 5);
+		ev->epoch = sqlite3_column_int(s, 2);
+		const char *blob = (const char *)sqlite3_column_text(s, 3);
 		snprintf(ev->blob, sizeof ev->blob, "%s", blob ? blob : "");
 	}
-	sqlite3_finalize(s);
-	for (size_t i = 0; i < n && !e; i++) {
+	sqlite3_reset(s);
+	return found;
+}
+
+/* Messages exported (or skipped) before whose state in the archive
+ * changed since: hidden or removed ones go out, shown ones come back.
+ * Only the messages the hide log names since the last run, and the
+ * removed ones if their number changed, are looked at: the cost follows
+ * the changes, not the list. */
+static enum la_status reconcile(struct exporter *x)
+{
+	struct cands c = {0};
+	enum la_status e =
+		store_hide_changes(x->st, x->list_id, x->hide_pos, &x->new_hide_pos, add_cand, &c);
+	if (!e)
+		e = store_gone_each(x->st, x->list_id, &x->new_gone_n, NULL, NULL);
+	if (!e && x->new_gone_n != x->gone_n) {
+		int64_t n;
+		e = store_gone_each(x->st, x->list_id, &n, add_cand, &c);
+	}
+	if (e) {
+		free(c.v);
+		return la_err_set(x->err, e, "%s: the index cannot be read", x->list);
+	}
+	if (c.err) {
+		free(c.v);
+		return la_err_set(x->err, LA_ENOMEM, "out of memory");
+	}
+	if (c.n > 1)
+		qsort(c.v, c.n, sizeof *c.v, cmp_url);
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(x->db,
+	                       "SELECT msg, op, epoch, blob FROM events WHERE day = ?1 AND num = ?2"
+	                       " ORDER BY id DESC LIMIT 1",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		free(c.v);
+		return db_fail(x, "reading the export's record");
+	}
+	for (size_t i = 0; i < c.n && !e; i++) {
+		if (i > 0 && !cmp_url(&c.v[i - 1], &c.v[i]))
+			continue;
+		if (!last_event(x, s, &c.v[i]))
+			continue;
 		struct store_msg m = {0};
-		enum la_status g = store_msg_get(x->st, x->list_id, v[i].day, v[i].num, &m);
+		enum la_status g = store_msg_get(x->st, x->list_id, c.v[i].day, c.v[i].num, &m);
 		if (g && g != LA_ENOTFOUND) {
 			e = la_err_set(x->err, g, "%s: the index cannot be read", x->list);
 		} else {
 			bool shown = !g && !(m.flags & STORE_F_HIDDEN);
 			begin_batch(x);
-			if (v[i].op == 'm' && !shown)
-				e = remove_message(x, &v[i]);
-			else if (v[i].op != 'm' && shown)
+			if (c.v[i].op == 'm' && !shown)
+				e = remove_message(x, &c.v[i]);
+			else if (c.v[i].op != 'm' && shown)
 				e = add_message(x, &m);
 			if (!e)
 				e = maybe_flush(x);
 		}
 		store_msg_clear(&m);
 	}
-	free(v);
+	sqlite3_finalize(s);
+	free(c.v);
+	/* The batch that ends the reconciling records the new positions
+	 * (a position-only batch if nothing changed but they moved). */
+	if (!e && (x->new_hide_pos != x->hide_pos || x->new_gone_n != x->gone_n)) {
+		begin_batch(x);
+		x->pos_pending = true;
+	}
 	return e;
+}
+
+static void read_positions(struct exporter *x)
+{
+	x->hide_pos = 0;
+	x->gone_n = -1;
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(x->db,
+	                       "SELECT p.hide_log, p.gone FROM positions p JOIN batches b"
+	                       " ON b.id = p.batch AND b.done = 1 ORDER BY p.batch DESC LIMIT 1",
+	                       -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW) {
+		x->hide_pos = sqlite3_column_int64(s, 0);
+		x->gone_n = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
 }
 
 /* The messages indexed since the last export, in index order. */
@@ -916,11 +1141,17 @@ static enum la_status new_messages(struct exporter *x)
 {
 	int64_t after = db_int(x, "SELECT max(msg) FROM events", -1, 0);
 	enum la_status e = LA_OK;
+	sqlite3_stmt *last = NULL;
+	if (sqlite3_prepare_v2(x->db,
+	                       "SELECT msg, op, epoch, blob FROM events WHERE day = ?1 AND num = ?2"
+	                       " ORDER BY id DESC LIMIT 1",
+	                       -1, &last, NULL) != SQLITE_OK)
+		return db_fail(x, "reading the export's record");
 	for (;;) {
 		int64_t ids[256];
 		int n = 0;
 		if ((e = store_list_ids_after(x->st, x->list_id, after, ids, 256, &n)))
-			return la_err_set(x->err, e, "%s: the index cannot be read", x->list);
+			break;
 		if (n == 0)
 			break;
 		for (int i = 0; i < n && !e; i++) {
@@ -932,11 +1163,26 @@ static enum la_status new_messages(struct exporter *x)
 					e = LA_OK;
 					continue;
 				}
-				return la_err_set(x->err, e, "%s: the index cannot be read",
-				                  x->list);
+				break;
 			}
 			begin_batch(x);
-			if (m.flags & STORE_F_HIDDEN) {
+			struct event was = {.day = m.day, .num = m.num};
+			bool shown = !(m.flags & STORE_F_HIDDEN);
+			if (last_event(x, last, &was)) {
+				/* Its URL was exported before under another id
+				 * (the index rebuilt): compared as reconcile
+				 * does; unchanged, it is noted under its new id
+				 * (no bytes: the epoch's size stays). */
+				was.msg = m.id;
+				if (was.op == 'm' && !shown) {
+					e = remove_message(x, &was);
+				} else if (was.op != 'm' && shown) {
+					e = add_message(x, &m);
+				} else {
+					was.bytes = 0;
+					e = add_event(x, &was);
+				}
+			} else if (!shown) {
 				struct event ev = {.day = m.day,
 				                   .num = m.num,
 				                   .msg = m.id,
@@ -952,9 +1198,12 @@ static enum la_status new_messages(struct exporter *x)
 				e = maybe_flush(x);
 		}
 		if (e)
-			return e;
+			break;
 	}
-	return flush_batch(x);
+	sqlite3_finalize(last);
+	if (e == LA_ENOTFOUND || (e && !x->err->msg[0]))
+		return la_err_set(x->err, e, "%s: the index cannot be read", x->list);
+	return e ? e : flush_batch(x);
 }
 
 /* ---- the whole ---- */
@@ -1020,14 +1269,18 @@ enum la_status export_list(struct store *st, int64_t list_id, const char *list,
 		int epoch = (int)db_int(&x, "SELECT max(epoch) FROM batches", -1, 0);
 		e = open_epoch(&x, epoch);
 	}
-	if (!e)
+	if (!e) {
+		read_positions(&x);
 		e = reconcile(&x);
+	}
 	if (!e)
 		e = flush_batch(&x);
 	if (!e) {
 		begin_batch(&x);
 		e = new_messages(&x);
 	}
+	if (!e)
+		e = repack_epoch(&x);
 	stats->last_epoch = x.repo ? x.epoch : -1;
 	close_epoch(&x);
 	free(x.ev);

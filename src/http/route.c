@@ -832,6 +832,12 @@ size_t route_key(const struct route *rt, char *out, size_t n)
 	case R_HYPERKITTY_T:
 	case R_GIT: /* files that change under their names */
 	case R_MANIFEST: return 0;
+	case R_TEXT:
+		/* The mirror page names the request's origin (without an
+		 * absolute --base-url): one copy for every Host would not do. */
+		if (!strcmp(rt->text, "mirror"))
+			return 0;
+		break;
 	default: break;
 	}
 	const struct route_query *q = &rt->query;

@@ -113,24 +113,30 @@ static void blob_file(char *out, size_t n, int epoch, const git_oid *id)
 static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, const git_oid *id,
                                struct la_err *err)
 {
-	git_blob *blob;
-	if (git_blob_lookup(&blob, repo, id) != 0) {
+	/* Straight from the object database: no blob object around it. */
+	git_odb *odb = NULL;
+	git_odb_object *blob = NULL;
+	if (git_repository_odb(&odb, repo) != 0 || git_odb_read(&blob, odb, id) != 0 ||
+	    git_odb_object_type(blob) != GIT_OBJECT_BLOB) {
 		char hex[GIT_OID_HEXSZ + 1];
+		git_odb_object_free(blob);
+		git_odb_free(odb);
 		return la_err_set(err, LA_EIO, "%s: blob %s: %s", w->src.path,
 		                  git_oid_tostr(hex, sizeof hex, id), git_msg());
 	}
-	size_t len = (size_t)git_blob_rawsize(blob);
+	git_odb_free(odb);
+	size_t len = git_odb_object_size(blob);
 	if (len == 0) {
 		/* public-inbox-purge leaves an empty "m" where the message it
 		 * erased was: no message. */
-		git_blob_free(blob);
+		git_odb_object_free(blob);
 		return LA_OK;
 	}
 	size_t n = len < SEARCH_TEXT_MAX * 8 ? len : SEARCH_TEXT_MAX * 8;
 	/* A copy that ends in a NUL, as the parsers' safety net wants. */
 	buf_reset(&w->raw);
-	buf_add(&w->raw, git_blob_rawcontent(blob), n);
-	git_blob_free(blob);
+	buf_add(&w->raw, git_odb_object_data(blob), n);
+	git_odb_object_free(blob);
 	if (w->raw.err)
 		return la_err_set(err, LA_ENOMEM, "out of memory");
 	const char *p = buf_cstr(&w->raw);
@@ -451,12 +457,219 @@ static enum la_status epoch_open(struct walk *w, struct epoch *ep, struct la_err
 	return LA_OK;
 }
 
-static enum la_status epoch_walk(struct walk *w, struct epoch *ep, struct la_err *err)
+/* ---- the fast path: a v2 epoch read straight from its object store ----
+ *
+ * A v2 epoch is a line of commits, each with a one-entry tree.  Reading
+ * it through libgit2's commit, tree and blob objects costs a revwalk
+ * (every commit parsed once to sort, again to look it up), a tree object
+ * and a blob object a message; here the first-parent chain is collected
+ * from the tip down to the commit indexed last by reading each commit's
+ * raw bytes once (only its "tree" and first "parent" lines), then, oldest
+ * first, each tree's raw bytes are searched for "m" or "d" and the blob
+ * read from the object database.  A tree with anything else (v1, or a
+ * chain that never meets the commit indexed last) falls back to the
+ * general path. */
+
+/* A commit of the chain and its tree. */
+struct link {
+	git_oid commit, tree;
+};
+
+/* The id after "KEY " at the start of line of raw commit bytes [p, end)
+ * into out; false if the line is not there or not 40 hex digits. */
+static bool header_oid(const char *p, const char *end, const char *key, git_oid *out)
 {
-	if (ep->rewritten)
-		return epoch_resync(w, ep, err);
-	if (ep->empty || (ep->has_last && git_oid_equal(&ep->last, &ep->tip)))
+	size_t kl = strlen(key);
+	if ((size_t)(end - p) < kl + GIT_OID_HEXSZ + 1 || memcmp(p, key, kl) != 0 ||
+	    p[kl + GIT_OID_HEXSZ] != '\n')
+		return false;
+	return git_oid_fromstrn(out, p + kl, GIT_OID_HEXSZ) == 0;
+}
+
+/* The commit's tree and first parent from its raw bytes. */
+static bool parse_commit(const char *p, size_t n, git_oid *tree, git_oid *parent, bool *has_parent,
+                         int64_t *time)
+{
+	const char *end = p + n;
+	if (!header_oid(p, end, "tree ", tree))
+		return false;
+	p += 5 + GIT_OID_HEXSZ + 1;
+	*has_parent = header_oid(p, end, "parent ", parent);
+	if (time) {
+		/* "committer NAME <EMAIL> TIME ZONE": the time before the
+		 * line's last space. */
+		*time = 0;
+		const char *c = memmem(p, (size_t)(end - p), "\ncommitter ", 11);
+		const char *eol = c ? memchr(c + 1, '\n', (size_t)(end - c - 1)) : NULL;
+		const char *gt = c && eol ? memrchr(c, '>', (size_t)(eol - c)) : NULL;
+		if (gt)
+			*time = strtoll(gt + 1, NULL, 10);
+	}
+	return true;
+}
+
+/* The blob named "m" (*op 'm') or "d" ('d') of a raw tree holding
+ * exactly one entry; false for any other tree. */
+static bool parse_tree(const unsigned char *p, size_t n, git_oid *blob, char *op)
+{
+	/* "100644 m\0" and 20 bytes of id. */
+	static const char pre[] = "100644 ";
+	size_t pl = sizeof pre - 1;
+	if (n != pl + 2 + GIT_OID_RAWSZ || memcmp(p, pre, pl) != 0 || p[pl + 1] != 0 ||
+	    (p[pl] != 'm' && p[pl] != 'd'))
+		return false;
+	*op = (char)p[pl];
+	git_oid_fromraw(blob, p + pl + 2);
+	return true;
+}
+
+/* Collects the first-parent chain from the tip down to (not including)
+ * ep->last, newest first, into *out.  LA_OK with *met false if the chain
+ * ended without meeting ep->last (the caller walks the general way). */
+static enum la_status collect_chain(struct walk *w, struct epoch *ep, git_odb *odb,
+                                    struct link **out, size_t *n, bool *met, struct la_err *err)
+{
+	struct link *v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	*met = !ep->has_last;
+	git_oid at = ep->tip;
+	for (;;) {
+		if (ep->has_last && git_oid_equal(&at, &ep->last)) {
+			*met = true;
+			break;
+		}
+		git_odb_object *o = NULL;
+		if (git_odb_read(&o, odb, &at) != 0) {
+			free(v);
+			return la_err_set(err, LA_EIO, "%s: commit: %s", w->src.path, git_msg());
+		}
+		git_oid parent;
+		bool has_parent = false;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			struct link *nv = realloc(v, cap * sizeof *nv);
+			if (!nv) {
+				git_odb_object_free(o);
+				free(v);
+				return la_err_set(err, LA_ENOMEM, "out of memory");
+			}
+			v = nv;
+		}
+		bool ok = git_odb_object_type(o) == GIT_OBJECT_COMMIT &&
+		          parse_commit(git_odb_object_data(o), git_odb_object_size(o), &v[*n].tree,
+		                       &parent, &has_parent, NULL);
+		git_odb_object_free(o);
+		if (!ok) {
+			free(v);
+			char hex[GIT_OID_HEXSZ + 1];
+			return la_err_set(err, LA_EIO, "%s: commit %s: not a commit", w->src.path,
+			                  git_oid_tostr(hex, sizeof hex, &at));
+		}
+		git_oid_cpy(&v[(*n)++].commit, &at);
+		if (!has_parent)
+			break;
+		at = parent;
+	}
+	*out = v;
+	return LA_OK;
+}
+
+/* After each commit: the batch committed once it is full, with the
+ * epoch's position (the commit id) in the same transaction. */
+static enum la_status batch_point(struct walk *w, int hnum, const git_oid *id, struct la_err *err)
+{
+	if (w->batch < w->o->batch)
 		return LA_OK;
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof hex, id);
+	enum la_status e = store_git_head_set(w->st, w->src.id, hnum, hex);
+	if (e)
+		return la_err_set(err, e, "index: %s", store_errmsg(w->st));
+	w->src.last_ts = w->last_ts;
+	if ((e = store_commit(w->st, &w->src, err)))
+		return e;
+	w->batch = 0;
+	w->uncommitted = 0;
+	return store_begin(w->st, err);
+}
+
+/* One commit of the chain, by its raw tree; the general path for a tree
+ * other than a v2 one's. */
+static enum la_status link_read(struct walk *w, struct epoch *ep, git_odb *odb,
+                                const struct link *l, struct la_err *err)
+{
+	if (w->last_ts == 0) {
+		/* The first message's date fallback: its commit's time. */
+		git_odb_object *o = NULL;
+		git_oid t, p;
+		bool hp;
+		int64_t ts = 0;
+		if (git_odb_read(&o, odb, &l->commit) == 0)
+			parse_commit(git_odb_object_data(o), git_odb_object_size(o), &t, &p, &hp,
+			             &ts);
+		git_odb_object_free(o);
+		w->last_ts = ts;
+	}
+	git_odb_object *t = NULL;
+	if (git_odb_read(&t, odb, &l->tree) != 0)
+		return la_err_set(err, LA_EIO, "%s: tree: %s", w->src.path, git_msg());
+	git_oid blob;
+	char op = 0;
+	bool v2 = ep->num >= 0 && git_odb_object_type(t) == GIT_OBJECT_TREE &&
+	          parse_tree(git_odb_object_data(t), git_odb_object_size(t), &blob, &op);
+	git_odb_object_free(t);
+	if (v2)
+		return op == 'm' ? add_blob(w, ep->repo, ep->num, &blob, err)
+		                 : remove_blob(w, ep->num, &blob, err);
+	git_commit *c = NULL;
+	if (git_commit_lookup(&c, ep->repo, &l->commit) != 0)
+		return la_err_set(err, LA_EIO, "%s: commit: %s", w->src.path, git_msg());
+	enum la_status e = one_commit(w, ep->repo, ep->num, c, err);
+	git_commit_free(c);
+	return e;
+}
+
+/* The epoch's new commits by the fast path: *done false (nothing read)
+ * if the first-parent chain does not meet the commit indexed last. */
+static enum la_status epoch_walk_fast(struct walk *w, struct epoch *ep, bool *done,
+                                      struct la_err *err)
+{
+	*done = false;
+	git_odb *odb = NULL;
+	if (git_repository_odb(&odb, ep->repo) != 0)
+		return la_err_set(err, LA_EIO, "%s: %s", w->src.path, git_msg());
+	struct link *v = NULL;
+	size_t n = 0;
+	bool met = false;
+	enum la_status e = collect_chain(w, ep, odb, &v, &n, &met, err);
+	if (!e && met) {
+		int hnum = ep->num < 0 ? 0 : ep->num;
+		for (size_t i = n; i-- > 0 && !e;) {
+			e = link_read(w, ep, odb, &v[i], err);
+			if (!e)
+				e = batch_point(w, hnum, &v[i].commit, err);
+		}
+		*done = true;
+	}
+	free(v);
+	git_odb_free(odb);
+	return e;
+}
+
+/* Records the epoch's tip as the commit indexed last. */
+static enum la_status head_at_tip(struct walk *w, struct epoch *ep, struct la_err *err)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof hex, &ep->tip);
+	enum la_status e = store_git_head_set(w->st, w->src.id, ep->num < 0 ? 0 : ep->num, hex);
+	return e ? la_err_set(err, e, "index: %s", store_errmsg(w->st)) : LA_OK;
+}
+
+/* The general path: libgit2's revwalk, first parents only, hiding the
+ * commit indexed last and everything it reaches. */
+static enum la_status epoch_walk_general(struct walk *w, struct epoch *ep, struct la_err *err)
+{
 	int hnum = ep->num < 0 ? 0 : ep->num;
 	git_revwalk *rw = NULL;
 	enum la_status e = LA_OK;
@@ -468,7 +681,6 @@ static enum la_status epoch_walk(struct walk *w, struct epoch *ep, struct la_err
 	if (!e)
 		git_revwalk_simplify_first_parent(rw);
 	git_oid id;
-	char hex[GIT_OID_HEXSZ + 1];
 	while (!e && git_revwalk_next(&id, rw) == 0) {
 		git_commit *c;
 		if (git_commit_lookup(&c, ep->repo, &id) != 0) {
@@ -479,30 +691,24 @@ static enum la_status epoch_walk(struct walk *w, struct epoch *ep, struct la_err
 			w->last_ts = (int64_t)git_commit_time(c);
 		e = one_commit(w, ep->repo, ep->num, c, err);
 		git_commit_free(c);
-		if (e)
-			break;
-		if (w->batch >= w->o->batch) {
-			git_oid_tostr(hex, sizeof hex, &id);
-			if ((e = store_git_head_set(w->st, w->src.id, hnum, hex))) {
-				la_err_set(err, e, "index: %s", store_errmsg(w->st));
-				break;
-			}
-			w->src.last_ts = w->last_ts;
-			if ((e = store_commit(w->st, &w->src, err)))
-				break;
-			w->batch = 0;
-			w->uncommitted = 0;
-			if ((e = store_begin(w->st, err)))
-				break;
-		}
+		if (!e)
+			e = batch_point(w, hnum, &id, err);
 	}
 	git_revwalk_free(rw);
-	if (!e) {
-		git_oid_tostr(hex, sizeof hex, &ep->tip);
-		if ((e = store_git_head_set(w->st, w->src.id, hnum, hex)))
-			la_err_set(err, e, "index: %s", store_errmsg(w->st));
-	}
-	return e;
+	return e ? e : head_at_tip(w, ep, err);
+}
+
+static enum la_status epoch_walk(struct walk *w, struct epoch *ep, struct la_err *err)
+{
+	if (ep->rewritten)
+		return epoch_resync(w, ep, err);
+	if (ep->empty || (ep->has_last && git_oid_equal(&ep->last, &ep->tip)))
+		return LA_OK;
+	bool done = false;
+	enum la_status e = epoch_walk_fast(w, ep, &done, err);
+	if (!e && !done)
+		return epoch_walk_general(w, ep, err);
+	return e ? e : head_at_tip(w, ep, err);
 }
 
 enum la_status ingest_git(struct store *st, int64_t list_id, const char *path, bool v2,
@@ -540,10 +746,19 @@ enum la_status ingest_git(struct store *st, int64_t list_id, const char *path, b
 		e = epoch_open(&w, &eps[i], err);
 	}
 	w.last_ts = w.src.last_ts;
-	for (size_t i = 0; i < n && !e; i++)
+	/* Up to date (every epoch's tip is the commit indexed last): nothing
+	 * to commit, and no write to sync (a no-op run costs the refs' reads
+	 * alone, whatever the epochs' size). */
+	bool todo = false;
+	for (size_t i = 0; i < n; i++)
+		todo |= eps[i].rewritten || !eps[i].has_last || eps[i].empty ||
+		        !git_oid_equal(&eps[i].last, &eps[i].tip);
+	for (size_t i = 0; i < n && !e && todo; i++)
 		e = epoch_walk(&w, &eps[i], err);
 	w.src.last_ts = w.last_ts;
-	if (!e && !(e = store_commit(st, &w.src, err)))
+	if (!e && !todo)
+		store_rollback(st);
+	else if (!e && !(e = store_commit(st, &w.src, err)))
 		w.uncommitted = 0;
 out:
 	if (e) {

@@ -290,9 +290,20 @@ enum la_status render_mirror_text(const struct render_ctx *c, const char *list, 
 	buf_printf(&t,
 	           "# This list's archive is a public-inbox v2 inbox of %zu epoch%s, kept by\n"
 	           "# `listarc export`; git clones it (and grokmirror follows\n"
-	           "# %smanifest.js.gz).  URL is this site's address.\n"
-	           "URL=https://example.com\n\n",
+	           "# %smanifest.js.gz).  URL is this site's address",
 	           n, n == 1 ? "" : "s", c->base);
+	/* The site's address: --base-url's origin, else the one this
+	 * request came to (its Host:, checked by the server; this page is
+	 * never cached, see route_key).  Neither known (`listarc get`): say
+	 * so rather than invent one. */
+	const char *origin = c->origin ? c->origin : c->req_origin;
+	if (origin)
+		buf_printf(&t, "%s.\nURL=%s\n\n",
+		           c->origin ? " (--base-url)" : " as this request reached it", origin);
+	else
+		buf_adds(&t, ", which this page cannot know: the site's admin should start\n"
+		             "# `listarc serve` with --base-url.  Set URL by hand meanwhile.\n"
+		             "URL=https://SITE\n\n");
 	if (n == 0)
 		buf_adds(&t, "# (This list has not been exported yet: `listarc export LIST`.)\n");
 	for (size_t i = 0; i < n; i++)

@@ -277,3 +277,74 @@ enum la_status store_hide_log(struct store *st, const char *list,
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
+
+enum la_status store_hide_changes(struct store *st, int64_t list_id, int64_t after, int64_t *last,
+                                  bool (*fn)(int day, int num, void *arg), void *arg)
+{
+	*last = after;
+	int rc;
+	/* The log's rowid range after `after`: what was logged since, read
+	 * whole first (the second statement runs per entry). */
+	sqlite3_stmt *s = prepare(st,
+	                          "SELECT h.id, h.msgid FROM hide_log h JOIN lists l"
+	                          " ON l.name = h.list AND l.id = ?2 WHERE h.id > ?1 ORDER BY h.id",
+	                          &rc);
+	if (!s)
+		return LA_OK; /* an index made before the log: nothing logged */
+	sqlite3_stmt *m = prepare(st,
+	                          "SELECT m.day, m.num FROM mids JOIN messages m ON m.mid = mids.id"
+	                          " WHERE mids.hash = ?1 AND mids.mid = ?2 AND m.list_id = ?3",
+	                          &rc);
+	if (!m) {
+		sqlite3_finalize(s);
+		return st_error(rc);
+	}
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int64(s, 2, list_id);
+	bool go = true;
+	while (go && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *msgid = (const char *)sqlite3_column_text(s, 1);
+		*last = sqlite3_column_int64(s, 0);
+		if (!msgid)
+			continue;
+		sqlite3_bind_int64(m, 1, mid_hash(msgid));
+		sqlite3_bind_text(m, 2, msgid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(m, 3, list_id);
+		int r;
+		while (go && (r = sqlite3_step(m)) == SQLITE_ROW)
+			go = fn(sqlite3_column_int(m, 0), sqlite3_column_int(m, 1), arg);
+		sqlite3_reset(m);
+	}
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE; /* stopped by fn */
+	sqlite3_finalize(s);
+	sqlite3_finalize(m);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+enum la_status store_gone_each(struct store *st, int64_t list_id, int64_t *n,
+                               bool (*fn)(int day, int num, void *arg), void *arg)
+{
+	*n = 0;
+	int rc;
+	sqlite3_stmt *s = prepare(st,
+	                          fn ? "SELECT day, num FROM gone WHERE list_id = ?1"
+	                             : "SELECT count(*) FROM gone WHERE list_id = ?1",
+	                          &rc);
+	if (!s)
+		return LA_OK; /* an index made before the table: nothing removed */
+	sqlite3_bind_int64(s, 1, list_id);
+	bool go = true;
+	while (go && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!fn) {
+			*n = sqlite3_column_int64(s, 0);
+			continue;
+		}
+		(*n)++;
+		go = fn(sqlite3_column_int(s, 0), sqlite3_column_int(s, 1), arg);
+	}
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}

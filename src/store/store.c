@@ -340,7 +340,8 @@ void store_close(struct store *st)
 	 * without write access to the -shm (which rebuild their index of the
 	 * WAL for every read) find nothing to read there. */
 	if (st->writer && st->db)
-		st_exec(st, "PRAGMA optimize; PRAGMA journal_size_limit=0");
+		st_exec(st,
+		        "PRAGMA analysis_limit=400; PRAGMA optimize; PRAGMA journal_size_limit=0");
 	sqlite3_close(st->db);
 	free(st);
 }

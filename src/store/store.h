@@ -609,6 +609,21 @@ LA_MUST_CHECK enum la_status store_hide_log(struct store *st, const char *list,
                                                        void *arg),
                                             void *arg);
 
+/* For `listarc export` (a position kept so that a run looks only at
+ * what changed): the URLs (day, num) of list_id's messages, hidden or
+ * not, whose Message-ID the hide log names in an entry after the entry
+ * `after` (hidden, shown again or purged since); *last gets the newest
+ * entry's id (after if none).  fn returns false to stop.  LA_OK or
+ * LA_EDB. */
+LA_MUST_CHECK enum la_status store_hide_changes(struct store *st, int64_t list_id, int64_t after,
+                                                int64_t *last,
+                                                bool (*fn)(int day, int num, void *arg), void *arg);
+/* The removed messages (410) of list_id: their number into *n, and each
+ * URL to fn unless it is NULL (fn returns false to stop).  LA_OK or
+ * LA_EDB. */
+LA_MUST_CHECK enum la_status store_gone_each(struct store *st, int64_t list_id, int64_t *n,
+                                             bool (*fn)(int day, int num, void *arg), void *arg);
+
 /* ---- managing lists (lists.c; writer only but store_list_get) ---- */
 
 /* Creates list name (a valid name, see conf_valid_listname) into *id.
