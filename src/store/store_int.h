@@ -129,7 +129,7 @@ struct store {
 	sqlite3_stmt *sstmt[40]; /* series.c's statements */
 	int64_t *sdirty;         /* threads whose series' state to refresh at commit (series.c) */
 	size_t nsdirty, capsdirty;
-	sqlite3_stmt *stats_stmt[12]; /* stats.c's */
+	sqlite3_stmt *stats_stmt[16]; /* stats.c's */
 	sqlite3_stmt *stats_apply[12];
 	bool writer;
 	bool in_txn;
