@@ -449,6 +449,8 @@ struct store_series_state {
 /* Series id's state; LA_ENOTFOUND if it has none. */
 LA_MUST_CHECK enum la_status store_series_state(struct store *st, int64_t id,
                                                 struct store_series_state *out);
+/* Whether list_id has a series with a message shown, into *any. */
+LA_MUST_CHECK enum la_status store_series_any(struct store *st, int64_t list_id, bool *any);
 /* The series of list_id with a message shown, newest first (by first_ts,
  * then id), those before (before_ts, before_id) (INT64_MAX, INT64_MAX:
  * from the newest), skipping offset, at most limit; *total: how many the

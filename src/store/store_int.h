@@ -88,6 +88,7 @@ enum st_stmt_id {
 	S_READ_BEGIN,
 	S_DATA_VERSION,
 	S_READ_END,
+	S_DAY_HIDDEN,
 	S_COUNT
 };
 
