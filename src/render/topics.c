@@ -43,17 +43,20 @@ static enum la_status finish(const struct render_ctx *c, struct response *r)
 	return LA_OK;
 }
 
-/* "YYYY-MM-DD" (UTC) of t. */
-static void day_of(const struct render_ctx *c, struct buf *b, const char *list, int64_t t)
+/* t's time element: its day "YYYY-MM-DD" (UTC) shown, the time to the
+ * second in UTC on hover (title) and for machines (datetime), as the
+ * message page gives its date (a page without script cannot know the
+ * reader's zone). */
+static void time_of(struct buf *b, int64_t t, const char *shown)
 {
-	unsigned sec;
-	int64_t days = civil_days_of_unix(t, &sec);
-	int64_t y;
-	unsigned m, d;
-	civil_from_days(days, &y, &m, &d);
-	buf_printf(b, "%04lld-%02u-%02u", (long long)y, m, d);
-	(void)c;
-	(void)list;
+	char iso[DATE_RFC3339_LEN];
+	date_rfc3339(t, iso);
+	buf_printf(b, "<time datetime=\"%s\" title=\"%.10s %.8s UTC\">", iso, iso, iso + 11);
+	if (shown)
+		buf_adds(b, shown);
+	else
+		buf_printf(b, "%.10s", iso);
+	buf_adds(b, "</time>");
 }
 
 /* "[<prev page] [next page>] page P of N: what"; url: the listing's own. */
@@ -110,9 +113,9 @@ static bool topic_row(const struct store_topic *t, void *arg)
 	else
 		buf_printf(b, "<td class=\"n\">%lld</td>", (long long)t->senders);
 	buf_adds(b, "<td class=\"date\">");
-	day_of(x->c, b, x->list, t->first_ts);
+	time_of(b, t->first_ts, NULL);
 	buf_adds(b, "</td><td class=\"date\">");
-	day_of(x->c, b, x->list, t->last_ts);
+	time_of(b, t->last_ts, NULL);
 	buf_adds(b, "</td></tr>\n");
 	x->n++;
 	return true;
@@ -233,7 +236,10 @@ static bool msg_row(const struct store_entry *e, void *arg)
 	struct buf *b = x->b;
 	char day[CIVIL_DAY_LEN];
 	civil_daykey_format(e->day, '/', day);
-	buf_printf(b, "<li><span class=\"date\">%s</span> <a href=\"", day);
+	buf_adds(b, "<li><span class=\"date\">");
+	/* The day of its URL shown; its Date: (else its delivery) on hover. */
+	time_of(b, e->has_date ? e->date : e->ts, day);
+	buf_adds(b, "</span> <a href=\"");
 	link_msg(x->c, b, e->list, e->day, e->num);
 	buf_adds(b, "\">");
 	subject_text(x->c, b, e->list, e->subject);
@@ -295,7 +301,7 @@ enum la_status render_sender(const struct render_ctx *c, const char *list, const
 	html_texts(b, list);
 	buf_printf(b, ", in %lld thread%s; the latest on ", (long long)nthreads,
 	           nthreads == 1 ? "" : "s");
-	day_of(c, b, list, s.last_ts);
+	time_of(b, s.last_ts, NULL);
 	buf_adds(b, "</p>\n");
 	buf_free(&name);
 	buf_free(&title);
