@@ -2,9 +2,9 @@
 // chromium (playwright-core, as walk.js): the search box and the feed and
 // OpenSearch links of each page, and that they work; axe-core's
 // accessibility check in the light and the dark theme; the dark theme's
-// colours and a screenshot; a 320-pixel screen (a diff scrolls in its own
-// box, the search help's table stacks); folds, diffstat links and the
-// skip link.  Used by tests/t6100-browser.sh:
+// colours and a screenshot; the print style; a 320-pixel screen (a diff
+// scrolls in its own box, the search help's table stacks); folds,
+// diffstat links and the skip link.  Used by tests/t6100-browser.sh:
 //
 //   node pages.js ROOT_URL [SCREENSHOT_DIR]
 //
@@ -175,6 +175,15 @@ async function themes(browser) {
 		await page.screenshot({ path: path.join(shots, 'message-dark.png'), fullPage: false });
 		await page.goto(root + PAGES[6][1], { waitUntil: 'load' });
 		await page.screenshot({ path: path.join(shots, 'reply-dark.png'), fullPage: false });
+	});
+	await check('print, from the dark theme: black text on white, the diff still marked', async () => {
+		await page.goto(root + PAGES[5][1], { waitUntil: 'load' });
+		await page.emulateMedia({ media: 'print' });
+		const c = await page.evaluate(() => [getComputedStyle(document.body).backgroundColor,
+			getComputedStyle(document.body).color,
+			getComputedStyle(document.querySelector('.d-add')).color !== getComputedStyle(document.body).color]);
+		await page.emulateMedia({ media: 'screen' });
+		if (c[0] !== 'rgb(255, 255, 255)' || c[1] !== 'rgb(0, 0, 0)' || !c[2]) throw new Error(c.join(' / '));
 	});
 	await context.close();
 }
