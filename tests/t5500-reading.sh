@@ -12,7 +12,7 @@
 # archive has point at its page.  One `listarc get --batch` for the pages.
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
-plan 14
+plan 17
 
 la index --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox" 2>/dev/null
 # A list of two messages: the second links the first on lore (and a
@@ -256,3 +256,56 @@ if have_shared; then
 else
 	skip 1 "$SKIP_SHARED"
 fi
+
+# Text attachments: one "inline" with a file name (shown in the block,
+# after its link, coloured like a body's diff), one "attachment" (only
+# linked: its URL sends its text as it is, for tools; no page colours it).
+cat >att.mbox <<'EOF'
+From a@example.org Mon Jan  1 10:00:00 2024
+From: A <a@example.org>
+Subject: [PATCH] attached
+Message-ID: <att.1@example.org>
+Date: Mon, 1 Jan 2024 10:00:00 -0500
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="XX"
+
+--XX
+Content-Type: text/plain
+
+Patch attached twice.
+
+--XX
+Content-Type: text/x-patch; name="inl.patch"
+Content-Disposition: inline; filename="inl.patch"
+
+diff --git a/x.c b/x.c
+--- a/x.c
++++ b/x.c
+@@ -1 +1,2 @@
+ a
++b
+
+--XX
+Content-Type: text/x-diff; name="att.diff"
+Content-Disposition: attachment; filename="att.diff"
+
+diff --git a/y.c b/y.c
+--- a/y.c
++++ b/y.c
+@@ -1 +1,2 @@
+ a
+-c
++b
+
+--XX--
+
+EOF
+la index --data "$DATA" att att.mbox 2>/dev/null
+get /att/2024/01/01/1 >att.html
+check "an inline patch attachment is shown after its link, its diff coloured" "$PYTHON" -c '
+import sys
+sys.exit(" (63 bytes)\n\n<span class=\"diff\"><span class=\"d-file\"" not in open("att.html").read())'
+check "an attached one is only linked" bash -c "grep -qF '<a href=\"/att/att.1@example.org/3-att.diff\">View attachment \"att.diff\"</a>' att.html && ! grep -q 'y.c' att.html"
+get /att/att.1@example.org/3-att.diff >att.diff
+sed -n '/^diff --git a\/y.c/,/^+b$/p' att.mbox >want.diff
+check "its URL sends its text unchanged" cmp att.diff want.diff

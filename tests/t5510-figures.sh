@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
 SHOTS=$ROOT/test-output
-plan 38
+plan 39
 
 la index --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox" 2>/dev/null
 la index --data "$DATA" lkml "$ROOT/samples/lkml.mbox" 2>/dev/null
@@ -125,12 +125,17 @@ NTOP=$(q "SELECT count(DISTINCT thread) FROM messages WHERE list_id = $LK AND $S
 check "the topics page counts the list's threads" grep -q "<p>$NTOP threads, latest activity first</p>" p/4
 # rows FILE: subject-link href, messages, participants, first, last.
 rows() {
-	grep '^<tr><td><a href' "$1" | sed 's/<tr><td><a href="\([^"]*\)".*<td class="n">\([0-9]*\)<\/td><td class="n">\([0-9]*\)<\/td><td class="date">\([^<]*\)<\/td><td class="date">\([^<]*\)<\/td><\/tr>/\1 \2 \3 \4 \5/'
+	grep '^<tr><td><a href' "$1" | sed 's/<time [^>]*>//g; s/<\/time>//g' | sed 's/<tr><td><a href="\([^"]*\)".*<td class="n">\([0-9]*\)<\/td><td class="n">\([0-9]*\)<\/td><td class="date">\([^<]*\)<\/td><td class="date">\([^<]*\)<\/td><\/tr>/\1 \2 \3 \4 \5/'
 }
 check_eq "one line per thread, latest activity first, with messages, participants, first and last day" \
 	"$(rows p/4 | cut -d' ' -f2-)" \
 	"$(q "SELECT count(*), count(DISTINCT lower(from_addr)), date(min(ts), 'unixepoch'), date(max(ts), 'unixepoch')
 		FROM messages WHERE list_id = $LK AND $SHOWN GROUP BY thread ORDER BY max(ts) DESC, thread DESC" | tr '|' ' ')"
+check_eq "its dates give the time to the second, UTC, on hover (title) and in datetime" \
+	"$(grep '^<tr><td><a href' p/4 | grep -o '<td class="date"><time datetime="[^"]*" title="[^"]*">' | head -2 | sed 's/.*datetime="\([^"]*\)" title="\([^"]*\)">/\1|\2/')" \
+	"$(q "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(ts), 'unixepoch') || '|' || datetime(min(ts), 'unixepoch') || ' UTC' || char(10) ||
+		strftime('%Y-%m-%dT%H:%M:%SZ', max(ts), 'unixepoch') || '|' || datetime(max(ts), 'unixepoch') || ' UTC'
+		FROM messages WHERE list_id = $LK AND $SHOWN GROUP BY thread ORDER BY max(ts) DESC, thread DESC LIMIT 1")"
 check "a line links the thread and its starter's page" \
 	grep -q "<tr><td><a href=\"/lkml/$TOPIC_MID/T/\">.*<a href=\"/lkml/from/$JOE/\">Joe Perches</a>" p/4
 check "the topics page links its feed" grep -q 'href="/lkml/topics/new.atom"' p/4
@@ -143,7 +148,7 @@ check "the list page links the topics" grep -q 'href="/lkml/topics/">' p/1
 NJOE=$(q "SELECT count(*) FROM messages WHERE list_id = $LK AND lower(from_addr) = 'joe@perches.com' AND $SHOWN")
 check "the sender page counts their messages" grep -q "$NJOE messages in lkml" p/6
 check_eq "its two pages list every message of theirs, newest first" \
-	"$(cat p/6 p/7 | grep -o '<li><span class="date">[^<]*</span> <a href="[^"]*"' | sed 's/.*href="//; s/"$//')" \
+	"$(cat p/6 p/7 | sed 's/<time [^>]*>//g; s/<\/time>//g' | grep -o '<li><span class="date">[^<]*</span> <a href="[^"]*"' | sed 's/.*href="//; s/"$//')" \
 	"$(q "SELECT printf('/lkml/%d/%02d/%02d/%d', day / 10000, day / 100 % 100, day % 100, num) FROM messages
 		WHERE list_id = $LK AND lower(from_addr) = 'joe@perches.com' AND $SHOWN ORDER BY day DESC, num DESC")"
 check "no page shows the address the pages obfuscate (outside Message-IDs in links)" \

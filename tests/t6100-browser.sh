@@ -15,7 +15,7 @@ DATA=$T/arc
 INDEXER=${LISTARC_RELEASE:-$LISTARC}
 [ -x "$INDEXER" ] || INDEXER=$LISTARC
 SHOTS=$ROOT/test-output
-plan 191
+plan 201
 
 # Missing tools fail here, at once, rather than hang later.
 if ! command -v node >/dev/null 2>&1; then
@@ -57,7 +57,7 @@ for page in list month message; do
 done
 
 # ---- every page type: chrome, accessibility, dark theme, 320 px ----
-PAGES_CHECKS=54
+PAGES_CHECKS=64
 guard node "$ROOT/tests/browser/pages.js" "http://127.0.0.1:$PORT/" "$SHOTS" >pages.out 2>"$T/pages.err"
 rc=$?
 cat pages.out

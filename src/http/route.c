@@ -518,11 +518,15 @@ static enum route_kind parse_figures(struct route *rt, const struct segs *g, siz
 			return rt->kind = R_TOPICS_ATOM;
 		return R_NOTFOUND;
 	}
-	if (nseg == 3 && seg_is(g, at + 1, "from") && sender_hash(g->s[at + 2], g->n[at + 2])) {
+	/* The API has a sender's threads at .../from/HASH/topics/ too. */
+	bool api_topics = prefix[0] && nseg == 4 && seg_is(g, at + 3, "topics");
+	if ((nseg == 3 || api_topics) && seg_is(g, at + 1, "from") &&
+	    sender_hash(g->s[at + 2], g->n[at + 2])) {
 		memcpy(rt->msgid, g->s[at + 2], g->n[at + 2]);
 		rt->msgid[g->n[at + 2]] = '\0';
-		return g->trailing ? (rt->kind = R_SENDER)
-		                   : redirect_to(rt, prefix, g, at, g->count, true);
+		if (!g->trailing)
+			return redirect_to(rt, prefix, g, at, g->count, true);
+		return rt->kind = api_topics ? R_API_SENDER_TOPICS : R_SENDER;
 	}
 	return R_NOTFOUND;
 }
@@ -648,6 +652,9 @@ static enum route_kind parse_api(struct route *rt, const struct segs *g)
 	case R_MID_FLAT:
 	case R_MID_NESTED: return rt->kind = R_API_THREAD;
 	case R_SERIES_LIST: return rt->kind = R_API_SERIES;
+	case R_TOPICS: return rt->kind = R_API_TOPICS;
+	case R_SENDER: return rt->kind = R_API_SENDER;
+	case R_API_SENDER_TOPICS: return rt->kind;
 	default: return rt->kind = R_NOTFOUND;
 	}
 }
@@ -1080,6 +1087,12 @@ static enum la_status route_api(const struct render_ctx *c, const struct route *
 	case R_API_THREAD: return render_api_thread(c, list, rt->msgid, r);
 	case R_API_SERIES:
 		return render_api_series(c, rt->list, rt->query.after, rt->query.limit, r);
+	case R_API_TOPICS:
+		return render_api_topics(c, rt->list, rt->query.after, rt->query.limit, r);
+	case R_API_SENDER:
+	case R_API_SENDER_TOPICS:
+		return render_api_sender(c, rt->list, rt->msgid, kind == R_API_SENDER_TOPICS,
+		                         rt->query.after, rt->query.limit, r);
 	default: return LA_OK; /* not one of these: route_handle sorts */
 	}
 }
@@ -1142,7 +1155,10 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	case R_API_MSG:
 	case R_API_MID:
 	case R_API_THREAD:
-	case R_API_SERIES: e = route_api(c, &rt, kind, r); break;
+	case R_API_SERIES:
+	case R_API_TOPICS:
+	case R_API_SENDER:
+	case R_API_SENDER_TOPICS: e = route_api(c, &rt, kind, r); break;
 	}
 	/* A strong validator of exactly what is sent (a streamed body has
 	 * its own, set by its renderer). */

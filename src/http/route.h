@@ -114,6 +114,9 @@ enum route_kind {
 	R_API_MID,           /* /api/v1/LIST/MSGID/ */
 	R_API_THREAD,        /* /api/v1/LIST/MSGID/T/ */
 	R_API_SERIES,        /* /api/v1/LIST/series/ */
+	R_API_TOPICS,        /* /api/v1/LIST/topics/ */
+	R_API_SENDER,        /* /api/v1/LIST/from/HASH/: the hash in msgid */
+	R_API_SENDER_TOPICS, /* /api/v1/LIST/from/HASH/topics/ (no page of its own) */
 	/* Old archivers' URLs, redirected (render/legacy.c): n is the number,
 	 * msgid the HyperKitty hash. */
 	R_PIPERMAIL,    /* /pipermail/LIST/YYYY-Month/NNNNNN.html */

@@ -622,6 +622,9 @@ static double request_cost(const struct route *rt, bool cached)
 	case R_API_THREAD:
 	case R_SERIES_LIST:
 	case R_API_SERIES:
+	case R_API_TOPICS:
+	case R_API_SENDER:
+	case R_API_SENDER_TOPICS:
 	case R_HYPERKITTY:
 	case R_HYPERKITTY_T:
 	case R_PIPERMAIL:

@@ -156,13 +156,13 @@ enum la_status render_api_lists(const struct render_ctx *c, struct response *r)
 /* The cursor is the URL key (day, number) of the last message of a page,
  * written as "k" and hexadecimal digits of day * 10^9 + number: opaque to
  * clients, and stable, as a message's key never changes. */
-static void cursor_write(char *out, size_t n, int day, int num)
+void api_cursor_write(char *out, size_t n, int day, int num)
 {
 	snprintf(out, n, "k%llx",
 	         (unsigned long long)day * 1000000000ULL + (unsigned long long)num);
 }
 
-static bool cursor_read(const char *s, int *day, int *num)
+bool api_cursor_read(const char *s, int *day, int *num)
 {
 	if (s[0] != 'k' || !s[1] || strlen(s) > 17)
 		return false;
@@ -199,7 +199,7 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 	bool range = q->since || q->until;
 	int since = q->since ? q->since : 0, until = q->until ? q->until : 99991231;
 	int after_day = range ? 0 : 99999999, after_num = 0;
-	if (q->after && q->after[0] && !cursor_read(q->after, &after_day, &after_num))
+	if (q->after && q->after[0] && !api_cursor_read(q->after, &after_day, &after_num))
 		return render_api_error(r, 400, "after= is not a cursor this archive gave");
 	/* One more than asked for tells whether there is a next page. */
 	struct render_entries l = {0};
@@ -229,7 +229,7 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 	buf_init(&next, URL_MAX);
 	if (more) {
 		char cur[32];
-		cursor_write(cur, sizeof cur, l.v[l.n - 1].day, l.v[l.n - 1].num);
+		api_cursor_write(cur, sizeof cur, l.v[l.n - 1].day, l.v[l.n - 1].num);
 		buf_printf(&next, "%sapi/v1/%s/?after=%s&limit=%d", c->base, list, cur, limit);
 		char d[CIVIL_DAY_LEN];
 		if (q->since) {

@@ -349,6 +349,18 @@ LA_MUST_CHECK enum la_status render_api_msgid(const struct render_ctx *c, const 
  * (opaque; from the previous page's "next"). */
 LA_MUST_CHECK enum la_status render_api_series(const struct render_ctx *c, const char *list,
                                                const char *after, int limit, struct response *r);
+/* /api/v1/LIST/topics/: the list's threads as /LIST/topics/ lists them
+ * (latest activity first), limit at a time (as render_api_list), after
+ * the cursor `after` (opaque; from the previous page's "next"). */
+LA_MUST_CHECK enum la_status render_api_topics(const struct render_ctx *c, const char *list,
+                                               const char *after, int limit, struct response *r);
+/* /api/v1/LIST/from/HASH/: the sender of page key hash and their
+ * messages, newest first; with topics, /api/v1/LIST/from/HASH/topics/:
+ * the threads they took part in, as render_api_topics.  Paged as
+ * render_api_list. */
+LA_MUST_CHECK enum la_status render_api_sender(const struct render_ctx *c, const char *list,
+                                               const char *hash, bool topics, const char *after,
+                                               int limit, struct response *r);
 /* /api/v1/LIST/MSGID/T/: the message's thread as a tree. */
 LA_MUST_CHECK enum la_status render_api_thread(const struct render_ctx *c, const char *list,
                                                const char *msgid, struct response *r);

@@ -255,6 +255,11 @@ void render_series_link(const struct render_ctx *c, struct buf *b, int64_t list_
 enum la_status finish_json(JsonBuilder *jb, int status, struct response *r);
 /* r: the API's 500 ("the index could not be read"); returns e. */
 enum la_status api_failed(struct response *r, enum la_status e);
+/* The cursor of a page of messages ("k..."): the URL key (day, number)
+ * of its last message, written into out (n bytes, 32 is enough), read
+ * back (false if s is no such cursor). */
+void api_cursor_write(char *out, size_t n, int day, int num);
+bool api_cursor_read(const char *s, int *day, int *num);
 
 /* ---- JSON members (msgjson.c) ---- */
 

@@ -4,14 +4,19 @@
  * it is read from the figures the index keeps (store/stats.c), never
  * counted here.  A sender's page is named by a hash of their address
  * (store_sender_hash), so that no URL shows an address the pages
- * obfuscate. */
+ * obfuscate.  The API gives the same as JSON (/api/v1/LIST/topics/,
+ * /api/v1/LIST/from/HASH/ and its topics/), in keyset pages. */
+#include <json-glib/json-glib.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg/date.h"
 #include "render/html.h"
 #include "render/render_int.h"
 #include "util/civil.h"
+#include "util/vec.h"
 
 /* Threads and messages a page. */
 #define TOPICS_PAGE 50
@@ -38,17 +43,20 @@ static enum la_status finish(const struct render_ctx *c, struct response *r)
 	return LA_OK;
 }
 
-/* "YYYY-MM-DD" (UTC) of t. */
-static void day_of(const struct render_ctx *c, struct buf *b, const char *list, int64_t t)
+/* t's time element: its day "YYYY-MM-DD" (UTC) shown, the time to the
+ * second in UTC on hover (title) and for machines (datetime), as the
+ * message page gives its date (a page without script cannot know the
+ * reader's zone). */
+static void time_of(struct buf *b, int64_t t, const char *shown)
 {
-	unsigned sec;
-	int64_t days = civil_days_of_unix(t, &sec);
-	int64_t y;
-	unsigned m, d;
-	civil_from_days(days, &y, &m, &d);
-	buf_printf(b, "%04lld-%02u-%02u", (long long)y, m, d);
-	(void)c;
-	(void)list;
+	char iso[DATE_RFC3339_LEN];
+	date_rfc3339(t, iso);
+	buf_printf(b, "<time datetime=\"%s\" title=\"%.10s %.8s UTC\">", iso, iso, iso + 11);
+	if (shown)
+		buf_adds(b, shown);
+	else
+		buf_printf(b, "%.10s", iso);
+	buf_adds(b, "</time>");
 }
 
 /* "[<prev page] [next page>] page P of N: what"; url: the listing's own. */
@@ -105,9 +113,9 @@ static bool topic_row(const struct store_topic *t, void *arg)
 	else
 		buf_printf(b, "<td class=\"n\">%lld</td>", (long long)t->senders);
 	buf_adds(b, "<td class=\"date\">");
-	day_of(x->c, b, x->list, t->first_ts);
+	time_of(b, t->first_ts, NULL);
 	buf_adds(b, "</td><td class=\"date\">");
-	day_of(x->c, b, x->list, t->last_ts);
+	time_of(b, t->last_ts, NULL);
 	buf_adds(b, "</td></tr>\n");
 	x->n++;
 	return true;
@@ -228,7 +236,10 @@ static bool msg_row(const struct store_entry *e, void *arg)
 	struct buf *b = x->b;
 	char day[CIVIL_DAY_LEN];
 	civil_daykey_format(e->day, '/', day);
-	buf_printf(b, "<li><span class=\"date\">%s</span> <a href=\"", day);
+	buf_adds(b, "<li><span class=\"date\">");
+	/* The day of its URL shown; its Date: (else its delivery) on hover. */
+	time_of(b, e->has_date ? e->date : e->ts, day);
+	buf_adds(b, "</span> <a href=\"");
 	link_msg(x->c, b, e->list, e->day, e->num);
 	buf_adds(b, "\">");
 	subject_text(x->c, b, e->list, e->subject);
@@ -290,7 +301,7 @@ enum la_status render_sender(const struct render_ctx *c, const char *list, const
 	html_texts(b, list);
 	buf_printf(b, ", in %lld thread%s; the latest on ", (long long)nthreads,
 	           nthreads == 1 ? "" : "s");
-	day_of(c, b, list, s.last_ts);
+	time_of(b, s.last_ts, NULL);
 	buf_adds(b, "</p>\n");
 	buf_free(&name);
 	buf_free(&title);
@@ -337,4 +348,301 @@ void render_sender_note(const struct render_ctx *c, struct buf *b, const struct 
 	buf_adds(b, "\">");
 	sender_text(b, m->from_name, m->from_addr);
 	buf_adds(b, "</a></p>\n");
+}
+
+/* ---- the API: /api/v1/LIST/topics/, /api/v1/LIST/from/HASH/[topics/] ---- */
+
+/* A topic's figures, its starter kept apart (in a struct render_entries). */
+struct topic_nums {
+	int64_t thread, n, senders, first_ts, last_ts, n_period;
+};
+
+struct topic_page {
+	struct render_entries starters;
+	struct topic_nums *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static bool collect_topic(const struct store_topic *t, void *arg)
+{
+	struct topic_page *x = arg;
+	if (!vec_reserve(&x->v, &x->cap, x->n + 1, sizeof *x->v) ||
+	    !render_entries_add(&t->starter, &x->starters)) {
+		x->oom = true;
+		return false;
+	}
+	x->v[x->n++] = (struct topic_nums){t->thread,   t->n,       t->senders,
+	                                   t->first_ts, t->last_ts, t->n_period};
+	return true;
+}
+
+static void topic_page_free(struct topic_page *x)
+{
+	render_entries_free(&x->starters);
+	free(x->v);
+}
+
+/* The topics' cursor: "t", the last topic's last time (as 64 bits) and
+ * its thread in hexadecimal, '-' between: opaque to clients, and stable
+ * (it names a place in the order, not an offset). */
+static void tcursor_write(char *out, size_t n, int64_t ts, int64_t thread)
+{
+	snprintf(out, n, "t%llx-%llx", (unsigned long long)ts, (unsigned long long)thread);
+}
+
+static bool hex64(const char *s, size_t n, int64_t *out)
+{
+	if (n == 0 || n > 16)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		int d = s[i] >= '0' && s[i] <= '9'   ? s[i] - '0'
+		        : s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10
+		                                     : -1;
+		if (d < 0)
+			return false;
+		v = v * 16 + (unsigned)d;
+	}
+	*out = (int64_t)v;
+	return true;
+}
+
+static bool tcursor_read(const char *s, struct store_topic_key *k)
+{
+	if (s[0] != 't')
+		return false;
+	const char *dash = strchr(s + 1, '-');
+	return dash && hex64(s + 1, (size_t)(dash - s - 1), &k->last_ts) &&
+	       hex64(dash + 1, strlen(dash + 1), &k->thread);
+}
+
+static void time_member(JsonBuilder *jb, const char *key, int64_t t)
+{
+	char out[DATE_RFC3339_LEN];
+	date_rfc3339(t, out);
+	json_add_string(jb, key, out);
+}
+
+static int api_limit(int limit)
+{
+	if (limit <= 0)
+		return API_LIMIT_DEFAULT;
+	return limit > API_LIMIT_MAX ? API_LIMIT_MAX : limit;
+}
+
+/* "after" and "next" of a page: the cursor cur and the URL of the next
+ * page (url + ?after=CUR&limit=N), or both null when there is none. */
+static void next_members(JsonBuilder *jb, const char *url, const char *cur, int limit)
+{
+	if (!cur) {
+		json_add_string(jb, "after", NULL);
+		json_add_string(jb, "next", NULL);
+		return;
+	}
+	struct buf next;
+	buf_init(&next, URL_MAX);
+	buf_printf(&next, "%s?after=%s&limit=%d", url, cur, limit);
+	json_add_string(jb, "after", cur);
+	json_add_buf(jb, "next", &next);
+	buf_free(&next);
+}
+
+/* The API URL of list's page path (c->base + "api/v1/" + list + "/" + rest). */
+static void api_url(const struct render_ctx *c, struct buf *b, const char *list, const char *rest)
+{
+	buf_reset(b);
+	buf_printf(b, "%sapi/v1/%s/%s", c->base, list, rest);
+}
+
+/* A page of topics: of the list (sender NULL), or of the sender's. */
+static enum la_status api_topics(const struct render_ctx *c, const char *list, int64_t list_id,
+                                 const struct store_sender *sender, const char *after, int limit,
+                                 struct response *r)
+{
+	limit = api_limit(limit);
+	struct store_topic_key before = {INT64_MAX, INT64_MAX};
+	if (after && after[0] && !tcursor_read(after, &before))
+		return render_api_error(r, 400, "after= is not a cursor this archive gave");
+	int64_t total = 0;
+	enum la_status e = sender ? store_sender_thread_count(c->st, list_id, sender->id, &total)
+	                          : store_topics_count(c->st, list_id, &total);
+	struct topic_page x = {0};
+	/* One more than asked for tells whether there is a next page. */
+	if (!e)
+		e = store_topics_before(c->st, list_id, sender ? sender->id : 0, before, limit + 1,
+		                        collect_topic, &x);
+	if (!e && (x.oom || x.starters.oom))
+		e = LA_ENOMEM;
+	if (e) {
+		topic_page_free(&x);
+		return api_failed(r, e);
+	}
+	bool more = x.n > (size_t)limit;
+	size_t shown = more ? (size_t)limit : x.n;
+	struct buf tmp;
+	buf_init(&tmp, URL_MAX * 3 + 64);
+	JsonBuilder *jb = json_builder_new();
+	json_builder_begin_object(jb);
+	json_add_string(jb, "list", list);
+	if (sender)
+		json_add_string(jb, "sender", sender->hash);
+	json_add_string(jb, "order", "latest activity first");
+	json_add_int(jb, "total", total);
+	json_add_int(jb, "limit", limit);
+	json_builder_set_member_name(jb, "topics");
+	json_builder_begin_array(jb);
+	for (size_t i = 0; i < shown && !e; i++) {
+		const struct topic_nums *t = &x.v[i];
+		const struct store_entry *s = &x.starters.v[i];
+		json_builder_begin_object(jb);
+		json_add_int(jb, "thread", t->thread);
+		json_add_int(jb, "messages", t->n);
+		json_add_int(jb, "participants", t->senders);
+		if (sender)
+			json_add_int(jb, "theirs", t->n_period);
+		time_member(jb, "first", t->first_ts);
+		time_member(jb, "last", t->last_ts);
+		link_msgid(c, &tmp, list, s->msgid);
+		buf_adds(&tmp, "T/");
+		json_add_buf(jb, "url", &tmp);
+		json_builder_set_member_name(jb, "starter");
+		e = render_msg_json(c, jb, s, false);
+		json_builder_end_object(jb);
+	}
+	json_builder_end_array(jb);
+	char cur[64];
+	if (more)
+		tcursor_write(cur, sizeof cur, x.v[shown - 1].last_ts, x.v[shown - 1].thread);
+	if (sender) {
+		buf_reset(&tmp);
+		buf_printf(&tmp, "from/%s/topics/", sender->hash);
+		struct buf u;
+		buf_init(&u, URL_MAX);
+		api_url(c, &u, list, buf_cstr(&tmp));
+		buf_reset(&tmp);
+		next_members(jb, buf_cstr(&u), more ? cur : NULL, limit);
+		buf_free(&u);
+	} else {
+		api_url(c, &tmp, list, "topics/");
+		next_members(jb, buf_cstr(&tmp), more ? cur : NULL, limit);
+	}
+	json_builder_end_object(jb);
+	if (!e)
+		e = tmp.err;
+	buf_free(&tmp);
+	topic_page_free(&x);
+	if (!e)
+		e = finish_json(jb, 200, r);
+	else
+		api_failed(r, e);
+	g_object_unref(jb);
+	return e;
+}
+
+/* The list's id, or the API's 404 in r (false; *e its error). */
+static bool api_find_list(const struct render_ctx *c, const char *list, int64_t *id,
+                          struct response *r, enum la_status *e)
+{
+	*e = store_list_id(c->st, list, id);
+	if (!*e)
+		return true;
+	if (*e == LA_ENOTFOUND)
+		*e = render_api_error(r, 404, "no such list");
+	else
+		*e = api_failed(r, *e);
+	return false;
+}
+
+enum la_status render_api_topics(const struct render_ctx *c, const char *list, const char *after,
+                                 int limit, struct response *r)
+{
+	int64_t id;
+	enum la_status e;
+	if (!api_find_list(c, list, &id, r, &e))
+		return e;
+	return api_topics(c, list, id, NULL, after, limit, r);
+}
+
+enum la_status render_api_sender(const struct render_ctx *c, const char *list, const char *hash,
+                                 bool topics, const char *after, int limit, struct response *r)
+{
+	int64_t id;
+	enum la_status e;
+	if (!api_find_list(c, list, &id, r, &e))
+		return e;
+	struct store_sender s;
+	char text[ADDR_MAX + NAME_MAX_BYTES + STORE_SENDER_HASH_LEN + 8];
+	e = store_sender_get(c->st, id, hash, &s, text, sizeof text);
+	if (e == LA_ENOTFOUND)
+		return render_api_error(r, 404, "this list has no messages from that sender");
+	if (e)
+		return api_failed(r, e);
+	if (topics)
+		return api_topics(c, list, id, &s, after, limit, r);
+	limit = api_limit(limit);
+	int before_day = 99999999, before_num = 0;
+	if (after && after[0] && !api_cursor_read(after, &before_day, &before_num))
+		return render_api_error(r, 400, "after= is not a cursor this archive gave");
+	int64_t nthreads = 0;
+	struct render_entries l = {0};
+	e = store_sender_thread_count(c->st, id, s.id, &nthreads);
+	if (!e)
+		e = store_sender_msgs_before(c->st, id, s.addr, before_day, before_num, limit + 1,
+		                             render_entries_add, &l);
+	if (!e && l.oom)
+		e = LA_ENOMEM;
+	if (e) {
+		render_entries_free(&l);
+		return api_failed(r, e);
+	}
+	bool more = l.n > (size_t)limit;
+	render_entries_truncate(&l, (size_t)limit);
+	struct buf tmp;
+	buf_init(&tmp, URL_MAX * 2 + 64);
+	JsonBuilder *jb = json_builder_new();
+	json_builder_begin_object(jb);
+	json_add_string(jb, "list", list);
+	json_builder_set_member_name(jb, "sender");
+	json_builder_begin_object(jb);
+	json_add_string(jb, "name", s.name[0] ? s.name : NULL);
+	json_add_string(jb, "address", s.addr);
+	json_add_string(jb, "hash", s.hash);
+	json_add_int(jb, "messages", s.n);
+	json_add_int(jb, "threads", nthreads);
+	time_member(jb, "last", s.last_ts);
+	link_sender(c, &tmp, list, s.addr);
+	json_add_buf(jb, "url", &tmp);
+	buf_printf(&tmp, "from/%s/topics/", s.hash);
+	struct buf u;
+	buf_init(&u, URL_MAX);
+	api_url(c, &u, list, buf_cstr(&tmp));
+	buf_reset(&tmp);
+	json_add_buf(jb, "topics", &u);
+	json_builder_end_object(jb);
+	json_add_string(jb, "order", "newest first");
+	json_add_int(jb, "limit", limit);
+	json_builder_set_member_name(jb, "messages");
+	json_builder_begin_array(jb);
+	for (size_t i = 0; i < l.n && !e; i++)
+		e = render_msg_json(c, jb, &l.v[i], false);
+	json_builder_end_array(jb);
+	char cur[32];
+	if (more)
+		api_cursor_write(cur, sizeof cur, l.v[l.n - 1].day, l.v[l.n - 1].num);
+	buf_printf(&tmp, "from/%s/", s.hash);
+	api_url(c, &u, list, buf_cstr(&tmp));
+	next_members(jb, buf_cstr(&u), more ? cur : NULL, limit);
+	json_builder_end_object(jb);
+	if (!e)
+		e = tmp.err ? tmp.err : u.err;
+	buf_free(&u);
+	buf_free(&tmp);
+	render_entries_free(&l);
+	if (!e)
+		e = finish_json(jb, 200, r);
+	else
+		api_failed(r, e);
+	g_object_unref(jb);
+	return e;
 }

@@ -588,23 +588,69 @@ struct day_call {
 	void *arg;
 };
 
-static int row_day_count(sqlite3_stmt *s, void *arg)
+/* The hidden messages of each day, in day order. */
+struct day_hidden {
+	struct day_n {
+		int day, n;
+	} * v;
+	size_t n, cap, at; /* at: the next not yet passed */
+};
+
+static int row_day_hidden(sqlite3_stmt *s, void *arg)
 {
-	const struct day_call *c = arg;
-	return c->fn(sqlite3_column_int(s, 0), sqlite3_column_int(s, 1), c->arg) ? SQLITE_ROW
-	                                                                         : SQLITE_DONE;
+	struct day_hidden *h = arg;
+	if (!vec_reserve(&h->v, &h->cap, h->n + 1, sizeof *h->v))
+		return SQLITE_NOMEM;
+	h->v[h->n++] = (struct day_n){sqlite3_column_int(s, 0), sqlite3_column_int(s, 1)};
+	return SQLITE_ROW;
+}
+
+/* A day's count less its hidden messages (both in day order); a day left
+ * with none is no day of the calendar. */
+struct day_shown {
+	struct day_call call;
+	struct day_hidden *h;
+};
+
+static int row_day_shown(sqlite3_stmt *s, void *arg)
+{
+	struct day_shown *x = arg;
+	struct day_hidden *h = x->h;
+	int day = sqlite3_column_int(s, 0), n = sqlite3_column_int(s, 1);
+	while (h->at < h->n && h->v[h->at].day < day)
+		h->at++;
+	if (h->at < h->n && h->v[h->at].day == day)
+		n -= h->v[h->at].n;
+	if (n <= 0)
+		return SQLITE_ROW;
+	return x->call.fn(day, n, x->call.arg) ? SQLITE_ROW : SQLITE_DONE;
+}
+
+/* Binds a day-range statement's list and days. */
+static sqlite3_stmt *day_range(struct store *st, enum st_stmt_id id, int64_t list_id, int from,
+                               int to)
+{
+	sqlite3_stmt *s = st_prepare(st, id);
+	if (s) {
+		sqlite3_bind_int64(s, 1, list_id);
+		sqlite3_bind_int(s, 2, from);
+		sqlite3_bind_int(s, 3, to);
+	}
+	return s;
 }
 
 enum la_status store_day_counts(struct store *st, int64_t list_id, int from, int to,
                                 bool (*fn)(int day, int count, void *arg), void *arg)
 {
-	sqlite3_stmt *s = st_prepare(st, S_DAY_COUNTS);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_int(s, 2, from);
-	sqlite3_bind_int(s, 3, to);
-	return st_each_row(s, row_day_count, &(struct day_call){fn, arg});
+	struct day_hidden h = {0};
+	sqlite3_stmt *s = day_range(st, S_DAY_HIDDEN, list_id, from, to);
+	enum la_status e = s ? st_each_row(s, row_day_hidden, &h) : LA_EDB;
+	if (!e) {
+		s = day_range(st, S_DAY_COUNTS, list_id, from, to);
+		e = s ? st_each_row(s, row_day_shown, &(struct day_shown){{fn, arg}, &h}) : LA_EDB;
+	}
+	free(h.v);
+	return e;
 }
 
 /* The first column as an int, into *(int *)arg. */

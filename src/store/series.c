@@ -53,6 +53,7 @@ enum {
 	Q_ST_GET,
 	Q_ST_LIST,
 	Q_ST_COUNT,
+	Q_ST_ANY,
 	Q_COUNT
 };
 
@@ -197,6 +198,8 @@ static const char *const q_sql[Q_COUNT] = {
 		      " AND (ss.first_ts < ?4 OR (ss.first_ts = ?4 AND ss.id < ?5))"
 		      " ORDER BY ss.first_ts DESC, ss.id DESC LIMIT ?2 OFFSET ?3",
 	[Q_ST_COUNT] = "SELECT count(*) FROM series_state WHERE list_id = ?1 AND msgs > 0",
+	/* Stops at the first: the count reads every series of the list. */
+	[Q_ST_ANY] = "SELECT EXISTS (SELECT 1 FROM series_state WHERE list_id = ?1 AND msgs > 0)",
 };
 
 static sqlite3_stmt *q(struct store *st, int id)
@@ -1342,6 +1345,17 @@ enum la_status store_series_state(struct store *st, int64_t id, struct store_ser
 	if (rc == SQLITE_ROW)
 		return LA_OK;
 	return rc == SQLITE_DONE ? LA_ENOTFOUND : st_error(rc);
+}
+
+enum la_status store_series_any(struct store *st, int64_t list_id, bool *any)
+{
+	sqlite3_stmt *s = q(st, Q_ST_ANY);
+	int64_t n = 0;
+	if (s)
+		sqlite3_bind_int64(s, 1, list_id);
+	enum la_status e = one_int(s, &n);
+	*any = n != 0;
+	return e;
 }
 
 enum la_status store_series_list(struct store *st, int64_t list_id, int64_t before_ts,

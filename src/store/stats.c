@@ -25,6 +25,9 @@ enum {
 	Q_SENDER_NTHREADS,
 	Q_SENDER_MSGS,
 	Q_SENDER_THREADS,
+	Q_TOPICS_BEFORE,
+	Q_SENDER_MSGS_BEFORE,
+	Q_SENDER_THREADS_BEFORE,
 	Q_COUNT
 };
 
@@ -79,6 +82,26 @@ static const char *const q_sql[Q_COUNT] = {
 			     " ON t.list_id = x.list_id AND t.thread = x.thread" TOPIC_JOIN
 			     " WHERE x.list_id = ?1 AND x.sender = ?2"
 			     " ORDER BY t.last_ts DESC, t.thread DESC LIMIT ?4 OFFSET ?3",
+	/* The keyset forms (the API's pages): the rows after a key, which
+         * names a row, not a place, so that a walk neither skips nor repeats
+         * rows that did not move. */
+	[Q_TOPICS_BEFORE] =
+		"SELECT " TOPIC_COLS ", t.n FROM (SELECT thread FROM topics"
+		" INDEXED BY topics_last WHERE list_id = ?1 AND (last_ts, thread) < (?2, ?3)"
+		" ORDER BY last_ts DESC, thread DESC LIMIT ?4) k"
+		" CROSS JOIN topics t ON t.list_id = ?1 AND t.thread = k.thread" TOPIC_JOIN
+		" ORDER BY t.last_ts DESC, t.thread DESC",
+	[Q_SENDER_MSGS_BEFORE] =
+		"SELECT " ENTRY_COLS " FROM messages m INDEXED BY messages_from"
+		" JOIN mids ON mids.id = m.mid JOIN lists l ON l.id = m.list_id WHERE m.list_id = ?1"
+		" AND lower(m.from_addr) = ?2 AND (m.day, m.num) < (?3, ?4) AND " NOT_HIDDEN(
+			"m.") " ORDER BY m.day DESC, m.num DESC LIMIT ?5",
+	[Q_SENDER_THREADS_BEFORE] =
+		"SELECT " TOPIC_COLS ", x.n FROM thread_senders x"
+		" INDEXED BY thread_senders_by CROSS JOIN topics t"
+		" ON t.list_id = x.list_id AND t.thread = x.thread" TOPIC_JOIN
+		" WHERE x.list_id = ?1 AND x.sender = ?2 AND (t.last_ts, t.thread) < (?3, ?4)"
+		" ORDER BY t.last_ts DESC, t.thread DESC LIMIT ?5",
 };
 
 /* The statement id, reset; NULL if it cannot be prepared: an index no
@@ -491,6 +514,41 @@ enum la_status store_sender_threads(struct store *st, int64_t list_id, int64_t s
 	sqlite3_bind_int64(s, 3, offset);
 	sqlite3_bind_int(s, 4, limit);
 	return each_topic(s, fn, arg);
+}
+
+enum la_status store_topics_before(struct store *st, int64_t list_id, int64_t sender,
+                                   struct store_topic_key before, int limit, store_topic_fn fn,
+                                   void *arg)
+{
+	bool missing;
+	sqlite3_stmt *s =
+		q_prepare(st, sender ? Q_SENDER_THREADS_BEFORE : Q_TOPICS_BEFORE, &missing);
+	if (!s)
+		return missing ? LA_OK : LA_EDB;
+	int at = 1;
+	sqlite3_bind_int64(s, at++, list_id);
+	if (sender)
+		sqlite3_bind_int64(s, at++, sender);
+	sqlite3_bind_int64(s, at++, before.last_ts);
+	sqlite3_bind_int64(s, at++, before.thread);
+	sqlite3_bind_int(s, at, limit);
+	return each_topic(s, fn, arg);
+}
+
+enum la_status store_sender_msgs_before(struct store *st, int64_t list_id, const char *addr,
+                                        int before_day, int before_num, int limit,
+                                        store_entry_fn fn, void *arg)
+{
+	bool missing;
+	sqlite3_stmt *s = q_prepare(st, Q_SENDER_MSGS_BEFORE, &missing);
+	if (!s)
+		return missing ? LA_OK : LA_EDB;
+	sqlite3_bind_int64(s, 1, list_id);
+	sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, before_day);
+	sqlite3_bind_int(s, 4, before_num);
+	sqlite3_bind_int(s, 5, limit);
+	return st_each_entry(s, fn, arg);
 }
 
 void stats_stmts_free(struct store *st)

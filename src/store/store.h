@@ -451,6 +451,8 @@ struct store_series_state {
 /* Series id's state; LA_ENOTFOUND if it has none. */
 LA_MUST_CHECK enum la_status store_series_state(struct store *st, int64_t id,
                                                 struct store_series_state *out);
+/* Whether list_id has a series with a message shown, into *any. */
+LA_MUST_CHECK enum la_status store_series_any(struct store *st, int64_t list_id, bool *any);
 /* The series of list_id with a message shown, newest first (by first_ts,
  * then id), those before (before_ts, before_id) (INT64_MAX, INT64_MAX:
  * from the newest), skipping offset, at most limit; *total: how many the
@@ -733,6 +735,25 @@ LA_MUST_CHECK enum la_status store_sender_msgs(struct store *st, int64_t list_id
 LA_MUST_CHECK enum la_status store_sender_threads(struct store *st, int64_t list_id, int64_t sender,
                                                   int64_t offset, int limit, store_topic_fn fn,
                                                   void *arg);
+
+/* The keyset forms, for the API's pages: a key names a topic by its
+ * place in the latest-activity order (its last time, then its thread). */
+struct store_topic_key {
+	int64_t last_ts, thread;
+};
+/* The list's threads (sender 0), or those sender took part in (n_period:
+ * their messages in each), that come after key before in the order of
+ * store_topics (latest activity first), limit of them.  The first page:
+ * before = {INT64_MAX, INT64_MAX}. */
+LA_MUST_CHECK enum la_status store_topics_before(struct store *st, int64_t list_id, int64_t sender,
+                                                 struct store_topic_key before, int limit,
+                                                 store_topic_fn fn, void *arg);
+/* The sender's messages (address addr, lowercase) before the URL key
+ * (before_day, before_num), newest first, limit of them. */
+LA_MUST_CHECK enum la_status store_sender_msgs_before(struct store *st, int64_t list_id,
+                                                      const char *addr, int before_day,
+                                                      int before_num, int limit, store_entry_fn fn,
+                                                      void *arg);
 
 /* Time of the last change to the index (for Last-Modified), 0 if unknown. */
 int64_t store_mtime(struct store *st);

@@ -89,6 +89,7 @@ enum st_stmt_id {
 	S_READ_BEGIN,
 	S_DATA_VERSION,
 	S_READ_END,
+	S_DAY_HIDDEN,
 	S_COUNT
 };
 
@@ -136,7 +137,7 @@ struct store {
 	sqlite3_stmt *sstmt[40]; /* series.c's statements */
 	int64_t *sdirty;         /* threads whose series' state to refresh at commit (series.c) */
 	size_t nsdirty, capsdirty;
-	sqlite3_stmt *stats_stmt[12]; /* stats.c's */
+	sqlite3_stmt *stats_stmt[16]; /* stats.c's */
 	sqlite3_stmt *stats_apply[12];
 	bool writer;
 	bool in_txn;

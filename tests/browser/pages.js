@@ -2,9 +2,9 @@
 // chromium (playwright-core, as walk.js): the search box and the feed and
 // OpenSearch links of each page, and that they work; axe-core's
 // accessibility check in the light and the dark theme; the dark theme's
-// colours and a screenshot; a 320-pixel screen (a diff scrolls in its own
-// box, the search help's table stacks); folds, diffstat links and the
-// skip link.  Used by tests/t6100-browser.sh:
+// colours and a screenshot; the print style; a 320-pixel screen (a diff
+// scrolls in its own box, the search help's table stacks); folds,
+// diffstat links and the skip link.  Used by tests/t6100-browser.sh:
 //
 //   node pages.js ROOT_URL [SCREENSHOT_DIR]
 //
@@ -47,6 +47,8 @@ async function check(d, fn) {
 // A thread of three messages (axe's contrast check takes its time over
 // every line of text: a long thread would add a minute).
 const MID = '1297638813-1315-1-git-send-email-ccross@android.com';
+// The page key of ccross@android.com (topics.c: SHA-1 of the address).
+const SENDER = 'fd919e57a84029f1';
 const COVER = '155836064844.2441.10911127801797083064.stgit@localhost.localdomain';
 // Every page type: its name, path, status, the action of its search box.
 const PAGES = [
@@ -63,6 +65,9 @@ const PAGES = [
 	['series', `linux-kernel/${COVER}/s/`, 200, '/linux-kernel/'],
 	['latest messages', 'linux-kernel/new.html', 200, '/linux-kernel/'],
 	['search results', 'linux-kernel/?q=copy_page_range', 200, '/linux-kernel/'],
+	['topics', 'lkml/topics/', 200, '/lkml/'],
+	['sender', `lkml/from/${SENDER}/`, 200, '/lkml/'],
+	['patch series of a list', 'linux-kernel/series/', 200, '/linux-kernel/'],
 	['search help', '_/search-help', 200, '/'],
 	['not found', 'linux-kernel/2019/05/20/99', 404, '/'],
 ];
@@ -78,8 +83,8 @@ try {
 // axe-core's violations of impact serious or critical on the page: all
 // its rules, or (colours only) the contrast rule alone, which is all a
 // theme changes.
-async function axeSerious(page, coloursOnly) {
-	await page.addScriptTag({ path: axePath });
+async function axeSerious(page, coloursOnly, inject) {
+	if (inject) await page.addScriptTag({ path: axePath });
 	const v = await page.evaluate(async (only) => {
 		const opts = { resultTypes: ['violations'] };
 		if (only) opts.runOnly = ['color-contrast'];
@@ -93,63 +98,118 @@ async function axeSerious(page, coloursOnly) {
 	return v.filter((x) => x.impact === 'serious' || x.impact === 'critical');
 }
 
-async function themes(browser) {
-	for (const scheme of ['light', 'dark']) {
-		// bypassCSP: the pages' policy allows no script, axe's included.
-		const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme, bypassCSP: true });
+// Runs fn(page, item) for each item over `tabs` pages of one context at
+// once (each page loaded and checked in its own tab), and returns their
+// results in the items' order, whatever order they end in.
+async function inTabs(context, items, tabs, fn) {
+	const out = new Array(items.length);
+	let next = 0;
+	async function worker() {
 		const page = await context.newPage();
-		page.setDefaultTimeout(15000);
-		for (const [name, p] of PAGES) {
-			const d = scheme === 'light' ? `${name}, light theme: no serious accessibility violation (axe-core)`
-				: `${name}, dark theme: contrast of at least 4.5:1 everywhere (axe-core)`;
-			if (!haveAxe) { skip(d, 'axe-core is not in build/node'); continue; }
-			await check(d, async () => {
-				await page.goto(root + p, { waitUntil: 'load' });
-				const bad = await axeSerious(page, scheme === 'dark');
-				if (bad.length) throw new Error(bad.map((x) => `${x.id} (${x.impact}, ${x.n}): ${x.where}`).join('\n'));
-			});
+		page.setDefaultTimeout(30000);
+		while (next < items.length) {
+			const i = next++;
+			try {
+				out[i] = { value: await fn(page, items[i]) };
+			} catch (e) {
+				out[i] = { error: e };
+			}
 		}
-		if (scheme === 'dark') {
-			await check('dark theme: the page is dark and the text light', async () => {
-				await page.goto(root + PAGES[5][1], { waitUntil: 'load' });
-				const c = await page.evaluate(() => [getComputedStyle(document.body).backgroundColor,
-					getComputedStyle(document.body).color,
-					getComputedStyle(document.querySelector('.d-add')).color]);
-				if (c[0] !== 'rgb(22, 22, 22)' || c[1] !== 'rgb(228, 228, 228)' || c[2] !== 'rgb(126, 231, 135)') throw new Error(c.join(' / '));
-			});
-			await check('dark theme: a screenshot of the message page', async () => {
-				if (!shots) return true;
-				await page.screenshot({ path: path.join(shots, 'message-dark.png'), fullPage: false });
-				await page.goto(root + PAGES[6][1], { waitUntil: 'load' });
-				await page.screenshot({ path: path.join(shots, 'reply-dark.png'), fullPage: false });
-			});
-		}
+		await page.close();
+	}
+	await Promise.all(Array.from({ length: Math.min(tabs, items.length) }, worker));
+	return out;
+}
+
+// Reports a result of inTabs as check() would have.
+function report(d, r) {
+	if (r.error) notOk(d, r.error && r.error.message ? r.error.message : r.error);
+	else if (r.value === false) notOk(d);
+	else ok(d);
+}
+
+// Both themes from one load of each page: all of axe's rules in the light
+// theme, then the dark one emulated on the same page and axe run again
+// for contrast only (all a theme changes), axe injected once.  Pages in
+// parallel tabs; the checks print in the order of PAGES, light then dark.
+async function themes(browser) {
+	const light = (name) => `${name}, light theme: no serious accessibility violation (axe-core)`;
+	const dark = (name) => `${name}, dark theme: contrast of at least 4.5:1 everywhere (axe-core)`;
+	if (!haveAxe) {
+		for (const [name] of PAGES) skip(light(name), 'axe-core is not in build/node');
+		for (const [name] of PAGES) skip(dark(name), 'axe-core is not in build/node');
+	} else {
+		// bypassCSP: the pages' policy allows no script, axe's included.
+		const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', bypassCSP: true });
+		const res = await inTabs(context, PAGES, 4, async (page, [, p]) => {
+			await page.goto(root + p, { waitUntil: 'load' });
+			const two = [];
+			for (const scheme of ['light', 'dark']) {
+				try {
+					await page.emulateMedia({ colorScheme: scheme });
+					const bad = await axeSerious(page, scheme === 'dark', scheme === 'light');
+					two.push(bad.length ? { error: new Error(bad.map((x) => `${x.id} (${x.impact}, ${x.n}): ${x.where}`).join('\n')) } : { value: true });
+				} catch (e) {
+					two.push({ error: e });
+				}
+			}
+			return two;
+		});
+		const part = (i, k) => (res[i].error ? res[i] : res[i].value[k]);
+		PAGES.forEach(([name], i) => report(light(name), part(i, 0)));
+		PAGES.forEach(([name], i) => report(dark(name), part(i, 1)));
 		await context.close();
 	}
+	const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+	const page = await context.newPage();
+	page.setDefaultTimeout(15000);
+	await check('dark theme: the page is dark and the text light', async () => {
+		await page.goto(root + PAGES[5][1], { waitUntil: 'load' });
+		const c = await page.evaluate(() => [getComputedStyle(document.body).backgroundColor,
+			getComputedStyle(document.body).color,
+			getComputedStyle(document.querySelector('.d-add')).color]);
+		if (c[0] !== 'rgb(22, 22, 22)' || c[1] !== 'rgb(228, 228, 228)' || c[2] !== 'rgb(126, 231, 135)') throw new Error(c.join(' / '));
+	});
+	await check('dark theme: a screenshot of the message page', async () => {
+		if (!shots) return true;
+		await page.screenshot({ path: path.join(shots, 'message-dark.png'), fullPage: false });
+		await page.goto(root + PAGES[6][1], { waitUntil: 'load' });
+		await page.screenshot({ path: path.join(shots, 'reply-dark.png'), fullPage: false });
+	});
+	await check('print, from the dark theme: black text on white, the diff still marked', async () => {
+		await page.goto(root + PAGES[5][1], { waitUntil: 'load' });
+		await page.emulateMedia({ media: 'print' });
+		const c = await page.evaluate(() => [getComputedStyle(document.body).backgroundColor,
+			getComputedStyle(document.body).color,
+			getComputedStyle(document.querySelector('.d-add')).color !== getComputedStyle(document.body).color]);
+		await page.emulateMedia({ media: 'screen' });
+		if (c[0] !== 'rgb(255, 255, 255)' || c[1] !== 'rgb(0, 0, 0)' || !c[2]) throw new Error(c.join(' / '));
+	});
+	await context.close();
 }
 
 async function chrome(browser) {
 	const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 	const page = await context.newPage();
 	page.setDefaultTimeout(15000);
-	for (const [name, p, status, action] of PAGES) {
-		await check(`${name}: its search box (${action}), feed and OpenSearch links answer`, async () => {
-			const r = await page.goto(root + p, { waitUntil: 'load' });
-			if (r.status() !== status) throw new Error(`status ${r.status()}`);
-			const form = page.locator('header form.search');
-			if (!(await form.locator('input[name=q]').isVisible())) throw new Error('no visible search box');
-			const got = await form.getAttribute('action');
-			if (got !== action) throw new Error(`the box searches ${got}`);
-			if (!(await form.getByRole('link', { name: 'help' }).isVisible())) throw new Error('no help link');
-			const feed = await page.$eval('link[rel=alternate][type="application/atom+xml"]', (l) => l.href);
-			const f = await page.request.get(feed);
-			if (f.status() !== 200 || !(await f.text()).includes('<feed xmlns="http://www.w3.org/2005/Atom"')) throw new Error(`feed ${feed}: ${f.status()}`);
-			const osd = await page.$eval('link[rel=search][type="application/opensearchdescription+xml"]', (l) => l.href);
-			const o = await page.request.get(osd);
-			const text = await o.text();
-			if (o.status() !== 200 || !text.includes(`template="${new URL(action, root).href}?q={searchTerms}"`)) throw new Error(`OpenSearch ${osd}: ${o.status()} ${text.slice(0, 300)}`);
-		});
-	}
+	// Each page in one of four tabs; the checks print in the order of PAGES.
+	const res = await inTabs(context, PAGES, 4, async (tab, [, p, status, action]) => {
+		const r = await tab.goto(root + p, { waitUntil: 'load' });
+		if (r.status() !== status) throw new Error(`status ${r.status()}`);
+		const form = tab.locator('header form.search');
+		if (!(await form.locator('input[name=q]').isVisible())) throw new Error('no visible search box');
+		const got = await form.getAttribute('action');
+		if (got !== action) throw new Error(`the box searches ${got}`);
+		if (!(await form.getByRole('link', { name: 'help' }).isVisible())) throw new Error('no help link');
+		const feed = await tab.$eval('link[rel=alternate][type="application/atom+xml"]', (l) => l.href);
+		const f = await tab.request.get(feed);
+		if (f.status() !== 200 || !(await f.text()).includes('<feed xmlns="http://www.w3.org/2005/Atom"')) throw new Error(`feed ${feed}: ${f.status()}`);
+		const osd = await tab.$eval('link[rel=search][type="application/opensearchdescription+xml"]', (l) => l.href);
+		const o = await tab.request.get(osd);
+		const text = await o.text();
+		if (o.status() !== 200 || !text.includes(`template="${new URL(action, root).href}?q={searchTerms}"`)) throw new Error(`OpenSearch ${osd}: ${o.status()} ${text.slice(0, 300)}`);
+	});
+	PAGES.forEach(([name, , , action], i) => report(`${name}: its search box (${action}), feed and OpenSearch links answer`, res[i]));
 	// The box works: typed and sent with Enter, from a message and from
 	// the site index.
 	for (const [from, want] of [[PAGES[5], 'linux-kernel/'], [PAGES[0], '']]) {
