@@ -636,12 +636,35 @@ static enum la_status add_found(sqlite3_stmt *s, int64_t *ids, unsigned *how, in
 	return rc == SQLITE_DONE ? LA_OK : LA_EDB;
 }
 
+/* Whether an earlier series of the walk, rows[0..i), asked the same
+ * question by change-id (change) or by name and author (!change) as
+ * rows[i]: the statement would return the same rows, and add_found
+ * would take none of them (each is in the set already, or the set was
+ * full when it was skipped and still is). */
+static bool asked_before(const struct store_series *rows, int i, bool change)
+{
+	const struct store_series *cur = &rows[i];
+	for (int k = 0; k < i; k++) {
+		if (rows[k].list_id != cur->list_id)
+			continue;
+		if (change ? strcmp(rows[k].change_id, cur->change_id) == 0
+		           : strcmp(rows[k].name, cur->name) == 0 &&
+		                     strcmp(rows[k].author, cur->author) == 0)
+			return true;
+	}
+	return false;
+}
+
 enum la_status store_series_versions(struct store *st, const struct store_series *start,
-                                     int64_t *ids, unsigned *how, int max, int *n)
+                                     int64_t *ids, unsigned *how, struct store_series *rows,
+                                     int max, int *n)
 {
 	*n = 0;
 	if (max < 1)
 		return LA_OK;
+	struct store_series *own = NULL;
+	if (!rows && !(rows = own = calloc((size_t)max, sizeof *rows)))
+		return LA_ENOMEM;
 	ids[0] = start->id;
 	how[0] = 0;
 	*n = 1;
@@ -649,36 +672,43 @@ enum la_status store_series_versions(struct store *st, const struct store_series
 	/* Breadth first over the rules, from each series found: v1 and v3
 	 * may share nothing but v2. */
 	for (int i = 0; !e && i < *n; i++) {
-		struct store_series cur;
-		if ((e = store_series_get(st, ids[i], &cur)))
+		if ((e = store_series_get(st, ids[i], &rows[i])))
 			break;
+		const struct store_series *cur = &rows[i];
 		sqlite3_stmt *s;
-		if (cur.change_id[0]) {
-			if (!(s = q(st, Q_V_CHANGE)))
-				return LA_EDB;
-			sqlite3_bind_text(s, 1, cur.change_id, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(s, 2, cur.list_id);
+		if (cur->change_id[0] && !asked_before(rows, i, true)) {
+			if (!(s = q(st, Q_V_CHANGE))) {
+				e = LA_EDB;
+				break;
+			}
+			sqlite3_bind_text(s, 1, cur->change_id, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(s, 2, cur->list_id);
 			sqlite3_bind_int64(s, 3, start->id);
 			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_CHANGE_ID);
 		}
-		if (!e) {
-			if (!(s = q(st, Q_V_NAME)))
-				return LA_EDB;
-			sqlite3_bind_int64(s, 1, cur.list_id);
-			sqlite3_bind_text(s, 2, cur.name, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(s, 3, cur.author, -1, SQLITE_TRANSIENT);
+		if (!e && !asked_before(rows, i, false)) {
+			if (!(s = q(st, Q_V_NAME))) {
+				e = LA_EDB;
+				break;
+			}
+			sqlite3_bind_int64(s, 1, cur->list_id);
+			sqlite3_bind_text(s, 2, cur->name, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 3, cur->author, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_int64(s, 4, start->id);
 			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_NAME);
 		}
 		if (!e) {
-			if (!(s = q(st, Q_V_PATCH)))
-				return LA_EDB;
-			sqlite3_bind_int64(s, 1, cur.id);
-			sqlite3_bind_text(s, 2, cur.author, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(s, 3, cur.list_id);
+			if (!(s = q(st, Q_V_PATCH))) {
+				e = LA_EDB;
+				break;
+			}
+			sqlite3_bind_int64(s, 1, cur->id);
+			sqlite3_bind_text(s, 2, cur->author, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(s, 3, cur->list_id);
 			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_PATCHID);
 		}
 	}
+	free(own);
 	return e;
 }
 
@@ -986,8 +1016,13 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *
 	int64_t ids[SERIES_CHAIN_MAX];
 	unsigned how[SERIES_CHAIN_MAX];
 	int n = 0;
-	if ((e = store_series_versions(st, &start, ids, how, SERIES_CHAIN_MAX, &n)))
+	struct store_series *rows = calloc(SERIES_CHAIN_MAX, sizeof *rows);
+	if (!rows)
+		return LA_ENOMEM;
+	if ((e = store_series_versions(st, &start, ids, how, rows, SERIES_CHAIN_MAX, &n))) {
+		free(rows);
 		return e;
+	}
 	struct sver v[SERIES_CHAIN_MAX];
 	memset(v, 0, sizeof v);
 	for (int i = 0; !e && i < n; i++) {
@@ -995,11 +1030,12 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *
 			e = LA_ENOMEM;
 		else
 			done->v[done->n++] = ids[i];
-		if (!e)
-			e = store_series_get(st, ids[i], &v[i].s);
+		/* The walk read each row already, in this transaction. */
+		v[i].s = rows[i];
 		if (!e)
 			e = sver_load(st, &v[i]);
 	}
+	free(rows);
 	if (!e)
 		e = chain_put(st, v, (size_t)n);
 	for (int i = 0; i < n; i++)
