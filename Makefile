@@ -3,11 +3,16 @@
 # `make run` sets up the machine, builds, indexes samples/ and serves them.
 
 VERSION := 0.1.0
-PKGS := gmime-3.0 sqlite3 zlib liblzma libzstd glib-2.0 json-glib-1.0 libh2o-evloop libgit2
+CORE_PKGS := gmime-3.0 sqlite3 zlib liblzma libzstd glib-2.0 json-glib-1.0
+# Only listarc-ext.so links these (src/ext/ext.h).
+EXT_PKGS := libh2o-evloop libgit2
+PKGS := $(CORE_PKGS) $(EXT_PKGS)
 CC ?= cc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libbz2 and libstemmer have no pkg-config file in Debian.
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lstemmer
+CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lbz2 -lstemmer
+EXT_LIBS = $(shell pkg-config --libs $(EXT_PKGS) 2>/dev/null)
+PKG_LIBS = $(CORE_LIBS) $(EXT_LIBS)
 
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
@@ -30,7 +35,7 @@ CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write.c src/store/search.c \
-              src/store/bytes.c src/store/git.c src/store/series.c \
+              src/store/bytes.c src/store/git.c src/store/gitrepo.c src/store/series.c \
               src/store/hide.c src/store/lists.c src/store/legacy.c src/store/stats.c src/store/purge.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c \
               src/ingest/purge.c
@@ -53,26 +58,45 @@ UNIT_TESTS := src/util/test_util.c src/msg/test_msg.c src/mbox/test_mbox.c src/r
               src/search/test_search.c src/thread/test_thread.c \
               src/http/test_route.c src/http/test_http.c
 
+# listarc-ext.so (src/ext/ext.h): the files that need libgit2 or libh2o,
+# loaded by the binary only when a command calls into them; the binary
+# has src/ext/ext.c in their place.  Tests and fuzz targets link them.
+EXT_SRC := src/ingest/git.c src/store/gitrepo.c src/export/export.c src/http/server.c
+BIN_SRC := $(filter-out $(EXT_SRC),$(LIB_SRC)) src/ext/ext.c $(CMD_SRC)
+
 # (RELDIR: `make analyze` compiles the same objects elsewhere.)
 RELDIR ?= build/release
-release_OBJ := $(patsubst src/%.c,$(RELDIR)/%.o,$(LIB_SRC) $(CMD_SRC))
-asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC) $(CMD_SRC))
+release_OBJ := $(patsubst src/%.c,$(RELDIR)/%.o,$(BIN_SRC))
+release_EXT := $(patsubst src/%.c,$(RELDIR)/pic/%.o,$(EXT_SRC) src/ext/plugin.c)
+asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(BIN_SRC))
+asan_EXT    := $(patsubst src/%.c,build/asan/pic/%.o,$(EXT_SRC) src/ext/plugin.c)
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
 .PHONY: all check check-build check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load replicas-test \
         install install-service uninstall
 all: listarc
 
-listarc: $(release_OBJ)
-	$(CC) $(RELEASE_CFLAGS) -pie -o $@ $^ $(PKG_LIBS) -lpthread
+# -rdynamic: listarc-ext.so calls back into the binary (the store, the
+# router); -Bsymbolic: its own functions bind to themselves, not to the
+# binary's forwarders of the same name.
+listarc: $(release_OBJ) listarc-ext.so
+	$(CC) $(RELEASE_CFLAGS) -pie -rdynamic -o $@ $(release_OBJ) $(CORE_LIBS) -ldl -lpthread
+listarc-ext.so: $(release_EXT)
+	$(CC) $(RELEASE_CFLAGS) -shared -Wl,-Bsymbolic -o $@ $^ $(EXT_LIBS) -lpthread
 
 $(RELDIR)/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(RELEASE_CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+$(RELDIR)/pic/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(RELEASE_CFLAGS) -fPIC $(EXTRA_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 build/asan/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+build/asan/pic/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -fPIC $(EXTRA_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 # HTML5's named character references, from Python's html.entities
 # (scripts/gen-entities.py), for src/msg/htmltext.c.
@@ -81,8 +105,10 @@ build/gen/html_entities.h: scripts/gen-entities.py
 	python3 scripts/gen-entities.py >$@.tmp && mv $@.tmp $@
 $(RELDIR)/msg/htmltext.o build/asan/msg/htmltext.o build/fuzz/msg/htmltext.o: build/gen/html_entities.h
 
-build/asan/listarc: $(asan_OBJ)
-	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+build/asan/listarc: $(asan_OBJ) build/asan/listarc-ext.so
+	$(CC) $(SAN_FLAGS) -rdynamic -o $@ $(asan_OBJ) $(CORE_LIBS) -ldl -lpthread
+build/asan/listarc-ext.so: $(asan_EXT)
+	$(CC) $(SAN_FLAGS) -shared -Wl,-Bsymbolic -o $@ $^ $(EXT_LIBS) -lpthread
 
 build/asan/test_%: src/*/test_%.c $(asan_LIB)
 	@mkdir -p $(dir $@)
@@ -155,7 +181,7 @@ check-valgrind: setup
 analyze: setup
 	rm -rf build/scan-obj build/scan
 	scan-build --use-cc=clang -o build/scan --status-bugs $(MAKE) RELDIR=build/scan-obj release-objs
-release-objs: $(release_OBJ)
+release-objs: $(release_OBJ) $(release_EXT)
 
 # The server under wrk while `listarc deliver` adds mail (bench/load,
 # 60 s): figures, not a pass or a fail; not part of `make check`.
@@ -183,13 +209,16 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# Where the binary looks for listarc-ext.so: ../lib/listarc from itself.
+EXTDIR = $(BINDIR)/../lib/listarc
 DOCDIR ?= $(PREFIX)/share/doc/listarc
 DOC_FILES := README.md contrib/listarc.service contrib/nginx-listarc.conf contrib/listarc.logrotate \
              contrib/install-service
 
 install: listarc
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(EXTDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
 	install -m 755 listarc $(DESTDIR)$(BINDIR)/listarc
+	install -m 644 listarc-ext.so $(DESTDIR)$(EXTDIR)/listarc-ext.so
 	install -m 644 man/listarc.1 $(DESTDIR)$(MANDIR)/man1/listarc.1
 	install -m 644 README.md contrib/nginx-listarc.conf contrib/listarc.logrotate $(DESTDIR)$(DOCDIR)/
 	install -m 755 contrib/install-service $(DESTDIR)$(DOCDIR)/
@@ -210,11 +239,13 @@ install-service:
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/listarc $(DESTDIR)$(MANDIR)/man1/listarc.1
+	rm -f $(DESTDIR)$(EXTDIR)/listarc-ext.so
+	-rmdir $(DESTDIR)$(EXTDIR) 2>/dev/null
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES)))
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
-	rm -rf build listarc
+	rm -rf build listarc listarc-ext.so
 
 # The layout of .clang-format: `make format` applies it, `make format-check`
 # (run by CI) fails on any difference.

@@ -597,12 +597,16 @@ static void shell_addr(struct buf *b, const char *a, const char *list_addr)
  * shell_addr); as that mode, no mailto: link (it would need the
  * addresses whole).  Everything goes through the escapers. */
 static void reply_block(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
-                        const char *head, size_t n)
+                        const char *head, size_t n, struct mime_msg *mm)
 {
 	struct reply x = {0};
 	/* Headers that cannot be parsed add no one: the block is built from
-	 * what could be read (and the list's address). */
-	la_ignore(mime_reply_addrs(head, n, reply_add, &x));
+	 * what could be read (and the list's address).  mm, when given, is
+	 * the whole message already parsed, whose header is head[0..n). */
+	if (mm)
+		mime_msg_reply_addrs(mm, reply_add, &x);
+	else
+		la_ignore(mime_reply_addrs(head, n, reply_add, &x));
 	const struct conf_list *cl = c->conf ? conf_list(c->conf, m->list) : NULL;
 	const char *list_addr = cl && cl->address ? cl->address : NULL;
 	if (list_addr)
@@ -802,25 +806,35 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 	 * block links them only when there are some. */
 	struct buf reply;
 	buf_init(&reply, PAGE_MAX);
+	/* The message is read and parsed once, for the reply block, the line
+	 * above the header block and the message itself. */
 	struct loaded l;
-	if (load_message(c, m, &l) == LA_OK) {
-		/* The header block alone: up to the first empty line. */
-		size_t hn = l.len;
-		for (size_t i = 0; i + 1 < l.len; i++)
-			if (l.data[i] == '\n' &&
-			    (l.data[i + 1] == '\n' ||
-			     (l.data[i + 1] == '\r' && i + 2 < l.len && l.data[i + 2] == '\n'))) {
-				hn = i + 1;
-				break;
-			}
-		reply_block(c, &reply, m, l.data, hn);
-		message_links(c, b, m, l.data, hn, reply.len > 0 && !reply.err);
-		loaded_free(&l);
-	}
-	if ((e = message_pre(c, b, m, 0))) {
+	if ((e = load_message(c, m, &l))) {
 		buf_free(&reply);
 		return load_failed(c, r, e);
 	}
+	struct mime_msg *mm = NULL;
+	enum la_status me = open_mime(m, &l, &mm);
+	/* The header block alone: up to the first empty line. */
+	size_t hn = l.len;
+	bool crlf = false;
+	for (size_t i = 0; i + 1 < l.len; i++)
+		if (l.data[i] == '\n' &&
+		    (l.data[i + 1] == '\n' ||
+		     (l.data[i + 1] == '\r' && i + 2 < l.len && l.data[i + 2] == '\n'))) {
+			hn = i + 1;
+			crlf = l.data[i + 1] == '\r';
+			break;
+		}
+	/* The parse of the whole message has the same header as head[0..hn)
+	 * parsed alone, but where l holds only the head of a big message or
+	 * the header ends in a CRLF empty line: those parse it alone. */
+	reply_block(c, &reply, m, l.data, hn, me == LA_OK && !l.partial && !crlf ? mm : NULL);
+	message_links(c, b, m, l.data, hn, reply.len > 0 && !reply.err);
+	render_message_text(c, b, m->list, m->day, m->num, lore_parts(c, m) ? m->msgid : NULL,
+	                    l.data, l.len, mm, me, 0);
+	mime_free(mm);
+	loaded_free(&l);
 	render_thread_outline(c, b, m);
 	if (!reply.err)
 		buf_add(b, reply.data, reply.len);

@@ -853,6 +853,16 @@ static void reply_list(InternetAddressList *l, int depth, size_t *count,
 	}
 }
 
+static void reply_addrs(GMimeMessage *msg, void (*fn)(const char *addr, void *arg), void *arg)
+{
+	static const GMimeAddressType order[] = {GMIME_ADDRESS_TYPE_FROM, GMIME_ADDRESS_TYPE_TO,
+	                                         GMIME_ADDRESS_TYPE_CC,
+	                                         GMIME_ADDRESS_TYPE_REPLY_TO};
+	size_t count = 0;
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+		reply_list(g_mime_message_get_addresses(msg, order[i]), 0, &count, fn, arg);
+}
+
 enum la_status mime_reply_addrs(const char *head, size_t n, void (*fn)(const char *addr, void *arg),
                                 void *arg)
 {
@@ -866,12 +876,12 @@ enum la_status mime_reply_addrs(const char *head, size_t n, void (*fn)(const cha
 	g_object_unref(parser);
 	if (!msg)
 		return LA_EINVAL;
-	static const GMimeAddressType order[] = {GMIME_ADDRESS_TYPE_FROM, GMIME_ADDRESS_TYPE_TO,
-	                                         GMIME_ADDRESS_TYPE_CC,
-	                                         GMIME_ADDRESS_TYPE_REPLY_TO};
-	size_t count = 0;
-	for (size_t i = 0; i < sizeof order / sizeof *order; i++)
-		reply_list(g_mime_message_get_addresses(msg, order[i]), 0, &count, fn, arg);
+	reply_addrs(msg, fn, arg);
 	g_object_unref(msg);
 	return LA_OK;
+}
+
+void mime_msg_reply_addrs(struct mime_msg *m, void (*fn)(const char *addr, void *arg), void *arg)
+{
+	reply_addrs(m->msg, fn, arg);
 }

@@ -91,6 +91,10 @@ const char *mime_part_charset(struct mime_msg *m);
 LA_MUST_CHECK enum la_status mime_reply_addrs(const char *head, size_t n,
                                               void (*fn)(const char *addr, void *arg), void *arg);
 
+/* The same addresses, from the header of the message m was opened with
+ * (one parse for the page and its reply block). */
+void mime_msg_reply_addrs(struct mime_msg *m, void (*fn)(const char *addr, void *arg), void *arg);
+
 /* The charset parameter of attachment k ("" if none), for serving text
  * attachments with their own charset. */
 const char *mime_attachment_charset(struct mime_msg *m, int k);

@@ -407,25 +407,30 @@ static enum la_status load_versions(const struct render_ctx *c, const struct sto
 	int64_t ids[VERSIONS_MAX];
 	unsigned how[VERSIONS_MAX];
 	int k = 0;
-	enum la_status e = store_series_versions(c->st, s, ids, how, VERSIONS_MAX, &k);
-	if (e)
-		return e;
-	struct version *v = calloc((size_t)k + 1, sizeof *v);
-	if (!v)
+	struct store_series *rows = calloc(VERSIONS_MAX, sizeof *rows);
+	if (!rows)
 		return LA_ENOMEM;
+	enum la_status e = store_series_versions(c->st, s, ids, how, rows, VERSIONS_MAX, &k);
+	if (e) {
+		free(rows);
+		return e;
+	}
+	struct version *v = calloc((size_t)k + 1, sizeof *v);
+	if (!v) {
+		free(rows);
+		return LA_ENOMEM;
+	}
 	size_t m = 0;
 	for (int i = 0; i < k && !e; i++) {
-		e = store_series_get(c->st, ids[i], &v[m].s);
-		if (e == LA_ENOTFOUND) {
-			e = LA_OK;
-			continue;
-		}
+		/* The walk read each version's row (every one it found exists). */
+		v[m].s = rows[i];
 		v[m].how = how[i];
 		if (!e)
 			e = store_series_msgs(c->st, ids[i], take_head, &v[m]);
 		if (!e && v[m].has_head)
 			m++;
 	}
+	free(rows);
 	qsort(v, m, sizeof *v, by_version);
 	*out = v;
 	*n = m;

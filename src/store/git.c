@@ -1,6 +1,6 @@
 /* git.c: public-inbox git sources: the last commit indexed per
- * repository, messages removed from one (410), and a message's bytes,
- * which are a blob read with libgit2. */
+ * repository, messages removed from one (410).  A message's bytes, a
+ * blob read with libgit2, are gitrepo.c's. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <git2.h>
@@ -18,9 +18,7 @@ static bool is_oid_hex(const char *s)
 	return s && strlen(s) == GIT_OID_HEXSZ && strspn(s, "0123456789abcdef") == GIT_OID_HEXSZ;
 }
 
-/* A message's file: "N/ID" (v2, epoch N of at most 6 digits) or "ID"
- * (v1).  Returns the ID part and the epoch (-1 for v1), or NULL. */
-static const char *file_oid(const char *file, int *epoch)
+const char *st_git_file_oid(const char *file, int *epoch)
 {
 	*epoch = -1;
 	if (!file)
@@ -84,7 +82,7 @@ enum la_status store_msg_remove(struct store *st, int64_t source_id, const char 
 {
 	*removed = 0;
 	int epoch;
-	if (!file_oid(file, &epoch))
+	if (!st_git_file_oid(file, &epoch))
 		return la_err_set(err, LA_EINVAL, "index: %s: not a blob id", file);
 	/* The writer's caches count messages per Message-ID and day: written
 	 * out first, then dropped, so that nothing overwrites what follows. */
@@ -187,131 +185,4 @@ enum la_status store_msg_gone(struct store *st, int64_t list_id, int day, int nu
 	*gone = rc == SQLITE_ROW;
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : LA_EDB;
-}
-
-/* libgit2 is set up once per process and left so: the server's threads
- * read blobs at any time, and a count that fell to zero between two of
- * them would tear it down under another. */
-static void git_setup(void)
-{
-	git_libgit2_init();
-}
-
-int store_git_blob_open(const char *path, const char *file, uint64_t *size)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, git_setup);
-	int epoch;
-	const char *hex = file_oid(file, &epoch);
-	if (!hex)
-		return -1;
-	char repo_path[4200];
-	if (epoch < 0)
-		snprintf(repo_path, sizeof repo_path, "%s", path);
-	else if (snprintf(repo_path, sizeof repo_path, "%s/git/%d.git", path, epoch) >=
-	         (int)sizeof repo_path)
-		return -1;
-	git_repository *repo = NULL;
-	git_blob *blob = NULL;
-	git_oid oid;
-	int fd = -1;
-	if (git_oid_fromstr(&oid, hex) == 0 &&
-	    git_repository_open_ext(&repo, repo_path,
-	                            GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
-	                            NULL) == 0 &&
-	    git_blob_lookup(&blob, repo, &oid) == 0) {
-		const char *p = git_blob_rawcontent(blob);
-		size_t n = (size_t)git_blob_rawsize(blob);
-		fd = memfd_create("listarc-blob", MFD_CLOEXEC);
-		size_t put = 0;
-		while (fd >= 0 && put < n) {
-			ssize_t k = write(fd, p + put, n - put);
-			if (k <= 0) {
-				close(fd);
-				fd = -1;
-				break;
-			}
-			put += (size_t)k;
-		}
-		if (fd >= 0)
-			*size = n;
-	}
-	git_blob_free(blob);
-	git_repository_free(repo);
-	return fd;
-}
-
-/* ---- how far the index is behind its mirrors (/healthz) ---- */
-
-struct status_walk {
-	struct store *st;
-	const char *list;
-	store_git_status_fn fn;
-	void *arg;
-	enum la_status e;
-};
-
-static void status_epoch(struct status_walk *w, const struct store_source *s, int epoch)
-{
-	char rp[4200];
-	if (epoch < 0)
-		snprintf(rp, sizeof rp, "%s", s->path);
-	else
-		snprintf(rp, sizeof rp, "%s/git/%d.git", s->path, epoch);
-	char head[GIT_OID_HEXSZ + 1] = "", indexed[GIT_OID_HEXSZ + 1] = "";
-	git_repository *repo = NULL;
-	git_oid oid;
-	if (git_repository_open_ext(&repo, rp,
-	                            GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
-	                            NULL) == 0 &&
-	    git_reference_name_to_id(&oid, repo, "HEAD") == 0)
-		git_oid_tostr(head, sizeof head, &oid);
-	git_repository_free(repo);
-	enum la_status e =
-		store_git_head_get(w->st, s->id, epoch < 0 ? 0 : epoch, indexed, sizeof indexed);
-	if (e && e != LA_ENOTFOUND)
-		w->e = e;
-	w->fn(w->list, s->path, epoch, head, indexed, w->arg);
-}
-
-static bool status_source(const struct store_source *s, void *arg)
-{
-	struct status_walk *w = arg;
-	if (s->kind != SOURCE_GIT)
-		return true;
-	char gdir[4200];
-	snprintf(gdir, sizeof gdir, "%s/git", s->path);
-	DIR *d = opendir(gdir);
-	if (!d) {
-		status_epoch(w, s, -1); /* v1: the repository itself */
-		return true;
-	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		size_t k = strspn(de->d_name, "0123456789");
-		if (k == 0 || k > 6 || strcmp(de->d_name + k, ".git") != 0)
-			continue;
-		status_epoch(w, s, atoi(de->d_name));
-	}
-	closedir(d);
-	return true;
-}
-
-static bool status_list(const struct store_list_info *l, void *arg)
-{
-	struct status_walk *w = arg;
-	w->list = l->name;
-	enum la_status e = store_sources(w->st, l->id, status_source, w);
-	if (e)
-		w->e = e;
-	return true;
-}
-
-enum la_status store_git_status(struct store *st, store_git_status_fn fn, void *arg)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, git_setup);
-	struct status_walk w = {st, NULL, fn, arg, LA_OK};
-	enum la_status e = store_lists(st, status_list, &w);
-	return e ? e : w.e;
 }

@@ -852,14 +852,36 @@ static enum la_status add_by_patch(struct store *st, struct pid_cache *pc,
 	return e;
 }
 
+/* Whether an earlier series of the walk, rows[0..i), asked the same
+ * question by change-id (change) or by name and author (!change) as
+ * rows[i]: the statement would return the same rows, and add_found
+ * would take none of them (each is in the set already, or the set was
+ * full when it was skipped and still is). */
+static bool asked_before(const struct store_series *rows, int i, bool change)
+{
+	const struct store_series *cur = &rows[i];
+	for (int k = 0; k < i; k++) {
+		if (rows[k].list_id != cur->list_id)
+			continue;
+		if (change ? strcmp(rows[k].change_id, cur->change_id) == 0
+		           : strcmp(rows[k].name, cur->name) == 0 &&
+		                     strcmp(rows[k].author, cur->author) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* store_series_versions, with pc (or none) for the patch ids. */
 static enum la_status versions_walk(struct store *st, const struct store_series *start,
-                                    int64_t *ids, unsigned *how, int max, int *n,
-                                    struct pid_cache *pc)
+                                    int64_t *ids, unsigned *how, struct store_series *rows,
+                                    int max, int *n, struct pid_cache *pc)
 {
 	*n = 0;
 	if (max < 1)
 		return LA_OK;
+	struct store_series *own = NULL;
+	if (!rows && !(rows = own = calloc((size_t)max, sizeof *rows)))
+		return LA_ENOMEM;
 	ids[0] = start->id;
 	how[0] = 0;
 	*n = 1;
@@ -868,53 +890,66 @@ static enum la_status versions_walk(struct store *st, const struct store_series 
 	 * may share nothing but v2.  Once the set is full nothing more can
 	 * join it, so the walk stops there (a name or patch reused by
 	 * hundreds of series made each walk read them all, for nothing). */
-	for (int i = 0; !e && i < *n && *n < max; i++) {
-		struct store_series cur;
-		if ((e = store_series_get(st, ids[i], &cur)))
+	int i = 0;
+	for (; !e && i < *n && *n < max; i++) {
+		if ((e = store_series_get(st, ids[i], &rows[i])))
 			break;
+		const struct store_series *cur = &rows[i];
 		sqlite3_stmt *s;
-		if (cur.change_id[0]) {
+		if (cur->change_id[0] && !asked_before(rows, i, true)) {
 			sqlite3_stmt *down = q(st, Q_V_CHANGE_DOWN);
-			if (!down || !(s = q(st, Q_V_CHANGE_UP)))
-				return LA_EDB;
+			if (!down || !(s = q(st, Q_V_CHANGE_UP))) {
+				e = LA_EDB;
+				break;
+			}
 			for (sqlite3_stmt *x = s; x; x = x == s ? down : NULL) {
-				sqlite3_bind_text(x, 1, cur.change_id, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_int64(x, 2, cur.list_id);
+				sqlite3_bind_text(x, 1, cur->change_id, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_int64(x, 2, cur->list_id);
 				sqlite3_bind_int64(x, 3, start->id);
 			}
 			e = add_nearest(s, down, start->id, ids, how, max, n,
 			                STORE_SERIES_BY_CHANGE_ID);
 		}
-		if (!e) {
+		if (!e && !asked_before(rows, i, false)) {
 			sqlite3_stmt *down = q(st, Q_V_NAME_DOWN);
-			if (!down || !(s = q(st, Q_V_NAME_UP)))
-				return LA_EDB;
+			if (!down || !(s = q(st, Q_V_NAME_UP))) {
+				e = LA_EDB;
+				break;
+			}
 			for (sqlite3_stmt *x = s; x; x = x == s ? down : NULL) {
-				sqlite3_bind_int64(x, 1, cur.list_id);
-				sqlite3_bind_text(x, 2, cur.name, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_text(x, 3, cur.author, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_int64(x, 1, cur->list_id);
+				sqlite3_bind_text(x, 2, cur->name, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(x, 3, cur->author, -1, SQLITE_TRANSIENT);
 				sqlite3_bind_int64(x, 4, start->id);
 			}
 			e = add_nearest(s, down, start->id, ids, how, max, n, STORE_SERIES_BY_NAME);
 		}
 		if (!e && pc) {
-			e = add_by_patch(st, pc, &cur, ids, how, max, n);
+			e = add_by_patch(st, pc, cur, ids, how, max, n);
 		} else if (!e) {
-			if (!(s = q(st, Q_V_PATCH)))
-				return LA_EDB;
-			sqlite3_bind_int64(s, 1, cur.id);
-			sqlite3_bind_text(s, 2, cur.author, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(s, 3, cur.list_id);
+			if (!(s = q(st, Q_V_PATCH))) {
+				e = LA_EDB;
+				break;
+			}
+			sqlite3_bind_int64(s, 1, cur->id);
+			sqlite3_bind_text(s, 2, cur->author, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(s, 3, cur->list_id);
 			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_PATCHID);
 		}
 	}
+	/* A walk that stopped with the set full has not read the rows of
+	 * the series found last: the caller is given every row. */
+	for (; !e && i < *n; i++)
+		e = store_series_get(st, ids[i], &rows[i]);
+	free(own);
 	return e;
 }
 
 enum la_status store_series_versions(struct store *st, const struct store_series *start,
-                                     int64_t *ids, unsigned *how, int max, int *n)
+                                     int64_t *ids, unsigned *how, struct store_series *rows,
+                                     int max, int *n)
 {
-	return versions_walk(st, start, ids, how, max, n, NULL);
+	return versions_walk(st, start, ids, how, rows, max, n, NULL);
 }
 
 enum la_status store_msg_patchids(struct store *st, int64_t msg, char (*out)[PATCHID_HEX + 1],
@@ -1222,8 +1257,13 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *
 	int64_t ids[SERIES_CHAIN_MAX];
 	unsigned how[SERIES_CHAIN_MAX];
 	int n = 0;
-	if ((e = versions_walk(st, &start, ids, how, SERIES_CHAIN_MAX, &n, pc)))
+	struct store_series *rows = calloc(SERIES_CHAIN_MAX, sizeof *rows);
+	if (!rows)
+		return LA_ENOMEM;
+	if ((e = versions_walk(st, &start, ids, how, rows, SERIES_CHAIN_MAX, &n, pc))) {
+		free(rows);
 		return e;
+	}
 	struct sver v[SERIES_CHAIN_MAX];
 	memset(v, 0, sizeof v);
 	for (int i = 0; !e && i < n; i++) {
@@ -1231,11 +1271,12 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *
 			e = LA_ENOMEM;
 		else
 			done->v[done->n++] = ids[i];
-		if (!e)
-			e = store_series_get(st, ids[i], &v[i].s);
+		/* The walk read each row already, in this transaction. */
+		v[i].s = rows[i];
 		if (!e)
 			e = sver_load(st, &v[i]);
 	}
+	free(rows);
 	if (!e)
 		e = chain_put(st, v, (size_t)n);
 	for (int i = 0; i < n; i++)

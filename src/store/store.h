@@ -430,9 +430,11 @@ enum {
 /* The versions of s's series: s first, then every series linked to one
  * already found by the same change-id, by the same name and author, or
  * by a patch id shared with the same author (in that order of rules),
- * at most max, in ids (how: the rule that found each; 0 for s). */
+ * at most max, in ids (how: the rule that found each; 0 for s) and,
+ * unless rows is NULL, each one's row in rows (as store_series_get). */
 LA_MUST_CHECK enum la_status store_series_versions(struct store *st, const struct store_series *s,
-                                                   int64_t *ids, unsigned *how, int max, int *n);
+                                                   int64_t *ids, unsigned *how,
+                                                   struct store_series *rows, int max, int *n);
 
 /* The state of a series (kept up to date at every commit that touches
  * its threads or versions; hidden messages do not count): msgs, its

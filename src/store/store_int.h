@@ -304,10 +304,13 @@ LA_MUST_CHECK enum la_status stats_fill(struct store *st);
 /* stats.c: finalizes its statements (store_close). */
 void stats_stmts_free(struct store *st);
 
-/* git.c: a copy of the blob `file` ("N/ID": of epoch N of the v2 inbox
+/* gitrepo.c: a copy of the blob `file` ("N/ID": of epoch N of the v2 inbox
  * at path; "ID": of the v1 inbox, a bare repository, at path) in an
  * unnamed file in memory (its size in *size), or -1. */
 int store_git_blob_open(const char *path, const char *file, uint64_t *size);
+/* git.c: a message's file, "N/ID" (v2, epoch N of at most 6 digits) or
+ * "ID" (v1): the ID part and the epoch (-1 for v1), or NULL. */
+const char *st_git_file_oid(const char *file, int *epoch);
 
 /* write.c: drops the writer caches (on rollback and close). */
 void st_write_caches_free(struct store *st);
