@@ -49,7 +49,9 @@ skip() {
 # checkout (CI has them; a user's clone does not).
 have_shared() { [ -d "$SHARED/corpora" ]; }
 SKIP_SHARED="../shared not present"
-# check DESCRIPTION COMMAND...: ok if the command succeeds.
+# check DESCRIPTION COMMAND...: ok if the command succeeds.  Several
+# conditions in one check: check DESCRIPTION eval 'A && B' (in a bare
+# `check DESCRIPTION A && B` the check sees A alone; B runs after it).
 check() {
 	local d=$1
 	shift
@@ -122,7 +124,9 @@ getall() {
 # wait_until COMMAND...: runs COMMAND until it succeeds, for what another
 # process does (a file it writes, a port it closes): a condition, never a
 # time.  It is tried every 20 ms; after a minute it is taken to have
-# failed (returns non-zero).
+# failed (returns non-zero).  The arguments are expanded once, before the
+# first try: a count to wait for goes in a function (or sh -c), not in
+# $(...) among the arguments.
 wait_until() {
 	local i
 	for ((i = 0; i < 3000; i++)); do

@@ -255,7 +255,7 @@ for s in binary.dat /etc/passwd empty.mbox /dev/null junk; do
 	la index --data ok refused "$s" 2>ref.err
 	rc=$?
 	check "refused: $s (exit $rc, one line: $(head -c 90 ref.err)...)" \
-		[ "$rc" -eq 1 ] && [ "$(wc -l <ref.err)" -eq 1 ] && grep -q 'not a mailbox\|nothing to import' ref.err
+		eval '[ "$rc" -eq 1 ] && [ "$(wc -l <ref.err)" -eq 1 ] && grep -q "not a mailbox\|nothing to import" ref.err'
 	la index --data fresh refused "$s" 2>/dev/null
 done
 check_eq "...no list was created, nothing listed" "$(la lists --data ok)" "$lists_before"

@@ -27,7 +27,7 @@ public-inbox-init -V1 -L basic v1 "$T/v1" http://example.org/v1 v1@example.org 2
 "$PI_IMPORT" v2 v2 lore.mbox >/dev/null 2>>pi.err
 "$PI_IMPORT" v2 v1 lore.mbox >/dev/null 2>>pi.err
 check "public-inbox wrote both inboxes (36 commits each)" \
-	[ "$(git -C v2/git/0.git rev-list --count HEAD)" = 36 ] && [ "$(git -C v1 rev-list --count HEAD)" = 36 ]
+	eval '[ "$(git -C v2/git/0.git rev-list --count HEAD)" = 36 ] && [ "$(git -C v1 rev-list --count HEAD)" = 36 ]'
 
 la index --data ref --quiet t lore.mbox
 la index --data g2 t v2 2>g2.err
@@ -130,7 +130,7 @@ public-inbox-purge --all <purge.eml >/dev/null 2>>pi.err
 la index --data g2 t 2>rw.err
 rc=$?
 check "after public-inbox-purge, the rewritten epoch is said and read again (exit $rc): $(head -c 100 rw.err)..." \
-	[ "$rc" -eq 0 ] && grep -q 'history rewritten.*read again whole: 1 messages removed, 0 added' rw.err
+	eval '[ "$rc" -eq 0 ] && grep -q "history rewritten.*read again whole: 1 messages removed, 0 added" rw.err'
 facts g2 >after.facts
 DATA=$T/g2 get /t/2019/05/20/1 >/dev/null
 check_eq "...the purged message's URL answers 410" "$STATUS" 410
@@ -138,7 +138,7 @@ check_eq "...and every other message kept its URL and Message-ID" \
 	"$(grep -v '^20190520|1|' before.facts | cut -d'|' -f1-3 | md5sum)" "$(cut -d'|' -f1-3 after.facts | md5sum)"
 la index --data g2 --rebuild t v2 2>rb.err
 check "--rebuild indexes it anew: 36 messages (36 + 2 new - 1 removed - 1 purged, its empty blob no message)" \
-	[ "$(la lists --data g2 | awk '$1 == "t" {print $2}')" = 36 ] && grep -q '^t: 37 messages indexed[^;]*; 1 removed$' rb.err
+	eval '[ "$(la lists --data g2 | awk "\$1 == \"t\" {print \$2}")" = 36 ] && grep -q "^t: 37 messages indexed[^;]*; 1 removed\$" rb.err'
 
 # kill -9 in mid-walk (a commit per message), then a rerun: the same as a
 # run that was never killed.

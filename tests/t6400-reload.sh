@@ -37,10 +37,13 @@ check "server lines: ISO time, level, listarc:" \
 # 60 reloads, each file different, while a client asks for pages.
 ( while :; do curl -s -o /dev/null "$U/" "$U/seeds/" "$U/seeds/2020/05/"; done ) &
 bg_pid $!
+# reloads_said N: the server has said N times that it read the file again
+# (a function, so that wait_until counts the lines anew at each try).
+reloads_said() { [ "$(grep -c 'listarc.conf read again' "$T/r.err")" -ge "$1" ]; }
 for ((i = 1; i <= 60; i++)); do
 	printf '[site]\ntitle = Title %d\n' "$i" >"$DATA/listarc.conf"
 	kill -HUP "$PID"
-	wait_until test "$(grep -c 'listarc.conf read again' "$T/r.err")" -ge $((i + 1)) || break
+	wait_until reloads_said $((i + 1)) || break
 done
 kill "${BG_PIDS[-1]}" 2>/dev/null
 check_eq "60 reloads: each said" "$(grep -c 'listarc.conf read again' "$T/r.err")" 61

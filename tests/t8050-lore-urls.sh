@@ -61,7 +61,7 @@ BIG=$(sqlite3 "$DATA/index.sqlite" "SELECT mids.mid FROM messages m JOIN mids ON
 	JOIN lists l ON l.id = m.list_id WHERE l.name = 'lkml' AND m.thread =
 	(SELECT thread FROM messages GROUP BY thread ORDER BY count(*) DESC LIMIT 1) ORDER BY m.ts LIMIT 1")
 B80=$(midof lkml "$BIG" 79)
-check "the seed thread and lkml's thread of 100 are there" [ -n "$P1" ] && [ -n "$LAST" ] && [ -n "$B80" ]
+check "the seed thread and lkml's thread of 100 are there" eval '[ -n "$P1" ] && [ -n "$LAST" ] && [ -n "$B80" ]'
 
 # ---- the lore URL list: PATH STATUS LOCATION FRAGMENT ("-": none) ----
 # A fragment is looked for on the page the URL ends on (after its
