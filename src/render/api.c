@@ -153,6 +153,38 @@ enum la_status render_api_lists(const struct render_ctx *c, struct response *r)
 
 /* ---- /api/v1/LIST/: keyset pages ---- */
 
+int api_limit(int asked)
+{
+	int limit = asked > 0 ? asked : API_LIMIT_DEFAULT;
+	return limit > API_LIMIT_MAX ? API_LIMIT_MAX : limit;
+}
+
+bool api_hex(const char *s, size_t n, uint64_t *out)
+{
+	if (n == 0 || n > 16)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		int d = s[i] >= '0' && s[i] <= '9'   ? s[i] - '0'
+		        : s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10
+		                                     : -1;
+		if (d < 0)
+			return false;
+		v = v * 16 + (unsigned)d;
+	}
+	*out = v;
+	return true;
+}
+
+void api_page_end(JsonBuilder *jb, bool more, const char *cursor, struct buf *next)
+{
+	json_add_string(jb, "after", more ? cursor : NULL);
+	if (more)
+		json_add_buf(jb, "next", next);
+	else
+		json_add_string(jb, "next", NULL);
+}
+
 /* The cursor is the URL key (day, number) of the last message of a page,
  * written as "k" and hexadecimal digits of day * 10^9 + number: opaque to
  * clients, and stable, as a message's key never changes. */
@@ -164,17 +196,9 @@ static void cursor_write(char *out, size_t n, int day, int num)
 
 static bool cursor_read(const char *s, int *day, int *num)
 {
-	if (s[0] != 'k' || !s[1] || strlen(s) > 17)
+	uint64_t v;
+	if (s[0] != 'k' || !api_hex(s + 1, strlen(s + 1), &v))
 		return false;
-	unsigned long long v = 0;
-	for (const char *p = s + 1; *p; p++) {
-		int d = *p >= '0' && *p <= '9'   ? *p - '0'
-		        : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
-		                                 : -1;
-		if (d < 0)
-			return false;
-		v = v * 16 + (unsigned)d;
-	}
 	unsigned long long dd = v / 1000000000ULL, nn = v % 1000000000ULL;
 	if (dd > 99991231ULL)
 		return false;
@@ -192,9 +216,7 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 		return render_api_error(r, 404, "no such list");
 	if (e)
 		return api_failed(r, e);
-	int limit = q->limit > 0 ? q->limit : API_LIMIT_DEFAULT;
-	if (limit > API_LIMIT_MAX)
-		limit = API_LIMIT_MAX;
+	int limit = api_limit(q->limit);
 	/* Newest first, unless a range is asked for: then oldest first. */
 	bool range = q->since || q->until;
 	int since = q->since ? q->since : 0, until = q->until ? q->until : 99991231;
@@ -227,8 +249,8 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 	json_builder_end_array(jb);
 	struct buf next;
 	buf_init(&next, URL_MAX);
+	char cur[32] = "";
 	if (more) {
-		char cur[32];
 		cursor_write(cur, sizeof cur, l.v[l.n - 1].day, l.v[l.n - 1].num);
 		buf_printf(&next, "%sapi/v1/%s/?after=%s&limit=%d", c->base, list, cur, limit);
 		char d[CIVIL_DAY_LEN];
@@ -240,12 +262,8 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 			civil_daykey_format(q->until, '-', d);
 			buf_printf(&next, "&until=%s", d);
 		}
-		json_add_string(jb, "after", cur);
-		json_add_buf(jb, "next", &next);
-	} else {
-		json_add_string(jb, "after", NULL);
-		json_add_string(jb, "next", NULL);
 	}
+	api_page_end(jb, more, cur, &next);
 	buf_free(&next);
 	json_builder_end_object(jb);
 	render_entries_free(&l);

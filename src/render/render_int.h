@@ -255,6 +255,14 @@ void render_series_link(const struct render_ctx *c, struct buf *b, int64_t list_
 enum la_status finish_json(JsonBuilder *jb, int status, struct response *r);
 /* r: the API's 500 ("the index could not be read"); returns e. */
 enum la_status api_failed(struct response *r, enum la_status e);
+/* Keyset pages of the API: the page size served for limit= (0: none
+ * given); 1 to 16 lowercase hexadecimal digits s[0..n) read into *out
+ * (false if they are not); and the page's last members: "after", the
+ * cursor of its last item, and "next", the URL of the next page (next's
+ * text, then reset), when there is one (more), else both null. */
+int api_limit(int asked);
+bool api_hex(const char *s, size_t n, uint64_t *out);
+void api_page_end(JsonBuilder *jb, bool more, const char *cursor, struct buf *next);
 
 /* ---- JSON members (msgjson.c) ---- */
 
