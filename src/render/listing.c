@@ -631,7 +631,7 @@ enum la_status render_index(const struct render_ctx *c, struct response *r)
 	struct buf *b = &r->body;
 	buf_reset(b);
 	const char *title = c->conf && c->conf->title ? c->conf->title : "Mailing list archives";
-	page_begin(c, b, title, NULL);
+	page_open_site(c, b, title);
 	buf_adds(b, "<h1>");
 	html_texts(b, title);
 	buf_adds(b, "</h1>\n");

@@ -28,9 +28,9 @@ struct page_head {
 /* Starts a page: doctype, head (title, stylesheet, feed, OpenSearch), a
  * skip link, the header (site bar, search box), then opens <main>. */
 void page_open(const struct render_ctx *c, struct buf *b, const struct page_head *h);
-/* page_open for a page of the whole archive. */
-void page_begin(const struct render_ctx *c, struct buf *b, const char *title,
-                const char *canonical);
+/* page_open for a page of no list (the archive's search box and feed):
+ * a list's page opens with page_open and its list. */
+void page_open_site(const struct render_ctx *c, struct buf *b, const char *title);
 /* Ends a page: footer and closing tags. */
 void page_end(const struct render_ctx *c, struct buf *b);
 
