@@ -143,6 +143,13 @@ enum la_status render_api_lists(const struct render_ctx *c, struct response *r)
 	enum la_status e = store_lists(c->st, list_object, &x);
 	json_builder_end_array(jb);
 	json_builder_end_object(jb);
+	return api_send(jb, e, r);
+}
+
+/* ---- /api/v1/LIST/: keyset pages ---- */
+
+enum la_status api_send(JsonBuilder *jb, enum la_status e, struct response *r)
+{
 	if (!e)
 		e = finish_json(jb, 200, r);
 	else
@@ -150,8 +157,6 @@ enum la_status render_api_lists(const struct render_ctx *c, struct response *r)
 	g_object_unref(jb);
 	return e;
 }
-
-/* ---- /api/v1/LIST/: keyset pages ---- */
 
 int api_limit(int asked)
 {
@@ -267,12 +272,7 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 	buf_free(&next);
 	json_builder_end_object(jb);
 	render_entries_free(&l);
-	if (!e)
-		e = finish_json(jb, 200, r);
-	else
-		api_failed(r, e);
-	g_object_unref(jb);
-	return e;
+	return api_send(jb, e, r);
 }
 
 /* ---- one message, by date URL or Message-ID ---- */
@@ -305,12 +305,7 @@ enum la_status render_api_msg(const struct render_ctx *c, const char *list, int 
 	if (!e)
 		e = render_msg_json(c, jb, &l.v[0], true);
 	render_entries_free(&l);
-	if (!e)
-		e = finish_json(jb, 200, r);
-	else
-		api_failed(r, e);
-	g_object_unref(jb);
-	return e;
+	return api_send(jb, e, r);
 }
 
 /* The messages with msgid (in list, or every list if NULL) into l;
@@ -363,12 +358,7 @@ enum la_status render_api_msgid(const struct render_ctx *c, const char *list, co
 	json_builder_end_array(jb);
 	json_builder_end_object(jb);
 	render_entries_free(&l);
-	if (!e)
-		e = finish_json(jb, 200, r);
-	else
-		api_failed(r, e);
-	g_object_unref(jb);
-	return e;
+	return api_send(jb, e, r);
 }
 
 /* ---- a thread as a tree ---- */
@@ -517,11 +507,7 @@ enum la_status render_api_thread(const struct render_ctx *c, const char *list, c
 		json_builder_end_array(jb);
 		json_builder_end_object(jb);
 	}
-	if (!e)
-		e = finish_json(jb, 200, r);
-	else
-		api_failed(r, e);
-	g_object_unref(jb);
+	e = api_send(jb, e, r);
 	thread_tree_free(&t);
 	thread_ids_free(&ids);
 	render_entries_free(&l);

@@ -255,6 +255,9 @@ void render_series_link(const struct render_ctx *c, struct buf *b, int64_t list_
 enum la_status finish_json(JsonBuilder *jb, int status, struct response *r);
 /* r: the API's 500 ("the index could not be read"); returns e. */
 enum la_status api_failed(struct response *r, enum la_status e);
+/* The end of a JSON answer: r is jb's document (200), or when e is set
+ * the API's 500; jb is released.  Returns e, or finish_json's error. */
+enum la_status api_send(JsonBuilder *jb, enum la_status e, struct response *r);
 /* Keyset pages of the API: the page size served for limit= (0: none
  * given); 1 to 16 lowercase hexadecimal digits s[0..n) read into *out
  * (false if they are not); and the page's last members: "after", the

@@ -357,10 +357,5 @@ enum la_status render_api_series(const struct render_ctx *c, const char *list, c
 	e = tmp.err;
 	buf_free(&tmp);
 	srows_free(&x);
-	if (!e)
-		e = finish_json(jb, 200, r);
-	else
-		api_failed(r, e);
-	g_object_unref(jb);
-	return e;
+	return api_send(jb, e, r);
 }
