@@ -184,6 +184,17 @@ struct response_stream response_take_stream(struct response *r)
 	return s;
 }
 
+enum la_status page_close(const struct render_ctx *c, struct response *r, int status, int max_age)
+{
+	page_end(c, &r->body);
+	page_finish(r, status);
+	r->max_age = max_age;
+	enum la_status e = r->body.err;
+	if (e)
+		render_error(c, r, 500, "The page could not be built.");
+	return e;
+}
+
 void page_finish(struct response *r, int status)
 {
 	r->status = status;

@@ -33,6 +33,9 @@ void page_open(const struct render_ctx *c, struct buf *b, const struct page_head
 void page_open_site(const struct render_ctx *c, struct buf *b, const char *title);
 /* Ends a page: footer and closing tags. */
 void page_end(const struct render_ctx *c, struct buf *b);
+/* Ends r's page (page_end) and sets its status and max_age; a body that
+ * could not be built makes r the 500 page and its error is returned. */
+enum la_status page_close(const struct render_ctx *c, struct response *r, int status, int max_age);
 
 /* Links.  day is yyyymmdd; all write c->base first. */
 void link_list(const struct render_ctx *c, struct buf *b, const char *list);

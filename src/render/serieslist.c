@@ -222,14 +222,7 @@ enum la_status render_series_list(const struct render_ctx *c, const char *list, 
 		buf_adds(b, "</div>\n");
 	}
 	srows_free(&x);
-	page_end(c, b);
-	page_finish(r, 200);
-	r->max_age = 300;
-	if (b->err) {
-		e = b->err;
-		render_error(c, r, 500, "The page could not be built.");
-	}
-	return e;
+	return page_close(c, r, 200, 300);
 }
 
 /* ---- /api/v1/LIST/series/ ---- */
