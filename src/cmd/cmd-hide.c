@@ -319,18 +319,10 @@ static bool print_event(const struct store_hide_event *ev, void *arg)
 
 int cmd_log(int argc, char **argv)
 {
-	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	const char *data = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': data = optarg; break;
-		case 'h': fputs(log_usage, stdout); return 0;
-		default: fputs(log_usage, stderr); return EX_USAGE_;
-		}
-	}
+	const char *data;
+	int opt = cmd_data_opts(argc, argv, log_usage, EX_USAGE_, &data);
+	if (opt >= 0)
+		return opt;
 	if (argc - optind > 1) {
 		fputs(log_usage, stderr);
 		return EX_USAGE_;

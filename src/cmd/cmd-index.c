@@ -281,6 +281,34 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 	return 0;
 }
 
+/* Rebuilds st's search index, with a progress line on a terminal
+ * (unless quiet) and, after, how many messages it took and how long.
+ * Returns 0, or 1 after saying why (after what, if not NULL). */
+static int search_rebuild(struct store *st, bool quiet, const char *what)
+{
+	struct la_err err = {0};
+	struct progress_state ps = {isatty(2) && !quiet, now(), 0, "search"};
+	struct ingest_opts o;
+	ingest_opts_init(&o);
+	o.progress = show_progress;
+	o.progress_arg = &ps;
+	uint64_t n = 0;
+	enum la_status e = ingest_reindex_search(st, &o, &n, &err);
+	if (ps.tty)
+		fputs("\r\033[K", stderr);
+	if (e) {
+		if (what)
+			cmd_error("%s: %s", what, err.msg);
+		else
+			cmd_error("%s", err.msg);
+		return 1;
+	}
+	if (!quiet)
+		fprintf(stderr, "search index rebuilt: %llu messages in %.2f s\n",
+		        (unsigned long long)n, now() - ps.start);
+	return 0;
+}
+
 static const char reindex_usage[] =
 	"usage: listarc reindex [--data DIR] [--quiet] --search\n"
 	"\n"
@@ -322,22 +350,7 @@ int cmd_reindex(int argc, char **argv)
 		rc = 1;
 	} else {
 		msg_library_init();
-		struct progress_state ps = {isatty(2) && !quiet, now(), 0, "search"};
-		struct ingest_opts o;
-		ingest_opts_init(&o);
-		o.progress = show_progress;
-		o.progress_arg = &ps;
-		uint64_t n = 0;
-		enum la_status e = ingest_reindex_search(st, &o, &n, &err);
-		if (ps.tty)
-			fputs("\r\033[K", stderr);
-		if (e) {
-			cmd_error("%s", err.msg);
-			rc = 1;
-		} else if (!quiet) {
-			fprintf(stderr, "search index rebuilt: %llu messages in %.2f s\n",
-			        (unsigned long long)n, now() - ps.start);
-		}
+		rc = search_rebuild(st, quiet, NULL);
 	}
 	store_close(st);
 	if (lockfd >= 0)
@@ -353,27 +366,10 @@ int cmd_reindex(int argc, char **argv)
  * saying why it failed. */
 static int upgrade_search(struct store *st, bool quiet)
 {
-	struct la_err err = {0};
 	if (!quiet)
 		fprintf(stderr, "listarc: the search index was made by an older listarc: "
 		                "rebuilding it (as `listarc reindex --search` does)\n");
-	struct progress_state ps = {isatty(2) && !quiet, now(), 0, "search"};
-	struct ingest_opts o;
-	ingest_opts_init(&o);
-	o.progress = show_progress;
-	o.progress_arg = &ps;
-	uint64_t n = 0;
-	enum la_status e = ingest_reindex_search(st, &o, &n, &err);
-	if (ps.tty)
-		fputs("\r\033[K", stderr);
-	if (e) {
-		cmd_error("rebuilding the search index: %s", err.msg);
-		return 1;
-	}
-	if (!quiet)
-		fprintf(stderr, "search index rebuilt: %llu messages in %.2f s\n",
-		        (unsigned long long)n, now() - ps.start);
-	return 0;
+	return search_rebuild(st, quiet, "rebuilding the search index");
 }
 
 /* The list named on the command line (NULL: every list of listarc.conf)

@@ -89,18 +89,10 @@ static bool print_list(const struct store_list_info *l, void *arg)
 
 int cmd_lists(int argc, char **argv)
 {
-	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	const char *data = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': data = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
-	}
+	const char *data;
+	int opt = cmd_data_opts(argc, argv, usage, 2, &data);
+	if (opt >= 0)
+		return opt;
 	char *dir = conf_data_dir(data);
 	struct la_err err = {0};
 	struct store *st = NULL;

@@ -26,18 +26,10 @@ static const char usage[] = "usage: listarc rethread [--data DIR] LIST\n"
 
 int cmd_rethread(int argc, char **argv)
 {
-	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	const char *data = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': data = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return EX_USAGE_;
-		}
-	}
+	const char *data;
+	int opt = cmd_data_opts(argc, argv, usage, EX_USAGE_, &data);
+	if (opt >= 0)
+		return opt;
 	if (argc - optind != 1) {
 		fputs(usage, stderr);
 		return EX_USAGE_;

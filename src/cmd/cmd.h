@@ -37,6 +37,13 @@ int cmd_list_check_dir(const char *data, const char *list, bool create);
 struct buf;
 bool cmd_base_path(const char *url, struct buf *base);
 
+/* The options of a command that takes only --data DIR and --help
+ * (usage is its text): *data is DIR (NULL if not given) and optind the
+ * first operand.  Returns -1 to go on, else the exit status to return
+ * now: 0 after --help (usage on stdout), bad after an unknown option
+ * (usage on stderr). */
+int cmd_data_opts(int argc, char **argv, const char *usage, int bad, const char **data);
+
 /* Prints "listarc: " and the message to stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,4 +1,5 @@
 /* listarc.c: main: picks the subcommand. */
+#include <getopt.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,23 @@ bool cmd_base_path(const char *url, struct buf *base)
 	cmd_error("--base-url %s: its path may hold only URL characters, and no . or .. segment",
 	          url);
 	return false;
+}
+
+int cmd_data_opts(int argc, char **argv, const char *usage, int bad, const char **data)
+{
+	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	*data = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': *data = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return bad;
+		}
+	}
+	return -1;
 }
 
 static const char usage[] =

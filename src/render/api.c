@@ -143,6 +143,13 @@ enum la_status render_api_lists(const struct render_ctx *c, struct response *r)
 	enum la_status e = store_lists(c->st, list_object, &x);
 	json_builder_end_array(jb);
 	json_builder_end_object(jb);
+	return api_send(jb, e, r);
+}
+
+/* ---- /api/v1/LIST/: keyset pages ---- */
+
+enum la_status api_send(JsonBuilder *jb, enum la_status e, struct response *r)
+{
 	if (!e)
 		e = finish_json(jb, 200, r);
 	else
@@ -151,7 +158,37 @@ enum la_status render_api_lists(const struct render_ctx *c, struct response *r)
 	return e;
 }
 
-/* ---- /api/v1/LIST/: keyset pages ---- */
+int api_limit(int asked)
+{
+	int limit = asked > 0 ? asked : API_LIMIT_DEFAULT;
+	return limit > API_LIMIT_MAX ? API_LIMIT_MAX : limit;
+}
+
+bool api_hex(const char *s, size_t n, uint64_t *out)
+{
+	if (n == 0 || n > 16)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		int d = s[i] >= '0' && s[i] <= '9'   ? s[i] - '0'
+		        : s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10
+		                                     : -1;
+		if (d < 0)
+			return false;
+		v = v * 16 + (unsigned)d;
+	}
+	*out = v;
+	return true;
+}
+
+void api_page_end(JsonBuilder *jb, bool more, const char *cursor, struct buf *next)
+{
+	json_add_string(jb, "after", more ? cursor : NULL);
+	if (more)
+		json_add_buf(jb, "next", next);
+	else
+		json_add_string(jb, "next", NULL);
+}
 
 /* The cursor is the URL key (day, number) of the last message of a page,
  * written as "k" and hexadecimal digits of day * 10^9 + number: opaque to
@@ -164,17 +201,9 @@ void api_cursor_write(char *out, size_t n, int day, int num)
 
 bool api_cursor_read(const char *s, int *day, int *num)
 {
-	if (s[0] != 'k' || !s[1] || strlen(s) > 17)
+	uint64_t v;
+	if (s[0] != 'k' || !api_hex(s + 1, strlen(s + 1), &v))
 		return false;
-	unsigned long long v = 0;
-	for (const char *p = s + 1; *p; p++) {
-		int d = *p >= '0' && *p <= '9'   ? *p - '0'
-		        : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
-		                                 : -1;
-		if (d < 0)
-			return false;
-		v = v * 16 + (unsigned)d;
-	}
 	unsigned long long dd = v / 1000000000ULL, nn = v % 1000000000ULL;
 	if (dd > 99991231ULL)
 		return false;
@@ -192,9 +221,7 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 		return render_api_error(r, 404, "no such list");
 	if (e)
 		return api_failed(r, e);
-	int limit = q->limit > 0 ? q->limit : API_LIMIT_DEFAULT;
-	if (limit > API_LIMIT_MAX)
-		limit = API_LIMIT_MAX;
+	int limit = api_limit(q->limit);
 	/* Newest first, unless a range is asked for: then oldest first. */
 	bool range = q->since || q->until;
 	int since = q->since ? q->since : 0, until = q->until ? q->until : 99991231;
@@ -227,8 +254,8 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 	json_builder_end_array(jb);
 	struct buf next;
 	buf_init(&next, URL_MAX);
+	char cur[32] = "";
 	if (more) {
-		char cur[32];
 		api_cursor_write(cur, sizeof cur, l.v[l.n - 1].day, l.v[l.n - 1].num);
 		buf_printf(&next, "%sapi/v1/%s/?after=%s&limit=%d", c->base, list, cur, limit);
 		char d[CIVIL_DAY_LEN];
@@ -240,21 +267,12 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 			civil_daykey_format(q->until, '-', d);
 			buf_printf(&next, "&until=%s", d);
 		}
-		json_add_string(jb, "after", cur);
-		json_add_buf(jb, "next", &next);
-	} else {
-		json_add_string(jb, "after", NULL);
-		json_add_string(jb, "next", NULL);
 	}
+	api_page_end(jb, more, cur, &next);
 	buf_free(&next);
 	json_builder_end_object(jb);
 	render_entries_free(&l);
-	if (!e)
-		e = finish_json(jb, 200, r);
-	else
-		api_failed(r, e);
-	g_object_unref(jb);
-	return e;
+	return api_send(jb, e, r);
 }
 
 /* ---- one message, by date URL or Message-ID ---- */
@@ -287,12 +305,7 @@ enum la_status render_api_msg(const struct render_ctx *c, const char *list, int 
 	if (!e)
 		e = render_msg_json(c, jb, &l.v[0], true);
 	render_entries_free(&l);
-	if (!e)
-		e = finish_json(jb, 200, r);
-	else
-		api_failed(r, e);
-	g_object_unref(jb);
-	return e;
+	return api_send(jb, e, r);
 }
 
 /* The messages with msgid (in list, or every list if NULL) into l;
@@ -345,12 +358,7 @@ enum la_status render_api_msgid(const struct render_ctx *c, const char *list, co
 	json_builder_end_array(jb);
 	json_builder_end_object(jb);
 	render_entries_free(&l);
-	if (!e)
-		e = finish_json(jb, 200, r);
-	else
-		api_failed(r, e);
-	g_object_unref(jb);
-	return e;
+	return api_send(jb, e, r);
 }
 
 /* ---- a thread as a tree ---- */
@@ -499,11 +507,7 @@ enum la_status render_api_thread(const struct render_ctx *c, const char *list, c
 		json_builder_end_array(jb);
 		json_builder_end_object(jb);
 	}
-	if (!e)
-		e = finish_json(jb, 200, r);
-	else
-		api_failed(r, e);
-	g_object_unref(jb);
+	e = api_send(jb, e, r);
 	thread_tree_free(&t);
 	thread_ids_free(&ids);
 	render_entries_free(&l);

@@ -314,7 +314,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&t, SUBJECT_MAX + 64);
 	subject_plain(&c, &t, "fuzz", sum->subject);
 	buf_adds(&t, " - fuzz");
-	page_begin(&c, &b, buf_cstr(&t), NULL);
+	page_open_site(&c, &b, buf_cstr(&t));
 	buf_free(&t);
 
 	char *copy = malloc(size ? size : 1);

@@ -10,7 +10,7 @@ void render_gone(const struct render_ctx *c, struct response *r, const char *rea
 	render_error(c, r, 404, "");
 	struct buf *b = &r->body;
 	buf_reset(b);
-	page_begin(c, b, "Gone", NULL);
+	page_open_site(c, b, "Gone");
 	buf_adds(b, "<h1>Gone</h1>\n<p>This message has been removed from the archive.</p>\n");
 	if (reason && reason[0]) {
 		buf_adds(b, "<p>Reason: ");

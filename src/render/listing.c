@@ -19,19 +19,6 @@ static enum la_status db_failed(const struct render_ctx *c, struct response *r, 
 	return e;
 }
 
-static enum la_status finish(const struct render_ctx *c, struct response *r, int max_age)
-{
-	page_end(c, &r->body);
-	page_finish(r, 200);
-	r->max_age = max_age;
-	if (r->body.err) {
-		enum la_status e = r->body.err;
-		render_error(c, r, 500, "The page could not be built.");
-		return e;
-	}
-	return LA_OK;
-}
-
 /* ---- one line per message ---- */
 
 struct lines {
@@ -171,7 +158,7 @@ enum la_status render_day(const struct render_ctx *c, const char *list, int y, i
 		page_links(b, buf_cstr(&u), page, pages, what);
 	buf_free(&u);
 	buf_printf(b, "<p>%d message%s</p>\n", count, count == 1 ? "" : "s");
-	return finish(c, r, 300);
+	return page_close(c, r, 200, 300);
 }
 
 /* ---- calendars ---- */
@@ -371,7 +358,7 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 	if (pages > 1)
 		page_links(b, buf_cstr(&u), page, pages, what);
 	buf_free(&u);
-	return finish(c, r, 300);
+	return page_close(c, r, 200, 300);
 }
 
 /* ---- year ---- */
@@ -452,7 +439,7 @@ enum la_status render_year(const struct render_ctx *c, const char *list, int y, 
 	snprintf(when, sizeof when, " in %04d", y);
 	if ((e = chart_tops(c, b, list, id, STORE_PERIOD_YEAR(y), when)))
 		return db_failed(c, r, e);
-	return finish(c, r, 300);
+	return page_close(c, r, 200, 300);
 }
 
 /* ---- list ---- */
@@ -587,7 +574,7 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 			return db_failed(c, r, e);
 		buf_adds(b, "</ul>\n");
 	}
-	return finish(c, r, 300);
+	return page_close(c, r, 200, 300);
 }
 
 /* ---- site index ---- */
@@ -631,7 +618,7 @@ enum la_status render_index(const struct render_ctx *c, struct response *r)
 	struct buf *b = &r->body;
 	buf_reset(b);
 	const char *title = c->conf && c->conf->title ? c->conf->title : "Mailing list archives";
-	page_begin(c, b, title, NULL);
+	page_open_site(c, b, title);
 	buf_adds(b, "<h1>");
 	html_texts(b, title);
 	buf_adds(b, "</h1>\n");
@@ -646,5 +633,5 @@ enum la_status render_index(const struct render_ctx *c, struct response *r)
 		buf_adds(
 			b,
 			"<p>No lists yet: add one with <code>listarc index LIST MBOX</code>.</p>\n");
-	return finish(c, r, 60);
+	return page_close(c, r, 200, 60);
 }

@@ -839,15 +839,7 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 	if (!reply.err)
 		buf_add(b, reply.data, reply.len);
 	buf_free(&reply);
-	page_end(c, b);
-	page_finish(r, 200);
-	r->max_age = 300;
-	if (b->err) {
-		e = b->err;
-		render_error(c, r, 500, "The page could not be built.");
-		return e;
-	}
-	return LA_OK;
+	return page_close(c, r, 200, 300);
 }
 
 /* The message at /LIST/YYYY/MM/DD/N into *m, if it can be shown: true.

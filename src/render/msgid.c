@@ -145,7 +145,7 @@ enum la_status msgid_not_found(const struct render_ctx *c, const char *list, int
 	struct buf *b = &r->body;
 	render_error(c, r, 404, "");
 	buf_reset(b);
-	page_begin(c, b, "Not Found", NULL);
+	page_open_site(c, b, "Not Found");
 	buf_adds(b, "<h1>Not Found</h1>\n<p>No message with the Message-ID <code>&lt;");
 	html_texts(b, msgid);
 	buf_adds(b, "&gt;</code> is in ");

@@ -184,6 +184,17 @@ struct response_stream response_take_stream(struct response *r)
 	return s;
 }
 
+enum la_status page_close(const struct render_ctx *c, struct response *r, int status, int max_age)
+{
+	page_end(c, &r->body);
+	page_finish(r, status);
+	r->max_age = max_age;
+	enum la_status e = r->body.err;
+	if (e)
+		render_error(c, r, 500, "The page could not be built.");
+	return e;
+}
+
 void page_finish(struct response *r, int status)
 {
 	r->status = status;
@@ -335,9 +346,9 @@ void page_open(const struct render_ctx *c, struct buf *b, const struct page_head
 	buf_adds(b, "</div>\n</header>\n<main id=\"main\">\n");
 }
 
-void page_begin(const struct render_ctx *c, struct buf *b, const char *title, const char *canonical)
+void page_open_site(const struct render_ctx *c, struct buf *b, const char *title)
 {
-	struct page_head h = {.title = title, .canonical = canonical};
+	struct page_head h = {.title = title};
 	page_open(c, b, &h);
 }
 
@@ -407,7 +418,7 @@ void render_error(const struct render_ctx *c, struct response *r, int status, co
 	                    : status == 429 ? "Too Many Requests"
 	                    : status == 431 ? "Request Header Fields Too Large"
 	                                    : "Internal Server Error";
-	page_begin(c, &r->body, title, NULL);
+	page_open_site(c, &r->body, title);
 	buf_printf(&r->body, "<h1>%s</h1>\n<p>", title);
 	html_texts(&r->body, what);
 	buf_adds(&r->body, "</p>\n<p><a href=\"");

@@ -28,11 +28,14 @@ struct page_head {
 /* Starts a page: doctype, head (title, stylesheet, feed, OpenSearch), a
  * skip link, the header (site bar, search box), then opens <main>. */
 void page_open(const struct render_ctx *c, struct buf *b, const struct page_head *h);
-/* page_open for a page of the whole archive. */
-void page_begin(const struct render_ctx *c, struct buf *b, const char *title,
-                const char *canonical);
+/* page_open for a page of no list (the archive's search box and feed):
+ * a list's page opens with page_open and its list. */
+void page_open_site(const struct render_ctx *c, struct buf *b, const char *title);
 /* Ends a page: footer and closing tags. */
 void page_end(const struct render_ctx *c, struct buf *b);
+/* Ends r's page (page_end) and sets its status and max_age; a body that
+ * could not be built makes r the 500 page and its error is returned. */
+enum la_status page_close(const struct render_ctx *c, struct response *r, int status, int max_age);
 
 /* Links.  day is yyyymmdd; all write c->base first. */
 void link_list(const struct render_ctx *c, struct buf *b, const char *list);
@@ -260,6 +263,17 @@ enum la_status api_failed(struct response *r, enum la_status e);
  * back (false if s is no such cursor). */
 void api_cursor_write(char *out, size_t n, int day, int num);
 bool api_cursor_read(const char *s, int *day, int *num);
+/* The end of a JSON answer: r is jb's document (200), or when e is set
+ * the API's 500; jb is released.  Returns e, or finish_json's error. */
+enum la_status api_send(JsonBuilder *jb, enum la_status e, struct response *r);
+/* Keyset pages of the API: the page size served for limit= (0: none
+ * given); 1 to 16 lowercase hexadecimal digits s[0..n) read into *out
+ * (false if they are not); and the page's last members: "after", the
+ * cursor of its last item, and "next", the URL of the next page (next's
+ * text, then reset), when there is one (more), else both null. */
+int api_limit(int asked);
+bool api_hex(const char *s, size_t n, uint64_t *out);
+void api_page_end(JsonBuilder *jb, bool more, const char *cursor, struct buf *next);
 
 /* ---- JSON members (msgjson.c) ---- */
 

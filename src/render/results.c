@@ -918,7 +918,7 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 {
 	struct buf *b = &r->body;
 	buf_reset(b);
-	page_begin(c, b, "Searching the archive", NULL);
+	page_open_site(c, b, "Searching the archive");
 	buf_adds(b, "<h1>Searching the archive</h1>\n");
 	buf_adds(
 		b,

@@ -766,15 +766,7 @@ enum la_status render_series_page(const struct render_ctx *c, const char *list, 
 	buf_adds(b, "</table>\n");
 	versions_html(c, b, s, v, nv);
 	series_view_free(&sv);
-	page_end(c, b);
-	page_finish(r, 200);
-	r->max_age = 300;
-	if (b->err) {
-		e = b->err;
-		render_error(c, r, 500, "The page could not be built.");
-		return e;
-	}
-	return LA_OK;
+	return page_close(c, r, 200, 300);
 }
 
 void render_series_note(const struct render_ctx *c, struct buf *b, const struct store_msg *m)

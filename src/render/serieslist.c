@@ -218,14 +218,7 @@ enum la_status render_series_list(const struct render_ctx *c, const char *list, 
 		buf_adds(b, "</div>\n");
 	}
 	srows_free(&x);
-	page_end(c, b);
-	page_finish(r, 200);
-	r->max_age = 300;
-	if (b->err) {
-		e = b->err;
-		render_error(c, r, 500, "The page could not be built.");
-	}
-	return e;
+	return page_close(c, r, 200, 300);
 }
 
 /* ---- /api/v1/LIST/series/ ---- */
@@ -238,32 +231,19 @@ static void scursor_write(char *out, size_t n, int64_t ts, int64_t id)
 	snprintf(out, n, "s%llx-%llx", (unsigned long long)ts, (unsigned long long)id);
 }
 
-static bool hex_number(const char *s, size_t n, int64_t *out)
-{
-	if (n == 0 || n > 16)
-		return false;
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-		int d = ch >= '0' && ch <= '9'   ? ch - '0'
-		        : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-		                                 : -1;
-		if (d < 0)
-			return false;
-		v = v * 16 + (unsigned)d;
-	}
-	*out = (int64_t)v;
-	return true;
-}
-
 static bool scursor_read(const char *s, int64_t *ts, int64_t *id)
 {
 	if (s[0] != 's')
 		return false;
 	s++;
 	const char *dash = strchr(s, '-');
-	return dash && hex_number(s, (size_t)(dash - s), ts) &&
-	       hex_number(dash + 1, strlen(dash + 1), id) && *id > 0;
+	uint64_t t, i;
+	if (!dash || !api_hex(s, (size_t)(dash - s), &t) ||
+	    !api_hex(dash + 1, strlen(dash + 1), &i))
+		return false;
+	*ts = (int64_t)t;
+	*id = (int64_t)i;
+	return *id > 0;
 }
 
 static void time_member(JsonBuilder *jb, const char *key, int64_t t)
@@ -325,10 +305,7 @@ enum la_status render_api_series(const struct render_ctx *c, const char *list, c
 		return render_api_error(r, 404, "no such list");
 	if (e)
 		return api_failed(r, e);
-	if (limit <= 0)
-		limit = API_LIMIT_DEFAULT;
-	if (limit > API_LIMIT_MAX)
-		limit = API_LIMIT_MAX;
+	limit = api_limit(limit);
 	int64_t before_ts = INT64_MAX, before_id = INT64_MAX;
 	if (after && after[0] && !scursor_read(after, &before_ts, &before_id))
 		return render_api_error(r, 400, "after= is not a cursor this archive gave");
@@ -357,26 +334,17 @@ enum la_status render_api_series(const struct render_ctx *c, const char *list, c
 	for (size_t i = 0; i < shown; i++)
 		srow_json(c, jb, &x.v[i], &tmp);
 	json_builder_end_array(jb);
+	char cur[64] = "";
 	if (more) {
-		char cur[64];
 		const struct srow *last = &x.v[shown - 1];
 		scursor_write(cur, sizeof cur, last->ss.first_ts, last->s.id);
 		buf_printf(&tmp, "%sapi/v1/%s/series/?after=%s&limit=%d", c->base, list, cur,
 		           limit);
-		json_add_string(jb, "after", cur);
-		json_add_buf(jb, "next", &tmp);
-	} else {
-		json_add_string(jb, "after", NULL);
-		json_add_string(jb, "next", NULL);
 	}
+	api_page_end(jb, more, cur, &tmp);
 	json_builder_end_object(jb);
 	e = tmp.err;
 	buf_free(&tmp);
 	srows_free(&x);
-	if (!e)
-		e = finish_json(jb, 200, r);
-	else
-		api_failed(r, e);
-	g_object_unref(jb);
-	return e;
+	return api_send(jb, e, r);
 }

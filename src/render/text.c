@@ -91,7 +91,7 @@ enum la_status render_text(const struct render_ctx *c, const char *list, const c
 	buf_init(&t, b->len + 64);
 	buf_add(&t, b->data, b->len);
 	buf_reset(b);
-	page_begin(c, b, "Config snippet for a mirror", NULL);
+	page_open_site(c, b, "Config snippet for a mirror");
 	buf_adds(b, "<h1>Config snippet for a mirror</h1>\n<pre>");
 	html_text(b, t.data ? t.data : "", t.len);
 	buf_adds(b, "</pre>\n<p><a href=\"");

@@ -30,19 +30,6 @@ static enum la_status failed(const struct render_ctx *c, struct response *r, enu
 	return e;
 }
 
-static enum la_status finish(const struct render_ctx *c, struct response *r)
-{
-	page_end(c, &r->body);
-	page_finish(r, 200);
-	r->max_age = 300;
-	if (r->body.err) {
-		enum la_status e = r->body.err;
-		render_error(c, r, 500, "The page could not be built.");
-		return e;
-	}
-	return LA_OK;
-}
-
 /* t's time element: its day "YYYY-MM-DD" (UTC) shown, the time to the
  * second in UTC on hover (title) and for machines (datetime), as the
  * message page gives its date (a page without script cannot know the
@@ -186,7 +173,7 @@ enum la_status render_topics(const struct render_ctx *c, const char *list, int p
 	buf_free(&u);
 	if (e)
 		return failed(c, r, e);
-	return finish(c, r);
+	return page_close(c, r, 200, 300);
 }
 
 static bool collect_starter(const struct store_topic *t, void *arg)
@@ -336,7 +323,7 @@ enum la_status render_sender(const struct render_ctx *c, const char *list, const
 	buf_free(&u);
 	if (e)
 		return failed(c, r, e);
-	return finish(c, r);
+	return page_close(c, r, 200, 300);
 }
 
 void render_sender_note(const struct render_ctx *c, struct buf *b, const struct store_msg *m)

@@ -90,7 +90,7 @@ static const char *const q_sql[Q_COUNT] = {
          * sender's name (?2: this message's row), for an author seen under
          * two addresses (an archive such as gmane's rewrote half of them). */
 	[Q_UNTHREADED_NAME] =
-		"SELECT s.id FROM messages me, series s INDEXED BY series_begun"
+		"SELECT s.id FROM messages me, series s"
 		" WHERE me.id = ?2 AND me.from_name <> '' AND s.list_id = ?1 AND s.first_ts >= ?3"
 		" AND s.first_ts <= ?4 AND s.version = ?5 AND s.total = ?6 AND EXISTS (SELECT 1"
 		" FROM series_msgs sm JOIN messages m ON m.id = sm.id WHERE sm.series = s.id"
@@ -179,10 +179,7 @@ static const char *const q_sql[Q_COUNT] = {
 		      " WHERE sm.series = ?1 AND " NOT_HIDDEN("m.") " ORDER BY sm.part LIMIT 4000",
 	/* The messages of a thread (in a list) that give a Reviewed-by: or
          * Acked-by:, shown, with their Message-ID and parent. */
-	/* (messages_thread spelled out: on a new index, without statistics,
-         * SQLite would walk every message of the list by messages_from.) */
 	[Q_ST_REVIEWS] = "SELECT DISTINCT m.id, m.mid, coalesce(m.parent, 0) FROM messages m"
-			 " INDEXED BY messages_thread"
 			 " JOIN trailers t ON t.id = m.id WHERE m.thread = ?1 AND m.list_id = ?2"
 			 " AND t.kind IN (0, 1) AND " NOT_HIDDEN("m.") " LIMIT 4000",
 	[Q_ST_PARENT] = "SELECT coalesce(parent, 0) FROM mids WHERE id = ?1",
@@ -215,6 +212,11 @@ static sqlite3_stmt *q(struct store *st, int id)
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return s;
+}
+
+const char *series_sql_at(size_t i)
+{
+	return i < Q_COUNT ? q_sql[i] : NULL;
 }
 
 void series_stmts_free(struct store *st)

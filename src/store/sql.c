@@ -36,7 +36,10 @@ const char *const st_sql[S_COUNT] = {
 	[S_MID_INS] = "INSERT INTO mids(id, hash, mid, thread, parent, msgs)"
 		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_MID_UPD] = "UPDATE mids SET thread = ?2, parent = ?3, msgs = ?4 WHERE id = ?1",
-	[S_MAX_IDS] = "SELECT coalesce(max(id), 0), coalesce(max(thread), 0) FROM mids",
+	/* Two subqueries: each max() reads one end of a b-tree, where one
+         * query with both walked all of mids_thread. */
+	[S_MAX_IDS] = "SELECT (SELECT coalesce(max(id), 0) FROM mids),"
+		      " (SELECT coalesce(max(thread), 0) FROM mids)",
 	[S_MERGE_MIDS] = "UPDATE mids SET thread = ?1 WHERE thread = ?2",
 	[S_MERGE_MSGS] = "UPDATE messages SET thread = ?1 WHERE thread = ?2",
 	/* The day's messages, and the ones removed since (their numbers

@@ -43,27 +43,26 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_SET_HASH] = "UPDATE senders SET hash = ?2 WHERE id = ?1",
 	/* stat_senders_top's order (its key ends with the sender). */
 	[Q_TOP_SENDERS] = "SELECT s.id, s.addr, s.name, coalesce(s.hash, ''), x.n, s.last_ts"
-			  " FROM stat_senders x INDEXED BY stat_senders_top CROSS JOIN senders s"
+			  " FROM stat_senders x CROSS JOIN senders s"
 			  " ON s.id = x.sender"
 			  " WHERE x.list_id = ?1 AND x.period = ?2"
 			  " ORDER BY x.n DESC, x.sender DESC LIMIT ?3",
-	[Q_TOP_THREADS] =
-		"SELECT " TOPIC_COLS ", x.n FROM stat_threads x INDEXED BY stat_threads_top"
-		" CROSS JOIN topics t"
-		" ON t.list_id = x.list_id AND t.thread = x.thread" TOPIC_JOIN
-		" WHERE x.list_id = ?1 AND x.period = ?2"
-		" ORDER BY x.n DESC, x.thread DESC LIMIT ?3",
+	[Q_TOP_THREADS] = "SELECT " TOPIC_COLS ", x.n FROM stat_threads x"
+			  " CROSS JOIN topics t"
+			  " ON t.list_id = x.list_id AND t.thread = x.thread" TOPIC_JOIN
+			  " WHERE x.list_id = ?1 AND x.period = ?2"
+			  " ORDER BY x.n DESC, x.thread DESC LIMIT ?3",
 	/* The page's keys first, from the index alone (an offset skips
          * index entries, not joined rows), then their rows. */
 	[Q_TOPICS_LAST] =
 		"SELECT " TOPIC_COLS ", t.n FROM (SELECT thread FROM topics"
-		" INDEXED BY topics_last WHERE list_id = ?1"
+		" WHERE list_id = ?1"
 		" ORDER BY last_ts DESC, thread DESC LIMIT ?3 OFFSET ?2) k"
 		" CROSS JOIN topics t ON t.list_id = ?1 AND t.thread = k.thread" TOPIC_JOIN
 		" ORDER BY t.last_ts DESC, t.thread DESC",
 	[Q_TOPICS_FIRST] =
 		"SELECT " TOPIC_COLS ", t.n FROM (SELECT thread FROM topics"
-		" INDEXED BY topics_first WHERE list_id = ?1"
+		" WHERE list_id = ?1"
 		" ORDER BY first_ts DESC, thread DESC LIMIT ?3 OFFSET ?2) k"
 		" CROSS JOIN topics t ON t.list_id = ?1 AND t.thread = k.thread" TOPIC_JOIN
 		" ORDER BY t.first_ts DESC, t.thread DESC",
@@ -78,7 +77,7 @@ static const char *const q_sql[Q_COUNT] = {
 			  " AND lower(m.from_addr) = ?2 AND " NOT_HIDDEN(
 				  "m.") " ORDER BY m.day DESC, m.num DESC LIMIT ?4 OFFSET ?3",
 	[Q_SENDER_THREADS] = "SELECT " TOPIC_COLS ", x.n FROM thread_senders x"
-			     " INDEXED BY thread_senders_by CROSS JOIN topics t"
+			     " CROSS JOIN topics t"
 			     " ON t.list_id = x.list_id AND t.thread = x.thread" TOPIC_JOIN
 			     " WHERE x.list_id = ?1 AND x.sender = ?2"
 			     " ORDER BY t.last_ts DESC, t.thread DESC LIMIT ?4 OFFSET ?3",
@@ -195,8 +194,7 @@ static enum la_status stats_hash_new(struct store *st)
 #define X_SENDER " JOIN senders s ON s.list_id = x.list_id AND s.addr = lower(x.addr)"
 
 /* The changes of stats_delta added up into the figures, then dropped,
- * one statement a step.  (Plans are spelled out where SQLite, without
- * statistics on a new index, would scan the messages.) */
+ * one statement a step. */
 static const char *const apply_steps[] = {
 	"INSERT INTO senders(list_id, addr, name, n, last_ts)"
 	" SELECT list_id, lower(addr), name, sum(d), max(CASE WHEN d > 0 THEN ts ELSE 0 END)"
@@ -208,10 +206,14 @@ static const char *const apply_steps[] = {
 	" ON CONFLICT(list_id, addr) DO UPDATE SET n = n + excluded.n,"
 	" name = CASE WHEN excluded.last_ts >= last_ts AND excluded.name <> '' THEN excluded.name"
 	" ELSE name END, last_ts = max(last_ts, excluded.last_ts)",
-	/* A sender who lost messages: their latest again. */
+	/* A sender who lost messages: their latest again.  (+senders.addr:
+         * compared with a column, the comparison takes its TEXT affinity
+         * and messages_from's lower() no longer serves it; SQLite then
+         * found max(ts) walking messages_ts from the newest message, past
+         * every other sender's.) */
 	"UPDATE senders SET last_ts = coalesce((SELECT max(m.ts) FROM messages m"
-	" INDEXED BY messages_from WHERE m.list_id = senders.list_id"
-	" AND lower(m.from_addr) = senders.addr AND " M_SHOWN "), 0)"
+	" WHERE m.list_id = senders.list_id"
+	" AND lower(m.from_addr) = +senders.addr AND " M_SHOWN "), 0)"
 	" WHERE id IN (SELECT s.id FROM stats_delta x" X_SENDER " WHERE x.d < 0 AND x.moved = 0)",
 	"INSERT INTO stat_senders(list_id, period, sender, n)"
 	" SELECT x.list_id, " X_PERIOD ", s.id, sum(x.d) FROM stats_delta x" X_SENDER ", " KINDS
@@ -230,11 +232,11 @@ static const char *const apply_steps[] = {
 	"INSERT INTO topics(list_id, thread, n, senders, first_ts, last_ts, starter)"
 	" SELECT g.list_id, g.thread, g.n, (SELECT count(*) FROM thread_senders x"
 	" WHERE x.list_id = g.list_id AND x.thread = g.thread), g.first_ts, g.last_ts,"
-	" (SELECT m.id FROM messages m INDEXED BY messages_thread WHERE m.thread = g.thread"
+	" (SELECT m.id FROM messages m WHERE m.thread = g.thread"
 	" AND m.list_id = g.list_id AND " M_SHOWN " ORDER BY m.ts, m.id LIMIT 1)"
 	" FROM (SELECT m.list_id, m.thread, count(*) AS n, min(m.ts) AS first_ts,"
 	" max(m.ts) AS last_ts FROM (SELECT DISTINCT list_id, thread FROM stats_delta) t"
-	" CROSS JOIN messages m INDEXED BY messages_thread ON m.thread = t.thread"
+	" CROSS JOIN messages m ON m.thread = t.thread"
 	" AND m.list_id = t.list_id WHERE " M_SHOWN " GROUP BY m.list_id, m.thread) g",
 	"DELETE FROM stats_delta",
 };
@@ -266,59 +268,23 @@ enum la_status stats_apply(struct store *st)
 	return stats_hash_new(st);
 }
 
-/* The figures made whole from the messages, by the rules of the
- * triggers (stats_sql.h), in the open transaction. */
+/* The figures made whole from the messages, in the open transaction:
+ * dropped, then every message shown noted in stats_delta as the trigger
+ * stats_add notes it, in index order (the order new senders are
+ * numbered in), and counted by stats_apply's steps like any batch. */
 static const char fill_sql[] =
 	"DELETE FROM senders; DELETE FROM stat_senders; DELETE FROM stat_threads;"
 	" DELETE FROM topics; DELETE FROM thread_senders; DELETE FROM stats_delta;"
-	/* The name of the sender's latest message (a bare column beside
-         * max()). */
-	"INSERT INTO senders(list_id, addr, name, n, last_ts)"
-	" SELECT list_id, lower(from_addr), from_name, count(*), max(ts) FROM messages"
-	" WHERE " NOT_HIDDEN(
-		"") " AND from_addr <> '' GROUP BY list_id, lower(from_addr) ORDER BY min(id);"
-		    /* The three periods (stats_sql.h). */
-		    "INSERT INTO stat_senders(list_id, period, sender, n)"
-		    " SELECT m.list_id, 0, s.id, count(*) FROM messages m JOIN senders s"
-		    " ON s.list_id = m.list_id AND s.addr = lower(m.from_addr) WHERE " NOT_HIDDEN(
-			    "m.") " GROUP BY m.list_id, s.id;"
-				  "INSERT INTO stat_senders(list_id, period, sender, n)"
-				  " SELECT m.list_id, m.day / 10000, s.id, count(*) FROM messages m JOIN senders s"
-				  " ON s.list_id = m.list_id AND s.addr = lower(m.from_addr) WHERE " NOT_HIDDEN(
-					  "m.") " GROUP BY m.list_id, m.day / 10000, s.id;"
-						"INSERT INTO stat_senders(list_id, period, sender, n)"
-						" SELECT m.list_id, m.day / 100, s.id, count(*) FROM messages m JOIN senders s"
-						" ON s.list_id = m.list_id AND s.addr = lower(m.from_addr) WHERE " NOT_HIDDEN(
-							"m.") " GROUP BY m.list_id, m.day / 100, s.id;"
-							      "INSERT INTO stat_threads(list_id, period, thread, n)"
-							      " SELECT list_id, 0, thread, count(*) FROM messages WHERE " NOT_HIDDEN(
-								      "") " GROUP BY list_id, thread;"
-									  "INSERT INTO stat_threads(list_id, period, thread, n)"
-									  " SELECT list_id, day / 10000, thread, count(*) FROM messages WHERE " NOT_HIDDEN(
-										  "") " GROUP BY list_id, day / 10000, thread;"
-										      "INSERT INTO stat_threads(list_id, period, thread, n)"
-										      " SELECT list_id, day / 100, thread, count(*) FROM messages WHERE " NOT_HIDDEN(
-											      "") " GROUP BY list_id, day / 100, thread;"
-												  "INSERT INTO thread_senders(list_id, thread, sender, n)"
-												  " SELECT m.list_id, m.thread, s.id, count(*) FROM messages m JOIN senders s"
-												  " ON s.list_id = m.list_id AND s.addr = lower(m.from_addr) WHERE " NOT_HIDDEN(
-													  "m.") " GROUP BY m.list_id, m.thread, s.id;"
-														"INSERT INTO topics(list_id, thread, n, senders, first_ts, last_ts, starter)"
-														" SELECT g.list_id, g.thread, g.n, (SELECT count(*) FROM thread_senders x"
-														" WHERE x.list_id = g.list_id AND x.thread = g.thread), g.first_ts, g.last_ts,"
-														" (SELECT m.id FROM messages m WHERE m.thread = g.thread AND m.list_id = g.list_id"
-														" AND " NOT_HIDDEN(
-															"m.") " ORDER BY m.ts, m.id LIMIT 1)"
-															      " FROM (SELECT list_id, thread, count(*) AS n, min(ts) AS first_ts, max(ts) AS last_ts"
-															      " FROM messages WHERE " NOT_HIDDEN(
-																      "") " GROUP BY list_id, thread) g;";
+	"INSERT INTO stats_delta(list_id, thread, addr, name, day, ts, d, moved)"
+	" SELECT list_id, thread, from_addr, from_name, day, ts, 1, 0 FROM messages"
+	" WHERE " NOT_HIDDEN("") " ORDER BY id";
 
 enum la_status stats_fill(struct store *st)
 {
 	int rc = st_exec(st, fill_sql);
 	if (rc != SQLITE_OK)
 		return st_error(rc);
-	return stats_hash_new(st);
+	return stats_apply(st);
 }
 
 /* ---- reading ---- */
@@ -549,6 +515,12 @@ enum la_status store_sender_msgs_before(struct store *st, int64_t list_id, const
 	sqlite3_bind_int(s, 4, before_num);
 	sqlite3_bind_int(s, 5, limit);
 	return st_each_entry(s, fn, arg);
+}
+
+const char *stats_sql_at(size_t i)
+{
+	size_t n = sizeof apply_steps / sizeof *apply_steps;
+	return i < Q_COUNT ? q_sql[i] : i - Q_COUNT < n ? apply_steps[i - Q_COUNT] : NULL;
 }
 
 void stats_stmts_free(struct store *st)

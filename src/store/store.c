@@ -131,6 +131,80 @@ static const char schema_sql[] =
 		/* A list's figures: senders, threads, per month and year (stats.c). */
 		STATS_SQL;
 
+/* The query planner's statistics (sqlite_stat1), fixed: the shape of a
+ * typical archive, about a million messages in ten lists, five messages
+ * a thread, thirty a day and thirty a sender in a list, a handful
+ * hidden.  They are written with the schema (a new index, or one made by
+ * an older listarc, whatever rows it had) and never measured: listarc
+ * runs no ANALYZE, so the plans are the same on a new index, where
+ * SQLite would otherwise guess (and took messages_from, walking a whole
+ * list, for a thread's messages), and on a grown one, whatever its size.
+ * What matters is the ratio between the columns: a list's messages are
+ * many, a thread's, a day's, a sender's and a Message-ID's few.  The
+ * partial indexes (`_zero`, `_hidden`, `_unhashed`) are said to be
+ * small, which they are.  docs/INDEX.md, "Query plans". */
+static const char stat1_sql[] = "INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES"
+				" ('meta', 'meta', '20 1'),"
+				" ('lists', 'sqlite_autoindex_lists_1', '10 1'),"
+				" ('sources', 'sqlite_autoindex_sources_1', '20 2 1'),"
+				" ('mids', 'mids_hash', '1200000 1'),"
+				" ('mids', 'mids_thread', '1200000 6'),"
+				" ('messages', 'messages_daynum', '1000000 100000 30 1'),"
+				" ('messages', 'messages_thread', '1000000 5 1'),"
+				" ('messages', 'messages_mid', '1000000 1'),"
+				" ('messages', 'messages_when', '1000000 2'),"
+				" ('messages', 'messages_ts', '1000000 2'),"
+				" ('messages', 'messages_from', '1000000 100000 30 3 1'),"
+				" ('messages', 'messages_hidden', '20 2 1'),"
+				" ('days', 'days', '30000 3000 1'),"
+				" ('patchids', 'patchids', '300000 2 1'),"
+				" ('patchids', 'patchids_id', '300000 1'),"
+				" ('maildir_seen', 'maildir_seen', '100000 20000 1'),"
+				" ('git_heads', 'git_heads', '20 2 1'),"
+				" ('gone', 'gone', '100 10 2 1'),"
+				" ('series', 'series_sibling', '10000 2'),"
+				" ('series', 'series_anchor', '50000 2 1 1'),"
+				" ('series', 'series_author', '50000 5000 10 1'),"
+				" ('series', 'series_begun', '50000 5000 1'),"
+				" ('series', 'series_name', '50000 5000 2 1'),"
+				" ('series', 'series_change', '1000 1'),"
+				" ('series_msgs', 'series_msgs_series', '200000 4 1'),"
+				" ('trailers', 'trailers', '100000 2 1'),"
+				" ('series_gone', 'series_gone', '100 2 1'),"
+				" ('series_state', 'series_state_list', '50000 5000 1'),"
+				" ('hidden', 'hidden', '20 2 1'),"
+				" ('senders', 'sqlite_autoindex_senders_1', '50000 5000 1'),"
+				" ('senders', 'senders_hash', '50000 5000 1'),"
+				" ('senders', 'senders_unhashed', '10 1'),"
+				" ('stat_senders', 'stat_senders', '500000 50000 200 1'),"
+				" ('stat_senders', 'stat_senders_top', '500000 50000 200 10'),"
+				" ('stat_senders', 'stat_senders_zero', '10 1'),"
+				" ('stat_threads', 'stat_threads', '700000 70000 270 1'),"
+				" ('stat_threads', 'stat_threads_top', '700000 70000 270 20'),"
+				" ('stat_threads', 'stat_threads_zero', '10 1'),"
+				" ('topics', 'topics', '200000 20000 1'),"
+				" ('topics', 'topics_last', '200000 20000 1'),"
+				" ('topics', 'topics_first', '200000 20000 1'),"
+				" ('thread_senders', 'thread_senders', '600000 60000 3 1'),"
+				" ('thread_senders', 'thread_senders_by', '600000 60000 12'),"
+				" ('thread_senders', 'thread_senders_zero', '10 1'),"
+				/* (A batch's changes, store_commit's.) */
+				" ('stats_delta', NULL, '5000')";
+
+/* Puts stat1_sql in place of whatever sqlite_stat1 held, in the open
+ * transaction, and has this connection plan with it (analysing
+ * sqlite_schema, which has no index, only creates the table and loads
+ * the rows). */
+static int stat1_write(struct store *st)
+{
+	int rc = st_exec(st, "ANALYZE sqlite_schema; DELETE FROM sqlite_stat1");
+	if (rc == SQLITE_OK)
+		rc = st_exec(st, stat1_sql);
+	if (rc == SQLITE_OK)
+		rc = st_exec(st, "ANALYZE sqlite_schema");
+	return rc;
+}
+
 const char *store_errmsg(struct store *st)
 {
 	return st && st->db ? sqlite3_errmsg(st->db) : "no database";
@@ -184,11 +258,13 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 		return st_fail(st, rc, err, path);
 	/* The schema's statements (all IF NOT EXISTS, so that an index made
 	 * by an older listarc gains what this one adds) run only when their
-	 * text differs from the one last run here: parsing them and a write
-	 * transaction cost more than the rest of a `deliver`'s work. */
+	 * text (with the statistics') differs from the one last run here:
+	 * parsing them and a write transaction cost more than the rest of a
+	 * `deliver`'s work. */
 	char hash[32];
+	uint64_t h = hash64(schema_sql, sizeof schema_sql - 1, 0);
 	snprintf(hash, sizeof hash, "%016llx",
-	         (unsigned long long)hash64(schema_sql, sizeof schema_sql - 1, 0));
+	         (unsigned long long)hash64(stat1_sql, sizeof stat1_sql - 1, h));
 	if (schema_text_is(st, hash))
 		return LA_OK;
 	char ins[sizeof hash + 200];
@@ -202,6 +278,10 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 		rc = st_exec(st, schema_sql);
 	if (rc == SQLITE_OK)
 		rc = st_exec(st, ins);
+	/* The planner's statistics before the fills below, whose plans need
+	 * them. */
+	if (rc == SQLITE_OK)
+		rc = stat1_write(st);
 	/* An index made before series gets them once (docs/series.md). */
 	bool refound = false;
 	if (rc == SQLITE_OK && !meta_is(st, "series", "1")) {
@@ -338,10 +418,10 @@ void store_close(struct store *st)
 	stats_stmts_free(st);
 	/* A persistent WAL is emptied when the writer closes, so that readers
 	 * without write access to the -shm (which rebuild their index of the
-	 * WAL for every read) find nothing to read there. */
+	 * WAL for every read) find nothing to read there.  (No `PRAGMA
+	 * optimize`: it would measure the statistics, stat1_sql's.) */
 	if (st->writer && st->db)
-		st_exec(st,
-		        "PRAGMA analysis_limit=400; PRAGMA optimize; PRAGMA journal_size_limit=0");
+		st_exec(st, "PRAGMA journal_size_limit=0");
 	sqlite3_close(st->db);
 	free(st);
 }

@@ -303,6 +303,10 @@ LA_MUST_CHECK enum la_status stats_apply(struct store *st);
 LA_MUST_CHECK enum la_status stats_fill(struct store *st);
 /* stats.c: finalizes its statements (store_close). */
 void stats_stmts_free(struct store *st);
+/* series.c, stats.c: the text of their i-th statement, NULL past the
+ * last (test_store.c checks their plans). */
+const char *series_sql_at(size_t i);
+const char *stats_sql_at(size_t i);
 
 /* gitrepo.c: a copy of the blob `file` ("N/ID": of epoch N of the v2 inbox
  * at path; "ID": of the v1 inbox, a bare repository, at path) in an

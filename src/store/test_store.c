@@ -4,8 +4,9 @@
  * relative inside the archive directory, schema-1 absolute paths found
  * and converted, a moved schema-1 archive), and the schema's versions
  * (a schema-1 index read as it is and made 2 by a writer, a newer one
- * refused, an older one given what is new).  The index file is also
- * looked at, and changed, with SQLite directly. */
+ * refused, an older one given what is new), and the query plans the
+ * fixed statistics give, on a new, a grown and an upgraded index.  The
+ * index file is also looked at, and changed, with SQLite directly. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "../../tests/check.h"
 #include "msg/msg.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "util/hash.h"
 
 static char top[] = "/tmp/listarc-test_store.XXXXXX";
@@ -594,6 +596,169 @@ static void test_removal(void)
 	      "removal: the day counts 4 messages, <b@x> none (%s)", got);
 }
 
+/* ---- query plans: the fixed statistics (store.c, stat1_sql) ---- */
+
+/* The plan SQLite makes for q on DIR's index (a connection of its own,
+ * as a reader's), its lines joined by " | " in out; "" if q does not
+ * prepare. */
+static void plan_of(const char *dir, const char *q, char *out, size_t n)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/index.sqlite", dir);
+	out[0] = '\0';
+	sqlite3 *db;
+	if (sqlite3_open(path, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return;
+	}
+	char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", q);
+	sqlite3_stmt *s = NULL;
+	size_t used = 0;
+	if (eqp && sqlite3_prepare_v2(db, eqp, -1, &s, NULL) == SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW && used < n) {
+			const char *d = (const char *)sqlite3_column_text(s, 3);
+			int w = snprintf(out + used, n - used, "%s%s", used ? " | " : "",
+			                 d ? d : "");
+			used += w > 0 ? (size_t)w : 0;
+		}
+	}
+	sqlite3_finalize(s);
+	sqlite3_free(eqp);
+	sqlite3_close(db);
+}
+
+/* The main reads take their index, and no statement of the store walks
+ * a whole list through messages_from's first column (what SQLite chose,
+ * without statistics, for a thread's reviews), or scans a figures table
+ * for its rows counted down to nothing (the `_zero` indexes). */
+static void plans_check(const char *dir, const char *when)
+{
+	static const struct {
+		enum st_stmt_id id;
+		const char *uses;
+	} want[] = {
+		{S_THREAD_MSGS, "USING INDEX messages_thread (thread=?)"},
+		{S_DAY_MSGS, "USING INDEX messages_daynum (list_id=? AND day=? AND num>?)"},
+		{S_LIST_NEWEST, "USING INDEX messages_daynum (list_id=? AND day>? AND day<?)"},
+		{S_MSG_GET, "USING INDEX messages_daynum (list_id=? AND day=? AND num=?)"},
+		{S_BY_MSGID, "USING INDEX messages_mid (mid=?)"},
+		{S_DAY_COUNTS, "USING INDEX messages_hidden (list_id=? AND day=?)"},
+		{S_LISTS, "USING INDEX messages_hidden (list_id=?)"},
+	};
+	char got[2048];
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		plan_of(dir, st_sql[want[i].id], got, sizeof got);
+		CHECK(strstr(got, want[i].uses) != NULL, "plans, %s index: statement %d %s (%s)",
+		      when, (int)want[i].id, want[i].uses, got);
+	}
+	int n = 0, bad = 0, zero = 0;
+	for (int f = 0; f < 3; f++) {
+		for (size_t i = 0;; i++) {
+			const char *q = f == 0   ? (i < S_COUNT ? st_sql[i] : NULL)
+			                : f == 1 ? series_sql_at(i)
+			                         : stats_sql_at(i);
+			if (!q)
+				break;
+			plan_of(dir, q, got, sizeof got);
+			n += got[0] != '\0';
+			if (strstr(got, "messages_from (list_id=?)")) {
+				bad++;
+				printf("# %s: %s\n#   %s\n", when, q, got);
+			}
+			if (strstr(q, "WHERE n <= 0") && !strstr(got, "_zero")) {
+				zero++;
+				printf("# %s: %s\n#   %s\n", when, q, got);
+			}
+		}
+	}
+	CHECK(n > 50 && bad == 0,
+	      "plans, %s index: of %d statements, none walks a list by messages_from", when, n);
+	CHECK(zero == 0,
+	      "plans, %s index: the figures' zero rows are found by their partial indexes", when);
+}
+
+static void test_plans(void)
+{
+	char dir[sizeof top + 16], got[2048];
+	snprintf(dir, sizeof dir, "%s/p", top);
+	struct la_err err = {0};
+	struct store *st = NULL;
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "plans: a new index");
+	store_close(st);
+	st = NULL;
+	CHECK(sql(dir, "SELECT count(*) FROM sqlite_stat1", got, sizeof got) == 0 && atoi(got) > 40,
+	      "plans: a new index has the fixed statistics (%s rows)", got);
+	plans_check(dir, "a new");
+
+	/* Grown: messages added over some threads and days, by writers that
+	 * closed (which once ran PRAGMA optimize, measuring them). */
+	int64_t list = 0;
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK &&
+	              store_list_ensure(st, "p", &list, &err) == LA_OK &&
+	              store_begin(st, &err) == LA_OK,
+	      "plans: a list, and a transaction");
+	struct store_source src;
+	int added = 0;
+	if (st && store_source_ensure(st, list, "/nonexistent/p.mbox", SOURCE_MBOX, &src, &err) ==
+	                  LA_OK) {
+		for (int i = 0; i < 300; i++) {
+			char head[256];
+			snprintf(head, sizeof head,
+			         "Message-ID: <p%d@x>\nIn-Reply-To: <p%d@x>\nFrom: S%d <s%d@x>\n"
+			         "Subject: s\n\n",
+			         i, i - i % 7, i % 13, i % 13);
+			struct msg_summary *sum = calloc(1, sizeof *sum);
+			if (!sum)
+				break;
+			msg_summary_parse(sum, head, strlen(head));
+			struct store_new_msg m = {.list_id = list,
+			                          .source_id = src.id,
+			                          .off = (uint64_t)i * 100,
+			                          .len = strlen(head),
+			                          .day = 20240301 + i % 20,
+			                          .ts = 1709251200 + i * 60,
+			                          .sum = sum};
+			int num;
+			bool dup;
+			added += store_add(st, &m, &num, &dup, &err) == LA_OK;
+			free(sum);
+		}
+	}
+	CHECK(added == 300 && st && store_commit(st, NULL, &err) == LA_OK,
+	      "plans: 300 messages added (%d) and committed", added);
+	store_close(st);
+	st = NULL;
+	CHECK(sql(dir, "SELECT stat FROM sqlite_stat1 WHERE idx = 'messages_thread'", got,
+	          sizeof got) == 0 &&
+	              !strcmp(got, "1000000 5 1"),
+	      "plans: closing the writer measured nothing (%s)", got);
+	plans_check(dir, "a grown");
+
+	/* An index made by an older listarc: no statistics, or measured
+	 * ones; the first writer puts the fixed ones in their place. */
+	sql(dir, "DELETE FROM sqlite_stat1; DELETE FROM meta WHERE key = 'schema_sql'", NULL, 0);
+	plan_of(dir, st_sql[S_LISTS], got, sizeof got);
+	CHECK(strstr(got, "messages_hidden") == NULL,
+	      "plans: without statistics, the list counts miss messages_hidden (%s)", got);
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "plans: the writer of an upgrade");
+	store_close(st);
+	st = NULL;
+	CHECK(sql(dir, "SELECT count(*) FROM sqlite_stat1", got, sizeof got) == 0 && atoi(got) > 40,
+	      "plans: an index without statistics is given them (%s rows)", got);
+	sql(dir, "ANALYZE; DELETE FROM meta WHERE key = 'schema_sql'", NULL, 0);
+	CHECK(sql(dir, "SELECT stat FROM sqlite_stat1 WHERE idx = 'messages_thread'", got,
+	          sizeof got) == 0 &&
+	              strcmp(got, "1000000 5 1") != 0,
+	      "plans: ANALYZE measures the index (%s)", got);
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "plans: the writer of an upgrade");
+	store_close(st);
+	CHECK(sql(dir, "SELECT stat FROM sqlite_stat1 WHERE idx = 'messages_thread'", got,
+	          sizeof got) == 0 &&
+	              !strcmp(got, "1000000 5 1"),
+	      "plans: measured statistics are replaced by the fixed ones (%s)", got);
+	plans_check(dir, "an upgraded");
+}
+
 int main(void)
 {
 	if (!mkdtemp(top)) {
@@ -605,6 +770,7 @@ int main(void)
 	test_sources();
 	test_schema();
 	test_removal();
+	test_plans();
 	char cmd[sizeof top + 16];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", top);
 	if (system(cmd) != 0)

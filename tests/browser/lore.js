@@ -14,44 +14,12 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { check, run } = require('./common.js');
 
 const base = process.argv[2];
 const shots = process.argv[3] || '';
-const root = path.resolve(__dirname, '..', '..');
-let failures = 0;
-function ok(d) { console.log(`ok - ${d}`); }
-function notOk(d, why) {
-	failures++;
-	console.log(`not ok - ${d}`);
-	if (why) for (const l of String(why).split('\n').slice(0, 6)) console.log(`#   ${l}`);
-}
-async function check(d, fn) {
-	try {
-		const r = await fn();
-		if (r === false) notOk(d);
-		else ok(d);
-	} catch (e) {
-		notOk(d, e && e.message ? e.message : e);
-	}
-}
-
 const links = fs.readFileSync(0, 'utf8').split('\n').filter((l) => l.trim()).map((l) => l.split(' '));
-let playwright;
-try {
-	playwright = require(path.join(root, 'build', 'node', 'node_modules', 'playwright-core'));
-} catch (e) {
-	notOk('playwright-core is installed', e.message);
-	process.exit(1);
-}
-
-(async () => {
-	const browser = await playwright.chromium.launch({
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		timeout: 30000,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
+run('the browser run', async (browser) => {
 	const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 	const page = await context.newPage();
 	page.setDefaultTimeout(10000);
@@ -84,9 +52,4 @@ try {
 		});
 		page.off('console', onConsole);
 	}
-	await browser.close();
-	process.exit(failures ? 1 : 0);
-})().catch((e) => {
-	notOk('the browser run', e.stack || e);
-	process.exit(1);
 });

@@ -15,34 +15,12 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { top, ok, skip, notOk, check, run } = require('./common.js');
 
 const root = process.argv[2];
 const shots = process.argv[3] || '';
-const top = path.resolve(__dirname, '..', '..');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const axePath = path.join(top, 'build', 'node', 'node_modules', 'axe-core', 'axe.min.js');
 const haveAxe = fs.existsSync(axePath);
-let failures = 0;
-
-function ok(d) { console.log(`ok - ${d}`); }
-function skip(d, why) { console.log(`ok - # SKIP ${d}: ${why}`); }
-function notOk(d, why) {
-	failures++;
-	console.log(`not ok - ${d}`);
-	// eslint-disable-next-line no-control-regex
-	if (why) for (const l of String(why).replace(/\x1b\[[0-9;]*m/g, '').split('\n').slice(0, 8)) console.log(`#   ${l}`);
-}
-async function check(d, fn) {
-	try {
-		const r = await fn();
-		if (r === false) { notOk(d); return false; }
-		ok(d);
-		return true;
-	} catch (e) {
-		notOk(d, e && e.message ? e.message : e);
-		return false;
-	}
-}
 
 // A thread of three messages (axe's contrast check takes its time over
 // every line of text: a long thread would add a minute).
@@ -71,14 +49,6 @@ const PAGES = [
 	['search help', '_/search-help', 200, '/'],
 	['not found', 'linux-kernel/2019/05/20/99', 404, '/'],
 ];
-
-let playwright;
-try {
-	playwright = require(path.join(top, 'build', 'node', 'node_modules', 'playwright-core'));
-} catch (e) {
-	notOk('playwright-core is installed (scripts/setup-debian installs it in build/node)', e.message);
-	process.exit(1);
-}
 
 // axe-core's violations of impact serious or critical on the page: all
 // its rules, or (colours only) the contrast rule alone, which is all a
@@ -283,28 +253,8 @@ async function narrow(browser) {
 	await context.close();
 }
 
-(async () => {
-	let browser;
-	try {
-		browser = await playwright.chromium.launch({
-			executablePath: chromiumPath,
-			headless: true,
-			timeout: 30000,
-			args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-				'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		});
-	} catch (e) {
-		notOk(`chromium starts (${chromiumPath})`, e.message);
-		process.exit(1);
-	}
-	try {
-		await chrome(browser);
-		await themes(browser);
-		await narrow(browser);
-	} catch (e) {
-		notOk('the pages', e.stack || e);
-	} finally {
-		await browser.close();
-	}
-	process.exit(failures ? 1 : 0);
-})();
+run('the pages', async (browser) => {
+	await chrome(browser);
+	await themes(browser);
+	await narrow(browser);
+});

@@ -15,34 +15,12 @@
 // list, month and message pages there.
 'use strict';
 const path = require('path');
+const { setLabel, ok, notOk, check, run } = require('./common.js');
 
 const start = process.argv[2];
 const shots = process.argv[3] || '';
-const root = path.resolve(__dirname, '..', '..');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const prefix = new URL('..', start).href; // http://host:port/[lists/]
-const label = new URL(prefix).pathname === '/' ? '' : ` (under ${new URL(prefix).pathname})`;
-let failures = 0;
-
-function ok(d) { console.log(`ok - ${d}${label}`); }
-function notOk(d, why) {
-	failures++;
-	console.log(`not ok - ${d}${label}`);
-	// eslint-disable-next-line no-control-regex
-	if (why) for (const l of String(why).replace(/\x1b\[[0-9;]*m/g, '').split('\n').slice(0, 8)) console.log(`#   ${l}`);
-}
-// check DESCRIPTION FN: ok unless FN throws or returns false; says which.
-async function check(d, fn) {
-	try {
-		const r = await fn();
-		if (r === false) { notOk(d); return false; }
-		ok(d);
-		return true;
-	} catch (e) {
-		notOk(d, e && e.message ? e.message : e);
-		return false;
-	}
-}
+setLabel(new URL(prefix).pathname === '/' ? '' : ` (under ${new URL(prefix).pathname})`);
 // must DESCRIPTION FN: a check the rest of the walk depends on (a page
 // reached): when it fails, the walk stops there.
 class Stop extends Error {}
@@ -50,13 +28,6 @@ async function must(d, fn) {
 	if (!(await check(d, fn))) throw new Stop(d);
 }
 
-let playwright;
-try {
-	playwright = require(path.join(root, 'build', 'node', 'node_modules', 'playwright-core'));
-} catch (e) {
-	notOk('playwright-core is installed (scripts/setup-debian installs it in build/node)', e.message);
-	process.exit(1);
-}
 
 async function walk(browser, name, contextOptions) {
 	const context = await browser.newContext(contextOptions);
@@ -191,30 +162,9 @@ async function walk(browser, name, contextOptions) {
 	await context.close();
 }
 
-(async () => {
-	let browser;
-	try {
-		browser = await playwright.chromium.launch({
-			executablePath: chromiumPath,
-			headless: true,
-			timeout: 30000,
-			args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-				'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		});
-		ok(`chromium starts (${browser.version()})`);
-	} catch (e) {
-		notOk(`chromium starts (${chromiumPath})`, e.message);
-		process.exit(1);
-	}
-	try {
-		await walk(browser, 'desktop', { viewport: { width: 1280, height: 900 } });
-		await walk(browser, 'phone', {
-			viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-		});
-	} catch (e) {
-		notOk('the walk', e.stack || e);
-	} finally {
-		await browser.close();
-	}
-	process.exit(failures ? 1 : 0);
-})();
+run('the walk', async (browser) => {
+	await walk(browser, 'desktop', { viewport: { width: 1280, height: 900 } });
+	await walk(browser, 'phone', {
+		viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+	});
+}, (version) => ok(`chromium starts (${version})`));
