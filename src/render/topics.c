@@ -411,13 +411,6 @@ static void time_member(JsonBuilder *jb, const char *key, int64_t t)
 	json_add_string(jb, key, out);
 }
 
-static int api_limit(int limit)
-{
-	if (limit <= 0)
-		return API_LIMIT_DEFAULT;
-	return limit > API_LIMIT_MAX ? API_LIMIT_MAX : limit;
-}
-
 /* "after" and "next" of a page: the cursor cur and the URL of the next
  * page (url + ?after=CUR&limit=N), or both null when there is none. */
 static void next_members(JsonBuilder *jb, const char *url, const char *cur, int limit)

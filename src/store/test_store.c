@@ -642,7 +642,8 @@ static void plans_check(const char *dir, const char *when)
 		{S_LIST_NEWEST, "USING INDEX messages_daynum (list_id=? AND day>? AND day<?)"},
 		{S_MSG_GET, "USING INDEX messages_daynum (list_id=? AND day=? AND num=?)"},
 		{S_BY_MSGID, "USING INDEX messages_mid (mid=?)"},
-		{S_DAY_COUNTS, "USING INDEX messages_hidden (list_id=? AND day=?)"},
+		{S_DAY_COUNTS, "USING PRIMARY KEY (list_id=? AND day>? AND day<?)"},
+		{S_DAY_HIDDEN, "USING INDEX messages_hidden (list_id=? AND day>? AND day<?)"},
 		{S_LISTS, "USING INDEX messages_hidden (list_id=?)"},
 	};
 	char got[2048];
