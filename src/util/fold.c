@@ -1,6 +1,7 @@
 /* fold.c: see fold.h. */
 #include "util/fold.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Each letter folded: its UTF-8 bytes and what replaces them (never
@@ -59,9 +60,22 @@ static const struct folding *folding_at(const char *p, size_t n)
 
 bool fold_needed(const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+	while (i < n) {
+		/* ASCII eight bytes at a time (most text is: 1% of indexing
+		 * went to this loop byte by byte). */
+		uint64_t w;
+		if (n - i >= 8) {
+			memcpy(&w, p + i, 8);
+			if (!(w & 0x8080808080808080ULL)) {
+				i += 8;
+				continue;
+			}
+		}
 		if ((unsigned char)p[i] >= 0xC3 && folding_at(p + i, n - i))
 			return true;
+		i++;
+	}
 	return false;
 }
 
