@@ -251,11 +251,13 @@
 
 /* A Message-ID that matches nothing (its 404 page) is compared with the
  * IDs it begins, of NEAR_ID_MIN bytes or more (public-inbox's shortest
- * partial match: Gnus' "XXXXXXXXXX.fsf"), and its prefix with the newest
- * NEAR_SCAN_MAX IDs of the index (a scan of about 100 ms at most; older
- * IDs are not offered). */
+ * partial match: Gnus' "XXXXXXXXXX.fsf"), and its prefix with every ID
+ * of the index: a range of the index of IDs by text, of which at most
+ * NEAR_WALK_MAX rows are read (IDs of ghosts among them are skipped, so
+ * a prefix that thousands of ghosts share may list fewer candidates than
+ * there are). */
 #define NEAR_ID_MIN 14
-#define NEAR_SCAN_MAX 1000000
+#define NEAR_WALK_MAX 1000
 
 /* The reply instructions of a message page (#R) take this many addresses
  * of its From, To, Cc and Reply-To at most (addresses over ADDR_MAX

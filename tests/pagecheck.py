@@ -98,9 +98,9 @@ ARCHIVE_HREFS = [re.compile(x) for x in (
     # The downloads and the mirror commands (render/mirror.c).
     r"^/(" + LIST + r")/([0-9]{4}/[0-9]{2}/)?mbox\.gz$",
     r"^/(" + LIST + r")/_/text/mirror/(raw)?$",
-    # A message further down the same page (thread pages), the thread on
-    # a message's page.
-    r"^#m[0-9a-f]{40}$",
+    # A message further down the same page (thread pages) or its entry in
+    # the thread overview (lore's #r...), the thread on a message's page.
+    r"^#[mr][0-9a-f]{40}$",
     r"^#[uRr]$",
     # The skip link; a diff's file, from its diffstat line.
     r"^#main$",

@@ -21,6 +21,10 @@ QUERIES=(
 	'b:memory' 'bs:regression' 'bs:pstore' 'nq:pstore' 'q:pstore' 'nq:applying'
 	'dfn:mm/memory.c' 'dfa:mmap_sem' 'dfb:mmap_sem' 'dfctx:mmap_sem' 'dfhh:copy_page_range'
 	'dfhh:vm_acct_memory' 'dfpre:7cd5c15' 'dfpost:7cd5c15' 'dfblob:7cd5c15' 'n:config'
+	# the diffs' lines by stem, as words, as phrases (lore stems dfa: dfb: dfctx:)
+	'dfa:writes' 'dfa:"writes"' 'dfa:page' 'dfa:enabled' 'dfa:returns' 'dfb:locking'
+	'dfb:maps' 'dfb:alloc' 'dfb:buffers' 'dfb:Used' 'dfb:"return 0"' 'dfctx:sizes'
+	'dfctx:records' 'dfa:sizes AND dfb:sizes'
 	# dates and sizes, as both take them
 	'd:20190520..20190521' 'dt:20190520000000..20190521000000' 'z:10000..'
 	# words: stems, exact forms, identifiers, accents

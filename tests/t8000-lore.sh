@@ -12,7 +12,7 @@ SEEDS=$ROOT/samples/seeds.mbox
 LKML=$ROOT/samples/lkml.mbox
 ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
 GHOST=CALCETrU221N6uPmdaj4bRDDsf+Oc5tEfPERuyV24wsYKHn+spA@mail.gmail.com
-plan 125
+plan 126
 
 la index --data "$DATA" linux-kernel "$SEEDS" 2>/dev/null
 # The same messages in a second list: every Message-ID is in two lists.
@@ -269,6 +269,11 @@ check "as a tree: the replies to patch 1/7 nested under it" grep -q '<div class=
 check "each reply links its parent on the page" grep -qF "[<a href=\"#$(anchor "$P1")\">parent</a>]" nested.html
 check "with the tree on top, linked to the messages below (each entry lore's #r anchor)" \
 	grep -q "<li id=\"r$(anchor "$P1" | cut -c2-)\"><a href=\"#$(anchor "$P1")\">\[PATCH v2 1/7\]" nested.html
+R1=r$(anchor "$P1" | cut -c2-)
+check "T/ ends with lore's thread overview (#t), its entries (#r) linking the messages above, each message's footer its entry" \
+	bash -c "grep -q '<div class=\"thread overview\" id=\"t\">' flat.html &&
+		grep -q '<li id=\"$R1\"><a href=\"#$(anchor "$P1")\">\[PATCH v2 1/7\]' flat.html &&
+		grep -q '<a href=\"#$R1\">15 messages in thread</a>' flat.html"
 # A thread of 100 messages: two pages of 50.
 BIG=$(sqlite3 "$DATA/index.sqlite" "SELECT mids.mid FROM messages m JOIN mids ON mids.id = m.mid
 	JOIN lists l ON l.id = m.list_id WHERE l.name = 'lkml' AND m.thread =

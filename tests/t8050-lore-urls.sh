@@ -15,7 +15,7 @@
 DATA=$T/arc
 SEEDS=$ROOT/samples/seeds.mbox
 ROOTID=155836064844.2441.10911127801797083064.stgit@localhost.localdomain
-plan 70
+plan 71
 
 la index -q --data "$DATA" linux-kernel "$SEEDS"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -105,6 +105,10 @@ cat >urls.txt <<EOF
 /lkml/$B80/T/#u 200 - u
 /linux-kernel/$ROOTID/t/#$(ranchor "$P1") 200 - $(ranchor "$P1")
 /linux-kernel/$P1/t/#$(ranchor "$LAST") 200 - $(ranchor "$LAST")
+/linux-kernel/$ROOTID/T/#$(ranchor "$P1") 200 - $(ranchor "$P1")
+/linux-kernel/$LAST/T/#t 200 - t
+/lkml/$BIG/T/#$(ranchor "$B80") 200 - $(ranchor "$B80")
+/lkml/$B80/T/#$(ranchor "$BIG") 200 - $(ranchor "$BIG")
 EOF
 check "the list of lore URLs: $(wc -l <urls.txt)" [ "$(wc -l <urls.txt)" -gt 30 ]
 cut -d' ' -f1 urls.txt | sed 's/#.*//' >paths.txt
@@ -160,7 +164,7 @@ check "T/ links t/ (nested) and t/ links T/ (flat), at #u" bash -c \
 	"grep -qF '<a href=\"/linux-kernel/$ROOTID/t/#u\">nested</a>' pages/1 && grep -qF '<a href=\"/linux-kernel/$ROOTID/T/#u\">flat</a>' pages/2"
 n=$(grep -n "^/lkml/$B80/T/#u" urls.txt | cut -d: -f1)
 check "a thread over two pages: T/ of its 80th message opens page 2, where it is" grep -q 'page 2 of 2\.' "pages/$n"
-n=$(grep -n "^/lkml/$BIG/T/#" urls.txt | cut -d: -f1)
+n=$(grep -n "^/lkml/$BIG/T/#m" urls.txt | cut -d: -f1)
 check "page 1 keeps an anchor for each message of page 2, linking it there" \
 	grep -qF "<li id=\"$(anchor "$B80")\"><a href=\"/lkml/$BIG/T/?page=2#$(anchor "$B80")\">" "pages/$n"
 check "and says which page" grep -q "id=\"$(anchor "$B80")\">.*(page 2)</li>" "pages/$n"
@@ -318,6 +322,10 @@ check "a typo in its last word lists the ID" grep -qF "<a href=\"/all/$ROOTID/\"
 get "/linux-kernel/nosuch-at-all@example.org/" >none.html
 check_eq "an ID near nothing: 404" "$STATUS" 404
 check "these pages are well formed" pagecheck --strict cut.html junk.html typo.html none.html
+# The candidates by prefix are a range of the index of IDs by text: any
+# ID however old, read without a scan of the IDs.
+check "the prefix's candidates: a range of mids_mid, no scan" \
+	bash -c "sqlite3 '$DATA/index.sqlite' \"EXPLAIN QUERY PLAN SELECT mid FROM (SELECT mid, msgs FROM mids WHERE mid >= '155' AND mid < '156' ORDER BY mid LIMIT 1000) WHERE msgs > 0 LIMIT 25\" | grep -q 'SEARCH mids USING INDEX mids_mid (mid>? AND mid<?)'"
 
 # ---- over HTTP ----
 start_server main

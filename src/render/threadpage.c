@@ -110,13 +110,28 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* lore's anchor of a message's entry in a thread overview (#r and the
+ * SHA-1 of its Message-ID) or of its end (#e...): mid_anchor's with its
+ * first letter changed. */
+static void mid_anchor_as(struct buf *b, const char *msgid, char letter)
+{
+	size_t at = b->len;
+	mid_anchor(b, msgid);
+	if (!b->err && b->len > at)
+		b->data[at] = letter;
+}
+
 /* One message of a thread page: a line with its subject (linked to its
- * page), sender, date and links, then its header block and body.  anchor:
- * the div carries lore's id for it (m and the SHA-1 of its Message-ID);
- * is_u: it is the message the URL names (lore's #u); parent: the
- * Message-ID of the message above it in the tree, or NULL. */
+ * page), sender, date and links, then its header block and body, then
+ * lore's footer line (#e..., its end, linking back to its top; and with
+ * in_overview, a link to its entry in the thread overview, #r...).
+ * anchor: the div carries lore's id for it (m and the SHA-1 of its
+ * Message-ID); is_u: it is the message the URL names (lore's #u);
+ * parent: the Message-ID of the message above it in the tree, or NULL;
+ * nmsgs: the thread's messages. */
 static void thread_page_msg(const struct render_ctx *c, struct buf *b, const struct outline_msg *t,
-                            bool anchor, bool is_u, int depth, const char *parent)
+                            bool anchor, bool is_u, int depth, const char *parent, bool in_overview,
+                            size_t nmsgs)
 {
 	buf_printf(b, "<div class=\"tmsg d%d\"", depth);
 	if (anchor) {
@@ -156,6 +171,20 @@ static void thread_page_msg(const struct render_ctx *c, struct buf *b, const str
 	if (e)
 		buf_adds(b, "<p>[This message could not be read.]</p>\n");
 	store_msg_clear(&m);
+	if (anchor) {
+		buf_adds(b, "<p class=\"tfoot\"><span id=\"");
+		mid_anchor_as(b, t->msgid, 'e');
+		buf_adds(b, "\"><a href=\"#");
+		mid_anchor(b, t->msgid);
+		buf_adds(b, "\" title=\"the top of this message\">^</a></span>");
+		if (in_overview) {
+			buf_adds(b, " <a href=\"#");
+			mid_anchor_as(b, t->msgid, 'r');
+			buf_printf(b, "\">%zu message%s in thread</a>", nmsgs,
+			           nmsgs == 1 ? "" : "s");
+		}
+		buf_adds(b, "</p>\n");
+	}
 	buf_adds(b, "</div>\n");
 }
 
@@ -312,7 +341,9 @@ static void thread_page_head(const struct thread_page *p, struct buf *b)
  * given an anchor. */
 static void thread_page_nested(const struct thread_page *p, struct buf *b, struct anchored *seen)
 {
+	buf_adds(b, "<div class=\"overview\" id=\"t\">\n");
 	outline_tree_html(p->c, b, &p->col, &p->t, p->from, p->to, 0, true);
+	buf_adds(b, "</div>\n");
 	/* Depths relative to the page's first row, as the tree draws them; a
 	 * row's parent is the nearest row above it one level up (depth grows
 	 * by one a row at most, so a page's rows need no more levels than it
@@ -337,16 +368,58 @@ static void thread_page_nested(const struct thread_page *p, struct buf *b, struc
 			continue;
 		}
 		thread_page_msg(p->c, b, m, anchored_add(seen, m->mid), i == p->u_row, shown,
-		                parent ? parent->msgid : NULL);
+		                parent ? parent->msgid : NULL, true, p->col.nmsgs);
 	}
 }
 
-/* The flat page's messages, by date.  seen: as for thread_page_nested. */
+/* The rows [*from, *to) of the tree the flat page's thread overview
+ * shows: all of them, or in a thread of more than OUTLINE_MAX rows that
+ * many from the first row of the page's first message. */
+static void flat_overview_rows(const struct thread_page *p, size_t *from, size_t *to)
+{
+	*from = 0;
+	*to = p->t.nrows;
+	if (p->t.nrows <= OUTLINE_MAX)
+		return;
+	int64_t first = p->col.msgs[p->from].mid;
+	for (size_t i = 0; i < p->t.nrows; i++)
+		if (!p->t.rows[i].ghost && p->col.msgs[p->t.rows[i].key].mid == first) {
+			*from = i > OUTLINE_MAX / 4 ? i - OUTLINE_MAX / 4 : 0;
+			break;
+		}
+	if (*from + OUTLINE_MAX > p->t.nrows)
+		*from = p->t.nrows - OUTLINE_MAX;
+	*to = *from + OUTLINE_MAX;
+}
+
+/* True if Message-ID mid has a row in [from, to) of the tree. */
+static bool tree_has(const struct thread_page *p, int64_t mid, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (!p->t.rows[i].ghost && p->col.msgs[p->t.rows[i].key].mid == mid)
+			return true;
+	return false;
+}
+
+/* The flat page's messages, by date, then lore's thread overview (#t):
+ * the thread's tree, each entry (#r...) linking to its message (#m...,
+ * on this page: the message, or its line among those of the other
+ * pages).  seen: as for thread_page_nested. */
 static void thread_page_flat(const struct thread_page *p, struct buf *b, struct anchored *seen)
 {
-	for (size_t i = p->from; i < p->to && !b->err; i++)
-		thread_page_msg(p->c, b, &p->col.msgs[i], anchored_add(seen, p->col.msgs[i].mid),
-		                i == p->u_row, 0, NULL);
+	size_t from, to;
+	flat_overview_rows(p, &from, &to);
+	for (size_t i = p->from; i < p->to && !b->err; i++) {
+		const struct outline_msg *m = &p->col.msgs[i];
+		thread_page_msg(p->c, b, m, anchored_add(seen, m->mid), i == p->u_row, 0, NULL,
+		                tree_has(p, m->mid, from, to), p->col.nmsgs);
+	}
+	buf_adds(b, "<div class=\"thread overview\" id=\"t\">\n<h2>Thread overview</h2>\n");
+	if (from > 0 || to < p->t.nrows)
+		buf_printf(b, "<p>Rows %zu to %zu of the thread's %zu.</p>\n", from + 1, to,
+		           p->t.nrows);
+	outline_tree_html(p->c, b, &p->col, &p->t, from, to, 0, true);
+	buf_adds(b, "</div>\n");
 }
 
 /* lore shows a thread on one page; here the messages of the other pages

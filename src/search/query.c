@@ -9,6 +9,7 @@
 #include "msg/text.h"
 #include "search/when.h"
 #include "util/cjk.h"
+#include "util/fold.h"
 #include "util/stem.h"
 #include "util/utf8.h"
 
@@ -492,11 +493,14 @@ static const char *stem_columns(enum field f)
 {
 	switch (f) {
 	case F_DEFAULT:
-	case F_BS: return "{zs znq zq}";
+	case F_BS: return "{zs znq zq zdfa zdfb zdfctx}";
 	case F_S: return "zs";
-	case F_B: return "{znq zq}";
+	case F_B: return "{znq zq zdfa zdfb zdfctx}";
 	case F_Q: return "zq";
-	case F_NQ: return "znq";
+	case F_NQ: return "{znq zdfa zdfb zdfctx}";
+	case F_DFA: return "zdfa";
+	case F_DFB: return "zdfb";
+	case F_DFCTX: return "zdfctx";
 	default: return NULL;
 	}
 }
@@ -800,6 +804,18 @@ static void fts_string(const struct search_query *q, struct buf *b, const char *
 		cjk_spaced(&sp, s, strlen(s));
 		if (!sp.err)
 			s = buf_cstr(&sp);
+	}
+	/* The current index holds its words folded (util/fold.h: ß is
+	 * ss): so are the query's. */
+	if (q->stems && fold_needed(s, strlen(s))) {
+		if (s != sp.data) {
+			buf_reset(&sp);
+			buf_adds(&sp, s);
+		}
+		if (!sp.err) {
+			sp.len = fold_letters(sp.data, sp.len, sp.data);
+			s = buf_cstr(&sp);
+		}
 	}
 	buf_addc(b, '"');
 	for (; *s; s++) {

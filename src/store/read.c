@@ -559,13 +559,27 @@ enum la_status store_mids_near(struct store *st, const char *prefix, const char 
 	}
 	if (x.found >= max || !prefix[0])
 		return LA_OK;
+	/* The first string after every one prefix begins: prefix with its
+	 * last byte below 0xff one more (bound as text: SQLite orders any
+	 * text before any blob; bytes compared as memcmp does). */
+	size_t k = strlen(prefix);
+	if (k > MSGID_MAX)
+		return LA_OK;
+	char end[MSGID_MAX + 1];
+	memcpy(end, prefix, k);
+	while (k > 0 && (unsigned char)end[k - 1] == 0xff)
+		k--;
+	if (k == 0)
+		return LA_OK;
+	end[k - 1] = (char)((unsigned char)end[k - 1] + 1);
 	sqlite3_stmt *s = st_prepare(st, S_MID_NEAR);
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, msgid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, NEAR_SCAN_MAX);
+	sqlite3_bind_text(s, 3, end, (int)k, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 4, (int64_t)(max - x.found));
+	sqlite3_bind_int64(s, 5, NEAR_WALK_MAX);
 	e = st_each_row(s, row_near, &x);
 	sqlite3_clear_bindings(s);
 	return e;

@@ -28,11 +28,11 @@ const char *const st_sql[S_COUNT] = {
 	[S_MID_BYHASH] = "SELECT id, mid, thread, parent, msgs FROM mids WHERE hash = ?1",
 	[S_MID_PARENT_OF] = "SELECT parent FROM mids WHERE id = ?1",
 	[S_MID_TEXT] = "SELECT mid FROM mids WHERE id = ?1",
-	/* No index holds the IDs' text: a scan of the newest NEAR_SCAN_MAX
-         * ids, for the 404 page only.  ?1 a prefix of the ID, ?2 the ID. */
-	[S_MID_NEAR] = "SELECT mid FROM mids WHERE id > (SELECT max(id) FROM mids) - ?3"
-		       " AND msgs > 0 AND mid <> ?2 AND substr(mid, 1, length(?1)) = ?1"
-		       " ORDER BY mid LIMIT ?4",
+	/* The 404 page's near misses: a range of mids_mid, the IDs from ?1
+         * (a prefix of the ID ?2) up to ?3 (the first string after every
+         * one ?1 begins), at most ?5 rows of it walked, ?4 found. */
+	[S_MID_NEAR] = "SELECT mid FROM (SELECT mid, msgs FROM mids WHERE mid >= ?1 AND mid < ?3"
+		       " ORDER BY mid LIMIT ?5) WHERE msgs > 0 AND mid <> ?2 LIMIT ?4",
 	[S_MID_INS] = "INSERT INTO mids(id, hash, mid, thread, parent, msgs)"
 		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_MID_UPD] = "UPDATE mids SET thread = ?2, parent = ?3, msgs = ?4 WHERE id = ?1",
@@ -123,8 +123,8 @@ const char *const st_sql[S_COUNT] = {
 		     " GROUP BY l.id ORDER BY l.name",
 	[S_FTS_INS] =
 		"INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn, dfa, dfb, dfctx, dfhh, dfpre,"
-		" dfpost, n, l, zs, znq, zq) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-		" ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+		" dfpost, n, l, zs, znq, zq, zdfa, zdfb, zdfctx) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+		" ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
 	[S_FTS_LORE_INS] =
 		"INSERT INTO fts(rowid, s, f, t, c, nq, q, dfn, dfa, dfb, dfctx, dfhh, dfpre,"
 		" dfpost, n, l) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
@@ -242,7 +242,7 @@ void st_fts_columns(struct store *st)
 	                ? sqlite3_column_count(s)
 	                : 0;
 	st->fts_lore = n > FTS_OLD_COLUMNS;
-	st->fts_stems = n > FTS_LORE_COLUMNS;
+	st->fts_stems = n > FTS_STEM_COLUMNS;
 	sqlite3_finalize(s);
 }
 

@@ -40,6 +40,9 @@ static const char schema_sql[] =
 	" msgs INTEGER NOT NULL DEFAULT 0);\n"
 	"CREATE INDEX IF NOT EXISTS mids_hash ON mids(hash);\n"
 	"CREATE INDEX IF NOT EXISTS mids_thread ON mids(thread);\n"
+	/* Message-IDs by their text: the near misses of a 404's
+         * (store_mids_near), a range of it. */
+	"CREATE INDEX IF NOT EXISTS mids_mid ON mids(mid);\n"
 	/* AUTOINCREMENT: ids of deleted messages (--rebuild) are never reused,
          * so rows the contentless search index keeps for them match nothing. */
 	"CREATE TABLE IF NOT EXISTS messages(id INTEGER PRIMARY KEY AUTOINCREMENT,"

@@ -373,9 +373,10 @@ LA_MUST_CHECK enum la_status store_mid_find(struct store *st, const char *msgid,
 /* Message-IDs of messages near msgid, for its 404 page (lore's partial
  * matches): those of NEAR_ID_MIN bytes or more that msgid begins (a link
  * with junk after the ID), found by hash; then, if prefix is not "",
- * those starting with prefix among the newest NEAR_SCAN_MAX IDs (a
- * scan: no index holds their text); msgid itself never.  At most max,
- * each passed to fn (the string lives for the call). */
+ * those starting with prefix, in byte order (a range of the index of
+ * IDs, NEAR_WALK_MAX rows of it at most, whatever the archive's size);
+ * msgid itself never.  At most max, each passed to fn (the string lives
+ * for the call). */
 LA_MUST_CHECK enum la_status store_mids_near(struct store *st, const char *prefix,
                                              const char *msgid, size_t max,
                                              void (*fn)(const char *mid, void *arg), void *arg);

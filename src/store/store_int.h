@@ -21,13 +21,19 @@
  * zs, znq and zq (as Xapian's Z terms: no phrases). */
 #define FTS_SQL                                                                                      \
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(s, f, t, c, nq, q, dfn, dfa, dfb, dfctx," \
-	" dfhh, dfpre, dfpost, n, l, zs, znq, zq, content='',"                                       \
+	" dfhh, dfpre, dfpost, n, l, zs, znq, zq, zdfa, zdfb, zdfctx, content='',"                   \
 	" tokenize='unicode61 remove_diacritics 2 tokenchars _')"
 /* Columns of the search index before the lore prefixes, and before the
  * stems (those indexes split words at '_' too; Xapian, and so lore,
- * keeps an identifier such as vm_acct_memory one word). */
+ * keeps an identifier such as vm_acct_memory one word), and before the
+ * diffs' stems (zdfa, zdfb, zdfctx) and the folded letters (util/fold.h:
+ * the text is folded before unicode61 tokenizes it; an index of
+ * FTS_STEM_COLUMNS has the stems of the diffs' lines in znq and its
+ * words unfolded: it is written and searched as one of FTS_LORE_COLUMNS,
+ * without stems or folding, until `listarc index` rebuilds it). */
 #define FTS_OLD_COLUMNS 7
 #define FTS_LORE_COLUMNS 15
+#define FTS_STEM_COLUMNS 18
 
 /* A source and its decompressed copy, if it has one (read.c, read_source). */
 #define SRC_COLS                                                                            \

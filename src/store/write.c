@@ -13,6 +13,7 @@
 #include "store/store_int.h"
 #include "store/stats_sql.h"
 #include "util/cjk.h"
+#include "util/fold.h"
 #include "util/stem.h"
 #include "util/hash.h"
 #include "util/vec.h"
@@ -725,23 +726,32 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 
 /* Binds text p[0..n) as parameter k of s; with lore's columns, CJK
  * characters get a space around each (util/cjk.h: every one a word),
+ * and in the current index letters are folded (util/fold.h: ß is ss),
  * in *tmp, which must outlive the statement's step. */
 static void bind_fts_text(struct store *st, sqlite3_stmt *s, int k, const char *p, size_t n,
                           struct buf *tmp)
 {
+	bool fold = st->fts_stems && fold_needed(p, n);
 	if (st->fts_lore && cjk_has(p, n)) {
 		buf_init(tmp, n * 3 + 16);
 		cjk_spaced(tmp, p, n);
-		if (!tmp->err) {
-			p = tmp->data;
-			n = tmp->len;
-		}
+	} else if (fold) {
+		buf_init(tmp, n + 1);
+		buf_add(tmp, p, n);
+	}
+	if (tmp->data && !tmp->err) {
+		if (fold)
+			tmp->len = fold_letters(tmp->data, tmp->len, tmp->data);
+		p = tmp->data;
+		n = tmp->len;
 	}
 	sqlite3_bind_text(s, k, p, (int)n, SQLITE_STATIC);
 }
 
-/* The distinct stems of the texts of n bufs in *out (util/stem.h),
- * bound as parameter k of s; *out must outlive the statement's step. */
+/* The distinct stems of the texts of n bufs in *out (util/stem.h), of
+ * their words as folded (util/fold.h: "ﬁnalised" is stemmed as
+ * "finalised"), bound as parameter k of s; *out must outlive the
+ * statement's step. */
 static void bind_stems(struct store *st, sqlite3_stmt *s, int k, const struct buf *const *texts,
                        int n, struct buf *out)
 {
@@ -750,9 +760,19 @@ static void bind_stems(struct store *st, sqlite3_stmt *s, int k, const struct bu
 		len += texts[i]->len;
 	buf_init(out, len);
 	stemmer_reset(st->stemmer);
-	for (int i = 0; i < n; i++)
-		if (texts[i]->data)
-			stemmer_stems(st->stemmer, out, texts[i]->data, texts[i]->len);
+	for (int i = 0; i < n; i++) {
+		const char *p = texts[i]->data;
+		size_t n_p = texts[i]->len;
+		if (!p)
+			continue;
+		char *folded = fold_needed(p, n_p) ? malloc(n_p + 1) : NULL;
+		if (folded) {
+			n_p = fold_letters(p, n_p, folded);
+			p = folded;
+		}
+		stemmer_stems(st->stemmer, out, p, n_p);
+		free(folded);
+	}
 	sqlite3_bind_text(s, k, out->err ? "" : buf_cstr(out), out->err ? 0 : (int)out->len,
 	                  SQLITE_STATIC);
 }
@@ -779,7 +799,7 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	                            &t->dfa,    &t->dfb,   &t->dfctx, &t->dfhh, &t->dfpre,
 	                            &t->dfpost, &t->names, &t->lid};
 	int ncols = st->fts_lore ? (int)(sizeof cols / sizeof *cols) : 5;
-	struct buf tmp[2 + sizeof cols / sizeof *cols + 3];
+	struct buf tmp[2 + sizeof cols / sizeof *cols + 6];
 	memset(tmp, 0, sizeof tmp);
 	subject = subject ? subject : "";
 	from = from ? from : "";
@@ -789,15 +809,14 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 		bind_fts_text(st, s, 4 + i, cols[i]->data ? cols[i]->data : "", cols[i]->len,
 		              &tmp[2 + i]);
 	if (st->fts_stems) {
-		/* nq's stems take the diffs' lines' (lore's nq: searches them). */
+		/* The diffs' removed, added and context lines have stems of
+		 * their own (lore's dfa: dfb: dfctx: stem; nq: searches them
+		 * with znq's). */
 		size_t k = 2 + sizeof cols / sizeof *cols;
 		struct buf subj = {.data = (char *)subject, .len = strlen(subject)};
-		const struct buf *s_text[] = {&subj};
-		const struct buf *nq_text[] = {nq, &t->dfa, &t->dfb, &t->dfctx};
-		const struct buf *q_text[] = {&t->q};
-		bind_stems(st, s, 17, s_text, 1, &tmp[k]);
-		bind_stems(st, s, 18, nq_text, 4, &tmp[k + 1]);
-		bind_stems(st, s, 19, q_text, 1, &tmp[k + 2]);
+		const struct buf *texts[] = {&subj, nq, &t->q, &t->dfa, &t->dfb, &t->dfctx};
+		for (int i = 0; i < 6; i++)
+			bind_stems(st, s, 17 + i, &texts[i], 1, &tmp[k + (size_t)i]);
 	}
 	int rc = st_step_done(s);
 	for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)

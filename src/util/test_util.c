@@ -8,6 +8,7 @@
 #include "util/buf.h"
 #include "util/civil.h"
 #include "util/cjk.h"
+#include "util/fold.h"
 #include "util/hash.h"
 #include "util/stem.h"
 #include "util/io.h"
@@ -206,6 +207,49 @@ static void test_cjk(void)
 }
 
 /* English stems as Snowball (and so Xapian, and so lore) has them. */
+static void test_fold(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"Stra\xC3\x9F"
+	         "e",
+	         "Strasse"},
+		{"STRA\xE1\xBA\x9E"
+	         "E",
+	         "STRAssE"},
+		{"Encyclop\xC3\xA6"
+	         "dia \xC5\x93uvre \xC3\x86on",
+	         "Encyclopaedia oeuvre aeon"},
+		{"\xEF\xAC\x81"
+	         "nal \xEF\xAC\x82"
+	         "ow o\xEF\xAC\x83"
+	         "ce wa\xEF\xAC\x84"
+	         "e",
+	         "final flow office waffle"},
+		{"\xC5\x81\xC3\xB3"
+	         "d\xC5\xBA \xC3\x98re \xC3\xBEorn \xC4\xB3s",
+	         "l\xC3\xB3"
+	         "d\xC5\xBA ore thorn ijs"},
+		{"caf\xC3\xA9 plain ASCII", "caf\xC3\xA9 plain ASCII"},
+		{"\xEF\xAC", "\xEF\xAC"}, /* cut short: as it is */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char out[64];
+		size_t n = strlen(cases[i].in);
+		size_t k = fold_letters(cases[i].in, n, out);
+		out[k] = '\0';
+		CHECK_STR(out, cases[i].out, "fold_letters case %zu", i);
+		CHECK(k <= n, "a folded text is never longer (case %zu)", i);
+		CHECK(fold_needed(cases[i].in, n) == (strcmp(cases[i].in, cases[i].out) != 0),
+		      "fold_needed says whether it changes (case %zu)", i);
+	}
+	char in_place[] = "Gro\xC3\x9F und \xEF\xAC\x81"
+			  "x";
+	in_place[fold_letters(in_place, strlen(in_place), in_place)] = '\0';
+	CHECK_STR(in_place, "Gross und fix", "fold_letters in place");
+}
+
 static void test_stem(void)
 {
 	static const struct {
@@ -299,6 +343,7 @@ int main(void)
 	test_civil();
 	test_hash();
 	test_cjk();
+	test_fold();
 	test_stem();
 	test_io();
 	return check_status();
