@@ -875,8 +875,8 @@ static bool asked_before(const struct store_series *rows, int i, bool change)
 
 /* store_series_versions, with pc (or none) for the patch ids. */
 static enum la_status versions_walk(struct store *st, const struct store_series *start,
-                                    int64_t *ids, unsigned *how, struct store_series *rows,
-                                    int max, int *n, struct pid_cache *pc)
+                                    int64_t *ids, unsigned *how, struct store_series *rows, int max,
+                                    int *n, struct pid_cache *pc)
 {
 	*n = 0;
 	if (max < 1)
