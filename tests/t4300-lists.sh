@@ -7,7 +7,7 @@
 # status and changes nothing.  `listarc list add|remove|rename|
 # set-description|set-address` do what they say, on the pages too.
 . "$(dirname "$0")/lib.sh"
-plan 48
+plan 55
 DATA=$T/arc
 SEEDS=$ROOT/samples/seeds.mbox
 
@@ -109,9 +109,29 @@ la list --data "$DATA" rename dev devel >/dev/null 2>err
 check_eq "list rename: exit 0" "$?" 0
 get /devel/2024/01/02/1 >/dev/null
 check_eq "... its messages at the new name" "$STATUS" 200
-get /dev/2024/01/02/1 >/dev/null
-check_eq "... none at the old" "$STATUS" 404
+# The old URLs answer 301 to the same page under the new name (the
+# list's, the API's, a message's by date and by Message-ID, a search).
+get --headers /dev/2024/01/02/1 >/dev/null
+check_eq "... the old URL: 301" "$STATUS" 301
+check "... to the new one" grep -qx 'Location: /devel/2024/01/02/1' "$T/get.err"
+get --headers '/api/v1/dev/?limit=1' >/dev/null
+check "... the API's too, query kept" grep -qx 'Location: /api/v1/devel/?limit=1' "$T/get.err"
+get --headers /dev/ >/dev/null
+check "... and the list's page" grep -qx 'Location: /devel/' "$T/get.err"
 check "... its description kept" grep -qF 'Development &amp; &lt;talk&gt;' <(get /devel/)
+la list --data "$DATA" rename devel dev2 >/dev/null 2>err
+get --headers /dev/2024/01/02/1 >/dev/null
+check "renamed again: the first name leads to the name now" \
+	grep -qx 'Location: /dev2/2024/01/02/1' "$T/get.err"
+la list --data "$DATA" rename dev2 devel >/dev/null 2>err
+get /devel/2024/01/02/1 >/dev/null
+check_eq "... and back: the name given back serves the list again" "$STATUS" 200
+la list --data "$DATA" add dev >/dev/null 2>err
+get /dev/ >/dev/null
+check_eq "a new list of the old name: its own page, no redirect" "$STATUS" 200
+la list --data "$DATA" remove dev >/dev/null 2>err
+get /dev/2024/01/02/1 >/dev/null
+check_eq "... removed again: the old name no longer leads anywhere" "$STATUS" 404
 la list --data "$DATA" remove devel >out 2>err
 check_eq "list remove: exit 0" "$?" 0
 get /devel/ >/dev/null

@@ -1097,12 +1097,36 @@ static enum la_status route_api(const struct render_ctx *c, const struct route *
 	}
 }
 
+/* Whether rt names a list by a name it had before `listarc list rename`:
+ * then the same URL with the list's name now is in rt->redirect (the
+ * first "/OLD/" or final "/OLD" segment of path replaced). */
+static bool renamed_list(const struct render_ctx *c, const char *path, size_t n, struct route *rt)
+{
+	int64_t id;
+	char now[LISTNAME_MAX + 1];
+	size_t ln = strlen(rt->list);
+	if (!ln || strcmp(rt->list, "all") == 0 || store_list_id(c->st, rt->list, &id) == LA_OK ||
+	    store_list_renamed(c->st, rt->list, now, sizeof now) != LA_OK)
+		return false;
+	for (size_t i = 0; i + 1 + ln <= n; i++) {
+		if (path[i] != '/' || memcmp(path + i + 1, rt->list, ln) != 0 ||
+		    (i + 1 + ln < n && path[i + 1 + ln] != '/' && path[i + 1 + ln] != '?'))
+			continue;
+		int k = snprintf(rt->redirect, sizeof rt->redirect, "%.*s/%s%.*s", (int)i, path,
+		                 now, (int)(n - i - 1 - ln), path + i + 1 + ln);
+		return k > 0 && (size_t)k < sizeof rt->redirect;
+	}
+	return false;
+}
+
 enum la_status route_handle(const struct render_ctx *c, const char *path, size_t n,
                             struct response *r)
 {
 	struct route rt;
 	enum route_kind kind = route_parse(path, n, &rt);
 	enum la_status e = LA_OK;
+	if (kind > R_HEALTHZ && renamed_list(c, path, n, &rt))
+		kind = R_REDIRECT;
 	switch (kind) {
 	case R_NOTFOUND:
 	case R_BADREQUEST:

@@ -56,6 +56,7 @@ enum la_status store_list_remove(struct store *st, int64_t list_id, struct la_er
 				  "DELETE FROM sources WHERE list_id = %1$lld;"
 				  "DELETE FROM hidden WHERE list_id = %1$lld;"
 				  "DELETE FROM list_settings WHERE list_id = %1$lld;"
+				  "DELETE FROM list_renames WHERE list_id = %1$lld;"
 				  "DELETE FROM lists WHERE id = %1$lld;"
 				  "INSERT INTO meta(key, value) VALUES('updated', %2$lld)"
 				  " ON CONFLICT(key) DO UPDATE SET value = excluded.value;"
@@ -81,15 +82,26 @@ enum la_status store_list_rename(struct store *st, int64_t list_id, const char *
 	enum la_status e = store_begin(st, err);
 	if (e)
 		return e;
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "UPDATE lists SET name = ?2 WHERE id = ?1", -1, &s,
-	                            NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, list_id);
-		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-		rc = sqlite3_step(s);
+	/* The old name answers 301 to the new one; a name given back to the
+	 * list stops doing so. */
+	static const char *const steps[] = {
+		"INSERT OR REPLACE INTO list_renames(old, list_id)"
+		" SELECT name, id FROM lists WHERE id = ?1",
+		"UPDATE lists SET name = ?2 WHERE id = ?1",
+		"DELETE FROM list_renames WHERE old = ?2",
+	};
+	int rc = SQLITE_DONE;
+	for (size_t i = 0; rc == SQLITE_DONE && i < sizeof steps / sizeof *steps; i++) {
+		sqlite3_stmt *s = NULL;
+		rc = sqlite3_prepare_v2(st->db, steps[i], -1, &s, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(s, 1, list_id);
+			if (sqlite3_bind_parameter_count(s) >= 2)
+				sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+			rc = sqlite3_step(s);
+		}
+		sqlite3_finalize(s);
 	}
-	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		e = st_fail(st, rc, err, "rename list");
 		store_rollback(st);

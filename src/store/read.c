@@ -83,6 +83,25 @@ enum la_status store_list_name(struct store *st, int64_t id, char *out, size_t n
 	return edb(e);
 }
 
+enum la_status store_list_renamed(struct store *st, const char *old, char *out, size_t n)
+{
+	/* Only asked for a name that is no list's: not worth a prepared
+	 * statement, and an index no writer has opened since list_renames
+	 * came has no such table (then no list was renamed). */
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT l.name FROM list_renames r JOIN lists l ON l.id = r.list_id"
+	                       " WHERE r.old = ?1",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_ENOTFOUND;
+	}
+	sqlite3_bind_text(s, 1, old, -1, SQLITE_STATIC);
+	enum la_status e = st_one_row(s, row_text, &(struct text_out){out, n});
+	sqlite3_finalize(s);
+	return edb(e);
+}
+
 static void read_source(const struct store *st, sqlite3_stmt *s, struct store_source *src)
 {
 	src->id = sqlite3_column_int64(s, 0);

@@ -27,6 +27,10 @@
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
 	"CREATE TABLE IF NOT EXISTS lists(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);\n"
+	/* The names a list had before `listarc list rename`: their URLs
+         * answer 301 to the list's name now (store_list_renamed). */
+	"CREATE TABLE IF NOT EXISTS list_renames(old TEXT PRIMARY KEY, list_id INTEGER NOT NULL)"
+	" WITHOUT ROWID;\n"
 	/* done: bytes indexed; fp_*: fingerprints that detect a rewritten mbox. */
 	"CREATE TABLE IF NOT EXISTS sources(id INTEGER PRIMARY KEY, list_id INTEGER NOT NULL,"
 	" path TEXT NOT NULL, kind INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0,"

@@ -631,6 +631,11 @@ LA_MUST_CHECK enum la_status store_gone_each(struct store *st, int64_t list_id, 
 
 /* ---- managing lists (lists.c; writer only but store_list_get) ---- */
 
+/* The name now of the list that was called old before a rename, into
+ * out (n bytes); LA_ENOTFOUND if none was (read.c). */
+LA_MUST_CHECK enum la_status store_list_renamed(struct store *st, const char *old, char *out,
+                                                size_t n);
+
 /* Creates list name (a valid name, see conf_valid_listname) into *id.
  * LA_EINVAL if it exists. */
 LA_MUST_CHECK enum la_status store_list_add(struct store *st, const char *name, int64_t *id,
@@ -640,7 +645,9 @@ LA_MUST_CHECK enum la_status store_list_add(struct store *st, const char *name, 
  * and the decompressed copies are not touched. */
 LA_MUST_CHECK enum la_status store_list_remove(struct store *st, int64_t list_id,
                                                struct la_err *err);
-/* Renames a list (its URLs change with it); LA_EINVAL if name is taken. */
+/* Renames a list; LA_EINVAL if name is taken.  Its URLs change with it,
+ * and the old ones answer 301 to the new (store_list_renamed) until a
+ * list of the old name is made. */
 LA_MUST_CHECK enum la_status store_list_rename(struct store *st, int64_t list_id, const char *name,
                                                struct la_err *err);
 

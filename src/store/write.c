@@ -922,6 +922,17 @@ enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id
 	if (rc != SQLITE_DONE)
 		return st_fail(st, rc, err, "add list");
 	*id = sqlite3_last_insert_rowid(st->db);
+	/* A list of a name another list had: the name is its own now, no
+	 * longer a redirect (store_list_renamed). */
+	sqlite3_stmt *d = NULL;
+	rc = sqlite3_prepare_v2(st->db, "DELETE FROM list_renames WHERE old = ?1", -1, &d, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(d, 1, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(d);
+	}
+	sqlite3_finalize(d);
+	if (rc != SQLITE_DONE)
+		return st_fail(st, rc, err, "add list");
 	return LA_OK;
 }
 
