@@ -85,8 +85,8 @@ enum la_status store_list_rename(struct store *st, int64_t list_id, const char *
 	/* The old name answers 301 to the new one; a name given back to the
 	 * list stops doing so. */
 	static const char *const steps[] = {
-		"INSERT OR REPLACE INTO list_renames(old, list_id)"
-		" SELECT name, id FROM lists WHERE id = ?1",
+		("INSERT OR REPLACE INTO list_renames(old, list_id)"
+	         " SELECT name, id FROM lists WHERE id = ?1"),
 		"UPDATE lists SET name = ?2 WHERE id = ?1",
 		"DELETE FROM list_renames WHERE old = ?2",
 	};
