@@ -30,7 +30,7 @@ UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c s
               src/util/hash.c src/util/civil.c src/util/vec.c src/util/io.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/charset.c src/msg/decode.c src/msg/htmltext.c \
               src/msg/text.c src/msg/textlore.c src/msg/patchid.c src/msg/series.c
-MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c
+MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c src/mbox/bz2par.c
 CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c src/search/when.c
 THREAD_SRC := src/thread/thread.c

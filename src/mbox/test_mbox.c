@@ -12,6 +12,7 @@
 
 #include "../../tests/check.h"
 #include "limits.h"
+#include "mbox/bz2par.h"
 #include "mbox/mbox.h"
 #include "msg/msg.h"
 
@@ -524,6 +525,111 @@ static void test_unpack(void)
 	buf_free(&plain);
 }
 
+/* Decodes fd with bz2par (threads, fake magics every fake bits) in reads
+ * of step bytes; returns the final status. */
+static enum la_status bz2par_all(int fd, unsigned threads, uint64_t fake, size_t step,
+                                 struct buf *out)
+{
+	lseek(fd, 0, SEEK_SET);
+	struct bz2par *p = bz2par_new(fd, threads, fake);
+	struct la_err err = {0};
+	char *chunk = malloc(step);
+	size_t got;
+	enum la_status s;
+	while ((s = bz2par_read(p, chunk, step, &got, &err)) == LA_OK)
+		buf_add(out, chunk, got);
+	free(chunk);
+	bz2par_free(p);
+	return s;
+}
+
+/* bzip2 decoded block by block on threads: many blocks (level 1: 100 kB
+ * blocks), two streams, zero padding; magics found by chance (faked);
+ * cut short; corrupt. */
+static void test_bz2par(void)
+{
+	struct buf plain;
+	buf_init(&plain, 16u << 20);
+	unsigned r = 1;
+	for (int i = 0; i < 40000; i++) {
+		r = r * 1103515245u + 12345u;
+		buf_printf(&plain, "From a Mon May 20 14:00:01 2019\nSubject: %d %u\n\nline %u\n\n",
+		           i, r >> 8, r % 977);
+	}
+	/* Runs that bzip2's first stage shortens (a block that grows). */
+	for (int i = 0; i < 3000; i++)
+		buf_add(&plain, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 60);
+	size_t cap = plain.len + plain.len / 50 + 4096;
+	char *z = malloc(2 * cap + 64);
+	size_t half = plain.len / 3;
+	unsigned n1 = (unsigned)cap, n2 = (unsigned)cap;
+	BZ2_bzBuffToBuffCompress(z, &n1, plain.data, (unsigned)half, 1, 0, 0);
+	BZ2_bzBuffToBuffCompress(z + n1, &n2, plain.data + half, (unsigned)(plain.len - half), 1, 0,
+	                         0);
+	memset(z + n1 + n2, 0, 64); /* padding, as tape archives have */
+	int fd = write_tmp(z, n1 + n2 + 64);
+	static const struct {
+		unsigned threads;
+		uint64_t fake;
+		size_t step;
+	} runs[] = {
+		{1, 0, 1 << 20}, {2, 0, 4096}, {4, 0, 999}, {2, 200, 65536}, {3, 4099, 1 << 20}};
+	for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+		struct buf out;
+		buf_init(&out, 16u << 20);
+		enum la_status s =
+			bz2par_all(fd, runs[i].threads, runs[i].fake, runs[i].step, &out);
+		CHECK(s == LA_EOF && out.len == plain.len &&
+		              !memcmp(out.data, plain.data, plain.len),
+		      "bz2par: %u threads, false magics every %llu bits, reads of %zu: whole (status "
+		      "%d, %zu of %zu bytes)",
+		      runs[i].threads, (unsigned long long)runs[i].fake, runs[i].step, s, out.len,
+		      plain.len);
+		buf_free(&out);
+	}
+	close(fd);
+	/* Cut short, in the first stream and in the second: what came before
+	 * is whole, and the status says the data was cut. */
+	size_t cuts[] = {n1 / 2, n1 + 10, n1 + n2 - 3};
+	for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+		fd = write_tmp(z, cuts[i]);
+		struct buf out;
+		buf_init(&out, 16u << 20);
+		enum la_status s = bz2par_all(fd, 2, 0, 1 << 20, &out);
+		close(fd);
+		CHECK(s == LA_ECHANGED && out.len < plain.len &&
+		              !memcmp(out.data, plain.data, out.len),
+		      "bz2par: cut at %zu of %u bytes: cut short after %zu good bytes (status %d)",
+		      cuts[i], n1 + n2, out.len, s);
+		buf_free(&out);
+	}
+	/* A byte changed inside a block: an error, after only good bytes. */
+	z[n1 / 2] ^= 0x55;
+	fd = write_tmp(z, n1 + n2);
+	struct buf out;
+	buf_init(&out, 16u << 20);
+	enum la_status s = bz2par_all(fd, 2, 0, 1 << 20, &out);
+	close(fd);
+	CHECK(s == LA_EINVAL && out.len < half && !memcmp(out.data, plain.data, out.len),
+	      "bz2par: corrupt data is an error after %zu good bytes (status %d)", out.len, s);
+	buf_free(&out);
+	/* Not bzip2 at all, and nothing. */
+	fd = write_tmp("BZh9garbage, not a block magic", 30);
+	buf_init(&out, 1024);
+	s = bz2par_all(fd, 2, 0, 4096, &out);
+	close(fd);
+	CHECK(s == LA_EINVAL && out.len == 0, "bz2par: a header without a block (status %d)", s);
+	buf_free(&out);
+	fd = write_tmp("", 0);
+	buf_init(&out, 1024);
+	s = bz2par_all(fd, 2, 0, 4096, &out);
+	close(fd);
+	CHECK(s == LA_EOF && out.len == 0, "bz2par: an empty file is the end (status %d)", s);
+	buf_free(&out);
+	free(z);
+	buf_free(&plain);
+}
+
 /* 20 MB of messages with bodies of random sizes (some bigger than the
  * read window), From lines in bodies, and long lines. */
 static void test_large(void)
@@ -591,6 +697,7 @@ int main(void)
 	test_mmdf();
 	test_sniff();
 	test_unpack();
+	test_bz2par();
 	test_large();
 	return check_status();
 }

@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "mbox/bz2par.h"
 #include "mbox/mbox.h"
 #include "util/io.h"
 
@@ -30,6 +31,7 @@ struct unpack {
 	lzma_stream x;
 	bz_stream b;
 	ZSTD_DCtx *zs;
+	struct bz2par *par; /* bzip2 on worker threads (else b, here) */
 };
 
 enum unpack_kind unpack_detect(const void *p, size_t n)
@@ -98,6 +100,13 @@ struct unpack *unpack_new(int fd, enum unpack_kind k)
 	u->kind = k;
 	u->fd = fd;
 	u->x = (lzma_stream)LZMA_STREAM_INIT;
+	if (k == UNPACK_BZIP2) {
+		/* libbz2 is slower than indexing: a worker per core (bz2par.h),
+		 * this thread splitting the blocks. */
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		if ((u->par = bz2par_new(fd, cores < 1 ? 1 : cores > 4 ? 4 : (unsigned)cores, 0)))
+			return u;
+	}
 	u->in = malloc(IN_CHUNK);
 	if (!u->in || k == UNPACK_NONE || !start(u)) {
 		free(u->in);
@@ -111,6 +120,11 @@ void unpack_free(struct unpack *u)
 {
 	if (!u)
 		return;
+	if (u->par) {
+		bz2par_free(u->par);
+		free(u);
+		return;
+	}
 	stop(u);
 	free(u->in);
 	free(u);
@@ -268,6 +282,8 @@ static enum step step(struct unpack *u, const unsigned char *in, size_t avail, u
 enum la_status unpack_read(struct unpack *u, void *out, size_t n, size_t *got, struct la_err *err)
 {
 	*got = 0;
+	if (u->par)
+		return bz2par_read(u->par, out, n, got, err);
 	unsigned char *o = out;
 	size_t have = 0;
 	enum la_status s = LA_OK;
