@@ -2,7 +2,7 @@
 # t4061-batch-pages: the index run's batching changes nothing a reader
 # sees, with the search index and the figures and series that are made at
 # each commit (t4050 covers the plain pages without search).  One corpus
-# (2,000 messages of ../shared/corpora/gen-corpus.py: threads and numbered
+# (1,000 messages of ../shared/corpora/gen-corpus.py: threads and numbered
 # patch series; then tests/mkseries.py's series with its reviews, and
 # samples/seeds.mbox) is indexed three ways:
 #   A. in one run, the default batches (what a fresh index takes);
@@ -21,7 +21,7 @@ have_shared || skip "../shared/corpora is missing"
 plan 8
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 
-"$PYTHON" "$SHARED/corpora/gen-corpus.py" 2000 corpus.mbox 5
+"$PYTHON" "$SHARED/corpora/gen-corpus.py" 1000 corpus.mbox 5
 "$ROOT/tests/mkseries-repo.sh" "$T/repo" >/dev/null
 "$PYTHON" "$ROOT/tests/mkseries.py" "$T/repo" "$T/series.mbox"
 cat "$T/series.mbox" "$ROOT/samples/seeds.mbox" >>corpus.mbox

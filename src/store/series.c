@@ -1342,10 +1342,9 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *
 {
 	if (idset_has(done, id))
 		return LA_OK;
-	struct store_series start;
-	enum la_status e = store_series_get(st, id, &start);
-	if (e)
-		return e == LA_ENOTFOUND ? LA_OK : e;
+	/* The walk reads the row (its first), and needs only the id. */
+	struct store_series start = {.id = id};
+	enum la_status e;
 	int64_t ids[SERIES_CHAIN_MAX];
 	unsigned how[SERIES_CHAIN_MAX];
 	int n = 0;
@@ -1357,7 +1356,7 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *
 		return LA_ENOMEM;
 	if ((e = versions_walk(st, &start, ids, how, rows, SERIES_CHAIN_MAX, &n, pc))) {
 		free(rows);
-		return e;
+		return e == LA_ENOTFOUND ? LA_OK : e; /* a series no more */
 	}
 	struct sver v[SERIES_CHAIN_MAX];
 	memset(v, 0, (size_t)n * sizeof *v);
