@@ -486,7 +486,8 @@ int cmd_index(int argc, char **argv)
 	if ((rc = index_check_args(dir, cf, list, sources, nsources)) ||
 	    (rc = index_lock(dir, nowait, quiet, &lockfd)))
 		goto out;
-	msg_library_init();
+	/* (GMime is started by the first message that needs it, msg/: a run
+	 * that finds nothing new never does.) */
 	if (store_open(&st, dir, STORE_WRITE, &err)) {
 		cmd_error("%s", err.msg);
 		rc = 1;

@@ -29,8 +29,11 @@
 #include "util/vec.h"
 
 /* Messages per transaction.  Bigger batches are faster; any size is
- * crash-safe because the resume point commits with the messages. */
-#define BATCH_MSGS 5000
+ * crash-safe because the resume point commits with the messages.  What a
+ * commit does again for everything a batch touched (the series of each
+ * thread that grew, the figures of each such thread) made 5,000 cost 1.2x
+ * the CPU of 20,000 at 100,000 messages; the peak RSS grew by 1.5 MB. */
+#define BATCH_MSGS 20000
 #define BATCH_BYTES (64u << 20)
 
 struct break_ctx {
@@ -675,6 +678,26 @@ static const char *changed_how(int fd, enum mbox_format fmt, const struct store_
 	return NULL;
 }
 
+/* Is the mbox at path exactly what was indexed of it: a source of the
+ * list already, as long as its resume point, with the same first and last
+ * bytes there?  Then a run has nothing to do, and does it with reads
+ * alone: no write transaction, no commit (whose log write and
+ * bookkeeping were most of a no-op run).  Anything else (a new source,
+ * bytes past the resume point, a file changed or taken for a compressed
+ * one) goes the whole way, under the writers' locks.  Read without them:
+ * a writer that has begun to append has made the file longer, one that
+ * has not yet is as if this run came a moment earlier. */
+static bool unchanged_mbox(struct store *st, int64_t list_id, const char *path, int fd,
+                           const struct stat *sb)
+{
+	struct store_source src;
+	int64_t h, t;
+	return store_source_find(st, list_id, path, &src) == LA_OK && src.kind == SOURCE_MBOX &&
+	       !src.copy[0] && src.done > 0 && (uint64_t)sb->st_size == src.done &&
+	       ingest_fingerprints(fd, src.done, &h, &t) == LA_OK && h == src.fp_head &&
+	       t == src.fp_tail;
+}
+
 /* A file of messages being read where it lies (not a copy): an mbox that
  * mail programs may be appending to. */
 static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char *path, int fd,
@@ -683,6 +706,8 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
                                   struct la_err *err)
 {
 	struct store_source src;
+	if (unchanged_mbox(st, list_id, path, fd, sb0))
+		return LA_OK;
 	enum la_status e = store_begin(st, err);
 	if (e)
 		return e;

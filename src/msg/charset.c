@@ -644,6 +644,7 @@ static long convert(struct buf *out, const char *p, size_t n, const char *cs)
 		buf_free(&euc);
 		return bad;
 	}
+	msg_library_init(); /* GMime's converters: started at the first use */
 	iconv_t cd = g_mime_iconv_open("UTF-8", cs);
 	if (cd == (iconv_t)-1)
 		return -1;

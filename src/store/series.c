@@ -54,6 +54,8 @@ enum {
 	Q_ST_LIST,
 	Q_ST_COUNT,
 	Q_ST_ANY,
+	Q_ANY_REVIEW,
+	Q_ANY_UNSHOWN,
 	Q_COUNT
 };
 
@@ -185,9 +187,19 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_ST_PARENT] = "SELECT coalesce(parent, 0) FROM mids WHERE id = ?1",
 	[Q_ST_SHARE] = "SELECT 1 FROM patchids a JOIN patchids b ON b.pid = a.pid"
 		       " WHERE a.id = ?1 AND b.id = ?2 LIMIT 1",
-	[Q_ST_PUT] =
-		"INSERT OR REPLACE INTO series_state(id, list_id, total, msgs, parts, reviewed,"
-		" latest, newest, first_ts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* A state that did not change is not written again: most of a
+         * pass's series are those of a thread that grew, and are as they
+         * were (a replaced row rewrote the table's and series_state_list's
+         * pages, the most of a --no-search index run's series time). */
+	[Q_ST_PUT] = "INSERT INTO series_state(id, list_id, total, msgs, parts, reviewed,"
+		     " latest, newest, first_ts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+		     " ON CONFLICT(id) DO UPDATE SET list_id = excluded.list_id,"
+		     " total = excluded.total, msgs = excluded.msgs, parts = excluded.parts,"
+		     " reviewed = excluded.reviewed, latest = excluded.latest,"
+		     " newest = excluded.newest, first_ts = excluded.first_ts"
+		     " WHERE (list_id, total, msgs, parts, reviewed, latest, newest, first_ts)"
+		     " <> (excluded.list_id, excluded.total, excluded.msgs, excluded.parts,"
+		     " excluded.reviewed, excluded.latest, excluded.newest, excluded.first_ts)",
 	[Q_ST_GET] = "SELECT msgs, parts, reviewed, latest, newest, first_ts FROM series_state"
 		     " WHERE id = ?1",
 	[Q_ST_LIST] = "SELECT ss.id, ss.msgs, ss.parts, ss.reviewed, ss.latest, ss.newest,"
@@ -197,6 +209,12 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_ST_COUNT] = "SELECT count(*) FROM series_state WHERE list_id = ?1 AND msgs > 0",
 	/* Stops at the first: the count reads every series of the list. */
 	[Q_ST_ANY] = "SELECT EXISTS (SELECT 1 FROM series_state WHERE list_id = ?1 AND msgs > 0)",
+	/* Whether a pass need look for reviews, or for messages not shown,
+         * at all: each reads one end of a b-tree (messages_hidden's for the
+         * hidden), and an archive indexed --no-search has no trailers. */
+	[Q_ANY_REVIEW] = "SELECT EXISTS (SELECT 1 FROM trailers)",
+	[Q_ANY_UNSHOWN] = "SELECT EXISTS (SELECT 1 FROM messages WHERE flags & " HIDDEN_BIT_SQL
+			  " != 0) OR EXISTS (SELECT 1 FROM series_gone)",
 };
 
 static sqlite3_stmt *q(struct store *st, int id)
@@ -717,7 +735,29 @@ struct pid_group {
 
 struct pid_cache {
 	GHashTable *groups; /* pid (owned) -> struct pid_group (owned) */
+	/* Whether the index holds any trailer, any message not shown: when
+	 * it does not, no series of the pass has reviews or messages not
+	 * shown, and their queries (a third of a --no-search index run's
+	 * time, once per series and batch) are not run. */
+	bool any_review, any_unshown;
+	/* The reviews of each thread met (Q_ST_REVIEWS' rows): the series
+	 * of one thread, and its versions, each read them again. */
+	GHashTable *reviews; /* thread (owned int64) -> struct thread_rev (owned) */
 };
+
+struct thread_rev {
+	int64_t list_id;
+	int64_t (*row)[2]; /* Message-ID, parent */
+	size_t n;
+};
+
+static void thread_rev_free(void *p)
+{
+	struct thread_rev *r = p;
+	if (r)
+		free(r->row);
+	free(r);
+}
 
 static void pid_group_free(void *p)
 {
@@ -729,9 +769,14 @@ static void pid_group_free(void *p)
 	free(g);
 }
 
-static void pid_cache_init(struct pid_cache *pc)
+static void pid_cache_init(struct store *st, struct pid_cache *pc)
 {
 	pc->groups = g_hash_table_new_full(g_str_hash, g_str_equal, free, pid_group_free);
+	pc->reviews = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, thread_rev_free);
+	int64_t v = 1;
+	pc->any_review = one_int(q(st, Q_ANY_REVIEW), &v) || v;
+	v = 1;
+	pc->any_unshown = one_int(q(st, Q_ANY_UNSHOWN), &v) || v;
 }
 
 static void pid_cache_free(struct pid_cache *pc)
@@ -739,6 +784,9 @@ static void pid_cache_free(struct pid_cache *pc)
 	if (pc->groups)
 		g_hash_table_destroy(pc->groups);
 	pc->groups = NULL;
+	if (pc->reviews)
+		g_hash_table_destroy(pc->reviews);
+	pc->reviews = NULL;
 }
 
 /* The group of pid, read once a pass; NULL on failure (*e set). */
@@ -1073,29 +1121,70 @@ static bool has_mid(const struct sver *v, int64_t mid)
 /* The reviews (Reviewed-by:, Acked-by:) of thread, each walked up its
  * parent links (ghosts too) to the nearest message of v, as the page
  * counts a reply. */
-static enum la_status thread_reviews(struct store *st, struct sver *v, int64_t thread)
+/* The review rows of thread in list_id, read once a pass (pc); NULL on
+ * failure (*e set). */
+static const struct thread_rev *thread_rev_get(struct store *st, struct pid_cache *pc,
+                                               int64_t thread, int64_t list_id, enum la_status *e)
+{
+	struct thread_rev *r = g_hash_table_lookup(pc->reviews, &thread);
+	if (r && r->list_id == list_id)
+		return r;
+	if (r) /* another list's, in an `all` pass: replaced */
+		g_hash_table_remove(pc->reviews, &thread);
+	sqlite3_stmt *s = q(st, Q_ST_REVIEWS);
+	int64_t *key = malloc(sizeof *key);
+	r = calloc(1, sizeof *r);
+	if (!s || !key || !r) {
+		free(key);
+		free(r);
+		*e = s ? LA_ENOMEM : LA_EDB;
+		return NULL;
+	}
+	*key = thread;
+	r->list_id = list_id;
+	size_t cap = 0;
+	sqlite3_bind_int64(s, 1, thread);
+	sqlite3_bind_int64(s, 2, list_id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!vec_reserve(&r->row, &cap, r->n + 1, sizeof *r->row)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		r->row[r->n][0] = sqlite3_column_int64(s, 1);
+		r->row[r->n][1] = sqlite3_column_int64(s, 2);
+		r->n++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		*e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
+		free(key);
+		thread_rev_free(r);
+		return NULL;
+	}
+	g_hash_table_insert(pc->reviews, key, r);
+	return r;
+}
+
+static enum la_status thread_reviews(struct store *st, struct sver *v, int64_t thread,
+                                     struct pid_cache *pc)
 {
 	int64_t *up = NULL;
 	size_t n = 0, cap = 0;
 	enum la_status e = LA_OK;
-	sqlite3_stmt *s = q(st, Q_ST_REVIEWS);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, thread);
-	sqlite3_bind_int64(s, 2, v->s.list_id);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (has_mid(v, sqlite3_column_int64(s, 1)))
+	sqlite3_stmt *s;
+	const struct thread_rev *rev = thread_rev_get(st, pc, thread, v->s.list_id, &e);
+	if (!rev)
+		return e;
+	for (size_t i = 0; i < rev->n; i++) {
+		if (has_mid(v, rev->row[i][0]))
 			continue; /* a patch of the series, not a reply to one */
 		if (!vec_reserve(&up, &cap, n + 1, sizeof *up)) {
 			e = LA_ENOMEM;
 			break;
 		}
-		up[n++] = sqlite3_column_int64(s, 2);
+		up[n++] = rev->row[i][1];
 	}
-	sqlite3_reset(s);
-	if (!e && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		e = st_error(rc);
 	for (size_t r = 0; !e && r < n; r++) {
 		int64_t at = up[r];
 		for (int step = 0; !e && at && step < 256 && !mark_reviewed(v, at); step++) {
@@ -1118,7 +1207,7 @@ static enum la_status thread_reviews(struct store *st, struct sver *v, int64_t t
 }
 
 /* The messages of v shown, and which of them replies reviewed. */
-static enum la_status sver_load(struct store *st, struct sver *v)
+static enum la_status sver_load(struct store *st, struct sver *v, struct pid_cache *pc)
 {
 	sqlite3_stmt *s = q(st, Q_ST_MSGS);
 	if (!s)
@@ -1143,14 +1232,15 @@ static enum la_status sver_load(struct store *st, struct sver *v)
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return st_error(rc);
-	enum la_status e =
-		store_series_unshown(st, v->s.id, v->unshown, SERIES_UNSHOWN_MAX, &v->nunshown);
-	for (size_t i = 0; !e && i < v->n; i++) {
+	enum la_status e = pc->any_unshown ? store_series_unshown(st, v->s.id, v->unshown,
+	                                                          SERIES_UNSHOWN_MAX, &v->nunshown)
+	                                   : LA_OK;
+	for (size_t i = 0; !e && pc->any_review && i < v->n; i++) {
 		bool seen = false;
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = v->m[k].thread == v->m[i].thread;
 		if (!seen)
-			e = thread_reviews(st, v, v->m[i].thread);
+			e = thread_reviews(st, v, v->m[i].thread, pc);
 	}
 	return e;
 }
@@ -1252,22 +1342,24 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *
 {
 	if (idset_has(done, id))
 		return LA_OK;
-	struct store_series start;
-	enum la_status e = store_series_get(st, id, &start);
-	if (e)
-		return e == LA_ENOTFOUND ? LA_OK : e;
+	/* The walk reads the row (its first), and needs only the id. */
+	struct store_series start = {.id = id};
+	enum la_status e;
 	int64_t ids[SERIES_CHAIN_MAX];
 	unsigned how[SERIES_CHAIN_MAX];
 	int n = 0;
-	struct store_series *rows = calloc(SERIES_CHAIN_MAX, sizeof *rows);
+	/* Not zeroed: the walk fills rows[0..n), and only the n versions
+	 * found are cleared (zeroing both whole was a tenth of a --no-search
+	 * index run). */
+	struct store_series *rows = malloc(SERIES_CHAIN_MAX * sizeof *rows);
 	if (!rows)
 		return LA_ENOMEM;
 	if ((e = versions_walk(st, &start, ids, how, rows, SERIES_CHAIN_MAX, &n, pc))) {
 		free(rows);
-		return e;
+		return e == LA_ENOTFOUND ? LA_OK : e; /* a series no more */
 	}
 	struct sver v[SERIES_CHAIN_MAX];
-	memset(v, 0, sizeof v);
+	memset(v, 0, (size_t)n * sizeof *v);
 	for (int i = 0; !e && i < n; i++) {
 		if (!vec_reserve(&done->v, &done->cap, done->n + 1, sizeof *done->v))
 			e = LA_ENOMEM;
@@ -1276,7 +1368,7 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *
 		/* The walk read each row already, in this transaction. */
 		v[i].s = rows[i];
 		if (!e)
-			e = sver_load(st, &v[i]);
+			e = sver_load(st, &v[i], pc);
 	}
 	free(rows);
 	if (!e)
@@ -1316,7 +1408,7 @@ enum la_status series_state_refresh(struct store *st)
 			e = st_error(rc);
 	}
 	struct pid_cache pc;
-	pid_cache_init(&pc);
+	pid_cache_init(st, &pc);
 	for (size_t i = 0; !e && i < series.n; i++)
 		e = chain_refresh(st, series.v[i], &done, &pc);
 	pid_cache_free(&pc);
@@ -1352,7 +1444,7 @@ enum la_status series_state_fill(struct store *st)
 		e = st_error(rc);
 	sqlite3_finalize(s);
 	struct pid_cache pc;
-	pid_cache_init(&pc);
+	pid_cache_init(st, &pc);
 	for (size_t i = 0; !e && i < all.n; i++)
 		e = chain_refresh(st, all.v[i], &done, &pc);
 	pid_cache_free(&pc);

@@ -140,7 +140,7 @@ struct day_entry {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *prepared[S_COUNT];
-	sqlite3_stmt *sstmt[40]; /* series.c's statements */
+	sqlite3_stmt *sstmt[48]; /* series.c's statements */
 	int64_t *sdirty;         /* threads whose series' state to refresh at commit (series.c) */
 	size_t nsdirty, capsdirty;
 	sqlite3_stmt *stats_stmt[16]; /* stats.c's */
