@@ -29,6 +29,10 @@ struct page {
 	char etag[48];            /* quoted, or "" */
 	int64_t last_modified;    /* 0: none */
 	int max_age;
+	/* The header values made once, not for every response: Cache-Control
+	 * ("" for no-store) and Last-Modified ("" for none). */
+	char cache_control[48];
+	char last_modified_http[32];
 	char *location;                         /* redirects, else NULL */
 	char filename[FILENAME_MAX_BYTES + 16]; /* attachments, else "" */
 	bool attachment;

@@ -1188,7 +1188,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	 * its own, set by its renderer). */
 	if (r->status == 200 && !r->body.err && !r->stream.next && !r->etag[0])
 		snprintf(r->etag, sizeof r->etag, "\"%016llx\"",
-		         (unsigned long long)hash64(r->body.data ? r->body.data : "", r->body.len,
-		                                    7));
+		         (unsigned long long)hash64_bulk(r->body.data ? r->body.data : "",
+		                                         r->body.len, 7));
 	return e;
 }

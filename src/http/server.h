@@ -39,6 +39,10 @@ struct http_config {
 	 * the rate limiter and the access log see (http_client_addr); NULL or
 	 * empty: none, the peer is the client. */
 	const struct http_trust *trust;
+	/* For tests: a directory; while DIR/hold exists (a FIFO), every page
+	 * a render thread makes waits for a writer to open and close it
+	 * (after creating DIR/held).  NULL: none. */
+	const char *test_hold;
 };
 
 /* Serves the archive until SIGTERM or SIGINT, then lets the responses in

@@ -810,6 +810,24 @@ void store_read_end(struct store *st)
 	st->in_read = false;
 }
 
+enum la_status store_data_version(struct store *st, uint64_t *version)
+{
+	*version = 0;
+	if (st->in_read)
+		store_read_end(st);
+	/* Outside a transaction the statement takes a read transaction of
+	 * its own, so it sees every commit made before it. */
+	sqlite3_stmt *s = st_prepare(st, S_DATA_VERSION);
+	if (!s)
+		return LA_EDB;
+	int64_t v = 0;
+	enum la_status e = st_one_row(s, row_int64, &v);
+	if (e)
+		return e == LA_ENOTFOUND ? LA_EDB : e;
+	*version = (uint64_t)v;
+	return LA_OK;
+}
+
 /* Ids into an array of at most max (store_msg_ids_after). */
 struct ids_out {
 	int64_t *ids;

@@ -357,6 +357,11 @@ LA_MUST_CHECK enum la_status store_lists(struct store *st,
 LA_MUST_CHECK enum la_status store_read_begin(struct store *st, uint64_t *version);
 /* Ends the read transaction (NULL-safe; nothing happens without one). */
 void store_read_end(struct store *st);
+/* The data_version store_read_begin would give now, in one statement and
+ * without leaving a transaction open (ends one that is): for a cache
+ * asked before anything is read.  Returns LA_OK, or LA_EDB/LA_EAGAIN/
+ * LA_EIO. */
+LA_MUST_CHECK enum la_status store_data_version(struct store *st, uint64_t *version);
 
 /* ---- Message-IDs and threads ---- */
 
