@@ -65,6 +65,10 @@ struct worker {
 	h2o_multithread_message_t stop;  /* ... with this message */
 	h2o_multithread_receiver_t rendered; /* pages the render threads made */
 	int jobs_out;                         /* of this loop's, not yet back */
+	/* The index's version as read in this round of the loop (a round
+	 * handles requests that had all arrived before it read it). */
+	uint64_t version;
+	bool have_version, version_read;
 	h2o_timeout_t tick;              /* once a second: timeouts, log */
 	h2o_timeout_entry_t tick_entry;
 	struct store *st;
@@ -154,7 +158,7 @@ struct server {
 	 * then what SIGHUP read, and its generation, which keys the page
 	 * caches with the index's version.  `confs` holds those SIGHUP read
 	 * that some loop may still hold (conf_held), the one in force
-	 * included: at most one per loop and one more, whatever the number
+	 * included: at most one per loop and render thread and one more, whatever the number
 	 * of reloads. */
 	_Atomic(const struct conf *) conf_now;
 	atomic_uint conf_gen;
@@ -819,10 +823,15 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		return 0;
 	}
 
-	/* The index's version, which keys the cache (one statement: a page
-	 * made takes a snapshot of its own). */
-	uint64_t version = 0;
-	bool have_version = store_data_version(w->st, &version) == LA_OK;
+	/* The index's version, which keys the cache: read once a round of
+	 * the loop, after the requests of the round came in, so it is never
+	 * older than the request (a page made takes a snapshot of its own). */
+	if (!w->version_read) {
+		w->have_version = store_data_version(w->st, &w->version) == LA_OK;
+		w->version_read = true;
+	}
+	uint64_t version = w->version;
+	bool have_version = w->have_version;
 	/* The configuration as of this request (SIGHUP may have read a new
 	 * one): pages made with an older one are not the cache's. */
 	w->rc.conf = take_conf(w->srv, &w->conf_held);
@@ -1173,6 +1182,7 @@ static void *worker_main(void *arg)
 
 	/* Until stopped, and every page being made for it is back. */
 	while (!w->stopping || w->nconns > 0 || w->jobs_out > 0) {
+		w->version_read = false;
 		h2o_evloop_run(w->loop, INT32_MAX);
 		log_flush(w);
 	}

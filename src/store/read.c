@@ -421,6 +421,18 @@ enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int fr
 	return st_each_entry(s, fn, arg);
 }
 
+enum la_status store_days_msgs(struct store *st, int64_t list_id, int from, int to,
+                               store_entry_fn fn, void *arg)
+{
+	sqlite3_stmt *s = st_prepare(st, S_DAYS_MSGS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, list_id);
+	sqlite3_bind_int(s, 2, from);
+	sqlite3_bind_int(s, 3, to);
+	return st_each_entry(s, fn, arg);
+}
+
 enum la_status store_recent(struct store *st, int64_t list_id, int limit, store_entry_fn fn,
                             void *arg)
 {
