@@ -905,9 +905,8 @@ size_t route_key(const struct route *rt, char *out, size_t n)
 	const int head[] = {(int)rt->kind};
 	key_ints(&w, head, 1);
 	key_str(&w, rt->list);
-	const int nums[] = {rt->y,      rt->m,      rt->d,    rt->n,     rt->k,
-	                    rt->page,   q->has_q,   q->threads, q->limit, q->since,
-	                    q->until};
+	const int nums[] = {rt->y,    rt->m,      rt->d,    rt->n,    rt->k,   rt->page,
+	                    q->has_q, q->threads, q->limit, q->since, q->until};
 	key_ints(&w, nums, sizeof nums / sizeof *nums);
 	key_str(&w, q->q);
 	key_str(&w, q->o);

@@ -61,15 +61,15 @@ struct worker {
 	h2o_accept_ctx_t accept_ctx;
 	h2o_socket_t *listener;
 	bool accept_paused;
-	h2o_multithread_receiver_t wake; /* the main thread asks for shutdown */
-	h2o_multithread_message_t stop;  /* ... with this message */
+	h2o_multithread_receiver_t wake;     /* the main thread asks for shutdown */
+	h2o_multithread_message_t stop;      /* ... with this message */
 	h2o_multithread_receiver_t rendered; /* pages the render threads made */
-	int jobs_out;                         /* of this loop's, not yet back */
+	int jobs_out;                        /* of this loop's, not yet back */
 	/* The index's version as read in this round of the loop (a round
 	 * handles requests that had all arrived before it read it). */
 	uint64_t version;
 	bool have_version, version_read;
-	h2o_timeout_t tick;              /* once a second: timeouts, log */
+	h2o_timeout_t tick; /* once a second: timeouts, log */
 	h2o_timeout_entry_t tick_entry;
 	struct store *st;
 	struct render_ctx rc;
@@ -157,9 +157,9 @@ struct server {
 	/* listarc.conf as last read: cfg->conf at start (the caller's),
 	 * then what SIGHUP read, and its generation, which keys the page
 	 * caches with the index's version.  `confs` holds those SIGHUP read
-	 * that some loop may still hold (conf_held), the one in force
-	 * included: at most one per loop and render thread and one more, whatever the number
-	 * of reloads. */
+	 * that some loop or render thread may still hold (conf_held), the
+	 * one in force included: at most one per loop and render thread and
+	 * one more, whatever the number of reloads. */
 	_Atomic(const struct conf *) conf_now;
 	atomic_uint conf_gen;
 	struct conf **confs;

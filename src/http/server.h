@@ -1,7 +1,9 @@
 /* server.h: the web server.  libh2o event loops, one per thread, each
  * with its own listening socket (SO_REUSEPORT), its own read-only
  * connection to the index, its own page cache and its own render
- * context.  Every request becomes one route_handle call, the same one
+ * context; and as many render threads, each with its own connection and
+ * render context, which make the pages the loops' caches do not have.
+ * Every page made is one route_handle call, the same one
  * `listarc get` makes; this layer adds HTTP around it: methods,
  * conditional requests, gzip, caching and security headers, limits,
  * streaming, the access log and signals. */

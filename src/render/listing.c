@@ -296,7 +296,8 @@ static void month_walk_to(struct month_walk *w, int d)
 	for (int k = w->next_d; k <= 31 && k <= d; k++) {
 		if (w->page_of[k] != w->page)
 			continue;
-		month_day_open(w->c, w->x.b, w->list, civil_daykey(w->y, (unsigned)w->m, (unsigned)k));
+		month_day_open(w->c, w->x.b, w->list,
+		               civil_daykey(w->y, (unsigned)w->m, (unsigned)k));
 		if (k < d)
 			buf_adds(w->x.b, "</ul>\n");
 		else
