@@ -136,6 +136,8 @@ int cmd_serve(int argc, char **argv)
 	const char *t = getenv("LISTARC_HTTP_TIMEOUTS");
 	if (t)
 		sscanf(t, "%d %d %d", &hc.head_timeout, &hc.response_timeout, &hc.drain_timeout);
+	/* For tests: hold pages being made (http_config.test_hold). */
+	hc.test_hold = getenv("LISTARC_TEST_HOLD");
 	struct buf base;
 	buf_init(&base, URL_MAX);
 	if (!cmd_base_path(base_url, &base)) {

@@ -2,10 +2,12 @@
  * a per-loop LRU cache of them. */
 #include "http/pagecache.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "http/headers.h"
 #include "util/hash.h"
 
 /* Bodies shorter than this are sent as they are: gzip would save less
@@ -39,6 +41,12 @@ struct page *page_from_response(struct response *r, int64_t last_modified)
 	memcpy(p->etag, r->etag, sizeof p->etag);
 	p->last_modified = last_modified;
 	p->max_age = r->max_age;
+	int s = r->status;
+	if ((s == 200 || s == 204 || s == 301 || s == 404) && p->max_age > 0)
+		snprintf(p->cache_control, sizeof p->cache_control, "public, max-age=%d%s",
+		         p->max_age, p->max_age >= 365 * 86400 ? ", immutable" : "");
+	if (s == 200 && last_modified)
+		http_date_format(last_modified, p->last_modified_http);
 	memcpy(p->filename, r->filename, sizeof p->filename);
 	p->attachment = r->attachment;
 	p->truncated = r->truncated;

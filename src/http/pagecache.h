@@ -8,8 +8,8 @@
  *
  * The cache belongs to one event loop (no locks).  Entries are keyed by
  * what the page shows (the server builds the key from the parsed route)
- * and tagged with the index version they were rendered from
- * (store_read_begin): an entry of another version is never returned, so
+ * and tagged with the index version the loop read before it asked
+ * (store_data_version): an entry of another version is never returned, so
  * a page always shows the index as it is when the request arrives. */
 #ifndef LISTARC_PAGECACHE_H
 #define LISTARC_PAGECACHE_H
@@ -29,6 +29,10 @@ struct page {
 	char etag[48];            /* quoted, or "" */
 	int64_t last_modified;    /* 0: none */
 	int max_age;
+	/* The header values made once, not for every response: Cache-Control
+	 * ("" for no-store) and Last-Modified ("" for none). */
+	char cache_control[48];
+	char last_modified_http[32];
 	char *location;                         /* redirects, else NULL */
 	char filename[FILENAME_MAX_BYTES + 16]; /* attachments, else "" */
 	bool attachment;

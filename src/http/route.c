@@ -820,6 +820,56 @@ bool route_takes_post(const struct route *rt)
 	       rt->query.has_q && !strcmp(rt->query.x, "m");
 }
 
+/* A cache key being written: out[0..len), at most n bytes. */
+struct key_out {
+	char *out;
+	size_t n, len;
+	bool over; /* it did not fit */
+};
+
+static void key_add(struct key_out *w, const char *s, size_t l)
+{
+	if (w->over || l >= w->n - w->len) {
+		w->over = true;
+		return;
+	}
+	memcpy(w->out + w->len, s, l);
+	w->len += l;
+}
+
+/* v in decimal, then sep (if not NUL). */
+static void key_int(struct key_out *w, long long v, char sep)
+{
+	char d[24];
+	size_t k = sizeof d;
+	if (sep)
+		d[--k] = sep;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		d[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		d[--k] = '-';
+	key_add(w, d + k, sizeof d - k);
+}
+
+/* Each number, and a '|' after it. */
+static void key_ints(struct key_out *w, const int *v, size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		key_int(w, v[i], '|');
+}
+
+/* "LENGTH:STRING|". */
+static void key_str(struct key_out *w, const char *s)
+{
+	size_t l = strlen(s);
+	key_int(w, (long long)l, ':');
+	key_add(w, s, l);
+	key_add(w, "|", 1);
+}
+
 size_t route_key(const struct route *rt, char *out, size_t n)
 {
 	switch (rt->kind) {
@@ -848,18 +898,32 @@ size_t route_key(const struct route *rt, char *out, size_t n)
 	default: break;
 	}
 	const struct route_query *q = &rt->query;
-	/* Strings with their lengths, so that no value can pass for another. */
-	int k = snprintf(
-		out, n,
-		"%d|%zu:%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%zu:%s|%d|%zu:%"
-		"s|%zu:%s|%d",
-		(int)rt->kind, strlen(rt->list), rt->list, rt->y, rt->m, rt->d, rt->n, rt->k,
-		rt->page, q->has_q, q->threads, q->limit, q->since, q->until, strlen(q->q), q->q,
-		strlen(q->o), q->o, strlen(q->x), q->x, strlen(q->after), q->after,
-		strlen(rt->msgid), rt->msgid,
-		q->page_given && (rt->kind == R_MID_FLAT || rt->kind == R_MID_NESTED),
-		strlen(rt->part), rt->part, strlen(rt->text), rt->text, rt->text_raw);
-	return k > 0 && (size_t)k < n ? (size_t)k : 0;
+	/* Numbers and strings separated by '|', strings with their lengths,
+	 * so that no value can pass for another.  Written by hand, not with
+	 * snprintf: the server makes a key for every request. */
+	struct key_out w = {out, n, 0, false};
+	const int head[] = {(int)rt->kind};
+	key_ints(&w, head, 1);
+	key_str(&w, rt->list);
+	const int nums[] = {rt->y,    rt->m,      rt->d,    rt->n,    rt->k,   rt->page,
+	                    q->has_q, q->threads, q->limit, q->since, q->until};
+	key_ints(&w, nums, sizeof nums / sizeof *nums);
+	key_str(&w, q->q);
+	key_str(&w, q->o);
+	key_str(&w, q->x);
+	key_str(&w, q->after);
+	key_str(&w, rt->msgid);
+	const int flat[] = {q->page_given && (rt->kind == R_MID_FLAT || rt->kind == R_MID_NESTED)};
+	key_ints(&w, flat, 1);
+	key_str(&w, rt->part);
+	key_str(&w, rt->text);
+	const int raw[] = {rt->text_raw};
+	key_ints(&w, raw, 1);
+	if (w.over || w.len == 0 || w.len >= n)
+		return 0;
+	w.len--; /* the last '|' */
+	out[w.len] = '\0';
+	return w.len;
 }
 
 /* Does the query ask for a search?  An empty q= (only spaces) asks for
@@ -1188,7 +1252,7 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	 * its own, set by its renderer). */
 	if (r->status == 200 && !r->body.err && !r->stream.next && !r->etag[0])
 		snprintf(r->etag, sizeof r->etag, "\"%016llx\"",
-		         (unsigned long long)hash64(r->body.data ? r->body.data : "", r->body.len,
-		                                    7));
+		         (unsigned long long)hash64_bulk(r->body.data ? r->body.data : "",
+		                                         r->body.len, 7));
 	return e;
 }

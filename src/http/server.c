@@ -49,6 +49,7 @@
 static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self'";
 
 struct server;
+struct job;
 
 /* One event loop, on its own thread. */
 struct worker {
@@ -60,9 +61,15 @@ struct worker {
 	h2o_accept_ctx_t accept_ctx;
 	h2o_socket_t *listener;
 	bool accept_paused;
-	h2o_multithread_receiver_t wake; /* the main thread asks for shutdown */
-	h2o_multithread_message_t stop;  /* ... with this message */
-	h2o_timeout_t tick;              /* once a second: timeouts, log */
+	h2o_multithread_receiver_t wake;     /* the main thread asks for shutdown */
+	h2o_multithread_message_t stop;      /* ... with this message */
+	h2o_multithread_receiver_t rendered; /* pages the render threads made */
+	int jobs_out;                        /* of this loop's, not yet back */
+	/* The index's version as read in this round of the loop (a round
+	 * handles requests that had all arrived before it read it). */
+	uint64_t version;
+	bool have_version, version_read;
+	h2o_timeout_t tick; /* once a second: timeouts, log */
 	h2o_timeout_entry_t tick_entry;
 	struct store *st;
 	struct render_ctx rc;
@@ -100,6 +107,40 @@ struct exchange {
 	struct response_stream stream; /* the rest of a streamed body */
 	struct buf piece;              /* the piece of it being sent */
 	const char *path;
+	h2o_req_t *req;
+	bool head;       /* a HEAD request */
+	struct job *job; /* the page being made for it on a render thread */
+};
+
+/* A render thread: it makes the pages the loops do not have in their
+ * caches, with its own read-only connection to the index, so that a
+ * slow page (a big thread, a search) never holds up a loop, which goes on
+ * answering its other connections (from its cache, with 304s, errors). */
+struct renderer {
+	struct server *srv;
+	pthread_t tid;
+	struct store *st;
+	struct render_ctx rc;
+	_Atomic(const struct conf *) conf_held; /* as a loop's (take_conf) */
+};
+
+/* A page to make on a render thread for a request of loop w; w frees it
+ * when it comes back (on_rendered). */
+struct job {
+	h2o_linklist_t queue;          /* in the server's queue of jobs */
+	h2o_multithread_message_t msg; /* back to the loop when made */
+	struct worker *w;
+	struct exchange *x; /* NULL once the request is gone (loop only) */
+	const char *path;   /* in this allocation, NUL-terminated */
+	size_t n;
+	const char *key; /* the cache's key (kn 0: not to be cached) */
+	size_t kn;
+	uint64_t version; /* the loop's version of the index, for the cache */
+	char origin[300]; /* of the request (request_origin), or "" */
+	/* What was made: the page (NULL if memory ran out) and the rest of
+	 * its body as a stream. */
+	struct page *p;
+	struct response_stream stream;
 };
 
 struct server {
@@ -116,27 +157,36 @@ struct server {
 	/* listarc.conf as last read: cfg->conf at start (the caller's),
 	 * then what SIGHUP read, and its generation, which keys the page
 	 * caches with the index's version.  `confs` holds those SIGHUP read
-	 * that some loop may still hold (conf_held), the one in force
-	 * included: at most one per loop and one more, whatever the number
-	 * of reloads. */
+	 * that some loop or render thread may still hold (conf_held), the
+	 * one in force included: at most one per loop and render thread and
+	 * one more, whatever the number of reloads. */
 	_Atomic(const struct conf *) conf_now;
 	atomic_uint conf_gen;
 	struct conf **confs;
 	size_t nconfs, capconfs;
 	pthread_barrier_t ready;
+	/* The render threads and the jobs waiting for them (first in, first
+	 * made), behind jobs_lock. */
+	struct renderer *renderers;
+	int nrenderers;
+	pthread_mutex_t jobs_lock;
+	pthread_cond_t jobs_cond;
+	h2o_linklist_t jobs;
+	bool jobs_stop;
 };
 
-/* The configuration in force, held by w until its next request: it is
+/* The configuration in force, held by a loop (or a render thread) in
+ * `held` until its next request: it is
  * published in w->conf_held and read again, so that reload_conf, which
  * replaces conf_now before it looks at what the loops hold, either sees
  * it held or has not replaced it yet (all seq_cst). */
-static const struct conf *take_conf(struct worker *w)
+static const struct conf *take_conf(struct server *srv, _Atomic(const struct conf *) *held)
 {
 	const struct conf *c;
 	do {
-		c = atomic_load(&w->srv->conf_now);
-		atomic_store(&w->conf_held, c);
-	} while (c != atomic_load(&w->srv->conf_now));
+		c = atomic_load(&srv->conf_now);
+		atomic_store(held, c);
+	} while (c != atomic_load(&srv->conf_now));
 	return c;
 }
 
@@ -311,6 +361,9 @@ static void exchange_dispose(void *p)
 		if (x->w->stopping)
 			cut(x->conn, false);
 	}
+	/* A page still being made is dropped when it comes back. */
+	if (x->job)
+		x->job->x = NULL;
 	page_unref(x->page);
 	if (x->stream.free)
 		x->stream.free(x->stream.state);
@@ -480,10 +533,10 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 		const char *v = pool_printf(req, &n, "%d", p->truncated);
 		add_header_str(req, "x-listarc-truncated", v);
 	}
-	if ((status == 200 || status == 204 || status == 301 || status == 404) && p->max_age > 0) {
-		const char *v = pool_printf(req, &n, "public, max-age=%d%s", p->max_age,
-		                            p->max_age >= 365 * 86400 ? ", immutable" : "");
-		add_header(req, H2O_TOKEN_CACHE_CONTROL, v, n);
+	/* The page's header values live as long as this response. */
+	if (p->cache_control[0]) {
+		add_header(req, H2O_TOKEN_CACHE_CONTROL, p->cache_control,
+		           strlen(p->cache_control));
 	} else {
 		add_header(req, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-store"));
 	}
@@ -507,12 +560,9 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 			gz_etag = gzip_etag(req, p->etag, &gl);
 		add_header(req, H2O_TOKEN_ETAG, gz ? gz_etag : p->etag, gl);
 	}
-	if (status == 200 && p->last_modified) {
-		char date[30];
-		http_date_format(p->last_modified, date);
-		const char *v = pool_printf(req, &n, "%s", date);
-		add_header(req, H2O_TOKEN_LAST_MODIFIED, v, n);
-	}
+	if (status == 200 && p->last_modified_http[0])
+		add_header(req, H2O_TOKEN_LAST_MODIFIED, p->last_modified_http,
+		           strlen(p->last_modified_http));
 	if (status == 200 && not_modified(req, p, p->etag, gz_etag))
 		status = 304;
 	req->res.status = status;
@@ -583,18 +633,80 @@ static bool request_origin(struct worker *w, h2o_req_t *req, char *out, size_t n
 	return true;
 }
 
-/* Makes r's Location absolute: the --base-url's origin, else http:// and
- * the request's Host (left as it is if the Host is not a plain name). */
-static void absolute_location(struct worker *w, h2o_req_t *req, struct response *r)
+/* Makes r's Location absolute: origin (request_origin's) before it; left
+ * as it is without one. */
+static void absolute_location(const char *origin, struct response *r)
 {
-	char origin[300];
-	if (!request_origin(w, req, origin, sizeof origin))
+	if (!origin || !origin[0])
 		return;
 	size_t ol = strlen(origin), ll = strlen(r->location);
 	if (ol + ll >= sizeof r->location)
 		return;
 	memmove(r->location + ol, r->location, ll + 1);
 	memcpy(r->location, origin, ol);
+}
+
+/* Makes the page for path with rc, inside the read transaction the
+ * caller began on st and ends: a stream no bigger than STREAM_CACHE_MAX
+ * is finished if the page may be cached (cacheable); the rest of a
+ * bigger one goes to *stream.  origin: the request's (request_origin),
+ * or "".  NULL if memory runs out. */
+static struct page *make_page(const struct server *srv, struct store *st, struct render_ctx *rc,
+                              const char *path, size_t n, bool cacheable, const char *origin,
+                              struct response_stream *stream)
+{
+	struct response r;
+	response_init(&r);
+	rc->req_origin = origin[0] ? origin : NULL;
+	enum la_status e = route_handle(rc, path, n, &r);
+	rc->req_origin = NULL;
+	if (e)
+		say("error", "serve %s: %s: %s (%s)", path, http_reason(r.status), la_strstatus(e),
+		    store_errmsg(st));
+	if (!e && r.stream.next && cacheable && r.status == 200 &&
+	    (e = finish_small_stream(&r, STREAM_CACHE_MAX)) != LA_OK) {
+		say("error", "serve %s: body cut short: %s (%s)", path, la_strstatus(e),
+		    store_errmsg(st));
+		render_error(rc, &r, 500, "The response could not be made.");
+	}
+	int64_t lm = 0;
+	if (r.status == 200) {
+		/* Pages change with the index, and with listarc itself. */
+		lm = store_mtime(st);
+		if (lm < srv->started)
+			lm = srv->started;
+	}
+	if (r.location_absolute && r.location[0] == '/')
+		absolute_location(origin, &r);
+	struct page *p = page_from_response(&r, lm);
+	*stream = response_take_stream(&r);
+	response_free(&r);
+	return p;
+}
+
+/* Whether the page for rt is made on a render thread.  Not a stream
+ * that reads the index as it goes (an mbox of a thread, a month, a
+ * list, a search): it reads through the connection that made it, and
+ * goes on on the loop, a piece at a time.  Nor the few answers that need
+ * no page made (a redirect, the stylesheet, robots.txt). */
+static bool renders_off_loop(const struct route *rt)
+{
+	switch (rt->kind) {
+	case R_BADREQUEST:
+	case R_TOOLONG:
+	case R_REDIRECT:
+	case R_STYLE:
+	case R_ROBOTS:
+	case R_FAVICON:
+	case R_MID_MBOX:
+	case R_MID_MBOX_PLAIN:
+	case R_LIST_MBOX:
+	case R_MONTH_MBOX: return false;
+	case R_INDEX:
+	case R_LIST:
+	case R_MID: return !(rt->query.has_q && rt->query.q[0] && !strcmp(rt->query.x, "m"));
+	default: return true;
+	}
 }
 
 /* What a request costs in rate-limit tokens: a page from the cache 1,
@@ -711,68 +823,183 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		return 0;
 	}
 
-	/* One snapshot of the index for the whole page, and its version for
-	 * the cache. */
-	uint64_t version = 0;
-	bool snapshot = store_read_begin(w->st, &version) == LA_OK;
+	/* The index's version, which keys the cache: read once a round of
+	 * the loop, after the requests of the round came in, so it is never
+	 * older than the request (a page made takes a snapshot of its own). */
+	if (!w->version_read) {
+		w->have_version = store_data_version(w->st, &w->version) == LA_OK;
+		w->version_read = true;
+	}
+	uint64_t version = w->version;
+	bool have_version = w->have_version;
 	/* The configuration as of this request (SIGHUP may have read a new
 	 * one): pages made with an older one are not the cache's. */
-	w->rc.conf = take_conf(w);
+	w->rc.conf = take_conf(w->srv, &w->conf_held);
 	version ^= (uint64_t)atomic_load(&w->srv->conf_gen) << 40;
 	char key[2 * URL_MAX + 256]; /* a path and its query */
 	size_t kn = 0;
 	/* On the stack, not in the request's pool: it is big, and pipelined
 	 * requests keep their pools until answered. */
 	struct route rt;
-	if ((snapshot && w->cache) || w->srv->rl)
-		route_parse(path, n, &rt);
-	if (snapshot && w->cache)
+	route_parse(path, n, &rt);
+	if (have_version && w->cache)
 		kn = route_key(&rt, key, sizeof key);
 	struct page *p = kn ? pagecache_get(w->cache, key, kn, version) : NULL;
 	if (w->srv->rl && !rate_allows(x, req, &rt, p != NULL)) {
 		page_unref(p);
-		store_read_end(w->st);
 		return 0;
 	}
-	if (!p) {
-		struct response r;
-		response_init(&r);
-		char origin[300];
-		w->rc.req_origin = request_origin(w, req, origin, sizeof origin) ? origin : NULL;
-		enum la_status e = route_handle(&w->rc, path, n, &r);
-		w->rc.req_origin = NULL;
-		if (e)
-			log_failure(x, http_reason(r.status), e);
-		if (!e && r.stream.next && kn && r.status == 200 &&
-		    (e = finish_small_stream(&r, STREAM_CACHE_MAX)) != LA_OK) {
-			log_failure(x, "body cut short", e);
-			render_error(&w->rc, &r, 500, "The response could not be made.");
-		}
-		int64_t lm = 0;
-		if (r.status == 200) {
-			/* Pages change with the index, and with listarc itself. */
-			lm = store_mtime(w->st);
-			if (lm < w->srv->started)
-				lm = w->srv->started;
-		}
-		store_read_end(w->st);
-		if (r.location_absolute && r.location[0] == '/')
-			absolute_location(w, req, &r);
-		p = page_from_response(&r, lm);
-		x->stream = response_take_stream(&r);
-		response_free(&r);
-		if (!p) {
+	if (p) {
+		send_page(x, req, p, head);
+		return 0;
+	}
+	char origin[300];
+	if (!request_origin(w, req, origin, sizeof origin))
+		origin[0] = '\0';
+	if (w->srv->nrenderers > 0 && renders_off_loop(&rt)) {
+		struct job *j = calloc(1, sizeof *j + n + 1 + kn);
+		if (!j) {
 			h2o_send_error_generic(req, 500, "Internal Server Error", "out of memory",
 			                       0);
 			return 0;
 		}
-		if (kn && p->status == 200 && !x->stream.next)
-			pagecache_put(w->cache, key, kn, version, p);
-	} else {
-		store_read_end(w->st);
+		char *tail = (char *)(j + 1);
+		memcpy(tail, x->path, n + 1);
+		memcpy(tail + n + 1, key, kn);
+		j->path = tail;
+		j->n = n;
+		j->key = tail + n + 1;
+		j->kn = kn;
+		j->version = version;
+		j->w = w;
+		j->x = x;
+		memcpy(j->origin, origin, sizeof origin);
+		x->req = req;
+		x->head = head;
+		x->job = j;
+		w->jobs_out++;
+		struct server *srv = w->srv;
+		pthread_mutex_lock(&srv->jobs_lock);
+		h2o_linklist_insert(&srv->jobs, &j->queue);
+		pthread_cond_signal(&srv->jobs_cond);
+		pthread_mutex_unlock(&srv->jobs_lock);
+		return 0;
 	}
+	/* One snapshot of the index for the whole page. */
+	uint64_t snapshot;
+	la_ignore(store_read_begin(w->st, &snapshot));
+	p = make_page(w->srv, w->st, &w->rc, x->path, n, kn > 0, origin, &x->stream);
+	store_read_end(w->st);
+	if (!p) {
+		h2o_send_error_generic(req, 500, "Internal Server Error", "out of memory", 0);
+		return 0;
+	}
+	if (kn && p->status == 200 && !x->stream.next)
+		pagecache_put(w->cache, key, kn, version, p);
 	send_page(x, req, p, head);
 	return 0;
+}
+
+/* ---- render threads ---- */
+
+/* For tests (LISTARC_TEST_HOLD=DIR, http_config.test_hold): while DIR/hold
+ * exists (a FIFO), a render thread about to make a page creates
+ * DIR/held and waits until a writer has opened the FIFO and closed it
+ * again; so a test holds a page being made as long as it likes. */
+static void test_hold(const char *dir)
+{
+	char fifo[4096], held[4096];
+	snprintf(fifo, sizeof fifo, "%s/hold", dir);
+	snprintf(held, sizeof held, "%s/held", dir);
+	if (access(fifo, F_OK) != 0)
+		return;
+	int fd = open(held, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	fd = open(fifo, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char b[64];
+	for (;;) {
+		ssize_t k = read(fd, b, sizeof b);
+		if (k == 0 || (k < 0 && errno != EINTR))
+			break;
+	}
+	close(fd);
+}
+
+/* Makes job j's page on render thread rd, in a snapshot of its own. */
+static void render_job(struct renderer *rd, struct job *j)
+{
+	struct server *srv = rd->srv;
+	if (srv->cfg->test_hold)
+		test_hold(srv->cfg->test_hold);
+	rd->rc.conf = take_conf(srv, &rd->conf_held);
+	uint64_t version;
+	la_ignore(store_read_begin(rd->st, &version));
+	j->p = make_page(srv, rd->st, &rd->rc, j->path, j->n, j->kn > 0, j->origin, &j->stream);
+	store_read_end(rd->st);
+}
+
+static void *renderer_main(void *arg)
+{
+	struct renderer *rd = arg;
+	struct server *srv = rd->srv;
+	for (;;) {
+		pthread_mutex_lock(&srv->jobs_lock);
+		while (h2o_linklist_is_empty(&srv->jobs) && !srv->jobs_stop)
+			pthread_cond_wait(&srv->jobs_cond, &srv->jobs_lock);
+		if (h2o_linklist_is_empty(&srv->jobs)) {
+			pthread_mutex_unlock(&srv->jobs_lock);
+			break;
+		}
+		struct job *j = H2O_STRUCT_FROM_MEMBER(struct job, queue, srv->jobs.next);
+		h2o_linklist_unlink(&j->queue);
+		pthread_mutex_unlock(&srv->jobs_lock);
+		render_job(rd, j);
+		h2o_multithread_send_message(&j->w->rendered, &j->msg);
+	}
+	return NULL;
+}
+
+/* A page made for a request of w: sent, and kept in w's cache; dropped if
+ * the request is gone. */
+static void deliver(struct worker *w, struct job *j)
+{
+	struct exchange *x = j->x;
+	w->jobs_out--;
+	if (!x) {
+		page_unref(j->p);
+		if (j->stream.free)
+			j->stream.free(j->stream.state);
+		free(j);
+		return;
+	}
+	x->job = NULL;
+	x->stream = j->stream;
+	struct page *p = j->p;
+	if (!p) {
+		h2o_send_error_generic(x->req, 500, "Internal Server Error", "out of memory", 0);
+	} else {
+		if (j->kn && p->status == 200 && !x->stream.next && w->cache)
+			pagecache_put(w->cache, j->key, j->kn, j->version, p);
+		send_page(x, x->req, p, x->head);
+	}
+	free(j);
+}
+
+static void on_rendered(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+	struct worker *w = H2O_STRUCT_FROM_MEMBER(struct worker, rendered, receiver);
+	/* Taken off the list as on_wake does, then delivered (a delivery may
+	 * free its job, and with it its link). */
+	for (h2o_linklist_t *l = messages->next, *next; l != messages; l = next) {
+		next = l->next;
+		l->next = l->prev = NULL;
+		struct job *j = H2O_STRUCT_FROM_MEMBER(struct job, msg.link, l);
+		deliver(w, j);
+	}
+	h2o_linklist_init_anchor(messages);
 }
 
 /* ---- connections ---- */
@@ -943,6 +1170,7 @@ static void *worker_main(void *arg)
 	w->accept_ctx.hosts = srv->h2o.hosts;
 	h2o_linklist_init_anchor(&w->conns);
 	h2o_multithread_register_receiver(w->ctx.queue, &w->wake, on_wake);
+	h2o_multithread_register_receiver(w->ctx.queue, &w->rendered, on_rendered);
 	h2o_timeout_init(w->loop, &w->tick, 1000);
 	w->tick_entry.cb = on_tick;
 	h2o_timeout_link(w->loop, &w->tick, &w->tick_entry);
@@ -952,7 +1180,9 @@ static void *worker_main(void *arg)
 	h2o_socket_read_start(w->listener, on_accept);
 	pthread_barrier_wait(&srv->ready);
 
-	while (!w->stopping || w->nconns > 0) {
+	/* Until stopped, and every page being made for it is back. */
+	while (!w->stopping || w->nconns > 0 || w->jobs_out > 0) {
+		w->version_read = false;
 		h2o_evloop_run(w->loop, INT32_MAX);
 		log_flush(w);
 	}
@@ -962,6 +1192,7 @@ static void *worker_main(void *arg)
 	h2o_timeout_unlink(&w->tick_entry);
 	h2o_timeout_dispose(w->loop, &w->tick);
 	h2o_multithread_unregister_receiver(w->ctx.queue, &w->wake);
+	h2o_multithread_unregister_receiver(w->ctx.queue, &w->rendered);
 	h2o_multithread_queue_t *queue = w->ctx.queue;
 	h2o_context_dispose(&w->ctx);
 	h2o_evloop_destroy(w->loop);
@@ -1116,13 +1347,19 @@ static void free_workers(struct server *srv)
 		buf_free(&w->log);
 	}
 	free(srv->workers);
+	for (int i = 0; srv->renderers && i < srv->nrenderers; i++)
+		store_close(srv->renderers[i].st);
+	free(srv->renderers);
 }
 
-/* Whether a loop holds c (conf_held). */
+/* Whether a loop or a render thread holds c (conf_held). */
 static bool conf_held(const struct server *srv, const struct conf *c)
 {
 	for (int i = 0; i < srv->nworkers; i++)
 		if (atomic_load(&srv->workers[i].conf_held) == c)
+			return true;
+	for (int i = 0; i < srv->nrenderers; i++)
+		if (atomic_load(&srv->renderers[i].conf_held) == c)
 			return true;
 	return false;
 }
@@ -1210,6 +1447,22 @@ static enum la_status workers_open(struct server *srv, int max_conns, struct la_
 		    !(w->cache = pagecache_new(cfg->cache_bytes / (size_t)srv->nworkers)))
 			return la_err_set(err, LA_ENOMEM, "out of memory");
 	}
+	/* As many render threads as loops: the loops answer from their
+	 * caches, the render threads make the rest. */
+	srv->renderers = calloc((size_t)srv->nworkers, sizeof *srv->renderers);
+	if (!srv->renderers)
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	srv->nrenderers = srv->nworkers;
+	for (int i = 0; i < srv->nrenderers; i++) {
+		struct renderer *rd = &srv->renderers[i];
+		rd->srv = srv;
+		atomic_init(&rd->conf_held, cfg->conf);
+		enum la_status e = store_open(&rd->st, cfg->data_dir, STORE_READ, err);
+		if (e)
+			return e;
+		rd->rc = (struct render_ctx){
+			.st = rd->st, .conf = cfg->conf, .base = cfg->base, .origin = cfg->origin};
+	}
 	return LA_OK;
 }
 
@@ -1229,6 +1482,13 @@ static void run_loops(struct server *srv)
 	signal(SIGPIPE, SIG_IGN);
 	setup_h2o(srv);
 	pthread_barrier_init(&srv->ready, NULL, (unsigned)srv->nworkers + 1);
+	for (int i = 0; i < srv->nrenderers; i++) {
+		if (pthread_create(&srv->renderers[i].tid, NULL, renderer_main,
+		                   &srv->renderers[i]) != 0) {
+			say("error", "cannot start render thread %d: %s", i, strerror(errno));
+			abort();
+		}
+	}
 	for (int i = 0; i < srv->nworkers; i++) {
 		if (pthread_create(&srv->workers[i].tid, NULL, worker_main, &srv->workers[i]) !=
 		    0) {
@@ -1262,6 +1522,13 @@ static void run_loops(struct server *srv)
 		h2o_multithread_send_message(&srv->workers[i].wake, &srv->workers[i].stop);
 	for (int i = 0; i < srv->nworkers; i++)
 		pthread_join(srv->workers[i].tid, NULL);
+	/* The loops are done, and with them every job. */
+	pthread_mutex_lock(&srv->jobs_lock);
+	srv->jobs_stop = true;
+	pthread_cond_broadcast(&srv->jobs_cond);
+	pthread_mutex_unlock(&srv->jobs_lock);
+	for (int i = 0; i < srv->nrenderers; i++)
+		pthread_join(srv->renderers[i].tid, NULL);
 	pthread_barrier_destroy(&srv->ready);
 	h2o_config_dispose(&srv->h2o);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -1272,6 +1539,9 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 	struct server srv;
 	memset(&srv, 0, sizeof srv);
 	srv.cfg = cfg;
+	pthread_mutex_init(&srv.jobs_lock, NULL);
+	pthread_cond_init(&srv.jobs_cond, NULL);
+	h2o_linklist_init_anchor(&srv.jobs);
 	atomic_init(&srv.conf_now, cfg->conf);
 	atomic_init(&srv.conf_gen, 0);
 	srv.started = (int64_t)time(NULL);
@@ -1310,5 +1580,7 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 	free(srv.confs);
 	if (srv.log_owned)
 		close(srv.log_fd);
+	pthread_cond_destroy(&srv.jobs_cond);
+	pthread_mutex_destroy(&srv.jobs_lock);
 	return e;
 }

@@ -1,7 +1,9 @@
 /* server.h: the web server.  libh2o event loops, one per thread, each
  * with its own listening socket (SO_REUSEPORT), its own read-only
  * connection to the index, its own page cache and its own render
- * context.  Every request becomes one route_handle call, the same one
+ * context; and as many render threads, each with its own connection and
+ * render context, which make the pages the loops' caches do not have.
+ * Every page made is one route_handle call, the same one
  * `listarc get` makes; this layer adds HTTP around it: methods,
  * conditional requests, gzip, caching and security headers, limits,
  * streaming, the access log and signals. */
@@ -39,6 +41,10 @@ struct http_config {
 	 * the rate limiter and the access log see (http_client_addr); NULL or
 	 * empty: none, the peer is the client. */
 	const struct http_trust *trust;
+	/* For tests: a directory; while DIR/hold exists (a FIFO), every page
+	 * a render thread makes waits for a writer to open and close it
+	 * (after creating DIR/held).  NULL: none. */
+	const char *test_hold;
 };
 
 /* Serves the archive until SIGTERM or SIGINT, then lets the responses in

@@ -244,16 +244,24 @@ static int month_pages(const struct month_counts *mc, int page_of[32])
 	return pages;
 }
 
-/* One day of a month page: its heading and its first MONTH_DAY_SHOW
- * messages. */
-static enum la_status month_day(const struct render_ctx *c, struct buf *b, const char *list,
-                                int64_t id, int day, int count)
+/* The heading of a day of a month page, and the start of its list. */
+static void month_day_open(const struct render_ctx *c, struct buf *b, const char *list, int day)
 {
 	buf_adds(b, "<h2><a href=\"");
 	link_day(c, b, list, day);
 	char when[CIVIL_DAY_LEN];
 	civil_daykey_format(day, '/', when);
-	buf_printf(b, "\">%s</a></h2>\n<ul class=\"msgs\">\n", when);
+	buf_adds(b, "\">");
+	buf_add(b, when, CIVIL_DAY_LEN - 1);
+	buf_adds(b, "</a></h2>\n<ul class=\"msgs\">\n");
+}
+
+/* One day of a month page: its heading and its first MONTH_DAY_SHOW
+ * messages. */
+static enum la_status month_day(const struct render_ctx *c, struct buf *b, const char *list,
+                                int64_t id, int day, int count)
+{
+	month_day_open(c, b, list, day);
 	struct lines x = {c, b, false, 0};
 	enum la_status e = store_day_msgs(c->st, id, day, 1, MONTH_DAY_SHOW, msg_line, &x);
 	if (count > MONTH_DAY_SHOW) {
@@ -263,6 +271,60 @@ static enum la_status month_day(const struct render_ctx *c, struct buf *b, const
 	}
 	buf_adds(b, "</ul>\n");
 	return e;
+}
+
+/* The days of a month page read in one query (month_days_at_once):
+ * each row's day is opened when its first row comes, and the page's
+ * days without rows (none, in one snapshot) still get their heading. */
+struct month_walk {
+	const struct render_ctx *c;
+	const char *list;
+	int y, m, page;
+	const int *page_of;
+	int next_d; /* the first day of the month not opened yet */
+	bool open;  /* a day's list is open */
+	struct lines x;
+};
+
+/* Opens day d of the page (32: none, the end), after closing the day
+ * open and giving the page's days before d their (empty) lists. */
+static void month_walk_to(struct month_walk *w, int d)
+{
+	if (w->open)
+		buf_adds(w->x.b, "</ul>\n");
+	w->open = false;
+	for (int k = w->next_d; k <= 31 && k <= d; k++) {
+		if (w->page_of[k] != w->page)
+			continue;
+		month_day_open(w->c, w->x.b, w->list,
+		               civil_daykey(w->y, (unsigned)w->m, (unsigned)k));
+		if (k < d)
+			buf_adds(w->x.b, "</ul>\n");
+		else
+			w->open = true;
+	}
+	w->next_d = d + 1;
+}
+
+static bool month_walk_line(const struct store_entry *e, void *arg)
+{
+	struct month_walk *w = arg;
+	int d = civil_daykey_split(e->day).d;
+	if (d < 1 || d > 31 || w->page_of[d] != w->page)
+		return true;
+	if (d >= w->next_d)
+		month_walk_to(w, d);
+	return msg_line(e, &w->x);
+}
+
+/* Whether every day of the page shows all its messages (none has more
+ * than MONTH_DAY_SHOW): then one query reads them all. */
+static bool month_days_at_once(const struct month_counts *mc, const int page_of[32], int page)
+{
+	for (int d = 1; d <= 31; d++)
+		if (page_of[d] == page && mc->n[d] > MONTH_DAY_SHOW)
+			return false;
+	return true;
 }
 
 enum la_status render_month(const struct render_ctx *c, const char *list, int y, int m, int page,
@@ -347,10 +409,24 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 		link_month(c, &u, list, y, m);
 		page_links(b, buf_cstr(&u), page, pages, what);
 	}
-	for (int d = 1; d <= 31 && e == LA_OK; d++)
-		if (page_of[d] == page)
-			e = month_day(c, b, list, id, civil_daykey(y, (unsigned)m, (unsigned)d),
-			              mc.n[d]);
+	if (month_days_at_once(&mc, page_of, page)) {
+		int first = 0, last = 0;
+		for (int d = 1; d <= 31; d++)
+			if (page_of[d] == page) {
+				first = first ? first : d;
+				last = d;
+			}
+		struct month_walk w = {c, list, y, m, page, page_of, 1, false, {c, b, false, 0}};
+		e = store_days_msgs(c->st, id, civil_daykey(y, (unsigned)m, (unsigned)first),
+		                    civil_daykey(y, (unsigned)m, (unsigned)last), month_walk_line,
+		                    &w);
+		month_walk_to(&w, 32);
+	} else {
+		for (int d = 1; d <= 31 && e == LA_OK; d++)
+			if (page_of[d] == page)
+				e = month_day(c, b, list, id,
+				              civil_daykey(y, (unsigned)m, (unsigned)d), mc.n[d]);
+	}
 	if (e) {
 		buf_free(&u);
 		return db_failed(c, r, e);

@@ -225,13 +225,24 @@ void link_day(const struct render_ctx *c, struct buf *b, const char *list, int d
 	char path[CIVIL_DAY_LEN];
 	civil_daykey_format(day, '/', path);
 	link_list(c, b, list);
-	buf_printf(b, "%s/", path);
+	path[CIVIL_DAY_LEN - 1] = '/';
+	buf_add(b, path, CIVIL_DAY_LEN);
 }
 
 void link_msg(const struct render_ctx *c, struct buf *b, const char *list, int day, int num)
 {
 	link_day(c, b, list, day);
-	buf_printf(b, "%d", num);
+	/* By hand, not buf_printf: a listing writes one per line. */
+	char digits[12];
+	size_t k = sizeof digits;
+	unsigned v = num < 0 ? 0u - (unsigned)num : (unsigned)num;
+	do {
+		digits[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (num < 0)
+		digits[--k] = '-';
+	buf_add(b, digits + k, sizeof digits - k);
 }
 
 void nav_item(struct buf *b, const char *label, const char *url)

@@ -421,6 +421,18 @@ enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int fr
 	return st_each_entry(s, fn, arg);
 }
 
+enum la_status store_days_msgs(struct store *st, int64_t list_id, int from, int to,
+                               store_entry_fn fn, void *arg)
+{
+	sqlite3_stmt *s = st_prepare(st, S_DAYS_MSGS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, list_id);
+	sqlite3_bind_int(s, 2, from);
+	sqlite3_bind_int(s, 3, to);
+	return st_each_entry(s, fn, arg);
+}
+
 enum la_status store_recent(struct store *st, int64_t list_id, int limit, store_entry_fn fn,
                             void *arg)
 {
@@ -808,6 +820,24 @@ void store_read_end(struct store *st)
 	if (!s || st_step_done(s) != SQLITE_DONE)
 		st_exec(st, "ROLLBACK");
 	st->in_read = false;
+}
+
+enum la_status store_data_version(struct store *st, uint64_t *version)
+{
+	*version = 0;
+	if (st->in_read)
+		store_read_end(st);
+	/* Outside a transaction the statement takes a read transaction of
+	 * its own, so it sees every commit made before it. */
+	sqlite3_stmt *s = st_prepare(st, S_DATA_VERSION);
+	if (!s)
+		return LA_EDB;
+	int64_t v = 0;
+	enum la_status e = st_one_row(s, row_int64, &v);
+	if (e)
+		return e == LA_ENOTFOUND ? LA_EDB : e;
+	*version = (uint64_t)v;
+	return LA_OK;
 }
 
 /* Ids into an array of at most max (store_msg_ids_after). */

@@ -309,6 +309,10 @@ struct store_entry {
 };
 typedef bool (*store_entry_fn)(const struct store_entry *e, void *arg);
 
+/* Every message of the days from..to (day keys), by day and number: for
+ * a page of days that shows them all (one query, not one a day). */
+LA_MUST_CHECK enum la_status store_days_msgs(struct store *st, int64_t list_id, int from, int to,
+                                             store_entry_fn fn, void *arg);
 /* Messages of one day in number order, from number `from`, at most limit. */
 LA_MUST_CHECK enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int from,
                                             int limit, store_entry_fn fn, void *arg);
@@ -357,6 +361,11 @@ LA_MUST_CHECK enum la_status store_lists(struct store *st,
 LA_MUST_CHECK enum la_status store_read_begin(struct store *st, uint64_t *version);
 /* Ends the read transaction (NULL-safe; nothing happens without one). */
 void store_read_end(struct store *st);
+/* The data_version store_read_begin would give now, in one statement and
+ * without leaving a transaction open (ends one that is): for a cache
+ * asked before anything is read.  Returns LA_OK, or LA_EDB/LA_EAGAIN/
+ * LA_EIO. */
+LA_MUST_CHECK enum la_status store_data_version(struct store *st, uint64_t *version);
 
 /* ---- Message-IDs and threads ---- */
 

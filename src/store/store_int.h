@@ -74,6 +74,7 @@ enum st_stmt_id {
 	S_NAV_TPREV,
 	S_NAV_TNEXT,
 	S_DAY_MSGS,
+	S_DAYS_MSGS,
 	S_RECENT,
 	S_BY_MSGID,
 	S_THREAD_IDS,

@@ -83,6 +83,18 @@ int64_t civil_days_of_unix(int64_t t, unsigned *sec)
 
 void civil_daykey_format(int key, char sep, char out[CIVIL_DAY_LEN])
 {
+	/* By hand, not snprintf: a month page writes hundreds of these. */
 	struct civil_ymd d = civil_daykey_split(key < 0 ? 0 : key);
-	snprintf(out, CIVIL_DAY_LEN, "%04d%c%02d%c%02d", d.y % 10000, sep, d.m, sep, d.d);
+	unsigned y = (unsigned)(d.y % 10000), m = (unsigned)d.m, dd = (unsigned)d.d;
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = sep;
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = sep;
+	out[8] = (char)('0' + dd / 10);
+	out[9] = (char)('0' + dd % 10);
+	out[10] = '\0';
 }

@@ -9,4 +9,9 @@
 
 uint64_t hash64(const void *p, size_t n, uint64_t seed);
 
+/* Another 64-bit hash, eight bytes a step (about eight times hash64's
+ * speed), for long strings whose hash is never stored: a page's ETag.
+ * Its values differ from hash64's. */
+uint64_t hash64_bulk(const void *p, size_t n, uint64_t seed);
+
 #endif
