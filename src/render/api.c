@@ -251,13 +251,25 @@ void api_next_url(const struct render_ctx *c, struct buf *b, const char *list, c
 	buf_printf(b, "?after=%s&limit=%d", cursor, limit);
 }
 
-void api_page_end(JsonBuilder *jb, bool more, const char *cursor, struct buf *next)
+enum la_status api_page_send(const struct render_ctx *c, JsonBuilder *jb, const char *list,
+                             const char *rest, const char *cursor, const char *query, int limit,
+                             enum la_status e, struct response *r)
 {
-	json_add_string(jb, "after", more ? cursor : NULL);
-	if (more)
-		json_add_buf(jb, "next", next);
-	else
+	json_add_string(jb, "after", cursor);
+	struct buf next;
+	buf_init(&next, URL_MAX * 2 + 64);
+	if (cursor) {
+		api_next_url(c, &next, list, rest, cursor, limit);
+		buf_adds(&next, query);
+		if (!e)
+			e = next.err;
+		json_add_buf(jb, "next", &next);
+	} else {
 		json_add_string(jb, "next", NULL);
+	}
+	buf_free(&next);
+	json_builder_end_object(jb);
+	return api_send(jb, e, r);
 }
 
 /* The cursor is the URL key (day, number) of the last message of a page,
@@ -331,27 +343,21 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
 	day_member(jb, "until", q->until);
 	json_add_int(jb, "limit", limit);
 	e = api_messages(c, jb, &l, false);
-	struct buf next;
-	buf_init(&next, URL_MAX);
-	char cur[32] = "";
-	if (more) {
+	char cur[32], range_q[2 * CIVIL_DAY_LEN + 16] = "", d[CIVIL_DAY_LEN];
+	if (more)
 		api_cursor_write(cur, sizeof cur, l.v[l.n - 1].day, l.v[l.n - 1].num);
-		api_next_url(c, &next, list, "", cur, limit);
-		char d[CIVIL_DAY_LEN];
-		if (q->since) {
-			civil_daykey_format(q->since, '-', d);
-			buf_printf(&next, "&since=%s", d);
-		}
-		if (q->until) {
-			civil_daykey_format(q->until, '-', d);
-			buf_printf(&next, "&until=%s", d);
-		}
+	if (q->since) {
+		civil_daykey_format(q->since, '-', d);
+		snprintf(range_q, sizeof range_q, "&since=%s", d);
 	}
-	api_page_end(jb, more, cur, &next);
-	buf_free(&next);
-	json_builder_end_object(jb);
+	if (q->until) {
+		civil_daykey_format(q->until, '-', d);
+		snprintf(range_q + strlen(range_q), sizeof range_q - strlen(range_q), "&until=%s",
+		         d);
+	}
+	e = api_page_send(c, jb, list, "", more ? cur : NULL, range_q, limit, e, r);
 	render_entries_free(&l);
-	return api_send(jb, e, r);
+	return e;
 }
 
 /* ---- one message, by date URL or Message-ID ---- */

@@ -280,12 +280,17 @@ bool api_list_id(const struct render_ctx *c, const char *list, int64_t *id, stru
 enum la_status api_send(JsonBuilder *jb, enum la_status e, struct response *r);
 /* Keyset pages of the API: the page size served for limit= (0: none
  * given); 1 to 16 lowercase hexadecimal digits s[0..n) read into *out
- * (false if they are not); and the page's last members: "after", the
- * cursor of its last item, and "next", the URL of the next page (next's
- * text, then reset), when there is one (more), else both null. */
+ * (false if they are not). */
 int api_limit(int asked);
 bool api_hex(const char *s, size_t n, uint64_t *out);
-void api_page_end(JsonBuilder *jb, bool more, const char *cursor, struct buf *next);
+/* The end of a page's document, sent: its last members, "after", the
+ * cursor of its last item, and "next", the next page's URL (api_next_url
+ * of rest, then query: more parameters, "" for none), when there is a
+ * next page (cursor not NULL), else both null; the object closed, and jb
+ * given to api_send with e (or the URL's error). */
+enum la_status api_page_send(const struct render_ctx *c, JsonBuilder *jb, const char *list,
+                             const char *rest, const char *cursor, const char *query, int limit,
+                             enum la_status e, struct response *r);
 /* A page read with one more item than limit asked for: sets *more
  * (there is a next page) and returns how many items to list. */
 size_t api_shown(size_t n, int limit, bool *more);
@@ -294,7 +299,7 @@ size_t api_shown(size_t n, int limit, bool *more);
 enum la_status api_entries_page(enum la_status e, struct render_entries *l, int limit, bool *more,
                                 struct response *r);
 /* A page's document opened: an object whose first member is "list"; the
- * caller ends the object and gives jb to api_send. */
+ * caller ends it with api_page_send. */
 JsonBuilder *api_doc_open(const char *list);
 /* The member "messages": l's messages (render_msg_json, full or not). */
 enum la_status api_messages(const struct render_ctx *c, JsonBuilder *jb,

@@ -306,16 +306,12 @@ enum la_status render_api_series(const struct render_ctx *c, const char *list, c
 	for (size_t i = 0; i < shown; i++)
 		srow_json(c, jb, &x.v[i], &tmp);
 	json_builder_end_array(jb);
-	char cur[64] = "";
-	if (more) {
-		const struct srow *last = &x.v[shown - 1];
-		api_cursor2_write(cur, sizeof cur, 's', last->ss.first_ts, last->s.id);
-		api_next_url(c, &tmp, list, "series/", cur, limit);
-	}
-	api_page_end(jb, more, cur, &tmp);
-	json_builder_end_object(jb);
-	e = tmp.err;
+	char cur[64];
+	if (more)
+		api_cursor2_write(cur, sizeof cur, 's', x.v[shown - 1].ss.first_ts,
+		                  x.v[shown - 1].s.id);
+	e = api_page_send(c, jb, list, "series/", more ? cur : NULL, "", limit, tmp.err, r);
 	buf_free(&tmp);
 	srows_free(&x);
-	return api_send(jb, e, r);
+	return e;
 }

@@ -427,21 +427,16 @@ static enum la_status api_topics(const struct render_ctx *c, const char *list, i
 		json_builder_end_object(jb);
 	}
 	json_builder_end_array(jb);
-	char cur[64] = "", rest[STORE_SENDER_HASH_LEN + 16] = "topics/";
-	if (more) {
-		const struct topic_nums *last = &x.v[shown - 1];
-		api_cursor2_write(cur, sizeof cur, 't', last->last_ts, last->thread);
-		if (sender)
-			snprintf(rest, sizeof rest, "from/%s/topics/", sender->hash);
-		api_next_url(c, &tmp, list, rest, cur, limit);
-	}
-	api_page_end(jb, more, cur, &tmp);
-	json_builder_end_object(jb);
-	if (!e)
-		e = tmp.err;
+	char cur[64], rest[STORE_SENDER_HASH_LEN + 16] = "topics/";
+	if (more)
+		api_cursor2_write(cur, sizeof cur, 't', x.v[shown - 1].last_ts,
+		                  x.v[shown - 1].thread);
+	if (sender)
+		snprintf(rest, sizeof rest, "from/%s/topics/", sender->hash);
+	e = api_page_send(c, jb, list, rest, more ? cur : NULL, "", limit, e ? e : tmp.err, r);
 	buf_free(&tmp);
 	topic_page_free(&x);
-	return api_send(jb, e, r);
+	return e;
 }
 
 enum la_status render_api_topics(const struct render_ctx *c, const char *list, const char *after,
@@ -504,17 +499,12 @@ enum la_status render_api_sender(const struct render_ctx *c, const char *list, c
 	json_add_string(jb, "order", "newest first");
 	json_add_int(jb, "limit", limit);
 	e = api_messages(c, jb, &l, false);
-	char cur[32] = "";
-	if (more) {
+	char cur[32];
+	if (more)
 		api_cursor_write(cur, sizeof cur, l.v[l.n - 1].day, l.v[l.n - 1].num);
-		snprintf(rest, sizeof rest, "from/%s/", s.hash);
-		api_next_url(c, &tmp, list, rest, cur, limit);
-	}
-	api_page_end(jb, more, cur, &tmp);
-	json_builder_end_object(jb);
-	if (!e)
-		e = tmp.err;
+	snprintf(rest, sizeof rest, "from/%s/", s.hash);
+	e = api_page_send(c, jb, list, rest, more ? cur : NULL, "", limit, e ? e : tmp.err, r);
 	buf_free(&tmp);
 	render_entries_free(&l);
-	return api_send(jb, e, r);
+	return e;
 }
