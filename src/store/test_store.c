@@ -417,17 +417,25 @@ static void test_sources(void)
 	store_close(st);
 }
 
-/* ---- schema versions ---- */
+/* An index of a test's own, in top/name (its path into dir, n bytes);
+ * NULL, a failed check, if it does not open. */
+static struct store *test_index(const char *name, char *dir, size_t n)
+{
+	snprintf(dir, n, "%s/%s", top, name);
+	struct la_err err = {0};
+	struct store *st = NULL;
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "%s: an index opens (%s)", name,
+	      err.msg);
+	return st;
+}
 
 /* store_list_mbox: which mbox `listarc deliver` writes, as sources are
  * added (each row: the source added, then the mbox of list a, b, c, d). */
 static void test_list_mbox(void)
 {
 	char dir[sizeof top + 16];
-	snprintf(dir, sizeof dir, "%s/lm", top);
 	struct la_err err = {0};
-	struct store *st = NULL;
-	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "list mbox: an index opens");
+	struct store *st = test_index("list-mbox", dir, sizeof dir);
 	if (!st)
 		return;
 	static const char *const names[] = {"a", "b", "c", "d"};
@@ -482,6 +490,8 @@ static void test_list_mbox(void)
 	      "list mbox: too small a buffer is an error");
 	store_close(st);
 }
+
+/* ---- schema versions ---- */
 
 static void test_schema(void)
 {
@@ -597,10 +607,8 @@ static int add_blob_msg(struct store *st, int64_t list, int64_t src, const char 
 static void test_removal(void)
 {
 	char dir[sizeof top + 16];
-	snprintf(dir, sizeof dir, "%s/g", top);
 	struct la_err err = {0};
-	struct store *st = NULL;
-	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "removal: an index opens");
+	struct store *st = test_index("removal", dir, sizeof dir);
 	if (!st)
 		return;
 	int64_t list;
