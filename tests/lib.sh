@@ -66,6 +66,15 @@ check_eq() {
 	fi
 }
 la() { "$LISTARC" "$@"; }
+# seeds_archive: an archive directory DATA ($T/arc) whose mbox/ holds a
+# copy of samples/seeds.mbox, MBOX (not indexed yet: a script may add to
+# it first).
+seeds_archive() {
+	DATA=$T/arc
+	mkdir -p "$DATA/mbox"
+	MBOX=$DATA/mbox/seeds.mbox
+	cp "$ROOT/samples/seeds.mbox" "$MBOX"
+}
 # get PATH: page body to stdout; status code in $STATUS, exit code in $RC,
 # everything `listarc get` wrote to stderr in $T/get.err.
 get() {

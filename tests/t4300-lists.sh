@@ -5,9 +5,12 @@
 # names the list; a failed `index` leaves no list behind; every command
 # that takes a list name, given a typo, says so with its documented exit
 # status and changes nothing.  `listarc list add|remove|rename|
-# set-description|set-address` do what they say, on the pages too.
+# set-description|set-address` do what they say, on the pages too.  A
+# renamed list keeps its hide log (`listarc log NEW` has what was done
+# before) and its mbox (deliver goes on writing to the old name's file);
+# a new list of the old name gets an mbox of its own.
 . "$(dirname "$0")/lib.sh"
-plan 55
+plan 63
 DATA=$T/arc
 SEEDS=$ROOT/samples/seeds.mbox
 
@@ -105,8 +108,17 @@ la list --data "$DATA" set-address dev "" >/dev/null
 check "list set-address \"\": cleared" test -z "$(get /dev/ | grep 'Post to')"
 la list --data "$DATA" rename dev seeds >/dev/null 2>err
 check_eq "list rename onto a list that exists: exit 65" "$?" 65
+la hide --data "$DATA" dev "<hello-2@example.org>" --reason "before the rename" >/dev/null 2>err
 la list --data "$DATA" rename dev devel >/dev/null 2>err
 check_eq "list rename: exit 0" "$?" 0
+check "... the hide log's entry made before it is the new name's" eval \
+	"la log --data '$DATA' devel | grep -qP '\thide\tdevel\t<hello-2@example.org>\t.*\tbefore the rename\$'"
+sed 's/hello-1/hello-3/' msg.eml | la deliver --data "$DATA" devel 2>err
+check_eq "deliver to the renamed list: exit 0" "$?" 0
+check "... into the mbox it had" grep -q '^Message-ID: <hello-3@example.org>' "$DATA/mbox/dev.mbox"
+check "... making no second one" test ! -e "$DATA/mbox/devel.mbox"
+get /devel/hello-3@example.org/ >/dev/null
+check_eq "... and the message is served" "$STATUS" 200
 get /devel/2024/01/02/1 >/dev/null
 check_eq "... its messages at the new name" "$STATUS" 200
 # The old URLs answer 301 to the same page under the new name (the
@@ -129,6 +141,13 @@ check_eq "... and back: the name given back serves the list again" "$STATUS" 200
 la list --data "$DATA" add dev >/dev/null 2>err
 get /dev/ >/dev/null
 check_eq "a new list of the old name: its own page, no redirect" "$STATUS" 200
+cp "$DATA/mbox/dev.mbox" devel.mbox
+sed 's/hello-1/hello-4/' msg.eml | la deliver --data "$DATA" dev 2>err
+check_eq "deliver to it: exit 0" "$?" 0
+check "... into an mbox of its own, not the renamed list's" \
+	eval "grep -q '^Message-ID: <hello-4@example.org>' '$DATA/mbox/dev.2.mbox' && cmp -s devel.mbox '$DATA/mbox/dev.mbox'"
+check_eq "... the new list has that one message, the renamed one its three (one hidden)" \
+	"$(la lists --data "$DATA" | awk '$1 == "dev" || $1 == "devel" {print $1, $2}' | sort | tr '\n' ' ')" "dev 1 devel 2 "
 la list --data "$DATA" remove dev >/dev/null 2>err
 get /dev/2024/01/02/1 >/dev/null
 check_eq "... removed again: the old name no longer leads anywhere" "$STATUS" 404

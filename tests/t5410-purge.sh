@@ -10,10 +10,7 @@
 # is refused, and so are typos.
 . "$(dirname "$0")/lib.sh"
 plan 39
-DATA=$T/arc
-mkdir -p "$DATA/mbox"
-MBOX=$DATA/mbox/seeds.mbox
-cp "$ROOT/samples/seeds.mbox" "$MBOX"
+seeds_archive
 MID=1767506a-cb92-1e06-d41f-e03136857031@allwinnertech.com
 URL=/seeds/2020/05/09/4
 REASON='Court order 2026/17 <removal>'

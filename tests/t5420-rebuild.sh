@@ -10,10 +10,7 @@
 # their reasons, and new mail takes the next numbers (never a purged one's).
 . "$(dirname "$0")/lib.sh"
 plan 17
-DATA=$T/arc
-mkdir -p "$DATA/mbox"
-MBOX=$DATA/mbox/seeds.mbox
-cp "$ROOT/samples/seeds.mbox" "$MBOX"
+seeds_archive
 # msg ID DAY SUBJECT: a message of 2020-05-DAY with a From_ line of that day.
 msg() {
 	printf 'From x@example.org Sun May %s 10:00:00 2020\n' "$2"

@@ -12,7 +12,7 @@
 # archive has point at its page.  One `listarc get --batch` for the pages.
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
-plan 17
+plan 18
 
 la index --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox" 2>/dev/null
 # A list of two messages: the second links the first on lore (and a
@@ -260,52 +260,37 @@ fi
 # Text attachments: one "inline" with a file name (shown in the block,
 # after its link, coloured like a body's diff), one "attachment" (only
 # linked: its URL sends its text as it is, for tools; no page colours it).
-cat >att.mbox <<'EOF'
-From a@example.org Mon Jan  1 10:00:00 2024
-From: A <a@example.org>
-Subject: [PATCH] attached
-Message-ID: <att.1@example.org>
-Date: Mon, 1 Jan 2024 10:00:00 -0500
-MIME-Version: 1.0
-Content-Type: multipart/mixed; boundary="XX"
-
---XX
-Content-Type: text/plain
-
-Patch attached twice.
-
---XX
-Content-Type: text/x-patch; name="inl.patch"
-Content-Disposition: inline; filename="inl.patch"
-
-diff --git a/x.c b/x.c
---- a/x.c
-+++ b/x.c
-@@ -1 +1,2 @@
- a
-+b
-
---XX
-Content-Type: text/x-diff; name="att.diff"
-Content-Disposition: attachment; filename="att.diff"
-
-diff --git a/y.c b/y.c
---- a/y.c
-+++ b/y.c
-@@ -1 +1,2 @@
- a
--c
-+b
-
---XX--
-
-EOF
+# The table: part number, disposition, file name, type, the file the
+# diff changes, and its changed lines.
+ATTACHMENTS='2 inline inl.patch text/x-patch x.c +b
+3 attachment att.diff text/x-diff y.c -c +b'
+{
+	printf 'From a@example.org Mon Jan  1 10:00:00 2024\nFrom: A <a@example.org>\n'
+	printf 'Subject: [PATCH] attached\nMessage-ID: <att.1@example.org>\n'
+	printf 'Date: Mon, 1 Jan 2024 10:00:00 -0500\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary="XX"\n\n'
+	printf -- '--XX\nContent-Type: text/plain\n\nPatch attached twice.\n\n'
+	while read -r k disp name type file lines; do
+		printf -- '--XX\nContent-Type: %s; name="%s"\n' "$type" "$name"
+		printf 'Content-Disposition: %s; filename="%s"\n\n' "$disp" "$name"
+		printf 'diff --git a/%s b/%s\n--- a/%s\n+++ b/%s\n@@ -1 +1,2 @@\n a\n' \
+			"$file" "$file" "$file" "$file"
+		printf '%s\n' $lines
+		echo
+	done <<<"$ATTACHMENTS"
+	printf -- '--XX--\n\n'
+} >att.mbox
 la index --data "$DATA" att att.mbox 2>/dev/null
 get /att/2024/01/01/1 >att.html
-check "an inline patch attachment is shown after its link, its diff coloured" "$PYTHON" -c '
-import sys
-sys.exit(" (63 bytes)\n\n<span class=\"diff\"><span class=\"d-file\"" not in open("att.html").read())'
-check "an attached one is only linked" bash -c "grep -qF '<a href=\"/att/att.1@example.org/3-att.diff\">View attachment \"att.diff\"</a>' att.html && ! grep -q 'y.c' att.html"
-get /att/att.1@example.org/3-att.diff >att.diff
-sed -n '/^diff --git a\/y.c/,/^+b$/p' att.mbox >want.diff
-check "its URL sends its text unchanged" cmp att.diff want.diff
+while read -r k disp name type file lines; do
+	get "/att/att.1@example.org/$k-$name" >"att-$k.txt"
+	sed -n "/^diff --git a\/$file/,/^${lines##* }\$/p" att.mbox >"want-$k.txt"
+	check "the $disp attachment's URL sends its text unchanged" cmp "att-$k.txt" "want-$k.txt"
+	if [ "$disp" = inline ]; then
+		shown=" ($(wc -c <"want-$k.txt") bytes)"$'\n\n''<span class="diff"><span class="d-file"'
+		check "an inline patch attachment is shown after its link, its diff coloured" \
+			eval '[[ $(<att.html) == *"$shown"* ]]'
+	else
+		check "an attached one is only linked" eval "grep -qF '<a href=\"/att/att.1@example.org/$k-$name\">View attachment \"$name\"</a>' att.html && ! grep -q '$file' att.html"
+	fi
+done <<<"$ATTACHMENTS"

@@ -213,6 +213,34 @@ static enum la_status make_dirs(const char *dir, char *mdir, size_t n, struct in
 	                  strerror(saved));
 }
 
+/* The path of the mbox the list's mail goes to (store_list_mbox: after
+ * `listarc list rename`, the one it had) into mbox (n bytes);
+ * DIR/mbox/LIST.mbox in an archive with no index yet. */
+static enum la_status list_mbox(const char *dir, const char *list, char *mbox, size_t n,
+                                struct la_err *err)
+{
+	char rel[4096];
+	snprintf(rel, sizeof rel, "mbox/%s.mbox", list);
+	struct store *st = NULL;
+	enum la_status e = store_open(&st, dir, STORE_READ, err);
+	if (e == LA_ENOTFOUND) {
+		e = LA_OK;
+	} else if (!e) {
+		int64_t id;
+		e = store_list_id(st, list, &id); /* 0 if it is new */
+		if (!e || e == LA_ENOTFOUND)
+			e = store_list_mbox(st, id, list, rel, sizeof rel);
+		store_close(st);
+		if (e)
+			return la_err_set(err, LA_EDB,
+			                  "%s: the index does not say which mbox is %s's", dir,
+			                  list);
+	}
+	if (!e && (size_t)snprintf(mbox, n, "%s/%s", dir, rel) >= n)
+		e = la_err_set(err, LA_EDB, "%s: the mbox's path is too long", dir);
+	return e;
+}
+
 /* Indexes what is new in the list's mbox.  The index is opened before
  * the archive lock and closed after it, so that the deliveries queued
  * behind this one wait only for the indexing. */
@@ -281,7 +309,8 @@ enum la_status ingest_deliver(const char *dir, const char *list, int fd, const c
 	char mdir[4200], mbox[4400];
 	if ((e = make_dirs(dir, mdir, sizeof mdir, d, err)))
 		goto out;
-	snprintf(mbox, sizeof mbox, "%s/%s.mbox", mdir, list);
+	if ((e = list_mbox(dir, list, mbox, sizeof mbox, err)))
+		goto out;
 	if ((e = ingest_append_mbox(mbox, body.p, body.n, from, ts, once, wait_seconds, err)))
 		goto out;
 

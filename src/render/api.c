@@ -181,13 +181,95 @@ bool api_hex(const char *s, size_t n, uint64_t *out)
 	return true;
 }
 
-void api_page_end(JsonBuilder *jb, bool more, const char *cursor, struct buf *next)
+bool api_list_id(const struct render_ctx *c, const char *list, int64_t *id, struct response *r,
+                 enum la_status *e)
 {
-	json_add_string(jb, "after", more ? cursor : NULL);
-	if (more)
-		json_add_buf(jb, "next", next);
+	*e = store_list_id(c->st, list, id);
+	if (!*e)
+		return true;
+	if (*e == LA_ENOTFOUND)
+		*e = render_api_error(r, 404, "no such list");
 	else
+		*e = api_failed(r, *e);
+	return false;
+}
+
+enum la_status api_bad_cursor(struct response *r)
+{
+	return render_api_error(r, 400, "after= is not a cursor this archive gave");
+}
+
+JsonBuilder *api_doc_open(const char *list)
+{
+	JsonBuilder *jb = json_builder_new();
+	json_builder_begin_object(jb);
+	json_add_string(jb, "list", list);
+	return jb;
+}
+
+size_t api_shown(size_t n, int limit, bool *more)
+{
+	*more = n > (size_t)limit;
+	return *more ? (size_t)limit : n;
+}
+
+enum la_status api_entries_page(enum la_status e, struct render_entries *l, int limit, bool *more,
+                                struct response *r)
+{
+	if (!e && l->oom)
+		e = LA_ENOMEM;
+	if (e) {
+		render_entries_free(l);
+		return api_failed(r, e);
+	}
+	render_entries_truncate(l, api_shown(l->n, limit, more));
+	return LA_OK;
+}
+
+enum la_status api_messages(const struct render_ctx *c, JsonBuilder *jb,
+                            const struct render_entries *l, bool full)
+{
+	enum la_status e = LA_OK;
+	json_builder_set_member_name(jb, "messages");
+	json_builder_begin_array(jb);
+	for (size_t i = 0; i < l->n && !e; i++)
+		e = render_msg_json(c, jb, &l->v[i], full);
+	json_builder_end_array(jb);
+	return e;
+}
+
+void api_url(const struct render_ctx *c, struct buf *b, const char *list, const char *rest)
+{
+	buf_reset(b);
+	buf_printf(b, "%sapi/v1/%s/%s", c->base, list, rest);
+}
+
+void api_next_url(const struct render_ctx *c, struct buf *b, const char *list, const char *rest,
+                  const char *cursor, int limit)
+{
+	api_url(c, b, list, rest);
+	buf_printf(b, "?after=%s&limit=%d", cursor, limit);
+}
+
+enum la_status api_page_send(const struct render_ctx *c, JsonBuilder *jb, const char *list,
+                             const char *rest, const char *cursor, const char *query, int limit,
+                             enum la_status e, struct response *r)
+{
+	json_add_string(jb, "after", cursor);
+	struct buf next;
+	buf_init(&next, URL_MAX * 2 + 64);
+	if (cursor) {
+		api_next_url(c, &next, list, rest, cursor, limit);
+		buf_adds(&next, query);
+		if (!e)
+			e = next.err;
+		json_add_buf(jb, "next", &next);
+	} else {
 		json_add_string(jb, "next", NULL);
+	}
+	buf_free(&next);
+	json_builder_end_object(jb);
+	return api_send(jb, e, r);
 }
 
 /* The cursor is the URL key (day, number) of the last message of a page,
@@ -197,6 +279,28 @@ void api_cursor_write(char *out, size_t n, int day, int num)
 {
 	snprintf(out, n, "k%llx",
 	         (unsigned long long)day * 1000000000ULL + (unsigned long long)num);
+}
+
+/* The cursors of other pages: the letter, then a and b in hexadecimal,
+ * '-' between ("t18e2b0c-2a"). */
+void api_cursor2_write(char *out, size_t n, char letter, int64_t a, int64_t b)
+{
+	snprintf(out, n, "%c%llx-%llx", letter, (unsigned long long)a, (unsigned long long)b);
+}
+
+bool api_cursor2_read(const char *s, char letter, int64_t *a, int64_t *b)
+{
+	if (s[0] != letter)
+		return false;
+	s++;
+	const char *dash = strchr(s, '-');
+	uint64_t x, y;
+	if (!dash || !api_hex(s, (size_t)(dash - s), &x) ||
+	    !api_hex(dash + 1, strlen(dash + 1), &y))
+		return false;
+	*a = (int64_t)x;
+	*b = (int64_t)y;
+	return true;
 }
 
 bool api_cursor_read(const char *s, int *day, int *num)
@@ -216,63 +320,44 @@ enum la_status render_api_list(const struct render_ctx *c, const char *list,
                                const struct render_api_query *q, struct response *r)
 {
 	int64_t list_id;
-	enum la_status e = store_list_id(c->st, list, &list_id);
-	if (e == LA_ENOTFOUND)
-		return render_api_error(r, 404, "no such list");
-	if (e)
-		return api_failed(r, e);
+	enum la_status e;
+	if (!api_list_id(c, list, &list_id, r, &e))
+		return e;
 	int limit = api_limit(q->limit);
 	/* Newest first, unless a range is asked for: then oldest first. */
 	bool range = q->since || q->until;
 	int since = q->since ? q->since : 0, until = q->until ? q->until : 99991231;
 	int after_day = range ? 0 : 99999999, after_num = 0;
 	if (q->after && q->after[0] && !api_cursor_read(q->after, &after_day, &after_num))
-		return render_api_error(r, 400, "after= is not a cursor this archive gave");
+		return api_bad_cursor(r);
 	/* One more than asked for tells whether there is a next page. */
 	struct render_entries l = {0};
+	bool more;
 	e = store_list_msgs(c->st, list_id, since, until, after_day, after_num, !range, limit + 1,
 	                    render_entries_add, &l);
-	if (!e && l.oom)
-		e = LA_ENOMEM;
-	if (e) {
-		render_entries_free(&l);
-		return api_failed(r, e);
-	}
-	bool more = l.n > (size_t)limit;
-	render_entries_truncate(&l, (size_t)limit);
-	JsonBuilder *jb = json_builder_new();
-	json_builder_begin_object(jb);
-	json_add_string(jb, "list", list);
+	if ((e = api_entries_page(e, &l, limit, &more, r)))
+		return e;
+	JsonBuilder *jb = api_doc_open(list);
 	json_add_string(jb, "order", range ? "oldest first" : "newest first");
 	day_member(jb, "since", q->since);
 	day_member(jb, "until", q->until);
 	json_add_int(jb, "limit", limit);
-	json_builder_set_member_name(jb, "messages");
-	json_builder_begin_array(jb);
-	for (size_t i = 0; i < l.n && !e; i++)
-		e = render_msg_json(c, jb, &l.v[i], false);
-	json_builder_end_array(jb);
-	struct buf next;
-	buf_init(&next, URL_MAX);
-	char cur[32] = "";
-	if (more) {
+	e = api_messages(c, jb, &l, false);
+	char cur[32], range_q[2 * CIVIL_DAY_LEN + 16] = "", d[CIVIL_DAY_LEN];
+	if (more)
 		api_cursor_write(cur, sizeof cur, l.v[l.n - 1].day, l.v[l.n - 1].num);
-		buf_printf(&next, "%sapi/v1/%s/?after=%s&limit=%d", c->base, list, cur, limit);
-		char d[CIVIL_DAY_LEN];
-		if (q->since) {
-			civil_daykey_format(q->since, '-', d);
-			buf_printf(&next, "&since=%s", d);
-		}
-		if (q->until) {
-			civil_daykey_format(q->until, '-', d);
-			buf_printf(&next, "&until=%s", d);
-		}
+	if (q->since) {
+		civil_daykey_format(q->since, '-', d);
+		snprintf(range_q, sizeof range_q, "&since=%s", d);
 	}
-	api_page_end(jb, more, cur, &next);
-	buf_free(&next);
-	json_builder_end_object(jb);
+	if (q->until) {
+		civil_daykey_format(q->until, '-', d);
+		snprintf(range_q + strlen(range_q), sizeof range_q - strlen(range_q), "&until=%s",
+		         d);
+	}
+	e = api_page_send(c, jb, list, "", more ? cur : NULL, range_q, limit, e, r);
 	render_entries_free(&l);
-	return api_send(jb, e, r);
+	return e;
 }
 
 /* ---- one message, by date URL or Message-ID ---- */
@@ -281,11 +366,9 @@ enum la_status render_api_msg(const struct render_ctx *c, const char *list, int 
                               struct response *r)
 {
 	int64_t list_id;
-	enum la_status e = store_list_id(c->st, list, &list_id);
-	if (e == LA_ENOTFOUND)
-		return render_api_error(r, 404, "no such list");
-	if (e)
-		return api_failed(r, e);
+	enum la_status e;
+	if (!api_list_id(c, list, &list_id, r, &e))
+		return e;
 	struct render_entries l = {0};
 	e = store_day_msgs(c->st, list_id, day, num, 1, render_entries_add, &l);
 	if (!e && l.oom)
@@ -351,11 +434,7 @@ enum la_status render_api_msgid(const struct render_ctx *c, const char *list, co
 	JsonBuilder *jb = json_builder_new();
 	json_builder_begin_object(jb);
 	json_add_string(jb, "message_id", msgid);
-	json_builder_set_member_name(jb, "messages");
-	json_builder_begin_array(jb);
-	for (size_t i = 0; i < l.n && !e; i++)
-		e = render_msg_json(c, jb, &l.v[i], true);
-	json_builder_end_array(jb);
+	e = api_messages(c, jb, &l, true);
 	json_builder_end_object(jb);
 	render_entries_free(&l);
 	return api_send(jb, e, r);

@@ -35,8 +35,7 @@ void json_add_int(JsonBuilder *jb, const char *key, int64_t v)
 	json_builder_add_int_value(jb, v);
 }
 
-/* A member holding the RFC 3339 form of t (date_rfc3339). */
-static void add_time(JsonBuilder *jb, const char *key, int64_t t)
+void json_add_time(JsonBuilder *jb, const char *key, int64_t t)
 {
 	char out[DATE_RFC3339_LEN];
 	date_rfc3339(t, out);
@@ -111,10 +110,10 @@ enum la_status render_msg_json(const struct render_ctx *c, JsonBuilder *jb,
 	json_add_string(jb, "address", e->from_addr);
 	json_builder_end_object(jb);
 	if (e->has_date)
-		add_time(jb, "date", e->date);
+		json_add_time(jb, "date", e->date);
 	else
 		json_add_string(jb, "date", NULL);
-	add_time(jb, "received", e->ts);
+	json_add_time(jb, "received", e->ts);
 	enum la_status err = LA_OK;
 	char parent[MSGID_MAX + 64] = "";
 	if (e->parent &&

@@ -263,17 +263,52 @@ enum la_status api_failed(struct response *r, enum la_status e);
  * back (false if s is no such cursor). */
 void api_cursor_write(char *out, size_t n, int day, int num);
 bool api_cursor_read(const char *s, int *day, int *num);
+/* The cursors of other pages (of topics "t", of series "s"): the letter,
+ * a and b in hexadecimal, '-' between, written into out (n bytes, 40 is
+ * enough); read back (false if s is not such a cursor). */
+void api_cursor2_write(char *out, size_t n, char letter, int64_t a, int64_t b);
+bool api_cursor2_read(const char *s, char letter, int64_t *a, int64_t *b);
+/* The 400 of an after= that is not one of our cursors; returns its
+ * error, if any. */
+enum la_status api_bad_cursor(struct response *r);
+/* The list's id (true); else false, with r the API's 404 ("no such
+ * list") or 500 and *e what the renderer returns. */
+bool api_list_id(const struct render_ctx *c, const char *list, int64_t *id, struct response *r,
+                 enum la_status *e);
 /* The end of a JSON answer: r is jb's document (200), or when e is set
  * the API's 500; jb is released.  Returns e, or finish_json's error. */
 enum la_status api_send(JsonBuilder *jb, enum la_status e, struct response *r);
 /* Keyset pages of the API: the page size served for limit= (0: none
  * given); 1 to 16 lowercase hexadecimal digits s[0..n) read into *out
- * (false if they are not); and the page's last members: "after", the
- * cursor of its last item, and "next", the URL of the next page (next's
- * text, then reset), when there is one (more), else both null. */
+ * (false if they are not). */
 int api_limit(int asked);
 bool api_hex(const char *s, size_t n, uint64_t *out);
-void api_page_end(JsonBuilder *jb, bool more, const char *cursor, struct buf *next);
+/* The end of a page's document, sent: its last members, "after", the
+ * cursor of its last item, and "next", the next page's URL (api_next_url
+ * of rest, then query: more parameters, "" for none), when there is a
+ * next page (cursor not NULL), else both null; the object closed, and jb
+ * given to api_send with e (or the URL's error). */
+enum la_status api_page_send(const struct render_ctx *c, JsonBuilder *jb, const char *list,
+                             const char *rest, const char *cursor, const char *query, int limit,
+                             enum la_status e, struct response *r);
+/* A page read with one more item than limit asked for: sets *more
+ * (there is a next page) and returns how many items to list. */
+size_t api_shown(size_t n, int limit, bool *more);
+/* The same for a page of messages read into l, with e the read's status:
+ * l cut to limit and LA_OK; or l freed, r the API's 500 and e returned. */
+enum la_status api_entries_page(enum la_status e, struct render_entries *l, int limit, bool *more,
+                                struct response *r);
+/* A page's document opened: an object whose first member is "list"; the
+ * caller ends it with api_page_send. */
+JsonBuilder *api_doc_open(const char *list);
+/* The member "messages": l's messages (render_msg_json, full or not). */
+enum la_status api_messages(const struct render_ctx *c, JsonBuilder *jb,
+                            const struct render_entries *l, bool full);
+/* b (reset first) is the API URL c->base + "api/v1/" + list + "/" + rest;
+ * api_next_url adds "?after=CURSOR&limit=N", the next page's URL. */
+void api_url(const struct render_ctx *c, struct buf *b, const char *list, const char *rest);
+void api_next_url(const struct render_ctx *c, struct buf *b, const char *list, const char *rest,
+                  const char *cursor, int limit);
 
 /* ---- JSON members (msgjson.c) ---- */
 
@@ -283,6 +318,8 @@ void json_add_string(JsonBuilder *jb, const char *key, const char *v);
 /* A string member from b, which is reset afterwards. */
 void json_add_buf(JsonBuilder *jb, const char *key, struct buf *b);
 void json_add_int(JsonBuilder *jb, const char *key, int64_t v);
+/* A member holding t (Unix time) in RFC 3339 (date_rfc3339). */
+void json_add_time(JsonBuilder *jb, const char *key, int64_t t);
 
 /* ---- a list's figures (charts.c) ---- */
 

@@ -223,34 +223,12 @@ enum la_status render_series_list(const struct render_ctx *c, const char *list, 
 
 /* ---- /api/v1/LIST/series/ ---- */
 
-/* The cursor: "s", the last series' first time (as 64 bits) and its id
- * in hexadecimal, '-' between.  Opaque to clients, and stable: it names
- * a series, not an offset. */
-static void scursor_write(char *out, size_t n, int64_t ts, int64_t id)
-{
-	snprintf(out, n, "s%llx-%llx", (unsigned long long)ts, (unsigned long long)id);
-}
-
+/* The cursor (api_cursor2_write): "s", the last series' first time and
+ * its id.  Opaque to clients, and stable: it names a series, not an
+ * offset. */
 static bool scursor_read(const char *s, int64_t *ts, int64_t *id)
 {
-	if (s[0] != 's')
-		return false;
-	s++;
-	const char *dash = strchr(s, '-');
-	uint64_t t, i;
-	if (!dash || !api_hex(s, (size_t)(dash - s), &t) ||
-	    !api_hex(dash + 1, strlen(dash + 1), &i))
-		return false;
-	*ts = (int64_t)t;
-	*id = (int64_t)i;
-	return *id > 0;
-}
-
-static void time_member(JsonBuilder *jb, const char *key, int64_t t)
-{
-	char out[DATE_RFC3339_LEN];
-	date_rfc3339(t, out);
-	json_add_string(jb, key, out);
+	return api_cursor2_read(s, 's', ts, id) && *id > 0;
 }
 
 static void srow_json(const struct render_ctx *c, JsonBuilder *jb, const struct srow *w,
@@ -268,7 +246,7 @@ static void srow_json(const struct render_ctx *c, JsonBuilder *jb, const struct 
 	json_add_string(jb, "name", w->from_name[0] ? w->from_name : NULL);
 	json_add_string(jb, "address", w->from_addr);
 	json_builder_end_object(jb);
-	time_member(jb, "date", w->ss.first_ts);
+	json_add_time(jb, "date", w->ss.first_ts);
 	json_add_int(jb, "total", w->s.total);
 	json_add_int(jb, "arrived", w->ss.parts);
 	json_add_int(jb, "reviewed", w->ss.reviewed);
@@ -300,15 +278,13 @@ enum la_status render_api_series(const struct render_ctx *c, const char *list, c
                                  int limit, struct response *r)
 {
 	int64_t list_id;
-	enum la_status e = store_list_id(c->st, list, &list_id);
-	if (e == LA_ENOTFOUND)
-		return render_api_error(r, 404, "no such list");
-	if (e)
-		return api_failed(r, e);
+	enum la_status e;
+	if (!api_list_id(c, list, &list_id, r, &e))
+		return e;
 	limit = api_limit(limit);
 	int64_t before_ts = INT64_MAX, before_id = INT64_MAX;
 	if (after && after[0] && !scursor_read(after, &before_ts, &before_id))
-		return render_api_error(r, 400, "after= is not a cursor this archive gave");
+		return api_bad_cursor(r);
 	/* One more than asked for tells whether there is a next page. */
 	int total = 0;
 	struct srows x = {0};
@@ -317,15 +293,11 @@ enum la_status render_api_series(const struct render_ctx *c, const char *list, c
 		srows_free(&x);
 		return api_failed(r, e);
 	}
-	bool more = x.n > (size_t)limit;
-	if (more)
-		x.n = (size_t)limit + 1; /* freed whole; the last is not listed */
-	size_t shown = more ? (size_t)limit : x.n;
+	bool more;
+	size_t shown = api_shown(x.n, limit, &more);
 	struct buf tmp;
 	buf_init(&tmp, URL_MAX * 3 + 64);
-	JsonBuilder *jb = json_builder_new();
-	json_builder_begin_object(jb);
-	json_add_string(jb, "list", list);
+	JsonBuilder *jb = api_doc_open(list);
 	json_add_string(jb, "order", "newest first");
 	json_add_int(jb, "total", total);
 	json_add_int(jb, "limit", limit);
@@ -334,17 +306,12 @@ enum la_status render_api_series(const struct render_ctx *c, const char *list, c
 	for (size_t i = 0; i < shown; i++)
 		srow_json(c, jb, &x.v[i], &tmp);
 	json_builder_end_array(jb);
-	char cur[64] = "";
-	if (more) {
-		const struct srow *last = &x.v[shown - 1];
-		scursor_write(cur, sizeof cur, last->ss.first_ts, last->s.id);
-		buf_printf(&tmp, "%sapi/v1/%s/series/?after=%s&limit=%d", c->base, list, cur,
-		           limit);
-	}
-	api_page_end(jb, more, cur, &tmp);
-	json_builder_end_object(jb);
-	e = tmp.err;
+	char cur[64];
+	if (more)
+		api_cursor2_write(cur, sizeof cur, 's', x.v[shown - 1].ss.first_ts,
+		                  x.v[shown - 1].s.id);
+	e = api_page_send(c, jb, list, "series/", more ? cur : NULL, "", limit, tmp.err, r);
 	buf_free(&tmp);
 	srows_free(&x);
-	return api_send(jb, e, r);
+	return e;
 }

@@ -370,80 +370,18 @@ static void topic_page_free(struct topic_page *x)
 	free(x->v);
 }
 
-/* The topics' cursor: "t", the last topic's last time (as 64 bits) and
- * its thread in hexadecimal, '-' between: opaque to clients, and stable
- * (it names a place in the order, not an offset). */
-static void tcursor_write(char *out, size_t n, int64_t ts, int64_t thread)
-{
-	snprintf(out, n, "t%llx-%llx", (unsigned long long)ts, (unsigned long long)thread);
-}
-
-static bool hex64(const char *s, size_t n, int64_t *out)
-{
-	if (n == 0 || n > 16)
-		return false;
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		int d = s[i] >= '0' && s[i] <= '9'   ? s[i] - '0'
-		        : s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10
-		                                     : -1;
-		if (d < 0)
-			return false;
-		v = v * 16 + (unsigned)d;
-	}
-	*out = (int64_t)v;
-	return true;
-}
-
-static bool tcursor_read(const char *s, struct store_topic_key *k)
-{
-	if (s[0] != 't')
-		return false;
-	const char *dash = strchr(s + 1, '-');
-	return dash && hex64(s + 1, (size_t)(dash - s - 1), &k->last_ts) &&
-	       hex64(dash + 1, strlen(dash + 1), &k->thread);
-}
-
-static void time_member(JsonBuilder *jb, const char *key, int64_t t)
-{
-	char out[DATE_RFC3339_LEN];
-	date_rfc3339(t, out);
-	json_add_string(jb, key, out);
-}
-
-/* "after" and "next" of a page: the cursor cur and the URL of the next
- * page (url + ?after=CUR&limit=N), or both null when there is none. */
-static void next_members(JsonBuilder *jb, const char *url, const char *cur, int limit)
-{
-	if (!cur) {
-		json_add_string(jb, "after", NULL);
-		json_add_string(jb, "next", NULL);
-		return;
-	}
-	struct buf next;
-	buf_init(&next, URL_MAX);
-	buf_printf(&next, "%s?after=%s&limit=%d", url, cur, limit);
-	json_add_string(jb, "after", cur);
-	json_add_buf(jb, "next", &next);
-	buf_free(&next);
-}
-
-/* The API URL of list's page path (c->base + "api/v1/" + list + "/" + rest). */
-static void api_url(const struct render_ctx *c, struct buf *b, const char *list, const char *rest)
-{
-	buf_reset(b);
-	buf_printf(b, "%sapi/v1/%s/%s", c->base, list, rest);
-}
-
-/* A page of topics: of the list (sender NULL), or of the sender's. */
+/* A page of topics: of the list (sender NULL), or of the sender's.  Its
+ * cursor (api_cursor2_write) is "t", the last topic's last time and its
+ * thread: opaque to clients, and stable (it names a place in the order,
+ * not an offset). */
 static enum la_status api_topics(const struct render_ctx *c, const char *list, int64_t list_id,
                                  const struct store_sender *sender, const char *after, int limit,
                                  struct response *r)
 {
 	limit = api_limit(limit);
 	struct store_topic_key before = {INT64_MAX, INT64_MAX};
-	if (after && after[0] && !tcursor_read(after, &before))
-		return render_api_error(r, 400, "after= is not a cursor this archive gave");
+	if (after && after[0] && !api_cursor2_read(after, 't', &before.last_ts, &before.thread))
+		return api_bad_cursor(r);
 	int64_t total = 0;
 	enum la_status e = sender ? store_sender_thread_count(c->st, list_id, sender->id, &total)
 	                          : store_topics_count(c->st, list_id, &total);
@@ -458,13 +396,11 @@ static enum la_status api_topics(const struct render_ctx *c, const char *list, i
 		topic_page_free(&x);
 		return api_failed(r, e);
 	}
-	bool more = x.n > (size_t)limit;
-	size_t shown = more ? (size_t)limit : x.n;
+	bool more;
+	size_t shown = api_shown(x.n, limit, &more);
 	struct buf tmp;
 	buf_init(&tmp, URL_MAX * 3 + 64);
-	JsonBuilder *jb = json_builder_new();
-	json_builder_begin_object(jb);
-	json_add_string(jb, "list", list);
+	JsonBuilder *jb = api_doc_open(list);
 	if (sender)
 		json_add_string(jb, "sender", sender->hash);
 	json_add_string(jb, "order", "latest activity first");
@@ -481,8 +417,8 @@ static enum la_status api_topics(const struct render_ctx *c, const char *list, i
 		json_add_int(jb, "participants", t->senders);
 		if (sender)
 			json_add_int(jb, "theirs", t->n_period);
-		time_member(jb, "first", t->first_ts);
-		time_member(jb, "last", t->last_ts);
+		json_add_time(jb, "first", t->first_ts);
+		json_add_time(jb, "last", t->last_ts);
 		link_msgid(c, &tmp, list, s->msgid);
 		buf_adds(&tmp, "T/");
 		json_add_buf(jb, "url", &tmp);
@@ -491,47 +427,16 @@ static enum la_status api_topics(const struct render_ctx *c, const char *list, i
 		json_builder_end_object(jb);
 	}
 	json_builder_end_array(jb);
-	char cur[64];
+	char cur[64], rest[STORE_SENDER_HASH_LEN + 16] = "topics/";
 	if (more)
-		tcursor_write(cur, sizeof cur, x.v[shown - 1].last_ts, x.v[shown - 1].thread);
-	if (sender) {
-		buf_reset(&tmp);
-		buf_printf(&tmp, "from/%s/topics/", sender->hash);
-		struct buf u;
-		buf_init(&u, URL_MAX);
-		api_url(c, &u, list, buf_cstr(&tmp));
-		buf_reset(&tmp);
-		next_members(jb, buf_cstr(&u), more ? cur : NULL, limit);
-		buf_free(&u);
-	} else {
-		api_url(c, &tmp, list, "topics/");
-		next_members(jb, buf_cstr(&tmp), more ? cur : NULL, limit);
-	}
-	json_builder_end_object(jb);
-	if (!e)
-		e = tmp.err;
+		api_cursor2_write(cur, sizeof cur, 't', x.v[shown - 1].last_ts,
+		                  x.v[shown - 1].thread);
+	if (sender)
+		snprintf(rest, sizeof rest, "from/%s/topics/", sender->hash);
+	e = api_page_send(c, jb, list, rest, more ? cur : NULL, "", limit, e ? e : tmp.err, r);
 	buf_free(&tmp);
 	topic_page_free(&x);
-	if (!e)
-		e = finish_json(jb, 200, r);
-	else
-		api_failed(r, e);
-	g_object_unref(jb);
 	return e;
-}
-
-/* The list's id, or the API's 404 in r (false; *e its error). */
-static bool api_find_list(const struct render_ctx *c, const char *list, int64_t *id,
-                          struct response *r, enum la_status *e)
-{
-	*e = store_list_id(c->st, list, id);
-	if (!*e)
-		return true;
-	if (*e == LA_ENOTFOUND)
-		*e = render_api_error(r, 404, "no such list");
-	else
-		*e = api_failed(r, *e);
-	return false;
 }
 
 enum la_status render_api_topics(const struct render_ctx *c, const char *list, const char *after,
@@ -539,7 +444,7 @@ enum la_status render_api_topics(const struct render_ctx *c, const char *list, c
 {
 	int64_t id;
 	enum la_status e;
-	if (!api_find_list(c, list, &id, r, &e))
+	if (!api_list_id(c, list, &id, r, &e))
 		return e;
 	return api_topics(c, list, id, NULL, after, limit, r);
 }
@@ -549,7 +454,7 @@ enum la_status render_api_sender(const struct render_ctx *c, const char *list, c
 {
 	int64_t id;
 	enum la_status e;
-	if (!api_find_list(c, list, &id, r, &e))
+	if (!api_list_id(c, list, &id, r, &e))
 		return e;
 	struct store_sender s;
 	char text[ADDR_MAX + NAME_MAX_BYTES + STORE_SENDER_HASH_LEN + 8];
@@ -563,26 +468,20 @@ enum la_status render_api_sender(const struct render_ctx *c, const char *list, c
 	limit = api_limit(limit);
 	int before_day = 99999999, before_num = 0;
 	if (after && after[0] && !api_cursor_read(after, &before_day, &before_num))
-		return render_api_error(r, 400, "after= is not a cursor this archive gave");
+		return api_bad_cursor(r);
 	int64_t nthreads = 0;
 	struct render_entries l = {0};
+	bool more;
 	e = store_sender_thread_count(c->st, id, s.id, &nthreads);
 	if (!e)
 		e = store_sender_msgs_before(c->st, id, s.addr, before_day, before_num, limit + 1,
 		                             render_entries_add, &l);
-	if (!e && l.oom)
-		e = LA_ENOMEM;
-	if (e) {
-		render_entries_free(&l);
-		return api_failed(r, e);
-	}
-	bool more = l.n > (size_t)limit;
-	render_entries_truncate(&l, (size_t)limit);
+	if ((e = api_entries_page(e, &l, limit, &more, r)))
+		return e;
 	struct buf tmp;
 	buf_init(&tmp, URL_MAX * 2 + 64);
-	JsonBuilder *jb = json_builder_new();
-	json_builder_begin_object(jb);
-	json_add_string(jb, "list", list);
+	char rest[STORE_SENDER_HASH_LEN + 16];
+	JsonBuilder *jb = api_doc_open(list);
 	json_builder_set_member_name(jb, "sender");
 	json_builder_begin_object(jb);
 	json_add_string(jb, "name", s.name[0] ? s.name : NULL);
@@ -590,39 +489,22 @@ enum la_status render_api_sender(const struct render_ctx *c, const char *list, c
 	json_add_string(jb, "hash", s.hash);
 	json_add_int(jb, "messages", s.n);
 	json_add_int(jb, "threads", nthreads);
-	time_member(jb, "last", s.last_ts);
+	json_add_time(jb, "last", s.last_ts);
 	link_sender(c, &tmp, list, s.addr);
 	json_add_buf(jb, "url", &tmp);
-	buf_printf(&tmp, "from/%s/topics/", s.hash);
-	struct buf u;
-	buf_init(&u, URL_MAX);
-	api_url(c, &u, list, buf_cstr(&tmp));
-	buf_reset(&tmp);
-	json_add_buf(jb, "topics", &u);
+	snprintf(rest, sizeof rest, "from/%s/topics/", s.hash);
+	api_url(c, &tmp, list, rest);
+	json_add_buf(jb, "topics", &tmp);
 	json_builder_end_object(jb);
 	json_add_string(jb, "order", "newest first");
 	json_add_int(jb, "limit", limit);
-	json_builder_set_member_name(jb, "messages");
-	json_builder_begin_array(jb);
-	for (size_t i = 0; i < l.n && !e; i++)
-		e = render_msg_json(c, jb, &l.v[i], false);
-	json_builder_end_array(jb);
+	e = api_messages(c, jb, &l, false);
 	char cur[32];
 	if (more)
 		api_cursor_write(cur, sizeof cur, l.v[l.n - 1].day, l.v[l.n - 1].num);
-	buf_printf(&tmp, "from/%s/", s.hash);
-	api_url(c, &u, list, buf_cstr(&tmp));
-	next_members(jb, buf_cstr(&u), more ? cur : NULL, limit);
-	json_builder_end_object(jb);
-	if (!e)
-		e = tmp.err ? tmp.err : u.err;
-	buf_free(&u);
+	snprintf(rest, sizeof rest, "from/%s/", s.hash);
+	e = api_page_send(c, jb, list, rest, more ? cur : NULL, "", limit, e ? e : tmp.err, r);
 	buf_free(&tmp);
 	render_entries_free(&l);
-	if (!e)
-		e = finish_json(jb, 200, r);
-	else
-		api_failed(r, e);
-	g_object_unref(jb);
 	return e;
 }

@@ -83,10 +83,12 @@ enum la_status store_list_rename(struct store *st, int64_t list_id, const char *
 	if (e)
 		return e;
 	/* The old name answers 301 to the new one; a name given back to the
-	 * list stops doing so. */
+	 * list stops doing so.  The hide log names lists by name: its
+	 * entries follow, so that `listarc log NEW` has them all. */
 	static const char *const steps[] = {
 		("INSERT OR REPLACE INTO list_renames(old, list_id)"
 	         " SELECT name, id FROM lists WHERE id = ?1"),
+		"UPDATE hide_log SET list = ?2 WHERE list = (SELECT name FROM lists WHERE id = ?1)",
 		"UPDATE lists SET name = ?2 WHERE id = ?1",
 		"DELETE FROM list_renames WHERE old = ?2",
 	};
@@ -108,6 +110,51 @@ enum la_status store_list_rename(struct store *st, int64_t list_id, const char *
 		return e;
 	}
 	return store_commit(st, NULL, err);
+}
+
+/* Steps q with ?1 list_id and ?2 path bound. */
+static int step_with(sqlite3_stmt *q, int64_t list_id, const char *path)
+{
+	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, list_id);
+	sqlite3_bind_text(q, 2, path, -1, SQLITE_TRANSIENT);
+	return sqlite3_step(q);
+}
+
+enum la_status store_list_mbox(struct store *st, int64_t list_id, const char *name, char *out,
+                               size_t n)
+{
+	char want[LISTNAME_MAX + 32];
+	snprintf(want, sizeof want, "mbox/%s.mbox", name);
+	const char *path = want;
+	sqlite3_stmt *own = NULL, *taken = NULL;
+	/* The list's own mbox of mbox/, the one of its name first. */
+	int rc = sqlite3_prepare_v2(st->db,
+	                            "SELECT path FROM sources WHERE list_id = ?1 AND kind = 0"
+	                            " AND path GLOB 'mbox/*.mbox' AND path NOT GLOB 'mbox/*/*'"
+	                            " ORDER BY path = ?2 DESC, id LIMIT 1",
+	                            -1, &own, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->db,
+		                        "SELECT 1 FROM sources WHERE path = ?2 AND list_id <> ?1",
+		                        -1, &taken, NULL);
+	if (rc == SQLITE_OK && (rc = step_with(own, list_id, want)) == SQLITE_ROW) {
+		path = (const char *)sqlite3_column_text(own, 0);
+		rc = path ? SQLITE_DONE : SQLITE_NOMEM;
+	} else if (rc == SQLITE_DONE) {
+		/* None: the name's, or NAME.2.mbox, NAME.3.mbox ..., the first
+		 * that is not another list's source (a list given a name another
+		 * list had). */
+		for (int k = 2; (rc = step_with(taken, list_id, want)) == SQLITE_ROW && k <= 100;
+		     k++)
+			snprintf(want, sizeof want, "mbox/%s.%d.mbox", name, k);
+	}
+	enum la_status e = rc == SQLITE_DONE ? LA_OK : rc == SQLITE_ROW ? LA_EINVAL : st_error(rc);
+	if (!e && (size_t)snprintf(out, n, "%s", path) >= n)
+		e = LA_ETOOBIG;
+	sqlite3_finalize(own);
+	sqlite3_finalize(taken);
+	return e;
 }
 
 static const char *setting_column(enum store_list_setting k)

@@ -290,6 +290,24 @@ static bool part_taken(struct store *st, int64_t series, unsigned part)
 	return v != 0;
 }
 
+/* A series found unthreaded by s (Q_UNTHREADED or Q_UNTHREADED_NAME, ?2
+ * bound by the caller): of list_id, p's version and count, begun within
+ * the window around when, whose place p->part is free; 0 if none. */
+static enum la_status unthreaded_free(struct store *st, sqlite3_stmt *s, int64_t list_id,
+                                      int64_t when, const struct msg_series_subject *p,
+                                      int64_t *series)
+{
+	sqlite3_bind_int64(s, 1, list_id);
+	sqlite3_bind_int64(s, 3, when - SERIES_WINDOW);
+	sqlite3_bind_int64(s, 4, when + SERIES_WINDOW);
+	sqlite3_bind_int(s, 5, (int)p->version);
+	sqlite3_bind_int(s, 6, (int)p->total);
+	enum la_status e = one_int(s, series);
+	if (!e && *series && part_taken(st, *series, p->part))
+		*series = 0;
+	return e;
+}
+
 /* A series found by statement s (bound: ?1 key, ?2 version, ?3 total,
  * ?4 list) whose place `part` is free; 0 if none. */
 static enum la_status find_free(struct store *st, sqlite3_stmt *s, int64_t key,
@@ -353,30 +371,15 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 	if (!e && !series) {
 		/* Unthreaded: the author's series of this version and count
 		 * begun within the window. */
-		s = q(st, Q_UNTHREADED);
-		if (!s)
+		if (!(s = q(st, Q_UNTHREADED)))
 			return LA_EDB;
-		sqlite3_bind_int64(s, 1, list_id);
 		sqlite3_bind_text(s, 2, author, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, when - SERIES_WINDOW);
-		sqlite3_bind_int64(s, 4, when + SERIES_WINDOW);
-		sqlite3_bind_int(s, 5, (int)p.version);
-		sqlite3_bind_int(s, 6, (int)p.total);
-		e = one_int(s, &series);
-		if (!e && series && part_taken(st, series, p.part))
-			series = 0;
+		e = unthreaded_free(st, s, list_id, when, &p, &series);
 		if (!e && !series) {
 			if (!(s = q(st, Q_UNTHREADED_NAME)))
 				return LA_EDB;
-			sqlite3_bind_int64(s, 1, list_id);
 			sqlite3_bind_int64(s, 2, id);
-			sqlite3_bind_int64(s, 3, when - SERIES_WINDOW);
-			sqlite3_bind_int64(s, 4, when + SERIES_WINDOW);
-			sqlite3_bind_int(s, 5, (int)p.version);
-			sqlite3_bind_int(s, 6, (int)p.total);
-			e = one_int(s, &series);
-			if (!e && series && part_taken(st, series, p.part))
-				series = 0;
+			e = unthreaded_free(st, s, list_id, when, &p, &series);
 		}
 	}
 	if (e)

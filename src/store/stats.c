@@ -125,6 +125,27 @@ static sqlite3_stmt *q_prepare(struct store *st, int id, bool *missing)
 	return st->stats_stmt[id];
 }
 
+/* Statement id (q_prepare) with ?1 list_id bound, then text unless NULL
+ * (the caller's until the statement is stepped), then the numbers
+ * v[0..n) in order.  NULL if it cannot be prepared, *e then LA_OK for an
+ * index without figures (the readers give nothing), else LA_EDB. */
+static sqlite3_stmt *q_bind(struct store *st, int id, int64_t list_id, const char *text,
+                            const int64_t *v, size_t n, enum la_status *e)
+{
+	bool missing;
+	sqlite3_stmt *s = q_prepare(st, id, &missing);
+	*e = missing ? LA_OK : LA_EDB;
+	if (!s)
+		return NULL;
+	int at = 1;
+	sqlite3_bind_int64(s, at++, list_id);
+	if (text)
+		sqlite3_bind_text(s, at++, text, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < n; i++)
+		sqlite3_bind_int64(s, at++, v[i]);
+	return s;
+}
+
 void store_sender_hash(const char *addr, char out[STORE_SENDER_HASH_LEN + 1])
 {
 	char low[ADDR_MAX + 1];
@@ -292,13 +313,11 @@ enum la_status stats_fill(struct store *st)
 enum la_status store_top_senders(struct store *st, int64_t list_id, int period, int limit,
                                  bool (*fn)(const struct store_sender *s, void *arg), void *arg)
 {
-	bool missing;
-	sqlite3_stmt *s = q_prepare(st, Q_TOP_SENDERS, &missing);
+	enum la_status e;
+	sqlite3_stmt *s =
+		q_bind(st, Q_TOP_SENDERS, list_id, NULL, (int64_t[]){period, limit}, 2, &e);
 	if (!s)
-		return missing ? LA_OK : LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_int(s, 2, period);
-	sqlite3_bind_int(s, 3, limit);
+		return e;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_sender x = {
@@ -365,27 +384,19 @@ static enum la_status each_topic(sqlite3_stmt *s, store_topic_fn fn, void *arg)
 enum la_status store_top_threads(struct store *st, int64_t list_id, int period, int limit,
                                  store_topic_fn fn, void *arg)
 {
-	bool missing;
-	sqlite3_stmt *s = q_prepare(st, Q_TOP_THREADS, &missing);
-	if (!s)
-		return missing ? LA_OK : LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_int(s, 2, period);
-	sqlite3_bind_int(s, 3, limit);
-	return each_topic(s, fn, arg);
+	enum la_status e;
+	sqlite3_stmt *s =
+		q_bind(st, Q_TOP_THREADS, list_id, NULL, (int64_t[]){period, limit}, 2, &e);
+	return s ? each_topic(s, fn, arg) : e;
 }
 
 enum la_status store_topics(struct store *st, int64_t list_id, bool by_start, int64_t offset,
                             int limit, store_topic_fn fn, void *arg)
 {
-	bool missing;
-	sqlite3_stmt *s = q_prepare(st, by_start ? Q_TOPICS_FIRST : Q_TOPICS_LAST, &missing);
-	if (!s)
-		return missing ? LA_OK : LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_int64(s, 2, offset);
-	sqlite3_bind_int(s, 3, limit);
-	return each_topic(s, fn, arg);
+	enum la_status e;
+	sqlite3_stmt *s = q_bind(st, by_start ? Q_TOPICS_FIRST : Q_TOPICS_LAST, list_id, NULL,
+	                         (int64_t[]){offset, limit}, 2, &e);
+	return s ? each_topic(s, fn, arg) : e;
 }
 
 /* The one number statement id gives for (list_id, b), into *n; 0 for an
@@ -393,12 +404,10 @@ enum la_status store_topics(struct store *st, int64_t list_id, bool by_start, in
 static enum la_status count_of(struct store *st, int id, int64_t list_id, int64_t b, int64_t *n)
 {
 	*n = 0;
-	bool missing;
-	sqlite3_stmt *s = q_prepare(st, id, &missing);
+	enum la_status e;
+	sqlite3_stmt *s = q_bind(st, id, list_id, NULL, &b, 1, &e);
 	if (!s)
-		return missing ? LA_OK : LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_int64(s, 2, b);
+		return e;
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*n = sqlite3_column_int64(s, 0);
@@ -457,64 +466,41 @@ enum la_status store_sender_get(struct store *st, int64_t list_id, const char *h
 enum la_status store_sender_msgs(struct store *st, int64_t list_id, const char *addr,
                                  int64_t offset, int limit, store_entry_fn fn, void *arg)
 {
-	bool missing;
-	sqlite3_stmt *s = q_prepare(st, Q_SENDER_MSGS, &missing);
-	if (!s)
-		return missing ? LA_OK : LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, offset);
-	sqlite3_bind_int(s, 4, limit);
-	return st_each_entry(s, fn, arg);
+	enum la_status e;
+	sqlite3_stmt *s =
+		q_bind(st, Q_SENDER_MSGS, list_id, addr, (int64_t[]){offset, limit}, 2, &e);
+	return s ? st_each_entry(s, fn, arg) : e;
 }
 
 enum la_status store_sender_threads(struct store *st, int64_t list_id, int64_t sender,
                                     int64_t offset, int limit, store_topic_fn fn, void *arg)
 {
-	bool missing;
-	sqlite3_stmt *s = q_prepare(st, Q_SENDER_THREADS, &missing);
-	if (!s)
-		return missing ? LA_OK : LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_int64(s, 2, sender);
-	sqlite3_bind_int64(s, 3, offset);
-	sqlite3_bind_int(s, 4, limit);
-	return each_topic(s, fn, arg);
+	enum la_status e;
+	sqlite3_stmt *s = q_bind(st, Q_SENDER_THREADS, list_id, NULL,
+	                         (int64_t[]){sender, offset, limit}, 3, &e);
+	return s ? each_topic(s, fn, arg) : e;
 }
 
 enum la_status store_topics_before(struct store *st, int64_t list_id, int64_t sender,
                                    struct store_topic_key before, int limit, store_topic_fn fn,
                                    void *arg)
 {
-	bool missing;
-	sqlite3_stmt *s =
-		q_prepare(st, sender ? Q_SENDER_THREADS_BEFORE : Q_TOPICS_BEFORE, &missing);
-	if (!s)
-		return missing ? LA_OK : LA_EDB;
-	int at = 1;
-	sqlite3_bind_int64(s, at++, list_id);
-	if (sender)
-		sqlite3_bind_int64(s, at++, sender);
-	sqlite3_bind_int64(s, at++, before.last_ts);
-	sqlite3_bind_int64(s, at++, before.thread);
-	sqlite3_bind_int(s, at, limit);
-	return each_topic(s, fn, arg);
+	/* The list's threads have no ?2, the sender. */
+	int64_t v[] = {sender, before.last_ts, before.thread, limit};
+	enum la_status e;
+	sqlite3_stmt *s = sender ? q_bind(st, Q_SENDER_THREADS_BEFORE, list_id, NULL, v, 4, &e)
+	                         : q_bind(st, Q_TOPICS_BEFORE, list_id, NULL, v + 1, 3, &e);
+	return s ? each_topic(s, fn, arg) : e;
 }
 
 enum la_status store_sender_msgs_before(struct store *st, int64_t list_id, const char *addr,
                                         int before_day, int before_num, int limit,
                                         store_entry_fn fn, void *arg)
 {
-	bool missing;
-	sqlite3_stmt *s = q_prepare(st, Q_SENDER_MSGS_BEFORE, &missing);
-	if (!s)
-		return missing ? LA_OK : LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, before_day);
-	sqlite3_bind_int(s, 4, before_num);
-	sqlite3_bind_int(s, 5, limit);
-	return st_each_entry(s, fn, arg);
+	enum la_status e;
+	sqlite3_stmt *s = q_bind(st, Q_SENDER_MSGS_BEFORE, list_id, addr,
+	                         (int64_t[]){before_day, before_num, limit}, 3, &e);
+	return s ? st_each_entry(s, fn, arg) : e;
 }
 
 const char *stats_sql_at(size_t i)

@@ -659,6 +659,15 @@ LA_MUST_CHECK enum la_status store_list_remove(struct store *st, int64_t list_id
  * list of the old name is made. */
 LA_MUST_CHECK enum la_status store_list_rename(struct store *st, int64_t list_id, const char *name,
                                                struct la_err *err);
+/* The mbox `listarc deliver` appends list_id's mail to (name: its name;
+ * list_id 0 for a list not made yet), relative to the archive directory,
+ * into out (n bytes): the list's mbox source in mbox/ (mbox/NAME.mbox if
+ * it is one, else the first: a renamed list keeps the one it had); else
+ * mbox/NAME.mbox, or mbox/NAME.2.mbox ... if that is another list's
+ * source (a list given a name another had).  LA_EINVAL if a hundred
+ * are; LA_ETOOBIG if out is too small; LA_EDB. */
+LA_MUST_CHECK enum la_status store_list_mbox(struct store *st, int64_t list_id, const char *name,
+                                             char *out, size_t n);
 
 /* Settings of a list kept in the index (listarc.conf's win over them). */
 enum store_list_setting { LIST_DESCRIPTION, LIST_ADDRESS };

@@ -417,6 +417,80 @@ static void test_sources(void)
 	store_close(st);
 }
 
+/* An index of a test's own, in top/name (its path into dir, n bytes);
+ * NULL, a failed check, if it does not open. */
+static struct store *test_index(const char *name, char *dir, size_t n)
+{
+	snprintf(dir, n, "%s/%s", top, name);
+	struct la_err err = {0};
+	struct store *st = NULL;
+	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "%s: an index opens (%s)", name,
+	      err.msg);
+	return st;
+}
+
+/* store_list_mbox: which mbox `listarc deliver` writes, as sources are
+ * added (each row: the source added, then the mbox of list a, b, c, d). */
+static void test_list_mbox(void)
+{
+	char dir[sizeof top + 16];
+	struct la_err err = {0};
+	struct store *st = test_index("list-mbox", dir, sizeof dir);
+	if (!st)
+		return;
+	static const char *const names[] = {"a", "b", "c", "d"};
+	int64_t id[4] = {0};
+	for (int i = 0; i < 3; i++) /* d is not made */
+		CHECK(store_list_ensure(st, names[i], &id[i], &err) == LA_OK, "list mbox: list %s",
+		      names[i]);
+	static const struct {
+		int list;
+		const char *source, *want[4];
+	} cases[] = {
+		{-1, NULL, {"mbox/a.mbox", "mbox/b.mbox", "mbox/c.mbox", "mbox/d.mbox"}},
+		/* a renamed from old: its mbox stays; outside mbox/ or below it
+	         * does not count. */
+		{0,
+	         "mbox/old.mbox",
+	         {"mbox/old.mbox", "mbox/b.mbox", "mbox/c.mbox", "mbox/d.mbox"}},
+		{0,
+	         "mbox/x/a.mbox",
+	         {"mbox/old.mbox", "mbox/b.mbox", "mbox/c.mbox", "mbox/d.mbox"}},
+		{1, "/srv/b.mbox", {"mbox/old.mbox", "mbox/b.mbox", "mbox/c.mbox", "mbox/d.mbox"}},
+		/* The file of its name first. */
+		{0, "mbox/a.mbox", {"mbox/a.mbox", "mbox/b.mbox", "mbox/c.mbox", "mbox/d.mbox"}},
+		/* Another list's source is not taken: the next free name. */
+		{0, "mbox/d.mbox", {"mbox/a.mbox", "mbox/b.mbox", "mbox/c.mbox", "mbox/d.2.mbox"}},
+		{0,
+	         "mbox/d.2.mbox",
+	         {"mbox/a.mbox", "mbox/b.mbox", "mbox/c.mbox", "mbox/d.3.mbox"}},
+		{2,
+	         "mbox/d.3.mbox",
+	         {"mbox/a.mbox", "mbox/b.mbox", "mbox/d.3.mbox", "mbox/d.4.mbox"}},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+		if (cases[k].source) {
+			char q[256];
+			snprintf(q, sizeof q,
+			         "INSERT INTO sources(list_id, path, kind) VALUES(%lld, '%s', 0)",
+			         (long long)id[cases[k].list], cases[k].source);
+			sql(dir, q, NULL, 0);
+		}
+		for (int i = 0; i < 4; i++) {
+			char got[64] = "";
+			enum la_status e = store_list_mbox(st, id[i], names[i], got, sizeof got);
+			CHECK(e == LA_OK && !strcmp(got, cases[k].want[i]),
+			      "list mbox: after %s, list %s's is %s (%s)",
+			      cases[k].source ? cases[k].source : "nothing", names[i],
+			      cases[k].want[i], got);
+		}
+	}
+	char small[8];
+	CHECK(store_list_mbox(st, id[0], "a", small, sizeof small) == LA_ETOOBIG,
+	      "list mbox: too small a buffer is an error");
+	store_close(st);
+}
+
 /* ---- schema versions ---- */
 
 static void test_schema(void)
@@ -533,10 +607,8 @@ static int add_blob_msg(struct store *st, int64_t list, int64_t src, const char 
 static void test_removal(void)
 {
 	char dir[sizeof top + 16];
-	snprintf(dir, sizeof dir, "%s/g", top);
 	struct la_err err = {0};
-	struct store *st = NULL;
-	CHECK(store_open(&st, dir, STORE_WRITE, &err) == LA_OK, "removal: an index opens");
+	struct store *st = test_index("removal", dir, sizeof dir);
 	if (!st)
 		return;
 	int64_t list;
@@ -770,6 +842,7 @@ int main(void)
 	msg_library_init();
 	test_writer();
 	test_sources();
+	test_list_mbox();
 	test_schema();
 	test_removal();
 	test_plans();
