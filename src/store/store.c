@@ -64,8 +64,8 @@ static const char schema_sql[] =
 	/* rt: searches (the delivery time). */
 	"CREATE INDEX IF NOT EXISTS messages_ts ON messages(ts);\n"
 	/* z: searches (the size): without it, every message was read; with
-	 * the list and flags, the rows of its matches are not (z:3000..3100
-	 * at 100,000 messages, 3,152 matches: 7 → 1 ms). */
+         * the list and flags, the rows of its matches are not (z:3000..3100
+         * at 100,000 messages, 3,152 matches: 7 → 1 ms). */
 	"CREATE INDEX IF NOT EXISTS messages_len ON messages(len, list_id, flags);\n"
 	/* Messages per day: the calendar, and the next free day number. */
 	"CREATE TABLE IF NOT EXISTS days(list_id INTEGER NOT NULL, day INTEGER NOT NULL,"
