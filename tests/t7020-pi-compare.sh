@@ -34,6 +34,16 @@ QUERIES=(
 	# booleans and prefixes
 	'memory AND mapping' 'memory OR pstore' 'memory -mapping' 'memory NOT mapping'
 	'(pstore OR ramoops) AND f:kees' 'mmap*' 'copy_page*' 's:patch -s:RFC'
+	# hunk headers by stem (lore stems dfhh:), as words, as phrases
+	'dfhh:extend' 'dfhh:extending' 'dfhh:"extend"' 'dfhh:Extends' 'dfhh:widgets'
+	'dfhh:widget' 'dfhh:"struct widget"' 'dfhh:static' 'dfhh:mapping' 'dfhh:map*'
+	'dfhh:pages' 'dfhh:page' 'dfhh:"page"' 'dfhh:"int extends"'
+	# phrases end at the end of a diff's line (public-inbox indexes each
+	# line on its own), not at the end of a line of text
+	'dfb:"alpha beta"' 'dfb:"foo_begin alpha"' 'dfb:"beta foo_end"' '"alpha beta"'
+	'dfctx:"0 return"' 'dfctx:"return walks"' 'dfa:"dropped widgets"' 'nq:"alpha beta"'
+	'dfhh:"w static"' 'dfhh:"void extends"' 'nq:"the pages"' 'b:"the pages"' '"the pages"'
+	'"so the"' 'q:"the earlier"'
 )
 plan $((2 + ${#QUERIES[@]}))
 if ! command -v public-inbox-init >/dev/null 2>&1 || ! perl -MSearch::Xapian -e1 2>/dev/null; then
@@ -80,6 +90,33 @@ Content-Disposition: attachment; filename="config.txt"
 
 CONFIG_X=y
 --b--
+
+From a@example.org Mon Mar  3 13:00:00 2025
+From: A <a@example.org>
+Subject: [PATCH] widget: map the pages
+Date: Mon, 03 Mar 2025 13:00:00 +0000
+Message-ID: <pi-4@example.org>
+
+Map them earlier so the
+pages stay warm.
+> As said: the
+> earlier the better.
+---
+diff --git a/mm/widget.c b/mm/widget.c
+index 1234567..89abcde 100644
+--- a/mm/widget.c
++++ b/mm/widget.c
+@@ -10,6 +10,8 @@ static int mapping_pages(struct widget *w)
+ 	int locked = 0;
+ 	return walks;
++	foo_begin = alpha;
++	beta = foo_end;
+ 	releases++;
+@@ -40,3 +40,3 @@ static void extends(struct widgets *pages)
+-	old_counter = dropped;
+-	widgets = 0;
++	new_counter = kept;
+ 	return;
 EOM
 MBOXES=("$ROOT/samples/seeds.mbox" "$ROOT/samples/lkml.mbox" extra.mbox)
 la index -q --data "$DATA" test "${MBOXES[@]}"

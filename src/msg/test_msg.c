@@ -820,16 +820,23 @@ static void test_text_lore(void)
 		"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
 		"Hello.\n> quoted -line\n"
 		"diff --git a/x.c b/x.c\nindex 12ab34c..56CD78e 100644\n--- a/x.c\n+++ b/x.c\n"
-		"@@ -1,3 +1,3 @@ int func(void)\n ctx line\n-old line\n+new line\n-- \nsig\n"
+		"@@ -1,3 +1,3 @@ int func(void)\n ctx line\n-old line\n+new line\n+next\n"
+		"@@ -9,2 +9,2 @@ static void pages_mapped(void)\n ctx\n-- \nsig\n"
 		"--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment;"
 		" filename=\"cfg.gz\"\n\nxx\n--b--\n";
 	struct msg_text t;
 	msg_text_init(&t);
 	msg_text_extract(&t, msg, sizeof msg - 1);
 	CHECK_STR(buf_cstr(&t.dfa), "old line\n", "dfa: the removed line");
-	CHECK_STR(buf_cstr(&t.dfb), "new line\n", "dfb: the added line");
-	CHECK_STR(buf_cstr(&t.dfctx), "ctx line\n", "dfctx: the context line");
-	CHECK_STR(buf_cstr(&t.dfhh), "int func(void)\n", "dfhh: the hunk header's context");
+	CHECK_STR(buf_cstr(&t.dfb), "new line\n" MSG_LINE_BREAK " next\n",
+	          "dfb: the added lines, a break between them");
+	CHECK_STR(buf_cstr(&t.dfctx), "ctx line\n" MSG_LINE_BREAK " ctx\n",
+	          "dfctx: the context lines");
+	CHECK_STR(buf_cstr(&t.dfhh),
+	          "int func(void)\n" MSG_STEM_MARK "int " MSG_STEM_MARK "func " MSG_STEM_MARK
+	          "void " MSG_LINE_BREAK " static void pages_mapped(void)\n" MSG_STEM_MARK
+	          "static ",
+	          "dfhh: the hunk headers' context, then the stems not given before");
 	CHECK_STR(buf_cstr(&t.dfpre), "12ab34c", "dfpre: the pre-image blob");
 	CHECK_STR(buf_cstr(&t.dfpost), "56cd78e", "dfpost: the post-image blob, lowercased");
 	CHECK_STR(buf_cstr(&t.names), "cfg.gz\n", "names: the attachment's");

@@ -22,6 +22,7 @@ void msg_text_init(struct msg_text *t)
 	buf_init(&t->nq, SEARCH_TEXT_MAX);
 	buf_init(&t->q, SEARCH_TEXT_MAX);
 	buf_init(&t->dfn, SEARCH_TEXT_MAX / 8);
+	t->words_only = false;
 	text_lore_init(t);
 }
 
@@ -70,6 +71,23 @@ static size_t room(const struct msg_text *t)
 	return used < SEARCH_TEXT_MAX ? SEARCH_TEXT_MAX - used : 0;
 }
 
+/* A non-quoted line p[0..len): its part of a diff, and the file names
+ * of a diff's header. */
+static void diff_line(struct msg_text *t, bool *in_diff, const char *p, size_t len)
+{
+	text_diff_line(t, in_diff, p, len);
+	if (len > 11 && !memcmp(p, "diff --git ", 11)) {
+		/* diff --git a/X b/Y */
+		const char *a = p + 11, *sp = memchr(a, ' ', len - 11);
+		if (sp) {
+			add_dfn(t, a, (size_t)(sp - a));
+			add_dfn(t, sp + 1, (size_t)(p + len - sp - 1));
+		}
+	} else if (len > 4 && (!memcmp(p, "--- ", 4) || !memcmp(p, "+++ ", 4))) {
+		add_dfn(t, p + 4, len - 4);
+	}
+}
+
 /* Splits UTF-8 body text into quoted and non-quoted lines, picking up
  * diff file names and the other parts of diffs from the non-quoted ones.
  * Stops when the message's search text is full (a line is cut on a UTF-8
@@ -78,6 +96,11 @@ static void split_body(struct msg_text *t, const char *s, size_t n)
 {
 	const char *p = s, *end = s + n;
 	bool in_diff = false;
+	/* A part's lines are read for diffs only if one of them starts a
+	 * diff's header, as public-inbox reads them: a hunk header pasted
+	 * into a reply is text. */
+	bool diffs = memmem(s, n, "\ndiff ", 6) || memmem(s, n, "\n--- ", 5) ||
+	             memmem(s, n, "\n+++ ", 5);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -102,17 +125,10 @@ static void split_body(struct msg_text *t, const char *s, size_t n)
 		} else {
 			buf_add(&t->nq, p, len);
 			buf_addc(&t->nq, '\n');
-			text_diff_line(t, &in_diff, p, len);
-			if (len > 11 && !memcmp(p, "diff --git ", 11)) {
-				/* diff --git a/X b/Y */
-				const char *a = p + 11, *sp = memchr(a, ' ', (size_t)(le - a));
-				if (sp) {
-					add_dfn(t, a, (size_t)(sp - a));
-					add_dfn(t, sp + 1, (size_t)(le - sp - 1));
-				}
-			} else if (len > 4 && (!memcmp(p, "--- ", 4) || !memcmp(p, "+++ ", 4))) {
-				add_dfn(t, p + 4, len - 4);
-			}
+			if (!t->words_only && diffs)
+				diff_line(t, &in_diff, p, len);
+			else if (!t->words_only)
+				text_nq_line(t, p, len);
 		}
 		p = nl ? nl + 1 : end;
 	}
@@ -153,7 +169,7 @@ static void add_text(struct msg_text *t, const char *p, size_t n, const char *ch
 	/* A part with a patch is decoded whole (to PATCH_TEXT_MAX) for its
 	 * patch ids; the words are taken from its first SEARCH_TEXT_MAX. */
 	size_t take = n < SEARCH_TEXT_MAX ? n : SEARCH_TEXT_MAX;
-	bool patch = !html && n <= PATCH_TEXT_MAX &&
+	bool patch = !html && !t->words_only && n <= PATCH_TEXT_MAX &&
 	             (memmem(p, n, "\ndiff ", 6) || (n > 5 && !memcmp(p, "diff ", 5)));
 	if (patch)
 		take = n;

@@ -6,11 +6,14 @@
 #ifndef LISTARC_MSG_TEXT_H
 #define LISTARC_MSG_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "limits.h"
 #include "msg/patchid.h"
 #include "util/buf.h"
+
+struct stemmer;
 
 struct msg_text {
 	struct buf to, cc; /* decoded To: and Cc: */
@@ -23,6 +26,9 @@ struct msg_text {
 	 * a hunk header's "@@" (dfhh, usually a function); and the blob ids
 	 * of "index A..B" lines (dfpre A, dfpost B), space-separated. */
 	struct buf dfa, dfb, dfctx, dfhh, dfpre, dfpost;
+	/* The English stems of dfhh's words (util/stem.h), made as the
+	 * hunk headers are read (NULL until the first one). */
+	struct stemmer *stemmer;
 	/* The lines of nq that are not in dfa, dfb or dfctx: nq where the
 	 * search index has those columns (so that diffs are indexed once). */
 	struct buf nqrest;
@@ -34,7 +40,23 @@ struct msg_text {
 	 * PATCHIDS_MAX, without repeats. */
 	char patchids[PATCHIDS_MAX][PATCHID_HEX + 1];
 	size_t npatchids;
+	/* Set by the caller for the words alone (a search result's snippet
+	 * reads nq and q): the diffs' parts, file names and patch ids are
+	 * left empty, at a third less of the work. */
+	bool words_only;
 };
+
+/* Between two lines of dfa, dfb, dfctx and dfhh: a word of its own to
+ * the search index's tokenizer (U+E000, a private-use character, which
+ * no text has), so that a phrase never runs from the end of one line
+ * into the start of the next (public-inbox indexes each diff line on
+ * its own, with a gap in the positions after it). */
+#define MSG_LINE_BREAK "\xEE\x80\x80"
+/* Before each distinct English stem of the hunk headers' words, which
+ * dfhh holds after their line (U+E001): dfhh: finds a word by its stem
+ * as lore's does, "dfhh:pages" finds "page_alloc(struct page *page)",
+ * without a column of stems of its own (search/query.c). */
+#define MSG_STEM_MARK "\xEE\x80\x81"
 
 /* The token that stands for a whole List-Id id (lowercased, without
  * <>) in the search index, so that lid: matches the whole id and only

@@ -20,6 +20,9 @@ void text_lore_reset(struct msg_text *t);
  * part and after quoted text). */
 void text_diff_line(struct msg_text *t, bool *in_diff, const char *p, size_t n);
 
+/* A non-quoted line of a text part without diffs (to nqrest). */
+void text_nq_line(struct msg_text *t, const char *p, size_t n);
+
 /* The patch ids of a whole decoded text part. */
 void text_patchids(struct msg_text *t, const char *text, size_t n);
 

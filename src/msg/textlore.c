@@ -9,7 +9,9 @@
 
 #include "limits.h"
 #include "msg/text_int.h"
+#include "util/fold.h"
 #include "util/hash.h"
+#include "util/stem.h"
 
 /* A List-Id id longer than this is not one (mailing lists use ~40). */
 #define LIST_ID_MAX 256
@@ -26,6 +28,7 @@ void text_lore_init(struct msg_text *t)
 	buf_init(&t->lid, SEARCH_TEXT_MAX / 8);
 	buf_init(&t->nqrest, SEARCH_TEXT_MAX);
 	t->npatchids = 0;
+	t->stemmer = NULL;
 }
 
 void text_lore_free(struct msg_text *t)
@@ -39,6 +42,8 @@ void text_lore_free(struct msg_text *t)
 	buf_free(&t->names);
 	buf_free(&t->lid);
 	buf_free(&t->nqrest);
+	stemmer_free(t->stemmer);
+	t->stemmer = NULL;
 }
 
 void text_lore_reset(struct msg_text *t)
@@ -53,6 +58,8 @@ void text_lore_reset(struct msg_text *t)
 	buf_reset(&t->lid);
 	buf_reset(&t->nqrest);
 	t->npatchids = 0;
+	if (t->stemmer)
+		stemmer_reset(t->stemmer);
 }
 
 static inline bool starts(const char *p, size_t n, const char *lit)
@@ -65,6 +72,45 @@ static void add_line(struct buf *b, const char *p, size_t n)
 {
 	buf_add(b, p, n);
 	buf_addc(b, '\n');
+}
+
+/* A line of a diff's part: after MSG_LINE_BREAK if it is not the
+ * first. */
+static void add_diff_line(struct buf *b, const char *p, size_t n)
+{
+	if (b->len)
+		buf_adds(b, MSG_LINE_BREAK " ");
+	add_line(b, p, n);
+}
+
+/* After a hunk header's context p[0..n) in dfhh: the stems of its words
+ * (folded first, as the index folds them: util/fold.h) not given before
+ * in this message, each after MSG_STEM_MARK. */
+static void add_hh_stems(struct msg_text *t, const char *p, size_t n)
+{
+	if (!t->stemmer && !(t->stemmer = stemmer_new()))
+		return;
+	char folded[512];
+	if (n > sizeof folded)
+		n = sizeof folded; /* (a function's name is at its start) */
+	if (fold_needed(p, n)) {
+		n = fold_letters(p, n, folded);
+		p = folded;
+	}
+	struct buf stems;
+	buf_init(&stems, sizeof folded * 2);
+	stemmer_stems(t->stemmer, &stems, p, n);
+	for (size_t i = 0; i < stems.len && !stems.err;) {
+		const char *sp = memchr(stems.data + i, ' ', stems.len - i);
+		size_t k = sp ? (size_t)(sp - (stems.data + i)) : stems.len - i;
+		if (k) {
+			buf_adds(&t->dfhh, MSG_STEM_MARK);
+			buf_add(&t->dfhh, stems.data + i, k);
+			buf_addc(&t->dfhh, ' ');
+		}
+		i += k + 1;
+	}
+	buf_free(&stems);
 }
 
 static bool is_hex(char c)
@@ -118,6 +164,11 @@ static bool diff_meta(const char *p, size_t n)
 	}
 }
 
+void text_nq_line(struct msg_text *t, const char *p, size_t n)
+{
+	add_line(&t->nqrest, p, n);
+}
+
 void text_diff_line(struct msg_text *t, bool *in_diff, const char *p, size_t n)
 {
 	size_t whole = n;
@@ -135,15 +186,15 @@ void text_diff_line(struct msg_text *t, bool *in_diff, const char *p, size_t n)
 	if (!content)
 		add_line(&t->nqrest, p, whole);
 	if (*in_diff && starts(p, n, " ")) {
-		add_line(&t->dfctx, p + 1, n - 1);
+		add_diff_line(&t->dfctx, p + 1, n - 1);
 	} else if (n == 3 && !memcmp(p, "-- ", 3)) {
 		*in_diff = false; /* a signature follows */
 	} else if (starts(p, n, "diff ") || starts(p, n, "--- ") || starts(p, n, "+++ ")) {
 		*in_diff = true; /* (the file names go to dfn) */
 	} else if (*in_diff && starts(p, n, "+")) {
-		add_line(&t->dfb, p + 1, n - 1);
+		add_diff_line(&t->dfb, p + 1, n - 1);
 	} else if (*in_diff && starts(p, n, "-")) {
-		add_line(&t->dfa, p + 1, n - 1);
+		add_diff_line(&t->dfa, p + 1, n - 1);
 	} else if (starts(p, n, "index ") && index_line(t, p, n)) {
 		*in_diff = true;
 	} else if (starts(p, n, "@@ ")) {
@@ -153,8 +204,10 @@ void text_diff_line(struct msg_text *t, bool *in_diff, const char *p, size_t n)
 			size_t k = (size_t)(e - p) + 2;
 			while (k < n && (p[k] == ' ' || p[k] == '\t'))
 				k++;
-			if (k < n)
-				add_line(&t->dfhh, p + k, n - k);
+			if (k < n) {
+				add_diff_line(&t->dfhh, p + k, n - k);
+				add_hh_stems(t, p + k, n - k);
+			}
 		}
 	} else if (n == 0 || diff_meta(p, n)) {
 		/* An empty line may be a context line a mailer trimmed. */

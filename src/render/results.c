@@ -14,6 +14,7 @@
 #include "util/utf8.h"
 #include "util/vec.h"
 #include "util/civil.h"
+#include "util/fold.h"
 
 /* Results per page, the pages and how far matches are counted:
  * RESULTS_PER_PAGE, RESULTS_PAGES_MAX, RESULTS_COUNT_EXACT (limits.h). */
@@ -101,13 +102,10 @@ static bool word_char(unsigned char ch)
 	       ch >= 0x80;
 }
 
-static unsigned char lower(unsigned char ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
-}
-
-/* Length of the highlight word matching at p (ASCII case-insensitively,
- * a whole word as the search index tokenizes it), or 0. */
+/* Length of the highlight word matching at p, or 0: a whole word as the
+ * search index tokenizes it, compared by the keys of its characters
+ * (util/fold.h: "strasse" marks "Straße", "cafe" "Café"), as the
+ * words are (search_words). */
 static size_t match_at(const char *p, size_t n, bool at_start, const char *const *words)
 {
 	if (!at_start)
@@ -116,16 +114,48 @@ static size_t match_at(const char *p, size_t n, bool at_start, const char *const
 		size_t k = strlen(words[w]);
 		bool prefix = k > 0 && words[w][k - 1] == '*';
 		k -= prefix;
-		if (k == 0 || k > n)
+		if (k == 0)
 			continue;
-		size_t i = 0;
-		while (i < k && lower((unsigned char)p[i]) == (unsigned char)words[w][i])
-			i++;
-		if (i < k)
+		size_t i = 0, j = 0, used;
+		char key[FOLD_KEY_MAX];
+		while (j < k && i < n) {
+			unsigned char c = (unsigned char)p[i];
+			if (c < 0x80) {
+				/* (ASCII, most text: its key is itself, lowercase.) */
+				if ((c >= 'A' && c <= 'Z' ? c + 32 : c) !=
+				    (unsigned char)words[w][j])
+					break;
+				i++;
+				j++;
+				continue;
+			}
+			size_t kl = fold_key_char(p + i, n - i, key, &used);
+			if (kl > k - j) {
+				/* A prefix may end inside a character's key (stra* in
+				 * Straße); a word may not. */
+				if (prefix && !memcmp(key, words[w] + j, k - j)) {
+					j = k;
+					i += used;
+				}
+				break;
+			}
+			if (memcmp(key, words[w] + j, kl))
+				break;
+			j += kl;
+			i += used;
+		}
+		if (j < k)
 			continue;
-		/* A prefix (a stem) marks the whole word it starts. */
-		while (prefix && i < n && word_char((unsigned char)p[i]))
-			i++;
+		/* A prefix (a stem) marks the whole word it starts; the marks
+		 * on the word's last letter are part of it. */
+		while (i < n && word_char((unsigned char)p[i])) {
+			used = 1;
+			if (((unsigned char)p[i] < 0x80 ||
+			     fold_key_char(p + i, n - i, key, &used)) &&
+			    !prefix)
+				break;
+			i += used;
+		}
 		if (i == n || !word_char((unsigned char)p[i]))
 			return i;
 	}
@@ -820,6 +850,7 @@ static enum la_status results_body(const struct render_ctx *c, struct buf *b, in
 	x.all = p->list == NULL;
 	x.words = search_words(sq);
 	msg_text_init(&x.text);
+	x.text.words_only = true; /* a snippet reads nq and q */
 	buf_init(&x.raw, SEARCH_TEXT_MAX * 8 + 1);
 	size_t mark = b->len;
 	buf_adds(b, p->view == V_TREE ? "<ul class=\"results\">\n" : "<ol class=\"results\">\n");
@@ -928,13 +959,14 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 		"letters (&aelig; ae, &oelig; oe, &#xFB01; fi): <code>strasse</code> finds Stra&szlig;e. "
 		"A word ending in <code>*</code> "
 		"matches as a prefix (<code>mm*</code>). A lowercase word also finds the words of "
-		"its English stem in subjects, text and the diffs' lines (<code>dfa:</code>, <code>dfb:</code>, "
-		"<code>dfctx:</code>), as lore's does (<code>review</code> finds "
+		"its English stem in subjects, text, the diffs' lines and hunk headers (<code>dfa:</code>, "
+		"<code>dfb:</code>, <code>dfctx:</code>, <code>dfhh:</code>), as lore's does (<code>review</code> finds "
 		"<code>Reviewed</code> and <code>reviews</code>, <code>extends</code> finds "
 		"<code>extend</code>); capitalised or in quotes it finds only itself. Letters, digits "
 		"and <code>_</code> make words (<code>vm_acct_memory</code> is one). "
 		"A word that looks like a Message-ID also finds the message of that ID. "
-		"Chinese, Japanese and Korean words are found inside sentences.</p>\n"
+		"Chinese, Japanese and Korean words are found inside sentences. A phrase in a diff's "
+		"lines stays inside one line, as lore's does.</p>\n"
 		"<table class=\"help\">\n<tr><th scope=\"col\">prefix</th><th scope=\"col\">searches</th>"
 		"<th scope=\"col\">example</th></tr>\n"
 		"<tr><td><code>s:</code></td><td>the subject</td><td><code>s:\"copy_page_range\"</code></td></tr>\n"

@@ -501,6 +501,7 @@ static const char *stem_columns(enum field f)
 	case F_DFA: return "zdfa";
 	case F_DFB: return "zdfb";
 	case F_DFCTX: return "zdfctx";
+	case F_DFHH: return "dfhh"; /* after MSG_STEM_MARK (msg/text.h) */
 	default: return NULL;
 	}
 }
@@ -839,15 +840,16 @@ static void add_words(struct search_query *q, const char *s, bool prefix)
 		while (*p && searchable((const char *)p, 1))
 			p++;
 		if (p > w) {
-			bool star = prefix && !*p;
-			char *word = malloc((size_t)(p - w) + 2);
+			/* As the highlighting compares them (util/fold.h). */
+			struct buf key;
+			buf_init(&key, (size_t)(p - w) * 3 + 8);
+			fold_key(&key, (const char *)w, (size_t)(p - w));
+			if (prefix && !*p)
+				buf_addc(&key, '*');
+			char *word = key.err ? NULL : buf_steal(&key, NULL);
+			buf_free(&key);
 			if (!word)
 				return;
-			memcpy(word, w, (size_t)(p - w));
-			strcpy(word + (p - w), star ? "*" : "");
-			for (char *c = word; *c; c++)
-				if (*c >= 'A' && *c <= 'Z')
-					*c += 32;
 			q->words[q->nwords++] = word;
 		}
 	}
@@ -895,7 +897,14 @@ static void emit_fts(struct search_query *q, struct buf *b, const struct qnode *
 			buf_adds(b, " OR ");
 			buf_adds(b, stem_columns(n->field));
 			buf_adds(b, " : ");
-			fts_string(q, b, n->stem);
+			if (n->field == F_DFHH) {
+				/* dfhh holds its stems after a mark. */
+				char marked[sizeof MSG_STEM_MARK + STEM_WORD_MAX + 1];
+				snprintf(marked, sizeof marked, "%s%s", MSG_STEM_MARK, n->stem);
+				fts_string(q, b, marked);
+			} else {
+				fts_string(q, b, n->stem);
+			}
 			buf_addc(b, ')');
 			/* Highlighted: the part the word and its stem share, as a
 			 * prefix ("extends", "extend": extend*). */

@@ -91,7 +91,8 @@ const char *search_where(const struct search_query *q);
 const struct search_param *search_params(const struct search_query *q, size_t *n);
 
 /* The words of the query's full-text terms (for highlighting snippets),
- * lowercase, as a NULL-terminated array owned by the query; a word that
+ * as their characters' keys (util/fold.h: lowercase, ß as ss, without
+ * accents), as a NULL-terminated array owned by the query; a word that
  * matches as a prefix ends in '*'. */
 const char *const *search_words(const struct search_query *q);
 

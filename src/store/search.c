@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "search/search.h"
 #include "store/store_int.h"
 
@@ -122,6 +123,95 @@ static bool row_entry(sqlite3_stmt *s, struct store_entry *en)
 	return en->list && en->subject && en->from_name && en->from_addr && en->msgid;
 }
 
+/* The statement of the matches newest first, walk of them at most
+ * (search_newest_match). */
+static void sql_walk(struct buf *b, const struct search_query *q, const struct scope *sc, int walk)
+{
+	buf_adds(b, "SELECT fts.rowid");
+	from_where(b, q, sc, false, false);
+	buf_printf(b, " ORDER BY fts.rowid DESC LIMIT %d", walk);
+}
+
+/* The statement counting the matches, up to counted. */
+static void sql_count(struct buf *b, const struct search_query *q, const struct scope *sc,
+                      int counted)
+{
+	buf_adds(b, "SELECT count(*) FROM (SELECT 1");
+	from_where(b, q, sc, false, false);
+	buf_printf(b, " LIMIT %d)", counted);
+}
+
+/* How many messages meet q's condition alone, up to DENSE_MIN + 1; 0
+ * on an error (the page is then read through the index). */
+static int count_where(struct store *st, const struct search_query *q)
+{
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	buf_adds(&b, "SELECT count(*) FROM (SELECT 1 FROM messages m WHERE ");
+	buf_adds(&b, search_where(q));
+	buf_printf(&b, " LIMIT %d)", DENSE_MIN + 1);
+	sqlite3_stmt *s = NULL;
+	struct scope none = {0, 0};
+	int n = 0;
+	if (!b.err && sqlite3_prepare_v2(st->db, buf_cstr(&b), -1, &s, NULL) == SQLITE_OK) {
+		bind_all(s, q, &none);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int(s, 0);
+	}
+	sqlite3_finalize(s);
+	buf_free(&b);
+	return n;
+}
+
+/* The statement of a page of the matches: by relevance (ranked), or
+ * newest first, dense when more than DENSE_MIN match. */
+static void sql_listing(struct buf *b, const struct search_query *q, const struct scope *sc,
+                        bool ranked, bool dense, int offset, int limit)
+{
+	buf_adds(b, ENTRY_COLUMNS);
+	if (ranked) {
+		from_where(b, q, sc, true, true);
+		buf_printf(b, " ORDER BY hits.score, m.id DESC LIMIT %d OFFSET %d", limit, offset);
+		return;
+	}
+	/* Newest first is arrival order (ids rise as mail is indexed).
+	 * The page's ids are picked first, from the condition alone
+	 * (through its index: a date range is a covering scan), and only
+	 * their rows are read: sorting the rows themselves read every
+	 * match's row (d:2010 at 100,000 messages: 8 → 2 ms).
+	 *
+	 * A condition that many messages meet (a wide d: range, an l:
+	 * alone) is cheaper to test walking the messages newest first,
+	 * which stops at the page, than to read through its index and
+	 * sort: d:2005..2014 on a million messages took 330 ms that way,
+	 * 30 ms walking.  A narrow one is not: the walk passes every
+	 * message newer than its matches (d:2015-06, 5,000 matches in a
+	 * million: 28 ms walking). */
+	buf_adds(b, " FROM messages m JOIN mids ON mids.id = m.mid JOIN lists l ON l.id ="
+	            " m.list_id WHERE m.id IN (SELECT m.id FROM messages m");
+	if (dense)
+		buf_adds(b, " NOT INDEXED");
+	buf_adds(b, " WHERE ");
+	condition(b, q, sc);
+	/* (+m.id when few match: SQLite, which cannot know how few, would
+	 * rather walk the ids in order than sort, and walked every message
+	 * for z:10000.. through a one-sided range.) */
+	buf_printf(b, " ORDER BY %sm.id DESC LIMIT %d OFFSET %d) ORDER BY m.id DESC",
+	           dense ? "" : "+", limit, offset);
+}
+
+void search_sql(const struct search_query *q, int64_t list_id, int step, struct buf *out)
+{
+	struct scope sc = {list_id, 0};
+	if (step == 0 && search_match(q))
+		sql_walk(out, q, &sc, RESULTS_COUNT_EXACT);
+	else if (step == 0)
+		sql_count(out, q, &sc, DENSE_MIN + 1);
+	else
+		sql_listing(out, q, &sc, step == 3 && search_match(q), step == 2, 0,
+		            RESULTS_PER_PAGE);
+}
+
 /* Newest first with a full-text match, in one pass: the matches are
  * walked newest first once, counted up to count_max, and the ids of
  * those on the page kept; then the page's rows are read by id.  Counting
@@ -144,9 +234,7 @@ static enum la_status search_newest_match(struct store *st, const struct search_
 		e = LA_ENOMEM;
 		goto out;
 	}
-	buf_adds(&sql, "SELECT fts.rowid");
-	from_where(&sql, q, sc, false, false);
-	buf_printf(&sql, " ORDER BY fts.rowid DESC LIMIT %d", walk);
+	sql_walk(&sql, q, sc, walk);
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		e = LA_EDB;
 		goto out;
@@ -221,13 +309,17 @@ enum la_status store_search_thread(struct store *st, const struct search_query *
 	sqlite3_stmt *s = NULL;
 
 	/* A bounded count: a query that matches a million messages costs
-	 * count_max rows, not a million. */
-	/* Without words, the count goes past DENSE_MIN however few the
-	 * caller asked for: it decides how the page is read. */
-	int counted = !search_match(q) && count_max <= DENSE_MIN ? DENSE_MIN + 1 : count_max;
-	buf_adds(&sql, "SELECT count(*) FROM (SELECT 1");
-	from_where(&sql, q, sc, false, false);
-	buf_printf(&sql, " LIMIT %d)", counted);
+	 * count_max rows, not a million (one more tells whether there are
+	 * more).  Without words, how many match decides how the page is read (see
+	 * sql_listing): past count_max, they are counted on to DENSE_MIN by
+	 * the condition alone when it has an index (count_where), else here
+	 * (a condition with a full-text part, m:x OR s:y, would run its
+	 * MATCH once more there). */
+	bool cheap = !strstr(search_where(q), "fts MATCH");
+	int counted = search_match(q) || count_max >= DENSE_MIN ? count_max
+	              : cheap || sc->thread                     ? count_max + 1
+	                                                        : DENSE_MIN + 1;
+	sql_count(&sql, q, sc, counted);
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		e = LA_EDB;
 		goto out;
@@ -244,37 +336,16 @@ enum la_status store_search_thread(struct store *st, const struct search_query *
 	if (e || matches == 0)
 		goto out;
 
+	/* count_where reads no row (the hidden bit and the list are left
+	 * out: an estimate from above); counting on with the rows read took
+	 * three times as long (d:2005..2014 at 100,000 messages: 3.9 → 1.2
+	 * ms).  A thread's messages are few: read through its index
+	 * whatever the count. */
+	bool dense = matches > DENSE_MIN;
+	if (!ranked && !dense && !sc->thread && cheap && matches > count_max)
+		dense = count_where(st, q) > DENSE_MIN;
 	buf_reset(&sql);
-	buf_adds(&sql, ENTRY_COLUMNS);
-	if (ranked) {
-		from_where(&sql, q, sc, true, true);
-		buf_printf(&sql, " ORDER BY hits.score, m.id DESC LIMIT %d OFFSET %d", limit,
-		           offset);
-	} else {
-		/* Newest first is arrival order (ids rise as mail is indexed).
-		 * The page's ids are picked first, from the condition alone
-		 * (through its index: a date range is a covering scan), and
-		 * only their rows are read: sorting the rows themselves read
-		 * every match's row (d:2010 at 100,000 messages: 8 → 2 ms).
-		 *
-		 * A condition that many messages meet (a wide d: range, an l:
-		 * alone) is cheaper to test walking the messages newest first,
-		 * which stops at the page, than to read through its index and
-		 * sort: d:2005..2014 on a million messages took 330 ms that way,
-		 * 30 ms walking.  A narrow one is not: the walk passes every
-		 * message newer than its matches (d:2015-06, 5,000 matches in a
-		 * million: 28 ms walking). */
-		bool dense = matches > DENSE_MIN;
-		buf_adds(&sql,
-		         " FROM messages m JOIN mids ON mids.id = m.mid JOIN lists l ON l.id ="
-		         " m.list_id WHERE m.id IN (SELECT m.id FROM messages m");
-		if (dense)
-			buf_adds(&sql, " NOT INDEXED");
-		buf_adds(&sql, " WHERE ");
-		condition(&sql, q, sc);
-		buf_printf(&sql, " ORDER BY m.id DESC LIMIT %d OFFSET %d) ORDER BY m.id DESC",
-		           limit, offset);
-	}
+	sql_listing(&sql, q, sc, ranked, dense, offset, limit);
 	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		e = LA_EDB;
 		goto out;

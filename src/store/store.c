@@ -63,6 +63,10 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS messages_when ON messages(coalesce(date, ts));\n"
 	/* rt: searches (the delivery time). */
 	"CREATE INDEX IF NOT EXISTS messages_ts ON messages(ts);\n"
+	/* z: searches (the size): without it, every message was read; with
+         * the list and flags, the rows of its matches are not (z:3000..3100
+         * at 100,000 messages, 3,152 matches: 7 → 1 ms). */
+	"CREATE INDEX IF NOT EXISTS messages_len ON messages(len, list_id, flags);\n"
 	/* Messages per day: the calendar, and the next free day number. */
 	"CREATE TABLE IF NOT EXISTS days(list_id INTEGER NOT NULL, day INTEGER NOT NULL,"
 	" count INTEGER NOT NULL, PRIMARY KEY(list_id, day)) WITHOUT ROWID;\n"
@@ -156,11 +160,13 @@ static const char stat1_sql[] = "INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES
 				" ('sources', 'sqlite_autoindex_sources_1', '20 2 1'),"
 				" ('mids', 'mids_hash', '1200000 1'),"
 				" ('mids', 'mids_thread', '1200000 6'),"
+				" ('mids', 'mids_mid', '1200000 1'),"
 				" ('messages', 'messages_daynum', '1000000 100000 30 1'),"
 				" ('messages', 'messages_thread', '1000000 5 1'),"
 				" ('messages', 'messages_mid', '1000000 1'),"
 				" ('messages', 'messages_when', '1000000 2'),"
 				" ('messages', 'messages_ts', '1000000 2'),"
+				" ('messages', 'messages_len', '1000000 3 2 2'),"
 				" ('messages', 'messages_from', '1000000 100000 30 3 1'),"
 				" ('messages', 'messages_hidden', '20 2 1'),"
 				" ('days', 'days', '30000 3000 1'),"

@@ -235,6 +235,13 @@ int st_exec(struct store *st, const char *sql);
 /* Sets st->fts_lore and st->fts_stems: whether the search index has
  * lore's columns, and the stems' columns. */
 void st_fts_columns(struct store *st);
+/* search.c: the SQL store_search runs for q (list_id 0: every list),
+ * appended to out, for the plan checks (test_store): step 0 its first
+ * statement (the walk of the matches newest first with words, else the
+ * count), 1 a page newest first, 2 the same when more than DENSE_MIN
+ * match, 3 a page by relevance (with words). */
+struct search_query;
+void search_sql(const struct search_query *q, int64_t list_id, int step, struct buf *out);
 /* A source's path as stored: relative to the archive directory when it
  * is inside it (a pointer into path), else path itself. */
 const char *st_stored_path(const struct store *st, const char *path);

@@ -18,6 +18,7 @@
 #include "msg/msg.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "search/search.h"
 #include "util/hash.h"
 
 static char top[] = "/tmp/listarc-test_store.XXXXXX";
@@ -724,6 +725,46 @@ static void plans_check(const char *dir, const char *when)
 		plan_of(dir, st_sql[want[i].id], got, sizeof got);
 		CHECK(strstr(got, want[i].uses) != NULL, "plans, %s index: statement %d %s (%s)",
 		      when, (int)want[i].id, want[i].uses, got);
+	}
+	/* Searches without words: each condition through its index, never
+	 * a walk of every message (z: once read them all). */
+	static const struct {
+		const char *q;
+		int step;
+		const char *uses;
+	} searches[] = {
+		{"z:10000..", 0, "INDEX messages_len (len>?)"},
+		{"z:10000..", 1, "INDEX messages_len (len>?)"},
+		{"z:1000..5000", 1, "COVERING INDEX messages_len (len>? AND len<?)"},
+		{"z:..2000", 0, "INDEX messages_len (len<?)"},
+		{"m:a@example.org", 0, "USING COVERING INDEX mids_mid (mid=?)"},
+		{"m:a@example.org", 1, "USING INDEX messages_mid (mid=?)"},
+		{"a@example.org", 0, "USING INDEX messages_mid (mid=?)"},
+		{"d:2010-01-01..2010-12-31", 0, "messages_when"},
+		{"d:2010-01-01..2010-12-31", 1, "messages_when"},
+		{"rt:2010-01-01..2010-12-31", 1, "messages_ts"},
+		{"patchid:0a68bafcd58ed2083936e316f9133f432578ef64", 1,
+	         "SEARCH patchids USING PRIMARY KEY (pid=?)"},
+		{"memory", 0, "VIRTUAL TABLE"},
+		{"memory z:10000..", 0, "VIRTUAL TABLE"},
+	};
+	for (size_t i = 0; i < sizeof searches / sizeof *searches; i++) {
+		struct search_query *sq = NULL;
+		struct la_err err = {0};
+		struct buf b;
+		buf_init(&b, 1 << 16);
+		got[0] = '\0';
+		/* (Planned with its parameters unbound, as SQLite plans them.) */
+		if (search_parse(searches[i].q, strlen(searches[i].q), 0, &sq, &err) == LA_OK) {
+			search_sql(sq, 0, searches[i].step, &b);
+			plan_of(dir, buf_cstr(&b), got, sizeof got);
+		}
+		buf_free(&b);
+		search_free(sq);
+		CHECK(strstr(got, searches[i].uses) != NULL && !strstr(got, "SCAN m |") &&
+		              strcmp(got + (strlen(got) > 6 ? strlen(got) - 6 : 0), "SCAN m"),
+		      "plans, %s index: %s (statement %d) %s (%s)", when, searches[i].q,
+		      searches[i].step, searches[i].uses, got);
 	}
 	int n = 0, bad = 0, zero = 0;
 	for (int f = 0; f < 3; f++) {

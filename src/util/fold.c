@@ -1,8 +1,11 @@
 /* fold.c: see fold.h. */
 #include "util/fold.h"
 
+#include <glib.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "util/utf8.h"
 
 /* Each letter folded: its UTF-8 bytes and what replaces them (never
  * longer). */
@@ -95,4 +98,51 @@ size_t fold_letters(const char *p, size_t n, char *out)
 		}
 	}
 	return o;
+}
+
+size_t fold_key_char(const char *p, size_t n, char *out, size_t *used)
+{
+	unsigned char c = (unsigned char)p[0];
+	*used = 1;
+	if (c < 0x80) {
+		out[0] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		return 1;
+	}
+	const struct folding *f = c >= 0xC3 ? folding_at(p, n) : NULL;
+	if (f) {
+		*used = strlen(f->from);
+		size_t k = strlen(f->to);
+		memcpy(out, f->to, k);
+		return k;
+	}
+	size_t len = utf8_seq_len((const unsigned char *)p, n);
+	if (!len) {
+		out[0] = (char)c;
+		return 1;
+	}
+	*used = len;
+	gunichar u = g_utf8_get_char(p);
+	GUnicodeType type = g_unichar_type(u);
+	if (type == G_UNICODE_NON_SPACING_MARK || type == G_UNICODE_ENCLOSING_MARK)
+		return 0;
+	u = g_unichar_tolower(u);
+	/* Without its accents: the first character of its canonical
+	 * decomposition, when the rest are marks (é is e and an acute
+	 * accent; a Hangul syllable, say, stays whole). */
+	gunichar d[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+	gsize k = g_unichar_fully_decompose(u, FALSE, d, G_N_ELEMENTS(d));
+	bool marks = k > 1;
+	for (gsize i = 1; i < k && marks; i++)
+		marks = g_unichar_ismark(d[i]);
+	if (marks)
+		u = d[0];
+	return (size_t)g_unichar_to_utf8(u, out);
+}
+
+void fold_key(struct buf *out, const char *p, size_t n)
+{
+	char key[FOLD_KEY_MAX];
+	size_t used;
+	for (size_t i = 0; i < n; i += used)
+		buf_add(out, key, fold_key_char(p + i, n - i, key, &used));
 }

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/buf.h"
+
 /* True if UTF-8 p[0..n) holds a letter fold_letters changes (a quick
  * test: false for ASCII text). */
 bool fold_needed(const char *p, size_t n);
@@ -22,5 +24,22 @@ bool fold_needed(const char *p, size_t n);
  * out may be p itself, folding in place, but may not overlap it
  * otherwise).  Returns the length written. */
 size_t fold_letters(const char *p, size_t n, char *out);
+
+/* Room for one character's key (fold_key_char). */
+#define FOLD_KEY_MAX 8
+
+/* The key of the character at p[0..n) (n > 0) as a search compares it
+ * (the highlighting of results: render/results.c): the letter folded as
+ * fold_letters does, else in lowercase without its accents, as the
+ * index's tokenizer has it (GLib's Unicode tables: É is e, Ж ж); a
+ * combining mark's key is empty.  Writes it to out (FOLD_KEY_MAX
+ * bytes, not NUL-terminated), returns its length and sets *used to the
+ * bytes of p it covers (at least 1: a byte that starts no valid UTF-8
+ * character is its own key). */
+size_t fold_key_char(const char *p, size_t n, char *out, size_t *used);
+
+/* Appends the keys of p[0..n)'s characters to out: "Straße" is
+ * "strasse", "Café" "cafe". */
+void fold_key(struct buf *out, const char *p, size_t n);
 
 #endif

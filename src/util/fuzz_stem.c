@@ -2,13 +2,16 @@
  * util/cjk.h): the stems of a text are lowercase ASCII words of at most
  * STEM_WORD_MAX letters, each once, the same on a second reading; a word
  * has the same stem through the cache, through stem_once and alone; the
- * CJK spacing adds only spaces. */
+ * CJK spacing adds only spaces; a character's search key (fold_key_char,
+ * the highlighting's) covers at least one byte and fits FOLD_KEY_MAX, and
+ * fold_key is the keys one after another. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
 #include "util/cjk.h"
+#include "util/fold.h"
 #include "util/stem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -100,6 +103,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!cjk_has(p, size) && c.len != size)
 			abort();
 	}
+	/* Search keys, character by character and whole. */
+	struct buf k1, k2;
+	buf_init(&k1, size * 4 + 16);
+	buf_init(&k2, size * 4 + 16);
+	for (size_t i = 0, used; i < size; i += used) {
+		char key[FOLD_KEY_MAX];
+		size_t kl = fold_key_char(p + i, size - i, key, &used);
+		if (used == 0 || used > size - i || kl > FOLD_KEY_MAX)
+			abort();
+		buf_add(&k1, key, kl);
+	}
+	fold_key(&k2, p, size);
+	if (k1.err != k2.err ||
+	    (!k1.err && (k1.len != k2.len || (k1.len && memcmp(k1.data, k2.data, k1.len)))))
+		abort();
+	buf_free(&k1);
+	buf_free(&k2);
 	buf_free(&a);
 	buf_free(&b);
 	buf_free(&c);
