@@ -51,6 +51,7 @@ void st_write_caches_free(struct store *st)
 	st->days = NULL;
 	st->ndays = st->capdays = 0;
 	st->next_mid = st->next_thread = 0;
+	st_fts_pend_drop(st);
 }
 
 static const char *entry_text(const struct mid_cache *c, const struct mid_entry *e)
@@ -589,7 +590,9 @@ enum la_status store_begin(struct store *st, struct la_err *err)
 enum la_status store_commit(struct store *st, const struct store_source *src, struct la_err *err)
 {
 	int rc;
-	enum la_status e = cache_flush(st);
+	enum la_status e = st_fts_flush(st);
+	if (!e)
+		e = cache_flush(st);
 	if (!e)
 		e = days_flush(st);
 	if (!e)
@@ -652,6 +655,7 @@ void store_rollback(struct store *st)
 	}
 	/* What the caches say may never have reached the index. */
 	cache_clear(&st->mids);
+	st_fts_pend_drop(st);
 	st->nsdirty = 0;
 	st->ndays = 0;
 	st->next_mid = st->next_thread = 0;
@@ -724,41 +728,54 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	return LA_OK;
 }
 
-/* Binds text p[0..n) as parameter k of s; with lore's columns, CJK
- * characters get a space around each (util/cjk.h: every one a word),
- * and in the current index letters are folded (util/fold.h: ß is ss),
- * in *tmp, which must outlive the statement's step. */
-static void bind_fts_text(struct store *st, sqlite3_stmt *s, int k, const char *p, size_t n,
-                          struct buf *tmp)
+/* ---- the search index's rows, written together ----
+ *
+ * A statement that may need its own undo (an INSERT into messages, whose
+ * triggers feed the figures; most of series.c's) opens a savepoint, and
+ * FTS5 writes its pending terms out as a new segment at every savepoint:
+ * with the rows inserted one per message among those statements, each
+ * message became a segment of its own, merged again and again (most of
+ * the CPU of an index run with search).  So store_fts_add only prepares
+ * a row (its columns' text folded, spaced and stemmed) into st->fts_pend,
+ * and fts_flush inserts the rows it holds one after the other, at
+ * store_commit and whenever they pass FTS_PEND_BYTES: one segment per
+ * flush, in the same transaction as the messages. */
+#define FTS_PEND_BYTES (8u << 20)
+
+/* Appends a column's text p[0..n) to the pending rows: with lore's
+ * columns, CJK characters get a space around each (util/cjk.h: every one
+ * a word), and in the current index letters are folded (util/fold.h: ß
+ * is ss).  Its length first, 4 bytes. */
+static void pend_text(struct store *st, const char *p, size_t n)
 {
-	bool fold = st->fts_stems && fold_needed(p, n);
-	if (st->fts_lore && cjk_has(p, n)) {
-		buf_init(tmp, n * 3 + 16);
-		cjk_spaced(tmp, p, n);
-	} else if (fold) {
-		buf_init(tmp, n + 1);
-		buf_add(tmp, p, n);
+	struct buf *b = &st->fts_pend;
+	uint32_t len = (uint32_t)n;
+	size_t at = b->len;
+	buf_add(b, &len, sizeof len);
+	if (st->fts_lore && cjk_has(p, n))
+		cjk_spaced(b, p, n);
+	else
+		buf_add(b, p, n);
+	if (b->err)
+		return;
+	len = (uint32_t)(b->len - at - sizeof len);
+	if (st->fts_stems && fold_needed(b->data + at + sizeof len, len)) {
+		len = (uint32_t)fold_letters(b->data + at + sizeof len, len,
+		                             b->data + at + sizeof len);
+		b->len = at + sizeof len + len;
 	}
-	if (tmp->data && !tmp->err) {
-		if (fold)
-			tmp->len = fold_letters(tmp->data, tmp->len, tmp->data);
-		p = tmp->data;
-		n = tmp->len;
-	}
-	sqlite3_bind_text(s, k, p, (int)n, SQLITE_STATIC);
+	memcpy(b->data + at, &len, sizeof len);
 }
 
-/* The distinct stems of the texts of n bufs in *out (util/stem.h), of
- * their words as folded (util/fold.h: "ﬁnalised" is stemmed as
- * "finalised"), bound as parameter k of s; *out must outlive the
- * statement's step. */
-static void bind_stems(struct store *st, sqlite3_stmt *s, int k, const struct buf *const *texts,
-                       int n, struct buf *out)
+/* Appends the distinct stems of the texts of n bufs to the pending rows
+ * (util/stem.h), of their words as folded (util/fold.h: "ﬁnalised" is
+ * stemmed as "finalised"); its length first, 4 bytes. */
+static void pend_stems(struct store *st, const struct buf *const *texts, int n)
 {
-	size_t len = 16;
-	for (int i = 0; i < n; i++)
-		len += texts[i]->len;
-	buf_init(out, len);
+	struct buf *b = &st->fts_pend;
+	uint32_t len = 0;
+	size_t at = b->len;
+	buf_add(b, &len, sizeof len);
 	stemmer_reset(st->stemmer);
 	for (int i = 0; i < n; i++) {
 		const char *p = texts[i]->data;
@@ -770,11 +787,53 @@ static void bind_stems(struct store *st, sqlite3_stmt *s, int k, const struct bu
 			n_p = fold_letters(p, n_p, folded);
 			p = folded;
 		}
-		stemmer_stems(st->stemmer, out, p, n_p);
+		stemmer_stems(st->stemmer, b, p, n_p);
 		free(folded);
 	}
-	sqlite3_bind_text(s, k, out->err ? "" : buf_cstr(out), out->err ? 0 : (int)out->len,
-	                  SQLITE_STATIC);
+	if (b->err)
+		return;
+	len = (uint32_t)(b->len - at - sizeof len);
+	memcpy(b->data + at, &len, sizeof len);
+}
+
+void st_fts_pend_drop(struct store *st)
+{
+	buf_free(&st->fts_pend);
+	st->fts_pend_rows = 0;
+}
+
+enum la_status st_fts_flush(struct store *st)
+{
+	struct buf *b = &st->fts_pend;
+	if (b->err) {
+		enum la_status e = b->err;
+		st_fts_pend_drop(st);
+		return e;
+	}
+	sqlite3_stmt *s = st_prepare(st, st->fts_stems  ? S_FTS_INS
+	                                 : st->fts_lore ? S_FTS_LORE_INS
+	                                                : S_FTS_OLD_INS);
+	if (!s && st->fts_pend_rows)
+		return LA_EDB;
+	int nparam = s ? sqlite3_bind_parameter_count(s) : 0;
+	int rc = SQLITE_DONE;
+	size_t at = 0;
+	for (size_t r = 0; r < st->fts_pend_rows && rc == SQLITE_DONE; r++) {
+		int64_t id;
+		memcpy(&id, b->data + at, sizeof id);
+		at += sizeof id;
+		sqlite3_bind_int64(s, 1, id);
+		for (int k = 2; k <= nparam; k++) {
+			uint32_t len;
+			memcpy(&len, b->data + at, sizeof len);
+			at += sizeof len;
+			sqlite3_bind_text(s, k, b->data + at, (int)len, SQLITE_STATIC);
+			at += len;
+		}
+		rc = st_step_done(s);
+	}
+	st_fts_pend_drop(st);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
@@ -783,14 +842,10 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	/* An index made before lore's columns gets the old ones only (and
 	 * no patch ids), one made before the stems no stems, until
 	 * `reindex --search` makes it anew. */
-	sqlite3_stmt *s = st_prepare(st, st->fts_stems  ? S_FTS_INS
-	                                 : st->fts_lore ? S_FTS_LORE_INS
-	                                                : S_FTS_OLD_INS);
-	if (!s)
-		return LA_EDB;
 	if (st->fts_stems && !st->stemmer && !(st->stemmer = stemmer_new()))
 		return LA_ENOMEM;
-	sqlite3_bind_int64(s, 1, id);
+	if (!st->fts_pend.data)
+		buf_init(&st->fts_pend, (size_t)FTS_PEND_BYTES * 4);
 	/* With lore's columns, nq holds the text outside the diffs' lines
 	 * (they are in dfa, dfb, dfctx: search/query.c searches them
 	 * together), so that a patch is indexed once. */
@@ -799,32 +854,34 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	                            &t->dfa,    &t->dfb,   &t->dfctx, &t->dfhh, &t->dfpre,
 	                            &t->dfpost, &t->names, &t->lid};
 	int ncols = st->fts_lore ? (int)(sizeof cols / sizeof *cols) : 5;
-	struct buf tmp[2 + sizeof cols / sizeof *cols + 6];
-	memset(tmp, 0, sizeof tmp);
 	subject = subject ? subject : "";
 	from = from ? from : "";
-	bind_fts_text(st, s, 2, subject, strlen(subject), &tmp[0]);
-	bind_fts_text(st, s, 3, from, strlen(from), &tmp[1]);
+	buf_add(&st->fts_pend, &id, sizeof id);
+	pend_text(st, subject, strlen(subject));
+	pend_text(st, from, strlen(from));
 	for (int i = 0; i < ncols; i++)
-		bind_fts_text(st, s, 4 + i, cols[i]->data ? cols[i]->data : "", cols[i]->len,
-		              &tmp[2 + i]);
+		pend_text(st, cols[i]->data ? cols[i]->data : "", cols[i]->len);
 	if (st->fts_stems) {
 		/* The diffs' removed, added and context lines have stems of
 		 * their own (lore's dfa: dfb: dfctx: stem; nq: searches them
 		 * with znq's). */
-		size_t k = 2 + sizeof cols / sizeof *cols;
 		struct buf subj = {.data = (char *)subject, .len = strlen(subject)};
 		const struct buf *texts[] = {&subj, nq, &t->q, &t->dfa, &t->dfb, &t->dfctx};
 		for (int i = 0; i < 6; i++)
-			bind_stems(st, s, 17 + i, &texts[i], 1, &tmp[k + (size_t)i]);
+			pend_stems(st, &texts[i], 1);
 	}
-	int rc = st_step_done(s);
-	for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)
-		buf_free(&tmp[i]);
-	if (rc == SQLITE_DONE && (series_change_id(st, id, t) || series_trailers(st, id, t)))
+	st->fts_pend_rows++;
+	enum la_status e = st->fts_pend.err;
+	if (!e && st->fts_pend.len >= FTS_PEND_BYTES)
+		e = st_fts_flush(st);
+	if (e)
+		return e;
+	int rc = SQLITE_DONE;
+	if (series_change_id(st, id, t) || series_trailers(st, id, t))
 		rc = SQLITE_ERROR;
 	for (size_t i = 0; rc == SQLITE_DONE && st->fts_lore && i < t->npatchids; i++) {
-		if (!(s = st_prepare(st, S_PID_INS)))
+		sqlite3_stmt *s = st_prepare(st, S_PID_INS);
+		if (!s)
 			return LA_EDB;
 		sqlite3_bind_text(s, 1, t->patchids[i], PATCHID_HEX, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, id);
@@ -899,6 +956,7 @@ enum la_status store_fts_clear(struct store *st)
 {
 	/* An older search index is replaced by one with every column (and
 	 * its statements, prepared for the older one, are dropped). */
+	st_fts_pend_drop(st);
 	for (int i = S_FTS_INS; i <= S_FTS_OLD_INS; i++) {
 		sqlite3_finalize(st->prepared[i]);
 		st->prepared[i] = NULL;
