@@ -151,11 +151,9 @@ struct store {
 	bool fts_lore;           /* the search index has lore's columns (store_search_lore) */
 	bool fts_stems;          /* and the columns of stems (store_search_stems) */
 	struct stemmer *stemmer; /* the writer's, made when first needed */
-	/* Search index rows prepared and not yet inserted (write.c,
-	 * store_fts_add): each its id, then its columns' text, each with its
-	 * length (4 bytes) first. */
-	struct buf fts_pend;
-	size_t fts_pend_rows;
+	/* Search index rows handed over and not yet inserted, and the
+	 * thread that prepares them (write.c, store_fts_add). */
+	struct fts_prep *fts_prep;
 	/* The archive directory, resolved: the sources inside it are stored
 	 * relative to it, so that the directory can move. */
 	char dir[4096];
@@ -236,11 +234,13 @@ LA_MUST_CHECK enum la_status st_each_row(sqlite3_stmt *s, st_row_fn fn, void *ar
 LA_MUST_CHECK enum la_status st_one_row(sqlite3_stmt *s, st_row_fn fn, void *arg);
 /* Runs SQL text (one or more statements, no rows); an SQLite code. */
 int st_exec(struct store *st, const char *sql);
-/* write.c: inserts the search index rows store_fts_add prepared (at
+/* write.c: inserts the search index rows store_fts_add was given (at
  * store_commit, and when they grow large); st_fts_pend_drop forgets
- * them (a rollback). */
+ * them (a rollback); st_fts_prep_free stops the thread that prepares
+ * them and frees what it holds (store_close). */
 LA_MUST_CHECK enum la_status st_fts_flush(struct store *st);
 void st_fts_pend_drop(struct store *st);
+void st_fts_prep_free(struct store *st);
 /* Sets st->fts_lore and st->fts_stems: whether the search index has
  * lore's columns, and the stems' columns. */
 void st_fts_columns(struct store *st);
