@@ -147,10 +147,9 @@ struct store {
 	sqlite3_stmt *stats_apply[12];
 	bool writer;
 	bool in_txn;
-	bool in_read;            /* between store_read_begin and store_read_end */
-	bool fts_lore;           /* the search index has lore's columns (store_search_lore) */
-	bool fts_stems;          /* and the columns of stems (store_search_stems) */
-	struct stemmer *stemmer; /* the writer's, made when first needed */
+	bool in_read;   /* between store_read_begin and store_read_end */
+	bool fts_lore;  /* the search index has lore's columns (store_search_lore) */
+	bool fts_stems; /* and the columns of stems (store_search_stems) */
 	/* Search index rows handed over and not yet inserted, and the
 	 * thread that prepares them (write.c, store_fts_add). */
 	struct fts_prep *fts_prep;

@@ -742,7 +742,9 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
  * (the columns' text folded, spaced and stemmed) beside the writer's
  * other work, and st_fts_flush inserts the prepared rows one after the
  * other, at store_commit and whenever FTS_PEND_BYTES were handed over:
- * one segment per flush, in the same transaction as the messages. */
+ * a few segments per flush (FTS5 also writes one whenever its pending
+ * terms pass its hash size), not one per message, and in the same
+ * transaction as the messages. */
 #define FTS_PEND_BYTES (4u << 20)
 
 /* The rows handed over (raw: the id, then the subject's, the sender's
