@@ -15,7 +15,6 @@
 #include "store/store_int.h"
 #include "store/stats_sql.h"
 #include "util/hash.h"
-#include "util/stem.h"
 
 /* 2: sources inside the archive directory are stored relative to it.  A
  * listarc that reads 1 refuses an index of 2 (it would take the relative
@@ -423,7 +422,6 @@ void store_close(struct store *st)
 	if (st->in_txn || st->in_read)
 		st_exec(st, "ROLLBACK");
 	st_write_caches_free(st);
-	stemmer_free(st->stemmer);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->prepared[i]);
 	series_stmts_free(st);

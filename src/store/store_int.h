@@ -148,10 +148,12 @@ struct store {
 	sqlite3_stmt *stats_apply[12];
 	bool writer;
 	bool in_txn;
-	bool in_read;            /* between store_read_begin and store_read_end */
-	bool fts_lore;           /* the search index has lore's columns (store_search_lore) */
-	bool fts_stems;          /* and the columns of stems (store_search_stems) */
-	struct stemmer *stemmer; /* the writer's, made when first needed */
+	bool in_read;   /* between store_read_begin and store_read_end */
+	bool fts_lore;  /* the search index has lore's columns (store_search_lore) */
+	bool fts_stems; /* and the columns of stems (store_search_stems) */
+	/* Search index rows handed over and not yet inserted, and the
+	 * thread that prepares them (write.c, store_fts_add). */
+	struct fts_prep *fts_prep;
 	/* The archive directory, resolved: the sources inside it are stored
 	 * relative to it, so that the directory can move. */
 	char dir[4096];
@@ -232,6 +234,13 @@ LA_MUST_CHECK enum la_status st_each_row(sqlite3_stmt *s, st_row_fn fn, void *ar
 LA_MUST_CHECK enum la_status st_one_row(sqlite3_stmt *s, st_row_fn fn, void *arg);
 /* Runs SQL text (one or more statements, no rows); an SQLite code. */
 int st_exec(struct store *st, const char *sql);
+/* write.c: inserts the search index rows store_fts_add was given (at
+ * store_commit, and when they grow large); st_fts_pend_drop forgets
+ * them (a rollback); st_fts_prep_free stops the thread that prepares
+ * them and frees what it holds (store_close). */
+LA_MUST_CHECK enum la_status st_fts_flush(struct store *st);
+void st_fts_pend_drop(struct store *st);
+void st_fts_prep_free(struct store *st);
 /* Sets st->fts_lore and st->fts_stems: whether the search index has
  * lore's columns, and the stems' columns. */
 void st_fts_columns(struct store *st);

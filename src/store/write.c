@@ -5,6 +5,8 @@
  * that a message costs one row insert and a few hash lookups rather than
  * a dozen queries. */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,7 @@ void st_write_caches_free(struct store *st)
 	st->days = NULL;
 	st->ndays = st->capdays = 0;
 	st->next_mid = st->next_thread = 0;
+	st_fts_prep_free(st);
 }
 
 static const char *entry_text(const struct mid_cache *c, const struct mid_entry *e)
@@ -589,7 +592,9 @@ enum la_status store_begin(struct store *st, struct la_err *err)
 enum la_status store_commit(struct store *st, const struct store_source *src, struct la_err *err)
 {
 	int rc;
-	enum la_status e = cache_flush(st);
+	enum la_status e = st_fts_flush(st);
+	if (!e)
+		e = cache_flush(st);
 	if (!e)
 		e = days_flush(st);
 	if (!e)
@@ -652,6 +657,7 @@ void store_rollback(struct store *st)
 	}
 	/* What the caches say may never have reached the index. */
 	cache_clear(&st->mids);
+	st_fts_pend_drop(st);
 	st->nsdirty = 0;
 	st->ndays = 0;
 	st->next_mid = st->next_thread = 0;
@@ -724,57 +730,256 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	return LA_OK;
 }
 
-/* Binds text p[0..n) as parameter k of s; with lore's columns, CJK
+/* ---- the search index's rows, written together ----
+ *
+ * A statement that may need its own undo (an INSERT into messages, whose
+ * triggers feed the figures; most of series.c's) opens a savepoint, and
+ * FTS5 writes its pending terms out as a new segment at every savepoint:
+ * with the rows inserted one per message among those statements, each
+ * message became a segment of its own, merged again and again (most of
+ * the CPU of an index run with search).  So store_fts_add only hands a
+ * row's text to a thread of its own (struct fts_prep), which prepares it
+ * (the columns' text folded, spaced and stemmed) beside the writer's
+ * other work, and st_fts_flush inserts the prepared rows one after the
+ * other, at store_commit and whenever FTS_PEND_BYTES were handed over:
+ * a few segments per flush (FTS5 also writes one whenever its pending
+ * terms pass its hash size), not one per message, and in the same
+ * transaction as the messages. */
+#define FTS_PEND_BYTES (4u << 20)
+
+/* The rows handed over (raw: the id, then the subject's, the sender's
+ * and the columns' text as store_fts_add was given them) and the rows
+ * prepared (pend: the id, then each parameter of the INSERT), each text
+ * with its length first (4 bytes).  The thread prepares while raw has
+ * rows; the writer reads pend only when the thread is idle and raw
+ * empty (prep_drain). */
+struct fts_prep {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t work, idle;
+	struct buf raw, pend;
+	size_t raw_rows, pend_rows;
+	size_t queued; /* bytes handed over since the last flush */
+	bool busy, stop, failed;
+	bool lore, stems; /* the search index's columns (st->fts_lore, st->fts_stems) */
+	struct stemmer *stemmer;
+};
+
+/* Appends a column's text p[0..n) to b: with lore's columns, CJK
  * characters get a space around each (util/cjk.h: every one a word),
- * and in the current index letters are folded (util/fold.h: ß is ss),
- * in *tmp, which must outlive the statement's step. */
-static void bind_fts_text(struct store *st, sqlite3_stmt *s, int k, const char *p, size_t n,
-                          struct buf *tmp)
+ * and in the current index letters are folded (util/fold.h: ß is ss).
+ * Its length first, 4 bytes. */
+static void pend_text(struct fts_prep *fp, struct buf *b, const char *p, size_t n)
 {
-	bool fold = st->fts_stems && fold_needed(p, n);
-	if (st->fts_lore && cjk_has(p, n)) {
-		buf_init(tmp, n * 3 + 16);
-		cjk_spaced(tmp, p, n);
-	} else if (fold) {
-		buf_init(tmp, n + 1);
-		buf_add(tmp, p, n);
+	uint32_t len = (uint32_t)n;
+	size_t at = b->len;
+	buf_add(b, &len, sizeof len);
+	if (fp->lore && cjk_has(p, n))
+		cjk_spaced(b, p, n);
+	else
+		buf_add(b, p, n);
+	if (b->err)
+		return;
+	len = (uint32_t)(b->len - at - sizeof len);
+	if (fp->stems && fold_needed(b->data + at + sizeof len, len)) {
+		len = (uint32_t)fold_letters(b->data + at + sizeof len, len,
+		                             b->data + at + sizeof len);
+		b->len = at + sizeof len + len;
 	}
-	if (tmp->data && !tmp->err) {
-		if (fold)
-			tmp->len = fold_letters(tmp->data, tmp->len, tmp->data);
-		p = tmp->data;
-		n = tmp->len;
-	}
-	sqlite3_bind_text(s, k, p, (int)n, SQLITE_STATIC);
+	memcpy(b->data + at, &len, sizeof len);
 }
 
-/* The distinct stems of the texts of n bufs in *out (util/stem.h), of
- * their words as folded (util/fold.h: "ﬁnalised" is stemmed as
- * "finalised"), bound as parameter k of s; *out must outlive the
- * statement's step. */
-static void bind_stems(struct store *st, sqlite3_stmt *s, int k, const struct buf *const *texts,
-                       int n, struct buf *out)
+/* Appends to b the distinct stems of p[0..n) (util/stem.h), of its
+ * words as folded (util/fold.h: "ﬁnalised" is stemmed as "finalised");
+ * its length first, 4 bytes. */
+static void pend_stems(struct fts_prep *fp, struct buf *b, const char *p, size_t n)
 {
-	size_t len = 16;
-	for (int i = 0; i < n; i++)
-		len += texts[i]->len;
-	buf_init(out, len);
-	stemmer_reset(st->stemmer);
-	for (int i = 0; i < n; i++) {
-		const char *p = texts[i]->data;
-		size_t n_p = texts[i]->len;
-		if (!p)
-			continue;
-		char *folded = fold_needed(p, n_p) ? malloc(n_p + 1) : NULL;
-		if (folded) {
-			n_p = fold_letters(p, n_p, folded);
-			p = folded;
-		}
-		stemmer_stems(st->stemmer, out, p, n_p);
-		free(folded);
+	uint32_t len = 0;
+	size_t at = b->len;
+	buf_add(b, &len, sizeof len);
+	stemmer_reset(fp->stemmer);
+	char *folded = fold_needed(p, n) ? malloc(n + 1) : NULL;
+	if (folded) {
+		n = fold_letters(p, n, folded);
+		p = folded;
 	}
-	sqlite3_bind_text(s, k, out->err ? "" : buf_cstr(out), out->err ? 0 : (int)out->len,
-	                  SQLITE_STATIC);
+	stemmer_stems(fp->stemmer, b, p, n);
+	free(folded);
+	if (b->err)
+		return;
+	len = (uint32_t)(b->len - at - sizeof len);
+	memcpy(b->data + at, &len, sizeof len);
+}
+
+/* The raw rows of w[0..n) prepared into fp->pend. */
+static void prep_rows(struct fts_prep *fp, const struct buf *w, size_t rows)
+{
+	/* raw's texts: subject, from, then to, cc, nq, q, dfn, dfa, dfb,
+	 * dfctx, dfhh, dfpre, dfpost, names, lid (5 columns only in an
+	 * index without lore's). */
+	int ntext = fp->lore ? 15 : 7;
+	size_t at = 0;
+	for (size_t r = 0; r < rows && !fp->pend.err; r++) {
+		const char *p[15];
+		uint32_t n[15];
+		buf_add(&fp->pend, w->data + at, sizeof(int64_t));
+		at += sizeof(int64_t);
+		for (int i = 0; i < ntext; i++) {
+			memcpy(&n[i], w->data + at, sizeof n[i]);
+			p[i] = w->data + at + sizeof n[i];
+			at += sizeof n[i] + n[i];
+			pend_text(fp, &fp->pend, p[i], n[i]);
+		}
+		if (fp->stems) {
+			/* The diffs' removed, added and context lines have
+			 * stems of their own (lore's dfa: dfb: dfctx: stem; nq:
+			 * searches them with znq's): subject, nq, q, dfa, dfb,
+			 * dfctx. */
+			static const int stemmed[] = {0, 4, 5, 7, 8, 9};
+			for (int i = 0; i < 6; i++)
+				pend_stems(fp, &fp->pend, p[stemmed[i]], n[stemmed[i]]);
+		}
+		fp->pend_rows++;
+	}
+}
+
+static void *prep_main(void *arg)
+{
+	struct fts_prep *fp = arg;
+	struct buf w;
+	buf_init(&w, (size_t)FTS_PEND_BYTES * 4);
+	pthread_mutex_lock(&fp->mu);
+	for (;;) {
+		while (!fp->raw_rows && !fp->stop) {
+			fp->busy = false;
+			pthread_cond_signal(&fp->idle);
+			pthread_cond_wait(&fp->work, &fp->mu);
+		}
+		if (!fp->raw_rows)
+			break;
+		fp->busy = true;
+		struct buf t = fp->raw;
+		fp->raw = w;
+		w = t;
+		size_t rows = fp->raw_rows;
+		fp->raw_rows = 0;
+		pthread_mutex_unlock(&fp->mu);
+		prep_rows(fp, &w, rows);
+		buf_reset(&w);
+		pthread_mutex_lock(&fp->mu);
+	}
+	fp->busy = false;
+	pthread_cond_signal(&fp->idle);
+	pthread_mutex_unlock(&fp->mu);
+	buf_free(&w);
+	return NULL;
+}
+
+/* Waits until every row handed over is prepared (or the thread failed
+ * to start: then prepares them here). */
+static void prep_drain(struct fts_prep *fp)
+{
+	if (fp->failed) {
+		prep_rows(fp, &fp->raw, fp->raw_rows);
+		buf_reset(&fp->raw);
+		fp->raw_rows = 0;
+		return;
+	}
+	pthread_mutex_lock(&fp->mu);
+	while (fp->raw_rows || fp->busy)
+		pthread_cond_wait(&fp->idle, &fp->mu);
+	pthread_mutex_unlock(&fp->mu);
+}
+
+/* The writer's fts_prep, its thread started; NULL if memory ran out. */
+static struct fts_prep *prep_get(struct store *st)
+{
+	if (st->fts_prep)
+		return st->fts_prep;
+	struct fts_prep *fp = calloc(1, sizeof *fp);
+	if (!fp || !(fp->stemmer = stemmer_new())) {
+		free(fp);
+		return NULL;
+	}
+	buf_init(&fp->raw, (size_t)FTS_PEND_BYTES * 4);
+	buf_init(&fp->pend, (size_t)FTS_PEND_BYTES * 16);
+	pthread_mutex_init(&fp->mu, NULL);
+	pthread_cond_init(&fp->work, NULL);
+	pthread_cond_init(&fp->idle, NULL);
+	/* Without a thread the writer prepares the rows itself. */
+	fp->failed = pthread_create(&fp->th, NULL, prep_main, fp) != 0;
+	st->fts_prep = fp;
+	return fp;
+}
+
+void st_fts_pend_drop(struct store *st)
+{
+	struct fts_prep *fp = st->fts_prep;
+	if (!fp)
+		return;
+	prep_drain(fp);
+	buf_reset(&fp->raw);
+	buf_reset(&fp->pend);
+	fp->raw_rows = fp->pend_rows = fp->queued = 0;
+}
+
+void st_fts_prep_free(struct store *st)
+{
+	struct fts_prep *fp = st->fts_prep;
+	if (!fp)
+		return;
+	if (!fp->failed) {
+		pthread_mutex_lock(&fp->mu);
+		fp->stop = true;
+		pthread_cond_signal(&fp->work);
+		pthread_mutex_unlock(&fp->mu);
+		pthread_join(fp->th, NULL);
+	}
+	pthread_mutex_destroy(&fp->mu);
+	pthread_cond_destroy(&fp->work);
+	pthread_cond_destroy(&fp->idle);
+	buf_free(&fp->raw);
+	buf_free(&fp->pend);
+	stemmer_free(fp->stemmer);
+	free(fp);
+	st->fts_prep = NULL;
+}
+
+enum la_status st_fts_flush(struct store *st)
+{
+	struct fts_prep *fp = st->fts_prep;
+	if (!fp)
+		return LA_OK;
+	prep_drain(fp);
+	struct buf *b = &fp->pend;
+	enum la_status e = b->err ? b->err : fp->raw.err;
+	sqlite3_stmt *s = NULL;
+	if (!e && fp->pend_rows &&
+	    !(s = st_prepare(st, st->fts_stems  ? S_FTS_INS
+	                         : st->fts_lore ? S_FTS_LORE_INS
+	                                        : S_FTS_OLD_INS)))
+		e = LA_EDB;
+	int nparam = s ? sqlite3_bind_parameter_count(s) : 0;
+	int rc = SQLITE_DONE;
+	size_t at = 0;
+	for (size_t r = 0; !e && r < fp->pend_rows && rc == SQLITE_DONE; r++) {
+		int64_t id;
+		memcpy(&id, b->data + at, sizeof id);
+		at += sizeof id;
+		sqlite3_bind_int64(s, 1, id);
+		for (int k = 2; k <= nparam; k++) {
+			uint32_t len;
+			memcpy(&len, b->data + at, sizeof len);
+			at += sizeof len;
+			sqlite3_bind_text(s, k, b->data + at, (int)len, SQLITE_STATIC);
+			at += len;
+		}
+		rc = st_step_done(s);
+	}
+	st_fts_pend_drop(st);
+	if (e)
+		return e;
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
@@ -783,14 +988,9 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	/* An index made before lore's columns gets the old ones only (and
 	 * no patch ids), one made before the stems no stems, until
 	 * `reindex --search` makes it anew. */
-	sqlite3_stmt *s = st_prepare(st, st->fts_stems  ? S_FTS_INS
-	                                 : st->fts_lore ? S_FTS_LORE_INS
-	                                                : S_FTS_OLD_INS);
-	if (!s)
-		return LA_EDB;
-	if (st->fts_stems && !st->stemmer && !(st->stemmer = stemmer_new()))
+	struct fts_prep *fp = prep_get(st);
+	if (!fp)
 		return LA_ENOMEM;
-	sqlite3_bind_int64(s, 1, id);
 	/* With lore's columns, nq holds the text outside the diffs' lines
 	 * (they are in dfa, dfb, dfctx: search/query.c searches them
 	 * together), so that a patch is indexed once. */
@@ -799,32 +999,51 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 	                            &t->dfa,    &t->dfb,   &t->dfctx, &t->dfhh, &t->dfpre,
 	                            &t->dfpost, &t->names, &t->lid};
 	int ncols = st->fts_lore ? (int)(sizeof cols / sizeof *cols) : 5;
-	struct buf tmp[2 + sizeof cols / sizeof *cols + 6];
-	memset(tmp, 0, sizeof tmp);
 	subject = subject ? subject : "";
 	from = from ? from : "";
-	bind_fts_text(st, s, 2, subject, strlen(subject), &tmp[0]);
-	bind_fts_text(st, s, 3, from, strlen(from), &tmp[1]);
-	for (int i = 0; i < ncols; i++)
-		bind_fts_text(st, s, 4 + i, cols[i]->data ? cols[i]->data : "", cols[i]->len,
-		              &tmp[2 + i]);
-	if (st->fts_stems) {
-		/* The diffs' removed, added and context lines have stems of
-		 * their own (lore's dfa: dfb: dfctx: stem; nq: searches them
-		 * with znq's). */
-		size_t k = 2 + sizeof cols / sizeof *cols;
-		struct buf subj = {.data = (char *)subject, .len = strlen(subject)};
-		const struct buf *texts[] = {&subj, nq, &t->q, &t->dfa, &t->dfb, &t->dfctx};
-		for (int i = 0; i < 6; i++)
-			bind_stems(st, s, 17 + i, &texts[i], 1, &tmp[k + (size_t)i]);
+	size_t lens[2 + sizeof cols / sizeof *cols];
+	const char *texts[2 + sizeof cols / sizeof *cols];
+	texts[0] = subject;
+	lens[0] = strlen(subject);
+	texts[1] = from;
+	lens[1] = strlen(from);
+	size_t total = sizeof id + 2 * sizeof(uint32_t) + lens[0] + lens[1];
+	for (int i = 0; i < ncols; i++) {
+		texts[2 + i] = cols[i]->data ? cols[i]->data : "";
+		lens[2 + i] = cols[i]->data ? cols[i]->len : 0;
+		total += sizeof(uint32_t) + lens[2 + i];
 	}
-	int rc = st_step_done(s);
-	for (size_t i = 0; i < sizeof tmp / sizeof *tmp; i++)
-		buf_free(&tmp[i]);
-	if (rc == SQLITE_DONE && (series_change_id(st, id, t) || series_trailers(st, id, t)))
+	if (fp->lore != st->fts_lore || fp->stems != st->fts_stems) {
+		/* (The thread reads them only while it works.) */
+		prep_drain(fp);
+		fp->lore = st->fts_lore;
+		fp->stems = st->fts_stems;
+	}
+	pthread_mutex_lock(&fp->mu);
+	enum la_status e = buf_reserve(&fp->raw, total);
+	if (!e) {
+		buf_add(&fp->raw, &id, sizeof id);
+		for (int i = 0; i < 2 + ncols; i++) {
+			uint32_t len = (uint32_t)lens[i];
+			buf_add(&fp->raw, &len, sizeof len);
+			buf_add(&fp->raw, texts[i], lens[i]);
+		}
+		fp->raw_rows++;
+		fp->queued += total;
+		if (!fp->busy)
+			pthread_cond_signal(&fp->work);
+	}
+	pthread_mutex_unlock(&fp->mu);
+	if (!e && fp->queued >= FTS_PEND_BYTES)
+		e = st_fts_flush(st);
+	if (e)
+		return e;
+	int rc = SQLITE_DONE;
+	if (series_change_id(st, id, t) || series_trailers(st, id, t))
 		rc = SQLITE_ERROR;
 	for (size_t i = 0; rc == SQLITE_DONE && st->fts_lore && i < t->npatchids; i++) {
-		if (!(s = st_prepare(st, S_PID_INS)))
+		sqlite3_stmt *s = st_prepare(st, S_PID_INS);
+		if (!s)
 			return LA_EDB;
 		sqlite3_bind_text(s, 1, t->patchids[i], PATCHID_HEX, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, id);
@@ -899,6 +1118,7 @@ enum la_status store_fts_clear(struct store *st)
 {
 	/* An older search index is replaced by one with every column (and
 	 * its statements, prepared for the older one, are dropped). */
+	st_fts_pend_drop(st);
 	for (int i = S_FTS_INS; i <= S_FTS_OLD_INS; i++) {
 		sqlite3_finalize(st->prepared[i]);
 		st->prepared[i] = NULL;
