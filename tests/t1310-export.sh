@@ -201,6 +201,6 @@ check "...and git fsck finds nothing wrong" git -C hook/git/0.git fsck --no-prog
 # the 10 it replaces are retired, kept for their grace (t1321).
 LISTARC_EXPORT_PACKS=3 LISTARC_EXPORT_BATCH=4 la export --data a --to "$T/rp" v2 >rp.out
 check_eq "an epoch of more packs than the bound is repacked into one, named in objects/info/packs" \
-	"$(grep -c repacked rp.out) $(ls rp/git/0.git/objects/pack/*.retired | wc -l) $(grep -c '^P ' rp/git/0.git/objects/info/packs) $(git -C rp/git/0.git rev-list --count master)" \
+	"$(grep -c repacked rp.out) $(ls rp/git/0.git/listarc-retired | wc -l) $(grep -c '^P ' rp/git/0.git/objects/info/packs) $(git -C rp/git/0.git rev-list --count master)" \
 	"1 10 1 38"
 check "...git fsck finds nothing wrong in it" git -C rp/git/0.git fsck --strict --no-progress

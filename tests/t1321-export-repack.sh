@@ -2,8 +2,9 @@
 # t1321-export-repack: an exported epoch past its bound of packs rolls
 # only its small recent packs into one (size tiers, src/export/export.c),
 # leaving its big packs as they are; a rolled-up pack is retired (a
-# .retired marker, no longer named in objects/info/packs, still on disk
-# for dumb HTTP clients that read the old list) and deleted by a later
+# marker in GITDIR/listarc-retired/, no longer named in
+# objects/info/packs, still on disk for dumb HTTP clients that read the
+# old list; git sees no garbage) and deleted by a later
 # run once its grace is over.  A run killed (-9) at every write of its
 # repack, then rerun, leaves an epoch git fsck accepts, with every pack
 # objects/info/packs names on disk and every message; the retired packs
@@ -25,14 +26,14 @@ first() {
 G=a/inbox/v2/git/0.git
 PK=$G/objects/pack
 named() { grep -c '^P ' "$1/objects/info/packs"; }
-retired() { find "$1/objects/pack" -name '*.retired' | wc -l; }
+retired() { ls "$1/listarc-retired" 2>/dev/null | wc -l; }
 # Every pack objects/info/packs names is on disk with its index, and none
 # of them is retired.
 names_ok() {
 	local g=$1 p
 	for p in $(sed -n 's/^P //p' "$g/objects/info/packs"); do
 		[ -f "$g/objects/pack/$p" ] && [ -f "$g/objects/pack/${p%.pack}.idx" ] &&
-			[ ! -e "$g/objects/pack/${p%.pack}.retired" ] || return 1
+			[ ! -e "$g/listarc-retired/${p%.pack}" ] || return 1
 	done
 }
 
@@ -55,11 +56,11 @@ check "...git fsck finds nothing wrong (retired packs still there)" git -C $G fs
 
 la export --data a >r3.out
 check_eq "a run within the grace period deletes no retired pack" "$(retired $G) $(grep -c deleted r3.out)" "13 0"
-find $PK -name '*.retired' -exec touch -d '2 hours ago' {} +
+find $G/listarc-retired -type f -exec touch -d '2 hours ago' {} +
 la export --data a >r4.out
 check "...once the grace is over, the next run deletes them" grep -q '13 retired packs deleted' r4.out
 check_eq "...their files gone: the packs on disk are those objects/info/packs names" \
-	"$(retired $G) $(ls $PK | grep -vc '\.\(pack\|idx\|rev\|bitmap\)$') $(ls $PK/*.pack | wc -l) $(named $G)" "0 0 2 2"
+	"$(retired $G) $(ls $PK | grep -vc '\.\(pack\|idx\|rev\|bitmap\)$') $(ls $PK/*.pack | wc -l) $(named $G) $(git -C $G count-objects -v 2>&1 | grep -c '^warning: garbage')" "0 0 2 2 0"
 check_eq "...every message still there; git fsck finds nothing wrong" \
 	"$(git -C $G fsck --strict --no-progress 2>&1)$(git -C $G rev-list --count master)" 26
 
@@ -98,7 +99,7 @@ for c in $points; do
 	git -C $KG fsck --strict --no-progress >/dev/null 2>&1 || bad="$bad $c:fsck"
 	[ "$(git -C $KG rev-list --count master)" = 26 ] || bad="$bad $c:count"
 	# The retired packs were not needed.
-	find k -name '*.retired' -exec touch -d '2 hours ago' {} +
+	find $KG/listarc-retired -type f -exec touch -d '2 hours ago' {} + 2>/dev/null || true
 	"$RELEASE" export --data k >/dev/null 2>&1 || bad="$bad $c:delete"
 	git -C $KG fsck --strict --no-progress >/dev/null 2>&1 || bad="$bad $c:fsck-after"
 	[ "$(retired $KG)" = 0 ] && names_ok $KG || bad="$bad $c:left"

@@ -240,13 +240,18 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Whether the pack "pack-HEX.pack" in pack directory dir is retired: a
- * repack rolled it into another and left it for clients that may still
- * fetch it (its "pack-HEX.retired" marker; see repack_epoch). */
-static bool retired_pack(const char *dir, const char *file, size_t stem)
+/* Where a retired pack's marker is: GITDIR/listarc-retired/pack-HEX,
+ * outside objects/ (git counts unknown files in objects/pack as garbage)
+ * and outside what the server lets clients fetch. */
+#define RETIRED_DIR "listarc-retired"
+
+/* Whether the pack "pack-HEX.EXT" (stem: the length of "pack-HEX") of
+ * epoch gitdir is retired: a repack rolled it into another and left it
+ * for clients that may still fetch it (see repack_epoch). */
+static bool retired_pack(const char *gitdir, const char *file, size_t stem)
 {
 	char f[PATH_BYTES + 300];
-	snprintf(f, sizeof f, "%s/%.*s.retired", dir, (int)stem, file);
+	snprintf(f, sizeof f, "%s/" RETIRED_DIR "/%.*s", gitdir, (int)stem, file);
 	return access(f, F_OK) == 0;
 }
 
@@ -272,7 +277,7 @@ enum la_status export_server_info(const char *gitdir, struct la_err *err)
 			/* Only packs with their index: one being written has none yet. */
 			char idx[PATH_BYTES + 300];
 			snprintf(idx, sizeof idx, "%s/%.*s.idx", p, (int)(l - 5), de->d_name);
-			if (access(idx, R_OK) != 0 || retired_pack(p, de->d_name, l - 5))
+			if (access(idx, R_OK) != 0 || retired_pack(gitdir, de->d_name, l - 5))
 				continue;
 			if (!vec_reserve(&names, &cap, n + 1, sizeof *names) ||
 			    !(names[n] = strdup(de->d_name)))
@@ -696,8 +701,9 @@ static enum la_status write_pack(struct exporter *x)
  * Dumb HTTP clients read objects/info/packs first and fetch the packs it
  * names later, so a pack deleted right after the repack would fail a
  * clone that read the old list a moment before.  A rolled-up pack is
- * therefore retired, not deleted: the new pack is written and synced, a
- * marker "pack-HEX.retired" is made beside each pack rolled into it, and
+ * therefore retired, not deleted: the new pack is written and synced, an
+ * empty marker GITDIR/listarc-retired/pack-HEX is made for each pack
+ * rolled into it, and
  * objects/info/packs is written again without them; only a later run,
  * once the marker is EXPORT_PACK_GRACE seconds old, deletes the retired
  * pack (index first, marker last).  A transfer already under way is not
@@ -768,7 +774,8 @@ static enum la_status list_packs(const char *gitdir, struct pack **out, size_t *
 	while ((de = readdir(d)) && !e) {
 		size_t l = strlen(de->d_name);
 		if (l < 10 || l > 200 || strncmp(de->d_name, "pack-", 5) != 0 ||
-		    strcmp(de->d_name + l - 4, ".idx") != 0 || retired_pack(p, de->d_name, l - 4))
+		    strcmp(de->d_name + l - 4, ".idx") != 0 ||
+		    retired_pack(gitdir, de->d_name, l - 4))
 			continue;
 		char f[PATH_BYTES + 300];
 		snprintf(f, sizeof f, "%s/%s", p, de->d_name);
@@ -875,13 +882,15 @@ static enum la_status repack_epoch(struct exporter *x)
 		snprintf(made, sizeof made, "pack-%s", git_packbuilder_name(pb));
 	git_packbuilder_free(pb);
 	/* The new pack is on disk (libgit2 syncs it): the old ones retire. */
-	char pdir[PATH_BYTES + 32];
-	snprintf(pdir, sizeof pdir, "%s/objects/pack", dir);
+	char rdir[PATH_BYTES + 32];
+	snprintf(rdir, sizeof rdir, "%s/" RETIRED_DIR, dir);
+	if (!e && (e = mkdirs(rdir, x->err)) == LA_OK)
+		sync_dir(dir);
 	for (size_t i = 0; i < split && !e; i++) {
 		if (!strcmp(v[i].name, made))
 			continue;
 		char f[PATH_BYTES + 300];
-		snprintf(f, sizeof f, "%s/%s.retired", pdir, v[i].name);
+		snprintf(f, sizeof f, "%s/%s", rdir, v[i].name);
 		int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 		if (fd < 0)
 			e = la_err_set(x->err, LA_EIO, "%s: %s", f, strerror(errno));
@@ -889,7 +898,7 @@ static enum la_status repack_epoch(struct exporter *x)
 			close(fd);
 	}
 	if (!e)
-		sync_dir(pdir);
+		sync_dir(rdir);
 	if (!e)
 		e = export_server_info(dir, x->err);
 	if (!e)
@@ -903,9 +912,10 @@ static enum la_status repack_epoch(struct exporter *x)
  * and the file), the file is written again and the grace starts anew. */
 static enum la_status delete_retired(struct exporter *x, const char *dir, time_t now)
 {
-	char pdir[PATH_BYTES + 32];
+	char pdir[PATH_BYTES + 32], rdir[PATH_BYTES + 32];
 	snprintf(pdir, sizeof pdir, "%s/objects/pack", dir);
-	DIR *d = opendir(pdir);
+	snprintf(rdir, sizeof rdir, "%s/" RETIRED_DIR, dir);
+	DIR *d = opendir(rdir);
 	if (!d)
 		return LA_OK;
 	char **names = NULL;
@@ -914,11 +924,11 @@ static enum la_status delete_retired(struct exporter *x, const char *dir, time_t
 	struct dirent *de;
 	while ((de = readdir(d)) && !e) {
 		size_t l = strlen(de->d_name);
-		if (l < 13 || l > 200 || strncmp(de->d_name, "pack-", 5) != 0 ||
-		    strcmp(de->d_name + l - 8, ".retired") != 0)
+		if (l < 6 || l > 200 || strncmp(de->d_name, "pack-", 5) != 0 ||
+		    strchr(de->d_name, '.'))
 			continue;
 		if (!vec_reserve(&names, &cap, n + 1, sizeof *names) ||
-		    !(names[n] = strndup(de->d_name, l - 8)))
+		    !(names[n] = strdup(de->d_name)))
 			e = la_err_set(x->err, LA_ENOMEM, "out of memory");
 		else
 			n++;
@@ -952,21 +962,24 @@ static enum la_status delete_retired(struct exporter *x, const char *dir, time_t
 	if (named) {
 		e = export_server_info(dir, x->err);
 		for (size_t i = 0; i < n && !e; i++) {
-			snprintf(f, sizeof f, "%s/%s.retired", pdir, names[i]);
+			snprintf(f, sizeof f, "%s/%s", rdir, names[i]);
 			utimensat(AT_FDCWD, f, NULL, 0);
 		}
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct stat sb;
-		snprintf(f, sizeof f, "%s/%s.retired", pdir, names[i]);
+		snprintf(f, sizeof f, "%s/%s", rdir, names[i]);
 		if (stat(f, &sb) != 0 || now - sb.st_mtime < EXPORT_PACK_GRACE)
 			continue;
-		static const char *const ext[] = {".idx", ".bitmap", ".rev", ".pack", ".retired"};
+		static const char *const ext[] = {".idx", ".bitmap", ".rev", ".pack"};
 		for (size_t k = 0; k < sizeof ext / sizeof *ext; k++) {
 			snprintf(f, sizeof f, "%s/%s%s", pdir, names[i], ext[k]);
 			unlink(f);
 		}
+		/* The marker last: a run killed before this finds it again. */
+		snprintf(f, sizeof f, "%s/%s", rdir, names[i]);
+		unlink(f);
 		x->stats->packs_deleted++;
 	}
 out:
