@@ -196,10 +196,11 @@ check_eq "...the same commits as a run never killed (nothing lost or doubled)" \
 	"$(git -C clean/git/0.git rev-parse master) 38"
 check "...and git fsck finds nothing wrong" git -C hook/git/0.git fsck --no-progress
 
-# Repacking: an epoch of more packs (one a batch of 4) than the bound is
-# made one pack, which alone objects/info/packs names.
+# Repacking: an epoch of more packs (one a batch of 4) than the bound,
+# all of a size, is made one pack, which alone objects/info/packs names;
+# the 10 it replaces are retired, kept for their grace (t1321).
 LISTARC_EXPORT_PACKS=3 LISTARC_EXPORT_BATCH=4 la export --data a --to "$T/rp" v2 >rp.out
 check_eq "an epoch of more packs than the bound is repacked into one, named in objects/info/packs" \
-	"$(grep -c repacked rp.out) $(ls rp/git/0.git/objects/pack/*.pack | wc -l) $(grep -c '^P ' rp/git/0.git/objects/info/packs) $(git -C rp/git/0.git rev-list --count master)" \
-	"1 1 1 38"
+	"$(grep -c repacked rp.out) $(ls rp/git/0.git/listarc-retired | wc -l) $(grep -c '^P ' rp/git/0.git/objects/info/packs) $(git -C rp/git/0.git rev-list --count master)" \
+	"1 10 1 38"
 check "...git fsck finds nothing wrong in it" git -C rp/git/0.git fsck --strict --no-progress

@@ -105,9 +105,13 @@ static int export_one(struct store *st, const struct conf *cf, const char *dir, 
 		cmd_error("%s", err.msg);
 		return e == LA_ELOCKED ? EX_TEMPFAIL_ : 1;
 	}
-	printf("%s: %llu added, %llu removed, %llu hidden left out; epoch %d; %s%s\n", name,
+	printf("%s: %llu added, %llu removed, %llu hidden left out; epoch %d; %s%s", name,
 	       (unsigned long long)s.added, (unsigned long long)s.removed,
 	       (unsigned long long)s.skipped, s.last_epoch, inbox, s.repacked ? "; repacked" : "");
+	if (s.packs_deleted)
+		printf("; %llu retired pack%s deleted", (unsigned long long)s.packs_deleted,
+		       s.packs_deleted == 1 ? "" : "s");
+	putchar('\n');
 	return 0;
 }
 

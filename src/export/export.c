@@ -240,20 +240,24 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Whether "pack-HEX.pack" is one of the packs skip names ("pack-HEX"). */
-static bool skipped_pack(const char *file, char **skip, size_t nskip, const char *keep)
+/* Where a retired pack's marker is: GITDIR/listarc-retired/pack-HEX,
+ * outside objects/ (git counts unknown files in objects/pack as garbage)
+ * and outside what the server lets clients fetch. */
+#define RETIRED_DIR "listarc-retired"
+
+/* Whether the pack "pack-HEX.EXT" (stem: the length of "pack-HEX") of
+ * epoch gitdir is retired: a repack rolled it into another and left it
+ * for clients that may still fetch it (see repack_epoch). */
+static bool retired_pack(const char *gitdir, const char *file, size_t stem)
 {
-	size_t l = strlen(file) - 5;
-	for (size_t i = 0; i < nskip; i++)
-		if (strlen(skip[i]) == l && !strncmp(file, skip[i], l) && strcmp(skip[i], keep))
-			return true;
-	return false;
+	char f[PATH_BYTES + 300];
+	snprintf(f, sizeof f, "%s/" RETIRED_DIR "/%.*s", gitdir, (int)stem, file);
+	return access(f, F_OK) == 0;
 }
 
-/* export_server_info, leaving out the packs skip names but keep (those a
- * repack is about to delete). */
-static enum la_status server_info(const char *gitdir, char **skip, size_t nskip, const char *keep,
-                                  struct la_err *err)
+/* objects/info/packs (every pack with its index, but the retired ones)
+ * and info/refs, as git update-server-info writes them. */
+enum la_status export_server_info(const char *gitdir, struct la_err *err)
 {
 	char p[PATH_BYTES];
 	snprintf(p, sizeof p, "%s/objects/pack", gitdir);
@@ -273,7 +277,7 @@ static enum la_status server_info(const char *gitdir, char **skip, size_t nskip,
 			/* Only packs with their index: one being written has none yet. */
 			char idx[PATH_BYTES + 300];
 			snprintf(idx, sizeof idx, "%s/%.*s.idx", p, (int)(l - 5), de->d_name);
-			if (access(idx, R_OK) != 0 || skipped_pack(de->d_name, skip, nskip, keep))
+			if (access(idx, R_OK) != 0 || retired_pack(gitdir, de->d_name, l - 5))
 				continue;
 			if (!vec_reserve(&names, &cap, n + 1, sizeof *names) ||
 			    !(names[n] = strdup(de->d_name)))
@@ -329,11 +333,6 @@ out:
 	git_repository_free(repo);
 	buf_free(&b);
 	return e;
-}
-
-enum la_status export_server_info(const char *gitdir, struct la_err *err)
-{
-	return server_info(gitdir, NULL, 0, "", err);
 }
 
 /* ---- the export's own record ---- */
@@ -683,10 +682,84 @@ static enum la_status write_pack(struct exporter *x)
 	return e;
 }
 
-/* ---- repacking ---- */
+/* ---- repacking ----
+ *
+ * Every batch writes one pack.  Once an epoch holds more than
+ * EXPORT_PACKS_MAX of them, only its small recent packs are rolled into
+ * one (size tiers, a geometric policy like git repack --geometric's):
+ * packs fall in tiers by their objects ([4^t, 4^(t+1))), and the lowest
+ * tier holding two packs or more is rolled, with the few packs below it,
+ * into one new pack (libgit2's packbuilder, deltas found among those
+ * objects); the big packs above are not read.  With batches of equal
+ * size, the epoch's first 17 packs become one, the next 16 another, and
+ * so on, the packs of that size being rolled in their turn once they
+ * are enough: each object is written again about log16(batches) times
+ * over the epoch's life, not once every 16 batches (git's own factor-2
+ * rule, applied only past the bound, would roll the whole epoch each
+ * time, the new packs adding up to about the old one).
+ *
+ * Dumb HTTP clients read objects/info/packs first and fetch the packs it
+ * names later, so a pack deleted right after the repack would fail a
+ * clone that read the old list a moment before.  A rolled-up pack is
+ * therefore retired, not deleted: the new pack is written and synced, an
+ * empty marker GITDIR/listarc-retired/pack-HEX is made for each pack
+ * rolled into it, and
+ * objects/info/packs is written again without them; only a later run,
+ * once the marker is EXPORT_PACK_GRACE seconds old, deletes the retired
+ * pack (index first, marker last).  A transfer already under way is not
+ * cut short either way (the server streams from an open file).  Killed at
+ * any point, every object is in the old packs, the new one or both: a
+ * pack half written is a temporary file clear_stale deletes, a repeated
+ * object is harmless, and a marker is only ever made once the pack that
+ * replaces its pack is on disk. */
 
-/* The names ("pack-HEX") of the epoch's packs that have their index. */
-static enum la_status list_packs(const char *gitdir, char ***out, size_t *n, struct la_err *err)
+struct pack {
+	char *name;       /* "pack-HEX" */
+	uint32_t objects; /* from its index */
+};
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A pack index (version 2, the only one libgit2 and git write): its
+ * object count and, if ids is not NULL, its object ids (malloc'd).
+ * False if the file is not such an index or is cut short. */
+static bool read_idx(const char *path, uint32_t *count, git_oid **ids)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	unsigned char head[8 + 256 * 4];
+	size_t got = 0;
+	bool ok = !io_read_full(fd, head, sizeof head, &got) && got == sizeof head &&
+	          !memcmp(head, "\377tOc", 4) && be32(head + 4) == 2;
+	uint32_t n = ok ? be32(head + 8 + 255 * 4) : 0;
+	struct stat sb;
+	/* The ids, CRCs and offsets fit in the file. */
+	ok = ok && fstat(fd, &sb) == 0 && (uint64_t)sb.st_size >= sizeof head + (uint64_t)n * 28;
+	if (ok && ids) {
+		*ids = malloc((n ? n : 1) * sizeof **ids);
+		unsigned char *raw = malloc((n ? n : 1) * (size_t)GIT_OID_RAWSZ);
+		ok = *ids && raw && !io_read_full(fd, raw, (size_t)n * GIT_OID_RAWSZ, &got) &&
+		     got == (size_t)n * GIT_OID_RAWSZ;
+		for (uint32_t i = 0; ok && i < n; i++)
+			git_oid_fromraw(&(*ids)[i], raw + (size_t)i * GIT_OID_RAWSZ);
+		free(raw);
+		if (!ok) {
+			free(*ids);
+			*ids = NULL;
+		}
+	}
+	close(fd);
+	*count = n;
+	return ok;
+}
+
+/* The epoch's packs that have their index and are not retired. */
+static enum la_status list_packs(const char *gitdir, struct pack **out, size_t *n,
+                                 struct la_err *err)
 {
 	char p[PATH_BYTES + 32];
 	snprintf(p, sizeof p, "%s/objects/pack", gitdir);
@@ -701,72 +774,241 @@ static enum la_status list_packs(const char *gitdir, char ***out, size_t *n, str
 	while ((de = readdir(d)) && !e) {
 		size_t l = strlen(de->d_name);
 		if (l < 10 || l > 200 || strncmp(de->d_name, "pack-", 5) != 0 ||
-		    strcmp(de->d_name + l - 4, ".idx") != 0)
+		    strcmp(de->d_name + l - 4, ".idx") != 0 ||
+		    retired_pack(gitdir, de->d_name, l - 4))
 			continue;
+		char f[PATH_BYTES + 300];
+		snprintf(f, sizeof f, "%s/%s", p, de->d_name);
+		uint32_t objects = 0;
+		if (!read_idx(f, &objects, NULL))
+			continue; /* not one we can roll up: left as it is */
 		if (!vec_reserve(out, &cap, *n + 1, sizeof **out) ||
-		    !((*out)[*n] = strndup(de->d_name, l - 4)))
+		    !((*out)[*n].name = strndup(de->d_name, l - 4)))
 			e = la_err_set(err, LA_ENOMEM, "out of memory");
 		else
-			(*n)++;
+			(*out)[(*n)++].objects = objects;
 	}
 	closedir(d);
 	return e;
 }
 
-static void free_names(char **v, size_t n)
+static void free_packs(struct pack *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		free(v[i]);
+		free(v[i].name);
 	free(v);
 }
 
-/* Once the epoch holds more than EXPORT_PACKS_MAX packs (one a batch),
- * everything its master reaches is written as one new pack (libgit2's
- * packbuilder, deltas found anew), synced, then named in objects/info/packs,
- * and only then are the old packs deleted (index first).  Killed at any
- * point, the objects are in the old packs, the new one, or both: a pack
- * half written is a temporary file clear_stale deletes, a repeated object
- * is harmless, and the next run that finds too many packs repacks. */
+static int cmp_pack(const void *a, const void *b)
+{
+	const struct pack *x = a, *y = b;
+	if (x->objects != y->objects)
+		return (x->objects > y->objects) - (x->objects < y->objects);
+	return strcmp(x->name, y->name);
+}
+
+/* A pack's tier: its objects in [4^t, 4^(t+1)). */
+static int pack_tier(uint32_t objects)
+{
+	int t = 0;
+	while (objects >= 4) {
+		objects /= 4;
+		t++;
+	}
+	return t;
+}
+
+/* How many of the packs v (sorted by objects, ascending) to roll into
+ * one: the lowest tier that holds two packs or more, with the packs
+ * below it (one a tier at most); at least two. */
+static size_t roll_count(const struct pack *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		int t = pack_tier(v[i].objects);
+		if (t != pack_tier(v[i - 1].objects))
+			continue;
+		while (i + 1 < n && pack_tier(v[i + 1].objects) == t)
+			i++;
+		return i + 1;
+	}
+	return 2;
+}
+
+/* Syncs directory dir (a file made in it reaches the disk). */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 static enum la_status repack_epoch(struct exporter *x)
 {
 	if (!x->repo || !x->has_tip)
 		return LA_OK;
 	char dir[PATH_BYTES];
 	epoch_dir(dir, sizeof dir, x->o->inbox, x->epoch);
-	char **old = NULL;
-	size_t nold = 0;
-	enum la_status e = list_packs(dir, &old, &nold, x->err);
+	struct pack *v = NULL;
+	size_t n = 0;
+	enum la_status e = list_packs(dir, &v, &n, x->err);
 	unsigned max = x->o->packs_max ? x->o->packs_max : EXPORT_PACKS_MAX;
-	if (e || nold <= max) {
-		free_names(old, nold);
+	if (e || n <= max) {
+		free_packs(v, n);
 		return e;
 	}
+	qsort(v, n, sizeof *v, cmp_pack);
+	size_t split = roll_count(v, n);
 	git_packbuilder *pb = NULL;
-	git_revwalk *rw = NULL;
-	if (git_packbuilder_new(&pb, x->repo) != 0 || git_revwalk_new(&rw, x->repo) != 0 ||
-	    git_revwalk_push(rw, &x->tip) != 0 || git_packbuilder_insert_walk(pb, rw) != 0 ||
-	    git_packbuilder_write(pb, NULL, 0, NULL, NULL) != 0)
+	if (git_packbuilder_new(&pb, x->repo) != 0)
+		e = git_fail(x, "repacking");
+	for (size_t i = 0; i < split && !e; i++) {
+		char f[PATH_BYTES + 300];
+		snprintf(f, sizeof f, "%s/objects/pack/%s.idx", dir, v[i].name);
+		git_oid *ids = NULL;
+		uint32_t cnt = 0;
+		if (!read_idx(f, &cnt, &ids))
+			e = la_err_set(x->err, LA_EIO, "%s: a pack index cut short", f);
+		for (uint32_t k = 0; k < cnt && !e; k++)
+			if (git_packbuilder_insert(pb, &ids[k], NULL) != 0)
+				e = git_fail(x, "repacking");
+		free(ids);
+	}
+	if (!e && git_packbuilder_write(pb, NULL, 0, NULL, NULL) != 0)
 		e = git_fail(x, "repacking");
 	char made[256] = "";
 	if (!e)
 		snprintf(made, sizeof made, "pack-%s", git_packbuilder_name(pb));
-	git_revwalk_free(rw);
 	git_packbuilder_free(pb);
+	/* The new pack is on disk (libgit2 syncs it): the old ones retire. */
+	char rdir[PATH_BYTES + 32];
+	snprintf(rdir, sizeof rdir, "%s/" RETIRED_DIR, dir);
+	if (!e && (e = mkdirs(rdir, x->err)) == LA_OK)
+		sync_dir(dir);
+	for (size_t i = 0; i < split && !e; i++) {
+		if (!strcmp(v[i].name, made))
+			continue;
+		char f[PATH_BYTES + 300];
+		snprintf(f, sizeof f, "%s/%s", rdir, v[i].name);
+		int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			e = la_err_set(x->err, LA_EIO, "%s: %s", f, strerror(errno));
+		else
+			close(fd);
+	}
 	if (!e)
-		e = server_info(dir, old, nold, made, x->err);
-	for (size_t i = 0; i < nold && !e; i++) {
-		if (!strcmp(old[i], made))
+		sync_dir(rdir);
+	if (!e)
+		e = export_server_info(dir, x->err);
+	if (!e)
+		x->stats->repacked++;
+	free_packs(v, n);
+	return e;
+}
+
+/* Deletes the retired packs of epoch dir whose grace is over.  If
+ * objects/info/packs still names one (a run killed between its marker
+ * and the file), the file is written again and the grace starts anew. */
+static enum la_status delete_retired(struct exporter *x, const char *dir, time_t now)
+{
+	char pdir[PATH_BYTES + 32], rdir[PATH_BYTES + 32];
+	snprintf(pdir, sizeof pdir, "%s/objects/pack", dir);
+	snprintf(rdir, sizeof rdir, "%s/" RETIRED_DIR, dir);
+	DIR *d = opendir(rdir);
+	if (!d)
+		return LA_OK;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	enum la_status e = LA_OK;
+	struct dirent *de;
+	while ((de = readdir(d)) && !e) {
+		size_t l = strlen(de->d_name);
+		if (l < 6 || l > 200 || strncmp(de->d_name, "pack-", 5) != 0 ||
+		    strchr(de->d_name, '.'))
+			continue;
+		if (!vec_reserve(&names, &cap, n + 1, sizeof *names) ||
+		    !(names[n] = strdup(de->d_name)))
+			e = la_err_set(x->err, LA_ENOMEM, "out of memory");
+		else
+			n++;
+	}
+	closedir(d);
+	if (e || n == 0)
+		goto out;
+	/* Which of them objects/info/packs still names. */
+	char f[PATH_BYTES + 300];
+	snprintf(f, sizeof f, "%s/objects/info/packs", dir);
+	struct buf info;
+	buf_init(&info, 16 << 20);
+	int fd = open(f, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		char tmp[65536];
+		size_t got;
+		while (!io_read_full(fd, tmp, sizeof tmp, &got) && got > 0) {
+			buf_add(&info, tmp, got);
+			if (got < sizeof tmp)
+				break;
+		}
+		close(fd);
+	}
+	bool named = false;
+	for (size_t i = 0; i < n && !named; i++) {
+		char line[300];
+		snprintf(line, sizeof line, "P %s.pack\n", names[i]);
+		named = info.data && memmem(info.data, info.len, line, strlen(line));
+	}
+	buf_free(&info);
+	if (named) {
+		e = export_server_info(dir, x->err);
+		for (size_t i = 0; i < n && !e; i++) {
+			snprintf(f, sizeof f, "%s/%s", rdir, names[i]);
+			utimensat(AT_FDCWD, f, NULL, 0);
+		}
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct stat sb;
+		snprintf(f, sizeof f, "%s/%s", rdir, names[i]);
+		if (stat(f, &sb) != 0 || now - sb.st_mtime < EXPORT_PACK_GRACE)
 			continue;
 		static const char *const ext[] = {".idx", ".bitmap", ".rev", ".pack"};
 		for (size_t k = 0; k < sizeof ext / sizeof *ext; k++) {
-			char f[PATH_BYTES + 300];
-			snprintf(f, sizeof f, "%s/objects/pack/%s%s", dir, old[i], ext[k]);
+			snprintf(f, sizeof f, "%s/%s%s", pdir, names[i], ext[k]);
 			unlink(f);
 		}
+		/* The marker last: a run killed before this finds it again. */
+		snprintf(f, sizeof f, "%s/%s", rdir, names[i]);
+		unlink(f);
+		x->stats->packs_deleted++;
 	}
-	if (!e)
-		x->stats->repacked++;
-	free_names(old, nold);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return e;
+}
+
+/* delete_retired over every epoch of the inbox. */
+static enum la_status delete_retired_all(struct exporter *x)
+{
+	char p[PATH_BYTES];
+	snprintf(p, sizeof p, "%s/git", x->o->inbox);
+	DIR *d = opendir(p);
+	if (!d)
+		return LA_OK;
+	time_t now = time(NULL);
+	enum la_status e = LA_OK;
+	struct dirent *de;
+	while ((de = readdir(d)) && !e) {
+		size_t k = strspn(de->d_name, "0123456789");
+		if (k == 0 || k > 6 || strcmp(de->d_name + k, ".git") != 0)
+			continue;
+		char dir[PATH_BYTES];
+		epoch_dir(dir, sizeof dir, x->o->inbox, atoi(de->d_name));
+		e = delete_retired(x, dir, now);
+	}
+	closedir(d);
 	return e;
 }
 
@@ -1281,6 +1523,8 @@ enum la_status export_list(struct store *st, int64_t list_id, const char *list,
 	}
 	if (!e)
 		e = repack_epoch(&x);
+	if (!e)
+		e = delete_retired_all(&x);
 	stats->last_epoch = x.repo ? x.epoch : -1;
 	close_epoch(&x);
 	free(x.ev);

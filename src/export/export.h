@@ -31,9 +31,15 @@
 /* public-inbox's epoch size: (1 GiB) / 0.4. */
 #define EXPORT_EPOCH_BYTES (UINT64_C(1073741824) * 10 / 4)
 
-/* Packs (one a batch) an epoch holds before the export repacks it into
- * one: more packs cost a look-up in each for every object read. */
+/* Packs (one a batch) an epoch holds before the export rolls its small
+ * recent ones into one (geometrically, as git repack --geometric=2): more
+ * packs cost a look-up in each for every object read. */
 #define EXPORT_PACKS_MAX 16
+
+/* Seconds a rolled-up pack stays on disk, no longer named in
+ * objects/info/packs, for dumb HTTP clients that read the list before
+ * the repack (docs/export.md). */
+#define EXPORT_PACK_GRACE 3600
 
 struct export_opts {
 	const char *inbox;       /* the inbox directory (made if missing) */
@@ -41,18 +47,19 @@ struct export_opts {
 	const char *description; /* INBOX/description's text, or NULL */
 	uint64_t epoch_bytes;    /* 0: EXPORT_EPOCH_BYTES */
 	unsigned batch;          /* messages per pack and ref update (0: 10000) */
-	unsigned packs_max;      /* packs an epoch may hold before it is repacked
-	                          * into one (0: EXPORT_PACKS_MAX) */
+	unsigned packs_max;      /* packs an epoch may hold before its small ones
+	                          * are rolled into one (0: EXPORT_PACKS_MAX) */
 };
 
 struct export_stats {
-	uint64_t added;    /* commits adding a message ("m") */
-	uint64_t removed;  /* commits removing one ("d") */
-	uint64_t skipped;  /* hidden messages not written */
-	uint64_t bytes;    /* message bytes written */
-	uint64_t resumed;  /* batches a killed run left, found whole or undone */
-	uint64_t repacked; /* epochs repacked into one pack */
-	int last_epoch;    /* the newest epoch, -1 if none */
+	uint64_t added;         /* commits adding a message ("m") */
+	uint64_t removed;       /* commits removing one ("d") */
+	uint64_t skipped;       /* hidden messages not written */
+	uint64_t bytes;         /* message bytes written */
+	uint64_t resumed;       /* batches a killed run left, found whole or undone */
+	uint64_t repacked;      /* repacks (small packs of an epoch rolled into one) */
+	uint64_t packs_deleted; /* retired packs deleted, their grace over */
+	int last_epoch;         /* the newest epoch, -1 if none */
 };
 
 /* Brings the inbox o->inbox up to date with list list_id (named list) of

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <git2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,41 +111,12 @@ static void blob_file(char *out, size_t n, int epoch, const git_oid *id)
 		snprintf(out, n, "%d/%s", epoch, hex);
 }
 
-static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, const git_oid *id,
-                               struct la_err *err)
+/* Adds a message read and parsed (sum, text if search is on, made_up its
+ * made-up Message-ID or "") to the index: its date, number, row. */
+static enum la_status add_parsed(struct walk *w, int epoch, const git_oid *id, size_t len,
+                                 struct msg_summary *sum, struct msg_text *text,
+                                 const char *made_up, struct la_err *err)
 {
-	/* Straight from the object database: no blob object around it. */
-	git_odb *odb = NULL;
-	git_odb_object *blob = NULL;
-	if (git_repository_odb(&odb, repo) != 0 || git_odb_read(&blob, odb, id) != 0 ||
-	    git_odb_object_type(blob) != GIT_OBJECT_BLOB) {
-		char hex[GIT_OID_HEXSZ + 1];
-		git_odb_object_free(blob);
-		git_odb_free(odb);
-		return la_err_set(err, LA_EIO, "%s: blob %s: %s", w->src.path,
-		                  git_oid_tostr(hex, sizeof hex, id), git_msg());
-	}
-	git_odb_free(odb);
-	size_t len = git_odb_object_size(blob);
-	if (len == 0) {
-		/* public-inbox-purge leaves an empty "m" where the message it
-		 * erased was: no message. */
-		git_odb_object_free(blob);
-		return LA_OK;
-	}
-	size_t n = len < SEARCH_TEXT_MAX * 8 ? len : SEARCH_TEXT_MAX * 8;
-	/* A copy that ends in a NUL, as the parsers' safety net wants. */
-	buf_reset(&w->raw);
-	buf_add(&w->raw, git_odb_object_data(blob), n);
-	git_odb_object_free(blob);
-	if (w->raw.err)
-		return la_err_set(err, LA_ENOMEM, "out of memory");
-	const char *p = buf_cstr(&w->raw);
-	size_t hl = n < HEAD_MAX ? n : HEAD_MAX;
-	msg_summary_parse(w->sum, p, hl);
-	ingest_adjust(w->o->conf, w->sum);
-	if (w->o->search)
-		msg_text_extract(&w->text, p, n);
 	struct store_new_msg nm = {0};
 	char file[GIT_OID_HEXSZ + 16];
 	blob_file(file, sizeof file, epoch, id);
@@ -153,17 +125,15 @@ static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, 
 	nm.off = 0;
 	nm.len = len;
 	nm.file = file;
-	nm.sum = w->sum;
-	nm.text = w->o->search ? &w->text : NULL;
-	if (!ingest_delivery_date(w->sum, w->last_ts, &nm.ts, &nm.day))
+	nm.sum = sum;
+	nm.text = w->o->search ? text : NULL;
+	if (!ingest_delivery_date(sum, w->last_ts, &nm.ts, &nm.day))
 		w->stats->no_date++;
 	w->last_ts = nm.ts;
-	nm.has_date = w->sum->has_date;
-	nm.date = w->sum->has_date ? date_unix(&w->sum->date) : 0;
-	char mid[64];
-	if (!w->sum->msgid[0]) {
-		msg_made_up_id(mid, sizeof mid, p, hl, len);
-		nm.made_up_id = mid;
+	nm.has_date = sum->has_date;
+	nm.date = sum->has_date ? date_unix(&sum->date) : 0;
+	if (made_up[0]) {
+		nm.made_up_id = made_up;
 		w->stats->no_msgid++;
 	}
 	int num;
@@ -177,6 +147,62 @@ static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, 
 	w->batch++;
 	w->uncommitted++;
 	return LA_OK;
+}
+
+/* A blob's bytes (up to what search needs, copied into raw: the parsers
+ * want a NUL after them) parsed into sum, text (if search) and made_up
+ * (its made-up Message-ID, or ""); *len its whole length, 0 for the
+ * empty "m" public-inbox-purge leaves (no message). */
+static bool parse_blob(git_odb *odb, const git_oid *id, const struct ingest_opts *o,
+                       struct buf *raw, struct msg_summary *sum, struct msg_text *text,
+                       char made_up[64], size_t *len)
+{
+	git_odb_object *blob = NULL;
+	if (git_odb_read(&blob, odb, id) != 0 || git_odb_object_type(blob) != GIT_OBJECT_BLOB) {
+		git_odb_object_free(blob);
+		return false;
+	}
+	*len = git_odb_object_size(blob);
+	made_up[0] = 0;
+	if (*len == 0) {
+		git_odb_object_free(blob);
+		return true;
+	}
+	size_t n = *len < SEARCH_TEXT_MAX * 8 ? *len : SEARCH_TEXT_MAX * 8;
+	buf_reset(raw);
+	buf_add(raw, git_odb_object_data(blob), n);
+	git_odb_object_free(blob);
+	if (raw->err)
+		return false;
+	const char *p = buf_cstr(raw);
+	size_t hl = n < HEAD_MAX ? n : HEAD_MAX;
+	msg_summary_parse(sum, p, hl);
+	ingest_adjust(o->conf, sum);
+	if (o->search)
+		msg_text_extract(text, p, n);
+	if (!sum->msgid[0])
+		msg_made_up_id(made_up, 64, p, hl, *len);
+	return true;
+}
+
+static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, const git_oid *id,
+                               struct la_err *err)
+{
+	/* Straight from the object database: no blob object around it. */
+	git_odb *odb = NULL;
+	size_t len = 0;
+	char made_up[64];
+	bool ok = git_repository_odb(&odb, repo) == 0 &&
+	          parse_blob(odb, id, w->o, &w->raw, w->sum, &w->text, made_up, &len);
+	git_odb_free(odb);
+	if (!ok) {
+		char hex[GIT_OID_HEXSZ + 1];
+		return la_err_set(err, LA_EIO, "%s: blob %s: %s", w->src.path,
+		                  git_oid_tostr(hex, sizeof hex, id), git_msg());
+	}
+	if (len == 0)
+		return LA_OK;
+	return add_parsed(w, epoch, id, len, w->sum, &w->text, made_up, err);
 }
 
 static enum la_status remove_blob(struct walk *w, int epoch, const git_oid *id, struct la_err *err)
@@ -594,39 +620,216 @@ static enum la_status batch_point(struct walk *w, int hnum, const git_oid *id, s
 	return store_begin(w->st, err);
 }
 
-/* One commit of the chain, by its raw tree; the general path for a tree
- * other than a v2 one's. */
-static enum la_status link_read(struct walk *w, struct epoch *ep, git_odb *odb,
-                                const struct link *l, struct la_err *err)
+/* ---- the fast path's two threads ----
+ *
+ * Reading a message from the pack (inflating its tree and blob) and
+ * parsing it run on one core while SQLite writes on the other, as for an
+ * mbox (ingest.c): a reader thread, with a repository of its own (libgit2
+ * objects are not shared between threads), walks the chain oldest first
+ * and fills slots of a ring; the calling thread takes them in order and
+ * adds them to the index, committing in batches. */
+
+#define GIT_RING 16
+#define GIT_RING_WAKE (GIT_RING / 2)
+
+struct git_slot {
+	char op; /* 'm' a message, 'e' an empty "m" (purged), 'd' a removal,
+	            'g' another tree (read on the writer's side) */
+	git_oid blob;
+	size_t len;
+	struct msg_summary sum;
+	struct msg_text text;
+	char made_up[64];
+};
+
+struct git_ring {
+	pthread_mutex_t mu;
+	pthread_cond_t can_put, can_take;
+	struct git_slot *slot;
+	size_t head, tail; /* head: next to fill; tail: next to take */
+	bool done, stop, reader_waits, writer_waits;
+	enum la_status status;
+	struct la_err err;
+	/* The reader's inputs: the chain (newest first) and how to parse. */
+	const char *repo_path, *src_path;
+	bool v2;
+	const struct link *v;
+	size_t n;
+	const struct ingest_opts *o;
+	struct buf raw;
+};
+
+static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct link *l,
+                                struct git_slot *sl)
 {
-	if (w->last_ts == 0) {
-		/* The first message's date fallback: its commit's time. */
-		git_odb_object *o = NULL;
-		git_oid t, p;
-		bool hp;
-		int64_t ts = 0;
-		if (git_odb_read(&o, odb, &l->commit) == 0)
-			parse_commit(git_odb_object_data(o), git_odb_object_size(o), &t, &p, &hp,
-			             &ts);
-		git_odb_object_free(o);
-		w->last_ts = ts;
-	}
 	git_odb_object *t = NULL;
 	if (git_odb_read(&t, odb, &l->tree) != 0)
-		return la_err_set(err, LA_EIO, "%s: tree: %s", w->src.path, git_msg());
-	git_oid blob;
-	char op = 0;
-	bool v2 = ep->num >= 0 && git_odb_object_type(t) == GIT_OBJECT_TREE &&
-	          parse_tree(git_odb_object_data(t), git_odb_object_size(t), &blob, &op);
+		return la_err_set(&q->err, LA_EIO, "%s: tree: %s", q->src_path, git_msg());
+	bool v2 = q->v2 && git_odb_object_type(t) == GIT_OBJECT_TREE &&
+	          parse_tree(git_odb_object_data(t), git_odb_object_size(t), &sl->blob, &sl->op);
 	git_odb_object_free(t);
-	if (v2)
-		return op == 'm' ? add_blob(w, ep->repo, ep->num, &blob, err)
-		                 : remove_blob(w, ep->num, &blob, err);
-	git_commit *c = NULL;
-	if (git_commit_lookup(&c, ep->repo, &l->commit) != 0)
-		return la_err_set(err, LA_EIO, "%s: commit: %s", w->src.path, git_msg());
-	enum la_status e = one_commit(w, ep->repo, ep->num, c, err);
-	git_commit_free(c);
+	if (!v2) {
+		sl->op = 'g';
+		return LA_OK;
+	}
+	if (sl->op == 'd')
+		return LA_OK;
+	if (!parse_blob(odb, &sl->blob, q->o, &q->raw, &sl->sum, &sl->text, sl->made_up,
+	                &sl->len)) {
+		char hex[GIT_OID_HEXSZ + 1];
+		return la_err_set(&q->err, LA_EIO, "%s: blob %s: %s", q->src_path,
+		                  git_oid_tostr(hex, sizeof hex, &sl->blob), git_msg());
+	}
+	if (sl->len == 0)
+		sl->op = 'e';
+	return LA_OK;
+}
+
+static void *git_reader_main(void *arg)
+{
+	struct git_ring *q = arg;
+	enum la_status e = LA_OK;
+	git_repository *repo = NULL;
+	git_odb *odb = NULL;
+	if (git_repository_open_ext(&repo, q->repo_path,
+	                            GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
+	                            NULL) != 0 ||
+	    git_repository_odb(&odb, repo) != 0)
+		e = la_err_set(&q->err, LA_EIO, "%s: %s", q->repo_path, git_msg());
+	for (size_t i = q->n; i-- > 0 && !e;) {
+		pthread_mutex_lock(&q->mu);
+		while (q->head - q->tail == GIT_RING && !q->stop) {
+			q->reader_waits = true;
+			pthread_cond_wait(&q->can_put, &q->mu);
+		}
+		q->reader_waits = false;
+		bool stop = q->stop;
+		pthread_mutex_unlock(&q->mu);
+		if (stop)
+			break;
+		if ((e = read_link(q, odb, &q->v[i], &q->slot[q->head % GIT_RING])))
+			break;
+		pthread_mutex_lock(&q->mu);
+		q->head++;
+		if (q->writer_waits && q->head - q->tail >= GIT_RING_WAKE)
+			pthread_cond_signal(&q->can_take);
+		pthread_mutex_unlock(&q->mu);
+	}
+	git_odb_free(odb);
+	git_repository_free(repo);
+	pthread_mutex_lock(&q->mu);
+	q->status = e;
+	q->done = true;
+	pthread_cond_signal(&q->can_take);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* The next slot filled, waiting for it; NULL once the reader is done and
+ * everything was taken. */
+static struct git_slot *git_ring_take(struct git_ring *q)
+{
+	pthread_mutex_lock(&q->mu);
+	while (q->head == q->tail && !q->done) {
+		q->writer_waits = true;
+		pthread_cond_wait(&q->can_take, &q->mu);
+	}
+	q->writer_waits = false;
+	bool empty = q->head == q->tail;
+	pthread_mutex_unlock(&q->mu);
+	return empty ? NULL : &q->slot[q->tail % GIT_RING];
+}
+
+static void git_ring_release(struct git_ring *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->tail++;
+	if (q->reader_waits && q->head - q->tail <= GIT_RING - GIT_RING_WAKE)
+		pthread_cond_signal(&q->can_put);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* The chain v[0..n) (newest first) indexed oldest first through the ring. */
+static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
+                                 const struct link *v, size_t n, struct la_err *err)
+{
+	int hnum = ep->num < 0 ? 0 : ep->num;
+	char rp[4200];
+	epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
+	struct git_ring q = {.repo_path = rp,
+	                     .src_path = w->src.path,
+	                     .v2 = ep->num >= 0,
+	                     .v = v,
+	                     .n = n,
+	                     .o = w->o};
+	q.slot = calloc(GIT_RING, sizeof *q.slot);
+	if (!q.slot)
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	for (int i = 0; i < GIT_RING; i++)
+		msg_text_init(&q.slot[i].text);
+	buf_init(&q.raw, SEARCH_TEXT_MAX * 8 + 1);
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_cond_init(&q.can_put, NULL);
+	pthread_cond_init(&q.can_take, NULL);
+	pthread_t reader;
+	enum la_status e = LA_OK;
+	bool started = pthread_create(&reader, NULL, git_reader_main, &q) == 0;
+	if (!started)
+		e = la_err_set(err, LA_ENOMEM, "cannot start a thread");
+	for (size_t i = n; started && !e && i-- > 0;) {
+		struct git_slot *sl = git_ring_take(&q);
+		if (!sl)
+			break;
+		const struct link *l = &v[i];
+		if (w->last_ts == 0) {
+			/* The first message's date fallback: its commit's time. */
+			git_odb_object *o = NULL;
+			git_oid t, p;
+			bool hp;
+			int64_t ts = 0;
+			if (git_odb_read(&o, odb, &l->commit) == 0)
+				parse_commit(git_odb_object_data(o), git_odb_object_size(o), &t, &p,
+				             &hp, &ts);
+			git_odb_object_free(o);
+			w->last_ts = ts;
+		}
+		if (sl->op == 'm') {
+			e = add_parsed(w, ep->num, &sl->blob, sl->len, &sl->sum, &sl->text,
+			               sl->made_up, err);
+		} else if (sl->op == 'd') {
+			e = remove_blob(w, ep->num, &sl->blob, err);
+		} else if (sl->op == 'g') {
+			git_commit *c = NULL;
+			if (git_commit_lookup(&c, ep->repo, &l->commit) != 0)
+				e = la_err_set(err, LA_EIO, "%s: commit: %s", w->src.path,
+				               git_msg());
+			else
+				e = one_commit(w, ep->repo, ep->num, c, err);
+			git_commit_free(c);
+		}
+		git_ring_release(&q);
+		if (!e)
+			e = batch_point(w, hnum, &l->commit, err);
+	}
+	if (started) {
+		pthread_mutex_lock(&q.mu);
+		q.stop = true;
+		pthread_cond_signal(&q.can_put);
+		pthread_mutex_unlock(&q.mu);
+		pthread_join(reader, NULL);
+		if (!e && q.status)
+			e = la_err_set(err, q.status, "%s", q.err.msg);
+		else if (!e && q.tail != n)
+			e = la_err_set(err, LA_EIO, "%s: the chain was not read whole",
+			               w->src.path);
+	}
+	for (int i = 0; i < GIT_RING; i++)
+		msg_text_free(&q.slot[i].text);
+	free(q.slot);
+	buf_free(&q.raw);
+	pthread_cond_destroy(&q.can_put);
+	pthread_cond_destroy(&q.can_take);
+	pthread_mutex_destroy(&q.mu);
 	return e;
 }
 
@@ -644,12 +847,7 @@ static enum la_status epoch_walk_fast(struct walk *w, struct epoch *ep, bool *do
 	bool met = false;
 	enum la_status e = collect_chain(w, ep, odb, &v, &n, &met, err);
 	if (!e && met) {
-		int hnum = ep->num < 0 ? 0 : ep->num;
-		for (size_t i = n; i-- > 0 && !e;) {
-			e = link_read(w, ep, odb, &v[i], err);
-			if (!e)
-				e = batch_point(w, hnum, &v[i].commit, err);
-		}
+		e = walk_chain(w, ep, odb, v, n, err);
 		*done = true;
 	}
 	free(v);
