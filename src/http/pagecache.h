@@ -33,6 +33,7 @@ struct page {
 	char filename[FILENAME_MAX_BYTES + 16]; /* attachments, else "" */
 	bool attachment;
 	int truncated; /* X-Listarc-Truncated, 0: none */
+	char *set_cookie; /* Set-Cookie (never a cached page's), or NULL */
 	char *body;    /* owned; NULL if len == 0 */
 	size_t len;
 	char *gz; /* gzip of body, or NULL */

@@ -290,6 +290,17 @@ static const h2o_iovec_t *req_header(h2o_req_t *req, const h2o_token_t *t)
 	return i == -1 ? NULL : &req->headers.entries[i].value;
 }
 
+/* The reader's time zone, from the first Cookie header (of each, an
+ * HTTP/2 client may send several) that names one, or NULL. */
+static const struct render_zone *req_zone(h2o_req_t *req)
+{
+	const struct render_zone *z = NULL;
+	for (ssize_t i = -1; !z && (i = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, i)) != -1;)
+		z = render_zone_cookie(req->headers.entries[i].value.base,
+		                       req->headers.entries[i].value.len);
+	return z;
+}
+
 static void cut(struct conn *c, bool hard);
 
 /* Moves c to the end of its loop's list, which is kept in order of last
@@ -471,6 +482,12 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 		add_header_str(req, "x-robots-tag", "noindex");
 	if (p->location)
 		add_header(req, H2O_TOKEN_LOCATION, p->location, strlen(p->location));
+	if (p->set_cookie)
+		add_header(req, H2O_TOKEN_SET_COOKIE, p->set_cookie, strlen(p->set_cookie));
+	/* A page's times on hover are in the zone of the reader's tz cookie
+	 * (render/zone.c): a shared cache must not give it to another. */
+	if (p->content_type && !strncmp(p->content_type, "text/html", 9))
+		add_header(req, H2O_TOKEN_VARY, H2O_STRLIT("Cookie"));
 	if (p->filename[0]) {
 		const char *v = pool_printf(req, &n, "%s; filename=\"%s\"",
 		                            p->attachment ? "attachment" : "inline", p->filename);
@@ -728,6 +745,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		route_parse(path, n, &rt);
 	if (snapshot && w->cache)
 		kn = route_key(&rt, key, sizeof key);
+	/* A page made for a reader's zone is cached under it. */
+	w->rc.zone = req_zone(req);
+	if (kn && w->rc.zone) {
+		int k = snprintf(key + kn, sizeof key - kn, "|tz=%s", render_zone_name(w->rc.zone));
+		kn = k > 0 && (size_t)k < sizeof key - kn ? kn + (size_t)k : 0;
+	}
 	struct page *p = kn ? pagecache_get(w->cache, key, kn, version) : NULL;
 	if (w->srv->rl && !rate_allows(x, req, &rt, p != NULL)) {
 		page_unref(p);
@@ -741,6 +764,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		w->rc.req_origin = request_origin(w, req, origin, sizeof origin) ? origin : NULL;
 		enum la_status e = route_handle(&w->rc, path, n, &r);
 		w->rc.req_origin = NULL;
+		w->rc.zone = NULL;
 		if (e)
 			log_failure(x, http_reason(r.status), e);
 		if (!e && r.stream.next && kn && r.status == 200 &&

@@ -33,11 +33,12 @@ static bool msg_line(const struct store_entry *e, void *arg)
 	struct lines *x = arg;
 	struct buf *b = x->b;
 	buf_adds(b, "<li>");
-	if (x->with_date) {
-		char day[CIVIL_DAY_LEN];
-		civil_daykey_format(e->day, '/', day);
-		buf_printf(b, "<span class=\"date\">%s</span> ", day);
-	}
+	/* The sender's date and offset (else the delivery time, in UTC);
+	 * a day's page shows the time only. */
+	buf_adds(b, "<span class=\"date\">");
+	time_html(x->c, b, e->has_date ? e->date : e->ts, e->has_date && e->has_tz, e->tz,
+	          x->with_date ? TIME_MINUTES : TIME_CLOCK);
+	buf_adds(b, "</span> ");
 	buf_adds(b, "<a href=\"");
 	link_msg(x->c, b, e->list, e->day, e->num);
 	buf_adds(b, "\">");

@@ -150,6 +150,7 @@ struct store {
 	bool in_read;            /* between store_read_begin and store_read_end */
 	bool fts_lore;           /* the search index has lore's columns (store_search_lore) */
 	bool fts_stems;          /* and the columns of stems (store_search_stems) */
+	bool has_tz;             /* messages has the senders' offsets (tz) */
 	struct stemmer *stemmer; /* the writer's, made when first needed */
 	/* The archive directory, resolved: the sources inside it are stored
 	 * relative to it, so that the directory can move. */
@@ -231,6 +232,12 @@ LA_MUST_CHECK enum la_status st_each_row(sqlite3_stmt *s, st_row_fn fn, void *ar
 LA_MUST_CHECK enum la_status st_one_row(sqlite3_stmt *s, st_row_fn fn, void *arg);
 /* Runs SQL text (one or more statements, no rows); an SQLite code. */
 int st_exec(struct store *st, const char *sql);
+/* Whether table has column (false also if there is no such table). */
+bool st_has_column(struct store *st, const char *table, const char *column);
+/* Prepares sql into *out as sqlite3_prepare_v2 does (an SQLite code);
+ * on an index without messages.tz (a reader's, of an index no writer of
+ * this listarc has opened yet), each "m.tz" of the text reads NULL. */
+int st_prepare_sql(struct store *st, const char *sql, unsigned flags, sqlite3_stmt **out);
 /* Sets st->fts_lore and st->fts_stems: whether the search index has
  * lore's columns, and the stems' columns. */
 void st_fts_columns(struct store *st);
@@ -257,6 +264,9 @@ LA_MUST_CHECK enum la_status st_source_moved(struct store *st, int64_t list_id, 
 #define ENTRY_COLS                                                                           \
 	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, mids.mid," \
 	" m.thread, m.id, m.mid, m.parent"
+/* And the sender's offset (st_each_entry reads a column named tz after
+ * ENTRY_COLS; st_prepare_sql makes it NULL on an index without it). */
+#define ENTRY_TZ_COLS ENTRY_COLS ", m.tz AS tz"
 LA_MUST_CHECK enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg);
 
 /* series.c: a message added (inside the write transaction) joins its
