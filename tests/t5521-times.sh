@@ -77,7 +77,7 @@ sqlite3 old/index.sqlite "ALTER TABLE messages DROP COLUMN tz; DELETE FROM meta 
 	UPDATE meta SET value = 'old' WHERE key = 'schema_sql'"
 "$LISTARC" get --data old /tzl/2024/01/01/ >old-day.html 2>old.err
 check "a reader of the old index shows its listings in UTC" \
-	grep -qF '<time datetime="2024-01-01T15:00:00+00:00" title="2024-01-01 15:00:00 UTC">15:00 +0000</time>' old-day.html
+	grep -qF '<time datetime="2024-01-01T15:00:00Z" title="2024-01-01 15:00:00 UTC">15:00 +0000</time>' old-day.html
 "$LISTARC" get --data old '/tzl/?q=body' >old-search.html 2>>old.err
 check "...and its search results" grep -qF '>2024-01-01 15:00 +0000</time>' old-search.html
 la index --data old tzl tz.mbox >/dev/null 2>&1
@@ -121,7 +121,7 @@ check "with the cookie the titles are in the reader's zone" \
 	eval 'grep -qF "title=\"2024-01-01 20:30:00 IST\">10:00 -0500</time>" ist.html && grep -qF "title=\"2024-01-01 10:00:00 EST\">10:00 -0500</time>" ny.html'
 check "the cache gives each zone its own page, and UTC to a reader without one" \
 	eval 'cmp -s utc.html utc2.html && grep -qF "title=\"2024-01-01 15:00:00 UTC\"" utc2.html'
-check "pages say Vary: Cookie" grep -qi '^vary: cookie' "$T/h.txt"
+check "pages say Vary: ... Cookie" grep -qi '^vary: .*cookie' "$T/h.txt"
 get_h -H 'Cookie: tz=../../etc/passwd' "$U/tzl/2024/01/01/" >evil.html
 check "a cookie that names no zone is ignored" cmp -s utc.html evil.html
 stop_server z

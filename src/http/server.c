@@ -486,7 +486,8 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 		add_header(req, H2O_TOKEN_SET_COOKIE, p->set_cookie, strlen(p->set_cookie));
 	/* A page's times on hover are in the zone of the reader's tz cookie
 	 * (render/zone.c): a shared cache must not give it to another. */
-	if (p->content_type && !strncmp(p->content_type, "text/html", 9))
+	bool html = p->content_type && !strncmp(p->content_type, "text/html", 9);
+	if (html && !p->compressible)
 		add_header(req, H2O_TOKEN_VARY, H2O_STRLIT("Cookie"));
 	if (p->filename[0]) {
 		const char *v = pool_printf(req, &n, "%s; filename=\"%s\"",
@@ -509,7 +510,10 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 	bool gz = false;
 	const char *gz_etag = NULL;
 	if (p->compressible) {
-		add_header(req, H2O_TOKEN_VARY, H2O_STRLIT("Accept-Encoding"));
+		if (html)
+			add_header(req, H2O_TOKEN_VARY, H2O_STRLIT("Accept-Encoding, Cookie"));
+		else
+			add_header(req, H2O_TOKEN_VARY, H2O_STRLIT("Accept-Encoding"));
 		const h2o_iovec_t *ae = req_header(req, H2O_TOKEN_ACCEPT_ENCODING);
 		if (ae && !x->stream.next && http_accepts_gzip(ae->base, ae->len)) {
 			size_t growth;

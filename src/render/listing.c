@@ -32,20 +32,30 @@ static bool msg_line(const struct store_entry *e, void *arg)
 {
 	struct lines *x = arg;
 	struct buf *b = x->b;
+	/* The sender's date and offset (else the delivery time, in UTC):
+	 * first on the list page; the day's and month's lines, under their
+	 * day, stay "Subject (From)" as blists' and end with the time. */
+	int64_t t = e->has_date ? e->date : e->ts;
+	bool tz = e->has_date && e->has_tz;
 	buf_adds(b, "<li>");
-	/* The sender's date and offset (else the delivery time, in UTC);
-	 * a day's page shows the time only. */
-	buf_adds(b, "<span class=\"date\">");
-	time_html(x->c, b, e->has_date ? e->date : e->ts, e->has_date && e->has_tz, e->tz,
-	          x->with_date ? TIME_MINUTES : TIME_CLOCK);
-	buf_adds(b, "</span> ");
+	if (x->with_date) {
+		buf_adds(b, "<span class=\"date\">");
+		time_html(x->c, b, t, tz, e->tz, TIME_MINUTES);
+		buf_adds(b, "</span> ");
+	}
 	buf_adds(b, "<a href=\"");
 	link_msg(x->c, b, e->list, e->day, e->num);
 	buf_adds(b, "\">");
 	subject_text(x->c, b, e->list, e->subject);
 	buf_adds(b, "</a> <span class=\"from\">(");
 	sender_text(b, e->from_name, e->from_addr);
-	buf_adds(b, ")</span></li>\n");
+	buf_adds(b, ")</span>");
+	if (!x->with_date) {
+		buf_adds(b, " <span class=\"date\">");
+		time_html(x->c, b, t, tz, e->tz, TIME_CLOCK);
+		buf_adds(b, "</span>");
+	}
+	buf_adds(b, "</li>\n");
 	x->count++;
 	return true;
 }

@@ -207,9 +207,13 @@ bool time_open(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz
 	if (!civil(t, (int64_t)off * 60, &s) || !civil(t, 0, &r))
 		return false;
 	unsigned ah = (unsigned)abs(off) / 60, am = (unsigned)abs(off) % 60;
-	buf_printf(b, "<time datetime=\"%04lld-%02u-%02uT%02u:%02u:%02u%c%02u:%02u\" title=\"",
-	           (long long)s.year, s.mon, s.day, s.hour, s.min, s.sec, off < 0 ? '-' : '+', ah,
-	           am);
+	buf_printf(b, "<time datetime=\"%04lld-%02u-%02uT%02u:%02u:%02u", (long long)s.year, s.mon,
+	           s.day, s.hour, s.min, s.sec);
+	/* Z: a time in UTC without the sender's offset (RFC 3339's). */
+	if (has_tz)
+		buf_printf(b, "%c%02u:%02u\" title=\"", off < 0 ? '-' : '+', ah, am);
+	else
+		buf_adds(b, "Z\" title=\"");
 	GTimeZone *gz = c->zone ? zone_tz(c->zone) : NULL;
 	if (gz) {
 		int i = g_time_zone_find_interval(gz, G_TIME_TYPE_UNIVERSAL, t);
