@@ -50,7 +50,7 @@ const PAGES = [
 	['not found', 'linux-kernel/2019/05/20/99', 404, '/'],
 	// t6100 adds the list widgets: a patch in two versions, a message
 	// hidden (its 410), and an attachment.
-	['search help (lore\'s text page)', 'linux-kernel/_/text/help/', 200, '/linux-kernel/'],
+	['search help (lore\'s text page)', 'linux-kernel/_/text/help/', 200, '/'],
 	['mirror page', 'linux-kernel/_/text/mirror/', 200, '/linux-kernel/'],
 	['series changes (v1..v2)', 'widgets/spin-v2@example.org/s/v1..v2/', 200, '/widgets/'],
 	['a hidden message (410)', 'widgets/gone-1@example.org/', 410, '/'],
