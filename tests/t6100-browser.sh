@@ -9,7 +9,10 @@
 # Then every page type (tests/browser/pages.js): its search box, feed and
 # OpenSearch links at work, axe-core's accessibility check in the light
 # and dark themes (skipped when build/node has no axe-core), the dark
-# theme's screenshot (test-output/message-dark.png), a 320-pixel screen.
+# theme's screenshot (test-output/message-dark.png), a 320-pixel screen;
+# among the pages, lore's text pages, the mirror page, a series' changes,
+# a hidden message's 410, an attachment's page and the preferences (the
+# list widgets, made here).
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
 INDEXER=${LISTARC_RELEASE:-$LISTARC}

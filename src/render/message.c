@@ -299,9 +299,9 @@ static void body_block(const struct mime_block *blk, void *arg)
 /* render_message_text, and with links not NULL, the links to the text
  * attachments' pages appended to it. */
 static void message_text_links(const struct render_ctx *c, struct buf *b, const char *list, int day,
-                         int num, const char *msgid, const char *data, size_t len,
-                         struct mime_msg *mm, enum la_status opened, size_t show_max,
-                         struct buf *links)
+                               int num, const char *msgid, const char *data, size_t len,
+                               struct mime_msg *mm, enum la_status opened, size_t show_max,
+                               struct buf *links)
 {
 	buf_adds(b, "<pre class=\"msg\">\n");
 	header_block(c, b, list, data, len);
@@ -1112,7 +1112,8 @@ static void attachment_text(const struct render_ctx *c, struct buf *b, const str
 	free(fmt);
 	buf_adds(b, "</pre>\n");
 	if (e || take < raw.len || tn < t.len)
-		buf_adds(b, "<p>[The rest of this attachment is not shown: see its raw text.]</p>\n");
+		buf_adds(b,
+		         "<p>[The rest of this attachment is not shown: see its raw text.]</p>\n");
 	buf_free(&t);
 	buf_free(&raw);
 }

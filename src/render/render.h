@@ -65,10 +65,10 @@ struct response {
 	char filename[FILENAME_MAX_BYTES + 16]; /* attachments: Content-Disposition name */
 	bool attachment;                        /* Content-Disposition: attachment (else inline) */
 	int64_t last_modified;                  /* seconds since the epoch, 0 if unknown */
-	char etag[48]; /* strong validator of what the page shows, "" if none */
-	int max_age;   /* Cache-Control max-age in seconds */
-	int truncated; /* a list of results cut at this many items, else 0
-	                  (sent as X-Listarc-Truncated) */
+	char etag[48];        /* strong validator of what the page shows, "" if none */
+	int max_age;          /* Cache-Control max-age in seconds */
+	int truncated;        /* a list of results cut at this many items, else 0
+	                         (sent as X-Listarc-Truncated) */
 	char set_cookie[512]; /* a Set-Cookie value (the preferences page), or "" */
 };
 

@@ -323,7 +323,9 @@ enum la_status render_prefs(const struct render_ctx *c, bool set, const char *tz
 	if (status == 400) {
 		buf_adds(b, "<p role=\"status\"><strong>");
 		html_texts(b, tz);
-		buf_adds(b, " is not a time zone of the tz database; nothing was changed.</strong></p>\n");
+		buf_adds(
+			b,
+			" is not a time zone of the tz database; nothing was changed.</strong></p>\n");
 	} else if (set) {
 		buf_adds(b, "<p role=\"status\"><strong>Saved: dates on hover are in ");
 		html_texts(b, z ? z->name : "UTC");

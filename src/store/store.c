@@ -262,8 +262,8 @@ static enum la_status tz_fill(struct store *st)
 	                       "SELECT id FROM messages WHERE tz IS NULL AND date IS NOT NULL"
 	                       " ORDER BY id",
 	                       -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(st->db, "UPDATE messages SET tz = ?2 WHERE id = ?1", -1, &u,
-	                       NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(st->db, "UPDATE messages SET tz = ?2 WHERE id = ?1", -1, &u, NULL) !=
+	            SQLITE_OK) {
 		sqlite3_finalize(s);
 		sqlite3_finalize(u);
 		return LA_EDB;
