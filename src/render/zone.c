@@ -34,7 +34,7 @@ static bool name_ok(const char *p, size_t n)
 		char c = p[i];
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		          (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '+' || c == '/';
-		if (!ok || (c == '/' && p[i + 1] == '/'))
+		if (!ok || (c == '/' && i + 1 < n && p[i + 1] == '/'))
 			return false;
 	}
 	return true;
