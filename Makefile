@@ -45,7 +45,8 @@ RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/b
               src/render/threadpage.c src/render/listing.c src/render/results.c \
               src/render/atom.c src/render/feeds.c src/render/mboxgz.c src/render/api.c \
               src/render/msgjson.c src/render/series.c src/render/serieslist.c src/render/text.c \
-              src/render/charts.c src/render/topics.c src/render/mirror.c
+              src/render/charts.c src/render/topics.c src/render/mirror.c \
+              src/render/zone.c
 HTTP_SRC   := src/http/route.c src/http/headers.c src/http/pagecache.c src/http/ratelimit.c \
               src/http/server.c
 CMD_SRC    := src/cmd/listarc.c src/cmd/cmd-index.c src/cmd/cmd-get.c src/cmd/cmd-lists.c src/cmd/cmd-hide.c src/cmd/cmd-list.c src/cmd/cmd-check.c src/cmd/cmd-rethread.c \

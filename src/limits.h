@@ -324,6 +324,14 @@
  * happen given the limits above). */
 #define PAGE_MAX (64 * 1024 * 1024)
 
+/* The reader's time zone (render/zone.c): the names of the tz database's
+ * zones are read once from $TZDIR/tzdata.zi (else zone1970.tab), at most
+ * TZ_FILE_MAX bytes of it and TZ_ZONES_MAX zones (more are left out);
+ * a name longer than TZ_NAME_MAX, in a file or a cookie, is no zone. */
+#define TZ_FILE_MAX (1024 * 1024)
+#define TZ_ZONES_MAX 2000
+#define TZ_NAME_MAX 64
+
 /* Day numbers per day: the N in /LIST/YYYY/MM/DD/N has at most 9 digits. */
 #define DAYNUM_MAX 999999999
 

@@ -64,6 +64,11 @@ ALLOWED = {
     "form": {"class", "method", "action"},
     "input": {"type", "name", "size", "value", "aria-label"},
     "button": {"type"},
+    # The preferences page's zone (render/zone.c).
+    "label": {"for"},
+    "select": {"id", "name"},
+    "optgroup": {"label"},
+    "option": {"value", "selected"},
     "mark": set(),
     "ol": {"class"},
     # The charts (src/render/charts.c): inline SVG, no script.
@@ -80,7 +85,9 @@ LIST = r"[a-z0-9][a-z0-9._-]*"
 MSGID = r"(?:[A-Za-z0-9._~@+=:,!-]|%[0-9A-F]{2})+"
 ARCHIVE_HREFS = [re.compile(x) for x in (
     # /, /LIST/ and the date forms (busy months and days have pages).
-    r"^/(" + LIST + r"/([0-9]{4}/([0-9]{2}/([0-9]{2}/([0-9]+(/[0-9]+|/raw)?)?)?)?)?)?(\?page=[1-9][0-9]*)?$",
+    r"^/(" + LIST + r"/([0-9]{4}/([0-9]{2}/([0-9]{2}/([0-9]+(/[0-9]+/?|/raw)?)?)?)?)?)?(\?page=[1-9][0-9]*)?$",
+    # The reader's preferences (render/zone.c).
+    r"^/_/prefs$",
     # The Message-ID forms, of a list or of all lists: lore's thread pages
     # (T/ flat, t/ nested, with the anchor of the URL's message, #u, or of
     # any, #m and a SHA-1), parts as lore numbers them, the reply block.
@@ -212,7 +219,7 @@ class Checker(html.parser.HTMLParser):
                 self.bad("link to something that is not an archive page: %r" % href[:80])
         if tag == "form":
             action = d.get("action") or ""
-            if d.get("method") != "get" or not re.match(r"^/(" + LIST + r"/)?$", action):
+            if d.get("method") != "get" or not re.match(r"^/(" + LIST + r"/)?$|^/_/prefs$", action):
                 self.bad("a form that is not our search box: %r" % action[:80])
         if tag == "link":
             href = d.get("href") or ""

@@ -71,8 +71,8 @@ check "the day page counts '7 messages'" grep -qx '<p>7 messages</p>' day.html
 check_eq "the day page links every message of the day, in order" \
 	"$(grep -o '<li><a href="[^"]*"' day.html | cut -d'"' -f2)" \
 	"$(awk -F'\t' '$2 == "2019/05/21" { print $1 }' lk.tsv)"
-check "a day line is 'Subject (From)'" grep -qF \
-	'<li><a href="/linux-kernel/2019/05/21/2">Re: [PATCH v2 2/7] mm: Extend copy_vma()</a> <span class="from">(Kirill A. Shutemov)</span></li>' day.html
+check "a day line is 'Subject (From)', then the sender's time with its offset (UTC on hover)" grep -qF \
+	'<li><a href="/linux-kernel/2019/05/21/2">Re: [PATCH v2 2/7] mm: Extend copy_vma()</a> <span class="from">(Kirill A. Shutemov)</span> <span class="date"><time datetime="2019-05-21T11:18:21+03:00" title="2019-05-21 08:18:21 UTC">11:18 +0300</time></span></li>' day.html
 get /linux-kernel/2019/05/20/ >first.html
 check "the first day has no prev day link" sh -c '! grep -q "prev day" first.html'
 check "the first day links the next day" grep -q 'href="/linux-kernel/2019/05/21/">next day&gt;' first.html
@@ -211,7 +211,7 @@ check "the list page shows 'The 100 most recent messages'" \
 	grep -qx '<h2>The 100 most recent messages</h2>' list.html
 # The newest 100: by day, then number, newest first.
 check_eq "which are the 100 newest by day and number, newest first" \
-	"$(grep -o '<li><span class="date">[0-9/]*</span> <a href="[^"]*"' list.html | cut -d'"' -f4)" \
+	"$(grep -o '<li><span class="date"><time [^>]*>[^<]*</time></span> <a href="[^"]*"' list.html | cut -d'"' -f8)" \
 	"$(awk -F'\t' '{ split($1, p, "/"); printf "%s %09d %s\n", $2, p[6], $1 }' lkml.tsv |
 		sort -r | head -100 | cut -d' ' -f3)"
 get /linux-kernel/ >list2.html

@@ -98,6 +98,10 @@ have_shared && least=200
 check "the corpora have attachments to fetch (more than $least links)" [ "$(wc -l <att.txt)" -gt $least ]
 cut -f2 att.txt >attpaths.txt
 crawl a attpaths.txt
+# And the text attachments' pages, linked below a message's block (no
+# dead links, no failed request: the checks at the end).
+grep -E '	/[^/]+/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]+/[0-9]+/$' links.txt | cut -f2 | sort -u >attpages.txt
+crawl ap attpages.txt
 # The link says "(N bytes)"; a non-text attachment is served as exactly
 # those bytes, as a download; a text one as UTF-8 text/plain.
 cat >attcheck.py <<'EOF2'

@@ -89,7 +89,7 @@ check_eq "X-Content-Type-Options" "$(hdr x-content-type-options)" nosniff
 check "Referrer-Policy" [ -n "$(hdr referrer-policy)" ]
 check_eq "Content-Type of a page" "$(hdr content-type)" "text/html; charset=utf-8"
 check_eq "Cache-Control of a message page" "$(hdr cache-control)" "public, max-age=300"
-check_eq "Vary: Accept-Encoding" "$(hdr vary)" Accept-Encoding
+check_eq "Vary: Accept-Encoding, Cookie (the reader's time zone)" "$(hdr vary)" "Accept-Encoding, Cookie"
 etag=$(hdr etag)
 lastmod=$(hdr last-modified)
 check "a strong ETag" grep -qiE '^etag: "[0-9a-f]{16}"' head.out
@@ -128,7 +128,7 @@ la get --data "$DATA" /linux-kernel/2019/05/20/4 >page.html 2>/dev/null
 check_eq "Accept-Encoding: gzip gets gzip" \
 	"$(status "$U/linux-kernel/2019/05/20/4" -H 'Accept-Encoding: gzip, deflate'; hdr content-encoding)" 200gzip
 check "which gunzips to the page" cmp -s <(gunzip -c body.out) page.html
-check_eq "with Vary" "$(hdr vary)" Accept-Encoding
+check_eq "with Vary" "$(hdr vary)" "Accept-Encoding, Cookie"
 gzetag=$(hdr etag)
 check "and an ETag of its own" [ -n "$gzetag" -a "$gzetag" != "$etag" ]
 check_eq "which validates too" \

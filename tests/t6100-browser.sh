@@ -9,13 +9,16 @@
 # Then every page type (tests/browser/pages.js): its search box, feed and
 # OpenSearch links at work, axe-core's accessibility check in the light
 # and dark themes (skipped when build/node has no axe-core), the dark
-# theme's screenshot (test-output/message-dark.png), a 320-pixel screen.
+# theme's screenshot (test-output/message-dark.png), a 320-pixel screen;
+# among the pages, lore's text pages, the mirror page, a series' changes,
+# a hidden message's 410, an attachment's page and the preferences (the
+# list widgets, made here).
 . "$(dirname "$0")/lib.sh"
 DATA=$T/arc
 INDEXER=${LISTARC_RELEASE:-$LISTARC}
 [ -x "$INDEXER" ] || INDEXER=$LISTARC
 SHOTS=$ROOT/test-output
-plan 201
+plan 219
 
 # Missing tools fail here, at once, rather than hang later.
 if ! command -v node >/dev/null 2>&1; then
@@ -33,6 +36,18 @@ fi
 
 "$INDEXER" index --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox" 2>/dev/null
 "$INDEXER" index --data "$DATA" lkml "$ROOT/samples/lkml.mbox" 2>/dev/null
+# widgets (pages.js): a patch in two versions (the series changes page),
+# a message hidden (its 410), a patch attached (its page).
+for v in 1 2; do
+	pre=PATCH
+	[ "$v" = 2 ] && pre="PATCH v2"
+	printf 'From: Dev <dev@example.org>\nSubject: [%s] widget: make it spin\nDate: Tue, 0%d Dec 2023 10:00:00 +0100\nMessage-ID: <spin-v%d@example.org>\n\nSpin it.\n---\n w.c | 2 +-\n\ndiff --git a/w.c b/w.c\n--- a/w.c\n+++ b/w.c\n@@ -1 +1 @@\n-int spin = %d;\n+int spin = %d;\n' \
+		"$pre" $((v + 1)) "$v" $((v - 1)) "$v" | "$INDEXER" deliver --create --data "$DATA" widgets 2>/dev/null
+done
+printf 'From: Dev <dev@example.org>\nSubject: oops\nDate: Tue, 07 Nov 2023 10:00:00 +0100\nMessage-ID: <gone-1@example.org>\n\nSent by mistake.\n' |
+	"$INDEXER" deliver --data "$DATA" widgets 2>/dev/null
+"$INDEXER" hide --data "$DATA" --reason "sent by mistake" widgets gone-1@example.org >/dev/null 2>&1
+mail_attachment diff att-1@example.org | "$INDEXER" deliver --data "$DATA" widgets 2>/dev/null
 
 # walk URL [SCREENSHOT_DIR]: the walk in chromium (its checks), under a
 # hang guard.
@@ -57,7 +72,7 @@ for page in list month message; do
 done
 
 # ---- every page type: chrome, accessibility, dark theme, 320 px ----
-PAGES_CHECKS=64
+PAGES_CHECKS=82
 guard node "$ROOT/tests/browser/pages.js" "http://127.0.0.1:$PORT/" "$SHOTS" >pages.out 2>"$T/pages.err"
 rc=$?
 cat pages.out

@@ -119,6 +119,7 @@ static int resolve(struct store *st, const char *list, int64_t list_id, const ch
 	switch (route_parse(at, plen, rt)) {
 	case R_MSG:
 	case R_ATTACH:
+	case R_ATTACH_PAGE:
 	case R_RAW:
 	case R_API_MSG: {
 		struct store_msg m;

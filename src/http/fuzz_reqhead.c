@@ -1,6 +1,7 @@
 /* fuzz_reqhead: the request header values the server reads itself
  * (Accept-Encoding, If-None-Match, HTTP dates), the access log escaper and
- * base URLs, X-Forwarded-For and Forwarded, over any bytes.  The first
+ * base URLs, X-Forwarded-For and Forwarded, the reader's time zone of a
+ * Cookie (render_zone_cookie), over any bytes.  The first
  * byte picks the parser; the rest is
  * the value, in a buffer of exactly its size (no NUL after it). */
 #include <stdint.h>
@@ -10,6 +11,7 @@
 #include <arpa/inet.h>
 
 #include "http/headers.h"
+#include "render/render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -97,6 +99,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = size - 1;
 	char *p = malloc(n ? n : 1);
 	memcpy(p, data + 1, n);
+	/* 240 to 249: a Cookie header's zone; what it finds is a bounded
+	 * name of letters, digits and _-+/, no longer than the value. */
+	if (data[0] >= 240 && data[0] < 250) {
+		const struct render_zone *z = render_zone_cookie(p, n);
+		if (z) {
+			const char *name = render_zone_name(z);
+			size_t len = strlen(name);
+			if (len == 0 || len > TZ_NAME_MAX || len > n ||
+			    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			                 "0123456789_-+/") != len)
+				abort();
+		}
+		free(p);
+		return 0;
+	}
 	/* 250 and up: the client behind proxies (the earlier modes keep
 	 * their first bytes). */
 	if (data[0] >= 250) {

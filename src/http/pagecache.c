@@ -26,7 +26,9 @@ struct page *page_from_response(struct response *r, int64_t last_modified)
 	struct page *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
-	if (r->location[0] && !(p->location = strdup(r->location))) {
+	if ((r->location[0] && !(p->location = strdup(r->location))) ||
+	    (r->set_cookie[0] && !(p->set_cookie = strdup(r->set_cookie)))) {
+		free(p->location);
 		free(p);
 		return NULL;
 	}
@@ -70,6 +72,7 @@ void page_unref(struct page *p)
 	free(p->body);
 	free(p->gz);
 	free(p->location);
+	free(p->set_cookie);
 	free(p->key);
 	free(p);
 }

@@ -36,8 +36,9 @@ struct page {
 	char *location;                         /* redirects, else NULL */
 	char filename[FILENAME_MAX_BYTES + 16]; /* attachments, else "" */
 	bool attachment;
-	int truncated; /* X-Listarc-Truncated, 0: none */
-	char *body;    /* owned; NULL if len == 0 */
+	int truncated;    /* X-Listarc-Truncated, 0: none */
+	char *set_cookie; /* Set-Cookie (never a cached page's), or NULL */
+	char *body;       /* owned; NULL if len == 0 */
 	size_t len;
 	char *gz; /* gzip of body, or NULL */
 	size_t gz_len;

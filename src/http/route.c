@@ -136,6 +136,10 @@ static bool parse_query(const char *q, size_t n, struct route *rt, enum route_ki
 			if (vl > 1 || (vl == 1 && v[0] != '0' && v[0] != '1'))
 				return *bad = R_BADREQUEST, false;
 			x->threads = vl == 1 && v[0] == '1';
+		} else if (KEY("tz")) {
+			if (!decode_value(v, vl, x->tz, sizeof x->tz))
+				return *bad = R_BADREQUEST, false;
+			x->tz_given = true;
 		} else if (KEY("after")) {
 			if (!decode_value(v, vl, x->after, sizeof x->after))
 				return *bad = R_BADREQUEST, false;
@@ -479,6 +483,8 @@ static enum route_kind parse_dated(struct route *rt, const struct site_path *p)
 	if (p->nseg == 5)
 		return p->trailing ? redirect_to(rt, p->prefix, p->g, p->at, p->g->count, false)
 		                   : (rt->kind = R_MSG);
+	if (p->nseg == 6 && p->trailing && len[5] <= 4 && number(seg[5], len[5], 0, &rt->k))
+		return rt->kind = R_ATTACH_PAGE;
 	if (p->nseg == 6 && !p->trailing) {
 		if (len[5] == 3 && !memcmp(seg[5], "raw", 3))
 			return rt->kind = R_RAW;
@@ -792,6 +798,8 @@ enum route_kind route_parse(const char *raw, size_t rawn, struct route *rt)
 	if (g.count == 2 && !g.trailing && seg_is(&g, 0, "_")) {
 		if (seg_is(&g, 1, "search-help"))
 			return rt->kind = R_SEARCH_HELP;
+		if (seg_is(&g, 1, "prefs"))
+			return rt->kind = R_PREFS;
 		if (seg_is(&g, 1, "opensearch.xml")) {
 			strcpy(rt->list, "all");
 			rt->all = true;
@@ -882,6 +890,7 @@ size_t route_key(const struct route *rt, char *out, size_t n)
 	case R_FAVICON:
 	case R_HEALTHZ:
 	case R_OPENSEARCH: /* names the request's origin */
+	case R_PREFS:      /* the reader's own (and sets a cookie) */
 	case R_MID_RESOLVE:
 	case R_PIPERMAIL:
 	case R_MHONARC:
@@ -1073,6 +1082,8 @@ static enum la_status route_dated(const struct render_ctx *c, const struct route
 	case R_MSG: return render_message(c, rt->list, day, rt->n, r);
 	case R_RAW: return render_raw(c, rt->list, day, rt->n, r);
 	case R_ATTACH: return render_attachment(c, rt->list, day, rt->n, rt->k, r);
+	case R_ATTACH_PAGE: return render_attachment_page(c, rt->list, day, rt->n, rt->k, r);
+	case R_PREFS: return render_prefs(c, rt->query.tz_given, rt->query.tz, r);
 	case R_PIPERMAIL:
 	case R_MHONARC: return render_numbered(c, rt->list, rt->n, r);
 	case R_HYPERKITTY:
@@ -1208,6 +1219,8 @@ enum la_status route_handle(const struct render_ctx *c, const char *path, size_t
 	case R_DAY:
 	case R_MSG:
 	case R_ATTACH:
+	case R_ATTACH_PAGE:
+	case R_PREFS:
 	case R_RAW:
 	case R_PIPERMAIL:
 	case R_MHONARC:

@@ -86,6 +86,7 @@ enum route_kind {
 	R_DAY,
 	R_MSG,
 	R_ATTACH,
+	R_ATTACH_PAGE, /* /LIST/YYYY/MM/DD/N/K/: an attachment's text as a page */
 	R_RAW,
 	R_NEW_ATOM,          /* /LIST/new.atom, /all/new.atom */
 	R_MID,               /* /LIST/MSGID/ (list "all": every list) */
@@ -128,6 +129,7 @@ enum route_kind {
 	R_MANIFEST,   /* /manifest.js.gz */
 	R_LIST_MBOX,  /* /LIST/mbox.gz */
 	R_MONTH_MBOX, /* /LIST/YYYY/MM/mbox.gz */
+	R_PREFS,      /* /_/prefs (?tz=): the reader's time zone */
 };
 
 /* The parameters of a query string listarc knows; others are ignored.
@@ -144,6 +146,8 @@ struct route_query {
 	char after[64];   /* after=: a pagination cursor */
 	int limit;        /* limit=N, 0 without one */
 	int since, until; /* since=, until=: days YYYY-MM-DD as yyyymmdd, 0 without */
+	bool tz_given;    /* tz= (the preferences page's form) */
+	char tz[TZ_NAME_MAX + 1];
 };
 
 struct route {

@@ -137,6 +137,7 @@ struct job {
 	size_t kn;
 	uint64_t version; /* the loop's version of the index, for the cache */
 	char origin[300]; /* of the request (request_origin), or "" */
+	const struct render_zone *zone; /* the reader's (req_zone), or NULL */
 	/* What was made: the page (NULL if memory ran out) and the rest of
 	 * its body as a stream. */
 	struct page *p;
@@ -340,6 +341,17 @@ static const h2o_iovec_t *req_header(h2o_req_t *req, const h2o_token_t *t)
 	return i == -1 ? NULL : &req->headers.entries[i].value;
 }
 
+/* The reader's time zone, from the first Cookie header (of each, an
+ * HTTP/2 client may send several) that names one, or NULL. */
+static const struct render_zone *req_zone(h2o_req_t *req)
+{
+	const struct render_zone *z = NULL;
+	for (ssize_t i = -1; !z && (i = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, i)) != -1;)
+		z = render_zone_cookie(req->headers.entries[i].value.base,
+		                       req->headers.entries[i].value.len);
+	return z;
+}
+
 static void cut(struct conn *c, bool hard);
 
 /* Moves c to the end of its loop's list, which is kept in order of last
@@ -524,6 +536,13 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 		add_header_str(req, "x-robots-tag", "noindex");
 	if (p->location)
 		add_header(req, H2O_TOKEN_LOCATION, p->location, strlen(p->location));
+	if (p->set_cookie)
+		add_header(req, H2O_TOKEN_SET_COOKIE, p->set_cookie, strlen(p->set_cookie));
+	/* A page's times on hover are in the zone of the reader's tz cookie
+	 * (render/zone.c): a shared cache must not give it to another. */
+	bool html = p->content_type && !strncmp(p->content_type, "text/html", 9);
+	if (html && !p->compressible)
+		add_header(req, H2O_TOKEN_VARY, H2O_STRLIT("Cookie"));
 	if (p->filename[0]) {
 		const char *v = pool_printf(req, &n, "%s; filename=\"%s\"",
 		                            p->attachment ? "attachment" : "inline", p->filename);
@@ -545,7 +564,10 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 	bool gz = false;
 	const char *gz_etag = NULL;
 	if (p->compressible) {
-		add_header(req, H2O_TOKEN_VARY, H2O_STRLIT("Accept-Encoding"));
+		if (html)
+			add_header(req, H2O_TOKEN_VARY, H2O_STRLIT("Accept-Encoding, Cookie"));
+		else
+			add_header(req, H2O_TOKEN_VARY, H2O_STRLIT("Accept-Encoding"));
 		const h2o_iovec_t *ae = req_header(req, H2O_TOKEN_ACCEPT_ENCODING);
 		if (ae && !x->stream.next && http_accepts_gzip(ae->base, ae->len)) {
 			size_t growth;
@@ -844,6 +866,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	route_parse(path, n, &rt);
 	if (have_version && w->cache)
 		kn = route_key(&rt, key, sizeof key);
+	/* A page made for a reader's zone is cached under it. */
+	w->rc.zone = req_zone(req);
+	if (kn && w->rc.zone) {
+		int k = snprintf(key + kn, sizeof key - kn, "|tz=%s", render_zone_name(w->rc.zone));
+		kn = k > 0 && (size_t)k < sizeof key - kn ? kn + (size_t)k : 0;
+	}
 	struct page *p = kn ? pagecache_get(w->cache, key, kn, version) : NULL;
 	if (w->srv->rl && !rate_allows(x, req, &rt, p != NULL)) {
 		page_unref(p);
@@ -874,6 +902,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		j->w = w;
 		j->x = x;
 		memcpy(j->origin, origin, sizeof origin);
+		j->zone = w->rc.zone;
+		w->rc.zone = NULL;
 		x->req = req;
 		x->head = head;
 		x->job = j;
@@ -889,6 +919,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	uint64_t snapshot;
 	la_ignore(store_read_begin(w->st, &snapshot));
 	p = make_page(w->srv, w->st, &w->rc, x->path, n, kn > 0, origin, &x->stream);
+	w->rc.zone = NULL;
 	store_read_end(w->st);
 	if (!p) {
 		h2o_send_error_generic(req, 500, "Internal Server Error", "out of memory", 0);
@@ -937,7 +968,9 @@ static void render_job(struct renderer *rd, struct job *j)
 	rd->rc.conf = take_conf(srv, &rd->conf_held);
 	uint64_t version;
 	la_ignore(store_read_begin(rd->st, &version));
+	rd->rc.zone = j->zone;
 	j->p = make_page(srv, rd->st, &rd->rc, j->path, j->n, j->kn > 0, j->origin, &j->stream);
+	rd->rc.zone = NULL;
 	store_read_end(rd->st);
 }
 

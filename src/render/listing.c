@@ -32,11 +32,16 @@ static bool msg_line(const struct store_entry *e, void *arg)
 {
 	struct lines *x = arg;
 	struct buf *b = x->b;
+	/* The sender's date and offset (else the delivery time, in UTC):
+	 * first on the list page; the day's and month's lines, under their
+	 * day, stay "Subject (From)" as blists' and end with the time. */
+	int64_t t = e->has_date ? e->date : e->ts;
+	bool tz = e->has_date && e->has_tz;
 	buf_adds(b, "<li>");
 	if (x->with_date) {
-		char day[CIVIL_DAY_LEN];
-		civil_daykey_format(e->day, '/', day);
-		buf_printf(b, "<span class=\"date\">%s</span> ", day);
+		buf_adds(b, "<span class=\"date\">");
+		time_html(x->c, b, t, tz, e->tz, TIME_MINUTES);
+		buf_adds(b, "</span> ");
 	}
 	buf_adds(b, "<a href=\"");
 	link_msg(x->c, b, e->list, e->day, e->num);
@@ -44,7 +49,13 @@ static bool msg_line(const struct store_entry *e, void *arg)
 	subject_text(x->c, b, e->list, e->subject);
 	buf_adds(b, "</a> <span class=\"from\">(");
 	sender_text(b, e->from_name, e->from_addr);
-	buf_adds(b, ")</span></li>\n");
+	buf_adds(b, ")</span>");
+	if (!x->with_date) {
+		buf_adds(b, " <span class=\"date\">");
+		time_html(x->c, b, t, tz, e->tz, TIME_CLOCK);
+		buf_adds(b, "</span>");
+	}
+	buf_adds(b, "</li>\n");
 	x->count++;
 	return true;
 }

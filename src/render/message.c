@@ -171,7 +171,14 @@ struct body_ctx {
 	size_t shown, show_max; /* text bytes shown, and the cap (0: none of ours) */
 	bool cut;
 	struct body_fmt *fmt;
+	/* The message page's links to its text attachments' pages (for the
+	 * line below its block), or NULL; how many. */
+	struct buf *links;
+	int nlinks;
 };
+
+/* Links to the pages of a message's text attachments: at most this many. */
+#define ATTACH_LINKS_MAX 32
 
 /* Starts a block on a line of its own, a blank line after the previous. */
 static void block_sep(struct body_ctx *x)
@@ -268,6 +275,16 @@ static void body_block(const struct mime_block *blk, void *arg)
 		html_texts(b, blk->type);
 		buf_printf(b, "\" (%s%llu bytes)", blk->size_exact ? "" : "about ",
 		           (unsigned long long)blk->size);
+		if (x->links && blk->is_text && x->nlinks < ATTACH_LINKS_MAX) {
+			buf_adds(x->links, x->nlinks++ ? ", <a href=\"" : "<a href=\"");
+			link_msg(x->c, x->links, x->list, x->day, x->num);
+			buf_printf(x->links, "/%d/\">", blk->k);
+			if (blk->filename && *blk->filename)
+				html_texts(x->links, blk->filename);
+			else
+				buf_printf(x->links, "attachment-%d", blk->k);
+			buf_adds(x->links, "</a>");
+		}
 		break;
 	case MB_SKIPPED:
 	case MB_NOTE:
@@ -279,9 +296,12 @@ static void body_block(const struct mime_block *blk, void *arg)
 	}
 }
 
-void render_message_text(const struct render_ctx *c, struct buf *b, const char *list, int day,
-                         int num, const char *msgid, const char *data, size_t len,
-                         struct mime_msg *mm, enum la_status opened, size_t show_max)
+/* render_message_text, and with links not NULL, the links to the text
+ * attachments' pages appended to it. */
+static void message_text_links(const struct render_ctx *c, struct buf *b, const char *list, int day,
+                               int num, const char *msgid, const char *data, size_t len,
+                               struct mime_msg *mm, enum la_status opened, size_t show_max,
+                               struct buf *links)
 {
 	buf_adds(b, "<pre class=\"msg\">\n");
 	header_block(c, b, list, data, len);
@@ -296,7 +316,7 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 		return;
 	}
 	*fmt = (struct body_fmt){.c = c, .day = day, .num = num};
-	struct body_ctx x = {c, list, day, num, msgid, b, 0, 0, show_max, false, fmt};
+	struct body_ctx x = {c, list, day, num, msgid, b, 0, 0, show_max, false, fmt, links, 0};
 	if (e == LA_OK)
 		e = mime_walk(mm, body_block, &x);
 	if (e) {
@@ -340,6 +360,13 @@ void render_message_text(const struct render_ctx *c, struct buf *b, const char *
 	}
 	buf_adds(b, "</pre>\n");
 	free(fmt);
+}
+
+void render_message_text(const struct render_ctx *c, struct buf *b, const char *list, int day,
+                         int num, const char *msgid, const char *data, size_t len,
+                         struct mime_msg *mm, enum la_status opened, size_t show_max)
+{
+	message_text_links(c, b, list, day, num, msgid, data, len, mm, opened, show_max, NULL);
 }
 
 static enum la_status find_message(const struct render_ctx *c, const char *list, int day, int num,
@@ -677,20 +704,11 @@ static bool header_date(const char *head, size_t n, struct la_date *d)
 /* The sender's date in ISO form with the sender's offset, and UTC on
  * hover (a page without script cannot know the reader's zone; the
  * datetime attribute lets a browser or an extension show it). */
-static void iso_date(struct buf *b, const struct la_date *d)
+static void iso_date(const struct render_ctx *c, struct buf *b, const struct la_date *d)
 {
 	if (d->year < 1 || d->year > 9999)
 		return;
-	int tz = d->has_tz ? d->tz : 0;
-	char sign = tz < 0 ? '-' : '+';
-	unsigned th = (unsigned)abs(tz) / 60 % 100, tm = (unsigned)abs(tz) % 60;
-	char utc[DATE_RFC3339_LEN];
-	date_rfc3339(date_unix(d), utc);
-	buf_printf(b,
-	           "<time datetime=\"%04d-%02u-%02uT%02u:%02u:%02u%c%02u:%02u\" title=\"%.10s %.8s "
-	           "UTC\">%04d-%02u-%02u %02u:%02u:%02u %c%02u%02u</time>",
-	           (int)d->year, d->mon, d->day, d->hour, d->min, d->sec, sign, th, tm, utc,
-	           utc + 11, (int)d->year, d->mon, d->day, d->hour, d->min, d->sec, sign, th, tm);
+	time_html(c, b, date_unix(d), d->has_tz, d->tz, TIME_SECONDS);
 }
 
 /* The line above the header-and-body block: the date, the permalink and
@@ -703,7 +721,7 @@ static void message_links(const struct render_ctx *c, struct buf *b, const struc
 	buf_adds(b, "<p class=\"msglinks\">");
 	struct la_date d;
 	if (header_date(head, hn, &d)) {
-		iso_date(b, &d);
+		iso_date(c, b, &d);
 		buf_adds(b, " &middot; ");
 	}
 	buf_adds(b, "<a href=\"");
@@ -831,8 +849,18 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 	 * the header ends in a CRLF empty line: those parse it alone. */
 	reply_block(c, &reply, m, l.data, hn, me == LA_OK && !l.partial && !crlf ? mm : NULL);
 	message_links(c, b, m, l.data, hn, reply.len > 0 && !reply.err);
-	render_message_text(c, b, m->list, m->day, m->num, lore_parts(c, m) ? m->msgid : NULL,
-	                    l.data, l.len, mm, me, 0);
+	struct buf links;
+	buf_init(&links, PAGE_MAX);
+	message_text_links(c, b, m->list, m->day, m->num, lore_parts(c, m) ? m->msgid : NULL,
+	                   l.data, l.len, mm, me, 0, &links);
+	/* Text attachments (a patch sent as a file) as pages, diffs coloured:
+	 * below the block, which stays as the spec has it. */
+	if (links.len && !links.err) {
+		buf_adds(b, "<p class=\"attachments\">Attachments as pages: ");
+		buf_add(b, links.data, links.len);
+		buf_adds(b, "</p>\n");
+	}
+	buf_free(&links);
 	mime_free(mm);
 	loaded_free(&l);
 	render_thread_outline(c, b, m);
@@ -1051,6 +1079,97 @@ enum la_status render_attachment(const struct render_ctx *c, const char *list, i
 	if (!shown_message(c, list, day, num, &m, r, &e))
 		return e;
 	e = attachment_of(c, &m, k, NULL, r);
+	store_msg_clear(&m);
+	return e;
+}
+
+/* The attachment page's text: part k's decoded bytes (at most
+ * TEXT_ATTACH_MAX read), in UTF-8, the first TEXT_SHOW_MAX bytes of it
+ * shown as a body is (body_html: escaped, diffs coloured), with a note of
+ * what is left out. */
+static void attachment_text(const struct render_ctx *c, struct buf *b, const struct store_msg *m,
+                            struct mime_msg *mm, struct mime_reader *rd, int k)
+{
+	struct buf raw, t;
+	buf_init(&raw, TEXT_ATTACH_MAX);
+	enum la_status e = LA_OK;
+	bool done = false;
+	while (!done && !e)
+		e = mime_reader_read(rd, &raw, STREAM_PIECE, &done);
+	buf_init(&t, TEXT_SHOW_MAX * 3 + 16);
+	size_t take = raw.len < TEXT_SHOW_MAX ? raw.len : TEXT_SHOW_MAX;
+	msg_to_utf8(&t, raw.data ? raw.data : "", take, mime_attachment_charset(mm, k));
+	const char *tp = t.data ? t.data : "";
+	size_t tn = t.len < TEXT_SHOW_MAX ? t.len : utf8_trunc(tp, TEXT_SHOW_MAX);
+	struct body_fmt *fmt = calloc(1, sizeof *fmt);
+	buf_adds(b, "<pre class=\"msg\">\n");
+	if (fmt) {
+		fmt->c = c;
+		fmt->day = m->day;
+		fmt->num = m->num;
+		body_html(fmt, b, tp, tn, HTML_LINKS | HTML_OBFUSCATE);
+	}
+	free(fmt);
+	buf_adds(b, "</pre>\n");
+	if (e || take < raw.len || tn < t.len)
+		buf_adds(b,
+		         "<p>[The rest of this attachment is not shown: see its raw text.]</p>\n");
+	buf_free(&t);
+	buf_free(&raw);
+}
+
+enum la_status render_attachment_page(const struct render_ctx *c, const char *list, int day,
+                                      int num, int k, struct response *r)
+{
+	struct store_msg m;
+	enum la_status e;
+	if (!shown_message(c, list, day, num, &m, r, &e))
+		return e;
+	struct loaded l;
+	if ((e = load_message(c, &m, &l))) {
+		store_msg_clear(&m);
+		return load_failed(c, r, e);
+	}
+	struct mime_msg *mm = NULL;
+	struct mime_reader *rd = NULL;
+	struct mime_block info;
+	e = open_mime(&m, &l, &mm);
+	if (e == LA_OK)
+		e = mime_attachment_open(mm, k, &info, &rd);
+	if (e == LA_ENOTFOUND || e == LA_EINVAL) {
+		not_found(c, r, "This message has no such attachment.");
+		e = LA_OK;
+	} else if (e) {
+		render_error(c, r, 500, "The attachment could not be read.");
+	} else {
+		char name[FILENAME_MAX_BYTES + 16];
+		safe_filename(name, sizeof name, info.filename, k);
+		struct buf *b = &r->body;
+		buf_reset(b);
+		struct buf title;
+		buf_init(&title, FILENAME_MAX_BYTES + SUBJECT_MAX + 64);
+		buf_printf(&title, "%s: ", name);
+		subject_plain(c, &title, m.list, m.subject);
+		page_open(c, b, &(struct page_head){.title = buf_cstr(&title), .list = m.list});
+		buf_free(&title);
+		buf_adds(b, "<h1>Attachment ");
+		html_texts(b, name);
+		buf_adds(b, "</h1>\n<p class=\"msglinks\">of <a href=\"");
+		link_msg(c, b, m.list, m.day, m.num);
+		buf_adds(b, "\">");
+		subject_text(c, b, m.list, m.subject);
+		buf_adds(b, "</a> &middot; <a href=\"");
+		link_msg(c, b, m.list, m.day, m.num);
+		buf_printf(b, "/%d\">%s</a> &middot; type ", k, info.is_text ? "raw" : "download");
+		html_texts(b, info.type);
+		buf_adds(b, "</p>\n");
+		if (info.is_text)
+			attachment_text(c, b, &m, mm, rd, k);
+		e = page_close(c, r, 200, 86400);
+	}
+	mime_reader_free(rd);
+	mime_free(mm);
+	loaded_free(&l);
 	store_msg_clear(&m);
 	return e;
 }

@@ -47,6 +47,8 @@ static bool take_msg(const struct store_entry *e, void *arg)
 	m->id = e->id;
 	m->mid = e->mid;
 	m->ts = e->has_date ? e->date : e->ts;
+	m->has_tz = e->has_date && e->has_tz;
+	m->tz = e->tz;
 	m->day = e->day;
 	m->num = e->num;
 	m->list = strdup(e->list);
@@ -139,7 +141,7 @@ static void tree_entry(const struct render_ctx *c, struct buf *b, const struct o
 	buf_adds(b, " <span class=\"from\">");
 	html_obfuscated(b, m->from, strlen(m->from));
 	buf_adds(b, "</span> <span class=\"date\">");
-	outline_date(b, m->ts);
+	time_html(c, b, m->ts, m->has_tz, m->tz, TIME_MINUTES);
 	buf_adds(b, "</span>");
 }
 

@@ -365,9 +365,9 @@ void page_open_site(const struct render_ctx *c, struct buf *b, const char *title
 
 void page_end(const struct render_ctx *c, struct buf *b)
 {
-	(void)c;
-	buf_adds(b, "</main>\n<footer>Powered by listarc " LISTARC_VERSION "</footer>\n"
-	            "</body>\n</html>\n");
+	buf_adds(b, "</main>\n<footer>Powered by listarc " LISTARC_VERSION " &middot; <a href=\"");
+	buf_adds(b, c->base);
+	buf_adds(b, "_/prefs\">your time zone</a></footer>\n</body>\n</html>\n");
 }
 
 void subject_plain(const struct render_ctx *c, struct buf *b, const char *list, const char *subject)

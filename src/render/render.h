@@ -15,6 +15,9 @@
  * header does not pull in GLib. */
 typedef struct _JsonBuilder JsonBuilder;
 
+/* A reader's time zone, a name of the tz database (zone.c). */
+struct render_zone;
+
 struct render_ctx {
 	struct store *st;
 	const struct conf *conf;
@@ -28,6 +31,10 @@ struct render_ctx {
 	 * few documents that need absolute URLs and are never cached
 	 * (OpenSearch); NULL: unknown, and those URLs start at base. */
 	const char *req_origin;
+	/* The reader's time zone (the tz cookie /_/prefs sets), or NULL:
+	 * the times on hover are in it, else in UTC.  A page made with one
+	 * is cached under it (server.c). */
+	const struct render_zone *zone;
 };
 
 /* A body too big to build in memory (a raw message or an attachment of
@@ -58,10 +65,11 @@ struct response {
 	char filename[FILENAME_MAX_BYTES + 16]; /* attachments: Content-Disposition name */
 	bool attachment;                        /* Content-Disposition: attachment (else inline) */
 	int64_t last_modified;                  /* seconds since the epoch, 0 if unknown */
-	char etag[48]; /* strong validator of what the page shows, "" if none */
-	int max_age;   /* Cache-Control max-age in seconds */
-	int truncated; /* a list of results cut at this many items, else 0
-	                  (sent as X-Listarc-Truncated) */
+	char etag[48];        /* strong validator of what the page shows, "" if none */
+	int max_age;          /* Cache-Control max-age in seconds */
+	int truncated;        /* a list of results cut at this many items, else 0
+	                         (sent as X-Listarc-Truncated) */
+	char set_cookie[512]; /* a Set-Cookie value (the preferences page), or "" */
 };
 
 void response_init(struct response *r);
@@ -79,6 +87,12 @@ LA_MUST_CHECK enum la_status render_message(const struct render_ctx *c, const ch
 /* Attachment /LIST/YYYY/MM/DD/N/K. */
 LA_MUST_CHECK enum la_status render_attachment(const struct render_ctx *c, const char *list,
                                                int day, int num, int k, struct response *r);
+/* Attachment page /LIST/YYYY/MM/DD/N/K/: a text attachment (a patch sent
+ * as a file) shown as a message's body is, diffs coloured (its raw text
+ * stays at .../N/K); an attachment that is not text gets a page linking
+ * its download. */
+LA_MUST_CHECK enum la_status render_attachment_page(const struct render_ctx *c, const char *list,
+                                                    int day, int num, int k, struct response *r);
 /* Raw message /LIST/YYYY/MM/DD/N/raw: the bytes as stored (mboxrd
  * quoting undone). */
 LA_MUST_CHECK enum la_status render_raw(const struct render_ctx *c, const char *list, int day,
@@ -114,6 +128,18 @@ LA_MUST_CHECK enum la_status render_search(const struct render_ctx *c, const cha
                                            const struct render_search_req *req, struct response *r);
 /* The help page of the query language (/_/search-help). */
 LA_MUST_CHECK enum la_status render_search_help(const struct render_ctx *c, struct response *r);
+
+/* The zone a Cookie header's value v[0..n) names by its tz=, if it is a
+ * zone of the tz database (zone.c), else NULL.  Zones live as long as
+ * the program. */
+const struct render_zone *render_zone_cookie(const char *v, size_t n);
+/* z's name ("Europe/Paris"). */
+const char *render_zone_name(const struct render_zone *z);
+/* The preferences page /_/prefs: the reader's time zone, a form with
+ * no script.  set: the form was sent, with tz ("" for UTC): a known zone
+ * (or "") is kept in a cookie (r->set_cookie), another is a 400. */
+LA_MUST_CHECK enum la_status render_prefs(const struct render_ctx *c, bool set, const char *tz,
+                                          struct response *r);
 /* The search form, for list (NULL: all lists), holding q. */
 void render_search_box(const struct render_ctx *c, struct buf *b, const char *list, const char *q);
 

@@ -64,6 +64,22 @@ void mid_anchor(struct buf *b, const char *msgid);
  * out[0..n), then ext; fallback when nothing is left of s. */
 void lore_filename(char *out, size_t n, const char *s, const char *fallback, const char *ext);
 
+/* ---- times (zone.c) ---- */
+
+/* What a time element shows: the sender's date and time to the minute
+ * or to the second, with the sender's offset ("2024-01-02 10:00 +0100"),
+ * or the time alone ("10:00 +0100", in a day's listing). */
+enum time_form { TIME_MINUTES, TIME_SECONDS, TIME_CLOCK };
+/* <time datetime="the sender's ISO date with its offset" title="the
+ * reader's time: in c->zone, else UTC">; t: seconds since the epoch,
+ * tz: the sender's offset in minutes east of UTC when has_tz (else the
+ * date is shown in UTC).  time_open writes the opening tag only (the
+ * caller writes what it shows and "</time>"); time_html the element
+ * with form's text.  Nothing for a year outside 1..9999. */
+bool time_open(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz, int tz);
+void time_html(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz, int tz,
+               enum time_form form);
+
 /* Sets r to a finished HTML page (status 200) from b. */
 void page_finish(struct response *r, int status);
 
@@ -141,7 +157,9 @@ void body_html(struct body_fmt *f, struct buf *b, const char *t, size_t n, unsig
 
 /* A message of a collected thread; the strings are owned by it. */
 struct outline_msg {
-	int64_t id, mid, ts;
+	int64_t id, mid, ts; /* ts: the Date:, else the delivery time */
+	bool has_tz;         /* ts is a Date: with the sender's offset tz */
+	int tz;
 	int day, num;
 	char *list, *subject, *from, *msgid;
 };

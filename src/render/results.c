@@ -310,9 +310,10 @@ static void result_body(struct results *x, const struct store_entry *e)
 	buf_free(&s);
 	buf_adds(b, "</a> <span class=\"from\">(");
 	sender_text(b, e->from_name, e->from_addr);
-	char day[CIVIL_DAY_LEN];
-	civil_daykey_format(e->day, '/', day);
-	buf_printf(b, ")</span> <span class=\"date\">%s</span>", day);
+	buf_adds(b, ")</span> <span class=\"date\">");
+	time_html(x->c, b, e->has_date ? e->date : e->ts, e->has_date && e->has_tz, e->tz,
+	          TIME_MINUTES);
+	buf_adds(b, "</span>");
 	if (x->all) {
 		buf_adds(b, " <span class=\"list\">");
 		html_texts(b, e->list);

@@ -150,7 +150,7 @@ static void thread_page_msg(const struct render_ctx *c, struct buf *b, const str
 	buf_adds(b, " <span class=\"from\">");
 	html_obfuscated(b, t->from, strlen(t->from));
 	buf_adds(b, "</span> <span class=\"date\">");
-	outline_date(b, t->ts);
+	time_html(c, b, t->ts, t->has_tz, t->tz, TIME_MINUTES);
 	buf_adds(b, "</span> [<a href=\"");
 	link_msgid(c, b, t->list, t->msgid);
 	buf_adds(b, "\">permalink</a>] [<a href=\"");

@@ -34,11 +34,13 @@ static enum la_status failed(const struct render_ctx *c, struct response *r, enu
  * second in UTC on hover (title) and for machines (datetime), as the
  * message page gives its date (a page without script cannot know the
  * reader's zone). */
-static void time_of(struct buf *b, int64_t t, const char *shown)
+static void time_of(const struct render_ctx *c, struct buf *b, int64_t t, const char *shown)
 {
 	char iso[DATE_RFC3339_LEN];
 	date_rfc3339(t, iso);
-	buf_printf(b, "<time datetime=\"%s\" title=\"%.10s %.8s UTC\">", iso, iso, iso + 11);
+	/* (The title in the reader's zone, if one was chosen: zone.c.) */
+	if (!time_open(c, b, t, false, 0))
+		buf_printf(b, "<time datetime=\"%s\">", iso);
 	if (shown)
 		buf_adds(b, shown);
 	else
@@ -100,9 +102,9 @@ static bool topic_row(const struct store_topic *t, void *arg)
 	else
 		buf_printf(b, "<td class=\"n\">%lld</td>", (long long)t->senders);
 	buf_adds(b, "<td class=\"date\">");
-	time_of(b, t->first_ts, NULL);
+	time_of(x->c, b, t->first_ts, NULL);
 	buf_adds(b, "</td><td class=\"date\">");
-	time_of(b, t->last_ts, NULL);
+	time_of(x->c, b, t->last_ts, NULL);
 	buf_adds(b, "</td></tr>\n");
 	x->n++;
 	return true;
@@ -225,7 +227,7 @@ static bool msg_row(const struct store_entry *e, void *arg)
 	civil_daykey_format(e->day, '/', day);
 	buf_adds(b, "<li><span class=\"date\">");
 	/* The day of its URL shown; its Date: (else its delivery) on hover. */
-	time_of(b, e->has_date ? e->date : e->ts, day);
+	time_of(x->c, b, e->has_date ? e->date : e->ts, day);
 	buf_adds(b, "</span> <a href=\"");
 	link_msg(x->c, b, e->list, e->day, e->num);
 	buf_adds(b, "\">");
@@ -288,7 +290,7 @@ enum la_status render_sender(const struct render_ctx *c, const char *list, const
 	html_texts(b, list);
 	buf_printf(b, ", in %lld thread%s; the latest on ", (long long)nthreads,
 	           nthreads == 1 ? "" : "s");
-	time_of(b, s.last_ts, NULL);
+	time_of(c, b, s.last_ts, NULL);
 	buf_adds(b, "</p>\n");
 	buf_free(&name);
 	buf_free(&title);

@@ -398,6 +398,10 @@ static int row_entry(sqlite3_stmt *s, void *arg)
 	e.id = sqlite3_column_int64(s, 10);
 	e.mid = sqlite3_column_int64(s, 11);
 	e.parent = sqlite3_column_int64(s, 12);
+	/* (Other statements have columns of their own after ENTRY_COLS.) */
+	bool tz = sqlite3_column_count(s) > 13 && !strcmp(sqlite3_column_name(s, 13), "tz");
+	e.has_tz = tz && sqlite3_column_type(s, 13) != SQLITE_NULL;
+	e.tz = e.has_tz ? sqlite3_column_int(s, 13) : 0;
 	if (!e.list || !e.subject || !e.from_name || !e.from_addr || !e.msgid)
 		return SQLITE_NOMEM;
 	return c->fn(&e, c->arg) ? SQLITE_ROW : SQLITE_DONE;

@@ -100,7 +100,7 @@ static void from_where(struct buf *b, const struct search_query *q, const struct
 
 #define ENTRY_COLUMNS                                                              \
 	"SELECT m.id, l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name," \
-	" m.from_addr, mids.mid, m.thread, m.mid, m.parent"
+	" m.from_addr, mids.mid, m.thread, m.mid, m.parent, m.tz"
 
 /* The row of an ENTRY_COLUMNS statement as an entry; false if a column
  * could not be had (out of memory). */
@@ -120,6 +120,8 @@ static bool row_entry(sqlite3_stmt *s, struct store_entry *en)
 	en->thread = sqlite3_column_int64(s, 10);
 	en->mid = sqlite3_column_int64(s, 11);
 	en->parent = sqlite3_column_int64(s, 12);
+	en->has_tz = sqlite3_column_type(s, 13) != SQLITE_NULL;
+	en->tz = en->has_tz ? sqlite3_column_int(s, 13) : 0;
 	return en->list && en->subject && en->from_name && en->from_addr && en->msgid;
 }
 
@@ -235,7 +237,7 @@ static enum la_status search_newest_match(struct store *st, const struct search_
 		goto out;
 	}
 	sql_walk(&sql, q, sc, walk);
-	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+	if (sql.err || st_prepare_sql(st, buf_cstr(&sql), 0, &s) != SQLITE_OK) {
 		e = LA_EDB;
 		goto out;
 	}
@@ -254,10 +256,10 @@ static enum la_status search_newest_match(struct store *st, const struct search_
 	}
 	if (n == 0)
 		goto out;
-	if (sqlite3_prepare_v2(st->db,
-	                       ENTRY_COLUMNS " FROM messages m JOIN mids ON mids.id = m.mid"
-	                                     " JOIN lists l ON l.id = m.list_id WHERE m.id = ?1",
-	                       -1, &s, NULL) != SQLITE_OK) {
+	if (st_prepare_sql(st,
+	                   ENTRY_COLUMNS " FROM messages m JOIN mids ON mids.id = m.mid"
+	                                 " JOIN lists l ON l.id = m.list_id WHERE m.id = ?1",
+	                   0, &s) != SQLITE_OK) {
 		e = LA_EDB;
 		goto out;
 	}
@@ -320,7 +322,7 @@ enum la_status store_search_thread(struct store *st, const struct search_query *
 	              : cheap || sc->thread                     ? count_max + 1
 	                                                        : DENSE_MIN + 1;
 	sql_count(&sql, q, sc, counted);
-	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+	if (sql.err || st_prepare_sql(st, buf_cstr(&sql), 0, &s) != SQLITE_OK) {
 		e = LA_EDB;
 		goto out;
 	}
@@ -346,7 +348,7 @@ enum la_status store_search_thread(struct store *st, const struct search_query *
 		dense = count_where(st, q) > DENSE_MIN;
 	buf_reset(&sql);
 	sql_listing(&sql, q, sc, ranked, dense, offset, limit);
-	if (sql.err || sqlite3_prepare_v2(st->db, buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+	if (sql.err || st_prepare_sql(st, buf_cstr(&sql), 0, &s) != SQLITE_OK) {
 		e = LA_EDB;
 		goto out;
 	}

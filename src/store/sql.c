@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_int.h"
@@ -54,8 +55,8 @@ const char *const st_sql[S_COUNT] = {
 		      " ON CONFLICT(list_id, day) DO UPDATE SET count = excluded.count",
 	[S_MSG_INS] =
 		"INSERT INTO messages(list_id, day, num, source_id, off, len, ts, date, mid,"
-		" parent, thread, subject, from_name, from_addr, flags, file)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+		" parent, thread, subject, from_name, from_addr, flags, file, tz)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 	[S_SEEN_GET] = "SELECT 1 FROM maildir_seen WHERE source_id = ?1 AND uniq = ?2",
 	[S_SEEN_INS] = "INSERT OR IGNORE INTO maildir_seen(source_id, uniq) VALUES(?1, ?2)",
 	[S_MSG_GET] = "SELECT " MSG_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
@@ -74,35 +75,35 @@ const char *const st_sql[S_COUNT] = {
 		" AND list_id = ?4 AND " NOT_HIDDEN("") " ORDER BY ts DESC, id DESC LIMIT 1",
 	[S_NAV_TNEXT] = "SELECT day, num FROM messages WHERE thread = ?1 AND (ts, id) > (?2, ?3)"
 			" AND list_id = ?4 AND " NOT_HIDDEN("") " ORDER BY ts, id LIMIT 1",
-	[S_DAY_MSGS] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+	[S_DAY_MSGS] = "SELECT " ENTRY_TZ_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 		       " JOIN lists l ON l.id = m.list_id"
 		       " WHERE m.list_id = ?1 AND m.day = ?2 AND m.num >= ?3 AND " NOT_HIDDEN(
 			       "m.") " ORDER BY m.num LIMIT ?4",
-	[S_DAYS_MSGS] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+	[S_DAYS_MSGS] = "SELECT " ENTRY_TZ_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 			" JOIN lists l ON l.id = m.list_id"
 			" WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND " NOT_HIDDEN(
 				"m.") " ORDER BY m.day, m.num",
-	[S_RECENT] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+	[S_RECENT] = "SELECT " ENTRY_TZ_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 		     " JOIN lists l ON l.id = m.list_id"
 		     " WHERE m.list_id = ?1 AND " NOT_HIDDEN(
 			     "m.") " ORDER BY m.day DESC, m.num DESC LIMIT ?2",
-	[S_BY_MSGID] = "SELECT " ENTRY_COLS " FROM mids JOIN messages m ON m.mid = mids.id"
+	[S_BY_MSGID] = "SELECT " ENTRY_TZ_COLS " FROM mids JOIN messages m ON m.mid = mids.id"
 		       " JOIN lists l ON l.id = m.list_id"
 		       " WHERE mids.hash = ?1 AND mids.mid = ?2 AND (?3 = 0 OR m.list_id = ?3)"
 		       " AND " NOT_HIDDEN("m.") " ORDER BY m.ts, m.id",
 	[S_THREAD_IDS] = "SELECT id, parent, mid FROM mids WHERE thread = ?1 LIMIT ?2",
-	[S_THREAD_MSGS] = "SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+	[S_THREAD_MSGS] = "SELECT " ENTRY_TZ_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 			  " JOIN lists l ON l.id = m.list_id"
 			  " WHERE m.thread = ?1 AND (?2 = 0 OR m.list_id = ?2) AND " NOT_HIDDEN(
 				  "m.") " ORDER BY m.ts, m.id LIMIT ?3",
 	/* Keyset pages of a list: (day, num) is the key, the URL's. */
 	[S_LIST_NEWEST] =
-		"SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+		"SELECT " ENTRY_TZ_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 		" JOIN lists l ON l.id = m.list_id"
 		" WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND (m.day, m.num) < (?4, ?5)"
 		" AND " NOT_HIDDEN("m.") " ORDER BY m.day DESC, m.num DESC LIMIT ?6",
 	[S_LIST_OLDEST] =
-		"SELECT " ENTRY_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
+		"SELECT " ENTRY_TZ_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 		" JOIN lists l ON l.id = m.list_id"
 		" WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND (m.day, m.num) > (?4, ?5)"
 		" AND " NOT_HIDDEN("m.") " ORDER BY m.day, m.num LIMIT ?6",
@@ -151,14 +152,40 @@ sqlite3_stmt *st_prepare(struct store *st, enum st_stmt_id id)
 {
 	sqlite3_stmt *s = st->prepared[id];
 	if (!s) {
-		if (sqlite3_prepare_v3(st->db, st_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-		                       &st->prepared[id], NULL) != SQLITE_OK)
+		if (st_prepare_sql(st, st_sql[id], SQLITE_PREPARE_PERSISTENT, &st->prepared[id]) !=
+		    SQLITE_OK)
 			return NULL;
 		return st->prepared[id];
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return s;
+}
+
+int st_prepare_sql(struct store *st, const char *sql, unsigned flags, sqlite3_stmt **out)
+{
+	*out = NULL;
+	if (st->has_tz || !strstr(sql, "m.tz"))
+		return sqlite3_prepare_v3(st->db, sql, -1, flags, out, NULL);
+	/* "NULL" has the length of "m.tz": the text is changed in place. */
+	char *copy = strdup(sql);
+	if (!copy)
+		return SQLITE_NOMEM;
+	for (char *p = copy; (p = strstr(p, "m.tz")) != NULL; p += 4)
+		memcpy(p, "NULL", 4);
+	int rc = sqlite3_prepare_v3(st->db, copy, -1, flags, out, NULL);
+	free(copy);
+	return rc;
+}
+
+bool st_has_column(struct store *st, const char *table, const char *column)
+{
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT %s FROM %s LIMIT 0", column, table);
+	sqlite3_stmt *s = NULL;
+	bool has = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK;
+	sqlite3_finalize(s);
+	return has;
 }
 
 /* Maps an SQLite result code to a status. */

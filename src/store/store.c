@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/store_int.h"
+#include "msg/header.h"
 #include "store/stats_sql.h"
 #include "util/hash.h"
 
@@ -54,7 +55,7 @@ static const char schema_sql[] =
 	" off INTEGER NOT NULL, len INTEGER NOT NULL, ts INTEGER NOT NULL, date INTEGER,"
 	" mid INTEGER NOT NULL, parent INTEGER, thread INTEGER NOT NULL,"
 	" subject TEXT NOT NULL, from_name TEXT NOT NULL, from_addr TEXT NOT NULL,"
-	" flags INTEGER NOT NULL DEFAULT 0, file TEXT);\n"
+	" flags INTEGER NOT NULL DEFAULT 0, file TEXT, tz INTEGER);\n"
 	"CREATE UNIQUE INDEX IF NOT EXISTS messages_daynum ON messages(list_id, day, num);\n"
 	"CREATE INDEX IF NOT EXISTS messages_thread ON messages(thread, ts);\n"
 	"CREATE INDEX IF NOT EXISTS messages_mid ON messages(mid);\n"
@@ -254,6 +255,58 @@ static bool meta_is(struct store *st, const char *key, const char *value)
 	return same;
 }
 
+/* The sender's offset (messages.tz) of every message indexed before the
+ * column was, from the Date: of its header block as the indexer reads it
+ * (msg_summary_parse); a message without a zone in its Date:, or whose
+ * bytes cannot be read, keeps NULL (its dates are shown in UTC).  Inside
+ * the writer's setup transaction; sets meta tz = 1. */
+static enum la_status tz_fill(struct store *st)
+{
+	sqlite3_stmt *s = NULL, *u = NULL;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT id FROM messages WHERE tz IS NULL AND date IS NOT NULL"
+	                       " ORDER BY id",
+	                       -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "UPDATE messages SET tz = ?2 WHERE id = ?1", -1, &u, NULL) !=
+	            SQLITE_OK) {
+		sqlite3_finalize(s);
+		sqlite3_finalize(u);
+		return LA_EDB;
+	}
+	struct msg_summary *sum = malloc(sizeof *sum);
+	struct buf bytes;
+	buf_init(&bytes, HEAD_MAX + 1);
+	enum la_status e = sum ? LA_OK : LA_ENOMEM;
+	int rc = SQLITE_DONE;
+	while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_msg m;
+		if (store_msg_by_id(st, sqlite3_column_int64(s, 0), &m) != LA_OK)
+			continue;
+		buf_reset(&bytes);
+		if (store_msg_read(st, &m, HEAD_MAX, &bytes) == LA_OK && bytes.data) {
+			size_t hl = hdr_block_len(bytes.data, bytes.len);
+			msg_summary_parse(sum, bytes.data, hl);
+			if (sum->has_date && sum->date.has_tz) {
+				sqlite3_reset(u);
+				sqlite3_bind_int64(u, 1, m.id);
+				sqlite3_bind_int(u, 2, sum->date.tz);
+				if (st_step_done(u) != SQLITE_DONE)
+					e = LA_EDB;
+			}
+		}
+		store_msg_clear(&m);
+	}
+	if (!e && rc != SQLITE_DONE)
+		e = st_error(rc);
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	free(sum);
+	buf_free(&bytes);
+	if (!e)
+		e = store_meta_set(st, "tz", "1");
+	return e;
+}
+
 /* A writer's connection: WAL and its pragmas, and the schema brought up
  * to date.  Returns LA_OK or the failure, err set. */
 static enum la_status writer_setup(struct store *st, const char *path, struct la_err *err)
@@ -290,6 +343,13 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 		rc = st_exec(st, schema_sql);
 	if (rc == SQLITE_OK)
 		rc = st_exec(st, ins);
+	/* An index made before the senders' offsets gains their column
+	 * (ALTER TABLE: CREATE TABLE IF NOT EXISTS leaves an old table as
+	 * it is), filled once from the messages' Date: (tz_fill). */
+	if (rc == SQLITE_OK && !st_has_column(st, "messages", "tz"))
+		rc = st_exec(st, "ALTER TABLE messages ADD COLUMN tz INTEGER");
+	if (rc == SQLITE_OK)
+		st->has_tz = true;
 	/* The planner's statistics before the fills below, whose plans need
 	 * them. */
 	if (rc == SQLITE_OK)
@@ -314,6 +374,9 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 	if (rc == SQLITE_OK && (refound || !meta_is(st, "series_state", "1")) &&
 	    series_state_fill(st))
 		rc = SQLITE_ERROR;
+	/* And the senders' offsets of the messages indexed before them. */
+	if (rc == SQLITE_OK && !meta_is(st, "tz", "1"))
+		rc = tz_fill(st) ? SQLITE_ERROR : rc;
 	/* And the figures of the pages (stats_sql.h), once. */
 	if (rc == SQLITE_OK && !meta_is(st, "stats", "1")) {
 		enum la_status fe = stats_fill(st);
@@ -398,6 +461,9 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	if (e)
 		goto fail;
 	st_fts_columns(st);
+	/* A reader of an index no writer has opened since the senders'
+	 * offsets came reads none (st_prepare_sql). */
+	st->has_tz = st_has_column(st, "messages", "tz");
 	*out = st;
 	return LA_OK;
 fail:

@@ -306,6 +306,8 @@ struct store_entry {
 	const char *subject, *from_name, *from_addr, *msgid;
 	int64_t thread;
 	int64_t mid, parent; /* mids.id of the message and of its parent (0 if none) */
+	bool has_tz;         /* the Date: gave the sender's offset: */
+	int tz;              /* minutes east of UTC (date is in UTC) */
 };
 typedef bool (*store_entry_fn)(const struct store_entry *e, void *arg);
 

@@ -153,6 +153,7 @@ struct store {
 	bool fts_stems; /* and the columns of stems (store_search_stems) */
 	/* Search index rows handed over and not yet inserted, and the
 	 * thread that prepares them (write.c, store_fts_add). */
+	bool has_tz;    /* messages has the senders' offsets (tz) */
 	struct fts_prep *fts_prep;
 	/* The archive directory, resolved: the sources inside it are stored
 	 * relative to it, so that the directory can move. */
@@ -241,6 +242,12 @@ int st_exec(struct store *st, const char *sql);
 LA_MUST_CHECK enum la_status st_fts_flush(struct store *st);
 void st_fts_pend_drop(struct store *st);
 void st_fts_prep_free(struct store *st);
+/* Whether table has column (false also if there is no such table). */
+bool st_has_column(struct store *st, const char *table, const char *column);
+/* Prepares sql into *out as sqlite3_prepare_v2 does (an SQLite code);
+ * on an index without messages.tz (a reader's, of an index no writer of
+ * this listarc has opened yet), each "m.tz" of the text reads NULL. */
+int st_prepare_sql(struct store *st, const char *sql, unsigned flags, sqlite3_stmt **out);
 /* Sets st->fts_lore and st->fts_stems: whether the search index has
  * lore's columns, and the stems' columns. */
 void st_fts_columns(struct store *st);
@@ -274,6 +281,9 @@ LA_MUST_CHECK enum la_status st_source_moved(struct store *st, int64_t list_id, 
 #define ENTRY_COLS                                                                           \
 	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, mids.mid," \
 	" m.thread, m.id, m.mid, m.parent"
+/* And the sender's offset (st_each_entry reads a column named tz after
+ * ENTRY_COLS; st_prepare_sql makes it NULL on an index without it). */
+#define ENTRY_TZ_COLS ENTRY_COLS ", m.tz AS tz"
 LA_MUST_CHECK enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg);
 
 /* series.c: a message added (inside the write transaction) joins its

@@ -712,6 +712,9 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	sqlite3_bind_int(s, 15, (int)sum->flags);
 	if (m->file)
 		sqlite3_bind_text(s, 16, m->file, -1, SQLITE_STATIC);
+	/* The sender's offset, when the Date: gives one (-0000 does not). */
+	if (m->has_date && sum->has_date && sum->date.has_tz)
+		sqlite3_bind_int(s, 17, sum->date.tz);
 	int rc = st_step_done(s);
 	if (rc != SQLITE_DONE)
 		return st_fail(st, rc, err, "add message");

@@ -48,6 +48,14 @@ const PAGES = [
 	['patch series of a list', 'linux-kernel/series/', 200, '/linux-kernel/'],
 	['search help', '_/search-help', 200, '/'],
 	['not found', 'linux-kernel/2019/05/20/99', 404, '/'],
+	// t6100 adds the list widgets: a patch in two versions, a message
+	// hidden (its 410), and an attachment.
+	['search help (lore\'s text page)', 'linux-kernel/_/text/help/', 200, '/'],
+	['mirror page', 'linux-kernel/_/text/mirror/', 200, '/linux-kernel/'],
+	['series changes (v1..v2)', 'widgets/spin-v2@example.org/s/v1..v2/', 200, '/widgets/'],
+	['a hidden message (410)', 'widgets/gone-1@example.org/', 410, '/'],
+	['attachment page', 'widgets/2024/01/02/1/1/', 200, '/widgets/'],
+	['preferences', '_/prefs', 200, '/'],
 ];
 
 // axe-core's violations of impact serious or critical on the page: all
