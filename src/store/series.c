@@ -1234,18 +1234,24 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Ids already refreshed in one pass (a small set, searched linearly). */
+/* Ids in a growing array (the series of a commit's threads, of an
+ * index). */
 struct idset {
 	int64_t *v;
 	size_t n, cap;
 };
 
-static bool idset_has(const struct idset *d, int64_t id)
+/* Ids already refreshed in one pass. */
+static bool done_add(GHashTable *done, int64_t id)
 {
-	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i] == id)
-			return true;
-	return false;
+	if (g_hash_table_contains(done, &id))
+		return false;
+	int64_t *k = malloc(sizeof *k);
+	if (!k)
+		return false;
+	*k = id;
+	g_hash_table_add(done, k);
+	return true;
 }
 
 /* The versions loaded in one pass (sver_load reads a series' threads;
@@ -1340,31 +1346,62 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 	return e;
 }
 
-/* The state of series id (and of every series its walk finds: those it
- * is a version of), each from its own walk, unless done has it; the ids
- * are added to done. */
-static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *done,
+/* Series whose states one changed series refreshes, at most. */
+#define REFRESH_MAX (SERIES_CHAIN_MAX + 3 * 64)
+
+/* The state of series id and of every series its walk finds (those it
+ * is a version of) or that may find it, each from its own walk, unless
+ * done has it; the ids are added to done.  (A series done already, as
+ * one found from another, still has its own found: the series near it
+ * may not be near that other one.) */
+static enum la_status chain_refresh(struct store *st, int64_t id, GHashTable *done,
                                     struct pid_cache *pc, struct sver_cache *sc)
 {
-	if (idset_has(done, id))
-		return LA_OK;
 	struct store_series start;
 	enum la_status e = store_series_get(st, id, &start);
 	if (e)
 		return e == LA_ENOTFOUND ? LA_OK : e;
-	int64_t ids[SERIES_CHAIN_MAX];
-	unsigned how[SERIES_CHAIN_MAX];
+	/* Its walk's series, and those whose walks may find it first (by
+	 * each rule, as it looks from them: their walk may be full before
+	 * it reaches the rule that finds this one): its 64 nearest of the
+	 * same change-id, of the same name and author, and those that share
+	 * a patch with it. */
+	int64_t ids[REFRESH_MAX];
+	unsigned how[REFRESH_MAX];
 	int n = 0;
 	if ((e = versions_walk(st, &start, ids, how, NULL, SERIES_CHAIN_MAX, &n, pc)))
 		return e;
+	sqlite3_stmt *up, *down;
+	if (start.change_id[0]) {
+		if (!(down = q(st, Q_V_CHANGE_DOWN)) || !(up = q(st, Q_V_CHANGE_UP)))
+			return LA_EDB;
+		for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
+			sqlite3_bind_text(x, 1, start.change_id, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(x, 2, start.list_id);
+			sqlite3_bind_int64(x, 3, start.id);
+		}
+		e = add_nearest(up, down, start.id, ids, how, REFRESH_MAX, &n, 0);
+	}
+	if (!e) {
+		if (!(down = q(st, Q_V_NAME_DOWN)) || !(up = q(st, Q_V_NAME_UP)))
+			return LA_EDB;
+		for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
+			sqlite3_bind_int64(x, 1, start.list_id);
+			sqlite3_bind_text(x, 2, start.name, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(x, 3, start.author, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(x, 4, start.id);
+		}
+		e = add_nearest(up, down, start.id, ids, how, REFRESH_MAX, &n, 0);
+	}
+	if (!e)
+		e = add_by_patch(st, pc, &start, ids, how, REFRESH_MAX, &n);
 	for (int i = 0; !e && i < n; i++) {
-		if (idset_has(done, ids[i]))
+		if (g_hash_table_contains(done, &ids[i]))
 			continue;
-		if (!vec_reserve(&done->v, &done->cap, done->n + 1, sizeof *done->v)) {
+		if (!done_add(done, ids[i])) {
 			e = LA_ENOMEM;
 			break;
 		}
-		done->v[done->n++] = ids[i];
 		struct store_series_state ss;
 		const struct sver *me = NULL;
 		e = state_compute(st, ids[i], pc, sc, &ss, &me);
@@ -1380,7 +1417,8 @@ enum la_status series_state_refresh(struct store *st)
 	if (!st->nsdirty)
 		return LA_OK;
 	qsort(st->sdirty, st->nsdirty, sizeof *st->sdirty, cmp_i64);
-	struct idset done = {0}, series = {0};
+	struct idset series = {0};
+	GHashTable *done = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, NULL);
 	enum la_status e = LA_OK;
 	for (size_t i = 0; !e && i < st->nsdirty; i++) {
 		if (i > 0 && st->sdirty[i] == st->sdirty[i - 1])
@@ -1411,10 +1449,10 @@ enum la_status series_state_refresh(struct store *st)
 	pid_cache_init(&pc);
 	sver_cache_init(&sc);
 	for (size_t i = 0; !e && i < series.n; i++)
-		e = chain_refresh(st, series.v[i], &done, &pc, &sc);
+		e = chain_refresh(st, series.v[i], done, &pc, &sc);
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
-	free(done.v);
+	g_hash_table_destroy(done);
 	free(series.v);
 	st->nsdirty = 0;
 	st->scount_gen = 0; /* the counts cached are stale */
