@@ -1255,12 +1255,18 @@ static bool done_add(GHashTable *done, int64_t id)
 }
 
 /* The versions loaded in one pass (sver_load reads a series' threads;
- * nothing they hold changes during a pass), at most SVER_CACHE_MAX, then
- * emptied. */
-#define SVER_CACHE_MAX 4096
+ * nothing they hold changes during a pass), and the walks made, at most
+ * SVER_CACHE_MAX of each, then emptied. */
+#define SVER_CACHE_MAX 16384
+
+struct walk {
+	int n;
+	int64_t ids[SERIES_CHAIN_MAX];
+};
 
 struct sver_cache {
-	GHashTable *v; /* series id (int64, owned) -> struct sver (owned) */
+	GHashTable *v;     /* series id (int64, owned) -> struct sver (owned) */
+	GHashTable *walks; /* series id (int64, owned) -> struct walk (owned) */
 };
 
 static void sver_free(void *p)
@@ -1274,13 +1280,16 @@ static void sver_free(void *p)
 static void sver_cache_init(struct sver_cache *sc)
 {
 	sc->v = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, sver_free);
+	sc->walks = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
 }
 
 static void sver_cache_free(struct sver_cache *sc)
 {
 	if (sc->v)
 		g_hash_table_destroy(sc->v);
-	sc->v = NULL;
+	if (sc->walks)
+		g_hash_table_destroy(sc->walks);
+	sc->v = sc->walks = NULL;
 }
 
 /* Series row's version, loaded (or from the cache); NULL on failure (*e
@@ -1312,6 +1321,36 @@ static const struct sver *sver_get(struct store *st, struct sver_cache *sc,
 	return v;
 }
 
+/* The walk over start's versions (versions_walk), made once a pass. */
+static enum la_status walk_of(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
+                              const struct store_series *start, int64_t *ids, int *n)
+{
+	const struct walk *w = g_hash_table_lookup(sc->walks, &start->id);
+	if (w) {
+		memcpy(ids, w->ids, (size_t)w->n * sizeof *ids);
+		*n = w->n;
+		return LA_OK;
+	}
+	unsigned how[SERIES_CHAIN_MAX];
+	enum la_status e = versions_walk(st, start, ids, how, NULL, SERIES_CHAIN_MAX, n, pc);
+	if (e)
+		return e;
+	if (g_hash_table_size(sc->walks) >= SVER_CACHE_MAX)
+		g_hash_table_remove_all(sc->walks);
+	int64_t *key = malloc(sizeof *key);
+	struct walk *nw = malloc(sizeof *nw);
+	if (!key || !nw) {
+		free(key);
+		free(nw);
+		return LA_ENOMEM;
+	}
+	*key = start->id;
+	nw->n = *n;
+	memcpy(nw->ids, ids, (size_t)*n * sizeof *ids);
+	g_hash_table_insert(sc->walks, key, nw);
+	return LA_OK;
+}
+
 /* The state of series id, from its own walk over its versions (so that
  * it is the same whatever walks ran before: the order of commits, an
  * upgrade's fill); LA_ENOTFOUND if there is no such series. */
@@ -1319,30 +1358,32 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
                                     struct sver_cache *sc, struct store_series_state *out,
                                     const struct sver **me)
 {
-	struct store_series start;
-	enum la_status e = store_series_get(st, id, &start);
+	struct store_series row;
+	enum la_status e = store_series_get(st, id, &row);
 	if (e)
 		return e;
 	int64_t ids[SERIES_CHAIN_MAX];
-	unsigned how[SERIES_CHAIN_MAX];
 	int n = 0;
-	struct store_series *rows = calloc(SERIES_CHAIN_MAX, sizeof *rows);
-	if (!rows)
-		return LA_ENOMEM;
-	e = versions_walk(st, &start, ids, how, rows, SERIES_CHAIN_MAX, &n, pc);
+	if ((e = walk_of(st, pc, sc, &row, ids, &n)))
+		return e;
 	/* The versions first (a load may empty the cache), then pointers. */
-	for (int i = 0; !e && i < n; i++)
-		sver_get(st, sc, &rows[i], &e);
+	for (int pass = 0; pass < 2 && !e; pass++)
+		for (int i = 0; !e && i < n; i++) {
+			if (g_hash_table_contains(sc->v, &ids[i]))
+				continue;
+			if (i > 0 || pass > 0)
+				e = store_series_get(st, ids[i], &row);
+			if (!e)
+				sver_get(st, sc, &row, &e);
+		}
 	const struct sver *v[SERIES_CHAIN_MAX];
 	for (int i = 0; !e && i < n; i++)
-		if (!(v[i] = g_hash_table_lookup(sc->v, &rows[i].id)) &&
-		    !(v[i] = sver_get(st, sc, &rows[i], &e)))
-			break;
+		if (!(v[i] = g_hash_table_lookup(sc->v, &ids[i])))
+			e = LA_ENOMEM; /* emptied twice in one walk: cannot be */
 	if (!e && n > 0) {
 		sver_state(st, v, (size_t)n, 0, out);
 		*me = v[0];
 	}
-	free(rows);
 	return e;
 }
 
@@ -1369,7 +1410,7 @@ static enum la_status chain_refresh(struct store *st, int64_t id, GHashTable *do
 	int64_t ids[REFRESH_MAX];
 	unsigned how[REFRESH_MAX];
 	int n = 0;
-	if ((e = versions_walk(st, &start, ids, how, NULL, SERIES_CHAIN_MAX, &n, pc)))
+	if ((e = walk_of(st, pc, sc, &start, ids, &n)))
 		return e;
 	sqlite3_stmt *up, *down;
 	if (start.change_id[0]) {
