@@ -1762,6 +1762,37 @@ static void patch_sections(struct buf *b, unsigned part, const struct lines *x,
 	free(fy);
 }
 
+void series_ddiff_html(struct buf *b, const char *old, size_t on, const char *new, size_t nn,
+                       size_t *cost)
+{
+	struct ptext x = {0}, y = {0};
+	struct buf *t[2] = {&x.text, &y.text};
+	const char *src[2] = {old, new};
+	size_t len[2] = {on, nn};
+	for (int i = 0; i < 2; i++) {
+		buf_init(t[i], MSG_INMEM_MAX);
+		buf_add(t[i], src[i], len[i]);
+	}
+	*cost = SIZE_MAX;
+	struct ptext *p[2] = {&x, &y};
+	for (int i = 0; i < 2; i++) {
+		p[i]->ok =
+			!t[i]->err && split_diff(t[i]->data ? t[i]->data : "", t[i]->len, &p[i]->l);
+		snprintf(p[i]->name, sizeof p[i]->name, "%s", "patch");
+		p[i]->cost_ok = p[i]->ok && split_cost(p[i]);
+	}
+	uint64_t work = PAIR_WORK_MAX;
+	if (x.cost_ok && y.cost_ok)
+		*cost = diff_size(&x.cost, &y.cost, &work);
+	if (x.ok && y.ok)
+		patch_sections(b, 1, &x.l, &y.l);
+	for (int i = 0; i < 2; i++) {
+		buf_free(t[i]);
+		lines_free(&p[i]->l);
+		lines_free(&p[i]->cost);
+	}
+}
+
 /* Each changed patch's diff against its old version (a diff of diffs),
  * a section a patch (anchor pK, K its new place) and in it one a file. */
 static void changes_diffs(const struct render_ctx *c, struct buf *b, const struct version *a,
