@@ -49,7 +49,8 @@ ALLOWED = {
     "u": {"id"},
     "b": set(),
     "h1": {"class"},
-    "h2": set(),
+    "h2": {"id"},
+    "h3": {"class", "id"},
     "p": {"class"},
     "code": set(),
     "ul": {"class"},
@@ -112,6 +113,8 @@ ARCHIVE_HREFS = [re.compile(x) for x in (
     # The skip link; a diff's file, from its diffstat line.
     r"^#main$",
     r"^#df-[0-9]+-[0-9]+-[0-9]+$",
+    # A changed patch on a series' changes page, and its files.
+    r"^#p[0-9]+(-f[0-9]+)?$",
 )]
 # The <link>s of every page's head: its feed (a list's, all lists', a
 # thread's, a search's) and its OpenSearch document.

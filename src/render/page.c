@@ -119,7 +119,8 @@ static const char stylesheet[] =
 	".series-note{color:var(--fg)}\n"
 	".ddiff .add{color:var(--add);background:var(--addbg)}"
 	".ddiff .del{color:var(--del);background:var(--delbg)}\n"
-	".ddiff .skip{color:var(--faint)}"
+	".ddiff .skip{color:var(--faint)}.ddiff .hunk{color:var(--hunk)}"
+	"h3.ddiff-file{font-family:monospace;font-size:1em}.was{color:var(--muted)}\n"
 	"td.added,td.changed,td.moved,td.dropped{font-weight:bold}\n"
 	/* A series' table scrolls in its own box on a phone, as the years do. */
 	"@media (max-width:40em){table.series{display:block;overflow-x:auto;max-width:100%}}\n"

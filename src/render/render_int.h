@@ -373,4 +373,10 @@ bool render_hidden_msg(const struct render_ctx *c, const struct store_msg *m, st
 bool render_hidden_msgid(const struct render_ctx *c, int64_t list_id, const char *msgid,
                          struct response *r);
 
+/* series.c: the changes page's diff of two patches' texts (old, new),
+ * a section a file that differs, into b, and what pairing them costs
+ * (*cost; SIZE_MAX if they are not compared); for fuzz_ddiff. */
+void series_ddiff_html(struct buf *b, const char *old, size_t on, const char *new, size_t nn,
+                       size_t *cost);
+
 #endif

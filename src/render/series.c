@@ -15,6 +15,7 @@
 #include "msg/series.h"
 #include "render/html.h"
 #include "render/render_int.h"
+#include "util/hash.h"
 #include "util/vec.h"
 
 /* Versions listed at most. */
@@ -1034,14 +1035,37 @@ enum la_status render_series_mbox(const struct render_ctx *c, const char *list, 
 /* Lines of a patch's diff compared at most (each side); a longer one is
  * said to have changed, without its lines. */
 #define DIFF_LINES_MAX 2000
+/* Patches of each version paired by the size of the diff of their diffs
+ * (those left by patch ids and subjects), at most; the rest are added or
+ * dropped. */
+#define PAIR_PATCHES_MAX 100
+/* Lines compared, at most, in sizing those diffs of diffs (one page):
+ * a pair not sized within it is not paired. */
+#define PAIR_WORK_MAX (40u * 1000 * 1000)
+/* git range-diff's --creation-factor (percent): two patches are one that
+ * changed when the diff of their diffs costs less than this share of
+ * both patches' lines (dropping one and adding the other). */
+#define CREATION_FACTOR 60
 
 /* The diff part of a patch's text (from its first "diff " line), split
- * into lines (pointers into text). */
+ * into lines (pointers into text), each with a hash. */
 struct lines {
 	const char **p;
 	size_t *n;
+	uint32_t *h;
 	size_t count;
 };
+
+/* Whether what follows a "-- " line (t, n) is the mail's signature
+ * (git format-patch's version): a few short lines at the end, not a
+ * removed line "- " of a diff that goes on. */
+static bool is_signature(const char *t, size_t n)
+{
+	size_t lines = 0;
+	for (size_t k = 0; k < n; k++)
+		lines += t[k] == '\n';
+	return lines <= 4;
+}
 
 static bool split_diff(const char *t, size_t n, struct lines *l)
 {
@@ -1059,13 +1083,17 @@ static bool split_diff(const char *t, size_t n, struct lines *l)
 		return false;
 	l->p = calloc(cap, sizeof *l->p);
 	l->n = calloc(cap, sizeof *l->n);
-	if (!l->p || !l->n)
+	l->h = calloc(cap, sizeof *l->h);
+	if (!l->p || !l->n || !l->h)
 		return false;
 	while (i < n && l->count < cap) {
 		const char *nl = memchr(t + i, '\n', n - i);
 		size_t e = nl ? (size_t)(nl - t) : n;
+		if (e - i == 3 && memcmp(t + i, "-- ", 3) == 0 && is_signature(t + e, n - e))
+			break;
 		l->p[l->count] = t + i;
-		l->n[l->count++] = e - i;
+		l->n[l->count] = e - i;
+		l->h[l->count++] = (uint32_t)hash64(t + i, e - i, 0);
 		i = e + 1;
 	}
 	return true;
@@ -1075,34 +1103,49 @@ static void lines_free(struct lines *l)
 {
 	free(l->p);
 	free(l->n);
+	free(l->h);
+	memset(l, 0, sizeof *l);
+}
+
+/* Lines [from, to) of l, borrowed. */
+static struct lines lines_sub(const struct lines *l, size_t from, size_t to)
+{
+	return (struct lines){l->p + from, l->n + from, l->h + from, to - from};
 }
 
 static bool line_eq(const struct lines *a, size_t i, const struct lines *b, size_t k)
 {
-	return a->n[i] == b->n[k] && memcmp(a->p[i], b->p[k], a->n[i]) == 0;
+	return a->h[i] == b->h[k] && a->n[i] == b->n[k] && memcmp(a->p[i], b->p[k], a->n[i]) == 0;
 }
 
-/* One line of the diff of diffs: mark ' ', '-' (only in the old patch) or '+'. */
-static void ddiff_line(struct buf *b, char mark, const char *p, size_t n)
-{
-	buf_adds(b, mark == '-'   ? "<span class=\"del\">-"
-	            : mark == '+' ? "<span class=\"add\">+"
-	                          : " ");
-	html_text(b, p, n);
-	buf_adds(b, mark == ' ' ? "\n" : "</span>\n");
-}
-
-/* The diff of two patches' diffs (as git range-diff shows them: the old
- * patch's lines marked '-', the new one's '+'), by their longest common
- * subsequence of lines, with three lines of context around changes. */
-static void diff_of_diffs(struct buf *b, const struct lines *x, const struct lines *y)
+/* The marks of the diff of x and y by their longest common subsequence
+ * (' ' both, '-' only x, '+' only y; the old line first, as git
+ * range-diff), each with the line it stands for (from[j] of x, or of y
+ * for '+'), into *mark and *from (the caller frees them): *len of them.
+ * Charges *work the lines compared; false when that would pass it or
+ * memory ran out. */
+static bool ddiff_marks(const struct lines *x, const struct lines *y, uint64_t *work, char **mark,
+                        size_t **from, size_t *len)
 {
 	size_t n = x->count, m = y->count;
+	*mark = NULL;
+	*from = NULL;
+	*len = 0;
+	uint64_t cells = (uint64_t)(n + 1) * (m + 1);
+	if (cells > *work)
+		return false;
+	*work -= cells;
 	/* lcs[i][k]: common lines of x[i..] and y[k..]. */
-	uint16_t *lcs = calloc((n + 1) * (m + 1), sizeof *lcs);
-	if (!lcs) {
-		buf_adds(b, "(too big to compare here)\n");
-		return;
+	uint16_t *lcs = calloc(cells, sizeof *lcs);
+	*mark = malloc(n + m + 1);
+	*from = malloc((n + m + 1) * sizeof **from);
+	if (!lcs || !*mark || !*from) {
+		free(lcs);
+		free(*mark);
+		free(*from);
+		*mark = NULL;
+		*from = NULL;
+		return false;
 	}
 	for (size_t i = n; i-- > 0;)
 		for (size_t k = m; k-- > 0;)
@@ -1112,48 +1155,109 @@ static void diff_of_diffs(struct buf *b, const struct lines *x, const struct lin
 					: (lcs[(i + 1) * (m + 1) + k] > lcs[i * (m + 1) + k + 1]
 			                           ? lcs[(i + 1) * (m + 1) + k]
 			                           : lcs[i * (m + 1) + k + 1]);
-	/* Walk it, keeping the marks; then print changes with context. */
-	size_t cap = n + m + 1, len = 0;
-	char *mark = malloc(cap);
-	size_t *from = malloc(cap * sizeof *from);
-	if (!mark || !from) {
-		free(lcs);
-		free(mark);
-		free(from);
-		buf_adds(b, "(too big to compare here)\n");
-		return;
-	}
-	size_t i = 0, k = 0;
+	size_t i = 0, k = 0, j = 0;
 	while (i < n || k < m) {
 		if (i < n && k < m && line_eq(x, i, y, k)) {
-			mark[len] = ' ';
-			from[len++] = i++;
+			(*mark)[j] = ' ';
+			(*from)[j++] = i++;
 			k++;
 		} else if (i < n &&
 		           (k == m || lcs[(i + 1) * (m + 1) + k] >= lcs[i * (m + 1) + k + 1])) {
-			mark[len] = '-'; /* the old line first, as git range-diff */
-			from[len++] = i++;
+			(*mark)[j] = '-';
+			(*from)[j++] = i++;
 		} else {
-			mark[len] = '+';
-			from[len++] = k++;
+			(*mark)[j] = '+';
+			(*from)[j++] = k++;
 		}
 	}
-	size_t last_shown = (size_t)-1;
-	for (size_t j = 0; j < len; j++) {
-		bool near = false;
-		for (size_t d = j >= 3 ? j - 3 : 0; d < len && d <= j + 3 && !near; d++)
-			near = mark[d] != ' ';
-		if (!near)
-			continue;
-		if (last_shown != (size_t)-1 && j > last_shown + 1)
-			buf_adds(b, "<span class=\"skip\">@@ \xe2\x80\xa6 @@</span>\n");
-		const struct lines *l = mark[j] == '+' ? y : x;
-		ddiff_line(b, mark[j], l->p[from[j]], l->n[from[j]]);
-		last_shown = j;
-	}
 	free(lcs);
+	*len = j;
+	return true;
+}
+
+/* What the diff of x and y costs, as git range-diff counts it: its lines
+ * only in one of them and a line a run of them (the hunk's head, with no
+ * context); SIZE_MAX past *work (see ddiff_marks). */
+static size_t diff_size(const struct lines *x, const struct lines *y, uint64_t *work)
+{
+	size_t n = x->count, m = y->count, pre = 0, suf = 0;
+	while (pre < n && pre < m && line_eq(x, pre, y, pre))
+		pre++;
+	while (suf < n - pre && suf < m - pre && line_eq(x, n - 1 - suf, y, m - 1 - suf))
+		suf++;
+	struct lines a = lines_sub(x, pre, n - suf), b = lines_sub(y, pre, m - suf);
+	if (a.count == 0 || b.count == 0)
+		return a.count + b.count + (a.count + b.count > 0);
+	char *mark;
+	size_t *from, len;
+	if (!ddiff_marks(&a, &b, work, &mark, &from, &len))
+		return SIZE_MAX;
+	size_t cost = 0;
+	for (size_t j = 0; j < len; j++)
+		cost += mark[j] != ' ' ? 1 + (j == 0 || mark[j - 1] == ' ') : 0;
 	free(mark);
 	free(from);
+	return cost;
+}
+
+/* The assignment of least cost of the n x n matrix cost (row-major):
+ * col[r] the column of row r (the Hungarian method, O(n^3)).  Returns
+ * false when memory ran out. */
+static bool least_cost(const int64_t *cost, size_t n, size_t *col)
+{
+	const int64_t inf = INT64_MAX / 4;
+	int64_t *u = calloc(n + 1, sizeof *u), *v = calloc(n + 1, sizeof *v);
+	int64_t *minv = calloc(n + 1, sizeof *minv);
+	size_t *p = calloc(n + 1, sizeof *p), *way = calloc(n + 1, sizeof *way);
+	bool *used = calloc(n + 1, sizeof *used);
+	bool ok = u && v && minv && p && way && used;
+	for (size_t i = 1; ok && i <= n; i++) {
+		p[0] = i;
+		size_t j0 = 0;
+		for (size_t j = 0; j <= n; j++) {
+			minv[j] = inf;
+			used[j] = false;
+		}
+		do {
+			used[j0] = true;
+			size_t i0 = p[j0], j1 = 0;
+			int64_t delta = inf;
+			for (size_t j = 1; j <= n; j++) {
+				if (used[j])
+					continue;
+				int64_t c = cost[(i0 - 1) * n + (j - 1)] - u[i0] - v[j];
+				if (c < minv[j]) {
+					minv[j] = c;
+					way[j] = j0;
+				}
+				if (minv[j] < delta) {
+					delta = minv[j];
+					j1 = j;
+				}
+			}
+			for (size_t j = 0; j <= n; j++)
+				if (used[j]) {
+					u[p[j]] += delta;
+					v[j] -= delta;
+				} else
+					minv[j] -= delta;
+			j0 = j1;
+		} while (p[j0] != 0);
+		do {
+			size_t j1 = way[j0];
+			p[j0] = p[j1];
+			j0 = j1;
+		} while (j0);
+	}
+	for (size_t j = 1; ok && j <= n; j++)
+		col[p[j] - 1] = j - 1;
+	free(u);
+	free(v);
+	free(minv);
+	free(p);
+	free(way);
+	free(used);
+	return ok;
 }
 
 /* A patch's text (its text parts, as the page shows them). */
@@ -1169,20 +1273,98 @@ static enum la_status patch_text(const struct render_ctx *c, const struct sitem 
 	return e;
 }
 
+static void patch_name(char *out, size_t cap, const char *subject);
+
+/* A patch as the changes page compares it, read once: its text, its
+ * diff's lines (ok: read and not too long), and what pairing compares
+ * (as git range-diff: its name, its commit message and diff, without
+ * "index " lines, the blob ids, or the mail's signature; cost_ok). */
+struct ptext {
+	struct buf text;
+	struct lines l, cost;
+	char name[SUBJECT_MAX + 1];
+	bool loaded, ok, cost_ok;
+};
+
+static bool split_cost(struct ptext *t)
+{
+	const char *p = t->text.data ? t->text.data : "";
+	size_t n = t->text.len, cap = 2;
+	for (size_t k = 0; k < n; k++)
+		cap += p[k] == '\n';
+	if (cap > 2 * DIFF_LINES_MAX)
+		return false;
+	struct lines *l = &t->cost;
+	l->p = calloc(cap, sizeof *l->p);
+	l->n = calloc(cap, sizeof *l->n);
+	l->h = calloc(cap, sizeof *l->h);
+	if (!l->p || !l->n || !l->h)
+		return false;
+	size_t len = strlen(t->name);
+	l->p[0] = t->name;
+	l->n[0] = len;
+	l->h[l->count++] = (uint32_t)hash64(t->name, len, 0);
+	for (size_t i = 0; i < n && l->count < cap;) {
+		const char *nl = memchr(p + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - p) : n;
+		if (e - i == 3 && memcmp(p + i, "-- ", 3) == 0 && is_signature(p + e, n - e))
+			break;
+		if (!(e - i >= 6 && memcmp(p + i, "index ", 6) == 0)) {
+			l->p[l->count] = p + i;
+			l->n[l->count] = e - i;
+			l->h[l->count++] = (uint32_t)hash64(p + i, e - i, 0);
+		}
+		i = e + 1;
+	}
+	return true;
+}
+
+static const struct ptext *ptext_get(const struct render_ctx *c, const struct sitem *it,
+                                     struct ptext *t)
+{
+	if (!t->loaded) {
+		t->loaded = true;
+		buf_init(&t->text, MSG_INMEM_MAX);
+		t->ok = patch_text(c, it, &t->text) == LA_OK && !t->text.err &&
+		        split_diff(t->text.data ? t->text.data : "", t->text.len, &t->l);
+		patch_name(t->name, sizeof t->name, it->subject);
+		t->cost_ok = t->ok && split_cost(t);
+	}
+	return t;
+}
+
+static void ptexts_free(struct ptext *t, size_t n)
+{
+	for (size_t i = 0; t && i < n; i++) {
+		buf_free(&t[i].text);
+		lines_free(&t[i].l);
+		lines_free(&t[i].cost);
+	}
+	free(t);
+}
+
 /* The name of a patch as compared between versions: its subject after
  * the prefix, lowercase. */
 static void patch_name(char *out, size_t cap, const char *subject)
 {
 	struct msg_series_subject p;
 	size_t n = strlen(subject);
-	size_t off = msg_series_parse(subject, n, &p) ? p.name_off : 0;
-	size_t len = msg_series_parse(subject, n, &p) ? p.name_len : n;
+	bool is = msg_series_parse(subject, n, &p);
+	size_t off = is ? p.name_off : 0, len = is ? p.name_len : n;
 	size_t k = 0;
 	for (size_t i = 0; i < len && k + 1 < cap; i++) {
 		char ch = subject[off + i];
 		out[k++] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
 	}
 	out[k] = '\0';
+}
+
+static bool same_name(const struct sitem *a, const struct sitem *b)
+{
+	char na[SUBJECT_MAX + 1], nb[SUBJECT_MAX + 1];
+	patch_name(na, sizeof na, a->subject);
+	patch_name(nb, sizeof nb, b->subject);
+	return strcmp(na, nb) == 0;
 }
 
 static void change_row(const struct render_ctx *c, struct buf *b, const char *what,
@@ -1199,7 +1381,19 @@ static void change_row(const struct render_ctx *c, struct buf *b, const char *wh
 	link_msg(c, b, it->list, it->day, it->num);
 	buf_adds(b, "\">");
 	subject_text(c, b, it->list, it->subject);
-	buf_adds(b, "</a></td></tr>\n");
+	buf_adds(b, "</a>");
+	if (old && new &&strcmp(what, "changed") == 0) {
+		/* The diff below, and the old subject if it changed too. */
+		buf_printf(b, " [<a href=\"#p%u\">diff</a>]", new->part);
+		if (!same_name(old, new)) {
+			buf_adds(b, "<br><span class=\"was\">was <a href=\"");
+			link_msg(c, b, old->list, old->day, old->num);
+			buf_adds(b, "\">");
+			subject_text(c, b, old->list, old->subject);
+			buf_adds(b, "</a></span>");
+		}
+	}
+	buf_adds(b, "</td></tr>\n");
 }
 
 /* The patches of series id into *p: one item a place (the first copy),
@@ -1224,11 +1418,14 @@ static enum la_status changes_load(const struct render_ctx *c, int64_t id, struc
 
 /* How the new version's patches map onto the old one's: match[k] is the
  * old patch the new patch k is ((size_t)-1 if none), same[k] whether it
- * shares a patch id with it (else it has the same name); used[i]: old
- * patch i has a match.  Freed with changes_free. */
+ * shares a patch id with it (else it changed); used[i]: old patch i has a
+ * match; ta, tz: the patches' texts, read when needed.  Freed with
+ * changes_free. */
 struct changes {
 	size_t *match;
 	bool *same, *used;
+	struct ptext *ta, *tz;
+	size_t na, nz;
 };
 
 static void changes_free(struct changes *m)
@@ -1236,17 +1433,84 @@ static void changes_free(struct changes *m)
 	free(m->match);
 	free(m->same);
 	free(m->used);
+	ptexts_free(m->ta, m->na);
+	ptexts_free(m->tz, m->nz);
+}
+
+/* The patches neither patch ids nor subjects paired, paired as git
+ * range-diff pairs commits: the assignment of least cost where a pair
+ * costs the lines of the diff of its diffs and a patch left alone
+ * CREATION_FACTOR percent of its own lines.  Returns LA_OK or
+ * LA_ENOMEM. */
+static enum la_status changes_pair(const struct render_ctx *c, const struct series_page *pa,
+                                   const struct series_page *pz, struct changes *m)
+{
+	size_t oi[PAIR_PATCHES_MAX], nk[PAIR_PATCHES_MAX], no = 0, nn = 0;
+	for (size_t i = 0; i < pa->n && no < PAIR_PATCHES_MAX; i++)
+		if (!m->used[i] && ptext_get(c, &pa->v[i], &m->ta[i])->cost_ok)
+			oi[no++] = i;
+	for (size_t k = 0; k < pz->n && nn < PAIR_PATCHES_MAX; k++)
+		if (m->match[k] == (size_t)-1 && ptext_get(c, &pz->v[k], &m->tz[k])->cost_ok)
+			nk[nn++] = k;
+	if (!no || !nn)
+		return LA_OK;
+	const int64_t never = (int64_t)1 << 40;
+	size_t n = no + nn;
+	int64_t *cost = calloc(n * n, sizeof *cost);
+	size_t *col = calloc(n, sizeof *col);
+	if (!cost || !col) {
+		free(cost);
+		free(col);
+		return LA_ENOMEM;
+	}
+	uint64_t work = PAIR_WORK_MAX;
+	for (size_t r = 0; r < n; r++)
+		for (size_t q = 0; q < n; q++) {
+			int64_t *at = &cost[r * n + q];
+			if (r >= no) /* a new patch added, or nothing */
+				*at = q < nn ? (int64_t)m->tz[nk[q]].cost.count * CREATION_FACTOR /
+				                       100
+				             : 0;
+			else if (q >= nn) /* an old patch dropped */
+				*at = (int64_t)m->ta[oi[r]].cost.count * CREATION_FACTOR / 100;
+			else {
+				const struct lines *x = &m->ta[oi[r]].cost, *y = &m->tz[nk[q]].cost;
+				size_t lo = x->count > y->count ? x->count - y->count
+				                                : y->count - x->count;
+				/* Never cheaper than dropping and adding: not sized. */
+				size_t d = lo * 100 >= (x->count + y->count) * CREATION_FACTOR
+				                   ? SIZE_MAX
+				                   : diff_size(x, y, &work);
+				*at = d == SIZE_MAX ? never : (int64_t)d;
+			}
+		}
+	bool ok = least_cost(cost, n, col);
+	for (size_t r = 0; ok && r < no; r++) {
+		size_t q = col[r];
+		if (q < nn && cost[r * n + q] < never) {
+			m->match[nk[q]] = oi[r];
+			m->used[oi[r]] = true;
+		}
+	}
+	free(cost);
+	free(col);
+	return ok ? LA_OK : LA_ENOMEM;
 }
 
 /* Matches the patches of pz (new) with those of pa (old): first by patch
- * id, then the rest by name.  Returns LA_OK or LA_ENOMEM. */
-static enum la_status changes_match(const struct series_page *pa, const struct series_page *pz,
-                                    struct changes *m)
+ * id, then by name, then the rest by the size of their diffs' diff.
+ * Returns LA_OK or LA_ENOMEM. */
+static enum la_status changes_match(const struct render_ctx *c, const struct series_page *pa,
+                                    const struct series_page *pz, struct changes *m)
 {
 	m->match = calloc(pz->n + 1, sizeof *m->match);
 	m->same = calloc(pz->n + 1, sizeof *m->same);
 	m->used = calloc(pa->n + 1, sizeof *m->used);
-	if (!m->match || !m->same || !m->used)
+	m->ta = calloc(pa->n + 1, sizeof *m->ta);
+	m->tz = calloc(pz->n + 1, sizeof *m->tz);
+	m->na = pa->n;
+	m->nz = pz->n;
+	if (!m->match || !m->same || !m->used || !m->ta || !m->tz)
 		return LA_ENOMEM;
 	for (size_t k = 0; k < pz->n; k++) {
 		m->match[k] = (size_t)-1;
@@ -1270,7 +1534,7 @@ static enum la_status changes_match(const struct series_page *pa, const struct s
 			}
 		}
 	}
-	return LA_OK;
+	return changes_pair(c, pa, pz, m);
 }
 
 /* The page's head and its table: each new patch added, changed, moved or
@@ -1295,7 +1559,9 @@ static void changes_table(const struct render_ctx *c, struct buf *b, const struc
 	link_series(c, b, &z->head);
 	buf_printf(b, "\">v%u</a>]</div>\n<h1>What changed from v%u to v%u</h1>\n", to, from, to);
 	buf_adds(b, "<p>Computed from the patches alone: the same patch id is an unchanged "
-	            "patch; a patch of the same subject with another id has changed.</p>\n");
+	            "patch; a patch of the same subject with another id has changed, and so has "
+	            "one whose diff differs from an old one's by less than it would cost to drop "
+	            "the one and add the other (as <code>git range-diff</code> pairs them).</p>\n");
 	buf_adds(b, "<table class=\"series\">\n<tr><th>old</th><th>new</th><th></th>"
 	            "<th>patch</th></tr>\n");
 	for (size_t k = 0; k < pz->n; k++) {
@@ -1312,37 +1578,247 @@ static void changes_table(const struct render_ctx *c, struct buf *b, const struc
 	buf_adds(b, "</table>\n");
 }
 
-/* Each changed patch's diff against its old version (a diff of diffs). */
+/* One line of the diff of diffs: mark ' ', '-' (only in the old patch) or '+'. */
+static void ddiff_line(struct buf *b, char mark, const char *p, size_t n)
+{
+	buf_adds(b, mark == '-'   ? "<span class=\"del\">-"
+	            : mark == '+' ? "<span class=\"add\">+"
+	                          : " ");
+	html_text(b, p, n);
+	buf_adds(b, mark == ' ' ? "\n" : "</span>\n");
+}
+
+static bool is_hunk(const struct lines *l, size_t i)
+{
+	return l->n[i] >= 2 && memcmp(l->p[i], "@@", 2) == 0;
+}
+
+/* The diff of two files' diffs (as git range-diff shows them: the old
+ * patch's lines marked '-', the new one's '+'), by their longest common
+ * subsequence of lines, with three lines of context around changes; each
+ * run of changes headed by the hunk it is in (the last "@@" line before
+ * it, of either side), as git range-diff does. */
+static void diff_of_diffs(struct buf *b, const struct lines *x, const struct lines *y)
+{
+	char *mark;
+	size_t *from, len;
+	uint64_t work = UINT64_MAX;
+	if (!ddiff_marks(x, y, &work, &mark, &from, &len)) {
+		buf_adds(b, "(too big to compare here)\n");
+		return;
+	}
+	size_t last_shown = (size_t)-1, hunk = (size_t)-1;
+	for (size_t j = 0; j < len; j++) {
+		const struct lines *l = mark[j] == '+' ? y : x;
+		bool near = false;
+		for (size_t d = j >= 3 ? j - 3 : 0; d < len && d <= j + 3 && !near; d++)
+			near = mark[d] != ' ';
+		if (!near) {
+			if (is_hunk(l, from[j]))
+				hunk = j;
+			continue;
+		}
+		if (last_shown == (size_t)-1 || j > last_shown + 1) {
+			/* A new run: its hunk, unless it begins with one. */
+			if (hunk != (size_t)-1 && !is_hunk(l, from[j])) {
+				const struct lines *hl = mark[hunk] == '+' ? y : x;
+				buf_adds(b, "<span class=\"hunk\">");
+				html_text(b, hl->p[from[hunk]], hl->n[from[hunk]]);
+				buf_adds(b, "</span>\n");
+			} else if (last_shown != (size_t)-1)
+				buf_adds(b, "<span class=\"skip\">@@ \xe2\x80\xa6 @@</span>\n");
+		}
+		if (is_hunk(l, from[j]))
+			hunk = j;
+		ddiff_line(b, mark[j], l->p[from[j]], l->n[from[j]]);
+		last_shown = j;
+	}
+	free(mark);
+	free(from);
+}
+
+/* The files of a diff (at most max: DIFF_FILES_MAX, the rest part of
+ * the last): where each begins (its "diff " line) and its name
+ * (the path after the last " b/" of that line, else the line). */
+struct dfile {
+	size_t from, to;
+	const char *name;
+	size_t name_len;
+};
+
+static size_t diff_files(const struct lines *l, struct dfile *f, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->count; i++) {
+		if (!(l->n[i] >= 5 && memcmp(l->p[i], "diff ", 5) == 0))
+			continue;
+		if (n == max)
+			break;
+		if (n > 0)
+			f[n - 1].to = i;
+		const char *p = l->p[i] + 5;
+		size_t len = l->n[i] - 5;
+		for (size_t k = len; k >= 3; k--)
+			if (memcmp(p + k - 3, " b/", 3) == 0) {
+				p += k;
+				len -= k;
+				break;
+			}
+		f[n++] = (struct dfile){i, l->count, p, len};
+	}
+	if (n == 0 && l->count > 0)
+		f[n++] = (struct dfile){0, l->count, "", 0};
+	/* A trailer of the mail (the "-- " signature, git's version) stays
+	 * with the last file: both sides have it. */
+	return n;
+}
+
+static const struct dfile *file_named(const struct dfile *f, size_t n, const struct dfile *like)
+{
+	for (size_t i = 0; i < n; i++)
+		if (f[i].name_len == like->name_len &&
+		    memcmp(f[i].name, like->name, like->name_len) == 0)
+			return &f[i];
+	return NULL;
+}
+
+static bool file_same(const struct lines *x, const struct dfile *fx, const struct lines *y,
+                      const struct dfile *fy)
+{
+	if (fx->to - fx->from != fy->to - fy->from)
+		return false;
+	for (size_t i = 0; i < fx->to - fx->from; i++)
+		if (!line_eq(x, fx->from + i, y, fy->from + i))
+			return false;
+	return true;
+}
+
+/* One file's section: its heading (anchor pK-fJ) and the diff of its
+ * diffs (one side empty for a file only one patch touches). */
+static void file_section(struct buf *b, unsigned part, size_t no, const struct dfile *f,
+                         const struct lines *x, const struct dfile *fx, const struct lines *y,
+                         const struct dfile *fy)
+{
+	buf_printf(b, "<h3 class=\"ddiff-file\" id=\"p%u-f%zu\">", part, no);
+	html_text(b, f->name_len ? f->name : "(the diff)", f->name_len ? f->name_len : 10);
+	buf_adds(b, fx && fy ? "" : fx ? " (only in the old patch)" : " (only in the new patch)");
+	buf_adds(b, "</h3>\n<pre class=\"msg ddiff\">");
+	struct lines ex = {0}, sx = fx ? lines_sub(x, fx->from, fx->to) : ex;
+	struct lines sy = fy ? lines_sub(y, fy->from, fy->to) : ex;
+	diff_of_diffs(b, &sx, &sy);
+	buf_adds(b, "</pre>\n");
+}
+
+/* A file of a changed patch: its name's, and the old and new file (one
+ * NULL if only the other has it). */
+struct fsec {
+	const struct dfile *f, *ox, *oy;
+};
+
+/* A changed patch's diff against its old one, a section a file that
+ * differs (the new patch's files in order, then those only the old one
+ * had), each linked from a list at the top. */
+static void patch_sections(struct buf *b, unsigned part, const struct lines *x,
+                           const struct lines *y)
+{
+	struct dfile *fx = calloc(DIFF_FILES_MAX, sizeof *fx);
+	struct dfile *fy = calloc(DIFF_FILES_MAX, sizeof *fy);
+	if (!fx || !fy) {
+		free(fx);
+		free(fy);
+		buf_adds(b, "<p>(too big to compare here)</p>\n");
+		return;
+	}
+	size_t nx = diff_files(x, fx, DIFF_FILES_MAX), ny = diff_files(y, fy, DIFF_FILES_MAX);
+	/* Which files differ: those of y, then those only in x. */
+	struct fsec *s = calloc(nx + ny + 1, sizeof *s);
+	size_t ns = 0;
+	for (size_t k = 0; s && k < ny; k++) {
+		const struct dfile *o = file_named(fx, nx, &fy[k]);
+		if (!o || !file_same(x, o, y, &fy[k]))
+			s[ns++] = (struct fsec){&fy[k], o, &fy[k]};
+	}
+	for (size_t i = 0; s && i < nx; i++)
+		if (!file_named(fy, ny, &fx[i]))
+			s[ns++] = (struct fsec){&fx[i], &fx[i], NULL};
+	if (!s)
+		buf_adds(b, "<p>(too big to compare here)</p>\n");
+	else if (ns == 0)
+		buf_adds(b, "<p>The diffs are the same; the patch changed around them.</p>\n");
+	else {
+		buf_adds(b, "<ul class=\"ddiff-files\">\n");
+		for (size_t j = 0; j < ns; j++) {
+			buf_printf(b, "<li><a href=\"#p%u-f%zu\">", part, j + 1);
+			html_text(b, s[j].f->name_len ? s[j].f->name : "(the diff)",
+			          s[j].f->name_len ? s[j].f->name_len : 10);
+			buf_adds(b, "</a></li>\n");
+		}
+		buf_adds(b, "</ul>\n");
+		for (size_t j = 0; j < ns; j++)
+			file_section(b, part, j + 1, s[j].f, x, s[j].ox, y, s[j].oy);
+	}
+	free(s);
+	free(fx);
+	free(fy);
+}
+
+void series_ddiff_html(struct buf *b, const char *old, size_t on, const char *new, size_t nn,
+                       size_t *cost)
+{
+	struct ptext x = {0}, y = {0};
+	struct buf *t[2] = {&x.text, &y.text};
+	const char *src[2] = {old, new};
+	size_t len[2] = {on, nn};
+	for (int i = 0; i < 2; i++) {
+		buf_init(t[i], MSG_INMEM_MAX);
+		buf_add(t[i], src[i], len[i]);
+	}
+	*cost = SIZE_MAX;
+	struct ptext *p[2] = {&x, &y};
+	for (int i = 0; i < 2; i++) {
+		p[i]->ok =
+			!t[i]->err && split_diff(t[i]->data ? t[i]->data : "", t[i]->len, &p[i]->l);
+		snprintf(p[i]->name, sizeof p[i]->name, "%s", "patch");
+		p[i]->cost_ok = p[i]->ok && split_cost(p[i]);
+	}
+	uint64_t work = PAIR_WORK_MAX;
+	if (x.cost_ok && y.cost_ok)
+		*cost = diff_size(&x.cost, &y.cost, &work);
+	if (x.ok && y.ok)
+		patch_sections(b, 1, &x.l, &y.l);
+	for (int i = 0; i < 2; i++) {
+		buf_free(t[i]);
+		lines_free(&p[i]->l);
+		lines_free(&p[i]->cost);
+	}
+}
+
+/* Each changed patch's diff against its old version (a diff of diffs),
+ * a section a patch (anchor pK, K its new place) and in it one a file. */
 static void changes_diffs(const struct render_ctx *c, struct buf *b, const struct version *a,
                           const struct version *z, const struct series_page *pa,
-                          const struct series_page *pz, const struct changes *m)
+                          const struct series_page *pz, struct changes *m)
 {
-	struct buf ta, tz;
-	buf_init(&ta, MSG_INMEM_MAX);
-	buf_init(&tz, MSG_INMEM_MAX);
 	for (size_t k = 0; k < pz->n; k++) {
 		if (m->match[k] == (size_t)-1 || m->same[k])
 			continue;
 		const struct sitem *o = &pa->v[m->match[k]];
-		buf_reset(&ta);
-		buf_reset(&tz);
-		buf_printf(b, "<h2>%u/%u \xe2\x86\x92 %u/%u: ", o->part, a->s.total, pz->v[k].part,
-		           z->s.total);
+		buf_printf(b, "<h2 id=\"p%u\">%u/%u \xe2\x86\x92 %u/%u: ", pz->v[k].part, o->part,
+		           a->s.total, pz->v[k].part, z->s.total);
 		subject_text(c, b, pz->v[k].list, pz->v[k].subject);
-		buf_adds(b, "</h2>\n<pre class=\"msg ddiff\">");
-		struct lines lx = {0}, ly = {0};
-		if (patch_text(c, o, &ta) == LA_OK && patch_text(c, &pz->v[k], &tz) == LA_OK &&
-		    split_diff(ta.data ? ta.data : "", ta.len, &lx) &&
-		    split_diff(tz.data ? tz.data : "", tz.len, &ly))
-			diff_of_diffs(b, &lx, &ly);
+		buf_adds(b, "</h2>\n");
+		if (!same_name(o, &pz->v[k])) {
+			buf_adds(b, "<p class=\"was\">was: ");
+			subject_text(c, b, o->list, o->subject);
+			buf_adds(b, "</p>\n");
+		}
+		const struct ptext *tx = ptext_get(c, o, &m->ta[m->match[k]]);
+		const struct ptext *ty = ptext_get(c, &pz->v[k], &m->tz[k]);
+		if (tx->ok && ty->ok)
+			patch_sections(b, pz->v[k].part, &tx->l, &ty->l);
 		else
-			buf_adds(b, "(the patches could not be compared here)\n");
-		lines_free(&lx);
-		lines_free(&ly);
-		buf_adds(b, "</pre>\n");
+			buf_adds(b, "<p>(the patches could not be compared here)</p>\n");
 	}
-	buf_free(&ta);
-	buf_free(&tz);
 }
 
 enum la_status render_series_changes(const struct render_ctx *c, const char *list,
@@ -1377,7 +1853,7 @@ enum la_status render_series_changes(const struct render_ctx *c, const char *lis
 	if (!e)
 		e = changes_load(c, z->s.id, &pz);
 	if (!e)
-		e = changes_match(&pa, &pz, &m);
+		e = changes_match(c, &pa, &pz, &m);
 	if (e) {
 		render_error(c, r, 500, "The index could not be read.");
 		goto out;

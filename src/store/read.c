@@ -813,6 +813,12 @@ enum la_status store_read_begin(struct store *st, uint64_t *version)
 		return e == LA_ENOTFOUND ? LA_EDB : e;
 	}
 	*version = (uint64_t)v;
+	st->read_gen = (uint64_t)v;
+	/* A writer that upgraded the index since: its tables, not ours. */
+	if (st->series_temp && (e = series_reader_tables(st))) {
+		store_read_end(st);
+		return e;
+	}
 	return LA_OK;
 }
 
@@ -824,6 +830,7 @@ void store_read_end(struct store *st)
 	if (!s || st_step_done(s) != SQLITE_DONE)
 		st_exec(st, "ROLLBACK");
 	st->in_read = false;
+	st->read_gen = 0;
 }
 
 enum la_status store_data_version(struct store *st, uint64_t *version)

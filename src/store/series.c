@@ -34,7 +34,6 @@ enum {
 	Q_V_CHANGE_DOWN,
 	Q_V_NAME_UP,
 	Q_V_NAME_DOWN,
-	Q_V_PATCH,
 	Q_PIDS,
 	Q_P_MSGS,
 	Q_P_PIDS,
@@ -56,6 +55,10 @@ enum {
 	Q_ST_ANY,
 	Q_ANY_REVIEW,
 	Q_ANY_UNSHOWN,
+	Q_ST_READY,
+	Q_FB_LIST,
+	Q_FB_COUNT,
+	Q_FB_ANY,
 	Q_COUNT
 };
 
@@ -137,20 +140,13 @@ static const char *const q_sql[Q_COUNT] = {
 			" AND name <> '' AND id >= ?4 ORDER BY id LIMIT 64",
 	[Q_V_NAME_DOWN] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
 			  " AND name <> '' AND id < ?4 ORDER BY id DESC LIMIT 64",
-	/* Series that share a patch (by patch id) with series ?1, of its
-         * author; hidden messages link nothing. */
-	[Q_V_PATCH] = "SELECT DISTINCT s2.id FROM series_msgs a JOIN patchids p ON p.id = a.id"
-		      " JOIN patchids p2 ON p2.pid = p.pid AND p2.id <> p.id"
-		      " JOIN series_msgs b ON b.id = p2.id JOIN series s2 ON s2.id = b.series"
-		      " JOIN messages ma ON ma.id = a.id JOIN messages mb ON mb.id = b.id"
-		      " WHERE a.series = ?1 AND s2.author = ?2 AND s2.list_id = ?3"
-		      " AND " NOT_HIDDEN("ma.") " AND " NOT_HIDDEN("mb.") " LIMIT 64",
 	[Q_PIDS] = "SELECT pid FROM patchids WHERE id = ?1 ORDER BY pid LIMIT 64",
-	/* Q_V_PATCH in three steps, in the order its plan reads (a pass over
-         * many series keeps the third's rows: struct pid_cache): a series'
-         * messages shown, their patch ids, and the messages shown of a
-         * series that have one patch id, with their series' author and
-         * list. */
+	/* The series that share a patch (by patch id) with a series, of its
+         * author and list, in three steps, each in a fixed order (a pass
+         * over many series keeps the third's rows: struct pid_cache): a
+         * series' messages shown, their patch ids, and the messages shown
+         * of a series that have one patch id, with their series' author
+         * and list.  Hidden messages link nothing. */
 	[Q_P_MSGS] = "SELECT sm.id FROM series_msgs sm JOIN messages m ON m.id = sm.id"
 		     " WHERE sm.series = ?1 AND " NOT_HIDDEN("m.") " ORDER BY sm.part, sm.id",
 	[Q_P_PIDS] = "SELECT pid FROM patchids WHERE id = ?1 ORDER BY pid",
@@ -215,6 +211,16 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_ANY_REVIEW] = "SELECT EXISTS (SELECT 1 FROM trailers)",
 	[Q_ANY_UNSHOWN] = "SELECT EXISTS (SELECT 1 FROM messages WHERE flags & " HIDDEN_BIT_SQL
 			  " != 0) OR EXISTS (SELECT 1 FROM series_gone)",
+	/* Whether the states were made (an index no writer has opened since
+         * series_state came holds series without them, or no series). */
+	[Q_ST_READY] = "SELECT value = '1' FROM meta WHERE key = 'series_state'",
+	/* Without states: the list of series from the series themselves,
+         * each state computed as the page asks (store_series_list). */
+	[Q_FB_LIST] = "SELECT id FROM series WHERE list_id = ?1"
+		      " AND (first_ts < ?4 OR (first_ts = ?4 AND id < ?5))"
+		      " ORDER BY first_ts DESC, id DESC LIMIT ?2 OFFSET ?3",
+	[Q_FB_COUNT] = "SELECT count(*) FROM series WHERE list_id = ?1",
+	[Q_FB_ANY] = "SELECT EXISTS (SELECT 1 FROM series WHERE list_id = ?1)",
 };
 
 static sqlite3_stmt *q(struct store *st, int id)
@@ -683,20 +689,9 @@ static void add_one(int64_t v, int64_t *ids, unsigned *how, int max, int *n, uns
 	}
 }
 
-/* Adds the ids statement s finds to the set ids[0..*n), each with how. */
-static enum la_status add_found(sqlite3_stmt *s, int64_t *ids, unsigned *how, int max, int *n,
-                                unsigned why)
-{
-	int rc = SQLITE_DONE;
-	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		add_one(sqlite3_column_int64(s, 0), ids, how, max, n, why);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? LA_OK : LA_EDB;
-}
-
 /* The ids of up (ascending from near, at most 64) and down (descending
  * below near, at most 64), the 64 nearest to near first, added to the
- * set as add_found does; of two as near, the lower id first (the order
+ * set by add_one; of two as near, the lower id first (the order
  * ORDER BY abs(id - near) LIMIT 64 gave). */
 static enum la_status add_nearest(sqlite3_stmt *up, sqlite3_stmt *down, int64_t near, int64_t *ids,
                                   unsigned *how, int max, int *n, unsigned why)
@@ -833,10 +828,11 @@ static const struct pid_group *pid_group_get(struct store *st, struct pid_cache 
 	return g;
 }
 
-/* What Q_V_PATCH finds for cur, from the cache, added to the set as
- * add_found adds its rows: the same series in the same order (its plan:
- * cur's messages by place, their patch ids in order, each id's messages
- * in order; the first 64 distinct). */
+/* The series that share a patch with cur (of its author and list), from
+ * the cache, added to the set by add_one: in a fixed order
+ * (cur's messages by place, their patch ids in order, each id's messages
+ * in order; the first 64 distinct), so that every walk from a series
+ * finds the same ones whatever ran before it. */
 static enum la_status add_by_patch(struct store *st, struct pid_cache *pc,
                                    const struct store_series *cur, int64_t *ids, unsigned *how,
                                    int max, int *n)
@@ -907,7 +903,7 @@ static enum la_status add_by_patch(struct store *st, struct pid_cache *pc,
 
 /* Whether an earlier series of the walk, rows[0..i), asked the same
  * question by change-id (change) or by name and author (!change) as
- * rows[i]: the statement would return the same rows, and add_found
+ * rows[i]: the statements would return the same rows, and add_nearest
  * would take none of them (each is in the set already, or the set was
  * full when it was skipped and still is). */
 static bool asked_before(const struct store_series *rows, int i, bool change)
@@ -924,7 +920,7 @@ static bool asked_before(const struct store_series *rows, int i, bool change)
 	return false;
 }
 
-/* store_series_versions, with pc (or none) for the patch ids. */
+/* store_series_versions, with pc for the patch ids. */
 static enum la_status versions_walk(struct store *st, const struct store_series *start,
                                     int64_t *ids, unsigned *how, struct store_series *rows, int max,
                                     int *n, struct pid_cache *pc)
@@ -977,18 +973,8 @@ static enum la_status versions_walk(struct store *st, const struct store_series 
 			}
 			e = add_nearest(s, down, start->id, ids, how, max, n, STORE_SERIES_BY_NAME);
 		}
-		if (!e && pc) {
+		if (!e)
 			e = add_by_patch(st, pc, cur, ids, how, max, n);
-		} else if (!e) {
-			if (!(s = q(st, Q_V_PATCH))) {
-				e = LA_EDB;
-				break;
-			}
-			sqlite3_bind_int64(s, 1, cur->id);
-			sqlite3_bind_text(s, 2, cur->author, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(s, 3, cur->list_id);
-			e = add_found(s, ids, how, max, n, STORE_SERIES_BY_PATCHID);
-		}
 	}
 	/* A walk that stopped with the set full has not read the rows of
 	 * the series found last: the caller is given every row. */
@@ -1002,7 +988,13 @@ enum la_status store_series_versions(struct store *st, const struct store_series
                                      int64_t *ids, unsigned *how, struct store_series *rows,
                                      int max, int *n)
 {
-	return versions_walk(st, start, ids, how, rows, max, n, NULL);
+	/* The same walk as the states' (the same series, in the same order),
+	 * with a cache of its own. */
+	struct pid_cache pc;
+	pid_cache_init(st, &pc);
+	enum la_status e = versions_walk(st, start, ids, how, rows, max, n, &pc);
+	pid_cache_free(&pc);
+	return e;
 }
 
 enum la_status store_msg_patchids(struct store *st, int64_t msg, char (*out)[PATCHID_HEX + 1],
@@ -1262,59 +1254,71 @@ static bool share_patch(struct store *st, int64_t a, int64_t b)
 
 /* Whether message m of version v was reviewed: under it, under v's cover
  * letter, or (the same patch id) under an earlier version's patch. */
-static bool msg_reviewed(struct store *st, const struct sver *all, size_t n, const struct sver *v,
-                         const struct smsg *m)
+static bool msg_reviewed(struct store *st, const struct sver *const *all, size_t n,
+                         const struct sver *v, const struct smsg *m)
 {
 	if (m->reviewed || v->cover_reviewed)
 		return true;
 	for (size_t i = 0; i < n; i++) {
-		if (all[i].s.version >= v->s.version || all[i].s.id == v->s.id)
+		if (all[i]->s.version >= v->s.version || all[i]->s.id == v->s.id)
 			continue;
-		for (size_t k = 0; k < all[i].n; k++)
-			if (all[i].m[k].part > 0 && all[i].m[k].reviewed &&
-			    share_patch(st, all[i].m[k].id, m->id))
+		for (size_t k = 0; k < all[i]->n; k++)
+			if (all[i]->m[k].part > 0 && all[i]->m[k].reviewed &&
+			    share_patch(st, all[i]->m[k].id, m->id))
 				return true;
 	}
 	return false;
 }
 
-/* Writes the state of every version of a chain (found together). */
-static enum la_status chain_put(struct store *st, const struct sver *v, size_t n)
+/* The state of v[at], one of the n versions its walk found (v[0] the
+ * series it began from). */
+static void sver_state(struct store *st, const struct sver *const *v, size_t n, size_t at,
+                       struct store_series_state *out)
 {
 	unsigned newest = 0;
 	for (size_t i = 0; i < n; i++)
-		if (v[i].n && v[i].s.version > newest)
-			newest = v[i].s.version;
-	for (size_t i = 0; i < n; i++) {
-		unsigned parts = 0, reviewed = 0;
-		for (size_t k = 0; k < v[i].n; k++) {
-			const struct smsg *m = &v[i].m[k];
-			if (m->part == 0 || (k > 0 && v[i].m[k - 1].part == m->part))
-				continue;
-			parts++;
-			/* A place counts as reviewed if any copy of it was. */
-			bool any = false;
-			for (size_t j = k; j < v[i].n && v[i].m[j].part == m->part && !any; j++)
-				any = msg_reviewed(st, v, n, &v[i], &v[i].m[j]);
-			reviewed += any;
-		}
-		sqlite3_stmt *s = q(st, Q_ST_PUT);
-		if (!s)
-			return LA_EDB;
-		sqlite3_bind_int64(s, 1, v[i].s.id);
-		sqlite3_bind_int64(s, 2, v[i].s.list_id);
-		sqlite3_bind_int(s, 3, (int)v[i].s.total);
-		sqlite3_bind_int(s, 4, (int)v[i].n);
-		sqlite3_bind_int(s, 5, (int)parts);
-		sqlite3_bind_int(s, 6, (int)reviewed);
-		sqlite3_bind_int(s, 7, v[i].n && v[i].s.version == newest);
-		sqlite3_bind_int(s, 8, (int)newest);
-		sqlite3_bind_int64(s, 9, v[i].n ? v[i].first_ts : v[i].s.first_ts);
-		int rc = st_step_done(s);
-		if (rc != SQLITE_DONE)
-			return st_error(rc);
+		if (v[i]->n && v[i]->s.version > newest)
+			newest = v[i]->s.version;
+	const struct sver *me = v[at];
+	unsigned parts = 0, reviewed = 0;
+	for (size_t k = 0; k < me->n; k++) {
+		const struct smsg *m = &me->m[k];
+		if (m->part == 0 || (k > 0 && me->m[k - 1].part == m->part))
+			continue;
+		parts++;
+		/* A place counts as reviewed if any copy of it was. */
+		bool any = false;
+		for (size_t j = k; j < me->n && me->m[j].part == m->part && !any; j++)
+			any = msg_reviewed(st, v, n, me, &me->m[j]);
+		reviewed += any;
 	}
-	return LA_OK;
+	*out = (struct store_series_state){
+		.msgs = (unsigned)me->n,
+		.parts = parts,
+		.reviewed = reviewed,
+		.newest = newest,
+		.latest = me->n && me->s.version == newest,
+		.first_ts = me->n ? me->first_ts : me->s.first_ts,
+	};
+}
+
+static enum la_status state_put(struct store *st, const struct sver *v,
+                                const struct store_series_state *ss)
+{
+	sqlite3_stmt *s = q(st, Q_ST_PUT);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, v->s.id);
+	sqlite3_bind_int64(s, 2, v->s.list_id);
+	sqlite3_bind_int(s, 3, (int)v->s.total);
+	sqlite3_bind_int(s, 4, (int)ss->msgs);
+	sqlite3_bind_int(s, 5, (int)ss->parts);
+	sqlite3_bind_int(s, 6, (int)ss->reviewed);
+	sqlite3_bind_int(s, 7, ss->latest);
+	sqlite3_bind_int(s, 8, (int)ss->newest);
+	sqlite3_bind_int64(s, 9, ss->first_ts);
+	int rc = st_step_done(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -1323,61 +1327,222 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Ids already refreshed in one pass (sorted as they come: a small set,
- * searched linearly). */
+/* Ids in a growing array (the series of a commit's threads, of an
+ * index). */
 struct idset {
 	int64_t *v;
 	size_t n, cap;
 };
 
-static bool idset_has(const struct idset *d, int64_t id)
+/* Ids already refreshed in one pass. */
+static bool done_add(GHashTable *done, int64_t id)
 {
-	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i] == id)
-			return true;
-	return false;
+	if (g_hash_table_contains(done, &id))
+		return false;
+	int64_t *k = malloc(sizeof *k);
+	if (!k)
+		return false;
+	*k = id;
+	g_hash_table_add(done, k);
+	return true;
 }
 
-/* The state of series id's chain of versions, unless done has it; the
- * chain's ids are added to done. */
-static enum la_status chain_refresh(struct store *st, int64_t id, struct idset *done,
-                                    struct pid_cache *pc)
-{
-	if (idset_has(done, id))
-		return LA_OK;
-	/* The walk reads the row (its first), and needs only the id. */
-	struct store_series start = {.id = id};
-	enum la_status e;
+/* The versions loaded in one pass (sver_load reads a series' threads;
+ * nothing they hold changes during a pass), and the walks made, at most
+ * SVER_CACHE_MAX of each, then emptied. */
+#define SVER_CACHE_MAX 16384
+
+struct walk {
+	int n;
 	int64_t ids[SERIES_CHAIN_MAX];
+};
+
+struct sver_cache {
+	GHashTable *v;     /* series id (int64, owned) -> struct sver (owned) */
+	GHashTable *walks; /* series id (int64, owned) -> struct walk (owned) */
+};
+
+static void sver_free(void *p)
+{
+	struct sver *v = p;
+	if (v)
+		free(v->m);
+	free(v);
+}
+
+static void sver_cache_init(struct sver_cache *sc)
+{
+	sc->v = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, sver_free);
+	sc->walks = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+}
+
+static void sver_cache_free(struct sver_cache *sc)
+{
+	if (sc->v)
+		g_hash_table_destroy(sc->v);
+	if (sc->walks)
+		g_hash_table_destroy(sc->walks);
+	sc->v = sc->walks = NULL;
+}
+
+/* Series row's version, loaded (or from the cache); NULL on failure (*e
+ * set). */
+static const struct sver *sver_get(struct store *st, struct sver_cache *sc,
+                                   struct pid_cache *pc, const struct store_series *row,
+                                   enum la_status *e)
+{
+	struct sver *v = g_hash_table_lookup(sc->v, &row->id);
+	if (v)
+		return v;
+	if (g_hash_table_size(sc->v) >= SVER_CACHE_MAX)
+		g_hash_table_remove_all(sc->v);
+	int64_t *key = malloc(sizeof *key);
+	v = calloc(1, sizeof *v);
+	if (!key || !v) {
+		free(key);
+		free(v);
+		*e = LA_ENOMEM;
+		return NULL;
+	}
+	v->s = *row;
+	if ((*e = sver_load(st, v, pc))) {
+		free(key);
+		sver_free(v);
+		return NULL;
+	}
+	*key = row->id;
+	g_hash_table_insert(sc->v, key, v);
+	return v;
+}
+
+/* The walk over start's versions (versions_walk), made once a pass. */
+static enum la_status walk_of(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
+                              const struct store_series *start, int64_t *ids, int *n)
+{
+	const struct walk *w = g_hash_table_lookup(sc->walks, &start->id);
+	if (w) {
+		memcpy(ids, w->ids, (size_t)w->n * sizeof *ids);
+		*n = w->n;
+		return LA_OK;
+	}
 	unsigned how[SERIES_CHAIN_MAX];
-	int n = 0;
-	/* Not zeroed: the walk fills rows[0..n), and only the n versions
-	 * found are cleared (zeroing both whole was a tenth of a --no-search
-	 * index run). */
-	struct store_series *rows = malloc(SERIES_CHAIN_MAX * sizeof *rows);
-	if (!rows)
+	enum la_status e = versions_walk(st, start, ids, how, NULL, SERIES_CHAIN_MAX, n, pc);
+	if (e)
+		return e;
+	if (g_hash_table_size(sc->walks) >= SVER_CACHE_MAX)
+		g_hash_table_remove_all(sc->walks);
+	int64_t *key = malloc(sizeof *key);
+	struct walk *nw = malloc(sizeof *nw);
+	if (!key || !nw) {
+		free(key);
+		free(nw);
 		return LA_ENOMEM;
-	if ((e = versions_walk(st, &start, ids, how, rows, SERIES_CHAIN_MAX, &n, pc))) {
-		free(rows);
-		return e == LA_ENOTFOUND ? LA_OK : e; /* a series no more */
 	}
-	struct sver v[SERIES_CHAIN_MAX];
-	memset(v, 0, (size_t)n * sizeof *v);
-	for (int i = 0; !e && i < n; i++) {
-		if (!vec_reserve(&done->v, &done->cap, done->n + 1, sizeof *done->v))
-			e = LA_ENOMEM;
-		else
-			done->v[done->n++] = ids[i];
-		/* The walk read each row already, in this transaction. */
-		v[i].s = rows[i];
-		if (!e)
-			e = sver_load(st, &v[i], pc);
+	*key = start->id;
+	nw->n = *n;
+	memcpy(nw->ids, ids, (size_t)*n * sizeof *ids);
+	g_hash_table_insert(sc->walks, key, nw);
+	return LA_OK;
+}
+
+/* The state of series id, from its own walk over its versions (so that
+ * it is the same whatever walks ran before: the order of commits, an
+ * upgrade's fill); LA_ENOTFOUND if there is no such series. */
+static enum la_status state_compute(struct store *st, int64_t id, struct pid_cache *pc,
+                                    struct sver_cache *sc, struct store_series_state *out,
+                                    const struct sver **me)
+{
+	struct store_series row;
+	enum la_status e = store_series_get(st, id, &row);
+	if (e)
+		return e;
+	int64_t ids[SERIES_CHAIN_MAX];
+	int n = 0;
+	if ((e = walk_of(st, pc, sc, &row, ids, &n)))
+		return e;
+	/* The versions first (a load may empty the cache), then pointers. */
+	for (int pass = 0; pass < 2 && !e; pass++)
+		for (int i = 0; !e && i < n; i++) {
+			if (g_hash_table_contains(sc->v, &ids[i]))
+				continue;
+			if (i > 0 || pass > 0)
+				e = store_series_get(st, ids[i], &row);
+			if (!e)
+				sver_get(st, sc, pc, &row, &e);
+		}
+	const struct sver *v[SERIES_CHAIN_MAX];
+	for (int i = 0; !e && i < n; i++)
+		if (!(v[i] = g_hash_table_lookup(sc->v, &ids[i])))
+			e = LA_ENOMEM; /* emptied twice in one walk: cannot be */
+	if (!e && n > 0) {
+		sver_state(st, v, (size_t)n, 0, out);
+		*me = v[0];
 	}
-	free(rows);
+	return e;
+}
+
+/* Series whose states one changed series refreshes, at most. */
+#define REFRESH_MAX (SERIES_CHAIN_MAX + 3 * 64)
+
+/* The state of series id and of every series its walk finds (those it
+ * is a version of) or that may find it, each from its own walk, unless
+ * done has it; the ids are added to done.  (A series done already, as
+ * one found from another, still has its own found: the series near it
+ * may not be near that other one.) */
+static enum la_status chain_refresh(struct store *st, int64_t id, GHashTable *done,
+                                    struct pid_cache *pc, struct sver_cache *sc)
+{
+	struct store_series start;
+	enum la_status e = store_series_get(st, id, &start);
+	if (e)
+		return e == LA_ENOTFOUND ? LA_OK : e;
+	/* Its walk's series, and those whose walks may find it first (by
+	 * each rule, as it looks from them: their walk may be full before
+	 * it reaches the rule that finds this one): its 64 nearest of the
+	 * same change-id, of the same name and author, and those that share
+	 * a patch with it. */
+	int64_t ids[REFRESH_MAX];
+	unsigned how[REFRESH_MAX];
+	int n = 0;
+	if ((e = walk_of(st, pc, sc, &start, ids, &n)))
+		return e;
+	sqlite3_stmt *up, *down;
+	if (start.change_id[0]) {
+		if (!(down = q(st, Q_V_CHANGE_DOWN)) || !(up = q(st, Q_V_CHANGE_UP)))
+			return LA_EDB;
+		for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
+			sqlite3_bind_text(x, 1, start.change_id, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(x, 2, start.list_id);
+			sqlite3_bind_int64(x, 3, start.id);
+		}
+		e = add_nearest(up, down, start.id, ids, how, REFRESH_MAX, &n, 0);
+	}
+	if (!e) {
+		if (!(down = q(st, Q_V_NAME_DOWN)) || !(up = q(st, Q_V_NAME_UP)))
+			return LA_EDB;
+		for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
+			sqlite3_bind_int64(x, 1, start.list_id);
+			sqlite3_bind_text(x, 2, start.name, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(x, 3, start.author, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(x, 4, start.id);
+		}
+		e = add_nearest(up, down, start.id, ids, how, REFRESH_MAX, &n, 0);
+	}
 	if (!e)
-		e = chain_put(st, v, (size_t)n);
-	for (int i = 0; i < n; i++)
-		free(v[i].m);
+		e = add_by_patch(st, pc, &start, ids, how, REFRESH_MAX, &n);
+	for (int i = 0; !e && i < n; i++) {
+		if (g_hash_table_contains(done, &ids[i]))
+			continue;
+		if (!done_add(done, ids[i])) {
+			e = LA_ENOMEM;
+			break;
+		}
+		struct store_series_state ss;
+		const struct sver *me = NULL;
+		e = state_compute(st, ids[i], pc, sc, &ss, &me);
+		if (!e)
+			e = state_put(st, me, &ss);
+	}
 	return e;
 }
 
@@ -1387,7 +1552,8 @@ enum la_status series_state_refresh(struct store *st)
 	if (!st->nsdirty)
 		return LA_OK;
 	qsort(st->sdirty, st->nsdirty, sizeof *st->sdirty, cmp_i64);
-	struct idset done = {0}, series = {0};
+	struct idset series = {0};
+	GHashTable *done = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, NULL);
 	enum la_status e = LA_OK;
 	for (size_t i = 0; !e && i < st->nsdirty; i++) {
 		if (i > 0 && st->sdirty[i] == st->sdirty[i - 1])
@@ -1410,14 +1576,21 @@ enum la_status series_state_refresh(struct store *st)
 		if (!e && rc != SQLITE_DONE && rc != SQLITE_ROW)
 			e = st_error(rc);
 	}
+	/* In id order, whatever order the threads came in. */
+	if (series.n)
+		qsort(series.v, series.n, sizeof *series.v, cmp_i64);
 	struct pid_cache pc;
+	struct sver_cache sc;
 	pid_cache_init(st, &pc);
+	sver_cache_init(&sc);
 	for (size_t i = 0; !e && i < series.n; i++)
-		e = chain_refresh(st, series.v[i], &done, &pc);
+		e = chain_refresh(st, series.v[i], done, &pc, &sc);
+	sver_cache_free(&sc);
 	pid_cache_free(&pc);
-	free(done.v);
+	g_hash_table_destroy(done);
 	free(series.v);
 	st->nsdirty = 0;
+	st->scount_gen = 0; /* the counts cached are stale */
 	return e;
 }
 
@@ -1434,7 +1607,7 @@ enum la_status series_state_fill(struct store *st)
 		sqlite3_finalize(s);
 		return LA_EDB;
 	}
-	struct idset all = {0}, done = {0};
+	struct idset all = {0};
 	enum la_status e = LA_OK;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!vec_reserve(&all.v, &all.cap, all.n + 1, sizeof *all.v)) {
@@ -1447,13 +1620,21 @@ enum la_status series_state_fill(struct store *st)
 		e = st_error(rc);
 	sqlite3_finalize(s);
 	struct pid_cache pc;
+	struct sver_cache sc;
 	pid_cache_init(st, &pc);
-	for (size_t i = 0; !e && i < all.n; i++)
-		e = chain_refresh(st, all.v[i], &done, &pc);
+	sver_cache_init(&sc);
+	for (size_t i = 0; !e && i < all.n; i++) {
+		struct store_series_state ss;
+		const struct sver *me = NULL;
+		e = state_compute(st, all.v[i], &pc, &sc, &ss, &me);
+		if (!e)
+			e = state_put(st, me, &ss);
+	}
+	sver_cache_free(&sc);
 	pid_cache_free(&pc);
 	free(all.v);
-	free(done.v);
 	st->nsdirty = 0; /* every series is done */
+	st->scount_gen = 0;
 	if (!e)
 		e = store_meta_set(st, "series_state", "1");
 	return e;
@@ -1485,9 +1666,109 @@ enum la_status store_series_state(struct store *st, int64_t id, struct store_ser
 	return rc == SQLITE_DONE ? LA_ENOTFOUND : st_error(rc);
 }
 
+/* The tables of series (their columns; a reader's TEMP tables have no
+ * rows, so no indexes), in the order of the schema (store.c). */
+static const char *const series_tables[][2] = {
+	{"series", "(id INTEGER PRIMARY KEY, list_id, version, total, flags, author, name,"
+                   " name_part, anchor, cover, change_id, first_ts, sibling)"},
+	{"series_msgs", "(id INTEGER PRIMARY KEY, series, part)"},
+	{"trailers", "(id, seq, kind, value)"},
+	{"series_gone", "(series, mid)"},
+	{"series_state", "(id INTEGER PRIMARY KEY, list_id, total, msgs, parts, reviewed, latest,"
+                         " newest, first_ts)"},
+};
+
+enum la_status series_reader_tables(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT (SELECT count(*) FROM main.sqlite_master WHERE type = 'table'"
+		    " AND name = ?1), (SELECT count(*) FROM temp.sqlite_master"
+		    " WHERE type = 'table' AND name = ?1)",
+		    -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	enum la_status e = LA_OK;
+	bool temp = false;
+	char sql[512];
+	for (size_t i = 0; !e && i < sizeof series_tables / sizeof *series_tables; i++) {
+		sqlite3_bind_text(s, 1, series_tables[i][0], -1, SQLITE_STATIC);
+		int rc = sqlite3_step(s);
+		bool in_main = rc == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
+		bool in_temp = rc == SQLITE_ROW && sqlite3_column_int(s, 1) > 0;
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW) {
+			e = st_error(rc);
+			break;
+		}
+		/* The reader may write its own TEMP tables, nothing else. */
+		if (!in_main && !in_temp)
+			snprintf(sql, sizeof sql,
+			         "PRAGMA query_only=0; CREATE TEMP TABLE %s%s; PRAGMA query_only=1",
+			         series_tables[i][0], series_tables[i][1]);
+		else if (in_main && in_temp)
+			snprintf(sql, sizeof sql,
+			         "PRAGMA query_only=0; DROP TABLE temp.%s; PRAGMA query_only=1",
+			         series_tables[i][0]);
+		else
+			sql[0] = '\0';
+		temp |= !in_main;
+		if (sql[0] && st_exec(st, sql) != SQLITE_OK) {
+			st_exec(st, "PRAGMA query_only=1");
+			e = LA_EDB;
+		}
+	}
+	sqlite3_finalize(s);
+	st->series_temp = temp;
+	return e;
+}
+
+/* Whether the index holds every series' state (else the list computes
+ * them as it shows them). */
+static bool states_ready(struct store *st)
+{
+	sqlite3_stmt *s = q(st, Q_ST_READY);
+	int64_t v = 0;
+	return s && one_int(s, &v) == LA_OK && v == 1;
+}
+
+/* The number of list_id's series listed (count: the statement that
+ * counts them), cached for the read transaction's data_version. */
+static enum la_status series_count(struct store *st, int count, int64_t list_id, int *out)
+{
+	bool cached = st->read_gen != 0 && st->scount_gen == st->read_gen;
+	for (size_t i = 0; cached && i < st->nscount; i++)
+		if (st->scount[i].list_id == list_id) {
+			*out = st->scount[i].count;
+			return LA_OK;
+		}
+	sqlite3_stmt *s = q(st, count);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, list_id);
+	int64_t n = 0;
+	enum la_status e = one_int(s, &n);
+	if (e)
+		return e;
+	*out = (int)n;
+	if (!st->read_gen)
+		return LA_OK;
+	if (!cached) {
+		st->scount_gen = st->read_gen;
+		st->nscount = 0;
+	}
+	size_t cap = sizeof st->scount / sizeof *st->scount;
+	size_t at = st->nscount < cap ? st->nscount++ : (size_t)(list_id % (int64_t)cap);
+	st->scount[at].list_id = list_id;
+	st->scount[at].count = *out;
+	return LA_OK;
+}
+
 enum la_status store_series_any(struct store *st, int64_t list_id, bool *any)
 {
-	sqlite3_stmt *s = q(st, Q_ST_ANY);
+	sqlite3_stmt *s = q(st, states_ready(st) ? Q_ST_ANY : Q_FB_ANY);
 	int64_t n = 0;
 	if (s)
 		sqlite3_bind_int64(s, 1, list_id);
@@ -1503,22 +1784,18 @@ enum la_status store_series_list(struct store *st, int64_t list_id, int64_t befo
                                  void *arg)
 {
 	*total = 0;
-	sqlite3_stmt *s = q(st, Q_ST_COUNT);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	int64_t count;
-	enum la_status e = one_int(s, &count);
+	bool ready = states_ready(st);
+	enum la_status e = series_count(st, ready ? Q_ST_COUNT : Q_FB_COUNT, list_id, total);
 	if (e)
 		return e;
-	*total = (int)count;
 	/* The rows first: store_series_get runs a statement of its own. */
 	struct row {
 		int64_t id;
 		struct store_series_state ss;
 	} *rows = NULL;
 	size_t n = 0, cap = 0;
-	if (!(s = q(st, Q_ST_LIST)))
+	sqlite3_stmt *s = q(st, ready ? Q_ST_LIST : Q_FB_LIST);
+	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, list_id);
 	sqlite3_bind_int(s, 2, limit);
@@ -1532,11 +1809,25 @@ enum la_status store_series_list(struct store *st, int64_t list_id, int64_t befo
 			break;
 		}
 		rows[n].id = sqlite3_column_int64(s, 0);
-		read_state(s, 1, &rows[n++].ss);
+		if (ready)
+			read_state(s, 1, &rows[n].ss);
+		n++;
 	}
 	sqlite3_reset(s);
 	if (!e && rc != SQLITE_DONE)
 		e = st_error(rc);
+	/* Without states (an index no writer has opened since they came),
+	 * each as series_state_fill would make it. */
+	struct pid_cache pc;
+	struct sver_cache sc;
+	pid_cache_init(st, &pc);
+	sver_cache_init(&sc);
+	for (size_t i = 0; !e && !ready && i < n; i++) {
+		const struct sver *me = NULL;
+		e = state_compute(st, rows[i].id, &pc, &sc, &rows[i].ss, &me);
+	}
+	sver_cache_free(&sc);
+	pid_cache_free(&pc);
 	for (size_t i = 0; !e && i < n; i++) {
 		struct store_series one;
 		if ((e = store_series_get(st, rows[i].id, &one)))

@@ -144,6 +144,19 @@ struct store {
 	sqlite3_stmt *sstmt[48]; /* series.c's statements */
 	int64_t *sdirty;         /* threads whose series' state to refresh at commit (series.c) */
 	size_t nsdirty, capsdirty;
+	/* A reader of an index that no writer has opened since series (or
+	 * their states) came: empty TEMP tables stand for those it lacks
+	 * until it has them (series.c: series_reader_tables). */
+	bool series_temp;
+	/* The data_version of the read transaction open (0: none), and the
+	 * lists' series counts read at scount_gen (series.c: a count reads
+	 * every series of a list). */
+	uint64_t read_gen, scount_gen;
+	struct {
+		int64_t list_id;
+		int count;
+	} scount[16];
+	size_t nscount;
 	sqlite3_stmt *stats_stmt[16]; /* stats.c's */
 	sqlite3_stmt *stats_apply[12];
 	bool writer;
@@ -321,6 +334,11 @@ LA_MUST_CHECK enum la_status series_state_refresh(struct store *st);
  * series_state, once (meta series_state = 1); inside a write
  * transaction. */
 LA_MUST_CHECK enum la_status series_state_fill(struct store *st);
+/* series.c: for a reader, empty TEMP tables for the series tables the
+ * index lacks (made before them, and no writer has opened it since), and
+ * once it has them, none (store_open, store_read_begin).  Returns LA_OK
+ * or LA_EDB. */
+LA_MUST_CHECK enum la_status series_reader_tables(struct store *st);
 /* series.c: gives every message of an index made before series their
  * series, once (meta series = 1); inside a write transaction. */
 LA_MUST_CHECK enum la_status series_fill(struct store *st);
