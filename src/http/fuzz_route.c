@@ -7,6 +7,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Whether routes of kind k name a list (route.list). */
+static bool names_list(enum route_kind k)
+{
+	return k == R_LIST || (k >= R_YEAR && k != R_API_LISTS && k != R_MID_RESOLVE &&
+	                       k != R_MANIFEST && k != R_PREFS);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *p = malloc(size ? size : 1);
@@ -32,8 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (s[2] == '.' && (s[3] == '/' || s[3] == '\0')))
 				abort();
 	}
-	if ((k == R_LIST || (k >= R_YEAR && k != R_API_LISTS && k != R_MID_RESOLVE)) &&
-	    !conf_valid_listname(rt.list, strlen(rt.list)))
+	if (names_list(k) && !conf_valid_listname(rt.list, strlen(rt.list)))
 		abort();
 	/* A Message-ID form always has one, and never "." or "..". */
 	if ((k >= R_MID && k <= R_MID_RESOLVE) &&
@@ -45,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	     rt.part[0] == '.' || strstr(rt.part, "..") || rt.part[strlen(rt.part) - 1] == '.'))
 		abort();
 	/* Only /all/ and real list names. */
-	if (k >= R_YEAR && k != R_API_LISTS && k != R_MID_RESOLVE && !rt.all &&
+	if (names_list(k) && k != R_LIST && !rt.all &&
 	    conf_reserved_listname(rt.list, strlen(rt.list)))
 		abort();
 	free(p);

@@ -75,11 +75,12 @@ static const struct elem *find_elem(const char *p, size_t n)
 }
 
 /* Length of the character reference at p (one of those html_text
- * writes), or 0. */
+ * writes, or the page's own separators), or 0. */
 static size_t entity_len(const char *p, size_t n)
 {
-	static const char *const ok[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
-	for (size_t i = 0; i < 5; i++) {
+	static const char *const ok[] = {"&amp;", "&lt;",     "&gt;",    "&quot;",
+	                                 "&#39;", "&middot;", "&hellip;"};
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
 		size_t l = strlen(ok[i]);
 		if (n >= l && !memcmp(p, ok[i], l))
 			return l;
