@@ -135,8 +135,8 @@ struct job {
 	size_t n;
 	const char *key; /* the cache's key (kn 0: not to be cached) */
 	size_t kn;
-	uint64_t version; /* the loop's version of the index, for the cache */
-	char origin[300]; /* of the request (request_origin), or "" */
+	uint64_t version;               /* the loop's version of the index, for the cache */
+	char origin[300];               /* of the request (request_origin), or "" */
 	const struct render_zone *zone; /* the reader's (req_zone), or NULL */
 	/* What was made: the page (NULL if memory ran out) and the rest of
 	 * its body as a stream. */

@@ -1387,9 +1387,8 @@ static void sver_cache_free(struct sver_cache *sc)
 
 /* Series row's version, loaded (or from the cache); NULL on failure (*e
  * set). */
-static const struct sver *sver_get(struct store *st, struct sver_cache *sc,
-                                   struct pid_cache *pc, const struct store_series *row,
-                                   enum la_status *e)
+static const struct sver *sver_get(struct store *st, struct sver_cache *sc, struct pid_cache *pc,
+                                   const struct store_series *row, enum la_status *e)
 {
 	struct sver *v = g_hash_table_lookup(sc->v, &row->id);
 	if (v)

@@ -166,7 +166,7 @@ struct store {
 	bool fts_stems; /* and the columns of stems (store_search_stems) */
 	/* Search index rows handed over and not yet inserted, and the
 	 * thread that prepares them (write.c, store_fts_add). */
-	bool has_tz;    /* messages has the senders' offsets (tz) */
+	bool has_tz; /* messages has the senders' offsets (tz) */
 	struct fts_prep *fts_prep;
 	/* The archive directory, resolved: the sources inside it are stored
 	 * relative to it, so that the directory can move. */
