@@ -207,6 +207,10 @@ enum la_status store_purge_finish(struct store *st, const struct store_purge *p,
 		" SELECT ?10, 'purge', name, ?6, ?11, ?8 FROM lists WHERE id = ?5",
 		"DELETE FROM purges WHERE id = ?12",
 	};
+	/* The additions noted before the hide's trigger notes its change. */
+	enum la_status e = stats_flush(st);
+	if (e)
+		return la_err_set(err, e, "purge: %s", sqlite3_errmsg(st->db));
 	for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
 		if (i == 0 && !mbox)
 			continue;

@@ -105,7 +105,8 @@ static const char *const q_sql[Q_COUNT] = {
 		"INSERT INTO series(list_id, version, total, flags, author, name, name_part,"
 		" anchor, cover, first_ts, sibling) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 		" ?11)",
-	[Q_JOIN] = "INSERT OR REPLACE INTO series_msgs(id, series, part) VALUES(?1, ?2, ?3)",
+	[Q_JOIN] = "INSERT INTO series_msgs(id, series, part) VALUES(?1, ?2, ?3)"
+		   " ON CONFLICT(id) DO UPDATE SET series = excluded.series, part = excluded.part",
 	[Q_COVER] = "UPDATE series SET cover = ?2, anchor = ?3 WHERE id = ?1 AND cover IS NULL",
 	[Q_NAME] = "UPDATE series SET name = ?2, name_part = ?3, flags = flags | ?4,"
 		   " first_ts = min(first_ts, ?5) WHERE id = ?1 AND name_part > ?3",

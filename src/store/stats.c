@@ -262,6 +262,58 @@ static const char *const apply_steps[] = {
 	"DELETE FROM stats_delta",
 };
 
+enum la_status stats_note_add(struct store *st, int64_t list_id, int64_t thread, const char *addr,
+                              const char *name, int day, int64_t ts)
+{
+	size_t la = strlen(addr), ln = strlen(name);
+	if (!vec_reserve(&st->sadd, &st->capsadd, st->nsadd + 1, sizeof *st->sadd) ||
+	    la + ln + 2 < la ||
+	    !vec_reserve(&st->stext, &st->capstext, st->nstext + la + ln + 2, 1))
+		return LA_ENOMEM;
+	struct stats_add *a = &st->sadd[st->nsadd++];
+	*a = (struct stats_add){.list_id = list_id, .thread = thread, .ts = ts, .day = day};
+	a->addr = st->nstext;
+	memcpy(st->stext + st->nstext, addr, la + 1);
+	st->nstext += la + 1;
+	a->name = st->nstext;
+	memcpy(st->stext + st->nstext, name, ln + 1);
+	st->nstext += ln + 1;
+	return LA_OK;
+}
+
+void stats_pending_drop(struct store *st)
+{
+	st->nsadd = st->nstext = 0;
+}
+
+enum la_status stats_flush(struct store *st)
+{
+	if (!st->nsadd)
+		return LA_OK;
+	if (!st->stats_ins &&
+	    sqlite3_prepare_v3(st->db,
+	                       "INSERT INTO stats_delta(list_id, thread, addr, name, day, ts, d,"
+	                       " moved) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1, 0)",
+	                       -1, SQLITE_PREPARE_PERSISTENT, &st->stats_ins, NULL) != SQLITE_OK)
+		return LA_EDB;
+	sqlite3_stmt *s = st->stats_ins;
+	for (size_t i = 0; i < st->nsadd; i++) {
+		const struct stats_add *a = &st->sadd[i];
+		sqlite3_bind_int64(s, 1, a->list_id);
+		sqlite3_bind_int64(s, 2, a->thread);
+		sqlite3_bind_text(s, 3, st->stext + a->addr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, st->stext + a->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 5, a->day);
+		sqlite3_bind_int64(s, 6, a->ts);
+		int rc = st_step_done(s);
+		if (rc != SQLITE_DONE)
+			return st_error(rc);
+	}
+	sqlite3_clear_bindings(s);
+	stats_pending_drop(st);
+	return LA_OK;
+}
+
 enum la_status stats_apply(struct store *st)
 {
 	/* Nothing to count (a commit of settings, a hide of nothing). */
@@ -290,8 +342,8 @@ enum la_status stats_apply(struct store *st)
 }
 
 /* The figures made whole from the messages, in the open transaction:
- * dropped, then every message shown noted in stats_delta as the trigger
- * stats_add notes it, in index order (the order new senders are
+ * dropped, then every message shown noted in stats_delta as store_add
+ * notes it, in index order (the order new senders are
  * numbered in), and counted by stats_apply's steps like any batch. */
 static const char fill_sql[] =
 	"DELETE FROM senders; DELETE FROM stat_senders; DELETE FROM stat_threads;"
@@ -522,4 +574,11 @@ void stats_stmts_free(struct store *st)
 		sqlite3_finalize(st->stats_stmt[i]);
 		st->stats_stmt[i] = NULL;
 	}
+	sqlite3_finalize(st->stats_ins);
+	st->stats_ins = NULL;
+	free(st->sadd);
+	free(st->stext);
+	st->sadd = NULL;
+	st->stext = NULL;
+	st->nsadd = st->capsadd = st->nstext = st->capstext = 0;
 }

@@ -159,6 +159,17 @@ struct store {
 	size_t nscount;
 	sqlite3_stmt *stats_stmt[16]; /* stats.c's */
 	sqlite3_stmt *stats_apply[12];
+	/* The messages shown added since the last stats_flush, in order
+	 * (stats.c: stats_note_add), their addresses and names in stext. */
+	struct stats_add {
+		int64_t list_id, thread, ts;
+		size_t addr, name; /* offsets into stext */
+		int day;
+	} * sadd;
+	size_t nsadd, capsadd;
+	char *stext;
+	size_t nstext, capstext;
+	sqlite3_stmt *stats_ins;
 	bool writer;
 	bool in_txn;
 	bool in_read;   /* between store_read_begin and store_read_end */
@@ -345,10 +356,23 @@ LA_MUST_CHECK enum la_status series_fill(struct store *st);
 /* series.c: finalizes its statements (store_close). */
 void series_stmts_free(struct store *st);
 
-/* stats.c: adds up the changes the triggers noted (stats_sql.h) into
- * the figures, and sets the page key of new senders, in the writer's
- * transaction; store_commit calls it. */
+/* stats.c: adds up the changes noted (stats_sql.h) into the figures,
+ * and sets the page key of new senders, in the writer's transaction;
+ * store_commit calls it (after stats_flush). */
 LA_MUST_CHECK enum la_status stats_apply(struct store *st);
+/* stats.c: notes a message shown that store_add inserted (what the
+ * trigger stats_add did before), in memory. */
+LA_MUST_CHECK enum la_status stats_note_add(struct store *st, int64_t list_id, int64_t thread,
+                                            const char *addr, const char *name, int day,
+                                            int64_t ts);
+/* stats.c: writes the noted additions into stats_delta, in order, in the
+ * open transaction: before any statement whose triggers note a change
+ * of messages (a thread merge, a hide, a removal, a purge), so that
+ * stats_delta holds every change in the order it was made, and at
+ * commit. */
+LA_MUST_CHECK enum la_status stats_flush(struct store *st);
+/* stats.c: forgets the noted additions (a rollback). */
+void stats_pending_drop(struct store *st);
 /* stats.c: makes a list's figures whole from its messages, once for an
  * index made before them (meta stats = 1); inside a write transaction. */
 LA_MUST_CHECK enum la_status stats_fill(struct store *st);

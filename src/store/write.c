@@ -346,6 +346,8 @@ static enum la_status would_loop(struct store *st, int64_t c, int64_t p, bool *l
 static enum la_status merge_threads(struct store *st, int64_t into, int64_t from)
 {
 	enum la_status e = cache_flush(st);
+	if (!e)
+		e = stats_flush(st); /* before S_MERGE_MSGS's trigger notes the move */
 	if (e)
 		return e;
 	for (enum st_stmt_id id = S_MERGE_MIDS; id <= S_MERGE_MSGS; id++) {
@@ -572,6 +574,8 @@ enum la_status st_write_caches_sync(struct store *st)
 {
 	enum la_status e = cache_flush(st);
 	if (!e)
+		e = stats_flush(st);
+	if (!e)
 		e = days_flush(st);
 	if (!e)
 		cache_clear(&st->mids);
@@ -593,6 +597,10 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 {
 	int rc;
 	enum la_status e = st_fts_flush(st);
+	/* The additions noted first: hide_apply's trigger notes changes
+	 * after them. */
+	if (!e)
+		e = stats_flush(st);
 	if (!e)
 		e = cache_flush(st);
 	if (!e)
@@ -658,6 +666,7 @@ void store_rollback(struct store *st)
 	/* What the caches say may never have reached the index. */
 	cache_clear(&st->mids);
 	st_fts_pend_drop(st);
+	stats_pending_drop(st);
 	st->nsdirty = 0;
 	st->ndays = 0;
 	st->next_mid = st->next_thread = 0;
@@ -719,6 +728,11 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	if (rc != SQLITE_DONE)
 		return st_fail(st, rc, err, "add message");
 	int64_t rowid = sqlite3_last_insert_rowid(st->db);
+	/* Its figures, counted at commit (stats_sql.h). */
+	if (!(sum->flags & STORE_F_HIDDEN) &&
+	    (e = stats_note_add(st, m->list_id, thread, sum->from_addr, sum->from_name, m->day,
+	                        m->ts)))
+		return la_err_set(err, e, "out of memory");
 	e = series_note(st, rowid, m->list_id, m->has_date ? m->date : m->ts, sum->subject,
 	                sum->from_addr, self_id, parent, *dup);
 	if (e)
