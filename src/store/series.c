@@ -742,7 +742,14 @@ struct pid_cache {
 	/* The reviews of each thread met (Q_ST_REVIEWS' rows): the series
 	 * of one thread, and its versions, each read them again. */
 	GHashTable *reviews; /* thread (owned int64) -> struct thread_rev (owned) */
+	/* The series rows read (Q_GET sums the series' messages' dates:
+	 * the walks of one pass read the same rows again and again, three
+	 * quarters of a --no-search run at 100,000 messages); at most
+	 * ROWS_CACHE_MAX, then emptied. */
+	GHashTable *rows; /* series id (owned int64) -> struct store_series (owned) */
 };
+
+#define ROWS_CACHE_MAX 4096
 
 struct thread_rev {
 	int64_t list_id;
@@ -772,6 +779,7 @@ static void pid_cache_init(struct store *st, struct pid_cache *pc)
 {
 	pc->groups = g_hash_table_new_full(g_str_hash, g_str_equal, free, pid_group_free);
 	pc->reviews = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, thread_rev_free);
+	pc->rows = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
 	int64_t v = 1;
 	pc->any_review = one_int(q(st, Q_ANY_REVIEW), &v) || v;
 	v = 1;
@@ -786,6 +794,36 @@ static void pid_cache_free(struct pid_cache *pc)
 	if (pc->reviews)
 		g_hash_table_destroy(pc->reviews);
 	pc->reviews = NULL;
+	if (pc->rows)
+		g_hash_table_destroy(pc->rows);
+	pc->rows = NULL;
+}
+
+/* Series id's row, read once a pass (store_series_get). */
+static enum la_status series_get_pc(struct store *st, struct pid_cache *pc, int64_t id,
+                                    struct store_series *out)
+{
+	const struct store_series *c = g_hash_table_lookup(pc->rows, &id);
+	if (c) {
+		*out = *c;
+		return LA_OK;
+	}
+	enum la_status e = store_series_get(st, id, out);
+	if (e)
+		return e;
+	if (g_hash_table_size(pc->rows) >= ROWS_CACHE_MAX)
+		g_hash_table_remove_all(pc->rows);
+	int64_t *key = malloc(sizeof *key);
+	struct store_series *v = malloc(sizeof *v);
+	if (!key || !v) {
+		free(key);
+		free(v);
+		return LA_OK; /* not kept: read again next time */
+	}
+	*key = id;
+	*v = *out;
+	g_hash_table_insert(pc->rows, key, v);
+	return LA_OK;
 }
 
 /* The group of pid, read once a pass; NULL on failure (*e set). */
@@ -942,7 +980,7 @@ static enum la_status versions_walk(struct store *st, const struct store_series 
 	 * hundreds of series made each walk read them all, for nothing). */
 	int i = 0;
 	for (; !e && i < *n && *n < max; i++) {
-		if ((e = store_series_get(st, ids[i], &rows[i])))
+		if ((e = series_get_pc(st, pc, ids[i], &rows[i])))
 			break;
 		const struct store_series *cur = &rows[i];
 		sqlite3_stmt *s;
@@ -980,7 +1018,7 @@ static enum la_status versions_walk(struct store *st, const struct store_series 
 	/* A walk that stopped with the set full has not read the rows of
 	 * the series found last: the caller is given every row. */
 	for (; !e && i < *n; i++)
-		e = store_series_get(st, ids[i], &rows[i]);
+		e = series_get_pc(st, pc, ids[i], &rows[i]);
 	free(own);
 	return e;
 }
@@ -1351,7 +1389,7 @@ static bool done_add(GHashTable *done, int64_t id)
 /* The versions loaded in one pass (sver_load reads a series' threads;
  * nothing they hold changes during a pass), and the walks made, at most
  * SVER_CACHE_MAX of each, then emptied. */
-#define SVER_CACHE_MAX 16384
+#define SVER_CACHE_MAX 4096
 
 struct walk {
 	int n;
@@ -1453,7 +1491,7 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
                                     const struct sver **me)
 {
 	struct store_series row;
-	enum la_status e = store_series_get(st, id, &row);
+	enum la_status e = series_get_pc(st, pc, id, &row);
 	if (e)
 		return e;
 	int64_t ids[SERIES_CHAIN_MAX];
@@ -1466,7 +1504,7 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 			if (g_hash_table_contains(sc->v, &ids[i]))
 				continue;
 			if (i > 0 || pass > 0)
-				e = store_series_get(st, ids[i], &row);
+				e = series_get_pc(st, pc, ids[i], &row);
 			if (!e)
 				sver_get(st, sc, pc, &row, &e);
 		}
@@ -1493,7 +1531,7 @@ static enum la_status chain_refresh(struct store *st, int64_t id, GHashTable *do
                                     struct pid_cache *pc, struct sver_cache *sc)
 {
 	struct store_series start;
-	enum la_status e = store_series_get(st, id, &start);
+	enum la_status e = series_get_pc(st, pc, id, &start);
 	if (e)
 		return e == LA_ENOTFOUND ? LA_OK : e;
 	/* Its walk's series, and those whose walks may find it first (by
