@@ -17,8 +17,11 @@
 # sender's page, the series API and a few searches (one `listarc get
 # --batch` per archive) must be those of A, byte for byte.
 . "$(dirname "$0")/lib.sh"
-have_shared || skip "../shared/corpora is missing"
 plan 8
+if ! have_shared; then
+	skip 8 "$SKIP_SHARED"
+	exit 0
+fi
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 
 "$PYTHON" "$SHARED/corpora/gen-corpus.py" 1000 corpus.mbox 5
