@@ -75,6 +75,17 @@ seeds_archive() {
 	MBOX=$DATA/mbox/seeds.mbox
 	cp "$ROOT/samples/seeds.mbox" "$MBOX"
 }
+# series_archive: the patch series of tests/mkseries.py (in a repository
+# tests/mkseries-repo.sh makes in $T/repo; the mail in $T/series.mbox)
+# indexed as the list widgets of DATA, with git's own configuration out
+# of the way (exported); one check: the index run exits 0.
+series_archive() {
+	export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+	"$ROOT/tests/mkseries-repo.sh" "$T/repo"
+	"$PYTHON" "$ROOT/tests/mkseries.py" "$T/repo" "$T/series.mbox"
+	la index --data "$DATA" widgets "$T/series.mbox" 2>/dev/null
+	check "the series is indexed" [ $? -eq 0 ]
+}
 # get PATH: page body to stdout; status code in $STATUS, exit code in $RC,
 # everything `listarc get` wrote to stderr in $T/get.err.
 get() {
@@ -114,6 +125,27 @@ same_index() {
 	fi
 }
 
+# same_pages PATHS DESCRIPTION REF DIR...: every path of the file PATHS
+# through one `listarc get --batch` (the release build) per archive, REF
+# and each DIR (bodies in pages-D/, "N STATUS EXIT PATH" lines in
+# pages-D.txt); one check (DESCRIPTION): each DIR answers every path as
+# REF does, status and body byte for byte (else the first differences).
+same_pages() {
+	local paths=$1 what=$2 ref=$3 d
+	shift 3
+	: >"$T/same-pages.txt"
+	for d in "$ref" "$@"; do
+		"$RELEASE" get --data "$d" --batch "pages-$d" <"$paths" >"pages-$d.txt" 2>"pages-$d.err" ||
+			echo "$d: listarc get --batch failed" >>"$T/same-pages.txt"
+	done
+	for d in "$@"; do
+		cmp -s "pages-$ref.txt" "pages-$d.txt" || echo "$d: another status" >>"$T/same-pages.txt"
+		diff -rq "pages-$ref" "pages-$d" >>"$T/same-pages.txt" 2>&1
+	done
+	check "$what" [ ! -s "$T/same-pages.txt" ]
+	head -5 "$T/same-pages.txt" | sed 's/^/#   /'
+}
+
 # mkcorpus N OUT [SEED]: an mbox of N messages re-mixed from samples/
 # (tests/mkcorpus.py: new Message-IDs, dates and threads, real bodies).
 mkcorpus() { "$PYTHON" "$ROOT/tests/mkcorpus.py" "$@"; }
@@ -143,6 +175,28 @@ wait_until() {
 		sleep 0.02
 	done
 	return 1
+}
+
+# indexed_bytes DIR: how far into its source the index in DIR has
+# committed (its resume point, in bytes; 0 before its first commit).
+indexed_bytes() {
+	sqlite3 "$1/index.sqlite" 'SELECT coalesce(max(done), 0) FROM sources' 2>/dev/null || echo 0
+}
+# index_write_calls DIR LIST MBOX: how many write, pwrite, fsync and
+# ftruncate calls on DIR's files a whole `listarc index --data DIR LIST
+# MBOX` (the release build) makes, as tests/faulthook.c counts them.
+# index_killed_at N DIR LIST MBOX: the same run killed (SIGKILL) by the
+# hook at the N-th of those calls (logged in $T/kills.txt); returns the
+# run's exit status (137: killed).
+index_write_calls() {
+	FAULT_DIR=$T/$1/ FAULT_COUNT=$T/calls.txt LD_PRELOAD=$ROOT/build/faulthook.so \
+		"$RELEASE" index --data "$1" "$2" "$3" >/dev/null 2>&1
+	cut -d' ' -f1 "$T/calls.txt" 2>/dev/null || echo 0
+}
+index_killed_at() {
+	FAULT_DIR=$T/$2/ FAULT_KILL_AT=$1 FAULT_LOG=$T/kills.txt LD_PRELOAD=$ROOT/build/faulthook.so \
+		"$RELEASE" index --data "$2" "$3" "$4" 2>/dev/null &
+	wait $! 2>/dev/null # (no "Killed" from the shell)
 }
 
 # guard COMMAND...: COMMAND, killed after 10 minutes: a guard against a
@@ -212,6 +266,41 @@ reap_server() {
 	reports=$(grep -cE 'Sanitizer|runtime error' "$T/$name.err")
 	check_eq "$name server: SIG${2:-TERM}: exit 0, no sanitizer report" "$rc/$reports" 0/0
 	[ "$reports" = 0 ] || grep -A30 -E 'Sanitizer|runtime error' "$T/$name.err" | head -40 | sed 's/^/#   /'
+}
+
+# mail_diff_lines MSGID: a patch as an mbox message on stdout, from its
+# From_ line to its last (no blank line after it), the same bytes every
+# time: a body with quoted lines, then a diff of two hunks whose lines
+# and hunk headers t7020 and t7031 search as phrases and by stem.
+mail_diff_lines() {
+	cat <<EOM
+From a@example.org Mon Mar  3 13:00:00 2025
+From: A <a@example.org>
+Subject: [PATCH] widget: map the pages
+Date: Mon, 03 Mar 2025 13:00:00 +0000
+Message-ID: <$1>
+
+Map them earlier so the
+pages stay warm.
+> As said: the
+> earlier the better.
+---
+diff --git a/mm/widget.c b/mm/widget.c
+index 1234567..89abcde 100644
+--- a/mm/widget.c
++++ b/mm/widget.c
+@@ -10,6 +10,8 @@ static int mapping_pages(struct widget *w)
+ 	int locked = 0;
+ 	return walks;
++	foo_begin = alpha;
++	beta = foo_end;
+ 	releases++;
+@@ -40,3 +40,3 @@ static void extends(struct widgets *pages)
+-	old_counter = dropped;
+-	widgets = 0;
++	new_counter = kept;
+ 	return;
+EOM
 }
 
 # mail_attachment tgz|diff MSGID: a message on stdout (for `listarc

@@ -12,12 +12,8 @@ DATA=$T/arc
 export GIT_AUTHOR_NAME="Pat Sender" GIT_AUTHOR_EMAIL=pat@example.org
 export GIT_COMMITTER_NAME="Pat Sender" GIT_COMMITTER_EMAIL=pat@example.org
 export GIT_AUTHOR_DATE="2025-12-01T10:00:00Z" GIT_COMMITTER_DATE="2025-12-01T10:00:00Z"
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+series_archive
 r=$T/repo
-"$ROOT/tests/mkseries-repo.sh" "$r"
-"$PYTHON" "$ROOT/tests/mkseries.py" "$r" "$T/series.mbox"
-la index --data "$DATA" widgets "$T/series.mbox" 2>/dev/null
-check "the generated series is indexed" [ $? -eq 0 ]
 
 page() { get "/widgets/$1/s/" >"$T/$2.html"; echo "$STATUS"; }
 check_eq "v1's series page" "$(page v1-0@series.test s1)" 200

@@ -15,11 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 plan 37
 DATA=$T/arc
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
-"$ROOT/tests/mkseries-repo.sh" "$T/repo"
-"$PYTHON" "$ROOT/tests/mkseries.py" "$T/repo" "$T/series.mbox"
-la index --data "$DATA" widgets "$T/series.mbox" 2>/dev/null
-check "the series is indexed" [ $? -eq 0 ]
+series_archive
 
 # Every page this script looks at, in one process each time.
 PATHS="/widgets/v1-0@series.test/s/

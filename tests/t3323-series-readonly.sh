@@ -10,11 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 plan 13
 DATA=$T/arc
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
-"$ROOT/tests/mkseries-repo.sh" "$T/repo"
-"$PYTHON" "$ROOT/tests/mkseries.py" "$T/repo" "$T/series.mbox"
-la index --data "$DATA" widgets "$T/series.mbox" 2>/dev/null
-check "the series is indexed" [ $? -eq 0 ]
+series_archive
 PATHS="/widgets/series/ /api/v1/widgets/series/ /widgets/v1-0@series.test/s/ /widgets/v2-0@series.test/s/v1..v2/ /widgets/v1-0@series.test/s/mbox /widgets/v1-1@series.test/ /widgets/ /widgets/?q=series%3Alatest /widgets/?q=v%3A2"
 fetch() { # fetch DIR: every path of PATHS from the server, "STATUS PATH" in DIR.txt
 	mkdir -p "$T/$1"

@@ -50,7 +50,7 @@ print(" ".join("%.4f" % (d * (i + random.random()) / 25) for i in range(25)))' "
 killed=0
 : >progress.txt
 for p in $points; do
-	done_bytes=$(sqlite3 crash/index.sqlite 'SELECT coalesce(max(done), 0) FROM sources' 2>/dev/null || echo 0)
+	done_bytes=$(indexed_bytes crash)
 	delay=$(awk -v p="$p" -v d="$D" -v dn="$done_bytes" -v size="$size" \
 		'BEGIN { x = p - d * dn / size; printf "%.4f", (x > 0.002 ? x : 0.002) }')
 	"$RELEASE" index --data crash crash corpus.mbox 2>/dev/null &
@@ -60,8 +60,7 @@ for p in $points; do
 	wait "$pid" 2>/dev/null # (no "Killed" from the shell)
 	rc=$?
 	[ $rc -eq 137 ] && killed=$((killed + 1))
-	after=$(sqlite3 crash/index.sqlite 'SELECT coalesce(max(done), 0) FROM sources' 2>/dev/null || echo 0)
-	echo "$p $delay $rc $done_bytes $after" >>progress.txt
+	echo "$p $delay $rc $done_bytes $(indexed_bytes crash)" >>progress.txt
 done
 echo "# kill point (s), delay (s), exit status, bytes indexed before and after:"
 sed 's/^/#   /' progress.txt
@@ -79,8 +78,7 @@ echo "# $(awk '$3 == 137 && $4 == $5' progress.txt | wc -l) kills came before th
 # drawn so that the runs left get through the rest of the file, roughly
 # (the calls per byte grow along the file, so rather fewer); the last
 # three are aimed at checkpoints.
-FAULT_DIR=$T/count/ FAULT_COUNT=$T/calls.txt LD_PRELOAD=$HOOK "$RELEASE" index --data count crash corpus.mbox 2>/dev/null
-calls=$(cut -d' ' -f1 calls.txt 2>/dev/null || echo 0)
+calls=$(index_write_calls count crash corpus.mbox)
 echo "# a whole run makes $calls write, fsync and ftruncate calls on the index's files"
 check "the hook sees the index's writes (more than 500 calls)" [ "$calls" -gt 500 ]
 killed=0
@@ -91,7 +89,7 @@ rnd() { # rnd I LO HI: a number in [LO, HI] drawn from the seed and I
 random.seed(a[0] * 100 + a[1]); print(random.randint(a[2], max(a[2], a[3])))' "$seed" "$@"
 }
 for i in $(seq 0 24); do
-	before=$(sqlite3 hook/index.sqlite 'SELECT coalesce(max(done), 0) FROM sources' 2>/dev/null || echo 0)
+	before=$(indexed_bytes hook)
 	if [ "$i" -lt 22 ]; then
 		nth=$(rnd "$i" 1 $((2 * calls * (size - before) / size / (25 - i))))
 	else
@@ -108,13 +106,10 @@ for i in $(seq 0 24); do
 		nth=$(sed -n "$(rnd "$i" 1 "$(wc -l <ckpt.txt)")p" ckpt.txt)
 		echo "# kill $i: at call $nth, one of $(wc -l <ckpt.txt) the run makes into index.sqlite"
 	fi
-	FAULT_DIR=$T/hook/ FAULT_KILL_AT=$nth FAULT_LOG=$T/kills.txt LD_PRELOAD=$HOOK \
-		"$RELEASE" index --data hook crash corpus.mbox 2>/dev/null &
-	wait $! 2>/dev/null
+	index_killed_at "$nth" hook crash corpus.mbox
 	rc=$?
 	[ $rc -eq 137 ] && killed=$((killed + 1))
-	after=$(sqlite3 hook/index.sqlite 'SELECT coalesce(max(done), 0) FROM sources' 2>/dev/null || echo 0)
-	echo "$nth $rc $before $after" >>hook-progress.txt
+	echo "$nth $rc $before $(indexed_bytes hook)" >>hook-progress.txt
 done
 echo "# N-th call, exit status, bytes indexed before and after:"
 sed 's/^/#   /' hook-progress.txt

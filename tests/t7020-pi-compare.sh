@@ -91,33 +91,8 @@ Content-Disposition: attachment; filename="config.txt"
 CONFIG_X=y
 --b--
 
-From a@example.org Mon Mar  3 13:00:00 2025
-From: A <a@example.org>
-Subject: [PATCH] widget: map the pages
-Date: Mon, 03 Mar 2025 13:00:00 +0000
-Message-ID: <pi-4@example.org>
-
-Map them earlier so the
-pages stay warm.
-> As said: the
-> earlier the better.
----
-diff --git a/mm/widget.c b/mm/widget.c
-index 1234567..89abcde 100644
---- a/mm/widget.c
-+++ b/mm/widget.c
-@@ -10,6 +10,8 @@ static int mapping_pages(struct widget *w)
- 	int locked = 0;
- 	return walks;
-+	foo_begin = alpha;
-+	beta = foo_end;
- 	releases++;
-@@ -40,3 +40,3 @@ static void extends(struct widgets *pages)
--	old_counter = dropped;
--	widgets = 0;
-+	new_counter = kept;
- 	return;
 EOM
+mail_diff_lines pi-4@example.org >>extra.mbox
 MBOXES=("$ROOT/samples/seeds.mbox" "$ROOT/samples/lkml.mbox" extra.mbox)
 la index -q --data "$DATA" test "${MBOXES[@]}"
 public-inbox-init -V2 -L full test "$T/inbox" http://example.org/test test@example.org 2>pi-init.err

@@ -24,35 +24,10 @@ and the CafeACUTE (decomposed) with its Ærø tables.
 EOM
 # (ACUTE: U+0301, a combining accent on the e before it.)
 sed -i "s/ACUTE/$(printf '\xcc\x81')/" lines.mbox
-cat >>lines.mbox <<'EOM'
-From a@example.org Mon Mar  3 13:00:00 2025
-From: A <a@example.org>
-Subject: [PATCH] widget: map the pages
-Date: Mon, 03 Mar 2025 13:00:00 +0000
-Message-ID: <lines-1@example.org>
-
-Map them earlier so the
-pages stay warm.
-> As said: the
-> earlier the better.
----
-diff --git a/mm/widget.c b/mm/widget.c
-index 1234567..89abcde 100644
---- a/mm/widget.c
-+++ b/mm/widget.c
-@@ -10,6 +10,8 @@ static int mapping_pages(struct widget *w)
- 	int locked = 0;
- 	return walks;
-+	foo_begin = alpha;
-+	beta = foo_end;
- 	releases++;
-@@ -40,3 +40,3 @@ static void extends(struct widgets *pages)
--	old_counter = dropped;
--	widgets = 0;
-+	new_counter = kept;
- 	return;
-
-EOM
+{
+	mail_diff_lines lines-1@example.org
+	echo
+} >>lines.mbox
 la index -q --data "$DATA" lines lines.mbox
 mids() { la search --data "$DATA" --format=json --limit 100 "$1" 2>/dev/null |
 	"$PYTHON" -c 'import json, sys; print(" ".join(sorted(x["message_id"] for x in json.load(sys.stdin))))'; }

@@ -12,7 +12,6 @@
 # batch), the killed runs small ones (LISTARC_BATCH=40).  FTS_CRASH_SEED=N
 # replays the kill points of an earlier run.
 . "$(dirname "$0")/lib.sh"
-HOOK=$ROOT/build/faulthook.so
 seed=${FTS_CRASH_SEED:-$((RANDOM * 32768 + RANDOM))}
 echo "# FTS_CRASH_SEED=$seed"
 
@@ -25,24 +24,20 @@ size=$(stat -c %s corpus.mbox)
 check_eq "one uninterrupted run exits 0" $? 0
 
 export LISTARC_BATCH=40
-FAULT_DIR=$T/count/ FAULT_COUNT=$T/calls.txt LD_PRELOAD=$HOOK "$RELEASE" index --data count fts corpus.mbox 2>/dev/null
-calls=$(cut -d' ' -f1 calls.txt 2>/dev/null || echo 0)
+calls=$(index_write_calls count fts corpus.mbox)
 echo "# a whole run in batches of 40 makes $calls write, fsync and ftruncate calls"
 killed=0
 : >kills.txt
 : >progress.txt
 for i in $(seq 0 11); do
-	before=$(sqlite3 hook/index.sqlite 'SELECT coalesce(max(done), 0) FROM sources' 2>/dev/null || echo 0)
+	before=$(indexed_bytes hook)
 	nth=$("$PYTHON" -c 'import random, sys; a = list(map(int, sys.argv[1:]))
 random.seed(a[0] * 100 + a[1]); print(random.randint(1, max(1, a[2])))' \
 		"$seed" "$i" $((2 * calls * (size - before) / size / (12 - i))))
-	FAULT_DIR=$T/hook/ FAULT_KILL_AT=$nth FAULT_LOG=$T/kills.txt LD_PRELOAD=$HOOK \
-		"$RELEASE" index --data hook fts corpus.mbox 2>/dev/null &
-	wait $! 2>/dev/null
+	index_killed_at "$nth" hook fts corpus.mbox
 	rc=$?
 	[ $rc -eq 137 ] && killed=$((killed + 1))
-	after=$(sqlite3 hook/index.sqlite 'SELECT coalesce(max(done), 0) FROM sources' 2>/dev/null || echo 0)
-	echo "$nth $rc $before $after" >>progress.txt
+	echo "$nth $rc $before $(indexed_bytes hook)" >>progress.txt
 done
 echo "# N-th call, exit status, bytes indexed before and after:"
 sed 's/^/#   /' progress.txt
