@@ -412,40 +412,35 @@ enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg)
 	return st_each_row(s, row_entry, &(struct entry_call){fn, arg});
 }
 
+/* The message rows of statement id, its parameters 1 to n bound to v[0]
+ * to v[n - 1], each to fn. */
+static enum la_status entries_of(struct store *st, enum st_stmt_id id, const int64_t *v, int n,
+                                 store_entry_fn fn, void *arg)
+{
+	sqlite3_stmt *s = st_prepare(st, id);
+	if (!s)
+		return LA_EDB;
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_int64(s, i + 1, v[i]);
+	return st_each_entry(s, fn, arg);
+}
+
 enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int from, int limit,
                               store_entry_fn fn, void *arg)
 {
-	sqlite3_stmt *s = st_prepare(st, S_DAY_MSGS);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_int(s, 2, day);
-	sqlite3_bind_int(s, 3, from);
-	sqlite3_bind_int(s, 4, limit);
-	return st_each_entry(s, fn, arg);
+	return entries_of(st, S_DAY_MSGS, (int64_t[]){list_id, day, from, limit}, 4, fn, arg);
 }
 
 enum la_status store_days_msgs(struct store *st, int64_t list_id, int from, int to,
                                store_entry_fn fn, void *arg)
 {
-	sqlite3_stmt *s = st_prepare(st, S_DAYS_MSGS);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_int(s, 2, from);
-	sqlite3_bind_int(s, 3, to);
-	return st_each_entry(s, fn, arg);
+	return entries_of(st, S_DAYS_MSGS, (int64_t[]){list_id, from, to}, 3, fn, arg);
 }
 
 enum la_status store_recent(struct store *st, int64_t list_id, int limit, store_entry_fn fn,
                             void *arg)
 {
-	sqlite3_stmt *s = st_prepare(st, S_RECENT);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_int(s, 2, limit);
-	return st_each_entry(s, fn, arg);
+	return entries_of(st, S_RECENT, (int64_t[]){list_id, limit}, 2, fn, arg);
 }
 
 enum la_status store_msgs_by_msgid(struct store *st, const char *msgid, int64_t list_id,
@@ -490,29 +485,16 @@ enum la_status store_thread_ids(struct store *st, int64_t thread, int max,
 enum la_status store_thread_msgs(struct store *st, int64_t thread, int64_t list_id, int max,
                                  store_entry_fn fn, void *arg)
 {
-	sqlite3_stmt *s = st_prepare(st, S_THREAD_MSGS);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, thread);
-	sqlite3_bind_int64(s, 2, list_id);
-	sqlite3_bind_int(s, 3, max);
-	return st_each_entry(s, fn, arg);
+	return entries_of(st, S_THREAD_MSGS, (int64_t[]){thread, list_id, max}, 3, fn, arg);
 }
 
 enum la_status store_list_msgs(struct store *st, int64_t list_id, int since, int until,
                                int after_day, int after_num, bool newest_first, int limit,
                                store_entry_fn fn, void *arg)
 {
-	sqlite3_stmt *s = st_prepare(st, newest_first ? S_LIST_NEWEST : S_LIST_OLDEST);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, list_id);
-	sqlite3_bind_int(s, 2, since);
-	sqlite3_bind_int(s, 3, until);
-	sqlite3_bind_int(s, 4, after_day);
-	sqlite3_bind_int(s, 5, after_num);
-	sqlite3_bind_int(s, 6, limit);
-	return st_each_entry(s, fn, arg);
+	return entries_of(st, newest_first ? S_LIST_NEWEST : S_LIST_OLDEST,
+	                  (int64_t[]){list_id, since, until, after_day, after_num, limit}, 6, fn,
+	                  arg);
 }
 
 /* The Message-ID looked up by its hash (S_MID_BYHASH rows): its id and
