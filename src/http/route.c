@@ -878,16 +878,25 @@ static void key_str(struct key_out *w, const char *s)
 	key_add(w, "|", 1);
 }
 
-size_t route_key(const struct route *rt, char *out, size_t n)
+bool route_is_static(const struct route *rt)
 {
 	switch (rt->kind) {
-	case R_NOTFOUND:
 	case R_BADREQUEST:
 	case R_TOOLONG:
 	case R_REDIRECT:
 	case R_STYLE:
 	case R_ROBOTS:
-	case R_FAVICON:
+	case R_FAVICON: return true;
+	default: return false;
+	}
+}
+
+size_t route_key(const struct route *rt, char *out, size_t n)
+{
+	if (route_is_static(rt))
+		return 0;
+	switch (rt->kind) {
+	case R_NOTFOUND:
 	case R_HEALTHZ:
 	case R_OPENSEARCH: /* names the request's origin */
 	case R_PREFS:      /* the reader's own (and sets a cookie) */

@@ -183,6 +183,12 @@ enum route_kind route_parse(const char *path, size_t n, struct route *rt);
  * and lei sends it; every other route is GET and HEAD only. */
 bool route_takes_post(const struct route *rt);
 
+/* Whether rt is answered from its URL alone, without the index: a
+ * malformed or too long URL, a redirect, the stylesheet, robots.txt, the
+ * icon.  Such answers are cheap: made where the request is read, never
+ * cached. */
+bool route_is_static(const struct route *rt);
+
 /* The key of what route rt shows, for caches of finished pages: it holds
  * every field of rt that route_handle hands to a renderer, so that two
  * routes get the same key exactly when they ask for the same page (a

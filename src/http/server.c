@@ -713,13 +713,9 @@ static struct page *make_page(const struct server *srv, struct store *st, struct
  * no page made (a redirect, the stylesheet, robots.txt). */
 static bool renders_off_loop(const struct route *rt)
 {
+	if (route_is_static(rt))
+		return false;
 	switch (rt->kind) {
-	case R_BADREQUEST:
-	case R_TOOLONG:
-	case R_REDIRECT:
-	case R_STYLE:
-	case R_ROBOTS:
-	case R_FAVICON:
 	case R_MID_MBOX:
 	case R_MID_MBOX_PLAIN:
 	case R_LIST_MBOX:
