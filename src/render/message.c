@@ -999,6 +999,27 @@ static enum la_status open_part(struct mime_msg *mm, int k, const char *idx,
 	return idx ? mime_part_open(mm, idx, info, rd) : mime_attachment_open(mm, k, info, rd);
 }
 
+/* Part k of m, or the part lore numbers idx, opened from l (open_part):
+ * true; else false, and r is the 404 (no such part; *e LA_OK) or the 500
+ * (*e the error).  *mm and *rd are the caller's to free either way. */
+static bool part_opened(const struct render_ctx *c, const struct store_msg *m, struct loaded *l,
+                        int k, const char *idx, struct mime_msg **mm, struct mime_block *info,
+                        struct mime_reader **rd, struct response *r, enum la_status *e)
+{
+	*e = open_mime(m, l, mm);
+	if (*e == LA_OK)
+		*e = open_part(*mm, k, idx, info, rd);
+	if (*e == LA_OK)
+		return true;
+	if (*e == LA_ENOTFOUND || *e == LA_EINVAL) {
+		not_found(c, r, "This message has no such attachment.");
+		*e = LA_OK;
+	} else {
+		render_error(c, r, 500, "The attachment could not be read.");
+	}
+	return false;
+}
+
 /* The attachment page of m: part k, or the part lore numbers idx. */
 static enum la_status attachment_of(const struct render_ctx *c, struct store_msg *m, int k,
                                     const char *idx, struct response *r)
@@ -1015,15 +1036,7 @@ static enum la_status attachment_of(const struct render_ctx *c, struct store_msg
 	}
 	struct mime_block info;
 	buf_reset(&r->body);
-	e = open_mime(m, &as->l, &as->mm);
-	if (e == LA_OK)
-		e = open_part(as->mm, k, idx, &info, &as->rd);
-	if (e == LA_ENOTFOUND || e == LA_EINVAL) {
-		not_found(c, r, "This message has no such attachment.");
-		e = LA_OK;
-	} else if (e) {
-		render_error(c, r, 500, "The attachment could not be read.");
-	} else {
+	if (part_opened(c, m, &as->l, k, idx, &as->mm, &info, &as->rd, r, &e)) {
 		r->status = 200;
 		r->max_age = 86400;
 		safe_filename(r->filename, sizeof r->filename, info.filename, k);
@@ -1133,15 +1146,7 @@ enum la_status render_attachment_page(const struct render_ctx *c, const char *li
 	struct mime_msg *mm = NULL;
 	struct mime_reader *rd = NULL;
 	struct mime_block info;
-	e = open_mime(&m, &l, &mm);
-	if (e == LA_OK)
-		e = mime_attachment_open(mm, k, &info, &rd);
-	if (e == LA_ENOTFOUND || e == LA_EINVAL) {
-		not_found(c, r, "This message has no such attachment.");
-		e = LA_OK;
-	} else if (e) {
-		render_error(c, r, 500, "The attachment could not be read.");
-	} else {
+	if (part_opened(c, &m, &l, k, NULL, &mm, &info, &rd, r, &e)) {
 		char name[FILENAME_MAX_BYTES + 16];
 		safe_filename(name, sizeof name, info.filename, k);
 		struct buf *b = &r->body;
