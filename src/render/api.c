@@ -213,6 +213,22 @@ size_t api_shown(size_t n, int limit, bool *more)
 	return *more ? (size_t)limit : n;
 }
 
+void api_rows_open(struct api_rows *p, const char *list, size_t n, int limit)
+{
+	p->shown = api_shown(n, limit, &p->more);
+	buf_init(&p->tmp, URL_MAX * 3 + 64);
+	p->jb = api_doc_open(list);
+}
+
+enum la_status api_rows_send(const struct render_ctx *c, struct api_rows *p, const char *list,
+                             const char *rest, const char *cursor, int limit, enum la_status e,
+                             struct response *r)
+{
+	e = api_page_send(c, p->jb, list, rest, cursor, "", limit, e ? e : p->tmp.err, r);
+	buf_free(&p->tmp);
+	return e;
+}
+
 enum la_status api_entries_page(enum la_status e, struct render_entries *l, int limit, bool *more,
                                 struct response *r)
 {
@@ -421,16 +437,30 @@ static enum la_status api_by_msgid(const struct render_ctx *c, const char *list,
 	return LA_OK;
 }
 
+/* api_by_msgid with its failures answered: true with the messages (one
+ * at least) in l; false with l freed, r the answer and *e the status to
+ * return. */
+static bool api_msgid_find(const struct render_ctx *c, const char *list, const char *msgid,
+                           struct render_entries *l, int64_t *list_id, struct response *r,
+                           enum la_status *e)
+{
+	*e = api_by_msgid(c, list, msgid, l, list_id, r);
+	if (*e == LA_OK)
+		return true;
+	render_entries_free(l);
+	if (*e == LA_ENOTFOUND)
+		*e = LA_OK;
+	return false;
+}
+
 enum la_status render_api_msgid(const struct render_ctx *c, const char *list, const char *msgid,
                                 struct response *r)
 {
 	struct render_entries l = {0};
 	int64_t list_id;
-	enum la_status e = api_by_msgid(c, list, msgid, &l, &list_id, r);
-	if (e) {
-		render_entries_free(&l);
-		return e == LA_ENOTFOUND ? LA_OK : e;
-	}
+	enum la_status e;
+	if (!api_msgid_find(c, list, msgid, &l, &list_id, r, &e))
+		return e;
 	JsonBuilder *jb = json_builder_new();
 	json_builder_begin_object(jb);
 	json_add_string(jb, "message_id", msgid);
@@ -499,11 +529,9 @@ enum la_status render_api_thread(const struct render_ctx *c, const char *list, c
 {
 	struct render_entries l = {0};
 	int64_t list_id;
-	enum la_status e = api_by_msgid(c, list, msgid, &l, &list_id, r);
-	if (e) {
-		render_entries_free(&l);
-		return e == LA_ENOTFOUND ? LA_OK : e;
-	}
+	enum la_status e;
+	if (!api_msgid_find(c, list, msgid, &l, &list_id, r, &e))
+		return e;
 	int64_t thread = l.v[0].thread;
 	render_entries_free(&l);
 	memset(&l, 0, sizeof l);

@@ -24,14 +24,10 @@ enum la_status render_thread_atom(const struct render_ctx *c, const char *list, 
 {
 	struct render_entries l;
 	int64_t list_id;
-	enum la_status e = msgid_lookup(c, list, msgid, &l, &list_id);
-	if (e) {
+	enum la_status e;
+	if (!msgid_find(c, list, msgid, &l, &list_id, r, &e)) {
 		render_entries_free(&l);
-		return msgid_lookup_failed(c, r, e);
-	}
-	if (l.n == 0) {
-		render_entries_free(&l);
-		return msgid_not_found(c, list, list_id, msgid, r);
+		return e;
 	}
 	int64_t thread = l.v[0].thread;
 	struct buf title, self, alt, key;
@@ -144,31 +140,11 @@ enum la_status render_new_html(const struct render_ctx *c, const char *list, str
 	else
 		link_list(c, b, "all");
 	buf_adds(b, "new.atom\">Atom feed</a></p>\n<ul class=\"msgs\">\n");
-	for (size_t i = 0; i < l.n; i++) {
-		const struct store_entry *m = &l.v[i];
-		buf_printf(b, "<li><span class=\"date\">%04d/%02d/%02d</span> <a href=\"",
-		           m->day / 10000, m->day / 100 % 100, m->day % 100);
-		link_msg(c, b, m->list, m->day, m->num);
-		buf_adds(b, "\">");
-		if (!list) {
-			html_texts(b, m->list);
-			buf_adds(b, ": ");
-		}
-		subject_text(c, b, m->list, m->subject);
-		buf_adds(b, "</a> <span class=\"from\">(");
-		sender_text(b, m->from_name, m->from_addr);
-		buf_adds(b, ")</span></li>\n");
-	}
+	for (size_t i = 0; i < l.n; i++)
+		entry_line(c, b, &l.v[i], !list);
 	buf_adds(b, "</ul>\n");
 	render_entries_free(&l);
-	page_end(c, b);
-	page_finish(r, 200);
-	r->max_age = 60;
-	if (b->err) {
-		e = b->err;
-		render_error(c, r, 500, "The page could not be built.");
-	}
-	return e;
+	return page_close(c, r, 200, 60);
 }
 
 enum la_status render_new_atom(const struct render_ctx *c, const char *list, struct response *r)

@@ -57,6 +57,18 @@ static void moved(const struct render_ctx *c, struct response *r, const struct b
 	buf_printf(&r->body, "Moved to %s\n", r->location);
 }
 
+/* No message where an old URL points (e LA_ENOTFOUND): the 404, and
+ * LA_OK; else the index could not be read: the 500, and e. */
+static enum la_status no_target(const struct render_ctx *c, struct response *r, enum la_status e)
+{
+	if (e == LA_ENOTFOUND) {
+		render_error(c, r, 404, "There is no such message in this archive.");
+		return LA_OK;
+	}
+	render_error(c, r, 500, "The index could not be read.");
+	return e;
+}
+
 enum la_status render_numbered(const struct render_ctx *c, const char *list, int64_t n,
                                struct response *r)
 {
@@ -65,14 +77,8 @@ enum la_status render_numbered(const struct render_ctx *c, const char *list, int
 	enum la_status e = store_list_id(c->st, list, &list_id);
 	if (!e)
 		e = store_list_nth(c->st, list_id, n, &day, &num);
-	if (e == LA_ENOTFOUND) {
-		render_error(c, r, 404, "There is no such message in this archive.");
-		return LA_OK;
-	}
-	if (e) {
-		render_error(c, r, 500, "The index could not be read.");
-		return e;
-	}
+	if (e)
+		return no_target(c, r, e);
 	struct buf p;
 	buf_init(&p, 256);
 	render_path_segment(&p, list, strlen(list));
@@ -108,14 +114,8 @@ enum la_status render_hyperkitty(const struct render_ctx *c, const char *list, c
 	enum la_status e = store_list_id(c->st, list, &list_id);
 	if (!e)
 		e = store_list_msgids(c->st, list_id, try_msgid, &w);
-	if (e == LA_ENOTFOUND || (!e && !w.have)) {
-		render_error(c, r, 404, "There is no such message in this archive.");
-		return LA_OK;
-	}
-	if (e) {
-		render_error(c, r, 500, "The index could not be read.");
-		return e;
-	}
+	if (e || !w.have)
+		return no_target(c, r, e ? e : LA_ENOTFOUND);
 	struct buf p;
 	buf_init(&p, sizeof r->location - 64);
 	render_path_segment(&p, list, strlen(list));

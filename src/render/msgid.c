@@ -63,8 +63,8 @@ static bool take_reply(const struct store_entry *e, void *arg)
 	return render_entries_add(e, &x->l);
 }
 
-static void entry_line(const struct render_ctx *c, struct buf *b, const struct store_entry *e,
-                       bool with_list)
+void entry_line(const struct render_ctx *c, struct buf *b, const struct store_entry *e,
+                bool with_list)
 {
 	char day[CIVIL_DAY_LEN];
 	civil_daykey_format(e->day, '/', day);
@@ -188,10 +188,7 @@ enum la_status msgid_not_found(const struct render_ctx *c, const char *list, int
 		e = near_matches(c, b, msgid, &near);
 	/* A phrase search finds the messages that quote or cite the ID. */
 	buf_adds(b, "<p><a href=\"");
-	if (list)
-		link_list(c, b, list);
-	else
-		buf_adds(b, c->base);
+	link_list(c, b, list);
 	buf_adds(b, "?q=%22");
 	url_encode(b, msgid, strlen(msgid), NULL);
 	buf_adds(b, "%22\">Search ");
@@ -236,15 +233,7 @@ static enum la_status msgid_choices(const struct render_ctx *c, const char *list
 	buf_adds(b, "T/\">thread</a> &middot; <a href=\"");
 	link_msgid(c, b, list, msgid);
 	buf_adds(b, "t.mbox.gz\">thread mbox.gz</a></p>\n");
-	page_end(c, b);
-	page_finish(r, 200);
-	r->max_age = 300;
-	if (b->err) {
-		enum la_status e = b->err;
-		render_error(c, r, 500, "The page could not be built.");
-		return e;
-	}
-	return LA_OK;
+	return page_close(c, r, 200, 300);
 }
 
 /* The first message of l, the lookup's, read whole into m (clear it

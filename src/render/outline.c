@@ -145,6 +145,21 @@ static void tree_entry(const struct render_ctx *c, struct buf *b, const struct o
 	buf_adds(b, "</span>");
 }
 
+void outline_nest(struct buf *b, int *level, int d, const char *first)
+{
+	if (*level == 0) {
+		buf_adds(b, first);
+		*level = 1;
+	} else if (d + 1 > *level) {
+		for (; *level < d + 1; (*level)++)
+			buf_adds(b, "\n<ul>");
+	} else {
+		buf_adds(b, "</li>");
+		for (; *level > d + 1; (*level)--)
+			buf_adds(b, "</ul></li>");
+	}
+}
+
 /* Depths are made relative to the first row and may grow by one level per
  * row at most (a window of a tree may start deep), so the lists always
  * nest properly. */
@@ -162,17 +177,7 @@ void outline_tree_html(const struct render_ctx *c, struct buf *b, const struct o
 			d = prev + 1;
 		if (d > NEST_MAX)
 			d = NEST_MAX;
-		if (level == 0) {
-			buf_adds(b, "<ul class=\"tree\">");
-			level = 1;
-		} else if (d + 1 > level) {
-			for (; level < d + 1; level++)
-				buf_adds(b, "\n<ul>");
-		} else {
-			buf_adds(b, "</li>");
-			for (; level > d + 1; level--)
-				buf_adds(b, "</ul></li>");
-		}
+		outline_nest(b, &level, d, "<ul class=\"tree\">");
 		buf_addc(b, '\n');
 		if (t->rows[i].ghost) {
 			buf_adds(b, "<li class=\"ghost\">[a message not in this archive]");

@@ -205,8 +205,10 @@ void page_finish(struct response *r, int status)
 void link_list(const struct render_ctx *c, struct buf *b, const char *list)
 {
 	buf_adds(b, c->base);
-	url_encode(b, list, strlen(list), NULL);
-	buf_addc(b, '/');
+	if (list) {
+		url_encode(b, list, strlen(list), NULL);
+		buf_addc(b, '/');
+	}
 }
 
 void link_year(const struct render_ctx *c, struct buf *b, const char *list, int y)

@@ -37,7 +37,8 @@ void page_end(const struct render_ctx *c, struct buf *b);
  * could not be built makes r the 500 page and its error is returned. */
 enum la_status page_close(const struct render_ctx *c, struct response *r, int status, int max_age);
 
-/* Links.  day is yyyymmdd; all write c->base first. */
+/* Links.  day is yyyymmdd; all write c->base first (link_list of NULL:
+ * c->base alone, the site's root). */
 void link_list(const struct render_ctx *c, struct buf *b, const char *list);
 void link_year(const struct render_ctx *c, struct buf *b, const char *list, int y);
 void link_month(const struct render_ctx *c, struct buf *b, const char *list, int y, int m);
@@ -189,6 +190,13 @@ void outline_tree_html(const struct render_ctx *c, struct buf *b, const struct o
                        const struct thread_tree *t, size_t from, size_t to, int64_t current,
                        bool anchors);
 
+/* The nested lists of a tree drawn a row at a time, for the next row, at
+ * depth d (at most one deeper than the row before): first, the opening
+ * of the outer list, for the first row (*level 0), else the lists opened
+ * or closed down to d; *level counts the lists open.  The caller then
+ * writes the row's <li>. */
+void outline_nest(struct buf *b, int *level, int d, const char *first);
+
 /* "YYYY-MM-DD HH:MM" (UTC) of ts. */
 void outline_date(struct buf *b, int64_t ts);
 
@@ -263,6 +271,12 @@ LA_MUST_CHECK enum la_status msgid_not_found(const struct render_ctx *c, const c
 bool msgid_find(const struct render_ctx *c, const char *list, const char *msgid,
                 struct render_entries *l, int64_t *list_id, struct response *r, enum la_status *e);
 
+/* A message as an item of a list of messages (<li>): its day, its
+ * subject linked to its page (after its list's name if with_list), its
+ * sender. */
+void entry_line(const struct render_ctx *c, struct buf *b, const struct store_entry *e,
+                bool with_list);
+
 /* ---- patch series (serieslist.c) ---- */
 
 /* The list page's line linking /LIST/series/ (nothing if it has none). */
@@ -319,6 +333,21 @@ enum la_status api_entries_page(enum la_status e, struct render_entries *l, int 
 /* A page's document opened: an object whose first member is "list"; the
  * caller ends it with api_page_send. */
 JsonBuilder *api_doc_open(const char *list);
+/* A page of rows other than messages (topics, series), read with one
+ * more than limit asked for: api_rows_open sets shown and more
+ * (api_shown of the n rows read), opens jb (api_doc_open) and tmp, a
+ * buffer for the rows' URLs; api_rows_send ends it as api_page_send does
+ * (with e, or tmp's error if e is LA_OK) and frees tmp. */
+struct api_rows {
+	JsonBuilder *jb;
+	struct buf tmp;
+	size_t shown;
+	bool more;
+};
+void api_rows_open(struct api_rows *p, const char *list, size_t n, int limit);
+enum la_status api_rows_send(const struct render_ctx *c, struct api_rows *p, const char *list,
+                             const char *rest, const char *cursor, int limit, enum la_status e,
+                             struct response *r);
 /* The member "messages": l's messages (render_msg_json, full or not). */
 enum la_status api_messages(const struct render_ctx *c, JsonBuilder *jb,
                             const struct render_entries *l, bool full);

@@ -27,10 +27,7 @@ _Static_assert(SEARCH_MBOX_MAX == 10000, "SEARCH_MBOX_MAX_TEXT says 10,000");
 void render_search_box(const struct render_ctx *c, struct buf *b, const char *list, const char *q)
 {
 	buf_adds(b, "<form class=\"search\" method=\"get\" action=\"");
-	if (list)
-		link_list(c, b, list);
-	else
-		buf_adds(b, c->base);
+	link_list(c, b, list);
 	buf_adds(b, "\"><input type=\"search\" name=\"q\" size=\"40\" value=\"");
 	html_attrs(b, q ? q : "");
 	buf_adds(b, "\" aria-label=\"search\"> <button type=\"submit\">search</button> <a href=\"");
@@ -398,17 +395,7 @@ static void results_tree(struct results *x, const struct render_entries *l)
 				d = prev + 1;
 			if (d > 16)
 				d = 16;
-			if (level == 0) {
-				buf_adds(b, "<li><ul class=\"tree\">");
-				level = 1;
-			} else if (d + 1 > level) {
-				for (; level < d + 1; level++)
-					buf_adds(b, "\n<ul>");
-			} else {
-				buf_adds(b, "</li>");
-				for (; level > d + 1; level--)
-					buf_adds(b, "</ul></li>");
-			}
+			outline_nest(b, &level, d, "<li><ul class=\"tree\">");
 			buf_adds(b, "\n<li>");
 			result_body(x, &l->v[t.rows[r].key]);
 			prev = d;
@@ -433,10 +420,7 @@ out:
 static void results_url(const struct render_ctx *c, struct buf *b, const char *list, const char *q,
                         const char *order, int page, const char *x, bool t1, const char *amp)
 {
-	if (list)
-		link_list(c, b, list);
-	else
-		buf_adds(b, c->base);
+	link_list(c, b, list);
 	buf_adds(b, "?q=");
 	url_encode(b, q, strlen(q), NULL);
 	if (order && !strcmp(order, "relevance"))

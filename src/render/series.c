@@ -1860,13 +1860,7 @@ enum la_status render_series_changes(const struct render_ctx *c, const char *lis
 	}
 	changes_table(c, b, &v[0], a, z, &pa, &pz, &m);
 	changes_diffs(c, b, a, z, &pa, &pz, &m);
-	page_end(c, b);
-	page_finish(r, 200);
-	r->max_age = 300;
-	if (b->err) {
-		e = b->err;
-		render_error(c, r, 500, "The page could not be built.");
-	}
+	e = page_close(c, r, 200, 300);
 out:
 	changes_free(&m);
 	page_free(&pa);

@@ -293,25 +293,22 @@ enum la_status render_api_series(const struct render_ctx *c, const char *list, c
 		srows_free(&x);
 		return api_failed(r, e);
 	}
-	bool more;
-	size_t shown = api_shown(x.n, limit, &more);
-	struct buf tmp;
-	buf_init(&tmp, URL_MAX * 3 + 64);
-	JsonBuilder *jb = api_doc_open(list);
+	struct api_rows p;
+	api_rows_open(&p, list, x.n, limit);
+	JsonBuilder *jb = p.jb;
 	json_add_string(jb, "order", "newest first");
 	json_add_int(jb, "total", total);
 	json_add_int(jb, "limit", limit);
 	json_builder_set_member_name(jb, "series");
 	json_builder_begin_array(jb);
-	for (size_t i = 0; i < shown; i++)
-		srow_json(c, jb, &x.v[i], &tmp);
+	for (size_t i = 0; i < p.shown; i++)
+		srow_json(c, jb, &x.v[i], &p.tmp);
 	json_builder_end_array(jb);
 	char cur[64];
-	if (more)
-		api_cursor2_write(cur, sizeof cur, 's', x.v[shown - 1].ss.first_ts,
-		                  x.v[shown - 1].s.id);
-	e = api_page_send(c, jb, list, "series/", more ? cur : NULL, "", limit, tmp.err, r);
-	buf_free(&tmp);
+	if (p.more)
+		api_cursor2_write(cur, sizeof cur, 's', x.v[p.shown - 1].ss.first_ts,
+		                  x.v[p.shown - 1].s.id);
+	e = api_rows_send(c, &p, list, "series/", p.more ? cur : NULL, limit, e, r);
 	srows_free(&x);
 	return e;
 }

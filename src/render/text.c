@@ -95,18 +95,8 @@ enum la_status render_text(const struct render_ctx *c, const char *list, const c
 	buf_adds(b, "<h1>Config snippet for a mirror</h1>\n<pre>");
 	html_text(b, t.data ? t.data : "", t.len);
 	buf_adds(b, "</pre>\n<p><a href=\"");
-	if (list)
-		link_list(c, b, list);
-	else
-		buf_adds(b, c->base);
+	link_list(c, b, list);
 	buf_adds(b, "_/text/config/raw\">raw</a></p>\n");
-	page_end(c, b);
 	buf_free(&t);
-	page_finish(r, 200);
-	r->max_age = 300;
-	if (b->err) {
-		e = b->err;
-		render_error(c, r, 500, "The page could not be built.");
-	}
-	return e;
+	return page_close(c, r, 200, 300);
 }

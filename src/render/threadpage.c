@@ -497,13 +497,7 @@ enum la_status render_thread_page(const struct render_ctx *c, const char *list, 
 		thread_page_flat(&p, b, &seen);
 	if (p.pages > 1)
 		thread_page_elsewhere(&p, b, &seen);
-	page_end(c, b);
-	page_finish(r, 200);
-	r->max_age = 300;
-	if (b->err) {
-		e = b->err;
-		render_error(c, r, 500, "The page could not be built.");
-	}
+	e = page_close(c, r, 200, 300);
 out:
 	free(seen.v);
 	thread_tree_free(&p.t);

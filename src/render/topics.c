@@ -398,11 +398,9 @@ static enum la_status api_topics(const struct render_ctx *c, const char *list, i
 		topic_page_free(&x);
 		return api_failed(r, e);
 	}
-	bool more;
-	size_t shown = api_shown(x.n, limit, &more);
-	struct buf tmp;
-	buf_init(&tmp, URL_MAX * 3 + 64);
-	JsonBuilder *jb = api_doc_open(list);
+	struct api_rows p;
+	api_rows_open(&p, list, x.n, limit);
+	JsonBuilder *jb = p.jb;
 	if (sender)
 		json_add_string(jb, "sender", sender->hash);
 	json_add_string(jb, "order", "latest activity first");
@@ -410,7 +408,7 @@ static enum la_status api_topics(const struct render_ctx *c, const char *list, i
 	json_add_int(jb, "limit", limit);
 	json_builder_set_member_name(jb, "topics");
 	json_builder_begin_array(jb);
-	for (size_t i = 0; i < shown && !e; i++) {
+	for (size_t i = 0; i < p.shown && !e; i++) {
 		const struct topic_nums *t = &x.v[i];
 		const struct store_entry *s = &x.starters.v[i];
 		json_builder_begin_object(jb);
@@ -421,22 +419,21 @@ static enum la_status api_topics(const struct render_ctx *c, const char *list, i
 			json_add_int(jb, "theirs", t->n_period);
 		json_add_time(jb, "first", t->first_ts);
 		json_add_time(jb, "last", t->last_ts);
-		link_msgid(c, &tmp, list, s->msgid);
-		buf_adds(&tmp, "T/");
-		json_add_buf(jb, "url", &tmp);
+		link_msgid(c, &p.tmp, list, s->msgid);
+		buf_adds(&p.tmp, "T/");
+		json_add_buf(jb, "url", &p.tmp);
 		json_builder_set_member_name(jb, "starter");
 		e = render_msg_json(c, jb, s, false);
 		json_builder_end_object(jb);
 	}
 	json_builder_end_array(jb);
 	char cur[64], rest[STORE_SENDER_HASH_LEN + 16] = "topics/";
-	if (more)
-		api_cursor2_write(cur, sizeof cur, 't', x.v[shown - 1].last_ts,
-		                  x.v[shown - 1].thread);
+	if (p.more)
+		api_cursor2_write(cur, sizeof cur, 't', x.v[p.shown - 1].last_ts,
+		                  x.v[p.shown - 1].thread);
 	if (sender)
 		snprintf(rest, sizeof rest, "from/%s/topics/", sender->hash);
-	e = api_page_send(c, jb, list, rest, more ? cur : NULL, "", limit, e ? e : tmp.err, r);
-	buf_free(&tmp);
+	e = api_rows_send(c, &p, list, rest, p.more ? cur : NULL, limit, e, r);
 	topic_page_free(&x);
 	return e;
 }
