@@ -49,6 +49,21 @@ skip() {
 # checkout (CI has them; a user's clone does not).
 have_shared() { [ -d "$SHARED/corpora" ]; }
 SKIP_SHARED="../shared not present"
+# have_public_inbox: true if public-inbox is installed (Debian's package:
+# its commands and its Perl modules).
+have_public_inbox() {
+	command -v public-inbox-init >/dev/null && perl -MPublicInbox::Config -e1 2>/dev/null
+}
+SKIP_PI="public-inbox is not installed (Debian: apt-get install public-inbox)"
+# lei_home: HOME and the XDG directories in $T/home, exported, and the
+# runtime directory made (mode 700): lei keeps its store, configuration
+# and daemon socket there, never in the user's own.
+lei_home() {
+	export HOME=$T/home XDG_CONFIG_HOME=$T/home/config XDG_DATA_HOME=$T/home/data \
+		XDG_STATE_HOME=$T/home/state XDG_CACHE_HOME=$T/home/cache XDG_RUNTIME_DIR=$T/home/run
+	mkdir -p "$XDG_RUNTIME_DIR"
+	chmod 700 "$XDG_RUNTIME_DIR"
+}
 # check DESCRIPTION COMMAND...: ok if the command succeeds.  Several
 # conditions in one check: check DESCRIPTION eval 'A && B' (in a bare
 # `check DESCRIPTION A && B` the check sees A alone; B runs after it).
@@ -111,6 +126,15 @@ dump_index() {
 	  SELECT l.name, m.day, m.num, mids.mid, t.first, m.off, m.len
 	  FROM messages m JOIN lists l ON l.id = m.list_id JOIN mids ON mids.id = m.mid
 	  JOIN t ON t.thread = m.thread ORDER BY l.name, m.day, m.num"
+}
+# index_facts DIR: what a reader sees of every message of the index in
+# DIR, for comparing indexes of one mail from different sources: its URL
+# (day and number), Message-ID and thread (the thread's first URL).
+index_facts() {
+	sqlite3 "$1/index.sqlite" "
+	  WITH t AS (SELECT thread, min(printf('%08d/%09d', day, num)) AS first FROM messages GROUP BY thread)
+	  SELECT m.day, m.num, mids.mid, t.first FROM messages m JOIN mids ON mids.id = m.mid
+	  JOIN t ON t.thread = m.thread ORDER BY m.day, m.num"
 }
 # same_index REF DIR WHAT: ok (with WHAT) if DIR's index lists the same
 # messages as REF's, by dump_index; else the first differences.

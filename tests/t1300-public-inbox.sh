@@ -15,8 +15,8 @@
 . "$(dirname "$0")/lib.sh"
 N=26
 plan $N
-if ! command -v public-inbox-init >/dev/null || ! perl -MPublicInbox::Config -e1 2>/dev/null; then
-	skip $N "public-inbox is not installed (Debian: apt-get install public-inbox)"
+if ! have_public_inbox; then
+	skip $N "$SKIP_PI"
 	exit 0
 fi
 export HOME=$T PI_CONFIG=$T/pi.config
@@ -41,16 +41,9 @@ git clone -q --mirror v2/git/0.git later/git/1.git 2>/dev/null
 la index --data later t later 2>later.err
 check "an inbox of epoch 1 alone (no git/0.git): 36 messages" grep -q '^t: 36 messages indexed' later.err
 
-# facts DIR: URL, Message-ID and thread (its first URL) of every message.
-facts() {
-	sqlite3 "$1/index.sqlite" "
-	  WITH t AS (SELECT thread, min(printf('%08d/%09d', day, num)) AS first FROM messages GROUP BY thread)
-	  SELECT m.day, m.num, mids.mid, t.first FROM messages m JOIN mids ON mids.id = m.mid
-	  JOIN t ON t.thread = m.thread ORDER BY m.day, m.num"
-}
-facts ref >ref.facts
-facts g2 >g2.facts
-facts g1 >g1.facts
+index_facts ref >ref.facts
+index_facts g2 >g2.facts
+index_facts g1 >g1.facts
 check "v2: the same URLs, Message-IDs and threads as the mbox's archive" cmp -s ref.facts g2.facts
 check "v1: the same URLs, Message-IDs and threads as the mbox's archive" cmp -s ref.facts g1.facts
 
@@ -124,14 +117,14 @@ check_eq "a message on that day later gets the next number, never the removed on
 # purged message, leaving an empty "m" in its place): read again whole in
 # one transaction; the purged message's URL answers 410, every other
 # message keeps its URL.
-facts g2 >before.facts
+index_facts g2 >before.facts
 DATA=$T/g2 get /t/2019/05/20/1/raw >purge.eml
 public-inbox-purge --all <purge.eml >/dev/null 2>>pi.err
 la index --data g2 t 2>rw.err
 rc=$?
 check "after public-inbox-purge, the rewritten epoch is said and read again (exit $rc): $(head -c 100 rw.err)..." \
 	eval '[ "$rc" -eq 0 ] && grep -q "history rewritten.*read again whole: 1 messages removed, 0 added" rw.err'
-facts g2 >after.facts
+index_facts g2 >after.facts
 DATA=$T/g2 get /t/2019/05/20/1 >/dev/null
 check_eq "...the purged message's URL answers 410" "$STATUS" 410
 check_eq "...and every other message kept its URL and Message-ID" \
@@ -153,7 +146,7 @@ kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 killed_at=$(sqlite3 killed/index.sqlite 'SELECT count(*) FROM messages')
 la index --data killed --quiet t big
-facts clean >clean.facts
-facts killed >killed.facts
+index_facts clean >clean.facts
+index_facts killed >killed.facts
 check "killed after $killed_at of $(wc -l <clean.facts) messages, then rerun: the same archive, nothing lost or doubled" \
 	cmp -s clean.facts killed.facts

@@ -15,16 +15,12 @@
 . "$(dirname "$0")/lib.sh"
 N=29
 plan $N
-if ! command -v public-inbox-init >/dev/null || ! command -v lei >/dev/null ||
-	! perl -MPublicInbox::Config -e1 2>/dev/null; then
-	skip $N "public-inbox is not installed (Debian: apt-get install public-inbox)"
+if ! have_public_inbox || ! command -v lei >/dev/null; then
+	skip $N "$SKIP_PI"
 	exit 0
 fi
-export HOME=$T/home PI_CONFIG=$T/pi.config XDG_CONFIG_HOME=$T/home/config \
-	XDG_DATA_HOME=$T/home/data XDG_STATE_HOME=$T/home/state XDG_CACHE_HOME=$T/home/cache \
-	XDG_RUNTIME_DIR=$T/home/run
-mkdir -p "$XDG_RUNTIME_DIR"
-chmod 700 "$XDG_RUNTIME_DIR"
+lei_home
+export PI_CONFIG=$T/pi.config
 at_exit 'lei daemon-kill >/dev/null 2>&1'
 
 sed 's/^From .*/From mboxrd@z Thu Jan  1 00:00:00 1970/' "$ROOT/samples/seeds.mbox" >lore.mbox
@@ -78,14 +74,8 @@ check_eq "lei q s:pstore finds the messages listarc search finds ($want)" "$got"
 # threads and pages.
 la index --data b v2 "$T/$IB" 2>b.err
 la list --data b set-address v2 v2@example.org >/dev/null
-facts() {
-	sqlite3 "$1/index.sqlite" "
-	  WITH t AS (SELECT thread, min(printf('%08d/%09d', day, num)) AS first FROM messages GROUP BY thread)
-	  SELECT m.day, m.num, mids.mid, t.first FROM messages m JOIN mids ON mids.id = m.mid
-	  JOIN t ON t.thread = m.thread ORDER BY m.day, m.num"
-}
-facts a >a.facts
-facts b >b.facts
+index_facts a >a.facts
+index_facts b >b.facts
 check "round trip: the same URLs, Message-IDs and threads" cmp -s a.facts b.facts
 sqlite3 a/index.sqlite "SELECT printf('/v2/%04d/%02d/%02d/%d', day / 10000, day / 100 % 100, day % 100, num)
 	FROM messages" >msgs.txt

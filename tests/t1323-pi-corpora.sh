@@ -16,8 +16,8 @@
 . "$(dirname "$0")/lib.sh"
 N=15
 plan $N
-if ! command -v public-inbox-init >/dev/null || ! perl -MPublicInbox::Config -e1 2>/dev/null; then
-	skip $N "public-inbox is not installed (Debian: apt-get install public-inbox)"
+if ! have_public_inbox; then
+	skip $N "$SKIP_PI"
 	exit 0
 fi
 if ! have_shared; then
@@ -87,13 +87,6 @@ with open(out, 'wb') as o:
                     (b'' if b.endswith(b'\n') else b'\n') + b'\n')
 PY
 }
-# facts DIR: URL, Message-ID and thread (its first URL) of every message.
-facts() {
-	sqlite3 "$1/index.sqlite" "
-	  WITH t AS (SELECT thread, min(printf('%08d/%09d', day, num)) AS first FROM messages GROUP BY thread)
-	  SELECT m.day, m.num, mids.mid, t.first FROM messages m JOIN mids ON mids.id = m.mid
-	  JOIN t ON t.thread = m.thread ORDER BY m.day, m.num"
-}
 # paths DIR: every message page, its thread's page, day, month and year
 # pages and the list's page.
 paths() {
@@ -124,10 +117,10 @@ for c in lkml notmuch edge; do
 	la index --data ref1-$c --quiet t $c-ref1.mbox
 	la index --data g2-$c --quiet t $c-v2
 	la index --data g1-$c --quiet t $c-v1
-	facts ref-$c >ref.facts
-	facts ref1-$c >ref1.facts
-	facts g2-$c >g2.facts
-	facts g1-$c >g1.facts
+	index_facts ref-$c >ref.facts
+	index_facts ref1-$c >ref1.facts
+	index_facts g2-$c >g2.facts
+	index_facts g1-$c >g1.facts
 	check "$c: public-inbox kept $kept (v2) and $kept1 (v1) of $given messages; indexed: the same URLs, Message-IDs and threads as the mbox's archive" \
 		sh -c "[ $kept1 -ge $((given * 4 / 5)) ] && [ \$(wc -l <ref.facts) = $kept ] && [ \$(wc -l <ref1.facts) = $kept1 ] && cmp -s ref.facts g2.facts && cmp -s ref1.facts g1.facts"
 	paths ref-$c >paths-$c.txt

@@ -134,8 +134,8 @@ Link: https://lists.example.org/arc/widgets/v2-3@series.test/"
 
 # Removed from a public-inbox source (410): as hidden.
 N=4
-if ! command -v public-inbox-init >/dev/null || ! perl -MPublicInbox::Config -e1 2>/dev/null; then
-	skip $N "public-inbox is not installed (Debian: apt-get install public-inbox)"
+if ! have_public_inbox; then
+	skip $N "$SKIP_PI"
 	exit 0
 fi
 export HOME=$T PI_CONFIG=$T/pi.config

@@ -669,10 +669,7 @@ check_eq '...and dfa: takes stems' "$(DATA=stem18 mids 'dfa:removedword_beta')" 
 
 # ---- lei ----
 if command -v lei >/dev/null 2>&1; then
-	export HOME=$T/home XDG_CONFIG_HOME=$T/home/config XDG_DATA_HOME=$T/home/data \
-		XDG_STATE_HOME=$T/home/state XDG_CACHE_HOME=$T/home/cache XDG_RUNTIME_DIR=$T/home/run
-	mkdir -p "$XDG_RUNTIME_DIR"
-	chmod 700 "$XDG_RUNTIME_DIR"
+	lei_home
 	"$LISTARC" serve --data "$DATA" --listen 127.0.0.1:0 --log "$T/access.log" 2>"$T/serve.err" &
 	SERVER=$!
 	trap 'lei daemon-kill >/dev/null 2>&1; kill -9 $SERVER 2>/dev/null; rm -rf "$T"' EXIT

@@ -10,11 +10,7 @@ DATA=$T/arc
 LEI_STOP=
 at_exit '[ -n "$LEI_STOP" ] && lei daemon-kill >/dev/null 2>&1'
 plan 29
-# lei keeps its store, config and daemon socket only here.
-export HOME=$T/home XDG_CONFIG_HOME=$T/home/config XDG_DATA_HOME=$T/home/data \
-	XDG_STATE_HOME=$T/home/state XDG_CACHE_HOME=$T/home/cache XDG_RUNTIME_DIR=$T/home/run
-mkdir -p "$XDG_RUNTIME_DIR"
-chmod 700 "$XDG_RUNTIME_DIR"
+lei_home
 la index -q --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
 

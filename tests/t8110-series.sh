@@ -16,12 +16,9 @@ DATA=$T/arc
 LEI_STOP=
 at_exit '[ -n "$LEI_STOP" ] && lei daemon-kill >/dev/null 2>&1'
 plan 37
-export HOME=$T/home XDG_CONFIG_HOME=$T/home/config XDG_DATA_HOME=$T/home/data \
-	XDG_STATE_HOME=$T/home/state XDG_CACHE_HOME=$T/home/cache XDG_RUNTIME_DIR=$T/home/run
+lei_home
 export GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME="Pat Author" GIT_AUTHOR_EMAIL=pat@example.org \
 	GIT_COMMITTER_NAME="Pat Author" GIT_COMMITTER_EMAIL=pat@example.org
-mkdir -p "$XDG_RUNTIME_DIR"
-chmod 700 "$XDG_RUNTIME_DIR"
 git config --global user.name "Test Person"
 git config --global user.email test@example.org
 git config --global init.defaultBranch main
