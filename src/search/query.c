@@ -156,6 +156,12 @@ struct search_query {
 	size_t nowned;
 	bool old_index; /* the index lacks lore's columns */
 	bool stems;     /* the index has the columns of stems */
+	/* A top-level OR with a full-text member: each member translated
+	 * on its own (search_branches); their root is this query's. */
+	struct search_query *branch[QUERY_MAX_BRANCHES];
+	size_t nbranches;
+	bool borrowed; /* root belongs to the query this is a branch of */
+	size_t shells; /* but for this many Q_AND nodes down from it (a) */
 	/* Parser state. */
 	const char *p, *end;
 	int64_t now;
@@ -178,7 +184,15 @@ void search_free(struct search_query *q)
 {
 	if (!q)
 		return;
-	free_node(q->root);
+	for (size_t i = 0; i < q->nbranches; i++)
+		search_free(q->branch[i]);
+	if (!q->borrowed)
+		free_node(q->root);
+	for (size_t i = 0; i < q->shells && q->root; i++) {
+		struct qnode *a = q->root->a;
+		free(q->root);
+		q->root = a;
+	}
 	buf_free(&q->match);
 	buf_free(&q->where);
 	for (size_t i = 0; i < q->nwords; i++)
@@ -1059,7 +1073,7 @@ static void emit_sql(struct search_query *q, struct buf *b, const struct qnode *
 	}
 }
 
-static void translate(struct search_query *q)
+static void translate_one(struct search_query *q)
 {
 	const struct qnode *r = q->root;
 	if (fts_ok(r)) {
@@ -1117,6 +1131,115 @@ static void translate(struct search_query *q)
 		}
 	}
 	emit_sql(q, &q->where, r);
+}
+
+/* Whether subtree n has a full-text term. */
+static bool has_fts(const struct qnode *n)
+{
+	if (!n)
+		return false;
+	if (n->kind == Q_TERM)
+		return is_fts(n->field);
+	return has_fts(n->a) || has_fts(n->b);
+}
+
+/* Collects the members of a chain of ORs; 0 if there are more than max. */
+static size_t or_members(const struct qnode *n, const struct qnode **out, size_t max)
+{
+	size_t k = 0;
+	const struct qnode *stack[QUERY_MAX_TERMS * 2];
+	size_t sp = 0;
+	stack[sp++] = n;
+	while (sp) {
+		const struct qnode *x = stack[--sp];
+		if (x->kind == Q_OR) {
+			stack[sp++] = x->b;
+			stack[sp++] = x->a;
+		} else if (k == max) {
+			return 0;
+		} else {
+			out[k++] = x;
+		}
+	}
+	return k;
+}
+
+/* An OR that cannot be one MATCH but has full-text members (m:x OR
+ * s:y, d:2020.. OR word) is, as one condition, read by testing every
+ * message against the whole set of the full-text side's matches, which
+ * SQLite makes first (m:x OR s:cifs: 30 ms at 100,000 messages).  Its
+ * members are translated on their own as well, so that the store can
+ * walk each newest first through its own index or MATCH, as far as the
+ * page needs, and merge them (store/search.c).  Such an OR ANDed with
+ * other terms ((m:x OR s:y) d:2020..) is distributed: each member with
+ * the others ((m:x d:2020..) OR (s:y d:2020..)). */
+static void translate(struct search_query *q)
+{
+	translate_one(q);
+	const struct qnode *r = q->root, * or = r;
+	const struct qnode *rest[QUERY_MAX_TERMS * 2];
+	size_t nrest = 0;
+	if (r->kind == Q_AND) {
+		const struct qnode *m[QUERY_MAX_TERMS * 2];
+		size_t k = and_members(r, m, sizeof m / sizeof *m);
+		or = NULL;
+		for (size_t i = 0; i < k; i++) {
+			if (m[i]->kind == Q_OR && !fts_ok(m[i]) && has_fts(m[i]) && ! or)
+				or = m[i];
+			else
+				rest[nrest++] = m[i];
+		}
+		if (! or)
+			return;
+	}
+	if (or->kind != Q_OR || fts_ok(or) || !has_fts(or))
+		return;
+	const struct qnode *m[QUERY_MAX_BRANCHES];
+	size_t k = or_members(or, m, QUERY_MAX_BRANCHES);
+	bool ok = k > 0;
+	for (size_t i = 0; ok && i < k; i++) {
+		struct search_query *b = calloc(1, sizeof *b);
+		if (!b) {
+			ok = false;
+			break;
+		}
+		q->branch[q->nbranches++] = b;
+		buf_init(&b->match, 1 << 16);
+		buf_init(&b->where, 1 << 16);
+		b->old_index = q->old_index;
+		b->stems = q->stems;
+		b->now = q->now;
+		b->borrowed = true;
+		/* The member ANDed with the rest: nodes of this branch's own
+		 * (b->shells of them, each the a of the one above), whose
+		 * subtrees are q's. */
+		struct qnode *top = (struct qnode *)m[i];
+		for (size_t j = 0; j < nrest; j++) {
+			struct qnode *x = calloc(1, sizeof *x);
+			if (!x) {
+				ok = false;
+				break;
+			}
+			x->kind = Q_AND;
+			x->a = top;
+			x->b = (struct qnode *)rest[j];
+			top = x;
+			b->shells++;
+		}
+		b->root = top;
+		if (!ok)
+			break;
+		translate_one(b);
+		ok = !b->match.err && !b->where.err;
+		buf_cstr(&b->match);
+		buf_cstr(&b->where);
+	}
+	if (!ok) {
+		/* Read as one condition. */
+		for (size_t i = 0; i < q->nbranches; i++)
+			search_free(q->branch[i]);
+		q->nbranches = 0;
+	}
 }
 
 enum la_status search_parse(const char *s, size_t n, int64_t now, struct search_query **out,
@@ -1186,6 +1309,12 @@ const char *search_match(const struct search_query *q)
 const char *search_where(const struct search_query *q)
 {
 	return q->where.data ? q->where.data : "1";
+}
+
+const struct search_query *const *search_branches(const struct search_query *q, size_t *n)
+{
+	*n = q->nbranches;
+	return (const struct search_query *const *)q->branch;
 }
 
 const struct search_param *search_params(const struct search_query *q, size_t *n)
