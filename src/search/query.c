@@ -162,6 +162,12 @@ struct search_query {
 	size_t nbranches;
 	bool borrowed; /* root belongs to the query this is a branch of */
 	size_t shells; /* but for this many Q_AND nodes down from it (a) */
+	/* An AND of NOTs of full-text terms and other conditions, none of
+	 * them a positive full-text one (search_except): the others, and the
+	 * NOTs' MATCH expressions. */
+	struct search_query *rest;
+	char *minus[QUERY_MAX_BRANCHES];
+	size_t nminus;
 	/* Parser state. */
 	const char *p, *end;
 	int64_t now;
@@ -186,6 +192,9 @@ void search_free(struct search_query *q)
 		return;
 	for (size_t i = 0; i < q->nbranches; i++)
 		search_free(q->branch[i]);
+	search_free(q->rest);
+	for (size_t i = 0; i < q->nminus; i++)
+		free(q->minus[i]);
 	if (!q->borrowed)
 		free_node(q->root);
 	for (size_t i = 0; i < q->shells && q->root; i++) {
@@ -1164,6 +1173,99 @@ static size_t or_members(const struct qnode *n, const struct qnode **out, size_t
 	return k;
 }
 
+/* A query of q's index for the AND of members m[0..k) of q's tree (k
+ * may be 0: every message), translated; NULL if memory ran out.  Its
+ * nodes are q's but for the ANDs joining them (shells). */
+static struct search_query *sub_query(const struct search_query *q, const struct qnode *const *m,
+                                      size_t k)
+{
+	struct search_query *b = calloc(1, sizeof *b);
+	if (!b)
+		return NULL;
+	buf_init(&b->match, 1 << 16);
+	buf_init(&b->where, 1 << 16);
+	b->old_index = q->old_index;
+	b->stems = q->stems;
+	b->now = q->now;
+	b->borrowed = true;
+	if (k == 0) {
+		buf_adds(&b->where, "1");
+		buf_cstr(&b->where);
+		buf_cstr(&b->match);
+		if (b->where.err) {
+			search_free(b);
+			return NULL;
+		}
+		return b;
+	}
+	struct qnode *top = (struct qnode *)m[0];
+	b->root = top;
+	for (size_t j = 1; j < k; j++) {
+		struct qnode *x = calloc(1, sizeof *x);
+		if (!x) {
+			search_free(b);
+			return NULL;
+		}
+		x->kind = Q_AND;
+		x->a = top;
+		x->b = (struct qnode *)m[j];
+		b->root = top = x;
+		b->shells++;
+	}
+	translate_one(b);
+	buf_cstr(&b->match);
+	buf_cstr(&b->where);
+	if (b->match.err || b->where.err) {
+		search_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* A NOT of a full-text term ANDed with conditions that are not full
+ * text (NOT s:patch, d:2015-06 -patch) is, as one condition, the whole
+ * set of the term's matches made first (s:patch: 80,000 of 100,000
+ * messages) and each message tested against it.  The rest and the NOTs'
+ * expressions are kept apart as well, so that the store can walk the
+ * rest's matches newest first and the NOTs' beside them, in step
+ * (store/search.c, search_except). */
+static void translate_except(struct search_query *q)
+{
+	const struct qnode *r = q->root;
+	if (r->kind != Q_AND && r->kind != Q_NOT)
+		return;
+	const struct qnode *m[QUERY_MAX_TERMS * 2], *rest[QUERY_MAX_TERMS * 2];
+	size_t k = and_members(r, m, sizeof m / sizeof *m), nrest = 0;
+	const struct qnode *neg[QUERY_MAX_BRANCHES];
+	size_t nneg = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (m[i]->kind != Q_NOT && fts_ok(m[i]))
+			return; /* a MATCH drives it */
+		if (m[i]->kind == Q_NOT && fts_ok(m[i]->a)) {
+			if (nneg == QUERY_MAX_BRANCHES)
+				return;
+			neg[nneg++] = m[i]->a;
+		} else {
+			rest[nrest++] = m[i];
+		}
+	}
+	if (!nneg || !(q->rest = sub_query(q, rest, nrest)))
+		return;
+	for (size_t i = 0; i < nneg; i++) {
+		struct buf e;
+		buf_init(&e, 1 << 16);
+		emit_fts(q->rest, &e, neg[i]);
+		char *expr = e.err ? NULL : buf_steal(&e, NULL);
+		buf_free(&e);
+		if (!expr) {
+			search_free(q->rest);
+			q->rest = NULL;
+			return;
+		}
+		q->minus[q->nminus++] = expr;
+	}
+}
+
 /* An OR that cannot be one MATCH but has full-text members (m:x OR
  * s:y, d:2020.. OR word) is, as one condition, read by testing every
  * message against the whole set of the full-text side's matches, which
@@ -1176,63 +1278,40 @@ static size_t or_members(const struct qnode *n, const struct qnode **out, size_t
 static void translate(struct search_query *q)
 {
 	translate_one(q);
-	const struct qnode *r = q->root, * or = r;
+	translate_except(q);
+	if (q->rest)
+		return;
+	const struct qnode *r = q->root, *mixed = r;
 	const struct qnode *rest[QUERY_MAX_TERMS * 2];
 	size_t nrest = 0;
 	if (r->kind == Q_AND) {
 		const struct qnode *m[QUERY_MAX_TERMS * 2];
 		size_t k = and_members(r, m, sizeof m / sizeof *m);
-		or = NULL;
+		mixed = NULL;
 		for (size_t i = 0; i < k; i++) {
-			if (m[i]->kind == Q_OR && !fts_ok(m[i]) && has_fts(m[i]) && ! or)
-				or = m[i];
+			if (m[i]->kind == Q_OR && !fts_ok(m[i]) && has_fts(m[i]) && !mixed)
+				mixed = m[i];
 			else
 				rest[nrest++] = m[i];
 		}
-		if (! or)
+		if (!mixed)
 			return;
 	}
-	if (or->kind != Q_OR || fts_ok(or) || !has_fts(or))
+	if (mixed->kind != Q_OR || fts_ok(mixed) || !has_fts(mixed))
 		return;
 	const struct qnode *m[QUERY_MAX_BRANCHES];
-	size_t k = or_members(or, m, QUERY_MAX_BRANCHES);
+	size_t k = or_members(mixed, m, QUERY_MAX_BRANCHES);
 	bool ok = k > 0;
 	for (size_t i = 0; ok && i < k; i++) {
-		struct search_query *b = calloc(1, sizeof *b);
-		if (!b) {
+		/* The member ANDed with the rest. */
+		const struct qnode *members[QUERY_MAX_TERMS * 2 + 1];
+		members[0] = m[i];
+		memcpy(members + 1, rest, nrest * sizeof *rest);
+		struct search_query *b = sub_query(q, members, nrest + 1);
+		if (!b)
 			ok = false;
-			break;
-		}
-		q->branch[q->nbranches++] = b;
-		buf_init(&b->match, 1 << 16);
-		buf_init(&b->where, 1 << 16);
-		b->old_index = q->old_index;
-		b->stems = q->stems;
-		b->now = q->now;
-		b->borrowed = true;
-		/* The member ANDed with the rest: nodes of this branch's own
-		 * (b->shells of them, each the a of the one above), whose
-		 * subtrees are q's. */
-		struct qnode *top = (struct qnode *)m[i];
-		for (size_t j = 0; j < nrest; j++) {
-			struct qnode *x = calloc(1, sizeof *x);
-			if (!x) {
-				ok = false;
-				break;
-			}
-			x->kind = Q_AND;
-			x->a = top;
-			x->b = (struct qnode *)rest[j];
-			top = x;
-			b->shells++;
-		}
-		b->root = top;
-		if (!ok)
-			break;
-		translate_one(b);
-		ok = !b->match.err && !b->where.err;
-		buf_cstr(&b->match);
-		buf_cstr(&b->where);
+		else
+			q->branch[q->nbranches++] = b;
 	}
 	if (!ok) {
 		/* Read as one condition. */
@@ -1315,6 +1394,14 @@ const struct search_query *const *search_branches(const struct search_query *q, 
 {
 	*n = q->nbranches;
 	return (const struct search_query *const *)q->branch;
+}
+
+const struct search_query *search_except(const struct search_query *q, const char *const **minus,
+                                         size_t *n)
+{
+	*minus = (const char *const *)q->minus;
+	*n = q->nminus;
+	return q->rest;
 }
 
 const struct search_param *search_params(const struct search_query *q, size_t *n)

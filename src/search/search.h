@@ -100,6 +100,15 @@ const struct search_param *search_params(const struct search_query *q, size_t *n
  * q; their matches together are q's.  *n is 0 for any other query. */
 const struct search_query *const *search_branches(const struct search_query *q, size_t *n);
 
+/* A query that is NOTs of full-text terms ANDed with conditions that are
+ * not full text (NOT s:patch, d:2015-06 -patch): those conditions as a
+ * query of their own (every message when there are none), owned by q,
+ * and *n MATCH expressions in *minus, the NOTs' terms (owned by q);
+ * q's matches are the rest's less every expression's.  NULL for any
+ * other query. */
+const struct search_query *search_except(const struct search_query *q, const char *const **minus,
+                                         size_t *n);
+
 /* The words of the query's full-text terms (for highlighting snippets),
  * as their characters' keys (util/fold.h: lowercase, ß as ss, without
  * accents), as a NULL-terminated array owned by the query; a word that

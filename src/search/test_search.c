@@ -262,6 +262,50 @@ static void branches(void)
 	}
 }
 
+/* NOTs of full-text terms ANDed with conditions that are not: the
+ * conditions' own translation, less each NOT's MATCH. */
+static void except(void)
+{
+	static const struct {
+		const char *q;
+		const char *want; /* the rest's description, " MINUS " and each */
+	} cases[] = {
+		{"NOT s:patch", "MATCH - WHERE 1 MINUS (s : \"patch\" OR zs : \"patch\")"},
+		{"d:2019 -Foo -s:Bar",
+	         "MATCH - WHERE (coalesce(m.date, m.ts) >= 1546300800 AND coalesce(m.date, m.ts) < "
+	         "1577836800) MINUS {s f nq q n dfn dfa dfb dfctx dfhh} : \"Foo\" MINUS s : \"Bar\""},
+		{"-m:a@b -Foo",
+	         "MATCH - WHERE NOT m.mid IN (SELECT id FROM mids WHERE mid = 'a@b') "
+	         "MINUS {s f nq q n dfn dfa dfb dfctx dfhh} : \"Foo\""},
+		{"Foo -Bar", ""},      /* a MATCH drives it */
+		{"d:2019 -m:a@b", ""}, /* no full text */
+		{"m:a@b OR s:x", ""},  /* an OR */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct search_query *sq;
+		struct la_err err = {0};
+		const char *q = cases[i].q;
+		bool parsed = search_parse(q, strlen(q), NOW, &sq, &err) == LA_OK;
+		CHECK(parsed, "parse [%s]", q);
+		if (!parsed)
+			continue;
+		const char *const *minus;
+		size_t n;
+		const struct search_query *rest = search_except(sq, &minus, &n);
+		struct buf b;
+		buf_init(&b, 1 << 20);
+		if (rest)
+			search_describe(rest, &b);
+		for (size_t k = 0; rest && k < n; k++) {
+			buf_adds(&b, " MINUS ");
+			buf_adds(&b, minus[k]);
+		}
+		CHECK_STR(buf_cstr(&b), cases[i].want, "NOTs of [%s]", q);
+		buf_free(&b);
+		search_free(sq);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	golden(argc > 1 ? argv[1] : "src/search/queries.golden");
@@ -270,5 +314,6 @@ int main(int argc, char **argv)
 	old_index();
 	lore_words();
 	branches();
+	except();
 	return check_status();
 }

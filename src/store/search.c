@@ -298,6 +298,30 @@ out:
 	return e;
 }
 
+/* The statement of the ids of q's matches newest first, walk of them at
+ * most (0: all). */
+static void sql_ids(struct store *st, struct buf *sql, const struct search_query *q,
+                    const struct scope *sc, int walk)
+{
+	if (search_match(q)) {
+		sql_walk(sql, q, sc, walk ? walk : INT32_MAX);
+		return;
+	}
+	/* As sql_listing picks the page's ids: walking the messages newest
+	 * first when many meet the condition, else through its index,
+	 * sorted. */
+	bool dense = !strstr(search_where(q), "fts MATCH") && !sc->thread &&
+	             count_where(st, q) > DENSE_MIN;
+	buf_adds(sql, "SELECT m.id FROM messages m");
+	if (dense)
+		buf_adds(sql, " NOT INDEXED");
+	buf_adds(sql, " WHERE ");
+	condition(sql, q, sc);
+	buf_printf(sql, " ORDER BY %sm.id DESC", dense ? "" : "+");
+	if (walk)
+		buf_printf(sql, " LIMIT %d", walk);
+}
+
 /* One member of an OR read on its own (search_branches): its matches'
  * ids newest first, walk of them at most, appended to *ids (*n of them,
  * *cap allocated). */
@@ -307,21 +331,7 @@ static enum la_status branch_ids(struct store *st, const struct search_query *b,
 {
 	struct buf sql;
 	buf_init(&sql, 1 << 20);
-	if (search_match(b)) {
-		sql_walk(&sql, b, sc, walk);
-	} else {
-		/* As sql_listing picks the page's ids: walking the messages
-		 * newest first when many meet the condition, else through its
-		 * index, sorted. */
-		bool dense = !strstr(search_where(b), "fts MATCH") && !sc->thread &&
-		             count_where(st, b) > DENSE_MIN;
-		buf_adds(&sql, "SELECT m.id FROM messages m");
-		if (dense)
-			buf_adds(&sql, " NOT INDEXED");
-		buf_adds(&sql, " WHERE ");
-		condition(&sql, b, sc);
-		buf_printf(&sql, " ORDER BY %sm.id DESC LIMIT %d", dense ? "" : "+", walk);
-	}
+	sql_ids(st, &sql, b, sc, walk);
 	sqlite3_stmt *s = NULL;
 	enum la_status e = LA_OK;
 	int rc = SQLITE_DONE;
@@ -403,6 +413,91 @@ out:
 	return e;
 }
 
+/* Newest first, a condition less NOTs of full-text terms (NOT s:patch,
+ * d:2015-06 -patch): the condition's matches walked newest first and
+ * each NOT's full-text matches beside them, newest first from the
+ * condition's newest, in step; a message that one of them has is left
+ * out.  Only as many as the count or the page needs are walked, where
+ * SQLite made the whole set of the NOTs' matches first (s:patch: 80,000
+ * of 100,000 messages). */
+static enum la_status search_less(struct store *st, const struct search_query *q,
+                                  const struct scope *sc, int offset, int limit, int count_max,
+                                  int *total, store_entry_fn fn, void *arg)
+{
+	const char *const *minus;
+	size_t nm;
+	const struct search_query *rest = search_except(q, &minus, &nm);
+	int walk = offset + limit > count_max ? offset + limit : count_max;
+	struct buf sql;
+	buf_init(&sql, 1 << 20);
+	sqlite3_stmt *s = NULL, *ex[QUERY_MAX_BRANCHES] = {0};
+	int64_t at[QUERY_MAX_BRANCHES]; /* each NOT's match now, -1 past the last */
+	int64_t *page = NULL;
+	enum la_status e = LA_OK;
+	int rc = SQLITE_DONE, seen = 0, k = 0;
+	if (limit > 0 && !(page = malloc(sizeof *page * (size_t)limit))) {
+		e = LA_ENOMEM;
+		goto out;
+	}
+	sql_ids(st, &sql, rest, sc, 0);
+	if (sql.err || st_prepare_sql(st, buf_cstr(&sql), 0, &s) != SQLITE_OK) {
+		e = LA_EDB;
+		goto out;
+	}
+	bind_all(s, rest, sc);
+	while (seen < walk && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		bool skip = false;
+		for (size_t i = 0; i < nm && !skip; i++) {
+			if (!ex[i]) {
+				/* From the newest of the condition's down. */
+				if (st_prepare_sql(
+					    st,
+					    "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rowid <= ?2"
+					    " ORDER BY rowid DESC",
+					    0, &ex[i]) != SQLITE_OK) {
+					e = LA_EDB;
+					goto out;
+				}
+				sqlite3_bind_text(ex[i], 1, minus[i], -1, SQLITE_STATIC);
+				sqlite3_bind_int64(ex[i], 2, id);
+				at[i] = INT64_MAX;
+			}
+			while (at[i] > id) {
+				int r = sqlite3_step(ex[i]);
+				if (r == SQLITE_ROW) {
+					at[i] = sqlite3_column_int64(ex[i], 0);
+				} else if (r == SQLITE_DONE) {
+					at[i] = -1;
+				} else {
+					e = st_error(r);
+					goto out;
+				}
+			}
+			skip = at[i] == id;
+		}
+		if (skip)
+			continue;
+		if (seen >= offset && k < limit)
+			page[k++] = id;
+		seen++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		e = st_error(rc);
+		goto out;
+	}
+	*total = seen < count_max ? seen : count_max;
+	if (k > 0)
+		e = emit_ids(st, page, k, fn, arg);
+out:
+	sqlite3_finalize(s);
+	for (size_t i = 0; i < nm; i++)
+		sqlite3_finalize(ex[i]);
+	free(page);
+	buf_free(&sql);
+	return e;
+}
+
 enum la_status store_search(struct store *st, const struct search_query *q, int64_t list_id,
                             enum search_order order, int offset, int limit, int count_max,
                             int *total, store_entry_fn fn, void *arg)
@@ -424,6 +519,9 @@ enum la_status store_search_thread(struct store *st, const struct search_query *
 	search_branches(q, &nb);
 	if (nb && !ranked)
 		return search_union(st, q, sc, offset, limit, count_max, total, fn, arg);
+	const char *const *minus;
+	if (search_except(q, &minus, &nb) && !ranked)
+		return search_less(st, q, sc, offset, limit, count_max, total, fn, arg);
 
 	struct buf sql;
 	buf_init(&sql, 1 << 20);
