@@ -605,6 +605,9 @@ if have_shared; then
 	# (Copies: nothing here may write beside ../shared's files.)
 	mkdir shared-src
 	cp "$SHARED"/corpora/notmuch.mbox "$SHARED"/corpora/peers/peer-*.mbox shared-src/
+	# (pipermail's months are mboxes too, with patches in them; lkml.mbox
+	# and seeds.mbox there are samples/'s.)
+	cat "$SHARED"/corpora/pipermail/*/*.txt >shared-src/pipermail.mbox
 	args=()
 	for f in shared-src/*.mbox; do
 		name=c$(basename "$f" .mbox | tr -c 'a-z0-9\n' -)
@@ -612,7 +615,7 @@ if have_shared; then
 		args+=("$name=$f")
 	done
 	"$PYTHON" pids.py shared/index.sqlite "${args[@]}" >pids.txt
-	check "patch ids of ../shared's notmuch.mbox and peers/ ($(ls shared-src | wc -l) files): exactly git's ($(cat pids.txt))" \
+	check "patch ids of ../shared's notmuch.mbox, peers/ and pipermail/ ($(ls shared-src | wc -l) files): exactly git's ($(cat pids.txt))" \
 		grep -q '^[1-9][0-9]* ids, as git has them$' pids.txt
 	# Real messages with ß (8bit and quoted-printable): found by ss.
 	for pair in 'janssen Janßen' 'grusse Grüße' 'missliche mißliche' '"lasst uns" "laßt uns"'; do
