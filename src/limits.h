@@ -122,6 +122,11 @@
  * one is refused for good (exit 65, EX_DATAERR) rather than retried
  * forever by the MTA. */
 #define DELIVER_MAX ((size_t)512 << 20)
+/* Messages whose search rows one `listarc deliver` rebuilds, at most,
+ * when the search index is of an older listarc's form (ingest/deliver.c;
+ * `listarc index` rebuilds the rest at once): about a second's work,
+ * while the archive lock makes other deliveries wait. */
+#define DELIVER_REINDEX_MSGS 2000
 
 /* Text shown inline on a message page, per page.  Beyond it the page says
  * how much was left out and links the raw message. */

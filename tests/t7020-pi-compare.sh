@@ -45,6 +45,12 @@ QUERIES=(
 	'dfhh:"w static"' 'dfhh:"void extends"' 'nq:"the pages"' 'b:"the pages"' '"the pages"'
 	'"so the"' 'q:"the earlier"'
 )
+# patchid: of the seeds' first patch, as git's own patch-id has it.
+PID=$(sed -n '/^diff --git/,/^-- $/p' "$ROOT/samples/seeds.mbox" | git patch-id --stable | head -1 | cut -c1-40)
+# And the ORs and NOTs listarc reads member by member (store/search.c).
+QUERIES+=("patchid:$PID" "patchid:$PID OR s:pstore" 'd:20190520..20190521 NOT memory'
+	'm:155836081774.2441.16449538600904205092.stgit@localhost.localdomain OR s:pstore'
+	'(m:155836081774.2441.16449538600904205092.stgit@localhost.localdomain OR s:pstore) d:20190520..')
 plan $((2 + ${#QUERIES[@]}))
 if ! command -v public-inbox-init >/dev/null 2>&1 || ! perl -MSearch::Xapian -e1 2>/dev/null; then
 	skip $((2 + ${#QUERIES[@]})) "public-inbox with Xapian is not installed (scripts/setup-debian installs it)"

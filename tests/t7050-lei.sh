@@ -9,7 +9,7 @@
 DATA=$T/arc
 LEI_STOP=
 at_exit '[ -n "$LEI_STOP" ] && lei daemon-kill >/dev/null 2>&1'
-plan 29
+plan 31
 lei_home
 la index -q --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -26,6 +26,17 @@ check "the same gzipped mbox as GET" cmp -s get.gz post.gz
 check_eq "POST of a search page (no x=m): 405" \
 	"$(curl -s -o /dev/null -D h405 -w '%{http_code}' -d '' "$U/linux-kernel/?q=$Q")" 405
 check "Allow: GET, HEAD (POST is for x=m only)" grep -qi '^allow: GET, HEAD.$' h405
+# Within one thread (POST /LIST/MSGID/?x=m, as b4 asks): the thread's
+# matches only.
+TM=155836081774.2441.16449538600904205092.stgit@localhost.localdomain
+curl -s -o tpost.gz -w '%{http_code}' -d '' "$U/linux-kernel/$TM/?x=m&q=d%3A2019-05-21.." >tpost.code
+check_eq "POST /LIST/MSGID/?x=m&q=: 200" "$(cat tpost.code)" 200
+mbox_mids() { gzip -dc "$1" | grep -i '^message-id:' | tr -d '<>\r' | awk '{print $2}' | sort; }
+curl -s -o thread.gz "$U/linux-kernel/$TM/t.mbox.gz"
+la search --data "$DATA" --format=json --limit 1000 'd:2019-05-21..' 2>/dev/null |
+	"$PYTHON" -c 'import json, sys; print("\n".join(sorted(x["message_id"] for x in json.load(sys.stdin))))' >since.txt
+check_eq "...the thread's messages that match ($(mbox_mids tpost.gz | wc -l)), and no other" \
+	"$(mbox_mids tpost.gz | tr '\n' ' ')" "$(comm -12 <(mbox_mids thread.gz) since.txt | tr '\n' ' ')"
 check_eq "POST of a message page: 405" \
 	"$(curl -s -o /dev/null -D h405b -w '%{http_code}' -d '' "$U/linux-kernel/2019/05/20/4")" 405
 check "Allow: GET, HEAD" grep -qi '^allow: GET, HEAD.$' h405b

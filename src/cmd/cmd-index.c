@@ -359,16 +359,21 @@ int cmd_reindex(int argc, char **argv)
 	return rc;
 }
 
-/* An archive whose search index a listarc made before the present one
- * (before lore's columns, or before the English stems) gets it anew, as
- * `listarc reindex --search` makes it, before anything is added: its
- * searches then find what this listarc's do.  Returns 0, or 1 after
- * saying why it failed. */
-static int upgrade_search(struct store *st, bool quiet)
+/* An archive whose search rows a listarc wrote before the present one
+ * (store_search_current: before lore's columns, the English stems, the
+ * diffs' lines kept apart) gets them anew, as `listarc reindex --search`
+ * makes them, before anything is added: its searches then find what this
+ * listarc's do.  A rebuild that was stopped (killed, or a delivery's
+ * share done) goes on from where it was.  Returns 0, or 1 after saying
+ * why it failed. */
+static int upgrade_search(struct store *st, bool resume, bool quiet)
 {
 	if (!quiet)
-		fprintf(stderr, "listarc: the search index was made by an older listarc: "
-		                "rebuilding it (as `listarc reindex --search` does)\n");
+		fprintf(stderr,
+		        resume ? "listarc: the search index's rebuild was not finished: going on "
+		                 "with it\n"
+		               : "listarc: the search index was made by an older listarc: "
+		                 "rebuilding it (as `listarc reindex --search` does)\n");
 	return search_rebuild(st, quiet, "rebuilding the search index");
 }
 
@@ -439,8 +444,9 @@ static int index_search_mode(struct store *st, const char *dir, bool nosearch, b
 		cmd_error("%s: cannot record --no-search: %s", dir, store_errmsg(st));
 		return 1;
 	}
-	*search = !nosearch && strcmp(mode, "on") == 0;
-	if (*search && !store_search_stems(st) && upgrade_search(st, quiet))
+	bool resume = strcmp(mode, "rebuilding") == 0;
+	*search = !nosearch && (strcmp(mode, "on") == 0 || resume);
+	if (*search && !store_search_current(st) && upgrade_search(st, resume, quiet))
 		return 1;
 	return 0;
 }

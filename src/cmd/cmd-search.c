@@ -206,6 +206,15 @@ static int prepare_index(struct store *st, const char *dir, const struct search_
 		cmd_error("%s: this archive was indexed with --no-search: full-text terms match "
 		          "nothing until `listarc reindex --search`",
 		          dir);
+	else if (!strcmp(mode, "rebuilding"))
+		cmd_error("%s: the search index is being rebuilt: full-text terms find only some "
+		          "of the messages until `listarc index` (or `listarc reindex --search`) "
+		          "has finished it",
+		          dir);
+	else if (!store_search_current(st))
+		cmd_error("%s: the search index was made by an older listarc (some terms find "
+		          "less): `listarc index` or `listarc reindex --search` rebuilds it",
+		          dir);
 	if (!store_search_stems(st)) {
 		/* An index made before lore's columns, or before the stems: the
 		 * query for it. */

@@ -264,9 +264,33 @@ static enum la_status index_delivered(const char *dir, const char *list, const c
 		if (conf_load(dir, &cf, &cerr) == LA_OK)
 			o.conf = cf;
 		struct ingest_stats stats = {0};
+		/* While the search index is rebuilt, its rebuild gives the new
+		 * message its search rows. */
+		char mode[16] = "on";
+		la_ignore(store_meta_get(st, "search", mode, sizeof mode)); /* absent: on */
+		bool rebuilding = strcmp(mode, "rebuilding") == 0;
+		o.search = !rebuilding;
 		e = store_list_ensure(st, list, &list_id, err);
 		if (!e)
 			e = ingest_source(st, list_id, mbox, &o, &stats, err);
+		/* Search rows of an older listarc's form are rebuilt a share
+		 * at a time, a delivery holding the lock no longer than that
+		 * (an archive that only `deliver` feeds is never otherwise
+		 * rebuilt); `listarc index` does the rest at once. */
+		o.reindex_max = DELIVER_REINDEX_MSGS;
+		/* Tests make the share small, to see a rebuild go on (0:
+		 * none, to see an older index searched). */
+		const char *share = getenv("LISTARC_DELIVER_REINDEX");
+		if (share && *share)
+			o.reindex_max = (uint64_t)atoi(share);
+		if (!e && o.reindex_max && (rebuilding || strcmp(mode, "on") == 0) &&
+		    !store_search_current(st)) {
+			uint64_t done = 0;
+			struct la_err rerr = {0};
+			/* The message is indexed: a failed share only waits for
+			 * the next run. */
+			la_ignore(ingest_reindex_search(st, &o, &done, &rerr));
+		}
 	}
 	if (lockfd >= 0)
 		close(lockfd);

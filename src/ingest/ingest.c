@@ -1120,12 +1120,13 @@ enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts 
 	struct buf bytes;
 	buf_init(&bytes, SEARCH_TEXT_MAX * 8 + 1);
 	int64_t ids[1000];
+	int per = o->reindex_max && o->reindex_max < 1000 ? (int)o->reindex_max : 1000;
 	*done = 0;
 	for (;;) {
 		int n;
 		if ((e = store_begin(st, err)))
 			break;
-		if ((e = store_msg_ids_after(st, after, ids, 1000, &n))) {
+		if ((e = store_msg_ids_after(st, after, ids, per, &n))) {
 			la_err_set(err, e, "index: %s", store_errmsg(st));
 			break;
 		}
@@ -1148,7 +1149,10 @@ enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts 
 			break;
 		if (n == 0) {
 			/* Every message's review trailers came with its text. */
+			char fmt[16];
+			snprintf(fmt, sizeof fmt, "%d", STORE_SEARCH_FORMAT);
 			if ((e = store_meta_set(st, "search", "on")) ||
+			    (e = store_meta_set(st, "search_format", fmt)) ||
 			    (e = store_meta_set(st, "trailers", "1")) ||
 			    (e = store_commit(st, NULL, err)))
 				break;
@@ -1159,6 +1163,8 @@ enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts 
 		if ((e = store_meta_set(st, "fts_upto", upto)) || (e = store_commit(st, NULL, err)))
 			break;
 		report(o, "search index", *done, 0, *done);
+		if (o->reindex_max && *done >= o->reindex_max)
+			break; /* the rest in the next run */
 	}
 	if (e)
 		store_rollback(st);

@@ -49,6 +49,8 @@ struct ingest_opts {
 	unsigned batch;
 	/* Feed the full-text search index (off with --no-search). */
 	bool search;
+	/* ingest_reindex_search: messages per run at most (0: all). */
+	uint64_t reindex_max;
 	/* Called with a line for the user about a source that was read but
 	 * looks wrong ("1 message from 31 MB: is this an mbox?") or was read
 	 * only in part (maildir++ subfolders); never from another thread. */
@@ -123,8 +125,12 @@ LA_MUST_CHECK enum la_status ingest_source(struct store *st, int64_t list_id, co
 
 /* Rebuilds the search index from every message's bytes (`listarc reindex
  * --search`), in batches that record how far it got, so that a killed run
- * resumes.  While it has not finished, `listarc index` leaves the search
- * index alone.  The caller holds the archive lock. */
+ * resumes; with o->reindex_max set, stops after about that many messages
+ * (a delivery's share: the next run goes on).  While it has not finished,
+ * readers find only the messages it has done, and new messages get
+ * their search rows from it, not from ingest_source.  When done, the
+ * index's search rows are of STORE_SEARCH_FORMAT.  The caller holds the
+ * archive lock. */
 LA_MUST_CHECK enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o,
                                                    uint64_t *done, struct la_err *err);
 

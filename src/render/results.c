@@ -823,7 +823,12 @@ static enum la_status results_body(const struct render_ctx *c, struct buf *b, in
                                    int *status)
 {
 	char mode[16] = "on";
-	if (store_meta_get(c->st, "search", mode, sizeof mode) == LA_OK && strcmp(mode, "on") != 0)
+	if (store_meta_get(c->st, "search", mode, sizeof mode) == LA_OK &&
+	    strcmp(mode, "rebuilding") == 0)
+		buf_adds(b, "<p class=\"error\">This archive's full-text index is being rebuilt: "
+		            "until it is done, words find only some of the messages (m:, d:, dt:, "
+		            "rt: and z: terms find all).</p>\n");
+	else if (strcmp(mode, "on") != 0)
 		buf_adds(b,
 		         "<p class=\"error\">This archive has no full-text index (it was indexed "
 		         "with --no-search): only m:, d:, dt:, rt: and z: terms find "

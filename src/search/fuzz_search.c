@@ -19,8 +19,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_init(&b, 1 << 22);
 		search_describe(q, &b);
 		buf_free(&b);
-		/* Placeholders only: the SQL never holds a quote of the user's. */
+		/* Placeholders only: the SQL never holds a quote of the user's,
+		 * nor does that of an OR's members or of what NOTs are taken
+		 * from (search_branches, search_except). */
 		if (strchr(search_where(q), '\'') || strchr(search_where(q), '"'))
+			abort();
+		size_t n;
+		const struct search_query *const *br = search_branches(q, &n);
+		for (size_t i = 0; i < n; i++) {
+			buf_init(&b, 1 << 22);
+			search_describe(br[i], &b);
+			buf_free(&b);
+			if (strchr(search_where(br[i]), '\'') || strchr(search_where(br[i]), '"'))
+				abort();
+		}
+		const char *const *minus;
+		const struct search_query *rest = search_except(q, &minus, &n);
+		if (rest && (strchr(search_where(rest), '\'') || strchr(search_where(rest), '"') ||
+		             search_match(rest) || n == 0 || !minus[n - 1][0]))
 			abort();
 		search_free(q);
 	} else if (!err.msg[0]) {

@@ -156,6 +156,18 @@ struct search_query {
 	size_t nowned;
 	bool old_index; /* the index lacks lore's columns */
 	bool stems;     /* the index has the columns of stems */
+	/* A top-level OR with a full-text member: each member translated
+	 * on its own (search_branches); their root is this query's. */
+	struct search_query *branch[QUERY_MAX_BRANCHES];
+	size_t nbranches;
+	bool borrowed; /* root belongs to the query this is a branch of */
+	size_t shells; /* but for this many Q_AND nodes down from it (a) */
+	/* An AND of NOTs of full-text terms and other conditions, none of
+	 * them a positive full-text one (search_except): the others, and the
+	 * NOTs' MATCH expressions. */
+	struct search_query *rest;
+	char *minus[QUERY_MAX_BRANCHES];
+	size_t nminus;
 	/* Parser state. */
 	const char *p, *end;
 	int64_t now;
@@ -178,7 +190,18 @@ void search_free(struct search_query *q)
 {
 	if (!q)
 		return;
-	free_node(q->root);
+	for (size_t i = 0; i < q->nbranches; i++)
+		search_free(q->branch[i]);
+	search_free(q->rest);
+	for (size_t i = 0; i < q->nminus; i++)
+		free(q->minus[i]);
+	if (!q->borrowed)
+		free_node(q->root);
+	for (size_t i = 0; i < q->shells && q->root; i++) {
+		struct qnode *a = q->root->a;
+		free(q->root);
+		q->root = a;
+	}
 	buf_free(&q->match);
 	buf_free(&q->where);
 	for (size_t i = 0; i < q->nwords; i++)
@@ -1059,7 +1082,7 @@ static void emit_sql(struct search_query *q, struct buf *b, const struct qnode *
 	}
 }
 
-static void translate(struct search_query *q)
+static void translate_one(struct search_query *q)
 {
 	const struct qnode *r = q->root;
 	if (fts_ok(r)) {
@@ -1117,6 +1140,185 @@ static void translate(struct search_query *q)
 		}
 	}
 	emit_sql(q, &q->where, r);
+}
+
+/* Whether subtree n has a full-text term. */
+static bool has_fts(const struct qnode *n)
+{
+	if (!n)
+		return false;
+	if (n->kind == Q_TERM)
+		return is_fts(n->field);
+	return has_fts(n->a) || has_fts(n->b);
+}
+
+/* Collects the members of a chain of ORs; 0 if there are more than max. */
+static size_t or_members(const struct qnode *n, const struct qnode **out, size_t max)
+{
+	size_t k = 0;
+	const struct qnode *stack[QUERY_MAX_TERMS * 2];
+	size_t sp = 0;
+	stack[sp++] = n;
+	while (sp) {
+		const struct qnode *x = stack[--sp];
+		if (x->kind == Q_OR) {
+			stack[sp++] = x->b;
+			stack[sp++] = x->a;
+		} else if (k == max) {
+			return 0;
+		} else {
+			out[k++] = x;
+		}
+	}
+	return k;
+}
+
+/* A query of q's index for the AND of members m[0..k) of q's tree (k
+ * may be 0: every message), translated; NULL if memory ran out.  Its
+ * nodes are q's but for the ANDs joining them (shells). */
+static struct search_query *sub_query(const struct search_query *q, const struct qnode *const *m,
+                                      size_t k)
+{
+	struct search_query *b = calloc(1, sizeof *b);
+	if (!b)
+		return NULL;
+	buf_init(&b->match, 1 << 16);
+	buf_init(&b->where, 1 << 16);
+	b->old_index = q->old_index;
+	b->stems = q->stems;
+	b->now = q->now;
+	b->borrowed = true;
+	if (k == 0) {
+		buf_adds(&b->where, "1");
+		buf_cstr(&b->where);
+		buf_cstr(&b->match);
+		if (b->where.err) {
+			search_free(b);
+			return NULL;
+		}
+		return b;
+	}
+	struct qnode *top = (struct qnode *)m[0];
+	b->root = top;
+	for (size_t j = 1; j < k; j++) {
+		struct qnode *x = calloc(1, sizeof *x);
+		if (!x) {
+			search_free(b);
+			return NULL;
+		}
+		x->kind = Q_AND;
+		x->a = top;
+		x->b = (struct qnode *)m[j];
+		b->root = top = x;
+		b->shells++;
+	}
+	translate_one(b);
+	buf_cstr(&b->match);
+	buf_cstr(&b->where);
+	if (b->match.err || b->where.err) {
+		search_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* A NOT of a full-text term ANDed with conditions that are not full
+ * text (NOT s:patch, d:2015-06 -patch) is, as one condition, the whole
+ * set of the term's matches made first (s:patch: 80,000 of 100,000
+ * messages) and each message tested against it.  The rest and the NOTs'
+ * expressions are kept apart as well, so that the store can walk the
+ * rest's matches newest first and the NOTs' beside them, in step
+ * (store/search.c, search_except). */
+static void translate_except(struct search_query *q)
+{
+	const struct qnode *r = q->root;
+	if (r->kind != Q_AND && r->kind != Q_NOT)
+		return;
+	const struct qnode *m[QUERY_MAX_TERMS * 2], *rest[QUERY_MAX_TERMS * 2];
+	size_t k = and_members(r, m, sizeof m / sizeof *m), nrest = 0;
+	const struct qnode *neg[QUERY_MAX_BRANCHES];
+	size_t nneg = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (m[i]->kind != Q_NOT && fts_ok(m[i]))
+			return; /* a MATCH drives it */
+		if (m[i]->kind == Q_NOT && fts_ok(m[i]->a)) {
+			if (nneg == QUERY_MAX_BRANCHES)
+				return;
+			neg[nneg++] = m[i]->a;
+		} else {
+			rest[nrest++] = m[i];
+		}
+	}
+	if (!nneg || !(q->rest = sub_query(q, rest, nrest)))
+		return;
+	for (size_t i = 0; i < nneg; i++) {
+		struct buf e;
+		buf_init(&e, 1 << 16);
+		emit_fts(q->rest, &e, neg[i]);
+		char *expr = e.err ? NULL : buf_steal(&e, NULL);
+		buf_free(&e);
+		if (!expr) {
+			search_free(q->rest);
+			q->rest = NULL;
+			return;
+		}
+		q->minus[q->nminus++] = expr;
+	}
+}
+
+/* An OR that cannot be one MATCH but has full-text members (m:x OR
+ * s:y, d:2020.. OR word) is, as one condition, read by testing every
+ * message against the whole set of the full-text side's matches, which
+ * SQLite makes first (m:x OR s:cifs: 30 ms at 100,000 messages).  Its
+ * members are translated on their own as well, so that the store can
+ * walk each newest first through its own index or MATCH, as far as the
+ * page needs, and merge them (store/search.c).  Such an OR ANDed with
+ * other terms ((m:x OR s:y) d:2020..) is distributed: each member with
+ * the others ((m:x d:2020..) OR (s:y d:2020..)). */
+static void translate(struct search_query *q)
+{
+	translate_one(q);
+	translate_except(q);
+	if (q->rest)
+		return;
+	const struct qnode *r = q->root, *mixed = r;
+	const struct qnode *rest[QUERY_MAX_TERMS * 2];
+	size_t nrest = 0;
+	if (r->kind == Q_AND) {
+		const struct qnode *m[QUERY_MAX_TERMS * 2];
+		size_t k = and_members(r, m, sizeof m / sizeof *m);
+		mixed = NULL;
+		for (size_t i = 0; i < k; i++) {
+			if (m[i]->kind == Q_OR && !fts_ok(m[i]) && has_fts(m[i]) && !mixed)
+				mixed = m[i];
+			else
+				rest[nrest++] = m[i];
+		}
+		if (!mixed)
+			return;
+	}
+	if (mixed->kind != Q_OR || fts_ok(mixed) || !has_fts(mixed))
+		return;
+	const struct qnode *m[QUERY_MAX_BRANCHES];
+	size_t k = or_members(mixed, m, QUERY_MAX_BRANCHES);
+	bool ok = k > 0;
+	for (size_t i = 0; ok && i < k; i++) {
+		/* The member ANDed with the rest. */
+		const struct qnode *members[QUERY_MAX_TERMS * 2 + 1];
+		members[0] = m[i];
+		memcpy(members + 1, rest, nrest * sizeof *rest);
+		struct search_query *b = sub_query(q, members, nrest + 1);
+		if (!b)
+			ok = false;
+		else
+			q->branch[q->nbranches++] = b;
+	}
+	if (!ok) {
+		/* Read as one condition. */
+		for (size_t i = 0; i < q->nbranches; i++)
+			search_free(q->branch[i]);
+		q->nbranches = 0;
+	}
 }
 
 enum la_status search_parse(const char *s, size_t n, int64_t now, struct search_query **out,
@@ -1186,6 +1388,20 @@ const char *search_match(const struct search_query *q)
 const char *search_where(const struct search_query *q)
 {
 	return q->where.data ? q->where.data : "1";
+}
+
+const struct search_query *const *search_branches(const struct search_query *q, size_t *n)
+{
+	*n = q->nbranches;
+	return (const struct search_query *const *)q->branch;
+}
+
+const struct search_query *search_except(const struct search_query *q, const char *const **minus,
+                                         size_t *n)
+{
+	*minus = (const char *const *)q->minus;
+	*n = q->nminus;
+	return q->rest;
 }
 
 const struct search_param *search_params(const struct search_query *q, size_t *n)

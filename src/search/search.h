@@ -47,6 +47,10 @@
 #define QUERY_MAX_BYTES 4096
 #define QUERY_MAX_TERMS 256
 #define QUERY_MAX_DEPTH 16
+/* An OR of at most this many members, some full-text and some not, is
+ * read member by member (search_branches); a longer one as one
+ * condition. */
+#define QUERY_MAX_BRANCHES 16
 
 enum search_param_kind { SP_TEXT, SP_INT };
 
@@ -89,6 +93,21 @@ void search_free(struct search_query *q);
 const char *search_match(const struct search_query *q);
 const char *search_where(const struct search_query *q);
 const struct search_param *search_params(const struct search_query *q, size_t *n);
+
+/* The members of a top-level OR that is not one MATCH but has a
+ * full-text part (m:x OR s:y, d:2020.. OR word), each translated as a
+ * query of its own (search_match, search_where, search_params), owned by
+ * q; their matches together are q's.  *n is 0 for any other query. */
+const struct search_query *const *search_branches(const struct search_query *q, size_t *n);
+
+/* A query that is NOTs of full-text terms ANDed with conditions that are
+ * not full text (NOT s:patch, d:2015-06 -patch): those conditions as a
+ * query of their own (every message when there are none), owned by q,
+ * and *n MATCH expressions in *minus, the NOTs' terms (owned by q);
+ * q's matches are the rest's less every expression's.  NULL for any
+ * other query. */
+const struct search_query *search_except(const struct search_query *q, const char *const **minus,
+                                         size_t *n);
 
 /* The words of the query's full-text terms (for highlighting snippets),
  * as their characters' keys (util/fold.h: lowercase, ß as ss, without

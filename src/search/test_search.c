@@ -215,6 +215,97 @@ static void lore_words(void)
 	search_free(sq);
 }
 
+/* An OR of full-text and other members (and such an OR ANDed with
+ * more) is read member by member: each member's own translation. */
+static void branches(void)
+{
+	static const struct {
+		const char *q;
+		const char *want; /* each branch's description, " | " between */
+	} cases[] = {
+		{"m:a@b OR s:cifs",
+	         "MATCH - WHERE m.mid IN (SELECT id FROM mids WHERE mid = 'a@b') | "
+	         "MATCH (s : \"cifs\" OR zs : \"cif\") WHERE 1"},
+		{"(m:a@b OR s:cifs) d:2019",
+	         "MATCH - WHERE (m.mid IN (SELECT id FROM mids WHERE mid = 'a@b') AND "
+	         "(coalesce(m.date, m.ts) >= 1546300800 AND coalesce(m.date, m.ts) < 1577836800)) | "
+	         "MATCH (((s : \"cifs\" OR zs : \"cif\"))) WHERE (coalesce(m.date, m.ts) >= 1546300800 AND "
+	         "coalesce(m.date, m.ts) < 1577836800)"},
+		{"z:100000.. OR Foo OR m:c@d",
+	         "MATCH - WHERE (m.len >= 100000) | MATCH {s f nq q n dfn dfa dfb dfctx dfhh} : "
+	         "\"Foo\" WHERE 1 | MATCH - WHERE m.mid IN (SELECT id FROM mids WHERE mid = 'c@d')"},
+		{"s:a OR s:b", ""},     /* one MATCH */
+		{"m:a@b OR m:c@d", ""}, /* one condition, its indexes */
+		{"s:a d:2019", ""},     /* the MATCH drives */
+		{"NOT s:a", ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct search_query *sq;
+		struct la_err err = {0};
+		const char *q = cases[i].q;
+		bool parsed = search_parse(q, strlen(q), NOW, &sq, &err) == LA_OK;
+		CHECK(parsed, "parse [%s]", q);
+		if (!parsed)
+			continue;
+		size_t n;
+		const struct search_query *const *br = search_branches(sq, &n);
+		struct buf b;
+		buf_init(&b, 1 << 20);
+		for (size_t k = 0; k < n; k++) {
+			if (k)
+				buf_adds(&b, " | ");
+			search_describe(br[k], &b);
+		}
+		CHECK_STR(buf_cstr(&b), cases[i].want, "branches of [%s]", q);
+		buf_free(&b);
+		search_free(sq);
+	}
+}
+
+/* NOTs of full-text terms ANDed with conditions that are not: the
+ * conditions' own translation, less each NOT's MATCH. */
+static void except(void)
+{
+	static const struct {
+		const char *q;
+		const char *want; /* the rest's description, " MINUS " and each */
+	} cases[] = {
+		{"NOT s:patch", "MATCH - WHERE 1 MINUS (s : \"patch\" OR zs : \"patch\")"},
+		{"d:2019 -Foo -s:Bar",
+	         "MATCH - WHERE (coalesce(m.date, m.ts) >= 1546300800 AND coalesce(m.date, m.ts) < "
+	         "1577836800) MINUS {s f nq q n dfn dfa dfb dfctx dfhh} : \"Foo\" MINUS s : \"Bar\""},
+		{"-m:a@b -Foo",
+	         "MATCH - WHERE NOT m.mid IN (SELECT id FROM mids WHERE mid = 'a@b') "
+	         "MINUS {s f nq q n dfn dfa dfb dfctx dfhh} : \"Foo\""},
+		{"Foo -Bar", ""},      /* a MATCH drives it */
+		{"d:2019 -m:a@b", ""}, /* no full text */
+		{"m:a@b OR s:x", ""},  /* an OR */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct search_query *sq;
+		struct la_err err = {0};
+		const char *q = cases[i].q;
+		bool parsed = search_parse(q, strlen(q), NOW, &sq, &err) == LA_OK;
+		CHECK(parsed, "parse [%s]", q);
+		if (!parsed)
+			continue;
+		const char *const *minus;
+		size_t n;
+		const struct search_query *rest = search_except(sq, &minus, &n);
+		struct buf b;
+		buf_init(&b, 1 << 20);
+		if (rest)
+			search_describe(rest, &b);
+		for (size_t k = 0; rest && k < n; k++) {
+			buf_adds(&b, " MINUS ");
+			buf_adds(&b, minus[k]);
+		}
+		CHECK_STR(buf_cstr(&b), cases[i].want, "NOTs of [%s]", q);
+		buf_free(&b);
+		search_free(sq);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	golden(argc > 1 ? argv[1] : "src/search/queries.golden");
@@ -222,5 +313,7 @@ int main(int argc, char **argv)
 	words();
 	old_index();
 	lore_words();
+	branches();
+	except();
 	return check_status();
 }

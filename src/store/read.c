@@ -19,6 +19,15 @@ bool store_search_stems(struct store *st)
 	return st->fts_stems;
 }
 
+bool store_search_current(struct store *st)
+{
+	char v[16] = "", mode[16] = "on";
+	la_ignore(store_meta_get(st, "search", mode, sizeof mode)); /* absent: on */
+	return store_search_stems(st) && strcmp(mode, "rebuilding") != 0 &&
+	       store_meta_get(st, "search_format", v, sizeof v) == LA_OK &&
+	       atoi(v) >= STORE_SEARCH_FORMAT;
+}
+
 bool store_search_lore(struct store *st)
 {
 	/* Asked again each time: a server's connection outlives the

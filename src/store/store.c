@@ -343,6 +343,17 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 		rc = st_exec(st, schema_sql);
 	if (rc == SQLITE_OK)
 		rc = st_exec(st, ins);
+	/* A new index's search rows are of this listarc's form
+	 * (store_search_current); an older one's were written before the
+	 * form was recorded. */
+	if (rc == SQLITE_OK) {
+		char fmt[160];
+		snprintf(fmt, sizeof fmt,
+		         "INSERT OR IGNORE INTO meta(key, value) SELECT 'search_format', %d"
+		         " WHERE NOT EXISTS (SELECT 1 FROM messages)",
+		         STORE_SEARCH_FORMAT);
+		rc = st_exec(st, fmt);
+	}
 	/* An index made before the senders' offsets gains their column
 	 * (ALTER TABLE: CREATE TABLE IF NOT EXISTS leaves an old table as
 	 * it is), filled once from the messages' Date: (tz_fill). */

@@ -163,6 +163,17 @@ bool store_search_lore(struct store *st);
  * before them, until `reindex --search` (which `listarc index` runs by
  * itself when it finds such an index). */
 bool store_search_stems(struct store *st);
+/* The form of the search index's rows this listarc writes (meta
+ * "search_format"): 2 since the diffs' columns keep their lines apart (a
+ * phrase does not cross them) and dfhh holds its words' stems.  An index
+ * without the row had its rows written by an older listarc (1). */
+#define STORE_SEARCH_FORMAT 2
+/* Whether the search index's rows are of STORE_SEARCH_FORMAT: true for
+ * an index this listarc made, or rebuilt whole (`reindex --search`);
+ * false for an older one, or one whose rebuild is under way (meta
+ * "search" "rebuilding"), which `listarc index` and `listarc deliver`
+ * rebuild (ingest_reindex_search). */
+bool store_search_current(struct store *st);
 /* Up to max message ids greater than after, in order. */
 LA_MUST_CHECK enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids,
                                                  int max, int *n);
