@@ -394,6 +394,14 @@ void subject_plain(const struct render_ctx *c, struct buf *b, const char *list, 
 
 void subject_text(const struct render_ctx *c, struct buf *b, const char *list, const char *subject)
 {
+	/* Most subjects have no list tag: escaped as they are, without the
+	 * copy (a listing writes one a line). */
+	char tmp[LISTNAME_MAX + 3];
+	const char *tag = conf_subject_tag(c->conf, list, tmp, sizeof tmp);
+	if (*subject && (!*tag || !strcasestr(subject, tag))) {
+		html_text(b, subject, strlen(subject));
+		return;
+	}
 	struct buf t;
 	buf_init(&t, strlen(subject) + 64);
 	subject_plain(c, &t, list, subject);

@@ -411,7 +411,7 @@ static enum la_status load_versions(const struct render_ctx *c, const struct sto
 	struct store_series *rows = calloc(VERSIONS_MAX, sizeof *rows);
 	if (!rows)
 		return LA_ENOMEM;
-	enum la_status e = store_series_versions(c->st, s, ids, how, rows, VERSIONS_MAX, &k);
+	enum la_status e = store_series_versions_memo(c->st, s, ids, how, rows, VERSIONS_MAX, &k);
 	if (e) {
 		free(rows);
 		return e;
@@ -427,7 +427,7 @@ static enum la_status load_versions(const struct render_ctx *c, const struct sto
 		v[m].s = rows[i];
 		v[m].how = how[i];
 		if (!e)
-			e = store_series_msgs(c->st, ids[i], take_head, &v[m]);
+			e = store_series_head(c->st, ids[i], take_head, &v[m]);
 		if (!e && v[m].has_head)
 			m++;
 	}
