@@ -8,6 +8,7 @@
  * connection that never writes, and dropped as soon as the version
  * differs, so a page shows exactly what the statements would give. */
 #include <glib.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +35,21 @@ struct memo_head {
 	char text[];
 };
 
+/* A series' first message in two steps, each without a sort (Q_MSGS's
+ * ORDER BY part, ts, id made a temporary b-tree for every version of
+ * every page): its messages shown, the first of them by (part, ts, id)
+ * chosen here; then that one's row as store_series_msgs gives it. */
+static const char *const memo_sql[] = {
+	"SELECT sm.id, sm.part, m.ts FROM series_msgs sm JOIN messages m ON m.id = sm.id"
+	" JOIN mids ON mids.id = m.mid JOIN lists l ON l.id = m.list_id"
+	" WHERE sm.series = ?1 AND " NOT_HIDDEN("m."),
+	"SELECT " ENTRY_COLS ", sm.part FROM series_msgs sm JOIN messages m ON m.id = sm.id"
+	" JOIN mids ON mids.id = m.mid JOIN lists l ON l.id = m.list_id WHERE sm.id = ?1",
+};
+enum { M_HEAD_ALL, M_HEAD_ROW, M_COUNT };
+
 struct store_memo {
+	sqlite3_stmt *stmt[M_COUNT];
 	uint64_t gen;
 	GHashTable *walks; /* start series id -> struct memo_walk */
 	GHashTable *rows;  /* series id -> struct store_series */
@@ -45,10 +60,49 @@ void store_memo_free(struct store_memo *m)
 {
 	if (!m)
 		return;
+	for (int i = 0; i < M_COUNT; i++)
+		sqlite3_finalize(m->stmt[i]);
 	g_hash_table_destroy(m->walks);
 	g_hash_table_destroy(m->rows);
 	g_hash_table_destroy(m->heads);
 	free(m);
+}
+
+/* The memo of st, made the first time. */
+static struct store_memo *memo_of(struct store *st)
+{
+	struct store_memo *m = st->memo;
+	if (m)
+		return m;
+	if (!(m = calloc(1, sizeof *m)))
+		return NULL;
+	m->walks = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+	m->rows = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+	m->heads = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+	m->gen = st->read_gen;
+	return st->memo = m;
+}
+
+static sqlite3_stmt *memo_stmt(struct store *st, int id)
+{
+	struct store_memo *m = memo_of(st);
+	if (!m)
+		return NULL;
+	sqlite3_stmt *s = m->stmt[id];
+	if (!s) {
+		if (sqlite3_prepare_v3(st->db, memo_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &m->stmt[id], NULL) != SQLITE_OK)
+			return NULL;
+		return m->stmt[id];
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+const char *memo_sql_at(size_t i)
+{
+	return i < M_COUNT ? memo_sql[i] : NULL;
 }
 
 /* The memo of the read transaction open, emptied if it was of another
@@ -58,16 +112,9 @@ static struct store_memo *memo_now(struct store *st)
 {
 	if (st->writer || !st->in_read || st->read_gen == 0)
 		return NULL;
-	struct store_memo *m = st->memo;
-	if (!m) {
-		if (!(m = calloc(1, sizeof *m)))
-			return NULL;
-		m->walks = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
-		m->rows = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
-		m->heads = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
-		m->gen = st->read_gen;
-		st->memo = m;
-	}
+	struct store_memo *m = memo_of(st);
+	if (!m)
+		return NULL;
 	if (m->gen != st->read_gen) {
 		g_hash_table_remove_all(m->walks);
 		g_hash_table_remove_all(m->rows);
@@ -160,9 +207,8 @@ static char *scopy(char **p, const char *s)
 	return at;
 }
 
-static bool take_first(const struct store_entry *e, unsigned part, void *arg)
+static bool take_first(struct first *f, const struct store_entry *e, unsigned part)
 {
-	struct first *f = arg;
 	size_t n = slen(e->list) + slen(e->subject) + slen(e->from_name) + slen(e->from_addr) +
 	           slen(e->msgid);
 	struct memo_head *h = malloc(sizeof *h + n);
@@ -183,6 +229,51 @@ static bool take_first(const struct store_entry *e, unsigned part, void *arg)
 	return false;
 }
 
+struct msgs_head {
+	sqlite3_stmt *s;
+	struct first *f;
+};
+
+static bool head_row(const struct store_entry *e, void *arg)
+{
+	struct msgs_head *h = arg;
+	return take_first(h->f, e, (unsigned)sqlite3_column_int(h->s, 13));
+}
+
+/* The first of series id's messages shown, as store_series_msgs orders
+ * them (part, then delivery time, then id), to take_first. */
+static enum la_status series_head_read(struct store *st, int64_t id, struct first *f)
+{
+	sqlite3_stmt *s = memo_stmt(st, M_HEAD_ALL);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int64_t best = 0, best_ts = 0;
+	int best_part = 0, rc;
+	bool any = false;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t mid = sqlite3_column_int64(s, 0), ts = sqlite3_column_int64(s, 2);
+		int part = sqlite3_column_int(s, 1);
+		if (!any || part < best_part || (part == best_part && ts < best_ts) ||
+		    (part == best_part && ts == best_ts && mid < best)) {
+			best = mid;
+			best_part = part;
+			best_ts = ts;
+			any = true;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return st_error(rc);
+	if (!any)
+		return LA_OK;
+	if (!(s = memo_stmt(st, M_HEAD_ROW)))
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, best);
+	struct msgs_head h = {s, f};
+	return st_each_entry(s, head_row, &h);
+}
+
 enum la_status store_series_head(struct store *st, int64_t id,
                                  bool (*fn)(const struct store_entry *e, unsigned part, void *arg),
                                  void *arg)
@@ -195,7 +286,7 @@ enum la_status store_series_head(struct store *st, int64_t id,
 		return LA_OK;
 	}
 	struct first f = {NULL, false};
-	enum la_status e = store_series_msgs(st, id, take_first, &f);
+	enum la_status e = series_head_read(st, id, &f);
 	if (!e && f.oom)
 		e = LA_ENOMEM;
 	if (e) {

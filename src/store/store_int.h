@@ -384,6 +384,7 @@ void stats_stmts_free(struct store *st);
  * last (test_store.c checks their plans). */
 const char *series_sql_at(size_t i);
 const char *stats_sql_at(size_t i);
+const char *memo_sql_at(size_t i);
 
 /* gitrepo.c: a copy of the blob `file` ("N/ID": of epoch N of the v2 inbox
  * at path; "ID": of the v1 inbox, a bare repository, at path) in an
