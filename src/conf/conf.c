@@ -479,6 +479,15 @@ const char *conf_subject_tag(const struct conf *c, const char *name, char *tmp, 
 	const struct conf_list *l = conf_list(c, name);
 	if (l && l->subject_tag)
 		return l->subject_tag;
-	snprintf(tmp, tmpsize, "[%s]", name);
+	/* By hand when it fits (a listing asks once a line): snprintf's. */
+	size_t n = strlen(name);
+	if (tmpsize >= n + 3) {
+		tmp[0] = '[';
+		memcpy(tmp + 1, name, n);
+		tmp[n + 1] = ']';
+		tmp[n + 2] = '\0';
+	} else {
+		snprintf(tmp, tmpsize, "[%s]", name);
+	}
 	return tmp;
 }

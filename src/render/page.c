@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "render/html.h"
 #include "render/charts_css.h"
@@ -373,13 +374,30 @@ void page_end(const struct render_ctx *c, struct buf *b)
 	buf_adds(b, "_/prefs\">your time zone</a></footer>\n</body>\n</html>\n");
 }
 
+/* strcasestr(s, tag) of a tag tl long (not 0), in the C locale listarc
+ * runs in (ASCII letters only), without its set-up for each subject. */
+static const char *tag_in(const char *s, const char *tag, size_t tl)
+{
+	unsigned char f = (unsigned char)tag[0], fl = f, fu = f;
+	if (f >= 'A' && f <= 'Z')
+		fl = (unsigned char)(f - 'A' + 'a');
+	else if (f >= 'a' && f <= 'z')
+		fu = (unsigned char)(f - 'a' + 'A');
+	for (; *s; s++) {
+		unsigned char h = (unsigned char)*s;
+		if ((h == fl || h == fu) && strncasecmp(s, tag, tl) == 0)
+			return s;
+	}
+	return NULL;
+}
+
 void subject_plain(const struct render_ctx *c, struct buf *b, const char *list, const char *subject)
 {
 	char tmp[LISTNAME_MAX + 3];
 	const char *tag = conf_subject_tag(c->conf, list, tmp, sizeof tmp);
 	size_t n = strlen(subject), tl = strlen(tag);
 	size_t start = b->len;
-	const char *hit = tl ? strcasestr(subject, tag) : NULL;
+	const char *hit = tl ? tag_in(subject, tag, tl) : NULL;
 	if (hit) {
 		size_t pre = (size_t)(hit - subject);
 		size_t after = pre + tl;
@@ -396,6 +414,14 @@ void subject_plain(const struct render_ctx *c, struct buf *b, const char *list, 
 
 void subject_text(const struct render_ctx *c, struct buf *b, const char *list, const char *subject)
 {
+	/* Most subjects have no list tag: escaped as they are, without the
+	 * copy (a listing writes one a line). */
+	char tmp[LISTNAME_MAX + 3];
+	const char *tag = conf_subject_tag(c->conf, list, tmp, sizeof tmp);
+	if (*subject && (!*tag || !tag_in(subject, tag, strlen(tag)))) {
+		html_text(b, subject, strlen(subject));
+		return;
+	}
 	struct buf t;
 	buf_init(&t, strlen(subject) + 64);
 	subject_plain(c, &t, list, subject);

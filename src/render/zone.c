@@ -200,6 +200,44 @@ static int sender_offset(bool has_tz, int tz)
 	return has_tz && tz > -24 * 60 && tz < 24 * 60 ? tz : 0;
 }
 
+/* Two digits of v (< 100) at p; the pointer after them.  The fields of a
+ * struct la_date that civil() made are all below 100 but the year,
+ * which is 1..9999 (put4): the figures buf_printf's "%02u" and "%04lld"
+ * gave, without a vsnprintf per field (a month's page writes two
+ * elements a line). */
+static char *put2(char *p, unsigned v)
+{
+	*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+static char *put4(char *p, int64_t v)
+{
+	p = put2(p, (unsigned)(v / 100));
+	return put2(p, (unsigned)(v % 100));
+}
+
+/* "YYYY-MM-DD" at p. */
+static char *put_day(char *p, const struct la_date *d)
+{
+	p = put4(p, d->year);
+	*p++ = '-';
+	p = put2(p, d->mon);
+	*p++ = '-';
+	return put2(p, d->day);
+}
+
+/* "HH:MM:SS" at p. */
+static char *put_clock(char *p, const struct la_date *d)
+{
+	p = put2(p, d->hour);
+	*p++ = ':';
+	p = put2(p, d->min);
+	*p++ = ':';
+	return put2(p, d->sec);
+}
+
 bool time_open(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz, int tz)
 {
 	int off = sender_offset(has_tz, tz);
@@ -207,13 +245,24 @@ bool time_open(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz
 	if (!civil(t, (int64_t)off * 60, &s) || !civil(t, 0, &r))
 		return false;
 	unsigned ah = (unsigned)abs(off) / 60, am = (unsigned)abs(off) % 60;
-	buf_printf(b, "<time datetime=\"%04lld-%02u-%02uT%02u:%02u:%02u", (long long)s.year, s.mon,
-	           s.day, s.hour, s.min, s.sec);
+	char tmp[64], *p = tmp;
+	buf_adds(b, "<time datetime=\"");
+	p = put_day(p, &s);
+	*p++ = 'T';
+	p = put_clock(p, &s);
+	buf_add(b, tmp, (size_t)(p - tmp));
 	/* Z: a time in UTC without the sender's offset (RFC 3339's). */
-	if (has_tz)
-		buf_printf(b, "%c%02u:%02u\" title=\"", off < 0 ? '-' : '+', ah, am);
-	else
+	if (has_tz) {
+		p = tmp;
+		*p++ = off < 0 ? '-' : '+';
+		p = put2(p, ah);
+		*p++ = ':';
+		p = put2(p, am);
+		buf_add(b, tmp, (size_t)(p - tmp));
+		buf_adds(b, "\" title=\"");
+	} else {
 		buf_adds(b, "Z\" title=\"");
+	}
 	GTimeZone *gz = c->zone ? zone_tz(c->zone) : NULL;
 	if (gz) {
 		int i = g_time_zone_find_interval(gz, G_TIME_TYPE_UNIVERSAL, t);
@@ -228,8 +277,11 @@ bool time_open(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz
 		}
 		civil(t, 0, &r);
 	}
-	buf_printf(b, "%04lld-%02u-%02u %02u:%02u:%02u UTC\">", (long long)r.year, r.mon, r.day,
-	           r.hour, r.min, r.sec);
+	p = put_day(tmp, &r);
+	*p++ = ' ';
+	p = put_clock(p, &r);
+	buf_add(b, tmp, (size_t)(p - tmp));
+	buf_adds(b, " UTC\">");
 	return true;
 }
 
@@ -241,13 +293,24 @@ void time_html(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz
 	int off = sender_offset(has_tz, tz);
 	struct la_date s;
 	civil(t, (int64_t)off * 60, &s);
-	if (form != TIME_CLOCK)
-		buf_printf(b, "%04lld-%02u-%02u ", (long long)s.year, s.mon, s.day);
-	buf_printf(b, "%02u:%02u", s.hour, s.min);
-	if (form == TIME_SECONDS)
-		buf_printf(b, ":%02u", s.sec);
-	buf_printf(b, " %c%02u%02u</time>", off < 0 ? '-' : '+', (unsigned)abs(off) / 60,
-	           (unsigned)abs(off) % 60);
+	char tmp[64], *p = tmp;
+	if (form != TIME_CLOCK) {
+		p = put_day(p, &s);
+		*p++ = ' ';
+	}
+	p = put2(p, s.hour);
+	*p++ = ':';
+	p = put2(p, s.min);
+	if (form == TIME_SECONDS) {
+		*p++ = ':';
+		p = put2(p, s.sec);
+	}
+	*p++ = ' ';
+	*p++ = off < 0 ? '-' : '+';
+	p = put2(p, (unsigned)abs(off) / 60);
+	p = put2(p, (unsigned)abs(off) % 60);
+	buf_add(b, tmp, (size_t)(p - tmp));
+	buf_adds(b, "</time>");
 }
 
 /* ---- the preferences page ---- */

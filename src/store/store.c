@@ -504,6 +504,7 @@ void store_close(struct store *st)
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->prepared[i]);
 	series_stmts_free(st);
+	store_memo_free(st->memo);
 	free(st->sdirty);
 	stats_stmts_free(st);
 	/* A persistent WAL is emptied when the writer closes, so that readers

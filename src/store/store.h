@@ -458,6 +458,19 @@ enum {
 LA_MUST_CHECK enum la_status store_series_versions(struct store *st, const struct store_series *s,
                                                    int64_t *ids, unsigned *how,
                                                    struct store_series *rows, int max, int *n);
+/* The same (rows not NULL), kept for the read transaction's data version
+ * (memo.c): every page of each version of a series asks it again. */
+LA_MUST_CHECK enum la_status store_series_versions_memo(struct store *st,
+                                                        const struct store_series *s, int64_t *ids,
+                                                        unsigned *how, struct store_series *rows,
+                                                        int max, int *n);
+/* The first message store_series_msgs gives of series id (its cover
+ * letter, else its first patch shown) to fn, none if it has none shown;
+ * kept as store_series_versions_memo keeps the versions. */
+LA_MUST_CHECK enum la_status store_series_head(struct store *st, int64_t id,
+                                               bool (*fn)(const struct store_entry *e,
+                                                          unsigned part, void *arg),
+                                               void *arg);
 
 /* The state of a series (kept up to date at every commit that touches
  * its threads or versions; hidden messages do not count): msgs, its

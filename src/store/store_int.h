@@ -157,6 +157,8 @@ struct store {
 		int count;
 	} scount[16];
 	size_t nscount;
+	/* What pages read again and again, for read_gen (memo.c). */
+	struct store_memo *memo;
 	sqlite3_stmt *stats_stmt[16]; /* stats.c's */
 	sqlite3_stmt *stats_apply[12];
 	/* The messages shown added since the last stats_flush, in order
@@ -382,6 +384,7 @@ void stats_stmts_free(struct store *st);
  * last (test_store.c checks their plans). */
 const char *series_sql_at(size_t i);
 const char *stats_sql_at(size_t i);
+const char *memo_sql_at(size_t i);
 
 /* gitrepo.c: a copy of the blob `file` ("N/ID": of epoch N of the v2 inbox
  * at path; "ID": of the v1 inbox, a bare repository, at path) in an
@@ -390,6 +393,10 @@ int store_git_blob_open(const char *path, const char *file, uint64_t *size);
 /* git.c: a message's file, "N/ID" (v2, epoch N of at most 6 digits) or
  * "ID" (v1): the ID part and the epoch (-1 for v1), or NULL. */
 const char *st_git_file_oid(const char *file, int *epoch);
+
+/* memo.c: frees the memo of pages' reads (NULL-safe). */
+struct store_memo;
+void store_memo_free(struct store_memo *m);
 
 /* write.c: drops the writer caches (on rollback and close). */
 void st_write_caches_free(struct store *st);

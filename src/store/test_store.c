@@ -767,11 +767,12 @@ static void plans_check(const char *dir, const char *when)
 		      searches[i].step, searches[i].uses, got);
 	}
 	int n = 0, bad = 0, zero = 0;
-	for (int f = 0; f < 3; f++) {
+	for (int f = 0; f < 4; f++) {
 		for (size_t i = 0;; i++) {
 			const char *q = f == 0   ? (i < S_COUNT ? st_sql[i] : NULL)
 			                : f == 1 ? series_sql_at(i)
-			                         : stats_sql_at(i);
+			                : f == 2 ? stats_sql_at(i)
+			                         : memo_sql_at(i);
 			if (!q)
 				break;
 			plan_of(dir, q, got, sizeof got);
