@@ -193,7 +193,8 @@ static bool parse_blob(git_odb *odb, const git_oid *id, const struct ingest_opts
 		ingest_adjust(o->conf, sum);
 		if (o->search)
 			msg_text_extract(text, p,
-			                 bm->len < SEARCH_TEXT_MAX * 8 ? bm->len : SEARCH_TEXT_MAX * 8);
+			                 bm->len < SEARCH_TEXT_MAX * 8 ? bm->len
+			                                               : SEARCH_TEXT_MAX * 8);
 		if (!sum->msgid[0])
 			msg_made_up_id(bm->made_up, sizeof bm->made_up, p, hl, bm->len);
 	}

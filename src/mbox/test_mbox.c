@@ -697,8 +697,8 @@ static void test_leading_fromline(void)
 	} t[] = {
 		{"From: a@b\n\nx\n", 0, false, 0},
 		{"From a@b Wed Mar  6 08:00:00 2024\nFrom: a@b\n", 34, true, 6},
-		{"From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nX: y\n", 71,
-		 false, 0},
+		{"From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nX: y\n",
+	         71, false, 0},
 		{"From mboxrd@z Thu Jan  1 00:00:00 1970\r\nX: y\r\n", 40, false, 0},
 		{"\n\r\nFrom a@b Wed Mar  6 08:00:00 2024\nX: y\n", 37, true, 6},
 		{"From nobody\nX: y\n", 12, false, 0},
@@ -712,7 +712,8 @@ static void test_leading_fromline(void)
 		struct la_date d = {0};
 		bool dated = true;
 		size_t skip = mbox_leading_fromline(t[i].blob, strlen(t[i].blob), &d, &dated);
-		CHECK(skip == t[i].skip && dated == t[i].dated && (!dated || (int)d.day == t[i].day),
+		CHECK(skip == t[i].skip && dated == t[i].dated &&
+		              (!dated || (int)d.day == t[i].day),
 		      "leading From_ line %zu: skip %zu dated %d", i, skip, dated);
 	}
 }

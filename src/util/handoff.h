@@ -25,10 +25,10 @@
 struct handoff {
 	pthread_mutex_t mu;
 	pthread_cond_t can_put, can_take;
-	size_t size, wake;   /* slots; how many change hands before a wake-up */
-	size_t head, tail;   /* head: next to fill; tail: next to take */
-	bool done;           /* the reader has finished */
-	bool stop;           /* the writer asks the reader to stop */
+	size_t size, wake; /* slots; how many change hands before a wake-up */
+	size_t head, tail; /* head: next to fill; tail: next to take */
+	bool done;         /* the reader has finished */
+	bool stop;         /* the writer asks the reader to stop */
 	bool reader_waits, writer_waits;
 };
 
