@@ -27,7 +27,7 @@ EXTRA_CFLAGS ?=
 # mbox, msg, search, store and thread; http uses conf, msg, store and
 # render).
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c src/util/cjk.c src/util/stem.c src/util/fold.c \
-              src/util/hash.c src/util/civil.c src/util/vec.c src/util/io.c
+              src/util/hash.c src/util/civil.c src/util/vec.c src/util/io.c src/util/handoff.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/charset.c src/msg/decode.c src/msg/htmltext.c \
               src/msg/text.c src/msg/textlore.c src/msg/patchid.c src/msg/series.c
 MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c src/mbox/bz2par.c

@@ -18,8 +18,11 @@
 #include "ingest/ingest.h"
 #include "ingest/ingest_int.h"
 #include "limits.h"
+#include "mbox/mbox.h"
 #include "msg/msg.h"
 #include "msg/text.h"
+#include "util/civil.h"
+#include "util/handoff.h"
 
 /* What one run over an inbox needs, shared by its epochs. */
 struct walk {
@@ -30,7 +33,6 @@ struct walk {
 	struct ingest_stats *stats;
 	struct msg_summary *sum;
 	struct msg_text text;
-	struct buf raw;
 	int64_t last_ts;      /* the previous message's delivery time (date fallback) */
 	unsigned batch;       /* messages added and removed since the last commit */
 	uint64_t uncommitted; /* messages added since the last commit */
@@ -111,29 +113,46 @@ static void blob_file(char *out, size_t n, int epoch, const git_oid *id)
 		snprintf(out, n, "%d/%s", epoch, hex);
 }
 
-/* Adds a message read and parsed (sum, text if search is on, made_up its
- * made-up Message-ID or "") to the index: its date, number, row. */
-static enum la_status add_parsed(struct walk *w, int epoch, const git_oid *id, size_t len,
-                                 struct msg_summary *sum, struct msg_text *text,
-                                 const char *made_up, struct la_err *err)
+/* A blob read as a message: where its message starts in it (past a
+ * From_ line it may begin with, as public-inbox reads it), its length
+ * from there (0: the empty "m" public-inbox-purge leaves, no message),
+ * that From_ line's date if it has one that is not a placeholder, and
+ * the made-up Message-ID if it has none ("" otherwise). */
+struct blob_msg {
+	size_t off, len;
+	bool dated;
+	struct la_date date;
+	char made_up[64];
+};
+
+/* Adds a message read and parsed (sum, text if search is on) to the
+ * index: its date, number, row.  The date is the mbox path's: the From_
+ * line's if the blob kept one with a date, else Received:, then Date:. */
+static enum la_status add_parsed(struct walk *w, int epoch, const git_oid *id,
+                                 const struct blob_msg *bm, struct msg_summary *sum,
+                                 struct msg_text *text, struct la_err *err)
 {
 	struct store_new_msg nm = {0};
 	char file[GIT_OID_HEXSZ + 16];
 	blob_file(file, sizeof file, epoch, id);
 	nm.list_id = w->list_id;
 	nm.source_id = w->src.id;
-	nm.off = 0;
-	nm.len = len;
+	nm.off = bm->off;
+	nm.len = bm->len;
 	nm.file = file;
 	nm.sum = sum;
 	nm.text = w->o->search ? text : NULL;
-	if (!ingest_delivery_date(sum, w->last_ts, &nm.ts, &nm.day))
+	if (bm->dated) {
+		nm.ts = date_unix(&bm->date);
+		nm.day = civil_daykey(bm->date.year, bm->date.mon, bm->date.day);
+	} else if (!ingest_delivery_date(sum, w->last_ts, &nm.ts, &nm.day)) {
 		w->stats->no_date++;
+	}
 	w->last_ts = nm.ts;
 	nm.has_date = sum->has_date;
 	nm.date = sum->has_date ? date_unix(&sum->date) : 0;
-	if (made_up[0]) {
-		nm.made_up_id = made_up;
+	if (bm->made_up[0]) {
+		nm.made_up_id = bm->made_up;
 		w->stats->no_msgid++;
 	}
 	int num;
@@ -143,45 +162,43 @@ static enum la_status add_parsed(struct walk *w, int epoch, const git_oid *id, s
 		return e;
 	w->stats->messages++;
 	w->stats->dups += dup;
-	w->stats->bytes += len;
+	w->stats->bytes += bm->len;
 	w->batch++;
 	w->uncommitted++;
 	return LA_OK;
 }
 
-/* A blob's bytes (up to what search needs, copied into raw: the parsers
- * want a NUL after them) parsed into sum, text (if search) and made_up
- * (its made-up Message-ID, or ""); *len its whole length, 0 for the
- * empty "m" public-inbox-purge leaves (no message). */
+/* A blob's message (past a leading From_ line: struct blob_msg) parsed
+ * into bm, sum and text (if search; up to what search needs), straight
+ * from the object's bytes: the parsers read spans, and nothing is kept
+ * past them (no copy; the object is freed here). */
 static bool parse_blob(git_odb *odb, const git_oid *id, const struct ingest_opts *o,
-                       struct buf *raw, struct msg_summary *sum, struct msg_text *text,
-                       char made_up[64], size_t *len)
+                       struct msg_summary *sum, struct msg_text *text, struct blob_msg *bm)
 {
 	git_odb_object *blob = NULL;
 	if (git_odb_read(&blob, odb, id) != 0 || git_odb_object_type(blob) != GIT_OBJECT_BLOB) {
 		git_odb_object_free(blob);
 		return false;
 	}
-	*len = git_odb_object_size(blob);
-	made_up[0] = 0;
-	if (*len == 0) {
-		git_odb_object_free(blob);
-		return true;
+	const char *data = git_odb_object_data(blob);
+	size_t size = git_odb_object_size(blob);
+	bm->made_up[0] = 0;
+	bm->off = mbox_leading_fromline(data, size < HEAD_MAX ? size : HEAD_MAX, &bm->date,
+	                                &bm->dated);
+	bm->len = size - bm->off;
+	if (bm->len > 0) {
+		const char *p = data + bm->off;
+		size_t hl = bm->len < HEAD_MAX ? bm->len : HEAD_MAX;
+		msg_summary_parse(sum, p, hl);
+		ingest_adjust(o->conf, sum);
+		if (o->search)
+			msg_text_extract(text, p,
+			                 bm->len < SEARCH_TEXT_MAX * 8 ? bm->len
+			                                               : SEARCH_TEXT_MAX * 8);
+		if (!sum->msgid[0])
+			msg_made_up_id(bm->made_up, sizeof bm->made_up, p, hl, bm->len);
 	}
-	size_t n = *len < SEARCH_TEXT_MAX * 8 ? *len : SEARCH_TEXT_MAX * 8;
-	buf_reset(raw);
-	buf_add(raw, git_odb_object_data(blob), n);
 	git_odb_object_free(blob);
-	if (raw->err)
-		return false;
-	const char *p = buf_cstr(raw);
-	size_t hl = n < HEAD_MAX ? n : HEAD_MAX;
-	msg_summary_parse(sum, p, hl);
-	ingest_adjust(o->conf, sum);
-	if (o->search)
-		msg_text_extract(text, p, n);
-	if (!sum->msgid[0])
-		msg_made_up_id(made_up, 64, p, hl, *len);
 	return true;
 }
 
@@ -190,19 +207,18 @@ static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, 
 {
 	/* Straight from the object database: no blob object around it. */
 	git_odb *odb = NULL;
-	size_t len = 0;
-	char made_up[64];
+	struct blob_msg bm;
 	bool ok = git_repository_odb(&odb, repo) == 0 &&
-	          parse_blob(odb, id, w->o, &w->raw, w->sum, &w->text, made_up, &len);
+	          parse_blob(odb, id, w->o, w->sum, &w->text, &bm);
 	git_odb_free(odb);
 	if (!ok) {
 		char hex[GIT_OID_HEXSZ + 1];
 		return la_err_set(err, LA_EIO, "%s: blob %s: %s", w->src.path,
 		                  git_oid_tostr(hex, sizeof hex, id), git_msg());
 	}
-	if (len == 0)
+	if (bm.len == 0)
 		return LA_OK;
-	return add_parsed(w, epoch, id, len, w->sum, &w->text, made_up, err);
+	return add_parsed(w, epoch, id, &bm, w->sum, &w->text, err);
 }
 
 static enum la_status remove_blob(struct walk *w, int epoch, const git_oid *id, struct la_err *err)
@@ -630,25 +646,20 @@ static enum la_status batch_point(struct walk *w, int hnum, const git_oid *id, s
  * adds them to the index, committing in batches. */
 
 #define GIT_RING 16
-#define GIT_RING_WAKE (GIT_RING / 2)
 
 struct git_slot {
 	char op; /* 'm' a message, 'e' an empty "m" (purged), 'd' a removal,
 	            'g' another tree (read on the writer's side) */
 	git_oid blob;
-	size_t len;
+	struct blob_msg bm;
 	struct msg_summary sum;
 	struct msg_text text;
-	char made_up[64];
 };
 
 struct git_ring {
-	pthread_mutex_t mu;
-	pthread_cond_t can_put, can_take;
+	struct handoff h; /* who has which slot (util/handoff.h) */
 	struct git_slot *slot;
-	size_t head, tail; /* head: next to fill; tail: next to take */
-	bool done, stop, reader_waits, writer_waits;
-	enum la_status status;
+	enum la_status status; /* the reader's, once it has finished */
 	struct la_err err;
 	/* The reader's inputs: the chain (newest first) and how to parse. */
 	const char *repo_path, *src_path;
@@ -656,7 +667,6 @@ struct git_ring {
 	const struct link *v;
 	size_t n;
 	const struct ingest_opts *o;
-	struct buf raw;
 };
 
 static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct link *l,
@@ -674,13 +684,12 @@ static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct l
 	}
 	if (sl->op == 'd')
 		return LA_OK;
-	if (!parse_blob(odb, &sl->blob, q->o, &q->raw, &sl->sum, &sl->text, sl->made_up,
-	                &sl->len)) {
+	if (!parse_blob(odb, &sl->blob, q->o, &sl->sum, &sl->text, &sl->bm)) {
 		char hex[GIT_OID_HEXSZ + 1];
 		return la_err_set(&q->err, LA_EIO, "%s: blob %s: %s", q->src_path,
 		                  git_oid_tostr(hex, sizeof hex, &sl->blob), git_msg());
 	}
-	if (sl->len == 0)
+	if (sl->bm.len == 0)
 		sl->op = 'e';
 	return LA_OK;
 }
@@ -696,57 +705,17 @@ static void *git_reader_main(void *arg)
 	                            NULL) != 0 ||
 	    git_repository_odb(&odb, repo) != 0)
 		e = la_err_set(&q->err, LA_EIO, "%s: %s", q->repo_path, git_msg());
-	for (size_t i = q->n; i-- > 0 && !e;) {
-		pthread_mutex_lock(&q->mu);
-		while (q->head - q->tail == GIT_RING && !q->stop) {
-			q->reader_waits = true;
-			pthread_cond_wait(&q->can_put, &q->mu);
-		}
-		q->reader_waits = false;
-		bool stop = q->stop;
-		pthread_mutex_unlock(&q->mu);
-		if (stop)
+	size_t at;
+	for (size_t i = q->n; i-- > 0 && !e && handoff_wait_put(&q->h, &at);) {
+		if ((e = read_link(q, odb, &q->v[i], &q->slot[at])))
 			break;
-		if ((e = read_link(q, odb, &q->v[i], &q->slot[q->head % GIT_RING])))
-			break;
-		pthread_mutex_lock(&q->mu);
-		q->head++;
-		if (q->writer_waits && q->head - q->tail >= GIT_RING_WAKE)
-			pthread_cond_signal(&q->can_take);
-		pthread_mutex_unlock(&q->mu);
+		handoff_put(&q->h);
 	}
 	git_odb_free(odb);
 	git_repository_free(repo);
-	pthread_mutex_lock(&q->mu);
 	q->status = e;
-	q->done = true;
-	pthread_cond_signal(&q->can_take);
-	pthread_mutex_unlock(&q->mu);
+	handoff_finish(&q->h);
 	return NULL;
-}
-
-/* The next slot filled, waiting for it; NULL once the reader is done and
- * everything was taken. */
-static struct git_slot *git_ring_take(struct git_ring *q)
-{
-	pthread_mutex_lock(&q->mu);
-	while (q->head == q->tail && !q->done) {
-		q->writer_waits = true;
-		pthread_cond_wait(&q->can_take, &q->mu);
-	}
-	q->writer_waits = false;
-	bool empty = q->head == q->tail;
-	pthread_mutex_unlock(&q->mu);
-	return empty ? NULL : &q->slot[q->tail % GIT_RING];
-}
-
-static void git_ring_release(struct git_ring *q)
-{
-	pthread_mutex_lock(&q->mu);
-	q->tail++;
-	if (q->reader_waits && q->head - q->tail <= GIT_RING - GIT_RING_WAKE)
-		pthread_cond_signal(&q->can_put);
-	pthread_mutex_unlock(&q->mu);
 }
 
 /* The chain v[0..n) (newest first) indexed oldest first through the ring. */
@@ -767,19 +736,15 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 		return la_err_set(err, LA_ENOMEM, "out of memory");
 	for (int i = 0; i < GIT_RING; i++)
 		msg_text_init(&q.slot[i].text);
-	buf_init(&q.raw, SEARCH_TEXT_MAX * 8 + 1);
-	pthread_mutex_init(&q.mu, NULL);
-	pthread_cond_init(&q.can_put, NULL);
-	pthread_cond_init(&q.can_take, NULL);
+	handoff_init(&q.h, GIT_RING);
 	pthread_t reader;
 	enum la_status e = LA_OK;
 	bool started = pthread_create(&reader, NULL, git_reader_main, &q) == 0;
 	if (!started)
 		e = la_err_set(err, LA_ENOMEM, "cannot start a thread");
-	for (size_t i = n; started && !e && i-- > 0;) {
-		struct git_slot *sl = git_ring_take(&q);
-		if (!sl)
-			break;
+	size_t at;
+	for (size_t i = n; started && !e && i-- > 0 && handoff_take(&q.h, &at);) {
+		struct git_slot *sl = &q.slot[at];
 		const struct link *l = &v[i];
 		if (w->last_ts == 0) {
 			/* The first message's date fallback: its commit's time. */
@@ -794,8 +759,7 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 			w->last_ts = ts;
 		}
 		if (sl->op == 'm') {
-			e = add_parsed(w, ep->num, &sl->blob, sl->len, &sl->sum, &sl->text,
-			               sl->made_up, err);
+			e = add_parsed(w, ep->num, &sl->blob, &sl->bm, &sl->sum, &sl->text, err);
 		} else if (sl->op == 'd') {
 			e = remove_blob(w, ep->num, &sl->blob, err);
 		} else if (sl->op == 'g') {
@@ -807,29 +771,23 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 				e = one_commit(w, ep->repo, ep->num, c, err);
 			git_commit_free(c);
 		}
-		git_ring_release(&q);
+		handoff_release(&q.h);
 		if (!e)
 			e = batch_point(w, hnum, &l->commit, err);
 	}
 	if (started) {
-		pthread_mutex_lock(&q.mu);
-		q.stop = true;
-		pthread_cond_signal(&q.can_put);
-		pthread_mutex_unlock(&q.mu);
+		handoff_stop(&q.h);
 		pthread_join(reader, NULL);
 		if (!e && q.status)
 			e = la_err_set(err, q.status, "%s", q.err.msg);
-		else if (!e && q.tail != n)
+		else if (!e && handoff_taken(&q.h) != n)
 			e = la_err_set(err, LA_EIO, "%s: the chain was not read whole",
 			               w->src.path);
 	}
 	for (int i = 0; i < GIT_RING; i++)
 		msg_text_free(&q.slot[i].text);
 	free(q.slot);
-	buf_free(&q.raw);
-	pthread_cond_destroy(&q.can_put);
-	pthread_cond_destroy(&q.can_take);
-	pthread_mutex_destroy(&q.mu);
+	handoff_destroy(&q.h);
 	return e;
 }
 
@@ -919,7 +877,6 @@ enum la_status ingest_git(struct store *st, int64_t list_id, const char *path, b
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 	struct walk w = {.st = st, .list_id = list_id, .o = o, .stats = stats};
 	msg_text_init(&w.text);
-	buf_init(&w.raw, SEARCH_TEXT_MAX * 8 + 1);
 	w.sum = malloc(sizeof *w.sum);
 	int *nums = NULL;
 	size_t n = 0;
@@ -970,7 +927,6 @@ out:
 	free(nums);
 	free(w.sum);
 	msg_text_free(&w.text);
-	buf_free(&w.raw);
 	git_libgit2_shutdown();
 	return e;
 }

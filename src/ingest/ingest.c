@@ -23,6 +23,7 @@
 #include "mbox/mbox.h"
 #include "msg/header.h"
 #include "util/civil.h"
+#include "util/handoff.h"
 #include "util/hash.h"
 #include "util/io.h"
 #include "util/utf8.h"
@@ -200,11 +201,6 @@ static void report(const struct ingest_opts *o, const char *path, uint64_t done,
 
 #define RING 16
 
-/* Each side wakes the other only when it waits and half the ring has
- * changed hands: a wake-up per message (a futex call on each side, and a
- * context switch) was a fifth of the CPU time of `index --no-search`. */
-#define RING_WAKE (RING / 2)
-
 struct slot {
 	struct msg_summary sum;
 	uint64_t start, off, len, end;
@@ -217,14 +213,9 @@ struct slot {
 };
 
 struct ring {
-	pthread_mutex_t mu;
-	pthread_cond_t can_put, can_take;
+	struct handoff h; /* who has which slot (util/handoff.h) */
 	struct slot *slot;
-	unsigned head, tail; /* head: next to fill; tail: next to take */
-	bool done;           /* the reader has finished (see status) */
-	bool stop;           /* the writer asks the reader to stop */
-	bool reader_waits, writer_waits;
-	enum la_status status;
+	enum la_status status; /* the reader's, once it has finished */
 	struct la_err err;
 	bool pending; /* a trailing message was left for later */
 	char note[512];
@@ -352,17 +343,8 @@ static void *reader_main(void *arg)
 	const struct span_job *j = q->job;
 	enum la_status e = LA_OK;
 	struct mbox_msg m;
-	for (;;) {
-		pthread_mutex_lock(&q->mu);
-		while (q->head - q->tail == RING && !q->stop) {
-			q->reader_waits = true;
-			pthread_cond_wait(&q->can_put, &q->mu);
-		}
-		q->reader_waits = false;
-		bool stop = q->stop;
-		pthread_mutex_unlock(&q->mu);
-		if (stop)
-			break;
+	size_t at;
+	while (handoff_wait_put(&q->h, &at)) {
 		struct la_err rerr = {0};
 		e = mbox_next(q->r, &m, &rerr);
 		if (e == LA_EOF) {
@@ -381,7 +363,7 @@ static void *reader_main(void *arg)
 		 * should be). */
 		if ((m.flags & MBOX_F_AT_EOF) && pending_tail(q, &m))
 			break;
-		struct slot *sl = &q->slot[q->head % RING];
+		struct slot *sl = &q->slot[at];
 		msg_summary_parse(&sl->sum, m.head, m.head_len);
 		ingest_adjust(q->conf, &sl->sum);
 		if (m.flags & MBOX_F_HEAD_TRUNC)
@@ -406,17 +388,10 @@ static void *reader_main(void *arg)
 			q->search && read_message(j->fd, m.off, m.len, true, &q->raw, &q->unq);
 		if (sl->has_text)
 			msg_text_extract(&sl->text, q->unq.data ? q->unq.data : "", q->unq.len);
-		pthread_mutex_lock(&q->mu);
-		q->head++;
-		if (q->writer_waits && q->head - q->tail >= RING_WAKE)
-			pthread_cond_signal(&q->can_take);
-		pthread_mutex_unlock(&q->mu);
+		handoff_put(&q->h);
 	}
-	pthread_mutex_lock(&q->mu);
 	q->status = e;
-	q->done = true;
-	pthread_cond_signal(&q->can_take);
-	pthread_mutex_unlock(&q->mu);
+	handoff_finish(&q->h);
 	return NULL;
 }
 
@@ -426,9 +401,7 @@ static enum la_status ring_init(struct ring *q, const struct span_job *j,
                                 const struct ingest_opts *o)
 {
 	memset(q, 0, sizeof *q);
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->can_put, NULL);
-	pthread_cond_init(&q->can_take, NULL);
+	handoff_init(&q->h, RING);
 	buf_init(&q->raw, SEARCH_TEXT_MAX * 8 + 1);
 	buf_init(&q->unq, SEARCH_TEXT_MAX * 8 + 1);
 	q->job = j;
@@ -458,9 +431,7 @@ static void ring_free(struct ring *q)
 		msg_text_free(&q->slot[i].text);
 	buf_free(&q->raw);
 	buf_free(&q->unq);
-	pthread_cond_destroy(&q->can_put);
-	pthread_cond_destroy(&q->can_take);
-	pthread_mutex_destroy(&q->mu);
+	handoff_destroy(&q->h);
 	mbox_reader_free(q->r);
 	free(q->slot);
 }
@@ -469,34 +440,20 @@ static void ring_free(struct ring *q)
  * is done and everything was taken. */
 static struct slot *ring_take(struct ring *q)
 {
-	pthread_mutex_lock(&q->mu);
-	while (q->head == q->tail && !q->done) {
-		q->writer_waits = true;
-		pthread_cond_wait(&q->can_take, &q->mu);
-	}
-	q->writer_waits = false;
-	bool empty = q->head == q->tail;
-	pthread_mutex_unlock(&q->mu);
-	return empty ? NULL : &q->slot[q->tail % RING];
+	size_t at;
+	return handoff_take(&q->h, &at) ? &q->slot[at] : NULL;
 }
 
 /* Hands the slot ring_take gave back to the reader. */
 static void ring_release(struct ring *q)
 {
-	pthread_mutex_lock(&q->mu);
-	q->tail++;
-	if (q->reader_waits && q->head - q->tail <= RING - RING_WAKE)
-		pthread_cond_signal(&q->can_put);
-	pthread_mutex_unlock(&q->mu);
+	handoff_release(&q->h);
 }
 
 /* Asks the reader to stop, and waits for it. */
 static void ring_stop(struct ring *q, pthread_t reader)
 {
-	pthread_mutex_lock(&q->mu);
-	q->stop = true;
-	pthread_cond_signal(&q->can_put);
-	pthread_mutex_unlock(&q->mu);
+	handoff_stop(&q->h);
 	pthread_join(reader, NULL);
 }
 

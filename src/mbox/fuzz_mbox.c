@@ -62,6 +62,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sum = malloc(sizeof *sum);
 	}
 	mbox_sniff((const char *)data, size < SNIFF_MAX ? size : SNIFF_MAX, size <= SNIFF_MAX);
+	/* A public-inbox blob's From_ line: a whole line, within the bytes,
+	 * never all of them. */
+	struct la_date from_date;
+	bool dated;
+	size_t skip = mbox_leading_fromline((const char *)data, size, &from_date, &dated);
+	if (skip && (skip >= size || data[skip - 1] != '\n'))
+		abort();
 	int fd = memfd_create("fuzz", 0);
 	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
 		if (fd >= 0)

@@ -313,6 +313,28 @@ bool mbox_is_fromline(const char *line, size_t n, struct la_date *d, bool *space
 	return p < end && date_parse_fromline(span_make(p, (size_t)(end - p)), d);
 }
 
+size_t mbox_leading_fromline(const char *p, size_t n, struct la_date *d, bool *dated)
+{
+	*dated = false;
+	size_t i = 0;
+	while (i < n && (p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (n - i < 5 || memcmp(p + i, "From ", 5) != 0)
+		return 0;
+	size_t e = i + 5;
+	while (e < n && p[e] != '\r' && p[e] != '\n')
+		e++;
+	size_t nl = e < n && p[e] == '\r' ? e + 1 : e;
+	if (nl >= n || p[nl] != '\n' || nl + 1 == n)
+		return 0;
+	struct la_date fd;
+	if (mbox_is_fromline(p + i, e - i, &fd, NULL) && !placeholder_date(&fd)) {
+		*d = fd;
+		*dated = true;
+	}
+	return nl + 1;
+}
+
 /* Does the line at p (avail bytes of it and what follows) start a
  * header field: a name and a colon (after a byte order mark, say)? */
 static bool starts_header(const char *p, size_t avail)

@@ -100,6 +100,17 @@ uint64_t mbox_reader_pos(const struct mbox_reader *r);
  * sender has spaces: then only a header block after it makes it one. */
 bool mbox_is_fromline(const char *line, size_t n, struct la_date *d, bool *spaced);
 
+/* The length of the line ends and the From_ line that a public-inbox blob
+ * p[0..n) begins with (some writers kept a message's mbox From_ line, or
+ * git format-patch's "From <sha> Mon Sep 17 00:00:00 2001", in the blob):
+ * what public-inbox itself strips when it reads a blob, /\A[\r\n]*From
+ * [^\r\n]*\r?\n/, and what an mbox holding the same mail has as its
+ * separator.  0 if there is none, or nothing after it.  Only p[0..n) is
+ * read (pass the header bytes).  *dated is set, and d filled, if the line
+ * is a From_ line with a date that is not a placeholder: the delivery
+ * date, as the mbox path takes it. */
+size_t mbox_leading_fromline(const char *p, size_t n, struct la_date *d, bool *dated);
+
 /* True if p[0..n) begins what a message of format fmt begins with where
  * an earlier one ended: "From " (mbox), ^A^A^A^A and a line end (MMDF). */
 bool mbox_at_boundary(enum mbox_format fmt, const char *p, size_t n);

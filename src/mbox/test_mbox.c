@@ -685,12 +685,46 @@ static void test_large(void)
 	buf_free(&b);
 }
 
+/* A public-inbox blob's leading From_ line: what public-inbox strips
+ * (/\A[\r\n]*From [^\r\n]*\r?\n/), and its date unless a placeholder. */
+static void test_leading_fromline(void)
+{
+	static const struct {
+		const char *blob;
+		size_t skip;
+		bool dated;
+		int day;
+	} t[] = {
+		{"From: a@b\n\nx\n", 0, false, 0},
+		{"From a@b Wed Mar  6 08:00:00 2024\nFrom: a@b\n", 34, true, 6},
+		{"From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nX: y\n",
+	         71, false, 0},
+		{"From mboxrd@z Thu Jan  1 00:00:00 1970\r\nX: y\r\n", 40, false, 0},
+		{"\n\r\nFrom a@b Wed Mar  6 08:00:00 2024\nX: y\n", 37, true, 6},
+		{"From nobody\nX: y\n", 12, false, 0},
+		{"From a@b Wed Mar  6 08:00:00 2024\n", 0, false, 0}, /* nothing after it */
+		{"From a@b Wed Mar  6 08:00:00 2024", 0, false, 0},   /* no line end */
+		{"From a@b\rX: y\n", 0, false, 0},                    /* a lone CR */
+		{"Subject: x\nFrom a@b Wed Mar  6 08:00:00 2024\n", 0, false, 0},
+		{"", 0, false, 0},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		struct la_date d = {0};
+		bool dated = true;
+		size_t skip = mbox_leading_fromline(t[i].blob, strlen(t[i].blob), &d, &dated);
+		CHECK(skip == t[i].skip && dated == t[i].dated &&
+		              (!dated || (int)d.day == t[i].day),
+		      "leading From_ line %zu: skip %zu dated %d", i, skip, dated);
+	}
+}
+
 int main(void)
 {
 	msg_library_init();
 	test_small();
 	test_fromlines();
 	test_fromline_writer();
+	test_leading_fromline();
 	test_prefixes();
 	test_pipermail();
 	test_mboxcl2();

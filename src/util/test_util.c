@@ -9,6 +9,7 @@
 #include "util/civil.h"
 #include "util/cjk.h"
 #include "util/fold.h"
+#include "util/handoff.h"
 #include "util/hash.h"
 #include "util/stem.h"
 #include "util/io.h"
@@ -335,6 +336,60 @@ static void test_io(void)
 	free(back);
 }
 
+/* The hand-off: every value a reader puts through a small ring arrives,
+ * in order; a writer that stops early stops the reader (it does not hang
+ * on a full ring); a reader that finishes early ends the writer's loop. */
+struct handoff_case {
+	struct handoff h;
+	int slot[4];
+	int n;      /* values the reader offers */
+	int put;    /* values it put */
+	bool ended; /* it left its loop */
+};
+
+static void *handoff_reader(void *arg)
+{
+	struct handoff_case *c = arg;
+	size_t at;
+	for (int i = 0; i < c->n && handoff_wait_put(&c->h, &at); i++) {
+		c->slot[at] = i;
+		handoff_put(&c->h);
+		c->put++;
+	}
+	c->ended = true;
+	handoff_finish(&c->h);
+	return NULL;
+}
+
+static void test_handoff(void)
+{
+	static const struct {
+		int n, take; /* the reader offers n; the writer takes at most take */
+	} t[] = {{1000, 1000}, {0, 10}, {3, 10}, {1000, 5}, {1000, 0}};
+	for (size_t k = 0; k < sizeof t / sizeof *t; k++) {
+		struct handoff_case c = {.n = t[k].n};
+		handoff_init(&c.h, 4);
+		pthread_t r;
+		CHECK(pthread_create(&r, NULL, handoff_reader, &c) == 0, "handoff %zu: thread", k);
+		int got = 0;
+		bool in_order = true;
+		size_t at;
+		while (got < t[k].take && handoff_take(&c.h, &at)) {
+			in_order &= c.slot[at] == got;
+			got++;
+			handoff_release(&c.h);
+		}
+		handoff_stop(&c.h);
+		pthread_join(r, NULL);
+		int want = t[k].n < t[k].take ? t[k].n : t[k].take;
+		CHECK(in_order && got == want && c.ended && handoff_taken(&c.h) == (size_t)got &&
+		              c.put <= got + 4,
+		      "handoff %zu: took %d of %d in order %d, reader put %d", k, got, want,
+		      in_order, c.put);
+		handoff_destroy(&c.h);
+	}
+}
+
 int main(void)
 {
 	test_buf();
@@ -346,5 +401,6 @@ int main(void)
 	test_fold();
 	test_stem();
 	test_io();
+	test_handoff();
 	return check_status();
 }
