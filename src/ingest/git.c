@@ -20,6 +20,7 @@
 #include "limits.h"
 #include "msg/msg.h"
 #include "msg/text.h"
+#include "util/stem.h"
 
 /* What one run over an inbox needs, shared by its epochs. */
 struct walk {
@@ -657,6 +658,7 @@ struct git_ring {
 	size_t n;
 	const struct ingest_opts *o;
 	struct buf raw;
+	struct stemmer *stemmer; /* the slots' texts share it (ingest.c's ring) */
 };
 
 static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct link *l,
@@ -765,8 +767,12 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 	q.slot = calloc(GIT_RING, sizeof *q.slot);
 	if (!q.slot)
 		return la_err_set(err, LA_ENOMEM, "out of memory");
-	for (int i = 0; i < GIT_RING; i++)
+	/* (NULL: each text makes its own, if it needs one) */
+	q.stemmer = w->o->search ? stemmer_new() : NULL;
+	for (int i = 0; i < GIT_RING; i++) {
 		msg_text_init(&q.slot[i].text);
+		msg_text_lend_stemmer(&q.slot[i].text, q.stemmer);
+	}
 	buf_init(&q.raw, SEARCH_TEXT_MAX * 8 + 1);
 	pthread_mutex_init(&q.mu, NULL);
 	pthread_cond_init(&q.can_put, NULL);
@@ -825,6 +831,7 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 	}
 	for (int i = 0; i < GIT_RING; i++)
 		msg_text_free(&q.slot[i].text);
+	stemmer_free(q.stemmer);
 	free(q.slot);
 	buf_free(&q.raw);
 	pthread_cond_destroy(&q.can_put);
