@@ -90,6 +90,13 @@ const char *search_match(const struct search_query *q);
 const char *search_where(const struct search_query *q);
 const struct search_param *search_params(const struct search_query *q, size_t *n);
 
+/* Whether every match must have its Date: (its delivery time without
+ * one: coalesce(m.date, m.ts)) in [*lo, *hi), by the d: and dt: ranges
+ * the query's ANDs join (INT64_MIN, INT64_MAX: open ends); false if it
+ * has no such range.  For the planner (store/search.c): how much of the
+ * archive the range covers decides how the matches are read. */
+bool search_date_range(const struct search_query *q, int64_t *lo, int64_t *hi);
+
 /* The words of the query's full-text terms (for highlighting snippets),
  * as their characters' keys (util/fold.h: lowercase, ß as ss, without
  * accents), as a NULL-terminated array owned by the query; a word that
