@@ -78,9 +78,14 @@ static void condition(struct buf *b, const struct search_query *q, const struct 
  * read through its index as before (store_search_thread). */
 #define DATE_SHARE_DIV 4
 
-/* The day key of unix time t (UTC), moved by delta days. */
+/* The day key of unix time t (UTC), moved by delta days; before the
+ * year 1 it is 0, after 9999 99999999 (a key is an int). */
 static int daykey_of(int64_t t, int delta)
 {
+	if (t < -62135596800LL + 2 * 86400)
+		return 0;
+	if (t > 253402300799LL - 2 * 86400)
+		return 99999999;
 	unsigned sec;
 	int64_t y;
 	unsigned m, d;
