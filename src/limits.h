@@ -11,7 +11,8 @@
  *   src/store/store.h    FP_BYTES (the fingerprints of an mbox)
  *   src/store/store.c    SQLite's cache_size and busy timeout
  *   src/store/search.c   DENSE_MIN (which plan a condition without words
- *                        gets)
+ *                        gets), DATE_SHARE_DIV (which date ranges are
+ *                        searched within the ids they span)
  *   src/http/server.c    STREAM_PIECE, STREAM_CACHE_MAX, LOG_FLUSH_AT
  *   src/http/pagecache.c GZIP_MIN
  *   src/render/message.c RAW_INMEM_MAX, STREAM_PIECE

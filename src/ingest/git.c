@@ -23,6 +23,7 @@
 #include "msg/text.h"
 #include "util/civil.h"
 #include "util/handoff.h"
+#include "util/stem.h"
 
 /* What one run over an inbox needs, shared by its epochs. */
 struct walk {
@@ -667,6 +668,7 @@ struct git_ring {
 	const struct link *v;
 	size_t n;
 	const struct ingest_opts *o;
+	struct stemmer *stemmer; /* the slots' texts share it (ingest.c's ring) */
 };
 
 static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct link *l,
@@ -734,8 +736,12 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 	q.slot = calloc(GIT_RING, sizeof *q.slot);
 	if (!q.slot)
 		return la_err_set(err, LA_ENOMEM, "out of memory");
-	for (int i = 0; i < GIT_RING; i++)
+	/* (NULL: each text makes its own, if it needs one) */
+	q.stemmer = w->o->search ? stemmer_new() : NULL;
+	for (int i = 0; i < GIT_RING; i++) {
 		msg_text_init(&q.slot[i].text);
+		msg_text_lend_stemmer(&q.slot[i].text, q.stemmer);
+	}
 	handoff_init(&q.h, GIT_RING);
 	pthread_t reader;
 	enum la_status e = LA_OK;
@@ -786,6 +792,7 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 	}
 	for (int i = 0; i < GIT_RING; i++)
 		msg_text_free(&q.slot[i].text);
+	stemmer_free(q.stemmer);
 	free(q.slot);
 	handoff_destroy(&q.h);
 	return e;

@@ -26,6 +26,7 @@
 #include "util/handoff.h"
 #include "util/hash.h"
 #include "util/io.h"
+#include "util/stem.h"
 #include "util/utf8.h"
 #include "util/vec.h"
 
@@ -231,6 +232,9 @@ struct ring {
 	bool search;
 	const struct conf *conf;
 	struct buf raw, unq; /* the reader's scratch for message bytes */
+	/* The one stemmer the slots' texts share (the reader fills them
+	 * in turn): one each was 16 × 0.8 MB of the peak RSS. */
+	struct stemmer *stemmer;
 };
 
 /* Reads a message's bytes (up to what search needs) into unq, with its
@@ -418,8 +422,12 @@ static enum la_status ring_init(struct ring *q, const struct span_job *j,
 	q->r = mbox_reader_new(j->fd, j->start, j->limit, j->fmt);
 	if (!q->slot || !q->r)
 		return LA_ENOMEM;
-	for (int i = 0; i < RING; i++)
+	/* (NULL: each text makes its own, if it needs one) */
+	q->stemmer = o->search ? stemmer_new() : NULL;
+	for (int i = 0; i < RING; i++) {
 		msg_text_init(&q->slot[i].text);
+		msg_text_lend_stemmer(&q->slot[i].text, q->stemmer);
+	}
 	if (j->follow)
 		mbox_reader_follow(q->r, unpacker_avail, j->follow);
 	return LA_OK;
@@ -429,6 +437,7 @@ static void ring_free(struct ring *q)
 {
 	for (int i = 0; q->slot && i < RING; i++)
 		msg_text_free(&q->slot[i].text);
+	stemmer_free(q->stemmer);
 	buf_free(&q->raw);
 	buf_free(&q->unq);
 	handoff_destroy(&q->h);

@@ -27,8 +27,10 @@ struct msg_text {
 	 * of "index A..B" lines (dfpre A, dfpost B), space-separated. */
 	struct buf dfa, dfb, dfctx, dfhh, dfpre, dfpost;
 	/* The English stems of dfhh's words (util/stem.h), made as the
-	 * hunk headers are read (NULL until the first one). */
+	 * hunk headers are read (NULL until the first one), or the one
+	 * msg_text_lend_stemmer gave (stemmer_lent: not freed here). */
 	struct stemmer *stemmer;
+	bool stemmer_lent;
 	/* The lines of nq that are not in dfa, dfb or dfctx: nq where the
 	 * search index has those columns (so that diffs are indexed once). */
 	struct buf nqrest;
@@ -67,6 +69,11 @@ void msg_lid_token(const char *id, size_t n, char out[MSG_LID_TOKEN_LEN + 1]);
 /* Sets up the buffers (bounded by SEARCH_TEXT_MAX together). */
 void msg_text_init(struct msg_text *t);
 void msg_text_free(struct msg_text *t);
+/* t stems with s, which the caller keeps (and frees) after t is freed,
+ * rather than with a stemmer of its own: the texts that one thread
+ * fills in turn (a reader's ring of slots) share one, since a stemmer
+ * is ~0.8 MB (its cache) and is reset at each message anyway. */
+void msg_text_lend_stemmer(struct msg_text *t, struct stemmer *s);
 
 /* Fills t (emptied first) from the raw message msg[0..n) (mboxrd quoting
  * already undone).  Never fails: what cannot be decoded is skipped. */

@@ -29,6 +29,7 @@ void text_lore_init(struct msg_text *t)
 	buf_init(&t->nqrest, SEARCH_TEXT_MAX);
 	t->npatchids = 0;
 	t->stemmer = NULL;
+	t->stemmer_lent = false;
 }
 
 void text_lore_free(struct msg_text *t)
@@ -42,8 +43,18 @@ void text_lore_free(struct msg_text *t)
 	buf_free(&t->names);
 	buf_free(&t->lid);
 	buf_free(&t->nqrest);
-	stemmer_free(t->stemmer);
+	if (!t->stemmer_lent)
+		stemmer_free(t->stemmer);
 	t->stemmer = NULL;
+	t->stemmer_lent = false;
+}
+
+void msg_text_lend_stemmer(struct msg_text *t, struct stemmer *s)
+{
+	if (!t->stemmer_lent)
+		stemmer_free(t->stemmer);
+	t->stemmer = s;
+	t->stemmer_lent = s != NULL;
 }
 
 void text_lore_reset(struct msg_text *t)

@@ -1444,3 +1444,30 @@ void search_describe(const struct search_query *q, struct buf *out)
 		}
 	}
 }
+
+/* Narrows [*lo, *hi) by the d: and dt: ranges that n requires: those
+ * among the terms its ANDs join (an OR or a NOT requires none). */
+static void date_conjuncts(const struct qnode *n, int64_t *lo, int64_t *hi, bool *any)
+{
+	if (n->kind == Q_AND) {
+		date_conjuncts(n->a, lo, hi, any);
+		date_conjuncts(n->b, lo, hi, any);
+	} else if (n->kind == Q_TERM && (n->field == F_D || n->field == F_DT)) {
+		if (n->lo > *lo)
+			*lo = n->lo;
+		if (n->hi < *hi)
+			*hi = n->hi;
+		*any = true;
+	}
+}
+
+bool search_date_range(const struct search_query *q, int64_t *lo, int64_t *hi)
+{
+	bool any = false;
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	/* (As deep as the tree: at most QUERY_MAX_TERMS.) */
+	if (q->root)
+		date_conjuncts(q->root, lo, hi, &any);
+	return any && (*lo != INT64_MIN || *hi != INT64_MAX);
+}

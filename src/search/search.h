@@ -109,6 +109,13 @@ const struct search_query *const *search_branches(const struct search_query *q, 
 const struct search_query *search_except(const struct search_query *q, const char *const **minus,
                                          size_t *n);
 
+/* Whether every match must have its Date: (its delivery time without
+ * one: coalesce(m.date, m.ts)) in [*lo, *hi), by the d: and dt: ranges
+ * the query's ANDs join (INT64_MIN, INT64_MAX: open ends); false if it
+ * has no such range.  For the planner (store/search.c): how much of the
+ * archive the range covers decides how the matches are read. */
+bool search_date_range(const struct search_query *q, int64_t *lo, int64_t *hi);
+
 /* The words of the query's full-text terms (for highlighting snippets),
  * as their characters' keys (util/fold.h: lowercase, ß as ss, without
  * accents), as a NULL-terminated array owned by the query; a word that

@@ -306,6 +306,43 @@ static void except(void)
 	}
 }
 
+/* The date range a query requires (search_date_range): the d: and dt:
+ * terms its ANDs join, intersected; none under an OR or a NOT, and rt:
+ * (the delivery time) is another column. */
+static void date_ranges(void)
+{
+	static const struct {
+		const char *q;
+		bool any;
+		int64_t lo, hi;
+	} cases[] = {
+		{"d:2019-05", true, 1556668800, 1559347200},
+		{"f:ktkhai d:2019-05-20..2019-05-21", true, 1558310400, 1558483200},
+		{"d:2019-05 d:2019-05-20..", true, 1558310400, 1559347200},
+		{"(d:2019-05 patch) s:x", true, 1556668800, 1559347200},
+		{"d:2019-05-20..", true, 1558310400, INT64_MAX},
+		{"dt:..20190520000000", true, INT64_MIN, 1558310401}, /* (ends included) */
+		{"d:2019-05 OR patch", false, 0, 0},
+		{"NOT d:2019-05", false, 0, 0},
+		{"-d:2019-05 patch", false, 0, 0},
+		{"rt:2019-05", false, 0, 0},
+		{"z:1000..", false, 0, 0},
+		{"patch", false, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct search_query *sq = NULL;
+		struct la_err err = {0};
+		const char *q = cases[i].q;
+		int64_t lo = 0, hi = 0;
+		bool any = false;
+		if (search_parse(q, strlen(q), NOW, &sq, &err) == LA_OK)
+			any = search_date_range(sq, &lo, &hi);
+		CHECK(any == cases[i].any && (!any || (lo == cases[i].lo && hi == cases[i].hi)),
+		      "date range of [%s]: %d %lld..%lld", q, any, (long long)lo, (long long)hi);
+		search_free(sq);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	golden(argc > 1 ? argv[1] : "src/search/queries.golden");
@@ -315,5 +352,6 @@ int main(int argc, char **argv)
 	lore_words();
 	branches();
 	except();
+	date_ranges();
 	return check_status();
 }
