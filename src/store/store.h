@@ -26,6 +26,10 @@ enum store_mode {
 	                if there is no index */
 	STORE_WRITE, /* creates DIR and the index if needed, and adds to an
 	                older index what the schema has gained */
+	STORE_READ_LEAN, /* as STORE_READ, not memory-mapped and with a small
+	                    page cache: a connection that reads little (the
+	                    server's loops), whose mapped pages would count in
+	                    the process's RSS once per connection */
 };
 
 /* Opens DIR/index.sqlite into *out, which the caller closes with
