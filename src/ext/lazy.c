@@ -33,8 +33,7 @@ static const char *const lib_name[LIB_N] = {"libgmime-3.0.so.0", "libjson-glib-1
                                             "libgobject-2.0.so.0"};
 
 static void *lib_handle[LIB_N];
-static pthread_once_t lib_once[LIB_N] = {PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT,
-                                         PTHREAD_ONCE_INIT};
+static pthread_once_t lib_once[LIB_N] = {PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT};
 
 /* As the dynamic loader does when a library is missing at start: the
  * process cannot go on (no function here has a way to fail). */
@@ -45,7 +44,8 @@ static void fail(const char *what)
 	int n = snprintf(line, sizeof line, "listarc: cannot load %s: %s\n", what,
 	                 d ? d : "not found");
 	if (n > 0)
-		(void)!write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+		(void)!write(STDERR_FILENO, line,
+		             (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 	_exit(127);
 }
 
@@ -77,25 +77,25 @@ static void *lazy_sym(enum lib lib, const char *name)
 
 /* One function: F's address is kept once found (two threads may both
  * look it up the first time: they find the same). */
-#define LAZY_FN(L, F)                                                                              \
-	static __typeof__(&F) lazy_fn = NULL;                                                      \
-	__typeof__(&F) lazy_f = __atomic_load_n(&lazy_fn, __ATOMIC_ACQUIRE);                       \
-	if (!lazy_f) {                                                                             \
-		void *lazy_p = lazy_sym(L, #F);                                                    \
-		memcpy(&lazy_f, &lazy_p, sizeof lazy_f);                                           \
-		__atomic_store_n(&lazy_fn, lazy_f, __ATOMIC_RELEASE);                              \
+#define LAZY_FN(L, F)                                                        \
+	static __typeof__(&F) lazy_fn = NULL;                                \
+	__typeof__(&F) lazy_f = __atomic_load_n(&lazy_fn, __ATOMIC_ACQUIRE); \
+	if (!lazy_f) {                                                       \
+		void *lazy_p = lazy_sym(L, #F);                              \
+		memcpy(&lazy_f, &lazy_p, sizeof lazy_f);                     \
+		__atomic_store_n(&lazy_fn, lazy_f, __ATOMIC_RELEASE);        \
 	}
-#define LAZY(L, R, F, P, A)                                                                        \
-	R F P                                                                                      \
-	{                                                                                          \
-		LAZY_FN(L, F)                                                                      \
-		return lazy_f A;                                                                   \
+#define LAZY(L, R, F, P, A)      \
+	R F P                    \
+	{                        \
+		LAZY_FN(L, F)    \
+		return lazy_f A; \
 	}
-#define LAZY_VOID(L, F, P, A)                                                                      \
-	void F P                                                                                   \
-	{                                                                                          \
-		LAZY_FN(L, F)                                                                      \
-		lazy_f A;                                                                          \
+#define LAZY_VOID(L, F, P, A) \
+	void F P              \
+	{                     \
+		LAZY_FN(L, F) \
+		lazy_f A;     \
 	}
 
 /* ---- GMime ---- */
@@ -121,14 +121,13 @@ LAZY(LIB_GMIME, GMimeMessage *, g_mime_parser_construct_message,
 
 LAZY(LIB_GMIME, const char *, g_mime_content_disposition_get_parameter,
      (GMimeContentDisposition * d, const char *name), (d, name))
-LAZY(LIB_GMIME, gboolean, g_mime_content_disposition_is_attachment,
-     (GMimeContentDisposition * d), (d))
+LAZY(LIB_GMIME, gboolean, g_mime_content_disposition_is_attachment, (GMimeContentDisposition * d),
+     (d))
 LAZY(LIB_GMIME, const char *, g_mime_content_type_get_media_subtype, (GMimeContentType * t), (t))
 LAZY(LIB_GMIME, const char *, g_mime_content_type_get_media_type, (GMimeContentType * t), (t))
 LAZY(LIB_GMIME, const char *, g_mime_content_type_get_parameter,
      (GMimeContentType * t, const char *name), (t, name))
-LAZY(LIB_GMIME, GMimeContentEncoding, g_mime_data_wrapper_get_encoding, (GMimeDataWrapper * w),
-     (w))
+LAZY(LIB_GMIME, GMimeContentEncoding, g_mime_data_wrapper_get_encoding, (GMimeDataWrapper * w), (w))
 LAZY(LIB_GMIME, GMimeStream *, g_mime_data_wrapper_get_stream, (GMimeDataWrapper * w), (w))
 LAZY(LIB_GMIME, ssize_t, g_mime_data_wrapper_write_to_stream,
      (GMimeDataWrapper * w, GMimeStream *s), (w, s))
@@ -146,8 +145,8 @@ LAZY(LIB_GMIME, GType, g_mime_message_partial_get_type, (void), ())
 LAZY(LIB_GMIME, int, g_mime_multipart_get_count, (GMimeMultipart * m), (m))
 LAZY(LIB_GMIME, GMimeObject *, g_mime_multipart_get_part, (GMimeMultipart * m, int i), (m, i))
 LAZY(LIB_GMIME, GType, g_mime_multipart_get_type, (void), ())
-LAZY(LIB_GMIME, GMimeContentDisposition *, g_mime_object_get_content_disposition,
-     (GMimeObject * o), (o))
+LAZY(LIB_GMIME, GMimeContentDisposition *, g_mime_object_get_content_disposition, (GMimeObject * o),
+     (o))
 LAZY(LIB_GMIME, GMimeContentType *, g_mime_object_get_content_type, (GMimeObject * o), (o))
 LAZY(LIB_GMIME, const char *, g_mime_object_get_header, (GMimeObject * o, const char *h), (o, h))
 LAZY(LIB_GMIME, GMimeHeaderList *, g_mime_object_get_header_list, (GMimeObject * o), (o))
@@ -201,6 +200,5 @@ LAZY_VOID(LIB_JSON, json_node_unref, (JsonNode * n), (n))
 
 /* ---- GObject (what the two libraries' objects are) ---- */
 LAZY_VOID(LIB_GOBJECT, g_object_unref, (gpointer o), (o))
-LAZY(LIB_GOBJECT, GTypeInstance *, g_type_check_instance_cast, (GTypeInstance * i, GType t),
-     (i, t))
+LAZY(LIB_GOBJECT, GTypeInstance *, g_type_check_instance_cast, (GTypeInstance * i, GType t), (i, t))
 LAZY(LIB_GOBJECT, gboolean, g_type_check_instance_is_a, (GTypeInstance * i, GType t), (i, t))

@@ -218,7 +218,8 @@ static void test_page_fit(void)
 	struct page *p = page_from_response(&r, 1);
 	response_free(&r);
 	size_t kept = p ? malloc_usable_size(p->body) : 0;
-	CHECK(p && p->len > 2000 && kept <= p->len + p->len / 8 + 64 && !memcmp(p->body, "<li>line 0", 10),
+	CHECK(p && p->len > 2000 && kept <= p->len + p->len / 8 + 64 &&
+	              !memcmp(p->body, "<li>line 0", 10),
 	      "its page keeps %zu bytes for %zu", kept, p ? p->len : 0);
 	page_unref(p);
 }
