@@ -3,15 +3,32 @@
 # `make run` sets up the machine, builds, indexes samples/ and serves them.
 
 VERSION := 0.1.0
-CORE_PKGS := gmime-3.0 sqlite3 zlib liblzma libzstd glib-2.0 json-glib-1.0
+# The binary links BIN_PKGS, libbz2 and libstemmer (no pkg-config file in
+# Debian), the ones STATIC_LIBS names statically (`make STATIC_LIBS=`:
+# all shared); GMime and json-glib (LAZY_PKGS) it loads on first use
+# (src/ext/lazy.c), as the tests link them.  Loading and binding shared
+# libraries was most of a no-op run (docs/plugin.md).
+BIN_PKGS := sqlite3 zlib liblzma libzstd glib-2.0
+LAZY_PKGS := gmime-3.0 json-glib-1.0
+CORE_PKGS := $(BIN_PKGS) $(LAZY_PKGS)
+STATIC_LIBS ?= sqlite3 z lzma zstd bz2 stemmer
 # Only listarc-ext.so links these (src/ext/ext.h).
 EXT_PKGS := libh2o-evloop libgit2
 PKGS := $(CORE_PKGS) $(EXT_PKGS)
 CC ?= cc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libbz2 and libstemmer have no pkg-config file in Debian.
 CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lbz2 -lstemmer
 EXT_LIBS = $(shell pkg-config --libs $(EXT_PKGS) 2>/dev/null)
+# The static ones' symbols are not exported by -rdynamic (libraries
+# loaded later bind to their own shared copies), but SQLite's: the
+# connections listarc-ext.so uses are the binary's.
+empty :=
+space := $(empty) $(empty)
+comma := ,
+STATIC_HIDDEN = $(subst $(space),:,$(patsubst %,lib%.a,$(filter-out sqlite3,$(STATIC_LIBS))))
+BIN_LIBS = $(if $(STATIC_HIDDEN),-Wl$(comma)--exclude-libs=$(STATIC_HIDDEN)) \
+           $(if $(STATIC_LIBS),-Wl$(comma)-Bstatic $(STATIC_LIBS:%=-l%) -Wl$(comma)-Bdynamic) \
+           $(filter-out $(STATIC_LIBS:%=-l%),$(shell pkg-config --libs $(BIN_PKGS) 2>/dev/null) -lbz2 -lstemmer) -lm
 PKG_LIBS = $(CORE_LIBS) $(EXT_LIBS)
 
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
@@ -63,8 +80,10 @@ UNIT_TESTS := src/util/test_util.c src/msg/test_msg.c src/mbox/test_mbox.c src/r
 # listarc-ext.so (src/ext/ext.h): the files that need libgit2 or libh2o,
 # loaded by the binary only when a command calls into them; the binary
 # has src/ext/ext.c in their place.  Tests and fuzz targets link them.
+# The binary also has src/ext/lazy.c for GMime and json-glib, which it
+# does not link.
 EXT_SRC := src/ingest/git.c src/store/gitrepo.c src/export/export.c src/http/server.c
-BIN_SRC := $(filter-out $(EXT_SRC),$(LIB_SRC)) src/ext/ext.c $(CMD_SRC)
+BIN_SRC := $(filter-out $(EXT_SRC),$(LIB_SRC)) src/ext/ext.c src/ext/lazy.c $(CMD_SRC)
 
 # (RELDIR: `make analyze` compiles the same objects elsewhere.)
 RELDIR ?= build/release
@@ -82,7 +101,7 @@ all: listarc
 # router); -Bsymbolic: its own functions bind to themselves, not to the
 # binary's forwarders of the same name.
 listarc: $(release_OBJ) listarc-ext.so
-	$(CC) $(RELEASE_CFLAGS) -pie -rdynamic -o $@ $(release_OBJ) $(CORE_LIBS) -ldl -lpthread
+	$(CC) $(RELEASE_CFLAGS) -pie -rdynamic -o $@ $(release_OBJ) $(BIN_LIBS) -ldl -lpthread
 listarc-ext.so: $(release_EXT)
 	$(CC) $(RELEASE_CFLAGS) -shared -Wl,-Bsymbolic -o $@ $^ $(EXT_LIBS) -lpthread
 
@@ -108,7 +127,7 @@ build/gen/html_entities.h: scripts/gen-entities.py
 $(RELDIR)/msg/htmltext.o build/asan/msg/htmltext.o build/fuzz/msg/htmltext.o: build/gen/html_entities.h
 
 build/asan/listarc: $(asan_OBJ) build/asan/listarc-ext.so
-	$(CC) $(SAN_FLAGS) -rdynamic -o $@ $(asan_OBJ) $(CORE_LIBS) -ldl -lpthread
+	$(CC) $(SAN_FLAGS) -rdynamic -o $@ $(asan_OBJ) $(BIN_LIBS) -ldl -lpthread
 build/asan/listarc-ext.so: $(asan_EXT)
 	$(CC) $(SAN_FLAGS) -shared -Wl,-Bsymbolic -o $@ $^ $(EXT_LIBS) -lpthread
 

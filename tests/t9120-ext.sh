@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # t9120-ext: the binary does not link libgit2 or libh2o (they are
-# listarc-ext.so's, docs/plugin.md); indexing an mbox and building a page
-# load neither; a copy of the binary without listarc-ext.so beside it (or
+# listarc-ext.so's, docs/plugin.md) nor GMime and json-glib (src/ext/
+# lazy.c loads them on first use); indexing an mbox and building a page
+# load neither libgit2 nor libh2o; a no-op index run loads neither GMime
+# nor json-glib, indexing loads GMime, an API page json-glib; a copy of the binary without listarc-ext.so beside it (or
 # in ../lib/listarc/) still indexes and renders, and `serve` says which
 # file it could not load instead of crashing.
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 13
 MBOX=$ROOT/samples/seeds.mbox
 
 ldd "$LISTARC" >libs
-check "the binary links libgmime but not libgit2 or libh2o" \
-	sh -c "grep -q libgmime libs && ! grep -qE 'libgit2|libh2o' libs"
+check "the binary links neither libgmime, libjson-glib, libgit2 nor libh2o" \
+	sh -c "grep -q libglib libs && ! grep -qE 'libgmime|libjson-glib|libgobject|libgit2|libh2o' libs"
 check "listarc-ext.so beside it links both" \
 	sh -c "ldd '$(dirname "$LISTARC")/listarc-ext.so' | grep -q libgit2 &&
 	       ldd '$(dirname "$LISTARC")/listarc-ext.so' | grep -q libh2o"
@@ -22,6 +24,25 @@ cat "$T"/ld.* 2>/dev/null | grep 'calling init' >inits
 check "... loads libgmime but neither libgit2, libh2o nor listarc-ext.so" \
 	sh -c "grep -q libgmime inits && ! grep -qE 'libgit2|libh2o|listarc-ext' inits"
 rm -f "$T"/ld.*
+
+# loaded: the libraries COMMAND... loads (LD_DEBUG=libs), one a line.
+loaded() {
+	rm -f "$T"/ld.*
+	LD_DEBUG=libs LD_DEBUG_OUTPUT=$T/ld "$LISTARC" "$@" >/dev/null 2>&1
+	cat "$T"/ld.* 2>/dev/null | sed -n 's/.*calling init: //p'
+	rm -f "$T"/ld.*
+}
+loaded index -q --data arc kern >inits
+check "a no-op index run loads neither libgmime, libjson-glib nor libgobject" \
+	sh -c "grep -q libglib inits && ! grep -qE 'libgmime|libjson-glib|libgobject' inits"
+loaded get --data arc /kern/ >inits
+check "... nor does the list's page" \
+	sh -c "grep -q libglib inits && ! grep -qE 'libgmime|libjson-glib|libgobject' inits"
+loaded get --data arc /api/v1/kern/ >inits
+check "an API page loads libjson-glib" grep -q libjson-glib inits
+url=$(sqlite3 arc/index.sqlite "SELECT printf('/kern/%04d/%02d/%02d/%d', day/10000, day/100%100, day%100, num) FROM messages LIMIT 1")
+loaded get --data arc "$url" >page.libs
+check "a message page loads libgmime ($url)" grep -q libgmime page.libs
 
 # The binary alone, in a directory of its own.
 mkdir -p alone/bin

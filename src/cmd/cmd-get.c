@@ -214,7 +214,8 @@ int cmd_get(int argc, char **argv)
 		cmd_error("%s", err.msg);
 		goto out;
 	}
-	msg_library_init();
+	/* (GMime is started, and loaded, by the first page that needs it:
+	 * a list's page does not; src/ext/lazy.c.) */
 	const char *org = origin.len ? buf_cstr(&origin) : NULL;
 	struct render_ctx ctx = {
 		.st = st, .conf = cf, .base = buf_cstr(&base), .origin = org, .req_origin = org};

@@ -53,7 +53,15 @@ struct page *page_from_response(struct response *r, int64_t last_modified)
 	p->attachment = r->attachment;
 	p->truncated = r->truncated;
 	if (!r->body.err && r->body.len) {
+		/* Kept as long as it is cached: no more than its bytes (a
+		 * buffer that grew by doubling may be twice that). */
+		size_t cap = r->body.cap;
 		p->body = buf_steal(&r->body, &p->len);
+		if (cap > p->len + p->len / 8 + 64) {
+			char *fit = realloc(p->body, p->len + 1);
+			if (fit)
+				p->body = fit;
+		}
 	} else {
 		buf_reset(&r->body);
 	}

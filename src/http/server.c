@@ -1466,7 +1466,9 @@ static enum la_status workers_open(struct server *srv, int max_conns, struct la_
 		w->srv = srv;
 		w->max_conns = (max_conns + srv->nworkers - 1) / srv->nworkers;
 		buf_init(&w->log, 4 * LOG_FLUSH_AT);
-		enum la_status e = store_open(&w->st, cfg->data_dir, STORE_READ, err);
+		/* (Lean: a loop reads the data version and streams mboxes;
+		 * the render threads read the rest.) */
+		enum la_status e = store_open(&w->st, cfg->data_dir, STORE_READ_LEAN, err);
 		if (e)
 			return e;
 		w->rc = (struct render_ctx){

@@ -1,5 +1,6 @@
 /* test_http.c: the server's header parsers, base URLs and page cache. */
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -206,6 +207,23 @@ static void test_page_gzip(void)
 	buf_free(&big);
 }
 
+/* A cached page holds its bytes, not the room its buffer grew to. */
+static void test_page_fit(void)
+{
+	struct response r;
+	response_init(&r);
+	CHECK(buf_reserve(&r.body, 1 << 20) == LA_OK, "a body with room for 1 MB");
+	for (int i = 0; i < 200; i++)
+		buf_printf(&r.body, "<li>line %d</li>\n", i);
+	struct page *p = page_from_response(&r, 1);
+	response_free(&r);
+	size_t kept = p ? malloc_usable_size(p->body) : 0;
+	CHECK(p && p->len > 2000 && kept <= p->len + p->len / 8 + 64 &&
+	              !memcmp(p->body, "<li>line 0", 10),
+	      "its page keeps %zu bytes for %zu", kept, p ? p->len : 0);
+	page_unref(p);
+}
+
 static void test_cache(void)
 {
 	struct pagecache *pc = pagecache_new(64 * 1024);
@@ -330,6 +348,7 @@ int main(void)
 	test_log_escape();
 	test_base_path();
 	test_page_gzip();
+	test_page_fit();
 	test_cache();
 	test_reason();
 	return check_status();

@@ -433,7 +433,7 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	char path[4096];
 	if (snprintf(path, sizeof path, "%s/index.sqlite", dir) >= (int)sizeof path)
 		return la_err_set(err, LA_EINVAL, "%s: path too long", dir);
-	if (mode == STORE_READ && access(path, F_OK) != 0)
+	if (mode != STORE_WRITE && access(path, F_OK) != 0)
 		return la_err_set(err, LA_ENOTFOUND,
 		                  "%s: no index here (run `listarc index` first)", dir);
 	if (mode == STORE_WRITE && mkdir(dir, 0777) != 0 && errno != EEXIST)
@@ -464,6 +464,9 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	sqlite3_extended_result_codes(st->db, 1);
 	if (st->writer) {
 		e = writer_setup(st, path, err);
+	} else if (mode == STORE_READ_LEAN) {
+		rc = st_exec(st, "PRAGMA cache_size=-1024; PRAGMA query_only=1;");
+		e = rc == SQLITE_OK ? LA_OK : st_fail(st, rc, err, path);
 	} else {
 		/* Reads through a memory map of the file: a search that walks
 		 * thousands of index pages copies none of them (inter* at

@@ -22,10 +22,14 @@
 struct store;
 
 enum store_mode {
-	STORE_READ,  /* read-only (and memory-mapped); fails with LA_ENOTFOUND
-	                if there is no index */
-	STORE_WRITE, /* creates DIR and the index if needed, and adds to an
-	                older index what the schema has gained */
+	STORE_READ,      /* read-only (and memory-mapped); fails with LA_ENOTFOUND
+	                    if there is no index */
+	STORE_WRITE,     /* creates DIR and the index if needed, and adds to an
+	                    older index what the schema has gained */
+	STORE_READ_LEAN, /* as STORE_READ, not memory-mapped and with a small
+	                    page cache: a connection that reads little (the
+	                    server's loops), whose mapped pages would count in
+	                    the process's RSS once per connection */
 };
 
 /* Opens DIR/index.sqlite into *out, which the caller closes with
