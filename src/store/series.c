@@ -62,6 +62,7 @@ enum {
 	Q_ROW,
 	Q_G_NAME,
 	Q_G_CHANGE,
+	Q_OLD_NAME,
 	Q_COUNT
 };
 
@@ -111,6 +112,9 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_JOIN] = "INSERT INTO series_msgs(id, series, part) VALUES(?1, ?2, ?3)"
 		   " ON CONFLICT(id) DO UPDATE SET series = excluded.series, part = excluded.part",
 	[Q_COVER] = "UPDATE series SET cover = ?2, anchor = ?3 WHERE id = ?1 AND cover IS NULL",
+	/* The name Q_NAME would replace (a lower patch, or the cover
+	 * letter, arrived). */
+	[Q_OLD_NAME] = "SELECT list_id, name, author FROM series WHERE id = ?1 AND name_part > ?2",
 	[Q_NAME] = "UPDATE series SET name = ?2, name_part = ?3, flags = flags | ?4,"
 		   " first_ts = min(first_ts, ?5) WHERE id = ?1 AND name_part > ?3",
 	/* first_ts: of the messages shown (a hidden one's date is not). */
@@ -349,6 +353,54 @@ static enum la_status find_free(struct store *st, sqlite3_stmt *s, int64_t key,
 	return e;
 }
 
+/* Adds v to the set ids[0..*n), with how, unless it is there or full. */
+static void add_one(int64_t v, int64_t *ids, unsigned *how, int max, int *n, unsigned why)
+{
+	int k = 0;
+	while (k < *n && ids[k] != v)
+		k++;
+	if (k == *n && *n < max) {
+		ids[(*n)++] = v;
+		how[k] = why;
+	}
+}
+
+/* a[0..na) (ascending from near) and b[0..nb) (descending below near),
+ * the 64 nearest to near first, added to the set by add_one; of two as
+ * near, the lower id first (the order ORDER BY abs(id - near) LIMIT 64
+ * gave). */
+static void merge_nearest(const int64_t *a, int na, const int64_t *b, int nb, int64_t near,
+                          int64_t *ids, unsigned *how, int max, int *n, unsigned why)
+{
+	for (int i = 0, j = 0; i + j < 64 && (i < na || j < nb);) {
+		if (j >= nb || (i < na && a[i] - near < near - b[j]))
+			add_one(a[i++], ids, how, max, n, why);
+		else
+			add_one(b[j++], ids, how, max, n, why);
+	}
+}
+
+/* The ids of up (ascending from near, at most 64) and down (descending
+ * below near, at most 64), merged by merge_nearest. */
+static enum la_status add_nearest(sqlite3_stmt *up, sqlite3_stmt *down, int64_t near, int64_t *ids,
+                                  unsigned *how, int max, int *n, unsigned why)
+{
+	int64_t a[64], b[64];
+	int na = 0, nb = 0, rc = SQLITE_DONE;
+	while (na < 64 && (rc = sqlite3_step(up)) == SQLITE_ROW)
+		a[na++] = sqlite3_column_int64(up, 0);
+	sqlite3_reset(up);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return LA_EDB;
+	while (nb < 64 && (rc = sqlite3_step(down)) == SQLITE_ROW)
+		b[nb++] = sqlite3_column_int64(down, 0);
+	sqlite3_reset(down);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return LA_EDB;
+	merge_nearest(a, na, b, nb, near, ids, how, max, n, why);
+	return LA_OK;
+}
+
 /* ---- what a commit refreshes ---- */
 
 /* st->sdirty holds the threads whose series a commit refreshes (ids
@@ -420,6 +472,62 @@ enum la_status series_dirty_msgid(struct store *st, int64_t list_id, const char 
 	sqlite3_reset(s);
 	if (!e && rc != SQLITE_DONE)
 		e = st_error(rc);
+	return e;
+}
+
+/* Series' name made name, if part p is lower than the one it has it
+ * from.  Renamed, the series near it by its old name are refreshed
+ * around (their walks may have found it by that name: dirty_push). */
+static enum la_status series_rename(struct store *st, int64_t series, const char *name,
+                                    const struct msg_series_subject *p, int64_t when)
+{
+	sqlite3_stmt *s = q(st, Q_OLD_NAME);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, series);
+	sqlite3_bind_int(s, 2, (int)p->part);
+	int rc = sqlite3_step(s);
+	char old[SUBJECT_MAX + 1] = "", author[ADDR_MAX + 1] = "";
+	int64_t list_id = 0;
+	if (rc == SQLITE_ROW) {
+		const char *o = (const char *)sqlite3_column_text(s, 1);
+		const char *a = (const char *)sqlite3_column_text(s, 2);
+		list_id = sqlite3_column_int64(s, 0);
+		snprintf(old, sizeof old, "%s", o ? o : "");
+		snprintf(author, sizeof author, "%s", a ? a : "");
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+	if (!(s = q(st, Q_NAME)))
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, series);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, (int)p->part);
+	sqlite3_bind_int(s, 4, (int)p->flags);
+	sqlite3_bind_int64(s, 5, when);
+	if (st_step_done(s) != SQLITE_DONE)
+		return LA_EDB;
+	if (strcmp(old, name) == 0 || !old[0])
+		return LA_OK;
+	/* Those whose walks may have found it by its old name: its 64
+	 * nearest of that name, as chain_refresh finds them by the new. */
+	sqlite3_stmt *up, *down;
+	if (!(down = q(st, Q_V_NAME_DOWN)) || !(up = q(st, Q_V_NAME_UP)))
+		return LA_EDB;
+	for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
+		sqlite3_bind_int64(x, 1, list_id);
+		sqlite3_bind_text(x, 2, old, -1, SQLITE_STATIC);
+		sqlite3_bind_text(x, 3, author, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(x, 4, series);
+	}
+	int64_t ids[65];
+	unsigned how[65];
+	int n = 1;
+	ids[0] = series;
+	enum la_status e = add_nearest(up, down, series, ids, how, 65, &n, 0);
+	for (int i = 0; !e && i < n; i++)
+		e = dirty_push(st, -ids[i]);
 	return e;
 }
 
@@ -508,18 +616,7 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 				return LA_EDB;
 		}
 		/* The name is the cover letter's, else the lowest patch's. */
-		if (!(s = q(st, Q_NAME)))
-			return LA_EDB;
-		sqlite3_bind_int64(s, 1, series);
-		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 3, (int)p.part);
-		sqlite3_bind_int(s, 4, (int)p.flags);
-		sqlite3_bind_int64(s, 5, when);
-		if (st_step_done(s) != SQLITE_DONE)
-			return LA_EDB;
-		/* Renamed: the walks that found it by its old name may not
-		 * any more (series_state_refresh). */
-		if (sqlite3_changes(st->db) && (e = dirty_push(st, -series)))
+		if ((e = series_rename(st, series, name, &p, when)))
 			return e;
 	}
 	if (!(s = q(st, Q_JOIN)))
@@ -770,54 +867,6 @@ enum la_status store_series_msgs(struct store *st, int64_t id,
 	sqlite3_bind_int64(s, 1, id);
 	struct msgs_arg a = {s, fn, arg};
 	return st_each_entry(s, msgs_each, &a);
-}
-
-/* Adds v to the set ids[0..*n), with how, unless it is there or full. */
-static void add_one(int64_t v, int64_t *ids, unsigned *how, int max, int *n, unsigned why)
-{
-	int k = 0;
-	while (k < *n && ids[k] != v)
-		k++;
-	if (k == *n && *n < max) {
-		ids[(*n)++] = v;
-		how[k] = why;
-	}
-}
-
-/* a[0..na) (ascending from near) and b[0..nb) (descending below near),
- * the 64 nearest to near first, added to the set by add_one; of two as
- * near, the lower id first (the order ORDER BY abs(id - near) LIMIT 64
- * gave). */
-static void merge_nearest(const int64_t *a, int na, const int64_t *b, int nb, int64_t near,
-                          int64_t *ids, unsigned *how, int max, int *n, unsigned why)
-{
-	for (int i = 0, j = 0; i + j < 64 && (i < na || j < nb);) {
-		if (j >= nb || (i < na && a[i] - near < near - b[j]))
-			add_one(a[i++], ids, how, max, n, why);
-		else
-			add_one(b[j++], ids, how, max, n, why);
-	}
-}
-
-/* The ids of up (ascending from near, at most 64) and down (descending
- * below near, at most 64), merged by merge_nearest. */
-static enum la_status add_nearest(sqlite3_stmt *up, sqlite3_stmt *down, int64_t near, int64_t *ids,
-                                  unsigned *how, int max, int *n, unsigned why)
-{
-	int64_t a[64], b[64];
-	int na = 0, nb = 0, rc = SQLITE_DONE;
-	while (na < 64 && (rc = sqlite3_step(up)) == SQLITE_ROW)
-		a[na++] = sqlite3_column_int64(up, 0);
-	sqlite3_reset(up);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return LA_EDB;
-	while (nb < 64 && (rc = sqlite3_step(down)) == SQLITE_ROW)
-		b[nb++] = sqlite3_column_int64(down, 0);
-	sqlite3_reset(down);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return LA_EDB;
-	merge_nearest(a, na, b, nb, near, ids, how, max, n, why);
-	return LA_OK;
 }
 
 /* What a walk reads of a series: its row without the dates of its
