@@ -113,7 +113,7 @@ static const char *const q_sql[Q_COUNT] = {
 		   " ON CONFLICT(id) DO UPDATE SET series = excluded.series, part = excluded.part",
 	[Q_COVER] = "UPDATE series SET cover = ?2, anchor = ?3 WHERE id = ?1 AND cover IS NULL",
 	/* The name Q_NAME would replace (a lower patch, or the cover
-	 * letter, arrived). */
+         * letter, arrived). */
 	[Q_OLD_NAME] = "SELECT list_id, name, author FROM series WHERE id = ?1 AND name_part > ?2",
 	[Q_NAME] = "UPDATE series SET name = ?2, name_part = ?3, flags = flags | ?4,"
 		   " first_ts = min(first_ts, ?5) WHERE id = ?1 AND name_part > ?3",
@@ -230,12 +230,12 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_FB_COUNT] = "SELECT count(*) FROM series WHERE list_id = ?1",
 	[Q_FB_ANY] = "SELECT EXISTS (SELECT 1 FROM series WHERE list_id = ?1)",
 	/* What a walk reads of a series (struct prow): Q_GET without the
-	 * dates of its messages. */
+         * dates of its messages. */
 	[Q_ROW] = "SELECT list_id, version, total, first_ts, author, name,"
 		  " coalesce(change_id, '') FROM series WHERE id = ?1",
 	/* The series of a name and author, of a change-id, ascending: read
-	 * once a pass, and each walk's 64 nearest taken from them
-	 * (add_by_name; the same as Q_V_NAME_UP and _DOWN's). */
+         * once a pass, and each walk's 64 nearest taken from them
+         * (add_by_name; the same as Q_V_NAME_UP and _DOWN's). */
 	[Q_G_NAME] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
 		     " AND name <> '' ORDER BY id",
 	[Q_G_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2 ORDER BY id",
@@ -372,7 +372,8 @@ static void add_one(int64_t v, int64_t *ids, unsigned *how, int max, int *n, uns
 static void merge_nearest(const int64_t *a, int na, const int64_t *b, int nb, int64_t near,
                           int64_t *ids, unsigned *how, int max, int *n, unsigned why)
 {
-	for (int i = 0, j = 0; i + j < 64 && (i < na || j < nb);) {
+	/* Once the set is full nothing more joins it. */
+	for (int i = 0, j = 0; i + j < 64 && (i < na || j < nb) && *n < max;) {
 		if (j >= nb || (i < na && a[i] - near < near - b[j]))
 			add_one(a[i++], ids, how, max, n, why);
 		else
@@ -1070,10 +1071,10 @@ static const struct prow *prow_get(struct store *st, struct pid_cache *pc, int64
 static const struct idset *name_get(struct store *st, struct pid_cache *pc, const struct prow *cur,
                                     bool change, enum la_status *e)
 {
-	char *key = change ? g_strdup_printf("c%" G_GINT64_FORMAT ":%s", cur->list_id,
-	                                     cur->change_id)
-	                   : g_strdup_printf("n%" G_GINT64_FORMAT ":%zu:%s%s", cur->list_id,
-	                                     strlen(cur->name), cur->name, cur->author);
+	char *key =
+		change ? g_strdup_printf("c%" G_GINT64_FORMAT ":%s", cur->list_id, cur->change_id)
+		       : g_strdup_printf("n%" G_GINT64_FORMAT ":%zu:%s%s", cur->list_id,
+	                                 strlen(cur->name), cur->name, cur->author);
 	struct idset *g = g_hash_table_lookup(pc->names, key);
 	if (g) {
 		g_free(key);
@@ -1837,9 +1838,8 @@ static bool set_add(GHashTable *set, int64_t id)
  * to a walk is in it; one that left it was renamed, or its patches
  * hidden or removed: r->force) over versions whose messages, reviews
  * and rows are those it read before, so its state is too. */
-static enum la_status touches_changed(struct store *st, struct pid_cache *pc,
-                                      struct sver_cache *sc, const struct refresh *r, int64_t id,
-                                      bool *hit)
+static enum la_status touches_changed(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
+                                      const struct refresh *r, int64_t id, bool *hit)
 {
 	enum la_status e = LA_OK;
 	const struct walk *w = walk_of(st, pc, sc, id, &e);
@@ -1952,7 +1952,8 @@ enum la_status series_state_refresh(struct store *st)
 		int rc;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			int64_t id = sqlite3_column_int64(s, 0);
-			if (!set_has(r.changed, id) && (!idset_add(&series, id) || !set_add(r.changed, id))) {
+			if (!set_has(r.changed, id) &&
+			    (!idset_add(&series, id) || !set_add(r.changed, id))) {
 				e = LA_ENOMEM;
 				break;
 			}
