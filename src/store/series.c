@@ -941,6 +941,9 @@ struct pid_cache {
 	GHashTable *names;  /* kind, list and key (owned) -> struct idset (owned) */
 	size_t nnames;      /* ids in names */
 	GHashTable *shares; /* series id (owned int64) -> struct idset (owned) */
+	/* The parents of the Message-IDs a review was walked up through
+	 * (Q_ST_PARENT; every version of a thread walks them again). */
+	GHashTable *parents; /* Message-ID (owned int64) -> its parent's (owned int64) */
 };
 
 /* How much pc keeps before pc_trim empties it: rows, ids of names, and
@@ -981,6 +984,7 @@ static void pid_cache_init(struct store *st, struct pid_cache *pc, bool pass)
 	pc->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, idset_free);
 	pc->nnames = 0;
 	pc->shares = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, idset_free);
+	pc->parents = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
 	pc->pass = pass;
 	int64_t v = 1;
 	pc->any_review = one_int(q(st, Q_ANY_REVIEW), &v) || v;
@@ -990,7 +994,8 @@ static void pid_cache_init(struct store *st, struct pid_cache *pc, bool pass)
 
 static void pid_cache_free(struct pid_cache *pc)
 {
-	GHashTable **t[] = {&pc->groups, &pc->reviews, &pc->rows, &pc->names, &pc->shares};
+	GHashTable **t[] = {&pc->groups, &pc->reviews, &pc->rows,
+	                    &pc->names,  &pc->shares,  &pc->parents};
 	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
 		if (*t[i])
 			g_hash_table_destroy(*t[i]);
@@ -1431,7 +1436,7 @@ struct sver {
 	struct sinfo s;
 	struct smsg *m;
 	size_t n, cap;
-	int64_t unshown[SERIES_UNSHOWN_MAX]; /* its messages hidden or removed */
+	int64_t *unshown; /* its messages hidden or removed (NULL: none) */
 	size_t nunshown;
 	int64_t first_ts;
 	bool cover_reviewed;
@@ -1507,13 +1512,41 @@ static const struct thread_rev *thread_rev_get(struct store *st, struct pid_cach
 	return r;
 }
 
+/* The parent of Message-ID mid (0: none), read once a pass. */
+static enum la_status parent_get(struct store *st, struct pid_cache *pc, int64_t mid, int64_t *out)
+{
+	const int64_t *c = g_hash_table_lookup(pc->parents, &mid);
+	if (c) {
+		*out = *c;
+		return LA_OK;
+	}
+	sqlite3_stmt *s = q(st, Q_ST_PARENT);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, mid);
+	enum la_status e = one_int(s, out);
+	if (e)
+		return e;
+	if (g_hash_table_size(pc->parents) >= ROWS_CACHE_MAX * 2)
+		g_hash_table_remove_all(pc->parents);
+	int64_t *k = malloc(sizeof *k), *v = malloc(sizeof *v);
+	if (!k || !v) {
+		free(k);
+		free(v);
+		return LA_OK; /* not kept: read again next time */
+	}
+	*k = mid;
+	*v = *out;
+	g_hash_table_insert(pc->parents, k, v);
+	return LA_OK;
+}
+
 static enum la_status thread_reviews(struct store *st, struct sver *v, int64_t thread,
                                      struct pid_cache *pc)
 {
 	int64_t *up = NULL;
 	size_t n = 0, cap = 0;
 	enum la_status e = LA_OK;
-	sqlite3_stmt *s;
 	const struct thread_rev *rev = thread_rev_get(st, pc, thread, v->s.list_id, &e);
 	if (!rev)
 		return e;
@@ -1535,12 +1568,7 @@ static enum la_status thread_reviews(struct store *st, struct sver *v, int64_t t
 				stop = v->unshown[k] == at;
 			if (stop)
 				break;
-			if (!(s = q(st, Q_ST_PARENT)))
-				e = LA_EDB;
-			else {
-				sqlite3_bind_int64(s, 1, at);
-				e = one_int(s, &at);
-			}
+			e = parent_get(st, pc, at, &at);
 		}
 	}
 	free(up);
@@ -1573,9 +1601,17 @@ static enum la_status sver_load(struct store *st, struct sver *v, struct pid_cac
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return st_error(rc);
-	enum la_status e = pc->any_unshown ? store_series_unshown(st, v->s.id, v->unshown,
-	                                                          SERIES_UNSHOWN_MAX, &v->nunshown)
-	                                   : LA_OK;
+	int64_t un[SERIES_UNSHOWN_MAX];
+	size_t nun = 0;
+	enum la_status e = pc->any_unshown
+	                           ? store_series_unshown(st, v->s.id, un, SERIES_UNSHOWN_MAX, &nun)
+	                           : LA_OK;
+	if (!e && nun) {
+		if (!(v->unshown = malloc(nun * sizeof *un)))
+			return LA_ENOMEM;
+		memcpy(v->unshown, un, nun * sizeof *un);
+		v->nunshown = nun;
+	}
 	for (size_t i = 0; !e && pc->any_review && i < v->n; i++) {
 		bool seen = false;
 		for (size_t k = 0; k < i && !seen; k++)
@@ -1675,8 +1711,10 @@ static int cmp_i64(const void *a, const void *b)
 
 /* The versions loaded in one pass (sver_load reads a series' threads;
  * nothing they hold changes during a pass), and the walks made, at most
- * SVER_CACHE_MAX of each, then emptied. */
-#define SVER_CACHE_MAX 4096
+ * SVER_CACHE_MAX of each, then emptied (a version is about 200 bytes:
+ * the walks of a fill, the nearest of each name, range over the whole
+ * archive, and 4096 of them were read again and again). */
+#define SVER_CACHE_MAX 16384
 
 struct walk {
 	int n;
@@ -1691,8 +1729,10 @@ struct sver_cache {
 static void sver_free(void *p)
 {
 	struct sver *v = p;
-	if (v)
+	if (v) {
 		free(v->m);
+		free(v->unshown);
+	}
 	free(v);
 }
 
