@@ -59,6 +59,10 @@ enum {
 	Q_FB_LIST,
 	Q_FB_COUNT,
 	Q_FB_ANY,
+	Q_ROW,
+	Q_G_NAME,
+	Q_G_CHANGE,
+	Q_OLD_NAME,
 	Q_COUNT
 };
 
@@ -108,6 +112,9 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_JOIN] = "INSERT INTO series_msgs(id, series, part) VALUES(?1, ?2, ?3)"
 		   " ON CONFLICT(id) DO UPDATE SET series = excluded.series, part = excluded.part",
 	[Q_COVER] = "UPDATE series SET cover = ?2, anchor = ?3 WHERE id = ?1 AND cover IS NULL",
+	/* The name Q_NAME would replace (a lower patch, or the cover
+         * letter, arrived). */
+	[Q_OLD_NAME] = "SELECT list_id, name, author FROM series WHERE id = ?1 AND name_part > ?2",
 	[Q_NAME] = "UPDATE series SET name = ?2, name_part = ?3, flags = flags | ?4,"
 		   " first_ts = min(first_ts, ?5) WHERE id = ?1 AND name_part > ?3",
 	/* first_ts: of the messages shown (a hidden one's date is not). */
@@ -222,6 +229,16 @@ static const char *const q_sql[Q_COUNT] = {
 		      " ORDER BY first_ts DESC, id DESC LIMIT ?2 OFFSET ?3",
 	[Q_FB_COUNT] = "SELECT count(*) FROM series WHERE list_id = ?1",
 	[Q_FB_ANY] = "SELECT EXISTS (SELECT 1 FROM series WHERE list_id = ?1)",
+	/* What a walk reads of a series (struct prow): Q_GET without the
+         * dates of its messages. */
+	[Q_ROW] = "SELECT list_id, version, total, first_ts, author, name,"
+		  " coalesce(change_id, '') FROM series WHERE id = ?1",
+	/* The series of a name and author, of a change-id, ascending: read
+         * once a pass, and each walk's 64 nearest taken from them
+         * (add_by_name; the same as Q_V_NAME_UP and _DOWN's). */
+	[Q_G_NAME] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
+		     " AND name <> '' ORDER BY id",
+	[Q_G_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2 ORDER BY id",
 };
 
 static sqlite3_stmt *q(struct store *st, int id)
@@ -336,6 +353,185 @@ static enum la_status find_free(struct store *st, sqlite3_stmt *s, int64_t key,
 	return e;
 }
 
+/* Adds v to the set ids[0..*n), with how, unless it is there or full. */
+static void add_one(int64_t v, int64_t *ids, unsigned *how, int max, int *n, unsigned why)
+{
+	int k = 0;
+	while (k < *n && ids[k] != v)
+		k++;
+	if (k == *n && *n < max) {
+		ids[(*n)++] = v;
+		how[k] = why;
+	}
+}
+
+/* a[0..na) (ascending from near) and b[0..nb) (descending below near),
+ * the 64 nearest to near first, added to the set by add_one; of two as
+ * near, the lower id first (the order ORDER BY abs(id - near) LIMIT 64
+ * gave). */
+static void merge_nearest(const int64_t *a, int na, const int64_t *b, int nb, int64_t near,
+                          int64_t *ids, unsigned *how, int max, int *n, unsigned why)
+{
+	/* Once the set is full nothing more joins it. */
+	for (int i = 0, j = 0; i + j < 64 && (i < na || j < nb) && *n < max;) {
+		if (j >= nb || (i < na && a[i] - near < near - b[j]))
+			add_one(a[i++], ids, how, max, n, why);
+		else
+			add_one(b[j++], ids, how, max, n, why);
+	}
+}
+
+/* The ids of up (ascending from near, at most 64) and down (descending
+ * below near, at most 64), merged by merge_nearest. */
+static enum la_status add_nearest(sqlite3_stmt *up, sqlite3_stmt *down, int64_t near, int64_t *ids,
+                                  unsigned *how, int max, int *n, unsigned why)
+{
+	int64_t a[64], b[64];
+	int na = 0, nb = 0, rc = SQLITE_DONE;
+	while (na < 64 && (rc = sqlite3_step(up)) == SQLITE_ROW)
+		a[na++] = sqlite3_column_int64(up, 0);
+	sqlite3_reset(up);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return LA_EDB;
+	while (nb < 64 && (rc = sqlite3_step(down)) == SQLITE_ROW)
+		b[nb++] = sqlite3_column_int64(down, 0);
+	sqlite3_reset(down);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return LA_EDB;
+	merge_nearest(a, na, b, nb, near, ids, how, max, n, why);
+	return LA_OK;
+}
+
+/* ---- what a commit refreshes ---- */
+
+/* st->sdirty holds the threads whose series a commit refreshes (ids
+ * above 0), and what makes the refresh look at every series near them
+ * (series_state_refresh: a series left a walk it was in, whose state
+ * the skip below would not see changed): -id for a series renamed or
+ * given another change-id, SDIRTY_ALL for a message hidden, shown again
+ * or removed (its patches no longer link its series to others).  A
+ * rollback forgets them all with the rest. */
+#define SDIRTY_ALL INT64_MIN
+
+static enum la_status dirty_push(struct store *st, int64_t v)
+{
+	if (st->nsdirty && st->sdirty[st->nsdirty - 1] == v)
+		return LA_OK;
+	if (!vec_reserve(&st->sdirty, &st->capsdirty, st->nsdirty + 1, sizeof *st->sdirty))
+		return LA_ENOMEM;
+	st->sdirty[st->nsdirty++] = v;
+	return LA_OK;
+}
+
+static enum la_status dirty_thread(struct store *st, int64_t thread)
+{
+	return thread > 0 ? dirty_push(st, thread) : LA_OK;
+}
+
+/* Outside series.c only for messages removed (store/git.c). */
+enum la_status series_dirty_thread(struct store *st, int64_t thread)
+{
+	enum la_status e = dirty_push(st, SDIRTY_ALL);
+	return e ? e : dirty_thread(st, thread);
+}
+
+/* The series of message id, renamed or given another change-id. */
+static enum la_status dirty_links(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = q(st, Q_OF);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int64_t series;
+	enum la_status e = one_int(s, &series);
+	return e || !series ? e : dirty_push(st, -series);
+}
+
+enum la_status series_dirty_msg(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = q(st, Q_MSG_THREAD);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int64_t thread;
+	enum la_status e = one_int(s, &thread);
+	return e ? e : dirty_thread(st, thread);
+}
+
+enum la_status series_dirty_msgid(struct store *st, int64_t list_id, const char *msgid)
+{
+	sqlite3_stmt *s = q(st, Q_MSGID_THREADS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, (int64_t)hash64(msgid, strlen(msgid), 0));
+	sqlite3_bind_text(s, 2, msgid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, list_id);
+	int rc;
+	enum la_status e = LA_OK;
+	while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		e = series_dirty_thread(st, sqlite3_column_int64(s, 0));
+	sqlite3_reset(s);
+	if (!e && rc != SQLITE_DONE)
+		e = st_error(rc);
+	return e;
+}
+
+/* Series' name made name, if part p is lower than the one it has it
+ * from.  Renamed, the series near it by its old name are refreshed
+ * around (their walks may have found it by that name: dirty_push). */
+static enum la_status series_rename(struct store *st, int64_t series, const char *name,
+                                    const struct msg_series_subject *p, int64_t when)
+{
+	sqlite3_stmt *s = q(st, Q_OLD_NAME);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, series);
+	sqlite3_bind_int(s, 2, (int)p->part);
+	int rc = sqlite3_step(s);
+	char old[SUBJECT_MAX + 1] = "", author[ADDR_MAX + 1] = "";
+	int64_t list_id = 0;
+	if (rc == SQLITE_ROW) {
+		const char *o = (const char *)sqlite3_column_text(s, 1);
+		const char *a = (const char *)sqlite3_column_text(s, 2);
+		list_id = sqlite3_column_int64(s, 0);
+		snprintf(old, sizeof old, "%s", o ? o : "");
+		snprintf(author, sizeof author, "%s", a ? a : "");
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+	if (!(s = q(st, Q_NAME)))
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, series);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, (int)p->part);
+	sqlite3_bind_int(s, 4, (int)p->flags);
+	sqlite3_bind_int64(s, 5, when);
+	if (st_step_done(s) != SQLITE_DONE)
+		return LA_EDB;
+	if (strcmp(old, name) == 0 || !old[0])
+		return LA_OK;
+	/* Those whose walks may have found it by its old name: its 64
+	 * nearest of that name, as chain_refresh finds them by the new. */
+	sqlite3_stmt *up, *down;
+	if (!(down = q(st, Q_V_NAME_DOWN)) || !(up = q(st, Q_V_NAME_UP)))
+		return LA_EDB;
+	for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
+		sqlite3_bind_int64(x, 1, list_id);
+		sqlite3_bind_text(x, 2, old, -1, SQLITE_STATIC);
+		sqlite3_bind_text(x, 3, author, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(x, 4, series);
+	}
+	int64_t ids[65];
+	unsigned how[65];
+	int n = 1;
+	ids[0] = series;
+	enum la_status e = add_nearest(up, down, series, ids, how, 65, &n, 0);
+	for (int i = 0; !e && i < n; i++)
+		e = dirty_push(st, -ids[i]);
+	return e;
+}
+
 enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_t when,
                            const char *subject, const char *from_addr, int64_t mid, int64_t parent,
                            bool copy)
@@ -421,15 +617,8 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 				return LA_EDB;
 		}
 		/* The name is the cover letter's, else the lowest patch's. */
-		if (!(s = q(st, Q_NAME)))
-			return LA_EDB;
-		sqlite3_bind_int64(s, 1, series);
-		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 3, (int)p.part);
-		sqlite3_bind_int(s, 4, (int)p.flags);
-		sqlite3_bind_int64(s, 5, when);
-		if (st_step_done(s) != SQLITE_DONE)
-			return LA_EDB;
+		if ((e = series_rename(st, series, name, &p, when)))
+			return e;
 	}
 	if (!(s = q(st, Q_JOIN)))
 		return LA_EDB;
@@ -453,7 +642,10 @@ enum la_status series_change_id(struct store *st, int64_t id, const struct msg_t
 	int rc = st_step_done(s);
 	if (rc != SQLITE_DONE)
 		return st_error(rc);
-	return sqlite3_changes(st->db) ? series_dirty_msg(st, id) : LA_OK;
+	if (!sqlite3_changes(st->db))
+		return LA_OK;
+	enum la_status e = dirty_links(st, id);
+	return e ? e : series_dirty_msg(st, id);
 }
 
 struct trailer_ins {
@@ -678,50 +870,45 @@ enum la_status store_series_msgs(struct store *st, int64_t id,
 	return st_each_entry(s, msgs_each, &a);
 }
 
-/* Adds v to the set ids[0..*n), with how, unless it is there or full. */
-static void add_one(int64_t v, int64_t *ids, unsigned *how, int max, int *n, unsigned why)
+/* What a walk reads of a series: its row without the dates of its
+ * messages (Q_ROW: Q_GET's sum of them was most of a pass's time), its
+ * strings kept once a pass in pc->strs. */
+struct prow {
+	int64_t id, list_id;
+	unsigned version, total;
+	int64_t first_ts; /* the column: the state's when no message is shown */
+	const char *author, *name, *change_id;
+};
+
+/* Ids in a growing array (the series of a commit's threads, of an
+ * index; the series of a name or change-id, ascending; those sharing a
+ * patch with one, in add_by_patch's order). */
+struct idset {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static void idset_free(void *p)
 {
-	int k = 0;
-	while (k < *n && ids[k] != v)
-		k++;
-	if (k == *n && *n < max) {
-		ids[(*n)++] = v;
-		how[k] = why;
-	}
+	struct idset *s = p;
+	if (s)
+		free(s->v);
+	free(s);
 }
 
-/* The ids of up (ascending from near, at most 64) and down (descending
- * below near, at most 64), the 64 nearest to near first, added to the
- * set by add_one; of two as near, the lower id first (the order
- * ORDER BY abs(id - near) LIMIT 64 gave). */
-static enum la_status add_nearest(sqlite3_stmt *up, sqlite3_stmt *down, int64_t near, int64_t *ids,
-                                  unsigned *how, int max, int *n, unsigned why)
+static bool idset_add(struct idset *s, int64_t v)
 {
-	int64_t a[64], b[64];
-	int na = 0, nb = 0, rc = SQLITE_DONE;
-	while (na < 64 && (rc = sqlite3_step(up)) == SQLITE_ROW)
-		a[na++] = sqlite3_column_int64(up, 0);
-	sqlite3_reset(up);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return LA_EDB;
-	while (nb < 64 && (rc = sqlite3_step(down)) == SQLITE_ROW)
-		b[nb++] = sqlite3_column_int64(down, 0);
-	sqlite3_reset(down);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return LA_EDB;
-	for (int i = 0, j = 0; i + j < 64 && (i < na || j < nb);) {
-		if (j >= nb || (i < na && a[i] - near < near - b[j]))
-			add_one(a[i++], ids, how, max, n, why);
-		else
-			add_one(b[j++], ids, how, max, n, why);
-	}
-	return LA_OK;
+	if (!vec_reserve(&s->v, &s->cap, s->n + 1, sizeof *s->v))
+		return false;
+	s->v[s->n++] = v;
+	return true;
 }
 
-/* The series messages of each patch id met in one pass over many series
- * (series_state_fill, series_state_refresh): a generated archive reuses
- * a few dozen patches thousands of times, and each walk read their
- * messages again.  Nothing the rows hold changes during a pass. */
+/* What one pass over many series (series_state_fill,
+ * series_state_refresh) or one page reads once: a generated archive
+ * reuses a few dozen patches thousands of times, and the walks of a
+ * pass read the same rows, names and patch ids again and again.
+ * Nothing the rows hold changes during a pass. */
 struct pid_member {
 	int64_t msg, series, list_id;
 	char *author;
@@ -739,17 +926,30 @@ struct pid_cache {
 	 * shown, and their queries (a third of a --no-search index run's
 	 * time, once per series and batch) are not run. */
 	bool any_review, any_unshown;
+	/* A pass over many series: the series of a name or change-id are
+	 * read whole once (names), each walk's 64 nearest taken from them
+	 * (a page's one walk reads its two runs of 64 instead: a name may
+	 * have thousands). */
+	bool pass;
 	/* The reviews of each thread met (Q_ST_REVIEWS' rows): the series
 	 * of one thread, and its versions, each read them again. */
 	GHashTable *reviews; /* thread (owned int64) -> struct thread_rev (owned) */
-	/* The series rows read (Q_GET sums the series' messages' dates:
-	 * the walks of one pass read the same rows again and again, three
-	 * quarters of a --no-search run at 100,000 messages); at most
-	 * ROWS_CACHE_MAX, then emptied. */
-	GHashTable *rows; /* series id (owned int64) -> struct store_series (owned) */
+	/* The series rows read; emptied by pc_trim, between walks only
+	 * (a walk holds pointers to them and their strings). */
+	GHashTable *rows;   /* series id (owned int64) -> struct prow (owned) */
+	GStringChunk *strs; /* the rows' strings, each once */
+	GHashTable *names;  /* kind, list and key (owned) -> struct idset (owned) */
+	size_t nnames;      /* ids in names */
+	GHashTable *shares; /* series id (owned int64) -> struct idset (owned) */
+	/* The parents of the Message-IDs a review was walked up through
+	 * (Q_ST_PARENT; every version of a thread walks them again). */
+	GHashTable *parents; /* Message-ID (owned int64) -> its parent's (owned int64) */
 };
 
-#define ROWS_CACHE_MAX 4096
+/* How much pc keeps before pc_trim empties it: rows, ids of names, and
+ * series' patch neighbours (a few MB at most). */
+#define ROWS_CACHE_MAX 32768
+#define NAMES_CACHE_MAX (1u << 20)
 
 struct thread_rev {
 	int64_t list_id;
@@ -775,11 +975,17 @@ static void pid_group_free(void *p)
 	free(g);
 }
 
-static void pid_cache_init(struct store *st, struct pid_cache *pc)
+static void pid_cache_init(struct store *st, struct pid_cache *pc, bool pass)
 {
 	pc->groups = g_hash_table_new_full(g_str_hash, g_str_equal, free, pid_group_free);
 	pc->reviews = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, thread_rev_free);
 	pc->rows = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+	pc->strs = g_string_chunk_new(65536);
+	pc->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, idset_free);
+	pc->nnames = 0;
+	pc->shares = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, idset_free);
+	pc->parents = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+	pc->pass = pass;
 	int64_t v = 1;
 	pc->any_review = one_int(q(st, Q_ANY_REVIEW), &v) || v;
 	v = 1;
@@ -788,42 +994,182 @@ static void pid_cache_init(struct store *st, struct pid_cache *pc)
 
 static void pid_cache_free(struct pid_cache *pc)
 {
-	if (pc->groups)
-		g_hash_table_destroy(pc->groups);
-	pc->groups = NULL;
-	if (pc->reviews)
-		g_hash_table_destroy(pc->reviews);
-	pc->reviews = NULL;
-	if (pc->rows)
-		g_hash_table_destroy(pc->rows);
-	pc->rows = NULL;
+	GHashTable **t[] = {&pc->groups, &pc->reviews, &pc->rows,
+	                    &pc->names,  &pc->shares,  &pc->parents};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		if (*t[i])
+			g_hash_table_destroy(*t[i]);
+		*t[i] = NULL;
+	}
+	if (pc->strs)
+		g_string_chunk_free(pc->strs);
+	pc->strs = NULL;
 }
 
-/* Series id's row, read once a pass (store_series_get). */
-static enum la_status series_get_pc(struct store *st, struct pid_cache *pc, int64_t id,
-                                    struct store_series *out)
+/* Between walks: what pc keeps, bounded. */
+static void pc_trim(struct pid_cache *pc)
 {
-	const struct store_series *c = g_hash_table_lookup(pc->rows, &id);
-	if (c) {
-		*out = *c;
+	if (g_hash_table_size(pc->rows) >= ROWS_CACHE_MAX) {
+		g_hash_table_remove_all(pc->rows);
+		g_string_chunk_clear(pc->strs);
+	}
+	if (pc->nnames >= NAMES_CACHE_MAX) {
+		g_hash_table_remove_all(pc->names);
+		pc->nnames = 0;
+	}
+	if (g_hash_table_size(pc->shares) >= ROWS_CACHE_MAX)
+		g_hash_table_remove_all(pc->shares);
+}
+
+/* Series id's row, read once a pass; NULL on failure (*e set;
+ * LA_ENOTFOUND if there is no such series). */
+static const struct prow *prow_get(struct store *st, struct pid_cache *pc, int64_t id,
+                                   enum la_status *e)
+{
+	const struct prow *c = g_hash_table_lookup(pc->rows, &id);
+	if (c)
+		return c;
+	sqlite3_stmt *s = q(st, Q_ROW);
+	if (!s) {
+		*e = LA_EDB;
+		return NULL;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		*e = rc == SQLITE_DONE ? LA_ENOTFOUND : st_error(rc);
+		return NULL;
+	}
+	int64_t *key = malloc(sizeof *key);
+	struct prow *r = malloc(sizeof *r);
+	if (!key || !r) {
+		sqlite3_reset(s);
+		free(key);
+		free(r);
+		*e = LA_ENOMEM;
+		return NULL;
+	}
+	const char *a = (const char *)sqlite3_column_text(s, 4);
+	const char *n = (const char *)sqlite3_column_text(s, 5);
+	const char *ch = (const char *)sqlite3_column_text(s, 6);
+	/* Bounded as store_series_get bounds them (snprintf). */
+	char buf[SUBJECT_MAX + 1];
+	snprintf(buf, ADDR_MAX + 1, "%s", a ? a : "");
+	r->author = g_string_chunk_insert_const(pc->strs, buf);
+	snprintf(buf, SUBJECT_MAX + 1, "%s", n ? n : "");
+	r->name = g_string_chunk_insert_const(pc->strs, buf);
+	snprintf(buf, CHANGE_ID_MAX + 1, "%s", ch ? ch : "");
+	r->change_id = g_string_chunk_insert_const(pc->strs, buf);
+	r->id = *key = id;
+	r->list_id = sqlite3_column_int64(s, 0);
+	r->version = (unsigned)sqlite3_column_int(s, 1);
+	r->total = (unsigned)sqlite3_column_int(s, 2);
+	r->first_ts = sqlite3_column_int64(s, 3);
+	sqlite3_reset(s);
+	g_hash_table_insert(pc->rows, key, r);
+	return r;
+}
+
+/* The ids of the series of cur's change-id (change) or of its name and
+ * author, ascending, read once a pass; NULL on failure (*e set). */
+static const struct idset *name_get(struct store *st, struct pid_cache *pc, const struct prow *cur,
+                                    bool change, enum la_status *e)
+{
+	char *key =
+		change ? g_strdup_printf("c%" G_GINT64_FORMAT ":%s", cur->list_id, cur->change_id)
+		       : g_strdup_printf("n%" G_GINT64_FORMAT ":%zu:%s%s", cur->list_id,
+	                                 strlen(cur->name), cur->name, cur->author);
+	struct idset *g = g_hash_table_lookup(pc->names, key);
+	if (g) {
+		g_free(key);
+		return g;
+	}
+	sqlite3_stmt *s = q(st, change ? Q_G_CHANGE : Q_G_NAME);
+	g = calloc(1, sizeof *g);
+	if (!s || !g) {
+		g_free(key);
+		free(g);
+		*e = s ? LA_ENOMEM : LA_EDB;
+		return NULL;
+	}
+	if (change) {
+		sqlite3_bind_text(s, 1, cur->change_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, cur->list_id);
+	} else {
+		sqlite3_bind_int64(s, 1, cur->list_id);
+		sqlite3_bind_text(s, 2, cur->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, cur->author, -1, SQLITE_STATIC);
+	}
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (!idset_add(g, sqlite3_column_int64(s, 0))) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		g_free(key);
+		idset_free(g);
+		*e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
+		return NULL;
+	}
+	pc->nnames += g->n;
+	g_hash_table_insert(pc->names, key, g);
+	return g;
+}
+
+/* The series of cur's change-id (change) or of its name and author, the
+ * 64 nearest to near, added to the set by add_one: in a pass from the
+ * ids read once (name_get), else from their index in two runs of 64 (the
+ * same ids, in the same order). */
+static enum la_status add_by_name(struct store *st, struct pid_cache *pc, const struct prow *cur,
+                                  bool change, int64_t near, int64_t *ids, unsigned *how, int max,
+                                  int *n)
+{
+	unsigned why = change ? STORE_SERIES_BY_CHANGE_ID : STORE_SERIES_BY_NAME;
+	if (!change && !cur->name[0])
+		return LA_OK; /* an unnamed series links nothing by name */
+	if (pc->pass) {
+		enum la_status e = LA_OK;
+		const struct idset *g = name_get(st, pc, cur, change, &e);
+		if (!g)
+			return e;
+		size_t lo = 0, hi = g->n; /* the first id >= near */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (g->v[mid] < near)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		size_t na = g->n - lo < 64 ? g->n - lo : 64, nb = lo < 64 ? lo : 64;
+		int64_t b[64];
+		for (size_t j = 0; j < nb; j++)
+			b[j] = g->v[lo - 1 - j];
+		merge_nearest(g->v + lo, (int)na, b, (int)nb, near, ids, how, max, n, why);
 		return LA_OK;
 	}
-	enum la_status e = store_series_get(st, id, out);
-	if (e)
-		return e;
-	if (g_hash_table_size(pc->rows) >= ROWS_CACHE_MAX)
-		g_hash_table_remove_all(pc->rows);
-	int64_t *key = malloc(sizeof *key);
-	struct store_series *v = malloc(sizeof *v);
-	if (!key || !v) {
-		free(key);
-		free(v);
-		return LA_OK; /* not kept: read again next time */
+	sqlite3_stmt *up, *down;
+	if (change) {
+		if (!(down = q(st, Q_V_CHANGE_DOWN)) || !(up = q(st, Q_V_CHANGE_UP)))
+			return LA_EDB;
+		for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
+			sqlite3_bind_text(x, 1, cur->change_id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(x, 2, cur->list_id);
+			sqlite3_bind_int64(x, 3, near);
+		}
+	} else {
+		if (!(down = q(st, Q_V_NAME_DOWN)) || !(up = q(st, Q_V_NAME_UP)))
+			return LA_EDB;
+		for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
+			sqlite3_bind_int64(x, 1, cur->list_id);
+			sqlite3_bind_text(x, 2, cur->name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(x, 3, cur->author, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(x, 4, near);
+		}
 	}
-	*key = id;
-	*v = *out;
-	g_hash_table_insert(pc->rows, key, v);
-	return LA_OK;
+	return add_nearest(up, down, near, ids, how, max, n, why);
 }
 
 /* The group of pid, read once a pass; NULL on failure (*e set). */
@@ -867,39 +1213,51 @@ static const struct pid_group *pid_group_get(struct store *st, struct pid_cache 
 	return g;
 }
 
-/* The series that share a patch with cur (of its author and list), from
- * the cache, added to the set by add_one: in a fixed order
- * (cur's messages by place, their patch ids in order, each id's messages
- * in order; the first 64 distinct), so that every walk from a series
- * finds the same ones whatever ran before it. */
-static enum la_status add_by_patch(struct store *st, struct pid_cache *pc,
-                                   const struct store_series *cur, int64_t *ids, unsigned *how,
-                                   int max, int *n)
+/* The series that share a patch with cur (of its author and list), in a
+ * fixed order (cur's messages by place, their patch ids in order, each
+ * id's messages in order; the first 64 distinct, cur itself among them
+ * if another of its messages has the patch), so that every walk from a
+ * series finds the same ones whatever ran before it; read once a pass
+ * (they depend on cur alone).  NULL on failure (*e set). */
+static const struct idset *shares_get(struct store *st, struct pid_cache *pc,
+                                      const struct prow *cur, enum la_status *e)
 {
-	int64_t *msgs = NULL, seen[64];
+	struct idset *out = g_hash_table_lookup(pc->shares, &cur->id);
+	if (out)
+		return out;
+	int64_t *key = malloc(sizeof *key);
+	out = calloc(1, sizeof *out);
+	if (!key || !out) {
+		free(key);
+		free(out);
+		*e = LA_ENOMEM;
+		return NULL;
+	}
+	int64_t *msgs = NULL;
 	size_t nmsgs = 0, cap = 0;
-	int nseen = 0, rc;
-	enum la_status e = LA_OK;
+	int rc;
 	sqlite3_stmt *s = q(st, Q_P_MSGS);
 	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, cur->id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!vec_reserve(&msgs, &cap, nmsgs + 1, sizeof *msgs)) {
-			rc = SQLITE_NOMEM;
-			break;
+		*e = LA_EDB;
+	else {
+		sqlite3_bind_int64(s, 1, cur->id);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (!vec_reserve(&msgs, &cap, nmsgs + 1, sizeof *msgs)) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			msgs[nmsgs++] = sqlite3_column_int64(s, 0);
 		}
-		msgs[nmsgs++] = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			*e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
-	for (size_t i = 0; !e && i < nmsgs && nseen < 64 && *n < max; i++) {
+	for (size_t i = 0; !*e && i < nmsgs && out->n < 64; i++) {
 		/* The patch ids first: pid_group_get runs a statement too. */
 		char **pids = NULL;
 		size_t npids = 0, pcap = 0;
 		if (!(s = q(st, Q_P_PIDS))) {
-			e = LA_EDB;
+			*e = LA_EDB;
 			break;
 		}
 		sqlite3_bind_int64(s, 1, msgs[i]);
@@ -915,21 +1273,19 @@ static enum la_status add_by_patch(struct store *st, struct pid_cache *pc,
 		}
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
-			e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
-		for (size_t k = 0; !e && k < npids && nseen < 64 && *n < max; k++) {
-			const struct pid_group *g = pid_group_get(st, pc, pids[k], &e);
-			for (size_t j = 0; g && j < g->n && nseen < 64 && *n < max; j++) {
+			*e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
+		for (size_t k = 0; !*e && k < npids && out->n < 64; k++) {
+			const struct pid_group *g = pid_group_get(st, pc, pids[k], e);
+			for (size_t j = 0; g && j < g->n && out->n < 64; j++) {
 				const struct pid_member *m = &g->m[j];
 				if (m->msg == msgs[i] || m->list_id != cur->list_id ||
 				    strcmp(m->author, cur->author) != 0)
 					continue;
-				int d = 0;
-				while (d < nseen && seen[d] != m->series)
+				size_t d = 0;
+				while (d < out->n && out->v[d] != m->series)
 					d++;
-				if (d < nseen)
-					continue;
-				seen[nseen++] = m->series;
-				add_one(m->series, ids, how, max, n, STORE_SERIES_BY_PATCHID);
+				if (d == out->n && !idset_add(out, m->series))
+					*e = LA_ENOMEM;
 			}
 		}
 		for (size_t k = 0; k < npids; k++)
@@ -937,40 +1293,58 @@ static enum la_status add_by_patch(struct store *st, struct pid_cache *pc,
 		free(pids);
 	}
 	free(msgs);
+	if (*e) {
+		free(key);
+		idset_free(out);
+		return NULL;
+	}
+	*key = cur->id;
+	g_hash_table_insert(pc->shares, key, out);
+	return out;
+}
+
+/* The series that share a patch with cur, added to the set by add_one. */
+static enum la_status add_by_patch(struct store *st, struct pid_cache *pc, const struct prow *cur,
+                                   int64_t *ids, unsigned *how, int max, int *n)
+{
+	enum la_status e = LA_OK;
+	const struct idset *sh = shares_get(st, pc, cur, &e);
+	for (size_t i = 0; sh && i < sh->n && *n < max; i++)
+		add_one(sh->v[i], ids, how, max, n, STORE_SERIES_BY_PATCHID);
 	return e;
 }
 
 /* Whether an earlier series of the walk, rows[0..i), asked the same
  * question by change-id (change) or by name and author (!change) as
- * rows[i]: the statements would return the same rows, and add_nearest
- * would take none of them (each is in the set already, or the set was
- * full when it was skipped and still is). */
-static bool asked_before(const struct store_series *rows, int i, bool change)
+ * rows[i]: the answer would be the same, and add_by_name would take
+ * none of it (each is in the set already, or the set was full when it
+ * was skipped and still is). */
+static bool asked_before(const struct prow *const *rows, int i, bool change)
 {
-	const struct store_series *cur = &rows[i];
+	const struct prow *cur = rows[i];
 	for (int k = 0; k < i; k++) {
-		if (rows[k].list_id != cur->list_id)
+		if (rows[k]->list_id != cur->list_id)
 			continue;
-		if (change ? strcmp(rows[k].change_id, cur->change_id) == 0
-		           : strcmp(rows[k].name, cur->name) == 0 &&
-		                     strcmp(rows[k].author, cur->author) == 0)
+		if (change ? strcmp(rows[k]->change_id, cur->change_id) == 0
+		           : strcmp(rows[k]->name, cur->name) == 0 &&
+		                     strcmp(rows[k]->author, cur->author) == 0)
 			return true;
 	}
 	return false;
 }
 
-/* store_series_versions, with pc for the patch ids. */
-static enum la_status versions_walk(struct store *st, const struct store_series *start,
-                                    int64_t *ids, unsigned *how, struct store_series *rows, int max,
-                                    int *n, struct pid_cache *pc)
+/* store_series_versions' walk from series start, with pc for what it
+ * reads (pc_trim is not called during it: rows[] points into pc). */
+static enum la_status versions_walk(struct store *st, struct pid_cache *pc, int64_t start,
+                                    int64_t *ids, unsigned *how, int max, int *n)
 {
 	*n = 0;
 	if (max < 1)
 		return LA_OK;
-	struct store_series *own = NULL;
-	if (!rows && !(rows = own = calloc((size_t)max, sizeof *rows)))
+	const struct prow **rows = calloc((size_t)max, sizeof *rows);
+	if (!rows)
 		return LA_ENOMEM;
-	ids[0] = start->id;
+	ids[0] = start;
 	how[0] = 0;
 	*n = 1;
 	enum la_status e = LA_OK;
@@ -978,48 +1352,18 @@ static enum la_status versions_walk(struct store *st, const struct store_series 
 	 * may share nothing but v2.  Once the set is full nothing more can
 	 * join it, so the walk stops there (a name or patch reused by
 	 * hundreds of series made each walk read them all, for nothing). */
-	int i = 0;
-	for (; !e && i < *n && *n < max; i++) {
-		if ((e = series_get_pc(st, pc, ids[i], &rows[i])))
+	for (int i = 0; !e && i < *n && *n < max; i++) {
+		if (!(rows[i] = prow_get(st, pc, ids[i], &e)))
 			break;
-		const struct store_series *cur = &rows[i];
-		sqlite3_stmt *s;
-		if (cur->change_id[0] && !asked_before(rows, i, true)) {
-			sqlite3_stmt *down = q(st, Q_V_CHANGE_DOWN);
-			if (!down || !(s = q(st, Q_V_CHANGE_UP))) {
-				e = LA_EDB;
-				break;
-			}
-			for (sqlite3_stmt *x = s; x; x = x == s ? down : NULL) {
-				sqlite3_bind_text(x, 1, cur->change_id, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_int64(x, 2, cur->list_id);
-				sqlite3_bind_int64(x, 3, start->id);
-			}
-			e = add_nearest(s, down, start->id, ids, how, max, n,
-			                STORE_SERIES_BY_CHANGE_ID);
-		}
-		if (!e && !asked_before(rows, i, false)) {
-			sqlite3_stmt *down = q(st, Q_V_NAME_DOWN);
-			if (!down || !(s = q(st, Q_V_NAME_UP))) {
-				e = LA_EDB;
-				break;
-			}
-			for (sqlite3_stmt *x = s; x; x = x == s ? down : NULL) {
-				sqlite3_bind_int64(x, 1, cur->list_id);
-				sqlite3_bind_text(x, 2, cur->name, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_text(x, 3, cur->author, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_int64(x, 4, start->id);
-			}
-			e = add_nearest(s, down, start->id, ids, how, max, n, STORE_SERIES_BY_NAME);
-		}
+		const struct prow *cur = rows[i];
+		if (cur->change_id[0] && !asked_before(rows, i, true))
+			e = add_by_name(st, pc, cur, true, start, ids, how, max, n);
+		if (!e && !asked_before(rows, i, false))
+			e = add_by_name(st, pc, cur, false, start, ids, how, max, n);
 		if (!e)
 			e = add_by_patch(st, pc, cur, ids, how, max, n);
 	}
-	/* A walk that stopped with the set full has not read the rows of
-	 * the series found last: the caller is given every row. */
-	for (; !e && i < *n; i++)
-		e = series_get_pc(st, pc, ids[i], &rows[i]);
-	free(own);
+	free(rows);
 	return e;
 }
 
@@ -1030,9 +1374,11 @@ enum la_status store_series_versions(struct store *st, const struct store_series
 	/* The same walk as the states' (the same series, in the same order),
 	 * with a cache of its own. */
 	struct pid_cache pc;
-	pid_cache_init(st, &pc);
-	enum la_status e = versions_walk(st, start, ids, how, rows, max, n, &pc);
+	pid_cache_init(st, &pc, false);
+	enum la_status e = versions_walk(st, &pc, start->id, ids, how, max, n);
 	pid_cache_free(&pc);
+	for (int i = 0; !e && rows && i < *n; i++)
+		e = store_series_get(st, ids[i], &rows[i]);
 	return e;
 }
 
@@ -1055,47 +1401,6 @@ enum la_status store_msg_patchids(struct store *st, int64_t msg, char (*out)[PAT
 }
 
 /* ---- the state of each series (series_state; docs/series.md) ---- */
-
-enum la_status series_dirty_thread(struct store *st, int64_t thread)
-{
-	if (!thread)
-		return LA_OK;
-	if (st->nsdirty && st->sdirty[st->nsdirty - 1] == thread)
-		return LA_OK;
-	if (!vec_reserve(&st->sdirty, &st->capsdirty, st->nsdirty + 1, sizeof *st->sdirty))
-		return LA_ENOMEM;
-	st->sdirty[st->nsdirty++] = thread;
-	return LA_OK;
-}
-
-enum la_status series_dirty_msg(struct store *st, int64_t id)
-{
-	sqlite3_stmt *s = q(st, Q_MSG_THREAD);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	int64_t thread;
-	enum la_status e = one_int(s, &thread);
-	return e ? e : series_dirty_thread(st, thread);
-}
-
-enum la_status series_dirty_msgid(struct store *st, int64_t list_id, const char *msgid)
-{
-	sqlite3_stmt *s = q(st, Q_MSGID_THREADS);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, (int64_t)hash64(msgid, strlen(msgid), 0));
-	sqlite3_bind_text(s, 2, msgid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, list_id);
-	int rc;
-	enum la_status e = LA_OK;
-	while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		e = series_dirty_thread(st, sqlite3_column_int64(s, 0));
-	sqlite3_reset(s);
-	if (!e && rc != SQLITE_DONE)
-		e = st_error(rc);
-	return e;
-}
 
 enum la_status store_series_unshown(struct store *st, int64_t id, int64_t *mids, size_t max,
                                     size_t *n)
@@ -1120,11 +1425,18 @@ struct smsg {
 	bool reviewed; /* a reply under it gave Reviewed-by: or Acked-by: */
 };
 
+/* What a state reads of a version's row (no string: pc_trim frees
+ * them, and a version outlives a walk in struct sver_cache). */
+struct sinfo {
+	int64_t id, list_id, first_ts;
+	unsigned version, total;
+};
+
 struct sver {
-	struct store_series s;
+	struct sinfo s;
 	struct smsg *m;
 	size_t n, cap;
-	int64_t unshown[SERIES_UNSHOWN_MAX]; /* its messages hidden or removed */
+	int64_t *unshown; /* its messages hidden or removed (NULL: none) */
 	size_t nunshown;
 	int64_t first_ts;
 	bool cover_reviewed;
@@ -1200,13 +1512,41 @@ static const struct thread_rev *thread_rev_get(struct store *st, struct pid_cach
 	return r;
 }
 
+/* The parent of Message-ID mid (0: none), read once a pass. */
+static enum la_status parent_get(struct store *st, struct pid_cache *pc, int64_t mid, int64_t *out)
+{
+	const int64_t *c = g_hash_table_lookup(pc->parents, &mid);
+	if (c) {
+		*out = *c;
+		return LA_OK;
+	}
+	sqlite3_stmt *s = q(st, Q_ST_PARENT);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, mid);
+	enum la_status e = one_int(s, out);
+	if (e)
+		return e;
+	if (g_hash_table_size(pc->parents) >= ROWS_CACHE_MAX * 2)
+		g_hash_table_remove_all(pc->parents);
+	int64_t *k = malloc(sizeof *k), *v = malloc(sizeof *v);
+	if (!k || !v) {
+		free(k);
+		free(v);
+		return LA_OK; /* not kept: read again next time */
+	}
+	*k = mid;
+	*v = *out;
+	g_hash_table_insert(pc->parents, k, v);
+	return LA_OK;
+}
+
 static enum la_status thread_reviews(struct store *st, struct sver *v, int64_t thread,
                                      struct pid_cache *pc)
 {
 	int64_t *up = NULL;
 	size_t n = 0, cap = 0;
 	enum la_status e = LA_OK;
-	sqlite3_stmt *s;
 	const struct thread_rev *rev = thread_rev_get(st, pc, thread, v->s.list_id, &e);
 	if (!rev)
 		return e;
@@ -1228,12 +1568,7 @@ static enum la_status thread_reviews(struct store *st, struct sver *v, int64_t t
 				stop = v->unshown[k] == at;
 			if (stop)
 				break;
-			if (!(s = q(st, Q_ST_PARENT)))
-				e = LA_EDB;
-			else {
-				sqlite3_bind_int64(s, 1, at);
-				e = one_int(s, &at);
-			}
+			e = parent_get(st, pc, at, &at);
 		}
 	}
 	free(up);
@@ -1266,9 +1601,17 @@ static enum la_status sver_load(struct store *st, struct sver *v, struct pid_cac
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return st_error(rc);
-	enum la_status e = pc->any_unshown ? store_series_unshown(st, v->s.id, v->unshown,
-	                                                          SERIES_UNSHOWN_MAX, &v->nunshown)
-	                                   : LA_OK;
+	int64_t un[SERIES_UNSHOWN_MAX];
+	size_t nun = 0;
+	enum la_status e = pc->any_unshown
+	                           ? store_series_unshown(st, v->s.id, un, SERIES_UNSHOWN_MAX, &nun)
+	                           : LA_OK;
+	if (!e && nun) {
+		if (!(v->unshown = malloc(nun * sizeof *un)))
+			return LA_ENOMEM;
+		memcpy(v->unshown, un, nun * sizeof *un);
+		v->nunshown = nun;
+	}
 	for (size_t i = 0; !e && pc->any_review && i < v->n; i++) {
 		bool seen = false;
 		for (size_t k = 0; k < i && !seen; k++)
@@ -1366,30 +1709,12 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Ids in a growing array (the series of a commit's threads, of an
- * index). */
-struct idset {
-	int64_t *v;
-	size_t n, cap;
-};
-
-/* Ids already refreshed in one pass. */
-static bool done_add(GHashTable *done, int64_t id)
-{
-	if (g_hash_table_contains(done, &id))
-		return false;
-	int64_t *k = malloc(sizeof *k);
-	if (!k)
-		return false;
-	*k = id;
-	g_hash_table_add(done, k);
-	return true;
-}
-
 /* The versions loaded in one pass (sver_load reads a series' threads;
  * nothing they hold changes during a pass), and the walks made, at most
- * SVER_CACHE_MAX of each, then emptied. */
-#define SVER_CACHE_MAX 4096
+ * SVER_CACHE_MAX of each, then emptied (a version is about 200 bytes:
+ * the walks of a fill, the nearest of each name, range over the whole
+ * archive, and 4096 of them were read again and again). */
+#define SVER_CACHE_MAX 16384
 
 struct walk {
 	int n;
@@ -1404,8 +1729,10 @@ struct sver_cache {
 static void sver_free(void *p)
 {
 	struct sver *v = p;
-	if (v)
+	if (v) {
 		free(v->m);
+		free(v->unshown);
+	}
 	free(v);
 }
 
@@ -1427,7 +1754,7 @@ static void sver_cache_free(struct sver_cache *sc)
 /* Series row's version, loaded (or from the cache); NULL on failure (*e
  * set). */
 static const struct sver *sver_get(struct store *st, struct sver_cache *sc, struct pid_cache *pc,
-                                   const struct store_series *row, enum la_status *e)
+                                   const struct prow *row, enum la_status *e)
 {
 	struct sver *v = g_hash_table_lookup(sc->v, &row->id);
 	if (v)
@@ -1442,7 +1769,7 @@ static const struct sver *sver_get(struct store *st, struct sver_cache *sc, stru
 		*e = LA_ENOMEM;
 		return NULL;
 	}
-	v->s = *row;
+	v->s = (struct sinfo){row->id, row->list_id, row->first_ts, row->version, row->total};
 	if ((*e = sver_load(st, v, pc))) {
 		free(key);
 		sver_free(v);
@@ -1453,34 +1780,33 @@ static const struct sver *sver_get(struct store *st, struct sver_cache *sc, stru
 	return v;
 }
 
-/* The walk over start's versions (versions_walk), made once a pass. */
-static enum la_status walk_of(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
-                              const struct store_series *start, int64_t *ids, int *n)
+/* The walk over series id's versions (versions_walk), made once a pass;
+ * NULL on failure (*e set). */
+static const struct walk *walk_of(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
+                                  int64_t id, enum la_status *e)
 {
-	const struct walk *w = g_hash_table_lookup(sc->walks, &start->id);
-	if (w) {
-		memcpy(ids, w->ids, (size_t)w->n * sizeof *ids);
-		*n = w->n;
-		return LA_OK;
-	}
-	unsigned how[SERIES_CHAIN_MAX];
-	enum la_status e = versions_walk(st, start, ids, how, NULL, SERIES_CHAIN_MAX, n, pc);
-	if (e)
-		return e;
+	const struct walk *w = g_hash_table_lookup(sc->walks, &id);
+	if (w)
+		return w;
 	if (g_hash_table_size(sc->walks) >= SVER_CACHE_MAX)
 		g_hash_table_remove_all(sc->walks);
+	unsigned how[SERIES_CHAIN_MAX];
 	int64_t *key = malloc(sizeof *key);
 	struct walk *nw = malloc(sizeof *nw);
 	if (!key || !nw) {
 		free(key);
 		free(nw);
-		return LA_ENOMEM;
+		*e = LA_ENOMEM;
+		return NULL;
 	}
-	*key = start->id;
-	nw->n = *n;
-	memcpy(nw->ids, ids, (size_t)*n * sizeof *ids);
+	if ((*e = versions_walk(st, pc, id, nw->ids, how, SERIES_CHAIN_MAX, &nw->n))) {
+		free(key);
+		free(nw);
+		return NULL;
+	}
+	*key = id;
 	g_hash_table_insert(sc->walks, key, nw);
-	return LA_OK;
+	return nw;
 }
 
 /* The state of series id, from its own walk over its versions (so that
@@ -1490,23 +1816,21 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
                                     struct sver_cache *sc, struct store_series_state *out,
                                     const struct sver **me)
 {
-	struct store_series row;
-	enum la_status e = series_get_pc(st, pc, id, &row);
-	if (e)
+	enum la_status e = LA_OK;
+	const struct walk *w = walk_of(st, pc, sc, id, &e);
+	if (!w)
 		return e;
 	int64_t ids[SERIES_CHAIN_MAX];
-	int n = 0;
-	if ((e = walk_of(st, pc, sc, &row, ids, &n)))
-		return e;
+	int n = w->n;
+	memcpy(ids, w->ids, (size_t)n * sizeof *ids);
 	/* The versions first (a load may empty the cache), then pointers. */
 	for (int pass = 0; pass < 2 && !e; pass++)
 		for (int i = 0; !e && i < n; i++) {
 			if (g_hash_table_contains(sc->v, &ids[i]))
 				continue;
-			if (i > 0 || pass > 0)
-				e = series_get_pc(st, pc, ids[i], &row);
-			if (!e)
-				sver_get(st, sc, pc, &row, &e);
+			const struct prow *row = prow_get(st, pc, ids[i], &e);
+			if (row)
+				sver_get(st, sc, pc, row, &e);
 		}
 	const struct sver *v[SERIES_CHAIN_MAX];
 	for (int i = 0; !e && i < n; i++)
@@ -1522,17 +1846,65 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 /* Series whose states one changed series refreshes, at most. */
 #define REFRESH_MAX (SERIES_CHAIN_MAX + 3 * 64)
 
+/* What one refresh knows: the series changed (those of the threads
+ * named dirty), those done, those found unchanged, and those around
+ * which nothing is skipped. */
+struct refresh {
+	GHashTable *changed, *done, *clean, *force;
+	bool force_all;
+};
+
+static bool set_has(GHashTable *set, int64_t id)
+{
+	return g_hash_table_contains(set, &id);
+}
+
+/* Adds id to set; false on failure. */
+static bool set_add(GHashTable *set, int64_t id)
+{
+	if (g_hash_table_contains(set, &id))
+		return true;
+	int64_t *k = malloc(sizeof *k);
+	if (!k)
+		return false;
+	*k = id;
+	g_hash_table_add(set, k);
+	return true;
+}
+
+/* Whether series id's state may have changed in this commit: whether
+ * its walk (made again, on the rows as they are now) holds a series
+ * changed.  A walk that holds none is the walk it was (a series added
+ * to a walk is in it; one that left it was renamed, or its patches
+ * hidden or removed: r->force) over versions whose messages, reviews
+ * and rows are those it read before, so its state is too. */
+static enum la_status touches_changed(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
+                                      const struct refresh *r, int64_t id, bool *hit)
+{
+	enum la_status e = LA_OK;
+	const struct walk *w = walk_of(st, pc, sc, id, &e);
+	*hit = true;
+	if (!w)
+		return e == LA_ENOTFOUND ? LA_OK : e;
+	*hit = false;
+	for (int i = 0; i < w->n && !*hit; i++)
+		*hit = set_has(r->changed, w->ids[i]);
+	return LA_OK;
+}
+
 /* The state of series id and of every series its walk finds (those it
  * is a version of) or that may find it, each from its own walk, unless
- * done has it; the ids are added to done.  (A series done already, as
- * one found from another, still has its own found: the series near it
- * may not be near that other one.) */
-static enum la_status chain_refresh(struct store *st, int64_t id, GHashTable *done,
+ * done has it or it is not changed and its walk holds no series changed
+ * (touches_changed); those computed are added to done.  (A series done
+ * already, as one found from another, still has its own found: the
+ * series near it may not be near that other one.) */
+static enum la_status chain_refresh(struct store *st, int64_t id, struct refresh *r,
                                     struct pid_cache *pc, struct sver_cache *sc)
 {
-	struct store_series start;
-	enum la_status e = series_get_pc(st, pc, id, &start);
-	if (e)
+	pc_trim(pc);
+	enum la_status e = LA_OK;
+	const struct prow *start = prow_get(st, pc, id, &e);
+	if (!start)
 		return e == LA_ENOTFOUND ? LA_OK : e;
 	/* Its walk's series, and those whose walks may find it first (by
 	 * each rule, as it looks from them: their walk may be full before
@@ -1542,36 +1914,36 @@ static enum la_status chain_refresh(struct store *st, int64_t id, GHashTable *do
 	int64_t ids[REFRESH_MAX];
 	unsigned how[REFRESH_MAX];
 	int n = 0;
-	if ((e = walk_of(st, pc, sc, &start, ids, &n)))
+	const struct walk *w = walk_of(st, pc, sc, id, &e);
+	if (!w)
 		return e;
-	sqlite3_stmt *up, *down;
-	if (start.change_id[0]) {
-		if (!(down = q(st, Q_V_CHANGE_DOWN)) || !(up = q(st, Q_V_CHANGE_UP)))
-			return LA_EDB;
-		for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
-			sqlite3_bind_text(x, 1, start.change_id, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(x, 2, start.list_id);
-			sqlite3_bind_int64(x, 3, start.id);
-		}
-		e = add_nearest(up, down, start.id, ids, how, REFRESH_MAX, &n, 0);
-	}
-	if (!e) {
-		if (!(down = q(st, Q_V_NAME_DOWN)) || !(up = q(st, Q_V_NAME_UP)))
-			return LA_EDB;
-		for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
-			sqlite3_bind_int64(x, 1, start.list_id);
-			sqlite3_bind_text(x, 2, start.name, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(x, 3, start.author, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(x, 4, start.id);
-		}
-		e = add_nearest(up, down, start.id, ids, how, REFRESH_MAX, &n, 0);
-	}
+	n = w->n;
+	memcpy(ids, w->ids, (size_t)n * sizeof *ids);
+	for (int i = 0; i < n; i++)
+		how[i] = 0;
+	if (start->change_id[0])
+		e = add_by_name(st, pc, start, true, start->id, ids, how, REFRESH_MAX, &n);
 	if (!e)
-		e = add_by_patch(st, pc, &start, ids, how, REFRESH_MAX, &n);
+		e = add_by_name(st, pc, start, false, start->id, ids, how, REFRESH_MAX, &n);
+	if (!e)
+		e = add_by_patch(st, pc, start, ids, how, REFRESH_MAX, &n);
+	bool force = r->force_all || set_has(r->force, id);
 	for (int i = 0; !e && i < n; i++) {
-		if (g_hash_table_contains(done, &ids[i]))
+		if (set_has(r->done, ids[i]))
 			continue;
-		if (!done_add(done, ids[i])) {
+		if (!force && !set_has(r->changed, ids[i])) {
+			if (set_has(r->clean, ids[i]))
+				continue;
+			bool hit;
+			if ((e = touches_changed(st, pc, sc, r, ids[i], &hit)))
+				break;
+			if (!hit) {
+				if (!set_add(r->clean, ids[i]))
+					e = LA_ENOMEM;
+				continue;
+			}
+		}
+		if (!set_add(r->done, ids[i])) {
 			e = LA_ENOMEM;
 			break;
 		}
@@ -1584,6 +1956,11 @@ static enum la_status chain_refresh(struct store *st, int64_t id, GHashTable *do
 	return e;
 }
 
+static GHashTable *id_set_new(void)
+{
+	return g_hash_table_new_full(g_int64_hash, g_int64_equal, free, NULL);
+}
+
 /* The series of the threads named dirty, each with its versions. */
 enum la_status series_state_refresh(struct store *st)
 {
@@ -1591,41 +1968,65 @@ enum la_status series_state_refresh(struct store *st)
 		return LA_OK;
 	qsort(st->sdirty, st->nsdirty, sizeof *st->sdirty, cmp_i64);
 	struct idset series = {0};
-	GHashTable *done = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, NULL);
+	struct refresh r = {id_set_new(), id_set_new(), id_set_new(), id_set_new(), false};
 	enum la_status e = LA_OK;
 	for (size_t i = 0; !e && i < st->nsdirty; i++) {
-		if (i > 0 && st->sdirty[i] == st->sdirty[i - 1])
+		int64_t d = st->sdirty[i];
+		if (i > 0 && d == st->sdirty[i - 1])
 			continue;
+		if (d == SDIRTY_ALL) {
+			r.force_all = true;
+			continue;
+		}
+		if (d < 0) {
+			if (!set_add(r.force, -d))
+				e = LA_ENOMEM;
+			continue;
+		}
 		sqlite3_stmt *s = q(st, Q_THREAD_SERIES);
 		if (!s) {
 			e = LA_EDB;
 			break;
 		}
-		sqlite3_bind_int64(s, 1, st->sdirty[i]);
+		sqlite3_bind_int64(s, 1, d);
 		int rc;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			if (!vec_reserve(&series.v, &series.cap, series.n + 1, sizeof *series.v)) {
+			int64_t id = sqlite3_column_int64(s, 0);
+			if (!set_has(r.changed, id) &&
+			    (!idset_add(&series, id) || !set_add(r.changed, id))) {
 				e = LA_ENOMEM;
 				break;
 			}
-			series.v[series.n++] = sqlite3_column_int64(s, 0);
 		}
 		sqlite3_reset(s);
 		if (!e && rc != SQLITE_DONE && rc != SQLITE_ROW)
 			e = st_error(rc);
+	}
+	/* A series renamed (or given another change-id) counts as changed
+	 * even if no thread of it was named. */
+	GHashTableIter it;
+	gpointer k;
+	g_hash_table_iter_init(&it, r.force);
+	while (!e && g_hash_table_iter_next(&it, &k, NULL)) {
+		int64_t id = *(const int64_t *)k;
+		if (!set_has(r.changed, id) && (!idset_add(&series, id) || !set_add(r.changed, id)))
+			e = LA_ENOMEM;
 	}
 	/* In id order, whatever order the threads came in. */
 	if (series.n)
 		qsort(series.v, series.n, sizeof *series.v, cmp_i64);
 	struct pid_cache pc;
 	struct sver_cache sc;
-	pid_cache_init(st, &pc);
+	pid_cache_init(st, &pc, true);
 	sver_cache_init(&sc);
 	for (size_t i = 0; !e && i < series.n; i++)
-		e = chain_refresh(st, series.v[i], done, &pc, &sc);
+		e = chain_refresh(st, series.v[i], &r, &pc, &sc);
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
-	g_hash_table_destroy(done);
+	g_hash_table_destroy(r.changed);
+	g_hash_table_destroy(r.done);
+	g_hash_table_destroy(r.clean);
+	g_hash_table_destroy(r.force);
 	free(series.v);
 	st->nsdirty = 0;
 	st->scount_gen = 0; /* the counts cached are stale */
@@ -1648,22 +2049,22 @@ enum la_status series_state_fill(struct store *st)
 	struct idset all = {0};
 	enum la_status e = LA_OK;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!vec_reserve(&all.v, &all.cap, all.n + 1, sizeof *all.v)) {
+		if (!idset_add(&all, sqlite3_column_int64(s, 0))) {
 			e = LA_ENOMEM;
 			break;
 		}
-		all.v[all.n++] = sqlite3_column_int64(s, 0);
 	}
 	if (!e && rc != SQLITE_DONE)
 		e = st_error(rc);
 	sqlite3_finalize(s);
 	struct pid_cache pc;
 	struct sver_cache sc;
-	pid_cache_init(st, &pc);
+	pid_cache_init(st, &pc, true);
 	sver_cache_init(&sc);
 	for (size_t i = 0; !e && i < all.n; i++) {
 		struct store_series_state ss;
 		const struct sver *me = NULL;
+		pc_trim(&pc);
 		e = state_compute(st, all.v[i], &pc, &sc, &ss, &me);
 		if (!e)
 			e = state_put(st, me, &ss);
@@ -1858,10 +2259,11 @@ enum la_status store_series_list(struct store *st, int64_t list_id, int64_t befo
 	 * each as series_state_fill would make it. */
 	struct pid_cache pc;
 	struct sver_cache sc;
-	pid_cache_init(st, &pc);
+	pid_cache_init(st, &pc, false);
 	sver_cache_init(&sc);
 	for (size_t i = 0; !e && !ready && i < n; i++) {
 		const struct sver *me = NULL;
+		pc_trim(&pc);
 		e = state_compute(st, rows[i].id, &pc, &sc, &rows[i].ss, &me);
 	}
 	sver_cache_free(&sc);

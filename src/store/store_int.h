@@ -334,7 +334,9 @@ LA_MUST_CHECK enum la_status series_trailers(struct store *st, int64_t id,
 LA_MUST_CHECK enum la_status series_trailers_fill(struct store *st);
 /* series.c: the series of thread (or of message id's thread) need their
  * state (series_state) computed again at commit: a patch, a review, a
- * change-id, a message hidden, shown again or removed.  LA_ENOMEM. */
+ * change-id, a message hidden, shown again or removed.  LA_ENOMEM.
+ * series_dirty_thread is for a message removed: it makes the commit
+ * compute every state near the series changed, none skipped. */
 LA_MUST_CHECK enum la_status series_dirty_thread(struct store *st, int64_t thread);
 LA_MUST_CHECK enum la_status series_dirty_msg(struct store *st, int64_t id);
 /* The same for the threads of list_id's messages of Message-ID msgid. */
