@@ -436,6 +436,7 @@ enum la_status st_fts_open(struct store *st)
 		return st_error(rc);
 	}
 	st->fts_db = db;
+	st_fts_columns(st); /* (the file's: every column) */
 	if (st->fts_prep)
 		st_fts_use_file(st);
 	return LA_OK;
@@ -517,6 +518,8 @@ static enum la_status fts_catch_up(struct store *st)
 			last = target;
 		if (!e)
 			e = st_fts_commit(st, last);
+		if (st->fts_stuck)
+			break;
 		after = last;
 	}
 	msg_text_free(&text);

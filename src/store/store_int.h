@@ -193,6 +193,9 @@ struct store {
 	 * file has it); a reader has it attached as "s" (fts_attached). */
 	sqlite3 *fts_db;
 	bool fts_attached;
+	/* The file's commit failed after index.sqlite's: nothing more is
+	 * written there by this connection (write.c, st_fts_commit). */
+	bool fts_stuck;
 	/* The archive directory, resolved: the sources inside it are stored
 	 * relative to it, so that the directory can move. */
 	char dir[4096];

@@ -655,8 +655,7 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 	 * fts_catch_up); the file never holds a message the index has
 	 * not. */
 	if ((e = st_fts_commit(st, 0)))
-		return la_err_set(err, e, "index: writing %s: %s", FTS_FILE,
-		                  sqlite3_errmsg(st->fts_db));
+		return la_err_set(err, e, "index: writing %s: out of memory", FTS_FILE);
 	if (st->mids.n > MID_CACHE_MAX)
 		cache_clear(&st->mids);
 	return LA_OK;
@@ -1088,6 +1087,8 @@ static enum la_status fts_queue(struct store *st, int64_t id, const char *subjec
 	/* An index made before lore's columns gets the old ones only (and
 	 * no patch ids), one made before the stems no stems, until
 	 * `reindex --search` makes it anew. */
+	if (st->fts_stuck)
+		return LA_OK;
 	struct fts_prep *fp = prep_get(st);
 	if (!fp)
 		return LA_ENOMEM;
@@ -1159,7 +1160,7 @@ enum la_status st_fts_readd(struct store *st, int64_t id, const char *subject, c
 enum la_status st_fts_commit(struct store *st, int64_t cover)
 {
 	struct fts_prep *fp = st->fts_prep;
-	if (!st->fts_db || (!cover && (!fp || !fp->txn)))
+	if (!st->fts_db || st->fts_stuck || (!cover && (!fp || !fp->txn)))
 		return LA_OK;
 	if (!fp && !(fp = prep_get(st)))
 		return LA_ENOMEM;
@@ -1187,9 +1188,13 @@ enum la_status st_fts_commit(struct store *st, int64_t cover)
 	if (!e && rc != SQLITE_OK)
 		e = st_error(rc);
 	if (e) {
-		/* What is not in the file now, the next writer indexes again. */
+		/* index.sqlite has committed: what is not in the file now,
+		 * the next writer indexes again (fts_catch_up).  Until then
+		 * this one writes nothing more there, so that fts_state.upto
+		 * never passes the messages left out. */
 		st_fts_pend_drop(st);
-		return e;
+		st->fts_stuck = true;
+		return LA_OK;
 	}
 	fp->txn = false;
 	fp->hi = 0;
