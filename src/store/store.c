@@ -427,7 +427,7 @@ enum la_status st_fts_open(struct store *st)
 		sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 		rc = sqlite3_exec(db,
 		                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		                  " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"
+		                  " PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY;"
 		                  " PRAGMA wal_autocheckpoint=8192; " FTS_SQL "; " FTS_STATE_SQL,
 		                  NULL, NULL, NULL);
 	}
