@@ -144,8 +144,8 @@ const char *const st_sql[S_COUNT] = {
 	[S_READ_BEGIN] = "BEGIN",
 	[S_DATA_VERSION] = "PRAGMA data_version",
 	/* (Each file's counts its own commits: the two together, so that a
-	 * commit of the search index's file alone, which follows the
-	 * index's, changes the version too.) */
+         * commit of the search index's file alone, which follows the
+         * index's, changes the version too.) */
 	[S_DATA_VERSION2] = "SELECT (SELECT data_version FROM main.pragma_data_version)"
 			    " + ((SELECT data_version FROM s.pragma_data_version) << 32)",
 	[S_READ_END] = "COMMIT",

@@ -417,9 +417,8 @@ enum la_status st_fts_open(struct store *st)
 	char path[4200];
 	snprintf(path, sizeof path, "%s/" FTS_FILE, st->dir);
 	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db,
-	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-	                         NULL);
+	int rc = sqlite3_open_v2(
+		path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(db, 10000);
 		sqlite3_extended_result_codes(db, 1);
@@ -620,7 +619,8 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 				goto fail;
 			}
 			st->fts_attached = true;
-			rc = st_exec(st, "PRAGMA s.cache_size=-8192; PRAGMA s.mmap_size=2147418112;");
+			rc = st_exec(st,
+			             "PRAGMA s.cache_size=-8192; PRAGMA s.mmap_size=2147418112;");
 		}
 	}
 	st_fts_columns(st);

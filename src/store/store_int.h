@@ -37,7 +37,8 @@
  * is in fts (the messages after it are indexed again when a writer
  * opens: store.c, fts_catch_up). */
 #define FTS_FILE "search.sqlite"
-#define FTS_STATE_SQL "CREATE TABLE IF NOT EXISTS fts_state(k INTEGER PRIMARY KEY, upto INTEGER NOT NULL)"
+#define FTS_STATE_SQL \
+	"CREATE TABLE IF NOT EXISTS fts_state(k INTEGER PRIMARY KEY, upto INTEGER NOT NULL)"
 #define FTS_OLD_COLUMNS 7
 #define FTS_LORE_COLUMNS 15
 #define FTS_STEM_COLUMNS 18

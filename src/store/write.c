@@ -832,8 +832,8 @@ static void file_insert(struct fts_prep *fp)
 	enum la_status e = fp->pend.err;
 	if (!e && !fp->ierr && fp->pend_rows) {
 		int rc = SQLITE_OK;
-		if (!fp->txn && (rc = sqlite3_exec(fp->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) ==
-		                        SQLITE_OK)
+		if (!fp->txn &&
+		    (rc = sqlite3_exec(fp->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) == SQLITE_OK)
 			fp->txn = true;
 		if (rc == SQLITE_OK && !fp->ins)
 			rc = sqlite3_prepare_v3(fp->db, st_sql[S_FTS_INS], -1,
@@ -1081,8 +1081,8 @@ enum la_status st_fts_flush(struct store *st)
 
 /* Hands message id's search text to the thread that prepares it (and,
  * with the search index in its own file, inserts it). */
-static enum la_status fts_queue(struct store *st, int64_t id, const char *subject,
-                                const char *from, const struct msg_text *t)
+static enum la_status fts_queue(struct store *st, int64_t id, const char *subject, const char *from,
+                                const struct msg_text *t)
 {
 	/* An index made before lore's columns gets the old ones only (and
 	 * no patch ids), one made before the stems no stems, until
@@ -1174,10 +1174,11 @@ enum la_status st_fts_commit(struct store *st, int64_t cover)
 		fp->hi = cover;
 	sqlite3_stmt *s = NULL;
 	if (!e && rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(fp->db,
-		                        "INSERT INTO fts_state(k, upto) VALUES(1, ?1) ON CONFLICT(k)"
-		                        " DO UPDATE SET upto = max(upto, excluded.upto)",
-		                        -1, &s, NULL);
+		rc = sqlite3_prepare_v2(
+			fp->db,
+			"INSERT INTO fts_state(k, upto) VALUES(1, ?1) ON CONFLICT(k)"
+			" DO UPDATE SET upto = max(upto, excluded.upto)",
+			-1, &s, NULL);
 	if (!e && rc == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, fp->hi);
 		rc = st_step_done(s);
@@ -1324,7 +1325,8 @@ enum la_status store_fts_clear(struct store *st)
 		st_fts_use_file(st);
 		e = st_fts_file_clear(st);
 	}
-	int rc = e ? SQLITE_ERROR : st_exec(st, "DROP TABLE IF EXISTS main.fts; DELETE FROM patchids;");
+	int rc = e ? SQLITE_ERROR
+	           : st_exec(st, "DROP TABLE IF EXISTS main.fts; DELETE FROM patchids;");
 	st_fts_columns(st);
 	return e ? e : rc == SQLITE_OK ? LA_OK : st_error(rc);
 }
