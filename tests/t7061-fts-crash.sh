@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # t7061-fts-crash: the search index's rows are handed to a thread that
-# prepares them (folding, CJK spacing, stems) and inserted together at a
-# commit, or when 4 MB of them are waiting (store/write.c, st_fts_flush).
-# `listarc index` killed inside the index's writes (tests/faulthook.c, as
-# t4100-crash does) while rows are prepared, waiting or being inserted,
-# then run to the end, gives a search index equal to one uninterrupted
+# prepares them (folding, CJK spacing, stems) and inserts them into the
+# search index's own file (search.sqlite), committed after index.sqlite
+# (store/write.c; docs/INDEX.md).  `listarc index` killed inside the
+# writes of either file (tests/faulthook.c, as t4100-crash does) while
+# rows are prepared, waiting or being inserted, then run to the end (the
+# writer catching the file up first), gives a search index equal to one uninterrupted
 # run's, term by term: every word at every position of every column of
 # every message (fts5vocab's `instance` table), every patch id, and the
 # same answers to searches.  The uninterrupted run uses the default
