@@ -460,8 +460,9 @@ enum la_status st_fts_file_clear(struct store *st)
  * (fts_state.upto).  Whether a message should have text there is the
  * archive's search setting: "on", every message; "rebuilding", those up
  * to the `reindex --search` walk's resume point (meta fts_upto); "off",
- * none.  A file ahead of the index (the index's last commit lost with
- * the machine's power, its ids given again) is made again whole. */
+ * none.  A file ahead of the index's last id (the index's last commit
+ * lost with the machine's power, its ids to be given again) is made
+ * again whole. */
 static enum la_status fts_catch_up(struct store *st)
 {
 	char mode[16] = "on", upto_text[32] = "0";
@@ -469,8 +470,13 @@ static enum la_status fts_catch_up(struct store *st)
 	int64_t target = 0;
 	if (strcmp(mode, "on") == 0) {
 		sqlite3_stmt *s = NULL;
-		if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM messages", -1, &s,
-		                       NULL) == SQLITE_OK &&
+		/* The last id given (AUTOINCREMENT's), which a message removed
+		 * since does not lower. */
+		if (sqlite3_prepare_v2(st->db,
+		                       "SELECT max(coalesce((SELECT seq FROM sqlite_sequence"
+		                       " WHERE name = 'messages'), 0), coalesce(max(id), 0))"
+		                       " FROM messages",
+		                       -1, &s, NULL) == SQLITE_OK &&
 		    sqlite3_step(s) == SQLITE_ROW)
 			target = sqlite3_column_int64(s, 0);
 		sqlite3_finalize(s);
