@@ -2,8 +2,8 @@
 # t7063-fts-commit-kill: the search index's own file (search.sqlite) is
 # committed after index.sqlite, at each batch (store/write.c,
 # store_commit), and records how far it is whole (fts_state.upto); a
-# writer that opens the archive indexes the text of the messages after
-# that again (store/store.c, fts_catch_up).  A clean run's writes are
+# writer (index, deliver: under the archive lock) indexes the text of the messages after
+# that again (store/store.c, store_search_catch_up).  A clean run's writes are
 # traced (tests/faulthook.c, FAULT_TRACE), and `listarc index` is killed
 # (SIGKILL) from an empty archive at calls aimed around those two
 # commits: index.sqlite's last WAL write of a batch, the file's first,

@@ -463,8 +463,10 @@ enum la_status st_fts_file_clear(struct store *st)
  * none.  A file ahead of the index's last id (the index's last commit
  * lost with the machine's power, its ids to be given again) is made
  * again whole. */
-static enum la_status fts_catch_up(struct store *st)
+enum la_status store_search_catch_up(struct store *st)
 {
+	if (!st->writer || !st->fts_db)
+		return LA_OK;
 	char mode[16] = "on", upto_text[32] = "0";
 	la_ignore(store_meta_get(st, "search", mode, sizeof mode));
 	int64_t target = 0;
@@ -606,7 +608,7 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 		char fpath[4200];
 		snprintf(fpath, sizeof fpath, "%s/" FTS_FILE, st->dir);
 		if (st->writer) {
-			if ((e = st_fts_open(st)) || (e = fts_catch_up(st))) {
+			if ((e = st_fts_open(st))) {
 				e = la_err_set(err, e, "%s: %s", fpath,
 				               st->fts_db ? sqlite3_errmsg(st->fts_db)
 				                          : "cannot open");

@@ -35,7 +35,7 @@
  * index.sqlite (docs/INDEX.md, "The search index's file"): the table
  * fts, and fts_state's one row, the id up to which every message's text
  * is in fts (the messages after it are indexed again when a writer
- * opens: store.c, fts_catch_up). */
+ * opens: store.c, store_search_catch_up). */
 #define FTS_FILE "search.sqlite"
 #define FTS_STATE_SQL \
 	"CREATE TABLE IF NOT EXISTS fts_state(k INTEGER PRIMARY KEY, upto INTEGER NOT NULL)"

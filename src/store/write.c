@@ -652,7 +652,7 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 	st->in_txn = false;
 	/* Then the search index's own file: killed between the two, the
 	 * next writer indexes the batch's text again (store.c,
-	 * fts_catch_up); the file never holds a message the index has
+	 * store_search_catch_up); the file never holds a message the index has
 	 * not. */
 	if ((e = st_fts_commit(st, 0)))
 		return la_err_set(err, e, "index: writing %s: out of memory", FTS_FILE);
@@ -1190,7 +1190,7 @@ enum la_status st_fts_commit(struct store *st, int64_t cover)
 		e = st_error(rc);
 	if (e) {
 		/* index.sqlite has committed: what is not in the file now,
-		 * the next writer indexes again (fts_catch_up).  Until then
+		 * the next writer indexes again (store_search_catch_up).  Until then
 		 * this one writes nothing more there, so that fts_state.upto
 		 * never passes the messages left out. */
 		st_fts_pend_drop(st);
