@@ -631,7 +631,12 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 			             "PRAGMA s.cache_size=-8192; PRAGMA s.mmap_size=2147418112;");
 		}
 	}
-	st_fts_columns(st);
+	/* (A reader asks when it searches: store_search_lore.  Not at its
+	 * open: reading the search file's schema would start a read there,
+	 * and after a killed writer rebuild its -shm, which `deliver`'s look
+	 * at the list's mbox does not need.) */
+	if (st->writer)
+		st_fts_columns(st);
 	/* A reader of an index no writer has opened since the senders'
 	 * offsets came reads none (st_prepare_sql). */
 	st->has_tz = st_has_column(st, "messages", "tz");
