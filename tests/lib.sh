@@ -136,6 +136,18 @@ index_facts() {
 	  SELECT m.day, m.num, mids.mid, t.first FROM messages m JOIN mids ON mids.id = m.mid
 	  JOIN t ON t.thread = m.thread ORDER BY m.day, m.num"
 }
+# isql DIR SQL...: sqlite3 on DIR's index with its search index's own
+# file (search.sqlite, where the table fts is) attached as "s", as
+# listarc's readers see them.
+isql() {
+	local d=$1
+	shift
+	if [ -e "$d/search.sqlite" ]; then
+		sqlite3 -cmd "ATTACH '$d/search.sqlite' AS s" "$d/index.sqlite" "$@"
+	else
+		sqlite3 "$d/index.sqlite" "$@"
+	fi
+}
 # same_index REF DIR WHAT: ok (with WHAT) if DIR's index lists the same
 # messages as REF's, by dump_index; else the first differences.
 same_index() {

@@ -151,7 +151,7 @@ same_as_ref() {
 		"$(sqlite3 "$d/index.sqlite" "$q" | md5sum)" "$(sqlite3 ref/index.sqlite "$q" | md5sum)"
 	q="SELECT count(*) FROM fts WHERE fts MATCH 'the'"
 	check_eq "$w: the search index holds each message once" \
-		"$(sqlite3 "$d/index.sqlite" "$q")" "$(sqlite3 ref/index.sqlite "$q")"
+		"$(isql "$d" "$q")" "$(isql ref "$q")"
 	check_eq "$w: the resume point is the end of the file" \
 		"$(sqlite3 "$d/index.sqlite" 'SELECT done FROM sources')" "$size"
 }

@@ -225,6 +225,6 @@ la index --data rb a "$ROOT/samples/seeds.mbox" 2>/dev/null
 la index --data rb --rebuild a "$ROOT/samples/seeds.mbox" 2>/dev/null
 check_eq "after --rebuild, a search of every list counts each message once" \
 	"$(la search --data rb --count the)/$(la search --data rb --list a --count 'the')" \
-	"$(sqlite3 rb/index.sqlite "SELECT count(*) FROM fts JOIN messages m ON m.id = fts.rowid WHERE fts MATCH '{s f nq q dfa dfb dfctx} : the'")/$(sqlite3 rb/index.sqlite "SELECT count(*) FROM fts JOIN messages m ON m.id = fts.rowid WHERE fts MATCH '{s f nq q dfa dfb dfctx} : the'")"
+	"$(isql rb "SELECT count(*) FROM fts JOIN messages m ON m.id = fts.rowid WHERE fts MATCH '{s f nq q dfa dfb dfctx} : the'")/$(isql rb "SELECT count(*) FROM fts JOIN messages m ON m.id = fts.rowid WHERE fts MATCH '{s f nq q dfa dfb dfctx} : the'")"
 DATA=$T/rb get '/all/?q=the' >rb.html
 check "...and so does its page" grep -q "<p>$(la search --data rb --count the) messages match" rb.html

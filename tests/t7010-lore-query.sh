@@ -631,7 +631,8 @@ fi
 
 # ---- an index made before lore's columns ----
 la index -q --data old linux-kernel "$ROOT/samples/seeds.mbox"
-sqlite3 old/index.sqlite "DROP TABLE fts; CREATE VIRTUAL TABLE fts USING fts5(s, f, t, c, nq, q, dfn, content='', tokenize='unicode61 remove_diacritics 2'); DELETE FROM patchids; UPDATE meta SET value = 'old' WHERE key = 'schema_sql'"
+rm -f old/search.sqlite*
+sqlite3 old/index.sqlite "CREATE VIRTUAL TABLE fts USING fts5(s, f, t, c, nq, q, dfn, content='', tokenize='unicode61 remove_diacritics 2'); DELETE FROM patchids; UPDATE meta SET value = 'old' WHERE key = 'schema_sql'"
 la search --data old 'dfa:removedword_beta' >/dev/null 2>err.txt
 check_eq 'an older index: what it lacks is refused: exit 2' $? 2
 check '...saying reindex --search adds it' grep -q "search index was made before dfa: was added; it can search dfa: once its owner has run listarc reindex --search" err.txt
@@ -646,7 +647,8 @@ check_eq '...and the stems' "$(DATA=old mids --list lore 'review')" "$L2"
 # One with lore's columns and no stems (a listarc before them): a word
 # finds itself until `listarc index` (or reindex --search) adds them.
 la index -q --data nostem stem stem.mbox
-sqlite3 nostem/index.sqlite "DROP TABLE fts; CREATE VIRTUAL TABLE fts USING fts5(s, f, t, c, nq, q, dfn, dfa, dfb, dfctx, dfhh, dfpre, dfpost, n, l, content='', tokenize='unicode61 remove_diacritics 2'); UPDATE meta SET value = 'old' WHERE key = 'schema_sql'"
+rm -f nostem/search.sqlite*
+sqlite3 nostem/index.sqlite "CREATE VIRTUAL TABLE fts USING fts5(s, f, t, c, nq, q, dfn, dfa, dfb, dfctx, dfhh, dfpre, dfpost, n, l, content='', tokenize='unicode61 remove_diacritics 2'); UPDATE meta SET value = 'old' WHERE key = 'schema_sql'"
 printf 'From x Mon Mar  3 13:00:00 2025\nFrom: B <b@example.org>\nSubject: extends too\nMessage-ID: <stem-4@example.org>\nDate: Mon, 03 Mar 2025 13:00:00 +0000\n\nreviews\n' |
 	LISTARC_DELIVER_REINDEX=0 la deliver --data nostem stem 2>/dev/null
 # (Its search index was emptied: only what is delivered now is in it.)
@@ -660,7 +662,8 @@ check_eq '...then a word finds its stem' "$(DATA=nostem mids 'review')" "$S1 $S2
 # rebuilds it.
 la index -q --data stem18 stem stem.mbox
 la index -q --data stem18 lore lore.mbox
-sqlite3 stem18/index.sqlite "DROP TABLE fts; CREATE VIRTUAL TABLE fts USING fts5(s, f, t, c, nq, q, dfn, dfa, dfb, dfctx, dfhh, dfpre, dfpost, n, l, zs, znq, zq, content='', tokenize='unicode61 remove_diacritics 2 tokenchars _'); UPDATE meta SET value = 'old' WHERE key = 'schema_sql'"
+rm -f stem18/search.sqlite*
+sqlite3 stem18/index.sqlite "CREATE VIRTUAL TABLE fts USING fts5(s, f, t, c, nq, q, dfn, dfa, dfb, dfctx, dfhh, dfpre, dfpost, n, l, zs, znq, zq, content='', tokenize='unicode61 remove_diacritics 2 tokenchars _'); UPDATE meta SET value = 'old' WHERE key = 'schema_sql'"
 printf 'From x Mon Mar  3 13:00:00 2025\nFrom: B <b@example.org>\nSubject: Straße extends\nMessage-ID: <stem-5@example.org>\nDate: Mon, 03 Mar 2025 13:00:00 +0000\n\nreviews\n' |
 	LISTARC_DELIVER_REINDEX=0 la deliver --data stem18 stem 2>/dev/null
 check_eq 'an index of stems before the diffs'"'"': a delivered message is found as written' "$(DATA=stem18 mids 'straße extends')" "stem-5@example.org"

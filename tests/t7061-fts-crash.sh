@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # t7061-fts-crash: the search index's rows are handed to a thread that
-# prepares them (folding, CJK spacing, stems) and inserted together at a
-# commit, or when 4 MB of them are waiting (store/write.c, st_fts_flush).
-# `listarc index` killed inside the index's writes (tests/faulthook.c, as
-# t4100-crash does) while rows are prepared, waiting or being inserted,
-# then run to the end, gives a search index equal to one uninterrupted
+# prepares them (folding, CJK spacing, stems) and inserts them into the
+# search index's own file (search.sqlite), committed after index.sqlite
+# (store/write.c; docs/INDEX.md).  `listarc index` killed inside the
+# writes of either file (tests/faulthook.c, as t4100-crash does) while
+# rows are prepared, waiting or being inserted, then run to the end (the
+# writer catching the file up first), gives a search index equal to one uninterrupted
 # run's, term by term: every word at every position of every column of
 # every message (fts5vocab's `instance` table), every patch id, and the
 # same answers to searches.  The uninterrupted run uses the default
@@ -47,20 +48,20 @@ check "the kills left the index at 6 or more different points" \
 "$LISTARC" index --data hook fts corpus.mbox 2>err.txt
 check_eq "after the kills, a run (ASan build) exits 0" $? 0
 check_eq "the index is intact (PRAGMA integrity_check, and FTS5's own)" \
-	"$(sqlite3 hook/index.sqlite "PRAGMA integrity_check; INSERT INTO fts(fts, rank) VALUES('integrity-check', 0)")" ok
+	"$(isql hook "PRAGMA integrity_check; INSERT INTO fts(fts, rank) VALUES('integrity-check', 0)")" ok
 check_eq "every message is indexed once" \
 	"$(sqlite3 hook/index.sqlite 'SELECT count(*), count(DISTINCT off) FROM messages')" "$n|$n"
 same_index ref hook "message ids, URLs and threads equal those of one uninterrupted run"
 
 # Every word at every position, by message (its URL's day and number).
 vocab() {
-	sqlite3 "$1/index.sqlite" "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, fts, instance);
+	isql "$1" "CREATE VIRTUAL TABLE temp.v USING fts5vocab(s, fts, instance);
 		SELECT v.term, m.day, m.num, v.col, v.offset FROM temp.v JOIN messages m ON m.id = v.doc
 		ORDER BY 1, 2, 3, 4, 5" | md5sum
 }
 check_eq "the search index holds the same words at the same places as one uninterrupted run's" \
 	"$(vocab hook)" "$(vocab ref)"
-check "...and it is not empty" [ "$(sqlite3 ref/index.sqlite "SELECT count(*) FROM fts WHERE fts MATCH 'the'")" -gt 100 ]
+check "...and it is not empty" [ "$(isql ref "SELECT count(*) FROM fts WHERE fts MATCH 'the'")" -gt 100 ]
 q='SELECT p.pid, m.day, m.num FROM patchids p JOIN messages m ON m.id = p.id ORDER BY 1, 2, 3'
 check_eq "the patch ids are the same" \
 	"$(sqlite3 hook/index.sqlite "$q" | md5sum)" "$(sqlite3 ref/index.sqlite "$q" | md5sum)"

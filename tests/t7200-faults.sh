@@ -35,11 +35,11 @@ n=$(grep -c '^From ' corpus.mbox)
 same_as_ref() {
 	same_index ref "$1" "$2: the index equals a clean build (URLs, ids, offsets, threads)"
 	check_eq "$2: ...intact, with each of the $n messages once, and once in the search index" \
-		"$(sqlite3 "$1/index.sqlite" "PRAGMA integrity_check; SELECT count(*), count(DISTINCT off) FROM messages;
+		"$(isql "$1" "PRAGMA integrity_check; SELECT count(*), count(DISTINCT off) FROM messages;
 			SELECT count(*) FROM fts WHERE fts MATCH 'the'")" \
 		"ok
 $n|$n
-$(sqlite3 ref/index.sqlite "SELECT count(*) FROM fts WHERE fts MATCH 'the'")"
+$(isql ref "SELECT count(*) FROM fts WHERE fts MATCH 'the'")"
 }
 
 # ---- disk full (ENOSPC from the hook) ----
@@ -166,7 +166,7 @@ check_eq "the mbox holds each message once, as 31 clean deliveries write it" \
 check_eq "the index equals that of 31 clean deliveries (URLs, ids, offsets, threads)" \
 	"$(dump_index dk | md5sum)" "$(dump_index dref | md5sum)"
 check_eq "...each message once in the search index" \
-	"$(sqlite3 dk/index.sqlite "PRAGMA integrity_check; SELECT count(*) FROM fts")" "ok
+	"$(isql dk "PRAGMA integrity_check; SELECT count(*) FROM fts")" "ok
 31"
 
 # ---- the mbox appended to while it is read ----

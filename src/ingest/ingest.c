@@ -1004,10 +1004,15 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
                              const struct ingest_opts *o, struct ingest_stats *stats,
                              struct la_err *err)
 {
-	/* A purge killed midway is finished before anything is read. */
+	/* A purge killed midway is finished before anything is read, and
+	 * the search index's file caught up (a run killed between its
+	 * commit and the index's). */
 	enum la_status e = ingest_purge_resume(st, 0, NULL, err);
 	if (e)
 		return e;
+	if ((e = store_search_catch_up(st)))
+		return la_err_set(err, e, "index: catching the search index up: %s",
+		                  store_errmsg(st));
 	struct ingest_what w;
 	e = ingest_what(path, &w, err);
 	if (e)
@@ -1064,8 +1069,11 @@ enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts 
                                      struct la_err *err)
 {
 	char upto[32] = "";
-	enum la_status e = store_begin(st, err);
+	enum la_status e = store_search_catch_up(st);
 	if (e)
+		return la_err_set(err, e, "index: catching the search index up: %s",
+		                  store_errmsg(st));
+	if ((e = store_begin(st, err)))
 		return e;
 	char mode[16] = "on";
 	la_ignore(store_meta_get(st, "search", mode, sizeof mode)); /* absent: on */

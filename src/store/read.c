@@ -792,7 +792,7 @@ enum la_status store_read_begin(struct store *st, uint64_t *version)
 	st->in_read = true;
 	/* Reading the data version starts the read transaction: from here on
 	 * every statement sees this snapshot. */
-	s = st_prepare(st, S_DATA_VERSION);
+	s = st_prepare(st, st->fts_attached ? S_DATA_VERSION2 : S_DATA_VERSION);
 	if (!s) {
 		store_read_end(st);
 		return LA_EDB;
@@ -831,7 +831,7 @@ enum la_status store_data_version(struct store *st, uint64_t *version)
 		store_read_end(st);
 	/* Outside a transaction the statement takes a read transaction of
 	 * its own, so it sees every commit made before it. */
-	sqlite3_stmt *s = st_prepare(st, S_DATA_VERSION);
+	sqlite3_stmt *s = st_prepare(st, st->fts_attached ? S_DATA_VERSION2 : S_DATA_VERSION);
 	if (!s)
 		return LA_EDB;
 	int64_t v = 0;

@@ -143,6 +143,11 @@ const char *const st_sql[S_COUNT] = {
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[S_READ_BEGIN] = "BEGIN",
 	[S_DATA_VERSION] = "PRAGMA data_version",
+	/* (Each file's counts its own commits: the two together, so that a
+         * commit of the search index's file alone, which follows the
+         * index's, changes the version too.) */
+	[S_DATA_VERSION2] = "SELECT (SELECT data_version FROM main.pragma_data_version)"
+			    " + ((SELECT data_version FROM s.pragma_data_version) << 32)",
 	[S_READ_END] = "COMMIT",
 };
 
@@ -269,7 +274,10 @@ int st_exec(struct store *st, const char *sql)
 void st_fts_columns(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
-	int n = sqlite3_prepare_v2(st->db, "SELECT * FROM fts LIMIT 0", -1, &s, NULL) == SQLITE_OK
+	/* A writer's search index in its own file is its second
+	 * connection's. */
+	sqlite3 *db = st->fts_db ? st->fts_db : st->db;
+	int n = sqlite3_prepare_v2(db, "SELECT * FROM fts LIMIT 0", -1, &s, NULL) == SQLITE_OK
 	                ? sqlite3_column_count(s)
 	                : 0;
 	st->fts_lore = n > FTS_OLD_COLUMNS;

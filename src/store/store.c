@@ -14,6 +14,8 @@
 
 #include "store/store_int.h"
 #include "msg/header.h"
+#include "msg/text.h"
+#include "limits.h"
 #include "store/stats_sql.h"
 #include "util/hash.h"
 
@@ -70,10 +72,9 @@ static const char schema_sql[] =
 	/* Messages per day: the calendar, and the next free day number. */
 	"CREATE TABLE IF NOT EXISTS days(list_id INTEGER NOT NULL, day INTEGER NOT NULL,"
 	" count INTEGER NOT NULL, PRIMARY KEY(list_id, day)) WITHOUT ROWID;\n"
-	/* Full text: contentless (the text stays in the mbox), rowid =
-         * messages.id (see FTS_SQL).  An index made before the lore
-         * columns has the first seven only until `reindex --search`. */
-	FTS_SQL ";\n"
+	/* Full text (FTS_SQL): in its own file, search.sqlite (st_fts_open);
+         * an index made before that file has its table fts here, until
+         * `reindex --search` moves it (store_fts_clear). */
 	/* `git patch-id --stable` of the patches in each message (patchid:),
          * as 40 hex digits; filled with the search index. */
 	"CREATE TABLE IF NOT EXISTS patchids(pid TEXT NOT NULL, id INTEGER NOT NULL,"
@@ -411,6 +412,144 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 	return e;
 }
 
+/* Whether index.sqlite has the table fts itself (an index made before
+ * search.sqlite). */
+static bool main_has_fts(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	bool has = sqlite3_prepare_v2(st->db,
+	                              "SELECT 1 FROM main.sqlite_schema WHERE name = 'fts'"
+	                              " AND type = 'table'",
+	                              -1, &s, NULL) == SQLITE_OK &&
+	           sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return has;
+}
+
+enum la_status st_fts_open(struct store *st)
+{
+	if (st->fts_db)
+		return LA_OK;
+	char path[4200];
+	snprintf(path, sizeof path, "%s/" FTS_FILE, st->dir);
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(
+		path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 10000);
+		sqlite3_extended_result_codes(db, 1);
+		int persist = 1; /* (as index.sqlite's: writer_setup) */
+		sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+		rc = sqlite3_exec(db,
+		                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		                  " PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY;"
+		                  " PRAGMA wal_autocheckpoint=8192; " FTS_SQL "; " FTS_STATE_SQL,
+		                  NULL, NULL, NULL);
+	}
+	if (rc != SQLITE_OK) {
+		sqlite3_close(db);
+		return st_error(rc);
+	}
+	st->fts_db = db;
+	st_fts_columns(st); /* (the file's: every column) */
+	if (st->fts_prep)
+		st_fts_use_file(st);
+	return LA_OK;
+}
+
+/* Empties the search index's own file (its own transaction, committed). */
+enum la_status st_fts_file_clear(struct store *st)
+{
+	int rc = sqlite3_exec(st->fts_db,
+	                      "BEGIN IMMEDIATE; DROP TABLE IF EXISTS fts; " FTS_SQL
+	                      "; DELETE FROM fts_state; COMMIT",
+	                      NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		sqlite3_exec(st->fts_db, "ROLLBACK", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? LA_OK : st_error(rc);
+}
+
+/* The search text of the messages that index.sqlite has and the search
+ * index's file does not, indexed again: a run killed between the
+ * index's commit and the file's (store_commit) leaves the messages of
+ * that batch out of the file, which records how far it is whole
+ * (fts_state.upto).  Whether a message should have text there is the
+ * archive's search setting: "on", every message; "rebuilding", those up
+ * to the `reindex --search` walk's resume point (meta fts_upto); "off",
+ * none.  A file ahead of the index's last id (the index's last commit
+ * lost with the machine's power, its ids to be given again) is made
+ * again whole. */
+enum la_status store_search_catch_up(struct store *st)
+{
+	if (!st->writer || !st->fts_db)
+		return LA_OK;
+	char mode[16] = "on", upto_text[32] = "0";
+	la_ignore(store_meta_get(st, "search", mode, sizeof mode));
+	int64_t target = 0;
+	if (strcmp(mode, "on") == 0) {
+		sqlite3_stmt *s = NULL;
+		/* The last id given (AUTOINCREMENT's), which a message removed
+		 * since does not lower. */
+		if (sqlite3_prepare_v2(st->db,
+		                       "SELECT max(coalesce((SELECT seq FROM sqlite_sequence"
+		                       " WHERE name = 'messages'), 0), coalesce(max(id), 0))"
+		                       " FROM messages",
+		                       -1, &s, NULL) == SQLITE_OK &&
+		    sqlite3_step(s) == SQLITE_ROW)
+			target = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	} else if (strcmp(mode, "rebuilding") == 0) {
+		la_ignore(store_meta_get(st, "fts_upto", upto_text, sizeof upto_text));
+		target = atoll(upto_text);
+	} else {
+		return LA_OK;
+	}
+	int64_t after = st_fts_upto(st);
+	enum la_status e = LA_OK;
+	if (after > target) {
+		if ((e = st_fts_file_clear(st)))
+			return e;
+		after = 0;
+	}
+	if (after >= target)
+		return LA_OK;
+	struct msg_text text;
+	msg_text_init(&text);
+	struct buf bytes;
+	buf_init(&bytes, SEARCH_TEXT_MAX * 8 + 1);
+	int64_t ids[1000];
+	while (!e && after < target) {
+		int n = 0;
+		if ((e = store_msg_ids_after(st, after, ids, 1000, &n)))
+			break;
+		int64_t last = target;
+		for (int i = 0; i < n && !e && ids[i] <= target; i++) {
+			struct store_msg m;
+			last = ids[i];
+			if (store_msg_by_id(st, ids[i], &m) != LA_OK)
+				continue;
+			buf_reset(&bytes);
+			if (store_msg_read(st, &m, SEARCH_TEXT_MAX * 8, &bytes) == LA_OK) {
+				msg_text_extract(&text, bytes.data ? bytes.data : "", bytes.len);
+				char from[NAME_MAX_BYTES + ADDR_MAX + 2];
+				snprintf(from, sizeof from, "%s %s", m.from_name, m.from_addr);
+				e = st_fts_readd(st, m.id, m.subject, from, &text);
+			}
+			store_msg_clear(&m);
+		}
+		if (n == 0 || ids[n - 1] >= target)
+			last = target;
+		if (!e)
+			e = st_fts_commit(st, last);
+		if (st->fts_stuck)
+			break;
+		after = last;
+	}
+	msg_text_free(&text);
+	buf_free(&bytes);
+	return e;
+}
+
 /* An index from a newer listarc is refused rather than misread. */
 static enum la_status check_version(struct store *st, const char *path, struct la_err *err)
 {
@@ -481,7 +620,42 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 		e = st_fail(st, SQLITE_ERROR, err, path);
 	if (e)
 		goto fail;
-	st_fts_columns(st);
+	/* The search index: in its own file (a writer's second connection;
+	 * readers attach it, so that fts resolves there), or in index.sqlite
+	 * for an index made before the file. */
+	if (!main_has_fts(st)) {
+		char fpath[4200];
+		snprintf(fpath, sizeof fpath, "%s/" FTS_FILE, st->dir);
+		if (st->writer) {
+			if ((e = st_fts_open(st))) {
+				e = la_err_set(err, e, "%s: %s", fpath,
+				               st->fts_db ? sqlite3_errmsg(st->fts_db)
+				                          : "cannot open");
+				goto fail;
+			}
+		} else if (access(fpath, F_OK) == 0) {
+			sqlite3_stmt *s = NULL;
+			rc = sqlite3_prepare_v2(st->db, "ATTACH ?1 AS s", -1, &s, NULL);
+			if (rc == SQLITE_OK) {
+				sqlite3_bind_text(s, 1, fpath, -1, SQLITE_STATIC);
+				rc = sqlite3_step(s);
+			}
+			sqlite3_finalize(s);
+			if (rc != SQLITE_DONE) {
+				e = st_fail(st, rc, err, fpath);
+				goto fail;
+			}
+			st->fts_attached = true;
+			rc = st_exec(st,
+			             "PRAGMA s.cache_size=-8192; PRAGMA s.mmap_size=2147418112;");
+		}
+	}
+	/* (A reader asks when it searches: store_search_lore.  Not at its
+	 * open: reading the search file's schema would start a read there,
+	 * and after a killed writer rebuild its -shm, which `deliver`'s look
+	 * at the list's mbox does not need.) */
+	if (st->writer)
+		st_fts_columns(st);
 	/* A reader of an index no writer has opened since the senders'
 	 * offsets came reads none (st_prepare_sql). */
 	st->has_tz = st_has_column(st, "messages", "tz");
@@ -497,6 +671,9 @@ enum la_status store_checkpoint(struct store *st, struct la_err *err)
 	/* Passive: readers (the server) are never waited for; what they
 	 * still use is copied by a later checkpoint. */
 	int rc = sqlite3_wal_checkpoint_v2(st->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (st->fts_db && (rc == SQLITE_OK || rc == SQLITE_BUSY))
+		rc = sqlite3_wal_checkpoint_v2(st->fts_db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL,
+		                               NULL);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return st_fail(st, rc, err, "copying the write-ahead log into index.sqlite");
 	return LA_OK;
@@ -521,6 +698,9 @@ void store_close(struct store *st)
 	 * optimize`: it would measure the statistics, stat1_sql's.) */
 	if (st->writer && st->db)
 		st_exec(st, "PRAGMA journal_size_limit=0");
+	if (st->fts_db)
+		sqlite3_exec(st->fts_db, "PRAGMA journal_size_limit=0", NULL, NULL, NULL);
+	sqlite3_close(st->fts_db);
 	sqlite3_close(st->db);
 	free(st);
 }

@@ -158,6 +158,14 @@ LA_MUST_CHECK enum la_status store_fts_add(struct store *st, int64_t id, const c
 /* Empties the search index (inside a write transaction); an index made
  * before lore's prefixes gets the search index that has them. */
 LA_MUST_CHECK enum la_status store_fts_clear(struct store *st);
+/* A writer's catch-up of the search index's own file (search.sqlite):
+ * the text of the messages index.sqlite has and the file lacks (a run
+ * killed between the two commits) indexed again and committed.  Call it
+ * holding the archive lock (ingest_lock), before adding messages: two
+ * writers catching up at once would index the same text twice.  LA_OK
+ * (also when there is nothing to do, or the index has no such file), or
+ * the failure. */
+LA_MUST_CHECK enum la_status store_search_catch_up(struct store *st);
 /* Whether the search index has what lore's prefixes need (dfa: dfb:
  * dfctx: dfhh: dfpre: dfpost: dfblob: n: l: lid: patchid:): false for an
  * index made by a listarc before them, until `reindex --search`. */

@@ -31,6 +31,14 @@
  * FTS_STEM_COLUMNS has the stems of the diffs' lines in znq and its
  * words unfolded: it is written and searched as one of FTS_LORE_COLUMNS,
  * without stems or folding, until `listarc index` rebuilds it). */
+/* The search index in a file of its own, search.sqlite beside
+ * index.sqlite (docs/INDEX.md, "The search index's file"): the table
+ * fts, and fts_state's one row, the id up to which every message's text
+ * is in fts (the messages after it are indexed again when a writer
+ * opens: store.c, store_search_catch_up). */
+#define FTS_FILE "search.sqlite"
+#define FTS_STATE_SQL \
+	"CREATE TABLE IF NOT EXISTS fts_state(k INTEGER PRIMARY KEY, upto INTEGER NOT NULL)"
 #define FTS_OLD_COLUMNS 7
 #define FTS_LORE_COLUMNS 15
 #define FTS_STEM_COLUMNS 18
@@ -95,6 +103,7 @@ enum st_stmt_id {
 	S_META_GET,
 	S_READ_BEGIN,
 	S_DATA_VERSION,
+	S_DATA_VERSION2, /* with search.sqlite attached: both files' */
 	S_READ_END,
 	S_DAY_HIDDEN,
 	S_COUNT
@@ -181,6 +190,15 @@ struct store {
 	 * thread that prepares them (write.c, store_fts_add). */
 	bool has_tz; /* messages has the senders' offsets (tz) */
 	struct fts_prep *fts_prep;
+	/* The search index's own file (FTS_FILE): a writer's second
+	 * connection to it, written by the thread of fts_prep (NULL: the
+	 * index's fts is inside index.sqlite, as an index made before the
+	 * file has it); a reader has it attached as "s" (fts_attached). */
+	sqlite3 *fts_db;
+	bool fts_attached;
+	/* The file's commit failed after index.sqlite's: nothing more is
+	 * written there by this connection (write.c, st_fts_commit). */
+	bool fts_stuck;
 	/* The archive directory, resolved: the sources inside it are stored
 	 * relative to it, so that the directory can move. */
 	char dir[4096];
@@ -268,6 +286,25 @@ int st_exec(struct store *st, const char *sql);
 LA_MUST_CHECK enum la_status st_fts_flush(struct store *st);
 void st_fts_pend_drop(struct store *st);
 void st_fts_prep_free(struct store *st);
+/* write.c: after the index's COMMIT, the search index's file's own, with
+ * the id its rows now cover (fts_state.upto: at least cover; nothing when
+ * no row was written and cover is 0). */
+LA_MUST_CHECK enum la_status st_fts_commit(struct store *st, int64_t cover);
+/* store.c: opens (and creates) the search index's own file as st->fts_db;
+ * st_fts_file_clear empties it (committed at once). */
+LA_MUST_CHECK enum la_status st_fts_open(struct store *st);
+LA_MUST_CHECK enum la_status st_fts_file_clear(struct store *st);
+/* write.c: the thread's rows go to st->fts_db from now on. */
+void st_fts_use_file(struct store *st);
+/* write.c: the search text of message id again, into the search index's
+ * file only (no patch ids, trailers or series: those are in the index
+ * already); store.c's catch-up after a run killed between the two
+ * commits. */
+LA_MUST_CHECK enum la_status st_fts_readd(struct store *st, int64_t id, const char *subject,
+                                          const char *from, const struct msg_text *t);
+/* write.c: the id up to which the search index's file holds every
+ * message's text (fts_state), 0 if none. */
+int64_t st_fts_upto(struct store *st);
 /* Whether table has column (false also if there is no such table). */
 bool st_has_column(struct store *st, const char *table, const char *column);
 /* Prepares sql into *out as sqlite3_prepare_v2 does (an SQLite code);

@@ -684,6 +684,11 @@ static void plan_of(const char *dir, const char *q, char *out, size_t n)
 		sqlite3_close(db);
 		return;
 	}
+	/* The search index's own file, as a reader attaches it. */
+	char *att = sqlite3_mprintf("ATTACH '%q/search.sqlite' AS s", dir);
+	if (att)
+		sqlite3_exec(db, att, NULL, NULL, NULL);
+	sqlite3_free(att);
 	char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", q);
 	sqlite3_stmt *s = NULL;
 	size_t used = 0;

@@ -660,6 +660,12 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 	if (rc != SQLITE_OK)
 		return st_fail(st, rc, err, "commit");
 	st->in_txn = false;
+	/* Then the search index's own file: killed between the two, the
+	 * next writer indexes the batch's text again (store.c,
+	 * store_search_catch_up); the file never holds a message the index has
+	 * not. */
+	if ((e = st_fts_commit(st, 0)))
+		return la_err_set(err, e, "index: writing %s: out of memory", FTS_FILE);
 	if (st->mids.n > MID_CACHE_MAX)
 		cache_release(&st->mids);
 	return LA_OK;
@@ -790,7 +796,68 @@ struct fts_prep {
 	bool busy, stop, failed;
 	bool lore, stems; /* the search index's columns (st->fts_lore, st->fts_stems) */
 	struct stemmer *stemmer;
+	/* With the search index in its own file (st->fts_db): the thread
+	 * inserts the rows it prepared through that connection as it goes,
+	 * in a transaction of that file's own (txn), committed after the
+	 * index's (st_fts_commit); hi is the largest id it holds, ierr the
+	 * first insert's failure. */
+	sqlite3 *db;
+	sqlite3_stmt *ins;
+	bool txn;
+	int64_t hi;
+	enum la_status ierr;
 };
+
+/* Inserts the prepared rows of b (rows of them) with s; the largest id
+ * into *hi.  SQLITE_DONE or the error. */
+static int insert_rows(sqlite3_stmt *s, const struct buf *b, size_t rows, int64_t *hi)
+{
+	int nparam = sqlite3_bind_parameter_count(s);
+	int rc = SQLITE_DONE;
+	size_t at = 0;
+	for (size_t r = 0; r < rows && rc == SQLITE_DONE; r++) {
+		int64_t id;
+		memcpy(&id, b->data + at, sizeof id);
+		at += sizeof id;
+		sqlite3_bind_int64(s, 1, id);
+		for (int k = 2; k <= nparam; k++) {
+			uint32_t len;
+			memcpy(&len, b->data + at, sizeof len);
+			at += sizeof len;
+			sqlite3_bind_text(s, k, b->data + at, (int)len, SQLITE_STATIC);
+			at += len;
+		}
+		rc = st_step_done(s);
+		if (id > *hi)
+			*hi = id;
+	}
+	return rc;
+}
+
+/* The prepared rows inserted into the search index's own file (by the
+ * thread, or by the writer when there is none), a transaction begun
+ * there first if none is open. */
+static void file_insert(struct fts_prep *fp)
+{
+	enum la_status e = fp->pend.err;
+	if (!e && !fp->ierr && fp->pend_rows) {
+		int rc = SQLITE_OK;
+		if (!fp->txn &&
+		    (rc = sqlite3_exec(fp->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) == SQLITE_OK)
+			fp->txn = true;
+		if (rc == SQLITE_OK && !fp->ins)
+			rc = sqlite3_prepare_v3(fp->db, st_sql[S_FTS_INS], -1,
+			                        SQLITE_PREPARE_PERSISTENT, &fp->ins, NULL);
+		if (rc == SQLITE_OK)
+			rc = insert_rows(fp->ins, &fp->pend, fp->pend_rows, &fp->hi);
+		if (rc != SQLITE_DONE)
+			e = st_error(rc == SQLITE_OK ? SQLITE_ERROR : rc);
+	}
+	if (e && !fp->ierr)
+		fp->ierr = e;
+	buf_reset(&fp->pend);
+	fp->pend_rows = 0;
+}
 
 /* Appends a column's text p[0..n) to b: with lore's columns, CJK
  * characters get a space around each (util/cjk.h: every one a word),
@@ -879,7 +946,7 @@ static void *prep_main(void *arg)
 	for (;;) {
 		while (!fp->raw_rows && !fp->stop) {
 			fp->busy = false;
-			pthread_cond_signal(&fp->idle);
+			pthread_cond_broadcast(&fp->idle);
 			pthread_cond_wait(&fp->work, &fp->mu);
 		}
 		if (!fp->raw_rows)
@@ -890,8 +957,12 @@ static void *prep_main(void *arg)
 		w = t;
 		size_t rows = fp->raw_rows;
 		fp->raw_rows = 0;
+		/* (The writer may wait for raw to be taken: store_fts_add.) */
+		pthread_cond_broadcast(&fp->idle);
 		pthread_mutex_unlock(&fp->mu);
 		prep_rows(fp, &w, rows);
+		if (fp->db)
+			file_insert(fp);
 		buf_reset(&w);
 		pthread_mutex_lock(&fp->mu);
 	}
@@ -910,6 +981,8 @@ static void prep_drain(struct fts_prep *fp)
 		prep_rows(fp, &fp->raw, fp->raw_rows);
 		buf_reset(&fp->raw);
 		fp->raw_rows = 0;
+		if (fp->db)
+			file_insert(fp);
 		return;
 	}
 	pthread_mutex_lock(&fp->mu);
@@ -933,8 +1006,12 @@ static struct fts_prep *prep_get(struct store *st)
 	pthread_mutex_init(&fp->mu, NULL);
 	pthread_cond_init(&fp->work, NULL);
 	pthread_cond_init(&fp->idle, NULL);
-	/* Without a thread the writer prepares the rows itself. */
-	fp->failed = pthread_create(&fp->th, NULL, prep_main, fp) != 0;
+	fp->db = st->fts_db;
+	/* Without a thread the writer prepares the rows itself (and inserts
+	 * them): LISTARC_FTS_SERIAL=1 asks for that, to compare (t4065). */
+	const char *serial = getenv("LISTARC_FTS_SERIAL");
+	fp->failed = (serial && strcmp(serial, "1") == 0) ||
+	             pthread_create(&fp->th, NULL, prep_main, fp) != 0;
 	st->fts_prep = fp;
 	return fp;
 }
@@ -948,6 +1025,12 @@ void st_fts_pend_drop(struct store *st)
 	buf_reset(&fp->raw);
 	buf_reset(&fp->pend);
 	fp->raw_rows = fp->pend_rows = fp->queued = 0;
+	if (fp->db && fp->txn) {
+		sqlite3_exec(fp->db, "ROLLBACK", NULL, NULL, NULL);
+		fp->txn = false;
+	}
+	fp->hi = 0;
+	fp->ierr = LA_OK;
 }
 
 void st_fts_prep_free(struct store *st)
@@ -962,6 +1045,9 @@ void st_fts_prep_free(struct store *st)
 		pthread_mutex_unlock(&fp->mu);
 		pthread_join(fp->th, NULL);
 	}
+	if (fp->txn)
+		sqlite3_exec(fp->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_finalize(fp->ins);
 	pthread_mutex_destroy(&fp->mu);
 	pthread_cond_destroy(&fp->work);
 	pthread_cond_destroy(&fp->idle);
@@ -978,6 +1064,13 @@ enum la_status st_fts_flush(struct store *st)
 	if (!fp)
 		return LA_OK;
 	prep_drain(fp);
+	fp->queued = 0;
+	if (fp->db) {
+		/* The rows are in the file's transaction (file_insert). */
+		enum la_status fe = fp->raw.err ? fp->raw.err : fp->ierr;
+		buf_reset(&fp->raw);
+		return fe;
+	}
 	struct buf *b = &fp->pend;
 	enum la_status e = b->err ? b->err : fp->raw.err;
 	sqlite3_stmt *s = NULL;
@@ -986,35 +1079,26 @@ enum la_status st_fts_flush(struct store *st)
 	                         : st->fts_lore ? S_FTS_LORE_INS
 	                                        : S_FTS_OLD_INS)))
 		e = LA_EDB;
-	int nparam = s ? sqlite3_bind_parameter_count(s) : 0;
 	int rc = SQLITE_DONE;
-	size_t at = 0;
-	for (size_t r = 0; !e && r < fp->pend_rows && rc == SQLITE_DONE; r++) {
-		int64_t id;
-		memcpy(&id, b->data + at, sizeof id);
-		at += sizeof id;
-		sqlite3_bind_int64(s, 1, id);
-		for (int k = 2; k <= nparam; k++) {
-			uint32_t len;
-			memcpy(&len, b->data + at, sizeof len);
-			at += sizeof len;
-			sqlite3_bind_text(s, k, b->data + at, (int)len, SQLITE_STATIC);
-			at += len;
-		}
-		rc = st_step_done(s);
-	}
+	int64_t hi = 0;
+	if (!e && s)
+		rc = insert_rows(s, b, fp->pend_rows, &hi);
 	st_fts_pend_drop(st);
 	if (e)
 		return e;
 	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
-enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
-                             const struct msg_text *t)
+/* Hands message id's search text to the thread that prepares it (and,
+ * with the search index in its own file, inserts it). */
+static enum la_status fts_queue(struct store *st, int64_t id, const char *subject, const char *from,
+                                const struct msg_text *t)
 {
 	/* An index made before lore's columns gets the old ones only (and
 	 * no patch ids), one made before the stems no stems, until
 	 * `reindex --search` makes it anew. */
+	if (st->fts_stuck)
+		return LA_OK;
 	struct fts_prep *fp = prep_get(st);
 	if (!fp)
 		return LA_ENOMEM;
@@ -1061,8 +1145,90 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 			pthread_cond_signal(&fp->work);
 	}
 	pthread_mutex_unlock(&fp->mu);
-	if (!e && fp->queued >= FTS_PEND_BYTES)
-		e = st_fts_flush(st);
+	if (!e && fp->queued >= FTS_PEND_BYTES) {
+		if (fp->db && !fp->failed) {
+			/* The thread inserts as it goes: wait only until it has
+			 * taken what is waiting (two buffers' worth at most). */
+			pthread_mutex_lock(&fp->mu);
+			while (fp->raw_rows && fp->busy)
+				pthread_cond_wait(&fp->idle, &fp->mu);
+			fp->queued = fp->raw.len;
+			pthread_mutex_unlock(&fp->mu);
+		} else {
+			e = st_fts_flush(st);
+		}
+	}
+	return e;
+}
+
+enum la_status st_fts_readd(struct store *st, int64_t id, const char *subject, const char *from,
+                            const struct msg_text *t)
+{
+	return fts_queue(st, id, subject, from, t);
+}
+
+enum la_status st_fts_commit(struct store *st, int64_t cover)
+{
+	struct fts_prep *fp = st->fts_prep;
+	if (!st->fts_db || st->fts_stuck || (!cover && (!fp || !fp->txn)))
+		return LA_OK;
+	if (!fp && !(fp = prep_get(st)))
+		return LA_ENOMEM;
+	prep_drain(fp);
+	enum la_status e = fp->raw.err ? fp->raw.err : fp->ierr;
+	int rc = SQLITE_OK;
+	if (!e && !fp->txn &&
+	    (rc = sqlite3_exec(fp->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) == SQLITE_OK)
+		fp->txn = true;
+	if (cover > fp->hi)
+		fp->hi = cover;
+	sqlite3_stmt *s = NULL;
+	if (!e && rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(
+			fp->db,
+			"INSERT INTO fts_state(k, upto) VALUES(1, ?1) ON CONFLICT(k)"
+			" DO UPDATE SET upto = max(upto, excluded.upto)",
+			-1, &s, NULL);
+	if (!e && rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, fp->hi);
+		rc = st_step_done(s);
+		if (rc == SQLITE_DONE)
+			rc = sqlite3_exec(fp->db, "COMMIT", NULL, NULL, NULL);
+	}
+	sqlite3_finalize(s);
+	if (!e && rc != SQLITE_OK)
+		e = st_error(rc);
+	if (e) {
+		/* index.sqlite has committed: what is not in the file now,
+		 * the next writer indexes again (store_search_catch_up).  Until then
+		 * this one writes nothing more there, so that fts_state.upto
+		 * never passes the messages left out. */
+		st_fts_pend_drop(st);
+		st->fts_stuck = true;
+		return LA_OK;
+	}
+	fp->txn = false;
+	fp->hi = 0;
+	return LA_OK;
+}
+
+int64_t st_fts_upto(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t upto = 0;
+	if (st->fts_db &&
+	    sqlite3_prepare_v2(st->fts_db, "SELECT upto FROM fts_state WHERE k = 1", -1, &s,
+	                       NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		upto = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return upto;
+}
+
+enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
+                             const struct msg_text *t)
+{
+	enum la_status e = fts_queue(st, id, subject, from, t);
 	if (e)
 		return e;
 	int rc = SQLITE_DONE;
@@ -1141,18 +1307,38 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 	return e;
 }
 
+void st_fts_use_file(struct store *st)
+{
+	struct fts_prep *fp = st->fts_prep;
+	if (!fp)
+		return;
+	prep_drain(fp);
+	sqlite3_finalize(fp->ins);
+	fp->ins = NULL;
+	fp->db = st->fts_db;
+}
+
 enum la_status store_fts_clear(struct store *st)
 {
 	/* An older search index is replaced by one with every column (and
-	 * its statements, prepared for the older one, are dropped). */
+	 * its statements, prepared for the older one, are dropped), in its
+	 * own file: an index whose table fts is inside index.sqlite loses it
+	 * there (in the transaction open, after the file is emptied and
+	 * committed: killed between the two, the index keeps its own). */
 	st_fts_pend_drop(st);
 	for (int i = S_FTS_INS; i <= S_FTS_OLD_INS; i++) {
 		sqlite3_finalize(st->prepared[i]);
 		st->prepared[i] = NULL;
 	}
-	int rc = st_exec(st, "DROP TABLE IF EXISTS fts; " FTS_SQL "; DELETE FROM patchids;");
+	enum la_status e = st_fts_open(st);
+	if (!e) {
+		st_fts_use_file(st);
+		e = st_fts_file_clear(st);
+	}
+	int rc = e ? SQLITE_ERROR
+	           : st_exec(st, "DROP TABLE IF EXISTS main.fts; DELETE FROM patchids;");
 	st_fts_columns(st);
-	return rc == SQLITE_OK ? LA_OK : st_error(rc);
+	return e ? e : rc == SQLITE_OK ? LA_OK : st_error(rc);
 }
 
 enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id,
