@@ -51,7 +51,7 @@ mids() { la search --data "$DATA" --format=json --limit 100 "$1" 2>search.err |
 P=lines-1@example.org
 # An older listarc's index: no form recorded, and (so that the rebuild
 # shows) no search rows either.
-sqlite3 "$DATA/index.sqlite" "DELETE FROM meta WHERE key = 'search_format'; INSERT INTO fts(fts) VALUES('delete-all')"
+isql "$DATA" "DELETE FROM meta WHERE key = 'search_format'; INSERT INTO fts(fts) VALUES('delete-all')"
 check_eq 'the older index: its words find nothing' "$(mids zebra)" ""
 check 'listarc search says what to run' grep -q 'made by an older listarc.*`listarc index` or `listarc reindex --search` rebuilds it' search.err
 # A delivery does a share of the rebuild (one message here).
@@ -113,4 +113,4 @@ counts() { for w in the patch wrote signed '"signed off by"' s:re dfn:makefile '
 	printf '%s=%s ' "$w" "$(DATA=$1 la search --data "$1" --count "$w" 2>/dev/null)"; done; }
 check_eq '...then every word finds what it finds in an index made in one go, once' "$(counts kill)" "$(counts ref)"
 check_eq '...and the index is intact (PRAGMA integrity_check, and FTS5'"'"'s own)' \
-	"$(sqlite3 kill/index.sqlite "PRAGMA integrity_check; INSERT INTO fts(fts, rank) VALUES('integrity-check', 0)")" ok
+	"$(isql kill "PRAGMA integrity_check; INSERT INTO fts(fts, rank) VALUES('integrity-check', 0)")" ok
