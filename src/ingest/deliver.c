@@ -56,8 +56,69 @@ static bool is_last_message(int fd, off_t size, const char *sender, const char *
 	       memcmp(line + ls + 5, sender, slen) == 0 && line[ls + 5 + slen] == ' ';
 }
 
+/* Where the half message an earlier attempt of this same delivery left
+ * starts, if the file ends with one: its process was killed in the middle
+ * of its write (a torn write), after `indexed`, the bytes the index has
+ * taken.  The attempt wrote the same bytes as this one (want: the From_
+ * line and the message; its date is the message's own, so the same), so
+ * the file's tail from a line start is then a proper prefix of want.
+ * Returns that line start, or -1 when the tail is anything else (whole
+ * messages, another message's half, or bytes the index has). */
+static off_t torn_start(int fd, off_t size, uint64_t indexed, const char *want, size_t n)
+{
+	if (n < 6 || size <= 0 || (uint64_t)size <= indexed)
+		return -1;
+	/* The tail that could be ours: shorter than want, after `indexed`. */
+	uint64_t span = (uint64_t)size - indexed < n - 1 ? (uint64_t)size - indexed : n - 1;
+	char *tail = malloc(span + 1);
+	size_t got = 0;
+	off_t at = -1;
+	/* One byte before the span says whether its first byte starts a line. */
+	uint64_t from = (uint64_t)size - span;
+	bool before = from > 0;
+	if (tail && !io_pread_full(fd, tail, span + before, from - before, &got) &&
+	    got == span + before) {
+		const char *t = tail + before;
+		/* The earliest line start whose rest is a prefix of want: the
+		 * From_ line want begins with, not a copy of it further on. */
+		for (uint64_t i = 0; i < span; i++) {
+			bool line_start = i > 0 ? t[i - 1] == '\n' : (!before || tail[0] == '\n');
+			if (line_start && memcmp(t + i, want, span - i) == 0 && span - i >= 5 &&
+			    memcmp(t + i, "From ", 5) == 0) {
+				at = (off_t)(from + i);
+				break;
+			}
+		}
+	}
+	free(tail);
+	return at;
+}
+
+/* Puts into b the blank line the file (of size bytes) still needs before
+ * a From_ line, then the message with its From_ line; returns where the
+ * From_ line starts in b. */
+static size_t with_message(struct buf *b, int fd, off_t size, const char *sender, int64_t ts,
+                           const char *msg, size_t len)
+{
+	if (size > 0) {
+		char tail[2] = {0, 0};
+		size_t got = 0;
+		size_t k = size >= 2 ? 2 : 1;
+		/* Unreadable, it is taken as not ending so: a blank line more. */
+		la_ignore(io_pread_full(fd, tail + 2 - k, k, (uint64_t)(size - (off_t)k), &got));
+		if (tail[1] != '\n')
+			buf_adds(b, "\n\n");
+		else if (tail[0] != '\n')
+			buf_addc(b, '\n');
+	}
+	size_t from_at = b->len;
+	mbox_add_message(b, sender, ts, msg, len);
+	return from_at;
+}
+
 enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len, const char *sender,
-                                  int64_t ts, bool once, int wait_seconds, struct la_err *err)
+                                  int64_t ts, bool once, uint64_t indexed, int wait_seconds,
+                                  struct la_err *err)
 {
 	int fd = -1;
 	struct stat sb;
@@ -92,21 +153,22 @@ enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len,
 	off_t old = sb.st_size;
 	struct buf b;
 	buf_init(&b, len * 2 + 8192);
-	/* The file must end with a blank line before a new From_ line. */
-	if (old > 0) {
-		char tail[2] = {0, 0};
-		size_t got = 0;
-		size_t k = old >= 2 ? 2 : 1;
-		/* Unreadable, it is taken as not ending so: a blank line more. */
-		la_ignore(io_pread_full(fd, tail + 2 - k, k, (uint64_t)(old - (off_t)k), &got));
-		if (tail[1] != '\n')
-			buf_adds(&b, "\n\n");
-		else if (tail[0] != '\n')
-			buf_addc(&b, '\n');
-	}
-	size_t from_at = b.len;
-	mbox_add_message(&b, sender, ts, msg, len);
+	size_t from_at = with_message(&b, fd, old, sender, ts, msg, len);
 	enum la_status e = b.err;
+	/* An earlier attempt of this delivery killed halfway through its
+	 * write left half of these bytes: cut them off and write the whole. */
+	off_t torn =
+		!e && once ? torn_start(fd, old, indexed, b.data + from_at, b.len - from_at) : -1;
+	if (torn >= 0) {
+		if (ftruncate(fd, torn) == 0) {
+			old = torn;
+			buf_reset(&b);
+			from_at = with_message(&b, fd, old, sender, ts, msg, len);
+			e = b.err;
+		} else {
+			e = errno == ENOSPC ? LA_ENOSPC : LA_EIO;
+		}
+	}
 	/* The message's bytes start after the From_ line (sender has no
 	 * newline). */
 	const char *nl = e ? NULL : memchr(b.data + from_at, '\n', b.len - from_at);
@@ -213,23 +275,45 @@ static enum la_status make_dirs(const char *dir, char *mdir, size_t n, struct in
 	                  strerror(saved));
 }
 
+/* Finds the source whose path (as stored) is want->rel. */
+struct indexed_of {
+	const char *rel;
+	uint64_t done;
+};
+static bool source_done(const struct store_source *s, void *arg)
+{
+	struct indexed_of *w = arg;
+	if (strcmp(s->path, w->rel) != 0)
+		return true;
+	w->done = s->done;
+	return false;
+}
+
 /* The path of the mbox the list's mail goes to (store_list_mbox: after
  * `listarc list rename`, the one it had) into mbox (n bytes);
- * DIR/mbox/LIST.mbox in an archive with no index yet. */
+ * DIR/mbox/LIST.mbox in an archive with no index yet.  *indexed: the
+ * bytes of it the index holds (0 if none). */
 static enum la_status list_mbox(const char *dir, const char *list, char *mbox, size_t n,
-                                struct la_err *err)
+                                uint64_t *indexed, struct la_err *err)
 {
 	char rel[4096];
 	snprintf(rel, sizeof rel, "mbox/%s.mbox", list);
+	*indexed = 0;
 	struct store *st = NULL;
 	enum la_status e = store_open(&st, dir, STORE_READ, err);
 	if (e == LA_ENOTFOUND) {
 		e = LA_OK;
 	} else if (!e) {
-		int64_t id;
+		int64_t id = 0;
 		e = store_list_id(st, list, &id); /* 0 if it is new */
 		if (!e || e == LA_ENOTFOUND)
 			e = store_list_mbox(st, id, list, rel, sizeof rel);
+		struct indexed_of w = {rel, 0};
+		/* Sources unreadable: all of the file counts as indexed, and
+		 * nothing of it is cut (torn_start). */
+		if (!e && id > 0 && store_sources(st, id, source_done, &w))
+			w.done = UINT64_MAX;
+		*indexed = w.done;
 		store_close(st);
 		if (e)
 			return la_err_set(err, LA_EDB,
@@ -333,9 +417,11 @@ enum la_status ingest_deliver(const char *dir, const char *list, int fd, const c
 	char mdir[4200], mbox[4400];
 	if ((e = make_dirs(dir, mdir, sizeof mdir, d, err)))
 		goto out;
-	if ((e = list_mbox(dir, list, mbox, sizeof mbox, err)))
+	uint64_t indexed;
+	if ((e = list_mbox(dir, list, mbox, sizeof mbox, &indexed, err)))
 		goto out;
-	if ((e = ingest_append_mbox(mbox, body.p, body.n, from, ts, once, wait_seconds, err)))
+	if ((e = ingest_append_mbox(mbox, body.p, body.n, from, ts, once, indexed, wait_seconds,
+	                            err)))
 		goto out;
 
 	/* Stored: from here on the message is safe, and a failure to index

@@ -215,10 +215,14 @@ LA_MUST_CHECK enum la_status ingest_deliver(const char *dir, const char *list, i
  * already the file's last, byte for byte after a From_ line of the same
  * sender, is not written again (an MTA retrying a delivery whose process
  * died after writing): only synced.  Without a Message-ID two identical
- * messages may well be two (a cron job's mail piped twice).
+ * messages may well be two (a cron job's mail piped twice).  With once
+ * set, half of this message at the file's end, after the `indexed` bytes
+ * the index holds (an attempt killed in the middle of its write), is cut
+ * off and the message written whole (UINT64_MAX: never).
  * Returns LA_OK, LA_EAGAIN (lock busy), LA_ENOSPC or LA_EIO. */
 LA_MUST_CHECK enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len,
                                                 const char *sender, int64_t ts, bool once,
-                                                int wait_seconds, struct la_err *err);
+                                                uint64_t indexed, int wait_seconds,
+                                                struct la_err *err);
 
 #endif

@@ -306,13 +306,59 @@ static void test_append(void)
 	snprintf(path, sizeof path, "%s/d.mbox", top);
 	for (size_t i = 0; i < sizeof appends / sizeof *appends; i++) {
 		struct la_err err = {0};
-		enum la_status e =
-			ingest_append_mbox(path, appends[i].msg, strlen(appends[i].msg),
-		                           appends[i].sender, 1558432800, appends[i].once, 1, &err);
+		enum la_status e = ingest_append_mbox(path, appends[i].msg, strlen(appends[i].msg),
+		                                      appends[i].sender, 1558432800,
+		                                      appends[i].once, 0, 1, &err);
 		char got[2048];
 		slurp(path, got, sizeof got);
 		CHECK(e == LA_OK, "append: %s: LA_OK (%s)", appends[i].what, err.msg);
 		CHECK_STR(got, appends[i].want, "append: %s: the file", appends[i].what);
+	}
+}
+
+/* A delivery killed in the middle of its write leaves half its message
+ * at the end: the retry cuts it off and writes the whole, unless the
+ * index holds those bytes, or they are half of another message. */
+static void test_torn(void)
+{
+	static const char whole[] =
+		"From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <a@x>\n\na\n\n";
+	static const char msg[] = "Message-ID: <d@x>\n\nbody of d\n";
+	static const char full[] =
+		"From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <d@x>\n\nbody of d\n\n";
+	static const struct {
+		const char *what, *tail;
+		bool indexed; /* the index holds the tail */
+		const char *want_tail;
+	} cases[] = {
+		{"half of it (the message's own half) is cut off and the whole written",
+	         "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <d@x>\n\nbo", false, ""},
+		{"half of its From_ line alone too", "From s@example.org Tue M", false, ""},
+		{"a half the index holds is left where it is",
+	         "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <d@x>\n\nbo", true,
+	         "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <d@x>\n\nbo\n\n"},
+		{"half of another message is left where it is",
+	         "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <e@x>\n\nbo", false,
+	         "From s@example.org Tue May 21 10:00:00 2019\nMessage-ID: <e@x>\n\nbo\n\n"},
+	};
+	char path[sizeof top + 16];
+	snprintf(path, sizeof path, "%s/t.mbox", top);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		FILE *f = fopen(path, "w");
+		if (!f)
+			continue;
+		fputs(whole, f);
+		fputs(cases[i].tail, f);
+		fclose(f);
+		uint64_t indexed = strlen(whole) + (cases[i].indexed ? strlen(cases[i].tail) : 0);
+		struct la_err err = {0};
+		enum la_status e = ingest_append_mbox(path, msg, strlen(msg), "s@example.org",
+		                                      1558432800, true, indexed, 1, &err);
+		char got[2048], want[2048];
+		slurp(path, got, sizeof got);
+		snprintf(want, sizeof want, "%s%s%s", whole, cases[i].want_tail, full);
+		CHECK(e == LA_OK, "torn: %s: LA_OK (%s)", cases[i].what, err.msg);
+		CHECK_STR(got, want, "torn: %s: the file", cases[i].what);
 	}
 }
 
@@ -407,6 +453,7 @@ int main(void)
 	test_resume();
 	test_lock();
 	test_append();
+	test_torn();
 	test_deliver();
 	char cmd[sizeof top + 16];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", top);
