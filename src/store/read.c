@@ -803,6 +803,16 @@ enum la_status store_read_begin(struct store *st, uint64_t *version)
 		store_read_end(st);
 		return e == LA_ENOTFOUND ? LA_EDB : e;
 	}
+	/* A writer may have moved the search index into its own file since
+	 * (the upgrade of an older index): looked for at each new version,
+	 * outside the transaction, then the read begun again. */
+	if (!st->writer && !st->fts_attached && st->fts_looked != (uint64_t)v) {
+		st->fts_looked = (uint64_t)v;
+		store_read_end(st);
+		if ((e = st_fts_attach(st)))
+			return e;
+		return store_read_begin(st, version);
+	}
 	*version = (uint64_t)v;
 	st->read_gen = (uint64_t)v;
 	/* A writer that upgraded the index since: its tables, not ours. */
@@ -838,6 +848,13 @@ enum la_status store_data_version(struct store *st, uint64_t *version)
 	enum la_status e = st_one_row(s, row_int64, &v);
 	if (e)
 		return e == LA_ENOTFOUND ? LA_EDB : e;
+	if (!st->writer && !st->fts_attached && st->fts_looked != (uint64_t)v) {
+		st->fts_looked = (uint64_t)v; /* (as store_read_begin) */
+		if ((e = st_fts_attach(st)))
+			return e;
+		if (st->fts_attached)
+			return store_data_version(st, version);
+	}
 	*version = (uint64_t)v;
 	return LA_OK;
 }

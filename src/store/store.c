@@ -426,6 +426,32 @@ static bool main_has_fts(struct store *st)
 	return has;
 }
 
+/* A reader's look for the search index's own file: attached as "s" (so
+ * that fts resolves there) when index.sqlite has no fts of its own and
+ * the file is there; nothing otherwise.  Outside a transaction. */
+enum la_status st_fts_attach(struct store *st)
+{
+	if (st->writer || st->fts_attached || main_has_fts(st))
+		return LA_OK;
+	char fpath[4200];
+	snprintf(fpath, sizeof fpath, "%s/" FTS_FILE, st->dir);
+	if (access(fpath, F_OK) != 0)
+		return LA_OK;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "ATTACH ?1 AS s", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, fpath, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return st_error(rc);
+	st->fts_attached = true;
+	/* (Its cache and map as the index's: a failure only costs speed.) */
+	(void)st_exec(st, "PRAGMA s.cache_size=-8192; PRAGMA s.mmap_size=2147418112;");
+	return LA_OK;
+}
+
 enum la_status st_fts_open(struct store *st)
 {
 	if (st->fts_db)
@@ -633,21 +659,9 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 				                          : "cannot open");
 				goto fail;
 			}
-		} else if (access(fpath, F_OK) == 0) {
-			sqlite3_stmt *s = NULL;
-			rc = sqlite3_prepare_v2(st->db, "ATTACH ?1 AS s", -1, &s, NULL);
-			if (rc == SQLITE_OK) {
-				sqlite3_bind_text(s, 1, fpath, -1, SQLITE_STATIC);
-				rc = sqlite3_step(s);
-			}
-			sqlite3_finalize(s);
-			if (rc != SQLITE_DONE) {
-				e = st_fail(st, rc, err, fpath);
-				goto fail;
-			}
-			st->fts_attached = true;
-			rc = st_exec(st,
-			             "PRAGMA s.cache_size=-8192; PRAGMA s.mmap_size=2147418112;");
+		} else if ((e = st_fts_attach(st))) {
+			e = st_fail(st, SQLITE_ERROR, err, fpath);
+			goto fail;
 		}
 	}
 	/* (A reader asks when it searches: store_search_lore.  Not at its

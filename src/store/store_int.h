@@ -196,6 +196,9 @@ struct store {
 	 * file has it); a reader has it attached as "s" (fts_attached). */
 	sqlite3 *fts_db;
 	bool fts_attached;
+	/* The data version at which a reader last looked for that file
+	 * (read.c: a writer may upgrade the index under a running server). */
+	uint64_t fts_looked;
 	/* The file's commit failed after index.sqlite's: nothing more is
 	 * written there by this connection (write.c, st_fts_commit). */
 	bool fts_stuck;
@@ -293,6 +296,9 @@ LA_MUST_CHECK enum la_status st_fts_commit(struct store *st, int64_t cover);
 /* store.c: opens (and creates) the search index's own file as st->fts_db;
  * st_fts_file_clear empties it (committed at once). */
 LA_MUST_CHECK enum la_status st_fts_open(struct store *st);
+/* A reader attaches the search index's own file once it is there (an
+ * index upgraded by a writer since the reader opened it). */
+LA_MUST_CHECK enum la_status st_fts_attach(struct store *st);
 LA_MUST_CHECK enum la_status st_fts_file_clear(struct store *st);
 /* write.c: the thread's rows go to st->fts_db from now on. */
 void st_fts_use_file(struct store *st);
