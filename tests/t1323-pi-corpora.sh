@@ -51,42 +51,7 @@ with open(out, 'wb') as o:
 PY
 # An inbox's blobs (v2: an epoch's), oldest first, as an mboxrd with
 # lore's From_ lines.
-blobs_mbox() {
-	"$PYTHON" - "$1" "$2" <<'PY'
-import re, subprocess, sys
-g, out = sys.argv[1], sys.argv[2]
-if g.endswith('.git') and '/git/' in g:  # v2: each commit's "m"
-    objs = [r + ':m' for r in subprocess.run(
-        ['git', '-C', g, 'rev-list', '--reverse', '--first-parent', 'HEAD'],
-        capture_output=True, text=True, check=True).stdout.split()]
-else:  # v1: the files each commit adds
-    objs, c = [], None
-    for l in subprocess.run(['git', '-C', g, 'log', '--reverse', '--first-parent',
-                             '--diff-filter=A', '--name-only', '--format=C%H', 'HEAD'],
-                            capture_output=True, text=True, check=True).stdout.splitlines():
-        if l.startswith('C'):
-            c = l[1:]
-        elif l:
-            objs.append(f'{c}:{l}')
-p = subprocess.Popen(['git', '-C', g, 'cat-file', '--batch'], stdin=subprocess.PIPE,
-                     stdout=subprocess.PIPE)
-p.stdin.write(''.join(o + '\n' for o in objs).encode())
-p.stdin.close()
-with open(out, 'wb') as o:
-    while True:
-        head = p.stdout.readline()
-        if not head:
-            break
-        if head.split()[-1] == b'missing':
-            continue
-        b = p.stdout.read(int(head.split()[2]))
-        p.stdout.read(1)
-        if b:
-            b = re.sub(rb'(?m)^(>*From )', rb'>\1', b)
-            o.write(b'From mboxrd@z Thu Jan  1 00:00:00 1970\n' + b +
-                    (b'' if b.endswith(b'\n') else b'\n') + b'\n')
-PY
-}
+blobs_mbox() { "$PYTHON" "$ROOT/tests/piblobs.py" "$1" "$2"; }
 # paths DIR: every message page, its thread's page, day, month and year
 # pages and the list's page.
 paths() {

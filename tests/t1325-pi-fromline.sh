@@ -79,34 +79,7 @@ for i, m in enumerate(out):
 PY
 # An inbox's blobs, oldest first, as an mboxrd: a blob's own From_ line
 # is its separator, else lore's placeholder.
-blobs_mbox() {
-	"$PYTHON" - "$1" "$2" <<'PY'
-import re, subprocess, sys
-g, out = sys.argv[1], sys.argv[2]
-if '/git/' in g:  # v2: each commit's "m"
-    objs = [r + ':m' for r in subprocess.run(
-        ['git', '-C', g, 'rev-list', '--reverse', '--first-parent', 'HEAD'],
-        capture_output=True, text=True, check=True).stdout.split()]
-else:  # v1: the files each commit adds
-    objs, c = [], None
-    for l in subprocess.run(['git', '-C', g, 'log', '--reverse', '--first-parent',
-                             '--diff-filter=A', '--name-only', '--format=C%H', 'HEAD'],
-                            capture_output=True, text=True, check=True).stdout.splitlines():
-        if l.startswith('C'):
-            c = l[1:]
-        elif l:
-            objs.append(f'{c}:{l}')
-with open(out, 'wb') as o:
-    for obj in objs:
-        b = subprocess.run(['git', '-C', g, 'cat-file', 'blob', obj], capture_output=True,
-                           check=True).stdout
-        sep = b'From mboxrd@z Thu Jan  1 00:00:00 1970'
-        if b.startswith(b'From '):
-            sep, b = b.split(b'\n', 1)
-        b = re.sub(rb'(?m)^(>*From )', rb'>\1', b)
-        o.write(sep + b'\n' + b + (b'' if b.endswith(b'\n') else b'\n') + b'\n')
-PY
-}
+blobs_mbox() { "$PYTHON" "$ROOT/tests/piblobs.py" "$1" "$2" --own-from; }
 blobs_mbox v2/git/0.git ref2.mbox
 blobs_mbox v1 ref1.mbox
 n2=$(git -C v2/git/0.git rev-list --count HEAD)

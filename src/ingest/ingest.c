@@ -1105,18 +1105,8 @@ enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts 
 			break;
 		}
 		for (int i = 0; i < n && !e; i++) {
-			struct store_msg m;
-			if (store_msg_by_id(st, ids[i], &m) != LA_OK)
-				continue;
-			buf_reset(&bytes);
-			if (store_msg_read(st, &m, SEARCH_TEXT_MAX * 8, &bytes) == LA_OK) {
-				msg_text_extract(&text, bytes.data ? bytes.data : "", bytes.len);
-				char from[NAME_MAX_BYTES + ADDR_MAX + 2];
-				snprintf(from, sizeof from, "%s %s", m.from_name, m.from_addr);
-				if ((e = store_fts_add(st, m.id, m.subject, from, &text)))
-					la_err_set(err, e, "index: %s", store_errmsg(st));
-			}
-			store_msg_clear(&m);
+			if ((e = store_fts_add_source(st, ids[i], &bytes, &text)))
+				la_err_set(err, e, "index: %s", store_errmsg(st));
 			(*done)++;
 		}
 		if (e)

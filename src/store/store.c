@@ -550,18 +550,8 @@ enum la_status store_search_catch_up(struct store *st)
 			break;
 		int64_t last = target;
 		for (int i = 0; i < n && !e && ids[i] <= target; i++) {
-			struct store_msg m;
 			last = ids[i];
-			if (store_msg_by_id(st, ids[i], &m) != LA_OK)
-				continue;
-			buf_reset(&bytes);
-			if (store_msg_read(st, &m, SEARCH_TEXT_MAX * 8, &bytes) == LA_OK) {
-				msg_text_extract(&text, bytes.data ? bytes.data : "", bytes.len);
-				char from[NAME_MAX_BYTES + ADDR_MAX + 2];
-				snprintf(from, sizeof from, "%s %s", m.from_name, m.from_addr);
-				e = st_fts_readd(st, m.id, m.subject, from, &text);
-			}
-			store_msg_clear(&m);
+			e = st_fts_from_source(st, ids[i], true, &bytes, &text);
 		}
 		if (n == 0 || ids[n - 1] >= target)
 			last = target;

@@ -155,6 +155,12 @@ LA_MUST_CHECK enum la_status store_add(struct store *st, const struct store_new_
 /* The search text of message id (inside a write transaction). */
 LA_MUST_CHECK enum la_status store_fts_add(struct store *st, int64_t id, const char *subject,
                                            const char *from, const struct msg_text *t);
+/* The search text of message id made again from its source (inside a
+ * write transaction; `reindex --search`): bytes and text are the
+ * caller's buffers, reused from call to call.  LA_OK and no row for a
+ * message gone or unreadable. */
+LA_MUST_CHECK enum la_status store_fts_add_source(struct store *st, int64_t id, struct buf *bytes,
+                                                  struct msg_text *text);
 /* Empties the search index (inside a write transaction); an index made
  * before lore's prefixes gets the search index that has them. */
 LA_MUST_CHECK enum la_status store_fts_clear(struct store *st);

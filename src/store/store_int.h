@@ -308,6 +308,11 @@ void st_fts_use_file(struct store *st);
  * commits. */
 LA_MUST_CHECK enum la_status st_fts_readd(struct store *st, int64_t id, const char *subject,
                                           const char *from, const struct msg_text *t);
+/* write.c: message id's search row made again from its source
+ * (store_fts_add's, or with readd st_fts_readd's; none for a message
+ * gone or unreadable); bytes and text are the caller's, reused. */
+LA_MUST_CHECK enum la_status st_fts_from_source(struct store *st, int64_t id, bool readd,
+                                                struct buf *bytes, struct msg_text *text);
 /* write.c: the id up to which the search index's file holds every
  * message's text (fts_state), 0 if none. */
 int64_t st_fts_upto(struct store *st);

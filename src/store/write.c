@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "limits.h"
+#include "msg/text.h"
 #include "store/store_int.h"
 #include "store/stats_sql.h"
 #include "util/cjk.h"
@@ -1223,6 +1225,35 @@ int64_t st_fts_upto(struct store *st)
 		upto = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return upto;
+}
+
+/* Message id's search row made again from its source, into text (bytes:
+ * the caller's buffer for its bytes; both reused from call to call):
+ * store_fts_add's, or with readd st_fts_readd's.  A message gone or
+ * unreadable gets none, and LA_OK. */
+enum la_status st_fts_from_source(struct store *st, int64_t id, bool readd, struct buf *bytes,
+                                  struct msg_text *text)
+{
+	struct store_msg m;
+	if (store_msg_by_id(st, id, &m) != LA_OK)
+		return LA_OK;
+	enum la_status e = LA_OK;
+	buf_reset(bytes);
+	if (store_msg_read(st, &m, SEARCH_TEXT_MAX * 8, bytes) == LA_OK) {
+		msg_text_extract(text, bytes->data ? bytes->data : "", bytes->len);
+		char from[NAME_MAX_BYTES + ADDR_MAX + 2];
+		snprintf(from, sizeof from, "%s %s", m.from_name, m.from_addr);
+		e = readd ? st_fts_readd(st, m.id, m.subject, from, text)
+		          : store_fts_add(st, m.id, m.subject, from, text);
+	}
+	store_msg_clear(&m);
+	return e;
+}
+
+enum la_status store_fts_add_source(struct store *st, int64_t id, struct buf *bytes,
+                                    struct msg_text *text)
+{
+	return st_fts_from_source(st, id, false, bytes, text);
 }
 
 enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
