@@ -117,8 +117,8 @@ static size_t with_message(struct buf *b, int fd, off_t size, const char *sender
 }
 
 enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len, const char *sender,
-                                  int64_t ts, bool once, uint64_t indexed, int wait_seconds,
-                                  struct la_err *err)
+                                  int64_t ts, bool once, ingest_indexed_fn *indexed, void *arg,
+                                  int wait_seconds, struct la_err *err)
 {
 	int fd = -1;
 	struct stat sb;
@@ -156,9 +156,13 @@ enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len,
 	size_t from_at = with_message(&b, fd, old, sender, ts, msg, len);
 	enum la_status e = b.err;
 	/* An earlier attempt of this delivery killed halfway through its
-	 * write left half of these bytes: cut them off and write the whole. */
-	off_t torn =
-		!e && once ? torn_start(fd, old, indexed, b.data + from_at, b.len - from_at) : -1;
+	 * write left half of these bytes: cut them off and write the whole.
+	 * What the index holds is asked only when there is such a half, and
+	 * only now: under the write lock no indexer reads the file, and one
+	 * that ran before has committed what it took. */
+	off_t torn = !e && once ? torn_start(fd, old, 0, b.data + from_at, b.len - from_at) : -1;
+	if (torn >= 0)
+		torn = torn_start(fd, old, indexed(arg), b.data + from_at, b.len - from_at);
 	if (torn >= 0) {
 		if (ftruncate(fd, torn) == 0) {
 			old = torn;
@@ -290,39 +294,54 @@ static bool source_done(const struct store_source *s, void *arg)
 }
 
 /* The path of the mbox the list's mail goes to (store_list_mbox: after
- * `listarc list rename`, the one it had) into mbox (n bytes);
- * DIR/mbox/LIST.mbox in an archive with no index yet.  *indexed: the
- * bytes of it the index holds (0 if none). */
-static enum la_status list_mbox(const char *dir, const char *list, char *mbox, size_t n,
-                                uint64_t *indexed, struct la_err *err)
+ * `listarc list rename`, the one it had) into rel (n bytes), relative to
+ * dir: mbox/LIST.mbox in an archive with no index yet. */
+static enum la_status list_mbox(const char *dir, const char *list, char *rel, size_t n,
+                                struct la_err *err)
 {
-	char rel[4096];
-	snprintf(rel, sizeof rel, "mbox/%s.mbox", list);
-	*indexed = 0;
+	snprintf(rel, n, "mbox/%s.mbox", list);
 	struct store *st = NULL;
 	enum la_status e = store_open(&st, dir, STORE_READ, err);
-	if (e == LA_ENOTFOUND) {
-		e = LA_OK;
-	} else if (!e) {
-		int64_t id = 0;
-		e = store_list_id(st, list, &id); /* 0 if it is new */
-		if (!e || e == LA_ENOTFOUND)
-			e = store_list_mbox(st, id, list, rel, sizeof rel);
-		struct indexed_of w = {rel, 0};
-		/* Sources unreadable: all of the file counts as indexed, and
-		 * nothing of it is cut (torn_start). */
-		if (!e && id > 0 && store_sources(st, id, source_done, &w))
-			w.done = UINT64_MAX;
-		*indexed = w.done;
-		store_close(st);
-		if (e)
-			return la_err_set(err, LA_EDB,
-			                  "%s: the index does not say which mbox is %s's", dir,
-			                  list);
-	}
-	if (!e && (size_t)snprintf(mbox, n, "%s/%s", dir, rel) >= n)
-		e = la_err_set(err, LA_EDB, "%s: the mbox's path is too long", dir);
-	return e;
+	if (e == LA_ENOTFOUND)
+		return LA_OK;
+	if (e)
+		return e;
+	int64_t id = 0;
+	e = store_list_id(st, list, &id); /* 0 if it is new */
+	if (!e || e == LA_ENOTFOUND)
+		e = store_list_mbox(st, id, list, rel, n);
+	store_close(st);
+	if (e)
+		return la_err_set(err, LA_EDB, "%s: the index does not say which mbox is %s's", dir,
+		                  list);
+	return LA_OK;
+}
+
+/* ingest_indexed_fn: the bytes of the list's mbox the index holds (0 if
+ * none); all of it when that cannot be read, so that nothing is cut
+ * (torn_start). */
+struct mbox_of {
+	const char *dir, *list, *rel;
+};
+static uint64_t mbox_indexed(void *arg)
+{
+	const struct mbox_of *m = arg;
+	struct store *st = NULL;
+	struct la_err err = {0};
+	enum la_status e = store_open(&st, m->dir, STORE_READ, &err);
+	if (e == LA_ENOTFOUND)
+		return 0;
+	if (e)
+		return UINT64_MAX;
+	int64_t id = 0;
+	struct indexed_of w = {m->rel, 0};
+	e = store_list_id(st, m->list, &id);
+	if (e == LA_ENOTFOUND || (!e && id == 0))
+		w.done = 0;
+	else if (e || store_sources(st, id, source_done, &w))
+		w.done = UINT64_MAX;
+	store_close(st);
+	return w.done;
 }
 
 /* Indexes what is new in the list's mbox.  The index is opened before
@@ -414,14 +433,15 @@ enum la_status ingest_deliver(const char *dir, const char *list, int fd, const c
 	ingest_delivery_date(sum, (int64_t)time(NULL), &ts, &day);
 	bool once = sum->msgid[0] != '\0';
 
-	char mdir[4200], mbox[4400];
+	char mdir[4200], rel[4096], mbox[8200];
 	if ((e = make_dirs(dir, mdir, sizeof mdir, d, err)))
 		goto out;
-	uint64_t indexed;
-	if ((e = list_mbox(dir, list, mbox, sizeof mbox, &indexed, err)))
+	if ((e = list_mbox(dir, list, rel, sizeof rel, err)))
 		goto out;
-	if ((e = ingest_append_mbox(mbox, body.p, body.n, from, ts, once, indexed, wait_seconds,
-	                            err)))
+	snprintf(mbox, sizeof mbox, "%s/%s", dir, rel);
+	struct mbox_of of = {dir, list, rel};
+	if ((e = ingest_append_mbox(mbox, body.p, body.n, from, ts, once, mbox_indexed, &of,
+	                            wait_seconds, err)))
 		goto out;
 
 	/* Stored: from here on the message is safe, and a failure to index

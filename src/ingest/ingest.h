@@ -216,13 +216,18 @@ LA_MUST_CHECK enum la_status ingest_deliver(const char *dir, const char *list, i
  * sender, is not written again (an MTA retrying a delivery whose process
  * died after writing): only synced.  Without a Message-ID two identical
  * messages may well be two (a cron job's mail piped twice).  With once
- * set, half of this message at the file's end, after the `indexed` bytes
- * the index holds (an attempt killed in the middle of its write), is cut
- * off and the message written whole (UINT64_MAX: never).
+ * set, half of this message at the file's end, after the bytes the index
+ * holds (an attempt killed in the middle of its write), is cut off and the
+ * message written whole.  indexed(arg) says how many bytes of the file the
+ * index holds (UINT64_MAX: all, so nothing is ever cut); it is asked
+ * under the write lock, when no indexer can be reading the file, so that
+ * an index run between the caller's look and the lock cannot have taken
+ * the bytes cut.
  * Returns LA_OK, LA_EAGAIN (lock busy), LA_ENOSPC or LA_EIO. */
+typedef uint64_t ingest_indexed_fn(void *arg);
 LA_MUST_CHECK enum la_status ingest_append_mbox(const char *path, const char *msg, size_t len,
                                                 const char *sender, int64_t ts, bool once,
-                                                uint64_t indexed, int wait_seconds,
-                                                struct la_err *err);
+                                                ingest_indexed_fn *indexed, void *arg,
+                                                int wait_seconds, struct la_err *err);
 
 #endif
