@@ -230,6 +230,13 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 			used = a.count;
 		}
 	}
+	/* The search index's file is committed batches behind the index, by
+	 * a thread of its own: whole before the list's figures are said
+	 * (`listarc search` right after finds everything), or the list's run
+	 * fails with the file's failure, as with the index's own (a full
+	 * disk), the messages indexed kept. */
+	if (!e)
+		e = store_search_sync(st, &err);
 	if (ps.tty)
 		fputs("\r\033[K", stderr);
 	double el = now() - ps.start;
@@ -296,6 +303,9 @@ static int search_rebuild(struct store *st, bool quiet, const char *what)
 	enum la_status e = ingest_reindex_search(st, &o, &n, &err);
 	if (ps.tty)
 		fputs("\r\033[K", stderr);
+	/* (Its file is committed by a thread, batches behind.) */
+	if (!e)
+		e = store_search_sync(st, &err);
 	if (e) {
 		if (what)
 			cmd_error("%s: %s", what, err.msg);

@@ -275,7 +275,9 @@ void st_fts_columns(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
 	/* A writer's search index in its own file is its second
-	 * connection's. */
+	 * connection's (the thread that writes it idle first). */
+	if (st->fts_db)
+		st_fts_idle(st);
 	sqlite3 *db = st->fts_db ? st->fts_db : st->db;
 	int n = sqlite3_prepare_v2(db, "SELECT * FROM fts LIMIT 0", -1, &s, NULL) == SQLITE_OK
 	                ? sqlite3_column_count(s)

@@ -486,6 +486,7 @@ enum la_status st_fts_open(struct store *st)
 /* Empties the search index's own file (its own transaction, committed). */
 enum la_status st_fts_file_clear(struct store *st)
 {
+	st_fts_idle(st);
 	int rc = sqlite3_exec(st->fts_db,
 	                      "BEGIN IMMEDIATE; DROP TABLE IF EXISTS fts; " FTS_SQL
 	                      "; DELETE FROM fts_state; COMMIT",
@@ -509,6 +510,8 @@ enum la_status store_search_catch_up(struct store *st)
 {
 	if (!st->writer || !st->fts_db)
 		return LA_OK;
+	/* (What this connection's thread still writes counts too.) */
+	st_fts_idle(st);
 	char mode[16] = "on", upto_text[32] = "0";
 	la_ignore(store_meta_get(st, "search", mode, sizeof mode));
 	int64_t target = 0;
@@ -675,6 +678,7 @@ enum la_status store_checkpoint(struct store *st, struct la_err *err)
 	/* Passive: readers (the server) are never waited for; what they
 	 * still use is copied by a later checkpoint. */
 	int rc = sqlite3_wal_checkpoint_v2(st->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	st_fts_idle(st);
 	if (st->fts_db && (rc == SQLITE_OK || rc == SQLITE_BUSY))
 		rc = sqlite3_wal_checkpoint_v2(st->fts_db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL,
 		                               NULL);

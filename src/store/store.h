@@ -172,6 +172,13 @@ LA_MUST_CHECK enum la_status store_fts_clear(struct store *st);
  * (also when there is nothing to do, or the index has no such file), or
  * the failure. */
 LA_MUST_CHECK enum la_status store_search_catch_up(struct store *st);
+/* Waits until the search index's file has every row handed over
+ * committed (its thread commits it after index.sqlite, batches behind);
+ * the failure of a write there (a full disk: LA_ENOSPC) in this
+ * connection, after which nothing more was written there: the messages
+ * are indexed, their search rows are left to the next writer's
+ * catch-up. */
+LA_MUST_CHECK enum la_status store_search_sync(struct store *st, struct la_err *err);
 /* Whether the search index has what lore's prefixes need (dfa: dfb:
  * dfctx: dfhh: dfpre: dfpost: dfblob: n: l: lid: patchid:): false for an
  * index made by a listarc before them, until `reindex --search`. */

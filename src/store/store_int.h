@@ -291,8 +291,13 @@ void st_fts_pend_drop(struct store *st);
 void st_fts_prep_free(struct store *st);
 /* write.c: after the index's COMMIT, the search index's file's own, with
  * the id its rows now cover (fts_state.upto: at least cover; nothing when
- * no row was written and cover is 0). */
+ * no row was written and cover is 0): made by the thread that writes the
+ * rows once it has them all, not waited for unless cover is given. */
 LA_MUST_CHECK enum la_status st_fts_commit(struct store *st, int64_t cover);
+/* write.c: waits until that thread has written and committed every row
+ * and mark handed over (st->fts_db is the caller's again); a failure of
+ * the file's writes sets st->fts_stuck. */
+void st_fts_idle(struct store *st);
 /* store.c: opens (and creates) the search index's own file as st->fts_db;
  * st_fts_file_clear empties it (committed at once). */
 LA_MUST_CHECK enum la_status st_fts_open(struct store *st);

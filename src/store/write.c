@@ -5,6 +5,7 @@
  * that a message costs one row insert and a few hash lookups rather than
  * a dozen queries. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -605,10 +606,21 @@ enum la_status store_begin(struct store *st, struct la_err *err)
 	return LA_OK;
 }
 
+static enum la_status fts_failed(struct store *st, struct la_err *err);
+
 enum la_status store_commit(struct store *st, const struct store_source *src, struct la_err *err)
 {
 	int rc;
-	enum la_status e = st_fts_flush(st);
+	/* A failure of the search index's file (its thread's, batches
+	 * behind) stops the run as the index's own would (a full disk): the
+	 * batches committed are kept, and the next writer makes the file's
+	 * rows it lacks (store_search_catch_up). */
+	enum la_status e = fts_failed(st, err);
+	if (e)
+		return e;
+	/* (With the search index in its own file, its rows are not waited
+	 * for: st_fts_flush.) */
+	e = st_fts_flush(st);
 	/* The additions noted first: hide_apply's trigger notes changes
 	 * after them. */
 	if (!e)
@@ -662,10 +674,11 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 	if (rc != SQLITE_OK)
 		return st_fail(st, rc, err, "commit");
 	st->in_txn = false;
-	/* Then the search index's own file: killed between the two, the
-	 * next writer indexes the batch's text again (store.c,
-	 * store_search_catch_up); the file never holds a message the index has
-	 * not. */
+	/* Then the search index's own file, by its thread once it has
+	 * written the batch's rows, while this one goes on with the next
+	 * batch: killed before that, the next writer indexes the batch's
+	 * text again (store.c, store_search_catch_up); the file never holds a
+	 * message the index has not. */
 	if ((e = st_fts_commit(st, 0)))
 		return la_err_set(err, e, "index: writing %s: out of memory", FTS_FILE);
 	if (st->mids.n > MID_CACHE_MAX)
@@ -775,12 +788,28 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
  * the CPU of an index run with search).  So store_fts_add only hands a
  * row's text to a thread of its own (struct fts_prep), which prepares it
  * (the columns' text folded, spaced and stemmed) beside the writer's
- * other work, and st_fts_flush inserts the prepared rows one after the
- * other, at store_commit and whenever FTS_PEND_BYTES were handed over:
- * a few segments per flush (FTS5 also writes one whenever its pending
- * terms pass its hash size), not one per message, and in the same
- * transaction as the messages. */
+ * other work, and inserts them (into index.sqlite, for an index made
+ * before the search index's file: st_fts_flush, one after the other at
+ * store_commit and whenever FTS_PEND_BYTES were handed over, in the same
+ * transaction as the messages): a few segments per flush (FTS5 also
+ * writes one whenever its pending terms pass its hash size), not one per
+ * message.
+ *
+ * With the search index in its own file (st->fts_db), the thread inserts
+ * the rows there as they are prepared, and commits the file itself when
+ * it reaches a commit mark (FTS_MARK, then the id the file then covers
+ * at least): st_fts_commit hands one over after the index's COMMIT, so
+ * that the file never holds a message the index lacks, and the writer
+ * goes on with its next batch while the thread finishes this one (the
+ * file one batch or more behind, never more than the rows two buffers
+ * of FTS_PEND_BYTES hold: fts_queue waits for the thread beyond that).
+ * A write or commit of the file that fails stops the thread's writes
+ * there for good (fp->ierr): the index goes on, the file keeps the
+ * batches committed before, and the next writer catches it up;
+ * store_search_sync waits for the thread and says so. */
 #define FTS_PEND_BYTES (4u << 20)
+/* A commit mark in the rows handed over (an id no message has). */
+#define FTS_MARK ((int64_t)-1)
 
 /* The rows handed over (raw: the id, then the subject's, the sender's
  * and the columns' text as store_fts_add was given them) and the rows
@@ -800,14 +829,24 @@ struct fts_prep {
 	struct stemmer *stemmer;
 	/* With the search index in its own file (st->fts_db): the thread
 	 * inserts the rows it prepared through that connection as it goes,
-	 * in a transaction of that file's own (txn), committed after the
-	 * index's (st_fts_commit); hi is the largest id it holds, ierr the
-	 * first insert's failure. */
+	 * in a transaction of that file's own (txn), committed at each
+	 * commit mark (file_commit); hi is the largest id it holds, ierr
+	 * the first failure of a write there (for good: with its message,
+	 * emsg), bad its copy under mu for the writer; unmarked (the
+	 * writer's) counts the rows handed over since the last mark. */
 	sqlite3 *db;
 	sqlite3_stmt *ins;
 	bool txn;
 	int64_t hi;
-	enum la_status ierr;
+	enum la_status ierr, bad;
+	char emsg[256];
+	size_t unmarked;
+	/* Tests only (LISTARC_FTS_LAG=K): the thread leaves the rows handed
+	 * over until they hold more than K commit marks (raw_marks), so that
+	 * the file lags K batches and more (t4069), unless the writer waits
+	 * for it (draining). */
+	size_t hold, raw_marks;
+	bool draining;
 };
 
 /* Inserts the prepared rows of b (rows of them) with s; the largest id
@@ -836,6 +875,22 @@ static int insert_rows(sqlite3_stmt *s, const struct buf *b, size_t rows, int64_
 	return rc;
 }
 
+/* The first failure to write the search index's own file (rc, SQLite's
+ * code), kept with its message: the thread writes nothing more there. */
+static void file_fail(struct fts_prep *fp, int rc)
+{
+	if (fp->ierr)
+		return;
+	/* A full disk reaches SQLite in many places, and some of them (its
+	 * -shm file) it reports as an I/O error: errno tells (st_fail). */
+	int sys = sqlite3_system_errno(fp->db);
+	bool full = sys == ENOSPC || sys == EDQUOT || rc == SQLITE_FULL;
+	fp->ierr = full ? LA_ENOSPC : rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
+	snprintf(fp->emsg, sizeof fp->emsg, "%s%s%s",
+	         rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(fp->db), sys ? ": " : "",
+	         sys ? strerror(sys) : "");
+}
+
 /* The prepared rows inserted into the search index's own file (by the
  * thread, or by the writer when there is none), a transaction begun
  * there first if none is open. */
@@ -853,12 +908,56 @@ static void file_insert(struct fts_prep *fp)
 		if (rc == SQLITE_OK)
 			rc = insert_rows(fp->ins, &fp->pend, fp->pend_rows, &fp->hi);
 		if (rc != SQLITE_DONE)
-			e = st_error(rc == SQLITE_OK ? SQLITE_ERROR : rc);
+			file_fail(fp, rc == SQLITE_OK ? SQLITE_ERROR : rc);
 	}
-	if (e && !fp->ierr)
-		fp->ierr = e;
+	if (e)
+		file_fail(fp, SQLITE_NOMEM);
 	buf_reset(&fp->pend);
 	fp->pend_rows = 0;
+}
+
+/* The file's transaction committed, recording in fts_state.upto that it
+ * covers up to the largest id it holds, or cover (store.c's catch-up
+ * walks ids that may have no row); nothing to do when no row was written
+ * since the last commit and cover is 0.  After a failure, the rows not
+ * committed are dropped. */
+static void file_commit(struct fts_prep *fp, int64_t cover)
+{
+	if (fp->ierr) {
+		if (fp->txn)
+			sqlite3_exec(fp->db, "ROLLBACK", NULL, NULL, NULL);
+		fp->txn = false;
+		return;
+	}
+	if (!fp->txn && !cover)
+		return;
+	int rc = SQLITE_OK;
+	if (!fp->txn &&
+	    (rc = sqlite3_exec(fp->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) == SQLITE_OK)
+		fp->txn = true;
+	if (cover > fp->hi)
+		fp->hi = cover;
+	sqlite3_stmt *s = NULL;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(
+			fp->db,
+			"INSERT INTO fts_state(k, upto) VALUES(1, ?1) ON CONFLICT(k)"
+			" DO UPDATE SET upto = max(upto, excluded.upto)",
+			-1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, fp->hi);
+		rc = st_step_done(s);
+		if (rc == SQLITE_DONE)
+			rc = sqlite3_exec(fp->db, "COMMIT", NULL, NULL, NULL);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_OK) {
+		file_fail(fp, rc);
+		file_commit(fp, 0); /* (the rollback) */
+		return;
+	}
+	fp->txn = false;
+	fp->hi = 0;
 }
 
 /* Appends a column's text p[0..n) to b: with lore's columns, CJK
@@ -907,7 +1006,9 @@ static void pend_stems(struct fts_prep *fp, struct buf *b, const char *p, size_t
 	memcpy(b->data + at, &len, sizeof len);
 }
 
-/* The raw rows of w[0..n) prepared into fp->pend. */
+/* The raw rows of w[0..n) prepared into fp->pend; at a commit mark
+ * (only with the search index in its own file), those before it inserted
+ * and the file committed. */
 static void prep_rows(struct fts_prep *fp, const struct buf *w, size_t rows)
 {
 	/* raw's texts: subject, from, then to, cc, nq, q, dfn, dfa, dfb,
@@ -918,6 +1019,16 @@ static void prep_rows(struct fts_prep *fp, const struct buf *w, size_t rows)
 	for (size_t r = 0; r < rows && !fp->pend.err; r++) {
 		const char *p[15];
 		uint32_t n[15];
+		int64_t id;
+		memcpy(&id, w->data + at, sizeof id);
+		if (id == FTS_MARK) {
+			int64_t cover;
+			memcpy(&cover, w->data + at + sizeof id, sizeof cover);
+			at += sizeof id + sizeof cover;
+			file_insert(fp);
+			file_commit(fp, cover);
+			continue;
+		}
 		buf_add(&fp->pend, w->data + at, sizeof(int64_t));
 		at += sizeof(int64_t);
 		for (int i = 0; i < ntext; i++) {
@@ -946,7 +1057,9 @@ static void *prep_main(void *arg)
 	buf_init(&w, (size_t)FTS_PEND_BYTES * 4);
 	pthread_mutex_lock(&fp->mu);
 	for (;;) {
-		while (!fp->raw_rows && !fp->stop) {
+		while ((!fp->raw_rows ||
+		        (fp->hold && !fp->draining && fp->raw_marks <= fp->hold)) &&
+		       !fp->stop) {
 			fp->busy = false;
 			pthread_cond_broadcast(&fp->idle);
 			pthread_cond_wait(&fp->work, &fp->mu);
@@ -958,7 +1071,7 @@ static void *prep_main(void *arg)
 		fp->raw = w;
 		w = t;
 		size_t rows = fp->raw_rows;
-		fp->raw_rows = 0;
+		fp->raw_rows = fp->raw_marks = 0;
 		/* (The writer may wait for raw to be taken: store_fts_add.) */
 		pthread_cond_broadcast(&fp->idle);
 		pthread_mutex_unlock(&fp->mu);
@@ -967,6 +1080,7 @@ static void *prep_main(void *arg)
 			file_insert(fp);
 		buf_reset(&w);
 		pthread_mutex_lock(&fp->mu);
+		fp->bad = fp->ierr;
 	}
 	fp->busy = false;
 	pthread_cond_signal(&fp->idle);
@@ -982,15 +1096,52 @@ static void prep_drain(struct fts_prep *fp)
 	if (fp->failed) {
 		prep_rows(fp, &fp->raw, fp->raw_rows);
 		buf_reset(&fp->raw);
-		fp->raw_rows = 0;
+		fp->raw_rows = fp->raw_marks = 0;
 		if (fp->db)
 			file_insert(fp);
+		fp->bad = fp->ierr;
 		return;
 	}
 	pthread_mutex_lock(&fp->mu);
+	fp->draining = true;
+	pthread_cond_signal(&fp->work);
 	while (fp->raw_rows || fp->busy)
 		pthread_cond_wait(&fp->idle, &fp->mu);
+	fp->draining = false;
 	pthread_mutex_unlock(&fp->mu);
+}
+
+void st_fts_idle(struct store *st)
+{
+	struct fts_prep *fp = st->fts_prep;
+	if (!fp)
+		return;
+	prep_drain(fp);
+	if (fp->ierr)
+		st->fts_stuck = true;
+}
+
+/* The failure of the thread's writes into the search index's file, if
+ * one was seen (fp->bad), said into err. */
+static enum la_status fts_failed(struct store *st, struct la_err *err)
+{
+	struct fts_prep *fp = st->fts_prep;
+	if (!fp || !fp->db)
+		return LA_OK;
+	pthread_mutex_lock(&fp->mu);
+	enum la_status e = fp->bad;
+	pthread_mutex_unlock(&fp->mu);
+	if (!e)
+		return LA_OK;
+	/* (emsg was written before bad, under mu.) */
+	st->fts_stuck = true;
+	return la_err_set(err, e, "index: writing %s/%s: %s", st->dir, FTS_FILE, fp->emsg);
+}
+
+enum la_status store_search_sync(struct store *st, struct la_err *err)
+{
+	st_fts_idle(st);
+	return fts_failed(st, err);
 }
 
 /* The writer's fts_prep, its thread started; NULL if memory ran out. */
@@ -1012,6 +1163,8 @@ static struct fts_prep *prep_get(struct store *st)
 	/* Without a thread the writer prepares the rows itself (and inserts
 	 * them): LISTARC_FTS_SERIAL=1 asks for that, to compare (t4065). */
 	const char *serial = getenv("LISTARC_FTS_SERIAL");
+	const char *lag = getenv("LISTARC_FTS_LAG");
+	fp->hold = lag ? (size_t)strtoul(lag, NULL, 10) : 0;
 	fp->failed = (serial && strcmp(serial, "1") == 0) ||
 	             pthread_create(&fp->th, NULL, prep_main, fp) != 0;
 	st->fts_prep = fp;
@@ -1026,13 +1179,16 @@ void st_fts_pend_drop(struct store *st)
 	prep_drain(fp);
 	buf_reset(&fp->raw);
 	buf_reset(&fp->pend);
-	fp->raw_rows = fp->pend_rows = fp->queued = 0;
+	fp->raw_rows = fp->pend_rows = fp->queued = fp->unmarked = fp->raw_marks = 0;
 	if (fp->db && fp->txn) {
 		sqlite3_exec(fp->db, "ROLLBACK", NULL, NULL, NULL);
 		fp->txn = false;
 	}
 	fp->hi = 0;
-	fp->ierr = LA_OK;
+	/* (A failure of the file's stays: what it left out is for the next
+	 * writer's catch-up.) */
+	if (fp->ierr)
+		st->fts_stuck = true;
 }
 
 void st_fts_prep_free(struct store *st)
@@ -1063,15 +1219,16 @@ void st_fts_prep_free(struct store *st)
 enum la_status st_fts_flush(struct store *st)
 {
 	struct fts_prep *fp = st->fts_prep;
-	if (!fp)
+	/* In the search index's own file, the thread inserts and commits the
+	 * rows itself (st_fts_commit), not waited for. */
+	if (!fp || (fp->db && !fp->failed))
 		return LA_OK;
 	prep_drain(fp);
 	fp->queued = 0;
 	if (fp->db) {
-		/* The rows are in the file's transaction (file_insert). */
-		enum la_status fe = fp->raw.err ? fp->raw.err : fp->ierr;
+		/* (The writer's own inserts, without the thread.) */
 		buf_reset(&fp->raw);
-		return fe;
+		return LA_OK;
 	}
 	struct buf *b = &fp->pend;
 	enum la_status e = b->err ? b->err : fp->raw.err;
@@ -1133,6 +1290,12 @@ static enum la_status fts_queue(struct store *st, int64_t id, const char *subjec
 		fp->stems = st->fts_stems;
 	}
 	pthread_mutex_lock(&fp->mu);
+	if (fp->bad) {
+		/* The file's writes failed: nothing more goes there. */
+		st->fts_stuck = true;
+		pthread_mutex_unlock(&fp->mu);
+		return LA_OK;
+	}
 	enum la_status e = buf_reserve(&fp->raw, total);
 	if (!e) {
 		buf_add(&fp->raw, &id, sizeof id);
@@ -1142,6 +1305,7 @@ static enum la_status fts_queue(struct store *st, int64_t id, const char *subjec
 			buf_add(&fp->raw, texts[i], lens[i]);
 		}
 		fp->raw_rows++;
+		fp->unmarked++;
 		fp->queued += total;
 		if (!fp->busy)
 			pthread_cond_signal(&fp->work);
@@ -1172,50 +1336,34 @@ enum la_status st_fts_readd(struct store *st, int64_t id, const char *subject, c
 enum la_status st_fts_commit(struct store *st, int64_t cover)
 {
 	struct fts_prep *fp = st->fts_prep;
-	if (!st->fts_db || st->fts_stuck || (!cover && (!fp || !fp->txn)))
+	if (!st->fts_db || st->fts_stuck || (!cover && (!fp || !fp->unmarked)))
 		return LA_OK;
 	if (!fp && !(fp = prep_get(st)))
 		return LA_ENOMEM;
-	prep_drain(fp);
-	enum la_status e = fp->raw.err ? fp->raw.err : fp->ierr;
-	int rc = SQLITE_OK;
-	if (!e && !fp->txn &&
-	    (rc = sqlite3_exec(fp->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) == SQLITE_OK)
-		fp->txn = true;
-	if (cover > fp->hi)
-		fp->hi = cover;
-	sqlite3_stmt *s = NULL;
-	if (!e && rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(
-			fp->db,
-			"INSERT INTO fts_state(k, upto) VALUES(1, ?1) ON CONFLICT(k)"
-			" DO UPDATE SET upto = max(upto, excluded.upto)",
-			-1, &s, NULL);
-	if (!e && rc == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, fp->hi);
-		rc = st_step_done(s);
-		if (rc == SQLITE_DONE)
-			rc = sqlite3_exec(fp->db, "COMMIT", NULL, NULL, NULL);
+	int64_t mark[2] = {FTS_MARK, cover};
+	pthread_mutex_lock(&fp->mu);
+	enum la_status e = buf_reserve(&fp->raw, sizeof mark);
+	if (!e) {
+		buf_add(&fp->raw, mark, sizeof mark);
+		fp->raw_rows++;
+		fp->raw_marks++;
+		fp->unmarked = 0;
+		if (!fp->busy)
+			pthread_cond_signal(&fp->work);
 	}
-	sqlite3_finalize(s);
-	if (!e && rc != SQLITE_OK)
-		e = st_error(rc);
-	if (e) {
-		/* index.sqlite has committed: what is not in the file now,
-		 * the next writer indexes again (store_search_catch_up).  Until then
-		 * this one writes nothing more there, so that fts_state.upto
-		 * never passes the messages left out. */
-		st_fts_pend_drop(st);
-		st->fts_stuck = true;
-		return LA_OK;
-	}
-	fp->txn = false;
-	fp->hi = 0;
+	pthread_mutex_unlock(&fp->mu);
+	if (e)
+		return e;
+	/* The catch-up (cover) waits for each commit, and so does the
+	 * writer without the thread (which makes the commit here). */
+	if (cover || fp->failed)
+		st_fts_idle(st);
 	return LA_OK;
 }
 
 int64_t st_fts_upto(struct store *st)
 {
+	st_fts_idle(st);
 	sqlite3_stmt *s = NULL;
 	int64_t upto = 0;
 	if (st->fts_db &&
