@@ -209,8 +209,10 @@ static enum la_status stats_hash_new(struct store *st)
 /* A message row m shown (not hidden). */
 #define M_SHOWN "m.flags & " HIDDEN_BIT_SQL " = 0"
 /* The period of kind p.k (0 the whole life, 1 the year, 2 the month) of
- * the delta row x, and the three kinds. */
-#define X_PERIOD "CASE p.k WHEN 0 THEN 0 WHEN 1 THEN x.day / 10000 ELSE x.day / 100 END"
+ * a row x of the delta added up by month (x.mo, yyyymm) first: a third
+ * of the rows to sort for the three kinds, the same sums.  And the three
+ * kinds. */
+#define M_PERIOD "CASE p.k WHEN 0 THEN 0 WHEN 1 THEN x.mo / 100 ELSE x.mo END"
 #define KINDS "(SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) p"
 #define X_SENDER " JOIN senders s ON s.list_id = x.list_id AND s.addr = lower(x.addr)"
 
@@ -237,11 +239,14 @@ static const char *const apply_steps[] = {
 	" AND lower(m.from_addr) = +senders.addr AND " M_SHOWN "), 0)"
 	" WHERE id IN (SELECT s.id FROM stats_delta x" X_SENDER " WHERE x.d < 0 AND x.moved = 0)",
 	"INSERT INTO stat_senders(list_id, period, sender, n)"
-	" SELECT x.list_id, " X_PERIOD ", s.id, sum(x.d) FROM stats_delta x" X_SENDER ", " KINDS
-	" WHERE x.moved = 0 GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET n = n + excluded.n",
+	" SELECT x.list_id, " M_PERIOD ", s.id, sum(x.n) FROM (SELECT list_id, day / 100 AS mo,"
+	" lower(addr) AS addr, sum(d) AS n FROM stats_delta WHERE moved = 0 GROUP BY 1, 2, 3) x"
+	" JOIN senders s ON s.list_id = x.list_id AND s.addr = x.addr, " KINDS
+	" WHERE true GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET n = n + excluded.n",
 	"DELETE FROM stat_senders WHERE n <= 0",
 	"INSERT INTO stat_threads(list_id, period, thread, n)"
-	" SELECT x.list_id, " X_PERIOD ", x.thread, sum(x.d) FROM stats_delta x, " KINDS
+	" SELECT x.list_id, " M_PERIOD ", x.thread, sum(x.n) FROM (SELECT list_id, day / 100 AS mo,"
+	" thread, sum(d) AS n FROM stats_delta GROUP BY 1, 2, 3) x, " KINDS
 	" WHERE true GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET n = n + excluded.n",
 	"DELETE FROM stat_threads WHERE n <= 0",
 	"INSERT INTO thread_senders(list_id, thread, sender, n)"
