@@ -101,8 +101,9 @@ la reindex --data ns --search 2>err.txt
 check 'reindex --search reports its work' grep -q 'search index rebuilt: 36 messages' err.txt
 check_eq 'after reindex --search the same results' "$(DATA=ns search 'f:ktkhai d:2019-05-20..2019-05-21')" \
 	"$(search 'f:ktkhai d:2019-05-20..2019-05-21')"
-check_eq '--explain shows the translation' "$(la search --explain 'f:ktkhai -s:Re')" \
-	'MATCH ((f : "ktkhai")) NOT (s : "Re") WHERE 1'
+check_eq '--explain shows the plan and the translation' "$(la search --explain 'f:ktkhai -s:Re')" \
+	'plan: full-text matches, newest first
+MATCH ((f : "ktkhai")) NOT (s : "Re") WHERE 1'
 
 # ---- the search pages ----
 get '/linux-kernel/?q=dfn:mm/memory.c' >p1.html

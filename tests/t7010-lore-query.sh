@@ -12,7 +12,7 @@
 # ../shared/corpora when present); an index made before lore's columns,
 # and `reindex --search`; lei's own queries when lei is installed.
 . "$(dirname "$0")/lib.sh"
-plan 272
+plan 273
 DATA=$T/arc
 la index -q --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -522,12 +522,26 @@ import codecs, email, mailbox, re, sqlite3, subprocess, sys
 codecs.register_error("cp1252run", lambda e: (e.object[e.start:e.end].decode("cp1252", errors="replace"), e.end))
 db, lists = sys.argv[1], sys.argv[2:]
 want, parts = set(), []
+con = sqlite3.connect(db)
 for arg in lists:
     name, path = arg.split("=", 1)
-    for m in mailbox.mbox(path, factory=lambda f: email.message_from_binary_file(f), create=False):
+    box = mailbox.mbox(path, factory=lambda f: email.message_from_binary_file(f), create=False)
+    raw = open(path, "rb").read()
+    for key in box.keys():
+        m = box[key]
         mid = re.search(r"<([^>]*)>", m.get("Message-ID") or "")
-        if not mid:
-            continue
+        if mid:
+            mid = mid.group(1)
+        else:
+            # No Message-ID: the one listarc made up for it, found by
+            # where the message starts (messages.off: after its From_
+            # line).
+            start = box._toc[key][0]
+            off = raw.index(b"\n", start) + 1
+            row = con.execute("SELECT mids.mid FROM messages m JOIN mids ON mids.id = m.mid"
+                              " JOIN lists l ON l.id = m.list_id WHERE l.name = ? AND m.off = ?",
+                              (name, off)).fetchone()
+            mid = row[0] if row else "no message at %s:%d" % (name, off)
         for p in m.walk():
             if p.is_multipart() or p.get_content_maintype() != "text" or p.get_content_subtype() == "html":
                 continue
@@ -543,7 +557,7 @@ for arg in lists:
                     text = data.decode(cs, errors="replace")
             except LookupError:
                 text = data.decode("latin-1")
-            parts.append((name, mid.group(1), text))
+            parts.append((name, mid, text))
 def patch_ids(text):
     out = subprocess.run(["git", "patch-id", "--stable"], input=text.encode(), capture_output=True).stdout
     return [line.split()[0] for line in out.decode().splitlines()]
@@ -564,7 +578,7 @@ for line in out.decode().splitlines():
     k = owner[sha].pop(0) if owner.get(sha) else None
     if k is not None:
         want.add((parts[k][0], parts[k][1], pid))
-got = set(sqlite3.connect(db).execute(
+got = set(con.execute(
     "SELECT l.name, mids.mid, p.pid FROM patchids p JOIN messages m ON m.id = p.id"
     " JOIN mids ON mids.id = m.mid JOIN lists l ON l.id = m.list_id"))
 got = {g for g in got if g[0] in {a.split("=")[0] for a in lists}}
@@ -608,6 +622,14 @@ if have_shared; then
 	# (pipermail's months are mboxes too, with patches in them; lkml.mbox
 	# and seeds.mbox there are samples/'s.)
 	cat "$SHARED"/corpora/pipermail/*/*.txt >shared-src/pipermail.mbox
+	# edge/: one message a file, some saved with a From_ line of their
+	# own (dropped here: the wrapper writes one).
+	for f in "$SHARED"/corpora/edge/*; do
+		printf 'From edge@example.org Mon Jan  1 00:00:00 2024\n'
+		sed -e '1{/^From /d}' -e 's/^\(>*From \)/>\1/' "$f"
+		[ -n "$(tail -c1 "$f")" ] && echo
+		echo
+	done >shared-src/edge.mbox
 	args=()
 	for f in shared-src/*.mbox; do
 		name=c$(basename "$f" .mbox | tr -c 'a-z0-9\n' -)
@@ -615,8 +637,19 @@ if have_shared; then
 		args+=("$name=$f")
 	done
 	"$PYTHON" pids.py shared/index.sqlite "${args[@]}" >pids.txt
-	check "patch ids of ../shared's notmuch.mbox, peers/ and pipermail/ ($(ls shared-src | wc -l) files): exactly git's ($(cat pids.txt))" \
+	check "patch ids of ../shared's notmuch.mbox, peers/, pipermail/ and edge/ ($(ls shared-src | wc -l) files): exactly git's ($(cat pids.txt))" \
 		grep -q '^[1-9][0-9]* ids, as git has them$' pids.txt
+	# edge/'s one patch (git show output in a text/x-diff part of a
+	# signed message): git's id, in the index, found by patchid:.
+	EM=20200930101213.2m2pt3jrspvcrxfx@localhost.localdomain
+	EPID=$("$PYTHON" -c '
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+sys.stdout.buffer.write(b"".join(p.get_payload(decode=True) for p in m.walk() if p.get_content_type() == "text/x-diff"))
+' "$SHARED"/corpora/edge/indexing_PATCH-1-2-system_data_types.7-srcfix.txt_2_S.eml | git patch-id --stable | cut -c1-40)
+	check_eq "edge/'s patch: git's id ($EPID), found by patchid:" \
+		"$(sqlite3 shared/index.sqlite "SELECT count(*) FROM patchids WHERE pid = '$EPID'") $(DATA=shared mids "patchid:$EPID")" \
+		"1 $EM"
 	# Real messages with ß (8bit and quoted-printable): found by ss.
 	for pair in 'janssen Janßen' 'grusse Grüße' 'missliche mißliche' '"lasst uns" "laßt uns"'; do
 		eval "set -- $pair"
@@ -626,7 +659,7 @@ if have_shared; then
 			[ -n "$a" ] && [ "$a" = "$b" ]
 	done
 else
-	skip 5 "$SKIP_SHARED"
+	skip 6 "$SKIP_SHARED"
 fi
 
 # ---- an index made before lore's columns ----

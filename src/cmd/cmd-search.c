@@ -38,7 +38,8 @@ static const char usage[] =
 	"  --limit N      at most N messages (default 100, at most 10000)\n"
 	"  --count        print the number of matching messages, all of them, and\n"
 	"                 nothing else\n"
-	"  --explain      print the translation of QUERY and exit\n"
+	"  --explain      print the plan the search runs for QUERY (in the order\n"
+	"                 asked) and the translation of each part, and exit\n"
 	"\n"
 	"--format=json prints an array of the objects the JSON API gives for a\n"
 	"message (docs/api.md), without their attachments.\n"
@@ -183,13 +184,14 @@ static int parse_args(int argc, char **argv, struct search_args *a)
 	return -1;
 }
 
-/* --explain: the query's translation. */
-static void print_explained(const struct search_query *q)
+/* --explain: the plan the search runs for the query (in the order
+ * asked), and the translation of each part it reads. */
+static void print_explained(const struct search_query *q, enum search_order order)
 {
 	struct buf b;
 	buf_init(&b, 1 << 20);
-	search_describe(q, &b);
-	printf("%s\n", buf_cstr(&b));
+	store_search_explain(q, order, &b);
+	fputs(buf_cstr(&b), stdout);
 	buf_free(&b);
 }
 
@@ -313,7 +315,7 @@ int cmd_search(int argc, char **argv)
 		return 2;
 	}
 	if (a.explain) {
-		print_explained(q);
+		print_explained(q, a.order);
 		search_free(q);
 		return 0;
 	}

@@ -612,6 +612,76 @@ out:
 	return e;
 }
 
+enum store_search_plan store_search_plan(const struct search_query *q, enum search_order order)
+{
+	if (search_match(q))
+		return order == SEARCH_RELEVANCE ? STORE_PLAN_RANKED : STORE_PLAN_MATCH;
+	size_t n;
+	const char *const *minus;
+	if (search_branches(q, &n), n)
+		return STORE_PLAN_UNION;
+	if (search_except(q, &minus, &n))
+		return STORE_PLAN_EXCEPT;
+	return STORE_PLAN_CONDITION;
+}
+
+/* One part of a plan: "label" and q's MATCH and condition. */
+static void explain_part(struct buf *out, const char *label, const struct search_query *q)
+{
+	buf_adds(out, label);
+	search_describe(q, out);
+	buf_addc(out, '\n');
+}
+
+void store_search_explain(const struct search_query *q, enum search_order order, struct buf *out)
+{
+	size_t n;
+	switch (store_search_plan(q, order)) {
+	case STORE_PLAN_MATCH:
+		buf_adds(out, "plan: full-text matches, newest first\n");
+		explain_part(out, "", q);
+		break;
+	case STORE_PLAN_RANKED:
+		buf_printf(out,
+		           "plan: full-text matches by relevance (bm25), among the newest %d\n",
+		           RANK_WINDOW);
+		explain_part(out, "", q);
+		break;
+	case STORE_PLAN_UNION: {
+		const struct search_query *const *br = search_branches(q, &n);
+		buf_printf(out, "plan: union of %zu members, each newest first, merged\n", n);
+		for (size_t i = 0; i < n; i++) {
+			char label[32];
+			snprintf(label, sizeof label, "member %zu: ", i + 1);
+			explain_part(out, label, br[i]);
+		}
+		break;
+	}
+	case STORE_PLAN_EXCEPT: {
+		const char *const *minus;
+		const struct search_query *rest = search_except(q, &minus, &n);
+		buf_printf(
+			out,
+			"plan: condition newest first, less %zu full-text NOT%s walked in step\n",
+			n, n == 1 ? "" : "s");
+		explain_part(out, "condition: ", rest);
+		for (size_t i = 0; i < n; i++)
+			buf_printf(out, "less: %s\n", minus[i]);
+		break;
+	}
+	case STORE_PLAN_CONDITION:
+		buf_printf(out,
+		           "plan: condition%s, counted; more than %d matches walked newest first, "
+		           "fewer read through its index\n",
+		           strstr(search_where(q), "fts MATCH")
+		                   ? " (its full-text parts' matches made first)"
+		                   : "",
+		           DENSE_MIN);
+		explain_part(out, "", q);
+		break;
+	}
+}
+
 enum la_status store_search(struct store *st, const struct search_query *q, int64_t list_id,
                             enum search_order order, int offset, int limit, int count_max,
                             int *total, store_entry_fn fn, void *arg)
@@ -627,15 +697,13 @@ enum la_status store_search_thread(struct store *st, const struct search_query *
 	struct scope scope = {.list_id = list_id, .thread = thread}, *sc = &scope;
 	*total = 0;
 	date_bounds(st, q, sc);
-	bool ranked = order == SEARCH_RELEVANCE && search_match(q);
-	if (search_match(q) && !ranked)
+	enum store_search_plan plan = store_search_plan(q, order);
+	bool ranked = plan == STORE_PLAN_RANKED;
+	if (plan == STORE_PLAN_MATCH)
 		return search_newest_match(st, q, sc, offset, limit, count_max, total, fn, arg);
-	size_t nb;
-	search_branches(q, &nb);
-	if (nb && !ranked)
+	if (plan == STORE_PLAN_UNION)
 		return search_union(st, q, sc, offset, limit, count_max, total, fn, arg);
-	const char *const *minus;
-	if (search_except(q, &minus, &nb) && !ranked)
+	if (plan == STORE_PLAN_EXCEPT)
 		return search_less(st, q, sc, offset, limit, count_max, total, fn, arg);
 
 	struct buf sql;

@@ -578,6 +578,25 @@ LA_MUST_CHECK enum la_status store_search_thread(struct store *st, const struct 
                                                  int count_max, int *total, store_entry_fn fn,
                                                  void *arg);
 
+/* How store_search and store_search_thread read q's matches in order
+ * (the choice is q's and order's alone; listarc search --explain shows
+ * it): */
+enum store_search_plan {
+	STORE_PLAN_MATCH,     /* the MATCH's matches walked newest first */
+	STORE_PLAN_RANKED,    /* bm25 among the newest RANK_WINDOW matches */
+	STORE_PLAN_UNION,     /* each member of search_branches newest first, merged */
+	STORE_PLAN_EXCEPT,    /* search_except's condition walked newest first, less
+	                       * its NOTs' full-text matches walked in step */
+	STORE_PLAN_CONDITION, /* the condition (no full text at its top): counted,
+	                       * then the page read through its index or walked */
+};
+enum store_search_plan store_search_plan(const struct search_query *q, enum search_order order);
+
+/* The plan store_search runs for q, as lines appended to out (each
+ * ending in a newline): "plan: ..." naming it, then the statements'
+ * MATCH and condition (search_describe) of each part it reads. */
+void store_search_explain(const struct search_query *q, enum search_order order, struct buf *out);
+
 /* ---- hidden messages (hide.c) ---- */
 
 /* A hidden message has this bit in messages.flags (beside msg.h's
