@@ -291,6 +291,11 @@ enum la_status mime_open_fd(struct mime_msg **out, int fd, uint64_t off, uint64_
 	                   g_mime_stream_fs_new_with_bounds(d, (gint64)off, (gint64)(off + len)));
 }
 
+bool mime_is_plain(const struct mime_msg *m)
+{
+	return m && !m->msg && m->data;
+}
+
 void mime_free(struct mime_msg *m)
 {
 	if (!m)
