@@ -1,7 +1,9 @@
 /* fuzz_mime: a raw message through GMime: the display walk, every
- * attachment, and the search text extraction. */
+ * attachment, and the search text extraction; and the walk of a message
+ * read without GMime (mime.c's plain messages) is GMime's. */
 #define _GNU_SOURCE
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,9 +29,63 @@ static void block(const struct mime_block *b, void *arg)
 	buf_reset(out);
 }
 
+/* A block as bytes, for comparing two walks. */
+static void record(const struct mime_block *b, void *arg)
+{
+	struct buf *out = arg;
+	buf_printf(out, "[%d %zu %d %s|%s|%s %llu %d %d %d]", (int)b->kind, b->len, b->k,
+	           b->type ? b->type : "-", b->filename ? b->filename : "-", b->idx ? b->idx : "-",
+	           (unsigned long long)b->size, b->size_exact, b->is_text, b->shown_inline);
+	if (b->text)
+		buf_add(out, b->text, b->len);
+}
+
+static void reply_addr(const char *addr, void *arg)
+{
+	buf_printf(arg, " <%s>", addr);
+}
+
+/* The walk of data opened as mime_open_mem opens it and its reply
+ * addresses, into out, and the status of the open and the walk. */
+static enum la_status walked(const uint8_t *data, size_t size, struct buf *out)
+{
+	char *copy = malloc(size ? size : 1);
+	memcpy(copy, data, size);
+	struct mime_msg *m;
+	enum la_status e = mime_open_mem(&m, copy, size);
+	if (e)
+		return e;
+	e = mime_walk(m, record, out);
+	buf_adds(out, "\naddresses:");
+	mime_msg_reply_addrs(m, reply_addr, out);
+	mime_free(m);
+	return e;
+}
+
+/* A message read without GMime (one text/plain part: mime.c's plain_of)
+ * walks to the same blocks and reply addresses as GMime's tree of it. */
+static void same_as_gmime(const uint8_t *data, size_t size)
+{
+	struct buf a, b;
+	buf_init(&a, 1 << 26);
+	buf_init(&b, 1 << 26);
+	enum la_status ea = walked(data, size, &a);
+	setenv("LISTARC_MIME_GMIME", "1", 1);
+	enum la_status eb = walked(data, size, &b);
+	unsetenv("LISTARC_MIME_GMIME");
+	if (ea != eb || a.len != b.len || (a.len && memcmp(a.data, b.data, a.len) != 0)) {
+		fprintf(stderr, "fuzz_mime: the walk differs from GMime's (%d, %d)\n", (int)ea,
+		        (int)eb);
+		abort();
+	}
+	buf_free(&a);
+	buf_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	msg_library_init();
+	same_as_gmime(data, size);
 	char *copy = malloc(size ? size : 1);
 	memcpy(copy, data, size);
 	struct mime_msg *m;

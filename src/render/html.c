@@ -199,13 +199,29 @@ static void url_link(struct buf *b, const char *s, size_t k, const struct html_l
 	buf_adds(b, "</a>");
 }
 
+/* Bytes html_body_ex looks at twice: the first letters of the schemes
+ * url_len takes (1) and '@' (2). */
+static const unsigned char body_mark[256] = {
+	['h'] = 1, ['H'] = 1, ['f'] = 1, ['F'] = 1, ['@'] = 2,
+};
+
 void html_body_ex(struct buf *b, const char *s, size_t n, unsigned flags,
                   const struct html_links *lk)
 {
+	if (!(flags & (HTML_LINKS | HTML_OBFUSCATE))) {
+		html_text(b, s, n);
+		return;
+	}
 	size_t i = 0, run = 0;
 	while (i < n) {
+		while (i < n && !body_mark[(unsigned char)s[i]])
+			i++;
+		if (i >= n)
+			break;
 		char c = s[i];
-		if ((flags & HTML_LINKS) && (c == 'h' || c == 'H' || c == 'f' || c == 'F') &&
+		/* Every scheme linked has 't' second ("http", "ftp"): most words
+		 * starting with h or f are not looked at further. */
+		if ((flags & HTML_LINKS) && c != '@' && i + 1 < n && (s[i + 1] | 0x20) == 't' &&
 		    (i == 0 || !is_alnum((unsigned char)s[i - 1]))) {
 			size_t k = url_len(s + i, n - i);
 			if (k) {

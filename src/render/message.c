@@ -846,13 +846,19 @@ enum la_status message_page(const struct render_ctx *c, const struct store_msg *
 		}
 	/* The parse of the whole message has the same header as head[0..hn)
 	 * parsed alone, but where l holds only the head of a big message or
-	 * the header ends in a CRLF empty line: those parse it alone. */
-	reply_block(c, &reply, m, l.data, hn, me == LA_OK && !l.partial && !crlf ? mm : NULL);
+	 * the header ends in a CRLF empty line: those parse it alone (as a
+	 * plain message's reply addresses are read, CRLF or not). */
+	bool plain = me == LA_OK && mime_is_plain(mm);
+	reply_block(c, &reply, m, l.data, hn,
+	            me == LA_OK && !l.partial && (!crlf || plain) ? mm : NULL);
 	message_links(c, b, m, l.data, hn, reply.len > 0 && !reply.err);
 	struct buf links;
 	buf_init(&links, PAGE_MAX);
-	message_text_links(c, b, m->list, m->day, m->num, lore_parts(c, m) ? m->msgid : NULL,
-	                   l.data, l.len, mm, me, 0, &links);
+	/* (lore's part numbers are for attachments, which a plain message
+	 * has none of.) */
+	message_text_links(c, b, m->list, m->day, m->num,
+	                   !plain && lore_parts(c, m) ? m->msgid : NULL, l.data, l.len, mm, me, 0,
+	                   &links);
 	/* Text attachments (a patch sent as a file) as pages, diffs coloured:
 	 * below the block, which stays as the spec has it. */
 	if (links.len && !links.err) {

@@ -17,7 +17,18 @@
 GMimeParserOptions *msg_parser_options(void);
 
 struct mime_msg {
-	GMimeMessage *msg;
+	GMimeMessage *msg; /* NULL for a plain message until GMime is needed */
+	/* A plain message (see plain_of): its bytes (owned), where its
+	 * header's empty line starts and its body starts, and its charset
+	 * parameter (NULL if it has none). */
+	char *data;
+	size_t len, head_end, body;
+	const char *charset_param;
+	char plain_charset[64];
+	/* Its From, To, Cc and Reply-To values (p NULL: none); addr_dup: one
+	 * of them came twice (GMime reads those). */
+	struct span addr_fields[4];
+	bool addr_dup;
 	/* Attachments found by the last walk, for mime_attachment. */
 	int nattach;
 	/* The media type and file name handed out by mime_attachment. */
@@ -48,6 +59,201 @@ static enum la_status open_stream(struct mime_msg **out, GMimeStream *stream)
 	return LA_OK;
 }
 
+/* ---- plain messages: one text/plain part, read without GMime ----
+ *
+ * Most list mail is one text/plain part in 7bit or 8bit.  For such a
+ * message GMime builds an object tree only for mime_walk to read its
+ * body bytes back, so plain_of recognises the messages whose header
+ * leaves no doubt about what GMime would make of them, and mime_walk
+ * shows their body as show_text shows GMime's part (the same function
+ * does both).  Anything else, or anything another call needs GMime
+ * for, is parsed by GMime (need_gmime).  fuzz_mime checks that both
+ * walks give the same blocks, and tests/t6017 that both give the same
+ * pages for every message of the corpora. */
+
+static bool is_token(unsigned char c)
+{
+	return c > 32 && c < 127 && !strchr("()<>@,;:\\\"/[]?=", c);
+}
+
+static bool is_lws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static size_t skip_lws(const char *v, size_t n, size_t i)
+{
+	while (i < n && is_lws(v[i]))
+		i++;
+	return i;
+}
+
+static bool lit_ieq(const char *p, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	return n == k && g_ascii_strncasecmp(p, lit, k) == 0;
+}
+
+/* A Content-Type of "text/plain" with at most the parameters charset,
+ * format and delsp, as tokens or quoted tokens: true, the charset (if
+ * any) into cs[0..csn) and *has_cs. */
+static bool plain_type(const char *v, size_t n, char *cs, size_t csn, bool *has_cs)
+{
+	size_t i = skip_lws(v, n, 0);
+	if (n - i < 10 || g_ascii_strncasecmp(v + i, "text/plain", 10) != 0)
+		return false;
+	i = skip_lws(v, n, i + 10);
+	*has_cs = false;
+	while (i < n) {
+		if (v[i] != ';')
+			return false;
+		i = skip_lws(v, n, i + 1);
+		size_t name = i;
+		while (i < n && is_token((unsigned char)v[i]))
+			i++;
+		size_t name_n = i - name;
+		i = skip_lws(v, n, i);
+		if (!name_n || i >= n || v[i] != '=')
+			return false;
+		i = skip_lws(v, n, i + 1);
+		bool quoted = i < n && v[i] == '"';
+		i += quoted;
+		size_t val = i;
+		while (i < n && is_token((unsigned char)v[i]))
+			i++;
+		size_t val_n = i - val;
+		if (quoted) {
+			if (i >= n || v[i] != '"')
+				return false;
+			i++;
+		}
+		if (!val_n)
+			return false;
+		i = skip_lws(v, n, i);
+		if (lit_ieq(v + name, name_n, "charset")) {
+			if (*has_cs || val_n >= csn)
+				return false;
+			memcpy(cs, v + val, val_n);
+			cs[val_n] = '\0';
+			*has_cs = true;
+		} else if (!lit_ieq(v + name, name_n, "format") &&
+		           !lit_ieq(v + name, name_n, "delsp")) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Is data[0..len) a message of one text/plain part in an identity
+ * encoding, with nothing in its header that could make GMime see it
+ * otherwise?  Every header line must be a field ("Name:" of printable
+ * characters) or a folded line with text, up to an empty line within
+ * HEAD_MAX; Content-Type (once) as plain_type takes it, or none;
+ * Content-Transfer-Encoding (once) 7bit, 8bit or binary, or none;
+ * Content-Disposition (once) "inline", or none.  Fills m's plain
+ * fields. */
+static bool plain_of(struct mime_msg *m, const char *data, size_t len)
+{
+	struct span ct = {0}, cte = {0}, cd = {0};
+	struct span *cur = NULL; /* the field the folded lines continue */
+	size_t i = 0;
+	for (;;) {
+		if (i >= len || i >= HEAD_MAX)
+			return false;
+		const char *l = data + i;
+		const char *nl = memchr(l, '\n', len - i);
+		if (!nl)
+			return false;
+		size_t ll = (size_t)(nl - l);
+		if (ll == 0 || (ll == 1 && l[0] == '\r')) {
+			m->head_end = i;
+			m->body = i + ll + 1;
+			break;
+		}
+		if (memchr(l, '\0', ll))
+			return false;
+		if (l[0] == ' ' || l[0] == '\t') {
+			size_t k = 0;
+			while (k < ll && is_lws(l[k]))
+				k++;
+			if (i == 0 || k == ll)
+				return false;
+			if (cur)
+				cur->n = (size_t)(nl - cur->p);
+		} else {
+			size_t k = 0;
+			while (k < ll && l[k] > 32 && l[k] < 127 && l[k] != ':')
+				k++;
+			if (k == 0 || k == ll || l[k] != ':')
+				return false;
+			cur = NULL;
+			static const char *const addr_names[] = {"from", "to", "cc", "reply-to"};
+			for (int a = 0; a < 4; a++)
+				if (lit_ieq(l, k, addr_names[a])) {
+					cur = &m->addr_fields[a];
+					m->addr_dup |= cur->p != NULL;
+					*cur = span_make(l + k + 1, ll - k - 1);
+				}
+			if (k > 8 && g_ascii_strncasecmp(l, "content-", 8) == 0) {
+				if (lit_ieq(l, k, "content-type"))
+					cur = &ct;
+				else if (lit_ieq(l, k, "content-transfer-encoding"))
+					cur = &cte;
+				else if (lit_ieq(l, k, "content-disposition"))
+					cur = &cd;
+				if (cur && cur->p)
+					return false; /* twice: which one GMime takes is its own */
+				if (cur)
+					*cur = span_make(l + k + 1, ll - k - 1);
+			}
+		}
+		i += ll + 1;
+	}
+	bool has_cs = false;
+	if (ct.p && !plain_type(ct.p, ct.n, m->plain_charset, sizeof m->plain_charset, &has_cs))
+		return false;
+	m->charset_param = has_cs ? m->plain_charset : NULL;
+	if (cte.p) {
+		struct span t = span_trim(cte);
+		if (!lit_ieq(t.p, t.n, "7bit") && !lit_ieq(t.p, t.n, "8bit") &&
+		    !lit_ieq(t.p, t.n, "binary"))
+			return false;
+	}
+	if (cd.p) {
+		struct span t = span_trim(cd);
+		if (!lit_ieq(t.p, t.n, "inline"))
+			return false;
+	}
+	return true;
+}
+
+/* The test's switch: LISTARC_MIME_GMIME=1 parses every message with
+ * GMime (tests/t6017 compares the pages made both ways). */
+static bool plain_allowed(void)
+{
+	const char *e = getenv("LISTARC_MIME_GMIME");
+	return !(e && *e == '1');
+}
+
+/* GMime's tree of m, parsed now if m was opened as a plain message:
+ * LA_OK, or LA_EINVAL if GMime makes no message of it. */
+static enum la_status need_gmime(struct mime_msg *m)
+{
+	if (m->msg)
+		return LA_OK;
+	if (!m->data)
+		return LA_EINVAL;
+	GByteArray *a = g_byte_array_new_take((guint8 *)m->data, m->len);
+	m->data = NULL;
+	struct mime_msg *g;
+	enum la_status e = open_stream(&g, g_mime_stream_mem_new_with_byte_array(a));
+	if (e)
+		return e;
+	m->msg = g->msg;
+	free(g);
+	return LA_OK;
+}
+
 enum la_status mime_open_mem(struct mime_msg **out, char *data, size_t len)
 {
 	msg_library_init();
@@ -55,6 +261,21 @@ enum la_status mime_open_mem(struct mime_msg **out, char *data, size_t len)
 		free(data);
 		*out = NULL;
 		return LA_ETOOBIG;
+	}
+	if (plain_allowed()) {
+		struct mime_msg *m = calloc(1, sizeof *m);
+		if (!m) {
+			free(data);
+			*out = NULL;
+			return LA_ENOMEM;
+		}
+		if (plain_of(m, data, len)) {
+			m->data = data;
+			m->len = len;
+			*out = m;
+			return LA_OK;
+		}
+		free(m);
 	}
 	GByteArray *a = g_byte_array_new_take((guint8 *)data, len);
 	return open_stream(out, g_mime_stream_mem_new_with_byte_array(a));
@@ -70,12 +291,18 @@ enum la_status mime_open_fd(struct mime_msg **out, int fd, uint64_t off, uint64_
 	                   g_mime_stream_fs_new_with_bounds(d, (gint64)off, (gint64)(off + len)));
 }
 
+bool mime_is_plain(const struct mime_msg *m)
+{
+	return m && !m->msg && m->data;
+}
+
 void mime_free(struct mime_msg *m)
 {
 	if (!m)
 		return;
 	if (m->msg)
 		g_object_unref(m->msg);
+	free(m->data);
 	free(m);
 }
 
@@ -291,27 +518,25 @@ static void note(struct walk *w, const char *text)
 	emit(w, &b);
 }
 
-static void show_text(struct walk *w, GMimePart *part, bool html)
+/* A text part's first raw_n decoded bytes raw (of total), in charset
+ * cs (NULL: none given), shown as a block of text (and a note if cut). */
+static void show_bytes(struct walk *w, const char *raw, size_t raw_n, uint64_t total,
+                       const char *cs, bool html)
 {
-	struct buf raw, txt;
+	struct buf txt;
 	size_t room = w->shown < TEXT_SHOW_MAX ? TEXT_SHOW_MAX - w->shown : 0;
-	buf_init(&raw, room + 1);
-	uint64_t total;
-	part_bytes(GMIME_OBJECT(part), &raw, room, &total);
 	buf_init(&txt, room * 4 + 1024);
-	const char *cs = part_charset(GMIME_OBJECT(part));
 	char meta[64];
-	if (html && (!cs || !*cs) &&
-	    htmltext_meta_charset(raw.data ? raw.data : "", raw.len, meta, sizeof meta))
+	if (html && (!cs || !*cs) && htmltext_meta_charset(raw, raw_n, meta, sizeof meta))
 		cs = meta;
 	if (html) {
 		struct buf u;
 		buf_init(&u, room * 4 + 1024);
-		msg_to_utf8(&u, raw.data ? raw.data : "", raw.len, cs);
+		msg_to_utf8(&u, raw, raw_n, cs);
 		htmltext(&txt, u.data ? u.data : "", u.len);
 		buf_free(&u);
 	} else {
-		msg_to_utf8(&txt, raw.data ? raw.data : "", raw.len, cs);
+		msg_to_utf8(&txt, raw, raw_n, cs);
 	}
 	w->shown_text = true;
 	/* Conversion may grow the text (HTML laid out, one byte to three):
@@ -325,17 +550,38 @@ static void show_text(struct walk *w, GMimePart *part, bool html)
 	struct mime_block b = {.kind = MB_TEXT, .text = txt.data ? txt.data : "", .len = txt.len};
 	if (!txt.err)
 		emit(w, &b);
-	if (cut && total <= raw.len) {
+	if (cut && total <= raw_n) {
 		note(w, "[The rest of this part is not shown: see the raw message]");
-	} else if (total > raw.len) {
+	} else if (total > raw_n) {
 		char msg[160];
 		snprintf(msg, sizeof msg,
 		         "[%llu more bytes of this part not shown: see the raw message]",
-		         (unsigned long long)(total - raw.len));
+		         (unsigned long long)(total - raw_n));
 		note(w, msg);
 	}
-	buf_free(&raw);
 	buf_free(&txt);
+}
+
+static void show_text(struct walk *w, GMimePart *part, bool html)
+{
+	struct buf raw;
+	size_t room = w->shown < TEXT_SHOW_MAX ? TEXT_SHOW_MAX - w->shown : 0;
+	buf_init(&raw, room + 1);
+	uint64_t total;
+	part_bytes(GMIME_OBJECT(part), &raw, room, &total);
+	show_bytes(w, raw.data ? raw.data : "", raw.len, total, part_charset(GMIME_OBJECT(part)),
+	           html);
+	buf_free(&raw);
+}
+
+/* mime_walk of a plain message: its body, as show_text shows GMime's
+ * part of it. */
+static void walk_plain(struct walk *w)
+{
+	const char *body = w->m->data + w->m->body;
+	size_t n = w->m->len - w->m->body;
+	size_t room = w->shown < TEXT_SHOW_MAX ? TEXT_SHOW_MAX - w->shown : 0;
+	show_bytes(w, body, n < room ? n : room, n, w->m->charset_param, false);
 }
 
 /* Parameter param of the part's raw header field, decoded by
@@ -656,6 +902,11 @@ enum la_status mime_walk(struct mime_msg *m, void (*fn)(const struct mime_block 
                          void *arg)
 {
 	struct walk w = {.m = m, .fn = fn, .arg = arg};
+	if (!m->msg && m->data) {
+		walk_plain(&w);
+		m->nattach = 0;
+		return LA_OK;
+	}
 	enum la_status e = walk(&w);
 	m->nattach = w.k;
 	return e;
@@ -667,7 +918,10 @@ static enum la_status find_attachment(struct mime_msg *m, int k, struct mime_blo
 	struct mime_block b;
 	struct walk w = {.m = m, .want_k = k, .found = &b};
 	memset(&b, 0, sizeof b);
-	enum la_status e = walk(&w);
+	enum la_status e = need_gmime(m);
+	if (e)
+		return e;
+	e = walk(&w);
 	if (e)
 		return e;
 	if (!w.found_obj)
@@ -793,6 +1047,9 @@ enum la_status mime_part_open(struct mime_msg *m, const char *idx, struct mime_b
 {
 	*out = NULL;
 	memset(info, 0, sizeof *info);
+	enum la_status e = need_gmime(m);
+	if (e)
+		return e;
 	GMimeObject *obj = part_at(m, idx);
 	if (!obj)
 		return LA_ENOTFOUND;
@@ -881,7 +1138,153 @@ enum la_status mime_reply_addrs(const char *head, size_t n, void (*fn)(const cha
 	return LA_OK;
 }
 
+/* ---- simple address lists, read without GMime ----
+ *
+ * An address field of a plain message whose value is a comma-separated
+ * list of "local@domain" or "Display Name <local@domain>", with no
+ * quotes, comments, groups, encoded words or anything else GMime reads
+ * with rules of its own, gives the addresses GMime gives; any other
+ * value is left to GMime (fuzz_mime compares the two). */
+
+static bool is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+static bool is_dtext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-';
+}
+
+/* Is a[0..n) local@domain with dot-separated atoms on both sides (and
+ * no "xn--" label, which GMime may decode)? */
+static bool simple_addr(const char *a, size_t n)
+{
+	const char *at = memchr(a, '@', n);
+	if (!at || n > ADDR_MAX)
+		return false;
+	size_t ln = (size_t)(at - a), dn = n - ln - 1;
+	bool prev_dot = true;
+	for (size_t i = 0; i < ln; i++) {
+		if (a[i] == '.') {
+			if (prev_dot)
+				return false;
+			prev_dot = true;
+		} else if (is_atext((unsigned char)a[i])) {
+			prev_dot = false;
+		} else {
+			return false;
+		}
+	}
+	if (prev_dot || !dn)
+		return false;
+	prev_dot = true;
+	for (size_t i = 0; i < dn; i++) {
+		char c = at[1 + i];
+		if (c == '.') {
+			if (prev_dot)
+				return false;
+			prev_dot = true;
+		} else if (is_dtext((unsigned char)c)) {
+			prev_dot = false;
+		} else {
+			return false;
+		}
+	}
+	if (prev_dot)
+		return false;
+	for (size_t i = 0; i + 4 <= dn; i++)
+		if (g_ascii_strncasecmp(at + 1 + i, "xn--", 4) == 0)
+			return false;
+	return true;
+}
+
+/* The display name before '<': words of letters, digits, spaces and
+ * the few marks here, nothing GMime would read as syntax. */
+static bool simple_name(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (!(is_lws((char)c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '\'' ||
+		      c == '+' || c == '/' || c == '!' || c == '&' || c == '*' || c == '#'))
+			return false;
+	}
+	return true;
+}
+
+/* The addresses of value v[0..n) as spans into out (at most max): their
+ * count, or -1 if the value is not a simple list. */
+static int simple_list(const char *v, size_t n, struct span *out, int max)
+{
+	int k = 0;
+	size_t i = 0;
+	if (span_trim(span_make(v, n)).n == 0)
+		return 0;
+	while (i <= n) {
+		const char *comma = memchr(v + i, ',', n - i);
+		size_t e = comma ? (size_t)(comma - v) : n;
+		struct span item = span_trim(span_make(v + i, e - i));
+		if (!item.n || k >= max)
+			return -1;
+		const char *lt = memchr(item.p, '<', item.n);
+		if (lt) {
+			size_t before = (size_t)(lt - item.p);
+			if (item.p[item.n - 1] != '>' || !simple_name(item.p, before))
+				return -1;
+			struct span a = span_make(lt + 1, item.n - before - 2);
+			if (!simple_addr(a.p, a.n))
+				return -1;
+			out[k++] = a;
+		} else {
+			if (!simple_addr(item.p, item.n))
+				return -1;
+			out[k++] = item;
+		}
+		if (!comma)
+			break;
+		i = e + 1;
+	}
+	return k;
+}
+
+/* The reply addresses of a plain message without GMime: false (and
+ * nothing passed to fn) if a field is not simple. */
+static bool simple_reply_addrs(struct mime_msg *m, void (*fn)(const char *addr, void *arg),
+                               void *arg)
+{
+	if (m->addr_dup)
+		return false;
+	struct span v[REPLY_ADDRS_MAX];
+	int total = 0;
+	for (int f = 0; f < 4; f++) {
+		struct span s = m->addr_fields[f];
+		if (!s.p)
+			continue;
+		int k = simple_list(s.p, s.n, v + total, REPLY_ADDRS_MAX - total);
+		if (k < 0)
+			return false;
+		total += k;
+	}
+	char a[ADDR_MAX + 1];
+	for (int i = 0; i < total; i++) {
+		memcpy(a, v[i].p, v[i].n);
+		a[v[i].n] = '\0';
+		fn(a, arg);
+	}
+	return true;
+}
+
 void mime_msg_reply_addrs(struct mime_msg *m, void (*fn)(const char *addr, void *arg), void *arg)
 {
-	reply_addrs(m->msg, fn, arg);
+	/* A plain message's header parsed alone is what GMime makes of it in
+	 * the whole message (plain_of admits no header that ends otherwise). */
+	if (!m->msg && m->data) {
+		if (!plain_allowed() || !simple_reply_addrs(m, fn, arg))
+			la_ignore(mime_reply_addrs(m->data, m->head_end, fn, arg));
+	} else if (m->msg) {
+		reply_addrs(m->msg, fn, arg);
+	}
 }

@@ -22,6 +22,10 @@ LA_MUST_CHECK enum la_status mime_open_mem(struct mime_msg **out, char *data, si
 LA_MUST_CHECK enum la_status mime_open_fd(struct mime_msg **out, int fd, uint64_t off,
                                           uint64_t len);
 void mime_free(struct mime_msg *m);
+/* Was m opened as a plain message (one text/plain part, read without
+ * GMime's tree, mime.c)?  Such a message has no attachments and its
+ * reply addresses come from its header alone. */
+bool mime_is_plain(const struct mime_msg *m);
 
 enum mime_block_kind {
 	MB_TEXT,       /* text to show inline */

@@ -387,6 +387,7 @@ enum la_status store_msg_nav(struct store *st, const struct store_msg *m, struct
 struct entry_call {
 	store_entry_fn fn;
 	void *arg;
+	bool tz; /* the statement's column 13 is "tz" */
 };
 
 static int row_entry(sqlite3_stmt *s, void *arg)
@@ -407,9 +408,7 @@ static int row_entry(sqlite3_stmt *s, void *arg)
 	e.id = sqlite3_column_int64(s, 10);
 	e.mid = sqlite3_column_int64(s, 11);
 	e.parent = sqlite3_column_int64(s, 12);
-	/* (Other statements have columns of their own after ENTRY_COLS.) */
-	bool tz = sqlite3_column_count(s) > 13 && !strcmp(sqlite3_column_name(s, 13), "tz");
-	e.has_tz = tz && sqlite3_column_type(s, 13) != SQLITE_NULL;
+	e.has_tz = c->tz && sqlite3_column_type(s, 13) != SQLITE_NULL;
 	e.tz = e.has_tz ? sqlite3_column_int(s, 13) : 0;
 	if (!e.list || !e.subject || !e.from_name || !e.from_addr || !e.msgid)
 		return SQLITE_NOMEM;
@@ -418,7 +417,11 @@ static int row_entry(sqlite3_stmt *s, void *arg)
 
 enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg)
 {
-	return st_each_row(s, row_entry, &(struct entry_call){fn, arg});
+	/* (Other statements have columns of their own after ENTRY_COLS:
+	 * looked at once, not on every row.) */
+	const char *col = sqlite3_column_count(s) > 13 ? sqlite3_column_name(s, 13) : NULL;
+	bool tz = col && strcmp(col, "tz") == 0;
+	return st_each_row(s, row_entry, &(struct entry_call){fn, arg, tz});
 }
 
 /* The message rows of statement id, its parameters 1 to n bound to v[0]
