@@ -1488,7 +1488,10 @@ static enum la_status workers_open(struct server *srv, int max_conns, struct la_
 		struct renderer *rd = &srv->renderers[i];
 		rd->srv = srv;
 		atomic_init(&rd->conf_held, cfg->conf);
-		enum la_status e = store_open(&rd->st, cfg->data_dir, STORE_READ, err);
+		/* (Not memory-mapped: each connection's map of the index would
+		 * count in the server's RSS on its own, and grow with the
+		 * index to the whole of it; docs/server-memory.md.) */
+		enum la_status e = store_open(&rd->st, cfg->data_dir, STORE_READ_UNMAPPED, err);
 		if (e)
 			return e;
 		rd->rc = (struct render_ctx){

@@ -448,7 +448,10 @@ enum la_status st_fts_attach(struct store *st)
 		return st_error(rc);
 	st->fts_attached = true;
 	/* (Its cache and map as the index's: a failure only costs speed.) */
-	(void)st_exec(st, "PRAGMA s.cache_size=-8192; PRAGMA s.mmap_size=2147418112;");
+	(void)st_exec(st, st->mode == STORE_READ
+	                          ? "PRAGMA s.cache_size=-8192; PRAGMA s.mmap_size=2147418112;"
+	                  : st->mode == STORE_READ_LEAN ? "PRAGMA s.cache_size=-1024;"
+	                                                : "PRAGMA s.cache_size=-8192;");
 	return LA_OK;
 }
 
@@ -601,6 +604,7 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	if (!st)
 		return la_err_set(err, LA_ENOMEM, "out of memory");
 	st->writer = mode == STORE_WRITE;
+	st->mode = mode;
 	char *real = realpath(dir, NULL);
 	snprintf(st->dir, sizeof st->dir, "%s", real ? real : dir);
 	free(real);
@@ -624,6 +628,9 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 		e = writer_setup(st, path, err);
 	} else if (mode == STORE_READ_LEAN) {
 		rc = st_exec(st, "PRAGMA cache_size=-1024; PRAGMA query_only=1;");
+		e = rc == SQLITE_OK ? LA_OK : st_fail(st, rc, err, path);
+	} else if (mode == STORE_READ_UNMAPPED) {
+		rc = st_exec(st, "PRAGMA cache_size=-8192; PRAGMA query_only=1;");
 		e = rc == SQLITE_OK ? LA_OK : st_fail(st, rc, err, path);
 	} else {
 		/* Reads through a memory map of the file: a search that walks

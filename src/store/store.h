@@ -22,14 +22,20 @@
 struct store;
 
 enum store_mode {
-	STORE_READ,      /* read-only (and memory-mapped); fails with LA_ENOTFOUND
-	                    if there is no index */
-	STORE_WRITE,     /* creates DIR and the index if needed, and adds to an
-	                    older index what the schema has gained */
-	STORE_READ_LEAN, /* as STORE_READ, not memory-mapped and with a small
-	                    page cache: a connection that reads little (the
-	                    server's loops), whose mapped pages would count in
-	                    the process's RSS once per connection */
+	STORE_READ,          /* read-only (and memory-mapped); fails with LA_ENOTFOUND
+	                        if there is no index */
+	STORE_WRITE,         /* creates DIR and the index if needed, and adds to an
+	                        older index what the schema has gained */
+	STORE_READ_LEAN,     /* as STORE_READ, not memory-mapped and with a small
+	                        page cache: a connection that reads little (the
+	                        server's loops), whose mapped pages would count in
+	                        the process's RSS once per connection */
+	STORE_READ_UNMAPPED, /* as STORE_READ, with its page cache, but read
+	                        with pread, not through a memory map: what it
+	                        reads counts in the process's RSS up to its
+	                        page cache (8 MB a file), however big the
+	                        index (the server's render threads;
+	                        docs/server-memory.md) */
 };
 
 /* Opens DIR/index.sqlite into *out, which the caller closes with

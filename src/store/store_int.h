@@ -182,6 +182,7 @@ struct store {
 	size_t nstext, capstext;
 	sqlite3_stmt *stats_ins;
 	bool writer;
+	enum store_mode mode; /* as opened (store_open) */
 	bool in_txn;
 	bool in_read;   /* between store_read_begin and store_read_end */
 	bool fts_lore;  /* the search index has lore's columns (store_search_lore) */
