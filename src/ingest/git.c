@@ -511,11 +511,13 @@ static enum la_status epoch_open(struct walk *w, struct epoch *ep, struct la_err
  * it through libgit2's commit, tree and blob objects costs a revwalk
  * (every commit parsed once to sort, again to look it up), a tree object
  * and a blob object a message; here the first-parent chain is collected
- * from the tip down to the commit indexed last by reading each commit's
- * raw bytes once (only its "tree" and first "parent" lines), then, oldest
- * first, each tree's raw bytes are searched for "m" or "d" and the blob
- * read from the object database.  A tree with anything else (v1, or a
- * chain that never meets the commit indexed last) falls back to the
+ * from the tip down to the commit indexed last from git's commit-graph
+ * file where it holds the commits, else by reading each commit's raw
+ * bytes once (only its "tree" and first "parent" lines), then, oldest
+ * first, on two reader threads, each tree's raw bytes are searched for
+ * "m" or "d" and the blob read from the object database.  A tree with
+ * anything else (v1) is read on the writer's side the general way; a
+ * chain that never meets the commit indexed last falls back to the
  * general path. */
 
 /* A commit of the chain and its tree. */
