@@ -83,6 +83,12 @@
 #define SUSPECT_BYTES (16 * 1000 * 1000)
 #define SUSPECT_AVG (4 * 1000 * 1000)
 
+/* A public-inbox epoch's commit-graph file (objects/info/commit-graph) is
+ * read for its first-parent chain only up to this size (about 8 million
+ * commits); a bigger one is left alone and the commits are read instead
+ * (ingest/git.c, ingest/cgraph.c). */
+#define CGRAPH_MAX ((uint64_t)512 << 20)
+
 /* The indexer reads at most this much of a message's header block.  A longer
  * header block (a 1 MB header line, 10,000 References) is cut here and the
  * message is flagged MSG_F_HEAD_TRUNC; the page still shows the message. */
