@@ -511,6 +511,14 @@ int cmd_index(int argc, char **argv)
 	}
 	if ((rc = index_search_mode(st, dir, nosearch, quiet, &search)))
 		goto out;
+	/* (Tests keep a first index's states made at each commit, to
+	 * compare the two: LISTARC_STATES_EACH_COMMIT=1.) */
+	const char *each = getenv("LISTARC_STATES_EACH_COMMIT");
+	if (!(each && *each == '1') && store_states_defer(st)) {
+		cmd_error("%s: cannot read the index", dir);
+		rc = 1;
+		goto out;
+	}
 	if (list) {
 		rc = index_list(st, cf, list, sources, nsources, rebuild, quiet, search);
 	} else {
@@ -523,6 +531,13 @@ int cmd_index(int argc, char **argv)
 			if (rc == 0)
 				rc = r;
 		}
+	}
+	/* The series' states of a first index, made once (whatever the
+	 * lists' outcome: what they committed needs them). */
+	if (store_states_finish(st, &err)) {
+		cmd_error("%s", err.msg);
+		if (rc == 0)
+			rc = 1;
 	}
 	/* Closing copies the log into index.sqlite but cannot say that it
 	 * failed; a full disk must not go unnoticed there either. */

@@ -1964,6 +1964,13 @@ static GHashTable *id_set_new(void)
 /* The series of the threads named dirty, each with its versions. */
 enum la_status series_state_refresh(struct store *st)
 {
+	if (st->states_deferred) {
+		/* All of them at the end of the run (store_states_finish);
+		 * until then the index says they are not made. */
+		st->nsdirty = 0;
+		st->scount_gen = 0;
+		return store_meta_set(st, "series_state", "0");
+	}
 	if (!st->nsdirty)
 		return LA_OK;
 	qsort(st->sdirty, st->nsdirty, sizeof *st->sdirty, cmp_i64);
@@ -2077,6 +2084,37 @@ enum la_status series_state_fill(struct store *st)
 	if (!e)
 		e = store_meta_set(st, "series_state", "1");
 	return e;
+}
+
+enum la_status store_states_defer(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT NOT EXISTS (SELECT 1 FROM messages) OR EXISTS (SELECT 1 FROM"
+	                       " meta WHERE key = 'series_state' AND value = '0')",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	int rc = sqlite3_step(s);
+	st->states_deferred = rc == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? LA_OK : st_error(rc);
+}
+
+enum la_status store_states_finish(struct store *st, struct la_err *err)
+{
+	if (!st->states_deferred)
+		return LA_OK;
+	st->states_deferred = false;
+	enum la_status e = store_begin(st, err);
+	if (e)
+		return e;
+	if ((e = series_state_fill(st))) {
+		store_rollback(st);
+		return la_err_set(err, e, "index: series' states: %s", sqlite3_errmsg(st->db));
+	}
+	return store_commit(st, NULL, err);
 }
 
 static void read_state(sqlite3_stmt *s, int col, struct store_series_state *out)

@@ -59,6 +59,17 @@ void store_close(struct store *st);
  * by a later checkpoint. */
 LA_MUST_CHECK enum la_status store_checkpoint(struct store *st, struct la_err *err);
 
+/* A run of `listarc index` that starts on an index without messages (a
+ * first index), or on one whose such run was killed before it ended,
+ * makes the series' states once at its end (store_states_finish) rather
+ * than again at every commit for the series a batch touched: each
+ * commit marks them not made (meta.series_state '0'; readers compute
+ * the states they show meanwhile, as for an index made before them).
+ * A writer whose run was killed, or that never calls finish, leaves the
+ * mark for the next `index` run to finish. */
+LA_MUST_CHECK enum la_status store_states_defer(struct store *st);
+LA_MUST_CHECK enum la_status store_states_finish(struct store *st, struct la_err *err);
+
 /* ---- lists and sources ---- */
 
 /* SOURCE_MBOX is any file of messages by offset: an mbox (of any kind),

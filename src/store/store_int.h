@@ -157,6 +157,9 @@ struct store {
 	 * their states) came: empty TEMP tables stand for those it lacks
 	 * until it has them (series.c: series_reader_tables). */
 	bool series_temp;
+	/* A first index: the series' states are made once at its end
+	 * (store_states_finish), not at each commit (series.c). */
+	bool states_deferred;
 	/* The data_version of the read transaction open (0: none), and the
 	 * lists' series counts read at scount_gen (series.c: a count reads
 	 * every series of a list). */
