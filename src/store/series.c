@@ -161,8 +161,9 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_P_MSG_PIDS] = "SELECT sm.id, p.pid FROM series_msgs sm JOIN messages m ON m.id = sm.id"
 			 " JOIN patchids p ON p.id = sm.id WHERE sm.series = ?1 AND " NOT_HIDDEN(
 				 "m.") " ORDER BY sm.part, sm.id, p.pid",
-	[Q_P_MSG_PIDS_ALL] = "SELECT sm.id, p.pid FROM series_msgs sm JOIN patchids p ON p.id = sm.id"
-			     " WHERE sm.series = ?1 ORDER BY sm.part, sm.id, p.pid",
+	[Q_P_MSG_PIDS_ALL] =
+		"SELECT sm.id, p.pid FROM series_msgs sm JOIN patchids p ON p.id = sm.id"
+		" WHERE sm.series = ?1 ORDER BY sm.part, sm.id, p.pid",
 	[Q_P_GROUP] = "SELECT p.id, s.id, s.author, s.list_id FROM patchids p"
 		      " JOIN series_msgs b ON b.id = p.id JOIN series s ON s.id = b.series"
 		      " JOIN messages m ON m.id = b.id WHERE p.pid = ?1 AND " NOT_HIDDEN(
@@ -1298,8 +1299,8 @@ static const struct idset *shares_get(struct store *st, struct pid_cache *pc,
 	} *pairs = NULL;
 	size_t npairs = 0, cap = 0;
 	int rc;
-	sqlite3_stmt *s = pc->any_pid ? q(st, pc->any_unshown ? Q_P_MSG_PIDS : Q_P_MSG_PIDS_ALL)
-	                              : NULL;
+	sqlite3_stmt *s =
+		pc->any_pid ? q(st, pc->any_unshown ? Q_P_MSG_PIDS : Q_P_MSG_PIDS_ALL) : NULL;
 	if (pc->any_pid && !s)
 		*e = LA_EDB;
 	else if (s) {
