@@ -35,9 +35,10 @@ enum {
 	Q_V_NAME_UP,
 	Q_V_NAME_DOWN,
 	Q_PIDS,
-	Q_P_MSGS,
-	Q_P_PIDS,
+	Q_P_MSG_PIDS,
+	Q_P_MSG_PIDS_ALL,
 	Q_P_GROUP,
+	Q_P_GROUP_ALL,
 	Q_TR_INS,
 	Q_TR_THREAD,
 	Q_MSG_THREAD,
@@ -53,8 +54,7 @@ enum {
 	Q_ST_LIST,
 	Q_ST_COUNT,
 	Q_ST_ANY,
-	Q_ANY_REVIEW,
-	Q_ANY_UNSHOWN,
+	Q_ANY,
 	Q_ST_READY,
 	Q_FB_LIST,
 	Q_FB_COUNT,
@@ -150,18 +150,27 @@ static const char *const q_sql[Q_COUNT] = {
 			  " AND name <> '' AND id < ?4 ORDER BY id DESC LIMIT 64",
 	[Q_PIDS] = "SELECT pid FROM patchids WHERE id = ?1 ORDER BY pid LIMIT 64",
 	/* The series that share a patch (by patch id) with a series, of its
-         * author and list, in three steps, each in a fixed order (a pass
-         * over many series keeps the third's rows: struct pid_cache): a
-         * series' messages shown, their patch ids, and the messages shown
-         * of a series that have one patch id, with their series' author
-         * and list.  Hidden messages link nothing. */
-	[Q_P_MSGS] = "SELECT sm.id FROM series_msgs sm JOIN messages m ON m.id = sm.id"
-		     " WHERE sm.series = ?1 AND " NOT_HIDDEN("m.") " ORDER BY sm.part, sm.id",
-	[Q_P_PIDS] = "SELECT pid FROM patchids WHERE id = ?1 ORDER BY pid",
+         * author and list, in two steps, each in a fixed order (a pass
+         * over many series keeps the second's rows: struct pid_cache): a
+         * series' messages shown with their patch ids, and the messages
+         * shown of a series that have one patch id, with their series'
+         * author and list.  Hidden messages link nothing.  The _ALL forms,
+         * for an index with no message hidden (pid_cache.any_unshown),
+         * read no message row: every row of series_msgs has its message,
+         * and the index alone answers the first. */
+	[Q_P_MSG_PIDS] = "SELECT sm.id, p.pid FROM series_msgs sm JOIN messages m ON m.id = sm.id"
+			 " JOIN patchids p ON p.id = sm.id WHERE sm.series = ?1 AND " NOT_HIDDEN(
+				 "m.") " ORDER BY sm.part, sm.id, p.pid",
+	[Q_P_MSG_PIDS_ALL] =
+		"SELECT sm.id, p.pid FROM series_msgs sm JOIN patchids p ON p.id = sm.id"
+		" WHERE sm.series = ?1 ORDER BY sm.part, sm.id, p.pid",
 	[Q_P_GROUP] = "SELECT p.id, s.id, s.author, s.list_id FROM patchids p"
 		      " JOIN series_msgs b ON b.id = p.id JOIN series s ON s.id = b.series"
 		      " JOIN messages m ON m.id = b.id WHERE p.pid = ?1 AND " NOT_HIDDEN(
 			      "m.") " ORDER BY p.id",
+	[Q_P_GROUP_ALL] = "SELECT p.id, s.id, s.author, s.list_id FROM patchids p"
+			  " JOIN series_msgs b ON b.id = p.id JOIN series s ON s.id = b.series"
+			  " WHERE p.pid = ?1 ORDER BY p.id",
 	[Q_TR_INS] = "INSERT OR REPLACE INTO trailers(id, seq, kind, value) VALUES(?1, ?2, ?3, ?4)",
 	/* The trailers of a thread's messages (of one list, if ?2), those
          * hidden left out, in message and line order. */
@@ -184,10 +193,16 @@ static const char *const q_sql[Q_COUNT] = {
 		      " FROM series_msgs sm JOIN messages m ON m.id = sm.id"
 		      " WHERE sm.series = ?1 AND " NOT_HIDDEN("m.") " ORDER BY sm.part LIMIT 4000",
 	/* The messages of a thread (in a list) that give a Reviewed-by: or
-         * Acked-by:, shown, with their Message-ID and parent. */
-	[Q_ST_REVIEWS] = "SELECT DISTINCT m.id, m.mid, coalesce(m.parent, 0) FROM messages m"
-			 " JOIN trailers t ON t.id = m.id WHERE m.thread = ?1 AND m.list_id = ?2"
-			 " AND t.kind IN (0, 1) AND " NOT_HIDDEN("m.") " LIMIT 4000",
+         * Acked-by:, shown, with their Message-ID and parent.  The thread's
+         * ids from its index, their trailers, and only then the rows of
+         * those that have one (most threads of a commit's refresh have no
+         * review: their message rows, a pread each, were most of its
+         * reviews' time); CROSS JOIN keeps that order, and the rows come
+         * in the thread index's order as before. */
+	[Q_ST_REVIEWS] = "SELECT DISTINCT m.id, m.mid, coalesce(m.parent, 0) FROM messages x"
+			 " CROSS JOIN trailers t CROSS JOIN messages m WHERE x.thread = ?1"
+			 " AND t.id = x.id AND t.kind IN (0, 1) AND m.id = x.id AND m.list_id = ?2"
+			 " AND " NOT_HIDDEN("m.") " LIMIT 4000",
 	[Q_ST_PARENT] = "SELECT coalesce(parent, 0) FROM mids WHERE id = ?1",
 	[Q_ST_SHARE] = "SELECT 1 FROM patchids a JOIN patchids b ON b.pid = a.pid"
 		       " WHERE a.id = ?1 AND b.id = ?2 LIMIT 1",
@@ -213,12 +228,13 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_ST_COUNT] = "SELECT count(*) FROM series_state WHERE list_id = ?1 AND msgs > 0",
 	/* Stops at the first: the count reads every series of the list. */
 	[Q_ST_ANY] = "SELECT EXISTS (SELECT 1 FROM series_state WHERE list_id = ?1 AND msgs > 0)",
-	/* Whether a pass need look for reviews, or for messages not shown,
-         * at all: each reads one end of a b-tree (messages_hidden's for the
-         * hidden), and an archive indexed --no-search has no trailers. */
-	[Q_ANY_REVIEW] = "SELECT EXISTS (SELECT 1 FROM trailers)",
-	[Q_ANY_UNSHOWN] = "SELECT EXISTS (SELECT 1 FROM messages WHERE flags & " HIDDEN_BIT_SQL
-			  " != 0) OR EXISTS (SELECT 1 FROM series_gone)",
+	/* Whether a pass need look for reviews, for messages not shown, for
+         * patches shared at all: each reads one end of a b-tree
+         * (messages_hidden's for the hidden), and an archive indexed
+         * --no-search has no trailers and no patch ids. */
+	[Q_ANY] = "SELECT EXISTS (SELECT 1 FROM trailers), EXISTS (SELECT 1 FROM messages"
+		  " WHERE flags & " HIDDEN_BIT_SQL " != 0) OR EXISTS (SELECT 1 FROM series_gone),"
+		  " EXISTS (SELECT 1 FROM patchids)",
 	/* Whether the states were made (an index no writer has opened since
          * series_state came holds series without them, or no series). */
 	[Q_ST_READY] = "SELECT value = '1' FROM meta WHERE key = 'series_state'",
@@ -912,20 +928,26 @@ static bool idset_add(struct idset *s, int64_t v)
 struct pid_member {
 	int64_t msg, series, list_id;
 	char *author;
+	uint64_t ahash; /* the author's hash64: most members are another's */
 };
 
 struct pid_group {
 	struct pid_member *m;
 	size_t n, cap;
+	/* m's places by author (hash64) and place: a series' neighbours
+	 * are of its author, a few of a reused patch's many messages. */
+	uint32_t *by_author;
 };
 
 struct pid_cache {
 	GHashTable *groups; /* pid (owned) -> struct pid_group (owned) */
-	/* Whether the index holds any trailer, any message not shown: when
-	 * it does not, no series of the pass has reviews or messages not
-	 * shown, and their queries (a third of a --no-search index run's
-	 * time, once per series and batch) are not run. */
-	bool any_review, any_unshown;
+	/* Whether the index holds any trailer, any message not shown, any
+	 * patch id: when it does not, no series of the pass has reviews,
+	 * messages not shown or patches shared, and their queries (a third
+	 * of a --no-search index run's time, once per series and batch; the
+	 * patches' a fifth of a --no-search append's) are not run; with no
+	 * message hidden, those of patch ids read no message row. */
+	bool any_review, any_unshown, any_pid;
 	/* A pass over many series: the series of a name or change-id are
 	 * read whole once (names), each walk's 64 nearest taken from them
 	 * (a page's one walk reads its two runs of 64 instead: a name may
@@ -970,9 +992,24 @@ static void pid_group_free(void *p)
 	struct pid_group *g = p;
 	for (size_t i = 0; g && i < g->n; i++)
 		free(g->m[i].author);
-	if (g)
+	if (g) {
 		free(g->m);
+		free(g->by_author);
+	}
 	free(g);
+}
+
+struct author_at {
+	uint64_t ahash;
+	uint32_t at;
+};
+
+static int author_at_cmp(const void *a, const void *b)
+{
+	const struct author_at *x = a, *y = b;
+	if (x->ahash != y->ahash)
+		return x->ahash < y->ahash ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
 }
 
 static void pid_cache_init(struct store *st, struct pid_cache *pc, bool pass)
@@ -986,10 +1023,16 @@ static void pid_cache_init(struct store *st, struct pid_cache *pc, bool pass)
 	pc->shares = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, idset_free);
 	pc->parents = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
 	pc->pass = pass;
-	int64_t v = 1;
-	pc->any_review = one_int(q(st, Q_ANY_REVIEW), &v) || v;
-	v = 1;
-	pc->any_unshown = one_int(q(st, Q_ANY_UNSHOWN), &v) || v;
+	/* (Unknown, each is taken as there: its queries run.) */
+	pc->any_review = pc->any_unshown = pc->any_pid = true;
+	sqlite3_stmt *s = q(st, Q_ANY);
+	if (s && sqlite3_step(s) == SQLITE_ROW) {
+		pc->any_review = sqlite3_column_int(s, 0) != 0;
+		pc->any_unshown = sqlite3_column_int(s, 1) != 0;
+		pc->any_pid = sqlite3_column_int(s, 2) != 0;
+	}
+	if (s)
+		sqlite3_reset(s);
 }
 
 static void pid_cache_free(struct pid_cache *pc)
@@ -1179,7 +1222,7 @@ static const struct pid_group *pid_group_get(struct store *st, struct pid_cache 
 	struct pid_group *g = g_hash_table_lookup(pc->groups, pid);
 	if (g)
 		return g;
-	sqlite3_stmt *s = q(st, Q_P_GROUP);
+	sqlite3_stmt *s = q(st, pc->any_unshown ? Q_P_GROUP : Q_P_GROUP_ALL);
 	char *key = strdup(pid);
 	g = calloc(1, sizeof *g);
 	if (!s || !key || !g) {
@@ -1198,17 +1241,32 @@ static const struct pid_group *pid_group_get(struct store *st, struct pid_cache 
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		g->m[g->n++] =
-			(struct pid_member){sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-		                            sqlite3_column_int64(s, 3), author};
+		g->m[g->n++] = (struct pid_member){
+			sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+			sqlite3_column_int64(s, 3), author, hash64(author, strlen(author), 0)};
 	}
 	sqlite3_reset(s);
+	if (rc == SQLITE_DONE && g->n > UINT32_MAX)
+		rc = SQLITE_NOMEM;
+	struct author_at *aa = NULL;
+	if (rc == SQLITE_DONE && g->n &&
+	    (!(g->by_author = malloc(g->n * sizeof *g->by_author)) ||
+	     !(aa = malloc(g->n * sizeof *aa))))
+		rc = SQLITE_NOMEM;
 	if (rc != SQLITE_DONE) {
+		free(aa);
 		free(key);
 		pid_group_free(g);
 		*e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
 		return NULL;
 	}
+	for (size_t i = 0; i < g->n; i++)
+		aa[i] = (struct author_at){g->m[i].ahash, (uint32_t)i};
+	if (g->n > 1)
+		qsort(aa, g->n, sizeof *aa, author_at_cmp);
+	for (size_t i = 0; i < g->n; i++)
+		g->by_author[i] = aa[i].at;
+	free(aa);
 	g_hash_table_insert(pc->groups, key, g);
 	return g;
 }
@@ -1233,66 +1291,67 @@ static const struct idset *shares_get(struct store *st, struct pid_cache *pc,
 		*e = LA_ENOMEM;
 		return NULL;
 	}
-	int64_t *msgs = NULL;
-	size_t nmsgs = 0, cap = 0;
+	/* The (message, patch id) pairs first: pid_group_get runs a
+	 * statement too. */
+	struct msg_pid {
+		int64_t msg;
+		char *pid;
+	} *pairs = NULL;
+	size_t npairs = 0, cap = 0;
 	int rc;
-	sqlite3_stmt *s = q(st, Q_P_MSGS);
-	if (!s)
+	sqlite3_stmt *s =
+		pc->any_pid ? q(st, pc->any_unshown ? Q_P_MSG_PIDS : Q_P_MSG_PIDS_ALL) : NULL;
+	if (pc->any_pid && !s)
 		*e = LA_EDB;
-	else {
+	else if (s) {
 		sqlite3_bind_int64(s, 1, cur->id);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			if (!vec_reserve(&msgs, &cap, nmsgs + 1, sizeof *msgs)) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			msgs[nmsgs++] = sqlite3_column_int64(s, 0);
-		}
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			*e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
-	}
-	for (size_t i = 0; !*e && i < nmsgs && out->n < 64; i++) {
-		/* The patch ids first: pid_group_get runs a statement too. */
-		char **pids = NULL;
-		size_t npids = 0, pcap = 0;
-		if (!(s = q(st, Q_P_PIDS))) {
-			*e = LA_EDB;
-			break;
-		}
-		sqlite3_bind_int64(s, 1, msgs[i]);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			const char *p = (const char *)sqlite3_column_text(s, 0);
+			const char *p = (const char *)sqlite3_column_text(s, 1);
 			char *c = strdup(p ? p : "");
-			if (!c || !vec_reserve(&pids, &pcap, npids + 1, sizeof *pids)) {
+			if (!c || !vec_reserve(&pairs, &cap, npairs + 1, sizeof *pairs)) {
 				free(c);
 				rc = SQLITE_NOMEM;
 				break;
 			}
-			pids[npids++] = c;
+			pairs[npairs].msg = sqlite3_column_int64(s, 0);
+			pairs[npairs++].pid = c;
 		}
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
 			*e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
-		for (size_t k = 0; !*e && k < npids && out->n < 64; k++) {
-			const struct pid_group *g = pid_group_get(st, pc, pids[k], e);
-			for (size_t j = 0; g && j < g->n && out->n < 64; j++) {
-				const struct pid_member *m = &g->m[j];
-				if (m->msg == msgs[i] || m->list_id != cur->list_id ||
-				    strcmp(m->author, cur->author) != 0)
-					continue;
-				size_t d = 0;
-				while (d < out->n && out->v[d] != m->series)
-					d++;
-				if (d == out->n && !idset_add(out, m->series))
-					*e = LA_ENOMEM;
-			}
-		}
-		for (size_t k = 0; k < npids; k++)
-			free(pids[k]);
-		free(pids);
 	}
-	free(msgs);
+	uint64_t ahash = hash64(cur->author, strlen(cur->author), 0);
+	for (size_t k = 0; !*e && k < npairs && out->n < 64; k++) {
+		const struct pid_group *g = pid_group_get(st, pc, pairs[k].pid, e);
+		if (!g)
+			break;
+		/* The members of cur's author, in their order (the first
+		 * place of its hash, then on while the hash is the same). */
+		size_t lo = 0, hi = g->n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (g->m[g->by_author[mid]].ahash < ahash)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t j = lo; j < g->n && out->n < 64; j++) {
+			const struct pid_member *m = &g->m[g->by_author[j]];
+			if (m->ahash != ahash)
+				break;
+			if (m->msg == pairs[k].msg || m->list_id != cur->list_id ||
+			    strcmp(m->author, cur->author) != 0)
+				continue;
+			size_t d = 0;
+			while (d < out->n && out->v[d] != m->series)
+				d++;
+			if (d == out->n && !idset_add(out, m->series))
+				*e = LA_ENOMEM;
+		}
+	}
+	for (size_t k = 0; k < npairs; k++)
+		free(pairs[k].pid);
+	free(pairs);
 	if (*e) {
 		free(key);
 		idset_free(out);
