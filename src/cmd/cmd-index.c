@@ -446,6 +446,8 @@ static int index_search_mode(struct store *st, const char *dir, bool nosearch, b
 	}
 	bool resume = strcmp(mode, "rebuilding") == 0;
 	*search = !nosearch && (strcmp(mode, "on") == 0 || resume);
+	char build[16];
+	resume |= store_meta_get(st, "search_build", build, sizeof build) == LA_OK;
 	if (*search && !store_search_current(st) && upgrade_search(st, resume, quiet))
 		return 1;
 	return 0;
