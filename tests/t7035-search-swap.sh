@@ -8,7 +8,7 @@
 # in the swap (or in the build) leaves the old file or the new one whole
 # in use, and the next writer finishes.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 15
 HOOK=$ROOT/build/faulthook.so
 DATA=$T/arc
 mkcorpus 150 c.mbox
@@ -61,6 +61,28 @@ check 'the new file has the delivery' eval '[ "$f2" != "$f" ]'
 stop_server arc
 check_eq '...the index and both parts of the search index intact' \
 	"$(isql "$DATA" "PRAGMA integrity_check; INSERT INTO fts(fts, rank) VALUES('integrity-check', 0)")" ok
+
+# A delivery opens the index before it takes the archive lock: a file
+# renamed over search.sqlite while it waits for the lock (a rebuild
+# swapped in by another writer) is the one its rows go to
+# (store_fts_follow), not the file it had open.
+cp -r kref fl
+"$RELEASE" reindex -q --data fl --search
+exec 9>fl/lock
+flock 9
+printf 'From: Z <z@example.org>\nSubject: quokka\nMessage-ID: <q1@example.org>\n\nquokka body\n' |
+	"$LISTARC" deliver --data fl big 9>&- &
+dpid=$!
+for _ in $(seq 400); do
+	ls -l /proc/$dpid/fd 2>/dev/null | grep -q "fl/search.sqlite$" && break
+	sleep 0.05
+done
+opened=$(ls -l /proc/$dpid/fd 2>/dev/null | grep -c "fl/search.sqlite$")
+(cd fl && cp search.sqlite x && rm -f search.sqlite-wal search.sqlite-shm && mv x search.sqlite)
+exec 9>&-
+wait $dpid
+check_eq 'a delivery waiting for the lock with search.sqlite open, renamed over meanwhile: its message is searched in the new file' \
+	"$? $opened $("$RELEASE" search --data fl --count quokka 2>/dev/null)" "0 1 1"
 
 # Kills: the calls (writes and syncs) of a clean `reindex --search` of the
 # older index are traced; a run is killed at each call from the last

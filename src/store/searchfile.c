@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/store_int.h"
@@ -85,6 +86,45 @@ enum la_status st_fts_swap_finish(struct store *st)
 		return e;
 	}
 	fts_stmts_drop(st);
+	return LA_OK;
+}
+
+enum la_status store_fts_follow(struct store *st)
+{
+	if (!st->writer || st->fts_building || st->in_txn)
+		return LA_OK;
+	enum la_status e = st_fts_swap_finish(st);
+	if (e)
+		return e;
+	char fp[4300];
+	file_path(st, FTS_FILE, "", fp, sizeof fp);
+	struct stat sb;
+	if (st->fts_db) {
+		/* The file this connection has, or one renamed over it? */
+		if (stat(fp, &sb) == 0 && (uint64_t)sb.st_dev == st->fts_dev &&
+		    (uint64_t)sb.st_ino == st->fts_ino)
+			return LA_OK;
+		st_fts_pend_drop(st);
+		sqlite3 *db = st->fts_db;
+		st->fts_db = NULL;
+		st_fts_use_file(st);
+		sqlite3_close(db);
+	} else {
+		/* An fts inside index.sqlite, still there (no swap since). */
+		sqlite3_stmt *q = NULL;
+		bool inside = sqlite3_prepare_v2(
+				      st->db, "SELECT 1 FROM main.sqlite_schema WHERE name = 'fts'",
+				      -1, &q, NULL) == SQLITE_OK &&
+		              sqlite3_step(q) == SQLITE_ROW;
+		sqlite3_finalize(q);
+		if (inside)
+			return LA_OK;
+	}
+	fts_stmts_drop(st);
+	st->fts_stuck = false;
+	if ((e = st_fts_open(st)))
+		return e;
+	st_fts_columns(st);
 	return LA_OK;
 }
 

@@ -533,6 +533,12 @@ enum la_status st_fts_open(struct store *st)
 	enum la_status e = st_fts_file_open(path, true, &st->fts_db);
 	if (e)
 		return e;
+	/* (Which file it is: store_fts_follow.) */
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		st->fts_dev = (uint64_t)sb.st_dev;
+		st->fts_ino = (uint64_t)sb.st_ino;
+	}
 	st_fts_columns(st); /* (the file's: every column) */
 	if (st->fts_prep)
 		st_fts_use_file(st);

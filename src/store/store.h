@@ -187,6 +187,12 @@ LA_MUST_CHECK enum la_status store_fts_build_mark(struct store *st, int64_t last
 LA_MUST_CHECK enum la_status store_fts_build_swap(struct store *st, bool *swapped,
                                                   struct la_err *err);
 void store_fts_build_close(struct store *st);
+/* A writer that opened the index before taking the archive lock (as
+ * `deliver` does) calls this once it holds it: a rebuild swapped in since
+ * by another writer is finished and the writer's connection moved to the
+ * new search.sqlite (its rows would otherwise go to the file renamed
+ * over, or to an fts dropped from index.sqlite).  Outside a transaction. */
+LA_MUST_CHECK enum la_status store_fts_follow(struct store *st);
 /* A writer's catch-up of the search index's own file (search.sqlite):
  * the text of the messages index.sqlite has and the file lacks (a run
  * killed between the two commits) indexed again and committed.  Call it

@@ -202,7 +202,8 @@ struct store {
 	/* The data version at which a reader last looked for that file
 	 * (read.c: a writer may upgrade the index under a running server,
 	 * or rename a rebuilt file over it), the device and inode of the
-	 * file attached, and a count of attaches and detaches. */
+	 * file attached (a writer's: of its connection's, store_fts_follow),
+	 * and a count of attaches and detaches. */
 	uint64_t fts_looked;
 	uint64_t fts_dev, fts_ino, fts_gen;
 	/* A rebuild of the search index under way in this writer
