@@ -313,7 +313,13 @@ static int search_rebuild(struct store *st, bool quiet, const char *what)
 			cmd_error("%s", err.msg);
 		return 1;
 	}
-	if (!quiet)
+	if (!quiet && !store_search_current(st))
+		/* (store_fts_build_swap: a reader held the old file's log.) */
+		fprintf(stderr,
+		        "search index rebuilt beside the one in use: %llu messages in %.2f s; a "
+		        "reader held the old one, the next run puts the new one in its place\n",
+		        (unsigned long long)n, now() - ps.start);
+	else if (!quiet)
 		fprintf(stderr, "search index rebuilt: %llu messages in %.2f s\n",
 		        (unsigned long long)n, now() - ps.start);
 	return 0;
@@ -456,6 +462,8 @@ static int index_search_mode(struct store *st, const char *dir, bool nosearch, b
 	}
 	bool resume = strcmp(mode, "rebuilding") == 0;
 	*search = !nosearch && (strcmp(mode, "on") == 0 || resume);
+	char build[16];
+	resume |= store_meta_get(st, "search_build", build, sizeof build) == LA_OK;
 	if (*search && !store_search_current(st) && upgrade_search(st, resume, quiet))
 		return 1;
 	return 0;

@@ -203,10 +203,15 @@ static int prepare_index(struct store *st, const char *dir, const struct search_
                          struct search_query **q, int64_t *list_id)
 {
 	struct la_err err = {0};
-	char mode[16] = "on";
+	char mode[16] = "on", build[16];
 	if (store_meta_get(st, "search", mode, sizeof mode) == LA_OK && !strcmp(mode, "off"))
 		cmd_error("%s: this archive was indexed with --no-search: full-text terms match "
 		          "nothing until `listarc reindex --search`",
+		          dir);
+	else if (store_meta_get(st, "search_build", build, sizeof build) == LA_OK)
+		cmd_error("%s: the search index is being rebuilt: until `listarc index` (or "
+		          "`listarc reindex --search`) has finished it, searches use the previous "
+		          "one, of an older listarc (some terms find less)",
 		          dir);
 	else if (!strcmp(mode, "rebuilding"))
 		cmd_error("%s: the search index is being rebuilt: full-text terms find only some "

@@ -356,6 +356,11 @@ static enum la_status index_delivered(const char *dir, const char *list, const c
 	enum la_status e = store_open(&st, dir, STORE_WRITE, err);
 	if (!e)
 		e = ingest_lock(dir, wait_seconds, &lockfd, err);
+	/* (Opened before the lock: a rebuild may have been swapped in
+	 * meanwhile.) */
+	if (!e && (e = store_fts_follow(st)))
+		la_err_set(err, e, "index: following the search index's rebuild: %s",
+		           store_errmsg(st));
 	if (!e) {
 		int64_t list_id;
 		struct ingest_opts o;

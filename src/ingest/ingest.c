@@ -1068,34 +1068,24 @@ enum la_status ingest_source(struct store *st, int64_t list_id, const char *path
 enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o, uint64_t *done,
                                      struct la_err *err)
 {
-	char upto[32] = "";
+	*done = 0;
+	/* The file in use first caught up (its readers go on with it until
+	 * the swap), then the new one made or gone on with. */
 	enum la_status e = store_search_catch_up(st);
 	if (e)
 		return la_err_set(err, e, "index: catching the search index up: %s",
 		                  store_errmsg(st));
-	if ((e = store_begin(st, err)))
-		return e;
-	char mode[16] = "on";
-	la_ignore(store_meta_get(st, "search", mode, sizeof mode)); /* absent: on */
-	if (strcmp(mode, "rebuilding") != 0 || store_meta_get(st, "fts_upto", upto, sizeof upto)) {
-		/* A fresh start. */
-		if ((e = store_fts_clear(st)) || (e = store_meta_set(st, "search", "rebuilding")) ||
-		    (e = store_meta_set(st, "fts_upto", "0"))) {
-			store_rollback(st);
-			return la_err_set(err, e, "index: %s", store_errmsg(st));
-		}
-		snprintf(upto, sizeof upto, "0");
-	}
-	if ((e = store_commit(st, NULL, err)))
-		return e;
-	int64_t after = atoll(upto);
+	int64_t after = 0;
+	if ((e = store_fts_build_open(st, &after)))
+		return la_err_set(err, e, "index: %s/search.sqlite.new: %s", store_dir(st),
+		                  e == LA_EIO ? strerror(errno) : store_errmsg(st));
 	struct msg_text text;
 	msg_text_init(&text);
 	struct buf bytes;
 	buf_init(&bytes, SEARCH_TEXT_MAX * 8 + 1);
 	int64_t ids[1000];
 	int per = o->reindex_max && o->reindex_max < 1000 ? (int)o->reindex_max : 1000;
-	*done = 0;
+	bool whole = false;
 	for (;;) {
 		int n;
 		if ((e = store_begin(st, err)))
@@ -1104,29 +1094,34 @@ enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts 
 			la_err_set(err, e, "index: %s", store_errmsg(st));
 			break;
 		}
+		if (n == 0) {
+			store_rollback(st);
+			whole = true;
+			break;
+		}
+		/* The batch's patch ids given again (an older listarc's
+		 * computed otherwise, or none); its review trailers replace
+		 * the ones there. */
+		if ((e = store_fts_build_forget(st, after, ids[n - 1])))
+			la_err_set(err, e, "index: %s", store_errmsg(st));
 		for (int i = 0; i < n && !e; i++) {
 			if ((e = store_fts_add_source(st, ids[i], &bytes, &text)))
 				la_err_set(err, e, "index: %s", store_errmsg(st));
 			(*done)++;
 		}
-		if (e)
+		if (e || (e = store_commit(st, NULL, err)))
 			break;
-		if (n == 0) {
-			/* Every message's review trailers came with its text. */
-			char fmt[16];
-			snprintf(fmt, sizeof fmt, "%d", STORE_SEARCH_FORMAT);
-			if ((e = store_meta_set(st, "search", "on")) ||
-			    (e = store_meta_set(st, "search_format", fmt)) ||
-			    (e = store_meta_set(st, "trailers", "1")) ||
-			    (e = store_commit(st, NULL, err)))
-				break;
+		/* The new file's resume point: every message up to the last. */
+		after = ids[n - 1];
+		if ((e = store_fts_build_mark(st, after))) {
+			la_err_set(err, e, "index: writing %s/search.sqlite.new", store_dir(st));
 			break;
 		}
-		after = ids[n - 1];
-		snprintf(upto, sizeof upto, "%lld", (long long)after);
-		if ((e = store_meta_set(st, "fts_upto", upto)) || (e = store_commit(st, NULL, err)))
-			break;
 		report(o, "search index", *done, 0, *done);
+		if (n < per) {
+			whole = true; /* (no message after them, under the lock) */
+			break;
+		}
 		if (o->reindex_max && *done >= o->reindex_max)
 			break; /* the rest in the next run */
 	}
@@ -1134,6 +1129,10 @@ enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts 
 		store_rollback(st);
 	msg_text_free(&text);
 	buf_free(&bytes);
+	bool swapped = false;
+	if (!e && whole)
+		e = store_fts_build_swap(st, &swapped, err);
+	store_fts_build_close(st);
 	return e;
 }
 

@@ -126,9 +126,10 @@ LA_MUST_CHECK enum la_status ingest_source(struct store *st, int64_t list_id, co
 /* Rebuilds the search index from every message's bytes (`listarc reindex
  * --search`), in batches that record how far it got, so that a killed run
  * resumes; with o->reindex_max set, stops after about that many messages
- * (a delivery's share: the next run goes on).  While it has not finished,
- * readers find only the messages it has done, and new messages get
- * their search rows from it, not from ingest_source.  When done, the
+ * (a delivery's share: the next run goes on).  The rows are made in a
+ * file of their own (store_fts_build_open): until it is whole, readers
+ * search the index as it was, which ingest_source goes on feeding; when
+ * it is, it is renamed over the old one (store_fts_build_swap) and the
  * index's search rows are of STORE_SEARCH_FORMAT.  The caller holds the
  * archive lock. */
 LA_MUST_CHECK enum la_status ingest_reindex_search(struct store *st, const struct ingest_opts *o,

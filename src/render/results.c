@@ -822,9 +822,14 @@ static enum la_status results_body(const struct render_ctx *c, struct buf *b, in
                                    const struct search_query *sq, struct results_page *p,
                                    int *status)
 {
-	char mode[16] = "on";
-	if (store_meta_get(c->st, "search", mode, sizeof mode) == LA_OK &&
-	    strcmp(mode, "rebuilding") == 0)
+	char mode[16] = "on", build[16];
+	la_ignore(store_meta_get(c->st, "search", mode, sizeof mode));
+	if (strcmp(mode, "off") != 0 &&
+	    store_meta_get(c->st, "search_build", build, sizeof build) == LA_OK)
+		/* (Made beside the one searched, which stays whole.) */
+		buf_adds(b, "<p class=\"error\">This archive's full-text index is being rebuilt: "
+		            "until it is done, searches use the previous one.</p>\n");
+	else if (strcmp(mode, "rebuilding") == 0)
 		buf_adds(b, "<p class=\"error\">This archive's full-text index is being rebuilt: "
 		            "until it is done, words find only some of the messages (m:, d:, dt:, "
 		            "rt: and z: terms find all).</p>\n");

@@ -23,7 +23,9 @@ bool store_search_current(struct store *st)
 {
 	char v[16] = "", mode[16] = "on";
 	la_ignore(store_meta_get(st, "search", mode, sizeof mode)); /* absent: on */
+	/* (A rebuild under way, "search_build": searchfile.c.) */
 	return store_search_stems(st) && strcmp(mode, "rebuilding") != 0 &&
+	       store_meta_get(st, "search_build", v, sizeof v) == LA_ENOTFOUND &&
 	       store_meta_get(st, "search_format", v, sizeof v) == LA_OK &&
 	       atoi(v) >= STORE_SEARCH_FORMAT;
 }
@@ -807,14 +809,17 @@ enum la_status store_read_begin(struct store *st, uint64_t *version)
 		return e == LA_ENOTFOUND ? LA_EDB : e;
 	}
 	/* A writer may have moved the search index into its own file since
-	 * (the upgrade of an older index): looked for at each new version,
-	 * outside the transaction, then the read begun again. */
-	if (!st->writer && !st->fts_attached && st->fts_looked != (uint64_t)v) {
+	 * (the upgrade of an older index), or renamed a rebuilt one over it
+	 * (searchfile.c): looked for at each new version, attached outside
+	 * the transaction, then the read begun again. */
+	if (!st->writer && st->fts_looked != (uint64_t)v) {
 		st->fts_looked = (uint64_t)v;
-		store_read_end(st);
-		if ((e = st_fts_attach(st)))
-			return e;
-		return store_read_begin(st, version);
+		if (st_fts_moved(st)) {
+			store_read_end(st);
+			if ((e = st_fts_attach(st)))
+				return e;
+			return store_read_begin(st, version);
+		}
 	}
 	*version = (uint64_t)v;
 	st->read_gen = (uint64_t)v;
@@ -851,11 +856,12 @@ enum la_status store_data_version(struct store *st, uint64_t *version)
 	enum la_status e = st_one_row(s, row_int64, &v);
 	if (e)
 		return e == LA_ENOTFOUND ? LA_EDB : e;
-	if (!st->writer && !st->fts_attached && st->fts_looked != (uint64_t)v) {
+	if (!st->writer && st->fts_looked != (uint64_t)v) {
 		st->fts_looked = (uint64_t)v; /* (as store_read_begin) */
+		uint64_t gen = st->fts_gen;
 		if ((e = st_fts_attach(st)))
 			return e;
-		if (st->fts_attached)
+		if (st->fts_gen != gen)
 			return store_data_version(st, version);
 	}
 	*version = (uint64_t)v;

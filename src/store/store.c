@@ -426,17 +426,60 @@ static bool main_has_fts(struct store *st)
 	return has;
 }
 
+/* Whether the search index's file is there, and its device and inode. */
+static bool fts_file_id(const struct store *st, uint64_t *dev, uint64_t *ino)
+{
+	char fpath[4200];
+	snprintf(fpath, sizeof fpath, "%s/" FTS_FILE, st->dir);
+	struct stat sb;
+	if (stat(fpath, &sb) != 0)
+		return false;
+	*dev = (uint64_t)sb.st_dev;
+	*ino = (uint64_t)sb.st_ino;
+	return true;
+}
+
+bool st_fts_moved(struct store *st)
+{
+	if (st->writer)
+		return false;
+	uint64_t dev = 0, ino = 0;
+	bool there = fts_file_id(st, &dev, &ino);
+	if (st->fts_attached)
+		return !there || dev != st->fts_dev || ino != st->fts_ino;
+	return there && !main_has_fts(st);
+}
+
 /* A reader's look for the search index's own file: attached as "s" (so
  * that fts resolves there) when index.sqlite has no fts of its own and
- * the file is there; nothing otherwise.  Outside a transaction. */
+ * the file is there; nothing otherwise.  A file attached that the name
+ * no longer names (a rebuild renamed the new one over it: searchfile.c)
+ * is detached first: it is whole, but no writer adds to it any more.
+ * Its -wal and -shm were unlinked before the rename, so that this
+ * connection keeps reading it through its own and the new file gets
+ * new ones.  Outside a transaction. */
 enum la_status st_fts_attach(struct store *st)
 {
-	if (st->writer || st->fts_attached || main_has_fts(st))
+	if (st->writer)
+		return LA_OK;
+	uint64_t dev = 0, ino = 0;
+	/* (Looked at before the ATTACH: renamed over in between, the next
+	 * look attaches once more.) */
+	bool there = fts_file_id(st, &dev, &ino);
+	if (st->fts_attached) {
+		if (there && dev == st->fts_dev && ino == st->fts_ino)
+			return LA_OK;
+		/* A failure (a statement still open there) keeps the old
+		 * one, whole, until the next data version. */
+		if (st_exec(st, "DETACH s") != SQLITE_OK)
+			return LA_OK;
+		st->fts_attached = false;
+		st->fts_gen++;
+	}
+	if (!there || main_has_fts(st))
 		return LA_OK;
 	char fpath[4200];
 	snprintf(fpath, sizeof fpath, "%s/" FTS_FILE, st->dir);
-	if (access(fpath, F_OK) != 0)
-		return LA_OK;
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(st->db, "ATTACH ?1 AS s", -1, &s, NULL);
 	if (rc == SQLITE_OK) {
@@ -447,6 +490,9 @@ enum la_status st_fts_attach(struct store *st)
 	if (rc != SQLITE_DONE)
 		return st_error(rc);
 	st->fts_attached = true;
+	st->fts_dev = dev;
+	st->fts_ino = ino;
+	st->fts_gen++;
 	/* (Its cache and map as the index's: a failure only costs speed.) */
 	(void)st_exec(st, st->mode == STORE_READ
 	                          ? "PRAGMA s.cache_size=-8192; PRAGMA s.mmap_size=2147418112;"
@@ -455,20 +501,17 @@ enum la_status st_fts_attach(struct store *st)
 	return LA_OK;
 }
 
-enum la_status st_fts_open(struct store *st)
+enum la_status st_fts_file_open(const char *path, bool persist, sqlite3 **out)
 {
-	if (st->fts_db)
-		return LA_OK;
-	char path[4200];
-	snprintf(path, sizeof path, "%s/" FTS_FILE, st->dir);
+	*out = NULL;
 	sqlite3 *db = NULL;
 	int rc = sqlite3_open_v2(
 		path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(db, 10000);
 		sqlite3_extended_result_codes(db, 1);
-		int persist = 1; /* (as index.sqlite's: writer_setup) */
-		sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+		int keep = persist ? 1 : 0;
+		sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &keep);
 		rc = sqlite3_exec(db,
 		                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 		                  " PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY;"
@@ -479,7 +522,26 @@ enum la_status st_fts_open(struct store *st)
 		sqlite3_close(db);
 		return st_error(rc);
 	}
-	st->fts_db = db;
+	*out = db;
+	return LA_OK;
+}
+
+enum la_status st_fts_open(struct store *st)
+{
+	if (st->fts_db)
+		return LA_OK;
+	char path[4200];
+	snprintf(path, sizeof path, "%s/" FTS_FILE, st->dir);
+	/* (Its WAL kept, as index.sqlite's: writer_setup.) */
+	enum la_status e = st_fts_file_open(path, true, &st->fts_db);
+	if (e)
+		return e;
+	/* (Which file it is: store_fts_follow.) */
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		st->fts_dev = (uint64_t)sb.st_dev;
+		st->fts_ino = (uint64_t)sb.st_ino;
+	}
 	st_fts_columns(st); /* (the file's: every column) */
 	if (st->fts_prep)
 		st_fts_use_file(st);
@@ -649,6 +711,12 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	/* The search index: in its own file (a writer's second connection;
 	 * readers attach it, so that fts resolves there), or in index.sqlite
 	 * for an index made before the file. */
+	/* A rebuild's swap that a kill stopped after its rename is
+	 * finished first (searchfile.c). */
+	if (st->writer && (e = st_fts_swap_finish(st))) {
+		e = st_fail(st, SQLITE_ERROR, err, "finishing the search index's rebuild");
+		goto fail;
+	}
 	if (!main_has_fts(st)) {
 		char fpath[4200];
 		snprintf(fpath, sizeof fpath, "%s/" FTS_FILE, st->dir);
@@ -700,6 +768,7 @@ void store_close(struct store *st)
 		return;
 	if (st->in_txn || st->in_read)
 		st_exec(st, "ROLLBACK");
+	store_fts_build_close(st);
 	st_write_caches_free(st);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->prepared[i]);

@@ -181,6 +181,35 @@ LA_MUST_CHECK enum la_status store_fts_add_source(struct store *st, int64_t id, 
 /* Empties the search index (inside a write transaction); an index made
  * before lore's prefixes gets the search index that has them. */
 LA_MUST_CHECK enum la_status store_fts_clear(struct store *st);
+/* A rebuild of the search index (`reindex --search`, the upgrade of an
+ * older one: ingest_reindex_search), made in a file of its own,
+ * search.sqlite.new, while readers and the writers' new messages go on
+ * using search.sqlite (docs/INDEX.md, "Rebuilding the search index").
+ * store_fts_build_open, outside a transaction, makes the new file (or
+ * goes on with the one a stopped rebuild left, meta "search_build") the
+ * one store_fts_add writes, and gives in *after the last message id
+ * whose text it holds whole; store_fts_build_forget, in the batch's
+ * transaction, drops the patch ids of the messages after..last, which
+ * the batch gives again; store_fts_build_mark, after the batch's
+ * store_commit, records that the file holds every message up to last
+ * (LA_EIO if its commit failed).  store_fts_build_swap, the file whole
+ * (every message's text in it), renames it over search.sqlite, with
+ * STORE_SEARCH_FORMAT recorded and the file opened as the writer's; with
+ * *swapped false when readers held the old file's log (the next writer
+ * tries again).  store_fts_build_close goes back to the file in use (a
+ * share done, a failure). */
+LA_MUST_CHECK enum la_status store_fts_build_open(struct store *st, int64_t *after);
+LA_MUST_CHECK enum la_status store_fts_build_forget(struct store *st, int64_t after, int64_t last);
+LA_MUST_CHECK enum la_status store_fts_build_mark(struct store *st, int64_t last);
+LA_MUST_CHECK enum la_status store_fts_build_swap(struct store *st, bool *swapped,
+                                                  struct la_err *err);
+void store_fts_build_close(struct store *st);
+/* A writer that opened the index before taking the archive lock (as
+ * `deliver` does) calls this once it holds it: a rebuild swapped in since
+ * by another writer is finished and the writer's connection moved to the
+ * new search.sqlite (its rows would otherwise go to the file renamed
+ * over, or to an fts dropped from index.sqlite).  Outside a transaction. */
+LA_MUST_CHECK enum la_status store_fts_follow(struct store *st);
 /* A writer's catch-up of the search index's own file (search.sqlite):
  * the text of the messages index.sqlite has and the file lacks (a run
  * killed between the two commits) indexed again and committed.  Call it
@@ -213,7 +242,8 @@ bool store_search_stems(struct store *st);
 /* Whether the search index's rows are of STORE_SEARCH_FORMAT: true for
  * an index this listarc made, or rebuilt whole (`reindex --search`);
  * false for an older one, or one whose rebuild is under way (meta
- * "search" "rebuilding"), which `listarc index` and `listarc deliver`
+ * "search_build", or "search" "rebuilding" as an older listarc's rebuild
+ * left it), which `listarc index` and `listarc deliver`
  * rebuild (ingest_reindex_search). */
 bool store_search_current(struct store *st);
 /* Up to max message ids greater than after, in order. */
@@ -221,8 +251,11 @@ LA_MUST_CHECK enum la_status store_msg_ids_after(struct store *st, int64_t after
                                                  int max, int *n);
 
 /* Archive-wide settings kept in the index (meta table): "search" is "on",
- * "off" (`listarc index --no-search`) or "rebuilding" (`listarc reindex
- * --search` under way, "fts_upto" its resume point); "schema",
+ * "off" (`listarc index --no-search`) or "rebuilding" (an older
+ * listarc's `reindex --search` under way in place, "fts_upto" its resume
+ * point); "search_build" "1" while a rebuild is made beside the search
+ * index, "swap" while it is renamed over it (store_fts_build_open);
+ * "schema",
  * "schema_sql" and "updated" are the store's own.  get: LA_ENOTFOUND if
  * the key is absent (out unchanged); the value is cut to n - 1 bytes. */
 LA_MUST_CHECK enum la_status store_meta_get(struct store *st, const char *key, char *out, size_t n);

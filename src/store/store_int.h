@@ -37,6 +37,9 @@
  * is in fts (the messages after it are indexed again when a writer
  * opens: store.c, store_search_catch_up). */
 #define FTS_FILE "search.sqlite"
+/* A rebuild of the search index is made in a file of its own beside it,
+ * renamed over FTS_FILE when whole (searchfile.c). */
+#define FTS_NEW FTS_FILE ".new"
 #define FTS_STATE_SQL \
 	"CREATE TABLE IF NOT EXISTS fts_state(k INTEGER PRIMARY KEY, upto INTEGER NOT NULL)"
 #define FTS_OLD_COLUMNS 7
@@ -201,8 +204,18 @@ struct store {
 	sqlite3 *fts_db;
 	bool fts_attached;
 	/* The data version at which a reader last looked for that file
-	 * (read.c: a writer may upgrade the index under a running server). */
+	 * (read.c: a writer may upgrade the index under a running server,
+	 * or rename a rebuilt file over it), the device and inode of the
+	 * file attached (a writer's: of its connection's, store_fts_follow),
+	 * and a count of attaches and detaches. */
 	uint64_t fts_looked;
+	uint64_t fts_dev, fts_ino, fts_gen;
+	/* A rebuild of the search index under way in this writer
+	 * (searchfile.c, store_fts_build_open): fts_db is then the new file's
+	 * connection (FTS_NEW), fts_old the file in use's (NULL for an fts
+	 * inside index.sqlite), fts_old_stuck its fts_stuck. */
+	bool fts_building, fts_old_stuck;
+	sqlite3 *fts_old;
 	/* The file's commit failed after index.sqlite's: nothing more is
 	 * written there by this connection (write.c, st_fts_commit). */
 	bool fts_stuck;
@@ -305,9 +318,22 @@ void st_fts_idle(struct store *st);
 /* store.c: opens (and creates) the search index's own file as st->fts_db;
  * st_fts_file_clear empties it (committed at once). */
 LA_MUST_CHECK enum la_status st_fts_open(struct store *st);
+/* store.c: a writer's connection to the search index's file at path
+ * (created with its tables if need be) into *out; persist keeps its WAL
+ * file when it closes (as index.sqlite's: the live file's). */
+LA_MUST_CHECK enum la_status st_fts_file_open(const char *path, bool persist, sqlite3 **out);
+/* searchfile.c: a writer's open finishes a rebuild's swap that a kill
+ * stopped after the rename (meta "search_build" "swap", FTS_NEW gone):
+ * the index's side of it, committed. */
+LA_MUST_CHECK enum la_status st_fts_swap_finish(struct store *st);
 /* A reader attaches the search index's own file once it is there (an
- * index upgraded by a writer since the reader opened it). */
+ * index upgraded by a writer since the reader opened it), and attaches
+ * it again when another file has been renamed over it (a rebuild's
+ * swap): outside a transaction.  st_fts_moved: whether st_fts_attach
+ * has anything to do (a stat, and a look at index.sqlite's schema when
+ * nothing is attached; in a read transaction or not). */
 LA_MUST_CHECK enum la_status st_fts_attach(struct store *st);
+bool st_fts_moved(struct store *st);
 LA_MUST_CHECK enum la_status st_fts_file_clear(struct store *st);
 /* write.c: the thread's rows go to st->fts_db from now on. */
 void st_fts_use_file(struct store *st);
