@@ -1097,7 +1097,8 @@ static void emit_sql(struct search_query *q, struct buf *b, const struct qnode *
 			/* The exact Message-ID through mids_mid; else (a
 			 * condition on no table, which SQLite tests once,
 			 * before the scan) its words, reading every
-			 * Message-ID. */
+			 * Message-ID, between two '.' (char(46): the SQL
+			 * holds no quote, fuzz_search checks). */
 			buf_adds(b, "(m.mid IN (SELECT id FROM mids WHERE mid = ");
 			param_text(q, b, n->text);
 			size_t k = q->nparams + 1;
@@ -1106,7 +1107,7 @@ static void emit_sql(struct search_query *q, struct buf *b, const struct qnode *
 			           " FROM mids WHERE mid = ?%zu) AND mid LIKE ",
 			           k);
 			param_text(q, b, n->like);
-			buf_adds(b, " AND lower('.' || mid || '.') GLOB ");
+			buf_adds(b, " AND lower(char(46) || mid || char(46)) GLOB ");
 			param_text(q, b, n->words);
 			buf_adds(b, "))");
 		} else if (n->field == F_M) {
