@@ -12,7 +12,7 @@
 # ../shared/corpora when present); an index made before lore's columns,
 # and `reindex --search`; lei's own queries when lei is installed.
 . "$(dirname "$0")/lib.sh"
-plan 273
+plan 281
 DATA=$T/arc
 la index -q --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -337,6 +337,10 @@ MTD="1767506a-cb92-1e06-d41f-e03136857031@allwinnertech.com 202005091209.406DB4C
 both 'lid: on real mail (Mailman, a name before <>)' linux-kernel 'lid:linux-mtd.lists.infradead.org d:2020-05-09' "$MTD"
 both 'm: the Message-ID' lore 'm:lore-3@example.org' "$L3"
 both 'mid: the same' lore 'mid:<lore-3@example.org>' "$L3"
+both 'm: the words of Message-IDs too, as public-inbox (lore: lore-N@)' lore 'm:lore' "$L1 $L2 $L3 $L4 $L5 $L6 $L7"
+both '...in a row, each whole (3.example: lore-3@example.org)' lore 'm:3.example' "$L3"
+both '...not part of a word' lore 'm:ore' ""
+both 'mid: only the whole Message-ID' lore 'mid:lore' ""
 both 'a bare Message-ID: its message (public-inbox'"'"'s bare words search XM, the Message-ID)' lore 'lore-3@example.org' "$L3"
 both 'dfn: file names of diffs' lore 'dfn:frob/knob.c' "$L3"
 both 'dfa: removed lines (not quoted ones)' lore 'dfa:removedword_beta' "$L1 $L5"

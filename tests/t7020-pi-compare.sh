@@ -16,6 +16,9 @@ QUERIES=(
 	't:linux-mm@kvack.org' 'c:akpm' 'tc:akpm' 'tcf:akpm' 'a:torvalds' 'a:bob'
 	'm:155836081774.2441.16449538600904205092.stgit@localhost.localdomain'
 	'mid:155836081774.2441.16449538600904205092.stgit@localhost.localdomain'
+	# m: also finds the words of Message-IDs (public-inbox's XM terms)
+	'm:keescook' 'm:chromium.org' 'm:57898' 'm:stgit@localhost.localdomain' 'm:pi'
+	'm:20200508064004.57898-7-keescook' 'mid:keescook'
 	'l:linux-kernel.vger.kernel.org' 'lid:linux-api.vger.kernel.org'
 	# bodies and diffs
 	'b:memory' 'bs:regression' 'bs:pstore' 'nq:pstore' 'q:pstore' 'nq:applying'

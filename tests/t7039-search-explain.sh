@@ -9,7 +9,7 @@
 # Each with its exact text.  And the plans find what the one condition
 # finds (the same messages, on samples/).
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 14
 explain() { la search --explain "$@"; }
 
 check_eq 'a MATCH: walked newest first' "$(explain 'f:ktkhai -s:Re')" \
@@ -19,15 +19,19 @@ check_eq '...by relevance: ranked' "$(explain --order=relevance 'f:ktkhai -s:Re'
 	'plan: full-text matches by relevance (bm25), among the newest 10000
 MATCH ((f : "ktkhai")) NOT (s : "Re") WHERE 1'
 check_eq 'an OR of a Message-ID and a full-text term: a union of its members' \
-	"$(explain 'm:x@example.org OR s:cifs')" \
+	"$(explain 'mid:x@example.org OR s:cifs')" \
 	'plan: union of 2 members, each newest first, merged
 member 1: MATCH - WHERE m.mid IN (SELECT id FROM mids WHERE mid = '\''x@example.org'\'')
 member 2: MATCH (s : "cifs" OR zs : "cif") WHERE 1'
 check_eq '...ANDed with a date range: the range in each member' \
-	"$(explain '(m:x@example.org OR s:cifs) d:2020-01-01..')" \
+	"$(explain '(mid:x@example.org OR s:cifs) d:2020-01-01..')" \
 	'plan: union of 2 members, each newest first, merged
 member 1: MATCH - WHERE (m.mid IN (SELECT id FROM mids WHERE mid = '\''x@example.org'\'') AND (coalesce(m.date, m.ts) >= 1577836800))
 member 2: MATCH (((s : "cifs" OR zs : "cif"))) WHERE (coalesce(m.date, m.ts) >= 1577836800)'
+check_eq 'm: (not mid:): the Message-ID, else Message-IDs with its words in a row' \
+	"$(explain 'm:Kees.Cook')" \
+	'plan: condition, counted; more than 10000 matches walked newest first, fewer read through its index
+MATCH - WHERE (m.mid IN (SELECT id FROM mids WHERE mid = '\''Kees.Cook'\'') OR m.mid IN (SELECT id FROM mids WHERE NOT EXISTS (SELECT 1 FROM mids WHERE mid = '\''Kees.Cook'\'') AND mid LIKE '\''%Kees%'\'' AND lower(char(46) || mid || char(46)) GLOB '\''*[^a-z0-9_]kees[^a-z0-9_]cook[^a-z0-9_]*'\''))'
 check_eq '...patchid: OR a word (what b4 asks)' \
 	"$(explain 'patchid:0123456789abcdef0123456789abcdef01234567 OR s:pstore')" \
 	'plan: union of 2 members, each newest first, merged
@@ -50,7 +54,7 @@ check_eq '...an OR without full text is one condition' "$(explain 'z:..500 OR rt
 	'plan: condition, counted; more than 10000 matches walked newest first, fewer read through its index
 MATCH - WHERE ((m.len < 501) OR (m.ts >= 1738368000 AND m.ts < 1738454400))'
 q='s:a'
-for i in $(seq 1 16); do q="$q OR m:$i@x"; done
+for i in $(seq 1 16); do q="$q OR mid:$i@x"; done
 explain "$q" >long.txt
 check_eq 'an OR of 17 members (more than QUERY_MAX_BRANCHES): one condition with its full-text part inside' \
 	"$(head -1 long.txt)" \

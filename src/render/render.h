@@ -254,12 +254,12 @@ LA_MUST_CHECK enum la_status render_topics_atom(const struct render_ctx *c, cons
                                                 struct response *r);
 LA_MUST_CHECK enum la_status render_sender(const struct render_ctx *c, const char *list,
                                            const char *hash, int page, struct response *r);
-/* /LIST/new.html: the same messages as a page. */
 /* The OpenSearch description document of list's search (NULL: the whole
  * archive's), which the <link rel="search"> of every page names, so that
  * a browser offers the archive as a search engine. */
 LA_MUST_CHECK enum la_status render_opensearch(const struct render_ctx *c, const char *list,
                                                struct response *r);
+/* /LIST/new.html: the same messages as new.atom, as a page. */
 LA_MUST_CHECK enum la_status render_new_html(const struct render_ctx *c, const char *list,
                                              struct response *r);
 /* lore's text pages: /LIST/_/text/help/ (the query language) and

@@ -142,13 +142,17 @@ struct qnode {
 	char *stem;     /* Q_TERM: text is a word, searched with the words
 	                 * of this English stem (util/stem.h) */
 	int64_t lo, hi; /* ranges: [lo, hi) (seconds, bytes); INT64_MIN/MAX when open */
+	char *words;    /* Q_TERM m:: the GLOB of Message-IDs holding its
+	                 * words in a row (mid_words), or NULL */
+	char *like;     /* ...and a LIKE pattern of its longest word, which
+	                 * rules most Message-IDs out faster */
 };
 
 struct search_query {
 	struct qnode *root;
 	struct buf match, where;
 	bool has_match;
-	struct search_param params[QUERY_MAX_TERMS * 2 + 4];
+	struct search_param params[QUERY_MAX_TERMS * 3 + 4]; /* m: takes 3 */
 	size_t nparams;
 	char *words[QUERY_MAX_TERMS * 8 + 1];
 	size_t nwords;
@@ -183,6 +187,8 @@ static void free_node(struct qnode *n)
 	free_node(n->b);
 	free(n->text);
 	free(n->stem);
+	free(n->words);
+	free(n->like);
 	free(n);
 }
 
@@ -562,6 +568,62 @@ static struct qnode *refuse(struct search_query *q, struct qnode *n, const char 
 	return NULL;
 }
 
+/* m: as public-inbox's (its XM terms: the words of each Message-ID, as a
+ * phrase): a Message-ID that holds the value's words in a row, each
+ * word whole (m:keescook, m:chromium.org, m:57898 find
+ * 20200508064004.57898-7-keescook@chromium.org), when no Message-ID is
+ * the value itself.  Words are runs of ASCII letters, digits and '_'
+ * and of non-ASCII bytes, ASCII-lowercased; the GLOB is for the
+ * Message-ID lowercased between two '.' ("*[^a-z0-9_]W1[^a-z0-9_]W2
+ * [^a-z0-9_]*": one separator between words, as in the Message-ID the
+ * value was cut from); *like is "%W%" for its longest word W.  NULL if
+ * the value has no words (or out of memory: then m: is exact only). */
+static char *mid_words(const char *v, char **like)
+{
+	static const char sep[] = "[^a-z0-9_]";
+	struct buf b;
+	buf_init(&b, 4 * QUERY_MAX_BYTES);
+	buf_adds(&b, "*");
+	bool in = false;
+	const char *word = NULL, *longest = NULL;
+	size_t longest_n = 0;
+	for (const char *p = v;; p++) {
+		unsigned char c = (unsigned char)*p;
+		bool w = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		         (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+		if (!w) {
+			if (in && (size_t)(p - word) > longest_n) {
+				longest = word;
+				longest_n = (size_t)(p - word);
+			}
+			in = false;
+			if (!c)
+				break;
+			continue;
+		}
+		if (!in) {
+			buf_adds(&b, sep);
+			in = true;
+			word = p;
+		}
+		buf_addc(&b, (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
+	}
+	buf_adds(&b, sep);
+	buf_adds(&b, "*");
+	char *g = longest && !b.err ? buf_steal(&b, NULL) : NULL;
+	buf_free(&b);
+	*like = g ? malloc(longest_n + 3) : NULL;
+	if (!*like) {
+		free(g);
+		return NULL;
+	}
+	(*like)[0] = '%';
+	memcpy(*like + 1, longest, longest_n);
+	(*like)[longest_n + 1] = '%';
+	(*like)[longest_n + 2] = '\0';
+	return g;
+}
+
 static struct qnode *make_term(struct search_query *q, const struct token *t)
 {
 	if (++q->terms > QUERY_MAX_TERMS) {
@@ -609,6 +671,10 @@ static struct qnode *make_term(struct search_query *q, const struct token *t)
 		}
 		if (!*s)
 			return refuse(q, n, "'%s' is empty", t);
+		/* mid: is exact (public-inbox's boolean Q terms); m: finds
+		 * words of Message-IDs too. */
+		if (!strcmp(t->def->prefix, "m"))
+			n->words = mid_words(s, &n->like);
 	} else if (f == F_V) {
 		/* A version, or a range of them: 3, 2..4, 2.., ..3 (a leading
 		 * "v" is allowed: v:v3). */
@@ -691,7 +757,9 @@ static struct qnode *bare_term(struct search_query *q, const struct token *t)
 	if (!a || !msgid_like(t))
 		return a;
 	struct token m = *t;
-	static const struct field_def mdef = {"m", F_M, NULL, NULL, 0};
+	/* (Exact, as mid:: the words of every Message-ID read for each
+	 * address searched would cost a scan of them.) */
+	static const struct field_def mdef = {"mid", F_M, NULL, NULL, 0};
 	m.def = &mdef;
 	struct qnode *b = make_term(q, &m);
 	if (!b) {
@@ -1025,7 +1093,24 @@ static void emit_sql(struct search_query *q, struct buf *b, const struct qnode *
 	}
 	switch (n->kind) {
 	case Q_TERM:
-		if (n->field == F_M) {
+		if (n->field == F_M && n->words) {
+			/* The exact Message-ID through mids_mid; else (a
+			 * condition on no table, which SQLite tests once,
+			 * before the scan) its words, reading every
+			 * Message-ID, between two '.' (char(46): the SQL
+			 * holds no quote, fuzz_search checks). */
+			buf_adds(b, "(m.mid IN (SELECT id FROM mids WHERE mid = ");
+			param_text(q, b, n->text);
+			size_t k = q->nparams + 1;
+			buf_printf(b,
+			           ") OR m.mid IN (SELECT id FROM mids WHERE NOT EXISTS (SELECT 1"
+			           " FROM mids WHERE mid = ?%zu) AND mid LIKE ",
+			           k);
+			param_text(q, b, n->like);
+			buf_adds(b, " AND lower(char(46) || mid || char(46)) GLOB ");
+			param_text(q, b, n->words);
+			buf_adds(b, "))");
+		} else if (n->field == F_M) {
 			buf_adds(b, "m.mid IN (SELECT id FROM mids WHERE mid = ");
 			param_text(q, b, n->text);
 			buf_addc(b, ')');

@@ -13,10 +13,11 @@
  * from, t: to, c: cc, tc: to or cc, a: and tcf: to, cc or from, b: body,
  * bs: subject or body, q: quoted text, nq: non-quoted text, n:
  * attachment file names, l: words of List-Id, lid: a whole List-Id,
- * m: and mid: Message-ID, dfn: file names a patch touches, dfa: its
- * removed lines, dfb: its added lines, dfctx: its context lines, dfhh:
- * its hunk headers' context, dfpre: dfpost: dfblob: blob ids of its
- * index lines (pre-image, post-image, either), patchid: `git patch-id
+ * m: and mid: Message-ID (m: also the Message-IDs holding its words
+ * in a row, as public-inbox's XM terms, when none is the value), dfn: file names a patch touches,
+ * dfa: its removed lines, dfb: its added lines, dfctx: its context lines, dfhh: its hunk headers'
+ * context, dfpre: dfpost: dfblob: blob ids of its index lines (pre-image, post-image, either),
+ * patchid: `git patch-id
  * --stable`, d: date (days), dt: Date: (seconds), rt: received time,
  * z: size in bytes; and listarc's own (public-inbox has neither): v: a
  * patch series' version (3, 2..4), series: its state (reviewed,

@@ -223,20 +223,20 @@ static void branches(void)
 		const char *q;
 		const char *want; /* each branch's description, " | " between */
 	} cases[] = {
-		{"m:a@b OR s:cifs",
+		{"mid:a@b OR s:cifs",
 	         "MATCH - WHERE m.mid IN (SELECT id FROM mids WHERE mid = 'a@b') | "
 	         "MATCH (s : \"cifs\" OR zs : \"cif\") WHERE 1"},
-		{"(m:a@b OR s:cifs) d:2019",
+		{"(mid:a@b OR s:cifs) d:2019",
 	         "MATCH - WHERE (m.mid IN (SELECT id FROM mids WHERE mid = 'a@b') AND "
 	         "(coalesce(m.date, m.ts) >= 1546300800 AND coalesce(m.date, m.ts) < 1577836800)) | "
 	         "MATCH (((s : \"cifs\" OR zs : \"cif\"))) WHERE (coalesce(m.date, m.ts) >= 1546300800 AND "
 	         "coalesce(m.date, m.ts) < 1577836800)"},
-		{"z:100000.. OR Foo OR m:c@d",
+		{"z:100000.. OR Foo OR mid:c@d",
 	         "MATCH - WHERE (m.len >= 100000) | MATCH {s f nq q n dfn dfa dfb dfctx dfhh} : "
 	         "\"Foo\" WHERE 1 | MATCH - WHERE m.mid IN (SELECT id FROM mids WHERE mid = 'c@d')"},
-		{"s:a OR s:b", ""},     /* one MATCH */
-		{"m:a@b OR m:c@d", ""}, /* one condition, its indexes */
-		{"s:a d:2019", ""},     /* the MATCH drives */
+		{"s:a OR s:b", ""},         /* one MATCH */
+		{"mid:a@b OR mid:c@d", ""}, /* one condition, its indexes */
+		{"s:a d:2019", ""},         /* the MATCH drives */
 		{"NOT s:a", ""},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -274,12 +274,12 @@ static void except(void)
 		{"d:2019 -Foo -s:Bar",
 	         "MATCH - WHERE (coalesce(m.date, m.ts) >= 1546300800 AND coalesce(m.date, m.ts) < "
 	         "1577836800) MINUS {s f nq q n dfn dfa dfb dfctx dfhh} : \"Foo\" MINUS s : \"Bar\""},
-		{"-m:a@b -Foo",
+		{"-mid:a@b -Foo",
 	         "MATCH - WHERE NOT m.mid IN (SELECT id FROM mids WHERE mid = 'a@b') "
 	         "MINUS {s f nq q n dfn dfa dfb dfctx dfhh} : \"Foo\""},
-		{"Foo -Bar", ""},      /* a MATCH drives it */
-		{"d:2019 -m:a@b", ""}, /* no full text */
-		{"m:a@b OR s:x", ""},  /* an OR */
+		{"Foo -Bar", ""},        /* a MATCH drives it */
+		{"d:2019 -mid:a@b", ""}, /* no full text */
+		{"mid:a@b OR s:x", ""},  /* an OR */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct search_query *sq;
