@@ -47,12 +47,17 @@ points=$("$PYTHON" -c '
 import random, sys
 random.seed(int(sys.argv[1])); d = float(sys.argv[2])
 print(" ".join("%.4f" % (d * (i + random.random()) / 25) for i in range(25)))' "$seed" "$D")
+# A resumed run first catches the search file up with the index (it
+# commits a few batches behind), which the full run's rate does not
+# count: a run that was killed before it got anywhere adds D/25 to the
+# next one's delay, and again, until one gets further.
 killed=0
+extra=0
 : >progress.txt
 for p in $points; do
 	done_bytes=$(indexed_bytes crash)
-	delay=$(awk -v p="$p" -v d="$D" -v dn="$done_bytes" -v size="$size" \
-		'BEGIN { x = p - d * dn / size; printf "%.4f", (x > 0.002 ? x : 0.002) }')
+	delay=$(awk -v p="$p" -v d="$D" -v dn="$done_bytes" -v size="$size" -v e="$extra" \
+		'BEGIN { x = p - d * dn / size; printf "%.4f", (x > 0.002 ? x : 0.002) + e }')
 	"$RELEASE" index --data crash crash corpus.mbox 2>/dev/null &
 	pid=$!
 	sleep "$delay"
@@ -60,7 +65,13 @@ for p in $points; do
 	wait "$pid" 2>/dev/null # (no "Killed" from the shell)
 	rc=$?
 	[ $rc -eq 137 ] && killed=$((killed + 1))
-	echo "$p $delay $rc $done_bytes $(indexed_bytes crash)" >>progress.txt
+	after=$(indexed_bytes crash)
+	echo "$p $delay $rc $done_bytes $after" >>progress.txt
+	if [ "$after" = "$done_bytes" ]; then
+		extra=$(awk -v e="$extra" -v d="$D" 'BEGIN { printf "%.4f", e + d / 25 }')
+	else
+		extra=0
+	fi
 done
 echo "# kill point (s), delay (s), exit status, bytes indexed before and after:"
 sed 's/^/#   /' progress.txt

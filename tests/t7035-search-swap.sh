@@ -73,7 +73,7 @@ flock 9
 printf 'From: Z <z@example.org>\nSubject: quokka\nMessage-ID: <q1@example.org>\n\nquokka body\n' |
 	"$LISTARC" deliver --data fl big 9>&- &
 dpid=$!
-for _ in $(seq 400); do
+for _ in $(seq 2400); do
 	ls -l /proc/$dpid/fd 2>/dev/null | grep -q "fl/search.sqlite$" && break
 	sleep 0.05
 done
