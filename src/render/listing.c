@@ -68,9 +68,6 @@ static bool lines_key(struct lines *x, const struct store_entry *e)
 	return true;
 }
 
-/* A literal's bytes, without strlen at each line. */
-#define ADD_LIT(b, lit) buf_add((b), "" lit, sizeof(lit) - 1)
-
 /* The number n in decimal. */
 static void add_num(struct buf *b, int n)
 {
@@ -96,33 +93,33 @@ static bool msg_line(const struct store_entry *e, void *arg)
 	 * day, stay "Subject (From)" as blists' and end with the time. */
 	int64_t t = e->has_date ? e->date : e->ts;
 	bool tz = e->has_date && e->has_tz;
-	ADD_LIT(b, "<li>");
+	buf_adds(b, "<li>");
 	if (x->with_date) {
-		ADD_LIT(b, "<span class=\"date\">");
+		buf_adds(b, "<span class=\"date\">");
 		time_html(x->c, b, t, tz, e->tz, TIME_MINUTES);
-		ADD_LIT(b, "</span> ");
+		buf_adds(b, "</span> ");
 	}
-	ADD_LIT(b, "<a href=\"");
+	buf_adds(b, "<a href=\"");
 	if (keyed) {
 		buf_add(b, x->day_link, x->day_link_len);
 		add_num(b, e->num);
 	} else {
 		link_msg(x->c, b, e->list, e->day, e->num);
 	}
-	ADD_LIT(b, "\">");
+	buf_adds(b, "\">");
 	if (keyed)
 		subject_text_tagged(x->c, b, e->list, x->tag, x->tl, e->subject);
 	else
 		subject_text(x->c, b, e->list, e->subject);
-	ADD_LIT(b, "</a> <span class=\"from\">(");
+	buf_adds(b, "</a> <span class=\"from\">(");
 	sender_text(b, e->from_name, e->from_addr);
-	ADD_LIT(b, ")</span>");
+	buf_adds(b, ")</span>");
 	if (!x->with_date) {
-		ADD_LIT(b, " <span class=\"date\">");
+		buf_adds(b, " <span class=\"date\">");
 		time_html(x->c, b, t, tz, e->tz, TIME_CLOCK);
-		ADD_LIT(b, "</span>");
+		buf_adds(b, "</span>");
 	}
-	ADD_LIT(b, "</li>\n");
+	buf_adds(b, "</li>\n");
 	x->count++;
 	return true;
 }

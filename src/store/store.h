@@ -367,8 +367,9 @@ typedef bool (*store_entry_fn)(const struct store_entry *e, void *arg);
 /* Messages of one day in number order, from number `from`, at most limit. */
 LA_MUST_CHECK enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int from,
                                             int limit, store_entry_fn fn, void *arg);
-/* The same for a listing's lines, which never show the Message-ID: the
- * entries' msgid is "" (not read: no join for it). */
+/* The same for a listing's lines, which never show the Message-ID nor
+ * the ids: the entries' msgid is "" (not read: no join for it), their
+ * thread, id, mid and parent 0. */
 LA_MUST_CHECK enum la_status store_day_lines(struct store *st, int64_t list_id, int day, int from,
                                              int limit, store_entry_fn fn, void *arg);
 /* Every message of the days from..to (day keys), by day and number, msgid

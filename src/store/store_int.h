@@ -368,11 +368,12 @@ LA_MUST_CHECK enum la_status st_source_moved(struct store *st, int64_t list_id, 
 /* And the sender's offset (st_each_entry reads a column named tz after
  * ENTRY_COLS; st_prepare_sql makes it NULL on an index without it). */
 #define ENTRY_TZ_COLS ENTRY_COLS ", m.tz AS tz"
-/* The same with '' for the Message-ID (mids.mid): a listing's lines,
- * which never show it, without a join for it. */
+/* The same with '' for the Message-ID (mids.mid) and 0 for the ids: a
+ * listing's lines, which show neither, without a join for the one and
+ * the columns of the other. */
 #define LINE_TZ_COLS                                                                      \
 	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, '' AS mid," \
-	" m.thread, m.id, m.mid, m.parent, m.tz AS tz"
+	" 0, 0, 0, 0, m.tz AS tz"
 LA_MUST_CHECK enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg);
 
 /* series.c: a message added (inside the write transaction) joins its
