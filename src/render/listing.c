@@ -501,8 +501,8 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 			}
 		struct month_walk w = {c, list, y, m, page, page_of, 1, false, {.c = c, .b = b}};
 		e = store_days_lines(c->st, id, civil_daykey(y, (unsigned)m, (unsigned)first),
-		                    civil_daykey(y, (unsigned)m, (unsigned)last), month_walk_line,
-		                    &w);
+		                     civil_daykey(y, (unsigned)m, (unsigned)last), month_walk_line,
+		                     &w);
 		month_walk_to(&w, 32);
 	} else {
 		for (int d = 1; d <= 31 && e == LA_OK; d++)

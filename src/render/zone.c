@@ -240,8 +240,8 @@ static char *put_clock(char *p, const struct la_date *d)
 
 /* time_open's, with the sender's date and time (civil's at its offset)
  * left in *sp for the text after it: one conversion a line, not three. */
-static bool time_open_at(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz,
-                         int tz, struct la_date *sp)
+static bool time_open_at(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz, int tz,
+                         struct la_date *sp)
 {
 	int off = sender_offset(has_tz, tz);
 	struct la_date s, r;

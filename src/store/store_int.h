@@ -371,7 +371,7 @@ LA_MUST_CHECK enum la_status st_source_moved(struct store *st, int64_t list_id, 
 /* The same with '' for the Message-ID (mids.mid) and 0 for the ids: a
  * listing's lines, which show neither, without a join for the one and
  * the columns of the other. */
-#define LINE_TZ_COLS                                                                      \
+#define LINE_TZ_COLS                                                                          \
 	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, '' AS mid," \
 	" 0, 0, 0, 0, m.tz AS tz"
 LA_MUST_CHECK enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg);
