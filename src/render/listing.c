@@ -269,8 +269,11 @@ static void calendar(const struct render_ctx *c, struct buf *b, const char *list
 		buf_adds(b, "</caption>\n");
 	}
 	buf_adds(b, "<tr>");
-	for (int i = 0; i < 7; i++)
-		buf_printf(b, "<th>%s</th>", civil_wday_abbr[i]);
+	for (int i = 0; i < 7; i++) {
+		buf_adds(b, "<th>");
+		buf_adds(b, civil_wday_abbr[i]);
+		buf_adds(b, "</th>");
+	}
 	buf_adds(b, "</tr>\n<tr>");
 	unsigned first = civil_weekday(civil_to_days(y, (unsigned)m, 1));
 	unsigned ndays = civil_month_days(y, (unsigned)m);
@@ -282,12 +285,20 @@ static void calendar(const struct render_ctx *c, struct buf *b, const char *list
 			buf_adds(b, "</tr>\n<tr>");
 			col = 0;
 		}
+		/* (add_num, not buf_printf: a calendar a month page, twelve a
+		 * year page.) */
 		if (mc->n[d]) {
 			buf_adds(b, "<td><a href=\"");
 			link_day(c, b, list, civil_daykey(y, (unsigned)m, d));
-			buf_printf(b, "\">%u</a><br><small>%d</small></td>", d, mc->n[d]);
+			buf_adds(b, "\">");
+			add_num(b, (int)d);
+			buf_adds(b, "</a><br><small>");
+			add_num(b, mc->n[d]);
+			buf_adds(b, "</small></td>");
 		} else {
-			buf_printf(b, "<td>%u</td>", d);
+			buf_adds(b, "<td>");
+			add_num(b, (int)d);
+			buf_adds(b, "</td>");
 		}
 		col++;
 	}

@@ -120,10 +120,13 @@ const char *const st_sql[S_COUNT] = {
 	[S_DAY_HIDDEN] = "SELECT day, count(*) FROM messages WHERE list_id = ?1"
 			 " AND day BETWEEN ?2 AND ?3 AND flags & " HIDDEN_BIT_SQL " != 0"
 			 " GROUP BY day ORDER BY day",
-	[S_DAY_PREV] = "SELECT max(day) FROM days d WHERE list_id = ?1 AND day < ?2"
-		       " AND count > " HIDDEN_IN_DAY("d"),
-	[S_DAY_NEXT] = "SELECT min(day) FROM days d WHERE list_id = ?1 AND day > ?2"
-		       " AND count > " HIDDEN_IN_DAY("d"),
+	/* The nearest day with a message shown: a walk from ?2 that stops
+         * at the first (max() with the condition walked every day before
+         * it, min() every day after). */
+	[S_DAY_PREV] = "SELECT day FROM days d WHERE list_id = ?1 AND day < ?2"
+		       " AND count > " HIDDEN_IN_DAY("d") " ORDER BY day DESC LIMIT 1",
+	[S_DAY_NEXT] = "SELECT day FROM days d WHERE list_id = ?1 AND day > ?2"
+		       " AND count > " HIDDEN_IN_DAY("d") " ORDER BY day LIMIT 1",
 	[S_LIST_NAMES] = "SELECT name FROM lists ORDER BY name",
 	[S_LISTS] = "SELECT l.name, l.id, coalesce(sum(d.count), 0) - " HIDDEN_IN_LIST(
 		"l") ","
