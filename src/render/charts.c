@@ -26,6 +26,23 @@ struct bar {
 	char label[8];  /* under the bar, or "" */
 };
 
+/* v in decimal at p (as "%d" or "%lld" writes it); the end.  By hand:
+ * a month page draws a bar a day (printf's set-up cost more). */
+static char *put_int(char *p, long long v)
+{
+	char digits[24];
+	size_t k = sizeof digits;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		digits[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		digits[--k] = '-';
+	memcpy(p, digits + k, sizeof digits - k);
+	return p + (sizeof digits - k);
+}
+
 /* An SVG bar chart of bars[0..n), titled what (plain text, ours). */
 static void svg_bars(struct buf *b, const char *what, const struct bar *bars, size_t n,
                      const char *table_note)
@@ -54,10 +71,20 @@ static void svg_bars(struct buf *b, const char *what, const struct bar *bars, si
 		int h = max ? (int)((int64_t)bars[i].count * PLOT_H / max) : 0;
 		if (bars[i].count && h < 1)
 			h = 1;
-		buf_printf(b,
-		           "<rect class=\"b\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\">"
-		           "<title>",
-		           (int)i * slot, PLOT_H - h, slot - gap, h);
+		char rect[160], *p = rect;
+		static const char x_is[] = "<rect class=\"b\" x=\"", y_is[] = "\" y=\"",
+				  w_is[] = "\" width=\"", h_is[] = "\" height=\"",
+				  end[] = "\"><title>";
+		memcpy(p, x_is, sizeof x_is - 1);
+		p = put_int(p + sizeof x_is - 1, (int)i * slot);
+		memcpy(p, y_is, sizeof y_is - 1);
+		p = put_int(p + sizeof y_is - 1, PLOT_H - h);
+		memcpy(p, w_is, sizeof w_is - 1);
+		p = put_int(p + sizeof w_is - 1, slot - gap);
+		memcpy(p, h_is, sizeof h_is - 1);
+		p = put_int(p + sizeof h_is - 1, h);
+		memcpy(p, end, sizeof end - 1);
+		buf_add(b, rect, (size_t)(p - rect) + sizeof end - 1);
 		html_texts(b, bars[i].title);
 		buf_adds(b, "</title></rect>\n");
 	}
@@ -80,7 +107,25 @@ static void svg_bars(struct buf *b, const char *what, const struct bar *bars, si
 
 static void bar_title(struct bar *x, const char *when, int count)
 {
-	snprintf(x->title, sizeof x->title, "%s: %d message%s", when, count, count == 1 ? "" : "s");
+	/* By hand when it fits (as it does: when is a date or a month):
+	 * snprintf's otherwise. */
+	size_t n = strlen(when);
+	if (n + 32 > sizeof x->title) {
+		snprintf(x->title, sizeof x->title, "%s: %d message%s", when, count,
+		         count == 1 ? "" : "s");
+		return;
+	}
+	char *p = x->title;
+	memcpy(p, when, n);
+	p += n;
+	*p++ = ':';
+	*p++ = ' ';
+	p = put_int(p, count);
+	memcpy(p, " message", 8);
+	p += 8;
+	if (count != 1)
+		*p++ = 's';
+	*p = '\0';
 }
 
 void chart_list_months(struct buf *b, int first_year, int nyears, const int (*n)[13])
@@ -150,11 +195,14 @@ void chart_month(struct buf *b, int y, int m, const int counts[32])
 	unsigned nd = civil_month_days(y, (unsigned)m);
 	for (unsigned d = 1; d <= nd; d++) {
 		char when[32];
-		snprintf(when, sizeof when, "%04d-%02d-%02u", y, m, d);
+		if (y >= 1 && y <= 9999)
+			civil_daykey_format(civil_daykey(y, (unsigned)m, d), '-', when);
+		else
+			snprintf(when, sizeof when, "%04d-%02d-%02u", y, m, d);
 		bars[d - 1].count = counts[d];
 		bar_title(&bars[d - 1], when, counts[d]);
 		if (d == 1 || d % 5 == 0)
-			snprintf(bars[d - 1].label, sizeof bars[d - 1].label, "%u", d);
+			*put_int(bars[d - 1].label, d) = '\0';
 	}
 	char what[64];
 	snprintf(what, sizeof what, "Messages per day in %s %04d", civil_month_name[m], y);

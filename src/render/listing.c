@@ -26,12 +26,68 @@ struct lines {
 	struct buf *b;
 	bool with_date;
 	int count;
+	/* Asked once, not once a line (the lines of a page are of one
+	 * list, and of a few days): the list's subject tag, and the link
+	 * of the day of the last line ("BASE/LIST/YYYY/MM/DD/"). */
+	char list[LISTNAME_MAX + 1];
+	char tag_tmp[LISTNAME_MAX + 3];
+	const char *tag; /* NULL: not asked yet */
+	size_t tl;
+	int day; /* 0: day_link is not made yet */
+	char day_link[URL_MAX];
+	size_t day_link_len;
 };
+
+/* x->tag and x->day_link for the list and day of e; false if they do not
+ * fit (e's line is then written as by link_msg and subject_text). */
+static bool lines_key(struct lines *x, const struct store_entry *e)
+{
+	size_t n = strlen(e->list);
+	if (n >= sizeof x->list)
+		return false;
+	if (!x->tag || strcmp(x->list, e->list) != 0) {
+		memcpy(x->list, e->list, n + 1);
+		x->tag = conf_subject_tag(x->c->conf, x->list, x->tag_tmp, sizeof x->tag_tmp);
+		x->tl = strlen(x->tag);
+		x->day = 0;
+	}
+	if (x->day != e->day) {
+		struct buf u;
+		buf_init(&u, sizeof x->day_link);
+		link_day(x->c, &u, x->list, e->day);
+		if (u.err || u.len > sizeof x->day_link) {
+			buf_free(&u);
+			x->day = 0;
+			return false;
+		}
+		memcpy(x->day_link, u.data, u.len);
+		x->day_link_len = u.len;
+		x->day = e->day;
+		buf_free(&u);
+	}
+	return true;
+}
+
+/* The number n in decimal. */
+static void add_num(struct buf *b, int n)
+{
+	char digits[12];
+	size_t k = sizeof digits;
+	unsigned v = n < 0 ? 0u - (unsigned)n : (unsigned)n;
+	do {
+		digits[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (n < 0)
+		digits[--k] = '-';
+	buf_add(b, digits + k, sizeof digits - k);
+}
 
 static bool msg_line(const struct store_entry *e, void *arg)
 {
 	struct lines *x = arg;
 	struct buf *b = x->b;
+	bool keyed = lines_key(x, e);
 	/* The sender's date and offset (else the delivery time, in UTC):
 	 * first on the list page; the day's and month's lines, under their
 	 * day, stay "Subject (From)" as blists' and end with the time. */
@@ -44,9 +100,17 @@ static bool msg_line(const struct store_entry *e, void *arg)
 		buf_adds(b, "</span> ");
 	}
 	buf_adds(b, "<a href=\"");
-	link_msg(x->c, b, e->list, e->day, e->num);
+	if (keyed) {
+		buf_add(b, x->day_link, x->day_link_len);
+		add_num(b, e->num);
+	} else {
+		link_msg(x->c, b, e->list, e->day, e->num);
+	}
 	buf_adds(b, "\">");
-	subject_text(x->c, b, e->list, e->subject);
+	if (keyed)
+		subject_text_tagged(x->c, b, e->list, x->tag, x->tl, e->subject);
+	else
+		subject_text(x->c, b, e->list, e->subject);
 	buf_adds(b, "</a> <span class=\"from\">(");
 	sender_text(b, e->from_name, e->from_addr);
 	buf_adds(b, ")</span>");
@@ -159,8 +223,8 @@ enum la_status render_day(const struct render_ctx *c, const char *list, int y, i
 		page_links(b, buf_cstr(&u), page, pages, what);
 	}
 	buf_adds(b, "<ul class=\"msgs\">\n");
-	struct lines x = {c, b, false, 0};
-	if ((e = store_day_msgs(c->st, id, day, first, DAY_PAGE_MAX, msg_line, &x))) {
+	struct lines x = {.c = c, .b = b};
+	if ((e = store_day_lines(c->st, id, day, first, DAY_PAGE_MAX, msg_line, &x))) {
 		buf_free(&u);
 		return db_failed(c, r, e);
 	}
@@ -205,8 +269,11 @@ static void calendar(const struct render_ctx *c, struct buf *b, const char *list
 		buf_adds(b, "</caption>\n");
 	}
 	buf_adds(b, "<tr>");
-	for (int i = 0; i < 7; i++)
-		buf_printf(b, "<th>%s</th>", civil_wday_abbr[i]);
+	for (int i = 0; i < 7; i++) {
+		buf_adds(b, "<th>");
+		buf_adds(b, civil_wday_abbr[i]);
+		buf_adds(b, "</th>");
+	}
 	buf_adds(b, "</tr>\n<tr>");
 	unsigned first = civil_weekday(civil_to_days(y, (unsigned)m, 1));
 	unsigned ndays = civil_month_days(y, (unsigned)m);
@@ -218,12 +285,20 @@ static void calendar(const struct render_ctx *c, struct buf *b, const char *list
 			buf_adds(b, "</tr>\n<tr>");
 			col = 0;
 		}
+		/* (add_num, not buf_printf: a calendar a month page, twelve a
+		 * year page.) */
 		if (mc->n[d]) {
 			buf_adds(b, "<td><a href=\"");
 			link_day(c, b, list, civil_daykey(y, (unsigned)m, d));
-			buf_printf(b, "\">%u</a><br><small>%d</small></td>", d, mc->n[d]);
+			buf_adds(b, "\">");
+			add_num(b, (int)d);
+			buf_adds(b, "</a><br><small>");
+			add_num(b, mc->n[d]);
+			buf_adds(b, "</small></td>");
 		} else {
-			buf_printf(b, "<td>%u</td>", d);
+			buf_adds(b, "<td>");
+			add_num(b, (int)d);
+			buf_adds(b, "</td>");
 		}
 		col++;
 	}
@@ -273,8 +348,8 @@ static enum la_status month_day(const struct render_ctx *c, struct buf *b, const
                                 int64_t id, int day, int count)
 {
 	month_day_open(c, b, list, day);
-	struct lines x = {c, b, false, 0};
-	enum la_status e = store_day_msgs(c->st, id, day, 1, MONTH_DAY_SHOW, msg_line, &x);
+	struct lines x = {.c = c, .b = b};
+	enum la_status e = store_day_lines(c->st, id, day, 1, MONTH_DAY_SHOW, msg_line, &x);
 	if (count > MONTH_DAY_SHOW) {
 		buf_adds(b, "<li><a href=\"");
 		link_day(c, b, list, day);
@@ -368,6 +443,14 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 		return db_failed(c, r, e);
 	struct buf *b = &r->body;
 	buf_reset(b);
+	/* Room for the page at once (a line is about 300 bytes), not a
+	 * dozen reallocations of the growing page. */
+	size_t lines = 0;
+	for (int d = 1; d <= 31; d++)
+		if (page_of[d] == page)
+			lines += (size_t)(mc.n[d] < MONTH_DAY_SHOW ? mc.n[d] : MONTH_DAY_SHOW);
+	if (buf_reserve(b, 32768 + lines * 384))
+		return db_failed(c, r, LA_ENOMEM);
 	char title[160];
 	snprintf(title, sizeof title, "%s mailing list - %04d/%02d", list, y, m);
 	page_open(c, b, &(struct page_head){.title = title, .list = list});
@@ -427,10 +510,10 @@ enum la_status render_month(const struct render_ctx *c, const char *list, int y,
 				first = first ? first : d;
 				last = d;
 			}
-		struct month_walk w = {c, list, y, m, page, page_of, 1, false, {c, b, false, 0}};
-		e = store_days_msgs(c->st, id, civil_daykey(y, (unsigned)m, (unsigned)first),
-		                    civil_daykey(y, (unsigned)m, (unsigned)last), month_walk_line,
-		                    &w);
+		struct month_walk w = {c, list, y, m, page, page_of, 1, false, {.c = c, .b = b}};
+		e = store_days_lines(c->st, id, civil_daykey(y, (unsigned)m, (unsigned)first),
+		                     civil_daykey(y, (unsigned)m, (unsigned)last), month_walk_line,
+		                     &w);
 		month_walk_to(&w, 32);
 	} else {
 		for (int d = 1; d <= 31 && e == LA_OK; d++)
@@ -656,7 +739,7 @@ enum la_status render_list(const struct render_ctx *c, const char *list, struct 
 		int shown = info.count < LIST_RECENT ? (int)info.count : LIST_RECENT;
 		buf_printf(b, "<h2>The %d most recent message%s</h2>\n<ul class=\"msgs\">\n", shown,
 		           shown == 1 ? "" : "s");
-		struct lines x = {c, b, true, 0};
+		struct lines x = {.c = c, .b = b, .with_date = true};
 		if ((e = store_recent(c->st, info.id, LIST_RECENT, msg_line, &x)))
 			return db_failed(c, r, e);
 		buf_adds(b, "</ul>\n");

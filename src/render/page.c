@@ -383,6 +383,13 @@ static const char *tag_in(const char *s, const char *tag, size_t tl)
 		fl = (unsigned char)(f - 'A' + 'a');
 	else if (f >= 'a' && f <= 'z')
 		fu = (unsigned char)(f - 'a' + 'A');
+	if (fl == fu) {
+		/* Not a letter (the usual '['): strchr's fast scan. */
+		for (; (s = strchr(s, (char)f)) != NULL; s++)
+			if (strncasecmp(s, tag, tl) == 0)
+				return s;
+		return NULL;
+	}
 	for (; *s; s++) {
 		unsigned char h = (unsigned char)*s;
 		if ((h == fl || h == fu) && strncasecmp(s, tag, tl) == 0)
@@ -412,13 +419,12 @@ void subject_plain(const struct render_ctx *c, struct buf *b, const char *list, 
 		buf_adds(b, "(no subject)");
 }
 
-void subject_text(const struct render_ctx *c, struct buf *b, const char *list, const char *subject)
+void subject_text_tagged(const struct render_ctx *c, struct buf *b, const char *list,
+                         const char *tag, size_t tl, const char *subject)
 {
 	/* Most subjects have no list tag: escaped as they are, without the
 	 * copy (a listing writes one a line). */
-	char tmp[LISTNAME_MAX + 3];
-	const char *tag = conf_subject_tag(c->conf, list, tmp, sizeof tmp);
-	if (*subject && (!*tag || !tag_in(subject, tag, strlen(tag)))) {
+	if (*subject && (!tl || !tag_in(subject, tag, tl))) {
 		html_text(b, subject, strlen(subject));
 		return;
 	}
@@ -427,6 +433,13 @@ void subject_text(const struct render_ctx *c, struct buf *b, const char *list, c
 	subject_plain(c, &t, list, subject);
 	html_text(b, t.data ? t.data : "", t.len);
 	buf_free(&t);
+}
+
+void subject_text(const struct render_ctx *c, struct buf *b, const char *list, const char *subject)
+{
+	char tmp[LISTNAME_MAX + 3];
+	const char *tag = conf_subject_tag(c->conf, list, tmp, sizeof tmp);
+	subject_text_tagged(c, b, list, tag, strlen(tag), subject);
 }
 
 void sender_text(struct buf *b, const char *name, const char *addr)

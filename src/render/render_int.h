@@ -55,6 +55,10 @@ void subject_plain(const struct render_ctx *c, struct buf *b, const char *list,
                    const char *subject);
 /* A subject for listings: the list's tag dropped, "(no subject)" if empty. */
 void subject_text(const struct render_ctx *c, struct buf *b, const char *list, const char *subject);
+/* The same with list's tag (conf_subject_tag's, tl long) asked once by
+ * the caller: a listing's lines. */
+void subject_text_tagged(const struct render_ctx *c, struct buf *b, const char *list,
+                         const char *tag, size_t tl, const char *subject);
 /* A sender for listings: the name, else the obfuscated address. */
 void sender_text(struct buf *b, const char *name, const char *addr);
 

@@ -238,12 +238,20 @@ static char *put_clock(char *p, const struct la_date *d)
 	return put2(p, d->sec);
 }
 
-bool time_open(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz, int tz)
+/* time_open's, with the sender's date and time (civil's at its offset)
+ * left in *sp for the text after it: one conversion a line, not three. */
+static bool time_open_at(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz, int tz,
+                         struct la_date *sp)
 {
 	int off = sender_offset(has_tz, tz);
 	struct la_date s, r;
-	if (!civil(t, (int64_t)off * 60, &s) || !civil(t, 0, &r))
+	if (!civil(t, (int64_t)off * 60, &s))
 		return false;
+	if (off == 0)
+		r = s;
+	else if (!civil(t, 0, &r))
+		return false;
+	*sp = s;
 	unsigned ah = (unsigned)abs(off) / 60, am = (unsigned)abs(off) % 60;
 	char tmp[64], *p = tmp;
 	buf_adds(b, "<time datetime=\"");
@@ -285,14 +293,19 @@ bool time_open(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz
 	return true;
 }
 
+bool time_open(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz, int tz)
+{
+	struct la_date s;
+	return time_open_at(c, b, t, has_tz, tz, &s);
+}
+
 void time_html(const struct render_ctx *c, struct buf *b, int64_t t, bool has_tz, int tz,
                enum time_form form)
 {
-	if (!time_open(c, b, t, has_tz, tz))
+	struct la_date s;
+	if (!time_open_at(c, b, t, has_tz, tz, &s))
 		return;
 	int off = sender_offset(has_tz, tz);
-	struct la_date s;
-	civil(t, (int64_t)off * 60, &s);
 	char tmp[64], *p = tmp;
 	if (form != TIME_CLOCK) {
 		p = put_day(p, &s);

@@ -445,10 +445,16 @@ enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int fr
 	return entries_of(st, S_DAY_MSGS, (int64_t[]){list_id, day, from, limit}, 4, fn, arg);
 }
 
-enum la_status store_days_msgs(struct store *st, int64_t list_id, int from, int to,
+enum la_status store_day_lines(struct store *st, int64_t list_id, int day, int from, int limit,
                                store_entry_fn fn, void *arg)
 {
-	return entries_of(st, S_DAYS_MSGS, (int64_t[]){list_id, from, to}, 3, fn, arg);
+	return entries_of(st, S_DAY_LINES, (int64_t[]){list_id, day, from, limit}, 4, fn, arg);
+}
+
+enum la_status store_days_lines(struct store *st, int64_t list_id, int from, int to,
+                                store_entry_fn fn, void *arg)
+{
+	return entries_of(st, S_DAYS_LINES, (int64_t[]){list_id, from, to}, 3, fn, arg);
 }
 
 enum la_status store_recent(struct store *st, int64_t list_id, int limit, store_entry_fn fn,

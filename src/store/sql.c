@@ -79,10 +79,14 @@ const char *const st_sql[S_COUNT] = {
 		       " JOIN lists l ON l.id = m.list_id"
 		       " WHERE m.list_id = ?1 AND m.day = ?2 AND m.num >= ?3 AND " NOT_HIDDEN(
 			       "m.") " ORDER BY m.num LIMIT ?4",
-	[S_DAYS_MSGS] = "SELECT " ENTRY_TZ_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
-			" JOIN lists l ON l.id = m.list_id"
-			" WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND " NOT_HIDDEN(
-				"m.") " ORDER BY m.day, m.num",
+	/* A listing's lines: without the Message-ID, whose join (one
+         * seek into mids a row) was a third of a month page's time. */
+	[S_DAY_LINES] = "SELECT " LINE_TZ_COLS " FROM messages m JOIN lists l ON l.id = m.list_id"
+			" WHERE m.list_id = ?1 AND m.day = ?2 AND m.num >= ?3 AND " NOT_HIDDEN(
+				"m.") " ORDER BY m.num LIMIT ?4",
+	[S_DAYS_LINES] = "SELECT " LINE_TZ_COLS " FROM messages m JOIN lists l ON l.id = m.list_id"
+			 " WHERE m.list_id = ?1 AND m.day BETWEEN ?2 AND ?3 AND " NOT_HIDDEN(
+				 "m.") " ORDER BY m.day, m.num",
 	[S_RECENT] = "SELECT " ENTRY_TZ_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
 		     " JOIN lists l ON l.id = m.list_id"
 		     " WHERE m.list_id = ?1 AND " NOT_HIDDEN(
@@ -116,10 +120,13 @@ const char *const st_sql[S_COUNT] = {
 	[S_DAY_HIDDEN] = "SELECT day, count(*) FROM messages WHERE list_id = ?1"
 			 " AND day BETWEEN ?2 AND ?3 AND flags & " HIDDEN_BIT_SQL " != 0"
 			 " GROUP BY day ORDER BY day",
-	[S_DAY_PREV] = "SELECT max(day) FROM days d WHERE list_id = ?1 AND day < ?2"
-		       " AND count > " HIDDEN_IN_DAY("d"),
-	[S_DAY_NEXT] = "SELECT min(day) FROM days d WHERE list_id = ?1 AND day > ?2"
-		       " AND count > " HIDDEN_IN_DAY("d"),
+	/* The nearest day with a message shown: a walk from ?2 that stops
+         * at the first (max() with the condition walked every day before
+         * it, min() every day after). */
+	[S_DAY_PREV] = "SELECT day FROM days d WHERE list_id = ?1 AND day < ?2"
+		       " AND count > " HIDDEN_IN_DAY("d") " ORDER BY day DESC LIMIT 1",
+	[S_DAY_NEXT] = "SELECT day FROM days d WHERE list_id = ?1 AND day > ?2"
+		       " AND count > " HIDDEN_IN_DAY("d") " ORDER BY day LIMIT 1",
 	[S_LIST_NAMES] = "SELECT name FROM lists ORDER BY name",
 	[S_LISTS] = "SELECT l.name, l.id, coalesce(sum(d.count), 0) - " HIDDEN_IN_LIST(
 		"l") ","

@@ -397,13 +397,19 @@ struct store_entry {
 };
 typedef bool (*store_entry_fn)(const struct store_entry *e, void *arg);
 
-/* Every message of the days from..to (day keys), by day and number: for
- * a page of days that shows them all (one query, not one a day). */
-LA_MUST_CHECK enum la_status store_days_msgs(struct store *st, int64_t list_id, int from, int to,
-                                             store_entry_fn fn, void *arg);
 /* Messages of one day in number order, from number `from`, at most limit. */
 LA_MUST_CHECK enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int from,
                                             int limit, store_entry_fn fn, void *arg);
+/* The same for a listing's lines, which never show the Message-ID nor
+ * the ids: the entries' msgid is "" (not read: no join for it), their
+ * thread, id, mid and parent 0. */
+LA_MUST_CHECK enum la_status store_day_lines(struct store *st, int64_t list_id, int day, int from,
+                                             int limit, store_entry_fn fn, void *arg);
+/* Every message of the days from..to (day keys), by day and number, msgid
+ * "" as store_day_lines': for a page of days that shows them all (one
+ * query, not one a day). */
+LA_MUST_CHECK enum la_status store_days_lines(struct store *st, int64_t list_id, int from, int to,
+                                              store_entry_fn fn, void *arg);
 /* The most recent messages of a list (by day and number, newest first). */
 LA_MUST_CHECK enum la_status store_recent(struct store *st, int64_t list_id, int limit,
                                           store_entry_fn fn, void *arg);

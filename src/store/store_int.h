@@ -85,7 +85,8 @@ enum st_stmt_id {
 	S_NAV_TPREV,
 	S_NAV_TNEXT,
 	S_DAY_MSGS,
-	S_DAYS_MSGS,
+	S_DAY_LINES,
+	S_DAYS_LINES,
 	S_RECENT,
 	S_BY_MSGID,
 	S_THREAD_IDS,
@@ -393,6 +394,12 @@ LA_MUST_CHECK enum la_status st_source_moved(struct store *st, int64_t list_id, 
 /* And the sender's offset (st_each_entry reads a column named tz after
  * ENTRY_COLS; st_prepare_sql makes it NULL on an index without it). */
 #define ENTRY_TZ_COLS ENTRY_COLS ", m.tz AS tz"
+/* The same with '' for the Message-ID (mids.mid) and 0 for the ids: a
+ * listing's lines, which show neither, without a join for the one and
+ * the columns of the other. */
+#define LINE_TZ_COLS                                                                          \
+	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, '' AS mid," \
+	" 0, 0, 0, 0, m.tz AS tz"
 LA_MUST_CHECK enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg);
 
 /* series.c: a message added (inside the write transaction) joins its

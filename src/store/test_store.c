@@ -717,7 +717,8 @@ static void plans_check(const char *dir, const char *when)
 	} want[] = {
 		{S_THREAD_MSGS, "USING INDEX messages_thread (thread=?)"},
 		{S_DAY_MSGS, "USING INDEX messages_daynum (list_id=? AND day=? AND num>?)"},
-		{S_DAYS_MSGS, "USING INDEX messages_daynum (list_id=? AND day>? AND day<?)"},
+		{S_DAY_LINES, "USING INDEX messages_daynum (list_id=? AND day=? AND num>?)"},
+		{S_DAYS_LINES, "USING INDEX messages_daynum (list_id=? AND day>? AND day<?)"},
 		{S_LIST_NEWEST, "USING INDEX messages_daynum (list_id=? AND day>? AND day<?)"},
 		{S_MSG_GET, "USING INDEX messages_daynum (list_id=? AND day=? AND num=?)"},
 		{S_BY_MSGID, "USING INDEX messages_mid (mid=?)"},

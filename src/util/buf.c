@@ -52,17 +52,12 @@ enum la_status buf_reserve(struct buf *b, size_t n)
 	return LA_OK;
 }
 
-void buf_add(struct buf *b, const void *p, size_t n)
+void buf_add_slow(struct buf *b, const void *p, size_t n)
 {
 	if (n == 0 || buf_reserve(b, n))
 		return;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
-}
-
-void buf_adds(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
 }
 
 void buf_addc(struct buf *b, char c)

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdarg.h>
+#include <string.h>
 
 #include "util/status.h"
 
@@ -27,8 +28,24 @@ void buf_free(struct buf *b);
 void buf_reset(struct buf *b);
 /* Makes room for n more bytes.  Returns LA_OK or the sticky error. */
 LA_MUST_CHECK enum la_status buf_reserve(struct buf *b, size_t n);
-void buf_add(struct buf *b, const void *p, size_t n);
-void buf_adds(struct buf *b, const char *s);
+/* Appends n bytes at p (buf_add_slow when b must grow, or is in error). */
+void buf_add_slow(struct buf *b, const void *p, size_t n);
+/* Inline, room permitting: a page is built of many short appends, and a
+ * literal's length and copy are then the compiler's. */
+static inline void buf_add(struct buf *b, const void *p, size_t n)
+{
+	/* (cap never exceeds max + 1: room here is within max.) */
+	if (n && !b->err && b->cap - b->len > n) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		return;
+	}
+	buf_add_slow(b, p, n);
+}
+static inline void buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
 void buf_addc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
