@@ -148,6 +148,14 @@ isql() {
 		sqlite3 "$d/index.sqlite" "$@"
 	fi
 }
+# fts_vocab DIR: a digest of every word of archive DIR's search index at
+# every position (term, message's day and number, column, offset), for
+# comparing two archives' search indexes word by word.
+fts_vocab() {
+	isql "$1" "CREATE VIRTUAL TABLE temp.v USING fts5vocab(s, fts, instance);
+		SELECT v.term, m.day, m.num, v.col, v.offset FROM temp.v JOIN messages m ON m.id = v.doc
+		ORDER BY 1, 2, 3, 4, 5" | md5sum
+}
 # same_index REF DIR WHAT: ok (with WHAT) if DIR's index lists the same
 # messages as REF's, by dump_index; else the first differences.
 same_index() {

@@ -20,12 +20,7 @@ FAULT_DIR=$T/count/search.sqlite FAULT_COUNT=$T/count.txt LD_PRELOAD=$HOOK \
 	"$RELEASE" index -q --data count l corpus.mbox 2>/dev/null
 total=$(cut -d' ' -f2 count.txt)
 echo "# a clean build writes $total bytes into search.sqlite's files"
-vocab() {
-	isql "$1" "CREATE VIRTUAL TABLE temp.v USING fts5vocab(s, fts, instance);
-		SELECT v.term, m.day, m.num, v.col, v.offset FROM temp.v JOIN messages m ON m.id = v.doc
-		ORDER BY 1, 2, 3, 4, 5" | md5sum
-}
-ref=$(vocab ref)
+ref=$(fts_vocab ref)
 dump_index ref >ref.dump
 for b in $((total / 3)) $((total * 2 / 3)); do
 	d=sfull$b
@@ -46,6 +41,6 @@ for b in $((total / 3)) $((total * 2 / 3)); do
 	check_eq "...with space back, the next run (ASan build) exits 0" $? 0
 	check "...and the index equals a clean build's" cmp -s ref.dump <(dump_index "$d")
 	check "...and so does its search index, word by word, each message once, upto at the last" \
-		[ "$(vocab "$d")" = "$ref" -a "$(isql "$d" "SELECT count(*) FROM s.fts_docsize; SELECT (SELECT upto FROM s.fts_state) = (SELECT max(id) FROM messages)")" = "$n
+		[ "$(fts_vocab "$d")" = "$ref" -a "$(isql "$d" "SELECT count(*) FROM s.fts_docsize; SELECT (SELECT upto FROM s.fts_state) = (SELECT max(id) FROM messages)")" = "$n
 1" ]
 done
