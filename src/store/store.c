@@ -74,7 +74,7 @@ static const char schema_sql[] =
 	" count INTEGER NOT NULL, PRIMARY KEY(list_id, day)) WITHOUT ROWID;\n"
 	/* Full text (FTS_SQL): in its own file, search.sqlite (st_fts_open);
          * an index made before that file has its table fts here, until
-         * `reindex --search` moves it (store_fts_clear). */
+         * a rebuild's file is swapped in (st_fts_swap_finish drops it). */
 	/* `git patch-id --stable` of the patches in each message (patchid:),
          * as 40 hex digits; filled with the search index. */
 	"CREATE TABLE IF NOT EXISTS patchids(pid TEXT NOT NULL, id INTEGER NOT NULL,"

@@ -178,9 +178,6 @@ LA_MUST_CHECK enum la_status store_fts_add(struct store *st, int64_t id, const c
  * message gone or unreadable. */
 LA_MUST_CHECK enum la_status store_fts_add_source(struct store *st, int64_t id, struct buf *bytes,
                                                   struct msg_text *text);
-/* Empties the search index (inside a write transaction); an index made
- * before lore's prefixes gets the search index that has them. */
-LA_MUST_CHECK enum la_status store_fts_clear(struct store *st);
 /* A rebuild of the search index (`reindex --search`, the upgrade of an
  * older one: ingest_reindex_search), made in a file of its own,
  * search.sqlite.new, while readers and the writers' new messages go on

@@ -98,7 +98,7 @@ enum st_stmt_id {
 	S_DAY_NEXT,
 	S_LIST_NAMES,
 	S_LISTS,
-	S_FTS_INS, /* (these three in this order: store_fts_clear) */
+	S_FTS_INS, /* (these three in this order: fts_stmts_drop) */
 	S_FTS_LORE_INS,
 	S_FTS_OLD_INS,
 	S_PID_INS,

@@ -1497,29 +1497,6 @@ void st_fts_use_file(struct store *st)
 	fp->db = st->fts_db;
 }
 
-enum la_status store_fts_clear(struct store *st)
-{
-	/* An older search index is replaced by one with every column (and
-	 * its statements, prepared for the older one, are dropped), in its
-	 * own file: an index whose table fts is inside index.sqlite loses it
-	 * there (in the transaction open, after the file is emptied and
-	 * committed: killed between the two, the index keeps its own). */
-	st_fts_pend_drop(st);
-	for (int i = S_FTS_INS; i <= S_FTS_OLD_INS; i++) {
-		sqlite3_finalize(st->prepared[i]);
-		st->prepared[i] = NULL;
-	}
-	enum la_status e = st_fts_open(st);
-	if (!e) {
-		st_fts_use_file(st);
-		e = st_fts_file_clear(st);
-	}
-	int rc = e ? SQLITE_ERROR
-	           : st_exec(st, "DROP TABLE IF EXISTS main.fts; DELETE FROM patchids;");
-	st_fts_columns(st);
-	return e ? e : rc == SQLITE_OK ? LA_OK : st_error(rc);
-}
-
 enum la_status store_list_ensure(struct store *st, const char *name, int64_t *id,
                                  struct la_err *err)
 {
