@@ -2,10 +2,11 @@
 # t4100-crash: `listarc index` killed with SIGKILL at 50 points of a
 # 5,000-message run, then run to the end, gives the same index as one
 # uninterrupted run, with every message exactly once.
-# - 25 kills at random instants (reading, parsing, between and inside
-#   batches), with small batches (LISTARC_BATCH=50: about a hundred
-#   commits, as many as the 20,000 messages in batches of 200 this test
-#   once indexed, in a quarter of the time);
+# - 25 kills at random instants after points spread over the file
+#   (reading, parsing, between and inside batches), with small batches
+#   (LISTARC_BATCH=50: about a hundred commits, as many as the 20,000
+#   messages in batches of 200 this test once indexed, in a quarter of
+#   the time);
 # - 25 kills inside SQLite's own writes, by tests/faulthook.c (LD_PRELOAD):
 #   the N-th write, pwrite, fsync or ftruncate of a file of the index
 #   kills the process before the call, after it, or after half of its
@@ -39,41 +40,36 @@ check "...and indexes all 5,000 messages" grep -q '^crash: 5000 messages indexed
 D=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 echo "# one full run takes ${D} s"
 
-# Kill points spread over the run: point i is drawn in the i-th 25th
-# of the full run's duration D.  A run resumes where the last one
-# committed, so it is killed after (point - time the run would have taken
-# to get this far), the latter estimated from the bytes already indexed.
+# Kill points spread over the file: run i is killed a random instant
+# (up to half of D/25) after the index has committed past a point drawn
+# in the i-th 25th of the file, so that each kill lands somewhere new
+# whatever the machine's speed and load; the kill itself can fall
+# anywhere in a batch: reading, parsing, writing, committing, or in a
+# resumed run's start (catching the search file up with the index).
 points=$("$PYTHON" -c '
 import random, sys
-random.seed(int(sys.argv[1])); d = float(sys.argv[2])
-print(" ".join("%.4f" % (d * (i + random.random()) / 25) for i in range(25)))' "$seed" "$D")
-# A resumed run first catches the search file up with the index (it
-# commits a few batches behind), which the full run's rate does not
-# count: a run that was killed before it got anywhere adds D/25 to the
-# next one's delay, and again, until one gets further.
+random.seed(int(sys.argv[1])); d = float(sys.argv[2]); size = int(sys.argv[3])
+print(" ".join("%d:%.4f" % (size * (i + random.random()) / 25, d * random.random() / 50)
+               for i in range(25)))' "$seed" "$D" "$size")
 killed=0
-extra=0
 : >progress.txt
-for p in $points; do
+for pt in $points; do
+	target=${pt%%:*}
+	delay=${pt#*:}
 	done_bytes=$(indexed_bytes crash)
-	delay=$(awk -v p="$p" -v d="$D" -v dn="$done_bytes" -v size="$size" -v e="$extra" \
-		'BEGIN { x = p - d * dn / size; printf "%.4f", (x > 0.002 ? x : 0.002) + e }')
 	"$RELEASE" index --data crash crash corpus.mbox 2>/dev/null &
 	pid=$!
+	# (not a timing: this waits for the run to get past the point)
+	while kill -0 "$pid" 2>/dev/null && [ "$(indexed_bytes crash)" -lt "$target" ]; do :; done
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null # (no "Killed" from the shell)
 	rc=$?
 	[ $rc -eq 137 ] && killed=$((killed + 1))
 	after=$(indexed_bytes crash)
-	echo "$p $delay $rc $done_bytes $after" >>progress.txt
-	if [ "$after" = "$done_bytes" ]; then
-		extra=$(awk -v e="$extra" -v d="$D" 'BEGIN { printf "%.4f", e + d / 25 }')
-	else
-		extra=0
-	fi
+	echo "$target $delay $rc $done_bytes $after" >>progress.txt
 done
-echo "# kill point (s), delay (s), exit status, bytes indexed before and after:"
+echo "# point (bytes), delay after it (s), exit status, bytes indexed before and after:"
 sed 's/^/#   /' progress.txt
 check "at least 19 of the 25 timed runs were killed before they finished (killed: $killed)" [ "$killed" -ge 19 ]
 check "the kills left the index at 12 or more different points" \
