@@ -1415,11 +1415,15 @@ static enum la_status versions_walk(struct store *st, struct pid_cache *pc, int6
 		if (!(rows[i] = prow_get(st, pc, ids[i], &e)))
 			break;
 		const struct prow *cur = rows[i];
+		/* A rule is asked only while the set has room: a full one
+		 * takes nothing more (the patches' were read for nothing, a
+		 * query and a group a series, at most walks of a commit's
+		 * refresh: a name's nearest fill them). */
 		if (cur->change_id[0] && !asked_before(rows, i, true))
 			e = add_by_name(st, pc, cur, true, start, ids, how, max, n);
-		if (!e && !asked_before(rows, i, false))
+		if (!e && *n < max && !asked_before(rows, i, false))
 			e = add_by_name(st, pc, cur, false, start, ids, how, max, n);
-		if (!e)
+		if (!e && *n < max)
 			e = add_by_patch(st, pc, cur, ids, how, max, n);
 	}
 	free(rows);
