@@ -423,10 +423,10 @@ static enum la_status add_nearest(sqlite3_stmt *up, sqlite3_stmt *down, int64_t 
 /* st->sdirty holds the threads whose series a commit refreshes (ids
  * above 0), and what makes the refresh look at every series near them
  * (series_state_refresh: a series left a walk it was in, whose state
- * the skip below would not see changed): -id for a series renamed or
- * given another change-id, SDIRTY_ALL for a message hidden, shown again
- * or removed (its patches no longer link its series to others).  A
- * rollback forgets them all with the rest. */
+ * the skip below would not see changed): -id for a series given another
+ * change-id, SDIRTY_ALL for a message hidden, shown again or removed
+ * (its patches no longer link its series to others); a series renamed
+ * is in st->sold (old_note).  A rollback forgets them all with the rest. */
 #define SDIRTY_ALL INT64_MIN
 
 static enum la_status dirty_push(struct store *st, int64_t v)
@@ -451,7 +451,7 @@ enum la_status series_dirty_thread(struct store *st, int64_t thread)
 	return e ? e : dirty_thread(st, thread);
 }
 
-/* The series of message id, renamed or given another change-id. */
+/* The series of message id, given another change-id. */
 static enum la_status dirty_links(struct store *st, int64_t id)
 {
 	sqlite3_stmt *s = q(st, Q_OF);
@@ -492,9 +492,56 @@ enum la_status series_dirty_msgid(struct store *st, int64_t list_id, const char 
 	return e;
 }
 
+/* A series renamed in the transaction: its list and author, the name it
+ * had when the transaction began (its walks' links before) and the one
+ * it has now.  The refresh makes the walks of the series near it as they
+ * were before (the old name's group holding it, the new one's not), to
+ * find those whose walk held it (series_state_refresh). */
+struct series_old {
+	int64_t id, list_id;
+	char *old_name, *name, *author;
+};
+
+void series_old_clear(struct store *st)
+{
+	for (size_t i = 0; i < st->nsold; i++) {
+		free(st->sold[i].old_name);
+		free(st->sold[i].name);
+		free(st->sold[i].author);
+	}
+	st->nsold = 0;
+}
+
+/* Notes series renamed from old to name (the first old name of the
+ * transaction kept). */
+static enum la_status old_note(struct store *st, int64_t series, int64_t list_id, const char *old,
+                               const char *name, const char *author)
+{
+	for (size_t i = 0; i < st->nsold; i++)
+		if (st->sold[i].id == series) {
+			char *n = strdup(name);
+			if (!n)
+				return LA_ENOMEM;
+			free(st->sold[i].name);
+			st->sold[i].name = n;
+			return LA_OK;
+		}
+	if (!vec_reserve(&st->sold, &st->capsold, st->nsold + 1, sizeof *st->sold))
+		return LA_ENOMEM;
+	struct series_old o = {series, list_id, strdup(old), strdup(name), strdup(author)};
+	if (!o.old_name || !o.name || !o.author) {
+		free(o.old_name);
+		free(o.name);
+		free(o.author);
+		return LA_ENOMEM;
+	}
+	st->sold[st->nsold++] = o;
+	return LA_OK;
+}
+
 /* Series' name made name, if part p is lower than the one it has it
- * from.  Renamed, the series near it by its old name are refreshed
- * around (their walks may have found it by that name: dirty_push). */
+ * from.  Renamed, its old name is noted (old_note): the refresh finds
+ * the series whose walks held it by that name. */
 static enum la_status series_rename(struct store *st, int64_t series, const char *name,
                                     const struct msg_series_subject *p, int64_t when)
 {
@@ -527,25 +574,7 @@ static enum la_status series_rename(struct store *st, int64_t series, const char
 		return LA_EDB;
 	if (strcmp(old, name) == 0 || !old[0])
 		return LA_OK;
-	/* Those whose walks may have found it by its old name: its 64
-	 * nearest of that name, as chain_refresh finds them by the new. */
-	sqlite3_stmt *up, *down;
-	if (!(down = q(st, Q_V_NAME_DOWN)) || !(up = q(st, Q_V_NAME_UP)))
-		return LA_EDB;
-	for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
-		sqlite3_bind_int64(x, 1, list_id);
-		sqlite3_bind_text(x, 2, old, -1, SQLITE_STATIC);
-		sqlite3_bind_text(x, 3, author, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(x, 4, series);
-	}
-	int64_t ids[65];
-	unsigned how[65];
-	int n = 1;
-	ids[0] = series;
-	enum la_status e = add_nearest(up, down, series, ids, how, 65, &n, 0);
-	for (int i = 0; !e && i < n; i++)
-		e = dirty_push(st, -ids[i]);
-	return e;
+	return old_note(st, series, list_id, old, name, author);
 }
 
 enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_t when,
@@ -966,6 +995,14 @@ struct pid_cache {
 	/* The parents of the Message-IDs a review was walked up through
 	 * (Q_ST_PARENT; every version of a thread walks them again). */
 	GHashTable *parents; /* Message-ID (owned int64) -> its parent's (owned int64) */
+	/* The walks as they were before the transaction's renames (old,
+	 * nold: st->sold), while before is set: each series renamed has its
+	 * old name (hrows) and is in that name's group, not in the new
+	 * one's (names, under keys of their own). */
+	const struct series_old *old;
+	size_t nold;
+	bool before;
+	GHashTable *hrows; /* series id (owned int64) -> struct prow (owned) */
 };
 
 /* How much pc keeps before pc_trim empties it: rows, ids of names, and
@@ -1022,6 +1059,10 @@ static void pid_cache_init(struct store *st, struct pid_cache *pc, bool pass)
 	pc->nnames = 0;
 	pc->shares = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, idset_free);
 	pc->parents = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+	pc->hrows = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+	pc->old = NULL;
+	pc->nold = 0;
+	pc->before = false;
 	pc->pass = pass;
 	/* (Unknown, each is taken as there: its queries run.) */
 	pc->any_review = pc->any_unshown = pc->any_pid = true;
@@ -1037,8 +1078,8 @@ static void pid_cache_init(struct store *st, struct pid_cache *pc, bool pass)
 
 static void pid_cache_free(struct pid_cache *pc)
 {
-	GHashTable **t[] = {&pc->groups, &pc->reviews, &pc->rows,
-	                    &pc->names,  &pc->shares,  &pc->parents};
+	GHashTable **t[] = {&pc->groups, &pc->reviews, &pc->rows, &pc->names,
+	                    &pc->shares, &pc->parents, &pc->hrows};
 	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
 		if (*t[i])
 			g_hash_table_destroy(*t[i]);
@@ -1054,6 +1095,7 @@ static void pc_trim(struct pid_cache *pc)
 {
 	if (g_hash_table_size(pc->rows) >= ROWS_CACHE_MAX) {
 		g_hash_table_remove_all(pc->rows);
+		g_hash_table_remove_all(pc->hrows); /* their strings too */
 		g_string_chunk_clear(pc->strs);
 	}
 	if (pc->nnames >= NAMES_CACHE_MAX) {
@@ -1066,8 +1108,8 @@ static void pc_trim(struct pid_cache *pc)
 
 /* Series id's row, read once a pass; NULL on failure (*e set;
  * LA_ENOTFOUND if there is no such series). */
-static const struct prow *prow_get(struct store *st, struct pid_cache *pc, int64_t id,
-                                   enum la_status *e)
+static const struct prow *prow_read(struct store *st, struct pid_cache *pc, int64_t id,
+                                    enum la_status *e)
 {
 	const struct prow *c = g_hash_table_lookup(pc->rows, &id);
 	if (c)
@@ -1114,15 +1156,97 @@ static const struct prow *prow_get(struct store *st, struct pid_cache *pc, int64
 	return r;
 }
 
+/* The series renamed in the transaction that id is, or NULL. */
+static const struct series_old *old_of(const struct pid_cache *pc, int64_t id)
+{
+	for (size_t i = 0; i < pc->nold; i++)
+		if (pc->old[i].id == id)
+			return &pc->old[i];
+	return NULL;
+}
+
+/* Series id's row (prow_read), or while pc->before, with the name it
+ * had before the transaction's renames. */
+static const struct prow *prow_get(struct store *st, struct pid_cache *pc, int64_t id,
+                                   enum la_status *e)
+{
+	const struct series_old *o = pc->before ? old_of(pc, id) : NULL;
+	if (!o)
+		return prow_read(st, pc, id, e);
+	const struct prow *h = g_hash_table_lookup(pc->hrows, &id);
+	if (h)
+		return h;
+	const struct prow *r = prow_read(st, pc, id, e);
+	if (!r)
+		return NULL;
+	int64_t *key = malloc(sizeof *key);
+	struct prow *c = malloc(sizeof *c);
+	if (!key || !c) {
+		free(key);
+		free(c);
+		*e = LA_ENOMEM;
+		return NULL;
+	}
+	*c = *r;
+	c->name = g_string_chunk_insert_const(pc->strs, o->old_name);
+	*key = id;
+	g_hash_table_insert(pc->hrows, key, c);
+	return c;
+}
+
+/* Whether g (ascending) holds v, and where it is or would go. */
+static size_t idset_find(const struct idset *g, int64_t v, bool *has)
+{
+	size_t lo = 0, hi = g->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->v[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*has = lo < g->n && g->v[lo] == v;
+	return lo;
+}
+
+/* The group of a name and author (g, ascending) as it was before the
+ * transaction's renames: a series renamed from it in again, one renamed
+ * to it out. */
+static bool name_before(const struct pid_cache *pc, const struct prow *cur, struct idset *g)
+{
+	for (size_t i = 0; i < pc->nold; i++) {
+		const struct series_old *o = &pc->old[i];
+		if (o->list_id != cur->list_id || strcmp(o->author, cur->author) != 0)
+			continue;
+		bool was = strcmp(o->old_name, cur->name) == 0,
+		     is = strcmp(o->name, cur->name) == 0;
+		if (was == is)
+			continue;
+		bool has;
+		size_t at = idset_find(g, o->id, &has);
+		if (was && !has) {
+			if (!idset_add(g, 0))
+				return false;
+			memmove(g->v + at + 1, g->v + at, (g->n - 1 - at) * sizeof *g->v);
+			g->v[at] = o->id;
+		} else if (is && has) {
+			memmove(g->v + at, g->v + at + 1, (g->n - 1 - at) * sizeof *g->v);
+			g->n--;
+		}
+	}
+	return true;
+}
+
 /* The ids of the series of cur's change-id (change) or of its name and
  * author, ascending, read once a pass; NULL on failure (*e set). */
 static const struct idset *name_get(struct store *st, struct pid_cache *pc, const struct prow *cur,
                                     bool change, enum la_status *e)
 {
+	bool before = pc->before && !change && pc->nold;
 	char *key =
 		change ? g_strdup_printf("c%" G_GINT64_FORMAT ":%s", cur->list_id, cur->change_id)
-		       : g_strdup_printf("n%" G_GINT64_FORMAT ":%zu:%s%s", cur->list_id,
-	                                 strlen(cur->name), cur->name, cur->author);
+		       : g_strdup_printf("%c%" G_GINT64_FORMAT ":%zu:%s%s", before ? 'b' : 'n',
+	                                 cur->list_id, strlen(cur->name), cur->name, cur->author);
 	struct idset *g = g_hash_table_lookup(pc->names, key);
 	if (g) {
 		g_free(key);
@@ -1151,6 +1275,8 @@ static const struct idset *name_get(struct store *st, struct pid_cache *pc, cons
 			break;
 		}
 	sqlite3_reset(s);
+	if (rc == SQLITE_DONE && before && !name_before(pc, cur, g))
+		rc = SQLITE_NOMEM;
 	if (rc != SQLITE_DONE) {
 		g_free(key);
 		idset_free(g);
@@ -1910,8 +2036,9 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 #define REFRESH_MAX (SERIES_CHAIN_MAX + 3 * 64)
 
 /* What one refresh knows: the series changed (those of the threads
- * named dirty), those done, those found unchanged, and those around
- * which nothing is skipped. */
+ * named dirty, those renamed or given another change-id), those done,
+ * those found unchanged, and those around which nothing is skipped (a
+ * change-id changed). */
 struct refresh {
 	GHashTable *changed, *done, *clean, *force;
 	bool force_all;
@@ -1937,10 +2064,16 @@ static bool set_add(GHashTable *set, int64_t id)
 
 /* Whether series id's state may have changed in this commit: whether
  * its walk (made again, on the rows as they are now) holds a series
- * changed.  A walk that holds none is the walk it was (a series added
- * to a walk is in it; one that left it was renamed, or its patches
- * hidden or removed: r->force) over versions whose messages, reviews
- * and rows are those it read before, so its state is too. */
+ * changed, or held one before.  A walk that holds none and held none is
+ * the walk it was (a series added to a walk is in it; one that left it
+ * was renamed, given another change-id, or its patches hidden or
+ * removed: r->force) over versions whose messages, reviews and rows are
+ * those it read before, so its state is too.  The walk before is the
+ * walk now with the series renamed in the transaction given their old
+ * names (pc->before): it holds no fewer of the series unchanged than
+ * the walk as it was (it differs from that one by the series new or with
+ * new patches alone, all of them changed), so if it holds no series
+ * changed, that one held none either. */
 static enum la_status touches_changed(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
                                       const struct refresh *r, int64_t id, bool *hit)
 {
@@ -1952,6 +2085,23 @@ static enum la_status touches_changed(struct store *st, struct pid_cache *pc, st
 	*hit = false;
 	for (int i = 0; i < w->n && !*hit; i++)
 		*hit = set_has(r->changed, w->ids[i]);
+	if (*hit || !pc->nold)
+		return LA_OK;
+	/* Its walk as it was before the transaction's renames (a series that
+	 * left it by its old name is not in it now): one that held none of
+	 * the series changed held no series renamed, and the walk now holds
+	 * no more than it held then but series changed (new ones, or with
+	 * new messages).  Not kept: the walks of states are the ones now. */
+	int64_t ids[SERIES_CHAIN_MAX];
+	unsigned how[SERIES_CHAIN_MAX];
+	int n = 0;
+	pc->before = true;
+	e = versions_walk(st, pc, id, ids, how, SERIES_CHAIN_MAX, &n);
+	pc->before = false;
+	if (e)
+		return e == LA_ENOTFOUND ? (*hit = true, LA_OK) : e;
+	for (int i = 0; i < n && !*hit; i++)
+		*hit = set_has(r->changed, ids[i]);
 	return LA_OK;
 }
 
@@ -2031,10 +2181,11 @@ enum la_status series_state_refresh(struct store *st)
 		/* All of them at the end of the run (store_states_finish);
 		 * until then the index says they are not made. */
 		st->nsdirty = 0;
+		series_old_clear(st);
 		st->scount_gen = 0;
 		return store_meta_set(st, "series_state", "0");
 	}
-	if (!st->nsdirty)
+	if (!st->nsdirty && !st->nsold)
 		return LA_OK;
 	qsort(st->sdirty, st->nsdirty, sizeof *st->sdirty, cmp_i64);
 	struct idset series = {0};
@@ -2082,13 +2233,45 @@ enum la_status series_state_refresh(struct store *st)
 		if (!set_has(r.changed, id) && (!idset_add(&series, id) || !set_add(r.changed, id)))
 			e = LA_ENOMEM;
 	}
+	for (size_t i = 0; !e && i < st->nsold; i++) {
+		int64_t id = st->sold[i].id;
+		if (!set_has(r.changed, id) && (!idset_add(&series, id) || !set_add(r.changed, id)))
+			e = LA_ENOMEM;
+	}
 	/* In id order, whatever order the threads came in. */
 	if (series.n)
 		qsort(series.v, series.n, sizeof *series.v, cmp_i64);
+	/* And around a series renamed, its 64 nearest of its old name (whose
+	 * walks may have held it by that name: those that did hold a series
+	 * changed in their walks as they were, touches_changed). */
+	for (size_t i = 0; !e && i < st->nsold; i++) {
+		const struct series_old *o = &st->sold[i];
+		sqlite3_stmt *up, *down;
+		if (!(down = q(st, Q_V_NAME_DOWN)) || !(up = q(st, Q_V_NAME_UP))) {
+			e = LA_EDB;
+			break;
+		}
+		for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
+			sqlite3_bind_int64(x, 1, o->list_id);
+			sqlite3_bind_text(x, 2, o->old_name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(x, 3, o->author, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(x, 4, o->id);
+		}
+		int64_t ids[65];
+		unsigned how[65];
+		int n = 1;
+		ids[0] = o->id;
+		e = add_nearest(up, down, o->id, ids, how, 65, &n, 0);
+		for (int j = 1; !e && j < n; j++)
+			if (!set_has(r.changed, ids[j]) && !idset_add(&series, ids[j]))
+				e = LA_ENOMEM;
+	}
 	struct pid_cache pc;
 	struct sver_cache sc;
 	pid_cache_init(st, &pc, true);
 	sver_cache_init(&sc);
+	pc.old = st->sold;
+	pc.nold = st->nsold;
 	for (size_t i = 0; !e && i < series.n; i++)
 		e = chain_refresh(st, series.v[i], &r, &pc, &sc);
 	sver_cache_free(&sc);
@@ -2099,6 +2282,7 @@ enum la_status series_state_refresh(struct store *st)
 	g_hash_table_destroy(r.force);
 	free(series.v);
 	st->nsdirty = 0;
+	series_old_clear(st);
 	st->scount_gen = 0; /* the counts cached are stale */
 	return e;
 }
@@ -2143,6 +2327,7 @@ enum la_status series_state_fill(struct store *st)
 	pid_cache_free(&pc);
 	free(all.v);
 	st->nsdirty = 0; /* every series is done */
+	series_old_clear(st);
 	st->scount_gen = 0;
 	if (!e)
 		e = store_meta_set(st, "series_state", "1");

@@ -775,6 +775,8 @@ void store_close(struct store *st)
 	series_stmts_free(st);
 	store_memo_free(st->memo);
 	free(st->sdirty);
+	series_old_clear(st);
+	free(st->sold);
 	stats_stmts_free(st);
 	/* A persistent WAL is emptied when the writer closes, so that readers
 	 * without write access to the -shm (which rebuild their index of the

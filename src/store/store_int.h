@@ -151,12 +151,19 @@ struct day_entry {
 	bool dirty;
 };
 
+struct series_old;
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *prepared[S_COUNT];
 	sqlite3_stmt *sstmt[48]; /* series.c's statements */
 	int64_t *sdirty;         /* threads whose series' state to refresh at commit (series.c) */
 	size_t nsdirty, capsdirty;
+	/* The series renamed in the transaction, each with the name its
+	 * walks linked it by before (series.c: series_rename, and the
+	 * refresh's walks as they were: series_state_refresh). */
+	struct series_old *sold;
+	size_t nsold, capsold;
 	/* A reader of an index that no writer has opened since series (or
 	 * their states) came: empty TEMP tables stand for those it lacks
 	 * until it has them (series.c: series_reader_tables). */
@@ -449,6 +456,9 @@ LA_MUST_CHECK enum la_status series_reader_tables(struct store *st);
 LA_MUST_CHECK enum la_status series_fill(struct store *st);
 /* series.c: finalizes its statements (store_close). */
 void series_stmts_free(struct store *st);
+/* Forgets the series renamed in the transaction (st->sold): at its
+ * refresh, rollback or close. */
+void series_old_clear(struct store *st);
 
 /* stats.c: adds up the changes noted (stats_sql.h) into the figures,
  * and sets the page key of new senders, in the writer's transaction;
