@@ -1518,12 +1518,32 @@ static bool asked_before(const struct prow *const *rows, int i, bool change)
 	return false;
 }
 
+/* Whether the rules asked of row may answer otherwise before the
+ * transaction's renames (pc->old): it is a series renamed, or of the
+ * list, author and old or new name of one. */
+static bool near_old(const struct pid_cache *pc, const struct prow *row)
+{
+	for (size_t i = 0; i < pc->nold; i++) {
+		const struct series_old *o = &pc->old[i];
+		if (o->id == row->id)
+			return true;
+		if (o->list_id == row->list_id && strcmp(o->author, row->author) == 0 &&
+		    (strcmp(o->old_name, row->name) == 0 || strcmp(o->name, row->name) == 0))
+			return true;
+	}
+	return false;
+}
+
 /* store_series_versions' walk from series start, with pc for what it
- * reads (pc_trim is not called during it: rows[] points into pc). */
+ * reads (pc_trim is not called during it: rows[] points into pc);
+ * *old (if not NULL): whether a series it asked its rules of is
+ * near_old (else the walk before the renames is this one). */
 static enum la_status versions_walk(struct store *st, struct pid_cache *pc, int64_t start,
-                                    int64_t *ids, unsigned *how, int max, int *n)
+                                    int64_t *ids, unsigned *how, int max, int *n, bool *old)
 {
 	*n = 0;
+	if (old)
+		*old = false;
 	if (max < 1)
 		return LA_OK;
 	const struct prow **rows = calloc((size_t)max, sizeof *rows);
@@ -1541,6 +1561,8 @@ static enum la_status versions_walk(struct store *st, struct pid_cache *pc, int6
 		if (!(rows[i] = prow_get(st, pc, ids[i], &e)))
 			break;
 		const struct prow *cur = rows[i];
+		if (old && !*old && pc->nold)
+			*old = near_old(pc, cur);
 		/* A rule is asked only while the set has room: a full one
 		 * takes nothing more (the patches' were read for nothing, a
 		 * query and a group a series, at most walks of a commit's
@@ -1564,7 +1586,7 @@ enum la_status store_series_versions(struct store *st, const struct store_series
 	 * with a cache of its own. */
 	struct pid_cache pc;
 	pid_cache_init(st, &pc, false);
-	enum la_status e = versions_walk(st, &pc, start->id, ids, how, max, n);
+	enum la_status e = versions_walk(st, &pc, start->id, ids, how, max, n, NULL);
 	pid_cache_free(&pc);
 	for (int i = 0; !e && rows && i < *n; i++)
 		e = store_series_get(st, ids[i], &rows[i]);
@@ -1907,6 +1929,7 @@ static int cmp_i64(const void *a, const void *b)
 
 struct walk {
 	int n;
+	bool old; /* versions_walk's *old */
 	int64_t ids[SERIES_CHAIN_MAX];
 };
 
@@ -1988,7 +2011,7 @@ static const struct walk *walk_of(struct store *st, struct pid_cache *pc, struct
 		*e = LA_ENOMEM;
 		return NULL;
 	}
-	if ((*e = versions_walk(st, pc, id, nw->ids, how, SERIES_CHAIN_MAX, &nw->n))) {
+	if ((*e = versions_walk(st, pc, id, nw->ids, how, SERIES_CHAIN_MAX, &nw->n, &nw->old))) {
 		free(key);
 		free(nw);
 		return NULL;
@@ -2073,7 +2096,9 @@ static bool set_add(GHashTable *set, int64_t id)
  * names (pc->before): it holds no fewer of the series unchanged than
  * the walk as it was (it differs from that one by the series new or with
  * new patches alone, all of them changed), so if it holds no series
- * changed, that one held none either. */
+ * changed, that one held none either.  It is made only for a walk that
+ * asked its rules of a series renamed or of one of its names (near_old):
+ * any other is the same before. */
 static enum la_status touches_changed(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
                                       const struct refresh *r, int64_t id, bool *hit)
 {
@@ -2085,7 +2110,7 @@ static enum la_status touches_changed(struct store *st, struct pid_cache *pc, st
 	*hit = false;
 	for (int i = 0; i < w->n && !*hit; i++)
 		*hit = set_has(r->changed, w->ids[i]);
-	if (*hit || !pc->nold)
+	if (*hit || !w->old)
 		return LA_OK;
 	/* Its walk as it was before the transaction's renames (a series that
 	 * left it by its old name is not in it now): one that held none of
@@ -2096,7 +2121,7 @@ static enum la_status touches_changed(struct store *st, struct pid_cache *pc, st
 	unsigned how[SERIES_CHAIN_MAX];
 	int n = 0;
 	pc->before = true;
-	e = versions_walk(st, pc, id, ids, how, SERIES_CHAIN_MAX, &n);
+	e = versions_walk(st, pc, id, ids, how, SERIES_CHAIN_MAX, &n, NULL);
 	pc->before = false;
 	if (e)
 		return e == LA_ENOTFOUND ? (*hit = true, LA_OK) : e;
