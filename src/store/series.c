@@ -513,10 +513,13 @@ void series_old_clear(struct store *st)
 }
 
 /* Notes series renamed from old to name (the first old name of the
- * transaction kept). */
+ * transaction kept); nothing while the states wait for the end of a
+ * first index (store_states_finish computes them all). */
 static enum la_status old_note(struct store *st, int64_t series, int64_t list_id, const char *old,
                                const char *name, const char *author)
 {
+	if (st->states_deferred)
+		return LA_OK;
 	for (size_t i = 0; i < st->nsold; i++)
 		if (st->sold[i].id == series) {
 			char *n = strdup(name);
