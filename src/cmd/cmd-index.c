@@ -522,7 +522,7 @@ int cmd_index(int argc, char **argv)
 	/* (Tests keep a first index's states made at each commit, to
 	 * compare the two: LISTARC_STATES_EACH_COMMIT=1.) */
 	const char *each = getenv("LISTARC_STATES_EACH_COMMIT");
-	if (!(each && *each == '1') && store_states_defer(st)) {
+	if ((!(each && *each == '1') && store_states_defer(st)) || store_bulk(st)) {
 		cmd_error("%s: cannot read the index", dir);
 		rc = 1;
 		goto out;

@@ -748,6 +748,17 @@ fail:
 	return e;
 }
 
+/* (65,536 pages of 4 KB: 256 MB of log at most, and 512 KB of -shm.) */
+#define STORE_BULK_WAL_PAGES 65536
+
+enum la_status store_bulk(struct store *st)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint=%d", STORE_BULK_WAL_PAGES);
+	int rc = st_exec(st, sql);
+	return rc == SQLITE_OK ? LA_OK : st_error(rc);
+}
+
 enum la_status store_checkpoint(struct store *st, struct la_err *err)
 {
 	/* Passive: readers (the server) are never waited for; what they
