@@ -823,6 +823,7 @@ struct fts_prep {
 	pthread_mutex_t mu;
 	pthread_cond_t work, idle;
 	struct buf raw, pend;
+	struct buf stembuf; /* (the thread's: pend_stems) */
 	size_t raw_rows, pend_rows;
 	size_t queued; /* bytes handed over since the last flush */
 	bool busy, stop, failed;
@@ -964,18 +965,20 @@ static void file_commit(struct fts_prep *fp, int64_t cover)
 /* Appends a column's text p[0..n) to b: with lore's columns, CJK
  * characters get a space around each (util/cjk.h: every one a word),
  * and in the current index letters are folded (util/fold.h: ß is ss).
- * Its length first, 4 bytes. */
-static void pend_text(struct fts_prep *fp, struct buf *b, const char *p, size_t n)
+ * Its length first, 4 bytes.  True if the text appended is p's as
+ * folded, without spaces added. */
+static bool pend_text(struct fts_prep *fp, struct buf *b, const char *p, size_t n)
 {
 	uint32_t len = (uint32_t)n;
 	size_t at = b->len;
+	bool spaced = fp->lore && cjk_has(p, n);
 	buf_add(b, &len, sizeof len);
-	if (fp->lore && cjk_has(p, n))
+	if (spaced)
 		cjk_spaced(b, p, n);
 	else
 		buf_add(b, p, n);
 	if (b->err)
-		return;
+		return false;
 	len = (uint32_t)(b->len - at - sizeof len);
 	if (fp->stems && fold_needed(b->data + at + sizeof len, len)) {
 		len = (uint32_t)fold_letters(b->data + at + sizeof len, len,
@@ -983,28 +986,39 @@ static void pend_text(struct fts_prep *fp, struct buf *b, const char *p, size_t 
 		b->len = at + sizeof len + len;
 	}
 	memcpy(b->data + at, &len, sizeof len);
+	return !spaced;
 }
 
-/* Appends to b the distinct stems of p[0..n) (util/stem.h), of its
- * words as folded (util/fold.h: "ﬁnalised" is stemmed as "finalised");
- * its length first, 4 bytes. */
-static void pend_stems(struct fts_prep *fp, struct buf *b, const char *p, size_t n)
+/* Appends to fp->pend the distinct stems of p[0..n) (util/stem.h), of
+ * its words as folded (util/fold.h: "ﬁnalised" is stemmed as
+ * "finalised"); its length first, 4 bytes.  folded, if not SIZE_MAX,
+ * is where in fp->pend pend_text put p's text folded (with its length
+ * before it): the stems are taken from there rather than folding p
+ * again. */
+static void pend_stems(struct fts_prep *fp, const char *p, size_t n, size_t folded)
 {
-	uint32_t len = 0;
-	size_t at = b->len;
-	buf_add(b, &len, sizeof len);
+	struct buf *b = &fp->pend;
+	struct buf *t = &fp->stembuf;
+	buf_reset(t);
 	stemmer_reset(fp->stemmer);
-	char *folded = fold_needed(p, n) ? malloc(n + 1) : NULL;
-	if (folded) {
-		n = fold_letters(p, n, folded);
-		p = folded;
+	if (folded != SIZE_MAX && !b->err) {
+		uint32_t k;
+		memcpy(&k, b->data + folded, sizeof k);
+		stemmer_stems(fp->stemmer, t, b->data + folded + sizeof k, k);
+	} else {
+		char *f = fold_needed(p, n) ? malloc(n + 1) : NULL;
+		if (f) {
+			n = fold_letters(p, n, f);
+			p = f;
+		}
+		stemmer_stems(fp->stemmer, t, p, n);
+		free(f);
 	}
-	stemmer_stems(fp->stemmer, b, p, n);
-	free(folded);
-	if (b->err)
-		return;
-	len = (uint32_t)(b->len - at - sizeof len);
-	memcpy(b->data + at, &len, sizeof len);
+	if (t->err)
+		b->err = t->err;
+	uint32_t len = (uint32_t)t->len;
+	buf_add(b, &len, sizeof len);
+	buf_add(b, t->data, t->len);
 }
 
 /* The raw rows of w[0..n) prepared into fp->pend; at a commit mark
@@ -1020,6 +1034,7 @@ static void prep_rows(struct fts_prep *fp, const struct buf *w, size_t rows)
 	for (size_t r = 0; r < rows && !fp->pend.err; r++) {
 		const char *p[15];
 		uint32_t n[15];
+		size_t folded[15];
 		int64_t id;
 		memcpy(&id, w->data + at, sizeof id);
 		if (id == FTS_MARK) {
@@ -1036,7 +1051,8 @@ static void prep_rows(struct fts_prep *fp, const struct buf *w, size_t rows)
 			memcpy(&n[i], w->data + at, sizeof n[i]);
 			p[i] = w->data + at + sizeof n[i];
 			at += sizeof n[i] + n[i];
-			pend_text(fp, &fp->pend, p[i], n[i]);
+			size_t to = fp->pend.len;
+			folded[i] = pend_text(fp, &fp->pend, p[i], n[i]) ? to : SIZE_MAX;
 		}
 		if (fp->stems) {
 			/* The diffs' removed, added and context lines have
@@ -1045,7 +1061,7 @@ static void prep_rows(struct fts_prep *fp, const struct buf *w, size_t rows)
 			 * dfctx. */
 			static const int stemmed[] = {0, 4, 5, 7, 8, 9};
 			for (int i = 0; i < 6; i++)
-				pend_stems(fp, &fp->pend, p[stemmed[i]], n[stemmed[i]]);
+				pend_stems(fp, p[stemmed[i]], n[stemmed[i]], folded[stemmed[i]]);
 		}
 		fp->pend_rows++;
 	}
@@ -1157,6 +1173,7 @@ static struct fts_prep *prep_get(struct store *st)
 	}
 	buf_init(&fp->raw, (size_t)FTS_PEND_BYTES * 4);
 	buf_init(&fp->pend, (size_t)FTS_PEND_BYTES * 16);
+	buf_init(&fp->stembuf, (size_t)FTS_PEND_BYTES * 16);
 	pthread_mutex_init(&fp->mu, NULL);
 	pthread_cond_init(&fp->work, NULL);
 	pthread_cond_init(&fp->idle, NULL);
@@ -1212,6 +1229,7 @@ void st_fts_prep_free(struct store *st)
 	pthread_cond_destroy(&fp->idle);
 	buf_free(&fp->raw);
 	buf_free(&fp->pend);
+	buf_free(&fp->stembuf);
 	stemmer_free(fp->stemmer);
 	free(fp);
 	st->fts_prep = NULL;

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static uint64_t mix64(uint64_t h)
+uint64_t hash64_mix(uint64_t h)
 {
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ULL;
@@ -21,7 +21,7 @@ uint64_t hash64(const void *data, size_t n, uint64_t seed)
 		h ^= p[i];
 		h *= 0x100000001b3ULL;
 	}
-	return mix64(h);
+	return hash64_mix(h);
 }
 
 uint64_t hash64_bulk(const void *data, size_t n, uint64_t seed)
@@ -43,5 +43,6 @@ uint64_t hash64_bulk(const void *data, size_t n, uint64_t seed)
 	uint64_t t = 0;
 	for (; i < n; i++)
 		t = (t ^ p[i]) * 0x100000001b3ULL;
-	return mix64(mix64(h[0] ^ mix64(h[1] + t)) ^ mix64(h[2] ^ mix64(h[3] + n)));
+	return hash64_mix(hash64_mix(h[0] ^ hash64_mix(h[1] + t)) ^
+	                  hash64_mix(h[2] ^ hash64_mix(h[3] + n)));
 }

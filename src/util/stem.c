@@ -23,6 +23,7 @@ struct cached {
 	uint8_t wlen, slen; /* 0: empty */
 	char word[STEM_WORD_MAX];
 	char stem[STEM_WORD_MAX + 1];
+	uint64_t shash; /* hash64(stem, slen, 0): stemmer_stems' set */
 };
 
 struct stemmer {
@@ -67,13 +68,13 @@ bool stem_word(const char *w, size_t n)
 	return true;
 }
 
-const char *stemmer_stem(struct stemmer *s, const char *w, size_t n, size_t *len)
+/* The cache's entry of w[0..n) (in the slot of hash h, any hash of the
+ * word), stemmed into it if it was not there; NULL if memory ran out. */
+static const struct cached *stem_cached(struct stemmer *s, const char *w, size_t n, uint64_t h)
 {
-	struct cached *c = &s->cache[hash64(w, n, 0) & (CACHE_SLOTS - 1)];
-	if (c->wlen == n && memcmp(c->word, w, n) == 0) {
-		*len = c->slen;
-		return c->stem;
-	}
+	struct cached *c = &s->cache[h & (CACHE_SLOTS - 1)];
+	if (c->wlen == n && memcmp(c->word, w, n) == 0)
+		return c;
 	const sb_symbol *r = sb_stemmer_stem(s->sb, (const sb_symbol *)w, (int)n);
 	if (!r)
 		return NULL;
@@ -86,7 +87,16 @@ const char *stemmer_stem(struct stemmer *s, const char *w, size_t n, size_t *len
 	c->stem[k] = 0;
 	c->wlen = (uint8_t)n;
 	c->slen = (uint8_t)k;
-	*len = k;
+	c->shash = hash64(c->stem, k, 0);
+	return c;
+}
+
+const char *stemmer_stem(struct stemmer *s, const char *w, size_t n, size_t *len)
+{
+	const struct cached *c = stem_cached(s, w, n, hash64(w, n, 0));
+	if (!c)
+		return NULL;
+	*len = c->slen;
 	return c->stem;
 }
 
@@ -123,11 +133,11 @@ static bool first_time(struct stemmer *s, uint64_t h)
 	return true;
 }
 
-static bool word_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c >= 0x80;
-}
+/* What each byte is to stemmer_stems: a separator (0), an ASCII letter
+ * (1), or another byte of a word (2: digits, '_', bytes >= 0x80). */
+static const uint8_t byte_kind[256] = {
+	['0' ... '9'] = 2, ['A' ... 'Z'] = 1, ['_'] = 2, ['a' ... 'z'] = 1, [0x80 ... 0xFF] = 2,
+};
 
 void stemmer_reset(struct stemmer *s)
 {
@@ -142,33 +152,39 @@ void stemmer_stems(struct stemmer *s, struct buf *out, const char *text, size_t 
 {
 	const unsigned char *p = (const unsigned char *)text;
 	size_t i = 0;
-	while (i < n) {
-		while (i < n && !word_byte(p[i]))
+	for (;;) {
+		while (i < n && !byte_kind[p[i]])
 			i++;
-		size_t start = i;
-		bool letters = true;
+		if (i >= n)
+			break;
+		/* The word lowercased into w, and hashed as it goes (FNV-1a,
+		 * seed 1: hash64(w, k, 1) once mixed), while it is letters
+		 * alone; a word with another byte is skipped whole. */
 		char w[STEM_WORD_MAX];
-		while (i < n && word_byte(p[i])) {
-			unsigned char c = p[i];
-			if (c >= 'A' && c <= 'Z')
-				c = (unsigned char)(c + 32);
-			else if (c < 'a' || c > 'z')
-				letters = false;
-			if (i - start < STEM_WORD_MAX)
-				w[i - start] = (char)c;
-			i++;
+		size_t k = 0;
+		uint64_t h = 0xcbf29ce484222325ULL ^ 1;
+		for (; i < n && byte_kind[p[i]] == 1; i++, k++) {
+			if (k < STEM_WORD_MAX) {
+				unsigned char c = p[i] | 0x20;
+				w[k] = (char)c;
+				h = (h ^ c) * 0x100000001b3ULL;
+			}
 		}
-		size_t k = i - start;
-		if (!letters || k < 2 || k > STEM_WORD_MAX)
+		if (i < n && byte_kind[p[i]]) {
+			while (i < n && byte_kind[p[i]])
+				i++;
+			continue;
+		}
+		if (k < 2 || k > STEM_WORD_MAX)
 			continue;
 		/* A word met before in this text has its stem out already (a
 		 * hash of each, told apart by their seeds). */
-		if (!first_time(s, hash64(w, k, 1)))
+		uint64_t hw = hash64_mix(h);
+		if (!first_time(s, hw))
 			continue;
-		size_t sl;
-		const char *st = stemmer_stem(s, w, k, &sl);
-		if (st && first_time(s, hash64(st, sl, 0))) {
-			buf_add(out, st, sl);
+		const struct cached *c = stem_cached(s, w, k, hw);
+		if (c && first_time(s, c->shash)) {
+			buf_add(out, c->stem, c->slen);
 			buf_addc(out, ' ');
 		}
 	}
