@@ -43,7 +43,7 @@ EOM
 msg z3 'zebra three' 'the third zebra' >>"$MBOX"
 la index --data "$DATA" lines "$MBOX" 2>new.txt
 check 'a new index records the search rows'"'"' form' \
-	eval '[ "$(sqlite3 "$DATA/index.sqlite" "SELECT value FROM meta WHERE key = '"'search_format'"'")" = 2 ]'
+	eval '[ "$(sqlite3 "$DATA/index.sqlite" "SELECT value FROM meta WHERE key = '"'search_format'"'")" = 3 ]'
 la index --data "$DATA" lines "$MBOX" 2>again.txt
 check '...and listarc index rebuilds nothing of it' eval '! grep -qi rebuil new.txt again.txt'
 mids() { la search --data "$DATA" --format=json --limit 100 "$1" 2>search.err |
@@ -95,7 +95,7 @@ check_eq '...a phrase stays inside one added line' "$(mids 'dfb:"alpha beta"')" 
 check_eq '...and matches inside it' "$(mids 'dfb:"foo_begin alpha"')" "$P"
 check_eq '...the form is recorded, the rebuild over' \
 	"$(sqlite3 "$DATA/index.sqlite" "SELECT group_concat(kv, ' ') FROM (SELECT key || '=' || value AS kv FROM meta WHERE key IN ('search', 'search_format', 'search_build') ORDER BY key)")" \
-	"search=on search_format=2"
+	"search=on search_format=3"
 get '/lines/?q=zebra' >p2.html
 check_eq 'the page says nothing of a rebuild' "$STATUS $(grep -c 'rebuilt' p2.html)" '200 0'
 la index --data "$DATA" lines "$MBOX" 2>again2.txt

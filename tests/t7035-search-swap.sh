@@ -49,7 +49,7 @@ printf 'From: Z <z@example.org>\nSubject: Re: zebra 4\nMessage-ID: <zebra4@examp
 	LISTARC_DELIVER_REINDEX=50 "$LISTARC" deliver --data "$DATA" big
 check_eq 'a delivery finishes the rebuild and swaps the new file in' \
 	"$? $(sqlite3 "$DATA/index.sqlite" "SELECT group_concat(key || '=' || value, ' ') FROM meta WHERE key IN ('search', 'search_build', 'search_format') ORDER BY key") $(cd "$DATA" && echo search.sqlite*)" \
-	"0 search=on search_format=2 search.sqlite search.sqlite-shm search.sqlite-wal"
+	"0 search=on search_format=3 search.sqlite search.sqlite-shm search.sqlite-wal"
 f=$(fresh)
 check 'the new rows: a fresh reader finds the bodies' eval '[ "${f#*signed=}" != "0 " ]'
 check_eq '...and the server, running across the swap, the same' "$(served)" "$f"

@@ -242,10 +242,12 @@ bool store_search_lore(struct store *st);
  * itself when it finds such an index). */
 bool store_search_stems(struct store *st);
 /* The form of the search index's rows this listarc writes (meta
- * "search_format"): 2 since the diffs' columns keep their lines apart (a
- * phrase does not cross them) and dfhh holds its words' stems.  An index
- * without the row had its rows written by an older listarc (1). */
-#define STORE_SEARCH_FORMAT 2
+ * "search_format"): 3 since no word is left out of the stems for a hash
+ * it shared with an earlier stem ("we" after "I've"); 2 since the diffs'
+ * columns keep their lines apart (a phrase does not cross them) and dfhh
+ * holds its words' stems.  An index without the row had its rows written
+ * by an older listarc (1). */
+#define STORE_SEARCH_FORMAT 3
 /* Whether the search index's rows are of STORE_SEARCH_FORMAT: true for
  * an index this listarc made, or rebuilt whole (`reindex --search`);
  * false for an older one, or one whose rebuild is under way (meta

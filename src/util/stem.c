@@ -18,12 +18,21 @@
  * about 4,000 distinct words repeats some stems in its column of stems:
  * it is only bigger). */
 #define SEEN_SLOTS 8192
+/* The seeds that keep a word's hash and a stem's apart in that set:
+ * FNV-1a's states from seeds differing in bit 63 alone differ in bit 63
+ * whatever bytes follow (a byte's XOR reaches the low 8 bits; a
+ * multiplication by an odd number keeps a difference of 2^63), so a
+ * word and a stem of the same length never share a hash.  (Seeds 1 and
+ * 0 did: "we" and "ve" hashed alike, and "we" was left out of the stems
+ * of a text that had "I've" before it.) */
+#define WORD_SEED (UINT64_C(1) << 63)
+#define STEM_SEED 0
 
 struct cached {
 	uint8_t wlen, slen; /* 0: empty */
 	char word[STEM_WORD_MAX];
 	char stem[STEM_WORD_MAX + 1];
-	uint64_t shash; /* hash64(stem, slen, 0): stemmer_stems' set */
+	uint64_t shash; /* hash64(stem, slen, STEM_SEED): stemmer_stems' set */
 };
 
 struct stemmer {
@@ -87,7 +96,7 @@ static const struct cached *stem_cached(struct stemmer *s, const char *w, size_t
 	c->stem[k] = 0;
 	c->wlen = (uint8_t)n;
 	c->slen = (uint8_t)k;
-	c->shash = hash64(c->stem, k, 0);
+	c->shash = hash64(c->stem, k, STEM_SEED);
 	return c;
 }
 
@@ -157,12 +166,12 @@ void stemmer_stems(struct stemmer *s, struct buf *out, const char *text, size_t 
 			i++;
 		if (i >= n)
 			break;
-		/* The word lowercased into w, and hashed as it goes (FNV-1a,
-		 * seed 1: hash64(w, k, 1) once mixed), while it is letters
+		/* The word lowercased into w, and hashed as it goes (FNV-1a:
+		 * hash64(w, k, WORD_SEED) once mixed), while it is letters
 		 * alone; a word with another byte is skipped whole. */
 		char w[STEM_WORD_MAX];
 		size_t k = 0;
-		uint64_t h = 0xcbf29ce484222325ULL ^ 1;
+		uint64_t h = 0xcbf29ce484222325ULL ^ WORD_SEED;
 		for (; i < n && byte_kind[p[i]] == 1; i++, k++) {
 			if (k < STEM_WORD_MAX) {
 				unsigned char c = p[i] | 0x20;

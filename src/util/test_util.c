@@ -287,6 +287,12 @@ static void test_stem(void)
 	stemmer_reset(st);
 	stemmer_stems(st, &b, "the review", 10);
 	CHECK_STR(buf_cstr(&b), "the review ", "after stemmer_reset, anew");
+	/* A word and a stem that differ only in the low bit of their first
+	 * letter ("we", "ve" of "I've") are told apart. */
+	buf_reset(&b);
+	stemmer_reset(st);
+	stemmer_stems(st, &b, "I've ve we xe", 13);
+	CHECK_STR(buf_cstr(&b), "ve we xe ", "a word is not taken for a stem of the same length");
 	buf_free(&b);
 	stemmer_free(st);
 	stemmer_free(NULL);
