@@ -16,7 +16,7 @@
 # mid_words answers the same (reading every Message-ID) until a writer
 # opens it and fills the words in.
 . "$(dirname "$0")/lib.sh"
-plan 52
+plan 53
 DATA=$T/arc
 la index -q --data "$DATA" linux-kernel "$ROOT/samples/seeds.mbox"
 la index -q --data "$DATA" lkml "$ROOT/samples/lkml.mbox"
@@ -234,6 +234,12 @@ isql "$DATA" "DELETE FROM mid_words WHERE mid IN (SELECT mid FROM messages WHERE
 	UPDATE meta SET value = 'older' WHERE key = 'schema_sql'"
 la index -q --data "$DATA" odd odd.mbox
 check_eq '...and the words of messages an older listarc added' "$(got 'm:a.b')" "$(want a.b)"
+
+# Without a search index (index --no-search) m: is looked up the same.
+la index -q --no-search --data nos odd odd.mbox
+check_eq 'an archive without a search index: m:words* looked up' \
+	"$(la search --data nos --format=json 'm:kees*' 2>/dev/null | "$PYTHON" -c 'import json, sys; print(" ".join(sorted(x["message_id"] for x in json.load(sys.stdin))))')" \
+	'Kees.Cook-1@Example.ORG'
 
 # A generated corpus: words every Message-ID has (gen, corpus), one
 # message's (its number, its hex word), prefixes, with NOT.
