@@ -18,7 +18,7 @@ QUERIES=(
 	'mid:155836081774.2441.16449538600904205092.stgit@localhost.localdomain'
 	# m: also finds the words of Message-IDs (public-inbox's XM terms)
 	'm:keescook' 'm:chromium.org' 'm:57898' 'm:stgit@localhost.localdomain' 'm:pi'
-	'm:20200508064004.57898-7-keescook' 'mid:keescook'
+	'm:20200508064004.57898-7-keescook' 'mid:keescook' 'm:kees*' 'm:localdo*'
 	'l:linux-kernel.vger.kernel.org' 'lid:linux-api.vger.kernel.org'
 	# bodies and diffs
 	'b:memory' 'bs:regression' 'bs:pstore' 'nq:pstore' 'q:pstore' 'nq:applying'

@@ -41,6 +41,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	date_parse_fromline(s, &d);
 	msgid_each(s, each, NULL);
+	/* The words of a Message-ID: each a run of [a-z0-9_], at most
+	 * MSGID_WORD_MAX kept, *at moving forward to the end. */
+	char w[MSGID_WORD_MAX + 1];
+	size_t at = 0, full, last = 0;
+	while ((full = msgid_word_next(p, size, &at, w))) {
+		size_t k = strlen(w);
+		if (at > size || at <= last || k == 0 || k > MSGID_WORD_MAX || k > full ||
+		    (full <= MSGID_WORD_MAX && k != full))
+			abort();
+		for (size_t i = 0; i < k; i++)
+			if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= '0' && w[i] <= '9') ||
+			      w[i] == '_'))
+				abort();
+		last = at;
+	}
+	if (at != size)
+		abort();
 	struct buf b;
 	buf_init(&b, size * 8 + 64);
 	msg_decode_header(&b, s, size && data[0] & 1);

@@ -87,6 +87,15 @@ bool msgid_normalize(const char *id, size_t n, char *out, unsigned *flags);
  * Returns false for an empty id. */
 bool msgid_from_text(const char *id, size_t n, char *out);
 
+/* The words of a Message-ID as the index keeps them for m: (store's
+ * mid_words, search/query.c): runs of ASCII letters, digits and '_',
+ * ASCII-lowercased, every other byte a separator; a word is kept to its
+ * first MSGID_WORD_MAX bytes.  From *at in id[0..n): the next word into
+ * out (NUL-terminated), *at past it; returns its whole length (more than
+ * MSGID_WORD_MAX when it was cut), 0 when there is none. */
+#define MSGID_WORD_MAX 64
+size_t msgid_word_next(const char *id, size_t n, size_t *at, char out[MSGID_WORD_MAX + 1]);
+
 /* Appends the decoded (RFC 2047) form of a raw header value to out as
  * valid UTF-8.  Folding is kept when keep_folding is true (for the header
  * block of a page), else every whitespace run becomes one space and the

@@ -459,3 +459,25 @@ void msg_summary_drop_refs(struct msg_summary *s, bool (*drop)(const char *id, v
 			memcpy(s->parent, s->refs[k - 1], strlen(s->refs[k - 1]) + 1);
 	}
 }
+
+static bool mid_word_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+size_t msgid_word_next(const char *id, size_t n, size_t *at, char out[MSGID_WORD_MAX + 1])
+{
+	size_t i = *at;
+	while (i < n && !mid_word_char((unsigned char)id[i]))
+		i++;
+	size_t start = i, k = 0;
+	for (; i < n && mid_word_char((unsigned char)id[i]); i++)
+		if (k < MSGID_WORD_MAX) {
+			char c = id[i];
+			out[k++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+		}
+	out[k] = '\0';
+	*at = i;
+	return i - start;
+}

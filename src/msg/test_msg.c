@@ -196,6 +196,39 @@ static void test_msgids(void)
 	CHECK(msgid_from_text(longid, strlen(longid), out) && !strcmp(out, out2),
 	      "msgid_from_text hashes a long id as the indexer does");
 	CHECK(!msgid_from_text(" \t", 2, out), "msgid_from_text: whitespace alone is no id");
+	/* The words of Message-IDs (mid_words, m:): runs of [A-Za-z0-9_]
+	 * lowercased, every other byte (non-ASCII ones too) a separator,
+	 * cut at MSGID_WORD_MAX with the whole length given. */
+	static const struct {
+		const char *in, *want;
+	} words[] = {
+		{"20200508064004.57898-7-Kees.Cook@chromium.org",
+	         "20200508064004 57898 7 kees cook chromium org"},
+		{"--odd--42--@x", "odd 42 x"},
+		{"x_y-z@u", "x_y z u"},
+		{"caf\xc3\xa9-1@ex", "caf 1 ex"},
+		{"\xe6\x97\xa5@.", ""},
+		{"", ""},
+	};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		char got[200] = "", w[MSGID_WORD_MAX + 1];
+		size_t at = 0, n = strlen(words[i].in);
+		while (msgid_word_next(words[i].in, n, &at, w)) {
+			if (*got)
+				strcat(got, " ");
+			strcat(got, w);
+		}
+		CHECK_STR(got, words[i].want, "msgid_word_next(\"%s\")", words[i].in);
+	}
+	{
+		char longw[100], w[MSGID_WORD_MAX + 1];
+		memset(longw, 'A', 70);
+		strcpy(longw + 70, ".b");
+		size_t at = 0;
+		CHECK(msgid_word_next(longw, strlen(longw), &at, w) == 70 &&
+		              strlen(w) == MSGID_WORD_MAX && w[0] == 'a' && at == 70,
+		      "a word longer than MSGID_WORD_MAX is cut, its whole length given");
+	}
 	CHECK(msgid_from_header(span_cstr("  <x@y> <z@w>"), out, NULL) && !strcmp(out, "x@y"),
 	      "Message-ID: takes the first id");
 	CHECK(msgid_from_header(span_cstr(" bare-id"), out, NULL) && !strcmp(out, "bare-id"),

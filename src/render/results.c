@@ -598,7 +598,8 @@ static enum la_status parse(const struct render_ctx *c, const char *q, struct se
 	enum search_index ix = !store_search_lore(c->st)    ? SEARCH_INDEX_OLD
 	                       : !store_search_stems(c->st) ? SEARCH_INDEX_NOSTEM
 	                                                    : SEARCH_INDEX_LORE;
-	return search_parse_index(q, strlen(q), (int64_t)time(NULL), ix, sq, err);
+	return search_parse_for(q, strlen(q), (int64_t)time(NULL), ix, store_mid_words(c->st), sq,
+	                        err);
 }
 
 /* How many of total results (or threads) page shows, RESULTS_PER_PAGE
@@ -978,7 +979,7 @@ enum la_status render_search_help(const struct render_ctx *c, struct response *r
 		"<tr><td><code>n:</code></td><td>file names of attachments</td><td><code>n:config.gz</code></td></tr>\n"
 		"<tr><td><code>l:</code></td><td>words of the List-Id header (inside its &lt;&gt;)</td><td><code>l:linux-mtd</code></td></tr>\n"
 		"<tr><td><code>lid:</code></td><td>a whole List-Id</td><td><code>lid:linux-mtd.lists.infradead.org</code></td></tr>\n"
-		"<tr><td><code>m:</code>, <code>mid:</code></td><td>the Message-ID; <code>m:</code> also the Message-IDs that hold its words in a row (<code>m:keescook</code>)</td><td><code>m:20190520.1234@example.org</code></td></tr>\n"
+		"<tr><td><code>m:</code>, <code>mid:</code></td><td>the Message-ID; <code>m:</code> also the Message-IDs that hold its words in a row (<code>m:keescook</code>, <code>m:kees*</code>)</td><td><code>m:20190520.1234@example.org</code></td></tr>\n"
 		"<tr><td><code>dfn:</code></td><td>file names a patch touches</td><td><code>dfn:mm/memory.c</code></td></tr>\n"
 		"<tr><td><code>dfa:</code></td><td>lines a patch removes (-)</td><td><code>dfa:\"spin_lock(&amp;mm-&gt;page_table_lock)\"</code></td></tr>\n"
 		"<tr><td><code>dfb:</code></td><td>lines a patch adds (+)</td><td><code>dfb:round_hint_to_min</code></td></tr>\n"

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "msg/msg.h"
 #include "msg/text.h"
 #include "search/when.h"
 #include "util/cjk.h"
@@ -136,23 +137,29 @@ struct qnode {
 	enum qkind kind;
 	struct qnode *a, *b;
 	enum field field;
-	char *text;     /* Q_TERM: the value, without quotes */
-	bool prefix;    /* Q_TERM: word* */
-	bool nowords;   /* Q_TERM: its text is no words to highlight */
-	char *stem;     /* Q_TERM: text is a word, searched with the words
-	                 * of this English stem (util/stem.h) */
-	int64_t lo, hi; /* ranges: [lo, hi) (seconds, bytes); INT64_MIN/MAX when open */
-	char *words;    /* Q_TERM m:: the GLOB of Message-IDs holding its
-	                 * words in a row (mid_words), or NULL */
-	char *like;     /* ...and a LIKE pattern of its longest word, which
-	                 * rules most Message-IDs out faster */
+	char *text;      /* Q_TERM: the value, without quotes */
+	bool prefix;     /* Q_TERM: word* */
+	bool nowords;    /* Q_TERM: its text is no words to highlight */
+	char *stem;      /* Q_TERM: text is a word, searched with the words
+	                  * of this English stem (util/stem.h) */
+	int64_t lo, hi;  /* ranges: [lo, hi) (seconds, bytes); INT64_MIN/MAX when open */
+	char *words;     /* Q_TERM m:: the GLOB of Message-IDs holding its
+	                  * words in a row (mid_words), or NULL */
+	char *like;      /* ...and a LIKE pattern of its longest word, which
+	                  * rules most Message-IDs out faster (without the
+	                  * index's mid_words) */
+	char *key;       /* ...and the word of mid_words that every Message-ID
+	                  * it matches has (msgid_word_next), or NULL */
+	char *key_end;   /* ...with key_prefix, the end of its words' range */
+	bool key_prefix; /* m:word*: key starts the word */
+	bool key_only;   /* having key is matching the GLOB (one ASCII word) */
 };
 
 struct search_query {
 	struct qnode *root;
 	struct buf match, where;
 	bool has_match;
-	struct search_param params[QUERY_MAX_TERMS * 3 + 4]; /* m: takes 3 */
+	struct search_param params[QUERY_MAX_TERMS * 4 + 4]; /* m: takes 4 */
 	size_t nparams;
 	char *words[QUERY_MAX_TERMS * 8 + 1];
 	size_t nwords;
@@ -160,6 +167,7 @@ struct search_query {
 	size_t nowned;
 	bool old_index; /* the index lacks lore's columns */
 	bool stems;     /* the index has the columns of stems */
+	bool scan_mids; /* the index lacks mid_words: m: reads every Message-ID */
 	/* A top-level OR with a full-text member: each member translated
 	 * on its own (search_branches); their root is this query's. */
 	struct search_query *branch[QUERY_MAX_BRANCHES];
@@ -189,6 +197,8 @@ static void free_node(struct qnode *n)
 	free(n->stem);
 	free(n->words);
 	free(n->like);
+	free(n->key);
+	free(n->key_end);
 	free(n);
 }
 
@@ -578,7 +588,7 @@ static struct qnode *refuse(struct search_query *q, struct qnode *n, const char 
  * [^a-z0-9_]*": one separator between words, as in the Message-ID the
  * value was cut from); *like is "%W%" for its longest word W.  NULL if
  * the value has no words (or out of memory: then m: is exact only). */
-static char *mid_words(const char *v, char **like)
+static char *mid_words(const char *v, bool prefix, char **like)
 {
 	static const char sep[] = "[^a-z0-9_]";
 	struct buf b;
@@ -608,7 +618,13 @@ static char *mid_words(const char *v, char **like)
 		}
 		buf_addc(&b, (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
 	}
-	buf_adds(&b, sep);
+	/* (m:word*: the last word goes on; m:word.* ends it.) */
+	size_t vl = strlen(v);
+	unsigned char z = vl ? (unsigned char)v[vl - 1] : 0;
+	bool tail = (z >= 'a' && z <= 'z') || (z >= 'A' && z <= 'Z') || (z >= '0' && z <= '9') ||
+	            z == '_' || z >= 0x80;
+	if (!prefix || !tail)
+		buf_adds(&b, sep);
 	buf_adds(&b, "*");
 	char *g = longest && !b.err ? buf_steal(&b, NULL) : NULL;
 	buf_free(&b);
@@ -622,6 +638,49 @@ static char *mid_words(const char *v, char **like)
 	(*like)[longest_n + 1] = '%';
 	(*like)[longest_n + 2] = '\0';
 	return g;
+}
+
+/* The word of mid_words to look m:'s value v up by (its words as
+ * msgid_word_next splits them, the longest): a Message-ID holding v's
+ * words in a row (mid_words' GLOB) has it among its own, since the bytes
+ * around each of v's words are in the Message-ID too, and a separator
+ * there is one here.  With prefix (m:word*), a word that ends v is the
+ * start of one (n->key_prefix, looked up as the range key..key_end).
+ * key_only when v is that one word, all ASCII and shorter than the cut
+ * (MSGID_WORD_MAX): having it is then matching the GLOB.  Leaves n->key
+ * NULL when v has no such word (m:日本: Message-IDs are read). */
+static void mid_key(struct qnode *n, const char *v, bool prefix)
+{
+	size_t len = strlen(v), at = 0, full, best = 0, words = 0;
+	char w[MSGID_WORD_MAX + 1];
+	bool best_prefix = false;
+	while ((full = msgid_word_next(v, len, &at, w))) {
+		words++;
+		if (full > best) {
+			free(n->key);
+			n->key = strdup(w);
+			best = full;
+			best_prefix = prefix && at == len;
+		}
+	}
+	if (!n->key)
+		return;
+	bool ascii = true;
+	for (const char *c = v; *c; c++)
+		if ((unsigned char)*c >= 0x80)
+			ascii = false;
+	n->key_prefix = best_prefix;
+	n->key_only = words == 1 && ascii && best < MSGID_WORD_MAX;
+	if (best_prefix) {
+		/* Words are [a-z0-9_]: the last byte plus one ends the range. */
+		n->key_end = strdup(n->key);
+		if (n->key_end)
+			n->key_end[strlen(n->key_end) - 1]++;
+	}
+	if (best_prefix && !n->key_end) {
+		free(n->key);
+		n->key = NULL;
+	}
 }
 
 static struct qnode *make_term(struct search_query *q, const struct token *t)
@@ -672,9 +731,21 @@ static struct qnode *make_term(struct search_query *q, const struct token *t)
 		if (!*s)
 			return refuse(q, n, "'%s' is empty", t);
 		/* mid: is exact (public-inbox's boolean Q terms); m: finds
-		 * words of Message-IDs too. */
-		if (!strcmp(t->def->prefix, "m"))
-			n->words = mid_words(s, &n->like);
+		 * words of Message-IDs too, the last one as a prefix with a
+		 * '*' after it (m:kees*, as Xapian's wildcards). */
+		if (!strcmp(t->def->prefix, "m")) {
+			size_t sn = strlen(s);
+			bool star = !t->quoted && sn > 1 && s[sn - 1] == '*';
+			char *v = strndup(s, star ? sn - 1 : sn);
+			if (!v) {
+				free_node(n);
+				return NULL;
+			}
+			n->words = mid_words(v, star, &n->like);
+			if (n->words)
+				mid_key(n, v, star);
+			free(v);
+		}
 	} else if (f == F_V) {
 		/* A version, or a range of them: 3, 2..4, 2.., ..3 (a leading
 		 * "v" is allowed: v:v3). */
@@ -1093,7 +1164,37 @@ static void emit_sql(struct search_query *q, struct buf *b, const struct qnode *
 	}
 	switch (n->kind) {
 	case Q_TERM:
-		if (n->field == F_M && n->words) {
+		if (n->field == F_M && n->words && n->key && !q->scan_mids) {
+			/* The exact Message-ID through mids_mid; else the
+			 * Message-IDs mid_words gives for its key (a lookup
+			 * there, a range for a prefix), each checked whole
+			 * against the GLOB unless having the key is enough.
+			 * (NOT EXISTS is a condition on no table, tested
+			 * once.) */
+			buf_adds(b, "(m.mid IN (SELECT id FROM mids WHERE mid = ");
+			param_text(q, b, n->text);
+			size_t k = q->nparams + 1;
+			buf_adds(b, ") OR m.mid IN (SELECT w.mid FROM mid_words w");
+			if (!n->key_only)
+				buf_adds(b, " JOIN mids d ON d.id = w.mid");
+			buf_printf(b,
+			           " WHERE NOT EXISTS (SELECT 1 FROM mids WHERE mid = ?%zu) AND ",
+			           k);
+			if (n->key_prefix) {
+				buf_adds(b, "w.w >= ");
+				param_text(q, b, n->key);
+				buf_adds(b, " AND w.w < ");
+				param_text(q, b, n->key_end);
+			} else {
+				buf_adds(b, "w.w = ");
+				param_text(q, b, n->key);
+			}
+			if (!n->key_only) {
+				buf_adds(b, " AND lower(char(46) || d.mid || char(46)) GLOB ");
+				param_text(q, b, n->words);
+			}
+			buf_adds(b, "))");
+		} else if (n->field == F_M && n->words) {
 			/* The exact Message-ID through mids_mid; else (a
 			 * condition on no table, which SQLite tests once,
 			 * before the scan) its words, reading every
@@ -1271,6 +1372,7 @@ static struct search_query *sub_query(const struct search_query *q, const struct
 	buf_init(&b->where, 1 << 16);
 	b->old_index = q->old_index;
 	b->stems = q->stems;
+	b->scan_mids = q->scan_mids;
 	b->now = q->now;
 	b->borrowed = true;
 	if (k == 0) {
@@ -1409,11 +1511,17 @@ static void translate(struct search_query *q)
 enum la_status search_parse(const char *s, size_t n, int64_t now, struct search_query **out,
                             struct la_err *err)
 {
-	return search_parse_index(s, n, now, SEARCH_INDEX_LORE, out, err);
+	return search_parse_for(s, n, now, SEARCH_INDEX_LORE, true, out, err);
 }
 
 enum la_status search_parse_index(const char *s, size_t n, int64_t now, enum search_index ix,
                                   struct search_query **out, struct la_err *err)
+{
+	return search_parse_for(s, n, now, ix, true, out, err);
+}
+
+enum la_status search_parse_for(const char *s, size_t n, int64_t now, enum search_index ix,
+                                bool mid_words, struct search_query **out, struct la_err *err)
 {
 	*out = NULL;
 	if (n > QUERY_MAX_BYTES)
@@ -1432,6 +1540,7 @@ enum la_status search_parse_index(const char *s, size_t n, int64_t now, enum sea
 	q->err = err;
 	q->old_index = ix == SEARCH_INDEX_OLD;
 	q->stems = ix == SEARCH_INDEX_LORE;
+	q->scan_mids = !mid_words;
 	struct token t;
 	if (lex(q, &t, true) == T_END) {
 		search_free(q);

@@ -14,7 +14,8 @@
  * bs: subject or body, q: quoted text, nq: non-quoted text, n:
  * attachment file names, l: words of List-Id, lid: a whole List-Id,
  * m: and mid: Message-ID (m: also the Message-IDs holding its words
- * in a row, as public-inbox's XM terms, when none is the value), dfn: file names a patch touches,
+ * in a row, as public-inbox's XM terms, when none is the value; the
+ * last a prefix with a '*' after it), dfn: file names a patch touches,
  * dfa: its removed lines, dfb: its added lines, dfctx: its context lines, dfhh: its hunk headers'
  * context, dfpre: dfpost: dfblob: blob ids of its index lines (pre-image, post-image, either),
  * patchid: `git patch-id
@@ -82,6 +83,13 @@ LA_MUST_CHECK enum la_status search_parse_index(const char *q, size_t n, int64_t
                                                 struct la_err *err);
 LA_MUST_CHECK enum la_status search_parse(const char *q, size_t n, int64_t now,
                                           struct search_query **out, struct la_err *err);
+/* The same for an index with (mid_words true: every index a writer of
+ * this listarc has opened, store_mid_words) or without the words of its
+ * Message-IDs: m: with a part of a Message-ID is a lookup of one of its
+ * words there, or reads every Message-ID. */
+LA_MUST_CHECK enum la_status search_parse_for(const char *q, size_t n, int64_t now,
+                                              enum search_index ix, bool mid_words,
+                                              struct search_query **out, struct la_err *err);
 void search_free(struct search_query *q);
 
 /* The translation.  The query is run as

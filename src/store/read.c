@@ -19,6 +19,11 @@ bool store_search_stems(struct store *st)
 	return st->fts_stems;
 }
 
+bool store_mid_words(struct store *st)
+{
+	return st->has_mid_words;
+}
+
 bool store_search_current(struct store *st)
 {
 	char v[16] = "", mode[16] = "on";

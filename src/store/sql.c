@@ -41,6 +41,7 @@ const char *const st_sql[S_COUNT] = {
          * query with both walked all of mids_thread. */
 	[S_MAX_IDS] = "SELECT (SELECT coalesce(max(id), 0) FROM mids),"
 		      " (SELECT coalesce(max(thread), 0) FROM mids)",
+	[S_MIDWORD_INS] = "INSERT OR IGNORE INTO mid_words(w, mid) VALUES(?1, ?2)",
 	[S_MERGE_MIDS] = "UPDATE mids SET thread = ?1 WHERE thread = ?2",
 	[S_MERGE_MSGS] = "UPDATE messages SET thread = ?1 WHERE thread = ?2",
 	/* The day's messages, and the ones removed since (their numbers

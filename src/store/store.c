@@ -49,6 +49,11 @@ static const char schema_sql[] =
 	/* Message-IDs by their text: the near misses of a 404's
          * (store_mids_near), a range of it. */
 	"CREATE INDEX IF NOT EXISTS mids_mid ON mids(mid);\n"
+	/* The words of each message's Message-ID (msgid_word_next), for
+         * m: with a part of one (search/query.c): a lookup here, then the
+         * Message-IDs it gives checked whole. */
+	"CREATE TABLE IF NOT EXISTS mid_words(w TEXT NOT NULL, mid INTEGER NOT NULL,"
+	" PRIMARY KEY(w, mid)) WITHOUT ROWID;\n"
 	/* AUTOINCREMENT: ids of deleted messages (--rebuild) are never reused,
          * so rows the contentless search index keeps for them match nothing. */
 	"CREATE TABLE IF NOT EXISTS messages(id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -162,6 +167,7 @@ static const char stat1_sql[] = "INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES
 				" ('mids', 'mids_hash', '1200000 1'),"
 				" ('mids', 'mids_thread', '1200000 6'),"
 				" ('mids', 'mids_mid', '1200000 1'),"
+				" ('mid_words', 'sqlite_autoindex_mid_words_1', '5000000 20 1'),"
 				" ('messages', 'messages_daynum', '1000000 100000 30 1'),"
 				" ('messages', 'messages_thread', '1000000 5 1'),"
 				" ('messages', 'messages_mid', '1000000 1'),"
@@ -308,6 +314,46 @@ static enum la_status tz_fill(struct store *st)
 	return e;
 }
 
+/* The words of the Message-IDs of the messages after meta "mid_words"
+ * (the last message id whose words are in mid_words; absent: none), and
+ * the row moved to the last message: an index made before mid_words
+ * gets them all once, and one an older listarc has added to since
+ * (whose writer ran its own schema, so this runs again) the messages it
+ * added.  Inside the writer's setup transaction. */
+static enum la_status mid_words_fill(struct store *st)
+{
+	char v[32] = "0";
+	if (store_meta_get(st, "mid_words", v, sizeof v) == LA_EDB)
+		return LA_EDB;
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT m.id, d.id, d.mid FROM messages m JOIN mids d ON d.id = m.mid"
+		    " WHERE m.id > ?1 ORDER BY m.id",
+		    -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	sqlite3_bind_int64(s, 1, strtoll(v, NULL, 10));
+	int64_t last = strtoll(v, NULL, 10);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		last = sqlite3_column_int64(s, 0);
+		const char *mid = (const char *)sqlite3_column_text(s, 2);
+		int r = st_mid_words_add(st, sqlite3_column_int64(s, 1), mid ? mid : "",
+		                         (size_t)sqlite3_column_bytes(s, 2));
+		if (r != SQLITE_DONE) {
+			rc = r;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return st_error(rc);
+	snprintf(v, sizeof v, "%lld", (long long)last);
+	return store_meta_set(st, "mid_words", v);
+}
+
 /* A writer's connection: WAL and its pragmas, and the schema brought up
  * to date.  Returns LA_OK or the failure, err set. */
 static enum la_status writer_setup(struct store *st, const char *path, struct la_err *err)
@@ -394,6 +440,9 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 	/* And the senders' offsets of the messages indexed before them. */
 	if (rc == SQLITE_OK && !meta_is(st, "tz", "1"))
 		rc = tz_fill(st) ? SQLITE_ERROR : rc;
+	/* And the words of the Message-IDs (m:). */
+	if (rc == SQLITE_OK)
+		rc = mid_words_fill(st) ? SQLITE_ERROR : rc;
 	/* And the figures of the pages (stats_sql.h), once. */
 	if (rc == SQLITE_OK && !meta_is(st, "stats", "1")) {
 		enum la_status fe = stats_fill(st);
@@ -791,6 +840,10 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	/* A reader of an index no writer has opened since the senders'
 	 * offsets came reads none (st_prepare_sql). */
 	st->has_tz = st_has_column(st, "messages", "tz");
+	/* And one no writer has opened since mid_words came finds m:'s
+	 * words by reading every Message-ID (store_mid_words). */
+	char mw[32];
+	st->has_mid_words = store_meta_get(st, "mid_words", mw, sizeof mw) == LA_OK;
 	*out = st;
 	return LA_OK;
 fail:

@@ -255,6 +255,11 @@ bool store_search_stems(struct store *st);
  * left it), which `listarc index` and `listarc deliver`
  * rebuild (ingest_reindex_search). */
 bool store_search_current(struct store *st);
+/* Whether the index has the words of its Message-IDs (mid_words: m:
+ * with a part of one is a lookup there), as every index a writer of this
+ * listarc has opened does; false for one only an older listarc has
+ * written (m: then reads every Message-ID). */
+bool store_mid_words(struct store *st);
 /* Up to max message ids greater than after, in order. */
 LA_MUST_CHECK enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids,
                                                  int max, int *n);

@@ -69,6 +69,7 @@ enum st_stmt_id {
 	S_MID_NEAR,
 	S_MID_INS,
 	S_MID_UPD,
+	S_MIDWORD_INS,
 	S_MAX_IDS,
 	S_MERGE_MIDS,
 	S_MERGE_MSGS,
@@ -203,7 +204,9 @@ struct store {
 	bool fts_stems; /* and the columns of stems (store_search_stems) */
 	/* Search index rows handed over and not yet inserted, and the
 	 * thread that prepares them (write.c, store_fts_add). */
-	bool has_tz; /* messages has the senders' offsets (tz) */
+	bool has_tz;            /* messages has the senders' offsets (tz) */
+	bool has_mid_words;     /* mid_words holds every message's Message-ID's words */
+	int64_t mid_words_upto; /* the transaction's last message added, for meta mid_words */
 	struct fts_prep *fts_prep;
 	/* The search index's own file (FTS_FILE): a writer's second
 	 * connection to it, written by the thread of fts_prep (NULL: the
@@ -293,6 +296,9 @@ LA_MUST_CHECK enum la_status st_fail(struct store *st, int rc, struct la_err *er
                                      const char *what);
 /* Runs a statement that returns no rows; returns SQLITE_DONE or the error. */
 int st_step_done(sqlite3_stmt *s);
+/* Adds the words of Message-ID text[0..n) (msgid_word_next) to mid_words
+ * for mids id mid; SQLITE_DONE or SQLite's error. */
+int st_mid_words_add(struct store *st, int64_t mid, const char *text, size_t n);
 /* What st_each_row and st_one_row call on a row of s: returns
  * SQLITE_ROW to go on, SQLITE_DONE to stop there, or an error code
  * (SQLITE_NOMEM) that fails the call. */

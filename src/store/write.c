@@ -670,6 +670,16 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 		sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
 		st_step_done(s);
 	}
+	/* The last message whose Message-ID's words are in (store.c,
+	 * mid_words_fill). */
+	if (st->mid_words_upto && (s = st_prepare(st, S_META_SET))) {
+		sqlite3_bind_text(s, 1, "mid_words", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, st->mid_words_upto);
+		rc = st_step_done(s);
+		if (rc != SQLITE_DONE)
+			return st_fail(st, rc, err, "commit");
+	}
+	st->mid_words_upto = 0;
 	rc = st_exec(st, "COMMIT");
 	if (rc != SQLITE_OK)
 		return st_fail(st, rc, err, "commit");
@@ -698,10 +708,28 @@ void store_rollback(struct store *st)
 	cache_clear(&st->mids);
 	st_fts_pend_drop(st);
 	stats_pending_drop(st);
+	st->mid_words_upto = 0;
 	st->nsdirty = 0;
 	series_old_clear(st);
 	st->ndays = 0;
 	st->next_mid = st->next_thread = 0;
+}
+
+int st_mid_words_add(struct store *st, int64_t mid, const char *text, size_t n)
+{
+	sqlite3_stmt *s = st_prepare(st, S_MIDWORD_INS);
+	if (!s)
+		return SQLITE_ERROR;
+	char w[MSGID_WORD_MAX + 1];
+	size_t at = 0;
+	while (msgid_word_next(text, n, &at, w)) {
+		sqlite3_bind_text(s, 1, w, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, mid);
+		int rc = st_step_done(s);
+		if (rc != SQLITE_DONE)
+			return rc;
+	}
+	return SQLITE_DONE;
 }
 
 enum la_status store_add(struct store *st, const struct store_new_msg *m, int *num, bool *dup,
@@ -716,6 +744,13 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 		                  sqlite3_errmsg(st->db));
 	*dup = self->msgs > 0;
 	int64_t self_id = self->id;
+	/* The words of its Message-ID (m:), when it is the first message
+	 * of that Message-ID (a ghost has none). */
+	if (!*dup && st->has_mid_words) {
+		int rc = st_mid_words_add(st, self_id, id, strlen(id));
+		if (rc != SQLITE_DONE)
+			return st_fail(st, rc, err, "add the words of a Message-ID");
+	}
 	int64_t thread, parent;
 	e = thread_message(st, self_id, sum, &thread, &parent);
 	if (e)
@@ -760,6 +795,8 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	if (rc != SQLITE_DONE)
 		return st_fail(st, rc, err, "add message");
 	int64_t rowid = sqlite3_last_insert_rowid(st->db);
+	if (st->has_mid_words)
+		st->mid_words_upto = rowid;
 	/* Its figures, counted at commit (stats_sql.h). */
 	if (!(sum->flags & STORE_F_HIDDEN) &&
 	    (e = stats_note_add(st, m->list_id, thread, sum->from_addr, sum->from_name, m->day,
