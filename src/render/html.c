@@ -337,14 +337,25 @@ void render_msgid_segment(struct buf *b, const char *p, size_t n)
 void url_encode(struct buf *b, const char *p, size_t n, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
-		    (keep && c && strchr(keep, c))) {
+	/* Runs of unreserved bytes at once (a list's name is one: its links
+	 * are a month page's most frequent). */
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && (is_alnum((unsigned char)p[j]) || p[j] == '-' || p[j] == '.' ||
+		                 p[j] == '_' || p[j] == '~'))
+			j++;
+		if (j > i)
+			buf_add(b, p + i, j - i);
+		if (j == n)
+			break;
+		unsigned char c = (unsigned char)p[j];
+		if (keep && c && strchr(keep, c)) {
 			buf_addc(b, (char)c);
 		} else {
 			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
 			buf_add(b, e, 3);
 		}
+		i = j + 1;
 	}
 }
