@@ -254,8 +254,14 @@ void html_body_ex(struct buf *b, const char *s, size_t n, unsigned flags,
 	}
 	size_t i = 0, run = 0;
 	while (i < n) {
-		while (i < n && !body_mark[(unsigned char)s[i]])
-			i++;
+		if (flags & HTML_LINKS) {
+			while (i < n && !body_mark[(unsigned char)s[i]])
+				i++;
+		} else {
+			/* Addresses only (a sender's name): memchr's scan for '@'. */
+			const char *at = memchr(s + i, '@', n - i);
+			i = at ? (size_t)(at - s) : n;
+		}
 		if (i >= n)
 			break;
 		char c = s[i];
