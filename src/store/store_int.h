@@ -399,8 +399,7 @@ LA_MUST_CHECK enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, v
  * columns st_each_line reads, without a join for the one nor the columns
  * of the other (its entries' msgid is "", their ids 0).  Nine columns a
  * row, not fourteen: a month page reads a few hundred rows. */
-#define LINE_TZ_COLS \
-	"l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, m.tz"
+#define LINE_TZ_COLS "l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, m.tz"
 LA_MUST_CHECK enum la_status st_each_line(sqlite3_stmt *s, store_entry_fn fn, void *arg);
 
 /* series.c: a message added (inside the write transaction) joins its
