@@ -3,6 +3,9 @@
 
 #include <stdbool.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "limits.h"
 #include "render/render.h"
@@ -47,11 +50,48 @@ static bool hidden_cp(const unsigned char *p, size_t k)
 	return false;
 }
 
+/* How many of the first n bytes of p (n >= 16) are, 16 at a time,
+ * printable ASCII other than & < > " ': bytes html_text keeps as they
+ * are.  It may stop before such a byte (at a tab, or before the last
+ * block), never after another; 0 without SSE2.  (A listing's subjects and
+ * senders are mostly such runs: the byte loop took 8 instructions a
+ * byte.) */
+static size_t plain_run(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i lo = _mm_set1_epi8(0x1F), hi = _mm_set1_epi8(0x7F);
+	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>');
+	const __m128i quot = _mm_set1_epi8('"'), apos = _mm_set1_epi8('\'');
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		/* Signed: bytes of 0x80 and above are negative, below lo. */
+		__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+		__m128i esc = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, lt)),
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, gt), _mm_cmpeq_epi8(v, quot)),
+		                     _mm_cmpeq_epi8(v, apos)));
+		unsigned bad = ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(esc, ok)) & 0xFFFFu;
+		if (bad)
+			return i + (size_t)__builtin_ctz(bad);
+	}
+#else
+	(void)p;
+	(void)n;
+#endif
+	return i;
+}
+
 void html_text(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0;
 	while (i < n) {
+		if (n - i >= 16) {
+			i += plain_run(p + i, n - i);
+			if (i >= n)
+				break;
+		}
 		unsigned char k = cls[p[i]];
 		if (k == C_KEEP) {
 			i++;
@@ -214,8 +254,14 @@ void html_body_ex(struct buf *b, const char *s, size_t n, unsigned flags,
 	}
 	size_t i = 0, run = 0;
 	while (i < n) {
-		while (i < n && !body_mark[(unsigned char)s[i]])
-			i++;
+		if (flags & HTML_LINKS) {
+			while (i < n && !body_mark[(unsigned char)s[i]])
+				i++;
+		} else {
+			/* Addresses only (a sender's name): memchr's scan for '@'. */
+			const char *at = memchr(s + i, '@', n - i);
+			i = at ? (size_t)(at - s) : n;
+		}
 		if (i >= n)
 			break;
 		char c = s[i];
@@ -297,14 +343,25 @@ void render_msgid_segment(struct buf *b, const char *p, size_t n)
 void url_encode(struct buf *b, const char *p, size_t n, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
-		    (keep && c && strchr(keep, c))) {
+	/* Runs of unreserved bytes at once (a list's name is one: its links
+	 * are a month page's most frequent). */
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && (is_alnum((unsigned char)p[j]) || p[j] == '-' || p[j] == '.' ||
+		                 p[j] == '_' || p[j] == '~'))
+			j++;
+		if (j > i)
+			buf_add(b, p + i, j - i);
+		if (j == n)
+			break;
+		unsigned char c = (unsigned char)p[j];
+		if (keep && c && strchr(keep, c)) {
 			buf_addc(b, (char)c);
 		} else {
 			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
 			buf_add(b, e, 3);
 		}
+		i = j + 1;
 	}
 }

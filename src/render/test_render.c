@@ -309,9 +309,55 @@ static void test_msgid_hash(void)
 	}
 }
 
+/* html_text on runs longer than its 16-byte blocks: each byte that is
+ * not kept as it is, at every position of a run of plain letters, is
+ * written as the byte loop writes it (and the letters around it too). */
+static void test_text_blocks(void)
+{
+	static const struct {
+		const char *in, *out;
+	} special[] = {
+		{"&", "&amp;"},
+		{"<", "&lt;"},
+		{">", "&gt;"},
+		{"\"", "&quot;"},
+		{"'", "&#39;"},
+		{"\t", "\t"},
+		{"\n", "\n"},
+		{"\r", ""},
+		{"\x01", "."},
+		{"\x1f", "."},
+		{"\x7f", "."},
+		{" ", " "},
+		{"~", "~"},
+		{"\x80", "\xEF\xBF\xBD"},
+		{"\xC3\xA9", "\xC3\xA9"},
+		{"\xE2\x80\xAE", "."},
+		{"\xFF", "\xEF\xBF\xBD"},
+	};
+	char in[128], want[128];
+	for (size_t k = 0; k < sizeof special / sizeof *special; k++)
+		for (size_t at = 0; at <= 40; at++) {
+			size_t il = strlen(special[k].in), ol = strlen(special[k].out);
+			memset(in, 'a', at);
+			memcpy(in + at, special[k].in, il);
+			memset(in + at + il, 'z', 40 - at);
+			memcpy(want, in, at);
+			memcpy(want + at, special[k].out, ol);
+			memset(want + at + ol, 'z', 40 - at);
+			struct buf b;
+			buf_init(&b, 1024);
+			html_text(&b, in, 40 + il);
+			CHECK(b.len == 40 + ol && memcmp(b.data, want, b.len) == 0,
+			      "html_text: special byte %zu at %zu", k, at);
+			buf_free(&b);
+		}
+}
+
 int main(void)
 {
 	test_escape();
+	test_text_blocks();
 	test_htmltext();
 	test_msgid_hash();
 	test_body_fmt();

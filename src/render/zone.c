@@ -207,9 +207,14 @@ static int sender_offset(bool has_tz, int tz)
  * elements a line). */
 static char *put2(char *p, unsigned v)
 {
-	*p++ = (char)('0' + v / 10 % 10);
-	*p++ = (char)('0' + v % 10);
-	return p;
+	/* (From a table of the hundred pairs: a line of a month page
+	 * writes about twenty.) */
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	memcpy(p, pairs + 2 * (v % 100), 2);
+	return p + 2;
 }
 
 static char *put4(char *p, int64_t v)

@@ -431,17 +431,54 @@ enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, void *arg)
 	return st_each_row(s, row_entry, &(struct entry_call){fn, arg, tz});
 }
 
-/* The message rows of statement id, its parameters 1 to n bound to v[0]
- * to v[n - 1], each to fn. */
-static enum la_status entries_of(struct store *st, enum st_stmt_id id, const int64_t *v, int n,
-                                 store_entry_fn fn, void *arg)
+/* A row of LINE_TZ_COLS: only the columns a line shows, each read once
+ * (its type asked only of the two that may be NULL). */
+static int row_line(sqlite3_stmt *s, void *arg)
+{
+	const struct entry_call *c = arg;
+	struct store_entry e;
+	e.list = (const char *)sqlite3_column_text(s, 0);
+	e.day = sqlite3_column_int(s, 1);
+	e.num = sqlite3_column_int(s, 2);
+	e.ts = sqlite3_column_int64(s, 3);
+	e.has_date = sqlite3_column_type(s, 4) != SQLITE_NULL;
+	e.date = e.has_date ? sqlite3_column_int64(s, 4) : 0;
+	e.subject = (const char *)sqlite3_column_text(s, 5);
+	e.from_name = (const char *)sqlite3_column_text(s, 6);
+	e.from_addr = (const char *)sqlite3_column_text(s, 7);
+	e.msgid = "";
+	e.thread = e.id = e.mid = e.parent = 0;
+	e.has_tz = sqlite3_column_type(s, 8) != SQLITE_NULL;
+	e.tz = e.has_tz ? sqlite3_column_int(s, 8) : 0;
+	if (!e.list || !e.subject || !e.from_name || !e.from_addr)
+		return SQLITE_NOMEM;
+	return c->fn(&e, c->arg) ? SQLITE_ROW : SQLITE_DONE;
+}
+
+enum la_status st_each_line(sqlite3_stmt *s, store_entry_fn fn, void *arg)
+{
+	return st_each_row(s, row_line, &(struct entry_call){fn, arg, true});
+}
+
+/* The rows of statement id, its parameters 1 to n bound to v[0] to
+ * v[n - 1], each to fn; lines: the statement selects LINE_TZ_COLS, else
+ * ENTRY_COLS. */
+static enum la_status rows_of(struct store *st, enum st_stmt_id id, const int64_t *v, int n,
+                              bool lines, store_entry_fn fn, void *arg)
 {
 	sqlite3_stmt *s = st_prepare(st, id);
 	if (!s)
 		return LA_EDB;
 	for (int i = 0; i < n; i++)
 		sqlite3_bind_int64(s, i + 1, v[i]);
-	return st_each_entry(s, fn, arg);
+	return lines ? st_each_line(s, fn, arg) : st_each_entry(s, fn, arg);
+}
+
+/* The message rows (ENTRY_COLS) of statement id, as rows_of's. */
+static enum la_status entries_of(struct store *st, enum st_stmt_id id, const int64_t *v, int n,
+                                 store_entry_fn fn, void *arg)
+{
+	return rows_of(st, id, v, n, false, fn, arg);
 }
 
 enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int from, int limit,
@@ -453,13 +490,13 @@ enum la_status store_day_msgs(struct store *st, int64_t list_id, int day, int fr
 enum la_status store_day_lines(struct store *st, int64_t list_id, int day, int from, int limit,
                                store_entry_fn fn, void *arg)
 {
-	return entries_of(st, S_DAY_LINES, (int64_t[]){list_id, day, from, limit}, 4, fn, arg);
+	return rows_of(st, S_DAY_LINES, (int64_t[]){list_id, day, from, limit}, 4, true, fn, arg);
 }
 
 enum la_status store_days_lines(struct store *st, int64_t list_id, int from, int to,
                                 store_entry_fn fn, void *arg)
 {
-	return entries_of(st, S_DAYS_LINES, (int64_t[]){list_id, from, to}, 3, fn, arg);
+	return rows_of(st, S_DAYS_LINES, (int64_t[]){list_id, from, to}, 3, true, fn, arg);
 }
 
 enum la_status store_recent(struct store *st, int64_t list_id, int limit, store_entry_fn fn,
