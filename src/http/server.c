@@ -145,7 +145,7 @@ struct job {
 	/* Set by the loop when the request is gone: a piece not begun is
 	 * not made (the stream is freed when the job is back). */
 	atomic_bool cancelled;
-	const char *path;   /* in this allocation, NUL-terminated */
+	const char *path; /* in this allocation, NUL-terminated */
 	size_t n;
 	const char *key; /* the cache's key (kn 0: not to be cached) */
 	size_t kn;
@@ -401,9 +401,12 @@ static void exchange_dispose(void *p)
 		if (x->w->stopping)
 			cut(x->conn, false);
 	}
-	/* A page still being made is dropped when it comes back. */
-	if (x->job)
+	/* A page still being made is dropped when it comes back (and not
+	 * made, if not begun). */
+	if (x->job) {
 		x->job->x = NULL;
+		atomic_store(&x->job->cancelled, true);
+	}
 	page_unref(x->page);
 	/* So is a stream's piece; a stream idle is freed now. */
 	if (x->sj) {
@@ -441,12 +444,15 @@ static void say(const char *level, const char *fmt, ...)
 }
 
 /* Reads r's stream into its body until it ends or the body holds max
- * bytes; a stream that ended is released.  Returns the stream's error. */
-static enum la_status finish_small_stream(struct response *r, size_t max)
+ * bytes (or *cancelled is set: the request is gone, and so will the
+ * page be); a stream that ended is released.  Returns the stream's
+ * error. */
+static enum la_status finish_small_stream(struct response *r, size_t max,
+                                          const atomic_bool *cancelled)
 {
 	bool done = false;
 	enum la_status e = LA_OK;
-	while (e == LA_OK && !done && r->body.len < max)
+	while (e == LA_OK && !done && r->body.len < max && !(cancelled && atomic_load(cancelled)))
 		e = r->stream.next(r->stream.state, &r->body, STREAM_PIECE, &done);
 	if (e == LA_OK && r->body.err)
 		e = r->body.err;
@@ -741,12 +747,13 @@ static void absolute_location(const char *origin, struct response *r)
 
 /* Makes the page for path with rc, inside the read transaction the
  * caller began on st and ends: a stream no bigger than STREAM_CACHE_MAX
- * is finished if the page may be cached (cacheable); the rest of a
- * bigger one goes to *stream.  origin: the request's (request_origin),
- * or "".  NULL if memory runs out. */
+ * is finished if the page may be cached (cacheable), unless *cancelled
+ * is set meanwhile (NULL: never); the rest of a bigger one goes to
+ * *stream.  origin: the request's (request_origin), or "".  NULL if
+ * memory runs out. */
 static struct page *make_page(const struct server *srv, struct store *st, struct render_ctx *rc,
                               const char *path, size_t n, bool cacheable, const char *origin,
-                              struct response_stream *stream)
+                              const atomic_bool *cancelled, struct response_stream *stream)
 {
 	struct response r;
 	response_init(&r);
@@ -757,7 +764,7 @@ static struct page *make_page(const struct server *srv, struct store *st, struct
 		say("error", "serve %s: %s: %s (%s)", path, http_reason(r.status), la_strstatus(e),
 		    store_errmsg(st));
 	if (!e && r.stream.next && cacheable && r.status == 200 &&
-	    (e = finish_small_stream(&r, STREAM_CACHE_MAX)) != LA_OK) {
+	    (e = finish_small_stream(&r, STREAM_CACHE_MAX, cancelled)) != LA_OK) {
 		say("error", "serve %s: body cut short: %s (%s)", path, la_strstatus(e),
 		    store_errmsg(st));
 		render_error(rc, &r, 500, "The response could not be made.");
@@ -995,7 +1002,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	uint64_t snapshot;
 	struct response_stream stream;
 	la_ignore(store_read_begin(w->st, &snapshot));
-	p = make_page(w->srv, w->st, &w->rc, x->path, n, kn > 0, origin, &stream);
+	p = make_page(w->srv, w->st, &w->rc, x->path, n, kn > 0, origin, NULL, &stream);
 	w->rc.zone = NULL;
 	store_read_end(w->st);
 	if (!p && stream.free)
@@ -1042,17 +1049,22 @@ static void test_hold(const char *dir)
 	close(fd);
 }
 
-/* Makes job j's page on render thread rd, in a snapshot of its own. */
+/* Makes job j's page on render thread rd, in a snapshot of its own;
+ * nothing if its request is gone before it begins (a search's mbox
+ * asked and dropped must not cost its query). */
 static void render_job(struct renderer *rd, struct job *j)
 {
 	struct server *srv = rd->srv;
 	if (srv->cfg->test_hold)
 		test_hold(srv->cfg->test_hold);
+	if (atomic_load(&j->cancelled))
+		return;
 	rd->rc.conf = take_conf(srv, &rd->conf_held);
 	uint64_t version;
 	la_ignore(store_read_begin(rd->st, &version));
 	rd->rc.zone = j->zone;
-	j->p = make_page(srv, rd->st, &rd->rc, j->path, j->n, j->kn > 0, j->origin, &j->stream);
+	j->p = make_page(srv, rd->st, &rd->rc, j->path, j->n, j->kn > 0, j->origin, &j->cancelled,
+	                 &j->stream);
 	rd->rc.zone = NULL;
 	store_read_end(rd->st);
 }
