@@ -33,9 +33,10 @@
 #include "util/io.h"
 #include "util/vec.h"
 
-/* A streamed body goes out in pieces of about this size; the next piece
- * is made when the previous one has been written (so a slow reader costs
- * one piece of memory, and never blocks the loop). */
+/* A streamed body goes out in pieces of about this size, made on the
+ * render threads: one piece being written and the next one made ahead
+ * at most, so that a slow reader costs two pieces of memory (and the
+ * stream's own state), and making them never holds up the loop. */
 #define STREAM_PIECE ((size_t)64 << 10)
 /* A streamed body that turns out no bigger than this (a thread's mbox,
  * a search's) is finished before it is sent and kept in the page cache
@@ -104,8 +105,11 @@ struct exchange {
 	struct page *page; /* the response (a reference) */
 	const char *mem;   /* what is left to send of its body */
 	size_t mem_len;
-	struct response_stream stream; /* the rest of a streamed body */
-	struct buf piece;              /* the piece of it being sent */
+	/* The rest of a streamed body, made a piece at a time on the render
+	 * threads (NULL: none). */
+	struct job *sj;
+	struct buf piece; /* the piece of it being sent */
+	bool want;        /* h2o waits for the next piece, not made yet */
 	const char *path;
 	h2o_req_t *req;
 	bool head;       /* a HEAD request */
@@ -125,13 +129,23 @@ struct renderer {
 };
 
 /* A page to make on a render thread for a request of loop w; w frees it
- * when it comes back (on_rendered). */
+ * when it comes back (on_rendered).  A page whose body goes on as a
+ * stream keeps its job, which becomes the stream's (chunk): each time
+ * the loop wants the next piece it queues the job again, a render thread
+ * makes the piece into out, and the loop sends it when it comes back.
+ * One piece is made at a time, so a stream is only ever on one thread. */
 struct job {
 	h2o_linklist_t queue;          /* in the server's queue of jobs */
 	h2o_multithread_message_t msg; /* back to the loop when made */
 	struct worker *w;
 	struct exchange *x; /* NULL once the request is gone (loop only) */
-	const char *path;   /* in this allocation, NUL-terminated */
+	bool chunk;         /* the next piece of stream, not a page */
+	/* Loop only: queued or being made; a piece made is in out. */
+	bool busy, ready;
+	/* Set by the loop when the request is gone: a piece not begun is
+	 * not made (the stream is freed when the job is back). */
+	atomic_bool cancelled;
+	const char *path; /* in this allocation, NUL-terminated */
 	size_t n;
 	const char *key; /* the cache's key (kn 0: not to be cached) */
 	size_t kn;
@@ -142,6 +156,12 @@ struct job {
 	 * its body as a stream. */
 	struct page *p;
 	struct response_stream stream;
+	/* A piece of the stream: its bytes, whether it is the last, the
+	 * error that cut the stream short.  The stream is freed by the
+	 * render thread that made its last piece. */
+	struct buf out;
+	bool done;
+	enum la_status err;
 };
 
 struct server {
@@ -363,6 +383,14 @@ static void touch(struct conn *c)
 	h2o_linklist_insert(&c->w->conns, &c->link);
 }
 
+static void stream_job_free(struct job *j)
+{
+	if (j->stream.free)
+		j->stream.free(j->stream.state);
+	buf_free(&j->out);
+	free(j);
+}
+
 static void exchange_dispose(void *p)
 {
 	struct exchange *x = p;
@@ -373,12 +401,24 @@ static void exchange_dispose(void *p)
 		if (x->w->stopping)
 			cut(x->conn, false);
 	}
-	/* A page still being made is dropped when it comes back. */
-	if (x->job)
+	/* A page still being made is dropped when it comes back (and not
+	 * made, if not begun). */
+	if (x->job) {
 		x->job->x = NULL;
+		atomic_store(&x->job->cancelled, true);
+	}
 	page_unref(x->page);
-	if (x->stream.free)
-		x->stream.free(x->stream.state);
+	/* So is a stream's piece; a stream idle is freed now. */
+	if (x->sj) {
+		struct job *j = x->sj;
+		x->sj = NULL;
+		if (j->busy) {
+			j->x = NULL;
+			atomic_store(&j->cancelled, true);
+		} else {
+			stream_job_free(j);
+		}
+	}
 	buf_free(&x->piece);
 }
 
@@ -403,19 +443,16 @@ static void say(const char *level, const char *fmt, ...)
 	la_ignore(io_write_all(2, line, n));
 }
 
-static void log_failure(struct exchange *x, const char *what, enum la_status e)
-{
-	say("error", "serve %s: %s: %s (%s)", x->path ? x->path : "?", what, la_strstatus(e),
-	    store_errmsg(x->w->st));
-}
-
 /* Reads r's stream into its body until it ends or the body holds max
- * bytes; a stream that ended is released.  Returns the stream's error. */
-static enum la_status finish_small_stream(struct response *r, size_t max)
+ * bytes (or *cancelled is set: the request is gone, and so will the
+ * page be); a stream that ended is released.  Returns the stream's
+ * error. */
+static enum la_status finish_small_stream(struct response *r, size_t max,
+                                          const atomic_bool *cancelled)
 {
 	bool done = false;
 	enum la_status e = LA_OK;
-	while (e == LA_OK && !done && r->body.len < max)
+	while (e == LA_OK && !done && r->body.len < max && !(cancelled && atomic_load(cancelled)))
 		e = r->stream.next(r->stream.state, &r->body, STREAM_PIECE, &done);
 	if (e == LA_OK && r->body.err)
 		e = r->body.err;
@@ -425,6 +462,58 @@ static enum la_status finish_small_stream(struct response *r, size_t max)
 			st.free(st.state);
 	}
 	return e;
+}
+
+/* Queues job j for the render threads. */
+static void job_queue(struct server *srv, struct job *j)
+{
+	pthread_mutex_lock(&srv->jobs_lock);
+	h2o_linklist_insert(&srv->jobs, &j->queue);
+	pthread_cond_signal(&srv->jobs_cond);
+	pthread_mutex_unlock(&srv->jobs_lock);
+}
+
+/* Asks a render thread for the next piece of x's stream, unless one is
+ * being made or waits to be sent, or the stream has ended. */
+static void stream_ask(struct exchange *x)
+{
+	struct job *j = x->sj;
+	if (j->busy || j->ready || !j->stream.next)
+		return;
+	j->busy = true;
+	x->w->jobs_out++;
+	job_queue(x->w->srv, j);
+}
+
+/* Sends the piece of x's stream made last, and asks for the one after
+ * it; without one made yet, h2o waits until it comes back (deliver).  So
+ * one piece is being written and one made at most, whatever the client's
+ * pace: a client that stops reading stops the stream. */
+static void stream_send(struct exchange *x, h2o_req_t *req)
+{
+	struct job *j = x->sj;
+	if (!j->ready) {
+		x->want = true;
+		stream_ask(x);
+		return;
+	}
+	x->want = false;
+	j->ready = false;
+	if (j->err) {
+		/* (Logged by the render thread, with its store's message.) */
+		h2o_send(req, NULL, 0, H2O_SEND_STATE_ERROR);
+		return;
+	}
+	/* The piece written last is done with (h2o asks for more only
+	 * then): it takes the next. */
+	struct buf t = x->piece;
+	x->piece = j->out;
+	j->out = t;
+	bool last = j->done;
+	if (!last)
+		stream_ask(x);
+	h2o_iovec_t v = h2o_iovec_init(x->piece.data, x->piece.len);
+	h2o_send(req, &v, v.len ? 1 : 0, last ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
 }
 
 /* Sends the next piece of the body: of the page in memory, then of the
@@ -441,30 +530,15 @@ static void send_more(h2o_generator_t *g, h2o_req_t *req)
 		h2o_iovec_t v = h2o_iovec_init(x->mem, k);
 		x->mem += k;
 		x->mem_len -= k;
-		bool last = x->mem_len == 0 && !x->stream.next;
+		bool last = x->mem_len == 0 && !x->sj;
 		h2o_send(req, &v, 1, last ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
 		return;
 	}
-	if (!x->stream.next) {
+	if (!x->sj) {
 		h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
 		return;
 	}
-	bool done = false;
-	enum la_status e = LA_OK;
-	if (!x->piece.data)
-		buf_init(&x->piece, 4 * STREAM_PIECE);
-	buf_reset(&x->piece);
-	/* A piece may come out empty (a filter holding bytes back); h2o needs
-	 * bytes with every piece but the last. */
-	while (e == LA_OK && !done && x->piece.len == 0)
-		e = x->stream.next(x->stream.state, &x->piece, STREAM_PIECE, &done);
-	if (e) {
-		log_failure(x, "body cut short", e);
-		h2o_send(req, NULL, 0, H2O_SEND_STATE_ERROR);
-		return;
-	}
-	h2o_iovec_t v = h2o_iovec_init(x->piece.data, x->piece.len);
-	h2o_send(req, &v, v.len ? 1 : 0, done ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+	stream_send(x, req);
 }
 
 static void stream_stop(h2o_generator_t *g, h2o_req_t *req)
@@ -569,7 +643,7 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 		else
 			add_header(req, H2O_TOKEN_VARY, H2O_STRLIT("Accept-Encoding"));
 		const h2o_iovec_t *ae = req_header(req, H2O_TOKEN_ACCEPT_ENCODING);
-		if (ae && !x->stream.next && http_accepts_gzip(ae->base, ae->len)) {
+		if (ae && !x->sj && http_accepts_gzip(ae->base, ae->len)) {
 			size_t growth;
 			gz = page_gzip(p, &growth);
 			if (growth && w->cache)
@@ -598,7 +672,7 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 	size_t len = gz ? p->gz_len : p->len;
 	if (status == 304 || status == 204 || head) {
 		/* No body; a HEAD says how long the GET's would be, when known. */
-		bool known = head && status != 304 && status != 204 && !x->stream.next;
+		bool known = head && status != 304 && status != 204 && !x->sj;
 		req->res.content_length = known ? len : SIZE_MAX;
 		h2o_start_response(req, &x->gen);
 		h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
@@ -606,11 +680,14 @@ static void send_page(struct exchange *x, h2o_req_t *req, struct page *p, bool h
 	}
 	/* In pieces, so that a big body (and a stream) goes out as fast as
 	 * the client takes it, and a client that stops taking it is noticed. */
-	req->res.content_length = x->stream.next ? SIZE_MAX : len;
+	req->res.content_length = x->sj ? SIZE_MAX : len;
 	x->mem = body;
 	x->mem_len = len;
 	x->gen.proceed = send_more;
 	x->gen.stop = stream_stop;
+	/* The stream's first piece is made while the page's body goes out. */
+	if (x->sj)
+		stream_ask(x);
 	h2o_start_response(req, &x->gen);
 	send_more(&x->gen, req);
 }
@@ -670,12 +747,13 @@ static void absolute_location(const char *origin, struct response *r)
 
 /* Makes the page for path with rc, inside the read transaction the
  * caller began on st and ends: a stream no bigger than STREAM_CACHE_MAX
- * is finished if the page may be cached (cacheable); the rest of a
- * bigger one goes to *stream.  origin: the request's (request_origin),
- * or "".  NULL if memory runs out. */
+ * is finished if the page may be cached (cacheable), unless *cancelled
+ * is set meanwhile (NULL: never); the rest of a bigger one goes to
+ * *stream.  origin: the request's (request_origin), or "".  NULL if
+ * memory runs out. */
 static struct page *make_page(const struct server *srv, struct store *st, struct render_ctx *rc,
                               const char *path, size_t n, bool cacheable, const char *origin,
-                              struct response_stream *stream)
+                              const atomic_bool *cancelled, struct response_stream *stream)
 {
 	struct response r;
 	response_init(&r);
@@ -686,7 +764,7 @@ static struct page *make_page(const struct server *srv, struct store *st, struct
 		say("error", "serve %s: %s: %s (%s)", path, http_reason(r.status), la_strstatus(e),
 		    store_errmsg(st));
 	if (!e && r.stream.next && cacheable && r.status == 200 &&
-	    (e = finish_small_stream(&r, STREAM_CACHE_MAX)) != LA_OK) {
+	    (e = finish_small_stream(&r, STREAM_CACHE_MAX, cancelled)) != LA_OK) {
 		say("error", "serve %s: body cut short: %s (%s)", path, la_strstatus(e),
 		    store_errmsg(st));
 		render_error(rc, &r, 500, "The response could not be made.");
@@ -706,25 +784,38 @@ static struct page *make_page(const struct server *srv, struct store *st, struct
 	return p;
 }
 
-/* Whether the page for rt is made on a render thread.  Not a stream
- * that reads the index as it goes (an mbox of a thread, a month, a
- * list, a search): it reads through the connection that made it, and
- * goes on on the loop, a piece at a time.  Nor the few answers that need
- * no page made (a redirect, the stylesheet, robots.txt). */
+/* Whether the page for rt is made on a render thread: all but the few
+ * answers that need no page made (a redirect, the stylesheet,
+ * robots.txt).  A stream (an mbox of a thread, a month, a list, a
+ * search; a big raw message) goes on there too, a piece at a time
+ * (stream_send). */
 static bool renders_off_loop(const struct route *rt)
 {
-	if (route_is_static(rt))
-		return false;
-	switch (rt->kind) {
-	case R_MID_MBOX:
-	case R_MID_MBOX_PLAIN:
-	case R_LIST_MBOX:
-	case R_MONTH_MBOX: return false;
-	case R_INDEX:
-	case R_LIST:
-	case R_MID: return !(rt->query.has_q && rt->query.q[0] && !strcmp(rt->query.x, "m"));
-	default: return true;
+	return !route_is_static(rt);
+}
+
+/* The job of a stream that loop w made itself (make_page on the loop),
+ * to go on on the render threads as theirs do; NULL (and the stream
+ * freed) if memory runs out. */
+static struct job *stream_job_new(struct worker *w, struct exchange *x,
+                                  struct response_stream stream)
+{
+	size_t n = strlen(x->path);
+	struct job *j = calloc(1, sizeof *j + n + 1);
+	if (!j) {
+		stream.free(stream.state);
+		return NULL;
 	}
+	memcpy(j + 1, x->path, n + 1);
+	j->path = (const char *)(j + 1);
+	j->n = n;
+	j->w = w;
+	j->x = x;
+	j->chunk = true;
+	j->stream = stream;
+	buf_init(&j->out, 4 * STREAM_PIECE);
+	buf_init(&x->piece, 4 * STREAM_PIECE);
+	return j;
 }
 
 /* What a request costs in rate-limit tokens: a page from the cache 1,
@@ -792,6 +883,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	struct exchange *x = h2o_mem_alloc_shared(&req->pool, sizeof *x, exchange_dispose);
 	memset(x, 0, sizeof *x);
 	x->w = w;
+	x->req = req;
 	x->conn = conn_of(req);
 	if (x->conn) {
 		x->conn->busy = true;
@@ -900,28 +992,30 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		memcpy(j->origin, origin, sizeof origin);
 		j->zone = w->rc.zone;
 		w->rc.zone = NULL;
-		x->req = req;
 		x->head = head;
 		x->job = j;
 		w->jobs_out++;
-		struct server *srv = w->srv;
-		pthread_mutex_lock(&srv->jobs_lock);
-		h2o_linklist_insert(&srv->jobs, &j->queue);
-		pthread_cond_signal(&srv->jobs_cond);
-		pthread_mutex_unlock(&srv->jobs_lock);
+		job_queue(w->srv, j);
 		return 0;
 	}
 	/* One snapshot of the index for the whole page. */
 	uint64_t snapshot;
+	struct response_stream stream;
 	la_ignore(store_read_begin(w->st, &snapshot));
-	p = make_page(w->srv, w->st, &w->rc, x->path, n, kn > 0, origin, &x->stream);
+	p = make_page(w->srv, w->st, &w->rc, x->path, n, kn > 0, origin, NULL, &stream);
 	w->rc.zone = NULL;
 	store_read_end(w->st);
+	if (!p && stream.free)
+		stream.free(stream.state);
+	if (p && stream.next && !(x->sj = stream_job_new(w, x, stream))) {
+		page_unref(p);
+		p = NULL;
+	}
 	if (!p) {
 		h2o_send_error_generic(req, 500, "Internal Server Error", "out of memory", 0);
 		return 0;
 	}
-	if (kn && p->status == 200 && !x->stream.next)
+	if (kn && p->status == 200 && !x->sj)
 		pagecache_put(w->cache, key, kn, version, p);
 	send_page(x, req, p, head);
 	return 0;
@@ -955,19 +1049,53 @@ static void test_hold(const char *dir)
 	close(fd);
 }
 
-/* Makes job j's page on render thread rd, in a snapshot of its own. */
+/* Makes job j's page on render thread rd, in a snapshot of its own;
+ * nothing if its request is gone before it begins (a search's mbox
+ * asked and dropped must not cost its query). */
 static void render_job(struct renderer *rd, struct job *j)
 {
 	struct server *srv = rd->srv;
 	if (srv->cfg->test_hold)
 		test_hold(srv->cfg->test_hold);
+	if (atomic_load(&j->cancelled))
+		return;
 	rd->rc.conf = take_conf(srv, &rd->conf_held);
 	uint64_t version;
 	la_ignore(store_read_begin(rd->st, &version));
 	rd->rc.zone = j->zone;
-	j->p = make_page(srv, rd->st, &rd->rc, j->path, j->n, j->kn > 0, j->origin, &j->stream);
+	j->p = make_page(srv, rd->st, &rd->rc, j->path, j->n, j->kn > 0, j->origin, &j->cancelled,
+	                 &j->stream);
 	rd->rc.zone = NULL;
 	store_read_end(rd->st);
+}
+
+/* Makes the next piece of stream job j on render thread rd, through
+ * rd's connection to the index; frees the stream after its last piece.
+ * Nothing for a request that is gone. */
+static void make_chunk(struct renderer *rd, struct job *j)
+{
+	if (atomic_load(&j->cancelled))
+		return;
+	if (j->stream.store)
+		*j->stream.store = rd->st;
+	buf_reset(&j->out);
+	bool done = false;
+	enum la_status e = LA_OK;
+	/* A piece may come out empty (a filter holding bytes back); h2o needs
+	 * bytes with every piece but the last. */
+	while (e == LA_OK && !done && j->out.len == 0)
+		e = j->stream.next(j->stream.state, &j->out, STREAM_PIECE, &done);
+	if (e == LA_OK && j->out.err)
+		e = j->out.err;
+	if (e)
+		say("error", "serve %s: body cut short: %s (%s)", j->path, la_strstatus(e),
+		    store_errmsg(rd->st));
+	j->done = done;
+	j->err = e;
+	if (e || done) {
+		j->stream.free(j->stream.state);
+		memset(&j->stream, 0, sizeof j->stream);
+	}
 }
 
 static void *renderer_main(void *arg)
@@ -985,7 +1113,10 @@ static void *renderer_main(void *arg)
 		struct job *j = H2O_STRUCT_FROM_MEMBER(struct job, queue, srv->jobs.next);
 		h2o_linklist_unlink(&j->queue);
 		pthread_mutex_unlock(&srv->jobs_lock);
-		render_job(rd, j);
+		if (j->chunk)
+			make_chunk(rd, j);
+		else
+			render_job(rd, j);
 		h2o_multithread_send_message(&j->w->rendered, &j->msg);
 	}
 	return NULL;
@@ -997,24 +1128,43 @@ static void deliver(struct worker *w, struct job *j)
 {
 	struct exchange *x = j->x;
 	w->jobs_out--;
+	if (j->chunk) {
+		/* A piece of a stream: sent if h2o waits for it. */
+		j->busy = false;
+		if (!x) {
+			stream_job_free(j);
+			return;
+		}
+		j->ready = true;
+		if (x->want)
+			stream_send(x, x->req);
+		return;
+	}
 	if (!x) {
 		page_unref(j->p);
-		if (j->stream.free)
-			j->stream.free(j->stream.state);
-		free(j);
+		stream_job_free(j);
 		return;
 	}
 	x->job = NULL;
-	x->stream = j->stream;
 	struct page *p = j->p;
+	j->p = NULL;
 	if (!p) {
 		h2o_send_error_generic(x->req, 500, "Internal Server Error", "out of memory", 0);
-	} else {
-		if (j->kn && p->status == 200 && !x->stream.next && w->cache)
-			pagecache_put(w->cache, j->key, j->kn, j->version, p);
-		send_page(x, x->req, p, x->head);
+		stream_job_free(j);
+		return;
 	}
-	free(j);
+	if (j->stream.next) {
+		/* The body goes on as a stream: the job is now its. */
+		j->chunk = true;
+		buf_init(&j->out, 4 * STREAM_PIECE);
+		buf_init(&x->piece, 4 * STREAM_PIECE);
+		x->sj = j;
+	} else {
+		if (j->kn && p->status == 200 && w->cache)
+			pagecache_put(w->cache, j->key, j->kn, j->version, p);
+		free(j);
+	}
+	send_page(x, x->req, p, x->head);
 }
 
 static void on_rendered(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
@@ -1466,8 +1616,8 @@ static enum la_status workers_open(struct server *srv, int max_conns, struct la_
 		w->srv = srv;
 		w->max_conns = (max_conns + srv->nworkers - 1) / srv->nworkers;
 		buf_init(&w->log, 4 * LOG_FLUSH_AT);
-		/* (Lean: a loop reads the data version and streams mboxes;
-		 * the render threads read the rest.) */
+		/* (Lean: a loop reads the data version and makes the few
+		 * static answers; the render threads read the rest.) */
 		enum la_status e = store_open(&w->st, cfg->data_dir, STORE_READ_LEAN, err);
 		if (e)
 			return e;

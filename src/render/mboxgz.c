@@ -20,7 +20,7 @@
 #define PIECE ((size_t)64 << 10)
 
 struct mboxgz {
-	struct store *st; /* borrowed from the render context */
+	struct store *st; /* borrowed from the render context (or another: stream.store) */
 	int64_t *ids;
 	size_t n, next; /* ids[next] is the next message to start */
 	/* The message being copied. */
@@ -293,6 +293,7 @@ static enum la_status mbox_stream(const struct render_ctx *c, const int64_t *ids
 	r->stream.next = plain ? mbox_plain_next : mboxgz_next;
 	r->stream.free = mboxgz_free;
 	r->stream.state = s;
+	r->stream.store = &s->st;
 	/* The same ids are the same bytes: a message's place in its source
 	 * never changes under its id (a rebuild gives new ids). */
 	snprintf(r->etag, sizeof r->etag, "\"%s-%016llx\"", plain ? "p" : "m",

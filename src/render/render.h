@@ -43,11 +43,18 @@ struct render_ctx {
  * next appends about `room` more bytes to out (fewer, or none, is fine)
  * and sets *done with the last of them; it returns LA_OK, or the error
  * that cuts the body short.  free releases the state: after the last
- * piece, or when the reader gives up early.  next == NULL: no stream. */
+ * piece, or when the reader gives up early.  next == NULL: no stream.
+ * A stream that reads the index as it goes (an mbox) says where it keeps
+ * the store it reads through in `store` (NULL: it reads none): a caller
+ * that runs next on another thread, with that thread's own connection to
+ * the same index, points it there first (the server's render threads
+ * take turns on a stream, one piece each, never two at once).  free
+ * reads no store. */
 struct response_stream {
 	enum la_status (*next)(void *state, struct buf *out, size_t room, bool *done);
 	void (*free)(void *state);
 	void *state;
+	struct store **store;
 };
 
 struct response {
@@ -328,8 +335,9 @@ LA_MUST_CHECK enum la_status render_atom(const struct render_ctx *c, const struc
  * 1970", holds its raw bytes (as render_raw sends them) with lines
  * starting "From ", ">From ", ">>From "... quoted by one more '>', ends
  * with a newline and is followed by an empty line.  A message the index
- * no longer has is left out.  The stream borrows c->st: the store must
- * stay open until it is freed.  ids are copied. */
+ * no longer has is left out.  The stream borrows c->st (its `store`:
+ * another connection of the same index may be put in its place between
+ * pieces): the store must stay open until it is freed.  ids are copied. */
 LA_MUST_CHECK enum la_status render_mboxgz(const struct render_ctx *c, const int64_t *ids, size_t n,
                                            struct response *r);
 
