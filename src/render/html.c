@@ -320,14 +320,18 @@ void render_msgid_segment(struct buf *b, const char *p, size_t n)
 void url_encode(struct buf *b, const char *p, size_t n, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	/* Runs of bytes kept as they are go in one append (a page makes a
+	 * dozen links from the list's name and the Message-ID). */
+	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 		if (is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
-		    (keep && c && strchr(keep, c))) {
-			buf_addc(b, (char)c);
-		} else {
-			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-			buf_add(b, e, 3);
-		}
+		    (keep && c && strchr(keep, c)))
+			continue;
+		buf_add(b, p + run, i - run);
+		char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+		buf_add(b, e, 3);
+		run = i + 1;
 	}
+	buf_add(b, p + run, n - run);
 }
