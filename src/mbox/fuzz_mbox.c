@@ -45,7 +45,7 @@ static void scan(const uint8_t *data, size_t size, int fd, enum mbox_format fmt,
 		else
 			msg_made_up_id(made, MSGID_MAX + 1, m.head, m.head_len, m.len);
 		size_t n = m.len < HEAD_MAX ? (size_t)m.len : HEAD_MAX;
-		msg_index_id(sum, (const char *)data + m.off, n, m.len, found);
+		msg_index_id((const char *)data + m.off, n, m.len, found);
 		if (strcmp(made, found))
 			abort();
 		free(made);

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <gmime/gmime.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -547,7 +548,11 @@ void charset_mixed(struct buf *out, const char *s, size_t n)
 	size_t i = 0, run = 0;
 	while (i < n) {
 		if (p[i] < 0x80) {
+			/* ASCII, eight bytes at a time while it lasts. */
 			i++;
+			uint64_t w;
+			while (i + 8 <= n && (memcpy(&w, p + i, 8), !(w & 0x8080808080808080ull)))
+				i += 8;
 			continue;
 		}
 		size_t k = utf8_seq_len(p + i, n - i);

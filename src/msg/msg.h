@@ -63,8 +63,8 @@ void msg_made_up_id(char *out, size_t n, const char *head, size_t hlen, uint64_t
  * all), at least min(len, HEAD_MAX) of them; len is its whole length.
  * The indexer finds the same id in the same bytes, so a reader can tell
  * whether a file still holds, at an offset, the message indexed there.
- * sum is scratch; out holds MSGID_MAX + 1 bytes. */
-void msg_index_id(struct msg_summary *sum, const char *p, size_t n, uint64_t len, char *out);
+ * out holds MSGID_MAX + 1 bytes. */
+void msg_index_id(const char *p, size_t n, uint64_t len, char *out);
 
 /* Message-IDs in a References/In-Reply-To value, in order: each <...>
  * token (whitespace inside removed); if the value has none, bare tokens

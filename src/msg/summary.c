@@ -428,15 +428,23 @@ void msg_made_up_id(char *out, size_t n, const char *head, size_t hlen, uint64_t
 	snprintf(out, n, "nomid-%016llx@listarc.invalid", (unsigned long long)h);
 }
 
-void msg_index_id(struct msg_summary *sum, const char *p, size_t n, uint64_t len, char *out)
+void msg_index_id(const char *p, size_t n, uint64_t len, char *out)
 {
 	size_t hl = hdr_block_len(p, n < HEAD_MAX ? n : HEAD_MAX);
 	if (hl > len)
 		hl = (size_t)len;
-	msg_summary_parse(sum, p, hl);
-	if (sum->msgid[0])
-		memcpy(out, sum->msgid, strlen(sum->msgid) + 1);
-	else
+	/* msg_summary_parse's Message-ID alone (set_ids: the last field's,
+	 * as find_fields takes it), without the rest of the summary: every
+	 * uncached message page checks its bytes with this. */
+	struct hdr_iter it;
+	struct hdr_field f;
+	struct span mid = SPAN_NULL;
+	hdr_iter_init(&it, p, hl);
+	while (hdr_next(&it, &f))
+		if (f.name.n == 10 && span_ieq(f.name, "message-id"))
+			mid = f.value;
+	unsigned flags = 0;
+	if (!mid.p || !msgid_from_header(mid, out, &flags) || !out[0])
 		msg_made_up_id(out, MSGID_MAX + 1, p, hl, len);
 }
 

@@ -82,6 +82,33 @@ static size_t plain_run(const unsigned char *p, size_t n)
 	return i;
 }
 
+/* Writes the byte at s[*i] of class k (not C_KEEP) as element text, with
+ * the run of kept bytes before it (from *run); moves *i and *run past it. */
+static void text_special(struct buf *b, const char *s, size_t n, size_t *i, size_t *run,
+                         unsigned char k)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	if (k == C_HI) {
+		size_t len = utf8_seq_len(p + *i, n - *i);
+		if (len && !hidden_cp(p + *i, len)) {
+			*i += len;
+			return;
+		}
+		buf_add(b, s + *run, *i - *run);
+		buf_adds(b, len ? "." : "\xEF\xBF\xBD");
+		*i += len ? len : 1;
+		*run = *i;
+		return;
+	}
+	buf_add(b, s + *run, *i - *run);
+	if (k == C_ESC)
+		buf_adds(b, esc_of(s[*i]));
+	else if (k == C_DOT)
+		buf_addc(b, '.');
+	(*i)++;
+	*run = *i;
+}
+
 void html_text(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -93,29 +120,10 @@ void html_text(struct buf *b, const char *s, size_t n)
 				break;
 		}
 		unsigned char k = cls[p[i]];
-		if (k == C_KEEP) {
+		if (k == C_KEEP)
 			i++;
-			continue;
-		}
-		if (k == C_HI) {
-			size_t len = utf8_seq_len(p + i, n - i);
-			if (len && !hidden_cp(p + i, len)) {
-				i += len;
-				continue;
-			}
-			buf_add(b, s + run, i - run);
-			buf_adds(b, len ? "." : "\xEF\xBF\xBD");
-			i += len ? len : 1;
-			run = i;
-			continue;
-		}
-		buf_add(b, s + run, i - run);
-		if (k == C_ESC)
-			buf_adds(b, esc_of(s[i]));
-		else if (k == C_DOT)
-			buf_addc(b, '.');
-		i++;
-		run = i;
+		else
+			text_special(b, s, n, &i, &run, k);
 	}
 	buf_add(b, s + run, n - run);
 }
@@ -239,12 +247,21 @@ static void url_link(struct buf *b, const char *s, size_t k, const struct html_l
 	buf_adds(b, "</a>");
 }
 
-/* Bytes html_body_ex looks at twice: the first letters of the schemes
- * url_len takes (1) and '@' (2). */
-static const unsigned char body_mark[256] = {
-	['h'] = 1, ['H'] = 1, ['f'] = 1, ['F'] = 1, ['@'] = 2,
+/* cls, and C_MARK for the bytes html_body_ex looks at twice: the first
+ * letters of the schemes url_len takes and '@' (all kept as they are). */
+enum { C_MARK = C_HI + 1 };
+static const unsigned char body_cls[256] = {
+	[0 ... 8] = C_DOT,    ['\t'] = C_KEEP,     ['\n'] = C_KEEP, [11 ... 12] = C_DOT,
+	['\r'] = C_DROP,      [14 ... 31] = C_DOT, ['&'] = C_ESC,   ['<'] = C_ESC,
+	['>'] = C_ESC,        ['"'] = C_ESC,       ['\''] = C_ESC,  [127] = C_DOT,
+	[128 ... 255] = C_HI, ['h'] = C_MARK,      ['H'] = C_MARK,  ['f'] = C_MARK,
+	['F'] = C_MARK,       ['@'] = C_MARK,
 };
 
+/* One pass over the text: each byte escaped as html_text does, and at
+ * each mark a URL linked or an address obfuscated.  (The same bytes as
+ * html_text of the text between the links and addresses: a run of it
+ * ends before an ASCII byte, which no UTF-8 sequence spans.) */
 void html_body_ex(struct buf *b, const char *s, size_t n, unsigned flags,
                   const struct html_links *lk)
 {
@@ -252,32 +269,32 @@ void html_body_ex(struct buf *b, const char *s, size_t n, unsigned flags,
 		html_text(b, s, n);
 		return;
 	}
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0;
 	while (i < n) {
-		if (flags & HTML_LINKS) {
-			while (i < n && !body_mark[(unsigned char)s[i]])
-				i++;
-		} else {
-			/* Addresses only (a sender's name): memchr's scan for '@'. */
-			const char *at = memchr(s + i, '@', n - i);
-			i = at ? (size_t)(at - s) : n;
+		unsigned char k = body_cls[p[i]];
+		if (k == C_KEEP) {
+			i++;
+			continue;
 		}
-		if (i >= n)
-			break;
+		if (k != C_MARK) {
+			text_special(b, s, n, &i, &run, k);
+			continue;
+		}
 		char c = s[i];
 		/* Every scheme linked has 't' second ("http", "ftp"): most words
 		 * starting with h or f are not looked at further. */
 		if ((flags & HTML_LINKS) && c != '@' && i + 1 < n && (s[i + 1] | 0x20) == 't' &&
 		    (i == 0 || !is_alnum((unsigned char)s[i - 1]))) {
-			size_t k = url_len(s + i, n - i);
-			if (k) {
-				html_text(b, s + run, i - run);
-				if (k <= LINK_MAX) {
-					url_link(b, s + i, k, lk);
+			size_t u = url_len(s + i, n - i);
+			if (u) {
+				buf_add(b, s + run, i - run);
+				if (u <= LINK_MAX) {
+					url_link(b, s + i, u, lk);
 				} else {
-					html_text(b, s + i, k);
+					html_text(b, s + i, u);
 				}
-				i += k;
+				i += u;
 				run = i;
 				continue;
 			}
@@ -285,7 +302,7 @@ void html_body_ex(struct buf *b, const char *s, size_t n, unsigned flags,
 		if ((flags & HTML_OBFUSCATE) && c == '@') {
 			size_t d = address_domain(s, n, i);
 			if (d) {
-				html_text(b, s + run, i - run);
+				buf_add(b, s + run, i - run);
 				buf_adds(b, "@...");
 				i += 1 + (d < 3 ? d : 3);
 				run = i;
@@ -294,7 +311,7 @@ void html_body_ex(struct buf *b, const char *s, size_t n, unsigned flags,
 		}
 		i++;
 	}
-	html_text(b, s + run, n - run);
+	buf_add(b, s + run, n - run);
 }
 
 void text_obfuscate(struct buf *out, const char *s, size_t n)
@@ -343,25 +360,18 @@ void render_msgid_segment(struct buf *b, const char *p, size_t n)
 void url_encode(struct buf *b, const char *p, size_t n, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	/* Runs of unreserved bytes at once (a list's name is one: its links
-	 * are a month page's most frequent). */
-	size_t i = 0;
-	while (i < n) {
-		size_t j = i;
-		while (j < n && (is_alnum((unsigned char)p[j]) || p[j] == '-' || p[j] == '.' ||
-		                 p[j] == '_' || p[j] == '~'))
-			j++;
-		if (j > i)
-			buf_add(b, p + i, j - i);
-		if (j == n)
-			break;
-		unsigned char c = (unsigned char)p[j];
-		if (keep && c && strchr(keep, c)) {
-			buf_addc(b, (char)c);
-		} else {
-			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-			buf_add(b, e, 3);
-		}
-		i = j + 1;
+	/* Runs of bytes kept as they are go in one append (a page makes a
+	 * dozen links from the list's name and the Message-ID). */
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+		    (keep && c && strchr(keep, c)))
+			continue;
+		buf_add(b, p + run, i - run);
+		char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+		buf_add(b, e, 3);
+		run = i + 1;
 	}
+	buf_add(b, p + run, n - run);
 }

@@ -24,25 +24,70 @@ void link_msgid(const struct render_ctx *c, struct buf *b, const char *list, con
 
 /* ---- collecting a thread ---- */
 
+/* A thread is collected with two statements: its Message-IDs with their
+ * parent links (store_thread_ids), then its messages without a join for
+ * their Message-IDs (store_thread_msgs_lean), which are found among the
+ * first by the message's mid.  Every string goes into one buffer (c->text)
+ * as it is read, at an offset noted in c->at, and the pointers are set
+ * once the buffer has stopped moving: no allocation a string. */
+
 static bool take_id(int64_t id, int64_t parent, const char *mid, void *arg)
 {
-	(void)mid;
 	struct outline_thread *c = arg;
-	if (!vec_reserve(&c->ids, &c->capids, c->nids + 1, sizeof *c->ids)) {
+	if (!vec_reserve(&c->ids, &c->capids, c->nids + 1, sizeof *c->ids) ||
+	    !vec_reserve(&c->at, &c->capat, c->nids + 1, sizeof *c->at)) {
 		c->oom = true;
 		return false;
 	}
+	c->at[c->nids] = c->text.len;
+	buf_add(&c->text, mid, strlen(mid) + 1);
 	c->ids[c->nids++] = (struct thread_id_in){id, parent};
-	return true;
+	return !c->text.err;
 }
 
+static int by_id_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const struct outline_id_at *)a)->id,
+		y = ((const struct outline_id_at *)b)->id;
+	return (x > y) - (x < y);
+}
+
+/* The offset in c->text of the Message-ID of mids.id mid, if it is among
+ * c->ids: true. */
+static bool find_id(const struct outline_thread *c, int64_t mid, size_t *at)
+{
+	size_t lo = 0, hi = c->nids;
+	while (lo < hi) {
+		size_t k = lo + (hi - lo) / 2;
+		int64_t v = c->by_id[k].id;
+		if (v == mid) {
+			*at = c->at[c->by_id[k].k];
+			return true;
+		}
+		if (v < mid)
+			lo = k + 1;
+		else
+			hi = k;
+	}
+	return false;
+}
+
+/* A message row: its fields into c->msgs, its strings into c->text (its
+ * Message-ID from the ids' when the row has none). */
 static bool take_msg(const struct store_entry *e, void *arg)
 {
 	struct outline_thread *c = arg;
-	if (!vec_reserve(&c->msgs, &c->capmsgs, c->nmsgs + 1, sizeof *c->msgs)) {
+	size_t mid_at = 0;
+	if (c->lean && !find_id(c, e->mid, &mid_at)) {
+		c->missing = true;
+		return false;
+	}
+	if (!vec_reserve(&c->msgs, &c->capmsgs, c->nmsgs + 1, sizeof *c->msgs) ||
+	    !vec_reserve(&c->at, &c->capat, c->nids + 4 * (c->nmsgs + 1), sizeof *c->at)) {
 		c->oom = true;
 		return false;
 	}
+	size_t *at = &c->at[c->nids + 4 * c->nmsgs];
 	struct outline_msg *m = &c->msgs[c->nmsgs++];
 	m->id = e->id;
 	m->mid = e->mid;
@@ -51,25 +96,30 @@ static bool take_msg(const struct store_entry *e, void *arg)
 	m->tz = e->tz;
 	m->day = e->day;
 	m->num = e->num;
-	m->list = strdup(e->list);
-	m->subject = strdup(e->subject);
-	m->from = strdup(e->from_name[0] ? e->from_name : e->from_addr);
-	m->msgid = strdup(e->msgid);
-	if (!m->list || !m->subject || !m->from || !m->msgid)
+	const char *from = e->from_name[0] ? e->from_name : e->from_addr;
+	const char *const str[3] = {e->list, e->subject, from};
+	for (int i = 0; i < 3; i++) {
+		at[i] = c->text.len;
+		buf_add(&c->text, str[i], strlen(str[i]) + 1);
+	}
+	if (c->lean) {
+		at[3] = mid_at;
+	} else {
+		at[3] = c->text.len;
+		buf_add(&c->text, e->msgid, strlen(e->msgid) + 1);
+	}
+	if (c->text.err)
 		c->oom = true;
 	return !c->oom;
 }
 
 void outline_free(struct outline_thread *c)
 {
-	for (size_t i = 0; i < c->nmsgs; i++) {
-		free(c->msgs[i].list);
-		free(c->msgs[i].subject);
-		free(c->msgs[i].from);
-		free(c->msgs[i].msgid);
-	}
 	free(c->msgs);
 	free(c->ids);
+	free(c->at);
+	free(c->by_id);
+	buf_free(&c->text);
 	memset(c, 0, sizeof *c);
 }
 
@@ -78,13 +128,41 @@ enum la_status outline_collect(struct store *st, int64_t thread, int64_t list_id
 {
 	memset(c, 0, sizeof *c);
 	memset(tree, 0, sizeof *tree);
+	/* (Bounded by the rows' count, THREAD_NODES_MAX * 3 of at most
+	 * MSGID_MAX + SUBJECT_MAX + the names' bytes.) */
+	buf_init(&c->text, (size_t)1 << 30);
 	enum la_status e = store_thread_ids(st, thread, THREAD_NODES_MAX + 1, take_id, c);
-	if (!e)
+	if (!e && !c->oom && c->nids) {
+		c->by_id = malloc(c->nids * sizeof *c->by_id);
+		if (!c->by_id)
+			return LA_ENOMEM;
+		for (size_t i = 0; i < c->nids; i++)
+			c->by_id[i] = (struct outline_id_at){c->ids[i].id, i};
+		qsort(c->by_id, c->nids, sizeof *c->by_id, by_id_cmp);
+	}
+	c->lean = true;
+	if (!e && !c->oom)
+		e = store_thread_msgs_lean(st, thread, list_id, THREAD_NODES_MAX * 2, take_msg, c);
+	if (!e && !c->oom && c->missing) {
+		/* A message whose Message-ID is not among the first
+		 * THREAD_NODES_MAX + 1 ids (or has no mids row): the rows again,
+		 * each with its own. */
+		c->nmsgs = 0;
+		c->missing = c->lean = false;
 		e = store_thread_msgs(st, thread, list_id, THREAD_NODES_MAX * 2, take_msg, c);
-	if (!e && c->oom)
+	}
+	if (!e && (c->oom || c->missing))
 		e = LA_ENOMEM;
 	if (e)
 		return e;
+	for (size_t i = 0; i < c->nmsgs; i++) {
+		const size_t *at = &c->at[c->nids + 4 * i];
+		struct outline_msg *m = &c->msgs[i];
+		m->list = c->text.data + at[0];
+		m->subject = c->text.data + at[1];
+		m->from = c->text.data + at[2];
+		m->msgid = c->text.data + at[3];
+	}
 	struct thread_msg_in *in = malloc((c->nmsgs ? c->nmsgs : 1) * sizeof *in);
 	if (!in)
 		return LA_ENOMEM;

@@ -160,7 +160,8 @@ void body_html(struct body_fmt *f, struct buf *b, const char *t, size_t n, unsig
 
 /* ---- a thread, collected and drawn (outline.c) ---- */
 
-/* A message of a collected thread; the strings are owned by it. */
+/* A message of a collected thread; its strings are in its thread's
+ * text. */
 struct outline_msg {
 	int64_t id, mid, ts; /* ts: the Date:, else the delivery time */
 	bool has_tz;         /* ts is a Date: with the sender's offset tz */
@@ -177,6 +178,17 @@ struct outline_thread {
 	struct outline_msg *msgs;
 	size_t nmsgs, capmsgs;
 	bool oom;
+	/* Collecting: every string (the messages', the ids' Message-IDs) in
+	 * one buffer, at the offsets at (one per id, four per message) until
+	 * the pointers are set; by_id: ids' indexes by id. */
+	struct buf text;
+	size_t *at, capat;
+	struct outline_id_at {
+		int64_t id;
+		size_t k;
+	} * by_id;
+	bool lean;    /* the messages' rows are without their Message-IDs */
+	bool missing; /* a message's mid is not among ids */
 };
 
 /* Collects thread's messages (of list_id, or of every list if 0) into

@@ -112,16 +112,9 @@ static char *read_range(int fd, uint64_t off, size_t n)
  * checks still hold.) */
 static bool same_message(const struct store_msg *m, const char *raw, size_t n)
 {
-	struct msg_summary *sum = malloc(sizeof *sum);
-	char *id = malloc(MSGID_MAX + 1);
-	bool same = true;
-	if (sum && id) {
-		msg_index_id(sum, raw, n, m->len, id);
-		same = strcmp(id, m->msgid) == 0;
-	}
-	free(sum);
-	free(id);
-	return same;
+	char id[MSGID_MAX + 1];
+	msg_index_id(raw, n, m->len, id);
+	return strcmp(id, m->msgid) == 0;
 }
 
 bool store_msg_quoted(const struct store_msg *m)

@@ -550,6 +550,12 @@ enum la_status store_thread_msgs(struct store *st, int64_t thread, int64_t list_
 	return entries_of(st, S_THREAD_MSGS, (int64_t[]){thread, list_id, max}, 3, fn, arg);
 }
 
+enum la_status store_thread_msgs_lean(struct store *st, int64_t thread, int64_t list_id, int max,
+                                      store_entry_fn fn, void *arg)
+{
+	return entries_of(st, S_THREAD_LEAN, (int64_t[]){thread, list_id, max}, 3, fn, arg);
+}
+
 enum la_status store_list_msgs(struct store *st, int64_t list_id, int since, int until,
                                int after_day, int after_num, bool newest_first, int limit,
                                store_entry_fn fn, void *arg)
@@ -831,6 +837,26 @@ int64_t store_mtime(struct store *st)
 	return t;
 }
 
+/* The index's data version, and with the search index attached its
+ * version in the high 32 bits (each file counts its own commits). */
+static enum la_status data_version(struct store *st, int64_t *v)
+{
+	*v = 0;
+	sqlite3_stmt *s = st_prepare(st, S_DATA_VERSION);
+	if (!s)
+		return LA_EDB;
+	enum la_status e = st_one_row(s, row_int64, v);
+	if (e || !st->fts_attached)
+		return e;
+	int64_t fv = 0;
+	if (!(s = st_prepare(st, S_DATA_VERSION_S)))
+		return LA_EDB;
+	if ((e = st_one_row(s, row_int64, &fv)))
+		return e;
+	*v = (int64_t)((uint64_t)*v + ((uint64_t)fv << 32));
+	return LA_OK;
+}
+
 enum la_status store_read_begin(struct store *st, uint64_t *version)
 {
 	*version = 0;
@@ -845,13 +871,8 @@ enum la_status store_read_begin(struct store *st, uint64_t *version)
 	st->in_read = true;
 	/* Reading the data version starts the read transaction: from here on
 	 * every statement sees this snapshot. */
-	s = st_prepare(st, st->fts_attached ? S_DATA_VERSION2 : S_DATA_VERSION);
-	if (!s) {
-		store_read_end(st);
-		return LA_EDB;
-	}
 	int64_t v = 0;
-	enum la_status e = st_one_row(s, row_int64, &v);
+	enum la_status e = data_version(st, &v);
 	if (e) {
 		store_read_end(st);
 		return e == LA_ENOTFOUND ? LA_EDB : e;
@@ -897,11 +918,8 @@ enum la_status store_data_version(struct store *st, uint64_t *version)
 		store_read_end(st);
 	/* Outside a transaction the statement takes a read transaction of
 	 * its own, so it sees every commit made before it. */
-	sqlite3_stmt *s = st_prepare(st, st->fts_attached ? S_DATA_VERSION2 : S_DATA_VERSION);
-	if (!s)
-		return LA_EDB;
 	int64_t v = 0;
-	enum la_status e = st_one_row(s, row_int64, &v);
+	enum la_status e = data_version(st, &v);
 	if (e)
 		return e == LA_ENOTFOUND ? LA_EDB : e;
 	if (!st->writer && st->fts_looked != (uint64_t)v) {

@@ -101,6 +101,14 @@ const char *const st_sql[S_COUNT] = {
 			  " JOIN lists l ON l.id = m.list_id"
 			  " WHERE m.thread = ?1 AND (?2 = 0 OR m.list_id = ?2) AND " NOT_HIDDEN(
 				  "m.") " ORDER BY m.ts, m.id LIMIT ?3",
+	/* The same rows without the join of mids (a seek in its b-tree a
+         * row): the caller has the thread's Message-IDs from S_THREAD_IDS. */
+	[S_THREAD_LEAN] =
+		"SELECT l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr,"
+		" '' AS mid, m.thread, m.id, m.mid, m.parent, m.tz AS tz FROM messages m"
+		" JOIN lists l ON l.id = m.list_id"
+		" WHERE m.thread = ?1 AND (?2 = 0 OR m.list_id = ?2) AND " NOT_HIDDEN(
+			"m.") " ORDER BY m.ts, m.id LIMIT ?3",
 	/* Keyset pages of a list: (day, num) is the key, the URL's. */
 	[S_LIST_NEWEST] =
 		"SELECT " ENTRY_TZ_COLS " FROM messages m JOIN mids ON mids.id = m.mid"
@@ -150,12 +158,13 @@ const char *const st_sql[S_COUNT] = {
 		       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[S_READ_BEGIN] = "BEGIN",
-	[S_DATA_VERSION] = "PRAGMA data_version",
-	/* (Each file's counts its own commits: the two together, so that a
+	[S_DATA_VERSION] = "PRAGMA main.data_version",
+	/* (Each file counts its own commits: the two together, so that a
          * commit of the search index's file alone, which follows the
-         * index's, changes the version too.) */
-	[S_DATA_VERSION2] = "SELECT (SELECT data_version FROM main.pragma_data_version)"
-			    " + ((SELECT data_version FROM s.pragma_data_version) << 32)",
+         * index's, changes the version too.  Two plain PRAGMAs, not one
+         * SELECT of pragma_data_version: a pragma's table is prepared
+         * again at every step, a tenth of an uncached page's time.) */
+	[S_DATA_VERSION_S] = "PRAGMA s.data_version",
 	[S_READ_END] = "COMMIT",
 };
 

@@ -512,6 +512,13 @@ LA_MUST_CHECK enum la_status store_thread_ids(struct store *st, int64_t thread, 
  * at most max. */
 LA_MUST_CHECK enum la_status store_thread_msgs(struct store *st, int64_t thread, int64_t list_id,
                                                int max, store_entry_fn fn, void *arg);
+/* The same rows, in the same order, without their Message-IDs (msgid is
+ * ""): for a caller that has them from store_thread_ids, by the entries'
+ * mid.  (A message whose mids row is missing, which the index never
+ * holds, is a row here and none of store_thread_msgs'.) */
+LA_MUST_CHECK enum la_status store_thread_msgs_lean(struct store *st, int64_t thread,
+                                                    int64_t list_id, int max, store_entry_fn fn,
+                                                    void *arg);
 
 /* ---- patch series (series.c; docs/series.md) ---- */
 

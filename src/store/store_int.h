@@ -92,6 +92,7 @@ enum st_stmt_id {
 	S_BY_MSGID,
 	S_THREAD_IDS,
 	S_THREAD_MSGS,
+	S_THREAD_LEAN,
 	S_LIST_NEWEST,
 	S_LIST_OLDEST,
 	S_DAY_COUNTS,
@@ -108,7 +109,7 @@ enum st_stmt_id {
 	S_META_GET,
 	S_READ_BEGIN,
 	S_DATA_VERSION,
-	S_DATA_VERSION2, /* with search.sqlite attached: both files' */
+	S_DATA_VERSION_S, /* search.sqlite's, when attached */
 	S_READ_END,
 	S_DAY_HIDDEN,
 	S_COUNT

@@ -60,15 +60,6 @@ void buf_add_slow(struct buf *b, const void *p, size_t n)
 	b->len += n;
 }
 
-void buf_addc(struct buf *b, char c)
-{
-	if (b->len + 1 < b->cap && !b->err) {
-		b->data[b->len++] = c;
-		return;
-	}
-	buf_add(b, &c, 1);
-}
-
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	if (b->err)

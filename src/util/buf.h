@@ -46,7 +46,14 @@ static inline void buf_adds(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));
 }
-void buf_addc(struct buf *b, char c);
+static inline void buf_addc(struct buf *b, char c)
+{
+	if (b->len + 1 < b->cap && !b->err) {
+		b->data[b->len++] = c;
+		return;
+	}
+	buf_add_slow(b, &c, 1);
+}
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 /* A NUL-terminated view of the contents (the NUL is not counted in len).
