@@ -93,7 +93,7 @@ asan_OBJ    := $(patsubst src/%.c,build/asan/%.o,$(BIN_SRC))
 asan_EXT    := $(patsubst src/%.c,build/asan/pic/%.o,$(EXT_SRC) src/ext/plugin.c)
 asan_LIB    := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRC))
 
-.PHONY: all check check-build check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load replicas-test \
+.PHONY: all check check-build check-anchor check-valgrind analyze release-objs run setup clean fuzz bench format format-check seeds load replicas-test \
         install install-service uninstall
 all: listarc
 
@@ -188,6 +188,16 @@ check: setup
 	$(MAKE) check-build
 	tests/run-all
 check-build: build/asan/listarc $(UNIT_BINS) $(DRIVERS) $(REPLAY_BINS) listarc build/faulthook.so
+
+# The tests that compare this build's archive and pages with those of an
+# older listarc (a release build from before a change that must not alter
+# them): `make check-anchor ANCHOR=/path/to/old/listarc`.  `make check`
+# skips them.
+ANCHOR_TESTS ?= t4079 t5527 t6021
+check-anchor: setup
+	@test -x "$(ANCHOR)" || { echo "check-anchor: ANCHOR=path of an older listarc binary"; exit 2; }
+	$(MAKE) check-build
+	LISTARC_ANCHOR=$(abspath $(ANCHOR)) tests/run-all $(ANCHOR_TESTS)
 
 # The page tests again with the release build under Valgrind's memcheck
 # (tests/valgrind-listarc): reads of memory never written, which ASan does

@@ -8,11 +8,12 @@
 # statuses and the SHA-256 of every body compared.  The archive has two
 # lists sharing messages (the outline's list filter) and hidden messages
 # (left out of the outlines and the navigation).  The reference is
-# $LISTARC_REF (default /tmp/base-b3/listarc, the build the session's
-# work started from); without one the comparisons are skipped.
+# $LISTARC_ANCHOR (a release build from before the change: `make
+# check-anchor ANCHOR=PATH`); without one, as in `make check`, the
+# comparisons are skipped.
 . "$(dirname "$0")/lib.sh"
 plan 9
-REF=${LISTARC_REF:-/tmp/base-b3/listarc}
+REF=${LISTARC_ANCHOR:-}
 DATA=$T/arc
 C=$SHARED/corpora
 
@@ -65,8 +66,8 @@ least=400
 have_shared && least=1600
 check "... $n message URLs (more than $least)" [ "$n" -gt "$least" ]
 
-if [ ! -x "$REF" ]; then
-	skip 6 "no reference build ($REF; set LISTARC_REF)"
+if [ -z "$REF" ] || [ ! -x "$REF" ]; then
+	skip 6 "no anchor build (LISTARC_ANCHOR=path of a listarc)"
 	exit 0
 fi
 # crawl BINARY NAME [DATA [PATHS]]: pages-NAME/N the body of the N-th
