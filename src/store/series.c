@@ -2151,7 +2151,11 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct refresh
 	 * each rule, as it looks from them: their walk may be full before
 	 * it reaches the rule that finds this one): its 64 nearest of the
 	 * same change-id, of the same name and author, and those that share
-	 * a patch with it. */
+	 * a patch with it.  Not every walk that holds it: a walk from X asks
+	 * the nearest to X of the name of a series Y it found, so it may hold
+	 * this one through Y (a patch or change-id of X's, this one's name)
+	 * while this one's walk is full before it reaches X (docs/series.md,
+	 * "Not exact"; tests/t3331-series-far-walks.sh). */
 	int64_t ids[REFRESH_MAX];
 	unsigned how[REFRESH_MAX];
 	int n = 0;
