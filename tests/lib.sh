@@ -156,6 +156,40 @@ fts_vocab() {
 		SELECT v.term, m.day, m.num, v.col, v.offset FROM temp.v JOIN messages m ON m.id = v.doc
 		ORDER BY 1, 2, 3, 4, 5" | md5sum
 }
+# corpus_mboxes DIR: the corpora as one mbox a list in DIR: samples/'
+# lkml.mbox and seeds.mbox, and with ../shared its edge/ messages
+# (edge.mbox), notmuch.mbox and peers' peer-*.mbox.
+corpus_mboxes() {
+	mkdir -p "$1"
+	cp "$ROOT/samples/lkml.mbox" "$ROOT/samples/seeds.mbox" "$1/"
+	if have_shared; then
+		local f
+		for f in "$SHARED"/corpora/edge/*; do wrap_mbox "$f"; done >"$1/edge.mbox"
+		cp "$SHARED/corpora/notmuch.mbox" "$SHARED"/corpora/peers/peer-*.mbox "$1/"
+	fi
+}
+# series_tables DIR: the series rows and places of DIR's index in
+# DIR.series, their states in DIR.state (each in id order), to compare.
+series_tables() {
+	sqlite3 "$1/index.sqlite" "SELECT * FROM series ORDER BY id" >"$1.series"
+	sqlite3 "$1/index.sqlite" "SELECT * FROM series_msgs ORDER BY id" >>"$1.series"
+	sqlite3 "$1/index.sqlite" "SELECT * FROM series_state ORDER BY id" >"$1.state"
+}
+# series_state DIR MSGID: the stored state of the series of the message
+# MSGID (without <>), as "msgs|parts|reviewed|latest|newest".
+series_state() {
+	sqlite3 "$1/index.sqlite" "SELECT ss.msgs, ss.parts, ss.reviewed, ss.latest, ss.newest
+		FROM mids JOIN messages m ON m.mid = mids.id JOIN series_msgs sm ON sm.id = m.id
+		JOIN series_state ss ON ss.id = sm.series WHERE mids.mid = '$2'"
+}
+# same_files WHAT FILE-A FILE-B: one check, ok if the files are equal,
+# else not ok with their first differences.
+same_files() {
+	if cmp -s "$2" "$3"; then ok "$1"; else
+		not_ok "$1"
+		diff "$2" "$3" | head -6 | sed 's/^/#   /'
+	fi
+}
 # same_index REF DIR WHAT: ok (with WHAT) if DIR's index lists the same
 # messages as REF's, by dump_index; else the first differences.
 same_index() {

@@ -35,24 +35,13 @@ sqlite3 C/index.sqlite "DROP TABLE series; DROP TABLE series_msgs; DROP TABLE se
 "$RELEASE" index -q --data C gen corpus.mbox 2>C.err
 check_eq "C: the upgrade's fill: exit 0" $? 0
 
-tables() {
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series ORDER BY id" >"$1.series"
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series_msgs ORDER BY id" >>"$1.series"
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series_state ORDER BY id" >"$1.state"
-}
-tables A
-tables B
-tables C
+series_tables A
+series_tables B
+series_tables C
 check "A has series, hundreds of them with states" [ "$(wc -l <A.state)" -gt 1000 ]
-same() { # same WHAT FILE-A FILE-X: ok if equal, else the first differences
-	if cmp -s "$2" "$3"; then ok "$1"; else
-		not_ok "$1"
-		diff "$2" "$3" | head -6 | sed 's/^/#   /'
-	fi
-}
-same "B: the same series and places as A" A.series B.series
-same "B: the same states as A (whatever the batches)" A.state B.state
-same "C: the same series, places and states as A (the upgrade's fill)" <(cat A.series A.state) <(cat C.series C.state)
+same_files "B: the same series and places as A" A.series B.series
+same_files "B: the same states as A (whatever the batches)" A.state B.state
+same_files "C: the same series, places and states as A (the upgrade's fill)" <(cat A.series A.state) <(cat C.series C.state)
 # The pages that show the states: the list of series, pages 1 to 3, and
 # its JSON.
 PATHS="/gen/series/

@@ -95,32 +95,17 @@ check_eq "indexed in one batch, in batches of 37, 60% then the rest; and without
 	"$RELEASE" unhide --data B gen "<w2-2@late.test>" >/dev/null
 check_eq "a patch hidden and shown again: exit 0" $? 0
 
-tables() {
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series ORDER BY id" >"$1.series"
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series_msgs ORDER BY id" >>"$1.series"
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series_state ORDER BY id" >"$1.state"
-}
-for d in A B C D E; do tables $d; done
+for d in A B C D E; do series_tables $d; done
 # state of the series of Message-ID MID in index D: "msgs parts reviewed latest newest"
-state() {
-	sqlite3 "$1/index.sqlite" "SELECT ss.msgs, ss.parts, ss.reviewed, ss.latest, ss.newest
-		FROM mids JOIN messages m ON m.mid = mids.id JOIN series_msgs sm ON sm.id = m.id
-		JOIN series_state ss ON ss.id = sm.series WHERE mids.mid = '$2@late.test'"
-}
+state() { series_state "$1" "$2@late.test"; } # "msgs|parts|reviewed|latest|newest"
 check_eq "A: widgets v1 (1/2 reviewed), v2 (1/2 carried from v1), v3 (by a patch of v2) the latest" \
 	"$(state A w1-0) / $(state A w2-0) / $(state A w3-0)" "3|2|1|0|3 / 3|2|1|0|3 / 3|2|0|1|3"
 check_eq "A: doohickey v1 the latest (v2 renamed by its cover letter), v2 alone" \
 	"$(state A d1-1) / $(state A d2-0)" "1|1|0|1|1 / 3|2|0|1|2"
-same() { # same WHAT FILE-A FILE-X: ok if equal, else the first differences
-	if cmp -s "$2" "$3"; then ok "$1"; else
-		not_ok "$1"
-		diff "$2" "$3" | head -6 | sed 's/^/#   /'
-	fi
-}
-same "B: the same series and places as A" A.series B.series
-same "B: the same states as A (batches of 37, a patch hidden and shown again)" A.state B.state
-same "C: the same series, places and states as A (60%, then appended)" <(cat A.series A.state) <(cat C.series C.state)
-same "E: the same series, places and states as D (--no-search)" <(cat D.series D.state) <(cat E.series E.state)
+same_files "B: the same series and places as A" A.series B.series
+same_files "B: the same states as A (batches of 37, a patch hidden and shown again)" A.state B.state
+same_files "C: the same series, places and states as A (60%, then appended)" <(cat A.series A.state) <(cat C.series C.state)
+same_files "E: the same series, places and states as D (--no-search)" <(cat D.series D.state) <(cat E.series E.state)
 check "D: the hand-made series without search: widgets v1 superseded by name" [ "$(state D w1-0)" = "3|2|0|0|2" ]
 
 # The pages: the list of series (pages 1 to 3), its JSON, the series

@@ -140,29 +140,13 @@ LISTARC_BATCH=1000000 "$RELEASE" index -q --data Cref gen Cref/mbox/gen.mbox 2>C
 check_eq "C: $(ls deliver | wc -l) messages delivered one by one; Cref: its mbox indexed at once" \
 	"$ok_c $?" "0 0"
 
-tables() {
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series ORDER BY id" >"$1.series"
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series_msgs ORDER BY id" >>"$1.series"
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series_state ORDER BY id" >"$1.state"
-}
-for d in A B C Cref; do tables $d; done
-# state of the series of Message-ID MID: "msgs|parts|reviewed|latest|newest"
-state() {
-	sqlite3 "$1/index.sqlite" "SELECT ss.msgs, ss.parts, ss.reviewed, ss.latest, ss.newest
-		FROM mids JOIN messages m ON m.mid = mids.id JOIN series_msgs sm ON sm.id = m.id
-		JOIN series_state ss ON ss.id = sm.series WHERE mids.mid = '$2@app.test'"
-}
+for d in A B C Cref; do series_tables $d; done
+state() { series_state "$1" "$2@app.test"; } # "msgs|parts|reviewed|latest|newest"
 check_eq "A: gizmo v1 and v2 superseded by v4 (the change-id of v3), v2 reviewed whole (a review carried from v1), v4 the latest" \
 	"$(state A g1-0) / $(state A g2-0) / $(state A g4-0)" "3|2|1|0|4 / 3|2|2|0|4 / 2|1|0|1|4"
-same() { # same WHAT FILE-A FILE-X: ok if equal, else the first differences
-	if cmp -s "$2" "$3"; then ok "$1"; else
-		not_ok "$1"
-		diff "$2" "$3" | head -6 | sed 's/^/#   /'
-	fi
-}
-same "B: the same series and places as A" A.series B.series
-same "B: the same states as A" A.state B.state
-same "C: the same series, places and states as Cref" <(cat Cref.series Cref.state) <(cat C.series C.state)
+same_files "B: the same series and places as A" A.series B.series
+same_files "B: the same states as A" A.state B.state
+same_files "C: the same series, places and states as Cref" <(cat Cref.series Cref.state) <(cat C.series C.state)
 
 {
 	printf '%s\n' /gen/series/ '/gen/series/?page=2' '/gen/series/?page=3' '/api/v1/gen/series/?limit=200'

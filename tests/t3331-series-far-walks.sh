@@ -139,11 +139,6 @@ LISTARC_BATCH=1000000 "$RELEASE" index -q --data Cref gen Cref/mbox/gen.mbox 2>C
 check_eq "C: $(ls deliver | wc -l) messages delivered one by one; Cref: its mbox indexed at once" \
 	"$ok_c $?" "0 0"
 
-tables() {
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series ORDER BY id" >"$1.series"
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series_msgs ORDER BY id" >>"$1.series"
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series_state ORDER BY id" >"$1.state"
-}
 # D: indexed, then C's messages hidden (each a commit that refreshes);
 # Dref: D's index with every state made again (the fill, as an upgrade).
 "$RELEASE" index -q --data D gen d.mbox 2>D.err &&
@@ -152,24 +147,13 @@ tables() {
 	cp -r D Dref && sqlite3 Dref/index.sqlite "UPDATE meta SET value = '0' WHERE key = 'series_state'" &&
 	"$RELEASE" index -q --data Dref gen d.mbox 2>Dref.err
 ok_d=$?
-for d in A B C Cref D Dref; do tables $d; done
-# state of the series of Message-ID MID: "msgs|parts|reviewed|latest|newest"
-state() {
-	sqlite3 "$1/index.sqlite" "SELECT ss.msgs, ss.parts, ss.reviewed, ss.latest, ss.newest
-		FROM mids JOIN messages m ON m.mid = mids.id JOIN series_msgs sm ON sm.id = m.id
-		JOIN series_state ss ON ss.id = sm.series WHERE mids.mid = '$2@app.test'"
-}
+for d in A B C Cref D Dref; do series_tables $d; done
+state() { series_state "$1" "$2@app.test"; } # "msgs|parts|reviewed|latest|newest"
 check_eq "D: C's messages hidden; Dref: every state made again; C shows none, X's newest is 2" \
 	"$ok_d $(state Dref hx) / $(state Dref hc-1)" "0 1|1|0|0|2 / 0|0|0|0|2"
 check_eq "A: X superseded by v11 of Y's name (through Y's patch), X2 by it through Y2's change-id, X3 by it through Y3's two patches; $(wc -l <A.state) states" \
 	"$(state A x) / $(state A x2-0) / $(state A x3) / $(wc -l <A.state)" \
 	"1|1|1|0|11 / 2|1|0|0|11 / 1|1|0|0|11 / 111"
-same() { # same WHAT FILE-A FILE-X: ok if equal, else the first differences
-	if cmp -s "$2" "$3"; then ok "$1"; else
-		not_ok "$1"
-		diff "$2" "$3" | head -6 | sed 's/^/#   /'
-	fi
-}
 # The series whose walk reaches a series changed through another one
 # (X, X2, X3, Y3 and X's v5): the refresh does not find them (docs/series.md,
 # "State", "Not exact"), so their states and the lists that show them
@@ -190,9 +174,9 @@ for d in A B C Cref; do
 	grep -E "^($far)\|" $d.state >$d.far
 done
 for d in A B C Cref; do cat $d.series $d.near >$d.cmp; done
-same "B: the same series and places as A, and the same states but the far walks' ($(wc -l <A.near))" A.cmp B.cmp
-same "C: the same series and places as Cref, and the same states but the far walks' ($(wc -l <Cref.near))" Cref.cmp C.cmp
-same "D: the same states as Dref but X's ($(wc -l <Dref.near))" Dref.near D.near
+same_files "B: the same series and places as A, and the same states but the far walks' ($(wc -l <A.near))" A.cmp B.cmp
+same_files "C: the same series and places as Cref, and the same states but the far walks' ($(wc -l <Cref.near))" Cref.cmp C.cmp
+same_files "D: the same states as Dref but X's ($(wc -l <Dref.near))" Dref.near D.near
 
 {
 	printf '%s\n' /gen/series/ '/gen/series/?page=2' '/gen/series/?page=3' '/api/v1/gen/series/?limit=200'

@@ -17,13 +17,7 @@ REF=${LISTARC_ANCHOR:-}
 DATA=$T/arc
 C=$SHARED/corpora
 
-mkdir -p src
-cp "$ROOT/samples/lkml.mbox" "$ROOT/samples/seeds.mbox" src/
-if have_shared; then
-	for f in "$C"/edge/*; do wrap_mbox "$f"; done >src/edge.mbox
-	cp "$C/notmuch.mbox" src/
-	for f in "$C"/peers/peer-*.mbox; do cp "$f" src/; done
-fi
+corpus_mboxes src
 bad=0
 for mb in src/*.mbox; do
 	"$RELEASE" index -q --data "$DATA" "$(basename "$mb" .mbox)" "$mb" 2>>err.txt || bad=$((bad + 1))
