@@ -131,7 +131,7 @@ enum la_status outline_collect(struct store *st, int64_t thread, int64_t list_id
 	/* (Bounded by the rows' count, THREAD_NODES_MAX * 3 of at most
 	 * MSGID_MAX + SUBJECT_MAX + the names' bytes.) */
 	buf_init(&c->text, (size_t)1 << 30);
-	enum la_status e = store_thread_ids(st, thread, THREAD_NODES_MAX + 1, take_id, c);
+	enum la_status e = store_thread_ids_memo(st, thread, THREAD_NODES_MAX + 1, take_id, c);
 	if (!e && !c->oom && c->nids) {
 		c->by_id = malloc(c->nids * sizeof *c->by_id);
 		if (!c->by_id)
@@ -142,7 +142,8 @@ enum la_status outline_collect(struct store *st, int64_t thread, int64_t list_id
 	}
 	c->lean = true;
 	if (!e && !c->oom)
-		e = store_thread_msgs_lean(st, thread, list_id, THREAD_NODES_MAX * 2, take_msg, c);
+		e = store_thread_msgs_lean_memo(st, thread, list_id, THREAD_NODES_MAX * 2, take_msg,
+		                                c);
 	if (!e && !c->oom && c->missing) {
 		/* A message whose Message-ID is not among the first
 		 * THREAD_NODES_MAX + 1 ids (or has no mids row): the rows again,

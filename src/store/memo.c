@@ -13,13 +13,29 @@
 #include <string.h>
 
 #include "store/store_int.h"
+#include "util/buf.h"
+#include "util/vec.h"
 
-/* Bounds: when a table is full it is emptied (a crawl moves on from one
- * series to the next; nothing is kept for long). */
-#define MEMO_WALKS_MAX 256
-#define MEMO_ROWS_MAX 512 /* about 1.5 KB each */
-#define MEMO_HEADS_MAX 1024
-#define MEMO_WALK_LEN 32 /* walks asked with a larger max are not kept */
+/* Bounds, in bytes of each table (entries at their size, plus what the
+ * hash table and the key take): when one is full it is emptied (a crawl
+ * moves on from one series to the next).  A crawl of the 100k corpus's
+ * message pages in random order meets the same versions again and again
+ * (generated series reach the 32 versions a walk keeps): the rows and
+ * first messages are kept compact (a row's strings at their length, not
+ * struct store_series' 1.5 KB), so that thousands of them fit. */
+#define MEMO_WALKS_BYTES ((size_t)1 << 19)
+#define MEMO_ROWS_BYTES ((size_t)2 << 20)
+#define MEMO_HEADS_BYTES ((size_t)2 << 20)
+#define MEMO_THREAD_IDS_BYTES ((size_t)1 << 20)
+#define MEMO_THREAD_MSGS_BYTES ((size_t)2 << 20)
+#define MEMO_ENTRY_COST 64 /* the key's allocation and the table's slot */
+#define MEMO_WALK_LEN 32   /* walks asked with a larger max are not kept */
+
+/* A table of values by series id, with the bytes it holds. */
+struct memo_table {
+	GHashTable *t;
+	size_t bytes, max;
+};
 
 struct memo_walk {
 	int max, n;
@@ -31,6 +47,7 @@ struct memo_walk {
 struct memo_head {
 	bool found;
 	unsigned part;
+	size_t size; /* of the allocation */
 	struct store_entry e; /* its strings point into text */
 	char text[];
 };
@@ -51,9 +68,19 @@ enum { M_HEAD_ALL, M_HEAD_ROW, M_COUNT };
 struct store_memo {
 	sqlite3_stmt *stmt[M_COUNT];
 	uint64_t gen;
-	GHashTable *walks; /* start series id -> struct memo_walk */
-	GHashTable *rows;  /* series id -> struct store_series */
-	GHashTable *heads; /* series id -> struct memo_head */
+	struct memo_table walks; /* start series id -> struct memo_walk */
+	struct memo_table rows;  /* series id -> struct memo_row */
+	struct memo_table heads; /* series id -> struct memo_head */
+	struct memo_table tids;  /* thread -> struct memo_tids */
+	struct memo_table tmsgs; /* thread -> struct memo_tmsgs */
+};
+
+/* A struct store_series with its strings at their length. */
+struct memo_row {
+	int64_t id, list_id, cover, first_ts;
+	unsigned version, total, flags;
+	unsigned short author, name, change_id; /* lengths, each string after the last */
+	char text[];
 };
 
 void store_memo_free(struct store_memo *m)
@@ -62,9 +89,11 @@ void store_memo_free(struct store_memo *m)
 		return;
 	for (int i = 0; i < M_COUNT; i++)
 		sqlite3_finalize(m->stmt[i]);
-	g_hash_table_destroy(m->walks);
-	g_hash_table_destroy(m->rows);
-	g_hash_table_destroy(m->heads);
+	g_hash_table_destroy(m->walks.t);
+	g_hash_table_destroy(m->rows.t);
+	g_hash_table_destroy(m->heads.t);
+	g_hash_table_destroy(m->tids.t);
+	g_hash_table_destroy(m->tmsgs.t);
 	free(m);
 }
 
@@ -76,9 +105,13 @@ static struct store_memo *memo_of(struct store *st)
 		return m;
 	if (!(m = calloc(1, sizeof *m)))
 		return NULL;
-	m->walks = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
-	m->rows = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
-	m->heads = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+	struct memo_table *t[5] = {&m->walks, &m->rows, &m->heads, &m->tids, &m->tmsgs};
+	const size_t max[5] = {MEMO_WALKS_BYTES, MEMO_ROWS_BYTES, MEMO_HEADS_BYTES,
+	                       MEMO_THREAD_IDS_BYTES, MEMO_THREAD_MSGS_BYTES};
+	for (int i = 0; i < 5; i++) {
+		t[i]->t = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+		t[i]->max = max[i];
+	}
 	m->gen = st->read_gen;
 	return st->memo = m;
 }
@@ -105,6 +138,12 @@ const char *memo_sql_at(size_t i)
 	return i < M_COUNT ? memo_sql[i] : NULL;
 }
 
+static void memo_empty(struct memo_table *t)
+{
+	g_hash_table_remove_all(t->t);
+	t->bytes = 0;
+}
+
 /* The memo of the read transaction open, emptied if it was of another
  * data version; NULL when nothing may be kept (no read transaction, a
  * writer's connection, no memory). */
@@ -116,27 +155,85 @@ static struct store_memo *memo_now(struct store *st)
 	if (!m)
 		return NULL;
 	if (m->gen != st->read_gen) {
-		g_hash_table_remove_all(m->walks);
-		g_hash_table_remove_all(m->rows);
-		g_hash_table_remove_all(m->heads);
+		memo_empty(&m->walks);
+		memo_empty(&m->rows);
+		memo_empty(&m->heads);
+		memo_empty(&m->tids);
+		memo_empty(&m->tmsgs);
 		m->gen = st->read_gen;
 	}
 	return m;
 }
 
-/* Puts value (owned; freed here if it cannot be kept) under id in t,
- * which is emptied first when it holds max. */
-static void memo_put(GHashTable *t, unsigned max, int64_t id, void *value)
+/* Puts value, of size bytes, under id in t, which is emptied first when
+ * it would pass its bound; true if t has taken it (it frees it), false if
+ * it is the caller's still (no memory, or more than a quarter of t's
+ * bound: one huge thread would empty the table at every page). */
+static bool memo_put(struct memo_table *t, int64_t id, void *value, size_t size)
 {
+	size += MEMO_ENTRY_COST;
+	if (size > t->max / 4)
+		return false;
 	int64_t *key = malloc(sizeof *key);
-	if (!key) {
-		free(value);
-		return;
-	}
-	if (g_hash_table_size(t) >= max)
-		g_hash_table_remove_all(t);
+	if (!key)
+		return false;
+	if (t->bytes + size > t->max)
+		memo_empty(t);
 	*key = id;
-	g_hash_table_replace(t, key, value);
+	/* (An id put again replaces its value: counted twice until the
+	 * table is emptied, which only empties it sooner.) */
+	g_hash_table_replace(t->t, key, value);
+	t->bytes += size;
+	return true;
+}
+
+/* memo_put, value freed if it is not kept. */
+static void memo_keep(struct memo_table *t, int64_t id, void *value, size_t size)
+{
+	if (!memo_put(t, id, value, size))
+		free(value);
+}
+
+/* rows[i] kept compact under its id. */
+static void row_put(struct memo_table *t, const struct store_series *s)
+{
+	size_t a = strnlen(s->author, ADDR_MAX), n = strnlen(s->name, SUBJECT_MAX),
+	       c = strnlen(s->change_id, CHANGE_ID_MAX);
+	size_t size = sizeof(struct memo_row) + a + n + c;
+	struct memo_row *r = malloc(size);
+	if (!r)
+		return;
+	r->id = s->id;
+	r->list_id = s->list_id;
+	r->cover = s->cover;
+	r->first_ts = s->first_ts;
+	r->version = s->version;
+	r->total = s->total;
+	r->flags = s->flags;
+	r->author = (unsigned short)a;
+	r->name = (unsigned short)n;
+	r->change_id = (unsigned short)c;
+	memcpy(r->text, s->author, a);
+	memcpy(r->text + a, s->name, n);
+	memcpy(r->text + a + n, s->change_id, c);
+	memo_keep(t, s->id, r, size);
+}
+
+/* A kept row as store_series_get gives it (the struct's unused bytes are
+ * zero, as read_series leaves them). */
+static void row_get(const struct memo_row *r, struct store_series *s)
+{
+	memset(s, 0, sizeof *s);
+	s->id = r->id;
+	s->list_id = r->list_id;
+	s->cover = r->cover;
+	s->first_ts = r->first_ts;
+	s->version = r->version;
+	s->total = r->total;
+	s->flags = r->flags;
+	memcpy(s->author, r->text, r->author);
+	memcpy(s->name, r->text + r->author, r->name);
+	memcpy(s->change_id, r->text + r->author + r->name, r->change_id);
 }
 
 enum la_status store_series_versions_memo(struct store *st, const struct store_series *s,
@@ -146,14 +243,14 @@ enum la_status store_series_versions_memo(struct store *st, const struct store_s
 	struct store_memo *m = memo_now(st);
 	if (!m || max < 1 || max > MEMO_WALK_LEN || !rows)
 		return store_series_versions(st, s, ids, how, rows, max, n);
-	const struct memo_walk *w = g_hash_table_lookup(m->walks, &s->id);
+	const struct memo_walk *w = g_hash_table_lookup(m->walks.t, &s->id);
 	if (w && w->max == max) {
 		/* Every row of the walk, or none of them: read again. */
 		bool all = true;
 		for (int i = 0; all && i < w->n; i++) {
-			const struct store_series *r = g_hash_table_lookup(m->rows, &w->ids[i]);
+			const struct memo_row *r = g_hash_table_lookup(m->rows.t, &w->ids[i]);
 			if (r)
-				rows[i] = *r;
+				row_get(r, &rows[i]);
 			else
 				all = false;
 		}
@@ -174,16 +271,11 @@ enum la_status store_series_versions_memo(struct store *st, const struct store_s
 	nw->n = *n;
 	memcpy(nw->ids, ids, (size_t)*n * sizeof *ids);
 	memcpy(nw->how, how, (size_t)*n * sizeof *how);
-	memo_put(m->walks, MEMO_WALKS_MAX, s->id, nw);
+	memo_keep(&m->walks, s->id, nw, sizeof *nw);
 	/* The rows after the walk: a table emptied while they go in loses
 	 * some, and the next walk reads them again. */
-	for (int i = 0; i < *n; i++) {
-		struct store_series *r = malloc(sizeof *r);
-		if (!r)
-			break;
-		*r = rows[i];
-		memo_put(m->rows, MEMO_ROWS_MAX, ids[i], r);
-	}
+	for (int i = 0; i < *n; i++)
+		row_put(&m->rows, &rows[i]);
 	return LA_OK;
 }
 
@@ -218,6 +310,7 @@ static bool take_first(struct first *f, const struct store_entry *e, unsigned pa
 	}
 	h->found = true;
 	h->part = part;
+	h->size = sizeof *h + n;
 	h->e = *e;
 	char *p = h->text;
 	h->e.list = scopy(&p, e->list);
@@ -279,7 +372,7 @@ enum la_status store_series_head(struct store *st, int64_t id,
                                  void *arg)
 {
 	struct store_memo *m = memo_now(st);
-	const struct memo_head *h = m ? g_hash_table_lookup(m->heads, &id) : NULL;
+	const struct memo_head *h = m ? g_hash_table_lookup(m->heads.t, &id) : NULL;
 	if (h) {
 		if (h->found)
 			fn(&h->e, h->part, arg);
@@ -293,13 +386,180 @@ enum la_status store_series_head(struct store *st, int64_t id,
 		free(f.h);
 		return e;
 	}
-	if (!f.h && !(f.h = calloc(1, sizeof *f.h)))
-		return LA_ENOMEM;
+	if (!f.h) {
+		if (!(f.h = calloc(1, sizeof *f.h)))
+			return LA_ENOMEM;
+		f.h->size = sizeof *f.h;
+	}
 	if (f.h->found)
 		fn(&f.h->e, f.h->part, arg);
 	if (m)
-		memo_put(m->heads, MEMO_HEADS_MAX, id, f.h);
+		memo_keep(&m->heads, id, f.h, f.h->size);
 	else
 		free(f.h);
+	return LA_OK;
+}
+
+/* ---- a thread's rows: the outline under every message of the thread ---- */
+
+/* store_thread_ids' rows of a thread for one max, in one allocation. */
+struct memo_tid {
+	int64_t id, parent;
+	size_t at; /* the Message-ID's offset in text */
+};
+struct memo_tids {
+	int max;
+	size_t n;
+	struct memo_tid *v;
+	char *text;
+};
+
+/* store_thread_msgs_lean's rows of a thread for one list and max, their
+ * strings in the same allocation. */
+struct memo_tmsgs {
+	int64_t list_id;
+	int max;
+	size_t n;
+	struct store_entry *v;
+};
+
+/* Rows read before they are kept: fixed fields and the strings' offsets
+ * (STR_PER_ROW a row) in text. */
+#define STR_PER_ROW 5
+struct collect {
+	struct memo_tid *ids;
+	struct store_entry *msgs;
+	size_t *at;
+	size_t n, cap, capat;
+	struct buf text;
+	bool oom;
+};
+
+static void collect_free(struct collect *c)
+{
+	free(c->ids);
+	free(c->msgs);
+	free(c->at);
+	buf_free(&c->text);
+}
+
+static bool collect_id(int64_t id, int64_t parent, const char *mid, void *arg)
+{
+	struct collect *c = arg;
+	if (!vec_reserve(&c->ids, &c->cap, c->n + 1, sizeof *c->ids)) {
+		c->oom = true;
+		return false;
+	}
+	c->ids[c->n++] = (struct memo_tid){id, parent, c->text.len};
+	buf_add(&c->text, mid, strlen(mid) + 1);
+	c->oom = c->text.err != LA_OK;
+	return !c->oom;
+}
+
+static bool collect_msg(const struct store_entry *e, void *arg)
+{
+	struct collect *c = arg;
+	if (!vec_reserve(&c->msgs, &c->cap, c->n + 1, sizeof *c->msgs) ||
+	    !vec_reserve(&c->at, &c->capat, (c->n + 1) * STR_PER_ROW, sizeof *c->at)) {
+		c->oom = true;
+		return false;
+	}
+	const char *const str[STR_PER_ROW] = {e->list, e->subject, e->from_name, e->from_addr,
+	                                      e->msgid};
+	size_t *at = &c->at[c->n * STR_PER_ROW];
+	for (int i = 0; i < STR_PER_ROW; i++) {
+		at[i] = c->text.len;
+		buf_add(&c->text, str[i], strlen(str[i]) + 1);
+	}
+	c->msgs[c->n++] = *e;
+	c->oom = c->text.err != LA_OK;
+	return !c->oom;
+}
+
+enum la_status store_thread_ids_memo(struct store *st, int64_t thread, int max,
+                                     bool (*fn)(int64_t id, int64_t parent, const char *mid,
+                                                void *arg),
+                                     void *arg)
+{
+	struct store_memo *m = memo_now(st);
+	if (!m)
+		return store_thread_ids(st, thread, max, fn, arg);
+	const struct memo_tids *h = g_hash_table_lookup(m->tids.t, &thread);
+	struct memo_tids *own = NULL; /* read, not kept: freed after */
+	if (!h || h->max != max) {
+		struct collect c = {0};
+		buf_init(&c.text, (size_t)1 << 30);
+		enum la_status e = store_thread_ids(st, thread, max, collect_id, &c);
+		size_t size = sizeof(struct memo_tids) + c.n * sizeof(struct memo_tid) + c.text.len;
+		struct memo_tids *t = e || c.oom ? NULL : malloc(size);
+		if (!t) {
+			collect_free(&c);
+			/* (Read again, not kept: an error is the statement's.) */
+			return e ? e : store_thread_ids(st, thread, max, fn, arg);
+		}
+		t->max = max;
+		t->n = c.n;
+		t->v = (struct memo_tid *)(t + 1);
+		t->text = (char *)(t->v + c.n);
+		if (c.n)
+			memcpy(t->v, c.ids, c.n * sizeof *t->v);
+		if (c.text.len)
+			memcpy(t->text, c.text.data, c.text.len);
+		collect_free(&c);
+		if (!memo_put(&m->tids, thread, t, size))
+			own = t;
+		h = t;
+	}
+	for (size_t i = 0; i < h->n; i++)
+		if (!fn(h->v[i].id, h->v[i].parent, h->text + h->v[i].at, arg))
+			break;
+	free(own);
+	return LA_OK;
+}
+
+enum la_status store_thread_msgs_lean_memo(struct store *st, int64_t thread, int64_t list_id,
+                                           int max, store_entry_fn fn, void *arg)
+{
+	struct store_memo *m = memo_now(st);
+	if (!m)
+		return store_thread_msgs_lean(st, thread, list_id, max, fn, arg);
+	const struct memo_tmsgs *h = g_hash_table_lookup(m->tmsgs.t, &thread);
+	struct memo_tmsgs *own = NULL; /* read, not kept: freed after */
+	if (!h || h->max != max || h->list_id != list_id) {
+		struct collect c = {0};
+		buf_init(&c.text, (size_t)1 << 30);
+		enum la_status e = store_thread_msgs_lean(st, thread, list_id, max, collect_msg, &c);
+		size_t size =
+			sizeof(struct memo_tmsgs) + c.n * sizeof(struct store_entry) + c.text.len;
+		struct memo_tmsgs *t = e || c.oom ? NULL : malloc(size);
+		if (!t) {
+			collect_free(&c);
+			return e ? e : store_thread_msgs_lean(st, thread, list_id, max, fn, arg);
+		}
+		t->list_id = list_id;
+		t->max = max;
+		t->n = c.n;
+		t->v = (struct store_entry *)(t + 1);
+		char *text = (char *)(t->v + c.n);
+		if (c.text.len)
+			memcpy(text, c.text.data, c.text.len);
+		for (size_t i = 0; i < c.n; i++) {
+			const size_t *at = &c.at[i * STR_PER_ROW];
+			t->v[i] = c.msgs[i];
+			t->v[i].list = text + at[0];
+			t->v[i].subject = text + at[1];
+			t->v[i].from_name = text + at[2];
+			t->v[i].from_addr = text + at[3];
+			t->v[i].msgid = text + at[4];
+		}
+		collect_free(&c);
+		if (!memo_put(&m->tmsgs, thread, t, size))
+			own = t;
+		h = t;
+	}
+	for (size_t i = 0; i < h->n; i++)
+		if (!fn(&h->v[i], arg))
+			break;
+	free(own);
 	return LA_OK;
 }

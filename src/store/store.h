@@ -519,6 +519,16 @@ LA_MUST_CHECK enum la_status store_thread_msgs(struct store *st, int64_t thread,
 LA_MUST_CHECK enum la_status store_thread_msgs_lean(struct store *st, int64_t thread,
                                                     int64_t list_id, int max, store_entry_fn fn,
                                                     void *arg);
+/* store_thread_ids and store_thread_msgs_lean, the rows kept for the read
+ * transaction's data version (memo.c): the outline under every message
+ * of a thread reads the same rows. */
+LA_MUST_CHECK enum la_status store_thread_ids_memo(struct store *st, int64_t thread, int max,
+                                                   bool (*fn)(int64_t id, int64_t parent,
+                                                              const char *mid, void *arg),
+                                                   void *arg);
+LA_MUST_CHECK enum la_status store_thread_msgs_lean_memo(struct store *st, int64_t thread,
+                                                         int64_t list_id, int max,
+                                                         store_entry_fn fn, void *arg);
 
 /* ---- patch series (series.c; docs/series.md) ---- */
 
