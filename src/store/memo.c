@@ -52,18 +52,18 @@ struct memo_head {
 	char text[];
 };
 
-/* A series' first message in two steps, each without a sort (Q_MSGS's
- * ORDER BY part, ts, id made a temporary b-tree for every version of
- * every page): its messages shown, the first of them by (part, ts, id)
- * chosen here; then that one's row as store_series_msgs gives it. */
+/* A series' first message without a sort (Q_MSGS's ORDER BY part, ts, id
+ * made a temporary b-tree for every version of every page): its messages
+ * shown, each row as store_series_msgs gives it, the first of them by
+ * (part, ts, id) chosen here.  The rows come by part (series_msgs_series),
+ * so the first is nearly always the one kept, and only its strings are
+ * copied. */
 static const char *const memo_sql[] = {
-	"SELECT sm.id, sm.part, m.ts FROM series_msgs sm JOIN messages m ON m.id = sm.id"
+	"SELECT " ENTRY_COLS ", sm.part FROM series_msgs sm JOIN messages m ON m.id = sm.id"
 	" JOIN mids ON mids.id = m.mid JOIN lists l ON l.id = m.list_id"
 	" WHERE sm.series = ?1 AND " NOT_HIDDEN("m."),
-	"SELECT " ENTRY_COLS ", sm.part FROM series_msgs sm JOIN messages m ON m.id = sm.id"
-	" JOIN mids ON mids.id = m.mid JOIN lists l ON l.id = m.list_id WHERE sm.id = ?1",
 };
-enum { M_HEAD_ALL, M_HEAD_ROW, M_COUNT };
+enum { M_HEAD_ALL, M_COUNT };
 
 struct store_memo {
 	sqlite3_stmt *stmt[M_COUNT];
@@ -325,12 +325,27 @@ static bool take_first(struct first *f, const struct store_entry *e, unsigned pa
 struct msgs_head {
 	sqlite3_stmt *s;
 	struct first *f;
+	int64_t best, best_ts;
+	unsigned best_part;
 };
 
+/* A row of the series: kept if it comes before the one kept. */
 static bool head_row(const struct store_entry *e, void *arg)
 {
 	struct msgs_head *h = arg;
-	return take_first(h->f, e, (unsigned)sqlite3_column_int(h->s, 13));
+	unsigned part = (unsigned)sqlite3_column_int(h->s, 13);
+	if (h->f->h && (part > h->best_part || (part == h->best_part && e->ts > h->best_ts) ||
+	                (part == h->best_part && e->ts == h->best_ts && e->id >= h->best)))
+		return true;
+	struct memo_head *was = h->f->h;
+	take_first(h->f, e, part);
+	if (h->f->oom)
+		return false;
+	free(was);
+	h->best = e->id;
+	h->best_ts = e->ts;
+	h->best_part = part;
+	return true;
 }
 
 /* The first of series id's messages shown, as store_series_msgs orders
@@ -341,29 +356,7 @@ static enum la_status series_head_read(struct store *st, int64_t id, struct firs
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, id);
-	int64_t best = 0, best_ts = 0;
-	int best_part = 0, rc;
-	bool any = false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t mid = sqlite3_column_int64(s, 0), ts = sqlite3_column_int64(s, 2);
-		int part = sqlite3_column_int(s, 1);
-		if (!any || part < best_part || (part == best_part && ts < best_ts) ||
-		    (part == best_part && ts == best_ts && mid < best)) {
-			best = mid;
-			best_part = part;
-			best_ts = ts;
-			any = true;
-		}
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return st_error(rc);
-	if (!any)
-		return LA_OK;
-	if (!(s = memo_stmt(st, M_HEAD_ROW)))
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, best);
-	struct msgs_head h = {s, f};
+	struct msgs_head h = {s, f, 0, 0, 0};
 	return st_each_entry(s, head_row, &h);
 }
 
