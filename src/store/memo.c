@@ -2,11 +2,13 @@
  * version.  Every page of a series with many versions shows the same
  * versions: the walk over them (store_series_versions: a statement or
  * more per version found) and each version's first message were half of
- * such a page's time, and the same for each of its messages.  Kept only
- * in a read transaction (read_gen, the data_version that
- * store_read_begin read: another connection's commit changes it) of a
- * connection that never writes, and dropped as soon as the version
- * differs, so a page shows exactly what the statements would give. */
+ * such a page's time, and the same for each of its messages.  Every page
+ * of a thread draws the same outline of it: its rows (store_thread_ids,
+ * store_thread_msgs_lean) were a fifth of the page.  Kept only in a read
+ * transaction (read_gen, the data_version that store_read_begin read:
+ * another connection's commit changes it) of a connection that never
+ * writes, and dropped as soon as the version differs, so a page shows
+ * exactly what the statements would give (t6015, t6023). */
 #include <glib.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -24,12 +26,12 @@
  * first messages are kept compact (a row's strings at their length, not
  * struct store_series' 1.5 KB), so that thousands of them fit. */
 #define MEMO_WALKS_BYTES ((size_t)1 << 19)
-#define MEMO_ROWS_BYTES ((size_t)2 << 20)
-#define MEMO_HEADS_BYTES ((size_t)2 << 20)
-#define MEMO_THREAD_IDS_BYTES ((size_t)1 << 20)
-#define MEMO_THREAD_MSGS_BYTES ((size_t)2 << 20)
-#define MEMO_ENTRY_COST 64 /* the key's allocation and the table's slot */
-#define MEMO_WALK_LEN 32   /* walks asked with a larger max are not kept */
+#define MEMO_ROWS_BYTES ((size_t)1 << 20)
+#define MEMO_HEADS_BYTES ((size_t)1 << 20)
+#define MEMO_THREAD_IDS_BYTES ((size_t)1 << 19)
+#define MEMO_THREAD_MSGS_BYTES ((size_t)1 << 20) /* 4 MB in all, a reader's connection */
+#define MEMO_ENTRY_COST 64                       /* the key's allocation and the table's slot */
+#define MEMO_WALK_LEN 32                         /* walks asked with a larger max are not kept */
 
 /* A table of values by series id, with the bytes it holds. */
 struct memo_table {
@@ -47,7 +49,7 @@ struct memo_walk {
 struct memo_head {
 	bool found;
 	unsigned part;
-	size_t size; /* of the allocation */
+	size_t size;          /* of the allocation */
 	struct store_entry e; /* its strings point into text */
 	char text[];
 };
@@ -245,37 +247,35 @@ enum la_status store_series_versions_memo(struct store *st, const struct store_s
 		return store_series_versions(st, s, ids, how, rows, max, n);
 	const struct memo_walk *w = g_hash_table_lookup(m->walks.t, &s->id);
 	if (w && w->max == max) {
-		/* Every row of the walk, or none of them: read again. */
-		bool all = true;
-		for (int i = 0; all && i < w->n; i++) {
-			const struct memo_row *r = g_hash_table_lookup(m->rows.t, &w->ids[i]);
-			if (r)
-				row_get(r, &rows[i]);
-			else
-				all = false;
-		}
-		if (all) {
-			memcpy(ids, w->ids, (size_t)w->n * sizeof *ids);
-			memcpy(how, w->how, (size_t)w->n * sizeof *how);
-			*n = w->n;
-			return LA_OK;
+		memcpy(ids, w->ids, (size_t)w->n * sizeof *ids);
+		memcpy(how, w->how, (size_t)w->n * sizeof *how);
+		*n = w->n;
+	} else {
+		enum la_status e = store_series_versions(st, s, ids, how, NULL, max, n);
+		if (e)
+			return e;
+		struct memo_walk *nw = malloc(sizeof *nw);
+		if (nw) {
+			nw->max = max;
+			nw->n = *n;
+			memcpy(nw->ids, ids, (size_t)*n * sizeof *ids);
+			memcpy(nw->how, how, (size_t)*n * sizeof *how);
+			memo_keep(&m->walks, s->id, nw, sizeof *nw);
 		}
 	}
-	enum la_status e = store_series_versions(st, s, ids, how, rows, max, n);
-	if (e)
-		return e;
-	struct memo_walk *nw = malloc(sizeof *nw);
-	if (!nw)
-		return LA_OK;
-	nw->max = max;
-	nw->n = *n;
-	memcpy(nw->ids, ids, (size_t)*n * sizeof *ids);
-	memcpy(nw->how, how, (size_t)*n * sizeof *how);
-	memo_keep(&m->walks, s->id, nw, sizeof *nw);
-	/* The rows after the walk: a table emptied while they go in loses
-	 * some, and the next walk reads them again. */
-	for (int i = 0; i < *n; i++)
+	/* Each version's row, kept by series: the walks from the versions of
+	 * one series find the same ones. */
+	for (int i = 0; i < *n; i++) {
+		const struct memo_row *r = g_hash_table_lookup(m->rows.t, &ids[i]);
+		if (r) {
+			row_get(r, &rows[i]);
+			continue;
+		}
+		enum la_status e = store_series_get(st, ids[i], &rows[i]);
+		if (e)
+			return e;
 		row_put(&m->rows, &rows[i]);
+	}
 	return LA_OK;
 }
 
@@ -521,7 +521,8 @@ enum la_status store_thread_msgs_lean_memo(struct store *st, int64_t thread, int
 	if (!h || h->max != max || h->list_id != list_id) {
 		struct collect c = {0};
 		buf_init(&c.text, (size_t)1 << 30);
-		enum la_status e = store_thread_msgs_lean(st, thread, list_id, max, collect_msg, &c);
+		enum la_status e =
+			store_thread_msgs_lean(st, thread, list_id, max, collect_msg, &c);
 		size_t size =
 			sizeof(struct memo_tmsgs) + c.n * sizeof(struct store_entry) + c.text.len;
 		struct memo_tmsgs *t = e || c.oom ? NULL : malloc(size);
