@@ -54,7 +54,7 @@ THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write.c src/store/search.c \
               src/store/bytes.c src/store/git.c src/store/gitrepo.c src/store/series.c \
               src/store/hide.c src/store/lists.c src/store/legacy.c src/store/stats.c src/store/purge.c \
-              src/store/memo.c src/store/searchfile.c
+              src/store/memo.c src/store/searchfile.c src/store/daylines.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c \
               src/ingest/purge.c src/ingest/cgraph.c
 EXPORT_SRC := src/export/export.c
