@@ -46,11 +46,11 @@ static void put_le(struct buf *b, uint64_t v, int n)
 	buf_add(b, x, (size_t)n);
 }
 
-static uint64_t get_le(const unsigned char *p, int n)
+static inline uint64_t get_le(const unsigned char *p, int n)
 {
 	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
 	return v;
 }
 
@@ -100,46 +100,39 @@ enum store_lines_result store_lines_unpack(const void *data, size_t n, const cha
 	const unsigned char *p = data, *end = p + n;
 	if (!p || n < 1 || p[0] != LINES_FORMAT)
 		return STORE_LINES_BAD;
-	/* Checked whole before the first entry is given: a bad blob is read
-	 * from messages instead, and fn must not have seen a part of it. */
-	for (int pass = 0; pass < 2; pass++) {
-		p = (const unsigned char *)data + 1;
-		while (p < end) {
-			struct store_entry e;
-			memset(&e, 0, sizeof e);
-			if (end - p < 13)
-				return STORE_LINES_BAD;
-			e.list = list;
-			e.day = day;
-			e.num = (int)(int32_t)(uint32_t)get_le(p, 4);
-			e.ts = (int64_t)get_le(p + 4, 8);
-			unsigned f = p[12];
-			p += 13;
-			if (f & ~(LF_DATE | LF_TZ))
-				return STORE_LINES_BAD;
-			e.has_date = f & LF_DATE;
-			e.has_tz = f & LF_TZ;
-			if (e.has_date) {
-				if (end - p < 8)
-					return STORE_LINES_BAD;
-				e.date = (int64_t)get_le(p, 8);
-				p += 8;
-			}
-			if (e.has_tz) {
-				if (end - p < 4)
-					return STORE_LINES_BAD;
-				e.tz = (int)(int32_t)(uint32_t)get_le(p, 4);
-				p += 4;
-			}
-			e.subject = take_str(&p, end);
-			e.from_name = e.subject ? take_str(&p, end) : NULL;
-			e.from_addr = e.from_name ? take_str(&p, end) : NULL;
-			if (!e.from_addr)
-				return STORE_LINES_BAD;
-			e.msgid = "";
-			if (pass == 1 && !fn(&e, arg))
-				return STORE_LINES_STOP;
+	p++;
+	struct store_entry e = {.list = list, .day = day, .msgid = ""};
+	while (p < end) {
+		if (end - p < 13)
+			return STORE_LINES_CORRUPT;
+		e.num = (int)(int32_t)(uint32_t)get_le(p, 4);
+		e.ts = (int64_t)get_le(p + 4, 8);
+		unsigned f = p[12];
+		p += 13;
+		if (f & ~(LF_DATE | LF_TZ))
+			return STORE_LINES_CORRUPT;
+		e.has_date = f & LF_DATE;
+		e.has_tz = f & LF_TZ;
+		e.date = e.tz = 0;
+		if (e.has_date) {
+			if (end - p < 8)
+				return STORE_LINES_CORRUPT;
+			e.date = (int64_t)get_le(p, 8);
+			p += 8;
 		}
+		if (e.has_tz) {
+			if (end - p < 4)
+				return STORE_LINES_CORRUPT;
+			e.tz = (int)(int32_t)(uint32_t)get_le(p, 4);
+			p += 4;
+		}
+		e.subject = take_str(&p, end);
+		e.from_name = e.subject ? take_str(&p, end) : NULL;
+		e.from_addr = e.from_name ? take_str(&p, end) : NULL;
+		if (!e.from_addr)
+			return STORE_LINES_CORRUPT;
+		if (!fn(&e, arg))
+			return STORE_LINES_STOP;
 	}
 	return STORE_LINES_OK;
 }
@@ -313,6 +306,10 @@ enum la_status st_days_lines(struct store *st, int64_t list_id, int from, int to
 		}
 		enum store_lines_result r =
 			data ? store_lines_unpack(data, n, list, day, lines_relay, &c) : STORE_LINES_BAD;
+		if (r == STORE_LINES_CORRUPT) {
+			e = LA_EDB;
+			break;
+		}
 		if (r != STORE_LINES_BAD)
 			continue;
 		/* No row for the day (or one this listarc cannot read): its

@@ -453,9 +453,16 @@ LA_MUST_CHECK enum la_status st_each_line(sqlite3_stmt *s, store_entry_fn fn, vo
 	DAY_LINES_KEY("d.list_id", "d.day") ");\n"
 /* A row's blob (daylines.c): store_lines_start, then store_lines_pack
  * for each entry (false: out of memory); store_lines_unpack gives each
- * entry to fn, with the list and day given, once the whole blob is found
- * well formed (STORE_LINES_BAD: none given). */
-enum store_lines_result { STORE_LINES_OK, STORE_LINES_STOP, STORE_LINES_BAD };
+ * entry to fn, with the list and day given: STORE_LINES_BAD, none given
+ * (not a blob of this form: the day is read from messages),
+ * STORE_LINES_CORRUPT, cut short or malformed after the entries given
+ * (the index is damaged: the page fails as a failed read would). */
+enum store_lines_result {
+	STORE_LINES_OK,
+	STORE_LINES_STOP,
+	STORE_LINES_BAD,
+	STORE_LINES_CORRUPT
+};
 void store_lines_start(struct buf *b);
 bool store_lines_pack(const struct store_entry *e, struct buf *b);
 enum store_lines_result store_lines_unpack(const void *data, size_t n, const char *list, int day,
