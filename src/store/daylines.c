@@ -15,7 +15,7 @@
  *    at (an older listarc's additions change the count: the row is
  *    then not used);
  *  - messages removed, hidden, shown, or changed in a column a line
- *    shows: the triggers of DAY_LINES_SQL delete the row and note the
+ *    shows: the triggers of st_lines_sql delete the row and note the
  *    day, in the same transaction, whichever listarc writes;
  *  - store_commit (st_lines_flush) makes the noted days' rows again,
  *    before its COMMIT.
@@ -29,6 +29,37 @@
 #include "limits.h"
 #include "store/store_int.h"
 #include "util/buf.h"
+
+/* A change to a day's messages (a row removed, hidden or shown, or
+ * changed in a column a line shows) deletes the day's row and notes the
+ * day, for the row of OLD (and of NEW, which an update may have moved). */
+const char st_lines_sql[] =
+	"CREATE TABLE IF NOT EXISTS day_lines(key INTEGER PRIMARY KEY, count INTEGER NOT NULL,"
+	" data BLOB NOT NULL);\n"
+	"CREATE TABLE IF NOT EXISTS day_lines_dirty(list_id INTEGER NOT NULL,"
+	" day INTEGER NOT NULL, PRIMARY KEY(list_id, day)) WITHOUT ROWID;\n"
+	"CREATE TRIGGER IF NOT EXISTS day_lines_del AFTER DELETE ON messages BEGIN"
+	" DELETE FROM day_lines WHERE key = OLD.list_id * 4294967296 + OLD.day;"
+	" INSERT OR IGNORE INTO day_lines_dirty(list_id, day) VALUES(OLD.list_id, OLD.day);"
+	" END;\n"
+	"CREATE TRIGGER IF NOT EXISTS day_lines_upd AFTER UPDATE OF list_id, day, num, ts, date,"
+	" subject, from_name, from_addr, tz ON messages BEGIN"
+	" DELETE FROM day_lines WHERE key = OLD.list_id * 4294967296 + OLD.day;"
+	" INSERT OR IGNORE INTO day_lines_dirty(list_id, day) VALUES(OLD.list_id, OLD.day);"
+	" DELETE FROM day_lines WHERE key = NEW.list_id * 4294967296 + NEW.day;"
+	" INSERT OR IGNORE INTO day_lines_dirty(list_id, day) VALUES(NEW.list_id, NEW.day);"
+	" END;\n"
+	"CREATE TRIGGER IF NOT EXISTS day_lines_hide AFTER UPDATE OF flags ON messages"
+	" WHEN (OLD.flags & " HIDDEN_BIT_SQL ") <> (NEW.flags & " HIDDEN_BIT_SQL ") BEGIN"
+	" DELETE FROM day_lines WHERE key = NEW.list_id * 4294967296 + NEW.day;"
+	" INSERT OR IGNORE INTO day_lines_dirty(list_id, day) VALUES(NEW.list_id, NEW.day);"
+	" END;\n"
+	/* The days of an index made before the table, made by its next
+         * writer (store.c runs this with the schema, then st_lines_flush). */
+	"INSERT OR IGNORE INTO day_lines_dirty(list_id, day) SELECT list_id, day FROM days d"
+	" WHERE NOT EXISTS (SELECT 1 FROM day_lines b"
+	" WHERE b.key = d.list_id * 4294967296 + d.day);\n";
+const size_t st_lines_sql_len = sizeof st_lines_sql - 1;
 
 /* The blob: a format byte (1), then per message: num (4 bytes), ts (8),
  * a byte of flags (1: a date follows, 8 bytes; 2: an offset follows, 4
@@ -149,14 +180,14 @@ static bool lines_here(struct store *st)
 		return false;
 	st->lines_asked = true;
 	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'day_lines'",
-	                       -1, &s, NULL) == SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'day_lines'", -1,
+		    &s, NULL) == SQLITE_OK)
 		st->has_lines = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_finalize(s);
 	return st->has_lines;
 }
-
 
 enum la_status st_lines_note(struct store *st, int64_t list_id, int day)
 {
@@ -277,8 +308,8 @@ static bool lines_relay(const struct store_entry *e, void *arg)
 	return true;
 }
 
-enum la_status st_days_lines(struct store *st, int64_t list_id, int from, int to,
-                             store_entry_fn fn, void *arg)
+enum la_status st_days_lines(struct store *st, int64_t list_id, int from, int to, store_entry_fn fn,
+                             void *arg)
 {
 	sqlite3_stmt *s = lines_here(st) ? st_prepare(st, S_LINES_GET) : NULL;
 	if (!s) {
@@ -305,7 +336,8 @@ enum la_status st_days_lines(struct store *st, int64_t list_id, int from, int to
 			break;
 		}
 		enum store_lines_result r =
-			data ? store_lines_unpack(data, n, list, day, lines_relay, &c) : STORE_LINES_BAD;
+			data ? store_lines_unpack(data, n, list, day, lines_relay, &c)
+			     : STORE_LINES_BAD;
 		if (r == STORE_LINES_CORRUPT) {
 			e = LA_EDB;
 			break;

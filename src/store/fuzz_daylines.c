@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == STORE_LINES_OK) {
 		size_t again = 0;
 		if (s.out.err ||
-		    store_lines_unpack(s.out.data, s.out.len, "l", 7, count, &again) != STORE_LINES_OK ||
+		    store_lines_unpack(s.out.data, s.out.len, "l", 7, count, &again) !=
+		            STORE_LINES_OK ||
 		    again != s.n)
 			abort();
 	} else if (r == STORE_LINES_BAD && s.n) {

@@ -380,7 +380,7 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 	 * `deliver`'s work. */
 	char hash[32];
 	uint64_t h = hash64(schema_sql, sizeof schema_sql - 1, 0);
-	h = hash64(DAY_LINES_SQL, sizeof DAY_LINES_SQL - 1, h);
+	h = hash64(st_lines_sql, st_lines_sql_len, h);
 	snprintf(hash, sizeof hash, "%016llx",
 	         (unsigned long long)hash64(stat1_sql, sizeof stat1_sql - 1, h));
 	if (schema_text_is(st, hash))
@@ -418,7 +418,7 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 	 * column its triggers name; the days of an older index are noted,
 	 * and made below. */
 	if (rc == SQLITE_OK)
-		rc = st_exec(st, DAY_LINES_SQL);
+		rc = st_exec(st, st_lines_sql);
 	if (rc == SQLITE_OK)
 		st->has_lines = true;
 	/* The planner's statistics before the fills below, whose plans need

@@ -423,46 +423,25 @@ LA_MUST_CHECK enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, v
 #define LINE_TZ_COLS "l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, m.tz"
 LA_MUST_CHECK enum la_status st_each_line(sqlite3_stmt *s, store_entry_fn fn, void *arg);
 
-/* daylines.c: a day's listing lines kept as one row.  DAY_LINES_SQL
+/* daylines.c: a day's listing lines kept as one row.  st_lines_sql
  * (the schema's, after the tz column) makes its tables and the triggers
  * that delete a day's row when its messages change; st_lines_note notes
  * a day that store_add added to (days_flush); st_lines_flush, at
  * commit, makes the noted days' rows again; st_days_lines reads a range
  * of days as store_days_lines does (a day without a row from messages). */
-/* day_lines' key: a day of a list as one integer (its rowid: a table
- * with rowids keeps rows of a few KB compactly, WITHOUT ROWID does not). */
-#define DAY_LINES_KEY(l, d) "(" l " * 4294967296 + " d ")"
-#define DAY_LINES_CHANGED(r)                                                                  \
-	"DELETE FROM day_lines WHERE key = " DAY_LINES_KEY(r ".list_id", r ".day") ";"        \
-	" INSERT OR IGNORE INTO day_lines_dirty(list_id, day) VALUES(" r ".list_id, " r ".day);"
-#define DAY_LINES_SQL                                                                              \
-	"CREATE TABLE IF NOT EXISTS day_lines(key INTEGER PRIMARY KEY, count INTEGER NOT NULL,"    \
-	" data BLOB NOT NULL);\n"                                                                   \
-	"CREATE TABLE IF NOT EXISTS day_lines_dirty(list_id INTEGER NOT NULL,"                     \
-	" day INTEGER NOT NULL, PRIMARY KEY(list_id, day)) WITHOUT ROWID;\n"                      \
-	"CREATE TRIGGER IF NOT EXISTS day_lines_del AFTER DELETE ON messages BEGIN "               \
-	DAY_LINES_CHANGED("OLD") " END;\n"                                                         \
-	"CREATE TRIGGER IF NOT EXISTS day_lines_upd AFTER UPDATE OF list_id, day, num, ts, date,"  \
-	" subject, from_name, from_addr, tz ON messages BEGIN " DAY_LINES_CHANGED(                 \
-		"OLD") DAY_LINES_CHANGED("NEW") " END;\n"                                          \
-	"CREATE TRIGGER IF NOT EXISTS day_lines_hide AFTER UPDATE OF flags ON messages WHEN"       \
-	" (OLD.flags & " HIDDEN_BIT_SQL ") <> (NEW.flags & " HIDDEN_BIT_SQL ") BEGIN "              \
-	DAY_LINES_CHANGED("NEW") " END;\n"                                                         \
-	"INSERT OR IGNORE INTO day_lines_dirty(list_id, day) SELECT list_id, day FROM days d"      \
-	" WHERE NOT EXISTS (SELECT 1 FROM day_lines b WHERE b.key = "                            \
-	DAY_LINES_KEY("d.list_id", "d.day") ");\n"
+/* The tables and triggers, run by the schema's writer (store.c) after
+ * the tz column they name.  day_lines' key is a day of a list as one
+ * integer, list_id * 2^32 + day (its rowid: a table with rowids keeps
+ * rows of a few KB compactly, WITHOUT ROWID does not). */
+extern const char st_lines_sql[];
+extern const size_t st_lines_sql_len;
 /* A row's blob (daylines.c): store_lines_start, then store_lines_pack
  * for each entry (false: out of memory); store_lines_unpack gives each
  * entry to fn, with the list and day given: STORE_LINES_BAD, none given
  * (not a blob of this form: the day is read from messages),
  * STORE_LINES_CORRUPT, cut short or malformed after the entries given
  * (the index is damaged: the page fails as a failed read would). */
-enum store_lines_result {
-	STORE_LINES_OK,
-	STORE_LINES_STOP,
-	STORE_LINES_BAD,
-	STORE_LINES_CORRUPT
-};
+enum store_lines_result { STORE_LINES_OK, STORE_LINES_STOP, STORE_LINES_BAD, STORE_LINES_CORRUPT };
 void store_lines_start(struct buf *b);
 bool store_lines_pack(const struct store_entry *e, struct buf *b);
 enum store_lines_result store_lines_unpack(const void *data, size_t n, const char *list, int day,
