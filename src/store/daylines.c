@@ -18,7 +18,8 @@
  *    shows: the triggers of st_lines_sql delete the row and note the
  *    day, in the same transaction, whichever listarc writes;
  *  - store_commit (st_lines_flush) makes the noted days' rows again,
- *    before its COMMIT.
+ *    before its COMMIT; a first index's, once at its end (with the
+ *    series' states, store_states_finish).
  * A day without its row (an index made before this table, until the
  * next writer's commit; a day of more than DAY_LINES_MAX messages) is
  * read from messages as before (store_days_lines). */
@@ -239,6 +240,19 @@ static enum la_status lines_make(struct store *st, int64_t list_id, int day, str
 	int rc = st_step_done(s);
 	if (rc != SQLITE_DONE)
 		return st_error(rc);
+	/* (A busier day is not read: a live list's busy day would be read
+	 * whole at every commit, for nothing.) */
+	if (!(s = st_prepare(st, S_LINES_COUNT)))
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, list_id);
+	sqlite3_bind_int(s, 2, day);
+	rc = sqlite3_step(s);
+	int count = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return st_error(rc);
+	if (rc == SQLITE_DONE || count > DAY_LINES_MAX)
+		return LA_OK;
 	buf_reset(b);
 	store_lines_start(b);
 	if (!(s = st_prepare(st, S_DAYS_LINES)))
@@ -263,7 +277,10 @@ static enum la_status lines_make(struct store *st, int64_t list_id, int day, str
 
 enum la_status st_lines_flush(struct store *st)
 {
-	if (!lines_here(st))
+	/* A first index makes them once, at its end (store_states_finish's
+	 * commit): the days noted are committed with the messages, so a run
+	 * killed before leaves them to the next writer's commit. */
+	if (!lines_here(st) || st->states_deferred)
 		return LA_OK;
 	sqlite3_stmt *s = st_prepare(st, S_LINES_TODO);
 	if (!s)

@@ -115,6 +115,7 @@ enum st_stmt_id {
 	S_LINES_NOTE, /* daylines.c */
 	S_LINES_TODO,
 	S_LINES_DEL,
+	S_LINES_COUNT,
 	S_LINES_SET,
 	S_LINES_GET,
 	S_COUNT
