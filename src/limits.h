@@ -254,6 +254,11 @@
  * lines unless a single day alone has more (it never does: MONTH_DAY_SHOW
  * is smaller). */
 #define MONTH_PAGE_LINES 500
+/* store/daylines.c: a day's listing lines are kept as one row only for a
+ * day of at most this many messages (a month page shows at most
+ * MONTH_DAY_SHOW of a day; a busier day is read from its rows, and its
+ * row is not made again at each commit of a live list). */
+#define DAY_LINES_MAX 200
 /* Messages on one day page; a busier day continues on ?page=2, 3, ... */
 #define DAY_PAGE_MAX 1000
 /* The N of ?page=N has at most this many digits; more is answered 404. */

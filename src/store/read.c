@@ -496,7 +496,8 @@ enum la_status store_day_lines(struct store *st, int64_t list_id, int day, int f
 enum la_status store_days_lines(struct store *st, int64_t list_id, int from, int to,
                                 store_entry_fn fn, void *arg)
 {
-	return rows_of(st, S_DAYS_LINES, (int64_t[]){list_id, from, to}, 3, true, fn, arg);
+	/* One row a day (daylines.c), a day without it from messages. */
+	return st_days_lines(st, list_id, from, to, fn, arg);
 }
 
 enum la_status store_recent(struct store *st, int64_t list_id, int limit, store_entry_fn fn,

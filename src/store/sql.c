@@ -129,6 +129,19 @@ const char *const st_sql[S_COUNT] = {
 	[S_DAY_HIDDEN] = "SELECT day, count(*) FROM messages WHERE list_id = ?1"
 			 " AND day BETWEEN ?2 AND ?3 AND flags & " HIDDEN_BIT_SQL " != 0"
 			 " GROUP BY day ORDER BY day",
+	[S_LINES_NOTE] = "INSERT OR IGNORE INTO day_lines_dirty(list_id, day) VALUES(?1, ?2)",
+	[S_LINES_TODO] = "SELECT list_id, day FROM day_lines_dirty",
+	[S_LINES_DEL] = "DELETE FROM day_lines WHERE key = ?1 * 4294967296 + ?2",
+	[S_LINES_COUNT] = "SELECT count FROM days WHERE list_id = ?1 AND day = ?2",
+	[S_LINES_SET] = "INSERT INTO day_lines(key, count, data)"
+			" SELECT ?1 * 4294967296 + ?2, count, ?3 FROM days"
+			" WHERE list_id = ?1 AND day = ?2 AND count <= ?4",
+	/* A day's row counts only if made at the day's count (an older
+         * listarc's additions: the day is read from messages). */
+	[S_LINES_GET] = "SELECT d.day, l.name, CASE WHEN b.count = d.count THEN b.data END"
+			" FROM days d JOIN lists l ON l.id = d.list_id LEFT JOIN day_lines b"
+			" ON b.key = d.list_id * 4294967296 + d.day"
+			" WHERE d.list_id = ?1 AND d.day BETWEEN ?2 AND ?3 ORDER BY d.day",
 	/* The nearest day with a message shown: a walk from ?2 that stops
          * at the first (max() with the condition walked every day before
          * it, min() every day after). */

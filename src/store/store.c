@@ -380,6 +380,7 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 	 * `deliver`'s work. */
 	char hash[32];
 	uint64_t h = hash64(schema_sql, sizeof schema_sql - 1, 0);
+	h = hash64(st_lines_sql, st_lines_sql_len, h);
 	snprintf(hash, sizeof hash, "%016llx",
 	         (unsigned long long)hash64(stat1_sql, sizeof stat1_sql - 1, h));
 	if (schema_text_is(st, hash))
@@ -413,6 +414,13 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 		rc = st_exec(st, "ALTER TABLE messages ADD COLUMN tz INTEGER");
 	if (rc == SQLITE_OK)
 		st->has_tz = true;
+	/* A day's listing lines as one row (daylines.c), after the tz
+	 * column its triggers name; the days of an older index are noted,
+	 * and made below. */
+	if (rc == SQLITE_OK)
+		rc = st_exec(st, st_lines_sql);
+	if (rc == SQLITE_OK)
+		st->has_lines = true;
 	/* The planner's statistics before the fills below, whose plans need
 	 * them. */
 	if (rc == SQLITE_OK)
@@ -450,6 +458,8 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 		        : st_exec(st,
 		                  "INSERT OR REPLACE INTO meta(key, value) VALUES('stats', '1')");
 	}
+	if (rc == SQLITE_OK)
+		rc = st_lines_flush(st) ? SQLITE_ERROR : rc;
 	if (rc == SQLITE_OK)
 		rc = st_exec(st, "COMMIT");
 	if (rc == SQLITE_OK)

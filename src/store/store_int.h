@@ -112,6 +112,12 @@ enum st_stmt_id {
 	S_DATA_VERSION_S, /* search.sqlite's, when attached */
 	S_READ_END,
 	S_DAY_HIDDEN,
+	S_LINES_NOTE, /* daylines.c */
+	S_LINES_TODO,
+	S_LINES_DEL,
+	S_LINES_COUNT,
+	S_LINES_SET,
+	S_LINES_GET,
 	S_COUNT
 };
 
@@ -239,6 +245,8 @@ struct store {
 	struct day_entry *days;
 	size_t ndays, capdays;
 	int64_t next_mid, next_thread; /* 0 = not loaded */
+	/* The index has table day_lines (daylines.c); lines_asked: looked. */
+	bool has_lines, lines_asked;
 };
 
 extern const char *const st_sql[S_COUNT];
@@ -415,6 +423,34 @@ LA_MUST_CHECK enum la_status st_each_entry(sqlite3_stmt *s, store_entry_fn fn, v
  * row, not fourteen: a month page reads a few hundred rows. */
 #define LINE_TZ_COLS "l.name, m.day, m.num, m.ts, m.date, m.subject, m.from_name, m.from_addr, m.tz"
 LA_MUST_CHECK enum la_status st_each_line(sqlite3_stmt *s, store_entry_fn fn, void *arg);
+
+/* daylines.c: a day's listing lines kept as one row.  st_lines_sql
+ * (the schema's, after the tz column) makes its tables and the triggers
+ * that delete a day's row when its messages change; st_lines_note notes
+ * a day that store_add added to (days_flush); st_lines_flush, at
+ * commit, makes the noted days' rows again; st_days_lines reads a range
+ * of days as store_days_lines does (a day without a row from messages). */
+/* The tables and triggers, run by the schema's writer (store.c) after
+ * the tz column they name.  day_lines' key is a day of a list as one
+ * integer, list_id * 2^32 + day (its rowid: a table with rowids keeps
+ * rows of a few KB compactly, WITHOUT ROWID does not). */
+extern const char st_lines_sql[];
+extern const size_t st_lines_sql_len;
+/* A row's blob (daylines.c): store_lines_start, then store_lines_pack
+ * for each entry (false: out of memory); store_lines_unpack gives each
+ * entry to fn, with the list and day given: STORE_LINES_BAD, none given
+ * (not a blob of this form: the day is read from messages),
+ * STORE_LINES_CORRUPT, cut short or malformed after the entries given
+ * (the index is damaged: the page fails as a failed read would). */
+enum store_lines_result { STORE_LINES_OK, STORE_LINES_STOP, STORE_LINES_BAD, STORE_LINES_CORRUPT };
+void store_lines_start(struct buf *b);
+bool store_lines_pack(const struct store_entry *e, struct buf *b);
+enum store_lines_result store_lines_unpack(const void *data, size_t n, const char *list, int day,
+                                           store_entry_fn fn, void *arg);
+LA_MUST_CHECK enum la_status st_lines_note(struct store *st, int64_t list_id, int day);
+LA_MUST_CHECK enum la_status st_lines_flush(struct store *st);
+LA_MUST_CHECK enum la_status st_days_lines(struct store *st, int64_t list_id, int from, int to,
+                                           store_entry_fn fn, void *arg);
 
 /* series.c: a message added (inside the write transaction) joins its
  * series, if its subject is a patch's; id is messages.id, mid and parent

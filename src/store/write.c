@@ -577,6 +577,9 @@ static enum la_status days_flush(struct store *st)
 		int rc = st_step_done(s);
 		if (rc != SQLITE_DONE)
 			return st_error(rc);
+		enum la_status e = st_lines_note(st, d->list_id, d->day);
+		if (e)
+			return e;
 		d->dirty = false;
 	}
 	st->ndays = 0;
@@ -635,6 +638,8 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 		e = series_state_refresh(st);
 	if (!e)
 		e = stats_apply(st);
+	if (!e)
+		e = st_lines_flush(st);
 	if (e)
 		return la_err_set(err, e, "index: writing: %s", sqlite3_errmsg(st->db));
 	if (src) {
