@@ -158,7 +158,7 @@ struct series_old;
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *prepared[S_COUNT];
-	sqlite3_stmt *sstmt[48]; /* series.c's statements */
+	sqlite3_stmt *sstmt[56]; /* series.c's statements */
 	int64_t *sdirty;         /* threads whose series' state to refresh at commit (series.c) */
 	size_t nsdirty, capsdirty;
 	/* The series renamed in the transaction, each with the name its
