@@ -478,6 +478,12 @@ static enum la_status dirty_links(struct store *st, int64_t id)
 
 enum la_status series_dirty_msg(struct store *st, int64_t id)
 {
+	if (!st->states_deferred &&
+	    (!st->nsjoin || st->sjoin[st->nsjoin - 1] != id)) {
+		if (!vec_reserve(&st->sjoin, &st->capsjoin, st->nsjoin + 1, sizeof *st->sjoin))
+			return LA_ENOMEM;
+		st->sjoin[st->nsjoin++] = id;
+	}
 	sqlite3_stmt *s = q(st, Q_MSG_THREAD);
 	if (!s)
 		return LA_EDB;
@@ -2071,8 +2077,6 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 	return e;
 }
 
-/* Series whose states one changed series refreshes, at most. */
-#define REFRESH_MAX (SERIES_CHAIN_MAX + 3 * 64)
 
 /* What one refresh knows: the series changed (those of the threads
  * named dirty, those renamed or given another change-id), those whose
@@ -2104,30 +2108,11 @@ static bool set_add(GHashTable *set, int64_t id)
 
 /* ---- the walks kept (series_walk) ---- */
 
-/* Whether m, a member of x's walk, is of x's own name group (list,
- * author, name not empty) at most 63 series of it apart: such a member
- * is not kept (walk_store), the refresh looking at the series of a
- * name near each it starts from (walk_seed), among them x.  Most
- * members of most walks are these. */
-static enum la_status walk_local(struct store *st, struct pid_cache *pc, const struct prow *x,
-                                 const struct prow *m, bool *local)
-{
-	*local = false;
-	if (!x->name[0] || m->list_id != x->list_id || strcmp(m->name, x->name) != 0 ||
-	    strcmp(m->author, x->author) != 0)
-		return LA_OK;
-	enum la_status e = LA_OK;
-	const struct idset *g = name_get(st, pc, x, false, &e);
-	if (!g)
-		return e;
-	bool hx, hm;
-	size_t ix = idset_find(g, x->id, &hx), im = idset_find(g, m->id, &hm);
-	*local = hx && hm && (ix > im ? ix - im : im - ix) <= 63;
-	return LA_OK;
-}
-
-/* Keeps series id's walk as it is now (walk_of): its members that are
- * not walk_local to it, by member, so that a later commit finds every
+/* Keeps series id's walk as it is now (walk_of): its members, by
+ * member, but those of its own name group (list, author, name not
+ * empty) at most 63 series of it apart: the refresh looks at the
+ * series of a name near each it starts from (walk_seed), and most
+ * members of most walks are these, so that a later commit finds every
  * walk that holds a series it changes (docs/series.md, "State").
  * fresh: none of its rows is kept yet (the fill); else they are
  * written only if they differ.  A series gone keeps none. */
@@ -2142,10 +2127,20 @@ static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct 
 		return e;
 	e = LA_OK;
 	const struct prow *x = w ? prow_get(st, pc, id, &e) : NULL;
+	const struct idset *g = NULL; /* x's name group, read at its first member of it */
 	for (int i = 1; x && !e && i < w->n; i++) {
 		const struct prow *m = prow_get(st, pc, w->ids[i], &e);
+		if (!m)
+			break;
 		bool local = false;
-		if (m && !(e = walk_local(st, pc, x, m, &local)) && !local)
+		if (x->name[0] && m->list_id == x->list_id && strcmp(m->name, x->name) == 0 &&
+		    strcmp(m->author, x->author) == 0 &&
+		    (g || (g = name_get(st, pc, x, false, &e)))) {
+			bool hx, hm;
+			size_t ix = idset_find(g, x->id, &hx), im = idset_find(g, m->id, &hm);
+			local = hx && hm && (ix > im ? ix - im : im - ix) <= 63;
+		}
+		if (!e && !local)
 			far[nf++] = w->ids[i];
 	}
 	if (e)
@@ -2268,7 +2263,7 @@ static enum la_status consider(struct store *st, struct refresh *r, struct pid_c
 			if (!set_add(r->clean, x))
 				return LA_ENOMEM;
 			/* A series renamed into its name may now stand between
-			 * it and a member not kept (walk_local's count). */
+			 * it and a member not kept (walk_store's count). */
 			return r->renames ? walk_store(st, pc, sc, x, false) : LA_OK;
 		}
 	}
@@ -2285,9 +2280,9 @@ static enum la_status consider(struct store *st, struct refresh *r, struct pid_c
 }
 
 /* Every series whose walk as it was may hold series seed, considered:
- * those whose kept walk holds it (series_walk), and those of its name
+ * seed itself, those whose kept walk holds it (series_walk), and those of its name
  * (old_name, if not NULL, else the name it has) within 64 of it not
- * counting the series changed, whose rows are not kept (walk_local: at
+ * counting the series changed, whose rows are not kept (walk_store: at
  * most 63 apart when kept, a series between them since being one
  * changed, new or renamed into the name).  force: each is computed
  * again (a series that left their walks by a change-id). */
@@ -2319,6 +2314,8 @@ static enum la_status walk_seed(struct store *st, struct refresh *r, struct pid_
 			left -= !set_has(r->changed, g->v[j - 1]);
 		}
 	}
+	if (!e && !idset_add(&c, seed))
+		e = LA_ENOMEM; /* its own walk holds it too */
 	for (size_t i = 0; !e && i < c.n; i++)
 		e = consider(st, r, pc, sc, c.v[i], force);
 	free(c.v);
@@ -2369,66 +2366,42 @@ static enum la_status walk_neighbours(struct store *st, struct refresh *r, struc
 	return e;
 }
 
-/* The series unchanged that share a patch with changed series id (of
- * its author and list) and whose patch neighbours (shares_get) now
- * hold it, as seeds: a walk that took id from one of them held it
- * before. */
+/* The series unchanged that share patch id pid with changed series id
+ * (of its author and list) and whose patch neighbours (shares_get) now
+ * hold it, as seeds (walk_seed): a walk that took id from one of them
+ * held it before. */
 static enum la_status walk_sharers(struct store *st, struct refresh *r, struct pid_cache *pc,
-                                   struct sver_cache *sc, int64_t id)
+                                   struct sver_cache *sc, int64_t id, const char *pid)
 {
 	enum la_status e = LA_OK;
-	const struct prow *cur = pc->any_pid ? prow_get(st, pc, id, &e) : NULL;
+	const struct prow *cur = prow_get(st, pc, id, &e);
 	if (!cur)
 		return e == LA_ENOTFOUND ? LA_OK : e;
-	sqlite3_stmt *s = q(st, pc->any_unshown ? Q_P_MSG_PIDS : Q_P_MSG_PIDS_ALL);
-	if (!s)
-		return LA_EDB;
-	char **pids = NULL;
-	size_t np = 0, cap = 0;
-	int rc;
-	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(s, 1);
-		char *c = strdup(v ? v : "");
-		if (!c || !vec_reserve(&pids, &cap, np + 1, sizeof *pids)) {
-			free(c);
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		pids[np++] = c;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
+	const struct pid_group *g = pid_group_get(st, pc, pid, &e);
+	if (!g)
+		return e;
 	struct idset cand = {0};
 	uint64_t ahash = hash64(cur->author, strlen(cur->author), 0);
-	for (size_t k = 0; !e && k < np; k++) {
-		const struct pid_group *g = pid_group_get(st, pc, pids[k], &e);
-		if (!g)
-			break;
-		size_t lo = 0, hi = g->n;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (g->m[g->by_author[mid]].ahash < ahash)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (size_t j = lo; !e && j < g->n; j++) {
-			const struct pid_member *m = &g->m[g->by_author[j]];
-			if (m->ahash != ahash)
-				break;
-			if (m->series == id || m->list_id != cur->list_id ||
-			    strcmp(m->author, cur->author) != 0 || set_has(r->changed, m->series) ||
-			    set_has(r->seeded, m->series))
-				continue;
-			if (!set_add(r->seeded, m->series) || !idset_add(&cand, m->series))
-				e = LA_ENOMEM;
-		}
+	size_t lo = 0, hi = g->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->m[g->by_author[mid]].ahash < ahash)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	for (size_t k = 0; k < np; k++)
-		free(pids[k]);
-	free(pids);
+	for (size_t j = lo; !e && j < g->n; j++) {
+		const struct pid_member *m = &g->m[g->by_author[j]];
+		if (m->ahash != ahash)
+			break;
+		if (m->series == id || m->list_id != cur->list_id ||
+		    strcmp(m->author, cur->author) != 0 || set_has(r->changed, m->series) ||
+		    set_has(r->seeded, m->series))
+			continue;
+		int64_t one = m->series;
+		if (!set_add(r->seeded, one) || !idset_add(&cand, one))
+			e = LA_ENOMEM;
+	}
 	for (size_t i = 0; !e && i < cand.n; i++) {
 		const struct prow *o = prow_get(st, pc, cand.v[i], &e);
 		const struct idset *sh = o ? shares_get(st, pc, o, &e) : NULL;
@@ -2442,53 +2415,71 @@ static enum la_status walk_sharers(struct store *st, struct refresh *r, struct p
 	return e;
 }
 
-/* The state of series id and of every series its walk finds (those it
- * is a version of) or that may find it, each from its own walk, unless
- * done has it or it is not changed and its walk holds no series changed
- * (consider); those computed are added to done.  (A series done
- * already, as one found from another, still has its own found: the
- * series near it may not be near that other one.)  These are the series
- * most often to change; walk_seed, walk_neighbours and walk_sharers
- * find the rest. */
+/* The patch ids of message id (all), or of every message shown of
+ * series id (!msg), each passed to walk_sharers with the series. */
+static enum la_status walk_sharers_of(struct store *st, struct refresh *r, struct pid_cache *pc,
+                                      struct sver_cache *sc, int64_t id, bool msg)
+{
+	int64_t series = id;
+	sqlite3_stmt *s;
+	enum la_status e = LA_OK;
+	if (msg) {
+		if (!(s = q(st, Q_OF)))
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, id);
+		if ((e = one_int(s, &series)) || !series || !set_has(r->changed, series))
+			return e;
+		s = q(st, Q_PIDS);
+	} else {
+		s = q(st, pc->any_unshown ? Q_P_MSG_PIDS : Q_P_MSG_PIDS_ALL);
+	}
+	if (!s)
+		return LA_EDB;
+	/* The ids first: walk_sharers runs statements too. */
+	char **pids = NULL;
+	size_t np = 0, cap = 0;
+	int rc;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, msg ? 0 : 1);
+		char *c = strdup(v ? v : "");
+		if (!c || !vec_reserve(&pids, &cap, np + 1, sizeof *pids)) {
+			free(c);
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		pids[np++] = c;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
+	for (size_t k = 0; !e && k < np; k++)
+		e = walk_sharers(st, r, pc, sc, series, pids[k]);
+	for (size_t k = 0; k < np; k++)
+		free(pids[k]);
+	free(pids);
+	return e;
+}
+
+/* The state of changed series id, and of every series whose walk may
+ * have held it or may now reach it (walk_seed, walk_neighbours; the
+ * patches that joined are walk_sharers_of's), unless done has it or it
+ * is not changed, held or forced and its walk holds no series changed
+ * (consider); those computed are added to done. */
 static enum la_status chain_refresh(struct store *st, int64_t id, struct refresh *r,
                                     struct pid_cache *pc, struct sver_cache *sc)
 {
 	pc_trim(pc);
-	enum la_status e = LA_OK;
-	const struct prow *start = prow_get(st, pc, id, &e);
-	if (!start)
-		return e == LA_ENOTFOUND ? LA_OK : e;
-	/* Its walk's series, and those whose walks may find it first (by
-	 * each rule, as it looks from them: their walk may be full before
-	 * it reaches the rule that finds this one): its 64 nearest of the
-	 * same change-id, of the same name and author, and those that share
-	 * a patch with it. */
-	int64_t ids[REFRESH_MAX];
-	unsigned how[REFRESH_MAX];
-	int n = 0;
-	const struct walk *w = walk_of(st, pc, sc, id, &e);
-	if (!w)
-		return e;
-	n = w->n;
-	memcpy(ids, w->ids, (size_t)n * sizeof *ids);
-	for (int i = 0; i < n; i++)
-		how[i] = 0;
-	if (start->change_id[0])
-		e = add_by_name(st, pc, start, true, start->id, ids, how, REFRESH_MAX, &n);
-	if (!e)
-		e = add_by_name(st, pc, start, false, start->id, ids, how, REFRESH_MAX, &n);
-	if (!e)
-		e = add_by_patch(st, pc, start, ids, how, REFRESH_MAX, &n);
 	bool force = set_has(r->force, id);
-	for (int i = 0; !e && i < n; i++)
-		e = consider(st, r, pc, sc, ids[i], force);
-	if (!e && set_has(r->changed, id) && !set_has(r->seeded, id) &&
-	    !(e = set_add(r->seeded, id) ? LA_OK : LA_ENOMEM))
-		e = walk_seed(st, r, pc, sc, id, NULL, force);
-	if (!e && set_has(r->changed, id))
+	enum la_status e = consider(st, r, pc, sc, id, force);
+	if (!e && !set_has(r->seeded, id))
+		e = set_add(r->seeded, id) ? walk_seed(st, r, pc, sc, id, NULL, force) : LA_ENOMEM;
+	if (!e)
 		e = walk_neighbours(st, r, pc, sc, id);
-	if (!e && set_has(r->changed, id))
-		e = walk_sharers(st, r, pc, sc, id);
+	/* A message hidden or shown again: every patch of the series
+	 * changed may link or unlink it. */
+	if (!e && r->force_all && pc->any_pid)
+		e = walk_sharers_of(st, r, pc, sc, id, false);
 	return e;
 }
 
@@ -2503,7 +2494,7 @@ enum la_status series_state_refresh(struct store *st)
 	if (st->states_deferred) {
 		/* All of them at the end of the run (store_states_finish);
 		 * until then the index says they are not made. */
-		st->nsdirty = 0;
+		st->nsdirty = st->nsjoin = 0;
 		series_old_clear(st);
 		st->scount_gen = 0;
 		return store_meta_set(st, "series_state", "0");
@@ -2586,31 +2577,6 @@ enum la_status series_state_refresh(struct store *st)
 		if (!set_add(r.held, held.v[i]))
 			e = LA_ENOMEM;
 	free(held.v);
-	/* And around a series renamed, its 64 nearest of its old name (whose
-	 * walks may have held it by that name: those that did hold a series
-	 * changed in their walks as they were, touches_changed). */
-	for (size_t i = 0; !e && i < st->nsold; i++) {
-		const struct series_old *o = &st->sold[i];
-		sqlite3_stmt *up, *down;
-		if (!(down = q(st, Q_V_NAME_DOWN)) || !(up = q(st, Q_V_NAME_UP))) {
-			e = LA_EDB;
-			break;
-		}
-		for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
-			sqlite3_bind_int64(x, 1, o->list_id);
-			sqlite3_bind_text(x, 2, o->old_name, -1, SQLITE_STATIC);
-			sqlite3_bind_text(x, 3, o->author, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(x, 4, o->id);
-		}
-		int64_t ids[65];
-		unsigned how[65];
-		int n = 1;
-		ids[0] = o->id;
-		e = add_nearest(up, down, o->id, ids, how, 65, &n, 0);
-		for (int j = 1; !e && j < n; j++)
-			if (!set_has(r.changed, ids[j]) && !idset_add(&series, ids[j]))
-				e = LA_ENOMEM;
-	}
 	struct pid_cache pc;
 	struct sver_cache sc;
 	pid_cache_init(st, &pc, true);
@@ -2622,13 +2588,16 @@ enum la_status series_state_refresh(struct store *st)
 	/* The walks that held a series renamed by its old name. */
 	for (size_t i = 0; !e && i < st->nsold; i++)
 		e = walk_seed(st, &r, &pc, &sc, st->sold[i].id, st->sold[i].old_name, false);
+	/* The patches that joined a series: the series that share one. */
+	for (size_t i = 0; !e && pc.any_pid && !r.force_all && i < st->nsjoin; i++)
+		e = walk_sharers_of(st, &r, &pc, &sc, st->sjoin[i], true);
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
 	GHashTable *sets[] = {r.changed, r.held, r.done, r.clean, r.seeded, r.force};
 	for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
 		g_hash_table_destroy(sets[i]);
 	free(series.v);
-	st->nsdirty = 0;
+	st->nsdirty = st->nsjoin = 0;
 	series_old_clear(st);
 	st->scount_gen = 0; /* the counts cached are stale */
 	return e;
@@ -2675,7 +2644,7 @@ enum la_status series_state_fill(struct store *st)
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
 	free(all.v);
-	st->nsdirty = 0; /* every series is done */
+	st->nsdirty = st->nsjoin = 0; /* every series is done */
 	series_old_clear(st);
 	st->scount_gen = 0;
 	if (!e)

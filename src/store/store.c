@@ -903,6 +903,7 @@ void store_close(struct store *st)
 	series_stmts_free(st);
 	store_memo_free(st->memo);
 	free(st->sdirty);
+	free(st->sjoin);
 	series_old_clear(st);
 	free(st->sold);
 	stats_stmts_free(st);

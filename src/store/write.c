@@ -709,7 +709,7 @@ void store_rollback(struct store *st)
 	st_fts_pend_drop(st);
 	stats_pending_drop(st);
 	st->mid_words_upto = 0;
-	st->nsdirty = 0;
+	st->nsdirty = st->nsjoin = 0;
 	series_old_clear(st);
 	st->ndays = 0;
 	st->next_mid = st->next_thread = 0;
