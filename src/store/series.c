@@ -2264,7 +2264,13 @@ static enum la_status consider(struct store *st, struct refresh *r, struct pid_c
 				return LA_ENOMEM;
 			/* A series renamed into its name may now stand between
 			 * it and a member not kept (walk_store's count). */
-			return r->renames ? walk_store(st, pc, sc, x, false) : LA_OK;
+			const struct prow *row = r->renames ? prow_get(st, pc, x, &e) : NULL;
+			bool into = false;
+			for (size_t i = 0; row && !into && i < st->nsold; i++)
+				into = st->sold[i].list_id == row->list_id &&
+				       strcmp(st->sold[i].name, row->name) == 0 &&
+				       strcmp(st->sold[i].author, row->author) == 0;
+			return into ? walk_store(st, pc, sc, x, false) : e;
 		}
 	}
 	if (!set_add(r->done, x))
@@ -2371,7 +2377,7 @@ static enum la_status walk_neighbours(struct store *st, struct refresh *r, struc
  * hold it, as seeds (walk_seed): a walk that took id from one of them
  * held it before. */
 static enum la_status walk_sharers(struct store *st, struct refresh *r, struct pid_cache *pc,
-                                   struct sver_cache *sc, int64_t id, const char *pid)
+                                   struct sver_cache *sc, int64_t id, const char *pid, int64_t msg)
 {
 	enum la_status e = LA_OK;
 	const struct prow *cur = prow_get(st, pc, id, &e);
@@ -2389,6 +2395,27 @@ static enum la_status walk_sharers(struct store *st, struct refresh *r, struct p
 			lo = mid + 1;
 		else
 			hi = mid;
+	}
+	/* A message that joined (msg) after 65 series of its author that
+	 * have the patch is in no series' patch neighbours: each finds
+	 * those 65 first, 64 at least but its own (shares_get's order). */
+	if (msg) {
+		int64_t seen[65];
+		int nseen = 0;
+		for (size_t j = lo; j < g->n && nseen < 65; j++) {
+			const struct pid_member *m = &g->m[g->by_author[j]];
+			if (m->ahash != ahash || m->msg == msg)
+				break;
+			if (m->list_id != cur->list_id || strcmp(m->author, cur->author) != 0)
+				continue;
+			int k = 0;
+			while (k < nseen && seen[k] != m->series)
+				k++;
+			if (k == nseen)
+				seen[nseen++] = m->series;
+		}
+		if (nseen >= 65)
+			return LA_OK;
 	}
 	for (size_t j = lo; !e && j < g->n; j++) {
 		const struct pid_member *m = &g->m[g->by_author[j]];
@@ -2454,7 +2481,7 @@ static enum la_status walk_sharers_of(struct store *st, struct refresh *r, struc
 	if (rc != SQLITE_DONE)
 		e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
 	for (size_t k = 0; !e && k < np; k++)
-		e = walk_sharers(st, r, pc, sc, series, pids[k]);
+		e = walk_sharers(st, r, pc, sc, series, pids[k], msg ? id : 0);
 	for (size_t k = 0; k < np; k++)
 		free(pids[k]);
 	free(pids);
