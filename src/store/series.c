@@ -478,8 +478,7 @@ static enum la_status dirty_links(struct store *st, int64_t id)
 
 enum la_status series_dirty_msg(struct store *st, int64_t id)
 {
-	if (!st->states_deferred &&
-	    (!st->nsjoin || st->sjoin[st->nsjoin - 1] != id)) {
+	if (!st->states_deferred && (!st->nsjoin || st->sjoin[st->nsjoin - 1] != id)) {
 		if (!vec_reserve(&st->sjoin, &st->capsjoin, st->nsjoin + 1, sizeof *st->sjoin))
 			return LA_ENOMEM;
 		st->sjoin[st->nsjoin++] = id;
@@ -2076,7 +2075,6 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 	}
 	return e;
 }
-
 
 /* What one refresh knows: the series changed (those of the threads
  * named dirty, those renamed or given another change-id), those whose
