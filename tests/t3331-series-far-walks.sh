@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t3331-series-far-walks: appends that change the state of a series whose
 # walk reaches the series changed from far away (docs/series.md, "State"
-# and "Not exact").  A walk asks a name's or a change-id's 64 nearest to
+# and the walks kept).  A walk asks a name's or a change-id's 64 nearest to
 # the series it began from, not to the series that led it there: X
 # ("misc: other fix" v3) shares a patch with Y ("misc: fix typo" v2), and
 # its walk takes the series of Y's name nearest to X, among them C (v9,
@@ -18,10 +18,9 @@
 # series page, and the list of series (HTML and JSON).  D: X of C's own
 # name ("misc: hid" v1), C (v5) a hundred series after it and 80 of that
 # name right after C, so that X is not among C's 64 nearest though C is
-# the nearest to X; C's messages hidden: X's newest stays 5, where every
-# state made again (Dref, the fill) says 2.  The far walks'
-# states are not refreshed today: their check is a SKIP that shows the
-# difference, a failure with LISTARC_T3331_STRICT=1.
+# the nearest to X; C's messages hidden: X's newest must become 2, as
+# every state made again (Dref, the fill) says.  The far walks' states
+# are found through the walks kept (series_walk), and compared apart.
 . "$(dirname "$0")/lib.sh"
 plan 9
 "$PYTHON" - corpus.mbox <<'EOF'
@@ -155,10 +154,9 @@ check_eq "A: X superseded by v11 of Y's name (through Y's patch), X2 by it throu
 	"$(state A x) / $(state A x2-0) / $(state A x3) / $(wc -l <A.state)" \
 	"1|1|1|0|11 / 2|1|0|0|11 / 1|1|0|0|11 / 111"
 # The series whose walk reaches a series changed through another one
-# (X, X2, X3, Y3 and X's v5): the refresh does not find them (docs/series.md,
-# "State", "Not exact"), so their states and the lists that show them
-# are compared apart, strictly with LISTARC_T3331_STRICT=1, else a
-# difference is a SKIP that says so.
+# (X, X2, X3, Y3 and X's v5): the refresh finds them by the walks kept
+# (docs/series.md, "State"); their states and the lists that show them
+# are compared apart.
 far=$(for m in x x2-0 x3 x5 y3-0; do
 	sqlite3 A/index.sqlite "SELECT sm.series FROM mids JOIN messages m ON m.mid = mids.id
 		JOIN series_msgs sm ON sm.id = m.id WHERE mids.mid = '$m@app.test'"
@@ -198,10 +196,7 @@ $(diff Dref.far D.far)
 $(differs A B)$(differs Cref C)"
 if [ -z "$(printf '%s' "$got" | tr -d '\n')" ]; then
 	ok "the far walks' states and the lists of series of B and C the same as A's and Cref's"
-elif [ "${LISTARC_T3331_STRICT:-}" = 1 ]; then
-	not_ok "the far walks' states and the lists of series of B and C the same as A's and Cref's"
-	printf '%s\n' "$got" | head -30 | sed 's/^/#   /'
 else
-	ok "# SKIP known: the far walks' states are not refreshed (docs/series.md, State); LISTARC_T3331_STRICT=1 fails on it"
+	not_ok "the far walks' states and the lists of series of B and C the same as A's and Cref's"
 	printf '%s\n' "$got" | head -30 | sed 's/^/#   /'
 fi

@@ -119,6 +119,10 @@ enum la_status store_msg_remove(struct store *st, int64_t source_id, const char 
 		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM temp.rm);"
 		"UPDATE series SET cover = NULL WHERE cover IN (SELECT id FROM temp.rm);"
 		"DELETE FROM temp.rms WHERE id IN (SELECT series FROM series_msgs);"
+		/* A series gone: the walks that held it are not kept by
+	         * name; the commit's refresh makes every walk again. */
+		"UPDATE meta SET value = '0' WHERE key = 'series_walk'"
+		" AND EXISTS (SELECT 1 FROM temp.rms);"
 		"DELETE FROM series_state WHERE id IN (SELECT id FROM temp.rms);"
 		"DELETE FROM series_gone WHERE series IN (SELECT id FROM temp.rms);"
 		"DELETE FROM series WHERE id IN (SELECT id FROM temp.rms);"

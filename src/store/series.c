@@ -63,6 +63,11 @@ enum {
 	Q_G_NAME,
 	Q_G_CHANGE,
 	Q_OLD_NAME,
+	Q_W_STARTS,
+	Q_W_OF,
+	Q_W_DEL,
+	Q_W_INS,
+	Q_W_READY,
 	Q_COUNT
 };
 
@@ -255,6 +260,14 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_G_NAME] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
 		     " AND name <> '' ORDER BY id",
 	[Q_G_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2 ORDER BY id",
+	/* The walks kept (walk_store): those that hold a series, a walk's
+         * members kept. */
+	[Q_W_STARTS] = "SELECT start FROM series_walk WHERE member = ?1",
+	[Q_W_OF] = "SELECT member FROM series_walk WHERE start = ?1 ORDER BY member LIMIT 64",
+	[Q_W_DEL] = "DELETE FROM series_walk WHERE start = ?1",
+	[Q_W_INS] = "INSERT OR IGNORE INTO series_walk(member, start) VALUES(?1, ?2)",
+	[Q_W_READY] =
+		"SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'series_walk' AND value = '1')",
 };
 
 static sqlite3_stmt *q(struct store *st, int id)
@@ -465,6 +478,11 @@ static enum la_status dirty_links(struct store *st, int64_t id)
 
 enum la_status series_dirty_msg(struct store *st, int64_t id)
 {
+	if (!st->states_deferred && (!st->nsjoin || st->sjoin[st->nsjoin - 1] != id)) {
+		if (!vec_reserve(&st->sjoin, &st->capsjoin, st->nsjoin + 1, sizeof *st->sjoin))
+			return LA_ENOMEM;
+		st->sjoin[st->nsjoin++] = id;
+	}
 	sqlite3_stmt *s = q(st, Q_MSG_THREAD);
 	if (!s)
 		return LA_EDB;
@@ -2058,16 +2076,14 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 	return e;
 }
 
-/* Series whose states one changed series refreshes, at most. */
-#define REFRESH_MAX (SERIES_CHAIN_MAX + 3 * 64)
-
 /* What one refresh knows: the series changed (those of the threads
- * named dirty, those renamed or given another change-id), those done,
- * those found unchanged, and those around which nothing is skipped (a
- * change-id changed). */
+ * named dirty, those renamed or given another change-id), those whose
+ * walk kept holds one of them (held), those done, those found
+ * unchanged, those whose kept walks were looked up (seeded), and those
+ * around which nothing is skipped (a change-id changed). */
 struct refresh {
-	GHashTable *changed, *done, *clean, *force;
-	bool force_all;
+	GHashTable *changed, *held, *done, *clean, *seeded, *force;
+	bool force_all, renames;
 };
 
 static bool set_has(GHashTable *set, int64_t id)
@@ -2086,6 +2102,99 @@ static bool set_add(GHashTable *set, int64_t id)
 	*k = id;
 	g_hash_table_add(set, k);
 	return true;
+}
+
+/* ---- the walks kept (series_walk) ---- */
+
+/* Keeps series id's walk as it is now (walk_of): its members, by
+ * member, but those of its own name group (list, author, name not
+ * empty) at most 63 series of it apart: the refresh looks at the
+ * series of a name near each it starts from (walk_seed), and most
+ * members of most walks are these, so that a later commit finds every
+ * walk that holds a series it changes (docs/series.md, "State").
+ * fresh: none of its rows is kept yet (the fill); else they are
+ * written only if they differ.  A series gone keeps none. */
+static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
+                                 int64_t id, bool fresh)
+{
+	enum la_status e = LA_OK;
+	int64_t far[SERIES_CHAIN_MAX];
+	int nf = 0;
+	const struct walk *w = walk_of(st, pc, sc, id, &e);
+	if (!w && e != LA_ENOTFOUND)
+		return e;
+	e = LA_OK;
+	const struct prow *x = w ? prow_get(st, pc, id, &e) : NULL;
+	const struct idset *g = NULL; /* x's name group, read at its first member of it */
+	for (int i = 1; x && !e && i < w->n; i++) {
+		const struct prow *m = prow_get(st, pc, w->ids[i], &e);
+		if (!m)
+			break;
+		bool local = false;
+		if (x->name[0] && m->list_id == x->list_id && strcmp(m->name, x->name) == 0 &&
+		    strcmp(m->author, x->author) == 0 &&
+		    (g || (g = name_get(st, pc, x, false, &e)))) {
+			bool hx, hm;
+			size_t ix = idset_find(g, x->id, &hx), im = idset_find(g, m->id, &hm);
+			local = hx && hm && (ix > im ? ix - im : im - ix) <= 63;
+		}
+		if (!e && !local)
+			far[nf++] = w->ids[i];
+	}
+	if (e)
+		return e;
+	if (nf > 1)
+		qsort(far, (size_t)nf, sizeof *far, cmp_i64);
+	sqlite3_stmt *s;
+	int rc;
+	if (!fresh) {
+		if (!(s = q(st, Q_W_OF)))
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, id);
+		int k = 0;
+		bool same = true;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (k >= nf || sqlite3_column_int64(s, 0) != far[k])
+				same = false;
+			k++;
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return st_error(rc);
+		if (same && k == nf)
+			return LA_OK;
+		if (!(s = q(st, Q_W_DEL)))
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, id);
+		if ((rc = st_step_done(s)) != SQLITE_DONE)
+			return st_error(rc);
+	}
+	for (int i = 0; i < nf; i++) {
+		if (!(s = q(st, Q_W_INS)))
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, far[i]);
+		sqlite3_bind_int64(s, 2, id);
+		if ((rc = st_step_done(s)) != SQLITE_DONE)
+			return st_error(rc);
+	}
+	return LA_OK;
+}
+
+/* The starts of the walks kept that hold series id, added to out. */
+static enum la_status walk_starts(struct store *st, int64_t id, struct idset *out)
+{
+	sqlite3_stmt *s = q(st, Q_W_STARTS);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (!idset_add(out, sqlite3_column_int64(s, 0))) {
+			sqlite3_reset(s);
+			return LA_ENOMEM;
+		}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
 /* Whether series id's state may have changed in this commit: whether
@@ -2133,71 +2242,269 @@ static enum la_status touches_changed(struct store *st, struct pid_cache *pc, st
 	return LA_OK;
 }
 
-/* The state of series id and of every series its walk finds (those it
- * is a version of) or that may find it, each from its own walk, unless
- * done has it or it is not changed and its walk holds no series changed
- * (touches_changed); those computed are added to done.  (A series done
- * already, as one found from another, still has its own found: the
- * series near it may not be near that other one.) */
+/* Series x's state computed again, and its walk kept, unless done has
+ * it or it is not changed, held or forced and touches_changed finds no
+ * series changed in its walk. */
+static enum la_status consider(struct store *st, struct refresh *r, struct pid_cache *pc,
+                               struct sver_cache *sc, int64_t x, bool force)
+{
+	if (set_has(r->done, x))
+		return LA_OK;
+	enum la_status e = LA_OK;
+	if (!force && !r->force_all && !set_has(r->changed, x) && !set_has(r->held, x)) {
+		if (set_has(r->clean, x))
+			return LA_OK;
+		bool hit;
+		if ((e = touches_changed(st, pc, sc, r, x, &hit)))
+			return e;
+		if (!hit) {
+			if (!set_add(r->clean, x))
+				return LA_ENOMEM;
+			/* A series renamed into its name may now stand between
+			 * it and a member not kept (walk_store's count). */
+			const struct prow *row = r->renames ? prow_get(st, pc, x, &e) : NULL;
+			bool into = false;
+			for (size_t i = 0; row && !into && i < st->nsold; i++)
+				into = st->sold[i].list_id == row->list_id &&
+				       strcmp(st->sold[i].name, row->name) == 0 &&
+				       strcmp(st->sold[i].author, row->author) == 0;
+			return into ? walk_store(st, pc, sc, x, false) : e;
+		}
+	}
+	if (!set_add(r->done, x))
+		return LA_ENOMEM;
+	struct store_series_state ss;
+	const struct sver *me = NULL;
+	e = state_compute(st, x, pc, sc, &ss, &me);
+	if (e == LA_ENOTFOUND) /* a series gone: its rows go */
+		return walk_store(st, pc, sc, x, false);
+	if (!e)
+		e = state_put(st, me, &ss);
+	return e ? e : walk_store(st, pc, sc, x, false);
+}
+
+/* Every series whose walk as it was may hold series seed, considered:
+ * seed itself, those whose kept walk holds it (series_walk), and those of its name
+ * (old_name, if not NULL, else the name it has) within 64 of it not
+ * counting the series changed, whose rows are not kept (walk_store: at
+ * most 63 apart when kept, a series between them since being one
+ * changed, new or renamed into the name).  force: each is computed
+ * again (a series that left their walks by a change-id). */
+static enum la_status walk_seed(struct store *st, struct refresh *r, struct pid_cache *pc,
+                                struct sver_cache *sc, int64_t seed, const char *old_name,
+                                bool force)
+{
+	struct idset c = {0};
+	enum la_status e = walk_starts(st, seed, &c);
+	const struct prow *p = e ? NULL : prow_get(st, pc, seed, &e);
+	if (e == LA_ENOTFOUND)
+		e = LA_OK;
+	if (p && (old_name ? old_name[0] : p->name[0])) {
+		struct prow k = *p;
+		if (old_name)
+			k.name = old_name;
+		const struct idset *g = name_get(st, pc, &k, false, &e);
+		bool has;
+		size_t at = g ? idset_find(g, seed, &has) : 0;
+		for (size_t j = at, left = 64; g && !e && j < g->n && left; j++)
+			if (g->v[j] != seed) {
+				if (!idset_add(&c, g->v[j]))
+					e = LA_ENOMEM;
+				left -= !set_has(r->changed, g->v[j]);
+			}
+		for (size_t j = at, left = 64; g && !e && j > 0 && left; j--) {
+			if (!idset_add(&c, g->v[j - 1]))
+				e = LA_ENOMEM;
+			left -= !set_has(r->changed, g->v[j - 1]);
+		}
+	}
+	if (!e && !idset_add(&c, seed))
+		e = LA_ENOMEM; /* its own walk holds it too */
+	for (size_t i = 0; !e && i < c.n; i++)
+		e = consider(st, r, pc, sc, c.v[i], force);
+	free(c.v);
+	return e;
+}
+
+/* The series unchanged nearest to changed series id on each side in
+ * its name group and in its change-id's, as seeds (walk_seed): a walk
+ * from x that took id from one of these groups as it is now (id new in
+ * it, or nearer x than one that left it) held one of them before, or
+ * is one (docs/series.md, "State"). */
+static enum la_status walk_neighbours(struct store *st, struct refresh *r, struct pid_cache *pc,
+                                      struct sver_cache *sc, int64_t id)
+{
+	enum la_status e = LA_OK;
+	const struct prow *p = prow_get(st, pc, id, &e);
+	if (!p)
+		return e == LA_ENOTFOUND ? LA_OK : e;
+	struct prow k = *p;
+	int64_t seeds[4];
+	int ns = 0;
+	for (int change = 0; change < 2 && !e; change++) {
+		if (change ? !k.change_id[0] : !k.name[0])
+			continue;
+		const struct idset *g = name_get(st, pc, &k, change != 0, &e);
+		if (!g)
+			break;
+		bool has;
+		size_t at = idset_find(g, id, &has);
+		for (size_t j = at + has; j < g->n; j++)
+			if (!set_has(r->changed, g->v[j])) {
+				seeds[ns++] = g->v[j];
+				break;
+			}
+		for (size_t j = at; j > 0; j--)
+			if (!set_has(r->changed, g->v[j - 1])) {
+				seeds[ns++] = g->v[j - 1];
+				break;
+			}
+	}
+	for (int i = 0; !e && i < ns; i++) {
+		if (set_has(r->seeded, seeds[i]))
+			continue;
+		if (!set_add(r->seeded, seeds[i]))
+			return LA_ENOMEM;
+		e = walk_seed(st, r, pc, sc, seeds[i], NULL, false);
+	}
+	return e;
+}
+
+/* The series unchanged that share patch id pid with changed series id
+ * (of its author and list) and whose patch neighbours (shares_get) now
+ * hold it, as seeds (walk_seed): a walk that took id from one of them
+ * held it before. */
+static enum la_status walk_sharers(struct store *st, struct refresh *r, struct pid_cache *pc,
+                                   struct sver_cache *sc, int64_t id, const char *pid, int64_t msg)
+{
+	enum la_status e = LA_OK;
+	const struct prow *cur = prow_get(st, pc, id, &e);
+	if (!cur)
+		return e == LA_ENOTFOUND ? LA_OK : e;
+	const struct pid_group *g = pid_group_get(st, pc, pid, &e);
+	if (!g)
+		return e;
+	struct idset cand = {0};
+	uint64_t ahash = hash64(cur->author, strlen(cur->author), 0);
+	size_t lo = 0, hi = g->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g->m[g->by_author[mid]].ahash < ahash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* A message that joined (msg) after 65 series of its author that
+	 * have the patch is in no series' patch neighbours: each finds
+	 * those 65 first, 64 at least but its own (shares_get's order). */
+	if (msg) {
+		int64_t seen[65];
+		int nseen = 0;
+		for (size_t j = lo; j < g->n && nseen < 65; j++) {
+			const struct pid_member *m = &g->m[g->by_author[j]];
+			if (m->ahash != ahash || m->msg == msg)
+				break;
+			if (m->list_id != cur->list_id || strcmp(m->author, cur->author) != 0)
+				continue;
+			int k = 0;
+			while (k < nseen && seen[k] != m->series)
+				k++;
+			if (k == nseen)
+				seen[nseen++] = m->series;
+		}
+		if (nseen >= 65)
+			return LA_OK;
+	}
+	for (size_t j = lo; !e && j < g->n; j++) {
+		const struct pid_member *m = &g->m[g->by_author[j]];
+		if (m->ahash != ahash)
+			break;
+		if (m->series == id || m->list_id != cur->list_id ||
+		    strcmp(m->author, cur->author) != 0 || set_has(r->changed, m->series) ||
+		    set_has(r->seeded, m->series))
+			continue;
+		int64_t one = m->series;
+		if (!set_add(r->seeded, one) || !idset_add(&cand, one))
+			e = LA_ENOMEM;
+	}
+	for (size_t i = 0; !e && i < cand.n; i++) {
+		const struct prow *o = prow_get(st, pc, cand.v[i], &e);
+		const struct idset *sh = o ? shares_get(st, pc, o, &e) : NULL;
+		bool in = false;
+		for (size_t j = 0; sh && j < sh->n && !in; j++)
+			in = sh->v[j] == id;
+		if (in)
+			e = walk_seed(st, r, pc, sc, cand.v[i], NULL, false);
+	}
+	free(cand.v);
+	return e;
+}
+
+/* The patch ids of message id (all), or of every message shown of
+ * series id (!msg), each passed to walk_sharers with the series. */
+static enum la_status walk_sharers_of(struct store *st, struct refresh *r, struct pid_cache *pc,
+                                      struct sver_cache *sc, int64_t id, bool msg)
+{
+	int64_t series = id;
+	sqlite3_stmt *s;
+	enum la_status e = LA_OK;
+	if (msg) {
+		if (!(s = q(st, Q_OF)))
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, id);
+		if ((e = one_int(s, &series)) || !series || !set_has(r->changed, series))
+			return e;
+		s = q(st, Q_PIDS);
+	} else {
+		s = q(st, pc->any_unshown ? Q_P_MSG_PIDS : Q_P_MSG_PIDS_ALL);
+	}
+	if (!s)
+		return LA_EDB;
+	/* The ids first: walk_sharers runs statements too. */
+	char **pids = NULL;
+	size_t np = 0, cap = 0;
+	int rc;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, msg ? 0 : 1);
+		char *c = strdup(v ? v : "");
+		if (!c || !vec_reserve(&pids, &cap, np + 1, sizeof *pids)) {
+			free(c);
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		pids[np++] = c;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
+	for (size_t k = 0; !e && k < np; k++)
+		e = walk_sharers(st, r, pc, sc, series, pids[k], msg ? id : 0);
+	for (size_t k = 0; k < np; k++)
+		free(pids[k]);
+	free(pids);
+	return e;
+}
+
+/* The state of changed series id, and of every series whose walk may
+ * have held it or may now reach it (walk_seed, walk_neighbours; the
+ * patches that joined are walk_sharers_of's), unless done has it or it
+ * is not changed, held or forced and its walk holds no series changed
+ * (consider); those computed are added to done. */
 static enum la_status chain_refresh(struct store *st, int64_t id, struct refresh *r,
                                     struct pid_cache *pc, struct sver_cache *sc)
 {
 	pc_trim(pc);
-	enum la_status e = LA_OK;
-	const struct prow *start = prow_get(st, pc, id, &e);
-	if (!start)
-		return e == LA_ENOTFOUND ? LA_OK : e;
-	/* Its walk's series, and those whose walks may find it first (by
-	 * each rule, as it looks from them: their walk may be full before
-	 * it reaches the rule that finds this one): its 64 nearest of the
-	 * same change-id, of the same name and author, and those that share
-	 * a patch with it.  Not every walk that holds it: a walk from X asks
-	 * the nearest to X of the name of a series Y it found, so it may hold
-	 * this one through Y (a patch or change-id of X's, this one's name)
-	 * while this one's walk is full before it reaches X (docs/series.md,
-	 * "Not exact"; tests/t3331-series-far-walks.sh). */
-	int64_t ids[REFRESH_MAX];
-	unsigned how[REFRESH_MAX];
-	int n = 0;
-	const struct walk *w = walk_of(st, pc, sc, id, &e);
-	if (!w)
-		return e;
-	n = w->n;
-	memcpy(ids, w->ids, (size_t)n * sizeof *ids);
-	for (int i = 0; i < n; i++)
-		how[i] = 0;
-	if (start->change_id[0])
-		e = add_by_name(st, pc, start, true, start->id, ids, how, REFRESH_MAX, &n);
+	bool force = set_has(r->force, id);
+	enum la_status e = consider(st, r, pc, sc, id, force);
+	if (!e && !set_has(r->seeded, id))
+		e = set_add(r->seeded, id) ? walk_seed(st, r, pc, sc, id, NULL, force) : LA_ENOMEM;
 	if (!e)
-		e = add_by_name(st, pc, start, false, start->id, ids, how, REFRESH_MAX, &n);
-	if (!e)
-		e = add_by_patch(st, pc, start, ids, how, REFRESH_MAX, &n);
-	bool force = r->force_all || set_has(r->force, id);
-	for (int i = 0; !e && i < n; i++) {
-		if (set_has(r->done, ids[i]))
-			continue;
-		if (!force && !set_has(r->changed, ids[i])) {
-			if (set_has(r->clean, ids[i]))
-				continue;
-			bool hit;
-			if ((e = touches_changed(st, pc, sc, r, ids[i], &hit)))
-				break;
-			if (!hit) {
-				if (!set_add(r->clean, ids[i]))
-					e = LA_ENOMEM;
-				continue;
-			}
-		}
-		if (!set_add(r->done, ids[i])) {
-			e = LA_ENOMEM;
-			break;
-		}
-		struct store_series_state ss;
-		const struct sver *me = NULL;
-		e = state_compute(st, ids[i], pc, sc, &ss, &me);
-		if (!e)
-			e = state_put(st, me, &ss);
-	}
+		e = walk_neighbours(st, r, pc, sc, id);
+	/* A message hidden or shown again: every patch of the series
+	 * changed may link or unlink it. */
+	if (!e && r->force_all && pc->any_pid)
+		e = walk_sharers_of(st, r, pc, sc, id, false);
 	return e;
 }
 
@@ -2212,16 +2519,29 @@ enum la_status series_state_refresh(struct store *st)
 	if (st->states_deferred) {
 		/* All of them at the end of the run (store_states_finish);
 		 * until then the index says they are not made. */
-		st->nsdirty = 0;
+		st->nsdirty = st->nsjoin = 0;
 		series_old_clear(st);
 		st->scount_gen = 0;
 		return store_meta_set(st, "series_state", "0");
 	}
 	if (!st->nsdirty && !st->nsold)
 		return LA_OK;
+	/* Without the walks kept (a series gone: git.c), every state and
+	 * walk made again. */
+	sqlite3_stmt *ready = q(st, Q_W_READY);
+	if (!ready)
+		return LA_EDB;
+	int rrc = sqlite3_step(ready);
+	bool walks = rrc == SQLITE_ROW && sqlite3_column_int(ready, 0) != 0;
+	sqlite3_reset(ready);
+	if (rrc != SQLITE_ROW)
+		return st_error(rrc);
+	if (!walks)
+		return series_state_fill(st);
 	qsort(st->sdirty, st->nsdirty, sizeof *st->sdirty, cmp_i64);
 	struct idset series = {0};
-	struct refresh r = {id_set_new(), id_set_new(), id_set_new(), id_set_new(), false};
+	struct refresh r = {id_set_new(), id_set_new(), id_set_new(), id_set_new(),
+	                    id_set_new(), id_set_new(), false,        st->nsold > 0};
 	enum la_status e = LA_OK;
 	for (size_t i = 0; !e && i < st->nsdirty; i++) {
 		int64_t d = st->sdirty[i];
@@ -2273,31 +2593,15 @@ enum la_status series_state_refresh(struct store *st)
 	/* In id order, whatever order the threads came in. */
 	if (series.n)
 		qsort(series.v, series.n, sizeof *series.v, cmp_i64);
-	/* And around a series renamed, its 64 nearest of its old name (whose
-	 * walks may have held it by that name: those that did hold a series
-	 * changed in their walks as they were, touches_changed). */
-	for (size_t i = 0; !e && i < st->nsold; i++) {
-		const struct series_old *o = &st->sold[i];
-		sqlite3_stmt *up, *down;
-		if (!(down = q(st, Q_V_NAME_DOWN)) || !(up = q(st, Q_V_NAME_UP))) {
-			e = LA_EDB;
-			break;
-		}
-		for (sqlite3_stmt *x = up; x; x = x == up ? down : NULL) {
-			sqlite3_bind_int64(x, 1, o->list_id);
-			sqlite3_bind_text(x, 2, o->old_name, -1, SQLITE_STATIC);
-			sqlite3_bind_text(x, 3, o->author, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(x, 4, o->id);
-		}
-		int64_t ids[65];
-		unsigned how[65];
-		int n = 1;
-		ids[0] = o->id;
-		e = add_nearest(up, down, o->id, ids, how, 65, &n, 0);
-		for (int j = 1; !e && j < n; j++)
-			if (!set_has(r.changed, ids[j]) && !idset_add(&series, ids[j]))
-				e = LA_ENOMEM;
-	}
+	/* The walks kept that hold a series changed: each held it before. */
+	struct idset held = {0};
+	for (size_t i = 0; !e && i < series.n; i++)
+		if (set_has(r.changed, series.v[i]))
+			e = walk_starts(st, series.v[i], &held);
+	for (size_t i = 0; !e && i < held.n; i++)
+		if (!set_add(r.held, held.v[i]))
+			e = LA_ENOMEM;
+	free(held.v);
 	struct pid_cache pc;
 	struct sver_cache sc;
 	pid_cache_init(st, &pc, true);
@@ -2306,14 +2610,19 @@ enum la_status series_state_refresh(struct store *st)
 	pc.nold = st->nsold;
 	for (size_t i = 0; !e && i < series.n; i++)
 		e = chain_refresh(st, series.v[i], &r, &pc, &sc);
+	/* The walks that held a series renamed by its old name. */
+	for (size_t i = 0; !e && i < st->nsold; i++)
+		e = walk_seed(st, &r, &pc, &sc, st->sold[i].id, st->sold[i].old_name, false);
+	/* The patches that joined a series: the series that share one. */
+	for (size_t i = 0; !e && pc.any_pid && !r.force_all && i < st->nsjoin; i++)
+		e = walk_sharers_of(st, &r, &pc, &sc, st->sjoin[i], true);
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
-	g_hash_table_destroy(r.changed);
-	g_hash_table_destroy(r.done);
-	g_hash_table_destroy(r.clean);
-	g_hash_table_destroy(r.force);
+	GHashTable *sets[] = {r.changed, r.held, r.done, r.clean, r.seeded, r.force};
+	for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
+		g_hash_table_destroy(sets[i]);
 	free(series.v);
-	st->nsdirty = 0;
+	st->nsdirty = st->nsjoin = 0;
 	series_old_clear(st);
 	st->scount_gen = 0; /* the counts cached are stale */
 	return e;
@@ -2323,7 +2632,7 @@ enum la_status series_state_fill(struct store *st)
 {
 	/* Every state made again, none kept: a row whose series is gone
 	 * (series found again at an upgrade) would name no series. */
-	int rc = st_exec(st, "DELETE FROM series_state");
+	int rc = st_exec(st, "DELETE FROM series_state; DELETE FROM series_walk");
 	if (rc != SQLITE_OK)
 		return st_error(rc);
 	sqlite3_stmt *s = NULL;
@@ -2354,15 +2663,19 @@ enum la_status series_state_fill(struct store *st)
 		e = state_compute(st, all.v[i], &pc, &sc, &ss, &me);
 		if (!e)
 			e = state_put(st, me, &ss);
+		if (!e)
+			e = walk_store(st, &pc, &sc, all.v[i], true);
 	}
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
 	free(all.v);
-	st->nsdirty = 0; /* every series is done */
+	st->nsdirty = st->nsjoin = 0; /* every series is done */
 	series_old_clear(st);
 	st->scount_gen = 0;
 	if (!e)
 		e = store_meta_set(st, "series_state", "1");
+	if (!e)
+		e = store_meta_set(st, "series_walk", "1");
 	return e;
 }
 

@@ -138,6 +138,12 @@ static const char schema_sql[] =
 	" reviewed INTEGER NOT NULL, latest INTEGER NOT NULL, newest INTEGER NOT NULL,"
 	" first_ts INTEGER NOT NULL);\n"
 	"CREATE INDEX IF NOT EXISTS series_state_list ON series_state(list_id, first_ts);\n"
+	/* The members of each series' walk over its versions that the
+         * refresh cannot find from the member's own name (series.c:
+         * walk_store; docs/series.md, "State"), by member. */
+	"CREATE TABLE IF NOT EXISTS series_walk(member INTEGER NOT NULL, start INTEGER NOT NULL,"
+	" PRIMARY KEY(member, start)) WITHOUT ROWID;\n"
+	"CREATE INDEX IF NOT EXISTS series_walk_start ON series_walk(start);\n"
 	/* The patch ids of a message (series: versions that share a patch). */
 	"CREATE INDEX IF NOT EXISTS patchids_id ON patchids(id);\n"
 	/* Hidden messages (`listarc hide`, hide.c) and the log of every hide
@@ -192,6 +198,8 @@ static const char stat1_sql[] = "INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES
 				" ('trailers', 'trailers', '100000 2 1'),"
 				" ('series_gone', 'series_gone', '100 2 1'),"
 				" ('series_state', 'series_state_list', '50000 5000 1'),"
+				" ('series_walk', 'series_walk', '100000 4 1'),"
+				" ('series_walk', 'series_walk_start', '100000 4'),"
 				" ('hidden', 'hidden', '20 2 1'),"
 				" ('senders', 'sqlite_autoindex_senders_1', '50000 5000 1'),"
 				" ('senders', 'senders_hash', '50000 5000 1'),"
@@ -442,7 +450,13 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 	/* And each series' state, again whenever series or trailers were
 	 * found here: the threads they mark wait for a store_commit that a
 	 * writer with nothing to commit (a `hide` that fails) never makes. */
-	if (rc == SQLITE_OK && (refound || !meta_is(st, "series_state", "1")) &&
+	/* The walks kept are made again with them whenever this schema's
+	 * text is new here (an older listarc that wrote the index since
+	 * kept none of its walks up to date). */
+	if (rc == SQLITE_OK)
+		rc = st_exec(st, "DELETE FROM meta WHERE key = 'series_walk'");
+	if (rc == SQLITE_OK &&
+	    (refound || !meta_is(st, "series_state", "1") || !meta_is(st, "series_walk", "1")) &&
 	    series_state_fill(st))
 		rc = SQLITE_ERROR;
 	/* And the senders' offsets of the messages indexed before them. */
@@ -899,6 +913,7 @@ void store_close(struct store *st)
 	series_stmts_free(st);
 	store_memo_free(st->memo);
 	free(st->sdirty);
+	free(st->sjoin);
 	series_old_clear(st);
 	free(st->sold);
 	stats_stmts_free(st);

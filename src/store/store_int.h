@@ -164,9 +164,13 @@ struct series_old;
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *prepared[S_COUNT];
-	sqlite3_stmt *sstmt[48]; /* series.c's statements */
+	sqlite3_stmt *sstmt[56]; /* series.c's statements */
 	int64_t *sdirty;         /* threads whose series' state to refresh at commit (series.c) */
 	size_t nsdirty, capsdirty;
+	/* The messages that joined a series in the transaction: their
+	 * patch ids are the links a commit adds (series.c: walk_sharers). */
+	int64_t *sjoin;
+	size_t nsjoin, capsjoin;
 	/* The series renamed in the transaction, each with the name its
 	 * walks linked it by before (series.c: series_rename, and the
 	 * refresh's walks as they were: series_state_refresh). */

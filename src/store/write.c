@@ -714,7 +714,7 @@ void store_rollback(struct store *st)
 	st_fts_pend_drop(st);
 	stats_pending_drop(st);
 	st->mid_words_upto = 0;
-	st->nsdirty = 0;
+	st->nsdirty = st->nsjoin = 0;
 	series_old_clear(st);
 	st->ndays = 0;
 	st->next_mid = st->next_thread = 0;
@@ -1525,6 +1525,7 @@ enum la_status store_list_purge(struct store *st, int64_t list_id, struct la_err
 		"DELETE FROM trailers WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld"
 		" AND flags & %2$s = 0);"
 		"DELETE FROM series_gone WHERE series IN (SELECT id FROM series WHERE list_id = %1$lld);"
+		"DELETE FROM series_walk WHERE start IN (SELECT id FROM series WHERE list_id = %1$lld);"
 		"DELETE FROM series WHERE list_id = %1$lld;"
 		"DELETE FROM series_state WHERE list_id = %1$lld;"
 		"DELETE FROM messages WHERE list_id = %1$lld AND flags & %2$s = 0;" STATS_PURGE(
