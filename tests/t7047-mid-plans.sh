@@ -14,7 +14,7 @@
 # (word, Message-ID) after a run killed inside its writes at 8 points
 # and resumed as after one uninterrupted run, and after `deliver`.
 . "$(dirname "$0")/lib.sh"
-plan 36
+plan 37
 DATA=$T/arc
 
 # The mail: 1,200 messages whose Message-IDs share "shared" and
@@ -138,6 +138,9 @@ mq '...a run inside ASCII letters (abc日本def needs its letters)' '日本def' 
 mq '...a run past the 64 bytes kept (é*日本 of the long ones)' "$(printf 'é%.0s' $(seq 40))日本" 12
 mq '...a run between ASCII separators (ï)' 'ï' 12
 mq '...a ghost'"'"'s: itself, no message' '日本-ghost-70@nowhere.example' 0
+ex=$(la search --explain 'm:日本' | sed -n 2p)
+sqlite3 "$DATA/index.sqlite" "EXPLAIN QUERY PLAN SELECT m.id FROM messages m WHERE ${ex#MATCH - WHERE }" >qp.txt
+check '...a range of mid_words, no table read whole' bash -c '! grep -q SCAN qp.txt && grep -q "SEARCH w USING PRIMARY KEY (w>?)" qp.txt'
 check_eq '...ANDed with a full-text term' "$(got 'm:日本 s:cifs')" "$(inter "$(want '日本')" "$(subj cifs)")"
 check_eq '...NOT it, with a full-text term' "$(got 's:cifs -m:本')" "$(less "$(subj cifs)" "$(want '本')")"
 

@@ -172,9 +172,10 @@ struct search_query {
 	bool old_index; /* the index lacks lore's columns */
 	bool stems;     /* the index has the columns of stems */
 	bool scan_mids; /* the index lacks mid_words: m: reads every Message-ID */
-	const struct search_mids *mids; /* its counts of mid_words rows, or NULL */
 	bool walk;      /* the condition has an m: tested message by message */
 	int mid_rows;   /* the fewest rows of an m: the top-level ANDs read, or -1 */
+	/* The index's counts of mid_words rows, during the parse, or NULL. */
+	const struct search_mids *mids;
 	/* A top-level OR with a full-text member: each member translated
 	 * on its own (search_branches); their root is this query's. */
 	struct search_query *branch[QUERY_MAX_BRANCHES];
@@ -656,43 +657,73 @@ static char *mid_words(const char *v, bool prefix, char **like)
  * key_only when v is that one word, all ASCII and shorter than the cut
  * (MSGID_WORD_MAX): having it is then matching the GLOB.  Leaves n->key
  * NULL when v has no such word (m:日本: Message-IDs are read). */
+/* Words of an m: value whose rows mid_key counts (the longest first);
+ * a value with more is looked up by one of these. */
+#define MID_KEY_WORDS 32
+
 static void mid_key(const struct search_query *q, struct qnode *n, const char *v, bool prefix)
 {
-	size_t len = strlen(v), at = 0, full, best = 0, words = 0;
+	size_t len = strlen(v), at = 0, full, best = 0, words = 0, nc = 0;
 	char w[MSGID_WORD_MAX + 1];
 	bool best_prefix = false;
-	int best_rows = -1;
-	const struct search_mids *mc = q->scan_mids ? NULL : q->mids;
+	struct {
+		char w[MSGID_WORD_MAX + 1];
+		size_t full;
+		bool prefix;
+	} c[MID_KEY_WORDS];
+	/* The longest word (the first of those), and the words, longest
+	 * first (stably). */
 	while ((full = msgid_word_next(v, len, &at, w))) {
 		words++;
 		bool wp = prefix && at == len;
-		/* With the index's counts, the word fewest Message-IDs have
-		 * (the longest of those); else the longest. */
-		int rows = -1;
-		if (mc && mc->rows) {
-			char end[MSGID_WORD_MAX + 1];
-			if (wp) {
-				memcpy(end, w, strlen(w) + 1);
-				end[strlen(end) - 1]++;
-			}
-			rows = mc->rows(mc->arg, w, wp ? end : NULL, mc->walk_min + 1);
-		}
-		bool better = !n->key || (rows >= 0 && best_rows >= 0 && rows != best_rows
-		                                  ? rows < best_rows
-		                                  : full > best);
-		if (better) {
+		if (full > best) {
 			free(n->key);
 			n->key = strdup(w);
 			best = full;
 			best_prefix = wp;
-			best_rows = rows;
+		}
+		if (nc < MID_KEY_WORDS) {
+			size_t i = nc++;
+			for (; i > 0 && c[i - 1].full < full; i--)
+				c[i] = c[i - 1];
+			memcpy(c[i].w, w, sizeof w);
+			c[i].full = full;
+			c[i].prefix = wp;
 		}
 	}
 	if (!n->key)
 		return;
+	/* With the index's counts, the word fewest Message-IDs have (the
+	 * longest of those): each word counted only as far as the fewest
+	 * so far, so that a Message-ID's rare word spares counting its
+	 * common ones (gen, corpus). */
+	const struct search_mids *mc = q->scan_mids ? NULL : q->mids;
+	int best_rows = -1;
+	size_t pick = 0;
+	for (size_t i = 0; mc && mc->rows && i < nc; i++) {
+		char end[MSGID_WORD_MAX + 1];
+		if (c[i].prefix) {
+			memcpy(end, c[i].w, sizeof end);
+			end[strlen(end) - 1]++;
+		}
+		int rows = mc->rows(mc->arg, c[i].w, c[i].prefix ? end : NULL,
+		                    best_rows < 0 ? mc->walk_min + 1 : best_rows);
+		if (best_rows < 0 || rows < best_rows) {
+			best_rows = rows;
+			pick = i;
+		}
+	}
+	if (best_rows >= 0) {
+		free(n->key);
+		n->key = strdup(c[pick].w);
+		best = c[pick].full;
+		best_prefix = c[pick].prefix;
+		if (!n->key)
+			return;
+	}
 	bool ascii = true;
-	for (const char *c = v; *c; c++)
-		if ((unsigned char)*c >= 0x80)
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p >= 0x80)
 			ascii = false;
 	n->key_prefix = best_prefix;
 	n->key_only = words == 1 && ascii && best < MSGID_WORD_MAX;
@@ -1236,34 +1267,39 @@ static void emit_sql(struct search_query *q, struct buf *b, const struct qnode *
 			buf_adds(b, "(m.mid IN (SELECT id FROM mids WHERE mid = ");
 			param_text(q, b, n->text);
 			size_t k = q->nparams + 1;
-			buf_printf(b, ") OR (NOT EXISTS (SELECT 1 FROM mids WHERE mid = ?%zu) AND ", k);
+			buf_printf(b, ") OR (NOT EXISTS (SELECT 1 FROM mids WHERE mid = ?%zu) AND ",
+			           k);
 			if (n->key_only && !n->key_prefix) {
 				buf_adds(b, "EXISTS (SELECT 1 FROM mid_words w WHERE w.w = ");
 				param_text(q, b, n->key);
 				buf_adds(b, " AND w.mid = m.mid)))");
 			} else {
-				buf_adds(b, "lower(char(46) || (SELECT d.mid FROM mids d WHERE d.id ="
-				            " m.mid) || char(46)) GLOB ");
+				buf_adds(b,
+				         "lower(char(46) || (SELECT d.mid FROM mids d WHERE d.id ="
+				         " m.mid) || char(46)) GLOB ");
 				param_text(q, b, n->words);
 				buf_adds(b, "))");
 			}
 		} else if (n->field == F_M && n->words && n->key && !q->scan_mids && n->key8) {
 			/* No ASCII word (m:日本): the Message-IDs whose runs of
-			 * non-ASCII bytes in mid_words (those sort after every
-			 * ASCII word) hold the key's, or are cut where it may
-			 * be, each checked whole against the GLOB. */
+			 * non-ASCII bytes in mid_words (from '{' on: every ASCII
+			 * word starts before it, with [0-9_a-z]) hold the
+			 * key's, or are cut where it may be, each checked whole
+			 * against the GLOB. */
 			buf_adds(b, "(m.mid IN (SELECT id FROM mids WHERE mid = ");
 			param_text(q, b, n->text);
 			size_t k = q->nparams + 1;
-			buf_printf(b,
-			           ") OR m.mid IN (SELECT w.mid FROM mid_words w JOIN mids d ON d.id ="
-			           " w.mid WHERE NOT EXISTS (SELECT 1 FROM mids WHERE mid = ?%zu) AND"
-			           " w.w >= ",
-			           k);
-			param_text(q, b, "\x80");
+			buf_printf(
+				b,
+				") OR m.mid IN (SELECT w.mid FROM mid_words w JOIN mids d ON d.id ="
+				" w.mid WHERE NOT EXISTS (SELECT 1 FROM mids WHERE mid = ?%zu) AND"
+				" w.w >= ",
+				k);
+			param_text(q, b, "{");
 			buf_adds(b, " AND (instr(CAST(w.w AS BLOB), CAST(");
 			param_text(q, b, n->key);
-			buf_printf(b, " AS BLOB)) OR length(CAST(w.w AS BLOB)) >= %d)", MSGID_WORD_MAX);
+			buf_printf(b, " AS BLOB)) OR length(CAST(w.w AS BLOB)) >= %d)",
+			           MSGID_WORD_MAX);
 			buf_adds(b, " AND lower(char(46) || d.mid || char(46)) GLOB ");
 			param_text(q, b, n->words);
 			buf_adds(b, "))");
@@ -1637,8 +1673,7 @@ static int and_mid_rows(const struct qnode *n)
 		int a = and_mid_rows(n->a), b = and_mid_rows(n->b);
 		return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 	}
-	if (n->kind == Q_TERM && n->field == F_M && n->words && n->key && !n->key8 &&
-	    !n->key_walk)
+	if (n->kind == Q_TERM && n->field == F_M && n->words && n->key && !n->key8 && !n->key_walk)
 		return n->key_rows;
 	return -1;
 }

@@ -104,8 +104,7 @@ struct search_mids {
 	int walk_min;
 };
 LA_MUST_CHECK enum la_status search_parse_mids(const char *q, size_t n, int64_t now,
-                                               enum search_index ix,
-                                               const struct search_mids *mids,
+                                               enum search_index ix, const struct search_mids *mids,
                                                struct search_query **out, struct la_err *err);
 void search_free(struct search_query *q);
 
