@@ -796,26 +796,34 @@ out:
 }
 
 /* search_mids' rows: mid_words' rows of the word w, or of the words in
- * [w, end), up to cap (0 on an error: the lookup, as before). */
+ * [w, end), up to cap (0 on an error: the lookup, as before); the two
+ * statements prepared once a parse. */
+struct mid_counter {
+	struct store *st;
+	sqlite3_stmt *one, *range;
+};
+
 static int mid_word_rows(void *arg, const char *w, const char *end, int cap)
 {
-	struct store *st = arg;
-	sqlite3_stmt *s = NULL;
-	int n = 0;
-	if (st_prepare_sql(st,
+	struct mid_counter *mc = arg;
+	sqlite3_stmt **s = end ? &mc->range : &mc->one;
+	if (!*s &&
+	    st_prepare_sql(mc->st,
 	                   end ? "SELECT count(*) FROM (SELECT 1 FROM mid_words WHERE w >= ?1"
 	                         " AND w < ?2 LIMIT ?3)"
 	                       : "SELECT count(*) FROM (SELECT 1 FROM mid_words WHERE w = ?1"
 	                         " LIMIT ?3)",
-	                   0, &s) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, w, -1, SQLITE_STATIC);
-		if (end)
-			sqlite3_bind_text(s, 2, end, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 3, cap);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			n = sqlite3_column_int(s, 0);
+	                   0, s) != SQLITE_OK) {
+		sqlite3_finalize(*s);
+		*s = NULL;
+		return 0;
 	}
-	sqlite3_finalize(s);
+	sqlite3_bind_text(*s, 1, w, -1, SQLITE_STATIC);
+	if (end)
+		sqlite3_bind_text(*s, 2, end, -1, SQLITE_STATIC);
+	sqlite3_bind_int(*s, 3, cap);
+	int n = sqlite3_step(*s) == SQLITE_ROW ? sqlite3_column_int(*s, 0) : 0;
+	sqlite3_reset(*s);
 	return n;
 }
 
@@ -831,7 +839,8 @@ enum la_status store_search_parse(struct store *st, const char *q, size_t n, int
 	 * messages / rows per match, for count_max (~1,000) matches; the
 	 * list a read of each row and a lookup: the walk is cheaper past
 	 * about 20 * sqrt(messages) rows (100,000 messages: 6,300). */
-	struct search_mids mids = {.rows = mid_word_rows, .arg = st, .walk_min = 1000};
+	struct mid_counter counter = {.st = st};
+	struct search_mids mids = {.rows = mid_word_rows, .arg = &counter, .walk_min = 1000};
 	sqlite3_stmt *s = NULL;
 	if (st_prepare_sql(st, "SELECT max(id) FROM messages", 0, &s) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW) {
@@ -844,5 +853,8 @@ enum la_status store_search_parse(struct store *st, const char *q, size_t n, int
 			mids.walk_min = (int)(20 * r);
 	}
 	sqlite3_finalize(s);
-	return search_parse_mids(q, n, now, ix, &mids, out, err);
+	enum la_status e = search_parse_mids(q, n, now, ix, &mids, out, err);
+	sqlite3_finalize(counter.one);
+	sqlite3_finalize(counter.range);
+	return e;
 }
