@@ -14,7 +14,7 @@
 # (word, Message-ID) after a run killed inside its writes at 8 points
 # and resumed as after one uninterrupted run, and after `deliver`.
 . "$(dirname "$0")/lib.sh"
-plan 37
+plan 39
 DATA=$T/arc
 
 # The mail: 1,200 messages whose Message-IDs share "shared" and
@@ -117,6 +117,9 @@ mq '...in the other order: none' example.shared 0
 mq '...a prefix of it (shar*)' 'shar*' 1128
 mq '...with a rare word: that one looked up (w77-*)' 'w77-*' 1
 check_eq '...ANDed with a full-text term' "$(got 'm:shared s:cifs')" "$(inter "$(want shared)" "$(subj cifs)")"
+union() { (tr ' ' '\n' <<<"$1"; tr ' ' '\n' <<<"$2") | grep . | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+check_eq '...ORed with a full-text term (members read apart)' "$(got 'm:shared OR s:cifs')" \
+	"$(union "$(want shared)" "$(subj cifs)")"
 check_eq '...NOT it, with a full-text term' "$(got 's:cifs -m:shared')" "$(less "$(subj cifs)" "$(want shared)")"
 check_eq '...NOT it alone, in its list' "$(la search --data "$DATA" --list gen --count 'NOT m:shared' 2>/dev/null)" \
 	"$(( $(grep -c '^From ' gen.mbox) - 1128 ))"
@@ -142,6 +145,7 @@ ex=$(la search --explain 'm:日本' | sed -n 2p)
 sqlite3 "$DATA/index.sqlite" "EXPLAIN QUERY PLAN SELECT m.id FROM messages m WHERE ${ex#MATCH - WHERE }" >qp.txt
 check '...a range of mid_words, no table read whole' bash -c '! grep -q SCAN qp.txt && grep -q "SEARCH w USING PRIMARY KEY (w>?)" qp.txt'
 check_eq '...ANDed with a full-text term' "$(got 'm:日本 s:cifs')" "$(inter "$(want '日本')" "$(subj cifs)")"
+check_eq '...ORed with a full-text term' "$(got 'm:日本 OR s:cifs')" "$(union "$(want '日本')" "$(subj cifs)")"
 check_eq '...NOT it, with a full-text term' "$(got 's:cifs -m:本')" "$(less "$(subj cifs)" "$(want '本')")"
 
 # A small m: side with a full-text term.
