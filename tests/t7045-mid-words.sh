@@ -217,7 +217,7 @@ check 'SQLite plans lookups: no table read whole' bash -c '! grep -E "SCAN" qp.t
 # this listarc's): readers find the same by reading every Message-ID;
 # the next writer fills the words in, and then they are looked up.
 before=$(got 'm:keescook'; got 'm:kees*'; got 'm:a.b')
-isql "$DATA" "DROP TABLE mid_words; DELETE FROM meta WHERE key = 'mid_words';
+isql "$DATA" "DROP TABLE mid_words; DELETE FROM meta WHERE key = 'mid_words8';
 	UPDATE meta SET value = 'older' WHERE key = 'schema_sql'"
 check_eq 'an index without mid_words: the same answers' "$(got 'm:keescook'; got 'm:kees*'; got 'm:a.b')" "$before"
 la index -q --data "$DATA" odd odd.mbox
@@ -230,7 +230,7 @@ check_eq '...and the same answers after' "$(got 'm:keescook'; got 'm:kees*'; got
 isql "$DATA" "DELETE FROM mid_words WHERE mid IN (SELECT mid FROM messages WHERE list_id =
 	(SELECT id FROM lists WHERE name = 'odd'));
 	UPDATE meta SET value = (SELECT min(id) - 1 FROM messages WHERE list_id =
-	(SELECT id FROM lists WHERE name = 'odd')) WHERE key = 'mid_words';
+	(SELECT id FROM lists WHERE name = 'odd')) WHERE key = 'mid_words8';
 	UPDATE meta SET value = 'older' WHERE key = 'schema_sql'"
 la index -q --data "$DATA" odd odd.mbox
 check_eq '...and the words of messages an older listarc added' "$(got 'm:a.b')" "$(want a.b)"

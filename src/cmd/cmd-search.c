@@ -222,19 +222,13 @@ static int prepare_index(struct store *st, const char *dir, const struct search_
 		cmd_error("%s: the search index was made by an older listarc (some terms find "
 		          "less): `listarc index` or `listarc reindex --search` rebuilds it",
 		          dir);
-	if (!store_search_stems(st) || !store_mid_words(st)) {
-		/* An index made before lore's columns, or before the stems, or
-		 * before the words of Message-IDs: the query for it. */
-		search_free(*q);
-		*q = NULL;
-		if (search_parse_for(a->query, strlen(a->query), (int64_t)time(NULL),
-		                     !store_search_lore(st)    ? SEARCH_INDEX_OLD
-		                     : !store_search_stems(st) ? SEARCH_INDEX_NOSTEM
-		                                               : SEARCH_INDEX_LORE,
-		                     store_mid_words(st), q, &err)) {
-			cmd_error("%s: %s", dir, err.msg);
-			return 2;
-		}
+	/* The query for this index: an older one's columns, and m:'s plan
+	 * from its words' counts (store_search_parse). */
+	search_free(*q);
+	*q = NULL;
+	if (store_search_parse(st, a->query, strlen(a->query), (int64_t)time(NULL), q, &err)) {
+		cmd_error("%s: %s", dir, err.msg);
+		return 2;
 	}
 	*list_id = 0;
 	if (a->list && store_list_id(st, a->list, list_id) != LA_OK) {

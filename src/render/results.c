@@ -595,11 +595,7 @@ static enum la_status results_mbox(const struct render_ctx *c, int64_t list_id, 
 static enum la_status parse(const struct render_ctx *c, const char *q, struct search_query **sq,
                             struct la_err *err)
 {
-	enum search_index ix = !store_search_lore(c->st)    ? SEARCH_INDEX_OLD
-	                       : !store_search_stems(c->st) ? SEARCH_INDEX_NOSTEM
-	                                                    : SEARCH_INDEX_LORE;
-	return search_parse_for(q, strlen(q), (int64_t)time(NULL), ix, store_mid_words(c->st), sq,
-	                        err);
+	return store_search_parse(c->st, q, strlen(q), (int64_t)time(NULL), sq, err);
 }
 
 /* How many of total results (or threads) page shows, RESULTS_PER_PAGE

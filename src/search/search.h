@@ -90,7 +90,34 @@ LA_MUST_CHECK enum la_status search_parse(const char *q, size_t n, int64_t now,
 LA_MUST_CHECK enum la_status search_parse_for(const char *q, size_t n, int64_t now,
                                               enum search_index ix, bool mid_words,
                                               struct search_query **out, struct la_err *err);
+/* What an index with mid_words says of it, for m:'s plan: rows(arg, w,
+ * end, cap) is how many of its rows have the word w (end NULL) or a word
+ * in [w, end), counted up to cap (a cost bounded by cap).  m: looks the
+ * word fewest Message-IDs have up; one that more than walk_min have
+ * (about 20 * sqrt(messages): the list of them would cost more than
+ * testing each message a walk newest first meets until the count and
+ * the page are full) is tested message by message (search_walk).  rows
+ * NULL: the longest word, never walked (search_parse_for). */
+struct search_mids {
+	int (*rows)(void *arg, const char *w, const char *end, int cap);
+	void *arg;
+	int walk_min;
+};
+LA_MUST_CHECK enum la_status search_parse_mids(const char *q, size_t n, int64_t now,
+                                               enum search_index ix, const struct search_mids *mids,
+                                               struct search_query **out, struct la_err *err);
 void search_free(struct search_query *q);
+
+/* Whether q's condition has an m: term tested message by message (a word
+ * most Message-IDs have: search_mids), which no index reads: its
+ * matches are walked newest first. */
+bool search_walk(const struct search_query *q);
+
+/* The fewest rows of mid_words that an m: term among the ANDs at q's top
+ * reads (its matches are at most one more: the Message-ID itself), or
+ * -1 when none does.  For the planner: a full-text match with such an
+ * m: is read from the m: side when that is small (store/search.c). */
+int search_mid_rows(const struct search_query *q);
 
 /* The translation.  The query is run as
  *   SELECT ... FROM messages m [JOIN fts ON fts.rowid = m.id]

@@ -322,7 +322,7 @@ static enum la_status tz_fill(struct store *st)
 	return e;
 }
 
-/* The words of the Message-IDs of the messages after meta "mid_words"
+/* The words of the Message-IDs of the messages after meta "mid_words8"
  * (the last message id whose words are in mid_words; absent: none), and
  * the row moved to the last message: an index made before mid_words
  * gets them all once, and one an older listarc has added to since
@@ -331,7 +331,7 @@ static enum la_status tz_fill(struct store *st)
 static enum la_status mid_words_fill(struct store *st)
 {
 	char v[32] = "0";
-	if (store_meta_get(st, "mid_words", v, sizeof v) == LA_EDB)
+	if (store_meta_get(st, "mid_words8", v, sizeof v) == LA_EDB)
 		return LA_EDB;
 	sqlite3_stmt *s = NULL;
 	if (sqlite3_prepare_v2(
@@ -356,10 +356,12 @@ static enum la_status mid_words_fill(struct store *st)
 		}
 	}
 	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		rc = st_mid_words_flush(st);
 	if (rc != SQLITE_DONE)
 		return st_error(rc);
 	snprintf(v, sizeof v, "%lld", (long long)last);
-	return store_meta_set(st, "mid_words", v);
+	return store_meta_set(st, "mid_words8", v);
 }
 
 /* A writer's connection: WAL and its pragmas, and the schema brought up
@@ -867,7 +869,7 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	/* And one no writer has opened since mid_words came finds m:'s
 	 * words by reading every Message-ID (store_mid_words). */
 	char mw[32];
-	st->has_mid_words = store_meta_get(st, "mid_words", mw, sizeof mw) == LA_OK;
+	st->has_mid_words = store_meta_get(st, "mid_words8", mw, sizeof mw) == LA_OK;
 	*out = st;
 	return LA_OK;
 fail:

@@ -260,6 +260,12 @@ bool store_search_current(struct store *st);
  * listarc has opened does; false for one only an older listarc has
  * written (m: then reads every Message-ID). */
 bool store_mid_words(struct store *st);
+/* q[0..n) parsed for this index (search_parse_mids): its search index's
+ * columns, and m:'s plan from its mid_words' counts. */
+struct search_query;
+LA_MUST_CHECK enum la_status store_search_parse(struct store *st, const char *q, size_t n,
+                                                int64_t now, struct search_query **out,
+                                                struct la_err *err);
 /* Up to max message ids greater than after, in order. */
 LA_MUST_CHECK enum la_status store_msg_ids_after(struct store *st, int64_t after, int64_t *ids,
                                                  int max, int *n);

@@ -59,6 +59,22 @@ static void cache_release(struct mid_cache *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* The mid_words rows kept (st_mid_words_add), dropped or freed. */
+static void mw_drop(struct store *st)
+{
+	st->nmwrow = 0;
+	st->nmwtext = 0;
+}
+
+static void mw_free(struct store *st)
+{
+	free(st->mwrow);
+	free(st->mwtext);
+	st->mwrow = NULL;
+	st->mwtext = NULL;
+	st->nmwrow = st->capmwrow = st->nmwtext = st->capmwtext = 0;
+}
+
 void st_write_caches_free(struct store *st)
 {
 	cache_release(&st->mids);
@@ -67,6 +83,7 @@ void st_write_caches_free(struct store *st)
 	st->ndays = st->capdays = 0;
 	st->next_mid = st->next_thread = 0;
 	st_fts_prep_free(st);
+	mw_free(st);
 }
 
 static const char *entry_text(const struct mid_cache *c, const struct mid_entry *e)
@@ -675,10 +692,13 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 		sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
 		st_step_done(s);
 	}
-	/* The last message whose Message-ID's words are in (store.c,
-	 * mid_words_fill). */
+	/* The words of the batch's Message-IDs, sorted, and the last message
+	 * whose Message-ID's words are in (store.c, mid_words_fill). */
+	rc = st_mid_words_flush(st);
+	if (rc != SQLITE_DONE)
+		return st_fail(st, rc, err, "add the words of Message-IDs");
 	if (st->mid_words_upto && (s = st_prepare(st, S_META_SET))) {
-		sqlite3_bind_text(s, 1, "mid_words", -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, "mid_words8", -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, st->mid_words_upto);
 		rc = st_step_done(s);
 		if (rc != SQLITE_DONE)
@@ -713,6 +733,7 @@ void store_rollback(struct store *st)
 	cache_clear(&st->mids);
 	st_fts_pend_drop(st);
 	stats_pending_drop(st);
+	mw_drop(st);
 	st->mid_words_upto = 0;
 	st->nsdirty = st->nsjoin = 0;
 	series_old_clear(st);
@@ -720,21 +741,105 @@ void store_rollback(struct store *st)
 	st->next_mid = st->next_thread = 0;
 }
 
+/* Rows of mid_words kept in a transaction before they are written
+ * anyway (a batch is BATCH_MSGS messages, about five words each: this
+ * bounds a larger one, a fill, to ~24 MB). */
+#define MW_ROWS_MAX (1u << 20)
+
+struct mw_sorted {
+	const char *w;
+	int64_t mid;
+};
+
+static int mw_cmp(const void *a, const void *b)
+{
+	const struct mw_sorted *x = a, *y = b;
+	int c = strcmp(x->w, y->w);
+	if (c)
+		return c;
+	return x->mid < y->mid ? -1 : x->mid > y->mid;
+}
+
+int st_mid_words_flush(struct store *st)
+{
+	size_t n = st->nmwrow;
+	if (!n)
+		return SQLITE_DONE;
+	sqlite3_stmt *s = st_prepare(st, S_MIDWORD_INS);
+	struct mw_sorted *v = malloc(sizeof *v * n);
+	if (!s || !v) {
+		free(v);
+		return s ? SQLITE_NOMEM : SQLITE_ERROR;
+	}
+	for (size_t i = 0; i < n; i++) {
+		v[i].w = st->mwtext + st->mwrow[i].off;
+		v[i].mid = st->mwrow[i].mid;
+	}
+	/* (SQLite's b-tree compares TEXT as memcmp does: strcmp's order.) */
+	qsort(v, n, sizeof *v, mw_cmp);
+	int rc = SQLITE_DONE;
+	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+		if (i && v[i].mid == v[i - 1].mid && !strcmp(v[i].w, v[i - 1].w))
+			continue;
+		sqlite3_bind_text(s, 1, v[i].w, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, v[i].mid);
+		rc = st_step_done(s);
+	}
+	sqlite3_clear_bindings(s);
+	free(v);
+	mw_drop(st);
+	return rc;
+}
+
+/* From *at in id[0..n): the next run of non-ASCII bytes into out (its
+ * first MSGID_WORD_MAX bytes, NUL-terminated), *at past it; false when
+ * there is none.  m: with no ASCII word looks inside these (search/
+ * query.c, mid_key8). */
+static bool mid_run8_next(const char *id, size_t n, size_t *at, char out[MSGID_WORD_MAX + 1])
+{
+	size_t i = *at;
+	while (i < n && (unsigned char)id[i] < 0x80)
+		i++;
+	if (i == n) {
+		*at = n;
+		return false;
+	}
+	size_t k = 0;
+	for (; i < n && (unsigned char)id[i] >= 0x80; i++)
+		if (k < MSGID_WORD_MAX)
+			out[k++] = id[i];
+	out[k] = '\0';
+	*at = i;
+	return true;
+}
+
+/* Keeps the row (w, mid) for st_mid_words_flush; false if out of memory. */
+static bool mw_keep(struct store *st, int64_t mid, const char *w)
+{
+	size_t k = strlen(w) + 1;
+	if (!vec_reserve(&st->mwrow, &st->capmwrow, st->nmwrow + 1, sizeof *st->mwrow) ||
+	    !vec_reserve(&st->mwtext, &st->capmwtext, st->nmwtext + k, 1))
+		return false;
+	st->mwrow[st->nmwrow].mid = mid;
+	st->mwrow[st->nmwrow++].off = st->nmwtext;
+	memcpy(st->mwtext + st->nmwtext, w, k);
+	st->nmwtext += k;
+	return true;
+}
+
 int st_mid_words_add(struct store *st, int64_t mid, const char *text, size_t n)
 {
-	sqlite3_stmt *s = st_prepare(st, S_MIDWORD_INS);
-	if (!s)
-		return SQLITE_ERROR;
 	char w[MSGID_WORD_MAX + 1];
 	size_t at = 0;
-	while (msgid_word_next(text, n, &at, w)) {
-		sqlite3_bind_text(s, 1, w, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, mid);
-		int rc = st_step_done(s);
-		if (rc != SQLITE_DONE)
-			return rc;
-	}
-	return SQLITE_DONE;
+	/* Its ASCII words, then its runs of other bytes. */
+	while (msgid_word_next(text, n, &at, w))
+		if (!mw_keep(st, mid, w))
+			return SQLITE_NOMEM;
+	at = 0;
+	while (mid_run8_next(text, n, &at, w))
+		if (!mw_keep(st, mid, w))
+			return SQLITE_NOMEM;
+	return st->nmwrow > MW_ROWS_MAX ? st_mid_words_flush(st) : SQLITE_DONE;
 }
 
 enum la_status store_add(struct store *st, const struct store_new_msg *m, int *num, bool *dup,
