@@ -208,6 +208,16 @@ struct store {
 	bool has_tz;            /* messages has the senders' offsets (tz) */
 	bool has_mid_words;     /* mid_words holds every message's Message-ID's words */
 	int64_t mid_words_upto; /* the transaction's last message added, for meta mid_words */
+	/* The mid_words rows store_add found in this transaction, inserted
+	 * sorted just before it commits (write.c, mid_words_flush): in the
+	 * order of the b-tree, a page touched once per batch, not once per
+	 * row.  mwtext holds the words, each NUL-ended. */
+	struct mw_row {
+		int64_t mid;
+		uint32_t off, len; /* in mwtext */
+	} * mw;
+	size_t nmw, capmw;
+	struct buf mwtext;
 	struct fts_prep *fts_prep;
 	/* The search index's own file (FTS_FILE): a writer's second
 	 * connection to it, written by the thread of fts_prep (NULL: the

@@ -34,6 +34,9 @@
 
 enum { MID_CLEAN = 0, MID_NEW = 1, MID_DIRTY = 2 };
 
+static void mid_words_drop(struct store *st, bool release);
+static enum la_status mid_words_flush(struct store *st);
+
 /* ---- the Message-ID cache ---- */
 
 static void cache_clear(struct mid_cache *c)
@@ -66,6 +69,7 @@ void st_write_caches_free(struct store *st)
 	st->days = NULL;
 	st->ndays = st->capdays = 0;
 	st->next_mid = st->next_thread = 0;
+	mid_words_drop(st, true);
 	st_fts_prep_free(st);
 }
 
@@ -628,6 +632,8 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 	if (!e)
 		e = cache_flush(st);
 	if (!e)
+		e = mid_words_flush(st);
+	if (!e)
 		e = days_flush(st);
 	if (!e)
 		e = hide_apply(st);
@@ -709,10 +715,81 @@ void store_rollback(struct store *st)
 	st_fts_pend_drop(st);
 	stats_pending_drop(st);
 	st->mid_words_upto = 0;
+	mid_words_drop(st, false);
 	st->nsdirty = 0;
 	series_old_clear(st);
 	st->ndays = 0;
 	st->next_mid = st->next_thread = 0;
+}
+
+/* Forgets the rows mid_words_note kept; with release, gives their
+ * memory back. */
+static void mid_words_drop(struct store *st, bool release)
+{
+	st->nmw = 0;
+	buf_reset(&st->mwtext);
+	if (release) {
+		free(st->mw);
+		st->mw = NULL;
+		st->capmw = 0;
+		buf_free(&st->mwtext);
+	}
+}
+
+/* Keeps the mid_words rows of Message-ID mid (text, n bytes) until the
+ * transaction commits (mid_words_flush).  SQLITE_DONE or SQLITE_NOMEM. */
+static int mid_words_note(struct store *st, int64_t mid, const char *text, size_t n)
+{
+	if (st->mwtext.max == 0)
+		buf_init(&st->mwtext, (size_t)1 << 31);
+	char w[MSGID_WORD_MAX + 1];
+	size_t at = 0;
+	while (msgid_word_next(text, n, &at, w)) {
+		size_t len = strlen(w), off = st->mwtext.len;
+		if (!vec_reserve(&st->mw, &st->capmw, st->nmw + 1, sizeof *st->mw))
+			return SQLITE_NOMEM;
+		buf_add(&st->mwtext, w, len + 1);
+		if (st->mwtext.err)
+			return SQLITE_NOMEM;
+		st->mw[st->nmw++] = (struct mw_row){mid, (uint32_t)off, (uint32_t)len};
+	}
+	return SQLITE_DONE;
+}
+
+/* mid_words' order (its key: w in BINARY collation, then mid). */
+static int mw_cmp(const void *a, const void *b, void *arg)
+{
+	const struct store *st = arg;
+	const struct mw_row *x = a, *y = b;
+	uint32_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(st->mwtext.data + x->off, st->mwtext.data + y->off, n);
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->mid < y->mid ? -1 : x->mid > y->mid;
+}
+
+/* Inserts the rows mid_words_note kept, in the table's order. */
+static enum la_status mid_words_flush(struct store *st)
+{
+	if (st->nmw == 0)
+		return LA_OK;
+	qsort_r(st->mw, st->nmw, sizeof *st->mw, mw_cmp, st);
+	sqlite3_stmt *s = st_prepare(st, S_MIDWORD_INS);
+	if (!s)
+		return LA_EDB;
+	for (size_t i = 0; i < st->nmw; i++) {
+		const struct mw_row *r = &st->mw[i];
+		sqlite3_bind_text(s, 1, st->mwtext.data + r->off, (int)r->len, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, r->mid);
+		int rc = st_step_done(s);
+		if (rc != SQLITE_DONE)
+			return st_error(rc);
+	}
+	/* A batch's rows are a few MB at most; more is not kept. */
+	mid_words_drop(st, st->capmw > 262144);
+	return LA_OK;
 }
 
 int st_mid_words_add(struct store *st, int64_t mid, const char *text, size_t n)
@@ -747,7 +824,7 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	/* The words of its Message-ID (m:), when it is the first message
 	 * of that Message-ID (a ghost has none). */
 	if (!*dup && st->has_mid_words) {
-		int rc = st_mid_words_add(st, self_id, id, strlen(id));
+		int rc = mid_words_note(st, self_id, id, strlen(id));
 		if (rc != SQLITE_DONE)
 			return st_fail(st, rc, err, "add the words of a Message-ID");
 	}
