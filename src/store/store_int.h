@@ -216,6 +216,7 @@ struct store {
 	 * order of the b-tree, a page touched once per batch, not once per
 	 * row.  mwtext holds the words, each NUL-ended. */
 	struct mw_row {
+		uint64_t key; /* the word's first 8 bytes, big-endian: sorts as they do */
 		int64_t mid;
 		uint32_t off, len; /* in mwtext */
 	} * mw;

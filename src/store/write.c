@@ -751,7 +751,10 @@ static int mid_words_note(struct store *st, int64_t mid, const char *text, size_
 		buf_add(&st->mwtext, w, len + 1);
 		if (st->mwtext.err)
 			return SQLITE_NOMEM;
-		st->mw[st->nmw++] = (struct mw_row){mid, (uint32_t)off, (uint32_t)len};
+		uint64_t key = 0; /* (a word's bytes are never 0: shorter sorts first) */
+		for (size_t i = 0; i < 8; i++)
+			key = key << 8 | (i < len ? (unsigned char)w[i] : 0);
+		st->mw[st->nmw++] = (struct mw_row){key, mid, (uint32_t)off, (uint32_t)len};
 	}
 	return SQLITE_DONE;
 }
@@ -761,6 +764,8 @@ static int mw_cmp(const void *a, const void *b, void *arg)
 {
 	const struct store *st = arg;
 	const struct mw_row *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
 	uint32_t n = x->len < y->len ? x->len : y->len;
 	int c = memcmp(st->mwtext.data + x->off, st->mwtext.data + y->off, n);
 	if (c)
