@@ -775,23 +775,53 @@ static int mw_cmp(const void *a, const void *b, void *arg)
 	return x->mid < y->mid ? -1 : x->mid > y->mid;
 }
 
-/* Inserts the rows mid_words_note kept, in the table's order. */
+/* Rows a statement of mid_words_flush inserts: one statement's own
+ * work (its start, its end, a step and a reset) paid once for them. */
+#define MW_ROWS 64
+
+/* Inserts rows[0..n) with s (prepared for n rows, or 1). */
+static int mw_insert(struct store *st, sqlite3_stmt *s, const struct mw_row *rows, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		sqlite3_bind_text(s, (int)(2 * k + 1), st->mwtext.data + rows[k].off,
+		                  (int)rows[k].len, SQLITE_STATIC);
+		sqlite3_bind_int64(s, (int)(2 * k + 2), rows[k].mid);
+	}
+	return st_step_done(s);
+}
+
+/* Inserts the rows mid_words_note kept, in the table's order, MW_ROWS
+ * to a statement. */
 static enum la_status mid_words_flush(struct store *st)
 {
 	if (st->nmw == 0)
 		return LA_OK;
 	qsort_r(st->mw, st->nmw, sizeof *st->mw, mw_cmp, st);
-	sqlite3_stmt *s = st_prepare(st, S_MIDWORD_INS);
-	if (!s)
+	sqlite3_stmt *one = st_prepare(st, S_MIDWORD_INS), *many = NULL;
+	if (!one)
 		return LA_EDB;
-	for (size_t i = 0; i < st->nmw; i++) {
-		const struct mw_row *r = &st->mw[i];
-		sqlite3_bind_text(s, 1, st->mwtext.data + r->off, (int)r->len, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, r->mid);
-		int rc = st_step_done(s);
-		if (rc != SQLITE_DONE)
+	size_t i = 0;
+	int rc = SQLITE_DONE;
+	if (st->nmw >= MW_ROWS) {
+		char sql[64 + MW_ROWS * 8];
+		size_t at = (size_t)snprintf(sql, sizeof sql,
+		                             "INSERT OR IGNORE INTO mid_words(w, mid) VALUES");
+		for (size_t k = 0; k < MW_ROWS; k++)
+			at += (size_t)snprintf(sql + at, sizeof sql - at, "%s(?,?)", k ? "," : "");
+		rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &many, NULL);
+		if (rc != SQLITE_OK) {
+			sqlite3_finalize(many);
 			return st_error(rc);
+		}
+		rc = SQLITE_DONE;
+		for (; i + MW_ROWS <= st->nmw && rc == SQLITE_DONE; i += MW_ROWS)
+			rc = mw_insert(st, many, st->mw + i, MW_ROWS);
+		sqlite3_finalize(many);
 	}
+	for (; i < st->nmw && rc == SQLITE_DONE; i++)
+		rc = mw_insert(st, one, st->mw + i, 1);
+	if (rc != SQLITE_DONE)
+		return st_error(rc);
 	/* A batch's rows are a few MB at most; more is not kept. */
 	mid_words_drop(st, st->capmw > 262144);
 	return LA_OK;
