@@ -522,7 +522,8 @@ int cmd_index(int argc, char **argv)
 	/* (Tests keep a first index's states made at each commit, to
 	 * compare the two: LISTARC_STATES_EACH_COMMIT=1.) */
 	const char *each = getenv("LISTARC_STATES_EACH_COMMIT");
-	if ((!(each && *each == '1') && store_states_defer(st)) || store_bulk(st)) {
+	if ((!(each && *each == '1') && store_states_defer(st)) || store_indexes_defer(st) ||
+	    store_bulk(st)) {
 		cmd_error("%s: cannot read the index", dir);
 		rc = 1;
 		goto out;
@@ -540,8 +541,13 @@ int cmd_index(int argc, char **argv)
 				rc = r;
 		}
 	}
-	/* The series' states of a first index, made once (whatever the
-	 * lists' outcome: what they committed needs them). */
+	/* The indexes and the series' states of a first index, made once
+	 * (whatever the lists' outcome: what they committed needs them). */
+	if (store_indexes_finish(st, &err)) {
+		cmd_error("%s", err.msg);
+		if (rc == 0)
+			rc = 1;
+	}
 	if (store_states_finish(st, &err)) {
 		cmd_error("%s", err.msg);
 		if (rc == 0)

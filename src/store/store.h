@@ -80,6 +80,14 @@ LA_MUST_CHECK enum la_status store_bulk(struct store *st);
 LA_MUST_CHECK enum la_status store_states_defer(struct store *st);
 LA_MUST_CHECK enum la_status store_states_finish(struct store *st, struct la_err *err);
 
+/* A run of `listarc index` that starts on an empty index (or on one
+ * whose such run was killed) leaves out the indexes only readers use
+ * (searches by date, size or a Message-ID's text) and makes them once
+ * at its end (store_indexes_finish), as store_states_defer does the
+ * series' states; meta.indexes = 'deferred' marks them missing. */
+LA_MUST_CHECK enum la_status store_indexes_defer(struct store *st);
+LA_MUST_CHECK enum la_status store_indexes_finish(struct store *st, struct la_err *err);
+
 /* ---- lists and sources ---- */
 
 /* SOURCE_MBOX is any file of messages by offset: an mbox (of any kind),

@@ -183,6 +183,9 @@ struct store {
 	/* A first index: the series' states are made once at its end
 	 * (store_states_finish), not at each commit (series.c). */
 	bool states_deferred;
+	/* A first index: the indexes only readers use are made at its end
+	 * (store.c: store_indexes_finish). */
+	bool indexes_deferred;
 	/* The data_version of the read transaction open (0: none), and the
 	 * lists' series counts read at scount_gen (series.c: a count reads
 	 * every series of a list). */
