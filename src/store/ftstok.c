@@ -159,19 +159,19 @@ static bool scan(struct fast *f, const unsigned char *p, size_t n)
 	return true;
 }
 
-/* Whether bits has a bit set in [s, e). */
-static bool any_in(const uint64_t *bits, size_t s, size_t e)
+/* Whether bits has a bit set in [s, e) (s < e). */
+static inline bool any_in(const uint64_t *bits, size_t s, size_t e)
 {
-	for (size_t w = s / 64; w * 64 < e; w++) {
-		uint64_t m = bits[w];
-		if (w == s / 64)
-			m &= ~UINT64_C(0) << (s % 64);
-		if ((w + 1) * 64 > e)
-			m &= (UINT64_C(1) << (e % 64)) - 1;
-		if (m)
+	size_t w = s / 64, last = (e - 1) / 64;
+	uint64_t from = ~UINT64_C(0) << (s % 64), to = ~UINT64_C(0) >> (63 - (e - 1) % 64);
+	if (w == last)
+		return bits[w] & from & to;
+	if (bits[w] & from)
+		return true;
+	while (++w < last)
+		if (bits[w])
 			return true;
-	}
-	return false;
+	return bits[last] & to;
 }
 #endif
 
