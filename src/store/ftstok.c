@@ -8,8 +8,8 @@
  * run with a byte >= 0x80 to SQLite's unicode61 as it is: the same
  * tokens in the same order, so the same positions, as SQLite's alone
  * (t4081 compares every token at every position; fuzz_ftstok any
- * bytes), for about half its instructions (20,000 generated messages:
- * 1.35 G to 0.67 G, the search thread's 6.1 G to 5.6 G).  Readers keep
+ * bytes), for about 40% fewer instructions (20,000 generated messages:
+ * 1.29 G to 0.81 G, the search thread's 6.1 G to 5.7 G).  Readers keep
  * SQLite's (a query's few words).
  *
  * Why the runs can be cut apart: an ASCII byte other than a word
