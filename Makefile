@@ -54,7 +54,7 @@ THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write.c src/store/search.c \
               src/store/bytes.c src/store/git.c src/store/gitrepo.c src/store/series.c \
               src/store/hide.c src/store/lists.c src/store/legacy.c src/store/stats.c src/store/purge.c \
-              src/store/memo.c src/store/searchfile.c src/store/daylines.c
+              src/store/memo.c src/store/searchfile.c src/store/daylines.c src/store/ftstok.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c \
               src/ingest/purge.c src/ingest/cgraph.c
 EXPORT_SRC := src/export/export.c
@@ -151,7 +151,8 @@ FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/msg/fuzz_charset.c sr
             src/render/fuzz_html.c src/http/fuzz_route.c src/http/fuzz_reqhead.c \
             src/search/fuzz_search.c src/render/fuzz_msgpage.c src/msg/fuzz_patchid.c \
             src/msg/fuzz_series.c src/util/fuzz_stem.c src/util/fuzz_fold.c \
-            src/render/fuzz_ddiff.c src/ingest/fuzz_cgraph.c src/store/fuzz_daylines.c
+            src/render/fuzz_ddiff.c src/ingest/fuzz_cgraph.c src/store/fuzz_daylines.c \
+            src/store/fuzz_ftstok.c
 FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
 REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))

@@ -647,6 +647,7 @@ enum la_status st_fts_file_open(const char *path, bool persist, sqlite3 **out)
 		sqlite3_extended_result_codes(db, 1);
 		int keep = persist ? 1 : 0;
 		sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &keep);
+		st_fts_fast_tokens(db); /* (before the table is first used) */
 		rc = sqlite3_exec(db,
 		                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 		                  " PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY;"

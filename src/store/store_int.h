@@ -369,6 +369,11 @@ LA_MUST_CHECK enum la_status st_fts_open(struct store *st);
  * (created with its tables if need be) into *out; persist keeps its WAL
  * file when it closes (as index.sqlite's: the live file's). */
 LA_MUST_CHECK enum la_status st_fts_file_open(const char *path, bool persist, sqlite3 **out);
+/* On db, before its table fts is first used: unicode61 as ftstok.c
+ * makes its tokens, the same as SQLite's for less work (a writer's
+ * connection to the search index's file).  Tests only
+ * (LISTARC_FTS_SQLITE_TOKENS=1): SQLite's own, to compare (t4081). */
+void st_fts_fast_tokens(sqlite3 *db);
 /* searchfile.c: a writer's open finishes a rebuild's swap that a kill
  * stopped after the rename (meta "search_build" "swap", FTS_NEW gone):
  * the index's side of it, committed. */

@@ -1114,11 +1114,27 @@ static void file_commit(struct fts_prep *fp, int64_t cover)
  * and in the current index letters are folded (util/fold.h: ß is ss).
  * Its length first, 4 bytes.  True if the text appended is p's as
  * folded, without spaces added. */
+/* Whether p[0..n) is ASCII alone, which neither the CJK spacing nor the
+ * folding changes: one pass for most text rather than one for each. */
+static bool all_ascii(const char *p, size_t n)
+{
+	uint64_t any = 0, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		any |= w;
+	}
+	for (; i < n; i++)
+		any |= (unsigned char)p[i];
+	return !(any & UINT64_C(0x8080808080808080));
+}
+
 static bool pend_text(struct fts_prep *fp, struct buf *b, const char *p, size_t n)
 {
 	uint32_t len = (uint32_t)n;
 	size_t at = b->len;
-	bool spaced = fp->lore && cjk_has(p, n);
+	bool ascii = all_ascii(p, n);
+	bool spaced = fp->lore && !ascii && cjk_has(p, n);
 	buf_add(b, &len, sizeof len);
 	if (spaced)
 		cjk_spaced(b, p, n);
@@ -1127,7 +1143,7 @@ static bool pend_text(struct fts_prep *fp, struct buf *b, const char *p, size_t 
 	if (b->err)
 		return false;
 	len = (uint32_t)(b->len - at - sizeof len);
-	if (fp->stems && fold_needed(b->data + at + sizeof len, len)) {
+	if (fp->stems && !ascii && fold_needed(b->data + at + sizeof len, len)) {
 		len = (uint32_t)fold_letters(b->data + at + sizeof len, len,
 		                             b->data + at + sizeof len);
 		b->len = at + sizeof len + len;

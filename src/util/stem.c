@@ -8,9 +8,13 @@
 
 #include "util/hash.h"
 
-/* Words met before, with their stems: a direct-mapped cache, so that a
- * word is stemmed once in a while rather than at each occurrence (mail
- * repeats its words; Snowball costs about ten times a lookup). */
+/* Words met before, with their stems: a cache of two ways (a word in
+ * the slot its hash's low bits or its high bits name), so that a word is
+ * stemmed once in a while rather than at each occurrence (mail repeats
+ * its words; Snowball costs about ten times a lookup).  Direct-mapped,
+ * two frequent words of a slot stemmed each other out: 5% of lookups
+ * went to Snowball at 20,000 generated messages, 4% of the search
+ * thread's instructions. */
 #define CACHE_SLOTS 8192
 /* The distinct words and stems since stemmer_reset: an
  * open-addressing set of their hashes, reset by a generation count.
@@ -43,6 +47,7 @@ struct stemmer {
 	uint32_t seen_gen[SEEN_SLOTS];
 	uint32_t gen;
 	size_t nseen;
+	unsigned victim; /* (stem_cached) */
 };
 
 struct stemmer *stemmer_new(void)
@@ -77,16 +82,21 @@ bool stem_word(const char *w, size_t n)
 	return true;
 }
 
-/* The cache's entry of w[0..n) (in the slot of hash h, any hash of the
- * word), stemmed into it if it was not there; NULL if memory ran out. */
+/* The cache's entry of w[0..n) (in one of the two slots of hash h, any
+ * hash of the word), stemmed into one if it was not there (the other
+ * slot's turn next: s->victim); NULL if memory ran out. */
 static const struct cached *stem_cached(struct stemmer *s, const char *w, size_t n, uint64_t h)
 {
-	struct cached *c = &s->cache[h & (CACHE_SLOTS - 1)];
-	if (c->wlen == n && memcmp(c->word, w, n) == 0)
-		return c;
+	struct cached *a = &s->cache[h & (CACHE_SLOTS - 1)];
+	if (a->wlen == n && memcmp(a->word, w, n) == 0)
+		return a;
+	struct cached *b = &s->cache[(h >> 40) & (CACHE_SLOTS - 1)];
+	if (b->wlen == n && memcmp(b->word, w, n) == 0)
+		return b;
 	const sb_symbol *r = sb_stemmer_stem(s->sb, (const sb_symbol *)w, (int)n);
 	if (!r)
 		return NULL;
+	struct cached *c = !a->wlen ? a : !b->wlen ? b : (s->victim ^= 1) ? a : b;
 	size_t k = (size_t)sb_stemmer_length(s->sb);
 	/* (English stems are never longer than the word.) */
 	if (k > STEM_WORD_MAX)
