@@ -216,8 +216,11 @@ static enum la_status stats_hash_new(struct store *st)
 #define KINDS "(SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) p"
 #define X_SENDER " JOIN senders s ON s.list_id = x.list_id AND s.addr = lower(x.addr)"
 
-/* The changes of stats_delta added up into the figures, then dropped,
- * one statement a step. */
+/* The changes of stats_delta added up into the senders (in SQL: a new
+ * sender's name is the one of its batch's first row at the latest time,
+ * in the order SQLite's GROUP BY gives, which the index keeps), one
+ * statement a step; the other figures are counted in memory
+ * (stats_count). */
 static const char *const apply_steps[] = {
 	"INSERT INTO senders(list_id, addr, name, n, last_ts)"
 	" SELECT list_id, lower(addr), name, sum(d), max(CASE WHEN d > 0 THEN ts ELSE 0 END)"
@@ -238,37 +241,359 @@ static const char *const apply_steps[] = {
 	" WHERE m.list_id = senders.list_id"
 	" AND lower(m.from_addr) = +senders.addr AND " M_SHOWN "), 0)"
 	" WHERE id IN (SELECT s.id FROM stats_delta x" X_SENDER " WHERE x.d < 0 AND x.moved = 0)",
-	"INSERT INTO stat_senders(list_id, period, sender, n)"
-	" SELECT x.list_id, " M_PERIOD ", s.id, sum(x.n) FROM (SELECT list_id, day / 100 AS mo,"
-	" lower(addr) AS addr, sum(d) AS n FROM stats_delta WHERE moved = 0 GROUP BY 1, 2, 3) x"
-	" JOIN senders s ON s.list_id = x.list_id AND s.addr = x.addr, " KINDS
-	" WHERE true GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET n = n + excluded.n",
 	"DELETE FROM stat_senders WHERE n <= 0",
-	"INSERT INTO stat_threads(list_id, period, thread, n)"
-	" SELECT x.list_id, " M_PERIOD ", x.thread, sum(x.n) FROM (SELECT list_id, day / 100 AS mo,"
-	" thread, sum(d) AS n FROM stats_delta GROUP BY 1, 2, 3) x, " KINDS
-	" WHERE true GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET n = n + excluded.n",
 	"DELETE FROM stat_threads WHERE n <= 0",
-	"INSERT INTO thread_senders(list_id, thread, sender, n)"
-	" SELECT x.list_id, x.thread, s.id, sum(x.d) FROM stats_delta x" X_SENDER
-	" WHERE true GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET n = n + excluded.n",
 	"DELETE FROM thread_senders WHERE n <= 0",
-	/* The threads touched, counted again from their messages. */
-	"DELETE FROM topics WHERE (list_id, thread) IN (SELECT list_id, thread FROM stats_delta)",
+	"DELETE FROM stats_delta",
+};
+enum { A_SENDERS, A_SENDERS_LAST, A_ZERO_SENDERS, A_ZERO_THREADS, A_ZERO_TS, A_CLEAR, A_COUNT };
+
+/* The statements of the counting in memory: each figure row touched is
+ * written once a commit, in key order. */
+static const char *const count_sql[] = {
+	"SELECT list_id, thread, lower(addr), day, d, moved FROM stats_delta",
+	"SELECT id FROM senders WHERE list_id = ?1 AND addr = ?2",
+	"INSERT INTO stat_senders(list_id, period, sender, n) VALUES(?1, ?2, ?3, ?4)"
+	" ON CONFLICT DO UPDATE SET n = n + excluded.n",
+	"INSERT INTO stat_threads(list_id, period, thread, n) VALUES(?1, ?2, ?3, ?4)"
+	" ON CONFLICT DO UPDATE SET n = n + excluded.n",
+	"INSERT INTO thread_senders(list_id, thread, sender, n) VALUES(?1, ?2, ?3, ?4)"
+	" ON CONFLICT DO UPDATE SET n = n + excluded.n RETURNING n",
+	"SELECT n, senders, first_ts, last_ts, starter FROM topics"
+	" WHERE list_id = ?1 AND thread = ?2",
+	"INSERT INTO topics(list_id, thread, n, senders, first_ts, last_ts, starter)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(list_id, thread) DO UPDATE"
+	" SET n = excluded.n, senders = excluded.senders, first_ts = excluded.first_ts,"
+	" last_ts = excluded.last_ts, starter = excluded.starter",
+	"DELETE FROM topics WHERE list_id = ?1 AND thread = ?2",
+	/* A thread counted again from its messages. */
 	"INSERT INTO topics(list_id, thread, n, senders, first_ts, last_ts, starter)"
 	" SELECT g.list_id, g.thread, g.n, (SELECT count(*) FROM thread_senders x"
 	" WHERE x.list_id = g.list_id AND x.thread = g.thread), g.first_ts, g.last_ts,"
 	" (SELECT m.id FROM messages m WHERE m.thread = g.thread"
 	" AND m.list_id = g.list_id AND " M_SHOWN " ORDER BY m.ts, m.id LIMIT 1)"
 	" FROM (SELECT m.list_id, m.thread, count(*) AS n, min(m.ts) AS first_ts,"
-	" max(m.ts) AS last_ts FROM (SELECT DISTINCT list_id, thread FROM stats_delta) t"
-	" CROSS JOIN messages m ON m.thread = t.thread"
-	" AND m.list_id = t.list_id WHERE " M_SHOWN " GROUP BY m.list_id, m.thread) g",
-	"DELETE FROM stats_delta",
+	" max(m.ts) AS last_ts FROM messages m WHERE m.list_id = ?1 AND m.thread = ?2"
+	" AND " M_SHOWN " GROUP BY m.list_id, m.thread) g",
+};
+enum {
+	C_SCAN,
+	C_SENDER_ID,
+	C_STAT_SENDERS,
+	C_STAT_THREADS,
+	C_THREAD_SENDERS,
+	C_TOPIC_GET,
+	C_TOPIC_SET,
+	C_TOPIC_DEL,
+	C_TOPIC_COUNT,
+	C_COUNT
 };
 
-enum la_status stats_note_add(struct store *st, int64_t list_id, int64_t thread, const char *addr,
-                              const char *name, int day, int64_t ts)
+static sqlite3_stmt *c_prepare(struct store *st, int id)
+{
+	_Static_assert(C_COUNT <= sizeof st->stats_c / sizeof *st->stats_c, "room for statements");
+	_Static_assert(C_COUNT == sizeof count_sql / sizeof *count_sql, "one text a statement");
+	sqlite3_stmt *s = st->stats_c[id];
+	if (s) {
+		sqlite3_reset(s);
+		return s;
+	}
+	if (sqlite3_prepare_v3(st->db, count_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+	                       &st->stats_c[id], NULL) != SQLITE_OK)
+		return NULL;
+	return st->stats_c[id];
+}
+
+/* Steps s with ?1..?n bound to v, to its end; the last row's first
+ * column in *ret if ret (else its rows are ignored); resets s. */
+static int c_run(sqlite3_stmt *s, const int64_t *v, int n, int64_t *ret)
+{
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_int64(s, i + 1, v[i]);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (ret)
+			*ret = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* A figure row's change: key (a, b, c), count n. */
+struct fig {
+	int64_t a, b, c, n;
+};
+
+static int fig_cmp(const void *x, const void *y)
+{
+	const struct fig *p = x, *q = y;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	if (p->b != q->b)
+		return p->b < q->b ? -1 : 1;
+	return p->c < q->c ? -1 : p->c > q->c;
+}
+
+/* Sorts v[0..*n) by key and adds up the changes of each key into one. */
+static void fig_sum(struct fig *v, size_t *n)
+{
+	if (!*n)
+		return;
+	qsort(v, *n, sizeof *v, fig_cmp);
+	size_t k = 0;
+	for (size_t i = 1; i < *n; i++) {
+		if (!fig_cmp(&v[k], &v[i]))
+			v[k].n += v[i].n;
+		else
+			v[++k] = v[i];
+	}
+	*n = k + 1;
+}
+
+/* Appends (a, b, c, n) to *v. */
+static bool fig_add(struct fig **v, size_t *n, size_t *cap, int64_t a, int64_t b, int64_t c,
+                    int64_t d)
+{
+	if (!vec_reserve(v, cap, *n + 1, sizeof **v))
+		return false;
+	(*v)[(*n)++] = (struct fig){a, b, c, d};
+	return true;
+}
+
+/* Writes the summed changes v[0..n) by statement id, but those that add
+ * up to nothing (a row they would make is dropped as zero).  With
+ * fresh: (a, b, number of keys new in that (a, b)) appended to *fresh
+ * (statement id returns the row's n: it is new when that is the change,
+ * as rows of zero are dropped at each commit). */
+static enum la_status fig_write(struct store *st, int id, const struct fig *v, size_t n,
+                                struct fig **fresh, size_t *nfresh, size_t *capfresh)
+{
+	sqlite3_stmt *s = c_prepare(st, id);
+	if (!s)
+		return LA_EDB;
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].n)
+			continue;
+		int64_t now = 0;
+		int rc = c_run(s, (int64_t[]){v[i].a, v[i].b, v[i].c, v[i].n}, 4, fresh ? &now : NULL);
+		if (rc != SQLITE_DONE)
+			return st_error(rc);
+		if (!fresh || now != v[i].n)
+			continue;
+		if (*nfresh && (*fresh)[*nfresh - 1].a == v[i].a && (*fresh)[*nfresh - 1].b == v[i].b)
+			(*fresh)[*nfresh - 1].n++;
+		else if (!fig_add(fresh, nfresh, capfresh, v[i].a, v[i].b, 0, 1))
+			return LA_ENOMEM;
+	}
+	return LA_OK;
+}
+
+static int tadd_cmp(const void *x, const void *y)
+{
+	const struct stats_tadd *p = x, *q = y;
+	if (p->list_id != q->list_id)
+		return p->list_id < q->list_id ? -1 : 1;
+	if (p->thread != q->thread)
+		return p->thread < q->thread ? -1 : 1;
+	if (p->ts != q->ts)
+		return p->ts < q->ts ? -1 : 1;
+	return p->id < q->id ? -1 : p->id > q->id;
+}
+
+/* The topics of the threads touched (t[0..n), summed: (list, thread,
+ * the rows that only add a message shown), c: 1 if any other change).
+ * A thread whose changes are only the additions store_add noted
+ * (st->tadd) is its topic plus them: its messages, first and last time
+ * and starter (the first by time, then id) from the additions, its
+ * senders plus the new ones (fresh[0..nfresh), by thread).  Any other
+ * change (a move, a hide, a removal, a message shown again) counts the
+ * thread again from its messages. */
+static enum la_status topics_apply(struct store *st, const struct fig *t, size_t n,
+                                   const struct fig *fresh, size_t nfresh)
+{
+	struct stats_tadd *a = st->tadd;
+	size_t na = st->ntadd, ia = 0, jf = 0;
+	if (na)
+		qsort(a, na, sizeof *a, tadd_cmp);
+	for (size_t i = 0; i < n; i++) {
+		int64_t list = t[i].a, thread = t[i].b;
+		while (ia < na && (a[ia].list_id < list ||
+		                   (a[ia].list_id == list && a[ia].thread < thread)))
+			ia++;
+		size_t ja = ia;
+		while (ja < na && a[ja].list_id == list && a[ja].thread == thread)
+			ja++;
+		while (jf < nfresh &&
+		       (fresh[jf].a < list || (fresh[jf].a == list && fresh[jf].b < thread)))
+			jf++;
+		int64_t newsenders =
+			jf < nfresh && fresh[jf].a == list && fresh[jf].b == thread ? fresh[jf].n : 0;
+		int64_t key[] = {list, thread};
+		int rc;
+		if (t[i].c || t[i].n != (int64_t)(ja - ia) || ja == ia) {
+			sqlite3_stmt *s = c_prepare(st, C_TOPIC_DEL);
+			if (!s || (rc = c_run(s, key, 2, NULL)) != SQLITE_DONE)
+				return s ? st_error(rc) : LA_EDB;
+			if (!(s = c_prepare(st, C_TOPIC_COUNT)) ||
+			    (rc = c_run(s, key, 2, NULL)) != SQLITE_DONE)
+				return s ? st_error(rc) : LA_EDB;
+			ia = ja;
+			continue;
+		}
+		/* The additions' first (a[ia]: sorted by time, then id). */
+		int64_t v[7] = {list,      thread, (int64_t)(ja - ia), newsenders,
+		                a[ia].ts,  0,      a[ia].id};
+		for (size_t k = ia; k < ja; k++)
+			if (a[k].ts > v[5] || k == ia)
+				v[5] = a[k].ts;
+		sqlite3_stmt *s = c_prepare(st, C_TOPIC_GET);
+		if (!s)
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, list);
+		sqlite3_bind_int64(s, 2, thread);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			int64_t first = sqlite3_column_int64(s, 2), starter = sqlite3_column_int64(s, 4);
+			v[2] += sqlite3_column_int64(s, 0);
+			v[3] += sqlite3_column_int64(s, 1);
+			if (first < v[4] || (first == v[4] && starter < v[6])) {
+				v[4] = first;
+				v[6] = starter;
+			}
+			if (sqlite3_column_int64(s, 3) > v[5])
+				v[5] = sqlite3_column_int64(s, 3);
+			rc = SQLITE_DONE;
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return st_error(rc);
+		if (!(s = c_prepare(st, C_TOPIC_SET)) || (rc = c_run(s, v, 7, NULL)) != SQLITE_DONE)
+			return s ? st_error(rc) : LA_EDB;
+		ia = ja;
+	}
+	return LA_OK;
+}
+
+/* A sender's id by (list, address lowered), looked up once a commit
+ * (0: none). */
+static enum la_status sender_id(struct store *st, GHashTable *ids, int64_t list,
+                                const char *addr, int64_t *id)
+{
+	char *key = g_strdup_printf("%" G_GINT64_FORMAT ":%s", list, addr);
+	gpointer v;
+	if (g_hash_table_lookup_extended(ids, key, NULL, &v)) {
+		g_free(key);
+		*id = *(int64_t *)v;
+		return LA_OK;
+	}
+	sqlite3_stmt *s = c_prepare(st, C_SENDER_ID);
+	if (!s) {
+		g_free(key);
+		return LA_EDB;
+	}
+	sqlite3_bind_int64(s, 1, list);
+	sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		g_free(key);
+		return st_error(rc);
+	}
+	int64_t *p = malloc(sizeof *p);
+	if (!p) {
+		g_free(key);
+		return LA_ENOMEM;
+	}
+	*p = *id;
+	g_hash_table_insert(ids, key, p);
+	return LA_OK;
+}
+
+/* stats_delta's rows added up in memory into stat_senders (the rows not
+ * moved), stat_threads, thread_senders and the topics of the threads
+ * they touch: each key once, in key order (what the steps of
+ * INSERT ... SELECT ... GROUP BY did, without their sorts and with
+ * the topics of threads only added to made from their rows). */
+static enum la_status stats_count(struct store *st)
+{
+	struct fig *ss = NULL, *th = NULL, *ts = NULL, *tp = NULL, *fresh = NULL;
+	size_t nss = 0, nth = 0, nts = 0, ntp = 0, nfresh = 0;
+	size_t capss = 0, capth = 0, capts = 0, captp = 0, capfresh = 0;
+	GHashTable *ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free);
+	enum la_status e = LA_OK;
+	sqlite3_stmt *s = c_prepare(st, C_SCAN);
+	if (!s)
+		e = LA_EDB;
+	int rc = SQLITE_DONE;
+	while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t list = sqlite3_column_int64(s, 0), thread = sqlite3_column_int64(s, 1);
+		const char *addr = (const char *)sqlite3_column_text(s, 2);
+		int64_t day = sqlite3_column_int64(s, 3), d = sqlite3_column_int64(s, 4);
+		bool moved = sqlite3_column_int64(s, 5) != 0;
+		int64_t mo = day / 100, sender = 0;
+		int64_t per[3] = {0, mo / 100, mo};
+		if (!addr) {
+			e = LA_ENOMEM;
+			break;
+		}
+		if ((e = sender_id(st, ids, list, addr, &sender)))
+			break;
+		for (int k = 0; k < 3; k++)
+			if ((!moved && sender && !fig_add(&ss, &nss, &capss, list, per[k], sender, d)) ||
+			    !fig_add(&th, &nth, &capth, list, per[k], thread, d))
+				e = LA_ENOMEM;
+		if ((sender && !fig_add(&ts, &nts, &capts, list, thread, sender, d)) ||
+		    !fig_add(&tp, &ntp, &captp, list, thread, d < 0 || moved, d > 0 && !moved))
+			e = LA_ENOMEM;
+	}
+	if (s)
+		sqlite3_reset(s);
+	if (!e && rc != SQLITE_DONE)
+		e = st_error(rc);
+	g_hash_table_destroy(ids);
+	if (!e) {
+		fig_sum(ss, &nss);
+		e = fig_write(st, C_STAT_SENDERS, ss, nss, NULL, NULL, NULL);
+	}
+	if (!e) {
+		fig_sum(th, &nth);
+		e = fig_write(st, C_STAT_THREADS, th, nth, NULL, NULL, NULL);
+	}
+	if (!e) {
+		fig_sum(ts, &nts);
+		e = fig_write(st, C_THREAD_SENDERS, ts, nts, &fresh, &nfresh, &capfresh);
+	}
+	for (int i = A_ZERO_SENDERS; !e && i <= A_ZERO_TS; i++) {
+		rc = st_step_done(st->stats_apply[i]);
+		if (rc != SQLITE_DONE)
+			e = st_error(rc);
+	}
+	if (!e && ntp) {
+		/* By thread: c (any change but an addition) is the largest,
+		 * n the additions. */
+		qsort(tp, ntp, sizeof *tp, fig_cmp);
+		size_t k = 0;
+		for (size_t i = 1; i < ntp; i++) {
+			if (tp[k].a == tp[i].a && tp[k].b == tp[i].b) {
+				tp[k].c |= tp[i].c;
+				tp[k].n += tp[i].n;
+			} else {
+				tp[++k] = tp[i];
+			}
+		}
+		ntp = k + 1;
+		e = topics_apply(st, tp, ntp, fresh, nfresh);
+	}
+	free(ss);
+	free(th);
+	free(ts);
+	free(tp);
+	free(fresh);
+	return e;
+}
+
+enum la_status stats_note_add(struct store *st, int64_t id, int64_t list_id, int64_t thread,
+                              const char *addr, const char *name, int day, int64_t ts)
 {
 	size_t la = strlen(addr), ln = strlen(name);
 	if (!vec_reserve(&st->sadd, &st->capsadd, st->nsadd + 1, sizeof *st->sadd) ||
@@ -276,7 +601,7 @@ enum la_status stats_note_add(struct store *st, int64_t list_id, int64_t thread,
 	    !vec_reserve(&st->stext, &st->capstext, st->nstext + la + ln + 2, 1))
 		return LA_ENOMEM;
 	struct stats_add *a = &st->sadd[st->nsadd++];
-	*a = (struct stats_add){.list_id = list_id, .thread = thread, .ts = ts, .day = day};
+	*a = (struct stats_add){.list_id = list_id, .thread = thread, .ts = ts, .id = id, .day = day};
 	a->addr = st->nstext;
 	memcpy(st->stext + st->nstext, addr, la + 1);
 	st->nstext += la + 1;
@@ -289,6 +614,7 @@ enum la_status stats_note_add(struct store *st, int64_t list_id, int64_t thread,
 void stats_pending_drop(struct store *st)
 {
 	st->nsadd = st->nstext = 0;
+	st->ntadd = 0;
 }
 
 enum la_status stats_flush(struct store *st)
@@ -301,6 +627,8 @@ enum la_status stats_flush(struct store *st)
 	                       " moved) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1, 0)",
 	                       -1, SQLITE_PREPARE_PERSISTENT, &st->stats_ins, NULL) != SQLITE_OK)
 		return LA_EDB;
+	if (!vec_reserve(&st->tadd, &st->captadd, st->ntadd + st->nsadd, sizeof *st->tadd))
+		return LA_ENOMEM;
 	sqlite3_stmt *s = st->stats_ins;
 	for (size_t i = 0; i < st->nsadd; i++) {
 		const struct stats_add *a = &st->sadd[i];
@@ -313,9 +641,10 @@ enum la_status stats_flush(struct store *st)
 		int rc = st_step_done(s);
 		if (rc != SQLITE_DONE)
 			return st_error(rc);
+		st->tadd[st->ntadd++] = (struct stats_tadd){a->list_id, a->thread, a->ts, a->id};
 	}
 	sqlite3_clear_bindings(s);
-	stats_pending_drop(st);
+	st->nsadd = st->nstext = 0;
 	return LA_OK;
 }
 
@@ -330,19 +659,29 @@ enum la_status stats_apply(struct store *st)
 	}
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE) {
+		st->ntadd = 0;
 		return stats_hash_new(st);
+	}
 	if (rc != SQLITE_ROW)
 		return st_error(rc);
-	for (size_t i = 0; i < sizeof apply_steps / sizeof *apply_steps; i++) {
-		if (!(s = st->stats_apply[i]) &&
+	for (size_t i = 0; i < A_COUNT; i++)
+		if (!st->stats_apply[i] &&
 		    sqlite3_prepare_v3(st->db, apply_steps[i], -1, SQLITE_PREPARE_PERSISTENT,
 		                       &st->stats_apply[i], NULL) != SQLITE_OK)
 			return LA_EDB;
+	for (int i = A_SENDERS; i <= A_SENDERS_LAST; i++) {
 		rc = st_step_done(st->stats_apply[i]);
 		if (rc != SQLITE_DONE)
 			return st_error(rc);
 	}
+	enum la_status e = stats_count(st);
+	if (e)
+		return e;
+	st->ntadd = 0;
+	rc = st_step_done(st->stats_apply[A_CLEAR]);
+	if (rc != SQLITE_DONE)
+		return st_error(rc);
 	return stats_hash_new(st);
 }
 
@@ -563,7 +902,13 @@ enum la_status store_sender_msgs_before(struct store *st, int64_t list_id, const
 const char *stats_sql_at(size_t i)
 {
 	size_t n = sizeof apply_steps / sizeof *apply_steps;
-	return i < Q_COUNT ? q_sql[i] : i - Q_COUNT < n ? apply_steps[i - Q_COUNT] : NULL;
+	if (i < Q_COUNT)
+		return q_sql[i];
+	i -= Q_COUNT;
+	if (i < n)
+		return apply_steps[i];
+	i -= n;
+	return i < C_COUNT ? count_sql[i] : NULL;
 }
 
 void stats_stmts_free(struct store *st)
@@ -579,8 +924,15 @@ void stats_stmts_free(struct store *st)
 		sqlite3_finalize(st->stats_stmt[i]);
 		st->stats_stmt[i] = NULL;
 	}
+	for (size_t i = 0; i < sizeof st->stats_c / sizeof *st->stats_c; i++) {
+		sqlite3_finalize(st->stats_c[i]);
+		st->stats_c[i] = NULL;
+	}
 	sqlite3_finalize(st->stats_ins);
 	st->stats_ins = NULL;
+	free(st->tadd);
+	st->tadd = NULL;
+	st->ntadd = st->captadd = 0;
 	free(st->sadd);
 	free(st->stext);
 	st->sadd = NULL;
