@@ -216,22 +216,9 @@ static enum la_status stats_hash_new(struct store *st)
 #define KINDS "(SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) p"
 #define X_SENDER " JOIN senders s ON s.list_id = x.list_id AND s.addr = lower(x.addr)"
 
-/* The changes of stats_delta added up into the senders (in SQL: a new
- * sender's name is the one of its batch's first row at the latest time,
- * in the order SQLite's GROUP BY gives, which the index keeps), one
- * statement a step; the other figures are counted in memory
- * (stats_count). */
+/* The steps of a commit's counting left in SQL (stats_count does the
+ * rest in memory), one statement a step. */
 static const char *const apply_steps[] = {
-	"INSERT INTO senders(list_id, addr, name, n, last_ts)"
-	" SELECT list_id, lower(addr), name, sum(d), max(CASE WHEN d > 0 THEN ts ELSE 0 END)"
-	" FROM stats_delta WHERE addr <> '' AND moved = 0 GROUP BY list_id, lower(addr)"
-	/* New senders numbered in the order of their first message, as a
-         * commit per message would number them: ties in the top lists are
-         * broken by that number, so pages do not depend on the batches. */
-	" ORDER BY min(rowid)"
-	" ON CONFLICT(list_id, addr) DO UPDATE SET n = n + excluded.n,"
-	" name = CASE WHEN excluded.last_ts >= last_ts AND excluded.name <> '' THEN excluded.name"
-	" ELSE name END, last_ts = max(last_ts, excluded.last_ts)",
 	/* A sender who lost messages: their latest again.  (+senders.addr:
          * compared with a column, the comparison takes its TEXT affinity
          * and messages_from's lower() no longer serves it; SQLite then
@@ -246,13 +233,20 @@ static const char *const apply_steps[] = {
 	"DELETE FROM thread_senders WHERE n <= 0",
 	"DELETE FROM stats_delta",
 };
-enum { A_SENDERS, A_SENDERS_LAST, A_ZERO_SENDERS, A_ZERO_THREADS, A_ZERO_TS, A_CLEAR, A_COUNT };
+enum { A_SENDERS_LAST, A_ZERO_SENDERS, A_ZERO_THREADS, A_ZERO_TS, A_CLEAR, A_COUNT };
 
 /* The statements of the counting in memory: each figure row touched is
  * written once a commit, in key order. */
 static const char *const count_sql[] = {
-	"SELECT list_id, thread, lower(addr), day, d, moved FROM stats_delta",
+	"SELECT list_id, thread, lower(addr), day, d, moved, name, ts FROM stats_delta"
+	" ORDER BY rowid",
 	"SELECT id FROM senders WHERE list_id = ?1 AND addr = ?2",
+	/* A sender's messages of the batch, name and latest time (as
+	 * sender_fold makes them), as a commit a message would write them. */
+	"INSERT INTO senders(list_id, addr, name, n, last_ts) VALUES(?1, ?2, ?3, ?4, ?5)"
+	" ON CONFLICT(list_id, addr) DO UPDATE SET n = n + excluded.n,"
+	" name = CASE WHEN excluded.last_ts >= last_ts AND excluded.name <> '' THEN excluded.name"
+	" ELSE name END, last_ts = max(last_ts, excluded.last_ts) RETURNING id",
 	"INSERT INTO stat_senders(list_id, period, sender, n) VALUES(?1, ?2, ?3, ?4)"
 	" ON CONFLICT DO UPDATE SET n = n + excluded.n",
 	"INSERT INTO stat_threads(list_id, period, thread, n) VALUES(?1, ?2, ?3, ?4)"
@@ -279,6 +273,7 @@ static const char *const count_sql[] = {
 enum {
 	C_SCAN,
 	C_SENDER_ID,
+	C_SENDER_SET,
 	C_STAT_SENDERS,
 	C_STAT_THREADS,
 	C_THREAD_SENDERS,
@@ -509,48 +504,154 @@ static enum la_status sender_id(struct store *st, GHashTable *ids, int64_t list,
 	return LA_OK;
 }
 
-/* stats_delta's rows added up in memory into stat_senders (the rows not
- * moved), stat_threads, thread_senders and the topics of the threads
- * they touch: each key once, in key order (what the steps of
- * INSERT ... SELECT ... GROUP BY did, without their sorts and with
- * the topics of threads only added to made from their rows). */
+/* A row of stats_delta: its sender's address (lowered) and name at
+ * offsets of the text read; sender: its senders id once known. */
+struct drow {
+	int64_t list_id, thread, day, d, ts, sender;
+	size_t addr, name;
+	bool moved;
+};
+
+/* A sender of the batch's rows not moved (with an address), in the
+ * order of its first row: its messages, and its name and latest time
+ * folded row by row as the senders' upsert does (sender_fold). */
+struct sgroup {
+	int64_t list_id, n, ts, id;
+	size_t addr, name;
+};
+
+/* One row (name, time t) more for a sender of the batch: what a commit
+ * of that row alone would make of g (the upsert's rule), so that the
+ * name kept does not depend on how the rows are batched. */
+static void sender_fold(struct sgroup *g, const char *text, size_t name, int64_t t)
+{
+	if (t >= g->ts && text[name])
+		g->name = name;
+	if (t > g->ts)
+		g->ts = t;
+}
+
+/* stats_delta's rows (in the order they were noted) added up in memory
+ * into the senders (the rows not moved: a new sender numbered at its
+ * first row), stat_senders (the same rows), stat_threads,
+ * thread_senders and the topics of the threads they touch: each key
+ * once, in key order (what INSERT ... SELECT ... GROUP BY did, without
+ * its sorts, and with the topics of threads only added to made from
+ * their rows). */
 static enum la_status stats_count(struct store *st)
 {
 	struct fig *ss = NULL, *th = NULL, *ts = NULL, *tp = NULL, *fresh = NULL;
 	size_t nss = 0, nth = 0, nts = 0, ntp = 0, nfresh = 0;
 	size_t capss = 0, capth = 0, capts = 0, captp = 0, capfresh = 0;
+	struct drow *r = NULL;
+	struct sgroup *g = NULL;
+	char *text = NULL;
+	size_t nr = 0, capr = 0, ng = 0, capg = 0, ntext = 0, captext = 0;
 	GHashTable *ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free);
+	GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	enum la_status e = LA_OK;
 	sqlite3_stmt *s = c_prepare(st, C_SCAN);
 	if (!s)
 		e = LA_EDB;
 	int rc = SQLITE_DONE;
 	while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t list = sqlite3_column_int64(s, 0), thread = sqlite3_column_int64(s, 1);
 		const char *addr = (const char *)sqlite3_column_text(s, 2);
-		int64_t day = sqlite3_column_int64(s, 3), d = sqlite3_column_int64(s, 4);
-		bool moved = sqlite3_column_int64(s, 5) != 0;
-		int64_t mo = day / 100, sender = 0;
-		int64_t per[3] = {0, mo / 100, mo};
-		if (!addr) {
+		const char *name = (const char *)sqlite3_column_text(s, 6);
+		size_t la = addr ? strlen(addr) : 0, ln = name ? strlen(name) : 0;
+		if (!addr || !name || !vec_reserve(&r, &capr, nr + 1, sizeof *r) ||
+		    !vec_reserve(&text, &captext, ntext + la + ln + 2, 1)) {
 			e = LA_ENOMEM;
 			break;
 		}
-		if ((e = sender_id(st, ids, list, addr, &sender)))
-			break;
-		for (int k = 0; k < 3; k++)
-			if ((!moved && sender && !fig_add(&ss, &nss, &capss, list, per[k], sender, d)) ||
-			    !fig_add(&th, &nth, &capth, list, per[k], thread, d))
-				e = LA_ENOMEM;
-		if ((sender && !fig_add(&ts, &nts, &capts, list, thread, sender, d)) ||
-		    !fig_add(&tp, &ntp, &captp, list, thread, d < 0 || moved, d > 0 && !moved))
-			e = LA_ENOMEM;
+		struct drow *x = &r[nr++];
+		*x = (struct drow){
+			.list_id = sqlite3_column_int64(s, 0),
+			.thread = sqlite3_column_int64(s, 1),
+			.day = sqlite3_column_int64(s, 3),
+			.d = sqlite3_column_int64(s, 4),
+			.moved = sqlite3_column_int64(s, 5) != 0,
+			.ts = sqlite3_column_int64(s, 7),
+			.addr = ntext,
+			.name = ntext + la + 1,
+		};
+		memcpy(text + ntext, addr, la + 1);
+		memcpy(text + ntext + la + 1, name, ln + 1);
+		ntext += la + ln + 2;
 	}
 	if (s)
 		sqlite3_reset(s);
 	if (!e && rc != SQLITE_DONE)
 		e = st_error(rc);
+	/* The senders, by their first row. */
+	for (size_t i = 0; !e && i < nr; i++) {
+		struct drow *x = &r[i];
+		if (x->moved || !text[x->addr])
+			continue;
+		int64_t t = x->d > 0 ? x->ts : 0;
+		char *key = g_strdup_printf("%" G_GINT64_FORMAT ":%s", x->list_id, text + x->addr);
+		gpointer v;
+		if (g_hash_table_lookup_extended(groups, key, NULL, &v)) {
+			g_free(key);
+			struct sgroup *y = &g[GPOINTER_TO_SIZE(v) - 1];
+			y->n += x->d;
+			sender_fold(y, text, x->name, t);
+			continue;
+		}
+		if (!vec_reserve(&g, &capg, ng + 1, sizeof *g)) {
+			g_free(key);
+			e = LA_ENOMEM;
+			break;
+		}
+		g[ng] = (struct sgroup){.list_id = x->list_id, .n = x->d, .ts = t,
+		                        .addr = x->addr, .name = x->name};
+		g_hash_table_insert(groups, key, GSIZE_TO_POINTER(++ng));
+	}
+	if (!e && !(s = c_prepare(st, C_SENDER_SET)))
+		e = LA_EDB;
+	for (size_t i = 0; !e && i < ng; i++) {
+		sqlite3_bind_int64(s, 1, g[i].list_id);
+		sqlite3_bind_text(s, 2, text + g[i].addr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, text + g[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, g[i].n);
+		sqlite3_bind_int64(s, 5, g[i].ts);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			g[i].id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			e = st_error(rc);
+	}
+	if (!e && (rc = st_step_done(st->stats_apply[A_SENDERS_LAST])) != SQLITE_DONE)
+		e = st_error(rc);
+	/* Each row's sender: its group's, else looked up. */
+	for (size_t i = 0; !e && i < nr; i++) {
+		struct drow *x = &r[i];
+		char *key = g_strdup_printf("%" G_GINT64_FORMAT ":%s", x->list_id, text + x->addr);
+		gpointer v = g_hash_table_lookup(groups, key);
+		g_free(key);
+		if (v)
+			x->sender = g[GPOINTER_TO_SIZE(v) - 1].id;
+		else
+			e = sender_id(st, ids, x->list_id, text + x->addr, &x->sender);
+	}
+	for (size_t i = 0; !e && i < nr; i++) {
+		const struct drow *x = &r[i];
+		int64_t mo = x->day / 100, per[3] = {0, mo / 100, mo};
+		for (int k = 0; k < 3; k++)
+			if ((!x->moved && x->sender &&
+			     !fig_add(&ss, &nss, &capss, x->list_id, per[k], x->sender, x->d)) ||
+			    !fig_add(&th, &nth, &capth, x->list_id, per[k], x->thread, x->d))
+				e = LA_ENOMEM;
+		if ((x->sender &&
+		     !fig_add(&ts, &nts, &capts, x->list_id, x->thread, x->sender, x->d)) ||
+		    !fig_add(&tp, &ntp, &captp, x->list_id, x->thread, x->d < 0 || x->moved,
+		             x->d > 0 && !x->moved))
+			e = LA_ENOMEM;
+	}
+	g_hash_table_destroy(groups);
 	g_hash_table_destroy(ids);
+	free(r);
+	free(g);
+	free(text);
 	if (!e) {
 		fig_sum(ss, &nss);
 		e = fig_write(st, C_STAT_SENDERS, ss, nss, NULL, NULL, NULL);
@@ -670,11 +771,6 @@ enum la_status stats_apply(struct store *st)
 		    sqlite3_prepare_v3(st->db, apply_steps[i], -1, SQLITE_PREPARE_PERSISTENT,
 		                       &st->stats_apply[i], NULL) != SQLITE_OK)
 			return LA_EDB;
-	for (int i = A_SENDERS; i <= A_SENDERS_LAST; i++) {
-		rc = st_step_done(st->stats_apply[i]);
-		if (rc != SQLITE_DONE)
-			return st_error(rc);
-	}
 	enum la_status e = stats_count(st);
 	if (e)
 		return e;
