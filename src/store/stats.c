@@ -247,12 +247,14 @@ static const char *const count_sql[] = {
 	" ON CONFLICT(list_id, addr) DO UPDATE SET n = n + excluded.n,"
 	" name = CASE WHEN excluded.last_ts >= last_ts AND excluded.name <> '' THEN excluded.name"
 	" ELSE name END, last_ts = max(last_ts, excluded.last_ts) RETURNING id",
-	"INSERT INTO stat_senders(list_id, period, sender, n) VALUES(?1, ?2, ?3, ?4)"
-	" ON CONFLICT DO UPDATE SET n = n + excluded.n",
-	"INSERT INTO stat_threads(list_id, period, thread, n) VALUES(?1, ?2, ?3, ?4)"
-	" ON CONFLICT DO UPDATE SET n = n + excluded.n",
-	"INSERT INTO thread_senders(list_id, thread, sender, n) VALUES(?1, ?2, ?3, ?4)"
-	" ON CONFLICT DO UPDATE SET n = n + excluded.n RETURNING n",
+	/* Each figure row: inserted, else (it is there) added to; apart,
+	 * so that a new row is known (the senders of a topic). */
+	"INSERT OR IGNORE INTO stat_senders(list_id, period, sender, n) VALUES(?1, ?2, ?3, ?4)",
+	"UPDATE stat_senders SET n = n + ?4 WHERE list_id = ?1 AND period = ?2 AND sender = ?3",
+	"INSERT OR IGNORE INTO stat_threads(list_id, period, thread, n) VALUES(?1, ?2, ?3, ?4)",
+	"UPDATE stat_threads SET n = n + ?4 WHERE list_id = ?1 AND period = ?2 AND thread = ?3",
+	"INSERT OR IGNORE INTO thread_senders(list_id, thread, sender, n) VALUES(?1, ?2, ?3, ?4)",
+	"UPDATE thread_senders SET n = n + ?4 WHERE list_id = ?1 AND thread = ?2 AND sender = ?3",
 	"SELECT n, senders, first_ts, last_ts, starter FROM topics"
 	" WHERE list_id = ?1 AND thread = ?2",
 	"INSERT INTO topics(list_id, thread, n, senders, first_ts, last_ts, starter)"
@@ -275,8 +277,11 @@ enum {
 	C_SENDER_ID,
 	C_SENDER_SET,
 	C_STAT_SENDERS,
+	C_STAT_SENDERS_ADD,
 	C_STAT_THREADS,
+	C_STAT_THREADS_ADD,
 	C_THREAD_SENDERS,
+	C_THREAD_SENDERS_ADD,
 	C_TOPIC_GET,
 	C_TOPIC_SET,
 	C_TOPIC_DEL,
@@ -318,30 +323,81 @@ struct fig {
 	int64_t a, b, c, n;
 };
 
-static int fig_cmp(const void *x, const void *y)
+static inline bool fig_less(const struct fig *p, const struct fig *q)
 {
-	const struct fig *p = x, *q = y;
-	if (p->a != q->a)
-		return p->a < q->a ? -1 : 1;
-	if (p->b != q->b)
-		return p->b < q->b ? -1 : 1;
-	return p->c < q->c ? -1 : p->c > q->c;
+	return p->a != q->a ? p->a < q->a : p->b != q->b ? p->b < q->b : p->c < q->c;
 }
 
-/* Sorts v[0..*n) by key and adds up the changes of each key into one. */
-static void fig_sum(struct fig *v, size_t *n)
+/* Sorts v[0..n) by key: a merge sort by runs of doubling width through
+ * tmp (n more), its comparisons inline (qsort's calls were most of the
+ * time); the result in v or tmp, which it returns. */
+static struct fig *fig_sort(struct fig *v, struct fig *tmp, size_t n)
+{
+	/* Runs of 8 by insertion first. */
+	for (size_t lo = 0; lo < n; lo += 8) {
+		size_t hi = lo + 8 < n ? lo + 8 : n;
+		for (size_t i = lo + 1; i < hi; i++) {
+			struct fig x = v[i];
+			size_t j = i;
+			for (; j > lo && fig_less(&x, &v[j - 1]); j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+	}
+	struct fig *from = v, *to = tmp;
+	for (size_t w = 8; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				to[k++] = fig_less(&from[j], &from[i]) ? from[j++] : from[i++];
+			while (i < mid)
+				to[k++] = from[i++];
+			while (j < hi)
+				to[k++] = from[j++];
+		}
+		struct fig *t = from;
+		from = to;
+		to = t;
+	}
+	return from;
+}
+
+/* Sorts *v[0..n) by key (the result in *v); false if out of memory. */
+static bool fig_sorted(struct fig **v, size_t n)
+{
+	if (n < 2)
+		return true;
+	struct fig *tmp = malloc(n * sizeof *tmp);
+	if (!tmp)
+		return false;
+	if (fig_sort(*v, tmp, n) == tmp) {
+		free(*v);
+		*v = tmp;
+	} else {
+		free(tmp);
+	}
+	return true;
+}
+
+/* Sorts *v[0..*n) by key and adds up the changes of each key into one
+ * (the result in *v). */
+static bool fig_sum(struct fig **v, size_t *n)
 {
 	if (!*n)
-		return;
-	qsort(v, *n, sizeof *v, fig_cmp);
+		return true;
+	if (!fig_sorted(v, *n))
+		return false;
+	struct fig *x = *v;
 	size_t k = 0;
 	for (size_t i = 1; i < *n; i++) {
-		if (!fig_cmp(&v[k], &v[i]))
-			v[k].n += v[i].n;
+		if (x[k].a == x[i].a && x[k].b == x[i].b && x[k].c == x[i].c)
+			x[k].n += x[i].n;
 		else
-			v[++k] = v[i];
+			x[++k] = x[i];
 	}
 	*n = k + 1;
+	return true;
 }
 
 /* Appends (a, b, c, n) to *v. */
@@ -354,25 +410,29 @@ static bool fig_add(struct fig **v, size_t *n, size_t *cap, int64_t a, int64_t b
 	return true;
 }
 
-/* Writes the summed changes v[0..n) by statement id, but those that add
- * up to nothing (a row they would make is dropped as zero).  With
- * fresh: (a, b, number of keys new in that (a, b)) appended to *fresh
- * (statement id returns the row's n: it is new when that is the change,
- * as rows of zero are dropped at each commit). */
+/* Writes the summed changes v[0..n) by statement id (an insert; id + 1
+ * adds to a row that is there), but those that add up to nothing (a row
+ * they would make is dropped as zero).  With fresh: (a, b, number of
+ * keys new in that (a, b)) appended to *fresh. */
 static enum la_status fig_write(struct store *st, int id, const struct fig *v, size_t n,
                                 struct fig **fresh, size_t *nfresh, size_t *capfresh)
 {
-	sqlite3_stmt *s = c_prepare(st, id);
-	if (!s)
+	sqlite3_stmt *s = c_prepare(st, id), *u = c_prepare(st, id + 1);
+	if (!s || !u)
 		return LA_EDB;
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i].n)
 			continue;
-		int64_t now = 0;
-		int rc = c_run(s, (int64_t[]){v[i].a, v[i].b, v[i].c, v[i].n}, 4, fresh ? &now : NULL);
+		int64_t key[] = {v[i].a, v[i].b, v[i].c, v[i].n};
+		int rc = c_run(s, key, 4, NULL);
 		if (rc != SQLITE_DONE)
 			return st_error(rc);
-		if (!fresh || now != v[i].n)
+		if (!sqlite3_changes(st->db)) {
+			if ((rc = c_run(u, key, 4, NULL)) != SQLITE_DONE)
+				return st_error(rc);
+			continue;
+		}
+		if (!fresh)
 			continue;
 		if (*nfresh && (*fresh)[*nfresh - 1].a == v[i].a && (*fresh)[*nfresh - 1].b == v[i].b)
 			(*fresh)[*nfresh - 1].n++;
@@ -652,27 +712,26 @@ static enum la_status stats_count(struct store *st)
 	free(r);
 	free(g);
 	free(text);
-	if (!e) {
-		fig_sum(ss, &nss);
-		e = fig_write(st, C_STAT_SENDERS, ss, nss, NULL, NULL, NULL);
-	}
-	if (!e) {
-		fig_sum(th, &nth);
-		e = fig_write(st, C_STAT_THREADS, th, nth, NULL, NULL, NULL);
-	}
-	if (!e) {
-		fig_sum(ts, &nts);
-		e = fig_write(st, C_THREAD_SENDERS, ts, nts, &fresh, &nfresh, &capfresh);
-	}
+	if (!e)
+		e = fig_sum(&ss, &nss) ? fig_write(st, C_STAT_SENDERS, ss, nss, NULL, NULL, NULL)
+		                       : LA_ENOMEM;
+	if (!e)
+		e = fig_sum(&th, &nth) ? fig_write(st, C_STAT_THREADS, th, nth, NULL, NULL, NULL)
+		                       : LA_ENOMEM;
+	if (!e)
+		e = fig_sum(&ts, &nts) ? fig_write(st, C_THREAD_SENDERS, ts, nts, &fresh, &nfresh,
+		                                   &capfresh)
+		                       : LA_ENOMEM;
 	for (int i = A_ZERO_SENDERS; !e && i <= A_ZERO_TS; i++) {
 		rc = st_step_done(st->stats_apply[i]);
 		if (rc != SQLITE_DONE)
 			e = st_error(rc);
 	}
+	if (!e && !fig_sorted(&tp, ntp))
+		e = LA_ENOMEM;
 	if (!e && ntp) {
-		/* By thread: c (any change but an addition) is the largest,
-		 * n the additions. */
-		qsort(tp, ntp, sizeof *tp, fig_cmp);
+		/* By thread: c, any change but an addition; n, the
+		 * additions. */
 		size_t k = 0;
 		for (size_t i = 1; i < ntp; i++) {
 			if (tp[k].a == tp[i].a && tp[k].b == tp[i].b) {

@@ -204,7 +204,7 @@ struct store {
 		int64_t list_id, thread, ts, id;
 	} * tadd;
 	size_t ntadd, captadd;
-	sqlite3_stmt *stats_c[12]; /* stats.c's counting statements */
+	sqlite3_stmt *stats_c[16]; /* stats.c's counting statements */
 	bool writer;
 	enum store_mode mode; /* as opened (store_open) */
 	bool in_txn;
