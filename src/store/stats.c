@@ -242,13 +242,13 @@ static const char *const count_sql[] = {
 	" ORDER BY rowid",
 	"SELECT id FROM senders WHERE list_id = ?1 AND addr = ?2",
 	/* A sender's messages of the batch, name and latest time (as
-	 * sender_fold makes them), as a commit a message would write them. */
+         * sender_fold makes them), as a commit a message would write them. */
 	"INSERT INTO senders(list_id, addr, name, n, last_ts) VALUES(?1, ?2, ?3, ?4, ?5)"
 	" ON CONFLICT(list_id, addr) DO UPDATE SET n = n + excluded.n,"
 	" name = CASE WHEN excluded.last_ts >= last_ts AND excluded.name <> '' THEN excluded.name"
 	" ELSE name END, last_ts = max(last_ts, excluded.last_ts) RETURNING id",
 	/* Each figure row: inserted, else (it is there) added to; apart,
-	 * so that a new row is known (the senders of a topic). */
+         * so that a new row is known (the senders of a topic). */
 	"INSERT OR IGNORE INTO stat_senders(list_id, period, sender, n) VALUES(?1, ?2, ?3, ?4)",
 	"UPDATE stat_senders SET n = n + ?4 WHERE list_id = ?1 AND period = ?2 AND sender = ?3",
 	"INSERT OR IGNORE INTO stat_threads(list_id, period, thread, n) VALUES(?1, ?2, ?3, ?4)",
@@ -434,7 +434,8 @@ static enum la_status fig_write(struct store *st, int id, const struct fig *v, s
 		}
 		if (!fresh)
 			continue;
-		if (*nfresh && (*fresh)[*nfresh - 1].a == v[i].a && (*fresh)[*nfresh - 1].b == v[i].b)
+		if (*nfresh && (*fresh)[*nfresh - 1].a == v[i].a &&
+		    (*fresh)[*nfresh - 1].b == v[i].b)
 			(*fresh)[*nfresh - 1].n++;
 		else if (!fig_add(fresh, nfresh, capfresh, v[i].a, v[i].b, 0, 1))
 			return LA_ENOMEM;
@@ -471,8 +472,8 @@ static enum la_status topics_apply(struct store *st, const struct fig *t, size_t
 		qsort(a, na, sizeof *a, tadd_cmp);
 	for (size_t i = 0; i < n; i++) {
 		int64_t list = t[i].a, thread = t[i].b;
-		while (ia < na && (a[ia].list_id < list ||
-		                   (a[ia].list_id == list && a[ia].thread < thread)))
+		while (ia < na &&
+		       (a[ia].list_id < list || (a[ia].list_id == list && a[ia].thread < thread)))
 			ia++;
 		size_t ja = ia;
 		while (ja < na && a[ja].list_id == list && a[ja].thread == thread)
@@ -480,8 +481,9 @@ static enum la_status topics_apply(struct store *st, const struct fig *t, size_t
 		while (jf < nfresh &&
 		       (fresh[jf].a < list || (fresh[jf].a == list && fresh[jf].b < thread)))
 			jf++;
-		int64_t newsenders =
-			jf < nfresh && fresh[jf].a == list && fresh[jf].b == thread ? fresh[jf].n : 0;
+		int64_t newsenders = jf < nfresh && fresh[jf].a == list && fresh[jf].b == thread
+		                             ? fresh[jf].n
+		                             : 0;
 		int64_t key[] = {list, thread};
 		int rc;
 		if (t[i].c || t[i].n != (int64_t)(ja - ia) || ja == ia) {
@@ -495,8 +497,8 @@ static enum la_status topics_apply(struct store *st, const struct fig *t, size_t
 			continue;
 		}
 		/* The additions' first (a[ia]: sorted by time, then id). */
-		int64_t v[7] = {list,      thread, (int64_t)(ja - ia), newsenders,
-		                a[ia].ts,  0,      a[ia].id};
+		int64_t v[7] = {list, thread,  (int64_t)(ja - ia), newsenders, a[ia].ts,
+		                0,    a[ia].id};
 		for (size_t k = ia; k < ja; k++)
 			if (a[k].ts > v[5] || k == ia)
 				v[5] = a[k].ts;
@@ -507,7 +509,8 @@ static enum la_status topics_apply(struct store *st, const struct fig *t, size_t
 		sqlite3_bind_int64(s, 2, thread);
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
-			int64_t first = sqlite3_column_int64(s, 2), starter = sqlite3_column_int64(s, 4);
+			int64_t first = sqlite3_column_int64(s, 2),
+				starter = sqlite3_column_int64(s, 4);
 			v[2] += sqlite3_column_int64(s, 0);
 			v[3] += sqlite3_column_int64(s, 1);
 			if (first < v[4] || (first == v[4] && starter < v[6])) {
@@ -530,8 +533,8 @@ static enum la_status topics_apply(struct store *st, const struct fig *t, size_t
 
 /* A sender's id by (list, address lowered), looked up once a commit
  * (0: none). */
-static enum la_status sender_id(struct store *st, GHashTable *ids, int64_t list,
-                                const char *addr, int64_t *id)
+static enum la_status sender_id(struct store *st, GHashTable *ids, int64_t list, const char *addr,
+                                int64_t *id)
 {
 	char *key = g_strdup_printf("%" G_GINT64_FORMAT ":%s", list, addr);
 	gpointer v;
@@ -662,8 +665,11 @@ static enum la_status stats_count(struct store *st)
 			e = LA_ENOMEM;
 			break;
 		}
-		g[ng] = (struct sgroup){.list_id = x->list_id, .n = x->d, .ts = t,
-		                        .addr = x->addr, .name = x->name};
+		g[ng] = (struct sgroup){.list_id = x->list_id,
+		                        .n = x->d,
+		                        .ts = t,
+		                        .addr = x->addr,
+		                        .name = x->name};
 		g_hash_table_insert(groups, key, GSIZE_TO_POINTER(++ng));
 	}
 	if (!e && !(s = c_prepare(st, C_SENDER_SET)))
@@ -719,9 +725,9 @@ static enum la_status stats_count(struct store *st)
 		e = fig_sum(&th, &nth) ? fig_write(st, C_STAT_THREADS, th, nth, NULL, NULL, NULL)
 		                       : LA_ENOMEM;
 	if (!e)
-		e = fig_sum(&ts, &nts) ? fig_write(st, C_THREAD_SENDERS, ts, nts, &fresh, &nfresh,
-		                                   &capfresh)
-		                       : LA_ENOMEM;
+		e = fig_sum(&ts, &nts)
+		            ? fig_write(st, C_THREAD_SENDERS, ts, nts, &fresh, &nfresh, &capfresh)
+		            : LA_ENOMEM;
 	for (int i = A_ZERO_SENDERS; !e && i <= A_ZERO_TS; i++) {
 		rc = st_step_done(st->stats_apply[i]);
 		if (rc != SQLITE_DONE)
@@ -761,7 +767,8 @@ enum la_status stats_note_add(struct store *st, int64_t id, int64_t list_id, int
 	    !vec_reserve(&st->stext, &st->capstext, st->nstext + la + ln + 2, 1))
 		return LA_ENOMEM;
 	struct stats_add *a = &st->sadd[st->nsadd++];
-	*a = (struct stats_add){.list_id = list_id, .thread = thread, .ts = ts, .id = id, .day = day};
+	*a = (struct stats_add){
+		.list_id = list_id, .thread = thread, .ts = ts, .id = id, .day = day};
 	a->addr = st->nstext;
 	memcpy(st->stext + st->nstext, addr, la + 1);
 	st->nstext += la + 1;
