@@ -849,21 +849,51 @@ enum la_status stats_apply(struct store *st)
 
 /* The figures made whole from the messages, in the open transaction:
  * dropped, then every message shown noted in stats_delta as store_add
- * notes it, in index order (the order new senders are
- * numbered in), and counted by stats_apply's steps like any batch. */
+ * notes it, in index order (the order new senders are numbered in),
+ * FILL_CHUNK messages at a time, each counted by stats_apply like a
+ * batch (the figures do not depend on the batches; the rows of a whole
+ * large index would not fit in memory). */
+#define FILL_CHUNK 50000
 static const char fill_sql[] =
 	"DELETE FROM senders; DELETE FROM stat_senders; DELETE FROM stat_threads;"
-	" DELETE FROM topics; DELETE FROM thread_senders; DELETE FROM stats_delta;"
-	"INSERT INTO stats_delta(list_id, thread, addr, name, day, ts, d, moved)"
-	" SELECT list_id, thread, from_addr, from_name, day, ts, 1, 0 FROM messages"
-	" WHERE " NOT_HIDDEN("") " ORDER BY id";
+	" DELETE FROM topics; DELETE FROM thread_senders; DELETE FROM stats_delta;";
 
 enum la_status stats_fill(struct store *st)
 {
 	int rc = st_exec(st, fill_sql);
 	if (rc != SQLITE_OK)
 		return st_error(rc);
-	return stats_apply(st);
+	sqlite3_stmt *s = NULL;
+	int64_t top = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM messages", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		top = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return st_error(rc);
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "INSERT INTO stats_delta(list_id, thread, addr, name, day, ts, d,"
+		    " moved) SELECT list_id, thread, from_addr, from_name, day, ts, 1, 0"
+		    " FROM messages WHERE id > ?1 AND id <= ?2 AND " NOT_HIDDEN("") " ORDER BY id",
+		    -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	enum la_status e = LA_OK;
+	for (int64_t lo = 0; !e && lo < top; lo += FILL_CHUNK) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, lo);
+		sqlite3_bind_int64(s, 2, lo + FILL_CHUNK);
+		rc = sqlite3_step(s);
+		e = rc == SQLITE_DONE ? stats_apply(st) : st_error(rc);
+	}
+	sqlite3_finalize(s);
+	return e ? e : stats_apply(st);
 }
 
 /* ---- reading ---- */
