@@ -208,12 +208,6 @@ static enum la_status stats_hash_new(struct store *st)
 
 /* A message row m shown (not hidden). */
 #define M_SHOWN "m.flags & " HIDDEN_BIT_SQL " = 0"
-/* The period of kind p.k (0 the whole life, 1 the year, 2 the month) of
- * a row x of the delta added up by month (x.mo, yyyymm) first: a third
- * of the rows to sort for the three kinds, the same sums.  And the three
- * kinds. */
-#define M_PERIOD "CASE p.k WHEN 0 THEN 0 WHEN 1 THEN x.mo / 100 ELSE x.mo END"
-#define KINDS "(SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) p"
 #define X_SENDER " JOIN senders s ON s.list_id = x.list_id AND s.addr = lower(x.addr)"
 
 /* The steps of a commit's counting left in SQL (stats_count does the
