@@ -208,27 +208,11 @@ static enum la_status stats_hash_new(struct store *st)
 
 /* A message row m shown (not hidden). */
 #define M_SHOWN "m.flags & " HIDDEN_BIT_SQL " = 0"
-/* The period of kind p.k (0 the whole life, 1 the year, 2 the month) of
- * a row x of the delta added up by month (x.mo, yyyymm) first: a third
- * of the rows to sort for the three kinds, the same sums.  And the three
- * kinds. */
-#define M_PERIOD "CASE p.k WHEN 0 THEN 0 WHEN 1 THEN x.mo / 100 ELSE x.mo END"
-#define KINDS "(SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) p"
 #define X_SENDER " JOIN senders s ON s.list_id = x.list_id AND s.addr = lower(x.addr)"
 
-/* The changes of stats_delta added up into the figures, then dropped,
- * one statement a step. */
+/* The steps of a commit's counting left in SQL (stats_count does the
+ * rest in memory), one statement a step. */
 static const char *const apply_steps[] = {
-	"INSERT INTO senders(list_id, addr, name, n, last_ts)"
-	" SELECT list_id, lower(addr), name, sum(d), max(CASE WHEN d > 0 THEN ts ELSE 0 END)"
-	" FROM stats_delta WHERE addr <> '' AND moved = 0 GROUP BY list_id, lower(addr)"
-	/* New senders numbered in the order of their first message, as a
-         * commit per message would number them: ties in the top lists are
-         * broken by that number, so pages do not depend on the batches. */
-	" ORDER BY min(rowid)"
-	" ON CONFLICT(list_id, addr) DO UPDATE SET n = n + excluded.n,"
-	" name = CASE WHEN excluded.last_ts >= last_ts AND excluded.name <> '' THEN excluded.name"
-	" ELSE name END, last_ts = max(last_ts, excluded.last_ts)",
 	/* A sender who lost messages: their latest again.  (+senders.addr:
          * compared with a column, the comparison takes its TEXT affinity
          * and messages_from's lower() no longer serves it; SQLite then
@@ -238,37 +222,538 @@ static const char *const apply_steps[] = {
 	" WHERE m.list_id = senders.list_id"
 	" AND lower(m.from_addr) = +senders.addr AND " M_SHOWN "), 0)"
 	" WHERE id IN (SELECT s.id FROM stats_delta x" X_SENDER " WHERE x.d < 0 AND x.moved = 0)",
-	"INSERT INTO stat_senders(list_id, period, sender, n)"
-	" SELECT x.list_id, " M_PERIOD ", s.id, sum(x.n) FROM (SELECT list_id, day / 100 AS mo,"
-	" lower(addr) AS addr, sum(d) AS n FROM stats_delta WHERE moved = 0 GROUP BY 1, 2, 3) x"
-	" JOIN senders s ON s.list_id = x.list_id AND s.addr = x.addr, " KINDS
-	" WHERE true GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET n = n + excluded.n",
 	"DELETE FROM stat_senders WHERE n <= 0",
-	"INSERT INTO stat_threads(list_id, period, thread, n)"
-	" SELECT x.list_id, " M_PERIOD ", x.thread, sum(x.n) FROM (SELECT list_id, day / 100 AS mo,"
-	" thread, sum(d) AS n FROM stats_delta GROUP BY 1, 2, 3) x, " KINDS
-	" WHERE true GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET n = n + excluded.n",
 	"DELETE FROM stat_threads WHERE n <= 0",
-	"INSERT INTO thread_senders(list_id, thread, sender, n)"
-	" SELECT x.list_id, x.thread, s.id, sum(x.d) FROM stats_delta x" X_SENDER
-	" WHERE true GROUP BY 1, 2, 3 ON CONFLICT DO UPDATE SET n = n + excluded.n",
 	"DELETE FROM thread_senders WHERE n <= 0",
-	/* The threads touched, counted again from their messages. */
-	"DELETE FROM topics WHERE (list_id, thread) IN (SELECT list_id, thread FROM stats_delta)",
+	"DELETE FROM stats_delta",
+};
+enum { A_SENDERS_LAST, A_ZERO_SENDERS, A_ZERO_THREADS, A_ZERO_TS, A_CLEAR, A_COUNT };
+
+/* The statements of the counting in memory: each figure row touched is
+ * written once a commit, in key order. */
+static const char *const count_sql[] = {
+	"SELECT list_id, thread, lower(addr), day, d, moved, name, ts FROM stats_delta"
+	" ORDER BY rowid",
+	"SELECT id FROM senders WHERE list_id = ?1 AND addr = ?2",
+	/* A sender's messages of the batch, name and latest time (as
+         * sender_fold makes them), as a commit a message would write them. */
+	"INSERT INTO senders(list_id, addr, name, n, last_ts) VALUES(?1, ?2, ?3, ?4, ?5)"
+	" ON CONFLICT(list_id, addr) DO UPDATE SET n = n + excluded.n,"
+	" name = CASE WHEN excluded.last_ts >= last_ts AND excluded.name <> '' THEN excluded.name"
+	" ELSE name END, last_ts = max(last_ts, excluded.last_ts) RETURNING id",
+	/* Each figure row: inserted, else (it is there) added to; apart,
+         * so that a new row is known (the senders of a topic). */
+	"INSERT OR IGNORE INTO stat_senders(list_id, period, sender, n) VALUES(?1, ?2, ?3, ?4)",
+	"UPDATE stat_senders SET n = n + ?4 WHERE list_id = ?1 AND period = ?2 AND sender = ?3",
+	"INSERT OR IGNORE INTO stat_threads(list_id, period, thread, n) VALUES(?1, ?2, ?3, ?4)",
+	"UPDATE stat_threads SET n = n + ?4 WHERE list_id = ?1 AND period = ?2 AND thread = ?3",
+	"INSERT OR IGNORE INTO thread_senders(list_id, thread, sender, n) VALUES(?1, ?2, ?3, ?4)",
+	"UPDATE thread_senders SET n = n + ?4 WHERE list_id = ?1 AND thread = ?2 AND sender = ?3",
+	"SELECT n, senders, first_ts, last_ts, starter FROM topics"
+	" WHERE list_id = ?1 AND thread = ?2",
+	"INSERT INTO topics(list_id, thread, n, senders, first_ts, last_ts, starter)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(list_id, thread) DO UPDATE"
+	" SET n = excluded.n, senders = excluded.senders, first_ts = excluded.first_ts,"
+	" last_ts = excluded.last_ts, starter = excluded.starter",
+	"DELETE FROM topics WHERE list_id = ?1 AND thread = ?2",
+	/* A thread counted again from its messages. */
 	"INSERT INTO topics(list_id, thread, n, senders, first_ts, last_ts, starter)"
 	" SELECT g.list_id, g.thread, g.n, (SELECT count(*) FROM thread_senders x"
 	" WHERE x.list_id = g.list_id AND x.thread = g.thread), g.first_ts, g.last_ts,"
 	" (SELECT m.id FROM messages m WHERE m.thread = g.thread"
 	" AND m.list_id = g.list_id AND " M_SHOWN " ORDER BY m.ts, m.id LIMIT 1)"
 	" FROM (SELECT m.list_id, m.thread, count(*) AS n, min(m.ts) AS first_ts,"
-	" max(m.ts) AS last_ts FROM (SELECT DISTINCT list_id, thread FROM stats_delta) t"
-	" CROSS JOIN messages m ON m.thread = t.thread"
-	" AND m.list_id = t.list_id WHERE " M_SHOWN " GROUP BY m.list_id, m.thread) g",
-	"DELETE FROM stats_delta",
+	" max(m.ts) AS last_ts FROM messages m WHERE m.list_id = ?1 AND m.thread = ?2"
+	" AND " M_SHOWN " GROUP BY m.list_id, m.thread) g",
+};
+enum {
+	C_SCAN,
+	C_SENDER_ID,
+	C_SENDER_SET,
+	C_STAT_SENDERS,
+	C_STAT_SENDERS_ADD,
+	C_STAT_THREADS,
+	C_STAT_THREADS_ADD,
+	C_THREAD_SENDERS,
+	C_THREAD_SENDERS_ADD,
+	C_TOPIC_GET,
+	C_TOPIC_SET,
+	C_TOPIC_DEL,
+	C_TOPIC_COUNT,
+	C_COUNT
 };
 
-enum la_status stats_note_add(struct store *st, int64_t list_id, int64_t thread, const char *addr,
-                              const char *name, int day, int64_t ts)
+static sqlite3_stmt *c_prepare(struct store *st, int id)
+{
+	_Static_assert(C_COUNT <= sizeof st->stats_c / sizeof *st->stats_c, "room for statements");
+	_Static_assert(C_COUNT == sizeof count_sql / sizeof *count_sql, "one text a statement");
+	sqlite3_stmt *s = st->stats_c[id];
+	if (s) {
+		sqlite3_reset(s);
+		return s;
+	}
+	if (sqlite3_prepare_v3(st->db, count_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+	                       &st->stats_c[id], NULL) != SQLITE_OK)
+		return NULL;
+	return st->stats_c[id];
+}
+
+/* Steps s with ?1..?n bound to v, to its end; the last row's first
+ * column in *ret if ret (else its rows are ignored); resets s. */
+static int c_run(sqlite3_stmt *s, const int64_t *v, int n, int64_t *ret)
+{
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_int64(s, i + 1, v[i]);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (ret)
+			*ret = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* A figure row's change: key (a, b, c), count n. */
+struct fig {
+	int64_t a, b, c, n;
+};
+
+static inline bool fig_less(const struct fig *p, const struct fig *q)
+{
+	return p->a != q->a ? p->a < q->a : p->b != q->b ? p->b < q->b : p->c < q->c;
+}
+
+/* Sorts v[0..n) by key: a merge sort by runs of doubling width through
+ * tmp (n more), its comparisons inline (qsort's calls were most of the
+ * time); the result in v or tmp, which it returns. */
+static struct fig *fig_sort(struct fig *v, struct fig *tmp, size_t n)
+{
+	/* Runs of 8 by insertion first. */
+	for (size_t lo = 0; lo < n; lo += 8) {
+		size_t hi = lo + 8 < n ? lo + 8 : n;
+		for (size_t i = lo + 1; i < hi; i++) {
+			struct fig x = v[i];
+			size_t j = i;
+			for (; j > lo && fig_less(&x, &v[j - 1]); j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+	}
+	struct fig *from = v, *to = tmp;
+	for (size_t w = 8; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				to[k++] = fig_less(&from[j], &from[i]) ? from[j++] : from[i++];
+			while (i < mid)
+				to[k++] = from[i++];
+			while (j < hi)
+				to[k++] = from[j++];
+		}
+		struct fig *t = from;
+		from = to;
+		to = t;
+	}
+	return from;
+}
+
+/* Sorts *v[0..n) by key (the result in *v); false if out of memory. */
+static bool fig_sorted(struct fig **v, size_t n)
+{
+	if (n < 2)
+		return true;
+	struct fig *tmp = malloc(n * sizeof *tmp);
+	if (!tmp)
+		return false;
+	if (fig_sort(*v, tmp, n) == tmp) {
+		free(*v);
+		*v = tmp;
+	} else {
+		free(tmp);
+	}
+	return true;
+}
+
+/* Sorts *v[0..*n) by key and adds up the changes of each key into one
+ * (the result in *v). */
+static bool fig_sum(struct fig **v, size_t *n)
+{
+	if (!*n)
+		return true;
+	if (!fig_sorted(v, *n))
+		return false;
+	struct fig *x = *v;
+	size_t k = 0;
+	for (size_t i = 1; i < *n; i++) {
+		if (x[k].a == x[i].a && x[k].b == x[i].b && x[k].c == x[i].c)
+			x[k].n += x[i].n;
+		else
+			x[++k] = x[i];
+	}
+	*n = k + 1;
+	return true;
+}
+
+/* Appends (a, b, c, n) to *v. */
+static bool fig_add(struct fig **v, size_t *n, size_t *cap, int64_t a, int64_t b, int64_t c,
+                    int64_t d)
+{
+	if (!vec_reserve(v, cap, *n + 1, sizeof **v))
+		return false;
+	(*v)[(*n)++] = (struct fig){a, b, c, d};
+	return true;
+}
+
+/* Writes the summed changes v[0..n) by statement id (an insert; id + 1
+ * adds to a row that is there), but those that add up to nothing (a row
+ * they would make is dropped as zero).  With fresh: (a, b, number of
+ * keys new in that (a, b)) appended to *fresh. */
+static enum la_status fig_write(struct store *st, int id, const struct fig *v, size_t n,
+                                struct fig **fresh, size_t *nfresh, size_t *capfresh)
+{
+	sqlite3_stmt *s = c_prepare(st, id), *u = c_prepare(st, id + 1);
+	if (!s || !u)
+		return LA_EDB;
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].n)
+			continue;
+		int64_t key[] = {v[i].a, v[i].b, v[i].c, v[i].n};
+		int rc = c_run(s, key, 4, NULL);
+		if (rc != SQLITE_DONE)
+			return st_error(rc);
+		if (!sqlite3_changes(st->db)) {
+			if ((rc = c_run(u, key, 4, NULL)) != SQLITE_DONE)
+				return st_error(rc);
+			continue;
+		}
+		if (!fresh)
+			continue;
+		if (*nfresh && (*fresh)[*nfresh - 1].a == v[i].a &&
+		    (*fresh)[*nfresh - 1].b == v[i].b)
+			(*fresh)[*nfresh - 1].n++;
+		else if (!fig_add(fresh, nfresh, capfresh, v[i].a, v[i].b, 0, 1))
+			return LA_ENOMEM;
+	}
+	return LA_OK;
+}
+
+static int tadd_cmp(const void *x, const void *y)
+{
+	const struct stats_tadd *p = x, *q = y;
+	if (p->list_id != q->list_id)
+		return p->list_id < q->list_id ? -1 : 1;
+	if (p->thread != q->thread)
+		return p->thread < q->thread ? -1 : 1;
+	if (p->ts != q->ts)
+		return p->ts < q->ts ? -1 : 1;
+	return p->id < q->id ? -1 : p->id > q->id;
+}
+
+/* The topics of the threads touched (t[0..n), summed: (list, thread,
+ * the rows that only add a message shown), c: 1 if any other change).
+ * A thread whose changes are only the additions store_add noted
+ * (st->tadd) is its topic plus them: its messages, first and last time
+ * and starter (the first by time, then id) from the additions, its
+ * senders plus the new ones (fresh[0..nfresh), by thread).  Any other
+ * change (a move, a hide, a removal, a message shown again) counts the
+ * thread again from its messages. */
+static enum la_status topics_apply(struct store *st, const struct fig *t, size_t n,
+                                   const struct fig *fresh, size_t nfresh)
+{
+	struct stats_tadd *a = st->tadd;
+	size_t na = st->ntadd, ia = 0, jf = 0;
+	if (na)
+		qsort(a, na, sizeof *a, tadd_cmp);
+	for (size_t i = 0; i < n; i++) {
+		int64_t list = t[i].a, thread = t[i].b;
+		while (ia < na &&
+		       (a[ia].list_id < list || (a[ia].list_id == list && a[ia].thread < thread)))
+			ia++;
+		size_t ja = ia;
+		while (ja < na && a[ja].list_id == list && a[ja].thread == thread)
+			ja++;
+		while (jf < nfresh &&
+		       (fresh[jf].a < list || (fresh[jf].a == list && fresh[jf].b < thread)))
+			jf++;
+		int64_t newsenders = jf < nfresh && fresh[jf].a == list && fresh[jf].b == thread
+		                             ? fresh[jf].n
+		                             : 0;
+		int64_t key[] = {list, thread};
+		int rc;
+		if (t[i].c || t[i].n != (int64_t)(ja - ia) || ja == ia) {
+			sqlite3_stmt *s = c_prepare(st, C_TOPIC_DEL);
+			if (!s || (rc = c_run(s, key, 2, NULL)) != SQLITE_DONE)
+				return s ? st_error(rc) : LA_EDB;
+			if (!(s = c_prepare(st, C_TOPIC_COUNT)) ||
+			    (rc = c_run(s, key, 2, NULL)) != SQLITE_DONE)
+				return s ? st_error(rc) : LA_EDB;
+			ia = ja;
+			continue;
+		}
+		/* The additions' first (a[ia]: sorted by time, then id). */
+		int64_t v[7] = {list, thread,  (int64_t)(ja - ia), newsenders, a[ia].ts,
+		                0,    a[ia].id};
+		for (size_t k = ia; k < ja; k++)
+			if (a[k].ts > v[5] || k == ia)
+				v[5] = a[k].ts;
+		sqlite3_stmt *s = c_prepare(st, C_TOPIC_GET);
+		if (!s)
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, list);
+		sqlite3_bind_int64(s, 2, thread);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			int64_t first = sqlite3_column_int64(s, 2),
+				starter = sqlite3_column_int64(s, 4);
+			v[2] += sqlite3_column_int64(s, 0);
+			v[3] += sqlite3_column_int64(s, 1);
+			if (first < v[4] || (first == v[4] && starter < v[6])) {
+				v[4] = first;
+				v[6] = starter;
+			}
+			if (sqlite3_column_int64(s, 3) > v[5])
+				v[5] = sqlite3_column_int64(s, 3);
+			rc = SQLITE_DONE;
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return st_error(rc);
+		if (!(s = c_prepare(st, C_TOPIC_SET)) || (rc = c_run(s, v, 7, NULL)) != SQLITE_DONE)
+			return s ? st_error(rc) : LA_EDB;
+		ia = ja;
+	}
+	return LA_OK;
+}
+
+/* A sender's id by (list, address lowered), looked up once a commit
+ * (0: none). */
+static enum la_status sender_id(struct store *st, GHashTable *ids, int64_t list, const char *addr,
+                                int64_t *id)
+{
+	char *key = g_strdup_printf("%" G_GINT64_FORMAT ":%s", list, addr);
+	gpointer v;
+	if (g_hash_table_lookup_extended(ids, key, NULL, &v)) {
+		g_free(key);
+		*id = *(int64_t *)v;
+		return LA_OK;
+	}
+	sqlite3_stmt *s = c_prepare(st, C_SENDER_ID);
+	if (!s) {
+		g_free(key);
+		return LA_EDB;
+	}
+	sqlite3_bind_int64(s, 1, list);
+	sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		g_free(key);
+		return st_error(rc);
+	}
+	int64_t *p = malloc(sizeof *p);
+	if (!p) {
+		g_free(key);
+		return LA_ENOMEM;
+	}
+	*p = *id;
+	g_hash_table_insert(ids, key, p);
+	return LA_OK;
+}
+
+/* A row of stats_delta: its sender's address (lowered) and name at
+ * offsets of the text read; sender: its senders id once known. */
+struct drow {
+	int64_t list_id, thread, day, d, ts, sender;
+	size_t addr, name;
+	bool moved;
+};
+
+/* A sender of the batch's rows not moved (with an address), in the
+ * order of its first row: its messages, and its name and latest time
+ * folded row by row as the senders' upsert does (sender_fold). */
+struct sgroup {
+	int64_t list_id, n, ts, id;
+	size_t addr, name;
+};
+
+/* One row (name, time t) more for a sender of the batch: what a commit
+ * of that row alone would make of g (the upsert's rule), so that the
+ * name kept does not depend on how the rows are batched. */
+static void sender_fold(struct sgroup *g, const char *text, size_t name, int64_t t)
+{
+	if (t >= g->ts && text[name])
+		g->name = name;
+	if (t > g->ts)
+		g->ts = t;
+}
+
+/* stats_delta's rows (in the order they were noted) added up in memory
+ * into the senders (the rows not moved: a new sender numbered at its
+ * first row), stat_senders (the same rows), stat_threads,
+ * thread_senders and the topics of the threads they touch: each key
+ * once, in key order (what INSERT ... SELECT ... GROUP BY did, without
+ * its sorts, and with the topics of threads only added to made from
+ * their rows). */
+static enum la_status stats_count(struct store *st)
+{
+	struct fig *ss = NULL, *th = NULL, *ts = NULL, *tp = NULL, *fresh = NULL;
+	size_t nss = 0, nth = 0, nts = 0, ntp = 0, nfresh = 0;
+	size_t capss = 0, capth = 0, capts = 0, captp = 0, capfresh = 0;
+	struct drow *r = NULL;
+	struct sgroup *g = NULL;
+	char *text = NULL;
+	size_t nr = 0, capr = 0, ng = 0, capg = 0, ntext = 0, captext = 0;
+	GHashTable *ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free);
+	GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	enum la_status e = LA_OK;
+	sqlite3_stmt *s = c_prepare(st, C_SCAN);
+	if (!s)
+		e = LA_EDB;
+	int rc = SQLITE_DONE;
+	while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *addr = (const char *)sqlite3_column_text(s, 2);
+		const char *name = (const char *)sqlite3_column_text(s, 6);
+		size_t la = addr ? strlen(addr) : 0, ln = name ? strlen(name) : 0;
+		if (!addr || !name || !vec_reserve(&r, &capr, nr + 1, sizeof *r) ||
+		    !vec_reserve(&text, &captext, ntext + la + ln + 2, 1)) {
+			e = LA_ENOMEM;
+			break;
+		}
+		struct drow *x = &r[nr++];
+		*x = (struct drow){
+			.list_id = sqlite3_column_int64(s, 0),
+			.thread = sqlite3_column_int64(s, 1),
+			.day = sqlite3_column_int64(s, 3),
+			.d = sqlite3_column_int64(s, 4),
+			.moved = sqlite3_column_int64(s, 5) != 0,
+			.ts = sqlite3_column_int64(s, 7),
+			.addr = ntext,
+			.name = ntext + la + 1,
+		};
+		memcpy(text + ntext, addr, la + 1);
+		memcpy(text + ntext + la + 1, name, ln + 1);
+		ntext += la + ln + 2;
+	}
+	if (s)
+		sqlite3_reset(s);
+	if (!e && rc != SQLITE_DONE)
+		e = st_error(rc);
+	/* The senders, by their first row. */
+	for (size_t i = 0; !e && i < nr; i++) {
+		struct drow *x = &r[i];
+		if (x->moved || !text[x->addr])
+			continue;
+		int64_t t = x->d > 0 ? x->ts : 0;
+		char *key = g_strdup_printf("%" G_GINT64_FORMAT ":%s", x->list_id, text + x->addr);
+		gpointer v;
+		if (g_hash_table_lookup_extended(groups, key, NULL, &v)) {
+			g_free(key);
+			struct sgroup *y = &g[GPOINTER_TO_SIZE(v) - 1];
+			y->n += x->d;
+			sender_fold(y, text, x->name, t);
+			continue;
+		}
+		if (!vec_reserve(&g, &capg, ng + 1, sizeof *g)) {
+			g_free(key);
+			e = LA_ENOMEM;
+			break;
+		}
+		g[ng] = (struct sgroup){.list_id = x->list_id,
+		                        .n = x->d,
+		                        .ts = t,
+		                        .addr = x->addr,
+		                        .name = x->name};
+		g_hash_table_insert(groups, key, GSIZE_TO_POINTER(++ng));
+	}
+	if (!e && !(s = c_prepare(st, C_SENDER_SET)))
+		e = LA_EDB;
+	for (size_t i = 0; !e && i < ng; i++) {
+		sqlite3_bind_int64(s, 1, g[i].list_id);
+		sqlite3_bind_text(s, 2, text + g[i].addr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, text + g[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, g[i].n);
+		sqlite3_bind_int64(s, 5, g[i].ts);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			g[i].id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			e = st_error(rc);
+	}
+	if (!e && (rc = st_step_done(st->stats_apply[A_SENDERS_LAST])) != SQLITE_DONE)
+		e = st_error(rc);
+	/* Each row's sender: its group's, else looked up. */
+	for (size_t i = 0; !e && i < nr; i++) {
+		struct drow *x = &r[i];
+		char *key = g_strdup_printf("%" G_GINT64_FORMAT ":%s", x->list_id, text + x->addr);
+		gpointer v = g_hash_table_lookup(groups, key);
+		g_free(key);
+		if (v)
+			x->sender = g[GPOINTER_TO_SIZE(v) - 1].id;
+		else
+			e = sender_id(st, ids, x->list_id, text + x->addr, &x->sender);
+	}
+	for (size_t i = 0; !e && i < nr; i++) {
+		const struct drow *x = &r[i];
+		int64_t mo = x->day / 100, per[3] = {0, mo / 100, mo};
+		for (int k = 0; k < 3; k++)
+			if ((!x->moved && x->sender &&
+			     !fig_add(&ss, &nss, &capss, x->list_id, per[k], x->sender, x->d)) ||
+			    !fig_add(&th, &nth, &capth, x->list_id, per[k], x->thread, x->d))
+				e = LA_ENOMEM;
+		if ((x->sender &&
+		     !fig_add(&ts, &nts, &capts, x->list_id, x->thread, x->sender, x->d)) ||
+		    !fig_add(&tp, &ntp, &captp, x->list_id, x->thread, x->d < 0 || x->moved,
+		             x->d > 0 && !x->moved))
+			e = LA_ENOMEM;
+	}
+	g_hash_table_destroy(groups);
+	g_hash_table_destroy(ids);
+	free(r);
+	free(g);
+	free(text);
+	if (!e)
+		e = fig_sum(&ss, &nss) ? fig_write(st, C_STAT_SENDERS, ss, nss, NULL, NULL, NULL)
+		                       : LA_ENOMEM;
+	if (!e)
+		e = fig_sum(&th, &nth) ? fig_write(st, C_STAT_THREADS, th, nth, NULL, NULL, NULL)
+		                       : LA_ENOMEM;
+	if (!e)
+		e = fig_sum(&ts, &nts)
+		            ? fig_write(st, C_THREAD_SENDERS, ts, nts, &fresh, &nfresh, &capfresh)
+		            : LA_ENOMEM;
+	for (int i = A_ZERO_SENDERS; !e && i <= A_ZERO_TS; i++) {
+		rc = st_step_done(st->stats_apply[i]);
+		if (rc != SQLITE_DONE)
+			e = st_error(rc);
+	}
+	if (!e && !fig_sorted(&tp, ntp))
+		e = LA_ENOMEM;
+	if (!e && ntp) {
+		/* By thread: c, any change but an addition; n, the
+		 * additions. */
+		size_t k = 0;
+		for (size_t i = 1; i < ntp; i++) {
+			if (tp[k].a == tp[i].a && tp[k].b == tp[i].b) {
+				tp[k].c |= tp[i].c;
+				tp[k].n += tp[i].n;
+			} else {
+				tp[++k] = tp[i];
+			}
+		}
+		ntp = k + 1;
+		e = topics_apply(st, tp, ntp, fresh, nfresh);
+	}
+	free(ss);
+	free(th);
+	free(ts);
+	free(tp);
+	free(fresh);
+	return e;
+}
+
+enum la_status stats_note_add(struct store *st, int64_t id, int64_t list_id, int64_t thread,
+                              const char *addr, const char *name, int day, int64_t ts)
 {
 	size_t la = strlen(addr), ln = strlen(name);
 	if (!vec_reserve(&st->sadd, &st->capsadd, st->nsadd + 1, sizeof *st->sadd) ||
@@ -276,7 +761,8 @@ enum la_status stats_note_add(struct store *st, int64_t list_id, int64_t thread,
 	    !vec_reserve(&st->stext, &st->capstext, st->nstext + la + ln + 2, 1))
 		return LA_ENOMEM;
 	struct stats_add *a = &st->sadd[st->nsadd++];
-	*a = (struct stats_add){.list_id = list_id, .thread = thread, .ts = ts, .day = day};
+	*a = (struct stats_add){
+		.list_id = list_id, .thread = thread, .ts = ts, .id = id, .day = day};
 	a->addr = st->nstext;
 	memcpy(st->stext + st->nstext, addr, la + 1);
 	st->nstext += la + 1;
@@ -289,6 +775,7 @@ enum la_status stats_note_add(struct store *st, int64_t list_id, int64_t thread,
 void stats_pending_drop(struct store *st)
 {
 	st->nsadd = st->nstext = 0;
+	st->ntadd = 0;
 }
 
 enum la_status stats_flush(struct store *st)
@@ -301,6 +788,8 @@ enum la_status stats_flush(struct store *st)
 	                       " moved) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1, 0)",
 	                       -1, SQLITE_PREPARE_PERSISTENT, &st->stats_ins, NULL) != SQLITE_OK)
 		return LA_EDB;
+	if (!vec_reserve(&st->tadd, &st->captadd, st->ntadd + st->nsadd, sizeof *st->tadd))
+		return LA_ENOMEM;
 	sqlite3_stmt *s = st->stats_ins;
 	for (size_t i = 0; i < st->nsadd; i++) {
 		const struct stats_add *a = &st->sadd[i];
@@ -313,9 +802,10 @@ enum la_status stats_flush(struct store *st)
 		int rc = st_step_done(s);
 		if (rc != SQLITE_DONE)
 			return st_error(rc);
+		st->tadd[st->ntadd++] = (struct stats_tadd){a->list_id, a->thread, a->ts, a->id};
 	}
 	sqlite3_clear_bindings(s);
-	stats_pending_drop(st);
+	st->nsadd = st->nstext = 0;
 	return LA_OK;
 }
 
@@ -330,39 +820,74 @@ enum la_status stats_apply(struct store *st)
 	}
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE) {
+		st->ntadd = 0;
 		return stats_hash_new(st);
+	}
 	if (rc != SQLITE_ROW)
 		return st_error(rc);
-	for (size_t i = 0; i < sizeof apply_steps / sizeof *apply_steps; i++) {
-		if (!(s = st->stats_apply[i]) &&
+	for (size_t i = 0; i < A_COUNT; i++)
+		if (!st->stats_apply[i] &&
 		    sqlite3_prepare_v3(st->db, apply_steps[i], -1, SQLITE_PREPARE_PERSISTENT,
 		                       &st->stats_apply[i], NULL) != SQLITE_OK)
 			return LA_EDB;
-		rc = st_step_done(st->stats_apply[i]);
-		if (rc != SQLITE_DONE)
-			return st_error(rc);
-	}
+	enum la_status e = stats_count(st);
+	if (e)
+		return e;
+	st->ntadd = 0;
+	rc = st_step_done(st->stats_apply[A_CLEAR]);
+	if (rc != SQLITE_DONE)
+		return st_error(rc);
 	return stats_hash_new(st);
 }
 
 /* The figures made whole from the messages, in the open transaction:
  * dropped, then every message shown noted in stats_delta as store_add
- * notes it, in index order (the order new senders are
- * numbered in), and counted by stats_apply's steps like any batch. */
+ * notes it, in index order (the order new senders are numbered in),
+ * FILL_CHUNK messages at a time, each counted by stats_apply like a
+ * batch (the figures do not depend on the batches; the rows of a whole
+ * large index would not fit in memory). */
+#define FILL_CHUNK 50000
 static const char fill_sql[] =
 	"DELETE FROM senders; DELETE FROM stat_senders; DELETE FROM stat_threads;"
-	" DELETE FROM topics; DELETE FROM thread_senders; DELETE FROM stats_delta;"
-	"INSERT INTO stats_delta(list_id, thread, addr, name, day, ts, d, moved)"
-	" SELECT list_id, thread, from_addr, from_name, day, ts, 1, 0 FROM messages"
-	" WHERE " NOT_HIDDEN("") " ORDER BY id";
+	" DELETE FROM topics; DELETE FROM thread_senders; DELETE FROM stats_delta;";
 
 enum la_status stats_fill(struct store *st)
 {
 	int rc = st_exec(st, fill_sql);
 	if (rc != SQLITE_OK)
 		return st_error(rc);
-	return stats_apply(st);
+	sqlite3_stmt *s = NULL;
+	int64_t top = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM messages", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		top = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return st_error(rc);
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "INSERT INTO stats_delta(list_id, thread, addr, name, day, ts, d,"
+		    " moved) SELECT list_id, thread, from_addr, from_name, day, ts, 1, 0"
+		    " FROM messages WHERE id > ?1 AND id <= ?2 AND " NOT_HIDDEN("") " ORDER BY id",
+		    -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	enum la_status e = LA_OK;
+	for (int64_t lo = 0; !e && lo < top; lo += FILL_CHUNK) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, lo);
+		sqlite3_bind_int64(s, 2, lo + FILL_CHUNK);
+		rc = sqlite3_step(s);
+		e = rc == SQLITE_DONE ? stats_apply(st) : st_error(rc);
+	}
+	sqlite3_finalize(s);
+	return e ? e : stats_apply(st);
 }
 
 /* ---- reading ---- */
@@ -563,7 +1088,13 @@ enum la_status store_sender_msgs_before(struct store *st, int64_t list_id, const
 const char *stats_sql_at(size_t i)
 {
 	size_t n = sizeof apply_steps / sizeof *apply_steps;
-	return i < Q_COUNT ? q_sql[i] : i - Q_COUNT < n ? apply_steps[i - Q_COUNT] : NULL;
+	if (i < Q_COUNT)
+		return q_sql[i];
+	i -= Q_COUNT;
+	if (i < n)
+		return apply_steps[i];
+	i -= n;
+	return i < C_COUNT ? count_sql[i] : NULL;
 }
 
 void stats_stmts_free(struct store *st)
@@ -579,8 +1110,15 @@ void stats_stmts_free(struct store *st)
 		sqlite3_finalize(st->stats_stmt[i]);
 		st->stats_stmt[i] = NULL;
 	}
+	for (size_t i = 0; i < sizeof st->stats_c / sizeof *st->stats_c; i++) {
+		sqlite3_finalize(st->stats_c[i]);
+		st->stats_c[i] = NULL;
+	}
 	sqlite3_finalize(st->stats_ins);
 	st->stats_ins = NULL;
+	free(st->tadd);
+	st->tadd = NULL;
+	st->ntadd = st->captadd = 0;
 	free(st->sadd);
 	free(st->stext);
 	st->sadd = NULL;

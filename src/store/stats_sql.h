@@ -25,7 +25,8 @@
  * public-inbox deletion, a purge).  (A trigger on the insert made each
  * one a statement that needs a statement journal, and FTS5 flushes its
  * pending words at each.)  store_commit adds them up into the tables
- * (stats_apply: a few statements over a whole batch) in the same
+ * (stats_apply: read once and added up in memory, each row touched
+ * written once a batch, in key order) in the same
  * transaction, so the figures commit or roll back with the messages and
  * a reader never sees them apart.  An index made before them gets them once
  * (stats_fill, meta stats = 1). */

@@ -202,7 +202,7 @@ struct store {
 	/* The messages shown added since the last stats_flush, in order
 	 * (stats.c: stats_note_add), their addresses and names in stext. */
 	struct stats_add {
-		int64_t list_id, thread, ts;
+		int64_t list_id, thread, ts, id;
 		size_t addr, name; /* offsets into stext */
 		int day;
 	} * sadd;
@@ -210,6 +210,14 @@ struct store {
 	char *stext;
 	size_t nstext, capstext;
 	sqlite3_stmt *stats_ins;
+	/* The additions written into stats_delta since the last
+	 * stats_apply, by thread, for the topics they only add to
+	 * (stats.c: topics_apply). */
+	struct stats_tadd {
+		int64_t list_id, thread, ts, id;
+	} * tadd;
+	size_t ntadd, captadd;
+	sqlite3_stmt *stats_c[16]; /* stats.c's counting statements */
 	bool writer;
 	enum store_mode mode; /* as opened (store_open) */
 	bool in_txn;
@@ -536,11 +544,11 @@ void series_old_clear(struct store *st);
  * and sets the page key of new senders, in the writer's transaction;
  * store_commit calls it (after stats_flush). */
 LA_MUST_CHECK enum la_status stats_apply(struct store *st);
-/* stats.c: notes a message shown that store_add inserted (what the
- * trigger stats_add did before), in memory. */
-LA_MUST_CHECK enum la_status stats_note_add(struct store *st, int64_t list_id, int64_t thread,
-                                            const char *addr, const char *name, int day,
-                                            int64_t ts);
+/* stats.c: notes a message shown that store_add inserted (row id; what
+ * the trigger stats_add did before), in memory. */
+LA_MUST_CHECK enum la_status stats_note_add(struct store *st, int64_t id, int64_t list_id,
+                                            int64_t thread, const char *addr, const char *name,
+                                            int day, int64_t ts);
 /* stats.c: writes the noted additions into stats_delta, in order, in the
  * open transaction: before any statement whose triggers note a change
  * of messages (a thread merge, a hide, a removal, a purge), so that

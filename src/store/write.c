@@ -909,8 +909,8 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 		st->mid_words_upto = rowid;
 	/* Its figures, counted at commit (stats_sql.h). */
 	if (!(sum->flags & STORE_F_HIDDEN) &&
-	    (e = stats_note_add(st, m->list_id, thread, sum->from_addr, sum->from_name, m->day,
-	                        m->ts)))
+	    (e = stats_note_add(st, rowid, m->list_id, thread, sum->from_addr, sum->from_name,
+	                        m->day, m->ts)))
 		return la_err_set(err, e, "out of memory");
 	e = series_note(st, rowid, m->list_id, m->has_date ? m->date : m->ts, sum->subject,
 	                sum->from_addr, self_id, parent, *dup);
