@@ -395,18 +395,24 @@ static void add_one(int64_t v, int64_t *ids, unsigned *how, int max, int *n, uns
 }
 
 /* a[0..na) (ascending from near) and b[0..nb) (descending below near),
- * the 64 nearest to near first, added to the set by add_one; of two as
- * near, the lower id first (the order ORDER BY abs(id - near) LIMIT 64
- * gave). */
+ * the 64 nearest to near first, added to the set as add_one would; of
+ * two as near, the lower id first (the order ORDER BY abs(id - near)
+ * LIMIT 64 gave).  a and b share no id, so each is looked for only
+ * among the ids the set had before. */
 static void merge_nearest(const int64_t *a, int na, const int64_t *b, int nb, int64_t near,
                           int64_t *ids, unsigned *how, int max, int *n, unsigned why)
 {
+	const int n0 = *n;
 	/* Once the set is full nothing more joins it. */
 	for (int i = 0, j = 0; i + j < 64 && (i < na || j < nb) && *n < max;) {
-		if (j >= nb || (i < na && a[i] - near < near - b[j]))
-			add_one(a[i++], ids, how, max, n, why);
-		else
-			add_one(b[j++], ids, how, max, n, why);
+		int64_t v = j >= nb || (i < na && a[i] - near < near - b[j]) ? a[i++] : b[j++];
+		int k = 0;
+		while (k < n0 && ids[k] != v)
+			k++;
+		if (k == n0) {
+			how[*n] = why;
+			ids[(*n)++] = v;
+		}
 	}
 }
 
@@ -1264,15 +1270,29 @@ static const struct idset *name_get(struct store *st, struct pid_cache *pc, cons
                                     bool change, enum la_status *e)
 {
 	bool before = pc->before && !change && pc->nold;
-	char *key =
-		change ? g_strdup_printf("c%" G_GINT64_FORMAT ":%s", cur->list_id, cur->change_id)
-		       : g_strdup_printf("%c%" G_GINT64_FORMAT ":%zu:%s%s", before ? 'b' : 'n',
-	                                 cur->list_id, strlen(cur->name), cur->name, cur->author);
+	/* The key on the stack (a walk asks it of every member): copied
+	 * only when the group is read; one too long for it (an old name
+	 * not bounded as the rows are) is made as it is. */
+	char buf[SUBJECT_MAX + ADDR_MAX + 64], *key = buf;
+	int len = change ? snprintf(buf, sizeof buf, "c%" G_GINT64_FORMAT ":%s", cur->list_id,
+	                            cur->change_id)
+	                 : snprintf(buf, sizeof buf, "%c%" G_GINT64_FORMAT ":%zu:%s%s",
+	                            before ? 'b' : 'n', cur->list_id, strlen(cur->name), cur->name,
+	                            cur->author);
+	if (len < 0 || (size_t)len >= sizeof buf)
+		key = change ? g_strdup_printf("c%" G_GINT64_FORMAT ":%s", cur->list_id,
+		                               cur->change_id)
+		             : g_strdup_printf("%c%" G_GINT64_FORMAT ":%zu:%s%s",
+		                               before ? 'b' : 'n', cur->list_id, strlen(cur->name),
+		                               cur->name, cur->author);
 	struct idset *g = g_hash_table_lookup(pc->names, key);
 	if (g) {
-		g_free(key);
+		if (key != buf)
+			g_free(key);
 		return g;
 	}
+	if (key == buf)
+		key = g_strdup(buf);
 	sqlite3_stmt *s = q(st, change ? Q_G_CHANGE : Q_G_NAME);
 	g = calloc(1, sizeof *g);
 	if (!s || !g) {
@@ -1567,7 +1587,10 @@ static enum la_status versions_walk(struct store *st, struct pid_cache *pc, int6
 		*old = false;
 	if (max < 1)
 		return LA_OK;
-	const struct prow **rows = calloc((size_t)max, sizeof *rows);
+	/* On the stack for a walk of states (max SERIES_CHAIN_MAX). */
+	const struct prow *stack[SERIES_CHAIN_MAX];
+	const struct prow **rows =
+		max <= SERIES_CHAIN_MAX ? stack : calloc((size_t)max, sizeof *rows);
 	if (!rows)
 		return LA_ENOMEM;
 	ids[0] = start;
@@ -1595,7 +1618,8 @@ static enum la_status versions_walk(struct store *st, struct pid_cache *pc, int6
 		if (!e && *n < max)
 			e = add_by_patch(st, pc, cur, ids, how, max, n);
 	}
-	free(rows);
+	if (rows != stack)
+		free(rows);
 	return e;
 }
 
@@ -2081,26 +2105,62 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
  * walk kept holds one of them (held), those done, those found
  * unchanged, those whose kept walks were looked up (seeded), and those
  * around which nothing is skipped (a change-id changed). */
+struct idhash {
+	int64_t *k; /* open addressing; IDHASH_EMPTY: a free slot */
+	size_t cap, n;
+};
+#define IDHASH_EMPTY INT64_MIN
+
 struct refresh {
-	GHashTable *changed, *held, *done, *clean, *seeded, *force;
+	struct idhash changed, held, done, clean, seeded, force;
 	bool force_all, renames;
 };
 
-static bool set_has(GHashTable *set, int64_t id)
+static size_t idhash_slot(int64_t id, size_t cap)
 {
-	return g_hash_table_contains(set, &id);
+	return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
+
+static bool set_has(const struct idhash *set, int64_t id)
+{
+	if (!set->n)
+		return false;
+	for (size_t i = idhash_slot(id, set->cap);; i = (i + 1) & (set->cap - 1)) {
+		if (set->k[i] == id)
+			return true;
+		if (set->k[i] == IDHASH_EMPTY)
+			return false;
+	}
 }
 
 /* Adds id to set; false on failure. */
-static bool set_add(GHashTable *set, int64_t id)
+static bool set_add(struct idhash *set, int64_t id)
 {
-	if (g_hash_table_contains(set, &id))
+	if (set_has(set, id))
 		return true;
-	int64_t *k = malloc(sizeof *k);
-	if (!k)
-		return false;
-	*k = id;
-	g_hash_table_add(set, k);
+	if (2 * (set->n + 1) > set->cap) {
+		size_t cap = set->cap ? 2 * set->cap : 64;
+		int64_t *k = malloc(cap * sizeof *k);
+		if (!k)
+			return false;
+		for (size_t i = 0; i < cap; i++)
+			k[i] = IDHASH_EMPTY;
+		for (size_t j = 0; j < set->cap; j++)
+			if (set->k[j] != IDHASH_EMPTY) {
+				size_t i = idhash_slot(set->k[j], cap);
+				while (k[i] != IDHASH_EMPTY)
+					i = (i + 1) & (cap - 1);
+				k[i] = set->k[j];
+			}
+		free(set->k);
+		set->k = k;
+		set->cap = cap;
+	}
+	size_t i = idhash_slot(id, set->cap);
+	while (set->k[i] != IDHASH_EMPTY)
+		i = (i + 1) & (set->cap - 1);
+	set->k[i] = id;
+	set->n++;
 	return true;
 }
 
@@ -2221,7 +2281,7 @@ static enum la_status touches_changed(struct store *st, struct pid_cache *pc, st
 		return e == LA_ENOTFOUND ? LA_OK : e;
 	*hit = false;
 	for (int i = 0; i < w->n && !*hit; i++)
-		*hit = set_has(r->changed, w->ids[i]);
+		*hit = set_has(&r->changed, w->ids[i]);
 	if (*hit || !w->old)
 		return LA_OK;
 	/* Its walk as it was before the transaction's renames (a series that
@@ -2238,7 +2298,7 @@ static enum la_status touches_changed(struct store *st, struct pid_cache *pc, st
 	if (e)
 		return e == LA_ENOTFOUND ? (*hit = true, LA_OK) : e;
 	for (int i = 0; i < n && !*hit; i++)
-		*hit = set_has(r->changed, ids[i]);
+		*hit = set_has(&r->changed, ids[i]);
 	return LA_OK;
 }
 
@@ -2248,17 +2308,17 @@ static enum la_status touches_changed(struct store *st, struct pid_cache *pc, st
 static enum la_status consider(struct store *st, struct refresh *r, struct pid_cache *pc,
                                struct sver_cache *sc, int64_t x, bool force)
 {
-	if (set_has(r->done, x))
+	if (set_has(&r->done, x))
 		return LA_OK;
 	enum la_status e = LA_OK;
-	if (!force && !r->force_all && !set_has(r->changed, x) && !set_has(r->held, x)) {
-		if (set_has(r->clean, x))
+	if (!force && !r->force_all && !set_has(&r->changed, x) && !set_has(&r->held, x)) {
+		if (set_has(&r->clean, x))
 			return LA_OK;
 		bool hit;
 		if ((e = touches_changed(st, pc, sc, r, x, &hit)))
 			return e;
 		if (!hit) {
-			if (!set_add(r->clean, x))
+			if (!set_add(&r->clean, x))
 				return LA_ENOMEM;
 			/* A series renamed into its name may now stand between
 			 * it and a member not kept (walk_store's count). */
@@ -2271,7 +2331,7 @@ static enum la_status consider(struct store *st, struct refresh *r, struct pid_c
 			return into ? walk_store(st, pc, sc, x, false) : e;
 		}
 	}
-	if (!set_add(r->done, x))
+	if (!set_add(&r->done, x))
 		return LA_ENOMEM;
 	struct store_series_state ss;
 	const struct sver *me = NULL;
@@ -2310,12 +2370,12 @@ static enum la_status walk_seed(struct store *st, struct refresh *r, struct pid_
 			if (g->v[j] != seed) {
 				if (!idset_add(&c, g->v[j]))
 					e = LA_ENOMEM;
-				left -= !set_has(r->changed, g->v[j]);
+				left -= !set_has(&r->changed, g->v[j]);
 			}
 		for (size_t j = at, left = 64; g && !e && j > 0 && left; j--) {
 			if (!idset_add(&c, g->v[j - 1]))
 				e = LA_ENOMEM;
-			left -= !set_has(r->changed, g->v[j - 1]);
+			left -= !set_has(&r->changed, g->v[j - 1]);
 		}
 	}
 	if (!e && !idset_add(&c, seed))
@@ -2350,20 +2410,20 @@ static enum la_status walk_neighbours(struct store *st, struct refresh *r, struc
 		bool has;
 		size_t at = idset_find(g, id, &has);
 		for (size_t j = at + has; j < g->n; j++)
-			if (!set_has(r->changed, g->v[j])) {
+			if (!set_has(&r->changed, g->v[j])) {
 				seeds[ns++] = g->v[j];
 				break;
 			}
 		for (size_t j = at; j > 0; j--)
-			if (!set_has(r->changed, g->v[j - 1])) {
+			if (!set_has(&r->changed, g->v[j - 1])) {
 				seeds[ns++] = g->v[j - 1];
 				break;
 			}
 	}
 	for (int i = 0; !e && i < ns; i++) {
-		if (set_has(r->seeded, seeds[i]))
+		if (set_has(&r->seeded, seeds[i]))
 			continue;
-		if (!set_add(r->seeded, seeds[i]))
+		if (!set_add(&r->seeded, seeds[i]))
 			return LA_ENOMEM;
 		e = walk_seed(st, r, pc, sc, seeds[i], NULL, false);
 	}
@@ -2420,11 +2480,11 @@ static enum la_status walk_sharers(struct store *st, struct refresh *r, struct p
 		if (m->ahash != ahash)
 			break;
 		if (m->series == id || m->list_id != cur->list_id ||
-		    strcmp(m->author, cur->author) != 0 || set_has(r->changed, m->series) ||
-		    set_has(r->seeded, m->series))
+		    strcmp(m->author, cur->author) != 0 || set_has(&r->changed, m->series) ||
+		    set_has(&r->seeded, m->series))
 			continue;
 		int64_t one = m->series;
-		if (!set_add(r->seeded, one) || !idset_add(&cand, one))
+		if (!set_add(&r->seeded, one) || !idset_add(&cand, one))
 			e = LA_ENOMEM;
 	}
 	for (size_t i = 0; !e && i < cand.n; i++) {
@@ -2452,7 +2512,7 @@ static enum la_status walk_sharers_of(struct store *st, struct refresh *r, struc
 		if (!(s = q(st, Q_OF)))
 			return LA_EDB;
 		sqlite3_bind_int64(s, 1, id);
-		if ((e = one_int(s, &series)) || !series || !set_has(r->changed, series))
+		if ((e = one_int(s, &series)) || !series || !set_has(&r->changed, series))
 			return e;
 		s = q(st, Q_PIDS);
 	} else {
@@ -2495,10 +2555,10 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct refresh
                                     struct pid_cache *pc, struct sver_cache *sc)
 {
 	pc_trim(pc);
-	bool force = set_has(r->force, id);
+	bool force = set_has(&r->force, id);
 	enum la_status e = consider(st, r, pc, sc, id, force);
-	if (!e && !set_has(r->seeded, id))
-		e = set_add(r->seeded, id) ? walk_seed(st, r, pc, sc, id, NULL, force) : LA_ENOMEM;
+	if (!e && !set_has(&r->seeded, id))
+		e = set_add(&r->seeded, id) ? walk_seed(st, r, pc, sc, id, NULL, force) : LA_ENOMEM;
 	if (!e)
 		e = walk_neighbours(st, r, pc, sc, id);
 	/* A message hidden or shown again: every patch of the series
@@ -2506,11 +2566,6 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct refresh
 	if (!e && r->force_all && pc->any_pid)
 		e = walk_sharers_of(st, r, pc, sc, id, false);
 	return e;
-}
-
-static GHashTable *id_set_new(void)
-{
-	return g_hash_table_new_full(g_int64_hash, g_int64_equal, free, NULL);
 }
 
 /* The series of the threads named dirty, each with its versions. */
@@ -2540,8 +2595,7 @@ enum la_status series_state_refresh(struct store *st)
 		return series_state_fill(st);
 	qsort(st->sdirty, st->nsdirty, sizeof *st->sdirty, cmp_i64);
 	struct idset series = {0};
-	struct refresh r = {id_set_new(), id_set_new(), id_set_new(), id_set_new(),
-	                    id_set_new(), id_set_new(), false,        st->nsold > 0};
+	struct refresh r = {.renames = st->nsold > 0};
 	enum la_status e = LA_OK;
 	for (size_t i = 0; !e && i < st->nsdirty; i++) {
 		int64_t d = st->sdirty[i];
@@ -2552,7 +2606,7 @@ enum la_status series_state_refresh(struct store *st)
 			continue;
 		}
 		if (d < 0) {
-			if (!set_add(r.force, -d))
+			if (!set_add(&r.force, -d))
 				e = LA_ENOMEM;
 			continue;
 		}
@@ -2565,8 +2619,8 @@ enum la_status series_state_refresh(struct store *st)
 		int rc;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			int64_t id = sqlite3_column_int64(s, 0);
-			if (!set_has(r.changed, id) &&
-			    (!idset_add(&series, id) || !set_add(r.changed, id))) {
+			if (!set_has(&r.changed, id) &&
+			    (!idset_add(&series, id) || !set_add(&r.changed, id))) {
 				e = LA_ENOMEM;
 				break;
 			}
@@ -2577,17 +2631,16 @@ enum la_status series_state_refresh(struct store *st)
 	}
 	/* A series renamed (or given another change-id) counts as changed
 	 * even if no thread of it was named. */
-	GHashTableIter it;
-	gpointer k;
-	g_hash_table_iter_init(&it, r.force);
-	while (!e && g_hash_table_iter_next(&it, &k, NULL)) {
-		int64_t id = *(const int64_t *)k;
-		if (!set_has(r.changed, id) && (!idset_add(&series, id) || !set_add(r.changed, id)))
+	for (size_t j = 0; !e && j < r.force.cap; j++) {
+		int64_t id = r.force.k[j];
+		if (id != IDHASH_EMPTY && !set_has(&r.changed, id) &&
+		    (!idset_add(&series, id) || !set_add(&r.changed, id)))
 			e = LA_ENOMEM;
 	}
 	for (size_t i = 0; !e && i < st->nsold; i++) {
 		int64_t id = st->sold[i].id;
-		if (!set_has(r.changed, id) && (!idset_add(&series, id) || !set_add(r.changed, id)))
+		if (!set_has(&r.changed, id) &&
+		    (!idset_add(&series, id) || !set_add(&r.changed, id)))
 			e = LA_ENOMEM;
 	}
 	/* In id order, whatever order the threads came in. */
@@ -2596,10 +2649,10 @@ enum la_status series_state_refresh(struct store *st)
 	/* The walks kept that hold a series changed: each held it before. */
 	struct idset held = {0};
 	for (size_t i = 0; !e && i < series.n; i++)
-		if (set_has(r.changed, series.v[i]))
+		if (set_has(&r.changed, series.v[i]))
 			e = walk_starts(st, series.v[i], &held);
 	for (size_t i = 0; !e && i < held.n; i++)
-		if (!set_add(r.held, held.v[i]))
+		if (!set_add(&r.held, held.v[i]))
 			e = LA_ENOMEM;
 	free(held.v);
 	struct pid_cache pc;
@@ -2618,9 +2671,9 @@ enum la_status series_state_refresh(struct store *st)
 		e = walk_sharers_of(st, &r, &pc, &sc, st->sjoin[i], true);
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
-	GHashTable *sets[] = {r.changed, r.held, r.done, r.clean, r.seeded, r.force};
+	struct idhash *sets[] = {&r.changed, &r.held, &r.done, &r.clean, &r.seeded, &r.force};
 	for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
-		g_hash_table_destroy(sets[i]);
+		free(sets[i]->k);
 	free(series.v);
 	st->nsdirty = st->nsjoin = 0;
 	series_old_clear(st);
