@@ -2186,16 +2186,20 @@ static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct 
 	e = LA_OK;
 	const struct prow *x = w ? prow_get(st, pc, id, &e) : NULL;
 	const struct idset *g = NULL; /* x's name group, read at its first member of it */
+	size_t ix = 0;                /* x's place in it */
+	bool hx = false;
 	for (int i = 1; x && !e && i < w->n; i++) {
 		const struct prow *m = prow_get(st, pc, w->ids[i], &e);
 		if (!m)
 			break;
-		bool local = false;
-		if (x->name[0] && m->list_id == x->list_id && strcmp(m->name, x->name) == 0 &&
-		    strcmp(m->author, x->author) == 0 &&
-		    (g || (g = name_get(st, pc, x, false, &e)))) {
-			bool hx, hm;
-			size_t ix = idset_find(g, x->id, &hx), im = idset_find(g, m->id, &hm);
+		bool local = false, same = x->name[0] && m->list_id == x->list_id &&
+		                           strcmp(m->name, x->name) == 0 &&
+		                           strcmp(m->author, x->author) == 0;
+		if (same && !g && (g = name_get(st, pc, x, false, &e)))
+			ix = idset_find(g, x->id, &hx);
+		if (same && g) {
+			bool hm;
+			size_t im = idset_find(g, m->id, &hm);
 			local = hx && hm && (ix > im ? ix - im : im - ix) <= 63;
 		}
 		if (!e && !local)
