@@ -13,10 +13,7 @@
 #define MSG_COLS                                                                               \
 	"m.id, m.list_id, m.source_id, m.day, m.num, m.ts, m.date, m.mid, m.parent, m.thread," \
 	" m.off, m.len, m.flags, mids.mid, m.subject, m.from_name, m.from_addr, m.file, l.name"
-/* Eight rows of S_MID_INS64 and of S_MIDWORD_INS64. */
-#define MID_V8                                                                                 \
-	"(?,?,?,?,?,?),(?,?,?,?,?,?),(?,?,?,?,?,?),(?,?,?,?,?,?),(?,?,?,?,?,?),(?,?,?,?,?,?)," \
-	"(?,?,?,?,?,?),(?,?,?,?,?,?)"
+/* Eight rows of S_MIDWORD_INS64. */
 #define MW_V8 "(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?)"
 
 const char *const st_sql[S_COUNT] = {
@@ -42,11 +39,6 @@ const char *const st_sql[S_COUNT] = {
 		       " ORDER BY mid LIMIT ?5) WHERE msgs > 0 AND mid <> ?2 LIMIT ?4",
 	[S_MID_INS] = "INSERT INTO mids(id, hash, mid, thread, parent, msgs)"
 		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-	/* cache_flush's new rows, 64 a statement (write.c): row i binds
-         * 6i + 1 to 6i + 6. */
-	[S_MID_INS64] =
-		"INSERT INTO mids(id, hash, mid, thread, parent, msgs) VALUES" MID_V8 "," MID_V8
-		"," MID_V8 "," MID_V8 "," MID_V8 "," MID_V8 "," MID_V8 "," MID_V8,
 	[S_MID_UPD] = "UPDATE mids SET thread = ?2, parent = ?3, msgs = ?4 WHERE id = ?1",
 	/* Two subqueries: each max() reads one end of a b-tree, where one
          * query with both walked all of mids_thread. */
@@ -54,10 +46,10 @@ const char *const st_sql[S_COUNT] = {
 		      " (SELECT coalesce(max(thread), 0) FROM mids)",
 	[S_MIDWORD_INS] = "INSERT OR IGNORE INTO mid_words(w, mid) VALUES(?1, ?2)",
 	/* A transaction's rows, 64 a statement (write.c,
-         * st_mid_words_flush): one step instead of 64 (the ?s number 1, 2,
-         * ... as they come: row i binds 2i + 1 and 2i + 2). */
-	[S_MIDWORD_INS64] = "INSERT OR IGNORE INTO mid_words(w, mid) VALUES" MW_V8 "," MW_V8
-			    "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8,
+	 * st_mid_words_flush): one step instead of 64 (the ?s number 1, 2,
+	 * ... as they come: row i binds 2i + 1 and 2i + 2). */
+	[S_MIDWORD_INS64] = "INSERT OR IGNORE INTO mid_words(w, mid) VALUES" MW_V8 "," MW_V8 "," MW_V8
+			    "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8,
 	[S_MERGE_MIDS] = "UPDATE mids SET thread = ?1 WHERE thread = ?2",
 	[S_MERGE_MSGS] = "UPDATE messages SET thread = ?1 WHERE thread = ?2",
 	/* The day's messages, and the ones removed since (their numbers

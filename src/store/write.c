@@ -296,50 +296,13 @@ static int dirty_cmp(const void *a, const void *b, void *arg)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Rows of mids in one INSERT (S_MID_INS64's VALUES). */
-#define MID_STMT_ROWS 64
-
-/* Binds new entry e as row j of S_MID_INS64 (j = 0: S_MID_INS). */
-static void mid_bind(sqlite3_stmt *s, int j, const struct mid_cache *c, const struct mid_entry *e)
-{
-	int k = 6 * j;
-	sqlite3_bind_int64(s, k + 1, e->id);
-	sqlite3_bind_int64(s, k + 2, (int64_t)e->hash);
-	sqlite3_bind_text(s, k + 3, entry_text(c, e), (int)e->text_len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, k + 4, e->thread);
-	if (e->parent)
-		sqlite3_bind_int64(s, k + 5, e->parent);
-	else
-		sqlite3_bind_null(s, k + 5);
-	sqlite3_bind_int64(s, k + 6, e->msgs);
-}
-
 /* Writes new and changed entries to the index. */
 static enum la_status cache_flush(struct store *st)
 {
 	struct mid_cache *c = &st->mids;
 	if (c->ndirty > 1)
 		qsort_r(c->dirty, c->ndirty, sizeof *c->dirty, dirty_cmp, c);
-	/* The new entries come first (dirty_cmp): MID_STMT_ROWS of them a
-	 * step while there are so many, as st_mid_words_flush does. */
-	size_t nnew = 0;
-	while (nnew < c->ndirty && c->e[c->dirty[nnew]].state == MID_NEW)
-		nnew++;
-	size_t i = 0;
-	for (; nnew - i >= MID_STMT_ROWS; i += MID_STMT_ROWS) {
-		sqlite3_stmt *s = st_prepare(st, S_MID_INS64);
-		if (!s)
-			return LA_EDB;
-		for (int j = 0; j < MID_STMT_ROWS; j++)
-			mid_bind(s, j, c, &c->e[c->dirty[i + j]]);
-		int rc = st_step_done(s);
-		sqlite3_clear_bindings(s);
-		if (rc != SQLITE_DONE)
-			return st_error(rc);
-		for (int j = 0; j < MID_STMT_ROWS; j++)
-			c->e[c->dirty[i + j]].state = MID_CLEAN;
-	}
-	for (; i < c->ndirty; i++) {
+	for (size_t i = 0; i < c->ndirty; i++) {
 		struct mid_entry *e = &c->e[c->dirty[i]];
 		if (e->state == MID_CLEAN)
 			continue;
@@ -348,7 +311,13 @@ static enum la_status cache_flush(struct store *st)
 			s = st_prepare(st, S_MID_INS);
 			if (!s)
 				return LA_EDB;
-			mid_bind(s, 0, c, e);
+			sqlite3_bind_int64(s, 1, e->id);
+			sqlite3_bind_int64(s, 2, (int64_t)e->hash);
+			sqlite3_bind_text(s, 3, entry_text(c, e), (int)e->text_len, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 4, e->thread);
+			if (e->parent)
+				sqlite3_bind_int64(s, 5, e->parent);
+			sqlite3_bind_int64(s, 6, e->msgs);
 		} else {
 			s = st_prepare(st, S_MID_UPD);
 			if (!s)
