@@ -46,10 +46,10 @@ const char *const st_sql[S_COUNT] = {
 		      " (SELECT coalesce(max(thread), 0) FROM mids)",
 	[S_MIDWORD_INS] = "INSERT OR IGNORE INTO mid_words(w, mid) VALUES(?1, ?2)",
 	/* A transaction's rows, 64 a statement (write.c,
-	 * st_mid_words_flush): one step instead of 64 (the ?s number 1, 2,
-	 * ... as they come: row i binds 2i + 1 and 2i + 2). */
-	[S_MIDWORD_INS64] = "INSERT OR IGNORE INTO mid_words(w, mid) VALUES" MW_V8 "," MW_V8 "," MW_V8
-			    "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8,
+         * st_mid_words_flush): one step instead of 64 (the ?s number 1, 2,
+         * ... as they come: row i binds 2i + 1 and 2i + 2). */
+	[S_MIDWORD_INS64] = "INSERT OR IGNORE INTO mid_words(w, mid) VALUES" MW_V8 "," MW_V8
+			    "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8,
 	[S_MERGE_MIDS] = "UPDATE mids SET thread = ?1 WHERE thread = ?2",
 	[S_MERGE_MSGS] = "UPDATE messages SET thread = ?1 WHERE thread = ?2",
 	/* The day's messages, and the ones removed since (their numbers
