@@ -786,7 +786,7 @@ int st_mid_words_flush(struct store *st)
 			v[k++] = v[i];
 	/* MW_STMT_ROWS rows a step (S_MIDWORD_INS64), the rest one a step:
 	 * a step's fixed cost (VDBE setup, the reset, the b-tree seek from
-	 * the root) was most of the row's (issue 20).  The rows are the
+	 * the root) was a third to a half of a row's (issue 20).  The rows are the
 	 * same, inserted in the same order. */
 	int rc = SQLITE_DONE;
 	size_t i = 0;
