@@ -13,6 +13,9 @@
 #define MSG_COLS                                                                               \
 	"m.id, m.list_id, m.source_id, m.day, m.num, m.ts, m.date, m.mid, m.parent, m.thread," \
 	" m.off, m.len, m.flags, mids.mid, m.subject, m.from_name, m.from_addr, m.file, l.name"
+/* Eight rows of S_MIDWORD_INS64. */
+#define MW_V8 "(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?)"
+
 const char *const st_sql[S_COUNT] = {
 	[S_LIST_ID] = "SELECT id FROM lists WHERE name = ?1",
 	[S_LIST_INS] = "INSERT INTO lists(name) VALUES(?1)",
@@ -42,6 +45,11 @@ const char *const st_sql[S_COUNT] = {
 	[S_MAX_IDS] = "SELECT (SELECT coalesce(max(id), 0) FROM mids),"
 		      " (SELECT coalesce(max(thread), 0) FROM mids)",
 	[S_MIDWORD_INS] = "INSERT OR IGNORE INTO mid_words(w, mid) VALUES(?1, ?2)",
+	/* A transaction's rows, 64 a statement (write.c,
+         * st_mid_words_flush): one step instead of 64 (the ?s number 1, 2,
+         * ... as they come: row i binds 2i + 1 and 2i + 2). */
+	[S_MIDWORD_INS64] = "INSERT OR IGNORE INTO mid_words(w, mid) VALUES" MW_V8 "," MW_V8
+			    "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8,
 	[S_MERGE_MIDS] = "UPDATE mids SET thread = ?1 WHERE thread = ?2",
 	[S_MERGE_MSGS] = "UPDATE messages SET thread = ?1 WHERE thread = ?2",
 	/* The day's messages, and the ones removed since (their numbers

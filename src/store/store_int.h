@@ -70,6 +70,7 @@ enum st_stmt_id {
 	S_MID_INS,
 	S_MID_UPD,
 	S_MIDWORD_INS,
+	S_MIDWORD_INS64, /* 64 rows of S_MIDWORD_INS in one statement */
 	S_MAX_IDS,
 	S_MERGE_MIDS,
 	S_MERGE_MSGS,
