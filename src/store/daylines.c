@@ -282,7 +282,7 @@ enum la_status st_lines_flush(struct store *st)
 	 * killed before leaves them to the next writer's commit. */
 	if (!lines_here(st) || st->states_deferred)
 		return LA_OK;
-	sqlite3_stmt *s = st_prepare(st, S_LINES_TODO);
+	sqlite3_stmt *s = st_prepare(st, S_LINES_DIRTY);
 	if (!s)
 		return LA_EDB;
 	struct {

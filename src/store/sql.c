@@ -138,7 +138,7 @@ const char *const st_sql[S_COUNT] = {
 			 " AND day BETWEEN ?2 AND ?3 AND flags & " HIDDEN_BIT_SQL " != 0"
 			 " GROUP BY day ORDER BY day",
 	[S_LINES_NOTE] = "INSERT OR IGNORE INTO day_lines_dirty(list_id, day) VALUES(?1, ?2)",
-	[S_LINES_TODO] = "SELECT list_id, day FROM day_lines_dirty",
+	[S_LINES_DIRTY] = "SELECT list_id, day FROM day_lines_dirty",
 	[S_LINES_DEL] = "DELETE FROM day_lines WHERE key = ?1 * 4294967296 + ?2",
 	[S_LINES_COUNT] = "SELECT count FROM days WHERE list_id = ?1 AND day = ?2",
 	[S_LINES_SET] = "INSERT INTO day_lines(key, count, data)"

@@ -114,7 +114,7 @@ enum st_stmt_id {
 	S_READ_END,
 	S_DAY_HIDDEN,
 	S_LINES_NOTE, /* daylines.c */
-	S_LINES_TODO,
+	S_LINES_DIRTY,
 	S_LINES_DEL,
 	S_LINES_COUNT,
 	S_LINES_SET,
