@@ -168,6 +168,27 @@ corpus_mboxes() {
 		cp "$SHARED/corpora/notmuch.mbox" "$SHARED"/corpora/peers/peer-*.mbox "$1/"
 	fi
 }
+# index_rows DIR [rowid]: every row of every table of DIR's index in the
+# order of all its columns (meta but its `updated`), to compare two
+# archives; with `rowid`, a table with rowids in rowid order with its
+# rowid first (so that ids must be the same too).
+index_rows() {
+	local t cols db=$1/index.sqlite
+	for t in $(sqlite3 "$db" "SELECT name FROM sqlite_schema WHERE type = 'table'
+			AND name NOT LIKE 'sqlite_%' ORDER BY name"); do
+		echo "== $t"
+		cols=$(sqlite3 "$db" "SELECT group_concat('\"' || name || '\"', ', ')
+			FROM pragma_table_info('$t')")
+		if [ "$t" = meta ]; then
+			sqlite3 "$db" "SELECT * FROM meta WHERE key <> 'updated' ORDER BY key"
+		elif [ "${2:-}" = rowid ] && [ "$(sqlite3 "$db" "SELECT sql NOT LIKE '%WITHOUT ROWID%'
+				FROM sqlite_schema WHERE name = '$t'")" = 1 ]; then
+			sqlite3 "$db" "SELECT rowid, $cols FROM \"$t\" ORDER BY rowid"
+		else
+			sqlite3 "$db" "SELECT $cols FROM \"$t\" ORDER BY $cols"
+		fi
+	done
+}
 # series_tables DIR: the series rows and places of DIR's index in
 # DIR.series, their states in DIR.state (each in id order), to compare.
 series_tables() {

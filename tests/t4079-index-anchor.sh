@@ -46,21 +46,7 @@ check "...the lists hold their messages" \
 # Every table's rows in the order of all their columns (and of its
 # rowid, if it has one: ids must be the same too).
 rows() {
-	local t cols
-	for t in $(sqlite3 "$1/index.sqlite" "SELECT name FROM sqlite_schema WHERE type = 'table'
-			AND name NOT LIKE 'sqlite_%' ORDER BY name"); do
-		echo "== $t"
-		cols=$(sqlite3 "$1/index.sqlite" "SELECT group_concat('\"' || name || '\"', ', ')
-			FROM pragma_table_info('$t')")
-		if [ "$t" = meta ]; then
-			sqlite3 "$1/index.sqlite" "SELECT * FROM meta WHERE key <> 'updated' ORDER BY key"
-		elif [ "$(sqlite3 "$1/index.sqlite" "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_schema
-				WHERE name = '$t'")" = 1 ]; then
-			sqlite3 "$1/index.sqlite" "SELECT $cols FROM \"$t\" ORDER BY $cols"
-		else
-			sqlite3 "$1/index.sqlite" "SELECT rowid, $cols FROM \"$t\" ORDER BY rowid"
-		fi
-	done
+	index_rows "$1" rowid
 	echo "== fts_state"
 	sqlite3 "$1/search.sqlite" "SELECT * FROM fts_state"
 	echo "== fts (every word at every place)"

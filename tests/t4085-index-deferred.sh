@@ -26,27 +26,11 @@ state() {
 		|| (SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ($IDX)) || ' '
 		|| coalesce((SELECT value FROM meta WHERE key = 'indexes'), '-')"
 }
-# rows DIR: every row of every table of DIR's index in the order of all
-# its columns (meta but its `updated`).
-rows() {
-	local t cols
-	for t in $(sqlite3 "$1/index.sqlite" "SELECT name FROM sqlite_schema WHERE type = 'table'
-			AND name NOT LIKE 'sqlite_%' ORDER BY name"); do
-		echo "== $t"
-		cols=$(sqlite3 "$1/index.sqlite" "SELECT group_concat('\"' || name || '\"', ', ')
-			FROM pragma_table_info('$t')")
-		if [ "$t" = meta ]; then
-			sqlite3 "$1/index.sqlite" "SELECT * FROM meta WHERE key <> 'updated' ORDER BY key"
-		else
-			sqlite3 "$1/index.sqlite" "SELECT $cols FROM \"$t\" ORDER BY $cols"
-		fi
-	done
-}
 
 la index -q --data ref l corpus.mbox 2>ref.err
 check_eq "one uninterrupted first index exits 0" $? 0
 check_eq "...and has its 1,000 messages and the four indexes, unmarked" "$(state ref)" "1000 4 -"
-rows ref >ref.rows
+index_rows ref >ref.rows
 
 # What readers ask of those indexes: sizes, dates, delivery times, a
 # part of a Message-ID and a whole one, and a 404's near misses.
@@ -72,7 +56,7 @@ for k in 1 2; do
 	la index -q --data k$k l corpus.mbox 2>>k$k.err
 	check_eq "...the next run exits 0" $? 0
 	check_eq "...and makes the four indexes, the mark gone" "$(state k$k)" "1000 4 -"
-	rows k$k >k$k.rows
+	index_rows k$k >k$k.rows
 	same_files "...every row of every table is the one-shot archive's" ref.rows k$k.rows
 done
 
@@ -92,6 +76,6 @@ check_eq "...the run that adds the other 400 stays without the indexes to its en
 	"$(state c)" "1000 0 deferred"
 la index -q --data c l c.mbox 2>>c.err
 check_eq "...and the next run makes them" "$(state c)" "1000 4 -"
-rows ref2 >ref2.rows
-rows c >c.rows
+index_rows ref2 >ref2.rows
+index_rows c >c.rows
 same_files "...every row of every table is the two uninterrupted runs' archive's" ref2.rows c.rows
