@@ -156,6 +156,23 @@ fts_vocab() {
 		SELECT v.term, m.day, m.num, v.col, v.offset FROM temp.v JOIN messages m ON m.id = v.doc
 		ORDER BY 1, 2, 3, 4, 5" | md5sum
 }
+# mid_rule MBOXES VALUE...: what m:VALUE must find in the mail of
+# MBOXES (paths, one a line), by the rule (tests/midrule.py): a line a
+# VALUE, its Message-IDs sorted and space-separated.
+mid_rule() { "$PYTHON" "$ROOT/tests/midrule.py" "$@"; }
+# search_mids QUERY [DIR]: the Message-IDs `listarc search` finds in the
+# archive DIR (default $DATA), sorted and space-separated.
+search_mids() {
+	la search --data "${2:-$DATA}" --format=json --limit 10000 "$1" 2>/dev/null |
+		"$PYTHON" -c 'import json, sys; print(" ".join(sorted(x["message_id"] for x in json.load(sys.stdin))))'
+}
+# words_and A B, words_or A B, words_minus A B: sets of space-separated
+# words (Message-IDs), sorted and space-separated.
+words_lines() { tr ' ' '\n' <<<"$1" | grep . | sort -u; }
+words_join() { tr '\n' ' ' | sed 's/ $//'; }
+words_and() { comm -12 <(words_lines "$1") <(words_lines "$2") | words_join; }
+words_or() { sort -u <(words_lines "$1") <(words_lines "$2") | words_join; }
+words_minus() { comm -23 <(words_lines "$1") <(words_lines "$2") | words_join; }
 # corpus_mboxes DIR: the corpora as one mbox a list in DIR: samples/'
 # lkml.mbox and seeds.mbox, and with ../shared its edge/ messages
 # (edge.mbox), notmuch.mbox and peers' peer-*.mbox.

@@ -93,51 +93,8 @@ MBOXES=("$ROOT/samples/seeds.mbox" "$ROOT/samples/lkml.mbox" odd.mbox)
 
 # want QUERY-VALUE...: the Message-IDs m:VALUE finds, by the rule, from
 # the mboxes (one line each, sorted, space-separated).
-cat >want.py <<'EOF'
-import mailbox, re, sys
-mids, refs = [], set()
-def header(raw, name):
-    """The (unfolded, UTF-8) values of header name in raw's header block."""
-    head = raw.split(b'\n\n', 1)[0].decode('utf-8', 'replace')
-    head = re.sub(r'\n[ \t]+', ' ', head)
-    return [l.split(':', 1)[1] for l in head.split('\n') if l.lower().startswith(name.lower() + ':')]
-for path in sys.argv[1].split('\n'):
-    mb = mailbox.mbox(path, create=False)
-    for key in mb.keys():
-        raw = mb.get_bytes(key)
-        for v in header(raw, 'Message-ID')[:1]:
-            m = re.search(r'<([^>]*)>', v)
-            if m:
-                mids.append(m.group(1))
-        for h in ('In-Reply-To', 'References'):
-            for v in header(raw, h):
-                refs.update(re.findall(r'<([^>]*)>', v))
-known = set(mids) | refs
-lower = lambda s: ''.join(c.lower() if c < '\x80' else c for c in s)
-for v in sys.argv[2:]:
-    if v.startswith('<') and v.endswith('>'):
-        v = v[1:-1]
-    if v in known:
-        found = [m for m in mids if m == v]
-    else:
-        star = len(v) > 1 and v.endswith('*')
-        if star:
-            v = v[:-1]
-        word = r'[A-Za-z0-9_\x80-\U0010ffff]'
-        words = [lower(w) for w in re.findall(word + '+', v)]
-        sep = '[^a-z0-9_]'
-        # The last word goes on after a '*' right behind it.
-        goes_on = star and re.search(word + '$', v)
-        pat = re.compile(sep + sep.join(map(re.escape, words)) + ('' if goes_on else sep))
-        found = [m for m in mids if words and pat.search('.' + lower(m) + '.')]
-    print(' '.join(sorted(found)))
-EOF
-want() { "$PYTHON" want.py "$(printf '%s\n' "${MBOXES[@]}")" "$@"; }
-# got QUERY: the Message-IDs `listarc search` finds, sorted.
-got() {
-	la search --data "$DATA" --format=json --limit 10000 "$1" 2>/dev/null |
-		"$PYTHON" -c 'import json, sys; print(" ".join(sorted(x["message_id"] for x in json.load(sys.stdin))))'
-}
+want() { mid_rule "$(printf '%s\n' "${MBOXES[@]}")" "$@"; }
+got() { search_mids "$1"; }
 P37=155836081774.2441.16449538600904205092.stgit@localhost.localdomain
 # m:VALUE against the rule, and that it finds something when it should.
 mq() {
@@ -185,17 +142,14 @@ mq 'a value without ASCII words (日本)' 日本 0
 # (the samples share messages between their two lists).
 gotu() { got "$1" | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 's/ $//'; }
 wantu() { want "$1" | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 's/ $//'; }
-inter() { comm -12 <(tr ' ' '\n' <<<"$1" | sort) <(tr ' ' '\n' <<<"$2" | sort) | tr '\n' ' ' | sed 's/ $//'; }
-less() { comm -23 <(tr ' ' '\n' <<<"$1" | sort) <(tr ' ' '\n' <<<"$2" | sort) | tr '\n' ' ' | sed 's/ $//'; }
-union() { (tr ' ' '\n' <<<"$1"; tr ' ' '\n' <<<"$2") | grep . | sort -u | tr '\n' ' ' | sed 's/ $//'; }
-check_eq 'm:word AND s:word' "$(gotu 'm:keescook s:blk')" "$(inter "$(wantu keescook)" "$(gotu 's:blk')")"
-check_eq 'm:word OR s:word' "$(gotu 'm:keescook OR s:cifs')" "$(union "$(wantu keescook)" "$(gotu 's:cifs')")"
-check_eq 's:word NOT m:word' "$(gotu 's:pstore -m:keescook')" "$(less "$(gotu 's:pstore')" "$(wantu keescook)")"
+check_eq 'm:word AND s:word' "$(gotu 'm:keescook s:blk')" "$(words_and "$(wantu keescook)" "$(gotu 's:blk')")"
+check_eq 'm:word OR s:word' "$(gotu 'm:keescook OR s:cifs')" "$(words_or "$(wantu keescook)" "$(gotu 's:cifs')")"
+check_eq 's:word NOT m:word' "$(gotu 's:pstore -m:keescook')" "$(words_minus "$(gotu 's:pstore')" "$(wantu keescook)")"
 check_eq 'NOT m:word alone' "$(gotu 'NOT m:keescook d:2020-05-08..2020-05-10')" \
-	"$(less "$(gotu 'd:2020-05-08..2020-05-10')" "$(wantu keescook)")"
+	"$(words_minus "$(gotu 'd:2020-05-08..2020-05-10')" "$(wantu keescook)")"
 check_eq 'm:prefix with a date range' "$(gotu 'm:kees* d:2020-05-09..')" \
-	"$(inter "$(wantu 'kees*')" "$(gotu 'd:2020-05-09..')")"
-check_eq 'two m: ANDed' "$(gotu 'm:keescook m:chromium')" "$(inter "$(wantu keescook)" "$(wantu chromium)")"
+	"$(words_and "$(wantu 'kees*')" "$(gotu 'd:2020-05-09..')")"
+check_eq 'two m: ANDed' "$(gotu 'm:keescook m:chromium')" "$(words_and "$(wantu keescook)" "$(wantu chromium)")"
 
 # --explain: a lookup in mid_words (the key alone when it is the value's
 # one word; the Message-IDs it gives checked against the GLOB otherwise),

@@ -51,40 +51,8 @@ la index -q --data "$DATA" gen gen.mbox
 MBOX=gen.mbox
 
 # want VALUE...: the Message-IDs m:VALUE finds, by the rule (t7045's).
-cat >want.py <<'EOF'
-import mailbox, re, sys
-mids, refs = [], set()
-mb = mailbox.mbox(sys.argv[1], create=False)
-for key in mb.keys():
-    head = mb.get_bytes(key).split(b'\n\n', 1)[0].decode('utf-8', 'replace')
-    for l in head.split('\n'):
-        k, _, v = l.partition(':')
-        if k.lower() == 'message-id':
-            mids.append(re.search(r'<([^>]*)>', v).group(1))
-        elif k.lower() in ('in-reply-to', 'references'):
-            refs.update(re.findall(r'<([^>]*)>', v))
-known = set(mids) | refs
-lower = lambda s: ''.join(c.lower() if c < '\x80' else c for c in s)
-for v in sys.argv[2:]:
-    if v in known:
-        found = [m for m in mids if m == v]
-    else:
-        star = len(v) > 1 and v.endswith('*')
-        if star:
-            v = v[:-1]
-        word = r'[A-Za-z0-9_\x80-\U0010ffff]'
-        words = [lower(w) for w in re.findall(word + '+', v)]
-        sep = '[^a-z0-9_]'
-        goes_on = star and re.search(word + '$', v)
-        pat = re.compile(sep + sep.join(map(re.escape, words)) + ('' if goes_on else sep))
-        found = [m for m in mids if words and pat.search('.' + lower(m) + '.')]
-    print(' '.join(sorted(found)))
-EOF
-want() { "$PYTHON" want.py "$MBOX" "$@"; }
-got() {
-	la search --data "${2:-$DATA}" --format=json --limit 10000 "$1" 2>/dev/null |
-		"$PYTHON" -c 'import json, sys; print(" ".join(sorted(x["message_id"] for x in json.load(sys.stdin))))'
-}
+want() { mid_rule "$MBOX" "$@"; }
+got() { search_mids "$@"; }
 # subj WORD: the Message-IDs whose subject has WORD, from the mbox.
 subj() {
 	"$PYTHON" - "$MBOX" "$1" <<'EOF'
@@ -95,8 +63,6 @@ print(' '.join(sorted(re.search(r'(?m)^Message-ID: <([^>]*)>', h).group(1) for h
                       if sys.argv[2] in re.search(r'(?m)^Subject: (.*)$', h).group(1).split())))
 EOF
 }
-inter() { comm -12 <(tr ' ' '\n' <<<"$1" | sort) <(tr ' ' '\n' <<<"$2" | sort) | tr '\n' ' ' | sed 's/ $//'; }
-less() { comm -23 <(tr ' ' '\n' <<<"$1" | sort) <(tr ' ' '\n' <<<"$2" | sort) | tr '\n' ' ' | sed 's/ $//'; }
 mq() {
 	local desc=$1 v=$2 n=${3:-}
 	local w
@@ -116,11 +82,10 @@ mq '...two of them in a row (shared.example)' shared.example 1128
 mq '...in the other order: none' example.shared 0
 mq '...a prefix of it (shar*)' 'shar*' 1128
 mq '...with a rare word: that one looked up (w77-*)' 'w77-*' 1
-check_eq '...ANDed with a full-text term' "$(got 'm:shared s:cifs')" "$(inter "$(want shared)" "$(subj cifs)")"
-union() { (tr ' ' '\n' <<<"$1"; tr ' ' '\n' <<<"$2") | grep . | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+check_eq '...ANDed with a full-text term' "$(got 'm:shared s:cifs')" "$(words_and "$(want shared)" "$(subj cifs)")"
 check_eq '...ORed with a full-text term (members read apart)' "$(got 'm:shared OR s:cifs')" \
-	"$(union "$(want shared)" "$(subj cifs)")"
-check_eq '...NOT it, with a full-text term' "$(got 's:cifs -m:shared')" "$(less "$(subj cifs)" "$(want shared)")"
+	"$(words_or "$(want shared)" "$(subj cifs)")"
+check_eq '...NOT it, with a full-text term' "$(got 's:cifs -m:shared')" "$(words_minus "$(subj cifs)" "$(want shared)")"
 check_eq '...NOT it alone, in its list' "$(la search --data "$DATA" --list gen --count 'NOT m:shared' 2>/dev/null)" \
 	"$(( $(grep -c '^From ' gen.mbox) - 1128 ))"
 check_eq '...a page of it newest first: the newest 25' \
@@ -144,14 +109,14 @@ mq '...a ghost'"'"'s: itself, no message' '日本-ghost-70@nowhere.example' 0
 ex=$(la search --explain 'm:日本' | sed -n 2p)
 sqlite3 "$DATA/index.sqlite" "EXPLAIN QUERY PLAN SELECT m.id FROM messages m WHERE ${ex#MATCH - WHERE }" >qp.txt
 check '...a range of mid_words, no table read whole' bash -c '! grep -q SCAN qp.txt && grep -q "SEARCH w USING PRIMARY KEY (w>?)" qp.txt'
-check_eq '...ANDed with a full-text term' "$(got 'm:日本 s:cifs')" "$(inter "$(want '日本')" "$(subj cifs)")"
-check_eq '...ORed with a full-text term' "$(got 'm:日本 OR s:cifs')" "$(union "$(want '日本')" "$(subj cifs)")"
-check_eq '...NOT it, with a full-text term' "$(got 's:cifs -m:本')" "$(less "$(subj cifs)" "$(want '本')")"
+check_eq '...ANDed with a full-text term' "$(got 'm:日本 s:cifs')" "$(words_and "$(want '日本')" "$(subj cifs)")"
+check_eq '...ORed with a full-text term' "$(got 'm:日本 OR s:cifs')" "$(words_or "$(want '日本')" "$(subj cifs)")"
+check_eq '...NOT it, with a full-text term' "$(got 's:cifs -m:本')" "$(words_minus "$(subj cifs)" "$(want '本')")"
 
 # A small m: side with a full-text term.
-check_eq 'm:w77 s:other: read from the m: side' "$(got 'm:w77 s:other')" "$(inter "$(want w77)" "$(subj other)")"
-check_eq '...none when the subject has not the word (m:w78 s:cifs)' "$(got 'm:w78 s:cifs')" "$(inter "$(want w78)" "$(subj cifs)")"
-check_eq '...a word of a handful (m:w11* s:cifs)' "$(got 'm:w11* s:cifs')" "$(inter "$(want 'w11*')" "$(subj cifs)")"
+check_eq 'm:w77 s:other: read from the m: side' "$(got 'm:w77 s:other')" "$(words_and "$(want w77)" "$(subj other)")"
+check_eq '...none when the subject has not the word (m:w78 s:cifs)' "$(got 'm:w78 s:cifs')" "$(words_and "$(want w78)" "$(subj cifs)")"
+check_eq '...a word of a handful (m:w11* s:cifs)' "$(got 'm:w11* s:cifs')" "$(words_and "$(want 'w11*')" "$(subj cifs)")"
 
 # mid_words after kills inside the writes (small batches: a flush per
 # commit) equals one uninterrupted run's, as (word, Message-ID) pairs.
