@@ -39,9 +39,10 @@ struct walk {
 	struct ingest_stats *stats;
 	struct msg_summary *sum;
 	struct msg_text text;
-	int64_t last_ts;      /* the previous message's delivery time (date fallback) */
-	unsigned batch;       /* messages added and removed since the last commit */
-	uint64_t uncommitted; /* messages added since the last commit */
+	int64_t last_ts;           /* the previous message's delivery time (date fallback) */
+	unsigned batch;            /* messages added and removed since the last commit */
+	uint64_t uncommitted;      /* messages added since the last commit */
+	struct chain_ahead *ahead; /* the next epoch's chain, being collected */
 };
 
 static const char *git_msg(void)
@@ -726,9 +727,10 @@ static enum la_status batch_point(struct walk *w, int hnum, const git_oid *id, s
  * thread takes them in the same order, so the messages are added in the
  * chain's order, committing in batches.
  *
- * One reader, not two: reading a message costs the reader about 60% of
- * what writing it costs the writer (bench/README.md, "git sources"), so
- * one keeps ahead of the writer on a core of its own.  Two readers and
+ * One reader, not two: reading a message costs the reader about half the
+ * CPU time writing it costs the writer (a third of the instructions;
+ * bench/README.md, "git sources"), so one keeps ahead of the writer on a
+ * core of its own.  Two readers and
  * the writer were three threads on two cores: whenever both readers ran,
  * one of them took its time from the writer, which is the path every
  * message waits on (the git run's wall was 1.45× the mbox run's).  The
@@ -914,10 +916,98 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 	return e;
 }
 
+/* ---- the next epoch's chain, collected while this one is written ----
+ *
+ * Without a commit-graph file, collecting an epoch's chain reads every
+ * commit (about 30,000 instructions each, most of them inflating it), on
+ * the writer's side before the epoch's first message can be written: a
+ * 1 GB epoch's 300,000 commits would keep the writer waiting over a
+ * second.  While an epoch is written, the next one's chain is collected
+ * on a thread of its own, with a repository of its own (the reader
+ * leaves the second core idle half the time), so that only the first
+ * epoch's chain is waited for. */
+struct chain_ahead {
+	pthread_t thread;
+	struct walk *w; /* read for src.path alone */
+	struct epoch *ep;
+	struct link *v; /* collect_chain's results */
+	size_t n;
+	bool met;
+	enum la_status e;
+	struct la_err err;
+};
+
+static void *chain_ahead_main(void *arg)
+{
+	struct chain_ahead *a = arg;
+	char rp[4200];
+	epoch_repo_path(rp, sizeof rp, a->w->src.path, a->ep->num);
+	git_repository *repo = NULL;
+	git_odb *odb = NULL;
+	if (git_repository_open_ext(&repo, rp,
+	                            GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
+	                            NULL) != 0 ||
+	    git_repository_odb(&odb, repo) != 0)
+		a->e = la_err_set(&a->err, LA_EIO, "%s: %s", rp, git_msg());
+	else
+		a->e = collect_chain(a->w, a->ep, odb, &a->v, &a->n, &a->met, &a->err);
+	git_odb_free(odb);
+	git_repository_free(repo);
+	return NULL;
+}
+
+/* Does epoch_walk read ep by the fast path (not up to date, not empty,
+ * not rewritten)? */
+static bool walks_fast(const struct epoch *ep)
+{
+	return !ep->rewritten && !ep->empty &&
+	       !(ep->has_last && git_oid_equal(&ep->last, &ep->tip));
+}
+
+/* Starts collecting ep's chain ahead (nothing if it cannot: the chain is
+ * then collected when ep is walked). */
+static void chain_ahead_start(struct walk *w, struct epoch *ep)
+{
+	struct chain_ahead *a = calloc(1, sizeof *a);
+	if (!a)
+		return;
+	a->w = w;
+	a->ep = ep;
+	if (pthread_create(&a->thread, NULL, chain_ahead_main, a) != 0) {
+		free(a);
+		return;
+	}
+	w->ahead = a;
+}
+
+/* Waits for the chain collected ahead, if any; true with its results
+ * (*v the caller's to free) if it was ep's. */
+static bool chain_ahead_join(struct walk *w, const struct epoch *ep, struct link **v, size_t *n,
+                             bool *met, enum la_status *e, struct la_err *err)
+{
+	struct chain_ahead *a = w->ahead;
+	if (!a)
+		return false;
+	pthread_join(a->thread, NULL);
+	w->ahead = NULL;
+	bool ours = a->ep == ep;
+	if (ours) {
+		*v = a->v;
+		*n = a->n;
+		*met = a->met;
+		*e = a->e ? la_err_set(err, a->e, "%s", a->err.msg) : LA_OK;
+	} else {
+		free(a->v);
+	}
+	free(a);
+	return ours;
+}
+
 /* The epoch's new commits by the fast path: *done false (nothing read)
- * if the first-parent chain does not meet the commit indexed last. */
-static enum la_status epoch_walk_fast(struct walk *w, struct epoch *ep, bool *done,
-                                      struct la_err *err)
+ * if the first-parent chain does not meet the commit indexed last.  The
+ * next epoch (NULL: none) has its chain collected meanwhile. */
+static enum la_status epoch_walk_fast(struct walk *w, struct epoch *ep, struct epoch *next,
+                                      bool *done, struct la_err *err)
 {
 	*done = false;
 	git_odb *odb = NULL;
@@ -926,8 +1016,12 @@ static enum la_status epoch_walk_fast(struct walk *w, struct epoch *ep, bool *do
 	struct link *v = NULL;
 	size_t n = 0;
 	bool met = false;
-	enum la_status e = collect_chain(w, ep, odb, &v, &n, &met, err);
+	enum la_status e = LA_OK;
+	if (!chain_ahead_join(w, ep, &v, &n, &met, &e, err))
+		e = collect_chain(w, ep, odb, &v, &n, &met, err);
 	if (!e && met) {
+		if (next && walks_fast(next))
+			chain_ahead_start(w, next);
 		e = walk_chain(w, ep, odb, v, n, err);
 		*done = true;
 	}
@@ -977,14 +1071,15 @@ static enum la_status epoch_walk_general(struct walk *w, struct epoch *ep, struc
 	return e ? e : head_at_tip(w, ep, err);
 }
 
-static enum la_status epoch_walk(struct walk *w, struct epoch *ep, struct la_err *err)
+static enum la_status epoch_walk(struct walk *w, struct epoch *ep, struct epoch *next,
+                                 struct la_err *err)
 {
 	if (ep->rewritten)
 		return epoch_resync(w, ep, err);
-	if (ep->empty || (ep->has_last && git_oid_equal(&ep->last, &ep->tip)))
+	if (!walks_fast(ep))
 		return LA_OK;
 	bool done = false;
-	enum la_status e = epoch_walk_fast(w, ep, &done, err);
+	enum la_status e = epoch_walk_fast(w, ep, next, &done, err);
 	if (!e && !done)
 		return epoch_walk_general(w, ep, err);
 	return e ? e : head_at_tip(w, ep, err);
@@ -1038,13 +1133,16 @@ enum la_status ingest_git(struct store *st, int64_t list_id, const char *path, b
 		todo |= eps[i].rewritten || !eps[i].has_last || eps[i].empty ||
 		        !git_oid_equal(&eps[i].last, &eps[i].tip);
 	for (size_t i = 0; i < n && !e && todo; i++)
-		e = epoch_walk(&w, &eps[i], err);
+		e = epoch_walk(&w, &eps[i], i + 1 < n ? &eps[i + 1] : NULL, err);
 	w.src.last_ts = w.last_ts;
 	if (!e && !todo)
 		store_rollback(st);
 	else if (!e && !(e = store_commit(st, &w.src, err)))
 		w.uncommitted = 0;
 out:
+	/* (A chain collected ahead for an epoch not walked: a failure
+	 * stopped the run.) */
+	chain_ahead_join(&w, NULL, NULL, NULL, NULL, NULL, NULL);
 	if (e) {
 		store_rollback(st);
 		/* What the last transaction held was not committed. */
