@@ -39,9 +39,10 @@ struct walk {
 	struct ingest_stats *stats;
 	struct msg_summary *sum;
 	struct msg_text text;
-	int64_t last_ts;      /* the previous message's delivery time (date fallback) */
-	unsigned batch;       /* messages added and removed since the last commit */
-	uint64_t uncommitted; /* messages added since the last commit */
+	int64_t last_ts;           /* the previous message's delivery time (date fallback) */
+	unsigned batch;            /* messages added and removed since the last commit */
+	uint64_t uncommitted;      /* messages added since the last commit */
+	struct chain_ahead *ahead; /* the next epoch's chain, being collected */
 };
 
 static const char *git_msg(void)
@@ -514,7 +515,7 @@ static enum la_status epoch_open(struct walk *w, struct epoch *ep, struct la_err
  * from the tip down to the commit indexed last from git's commit-graph
  * file where it holds the commits, else by reading each commit's raw
  * bytes once (only its "tree" and first "parent" lines), then, oldest
- * first, on two reader threads, each tree's raw bytes are searched for
+ * first, on a reader thread, each tree's raw bytes are searched for
  * "m" or "d" and the blob read from the object database.  A tree with
  * anything else (v1) is read on the writer's side the general way; a
  * chain that never meets the commit indexed last falls back to the
@@ -716,21 +717,28 @@ static enum la_status batch_point(struct walk *w, int hnum, const git_oid *id, s
 	return store_begin(w->st, err);
 }
 
-/* ---- the fast path's threads ----
+/* ---- the fast path's reader thread ----
  *
  * Reading a message from the pack (inflating its tree and blob) and
- * parsing it run on reader threads while SQLite writes on the calling
- * thread, as for an mbox (ingest.c).  Inflating costs about as much as
- * writing, so there are two readers: reader r, with a repository of its
- * own (libgit2 objects are not shared between threads; the pack and its
- * cache of delta bases are, behind libgit2's locks), reads the chain's
- * commits k = r, r + 2, ... (oldest first) into the slots of a ring of
- * its own; the calling thread takes commit k from ring k % 2, so the
- * messages are added in the chain's order exactly, committing in
- * batches. */
+ * parsing it run on a reader thread while SQLite writes on the calling
+ * thread, as for an mbox (ingest.c): the reader, with a repository of its
+ * own (libgit2 objects are not shared between threads), reads the
+ * chain's commits oldest first into the slots of a ring; the calling
+ * thread takes them in the same order, so the messages are added in the
+ * chain's order, committing in batches.
+ *
+ * One reader, not two: reading a message costs the reader about half the
+ * CPU time writing it costs the writer (a third of the instructions;
+ * bench/README.md, "git sources"), so one keeps ahead of the writer on a
+ * core of its own.  Two readers and
+ * the writer were three threads on two cores: whenever both readers ran,
+ * one of them took its time from the writer, which is the path every
+ * message waits on (the git run's wall was 1.45× the mbox run's).  The
+ * ring holds twice the mbox path's slots (the same memory as two rings
+ * of 16): a blob at the end of a long delta chain takes the reader
+ * longer, and the slots read ahead absorb it. */
 
-#define GIT_RING 16
-#define GIT_READERS 2
+#define GIT_RING 32
 
 struct git_slot {
 	char op; /* 'm' a message, 'e' an empty "m" (purged), 'd' a removal,
@@ -741,34 +749,28 @@ struct git_slot {
 	struct msg_text text;
 };
 
-/* What the readers share: the chain (newest first) and how to parse. */
-struct git_read {
-	const char *repo_path, *src_path;
-	bool v2;
-	const struct link *v;
-	size_t n;
-	const struct ingest_opts *o;
-};
-
-/* One reader's ring. */
+/* The reader's ring and what it reads: the chain (newest first) and how
+ * to parse. */
 struct git_ring {
 	struct handoff h; /* who has which slot (util/handoff.h) */
 	struct git_slot *slot;
 	enum la_status status; /* the reader's, once it has finished */
 	struct la_err err;
-	const struct git_read *in;
-	size_t first;            /* its first commit, oldest first (then every GIT_READERS-th) */
-	struct stemmer *stemmer; /* its slots' texts share it (ingest.c's ring) */
+	const char *repo_path, *src_path;
+	bool v2;
+	const struct link *v;
+	size_t n;
+	const struct ingest_opts *o;
+	struct stemmer *stemmer; /* the slots' texts share it (ingest.c's ring) */
 };
 
 static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct link *l,
                                 struct git_slot *sl)
 {
-	const struct git_read *in = q->in;
 	git_odb_object *t = NULL;
 	if (git_odb_read(&t, odb, &l->tree) != 0)
-		return la_err_set(&q->err, LA_EIO, "%s: tree: %s", in->src_path, git_msg());
-	bool v2 = in->v2 && git_odb_object_type(t) == GIT_OBJECT_TREE &&
+		return la_err_set(&q->err, LA_EIO, "%s: tree: %s", q->src_path, git_msg());
+	bool v2 = q->v2 && git_odb_object_type(t) == GIT_OBJECT_TREE &&
 	          parse_tree(git_odb_object_data(t), git_odb_object_size(t), &sl->blob, &sl->op);
 	git_odb_object_free(t);
 	if (!v2) {
@@ -777,9 +779,9 @@ static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct l
 	}
 	if (sl->op == 'd')
 		return LA_OK;
-	if (!parse_blob(odb, &sl->blob, in->o, &sl->sum, &sl->text, &sl->bm)) {
+	if (!parse_blob(odb, &sl->blob, q->o, &sl->sum, &sl->text, &sl->bm)) {
 		char hex[GIT_OID_HEXSZ + 1];
-		return la_err_set(&q->err, LA_EIO, "%s: blob %s: %s", in->src_path,
+		return la_err_set(&q->err, LA_EIO, "%s: blob %s: %s", q->src_path,
 		                  git_oid_tostr(hex, sizeof hex, &sl->blob), git_msg());
 	}
 	if (sl->bm.len == 0)
@@ -790,20 +792,18 @@ static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct l
 static void *git_reader_main(void *arg)
 {
 	struct git_ring *q = arg;
-	const struct git_read *in = q->in;
 	enum la_status e = LA_OK;
 	git_repository *repo = NULL;
 	git_odb *odb = NULL;
-	if (git_repository_open_ext(&repo, in->repo_path,
+	if (git_repository_open_ext(&repo, q->repo_path,
 	                            GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
 	                            NULL) != 0 ||
 	    git_repository_odb(&odb, repo) != 0)
-		e = la_err_set(&q->err, LA_EIO, "%s: %s", in->repo_path, git_msg());
+		e = la_err_set(&q->err, LA_EIO, "%s: %s", q->repo_path, git_msg());
 	size_t at;
 	/* Commit k oldest first is v[n - 1 - k]. */
-	for (size_t k = q->first; k < in->n && !e && handoff_wait_put(&q->h, &at);
-	     k += GIT_READERS) {
-		if ((e = read_link(q, odb, &in->v[in->n - 1 - k], &q->slot[at])))
+	for (size_t k = 0; k < q->n && !e && handoff_wait_put(&q->h, &at); k++) {
+		if ((e = read_link(q, odb, &q->v[q->n - 1 - k], &q->slot[at])))
 			break;
 		handoff_put(&q->h);
 	}
@@ -814,39 +814,30 @@ static void *git_reader_main(void *arg)
 	return NULL;
 }
 
-/* The readers' rings set up (false: out of memory; what was made is
- * freed by rings_free). */
-static bool rings_init(struct git_ring *rings, const struct git_read *in)
+/* The reader's ring set up (false: out of memory; what was made is
+ * freed by ring_free). */
+static bool ring_init(struct git_ring *q)
 {
-	for (size_t r = 0; r < GIT_READERS; r++) {
-		rings[r] = (struct git_ring){.in = in, .first = r};
-		handoff_init(&rings[r].h, GIT_RING);
-	}
-	for (size_t r = 0; r < GIT_READERS; r++) {
-		struct git_ring *q = &rings[r];
-		q->slot = calloc(GIT_RING, sizeof *q->slot);
-		if (!q->slot)
-			return false;
-		/* (NULL: each text makes its own, if it needs one) */
-		q->stemmer = in->o->search ? stemmer_new() : NULL;
-		for (int i = 0; i < GIT_RING; i++) {
-			msg_text_init(&q->slot[i].text);
-			msg_text_lend_stemmer(&q->slot[i].text, q->stemmer);
-		}
+	handoff_init(&q->h, GIT_RING);
+	q->slot = calloc(GIT_RING, sizeof *q->slot);
+	if (!q->slot)
+		return false;
+	/* (NULL: each text makes its own, if it needs one) */
+	q->stemmer = q->o->search ? stemmer_new() : NULL;
+	for (int i = 0; i < GIT_RING; i++) {
+		msg_text_init(&q->slot[i].text);
+		msg_text_lend_stemmer(&q->slot[i].text, q->stemmer);
 	}
 	return true;
 }
 
-static void rings_free(struct git_ring *rings)
+static void ring_free(struct git_ring *q)
 {
-	for (size_t r = 0; r < GIT_READERS; r++) {
-		struct git_ring *q = &rings[r];
-		for (int i = 0; q->slot && i < GIT_RING; i++)
-			msg_text_free(&q->slot[i].text);
-		stemmer_free(q->stemmer);
-		free(q->slot);
-		handoff_destroy(&q->h);
-	}
+	for (int i = 0; q->slot && i < GIT_RING; i++)
+		msg_text_free(&q->slot[i].text);
+	stemmer_free(q->stemmer);
+	free(q->slot);
+	handoff_destroy(&q->h);
 }
 
 /* What the writer does with commit l, read into slot sl. */
@@ -882,61 +873,141 @@ static enum la_status use_slot(struct walk *w, struct epoch *ep, git_odb *odb, c
 }
 
 /* The chain v[0..n) (newest first) indexed oldest first through the
- * readers' rings. */
+ * reader's ring. */
 static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
                                  const struct link *v, size_t n, struct la_err *err)
 {
 	int hnum = ep->num < 0 ? 0 : ep->num;
 	char rp[4200];
 	epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
-	struct git_read in = {.repo_path = rp,
-	                      .src_path = w->src.path,
-	                      .v2 = ep->num >= 0,
-	                      .v = v,
-	                      .n = n,
-	                      .o = w->o};
-	struct git_ring rings[GIT_READERS];
-	pthread_t reader[GIT_READERS];
-	size_t started = 0;
+	struct git_ring q = {.repo_path = rp,
+	                     .src_path = w->src.path,
+	                     .v2 = ep->num >= 0,
+	                     .v = v,
+	                     .n = n,
+	                     .o = w->o};
+	pthread_t reader;
+	bool started = false;
 	enum la_status e = LA_OK;
-	if (!rings_init(rings, &in))
+	if (!ring_init(&q))
 		e = la_err_set(err, LA_ENOMEM, "out of memory");
-	for (; !e && started < GIT_READERS; started++)
-		if (pthread_create(&reader[started], NULL, git_reader_main, &rings[started]) != 0)
-			e = la_err_set(err, LA_ENOMEM, "cannot start a thread");
-	/* Commit k (oldest first) from ring k % GIT_READERS. */
+	else if (pthread_create(&reader, NULL, git_reader_main, &q) != 0)
+		e = la_err_set(err, LA_ENOMEM, "cannot start a thread");
+	else
+		started = true;
 	size_t k = 0, at;
-	for (; !e && k < n; k++) {
-		struct git_ring *q = &rings[k % GIT_READERS];
-		if (!handoff_take(&q->h, &at))
-			break;
+	for (; !e && k < n && handoff_take(&q.h, &at); k++) {
 		const struct link *l = &v[n - 1 - k];
-		e = use_slot(w, ep, odb, l, &q->slot[at], err);
-		handoff_release(&q->h);
+		e = use_slot(w, ep, odb, l, &q.slot[at], err);
+		handoff_release(&q.h);
 		if (!e)
 			e = batch_point(w, hnum, &l->commit, err);
 	}
-	for (size_t r = 0; r < started; r++) {
-		handoff_stop(&rings[r].h);
-		pthread_join(reader[r], NULL);
+	if (started) {
+		handoff_stop(&q.h);
+		pthread_join(reader, NULL);
 	}
-	/* A reader that stopped early says why (the one whose commit was
-	 * next first). */
-	for (size_t i = 0; !e && k < n && i < started; i++) {
-		struct git_ring *q = &rings[(k + i) % GIT_READERS];
-		if (q->status)
-			e = la_err_set(err, q->status, "%s", q->err.msg);
-	}
+	/* A reader that stopped early says why. */
+	if (!e && k < n && q.status)
+		e = la_err_set(err, q.status, "%s", q.err.msg);
 	if (!e && k < n)
 		e = la_err_set(err, LA_EIO, "%s: the chain was not read whole", w->src.path);
-	rings_free(rings);
+	ring_free(&q);
 	return e;
 }
 
+/* ---- the next epoch's chain, collected while this one is written ----
+ *
+ * Without a commit-graph file, collecting an epoch's chain reads every
+ * commit (about 30,000 instructions each, most of them inflating it), on
+ * the writer's side before the epoch's first message can be written: a
+ * 1 GB epoch's 300,000 commits would keep the writer waiting over a
+ * second.  While an epoch is written, the next one's chain is collected
+ * on a thread of its own, with a repository of its own (the reader
+ * leaves the second core idle half the time), so that only the first
+ * epoch's chain is waited for. */
+struct chain_ahead {
+	pthread_t thread;
+	struct walk *w; /* read for src.path alone */
+	struct epoch *ep;
+	struct link *v; /* collect_chain's results */
+	size_t n;
+	bool met;
+	enum la_status e;
+	struct la_err err;
+};
+
+static void *chain_ahead_main(void *arg)
+{
+	struct chain_ahead *a = arg;
+	char rp[4200];
+	epoch_repo_path(rp, sizeof rp, a->w->src.path, a->ep->num);
+	git_repository *repo = NULL;
+	git_odb *odb = NULL;
+	if (git_repository_open_ext(&repo, rp,
+	                            GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
+	                            NULL) != 0 ||
+	    git_repository_odb(&odb, repo) != 0)
+		a->e = la_err_set(&a->err, LA_EIO, "%s: %s", rp, git_msg());
+	else
+		a->e = collect_chain(a->w, a->ep, odb, &a->v, &a->n, &a->met, &a->err);
+	git_odb_free(odb);
+	git_repository_free(repo);
+	return NULL;
+}
+
+/* Does epoch_walk read ep by the fast path (not up to date, not empty,
+ * not rewritten)? */
+static bool walks_fast(const struct epoch *ep)
+{
+	return !ep->rewritten && !ep->empty &&
+	       !(ep->has_last && git_oid_equal(&ep->last, &ep->tip));
+}
+
+/* Starts collecting ep's chain ahead (nothing if it cannot: the chain is
+ * then collected when ep is walked). */
+static void chain_ahead_start(struct walk *w, struct epoch *ep)
+{
+	struct chain_ahead *a = calloc(1, sizeof *a);
+	if (!a)
+		return;
+	a->w = w;
+	a->ep = ep;
+	if (pthread_create(&a->thread, NULL, chain_ahead_main, a) != 0) {
+		free(a);
+		return;
+	}
+	w->ahead = a;
+}
+
+/* Waits for the chain collected ahead, if any; true with its results
+ * (*v the caller's to free) if it was ep's. */
+static bool chain_ahead_join(struct walk *w, const struct epoch *ep, struct link **v, size_t *n,
+                             bool *met, enum la_status *e, struct la_err *err)
+{
+	struct chain_ahead *a = w->ahead;
+	if (!a)
+		return false;
+	pthread_join(a->thread, NULL);
+	w->ahead = NULL;
+	bool ours = a->ep == ep;
+	if (ours) {
+		*v = a->v;
+		*n = a->n;
+		*met = a->met;
+		*e = a->e ? la_err_set(err, a->e, "%s", a->err.msg) : LA_OK;
+	} else {
+		free(a->v);
+	}
+	free(a);
+	return ours;
+}
+
 /* The epoch's new commits by the fast path: *done false (nothing read)
- * if the first-parent chain does not meet the commit indexed last. */
-static enum la_status epoch_walk_fast(struct walk *w, struct epoch *ep, bool *done,
-                                      struct la_err *err)
+ * if the first-parent chain does not meet the commit indexed last.  The
+ * next epoch (NULL: none) has its chain collected meanwhile. */
+static enum la_status epoch_walk_fast(struct walk *w, struct epoch *ep, struct epoch *next,
+                                      bool *done, struct la_err *err)
 {
 	*done = false;
 	git_odb *odb = NULL;
@@ -945,8 +1016,12 @@ static enum la_status epoch_walk_fast(struct walk *w, struct epoch *ep, bool *do
 	struct link *v = NULL;
 	size_t n = 0;
 	bool met = false;
-	enum la_status e = collect_chain(w, ep, odb, &v, &n, &met, err);
+	enum la_status e = LA_OK;
+	if (!chain_ahead_join(w, ep, &v, &n, &met, &e, err))
+		e = collect_chain(w, ep, odb, &v, &n, &met, err);
 	if (!e && met) {
+		if (next && walks_fast(next))
+			chain_ahead_start(w, next);
 		e = walk_chain(w, ep, odb, v, n, err);
 		*done = true;
 	}
@@ -996,14 +1071,15 @@ static enum la_status epoch_walk_general(struct walk *w, struct epoch *ep, struc
 	return e ? e : head_at_tip(w, ep, err);
 }
 
-static enum la_status epoch_walk(struct walk *w, struct epoch *ep, struct la_err *err)
+static enum la_status epoch_walk(struct walk *w, struct epoch *ep, struct epoch *next,
+                                 struct la_err *err)
 {
 	if (ep->rewritten)
 		return epoch_resync(w, ep, err);
-	if (ep->empty || (ep->has_last && git_oid_equal(&ep->last, &ep->tip)))
+	if (!walks_fast(ep))
 		return LA_OK;
 	bool done = false;
-	enum la_status e = epoch_walk_fast(w, ep, &done, err);
+	enum la_status e = epoch_walk_fast(w, ep, next, &done, err);
 	if (!e && !done)
 		return epoch_walk_general(w, ep, err);
 	return e ? e : head_at_tip(w, ep, err);
@@ -1057,13 +1133,16 @@ enum la_status ingest_git(struct store *st, int64_t list_id, const char *path, b
 		todo |= eps[i].rewritten || !eps[i].has_last || eps[i].empty ||
 		        !git_oid_equal(&eps[i].last, &eps[i].tip);
 	for (size_t i = 0; i < n && !e && todo; i++)
-		e = epoch_walk(&w, &eps[i], err);
+		e = epoch_walk(&w, &eps[i], i + 1 < n ? &eps[i + 1] : NULL, err);
 	w.src.last_ts = w.last_ts;
 	if (!e && !todo)
 		store_rollback(st);
 	else if (!e && !(e = store_commit(st, &w.src, err)))
 		w.uncommitted = 0;
 out:
+	/* (A chain collected ahead for an epoch not walked: a failure
+	 * stopped the run.) */
+	chain_ahead_join(&w, NULL, NULL, NULL, NULL, NULL, NULL);
 	if (e) {
 		store_rollback(st);
 		/* What the last transaction held was not committed. */
