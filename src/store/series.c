@@ -264,7 +264,7 @@ static const char *const q_sql[Q_COUNT] = {
          * members kept. */
 	[Q_W_STARTS] = "SELECT start FROM series_walk WHERE member = ?1",
 	[Q_W_OF] = "SELECT member FROM series_walk WHERE start = ?1 ORDER BY member LIMIT 64",
-	[Q_W_DEL] = "DELETE FROM series_walk WHERE start = ?1",
+	[Q_W_DEL] = "DELETE FROM series_walk WHERE member = ?1 AND start = ?2",
 	[Q_W_INS] = "INSERT OR IGNORE INTO series_walk(member, start) VALUES(?1, ?2)",
 	[Q_W_READY] =
 		"SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'series_walk' AND value = '1')",
@@ -2113,7 +2113,7 @@ struct idhash {
 
 struct refresh {
 	struct idhash changed, held, done, clean, seeded, force;
-	bool force_all, renames;
+	bool force_all;
 };
 
 static size_t idhash_slot(int64_t id, size_t cap)
@@ -2166,82 +2166,115 @@ static bool set_add(struct idhash *set, int64_t id)
 
 /* ---- the walks kept (series_walk) ---- */
 
-/* Keeps series id's walk as it is now (walk_of): its members, by
- * member, but those of its own name group (list, author, name not
- * empty) at most 63 series of it apart: the refresh looks at the
- * series of a name near each it starts from (walk_seed), and most
- * members of most walks are these, so that a later commit finds every
- * walk that holds a series it changes (docs/series.md, "State").
- * fresh: none of its rows is kept yet (the fill); else they are
- * written only if they differ.  A series gone keeps none. */
+/* The rows of the walks a fill keeps, (member, start) pairs written
+ * sorted in runs (walk_flush): written a walk at a time, each walk's
+ * members would go to places all over the table's b-tree. */
+#define WALK_BUF_MAX 65536
+
+struct walk_buf {
+	int64_t (*p)[2];
+	size_t n, cap;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+/* Writes wb's pairs (sorted first) and empties it. */
+static enum la_status walk_flush(struct store *st, struct walk_buf *wb)
+{
+	if (wb->n > 1)
+		qsort(wb->p, wb->n, sizeof *wb->p, cmp_pair);
+	for (size_t i = 0; i < wb->n; i++) {
+		sqlite3_stmt *s = q(st, Q_W_INS);
+		if (!s)
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, wb->p[i][0]);
+		sqlite3_bind_int64(s, 2, wb->p[i][1]);
+		int rc = st_step_done(s);
+		if (rc != SQLITE_DONE)
+			return st_error(rc);
+	}
+	wb->n = 0;
+	return LA_OK;
+}
+
+/* One row of series_walk written (ins) or deleted. */
+static enum la_status walk_row(struct store *st, int64_t member, int64_t start, bool ins)
+{
+	sqlite3_stmt *s = q(st, ins ? Q_W_INS : Q_W_DEL);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, member);
+	sqlite3_bind_int64(s, 2, start);
+	int rc = st_step_done(s);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+/* Keeps series id's walk as it is now (walk_of): every member but id
+ * itself, by member, so that a later commit finds every walk that
+ * holds a series it changes by that series alone (walk_starts;
+ * docs/series.md, "State").  wb (the fill: none of the rows is kept
+ * yet): the rows go to wb; else only the rows that differ from those
+ * kept are written or deleted (a walk that changed mostly gains one
+ * series and loses another).  A series gone keeps none. */
 static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
-                                 int64_t id, bool fresh)
+                                 int64_t id, struct walk_buf *wb)
 {
 	enum la_status e = LA_OK;
-	int64_t far[SERIES_CHAIN_MAX];
-	int nf = 0;
+	int64_t now[SERIES_CHAIN_MAX];
+	int nn = 0;
 	const struct walk *w = walk_of(st, pc, sc, id, &e);
 	if (!w && e != LA_ENOTFOUND)
 		return e;
-	e = LA_OK;
-	const struct prow *x = w ? prow_get(st, pc, id, &e) : NULL;
-	const struct idset *g = NULL; /* x's name group, read at its first member of it */
-	size_t ix = 0;                /* x's place in it */
-	bool hx = false;
-	for (int i = 1; x && !e && i < w->n; i++) {
-		const struct prow *m = prow_get(st, pc, w->ids[i], &e);
-		if (!m)
-			break;
-		bool local = false, same = x->name[0] && m->list_id == x->list_id &&
-		                           strcmp(m->name, x->name) == 0 &&
-		                           strcmp(m->author, x->author) == 0;
-		if (same && !g && (g = name_get(st, pc, x, false, &e)))
-			ix = idset_find(g, x->id, &hx);
-		if (same && g) {
-			bool hm;
-			size_t im = idset_find(g, m->id, &hm);
-			local = hx && hm && (ix > im ? ix - im : im - ix) <= 63;
+	for (int i = 1; w && i < w->n; i++)
+		now[nn++] = w->ids[i];
+	if (nn > 1)
+		qsort(now, (size_t)nn, sizeof *now, cmp_i64);
+	if (wb) {
+		for (int i = 0; i < nn; i++) {
+			if (i > 0 && now[i] == now[i - 1])
+				continue;
+			if (wb->n == WALK_BUF_MAX && (e = walk_flush(st, wb)))
+				return e;
+			if (!vec_reserve(&wb->p, &wb->cap, wb->n + 1, sizeof *wb->p))
+				return LA_ENOMEM;
+			wb->p[wb->n][0] = now[i];
+			wb->p[wb->n++][1] = id;
 		}
-		if (!e && !local)
-			far[nf++] = w->ids[i];
+		return LA_OK;
 	}
-	if (e)
-		return e;
-	if (nf > 1)
-		qsort(far, (size_t)nf, sizeof *far, cmp_i64);
-	sqlite3_stmt *s;
-	int rc;
-	if (!fresh) {
-		if (!(s = q(st, Q_W_OF)))
-			return LA_EDB;
-		sqlite3_bind_int64(s, 1, id);
-		int k = 0;
-		bool same = true;
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			if (k >= nf || sqlite3_column_int64(s, 0) != far[k])
-				same = false;
-			k++;
+	int64_t was[64];
+	int nw = 0, rc;
+	sqlite3_stmt *s = q(st, Q_W_OF);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && nw < 64)
+		was[nw++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return st_error(rc);
+	/* Both ascending: the rows kept not in the walk go, the members
+	 * not kept come. */
+	int i = 0, j = 0;
+	while (!e && (i < nn || j < nw)) {
+		if (i > 0 && i < nn && now[i] == now[i - 1]) {
+			i++;
+			continue;
 		}
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			return st_error(rc);
-		if (same && k == nf)
-			return LA_OK;
-		if (!(s = q(st, Q_W_DEL)))
-			return LA_EDB;
-		sqlite3_bind_int64(s, 1, id);
-		if ((rc = st_step_done(s)) != SQLITE_DONE)
-			return st_error(rc);
+		if (j < nw && (i == nn || was[j] < now[i]))
+			e = walk_row(st, was[j++], id, false);
+		else if (i < nn && (j == nw || now[i] < was[j]))
+			e = walk_row(st, now[i++], id, true);
+		else
+			i++, j++;
 	}
-	for (int i = 0; i < nf; i++) {
-		if (!(s = q(st, Q_W_INS)))
-			return LA_EDB;
-		sqlite3_bind_int64(s, 1, far[i]);
-		sqlite3_bind_int64(s, 2, id);
-		if ((rc = st_step_done(s)) != SQLITE_DONE)
-			return st_error(rc);
-	}
-	return LA_OK;
+	return e;
 }
 
 /* The starts of the walks kept that hold series id, added to out. */
@@ -2321,19 +2354,8 @@ static enum la_status consider(struct store *st, struct refresh *r, struct pid_c
 		bool hit;
 		if ((e = touches_changed(st, pc, sc, r, x, &hit)))
 			return e;
-		if (!hit) {
-			if (!set_add(&r->clean, x))
-				return LA_ENOMEM;
-			/* A series renamed into its name may now stand between
-			 * it and a member not kept (walk_store's count). */
-			const struct prow *row = r->renames ? prow_get(st, pc, x, &e) : NULL;
-			bool into = false;
-			for (size_t i = 0; row && !into && i < st->nsold; i++)
-				into = st->sold[i].list_id == row->list_id &&
-				       strcmp(st->sold[i].name, row->name) == 0 &&
-				       strcmp(st->sold[i].author, row->author) == 0;
-			return into ? walk_store(st, pc, sc, x, false) : e;
-		}
+		if (!hit)
+			return set_add(&r->clean, x) ? LA_OK : LA_ENOMEM;
 	}
 	if (!set_add(&r->done, x))
 		return LA_ENOMEM;
@@ -2341,47 +2363,21 @@ static enum la_status consider(struct store *st, struct refresh *r, struct pid_c
 	const struct sver *me = NULL;
 	e = state_compute(st, x, pc, sc, &ss, &me);
 	if (e == LA_ENOTFOUND) /* a series gone: its rows go */
-		return walk_store(st, pc, sc, x, false);
+		return walk_store(st, pc, sc, x, NULL);
 	if (!e)
 		e = state_put(st, me, &ss);
-	return e ? e : walk_store(st, pc, sc, x, false);
+	return e ? e : walk_store(st, pc, sc, x, NULL);
 }
 
 /* Every series whose walk as it was may hold series seed, considered:
- * seed itself, those whose kept walk holds it (series_walk), and those of its name
- * (old_name, if not NULL, else the name it has) within 64 of it not
- * counting the series changed, whose rows are not kept (walk_store: at
- * most 63 apart when kept, a series between them since being one
- * changed, new or renamed into the name).  force: each is computed
- * again (a series that left their walks by a change-id). */
+ * seed itself and those whose kept walk holds it (series_walk: every
+ * member of every walk).  force: each is computed again (a series that
+ * left their walks by a change-id). */
 static enum la_status walk_seed(struct store *st, struct refresh *r, struct pid_cache *pc,
-                                struct sver_cache *sc, int64_t seed, const char *old_name,
-                                bool force)
+                                struct sver_cache *sc, int64_t seed, bool force)
 {
 	struct idset c = {0};
 	enum la_status e = walk_starts(st, seed, &c);
-	const struct prow *p = e ? NULL : prow_get(st, pc, seed, &e);
-	if (e == LA_ENOTFOUND)
-		e = LA_OK;
-	if (p && (old_name ? old_name[0] : p->name[0])) {
-		struct prow k = *p;
-		if (old_name)
-			k.name = old_name;
-		const struct idset *g = name_get(st, pc, &k, false, &e);
-		bool has;
-		size_t at = g ? idset_find(g, seed, &has) : 0;
-		for (size_t j = at, left = 64; g && !e && j < g->n && left; j++)
-			if (g->v[j] != seed) {
-				if (!idset_add(&c, g->v[j]))
-					e = LA_ENOMEM;
-				left -= !set_has(&r->changed, g->v[j]);
-			}
-		for (size_t j = at, left = 64; g && !e && j > 0 && left; j--) {
-			if (!idset_add(&c, g->v[j - 1]))
-				e = LA_ENOMEM;
-			left -= !set_has(&r->changed, g->v[j - 1]);
-		}
-	}
 	if (!e && !idset_add(&c, seed))
 		e = LA_ENOMEM; /* its own walk holds it too */
 	for (size_t i = 0; !e && i < c.n; i++)
@@ -2429,7 +2425,7 @@ static enum la_status walk_neighbours(struct store *st, struct refresh *r, struc
 			continue;
 		if (!set_add(&r->seeded, seeds[i]))
 			return LA_ENOMEM;
-		e = walk_seed(st, r, pc, sc, seeds[i], NULL, false);
+		e = walk_seed(st, r, pc, sc, seeds[i], false);
 	}
 	return e;
 }
@@ -2498,7 +2494,7 @@ static enum la_status walk_sharers(struct store *st, struct refresh *r, struct p
 		for (size_t j = 0; sh && j < sh->n && !in; j++)
 			in = sh->v[j] == id;
 		if (in)
-			e = walk_seed(st, r, pc, sc, cand.v[i], NULL, false);
+			e = walk_seed(st, r, pc, sc, cand.v[i], false);
 	}
 	free(cand.v);
 	return e;
@@ -2562,7 +2558,7 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct refresh
 	bool force = set_has(&r->force, id);
 	enum la_status e = consider(st, r, pc, sc, id, force);
 	if (!e && !set_has(&r->seeded, id))
-		e = set_add(&r->seeded, id) ? walk_seed(st, r, pc, sc, id, NULL, force) : LA_ENOMEM;
+		e = set_add(&r->seeded, id) ? walk_seed(st, r, pc, sc, id, force) : LA_ENOMEM;
 	if (!e)
 		e = walk_neighbours(st, r, pc, sc, id);
 	/* A message hidden or shown again: every patch of the series
@@ -2599,7 +2595,7 @@ enum la_status series_state_refresh(struct store *st)
 		return series_state_fill(st);
 	qsort(st->sdirty, st->nsdirty, sizeof *st->sdirty, cmp_i64);
 	struct idset series = {0};
-	struct refresh r = {.renames = st->nsold > 0};
+	struct refresh r = {0};
 	enum la_status e = LA_OK;
 	for (size_t i = 0; !e && i < st->nsdirty; i++) {
 		int64_t d = st->sdirty[i];
@@ -2667,9 +2663,6 @@ enum la_status series_state_refresh(struct store *st)
 	pc.nold = st->nsold;
 	for (size_t i = 0; !e && i < series.n; i++)
 		e = chain_refresh(st, series.v[i], &r, &pc, &sc);
-	/* The walks that held a series renamed by its old name. */
-	for (size_t i = 0; !e && i < st->nsold; i++)
-		e = walk_seed(st, &r, &pc, &sc, st->sold[i].id, st->sold[i].old_name, false);
 	/* The patches that joined a series: the series that share one. */
 	for (size_t i = 0; !e && pc.any_pid && !r.force_all && i < st->nsjoin; i++)
 		e = walk_sharers_of(st, &r, &pc, &sc, st->sjoin[i], true);
@@ -2711,6 +2704,7 @@ enum la_status series_state_fill(struct store *st)
 	sqlite3_finalize(s);
 	struct pid_cache pc;
 	struct sver_cache sc;
+	struct walk_buf wb = {0};
 	pid_cache_init(st, &pc, true);
 	sver_cache_init(&sc);
 	for (size_t i = 0; !e && i < all.n; i++) {
@@ -2721,8 +2715,11 @@ enum la_status series_state_fill(struct store *st)
 		if (!e)
 			e = state_put(st, me, &ss);
 		if (!e)
-			e = walk_store(st, &pc, &sc, all.v[i], true);
+			e = walk_store(st, &pc, &sc, all.v[i], &wb);
 	}
+	if (!e)
+		e = walk_flush(st, &wb);
+	free(wb.p);
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
 	free(all.v);
