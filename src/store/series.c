@@ -63,10 +63,12 @@ enum {
 	Q_G_NAME,
 	Q_G_CHANGE,
 	Q_OLD_NAME,
-	Q_W_STARTS,
+	Q_WS_OF,
+	Q_WS_PUT,
+	Q_WS_DEL,
 	Q_W_OF,
+	Q_W_PUT,
 	Q_W_DEL,
-	Q_W_INS,
 	Q_W_READY,
 	Q_COUNT
 };
@@ -262,10 +264,12 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_G_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2 ORDER BY id",
 	/* The walks kept (walk_store): those that hold a series, a walk's
          * members kept. */
-	[Q_W_STARTS] = "SELECT start FROM series_walk WHERE member = ?1",
-	[Q_W_OF] = "SELECT member FROM series_walk WHERE start = ?1 ORDER BY member LIMIT 64",
-	[Q_W_DEL] = "DELETE FROM series_walk WHERE member = ?1 AND start = ?2",
-	[Q_W_INS] = "INSERT OR IGNORE INTO series_walk(member, start) VALUES(?1, ?2)",
+	[Q_WS_OF] = "SELECT starts FROM series_walk_starts WHERE member = ?1",
+	[Q_WS_PUT] = "INSERT OR REPLACE INTO series_walk_starts(member, starts) VALUES(?1, ?2)",
+	[Q_WS_DEL] = "DELETE FROM series_walk_starts WHERE member = ?1",
+	[Q_W_OF] = "SELECT members FROM series_walk_members WHERE start = ?1",
+	[Q_W_PUT] = "INSERT OR REPLACE INTO series_walk_members(start, members) VALUES(?1, ?2)",
+	[Q_W_DEL] = "DELETE FROM series_walk_members WHERE start = ?1",
 	[Q_W_READY] =
 		"SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'series_walk' AND value = '1')",
 };
@@ -2111,9 +2115,12 @@ struct idhash {
 };
 #define IDHASH_EMPTY INT64_MIN
 
+struct walk_buf;
+
 struct refresh {
 	struct idhash changed, held, done, clean, seeded, force;
 	bool force_all;
+	struct walk_buf *wb; /* the changes to series_walk_starts */
 };
 
 static size_t idhash_slot(int64_t id, size_t cap)
@@ -2166,132 +2173,233 @@ static bool set_add(struct idhash *set, int64_t id)
 
 /* ---- the walks kept (series_walk) ---- */
 
-/* The rows of the walks a fill keeps, (member, start) pairs written
- * sorted in runs (walk_flush): written a walk at a time, each walk's
- * members would go to places all over the table's b-tree. */
-#define WALK_BUF_MAX 65536
-
-struct walk_buf {
-	int64_t (*p)[2];
-	size_t n, cap;
-};
-
-static int cmp_pair(const void *a, const void *b)
+/* A walk's set of ids (its members, or the starts of the walks that
+ * hold a series) as a blob: ascending, each the difference from the one
+ * before (the first from 0) as a varint of 7 bits a byte, low first. */
+static size_t ids_encode(const int64_t *v, size_t n, uint8_t *out)
 {
-	const int64_t *x = a, *y = b;
-	if (x[0] != y[0])
-		return x[0] < y[0] ? -1 : 1;
-	return x[1] < y[1] ? -1 : x[1] > y[1];
+	size_t k = 0;
+	uint64_t prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d = (uint64_t)v[i] - prev;
+		prev = (uint64_t)v[i];
+		do {
+			out[k++] = (uint8_t)((d & 0x7f) | (d > 0x7f ? 0x80 : 0));
+			d >>= 7;
+		} while (d);
+	}
+	return k;
 }
 
-/* Writes wb's pairs (sorted first) and empties it. */
-static enum la_status walk_flush(struct store *st, struct walk_buf *wb)
+/* The ids of blob p (ids_encode's), added to out; LA_EDB if it is not
+ * one (a varint cut short or too long, or ids not ascending). */
+static enum la_status ids_decode(const uint8_t *p, size_t len, struct idset *out)
 {
-	if (wb->n > 1)
-		qsort(wb->p, wb->n, sizeof *wb->p, cmp_pair);
-	for (size_t i = 0; i < wb->n; i++) {
-		sqlite3_stmt *s = q(st, Q_W_INS);
-		if (!s)
+	uint64_t prev = 0;
+	for (size_t k = 0, got = 0; k < len; got++) {
+		uint64_t d = 0;
+		for (unsigned sh = 0;; sh += 7) {
+			if (k == len || sh > 63)
+				return LA_EDB;
+			d |= (uint64_t)(p[k] & 0x7f) << sh;
+			if (!(p[k++] & 0x80))
+				break;
+		}
+		if ((got && !d) || d > (uint64_t)INT64_MAX - prev)
 			return LA_EDB;
-		sqlite3_bind_int64(s, 1, wb->p[i][0]);
-		sqlite3_bind_int64(s, 2, wb->p[i][1]);
-		int rc = st_step_done(s);
-		if (rc != SQLITE_DONE)
-			return st_error(rc);
+		prev += d;
+		if (!idset_add(out, (int64_t)prev))
+			return LA_ENOMEM;
 	}
-	wb->n = 0;
 	return LA_OK;
 }
 
-/* One row of series_walk written (ins) or deleted. */
-static enum la_status walk_row(struct store *st, int64_t member, int64_t start, bool ins)
+/* The ids of the blob in column 0 of the row s stepped to (none if
+ * there is no row), added to out. */
+static enum la_status ids_read(sqlite3_stmt *s, struct idset *out)
 {
-	sqlite3_stmt *s = q(st, ins ? Q_W_INS : Q_W_DEL);
+	int rc = sqlite3_step(s);
+	enum la_status e = LA_OK;
+	if (rc == SQLITE_ROW)
+		e = ids_decode(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), out);
+	else if (rc != SQLITE_DONE)
+		e = st_error(rc);
+	sqlite3_reset(s);
+	return e;
+}
+
+/* Writes the n ids v as key's blob with put (n > 0) or deletes key's
+ * row with del. */
+static enum la_status ids_write(struct store *st, int put, int del, int64_t key,
+                                const int64_t *v, size_t n)
+{
+	sqlite3_stmt *s = q(st, n ? put : del);
 	if (!s)
 		return LA_EDB;
-	sqlite3_bind_int64(s, 1, member);
-	sqlite3_bind_int64(s, 2, start);
+	uint8_t stack[SERIES_CHAIN_MAX * 10], *buf = stack;
+	if (n > SERIES_CHAIN_MAX && !(buf = malloc(n * 10)))
+		return LA_ENOMEM;
+	sqlite3_bind_int64(s, 1, key);
+	if (n)
+		sqlite3_bind_blob(s, 2, buf, (int)ids_encode(v, n, buf), SQLITE_STATIC);
 	int rc = st_step_done(s);
+	if (buf != stack)
+		free(buf);
 	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
+/* The changes to the starts kept by member (series_walk_starts) that
+ * the walks stored make, applied at the end of a refresh or fill
+ * (walk_flush): a member's row is then written once, however many
+ * walks gained or lost it (the walks that held a series before the
+ * commit are the ones read during it). */
+#define WALK_BUF_MAX (1u << 18)
+
+struct walk_change {
+	int64_t member, start;
+	bool add;
+};
+
+struct walk_buf {
+	struct walk_change *c;
+	size_t n, cap;
+};
+
+static int cmp_change(const void *a, const void *b)
+{
+	const struct walk_change *x = a, *y = b;
+	if (x->member != y->member)
+		return x->member < y->member ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Applies wb's changes (sorted first) and empties it. */
+static enum la_status walk_flush(struct store *st, struct walk_buf *wb)
+{
+	if (wb->n > 1)
+		qsort(wb->c, wb->n, sizeof *wb->c, cmp_change);
+	struct idset was = {0}, now = {0};
+	enum la_status e = LA_OK;
+	for (size_t i = 0, j; !e && i < wb->n; i = j) {
+		int64_t m = wb->c[i].member;
+		for (j = i; j < wb->n && wb->c[j].member == m;)
+			j++;
+		sqlite3_stmt *s = q(st, Q_WS_OF);
+		if (!s) {
+			e = LA_EDB;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, m);
+		was.n = now.n = 0;
+		if ((e = ids_read(s, &was)))
+			break;
+		/* Both ascending: the starts kept, less those removed, with
+		 * those added. */
+		size_t a = 0, k = i;
+		while (!e && (a < was.n || k < j)) {
+			if (k == j || (a < was.n && was.v[a] < wb->c[k].start)) {
+				if (!idset_add(&now, was.v[a++]))
+					e = LA_ENOMEM;
+				continue;
+			}
+			int64_t v = wb->c[k].start;
+			bool add = wb->c[k++].add;
+			if (a < was.n && was.v[a] == v)
+				a++;
+			if (add && (!now.n || now.v[now.n - 1] != v) && !idset_add(&now, v))
+				e = LA_ENOMEM;
+		}
+		if (!e)
+			e = ids_write(st, Q_WS_PUT, Q_WS_DEL, m, now.v, now.n);
+	}
+	free(was.v);
+	free(now.v);
+	wb->n = 0;
+	return e;
+}
+
+static bool walk_change(struct walk_buf *wb, int64_t member, int64_t start, bool add)
+{
+	if (!vec_reserve(&wb->c, &wb->cap, wb->n + 1, sizeof *wb->c))
+		return false;
+	wb->c[wb->n++] = (struct walk_change){member, start, add};
+	return true;
+}
+
 /* Keeps series id's walk as it is now (walk_of): every member but id
- * itself, by member, so that a later commit finds every walk that
- * holds a series it changes by that series alone (walk_starts;
- * docs/series.md, "State").  wb (the fill: none of the rows is kept
- * yet): the rows go to wb; else only the rows that differ from those
- * kept are written or deleted (a walk that changed mostly gains one
- * series and loses another).  A series gone keeps none. */
+ * itself, as one row by start (series_walk_members) and in the row of
+ * each member (series_walk_starts, through wb), so that a later commit
+ * finds every walk that holds a series it changes by that series alone
+ * (walk_starts; docs/series.md, "State").  fresh (the fill): none is
+ * kept yet; else only what differs from the walk kept is written (a
+ * walk that changed mostly gains a series and loses another).  A series
+ * gone keeps none. */
 static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
-                                 int64_t id, struct walk_buf *wb)
+                                 int64_t id, struct walk_buf *wb, bool fresh)
 {
 	enum la_status e = LA_OK;
 	int64_t now[SERIES_CHAIN_MAX];
-	int nn = 0;
+	size_t nn = 0;
 	const struct walk *w = walk_of(st, pc, sc, id, &e);
 	if (!w && e != LA_ENOTFOUND)
 		return e;
+	e = LA_OK;
 	for (int i = 1; w && i < w->n; i++)
 		now[nn++] = w->ids[i];
 	if (nn > 1)
-		qsort(now, (size_t)nn, sizeof *now, cmp_i64);
-	if (wb) {
-		for (int i = 0; i < nn; i++) {
-			if (i > 0 && now[i] == now[i - 1])
-				continue;
-			if (wb->n == WALK_BUF_MAX && (e = walk_flush(st, wb)))
-				return e;
-			if (!vec_reserve(&wb->p, &wb->cap, wb->n + 1, sizeof *wb->p))
-				return LA_ENOMEM;
-			wb->p[wb->n][0] = now[i];
-			wb->p[wb->n++][1] = id;
+		qsort(now, nn, sizeof *now, cmp_i64);
+	size_t u = 0; /* without repeats (a walk has none) */
+	for (size_t i = 0; i < nn; i++)
+		if (!u || now[u - 1] != now[i])
+			now[u++] = now[i];
+	nn = u;
+	struct idset was = {0};
+	if (!fresh) {
+		sqlite3_stmt *s = q(st, Q_W_OF);
+		if (!s)
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, id);
+		if ((e = ids_read(s, &was))) {
+			free(was.v);
+			return e;
 		}
-		return LA_OK;
+		if (was.n == nn && (!nn || memcmp(was.v, now, nn * sizeof *now) == 0)) {
+			free(was.v);
+			return LA_OK;
+		}
 	}
-	int64_t was[64];
-	int nw = 0, rc;
-	sqlite3_stmt *s = q(st, Q_W_OF);
-	if (!s)
-		return LA_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && nw < 64)
-		was[nw++] = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return st_error(rc);
-	/* Both ascending: the rows kept not in the walk go, the members
+	/* Both ascending: the members kept not in the walk go, the members
 	 * not kept come. */
-	int i = 0, j = 0;
-	while (!e && (i < nn || j < nw)) {
-		if (i > 0 && i < nn && now[i] == now[i - 1]) {
-			i++;
-			continue;
-		}
-		if (j < nw && (i == nn || was[j] < now[i]))
-			e = walk_row(st, was[j++], id, false);
-		else if (i < nn && (j == nw || now[i] < was[j]))
-			e = walk_row(st, now[i++], id, true);
+	size_t i = 0, j = 0;
+	while (i < nn || j < was.n) {
+		bool ok = true;
+		if (j < was.n && (i == nn || was.v[j] < now[i]))
+			ok = walk_change(wb, was.v[j++], id, false);
+		else if (i < nn && (j == was.n || now[i] < was.v[j]))
+			ok = walk_change(wb, now[i++], id, true);
 		else
 			i++, j++;
+		if (!ok) {
+			free(was.v);
+			return LA_ENOMEM;
+		}
 	}
-	return e;
+	free(was.v);
+	if (fresh && wb->n >= WALK_BUF_MAX && (e = walk_flush(st, wb)))
+		return e;
+	if (fresh && !nn)
+		return LA_OK;
+	return ids_write(st, Q_W_PUT, Q_W_DEL, id, now, nn);
 }
 
 /* The starts of the walks kept that hold series id, added to out. */
 static enum la_status walk_starts(struct store *st, int64_t id, struct idset *out)
 {
-	sqlite3_stmt *s = q(st, Q_W_STARTS);
+	sqlite3_stmt *s = q(st, Q_WS_OF);
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, id);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (!idset_add(out, sqlite3_column_int64(s, 0))) {
-			sqlite3_reset(s);
-			return LA_ENOMEM;
-		}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+	return ids_read(s, out);
 }
 
 /* Whether series id's state may have changed in this commit: whether
@@ -2363,10 +2471,10 @@ static enum la_status consider(struct store *st, struct refresh *r, struct pid_c
 	const struct sver *me = NULL;
 	e = state_compute(st, x, pc, sc, &ss, &me);
 	if (e == LA_ENOTFOUND) /* a series gone: its rows go */
-		return walk_store(st, pc, sc, x, NULL);
+		return walk_store(st, pc, sc, x, r->wb, false);
 	if (!e)
 		e = state_put(st, me, &ss);
-	return e ? e : walk_store(st, pc, sc, x, NULL);
+	return e ? e : walk_store(st, pc, sc, x, r->wb, false);
 }
 
 /* Every series whose walk as it was may hold series seed, considered:
@@ -2595,7 +2703,8 @@ enum la_status series_state_refresh(struct store *st)
 		return series_state_fill(st);
 	qsort(st->sdirty, st->nsdirty, sizeof *st->sdirty, cmp_i64);
 	struct idset series = {0};
-	struct refresh r = {0};
+	struct walk_buf wb = {0};
+	struct refresh r = {.wb = &wb};
 	enum la_status e = LA_OK;
 	for (size_t i = 0; !e && i < st->nsdirty; i++) {
 		int64_t d = st->sdirty[i];
@@ -2666,6 +2775,9 @@ enum la_status series_state_refresh(struct store *st)
 	/* The patches that joined a series: the series that share one. */
 	for (size_t i = 0; !e && pc.any_pid && !r.force_all && i < st->nsjoin; i++)
 		e = walk_sharers_of(st, &r, &pc, &sc, st->sjoin[i], true);
+	if (!e)
+		e = walk_flush(st, &wb);
+	free(wb.c);
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
 	struct idhash *sets[] = {&r.changed, &r.held, &r.done, &r.clean, &r.seeded, &r.force};
@@ -2682,7 +2794,8 @@ enum la_status series_state_fill(struct store *st)
 {
 	/* Every state made again, none kept: a row whose series is gone
 	 * (series found again at an upgrade) would name no series. */
-	int rc = st_exec(st, "DELETE FROM series_state; DELETE FROM series_walk");
+	int rc = st_exec(st, "DELETE FROM series_state; DELETE FROM series_walk_members;"
+	                     " DELETE FROM series_walk_starts");
 	if (rc != SQLITE_OK)
 		return st_error(rc);
 	sqlite3_stmt *s = NULL;
@@ -2715,11 +2828,11 @@ enum la_status series_state_fill(struct store *st)
 		if (!e)
 			e = state_put(st, me, &ss);
 		if (!e)
-			e = walk_store(st, &pc, &sc, all.v[i], &wb);
+			e = walk_store(st, &pc, &sc, all.v[i], &wb, true);
 	}
 	if (!e)
 		e = walk_flush(st, &wb);
-	free(wb.p);
+	free(wb.c);
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
 	free(all.v);
