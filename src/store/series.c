@@ -1700,6 +1700,7 @@ struct sver {
 	size_t nunshown;
 	int64_t first_ts;
 	bool cover_reviewed;
+	bool reviews; /* its reviews were read (sver_reviews) */
 };
 
 /* Marks the messages of v whose Message-ID is mid reviewed; false if
@@ -1835,8 +1836,8 @@ static enum la_status thread_reviews(struct store *st, struct sver *v, int64_t t
 	return e;
 }
 
-/* The messages of v shown, and which of them replies reviewed. */
-static enum la_status sver_load(struct store *st, struct sver *v, struct pid_cache *pc)
+/* The messages of v shown (without their reviews: sver_reviews). */
+static enum la_status sver_load(struct store *st, struct sver *v)
 {
 	sqlite3_stmt *s = q(st, Q_ST_MSGS);
 	if (!s)
@@ -1859,8 +1860,19 @@ static enum la_status sver_load(struct store *st, struct sver *v, struct pid_cac
 			v->first_ts = ts;
 	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return st_error(rc);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+/* Which messages of v (sver_load's) replies reviewed, and those of v
+ * not shown that stop them: read only for the versions whose reviews a
+ * state counts (its own, and the lower versions of its walk whose
+ * patches' reviews carry: msg_reviewed), a third of a commit's
+ * refresh with search when read for every version of every walk. */
+static enum la_status sver_reviews(struct store *st, struct sver *v, struct pid_cache *pc)
+{
+	if (v->reviews)
+		return LA_OK;
+	v->reviews = true;
 	int64_t un[SERIES_UNSHOWN_MAX];
 	size_t nun = 0;
 	enum la_status e = pc->any_unshown
@@ -2031,7 +2043,7 @@ static const struct sver *sver_get(struct store *st, struct sver_cache *sc, stru
 		return NULL;
 	}
 	v->s = (struct sinfo){row->id, row->list_id, row->first_ts, row->version, row->total};
-	if ((*e = sver_load(st, v, pc))) {
+	if ((*e = sver_load(st, v))) {
 		free(key);
 		sver_free(v);
 		return NULL;
@@ -2097,6 +2109,9 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 	for (int i = 0; !e && i < n; i++)
 		if (!(v[i] = g_hash_table_lookup(sc->v, &ids[i])))
 			e = LA_ENOMEM; /* emptied twice in one walk: cannot be */
+	for (int i = 0; !e && i < n; i++)
+		if (i == 0 || v[i]->s.version < v[0]->s.version)
+			e = sver_reviews(st, (struct sver *)v[i], pc);
 	if (!e && n > 0) {
 		sver_state(st, v, (size_t)n, 0, out);
 		*me = v[0];
