@@ -2096,19 +2096,18 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 	int64_t ids[SERIES_CHAIN_MAX];
 	int n = w->n;
 	memcpy(ids, w->ids, (size_t)n * sizeof *ids);
-	/* The versions first (a load may empty the cache), then pointers. */
-	for (int pass = 0; pass < 2 && !e; pass++)
-		for (int i = 0; !e && i < n; i++) {
-			if (g_hash_table_contains(sc->v, &ids[i]))
-				continue;
-			const struct prow *row = prow_get(st, pc, ids[i], &e);
-			if (row)
-				sver_get(st, sc, pc, row, &e);
-		}
+	/* Emptied now if the walk's versions might not fit (sver_get empties
+	 * it when full: not during the walk, whose pointers it holds). */
+	if (g_hash_table_size(sc->v) + (size_t)n >= SVER_CACHE_MAX)
+		g_hash_table_remove_all(sc->v);
 	const struct sver *v[SERIES_CHAIN_MAX];
-	for (int i = 0; !e && i < n; i++)
-		if (!(v[i] = g_hash_table_lookup(sc->v, &ids[i])))
-			e = LA_ENOMEM; /* emptied twice in one walk: cannot be */
+	for (int i = 0; !e && i < n; i++) {
+		if ((v[i] = g_hash_table_lookup(sc->v, &ids[i])))
+			continue;
+		const struct prow *row = prow_get(st, pc, ids[i], &e);
+		if (row)
+			v[i] = sver_get(st, sc, pc, row, &e);
+	}
 	for (int i = 0; !e && i < n; i++)
 		if (i == 0 || v[i]->s.version < v[0]->s.version)
 			e = sver_reviews(st, (struct sver *)v[i], pc);
@@ -2359,10 +2358,12 @@ static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct 
 	if (!w && e != LA_ENOTFOUND)
 		return e;
 	e = LA_OK;
-	for (int i = 1; w && i < w->n; i++)
-		now[nn++] = w->ids[i];
-	if (nn > 1)
-		qsort(now, nn, sizeof *now, cmp_i64);
+	for (int i = 1; w && i < w->n; i++) { /* by insertion: 31 at most */
+		size_t k = nn++;
+		for (; k > 0 && now[k - 1] > w->ids[i]; k--)
+			now[k] = now[k - 1];
+		now[k] = w->ids[i];
+	}
 	size_t u = 0; /* without repeats (a walk has none) */
 	for (size_t i = 0; i < nn; i++)
 		if (!u || now[u - 1] != now[i])
