@@ -2263,12 +2263,10 @@ static enum la_status ids_write(struct store *st, int put, int del, int64_t key,
 }
 
 /* The changes to the starts kept by member (series_walk_starts) that
- * the walks stored make, applied at the end of a refresh or fill
- * (walk_flush): a member's row is then written once, however many
- * walks gained or lost it (the walks that held a series before the
- * commit are the ones read during it). */
-#define WALK_BUF_MAX (1u << 18)
-
+ * the walks stored make, applied at the end of a refresh (walk_flush):
+ * a member's row is then written once, however many walks gained or
+ * lost it (the walks that held a series before the commit are the ones
+ * read during it). */
 struct walk_change {
 	int64_t member, start;
 	bool add;
@@ -2279,19 +2277,50 @@ struct walk_buf {
 	size_t n, cap;
 };
 
-static int cmp_change(const void *a, const void *b)
+static bool change_before(const struct walk_change *x, const struct walk_change *y)
 {
-	const struct walk_change *x = a, *y = b;
-	if (x->member != y->member)
-		return x->member < y->member ? -1 : 1;
-	return x->start < y->start ? -1 : x->start > y->start;
+	return x->member != y->member ? x->member < y->member : x->start < y->start;
+}
+
+/* wb's changes sorted by member and start: a merge sort bottom up, the
+ * comparison inline (qsort's call a comparison was a fifth of a
+ * commit's flush); false if there is no memory for it. */
+static bool changes_sort(struct walk_buf *wb)
+{
+	size_t n = wb->n;
+	if (n < 2)
+		return true;
+	struct walk_change *a = wb->c, *b = malloc(n * sizeof *b);
+	if (!b)
+		return false;
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				b[k++] = change_before(&a[j], &a[i]) ? a[j++] : a[i++];
+			while (i < mid)
+				b[k++] = a[i++];
+			while (j < hi)
+				b[k++] = a[j++];
+		}
+		struct walk_change *t = a;
+		a = b;
+		b = t;
+	}
+	if (a != wb->c) {
+		memcpy(wb->c, a, n * sizeof *a);
+		b = a;
+	}
+	free(b);
+	return true;
 }
 
 /* Applies wb's changes (sorted first) and empties it. */
 static enum la_status walk_flush(struct store *st, struct walk_buf *wb)
 {
-	if (wb->n > 1)
-		qsort(wb->c, wb->n, sizeof *wb->c, cmp_change);
+	if (!changes_sort(wb))
+		return LA_ENOMEM;
 	struct idset was = {0}, now = {0};
 	enum la_status e = LA_OK;
 	for (size_t i = 0, j; !e && i < wb->n; i = j) {
@@ -2345,9 +2374,10 @@ static bool walk_change(struct walk_buf *wb, int64_t member, int64_t start, bool
  * each member (series_walk_starts, through wb), so that a later commit
  * finds every walk that holds a series it changes by that series alone
  * (walk_starts; docs/series.md, "State").  fresh (the fill): none is
- * kept yet; else only what differs from the walk kept is written (a
- * walk that changed mostly gains a series and loses another).  A series
- * gone keeps none. */
+ * kept yet, and the members' rows are made after every walk
+ * (walk_starts_fill); else only what differs from the walk kept is
+ * written (a walk that changed mostly gains a series and loses
+ * another).  A series gone keeps none. */
 static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
                                  int64_t id, struct walk_buf *wb, bool fresh)
 {
@@ -2369,8 +2399,10 @@ static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct 
 		if (!u || now[u - 1] != now[i])
 			now[u++] = now[i];
 	nn = u;
+	if (fresh)
+		return nn ? ids_write(st, Q_W_PUT, Q_W_DEL, id, now, nn) : LA_OK;
 	struct idset was = {0};
-	if (!fresh) {
+	{
 		sqlite3_stmt *s = q(st, Q_W_OF);
 		if (!s)
 			return LA_EDB;
@@ -2401,11 +2433,100 @@ static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct 
 		}
 	}
 	free(was.v);
-	if (fresh && wb->n >= WALK_BUF_MAX && (e = walk_flush(st, wb)))
-		return e;
-	if (fresh && !nn)
-		return LA_OK;
 	return ids_write(st, Q_W_PUT, Q_W_DEL, id, now, nn);
+}
+
+/* At most this many starts of members held in memory at once by
+ * walk_starts_fill (8 bytes each): a range of members a scan. */
+#define WALK_FILL_MAX (1u << 19)
+
+/* The walks' starts by member (series_walk_starts) made from the walks
+ * by start (series_walk_members), whole, at the end of a fill: the
+ * walks scanned once to count each member's starts, then once for each
+ * range of members whose starts fit in WALK_FILL_MAX, each member's
+ * starts placed in order (the walks come by start) and its row written
+ * (by member: each row at the end of the table). */
+static enum la_status walk_starts_fill(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t top = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM series", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	enum la_status e = one_int(s, &top);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (e)
+		return e;
+	if (top < 1)
+		return LA_OK;
+	if ((uint64_t)top >= SIZE_MAX / sizeof(uint32_t) ||
+	    sqlite3_prepare_v2(st->db, "SELECT start, members FROM series_walk_members ORDER BY start",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	uint32_t *count = calloc((size_t)top + 1, sizeof *count);
+	size_t *at = NULL;
+	int64_t *starts = NULL;
+	struct idset m = {0};
+	if (!count)
+		e = LA_ENOMEM;
+	/* lo..hi: the members of this scan (the first: none, to count). */
+	for (int64_t lo = 0, hi = 0; !e && lo <= top; lo = hi) {
+		size_t sum = 0;
+		if (lo > 0) {
+			for (hi = lo; hi <= top && (hi == lo || sum + count[hi] <= WALK_FILL_MAX); hi++)
+				sum += count[hi];
+			free(at);
+			free(starts);
+			at = malloc((size_t)(hi - lo + 1) * sizeof *at);
+			starts = malloc((sum ? sum : 1) * sizeof *starts);
+			if (!at || !starts) {
+				e = LA_ENOMEM;
+				break;
+			}
+			at[0] = 0;
+			for (int64_t k = lo; k < hi; k++)
+				at[k - lo + 1] = at[k - lo] + count[k];
+		} else {
+			hi = 1;
+		}
+		int rc = SQLITE_DONE;
+		while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			int64_t start = sqlite3_column_int64(s, 0);
+			m.n = 0;
+			if ((e = ids_decode(sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1),
+			                    &m)))
+				break;
+			for (size_t i = 0; i < m.n; i++) {
+				if (m.v[i] < 1 || m.v[i] > top) {
+					e = LA_EDB; /* a member that is no series */
+					break;
+				}
+				if (lo == 0)
+					count[m.v[i]]++;
+				else if (m.v[i] >= lo && m.v[i] < hi)
+					starts[at[m.v[i] - lo]++] = start;
+			}
+		}
+		if (!e && rc != SQLITE_DONE)
+			e = st_error(rc);
+		sqlite3_reset(s);
+		/* at[k - lo] is now where member k's starts end. */
+		for (int64_t k = lo; !e && lo > 0 && k < hi; k++)
+			if (count[k])
+				e = ids_write(st, Q_WS_PUT, Q_WS_DEL, k, starts + at[k - lo] - count[k],
+				              count[k]);
+	}
+	sqlite3_finalize(s);
+	free(count);
+	free(at);
+	free(starts);
+	free(m.v);
+	return e;
 }
 
 /* The starts of the walks kept that hold series id, added to out. */
@@ -2833,7 +2954,6 @@ enum la_status series_state_fill(struct store *st)
 	sqlite3_finalize(s);
 	struct pid_cache pc;
 	struct sver_cache sc;
-	struct walk_buf wb = {0};
 	pid_cache_init(st, &pc, true);
 	sver_cache_init(&sc);
 	for (size_t i = 0; !e && i < all.n; i++) {
@@ -2844,11 +2964,10 @@ enum la_status series_state_fill(struct store *st)
 		if (!e)
 			e = state_put(st, me, &ss);
 		if (!e)
-			e = walk_store(st, &pc, &sc, all.v[i], &wb, true);
+			e = walk_store(st, &pc, &sc, all.v[i], NULL, true);
 	}
 	if (!e)
-		e = walk_flush(st, &wb);
-	free(wb.c);
+		e = walk_starts_fill(st);
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
 	free(all.v);
