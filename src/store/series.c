@@ -2244,8 +2244,8 @@ static enum la_status ids_read(sqlite3_stmt *s, struct idset *out)
 
 /* Writes the n ids v as key's blob with put (n > 0) or deletes key's
  * row with del. */
-static enum la_status ids_write(struct store *st, int put, int del, int64_t key,
-                                const int64_t *v, size_t n)
+static enum la_status ids_write(struct store *st, int put, int del, int64_t key, const int64_t *v,
+                                size_t n)
 {
 	sqlite3_stmt *s = q(st, n ? put : del);
 	if (!s)
@@ -2438,7 +2438,7 @@ static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct 
 
 /* At most this many starts of members held in memory at once by
  * walk_starts_fill (8 bytes each): a range of members a scan. */
-#define WALK_FILL_MAX (1u << 19)
+#define WALK_FILL_MAX (1u << 18)
 
 /* The walks' starts by member (series_walk_starts) made from the walks
  * by start (series_walk_members), whole, at the end of a fill: the
@@ -2463,8 +2463,9 @@ static enum la_status walk_starts_fill(struct store *st)
 	if (top < 1)
 		return LA_OK;
 	if ((uint64_t)top >= SIZE_MAX / sizeof(uint32_t) ||
-	    sqlite3_prepare_v2(st->db, "SELECT start, members FROM series_walk_members ORDER BY start",
-	                       -1, &s, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(st->db,
+	                       "SELECT start, members FROM series_walk_members ORDER BY start", -1,
+	                       &s, NULL) != SQLITE_OK) {
 		sqlite3_finalize(s);
 		return LA_EDB;
 	}
@@ -2478,7 +2479,8 @@ static enum la_status walk_starts_fill(struct store *st)
 	for (int64_t lo = 0, hi = 0; !e && lo <= top; lo = hi) {
 		size_t sum = 0;
 		if (lo > 0) {
-			for (hi = lo; hi <= top && (hi == lo || sum + count[hi] <= WALK_FILL_MAX); hi++)
+			for (hi = lo; hi <= top && (hi == lo || sum + count[hi] <= WALK_FILL_MAX);
+			     hi++)
 				sum += count[hi];
 			free(at);
 			free(starts);
@@ -2498,8 +2500,8 @@ static enum la_status walk_starts_fill(struct store *st)
 		while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 			int64_t start = sqlite3_column_int64(s, 0);
 			m.n = 0;
-			if ((e = ids_decode(sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1),
-			                    &m)))
+			if ((e = ids_decode(sqlite3_column_blob(s, 1),
+			                    (size_t)sqlite3_column_bytes(s, 1), &m)))
 				break;
 			for (size_t i = 0; i < m.n; i++) {
 				if (m.v[i] < 1 || m.v[i] > top) {
@@ -2518,8 +2520,8 @@ static enum la_status walk_starts_fill(struct store *st)
 		/* at[k - lo] is now where member k's starts end. */
 		for (int64_t k = lo; !e && lo > 0 && k < hi; k++)
 			if (count[k])
-				e = ids_write(st, Q_WS_PUT, Q_WS_DEL, k, starts + at[k - lo] - count[k],
-				              count[k]);
+				e = ids_write(st, Q_WS_PUT, Q_WS_DEL, k,
+				              starts + at[k - lo] - count[k], count[k]);
 	}
 	sqlite3_finalize(s);
 	free(count);
