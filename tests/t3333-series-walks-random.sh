@@ -107,7 +107,8 @@ froms() { grep -b '^From ' "$1" | cut -d: -f1; }
 # walks DIR: DIR's states and walks kept, each in order.
 walks() {
 	sqlite3 "$1/index.sqlite" "SELECT * FROM series_state ORDER BY id" >"$1.st"
-	sqlite3 "$1/index.sqlite" "SELECT start, member FROM series_walk ORDER BY start, member" >"$1.wk"
+	sqlite3 "$1/index.sqlite" "SELECT 'm', start, hex(members) FROM series_walk_members ORDER BY start;
+		SELECT 's', member, hex(starts) FROM series_walk_starts ORDER BY member" >"$1.wk"
 }
 # refill DIR REF: REF a copy of DIR with every state and walk made again.
 refill() {
@@ -163,18 +164,25 @@ for seed in 1 2 3; do
 		"${bad:-same}" "same"
 done
 
-# An index made before the walks were kept: the next writer fills them.
+# An index made when the walks were kept as rows of their far members
+# (series_walk, meta.series_walk = 1 and the schema's text of then): the
+# next writer fills the sets, and drops the old table.
 cp -r arc1 old
-sqlite3 old/index.sqlite "DROP TABLE series_walk; DELETE FROM meta WHERE key IN ('series_walk', 'schema_sql')"
+sqlite3 old/index.sqlite "DROP TABLE series_walk_members; DROP TABLE series_walk_starts;
+	CREATE TABLE series_walk(member INTEGER NOT NULL, start INTEGER NOT NULL,
+		PRIMARY KEY(member, start)) WITHOUT ROWID;
+	INSERT INTO series_walk VALUES(1, 2);
+	UPDATE meta SET value = '0123456789abcdef' WHERE key = 'schema_sql'"
 "$RELEASE" index -q --data old gen >old.err 2>&1
 ok_old=$?
 walks old
-check_eq "an index without series_walk: the next writer fills it as the fill makes it" \
-	"$ok_old $(cmp -s old.wk ref1.wk && echo same-walks) $(cmp -s old.st ref1.st && echo same-states)" \
-	"0 same-walks same-states"
+check_eq "an index of the far walks' rows: the next writer fills the sets as the fill makes them" \
+	"$ok_old $(cmp -s old.wk ref1.wk && echo same-walks) $(cmp -s old.st ref1.st && echo same-states) $(sqlite3 old/index.sqlite "SELECT count(*) FROM sqlite_schema WHERE name = 'series_walk'")" \
+	"0 same-walks same-states 0"
 # A reader of it (no writer since) serves the series pages as before.
 cp -r arc1 old2
-sqlite3 old2/index.sqlite "DROP TABLE series_walk; DELETE FROM meta WHERE key IN ('series_walk', 'schema_sql')"
+sqlite3 old2/index.sqlite "DROP TABLE series_walk_members; DROP TABLE series_walk_starts;
+	DELETE FROM meta WHERE key IN ('series_walk', 'schema_sql')"
 printf '%s\n' /gen/series/ '/api/v1/gen/series/?limit=200' >paths
 DATA=arc1 getall a1 <paths
 DATA=old2 getall o2 <paths
@@ -183,4 +191,4 @@ check_eq "a reader of an index without series_walk: the list of series as before
 # Walks kept at all: the far members of some walk (not every member of
 # these walks is of its start's own name).
 check_eq "some walks keep far members" \
-	"$(sqlite3 arc1/index.sqlite 'SELECT count(*) > 0 FROM series_walk')" 1
+	"$(sqlite3 arc1/index.sqlite 'SELECT count(*) > 0 FROM series_walk_starts')" 1

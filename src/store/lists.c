@@ -45,7 +45,10 @@ enum la_status store_list_remove(struct store *st, int64_t list_id, struct la_er
 		"DELETE FROM trailers WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM series_msgs WHERE id IN (SELECT id FROM messages WHERE list_id = %1$lld);"
 		"DELETE FROM series_gone WHERE series IN (SELECT id FROM series WHERE list_id = %1$lld);"
-		"DELETE FROM series_walk WHERE start IN (SELECT id FROM series WHERE list_id = %1$lld);"
+		"DELETE FROM series_walk_members WHERE start IN"
+		" (SELECT id FROM series WHERE list_id = %1$lld);"
+		"DELETE FROM series_walk_starts WHERE member IN"
+		" (SELECT id FROM series WHERE list_id = %1$lld);"
 		"DELETE FROM series WHERE list_id = %1$lld;"
 		"DELETE FROM series_state WHERE list_id = %1$lld;"
 		"DELETE FROM messages WHERE list_id = %1$lld;" STATS_PURGE(

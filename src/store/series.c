@@ -63,10 +63,12 @@ enum {
 	Q_G_NAME,
 	Q_G_CHANGE,
 	Q_OLD_NAME,
-	Q_W_STARTS,
+	Q_WS_OF,
+	Q_WS_PUT,
+	Q_WS_DEL,
 	Q_W_OF,
+	Q_W_PUT,
 	Q_W_DEL,
-	Q_W_INS,
 	Q_W_READY,
 	Q_COUNT
 };
@@ -262,10 +264,12 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_G_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2 ORDER BY id",
 	/* The walks kept (walk_store): those that hold a series, a walk's
          * members kept. */
-	[Q_W_STARTS] = "SELECT start FROM series_walk WHERE member = ?1",
-	[Q_W_OF] = "SELECT member FROM series_walk WHERE start = ?1 ORDER BY member LIMIT 64",
-	[Q_W_DEL] = "DELETE FROM series_walk WHERE start = ?1",
-	[Q_W_INS] = "INSERT OR IGNORE INTO series_walk(member, start) VALUES(?1, ?2)",
+	[Q_WS_OF] = "SELECT starts FROM series_walk_starts WHERE member = ?1",
+	[Q_WS_PUT] = "INSERT OR REPLACE INTO series_walk_starts(member, starts) VALUES(?1, ?2)",
+	[Q_WS_DEL] = "DELETE FROM series_walk_starts WHERE member = ?1",
+	[Q_W_OF] = "SELECT members FROM series_walk_members WHERE start = ?1",
+	[Q_W_PUT] = "INSERT OR REPLACE INTO series_walk_members(start, members) VALUES(?1, ?2)",
+	[Q_W_DEL] = "DELETE FROM series_walk_members WHERE start = ?1",
 	[Q_W_READY] =
 		"SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'series_walk' AND value = '1')",
 };
@@ -1696,6 +1700,7 @@ struct sver {
 	size_t nunshown;
 	int64_t first_ts;
 	bool cover_reviewed;
+	bool reviews; /* its reviews were read (sver_reviews) */
 };
 
 /* Marks the messages of v whose Message-ID is mid reviewed; false if
@@ -1831,8 +1836,8 @@ static enum la_status thread_reviews(struct store *st, struct sver *v, int64_t t
 	return e;
 }
 
-/* The messages of v shown, and which of them replies reviewed. */
-static enum la_status sver_load(struct store *st, struct sver *v, struct pid_cache *pc)
+/* The messages of v shown (without their reviews: sver_reviews). */
+static enum la_status sver_load(struct store *st, struct sver *v)
 {
 	sqlite3_stmt *s = q(st, Q_ST_MSGS);
 	if (!s)
@@ -1855,8 +1860,19 @@ static enum la_status sver_load(struct store *st, struct sver *v, struct pid_cac
 			v->first_ts = ts;
 	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return st_error(rc);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+/* Which messages of v (sver_load's) replies reviewed, and those of v
+ * not shown that stop them: read only for the versions whose reviews a
+ * state counts (its own, and the lower versions of its walk whose
+ * patches' reviews carry: msg_reviewed), a third of a commit's
+ * refresh with search when read for every version of every walk. */
+static enum la_status sver_reviews(struct store *st, struct sver *v, struct pid_cache *pc)
+{
+	if (v->reviews)
+		return LA_OK;
+	v->reviews = true;
 	int64_t un[SERIES_UNSHOWN_MAX];
 	size_t nun = 0;
 	enum la_status e = pc->any_unshown
@@ -2027,7 +2043,7 @@ static const struct sver *sver_get(struct store *st, struct sver_cache *sc, stru
 		return NULL;
 	}
 	v->s = (struct sinfo){row->id, row->list_id, row->first_ts, row->version, row->total};
-	if ((*e = sver_load(st, v, pc))) {
+	if ((*e = sver_load(st, v))) {
 		free(key);
 		sver_free(v);
 		return NULL;
@@ -2080,19 +2096,21 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 	int64_t ids[SERIES_CHAIN_MAX];
 	int n = w->n;
 	memcpy(ids, w->ids, (size_t)n * sizeof *ids);
-	/* The versions first (a load may empty the cache), then pointers. */
-	for (int pass = 0; pass < 2 && !e; pass++)
-		for (int i = 0; !e && i < n; i++) {
-			if (g_hash_table_contains(sc->v, &ids[i]))
-				continue;
-			const struct prow *row = prow_get(st, pc, ids[i], &e);
-			if (row)
-				sver_get(st, sc, pc, row, &e);
-		}
+	/* Emptied now if the walk's versions might not fit (sver_get empties
+	 * it when full: not during the walk, whose pointers it holds). */
+	if (g_hash_table_size(sc->v) + (size_t)n >= SVER_CACHE_MAX)
+		g_hash_table_remove_all(sc->v);
 	const struct sver *v[SERIES_CHAIN_MAX];
+	for (int i = 0; !e && i < n; i++) {
+		if ((v[i] = g_hash_table_lookup(sc->v, &ids[i])))
+			continue;
+		const struct prow *row = prow_get(st, pc, ids[i], &e);
+		if (row)
+			v[i] = sver_get(st, sc, pc, row, &e);
+	}
 	for (int i = 0; !e && i < n; i++)
-		if (!(v[i] = g_hash_table_lookup(sc->v, &ids[i])))
-			e = LA_ENOMEM; /* emptied twice in one walk: cannot be */
+		if (i == 0 || v[i]->s.version < v[0]->s.version)
+			e = sver_reviews(st, (struct sver *)v[i], pc);
 	if (!e && n > 0) {
 		sver_state(st, v, (size_t)n, 0, out);
 		*me = v[0];
@@ -2111,9 +2129,12 @@ struct idhash {
 };
 #define IDHASH_EMPTY INT64_MIN
 
+struct walk_buf;
+
 struct refresh {
 	struct idhash changed, held, done, clean, seeded, force;
-	bool force_all, renames;
+	bool force_all;
+	struct walk_buf *wb; /* the changes to series_walk_starts */
 };
 
 static size_t idhash_slot(int64_t id, size_t cap)
@@ -2166,99 +2187,358 @@ static bool set_add(struct idhash *set, int64_t id)
 
 /* ---- the walks kept (series_walk) ---- */
 
-/* Keeps series id's walk as it is now (walk_of): its members, by
- * member, but those of its own name group (list, author, name not
- * empty) at most 63 series of it apart: the refresh looks at the
- * series of a name near each it starts from (walk_seed), and most
- * members of most walks are these, so that a later commit finds every
- * walk that holds a series it changes (docs/series.md, "State").
- * fresh: none of its rows is kept yet (the fill); else they are
- * written only if they differ.  A series gone keeps none. */
+/* A walk's set of ids (its members, or the starts of the walks that
+ * hold a series) as a blob: ascending, each the difference from the one
+ * before (the first from 0) as a varint of 7 bits a byte, low first. */
+static size_t ids_encode(const int64_t *v, size_t n, uint8_t *out)
+{
+	size_t k = 0;
+	uint64_t prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d = (uint64_t)v[i] - prev;
+		prev = (uint64_t)v[i];
+		do {
+			out[k++] = (uint8_t)((d & 0x7f) | (d > 0x7f ? 0x80 : 0));
+			d >>= 7;
+		} while (d);
+	}
+	return k;
+}
+
+/* The ids of blob p (ids_encode's), added to out; LA_EDB if it is not
+ * one (a varint cut short or too long, or ids not ascending). */
+static enum la_status ids_decode(const uint8_t *p, size_t len, struct idset *out)
+{
+	uint64_t prev = 0;
+	for (size_t k = 0, got = 0; k < len; got++) {
+		uint64_t d = 0;
+		for (unsigned sh = 0;; sh += 7) {
+			if (k == len || sh > 63)
+				return LA_EDB;
+			d |= (uint64_t)(p[k] & 0x7f) << sh;
+			if (!(p[k++] & 0x80))
+				break;
+		}
+		if ((got && !d) || d > (uint64_t)INT64_MAX - prev)
+			return LA_EDB;
+		prev += d;
+		if (!idset_add(out, (int64_t)prev))
+			return LA_ENOMEM;
+	}
+	return LA_OK;
+}
+
+/* The ids of the blob in column 0 of the row s stepped to (none if
+ * there is no row), added to out. */
+static enum la_status ids_read(sqlite3_stmt *s, struct idset *out)
+{
+	int rc = sqlite3_step(s);
+	enum la_status e = LA_OK;
+	if (rc == SQLITE_ROW)
+		e = ids_decode(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), out);
+	else if (rc != SQLITE_DONE)
+		e = st_error(rc);
+	sqlite3_reset(s);
+	return e;
+}
+
+/* Writes the n ids v as key's blob with put (n > 0) or deletes key's
+ * row with del. */
+static enum la_status ids_write(struct store *st, int put, int del, int64_t key, const int64_t *v,
+                                size_t n)
+{
+	sqlite3_stmt *s = q(st, n ? put : del);
+	if (!s)
+		return LA_EDB;
+	uint8_t stack[SERIES_CHAIN_MAX * 10], *buf = stack;
+	if (n > SERIES_CHAIN_MAX && !(buf = malloc(n * 10)))
+		return LA_ENOMEM;
+	sqlite3_bind_int64(s, 1, key);
+	if (n)
+		sqlite3_bind_blob(s, 2, buf, (int)ids_encode(v, n, buf), SQLITE_STATIC);
+	int rc = st_step_done(s);
+	if (buf != stack)
+		free(buf);
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+/* The changes to the starts kept by member (series_walk_starts) that
+ * the walks stored make, applied at the end of a refresh (walk_flush):
+ * a member's row is then written once, however many walks gained or
+ * lost it (the walks that held a series before the commit are the ones
+ * read during it). */
+struct walk_change {
+	int64_t member, start;
+	bool add;
+};
+
+struct walk_buf {
+	struct walk_change *c;
+	size_t n, cap;
+};
+
+static bool change_before(const struct walk_change *x, const struct walk_change *y)
+{
+	return x->member != y->member ? x->member < y->member : x->start < y->start;
+}
+
+/* wb's changes sorted by member and start: a merge sort bottom up, the
+ * comparison inline (qsort's call a comparison was a fifth of a
+ * commit's flush); false if there is no memory for it. */
+static bool changes_sort(struct walk_buf *wb)
+{
+	size_t n = wb->n;
+	if (n < 2)
+		return true;
+	struct walk_change *a = wb->c, *b = malloc(n * sizeof *b);
+	if (!b)
+		return false;
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				b[k++] = change_before(&a[j], &a[i]) ? a[j++] : a[i++];
+			while (i < mid)
+				b[k++] = a[i++];
+			while (j < hi)
+				b[k++] = a[j++];
+		}
+		struct walk_change *t = a;
+		a = b;
+		b = t;
+	}
+	if (a != wb->c) {
+		memcpy(wb->c, a, n * sizeof *a);
+		b = a;
+	}
+	free(b);
+	return true;
+}
+
+/* Applies wb's changes (sorted first) and empties it. */
+static enum la_status walk_flush(struct store *st, struct walk_buf *wb)
+{
+	if (!changes_sort(wb))
+		return LA_ENOMEM;
+	struct idset was = {0}, now = {0};
+	enum la_status e = LA_OK;
+	for (size_t i = 0, j; !e && i < wb->n; i = j) {
+		int64_t m = wb->c[i].member;
+		for (j = i; j < wb->n && wb->c[j].member == m;)
+			j++;
+		sqlite3_stmt *s = q(st, Q_WS_OF);
+		if (!s) {
+			e = LA_EDB;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, m);
+		was.n = now.n = 0;
+		if ((e = ids_read(s, &was)))
+			break;
+		/* Both ascending: the starts kept, less those removed, with
+		 * those added. */
+		size_t a = 0, k = i;
+		while (!e && (a < was.n || k < j)) {
+			if (k == j || (a < was.n && was.v[a] < wb->c[k].start)) {
+				if (!idset_add(&now, was.v[a++]))
+					e = LA_ENOMEM;
+				continue;
+			}
+			int64_t v = wb->c[k].start;
+			bool add = wb->c[k++].add;
+			if (a < was.n && was.v[a] == v)
+				a++;
+			if (add && (!now.n || now.v[now.n - 1] != v) && !idset_add(&now, v))
+				e = LA_ENOMEM;
+		}
+		if (!e)
+			e = ids_write(st, Q_WS_PUT, Q_WS_DEL, m, now.v, now.n);
+	}
+	free(was.v);
+	free(now.v);
+	wb->n = 0;
+	return e;
+}
+
+static bool walk_change(struct walk_buf *wb, int64_t member, int64_t start, bool add)
+{
+	if (!vec_reserve(&wb->c, &wb->cap, wb->n + 1, sizeof *wb->c))
+		return false;
+	wb->c[wb->n++] = (struct walk_change){member, start, add};
+	return true;
+}
+
+/* Keeps series id's walk as it is now (walk_of): every member but id
+ * itself, as one row by start (series_walk_members) and in the row of
+ * each member (series_walk_starts, through wb), so that a later commit
+ * finds every walk that holds a series it changes by that series alone
+ * (walk_starts; docs/series.md, "State").  fresh (the fill): none is
+ * kept yet, and the members' rows are made after every walk
+ * (walk_starts_fill); else only what differs from the walk kept is
+ * written (a walk that changed mostly gains a series and loses
+ * another).  A series gone keeps none. */
 static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
-                                 int64_t id, bool fresh)
+                                 int64_t id, struct walk_buf *wb, bool fresh)
 {
 	enum la_status e = LA_OK;
-	int64_t far[SERIES_CHAIN_MAX];
-	int nf = 0;
+	int64_t now[SERIES_CHAIN_MAX];
+	size_t nn = 0;
 	const struct walk *w = walk_of(st, pc, sc, id, &e);
 	if (!w && e != LA_ENOTFOUND)
 		return e;
 	e = LA_OK;
-	const struct prow *x = w ? prow_get(st, pc, id, &e) : NULL;
-	const struct idset *g = NULL; /* x's name group, read at its first member of it */
-	size_t ix = 0;                /* x's place in it */
-	bool hx = false;
-	for (int i = 1; x && !e && i < w->n; i++) {
-		const struct prow *m = prow_get(st, pc, w->ids[i], &e);
-		if (!m)
-			break;
-		bool local = false, same = x->name[0] && m->list_id == x->list_id &&
-		                           strcmp(m->name, x->name) == 0 &&
-		                           strcmp(m->author, x->author) == 0;
-		if (same && !g && (g = name_get(st, pc, x, false, &e)))
-			ix = idset_find(g, x->id, &hx);
-		if (same && g) {
-			bool hm;
-			size_t im = idset_find(g, m->id, &hm);
-			local = hx && hm && (ix > im ? ix - im : im - ix) <= 63;
-		}
-		if (!e && !local)
-			far[nf++] = w->ids[i];
+	for (int i = 1; w && i < w->n; i++) { /* by insertion: 31 at most */
+		size_t k = nn++;
+		for (; k > 0 && now[k - 1] > w->ids[i]; k--)
+			now[k] = now[k - 1];
+		now[k] = w->ids[i];
 	}
+	size_t u = 0; /* without repeats (a walk has none) */
+	for (size_t i = 0; i < nn; i++)
+		if (!u || now[u - 1] != now[i])
+			now[u++] = now[i];
+	nn = u;
+	if (fresh)
+		return nn ? ids_write(st, Q_W_PUT, Q_W_DEL, id, now, nn) : LA_OK;
+	struct idset was = {0};
+	{
+		sqlite3_stmt *s = q(st, Q_W_OF);
+		if (!s)
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, id);
+		if ((e = ids_read(s, &was))) {
+			free(was.v);
+			return e;
+		}
+		if (was.n == nn && (!nn || memcmp(was.v, now, nn * sizeof *now) == 0)) {
+			free(was.v);
+			return LA_OK;
+		}
+	}
+	/* Both ascending: the members kept not in the walk go, the members
+	 * not kept come. */
+	size_t i = 0, j = 0;
+	while (i < nn || j < was.n) {
+		bool ok = true;
+		if (j < was.n && (i == nn || was.v[j] < now[i]))
+			ok = walk_change(wb, was.v[j++], id, false);
+		else if (i < nn && (j == was.n || now[i] < was.v[j]))
+			ok = walk_change(wb, now[i++], id, true);
+		else
+			i++, j++;
+		if (!ok) {
+			free(was.v);
+			return LA_ENOMEM;
+		}
+	}
+	free(was.v);
+	return ids_write(st, Q_W_PUT, Q_W_DEL, id, now, nn);
+}
+
+/* At most this many starts of members held in memory at once by
+ * walk_starts_fill (8 bytes each): a range of members a scan. */
+#define WALK_FILL_MAX (1u << 18)
+
+/* The walks' starts by member (series_walk_starts) made from the walks
+ * by start (series_walk_members), whole, at the end of a fill: the
+ * walks scanned once to count each member's starts, then once for each
+ * range of members whose starts fit in WALK_FILL_MAX, each member's
+ * starts placed in order (the walks come by start) and its row written
+ * (by member: each row at the end of the table). */
+static enum la_status walk_starts_fill(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t top = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM series", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	enum la_status e = one_int(s, &top);
+	sqlite3_finalize(s);
+	s = NULL;
 	if (e)
 		return e;
-	if (nf > 1)
-		qsort(far, (size_t)nf, sizeof *far, cmp_i64);
-	sqlite3_stmt *s;
-	int rc;
-	if (!fresh) {
-		if (!(s = q(st, Q_W_OF)))
-			return LA_EDB;
-		sqlite3_bind_int64(s, 1, id);
-		int k = 0;
-		bool same = true;
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			if (k >= nf || sqlite3_column_int64(s, 0) != far[k])
-				same = false;
-			k++;
+	if (top < 1)
+		return LA_OK;
+	if ((uint64_t)top >= SIZE_MAX / sizeof(uint32_t) ||
+	    sqlite3_prepare_v2(st->db,
+	                       "SELECT start, members FROM series_walk_members ORDER BY start", -1,
+	                       &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return LA_EDB;
+	}
+	uint32_t *count = calloc((size_t)top + 1, sizeof *count);
+	size_t *at = NULL;
+	int64_t *starts = NULL;
+	struct idset m = {0};
+	if (!count)
+		e = LA_ENOMEM;
+	/* lo..hi: the members of this scan (the first: none, to count). */
+	for (int64_t lo = 0, hi = 0; !e && lo <= top; lo = hi) {
+		size_t sum = 0;
+		if (lo > 0) {
+			for (hi = lo; hi <= top && (hi == lo || sum + count[hi] <= WALK_FILL_MAX);
+			     hi++)
+				sum += count[hi];
+			free(at);
+			free(starts);
+			at = malloc((size_t)(hi - lo + 1) * sizeof *at);
+			starts = malloc((sum ? sum : 1) * sizeof *starts);
+			if (!at || !starts) {
+				e = LA_ENOMEM;
+				break;
+			}
+			at[0] = 0;
+			for (int64_t k = lo; k < hi; k++)
+				at[k - lo + 1] = at[k - lo] + count[k];
+		} else {
+			hi = 1;
 		}
+		int rc = SQLITE_DONE;
+		while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			int64_t start = sqlite3_column_int64(s, 0);
+			m.n = 0;
+			if ((e = ids_decode(sqlite3_column_blob(s, 1),
+			                    (size_t)sqlite3_column_bytes(s, 1), &m)))
+				break;
+			for (size_t i = 0; i < m.n; i++) {
+				if (m.v[i] < 1 || m.v[i] > top) {
+					e = LA_EDB; /* a member that is no series */
+					break;
+				}
+				if (lo == 0)
+					count[m.v[i]]++;
+				else if (m.v[i] >= lo && m.v[i] < hi)
+					starts[at[m.v[i] - lo]++] = start;
+			}
+		}
+		if (!e && rc != SQLITE_DONE)
+			e = st_error(rc);
 		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			return st_error(rc);
-		if (same && k == nf)
-			return LA_OK;
-		if (!(s = q(st, Q_W_DEL)))
-			return LA_EDB;
-		sqlite3_bind_int64(s, 1, id);
-		if ((rc = st_step_done(s)) != SQLITE_DONE)
-			return st_error(rc);
+		/* at[k - lo] is now where member k's starts end. */
+		for (int64_t k = lo; !e && lo > 0 && k < hi; k++)
+			if (count[k])
+				e = ids_write(st, Q_WS_PUT, Q_WS_DEL, k,
+				              starts + at[k - lo] - count[k], count[k]);
 	}
-	for (int i = 0; i < nf; i++) {
-		if (!(s = q(st, Q_W_INS)))
-			return LA_EDB;
-		sqlite3_bind_int64(s, 1, far[i]);
-		sqlite3_bind_int64(s, 2, id);
-		if ((rc = st_step_done(s)) != SQLITE_DONE)
-			return st_error(rc);
-	}
-	return LA_OK;
+	sqlite3_finalize(s);
+	free(count);
+	free(at);
+	free(starts);
+	free(m.v);
+	return e;
 }
 
 /* The starts of the walks kept that hold series id, added to out. */
 static enum la_status walk_starts(struct store *st, int64_t id, struct idset *out)
 {
-	sqlite3_stmt *s = q(st, Q_W_STARTS);
+	sqlite3_stmt *s = q(st, Q_WS_OF);
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, id);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (!idset_add(out, sqlite3_column_int64(s, 0))) {
-			sqlite3_reset(s);
-			return LA_ENOMEM;
-		}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+	return ids_read(s, out);
 }
 
 /* Whether series id's state may have changed in this commit: whether
@@ -2321,19 +2601,8 @@ static enum la_status consider(struct store *st, struct refresh *r, struct pid_c
 		bool hit;
 		if ((e = touches_changed(st, pc, sc, r, x, &hit)))
 			return e;
-		if (!hit) {
-			if (!set_add(&r->clean, x))
-				return LA_ENOMEM;
-			/* A series renamed into its name may now stand between
-			 * it and a member not kept (walk_store's count). */
-			const struct prow *row = r->renames ? prow_get(st, pc, x, &e) : NULL;
-			bool into = false;
-			for (size_t i = 0; row && !into && i < st->nsold; i++)
-				into = st->sold[i].list_id == row->list_id &&
-				       strcmp(st->sold[i].name, row->name) == 0 &&
-				       strcmp(st->sold[i].author, row->author) == 0;
-			return into ? walk_store(st, pc, sc, x, false) : e;
-		}
+		if (!hit)
+			return set_add(&r->clean, x) ? LA_OK : LA_ENOMEM;
 	}
 	if (!set_add(&r->done, x))
 		return LA_ENOMEM;
@@ -2341,47 +2610,21 @@ static enum la_status consider(struct store *st, struct refresh *r, struct pid_c
 	const struct sver *me = NULL;
 	e = state_compute(st, x, pc, sc, &ss, &me);
 	if (e == LA_ENOTFOUND) /* a series gone: its rows go */
-		return walk_store(st, pc, sc, x, false);
+		return walk_store(st, pc, sc, x, r->wb, false);
 	if (!e)
 		e = state_put(st, me, &ss);
-	return e ? e : walk_store(st, pc, sc, x, false);
+	return e ? e : walk_store(st, pc, sc, x, r->wb, false);
 }
 
 /* Every series whose walk as it was may hold series seed, considered:
- * seed itself, those whose kept walk holds it (series_walk), and those of its name
- * (old_name, if not NULL, else the name it has) within 64 of it not
- * counting the series changed, whose rows are not kept (walk_store: at
- * most 63 apart when kept, a series between them since being one
- * changed, new or renamed into the name).  force: each is computed
- * again (a series that left their walks by a change-id). */
+ * seed itself and those whose kept walk holds it (series_walk: every
+ * member of every walk).  force: each is computed again (a series that
+ * left their walks by a change-id). */
 static enum la_status walk_seed(struct store *st, struct refresh *r, struct pid_cache *pc,
-                                struct sver_cache *sc, int64_t seed, const char *old_name,
-                                bool force)
+                                struct sver_cache *sc, int64_t seed, bool force)
 {
 	struct idset c = {0};
 	enum la_status e = walk_starts(st, seed, &c);
-	const struct prow *p = e ? NULL : prow_get(st, pc, seed, &e);
-	if (e == LA_ENOTFOUND)
-		e = LA_OK;
-	if (p && (old_name ? old_name[0] : p->name[0])) {
-		struct prow k = *p;
-		if (old_name)
-			k.name = old_name;
-		const struct idset *g = name_get(st, pc, &k, false, &e);
-		bool has;
-		size_t at = g ? idset_find(g, seed, &has) : 0;
-		for (size_t j = at, left = 64; g && !e && j < g->n && left; j++)
-			if (g->v[j] != seed) {
-				if (!idset_add(&c, g->v[j]))
-					e = LA_ENOMEM;
-				left -= !set_has(&r->changed, g->v[j]);
-			}
-		for (size_t j = at, left = 64; g && !e && j > 0 && left; j--) {
-			if (!idset_add(&c, g->v[j - 1]))
-				e = LA_ENOMEM;
-			left -= !set_has(&r->changed, g->v[j - 1]);
-		}
-	}
 	if (!e && !idset_add(&c, seed))
 		e = LA_ENOMEM; /* its own walk holds it too */
 	for (size_t i = 0; !e && i < c.n; i++)
@@ -2429,7 +2672,7 @@ static enum la_status walk_neighbours(struct store *st, struct refresh *r, struc
 			continue;
 		if (!set_add(&r->seeded, seeds[i]))
 			return LA_ENOMEM;
-		e = walk_seed(st, r, pc, sc, seeds[i], NULL, false);
+		e = walk_seed(st, r, pc, sc, seeds[i], false);
 	}
 	return e;
 }
@@ -2498,7 +2741,7 @@ static enum la_status walk_sharers(struct store *st, struct refresh *r, struct p
 		for (size_t j = 0; sh && j < sh->n && !in; j++)
 			in = sh->v[j] == id;
 		if (in)
-			e = walk_seed(st, r, pc, sc, cand.v[i], NULL, false);
+			e = walk_seed(st, r, pc, sc, cand.v[i], false);
 	}
 	free(cand.v);
 	return e;
@@ -2562,7 +2805,7 @@ static enum la_status chain_refresh(struct store *st, int64_t id, struct refresh
 	bool force = set_has(&r->force, id);
 	enum la_status e = consider(st, r, pc, sc, id, force);
 	if (!e && !set_has(&r->seeded, id))
-		e = set_add(&r->seeded, id) ? walk_seed(st, r, pc, sc, id, NULL, force) : LA_ENOMEM;
+		e = set_add(&r->seeded, id) ? walk_seed(st, r, pc, sc, id, force) : LA_ENOMEM;
 	if (!e)
 		e = walk_neighbours(st, r, pc, sc, id);
 	/* A message hidden or shown again: every patch of the series
@@ -2599,7 +2842,8 @@ enum la_status series_state_refresh(struct store *st)
 		return series_state_fill(st);
 	qsort(st->sdirty, st->nsdirty, sizeof *st->sdirty, cmp_i64);
 	struct idset series = {0};
-	struct refresh r = {.renames = st->nsold > 0};
+	struct walk_buf wb = {0};
+	struct refresh r = {.wb = &wb};
 	enum la_status e = LA_OK;
 	for (size_t i = 0; !e && i < st->nsdirty; i++) {
 		int64_t d = st->sdirty[i];
@@ -2667,12 +2911,12 @@ enum la_status series_state_refresh(struct store *st)
 	pc.nold = st->nsold;
 	for (size_t i = 0; !e && i < series.n; i++)
 		e = chain_refresh(st, series.v[i], &r, &pc, &sc);
-	/* The walks that held a series renamed by its old name. */
-	for (size_t i = 0; !e && i < st->nsold; i++)
-		e = walk_seed(st, &r, &pc, &sc, st->sold[i].id, st->sold[i].old_name, false);
 	/* The patches that joined a series: the series that share one. */
 	for (size_t i = 0; !e && pc.any_pid && !r.force_all && i < st->nsjoin; i++)
 		e = walk_sharers_of(st, &r, &pc, &sc, st->sjoin[i], true);
+	if (!e)
+		e = walk_flush(st, &wb);
+	free(wb.c);
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
 	struct idhash *sets[] = {&r.changed, &r.held, &r.done, &r.clean, &r.seeded, &r.force};
@@ -2689,7 +2933,8 @@ enum la_status series_state_fill(struct store *st)
 {
 	/* Every state made again, none kept: a row whose series is gone
 	 * (series found again at an upgrade) would name no series. */
-	int rc = st_exec(st, "DELETE FROM series_state; DELETE FROM series_walk");
+	int rc = st_exec(st, "DELETE FROM series_state; DELETE FROM series_walk_members;"
+	                     " DELETE FROM series_walk_starts");
 	if (rc != SQLITE_OK)
 		return st_error(rc);
 	sqlite3_stmt *s = NULL;
@@ -2721,8 +2966,10 @@ enum la_status series_state_fill(struct store *st)
 		if (!e)
 			e = state_put(st, me, &ss);
 		if (!e)
-			e = walk_store(st, &pc, &sc, all.v[i], true);
+			e = walk_store(st, &pc, &sc, all.v[i], NULL, true);
 	}
+	if (!e)
+		e = walk_starts_fill(st);
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
 	free(all.v);

@@ -149,12 +149,16 @@ static const char schema_sql[] =
 	" reviewed INTEGER NOT NULL, latest INTEGER NOT NULL, newest INTEGER NOT NULL,"
 	" first_ts INTEGER NOT NULL);\n"
 	"CREATE INDEX IF NOT EXISTS series_state_list ON series_state(list_id, first_ts);\n"
-	/* The members of each series' walk over its versions that the
-         * refresh cannot find from the member's own name (series.c:
-         * walk_store; docs/series.md, "State"), by member. */
-	"CREATE TABLE IF NOT EXISTS series_walk(member INTEGER NOT NULL, start INTEGER NOT NULL,"
-	" PRIMARY KEY(member, start)) WITHOUT ROWID;\n"
-	"CREATE INDEX IF NOT EXISTS series_walk_start ON series_walk(start);\n"
+	/* Each series' walk over its versions kept (series.c: walk_store;
+         * docs/series.md, "State"): its members by start, and the starts
+         * of the walks that hold a series by member, each set as one
+         * blob.  series_walk, before them, kept only the members the
+         * refresh could not find by name. */
+	"DROP TABLE IF EXISTS series_walk;\n"
+	"CREATE TABLE IF NOT EXISTS series_walk_members(start INTEGER PRIMARY KEY,"
+	" members BLOB NOT NULL);\n"
+	"CREATE TABLE IF NOT EXISTS series_walk_starts(member INTEGER PRIMARY KEY,"
+	" starts BLOB NOT NULL);\n"
 	/* The patch ids of a message (series: versions that share a patch). */
 	"CREATE INDEX IF NOT EXISTS patchids_id ON patchids(id);\n"
 	/* Hidden messages (`listarc hide`, hide.c) and the log of every hide
@@ -209,8 +213,6 @@ static const char stat1_sql[] = "INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES
 				" ('trailers', 'trailers', '100000 2 1'),"
 				" ('series_gone', 'series_gone', '100 2 1'),"
 				" ('series_state', 'series_state_list', '50000 5000 1'),"
-				" ('series_walk', 'series_walk', '100000 4 1'),"
-				" ('series_walk', 'series_walk_start', '100000 4'),"
 				" ('hidden', 'hidden', '20 2 1'),"
 				" ('senders', 'sqlite_autoindex_senders_1', '50000 5000 1'),"
 				" ('senders', 'senders_hash', '50000 5000 1'),"
