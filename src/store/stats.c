@@ -11,6 +11,7 @@
 
 #include "store/stats_sql.h"
 #include "store/store_int.h"
+#include "util/hash.h"
 #include "util/vec.h"
 
 enum {
@@ -229,11 +230,39 @@ static const char *const apply_steps[] = {
 };
 enum { A_SENDERS_LAST, A_ZERO_SENDERS, A_ZERO_THREADS, A_ZERO_TS, A_CLEAR, A_COUNT };
 
+/* Rows of one figures statement (the K-row forms below): a statement's
+ * own cost (its cursors opened and closed, its registers) was as much
+ * as a row's. */
+#define FIG_ROWS 32
+#define TOPIC_ROWS 16
+#define V4 "(?,?,?,?)"
+#define V4X4 V4 "," V4 "," V4 "," V4
+#define V4X32 V4X4 "," V4X4 "," V4X4 "," V4X4 "," V4X4 "," V4X4 "," V4X4 "," V4X4
+#define V7 "(?,?,?,?,?,?,?)"
+#define V7X4 V7 "," V7 "," V7 "," V7
+#define V7X16 V7X4 "," V7X4 "," V7X4 "," V7X4
+/* A figure row inserted, else added to (n = n + the change). */
+#define FIG_UPSERT(T, KEY, ROWS)                                                          \
+	"INSERT INTO " T "(list_id, " KEY ", n) VALUES" ROWS " ON CONFLICT(list_id, " KEY \
+	") DO UPDATE SET n = n + excluded.n"
+/* A topic only added to: its messages and senders plus the additions',
+ * its first time and starter the earlier (by time, then id), its last
+ * the later. */
+#define TOPIC_UPSERT(ROWS)                                                                        \
+	"INSERT INTO topics(list_id, thread, n, senders, first_ts, last_ts, starter) VALUES" ROWS \
+	" ON CONFLICT(list_id, thread) DO UPDATE SET n = n + excluded.n,"                         \
+	" senders = senders + excluded.senders, first_ts = min(first_ts, excluded.first_ts),"     \
+	" last_ts = max(last_ts, excluded.last_ts), starter = CASE WHEN first_ts <"               \
+	" excluded.first_ts OR (first_ts = excluded.first_ts AND starter < excluded.starter)"     \
+	" THEN starter ELSE excluded.starter END"
+
 /* The statements of the counting in memory: each figure row touched is
  * written once a commit, in key order. */
 static const char *const count_sql[] = {
+	/* The rows noted, in order, from rowid ?1 (excluded) to ?2. */
 	"SELECT list_id, thread, lower(addr), day, d, moved, name, ts FROM stats_delta"
-	" ORDER BY rowid",
+	" WHERE rowid > ?1 AND rowid <= ?2 ORDER BY rowid",
+	"SELECT coalesce(max(rowid), 0) FROM stats_delta",
 	"SELECT id FROM senders WHERE list_id = ?1 AND addr = ?2",
 	/* A sender's messages of the batch, name and latest time (as
          * sender_fold makes them), as a commit a message would write them. */
@@ -241,20 +270,19 @@ static const char *const count_sql[] = {
 	" ON CONFLICT(list_id, addr) DO UPDATE SET n = n + excluded.n,"
 	" name = CASE WHEN excluded.last_ts >= last_ts AND excluded.name <> '' THEN excluded.name"
 	" ELSE name END, last_ts = max(last_ts, excluded.last_ts) RETURNING id",
-	/* Each figure row: inserted, else (it is there) added to; apart,
-         * so that a new row is known (the senders of a topic). */
-	"INSERT OR IGNORE INTO stat_senders(list_id, period, sender, n) VALUES(?1, ?2, ?3, ?4)",
-	"UPDATE stat_senders SET n = n + ?4 WHERE list_id = ?1 AND period = ?2 AND sender = ?3",
-	"INSERT OR IGNORE INTO stat_threads(list_id, period, thread, n) VALUES(?1, ?2, ?3, ?4)",
-	"UPDATE stat_threads SET n = n + ?4 WHERE list_id = ?1 AND period = ?2 AND thread = ?3",
-	"INSERT OR IGNORE INTO thread_senders(list_id, thread, sender, n) VALUES(?1, ?2, ?3, ?4)",
-	"UPDATE thread_senders SET n = n + ?4 WHERE list_id = ?1 AND thread = ?2 AND sender = ?3",
-	"SELECT n, senders, first_ts, last_ts, starter FROM topics"
-	" WHERE list_id = ?1 AND thread = ?2",
-	"INSERT INTO topics(list_id, thread, n, senders, first_ts, last_ts, starter)"
-	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(list_id, thread) DO UPDATE"
-	" SET n = excluded.n, senders = excluded.senders, first_ts = excluded.first_ts,"
-	" last_ts = excluded.last_ts, starter = excluded.starter",
+	/* Each figure row, one a statement and FIG_ROWS a statement;
+         * thread_senders' say which rows are new (n is the change: a row
+         * there before has n > 0, the zero ones are deleted), for the
+         * senders of a topic. */
+	FIG_UPSERT("stat_senders", "period, sender", V4),
+	FIG_UPSERT("stat_senders", "period, sender", V4X32),
+	FIG_UPSERT("stat_threads", "period, thread", V4),
+	FIG_UPSERT("stat_threads", "period, thread", V4X32),
+	FIG_UPSERT("thread_senders", "thread, sender", V4) " RETURNING list_id, thread, sender, n",
+	FIG_UPSERT("thread_senders", "thread, sender",
+                   V4X32) " RETURNING list_id, thread, sender, n",
+	TOPIC_UPSERT(V7),
+	TOPIC_UPSERT(V7X16),
 	"DELETE FROM topics WHERE list_id = ?1 AND thread = ?2",
 	/* A thread counted again from its messages. */
 	"INSERT INTO topics(list_id, thread, n, senders, first_ts, last_ts, starter)"
@@ -268,16 +296,17 @@ static const char *const count_sql[] = {
 };
 enum {
 	C_SCAN,
+	C_MARK,
 	C_SENDER_ID,
 	C_SENDER_SET,
 	C_STAT_SENDERS,
-	C_STAT_SENDERS_ADD,
+	C_STAT_SENDERS_K,
 	C_STAT_THREADS,
-	C_STAT_THREADS_ADD,
+	C_STAT_THREADS_K,
 	C_THREAD_SENDERS,
-	C_THREAD_SENDERS_ADD,
-	C_TOPIC_GET,
-	C_TOPIC_SET,
+	C_THREAD_SENDERS_K,
+	C_TOPIC_ADD,
+	C_TOPIC_ADD_K,
 	C_TOPIC_DEL,
 	C_TOPIC_COUNT,
 	C_COUNT
@@ -404,37 +433,81 @@ static bool fig_add(struct fig **v, size_t *n, size_t *cap, int64_t a, int64_t b
 	return true;
 }
 
-/* Writes the summed changes v[0..n) by statement id (an insert; id + 1
- * adds to a row that is there), but those that add up to nothing (a row
- * they would make is dropped as zero).  With fresh: (a, b, number of
- * keys new in that (a, b)) appended to *fresh. */
+/* The index of key (a, b, c) in v[0..n) (sorted by key, each key once),
+ * n if it is not there. */
+static size_t fig_find(const struct fig *v, size_t n, int64_t a, int64_t b, int64_t c)
+{
+	struct fig k = {a, b, c, 0};
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (fig_less(&v[mid], &k))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && !fig_less(&k, &v[lo]) ? lo : n;
+}
+
+/* Writes the summed changes v[0..n) (in key order) by statement id (an
+ * upsert of one row; id + 1 of FIG_ROWS rows), but those that add up to
+ * nothing (a row they would make is dropped as zero).  With fresh (id
+ * returns each row's key and count): (a, b, number of keys new in that
+ * (a, b)) appended to *fresh, in key order.  A row is new if its count
+ * is the change: one there before has n > 0 (stats_count deletes the
+ * others in the transaction that makes them). */
 static enum la_status fig_write(struct store *st, int id, const struct fig *v, size_t n,
                                 struct fig **fresh, size_t *nfresh, size_t *capfresh)
 {
-	sqlite3_stmt *s = c_prepare(st, id), *u = c_prepare(st, id + 1);
-	if (!s || !u)
-		return LA_EDB;
-	for (size_t i = 0; i < n; i++) {
-		if (!v[i].n)
-			continue;
-		int64_t key[] = {v[i].a, v[i].b, v[i].c, v[i].n};
-		int rc = c_run(s, key, 4, NULL);
-		if (rc != SQLITE_DONE)
-			return st_error(rc);
-		if (!sqlite3_changes(st->db)) {
-			if ((rc = c_run(u, key, 4, NULL)) != SQLITE_DONE)
-				return st_error(rc);
-			continue;
+	bool *isnew = NULL;
+	if (fresh && n && !(isnew = calloc(n, sizeof *isnew)))
+		return LA_ENOMEM;
+	enum la_status e = LA_OK;
+	size_t at[FIG_ROWS];
+	for (size_t i = 0; !e && i < n;) {
+		size_t k = 0;
+		for (; i < n && k < FIG_ROWS; i++)
+			if (v[i].n)
+				at[k++] = i;
+		size_t per = k == FIG_ROWS ? FIG_ROWS : 1;
+		sqlite3_stmt *s = k ? c_prepare(st, per == 1 ? id : id + 1) : NULL;
+		if (k && !s)
+			e = LA_EDB;
+		for (size_t j = 0; !e && j < k; j += per) {
+			for (size_t r = 0; r < per; r++) {
+				const struct fig *f = &v[at[j + r]];
+				int b = (int)(4 * r);
+				sqlite3_bind_int64(s, b + 1, f->a);
+				sqlite3_bind_int64(s, b + 2, f->b);
+				sqlite3_bind_int64(s, b + 3, f->c);
+				sqlite3_bind_int64(s, b + 4, f->n);
+			}
+			int rc;
+			while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+				if (!isnew)
+					continue;
+				size_t x = fig_find(v, n, sqlite3_column_int64(s, 0),
+				                    sqlite3_column_int64(s, 1),
+				                    sqlite3_column_int64(s, 2));
+				if (x < n && sqlite3_column_int64(s, 3) == v[x].n)
+					isnew[x] = true;
+			}
+			sqlite3_reset(s);
+			if (rc != SQLITE_DONE)
+				e = st_error(rc);
 		}
-		if (!fresh)
+	}
+	for (size_t i = 0; !e && isnew && i < n; i++) {
+		if (!isnew[i])
 			continue;
 		if (*nfresh && (*fresh)[*nfresh - 1].a == v[i].a &&
 		    (*fresh)[*nfresh - 1].b == v[i].b)
 			(*fresh)[*nfresh - 1].n++;
 		else if (!fig_add(fresh, nfresh, capfresh, v[i].a, v[i].b, 0, 1))
-			return LA_ENOMEM;
+			e = LA_ENOMEM;
 	}
-	return LA_OK;
+	free(isnew);
+	return e;
 }
 
 static int tadd_cmp(const void *x, const void *y)
@@ -449,22 +522,45 @@ static int tadd_cmp(const void *x, const void *y)
 	return p->id < q->id ? -1 : p->id > q->id;
 }
 
+/* Upserts the topics v[0..n) (seven values each, TOPIC_UPSERT's),
+ * TOPIC_ROWS a statement, the rest one a statement. */
+static enum la_status topics_add(struct store *st, const int64_t (*v)[7], size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t per = n - i >= TOPIC_ROWS ? TOPIC_ROWS : 1;
+		sqlite3_stmt *s = c_prepare(st, per == 1 ? C_TOPIC_ADD : C_TOPIC_ADD_K);
+		if (!s)
+			return LA_EDB;
+		for (size_t r = 0; r < per; r++, i++)
+			for (int c = 0; c < 7; c++)
+				sqlite3_bind_int64(s, (int)(7 * r) + c + 1, v[i][c]);
+		int rc = st_step_done(s);
+		if (rc != SQLITE_DONE)
+			return st_error(rc);
+	}
+	return LA_OK;
+}
+
 /* The topics of the threads touched (t[0..n), summed: (list, thread,
  * the rows that only add a message shown), c: 1 if any other change).
  * A thread whose changes are only the additions store_add noted
  * (st->tadd) is its topic plus them: its messages, first and last time
  * and starter (the first by time, then id) from the additions, its
- * senders plus the new ones (fresh[0..nfresh), by thread).  Any other
- * change (a move, a hide, a removal, a message shown again) counts the
- * thread again from its messages. */
+ * senders plus the new ones (fresh[0..nfresh), by thread), upserted
+ * together (topics_add).  Any other change (a move, a hide, a removal,
+ * a message shown again) counts the thread again from its messages. */
 static enum la_status topics_apply(struct store *st, const struct fig *t, size_t n,
                                    const struct fig *fresh, size_t nfresh)
 {
 	struct stats_tadd *a = st->tadd;
-	size_t na = st->ntadd, ia = 0, jf = 0;
+	size_t na = st->ntadd, ia = 0, jf = 0, nadd = 0;
+	int64_t(*add)[7] = n ? malloc(n * sizeof *add) : NULL;
+	if (n && !add)
+		return LA_ENOMEM;
 	if (na)
 		qsort(a, na, sizeof *a, tadd_cmp);
-	for (size_t i = 0; i < n; i++) {
+	enum la_status e = LA_OK;
+	for (size_t i = 0; !e && i < n; i++) {
 		int64_t list = t[i].a, thread = t[i].b;
 		while (ia < na &&
 		       (a[ia].list_id < list || (a[ia].list_id == list && a[ia].thread < thread)))
@@ -483,91 +579,222 @@ static enum la_status topics_apply(struct store *st, const struct fig *t, size_t
 		if (t[i].c || t[i].n != (int64_t)(ja - ia) || ja == ia) {
 			sqlite3_stmt *s = c_prepare(st, C_TOPIC_DEL);
 			if (!s || (rc = c_run(s, key, 2, NULL)) != SQLITE_DONE)
-				return s ? st_error(rc) : LA_EDB;
-			if (!(s = c_prepare(st, C_TOPIC_COUNT)) ||
-			    (rc = c_run(s, key, 2, NULL)) != SQLITE_DONE)
-				return s ? st_error(rc) : LA_EDB;
+				e = s ? st_error(rc) : LA_EDB;
+			else if (!(s = c_prepare(st, C_TOPIC_COUNT)) ||
+			         (rc = c_run(s, key, 2, NULL)) != SQLITE_DONE)
+				e = s ? st_error(rc) : LA_EDB;
 			ia = ja;
 			continue;
 		}
-		/* The additions' first (a[ia]: sorted by time, then id). */
-		int64_t v[7] = {list, thread,  (int64_t)(ja - ia), newsenders, a[ia].ts,
-		                0,    a[ia].id};
+		/* The additions' first (a[ia]: sorted by time, then id) and
+		 * last time. */
+		int64_t *v = add[nadd++];
+		v[0] = list;
+		v[1] = thread;
+		v[2] = (int64_t)(ja - ia);
+		v[3] = newsenders;
+		v[4] = a[ia].ts;
+		v[5] = a[ia].ts;
+		v[6] = a[ia].id;
 		for (size_t k = ia; k < ja; k++)
-			if (a[k].ts > v[5] || k == ia)
+			if (a[k].ts > v[5])
 				v[5] = a[k].ts;
-		sqlite3_stmt *s = c_prepare(st, C_TOPIC_GET);
-		if (!s)
-			return LA_EDB;
-		sqlite3_bind_int64(s, 1, list);
-		sqlite3_bind_int64(s, 2, thread);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			int64_t first = sqlite3_column_int64(s, 2),
-				starter = sqlite3_column_int64(s, 4);
-			v[2] += sqlite3_column_int64(s, 0);
-			v[3] += sqlite3_column_int64(s, 1);
-			if (first < v[4] || (first == v[4] && starter < v[6])) {
-				v[4] = first;
-				v[6] = starter;
-			}
-			if (sqlite3_column_int64(s, 3) > v[5])
-				v[5] = sqlite3_column_int64(s, 3);
-			rc = SQLITE_DONE;
-		}
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			return st_error(rc);
-		if (!(s = c_prepare(st, C_TOPIC_SET)) || (rc = c_run(s, v, 7, NULL)) != SQLITE_DONE)
-			return s ? st_error(rc) : LA_EDB;
 		ia = ja;
 	}
-	return LA_OK;
+	if (!e)
+		e = topics_add(st, (const int64_t(*)[7])add, nadd);
+	free(add);
+	return e;
+}
+
+/* (list, address) to a number, for the senders of a commit: the keys'
+ * addresses are NUL-terminated at offsets of the caller's text (which
+ * must not move while the map is used); open addressing, each slot an
+ * entry's index + 1 (0: empty). */
+struct smap {
+	struct smap_e {
+		int64_t list, v;
+		size_t addr;
+		uint64_t h;
+	} * e;
+	size_t n, cap;
+	uint32_t *slot;
+	size_t nslot; /* a power of two, or 0 */
+};
+
+static uint64_t smap_hash(int64_t list, const char *addr)
+{
+	return hash64(addr, strlen(addr), (uint64_t)list);
+}
+
+/* The entry of (list, addr) whose hash is h, else NULL. */
+static struct smap_e *smap_find(const struct smap *m, const char *text, int64_t list,
+                                const char *addr, uint64_t h)
+{
+	if (!m->nslot)
+		return NULL;
+	for (size_t i = h & (m->nslot - 1);; i = (i + 1) & (m->nslot - 1)) {
+		uint32_t k = m->slot[i];
+		if (!k)
+			return NULL;
+		struct smap_e *x = &m->e[k - 1];
+		if (x->h == h && x->list == list && strcmp(text + x->addr, addr) == 0)
+			return x;
+	}
+}
+
+/* Adds (list, the address at text offset addr, whose hash is h) to v;
+ * it must not be there.  False if out of memory. */
+static bool smap_add(struct smap *m, int64_t list, size_t addr, uint64_t h, int64_t v)
+{
+	if ((m->n + 1) * 2 > m->nslot) {
+		size_t ns = m->nslot ? m->nslot * 2 : 256;
+		uint32_t *t = calloc(ns, sizeof *t);
+		if (!t || m->n >= UINT32_MAX) {
+			free(t);
+			return false;
+		}
+		for (size_t j = 0; j < m->n; j++) {
+			size_t i = m->e[j].h & (ns - 1);
+			while (t[i])
+				i = (i + 1) & (ns - 1);
+			t[i] = (uint32_t)(j + 1);
+		}
+		free(m->slot);
+		m->slot = t;
+		m->nslot = ns;
+	}
+	if (!vec_reserve(&m->e, &m->cap, m->n + 1, sizeof *m->e))
+		return false;
+	m->e[m->n] = (struct smap_e){.list = list, .v = v, .addr = addr, .h = h};
+	size_t i = h & (m->nslot - 1);
+	while (m->slot[i])
+		i = (i + 1) & (m->nslot - 1);
+	m->slot[i] = (uint32_t)++m->n;
+	return true;
+}
+
+static void smap_free(struct smap *m)
+{
+	free(m->e);
+	free(m->slot);
+}
+
+/* A row of stats_delta: its sender's address (lowered) and name at
+ * offsets of the text read; h: the hash of (list, address); sender: its
+ * senders id once known. */
+struct drow {
+	int64_t list_id, thread, day, d, ts, sender;
+	size_t addr, name;
+	uint64_t h;
+	bool moved;
+};
+
+/* The rows counted, in order, and their text. */
+struct drows {
+	struct drow *r;
+	size_t n, cap;
+	char *text;
+	size_t ntext, captext;
+};
+
+/* Appends row x with its address addr (lowered as SQLite's lower()
+ * does, ASCII letters only, if lower) and name; false if out of memory. */
+static bool drow_add(struct drows *d, const struct drow *x, const char *addr, bool lower,
+                     const char *name)
+{
+	size_t la = strlen(addr), ln = strlen(name);
+	if (!vec_reserve(&d->r, &d->cap, d->n + 1, sizeof *d->r) ||
+	    !vec_reserve(&d->text, &d->captext, d->ntext + la + ln + 2, 1))
+		return false;
+	struct drow *y = &d->r[d->n++];
+	*y = *x;
+	y->addr = d->ntext;
+	y->name = d->ntext + la + 1;
+	char *p = d->text + d->ntext;
+	for (size_t i = 0; i <= la; i++)
+		p[i] = lower && addr[i] >= 'A' && addr[i] <= 'Z' ? (char)(addr[i] + 32) : addr[i];
+	memcpy(p + la + 1, name, ln + 1);
+	d->ntext += la + ln + 2;
+	return true;
+}
+
+/* Appends the rows of stats_delta after rowid lo up to hi, in order. */
+static enum la_status drows_scan(struct store *st, struct drows *d, int64_t lo, int64_t hi)
+{
+	sqlite3_stmt *s = c_prepare(st, C_SCAN);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	enum la_status e = LA_OK;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *addr = (const char *)sqlite3_column_text(s, 2);
+		const char *name = (const char *)sqlite3_column_text(s, 6);
+		struct drow x = {
+			.list_id = sqlite3_column_int64(s, 0),
+			.thread = sqlite3_column_int64(s, 1),
+			.day = sqlite3_column_int64(s, 3),
+			.d = sqlite3_column_int64(s, 4),
+			.moved = sqlite3_column_int64(s, 5) != 0,
+			.ts = sqlite3_column_int64(s, 7),
+		};
+		if (!addr || !name || !drow_add(d, &x, addr, false, name)) {
+			e = LA_ENOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	if (!e && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		e = st_error(rc);
+	return e;
+}
+
+/* The rows to count, in the order they were noted: stats_delta's up to
+ * the mark, the additions held (stats_hold), then its rows after. */
+static enum la_status drows_read(struct store *st, struct drows *d)
+{
+	int64_t mark = st->nsheld ? st->smark : INT64_MAX;
+	enum la_status e = drows_scan(st, d, INT64_MIN, mark);
+	for (size_t i = 0; !e && i < st->nsheld; i++) {
+		const struct stats_add *a = &st->sadd[i];
+		struct drow x = {.list_id = a->list_id,
+		                 .thread = a->thread,
+		                 .day = a->day,
+		                 .d = 1,
+		                 .ts = a->ts};
+		if (!drow_add(d, &x, st->stext + a->addr, true, st->stext + a->name))
+			e = LA_ENOMEM;
+	}
+	if (!e && st->nsheld)
+		e = drows_scan(st, d, mark, INT64_MAX);
+	return e;
 }
 
 /* A sender's id by (list, address lowered), looked up once a commit
  * (0: none). */
-static enum la_status sender_id(struct store *st, GHashTable *ids, int64_t list, const char *addr,
-                                int64_t *id)
+static enum la_status sender_id(struct store *st, struct smap *ids, const char *text,
+                                const struct drow *x, int64_t *id)
 {
-	char *key = g_strdup_printf("%" G_GINT64_FORMAT ":%s", list, addr);
-	gpointer v;
-	if (g_hash_table_lookup_extended(ids, key, NULL, &v)) {
-		g_free(key);
-		*id = *(int64_t *)v;
+	const char *addr = text + x->addr;
+	struct smap_e *k = smap_find(ids, text, x->list_id, addr, x->h);
+	if (k) {
+		*id = k->v;
 		return LA_OK;
 	}
 	sqlite3_stmt *s = c_prepare(st, C_SENDER_ID);
-	if (!s) {
-		g_free(key);
+	if (!s)
 		return LA_EDB;
-	}
-	sqlite3_bind_int64(s, 1, list);
+	sqlite3_bind_int64(s, 1, x->list_id);
 	sqlite3_bind_text(s, 2, addr, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		g_free(key);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return st_error(rc);
-	}
-	int64_t *p = malloc(sizeof *p);
-	if (!p) {
-		g_free(key);
-		return LA_ENOMEM;
-	}
-	*p = *id;
-	g_hash_table_insert(ids, key, p);
-	return LA_OK;
+	return smap_add(ids, x->list_id, x->addr, x->h, *id) ? LA_OK : LA_ENOMEM;
 }
-
-/* A row of stats_delta: its sender's address (lowered) and name at
- * offsets of the text read; sender: its senders id once known. */
-struct drow {
-	int64_t list_id, thread, day, d, ts, sender;
-	size_t addr, name;
-	bool moved;
-};
 
 /* A sender of the batch's rows not moved (with an address), in the
  * order of its first row: its messages, and its name and latest time
@@ -588,7 +815,8 @@ static void sender_fold(struct sgroup *g, const char *text, size_t name, int64_t
 		g->ts = t;
 }
 
-/* stats_delta's rows (in the order they were noted) added up in memory
+/* The rows noted since the last count (drows_read: stats_delta's and
+ * those held), in the order they were noted, added up in memory
  * into the senders (the rows not moved: a new sender numbered at its
  * first row), stat_senders (the same rows), stat_threads,
  * thread_senders and the topics of the threads they touch: each key
@@ -600,72 +828,41 @@ static enum la_status stats_count(struct store *st)
 	struct fig *ss = NULL, *th = NULL, *ts = NULL, *tp = NULL, *fresh = NULL;
 	size_t nss = 0, nth = 0, nts = 0, ntp = 0, nfresh = 0;
 	size_t capss = 0, capth = 0, capts = 0, captp = 0, capfresh = 0;
-	struct drow *r = NULL;
+	struct drows d = {0};
 	struct sgroup *g = NULL;
-	char *text = NULL;
-	size_t nr = 0, capr = 0, ng = 0, capg = 0, ntext = 0, captext = 0;
-	GHashTable *ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free);
-	GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	enum la_status e = LA_OK;
-	sqlite3_stmt *s = c_prepare(st, C_SCAN);
-	if (!s)
-		e = LA_EDB;
-	int rc = SQLITE_DONE;
-	while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *addr = (const char *)sqlite3_column_text(s, 2);
-		const char *name = (const char *)sqlite3_column_text(s, 6);
-		size_t la = addr ? strlen(addr) : 0, ln = name ? strlen(name) : 0;
-		if (!addr || !name || !vec_reserve(&r, &capr, nr + 1, sizeof *r) ||
-		    !vec_reserve(&text, &captext, ntext + la + ln + 2, 1)) {
-			e = LA_ENOMEM;
-			break;
-		}
-		struct drow *x = &r[nr++];
-		*x = (struct drow){
-			.list_id = sqlite3_column_int64(s, 0),
-			.thread = sqlite3_column_int64(s, 1),
-			.day = sqlite3_column_int64(s, 3),
-			.d = sqlite3_column_int64(s, 4),
-			.moved = sqlite3_column_int64(s, 5) != 0,
-			.ts = sqlite3_column_int64(s, 7),
-			.addr = ntext,
-			.name = ntext + la + 1,
-		};
-		memcpy(text + ntext, addr, la + 1);
-		memcpy(text + ntext + la + 1, name, ln + 1);
-		ntext += la + ln + 2;
-	}
-	if (s)
-		sqlite3_reset(s);
-	if (!e && rc != SQLITE_DONE)
-		e = st_error(rc);
+	size_t ng = 0, capg = 0;
+	struct smap ids = {0}, groups = {0};
+	enum la_status e = drows_read(st, &d);
+	struct drow *r = d.r;
+	const char *text = d.text;
+	for (size_t i = 0; !e && i < d.n; i++)
+		r[i].h = smap_hash(r[i].list_id, text + r[i].addr);
 	/* The senders, by their first row. */
-	for (size_t i = 0; !e && i < nr; i++) {
+	for (size_t i = 0; !e && i < d.n; i++) {
 		struct drow *x = &r[i];
 		if (x->moved || !text[x->addr])
 			continue;
 		int64_t t = x->d > 0 ? x->ts : 0;
-		char *key = g_strdup_printf("%" G_GINT64_FORMAT ":%s", x->list_id, text + x->addr);
-		gpointer v;
-		if (g_hash_table_lookup_extended(groups, key, NULL, &v)) {
-			g_free(key);
-			struct sgroup *y = &g[GPOINTER_TO_SIZE(v) - 1];
+		struct smap_e *k = smap_find(&groups, text, x->list_id, text + x->addr, x->h);
+		if (k) {
+			struct sgroup *y = &g[k->v];
 			y->n += x->d;
 			sender_fold(y, text, x->name, t);
 			continue;
 		}
-		if (!vec_reserve(&g, &capg, ng + 1, sizeof *g)) {
-			g_free(key);
+		if (!vec_reserve(&g, &capg, ng + 1, sizeof *g) ||
+		    !smap_add(&groups, x->list_id, x->addr, x->h, (int64_t)ng)) {
 			e = LA_ENOMEM;
 			break;
 		}
-		g[ng] = (struct sgroup){.list_id = x->list_id,
-		                        .n = x->d,
-		                        .ts = t,
-		                        .addr = x->addr,
-		                        .name = x->name};
-		g_hash_table_insert(groups, key, GSIZE_TO_POINTER(++ng));
+		g[ng++] = (struct sgroup){.list_id = x->list_id,
+		                          .n = x->d,
+		                          .ts = t,
+		                          .addr = x->addr,
+		                          .name = x->name};
 	}
+	sqlite3_stmt *s = NULL;
+	int rc;
 	if (!e && !(s = c_prepare(st, C_SENDER_SET)))
 		e = LA_EDB;
 	for (size_t i = 0; !e && i < ng; i++) {
@@ -683,17 +880,15 @@ static enum la_status stats_count(struct store *st)
 	if (!e && (rc = st_step_done(st->stats_apply[A_SENDERS_LAST])) != SQLITE_DONE)
 		e = st_error(rc);
 	/* Each row's sender: its group's, else looked up. */
-	for (size_t i = 0; !e && i < nr; i++) {
+	for (size_t i = 0; !e && i < d.n; i++) {
 		struct drow *x = &r[i];
-		char *key = g_strdup_printf("%" G_GINT64_FORMAT ":%s", x->list_id, text + x->addr);
-		gpointer v = g_hash_table_lookup(groups, key);
-		g_free(key);
-		if (v)
-			x->sender = g[GPOINTER_TO_SIZE(v) - 1].id;
+		struct smap_e *k = smap_find(&groups, text, x->list_id, text + x->addr, x->h);
+		if (k)
+			x->sender = g[k->v].id;
 		else
-			e = sender_id(st, ids, x->list_id, text + x->addr, &x->sender);
+			e = sender_id(st, &ids, text, x, &x->sender);
 	}
-	for (size_t i = 0; !e && i < nr; i++) {
+	for (size_t i = 0; !e && i < d.n; i++) {
 		const struct drow *x = &r[i];
 		int64_t mo = x->day / 100, per[3] = {0, mo / 100, mo};
 		for (int k = 0; k < 3; k++)
@@ -707,11 +902,11 @@ static enum la_status stats_count(struct store *st)
 		             x->d > 0 && !x->moved))
 			e = LA_ENOMEM;
 	}
-	g_hash_table_destroy(groups);
-	g_hash_table_destroy(ids);
-	free(r);
+	smap_free(&groups);
+	smap_free(&ids);
+	free(d.r);
+	free(d.text);
 	free(g);
-	free(text);
 	if (!e)
 		e = fig_sum(&ss, &nss) ? fig_write(st, C_STAT_SENDERS, ss, nss, NULL, NULL, NULL)
 		                       : LA_ENOMEM;
@@ -774,13 +969,28 @@ enum la_status stats_note_add(struct store *st, int64_t id, int64_t list_id, int
 
 void stats_pending_drop(struct store *st)
 {
-	st->nsadd = st->nstext = 0;
+	st->nsadd = st->nstext = st->nsheld = 0;
 	st->ntadd = 0;
+}
+
+/* The additions noted sadd[from..nsadd) for topics_apply (st->tadd);
+ * false if out of memory. */
+static bool tadd_note(struct store *st, size_t from)
+{
+	if (!vec_reserve(&st->tadd, &st->captadd, st->ntadd + st->nsadd - from, sizeof *st->tadd))
+		return false;
+	for (size_t i = from; i < st->nsadd; i++) {
+		const struct stats_add *a = &st->sadd[i];
+		st->tadd[st->ntadd++] = (struct stats_tadd){a->list_id, a->thread, a->ts, a->id};
+	}
+	return true;
 }
 
 enum la_status stats_flush(struct store *st)
 {
-	if (!st->nsadd)
+	/* (The additions held stay where they were held: these come after
+	 * them and after every row stats_delta has.) */
+	if (st->nsadd == st->nsheld)
 		return LA_OK;
 	if (!st->stats_ins &&
 	    sqlite3_prepare_v3(st->db,
@@ -788,10 +998,10 @@ enum la_status stats_flush(struct store *st)
 	                       " moved) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 1, 0)",
 	                       -1, SQLITE_PREPARE_PERSISTENT, &st->stats_ins, NULL) != SQLITE_OK)
 		return LA_EDB;
-	if (!vec_reserve(&st->tadd, &st->captadd, st->ntadd + st->nsadd, sizeof *st->tadd))
+	if (!tadd_note(st, st->nsheld))
 		return LA_ENOMEM;
 	sqlite3_stmt *s = st->stats_ins;
-	for (size_t i = 0; i < st->nsadd; i++) {
+	for (size_t i = st->nsheld; i < st->nsadd; i++) {
 		const struct stats_add *a = &st->sadd[i];
 		sqlite3_bind_int64(s, 1, a->list_id);
 		sqlite3_bind_int64(s, 2, a->thread);
@@ -802,11 +1012,45 @@ enum la_status stats_flush(struct store *st)
 		int rc = st_step_done(s);
 		if (rc != SQLITE_DONE)
 			return st_error(rc);
-		st->tadd[st->ntadd++] = (struct stats_tadd){a->list_id, a->thread, a->ts, a->id};
 	}
 	sqlite3_clear_bindings(s);
-	st->nsadd = st->nstext = 0;
+	st->nsadd = st->nsheld;
+	if (!st->nsadd)
+		st->nstext = 0;
 	return LA_OK;
+}
+
+enum la_status stats_hold(struct store *st)
+{
+	if (st->nsheld)
+		return stats_flush(st);
+	if (!st->nsadd)
+		return LA_OK;
+	sqlite3_stmt *s = c_prepare(st, C_MARK);
+	if (!s)
+		return LA_EDB;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		st->smark = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return st_error(rc);
+	if (!tadd_note(st, 0))
+		return LA_ENOMEM;
+	st->nsheld = st->nsadd;
+	return LA_OK;
+}
+
+/* Forgets the additions held, once counted (any noted since stay). */
+static void held_drop(struct store *st)
+{
+	if (st->nsadd > st->nsheld)
+		memmove(st->sadd, st->sadd + st->nsheld,
+		        (st->nsadd - st->nsheld) * sizeof *st->sadd);
+	st->nsadd -= st->nsheld;
+	st->nsheld = 0;
+	if (!st->nsadd)
+		st->nstext = 0;
 }
 
 enum la_status stats_apply(struct store *st)
@@ -820,11 +1064,11 @@ enum la_status stats_apply(struct store *st)
 	}
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE) {
+	if (rc == SQLITE_DONE && !st->nsheld) {
 		st->ntadd = 0;
 		return stats_hash_new(st);
 	}
-	if (rc != SQLITE_ROW)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return st_error(rc);
 	for (size_t i = 0; i < A_COUNT; i++)
 		if (!st->stats_apply[i] &&
@@ -835,6 +1079,7 @@ enum la_status stats_apply(struct store *st)
 	if (e)
 		return e;
 	st->ntadd = 0;
+	held_drop(st);
 	rc = st_step_done(st->stats_apply[A_CLEAR]);
 	if (rc != SQLITE_DONE)
 		return st_error(rc);

@@ -19,8 +19,9 @@
  * Only messages not hidden count, and only those with an address count as
  * some sender's.  Every change is noted as a row of stats_delta: a
  * message added by store_add, kept in memory (stats_note_add) and written
- * at commit or before any other change (stats_flush), so that the rows
- * keep the order of the changes; every other change by triggers on
+ * before any other change (stats_flush), so that the rows keep the order
+ * of the changes, or at commit held in memory and counted where it
+ * would have been written (stats_hold); every other change by triggers on
  * messages, whatever makes it (a thread merge, hide and unhide, a
  * public-inbox deletion, a purge).  (A trigger on the insert made each
  * one a statement that needs a statement journal, and FTS5 flushes its

@@ -210,6 +210,11 @@ struct store {
 	size_t nsadd, capsadd;
 	char *stext;
 	size_t nstext, capstext;
+	/* Of them, sadd[0..nsheld) are held by store_commit (stats_hold)
+	 * instead of written: stats_apply counts them as if they were the
+	 * rows of stats_delta after rowid smark. */
+	size_t nsheld;
+	int64_t smark;
 	sqlite3_stmt *stats_ins;
 	/* The additions written into stats_delta since the last
 	 * stats_apply, by thread, for the topics they only add to
@@ -218,7 +223,7 @@ struct store {
 		int64_t list_id, thread, ts, id;
 	} * tadd;
 	size_t ntadd, captadd;
-	sqlite3_stmt *stats_c[16]; /* stats.c's counting statements */
+	sqlite3_stmt *stats_c[24]; /* stats.c's counting statements */
 	bool writer;
 	enum store_mode mode; /* as opened (store_open) */
 	bool in_txn;
@@ -543,7 +548,7 @@ void series_old_clear(struct store *st);
 
 /* stats.c: adds up the changes noted (stats_sql.h) into the figures,
  * and sets the page key of new senders, in the writer's transaction;
- * store_commit calls it (after stats_flush). */
+ * store_commit calls it (after stats_hold). */
 LA_MUST_CHECK enum la_status stats_apply(struct store *st);
 /* stats.c: notes a message shown that store_add inserted (row id; what
  * the trigger stats_add did before), in memory. */
@@ -556,6 +561,12 @@ LA_MUST_CHECK enum la_status stats_note_add(struct store *st, int64_t id, int64_
  * stats_delta holds every change in the order it was made, and at
  * commit. */
 LA_MUST_CHECK enum la_status stats_flush(struct store *st);
+/* stats.c: what store_commit does instead of stats_flush: keeps the
+ * noted additions in memory, for stats_apply to count where stats_flush
+ * would have written them (after the rows stats_delta holds now, before
+ * those its triggers note later in the commit): their rows are not
+ * written to be read back and deleted. */
+LA_MUST_CHECK enum la_status stats_hold(struct store *st);
 /* stats.c: forgets the noted additions (a rollback). */
 void stats_pending_drop(struct store *st);
 /* stats.c: makes a list's figures whole from its messages, once for an

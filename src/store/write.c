@@ -644,7 +644,7 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 	/* The additions noted first: hide_apply's trigger notes changes
 	 * after them. */
 	if (!e)
-		e = stats_flush(st);
+		e = stats_hold(st);
 	if (!e)
 		e = cache_flush(st);
 	if (!e)
