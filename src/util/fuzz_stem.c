@@ -74,20 +74,20 @@ static void plain_stems(struct buf *out, const char *p, size_t n)
 		size_t k = i - a;
 		if (!letters || k < 2 || k > STEM_WORD_MAX)
 			continue;
-		char w[STEM_WORD_MAX + 1], st[STEM_WORD_MAX + 1];
+		char w[STEM_WORD_MAX + 1], stem[STEM_WORD_MAX + 1];
 		for (size_t j = 0; j < k; j++)
 			w[j] = (char)(p[a + j] | 0x20);
-		size_t sl = stem_once(w, k, st);
+		size_t sl = stem_once(w, k, stem);
 		/* Already out? */
 		bool dup = false;
 		for (size_t j = 0; j < out->len && !dup;) {
 			const char *e = memchr(out->data + j, ' ', out->len - j);
 			size_t l = (size_t)(e - (out->data + j));
-			dup = l == sl && memcmp(out->data + j, st, sl) == 0;
+			dup = l == sl && memcmp(out->data + j, stem, sl) == 0;
 			j += l + 1;
 		}
 		if (!dup) {
-			buf_add(out, st, sl);
+			buf_add(out, stem, sl);
 			buf_addc(out, ' ');
 		}
 	}

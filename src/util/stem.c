@@ -202,86 +202,107 @@ void stemmer_reset(struct stemmer *s)
 	s->nseen = 0;
 }
 
-#ifdef __SSE2__
-/* Bits of p[0..16): the ASCII letters (letters), the bytes of words
- * (any: letters, digits, '_', bytes >= 0x80). */
-static inline unsigned letters16(const unsigned char *p)
+/* The stem of the word p[0..k) (ASCII letters) out, if neither the
+ * word nor its stem was met since stemmer_reset. */
+static void one_word(struct stemmer *s, struct buf *out, const char *p, size_t k)
 {
-	__m128i x = _mm_or_si128(_mm_loadu_si128((const __m128i *)p), _mm_set1_epi8(0x20));
-	/* (x | 0x20) in 'a'..'z', as a signed comparison. */
-	__m128i t = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - 'a')));
-	return (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(t, _mm_set1_epi8((char)(-128 + 26))));
-}
-
-static inline unsigned any16(const unsigned char *p)
-{
-	__m128i x = _mm_loadu_si128((const __m128i *)p);
-	__m128i d = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0')));
-	__m128i m = _mm_or_si128(_mm_cmplt_epi8(d, _mm_set1_epi8((char)(-128 + 10))),
-	                         _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
-	return letters16(p) | (unsigned)_mm_movemask_epi8(_mm_or_si128(m, x));
-}
-#endif
-
-/* The first byte at or after i that is (kind != 0: want) or is not
- * (want false) a byte of a word; n if none. */
-static inline size_t next_word_byte(const unsigned char *p, size_t i, size_t n, bool want)
-{
-#ifdef __SSE2__
-	for (; i + 16 <= n; i += 16) {
-		unsigned m = any16(p + i) ^ (want ? 0 : 0xFFFF);
-		if (m)
-			return i + (size_t)__builtin_ctz(m);
+	uint64_t w[WORD_CHUNKS];
+	word_chunks(w, p, k);
+	uint64_t hw = word_hash(w, k);
+	if (!first_time(s, &s->words, hw))
+		return;
+	const struct cached *c = stem_cached(s, w, k, hw);
+	if (c && first_time(s, &s->stems, c->shash)) {
+		buf_add(out, c->stem, c->slen);
+		buf_addc(out, ' ');
 	}
-#endif
-	while (i < n && (byte_kind[p[i]] != 0) != want)
-		i++;
-	return i;
 }
 
-/* The first byte at or after i that is not an ASCII letter; n if none. */
-static inline size_t letters_end(const unsigned char *p, size_t i, size_t n)
-{
 #ifdef __SSE2__
-	for (; i + 16 <= n; i += 16) {
-		unsigned m = letters16(p + i) ^ 0xFFFF;
-		if (m)
-			return i + (size_t)__builtin_ctz(m);
+/* Bits of p[i..i+64) (those past n clear): the ASCII letters in *letters,
+ * the bytes of words (letters, digits, '_', bytes >= 0x80) in *any. */
+static inline void masks64(const unsigned char *p, size_t i, size_t n, uint64_t *letters,
+                           uint64_t *any)
+{
+	uint64_t l = 0, a = 0;
+	for (unsigned j = 0; j < 64 && i + j < n; j += 16) {
+		__m128i x;
+		if (n - (i + j) >= 16) {
+			x = _mm_loadu_si128((const __m128i *)(p + i + j));
+		} else {
+			unsigned char tail[16] = {0}; /* (0: a separator) */
+			memcpy(tail, p + i + j, n - (i + j));
+			x = _mm_loadu_si128((const __m128i *)tail);
+		}
+		/* (x | 0x20) in 'a'..'z', x in '0'..'9', as signed comparisons. */
+		__m128i t = _mm_add_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)),
+		                         _mm_set1_epi8((char)(0x80 - 'a')));
+		__m128i lm = _mm_cmplt_epi8(t, _mm_set1_epi8((char)(-128 + 26)));
+		__m128i d = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0')));
+		__m128i o = _mm_or_si128(_mm_cmplt_epi8(d, _mm_set1_epi8((char)(-128 + 10))),
+		                         _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+		uint64_t lb = (unsigned)_mm_movemask_epi8(lm);
+		l |= lb << j;
+		a |= (lb | (unsigned)_mm_movemask_epi8(_mm_or_si128(o, x))) << j;
 	}
-#endif
-	while (i < n && byte_kind[p[i]] == 1)
-		i++;
-	return i;
+	*letters = l;
+	*any = a;
 }
 
 void stemmer_stems(struct stemmer *s, struct buf *out, const char *text, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	size_t i = 0;
+	while (i < n) {
+		/* The words of 64 bytes from i, by their bits. */
+		uint64_t l, a;
+		masks64(p, i, n, &l, &a);
+		size_t next = n - i < 64 ? n : i + 64;
+		uint64_t rest = a;
+		while (rest) {
+			unsigned st = (unsigned)__builtin_ctzll(rest);
+			uint64_t ends = ~a & (~UINT64_C(0) << st);
+			if (!ends && next < n) {
+				/* A word the window cuts: the next window from
+				 * it, or (64 bytes or more) past it. */
+				next = i + st;
+				if (st == 0)
+					while (next < n && byte_kind[p[next]])
+						next++;
+				break;
+			}
+			/* (!ends: the word ends with the text.) */
+			unsigned e = ends ? (unsigned)__builtin_ctzll(ends) : (unsigned)(n - i);
+			size_t k = e - st;
+			if (k >= 2 && k <= STEM_WORD_MAX &&
+			    (((UINT64_C(1) << k) - 1) << st & ~l) == 0)
+				one_word(s, out, text + i + st, k);
+			rest = e >= 64 ? 0 : a & (~UINT64_C(0) << e);
+		}
+		i = next;
+	}
+}
+#else
+void stemmer_stems(struct stemmer *s, struct buf *out, const char *text, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i = 0;
 	for (;;) {
-		i = next_word_byte(p, i, n, true);
+		while (i < n && !byte_kind[p[i]])
+			i++;
 		if (i >= n)
 			break;
 		/* A word: letters alone, or skipped whole. */
 		size_t a = i;
-		i = letters_end(p, i, n);
+		while (i < n && byte_kind[p[i]] == 1)
+			i++;
 		if (i < n && byte_kind[p[i]]) {
-			i = next_word_byte(p, i, n, false);
+			while (i < n && byte_kind[p[i]])
+				i++;
 			continue;
 		}
-		size_t k = i - a;
-		if (k < 2 || k > STEM_WORD_MAX)
-			continue;
-		/* A word met before in this text has its stem out already. */
-		uint64_t w[WORD_CHUNKS];
-		word_chunks(w, text + a, k);
-		uint64_t hw = word_hash(w, k);
-		if (!first_time(s, &s->words, hw))
-			continue;
-		const struct cached *c = stem_cached(s, w, k, hw);
-		if (c && first_time(s, &s->stems, c->shash)) {
-			buf_add(out, c->stem, c->slen);
-			buf_addc(out, ' ');
-		}
+		if (i - a >= 2 && i - a <= STEM_WORD_MAX)
+			one_word(s, out, text + a, i - a);
 	}
 }
+#endif
