@@ -116,8 +116,7 @@ static inline bool same_word(const uint64_t *a, const uint64_t *b, size_t n)
 /* The cache's entry of the word w (n bytes, in chunks as word_chunks
  * makes them; h its word_hash), stemmed into one if it was not there
  * (the other slot's turn next: s->victim); NULL if memory ran out. */
-static const struct cached *stem_cached(struct stemmer *s, const uint64_t *w, size_t n,
-                                        uint64_t h)
+static const struct cached *stem_cached(struct stemmer *s, const uint64_t *w, size_t n, uint64_t h)
 {
 	struct cached *a = &s->cache[h & (CACHE_SLOTS - 1)];
 	if (a->wlen == n && same_word(a->word, w, n))
