@@ -1,5 +1,5 @@
 /* mbox.c: the mbox and MMDF scanner.  It finds "\nFrom " (MMDF: "\n^A^A^A^A")
- * with memmem over a sliding window, checks each hit is a real boundary,
+ * with span_memmem (util/span.h) over a sliding window, checks each hit is a real boundary,
  * and hands out message spans; only the header block of each message is
  * kept. */
 #define _GNU_SOURCE
@@ -15,6 +15,7 @@
 #include "limits.h"
 #include "msg/header.h"
 #include "util/civil.h"
+#include "util/span.h"
 #include "util/io.h"
 
 /* Read window.  Must exceed HEAD_MAX + FROMLINE_SENDER_MAX + FROMLINE_MAX
@@ -429,7 +430,7 @@ static enum la_status find_next(struct mbox_reader *r, size_t from, size_t *at, 
 	for (;;) {
 		const char *hit = NULL;
 		if (scan < r->len)
-			hit = memmem(r->buf + scan, r->len - scan, needle, nlen);
+			hit = span_memmem(r->buf + scan, r->len - scan, needle, nlen);
 		if (!hit) {
 			if (r->eof) {
 				*ok = false;

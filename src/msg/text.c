@@ -11,6 +11,7 @@
 #include "msg/htmltext.h"
 #include "msg/msg.h"
 #include "msg/text_int.h"
+#include "util/span.h"
 #include "util/utf8.h"
 
 GMimeParserOptions *msg_parser_options(void);
@@ -99,8 +100,8 @@ static void split_body(struct msg_text *t, const char *s, size_t n)
 	/* A part's lines are read for diffs only if one of them starts a
 	 * diff's header, as public-inbox reads them: a hunk header pasted
 	 * into a reply is text. */
-	bool diffs = memmem(s, n, "\ndiff ", 6) || memmem(s, n, "\n--- ", 5) ||
-	             memmem(s, n, "\n+++ ", 5);
+	bool diffs = span_memmem(s, n, "\ndiff ", 6) || span_memmem(s, n, "\n--- ", 5) ||
+	             span_memmem(s, n, "\n+++ ", 5);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -170,7 +171,7 @@ static void add_text(struct msg_text *t, const char *p, size_t n, const char *ch
 	 * patch ids; the words are taken from its first SEARCH_TEXT_MAX. */
 	size_t take = n < SEARCH_TEXT_MAX ? n : SEARCH_TEXT_MAX;
 	bool patch = !html && !t->words_only && n <= PATCH_TEXT_MAX &&
-	             (memmem(p, n, "\ndiff ", 6) || (n > 5 && !memcmp(p, "diff ", 5)));
+	             (span_memmem(p, n, "\ndiff ", 6) || (n > 5 && !memcmp(p, "diff ", 5)));
 	if (patch)
 		take = n;
 	buf_init(&u, take * 4 + 64);

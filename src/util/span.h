@@ -36,5 +36,9 @@ static inline long span_find(struct span s, char c)
 	const char *q = s.n ? memchr(s.p, c, s.n) : NULL;
 	return q ? q - s.p : -1;
 }
+/* memmem(p, n, needle, k) for k >= 2, its two first bytes compared at 16
+ * places a step (the mbox's "\nFrom ", a body's "\ndiff "): the first
+ * occurrence, or NULL. */
+const char *span_memmem(const char *p, size_t n, const char *needle, size_t k);
 
 #endif

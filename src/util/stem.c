@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util/hash.h"
 
@@ -16,35 +19,32 @@
  * went to Snowball at 20,000 generated messages, 4% of the search
  * thread's instructions. */
 #define CACHE_SLOTS 8192
-/* The distinct words and stems since stemmer_reset: an
- * open-addressing set of their hashes, reset by a generation count.
- * Past half full, they are no longer told apart (a message of more than
- * about 4,000 distinct words repeats some stems in its column of stems:
- * it is only bigger). */
+/* The distinct words and stems since stemmer_reset: two open-addressing
+ * sets of their hashes (one of words, one of stems: a word's hash and a
+ * stem's are never compared, whatever their bytes), reset by a
+ * generation count.  Past half of SEEN_SLOTS entries in all, they are no
+ * longer told apart (a message of more than about 4,000 distinct words
+ * repeats some stems in its column of stems: it is only bigger). */
 #define SEEN_SLOTS 8192
-/* The seeds that keep a word's hash and a stem's apart in that set:
- * FNV-1a's states from seeds differing in bit 63 alone differ in bit 63
- * whatever bytes follow (a byte's XOR reaches the low 8 bits; a
- * multiplication by an odd number keeps a difference of 2^63), so a
- * word and a stem of the same length never share a hash.  (Seeds 1 and
- * 0 did: "we" and "ve" hashed alike, and "we" was left out of the stems
- * of a text that had "I've" before it.) */
-#define WORD_SEED (UINT64_C(1) << 63)
-#define STEM_SEED 0
+/* A word of STEM_WORD_MAX letters is this many 8-byte chunks. */
+#define WORD_CHUNKS ((STEM_WORD_MAX + 7) / 8)
 
 struct cached {
-	uint8_t wlen, slen; /* 0: empty */
-	char word[STEM_WORD_MAX];
+	uint64_t word[WORD_CHUNKS]; /* the word's bytes, zeros after them */
+	uint8_t wlen, slen;         /* 0: empty */
 	char stem[STEM_WORD_MAX + 1];
-	uint64_t shash; /* hash64(stem, slen, STEM_SEED): stemmer_stems' set */
+	uint64_t shash; /* hash64(stem, slen, 0): stemmer_stems' set of stems */
+};
+
+struct seen {
+	uint64_t h[SEEN_SLOTS];
+	uint32_t gen[SEEN_SLOTS];
 };
 
 struct stemmer {
 	struct sb_stemmer *sb;
-	char out[STEM_WORD_MAX + 1];
 	struct cached cache[CACHE_SLOTS];
-	uint64_t seen[SEEN_SLOTS];
-	uint32_t seen_gen[SEEN_SLOTS];
+	struct seen words, stems;
 	uint32_t gen;
 	size_t nseen;
 	unsigned victim; /* (stem_cached) */
@@ -82,16 +82,47 @@ bool stem_word(const char *w, size_t n)
 	return true;
 }
 
-/* The cache's entry of w[0..n) (in one of the two slots of hash h, any
- * hash of the word), stemmed into one if it was not there (the other
- * slot's turn next: s->victim); NULL if memory ran out. */
-static const struct cached *stem_cached(struct stemmer *s, const char *w, size_t n, uint64_t h)
+/* A word's hash: w is the word lowercased in its chunks, zeros after
+ * its n bytes.  One multiplication a chunk: a word of up to 8 letters
+ * is one chunk, and two such words of a length differ before the final
+ * mix (which loses nothing), so only longer words may share a hash. */
+static uint64_t word_hash(const uint64_t *w, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ n;
+	for (size_t j = 0; j < (n + 7) / 8; j++)
+		h = (h ^ w[j]) * 0x9fb21c651e98df25ULL;
+	return hash64_mix(h);
+}
+
+/* w[0..n) lowercased into out's chunks (zeros after it); p[0..n) is a
+ * word of ASCII letters. */
+static void word_chunks(uint64_t out[WORD_CHUNKS], const char *p, size_t n)
+{
+	char *o = (char *)out;
+	memset(out, 0, WORD_CHUNKS * 8);
+	for (size_t j = 0; j < n; j++)
+		o[j] = (char)(p[j] | 0x20);
+}
+
+/* Whether two words of n bytes in chunks (zeros after them) are one. */
+static inline bool same_word(const uint64_t *a, const uint64_t *b, size_t n)
+{
+	uint64_t d = 0;
+	for (size_t j = 0; j < (n + 7) / 8; j++)
+		d |= a[j] ^ b[j];
+	return d == 0;
+}
+
+/* The cache's entry of the word w (n bytes, in chunks as word_chunks
+ * makes them; h its word_hash), stemmed into one if it was not there
+ * (the other slot's turn next: s->victim); NULL if memory ran out. */
+static const struct cached *stem_cached(struct stemmer *s, const uint64_t *w, size_t n, uint64_t h)
 {
 	struct cached *a = &s->cache[h & (CACHE_SLOTS - 1)];
-	if (a->wlen == n && memcmp(a->word, w, n) == 0)
+	if (a->wlen == n && same_word(a->word, w, n))
 		return a;
 	struct cached *b = &s->cache[(h >> 40) & (CACHE_SLOTS - 1)];
-	if (b->wlen == n && memcmp(b->word, w, n) == 0)
+	if (b->wlen == n && same_word(b->word, w, n))
 		return b;
 	const sb_symbol *r = sb_stemmer_stem(s->sb, (const sb_symbol *)w, (int)n);
 	if (!r)
@@ -101,22 +132,24 @@ static const struct cached *stem_cached(struct stemmer *s, const char *w, size_t
 	/* (English stems are never longer than the word.) */
 	if (k > STEM_WORD_MAX)
 		k = STEM_WORD_MAX;
-	memcpy(c->word, w, n);
+	memcpy(c->word, w, sizeof c->word);
 	memcpy(c->stem, r, k);
 	c->stem[k] = 0;
 	c->wlen = (uint8_t)n;
 	c->slen = (uint8_t)k;
-	c->shash = hash64(c->stem, k, STEM_SEED);
+	c->shash = hash64(c->stem, k, 0);
 	return c;
 }
 
 const char *stemmer_stem(struct stemmer *s, const char *w, size_t n, size_t *len)
 {
-	const struct cached *c = stem_cached(s, w, n, hash64(w, n, 0));
-	if (!c)
+	uint64_t c[WORD_CHUNKS];
+	word_chunks(c, w, n);
+	const struct cached *e = stem_cached(s, c, n, word_hash(c, n));
+	if (!e)
 		return NULL;
-	*len = c->slen;
-	return c->stem;
+	*len = e->slen;
+	return e->stem;
 }
 
 size_t stem_once(const char *w, size_t n, char *out)
@@ -135,19 +168,19 @@ size_t stem_once(const char *w, size_t n, char *out)
 	return k;
 }
 
-/* True the first time the stem of hash h is met in this call. */
-static bool first_time(struct stemmer *s, uint64_t h)
+/* True the first time hash h is met in set t since stemmer_reset. */
+static bool first_time(struct stemmer *s, struct seen *t, uint64_t h)
 {
 	if (s->nseen >= SEEN_SLOTS / 2)
 		return true;
 	size_t i = h & (SEEN_SLOTS - 1);
-	while (s->seen_gen[i] == s->gen) {
-		if (s->seen[i] == h)
+	while (t->gen[i] == s->gen) {
+		if (t->h[i] == h)
 			return false;
 		i = (i + 1) & (SEEN_SLOTS - 1);
 	}
-	s->seen_gen[i] = s->gen;
-	s->seen[i] = h;
+	t->gen[i] = s->gen;
+	t->h[i] = h;
 	s->nseen++;
 	return true;
 }
@@ -161,12 +194,94 @@ static const uint8_t byte_kind[256] = {
 void stemmer_reset(struct stemmer *s)
 {
 	if (++s->gen == 0) {
-		memset(s->seen_gen, 0, sizeof s->seen_gen);
+		memset(s->words.gen, 0, sizeof s->words.gen);
+		memset(s->stems.gen, 0, sizeof s->stems.gen);
 		s->gen = 1;
 	}
 	s->nseen = 0;
 }
 
+/* The stem of the word p[0..k) (ASCII letters) out, if neither the
+ * word nor its stem was met since stemmer_reset. */
+static void one_word(struct stemmer *s, struct buf *out, const char *p, size_t k)
+{
+	uint64_t w[WORD_CHUNKS];
+	word_chunks(w, p, k);
+	uint64_t hw = word_hash(w, k);
+	if (!first_time(s, &s->words, hw))
+		return;
+	const struct cached *c = stem_cached(s, w, k, hw);
+	if (c && first_time(s, &s->stems, c->shash)) {
+		buf_add(out, c->stem, c->slen);
+		buf_addc(out, ' ');
+	}
+}
+
+#ifdef __SSE2__
+/* Bits of p[i..i+64) (those past n clear): the ASCII letters in *letters,
+ * the bytes of words (letters, digits, '_', bytes >= 0x80) in *any. */
+static inline void masks64(const unsigned char *p, size_t i, size_t n, uint64_t *letters,
+                           uint64_t *any)
+{
+	uint64_t l = 0, a = 0;
+	for (unsigned j = 0; j < 64 && i + j < n; j += 16) {
+		__m128i x;
+		if (n - (i + j) >= 16) {
+			x = _mm_loadu_si128((const __m128i *)(p + i + j));
+		} else {
+			unsigned char tail[16] = {0}; /* (0: a separator) */
+			memcpy(tail, p + i + j, n - (i + j));
+			x = _mm_loadu_si128((const __m128i *)tail);
+		}
+		/* (x | 0x20) in 'a'..'z', x in '0'..'9', as signed comparisons. */
+		__m128i t = _mm_add_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)),
+		                         _mm_set1_epi8((char)(0x80 - 'a')));
+		__m128i lm = _mm_cmplt_epi8(t, _mm_set1_epi8((char)(-128 + 26)));
+		__m128i d = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0')));
+		__m128i o = _mm_or_si128(_mm_cmplt_epi8(d, _mm_set1_epi8((char)(-128 + 10))),
+		                         _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+		uint64_t lb = (unsigned)_mm_movemask_epi8(lm);
+		l |= lb << j;
+		a |= (lb | (unsigned)_mm_movemask_epi8(_mm_or_si128(o, x))) << j;
+	}
+	*letters = l;
+	*any = a;
+}
+
+void stemmer_stems(struct stemmer *s, struct buf *out, const char *text, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i = 0;
+	while (i < n) {
+		/* The words of 64 bytes from i, by their bits. */
+		uint64_t l, a;
+		masks64(p, i, n, &l, &a);
+		size_t next = n - i < 64 ? n : i + 64;
+		uint64_t rest = a;
+		while (rest) {
+			unsigned st = (unsigned)__builtin_ctzll(rest);
+			uint64_t ends = ~a & (~UINT64_C(0) << st);
+			if (!ends && next < n) {
+				/* A word the window cuts: the next window from
+				 * it, or (64 bytes or more) past it. */
+				next = i + st;
+				if (st == 0)
+					while (next < n && byte_kind[p[next]])
+						next++;
+				break;
+			}
+			/* (!ends: the word ends with the text.) */
+			unsigned e = ends ? (unsigned)__builtin_ctzll(ends) : (unsigned)(n - i);
+			size_t k = e - st;
+			if (k >= 2 && k <= STEM_WORD_MAX &&
+			    (((UINT64_C(1) << k) - 1) << st & ~l) == 0)
+				one_word(s, out, text + i + st, k);
+			rest = e >= 64 ? 0 : a & (~UINT64_C(0) << e);
+		}
+		i = next;
+	}
+}
+#else
 void stemmer_stems(struct stemmer *s, struct buf *out, const char *text, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)text;
@@ -176,35 +291,17 @@ void stemmer_stems(struct stemmer *s, struct buf *out, const char *text, size_t 
 			i++;
 		if (i >= n)
 			break;
-		/* The word lowercased into w, and hashed as it goes (FNV-1a:
-		 * hash64(w, k, WORD_SEED) once mixed), while it is letters
-		 * alone; a word with another byte is skipped whole. */
-		char w[STEM_WORD_MAX];
-		size_t k = 0;
-		uint64_t h = 0xcbf29ce484222325ULL ^ WORD_SEED;
-		for (; i < n && byte_kind[p[i]] == 1; i++, k++) {
-			if (k < STEM_WORD_MAX) {
-				unsigned char c = p[i] | 0x20;
-				w[k] = (char)c;
-				h = (h ^ c) * 0x100000001b3ULL;
-			}
-		}
+		/* A word: letters alone, or skipped whole. */
+		size_t a = i;
+		while (i < n && byte_kind[p[i]] == 1)
+			i++;
 		if (i < n && byte_kind[p[i]]) {
 			while (i < n && byte_kind[p[i]])
 				i++;
 			continue;
 		}
-		if (k < 2 || k > STEM_WORD_MAX)
-			continue;
-		/* A word met before in this text has its stem out already (a
-		 * hash of each, told apart by their seeds). */
-		uint64_t hw = hash64_mix(h);
-		if (!first_time(s, hw))
-			continue;
-		const struct cached *c = stem_cached(s, w, k, hw);
-		if (c && first_time(s, c->shash)) {
-			buf_add(out, c->stem, c->slen);
-			buf_addc(out, ' ');
-		}
+		if (i - a >= 2 && i - a <= STEM_WORD_MAX)
+			one_word(s, out, text + a, i - a);
 	}
 }
+#endif

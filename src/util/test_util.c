@@ -1,4 +1,5 @@
 /* test_util.c: buffers, UTF-8, calendar arithmetic, reads and writes. */
+#define _GNU_SOURCE /* (memmem, to compare span_memmem with) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "util/cjk.h"
 #include "util/fold.h"
 #include "util/handoff.h"
+#include "util/span.h"
 #include "util/hash.h"
 #include "util/stem.h"
 #include "util/io.h"
@@ -146,6 +148,34 @@ static void test_hash(void)
 	CHECK(hash64("abc", 3, 0) == hash64("abc", 3, 0), "hash64 is deterministic");
 	CHECK(hash64("abc", 3, 0) != hash64("abd", 3, 0), "hash64 differs for different input");
 	CHECK(hash64("abc", 3, 0) != hash64("abc", 3, 1), "hash64 depends on the seed");
+}
+
+/* span_memmem finds what memmem finds, over texts of every short length
+ * and needles placed everywhere in them (the 16-byte steps' edges). */
+static void test_memmem(void)
+{
+	static const char *const needles[] = {"\nFrom ", "\nd", "ab", "\n--- ", "aab"};
+	char t[80];
+	unsigned seed = 1;
+	int bad = 0, runs = 0;
+	for (size_t n = 0; n <= sizeof t; n++) {
+		for (int r = 0; r < 40; r++) {
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245 + 12345;
+				t[i] = "\nFroma b-"[(seed >> 16) % 10];
+			}
+			for (size_t w = 0; w < sizeof needles / sizeof *needles; w++) {
+				size_t k = strlen(needles[w]);
+				if (r % 4 == 0 && k <= n) /* an occurrence at a place of its own */
+					memcpy(t + (seed >> 8) % (n - k + 1), needles[w], k);
+				const char *a = n ? span_memmem(t, n, needles[w], k) : NULL;
+				const char *b = n ? memmem(t, n, needles[w], k) : NULL;
+				bad += a != b;
+				runs++;
+			}
+		}
+	}
+	CHECK(bad == 0, "span_memmem finds what memmem finds (%d of %d differ)", bad, runs);
 }
 
 static void test_vec(void)
@@ -399,6 +429,7 @@ static void test_handoff(void)
 int main(void)
 {
 	test_buf();
+	test_memmem();
 	test_vec();
 	test_utf8();
 	test_civil();
