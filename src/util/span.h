@@ -37,4 +37,10 @@ static inline long span_find(struct span s, char c)
 	return q ? q - s.p : -1;
 }
 
+/* The first of p[0..n) where byte a is followed by byte b (both within
+ * n), or NULL: a search for a short pattern's first two bytes, 16
+ * places at a time (glibc's memmem takes several instructions a byte
+ * for a short needle; memchr of a frequent byte stops too often). */
+const char *mem2chr(const char *p, size_t n, char a, char b);
+
 #endif
