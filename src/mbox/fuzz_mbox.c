@@ -1,5 +1,7 @@
 /* fuzz_mbox: the mbox and MMDF scanners, the source sniffer, the
- * decompressors and the index summary over any bytes. */
+ * decompressors and the index summary over any bytes; mboxrd unquoting
+ * and the count of MIME boundary lines (which search for their patterns
+ * 16 bytes at a time) against their line-by-line forms. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,8 +56,75 @@ static void scan(const uint8_t *data, size_t size, int fd, enum mbox_format fmt,
 	mbox_reader_free(r);
 }
 
+/* mbox_unquote a line at a time, as it was. */
+static void unquote_ref(struct buf *out, const char *p, size_t n)
+{
+	size_t i = 0, run = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && p[j] == '>')
+			j++;
+		if (j > i && n - j >= 5 && memcmp(p + j, "From ", 5) == 0) {
+			buf_add(out, p + run, i - run);
+			run = i + 1;
+		}
+		const char *nl = memchr(p + i, '\n', n - i);
+		if (!nl)
+			break;
+		i = (size_t)(nl - p) + 1;
+	}
+	buf_add(out, p + run, n - run);
+}
+
+/* msg_mime_too_many_parts a line at a time, as it was, with the bound
+ * given (so that a small input can pass it). */
+static unsigned boundary_lines_ref(const char *p, size_t n)
+{
+	unsigned count = 0;
+	const char *end = p + n;
+	for (const char *q = p; q < end;) {
+		if (end - q >= 3 && q[0] == '-' && q[1] == '-' && q[2] != '-' && q[2] != ' ' &&
+		    q[2] != '\n')
+			count++;
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		if (!nl)
+			break;
+		q = nl + 1;
+	}
+	return count;
+}
+
+static void same_scans(const uint8_t *data, size_t size)
+{
+	struct buf a, r;
+	buf_init(&a, size + 1);
+	buf_init(&r, size + 1);
+	mbox_unquote(&a, (const char *)data, size);
+	unquote_ref(&r, (const char *)data, size);
+	if (a.err != r.err || a.len != r.len || (a.len && memcmp(a.data, r.data, a.len)))
+		abort();
+	buf_free(&a);
+	buf_free(&r);
+	if (msg_mime_too_many_parts((const char *)data, size) !=
+	    (boundary_lines_ref((const char *)data, size) > MIME_BOUNDARIES_MAX))
+		abort();
+	/* (Below the bound a count is not returned: the same scan over the
+	 * input repeated past it, when that is small enough.) */
+	unsigned lines = boundary_lines_ref((const char *)data, size);
+	if (lines && size && size <= 64 && data[size - 1] == '\n') {
+		size_t times = MIME_BOUNDARIES_MAX / lines + 1;
+		char *big = malloc(size * times);
+		for (size_t t = 0; big && t < times; t++)
+			memcpy(big + t * size, data, size);
+		if (big && !msg_mime_too_many_parts(big, size * times))
+			abort();
+		free(big);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	same_scans(data, size);
 	static struct msg_summary *sum;
 	if (!sum) {
 		msg_library_init();

@@ -17,6 +17,7 @@
 #include "util/civil.h"
 #include "util/span.h"
 #include "util/io.h"
+#include "util/span.h"
 
 /* Read window.  Must exceed HEAD_MAX + FROMLINE_SENDER_MAX + FROMLINE_MAX
  * + FROMLINE_FIELD_MAX by a good margin. */
@@ -923,20 +924,22 @@ enum mbox_sniff mbox_sniff(const char *p, size_t n, bool whole)
 
 void mbox_unquote(struct buf *out, const char *p, size_t n)
 {
+	/* Each quoted line holds ">From " where its run of '>' ends: found
+	 * by mem2chr, not by a look at every line (a message page unquotes
+	 * the whole message, and lines without it are nearly all). */
 	size_t i = 0, run = 0;
-	while (i < n) {
-		/* At a line start. */
-		size_t j = i;
-		while (j < n && p[j] == '>')
-			j++;
-		if (j > i && n - j >= 5 && memcmp(p + j, "From ", 5) == 0) {
-			buf_add(out, p + run, i - run);
-			run = i + 1; /* drop one '>' */
+	const char *q;
+	while (n - i >= 6 && (q = mem2chr(p + i, n - i, '>', 'F'))) {
+		size_t at = (size_t)(q - p), k = at;
+		i = at + 1;
+		if (n - at < 6 || memcmp(q, ">From ", 6) != 0)
+			continue;
+		while (k > 0 && p[k - 1] == '>')
+			k--;
+		if (k == 0 || p[k - 1] == '\n') {
+			buf_add(out, p + run, k - run);
+			run = k + 1; /* drop one '>' */
 		}
-		const char *nl = memchr(p + i, '\n', n - i);
-		if (!nl)
-			break;
-		i = (size_t)(nl - p) + 1;
 	}
 	buf_add(out, p + run, n - run);
 }

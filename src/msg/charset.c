@@ -32,6 +32,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "msg/msg.h"
 #include "util/utf8.h"
@@ -548,8 +551,14 @@ void charset_mixed(struct buf *out, const char *s, size_t n)
 	size_t i = 0, run = 0;
 	while (i < n) {
 		if (p[i] < 0x80) {
-			/* ASCII, eight bytes at a time while it lasts. */
+			/* ASCII, sixteen or eight bytes at a time while it lasts
+			 * (a message page converts the whole message). */
 			i++;
+#ifdef __SSE2__
+			while (i + 16 <= n && !_mm_movemask_epi8(_mm_loadu_si128(
+						      (const __m128i *)(const void *)(p + i))))
+				i += 16;
+#endif
 			uint64_t w;
 			while (i + 8 <= n && (memcpy(&w, p + i, 8), !(w & 0x8080808080808080ull)))
 				i += 8;

@@ -7,6 +7,7 @@
 
 #include "msg/header.h"
 #include "util/hash.h"
+#include "util/span.h"
 #include "util/utf8.h"
 
 bool msgid_normalize(const char *id, size_t n, char *out, unsigned *flags)
@@ -404,22 +405,28 @@ void msg_summary_parse(struct msg_summary *s, const char *head, size_t n)
 		s->flags |= MSG_F_HEAD_TRUNC;
 }
 
+/* Does a line starting at q (before end) start "--" and a boundary
+ * character (not "---" of a diff, not "-- " of a signature)? */
+static bool boundary_like(const char *q, const char *end)
+{
+	return end - q >= 3 && q[0] == '-' && q[1] == '-' && q[2] != '-' && q[2] != ' ' &&
+	       q[2] != '\n';
+}
+
 bool msg_mime_too_many_parts(const char *p, size_t n)
 {
 	unsigned count = 0;
 	const char *end = p + n;
-	for (const char *q = p; q < end;) {
-		/* At a line start: "--" and a boundary character (not "---" of a
-		 * diff, not "-- " of a signature). */
-		if (end - q >= 3 && q[0] == '-' && q[1] == '-' && q[2] != '-' && q[2] != ' ' &&
-		    q[2] != '\n' && ++count > MIME_BOUNDARIES_MAX)
+	if (boundary_like(p, end))
+		count++;
+	/* The other lines that start "--", found by mem2chr (not a look at
+	 * every line: a message page asks it of the whole message). */
+	for (const char *q = p; end - q >= 3 && (q = mem2chr(q, (size_t)(end - q), '\n', '-'));) {
+		q++;
+		if (boundary_like(q, end) && ++count > MIME_BOUNDARIES_MAX)
 			return true;
-		const char *nl = memchr(q, '\n', (size_t)(end - q));
-		if (!nl)
-			break;
-		q = nl + 1;
 	}
-	return false;
+	return count > MIME_BOUNDARIES_MAX;
 }
 
 void msg_made_up_id(char *out, size_t n, const char *head, size_t hlen, uint64_t len)

@@ -12,6 +12,7 @@
  * an attribute, not in the text. */
 #define _GNU_SOURCE /* memmem */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -166,6 +167,22 @@ static bool plus_after_minus(const char *t, const char *l, size_t ll)
 	return starts(prev, (size_t)(l - prev), "--- ");
 }
 
+/* Whether lit is in p[0..n) (memmem, by its first two bytes: glibc's
+ * memmem took a page's whole text at several instructions a byte). */
+static bool has_text(const char *p, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	for (size_t i = 0; n - i >= k;) {
+		const char *q = mem2chr(p + i, n - i, lit[0], lit[1]);
+		if (!q || (size_t)(p + n - q) < k)
+			return false;
+		if (memcmp(q, lit, k) == 0)
+			return true;
+		i = (size_t)(q - p) + 1;
+	}
+	return false;
+}
+
 /* The files of the diffs in t[0..n), in order, for the diffstat's
  * links: the new name of each "diff --git a/X b/Y" when there are such
  * lines (git), else of each "+++ NAME" after a "--- " line (diff -u).
@@ -173,8 +190,18 @@ static bool plus_after_minus(const char *t, const char *l, size_t ll)
 static void find_files(const char *t, size_t n, struct body_files *fl)
 {
 	fl->n = 0;
-	fl->git = memmem(t, n, "diff --git ", 11) != NULL;
+	fl->git = has_text(t, n, "diff --git ");
+	/* Only lines that start with the first letter of "diff --git " (git)
+	 * or of "+++ " can name a file: the others are skipped 16 bytes at
+	 * a time. */
+	char first = fl->git ? 'd' : '+';
 	for (size_t i = 0; i < n && fl->n < DIFF_FILES_MAX;) {
+		if (t[i] != first) {
+			const char *q = mem2chr(t + i, n - i, '\n', first);
+			if (!q)
+				break;
+			i = (size_t)(q - t) + 1;
+		}
 		size_t ll = line_len(t + i, n - i);
 		const char *l = t + i;
 		struct span name;
@@ -335,6 +362,26 @@ static void line(struct out *o, const char *cls, const char *l, size_t ll, bool 
 		buf_addc(o->b, '\n');
 }
 
+/* Lines of a hunk of one kind (context, added or removed: c0 ' ', '+'
+ * or '-'), p[0..n) up to the last one's end, each as line() writes it
+ * (the last one's newline if nl), in one pass over them. */
+#define WRAP(cls)                                                                               \
+	{                                                                                       \
+		"<span class=\"" cls "\">", "</span>", sizeof "<span class=\"" cls "\">" - 1, 7 \
+	}
+static void hunk_lines(struct out *o, char c0, const char *p, size_t n, bool nl)
+{
+	static const struct html_wrap context = {"", "", 0, 0}, add = WRAP("d-add"),
+				      del = WRAP("d-del");
+	html_body_lines(o->b, p, n, o->flags, o->lk,
+	                c0 == '+'   ? &add
+	                : c0 == '-' ? &del
+	                            : &context);
+	if (nl)
+		buf_addc(o->b, '\n');
+}
+#undef WRAP
+
 /* Lines [p, p+n) (n lines) as a block of class cls, folded in a
  * <details> when it has at least fold lines: the first line is its
  * summary, and its last tail lines follow it, open. */
@@ -393,26 +440,48 @@ void body_html(struct body_fmt *f, struct buf *b, const char *t, size_t n, unsig
 	 * like a diffstat's is not compared with every file, line by line. */
 	size_t stat_tries = 2 * (size_t)fl->n;
 	size_t i = 0;
+	size_t known = SIZE_MAX, known_ll = 0; /* a line's length found before */
 	while (i < end) {
 		const char *l = t + i;
-		size_t ll = line_len(l, end - i);
+		size_t ll = i == known ? known_ll : line_len(l, end - i);
 		bool nl = i + ll < end;
 		const char *next = nl ? l + ll + 1 : l + ll;
-		size_t nn = nl ? line_len(next, end - i - ll - 1) : 0;
+		/* The next line is looked at only after a "--- " line. */
+		size_t nn = nl && starts(l, ll, "--- ") ? line_len(next, end - i - ll - 1) : 0;
 		size_t step = ll + 1;
 		if (st == S_HUNK) {
 			bool more = loose || old_left > 0 || new_left > 0;
 			char c0 = ll ? l[0] : ' ';
 			bool sig = ll == 3 && memcmp(l, "-- ", 3) == 0;
 			if (more && (c0 == ' ' || c0 == '-' || c0 == '+') && !(loose && sig)) {
-				old_left -= c0 != '+';
-				new_left -= c0 != '-';
-				line(&o,
-				     c0 == '+'   ? "d-add"
-				     : c0 == '-' ? "d-del"
-				                 : NULL,
-				     l, ll, nl);
-				i += step;
+				/* This line and those after it that the same test
+				 * takes as lines of the same kind, written at once
+				 * (a line at a time was most of a patch's page). */
+				size_t from = i, upto;
+				bool last_nl;
+				for (;;) {
+					old_left -= c0 != '+';
+					new_left -= c0 != '-';
+					upto = i + ll;
+					last_nl = nl;
+					i += step;
+					if (!nl || i >= end)
+						break;
+					const char *l2 = t + i;
+					size_t ll2 = line_len(l2, end - i);
+					char d0 = ll2 ? l2[0] : ' ';
+					bool sig2 = ll2 == 3 && memcmp(l2, "-- ", 3) == 0;
+					if (d0 != c0 || !(loose || old_left > 0 || new_left > 0) ||
+					    (loose && sig2)) {
+						known = i;
+						known_ll = ll2;
+						break;
+					}
+					ll = ll2;
+					nl = i + ll < end;
+					step = ll + 1;
+				}
+				hunk_lines(&o, c0, t + from, upto - from, last_nl);
 				continue;
 			}
 			if (c0 == '\\') { /* "\ No newline at end of file" */

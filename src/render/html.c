@@ -50,28 +50,39 @@ static bool hidden_cp(const unsigned char *p, size_t k)
 	return false;
 }
 
+#ifdef __SSE2__
+/* The bytes of the 16 at v that html_text writes otherwise than as they
+ * are, as a mask (bit k: byte k): all but printable ASCII other than
+ * & < > " ', tab and newline. */
+static inline unsigned text_stops(__m128i v)
+{
+	const __m128i lo = _mm_set1_epi8(0x1F), hi = _mm_set1_epi8(0x7F);
+	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>');
+	const __m128i quot = _mm_set1_epi8('"'), apos = _mm_set1_epi8('\'');
+	const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n');
+	/* Signed: bytes of 0x80 and above are negative, below lo. */
+	__m128i ok = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi)),
+	                          _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, nl)));
+	__m128i esc = _mm_or_si128(
+		_mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, lt)),
+		_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, gt), _mm_cmpeq_epi8(v, quot)),
+	                     _mm_cmpeq_epi8(v, apos)));
+	return ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(esc, ok)) & 0xFFFFu;
+}
+#endif
+
 /* How many of the first n bytes of p (n >= 16) are, 16 at a time,
- * printable ASCII other than & < > " ': bytes html_text keeps as they
- * are.  It may stop before such a byte (at a tab, or before the last
- * block), never after another; 0 without SSE2.  (A listing's subjects and
- * senders are mostly such runs: the byte loop took 8 instructions a
- * byte.) */
+ * printable ASCII other than & < > " ', tabs and newlines: bytes
+ * html_text keeps as they are.  It may stop before such a byte (before
+ * the last block), never after another; 0 without SSE2.  (A listing's
+ * subjects and senders are mostly such runs: the byte loop took 8
+ * instructions a byte.) */
 static size_t plain_run(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
 #ifdef __SSE2__
-	const __m128i lo = _mm_set1_epi8(0x1F), hi = _mm_set1_epi8(0x7F);
-	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>');
-	const __m128i quot = _mm_set1_epi8('"'), apos = _mm_set1_epi8('\'');
 	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		/* Signed: bytes of 0x80 and above are negative, below lo. */
-		__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
-		__m128i esc = _mm_or_si128(
-			_mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, lt)),
-			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, gt), _mm_cmpeq_epi8(v, quot)),
-		                     _mm_cmpeq_epi8(v, apos)));
-		unsigned bad = ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(esc, ok)) & 0xFFFFu;
+		unsigned bad = text_stops(_mm_loadu_si128((const __m128i *)(const void *)(p + i)));
 		if (bad)
 			return i + (size_t)__builtin_ctz(bad);
 	}
@@ -258,10 +269,136 @@ static const unsigned char body_cls[256] = {
 	['F'] = C_MARK,       ['@'] = C_MARK,
 };
 
+#ifdef __SSE2__
+/* The bytes of the 16 at p that html_body_ex looks at: text_stops', '@',
+ * and an h or f (either case) before a t (either case) or last of the
+ * 16 (the byte after it is not in v): where a URL may start.  The rest
+ * it keeps as they are (an h or f before another letter is no URL's). */
+static inline unsigned body_stops(__m128i v)
+{
+	const __m128i at = _mm_set1_epi8('@'), low = _mm_set1_epi8(0x20);
+	const __m128i h = _mm_set1_epi8('h'), f = _mm_set1_epi8('f'), t = _mm_set1_epi8('t');
+	__m128i l = _mm_or_si128(v, low); /* ASCII letters in lower case */
+	unsigned hf = (unsigned)_mm_movemask_epi8(
+		_mm_or_si128(_mm_cmpeq_epi8(l, h), _mm_cmpeq_epi8(l, f)));
+	unsigned tt = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(l, t));
+	unsigned a = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, at));
+	return text_stops(v) | a | (hf & ((tt >> 1) | 0x8000u));
+}
+#endif
+
+/* The bytes of s[at..at+16) html_body_ex must look at, as a mask (bit
+ * k: s[at+k]), and in *len how many bytes it covers: 16, or fewer at the
+ * end of s.  A byte it leaves out is one the byte loop would keep as it
+ * is, without a look at the bytes around it.  (A message's text is
+ * mostly such bytes: the byte loop took 6 instructions a byte, most of a
+ * page's.) */
+static inline unsigned body_block(const unsigned char *p, size_t at, size_t n, size_t *len, bool nl)
+{
+#ifdef __SSE2__
+	const unsigned char *q = p + at;
+	unsigned char tail[16];
+	*len = 16;
+	if (n - at < 16) {
+		/* The last bytes (a line's end, mostly), in a block filled
+		 * out with a letter that stops nothing. */
+		memset(tail, 'a', sizeof tail);
+		memcpy(tail, q, n - at);
+		q = tail;
+		*len = n - at;
+	}
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+	unsigned m = body_stops(v);
+	if (nl)
+		m |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+	return *len == 16 ? m : m & ((1u << *len) - 1);
+#else
+	/* Every byte looked at. */
+	(void)p;
+	(void)nl;
+	*len = n - at < 16 ? n - at : 16;
+	return *len == 16 ? 0xFFFFu : (1u << *len) - 1;
+#endif
+}
+
+/* At a mark (body_cls C_MARK) s[i]: the URL linked or the address
+ * obfuscated that starts there, the run of kept bytes before it written
+ * first; true if there was one (*i and *run moved past it). */
+static bool body_mark(struct buf *b, const char *s, size_t n, size_t *i, size_t *run,
+                      unsigned flags, const struct html_links *lk)
+{
+	size_t at = *i;
+	char c = s[at];
+	/* Every scheme linked has 't' second ("http", "ftp"): most words
+	 * starting with h or f are not looked at further. */
+	if ((flags & HTML_LINKS) && c != '@' && at + 1 < n && (s[at + 1] | 0x20) == 't' &&
+	    (at == 0 || !is_alnum((unsigned char)s[at - 1]))) {
+		size_t u = url_len(s + at, n - at);
+		if (u) {
+			buf_add(b, s + *run, at - *run);
+			if (u <= LINK_MAX)
+				url_link(b, s + at, u, lk);
+			else
+				html_text(b, s + at, u);
+			*i = *run = at + u;
+			return true;
+		}
+	}
+	if ((flags & HTML_OBFUSCATE) && c == '@') {
+		size_t d = address_domain(s, n, at);
+		if (d) {
+			buf_add(b, s + *run, at - *run);
+			buf_adds(b, "@...");
+			*i = *run = at + 1 + (d < 3 ? d : 3);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* One pass over the text: each byte escaped as html_text does, and at
  * each mark a URL linked or an address obfuscated.  (The same bytes as
  * html_text of the text between the links and addresses: a run of it
- * ends before an ASCII byte, which no UTF-8 sequence spans.) */
+ * ends before an ASCII byte, which no UTF-8 sequence spans.)  Runs of
+ * bytes kept as they are are skipped 16 at a time (body_block).  With
+ * wrap, each newline is written as wrap's close, the newline and wrap's
+ * open (no URL or address spans a newline, nor does a UTF-8 sequence). */
+static inline void body_pass(struct buf *b, const char *s, size_t n, unsigned flags,
+                             const struct html_links *lk, const struct html_wrap *wrap)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+	while (i < n) {
+		size_t at = i, len;
+		unsigned m = body_block(p, at, n, &len, wrap != NULL);
+		/* Each byte of the block looked at, unless the one before
+		 * took it (a UTF-8 sequence, a URL, an address). */
+		for (; m; m &= m - 1) {
+			size_t k = at + (size_t)__builtin_ctz(m);
+			if (k < i)
+				continue;
+			i = k;
+			unsigned char c = body_cls[p[i]];
+			if (wrap && p[i] == '\n') {
+				buf_add(b, s + run, i - run);
+				buf_add(b, wrap->close, wrap->close_n);
+				buf_addc(b, '\n');
+				buf_add(b, wrap->open, wrap->open_n);
+				run = ++i;
+			} else if (c == C_KEEP) {
+				i++;
+			} else if (c != C_MARK) {
+				text_special(b, s, n, &i, &run, c);
+			} else if (!body_mark(b, s, n, &i, &run, flags, lk)) {
+				i++;
+			}
+		}
+		if (i < at + len)
+			i = at + len;
+	}
+	buf_add(b, s + run, n - run);
+}
+
 void html_body_ex(struct buf *b, const char *s, size_t n, unsigned flags,
                   const struct html_links *lk)
 {
@@ -269,47 +406,32 @@ void html_body_ex(struct buf *b, const char *s, size_t n, unsigned flags,
 		html_text(b, s, n);
 		return;
 	}
+	body_pass(b, s, n, flags, lk, NULL);
+}
+
+void html_body_lines(struct buf *b, const char *s, size_t n, unsigned flags,
+                     const struct html_links *lk, const struct html_wrap *wrap)
+{
+	buf_add(b, wrap->open, wrap->open_n);
+	body_pass(b, s, n, flags, lk, wrap);
+	buf_add(b, wrap->close, wrap->close_n);
+}
+
+void html_body_ref(struct buf *b, const char *s, size_t n, unsigned flags,
+                   const struct html_links *lk)
+{
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0;
 	while (i < n) {
 		unsigned char k = body_cls[p[i]];
-		if (k == C_KEEP) {
+		if (!(flags & (HTML_LINKS | HTML_OBFUSCATE)) && k == C_MARK)
+			k = C_KEEP;
+		if (k == C_KEEP)
 			i++;
-			continue;
-		}
-		if (k != C_MARK) {
+		else if (k != C_MARK)
 			text_special(b, s, n, &i, &run, k);
-			continue;
-		}
-		char c = s[i];
-		/* Every scheme linked has 't' second ("http", "ftp"): most words
-		 * starting with h or f are not looked at further. */
-		if ((flags & HTML_LINKS) && c != '@' && i + 1 < n && (s[i + 1] | 0x20) == 't' &&
-		    (i == 0 || !is_alnum((unsigned char)s[i - 1]))) {
-			size_t u = url_len(s + i, n - i);
-			if (u) {
-				buf_add(b, s + run, i - run);
-				if (u <= LINK_MAX) {
-					url_link(b, s + i, u, lk);
-				} else {
-					html_text(b, s + i, u);
-				}
-				i += u;
-				run = i;
-				continue;
-			}
-		}
-		if ((flags & HTML_OBFUSCATE) && c == '@') {
-			size_t d = address_domain(s, n, i);
-			if (d) {
-				buf_add(b, s + run, i - run);
-				buf_adds(b, "@...");
-				i += 1 + (d < 3 ? d : 3);
-				run = i;
-				continue;
-			}
-		}
-		i++;
+		else if (!body_mark(b, s, n, &i, &run, flags, lk))
+			i++;
 	}
 	buf_add(b, s + run, n - run);
 }

@@ -41,6 +41,23 @@ struct html_links {
 /* html_body, with links through lk (NULL: as html_body). */
 void html_body_ex(struct buf *b, const char *p, size_t n, unsigned flags,
                   const struct html_links *lk);
+/* Tags around each line of a text (html_body_lines): open before it,
+ * close after it (its newline after close). */
+struct html_wrap {
+	const char *open, *close;
+	size_t open_n, close_n;
+};
+/* html_body_ex of each line of p[0..n) (lines end at newlines; the last
+ * needs none), each line between wrap's open and close, the newlines
+ * between them kept: the lines of a diff's hunk in one call, as body.c
+ * writes them. */
+void html_body_lines(struct buf *b, const char *p, size_t n, unsigned flags,
+                     const struct html_links *lk, const struct html_wrap *wrap);
+/* html_body_ex (and html_text, flags 0) a byte at a time, as they were
+ * before they skipped runs of plain bytes: for fuzz_html, which checks
+ * that both give the same bytes. */
+void html_body_ref(struct buf *b, const char *p, size_t n, unsigned flags,
+                   const struct html_links *lk);
 
 /* Percent-encodes s for a URL path segment: everything but unreserved
  * characters (A-Z a-z 0-9 - . _ ~) and, if keep is given, the characters

@@ -11,6 +11,7 @@
  * exactly what the statements would give (t6015, t6023). */
 #include <glib.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,8 +65,21 @@ static const char *const memo_sql[] = {
 	"SELECT " ENTRY_COLS ", sm.part FROM series_msgs sm JOIN messages m ON m.id = sm.id"
 	" JOIN mids ON mids.id = m.mid JOIN lists l ON l.id = m.list_id"
 	" WHERE sm.series = ?1 AND " NOT_HIDDEN("m."),
+	/* A version read in one pass (version_read): its row (as Q_GET
+         * without the first date), then one row a message of it, with what
+         * Q_GET's earliest date (of the messages shown) and M_HEAD_ALL's
+         * first message need: the message's columns NULL where it is hidden
+         * (or the series has none), its entry's where M_HEAD_ALL's joins
+         * would leave it out.  Q_GET and M_HEAD_ALL each walked the series'
+         * messages: two statements a version, most of a random crawl. */
+	"SELECT s.list_id, coalesce(s.cover, 0), s.version, s.total, s.flags, s.first_ts, s.author,"
+	" s.name, coalesce(s.change_id, ''), sm.part, m.id, m.ts, m.date, l.name, m.day, m.num,"
+	" m.subject, m.from_name, m.from_addr, mids.mid, m.thread, m.mid, m.parent"
+	" FROM series s LEFT JOIN series_msgs sm ON sm.series = s.id"
+	" LEFT JOIN messages m ON m.id = sm.id AND " NOT_HIDDEN(
+		"m.") " LEFT JOIN mids ON mids.id = m.mid LEFT JOIN lists l ON l.id = m.list_id WHERE s.id = ?1",
 };
-enum { M_HEAD_ALL, M_COUNT };
+enum { M_HEAD_ALL, M_VERSION, M_COUNT };
 
 struct store_memo {
 	sqlite3_stmt *stmt[M_COUNT];
@@ -238,6 +252,9 @@ static void row_get(const struct memo_row *r, struct store_series *s)
 	memcpy(s->change_id, r->text + r->author + r->name, r->change_id);
 }
 
+static enum la_status version_read(struct store *st, struct store_memo *m, int64_t id,
+                                   struct store_series *row);
+
 enum la_status store_series_versions_memo(struct store *st, const struct store_series *s,
                                           int64_t *ids, unsigned *how, struct store_series *rows,
                                           int max, int *n)
@@ -271,7 +288,7 @@ enum la_status store_series_versions_memo(struct store *st, const struct store_s
 			row_get(r, &rows[i]);
 			continue;
 		}
-		enum la_status e = store_series_get(st, ids[i], &rows[i]);
+		enum la_status e = version_read(st, m, ids[i], &rows[i]);
 		if (e)
 			return e;
 		row_put(&m->rows, &rows[i]);
@@ -390,6 +407,120 @@ enum la_status store_series_head(struct store *st, int64_t id,
 		memo_keep(&m->heads, id, f.h, f.h->size);
 	else
 		free(f.h);
+	return LA_OK;
+}
+
+/* What version_read reads of a series' rows. */
+struct vread {
+	struct store_series *row;
+	int64_t id;
+	bool have_row, have_min;
+	int64_t min_when; /* the earliest coalesce(date, ts) of its messages shown */
+	struct first f;   /* its first message shown, as series_head_read's */
+	int64_t best, best_ts;
+	unsigned best_part;
+};
+
+/* The series' row, as read_series (series.c) reads Q_GET's. */
+static void vread_series(sqlite3_stmt *s, int64_t id, struct store_series *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = id;
+	out->list_id = sqlite3_column_int64(s, 0);
+	out->cover = sqlite3_column_int64(s, 1);
+	out->version = (unsigned)sqlite3_column_int(s, 2);
+	out->total = (unsigned)sqlite3_column_int(s, 3);
+	out->flags = (unsigned)sqlite3_column_int(s, 4);
+	out->first_ts = sqlite3_column_int64(s, 5);
+	const char *a = (const char *)sqlite3_column_text(s, 6);
+	const char *n = (const char *)sqlite3_column_text(s, 7);
+	const char *c = (const char *)sqlite3_column_text(s, 8);
+	snprintf(out->author, sizeof out->author, "%s", a ? a : "");
+	snprintf(out->name, sizeof out->name, "%s", n ? n : "");
+	snprintf(out->change_id, sizeof out->change_id, "%s", c ? c : "");
+}
+
+static int vread_row(sqlite3_stmt *s, void *arg)
+{
+	struct vread *v = arg;
+	if (!v->have_row) {
+		vread_series(s, v->id, v->row);
+		v->have_row = true;
+	}
+	if (sqlite3_column_type(s, 10) == SQLITE_NULL)
+		return SQLITE_ROW; /* hidden, or none */
+	struct store_entry e;
+	e.ts = sqlite3_column_int64(s, 11);
+	e.has_date = sqlite3_column_type(s, 12) != SQLITE_NULL;
+	e.date = sqlite3_column_int64(s, 12);
+	int64_t when = e.has_date ? e.date : e.ts;
+	if (!v->have_min || when < v->min_when)
+		v->min_when = when;
+	v->have_min = true;
+	/* (M_HEAD_ALL's joins: a message without its Message-ID's or list's
+	 * row is no first message.) */
+	if (sqlite3_column_type(s, 13) == SQLITE_NULL || sqlite3_column_type(s, 19) == SQLITE_NULL)
+		return SQLITE_ROW;
+	unsigned part = (unsigned)sqlite3_column_int(s, 9);
+	e.id = sqlite3_column_int64(s, 10);
+	if (v->f.h && (part > v->best_part || (part == v->best_part && e.ts > v->best_ts) ||
+	               (part == v->best_part && e.ts == v->best_ts && e.id >= v->best)))
+		return SQLITE_ROW;
+	e.list = (const char *)sqlite3_column_text(s, 13);
+	e.day = sqlite3_column_int(s, 14);
+	e.num = sqlite3_column_int(s, 15);
+	e.subject = (const char *)sqlite3_column_text(s, 16);
+	e.from_name = (const char *)sqlite3_column_text(s, 17);
+	e.from_addr = (const char *)sqlite3_column_text(s, 18);
+	e.msgid = (const char *)sqlite3_column_text(s, 19);
+	e.thread = sqlite3_column_int64(s, 20);
+	e.mid = sqlite3_column_int64(s, 21);
+	e.parent = sqlite3_column_int64(s, 22);
+	e.has_tz = false;
+	e.tz = 0;
+	if (!e.list || !e.subject || !e.from_name || !e.from_addr || !e.msgid)
+		return SQLITE_NOMEM;
+	struct memo_head *was = v->f.h;
+	take_first(&v->f, &e, part);
+	if (v->f.oom)
+		return SQLITE_NOMEM;
+	free(was);
+	v->best = e.id;
+	v->best_ts = e.ts;
+	v->best_part = part;
+	return SQLITE_ROW;
+}
+
+/* Series id's row (as store_series_get) into *row, and its first message
+ * shown (as store_series_head) kept in m, in one statement: LA_ENOTFOUND
+ * if there is no such series. */
+static enum la_status version_read(struct store *st, struct store_memo *m, int64_t id,
+                                   struct store_series *row)
+{
+	sqlite3_stmt *s = memo_stmt(st, M_VERSION);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	struct vread v = {.row = row, .id = id};
+	enum la_status e = st_each_row(s, vread_row, &v);
+	sqlite3_reset(s);
+	if (!e && !v.have_row)
+		e = LA_ENOTFOUND;
+	if (e) {
+		free(v.f.h);
+		return e;
+	}
+	if (v.have_min)
+		row->first_ts = v.min_when;
+	if (g_hash_table_lookup(m->heads.t, &id)) {
+		free(v.f.h);
+		return LA_OK;
+	}
+	if (!v.f.h && !(v.f.h = calloc(1, sizeof *v.f.h)))
+		return LA_OK; /* (read again when asked) */
+	if (!v.f.h->found)
+		v.f.h->size = sizeof *v.f.h;
+	memo_keep(&m->heads, id, v.f.h, v.f.h->size);
 	return LA_OK;
 }
 

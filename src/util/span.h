@@ -36,9 +36,15 @@ static inline long span_find(struct span s, char c)
 	const char *q = s.n ? memchr(s.p, c, s.n) : NULL;
 	return q ? q - s.p : -1;
 }
-/* memmem(p, n, needle, k) for k >= 2, its two first bytes compared at 16
- * places a step (the mbox's "\nFrom ", a body's "\ndiff "): the first
- * occurrence, or NULL. */
+/* memmem(p, n, needle, k): the first occurrence, or NULL; each place of
+ * the needle's first two bytes found by mem2chr (the mbox's "\nFrom ", a
+ * body's "\ndiff "; glibc's memmem is slower for short needles). */
 const char *span_memmem(const char *p, size_t n, const char *needle, size_t k);
+
+/* The first of p[0..n) where byte a is followed by byte b (both within
+ * n), or NULL: a search for a short pattern's first two bytes, 16
+ * places at a time (glibc's memmem takes several instructions a byte
+ * for a short needle; memchr of a frequent byte stops too often). */
+const char *mem2chr(const char *p, size_t n, char a, char b);
 
 #endif

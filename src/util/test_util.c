@@ -15,6 +15,7 @@
 #include "util/hash.h"
 #include "util/stem.h"
 #include "util/io.h"
+#include "util/span.h"
 #include "util/utf8.h"
 #include "util/vec.h"
 
@@ -426,10 +427,41 @@ static void test_handoff(void)
 	}
 }
 
+/* mem2chr against a byte loop: the pair at every place of buffers of
+ * every length up to 80 (the 32- and 16-place blocks and the tail), a
+ * lone first byte at the end, and the pair's second byte just past n. */
+static void test_mem2chr(void)
+{
+	char p[81];
+	int bad = 0;
+	for (size_t n = 0; n <= 80; n++) {
+		for (size_t at = 0; at <= n; at++) {
+			memset(p, 'x', sizeof p);
+			if (at < n)
+				p[at] = '\n';
+			if (at + 1 < sizeof p)
+				p[at + 1] = '-';
+			const char *want = at + 1 < n ? p + at : NULL;
+			bad += mem2chr(p, n, '\n', '-') != want;
+			/* A second pair after the first: the first is found. */
+			if (at + 3 < n) {
+				p[at + 2] = '\n';
+				p[at + 3] = '-';
+				bad += mem2chr(p, n, '\n', '-') != want;
+			}
+		}
+	}
+	CHECK(bad == 0, "mem2chr finds the first pair, never one ending past n (%d wrong)", bad);
+	CHECK(mem2chr("", 0, 'a', 'b') == NULL && mem2chr("ab", 1, 'a', 'b') == NULL &&
+	              mem2chr("aab", 3, 'a', 'b') != NULL,
+	      "mem2chr: empty, cut, and a pair after its first byte alone");
+}
+
 int main(void)
 {
 	test_buf();
 	test_memmem();
+	test_mem2chr();
 	test_vec();
 	test_utf8();
 	test_civil();
