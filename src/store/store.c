@@ -386,13 +386,17 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 	 * index only if they exist. */
 	int persist = 1;
 	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-	/* A page cache of 16 MB: of the indexer's peak RSS it was the
-	 * largest part (32 MB, then 35 with its headers); at 100,000
-	 * messages 16 MB indexed as fast on this machine (the pages it
+	/* A page cache of 8 MB: of the indexer's peak RSS it was the
+	 * largest part (32 MB, then 16); 8 MB indexes as fast (the pages it
 	 * misses are in the kernel's cache, a pread away), and the index
-	 * outgrows either long before a million (bench/README.md, Scale). */
+	 * outgrows any of them long before a million (bench/README.md,
+	 * Scale).  SQLite's sorter (CREATE INDEX, ORDER BY without an
+	 * index) keeps up to cache_size in memory and writes the rest to
+	 * temporary files, which temp_store=MEMORY would keep in memory,
+	 * all of them: the default (files) bounds a first index's CREATE
+	 * INDEX at any size (docs/INDEX.md, "What the indexer holds"). */
 	int rc = st_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	                     " PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;"
+	                     " PRAGMA cache_size=-8192; PRAGMA temp_store=DEFAULT;"
 	                     " PRAGMA wal_autocheckpoint=8192;");
 	if (rc != SQLITE_OK)
 		return st_fail(st, rc, err, path);
@@ -650,9 +654,13 @@ enum la_status st_fts_file_open(const char *path, bool persist, sqlite3 **out)
 		int keep = persist ? 1 : 0;
 		sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &keep);
 		st_fts_fast_tokens(db); /* (before the table is first used) */
+		/* A page cache of 2 MB: FTS5 appends its segments and reads
+		 * them once to merge them (the kernel's cache serves those
+		 * reads); 8 MB was 6 MB more of the indexer's peak RSS for
+		 * no speed. */
 		rc = sqlite3_exec(db,
 		                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		                  " PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY;"
+		                  " PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY;"
 		                  " PRAGMA wal_autocheckpoint=8192; " FTS_SQL "; " FTS_STATE_SQL,
 		                  NULL, NULL, NULL);
 	}

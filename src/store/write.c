@@ -962,7 +962,7 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
  * (the columns' text folded, spaced and stemmed) beside the writer's
  * other work, and inserts them (into index.sqlite, for an index made
  * before the search index's file: st_fts_flush, one after the other at
- * store_commit and whenever FTS_PEND_BYTES were handed over, in the same
+ * store_commit and whenever FTS_FLUSH_BYTES were handed over, in the same
  * transaction as the messages): a few segments per flush (FTS5 also
  * writes one whenever its pending terms pass its hash size), not one per
  * message.
@@ -978,8 +978,24 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
  * A write or commit of the file that fails stops the thread's writes
  * there for good (fp->ierr): the index goes on, the file keeps the
  * batches committed before, and the next writer catches it up;
- * store_search_sync waits for the thread and says so. */
-#define FTS_PEND_BYTES (4u << 20)
+ * store_search_sync waits for the thread and says so.
+ *
+ * FTS_PEND_BYTES is what the writer hands over before it waits for the
+ * thread to take it: the thread holds it three times (raw, the spare
+ * it prepares from, pend), with FTS5's hash of pending terms (hashsize,
+ * fts_tuning in store.c) and its connection's page cache.  At 4 MB
+ * those were about 9 MB more of the indexer's peak RSS than at 1 MB
+ * (docs/INDEX.md, "What the indexer holds"), for no speed. */
+#define FTS_PEND_BYTES (1u << 20)
+/* Without the thread, or into index.sqlite (where each flush is a few
+ * segments more: above), the rows are flushed every 4 MB as before. */
+#define FTS_FLUSH_BYTES (4u << 20)
+/* How far raw (and the thread's spare) may grow, and pend and stembuf
+ * four times that: FTS_PEND_BYTES and the longest row (SEARCH_TEXT_MAX
+ * and its header fields) with room to spare, and the rows of the
+ * batches the tests make the thread hold (LISTARC_FTS_LAG).  Only what
+ * is written is touched: the peak is FTS_PEND_BYTES and a row. */
+#define FTS_BUF_MAX ((size_t)16 << 20)
 /* A commit mark in the rows handed over (an id no message has). */
 #define FTS_MARK ((int64_t)-1)
 
@@ -994,6 +1010,7 @@ struct fts_prep {
 	pthread_mutex_t mu;
 	pthread_cond_t work, idle;
 	struct buf raw, pend;
+	struct buf spare;   /* (the thread's: raw as it was taken, prepared) */
 	struct buf stembuf; /* (the thread's: pend_stems) */
 	size_t raw_rows, pend_rows;
 	size_t queued; /* bytes handed over since the last flush */
@@ -1020,6 +1037,10 @@ struct fts_prep {
 	 * for it (draining). */
 	size_t hold, raw_marks;
 	bool draining;
+	/* The bytes handed over in all, and the most raw held at once
+	 * (store_memory_get). */
+	uint64_t handed;
+	size_t raw_hi;
 };
 
 /* Inserts the prepared rows of b (rows of them) with s; the largest id
@@ -1257,8 +1278,6 @@ static void prep_rows(struct fts_prep *fp, const struct buf *w, size_t rows)
 static void *prep_main(void *arg)
 {
 	struct fts_prep *fp = arg;
-	struct buf w;
-	buf_init(&w, (size_t)FTS_PEND_BYTES * 4);
 	pthread_mutex_lock(&fp->mu);
 	for (;;) {
 		while ((!fp->raw_rows ||
@@ -1271,25 +1290,24 @@ static void *prep_main(void *arg)
 		if (!fp->raw_rows)
 			break;
 		fp->busy = true;
-		struct buf t = fp->raw;
-		fp->raw = w;
-		w = t;
+		struct buf w = fp->raw;
+		fp->raw = fp->spare;
+		fp->spare = w;
 		size_t rows = fp->raw_rows;
 		fp->raw_rows = fp->raw_marks = 0;
 		/* (The writer may wait for raw to be taken: store_fts_add.) */
 		pthread_cond_broadcast(&fp->idle);
 		pthread_mutex_unlock(&fp->mu);
-		prep_rows(fp, &w, rows);
+		prep_rows(fp, &fp->spare, rows);
 		if (fp->db)
 			file_insert(fp);
-		buf_reset(&w);
+		buf_reset(&fp->spare);
 		pthread_mutex_lock(&fp->mu);
 		fp->bad = fp->ierr;
 	}
 	fp->busy = false;
 	pthread_cond_signal(&fp->idle);
 	pthread_mutex_unlock(&fp->mu);
-	buf_free(&w);
 	return NULL;
 }
 
@@ -1348,6 +1366,61 @@ enum la_status store_search_sync(struct store *st, struct la_err *err)
 	return fts_failed(st, err);
 }
 
+void store_search_release(struct store *st)
+{
+	struct fts_prep *fp = st->fts_prep;
+	if (!fp)
+		return;
+	prep_drain(fp);
+	/* (The thread is idle and waits on mu: what it owns may be freed
+	 * here, under mu.) */
+	pthread_mutex_lock(&fp->mu);
+	if (!fp->raw_rows && !fp->pend_rows) {
+		struct buf *b[] = {&fp->raw, &fp->spare, &fp->pend, &fp->stembuf};
+		for (size_t i = 0; i < sizeof b / sizeof *b; i++) {
+			size_t max = b[i]->max;
+			buf_free(b[i]);
+			buf_init(b[i], max);
+		}
+		fp->queued = 0;
+	}
+	if (fp->db && !fp->txn)
+		sqlite3_db_release_memory(fp->db);
+	pthread_mutex_unlock(&fp->mu);
+}
+
+/* PRAGMA name's integer value on db ("main." or "s." before it as
+ * given), or 0. */
+static int64_t pragma_int(sqlite3 *db, const char *name)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA %s", name);
+	sqlite3_stmt *s = NULL;
+	int64_t v = 0;
+	if (db && sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+void store_memory_get(struct store *st, struct store_memory *out)
+{
+	memset(out, 0, sizeof *out);
+	st_fts_idle(st);
+	out->cache_size = pragma_int(st->db, "main.cache_size");
+	out->temp_store = pragma_int(st->db, "temp_store");
+	out->search_cache_size = pragma_int(st->fts_db, "main.cache_size");
+	out->search_handed_limit = FTS_PEND_BYTES;
+	struct fts_prep *fp = st->fts_prep;
+	if (fp) {
+		pthread_mutex_lock(&fp->mu);
+		out->search_handed = fp->handed;
+		out->search_held_max = fp->raw_hi;
+		pthread_mutex_unlock(&fp->mu);
+	}
+}
+
 /* The writer's fts_prep, its thread started; NULL if memory ran out. */
 static struct fts_prep *prep_get(struct store *st)
 {
@@ -1358,9 +1431,10 @@ static struct fts_prep *prep_get(struct store *st)
 		free(fp);
 		return NULL;
 	}
-	buf_init(&fp->raw, (size_t)FTS_PEND_BYTES * 4);
-	buf_init(&fp->pend, (size_t)FTS_PEND_BYTES * 16);
-	buf_init(&fp->stembuf, (size_t)FTS_PEND_BYTES * 16);
+	buf_init(&fp->raw, FTS_BUF_MAX);
+	buf_init(&fp->spare, FTS_BUF_MAX);
+	buf_init(&fp->pend, FTS_BUF_MAX * 4);
+	buf_init(&fp->stembuf, FTS_BUF_MAX * 4);
 	pthread_mutex_init(&fp->mu, NULL);
 	pthread_cond_init(&fp->work, NULL);
 	pthread_cond_init(&fp->idle, NULL);
@@ -1415,6 +1489,7 @@ void st_fts_prep_free(struct store *st)
 	pthread_cond_destroy(&fp->work);
 	pthread_cond_destroy(&fp->idle);
 	buf_free(&fp->raw);
+	buf_free(&fp->spare);
 	buf_free(&fp->pend);
 	buf_free(&fp->stembuf);
 	stemmer_free(fp->stemmer);
@@ -1513,16 +1588,23 @@ static enum la_status fts_queue(struct store *st, int64_t id, const char *subjec
 		fp->raw_rows++;
 		fp->unmarked++;
 		fp->queued += total;
+		fp->handed += total;
+		if (fp->raw.len > fp->raw_hi)
+			fp->raw_hi = fp->raw.len;
 		if (!fp->busy)
 			pthread_cond_signal(&fp->work);
 	}
 	pthread_mutex_unlock(&fp->mu);
-	if (!e && fp->queued >= FTS_PEND_BYTES) {
-		if (fp->db && !fp->failed) {
+	bool file = fp->db && !fp->failed;
+	if (!e && fp->queued >= (file ? FTS_PEND_BYTES : FTS_FLUSH_BYTES)) {
+		if (file) {
 			/* The thread inserts as it goes: wait only until it has
-			 * taken what is waiting (two buffers' worth at most). */
+			 * taken what is waiting (two buffers' worth at most:
+			 * raw is never more than FTS_PEND_BYTES and a row, also
+			 * while the thread, signalled, has yet to run; unless a
+			 * test makes it hold the rows, LISTARC_FTS_LAG). */
 			pthread_mutex_lock(&fp->mu);
-			while (fp->raw_rows && fp->busy)
+			while (fp->raw_rows && (fp->busy || !fp->hold))
 				pthread_cond_wait(&fp->idle, &fp->mu);
 			fp->queued = fp->raw.len;
 			pthread_mutex_unlock(&fp->mu);
