@@ -1016,6 +1016,7 @@ struct pid_cache {
 	/* The reviews of each thread met (Q_ST_REVIEWS' rows): the series
 	 * of one thread, and its versions, each read them again. */
 	GHashTable *reviews; /* thread (owned int64) -> struct thread_rev (owned) */
+	size_t nreviews;     /* rows in reviews (pc_trim bounds them) */
 	/* The series rows read; emptied by pc_trim, between walks only
 	 * (a walk holds pointers to them and their strings). */
 	GHashTable *rows;   /* series id (owned int64) -> struct prow (owned) */
@@ -1089,6 +1090,7 @@ static void pid_cache_init(struct store *st, struct pid_cache *pc, bool pass)
 	pc->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, idset_free);
 	pc->nnames = 0;
 	pc->shares = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, idset_free);
+	pc->nreviews = 0;
 	pc->parents = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
 	pc->hrows = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
 	pc->old = NULL;
@@ -1135,6 +1137,12 @@ static void pc_trim(struct pid_cache *pc)
 	}
 	if (g_hash_table_size(pc->shares) >= ROWS_CACHE_MAX)
 		g_hash_table_remove_all(pc->shares);
+	/* (A pass meets every thread of the archive: unbounded, the states
+	 * pass of a 1M-message index with search peaked at 108 MB.) */
+	if (g_hash_table_size(pc->reviews) + pc->nreviews >= ROWS_CACHE_MAX * 4) {
+		g_hash_table_remove_all(pc->reviews);
+		pc->nreviews = 0;
+	}
 }
 
 /* Series id's row, read once a pass; NULL on failure (*e set;
@@ -1736,8 +1744,10 @@ static const struct thread_rev *thread_rev_get(struct store *st, struct pid_cach
 	struct thread_rev *r = g_hash_table_lookup(pc->reviews, &thread);
 	if (r && r->list_id == list_id)
 		return r;
-	if (r) /* another list's, in an `all` pass: replaced */
+	if (r) { /* another list's, in an `all` pass: replaced */
+		pc->nreviews -= r->n;
 		g_hash_table_remove(pc->reviews, &thread);
+	}
 	sqlite3_stmt *s = q(st, Q_ST_REVIEWS);
 	int64_t *key = malloc(sizeof *key);
 	r = calloc(1, sizeof *r);
@@ -1770,6 +1780,7 @@ static const struct thread_rev *thread_rev_get(struct store *st, struct pid_cach
 		return NULL;
 	}
 	g_hash_table_insert(pc->reviews, key, r);
+	pc->nreviews += r->n;
 	return r;
 }
 
