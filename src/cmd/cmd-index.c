@@ -547,8 +547,6 @@ int cmd_index(int argc, char **argv)
 				rc = r;
 		}
 	}
-	/* The indexes and the series' states of a first index, made once
-	 * (whatever the lists' outcome: what they committed needs them). */
 	/* Tests only (LISTARC_TEST_MEMORY=1): what the writer was set to
 	 * hold, and held (t4091). */
 	const char *tm = getenv("LISTARC_TEST_MEMORY");
@@ -567,6 +565,8 @@ int cmd_index(int argc, char **argv)
 	 * given back first: they need none of it.) */
 	store_search_release(st);
 	malloc_trim(0);
+	/* The indexes and the series' states of a first index, made once
+	 * (whatever the lists' outcome: what they committed needs them). */
 	if (store_indexes_finish(st, &err)) {
 		cmd_error("%s", err.msg);
 		if (rc == 0)

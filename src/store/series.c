@@ -12,6 +12,7 @@
 #include "msg/series.h"
 #include "store/store_int.h"
 #include "util/hash.h"
+#include "util/msort.h"
 #include "util/vec.h"
 
 enum {
@@ -2293,37 +2294,21 @@ static bool change_before(const struct walk_change *x, const struct walk_change 
 	return x->member != y->member ? x->member < y->member : x->start < y->start;
 }
 
-/* wb's changes sorted by member and start: a merge sort bottom up, the
- * comparison inline (qsort's call a comparison was a fifth of a
- * commit's flush); false if there is no memory for it. */
+MSORT_DEFINE(changes_msort, struct walk_change, change_before)
+
+/* wb's changes sorted by member and start (msort.h: qsort's call a
+ * comparison was a fifth of a commit's flush); false if there is no
+ * memory for it. */
 static bool changes_sort(struct walk_buf *wb)
 {
 	size_t n = wb->n;
-	if (n < 2)
-		return true;
-	struct walk_change *a = wb->c, *b = malloc(n * sizeof *b);
-	if (!b)
+	struct walk_change *tmp = n < 2 ? NULL : malloc(n * sizeof *tmp);
+	if (n >= 2 && !tmp)
 		return false;
-	for (size_t w = 1; w < n; w *= 2) {
-		for (size_t lo = 0; lo < n; lo += 2 * w) {
-			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-			size_t i = lo, j = mid, k = lo;
-			while (i < mid && j < hi)
-				b[k++] = change_before(&a[j], &a[i]) ? a[j++] : a[i++];
-			while (i < mid)
-				b[k++] = a[i++];
-			while (j < hi)
-				b[k++] = a[j++];
-		}
-		struct walk_change *t = a;
-		a = b;
-		b = t;
-	}
-	if (a != wb->c) {
+	struct walk_change *a = n < 2 ? wb->c : changes_msort(wb->c, tmp, n);
+	if (a != wb->c)
 		memcpy(wb->c, a, n * sizeof *a);
-		b = a;
-	}
-	free(b);
+	free(tmp);
 	return true;
 }
 

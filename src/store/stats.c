@@ -12,6 +12,7 @@
 #include "store/stats_sql.h"
 #include "store/store_int.h"
 #include "util/hash.h"
+#include "util/msort.h"
 #include "util/vec.h"
 
 enum {
@@ -351,40 +352,9 @@ static inline bool fig_less(const struct fig *p, const struct fig *q)
 	return p->a != q->a ? p->a < q->a : p->b != q->b ? p->b < q->b : p->c < q->c;
 }
 
-/* Sorts v[0..n) by key: a merge sort by runs of doubling width through
- * tmp (n more), its comparisons inline (qsort's calls were most of the
- * time); the result in v or tmp, which it returns. */
-static struct fig *fig_sort(struct fig *v, struct fig *tmp, size_t n)
-{
-	/* Runs of 8 by insertion first. */
-	for (size_t lo = 0; lo < n; lo += 8) {
-		size_t hi = lo + 8 < n ? lo + 8 : n;
-		for (size_t i = lo + 1; i < hi; i++) {
-			struct fig x = v[i];
-			size_t j = i;
-			for (; j > lo && fig_less(&x, &v[j - 1]); j--)
-				v[j] = v[j - 1];
-			v[j] = x;
-		}
-	}
-	struct fig *from = v, *to = tmp;
-	for (size_t w = 8; w < n; w *= 2) {
-		for (size_t lo = 0; lo < n; lo += 2 * w) {
-			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-			size_t i = lo, j = mid, k = lo;
-			while (i < mid && j < hi)
-				to[k++] = fig_less(&from[j], &from[i]) ? from[j++] : from[i++];
-			while (i < mid)
-				to[k++] = from[i++];
-			while (j < hi)
-				to[k++] = from[j++];
-		}
-		struct fig *t = from;
-		from = to;
-		to = t;
-	}
-	return from;
-}
+/* Sorts v[0..n) by key through tmp (n more); the result in v or tmp,
+ * which it returns. */
+MSORT_DEFINE(fig_sort, struct fig, fig_less)
 
 /* Sorts *v[0..n) by key (the result in *v); false if out of memory. */
 static bool fig_sorted(struct fig **v, size_t n)
