@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # t4091-index-memory: what `listarc index` is set to hold, as a running
 # indexer reports it (LISTARC_TEST_MEMORY=1, cmd/cmd-index.c): the page
-# caches of index.sqlite (8 MB) and search.sqlite (2 MB), SQLite's
+# caches of index.sqlite (8 MB for a first index, 16 MB for a later
+# run: an append's walks read their pages again and again, 4x the reads
+# with 8 MB, bench/README.md "Appending") and search.sqlite (2 MB), SQLite's
 # temporary files on disk rather than in memory (temp_store 0: the
 # sorter of a first index's CREATE INDEX bounded by the cache at any
 # size), and the search rows handed to the thread that writes
@@ -9,9 +11,9 @@
 # once (store/write.c), however fast that thread runs.  Memory figures
 # themselves are bench/'s (docs/INDEX.md, "What the indexer holds").
 . "$(dirname "$0")/lib.sh"
-plan 5
+plan 6
 if ! have_shared; then
-	skip 5 "$SKIP_SHARED"
+	skip 6 "$SKIP_SHARED"
 	exit 0
 fi
 
@@ -43,3 +45,16 @@ check "...and the thread was never handed more than the limit and one row at onc
 check_eq "every message has its search row (the thread's buffers freed at the end lose none)" \
 	"$(isql A 'SELECT count(*) FROM s.fts_docsize')|$(sqlite3 A/search.sqlite 'SELECT upto FROM fts_state')" \
 	"$n|$(sqlite3 A/index.sqlite 'SELECT max(id) FROM messages')"
+
+# A later run (an append) keeps the 16 MB cache.
+{
+	printf 'From late@example.org Tue Jan  5 10:00:00 2021\n'
+	printf 'From: Late <late@example.org>\nTo: list@example.org\n'
+	printf 'Subject: appended\nDate: Tue, 05 Jan 2021 10:00:00 +0000\n'
+	printf 'Message-ID: <late-1@example.org>\n\nappended\n\n'
+} >>corpus.mbox
+LISTARC_TEST_MEMORY=1 la index -q --data A l 2>B.err
+rc=$?
+line=$(grep '^memory:' B.err)
+check_eq "an append: index 16 MB, search 2 MB, temp files" \
+	"$rc $(val cache_size)|$(val search_cache_size)|$(val temp_store)" "0 -16384|-2048|0"

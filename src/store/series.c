@@ -1002,6 +1002,7 @@ struct pid_group {
 
 struct pid_cache {
 	GHashTable *groups; /* pid (owned) -> struct pid_group (owned) */
+	size_t ngroupm;     /* members in groups (pc_trim bounds them) */
 	/* Whether the index holds any trailer, any message not shown, any
 	 * patch id: when it does not, no series of the pass has reviews,
 	 * messages not shown or patches shared, and their queries (a third
@@ -1092,6 +1093,7 @@ static void pid_cache_init(struct store *st, struct pid_cache *pc, bool pass)
 	pc->nnames = 0;
 	pc->shares = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, idset_free);
 	pc->nreviews = 0;
+	pc->ngroupm = 0;
 	pc->parents = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
 	pc->hrows = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
 	pc->old = NULL;
@@ -1143,6 +1145,12 @@ static void pc_trim(struct pid_cache *pc)
 	if (g_hash_table_size(pc->reviews) + pc->nreviews >= ROWS_CACHE_MAX * 4) {
 		g_hash_table_remove_all(pc->reviews);
 		pc->nreviews = 0;
+	}
+	/* (The same for the patch ids' groups: unbounded, the states pass
+	 * of a 1M-message index with search still reached 85 MB.) */
+	if (g_hash_table_size(pc->groups) >= ROWS_CACHE_MAX || pc->ngroupm >= ROWS_CACHE_MAX * 4) {
+		g_hash_table_remove_all(pc->groups);
+		pc->ngroupm = 0;
 	}
 }
 
@@ -1447,6 +1455,7 @@ static const struct pid_group *pid_group_get(struct store *st, struct pid_cache 
 	for (size_t i = 0; i < g->n; i++)
 		g->by_author[i] = aa[i].at;
 	free(aa);
+	pc->ngroupm += g->n;
 	g_hash_table_insert(pc->groups, key, g);
 	return g;
 }
@@ -2992,7 +3001,13 @@ enum la_status store_states_defer(struct store *st)
 	int rc = sqlite3_step(s);
 	st->states_deferred = rc == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
 	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? LA_OK : st_error(rc);
+	if (rc != SQLITE_ROW)
+		return st_error(rc);
+	/* A first index (or one killed before its states): its peak RSS
+	 * bounded by an 8 MB page cache, as store_indexes_defer's. */
+	if (st->states_deferred && (rc = st_exec(st, "PRAGMA cache_size=-8192")) != SQLITE_OK)
+		return st_error(rc);
+	return LA_OK;
 }
 
 enum la_status store_states_finish(struct store *st, struct la_err *err)

@@ -386,17 +386,22 @@ static enum la_status writer_setup(struct store *st, const char *path, struct la
 	 * index only if they exist. */
 	int persist = 1;
 	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-	/* A page cache of 8 MB: of the indexer's peak RSS it was the
+	/* A page cache of 16 MB, which a first index (or one killed before
+	 * its indexes or states) lowers to 8 MB (store_indexes_defer,
+	 * store_states_defer): of a first index's peak RSS it was the
 	 * largest part (32 MB, then 16); 8 MB indexes as fast (the pages it
 	 * misses are in the kernel's cache, a pread away), and the index
 	 * outgrows any of them long before a million (bench/README.md,
-	 * Scale).  SQLite's sorter (CREATE INDEX, ORDER BY without an
-	 * index) keeps up to cache_size in memory and writes the rest to
+	 * Scale).  An append's walks over series and figures read their
+	 * pages again and again: with 8 MB one of 1,000 messages onto 99k
+	 * read 27,000 pages of index.sqlite, with 16 MB 6,800 (the same
+	 * CPU; its peak RSS ~43 MB).  SQLite's sorter (CREATE INDEX, ORDER
+	 * BY without an index) keeps up to cache_size in memory and writes the rest to
 	 * temporary files, which temp_store=MEMORY would keep in memory,
 	 * all of them: the default (files) bounds a first index's CREATE
 	 * INDEX at any size (docs/INDEX.md, "What the indexer holds"). */
 	int rc = st_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	                     " PRAGMA cache_size=-8192; PRAGMA temp_store=DEFAULT;"
+	                     " PRAGMA cache_size=-16384; PRAGMA temp_store=DEFAULT;"
 	                     " PRAGMA wal_autocheckpoint=8192;");
 	if (rc != SQLITE_OK)
 		return st_fail(st, rc, err, path);
@@ -952,6 +957,10 @@ enum la_status store_indexes_defer(struct store *st)
 		}
 		marked = true;
 	}
+	/* A first index (or one killed and gone on with): its peak RSS
+	 * bounded by an 8 MB cache (writer_setup). */
+	if (marked && (rc = st_exec(st, "PRAGMA cache_size=-8192")) != SQLITE_OK)
+		return st_error(rc);
 	st->indexes_deferred = marked;
 	return LA_OK;
 }
