@@ -323,18 +323,30 @@ static enum route_kind parse_text(struct route *rt, const struct segs *g, size_t
 	return rt->kind = R_NOTFOUND;
 }
 
+/* rt->msgid from the path segment s[0..n): the ID as the index keeps it
+ * (a header's "<sp ace@x>" is "space@x", an ID over MSGID_MAX bytes is
+ * its hash), or the segment as it is when it is no ID; false if it is
+ * "." or ".." once its spaces are gone (" .." is no file's name to the
+ * router, but it must be no Message-ID either). */
+static bool set_msgid(struct route *rt, const char *s, size_t n)
+{
+	char key[MSGID_MAX + 1];
+	if (msgid_from_text(s, n, key)) {
+		strcpy(rt->msgid, key);
+	} else {
+		memcpy(rt->msgid, s, n);
+		rt->msgid[n] = '\0';
+	}
+	return strcmp(rt->msgid, ".") != 0 && strcmp(rt->msgid, "..") != 0;
+}
+
 /* /r/MSGID/... and /MSGID/...: the Message-ID is segment at; what
  * follows it is kept (encoded again, with the query) in rt->redirect for
  * the handler, which puts the list that has the message before it. */
 static enum route_kind parse_resolve(struct route *rt, const struct segs *g, size_t at)
 {
-	char key[MSGID_MAX + 1];
-	if (msgid_from_text(g->s[at], g->n[at], key)) {
-		strcpy(rt->msgid, key);
-	} else {
-		memcpy(rt->msgid, g->s[at], g->n[at]);
-		rt->msgid[g->n[at]] = '\0';
-	}
+	if (!set_msgid(rt, g->s[at], g->n[at]))
+		return rt->kind = R_NOTFOUND;
 	struct buf b;
 	buf_init(&b, sizeof rt->redirect - 1);
 	for (size_t i = at; i < g->count; i++) {
@@ -411,15 +423,8 @@ static enum route_kind parse_msgid_path(struct route *rt, const struct site_path
 	const size_t *len = p->len;
 	const struct segs *g = p->g;
 	size_t at = p->at;
-	/* The ID as the index keeps it: a header's "<sp ace@x>" is
-	 * "space@x", an ID over MSGID_MAX bytes is its hash. */
-	char key[MSGID_MAX + 1];
-	if (msgid_from_text(seg[1], len[1], key)) {
-		strcpy(rt->msgid, key);
-	} else {
-		memcpy(rt->msgid, seg[1], len[1]);
-		rt->msgid[len[1]] = '\0';
-	}
+	if (!set_msgid(rt, seg[1], len[1]))
+		return rt->kind = R_NOTFOUND;
 	if (p->nseg == 2) {
 		if (p->trailing)
 			return rt->kind = R_MID;

@@ -7,6 +7,7 @@
 
 #include "msg/date.h"
 #include "msg/header.h"
+#include "limits.h"
 #include "msg/msg.h"
 #include "util/utf8.h"
 
@@ -19,6 +20,25 @@ static bool each(const char *id, size_t n, void *arg)
 	if (n == 0)
 		abort();
 	return true;
+}
+
+/* msg_index_id as it was: the block's length, then a second walk over
+ * it (cut at len). */
+static void index_id_ref(const char *p, size_t n, uint64_t len, char *out)
+{
+	size_t hl = hdr_block_len(p, n < HEAD_MAX ? n : HEAD_MAX);
+	if (hl > len)
+		hl = (size_t)len;
+	struct hdr_iter it;
+	struct hdr_field f;
+	struct span mid = SPAN_NULL;
+	hdr_iter_init(&it, p, hl);
+	while (hdr_next(&it, &f))
+		if (f.name.n == 10 && span_ieq(f.name, "message-id"))
+			mid = f.value;
+	unsigned flags = 0;
+	if (!mid.p || !msgid_from_header(mid, out, &flags) || !out[0])
+		msg_made_up_id(out, MSGID_MAX + 1, p, hl, len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -77,6 +97,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	buf_free(&a);
 	buf_free(&b);
+	/* msg_index_id's one walk against the two it took, with the stored
+	 * length the whole input and cut anywhere (the second byte). */
+	char id1[MSGID_MAX + 1], id2[MSGID_MAX + 1];
+	uint64_t len = size > 1 ? (size_t)data[1] * size / 255 : size;
+	for (int k = 0; k < 2; k++, len = size) {
+		msg_index_id(p, size, len, id1);
+		index_id_ref(p, size, len, id2);
+		if (strcmp(id1, id2))
+			abort();
+	}
 	free(p);
 	return 0;
 }

@@ -437,19 +437,27 @@ void msg_made_up_id(char *out, size_t n, const char *head, size_t hlen, uint64_t
 
 void msg_index_id(const char *p, size_t n, uint64_t len, char *out)
 {
-	size_t hl = hdr_block_len(p, n < HEAD_MAX ? n : HEAD_MAX);
-	if (hl > len)
-		hl = (size_t)len;
 	/* msg_summary_parse's Message-ID alone (set_ids: the last field's,
 	 * as find_fields takes it), without the rest of the summary: every
-	 * uncached message page checks its bytes with this. */
+	 * uncached message page checks its bytes with this.  The walk that
+	 * finds the header block's length (hdr_block_len) takes it: the
+	 * fields of p[0..hl) are the same, unless len cuts the block. */
 	struct hdr_iter it;
 	struct hdr_field f;
 	struct span mid = SPAN_NULL;
-	hdr_iter_init(&it, p, hl);
+	hdr_iter_init(&it, p, n < HEAD_MAX ? n : HEAD_MAX);
 	while (hdr_next(&it, &f))
 		if (f.name.n == 10 && span_ieq(f.name, "message-id"))
 			mid = f.value;
+	size_t hl = (size_t)(it.body - p);
+	if (hl > len) {
+		hl = (size_t)len;
+		mid = SPAN_NULL;
+		hdr_iter_init(&it, p, hl);
+		while (hdr_next(&it, &f))
+			if (f.name.n == 10 && span_ieq(f.name, "message-id"))
+				mid = f.value;
+	}
 	unsigned flags = 0;
 	if (!mid.p || !msgid_from_header(mid, out, &flags) || !out[0])
 		msg_made_up_id(out, MSGID_MAX + 1, p, hl, len);
