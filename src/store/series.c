@@ -2206,7 +2206,7 @@ static bool set_add(struct idhash *set, int64_t id)
 	return true;
 }
 
-/* ---- the walks kept (series_walk) ---- */
+/* ---- the walks kept (series_walk_members, series_walk_starts) ---- */
 
 /* A walk's set of ids (its members, or the starts of the walks that
  * hold a series) as a blob: ascending, each the difference from the one
@@ -2622,9 +2622,9 @@ static enum la_status consider(struct store *st, struct refresh *r, struct pid_c
 }
 
 /* Every series whose walk as it was may hold series seed, considered:
- * seed itself and those whose kept walk holds it (series_walk: every
- * member of every walk).  force: each is computed again (a series that
- * left their walks by a change-id). */
+ * seed itself and those whose kept walk holds it (series_walk_starts:
+ * the walks that hold each series).  force: each is computed again (a
+ * series that left their walks by a change-id). */
 static enum la_status walk_seed(struct store *st, struct refresh *r, struct pid_cache *pc,
                                 struct sver_cache *sc, int64_t seed, bool force)
 {
