@@ -426,18 +426,7 @@ static void vread_series(sqlite3_stmt *s, int64_t id, struct store_series *out)
 {
 	memset(out, 0, sizeof *out);
 	out->id = id;
-	out->list_id = sqlite3_column_int64(s, 0);
-	out->cover = sqlite3_column_int64(s, 1);
-	out->version = (unsigned)sqlite3_column_int(s, 2);
-	out->total = (unsigned)sqlite3_column_int(s, 3);
-	out->flags = (unsigned)sqlite3_column_int(s, 4);
-	out->first_ts = sqlite3_column_int64(s, 5);
-	const char *a = (const char *)sqlite3_column_text(s, 6);
-	const char *n = (const char *)sqlite3_column_text(s, 7);
-	const char *c = (const char *)sqlite3_column_text(s, 8);
-	snprintf(out->author, sizeof out->author, "%s", a ? a : "");
-	snprintf(out->name, sizeof out->name, "%s", n ? n : "");
-	snprintf(out->change_id, sizeof out->change_id, "%s", c ? c : "");
+	st_series_columns(s, 0, out);
 }
 
 static int vread_row(sqlite3_stmt *s, void *arg)

@@ -873,24 +873,29 @@ enum la_status series_fill(struct store *st)
 
 /* ---- reading ---- */
 
+void st_series_columns(sqlite3_stmt *s, int col, struct store_series *out)
+{
+	out->list_id = sqlite3_column_int64(s, col);
+	out->cover = sqlite3_column_int64(s, col + 1);
+	out->version = (unsigned)sqlite3_column_int(s, col + 2);
+	out->total = (unsigned)sqlite3_column_int(s, col + 3);
+	out->flags = (unsigned)sqlite3_column_int(s, col + 4);
+	out->first_ts = sqlite3_column_int64(s, col + 5);
+	const char *a = (const char *)sqlite3_column_text(s, col + 6);
+	const char *n = (const char *)sqlite3_column_text(s, col + 7);
+	const char *c = (const char *)sqlite3_column_text(s, col + 8);
+	snprintf(out->author, sizeof out->author, "%s", a ? a : "");
+	snprintf(out->name, sizeof out->name, "%s", n ? n : "");
+	snprintf(out->change_id, sizeof out->change_id, "%s", c ? c : "");
+}
+
 static enum la_status read_series(sqlite3_stmt *s, struct store_series *out)
 {
 	memset(out, 0, sizeof *out);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(s, 0);
-		out->list_id = sqlite3_column_int64(s, 1);
-		out->cover = sqlite3_column_int64(s, 2);
-		out->version = (unsigned)sqlite3_column_int(s, 3);
-		out->total = (unsigned)sqlite3_column_int(s, 4);
-		out->flags = (unsigned)sqlite3_column_int(s, 5);
-		out->first_ts = sqlite3_column_int64(s, 6);
-		const char *a = (const char *)sqlite3_column_text(s, 7);
-		const char *n = (const char *)sqlite3_column_text(s, 8);
-		const char *c = (const char *)sqlite3_column_text(s, 9);
-		snprintf(out->author, sizeof out->author, "%s", a ? a : "");
-		snprintf(out->name, sizeof out->name, "%s", n ? n : "");
-		snprintf(out->change_id, sizeof out->change_id, "%s", c ? c : "");
+		st_series_columns(s, 1, out);
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)

@@ -502,6 +502,10 @@ LA_MUST_CHECK enum la_status st_days_lines(struct store *st, int64_t list_id, in
 LA_MUST_CHECK enum la_status series_note(struct store *st, int64_t id, int64_t list_id,
                                          int64_t when, const char *subject, const char *from_addr,
                                          int64_t mid, int64_t parent, bool copy);
+/* series.c: a series row's columns from col on (list, cover, version,
+ * total, flags, first date, author, name, change-id: the order of
+ * series.c's and memo.c's statements) into out, all but its id. */
+void st_series_columns(sqlite3_stmt *s, int col, struct store_series *out);
 /* series.c: the change-id: of a cover letter's text, stored on its series. */
 LA_MUST_CHECK enum la_status series_change_id(struct store *st, int64_t id,
                                               const struct msg_text *t);
