@@ -986,6 +986,51 @@ static bool idset_add(struct idset *s, int64_t v)
 	return true;
 }
 
+/* How much a pass's caches (pc, struct sver_cache) keep before they
+ * are emptied (pc_trim between walks, sver_get and walk_of when full):
+ * rows (and the renamed rows, series' patch neighbours), ids of names,
+ * members of patch ids' groups, threads and rows of reviews, parents,
+ * versions, walks, and the series ids a fill reads at once.  What the
+ * bounds cost and hold is docs/INDEX.md's "What the indexer holds";
+ * none changes what a pass computes, only how often it reads a row
+ * again.  LISTARC_TEST_STATES_TINY=1 (tests only: t3337) sets each to
+ * its least, and LISTARC_TEST_MEMORY=1 makes a fill print them and
+ * the most each held. */
+struct cache_max {
+	size_t rows, names, groupm, reviews, parents, versions, walks, ids;
+};
+
+static const struct cache_max cache_max_default = {
+	.rows = 32768,
+	.names = 1u << 20,
+	.groupm = 32768 * 4,
+	.reviews = 32768 * 4,
+	.parents = 32768 * 2,
+	.versions = 16384,
+	.walks = 16384,
+	.ids = 4096,
+};
+
+/* (A walk holds at most SERIES_CHAIN_MAX versions, and state_compute
+ * keeps its versions while it loads them: the versions' least is
+ * above that.) */
+static const struct cache_max cache_max_tiny = {
+	.rows = 1,
+	.names = 1,
+	.groupm = 1,
+	.reviews = 1,
+	.parents = 1,
+	.versions = SERIES_CHAIN_MAX + 1,
+	.walks = 1,
+	.ids = 1,
+};
+
+static const struct cache_max *cache_max_get(void)
+{
+	const char *t = getenv("LISTARC_TEST_STATES_TINY");
+	return t && strcmp(t, "1") == 0 ? &cache_max_tiny : &cache_max_default;
+}
+
 /* What one pass over many series (series_state_fill,
  * series_state_refresh) or one page reads once: a generated archive
  * reuses a few dozen patches thousands of times, and the walks of a
@@ -993,13 +1038,15 @@ static bool idset_add(struct idset *s, int64_t v)
  * Nothing the rows hold changes during a pass. */
 struct pid_member {
 	int64_t msg, series, list_id;
-	char *author;
 	uint64_t ahash; /* the author's hash64: most members are another's */
+	size_t author;  /* where its author is in the group's authors */
 };
 
 struct pid_group {
 	struct pid_member *m;
 	size_t n, cap;
+	char *authors; /* the members' authors, each ended by a NUL */
+	size_t alen, acap;
 	/* m's places by author (hash64) and place: a series' neighbours
 	 * are of its author, a few of a reused patch's many messages. */
 	uint32_t *by_author;
@@ -1022,18 +1069,18 @@ struct pid_cache {
 	bool pass;
 	/* The reviews of each thread met (Q_ST_REVIEWS' rows): the series
 	 * of one thread, and its versions, each read them again. */
-	GHashTable *reviews; /* thread (owned int64) -> struct thread_rev (owned) */
+	GHashTable *reviews; /* thread (the value's) -> struct thread_rev (owned) */
 	size_t nreviews;     /* rows in reviews (pc_trim bounds them) */
 	/* The series rows read; emptied by pc_trim, between walks only
 	 * (a walk holds pointers to them and their strings). */
-	GHashTable *rows;   /* series id (owned int64) -> struct prow (owned) */
+	GHashTable *rows;   /* series id (the row's) -> struct prow (owned) */
 	GStringChunk *strs; /* the rows' strings, each once */
 	GHashTable *names;  /* kind, list and key (owned) -> struct idset (owned) */
 	size_t nnames;      /* ids in names */
 	GHashTable *shares; /* series id (owned int64) -> struct idset (owned) */
 	/* The parents of the Message-IDs a review was walked up through
 	 * (Q_ST_PARENT; every version of a thread walks them again). */
-	GHashTable *parents; /* Message-ID (owned int64) -> its parent's (owned int64) */
+	GHashTable *parents; /* Message-ID -> {it, its parent's} (owned int64[2]) */
 	/* The walks as they were before the transaction's renames (old,
 	 * nold: st->sold), while before is set: each series renamed has its
 	 * old name (hrows) and is in that name's group, not in the new
@@ -1041,15 +1088,13 @@ struct pid_cache {
 	const struct series_old *old;
 	size_t nold;
 	bool before;
-	GHashTable *hrows; /* series id (owned int64) -> struct prow (owned) */
+	GHashTable *hrows; /* series id (the row's) -> struct prow (owned) */
+	const struct cache_max *max;
+	struct cache_max held; /* the most each held (LISTARC_TEST_MEMORY) */
 };
 
-/* How much pc keeps before pc_trim empties it: rows, ids of names, and
- * series' patch neighbours (a few MB at most). */
-#define ROWS_CACHE_MAX 32768
-#define NAMES_CACHE_MAX (1u << 20)
-
 struct thread_rev {
+	int64_t thread; /* its key in pc->reviews */
 	int64_t list_id;
 	int64_t (*row)[2]; /* Message-ID, parent */
 	size_t n;
@@ -1066,10 +1111,9 @@ static void thread_rev_free(void *p)
 static void pid_group_free(void *p)
 {
 	struct pid_group *g = p;
-	for (size_t i = 0; g && i < g->n; i++)
-		free(g->m[i].author);
 	if (g) {
 		free(g->m);
+		free(g->authors);
 		free(g->by_author);
 	}
 	free(g);
@@ -1091,16 +1135,18 @@ static int author_at_cmp(const void *a, const void *b)
 static void pid_cache_init(struct store *st, struct pid_cache *pc, bool pass)
 {
 	pc->groups = g_hash_table_new_full(g_str_hash, g_str_equal, free, pid_group_free);
-	pc->reviews = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, thread_rev_free);
-	pc->rows = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+	pc->reviews = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, thread_rev_free);
+	pc->rows = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
 	pc->strs = g_string_chunk_new(65536);
 	pc->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, idset_free);
 	pc->nnames = 0;
 	pc->shares = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, idset_free);
 	pc->nreviews = 0;
 	pc->ngroupm = 0;
-	pc->parents = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
-	pc->hrows = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+	pc->parents = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
+	pc->hrows = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
+	pc->max = cache_max_get();
+	pc->held = (struct cache_max){0};
 	pc->old = NULL;
 	pc->nold = 0;
 	pc->before = false;
@@ -1131,29 +1177,42 @@ static void pid_cache_free(struct pid_cache *pc)
 	pc->strs = NULL;
 }
 
-/* Between walks: what pc keeps, bounded. */
+static void held_note(size_t *held, size_t n)
+{
+	if (n > *held)
+		*held = n;
+}
+
+/* Between walks: what pc keeps, bounded (pc->max). */
 static void pc_trim(struct pid_cache *pc)
 {
-	if (g_hash_table_size(pc->rows) >= ROWS_CACHE_MAX) {
+	const struct cache_max *max = pc->max;
+	struct cache_max *h = &pc->held;
+	held_note(&h->rows, g_hash_table_size(pc->rows));
+	held_note(&h->names, pc->nnames);
+	held_note(&h->groupm, pc->ngroupm);
+	held_note(&h->reviews, g_hash_table_size(pc->reviews) + pc->nreviews);
+	held_note(&h->parents, g_hash_table_size(pc->parents));
+	if (g_hash_table_size(pc->rows) >= max->rows) {
 		g_hash_table_remove_all(pc->rows);
 		g_hash_table_remove_all(pc->hrows); /* their strings too */
 		g_string_chunk_clear(pc->strs);
 	}
-	if (pc->nnames >= NAMES_CACHE_MAX) {
+	if (pc->nnames >= max->names) {
 		g_hash_table_remove_all(pc->names);
 		pc->nnames = 0;
 	}
-	if (g_hash_table_size(pc->shares) >= ROWS_CACHE_MAX)
+	if (g_hash_table_size(pc->shares) >= max->rows)
 		g_hash_table_remove_all(pc->shares);
 	/* (A pass meets every thread of the archive: unbounded, the states
 	 * pass of a 1M-message index with search peaked at 108 MB.) */
-	if (g_hash_table_size(pc->reviews) + pc->nreviews >= ROWS_CACHE_MAX * 4) {
+	if (g_hash_table_size(pc->reviews) + pc->nreviews >= max->reviews) {
 		g_hash_table_remove_all(pc->reviews);
 		pc->nreviews = 0;
 	}
 	/* (The same for the patch ids' groups: unbounded, the states pass
 	 * of a 1M-message index with search still reached 85 MB.) */
-	if (g_hash_table_size(pc->groups) >= ROWS_CACHE_MAX || pc->ngroupm >= ROWS_CACHE_MAX * 4) {
+	if (g_hash_table_size(pc->groups) >= max->rows || pc->ngroupm >= max->groupm) {
 		g_hash_table_remove_all(pc->groups);
 		pc->ngroupm = 0;
 	}
@@ -1179,12 +1238,9 @@ static const struct prow *prow_read(struct store *st, struct pid_cache *pc, int6
 		*e = rc == SQLITE_DONE ? LA_ENOTFOUND : st_error(rc);
 		return NULL;
 	}
-	int64_t *key = malloc(sizeof *key);
 	struct prow *r = malloc(sizeof *r);
-	if (!key || !r) {
+	if (!r) {
 		sqlite3_reset(s);
-		free(key);
-		free(r);
 		*e = LA_ENOMEM;
 		return NULL;
 	}
@@ -1199,13 +1255,13 @@ static const struct prow *prow_read(struct store *st, struct pid_cache *pc, int6
 	r->name = g_string_chunk_insert_const(pc->strs, buf);
 	snprintf(buf, CHANGE_ID_MAX + 1, "%s", ch ? ch : "");
 	r->change_id = g_string_chunk_insert_const(pc->strs, buf);
-	r->id = *key = id;
+	r->id = id;
 	r->list_id = sqlite3_column_int64(s, 0);
 	r->version = (unsigned)sqlite3_column_int(s, 1);
 	r->total = (unsigned)sqlite3_column_int(s, 2);
 	r->first_ts = sqlite3_column_int64(s, 3);
 	sqlite3_reset(s);
-	g_hash_table_insert(pc->rows, key, r);
+	g_hash_table_insert(pc->rows, &r->id, r);
 	return r;
 }
 
@@ -1232,18 +1288,14 @@ static const struct prow *prow_get(struct store *st, struct pid_cache *pc, int64
 	const struct prow *r = prow_read(st, pc, id, e);
 	if (!r)
 		return NULL;
-	int64_t *key = malloc(sizeof *key);
 	struct prow *c = malloc(sizeof *c);
-	if (!key || !c) {
-		free(key);
-		free(c);
+	if (!c) {
 		*e = LA_ENOMEM;
 		return NULL;
 	}
 	*c = *r;
 	c->name = g_string_chunk_insert_const(pc->strs, o->old_name);
-	*key = id;
-	g_hash_table_insert(pc->hrows, key, c);
+	g_hash_table_insert(pc->hrows, &c->id, c);
 	return c;
 }
 
@@ -1350,6 +1402,13 @@ static const struct idset *name_get(struct store *st, struct pid_cache *pc, cons
 		*e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
 		return NULL;
 	}
+	if (g->n && g->n < g->cap) { /* (kept: exactly its ids) */
+		int64_t *v = realloc(g->v, g->n * sizeof *g->v);
+		if (v) {
+			g->v = v;
+			g->cap = g->n;
+		}
+	}
 	pc->nnames += g->n;
 	g_hash_table_insert(pc->names, key, g);
 	return g;
@@ -1428,17 +1487,35 @@ static const struct pid_group *pid_group_get(struct store *st, struct pid_cache 
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *a = (const char *)sqlite3_column_text(s, 2);
-		char *author = strdup(a ? a : "");
-		if (!author || !vec_reserve(&g->m, &g->cap, g->n + 1, sizeof *g->m)) {
-			free(author);
+		size_t an = a ? strlen(a) : 0;
+		if (!vec_reserve(&g->m, &g->cap, g->n + 1, sizeof *g->m) ||
+		    !vec_reserve(&g->authors, &g->acap, g->alen + an + 1, 1)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
+		memcpy(g->authors + g->alen, a ? a : "", an);
+		g->authors[g->alen + an] = '\0';
 		g->m[g->n++] = (struct pid_member){
 			sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-			sqlite3_column_int64(s, 3), author, hash64(author, strlen(author), 0)};
+			sqlite3_column_int64(s, 3), hash64(a ? a : "", an, 0), g->alen};
+		g->alen += an + 1;
 	}
 	sqlite3_reset(s);
+	/* Kept: exactly its members and authors (a group may be kept long). */
+	if (rc == SQLITE_DONE && g->n && g->n < g->cap) {
+		struct pid_member *m = realloc(g->m, g->n * sizeof *g->m);
+		if (m) {
+			g->m = m;
+			g->cap = g->n;
+		}
+	}
+	if (rc == SQLITE_DONE && g->alen && g->alen < g->acap) {
+		char *au = realloc(g->authors, g->alen);
+		if (au) {
+			g->authors = au;
+			g->acap = g->alen;
+		}
+	}
 	if (rc == SQLITE_DONE && g->n > UINT32_MAX)
 		rc = SQLITE_NOMEM;
 	struct author_at *aa = NULL;
@@ -1534,7 +1611,7 @@ static const struct idset *shares_get(struct store *st, struct pid_cache *pc,
 			if (m->ahash != ahash)
 				break;
 			if (m->msg == pairs[k].msg || m->list_id != cur->list_id ||
-			    strcmp(m->author, cur->author) != 0)
+			    strcmp(g->authors + m->author, cur->author) != 0)
 				continue;
 			size_t d = 0;
 			while (d < out->n && out->v[d] != m->series)
@@ -1764,15 +1841,13 @@ static const struct thread_rev *thread_rev_get(struct store *st, struct pid_cach
 		g_hash_table_remove(pc->reviews, &thread);
 	}
 	sqlite3_stmt *s = q(st, Q_ST_REVIEWS);
-	int64_t *key = malloc(sizeof *key);
 	r = calloc(1, sizeof *r);
-	if (!s || !key || !r) {
-		free(key);
+	if (!s || !r) {
 		free(r);
 		*e = s ? LA_ENOMEM : LA_EDB;
 		return NULL;
 	}
-	*key = thread;
+	r->thread = thread;
 	r->list_id = list_id;
 	size_t cap = 0;
 	sqlite3_bind_int64(s, 1, thread);
@@ -1790,11 +1865,10 @@ static const struct thread_rev *thread_rev_get(struct store *st, struct pid_cach
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		*e = rc == SQLITE_NOMEM ? LA_ENOMEM : st_error(rc);
-		free(key);
 		thread_rev_free(r);
 		return NULL;
 	}
-	g_hash_table_insert(pc->reviews, key, r);
+	g_hash_table_insert(pc->reviews, &r->thread, r);
 	pc->nreviews += r->n;
 	return r;
 }
@@ -1804,7 +1878,7 @@ static enum la_status parent_get(struct store *st, struct pid_cache *pc, int64_t
 {
 	const int64_t *c = g_hash_table_lookup(pc->parents, &mid);
 	if (c) {
-		*out = *c;
+		*out = c[1];
 		return LA_OK;
 	}
 	sqlite3_stmt *s = q(st, Q_ST_PARENT);
@@ -1814,17 +1888,14 @@ static enum la_status parent_get(struct store *st, struct pid_cache *pc, int64_t
 	enum la_status e = one_int(s, out);
 	if (e)
 		return e;
-	if (g_hash_table_size(pc->parents) >= ROWS_CACHE_MAX * 2)
+	if (g_hash_table_size(pc->parents) >= pc->max->parents)
 		g_hash_table_remove_all(pc->parents);
-	int64_t *k = malloc(sizeof *k), *v = malloc(sizeof *v);
-	if (!k || !v) {
-		free(k);
-		free(v);
+	int64_t *kv = malloc(2 * sizeof *kv); /* the key, its parent */
+	if (!kv)
 		return LA_OK; /* not kept: read again next time */
-	}
-	*k = mid;
-	*v = *out;
-	g_hash_table_insert(pc->parents, k, v);
+	kv[0] = mid;
+	kv[1] = *out;
+	g_hash_table_insert(pc->parents, kv, kv);
 	return LA_OK;
 }
 
@@ -1886,6 +1957,15 @@ static enum la_status sver_load(struct store *st, struct sver *v)
 			v->first_ts = ts;
 	}
 	sqlite3_reset(s);
+	/* Kept: exactly its messages (vec_reserve's 16 at least were most
+	 * of a pass's versions cache). */
+	if (rc == SQLITE_DONE && v->n && v->n < v->cap) {
+		struct smsg *m = realloc(v->m, v->n * sizeof *v->m);
+		if (m) {
+			v->m = m;
+			v->cap = v->n;
+		}
+	}
 	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
@@ -2009,20 +2089,25 @@ static int cmp_i64(const void *a, const void *b)
 
 /* The versions loaded in one pass (sver_load reads a series' threads;
  * nothing they hold changes during a pass), and the walks made, at most
- * SVER_CACHE_MAX of each, then emptied (a version is about 200 bytes:
- * the walks of a fill, the nearest of each name, range over the whole
- * archive, and 4096 of them were read again and again). */
-#define SVER_CACHE_MAX 16384
+ * max->versions and max->walks of each, then emptied (a version is
+ * about 150 bytes: the walks of a fill, the nearest of each name, range
+ * over the whole archive, and 4096 of them were read again and again).
+ * A fill asks each walk twice, one after the other (state_compute,
+ * walk_store): it keeps the last few. */
+#define FILL_WALKS_MAX 4
 
 struct walk {
+	int64_t id; /* its key in walks */
 	int n;
 	bool old; /* versions_walk's *old */
 	int64_t ids[SERIES_CHAIN_MAX];
 };
 
 struct sver_cache {
-	GHashTable *v;     /* series id (int64, owned) -> struct sver (owned) */
-	GHashTable *walks; /* series id (int64, owned) -> struct walk (owned) */
+	GHashTable *v;     /* series id (the version's) -> struct sver (owned) */
+	GHashTable *walks; /* series id (the walk's) -> struct walk (owned) */
+	size_t vmax, wmax;
+	size_t vheld, wheld; /* the most each held (LISTARC_TEST_MEMORY) */
 };
 
 static void sver_free(void *p)
@@ -2035,10 +2120,15 @@ static void sver_free(void *p)
 	free(v);
 }
 
-static void sver_cache_init(struct sver_cache *sc)
+/* fill: series_state_fill's (each walk asked twice in a row). */
+static void sver_cache_init(struct sver_cache *sc, bool fill)
 {
-	sc->v = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, sver_free);
-	sc->walks = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+	const struct cache_max *max = cache_max_get();
+	sc->v = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, sver_free);
+	sc->walks = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
+	sc->vmax = max->versions;
+	sc->wmax = fill && FILL_WALKS_MAX < max->walks ? FILL_WALKS_MAX : max->walks;
+	sc->vheld = sc->wheld = 0;
 }
 
 static void sver_cache_free(struct sver_cache *sc)
@@ -2058,24 +2148,20 @@ static const struct sver *sver_get(struct store *st, struct sver_cache *sc, stru
 	struct sver *v = g_hash_table_lookup(sc->v, &row->id);
 	if (v)
 		return v;
-	if (g_hash_table_size(sc->v) >= SVER_CACHE_MAX)
+	held_note(&sc->vheld, g_hash_table_size(sc->v));
+	if (g_hash_table_size(sc->v) >= sc->vmax)
 		g_hash_table_remove_all(sc->v);
-	int64_t *key = malloc(sizeof *key);
 	v = calloc(1, sizeof *v);
-	if (!key || !v) {
-		free(key);
-		free(v);
+	if (!v) {
 		*e = LA_ENOMEM;
 		return NULL;
 	}
 	v->s = (struct sinfo){row->id, row->list_id, row->first_ts, row->version, row->total};
 	if ((*e = sver_load(st, v))) {
-		free(key);
 		sver_free(v);
 		return NULL;
 	}
-	*key = row->id;
-	g_hash_table_insert(sc->v, key, v);
+	g_hash_table_insert(sc->v, &v->s.id, v);
 	return v;
 }
 
@@ -2087,24 +2173,21 @@ static const struct walk *walk_of(struct store *st, struct pid_cache *pc, struct
 	const struct walk *w = g_hash_table_lookup(sc->walks, &id);
 	if (w)
 		return w;
-	if (g_hash_table_size(sc->walks) >= SVER_CACHE_MAX)
+	held_note(&sc->wheld, g_hash_table_size(sc->walks));
+	if (g_hash_table_size(sc->walks) >= sc->wmax)
 		g_hash_table_remove_all(sc->walks);
 	unsigned how[SERIES_CHAIN_MAX];
-	int64_t *key = malloc(sizeof *key);
 	struct walk *nw = malloc(sizeof *nw);
-	if (!key || !nw) {
-		free(key);
-		free(nw);
+	if (!nw) {
 		*e = LA_ENOMEM;
 		return NULL;
 	}
 	if ((*e = versions_walk(st, pc, id, nw->ids, how, SERIES_CHAIN_MAX, &nw->n, &nw->old))) {
-		free(key);
 		free(nw);
 		return NULL;
 	}
-	*key = id;
-	g_hash_table_insert(sc->walks, key, nw);
+	nw->id = id;
+	g_hash_table_insert(sc->walks, &nw->id, nw);
 	return nw;
 }
 
@@ -2124,7 +2207,8 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 	memcpy(ids, w->ids, (size_t)n * sizeof *ids);
 	/* Emptied now if the walk's versions might not fit (sver_get empties
 	 * it when full: not during the walk, whose pointers it holds). */
-	if (g_hash_table_size(sc->v) + (size_t)n >= SVER_CACHE_MAX)
+	held_note(&sc->vheld, g_hash_table_size(sc->v));
+	if (g_hash_table_size(sc->v) + (size_t)n >= sc->vmax)
 		g_hash_table_remove_all(sc->v);
 	const struct sver *v[SERIES_CHAIN_MAX];
 	for (int i = 0; !e && i < n; i++) {
@@ -2721,7 +2805,8 @@ static enum la_status walk_sharers(struct store *st, struct refresh *r, struct p
 			const struct pid_member *m = &g->m[g->by_author[j]];
 			if (m->ahash != ahash || m->msg == msg)
 				break;
-			if (m->list_id != cur->list_id || strcmp(m->author, cur->author) != 0)
+			if (m->list_id != cur->list_id ||
+			    strcmp(g->authors + m->author, cur->author) != 0)
 				continue;
 			int k = 0;
 			while (k < nseen && seen[k] != m->series)
@@ -2737,8 +2822,8 @@ static enum la_status walk_sharers(struct store *st, struct refresh *r, struct p
 		if (m->ahash != ahash)
 			break;
 		if (m->series == id || m->list_id != cur->list_id ||
-		    strcmp(m->author, cur->author) != 0 || set_has(&r->changed, m->series) ||
-		    set_has(&r->seeded, m->series))
+		    strcmp(g->authors + m->author, cur->author) != 0 ||
+		    set_has(&r->changed, m->series) || set_has(&r->seeded, m->series))
 			continue;
 		int64_t one = m->series;
 		if (!set_add(&r->seeded, one) || !idset_add(&cand, one))
@@ -2916,7 +3001,7 @@ enum la_status series_state_refresh(struct store *st)
 	struct pid_cache pc;
 	struct sver_cache sc;
 	pid_cache_init(st, &pc, true);
-	sver_cache_init(&sc);
+	sver_cache_init(&sc, false);
 	pc.old = st->sold;
 	pc.nold = st->nsold;
 	for (size_t i = 0; !e && i < series.n; i++)
@@ -2939,6 +3024,24 @@ enum la_status series_state_refresh(struct store *st)
 	return e;
 }
 
+/* Tests only (LISTARC_TEST_MEMORY=1): a fill's bounds and the most
+ * each cache held (t3337). */
+static void fill_report(const struct pid_cache *pc, const struct sver_cache *sc)
+{
+	const char *tm = getenv("LISTARC_TEST_MEMORY");
+	if (!tm || strcmp(tm, "1") != 0)
+		return;
+	const struct cache_max *m = pc->max;
+	const struct cache_max *h = &pc->held;
+	fprintf(stderr,
+	        "states: max rows=%zu names=%zu groupm=%zu reviews=%zu parents=%zu"
+	        " versions=%zu walks=%zu ids=%zu\n"
+	        "states: held rows=%zu names=%zu groupm=%zu reviews=%zu parents=%zu"
+	        " versions=%zu walks=%zu ids=%zu\n",
+	        m->rows, m->names, m->groupm, m->reviews, m->parents, sc->vmax, sc->wmax, m->ids,
+	        h->rows, h->names, h->groupm, h->reviews, h->parents, sc->vheld, sc->wheld, h->ids);
+}
+
 enum la_status series_state_fill(struct store *st)
 {
 	/* Every state made again, none kept: a row whose series is gone
@@ -2947,42 +3050,59 @@ enum la_status series_state_fill(struct store *st)
 	                     " DELETE FROM series_walk_starts");
 	if (rc != SQLITE_OK)
 		return st_error(rc);
+	/* The series in id order, max->ids at a time (every id of a 1M
+	 * archive held at once was 4 MB of the pass). */
 	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(st->db, "SELECT id FROM series ORDER BY id", -1, &s, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM series WHERE id > ?1 ORDER BY id LIMIT ?2",
+	                       -1, &s, NULL) != SQLITE_OK) {
 		sqlite3_finalize(s);
 		return LA_EDB;
 	}
-	struct idset all = {0};
-	enum la_status e = LA_OK;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!idset_add(&all, sqlite3_column_int64(s, 0))) {
-			e = LA_ENOMEM;
-			break;
-		}
-	}
-	if (!e && rc != SQLITE_DONE)
-		e = st_error(rc);
-	sqlite3_finalize(s);
 	struct pid_cache pc;
 	struct sver_cache sc;
 	pid_cache_init(st, &pc, true);
-	sver_cache_init(&sc);
-	for (size_t i = 0; !e && i < all.n; i++) {
-		struct store_series_state ss;
-		const struct sver *me = NULL;
-		pc_trim(&pc);
-		e = state_compute(st, all.v[i], &pc, &sc, &ss, &me);
-		if (!e)
-			e = state_put(st, me, &ss);
-		if (!e)
-			e = walk_store(st, &pc, &sc, all.v[i], NULL, true);
+	sver_cache_init(&sc, true);
+	struct idset some = {0};
+	enum la_status e = LA_OK;
+	for (int64_t after = 0; !e;) {
+		some.n = 0;
+		sqlite3_bind_int64(s, 1, after);
+		sqlite3_bind_int64(s, 2, (int64_t)pc.max->ids);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (!idset_add(&some, sqlite3_column_int64(s, 0))) {
+				e = LA_ENOMEM;
+				break;
+			}
+		}
+		if (!e && rc != SQLITE_DONE)
+			e = st_error(rc);
+		sqlite3_reset(s);
+		held_note(&pc.held.ids, some.n);
+		if (e || !some.n)
+			break;
+		after = some.v[some.n - 1];
+		for (size_t i = 0; !e && i < some.n; i++) {
+			struct store_series_state ss;
+			const struct sver *me = NULL;
+			pc_trim(&pc);
+			e = state_compute(st, some.v[i], &pc, &sc, &ss, &me);
+			if (!e)
+				e = state_put(st, me, &ss);
+			if (!e)
+				e = walk_store(st, &pc, &sc, some.v[i], NULL, true);
+		}
 	}
-	if (!e)
-		e = walk_starts_fill(st);
+	sqlite3_finalize(s);
+	free(some.v);
+	if (!e) {
+		pc_trim(&pc); /* (the last walk's counted) */
+		fill_report(&pc, &sc);
+	}
+	/* (Nothing of the walks is needed to make their starts.) */
 	sver_cache_free(&sc);
 	pid_cache_free(&pc);
-	free(all.v);
+	if (!e)
+		e = walk_starts_fill(st);
 	st->nsdirty = st->nsjoin = 0; /* every series is done */
 	series_old_clear(st);
 	st->scount_gen = 0;
@@ -3211,7 +3331,7 @@ enum la_status store_series_list(struct store *st, int64_t list_id, int64_t befo
 	struct pid_cache pc;
 	struct sver_cache sc;
 	pid_cache_init(st, &pc, false);
-	sver_cache_init(&sc);
+	sver_cache_init(&sc, false);
 	for (size_t i = 0; !e && !ready && i < n; i++) {
 		const struct sver *me = NULL;
 		pc_trim(&pc);
