@@ -3140,6 +3140,9 @@ enum la_status store_states_finish(struct store *st, struct la_err *err)
 	if (!st->states_deferred)
 		return LA_OK;
 	st->states_deferred = false;
+	/* What the lists' batches kept, freed before the pass (a first
+	 * index's indexes may not have been deferred). */
+	st_write_release(st);
 	enum la_status e = store_begin(st, err);
 	if (e)
 		return e;

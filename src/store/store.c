@@ -980,6 +980,7 @@ enum la_status store_indexes_finish(struct store *st, struct la_err *err)
 	if (!st->indexes_deferred)
 		return LA_OK;
 	st->indexes_deferred = false;
+	st_write_release(st); /* (the batches' caches: none is needed now) */
 	indexes_kill_point(1);
 	int rc = st_exec(st, "BEGIN IMMEDIATE; " IDX_MIDS_MID IDX_MESSAGES_WHEN IDX_MESSAGES_TS
 	                             IDX_MESSAGES_LEN "DELETE FROM meta WHERE key = 'indexes'");

@@ -598,6 +598,12 @@ void store_memo_free(struct store_memo *m);
 
 /* write.c: drops the writer caches (on rollback and close). */
 void st_write_caches_free(struct store *st);
+/* Frees what a writer's batches keep between transactions for the
+ * next (the Message-IDs met, the mid_words rows' arrays, the days), and
+ * gives the heap's free pages back: for the end of a first index, whose
+ * deferred indexes and series' states need none of it (each is read
+ * again if a later batch needs it). */
+void st_write_release(struct store *st);
 /* write.c: writes what the caches hold that the index does not yet, and
  * empties them, in the open transaction (before SQL that changes mids
  * or days behind their back). */

@@ -6,6 +6,7 @@
  * a dozen queries. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1387,6 +1388,26 @@ void store_search_release(struct store *st)
 	if (fp->db && !fp->txn)
 		sqlite3_db_release_memory(fp->db);
 	pthread_mutex_unlock(&fp->mu);
+}
+
+void st_write_release(struct store *st)
+{
+	if (!st || st->in_txn)
+		return;
+	/* (Each only if nothing of it is still to be written: a commit
+	 * writes them all.) */
+	if (!st->mids.ndirty) {
+		cache_release(&st->mids);
+		st->next_mid = st->next_thread = 0;
+	}
+	if (!st->nmwrow)
+		mw_free(st);
+	if (!st->ndays) {
+		free(st->days);
+		st->days = NULL;
+		st->capdays = 0;
+	}
+	malloc_trim(0);
 }
 
 /* PRAGMA name's integer value on db ("main." or "s." before it as
