@@ -3,7 +3,7 @@
 # indexed the same whatever the depth of the reader's ring (ingest/git.c:
 # without search a ring of thousands of slots, each summary packed, so
 # that the reader reads on while the writer commits a batch; with search
-# 32 slots) and with or without git's commit-graph file: every row of the
+# 256 slots, each text kept up to 16 kB) and with or without git's commit-graph file: every row of the
 # index (ids and all) and every word of the search index are those of the
 # default run.  The ring is made small (LISTARC_TEST_GIT_RING) and the
 # batches too (LISTARC_BATCH), so that the reader goes round the ring many
@@ -87,7 +87,7 @@ rows graph >graph.rows
 rows plainb >plainb.rows
 check "default batches, with and without a graph: every row the same" cmp -s plainb.rows graph.rows
 
-# With search (32 slots, each with its text).
+# With search (256 slots, each with its text, trimmed past 16 kB).
 run sref plain "" LISTARC_BATCH=4
 run sring plain "" LISTARC_BATCH=4 LISTARC_TEST_GIT_RING=2
 rows sref >sref.rows

@@ -747,10 +747,11 @@ static enum la_status batch_point(struct walk *w, int hnum, const git_oid *id, s
  * reads the next batch while the writer commits this one; a slot keeps
  * its summary packed (its strings one after the other, a few hundred
  * bytes, not struct msg_summary's 33 kB), unpacked by the writer into one
- * summary.  With search each slot holds its text as well (tens of kB
- * each), and the ring keeps GIT_RING slots. */
+ * summary.  With search each slot holds its text as well, its buffers
+ * kept up to SLOT_TEXT_KEEP (ingest.c's ring), and the ring has
+ * GIT_RING_SEARCH slots. */
 
-#define GIT_RING 32
+#define GIT_RING_SEARCH 256
 #define GIT_RING_DEEP 8192
 
 /* A summary packed: its fixed members, and its strings in str (msgid,
@@ -870,6 +871,11 @@ static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct l
 	}
 	if (sl->op == 'd')
 		return LA_OK;
+	if (sl->text && ingest_text_held(sl->text) > SLOT_TEXT_KEEP) {
+		msg_text_free(sl->text);
+		msg_text_init(sl->text);
+		msg_text_lend_stemmer(sl->text, q->stemmer);
+	}
 	/* (Without search the text is not read: any will do.) */
 	struct msg_text none;
 	if (!parse_blob(odb, &sl->blob, q->o, sum, sl->text ? sl->text : &none, &sl->bm)) {
@@ -917,7 +923,7 @@ static void *git_reader_main(void *arg)
  * memory; what was made is freed by ring_free). */
 static bool ring_init(struct git_ring *q)
 {
-	q->size = q->o->search ? GIT_RING : GIT_RING_DEEP;
+	q->size = q->o->search ? GIT_RING_SEARCH : GIT_RING_DEEP;
 	/* (Tests make the ring small, so that a small inbox goes round it
 	 * many times: LISTARC_TEST_GIT_RING=N.) */
 	const char *t = getenv("LISTARC_TEST_GIT_RING");
