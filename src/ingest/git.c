@@ -733,20 +733,44 @@ static enum la_status batch_point(struct walk *w, int hnum, const git_oid *id, s
  * core of its own.  Two readers and
  * the writer were three threads on two cores: whenever both readers ran,
  * one of them took its time from the writer, which is the path every
- * message waits on (the git run's wall was 1.45× the mbox run's).  The
- * ring holds twice the mbox path's slots (the same memory as two rings
- * of 16): a blob at the end of a long delta chain takes the reader
- * longer, and the slots read ahead absorb it. */
+ * message waits on (the git run's wall was 1.45× the mbox run's).
+ *
+ * Half the reader's time is not much less than the writer's time for
+ * store_add alone, though: most of the writer's time goes to its
+ * batches' commits (store_commit, every 5000 messages), and a blob at the
+ * end of a long delta chain costs more than store_add.  With a ring of 32
+ * slots the reader stopped 32 messages into each of the writer's commits,
+ * and between them the writer waited for the reader (bench/threads -t: the
+ * writer at half a core while the reader ran, the reader idle while the
+ * writer committed; the wall 1.4× the mbox run's, with a commit-graph).
+ * Without search the ring holds GIT_RING_DEEP slots, so that the reader
+ * reads the next batch while the writer commits this one; a slot keeps
+ * its summary packed (its strings one after the other, a few hundred
+ * bytes, not struct msg_summary's 33 kB), unpacked by the writer into one
+ * summary.  With search each slot holds its text as well, its buffers
+ * kept up to SLOT_TEXT_KEEP (ingest.c's ring), and the ring has
+ * GIT_RING_SEARCH slots. */
 
-#define GIT_RING 32
+#define GIT_RING_SEARCH 256
+#define GIT_RING_DEEP 8192
+
+/* A summary packed: its fixed members, and its strings in str (msgid,
+ * parent, the refs, subject, from_name, from_addr, each with its NUL). */
+struct packed_sum {
+	unsigned nrefs, flags;
+	bool has_date, has_received;
+	struct la_date date, received;
+	char *str;
+	size_t cap;
+};
 
 struct git_slot {
 	char op; /* 'm' a message, 'e' an empty "m" (purged), 'd' a removal,
 	            'g' another tree (read on the writer's side) */
 	git_oid blob;
 	struct blob_msg bm;
-	struct msg_summary sum;
-	struct msg_text text;
+	struct packed_sum ps;
+	struct msg_text *text; /* with search: this slot's text */
 };
 
 /* The reader's ring and what it reads: the chain (newest first) and how
@@ -754,6 +778,8 @@ struct git_slot {
 struct git_ring {
 	struct handoff h; /* who has which slot (util/handoff.h) */
 	struct git_slot *slot;
+	size_t size;           /* slots */
+	struct msg_text *text; /* with search: a text a slot */
 	enum la_status status; /* the reader's, once it has finished */
 	struct la_err err;
 	const char *repo_path, *src_path;
@@ -764,8 +790,74 @@ struct git_ring {
 	struct stemmer *stemmer; /* the slots' texts share it (ingest.c's ring) */
 };
 
+/* s packed into p (false: out of memory). */
+static bool sum_pack(struct packed_sum *p, const struct msg_summary *s)
+{
+	const char *f[REFS_MAX + 5];
+	size_t nf = 0, len = 0;
+	f[nf++] = s->msgid;
+	f[nf++] = s->parent;
+	for (unsigned i = 0; i < s->nrefs && i < REFS_MAX; i++)
+		f[nf++] = s->refs[i];
+	f[nf++] = s->subject;
+	f[nf++] = s->from_name;
+	f[nf++] = s->from_addr;
+	size_t fl[REFS_MAX + 5];
+	for (size_t i = 0; i < nf; i++)
+		len += (fl[i] = strlen(f[i])) + 1;
+	if (len > p->cap) {
+		char *ns = realloc(p->str, len);
+		if (!ns)
+			return false;
+		p->str = ns;
+		p->cap = len;
+	}
+	char *o = p->str;
+	for (size_t i = 0; i < nf; i++) {
+		memcpy(o, f[i], fl[i] + 1);
+		o += fl[i] + 1;
+	}
+	p->nrefs = s->nrefs < REFS_MAX ? s->nrefs : REFS_MAX;
+	p->flags = s->flags;
+	p->has_date = s->has_date;
+	p->has_received = s->has_received;
+	p->date = s->date;
+	p->received = s->received;
+	return true;
+}
+
+/* One string of a packed summary into out (it came from an array of the
+ * same size), and the next. */
+static const char *unpack_str(const char *in, char *out)
+{
+	size_t l = strlen(in);
+	memcpy(out, in, l + 1);
+	return in + l + 1;
+}
+
+/* p unpacked into s. */
+static void sum_unpack(const struct packed_sum *p, struct msg_summary *s)
+{
+	const char *in = p->str;
+	in = unpack_str(in, s->msgid);
+	in = unpack_str(in, s->parent);
+	for (unsigned i = 0; i < p->nrefs; i++)
+		in = unpack_str(in, s->refs[i]);
+	in = unpack_str(in, s->subject);
+	in = unpack_str(in, s->from_name);
+	unpack_str(in, s->from_addr);
+	s->nrefs = p->nrefs;
+	s->flags = p->flags;
+	s->has_date = p->has_date;
+	s->has_received = p->has_received;
+	s->date = p->date;
+	s->received = p->received;
+}
+
+/* Commit l's tree and message read into slot sl; sum is the reader's
+ * scratch summary. */
 static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct link *l,
-                                struct git_slot *sl)
+                                struct git_slot *sl, struct msg_summary *sum)
 {
 	git_odb_object *t = NULL;
 	if (git_odb_read(&t, odb, &l->tree) != 0)
@@ -779,13 +871,22 @@ static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct l
 	}
 	if (sl->op == 'd')
 		return LA_OK;
-	if (!parse_blob(odb, &sl->blob, q->o, &sl->sum, &sl->text, &sl->bm)) {
+	if (sl->text && ingest_text_held(sl->text) > SLOT_TEXT_KEEP) {
+		msg_text_free(sl->text);
+		msg_text_init(sl->text);
+		msg_text_lend_stemmer(sl->text, q->stemmer);
+	}
+	/* (Without search the text is not read: any will do.) */
+	struct msg_text none;
+	if (!parse_blob(odb, &sl->blob, q->o, sum, sl->text ? sl->text : &none, &sl->bm)) {
 		char hex[GIT_OID_HEXSZ + 1];
 		return la_err_set(&q->err, LA_EIO, "%s: blob %s: %s", q->src_path,
 		                  git_oid_tostr(hex, sizeof hex, &sl->blob), git_msg());
 	}
 	if (sl->bm.len == 0)
 		sl->op = 'e';
+	else if (!sum_pack(&sl->ps, sum))
+		return la_err_set(&q->err, LA_ENOMEM, "out of memory");
 	return LA_OK;
 }
 
@@ -795,47 +896,69 @@ static void *git_reader_main(void *arg)
 	enum la_status e = LA_OK;
 	git_repository *repo = NULL;
 	git_odb *odb = NULL;
-	if (git_repository_open_ext(&repo, q->repo_path,
-	                            GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
-	                            NULL) != 0 ||
-	    git_repository_odb(&odb, repo) != 0)
+	struct msg_summary *sum = malloc(sizeof *sum);
+	if (!sum)
+		e = la_err_set(&q->err, LA_ENOMEM, "out of memory");
+	else if (git_repository_open_ext(&repo, q->repo_path,
+	                                 GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
+	                                 NULL) != 0 ||
+	         git_repository_odb(&odb, repo) != 0)
 		e = la_err_set(&q->err, LA_EIO, "%s: %s", q->repo_path, git_msg());
 	size_t at;
 	/* Commit k oldest first is v[n - 1 - k]. */
 	for (size_t k = 0; k < q->n && !e && handoff_wait_put(&q->h, &at); k++) {
-		if ((e = read_link(q, odb, &q->v[q->n - 1 - k], &q->slot[at])))
+		if ((e = read_link(q, odb, &q->v[q->n - 1 - k], &q->slot[at], sum)))
 			break;
 		handoff_put(&q->h);
 	}
 	git_odb_free(odb);
 	git_repository_free(repo);
+	free(sum);
 	q->status = e;
 	handoff_finish(&q->h);
 	return NULL;
 }
 
-/* The reader's ring set up (false: out of memory; what was made is
- * freed by ring_free). */
+/* The reader's ring set up for a chain of n commits (false: out of
+ * memory; what was made is freed by ring_free). */
 static bool ring_init(struct git_ring *q)
 {
-	handoff_init(&q->h, GIT_RING);
-	q->slot = calloc(GIT_RING, sizeof *q->slot);
+	q->size = q->o->search ? GIT_RING_SEARCH : GIT_RING_DEEP;
+	/* (Tests make the ring small, so that a small inbox goes round it
+	 * many times: LISTARC_TEST_GIT_RING=N.) */
+	const char *t = getenv("LISTARC_TEST_GIT_RING");
+	if (t && atoi(t) >= 2)
+		q->size = (size_t)atoi(t);
+	/* (No more slots than commits: a run of a few new messages.) */
+	if (q->size > q->n)
+		q->size = q->n < 2 ? 2 : q->n;
+	handoff_init(&q->h, q->size);
+	q->slot = calloc(q->size, sizeof *q->slot);
 	if (!q->slot)
 		return false;
+	if (!q->o->search)
+		return true;
+	q->text = calloc(q->size, sizeof *q->text);
+	if (!q->text)
+		return false;
 	/* (NULL: each text makes its own, if it needs one) */
-	q->stemmer = q->o->search ? stemmer_new() : NULL;
-	for (int i = 0; i < GIT_RING; i++) {
-		msg_text_init(&q->slot[i].text);
-		msg_text_lend_stemmer(&q->slot[i].text, q->stemmer);
+	q->stemmer = stemmer_new();
+	for (size_t i = 0; i < q->size; i++) {
+		msg_text_init(&q->text[i]);
+		msg_text_lend_stemmer(&q->text[i], q->stemmer);
+		q->slot[i].text = &q->text[i];
 	}
 	return true;
 }
 
 static void ring_free(struct git_ring *q)
 {
-	for (int i = 0; q->slot && i < GIT_RING; i++)
-		msg_text_free(&q->slot[i].text);
+	for (size_t i = 0; q->text && i < q->size; i++)
+		msg_text_free(&q->text[i]);
+	for (size_t i = 0; q->slot && i < q->size; i++)
+		free(q->slot[i].ps.str);
 	stemmer_free(q->stemmer);
+	free(q->text);
 	free(q->slot);
 	handoff_destroy(&q->h);
 }
@@ -856,8 +979,10 @@ static enum la_status use_slot(struct walk *w, struct epoch *ep, git_odb *odb, c
 		git_odb_object_free(o);
 		w->last_ts = ts;
 	}
-	if (sl->op == 'm')
-		return add_parsed(w, ep->num, &sl->blob, &sl->bm, &sl->sum, &sl->text, err);
+	if (sl->op == 'm') {
+		sum_unpack(&sl->ps, w->sum);
+		return add_parsed(w, ep->num, &sl->blob, &sl->bm, w->sum, sl->text, err);
+	}
 	if (sl->op == 'd')
 		return remove_blob(w, ep->num, &sl->blob, err);
 	if (sl->op != 'g')

@@ -211,7 +211,6 @@ static void report(const struct ingest_opts *o, const char *path, uint64_t done,
  * messages, not RING of the longest (at 256 slots without that, the
  * peak RSS with search at 100k went from 60 to 82 MB). */
 #define RING 64
-#define SLOT_TEXT_KEEP ((size_t)16 << 10)
 
 struct slot {
 	struct msg_summary sum;
@@ -352,7 +351,7 @@ static bool from_date(const struct mbox_msg *m, struct slot *sl, bool pipermail,
 }
 
 /* What slot text t holds: its buffers' room. */
-static size_t text_held(const struct msg_text *t)
+size_t ingest_text_held(const struct msg_text *t)
 {
 	const struct buf *b[] = {&t->to,     &t->cc,     &t->nq,    &t->q,    &t->dfn,
 	                         &t->dfa,    &t->dfb,    &t->dfctx, &t->dfhh, &t->dfpre,
@@ -413,7 +412,7 @@ static void *reader_main(void *arg)
 			msg_made_up_id(sl->made_up, sizeof sl->made_up, m.head, m.head_len, m.len);
 		sl->has_text =
 			q->search && read_message(j->fd, m.off, m.len, true, &q->raw, &q->unq);
-		if (sl->has_text && text_held(&sl->text) > SLOT_TEXT_KEEP) {
+		if (sl->has_text && ingest_text_held(&sl->text) > SLOT_TEXT_KEEP) {
 			msg_text_free(&sl->text);
 			msg_text_init(&sl->text);
 			msg_text_lend_stemmer(&sl->text, q->stemmer);

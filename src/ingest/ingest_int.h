@@ -12,6 +12,16 @@
 #include "store/store.h"
 #include "util/io.h"
 
+struct msg_text;
+
+/* A reader's ring slot keeps its text's buffers from message to message
+ * up to this many bytes (ingest_text_held), freed beyond that before the
+ * slot is filled again (ingest.c's ring and ingest/git.c's with search). */
+#define SLOT_TEXT_KEEP ((size_t)16 << 10)
+
+/* The bytes t's buffers hold (their capacity). */
+size_t ingest_text_held(const struct msg_text *t);
+
 /* Sleeps a little more each time (1 ms up to 10 ms), adding the time to
  * *waited_ms: the waits for locks poll with it. */
 void lock_backoff(unsigned *waited_ms);

@@ -3,7 +3,11 @@
 
 void handoff_init(struct handoff *h, size_t size)
 {
-	*h = (struct handoff){.size = size, .wake = size / 2};
+	/* Half the ring, at most HANDOFF_WAKE_MAX slots: a deep ring's
+	 * writer waiting for half of it would wait for thousands of
+	 * messages at the start. */
+	size_t wake = size / 2 < HANDOFF_WAKE_MAX ? size / 2 : HANDOFF_WAKE_MAX;
+	*h = (struct handoff){.size = size, .wake = wake};
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->can_put, NULL);
 	pthread_cond_init(&h->can_take, NULL);

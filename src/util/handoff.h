@@ -4,9 +4,10 @@
  * indices and the waiting are here; a slot's contents are the caller's
  * (ingest.c: an mbox's messages, ingest/git.c: an epoch's commits).
  *
- * Each side wakes the other only when it waits and half the ring has
- * changed hands: a wake-up per message (a futex call on each side, and a
- * context switch) was a fifth of the CPU time of `index --no-search`.
+ * Each side wakes the other only when it waits and half the ring (at
+ * most HANDOFF_WAKE_MAX slots) has changed hands: a wake-up per message
+ * (a futex call on each side, and a context switch) was a fifth of the
+ * CPU time of `index --no-search`.
  *
  *     reader:  while (handoff_wait_put(&h, &i)) { fill slot[i]; handoff_put(&h); }
  *              handoff_finish(&h);     (after setting its status)
@@ -21,6 +22,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#define HANDOFF_WAKE_MAX 16
 
 struct handoff {
 	pthread_mutex_t mu;
