@@ -24,6 +24,7 @@
 #include "ingest/ingest_int.h"
 #include "limits.h"
 #include "mbox/mbox.h"
+#include "msg/ftsrow.h"
 #include "msg/msg.h"
 #include "msg/text.h"
 #include "util/civil.h"
@@ -137,7 +138,8 @@ struct blob_msg {
  * line's if the blob kept one with a date, else Received:, then Date:. */
 static enum la_status add_parsed(struct walk *w, int epoch, const git_oid *id,
                                  const struct blob_msg *bm, struct msg_summary *sum,
-                                 struct msg_text *text, struct la_err *err)
+                                 struct msg_text *text, const struct msg_fts_row *fts,
+                                 struct la_err *err)
 {
 	struct store_new_msg nm = {0};
 	char file[GIT_OID_HEXSZ + 16];
@@ -149,6 +151,7 @@ static enum la_status add_parsed(struct walk *w, int epoch, const git_oid *id,
 	nm.file = file;
 	nm.sum = sum;
 	nm.text = w->o->search ? text : NULL;
+	nm.fts = w->o->search ? fts : NULL;
 	if (bm->dated) {
 		nm.ts = date_unix(&bm->date);
 		nm.day = civil_daykey(bm->date.year, bm->date.mon, bm->date.day);
@@ -225,7 +228,7 @@ static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, 
 	}
 	if (bm.len == 0)
 		return LA_OK;
-	return add_parsed(w, epoch, id, &bm, w->sum, &w->text, err);
+	return add_parsed(w, epoch, id, &bm, w->sum, &w->text, NULL, err);
 }
 
 static enum la_status remove_blob(struct walk *w, int epoch, const git_oid *id, struct la_err *err)
@@ -747,6 +750,7 @@ struct git_slot {
 	struct blob_msg bm;
 	struct msg_summary sum;
 	struct msg_text text;
+	struct msg_fts_row fts; /* text's row of the search index, prepared */
 };
 
 /* The reader's ring and what it reads: the chain (newest first) and how
@@ -762,6 +766,10 @@ struct git_ring {
 	size_t n;
 	const struct ingest_opts *o;
 	struct stemmer *stemmer; /* the slots' texts share it (ingest.c's ring) */
+	/* The form of the search index's rows the reader prepares, and
+	 * its scratch for the stems (ingest.c's ring). */
+	enum msg_fts_cols fts_cols;
+	struct buf fts_scratch;
 };
 
 static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct link *l,
@@ -786,6 +794,14 @@ static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct l
 	}
 	if (sl->bm.len == 0)
 		sl->op = 'e';
+	/* (A slot's row keeps its buffer up to what ingest.c's keep.) */
+	if (sl->fts.b.cap > (size_t)16 << 10) {
+		msg_fts_row_free(&sl->fts);
+		msg_fts_row_init(&sl->fts);
+	}
+	msg_fts_row_make(&sl->fts, &q->fts_scratch, q->stemmer,
+	                 sl->op == 'm' ? q->fts_cols : MSG_FTS_NONE, sl->sum.subject,
+	                 sl->sum.from_name, sl->sum.from_addr, &sl->text);
 	return LA_OK;
 }
 
@@ -819,6 +835,7 @@ static void *git_reader_main(void *arg)
 static bool ring_init(struct git_ring *q)
 {
 	handoff_init(&q->h, GIT_RING);
+	buf_init(&q->fts_scratch, MSG_FTS_ROW_MAX);
 	q->slot = calloc(GIT_RING, sizeof *q->slot);
 	if (!q->slot)
 		return false;
@@ -827,15 +844,19 @@ static bool ring_init(struct git_ring *q)
 	for (int i = 0; i < GIT_RING; i++) {
 		msg_text_init(&q->slot[i].text);
 		msg_text_lend_stemmer(&q->slot[i].text, q->stemmer);
+		msg_fts_row_init(&q->slot[i].fts);
 	}
 	return true;
 }
 
 static void ring_free(struct git_ring *q)
 {
-	for (int i = 0; q->slot && i < GIT_RING; i++)
+	for (int i = 0; q->slot && i < GIT_RING; i++) {
 		msg_text_free(&q->slot[i].text);
+		msg_fts_row_free(&q->slot[i].fts);
+	}
 	stemmer_free(q->stemmer);
+	buf_free(&q->fts_scratch);
 	free(q->slot);
 	handoff_destroy(&q->h);
 }
@@ -857,7 +878,8 @@ static enum la_status use_slot(struct walk *w, struct epoch *ep, git_odb *odb, c
 		w->last_ts = ts;
 	}
 	if (sl->op == 'm')
-		return add_parsed(w, ep->num, &sl->blob, &sl->bm, &sl->sum, &sl->text, err);
+		return add_parsed(w, ep->num, &sl->blob, &sl->bm, &sl->sum, &sl->text, &sl->fts,
+		                  err);
 	if (sl->op == 'd')
 		return remove_blob(w, ep->num, &sl->blob, err);
 	if (sl->op != 'g')
@@ -885,7 +907,8 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 	                     .v2 = ep->num >= 0,
 	                     .v = v,
 	                     .n = n,
-	                     .o = w->o};
+	                     .o = w->o,
+	                     .fts_cols = w->o->search ? store_fts_cols(w->st) : MSG_FTS_NONE};
 	pthread_t reader;
 	bool started = false;
 	enum la_status e = LA_OK;
