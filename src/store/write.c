@@ -18,8 +18,6 @@
 #include "msg/text.h"
 #include "store/store_int.h"
 #include "store/stats_sql.h"
-#include "util/cjk.h"
-#include "util/fold.h"
 #include "util/stem.h"
 #include "util/hash.h"
 #include "util/vec.h"
@@ -962,9 +960,11 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
  * with the rows inserted one per message among those statements, each
  * message became a segment of its own, merged again and again (most of
  * the CPU of an index run with search).  So store_fts_add only hands a
- * row's text to a thread of its own (struct fts_prep), which prepares it
- * (the columns' text folded, spaced and stemmed) beside the writer's
- * other work, and inserts them (into index.sqlite, for an index made
+ * row to a thread of its own (struct fts_prep): prepared (msg/ftsrow.h:
+ * the columns' text folded, spaced and stemmed) by ingest's reader when
+ * it gave one for the index's form (store_new_msg's fts), else its
+ * texts, which the thread prepares beside the writer's other work; the
+ * thread inserts them (into index.sqlite, for an index made
  * before the search index's file: st_fts_flush, one after the other at
  * store_commit and whenever FTS_FLUSH_BYTES were handed over, in the same
  * transaction as the messages): a few segments per flush (FTS5 also
