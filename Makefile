@@ -46,7 +46,7 @@ EXTRA_CFLAGS ?=
 UTIL_SRC   := src/util/status.c src/util/span.c src/util/buf.c src/util/utf8.c src/util/cjk.c src/util/stem.c src/util/fold.c \
               src/util/hash.c src/util/civil.c src/util/vec.c src/util/io.c src/util/handoff.c
 MSG_SRC    := src/msg/header.c src/msg/date.c src/msg/summary.c src/msg/charset.c src/msg/decode.c src/msg/htmltext.c \
-              src/msg/text.c src/msg/textlore.c src/msg/patchid.c src/msg/series.c
+              src/msg/text.c src/msg/textlore.c src/msg/ftsrow.c src/msg/patchid.c src/msg/series.c
 MBOX_SRC   := src/mbox/mbox.c src/mbox/unpack.c src/mbox/bz2par.c
 CONF_SRC   := src/conf/conf.c
 SEARCH_SRC := src/search/query.c src/search/when.c
@@ -152,7 +152,7 @@ FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/msg/fuzz_charset.c sr
             src/search/fuzz_search.c src/render/fuzz_msgpage.c src/msg/fuzz_patchid.c \
             src/msg/fuzz_series.c src/util/fuzz_stem.c src/util/fuzz_fold.c \
             src/render/fuzz_ddiff.c src/ingest/fuzz_cgraph.c src/store/fuzz_daylines.c \
-            src/store/fuzz_ftstok.c
+            src/store/fuzz_ftstok.c src/msg/fuzz_ftsrow.c
 FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
 REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
@@ -194,7 +194,7 @@ check-build: build/asan/listarc $(UNIT_BINS) $(DRIVERS) $(REPLAY_BINS) listarc b
 # older listarc (a release build from before a change that must not alter
 # them): `make check-anchor ANCHOR=/path/to/old/listarc`.  `make check`
 # skips them.
-ANCHOR_TESTS ?= t3335 t4079 t5527 t6021 t8055
+ANCHOR_TESTS ?= t3335 t4079 t4095 t5527 t6021 t8055
 check-anchor: setup
 	@test -x "$(ANCHOR)" || { echo "check-anchor: ANCHOR=path of an older listarc binary"; exit 2; }
 	$(MAKE) check-build

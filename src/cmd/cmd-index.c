@@ -555,11 +555,13 @@ int cmd_index(int argc, char **argv)
 		store_memory_get(st, &m);
 		fprintf(stderr,
 		        "memory: cache_size=%lld temp_store=%lld search_cache_size=%lld"
-		        " search_handed=%llu search_held_max=%llu search_handed_limit=%llu\n",
+		        " search_handed=%llu search_held_max=%llu search_handed_limit=%llu"
+		        " search_ready=%llu\n",
 		        (long long)m.cache_size, (long long)m.temp_store,
 		        (long long)m.search_cache_size, (unsigned long long)m.search_handed,
 		        (unsigned long long)m.search_held_max,
-		        (unsigned long long)m.search_handed_limit);
+		        (unsigned long long)m.search_handed_limit,
+		        (unsigned long long)m.search_ready);
 	}
 	/* (What the search thread held, and every free page of the heap,
 	 * given back first: they need none of it.) */

@@ -24,6 +24,7 @@
 #include "ingest/ingest_int.h"
 #include "limits.h"
 #include "mbox/mbox.h"
+#include "msg/ftsrow.h"
 #include "msg/msg.h"
 #include "msg/text.h"
 #include "util/civil.h"
@@ -137,7 +138,8 @@ struct blob_msg {
  * line's if the blob kept one with a date, else Received:, then Date:. */
 static enum la_status add_parsed(struct walk *w, int epoch, const git_oid *id,
                                  const struct blob_msg *bm, struct msg_summary *sum,
-                                 struct msg_text *text, struct la_err *err)
+                                 struct msg_text *text, const struct msg_fts_row *fts,
+                                 struct la_err *err)
 {
 	struct store_new_msg nm = {0};
 	char file[GIT_OID_HEXSZ + 16];
@@ -149,6 +151,7 @@ static enum la_status add_parsed(struct walk *w, int epoch, const git_oid *id,
 	nm.file = file;
 	nm.sum = sum;
 	nm.text = w->o->search ? text : NULL;
+	nm.fts = w->o->search ? fts : NULL;
 	if (bm->dated) {
 		nm.ts = date_unix(&bm->date);
 		nm.day = civil_daykey(bm->date.year, bm->date.mon, bm->date.day);
@@ -225,7 +228,7 @@ static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, 
 	}
 	if (bm.len == 0)
 		return LA_OK;
-	return add_parsed(w, epoch, id, &bm, w->sum, &w->text, err);
+	return add_parsed(w, epoch, id, &bm, w->sum, &w->text, NULL, err);
 }
 
 static enum la_status remove_blob(struct walk *w, int epoch, const git_oid *id, struct la_err *err)
@@ -770,7 +773,8 @@ struct git_slot {
 	git_oid blob;
 	struct blob_msg bm;
 	struct packed_sum ps;
-	struct msg_text *text; /* with search: this slot's text */
+	struct msg_text *text;  /* with search: this slot's text */
+	struct msg_fts_row fts; /* with search: text's row of the search index, prepared */
 };
 
 /* The reader's ring and what it reads: the chain (newest first) and how
@@ -788,6 +792,10 @@ struct git_ring {
 	size_t n;
 	const struct ingest_opts *o;
 	struct stemmer *stemmer; /* the slots' texts share it (ingest.c's ring) */
+	/* The form of the search index's rows the reader prepares, and
+	 * its scratch for the stems (ingest.c's ring). */
+	enum msg_fts_cols fts_cols;
+	struct buf fts_scratch;
 };
 
 /* s packed into p (false: out of memory). */
@@ -887,6 +895,17 @@ static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct l
 		sl->op = 'e';
 	else if (!sum_pack(&sl->ps, sum))
 		return la_err_set(&q->err, LA_ENOMEM, "out of memory");
+	/* With search, the text's row of the search index prepared here (a
+	 * slot's row keeps its buffer up to what its text keeps). */
+	if (sl->text) {
+		if (sl->fts.b.cap > SLOT_TEXT_KEEP) {
+			msg_fts_row_free(&sl->fts);
+			msg_fts_row_init(&sl->fts);
+		}
+		msg_fts_row_make(&sl->fts, &q->fts_scratch, q->stemmer,
+		                 sl->op == 'm' ? q->fts_cols : MSG_FTS_NONE, sum->subject,
+		                 sum->from_name, sum->from_addr, sl->text);
+	}
 	return LA_OK;
 }
 
@@ -933,6 +952,7 @@ static bool ring_init(struct git_ring *q)
 	if (q->size > q->n)
 		q->size = q->n < 2 ? 2 : q->n;
 	handoff_init(&q->h, q->size);
+	buf_init(&q->fts_scratch, MSG_FTS_ROW_MAX);
 	q->slot = calloc(q->size, sizeof *q->slot);
 	if (!q->slot)
 		return false;
@@ -947,6 +967,7 @@ static bool ring_init(struct git_ring *q)
 		msg_text_init(&q->text[i]);
 		msg_text_lend_stemmer(&q->text[i], q->stemmer);
 		q->slot[i].text = &q->text[i];
+		msg_fts_row_init(&q->slot[i].fts);
 	}
 	return true;
 }
@@ -955,10 +976,13 @@ static void ring_free(struct git_ring *q)
 {
 	for (size_t i = 0; q->text && i < q->size; i++)
 		msg_text_free(&q->text[i]);
-	for (size_t i = 0; q->slot && i < q->size; i++)
+	for (size_t i = 0; q->slot && i < q->size; i++) {
 		free(q->slot[i].ps.str);
+		msg_fts_row_free(&q->slot[i].fts);
+	}
 	stemmer_free(q->stemmer);
 	free(q->text);
+	buf_free(&q->fts_scratch);
 	free(q->slot);
 	handoff_destroy(&q->h);
 }
@@ -981,7 +1005,7 @@ static enum la_status use_slot(struct walk *w, struct epoch *ep, git_odb *odb, c
 	}
 	if (sl->op == 'm') {
 		sum_unpack(&sl->ps, w->sum);
-		return add_parsed(w, ep->num, &sl->blob, &sl->bm, w->sum, sl->text, err);
+		return add_parsed(w, ep->num, &sl->blob, &sl->bm, w->sum, sl->text, &sl->fts, err);
 	}
 	if (sl->op == 'd')
 		return remove_blob(w, ep->num, &sl->blob, err);
@@ -1010,7 +1034,8 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 	                     .v2 = ep->num >= 0,
 	                     .v = v,
 	                     .n = n,
-	                     .o = w->o};
+	                     .o = w->o,
+	                     .fts_cols = w->o->search ? store_fts_cols(w->st) : MSG_FTS_NONE};
 	pthread_t reader;
 	bool started = false;
 	enum la_status e = LA_OK;

@@ -21,6 +21,7 @@
 #include "ingest/ingest_int.h"
 #include "limits.h"
 #include "mbox/mbox.h"
+#include "msg/ftsrow.h"
 #include "msg/header.h"
 #include "util/civil.h"
 #include "util/handoff.h"
@@ -221,6 +222,7 @@ struct slot {
 	char made_up[64]; /* "" if the message has its own Message-ID */
 	bool has_text;
 	struct msg_text text;
+	struct msg_fts_row fts; /* text's row of the search index, prepared */
 };
 
 struct ring {
@@ -245,6 +247,11 @@ struct ring {
 	/* The one stemmer the slots' texts share (the reader fills them
 	 * in turn): one each was 16 × 0.8 MB of the peak RSS. */
 	struct stemmer *stemmer;
+	/* The form of the search index's rows the reader prepares (asked
+	 * of the store once, at ring_init), and its scratch for the stems:
+	 * the search thread then only inserts them. */
+	enum msg_fts_cols fts_cols;
+	struct buf fts_scratch;
 };
 
 /* Reads a message's bytes (up to what search needs) into unq, with its
@@ -419,6 +426,13 @@ static void *reader_main(void *arg)
 		}
 		if (sl->has_text)
 			msg_text_extract(&sl->text, q->unq.data ? q->unq.data : "", q->unq.len);
+		if (sl->fts.b.cap > SLOT_TEXT_KEEP) {
+			msg_fts_row_free(&sl->fts);
+			msg_fts_row_init(&sl->fts);
+		}
+		msg_fts_row_make(&sl->fts, &q->fts_scratch, q->stemmer,
+		                 sl->has_text ? q->fts_cols : MSG_FTS_NONE, sl->sum.subject,
+		                 sl->sum.from_name, sl->sum.from_addr, &sl->text);
 		handoff_put(&q->h);
 	}
 	q->status = e;
@@ -439,6 +453,8 @@ static enum la_status ring_init(struct ring *q, const struct span_job *j,
 	q->settle = o->settle;
 	q->search = o->search;
 	q->conf = o->conf;
+	q->fts_cols = o->search ? store_fts_cols(j->st) : MSG_FTS_NONE;
+	buf_init(&q->fts_scratch, MSG_FTS_ROW_MAX);
 	/* A message without a date of its own takes the one before it; the
 	 * first of a file, the file's. */
 	q->last_ts = j->src->last_ts;
@@ -454,6 +470,7 @@ static enum la_status ring_init(struct ring *q, const struct span_job *j,
 	for (int i = 0; i < RING; i++) {
 		msg_text_init(&q->slot[i].text);
 		msg_text_lend_stemmer(&q->slot[i].text, q->stemmer);
+		msg_fts_row_init(&q->slot[i].fts);
 	}
 	if (j->follow)
 		mbox_reader_follow(q->r, unpacker_avail, j->follow);
@@ -462,9 +479,12 @@ static enum la_status ring_init(struct ring *q, const struct span_job *j,
 
 static void ring_free(struct ring *q)
 {
-	for (int i = 0; q->slot && i < RING; i++)
+	for (int i = 0; q->slot && i < RING; i++) {
 		msg_text_free(&q->slot[i].text);
+		msg_fts_row_free(&q->slot[i].fts);
+	}
 	stemmer_free(q->stemmer);
+	buf_free(&q->fts_scratch);
 	buf_free(&q->raw);
 	buf_free(&q->unq);
 	handoff_destroy(&q->h);
@@ -510,6 +530,7 @@ static enum la_status add_slot(const struct span_job *j, const struct slot *sl,
 	nm.ts = sl->ts;
 	nm.made_up_id = sl->made_up[0] ? sl->made_up : NULL;
 	nm.text = sl->has_text ? &sl->text : NULL;
+	nm.fts = sl->has_text ? &sl->fts : NULL;
 	int num;
 	bool dup;
 	enum la_status e = store_add(j->st, &nm, &num, &dup, err);

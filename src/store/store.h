@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "limits.h"
+#include "msg/ftsrow.h"
 #include "msg/msg.h"
 #include "msg/series.h"
 #include "msg/text.h"
@@ -169,6 +170,10 @@ struct store_new_msg {
 	const struct msg_summary *sum;
 	const char *made_up_id;      /* used when sum->msgid is "" */
 	const struct msg_text *text; /* searchable text, or NULL: not searchable */
+	/* text's row of the search index prepared by the caller (ingest's
+	 * reader, for store_fts_cols' form), or NULL: the store prepares
+	 * it (as it does when the form is another by then). */
+	const struct msg_fts_row *fts;
 };
 
 /* Begins a write transaction (BEGIN IMMEDIATE). */
@@ -187,6 +192,10 @@ void store_rollback(struct store *st);
 LA_MUST_CHECK enum la_status store_add(struct store *st, const struct store_new_msg *m, int *num,
                                        bool *dup, struct la_err *err);
 
+/* The form of search-index rows (msg/ftsrow.h) to prepare ahead of
+ * store_add (struct store_new_msg's fts) for the index as it is now:
+ * asked once at the start of a run; MSG_FTS_NONE if none is to be. */
+enum msg_fts_cols store_fts_cols(struct store *st);
 /* The search text of message id (inside a write transaction). */
 LA_MUST_CHECK enum la_status store_fts_add(struct store *st, int64_t id, const char *subject,
                                            const char *from, const struct msg_text *t);
@@ -255,6 +264,7 @@ void store_search_release(struct store *st);
 struct store_memory {
 	int64_t cache_size, search_cache_size, temp_store;
 	uint64_t search_handed, search_held_max, search_handed_limit;
+	uint64_t search_ready; /* rows handed over prepared (store_new_msg's fts) */
 };
 void store_memory_get(struct store *st, struct store_memory *out);
 /* Whether the search index has what lore's prefixes need (dfa: dfb:

@@ -15,11 +15,10 @@
 #include <time.h>
 
 #include "limits.h"
+#include "msg/ftsrow.h"
 #include "msg/text.h"
 #include "store/store_int.h"
 #include "store/stats_sql.h"
-#include "util/cjk.h"
-#include "util/fold.h"
 #include "util/stem.h"
 #include "util/hash.h"
 #include "util/vec.h"
@@ -867,6 +866,9 @@ int st_mid_words_add(struct store *st, int64_t mid, const char *text, size_t n)
 	return st->nmwrow > MW_ROWS_MAX ? st_mid_words_flush(st) : SQLITE_DONE;
 }
 
+static enum la_status fts_add(struct store *st, int64_t id, const char *subject, const char *from,
+                              const struct msg_text *t, const struct msg_fts_row *row);
+
 enum la_status store_add(struct store *st, const struct store_new_msg *m, int *num, bool *dup,
                          struct la_err *err)
 {
@@ -942,9 +944,9 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	if (e)
 		return la_err_set(err, e, "index: patch series: %s", sqlite3_errmsg(st->db));
 	if (m->text) {
-		char from[NAME_MAX_BYTES + ADDR_MAX + 2];
-		snprintf(from, sizeof from, "%s %s", sum->from_name, sum->from_addr);
-		e = store_fts_add(st, rowid, sum->subject, from, m->text);
+		char from[MSG_FTS_FROM_MAX];
+		msg_fts_from(from, sum->from_name, sum->from_addr);
+		e = fts_add(st, rowid, sum->subject, from, m->text, m->fts);
 		if (e)
 			return la_err_set(err, e, "index: search text: %s", sqlite3_errmsg(st->db));
 	}
@@ -959,9 +961,11 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
  * with the rows inserted one per message among those statements, each
  * message became a segment of its own, merged again and again (most of
  * the CPU of an index run with search).  So store_fts_add only hands a
- * row's text to a thread of its own (struct fts_prep), which prepares it
- * (the columns' text folded, spaced and stemmed) beside the writer's
- * other work, and inserts them (into index.sqlite, for an index made
+ * row to a thread of its own (struct fts_prep): prepared (msg/ftsrow.h:
+ * the columns' text folded, spaced and stemmed) by ingest's reader when
+ * it gave one for the index's form (store_new_msg's fts), else its
+ * texts, which the thread prepares beside the writer's other work; the
+ * thread inserts them (into index.sqlite, for an index made
  * before the search index's file: st_fts_flush, one after the other at
  * store_commit and whenever FTS_FLUSH_BYTES were handed over, in the same
  * transaction as the messages): a few segments per flush (FTS5 also
@@ -999,9 +1003,13 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 #define FTS_BUF_MAX ((size_t)16 << 20)
 /* A commit mark in the rows handed over (an id no message has). */
 #define FTS_MARK ((int64_t)-1)
+/* Before a row handed over prepared (an id no message has). */
+#define FTS_READY ((int64_t)-2)
 
 /* The rows handed over (raw: the id, then the subject's, the sender's
- * and the columns' text as store_fts_add was given them) and the rows
+ * and the columns' text as store_fts_add was given them; or FTS_READY,
+ * the id, the length of the parameters and the parameters, a row the
+ * caller prepared: msg/ftsrow.h) and the rows
  * prepared (pend: the id, then each parameter of the INSERT), each text
  * with its length first (4 bytes).  The thread prepares while raw has
  * rows; the writer reads pend only when the thread is idle and raw
@@ -1016,7 +1024,7 @@ struct fts_prep {
 	size_t raw_rows, pend_rows;
 	size_t queued; /* bytes handed over since the last flush */
 	bool busy, stop, failed;
-	bool lore, stems; /* the search index's columns (st->fts_lore, st->fts_stems) */
+	enum msg_fts_cols cols; /* the search index's columns (fts_cols) */
 	struct stemmer *stemmer;
 	/* With the search index in its own file (st->fts_db): the thread
 	 * inserts the rows it prepared through that connection as it goes,
@@ -1042,6 +1050,8 @@ struct fts_prep {
 	 * (store_memory_get). */
 	uint64_t handed;
 	size_t raw_hi;
+	/* The rows handed over prepared (FTS_READY: store_memory_get). */
+	uint64_t ready;
 };
 
 /* Inserts the prepared rows of b (rows of them) with s; the largest id
@@ -1155,95 +1165,20 @@ static void file_commit(struct fts_prep *fp, int64_t cover)
 	fp->hi = 0;
 }
 
-/* Appends a column's text p[0..n) to b: with lore's columns, CJK
- * characters get a space around each (util/cjk.h: every one a word),
- * and in the current index letters are folded (util/fold.h: ß is ss).
- * Its length first, 4 bytes.  True if the text appended is p's as
- * folded, without spaces added. */
-/* Whether p[0..n) is ASCII alone, which neither the CJK spacing nor the
- * folding changes: one pass for most text rather than one for each. */
-static bool all_ascii(const char *p, size_t n)
-{
-	uint64_t any = 0, w;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		any |= w;
-	}
-	for (; i < n; i++)
-		any |= (unsigned char)p[i];
-	return !(any & UINT64_C(0x8080808080808080));
-}
-
-static bool pend_text(struct fts_prep *fp, struct buf *b, const char *p, size_t n)
-{
-	uint32_t len = (uint32_t)n;
-	size_t at = b->len;
-	bool ascii = all_ascii(p, n);
-	bool spaced = fp->lore && !ascii && cjk_has(p, n);
-	buf_add(b, &len, sizeof len);
-	if (spaced)
-		cjk_spaced(b, p, n);
-	else
-		buf_add(b, p, n);
-	if (b->err)
-		return false;
-	len = (uint32_t)(b->len - at - sizeof len);
-	if (fp->stems && !ascii && fold_needed(b->data + at + sizeof len, len)) {
-		len = (uint32_t)fold_letters(b->data + at + sizeof len, len,
-		                             b->data + at + sizeof len);
-		b->len = at + sizeof len + len;
-	}
-	memcpy(b->data + at, &len, sizeof len);
-	return !spaced;
-}
-
-/* Appends to fp->pend the distinct stems of p[0..n) (util/stem.h), of
- * its words as folded (util/fold.h: "ﬁnalised" is stemmed as
- * "finalised"); its length first, 4 bytes.  folded, if not SIZE_MAX,
- * is where in fp->pend pend_text put p's text folded (with its length
- * before it): the stems are taken from there rather than folding p
- * again. */
-static void pend_stems(struct fts_prep *fp, const char *p, size_t n, size_t folded)
-{
-	struct buf *b = &fp->pend;
-	struct buf *t = &fp->stembuf;
-	buf_reset(t);
-	stemmer_reset(fp->stemmer);
-	if (folded != SIZE_MAX && !b->err) {
-		uint32_t k;
-		memcpy(&k, b->data + folded, sizeof k);
-		stemmer_stems(fp->stemmer, t, b->data + folded + sizeof k, k);
-	} else {
-		char *f = fold_needed(p, n) ? malloc(n + 1) : NULL;
-		if (f) {
-			n = fold_letters(p, n, f);
-			p = f;
-		}
-		stemmer_stems(fp->stemmer, t, p, n);
-		free(f);
-	}
-	if (t->err)
-		b->err = t->err;
-	uint32_t len = (uint32_t)t->len;
-	buf_add(b, &len, sizeof len);
-	buf_add(b, t->data, t->len);
-}
-
-/* The raw rows of w[0..n) prepared into fp->pend; at a commit mark
- * (only with the search index in its own file), those before it inserted
- * and the file committed. */
+/* The raw rows of w[0..n) prepared into fp->pend (msg/ftsrow.h: the
+ * texts spaced, folded and stemmed; a row the caller prepared, as it
+ * is); at a commit mark (only with the search index in its own file),
+ * those before it inserted and the file committed. */
 static void prep_rows(struct fts_prep *fp, const struct buf *w, size_t rows)
 {
 	/* raw's texts: subject, from, then to, cc, nq, q, dfn, dfa, dfb,
 	 * dfctx, dfhh, dfpre, dfpost, names, lid (5 columns only in an
-	 * index without lore's). */
-	int ntext = fp->lore ? 15 : 7;
+	 * index without lore's: msg_fts_texts). */
+	int ntext = fp->cols == MSG_FTS_OLD ? 7 : MSG_FTS_TEXTS;
 	size_t at = 0;
 	for (size_t r = 0; r < rows && !fp->pend.err; r++) {
-		const char *p[15];
-		uint32_t n[15];
-		size_t folded[15];
+		const char *p[MSG_FTS_TEXTS];
+		size_t n[MSG_FTS_TEXTS];
 		int64_t id;
 		memcpy(&id, w->data + at, sizeof id);
 		if (id == FTS_MARK) {
@@ -1254,24 +1189,27 @@ static void prep_rows(struct fts_prep *fp, const struct buf *w, size_t rows)
 			file_commit(fp, cover);
 			continue;
 		}
+		if (id == FTS_READY) {
+			/* Prepared by the caller (ingest's reader): the id, the
+			 * parameters' length, the parameters. */
+			uint32_t len;
+			memcpy(&len, w->data + at + 2 * sizeof id, sizeof len);
+			buf_add(&fp->pend, w->data + at + sizeof id, sizeof id);
+			buf_add(&fp->pend, w->data + at + 2 * sizeof id + sizeof len, len);
+			at += 2 * sizeof id + sizeof len + len;
+			fp->pend_rows++;
+			continue;
+		}
 		buf_add(&fp->pend, w->data + at, sizeof(int64_t));
 		at += sizeof(int64_t);
 		for (int i = 0; i < ntext; i++) {
-			memcpy(&n[i], w->data + at, sizeof n[i]);
-			p[i] = w->data + at + sizeof n[i];
-			at += sizeof n[i] + n[i];
-			size_t to = fp->pend.len;
-			folded[i] = pend_text(fp, &fp->pend, p[i], n[i]) ? to : SIZE_MAX;
+			uint32_t k;
+			memcpy(&k, w->data + at, sizeof k);
+			p[i] = w->data + at + sizeof k;
+			n[i] = k;
+			at += sizeof k + k;
 		}
-		if (fp->stems) {
-			/* The diffs' removed, added and context lines have
-			 * stems of their own (lore's dfa: dfb: dfctx: stem; nq:
-			 * searches them with znq's): subject, nq, q, dfa, dfb,
-			 * dfctx. */
-			static const int stemmed[] = {0, 4, 5, 7, 8, 9};
-			for (int i = 0; i < 6; i++)
-				pend_stems(fp, p[stemmed[i]], n[stemmed[i]], folded[stemmed[i]]);
-		}
+		msg_fts_prepare(&fp->pend, &fp->stembuf, fp->stemmer, fp->cols, p, n);
 		fp->pend_rows++;
 	}
 }
@@ -1438,6 +1376,7 @@ void store_memory_get(struct store *st, struct store_memory *out)
 		pthread_mutex_lock(&fp->mu);
 		out->search_handed = fp->handed;
 		out->search_held_max = fp->raw_hi;
+		out->search_ready = fp->ready;
 		pthread_mutex_unlock(&fp->mu);
 	}
 }
@@ -1550,10 +1489,27 @@ enum la_status st_fts_flush(struct store *st)
 	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
+/* The form of rows the store's search index takes now. */
+static enum msg_fts_cols fts_cols(const struct store *st)
+{
+	return st->fts_stems ? MSG_FTS_STEMS : st->fts_lore ? MSG_FTS_LORE : MSG_FTS_OLD;
+}
+
+enum msg_fts_cols store_fts_cols(struct store *st)
+{
+	/* Tests only (LISTARC_FTS_PREP=0): the rows handed over as texts,
+	 * prepared by the search thread, to compare (t4095). */
+	const char *prep = getenv("LISTARC_FTS_PREP");
+	if (st->fts_stuck || (prep && strcmp(prep, "0") == 0))
+		return MSG_FTS_NONE;
+	return fts_cols(st);
+}
+
 /* Hands message id's search text to the thread that prepares it (and,
- * with the search index in its own file, inserts it). */
+ * with the search index in its own file, inserts it): row, if the
+ * caller prepared it for the form the index has, else the texts. */
 static enum la_status fts_queue(struct store *st, int64_t id, const char *subject, const char *from,
-                                const struct msg_text *t)
+                                const struct msg_text *t, const struct msg_fts_row *row)
 {
 	/* An index made before lore's columns gets the old ones only (and
 	 * no patch ids), one made before the stems no stems, until
@@ -1563,33 +1519,20 @@ static enum la_status fts_queue(struct store *st, int64_t id, const char *subjec
 	struct fts_prep *fp = prep_get(st);
 	if (!fp)
 		return LA_ENOMEM;
-	/* With lore's columns, nq holds the text outside the diffs' lines
-	 * (they are in dfa, dfb, dfctx: search/query.c searches them
-	 * together), so that a patch is indexed once. */
-	const struct buf *nq = st->fts_lore ? &t->nqrest : &t->nq;
-	const struct buf *cols[] = {&t->to,     &t->cc,    nq,        &t->q,    &t->dfn,
-	                            &t->dfa,    &t->dfb,   &t->dfctx, &t->dfhh, &t->dfpre,
-	                            &t->dfpost, &t->names, &t->lid};
-	int ncols = st->fts_lore ? (int)(sizeof cols / sizeof *cols) : 5;
-	subject = subject ? subject : "";
-	from = from ? from : "";
-	size_t lens[2 + sizeof cols / sizeof *cols];
-	const char *texts[2 + sizeof cols / sizeof *cols];
-	texts[0] = subject;
-	lens[0] = strlen(subject);
-	texts[1] = from;
-	lens[1] = strlen(from);
-	size_t total = sizeof id + 2 * sizeof(uint32_t) + lens[0] + lens[1];
-	for (int i = 0; i < ncols; i++) {
-		texts[2 + i] = cols[i]->data ? cols[i]->data : "";
-		lens[2 + i] = cols[i]->data ? cols[i]->len : 0;
-		total += sizeof(uint32_t) + lens[2 + i];
-	}
-	if (fp->lore != st->fts_lore || fp->stems != st->fts_stems) {
-		/* (The thread reads them only while it works.) */
+	enum msg_fts_cols cols = fts_cols(st);
+	bool ready = row && row->cols == cols && !row->b.err;
+	const char *texts[MSG_FTS_TEXTS];
+	size_t lens[MSG_FTS_TEXTS];
+	int ntext = ready ? 0 : msg_fts_texts(cols, subject, from, t, texts, lens);
+	size_t total = sizeof id;
+	if (ready)
+		total += sizeof id + sizeof(uint32_t) + row->b.len;
+	for (int i = 0; i < ntext; i++)
+		total += sizeof(uint32_t) + lens[i];
+	if (fp->cols != cols) {
+		/* (The thread reads it only while it works.) */
 		prep_drain(fp);
-		fp->lore = st->fts_lore;
-		fp->stems = st->fts_stems;
+		fp->cols = cols;
 	}
 	pthread_mutex_lock(&fp->mu);
 	if (fp->bad) {
@@ -1599,13 +1542,23 @@ static enum la_status fts_queue(struct store *st, int64_t id, const char *subjec
 		return LA_OK;
 	}
 	enum la_status e = buf_reserve(&fp->raw, total);
-	if (!e) {
+	if (!e && ready) {
+		int64_t mark = FTS_READY;
+		uint32_t len = (uint32_t)row->b.len;
+		buf_add(&fp->raw, &mark, sizeof mark);
 		buf_add(&fp->raw, &id, sizeof id);
-		for (int i = 0; i < 2 + ncols; i++) {
+		buf_add(&fp->raw, &len, sizeof len);
+		buf_add(&fp->raw, row->b.data, row->b.len);
+		fp->ready++;
+	} else if (!e) {
+		buf_add(&fp->raw, &id, sizeof id);
+		for (int i = 0; i < ntext; i++) {
 			uint32_t len = (uint32_t)lens[i];
 			buf_add(&fp->raw, &len, sizeof len);
 			buf_add(&fp->raw, texts[i], lens[i]);
 		}
+	}
+	if (!e) {
 		fp->raw_rows++;
 		fp->unmarked++;
 		fp->queued += total;
@@ -1639,7 +1592,7 @@ static enum la_status fts_queue(struct store *st, int64_t id, const char *subjec
 enum la_status st_fts_readd(struct store *st, int64_t id, const char *subject, const char *from,
                             const struct msg_text *t)
 {
-	return fts_queue(st, id, subject, from, t);
+	return fts_queue(st, id, subject, from, t, NULL);
 }
 
 enum la_status st_fts_commit(struct store *st, int64_t cover)
@@ -1698,8 +1651,8 @@ enum la_status st_fts_from_source(struct store *st, int64_t id, bool readd, stru
 	buf_reset(bytes);
 	if (store_msg_read(st, &m, SEARCH_TEXT_MAX * 8, bytes) == LA_OK) {
 		msg_text_extract(text, bytes->data ? bytes->data : "", bytes->len);
-		char from[NAME_MAX_BYTES + ADDR_MAX + 2];
-		snprintf(from, sizeof from, "%s %s", m.from_name, m.from_addr);
+		char from[MSG_FTS_FROM_MAX];
+		msg_fts_from(from, m.from_name, m.from_addr);
 		e = readd ? st_fts_readd(st, m.id, m.subject, from, text)
 		          : store_fts_add(st, m.id, m.subject, from, text);
 	}
@@ -1713,10 +1666,11 @@ enum la_status store_fts_add_source(struct store *st, int64_t id, struct buf *by
 	return st_fts_from_source(st, id, false, bytes, text);
 }
 
-enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
-                             const struct msg_text *t)
+/* store_fts_add's, with the row the caller prepared (or NULL). */
+static enum la_status fts_add(struct store *st, int64_t id, const char *subject, const char *from,
+                              const struct msg_text *t, const struct msg_fts_row *row)
 {
-	enum la_status e = fts_queue(st, id, subject, from, t);
+	enum la_status e = fts_queue(st, id, subject, from, t, row);
 	if (e)
 		return e;
 	int rc = SQLITE_DONE;
@@ -1731,6 +1685,12 @@ enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, 
 		rc = st_step_done(s);
 	}
 	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+enum la_status store_fts_add(struct store *st, int64_t id, const char *subject, const char *from,
+                             const struct msg_text *t)
+{
+	return fts_add(st, id, subject, from, t, NULL);
 }
 
 enum la_status store_meta_set(struct store *st, const char *key, const char *value)
