@@ -1001,10 +1001,11 @@ enum la_status store_checkpoint(struct store *st, struct la_err *err)
 	/* Passive: readers (the server) are never waited for; what they
 	 * still use is copied by a later checkpoint. */
 	int rc = sqlite3_wal_checkpoint_v2(st->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	st_fts_idle(st);
-	if (st->fts_db && (rc == SQLITE_OK || rc == SQLITE_BUSY))
-		rc = sqlite3_wal_checkpoint_v2(st->fts_db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL,
-		                               NULL);
+	/* The search index's file's, if its thread is idle: it is not waited
+	 * for (its commits copy its log when it passes 8,192 pages, and
+	 * closing it the rest). */
+	if (rc == SQLITE_OK || rc == SQLITE_BUSY)
+		rc = st_fts_checkpoint(st);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return st_fail(st, rc, err, "copying the write-ahead log into index.sqlite");
 	return LA_OK;

@@ -241,20 +241,23 @@ LA_MUST_CHECK enum la_status store_search_catch_up(struct store *st);
  * catch-up. */
 LA_MUST_CHECK enum la_status store_search_sync(struct store *st, struct la_err *err);
 /* Frees what the thread that writes the search index's file holds
- * between batches (its buffers, that connection's page cache), once it
- * is idle: for the end of an index run, whose remaining work (the
- * deferred indexes and series' states) needs none of it.  What is handed
- * over later is written as before. */
+ * between batches (its buffers, its spool's disk space, that
+ * connection's page cache), once it is idle.  What is handed over later
+ * is written as before. */
 void store_search_release(struct store *st);
 
 /* What a writer is set to hold (for tests: t4091): index.sqlite's and
  * search.sqlite's page caches (PRAGMA cache_size, negative: KiB), its
  * temp_store (0: SQLite's default, files), and of the search rows handed
  * to the thread that writes search.sqlite, the bytes in all, the most
- * it held at once and the bytes after which the writer waits for it. */
+ * it held at once and the bytes after which the writer spools them (or,
+ * without a spool, waits for the thread). */
 struct store_memory {
 	int64_t cache_size, search_cache_size, temp_store;
 	uint64_t search_handed, search_held_max, search_handed_limit;
+	/* The records written to the spool (write.c, spool_put) and the
+	 * most bytes it held at once. */
+	uint64_t search_spooled, search_spool_max;
 };
 void store_memory_get(struct store *st, struct store_memory *out);
 /* Whether the search index has what lore's prefixes need (dfa: dfb:

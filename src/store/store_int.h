@@ -376,6 +376,11 @@ LA_MUST_CHECK enum la_status st_fts_commit(struct store *st, int64_t cover);
  * and mark handed over (st->fts_db is the caller's again); a failure of
  * the file's writes sets st->fts_stuck. */
 void st_fts_idle(struct store *st);
+/* write.c: a passive checkpoint of the search index's file (st->fts_db),
+ * made only if the thread that writes it is idle (not waited for);
+ * SQLite's code (SQLITE_OK also when there is no file or it was not
+ * made). */
+int st_fts_checkpoint(struct store *st);
 /* store.c: opens (and creates) the search index's own file as st->fts_db;
  * st_fts_file_clear empties it (committed at once). */
 LA_MUST_CHECK enum la_status st_fts_open(struct store *st);
