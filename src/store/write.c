@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1073,9 +1074,11 @@ struct fts_prep {
 	/* Tests only (LISTARC_FTS_SPOOL): "all" sends every hand-off
 	 * through the spool (the thread takes raw itself only to drain or
 	 * stop), in records of FTS_SPOOL_TEST_BYTES; "fail" too, and its
-	 * third write fails as with a full disk (spool_fail_at). */
+	 * third write fails as with a full disk (spool_fail_at); "kill:N"
+	 * too, and the process is killed (SIGKILL) once the N-th record is
+	 * written (spool_kill_at). */
 	bool spool_all;
-	uint64_t spool_fail_at;
+	uint64_t spool_fail_at, spool_kill_at;
 };
 
 /* The hand-off's bytes in a record (LISTARC_FTS_SPOOL=all), so that a
@@ -1352,8 +1355,8 @@ static bool spool_get(struct fts_prep *fp, uint64_t at, struct spool_rec *h)
 		e = LA_EIO;
 	if (!e)
 		e = buf_reserve(&fp->spare, h->len);
-	if (!e && (e = io_pread_full(fp->spool_fd, fp->spare.data, h->len, at + sizeof *h,
-	                             &got)) != LA_OK)
+	if (!e && (e = io_pread_full(fp->spool_fd, fp->spare.data, h->len, at + sizeof *h, &got)) !=
+	                  LA_OK)
 		sys = errno;
 	if (!e && got != h->len)
 		e = LA_EIO;
@@ -1489,6 +1492,8 @@ static bool spool_put(struct fts_prep *fp, const char *dir)
 		e = io_pwrite_all(fp->spool_fd, &h, sizeof h, at);
 	if (!e)
 		e = io_pwrite_all(fp->spool_fd, fp->raw.data, fp->raw.len, at + sizeof h);
+	if (!e && fp->spool_kill_at && fp->spooled + 1 == fp->spool_kill_at)
+		raise(SIGKILL);
 	pthread_mutex_lock(&fp->mu);
 	fp->raw_spooling = false;
 	if (e) {
@@ -1670,8 +1675,11 @@ static struct fts_prep *prep_get(struct store *st)
 	fp->hold = lag ? (size_t)strtoul(lag, NULL, 10) : 0;
 	fp->spool_fd = -1;
 	const char *spool = getenv("LISTARC_FTS_SPOOL");
-	fp->spool_all = spool && (!strcmp(spool, "all") || !strcmp(spool, "fail"));
+	fp->spool_all = spool && (!strcmp(spool, "all") || !strcmp(spool, "fail") ||
+	                          !strncmp(spool, "kill:", 5));
 	fp->spool_fail_at = spool && !strcmp(spool, "fail") ? 3 : 0;
+	fp->spool_kill_at =
+		spool && !strncmp(spool, "kill:", 5) ? strtoull(spool + 5, NULL, 10) : 0;
 	fp->failed = (serial && strcmp(serial, "1") == 0) ||
 	             pthread_create(&fp->th, NULL, prep_main, fp) != 0;
 	st->fts_prep = fp;
@@ -1826,7 +1834,9 @@ static enum la_status fts_queue(struct store *st, int64_t id, const char *subjec
 	}
 	pthread_mutex_unlock(&fp->mu);
 	bool file = fp->db && !fp->failed;
-	size_t limit = !file ? FTS_FLUSH_BYTES : fp->spool_all ? FTS_SPOOL_TEST_BYTES : FTS_PEND_BYTES;
+	size_t limit = !file           ? FTS_FLUSH_BYTES
+	               : fp->spool_all ? FTS_SPOOL_TEST_BYTES
+	                               : FTS_PEND_BYTES;
 	if (!e && fp->queued >= limit) {
 		if (file) {
 			/* The thread inserts as it goes: what it has not taken
