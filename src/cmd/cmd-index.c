@@ -202,8 +202,10 @@ static void index_end_run(struct store *st, struct index_end *end)
 	if (end->done)
 		return;
 	end->done = true;
-	/* (Every free page of the heap given back first: the work needs
-	 * none of what the lists' reading held.) */
+	/* (The writer's caches, and every free page of the heap, given
+	 * back first: the work needs none of what the lists' reading held,
+	 * and the search thread's memory is held beside it.) */
+	store_caches_release(st);
 	malloc_trim(0);
 	struct la_err err = {0};
 	if (store_indexes_finish(st, &err)) {

@@ -240,6 +240,11 @@ LA_MUST_CHECK enum la_status store_search_catch_up(struct store *st);
  * are indexed, their search rows are left to the next writer's
  * catch-up. */
 LA_MUST_CHECK enum la_status store_search_sync(struct store *st, struct la_err *err);
+/* Frees what a writer keeps from batch to batch (its cache of
+ * Message-IDs, the words of Message-IDs), between transactions: for the
+ * end of an index run, whose remaining work needs none of it.  A later
+ * batch finds its Message-IDs in the index. */
+void store_caches_release(struct store *st);
 /* Frees what the thread that writes the search index's file holds
  * between batches (its buffers, its spool's disk space, that
  * connection's page cache), once it is idle.  What is handed over later

@@ -90,6 +90,15 @@ void st_write_caches_free(struct store *st)
 	mw_free(st);
 }
 
+void store_caches_release(struct store *st)
+{
+	/* (Between transactions the cache holds nothing to write.) */
+	if (!st->in_txn) {
+		cache_release(&st->mids);
+		mw_free(st);
+	}
+}
+
 static const char *entry_text(const struct mid_cache *c, const struct mid_entry *e)
 {
 	return c->text.data + e->text_off;
