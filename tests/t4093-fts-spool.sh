@@ -14,7 +14,7 @@
 # every message searchable exactly once.
 . "$(dirname "$0")/lib.sh"
 HOOK=$ROOT/build/faulthook.so
-plan 14
+plan 15
 mkcorpus 1000 corpus.mbox 31
 n=$(grep -c '^From ' corpus.mbox)
 
