@@ -187,8 +187,40 @@ static bool index_registered(const struct store_source *s, void *arg)
 	return a->status == LA_OK;
 }
 
+/* The end of an index run (index.sqlite's alone): the deferred indexes
+ * and series' states of a first index, made once (whatever the lists'
+ * outcome: what they committed needs them), while the search index's
+ * thread works through what it was handed; done once, rc the first
+ * failure's exit status. */
+struct index_end {
+	bool done;
+	int rc;
+};
+
+static void index_end_run(struct store *st, struct index_end *end)
+{
+	if (end->done)
+		return;
+	end->done = true;
+	/* (The writer's caches, and every free page of the heap, given
+	 * back first: the work needs none of what the lists' reading held,
+	 * and the search thread's memory is held beside it.) */
+	store_caches_release(st);
+	struct la_err err = {0};
+	if (store_indexes_finish(st, &err)) {
+		cmd_error("%s", err.msg);
+		end->rc = 1;
+	}
+	if (store_states_finish(st, &err)) {
+		cmd_error("%s", err.msg);
+		end->rc = 1;
+	}
+}
+
+/* Indexes list; the run's last list does the end of the run (end, if
+ * not NULL) before it waits for the search index's file. */
 static int index_list(struct store *st, const struct conf *cf, const char *list, char **sources,
-                      int nsources, bool rebuild, bool quiet, bool search)
+                      int nsources, bool rebuild, bool quiet, bool search, struct index_end *end)
 {
 	struct la_err err = {0};
 	int64_t list_id;
@@ -235,7 +267,10 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 	 * a thread of its own: whole before the list's figures are said
 	 * (`listarc search` right after finds everything), or the list's run
 	 * fails with the file's failure, as with the index's own (a full
-	 * disk), the messages indexed kept. */
+	 * disk), the messages indexed kept.  The end of the run is made
+	 * first, while the file's thread works through its backlog. */
+	if (end)
+		index_end_run(st, end);
 	if (!e)
 		e = store_search_sync(st, &err);
 	if (ps.tty)
@@ -525,6 +560,7 @@ int cmd_index(int argc, char **argv)
 	}
 	if ((rc = index_search_mode(st, dir, nosearch, quiet, &search)))
 		goto out;
+	struct index_end end = {0};
 	/* (Tests keep a first index's states made at each commit, to
 	 * compare the two: LISTARC_STATES_EACH_COMMIT=1.) */
 	const char *each = getenv("LISTARC_STATES_EACH_COMMIT");
@@ -535,20 +571,26 @@ int cmd_index(int argc, char **argv)
 		goto out;
 	}
 	if (list) {
-		rc = index_list(st, cf, list, sources, nsources, rebuild, quiet, search);
+		rc = index_list(st, cf, list, sources, nsources, rebuild, quiet, search, &end);
 	} else {
 		/* One list's trouble (a source gone, an mbox rewritten) must not
 		 * keep the others from being indexed: go on, and exit with the
 		 * first failure's status. */
 		for (size_t i = 0; i < cf->nlists; i++) {
 			int r = index_list(st, cf, cf->lists[i].name, NULL, 0, rebuild, quiet,
-			                   search);
+			                   search, i + 1 == cf->nlists ? &end : NULL);
 			if (rc == 0)
 				rc = r;
 		}
 	}
+	/* (Made by the last list before its search rows are waited for;
+	 * here if it stopped before.) */
+	index_end_run(st, &end);
+	if (rc == 0)
+		rc = end.rc;
 	/* Tests only (LISTARC_TEST_MEMORY=1): what the writer was set to
-	 * hold, and held (t4091). */
+	 * hold, and held (t4091), and the series' states pass's bounds and
+	 * what it held (t3337). */
 	const char *tm = getenv("LISTARC_TEST_MEMORY");
 	if (tm && strcmp(tm, "1") == 0) {
 		struct store_memory m;
@@ -556,29 +598,25 @@ int cmd_index(int argc, char **argv)
 		fprintf(stderr,
 		        "memory: cache_size=%lld temp_store=%lld search_cache_size=%lld"
 		        " search_handed=%llu search_held_max=%llu search_handed_limit=%llu"
-		        " search_ready=%llu\n",
+		        " search_ready=%llu search_spooled=%llu search_spool_max=%llu\n",
 		        (long long)m.cache_size, (long long)m.temp_store,
 		        (long long)m.search_cache_size, (unsigned long long)m.search_handed,
 		        (unsigned long long)m.search_held_max,
 		        (unsigned long long)m.search_handed_limit,
-		        (unsigned long long)m.search_ready);
+		        (unsigned long long)m.search_ready,
+		        (unsigned long long)m.search_spooled,
+		        (unsigned long long)m.search_spool_max);
+		const struct store_states_mem *sm[2] = {&m.states_max, &m.states_held};
+		for (int i = 0; m.states_ran && i < 2; i++)
+			fprintf(stderr,
+			        "states: %s rows=%zu names=%zu groupm=%zu reviews=%zu parents=%zu"
+			        " versions=%zu walks=%zu ids=%zu\n",
+			        i ? "held" : "max", sm[i]->rows, sm[i]->names, sm[i]->groupm,
+			        sm[i]->reviews, sm[i]->parents, sm[i]->versions, sm[i]->walks,
+			        sm[i]->ids);
 	}
-	/* (What the search thread held, and every free page of the heap,
-	 * given back first: they need none of it.) */
+	/* (What the search thread held, its spool's disk space among it.) */
 	store_search_release(st);
-	malloc_trim(0);
-	/* The indexes and the series' states of a first index, made once
-	 * (whatever the lists' outcome: what they committed needs them). */
-	if (store_indexes_finish(st, &err)) {
-		cmd_error("%s", err.msg);
-		if (rc == 0)
-			rc = 1;
-	}
-	if (store_states_finish(st, &err)) {
-		cmd_error("%s", err.msg);
-		if (rc == 0)
-			rc = 1;
-	}
 	/* Closing copies the log into index.sqlite but cannot say that it
 	 * failed; a full disk must not go unnoticed there either. */
 	if (rc == 0 && store_checkpoint(st, &err)) {

@@ -3030,22 +3030,17 @@ enum la_status series_state_refresh(struct store *st)
 	return e;
 }
 
-/* Tests only (LISTARC_TEST_MEMORY=1): a fill's bounds and the most
- * each cache held (t3337). */
-static void fill_report(const struct pid_cache *pc, const struct sver_cache *sc)
+/* A fill's bounds and the most each cache held, kept for
+ * store_memory_get (LISTARC_TEST_MEMORY=1 prints them: t3337). */
+static void fill_report(struct store *st, const struct pid_cache *pc, const struct sver_cache *sc)
 {
-	const char *tm = getenv("LISTARC_TEST_MEMORY");
-	if (!tm || strcmp(tm, "1") != 0)
-		return;
 	const struct cache_max *m = pc->max;
 	const struct cache_max *h = &pc->held;
-	fprintf(stderr,
-	        "states: max rows=%zu names=%zu groupm=%zu reviews=%zu parents=%zu"
-	        " versions=%zu walks=%zu ids=%zu\n"
-	        "states: held rows=%zu names=%zu groupm=%zu reviews=%zu parents=%zu"
-	        " versions=%zu walks=%zu ids=%zu\n",
-	        m->rows, m->names, m->groupm, m->reviews, m->parents, sc->vmax, sc->wmax, m->ids,
-	        h->rows, h->names, h->groupm, h->reviews, h->parents, sc->vheld, sc->wheld, h->ids);
+	st->fill_ran = true;
+	st->fill_max = (struct store_states_mem){m->rows,    m->names,   m->groupm, m->reviews,
+	                                         m->parents, sc->vmax,   sc->wmax,  m->ids};
+	st->fill_held = (struct store_states_mem){h->rows,    h->names,  h->groupm, h->reviews,
+	                                          h->parents, sc->vheld, sc->wheld, h->ids};
 }
 
 enum la_status series_state_fill(struct store *st)
@@ -3102,7 +3097,7 @@ enum la_status series_state_fill(struct store *st)
 	free(some.v);
 	if (!e) {
 		pc_trim(&pc); /* (the last walk's counted) */
-		fill_report(&pc, &sc);
+		fill_report(st, &pc, &sc);
 	}
 	/* (Nothing of the walks is needed to make their starts.) */
 	sver_cache_free(&sc);
@@ -3148,7 +3143,7 @@ enum la_status store_states_finish(struct store *st, struct la_err *err)
 	st->states_deferred = false;
 	/* What the lists' batches kept, freed before the pass (a first
 	 * index's indexes may not have been deferred). */
-	st_write_release(st);
+	store_caches_release(st);
 	enum la_status e = store_begin(st, err);
 	if (e)
 		return e;

@@ -980,7 +980,7 @@ enum la_status store_indexes_finish(struct store *st, struct la_err *err)
 	if (!st->indexes_deferred)
 		return LA_OK;
 	st->indexes_deferred = false;
-	st_write_release(st); /* (the batches' caches: none is needed now) */
+	store_caches_release(st); /* (the batches' caches: none is needed now) */
 	indexes_kill_point(1);
 	int rc = st_exec(st, "BEGIN IMMEDIATE; " IDX_MIDS_MID IDX_MESSAGES_WHEN IDX_MESSAGES_TS
 	                             IDX_MESSAGES_LEN "DELETE FROM meta WHERE key = 'indexes'");
@@ -1002,10 +1002,11 @@ enum la_status store_checkpoint(struct store *st, struct la_err *err)
 	/* Passive: readers (the server) are never waited for; what they
 	 * still use is copied by a later checkpoint. */
 	int rc = sqlite3_wal_checkpoint_v2(st->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	st_fts_idle(st);
-	if (st->fts_db && (rc == SQLITE_OK || rc == SQLITE_BUSY))
-		rc = sqlite3_wal_checkpoint_v2(st->fts_db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL,
-		                               NULL);
+	/* The search index's file's, if its thread is idle: it is not waited
+	 * for (its commits copy its log when it passes 8,192 pages, and
+	 * closing it the rest). */
+	if (rc == SQLITE_OK || rc == SQLITE_BUSY)
+		rc = st_fts_checkpoint(st);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return st_fail(st, rc, err, "copying the write-ahead log into index.sqlite");
 	return LA_OK;

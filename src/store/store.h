@@ -57,7 +57,8 @@ void store_close(struct store *st);
  * as closing would, but says whether it could: LA_ENOSPC if the disk is
  * full (what was committed stays safe in the log, and readers see it).
  * Passive: it never waits for readers, and what they still use is copied
- * by a later checkpoint. */
+ * by a later checkpoint.  search.sqlite's log too, if the thread that
+ * writes it is idle (it is not waited for: its own commits copy it). */
 LA_MUST_CHECK enum la_status store_checkpoint(struct store *st, struct la_err *err);
 
 /* For `listarc index` (a run that may write a whole archive): the
@@ -249,22 +250,38 @@ LA_MUST_CHECK enum la_status store_search_catch_up(struct store *st);
  * are indexed, their search rows are left to the next writer's
  * catch-up. */
 LA_MUST_CHECK enum la_status store_search_sync(struct store *st, struct la_err *err);
+/* Frees what a writer's batches keep between transactions for the
+ * next (the Message-IDs met, the mid_words rows' arrays, the days; each
+ * only if nothing of it is still to be written) and gives the heap's
+ * free pages back: for the end of an index run, whose deferred indexes
+ * and series' states need none of it (a later batch reads what it needs
+ * from the index again). */
+void store_caches_release(struct store *st);
 /* Frees what the thread that writes the search index's file holds
- * between batches (its buffers, that connection's page cache), once it
- * is idle: for the end of an index run, whose remaining work (the
- * deferred indexes and series' states) needs none of it.  What is handed
- * over later is written as before. */
+ * between batches (its buffers, its spool's disk space, that
+ * connection's page cache), once it is idle.  What is handed over later
+ * is written as before. */
 void store_search_release(struct store *st);
 
 /* What a writer is set to hold (for tests: t4091): index.sqlite's and
  * search.sqlite's page caches (PRAGMA cache_size, negative: KiB), its
  * temp_store (0: SQLite's default, files), and of the search rows handed
  * to the thread that writes search.sqlite, the bytes in all, the most
- * it held at once and the bytes after which the writer waits for it. */
+ * it held at once and the bytes after which the writer spools them (or,
+ * without a spool, waits for the thread). */
 struct store_memory {
 	int64_t cache_size, search_cache_size, temp_store;
 	uint64_t search_handed, search_held_max, search_handed_limit;
 	uint64_t search_ready; /* rows handed over prepared (store_new_msg's fts) */
+	/* The series' states pass of this run (series_state_fill), if one
+	 * ran: its bounds and the most each of its caches held (t3337). */
+	bool states_ran;
+	struct store_states_mem {
+		size_t rows, names, groupm, reviews, parents, versions, walks, ids;
+	} states_max, states_held;
+	/* The records written to the spool (write.c, spool_put) and the
+	 * most bytes it held at once. */
+	uint64_t search_spooled, search_spool_max;
 };
 void store_memory_get(struct store *st, struct store_memory *out);
 /* Whether the search index has what lore's prefixes need (dfa: dfb:

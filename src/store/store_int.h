@@ -191,6 +191,9 @@ struct store {
 	 * lists' series counts read at scount_gen (series.c: a count reads
 	 * every series of a list). */
 	uint64_t read_gen, scount_gen;
+	/* The last states pass's bounds and what it held (store_memory_get). */
+	bool fill_ran;
+	struct store_states_mem fill_max, fill_held;
 	struct {
 		int64_t list_id;
 		int count;
@@ -376,6 +379,11 @@ LA_MUST_CHECK enum la_status st_fts_commit(struct store *st, int64_t cover);
  * and mark handed over (st->fts_db is the caller's again); a failure of
  * the file's writes sets st->fts_stuck. */
 void st_fts_idle(struct store *st);
+/* write.c: a passive checkpoint of the search index's file (st->fts_db),
+ * made only if the thread that writes it is idle (not waited for);
+ * SQLite's code (SQLITE_OK also when there is no file or it was not
+ * made). */
+int st_fts_checkpoint(struct store *st);
 /* store.c: opens (and creates) the search index's own file as st->fts_db;
  * st_fts_file_clear empties it (committed at once). */
 LA_MUST_CHECK enum la_status st_fts_open(struct store *st);
@@ -598,12 +606,6 @@ void store_memo_free(struct store_memo *m);
 
 /* write.c: drops the writer caches (on rollback and close). */
 void st_write_caches_free(struct store *st);
-/* Frees what a writer's batches keep between transactions for the
- * next (the Message-IDs met, the mid_words rows' arrays, the days), and
- * gives the heap's free pages back: for the end of a first index, whose
- * deferred indexes and series' states need none of it (each is read
- * again if a later batch needs it). */
-void st_write_release(struct store *st);
 /* write.c: writes what the caches hold that the index does not yet, and
  * empties them, in the open transaction (before SQL that changes mids
  * or days behind their back). */

@@ -6,13 +6,16 @@
  * a dozen queries. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "limits.h"
 #include "msg/ftsrow.h"
@@ -21,6 +24,7 @@
 #include "store/stats_sql.h"
 #include "util/stem.h"
 #include "util/hash.h"
+#include "util/io.h"
 #include "util/vec.h"
 
 /* Entries kept between transactions; beyond this the cache starts empty
@@ -978,20 +982,33 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
  * at least): st_fts_commit hands one over after the index's COMMIT, so
  * that the file never holds a message the index lacks, and the writer
  * goes on with its next batch while the thread finishes this one (the
- * file one batch or more behind, never more than the rows two buffers
- * of FTS_PEND_BYTES hold: fts_queue waits for the thread beyond that).
+ * file one batch or more behind).  What the thread has not taken when
+ * the writer has handed it FTS_PEND_BYTES more goes to the spool (an
+ * unnamed file in the data directory: spool_put) as one record, and
+ * the thread takes the spool's records first, in their order, then raw:
+ * the writer never waits for it, and it never starves while the writer
+ * commits or ends the run (docs/INDEX.md, "The search index's file").
+ * Only a spool that cannot be written (no file, a full disk) or holds
+ * FTS_SPOOL_MAX makes the writer wait as before (fts_queue).
  * A write or commit of the file that fails stops the thread's writes
  * there for good (fp->ierr): the index goes on, the file keeps the
  * batches committed before, and the next writer catches it up;
  * store_search_sync waits for the thread and says so.
  *
- * FTS_PEND_BYTES is what the writer hands over before it waits for the
- * thread to take it: the thread holds it three times (raw, the spare
- * it prepares from, pend), with FTS5's hash of pending terms (hashsize,
- * fts_tuning in store.c) and its connection's page cache.  At 4 MB
- * those were about 9 MB more of the indexer's peak RSS than at 1 MB
- * (docs/INDEX.md, "What the indexer holds"), for no speed. */
+ * FTS_PEND_BYTES is what the writer hands over before it spools it (or
+ * waits for the thread to take it): the thread holds it three times
+ * (raw, the spare it prepares from, pend), with FTS5's hash of pending
+ * terms (hashsize, fts_tuning in store.c) and its connection's page
+ * cache.  At 4 MB those were about 9 MB more of the indexer's peak RSS
+ * than at 1 MB (docs/INDEX.md, "What the indexer holds"), for no speed;
+ * the spool's backlog is in a file, not in memory. */
 #define FTS_PEND_BYTES (1u << 20)
+/* The most the spool holds (records written and not taken yet): beyond
+ * it the writer waits for the thread, as without a spool.  A spool
+ * emptied by the thread is written again from its start, and its file
+ * cut back when it has grown past FTS_SPOOL_KEEP. */
+#define FTS_SPOOL_MAX ((uint64_t)1 << 30)
+#define FTS_SPOOL_KEEP ((uint64_t)64 << 20)
 /* Without the thread, or into index.sqlite (where each flush is a few
  * segments more: above), the rows are flushed every 4 MB as before. */
 #define FTS_FLUSH_BYTES (4u << 20)
@@ -1052,6 +1069,37 @@ struct fts_prep {
 	size_t raw_hi;
 	/* The rows handed over prepared (FTS_READY: store_memory_get). */
 	uint64_t ready;
+	/* The spool (spool_put): its file (-1 until first needed), off for
+	 * good once it could not be opened or written; under mu: where its
+	 * first record not taken is (spool_r), its end (spool_end, where the
+	 * next record goes: only the writer moves it), the commit marks of
+	 * its records, whether the thread reads one (spool_reading) or the
+	 * writer writes raw there (raw_spooling: the thread leaves raw
+	 * alone); the records written in all and the most held at once
+	 * (store_memory_get); its largest size since it was last cut back. */
+	int spool_fd;
+	bool spool_off, spool_reading, raw_spooling;
+	uint64_t spool_r, spool_end, spool_size;
+	size_t spool_marks;
+	uint64_t spooled, spool_hi;
+	/* Tests only (LISTARC_FTS_SPOOL): "all" sends every hand-off
+	 * through the spool (the thread takes raw itself only to drain or
+	 * stop), in records of FTS_SPOOL_TEST_BYTES; "fail" too, and its
+	 * third write fails as with a full disk (spool_fail_at); "kill:N"
+	 * too, and the process is killed (SIGKILL) once the N-th record is
+	 * written (spool_kill_at). */
+	bool spool_all;
+	uint64_t spool_fail_at, spool_kill_at;
+};
+
+/* The hand-off's bytes in a record (LISTARC_FTS_SPOOL=all), so that a
+ * small corpus makes many. */
+#define FTS_SPOOL_TEST_BYTES ((size_t)16 << 10)
+
+/* A record of the spool: raw's bytes (len, rows of them, marks of those
+ * commit marks) after it. */
+struct spool_rec {
+	uint64_t len, rows, marks;
 };
 
 /* Inserts the prepared rows of b (rows of them) with s; the largest id
@@ -1214,27 +1262,100 @@ static void prep_rows(struct fts_prep *fp, const struct buf *w, size_t rows)
 	}
 }
 
+/* Whether the thread has rows to take (under mu): a record of the spool,
+ * or raw's rows unless the writer is writing them to the spool (or, for
+ * the tests' LISTARC_FTS_SPOOL, the spool is to carry them and the
+ * writer neither drains nor stops the thread). */
+static bool prep_pending(const struct fts_prep *fp)
+{
+	if (fp->spool_end > fp->spool_r)
+		return true;
+	return fp->raw_rows && !fp->raw_spooling &&
+	       (!fp->spool_all || fp->spool_off || fp->draining || fp->stop);
+}
+
+/* Whether a test holds the rows (LISTARC_FTS_LAG): until more than
+ * fp->hold commit marks wait, in raw and the spool. */
+static bool prep_held(const struct fts_prep *fp)
+{
+	return fp->hold && !fp->draining && fp->raw_marks + fp->spool_marks <= fp->hold;
+}
+
+/* The spool's record at at read into fp->spare (by the thread, mu not
+ * held), its header into *h.  False if it could not be read (the disk's
+ * error, or no memory): the thread then writes nothing more into the
+ * file (fp->ierr), as after a failed write there. */
+static bool spool_get(struct fts_prep *fp, uint64_t at, struct spool_rec *h)
+{
+	size_t got = 0;
+	enum la_status e = io_pread_full(fp->spool_fd, h, sizeof *h, at, &got);
+	int sys = e ? errno : 0;
+	if (!e && got != sizeof *h)
+		e = LA_EIO;
+	if (!e)
+		e = buf_reserve(&fp->spare, h->len);
+	if (!e && (e = io_pread_full(fp->spool_fd, fp->spare.data, h->len, at + sizeof *h, &got)) !=
+	                  LA_OK)
+		sys = errno;
+	if (!e && got != h->len)
+		e = LA_EIO;
+	if (!e) {
+		fp->spare.len = h->len;
+		return true;
+	}
+	if (!fp->ierr) {
+		fp->ierr = e;
+		snprintf(fp->emsg, sizeof fp->emsg, "reading the search rows' spool: %s",
+		         sys ? strerror(sys) : la_strstatus(e));
+	}
+	buf_reset(&fp->spare);
+	return false;
+}
+
 static void *prep_main(void *arg)
 {
 	struct fts_prep *fp = arg;
 	pthread_mutex_lock(&fp->mu);
 	for (;;) {
-		while ((!fp->raw_rows ||
-		        (fp->hold && !fp->draining && fp->raw_marks <= fp->hold)) &&
-		       !fp->stop) {
+		while ((!prep_pending(fp) || prep_held(fp)) && !fp->stop) {
 			fp->busy = false;
 			pthread_cond_broadcast(&fp->idle);
 			pthread_cond_wait(&fp->work, &fp->mu);
 		}
-		if (!fp->raw_rows)
+		if (!prep_pending(fp))
 			break;
 		fp->busy = true;
-		struct buf w = fp->raw;
-		fp->raw = fp->spare;
-		fp->spare = w;
-		size_t rows = fp->raw_rows;
-		fp->raw_rows = fp->raw_marks = 0;
-		/* (The writer may wait for raw to be taken: store_fts_add.) */
+		size_t rows;
+		if (fp->spool_end > fp->spool_r) {
+			/* The spool's records first, oldest first: raw's rows
+			 * came after them. */
+			uint64_t at = fp->spool_r;
+			fp->spool_reading = true;
+			pthread_mutex_unlock(&fp->mu);
+			struct spool_rec h = {0};
+			bool ok = spool_get(fp, at, &h);
+			pthread_mutex_lock(&fp->mu);
+			fp->spool_reading = false;
+			if (ok) {
+				fp->spool_r = at + sizeof h + h.len;
+				fp->spool_marks -= h.marks;
+				rows = h.rows;
+			} else {
+				/* (The rows left are for the next writer's
+				 * catch-up: nothing more is written.) */
+				fp->spool_r = fp->spool_end;
+				fp->spool_marks = 0;
+				rows = 0;
+			}
+		} else {
+			struct buf w = fp->raw;
+			fp->raw = fp->spare;
+			fp->spare = w;
+			rows = fp->raw_rows;
+			fp->raw_rows = fp->raw_marks = 0;
+		}
+		/* (The writer may wait for raw, or room in the spool, to be
+		 * taken: fts_queue.) */
 		pthread_cond_broadcast(&fp->idle);
 		pthread_mutex_unlock(&fp->mu);
 		prep_rows(fp, &fp->spare, rows);
@@ -1248,6 +1369,90 @@ static void *prep_main(void *arg)
 	pthread_cond_signal(&fp->idle);
 	pthread_mutex_unlock(&fp->mu);
 	return NULL;
+}
+
+/* Opens the spool (mu held, by the writer): an unnamed file in the data
+ * directory (O_TMPFILE, or one created and unlinked at once where the
+ * file system has no O_TMPFILE), on the disk that holds the index rather
+ * than in $TMPDIR, which may be a tmpfs (memory: the backlog would then
+ * be the machine's RAM, unbounded by the indexer's peak RSS).  False
+ * (for good) if it cannot be. */
+static bool spool_open(struct fts_prep *fp, const char *dir)
+{
+	if (fp->spool_fd >= 0)
+		return true;
+	if (fp->spool_off)
+		return false;
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		char path[4200];
+		snprintf(path, sizeof path, "%s/.search-spool-XXXXXX", dir);
+		if ((fd = mkostemp(path, O_CLOEXEC)) >= 0 && unlink(path) != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	fp->spool_fd = fd;
+	fp->spool_off = fd < 0;
+	return fd >= 0;
+}
+
+/* Writes raw (its rows and commit marks) to the spool as one record
+ * (the writer, mu held; released while it writes: the thread leaves raw
+ * alone meanwhile, raw_spooling) and empties it.  False if raw stays:
+ * the spool is full (FTS_SPOOL_MAX: try again once the thread took a
+ * record) or cannot be written (for good: no file, a failed write, a
+ * full disk; nothing of raw is lost, the writer waits as before). */
+static bool spool_put(struct fts_prep *fp, const char *dir)
+{
+	if (!fp->raw_rows || !spool_open(fp, dir))
+		return false;
+	uint64_t need = sizeof(struct spool_rec) + fp->raw.len;
+	if (fp->spool_end > fp->spool_r && fp->spool_end - fp->spool_r + need > FTS_SPOOL_MAX)
+		return false;
+	bool cut = false;
+	if (fp->spool_end == fp->spool_r && !fp->spool_reading) {
+		/* Empty: written again from its start. */
+		cut = fp->spool_size > FTS_SPOOL_KEEP;
+		fp->spool_r = fp->spool_end = 0;
+		if (cut)
+			fp->spool_size = 0;
+	}
+	uint64_t at = fp->spool_end;
+	struct spool_rec h = {fp->raw.len, fp->raw_rows, fp->raw_marks};
+	fp->raw_spooling = true;
+	pthread_mutex_unlock(&fp->mu);
+	enum la_status e = LA_OK;
+	if (cut && ftruncate(fp->spool_fd, 0) != 0)
+		e = LA_EIO;
+	if (!e && fp->spool_fail_at && fp->spooled + 1 >= fp->spool_fail_at)
+		e = LA_ENOSPC; /* (the tests' LISTARC_FTS_SPOOL=fail) */
+	if (!e)
+		e = io_pwrite_all(fp->spool_fd, &h, sizeof h, at);
+	if (!e)
+		e = io_pwrite_all(fp->spool_fd, fp->raw.data, fp->raw.len, at + sizeof h);
+	if (!e && fp->spool_kill_at && fp->spooled + 1 == fp->spool_kill_at)
+		raise(SIGKILL);
+	pthread_mutex_lock(&fp->mu);
+	fp->raw_spooling = false;
+	if (e) {
+		/* (What a failed write left in the file is past spool_end:
+		 * never read.) */
+		fp->spool_off = true;
+		pthread_cond_signal(&fp->work);
+		return false;
+	}
+	fp->spool_end = at + need;
+	if (fp->spool_end > fp->spool_size)
+		fp->spool_size = fp->spool_end;
+	if (fp->spool_end - fp->spool_r > fp->spool_hi)
+		fp->spool_hi = fp->spool_end - fp->spool_r;
+	fp->spool_marks += fp->raw_marks;
+	fp->spooled++;
+	buf_reset(&fp->raw);
+	fp->raw_rows = fp->raw_marks = 0;
+	pthread_cond_signal(&fp->work);
+	return true;
 }
 
 /* Waits until every row handed over is prepared (or the thread failed
@@ -1266,7 +1471,7 @@ static void prep_drain(struct fts_prep *fp)
 	pthread_mutex_lock(&fp->mu);
 	fp->draining = true;
 	pthread_cond_signal(&fp->work);
-	while (fp->raw_rows || fp->busy)
+	while (fp->raw_rows || fp->spool_end > fp->spool_r || fp->busy)
 		pthread_cond_wait(&fp->idle, &fp->mu);
 	fp->draining = false;
 	pthread_mutex_unlock(&fp->mu);
@@ -1280,6 +1485,25 @@ void st_fts_idle(struct store *st)
 	prep_drain(fp);
 	if (fp->ierr)
 		st->fts_stuck = true;
+}
+
+int st_fts_checkpoint(struct store *st)
+{
+	if (!st->fts_db)
+		return SQLITE_OK;
+	struct fts_prep *fp = st->fts_prep;
+	if (!fp || fp->failed)
+		return sqlite3_wal_checkpoint_v2(st->fts_db, "main", SQLITE_CHECKPOINT_PASSIVE,
+		                                 NULL, NULL);
+	/* (Idle with nothing to take, it waits on mu, held here: the
+	 * connection is this thread's meanwhile.) */
+	int rc = SQLITE_OK;
+	pthread_mutex_lock(&fp->mu);
+	if (!fp->busy && !fp->raw_rows && fp->spool_end == fp->spool_r)
+		rc = sqlite3_wal_checkpoint_v2(st->fts_db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL,
+		                               NULL);
+	pthread_mutex_unlock(&fp->mu);
+	return rc;
 }
 
 /* The failure of the thread's writes into the search index's file, if
@@ -1323,12 +1547,15 @@ void store_search_release(struct store *st)
 		}
 		fp->queued = 0;
 	}
+	/* (The spool is empty: its disk space given back.) */
+	if (fp->spool_fd >= 0 && fp->spool_size && ftruncate(fp->spool_fd, 0) == 0)
+		fp->spool_r = fp->spool_end = fp->spool_size = 0;
 	if (fp->db && !fp->txn)
 		sqlite3_db_release_memory(fp->db);
 	pthread_mutex_unlock(&fp->mu);
 }
 
-void st_write_release(struct store *st)
+void store_caches_release(struct store *st)
 {
 	if (!st || st->in_txn)
 		return;
@@ -1369,6 +1596,9 @@ void store_memory_get(struct store *st, struct store_memory *out)
 	st_fts_idle(st);
 	out->cache_size = pragma_int(st->db, "main.cache_size");
 	out->temp_store = pragma_int(st->db, "temp_store");
+	out->states_ran = st->fill_ran;
+	out->states_max = st->fill_max;
+	out->states_held = st->fill_held;
 	out->search_cache_size = pragma_int(st->fts_db, "main.cache_size");
 	out->search_handed_limit = FTS_PEND_BYTES;
 	struct fts_prep *fp = st->fts_prep;
@@ -1377,6 +1607,8 @@ void store_memory_get(struct store *st, struct store_memory *out)
 		out->search_handed = fp->handed;
 		out->search_held_max = fp->raw_hi;
 		out->search_ready = fp->ready;
+		out->search_spooled = fp->spooled;
+		out->search_spool_max = fp->spool_hi;
 		pthread_mutex_unlock(&fp->mu);
 	}
 }
@@ -1404,6 +1636,13 @@ static struct fts_prep *prep_get(struct store *st)
 	const char *serial = getenv("LISTARC_FTS_SERIAL");
 	const char *lag = getenv("LISTARC_FTS_LAG");
 	fp->hold = lag ? (size_t)strtoul(lag, NULL, 10) : 0;
+	fp->spool_fd = -1;
+	const char *spool = getenv("LISTARC_FTS_SPOOL");
+	fp->spool_all = spool && (!strcmp(spool, "all") || !strcmp(spool, "fail") ||
+	                          !strncmp(spool, "kill:", 5));
+	fp->spool_fail_at = spool && !strcmp(spool, "fail") ? 3 : 0;
+	fp->spool_kill_at =
+		spool && !strncmp(spool, "kill:", 5) ? strtoull(spool + 5, NULL, 10) : 0;
 	fp->failed = (serial && strcmp(serial, "1") == 0) ||
 	             pthread_create(&fp->th, NULL, prep_main, fp) != 0;
 	st->fts_prep = fp;
@@ -1452,6 +1691,8 @@ void st_fts_prep_free(struct store *st)
 	buf_free(&fp->spare);
 	buf_free(&fp->pend);
 	buf_free(&fp->stembuf);
+	if (fp->spool_fd >= 0)
+		close(fp->spool_fd);
 	stemmer_free(fp->stemmer);
 	free(fp);
 	st->fts_prep = NULL;
@@ -1570,15 +1811,20 @@ static enum la_status fts_queue(struct store *st, int64_t id, const char *subjec
 	}
 	pthread_mutex_unlock(&fp->mu);
 	bool file = fp->db && !fp->failed;
-	if (!e && fp->queued >= (file ? FTS_PEND_BYTES : FTS_FLUSH_BYTES)) {
+	size_t limit = !file           ? FTS_FLUSH_BYTES
+	               : fp->spool_all ? FTS_SPOOL_TEST_BYTES
+	                               : FTS_PEND_BYTES;
+	if (!e && fp->queued >= limit) {
 		if (file) {
-			/* The thread inserts as it goes: wait only until it has
-			 * taken what is waiting (two buffers' worth at most:
-			 * raw is never more than FTS_PEND_BYTES and a row, also
-			 * while the thread, signalled, has yet to run; unless a
-			 * test makes it hold the rows, LISTARC_FTS_LAG). */
+			/* The thread inserts as it goes: what it has not taken
+			 * goes to the spool, which it takes first.  Without
+			 * one (or with it full) wait until it has taken what
+			 * is waiting (two buffers' worth at most: raw is never
+			 * more than FTS_PEND_BYTES and a row, also while the
+			 * thread, signalled, has yet to run; unless a test
+			 * makes it hold the rows, LISTARC_FTS_LAG). */
 			pthread_mutex_lock(&fp->mu);
-			while (fp->raw_rows && (fp->busy || !fp->hold))
+			while (fp->raw_rows && !spool_put(fp, st->dir) && (fp->busy || !fp->hold))
 				pthread_cond_wait(&fp->idle, &fp->mu);
 			fp->queued = fp->raw.len;
 			pthread_mutex_unlock(&fp->mu);
@@ -1610,6 +1856,9 @@ enum la_status st_fts_commit(struct store *st, int64_t cover)
 		fp->raw_rows++;
 		fp->raw_marks++;
 		fp->unmarked = 0;
+		/* (LISTARC_FTS_SPOOL: the marks too go through the spool.) */
+		if (fp->spool_all && !fp->failed && spool_put(fp, st->dir))
+			fp->queued = 0;
 		if (!fp->busy)
 			pthread_cond_signal(&fp->work);
 	}
