@@ -1022,6 +1022,15 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 #define FTS_MARK ((int64_t)-1)
 /* Before a row handed over prepared (an id no message has). */
 #define FTS_READY ((int64_t)-2)
+/* A flush mark (st_fts_flush, as the writer begins its commit): FTS5
+ * writes the batch's pending terms out as a segment now, with the share
+ * of its merges that segment brings (automerge), in the file's open
+ * transaction, while the writer computes its commit; they were written
+ * by the file's COMMIT, after the index's, which the run's end waits for
+ * (a merge under way on an older archive's segments: ~200 K
+ * instructions a message).  The same segment, the same merges: only
+ * when they are written changes, never what the file commits. */
+#define FTS_FLUSH ((int64_t)-3)
 
 /* The rows handed over (raw: the id, then the subject's, the sender's
  * and the columns' text as store_fts_add was given them; or FTS_READY,
@@ -1213,6 +1222,20 @@ static void file_commit(struct fts_prep *fp, int64_t cover)
 	fp->hi = 0;
 }
 
+/* The flush mark's work (FTS_FLUSH): a savepoint, which FTS5 meets by
+ * writing its pending terms out as the file's COMMIT would (a segment,
+ * and its automerge share: fts5FlushOneHash); released at once, the
+ * transaction goes on.  Nothing when no row was inserted since the last
+ * commit. */
+static void file_flush(struct fts_prep *fp)
+{
+	if (fp->ierr || !fp->txn)
+		return;
+	int rc = sqlite3_exec(fp->db, "SAVEPOINT fts_flush; RELEASE fts_flush", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		file_fail(fp, rc);
+}
+
 /* The raw rows of w[0..n) prepared into fp->pend (msg/ftsrow.h: the
  * texts spaced, folded and stemmed; a row the caller prepared, as it
  * is); at a commit mark (only with the search index in its own file),
@@ -1229,12 +1252,15 @@ static void prep_rows(struct fts_prep *fp, const struct buf *w, size_t rows)
 		size_t n[MSG_FTS_TEXTS];
 		int64_t id;
 		memcpy(&id, w->data + at, sizeof id);
-		if (id == FTS_MARK) {
+		if (id == FTS_MARK || id == FTS_FLUSH) {
 			int64_t cover;
 			memcpy(&cover, w->data + at + sizeof id, sizeof cover);
 			at += sizeof id + sizeof cover;
 			file_insert(fp);
-			file_commit(fp, cover);
+			if (id == FTS_MARK)
+				file_commit(fp, cover);
+			else
+				file_flush(fp);
 			continue;
 		}
 		if (id == FTS_READY) {
@@ -1702,9 +1728,25 @@ enum la_status st_fts_flush(struct store *st)
 {
 	struct fts_prep *fp = st->fts_prep;
 	/* In the search index's own file, the thread inserts and commits the
-	 * rows itself (st_fts_commit), not waited for. */
-	if (!fp || (fp->db && !fp->failed))
+	 * rows itself (st_fts_commit), not waited for; a flush mark first
+	 * (FTS_FLUSH) when rows came since the last commit mark. */
+	if (!fp)
 		return LA_OK;
+	if (fp->db && !fp->failed) {
+		if (!fp->unmarked || st->fts_stuck)
+			return LA_OK;
+		int64_t mark[2] = {FTS_FLUSH, 0};
+		pthread_mutex_lock(&fp->mu);
+		enum la_status e = buf_reserve(&fp->raw, sizeof mark);
+		if (!e) {
+			buf_add(&fp->raw, mark, sizeof mark);
+			fp->raw_rows++;
+			if (!fp->busy)
+				pthread_cond_signal(&fp->work);
+		}
+		pthread_mutex_unlock(&fp->mu);
+		return e;
+	}
 	prep_drain(fp);
 	fp->queued = 0;
 	if (fp->db) {
