@@ -603,8 +603,7 @@ int cmd_index(int argc, char **argv)
 		        (long long)m.search_cache_size, (unsigned long long)m.search_handed,
 		        (unsigned long long)m.search_held_max,
 		        (unsigned long long)m.search_handed_limit,
-		        (unsigned long long)m.search_ready,
-		        (unsigned long long)m.search_spooled,
+		        (unsigned long long)m.search_ready, (unsigned long long)m.search_spooled,
 		        (unsigned long long)m.search_spool_max);
 		const struct store_states_mem *sm[2] = {&m.states_max, &m.states_held};
 		for (int i = 0; m.states_ran && i < 2; i++)

@@ -3037,8 +3037,8 @@ static void fill_report(struct store *st, const struct pid_cache *pc, const stru
 	const struct cache_max *m = pc->max;
 	const struct cache_max *h = &pc->held;
 	st->fill_ran = true;
-	st->fill_max = (struct store_states_mem){m->rows,    m->names,   m->groupm, m->reviews,
-	                                         m->parents, sc->vmax,   sc->wmax,  m->ids};
+	st->fill_max = (struct store_states_mem){m->rows,    m->names, m->groupm, m->reviews,
+	                                         m->parents, sc->vmax, sc->wmax,  m->ids};
 	st->fill_held = (struct store_states_mem){h->rows,    h->names,  h->groupm, h->reviews,
 	                                          h->parents, sc->vheld, sc->wheld, h->ids};
 }
