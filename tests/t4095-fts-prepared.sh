@@ -2,8 +2,10 @@
 # t4095-fts-prepared: the search index's rows are prepared (CJK spacing,
 # folded letters, stems: msg/ftsrow.c) by ingest's reader threads, mbox
 # and public-inbox, and handed to the search thread as they are, which
-# only inserts them; LISTARC_FTS_PREP=0 hands the texts over as before,
-# for the search thread to prepare (store/write.c).  The same corpus
+# only inserts them.  A reader prepares a row only while it is ahead of
+# the writer (ingest_prep_here), else hands the texts over for the
+# search thread to prepare: LISTARC_FTS_PREP=1 makes the readers prepare
+# every row, LISTARC_FTS_PREP=0 none (store/write.c).  The same corpus
 # (samples/, ../shared's edge messages, notmuch and peers when present,
 # and a message of CJK, accented and ligature text) is indexed both
 # ways, and with the writer alone (LISTARC_FTS_SERIAL=1): every word at
@@ -13,7 +15,7 @@
 # (`make check-anchor`), the anchor's archives of the same runs are
 # compared too.
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 10
 ANCHOR=${LISTARC_ANCHOR:-}
 
 corpus_mboxes src
@@ -45,8 +47,10 @@ index 0123456789ab..fedcba987654 100644
 EOF
 n=$(cat src/*.mbox | grep -c '^From ')
 
-LISTARC_TEST_MEMORY=1 la index -q --data P l src/*.mbox 2>P.err
-check_eq "P: rows prepared by the reader (the default): exit 0" $? 0
+LISTARC_FTS_PREP=1 LISTARC_TEST_MEMORY=1 la index -q --data P l src/*.mbox 2>P.err
+check_eq "P: rows prepared by the reader (LISTARC_FTS_PREP=1): exit 0" $? 0
+LISTARC_TEST_MEMORY=1 la index -q --data D l src/*.mbox 2>D.err
+check_eq "D: rows prepared by the reader while it is ahead (the default): exit 0" $? 0
 LISTARC_FTS_PREP=0 LISTARC_TEST_MEMORY=1 la index -q --data O l src/*.mbox 2>O.err
 check_eq "O: rows prepared by the search thread (LISTARC_FTS_PREP=0): exit 0" $? 0
 LISTARC_FTS_SERIAL=1 la index -q --data S l src/*.mbox 2>S.err
@@ -54,8 +58,9 @@ ready() { sed -n 's/.* search_ready=\([0-9]*\).*/\1/p' "$1"; }
 docs=$(isql P 'SELECT count(*) FROM s.fts_docsize')
 check_eq "P: every row handed over prepared; O: none" "$(ready P.err) $(ready O.err) $docs" "$n 0 $n"
 ref=$(fts_vocab O)
-check "P (and S, the writer alone) hold every word at every position as O ($n messages)" \
-	[ "$(fts_vocab P)" = "$ref" -a "$(fts_vocab S)" = "$ref" ]
+check "P (and D, some rows each way, and S, the writer alone) hold every word at every position as O ($n messages)" \
+	[ "$(fts_vocab P)" = "$ref" -a "$(fts_vocab D)" = "$ref" -a "$(fts_vocab S)" = "$ref" ]
+echo "# D: $(ready D.err) of $n rows prepared by the reader"
 q='SELECT p.pid, m.day, m.num FROM patchids p JOIN messages m ON m.id = p.id ORDER BY 1, 2, 3'
 check "...and the same patch ids" [ "$(isql P "$q" | md5sum)" = "$(isql O "$q" | md5sum)" ]
 found=
@@ -71,7 +76,7 @@ if have_public_inbox; then
 	sed 's/^From .*/From mboxrd@z Thu Jan  1 00:00:00 1970/' src/edges.mbox "$ROOT/samples/seeds.mbox" >pi.mbox
 	public-inbox-init -V2 -L basic v2 "$T/v2" http://example.org/v2 v2@example.org 2>pi.err &&
 		"$ROOT/bench/pi-import" v2 v2 pi.mbox >/dev/null 2>>pi.err
-	LISTARC_TEST_MEMORY=1 la index -q --data G l v2 2>G.err
+	LISTARC_FTS_PREP=1 LISTARC_TEST_MEMORY=1 la index -q --data G l v2 2>G.err
 	LISTARC_FTS_PREP=0 la index -q --data GO l v2 2>GO.err
 	gn=$(isql G 'SELECT count(*) FROM s.fts_docsize')
 	check "a v2 inbox: its $gn rows prepared by the git reader, the words as the thread's" \

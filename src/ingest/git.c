@@ -796,6 +796,7 @@ struct git_ring {
 	 * its scratch for the stems (ingest.c's ring). */
 	enum msg_fts_cols fts_cols;
 	struct buf fts_scratch;
+	bool prep_always; /* (LISTARC_FTS_PREP=1: ingest_prep_here) */
 };
 
 /* s packed into p (false: out of memory). */
@@ -902,9 +903,10 @@ static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct l
 			msg_fts_row_free(&sl->fts);
 			msg_fts_row_init(&sl->fts);
 		}
+		bool prep = sl->op == 'm' && ingest_prep_here(&q->h, q->size, q->prep_always);
 		msg_fts_row_make(&sl->fts, &q->fts_scratch, q->stemmer,
-		                 sl->op == 'm' ? q->fts_cols : MSG_FTS_NONE, sum->subject,
-		                 sum->from_name, sum->from_addr, sl->text);
+		                 prep ? q->fts_cols : MSG_FTS_NONE, sum->subject, sum->from_name,
+		                 sum->from_addr, sl->text);
 	}
 	return LA_OK;
 }
@@ -1035,7 +1037,8 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 	                     .v = v,
 	                     .n = n,
 	                     .o = w->o,
-	                     .fts_cols = w->o->search ? store_fts_cols(w->st) : MSG_FTS_NONE};
+	                     .fts_cols = w->o->search ? store_fts_cols(w->st) : MSG_FTS_NONE,
+	                     .prep_always = ingest_prep_always()};
 	pthread_t reader;
 	bool started = false;
 	enum la_status e = LA_OK;

@@ -252,6 +252,7 @@ struct ring {
 	 * the search thread then only inserts them. */
 	enum msg_fts_cols fts_cols;
 	struct buf fts_scratch;
+	bool prep_always; /* (LISTARC_FTS_PREP=1: ingest_prep_here) */
 };
 
 /* Reads a message's bytes (up to what search needs) into unq, with its
@@ -357,6 +358,17 @@ static bool from_date(const struct mbox_msg *m, struct slot *sl, bool pipermail,
 	return true;
 }
 
+bool ingest_prep_always(void)
+{
+	const char *p = getenv("LISTARC_FTS_PREP");
+	return p && strcmp(p, "1") == 0;
+}
+
+bool ingest_prep_here(const struct handoff *h, size_t size, bool always)
+{
+	return always || handoff_ahead(h) * 2 >= size;
+}
+
 /* What slot text t holds: its buffers' room. */
 size_t ingest_text_held(const struct msg_text *t)
 {
@@ -430,8 +442,9 @@ static void *reader_main(void *arg)
 			msg_fts_row_free(&sl->fts);
 			msg_fts_row_init(&sl->fts);
 		}
+		bool prep = sl->has_text && ingest_prep_here(&q->h, RING, q->prep_always);
 		msg_fts_row_make(&sl->fts, &q->fts_scratch, q->stemmer,
-		                 sl->has_text ? q->fts_cols : MSG_FTS_NONE, sl->sum.subject,
+		                 prep ? q->fts_cols : MSG_FTS_NONE, sl->sum.subject,
 		                 sl->sum.from_name, sl->sum.from_addr, &sl->text);
 		handoff_put(&q->h);
 	}
@@ -454,6 +467,7 @@ static enum la_status ring_init(struct ring *q, const struct span_job *j,
 	q->search = o->search;
 	q->conf = o->conf;
 	q->fts_cols = o->search ? store_fts_cols(j->st) : MSG_FTS_NONE;
+	q->prep_always = ingest_prep_always();
 	buf_init(&q->fts_scratch, MSG_FTS_ROW_MAX);
 	/* A message without a date of its own takes the one before it; the
 	 * first of a file, the file's. */

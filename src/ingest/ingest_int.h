@@ -10,6 +10,7 @@
 #include "ingest/ingest.h"
 #include "mbox/mbox.h"
 #include "store/store.h"
+#include "util/handoff.h"
 #include "util/io.h"
 
 struct msg_text;
@@ -21,6 +22,16 @@ struct msg_text;
 
 /* The bytes t's buffers hold (their capacity). */
 size_t ingest_text_held(const struct msg_text *t);
+/* Whether a reader prepares a message's row of the search index itself
+ * (msg/ftsrow.h) or hands its texts over for the search thread to
+ * prepare: itself only while it is ahead of the writer, half its ring
+ * of size slots filled and not yet taken (handoff_ahead); else the
+ * reader is the run's slowest step, and the search thread, which the
+ * writer never waits for (its spool), has the time.  Either way the
+ * same row (t4095).  always: LISTARC_FTS_PREP=1 (ingest_prep_always),
+ * for tests: every row prepared by the reader. */
+bool ingest_prep_here(const struct handoff *h, size_t size, bool always);
+bool ingest_prep_always(void);
 
 /* Sleeps a little more each time (1 ms up to 10 ms), adding the time to
  * *waited_ms: the waits for locks poll with it. */

@@ -28,10 +28,16 @@ bool handoff_wait_put(struct handoff *h, size_t *slot)
 		pthread_cond_wait(&h->can_put, &h->mu);
 	}
 	h->reader_waits = false;
+	h->ahead = h->head - h->tail;
 	bool go = !h->stop;
 	*slot = h->head % h->size;
 	pthread_mutex_unlock(&h->mu);
 	return go;
+}
+
+size_t handoff_ahead(const struct handoff *h)
+{
+	return h->ahead;
 }
 
 void handoff_put(struct handoff *h)

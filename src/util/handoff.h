@@ -33,6 +33,7 @@ struct handoff {
 	bool done;         /* the reader has finished */
 	bool stop;         /* the writer asks the reader to stop */
 	bool reader_waits, writer_waits;
+	size_t ahead; /* (the reader's) filled slots not yet taken, at its last wait_put */
 };
 
 /* A hand-off over size slots (size ≥ 2). */
@@ -42,6 +43,11 @@ void handoff_destroy(struct handoff *h);
 /* Reader: waits for a free slot; true with *slot its index, false if the
  * writer asked it to stop. */
 bool handoff_wait_put(struct handoff *h, size_t *slot);
+/* Reader: how many slots it had filled that the writer had not yet
+ * taken, as its last handoff_wait_put found them: how far ahead of the
+ * writer it is (a reader with work it may leave to others does it only
+ * when ahead). */
+size_t handoff_ahead(const struct handoff *h);
 /* Reader: the slot handoff_wait_put gave is filled. */
 void handoff_put(struct handoff *h);
 /* Reader: nothing more will come (whatever it stored about why is read
