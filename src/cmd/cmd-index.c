@@ -202,10 +202,9 @@ static void index_end_run(struct store *st, struct index_end *end)
 	if (end->done)
 		return;
 	end->done = true;
-	/* (The writer's caches, and every free page of the heap, given
-	 * back first: the work needs none of what the lists' reading held,
-	 * and the search thread's memory is held beside it.) */
-	store_caches_release(st);
+	/* (Each frees the writer's caches and trims the heap first when it
+	 * has work: it needs none of what the lists' reading held, and the
+	 * search thread's memory is held beside it: store_caches_release.) */
 	struct la_err err = {0};
 	if (store_indexes_finish(st, &err)) {
 		cmd_error("%s", err.msg);

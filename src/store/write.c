@@ -1411,9 +1411,12 @@ static bool spool_open(struct fts_prep *fp, const char *dir)
 		return false;
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		/* (mkostemp's template; a directory name too long for it
+		 * leaves the spool off.) */
 		char path[4200];
-		snprintf(path, sizeof path, "%s/.search-spool-XXXXXX", dir);
-		if ((fd = mkostemp(path, O_CLOEXEC)) >= 0 && unlink(path) != 0) {
+		int n = snprintf(path, sizeof path, "%s/.search-spool-XXXXXX", dir);
+		if (n > 0 && (size_t)n < sizeof path && (fd = mkostemp(path, O_CLOEXEC)) >= 0 &&
+		    unlink(path) != 0) {
 			close(fd);
 			fd = -1;
 		}
