@@ -30,6 +30,8 @@
 #include "limits.h"
 #include "store/store_int.h"
 #include "util/buf.h"
+#include "util/civil.h"
+#include "util/vec.h"
 
 /* A change to a day's messages (a row removed, hidden or shown, or
  * changed in a column a line shows) deletes the day's row and notes the
@@ -275,6 +277,195 @@ static enum la_status lines_make(struct store *st, int64_t list_id, int day, str
 	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
 }
 
+/* Dirty days made from one read of their messages (lines_run), when a
+ * commit has at least LINES_RUN_MIN of them (a first index's end, a
+ * large append): a statement a day (its setup and seek) was most of a
+ * day's cost at two or three messages a day.  Below, a day at a time. */
+#define LINES_RUN_MIN 8
+/* A run of dirty days read in one statement: days of one list at most
+ * LINES_RUN_GAP calendar days apart, so that the messages of the days
+ * between (read and dropped) stay few. */
+#define LINES_RUN_GAP 4
+
+/* The statements of lines_run, prepared once a flush. */
+struct run_stmts {
+	sqlite3_stmt *counts, *put;
+};
+
+static int key_cmp(const void *x, const void *y)
+{
+	const struct day_key *p = x, *q = y;
+	if (p->list_id != q->list_id)
+		return p->list_id < q->list_id ? -1 : 1;
+	return (p->day > q->day) - (p->day < q->day);
+}
+
+static int64_t day_number(int key)
+{
+	struct civil_ymd c = civil_daykey_split(key);
+	return civil_to_days(c.y, (unsigned)c.m, (unsigned)c.d);
+}
+
+/* A day of a run and its days.count (-1: no days row). */
+struct run_day {
+	int day;
+	int64_t count;
+};
+
+/* What lines_run's read of messages carries from row to row. */
+struct run_state {
+	struct store *st;
+	struct run_stmts *q;
+	int64_t list_id;
+	const struct day_key *d; /* the run's dirty days, in order */
+	size_t n, at;            /* d[at] the next not written */
+	const struct run_day *c; /* the days rows of the run's range, in order */
+	size_t nc, cat;
+	struct buf *b;
+	int cur;        /* the day of the rows being read (0: none yet) */
+	bool cur_dirty; /* it is one of d: its lines are packed in b */
+	enum la_status e;
+};
+
+/* Day `day`'s row written as lines_make writes it: data[0..n) (the
+ * day's lines) with the days.count, or no row if the day has none. */
+static enum la_status run_put(struct run_state *r, int day, const void *data, size_t n)
+{
+	while (r->cat < r->nc && r->c[r->cat].day < day)
+		r->cat++;
+	sqlite3_stmt *s;
+	int rc;
+	if (r->cat < r->nc && r->c[r->cat].day == day) {
+		s = r->q->put;
+		sqlite3_bind_int64(s, 1, r->list_id);
+		sqlite3_bind_int(s, 2, day);
+		sqlite3_bind_int64(s, 3, r->c[r->cat].count);
+		sqlite3_bind_blob(s, 4, data, (int)n, SQLITE_STATIC);
+		rc = st_step_done(s);
+		sqlite3_clear_bindings(s);
+	} else {
+		if (!(s = st_prepare(r->st, S_LINES_DEL)))
+			return LA_EDB;
+		sqlite3_bind_int64(s, 1, r->list_id);
+		sqlite3_bind_int(s, 2, day);
+		rc = st_step_done(s);
+	}
+	return rc == SQLITE_DONE ? LA_OK : st_error(rc);
+}
+
+/* The dirty days before `day` that had no lines written (their rows
+ * have no lines), then the day's own if it is dirty. */
+static void run_close(struct run_state *r, int day)
+{
+	static const unsigned char empty[1] = {LINES_FORMAT};
+	while (!r->e && r->at < r->n && r->d[r->at].day < day)
+		r->e = run_put(r, r->d[r->at++].day, empty, sizeof empty);
+}
+
+static bool run_line(const struct store_entry *e, void *arg)
+{
+	struct run_state *r = arg;
+	if (e->day != r->cur) {
+		if (r->cur_dirty && !r->e) {
+			r->e = r->b->err ? LA_ENOMEM : run_put(r, r->cur, r->b->data, r->b->len);
+			r->at++;
+		}
+		run_close(r, e->day);
+		r->cur = e->day;
+		r->cur_dirty = r->at < r->n && r->d[r->at].day == e->day;
+		if (r->cur_dirty) {
+			buf_reset(r->b);
+			store_lines_start(r->b);
+		}
+	}
+	if (r->cur_dirty)
+		line_pack(e, r->b);
+	return !r->e;
+}
+
+/* The rows of the dirty days d[0..n) of one list (in day order), made
+ * as lines_make makes them one by one, from one read of the days rows
+ * and one of the messages of the range; a day at a time (lines_make) if
+ * a day of the range has more than DAY_LINES_MAX messages (not read). */
+static enum la_status lines_run(struct store *st, struct run_stmts *q, const struct day_key *d,
+                                size_t n, struct buf *b)
+{
+	if (!q->counts &&
+	    sqlite3_prepare_v3(st->db,
+	                       "SELECT day, count FROM days WHERE list_id = ?1"
+	                       " AND day BETWEEN ?2 AND ?3 ORDER BY day",
+	                       -1, 0, &q->counts, NULL) != SQLITE_OK)
+		return LA_EDB;
+	if (!q->put && sqlite3_prepare_v3(st->db,
+	                                  "INSERT OR REPLACE INTO day_lines(key, count, data)"
+	                                  " VALUES(?1 * 4294967296 + ?2, ?3, ?4)",
+	                                  -1, 0, &q->put, NULL) != SQLITE_OK)
+		return LA_EDB;
+	struct run_day *c = NULL;
+	size_t nc = 0, cap = 0;
+	bool busy = false;
+	sqlite3_stmt *s = q->counts;
+	sqlite3_bind_int64(s, 1, d[0].list_id);
+	sqlite3_bind_int(s, 2, d[0].day);
+	sqlite3_bind_int(s, 3, d[n - 1].day);
+	enum la_status e = LA_OK;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!vec_reserve(&c, &cap, nc + 1, sizeof *c)) {
+			e = LA_ENOMEM;
+			break;
+		}
+		c[nc].day = sqlite3_column_int(s, 0);
+		c[nc].count = sqlite3_column_int64(s, 1);
+		busy |= c[nc].count > DAY_LINES_MAX;
+		nc++;
+	}
+	sqlite3_reset(s);
+	if (!e && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		e = st_error(rc);
+	if (!e && busy) {
+		for (size_t i = 0; i < n && !e; i++)
+			e = lines_make(st, d[i].list_id, d[i].day, b);
+	} else if (!e) {
+		struct run_state r = {.st = st,
+		                      .q = q,
+		                      .list_id = d[0].list_id,
+		                      .d = d,
+		                      .n = n,
+		                      .c = c,
+		                      .nc = nc,
+		                      .b = b};
+		if (!(s = st_prepare(st, S_DAYS_LINES))) {
+			e = LA_EDB;
+		} else {
+			sqlite3_bind_int64(s, 1, d[0].list_id);
+			sqlite3_bind_int(s, 2, d[0].day);
+			sqlite3_bind_int(s, 3, d[n - 1].day);
+			e = st_each_line(s, run_line, &r);
+		}
+		if (!e && !r.e && r.cur_dirty) {
+			r.e = b->err ? LA_ENOMEM : run_put(&r, r.cur, b->data, b->len);
+			r.at++;
+		}
+		if (!e && !r.e)
+			run_close(&r, INT32_MAX);
+		if (!e)
+			e = r.e;
+	}
+	free(c);
+	return e;
+}
+
+/* The end of the run of dirty days that starts at v[i] (lines_run's). */
+static size_t run_end(const struct day_key *v, size_t i, size_t n)
+{
+	size_t j = i + 1;
+	while (j < n && v[j].list_id == v[i].list_id &&
+	       day_number(v[j].day) - day_number(v[j - 1].day) <= LINES_RUN_GAP)
+		j++;
+	return j;
+}
+
 enum la_status st_lines_flush(struct store *st)
 {
 	/* A first index makes them once, at its end (store_states_finish's
@@ -293,8 +484,17 @@ enum la_status st_lines_flush(struct store *st)
 	if (!e && k.n) {
 		struct buf b;
 		buf_init(&b, (size_t)1 << 26);
-		for (size_t i = 0; i < k.n && !e; i++)
-			e = lines_make(st, k.v[i].list_id, k.v[i].day, &b);
+		struct run_stmts q = {0};
+		qsort(k.v, k.n, sizeof *k.v, key_cmp);
+		for (size_t i = 0, j; i < k.n && !e; i = j) {
+			j = k.n >= LINES_RUN_MIN ? run_end(k.v, i, k.n) : i + 1;
+			if (j - i > 1)
+				e = lines_run(st, &q, k.v + i, j - i, &b);
+			else
+				e = lines_make(st, k.v[i].list_id, k.v[i].day, &b);
+		}
+		sqlite3_finalize(q.counts);
+		sqlite3_finalize(q.put);
 		buf_free(&b);
 		if (!e) {
 			int rc = st_exec(st, "DELETE FROM day_lines_dirty");
