@@ -13,6 +13,8 @@
 #define MSG_COLS                                                                               \
 	"m.id, m.list_id, m.source_id, m.day, m.num, m.ts, m.date, m.mid, m.parent, m.thread," \
 	" m.off, m.len, m.flags, mids.mid, m.subject, m.from_name, m.from_addr, m.file, l.name"
+/* Four rows of S_MID_INS16. */
+#define MID_V4 "(?,?,?,?,?,?),(?,?,?,?,?,?),(?,?,?,?,?,?),(?,?,?,?,?,?)"
 /* Eight rows of S_MIDWORD_INS64. */
 #define MW_V8 "(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?),(?,?)"
 
@@ -39,6 +41,10 @@ const char *const st_sql[S_COUNT] = {
 		       " ORDER BY mid LIMIT ?5) WHERE msgs > 0 AND mid <> ?2 LIMIT ?4",
 	[S_MID_INS] = "INSERT INTO mids(id, hash, mid, thread, parent, msgs)"
 		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	/* A commit's new entries, 16 a statement (write.c, cache_flush; row
+         * i binds 6i + 1 to 6i + 6). */
+	[S_MID_INS16] = "INSERT INTO mids(id, hash, mid, thread, parent, msgs) VALUES" MID_V4
+			"," MID_V4 "," MID_V4 "," MID_V4,
 	[S_MID_UPD] = "UPDATE mids SET thread = ?2, parent = ?3, msgs = ?4 WHERE id = ?1",
 	/* Two subqueries: each max() reads one end of a b-tree, where one
          * query with both walked all of mids_thread. */

@@ -68,6 +68,7 @@ enum st_stmt_id {
 	S_MID_TEXT,
 	S_MID_NEAR,
 	S_MID_INS,
+	S_MID_INS16, /* 16 rows of S_MID_INS in one statement */
 	S_MID_UPD,
 	S_MIDWORD_INS,
 	S_MIDWORD_INS64, /* 64 rows of S_MIDWORD_INS in one statement */

@@ -25,6 +25,7 @@
 #include "util/stem.h"
 #include "util/hash.h"
 #include "util/io.h"
+#include "util/msort.h"
 #include "util/vec.h"
 
 /* Entries kept between transactions; beyond this the cache starts empty
@@ -300,13 +301,44 @@ static int dirty_cmp(const void *a, const void *b, void *arg)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Rows of S_MID_INS16. */
+#define MID_INS_ROWS 16
+
 /* Writes new and changed entries to the index. */
 static enum la_status cache_flush(struct store *st)
 {
 	struct mid_cache *c = &st->mids;
 	if (c->ndirty > 1)
 		qsort_r(c->dirty, c->ndirty, sizeof *c->dirty, dirty_cmp, c);
-	for (size_t i = 0; i < c->ndirty; i++) {
+	/* The new entries (first) MID_INS_ROWS a statement: a step's own
+	 * cost was a fifth of a row's.  The same rows, in the same order. */
+	size_t i = 0;
+	for (; c->ndirty - i >= MID_INS_ROWS; i += MID_INS_ROWS) {
+		if (c->e[c->dirty[i + MID_INS_ROWS - 1]].state != MID_NEW)
+			break;
+		sqlite3_stmt *s = st_prepare(st, S_MID_INS16);
+		if (!s)
+			return LA_EDB;
+		for (int r = 0; r < MID_INS_ROWS; r++) {
+			struct mid_entry *e = &c->e[c->dirty[i + (size_t)r]];
+			int b = 6 * r;
+			sqlite3_bind_int64(s, b + 1, e->id);
+			sqlite3_bind_int64(s, b + 2, (int64_t)e->hash);
+			sqlite3_bind_text(s, b + 3, entry_text(c, e), (int)e->text_len,
+			                  SQLITE_STATIC);
+			sqlite3_bind_int64(s, b + 4, e->thread);
+			if (e->parent)
+				sqlite3_bind_int64(s, b + 5, e->parent);
+			sqlite3_bind_int64(s, b + 6, e->msgs);
+		}
+		int rc = st_step_done(s);
+		sqlite3_clear_bindings(s);
+		if (rc != SQLITE_DONE)
+			return st_error(rc);
+		for (int r = 0; r < MID_INS_ROWS; r++)
+			c->e[c->dirty[i + (size_t)r]].state = MID_CLEAN;
+	}
+	for (; i < c->ndirty; i++) {
 		struct mid_entry *e = &c->e[c->dirty[i]];
 		if (e->state == MID_CLEAN)
 			continue;
@@ -753,18 +785,36 @@ void store_rollback(struct store *st)
 /* Rows of mid_words in one INSERT (S_MIDWORD_INS64's VALUES). */
 #define MW_STMT_ROWS 64
 
+/* A row to sort: pre, the word's first 8 bytes as a big-endian number
+ * (zeros past its end), so that most comparisons are one of integers in
+ * the order strcmp gives (bytes compared unsigned, a prefix first). */
 struct mw_sorted {
+	uint64_t pre;
 	const char *w;
 	int64_t mid;
 };
 
-static int mw_cmp(const void *a, const void *b)
+static inline bool mw_less(const struct mw_sorted *x, const struct mw_sorted *y)
 {
-	const struct mw_sorted *x = a, *y = b;
+	if (x->pre != y->pre)
+		return x->pre < y->pre;
 	int c = strcmp(x->w, y->w);
 	if (c)
-		return c;
-	return x->mid < y->mid ? -1 : x->mid > y->mid;
+		return c < 0;
+	return x->mid < y->mid;
+}
+
+MSORT_DEFINE(mw_sort, struct mw_sorted, mw_less)
+
+static uint64_t mw_prefix(const char *w)
+{
+	uint64_t v = 0;
+	int i = 0;
+	for (; i < 8 && w[i]; i++)
+		v = v << 8 | (unsigned char)w[i];
+	for (; i < 8; i++)
+		v <<= 8;
+	return v;
 }
 
 int st_mid_words_flush(struct store *st)
@@ -773,17 +823,20 @@ int st_mid_words_flush(struct store *st)
 	if (!n)
 		return SQLITE_DONE;
 	sqlite3_stmt *s = st_prepare(st, S_MIDWORD_INS);
-	struct mw_sorted *v = malloc(sizeof *v * n);
+	struct mw_sorted *v = malloc(sizeof *v * n * 2);
 	if (!s || !v) {
 		free(v);
 		return s ? SQLITE_NOMEM : SQLITE_ERROR;
 	}
 	for (size_t i = 0; i < n; i++) {
 		v[i].w = st->mwtext + st->mwrow[i].off;
+		v[i].pre = mw_prefix(v[i].w);
 		v[i].mid = st->mwrow[i].mid;
 	}
 	/* (SQLite's b-tree compares TEXT as memcmp does: strcmp's order.) */
-	qsort(v, n, sizeof *v, mw_cmp);
+	struct mw_sorted *sorted = mw_sort(v, v + n, n);
+	if (sorted != v)
+		memcpy(v, sorted, n * sizeof *v);
 	size_t k = 0; /* the distinct rows, to v[0..k) */
 	for (size_t i = 0; i < n; i++)
 		if (!k || v[i].mid != v[k - 1].mid || strcmp(v[i].w, v[k - 1].w))
