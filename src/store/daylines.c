@@ -19,7 +19,8 @@
  *    day, in the same transaction, whichever listarc writes;
  *  - store_commit (st_lines_flush) makes the noted days' rows again,
  *    before its COMMIT; a first index's, once at its end (with the
- *    series' states, store_states_finish).
+ *    series' states, store_states_finish); many noted days by runs of
+ *    nearby days, each from one read of its messages (lines_run).
  * A day without its row (an index made before this table, until the
  * next writer's commit; a day of more than DAY_LINES_MAX messages) is
  * read from messages as before (store_days_lines). */
@@ -390,11 +391,10 @@ static bool run_line(const struct store_entry *e, void *arg)
 static enum la_status lines_run(struct store *st, struct run_stmts *q, const struct day_key *d,
                                 size_t n, struct buf *b)
 {
-	if (!q->counts &&
-	    sqlite3_prepare_v3(st->db,
-	                       "SELECT day, count FROM days WHERE list_id = ?1"
-	                       " AND day BETWEEN ?2 AND ?3 ORDER BY day",
-	                       -1, 0, &q->counts, NULL) != SQLITE_OK)
+	if (!q->counts && sqlite3_prepare_v3(st->db,
+	                                     "SELECT day, count FROM days WHERE list_id = ?1"
+	                                     " AND day BETWEEN ?2 AND ?3 ORDER BY day",
+	                                     -1, 0, &q->counts, NULL) != SQLITE_OK)
 		return LA_EDB;
 	if (!q->put && sqlite3_prepare_v3(st->db,
 	                                  "INSERT OR REPLACE INTO day_lines(key, count, data)"
