@@ -20,6 +20,17 @@
  *   FAULT_LOG=FILE      before a kill, append a line to FILE saying where
  *                       it lands: call number, call, file, offset, bytes,
  *                       and "before", "after" or "torn".
+ *   FAULT_ONLY=NAME     only the calls on files named NAME (without
+ *                       their directory) are counted, killed at or
+ *                       paused at: the N-th call on one file is the same
+ *                       call from run to run even where two threads
+ *                       write two files (the search index's and the
+ *                       index's), where the N-th of all calls is not.
+ *   FAULT_PAUSE_AT=N    the N-th wrapped call, before it is made, writes
+ *                       FAULT_PAUSE (a file: "N call file") and waits
+ *                       until FAULT_PAUSE.go exists, then goes on (so a
+ *                       test can read the archive while the writer
+ *                       stands at a commit's or a checkpoint's call).
  *   FAULT_TRACE=FILE    write to FILE a line for every wrapped call: its
  *                       number, the call and the file's name (so that a
  *                       test can aim FAULT_KILL_AT at, say, a checkpoint's
@@ -48,6 +59,9 @@ static const char *fault_dir;
 static const char *count_file;
 static const char *log_file;
 static FILE *trace;
+static long pause_at = -1;
+static const char *pause_file;
+static const char *only_name;
 
 static void report(void)
 {
@@ -73,6 +87,11 @@ __attribute__((constructor)) static void faulthook_init(void)
 	log_file = getenv("FAULT_LOG");
 	if (count_file)
 		atexit(report);
+	e = getenv("FAULT_PAUSE_AT");
+	if (e && *e)
+		pause_at = atol(e);
+	pause_file = getenv("FAULT_PAUSE");
+	only_name = getenv("FAULT_ONLY");
 	e = getenv("FAULT_TRACE");
 	if (e && *e)
 		trace = fopen(e, "w");
@@ -104,6 +123,11 @@ static int watched(int fd, off_t *size)
 	if (n < 0)
 		return 0;
 	path[n] = '\0';
+	if (only_name) {
+		const char *base = strrchr(path, '/');
+		if (strcmp(base ? base + 1 : path, only_name) != 0)
+			return 0;
+	}
 	return strncmp(path, fault_dir, strlen(fault_dir)) == 0;
 }
 
@@ -116,6 +140,17 @@ static int count_call(const char *what, int fd)
 		char path[4096];
 		fprintf(trace, "%ld %s %s\n", n, what, file_name(fd, path, sizeof path));
 		fflush(trace);
+	}
+	if (pause_at > 0 && n == pause_at && pause_file) {
+		char path[4096], go[4200];
+		FILE *f = fopen(pause_file, "w");
+		if (f) {
+			fprintf(f, "%ld %s %s\n", n, what, file_name(fd, path, sizeof path));
+			fclose(f);
+		}
+		snprintf(go, sizeof go, "%s.go", pause_file);
+		while (access(go, F_OK) != 0)
+			usleep(2000);
 	}
 	if (kill_at > 0 && n == kill_at)
 		return (int)(n % 3);

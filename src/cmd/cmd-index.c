@@ -193,9 +193,24 @@ static bool index_registered(const struct store_source *s, void *arg)
  * thread works through what it was handed; done once, rc the first
  * failure's exit status. */
 struct index_end {
-	bool done;
+	bool done, copied;
 	int rc;
 };
+
+/* The end of a run: both files' logs copied into them (the search
+ * index's by its thread once it has committed the run's last rows, at
+ * the same time as index.sqlite's here), which closing would do but
+ * could not say that it failed: a full disk must not go unnoticed
+ * there either.  Returns 0, or 1 after saying why. */
+static int index_copy_logs(struct store *st)
+{
+	struct la_err err = {0};
+	if (store_checkpoint(st, &err)) {
+		cmd_error("%s (everything indexed is kept, in the -wal files)", err.msg);
+		return 1;
+	}
+	return 0;
+}
 
 static void index_end_run(struct store *st, struct index_end *end)
 {
@@ -268,8 +283,14 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 	 * fails with the file's failure, as with the index's own (a full
 	 * disk), the messages indexed kept.  The end of the run is made
 	 * first, while the file's thread works through its backlog. */
-	if (end)
+	if (end) {
 		index_end_run(st, end);
+		/* (While the search index's thread commits its last rows.) */
+		if (!e && !end->rc) {
+			end->copied = true;
+			end->rc = index_copy_logs(st);
+		}
+	}
 	if (!e)
 		e = store_search_sync(st, &err);
 	if (ps.tty)
@@ -615,12 +636,9 @@ int cmd_index(int argc, char **argv)
 	}
 	/* (What the search thread held, its spool's disk space among it.) */
 	store_search_release(st);
-	/* Closing copies the log into index.sqlite but cannot say that it
-	 * failed; a full disk must not go unnoticed there either. */
-	if (rc == 0 && store_checkpoint(st, &err)) {
-		cmd_error("%s (everything indexed is kept, in index.sqlite-wal)", err.msg);
-		rc = 1;
-	}
+	/* (Made by the last list's end, unless it stopped before.) */
+	if (rc == 0 && !end.copied)
+		rc = index_copy_logs(st);
 out:
 	store_close(st);
 	if (lockfd >= 0)

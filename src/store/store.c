@@ -999,16 +999,28 @@ enum la_status store_indexes_finish(struct store *st, struct la_err *err)
 
 enum la_status store_checkpoint(struct store *st, struct la_err *err)
 {
+	/* The search index's file's by the thread that writes it, once it
+	 * has committed what it was handed, at the same time as this one's
+	 * (each syncs its log, then its file: the two one after the other
+	 * were most of an append's end). */
+	bool asked = st_fts_checkpoint_ask(st);
 	/* Passive: readers (the server) are never waited for; what they
 	 * still use is copied by a later checkpoint. */
 	int rc = sqlite3_wal_checkpoint_v2(st->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	/* The search index's file's, if its thread is idle: it is not waited
-	 * for (its commits copy its log when it passes 8,192 pages, and
-	 * closing it the rest). */
-	if (rc == SQLITE_OK || rc == SQLITE_BUSY)
-		rc = st_fts_checkpoint(st);
+	int frc = asked ? st_fts_checkpoint_wait(st) : SQLITE_OK;
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return st_fail(st, rc, err, "copying the write-ahead log into index.sqlite");
+	/* (Without the thread: the file's own, here, if nothing is left to
+	 * it; otherwise its commits copy its log when it passes 8,192
+	 * pages, and closing it the rest.) */
+	if (!asked)
+		frc = st_fts_checkpoint(st);
+	if (frc != SQLITE_OK && frc != SQLITE_BUSY && frc != SQLITE_LOCKED) {
+		int sys = sqlite3_system_errno(st->fts_db);
+		return la_err_set(err, sys == ENOSPC || sys == EDQUOT ? LA_ENOSPC : st_error(frc),
+		                  "index: copying the write-ahead log into search.sqlite: %s",
+		                  sqlite3_errstr(frc));
+	}
 	return LA_OK;
 }
 

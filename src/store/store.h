@@ -57,8 +57,9 @@ void store_close(struct store *st);
  * as closing would, but says whether it could: LA_ENOSPC if the disk is
  * full (what was committed stays safe in the log, and readers see it).
  * Passive: it never waits for readers, and what they still use is copied
- * by a later checkpoint.  search.sqlite's log too, if the thread that
- * writes it is idle (it is not waited for: its own commits copy it). */
+ * by a later checkpoint.  search.sqlite's log too, by the thread that
+ * writes it once it has committed what it was handed, at the same time
+ * (waited for: its failure is said too). */
 LA_MUST_CHECK enum la_status store_checkpoint(struct store *st, struct la_err *err);
 
 /* For `listarc index` (a run that may write a whole archive): the

@@ -385,6 +385,13 @@ void st_fts_idle(struct store *st);
  * SQLite's code (SQLITE_OK also when there is no file or it was not
  * made). */
 int st_fts_checkpoint(struct store *st);
+/* write.c: the same made by that thread itself, once it has taken (and
+ * committed) everything handed over, while the caller does something
+ * else (store_checkpoint: index.sqlite's checkpoint); false if no thread
+ * writes the file (then st_fts_checkpoint).  st_fts_checkpoint_wait
+ * waits for it and returns SQLite's code (only after a true ask). */
+bool st_fts_checkpoint_ask(struct store *st);
+int st_fts_checkpoint_wait(struct store *st);
 /* store.c: opens (and creates) the search index's own file as st->fts_db;
  * st_fts_file_clear empties it (committed at once). */
 LA_MUST_CHECK enum la_status st_fts_open(struct store *st);

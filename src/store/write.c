@@ -1152,6 +1152,12 @@ struct fts_prep {
 	 * written (spool_kill_at). */
 	bool spool_all;
 	uint64_t spool_fail_at, spool_kill_at;
+	/* The run's end (st_fts_checkpoint_ask): the thread copies its
+	 * file's log into it once it has taken everything handed over
+	 * (ckpt_ask), beside the writer's own checkpoint of index.sqlite,
+	 * and says it did (ckpt_done, SQLite's code in ckpt_rc). */
+	bool ckpt_ask, ckpt_done;
+	int ckpt_rc;
 };
 
 /* The hand-off's bytes in a record (LISTARC_FTS_SPOOL=all), so that a
@@ -1397,6 +1403,19 @@ static void *prep_main(void *arg)
 	pthread_mutex_lock(&fp->mu);
 	for (;;) {
 		while ((!prep_pending(fp) || prep_held(fp)) && !fp->stop) {
+			if (fp->ckpt_ask) {
+				/* (Busy: the connection is the thread's till
+				 * it is done.) */
+				fp->ckpt_ask = false;
+				fp->busy = true;
+				pthread_mutex_unlock(&fp->mu);
+				int rc = sqlite3_wal_checkpoint_v2(
+					fp->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+				pthread_mutex_lock(&fp->mu);
+				fp->ckpt_rc = rc;
+				fp->ckpt_done = true;
+				continue;
+			}
 			fp->busy = false;
 			pthread_cond_broadcast(&fp->idle);
 			pthread_cond_wait(&fp->work, &fp->mu);
@@ -1584,6 +1603,34 @@ int st_fts_checkpoint(struct store *st)
 	if (!fp->busy && !fp->raw_rows && fp->spool_end == fp->spool_r)
 		rc = sqlite3_wal_checkpoint_v2(st->fts_db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL,
 		                               NULL);
+	pthread_mutex_unlock(&fp->mu);
+	return rc;
+}
+
+bool st_fts_checkpoint_ask(struct store *st)
+{
+	struct fts_prep *fp = st->fts_prep;
+	if (!st->fts_db || !fp || fp->failed || fp->db != st->fts_db)
+		return false;
+	pthread_mutex_lock(&fp->mu);
+	bool ok = !fp->stop;
+	if (ok) {
+		fp->ckpt_ask = true;
+		fp->ckpt_done = false;
+		pthread_cond_signal(&fp->work);
+	}
+	pthread_mutex_unlock(&fp->mu);
+	return ok;
+}
+
+int st_fts_checkpoint_wait(struct store *st)
+{
+	struct fts_prep *fp = st->fts_prep;
+	pthread_mutex_lock(&fp->mu);
+	while (!fp->ckpt_done && (fp->busy || (fp->ckpt_ask && !fp->stop)))
+		pthread_cond_wait(&fp->idle, &fp->mu);
+	int rc = fp->ckpt_done ? fp->ckpt_rc : SQLITE_OK;
+	fp->ckpt_done = false;
 	pthread_mutex_unlock(&fp->mu);
 	return rc;
 }
