@@ -155,19 +155,33 @@ def tree_rss(root):
     return total
 
 
+def tree_rss_one(pid):
+    """Bytes resident in one process now (0 once it is gone)."""
+    try:
+        with open(f'/proc/{pid}/statm') as f:
+            return int(f.read().split()[1]) * PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 class TreeSampler:
     """Samples the RSS of a process tree every 50 ms in a thread; .peak is
-    the highest sum seen."""
+    the highest sum seen.  With skip_root the root itself (a wrapper such
+    as /usr/bin/time) is not counted, only its descendants."""
 
-    def __init__(self, pid, interval=0.05):
+    def __init__(self, pid, interval=0.05, skip_root=False):
         self.pid, self.interval, self.peak = pid, interval, 0
+        self.skip_root = skip_root
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
 
     def _run(self):
         while True:
-            self.peak = max(self.peak, tree_rss(self.pid))
+            n = tree_rss(self.pid)
+            if self.skip_root:
+                n -= tree_rss_one(self.pid)
+            self.peak = max(self.peak, n)
             if self._stop.wait(self.interval):
                 return
 
@@ -178,21 +192,23 @@ class TreeSampler:
 
 
 class Result:
-    def __init__(self, secs, rss, out=''):
-        self.secs, self.rss, self.out = secs, rss, out
+    def __init__(self, secs, rss, out='', cpu=0.0):
+        self.secs, self.rss, self.out, self.cpu = secs, rss, out, cpu
 
 
 def timed(cmd, env=None, cwd=None, stdin=None, stdout=subprocess.DEVNULL, check=True):
-    """Runs cmd; returns its wall time and the peak RSS of its process tree
-    in bytes: the larger of the 50 ms samples of the tree's summed RSS and
-    the largest single process's high-water mark (/usr/bin/time %M, which
+    """Runs cmd; returns its wall time, its CPU time (user + system, of cmd
+    and the children it waited for, as /usr/bin/time reports them) and the
+    peak RSS of its process tree in bytes: the larger of the 50 ms samples
+    of the tree's summed RSS (/usr/bin/time itself not counted) and the
+    largest single process's high-water mark (/usr/bin/time %M, which
     catches what is too short for the sampler)."""
     fd, rss_file = tempfile.mkstemp(prefix='rss')
     os.close(fd)
     t0 = time.perf_counter()
-    p = subprocess.Popen(['/usr/bin/time', '-f', '%M', '-o', rss_file] + cmd, env=env, cwd=cwd,
+    p = subprocess.Popen(['/usr/bin/time', '-f', '%U %S %M', '-o', rss_file] + cmd, env=env, cwd=cwd,
                          stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)
-    s = TreeSampler(p.pid)
+    s = TreeSampler(p.pid, skip_root=True)
     out, err = p.communicate()
     t = time.perf_counter() - t0
     peak = s.stop()
@@ -200,9 +216,13 @@ def timed(cmd, env=None, cwd=None, stdin=None, stdout=subprocess.DEVNULL, check=
         words = f.read().split()
     os.unlink(rss_file)
     single = int(words[-1]) * 1024 if words and words[-1].isdigit() else 0
+    try:
+        cpu = float(words[-3]) + float(words[-2])
+    except (IndexError, ValueError):
+        cpu = 0.0
     if check and p.returncode != 0:
         sys.exit(f'{" ".join(cmd)}: exit {p.returncode}: {err.decode(errors="replace")[-2000:]}')
-    return Result(t, max(peak, single), out.decode(errors='replace') if isinstance(out, bytes) else '')
+    return Result(t, max(peak, single), out.decode(errors='replace') if isinstance(out, bytes) else '', cpu)
 
 
 def disk_used(*paths):
