@@ -21,19 +21,59 @@
 #     samples/lkml.mbox, with and without search, has the same rows of
 #     every table series.c writes as this build's.
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 10
 GEN=$SHARED/corpora/gen-corpus.py
 if ! have_shared || [ ! -f "$GEN" ]; then
-	skip 9 "../shared/corpora is not here"
+	skip 10 "../shared/corpora is not here"
 	exit 0
 fi
 ANCHOR=${LISTARC_ANCHOR:-}
 "$PYTHON" "$GEN" 3000 gen.mbox 5 >/dev/null 2>&1
 "$PYTHON" - gen.mbox corpus.mbox <<'EOF'
-import re, sys
+import email.utils, re, sys, time
 gen = open(sys.argv[1], 'rb').read()
 msgs = [m for m in re.split(rb'(?m)^(?=From )', gen) if m]
 out = list(msgs)
+W = 6 * 3600
+K = 1766000000 // W * W  # a start of SERIES_WINDOW
+
+def msg(mid, subj, ts, parent=None, frm='Pat Person <pat@example.org>'):
+    d = email.utils.formatdate(ts)
+    h = 'From x@example.org %s\nFrom: %s\nDate: %s\nMessage-ID: <%s>\nSubject: %s\n' % (
+        time.asctime(time.gmtime(ts)), frm, d, mid, subj)
+    if parent:
+        h += 'In-Reply-To: <%s>\nReferences: <%s>\n' % (parent, parent)
+    return (h + '\nbody of %s\n\n' % mid).encode()
+
+# Each series found by one rule alone (the others fail: hours apart,
+# another address): chained patches 7 hours apart; patches 7 hours after
+# their cover letter; a cover letter after its patches; patches replying
+# to what their cover letter replies to, from another address and name;
+# unthreaded patches across the start of a window; a patch found by the
+# first date a lower patch lowered (no name: the name rule cannot);
+# one author under two addresses.
+out += [
+    msg('ch1@t', '[PATCH 1/3] chain: one', K + 100),
+    msg('ch2@t', '[PATCH 2/3] chain: two', K + 100 + 7 * 3600, 'ch1@t'),
+    msg('ch3@t', '[PATCH 3/3] chain: three', K + 100 + 14 * 3600, 'ch2@t'),
+    msg('cv0@t', '[PATCH v2 0/2] late: cover', K + 200),
+    msg('cv1@t', '[PATCH v2 1/2] late: one', K + 200 + 7 * 3600, 'cv0@t'),
+    msg('cv2@t', '[PATCH v2 2/2] late: two', K + 200 + 8 * 3600, 'cv0@t'),
+    msg('lt1@t', '[PATCH v3 1/2] after: one', K + 300, 'lt0@t'),
+    msg('lt2@t', '[PATCH v3 2/2] after: two', K + 300 + 9 * 3600, 'lt0@t'),
+    msg('lt0@t', '[PATCH v3 0/2] after: cover', K + 300 + 20 * 3600),
+    msg('sb-prev@t', 'sib: the previous version', K + 400),
+    msg('sb0@t', '[PATCH v4 0/2] sib: cover', K + 500, 'sb-prev@t'),
+    msg('sb1@t', '[PATCH v4 1/2] sib: one', K + 600, 'sb-prev@t', 'Other One <o@other.example>'),
+    msg('sb2@t', '[PATCH v4 2/2] sib: two', K + 700, 'sb-prev@t', 'Else Two <e@else.example>'),
+    msg('ed1@t', '[PATCH v5 1/2] edge: one', K + 10 * W - 60),
+    msg('ed2@t', '[PATCH v5 2/2] edge: two', K + 10 * W + 3600),
+    msg('lo2@t', '[PATCH v6 2/3] low: two', K + 20 * W + 100, None, 'lo@example.org'),
+    msg('lo1@t', '[PATCH v6 1/3] low: one', K + 20 * W + 100 - 5 * 3600, None, 'lo@example.org'),
+    msg('lo3@t', '[PATCH v6 3/3] low: three', K + 20 * W + 100 - 10 * 3600, None, 'lo@example.org'),
+    msg('nm1@t', '[PATCH v8 1/2] name: one', K + 30 * W, 'Sam Sender <sam@one.example>'),
+    msg('nm2@t', '[PATCH v8 2/2] name: two', K + 30 * W + 3600, 'Sam Sender <sam@two.example>'),
+]
 # Copies: 400 messages again, every other one with a version added to a
 # patch's subject (a copy keeps its original's series all the same).
 for i, m in enumerate(msgs[100:2900:7][:400]):
@@ -72,6 +112,18 @@ for mode in no-search search; do
 		"$ok1 $ok2 $(cmp -s one-$mode.rows each-$mode.rows && echo same) $(series_n one-$mode | awk '$1 > 500 {print "series"}')" \
 		"0 0 same series"
 done
+
+# family DIR PREFIX: the series of the hand-made messages PREFIX*@t, as
+# "series:messages".
+family() {
+	sqlite3 "$1/index.sqlite" "SELECT count(DISTINCT sm.series) || ':' || count(*)
+		FROM mids JOIN messages m ON m.mid = mids.id JOIN series_msgs sm ON sm.id = m.id
+		WHERE mids.mid LIKE '$2%@t' AND mids.mid <> 'sb-prev@t'"
+}
+got=""
+for f in ch cv lt sb ed lo nm; do got="$got $(family one-no-search $f)"; done
+check_eq "each hand-made series is one series, found by its one rule" "$got" \
+	" 1:3 1:3 1:3 1:3 1:2 1:3 1:2"
 
 cp half.mbox grow.mbox
 "$RELEASE" index -q --no-search --data two gen "$PWD/grow.mbox" 2>two.err
