@@ -334,7 +334,8 @@ static void fold(char *out, size_t cap, const char *p, size_t n)
 		if (space && k + 2 < cap)
 			out[k++] = ' ';
 		space = false;
-		out[k++] = (char)tolower(c);
+		/* (tolower's, in the C locale listarc runs in: ASCII alone.) */
+		out[k++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
 	}
 	out[k] = '\0';
 }
@@ -617,8 +618,8 @@ static uint64_t skey(uint32_t kind, const struct sown *o, int64_t a, const char 
 		int64_t list_id, a;
 		uint32_t kind, version, total, zero;
 	} k = {o->list_id, a, kind, o->version, o->total, 0};
-	uint64_t h = hash64(&k, sizeof k, 0);
-	return str ? hash64(str, strlen(str), h) : h;
+	uint64_t h = hash64_bulk(&k, sizeof k, 0);
+	return str ? hash64_bulk(str, strlen(str), h) : h;
 }
 
 static void sf_add(struct sfilter *f, uint64_t h)
@@ -1382,6 +1383,16 @@ static void pc_trim(struct pid_cache *pc)
 	}
 }
 
+/* The first max bytes of s (NULL: none) in buf (max + 1 bytes), as
+ * snprintf(buf, max + 1, "%s", s) would leave them. */
+static const char *cut(char *buf, size_t max, const char *s)
+{
+	size_t n = s ? strnlen(s, max) : 0;
+	memcpy(buf, s ? s : "", n);
+	buf[n] = '\0';
+	return buf;
+}
+
 /* Series id's row, read once a pass; NULL on failure (*e set;
  * LA_ENOTFOUND if there is no such series). */
 static const struct prow *prow_read(struct store *st, struct pid_cache *pc, int64_t id,
@@ -1411,14 +1422,11 @@ static const struct prow *prow_read(struct store *st, struct pid_cache *pc, int6
 	const char *a = (const char *)sqlite3_column_text(s, 4);
 	const char *n = (const char *)sqlite3_column_text(s, 5);
 	const char *ch = (const char *)sqlite3_column_text(s, 6);
-	/* Bounded as store_series_get bounds them (snprintf). */
+	/* Bounded as store_series_get bounds them (snprintf's cut). */
 	char buf[SUBJECT_MAX + 1];
-	snprintf(buf, ADDR_MAX + 1, "%s", a ? a : "");
-	r->author = g_string_chunk_insert_const(pc->strs, buf);
-	snprintf(buf, SUBJECT_MAX + 1, "%s", n ? n : "");
-	r->name = g_string_chunk_insert_const(pc->strs, buf);
-	snprintf(buf, CHANGE_ID_MAX + 1, "%s", ch ? ch : "");
-	r->change_id = g_string_chunk_insert_const(pc->strs, buf);
+	r->author = g_string_chunk_insert_const(pc->strs, cut(buf, ADDR_MAX, a));
+	r->name = g_string_chunk_insert_const(pc->strs, cut(buf, SUBJECT_MAX, n));
+	r->change_id = g_string_chunk_insert_const(pc->strs, cut(buf, CHANGE_ID_MAX, ch));
 	r->id = id;
 	r->list_id = sqlite3_column_int64(s, 0);
 	r->version = (unsigned)sqlite3_column_int(s, 1);
