@@ -721,8 +721,8 @@ static enum la_status series_rename(struct store *st, int64_t series, const char
 	if (st_step_done(s) != SQLITE_DONE)
 		return LA_EDB;
 	/* (Its first date may now be when's.) */
-	sf_add(f, skey(SK_AUTH, &(struct sown){list_id, own->version, own->total},
-	               sf_window(when), author));
+	sf_add(f, skey(SK_AUTH, &(struct sown){list_id, own->version, own->total}, sf_window(when),
+	               author));
 	if (strcmp(old, name) == 0 || !old[0])
 		return LA_OK;
 	return old_note(st, series, list_id, old, name, author);
@@ -802,8 +802,8 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 			e = unthreaded_free(st, s, list_id, when, &p, &series);
 		}
 		/* (A sender without a name has none in common.) */
-		if (!e && !series && (!f || (from_name[0] && sf_maybe(f, skey(SK_NAME, &own, 0,
-		                                                                 from_name))))) {
+		if (!e && !series &&
+		    (!f || (from_name[0] && sf_maybe(f, skey(SK_NAME, &own, 0, from_name))))) {
 			if (!(s = q(st, Q_UNTHREADED_NAME)))
 				return LA_EDB;
 			sqlite3_bind_int64(s, 2, id);
@@ -1021,8 +1021,8 @@ enum la_status series_fill(struct store *st)
 		const char *subj = (const char *)sqlite3_column_text(s, 3);
 		const char *from = (const char *)sqlite3_column_text(s, 4);
 		e = series_note(st, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-		                sqlite3_column_int64(s, 2), subj ? subj : "", from ? from : "", NULL,
-		                sqlite3_column_int64(s, 5), sqlite3_column_int64(s, 6), true);
+		                sqlite3_column_int64(s, 2), subj ? subj : "", from ? from : "",
+		                NULL, sqlite3_column_int64(s, 5), sqlite3_column_int64(s, 6), true);
 	}
 	if (!e && rc != SQLITE_DONE)
 		e = st_error(rc);
