@@ -596,7 +596,10 @@ static enum la_status old_note(struct store *st, int64_t series, int64_t list_id
  *   sibling (Q_BY_SIBLING: Q_NEW's),
  *   author and the SERIES_WINDOW a first date falls in (Q_UNTHREADED:
  *   Q_NEW's, and Q_NAME's, which may lower it),
- *   a message's sender name (Q_UNTHREADED_NAME: Q_JOIN's).
+ *   a message's sender name (Q_UNTHREADED_NAME: Q_JOIN's), and the
+ *   window a first date falls in, without the author (its
+ *   first_ts: Q_NEW's and Q_NAME's, as the author's); that lookup
+ *   runs only if both may be there.
  * A Bloom filter of SFILTER_BITS (512 KB), two bits a key: held beside
  * a batch's caches, at the indexer's peak (2 MB made the peak of a
  * 100k first index with search 63.3 MB, against 61.3); at 100,000
@@ -608,7 +611,7 @@ struct sfilter {
 	uint64_t w[SFILTER_BITS / 64];
 };
 
-enum { SK_ANCHOR = 1, SK_MSG, SK_SIB, SK_AUTH, SK_NAME };
+enum { SK_ANCHOR = 1, SK_MSG, SK_SIB, SK_AUTH, SK_NAME, SK_BEGUN };
 
 /* The list, version and count of the series a message joins. */
 struct sown {
@@ -650,17 +653,25 @@ static int64_t sf_window(int64_t t)
 	return t >= 0 ? t / SERIES_WINDOW : -((-(t + 1)) / SERIES_WINDOW) - 1;
 }
 
-/* Whether a series of author may have begun within SERIES_WINDOW of
- * when (Q_UNTHREADED's window). */
-static bool sf_maybe_author(const struct sfilter *f, const struct sown *o, const char *author,
-                            int64_t when)
+/* Whether a series of author (kind SK_AUTH), or any (SK_BEGUN, author
+ * NULL), may have begun within SERIES_WINDOW of when (the window of
+ * Q_UNTHREADED and Q_UNTHREADED_NAME). */
+static bool sf_maybe_begun(const struct sfilter *f, uint32_t kind, const struct sown *o,
+                           const char *author, int64_t when)
 {
 	if (!f)
 		return true;
 	for (int64_t w = sf_window(when - SERIES_WINDOW); w <= sf_window(when + SERIES_WINDOW); w++)
-		if (sf_maybe(f, skey(SK_AUTH, o, w, author)))
+		if (sf_maybe(f, skey(kind, o, w, author)))
 			return true;
 	return false;
+}
+
+/* A first date of when, for a series of author (and of none). */
+static void sf_add_begun(struct sfilter *f, const struct sown *o, const char *author, int64_t when)
+{
+	sf_add(f, skey(SK_AUTH, o, sf_window(when), author));
+	sf_add(f, skey(SK_BEGUN, o, sf_window(when), NULL));
 }
 
 /* The filter, if this run keeps one: asked once, at the first patch of a
@@ -725,8 +736,7 @@ static enum la_status series_rename(struct store *st, int64_t series, const char
 	if (st_step_done(s) != SQLITE_DONE)
 		return LA_EDB;
 	/* (Its first date may now be when's.) */
-	sf_add(f, skey(SK_AUTH, &(struct sown){list_id, own->version, own->total}, sf_window(when),
-	               author));
+	sf_add_begun(f, &(struct sown){list_id, own->version, own->total}, author, when);
 	if (strcmp(old, name) == 0 || !old[0])
 		return LA_OK;
 	return old_note(st, series, list_id, old, name, author);
@@ -799,7 +809,7 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 	if (!e && !series) {
 		/* Unthreaded: the author's series of this version and count
 		 * begun within the window. */
-		if (sf_maybe_author(f, &own, author, when)) {
+		if (sf_maybe_begun(f, SK_AUTH, &own, author, when)) {
 			if (!(s = q(st, Q_UNTHREADED)))
 				return LA_EDB;
 			sqlite3_bind_text(s, 2, author, -1, SQLITE_STATIC);
@@ -807,7 +817,8 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 		}
 		/* (A sender without a name has none in common.) */
 		if (!e && !series &&
-		    (!f || (from_name[0] && sf_maybe(f, skey(SK_NAME, &own, 0, from_name))))) {
+		    (!f || (from_name[0] && sf_maybe(f, skey(SK_NAME, &own, 0, from_name)) &&
+		            sf_maybe_begun(f, SK_BEGUN, &own, NULL, when)))) {
 			if (!(s = q(st, Q_UNTHREADED_NAME)))
 				return LA_EDB;
 			sqlite3_bind_int64(s, 2, id);
@@ -838,7 +849,7 @@ enum la_status series_note(struct store *st, int64_t id, int64_t list_id, int64_
 		sf_add(f, skey(SK_ANCHOR, &own, anchor, NULL));
 		if (p.part == 0)
 			sf_add(f, skey(SK_SIB, &own, parent, NULL));
-		sf_add(f, skey(SK_AUTH, &own, sf_window(when), author));
+		sf_add_begun(f, &own, author, when);
 	} else {
 		if (p.part == 0) {
 			if (!(s = q(st, Q_COVER)))
