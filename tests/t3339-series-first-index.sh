@@ -71,8 +71,8 @@ out += [
     msg('lo2@t', '[PATCH v6 2/3] low: two', K + 20 * W + 100, None, 'lo@example.org'),
     msg('lo1@t', '[PATCH v6 1/3] low: one', K + 20 * W + 100 - 5 * 3600, None, 'lo@example.org'),
     msg('lo3@t', '[PATCH v6 3/3] low: three', K + 20 * W + 100 - 10 * 3600, None, 'lo@example.org'),
-    msg('nm1@t', '[PATCH v8 1/2] name: one', K + 30 * W, 'Sam Sender <sam@one.example>'),
-    msg('nm2@t', '[PATCH v8 2/2] name: two', K + 30 * W + 3600, 'Sam Sender <sam@two.example>'),
+    msg('nm1@t', '[PATCH v8 1/2] name: one', K + 30 * W, None, 'Sam Sender <sam@one.example>'),
+    msg('nm2@t', '[PATCH v8 2/2] name: two', K + 30 * W + 3600, None, 'Sam Sender <sam@two.example>'),
 ]
 # Copies: 400 messages again, every other one with a version added to a
 # patch's subject (a copy keeps its original's series all the same).
