@@ -162,6 +162,7 @@ struct day_entry {
 };
 
 struct series_old;
+struct sfilter;
 
 struct store {
 	sqlite3 *db;
@@ -185,6 +186,12 @@ struct store {
 	/* A first index: the series' states are made once at its end
 	 * (store_states_finish), not at each commit (series.c). */
 	bool states_deferred;
+	/* While states_deferred, on an index that had no series when its
+	 * first patch came: what the series hold, as a filter that tells
+	 * which of series_note's lookups can find nothing (series.c:
+	 * struct sfilter; sflt_state 0 not yet asked, 1 on, -1 off). */
+	struct sfilter *sflt;
+	int sflt_state;
 	/* A first index: the indexes only readers use are made at its end
 	 * (store.c: store_indexes_finish). */
 	bool indexes_deferred;
@@ -513,11 +520,13 @@ LA_MUST_CHECK enum la_status st_days_lines(struct store *st, int64_t list_id, in
 
 /* series.c: a message added (inside the write transaction) joins its
  * series, if its subject is a patch's; id is messages.id, mid and parent
- * mids ids, when the Date: (else delivery time); copy: whether other
- * messages may have its Message-ID (false: the first with it). */
+ * mids ids, when the Date: (else delivery time), from_name its row's
+ * (NULL: not known); copy: whether other messages may have its
+ * Message-ID (false: the first with it). */
 LA_MUST_CHECK enum la_status series_note(struct store *st, int64_t id, int64_t list_id,
                                          int64_t when, const char *subject, const char *from_addr,
-                                         int64_t mid, int64_t parent, bool copy);
+                                         const char *from_name, int64_t mid, int64_t parent,
+                                         bool copy);
 /* series.c: a series row's columns from col on (list, cover, version,
  * total, flags, first date, author, name, change-id: the order of
  * series.c's and memo.c's statements) into out, all but its id. */

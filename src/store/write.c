@@ -997,7 +997,7 @@ enum la_status store_add(struct store *st, const struct store_new_msg *m, int *n
 	                        m->day, m->ts)))
 		return la_err_set(err, e, "out of memory");
 	e = series_note(st, rowid, m->list_id, m->has_date ? m->date : m->ts, sum->subject,
-	                sum->from_addr, self_id, parent, *dup);
+	                sum->from_addr, sum->from_name, self_id, parent, *dup);
 	if (e)
 		return la_err_set(err, e, "index: patch series: %s", sqlite3_errmsg(st->db));
 	if (m->text) {
