@@ -20,7 +20,16 @@
  * (categories, separators, other token characters) leave every text to
  * SQLite's, and so does a build without SSE2.  A text's lowercased copy
  * and its bits are kept between calls: less than three times the longest
- * column's text. */
+ * column's text.
+ *
+ * Two characters >= 0x80 are made here too: the diffs' line breaks
+ * (MSG_LINE_BREAK, U+E000) and dfhh's mark before each of its stems
+ * (MSG_STEM_MARK, U+E001), private use: unicode61 keeps them in the word
+ * around them, as they are.  They are most of the runs with such a byte
+ * (~17 a message in generated mail, ~850 instructions each in SQLite's).
+ * A run whose bytes >= 0x80 are all whole marks is lowercased here; only
+ * if SQLite's gives the marks so, which fast_create asks it
+ * (mark_probe). */
 #include <stdbool.h>
 #include <stdint.h>
 #ifdef __SSE2__
@@ -29,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg/text.h"
 #include "store/store_int.h"
 
 /* SQLite's unicode61, as found before this one took its name. */
@@ -42,6 +52,7 @@ struct fast {
 	const struct inner *in;
 	bool whole; /* every text to SQLite's (options not known here) */
 	bool under; /* '_' a word character (tokenchars _) */
+	bool mark;  /* U+E000, U+E001 word characters, as they are (mark_probe) */
 	/* A text's bytes lowercased (A-Z only), and a bit a byte: runs, set
 	 * for word characters and bytes >= 0x80; highs, for those >= 0x80
 	 * (grown as needed: about twice the longest text). */
@@ -49,6 +60,34 @@ struct fast {
 	uint64_t *runs, *highs;
 	size_t cap, words;
 };
+
+/* mark_probe's tokens: their count, and whether the first is the one
+ * expected. */
+struct probe {
+	int n;
+	bool same;
+};
+
+static int probe_token(void *arg, int flags, const char *tok, int n, int start, int end)
+{
+	static const char want[] = "x" MSG_LINE_BREAK MSG_STEM_MARK "y";
+	struct probe *p = arg;
+	p->same = p->n++ == 0 && flags == 0 && n == (int)sizeof want - 1 &&
+	          memcmp(tok, want, sizeof want - 1) == 0 && start == 0 && end == n;
+	return SQLITE_OK;
+}
+
+/* Whether SQLite's tokenizer t makes of "x<U+E000><U+E001>Y" one token
+ * "x<U+E000><U+E001>y": the marks word characters, neither folded nor
+ * dropped (what fast_tokenize does with them). */
+static bool mark_probe(const struct inner *in, Fts5Tokenizer *t)
+{
+	static const char text[] = "x" MSG_LINE_BREAK MSG_STEM_MARK "Y";
+	struct probe p = {0, false};
+	return in->x.xTokenize(t, &p, FTS5_TOKENIZE_DOCUMENT, text, (int)sizeof text - 1,
+	                       probe_token) == SQLITE_OK &&
+	       p.n == 1 && p.same;
+}
 
 static int fast_create(void *ud, const char **az, int n, Fts5Tokenizer **out)
 {
@@ -76,6 +115,7 @@ static int fast_create(void *ud, const char **az, int n, Fts5Tokenizer **out)
 #endif
 	if (n % 2)
 		f->whole = true;
+	f->mark = !f->whole && mark_probe(in, f->inner);
 	*out = (Fts5Tokenizer *)f;
 	return SQLITE_OK;
 }
@@ -164,6 +204,20 @@ static bool scan(struct fast *f, const unsigned char *p, size_t n)
 	return true;
 }
 
+/* Whether every byte >= 0x80 of p[s..e) is in a whole U+E000 or U+E001
+ * (MSG_LINE_BREAK, MSG_STEM_MARK: EE 80 80, EE 80 81). */
+static bool marks_only(const unsigned char *p, size_t s, size_t e)
+{
+	for (size_t j = s; j < e; j++) {
+		if (p[j] < 0x80)
+			continue;
+		if (e - j < 3 || p[j] != 0xEE || p[j + 1] != 0x80 || (p[j + 2] & 0xFE) != 0x80)
+			return false;
+		j += 2;
+	}
+	return true;
+}
+
 /* Whether bits has a bit set in [s, e) (s < e). */
 static inline bool any_in(const uint64_t *bits, size_t s, size_t e)
 {
@@ -206,7 +260,8 @@ static int fast_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *tex
 			m = ~f->runs[++w]; /* (the word past n's bits ends every run) */
 		size_t e = w * 64 + (size_t)__builtin_ctzll(m);
 		int rc;
-		if (any_in(f->highs, s, e)) {
+		if (any_in(f->highs, s, e) &&
+		    !(f->mark && marks_only((const unsigned char *)text, s, e))) {
 			struct shifted sh = {ctx, xToken, (int)s};
 			rc = f->in->x.xTokenize(f->inner, &sh, flags, text + s, (int)(e - s),
 			                        shifted_token);
