@@ -39,19 +39,32 @@ int msg_fts_texts(enum msg_fts_cols cols, const char *subject, const char *from,
 	return 2 + ncols;
 }
 
-/* Whether p[0..n) is ASCII alone, which neither the CJK spacing nor the
- * folding changes: one pass for most text rather than one for each. */
-static bool all_ascii(const char *p, size_t n)
+/* Whether p[0..n) is ASCII alone but for the diffs' line breaks and
+ * dfhh's stem marks (MSG_LINE_BREAK, MSG_STEM_MARK: EE 80 80, EE 80 81),
+ * which neither the CJK spacing nor the folding changes: one pass for
+ * most text (a diff's lines too) rather than one for each. */
+static bool plain_text(const char *p, size_t n)
 {
-	uint64_t any = 0, w;
+	const unsigned char *u = (const unsigned char *)p;
 	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		any |= w;
+	while (i < n) {
+		uint64_t w;
+		if (n - i >= 8) {
+			memcpy(&w, u + i, 8);
+			if (!(w & UINT64_C(0x8080808080808080))) {
+				i += 8;
+				continue;
+			}
+		}
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (n - i < 3 || u[i] != 0xEE || u[i + 1] != 0x80 || (u[i + 2] & 0xFE) != 0x80)
+			return false;
+		i += 3;
 	}
-	for (; i < n; i++)
-		any |= (unsigned char)p[i];
-	return !(any & UINT64_C(0x8080808080808080));
+	return true;
 }
 
 /* Appends a column's text p[0..n) to b, its length first (4 bytes):
@@ -62,8 +75,8 @@ static bool add_text(struct buf *b, enum msg_fts_cols cols, const char *p, size_
 {
 	uint32_t len = (uint32_t)n;
 	size_t at = b->len;
-	bool ascii = all_ascii(p, n);
-	bool spaced = cols != MSG_FTS_OLD && !ascii && cjk_has(p, n);
+	bool plain = plain_text(p, n);
+	bool spaced = cols != MSG_FTS_OLD && !plain && cjk_has(p, n);
 	buf_add(b, &len, sizeof len);
 	if (spaced)
 		cjk_spaced(b, p, n);
@@ -72,7 +85,7 @@ static bool add_text(struct buf *b, enum msg_fts_cols cols, const char *p, size_
 	if (b->err)
 		return false;
 	len = (uint32_t)(b->len - at - sizeof len);
-	if (cols == MSG_FTS_STEMS && !ascii && fold_needed(b->data + at + sizeof len, len)) {
+	if (cols == MSG_FTS_STEMS && !plain && fold_needed(b->data + at + sizeof len, len)) {
 		len = (uint32_t)fold_letters(b->data + at + sizeof len, len,
 		                             b->data + at + sizeof len);
 		b->len = at + sizeof len + len;

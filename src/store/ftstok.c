@@ -20,7 +20,16 @@
  * (categories, separators, other token characters) leave every text to
  * SQLite's, and so does a build without SSE2.  A text's lowercased copy
  * and its bits are kept between calls: less than three times the longest
- * column's text. */
+ * column's text.
+ *
+ * Two characters >= 0x80 are made here too: the diffs' line breaks
+ * (MSG_LINE_BREAK, U+E000) and dfhh's mark before each of its stems
+ * (MSG_STEM_MARK, U+E001), private use: unicode61 keeps them in the word
+ * around them, as they are.  They are most of the runs with such a byte
+ * (~17 a message in generated mail, ~850 instructions each in SQLite's).
+ * A run whose bytes >= 0x80 are all whole marks is lowercased here; only
+ * if SQLite's gives the marks so, which fast_create asks it
+ * (mark_probe). */
 #include <stdbool.h>
 #include <stdint.h>
 #ifdef __SSE2__
@@ -29,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg/text.h"
 #include "store/store_int.h"
 
 /* SQLite's unicode61, as found before this one took its name. */
@@ -42,13 +52,43 @@ struct fast {
 	const struct inner *in;
 	bool whole; /* every text to SQLite's (options not known here) */
 	bool under; /* '_' a word character (tokenchars _) */
+	bool mark;  /* U+E000, U+E001 word characters, as they are (mark_probe) */
 	/* A text's bytes lowercased (A-Z only), and a bit a byte: runs, set
 	 * for word characters and bytes >= 0x80; highs, for those >= 0x80
 	 * (grown as needed: about twice the longest text). */
 	unsigned char *low;
 	uint64_t *runs, *highs;
 	size_t cap, words;
+	bool high; /* (scan: the text has a byte >= 0x80) */
 };
+
+/* mark_probe's tokens: their count, and whether the first is the one
+ * expected. */
+struct probe {
+	int n;
+	bool same;
+};
+
+static int probe_token(void *arg, int flags, const char *tok, int n, int start, int end)
+{
+	static const char want[] = "x" MSG_LINE_BREAK MSG_STEM_MARK "y";
+	struct probe *p = arg;
+	p->same = p->n++ == 0 && flags == 0 && n == (int)sizeof want - 1 &&
+	          memcmp(tok, want, sizeof want - 1) == 0 && start == 0 && end == n;
+	return SQLITE_OK;
+}
+
+/* Whether SQLite's tokenizer t makes of "x<U+E000><U+E001>Y" one token
+ * "x<U+E000><U+E001>y": the marks word characters, neither folded nor
+ * dropped (what fast_tokenize does with them). */
+static bool mark_probe(const struct inner *in, Fts5Tokenizer *t)
+{
+	static const char text[] = "x" MSG_LINE_BREAK MSG_STEM_MARK "Y";
+	struct probe p = {0, false};
+	return in->x.xTokenize(t, &p, FTS5_TOKENIZE_DOCUMENT, text, (int)sizeof text - 1,
+	                       probe_token) == SQLITE_OK &&
+	       p.n == 1 && p.same;
+}
 
 static int fast_create(void *ud, const char **az, int n, Fts5Tokenizer **out)
 {
@@ -76,6 +116,7 @@ static int fast_create(void *ud, const char **az, int n, Fts5Tokenizer **out)
 #endif
 	if (n % 2)
 		f->whole = true;
+	f->mark = !f->whole && mark_probe(in, f->inner);
 	*out = (Fts5Tokenizer *)f;
 	return SQLITE_OK;
 }
@@ -132,34 +173,56 @@ static bool scan(struct fast *f, const unsigned char *p, size_t n)
 		f->cap = cap;
 		f->words = nw;
 	}
-	memset(f->runs, 0, words * sizeof *f->runs);
-	memset(f->highs, 0, words * sizeof *f->highs);
 	const __m128i a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1),
 		      la1 = _mm_set1_epi8('a' - 1), lz1 = _mm_set1_epi8('z' + 1),
 		      d1 = _mm_set1_epi8('0' - 1), d9 = _mm_set1_epi8('9' + 1),
 		      us = _mm_set1_epi8('_'), sp = _mm_set1_epi8(0x20);
-	for (size_t i = 0; i < n; i += 16) {
-		__m128i v;
-		if (n - i >= 16) {
-			v = _mm_loadu_si128((const __m128i *)(p + i));
-		} else {
-			unsigned char tail[16] = {0}; /* (0: a separator) */
-			memcpy(tail, p + i, n - i);
-			v = _mm_loadu_si128((const __m128i *)tail);
+	uint64_t anyh = 0;
+	for (size_t w = 0; w < words; w++) {
+		uint64_t r = 0, h = 0;
+		for (size_t j = 0, i = w * 64; j < 64 && i < n; j += 16, i += 16) {
+			__m128i v;
+			if (n - i >= 16) {
+				v = _mm_loadu_si128((const __m128i *)(p + i));
+			} else {
+				unsigned char tail[16] = {0}; /* (0: a separator) */
+				memcpy(tail, p + i, n - i);
+				v = _mm_loadu_si128((const __m128i *)tail);
+			}
+			/* (Signed: the bytes >= 0x80 are below every bound.) */
+			__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1));
+			__m128i word = _mm_or_si128(
+				up, _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, la1),
+			                                       _mm_cmplt_epi8(v, lz1)),
+			                         _mm_and_si128(_mm_cmpgt_epi8(v, d1),
+			                                       _mm_cmplt_epi8(v, d9))));
+			if (f->under)
+				word = _mm_or_si128(word, _mm_cmpeq_epi8(v, us));
+			_mm_storeu_si128((__m128i *)(f->low + i),
+			                 _mm_add_epi8(v, _mm_and_si128(up, sp)));
+			uint64_t hm = (uint64_t)(unsigned)_mm_movemask_epi8(v);
+			uint64_t wm = (uint64_t)(unsigned)_mm_movemask_epi8(word);
+			r |= (wm | hm) << j;
+			h |= hm << j;
 		}
-		/* (Signed: the bytes >= 0x80 are below every bound.) */
-		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1));
-		__m128i word = _mm_or_si128(
-			up,
-			_mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, la1), _mm_cmplt_epi8(v, lz1)),
-		                     _mm_and_si128(_mm_cmpgt_epi8(v, d1), _mm_cmplt_epi8(v, d9))));
-		if (f->under)
-			word = _mm_or_si128(word, _mm_cmpeq_epi8(v, us));
-		_mm_storeu_si128((__m128i *)(f->low + i), _mm_add_epi8(v, _mm_and_si128(up, sp)));
-		uint64_t hm = (uint64_t)(unsigned)_mm_movemask_epi8(v);
-		uint64_t wm = (uint64_t)(unsigned)_mm_movemask_epi8(word);
-		f->runs[i / 64] |= (wm | hm) << (i % 64);
-		f->highs[i / 64] |= hm << (i % 64);
+		f->runs[w] = r;
+		f->highs[w] = h;
+		anyh |= h;
+	}
+	f->high = anyh != 0;
+	return true;
+}
+
+/* Whether every byte >= 0x80 of p[s..e) is in a whole U+E000 or U+E001
+ * (MSG_LINE_BREAK, MSG_STEM_MARK: EE 80 80, EE 80 81). */
+static bool marks_only(const unsigned char *p, size_t s, size_t e)
+{
+	for (size_t j = s; j < e; j++) {
+		if (p[j] < 0x80)
+			continue;
+		if (e - j < 3 || p[j] != 0xEE || p[j + 1] != 0x80 || (p[j + 2] & 0xFE) != 0x80)
+			return false;
+		j += 2;
 	}
 	return true;
 }
@@ -190,33 +253,38 @@ static int fast_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *tex
 	size_t len = (size_t)n;
 	if (!scan(f, (const unsigned char *)text, len))
 		return SQLITE_NOMEM;
-	size_t i = 0;
-	for (;;) {
-		/* The next run: from its first bit set to the next clear. */
-		size_t w = i / 64;
-		uint64_t m = f->runs[w] & (~UINT64_C(0) << (i % 64));
-		while (!m) {
-			if (++w > len / 64)
-				return SQLITE_OK;
-			m = f->runs[w];
+	/* The runs' edges, word by word: each bit whose bit before (the
+	 * previous word's last, for bit 0) differs is a run's start or
+	 * end, one after the other (the word past n's bits ends every
+	 * run). */
+	size_t s = 0;
+	uint64_t carry = 0;
+	for (size_t w = 0; w <= len / 64; w++) {
+		uint64_t r = f->runs[w];
+		uint64_t edges = r ^ ((r << 1) | carry);
+		carry = r >> 63;
+		while (edges) {
+			size_t at = w * 64 + (size_t)__builtin_ctzll(edges);
+			edges &= edges - 1;
+			if (r >> (at % 64) & 1) {
+				s = at;
+				continue;
+			}
+			int rc;
+			if (f->high && any_in(f->highs, s, at) &&
+			    !(f->mark && marks_only((const unsigned char *)text, s, at))) {
+				struct shifted sh = {ctx, xToken, (int)s};
+				rc = f->in->x.xTokenize(f->inner, &sh, flags, text + s,
+				                        (int)(at - s), shifted_token);
+			} else {
+				rc = xToken(ctx, 0, (const char *)f->low + s, (int)(at - s), (int)s,
+				            (int)at);
+			}
+			if (rc != SQLITE_OK)
+				return rc;
 		}
-		size_t s = w * 64 + (size_t)__builtin_ctzll(m);
-		m = ~f->runs[w] & (~UINT64_C(0) << (s % 64));
-		while (!m)
-			m = ~f->runs[++w]; /* (the word past n's bits ends every run) */
-		size_t e = w * 64 + (size_t)__builtin_ctzll(m);
-		int rc;
-		if (any_in(f->highs, s, e)) {
-			struct shifted sh = {ctx, xToken, (int)s};
-			rc = f->in->x.xTokenize(f->inner, &sh, flags, text + s, (int)(e - s),
-			                        shifted_token);
-		} else {
-			rc = xToken(ctx, 0, (const char *)f->low + s, (int)(e - s), (int)s, (int)e);
-		}
-		if (rc != SQLITE_OK)
-			return rc;
-		i = e;
 	}
+	return SQLITE_OK;
 #else
 	return f->in->x.xTokenize(f->inner, ctx, flags, text, n, xToken);
 #endif

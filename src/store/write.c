@@ -1170,26 +1170,52 @@ struct spool_rec {
 	uint64_t len, rows, marks;
 };
 
+/* The most parameters of a row (the id and FTS_SQL's 21 columns). */
+#define FTS_PARAMS_MAX 22
+
 /* Inserts the prepared rows of b (rows of them) with s; the largest id
- * into *hi.  SQLITE_DONE or the error. */
-static int insert_rows(sqlite3_stmt *s, const struct buf *b, size_t rows, int64_t *hi)
+ * into *hi.  SQLITE_DONE or the error.  Each text is bound ended by a NUL
+ * (the byte after it, saved, made 0 while the row is inserted, then put
+ * back; a text with a NUL of its own, or the buffer's last, with its
+ * length): FTS5 reads the columns as NUL-ended text, which SQLite
+ * otherwise copies to end it (~5 K instructions a message). */
+static int insert_rows(sqlite3_stmt *s, struct buf *b, size_t rows, int64_t *hi)
 {
 	int nparam = sqlite3_bind_parameter_count(s);
 	int rc = SQLITE_DONE;
 	size_t at = 0;
+	char *ps[FTS_PARAMS_MAX];
+	uint32_t lens[FTS_PARAMS_MAX];
+	char saved[FTS_PARAMS_MAX];
+	if (nparam > FTS_PARAMS_MAX)
+		return SQLITE_ERROR;
 	for (size_t r = 0; r < rows && rc == SQLITE_DONE; r++) {
 		int64_t id;
 		memcpy(&id, b->data + at, sizeof id);
 		at += sizeof id;
 		sqlite3_bind_int64(s, 1, id);
+		/* (Every length read before a byte after a text, the next
+		 * one's length, is made 0.) */
 		for (int k = 2; k <= nparam; k++) {
-			uint32_t len;
-			memcpy(&len, b->data + at, sizeof len);
-			at += sizeof len;
-			sqlite3_bind_text(s, k, b->data + at, (int)len, SQLITE_STATIC);
-			at += len;
+			memcpy(&lens[k - 1], b->data + at, sizeof lens[k - 1]);
+			ps[k - 1] = b->data + at + sizeof lens[k - 1];
+			at += sizeof lens[k - 1] + lens[k - 1];
+		}
+		for (int k = 2; k <= nparam; k++) {
+			char *p = ps[k - 1];
+			uint32_t len = lens[k - 1];
+			bool ends = (size_t)(p - b->data) + len < b->len;
+			if (ends) {
+				saved[k - 1] = p[len];
+				p[len] = 0;
+			}
+			sqlite3_bind_text(s, k, p, ends && strlen(p) == len ? -1 : (int)len,
+			                  SQLITE_STATIC);
 		}
 		rc = st_step_done(s);
+		for (int k = nparam; k >= 2; k--)
+			if ((size_t)(ps[k - 1] - b->data) + lens[k - 1] < b->len)
+				ps[k - 1][lens[k - 1]] = saved[k - 1];
 		if (id > *hi)
 			*hi = id;
 	}
