@@ -7,19 +7,20 @@
 # (tests/drv_text -g) reads both with GMime's parser over the whole
 # message, as before.  For every message of samples/ and ../shared's
 # corpora (lkml, notmuch, seeds, edge/, peers/) and of a generated
-# corpus of 10,000 (gen-corpus.py, seed 7), the summary, every field of
+# corpus of 10,000 (gen-corpus.py, seed 7) and of 9,000 messages of
+# random MIME shapes (tests/mkmime.py), the summary, every field of
 # the search text (quoted, not quoted, the diffs' parts, file names,
 # attachment names, List-Id, patch ids) and the prepared search row
 # must be the reference's.  With $LISTARC_ANCHOR (`make check-anchor`),
 # the same corpora indexed by the anchor and by this build give the
 # same rows (summaries) and the same words at the same places.
 . "$(dirname "$0")/lib.sh"
-plan 5
+plan 6
 ANCHOR=${LISTARC_ANCHOR:-}
 DRV=$ROOT/build/asan/drv_text
 GEN=$SHARED/corpora/gen-corpus.py
 if ! have_shared || [ ! -f "$GEN" ]; then
-	skip 5 "$SKIP_SHARED"
+	skip 6 "$SKIP_SHARED"
 	exit 0
 fi
 
@@ -49,6 +50,16 @@ if [ "$gn" = 10000 ] && cmp -s gnew.txt gref.txt; then
 else
 	not_ok "its 10,000 messages ($gn): summaries, search texts and rows are the reference's"
 	diff gref.txt gnew.txt | head -20 | sed 's/^/# /'
+fi
+
+for s in 1 2 3; do "$PYTHON" "$ROOT/tests/mkmime.py" $s 3000; done >shapes.mbox
+"$DRV" shapes.mbox >snew.txt 2>snew.err && "$DRV" -g shapes.mbox >sref.txt 2>sref.err
+sn=$(wc -l <sref.txt)
+if [ "$sn" = 9000 ] && cmp -s snew.txt sref.txt; then
+	ok "9,000 messages of random MIME shapes: summaries, search texts and rows are the reference's"
+else
+	not_ok "9,000 messages of random MIME shapes ($sn): summaries, search texts and rows are the reference's"
+	diff sref.txt snew.txt | head -20 | sed 's/^/# /'
 fi
 
 if [ -n "$ANCHOR" ] && [ -x "$ANCHOR" ]; then

@@ -445,8 +445,6 @@ void msg_text_extract(struct msg_text *t, const char *msg, size_t n)
 	GMimeStream *s = g_mime_stream_mem_new_with_byte_array(a);
 	GMimeParser *p = g_mime_parser_new_with_stream(s);
 	g_mime_parser_set_format(p, GMIME_FORMAT_MESSAGE);
-	/* Parts refer to ranges of the stream instead of copies of it. */
-	g_mime_parser_set_persist_stream(p, !t->gmime_whole);
 	GMimeMessage *m = g_mime_parser_construct_message(p, msg_parser_options());
 	g_object_unref(p);
 	g_object_unref(s);
