@@ -139,7 +139,7 @@ UNIT_BINS := $(addprefix build/asan/,$(basename $(notdir $(UNIT_TESTS))))
 
 # Drivers: small programs over one stage's API that end-to-end tests feed
 # (tests/drv_<name>.c, built with the ASan build's objects).
-DRIVERS := build/asan/drv_decode
+DRIVERS := build/asan/drv_decode build/asan/drv_text
 build/asan/drv_%: tests/drv_%.c $(asan_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(asan_LIB) $(PKG_LIBS) -lpthread
@@ -152,7 +152,7 @@ FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/msg/fuzz_charset.c sr
             src/search/fuzz_search.c src/render/fuzz_msgpage.c src/msg/fuzz_patchid.c \
             src/msg/fuzz_series.c src/util/fuzz_stem.c src/util/fuzz_fold.c \
             src/render/fuzz_ddiff.c src/ingest/fuzz_cgraph.c src/store/fuzz_daylines.c \
-            src/store/fuzz_ftstok.c src/msg/fuzz_ftsrow.c
+            src/store/fuzz_ftstok.c src/msg/fuzz_ftsrow.c src/msg/fuzz_text.c
 FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
 REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
@@ -194,7 +194,7 @@ check-build: build/asan/listarc $(UNIT_BINS) $(DRIVERS) $(REPLAY_BINS) listarc b
 # older listarc (a release build from before a change that must not alter
 # them): `make check-anchor ANCHOR=/path/to/old/listarc`.  `make check`
 # skips them.
-ANCHOR_TESTS ?= t3335 t3339 t3341 t4079 t4095 t4097 t5527 t6021 t8055
+ANCHOR_TESTS ?= t3335 t3339 t3341 t4079 t4095 t4097 t5527 t5531 t6021 t8055
 check-anchor: setup
 	@test -x "$(ANCHOR)" || { echo "check-anchor: ANCHOR=path of an older listarc binary"; exit 2; }
 	$(MAKE) check-build

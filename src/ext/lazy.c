@@ -127,6 +127,16 @@ LAZY(LIB_GMIME, const char *, g_mime_content_type_get_media_subtype, (GMimeConte
 LAZY(LIB_GMIME, const char *, g_mime_content_type_get_media_type, (GMimeContentType * t), (t))
 LAZY(LIB_GMIME, const char *, g_mime_content_type_get_parameter,
      (GMimeContentType * t, const char *name), (t, name))
+LAZY(LIB_GMIME, GMimeContentType *, g_mime_content_type_parse,
+     (GMimeParserOptions * o, const char *str), (o, str))
+LAZY_VOID(LIB_GMIME, g_mime_encoding_init_decode, (GMimeEncoding * st, GMimeContentEncoding e),
+          (st, e))
+LAZY(LIB_GMIME, size_t, g_mime_encoding_outlen, (GMimeEncoding * st, size_t inlen), (st, inlen))
+LAZY(LIB_GMIME, size_t, g_mime_encoding_step,
+     (GMimeEncoding * st, const char *in, size_t inlen, char *out), (st, in, inlen, out))
+LAZY(LIB_GMIME, size_t, g_mime_encoding_flush,
+     (GMimeEncoding * st, const char *in, size_t inlen, char *out), (st, in, inlen, out))
+LAZY(LIB_GMIME, char *, g_mime_utils_header_unfold, (const char *value), (value))
 LAZY(LIB_GMIME, GMimeContentEncoding, g_mime_data_wrapper_get_encoding, (GMimeDataWrapper * w), (w))
 LAZY(LIB_GMIME, GMimeStream *, g_mime_data_wrapper_get_stream, (GMimeDataWrapper * w), (w))
 LAZY(LIB_GMIME, ssize_t, g_mime_data_wrapper_write_to_stream,

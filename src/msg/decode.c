@@ -243,8 +243,35 @@ static void collapse_ws(struct buf *out, const char *p, size_t n)
 	}
 }
 
+/* Whether raw text p[0..n) is what decode_words and the NUL and UTF-8
+ * repairs give for it: ASCII without NULs, without encoded words (no
+ * "=?") and without ISO-2022-JP's escapes (no ESC).  Most header values
+ * are. */
+static bool plain_ascii(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c >= 0x80 || c == 0 || c == 0x1B || (c == '=' && i + 1 < n && p[i + 1] == '?'))
+			return false;
+	}
+	return true;
+}
+
 void msg_decode_header(struct buf *out, struct span raw, bool keep_folding)
 {
+	const char *rp = raw.p ? raw.p : "";
+	/* The value as it is (or its whitespace collapsed), appended whole
+	 * or not at all as utf8_repair appends it: without the copies. */
+	if (out->max - out->len > raw.n && plain_ascii(rp, raw.n)) {
+		if (keep_folding) {
+			buf_add(out, rp, raw.n);
+			return;
+		}
+		if (buf_reserve(out, raw.n + 1) == LA_OK) {
+			collapse_ws(out, rp, raw.n);
+			return;
+		}
+	}
 	struct buf tmp;
 	buf_init(&tmp, raw.n * 4 + 64);
 	decode_words(&tmp, raw.p ? raw.p : "", raw.n);

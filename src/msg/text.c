@@ -24,6 +24,7 @@ void msg_text_init(struct msg_text *t)
 	buf_init(&t->q, SEARCH_TEXT_MAX);
 	buf_init(&t->dfn, SEARCH_TEXT_MAX / 8);
 	t->words_only = false;
+	t->gmime_whole = false;
 	text_lore_init(t);
 }
 
@@ -175,6 +176,10 @@ static void add_text(struct msg_text *t, const char *p, size_t n, const char *ch
 	if (patch)
 		take = n;
 	buf_init(&u, take * 4 + 64);
+	/* Room for the text as it is (most is ASCII or UTF-8) at once,
+	 * rather than a dozen doublings. */
+	if (take && buf_reserve(&u, take + 64))
+		buf_reset(&u);
 	msg_to_utf8(&u, p, take, charset);
 	if (patch) {
 		text_patchids(t, u.data ? u.data : "", u.len);
@@ -260,6 +265,107 @@ static void walk(struct msg_text *t, GMimeObject *root)
 	}
 }
 
+/* Whether the header block of msg ended at an empty line at body, after
+ * fields alone (every line a field or a continuation: hdr_next's split,
+ * and GMime's, of such a block are one), with no From_ line or byte
+ * order mark before it (which the two read differently). */
+static bool clean_head(const char *msg, size_t body, unsigned count)
+{
+	if (count == 0 || count >= HDR_FIELDS_MAX || body < 2 || msg[body - 1] != '\n')
+		return false;
+	size_t e = body - 1; /* the empty line's '\n' */
+	if (msg[e - 1] == '\r')
+		e--;
+	if (e == 0 || msg[e - 1] != '\n')
+		return false;
+	return !(body >= 5 && !memcmp(msg, "From ", 5)) &&
+	       !(body >= 3 && !memcmp(msg, "\xEF\xBB\xBF", 3));
+}
+
+/* The header fields GMime's tree of a message depends on: the raw
+ * extents of its Content-* fields (a message's other fields are the
+ * message's, not its MIME part's). */
+#define CONTENT_FIELDS_MAX 16
+struct content_fields {
+	struct span raw[CONTENT_FIELDS_MAX];
+	unsigned n;
+	bool over; /* more than CONTENT_FIELDS_MAX */
+};
+
+/* The charset parameter of a Content-Type value as GMime reads it for a
+ * part (g_mime_header_get_value's unfolding and decoding, then
+ * g_mime_content_type_parse), into out: 1, or 0 if it has none.  -1
+ * for a value this does not read as GMime: anything but printable ASCII
+ * and folding, or encoded words (which the decoding would change), or a
+ * charset too long for out. */
+static int gmime_charset(struct span v, char *out, size_t outn)
+{
+	for (size_t i = 0; i < v.n; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+		if ((c < 32 && c != '\t' && c != '\r' && c != '\n') || c > 126)
+			return -1;
+	}
+	if (memmem(v.p, v.n, "=?", 2))
+		return -1;
+	char *raw = g_strndup(v.p, v.n);
+	char *unfolded = g_mime_utils_header_unfold(raw);
+	GMimeContentType *ct = g_mime_content_type_parse(msg_parser_options(), unfolded);
+	const char *cs = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
+	int r = !cs ? 0 : strlen(cs) < outn ? 1 : -1;
+	if (r == 1)
+		strcpy(out, cs);
+	if (ct)
+		g_object_unref(ct);
+	g_free(unfolded);
+	g_free(raw);
+	return r;
+}
+
+/* A message of one text/plain part in quoted-printable or base64 (a
+ * tenth of list mail): its body decoded by GMime's decoder alone, as
+ * GMime's parser hands it to walk (the body to the end of what the
+ * parser is given, the charset parameter as it reads it), without the
+ * parser's tree.  False if the message is not plainly one (walk reads
+ * it). */
+static bool encoded_plain(struct msg_text *t, const char *msg, size_t n, size_t body,
+                          struct span ct, struct span cte)
+{
+	struct span cts = span_trim(ct), ctes = span_trim(cte);
+	GMimeContentEncoding enc;
+	if (span_ieq(ctes, "quoted-printable"))
+		enc = GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	else if (span_ieq(ctes, "base64"))
+		enc = GMIME_CONTENT_ENCODING_BASE64;
+	else
+		return false;
+	if (!span_istarts(cts, "text/plain"))
+		return false;
+	if (cts.n > 10 && cts.p[10] != ';' && cts.p[10] != ' ' && cts.p[10] != '\t' &&
+	    cts.p[10] != '\r' && cts.p[10] != '\n')
+		return false;
+	char cs[64] = "";
+	if (memchr(ct.p, ';', ct.n) && gmime_charset(ct, cs, sizeof cs) < 0)
+		return false;
+	size_t cap = n < SEARCH_TEXT_MAX * 8 ? n : SEARCH_TEXT_MAX * 8;
+	if (body > cap)
+		return false;
+	GMimeEncoding st;
+	g_mime_encoding_init_decode(&st, enc);
+	size_t len = cap - body;
+	size_t outlen = g_mime_encoding_outlen(&st, len);
+	struct buf d;
+	buf_init(&d, outlen + 64);
+	if (buf_reserve(&d, outlen + 1)) {
+		buf_free(&d);
+		return false;
+	}
+	d.len = g_mime_encoding_step(&st, msg + body, len, d.data);
+	d.len += g_mime_encoding_flush(&st, "", 0, d.data + d.len);
+	add_text(t, d.data, d.len, cs[0] ? cs : NULL, false);
+	buf_free(&d);
+	return true;
+}
+
 void msg_text_extract(struct msg_text *t, const char *msg, size_t n)
 {
 	buf_reset(&t->to);
@@ -272,20 +378,31 @@ void msg_text_extract(struct msg_text *t, const char *msg, size_t n)
 	struct hdr_field f;
 	struct span ct = SPAN_NULL, cte = SPAN_NULL, to = SPAN_NULL, cc = SPAN_NULL;
 	bool named = false; /* a file name: only GMime reads those */
+	unsigned nct = 0, ncte = 0;
+	struct content_fields cf = {.n = 0};
 	hdr_iter_init(&it, msg, n < HEAD_MAX ? n : HEAD_MAX);
 	while (hdr_next(&it, &f)) {
-		if (span_ieq(f.name, "to"))
-			to = f.value;
-		else if (span_ieq(f.name, "cc"))
-			cc = f.value;
-		else if (span_ieq(f.name, "content-type"))
-			ct = f.value;
-		else if (span_ieq(f.name, "content-transfer-encoding"))
-			cte = f.value;
-		else if (span_ieq(f.name, "list-id"))
+		/* By length first: most fields are none of these. */
+		if (f.name.n == 2) {
+			if (span_ieq(f.name, "to"))
+				to = f.value;
+			else if (span_ieq(f.name, "cc"))
+				cc = f.value;
+		} else if (f.name.n == 7 && span_ieq(f.name, "list-id")) {
 			text_list_id(t, f.value);
-		if (span_ieq(f.name, "content-disposition") || span_ieq(f.name, "content-type"))
-			named |= has_name(f.value);
+		} else if (f.name.n >= 8 && !g_ascii_strncasecmp(f.name.p, "content-", 8)) {
+			bool type = span_ieq(f.name, "content-type");
+			if (type)
+				ct = f.value, nct++;
+			else if (span_ieq(f.name, "content-transfer-encoding"))
+				cte = f.value, ncte++;
+			if (type || span_ieq(f.name, "content-disposition"))
+				named |= has_name(f.value);
+			if (cf.n < CONTENT_FIELDS_MAX)
+				cf.raw[cf.n++] = span_make(f.line.p, (size_t)(it.p - f.line.p));
+			else
+				cf.over = true;
+		}
 	}
 	decode_capped(&t->to, to);
 	decode_capped(&t->cc, cc);
@@ -304,10 +421,27 @@ void msg_text_extract(struct msg_text *t, const char *msg, size_t n)
 	msg_library_init();
 	if (msg_mime_too_many_parts(msg, n))
 		return; /* not searchable beyond its headers */
-	GByteArray *a =
-		g_byte_array_sized_new((guint)(n < SEARCH_TEXT_MAX * 8 ? n : SEARCH_TEXT_MAX * 8));
-	g_byte_array_append(a, (const guint8 *)msg,
-	                    (guint)(n < SEARCH_TEXT_MAX * 8 ? n : SEARCH_TEXT_MAX * 8));
+	bool clean = !t->gmime_whole && clean_head(msg, body, it.count);
+	if (clean && plain && nct == 1 && ncte == 1 && encoded_plain(t, msg, n, body, ct, cte))
+		return;
+	size_t cap = n < SEARCH_TEXT_MAX * 8 ? n : SEARCH_TEXT_MAX * 8;
+	GByteArray *a;
+	if (clean && !cf.over && body <= cap) {
+		/* GMime is given the Content-* fields alone, then the empty
+		 * line and the body: the tree is the same, without the
+		 * message's other fields read (addresses, dates, ids). */
+		size_t sep = body - (msg[body - 2] == '\r' ? 2 : 1);
+		size_t hl = 0;
+		for (unsigned i = 0; i < cf.n; i++)
+			hl += cf.raw[i].n;
+		a = g_byte_array_sized_new((guint)(hl + cap - sep));
+		for (unsigned i = 0; i < cf.n; i++)
+			g_byte_array_append(a, (const guint8 *)cf.raw[i].p, (guint)cf.raw[i].n);
+		g_byte_array_append(a, (const guint8 *)msg + sep, (guint)(cap - sep));
+	} else {
+		a = g_byte_array_sized_new((guint)cap);
+		g_byte_array_append(a, (const guint8 *)msg, (guint)cap);
+	}
 	GMimeStream *s = g_mime_stream_mem_new_with_byte_array(a);
 	GMimeParser *p = g_mime_parser_new_with_stream(s);
 	g_mime_parser_set_format(p, GMIME_FORMAT_MESSAGE);

@@ -46,6 +46,12 @@ struct msg_text {
 	 * reads nq and q): the diffs' parts, file names and patch ids are
 	 * left empty, at a third less of the work. */
 	bool words_only;
+	/* Set by tests (tests/drv_text.c, fuzz_text) for the reference
+	 * they compare with: every message that is not one plain text
+	 * part in 7bit or 8bit is read by GMime's parser from its whole
+	 * header block, as before the paths that give the same text with
+	 * less of GMime (text.c: encoded_plain, the Content-* fields). */
+	bool gmime_whole;
 };
 
 /* Between two lines of dfa, dfb, dfctx and dfhh: a word of its own to
