@@ -221,10 +221,13 @@ static void index_end_run(struct store *st, struct index_end *end)
 	 * has work: it needs none of what the lists' reading held, and the
 	 * search thread's memory is held beside it: store_caches_release.) */
 	struct la_err err = {0};
+	/* (And the search thread's, when it is done already.) */
+	store_search_release_idle(st);
 	if (store_indexes_finish(st, &err)) {
 		cmd_error("%s", err.msg);
 		end->rc = 1;
 	}
+	store_search_release_idle(st);
 	if (store_states_finish(st, &err)) {
 		cmd_error("%s", err.msg);
 		end->rc = 1;

@@ -263,6 +263,14 @@ void store_caches_release(struct store *st);
  * connection's page cache), once it is idle.  What is handed over later
  * is written as before. */
 void store_search_release(struct store *st);
+/* The same without waiting: only if the thread has nothing left to do
+ * now (then the heap's free pages are given back too).  The end of a
+ * first index calls it before each of its long passes (the deferred
+ * indexes, the series' states): on a big archive the search thread is
+ * done long before them, and what it held was part of the run's peak
+ * beside them (docs/INDEX.md, "What the indexer holds").  Returns
+ * whether it freed. */
+bool store_search_release_idle(struct store *st);
 
 /* What a writer is set to hold (for tests: t4091): index.sqlite's and
  * search.sqlite's page caches (PRAGMA cache_size, negative: KiB), its

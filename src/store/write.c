@@ -1684,15 +1684,10 @@ enum la_status store_search_sync(struct store *st, struct la_err *err)
 	return fts_failed(st, err);
 }
 
-void store_search_release(struct store *st)
+/* Frees what the idle thread holds; under mu (the thread waits on it:
+ * what it owns may be freed here). */
+static void release_locked(struct fts_prep *fp)
 {
-	struct fts_prep *fp = st->fts_prep;
-	if (!fp)
-		return;
-	prep_drain(fp);
-	/* (The thread is idle and waits on mu: what it owns may be freed
-	 * here, under mu.) */
-	pthread_mutex_lock(&fp->mu);
 	if (!fp->raw_rows && !fp->pend_rows) {
 		struct buf *b[] = {&fp->raw, &fp->spare, &fp->pend, &fp->stembuf};
 		for (size_t i = 0; i < sizeof b / sizeof *b; i++) {
@@ -1707,7 +1702,32 @@ void store_search_release(struct store *st)
 		fp->spool_r = fp->spool_end = fp->spool_size = 0;
 	if (fp->db && !fp->txn)
 		sqlite3_db_release_memory(fp->db);
+}
+
+void store_search_release(struct store *st)
+{
+	struct fts_prep *fp = st->fts_prep;
+	if (!fp)
+		return;
+	prep_drain(fp);
+	pthread_mutex_lock(&fp->mu);
+	release_locked(fp);
 	pthread_mutex_unlock(&fp->mu);
+}
+
+bool store_search_release_idle(struct store *st)
+{
+	struct fts_prep *fp = st->fts_prep;
+	if (!fp)
+		return false;
+	pthread_mutex_lock(&fp->mu);
+	bool idle = !fp->busy && !fp->raw_rows && fp->spool_end == fp->spool_r && !fp->ckpt_ask;
+	if (idle)
+		release_locked(fp);
+	pthread_mutex_unlock(&fp->mu);
+	if (idle)
+		malloc_trim(0);
+	return idle;
 }
 
 void store_caches_release(struct store *st)
