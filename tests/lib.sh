@@ -185,14 +185,20 @@ corpus_mboxes() {
 		cp "$SHARED/corpora/notmuch.mbox" "$SHARED"/corpora/peers/peer-*.mbox "$1/"
 	fi
 }
-# index_rows DIR [rowid]: every row of every table of DIR's index in the
-# order of all its columns (meta but its `updated`), to compare two
-# archives; with `rowid`, a table with rowids in rowid order with its
-# rowid first (so that ids must be the same too).
+# index_rows DIR [rowid [TABLE...]]: every row of every table (or of the
+# TABLEs named) of DIR's index in the order of all its columns (meta but
+# its `updated`), to compare two archives; with `rowid`, a table with
+# rowids in rowid order with its rowid first (so that ids must be the
+# same too).
 index_rows() {
-	local t cols db=$1/index.sqlite
-	for t in $(sqlite3 "$db" "SELECT name FROM sqlite_schema WHERE type = 'table'
-			AND name NOT LIKE 'sqlite_%' ORDER BY name"); do
+	local t cols db=$1/index.sqlite names
+	if [ $# -gt 2 ]; then
+		names="${*:3}"
+	else
+		names=$(sqlite3 "$db" "SELECT name FROM sqlite_schema WHERE type = 'table'
+			AND name NOT LIKE 'sqlite_%' ORDER BY name")
+	fi
+	for t in $names; do
 		echo "== $t"
 		cols=$(sqlite3 "$db" "SELECT group_concat('\"' || name || '\"', ', ')
 			FROM pragma_table_info('$t')")

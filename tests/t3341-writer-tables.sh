@@ -58,18 +58,7 @@ check "the corpora are here (gen, busy, lkml, seeds, edge, notmuch, peers)" \
 TABLES="senders stat_senders stat_threads thread_senders topics days day_lines
 	day_lines_dirty stats_delta mids mid_words"
 tables() {
-	local t cols db=$1/index.sqlite
-	for t in $TABLES; do
-		echo "== $t"
-		cols=$(sqlite3 "$db" "SELECT group_concat('\"' || name || '\"', ', ')
-			FROM pragma_table_info('$t')")
-		if [ "$(sqlite3 "$db" "SELECT sql NOT LIKE '%WITHOUT ROWID%'
-				FROM sqlite_schema WHERE name = '$t'")" = 1 ]; then
-			sqlite3 "$db" "SELECT rowid, $cols FROM \"$t\" ORDER BY rowid"
-		else
-			sqlite3 "$db" "SELECT $cols FROM \"$t\" ORDER BY $cols"
-		fi
-	done
+	index_rows "$1" rowid $TABLES
 }
 # index_all BIN DIR: every list in one run each.
 index_all() {
