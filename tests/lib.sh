@@ -301,8 +301,11 @@ wait_until() {
 
 # indexed_bytes DIR: how far into its source the index in DIR has
 # committed (its resume point, in bytes; 0 before its first commit).
+# Read-only: a connection that may write copies the log into the file
+# when it closes, and would finish the checkpoint a killed run left half
+# done, which the next run is meant to meet.
 indexed_bytes() {
-	sqlite3 "$1/index.sqlite" 'SELECT coalesce(max(done), 0) FROM sources' 2>/dev/null || echo 0
+	sqlite3 -readonly "$1/index.sqlite" 'SELECT coalesce(max(done), 0) FROM sources' 2>/dev/null || echo 0
 }
 # index_write_calls DIR LIST MBOX: how many write, pwrite, fsync and
 # ftruncate calls on DIR's files a whole `listarc index --data DIR LIST
