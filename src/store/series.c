@@ -1160,6 +1160,17 @@ static bool idset_add(struct idset *s, int64_t v)
 	return true;
 }
 
+/* out (empty) made a copy of from's ids. */
+static bool idset_copy(struct idset *out, const struct idset *from)
+{
+	if (from->n && !vec_reserve(&out->v, &out->cap, from->n, sizeof *out->v))
+		return false;
+	if (from->n)
+		memcpy(out->v, from->v, from->n * sizeof *out->v);
+	out->n = from->n;
+	return true;
+}
+
 /* How much a pass's caches (pc, struct sver_cache) keep before they
  * are emptied (pc_trim between walks, sver_get and walk_of when full):
  * rows (and the renamed rows, series' patch neighbours), ids of names,
@@ -2687,7 +2698,8 @@ static bool walk_change(struct walk_buf *wb, int64_t member, int64_t start, bool
  * written (a walk that changed mostly gains a series and loses
  * another).  A series gone keeps none. */
 static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
-                                 int64_t id, struct walk_buf *wb, bool fresh)
+                                 int64_t id, struct walk_buf *wb, bool fresh,
+                                 const struct idset *kept)
 {
 	enum la_status e = LA_OK;
 	int64_t now[SERIES_CHAIN_MAX];
@@ -2710,7 +2722,9 @@ static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct 
 	if (fresh)
 		return nn ? ids_write(st, Q_W_PUT, Q_W_DEL, id, now, nn) : LA_OK;
 	struct idset was = {0};
-	{
+	if (kept && !idset_copy(&was, kept))
+		return LA_ENOMEM;
+	if (!kept) {
 		sqlite3_stmt *s = q(st, Q_W_OF);
 		if (!s)
 			return LA_EDB;
@@ -2719,10 +2733,10 @@ static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct 
 			free(was.v);
 			return e;
 		}
-		if (was.n == nn && (!nn || memcmp(was.v, now, nn * sizeof *now) == 0)) {
-			free(was.v);
-			return LA_OK;
-		}
+	}
+	if (was.n == nn && (!nn || memcmp(was.v, now, nn * sizeof *now) == 0)) {
+		free(was.v);
+		return LA_OK;
 	}
 	/* Both ascending: the members kept not in the walk go, the members
 	 * not kept come. */
@@ -2894,6 +2908,13 @@ static enum la_status touches_changed(struct store *st, struct pid_cache *pc, st
 	return LA_OK;
 }
 
+/* A series of a walk and its version (sorted by id: cmp_i64 compares
+ * the first member). */
+struct id_version {
+	int64_t id;
+	unsigned version;
+};
+
 /* Whether series x's state is its state kept with only the newest
  * version (and so latest) made again, into *out (*ok; else it is
  * computed whole): x unchanged, no message of the index hidden or
@@ -2911,7 +2932,7 @@ static enum la_status touches_changed(struct store *st, struct pid_cache *pc, st
  * refresh. */
 static enum la_status state_quick(struct store *st, struct refresh *r, struct pid_cache *pc,
                                   struct sver_cache *sc, int64_t x, struct store_series_state *out,
-                                  struct sinfo *info, bool *ok, bool *same_kept)
+                                  struct sinfo *info, struct idset *was, bool *ok, bool *same_kept)
 {
 	*ok = *same_kept = false;
 	if (pc->any_unshown || r->force_all || set_has(&r->changed, x) || set_has(&r->force, x))
@@ -2925,12 +2946,14 @@ static enum la_status state_quick(struct store *st, struct refresh *r, struct pi
 		return e == LA_ENOTFOUND ? LA_OK : e;
 	*info = (struct sinfo){me->id, me->list_id, me->first_ts, me->version, me->total};
 	int64_t lower[SERIES_CHAIN_MAX];
-	size_t nl = 0;
+	struct id_version now[SERIES_CHAIN_MAX];
+	size_t nl = 0, nn = 0;
 	unsigned newest = me->version;
 	for (int i = 1; i < w->n; i++) {
 		const struct prow *m = prow_get(st, pc, w->ids[i], &e);
 		if (!m)
 			return e == LA_ENOTFOUND ? LA_OK : e;
+		now[nn++] = (struct id_version){m->id, m->version};
 		if (m->version > newest)
 			newest = m->version;
 		if (m->version >= info->version)
@@ -2941,27 +2964,37 @@ static enum la_status state_quick(struct store *st, struct refresh *r, struct pi
 	}
 	if (nl > 1)
 		qsort(lower, nl, sizeof *lower, cmp_i64);
-	struct idset was = {0};
+	if (nn > 1)
+		qsort(now, nn, sizeof *now, cmp_i64); /* (by id: its first member) */
 	sqlite3_stmt *s = q(st, Q_W_OF);
 	if (!s)
 		return LA_EDB;
 	sqlite3_bind_int64(s, 1, x);
-	if ((e = ids_read(s, &was))) {
-		free(was.v);
+	if ((e = ids_read(s, was)))
 		return e;
-	}
-	size_t k = 0; /* was's lower versions, ascending as lower is */
+	/* was's lower versions, ascending as lower is; the versions of those
+	 * still in the walk from it (most: a walk mostly gains one series and
+	 * loses another), of the others from their rows. */
+	size_t k = 0;
 	bool same = true;
-	for (size_t i = 0; same && i < was.n; i++) {
-		const struct prow *m = prow_get(st, pc, was.v[i], &e);
-		if (!m) {
-			same = false;
-			break;
+	for (size_t i = 0; same && i < was->n; i++) {
+		struct id_version key = {was->v[i], 0};
+		const struct id_version *at =
+			nn ? bsearch(&key, now, nn, sizeof *now, cmp_i64) : NULL;
+		unsigned version;
+		if (at)
+			version = at->version;
+		else {
+			const struct prow *m = prow_get(st, pc, was->v[i], &e);
+			if (!m) {
+				same = false;
+				break;
+			}
+			version = m->version;
 		}
-		if (m->version < info->version)
-			same = k < nl && lower[k++] == m->id;
+		if (version < info->version)
+			same = k < nl && lower[k++] == was->v[i];
 	}
-	free(was.v);
 	if (e && e != LA_ENOTFOUND)
 		return e;
 	if (!same || k != nl)
@@ -2999,20 +3032,29 @@ static enum la_status consider(struct store *st, struct refresh *r, struct pid_c
 		return LA_ENOMEM;
 	struct store_series_state ss;
 	struct sinfo info;
-	bool quick = false, same = false;
-	if (!force && (e = state_quick(st, r, pc, sc, x, &ss, &info, &quick, &same)))
-		return e;
-	if (!quick) {
+	/* The walk kept, read once (state_quick, walk_store). */
+	struct idset was = {0};
+	bool quick = false, same = false, read = false;
+	if (!force) {
+		e = state_quick(st, r, pc, sc, x, &ss, &info, &was, &quick, &same);
+		read = !e && was.v;
+	}
+	if (!e && !quick) {
 		const struct sver *me = NULL;
 		e = state_compute(st, x, pc, sc, &ss, &me);
-		if (e == LA_ENOTFOUND) /* a series gone: its rows go */
-			return walk_store(st, pc, sc, x, r->wb, false);
+		if (e == LA_ENOTFOUND) { /* a series gone: its rows go */
+			free(was.v);
+			return walk_store(st, pc, sc, x, r->wb, false, NULL);
+		}
 		if (!e)
 			info = me->s;
 	}
 	if (!e && !same) /* (a state kept as it is is not written again) */
 		e = state_put(st, &info, &ss);
-	return e ? e : walk_store(st, pc, sc, x, r->wb, false);
+	if (!e)
+		e = walk_store(st, pc, sc, x, r->wb, false, read ? &was : NULL);
+	free(was.v);
+	return e;
 }
 
 /* Every series whose walk as it was may hold series seed, considered:
@@ -3389,7 +3431,7 @@ enum la_status series_state_fill(struct store *st)
 			if (!e)
 				e = state_put(st, &me->s, &ss);
 			if (!e)
-				e = walk_store(st, &pc, &sc, some.v[i], NULL, true);
+				e = walk_store(st, &pc, &sc, some.v[i], NULL, true, NULL);
 		}
 	}
 	sqlite3_finalize(s);
