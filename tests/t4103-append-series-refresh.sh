@@ -22,12 +22,14 @@
 # C, the base then the rest at once in batches of 40; D, the base with a
 # message hidden, the rest appended, then shown again (E: one index of
 # the whole with it hidden, as D before its unhide).  B, C and D
-# against A, D hidden against E, table by table.
+# against A, D hidden against E, table by table.  With an anchor build
+# ($LISTARC_ANCHOR, as `make check-anchor` gives it; skipped without):
+# its B with search has the same tables as this build's.
 . "$(dirname "$0")/lib.sh"
-plan 10
+plan 11
 GEN=$SHARED/corpora/gen-corpus.py
 if ! have_shared || [ ! -f "$GEN" ]; then
-	skip 10 "../shared/corpora is not here"
+	skip 11 "../shared/corpora is not here"
 	exit 0
 fi
 "$PYTHON" "$GEN" 2000 gen.mbox 11 >/dev/null 2>&1
@@ -165,3 +167,14 @@ check_eq "a message hidden, then the rest appended: the tables of one index with
 	"0 same 1"
 "$RELEASE" unhide --data d --reason test gen '<gad2-2@t4103.test>' >>d.err 2>&1
 same_rows "shown again: the tables of one index of the whole" a-search d
+
+ANCHOR=${LISTARC_ANCHOR:-}
+if [ -z "$ANCHOR" ] || [ ! -x "$ANCHOR" ]; then
+	skip 1 "no anchor build (LISTARC_ANCHOR=path of a listarc)"
+	exit 0
+fi
+rc=$(RELEASE=$ANCHOR grow anchor-b -- 1 7 150)
+rows b-search
+rows anchor-b
+check_eq "the anchor's appends of 1, 7, 150 and the rest: the tables of this build's" \
+	"$rc $(cmp -s b-search.rows anchor-b.rows && echo same)" "0 same"
