@@ -1160,6 +1160,17 @@ static bool idset_add(struct idset *s, int64_t v)
 	return true;
 }
 
+/* out (empty) made a copy of from's ids. */
+static bool idset_copy(struct idset *out, const struct idset *from)
+{
+	if (from->n && !vec_reserve(&out->v, &out->cap, from->n, sizeof *out->v))
+		return false;
+	if (from->n)
+		memcpy(out->v, from->v, from->n * sizeof *out->v);
+	out->n = from->n;
+	return true;
+}
+
 /* How much a pass's caches (pc, struct sver_cache) keep before they
  * are emptied (pc_trim between walks, sver_get and walk_of when full):
  * rows (and the renamed rows, series' patch neighbours), ids of names,
@@ -2251,15 +2262,15 @@ static void sver_state(struct store *st, const struct sver *const *v, size_t n, 
 	};
 }
 
-static enum la_status state_put(struct store *st, const struct sver *v,
+static enum la_status state_put(struct store *st, const struct sinfo *v,
                                 const struct store_series_state *ss)
 {
 	sqlite3_stmt *s = q(st, Q_ST_PUT);
 	if (!s)
 		return LA_EDB;
-	sqlite3_bind_int64(s, 1, v->s.id);
-	sqlite3_bind_int64(s, 2, v->s.list_id);
-	sqlite3_bind_int(s, 3, (int)v->s.total);
+	sqlite3_bind_int64(s, 1, v->id);
+	sqlite3_bind_int64(s, 2, v->list_id);
+	sqlite3_bind_int(s, 3, (int)v->total);
 	sqlite3_bind_int(s, 4, (int)ss->msgs);
 	sqlite3_bind_int(s, 5, (int)ss->parts);
 	sqlite3_bind_int(s, 6, (int)ss->reviewed);
@@ -2392,8 +2403,29 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 	if (!w)
 		return e;
 	int64_t ids[SERIES_CHAIN_MAX];
-	int n = w->n;
-	memcpy(ids, w->ids, (size_t)n * sizeof *ids);
+	int n = 0;
+	/* With no message hidden or removed every series has a message
+	 * shown, so the newest version is the walk's highest from the rows
+	 * alone, and only the series' own version and the lower ones (whose
+	 * reviews carry: msg_reviewed) are loaded: a higher version's
+	 * messages count for nothing else. */
+	bool rows_only = !pc->any_unshown;
+	unsigned newest = 0, mine = 0;
+	for (int i = 0; !e && i < w->n; i++) {
+		if (!rows_only) {
+			ids[n++] = w->ids[i];
+			continue;
+		}
+		const struct prow *row = prow_get(st, pc, w->ids[i], &e);
+		if (!row)
+			break;
+		if (i == 0)
+			mine = row->version;
+		if (row->version > newest)
+			newest = row->version;
+		if (i == 0 || row->version < mine)
+			ids[n++] = w->ids[i];
+	}
 	/* Emptied now if the walk's versions might not fit (sver_get empties
 	 * it when full: not during the walk, whose pointers it holds). */
 	held_note(&sc->vheld, g_hash_table_size(sc->v));
@@ -2412,6 +2444,10 @@ static enum la_status state_compute(struct store *st, int64_t id, struct pid_cac
 			e = sver_reviews(st, (struct sver *)v[i], pc);
 	if (!e && n > 0) {
 		sver_state(st, v, (size_t)n, 0, out);
+		if (rows_only) {
+			out->newest = newest;
+			out->latest = v[0]->n && v[0]->s.version == newest;
+		}
 		*me = v[0];
 	}
 	return e;
@@ -2662,7 +2698,8 @@ static bool walk_change(struct walk_buf *wb, int64_t member, int64_t start, bool
  * written (a walk that changed mostly gains a series and loses
  * another).  A series gone keeps none. */
 static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
-                                 int64_t id, struct walk_buf *wb, bool fresh)
+                                 int64_t id, struct walk_buf *wb, bool fresh,
+                                 const struct idset *kept)
 {
 	enum la_status e = LA_OK;
 	int64_t now[SERIES_CHAIN_MAX];
@@ -2685,7 +2722,9 @@ static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct 
 	if (fresh)
 		return nn ? ids_write(st, Q_W_PUT, Q_W_DEL, id, now, nn) : LA_OK;
 	struct idset was = {0};
-	{
+	if (kept && !idset_copy(&was, kept))
+		return LA_ENOMEM;
+	if (!kept) {
 		sqlite3_stmt *s = q(st, Q_W_OF);
 		if (!s)
 			return LA_EDB;
@@ -2694,10 +2733,10 @@ static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct 
 			free(was.v);
 			return e;
 		}
-		if (was.n == nn && (!nn || memcmp(was.v, now, nn * sizeof *now) == 0)) {
-			free(was.v);
-			return LA_OK;
-		}
+	}
+	if (was.n == nn && (!nn || memcmp(was.v, now, nn * sizeof *now) == 0)) {
+		free(was.v);
+		return LA_OK;
 	}
 	/* Both ascending: the members kept not in the walk go, the members
 	 * not kept come. */
@@ -2869,6 +2908,108 @@ static enum la_status touches_changed(struct store *st, struct pid_cache *pc, st
 	return LA_OK;
 }
 
+/* A series of a walk and its version (sorted by id: cmp_i64 compares
+ * the first member). */
+struct id_version {
+	int64_t id;
+	unsigned version;
+};
+
+/* Whether series x's state is its state kept with only the newest
+ * version (and so latest) made again, into *out (*ok; else it is
+ * computed whole): x unchanged, no message of the index hidden or
+ * removed, no change-id changed around it, and the versions lower than
+ * x's in its walk now the same series as in its walk kept (the walk
+ * before the commit: walk_store writes it after), none of them changed.
+ * A state's messages, places, reviews and first date are x's own
+ * (unchanged with x) and, for the reviews carried, those of its lower
+ * versions' (the same series, unchanged); its newest version is the
+ * highest of its walk with a message shown, which with none hidden or
+ * removed is every series' (a series has a message, or is deleted).
+ * Most states a commit computes are of such series, whose walk gained
+ * a new series of their name and lost the farthest (docs/series.md,
+ * "State"): their versions' messages and reviews were most of the
+ * refresh. */
+static enum la_status state_quick(struct store *st, struct refresh *r, struct pid_cache *pc,
+                                  struct sver_cache *sc, int64_t x, struct store_series_state *out,
+                                  struct sinfo *info, struct idset *was, bool *ok, bool *same_kept)
+{
+	*ok = *same_kept = false;
+	if (pc->any_unshown || r->force_all || set_has(&r->changed, x) || set_has(&r->force, x))
+		return LA_OK;
+	enum la_status e = LA_OK;
+	const struct walk *w = walk_of(st, pc, sc, x, &e);
+	if (!w)
+		return e == LA_ENOTFOUND ? LA_OK : e;
+	const struct prow *me = prow_get(st, pc, x, &e);
+	if (!me)
+		return e == LA_ENOTFOUND ? LA_OK : e;
+	*info = (struct sinfo){me->id, me->list_id, me->first_ts, me->version, me->total};
+	int64_t lower[SERIES_CHAIN_MAX];
+	struct id_version now[SERIES_CHAIN_MAX];
+	size_t nl = 0, nn = 0;
+	unsigned newest = me->version;
+	for (int i = 1; i < w->n; i++) {
+		const struct prow *m = prow_get(st, pc, w->ids[i], &e);
+		if (!m)
+			return e == LA_ENOTFOUND ? LA_OK : e;
+		now[nn++] = (struct id_version){m->id, m->version};
+		if (m->version > newest)
+			newest = m->version;
+		if (m->version >= info->version)
+			continue;
+		if (set_has(&r->changed, m->id))
+			return LA_OK;
+		lower[nl++] = m->id;
+	}
+	if (nl > 1)
+		qsort(lower, nl, sizeof *lower, cmp_i64);
+	if (nn > 1)
+		qsort(now, nn, sizeof *now, cmp_i64); /* (by id: its first member) */
+	sqlite3_stmt *s = q(st, Q_W_OF);
+	if (!s)
+		return LA_EDB;
+	sqlite3_bind_int64(s, 1, x);
+	if ((e = ids_read(s, was)))
+		return e;
+	/* was's lower versions, ascending as lower is; the versions of those
+	 * still in the walk from it (most: a walk mostly gains one series and
+	 * loses another), of the others from their rows. */
+	size_t k = 0;
+	bool same = true;
+	for (size_t i = 0; same && i < was->n; i++) {
+		struct id_version key = {was->v[i], 0};
+		const struct id_version *at =
+			nn ? bsearch(&key, now, nn, sizeof *now, cmp_i64) : NULL;
+		unsigned version;
+		if (at)
+			version = at->version;
+		else {
+			const struct prow *m = prow_get(st, pc, was->v[i], &e);
+			if (!m) {
+				same = false;
+				break;
+			}
+			version = m->version;
+		}
+		if (version < info->version)
+			same = k < nl && lower[k++] == was->v[i];
+	}
+	if (e && e != LA_ENOTFOUND)
+		return e;
+	if (!same || k != nl)
+		return LA_OK;
+	struct store_series_state kept;
+	if ((e = store_series_state(st, x, &kept)))
+		return e == LA_ENOTFOUND ? LA_OK : e;
+	*out = kept;
+	out->newest = newest;
+	out->latest = kept.msgs && info->version == newest;
+	*ok = true;
+	*same_kept = out->newest == kept.newest && out->latest == kept.latest;
+	return LA_OK;
+}
+
 /* Series x's state computed again, and its walk kept, unless done has
  * it or it is not changed, held or forced and touches_changed finds no
  * series changed in its walk. */
@@ -2890,13 +3031,30 @@ static enum la_status consider(struct store *st, struct refresh *r, struct pid_c
 	if (!set_add(&r->done, x))
 		return LA_ENOMEM;
 	struct store_series_state ss;
-	const struct sver *me = NULL;
-	e = state_compute(st, x, pc, sc, &ss, &me);
-	if (e == LA_ENOTFOUND) /* a series gone: its rows go */
-		return walk_store(st, pc, sc, x, r->wb, false);
+	struct sinfo info;
+	/* The walk kept, read once (state_quick, walk_store). */
+	struct idset was = {0};
+	bool quick = false, same = false, read = false;
+	if (!force) {
+		e = state_quick(st, r, pc, sc, x, &ss, &info, &was, &quick, &same);
+		read = !e && was.v;
+	}
+	if (!e && !quick) {
+		const struct sver *me = NULL;
+		e = state_compute(st, x, pc, sc, &ss, &me);
+		if (e == LA_ENOTFOUND) { /* a series gone: its rows go */
+			free(was.v);
+			return walk_store(st, pc, sc, x, r->wb, false, NULL);
+		}
+		if (!e)
+			info = me->s;
+	}
+	if (!e && !same) /* (a state kept as it is is not written again) */
+		e = state_put(st, &info, &ss);
 	if (!e)
-		e = state_put(st, me, &ss);
-	return e ? e : walk_store(st, pc, sc, x, r->wb, false);
+		e = walk_store(st, pc, sc, x, r->wb, false, read ? &was : NULL);
+	free(was.v);
+	return e;
 }
 
 /* Every series whose walk as it was may hold series seed, considered:
@@ -3271,9 +3429,9 @@ enum la_status series_state_fill(struct store *st)
 			pc_trim(&pc);
 			e = state_compute(st, some.v[i], &pc, &sc, &ss, &me);
 			if (!e)
-				e = state_put(st, me, &ss);
+				e = state_put(st, &me->s, &ss);
 			if (!e)
-				e = walk_store(st, &pc, &sc, some.v[i], NULL, true);
+				e = walk_store(st, &pc, &sc, some.v[i], NULL, true, NULL);
 		}
 	}
 	sqlite3_finalize(s);
