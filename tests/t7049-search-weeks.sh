@@ -14,21 +14,33 @@
 # newest of its range; and an index without messages_week (an older
 # listarc's) answers the same through the ranges' messages.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 17
 if ! have_shared; then
-	skip 16 "$SKIP_SHARED"
+	skip 17 "$SKIP_SHARED"
 	exit 0
 fi
 
-# 3,000 messages, 2005-2021, in two lists (the second the newer third).
+# 3,000 messages, 2005-2021, in two lists (the second the newer third),
+# after a list of one message indexed first whose Date: is in 2017 (a
+# range that meets 2017 is bounded from the first id).
 "$PYTHON" "$SHARED/corpora/gen-corpus.py" 3000 corpus.mbox 11 >/dev/null 2>&1
 n=$(grep -c '^From ' corpus.mbox)
 cut=$(grep -b '^From ' corpus.mbox | sed -n "$((n * 2 / 3 + 1))p" | cut -d: -f1)
 head -c "$cut" corpus.mbox >a.mbox
 tail -c +"$((cut + 1))" corpus.mbox >b.mbox
-"$RELEASE" index -q --data arc a a.mbox 2>err.txt &&
+printf 'From x@example.org Mon Jan  3 00:00:00 2005
+From: x@example.org
+Subject: early patch
+Message-ID: <early@t7049>
+Date: Wed, 1 Mar 2017 00:00:00 +0000
+
+the patch
+
+' >e.mbox
+"$RELEASE" index -q --data arc e e.mbox 2>err.txt &&
+	"$RELEASE" index -q --data arc a a.mbox 2>>err.txt &&
 	"$RELEASE" index -q --data arc b b.mbox 2>>err.txt
-check_eq "two lists of the corpus indexed: exit 0" $? 0
+check_eq "three lists indexed: exit 0" $? 0
 check_eq "...with messages_week" \
 	"$(sqlite3 arc/index.sqlite "SELECT count(*) FROM sqlite_schema WHERE name = 'messages_week'")" 1
 
@@ -134,6 +146,7 @@ got=$(la search --data arc --limit 3 'd:2005..2014' 2>/dev/null | grep -c 'late'
 check_eq "messages of 2008 appended last are the newest of d:2005..2014" "$got" 3
 got=$(la search --data arc --limit 3 'd:2005..2014 waterfalls' 2>/dev/null | grep -c 'late')
 check_eq "...and of d:2005..2014 waterfalls" "$got" 3
+compare "with them"
 
 # An index without messages_week (an older listarc's): the same answers,
 # d:2010 bounded through its messages (messages_when) as before.

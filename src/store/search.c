@@ -54,8 +54,16 @@ static void bind_all(sqlite3_stmt *s, const struct search_query *q, const struct
  * fewer are read through the condition's index and sorted. */
 #define DENSE_MIN 10000
 
-/* The query's condition on m (other tables only through subqueries). */
-static void condition(struct buf *b, const struct search_query *q, const struct scope *sc)
+/* The query's condition on m (other tables only through subqueries).
+ * With seek, sc's id bounds may lead (a walk newest first from the
+ * upper one: sql_listing's and sql_ids' dense walks); else they only
+ * filter ("+"), and the condition's index or the full-text match leads:
+ * counting from the lower bound upwards, or reading a few matches
+ * through the rowid range, walked every message between the bounds,
+ * which one message of the range indexed long after the others (a
+ * wrong Date:) makes most of the archive. */
+static void condition(struct buf *b, const struct search_query *q, const struct scope *sc,
+                      bool seek)
 {
 	buf_addc(b, '(');
 	buf_adds(b, search_where(q));
@@ -71,7 +79,8 @@ static void condition(struct buf *b, const struct search_query *q, const struct 
 		/* A thread's messages are few: its index may lead. */
 		buf_adds(b, " AND m.thread = :thread");
 	if (sc->bounded)
-		buf_adds(b, " AND m.id >= :idlo AND m.id <= :idhi");
+		buf_adds(b, seek ? " AND m.id >= :idlo AND m.id <= :idhi"
+		                 : " AND +m.id >= :idlo AND +m.id <= :idhi");
 }
 
 /* A date range (d:, dt:) whose messages are at most 1/DATE_SHARE_DIV of
@@ -313,7 +322,7 @@ static void from_where(struct buf *b, const struct search_query *q, const struct
 			b,
 			" FROM (SELECT m.id AS r, bm25(fts) AS score FROM fts CROSS JOIN messages m"
 			" ON m.id = fts.rowid WHERE fts MATCH ?1 AND ");
-		condition(b, q, sc);
+		condition(b, q, sc, false);
 		fts_bounds(b, sc);
 		buf_printf(b,
 		           " ORDER BY fts.rowid DESC LIMIT %d) AS hits CROSS JOIN messages m"
@@ -330,7 +339,7 @@ static void from_where(struct buf *b, const struct search_query *q, const struct
 	buf_adds(b, " WHERE ");
 	if (match)
 		buf_adds(b, "fts MATCH ?1 AND ");
-	condition(b, q, sc);
+	condition(b, q, sc, false);
 	if (match)
 		fts_bounds(b, sc);
 }
@@ -383,7 +392,7 @@ static void sql_walk_mids(struct buf *b, const struct search_query *q, const str
                           int walk)
 {
 	buf_adds(b, "SELECT m.id FROM messages m WHERE ");
-	condition(b, q, sc);
+	condition(b, q, sc, false);
 	buf_adds(b, " AND EXISTS (SELECT 1 FROM fts WHERE fts MATCH ?1 AND fts.rowid = m.id)");
 	buf_printf(b, " ORDER BY +m.id DESC LIMIT %d", walk);
 }
@@ -448,7 +457,7 @@ static void sql_listing(struct buf *b, const struct search_query *q, const struc
 	if (dense)
 		buf_adds(b, " NOT INDEXED");
 	buf_adds(b, " WHERE ");
-	condition(b, q, sc);
+	condition(b, q, sc, dense);
 	/* (+m.id when few match: SQLite, which cannot know how few, would
 	 * rather walk the ids in order than sort, and walked every message
 	 * for z:10000.. through a one-sided range.) */
@@ -573,7 +582,7 @@ static void sql_ids(struct store *st, struct buf *sql, const struct search_query
 	if (dense)
 		buf_adds(sql, " NOT INDEXED");
 	buf_adds(sql, " WHERE ");
-	condition(sql, q, sc);
+	condition(sql, q, sc, dense);
 	buf_printf(sql, " ORDER BY %sm.id DESC", dense ? "" : "+");
 	if (walk)
 		buf_printf(sql, " LIMIT %d", walk);
