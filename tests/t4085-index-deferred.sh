@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t4085-index-deferred: a first index (an empty archive) leaves out the
-# indexes only readers use (mids_mid, messages_when, messages_ts,
-# messages_len) and makes them at the end of its run, marked missing
+# indexes only readers use (mids_mid, messages_when, messages_week,
+# messages_ts, messages_len) and makes them at the end of its run, marked missing
 # meanwhile by meta indexes='deferred' (store.c, store_indexes_defer).
 # Killed (SIGKILL, $LISTARC_TEST_INDEXES_KILL) before they are made (1)
 # or with them made and not committed (2), the archive has every
@@ -19,7 +19,7 @@ mkcorpus 1000 corpus.mbox
 # The first 600 messages: the first run of the continued archive.
 awk '/^From / { n++ } n <= 600' corpus.mbox >half.mbox
 
-IDX="'mids_mid', 'messages_when', 'messages_ts', 'messages_len'"
+IDX="'mids_mid', 'messages_when', 'messages_ts', 'messages_len', 'messages_week'"
 # state DIR: "messages indexes mark" of DIR's archive.
 state() {
 	sqlite3 "$1/index.sqlite" "SELECT (SELECT count(*) FROM messages) || ' '
@@ -29,7 +29,7 @@ state() {
 
 la index -q --data ref l corpus.mbox 2>ref.err
 check_eq "one uninterrupted first index exits 0" $? 0
-check_eq "...and has its 1,000 messages and the four indexes, unmarked" "$(state ref)" "1000 4 -"
+check_eq "...and has its 1,000 messages and the five indexes, unmarked" "$(state ref)" "1000 5 -"
 index_rows ref >ref.rows
 
 # What readers ask of those indexes: sizes, dates, delivery times, a
@@ -50,12 +50,12 @@ EOF
 for k in 1 2; do
 	LISTARC_TEST_INDEXES_KILL=$k "$RELEASE" index -q --data k$k l corpus.mbox 2>k$k.err
 	check_eq "kill point $k: the first index is killed" $? 137
-	check_eq "...every message is in, without the four indexes, marked deferred" \
+	check_eq "...every message is in, without the five indexes, marked deferred" \
 		"$(state k$k)" "1000 0 deferred"
 	same_pages paths.txt "...searches and a 404 answer as the one-shot archive's" ref k$k
 	la index -q --data k$k l corpus.mbox 2>>k$k.err
 	check_eq "...the next run exits 0" $? 0
-	check_eq "...and makes the four indexes, the mark gone" "$(state k$k)" "1000 4 -"
+	check_eq "...and makes the five indexes, the mark gone" "$(state k$k)" "1000 5 -"
 	index_rows k$k >k$k.rows
 	same_files "...every row of every table is the one-shot archive's" ref.rows k$k.rows
 done
@@ -75,7 +75,7 @@ LISTARC_TEST_INDEXES_KILL=1 "$RELEASE" index -q --data c l c.mbox 2>>c.err
 check_eq "...the run that adds the other 400 stays without the indexes to its end" \
 	"$(state c)" "1000 0 deferred"
 la index -q --data c l c.mbox 2>>c.err
-check_eq "...and the next run makes them" "$(state c)" "1000 4 -"
+check_eq "...and the next run makes them" "$(state c)" "1000 5 -"
 index_rows ref2 >ref2.rows
 index_rows c >c.rows
 same_files "...every row of every table is the two uninterrupted runs' archive's" ref2.rows c.rows

@@ -314,14 +314,24 @@ int cmd_search(int argc, char **argv)
 		cmd_error("%s", err.msg);
 		return 2;
 	}
-	if (a.explain) {
-		print_explained(q, a.order);
-		search_free(q);
-		return 0;
-	}
 	char *dir = conf_data_dir(a.data);
 	struct store *st = NULL;
 	int64_t list_id = 0;
+	if (a.explain) {
+		print_explained(q, a.order);
+		/* With an index: the ids its date range bounds the search by. */
+		if (store_open(&st, dir, STORE_READ, &err) == LA_OK) {
+			struct buf b;
+			buf_init(&b, 1 << 16);
+			store_search_explain_bounds(st, q, &b);
+			fputs(buf_cstr(&b), stdout);
+			buf_free(&b);
+		}
+		store_close(st);
+		search_free(q);
+		free(dir);
+		return 0;
+	}
 	if (store_open(&st, dir, STORE_READ, &err)) {
 		cmd_error("%s", err.msg);
 		rc = 2;

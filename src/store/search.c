@@ -16,6 +16,7 @@ struct scope {
 	int64_t list_id, thread;
 	bool bounded;
 	int64_t idlo, idhi;
+	const char *bounds_by; /* how they were found (--explain) */
 };
 
 static void bind_all(sqlite3_stmt *s, const struct search_query *q, const struct scope *sc)
@@ -53,8 +54,16 @@ static void bind_all(sqlite3_stmt *s, const struct search_query *q, const struct
  * fewer are read through the condition's index and sorted. */
 #define DENSE_MIN 10000
 
-/* The query's condition on m (other tables only through subqueries). */
-static void condition(struct buf *b, const struct search_query *q, const struct scope *sc)
+/* The query's condition on m (other tables only through subqueries).
+ * With seek, sc's id bounds may lead (a walk newest first from the
+ * upper one: sql_listing's and sql_ids' dense walks); else they only
+ * filter ("+"), and the condition's index or the full-text match leads:
+ * counting from the lower bound upwards, or reading a few matches
+ * through the rowid range, walked every message between the bounds,
+ * which one message of the range indexed long after the others (a
+ * wrong Date:) makes most of the archive. */
+static void condition(struct buf *b, const struct search_query *q, const struct scope *sc,
+                      bool seek)
 {
 	buf_addc(b, '(');
 	buf_adds(b, search_where(q));
@@ -70,14 +79,23 @@ static void condition(struct buf *b, const struct search_query *q, const struct 
 		/* A thread's messages are few: its index may lead. */
 		buf_adds(b, " AND m.thread = :thread");
 	if (sc->bounded)
-		buf_adds(b, " AND m.id >= :idlo AND m.id <= :idhi");
+		buf_adds(b, seek ? " AND m.id >= :idlo AND m.id <= :idhi"
+		                 : " AND +m.id >= :idlo AND +m.id <= :idhi");
 }
 
 /* A date range (d:, dt:) whose messages are at most 1/DATE_SHARE_DIV of
  * the archive, and at most half as many as those after it, is found by
  * the ids it spans (date_bounds); any other is walked newest first or
- * read through its index as before (store_search_thread). */
+ * read through its index as before (store_search_thread).  That is on
+ * an index without messages_week; with it, any range is (week_bounds). */
 #define DATE_SHARE_DIV 4
+
+/* messages_week's key: the date's week, coalesce(date, ts) / WEEK_SECS
+ * (SQLite's integer division truncates, as C's does). */
+#define WEEK_SECS 604800
+/* At most this many weeks (two lookups each: 75 years) bound a range;
+ * a longer one is bounded as on an index without messages_week. */
+#define WEEKS_MAX 4000
 
 /* The day key of unix time t (UTC), moved by delta days; before the
  * year 1 it is 0, after 9999 99999999 (a key is an int). */
@@ -92,6 +110,115 @@ static int daykey_of(int64_t t, int delta)
 	unsigned m, d;
 	civil_from_days(civil_days_of_unix(t, &sec) + delta, &y, &m, &d);
 	return civil_daykey(y, m, d);
+}
+
+/* The id sql (prepared in *s the first time) gives for week w: 0 if
+ * none, -1 on an error. */
+static int64_t week_edge(struct store *st, sqlite3_stmt **s, const char *sql, int64_t w)
+{
+	if (!*s && sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(*s);
+		*s = NULL;
+		return -1;
+	}
+	sqlite3_bind_int64(*s, 1, w);
+	int rc = sqlite3_step(*s);
+	int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(*s, 0) : rc == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(*s);
+	return v;
+}
+
+#define WEEK_OF "coalesce(date, ts) / 604800"
+_Static_assert(WEEK_SECS == 604800, "WEEK_OF and messages_week say 604800");
+
+/* Bounds sc by the smallest and largest id of the weeks [lo, hi) meets
+ * (messages_week, every list, hidden or not: a superset of the range's
+ * messages), two lookups a week, whatever the number of messages: a
+ * walk newest first then starts at the range's last week instead of the
+ * archive's newest message, and a word's full-text walk reads only that
+ * stretch of its doclists.  Leaves sc unbounded when the range meets
+ * every week of the archive.  Returns false, sc untouched, on an index
+ * without messages_week (or one that is being made: a first index's
+ * end), or a range of more than WEEKS_MAX weeks. */
+static bool week_bounds(struct store *st, int64_t lo, int64_t hi, struct scope *sc)
+{
+	sqlite3_stmt *s[4] = {0};
+	bool ok = false;
+	int64_t first = 0, last = 0, wlo, whi;
+	/* The archive's first and last weeks. */
+	const char *ends[2] = {"SELECT " WEEK_OF
+	                       " FROM messages INDEXED BY messages_week ORDER BY 1 LIMIT 1",
+	                       "SELECT " WEEK_OF
+	                       " FROM messages INDEXED BY messages_week ORDER BY 1 DESC LIMIT 1"};
+	for (int i = 0; i < 2; i++) {
+		if (sqlite3_prepare_v2(st->db, ends[i], -1, &s[i], NULL) != SQLITE_OK)
+			goto out;
+		int rc = sqlite3_step(s[i]);
+		if (rc == SQLITE_DONE) { /* no messages */
+			sc->bounded = true;
+			sc->bounds_by = "weeks";
+			sc->idlo = 1;
+			sc->idhi = 0;
+			ok = true;
+			goto out;
+		}
+		if (rc != SQLITE_ROW)
+			goto out;
+		*(i ? &last : &first) = sqlite3_column_int64(s[i], 0);
+	}
+	wlo = lo == INT64_MIN ? first : lo / WEEK_SECS;
+	whi = hi == INT64_MAX ? last : (hi - 1) / WEEK_SECS;
+	if (wlo <= first && whi >= last) {
+		ok = true; /* every week: nothing to bound */
+		goto out;
+	}
+	if (wlo < first)
+		wlo = first;
+	if (whi > last)
+		whi = last;
+	if (whi - wlo >= WEEKS_MAX)
+		goto out;
+	sqlite3_finalize(s[0]);
+	sqlite3_finalize(s[1]);
+	s[0] = s[1] = NULL;
+	/* A side that reaches the archive's first (last) week needs no
+	 * bound there: 1 (INT64_MAX) holds every id. */
+	bool need_lo = wlo > first, need_hi = whi < last, any = false;
+	int64_t idlo = need_lo ? INT64_MAX : 1, idhi = need_hi ? 0 : INT64_MAX;
+	for (int64_t w = wlo; w <= whi; w++) {
+		int64_t a =
+			week_edge(st, &s[2],
+		                  "SELECT id FROM messages INDEXED BY messages_week WHERE " WEEK_OF
+		                  " = ?1 ORDER BY id LIMIT 1",
+		                  w);
+		if (a < 0)
+			goto out;
+		if (a == 0)
+			continue; /* an empty week */
+		any = true;
+		if (need_lo && a < idlo)
+			idlo = a;
+		if (!need_hi)
+			continue;
+		int64_t b =
+			week_edge(st, &s[3],
+		                  "SELECT id FROM messages INDEXED BY messages_week WHERE " WEEK_OF
+		                  " = ?1 ORDER BY id DESC LIMIT 1",
+		                  w);
+		if (b < 0)
+			goto out;
+		if (b > idhi)
+			idhi = b;
+	}
+	sc->bounded = true;
+	sc->bounds_by = "weeks";
+	sc->idlo = any ? idlo : 1; /* (none: 1..0) */
+	sc->idhi = any ? idhi : 0;
+	ok = true;
+out:
+	for (int i = 0; i < 4; i++)
+		sqlite3_finalize(s[i]);
+	return ok;
 }
 
 /* Bounds sc by the ids of the messages q's date range meets, when that
@@ -113,10 +240,13 @@ static void date_bounds(struct store *st, const struct search_query *q, struct s
 		return;
 	if (lo >= hi) {
 		sc->bounded = true; /* nothing matches */
+		sc->bounds_by = "empty range";
 		sc->idlo = 1;
 		sc->idhi = 0;
 		return;
 	}
+	if (week_bounds(st, lo, hi, sc))
+		return;
 	int dlo = lo == INT64_MIN ? 0 : daykey_of(lo, -1);
 	int dhi = hi == INT64_MAX ? 99999999 : daykey_of(hi - 1, 1);
 	sqlite3_stmt *s = NULL;
@@ -149,6 +279,7 @@ static void date_bounds(struct store *st, const struct search_query *q, struct s
 	if (sqlite3_step(s) != SQLITE_ROW)
 		goto out;
 	sc->bounded = true;
+	sc->bounds_by = "messages";
 	if (sqlite3_column_type(s, 0) == SQLITE_NULL) {
 		sc->idlo = 1; /* none */
 		sc->idhi = 0;
@@ -191,7 +322,7 @@ static void from_where(struct buf *b, const struct search_query *q, const struct
 			b,
 			" FROM (SELECT m.id AS r, bm25(fts) AS score FROM fts CROSS JOIN messages m"
 			" ON m.id = fts.rowid WHERE fts MATCH ?1 AND ");
-		condition(b, q, sc);
+		condition(b, q, sc, false);
 		fts_bounds(b, sc);
 		buf_printf(b,
 		           " ORDER BY fts.rowid DESC LIMIT %d) AS hits CROSS JOIN messages m"
@@ -208,7 +339,7 @@ static void from_where(struct buf *b, const struct search_query *q, const struct
 	buf_adds(b, " WHERE ");
 	if (match)
 		buf_adds(b, "fts MATCH ?1 AND ");
-	condition(b, q, sc);
+	condition(b, q, sc, false);
 	if (match)
 		fts_bounds(b, sc);
 }
@@ -261,7 +392,7 @@ static void sql_walk_mids(struct buf *b, const struct search_query *q, const str
                           int walk)
 {
 	buf_adds(b, "SELECT m.id FROM messages m WHERE ");
-	condition(b, q, sc);
+	condition(b, q, sc, false);
 	buf_adds(b, " AND EXISTS (SELECT 1 FROM fts WHERE fts MATCH ?1 AND fts.rowid = m.id)");
 	buf_printf(b, " ORDER BY +m.id DESC LIMIT %d", walk);
 }
@@ -326,7 +457,7 @@ static void sql_listing(struct buf *b, const struct search_query *q, const struc
 	if (dense)
 		buf_adds(b, " NOT INDEXED");
 	buf_adds(b, " WHERE ");
-	condition(b, q, sc);
+	condition(b, q, sc, dense);
 	/* (+m.id when few match: SQLite, which cannot know how few, would
 	 * rather walk the ids in order than sort, and walked every message
 	 * for z:10000.. through a one-sided range.) */
@@ -451,7 +582,7 @@ static void sql_ids(struct store *st, struct buf *sql, const struct search_query
 	if (dense)
 		buf_adds(sql, " NOT INDEXED");
 	buf_adds(sql, " WHERE ");
-	condition(sql, q, sc);
+	condition(sql, q, sc, dense);
 	buf_printf(sql, " ORDER BY %sm.id DESC", dense ? "" : "+");
 	if (walk)
 		buf_printf(sql, " LIMIT %d", walk);
@@ -701,6 +832,22 @@ void store_search_explain(const struct search_query *q, enum search_order order,
 		explain_part(out, "", q);
 		break;
 	}
+}
+
+void store_search_explain_bounds(struct store *st, const struct search_query *q, struct buf *out)
+{
+	struct scope sc = {.list_id = 0};
+	date_bounds(st, q, &sc);
+	if (!sc.bounded)
+		return;
+	const char *by = !strcmp(sc.bounds_by, "weeks")      ? "its weeks' (messages_week)"
+	                 : !strcmp(sc.bounds_by, "messages") ? "its messages' (messages_when)"
+	                                                     : "an empty range's";
+	if (sc.idlo > sc.idhi)
+		buf_printf(out, "date range bounds: no ids, from %s\n", by);
+	else
+		buf_printf(out, "date range bounds: ids %lld..%lld, from %s\n", (long long)sc.idlo,
+		           (long long)sc.idhi, by);
 }
 
 enum la_status store_search(struct store *st, const struct search_query *q, int64_t list_id,

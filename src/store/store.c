@@ -33,6 +33,11 @@
 #define IDX_MIDS_MID "CREATE INDEX IF NOT EXISTS mids_mid ON mids(mid);\n"
 #define IDX_MESSAGES_WHEN \
 	"CREATE INDEX IF NOT EXISTS messages_when ON messages(coalesce(date, ts));\n"
+/* The week of a message's date (WEEK_SECS in store_int.h: the
+ * expression is the one store/search.c writes): a date range's id
+ * bounds from two lookups a week (search.c, date_bounds). */
+#define IDX_MESSAGES_WEEK \
+	"CREATE INDEX IF NOT EXISTS messages_week ON messages(coalesce(date, ts) / 604800);\n"
 #define IDX_MESSAGES_TS "CREATE INDEX IF NOT EXISTS messages_ts ON messages(ts);\n"
 #define IDX_MESSAGES_LEN \
 	"CREATE INDEX IF NOT EXISTS messages_len ON messages(len, list_id, flags);\n"
@@ -78,7 +83,7 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS messages_thread ON messages(thread, ts);\n"
 	"CREATE INDEX IF NOT EXISTS messages_mid ON messages(mid);\n"
 	/* d: searches: the expression is the one search/query.c writes. */
-	"" IDX_MESSAGES_WHEN
+	"" IDX_MESSAGES_WHEN "" IDX_MESSAGES_WEEK
 	/* rt: searches (the delivery time). */
 	"" IDX_MESSAGES_TS
 	/* z: searches (the size): without it, every message was read; with
@@ -193,6 +198,7 @@ static const char stat1_sql[] = "INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES
 				" ('messages', 'messages_thread', '1000000 5 1'),"
 				" ('messages', 'messages_mid', '1000000 1'),"
 				" ('messages', 'messages_when', '1000000 2'),"
+				" ('messages', 'messages_week', '1000000 1300'),"
 				" ('messages', 'messages_ts', '1000000 2'),"
 				" ('messages', 'messages_len', '1000000 3 2 2'),"
 				" ('messages', 'messages_from', '1000000 100000 30 3 1'),"
@@ -927,9 +933,10 @@ enum la_status store_bulk(struct store *st)
  * makes them at its end.  Readers meanwhile plan without them (searches
  * by d:, rt:, z: or a Message-ID's text, and the 404's near misses, read
  * more rows; every result the same). */
-#define DEFERRED_DROP                                                        \
-	"DROP INDEX IF EXISTS mids_mid; DROP INDEX IF EXISTS messages_when;" \
-	" DROP INDEX IF EXISTS messages_ts; DROP INDEX IF EXISTS messages_len;"
+#define DEFERRED_DROP                                                           \
+	"DROP INDEX IF EXISTS mids_mid; DROP INDEX IF EXISTS messages_when;"    \
+	" DROP INDEX IF EXISTS messages_ts; DROP INDEX IF EXISTS messages_len;" \
+	" DROP INDEX IF EXISTS messages_week;"
 #define DEFERRED_MARK "INSERT OR REPLACE INTO meta(key, value) VALUES('indexes', 'deferred');"
 
 enum la_status store_indexes_defer(struct store *st)
@@ -983,7 +990,8 @@ enum la_status store_indexes_finish(struct store *st, struct la_err *err)
 	store_caches_release(st); /* (the batches' caches: none is needed now) */
 	indexes_kill_point(1);
 	int rc = st_exec(st, "BEGIN IMMEDIATE; " IDX_MIDS_MID IDX_MESSAGES_WHEN IDX_MESSAGES_TS
-	                             IDX_MESSAGES_LEN "DELETE FROM meta WHERE key = 'indexes'");
+	                             IDX_MESSAGES_LEN IDX_MESSAGES_WEEK
+	                     "DELETE FROM meta WHERE key = 'indexes'");
 	if (rc == SQLITE_OK) {
 		indexes_kill_point(2);
 		rc = st_exec(st, "COMMIT");

@@ -750,6 +750,11 @@ enum store_search_plan store_search_plan(const struct search_query *q, enum sear
  * ending in a newline): "plan: ..." naming it, then the statements'
  * MATCH and condition (search_describe) of each part it reads. */
 void store_search_explain(const struct search_query *q, enum search_order order, struct buf *out);
+/* The ids store_search bounds q's matches by, from its date range
+ * (search.c, date_bounds), as a line "date range bounds: ..." appended to
+ * out; nothing if they are not bounded (no range, or one every week of
+ * the archive meets). */
+void store_search_explain_bounds(struct store *st, const struct search_query *q, struct buf *out);
 
 /* ---- hidden messages (hide.c) ---- */
 
