@@ -195,6 +195,11 @@ struct store {
 	/* A first index: the indexes only readers use are made at its end
 	 * (store.c: store_indexes_finish). */
 	bool indexes_deferred;
+	/* While indexes_deferred, a filter of the hashes of every row of
+	 * mids (write.c, struct midfilter; midf_state 0 not yet made, 1
+	 * on, -1 off). */
+	struct midfilter *midf;
+	int midf_state;
 	/* The data_version of the read transaction open (0: none), and the
 	 * lists' series counts read at scount_gen (series.c: a count reads
 	 * every series of a list). */
