@@ -203,7 +203,9 @@ index_rows() {
 		cols=$(sqlite3 "$db" "SELECT group_concat('\"' || name || '\"', ', ')
 			FROM pragma_table_info('$t')")
 		if [ "$t" = meta ]; then
-			sqlite3 "$db" "SELECT * FROM meta WHERE key <> 'updated' ORDER BY key"
+			# (not the schema's hash: an anchor from before a new index
+			# holds the same rows under another schema)
+			sqlite3 "$db" "SELECT * FROM meta WHERE key NOT IN ('updated', 'schema_sql') ORDER BY key"
 		elif [ "${2:-}" = rowid ] && [ "$(sqlite3 "$db" "SELECT sql NOT LIKE '%WITHOUT ROWID%'
 				FROM sqlite_schema WHERE name = '$t'")" = 1 ]; then
 			sqlite3 "$db" "SELECT rowid, $cols FROM \"$t\" ORDER BY rowid"
