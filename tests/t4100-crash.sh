@@ -79,11 +79,15 @@ for pt in $points; do
 	after=$(indexed_bytes crash)
 	echo "$target $delay $rc $done_bytes $after" >>progress.txt
 done
+echo "# $passed runs started past their point"
 echo "# point (bytes), delay after it (s), exit status, bytes indexed before and after:"
 sed 's/^/#   /' progress.txt
 check "at least 19 of the 25 timed runs were killed before they finished (killed: $killed)" [ "$killed" -ge 19 ]
-check "the kills left the index at 12 or more different points" \
-	[ "$(cut -d' ' -f5 progress.txt | sort -u | wc -l)" -ge 12 ]
+# (10 of 25: on a loaded machine a run goes on for a few commits while
+# the loop above polls, so that the next one often starts past its point
+# and half of those do not move: 12 to 15 seen at a load of 5 to 16.)
+points=$(cut -d' ' -f5 progress.txt | sort -u | wc -l)
+check "the kills left the index at 10 or more different points ($points)" [ "$points" -ge 10 ]
 check "kills landed in the first half of the file" \
 	[ "$(awk -v s="$size" '$3 == 137 && $4 < s / 2' progress.txt | wc -l)" -ge 1 ]
 check "...and in the second half" \
