@@ -30,8 +30,8 @@ tables() {
 # fill of no series first.)
 # field LINE NAME: NAME's value in a "states: ..." line.
 field() { sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<" $1"; }
-DEFAULT="rows=32768 names=1048576 groupm=131072 reviews=16384 parents=32768 versions=16384 walks=4 ids=4096"
-TINY="rows=1 names=1 groupm=1 reviews=1 parents=1 versions=33 walks=1 ids=1"
+DEFAULT="rows=32768 names=1048576 groupm=131072 reviews=16384 parents=32768 versions=32768 walks=4096 ids=4096"
+TINY="rows=1 names=1 groupm=1 reviews=1 parents=1 versions=66 walks=1 ids=1"
 
 LISTARC_TEST_MEMORY=1 "$RELEASE" index -q --data lk lkml "$SHARED/corpora/lkml.mbox" 2>lk.err
 rc=$?
@@ -41,7 +41,7 @@ held=$(sed -n 's/^states: held //p' lk.err | tail -1)
 echo "# held: $held"
 check "...it read its series in one go and kept its versions and walks within them" \
 	[ "$(field "$held" ids)" -ge 1 -a "$(field "$held" ids)" -le 4096 \
-	-a "$(field "$held" versions)" -le 16384 -a "$(field "$held" walks)" -le 4 ]
+	-a "$(field "$held" versions)" -le 32800 -a "$(field "$held" walks)" -le 4096 ]
 n=$(sqlite3 lk/index.sqlite "SELECT count(*) FROM series_state")
 LISTARC_TEST_MEMORY=1 LISTARC_TEST_STATES_TINY=1 "$RELEASE" index -q --data lkt lkml \
 	"$SHARED/corpora/lkml.mbox" 2>lkt.err
@@ -58,8 +58,8 @@ echo "# held: $held"
 check_eq "gen 10,000 indexed, with the documented bounds" \
 	"$rc $(sed -n 's/^states: max //p' g.err | tail -1)" "0 $DEFAULT"
 check "...held within them, its versions, walks, patch ids' groups and reviews kept" \
-	[ "$(field "$held" versions)" -gt 100 -a "$(field "$held" versions)" -le 16384 \
-	-a "$(field "$held" walks)" -le 4 -a "$(field "$held" ids)" -le 4096 \
+	[ "$(field "$held" versions)" -gt 100 -a "$(field "$held" versions)" -le 32800 \
+	-a "$(field "$held" walks)" -le 4096 -a "$(field "$held" ids)" -le 4096 \
 	-a "$(field "$held" groupm)" -gt 0 -a "$(field "$held" reviews)" -gt 0 ]
 LISTARC_TEST_MEMORY=1 LISTARC_TEST_STATES_TINY=1 "$RELEASE" index -q --data gt gen \
 	gen.mbox 2>gt.err

@@ -1216,10 +1216,26 @@ static const struct cache_max cache_max_tiny = {
 	.ids = 1,
 };
 
+/* (LISTARC_TEST_STATES_TINY=2, tests only: t3345: the versions and a
+ * fill's walks pending bounded so that a corpus of a few thousand series
+ * drops versions and does walks before the sweep has loaded them.) */
+static const struct cache_max cache_max_small = {
+	.rows = 32768,
+	.names = 1u << 20,
+	.groupm = 32768 * 4,
+	.reviews = 16384,
+	.parents = 32768,
+	.versions = 256,
+	.walks = 64,
+	.ids = 4096,
+};
+
 static const struct cache_max *cache_max_get(void)
 {
 	const char *t = getenv("LISTARC_TEST_STATES_TINY");
-	return t && strcmp(t, "1") == 0 ? &cache_max_tiny : &cache_max_default;
+	if (t && strcmp(t, "1") == 0)
+		return &cache_max_tiny;
+	return t && strcmp(t, "2") == 0 ? &cache_max_small : &cache_max_default;
 }
 
 /* What one pass over many series (series_state_fill,
@@ -2292,9 +2308,9 @@ static int cmp_i64(const void *a, const void *b)
  * max->versions and max->walks of each, then emptied (a version is
  * about 150 bytes: the walks of a fill, the nearest of each name, range
  * over the whole archive, and 4096 of them were read again and again).
- * A fill asks each walk twice, one after the other (state_compute,
- * walk_store): it keeps the last few. */
-#define FILL_WALKS_MAX 4
+ * A fill keeps its versions otherwise (fill_room) and holds up to
+ * FILL_WALKS_MAX walks pending (struct sweep). */
+#define FILL_WALKS_MAX 4096
 
 struct walk {
 	int64_t id; /* its key in walks */
@@ -2320,13 +2336,15 @@ static void sver_free(void *p)
 	free(v);
 }
 
-/* fill: series_state_fill's (each walk asked twice in a row). */
+/* fill: series_state_fill's (wmax: the walks it holds pending). */
 static void sver_cache_init(struct sver_cache *sc, bool fill)
 {
 	const struct cache_max *max = cache_max_get();
 	sc->v = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, sver_free);
 	sc->walks = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
-	sc->vmax = max->versions;
+	/* (A fill holds twice as many: half of them may be its walks
+	 * pending's, struct sweep.) */
+	sc->vmax = fill ? 2 * max->versions : max->versions;
 	sc->wmax = fill && FILL_WALKS_MAX < max->walks ? FILL_WALKS_MAX : max->walks;
 	sc->vheld = sc->wheld = 0;
 }
@@ -3384,6 +3402,225 @@ static void fill_report(struct store *st, const struct pid_cache *pc, const stru
 	                                          h->parents, sc->vheld, sc->wheld, h->ids};
 }
 
+/* A fill's sweep: each version loaded in the order of the series' ids
+ * (the order of their messages' ids: a series is made at its first
+ * message), so that the message rows are read in page order, about
+ * once each.  A walk reaches the 31 nearest of its name, up and down
+ * the archive: visited in id order with the versions loaded as each
+ * walk asked them, each message page was read ~18 times at 1M messages
+ * (each a pread through the 8 MB page cache).  Now each series' walk is
+ * made when the sweep reaches it and held pending until the sweep has
+ * loaded its highest member; the states are computed (and written) in
+ * the order of their series' ids as before.  A state is its walk's and
+ * its versions' alone (state_compute): when and in which order they are
+ * loaded changes no state.  What it holds is bounded: at most max walks
+ * pending (the first is computed then, its versions above the sweep
+ * loaded as it asks them), and the versions (sc->vmax) are made room for
+ * by dropping those no pending walk holds, lowest ids first (behind the
+ * sweep; a later walk that asks one loads it again). */
+struct pend {
+	int64_t hi; /* its highest member */
+	int n;
+	int64_t ids[SERIES_CHAIN_MAX];
+};
+
+struct sweep {
+	struct pend *p; /* a ring of max */
+	size_t head, n, max;
+	/* The series the walks pending hold, each with how many hold it:
+	 * they are not dropped, and they are at most half of sc->vmax
+	 * (fill_one), so that fill_room always finds room. */
+	GHashTable *refs; /* a set of struct fill_refs (owned) */
+};
+
+struct fill_refs {
+	int64_t id; /* its key (g_int64_hash) */
+	int n;
+};
+
+/* Series id held by one more walk pending (by < 0: one fewer). */
+static bool fill_ref(struct sweep *sw, int64_t id, int by)
+{
+	struct fill_refs *r = g_hash_table_lookup(sw->refs, &id);
+	if (r) {
+		if ((r->n += by) <= 0)
+			g_hash_table_remove(sw->refs, &id);
+		return true;
+	}
+	if (by < 0)
+		return true;
+	if (!(r = malloc(sizeof *r)))
+		return false;
+	*r = (struct fill_refs){id, by};
+	g_hash_table_add(sw->refs, r);
+	return true;
+}
+
+/* Series id's version, loaded if not held (the fill's versions are
+ * made room for by fill_room only); NULL on failure (*e set). */
+static struct sver *fill_version(struct store *st, struct sver_cache *sc, struct pid_cache *pc,
+                                 int64_t id, enum la_status *e)
+{
+	struct sver *v = g_hash_table_lookup(sc->v, &id);
+	if (v)
+		return v;
+	const struct prow *row = prow_get(st, pc, id, e);
+	if (!row)
+		return NULL;
+	if (!(v = calloc(1, sizeof *v))) {
+		*e = LA_ENOMEM;
+		return NULL;
+	}
+	v->s = (struct sinfo){row->id, row->list_id, row->first_ts, row->version, row->total};
+	if ((*e = sver_load(st, v))) {
+		sver_free(v);
+		return NULL;
+	}
+	g_hash_table_insert(sc->v, &v->s.id, v);
+	held_note(&sc->vheld, g_hash_table_size(sc->v));
+	return v;
+}
+
+/* The walk's members as series_walk_members keeps them (walk_store's
+ * fresh write). */
+static enum la_status fill_walk_put(struct store *st, const struct pend *p)
+{
+	int64_t now[SERIES_CHAIN_MAX];
+	size_t nn = 0;
+	for (int i = 1; i < p->n; i++)
+		now[nn++] = p->ids[i];
+	qsort(now, nn, sizeof *now, cmp_i64);
+	size_t u = 0; /* without repeats (a walk has none) */
+	for (size_t i = 0; i < nn; i++)
+		if (!u || now[u - 1] != now[i])
+			now[u++] = now[i];
+	return u ? ids_write(st, Q_W_PUT, Q_W_DEL, p->ids[0], now, u) : LA_OK;
+}
+
+/* The first walk pending: its state (state_compute's, from the same
+ * walk and versions) and its walk kept; then dropped. */
+static enum la_status fill_done(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
+                                struct sweep *sw)
+{
+	const struct pend *p = &sw->p[sw->head];
+	enum la_status e = LA_OK;
+	const struct sver *v[SERIES_CHAIN_MAX];
+	for (int i = 0; !e && i < p->n; i++)
+		v[i] = fill_version(st, sc, pc, p->ids[i], &e);
+	for (int i = 0; !e && i < p->n; i++)
+		if (i == 0 || v[i]->s.version < v[0]->s.version)
+			e = sver_reviews(st, (struct sver *)v[i], pc);
+	if (!e && p->n > 0) {
+		struct store_series_state ss;
+		sver_state(st, v, (size_t)p->n, 0, &ss);
+		e = state_put(st, &v[0]->s, &ss);
+	}
+	if (!e)
+		e = fill_walk_put(st, p);
+	for (int i = 0; i < p->n; i++)
+		fill_ref(sw, p->ids[i], -1);
+	sw->head = (sw->head + 1) % sw->max;
+	sw->n--;
+	return e;
+}
+
+struct fill_lim {
+	GHashTable *refs;
+	int64_t lim;
+};
+
+static gboolean fill_drop(gpointer k, gpointer val, gpointer arg)
+{
+	const struct sver *v = val;
+	const struct fill_lim *l = arg;
+	return v->s.id < l->lim && !g_hash_table_contains(l->refs, &v->s.id);
+}
+
+/* Room for a version: when sc->v is full, those no pending walk holds
+ * are dropped, lowest ids first, to three quarters of it; while none
+ * can be, the first walk pending is done. */
+static enum la_status fill_room(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
+                                struct sweep *sw)
+{
+	enum la_status e = LA_OK;
+	while (!e && g_hash_table_size(sc->v) >= sc->vmax) {
+		size_t n = 0, cap = g_hash_table_size(sc->v);
+		int64_t *ids = malloc(cap * sizeof *ids);
+		if (!ids)
+			return LA_ENOMEM;
+		GHashTableIter it;
+		gpointer key, val;
+		g_hash_table_iter_init(&it, sc->v);
+		while (g_hash_table_iter_next(&it, &key, &val)) {
+			struct sver *v = val;
+			if (!g_hash_table_contains(sw->refs, &v->s.id) && n < cap)
+				ids[n++] = v->s.id;
+		}
+		size_t want = cap - sc->vmax * 3 / 4; /* to drop */
+		if (n) {
+			qsort(ids, n, sizeof *ids, cmp_i64);
+			struct fill_lim l = {sw->refs, want < n ? ids[want] : INT64_MAX};
+			g_hash_table_foreach_remove(sc->v, fill_drop, &l);
+		}
+		free(ids);
+		if (g_hash_table_size(sc->v) >= sc->vmax) {
+			if (!sw->n)
+				break; /* (none held: cannot be) */
+			e = fill_done(st, pc, sc, sw);
+		}
+	}
+	return e;
+}
+
+/* The first walk pending done, with room for its versions first (each
+ * done adds at most SERIES_CHAIN_MAX: sc->v holds at most that many
+ * more than its bound). */
+static enum la_status fill_next(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
+                                struct sweep *sw)
+{
+	size_t n = sw->n;
+	enum la_status e = fill_room(st, pc, sc, sw);
+	if (!e && sw->n == n) /* (fill_room did none) */
+		e = fill_done(st, pc, sc, sw);
+	return e;
+}
+
+/* Series id: its version loaded (the sweep), its walk made and pending,
+ * and every walk pending whose members the sweep has loaded done, in
+ * order. */
+static enum la_status fill_one(struct store *st, struct pid_cache *pc, struct sver_cache *sc,
+                               struct sweep *sw, int64_t id)
+{
+	enum la_status e = fill_room(st, pc, sc, sw);
+	if (!e && !g_hash_table_lookup(sc->v, &id))
+		fill_version(st, sc, pc, id, &e);
+	while (!e && sw->n &&
+	       (sw->n == sw->max || g_hash_table_size(sw->refs) + SERIES_CHAIN_MAX > sc->vmax / 2))
+		e = fill_next(st, pc, sc, sw);
+	if (e)
+		return e;
+	pc_trim(pc);
+	struct pend *p = &sw->p[(sw->head + sw->n) % sw->max];
+	unsigned how[SERIES_CHAIN_MAX];
+	if ((e = versions_walk(st, pc, id, p->ids, how, SERIES_CHAIN_MAX, &p->n, NULL)))
+		return e;
+	p->hi = id;
+	for (int i = 0; i < p->n; i++) {
+		if (p->ids[i] > p->hi)
+			p->hi = p->ids[i];
+		if (!fill_ref(sw, p->ids[i], 1)) {
+			for (int k = 0; k < i; k++)
+				fill_ref(sw, p->ids[k], -1);
+			return LA_ENOMEM;
+		}
+	}
+	sw->n++;
+	held_note(&sc->wheld, sw->n);
+	while (!e && sw->n && sw->p[sw->head].hi <= id)
+		e = fill_next(st, pc, sc, sw);
+	return e;
+}
+
 enum la_status series_state_fill(struct store *st)
 {
 	/* Every state made again, none kept: a row whose series is gone
@@ -3406,6 +3643,10 @@ enum la_status series_state_fill(struct store *st)
 	sver_cache_init(&sc, true);
 	struct idset some = {0};
 	enum la_status e = LA_OK;
+	struct sweep sw = {.max = sc.wmax};
+	sw.refs = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, NULL);
+	if (!(sw.p = malloc(sw.max * sizeof *sw.p)))
+		e = LA_ENOMEM;
 	for (int64_t after = 0; !e;) {
 		some.n = 0;
 		sqlite3_bind_int64(s, 1, after);
@@ -3423,19 +3664,15 @@ enum la_status series_state_fill(struct store *st)
 		if (e || !some.n)
 			break;
 		after = some.v[some.n - 1];
-		for (size_t i = 0; !e && i < some.n; i++) {
-			struct store_series_state ss;
-			const struct sver *me = NULL;
-			pc_trim(&pc);
-			e = state_compute(st, some.v[i], &pc, &sc, &ss, &me);
-			if (!e)
-				e = state_put(st, &me->s, &ss);
-			if (!e)
-				e = walk_store(st, &pc, &sc, some.v[i], NULL, true, NULL);
-		}
+		for (size_t i = 0; !e && i < some.n; i++)
+			e = fill_one(st, &pc, &sc, &sw, some.v[i]);
 	}
+	while (!e && sw.n)
+		e = fill_next(st, &pc, &sc, &sw);
 	sqlite3_finalize(s);
 	free(some.v);
+	free(sw.p);
+	g_hash_table_destroy(sw.refs);
 	if (!e) {
 		pc_trim(&pc); /* (the last walk's counted) */
 		fill_report(st, &pc, &sc);
