@@ -214,6 +214,50 @@ index_rows() {
 		fi
 	done
 }
+# lists_cut LIST...: each c/LIST.mbox cut at From_ lines into three
+# parts of about as many messages, s-LIST.0, s-LIST.1 and s-LIST.2 (the
+# three appended are the mbox again).
+lists_cut() {
+	local l
+	for l in "$@"; do
+		"$PYTHON" - "c/$l.mbox" "s-$l" <<'EOF'
+import re, sys
+data = open(sys.argv[1], "rb").read()
+at = [m.start() for m in re.finditer(rb"^From ", data, re.M)] + [len(data)]
+n = len(at) - 1
+cuts = [0, at[n // 3], at[2 * n // 3], len(data)]
+for i in range(3):
+    open(f"{sys.argv[2]}.{i}", "wb").write(data[cuts[i]:cuts[i + 1]])
+EOF
+	done
+}
+# lists_index_all BIN DIR LIST...: each c/LIST.mbox indexed in one run
+# (`--no-search`) by BIN into DIR; non-zero if any run failed.
+lists_index_all() {
+	local bin=$1 dir=$2 l rc=0
+	shift 2
+	for l in "$@"; do
+		"$bin" index -q --no-search --data "$dir" "$l" "c/$l.mbox" || rc=1
+	done
+	return $rc
+}
+# lists_index_runs BIN DIR LIST...: each list in three runs (batches of
+# 37, `--no-search`) of a growing mbox, grow-LIST.mbox, made of
+# lists_cut's parts (the same file for every build: its path is in the
+# index); non-zero if any run failed.
+lists_index_runs() {
+	local bin=$1 dir=$2 l p rc=0
+	shift 2
+	for l in "$@"; do
+		rm -f "grow-$l.mbox"
+		for p in "s-$l".*; do
+			cat "$p" >>"grow-$l.mbox"
+			[ -s "grow-$l.mbox" ] || continue # (a list of one message)
+			LISTARC_BATCH=37 "$bin" index -q --no-search --data "$dir" "$l" "grow-$l.mbox" || rc=1
+		done
+	done
+	return $rc
+}
 # series_tables DIR: the series rows and places of DIR's index in
 # DIR.series, their states in DIR.state (each in id order), to compare.
 series_tables() {

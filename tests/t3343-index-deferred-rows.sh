@@ -40,39 +40,10 @@ state() {
 		|| ' ' || (SELECT count(*) FROM sqlite_stat1 WHERE idx IN ($DEFERRED))
 		|| ' ' || coalesce((SELECT value FROM meta WHERE key = 'indexes'), '-')"
 }
-# index_all BIN DIR: every list in one run each.
-index_all() {
-	local l rc=0
-	for l in $lists; do
-		"$1" index -q --no-search --data "$2" "$l" "c/$l.mbox" || rc=1
-	done
-	return $rc
-}
-# index_runs BIN DIR: every list in three runs of a growing mbox (the
-# same file for every build: its path is in the index), batches of 37.
-index_runs() {
-	local l p rc=0
-	for l in $lists; do
-		rm -f "grow-$l.mbox"
-		for p in "s-$l".*; do
-			cat "$p" >>"grow-$l.mbox"
-			[ -s "grow-$l.mbox" ] || continue # (a list of one message)
-			LISTARC_BATCH=37 "$1" index -q --no-search --data "$2" "$l" "grow-$l.mbox" || rc=1
-		done
-	done
-	return $rc
-}
-for l in $lists; do
-	"$PYTHON" - "c/$l.mbox" "s-$l" <<'EOF'
-import re, sys
-data = open(sys.argv[1], "rb").read()
-at = [m.start() for m in re.finditer(rb"^From ", data, re.M)] + [len(data)]
-n = len(at) - 1
-cuts = [0, at[n // 3], at[2 * n // 3], len(data)]
-for i in range(3):
-    open(f"{sys.argv[2]}.{i}", "wb").write(data[cuts[i]:cuts[i + 1]])
-EOF
-done
+# (tests/lib.sh: each list in one run, or in three of a growing mbox)
+index_all() { lists_index_all "$1" "$2" $lists; }
+index_runs() { lists_index_runs "$1" "$2" $lists; }
+lists_cut $lists
 
 index_all "$RELEASE" one
 check_eq "one run a list: exit 0, the five deferred indexes made, with their statistics, unmarked" \
