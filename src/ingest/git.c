@@ -717,7 +717,7 @@ static enum la_status batch_point(struct walk *w, int hnum, const git_oid *id, s
 		return e;
 	w->batch = 0;
 	w->uncommitted = 0;
-	return store_begin(w->st, err);
+	return store_begin_batch(w->st, err);
 }
 
 /* ---- the fast path's reader thread ----
@@ -1260,7 +1260,7 @@ enum la_status ingest_git(struct store *st, int64_t list_id, const char *path, b
 	struct epoch *eps = NULL;
 	enum la_status e = w.sum ? LA_OK : la_err_set(err, LA_ENOMEM, "out of memory");
 	if (!e)
-		e = store_begin(st, err);
+		e = store_begin_batch(st, err);
 	if (e)
 		goto out;
 	if ((e = store_source_ensure(st, list_id, path, SOURCE_GIT, &w.src, err)) ||

@@ -607,7 +607,7 @@ enum la_status index_span(const struct span_job *j, const struct ingest_opts *o,
 			batch = 0;
 			batch_bytes = 0;
 			report(o, j->path, src->done, j->total, stats->messages);
-			if ((e = store_begin(st, err)))
+			if ((e = store_begin_batch(st, err)))
 				break;
 		}
 	}
@@ -736,7 +736,7 @@ static enum la_status ingest_mbox(struct store *st, int64_t list_id, const char 
 	struct store_source src;
 	if (unchanged_mbox(st, list_id, path, fd, sb0))
 		return LA_OK;
-	enum la_status e = store_begin(st, err);
+	enum la_status e = store_begin_batch(st, err);
 	if (e)
 		return e;
 	e = store_source_ensure(st, list_id, path, SOURCE_MBOX, &src, err);
@@ -1024,7 +1024,7 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 	unsigned batch = 0;
 	enum la_status e = md_scratch_init(&sc, err);
 	if (!e)
-		e = store_begin(st, err);
+		e = store_begin_batch(st, err);
 	if (e)
 		goto out;
 	if (!(e = store_source_ensure(st, list_id, path, kind, &src, err)))
@@ -1044,7 +1044,7 @@ static enum la_status ingest_maildir(struct store *st, int64_t list_id, const ch
 				break;
 			batch = 0;
 			report(o, path, done, total, stats->messages);
-			e = store_begin(st, err);
+			e = store_begin_batch(st, err);
 		}
 	}
 	if (!e && !(e = store_commit(st, NULL, err))) {

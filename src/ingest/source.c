@@ -764,7 +764,7 @@ static enum la_status index_following(struct store *st, int64_t list_id, const c
 		src->orig_mtime = id->mtime;
 		src->orig_fp = id->fp;
 		src->copy_len = (int64_t)p->written;
-		if (!(e = store_begin(st, err)))
+		if (!(e = store_begin_batch(st, err)))
 			e = store_commit(st, src, err);
 	}
 	return e;
@@ -779,7 +779,7 @@ enum la_status ingest_packed(struct store *st, int64_t list_id, const char *path
 	memset(&p, 0, sizeof p);
 	p.out = -1;
 	enum mbox_format fmt = w->kind == INGEST_MMDF ? MBOX_FMT_MMDF : MBOX_FMT_MBOX;
-	enum la_status e = store_begin(st, err);
+	enum la_status e = store_begin_batch(st, err);
 	if (e)
 		return e;
 	if ((e = packed_source(st, list_id, path, &src, err)))

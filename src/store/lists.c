@@ -66,6 +66,9 @@ enum la_status store_list_remove(struct store *st, int64_t list_id, struct la_er
 				  " ON CONFLICT(key) DO UPDATE SET value = excluded.value;"
 				  "COMMIT;",
 		id, (long long)time(NULL));
+	enum la_status je = st_journals(st, false); /* (whole-list statements) */
+	if (je)
+		return la_err_set(err, je, "remove list: %s", sqlite3_errmsg(st->db));
 	int rc = st_exec(st, sql);
 	if (rc != SQLITE_OK) {
 		enum la_status e = st_fail(st, rc, err, "remove list");

@@ -56,8 +56,13 @@ const char *const st_sql[S_COUNT] = {
          * ... as they come: row i binds 2i + 1 and 2i + 2). */
 	[S_MIDWORD_INS64] = "INSERT OR IGNORE INTO mid_words(w, mid) VALUES" MW_V8 "," MW_V8
 			    "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8 "," MW_V8,
-	[S_MERGE_MIDS] = "UPDATE mids SET thread = ?1 WHERE thread = ?2",
-	[S_MERGE_MSGS] = "UPDATE messages SET thread = ?1 WHERE thread = ?2",
+	/* A thread's rows moved to another, MERGE_ROWS a statement: a
+         * batch's statement journal, in memory, holds one statement's
+         * pages (write.c, merge_threads). */
+	[S_MERGE_MIDS] = "UPDATE mids SET thread = ?1 WHERE id IN"
+			 " (SELECT id FROM mids WHERE thread = ?2 LIMIT ?3)",
+	[S_MERGE_MSGS] = "UPDATE messages SET thread = ?1 WHERE id IN"
+			 " (SELECT id FROM messages WHERE thread = ?2 LIMIT ?3)",
 	/* The day's messages, and the ones removed since (their numbers
          * are never given again). */
 	[S_DAY_GET] = "SELECT count, (SELECT count(*) FROM gone g WHERE g.list_id = ?1"

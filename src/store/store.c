@@ -992,6 +992,10 @@ enum la_status store_indexes_finish(struct store *st, struct la_err *err)
 	st->indexes_deferred = false;
 	store_caches_release(st); /* (the batches' caches: none is needed now) */
 	indexes_kill_point(1);
+	/* (CREATE INDEX's sorter spills to temporary files: write.c, st_journals.) */
+	enum la_status je = st_journals(st, false);
+	if (je)
+		return la_err_set(err, je, "index: %s", sqlite3_errmsg(st->db));
 	int rc = st_exec(st, "BEGIN IMMEDIATE; " IDX_MIDS_MID IDX_MESSAGES_WHEN IDX_MESSAGES_TS
 	                             IDX_MESSAGES_LEN IDX_MESSAGES_WEEK
 	                     "DELETE FROM meta WHERE key = 'indexes'");

@@ -180,6 +180,11 @@ struct store_new_msg {
 
 /* Begins a write transaction (BEGIN IMMEDIATE). */
 LA_MUST_CHECK enum la_status store_begin(struct store *st, struct la_err *err);
+/* Begins a batch of new messages (store_add, store_commit): as
+ * store_begin, with SQLite's statement journals kept in memory for the
+ * transaction (write.c, st_journals).  Only for transactions whose
+ * statements each change a bounded number of rows: a batch's. */
+LA_MUST_CHECK enum la_status store_begin_batch(struct store *st, struct la_err *err);
 /* Commits, storing the resume state of src (done, fingerprints; NULL:
  * none) and the time of the change (store_mtime) in the same
  * transaction. */

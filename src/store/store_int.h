@@ -243,6 +243,7 @@ struct store {
 	bool writer;
 	enum store_mode mode; /* as opened (store_open) */
 	bool in_txn;
+	bool jrnl_mem;  /* statement journals in memory (write.c, st_journals) */
 	bool in_read;   /* between store_read_begin and store_read_end */
 	bool fts_lore;  /* the search index has lore's columns (store_search_lore) */
 	bool fts_stems; /* and the columns of stems (store_search_stems) */
@@ -376,6 +377,9 @@ LA_MUST_CHECK enum la_status st_each_row(sqlite3_stmt *s, st_row_fn fn, void *ar
 LA_MUST_CHECK enum la_status st_one_row(sqlite3_stmt *s, st_row_fn fn, void *arg);
 /* Runs SQL text (one or more statements, no rows); an SQLite code. */
 int st_exec(struct store *st, const char *sql);
+/* Statement journals in memory (a batch's transaction) or in SQLite's
+ * temporary file (any other); between transactions only (write.c). */
+LA_MUST_CHECK enum la_status st_journals(struct store *st, bool in_memory);
 /* write.c: inserts the search index rows store_fts_add was given (at
  * store_commit, and when they grow large); st_fts_pend_drop forgets
  * them (a rollback); st_fts_prep_free stops the thread that prepares
