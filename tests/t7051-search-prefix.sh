@@ -9,11 +9,11 @@
 # lower case.  Each query's matches newest first (--limit 1000 and a
 # page of 5 at offset 0), its count (--count) and its matches by
 # relevance (never expanded) are the sets this script wrote, message for
-# message; alone, as s:, ANDed, ORed with m: (the union plan) and NOTed
+# message, and the search page's first page and count too; alone, as s:, ANDed, ORed with m: (the union plan) and NOTed
 # from a date range (the NOTs walked in step); --explain says how each
 # prefix is read.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 13
 
 # 200 messages, p1 (oldest) .. p200.  Message i has:
 #  zeta if i % 3 == 0, zetas if i % 5 == 0, zetta if i % 7 == 0 (body);
@@ -98,6 +98,17 @@ check_eq "every query's matches, page, count and relevance set are the ones writ
 	"$(head -1 got.txt)" "all same"
 check_eq "...for the 12 queries" "$(tail -1 got.txt)" 12
 [ "$(head -1 got.txt)" = "all same" ] || sed 's/^/#   /' got.txt | head -20
+
+# The search page (`listarc get`): zet*'s count and its first page.
+DATA=arc
+get '/l/?q=zet*' >page.html
+want=$("$PYTHON" -c 'import json; w = json.load(open("want.json"))["zet*"]
+print(len(w), " ".join(x.split("@")[0][1:] for x in w[:25]))')
+got=$(sed 's/<[^>]*>/ /g' page.html | "$PYTHON" -c 'import re, sys
+t = sys.stdin.read()
+m = re.search(r"(\d+) messages match", t)
+print(m.group(1) if m else "-", " ".join(re.findall(r"note (\d+)", t)))')
+check_eq "the search page of zet*: its count and its first 25, newest first" "$got" "$want"
 
 explain() { "$LISTARC" search --data arc --explain "$@" | grep '^prefix'; }
 check_eq "zet*: read as the OR of its 4 words" "$(explain 'zet*')" \
