@@ -120,7 +120,7 @@ check_eq "quac*: 64 words, the bound, read as their OR" "$(explain 'quac*')" \
 check_eq "quab*: 70 words, past the bound, read as a prefix" "$(explain 'quab*')" \
 	'prefix "quab" *: more than 64 words: read as a prefix'
 check_eq "rar*: 20 words of one message each, read as a prefix" "$(explain 'rar*')" \
-	'prefix "rar" *: 20 words, in fewer than 4 messages each on average: read as a prefix'
+	'prefix "rar" *: 20 words, in fewer than 16 messages each on average: read as a prefix'
 check_eq "zzq*: no words, read as a prefix" "$(explain 'zzq*')" \
 	'prefix "zzq" *: no words: read as a prefix'
 check_eq "the NOT of a date range's walk: its prefix's words too" \

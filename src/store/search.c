@@ -63,7 +63,7 @@ static void bind_all(sqlite3_stmt *s, const struct search_query *q, const struct
  * lazily and newest first: a walk of the page and the count (about
  * 1,000 matches) reads each word's newest entries only (inter*, 13
  * words, at 100,000 messages: 27.7 M instructions of FTS5 to 6.0 M;
- * `listarc search 'inter*'` at 1M: 264 M to 22.5 M).  The words are
+ * `listarc search 'inter*'` at 1M: 264 M to 23.7 M).  The words are
  * those of the index itself (an fts5vocab table), so the OR has the
  * same matches as the prefix.  By relevance nothing is expanded: bm25
  * scores an OR's words one by one, a prefix as one phrase.
@@ -79,12 +79,14 @@ static void bind_all(sqlite3_stmt *s, const struct search_query *q, const struct
  * refused as Xapian's WILDCARD_LIMIT_ERROR would), and only when its
  * words have on average PREFIX_DOCS_MIN messages or more, counted up to
  * PREFIX_DOCS_CAP a word (a prefix of many rare words, a blob id's
- * dfpre:abcde*, is cheaper to merge than to open word by word).  Finding
- * the words costs a seek a word with PREFIX_DOCS_CAP messages or more:
- * re* (more than 64 words) at 1M, 4.55 G instructions, 27 M more. */
+ * dfpre:abcde*, is cheaper to merge than to open word by word: 60 words
+ * of 5 messages each in 20,000, 5.9 M instructions as a prefix, 9.4 M as
+ * an OR, hence 16 and not 4).  Finding the words costs a seek a word with
+ * PREFIX_DOCS_CAP messages or more, and reading up to that many: re*
+ * (more than 64 words) at 1M, 4.55 G instructions, 32 M more. */
 #define PREFIX_TERMS_MAX 64
-#define PREFIX_DOCS_CAP 8
-#define PREFIX_DOCS_MIN 4
+#define PREFIX_DOCS_CAP 32
+#define PREFIX_DOCS_MIN 16
 #define PREFIX_WALK_MAX 20000
 /* A word of the index longer than this is not copied: its prefix stays. */
 #define PREFIX_WORD_MAX 256
