@@ -324,6 +324,10 @@ int cmd_search(int argc, char **argv)
 			struct buf b;
 			buf_init(&b, 1 << 16);
 			store_search_explain_bounds(st, q, &b);
+			/* (As the search would: the count and the page.) */
+			int upto = a.limit > RESULTS_COUNT_EXACT ? a.limit : RESULTS_COUNT_EXACT;
+			store_search_explain_prefixes(st, q, a.order, a.count ? 1 << 30 : upto + 1,
+			                              &b);
 			fputs(buf_cstr(&b), stdout);
 			buf_free(&b);
 		}

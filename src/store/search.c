@@ -19,9 +19,13 @@ struct scope {
 	const char *bounds_by; /* how they were found (--explain) */
 };
 
-static void bind_all(sqlite3_stmt *s, const struct search_query *q, const struct scope *sc)
+/* Binds q's MATCH (match instead, when not NULL: prefix_match's), its
+ * parameters and sc's. */
+static void bind_match(sqlite3_stmt *s, const struct search_query *q, const struct scope *sc,
+                       const char *match)
 {
-	const char *match = search_match(q);
+	if (!match)
+		match = search_match(q);
 	if (match)
 		sqlite3_bind_text(s, 1, match, -1, SQLITE_STATIC);
 	size_t n;
@@ -44,6 +48,263 @@ static void bind_all(sqlite3_stmt *s, const struct search_query *q, const struct
 	k = sqlite3_bind_parameter_index(s, ":idhi");
 	if (k)
 		sqlite3_bind_int64(s, k, sc->idhi);
+}
+
+static void bind_all(sqlite3_stmt *s, const struct search_query *q, const struct scope *sc)
+{
+	bind_match(s, q, sc, NULL);
+}
+
+/* Prefix queries (word*).  FTS5 reads one by merging the doclists of
+ * every word of the index that starts with it into one list, in memory,
+ * before its first row, whatever rowid bounds or LIMIT the statement
+ * has: inter* read its 800,000 matches at 5M messages for a page of 25
+ * (212 ms).  An OR of those words is read as its members' lists are,
+ * lazily and newest first: a walk of the page and the count (about
+ * 1,000 matches) reads each word's newest entries only (inter*, 13
+ * words, at 100,000 messages: 27.7 M instructions of FTS5 to 6.0 M;
+ * `listarc search 'inter*'` at 1M: 264 M to 23.7 M).  The words are
+ * those of the index itself (an fts5vocab table), so the OR has the
+ * same matches as the prefix.  By relevance nothing is expanded: bm25
+ * scores an OR's words one by one, a prefix as one phrase.
+ *
+ * It is not always cheaper.  Opening a word's list seeks every segment
+ * of the index (~230 K instructions a word at 100,000 messages, ten
+ * segments), where the merge scans the prefix's range of words once,
+ * and a walk of every match through an OR of many words costs up to
+ * 1.6 times the merge (pr*, 92 words, 42,000 matches).  So a prefix is
+ * expanded only for a walk of at most PREFIX_WALK_MAX matches (a page
+ * and its count, not --count's), into at most PREFIX_TERMS_MAX words
+ * (past that it stays a prefix, read as before: the same answers, not
+ * refused as Xapian's WILDCARD_LIMIT_ERROR would), and only when its
+ * words have on average PREFIX_DOCS_MIN messages or more, counted up to
+ * PREFIX_DOCS_CAP a word (a prefix of many rare words, a blob id's
+ * dfpre:abcde*, is cheaper to merge than to open word by word: 60 words
+ * of 5 messages each in 20,000, 5.9 M instructions as a prefix, 9.4 M as
+ * an OR, hence 16 and not 4).  Finding the words costs a seek a word with
+ * PREFIX_DOCS_CAP messages or more, and reading up to that many: re*
+ * (more than 64 words) at 1M, 4.55 G instructions, 32 M more. */
+#define PREFIX_TERMS_MAX 64
+#define PREFIX_DOCS_CAP 32
+#define PREFIX_DOCS_MIN 16
+#define PREFIX_WALK_MAX 20000
+/* A word of the index longer than this is not copied: its prefix stays. */
+#define PREFIX_WORD_MAX 256
+
+/* Whether the reader has its TEMP fts5vocab table of the search index
+ * (made the first time: a reader may write TEMP tables only). */
+static bool vocab_ready(struct store *st)
+{
+	if (st->fts_vocab)
+		return st->fts_vocab > 0;
+	st->fts_vocab = -1;
+	if (st->writer)
+		return false;
+	char sql[200];
+	snprintf(sql, sizeof sql,
+	         "PRAGMA query_only=0; CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_words USING"
+	         " fts5vocab(%s, fts, instance); PRAGMA query_only=1",
+	         st->fts_attached ? "s" : "main");
+	if (st_exec(st, sql) != SQLITE_OK) {
+		st_exec(st, "PRAGMA query_only=1");
+		return false;
+	}
+	st->fts_vocab = 1;
+	return true;
+}
+
+/* Appends to out the words of the index that start with w[0..n) (a
+ * token: lowercase ASCII letters, digits and '_'), as an FTS5 OR of
+ * them, if there are 1 to PREFIX_TERMS_MAX of them with
+ * PREFIX_DOCS_MIN messages each on average (counted up to
+ * PREFIX_DOCS_CAP a word: a word with more is skipped past by a seek);
+ * false, out untouched, if not or on an error.  *s is the lookup,
+ * prepared the first time. */
+static bool prefix_words(struct store *st, sqlite3_stmt **s, const char *w, size_t n,
+                         struct buf *out, struct buf *why)
+{
+	if (!*s && st_prepare_sql(st, "SELECT term, doc FROM temp.fts_words WHERE term >= ?1", 0,
+	                          s) != SQLITE_OK) {
+		/* (Made again next time: a rolled back read took it.) */
+		st->fts_vocab = 0;
+		if (why)
+			buf_printf(
+				why,
+				"prefix \"%.*s\" *: the index's words could not be read: read as a prefix\n",
+				(int)n, w);
+		return false;
+	}
+	struct buf expr;
+	buf_init(&expr, (size_t)PREFIX_TERMS_MAX * (2 * PREFIX_WORD_MAX + 8) + 8);
+	char cur[PREFIX_WORD_MAX + 1];
+	size_t curn = 0;
+	int words = 0, docs = 0, sum = 0;
+	int64_t last = 0;
+	bool ok = true, many = false;
+	sqlite3_bind_text(*s, 1, w, (int)n, SQLITE_TRANSIENT);
+	for (;;) {
+		int rc = sqlite3_step(*s);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW) {
+			ok = false;
+			break;
+		}
+		const char *t = (const char *)sqlite3_column_text(*s, 0);
+		int tn = sqlite3_column_bytes(*s, 0);
+		if (!t || (size_t)tn < n || memcmp(t, w, n))
+			break; /* past the words that start with w */
+		int64_t d = sqlite3_column_int64(*s, 1);
+		if (!words || (size_t)tn != curn || memcmp(t, cur, curn)) {
+			sum += docs;
+			if (++words > PREFIX_TERMS_MAX || tn > PREFIX_WORD_MAX) {
+				many = words > PREFIX_TERMS_MAX;
+				ok = false;
+				break;
+			}
+			memcpy(cur, t, (size_t)tn);
+			curn = (size_t)tn;
+			docs = 0;
+			buf_adds(&expr, words > 1 ? " OR \"" : "(\"");
+			for (int i = 0; i < tn; i++) {
+				if (t[i] == '"')
+					buf_addc(&expr, '"');
+				buf_addc(&expr, t[i]);
+			}
+			buf_addc(&expr, '"');
+		} else if (d == last) {
+			continue; /* another place in the same message */
+		}
+		last = d;
+		if (++docs >= PREFIX_DOCS_CAP) {
+			/* Past the rest of this word: the next one is after
+			 * the word and a byte no word has (a control
+			 * character separates words). */
+			sqlite3_reset(*s);
+			cur[curn] = '\x01';
+			sqlite3_bind_text(*s, 1, cur, (int)curn + 1, SQLITE_TRANSIENT);
+		}
+	}
+	sum += docs;
+	sqlite3_reset(*s);
+	buf_addc(&expr, ')');
+	bool read = ok;
+	ok = ok && words > 0 && sum >= PREFIX_DOCS_MIN * words && !expr.err;
+	if (ok)
+		buf_add(out, expr.data, expr.len);
+	if (why) {
+		buf_printf(why, "prefix \"%.*s\" *: ", (int)n, w);
+		if (ok)
+			buf_printf(why, "%d word%s, read as %s\n", words, words == 1 ? "" : "s",
+			           words == 1 ? "that word" : "their OR");
+		else if (many)
+			buf_printf(why, "more than %d words: read as a prefix\n", PREFIX_TERMS_MAX);
+		else if (!read)
+			buf_adds(why, "the index's words could not be read: read as a prefix\n");
+		else if (!words)
+			buf_adds(why, "no words: read as a prefix\n");
+		else
+			buf_printf(why,
+			           "%d words, in fewer than %d messages each on average: read as a "
+			           "prefix\n",
+			           words, PREFIX_DOCS_MIN);
+	}
+	buf_free(&expr);
+	return ok;
+}
+
+static bool token_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/* q's MATCH (query.c's translation) with each prefix phrase "word" *
+ * whose word is one token of ASCII letters, digits and '_' (as the
+ * index's tokenizer, unicode61 with tokenchars _, reads it) replaced by
+ * the OR of the index's words that start with it (prefix_words), for a
+ * walk of at most walk matches, newest first; NULL to run the MATCH as
+ * it is (no such phrase, none expanded, or an error).  Owned by the
+ * caller. */
+static char *prefix_match_why(struct store *st, const char *match, int walk, struct buf *why)
+{
+	if (!match || !strstr(match, "\" *"))
+		return NULL;
+	if (walk <= 0 || walk > PREFIX_WALK_MAX) {
+		if (why)
+			buf_printf(why,
+			           "prefixes: a walk of more than %d matches: read as prefixes\n",
+			           PREFIX_WALK_MAX);
+		return NULL;
+	}
+	if (!vocab_ready(st)) {
+		if (why)
+			buf_adds(why, "prefixes: no list of the index's words: read as prefixes\n");
+		return NULL;
+	}
+	struct buf out;
+	buf_init(&out, 1 << 20);
+	sqlite3_stmt *s = NULL;
+	bool any = false;
+	const char *p = match;
+	while (*p) {
+		if (*p != '"') {
+			buf_addc(&out, *p++);
+			continue;
+		}
+		/* A string: "" inside is a quote. */
+		const char *e = p + 1;
+		bool token = true;
+		while (*e && !(e[0] == '"' && e[1] != '"')) {
+			if (e[0] == '"') {
+				token = false;
+				e += 2;
+				continue;
+			}
+			token = token && token_char(*e);
+			e++;
+		}
+		if (!*e) {
+			any = false; /* not FTS5's (cannot be): left as it is */
+			break;
+		}
+		const char *after = e + 1;
+		/* A phrase of its own: no '+' joins it to another. */
+		const char *before = p;
+		while (before > match && before[-1] == ' ')
+			before--;
+		bool alone = before == match || before[-1] != '+';
+		if (token && e - p - 1 <= PREFIX_WORD_MAX && e > p + 1 &&
+		    !strncmp(after, " *", 2) && alone && after[2] != '+' &&
+		    strncmp(after + 2, " +", 2)) {
+			char w[PREFIX_WORD_MAX];
+			size_t n = (size_t)(e - p - 1);
+			for (size_t i = 0; i < n; i++)
+				w[i] = p[1 + i] >= 'A' && p[1 + i] <= 'Z' ? (char)(p[1 + i] + 32)
+				                                          : p[1 + i];
+			if (prefix_words(st, &s, w, n, &out, why)) {
+				any = true;
+				p = after + 2;
+				continue;
+			}
+		} else if (why && !strncmp(after, " *", 2)) {
+			buf_printf(
+				why,
+				"prefix %.*s *: not one word of ASCII letters and digits: read as a prefix\n",
+				(int)(after - p), p);
+		}
+		buf_add(&out, p, (size_t)(after - p));
+		p = after;
+	}
+	sqlite3_finalize(s);
+	char *r = any && !out.err ? buf_steal(&out, NULL) : NULL;
+	buf_free(&out);
+	return r;
+}
+
+static char *prefix_match(struct store *st, const char *match, int walk)
+{
+	return prefix_match_why(st, match, walk, NULL);
 }
 
 /* Relevance is ranked among this many of the newest matches, so that a
@@ -525,6 +786,7 @@ static enum la_status search_newest_match(struct store *st, const struct search_
 	sqlite3_stmt *s = NULL;
 	enum la_status e = LA_OK;
 	int64_t *ids = NULL;
+	char *match = NULL;
 	int n = 0, rc, seen = 0;
 	/* Walked as far as the count or the page needs, whichever is
 	 * further (a feed asks for no count). */
@@ -542,7 +804,8 @@ static enum la_status search_newest_match(struct store *st, const struct search_
 		e = LA_EDB;
 		goto out;
 	}
-	bind_all(s, q, sc);
+	match = prefix_match(st, search_match(q), walk);
+	bind_match(s, q, sc, match);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (seen >= offset && n < limit)
 			ids[n++] = sqlite3_column_int64(s, 0);
@@ -559,6 +822,7 @@ static enum la_status search_newest_match(struct store *st, const struct search_
 		e = emit_ids(st, ids, n, fn, arg);
 out:
 	sqlite3_finalize(s);
+	free(match);
 	free(ids);
 	buf_free(&sql);
 	return e;
@@ -601,11 +865,13 @@ static enum la_status branch_ids(struct store *st, const struct search_query *b,
 	sqlite3_stmt *s = NULL;
 	enum la_status e = LA_OK;
 	int rc = SQLITE_DONE;
+	char *match = NULL;
 	if (sql.err || st_prepare_sql(st, buf_cstr(&sql), 0, &s) != SQLITE_OK) {
 		e = LA_EDB;
 		goto out;
 	}
-	bind_all(s, b, sc);
+	match = prefix_match(st, search_match(b), walk);
+	bind_match(s, b, sc, match);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!vec_reserve(ids, cap, *n + 1, sizeof **ids)) {
 			e = LA_ENOMEM;
@@ -617,6 +883,7 @@ static enum la_status branch_ids(struct store *st, const struct search_query *b,
 		e = st_error(rc);
 out:
 	sqlite3_finalize(s);
+	free(match);
 	buf_free(&sql);
 	return e;
 }
@@ -697,7 +964,8 @@ static enum la_status search_less(struct store *st, const struct search_query *q
 	struct buf sql;
 	buf_init(&sql, 1 << 20);
 	sqlite3_stmt *s = NULL, *ex[QUERY_MAX_BRANCHES] = {0};
-	int64_t at[QUERY_MAX_BRANCHES]; /* each NOT's match now, -1 past the last */
+	char *exm[QUERY_MAX_BRANCHES] = {0}; /* prefix_match's of minus */
+	int64_t at[QUERY_MAX_BRANCHES];      /* each NOT's match now, -1 past the last */
 	int64_t *page = NULL;
 	enum la_status e = LA_OK;
 	int rc = SQLITE_DONE, seen = 0, k = 0;
@@ -725,7 +993,9 @@ static enum la_status search_less(struct store *st, const struct search_query *q
 					e = LA_EDB;
 					goto out;
 				}
-				sqlite3_bind_text(ex[i], 1, minus[i], -1, SQLITE_STATIC);
+				exm[i] = prefix_match(st, minus[i], walk);
+				sqlite3_bind_text(ex[i], 1, exm[i] ? exm[i] : minus[i], -1,
+				                  SQLITE_STATIC);
 				sqlite3_bind_int64(ex[i], 2, id);
 				at[i] = INT64_MAX;
 			}
@@ -757,8 +1027,10 @@ static enum la_status search_less(struct store *st, const struct search_query *q
 		e = emit_ids(st, page, k, fn, arg);
 out:
 	sqlite3_finalize(s);
-	for (size_t i = 0; i < nm; i++)
+	for (size_t i = 0; i < nm; i++) {
 		sqlite3_finalize(ex[i]);
+		free(exm[i]);
+	}
 	free(page);
 	buf_free(&sql);
 	return e;
@@ -848,6 +1120,29 @@ void store_search_explain_bounds(struct store *st, const struct search_query *q,
 	else
 		buf_printf(out, "date range bounds: ids %lld..%lld, from %s\n", (long long)sc.idlo,
 		           (long long)sc.idhi, by);
+}
+
+void store_search_explain_prefixes(struct store *st, const struct search_query *q,
+                                   enum search_order order, int walk, struct buf *out)
+{
+	size_t n;
+	const char *const *minus;
+	switch (store_search_plan(q, order)) {
+	case STORE_PLAN_MATCH: free(prefix_match_why(st, search_match(q), walk, out)); break;
+	case STORE_PLAN_UNION: {
+		const struct search_query *const *br = search_branches(q, &n);
+		for (size_t i = 0; i < n; i++)
+			free(prefix_match_why(st, search_match(br[i]), walk, out));
+		break;
+	}
+	case STORE_PLAN_EXCEPT:
+		search_except(q, &minus, &n);
+		for (size_t i = 0; i < n; i++)
+			free(prefix_match_why(st, minus[i], walk, out));
+		break;
+	case STORE_PLAN_RANKED:
+	case STORE_PLAN_CONDITION: break;
+	}
 }
 
 enum la_status store_search(struct store *st, const struct search_query *q, int64_t list_id,

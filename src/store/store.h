@@ -760,6 +760,15 @@ void store_search_explain(const struct search_query *q, enum search_order order,
  * out; nothing if they are not bounded (no range, or one every week of
  * the archive meets). */
 void store_search_explain_bounds(struct store *st, const struct search_query *q, struct buf *out);
+/* How store_search reads the prefix phrases (word*) of q's full-text
+ * parts for a walk of walk matches (a page and its count: a page's
+ * offset and length, or the count asked for, whichever is more): as an
+ * OR of the index's words that start with each, or as a prefix and why
+ * (search.c, prefix_match), a line "prefix ..." each, appended to out;
+ * nothing for a query without them, or by relevance (always
+ * prefixes: bm25's order is the prefix's). */
+void store_search_explain_prefixes(struct store *st, const struct search_query *q,
+                                   enum search_order order, int walk, struct buf *out);
 
 /* ---- hidden messages (hide.c) ---- */
 

@@ -183,6 +183,9 @@ struct store {
 	 * their states) came: empty TEMP tables stand for those it lacks
 	 * until it has them (series.c: series_reader_tables). */
 	bool series_temp;
+	/* A reader's TEMP fts5vocab table of the search index (search.c:
+	 * prefix_terms): 0 not made yet, 1 made, -1 it could not be. */
+	int fts_vocab;
 	/* A first index: the series' states are made once at its end
 	 * (store_states_finish), not at each commit (series.c). */
 	bool states_deferred;
