@@ -1000,9 +1000,10 @@ enum la_status store_indexes_finish(struct store *st, struct la_err *err)
 	enum la_status je = st_journals(st, false);
 	if (je)
 		return la_err_set(err, je, "index: %s", sqlite3_errmsg(st->db));
-	int rc = st_exec(st, "PRAGMA cache_size=-2048; BEGIN IMMEDIATE; " IDX_MIDS_MID IDX_MESSAGES_WHEN IDX_MESSAGES_TS
-	                             IDX_MESSAGES_LEN IDX_MESSAGES_WEEK
-	                     "DELETE FROM meta WHERE key = 'indexes'");
+	int rc = st_exec(st,
+	                 "PRAGMA cache_size=-2048; BEGIN IMMEDIATE; " IDX_MIDS_MID IDX_MESSAGES_WHEN
+	                         IDX_MESSAGES_TS IDX_MESSAGES_LEN IDX_MESSAGES_WEEK
+	                 "DELETE FROM meta WHERE key = 'indexes'");
 	/* (DROP INDEX took their rows of the planner's statistics with
 	 * them: the fixed ones again, as a new index has them.) */
 	if (rc == SQLITE_OK)

@@ -769,7 +769,8 @@ enum la_status st_write_caches_sync(struct store *st)
  * are cut in bounded steps: merge_threads); a removal of a whole list, a
  * rethread or CREATE INDEX (whose sorter temp_store=MEMORY would also
  * keep in memory) keep the file.  Set between transactions only (SQLite
- * refuses it inside one). */
+ * refuses it inside one): store_begin_batch sets memory, store_commit
+ * and store_rollback set files again. */
 enum la_status st_journals(struct store *st, bool in_memory)
 {
 	if (st->jrnl_mem == in_memory)
@@ -886,6 +887,10 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 	if (rc != SQLITE_OK)
 		return st_fail(st, rc, err, "commit");
 	st->in_txn = false;
+	/* (In memory for the batch only: whatever comes next keeps its
+	 * journals and sorts in files unless it is a batch too.) */
+	if ((e = st_journals(st, false)))
+		return la_err_set(err, e, "index: commit: %s", sqlite3_errmsg(st->db));
 	/* Then the search index's own file, by its thread once it has
 	 * written the batch's rows, while this one goes on with the next
 	 * batch: killed before that, the next writer indexes the batch's
@@ -905,6 +910,9 @@ void store_rollback(struct store *st)
 	if (st->in_txn) {
 		st_exec(st, "ROLLBACK");
 		st->in_txn = false;
+	}
+	if (st_journals(st, false) != LA_OK) {
+		/* (kept as it is: store_begin and the others set it first) */
 	}
 	/* What the caches say may never have reached the index. */
 	cache_clear(&st->mids);
