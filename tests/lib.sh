@@ -265,6 +265,24 @@ series_tables() {
 	sqlite3 "$1/index.sqlite" "SELECT * FROM series_msgs ORDER BY id" >>"$1.series"
 	sqlite3 "$1/index.sqlite" "SELECT * FROM series_state ORDER BY id" >"$1.state"
 }
+# series_rows DIR: every table series.c writes, each in its key's order,
+# in DIR.rows, to compare.
+series_rows() {
+	sqlite3 "$1/index.sqlite" "SELECT * FROM series ORDER BY id;
+		SELECT * FROM series_msgs ORDER BY id;
+		SELECT * FROM trailers ORDER BY id, seq;
+		SELECT * FROM series_state ORDER BY id;
+		SELECT start, hex(members) FROM series_walk_members ORDER BY start;
+		SELECT member, hex(starts) FROM series_walk_starts ORDER BY member;
+		SELECT * FROM series_gone ORDER BY series, mid" >"$1.rows"
+}
+# series_walks DIR: the series' states and the walks kept of DIR's index
+# (stdout), each in its key's order.
+series_walks() {
+	sqlite3 "$1/index.sqlite" "SELECT * FROM series_state ORDER BY id;
+		SELECT 'm', start, hex(members) FROM series_walk_members ORDER BY start;
+		SELECT 's', member, hex(starts) FROM series_walk_starts ORDER BY member"
+}
 # series_state DIR MSGID: the stored state of the series of the message
 # MSGID (without <>), as "msgs|parts|reviewed|latest|newest".
 series_state() {

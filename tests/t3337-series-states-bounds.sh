@@ -20,12 +20,6 @@ if ! have_shared || [ ! -f "$GEN" ] || [ ! -f "$SHARED/corpora/lkml.mbox" ]; the
 	exit 0
 fi
 "$PYTHON" "$GEN" 10000 gen.mbox 1 >/dev/null 2>&1
-# tables DIR: DIR's states and walks kept, each in order.
-tables() {
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series_state ORDER BY id;
-		SELECT 'm', start, hex(members) FROM series_walk_members ORDER BY start;
-		SELECT 's', member, hex(starts) FROM series_walk_starts ORDER BY member"
-}
 # (The last "states:" lines are the pass's: a new index's setup runs a
 # fill of no series first.)
 # field LINE NAME: NAME's value in a "states: ..." line.
@@ -49,7 +43,7 @@ rc=$?
 check_eq "with the least bounds: exit 0, and those are its bounds" \
 	"$rc $(sed -n 's/^states: max //p' lkt.err | tail -1)" "0 $TINY"
 check_eq "...the same states and walks as with its own ($n series)" \
-	"$([ "$n" -gt 0 ] && echo some) $(tables lkt | md5sum)" "some $(tables lk | md5sum)"
+	"$([ "$n" -gt 0 ] && echo some) $(series_walks lkt | md5sum)" "some $(series_walks lk | md5sum)"
 
 LISTARC_TEST_MEMORY=1 "$RELEASE" index -q --data g gen gen.mbox 2>g.err
 rc=$?
@@ -70,10 +64,10 @@ check_eq "with the least bounds: exit 0, its series read one at a time" \
 	"$rc $(field "$held" ids) $(field "$held" walks)" "0 1 1"
 n=$(sqlite3 g/index.sqlite "SELECT count(*) FROM series_state")
 check_eq "...the same states and walks as with its own ($n series)" \
-	"$([ "$n" -gt 500 ] && echo many) $(tables gt | md5sum)" "many $(tables g | md5sum)"
+	"$([ "$n" -gt 500 ] && echo many) $(series_walks gt | md5sum)" "many $(series_walks g | md5sum)"
 
 # The commits' refreshes (each commit's walks, through the same caches).
 LISTARC_BATCH=500 LISTARC_STATES_EACH_COMMIT=1 LISTARC_TEST_STATES_TINY=1 \
 	"$RELEASE" index -q --data ge gen gen.mbox 2>ge.err
 check_eq "indexed again with the states made at each commit (batches of 500), least bounds" $? 0
-check_eq "...the same states and walks as the pass's" "$(tables ge | md5sum)" "$(tables g | md5sum)"
+check_eq "...the same states and walks as the pass's" "$(series_walks ge | md5sum)" "$(series_walks g | md5sum)"

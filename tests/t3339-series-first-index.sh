@@ -85,16 +85,6 @@ EOF
 half=$(grep -b '^From ' corpus.mbox | sed -n 1701p | cut -d: -f1)
 head -c "$half" corpus.mbox >half.mbox
 
-# rows DIR: every table series.c writes, each in its key's order.
-rows() {
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series ORDER BY id;
-		SELECT * FROM series_msgs ORDER BY id;
-		SELECT * FROM trailers ORDER BY id, seq;
-		SELECT * FROM series_state ORDER BY id;
-		SELECT start, hex(members) FROM series_walk_members ORDER BY start;
-		SELECT member, hex(starts) FROM series_walk_starts ORDER BY member;
-		SELECT * FROM series_gone ORDER BY series, mid" >"$1.rows"
-}
 series_n() { sqlite3 "$1/index.sqlite" "SELECT count(*) FROM series"; }
 
 for mode in no-search search; do
@@ -106,8 +96,8 @@ for mode in no-search search; do
 	LISTARC_BATCH=300 LISTARC_STATES_EACH_COMMIT=1 "$RELEASE" index -q "${flags[@]}" \
 		--data each-$mode gen "$PWD/corpus.mbox" 2>each-$mode.err
 	ok2=$?
-	rows one-$mode
-	rows each-$mode
+	series_rows one-$mode
+	series_rows each-$mode
 	check_eq "$mode: a first index (filtered lookups) has the rows of one made commit by commit" \
 		"$ok1 $ok2 $(cmp -s one-$mode.rows each-$mode.rows && echo same) $(series_n one-$mode | awk '$1 > 500 {print "series"}')" \
 		"0 0 same series"
@@ -131,7 +121,7 @@ ok1=$?
 cat corpus.mbox >grow.mbox
 "$RELEASE" index -q --data two gen 2>>two.err
 ok2=$?
-rows two
+series_rows two
 check_eq "half a first index, the rest appended: the rows of one index" \
 	"$ok1 $ok2 $(cmp -s two.rows one-no-search.rows && echo same)" "0 0 same"
 
@@ -146,7 +136,7 @@ for how in one each; do
 		"$RELEASE" index -q --no-search --data lists-$how 2>lists-$how.err
 	fi
 	echo $? >lists-$how.rc
-	rows lists-$how
+	series_rows lists-$how
 done
 check_eq "two lists of the same mail in one first index: the rows of one made commit by commit" \
 	"$(cat lists-one.rc lists-each.rc | tr '\n' ' ')$(cmp -s lists-one.rows lists-each.rows && echo same) $(sqlite3 lists-one/index.sqlite "SELECT count(*) > 1000 FROM series_msgs sm JOIN messages m ON m.id = sm.id JOIN lists l ON l.id = m.list_id WHERE l.name = 'b'")" \
@@ -162,7 +152,7 @@ for mode in no-search search; do
 	"$ANCHOR" index -q "${flags[@]}" --data anchor-$mode gen "$PWD/corpus.mbox" \
 		2>anchor-$mode.err
 	ok1=$?
-	rows anchor-$mode
+	series_rows anchor-$mode
 	check_eq "$mode: the anchor's rows of the corpus, with its copies, are this build's" \
 		"$ok1 $(cmp -s anchor-$mode.rows one-$mode.rows && echo same)" "0 same"
 	"$ANCHOR" index -q "${flags[@]}" --data lk-a-$mode lkml "$ROOT/samples/lkml.mbox" \
@@ -171,8 +161,8 @@ for mode in no-search search; do
 	"$RELEASE" index -q "${flags[@]}" --data lk-b-$mode lkml "$ROOT/samples/lkml.mbox" \
 		2>lk-b-$mode.err
 	ok2=$?
-	rows lk-a-$mode
-	rows lk-b-$mode
+	series_rows lk-a-$mode
+	series_rows lk-b-$mode
 	check_eq "$mode: samples/lkml.mbox, the anchor's rows and this build's" \
 		"$ok1 $ok2 $(cmp -s lk-a-$mode.rows lk-b-$mode.rows && echo same) $(series_n lk-b-$mode | awk '$1 > 3 {print "series"}')" \
 		"0 0 same series"
@@ -180,6 +170,6 @@ done
 mkdir -p anchor-lists && cp lists-one/listarc.conf anchor-lists/
 "$ANCHOR" index -q --no-search --data anchor-lists 2>anchor-lists.err
 ok1=$?
-rows anchor-lists
+series_rows anchor-lists
 check_eq "two lists of the same mail: the anchor's rows and this build's" \
 	"$ok1 $(cmp -s anchor-lists.rows lists-one.rows && echo same)" "0 same"

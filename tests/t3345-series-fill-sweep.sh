@@ -27,11 +27,6 @@ if ! have_shared || [ ! -f "$GEN" ]; then
 fi
 ANCHOR=${LISTARC_ANCHOR:-}
 "$PYTHON" "$GEN" 10000 gen.mbox 1 >/dev/null 2>&1
-tables() {
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series_state ORDER BY id;
-		SELECT 'm', start, hex(members) FROM series_walk_members ORDER BY start;
-		SELECT 's', member, hex(starts) FROM series_walk_starts ORDER BY member"
-}
 field() { sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<" $1"; }
 
 "$RELEASE" index -q --data ref gen gen.mbox 2>ref.err
@@ -56,23 +51,23 @@ $([ "$(field "$held" versions)" -ge 256 ] && [ "$(field "$held" versions)" -le 5
 pending
 within"
 check_eq "...the same states and walks kept as with its own bounds ($n series)" \
-	"$(tables small | md5sum)" "$(tables ref | md5sum)"
+	"$(series_walks small | md5sum)" "$(series_walks ref | md5sum)"
 
 LISTARC_TEST_STATES_TINY=1 "$RELEASE" index -q --data tiny gen gen.mbox 2>tiny.err
 check_eq "least bounds (one walk pending, 66 versions): the same states and walks" \
-	"$? $(tables tiny | md5sum)" "0 $(tables ref | md5sum)"
+	"$? $(series_walks tiny | md5sum)" "0 $(series_walks ref | md5sum)"
 
 LISTARC_BATCH=500 LISTARC_STATES_EACH_COMMIT=1 "$RELEASE" index -q --data each gen \
 	gen.mbox 2>each.err
 check_eq "the states made at each commit (batches of 500): the same states and walks" \
-	"$? $(tables each | md5sum)" "0 $(tables ref | md5sum)"
+	"$? $(series_walks each | md5sum)" "0 $(series_walks ref | md5sum)"
 
 "$RELEASE" index -q --no-search --data ns gen gen.mbox 2>ns.err
 rc=$?
 LISTARC_TEST_STATES_TINY=2 "$RELEASE" index -q --no-search --data ns-small gen gen.mbox \
 	2>ns-small.err
 check_eq "--no-search: small bounds make the same states and walks as its own" \
-	"$rc $? $(tables ns-small | md5sum)" "0 0 $(tables ns | md5sum)"
+	"$rc $? $(series_walks ns-small | md5sum)" "0 0 $(series_walks ns | md5sum)"
 
 if [ -z "$ANCHOR" ] || [ ! -x "$ANCHOR" ]; then
 	skip 3 "no anchor build (LISTARC_ANCHOR=path of a listarc)"
@@ -80,13 +75,13 @@ if [ -z "$ANCHOR" ] || [ ! -x "$ANCHOR" ]; then
 fi
 "$ANCHOR" index -q --data a gen gen.mbox 2>a.err
 check_eq "the anchor's pass: the same states and walks kept" \
-	"$? $(tables a | md5sum)" "0 $(tables ref | md5sum)"
+	"$? $(series_walks a | md5sum)" "0 $(series_walks ref | md5sum)"
 "$ANCHOR" index -q --no-search --data a-ns gen gen.mbox 2>a-ns.err
-check_eq "...and --no-search" "$? $(tables a-ns | md5sum)" "0 $(tables ns | md5sum)"
+check_eq "...and --no-search" "$? $(series_walks a-ns | md5sum)" "0 $(series_walks ns | md5sum)"
 # The anchor's index, its states made again by this pass (as after a
 # run killed before them: meta series_state 0, a no-op index resumes it).
 sqlite3 a/index.sqlite "UPDATE meta SET value = '0' WHERE key = 'series_state'"
 "$RELEASE" index -q --data a gen gen.mbox 2>a2.err
 check_eq "the anchor's index, its states made again by this pass: the same" \
-	"$? $(sqlite3 a/index.sqlite "SELECT value FROM meta WHERE key = 'series_state'") $(tables a | md5sum)" \
-	"0 1 $(tables ref | md5sum)"
+	"$? $(sqlite3 a/index.sqlite "SELECT value FROM meta WHERE key = 'series_state'") $(series_walks a | md5sum)" \
+	"0 1 $(series_walks ref | md5sum)"

@@ -92,20 +92,10 @@ open(sys.argv[3], 'wb').write(b''.join(tail))
 EOF
 cat base.mbox tail.mbox >all.mbox
 
-# rows DIR: every table series.c writes, each in its key's order.
-rows() {
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series ORDER BY id;
-		SELECT * FROM series_msgs ORDER BY id;
-		SELECT * FROM trailers ORDER BY id, seq;
-		SELECT * FROM series_state ORDER BY id;
-		SELECT start, hex(members) FROM series_walk_members ORDER BY start;
-		SELECT member, hex(starts) FROM series_walk_starts ORDER BY member;
-		SELECT * FROM series_gone ORDER BY series, mid" >"$1.rows"
-}
 # same_rows WHAT REF DIR: one check, the rows of DIR as REF's.
 same_rows() {
-	rows "$2"
-	rows "$3"
+	series_rows "$2"
+	series_rows "$3"
 	same_files "$1" "$2.rows" "$3.rows"
 }
 # grow DIR FLAGS... -- SIZES...: DIR made of base.mbox, then the first
@@ -143,8 +133,8 @@ for mode in search no-search; do
 		"$(grow b-$mode "${flags[@]}" -- 1 7 150)" 0
 	same_rows "$mode: appends of 1, 7, 150 and the rest: the tables of one index" a-$mode b-$mode
 	rc=$(LISTARC_BATCH=40 grow c-$mode "${flags[@]}" --)
-	rows a-$mode
-	rows c-$mode
+	series_rows a-$mode
+	series_rows c-$mode
 	check_eq "$mode: the rest appended at once in batches of 40: the tables of one index" \
 		"$rc $(cmp -s a-$mode.rows c-$mode.rows && echo same)" "0 same"
 done
@@ -160,8 +150,8 @@ rc1=$?
 cp all.mbox e.mbox
 "$RELEASE" index -q --data e gen "$PWD/e.mbox" 2>e.err
 "$RELEASE" hide --data e --reason test gen '<gad2-2@t4103.test>' >>e.err 2>&1
-rows d
-rows e
+series_rows d
+series_rows e
 check_eq "a message hidden, then the rest appended: the tables of one index with it hidden" \
 	"$rc1 $(cmp -s d.rows e.rows && echo same) $(sqlite3 d/index.sqlite "SELECT count(*) FROM messages WHERE flags & 1073741824")" \
 	"0 same 1"
@@ -174,7 +164,7 @@ if [ -z "$ANCHOR" ] || [ ! -x "$ANCHOR" ]; then
 	exit 0
 fi
 rc=$(RELEASE=$ANCHOR grow anchor-b -- 1 7 150)
-rows b-search
-rows anchor-b
+series_rows b-search
+series_rows anchor-b
 check_eq "the anchor's appends of 1, 7, 150 and the rest: the tables of this build's" \
 	"$rc $(cmp -s b-search.rows anchor-b.rows && echo same)" "0 same"

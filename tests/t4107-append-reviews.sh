@@ -73,16 +73,6 @@ for i, m in enumerate(rest):
     open('rest-%02d.mbox' % i, 'wb').write(m)
 EOF
 
-# rows DIR: every table series.c writes, each in its key's order.
-rows() {
-	sqlite3 "$1/index.sqlite" "SELECT * FROM series ORDER BY id;
-		SELECT * FROM series_msgs ORDER BY id;
-		SELECT * FROM trailers ORDER BY id, seq;
-		SELECT * FROM series_state ORDER BY id;
-		SELECT start, hex(members) FROM series_walk_members ORDER BY start;
-		SELECT member, hex(starts) FROM series_walk_starts ORDER BY member;
-		SELECT * FROM series_gone ORDER BY series, mid" >"$1.rows"
-}
 # grow BIN DIR: DIR made of first.mbox by BIN, then one append a
 # message of the rest; prints the failures' count.
 grow() {
@@ -104,8 +94,8 @@ check_eq "A: the whole mbox indexed" "$? $(sqlite3 a/index.sqlite 'SELECT count(
 check_eq "A: the states (msgs|parts|reviewed|latest|newest) of v1 and v2" \
 	"$(series_state a w1-1@t4107.test) $(series_state a w2-1@t4107.test)" "4|3|2|0|2 4|3|3|1|2"
 check_eq "B: the first part, then one append a message" "$(grow "$LISTARC" b)" 0
-rows a
-rows b
+series_rows a
+series_rows b
 same_files "B: the tables series.c writes as A's" a.rows b.rows
 printf '%s\n' /w/series/ /api/v1/w/series/ >paths.txt
 same_pages paths.txt "B: the list of series and its JSON as A's, byte for byte" a b
@@ -116,6 +106,6 @@ if [ -z "$ANCHOR" ] || [ ! -x "$ANCHOR" ]; then
 	exit 0
 fi
 rc=$(grow "$ANCHOR" anchor-b)
-rows anchor-b
+series_rows anchor-b
 check_eq "the anchor's appends: the tables of this build's" \
 	"$rc $(cmp -s b.rows anchor-b.rows && echo same)" "0 same"
