@@ -29,8 +29,8 @@
 #include "util/vec.h"
 
 /* Entries kept between transactions; beyond this the cache starts empty
- * again after a commit, its memory given back (it stays bounded whatever
- * the archive size).  An entry costs ~120 bytes with its share of the
+ * again once a commit has written its rows, its memory given back (it
+ * stays bounded whatever the archive size).  An entry costs ~120 bytes with its share of the
  * tables, and a batch of 20,000 messages adds ~35,000 (each message's
  * Message-ID and those it names): the cache peaks near 100,000 entries
  * (12 MB).  At 200,000 it was 30 MB of the indexer's peak RSS (grown by
@@ -825,6 +825,13 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 		e = stats_hold(st);
 	if (!e)
 		e = cache_flush(st);
+	/* A cache past its bound is let go once its rows are written, not
+	 * after the commit: nothing after this looks a Message-ID up, and
+	 * what the commit holds for a moment (its figures, its mid_words
+	 * sort: docs/INDEX.md) is then never beside the cache at its
+	 * largest. */
+	if (!e && st->mids.n > MID_CACHE_MAX)
+		cache_release(&st->mids);
 	if (!e)
 		e = days_flush(st);
 	if (!e)
@@ -898,8 +905,6 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 	 * message the index has not. */
 	if ((e = st_fts_commit(st, 0)))
 		return la_err_set(err, e, "index: writing %s: out of memory", FTS_FILE);
-	if (st->mids.n > MID_CACHE_MAX)
-		cache_release(&st->mids);
 	return LA_OK;
 }
 
