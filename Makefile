@@ -194,7 +194,7 @@ check-build: build/asan/listarc $(UNIT_BINS) $(DRIVERS) $(REPLAY_BINS) listarc b
 # older listarc (a release build from before a change that must not alter
 # them): `make check-anchor ANCHOR=/path/to/old/listarc`.  `make check`
 # skips them.
-ANCHOR_TESTS ?= t3335 t3339 t3341 t3343 t3345 t3347 t3353 t4079 t4095 t4097 t4103 t4105 t4107 t5527 t5531 t6021 t8055
+ANCHOR_TESTS ?= t3335 t3339 t3341 t3343 t3345 t3347 t3349 t3353 t4079 t4095 t4097 t4103 t4105 t4107 t5527 t5531 t6021 t8055
 check-anchor: setup
 	@test -x "$(ANCHOR)" || { echo "check-anchor: ANCHOR=path of an older listarc binary"; exit 2; }
 	$(MAKE) check-build

@@ -785,6 +785,116 @@ static void sender_fold(struct sgroup *g, const char *text, size_t name, int64_t
 		g->ts = t;
 }
 
+/* The changes of one kind being added up, each key once (in the order
+ * first met): open addressing, each slot an entry's index + 1 (0:
+ * empty), at most half full. */
+struct figmap {
+	struct fig *v;
+	size_t n, cap;
+	uint32_t *slot;
+	size_t nslot; /* a power of two, or 0 */
+};
+
+static size_t fig_hash(int64_t a, int64_t b, int64_t c)
+{
+	uint64_t h = (uint64_t)a * 0x9E3779B97F4A7C15u ^ (uint64_t)b * 0xC2B2AE3D27D4EB4Fu ^
+	             (uint64_t)c * 0x165667B19E3779F9u;
+	return (size_t)(h ^ h >> 29 ^ h >> 47);
+}
+
+/* Adds n to key (a, b, c) of m; with by_ab the key is (a, b) and c is
+ * or'ed into it (a thread's topic: any change but an addition).  False
+ * if out of memory. */
+static bool fig_acc(struct figmap *m, int64_t a, int64_t b, int64_t c, int64_t n, bool by_ab)
+{
+	int64_t kc = by_ab ? 0 : c;
+	if ((m->n + 1) * 2 > m->nslot) {
+		size_t ns = m->nslot ? m->nslot * 2 : 1024;
+		uint32_t *t = calloc(ns, sizeof *t);
+		if (!t || m->n >= UINT32_MAX) {
+			free(t);
+			return false;
+		}
+		for (size_t j = 0; j < m->n; j++) {
+			const struct fig *f = &m->v[j];
+			size_t i = fig_hash(f->a, f->b, by_ab ? 0 : f->c) & (ns - 1);
+			while (t[i])
+				i = (i + 1) & (ns - 1);
+			t[i] = (uint32_t)(j + 1);
+		}
+		free(m->slot);
+		m->slot = t;
+		m->nslot = ns;
+	}
+	size_t i = fig_hash(a, b, kc) & (m->nslot - 1);
+	for (; m->slot[i]; i = (i + 1) & (m->nslot - 1)) {
+		struct fig *f = &m->v[m->slot[i] - 1];
+		if (f->a == a && f->b == b && (by_ab || f->c == c)) {
+			f->c |= by_ab ? c : 0;
+			f->n += n;
+			return true;
+		}
+	}
+	if (!vec_reserve(&m->v, &m->cap, m->n + 1, sizeof *m->v))
+		return false;
+	m->v[m->n] = (struct fig){a, b, c, n};
+	m->slot[i] = (uint32_t)++m->n;
+	return true;
+}
+
+/* The kinds of figures a batch's rows change, each made by fig_make. */
+enum fig_kind {
+	FIG_SENDERS,        /* (list, period, sender), three periods a row */
+	FIG_THREADS,        /* (list, period, thread), the same */
+	FIG_THREAD_SENDERS, /* (list, thread, sender) */
+	FIG_TOPICS,         /* (list, thread, c: a change but an addition; n: additions) */
+};
+
+/* The changes of one kind the rows d make, added up by key in a table
+ * (not one entry a change, sorted: the senders' and threads' three a
+ * row, 55,000 for a batch of 20,000 messages and as many again to sort
+ * them, were 3.5 MB of a batch's peak; the keys are a few thousand), in
+ * *v (*n keys, in the order first met; the caller frees it): LA_ENOMEM
+ * if out of memory.  The topics' key is (list, thread) (FIG_TOPICS). */
+static enum la_status fig_make(const struct drows *d, enum fig_kind kind, struct fig **v, size_t *n)
+{
+	struct figmap m = {0};
+	bool ok = true;
+	for (size_t i = 0; ok && i < d->n; i++) {
+		const struct drow *x = &d->r[i];
+		int64_t mo = x->day / 100, per[3] = {0, mo / 100, mo};
+		switch (kind) {
+		case FIG_SENDERS:
+			if (!x->moved && x->sender)
+				for (int p = 0; ok && p < 3; p++)
+					ok = fig_acc(&m, x->list_id, per[p], x->sender, x->d,
+					             false);
+			break;
+		case FIG_THREADS:
+			for (int p = 0; ok && p < 3; p++)
+				ok = fig_acc(&m, x->list_id, per[p], x->thread, x->d, false);
+			break;
+		case FIG_THREAD_SENDERS:
+			if (x->sender)
+				ok = fig_acc(&m, x->list_id, x->thread, x->sender, x->d, false);
+			break;
+		case FIG_TOPICS:
+			ok = fig_acc(&m, x->list_id, x->thread, x->d < 0 || x->moved,
+			             x->d > 0 && !x->moved, true);
+			break;
+		}
+	}
+	free(m.slot);
+	if (!ok) {
+		free(m.v);
+		m.v = NULL;
+		m.n = 0;
+	}
+	*v = m.v;
+	*n = m.n;
+	return ok ? LA_OK : LA_ENOMEM;
+}
+
 /* The rows noted since the last count (drows_read: stats_delta's and
  * those held), in the order they were noted, added up in memory
  * into the senders (the rows not moved: a new sender numbered at its
@@ -795,9 +905,8 @@ static void sender_fold(struct sgroup *g, const char *text, size_t name, int64_t
  * their rows). */
 static enum la_status stats_count(struct store *st)
 {
-	struct fig *ss = NULL, *th = NULL, *ts = NULL, *tp = NULL, *fresh = NULL;
-	size_t nss = 0, nth = 0, nts = 0, ntp = 0, nfresh = 0;
-	size_t capss = 0, capth = 0, capts = 0, captp = 0, capfresh = 0;
+	struct fig *fresh = NULL;
+	size_t nfresh = 0, capfresh = 0;
 	struct drows d = {0};
 	struct sgroup *g = NULL;
 	size_t ng = 0, capg = 0;
@@ -858,61 +967,65 @@ static enum la_status stats_count(struct store *st)
 		else
 			e = sender_id(st, &ids, text, x, &x->sender);
 	}
-	for (size_t i = 0; !e && i < d.n; i++) {
-		const struct drow *x = &r[i];
-		int64_t mo = x->day / 100, per[3] = {0, mo / 100, mo};
-		for (int k = 0; k < 3; k++)
-			if ((!x->moved && x->sender &&
-			     !fig_add(&ss, &nss, &capss, x->list_id, per[k], x->sender, x->d)) ||
-			    !fig_add(&th, &nth, &capth, x->list_id, per[k], x->thread, x->d))
-				e = LA_ENOMEM;
-		if ((x->sender &&
-		     !fig_add(&ts, &nts, &capts, x->list_id, x->thread, x->sender, x->d)) ||
-		    !fig_add(&tp, &ntp, &captp, x->list_id, x->thread, x->d < 0 || x->moved,
-		             x->d > 0 && !x->moved))
-			e = LA_ENOMEM;
-	}
 	smap_free(&groups);
 	smap_free(&ids);
-	free(d.r);
-	free(d.text);
 	free(g);
+	/* Each kind of figure added up by key (fig_make), sorted and
+	 * written in turn: one kind's keys held at a time, not four arrays of
+	 * every change (three a row for the senders and the threads) and a
+	 * sort's copy of the largest, ~6 MB at a batch of 20,000 messages,
+	 * the top of a batch's memory (docs/INDEX.md). */
+	struct fig *v = NULL;
+	size_t nv = 0;
 	if (!e)
-		e = fig_sum(&ss, &nss) ? fig_write(st, C_STAT_SENDERS, ss, nss, NULL, NULL, NULL)
-		                       : LA_ENOMEM;
+		e = fig_make(&d, FIG_SENDERS, &v, &nv);
 	if (!e)
-		e = fig_sum(&th, &nth) ? fig_write(st, C_STAT_THREADS, th, nth, NULL, NULL, NULL)
-		                       : LA_ENOMEM;
+		e = fig_sum(&v, &nv) ? fig_write(st, C_STAT_SENDERS, v, nv, NULL, NULL, NULL)
+		                     : LA_ENOMEM;
+	free(v);
+	v = NULL;
 	if (!e)
-		e = fig_sum(&ts, &nts)
-		            ? fig_write(st, C_THREAD_SENDERS, ts, nts, &fresh, &nfresh, &capfresh)
+		e = fig_make(&d, FIG_THREADS, &v, &nv);
+	if (!e)
+		e = fig_sum(&v, &nv) ? fig_write(st, C_STAT_THREADS, v, nv, NULL, NULL, NULL)
+		                     : LA_ENOMEM;
+	free(v);
+	v = NULL;
+	if (!e)
+		e = fig_make(&d, FIG_THREAD_SENDERS, &v, &nv);
+	if (!e)
+		e = fig_sum(&v, &nv)
+		            ? fig_write(st, C_THREAD_SENDERS, v, nv, &fresh, &nfresh, &capfresh)
 		            : LA_ENOMEM;
+	free(v);
+	v = NULL;
 	for (int i = A_ZERO_SENDERS; !e && i <= A_ZERO_TS; i++) {
 		rc = st_step_done(st->stats_apply[i]);
 		if (rc != SQLITE_DONE)
 			e = st_error(rc);
 	}
-	if (!e && !fig_sorted(&tp, ntp))
+	if (!e)
+		e = fig_make(&d, FIG_TOPICS, &v, &nv);
+	free(d.r);
+	free(d.text);
+	if (!e && !fig_sorted(&v, nv))
 		e = LA_ENOMEM;
-	if (!e && ntp) {
+	if (!e && nv) {
 		/* By thread: c, any change but an addition; n, the
 		 * additions. */
 		size_t k = 0;
-		for (size_t i = 1; i < ntp; i++) {
-			if (tp[k].a == tp[i].a && tp[k].b == tp[i].b) {
-				tp[k].c |= tp[i].c;
-				tp[k].n += tp[i].n;
+		for (size_t i = 1; i < nv; i++) {
+			if (v[k].a == v[i].a && v[k].b == v[i].b) {
+				v[k].c |= v[i].c;
+				v[k].n += v[i].n;
 			} else {
-				tp[++k] = tp[i];
+				v[++k] = v[i];
 			}
 		}
-		ntp = k + 1;
-		e = topics_apply(st, tp, ntp, fresh, nfresh);
+		nv = k + 1;
+		e = topics_apply(st, v, nv, fresh, nfresh);
 	}
-	free(ss);
-	free(th);
-	free(ts);
-	free(tp);
+	free(v);
 	free(fresh);
 	return e;
 }

@@ -29,8 +29,8 @@
 #include "util/vec.h"
 
 /* Entries kept between transactions; beyond this the cache starts empty
- * again after a commit, its memory given back (it stays bounded whatever
- * the archive size).  An entry costs ~120 bytes with its share of the
+ * again once a commit has written its rows, its memory given back (it
+ * stays bounded whatever the archive size).  An entry costs ~120 bytes with its share of the
  * tables, and a batch of 20,000 messages adds ~35,000 (each message's
  * Message-ID and those it names): the cache peaks near 100,000 entries
  * (12 MB).  At 200,000 it was 30 MB of the indexer's peak RSS (grown by
@@ -825,6 +825,13 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 		e = stats_hold(st);
 	if (!e)
 		e = cache_flush(st);
+	/* A cache past its bound is let go once its rows are written, not
+	 * after the commit: nothing after this looks a Message-ID up, and
+	 * what the commit holds for a moment (its figures, its mid_words
+	 * sort: docs/INDEX.md) is then never beside the cache at its
+	 * largest. */
+	if (!e && st->mids.n > MID_CACHE_MAX)
+		cache_release(&st->mids);
 	if (!e)
 		e = days_flush(st);
 	if (!e)
@@ -898,8 +905,6 @@ enum la_status store_commit(struct store *st, const struct store_source *src, st
 	 * message the index has not. */
 	if ((e = st_fts_commit(st, 0)))
 		return la_err_set(err, e, "index: writing %s: out of memory", FTS_FILE);
-	if (st->mids.n > MID_CACHE_MAX)
-		cache_release(&st->mids);
 	return LA_OK;
 }
 
@@ -936,24 +941,27 @@ void store_rollback(struct store *st)
 
 /* A row to sort: pre, the word's first 8 bytes as a big-endian number
  * (zeros past its end), so that most comparisons are one of integers in
- * the order strcmp gives (bytes compared unsigned, a prefix first). */
+ * the order strcmp gives (bytes compared unsigned, a prefix first); the
+ * word at off in st->mwtext, the row's mids id st->mwrow[row].mid.  (16
+ * bytes, not a copy of the pointer and id: the sort's two arrays of a
+ * batch's ~100,000 rows were 4.8 MB, the top of its memory.) */
 struct mw_sorted {
 	uint64_t pre;
-	const char *w;
-	int64_t mid;
+	uint32_t off, row;
 };
 
-static inline bool mw_less(const struct mw_sorted *x, const struct mw_sorted *y)
+static inline bool mw_less(const struct mw_sorted *x, const struct mw_sorted *y,
+                           const struct store *st)
 {
 	if (x->pre != y->pre)
 		return x->pre < y->pre;
-	int c = strcmp(x->w, y->w);
+	int c = strcmp(st->mwtext + x->off, st->mwtext + y->off);
 	if (c)
 		return c < 0;
-	return x->mid < y->mid;
+	return st->mwrow[x->row].mid < st->mwrow[y->row].mid;
 }
 
-MSORT_DEFINE(mw_sort, struct mw_sorted, mw_less)
+MSORT_DEFINE_CTX(mw_sort, struct mw_sorted, struct store, mw_less)
 
 static uint64_t mw_prefix(const char *w)
 {
@@ -972,23 +980,28 @@ int st_mid_words_flush(struct store *st)
 	if (!n)
 		return SQLITE_DONE;
 	sqlite3_stmt *s = st_prepare(st, S_MIDWORD_INS);
-	struct mw_sorted *v = malloc(sizeof *v * n * 2);
+	/* (A batch's rows and text are far below 4 GB: MW_ROWS_MAX.) */
+	struct mw_sorted *v =
+		n <= UINT32_MAX && st->nmwtext <= UINT32_MAX ? malloc(sizeof *v * n * 2) : NULL;
 	if (!s || !v) {
 		free(v);
 		return s ? SQLITE_NOMEM : SQLITE_ERROR;
 	}
 	for (size_t i = 0; i < n; i++) {
-		v[i].w = st->mwtext + st->mwrow[i].off;
-		v[i].pre = mw_prefix(v[i].w);
-		v[i].mid = st->mwrow[i].mid;
+		v[i].off = (uint32_t)st->mwrow[i].off;
+		v[i].row = (uint32_t)i;
+		v[i].pre = mw_prefix(st->mwtext + v[i].off);
 	}
 	/* (SQLite's b-tree compares TEXT as memcmp does: strcmp's order.) */
-	struct mw_sorted *sorted = mw_sort(v, v + n, n);
+	struct mw_sorted *sorted = mw_sort(v, v + n, n, st);
 	if (sorted != v)
 		memcpy(v, sorted, n * sizeof *v);
+	const char *text = st->mwtext;
+	const struct mw_row *row = st->mwrow;
 	size_t k = 0; /* the distinct rows, to v[0..k) */
 	for (size_t i = 0; i < n; i++)
-		if (!k || v[i].mid != v[k - 1].mid || strcmp(v[i].w, v[k - 1].w))
+		if (!k || row[v[i].row].mid != row[v[k - 1].row].mid ||
+		    strcmp(text + v[i].off, text + v[k - 1].off))
 			v[k++] = v[i];
 	/* MW_STMT_ROWS rows a step (S_MIDWORD_INS64), the rest one a step:
 	 * a step's fixed cost (VDBE setup, the reset, the b-tree seek from
@@ -1002,8 +1015,9 @@ int st_mid_words_flush(struct store *st)
 			rc = SQLITE_ERROR;
 		for (; rc == SQLITE_DONE && k - i >= MW_STMT_ROWS; i += MW_STMT_ROWS) {
 			for (int j = 0; j < MW_STMT_ROWS; j++) {
-				sqlite3_bind_text(b, 2 * j + 1, v[i + j].w, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(b, 2 * j + 2, v[i + j].mid);
+				sqlite3_bind_text(b, 2 * j + 1, text + v[i + j].off, -1,
+				                  SQLITE_STATIC);
+				sqlite3_bind_int64(b, 2 * j + 2, row[v[i + j].row].mid);
 			}
 			rc = st_step_done(b);
 		}
@@ -1011,8 +1025,8 @@ int st_mid_words_flush(struct store *st)
 			sqlite3_clear_bindings(b);
 	}
 	for (; i < k && rc == SQLITE_DONE; i++) {
-		sqlite3_bind_text(s, 1, v[i].w, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, v[i].mid);
+		sqlite3_bind_text(s, 1, text + v[i].off, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, row[v[i].row].mid);
 		rc = st_step_done(s);
 	}
 	sqlite3_clear_bindings(s);
