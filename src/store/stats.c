@@ -373,26 +373,6 @@ static bool fig_sorted(struct fig **v, size_t n)
 	return true;
 }
 
-/* Sorts *v[0..*n) by key and adds up the changes of each key into one
- * (the result in *v). */
-static bool fig_sum(struct fig **v, size_t *n)
-{
-	if (!*n)
-		return true;
-	if (!fig_sorted(v, *n))
-		return false;
-	struct fig *x = *v;
-	size_t k = 0;
-	for (size_t i = 1; i < *n; i++) {
-		if (x[k].a == x[i].a && x[k].b == x[i].b && x[k].c == x[i].c)
-			x[k].n += x[i].n;
-		else
-			x[++k] = x[i];
-	}
-	*n = k + 1;
-	return true;
-}
-
 /* Appends (a, b, c, n) to *v. */
 static bool fig_add(struct fig **v, size_t *n, size_t *cap, int64_t a, int64_t b, int64_t c,
                     int64_t d)
@@ -975,56 +955,44 @@ static enum la_status stats_count(struct store *st)
 	 * every change (three a row for the senders and the threads) and a
 	 * sort's copy of the largest, ~6 MB at a batch of 20,000 messages,
 	 * the top of a batch's memory (docs/INDEX.md). */
+	static const struct {
+		enum fig_kind kind;
+		int stmt;
+		bool fresh; /* the pairs it adds are the topics' (topics_apply) */
+	} kinds[] = {
+		{FIG_SENDERS, C_STAT_SENDERS, false},
+		{FIG_THREADS, C_STAT_THREADS, false},
+		{FIG_THREAD_SENDERS, C_THREAD_SENDERS, true},
+	};
 	struct fig *v = NULL;
 	size_t nv = 0;
-	if (!e)
-		e = fig_make(&d, FIG_SENDERS, &v, &nv);
-	if (!e)
-		e = fig_sum(&v, &nv) ? fig_write(st, C_STAT_SENDERS, v, nv, NULL, NULL, NULL)
-		                     : LA_ENOMEM;
-	free(v);
-	v = NULL;
-	if (!e)
-		e = fig_make(&d, FIG_THREADS, &v, &nv);
-	if (!e)
-		e = fig_sum(&v, &nv) ? fig_write(st, C_STAT_THREADS, v, nv, NULL, NULL, NULL)
-		                     : LA_ENOMEM;
-	free(v);
-	v = NULL;
-	if (!e)
-		e = fig_make(&d, FIG_THREAD_SENDERS, &v, &nv);
-	if (!e)
-		e = fig_sum(&v, &nv)
-		            ? fig_write(st, C_THREAD_SENDERS, v, nv, &fresh, &nfresh, &capfresh)
-		            : LA_ENOMEM;
-	free(v);
-	v = NULL;
+	/* (fig_make's keys are distinct: sorted, not summed again.) */
+	for (size_t i = 0; !e && i < sizeof kinds / sizeof *kinds; i++) {
+		e = fig_make(&d, kinds[i].kind, &v, &nv);
+		if (!e && !fig_sorted(&v, nv))
+			e = LA_ENOMEM;
+		if (!e)
+			e = kinds[i].fresh ? fig_write(st, kinds[i].stmt, v, nv, &fresh, &nfresh,
+			                               &capfresh)
+			                   : fig_write(st, kinds[i].stmt, v, nv, NULL, NULL, NULL);
+		free(v);
+		v = NULL;
+	}
 	for (int i = A_ZERO_SENDERS; !e && i <= A_ZERO_TS; i++) {
 		rc = st_step_done(st->stats_apply[i]);
 		if (rc != SQLITE_DONE)
 			e = st_error(rc);
 	}
+	/* By thread (fig_make's key for the topics): c, any change but an
+	 * addition; n, the additions. */
 	if (!e)
 		e = fig_make(&d, FIG_TOPICS, &v, &nv);
 	free(d.r);
 	free(d.text);
 	if (!e && !fig_sorted(&v, nv))
 		e = LA_ENOMEM;
-	if (!e && nv) {
-		/* By thread: c, any change but an addition; n, the
-		 * additions. */
-		size_t k = 0;
-		for (size_t i = 1; i < nv; i++) {
-			if (v[k].a == v[i].a && v[k].b == v[i].b) {
-				v[k].c |= v[i].c;
-				v[k].n += v[i].n;
-			} else {
-				v[++k] = v[i];
-			}
-		}
-		nv = k + 1;
+	if (!e && nv)
 		e = topics_apply(st, v, nv, fresh, nfresh);
-	}
 	free(v);
 	free(fresh);
 	return e;
