@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "ingest/cgraph.h"
+#include "ingest/gitpack.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_int.h"
 #include "limits.h"
@@ -50,6 +51,68 @@ static const char *git_msg(void)
 {
 	const git_error *g = git_error_last();
 	return g && g->message ? g->message : "unknown libgit2 error";
+}
+
+/* An object's bytes: from the epoch's packs through gitpack.h, which
+ * reads them with pread and keeps a bounded cache of delta bases (libgit2
+ * maps a pack whole and keeps 16 MiB of bases a pack: docs/INDEX.md,
+ * "What the indexer holds"), or from libgit2's object database if the
+ * packs do not hold it (a loose object) or gp is NULL
+ * (LISTARC_GITPACK=0). */
+struct obj {
+	struct gitpack_obj p;
+	git_odb_object *g;
+	const char *data;
+	size_t size;
+	int type; /* GIT_OBJECT_* (gitpack's types are git's numbers) */
+};
+
+/* Is the pack reader on (LISTARC_GITPACK=0: libgit2 alone, to compare)? */
+static bool gitpack_on(void)
+{
+	const char *v = getenv("LISTARC_GITPACK");
+	return !(v && strcmp(v, "0") == 0);
+}
+
+/* The packs of the repository at rp, or NULL (off, or they cannot be
+ * read: every object then from libgit2). */
+static struct gitpack *packs_open(const char *rp)
+{
+	struct gitpack *gp = NULL;
+	struct la_err ignored = {0};
+	if (gitpack_on() && gitpack_open(&gp, rp, &ignored) != LA_OK)
+		gp = NULL;
+	return gp;
+}
+
+/* Object id read into *o (obj_free).  On failure err says why, without
+ * saying which object. */
+static enum la_status obj_read(struct gitpack *gp, git_odb *odb, const git_oid *id, struct obj *o,
+                               struct la_err *err)
+{
+	*o = (struct obj){0};
+	enum la_status e = gp ? gitpack_read(gp, id->id, &o->p, err) : LA_ENOTFOUND;
+	if (e == LA_OK) {
+		o->data = (const char *)o->p.data;
+		o->size = o->p.size;
+		o->type = (int)o->p.type;
+		return LA_OK;
+	}
+	if (e != LA_ENOTFOUND)
+		return e;
+	if (git_odb_read(&o->g, odb, id) != 0)
+		return la_err_set(err, LA_EIO, "%s", git_msg());
+	o->data = git_odb_object_data(o->g);
+	o->size = git_odb_object_size(o->g);
+	o->type = (int)git_odb_object_type(o->g);
+	return LA_OK;
+}
+
+static void obj_free(struct obj *o)
+{
+	gitpack_obj_free(&o->p);
+	git_odb_object_free(o->g);
+	o->g = NULL;
 }
 
 /* The epochs of a v2 inbox: the numbers N of path/git/N.git, ascending;
@@ -180,18 +243,23 @@ static enum la_status add_parsed(struct walk *w, int epoch, const git_oid *id,
 
 /* A blob's message (past a leading From_ line: struct blob_msg) parsed
  * into bm, sum and text (if search; up to what search needs), straight
- * from the object's bytes: the parsers read spans, and nothing is kept
- * past them (no copy; the object is freed here). */
-static bool parse_blob(git_odb *odb, const git_oid *id, const struct ingest_opts *o,
-                       struct msg_summary *sum, struct msg_text *text, struct blob_msg *bm)
+ * from the object's bytes (gp: the epoch's packs, or NULL): the parsers
+ * read spans, and nothing is kept past them (no copy; the object is
+ * freed here).  On failure err says why (not which blob). */
+static enum la_status parse_blob(struct gitpack *gp, git_odb *odb, const git_oid *id,
+                                 const struct ingest_opts *o, struct msg_summary *sum,
+                                 struct msg_text *text, struct blob_msg *bm, struct la_err *err)
 {
-	git_odb_object *blob = NULL;
-	if (git_odb_read(&blob, odb, id) != 0 || git_odb_object_type(blob) != GIT_OBJECT_BLOB) {
-		git_odb_object_free(blob);
-		return false;
+	struct obj blob;
+	enum la_status e = obj_read(gp, odb, id, &blob, err);
+	if (e)
+		return e;
+	if (blob.type != GIT_OBJECT_BLOB) {
+		obj_free(&blob);
+		return la_err_set(err, LA_EINVAL, "not a blob");
 	}
-	const char *data = git_odb_object_data(blob);
-	size_t size = git_odb_object_size(blob);
+	const char *data = blob.data;
+	size_t size = blob.size;
 	bm->made_up[0] = 0;
 	bm->off = mbox_leading_fromline(data, size < HEAD_MAX ? size : HEAD_MAX, &bm->date,
 	                                &bm->dated);
@@ -208,23 +276,26 @@ static bool parse_blob(git_odb *odb, const git_oid *id, const struct ingest_opts
 		if (!sum->msgid[0])
 			msg_made_up_id(bm->made_up, sizeof bm->made_up, p, hl, bm->len);
 	}
-	git_odb_object_free(blob);
-	return true;
+	obj_free(&blob);
+	return LA_OK;
 }
 
 static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, const git_oid *id,
                                struct la_err *err)
 {
 	/* Straight from the object database: no blob object around it. */
+	/* (The general path: libgit2 has the pack open already.) */
 	git_odb *odb = NULL;
 	struct blob_msg bm;
-	bool ok = git_repository_odb(&odb, repo) == 0 &&
-	          parse_blob(odb, id, w->o, w->sum, &w->text, &bm);
+	struct la_err why = {0};
+	enum la_status e = git_repository_odb(&odb, repo) == 0
+	                           ? parse_blob(NULL, odb, id, w->o, w->sum, &w->text, &bm, &why)
+	                           : la_err_set(&why, LA_EIO, "%s", git_msg());
 	git_odb_free(odb);
-	if (!ok) {
+	if (e) {
 		char hex[GIT_OID_HEXSZ + 1];
-		return la_err_set(err, LA_EIO, "%s: blob %s: %s", w->src.path,
-		                  git_oid_tostr(hex, sizeof hex, id), git_msg());
+		return la_err_set(err, e, "%s: blob %s: %s", w->src.path,
+		                  git_oid_tostr(hex, sizeof hex, id), why.msg);
 	}
 	if (bm.len == 0)
 		return LA_OK;
@@ -629,6 +700,9 @@ static enum la_status collect_chain(struct walk *w, struct epoch *ep, git_odb *o
 	epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
 	struct graph_map gm;
 	graph_map_open(&gm, rp);
+	/* (The commits the graph does not hold read from the packs.) */
+	struct gitpack *gp = NULL;
+	bool gp_tried = false;
 	struct link *v = NULL;
 	size_t cap = 0;
 	enum la_status e = LA_OK;
@@ -656,6 +730,10 @@ again:
 		bool has_parent = false;
 		if (gm.ok && pos < 0)
 			pos = cgraph_find(&gm.g, at.id);
+		if (pos < 0 && !gp_tried) {
+			gp = packs_open(rp);
+			gp_tried = true;
+		}
 		if (pos >= 0) {
 			const unsigned char *id, *tree;
 			int64_t ppos;
@@ -672,15 +750,18 @@ again:
 			pos = ppos;
 			continue;
 		}
-		git_odb_object *o = NULL;
-		if (git_odb_read(&o, odb, &at) != 0) {
-			e = la_err_set(err, LA_EIO, "%s: commit: %s", w->src.path, git_msg());
+		struct obj o;
+		struct la_err why = {0};
+		enum la_status re = obj_read(gp, odb, &at, &o, &why);
+		if (re) {
+			char hex[GIT_OID_HEXSZ + 1];
+			e = la_err_set(err, re, "%s: commit %s: %s", w->src.path,
+			               git_oid_tostr(hex, sizeof hex, &at), why.msg);
 			break;
 		}
-		bool ok = git_odb_object_type(o) == GIT_OBJECT_COMMIT &&
-		          parse_commit(git_odb_object_data(o), git_odb_object_size(o), &v[*n].tree,
-		                       &parent, &has_parent, NULL);
-		git_odb_object_free(o);
+		bool ok = o.type == GIT_OBJECT_COMMIT &&
+		          parse_commit(o.data, o.size, &v[*n].tree, &parent, &has_parent, NULL);
+		obj_free(&o);
 		if (!ok) {
 			char hex[GIT_OID_HEXSZ + 1];
 			e = la_err_set(err, LA_EIO, "%s: commit %s: not a commit", w->src.path,
@@ -693,6 +774,7 @@ again:
 		at = parent;
 	}
 	graph_map_close(&gm);
+	gitpack_free(gp);
 	if (e) {
 		free(v);
 		return e;
@@ -865,15 +947,20 @@ static void sum_unpack(const struct packed_sum *p, struct msg_summary *s)
 
 /* Commit l's tree and message read into slot sl; sum is the reader's
  * scratch summary. */
-static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct link *l,
-                                struct git_slot *sl, struct msg_summary *sum)
+static enum la_status read_link(struct git_ring *q, struct gitpack *gp, git_odb *odb,
+                                const struct link *l, struct git_slot *sl, struct msg_summary *sum)
 {
-	git_odb_object *t = NULL;
-	if (git_odb_read(&t, odb, &l->tree) != 0)
-		return la_err_set(&q->err, LA_EIO, "%s: tree: %s", q->src_path, git_msg());
-	bool v2 = q->v2 && git_odb_object_type(t) == GIT_OBJECT_TREE &&
-	          parse_tree(git_odb_object_data(t), git_odb_object_size(t), &sl->blob, &sl->op);
-	git_odb_object_free(t);
+	struct obj t;
+	struct la_err why = {0};
+	enum la_status e = obj_read(gp, odb, &l->tree, &t, &why);
+	if (e) {
+		char hex[GIT_OID_HEXSZ + 1];
+		return la_err_set(&q->err, e, "%s: tree %s: %s", q->src_path,
+		                  git_oid_tostr(hex, sizeof hex, &l->tree), why.msg);
+	}
+	bool v2 = q->v2 && t.type == GIT_OBJECT_TREE &&
+	          parse_tree((const unsigned char *)t.data, t.size, &sl->blob, &sl->op);
+	obj_free(&t);
 	if (!v2) {
 		sl->op = 'g';
 		return LA_OK;
@@ -887,10 +974,11 @@ static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct l
 	}
 	/* (Without search the text is not read: any will do.) */
 	struct msg_text none;
-	if (!parse_blob(odb, &sl->blob, q->o, sum, sl->text ? sl->text : &none, &sl->bm)) {
+	if ((e = parse_blob(gp, odb, &sl->blob, q->o, sum, sl->text ? sl->text : &none, &sl->bm,
+	                    &why))) {
 		char hex[GIT_OID_HEXSZ + 1];
-		return la_err_set(&q->err, LA_EIO, "%s: blob %s: %s", q->src_path,
-		                  git_oid_tostr(hex, sizeof hex, &sl->blob), git_msg());
+		return la_err_set(&q->err, e, "%s: blob %s: %s", q->src_path,
+		                  git_oid_tostr(hex, sizeof hex, &sl->blob), why.msg);
 	}
 	if (sl->bm.len == 0)
 		sl->op = 'e';
@@ -917,6 +1005,9 @@ static void *git_reader_main(void *arg)
 	enum la_status e = LA_OK;
 	git_repository *repo = NULL;
 	git_odb *odb = NULL;
+	/* The epoch's packs read with pread (libgit2 for what they do not
+	 * hold): libgit2 never maps them. */
+	struct gitpack *gp = packs_open(q->repo_path);
 	struct msg_summary *sum = malloc(sizeof *sum);
 	if (!sum)
 		e = la_err_set(&q->err, LA_ENOMEM, "out of memory");
@@ -928,10 +1019,22 @@ static void *git_reader_main(void *arg)
 	size_t at;
 	/* Commit k oldest first is v[n - 1 - k]. */
 	for (size_t k = 0; k < q->n && !e && handoff_wait_put(&q->h, &at); k++) {
-		if ((e = read_link(q, odb, &q->v[q->n - 1 - k], &q->slot[at], sum)))
+		if ((e = read_link(q, gp, odb, &q->v[q->n - 1 - k], &q->slot[at], sum)))
 			break;
 		handoff_put(&q->h);
 	}
+	if (getenv("LISTARC_TEST_GITPACK_STATS") && gp) {
+		/* (bench/git-mbox: what the pack reader did.) */
+		struct gitpack_stats st;
+		gitpack_stats(gp, &st);
+		fprintf(stderr,
+		        "gitpack: %llu preads, %llu look-ups, %llu inflated, %llu deltas, %llu base "
+		        "hits, bases %llu bytes at most\n",
+		        (unsigned long long)st.preads, (unsigned long long)st.lookups,
+		        (unsigned long long)st.inflated, (unsigned long long)st.deltas,
+		        (unsigned long long)st.cache_hits, (unsigned long long)st.cache_peak);
+	}
+	gitpack_free(gp);
 	git_odb_free(odb);
 	git_repository_free(repo);
 	free(sum);
@@ -994,15 +1097,21 @@ static enum la_status use_slot(struct walk *w, struct epoch *ep, git_odb *odb, c
                                struct git_slot *sl, struct la_err *err)
 {
 	if (w->last_ts == 0) {
-		/* The first message's date fallback: its commit's time. */
-		git_odb_object *o = NULL;
+		/* The first message's date fallback: its commit's time (read
+		 * from the packs as well: libgit2 would map them). */
+		char rp[4200];
+		epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
+		struct gitpack *gp = packs_open(rp);
+		struct obj o;
+		struct la_err ignored = {0};
 		git_oid t, p;
 		bool hp;
 		int64_t ts = 0;
-		if (git_odb_read(&o, odb, &l->commit) == 0)
-			parse_commit(git_odb_object_data(o), git_odb_object_size(o), &t, &p, &hp,
-			             &ts);
-		git_odb_object_free(o);
+		if (obj_read(gp, odb, &l->commit, &o, &ignored) == LA_OK) {
+			parse_commit(o.data, o.size, &t, &p, &hp, &ts);
+			obj_free(&o);
+		}
+		gitpack_free(gp);
 		w->last_ts = ts;
 	}
 	if (sl->op == 'm') {

@@ -764,9 +764,9 @@ static enum la_status read_at(struct gitpack *gp, uint32_t k, uint64_t off, stru
 				break;
 			}
 		}
-		int t;
-		size_t size;
-		uint64_t data_off, base_off = 0;
+		int t = 0;
+		size_t size = 0;
+		uint64_t data_off = 0, base_off = 0;
 		unsigned char base_id[GITPACK_OID];
 		if ((e = entry_header(gp, k, off, &t, &size, &data_off, &base_off, base_id, err)))
 			return e;
