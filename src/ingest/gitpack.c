@@ -28,16 +28,25 @@
 
 #include "limits.h"
 
-/* The bytes of a pack one pread reads (a window kept until the next read
- * outside it): most objects of an inbox (a message compressed, a tree, a
- * delta) take one read. */
-#define GITPACK_WINDOW (16 * 1024)
+/* The bytes of a pack one pread reads at an object's start (a window
+ * kept until the next read outside it): most objects of an inbox (a
+ * message compressed, a tree, a delta) take one read; the rest of a
+ * bigger one is read GITPACK_WINDOW at a time.  (16 kB at every start
+ * was 1.4x the system time at 100k messages: most deltas are a few
+ * hundred bytes, far from the object read before.) */
+#define GITPACK_FIRST (4 * 1024)
+#define GITPACK_WINDOW (32 * 1024)
 /* The ids one look-up reads from an .idx around where the id should lie
  * (ids are uniform: at 100,000 messages a first byte's ~1,200 ids lie
  * within a few dozen of where their value puts them). */
 #define IDX_WINDOW 128
 /* Buckets of the base cache's hash table. */
 #define CACHE_BUCKETS 4096
+/* REF_DELTA bases' places remembered (a table of this many entries, one
+ * an id, by the id's first bytes; 32 kB): libgit2's packbuilder, which
+ * `listarc export` uses, writes REF_DELTAs only, and a few bases serve
+ * many deltas; each look-up is two preads. */
+#define BASE_MEMO 8192
 
 enum {
 	OBJ_OFS_DELTA = 6,
@@ -52,16 +61,16 @@ struct pack {
 	uint32_t fanout[256];
 };
 
-/* An inflated base in the cache: keyed by pack and offset, on a list
- * most recently used first, and in a bucket's chain. */
+/* An inflated base in the cache's block, keyed by pack and offset, in a
+ * bucket's chain (hnext: the next one's place in the block, or NONE). */
 struct centry {
-	struct centry *prev, *next, *hnext;
-	uint32_t pack;
 	uint64_t off;
-	enum gitpack_type type;
-	size_t size;
+	uint32_t pack, type;
+	size_t size, span; /* its data's bytes; the block's bytes it takes */
+	size_t hnext;
 	unsigned char data[];
 };
+#define NONE ((size_t)-1)
 
 /* A delta of a chain being resolved: where its zlib data starts, and its
  * declared size. */
@@ -79,13 +88,21 @@ struct gitpack {
 	uint32_t win_pack;
 	uint64_t win_off;
 	size_t win_len;
-	/* The base cache. */
-	struct centry *bucket[CACHE_BUCKETS];
-	struct centry *mru, *lru;
-	size_t cache_max, cache_bytes;
+	/* The base cache: one block of cache_max bytes, its entries one
+	 * after the other, oldest (tail) first, from tail to head, or
+	 * wrapped: from tail to wrap, then from 0 to head. */
+	unsigned char *block;
+	size_t bucket[CACHE_BUCKETS];
+	size_t cache_max, cache_bytes, count, head, tail, wrap;
+	bool wrapped;
 	/* A chain's deltas (grown up to GITPACK_CHAIN_MAX). */
 	struct link *chain;
 	size_t chain_cap;
+	struct {
+		unsigned char id[GITPACK_OID];
+		uint32_t pack; /* + 1: 0 is an empty entry */
+		uint64_t off;
+	} memo[BASE_MEMO];
 	z_stream z;
 	bool z_ok;
 	struct gitpack_stats st;
@@ -136,7 +153,14 @@ enum la_status gitpack_new(struct gitpack **out, size_t cache_bytes, struct la_e
 		return la_err_set(err, LA_ENOMEM, "out of memory");
 	}
 	gp->cache_max = cache_bytes;
-	gp->win_len = 0;
+	for (size_t b = 0; b < CACHE_BUCKETS; b++)
+		gp->bucket[b] = NONE;
+	/* (Its pages are touched as it fills.) */
+	if (cache_bytes && !(gp->block = malloc(cache_bytes))) {
+		free(gp->win);
+		free(gp);
+		return la_err_set(err, LA_ENOMEM, "out of memory");
+	}
 	if (inflateInit(&gp->z) != Z_OK) {
 		free(gp->win);
 		free(gp);
@@ -212,7 +236,10 @@ static int cmp_name(const void *a, const void *b)
 
 enum la_status gitpack_open(struct gitpack **out, const char *repo_path, struct la_err *err)
 {
-	enum la_status e = gitpack_new(out, GITPACK_BASE_CACHE, err);
+	/* (LISTARC_TEST_GITPACK_CACHE=BYTES: another bound, for bench/.) */
+	const char *tc = getenv("LISTARC_TEST_GITPACK_CACHE");
+	size_t cache = tc && atol(tc) > 0 ? (size_t)atol(tc) : GITPACK_BASE_CACHE;
+	enum la_status e = gitpack_new(out, cache, err);
 	if (e)
 		return e;
 	char dir[4200];
@@ -389,8 +416,8 @@ static enum la_status find(struct gitpack *gp, const unsigned char *id, uint32_t
 /* Bytes of pack k from off through the window: *p and *avail (> 0) up to
  * the window's end or the pack's; false at the pack's end or on a read
  * error (errno). */
-static bool win_at(struct gitpack *gp, uint32_t k, uint64_t off, const unsigned char **p,
-                   size_t *avail)
+static bool win_at(struct gitpack *gp, uint32_t k, uint64_t off, size_t want,
+                   const unsigned char **p, size_t *avail)
 {
 	const struct pack *pk = &gp->packs[k];
 	if (off >= pk->size) {
@@ -400,7 +427,7 @@ static bool win_at(struct gitpack *gp, uint32_t k, uint64_t off, const unsigned 
 	if (!(gp->win_len && gp->win_pack == k && off >= gp->win_off &&
 	      off < gp->win_off + gp->win_len)) {
 		uint64_t left = pk->size - off;
-		size_t n = left < GITPACK_WINDOW ? (size_t)left : GITPACK_WINDOW;
+		size_t n = left < want ? (size_t)left : want;
 		gp->win_len = 0;
 		if (!pread_full(gp, pk->fd, gp->win, n, off))
 			return false;
@@ -434,7 +461,7 @@ static enum la_status entry_header(struct gitpack *gp, uint32_t k, uint64_t off,
 	/* At most 10 bytes of type and size, 10 of a distance or 20 of an id:
 	 * read apart if the window ends within them. */
 	unsigned char h[32];
-	if (!win_at(gp, k, off, &p, &avail))
+	if (!win_at(gp, k, off, GITPACK_FIRST, &p, &avail))
 		return read_fail(err, "an object", k, off);
 	size_t hn = avail < sizeof h ? avail : sizeof h;
 	memcpy(h, p, hn);
@@ -517,7 +544,7 @@ static enum la_status inflate_at(struct gitpack *gp, uint32_t k, uint64_t off, s
 		if (z->avail_in == 0) {
 			const unsigned char *p;
 			size_t avail;
-			if (!win_at(gp, k, at, &p, &avail)) {
+			if (!win_at(gp, k, at, GITPACK_WINDOW, &p, &avail)) {
 				free(buf);
 				return read_fail(err, "zlib data", k, off);
 			}
@@ -654,85 +681,103 @@ static size_t bucket_of(uint32_t k, uint64_t off)
 	return (size_t)(h >> 52) % CACHE_BUCKETS;
 }
 
-static size_t entry_cost(size_t size)
+static struct centry *at_(const struct gitpack *gp, size_t pos)
 {
-	return sizeof(struct centry) + size;
-}
-
-static void lru_unlink(struct gitpack *gp, struct centry *c)
-{
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		gp->mru = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	else
-		gp->lru = c->prev;
-	c->prev = c->next = NULL;
-}
-
-static void lru_push(struct gitpack *gp, struct centry *c)
-{
-	c->prev = NULL;
-	c->next = gp->mru;
-	if (gp->mru)
-		gp->mru->prev = c;
-	gp->mru = c;
-	if (!gp->lru)
-		gp->lru = c;
+	return (struct centry *)(void *)(gp->block + pos);
 }
 
 static struct centry *cache_get(struct gitpack *gp, uint32_t k, uint64_t off)
 {
-	for (struct centry *c = gp->bucket[bucket_of(k, off)]; c; c = c->hnext)
+	for (size_t pos = gp->bucket[bucket_of(k, off)]; pos != NONE; pos = at_(gp, pos)->hnext) {
+		struct centry *c = at_(gp, pos);
 		if (c->pack == k && c->off == off) {
-			lru_unlink(gp, c);
-			lru_push(gp, c);
 			gp->st.cache_hits++;
 			return c;
 		}
+	}
 	return NULL;
 }
 
-static void cache_drop(struct gitpack *gp, struct centry *c)
+/* The oldest entry dropped. */
+static void cache_drop_oldest(struct gitpack *gp)
 {
-	struct centry **pp = &gp->bucket[bucket_of(c->pack, c->off)];
-	while (*pp != c)
-		pp = &(*pp)->hnext;
+	struct centry *c = at_(gp, gp->tail);
+	size_t *pp = &gp->bucket[bucket_of(c->pack, c->off)];
+	while (*pp != gp->tail)
+		pp = &at_(gp, *pp)->hnext;
 	*pp = c->hnext;
-	lru_unlink(gp, c);
-	gp->cache_bytes -= entry_cost(c->size);
-	free(c);
+	gp->cache_bytes -= c->span;
+	gp->tail += c->span;
+	if (--gp->count == 0) {
+		gp->head = gp->tail = 0;
+		gp->wrapped = false;
+	} else if (gp->wrapped && gp->tail == gp->wrap) {
+		gp->tail = 0;
+		gp->wrapped = false;
+	}
 }
 
-/* A copy of a base kept, the least recently used dropped to make room
- * (nothing kept if it is bigger than the whole cache, or on ENOMEM: the
- * cache only saves work). */
-static void cache_put(struct gitpack *gp, uint32_t k, uint64_t off, enum gitpack_type type,
-                      const unsigned char *data, size_t size)
+/* Is entry c in the older half of the cache (dropped soon)? */
+static bool cache_old(const struct gitpack *gp, const struct centry *c)
 {
-	size_t cost = entry_cost(size);
-	if (cost > gp->cache_max)
+	size_t pos = (size_t)((const unsigned char *)c - gp->block);
+	size_t age = pos < gp->head ? gp->head - pos : gp->wrap - pos + gp->head;
+	return age > gp->cache_bytes / 2;
+}
+
+/* A copy of a base kept, the oldest dropped to make room (nothing kept if
+ * it is bigger than the whole cache; again: though it is there already,
+ * a copy of an entry in the older half, to keep a base in use as it would
+ * be by least recent use: the newer copy is found first).  The entries lie one after the
+ * other in one block, oldest first: the bound is the block's size, with
+ * no allocator's waste around them (a malloc'd entry each took 11 MB for
+ * 8 MiB of bases at 100,000 messages, freed out of order). */
+static void cache_put(struct gitpack *gp, uint32_t k, uint64_t off, enum gitpack_type type,
+                      const unsigned char *data, size_t size, bool again)
+{
+	if (size > gp->cache_max)
 		return;
-	for (struct centry *c = gp->bucket[bucket_of(k, off)]; c; c = c->hnext)
-		if (c->pack == k && c->off == off)
-			return;
-	while (gp->lru && gp->cache_bytes + cost > gp->cache_max)
-		cache_drop(gp, gp->lru);
-	struct centry *c = malloc(cost);
-	if (!c)
+	size_t span = (sizeof(struct centry) + size + 15) & ~(size_t)15;
+	if (span > gp->cache_max)
 		return;
+	if (!again && cache_get(gp, k, off)) {
+		gp->st.cache_hits--;
+		return;
+	}
+	/* Room for span bytes at head: at the block's end, else (wrapping)
+	 * at its start, dropping the oldest until there is. */
+	for (;;) {
+		if (!gp->wrapped) {
+			if (gp->cache_max - gp->head >= span)
+				break;
+			if (gp->count > 0 && gp->tail >= span) {
+				gp->wrap = gp->head;
+				gp->head = 0;
+				gp->wrapped = true;
+				break;
+			}
+			if (gp->count == 0) {
+				gp->head = gp->tail = 0;
+				continue;
+			}
+		} else if (gp->tail - gp->head >= span) {
+			break;
+		}
+		cache_drop_oldest(gp);
+	}
+	struct centry *c = at_(gp, gp->head);
 	c->pack = k;
 	c->off = off;
-	c->type = type;
+	c->type = (uint32_t)type;
 	c->size = size;
+	c->span = span;
 	memcpy(c->data, data, size);
 	size_t b = bucket_of(k, off);
 	c->hnext = gp->bucket[b];
-	gp->bucket[b] = c;
-	lru_push(gp, c);
-	gp->cache_bytes += cost;
+	gp->bucket[b] = gp->head;
+	gp->head += span;
+	gp->count++;
+	gp->cache_bytes += span;
 	if (gp->cache_bytes > gp->st.cache_peak)
 		gp->st.cache_peak = gp->cache_bytes;
 }
@@ -760,7 +805,9 @@ static enum la_status read_at(struct gitpack *gp, uint32_t k, uint64_t off, stru
 				memcpy(cur, c->data, c->size);
 				cur[c->size] = 0;
 				cur_size = c->size;
-				type = c->type;
+				type = (enum gitpack_type)c->type;
+				if (cache_old(gp, c))
+					cache_put(gp, k, off, type, cur, cur_size, true);
 				break;
 			}
 		}
@@ -776,7 +823,7 @@ static enum la_status read_at(struct gitpack *gp, uint32_t k, uint64_t off, stru
 			cur_size = size;
 			type = (enum gitpack_type)t;
 			if (depth > 0)
-				cache_put(gp, k, off, type, cur, cur_size);
+				cache_put(gp, k, off, type, cur, cur_size, false);
 			break;
 		}
 		if (depth >= GITPACK_CHAIN_MAX)
@@ -800,14 +847,24 @@ static enum la_status read_at(struct gitpack *gp, uint32_t k, uint64_t off, stru
 			off = base_off;
 			continue;
 		}
-		uint32_t bk;
-		uint64_t boff;
-		e = find(gp, base_id, &bk, &boff);
-		if (e == LA_ENOTFOUND)
-			return e;
-		if (e)
-			return e == LA_EIO ? read_fail(err, "an index", k, off)
-			                   : la_err_set(err, e, "pack %u: a bad index offset", bk);
+		uint32_t bk = 0;
+		uint64_t boff = 0;
+		size_t mi = ((size_t)base_id[0] << 8 | base_id[1]) % BASE_MEMO;
+		if (gp->memo[mi].pack && memcmp(gp->memo[mi].id, base_id, GITPACK_OID) == 0) {
+			bk = gp->memo[mi].pack - 1;
+			boff = gp->memo[mi].off;
+		} else {
+			e = find(gp, base_id, &bk, &boff);
+			if (e == LA_ENOTFOUND)
+				return e;
+			if (e)
+				return e == LA_EIO ? read_fail(err, "an index", k, off)
+				                   : la_err_set(err, e,
+				                                "pack %u: a bad index offset", bk);
+			memcpy(gp->memo[mi].id, base_id, GITPACK_OID);
+			gp->memo[mi].pack = bk + 1;
+			gp->memo[mi].off = boff;
+		}
 		k = bk;
 		off = boff;
 	}
@@ -830,7 +887,7 @@ static enum la_status read_at(struct gitpack *gp, uint32_t k, uint64_t off, stru
 		cur = r;
 		cur_size = rn;
 		if (depth > 0)
-			cache_put(gp, l->pack, l->off, type, cur, cur_size);
+			cache_put(gp, l->pack, l->off, type, cur, cur_size, false);
 	}
 	if (e) {
 		free(cur);
@@ -882,8 +939,7 @@ void gitpack_free(struct gitpack *gp)
 {
 	if (!gp)
 		return;
-	while (gp->lru)
-		cache_drop(gp, gp->lru);
+	free(gp->block);
 	for (size_t i = 0; i < gp->npacks; i++) {
 		close(gp->packs[i].fd);
 		close(gp->packs[i].idx_fd);
