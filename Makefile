@@ -151,7 +151,7 @@ FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/msg/fuzz_charset.c sr
             src/render/fuzz_html.c src/http/fuzz_route.c src/http/fuzz_reqhead.c \
             src/search/fuzz_search.c src/render/fuzz_msgpage.c src/msg/fuzz_patchid.c \
             src/msg/fuzz_series.c src/util/fuzz_stem.c src/util/fuzz_fold.c \
-            src/render/fuzz_ddiff.c src/ingest/fuzz_cgraph.c src/store/fuzz_daylines.c \
+            src/render/fuzz_ddiff.c src/ingest/fuzz_cgraph.c src/ingest/fuzz_gitpack.c src/store/fuzz_daylines.c \
             src/store/fuzz_ftstok.c src/msg/fuzz_ftsrow.c src/msg/fuzz_text.c
 FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
 REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))
