@@ -2,7 +2,8 @@
  * (ingest/gitpack.h): the input is a 4-byte little-endian length L, L
  * bytes of a .idx, and the rest a .pack.  Every id the index lists (the
  * first 64) is read, twice (the second time partly through the base
- * cache, kept small here so that it evicts), and a few ids it may not
+ * cache, kept small here so that it evicts; backwards for an input of
+ * odd size: gitpack_backward), and a few ids it may not
  * hold: each read ends with a status, an object of at most
  * GITPACK_OBJECT_MAX bytes ending in a NUL, never a crash or a hang. */
 #define _GNU_SOURCE
@@ -54,6 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct la_err err = {0};
 	if (gitpack_new(&gp, 64 * 1024, &err) != LA_OK)
 		abort();
+	/* (An odd size: reads backwards.) */
+	gitpack_backward(gp, size & 1);
 	if (gitpack_add(gp, memfd_of(pack, pl), memfd_of(idx, il), &err) == LA_OK) {
 		/* The ids the index lists (as far as the input holds them). */
 		size_t n = 0;

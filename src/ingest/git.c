@@ -733,6 +733,8 @@ again:
 		if (pos < 0 && !gp_tried) {
 			gp = packs_open(rp);
 			gp_tried = true;
+			if (gp)
+				gitpack_backward(gp, true);
 		}
 		if (pos >= 0) {
 			const unsigned char *id, *tree;
@@ -774,6 +776,14 @@ again:
 		at = parent;
 	}
 	graph_map_close(&gm);
+	if (getenv("LISTARC_TEST_GITPACK_STATS") && gp) {
+		/* (bench/: what reading the chain's commits took.) */
+		struct gitpack_stats st;
+		gitpack_stats(gp, &st);
+		fprintf(stderr, "gitpack chain: %llu preads, %llu look-ups, %llu inflated\n",
+		        (unsigned long long)st.preads, (unsigned long long)st.lookups,
+		        (unsigned long long)st.inflated);
+	}
 	gitpack_free(gp);
 	if (e) {
 		free(v);

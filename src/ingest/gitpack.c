@@ -103,6 +103,7 @@ struct gitpack {
 		uint32_t pack; /* + 1: 0 is an empty entry */
 		uint64_t off;
 	} memo[BASE_MEMO];
+	bool backward; /* gitpack_backward */
 	z_stream z;
 	bool z_ok;
 	struct gitpack_stats st;
@@ -426,13 +427,21 @@ static bool win_at(struct gitpack *gp, uint32_t k, uint64_t off, size_t want,
 	}
 	if (!(gp->win_len && gp->win_pack == k && off >= gp->win_off &&
 	      off < gp->win_off + gp->win_len)) {
-		uint64_t left = pk->size - off;
-		size_t n = left < want ? (size_t)left : want;
+		/* (Reading backwards, an object's start is read with the
+		 * window's worth before it.) */
+		uint64_t from = off;
+		if (gp->backward && want == GITPACK_FIRST)
+			from = off > GITPACK_WINDOW - GITPACK_FIRST
+			               ? off - (GITPACK_WINDOW - GITPACK_FIRST)
+			               : 0;
+		uint64_t left = pk->size - from;
+		size_t n = left < (want + (size_t)(off - from)) ? (size_t)left
+		                                                : want + (size_t)(off - from);
 		gp->win_len = 0;
-		if (!pread_full(gp, pk->fd, gp->win, n, off))
+		if (!pread_full(gp, pk->fd, gp->win, n, from))
 			return false;
 		gp->win_pack = k;
-		gp->win_off = off;
+		gp->win_off = from;
 		gp->win_len = n;
 	}
 	*p = gp->win + (off - gp->win_off);
@@ -913,6 +922,11 @@ enum la_status gitpack_read(struct gitpack *gp, const unsigned char *id, struct 
 	if (e)
 		return la_err_set(err, e, "pack %u: a bad index offset", k);
 	return read_at(gp, k, off, obj, err);
+}
+
+void gitpack_backward(struct gitpack *gp, bool on)
+{
+	gp->backward = on;
 }
 
 size_t gitpack_count(const struct gitpack *gp)

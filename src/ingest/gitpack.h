@@ -23,6 +23,7 @@
 #ifndef LISTARC_GITPACK_H
 #define LISTARC_GITPACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -85,6 +86,15 @@ enum la_status gitpack_add(struct gitpack *gp, int pack_fd, int idx_fd, struct l
  * read failed; LA_ENOMEM. */
 enum la_status gitpack_read(struct gitpack *gp, const unsigned char *id, struct gitpack_obj *obj,
                             struct la_err *err);
+
+/* Reads that mostly go backwards in the packs (on), or forwards (the
+ * default): an object's start is read with the window's worth before
+ * it, or after it.  A first-parent chain read from the tip goes
+ * backwards in a pack written oldest first (libgit2's packbuilder, and
+ * so `listarc export`, writes each commit, its tree and blob, oldest
+ * first): at 30,000 messages 91,301 preads for the chain, 60,000 of
+ * them its look-ups, the rest its commits one a read. */
+void gitpack_backward(struct gitpack *gp, bool on);
 
 /* The packs gp holds, and what it did so far. */
 size_t gitpack_count(const struct gitpack *gp);
