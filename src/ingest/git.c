@@ -1,5 +1,7 @@
 /* git.c: a public-inbox inbox as a source (v2: epochs git/N.git; v1: one
- * bare repository), read with libgit2.  Each epoch's first-parent history
+ * bare repository), read with libgit2 and, on a v2 epoch's fast path,
+ * its packs read by gitpack.c (pread, a bounded cache of delta bases:
+ * libgit2 maps a pack whole).  Each epoch's first-parent history
  * is walked from the last commit indexed, oldest first; a commit whose
  * tree has the blob "m" adds that message, one with "d" removes it (v2);
  * a v1 commit adds the files its diff adds and removes the ones it
