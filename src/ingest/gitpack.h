@@ -5,11 +5,12 @@
  * bases per pack (docs/INDEX.md, "What the indexer holds").  What it
  * keeps: each pack's 256-entry fanout and two descriptors, a read window
  * (32 kB), the places of the last REF_DELTA bases looked up (256 kB),
- * and inflated delta bases in one block of GITPACK_BASE_CACHE bytes,
- * oldest dropped first (a base used again from the older half is copied
- * to the front: nearly least recently used).  Each look-up reads a
- * window of the .idx's sorted ids around where the id should lie, and
- * its offset: two preads.
+ * blocks of the .idx's offsets (1 MB), and inflated delta bases in one
+ * block of GITPACK_BASE_CACHE bytes, oldest dropped first (a base used
+ * again from the older half is copied to the front: nearly least
+ * recently used).  Each look-up reads a window of the .idx's sorted ids
+ * around where the id should lie, and its offset if its block is not
+ * kept: one or two preads.
  *
  * Only packed objects: a loose object, an object in a pack not opened,
  * or a REF_DELTA whose base is in none of the packs is "not found", for
