@@ -46,9 +46,10 @@
 /* Buckets of the base cache's hash table. */
 #define CACHE_BUCKETS 4096
 /* REF_DELTA bases' places remembered (a table of this many entries, one
- * an id, by the id's first bytes; 32 kB): libgit2's packbuilder, which
+ * an id, by the id's first bytes; 256 kB): libgit2's packbuilder, which
  * `listarc export` uses, writes REF_DELTAs only, and a few bases serve
- * many deltas; each look-up is two preads. */
+ * many deltas; each look-up is one or two preads (at 100,000 messages
+ * 384,901 look-ups without, 294,520 with). */
 #define BASE_MEMO 8192
 
 enum {
