@@ -9,9 +9,11 @@
 # with a few messages added as loose objects (read by libgit2: the packs
 # do not hold them); with search as well; and inboxes public-inbox
 # itself wrote (v2 and v1) if it is installed.  A pack made corrupt stops
-# the run with an error naming the object, never a crash.
+# the run with an error naming the object, never a crash; so do commits
+# whose first parents make a loop (no object's id is checked against its
+# bytes).
 . "$(dirname "$0")/lib.sh"
-N=9
+N=10
 plan $N
 if ! have_shared; then
 	skip $N "../shared/corpora is missing"
@@ -135,3 +137,56 @@ la index --data bad-gp --quiet --no-search lk bad >bad.out 2>&1
 rc=$?
 check "a corrupt blob in the pack: the run fails (exit $rc) naming it, no crash" \
 	eval "[ $rc != 0 ] && [ $rc -lt 128 ] && grep -q 'blob $blob' bad.out && ! grep -q 'Sanitizer' bad.out"
+
+# Commits whose first parents make a loop: a pack added to the export
+# holding made-up ids (no object's id is checked against its bytes) whose
+# commits name each other: the tip X, then Y, Z, Y, ...  The chain is read
+# from the commits (no commit-graph): the run stops with an error naming
+# the loop, where it would have read the loop for ever.
+rm -rf loop && cp -r $IB loop
+tree=$(git -C loop/$G rev-parse 'master^{tree}')
+"$PYTHON" - "$T/loop/$G" "$tree" <<'PY'
+import hashlib, struct, sys, zlib
+repo, tree = sys.argv[1], sys.argv[2]
+ids = {k: bytes([b]) * 20 for k, b in (('x', 0x11), ('y', 0x22), ('z', 0x33))}
+parent = {'x': 'y', 'y': 'z', 'z': 'y'}
+objs = []
+for k in 'xyz':
+    body = ('tree %s\nparent %s\nauthor a <a@b> 1 +0000\ncommitter a <a@b> 1 +0000\n\nloop\n'
+            % (tree, ids[parent[k]].hex())).encode()
+    objs.append((ids[k], body))
+pack = bytearray(b'PACK' + struct.pack('>II', 2, len(objs)))
+offs = {}
+for oid, body in objs:
+    offs[oid] = len(pack)
+    n = len(body)
+    h = [(1 << 4) | (n & 15)]
+    n >>= 4
+    while n:
+        h[-1] |= 0x80
+        h.append(n & 0x7f)
+        n >>= 7
+    pack += bytes(h) + zlib.compress(body)
+pack += hashlib.sha1(pack).digest()
+order = sorted(offs)
+idx = bytearray(b'\xfftOc' + struct.pack('>I', 2))
+for b in range(256):
+    idx += struct.pack('>I', sum(1 for o in order if o[0] <= b))
+for o in order:
+    idx += o
+for o in order:
+    idx += struct.pack('>I', 0)
+for o in order:
+    idx += struct.pack('>I', offs[o])
+idx += pack[-20:]
+idx += hashlib.sha1(idx).digest()
+name = '%s/objects/pack/pack-%s' % (repo, pack[-20:].hex())
+open(name + '.pack', 'wb').write(pack)
+open(name + '.idx', 'wb').write(idx)
+open(repo + '/refs/heads/master', 'w').write(ids['x'].hex() + '\n')
+PY
+rm -f loop/$G/packed-refs.lock
+la index --data loop-gp --quiet --no-search lk loop >loop.out 2>&1
+rc=$?
+check "commits whose first parents loop: the run fails (exit $rc) naming the loop, no crash" \
+	eval "[ $rc != 0 ] && [ $rc -lt 128 ] && grep -q 'first parents make a loop' loop.out && ! grep -q 'Sanitizer' loop.out"

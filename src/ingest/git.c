@@ -117,6 +117,29 @@ static void obj_free(struct obj *o)
 	o->g = NULL;
 }
 
+/* Pack figures added up (the bases' peak: the larger). */
+static void packs_add(struct ingest_packs *to, const struct ingest_packs *f)
+{
+	to->preads += f->preads;
+	to->lookups += f->lookups;
+	to->inflated += f->inflated;
+	to->deltas += f->deltas;
+	to->base_hits += f->base_hits;
+	if (f->bases_peak > to->bases_peak)
+		to->bases_peak = f->bases_peak;
+}
+
+/* What gp did (if it was opened) added to *to. */
+static void packs_note(struct ingest_packs *to, const struct gitpack *gp)
+{
+	if (!gp)
+		return;
+	struct gitpack_stats st;
+	gitpack_stats(gp, &st);
+	packs_add(to, &(struct ingest_packs){st.preads, st.lookups, st.inflated, st.deltas,
+	                                     st.cache_hits, st.cache_peak});
+}
+
 /* The epochs of a v2 inbox: the numbers N of path/git/N.git, ascending;
  * a v1 inbox has the one epoch -1 (the repository is path itself). */
 static int cmp_int(const void *a, const void *b)
@@ -694,9 +717,11 @@ static void graph_map_close(struct graph_map *m)
  * others (commits since the graph was written, or all of them without
  * one) from their raw bytes.  A graph whose parents make a loop (more
  * steps than it has commits) is dropped and the chain read again
- * without it. */
+ * without it.  What reading the packs took is added to *figs (the
+ * caller's: this may run on a thread of its own, chain_ahead). */
 static enum la_status collect_chain(struct walk *w, struct epoch *ep, git_odb *odb,
-                                    struct link **out, size_t *n, bool *met, struct la_err *err)
+                                    struct link **out, size_t *n, bool *met,
+                                    struct ingest_packs *figs, struct la_err *err)
 {
 	char rp[4200];
 	epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
@@ -714,6 +739,13 @@ again:
 	git_oid at = ep->tip;
 	int64_t pos = -1;   /* at's position in the graph, if known */
 	uint64_t steps = 0; /* links read from the graph */
+	/* The commits read from their bytes could name each other as first
+	 * parents in a loop (no object's id is checked against its bytes,
+	 * here or in libgit2 as set up): a commit kept as a mark at steps 1,
+	 * 2, 4, 8, ... is met again within twice the loop's length and its
+	 * lead (Brent's method; no memory per commit). */
+	git_oid mark = at;
+	uint64_t mark_span = 1, since_mark = 0;
 	for (;;) {
 		if (ep->has_last && git_oid_equal(&at, &ep->last)) {
 			*met = true;
@@ -776,16 +808,21 @@ again:
 		if (!has_parent)
 			break;
 		at = parent;
+		if (git_oid_equal(&at, &mark)) {
+			char hex[GIT_OID_HEXSZ + 1];
+			e = la_err_set(err, LA_EINVAL,
+			               "%s: commit %s: its first parents make a loop", w->src.path,
+			               git_oid_tostr(hex, sizeof hex, &at));
+			break;
+		}
+		if (++since_mark == mark_span) {
+			mark = at;
+			mark_span *= 2;
+			since_mark = 0;
+		}
 	}
 	graph_map_close(&gm);
-	if (getenv("LISTARC_TEST_GITPACK_STATS") && gp) {
-		/* (bench/: what reading the chain's commits took.) */
-		struct gitpack_stats st;
-		gitpack_stats(gp, &st);
-		fprintf(stderr, "gitpack chain: %llu preads, %llu look-ups, %llu inflated\n",
-		        (unsigned long long)st.preads, (unsigned long long)st.lookups,
-		        (unsigned long long)st.inflated);
-	}
+	packs_note(figs, gp);
 	gitpack_free(gp);
 	if (e) {
 		free(v);
@@ -890,7 +927,8 @@ struct git_ring {
 	 * its scratch for the stems (ingest.c's ring). */
 	enum msg_fts_cols fts_cols;
 	struct buf fts_scratch;
-	bool prep_always; /* (LISTARC_FTS_PREP=1: ingest_prep_here) */
+	bool prep_always;          /* (LISTARC_FTS_PREP=1: ingest_prep_here) */
+	struct ingest_packs packs; /* what the reader's packs did */
 };
 
 /* s packed into p (false: out of memory). */
@@ -1035,17 +1073,8 @@ static void *git_reader_main(void *arg)
 			break;
 		handoff_put(&q->h);
 	}
-	if (getenv("LISTARC_TEST_GITPACK_STATS") && gp) {
-		/* (bench/git-mbox: what the pack reader did.) */
-		struct gitpack_stats st;
-		gitpack_stats(gp, &st);
-		fprintf(stderr,
-		        "gitpack: %llu preads, %llu look-ups, %llu inflated, %llu deltas, %llu base "
-		        "hits, bases %llu bytes at most\n",
-		        (unsigned long long)st.preads, (unsigned long long)st.lookups,
-		        (unsigned long long)st.inflated, (unsigned long long)st.deltas,
-		        (unsigned long long)st.cache_hits, (unsigned long long)st.cache_peak);
-	}
+	/* (Read by the caller once the thread is joined.) */
+	packs_note(&q->packs, gp);
 	gitpack_free(gp);
 	git_odb_free(odb);
 	git_repository_free(repo);
@@ -1182,6 +1211,8 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 		pthread_join(reader, NULL);
 	}
 	/* A reader that stopped early says why. */
+	if (started)
+		packs_add(&w->stats->packs, &q.packs);
 	if (!e && k < n && q.status)
 		e = la_err_set(err, q.status, "%s", q.err.msg);
 	if (!e && k < n)
@@ -1207,6 +1238,7 @@ struct chain_ahead {
 	struct link *v; /* collect_chain's results */
 	size_t n;
 	bool met;
+	struct ingest_packs figs; /* added to the run's by chain_ahead_join */
 	enum la_status e;
 	struct la_err err;
 };
@@ -1224,7 +1256,7 @@ static void *chain_ahead_main(void *arg)
 	    git_repository_odb(&odb, repo) != 0)
 		a->e = la_err_set(&a->err, LA_EIO, "%s: %s", rp, git_msg());
 	else
-		a->e = collect_chain(a->w, a->ep, odb, &a->v, &a->n, &a->met, &a->err);
+		a->e = collect_chain(a->w, a->ep, odb, &a->v, &a->n, &a->met, &a->figs, &a->err);
 	git_odb_free(odb);
 	git_repository_free(repo);
 	return NULL;
@@ -1264,6 +1296,7 @@ static bool chain_ahead_join(struct walk *w, const struct epoch *ep, struct link
 		return false;
 	pthread_join(a->thread, NULL);
 	w->ahead = NULL;
+	packs_add(&w->stats->chain, &a->figs);
 	bool ours = a->ep == ep;
 	if (ours) {
 		*v = a->v;
@@ -1292,7 +1325,7 @@ static enum la_status epoch_walk_fast(struct walk *w, struct epoch *ep, struct e
 	bool met = false;
 	enum la_status e = LA_OK;
 	if (!chain_ahead_join(w, ep, &v, &n, &met, &e, err))
-		e = collect_chain(w, ep, odb, &v, &n, &met, err);
+		e = collect_chain(w, ep, odb, &v, &n, &met, &w->stats->chain, err);
 	if (!e && met) {
 		if (next && walks_fast(next))
 			chain_ahead_start(w, next);
