@@ -234,6 +234,21 @@ static void index_end_run(struct store *st, struct index_end *end)
 	}
 }
 
+/* What reading a public-inbox source's packs took (tests, bench/). */
+static void print_packs(const struct ingest_stats *s)
+{
+	const struct ingest_packs *p = &s->packs, *c = &s->chain;
+	fprintf(stderr,
+	        "gitpack: %llu preads, %llu look-ups, %llu inflated, %llu deltas, %llu base hits, "
+	        "bases %llu bytes at most\n",
+	        (unsigned long long)p->preads, (unsigned long long)p->lookups,
+	        (unsigned long long)p->inflated, (unsigned long long)p->deltas,
+	        (unsigned long long)p->base_hits, (unsigned long long)p->bases_peak);
+	fprintf(stderr, "gitpack chain: %llu preads, %llu look-ups, %llu inflated\n",
+	        (unsigned long long)c->preads, (unsigned long long)c->lookups,
+	        (unsigned long long)c->inflated);
+}
+
 /* Indexes list; the run's last list does the end of the run (end, if
  * not NULL) before it waits for the search index's file. */
 static int index_list(struct store *st, const struct conf *cf, const char *list, char **sources,
@@ -319,6 +334,8 @@ static int index_list(struct store *st, const struct conf *cf, const char *list,
 		cmd_error("%s: no sources given, configured or remembered", list);
 		return 2;
 	}
+	if (getenv("LISTARC_TEST_GITPACK_STATS"))
+		print_packs(&stats);
 	if (!quiet) {
 		fprintf(stderr, "%s: %llu messages indexed (%.1f MB in %.2f s, %.0f MB/s)", list,
 		        (unsigned long long)stats.messages, (double)stats.bytes / 1e6, el,

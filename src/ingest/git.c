@@ -1,5 +1,7 @@
 /* git.c: a public-inbox inbox as a source (v2: epochs git/N.git; v1: one
- * bare repository), read with libgit2.  Each epoch's first-parent history
+ * bare repository), read with libgit2 and, on a v2 epoch's fast path,
+ * its packs read by gitpack.c (pread, a bounded cache of delta bases:
+ * libgit2 maps a pack whole).  Each epoch's first-parent history
  * is walked from the last commit indexed, oldest first; a commit whose
  * tree has the blob "m" adds that message, one with "d" removes it (v2);
  * a v1 commit adds the files its diff adds and removes the ones it
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "ingest/cgraph.h"
+#include "ingest/gitpack.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_int.h"
 #include "limits.h"
@@ -50,6 +53,91 @@ static const char *git_msg(void)
 {
 	const git_error *g = git_error_last();
 	return g && g->message ? g->message : "unknown libgit2 error";
+}
+
+/* An object's bytes: from the epoch's packs through gitpack.h, which
+ * reads them with pread and keeps a bounded cache of delta bases (libgit2
+ * maps a pack whole and keeps 16 MiB of bases a pack: docs/INDEX.md,
+ * "What the indexer holds"), or from libgit2's object database if the
+ * packs do not hold it (a loose object) or gp is NULL
+ * (LISTARC_GITPACK=0). */
+struct obj {
+	struct gitpack_obj p;
+	git_odb_object *g;
+	const char *data;
+	size_t size;
+	int type; /* GIT_OBJECT_* (gitpack's types are git's numbers) */
+};
+
+/* Is the pack reader on (LISTARC_GITPACK=0: libgit2 alone, to compare)? */
+static bool gitpack_on(void)
+{
+	const char *v = getenv("LISTARC_GITPACK");
+	return !(v && strcmp(v, "0") == 0);
+}
+
+/* The packs of the repository at rp, or NULL (off, or they cannot be
+ * read: every object then from libgit2). */
+static struct gitpack *packs_open(const char *rp)
+{
+	struct gitpack *gp = NULL;
+	struct la_err ignored = {0};
+	if (gitpack_on() && gitpack_open(&gp, rp, &ignored) != LA_OK)
+		gp = NULL;
+	return gp;
+}
+
+/* Object id read into *o (obj_free).  On failure err says why, without
+ * saying which object. */
+static enum la_status obj_read(struct gitpack *gp, git_odb *odb, const git_oid *id, struct obj *o,
+                               struct la_err *err)
+{
+	*o = (struct obj){0};
+	enum la_status e = gp ? gitpack_read(gp, id->id, &o->p, err) : LA_ENOTFOUND;
+	if (e == LA_OK) {
+		o->data = (const char *)o->p.data;
+		o->size = o->p.size;
+		o->type = (int)o->p.type;
+		return LA_OK;
+	}
+	if (e != LA_ENOTFOUND)
+		return e;
+	if (git_odb_read(&o->g, odb, id) != 0)
+		return la_err_set(err, LA_EIO, "%s", git_msg());
+	o->data = git_odb_object_data(o->g);
+	o->size = git_odb_object_size(o->g);
+	o->type = (int)git_odb_object_type(o->g);
+	return LA_OK;
+}
+
+static void obj_free(struct obj *o)
+{
+	gitpack_obj_free(&o->p);
+	git_odb_object_free(o->g);
+	o->g = NULL;
+}
+
+/* Pack figures added up (the bases' peak: the larger). */
+static void packs_add(struct ingest_packs *to, const struct ingest_packs *f)
+{
+	to->preads += f->preads;
+	to->lookups += f->lookups;
+	to->inflated += f->inflated;
+	to->deltas += f->deltas;
+	to->base_hits += f->base_hits;
+	if (f->bases_peak > to->bases_peak)
+		to->bases_peak = f->bases_peak;
+}
+
+/* What gp did (if it was opened) added to *to. */
+static void packs_note(struct ingest_packs *to, const struct gitpack *gp)
+{
+	if (!gp)
+		return;
+	struct gitpack_stats st;
+	gitpack_stats(gp, &st);
+	packs_add(to, &(struct ingest_packs){st.preads, st.lookups, st.inflated, st.deltas,
+	                                     st.cache_hits, st.cache_peak});
 }
 
 /* The epochs of a v2 inbox: the numbers N of path/git/N.git, ascending;
@@ -180,18 +268,23 @@ static enum la_status add_parsed(struct walk *w, int epoch, const git_oid *id,
 
 /* A blob's message (past a leading From_ line: struct blob_msg) parsed
  * into bm, sum and text (if search; up to what search needs), straight
- * from the object's bytes: the parsers read spans, and nothing is kept
- * past them (no copy; the object is freed here). */
-static bool parse_blob(git_odb *odb, const git_oid *id, const struct ingest_opts *o,
-                       struct msg_summary *sum, struct msg_text *text, struct blob_msg *bm)
+ * from the object's bytes (gp: the epoch's packs, or NULL): the parsers
+ * read spans, and nothing is kept past them (no copy; the object is
+ * freed here).  On failure err says why (not which blob). */
+static enum la_status parse_blob(struct gitpack *gp, git_odb *odb, const git_oid *id,
+                                 const struct ingest_opts *o, struct msg_summary *sum,
+                                 struct msg_text *text, struct blob_msg *bm, struct la_err *err)
 {
-	git_odb_object *blob = NULL;
-	if (git_odb_read(&blob, odb, id) != 0 || git_odb_object_type(blob) != GIT_OBJECT_BLOB) {
-		git_odb_object_free(blob);
-		return false;
+	struct obj blob;
+	enum la_status e = obj_read(gp, odb, id, &blob, err);
+	if (e)
+		return e;
+	if (blob.type != GIT_OBJECT_BLOB) {
+		obj_free(&blob);
+		return la_err_set(err, LA_EINVAL, "not a blob");
 	}
-	const char *data = git_odb_object_data(blob);
-	size_t size = git_odb_object_size(blob);
+	const char *data = blob.data;
+	size_t size = blob.size;
 	bm->made_up[0] = 0;
 	bm->off = mbox_leading_fromline(data, size < HEAD_MAX ? size : HEAD_MAX, &bm->date,
 	                                &bm->dated);
@@ -208,23 +301,26 @@ static bool parse_blob(git_odb *odb, const git_oid *id, const struct ingest_opts
 		if (!sum->msgid[0])
 			msg_made_up_id(bm->made_up, sizeof bm->made_up, p, hl, bm->len);
 	}
-	git_odb_object_free(blob);
-	return true;
+	obj_free(&blob);
+	return LA_OK;
 }
 
 static enum la_status add_blob(struct walk *w, git_repository *repo, int epoch, const git_oid *id,
                                struct la_err *err)
 {
 	/* Straight from the object database: no blob object around it. */
+	/* (The general path: libgit2 has the pack open already.) */
 	git_odb *odb = NULL;
 	struct blob_msg bm;
-	bool ok = git_repository_odb(&odb, repo) == 0 &&
-	          parse_blob(odb, id, w->o, w->sum, &w->text, &bm);
+	struct la_err why = {0};
+	enum la_status e = git_repository_odb(&odb, repo) == 0
+	                           ? parse_blob(NULL, odb, id, w->o, w->sum, &w->text, &bm, &why)
+	                           : la_err_set(&why, LA_EIO, "%s", git_msg());
 	git_odb_free(odb);
-	if (!ok) {
+	if (e) {
 		char hex[GIT_OID_HEXSZ + 1];
-		return la_err_set(err, LA_EIO, "%s: blob %s: %s", w->src.path,
-		                  git_oid_tostr(hex, sizeof hex, id), git_msg());
+		return la_err_set(err, e, "%s: blob %s: %s", w->src.path,
+		                  git_oid_tostr(hex, sizeof hex, id), why.msg);
 	}
 	if (bm.len == 0)
 		return LA_OK;
@@ -621,14 +717,19 @@ static void graph_map_close(struct graph_map *m)
  * others (commits since the graph was written, or all of them without
  * one) from their raw bytes.  A graph whose parents make a loop (more
  * steps than it has commits) is dropped and the chain read again
- * without it. */
+ * without it.  What reading the packs took is added to *figs (the
+ * caller's: this may run on a thread of its own, chain_ahead). */
 static enum la_status collect_chain(struct walk *w, struct epoch *ep, git_odb *odb,
-                                    struct link **out, size_t *n, bool *met, struct la_err *err)
+                                    struct link **out, size_t *n, bool *met,
+                                    struct ingest_packs *figs, struct la_err *err)
 {
 	char rp[4200];
 	epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
 	struct graph_map gm;
 	graph_map_open(&gm, rp);
+	/* (The commits the graph does not hold read from the packs.) */
+	struct gitpack *gp = NULL;
+	bool gp_tried = false;
 	struct link *v = NULL;
 	size_t cap = 0;
 	enum la_status e = LA_OK;
@@ -638,6 +739,13 @@ again:
 	git_oid at = ep->tip;
 	int64_t pos = -1;   /* at's position in the graph, if known */
 	uint64_t steps = 0; /* links read from the graph */
+	/* The commits read from their bytes could name each other as first
+	 * parents in a loop (no object's id is checked against its bytes,
+	 * here or in libgit2 as set up): a commit kept as a mark at steps 1,
+	 * 2, 4, 8, ... is met again within twice the loop's length and its
+	 * lead (Brent's method; no memory per commit). */
+	git_oid mark = at;
+	uint64_t mark_span = 1, since_mark = 0;
 	for (;;) {
 		if (ep->has_last && git_oid_equal(&at, &ep->last)) {
 			*met = true;
@@ -656,6 +764,12 @@ again:
 		bool has_parent = false;
 		if (gm.ok && pos < 0)
 			pos = cgraph_find(&gm.g, at.id);
+		if (pos < 0 && !gp_tried) {
+			gp = packs_open(rp);
+			gp_tried = true;
+			if (gp)
+				gitpack_backward(gp, true);
+		}
 		if (pos >= 0) {
 			const unsigned char *id, *tree;
 			int64_t ppos;
@@ -672,15 +786,18 @@ again:
 			pos = ppos;
 			continue;
 		}
-		git_odb_object *o = NULL;
-		if (git_odb_read(&o, odb, &at) != 0) {
-			e = la_err_set(err, LA_EIO, "%s: commit: %s", w->src.path, git_msg());
+		struct obj o;
+		struct la_err why = {0};
+		enum la_status re = obj_read(gp, odb, &at, &o, &why);
+		if (re) {
+			char hex[GIT_OID_HEXSZ + 1];
+			e = la_err_set(err, re, "%s: commit %s: %s", w->src.path,
+			               git_oid_tostr(hex, sizeof hex, &at), why.msg);
 			break;
 		}
-		bool ok = git_odb_object_type(o) == GIT_OBJECT_COMMIT &&
-		          parse_commit(git_odb_object_data(o), git_odb_object_size(o), &v[*n].tree,
-		                       &parent, &has_parent, NULL);
-		git_odb_object_free(o);
+		bool ok = o.type == GIT_OBJECT_COMMIT &&
+		          parse_commit(o.data, o.size, &v[*n].tree, &parent, &has_parent, NULL);
+		obj_free(&o);
 		if (!ok) {
 			char hex[GIT_OID_HEXSZ + 1];
 			e = la_err_set(err, LA_EIO, "%s: commit %s: not a commit", w->src.path,
@@ -691,8 +808,22 @@ again:
 		if (!has_parent)
 			break;
 		at = parent;
+		if (git_oid_equal(&at, &mark)) {
+			char hex[GIT_OID_HEXSZ + 1];
+			e = la_err_set(err, LA_EINVAL,
+			               "%s: commit %s: its first parents make a loop", w->src.path,
+			               git_oid_tostr(hex, sizeof hex, &at));
+			break;
+		}
+		if (++since_mark == mark_span) {
+			mark = at;
+			mark_span *= 2;
+			since_mark = 0;
+		}
 	}
 	graph_map_close(&gm);
+	packs_note(figs, gp);
+	gitpack_free(gp);
 	if (e) {
 		free(v);
 		return e;
@@ -796,7 +927,8 @@ struct git_ring {
 	 * its scratch for the stems (ingest.c's ring). */
 	enum msg_fts_cols fts_cols;
 	struct buf fts_scratch;
-	bool prep_always; /* (LISTARC_FTS_PREP=1: ingest_prep_here) */
+	bool prep_always;          /* (LISTARC_FTS_PREP=1: ingest_prep_here) */
+	struct ingest_packs packs; /* what the reader's packs did */
 };
 
 /* s packed into p (false: out of memory). */
@@ -865,15 +997,20 @@ static void sum_unpack(const struct packed_sum *p, struct msg_summary *s)
 
 /* Commit l's tree and message read into slot sl; sum is the reader's
  * scratch summary. */
-static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct link *l,
-                                struct git_slot *sl, struct msg_summary *sum)
+static enum la_status read_link(struct git_ring *q, struct gitpack *gp, git_odb *odb,
+                                const struct link *l, struct git_slot *sl, struct msg_summary *sum)
 {
-	git_odb_object *t = NULL;
-	if (git_odb_read(&t, odb, &l->tree) != 0)
-		return la_err_set(&q->err, LA_EIO, "%s: tree: %s", q->src_path, git_msg());
-	bool v2 = q->v2 && git_odb_object_type(t) == GIT_OBJECT_TREE &&
-	          parse_tree(git_odb_object_data(t), git_odb_object_size(t), &sl->blob, &sl->op);
-	git_odb_object_free(t);
+	struct obj t;
+	struct la_err why = {0};
+	enum la_status e = obj_read(gp, odb, &l->tree, &t, &why);
+	if (e) {
+		char hex[GIT_OID_HEXSZ + 1];
+		return la_err_set(&q->err, e, "%s: tree %s: %s", q->src_path,
+		                  git_oid_tostr(hex, sizeof hex, &l->tree), why.msg);
+	}
+	bool v2 = q->v2 && t.type == GIT_OBJECT_TREE &&
+	          parse_tree((const unsigned char *)t.data, t.size, &sl->blob, &sl->op);
+	obj_free(&t);
 	if (!v2) {
 		sl->op = 'g';
 		return LA_OK;
@@ -887,10 +1024,11 @@ static enum la_status read_link(struct git_ring *q, git_odb *odb, const struct l
 	}
 	/* (Without search the text is not read: any will do.) */
 	struct msg_text none;
-	if (!parse_blob(odb, &sl->blob, q->o, sum, sl->text ? sl->text : &none, &sl->bm)) {
+	if ((e = parse_blob(gp, odb, &sl->blob, q->o, sum, sl->text ? sl->text : &none, &sl->bm,
+	                    &why))) {
 		char hex[GIT_OID_HEXSZ + 1];
-		return la_err_set(&q->err, LA_EIO, "%s: blob %s: %s", q->src_path,
-		                  git_oid_tostr(hex, sizeof hex, &sl->blob), git_msg());
+		return la_err_set(&q->err, e, "%s: blob %s: %s", q->src_path,
+		                  git_oid_tostr(hex, sizeof hex, &sl->blob), why.msg);
 	}
 	if (sl->bm.len == 0)
 		sl->op = 'e';
@@ -917,6 +1055,9 @@ static void *git_reader_main(void *arg)
 	enum la_status e = LA_OK;
 	git_repository *repo = NULL;
 	git_odb *odb = NULL;
+	/* The epoch's packs read with pread (libgit2 for what they do not
+	 * hold): libgit2 never maps them. */
+	struct gitpack *gp = packs_open(q->repo_path);
 	struct msg_summary *sum = malloc(sizeof *sum);
 	if (!sum)
 		e = la_err_set(&q->err, LA_ENOMEM, "out of memory");
@@ -928,10 +1069,13 @@ static void *git_reader_main(void *arg)
 	size_t at;
 	/* Commit k oldest first is v[n - 1 - k]. */
 	for (size_t k = 0; k < q->n && !e && handoff_wait_put(&q->h, &at); k++) {
-		if ((e = read_link(q, odb, &q->v[q->n - 1 - k], &q->slot[at], sum)))
+		if ((e = read_link(q, gp, odb, &q->v[q->n - 1 - k], &q->slot[at], sum)))
 			break;
 		handoff_put(&q->h);
 	}
+	/* (Read by the caller once the thread is joined.) */
+	packs_note(&q->packs, gp);
+	gitpack_free(gp);
 	git_odb_free(odb);
 	git_repository_free(repo);
 	free(sum);
@@ -994,15 +1138,21 @@ static enum la_status use_slot(struct walk *w, struct epoch *ep, git_odb *odb, c
                                struct git_slot *sl, struct la_err *err)
 {
 	if (w->last_ts == 0) {
-		/* The first message's date fallback: its commit's time. */
-		git_odb_object *o = NULL;
+		/* The first message's date fallback: its commit's time (read
+		 * from the packs as well: libgit2 would map them). */
+		char rp[4200];
+		epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
+		struct gitpack *gp = packs_open(rp);
+		struct obj o;
+		struct la_err ignored = {0};
 		git_oid t, p;
 		bool hp;
 		int64_t ts = 0;
-		if (git_odb_read(&o, odb, &l->commit) == 0)
-			parse_commit(git_odb_object_data(o), git_odb_object_size(o), &t, &p, &hp,
-			             &ts);
-		git_odb_object_free(o);
+		if (obj_read(gp, odb, &l->commit, &o, &ignored) == LA_OK) {
+			parse_commit(o.data, o.size, &t, &p, &hp, &ts);
+			obj_free(&o);
+		}
+		gitpack_free(gp);
 		w->last_ts = ts;
 	}
 	if (sl->op == 'm') {
@@ -1061,6 +1211,8 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 		pthread_join(reader, NULL);
 	}
 	/* A reader that stopped early says why. */
+	if (started)
+		packs_add(&w->stats->packs, &q.packs);
 	if (!e && k < n && q.status)
 		e = la_err_set(err, q.status, "%s", q.err.msg);
 	if (!e && k < n)
@@ -1086,6 +1238,7 @@ struct chain_ahead {
 	struct link *v; /* collect_chain's results */
 	size_t n;
 	bool met;
+	struct ingest_packs figs; /* added to the run's by chain_ahead_join */
 	enum la_status e;
 	struct la_err err;
 };
@@ -1103,7 +1256,7 @@ static void *chain_ahead_main(void *arg)
 	    git_repository_odb(&odb, repo) != 0)
 		a->e = la_err_set(&a->err, LA_EIO, "%s: %s", rp, git_msg());
 	else
-		a->e = collect_chain(a->w, a->ep, odb, &a->v, &a->n, &a->met, &a->err);
+		a->e = collect_chain(a->w, a->ep, odb, &a->v, &a->n, &a->met, &a->figs, &a->err);
 	git_odb_free(odb);
 	git_repository_free(repo);
 	return NULL;
@@ -1143,6 +1296,7 @@ static bool chain_ahead_join(struct walk *w, const struct epoch *ep, struct link
 		return false;
 	pthread_join(a->thread, NULL);
 	w->ahead = NULL;
+	packs_add(&w->stats->chain, &a->figs);
 	bool ours = a->ep == ep;
 	if (ours) {
 		*v = a->v;
@@ -1171,7 +1325,7 @@ static enum la_status epoch_walk_fast(struct walk *w, struct epoch *ep, struct e
 	bool met = false;
 	enum la_status e = LA_OK;
 	if (!chain_ahead_join(w, ep, &v, &n, &met, &e, err))
-		e = collect_chain(w, ep, odb, &v, &n, &met, err);
+		e = collect_chain(w, ep, odb, &v, &n, &met, &w->stats->chain, err);
 	if (!e && met) {
 		if (next && walks_fast(next))
 			chain_ahead_start(w, next);

@@ -27,6 +27,14 @@ struct ingest_stats {
 	uint64_t pending;    /* trailing incomplete messages left for later */
 	uint64_t removed;    /* messages removed (deleted from a public-inbox) */
 	char note[512];      /* why something was left for later, if it was */
+	/* What reading a public-inbox source's packs took (ingest/gitpack.c;
+	 * zero for other sources), the reader's and, apart, the first-parent
+	 * chain's (its commits read without a commit-graph): for tests and
+	 * bench/ (`listarc index` prints them with
+	 * LISTARC_TEST_GITPACK_STATS=1). */
+	struct ingest_packs {
+		uint64_t preads, lookups, inflated, deltas, base_hits, bases_peak;
+	} packs, chain;
 };
 
 struct ingest_progress {
