@@ -65,13 +65,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     (size_t)idx[8 + 1022] << 8 | idx[8 + 1023]);
 		if (n > 64)
 			n = 64;
-		for (int round = 0; round < 2; round++)
+		/* The second round with the ids looked up ahead (and two no
+		 * pack may hold), as the indexer's reader does. */
+		for (int round = 0; round < 2; round++) {
+			if (round == 1) {
+				unsigned char ids[66 * GITPACK_OID];
+				size_t k = 0;
+				for (size_t i = 0; i < n && 8 + 1024 + (i + 1) * GITPACK_OID <= il;
+				     i++)
+					memcpy(ids + k++ * GITPACK_OID,
+					       idx + 8 + 1024 + i * GITPACK_OID, GITPACK_OID);
+				memset(ids + k++ * GITPACK_OID, 0, GITPACK_OID);
+				memset(ids + k++ * GITPACK_OID, 0xff, GITPACK_OID);
+				la_ignore(gitpack_prefetch(gp, ids, k, &err));
+			}
 			for (size_t i = 0; i < n; i++) {
 				size_t at = 8 + 1024 + i * GITPACK_OID;
 				if (at + GITPACK_OID > il)
 					break;
 				read_one(gp, idx + at);
 			}
+		}
 		static const unsigned char zeros[GITPACK_OID],
 			ones[GITPACK_OID] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 		                             0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,

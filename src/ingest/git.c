@@ -997,8 +997,14 @@ static void sum_unpack(const struct packed_sum *p, struct msg_summary *s)
 
 /* Commit l's tree and message read into slot sl; sum is the reader's
  * scratch summary. */
-static enum la_status read_link(struct git_ring *q, struct gitpack *gp, git_odb *odb,
-                                const struct link *l, struct git_slot *sl, struct msg_summary *sum)
+/* What commit l's tree says (v2: its "m" or "d"): its op and blob. */
+struct tree_read {
+	git_oid blob;
+	char op; /* as git_slot's */
+};
+
+static enum la_status read_tree(struct git_ring *q, struct gitpack *gp, git_odb *odb,
+                                const struct link *l, struct tree_read *tr)
 {
 	struct obj t;
 	struct la_err why = {0};
@@ -1009,13 +1015,23 @@ static enum la_status read_link(struct git_ring *q, struct gitpack *gp, git_odb 
 		                  git_oid_tostr(hex, sizeof hex, &l->tree), why.msg);
 	}
 	bool v2 = q->v2 && t.type == GIT_OBJECT_TREE &&
-	          parse_tree((const unsigned char *)t.data, t.size, &sl->blob, &sl->op);
+	          parse_tree((const unsigned char *)t.data, t.size, &tr->blob, &tr->op);
 	obj_free(&t);
-	if (!v2) {
-		sl->op = 'g';
-		return LA_OK;
-	}
-	if (sl->op == 'd')
+	if (!v2)
+		tr->op = 'g';
+	return LA_OK;
+}
+
+/* A commit's message (its tree read: tr) read into slot sl. */
+static enum la_status read_link(struct git_ring *q, struct gitpack *gp, git_odb *odb,
+                                const struct tree_read *tr, struct git_slot *sl,
+                                struct msg_summary *sum)
+{
+	struct la_err why = {0};
+	enum la_status e;
+	sl->op = tr->op;
+	git_oid_cpy(&sl->blob, &tr->blob);
+	if (sl->op == 'g' || sl->op == 'd')
 		return LA_OK;
 	if (sl->text && ingest_text_held(sl->text) > SLOT_TEXT_KEEP) {
 		msg_text_free(sl->text);
@@ -1066,13 +1082,49 @@ static void *git_reader_main(void *arg)
 	                                 NULL) != 0 ||
 	         git_repository_odb(&odb, repo) != 0)
 		e = la_err_set(&q->err, LA_EIO, "%s: %s", q->repo_path, git_msg());
-	size_t at;
+	/* The commits are read GITPACK_AHEAD_MAX at a time: their trees
+	 * looked up at once and read, then their blobs looked up at once and
+	 * read into the ring's slots (gitpack_prefetch: one read of an .idx
+	 * serves several ids, where each took one or two). */
+	unsigned char *ids = malloc((size_t)GITPACK_AHEAD_MAX * GITPACK_OID);
+	struct tree_read *tr = malloc((size_t)GITPACK_AHEAD_MAX * sizeof *tr);
+	if (!e && (!ids || !tr))
+		e = la_err_set(&q->err, LA_ENOMEM, "out of memory");
+	bool stopped = false;
 	/* Commit k oldest first is v[n - 1 - k]. */
-	for (size_t k = 0; k < q->n && !e && handoff_wait_put(&q->h, &at); k++) {
-		if ((e = read_link(q, gp, odb, &q->v[q->n - 1 - k], &q->slot[at], sum)))
-			break;
-		handoff_put(&q->h);
+	for (size_t k = 0; k < q->n && !e && !stopped;) {
+		size_t m = q->n - k < GITPACK_AHEAD_MAX ? q->n - k : GITPACK_AHEAD_MAX;
+		struct la_err ignored = {0}; /* (not looked up ahead: one by one) */
+		if (gp) {
+			for (size_t j = 0; j < m; j++)
+				memcpy(ids + j * GITPACK_OID, q->v[q->n - 1 - (k + j)].tree.id,
+				       GITPACK_OID);
+			(void)gitpack_prefetch(gp, ids, m, &ignored);
+		}
+		for (size_t j = 0; j < m && !e; j++)
+			e = read_tree(q, gp, odb, &q->v[q->n - 1 - (k + j)], &tr[j]);
+		if (gp && !e) {
+			size_t nb = 0;
+			for (size_t j = 0; j < m; j++)
+				if (tr[j].op == 'm')
+					memcpy(ids + nb++ * GITPACK_OID, tr[j].blob.id,
+					       GITPACK_OID);
+			(void)gitpack_prefetch(gp, ids, nb, &ignored);
+		}
+		size_t at;
+		for (size_t j = 0; j < m && !e; j++) {
+			if (!handoff_wait_put(&q->h, &at)) {
+				stopped = true;
+				break;
+			}
+			if ((e = read_link(q, gp, odb, &tr[j], &q->slot[at], sum)))
+				break;
+			handoff_put(&q->h);
+		}
+		k += m;
 	}
+	free(ids);
+	free(tr);
 	/* (Read by the caller once the thread is joined.) */
 	packs_note(&q->packs, gp);
 	gitpack_free(gp);

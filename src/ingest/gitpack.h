@@ -31,6 +31,8 @@
 #include "util/status.h"
 
 #define GITPACK_OID 20 /* SHA-1 */
+/* The ids gitpack_prefetch takes at a time (28 bytes each kept). */
+#define GITPACK_AHEAD_MAX 4096
 
 enum gitpack_type {
 	GITPACK_COMMIT = 1,
@@ -96,6 +98,17 @@ enum la_status gitpack_read(struct gitpack *gp, const unsigned char *id, struct 
  * first): at 30,000 messages 91,301 preads for the chain, 60,000 of
  * them its look-ups, the rest its commits one a read. */
 void gitpack_backward(struct gitpack *gp, bool on);
+
+/* The n ids at ids (GITPACK_OID bytes each; at most GITPACK_AHEAD_MAX
+ * are taken) looked up at once, for gitpack_read to find them without
+ * reading an .idx until the next call: sorted, one read of an .idx
+ * serves each of them in its window (the indexer knows its next
+ * messages' trees, then their blobs: ids spread at random over the
+ * .idx, one or two reads each otherwise).  An id of them no pack holds
+ * is then not found at once.  LA_OK; LA_EIO, LA_ENOMEM (nothing kept
+ * ahead then). */
+enum la_status gitpack_prefetch(struct gitpack *gp, const unsigned char *ids, size_t n,
+                                struct la_err *err);
 
 /* The packs gp holds, and what it did so far. */
 size_t gitpack_count(const struct gitpack *gp);

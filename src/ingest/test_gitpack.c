@@ -195,6 +195,58 @@ static void test_git(void)
 	CHECK(rc == 0 && gp && gitpack_count(gp) == 2 && c.same == c.objects && c.objects > 360,
 	      "two packs: every object as git gives it (%zu of %zu)", c.same, c.objects);
 
+	/* Looked up ahead (gitpack_prefetch): every id, twice some, and ids
+	 * in no pack; then the same bytes, with fewer reads than one by one. */
+	{
+		unsigned char *ids = malloc((size_t)GITPACK_AHEAD_MAX * GITPACK_OID);
+		size_t nid = 0;
+		char cmd[400], line[128];
+		snprintf(cmd, sizeof cmd,
+		         "git -C '%s' cat-file --batch-all-objects --batch-check='%%(objectname)'",
+		         r);
+		FILE *fl = ids ? popen(cmd, "r") : NULL;
+		while (fl && nid + 3 < GITPACK_AHEAD_MAX && fgets(line, sizeof line, fl))
+			if (strlen(line) >= 40)
+				unhex(line, ids + nid++ * GITPACK_OID);
+		if (fl)
+			pclose(fl);
+		size_t all = nid;
+		if (nid > 2) {
+			memcpy(ids + nid++ * GITPACK_OID, ids, GITPACK_OID);  /* twice */
+			memset(ids + nid++ * GITPACK_OID, 0xee, GITPACK_OID); /* in none */
+			memset(ids + nid++ * GITPACK_OID, 0x00, GITPACK_OID);
+		}
+		struct gitpack *one = open_repo(rg), *ahead = open_repo(rg);
+		struct gitpack_stats s1 = {0}, s2 = {0}, s0 = {0};
+		struct cmp c1 = one ? compare_all(one, r) : (struct cmp){0};
+		enum la_status pe = ahead ? gitpack_prefetch(ahead, ids, nid, &err) : LA_EIO;
+		if (ahead)
+			gitpack_stats(ahead, &s0);
+		struct cmp c2 = ahead && !pe ? compare_all(ahead, r) : (struct cmp){0};
+		unsigned char none[GITPACK_OID];
+		memset(none, 0xee, sizeof none);
+		struct gitpack_obj o = {0};
+		enum la_status ne = ahead ? gitpack_read(ahead, none, &o, &err) : LA_EIO;
+		if (one)
+			gitpack_stats(one, &s1);
+		if (ahead)
+			gitpack_stats(ahead, &s2);
+		CHECK(pe == LA_OK && all > 360 && c2.same == c2.objects &&
+		              c2.objects == c1.objects && c1.same == c1.objects &&
+		              ne == LA_ENOTFOUND,
+		      "%zu ids looked up ahead (one twice, two in no pack): the same bytes (%zu of "
+		      "%zu), an id in no pack not found",
+		      all, c2.same, c2.objects);
+		CHECK(s2.preads - s0.preads < s1.preads,
+		      "...reading them all took %llu reads after %llu for the look-ups ahead, "
+		      "against %llu one by one",
+		      (unsigned long long)(s2.preads - s0.preads), (unsigned long long)s0.preads,
+		      (unsigned long long)s1.preads);
+		gitpack_free(one);
+		gitpack_free(ahead);
+		free(ids);
+	}
+
 	/* Not found: a loose object, and an id in no pack. */
 	char hex[64] = "";
 	FILE *f;
