@@ -136,6 +136,22 @@ index_facts() {
 	  SELECT m.day, m.num, mids.mid, t.first FROM messages m JOIN mids ON mids.id = m.mid
 	  JOIN t ON t.thread = m.thread ORDER BY m.day, m.num"
 }
+# page_paths DIR LIST: every message page of the archive in DIR (list
+# LIST), its thread's page, the day, month and year pages and the list's
+# page, one a line (msgs.txt is left with the message pages).
+page_paths() {
+	sqlite3 "$1/index.sqlite" "SELECT printf('/$2/%04d/%02d/%02d/%d', day / 10000, day / 100 % 100, day % 100, num)
+		FROM messages" >msgs.txt
+	sqlite3 "$1/index.sqlite" "SELECT DISTINCT mids.mid FROM messages m
+		JOIN messages r ON r.id = (SELECT min(id) FROM messages WHERE thread = m.thread)
+		JOIN mids ON mids.id = r.mid" |
+		"$PYTHON" -c 'import sys, urllib.parse as u
+for l in sys.stdin: print("/'"$2"'/" + u.quote(l.rstrip("\n"), safe="@!$&*+,;=:~") + "/T/")'
+	echo "/$2/"
+	cat msgs.txt
+	sed 's|/[0-9]*$|/|' msgs.txt | sort -u
+	sed 's|/[0-9]*/[0-9]*$|/|' msgs.txt | sort -u
+}
 # isql DIR SQL...: sqlite3 on DIR's index with its search index's own
 # file (search.sqlite, where the table fts is) attached as "s", as
 # listarc's readers see them.

@@ -52,21 +52,6 @@ PY
 # An inbox's blobs (v2: an epoch's), oldest first, as an mboxrd with
 # lore's From_ lines.
 blobs_mbox() { "$PYTHON" "$ROOT/tests/piblobs.py" "$1" "$2"; }
-# paths DIR: every message page, its thread's page, day, month and year
-# pages and the list's page.
-paths() {
-	sqlite3 "$1/index.sqlite" "SELECT printf('/t/%04d/%02d/%02d/%d', day / 10000, day / 100 % 100, day % 100, num)
-		FROM messages" >msgs.txt
-	sqlite3 "$1/index.sqlite" "SELECT DISTINCT mids.mid FROM messages m
-		JOIN messages r ON r.id = (SELECT min(id) FROM messages WHERE thread = m.thread)
-		JOIN mids ON mids.id = r.mid" |
-		"$PYTHON" -c 'import sys, urllib.parse as u
-for l in sys.stdin: print("/t/" + u.quote(l.rstrip("\n"), safe="@!$&*+,;=:~") + "/T/")'
-	echo /t/
-	cat msgs.txt
-	sed 's|/[0-9]*$|/|' msgs.txt | sort -u
-	sed 's|/[0-9]*/[0-9]*$|/|' msgs.txt | sort -u
-}
 
 for c in lkml notmuch edge; do
 	given=$(grep -c '^From mboxrd@z ' $c.mbox)
@@ -88,8 +73,8 @@ for c in lkml notmuch edge; do
 	index_facts g1-$c >g1.facts
 	check "$c: public-inbox kept $kept (v2) and $kept1 (v1) of $given messages; indexed: the same URLs, Message-IDs and threads as the mbox's archive" \
 		sh -c "[ $kept1 -ge $((given * 4 / 5)) ] && [ \$(wc -l <ref.facts) = $kept ] && [ \$(wc -l <ref1.facts) = $kept1 ] && cmp -s ref.facts g2.facts && cmp -s ref1.facts g1.facts"
-	paths ref-$c >paths-$c.txt
-	paths ref1-$c >paths1-$c.txt
+	page_paths ref-$c t >paths-$c.txt
+	page_paths ref1-$c t >paths1-$c.txt
 	for d in ref g2; do DATA=$T/$d-$c getall "pages-$d-$c" <paths-$c.txt; done
 	for d in ref1 g1; do DATA=$T/$d-$c getall "pages-$d-$c" <paths1-$c.txt; done
 	check "$c: $(wc -l <paths-$c.txt) pages answer 200 from the v2 inbox" \

@@ -32,21 +32,6 @@ facts() {
 	index_facts "$1"
 	sqlite3 "$1/index.sqlite" "SELECT day, num, file, off, len FROM messages ORDER BY day, num"
 }
-# paths DIR: every message page, its thread's page, day, month and year
-# pages and the list's page.
-paths() {
-	sqlite3 "$1/index.sqlite" "SELECT printf('/lk/%04d/%02d/%02d/%d', day / 10000, day / 100 % 100, day % 100, num)
-		FROM messages" >msgs.txt
-	sqlite3 "$1/index.sqlite" "SELECT DISTINCT mids.mid FROM messages m
-		JOIN messages r ON r.id = (SELECT min(id) FROM messages WHERE thread = m.thread)
-		JOIN mids ON mids.id = r.mid" |
-		"$PYTHON" -c 'import sys, urllib.parse as u
-for l in sys.stdin: print("/lk/" + u.quote(l.rstrip("\n"), safe="@!$&*+,;=:~") + "/T/")'
-	echo /lk/
-	cat msgs.txt
-	sed 's|/[0-9]*$|/|' msgs.txt | sort -u
-	sed 's|/[0-9]*/[0-9]*$|/|' msgs.txt | sort -u
-}
 # both NAME INBOX [ARGS]: INBOX indexed into NAME-lg with libgit2 alone and
 # into NAME-gp with the pack reader (the ASan build); one check that the
 # rows are the same, one that every page is.
@@ -62,7 +47,7 @@ both() {
 	used=$(sed -n 's/^gitpack: .* \([0-9]*\) inflated, \([0-9]*\) deltas.*/\1 \2/p' $name-gp.err)
 	check "$name: $(wc -l <$name-lg.facts) rows, the same through the pack reader ($used objects and deltas inflated) as through libgit2" \
 		eval "[ \$(wc -l <$name-lg.facts) -gt 100 ] && cmp -s $name-lg.facts $name-gp.facts && [ '${used%% *}' -gt 200 ]"
-	paths $name-lg >paths-$name.txt
+	page_paths $name-lg lk >paths-$name.txt
 	same_pages paths-$name.txt "$name: every page ($(wc -l <paths-$name.txt)) the same bytes" \
 		$name-lg $name-gp
 }

@@ -73,8 +73,13 @@ flock 9
 printf 'From: Z <z@example.org>\nSubject: quokka\nMessage-ID: <q1@example.org>\n\nquokka body\n' |
 	"$LISTARC" deliver --data fl big 9>&- &
 dpid=$!
+# (Waiting for the archive lock: its file open as well.  Before it the
+# delivery opens the index for a moment to see whether the message is
+# indexed already, and closes it: seen then, the file was not open a
+# moment later, on a loaded machine.)
 for _ in $(seq 2400); do
-	ls -l /proc/$dpid/fd 2>/dev/null | grep -q "fl/search.sqlite$" && break
+	fds=$(ls -l /proc/$dpid/fd 2>/dev/null)
+	grep -q "fl/lock$" <<<"$fds" && grep -q "fl/search.sqlite$" <<<"$fds" && break
 	sleep 0.05
 done
 opened=$(ls -l /proc/$dpid/fd 2>/dev/null | grep -c "fl/search.sqlite$")
