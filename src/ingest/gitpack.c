@@ -27,6 +27,7 @@
 #include <zlib.h>
 
 #include "limits.h"
+#include "util/io.h"
 
 /* The bytes of a pack one pread reads at an object's start (a window
  * kept until the next read outside it): most objects of an inbox (a
@@ -146,22 +147,17 @@ const char *gitpack_type_name(enum gitpack_type t)
 	return "?";
 }
 
-/* n bytes at off of fd into p; false (errno set, EINVAL at the end of
- * the file) unless all of them were read. */
+/* n bytes at off of fd into p (util/io.h's loop, counted); false (errno
+ * set, EINVAL at the end of the file) unless all of them were read. */
 static bool pread_full(struct gitpack *gp, int fd, void *p, size_t n, uint64_t off)
 {
 	size_t got = 0;
-	while (got < n) {
-		gp->st.preads++;
-		ssize_t r = pread(fd, (char *)p + got, n - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EINVAL;
-			return false;
-		}
-		got += (size_t)r;
+	gp->st.preads++;
+	if (io_pread_full(fd, p, n, off, &got) != LA_OK)
+		return false;
+	if (got < n) {
+		errno = EINVAL; /* (cut short) */
+		return false;
 	}
 	return true;
 }

@@ -1659,29 +1659,17 @@ static void *prep_main(void *arg)
 }
 
 /* Opens the spool (mu held, by the writer): an unnamed file in the data
- * directory (O_TMPFILE, or one created and unlinked at once where the
- * file system has no O_TMPFILE), on the disk that holds the index rather
- * than in $TMPDIR, which may be a tmpfs (memory: the backlog would then
- * be the machine's RAM, unbounded by the indexer's peak RSS).  False
- * (for good) if it cannot be. */
+ * directory (io_tmpfile), on the disk that holds the index rather than in
+ * $TMPDIR, which may be a tmpfs (memory: the backlog would then be the
+ * machine's RAM, unbounded by the indexer's peak RSS).  False (for good)
+ * if it cannot be. */
 static bool spool_open(struct fts_prep *fp, const char *dir)
 {
 	if (fp->spool_fd >= 0)
 		return true;
 	if (fp->spool_off)
 		return false;
-	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-		/* (mkostemp's template; a directory name too long for it
-		 * leaves the spool off.) */
-		char path[4200];
-		int n = snprintf(path, sizeof path, "%s/.search-spool-XXXXXX", dir);
-		if (n > 0 && (size_t)n < sizeof path && (fd = mkostemp(path, O_CLOEXEC)) >= 0 &&
-		    unlink(path) != 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
+	int fd = io_tmpfile(dir, ".search-spool");
 	fp->spool_fd = fd;
 	fp->spool_off = fd < 0;
 	return fd >= 0;

@@ -1,7 +1,11 @@
 /* io.c: reads and writes that finish (io.h). */
+#define _GNU_SOURCE /* (O_TMPFILE, mkostemp) */
 #include "util/io.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 /* One loop for all four: a negative off means the file offset. */
@@ -66,4 +70,27 @@ enum la_status io_pread_full(int fd, void *p, size_t n, uint64_t off, size_t *go
 		return LA_EINVAL;
 	}
 	return read_loop(fd, p, n, (int64_t)off, got);
+}
+
+int io_tmpfile(const char *dir, const char *prefix)
+{
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+		return fd;
+	/* (mkostemp's template; a name too long for it is refused.) */
+	char path[4200];
+	int n = snprintf(path, sizeof path, "%s/%s-XXXXXX", dir, prefix);
+	if (n < 0 || (size_t)n >= sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+		return -1;
+	if (unlink(path) != 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
 }

@@ -25,4 +25,11 @@ LA_MUST_CHECK enum la_status io_read_full(int fd, void *p, size_t n, size_t *got
 /* The same at file offset off (pread: the file offset is not moved). */
 LA_MUST_CHECK enum la_status io_pread_full(int fd, void *p, size_t n, uint64_t off, size_t *got);
 
+/* An unnamed file for reading and writing in directory dir (O_TMPFILE;
+ * where the file system has none, one made with a name starting with
+ * prefix and unlinked at once), gone when closed: a spool on the disk
+ * that holds dir, not in $TMPDIR, which may be a tmpfs (memory).
+ * Returns the descriptor (close-on-exec), or -1 with errno set. */
+int io_tmpfile(const char *dir, const char *prefix);
+
 #endif
