@@ -56,7 +56,8 @@ STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write
               src/store/hide.c src/store/lists.c src/store/legacy.c src/store/stats.c src/store/purge.c \
               src/store/memo.c src/store/searchfile.c src/store/daylines.c src/store/ftstok.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c \
-              src/ingest/purge.c src/ingest/cgraph.c src/ingest/gitpack.c
+              src/ingest/purge.c src/ingest/cgraph.c src/ingest/gitpack.c \
+              src/ingest/chain.c
 EXPORT_SRC := src/export/export.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/body.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c src/render/gone.c src/render/legacy.c \
@@ -159,6 +160,9 @@ FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 fuzz_OBJ := $(patsubst src/%.c,build/fuzz/%.o,$(LIB_SRC))
+# (Kept between runs: made by a pattern rule for a pattern rule, make
+# would delete them as intermediate files and build them all again.)
+.SECONDARY: $(fuzz_OBJ)
 
 build/asan/replay_%: $(asan_LIB) fuzz/replay.c $(FUZZ_SRC)
 	@mkdir -p $(dir $@)
