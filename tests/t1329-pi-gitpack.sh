@@ -7,13 +7,14 @@
 # inboxes: listarc's export of lkml.mbox (one pack), the same repacked
 # with delta chains up to 250 deep, and split into many small packs
 # with a few messages added as loose objects (read by libgit2: the packs
-# do not hold them); with search as well; and inboxes public-inbox
+# do not hold them); with search as well, and with the first-parent
+# chain read back from its file in small chunks; and inboxes public-inbox
 # itself wrote (v2 and v1) if it is installed.  A pack made corrupt stops
 # the run with an error naming the object, never a crash; so do commits
 # whose first parents make a loop (no object's id is checked against its
 # bytes).
 . "$(dirname "$0")/lib.sh"
-N=10
+N=12
 plan $N
 if ! have_shared; then
 	skip $N "../shared/corpora is missing"
@@ -60,6 +61,17 @@ both export $IB --no-search
 rm -rf deep && cp -r $IB deep
 git -C deep/$G repack -adfq --depth=250 --window=250
 both deep deep
+
+# The chain in chunks of 7 links, all but the newest chunk written to a
+# file in the data directory and read back oldest first (ingest/chain.h),
+# through a ring of 3 slots: the same archive again.
+LISTARC_TEST_GIT_CHAIN=7 LISTARC_TEST_GIT_RING=3 LISTARC_TEST_GITPACK_STATS=1 \
+	la index --data deep-ch --quiet lk deep 2>deep-ch.err
+facts deep-ch >deep-ch.facts
+read -r links spooled reads inmem < <(sed -n 's/^chain: \([0-9]*\) links, \([0-9]*\) spooled, \([0-9]*\) chunks read back, \([0-9]*\) in memory$/\1 \2 \3 \4/p' deep-ch.err)
+check "deep, the chain ($links links) in chunks of 7: $spooled links spooled, $reads chunks read back once each, the same rows" \
+	eval "[ '${links:-0}' -gt 100 ] && [ '$spooled' = $(((${links:-1} - 1) / 7 * 7)) ] && [ '$reads' = $(((${links:-1} - 1) / 7)) ] && [ '$inmem' = 0 ] && cmp -s deep-lg.facts deep-ch.facts"
+same_pages paths-deep.txt "deep, the chain in chunks of 7: every page the same bytes" deep-lg deep-ch
 
 # Many packs (the history cut in 5), and the last 5 messages as loose
 # objects (their objects in no pack: libgit2 reads them).

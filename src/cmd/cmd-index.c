@@ -247,6 +247,10 @@ static void print_packs(const struct ingest_stats *s)
 	fprintf(stderr, "gitpack chain: %llu preads, %llu look-ups, %llu inflated\n",
 	        (unsigned long long)c->preads, (unsigned long long)c->lookups,
 	        (unsigned long long)c->inflated);
+	const struct ingest_chains *k = &s->chains;
+	fprintf(stderr, "chain: %llu links, %llu spooled, %llu chunks read back, %llu in memory\n",
+	        (unsigned long long)k->links, (unsigned long long)k->spooled,
+	        (unsigned long long)k->reads, (unsigned long long)k->in_memory);
 }
 
 /* Indexes list; the run's last list does the end of the run (end, if

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "ingest/cgraph.h"
+#include "ingest/chain.h"
 #include "ingest/gitpack.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_int.h"
@@ -620,10 +621,22 @@ static enum la_status epoch_open(struct walk *w, struct epoch *ep, struct la_err
  * chain that never meets the commit indexed last falls back to the
  * general path. */
 
-/* A commit of the chain and its tree. */
+/* A commit of the chain and its tree (a link of ingest/chain.h's). */
 struct link {
 	git_oid commit, tree;
 };
+
+/* The chain's links held in memory at a time (two chunks of 160 kB: the
+ * one being filled and one read back); the rest are in a file in the
+ * data directory (chain.h).  (Tests make chunks small:
+ * LISTARC_TEST_GIT_CHAIN=N links.) */
+#define GIT_CHAIN_CHUNK 4096
+
+static size_t chain_chunk(void)
+{
+	const char *t = getenv("LISTARC_TEST_GIT_CHAIN");
+	return t && atoi(t) >= 1 ? (size_t)atoi(t) : GIT_CHAIN_CHUNK;
+}
 
 /* The id after "KEY " at the start of line of raw commit bytes [p, end)
  * into out; false if the line is not there or not 40 hex digits. */
@@ -710,7 +723,8 @@ static void graph_map_close(struct graph_map *m)
 }
 
 /* Collects the first-parent chain from the tip down to (not including)
- * ep->last, newest first, into *out.  LA_OK with *met false if the chain
+ * ep->last, newest first, into *out (chain_free it; links of struct
+ * link, spooled in the data directory).  LA_OK with *met false if the chain
  * ended without meeting ep->last (the caller walks the general way).
  * A commit the commit-graph holds is read from it (its tree and first
  * parent, no object inflated; its parents are then all there), the
@@ -720,9 +734,10 @@ static void graph_map_close(struct graph_map *m)
  * without it.  What reading the packs took is added to *figs (the
  * caller's: this may run on a thread of its own, chain_ahead). */
 static enum la_status collect_chain(struct walk *w, struct epoch *ep, git_odb *odb,
-                                    struct link **out, size_t *n, bool *met,
-                                    struct ingest_packs *figs, struct la_err *err)
+                                    struct chain **out, bool *met, struct ingest_packs *figs,
+                                    struct la_err *err)
 {
+	*out = NULL;
 	char rp[4200];
 	epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
 	struct graph_map gm;
@@ -730,11 +745,12 @@ static enum la_status collect_chain(struct walk *w, struct epoch *ep, git_odb *o
 	/* (The commits the graph does not hold read from the packs.) */
 	struct gitpack *gp = NULL;
 	bool gp_tried = false;
-	struct link *v = NULL;
-	size_t cap = 0;
+	struct chain *c = NULL;
 	enum la_status e = LA_OK;
 again:
-	*n = 0;
+	chain_free(c);
+	if ((e = chain_new(&c, sizeof(struct link), chain_chunk(), store_dir(w->st), err)))
+		goto done;
 	*met = !ep->has_last;
 	git_oid at = ep->tip;
 	int64_t pos = -1;   /* at's position in the graph, if known */
@@ -751,15 +767,7 @@ again:
 			*met = true;
 			break;
 		}
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 4096;
-			struct link *nv = realloc(v, cap * sizeof *nv);
-			if (!nv) {
-				e = la_err_set(err, LA_ENOMEM, "out of memory");
-				break;
-			}
-			v = nv;
-		}
+		struct link l;
 		git_oid parent;
 		bool has_parent = false;
 		if (gm.ok && pos < 0)
@@ -778,8 +786,10 @@ again:
 				gm.ok = false;
 				goto again;
 			}
-			git_oid_fromraw(&v[*n].tree, tree);
-			git_oid_cpy(&v[(*n)++].commit, &at);
+			git_oid_fromraw(&l.tree, tree);
+			git_oid_cpy(&l.commit, &at);
+			if ((e = chain_push(c, &l, err)))
+				break;
 			if (ppos < 0)
 				break;
 			git_oid_fromraw(&at, gm.g.oids + (size_t)ppos * CGRAPH_OID);
@@ -796,7 +806,7 @@ again:
 			break;
 		}
 		bool ok = o.type == GIT_OBJECT_COMMIT &&
-		          parse_commit(o.data, o.size, &v[*n].tree, &parent, &has_parent, NULL);
+		          parse_commit(o.data, o.size, &l.tree, &parent, &has_parent, NULL);
 		obj_free(&o);
 		if (!ok) {
 			char hex[GIT_OID_HEXSZ + 1];
@@ -804,7 +814,9 @@ again:
 			               git_oid_tostr(hex, sizeof hex, &at));
 			break;
 		}
-		git_oid_cpy(&v[(*n)++].commit, &at);
+		git_oid_cpy(&l.commit, &at);
+		if ((e = chain_push(c, &l, err)))
+			break;
 		if (!has_parent)
 			break;
 		at = parent;
@@ -821,14 +833,15 @@ again:
 			since_mark = 0;
 		}
 	}
+done:
 	graph_map_close(&gm);
 	packs_note(figs, gp);
 	gitpack_free(gp);
 	if (e) {
-		free(v);
+		chain_free(c);
 		return e;
 	}
-	*out = v;
+	*out = c;
 	return LA_OK;
 }
 
@@ -883,7 +896,10 @@ static enum la_status batch_point(struct walk *w, int hnum, const git_oid *id, s
  * bytes, not struct msg_summary's 33 kB), unpacked by the writer into one
  * summary.  With search each slot holds its text as well, its buffers
  * kept up to SLOT_TEXT_KEEP (ingest.c's ring), and the ring has
- * GIT_RING_SEARCH slots. */
+ * GIT_RING_SEARCH slots (a ring of 64, an mbox's, held 4.5 MB less at
+ * the peak of 100k but took 1.10-1.15x the wall: interleaved, 2026-12-07;
+ * the reader left more of the search rows to the other threads, see
+ * ingest_prep_here). */
 
 #define GIT_RING_SEARCH 256
 #define GIT_RING_DEEP 8192
@@ -901,15 +917,15 @@ struct packed_sum {
 struct git_slot {
 	char op; /* 'm' a message, 'e' an empty "m" (purged), 'd' a removal,
 	            'g' another tree (read on the writer's side) */
-	git_oid blob;
+	git_oid commit, blob;
 	struct blob_msg bm;
 	struct packed_sum ps;
 	struct msg_text *text;  /* with search: this slot's text */
 	struct msg_fts_row fts; /* with search: text's row of the search index, prepared */
 };
 
-/* The reader's ring and what it reads: the chain (newest first) and how
- * to parse. */
+/* The reader's ring and what it reads: the chain (newest first; the
+ * reader's alone) and how to parse. */
 struct git_ring {
 	struct handoff h; /* who has which slot (util/handoff.h) */
 	struct git_slot *slot;
@@ -919,8 +935,8 @@ struct git_ring {
 	struct la_err err;
 	const char *repo_path, *src_path;
 	bool v2;
-	const struct link *v;
-	size_t n;
+	struct chain *chain;
+	size_t n; /* its links */
 	const struct ingest_opts *o;
 	struct stemmer *stemmer; /* the slots' texts share it (ingest.c's ring) */
 	/* The form of the search index's rows the reader prepares, and
@@ -995,11 +1011,10 @@ static void sum_unpack(const struct packed_sum *p, struct msg_summary *s)
 	s->received = p->received;
 }
 
-/* Commit l's tree and message read into slot sl; sum is the reader's
- * scratch summary. */
-/* What commit l's tree says (v2: its "m" or "d"): its op and blob. */
+/* What commit l's tree says (v2: its "m" or "d"): its op and blob, with
+ * the commit's id. */
 struct tree_read {
-	git_oid blob;
+	git_oid commit, blob;
 	char op; /* as git_slot's */
 };
 
@@ -1014,6 +1029,7 @@ static enum la_status read_tree(struct git_ring *q, struct gitpack *gp, git_odb 
 		return la_err_set(&q->err, e, "%s: tree %s: %s", q->src_path,
 		                  git_oid_tostr(hex, sizeof hex, &l->tree), why.msg);
 	}
+	git_oid_cpy(&tr->commit, &l->commit);
 	bool v2 = q->v2 && t.type == GIT_OBJECT_TREE &&
 	          parse_tree((const unsigned char *)t.data, t.size, &tr->blob, &tr->op);
 	obj_free(&t);
@@ -1022,7 +1038,8 @@ static enum la_status read_tree(struct git_ring *q, struct gitpack *gp, git_odb 
 	return LA_OK;
 }
 
-/* A commit's message (its tree read: tr) read into slot sl. */
+/* A commit's message (its tree read: tr) read into slot sl; sum is the
+ * reader's scratch summary. */
 static enum la_status read_link(struct git_ring *q, struct gitpack *gp, git_odb *odb,
                                 const struct tree_read *tr, struct git_slot *sl,
                                 struct msg_summary *sum)
@@ -1030,6 +1047,7 @@ static enum la_status read_link(struct git_ring *q, struct gitpack *gp, git_odb 
 	struct la_err why = {0};
 	enum la_status e;
 	sl->op = tr->op;
+	git_oid_cpy(&sl->commit, &tr->commit);
 	git_oid_cpy(&sl->blob, &tr->blob);
 	if (sl->op == 'g' || sl->op == 'd')
 		return LA_OK;
@@ -1088,21 +1106,23 @@ static void *git_reader_main(void *arg)
 	 * serves several ids, where each took one or two). */
 	unsigned char *ids = malloc((size_t)GITPACK_AHEAD_MAX * GITPACK_OID);
 	struct tree_read *tr = malloc((size_t)GITPACK_AHEAD_MAX * sizeof *tr);
-	if (!e && (!ids || !tr))
+	struct link *lk = malloc((size_t)GITPACK_AHEAD_MAX * sizeof *lk);
+	if (!e && (!ids || !tr || !lk))
 		e = la_err_set(&q->err, LA_ENOMEM, "out of memory");
 	bool stopped = false;
-	/* Commit k oldest first is v[n - 1 - k]. */
+	/* Commit k oldest first is the chain's link n - 1 - k. */
 	for (size_t k = 0; k < q->n && !e && !stopped;) {
 		size_t m = q->n - k < GITPACK_AHEAD_MAX ? q->n - k : GITPACK_AHEAD_MAX;
+		for (size_t j = 0; j < m && !e; j++)
+			e = chain_get(q->chain, q->n - 1 - (k + j), &lk[j], &q->err);
 		struct la_err ignored = {0}; /* (not looked up ahead: one by one) */
-		if (gp) {
+		if (gp && !e) {
 			for (size_t j = 0; j < m; j++)
-				memcpy(ids + j * GITPACK_OID, q->v[q->n - 1 - (k + j)].tree.id,
-				       GITPACK_OID);
+				memcpy(ids + j * GITPACK_OID, lk[j].tree.id, GITPACK_OID);
 			(void)gitpack_prefetch(gp, ids, m, &ignored);
 		}
 		for (size_t j = 0; j < m && !e; j++)
-			e = read_tree(q, gp, odb, &q->v[q->n - 1 - (k + j)], &tr[j]);
+			e = read_tree(q, gp, odb, &lk[j], &tr[j]);
 		if (gp && !e) {
 			size_t nb = 0;
 			for (size_t j = 0; j < m; j++)
@@ -1125,6 +1145,7 @@ static void *git_reader_main(void *arg)
 	}
 	free(ids);
 	free(tr);
+	free(lk);
 	/* (Read by the caller once the thread is joined.) */
 	packs_note(&q->packs, gp);
 	gitpack_free(gp);
@@ -1185,9 +1206,9 @@ static void ring_free(struct git_ring *q)
 	handoff_destroy(&q->h);
 }
 
-/* What the writer does with commit l, read into slot sl. */
-static enum la_status use_slot(struct walk *w, struct epoch *ep, git_odb *odb, const struct link *l,
-                               struct git_slot *sl, struct la_err *err)
+/* What the writer does with slot sl (its commit read). */
+static enum la_status use_slot(struct walk *w, struct epoch *ep, git_odb *odb, struct git_slot *sl,
+                               struct la_err *err)
 {
 	if (w->last_ts == 0) {
 		/* The first message's date fallback: its commit's time (read
@@ -1200,7 +1221,7 @@ static enum la_status use_slot(struct walk *w, struct epoch *ep, git_odb *odb, c
 		git_oid t, p;
 		bool hp;
 		int64_t ts = 0;
-		if (obj_read(gp, odb, &l->commit, &o, &ignored) == LA_OK) {
+		if (obj_read(gp, odb, &sl->commit, &o, &ignored) == LA_OK) {
 			parse_commit(o.data, o.size, &t, &p, &hp, &ts);
 			obj_free(&o);
 		}
@@ -1217,7 +1238,7 @@ static enum la_status use_slot(struct walk *w, struct epoch *ep, git_odb *odb, c
 		return LA_OK;
 	git_commit *c = NULL;
 	enum la_status e;
-	if (git_commit_lookup(&c, ep->repo, &l->commit) != 0)
+	if (git_commit_lookup(&c, ep->repo, &sl->commit) != 0)
 		e = la_err_set(err, LA_EIO, "%s: commit: %s", w->src.path, git_msg());
 	else
 		e = one_commit(w, ep->repo, ep->num, c, err);
@@ -1225,18 +1246,19 @@ static enum la_status use_slot(struct walk *w, struct epoch *ep, git_odb *odb, c
 	return e;
 }
 
-/* The chain v[0..n) (newest first) indexed oldest first through the
- * reader's ring. */
+/* The chain (newest first) indexed oldest first through the reader's
+ * ring (the reader reads the chain meanwhile). */
 static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
-                                 const struct link *v, size_t n, struct la_err *err)
+                                 struct chain *chain, struct la_err *err)
 {
+	size_t n = chain_count(chain);
 	int hnum = ep->num < 0 ? 0 : ep->num;
 	char rp[4200];
 	epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
 	struct git_ring q = {.repo_path = rp,
 	                     .src_path = w->src.path,
 	                     .v2 = ep->num >= 0,
-	                     .v = v,
+	                     .chain = chain,
 	                     .n = n,
 	                     .o = w->o,
 	                     .fts_cols = w->o->search ? store_fts_cols(w->st) : MSG_FTS_NONE,
@@ -1252,11 +1274,13 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 		started = true;
 	size_t k = 0, at;
 	for (; !e && k < n && handoff_take(&q.h, &at); k++) {
-		const struct link *l = &v[n - 1 - k];
-		e = use_slot(w, ep, odb, l, &q.slot[at], err);
+		struct git_slot *sl = &q.slot[at];
+		git_oid commit;
+		git_oid_cpy(&commit, &sl->commit);
+		e = use_slot(w, ep, odb, sl, err);
 		handoff_release(&q.h);
 		if (!e)
-			e = batch_point(w, hnum, &l->commit, err);
+			e = batch_point(w, hnum, &commit, err);
 	}
 	if (started) {
 		handoff_stop(&q.h);
@@ -1287,8 +1311,7 @@ struct chain_ahead {
 	pthread_t thread;
 	struct walk *w; /* read for src.path alone */
 	struct epoch *ep;
-	struct link *v; /* collect_chain's results */
-	size_t n;
+	struct chain *chain; /* collect_chain's results */
 	bool met;
 	struct ingest_packs figs; /* added to the run's by chain_ahead_join */
 	enum la_status e;
@@ -1308,7 +1331,7 @@ static void *chain_ahead_main(void *arg)
 	    git_repository_odb(&odb, repo) != 0)
 		a->e = la_err_set(&a->err, LA_EIO, "%s: %s", rp, git_msg());
 	else
-		a->e = collect_chain(a->w, a->ep, odb, &a->v, &a->n, &a->met, &a->figs, &a->err);
+		a->e = collect_chain(a->w, a->ep, odb, &a->chain, &a->met, &a->figs, &a->err);
 	git_odb_free(odb);
 	git_repository_free(repo);
 	return NULL;
@@ -1339,8 +1362,8 @@ static void chain_ahead_start(struct walk *w, struct epoch *ep)
 }
 
 /* Waits for the chain collected ahead, if any; true with its results
- * (*v the caller's to free) if it was ep's. */
-static bool chain_ahead_join(struct walk *w, const struct epoch *ep, struct link **v, size_t *n,
+ * (*chain the caller's to free) if it was ep's. */
+static bool chain_ahead_join(struct walk *w, const struct epoch *ep, struct chain **chain,
                              bool *met, enum la_status *e, struct la_err *err)
 {
 	struct chain_ahead *a = w->ahead;
@@ -1351,12 +1374,11 @@ static bool chain_ahead_join(struct walk *w, const struct epoch *ep, struct link
 	packs_add(&w->stats->chain, &a->figs);
 	bool ours = a->ep == ep;
 	if (ours) {
-		*v = a->v;
-		*n = a->n;
+		*chain = a->chain;
 		*met = a->met;
 		*e = a->e ? la_err_set(err, a->e, "%s", a->err.msg) : LA_OK;
 	} else {
-		free(a->v);
+		chain_free(a->chain);
 	}
 	free(a);
 	return ours;
@@ -1372,19 +1394,26 @@ static enum la_status epoch_walk_fast(struct walk *w, struct epoch *ep, struct e
 	git_odb *odb = NULL;
 	if (git_repository_odb(&odb, ep->repo) != 0)
 		return la_err_set(err, LA_EIO, "%s: %s", w->src.path, git_msg());
-	struct link *v = NULL;
-	size_t n = 0;
+	struct chain *chain = NULL;
 	bool met = false;
 	enum la_status e = LA_OK;
-	if (!chain_ahead_join(w, ep, &v, &n, &met, &e, err))
-		e = collect_chain(w, ep, odb, &v, &n, &met, &w->stats->chain, err);
+	if (!chain_ahead_join(w, ep, &chain, &met, &e, err))
+		e = collect_chain(w, ep, odb, &chain, &met, &w->stats->chain, err);
 	if (!e && met) {
 		if (next && walks_fast(next))
 			chain_ahead_start(w, next);
-		e = walk_chain(w, ep, odb, v, n, err);
+		e = walk_chain(w, ep, odb, chain, err);
 		*done = true;
 	}
-	free(v);
+	if (chain) {
+		struct chain_figs f;
+		chain_figs(chain, &f);
+		w->stats->chains.links += f.links;
+		w->stats->chains.spooled += f.spooled;
+		w->stats->chains.reads += f.reads;
+		w->stats->chains.in_memory += f.spool_failed;
+	}
+	chain_free(chain);
 	git_odb_free(odb);
 	return e;
 }
@@ -1501,7 +1530,7 @@ enum la_status ingest_git(struct store *st, int64_t list_id, const char *path, b
 out:
 	/* (A chain collected ahead for an epoch not walked: a failure
 	 * stopped the run.) */
-	chain_ahead_join(&w, NULL, NULL, NULL, NULL, NULL, NULL);
+	chain_ahead_join(&w, NULL, NULL, NULL, NULL, NULL);
 	if (e) {
 		store_rollback(st);
 		/* What the last transaction held was not committed. */

@@ -35,6 +35,12 @@ struct ingest_stats {
 	struct ingest_packs {
 		uint64_t preads, lookups, inflated, deltas, base_hits, bases_peak;
 	} packs, chain;
+	/* The chains' links (ingest/chain.h): collected, written to their
+	 * file in the data directory, chunks read back, and chains whose
+	 * file failed (held in memory instead). */
+	struct ingest_chains {
+		uint64_t links, spooled, reads, in_memory;
+	} chains;
 };
 
 struct ingest_progress {
