@@ -54,10 +54,10 @@ THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write.c src/store/search.c \
               src/store/bytes.c src/store/git.c src/store/gitrepo.c src/store/series.c \
               src/store/hide.c src/store/lists.c src/store/legacy.c src/store/stats.c src/store/purge.c \
-              src/store/memo.c src/store/searchfile.c src/store/daylines.c src/store/ftstok.c
+              src/store/memo.c src/store/searchfile.c src/store/daylines.c src/store/ftstok.c \
+              src/store/gitpack.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c \
-              src/ingest/purge.c src/ingest/cgraph.c src/ingest/gitpack.c \
-              src/ingest/chain.c
+              src/ingest/purge.c src/ingest/cgraph.c src/ingest/chain.c
 EXPORT_SRC := src/export/export.c
 RENDER_SRC := src/render/html.c src/render/mime.c src/render/page.c src/render/body.c src/render/entries.c \
               src/render/outline.c src/render/message.c src/render/msgid.c src/render/gone.c src/render/legacy.c \
@@ -74,7 +74,7 @@ LIB_SRC    := $(UTIL_SRC) $(MSG_SRC) $(MBOX_SRC) $(CONF_SRC) $(SEARCH_SRC) $(THR
               $(STORE_SRC) $(INGEST_SRC) $(EXPORT_SRC) $(RENDER_SRC) $(HTTP_SRC)
 
 UNIT_TESTS := src/util/test_util.c src/msg/test_msg.c src/mbox/test_mbox.c src/render/test_render.c \
-              src/conf/test_conf.c src/store/test_store.c src/ingest/test_ingest.c src/ingest/test_gitpack.c \
+              src/conf/test_conf.c src/store/test_store.c src/ingest/test_ingest.c src/store/test_gitpack.c \
               src/search/test_search.c src/thread/test_thread.c \
               src/http/test_route.c src/http/test_http.c
 
@@ -152,7 +152,7 @@ FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/msg/fuzz_charset.c sr
             src/render/fuzz_html.c src/http/fuzz_route.c src/http/fuzz_reqhead.c \
             src/search/fuzz_search.c src/render/fuzz_msgpage.c src/msg/fuzz_patchid.c \
             src/msg/fuzz_series.c src/util/fuzz_stem.c src/util/fuzz_fold.c \
-            src/render/fuzz_ddiff.c src/ingest/fuzz_cgraph.c src/ingest/fuzz_gitpack.c src/store/fuzz_daylines.c \
+            src/render/fuzz_ddiff.c src/ingest/fuzz_cgraph.c src/store/fuzz_gitpack.c src/store/fuzz_daylines.c \
             src/store/fuzz_ftstok.c src/msg/fuzz_ftsrow.c src/msg/fuzz_text.c
 FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
 REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))

@@ -89,7 +89,7 @@
  * (ingest/git.c, ingest/cgraph.c). */
 #define CGRAPH_MAX ((uint64_t)512 << 20)
 
-/* A public-inbox epoch's packs as ingest/gitpack.c reads them.  An
+/* A public-inbox epoch's packs as store/gitpack.c reads them.  An
  * object (or a delta, or what a delta makes) bigger than
  * GITPACK_OBJECT_MAX, the biggest message listarc takes (DELIVER_MAX),
  * is refused (the run stops with an error: an inbox holds messages); a

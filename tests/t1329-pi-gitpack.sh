@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t1329-pi-gitpack: a public-inbox inbox indexed through listarc's own
-# pack reader (ingest/gitpack.c: pread, a bounded cache of delta bases)
+# pack reader (store/gitpack.c: pread, a bounded cache of delta bases)
 # makes the same archive as through libgit2 alone (LISTARC_GITPACK=0):
 # the same rows (URLs, Message-IDs, threads, blobs and offsets) and the
 # same bytes of every message, thread, day, month and list page.  The
@@ -12,9 +12,10 @@
 # itself wrote (v2 and v1) if it is installed.  A pack made corrupt stops
 # the run with an error naming the object, never a crash; so do commits
 # whose first parents make a loop (no object's id is checked against its
-# bytes).
+# bytes).  A message's page reads its blob from the packs as well, and a
+# loose object's through libgit2.
 . "$(dirname "$0")/lib.sh"
-N=12
+N=16
 plan $N
 if ! have_shared; then
 	skip $N "../shared/corpora is missing"
@@ -98,6 +99,30 @@ loose=$(find $MG/objects/?? -type f 2>/dev/null | wc -l)
 check "many: $packs packs and $loose loose objects, every object there" \
 	eval "[ $packs = 5 ] && [ $loose -ge 15 ] && git -C $MG fsck --connectivity-only 2>/dev/null"
 both many many --no-search
+
+# A message's page reads its blob from the packs (store/git.c: libgit2,
+# in listarc-ext.so, is not loaded), a loose one's through libgit2; every
+# page the same as with libgit2 alone (LISTARC_GITPACK=0).
+LISTARC_GITPACK=0 "$RELEASE" get --data many-gp --batch pages-many-lg0 <paths-many.txt >pages-many-lg0.txt 2>/dev/null
+same_files "many: every page ($(wc -l <paths-many.txt)) the same with the blobs read by libgit2 alone" pages-many-gp.txt pages-many-lg0.txt
+check "many: ... byte for byte" diff -rq pages-many-gp pages-many-lg0
+# url_of BLOB: the URL of the message whose blob is BLOB, in many-gp.
+url_of() {
+	sqlite3 many-gp/index.sqlite "SELECT '/lk/' || substr(day, 1, 4) || '/' || substr(day, 5, 2) || '/' ||
+		substr(day, 7, 2) || '/' || num FROM messages WHERE file = '0/$1'"
+}
+loose_blob=$(git -C $MG rev-parse master:m)
+packed_blob=$(git -C $MG rev-parse "$last:m")
+loose_url=$(url_of $loose_blob)
+packed_url=$(url_of $packed_blob)
+git -C $MG cat-file blob $loose_blob | sed -n 's/^Message-I[Dd]: *<\(.*\)>.*/\1/p' | head -1 >loose.mid
+git -C $MG cat-file blob $packed_blob | sed -n 's/^Message-I[Dd]: *<\(.*\)>.*/\1/p' | head -1 >packed.mid
+LD_DEBUG=files "$RELEASE" get --data many-gp "$packed_url" >packed.html 2>packed.ld
+LD_DEBUG=files "$RELEASE" get --data many-gp "$loose_url" >loose.html 2>loose.ld
+check "many: a packed message's page ($packed_url) holds its message, read without loading libgit2" \
+	eval "[ -s packed.mid ] && grep -qF \"\$(sed 's/@.*//' packed.mid)\" packed.html && ! grep -q 'file=libgit2' packed.ld"
+check "many: a loose message's page ($loose_url) holds its message, read through libgit2" \
+	eval "[ -s loose.mid ] && grep -qF \"\$(sed 's/@.*//' loose.mid)\" loose.html && grep -q 'file=libgit2' loose.ld"
 
 # public-inbox's own inboxes, v2 and v1 (its fast-import packs).
 if have_public_inbox; then

@@ -23,7 +23,7 @@
 
 #include "ingest/cgraph.h"
 #include "ingest/chain.h"
-#include "ingest/gitpack.h"
+#include "store/gitpack.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_int.h"
 #include "limits.h"

@@ -27,7 +27,7 @@ struct ingest_stats {
 	uint64_t pending;    /* trailing incomplete messages left for later */
 	uint64_t removed;    /* messages removed (deleted from a public-inbox) */
 	char note[512];      /* why something was left for later, if it was */
-	/* What reading a public-inbox source's packs took (ingest/gitpack.c;
+	/* What reading a public-inbox source's packs took (store/gitpack.c;
 	 * zero for other sources), the reader's and, apart, the first-parent
 	 * chain's (its commits read without a commit-graph): for tests and
 	 * bench/ (`listarc index` prints them with

@@ -2,7 +2,8 @@
  * of a message without a From_ line date (ingest_delivery_date), the
  * resume point and the fingerprints that tell an mbox that grew from one
  * that was truncated or rewritten, batches, the archive lock, and
- * `deliver`'s append, and `deliver` as a whole (ingest_deliver). */
+ * `deliver`'s append, and `deliver` as a whole (ingest_deliver); a git
+ * epoch's chain of commits with its chunks in a file (chain.h). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../tests/check.h"
+#include "ingest/chain.h"
 #include "ingest/ingest.h"
 #include "msg/msg.h"
 #include "store/store.h"
@@ -457,6 +459,98 @@ static void test_deliver(void)
 	close(fd);
 }
 
+/* ---- ingest/chain.h: a git epoch's chain, its chunks in a file ---- */
+
+/* Link i of a test chain: rec bytes that name i. */
+static void link_of(size_t i, size_t rec, unsigned char *out)
+{
+	for (size_t j = 0; j < rec; j++)
+		out[j] = (unsigned char)((i * 2654435761u) >> (8 * (j % 4))) ^ (unsigned char)j;
+}
+
+/* n links of rec bytes pushed into a chain of chunk links in dir, read
+ * back last to first and in a scattered order: how many came back as
+ * pushed (n + n when all did). */
+static size_t chain_round(size_t n, size_t rec, size_t chunk, const char *dir,
+                          struct chain_figs *figs)
+{
+	struct chain *c = NULL;
+	struct la_err err = {0};
+	unsigned char want[64], got[64];
+	size_t same = 0;
+	if (chain_new(&c, rec, chunk, dir, &err) != LA_OK)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		link_of(i, rec, want);
+		if (chain_push(c, want, &err) != LA_OK)
+			break;
+	}
+	if (chain_count(c) == n) {
+		for (size_t i = n; i-- > 0;) {
+			link_of(i, rec, want);
+			if (chain_get(c, i, got, &err) == LA_OK && memcmp(got, want, rec) == 0)
+				same++;
+		}
+		for (size_t k = 0; k < n; k++) {
+			size_t i = (k * 7919) % n;
+			link_of(i, rec, want);
+			if (chain_get(c, i, got, &err) == LA_OK && memcmp(got, want, rec) == 0)
+				same++;
+		}
+	}
+	chain_figs(c, figs);
+	chain_free(c);
+	return same;
+}
+
+static void test_chain(void)
+{
+	char dir[300];
+	snprintf(dir, sizeof dir, "%s/chain", top);
+	if (mkdir(dir, 0700) != 0)
+		perror("mkdir");
+	struct chain_figs f;
+	/* 10,000 = 156 chunks of 64 and 16 links. */
+	size_t same = chain_round(10000, 40, 64, dir, &f);
+	CHECK(same == 20000 && f.links == 10000 && f.spooled == 156 * 64 && !f.spool_failed,
+	      "a chain of 10,000 links, 64 a chunk: every link read back as pushed, both ways "
+	      "(%zu of 20000), all but the last chunk in the file (%llu)",
+	      same, (unsigned long long)f.spooled);
+	/* Backward: one read a chunk; the scattered round reads more. */
+	CHECK(f.reads >= 156 && f.reads < 156 + 10000, "chunks read back: %llu",
+	      (unsigned long long)f.reads);
+	same = chain_round(128, 40, 64, dir, &f);
+	CHECK(same == 256 && f.spooled == 64,
+	      "two full chunks: the first in the file, the second "
+	      "held (%llu spooled)",
+	      (unsigned long long)f.spooled);
+	same = chain_round(3000, 1, 1, dir, &f);
+	CHECK(same == 6000 && f.spooled == 2999, "links of 1 byte, 1 a chunk");
+	same = chain_round(5000, 40, 64, NULL, &f);
+	CHECK(same == 10000 && f.spooled == 0 && f.reads == 0 && !f.spool_failed,
+	      "no directory: every link held in memory");
+	char gone[400];
+	snprintf(gone, sizeof gone, "%s/no-such-directory", top);
+	same = chain_round(5000, 40, 64, gone, &f);
+	CHECK(same == 10000 && f.spooled == 0 && f.spool_failed,
+	      "a directory that is not there: the file failed, every link kept in memory");
+	/* Nothing is left in the directory (the file had no name). */
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", dir);
+	CHECK(system(cmd) == 0, "the chains left nothing in their directory");
+
+	struct chain *c = NULL;
+	struct la_err err = {0};
+	CHECK(chain_new(&c, 0, 64, dir, &err) == LA_EINVAL && !c, "a link of 0 bytes refused");
+	CHECK(chain_new(&c, 40, 0, dir, &err) == LA_EINVAL && !c, "a chunk of 0 links refused");
+	CHECK(chain_new(&c, 40, 64, dir, &err) == LA_OK && c, "an empty chain");
+	unsigned char l[40];
+	CHECK(chain_count(c) == 0 && chain_get(c, 0, l, &err) == LA_EINVAL,
+	      "an empty chain has no link 0");
+	chain_free(c);
+	chain_free(NULL);
+}
+
 int main(void)
 {
 	if (!mkdtemp(top)) {
@@ -470,6 +564,7 @@ int main(void)
 	test_append();
 	test_torn();
 	test_deliver();
+	test_chain();
 	char cmd[sizeof top + 16];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", top);
 	if (system(cmd) != 0)

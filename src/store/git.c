@@ -1,6 +1,7 @@
 /* git.c: public-inbox git sources: the last commit indexed per
- * repository, messages removed from one (410).  A message's bytes, a
- * blob read with libgit2, are gitrepo.c's. */
+ * repository, messages removed from one (410), a message's bytes (its
+ * blob, read from the packs by gitpack.c; what they do not hold, with
+ * libgit2 by gitrepo.c). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <git2.h>
@@ -11,7 +12,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "store/gitpack.h"
 #include "store/store_int.h"
+#include "util/io.h"
 
 static bool is_oid_hex(const char *s)
 {
@@ -29,6 +32,56 @@ const char *st_git_file_oid(const char *file, int *epoch)
 		file += k + 1;
 	}
 	return is_oid_hex(file) ? file : NULL;
+}
+
+/* A digit of an id is_oid_hex accepted (0-9, a-f). */
+static unsigned digit(char c)
+{
+	return (unsigned)(c <= '9' ? c - '0' : c - 'a' + 10);
+}
+
+/* A copy of blob `file` of the inbox at path, read from its packs, in an
+ * unnamed file in memory (its size in *size), or -1 (not in the packs, or
+ * not readable from them: corrupt, too big).  No base is cached: one
+ * object's chain is applied once. */
+static int blob_from_packs(const char *path, const char *file, uint64_t *size)
+{
+	const char *v = getenv("LISTARC_GITPACK");
+	int epoch;
+	const char *hex = st_git_file_oid(file, &epoch);
+	if ((v && strcmp(v, "0") == 0) || !hex)
+		return -1;
+	char rp[4200];
+	if (epoch < 0)
+		snprintf(rp, sizeof rp, "%s", path);
+	else if (snprintf(rp, sizeof rp, "%s/git/%d.git", path, epoch) >= (int)sizeof rp)
+		return -1;
+	unsigned char id[GITPACK_OID];
+	for (size_t i = 0; i < GITPACK_OID; i++)
+		id[i] = (unsigned char)(digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]));
+	struct gitpack *gp = NULL;
+	struct gitpack_obj o = {0};
+	struct la_err ignored = {0};
+	int fd = -1;
+	if (gitpack_new(&gp, 0, &ignored) == LA_OK && gitpack_add_dir(gp, rp, &ignored) == LA_OK &&
+	    gitpack_read(gp, id, &o, &ignored) == LA_OK && o.type == GITPACK_BLOB &&
+	    (fd = memfd_create("listarc-blob", MFD_CLOEXEC)) >= 0) {
+		if (io_write_all(fd, o.data, o.size) == LA_OK) {
+			*size = o.size;
+		} else {
+			close(fd);
+			fd = -1;
+		}
+	}
+	gitpack_obj_free(&o);
+	gitpack_free(gp);
+	return fd;
+}
+
+int st_git_blob_fd(const char *path, const char *file, uint64_t *size)
+{
+	int fd = blob_from_packs(path, file, size);
+	return fd >= 0 ? fd : store_git_blob_open(path, file, size);
 }
 
 enum la_status store_git_head_get(struct store *st, int64_t source_id, int epoch, char *hex,

@@ -621,9 +621,13 @@ const char *series_sql_at(size_t i);
 const char *stats_sql_at(size_t i);
 const char *memo_sql_at(size_t i);
 
-/* gitrepo.c: a copy of the blob `file` ("N/ID": of epoch N of the v2 inbox
+/* git.c: a copy of the blob `file` ("N/ID": of epoch N of the v2 inbox
  * at path; "ID": of the v1 inbox, a bare repository, at path) in an
- * unnamed file in memory (its size in *size), or -1. */
+ * unnamed file in memory (its size in *size), or -1: read from the
+ * repository's packs (gitpack.h), else by store_git_blob_open. */
+int st_git_blob_fd(const char *path, const char *file, uint64_t *size);
+/* gitrepo.c: the same read with libgit2 (listarc-ext.so, loaded on the
+ * first call: loose objects, packs gitpack.h leaves out). */
 int store_git_blob_open(const char *path, const char *file, uint64_t *size);
 /* git.c: a message's file, "N/ID" (v2, epoch N of at most 6 digits) or
  * "ID" (v1): the ID part and the epoch (-1 for v1), or NULL. */

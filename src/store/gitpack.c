@@ -13,7 +13,7 @@
  * sorted ids, their CRC32s, their 31-bit offsets (top bit set: an index
  * into a table of 64-bit offsets after them), two checksums. */
 #define _GNU_SOURCE
-#include "ingest/gitpack.h"
+#include "store/gitpack.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -258,10 +258,19 @@ enum la_status gitpack_open(struct gitpack **out, const char *repo_path, struct 
 	const char *tc = getenv("LISTARC_TEST_GITPACK_CACHE");
 	size_t cache = tc && atol(tc) > 0 ? (size_t)atol(tc) : GITPACK_BASE_CACHE;
 	enum la_status e = gitpack_new(out, cache, err);
-	if (e)
-		return e;
+	if (!e && (e = gitpack_add_dir(*out, repo_path, err))) {
+		gitpack_free(*out);
+		*out = NULL;
+	}
+	return e;
+}
+
+enum la_status gitpack_add_dir(struct gitpack *gp, const char *repo_path, struct la_err *err)
+{
+	enum la_status e = LA_OK;
 	char dir[4200];
-	snprintf(dir, sizeof dir, "%s/objects/pack", repo_path);
+	if (snprintf(dir, sizeof dir, "%s/objects/pack", repo_path) >= (int)sizeof dir)
+		return LA_OK; /* (no such directory) */
 	DIR *d = opendir(dir);
 	if (!d)
 		return LA_OK;
@@ -306,17 +315,13 @@ enum la_status gitpack_open(struct gitpack **out, const char *repo_path, struct 
 		}
 		/* A pack that is not one, or one too many, is left to libgit2. */
 		struct la_err ignored = {0};
-		enum la_status ae = gitpack_add(*out, pfd, ifd, &ignored);
+		enum la_status ae = gitpack_add(gp, pfd, ifd, &ignored);
 		if (ae == LA_ENOMEM)
 			e = la_err_set(err, ae, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	if (e) {
-		gitpack_free(*out);
-		*out = NULL;
-	}
 	return e;
 }
 

@@ -1,7 +1,9 @@
 /* gitpack.h: a repository's pack files (objects/pack/pack-*.pack and
  * their version 2 .idx, SHA-1) read with pread, for the indexer's reads
- * of a public-inbox epoch (ingest/git.c) in memory that does not grow
- * with the pack: libgit2 maps a pack whole and keeps 16 MiB of delta
+ * of a public-inbox epoch (ingest/git.c) and a message's blob for its
+ * pages (store/git.c, in the binary: libgit2 is loaded only for what the
+ * packs do not hold), in memory that does not grow with the pack:
+ * libgit2 maps a pack whole and keeps 16 MiB of delta
  * bases per pack (docs/INDEX.md, "What the indexer holds").  What it
  * keeps: each pack's 256-entry fanout and two descriptors, a read window
  * (32 kB), the places of the last REF_DELTA bases looked up (256 kB),
@@ -20,7 +22,7 @@
  * GITPACK_OBJECT_MAX, and bad data is an error status.  No object's SHA-1
  * is computed (as libgit2 is set up in git.c: strict hash verification
  * off).  A struct gitpack is used by one thread at a time.
- * Stage-internal (ingest/). */
+ * Internal to store/ and the stages after it (ingest/). */
 #ifndef LISTARC_GITPACK_H
 #define LISTARC_GITPACK_H
 
@@ -69,10 +71,15 @@ struct gitpack_stats {
 enum la_status gitpack_new(struct gitpack **out, size_t cache_bytes, struct la_err *err);
 
 /* The packs of the repository (or its objects directory's parent) at
- * repo_path, objects/pack/pack-*.idx with a .pack beside each, added to
- * a new set (GITPACK_BASE_CACHE of bases).  LA_OK even with no packs
- * (every read then not found); a pack whose files are not a pack and its
- * version 2 index is left out (its objects not found).  LA_ENOMEM. */
+ * repo_path, objects/pack/pack-*.idx with a .pack beside each, in the
+ * order of their names, added to gp.  LA_OK even with no packs (every
+ * read then not found); a pack whose files are not a pack and its
+ * version 2 index is left out (its objects not found), and so are packs
+ * past GITPACK_PACKS_MAX.  LA_ENOMEM. */
+enum la_status gitpack_add_dir(struct gitpack *gp, const char *repo_path, struct la_err *err);
+
+/* A new set (GITPACK_BASE_CACHE of bases; LISTARC_TEST_GITPACK_CACHE=
+ * BYTES for another bound) with gitpack_add_dir's packs.  LA_ENOMEM. */
 enum la_status gitpack_open(struct gitpack **out, const char *repo_path, struct la_err *err);
 
 /* A pack added to gp from its two open files (gp takes both descriptors,

@@ -1,5 +1,5 @@
 /* fuzz_gitpack: a pack and its index read from any bytes
- * (ingest/gitpack.h): the input is a 4-byte little-endian length L, L
+ * (store/gitpack.h): the input is a 4-byte little-endian length L, L
  * bytes of a .idx, and the rest a .pack.  Every id the index lists (the
  * first 64) is read, twice (the second time partly through the base
  * cache, kept small here so that it evicts; backwards for an input of
@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "ingest/gitpack.h"
+#include "store/gitpack.h"
 #include "limits.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
