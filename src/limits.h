@@ -105,6 +105,10 @@
 #define GITPACK_CHAIN_MAX 4096
 #define GITPACK_PACKS_MAX 256
 #define GITPACK_BASE_CACHE ((size_t)8 << 20)
+/* The delta bases kept for pages' blobs (store/git.c), for each of the
+ * two repositories a reader (each server render thread, `listarc get`)
+ * keeps open: a chain's bases mostly serve the next messages' too. */
+#define GITPACK_PAGE_CACHE ((size_t)1 << 20)
 
 /* The indexer reads at most this much of a message's header block.  A longer
  * header block (a 1 MB header line, 10,000 References) is cut here and the

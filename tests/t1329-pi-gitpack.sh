@@ -15,7 +15,7 @@
 # bytes).  A message's page reads its blob from the packs as well, and a
 # loose object's through libgit2.
 . "$(dirname "$0")/lib.sh"
-N=16
+N=19
 plan $N
 if ! have_shared; then
 	skip $N "../shared/corpora is missing"
@@ -123,6 +123,22 @@ check "many: a packed message's page ($packed_url) holds its message, read witho
 	eval "[ -s packed.mid ] && grep -qF \"\$(sed 's/@.*//' packed.mid)\" packed.html && ! grep -q 'file=libgit2' packed.ld"
 check "many: a loose message's page ($loose_url) holds its message, read through libgit2" \
 	eval "[ -s loose.mid ] && grep -qF \"\$(sed 's/@.*//' loose.mid)\" loose.html && grep -q 'file=libgit2' loose.ld"
+
+# The server's render thread keeps the packs open with their bases
+# (store/git.c): the same pages before and after the inbox is repacked
+# (its packs replaced, the loose objects packed), and the packs replaced
+# are let go once a page is read again (no descriptor of a deleted pack).
+DATA=many-gp start_server many --cache-mb 0 --threads 1
+curl -s "$U$packed_url" >srv-packed1.html
+curl -s "$U$loose_url" >srv-loose1.html
+git -C $MG repack -adq
+curl -s "$U$packed_url" >srv-packed2.html
+curl -s "$U$loose_url" >srv-loose2.html
+check "server: a packed and a loose message's pages, the same before and after a repack" \
+	eval "grep -qF \"\$(sed 's/@.*//' packed.mid)\" srv-packed1.html && grep -qF \"\$(sed 's/@.*//' loose.mid)\" srv-loose1.html && cmp -s srv-packed1.html srv-packed2.html && cmp -s srv-loose1.html srv-loose2.html && [ \$(ls $MG/objects/pack/*.pack | wc -l) = 1 ]"
+check "server: after the repack no pack of before is held open" \
+	eval "! ls -l /proc/$PID/fd | grep -q 'objects/pack/.*(deleted)'"
+stop_server many
 
 # public-inbox's own inboxes, v2 and v1 (its fast-import packs).
 if have_public_inbox; then

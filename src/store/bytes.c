@@ -77,7 +77,7 @@ int store_msg_open(struct store *st, const struct store_msg *m, uint64_t *size)
 	} else if (src.kind == SOURCE_GIT) {
 		/* A public-inbox message: its blob, read from git. */
 		uint64_t n;
-		fd = st_git_blob_fd(src.path, m->file, &n);
+		fd = st_git_blob_fd(st, src.path, m->file, &n);
 	} else {
 		/* A compressed source is read through its decompressed copy. */
 		fd = open(src.copy[0] ? src.copy : src.path, O_RDONLY | O_CLOEXEC);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/gitpack.h"
@@ -34,6 +35,88 @@ const char *st_git_file_oid(const char *file, int *epoch)
 	return is_oid_hex(file) ? file : NULL;
 }
 
+/* The packs of the last KEPT_PACKS repositories a store read a blob from
+ * stay open, with a cache of GITPACK_PAGE_CACHE bytes of delta bases
+ * each: opening them is a directory read and three system calls a pack,
+ * and the next message's chain mostly shares its bases (a crawler's
+ * walk, `listarc get --batch`, a thread page).  A store is one thread's
+ * (the server's render threads have one each), and so are its packs.
+ * Packs are never written in place: a repository repacked since (its
+ * objects/pack directory changed) is opened again, and until then what
+ * the packs kept do not hold is read by libgit2. */
+#define KEPT_PACKS 2
+
+struct st_kept_packs {
+	struct kept {
+		char *rp; /* the repository's path (NULL: a free slot) */
+		struct gitpack *gp;
+		struct stat dir; /* its objects/pack directory when opened */
+		uint64_t used;
+	} k[KEPT_PACKS];
+	uint64_t clock;
+};
+
+static void kept_close(struct kept *k)
+{
+	free(k->rp);
+	gitpack_free(k->gp);
+	*k = (struct kept){0};
+}
+
+void st_git_packs_free(struct store *st)
+{
+	if (!st->kept_packs)
+		return;
+	for (size_t i = 0; i < KEPT_PACKS; i++)
+		kept_close(&st->kept_packs->k[i]);
+	free(st->kept_packs);
+	st->kept_packs = NULL;
+}
+
+/* The packs of the repository at rp, kept by st (NULL: it has none, or
+ * out of memory). */
+static struct gitpack *kept_packs(struct store *st, const char *rp)
+{
+	char dir[4300];
+	struct stat sb;
+	if (snprintf(dir, sizeof dir, "%s/objects/pack", rp) >= (int)sizeof dir ||
+	    stat(dir, &sb) != 0)
+		return NULL;
+	if (!st->kept_packs && !(st->kept_packs = calloc(1, sizeof *st->kept_packs)))
+		return NULL;
+	struct st_kept_packs *kp = st->kept_packs;
+	struct kept *slot = NULL;
+	for (size_t i = 0; i < KEPT_PACKS && !slot; i++)
+		if (kp->k[i].rp && strcmp(kp->k[i].rp, rp) == 0)
+			slot = &kp->k[i];
+	if (slot && slot->dir.st_ino == sb.st_ino && slot->dir.st_dev == sb.st_dev &&
+	    slot->dir.st_mtim.tv_sec == sb.st_mtim.tv_sec &&
+	    slot->dir.st_mtim.tv_nsec == sb.st_mtim.tv_nsec) {
+		slot->used = ++kp->clock;
+		return slot->gp;
+	}
+	/* (Else the same repository's slot, or a free one, or the one used
+	 * longest ago.) */
+	for (size_t i = 0; i < KEPT_PACKS && !slot; i++)
+		if (!kp->k[i].rp)
+			slot = &kp->k[i];
+	for (size_t i = 0; i < KEPT_PACKS && !slot; i++)
+		if (i == 0 || kp->k[i].used < slot->used)
+			slot = &kp->k[i];
+	if (!slot) /* (only if KEPT_PACKS were 0) */
+		return NULL;
+	kept_close(slot);
+	struct la_err ignored = {0};
+	if (!(slot->rp = strdup(rp)) || gitpack_new(&slot->gp, GITPACK_PAGE_CACHE, &ignored) ||
+	    gitpack_add_dir(slot->gp, rp, &ignored)) {
+		kept_close(slot);
+		return NULL;
+	}
+	slot->dir = sb;
+	slot->used = ++kp->clock;
+	return slot->gp;
+}
+
 /* A digit of an id is_oid_hex accepted (0-9, a-f). */
 static unsigned digit(char c)
 {
@@ -42,9 +125,8 @@ static unsigned digit(char c)
 
 /* A copy of blob `file` of the inbox at path, read from its packs, in an
  * unnamed file in memory (its size in *size), or -1 (not in the packs, or
- * not readable from them: corrupt, too big).  No base is cached: one
- * object's chain is applied once. */
-static int blob_from_packs(const char *path, const char *file, uint64_t *size)
+ * not readable from them: corrupt, too big). */
+static int blob_from_packs(struct store *st, const char *path, const char *file, uint64_t *size)
 {
 	const char *v = getenv("LISTARC_GITPACK");
 	int epoch;
@@ -59,12 +141,11 @@ static int blob_from_packs(const char *path, const char *file, uint64_t *size)
 	unsigned char id[GITPACK_OID];
 	for (size_t i = 0; i < GITPACK_OID; i++)
 		id[i] = (unsigned char)(digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]));
-	struct gitpack *gp = NULL;
+	struct gitpack *gp = kept_packs(st, rp);
 	struct gitpack_obj o = {0};
 	struct la_err ignored = {0};
 	int fd = -1;
-	if (gitpack_new(&gp, 0, &ignored) == LA_OK && gitpack_add_dir(gp, rp, &ignored) == LA_OK &&
-	    gitpack_read(gp, id, &o, &ignored) == LA_OK && o.type == GITPACK_BLOB &&
+	if (gp && gitpack_read(gp, id, &o, &ignored) == LA_OK && o.type == GITPACK_BLOB &&
 	    (fd = memfd_create("listarc-blob", MFD_CLOEXEC)) >= 0) {
 		if (io_write_all(fd, o.data, o.size) == LA_OK) {
 			*size = o.size;
@@ -74,13 +155,12 @@ static int blob_from_packs(const char *path, const char *file, uint64_t *size)
 		}
 	}
 	gitpack_obj_free(&o);
-	gitpack_free(gp);
 	return fd;
 }
 
-int st_git_blob_fd(const char *path, const char *file, uint64_t *size)
+int st_git_blob_fd(struct store *st, const char *path, const char *file, uint64_t *size)
 {
-	int fd = blob_from_packs(path, file, size);
+	int fd = blob_from_packs(st, path, file, size);
 	return fd >= 0 ? fd : store_git_blob_open(path, file, size);
 }
 

@@ -1063,6 +1063,7 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->prepared[i]);
 	series_stmts_free(st);
 	store_memo_free(st->memo);
+	st_git_packs_free(st);
 	free(st->sdirty);
 	free(st->sjoin);
 	series_old_clear(st);

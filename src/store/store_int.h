@@ -217,6 +217,9 @@ struct store {
 	size_t nscount;
 	/* What pages read again and again, for read_gen (memo.c). */
 	struct store_memo *memo;
+	/* git.c: the packs of the last repositories a blob was read from,
+	 * kept open with their delta bases (NULL until one is). */
+	struct st_kept_packs *kept_packs;
 	sqlite3_stmt *stats_stmt[16]; /* stats.c's */
 	sqlite3_stmt *stats_apply[12];
 	/* The messages shown added since the last stats_flush, in order
@@ -625,7 +628,9 @@ const char *memo_sql_at(size_t i);
  * at path; "ID": of the v1 inbox, a bare repository, at path) in an
  * unnamed file in memory (its size in *size), or -1: read from the
  * repository's packs (gitpack.h), else by store_git_blob_open. */
-int st_git_blob_fd(const char *path, const char *file, uint64_t *size);
+int st_git_blob_fd(struct store *st, const char *path, const char *file, uint64_t *size);
+/* git.c: closes the packs st_git_blob_fd kept (store_close). */
+void st_git_packs_free(struct store *st);
 /* gitrepo.c: the same read with libgit2 (listarc-ext.so, loaded on the
  * first call: loose objects, packs gitpack.h leaves out). */
 int store_git_blob_open(const char *path, const char *file, uint64_t *size);
