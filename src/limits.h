@@ -109,6 +109,12 @@
  * two repositories a reader (each server render thread, `listarc get`)
  * keeps open: a chain's bases mostly serve the next messages' too. */
 #define GITPACK_PAGE_CACHE ((size_t)1 << 20)
+/* A repository's packs are kept open that way only if it has at most
+ * this many (two descriptors each): one with more (a mirror fetched
+ * often and never repacked) is opened for each blob and closed again, so
+ * that a reader holds at most 2 * 2 * GITPACK_PAGE_PACKS descriptors
+ * (the server counts them in its connection cap). */
+#define GITPACK_PAGE_PACKS 4
 
 /* The indexer reads at most this much of a message's header block.  A longer
  * header block (a 1 MB header line, 10,000 References) is cut here and the

@@ -124,20 +124,34 @@ check "many: a packed message's page ($packed_url) holds its message, read witho
 check "many: a loose message's page ($loose_url) holds its message, read through libgit2" \
 	eval "[ -s loose.mid ] && grep -qF \"\$(sed 's/@.*//' loose.mid)\" loose.html && grep -q 'file=libgit2' loose.ld"
 
-# The server's render thread keeps the packs open with their bases
-# (store/git.c): the same pages before and after the inbox is repacked
-# (its packs replaced, the loose objects packed), and the packs replaced
-# are let go once a page is read again (no descriptor of a deleted pack).
+# The server's render thread keeps a repository's packs open with their
+# bases (store/git.c) if it has at most 4 (GITPACK_PAGE_PACKS), else opens
+# them for each page; a repository repacked since (its packs replaced) is
+# opened again and the packs of before let go.  The same pages all along.
+# packs_held: the server's descriptors of the inbox's packs ("N M": open,
+# of them deleted).
+packs_held() {
+	local fds
+	fds=$(ls -l /proc/$PID/fd 2>/dev/null | grep "$T/$MG/objects/pack/")
+	echo "$(grep -c . <<<"$fds") $(grep -c '(deleted)' <<<"$fds")"
+}
+pages_now() {
+	curl -s "$U$packed_url" >srv-packed$1.html
+	curl -s "$U$loose_url" >srv-loose$1.html
+}
 DATA=many-gp start_server many --cache-mb 0 --threads 1
-curl -s "$U$packed_url" >srv-packed1.html
-curl -s "$U$loose_url" >srv-loose1.html
+pages_now 1
+held1=$(packs_held)
 git -C $MG repack -adq
-curl -s "$U$packed_url" >srv-packed2.html
-curl -s "$U$loose_url" >srv-loose2.html
-check "server: a packed and a loose message's pages, the same before and after a repack" \
-	eval "grep -qF \"\$(sed 's/@.*//' packed.mid)\" srv-packed1.html && grep -qF \"\$(sed 's/@.*//' loose.mid)\" srv-loose1.html && cmp -s srv-packed1.html srv-packed2.html && cmp -s srv-loose1.html srv-loose2.html && [ \$(ls $MG/objects/pack/*.pack | wc -l) = 1 ]"
-check "server: after the repack no pack of before is held open" \
-	eval "! ls -l /proc/$PID/fd | grep -q 'objects/pack/.*(deleted)'"
+pages_now 2
+held2=$(packs_held)
+git -C $MG repack -adfq --depth=7 --window=7
+pages_now 3
+held3=$(packs_held)
+check "server: a packed and a loose message's pages, the same with 5 packs and loose objects, after a repack into one pack and after another" \
+	eval "grep -qF \"\$(sed 's/@.*//' packed.mid)\" srv-packed1.html && grep -qF \"\$(sed 's/@.*//' loose.mid)\" srv-loose1.html && cmp -s srv-packed1.html srv-packed2.html && cmp -s srv-loose1.html srv-loose2.html && cmp -s srv-packed1.html srv-packed3.html && cmp -s srv-loose1.html srv-loose3.html"
+check_eq "server: 5 packs not kept open; one pack kept (its .pack and .idx); after the second repack, the new one kept and none of before (descriptors, deleted)" \
+	"$held1 / $held2 / $held3" "0 0 / 2 0 / 2 0"
 stop_server many
 
 # public-inbox's own inboxes, v2 and v1 (its fast-import packs).

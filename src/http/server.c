@@ -1578,9 +1578,13 @@ static void reload_conf(struct server *srv)
 /* The cap on open connections: the configured one, lowered to what the
  * open-file limit leaves.  Every connection is a descriptor: take what
  * the hard limit allows (systemd's default soft limit is 1024), and keep
- * the cap below it, with room for the index, the log and the sources. */
-static int connection_cap(const struct http_config *cfg)
+ * the cap below it, with room for the index, the log and the sources,
+ * and for the git packs each of the nrender render threads may keep open
+ * (store/git.c: two repositories of GITPACK_PAGE_PACKS packs, two
+ * descriptors a pack). */
+static int connection_cap(const struct http_config *cfg, int nrender)
 {
+	int spare = HTTP_FDS_SPARE + nrender * 2 * 2 * GITPACK_PAGE_PACKS;
 	int max_conns = cfg->max_conns > 0 ? cfg->max_conns : HTTP_CONNS_DEFAULT;
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
@@ -1592,8 +1596,8 @@ static int connection_cap(const struct http_config *cfg)
 	}
 	int room = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT32_MAX ? INT32_MAX
 	                                                                   : (int)rl.rlim_cur;
-	if (max_conns > room - HTTP_FDS_SPARE) {
-		max_conns = room - HTTP_FDS_SPARE > 16 ? room - HTTP_FDS_SPARE : 16;
+	if (max_conns > room - spare) {
+		max_conns = room - spare > 16 ? room - spare : 16;
 		say("warning", "at most %d connections (%d open files allowed)", max_conns, room);
 	}
 	return max_conns;
@@ -1739,7 +1743,7 @@ enum la_status http_serve(const struct http_config *cfg, struct la_err *err)
 		srv.nworkers = 1;
 	if (srv.nworkers > 64)
 		srv.nworkers = 64;
-	int max_conns = connection_cap(cfg);
+	int max_conns = connection_cap(cfg, srv.nworkers);
 	srv.log_fd = 2;
 	if (cfg->log_path) {
 		srv.log_fd = open_log(cfg->log_path);

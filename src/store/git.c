@@ -36,12 +36,11 @@ const char *st_git_file_oid(const char *file, int *epoch)
 }
 
 /* The packs of the last KEPT_PACKS repositories a store read a blob from
- * stay open, with a cache of GITPACK_PAGE_CACHE bytes of delta bases
- * each: opening them is a directory read and three system calls a pack,
- * and the next message's chain mostly shares its bases (a crawler's
- * walk, `listarc get --batch`, a thread page).  A store is one thread's
- * (the server's render threads have one each), and so are its packs.
- * Packs are never written in place: a repository repacked since (its
+ * stay open (if they are at most GITPACK_PAGE_PACKS), with a cache of
+ * GITPACK_PAGE_CACHE bytes of delta bases each: opening them is a directory read and three system
+ * calls a pack, and the next message's chain mostly shares its bases (a crawler's walk, `listarc
+ * get --batch`, a thread page).  A store is one thread's (the server's render threads have one
+ * each), and so are its packs. Packs are never written in place: a repository repacked since (its
  * objects/pack directory changed) is opened again, and until then what
  * the packs kept do not hold is read by libgit2. */
 #define KEPT_PACKS 2
@@ -73,10 +72,12 @@ void st_git_packs_free(struct store *st)
 	st->kept_packs = NULL;
 }
 
-/* The packs of the repository at rp, kept by st (NULL: it has none, or
- * out of memory). */
-static struct gitpack *kept_packs(struct store *st, const char *rp)
+/* The packs of the repository at rp, kept by st, or (*once: more than
+ * GITPACK_PAGE_PACKS of them) opened for the caller to free after one
+ * read.  NULL: it has none, or out of memory. */
+static struct gitpack *kept_packs(struct store *st, const char *rp, bool *once)
 {
+	*once = false;
 	char dir[4300];
 	struct stat sb;
 	if (snprintf(dir, sizeof dir, "%s/objects/pack", rp) >= (int)sizeof dir ||
@@ -95,26 +96,39 @@ static struct gitpack *kept_packs(struct store *st, const char *rp)
 		slot->used = ++kp->clock;
 		return slot->gp;
 	}
-	/* (Else the same repository's slot, or a free one, or the one used
-	 * longest ago.) */
+	/* A repository repacked since: its packs of before let go. */
+	if (slot)
+		kept_close(slot);
+	struct gitpack *gp = NULL;
+	struct la_err ignored = {0};
+	if (gitpack_new(&gp, GITPACK_PAGE_CACHE, &ignored) || gitpack_add_dir(gp, rp, &ignored)) {
+		gitpack_free(gp);
+		return NULL;
+	}
+	if (gitpack_count(gp) > GITPACK_PAGE_PACKS) {
+		/* (Too many descriptors to keep: the caller's for this blob.) */
+		*once = true;
+		return gp;
+	}
+	/* Kept in that slot, or a free one, or the one used longest ago. */
 	for (size_t i = 0; i < KEPT_PACKS && !slot; i++)
 		if (!kp->k[i].rp)
 			slot = &kp->k[i];
 	for (size_t i = 0; i < KEPT_PACKS && !slot; i++)
 		if (i == 0 || kp->k[i].used < slot->used)
 			slot = &kp->k[i];
-	if (!slot) /* (only if KEPT_PACKS were 0) */
-		return NULL;
-	kept_close(slot);
-	struct la_err ignored = {0};
-	if (!(slot->rp = strdup(rp)) || gitpack_new(&slot->gp, GITPACK_PAGE_CACHE, &ignored) ||
-	    gitpack_add_dir(slot->gp, rp, &ignored)) {
-		kept_close(slot);
-		return NULL;
+	char *copy = strdup(rp);
+	if (!slot || !copy) {
+		free(copy);
+		*once = true;
+		return gp;
 	}
+	kept_close(slot);
+	slot->rp = copy;
+	slot->gp = gp;
 	slot->dir = sb;
 	slot->used = ++kp->clock;
-	return slot->gp;
+	return gp;
 }
 
 /* A digit of an id is_oid_hex accepted (0-9, a-f). */
@@ -141,7 +155,8 @@ static int blob_from_packs(struct store *st, const char *path, const char *file,
 	unsigned char id[GITPACK_OID];
 	for (size_t i = 0; i < GITPACK_OID; i++)
 		id[i] = (unsigned char)(digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]));
-	struct gitpack *gp = kept_packs(st, rp);
+	bool once;
+	struct gitpack *gp = kept_packs(st, rp, &once);
 	struct gitpack_obj o = {0};
 	struct la_err ignored = {0};
 	int fd = -1;
@@ -155,6 +170,8 @@ static int blob_from_packs(struct store *st, const char *path, const char *file,
 		}
 	}
 	gitpack_obj_free(&o);
+	if (once)
+		gitpack_free(gp);
 	return fd;
 }
 
