@@ -11,17 +11,7 @@
 #include "util/hash.h"
 #include "util/utf8.h"
 #include "util/civil.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "util/hex.h"
 
 /* Percent-decodes the path segment p[0..n) into out (capacity n+1).
  * Returns the decoded length, or -1 if the encoding is broken or decodes
@@ -34,7 +24,7 @@ static long decode_segment(const char *p, size_t n, char *out)
 		if (c == '%') {
 			if (i + 2 >= n)
 				return -1;
-			int hi = hexval(p[i + 1]), lo = hexval(p[i + 2]);
+			int hi = hex_value(p[i + 1]), lo = hex_value(p[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = (unsigned char)(hi * 16 + lo);
@@ -76,7 +66,7 @@ static bool decode_value(const char *p, size_t n, char *out, size_t cap)
 		} else if (c == '%') {
 			if (i + 2 >= n)
 				return false;
-			int hi = hexval(p[i + 1]), lo = hexval(p[i + 2]);
+			int hi = hex_value(p[i + 1]), lo = hex_value(p[i + 2]);
 			if (hi < 0 || lo < 0)
 				return false;
 			c = (unsigned char)(hi * 16 + lo);

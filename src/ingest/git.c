@@ -70,20 +70,13 @@ struct obj {
 	int type; /* GIT_OBJECT_* (gitpack's types are git's numbers) */
 };
 
-/* Is the pack reader on (LISTARC_GITPACK=0: libgit2 alone, to compare)? */
-static bool gitpack_on(void)
-{
-	const char *v = getenv("LISTARC_GITPACK");
-	return !(v && strcmp(v, "0") == 0);
-}
-
 /* The packs of the repository at rp, or NULL (off, or they cannot be
  * read: every object then from libgit2). */
 static struct gitpack *packs_open(const char *rp)
 {
 	struct gitpack *gp = NULL;
 	struct la_err ignored = {0};
-	if (gitpack_on() && gitpack_open(&gp, rp, &ignored) != LA_OK)
+	if (gitpack_enabled() && gitpack_open(&gp, rp, &ignored) != LA_OK)
 		gp = NULL;
 	return gp;
 }
@@ -189,14 +182,6 @@ static enum la_status list_epochs(const char *path, bool v2, int **out, size_t *
 	if (*n > 1)
 		qsort(*out, *n, sizeof **out, cmp_int);
 	return e;
-}
-
-static void epoch_repo_path(char *out, size_t n, const char *path, int epoch)
-{
-	if (epoch < 0)
-		snprintf(out, n, "%s", path);
-	else
-		snprintf(out, n, "%s/git/%d.git", path, epoch);
 }
 
 /* The message's file as the index keeps it: "N/ID", or "ID" for v1. */
@@ -559,7 +544,7 @@ static enum la_status epoch_resync(struct walk *w, struct epoch *ep, struct la_e
 static enum la_status epoch_open(struct walk *w, struct epoch *ep, struct la_err *err)
 {
 	char rp[4200];
-	epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
+	gitpack_repo_path(rp, sizeof rp, w->src.path, ep->num);
 	if (git_repository_open_ext(&ep->repo, rp,
 	                            GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
 	                            NULL) != 0)
@@ -739,7 +724,7 @@ static enum la_status collect_chain(struct walk *w, struct epoch *ep, git_odb *o
 {
 	*out = NULL;
 	char rp[4200];
-	epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
+	gitpack_repo_path(rp, sizeof rp, w->src.path, ep->num);
 	struct graph_map gm;
 	graph_map_open(&gm, rp);
 	/* (The commits the graph does not hold read from the packs.) */
@@ -1214,7 +1199,7 @@ static enum la_status use_slot(struct walk *w, struct epoch *ep, git_odb *odb, s
 		/* The first message's date fallback: its commit's time (read
 		 * from the packs as well: libgit2 would map them). */
 		char rp[4200];
-		epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
+		gitpack_repo_path(rp, sizeof rp, w->src.path, ep->num);
 		struct gitpack *gp = packs_open(rp);
 		struct obj o;
 		struct la_err ignored = {0};
@@ -1254,7 +1239,7 @@ static enum la_status walk_chain(struct walk *w, struct epoch *ep, git_odb *odb,
 	size_t n = chain_count(chain);
 	int hnum = ep->num < 0 ? 0 : ep->num;
 	char rp[4200];
-	epoch_repo_path(rp, sizeof rp, w->src.path, ep->num);
+	gitpack_repo_path(rp, sizeof rp, w->src.path, ep->num);
 	struct git_ring q = {.repo_path = rp,
 	                     .src_path = w->src.path,
 	                     .v2 = ep->num >= 0,
@@ -1322,7 +1307,7 @@ static void *chain_ahead_main(void *arg)
 {
 	struct chain_ahead *a = arg;
 	char rp[4200];
-	epoch_repo_path(rp, sizeof rp, a->w->src.path, a->ep->num);
+	gitpack_repo_path(rp, sizeof rp, a->w->src.path, a->ep->num);
 	git_repository *repo = NULL;
 	git_odb *odb = NULL;
 	if (git_repository_open_ext(&repo, rp,

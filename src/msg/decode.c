@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "msg/charset.h"
+#include "util/hex.h"
 #include "util/utf8.h"
 
 static GMimeParserOptions *parser_opts;
@@ -101,14 +102,6 @@ static bool parse_eword(const char *p, size_t n, struct eword *w)
 	return true;
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9'   ? c - '0'
-	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
-	                              : -1;
-}
-
 /* Appends the bytes a word's text stands for.  B: characters outside the
  * alphabet are skipped, decoding stops at padding, a last group of two
  * or three characters gives its one or two bytes (missing padding).
@@ -122,8 +115,8 @@ static void eword_bytes(struct buf *out, const struct eword *w)
 			int hi, lo;
 			if (t[i] == '_')
 				buf_addc(out, ' ');
-			else if (t[i] == '=' && i + 2 < n && (hi = hexval(t[i + 1])) >= 0 &&
-			         (lo = hexval(t[i + 2])) >= 0) {
+			else if (t[i] == '=' && i + 2 < n && (hi = hex_value(t[i + 1])) >= 0 &&
+			         (lo = hex_value(t[i + 2])) >= 0) {
 				buf_addc(out, (char)(hi * 16 + lo));
 				i += 2;
 			} else
@@ -424,8 +417,8 @@ static void percent_decode(struct buf *out, struct span v)
 {
 	for (size_t k = 0; k < v.n; k++) {
 		int hi, lo;
-		if (v.p[k] == '%' && k + 2 < v.n && (hi = hexval(v.p[k + 1])) >= 0 &&
-		    (lo = hexval(v.p[k + 2])) >= 0) {
+		if (v.p[k] == '%' && k + 2 < v.n && (hi = hex_value(v.p[k + 1])) >= 0 &&
+		    (lo = hex_value(v.p[k + 2])) >= 0) {
 			buf_addc(out, (char)(hi * 16 + lo));
 			k += 2;
 		} else if (v.p[k] != '\r' && v.p[k] != '\n') {

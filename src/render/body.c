@@ -19,6 +19,7 @@
 #include "limits.h"
 #include "render/html.h"
 #include "render/render_int.h"
+#include "util/hex.h"
 
 /* A quoted block of more lines than this is folded: its first line
  * shows, and its last QUOTE_TAIL_LINES stay open (the context of the
@@ -42,17 +43,6 @@ static size_t line_len(const char *p, size_t n)
 }
 
 /* ---- lore's links ---- */
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 /* The Message-ID of a lore URL (https://lore.kernel.org/LIST/MSGID/...,
  * /r/MSGID, lkml.kernel.org/r/MSGID), percent-decoded, into out (with the
@@ -88,8 +78,9 @@ static bool lore_msgid(const char *url, size_t n, char *out, size_t outn, char *
 	size_t k = 0;
 	for (; i < n && url[i] != '/' && url[i] != '?' && url[i] != '#'; i++) {
 		char ch = url[i];
-		if (ch == '%' && i + 2 < n && hexval(url[i + 1]) >= 0 && hexval(url[i + 2]) >= 0) {
-			ch = (char)(hexval(url[i + 1]) * 16 + hexval(url[i + 2]));
+		if (ch == '%' && i + 2 < n && hex_value(url[i + 1]) >= 0 &&
+		    hex_value(url[i + 2]) >= 0) {
+			ch = (char)(hex_value(url[i + 1]) * 16 + hex_value(url[i + 2]));
 			i += 2;
 		}
 		if (ch == '\0' || k + 1 >= outn)

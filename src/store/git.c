@@ -15,6 +15,7 @@
 
 #include "store/gitpack.h"
 #include "store/store_int.h"
+#include "util/hex.h"
 #include "util/io.h"
 
 static bool is_oid_hex(const char *s)
@@ -131,30 +132,18 @@ static struct gitpack *kept_packs(struct store *st, const char *rp, bool *once)
 	return gp;
 }
 
-/* A digit of an id is_oid_hex accepted (0-9, a-f). */
-static unsigned digit(char c)
-{
-	return (unsigned)(c <= '9' ? c - '0' : c - 'a' + 10);
-}
-
 /* A copy of blob `file` of the inbox at path, read from its packs, in an
  * unnamed file in memory (its size in *size), or -1 (not in the packs, or
  * not readable from them: corrupt, too big). */
 static int blob_from_packs(struct store *st, const char *path, const char *file, uint64_t *size)
 {
-	const char *v = getenv("LISTARC_GITPACK");
 	int epoch;
 	const char *hex = st_git_file_oid(file, &epoch);
-	if ((v && strcmp(v, "0") == 0) || !hex)
-		return -1;
 	char rp[4200];
-	if (epoch < 0)
-		snprintf(rp, sizeof rp, "%s", path);
-	else if (snprintf(rp, sizeof rp, "%s/git/%d.git", path, epoch) >= (int)sizeof rp)
-		return -1;
 	unsigned char id[GITPACK_OID];
-	for (size_t i = 0; i < GITPACK_OID; i++)
-		id[i] = (unsigned char)(digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]));
+	if (!gitpack_enabled() || !hex || !gitpack_repo_path(rp, sizeof rp, path, epoch) ||
+	    !hex_decode(hex, GITPACK_OID, id))
+		return -1;
 	bool once;
 	struct gitpack *gp = kept_packs(st, rp, &once);
 	struct gitpack_obj o = {0};

@@ -1101,3 +1101,16 @@ void gitpack_free(struct gitpack *gp)
 	free(gp->ahead);
 	free(gp);
 }
+
+bool gitpack_enabled(void)
+{
+	const char *v = getenv("LISTARC_GITPACK");
+	return !(v && strcmp(v, "0") == 0);
+}
+
+bool gitpack_repo_path(char *out, size_t n, const char *inbox, int epoch)
+{
+	int k = epoch < 0 ? snprintf(out, n, "%s", inbox)
+	                  : snprintf(out, n, "%s/git/%d.git", inbox, epoch);
+	return k >= 0 && (size_t)k < n;
+}

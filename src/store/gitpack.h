@@ -127,4 +127,13 @@ void gitpack_free(struct gitpack *gp);
 /* "commit", "tree", "blob", "tag" (or "?"). */
 const char *gitpack_type_name(enum gitpack_type t);
 
+/* Is the pack reader used (the indexer's and pages' reads)?  Off with
+ * LISTARC_GITPACK=0: everything through libgit2, to compare. */
+bool gitpack_enabled(void);
+
+/* The repository of epoch `epoch` of the public-inbox inbox at inbox
+ * (INBOX/git/N.git), or the inbox itself for epoch -1 (v1, one bare
+ * repository), into out; false if it does not fit n bytes. */
+bool gitpack_repo_path(char *out, size_t n, const char *inbox, int epoch);
+
 #endif

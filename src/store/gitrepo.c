@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "store/gitpack.h"
 #include "store/store_int.h"
 
 /* libgit2 is set up once per process and left so: the server's threads
@@ -30,10 +31,7 @@ int store_git_blob_open(const char *path, const char *file, uint64_t *size)
 	if (!hex)
 		return -1;
 	char repo_path[4200];
-	if (epoch < 0)
-		snprintf(repo_path, sizeof repo_path, "%s", path);
-	else if (snprintf(repo_path, sizeof repo_path, "%s/git/%d.git", path, epoch) >=
-	         (int)sizeof repo_path)
+	if (!gitpack_repo_path(repo_path, sizeof repo_path, path, epoch))
 		return -1;
 	git_repository *repo = NULL;
 	git_blob *blob = NULL;
@@ -78,10 +76,7 @@ struct status_walk {
 static void status_epoch(struct status_walk *w, const struct store_source *s, int epoch)
 {
 	char rp[4200];
-	if (epoch < 0)
-		snprintf(rp, sizeof rp, "%s", s->path);
-	else
-		snprintf(rp, sizeof rp, "%s/git/%d.git", s->path, epoch);
+	gitpack_repo_path(rp, sizeof rp, s->path, epoch);
 	char head[GIT_OID_HEXSZ + 1] = "", indexed[GIT_OID_HEXSZ + 1] = "";
 	git_repository *repo = NULL;
 	git_oid oid;

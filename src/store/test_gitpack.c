@@ -733,8 +733,27 @@ static void test_hand(void)
 	}
 }
 
+static void test_paths(void)
+{
+	char out[32];
+	CHECK(gitpack_repo_path(out, sizeof out, "/a/inbox", 12) &&
+	              strcmp(out, "/a/inbox/git/12.git") == 0,
+	      "an epoch's repository: INBOX/git/N.git");
+	CHECK(gitpack_repo_path(out, sizeof out, "/a/v1", -1) && strcmp(out, "/a/v1") == 0,
+	      "a v1 inbox is its own repository");
+	CHECK(!gitpack_repo_path(out, 19, "/a/inbox", 12) &&
+	              gitpack_repo_path(out, 20, "/a/inbox", 12),
+	      "a path that does not fit is refused, one that just fits is not");
+	unsetenv("LISTARC_GITPACK");
+	CHECK(gitpack_enabled(), "the pack reader is on by default");
+	setenv("LISTARC_GITPACK", "0", 1);
+	CHECK(!gitpack_enabled(), "LISTARC_GITPACK=0 turns it off");
+	unsetenv("LISTARC_GITPACK");
+}
+
 int main(void)
 {
+	test_paths();
 	if (!mkdtemp(top)) {
 		perror("mkdtemp");
 		return 1;

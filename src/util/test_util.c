@@ -13,6 +13,7 @@
 #include "util/handoff.h"
 #include "util/span.h"
 #include "util/hash.h"
+#include "util/hex.h"
 #include "util/stem.h"
 #include "util/io.h"
 #include "util/span.h"
@@ -457,9 +458,26 @@ static void test_mem2chr(void)
 	      "mem2chr: empty, cut, and a pair after its first byte alone");
 }
 
+static void test_hex(void)
+{
+	CHECK(hex_value('0') == 0 && hex_value('9') == 9 && hex_value('a') == 10 &&
+	              hex_value('F') == 15 && hex_value('g') == -1 && hex_value('\0') == -1 &&
+	              hex_value('/') == -1 && hex_value(':') == -1 && hex_value('@') == -1 &&
+	              hex_value('`') == -1 && hex_value((char)0xe9) == -1,
+	      "hex_value: 0-9, a-f, A-F and nothing else");
+	unsigned char out[4] = {0};
+	CHECK(hex_decode("00fFa51c", 4, out) && out[0] == 0 && out[1] == 0xff && out[2] == 0xa5 &&
+	              out[3] == 0x1c,
+	      "hex_decode: four bytes, either case");
+	CHECK(!hex_decode("0g", 1, out) && !hex_decode("g0", 1, out) && !hex_decode("0", 1, out),
+	      "hex_decode: a character that is not a digit (the NUL of a short string too)");
+	CHECK(hex_decode("", 0, out), "hex_decode: nothing to read");
+}
+
 int main(void)
 {
 	test_buf();
+	test_hex();
 	test_memmem();
 	test_mem2chr();
 	test_vec();
