@@ -29,7 +29,7 @@ STATIC_HIDDEN = $(subst $(space),:,$(patsubst %,lib%.a,$(filter-out sqlite3,$(ST
 BIN_LIBS = $(if $(STATIC_HIDDEN),-Wl$(comma)--exclude-libs=$(STATIC_HIDDEN)) \
            $(if $(STATIC_LIBS),-Wl$(comma)-Bstatic $(STATIC_LIBS:%=-l%) -Wl$(comma)-Bdynamic) \
            $(filter-out $(STATIC_LIBS:%=-l%),$(shell pkg-config --libs $(BIN_PKGS) 2>/dev/null) -lbz2 -lstemmer) -lm
-PKG_LIBS = $(CORE_LIBS) $(EXT_LIBS)
+PKG_LIBS = $(CORE_LIBS) $(EXT_LIBS) -lm
 
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
@@ -54,7 +54,7 @@ THREAD_SRC := src/thread/thread.c
 STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write.c src/store/search.c \
               src/store/bytes.c src/store/git.c src/store/gitrepo.c src/store/series.c \
               src/store/hide.c src/store/lists.c src/store/legacy.c src/store/stats.c src/store/purge.c \
-              src/store/memo.c src/store/searchfile.c src/store/daylines.c src/store/ftstok.c \
+              src/store/memo.c src/store/searchfile.c src/store/daylines.c src/store/ftstok.c src/store/rank.c \
               src/store/gitpack.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c \
               src/ingest/purge.c src/ingest/cgraph.c src/ingest/chain.c

@@ -25,6 +25,9 @@
  *                        search page says which bound it hit)
  *   src/store/search.c   RANK_WINDOW (by relevance, only the newest 10,000
  *                        matches are ranked and listed)
+ *   src/store/store_int.h RANK_COUNT_MAX (by relevance, a phrase's rows are
+ *                        counted up to 10,000 for its weight, and estimated
+ *                        past that: rank.c)
  *   src/msg/decode.c, src/msg/text.c, src/store/write.c: bounds written as
  *                        numbers in the code (a charset name over 64 bytes
  *                        is not converted, a diff file name over 512 is not

@@ -16,7 +16,7 @@ check_eq 'a MATCH: walked newest first' "$(explain 'f:ktkhai -s:Re')" \
 	'plan: full-text matches, newest first
 MATCH ((f : "ktkhai")) NOT (s : "Re") WHERE 1'
 check_eq '...by relevance: ranked' "$(explain --order=relevance 'f:ktkhai -s:Re')" \
-	'plan: full-text matches by relevance (bm25), among the newest 10000
+	'plan: full-text matches by relevance (bm25, each phrase'\''s rows counted up to 10000), among the newest 10000
 MATCH ((f : "ktkhai")) NOT (s : "Re") WHERE 1'
 check_eq 'an OR of a Message-ID and a full-text term: a union of its members' \
 	"$(explain 'mid:x@example.org OR s:cifs')" \

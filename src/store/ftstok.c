@@ -290,8 +290,7 @@ static int fast_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *tex
 #endif
 }
 
-/* db's FTS5 interface, NULL if it has none. */
-static fts5_api *fts5_of(sqlite3 *db)
+fts5_api *st_fts5_api(sqlite3 *db)
 {
 	fts5_api *api = NULL;
 	sqlite3_stmt *s = NULL;
@@ -308,7 +307,7 @@ void st_fts_fast_tokens(sqlite3 *db)
 	const char *off = getenv("LISTARC_FTS_SQLITE_TOKENS");
 	if (off && strcmp(off, "1") == 0)
 		return;
-	fts5_api *api = fts5_of(db);
+	fts5_api *api = st_fts5_api(db);
 	if (!api || api->iVersion < 2)
 		return;
 	struct inner *in = calloc(1, sizeof *in);

@@ -566,8 +566,9 @@ static void fts_bounds(struct buf *b, const struct scope *sc)
 /* FROM and WHERE of a query: of its matches (for counting them or
  * walking their ids), or, with ranked set, of the relevance listing, whose
  * full-text matches come from a subquery that keeps the newest
- * RANK_WINDOW of those that meet the condition, with their bm25 score (as
- * hits.score).  With names set, mids and lists are joined for the
+ * RANK_WINDOW of those that meet the condition, with their score (as
+ * hits.score: rank.c's lrank, bm25 with each phrase's rows counted up to
+ * RANK_COUNT_MAX).  With names set, mids and lists are joined for the
  * listing's columns.
  *
  * CROSS JOIN keeps the full-text match the outer loop: given the choice,
@@ -581,7 +582,7 @@ static void from_where(struct buf *b, const struct search_query *q, const struct
 	if (match && ranked) {
 		buf_adds(
 			b,
-			" FROM (SELECT m.id AS r, bm25(fts) AS score FROM fts CROSS JOIN messages m"
+			" FROM (SELECT m.id AS r, lrank(fts) AS score FROM fts CROSS JOIN messages m"
 			" ON m.id = fts.rowid WHERE fts MATCH ?1 AND ");
 		condition(b, q, sc, false);
 		fts_bounds(b, sc);
@@ -1066,9 +1067,11 @@ void store_search_explain(const struct search_query *q, enum search_order order,
 		explain_part(out, "", q);
 		break;
 	case STORE_PLAN_RANKED:
-		buf_printf(out,
-		           "plan: full-text matches by relevance (bm25), among the newest %d\n",
-		           RANK_WINDOW);
+		buf_printf(
+			out,
+			"plan: full-text matches by relevance (bm25, each phrase's rows counted up "
+			"to %d), among the newest %d\n",
+			RANK_COUNT_MAX, RANK_WINDOW);
 		explain_part(out, "", q);
 		break;
 	case STORE_PLAN_UNION: {

@@ -862,6 +862,8 @@ enum la_status store_open(struct store **out, const char *dir, enum store_mode m
 	}
 	if (!e)
 		e = check_version(st, path, err);
+	if (!e)
+		st_fts_rank(st->db);
 	if (!e && !st->writer && series_reader_tables(st))
 		e = st_fail(st, SQLITE_ERROR, err, path);
 	if (e)

@@ -720,7 +720,8 @@ enum search_order { SEARCH_NEWEST, SEARCH_RELEVANCE };
 
 /* Messages matching q (see search/search.h), optionally only of list_id
  * (0 = all lists), newest first (in the order they were indexed) or by
- * relevance (bm25, among the newest 10,000 matches; queries without a
+ * relevance (bm25, among the newest 10,000 matches, each phrase's rows
+ * counted up to 10,000 and estimated past that: rank.c; queries without a
  * full-text part fall back to newest first), skipping offset and
  * returning at most limit.  *total is the number of matches, counted up
  * to count_max (then it is count_max).  Entries' id is set. */
@@ -742,7 +743,7 @@ LA_MUST_CHECK enum la_status store_search_thread(struct store *st, const struct 
  * it): */
 enum store_search_plan {
 	STORE_PLAN_MATCH,     /* the MATCH's matches walked newest first */
-	STORE_PLAN_RANKED,    /* bm25 among the newest RANK_WINDOW matches */
+	STORE_PLAN_RANKED,    /* bm25 among the newest RANK_WINDOW matches (rank.c) */
 	STORE_PLAN_UNION,     /* each member of search_branches newest first, merged */
 	STORE_PLAN_EXCEPT,    /* search_except's condition walked newest first, less
 	                       * its NOTs' full-text matches walked in step */

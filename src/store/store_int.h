@@ -426,6 +426,15 @@ LA_MUST_CHECK enum la_status st_fts_file_open(const char *path, bool persist, sq
  * connection to the search index's file).  Tests only
  * (LISTARC_FTS_SQLITE_TOKENS=1): SQLite's own, to compare (t4081). */
 void st_fts_fast_tokens(sqlite3 *db);
+/* ftstok.c: db's FTS5 interface, NULL if it has none. */
+fts5_api *st_fts5_api(sqlite3 *db);
+/* rank.c: a phrase's rows counted at most for its idf (the rest
+ * estimated).  (Tests set another: LISTARC_TEST_RANK_COUNT=N.) */
+#define RANK_COUNT_MAX 10000
+/* rank.c: the auxiliary function lrank(fts) on db, a search's relevance
+ * (bm25 with each phrase's rows counted up to a bound); without it (no
+ * memory) a ranked search fails as a statement that does not prepare. */
+void st_fts_rank(sqlite3 *db);
 /* searchfile.c: a writer's open finishes a rebuild's swap that a kill
  * stopped after the rename (meta "search_build" "swap", FTS_NEW gone):
  * the index's side of it, committed. */

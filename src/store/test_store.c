@@ -881,8 +881,99 @@ static void test_plans(void)
 	plans_check(dir, "an upgraded");
 }
 
+/* The scores of rank.c's lrank(f) and FTS5's bm25(f) for the rows of
+ * MATCH q in rowid order: the number of rows compared, -1 on an error;
+ * *same set if every row's two scores are equal, *ratio_same if every
+ * row's lrank is the same multiple of its bm25. */
+static int rank_compare(sqlite3 *db, const char *q, bool *same, bool *ratio_same)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT bm25(f), lrank(f) FROM f WHERE f MATCH ?1 ORDER BY rowid",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
+	int n = 0, rc;
+	double ratio0 = 0;
+	*same = *ratio_same = true;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		double b = sqlite3_column_double(s, 0), l = sqlite3_column_double(s, 1);
+		*same &= b == l;
+		double ratio = b != 0 ? l / b : 0;
+		if (n == 0)
+			ratio0 = ratio;
+		*ratio_same &=
+			ratio0 > 0 && ratio > ratio0 * (1 - 1e-9) && ratio < ratio0 * (1 + 1e-9);
+		n++;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+/* lrank against bm25 on 200 rows: "alpha" in every 10th (its count
+ * estimated from its first few exactly), "early" in the first 30 (its
+ * estimate off), "common" in every other, "beta" in every third, rows
+ * of 1 to 9 tokens more. */
+static void test_rank(void)
+{
+	sqlite3 *db = NULL;
+	bool ok = sqlite3_open(":memory:", &db) == SQLITE_OK &&
+	          sqlite3_exec(db, "CREATE VIRTUAL TABLE f USING fts5(a, b)", NULL, NULL, NULL) ==
+	                  SQLITE_OK;
+	st_fts_rank(db);
+	sqlite3_stmt *ins = NULL;
+	ok = ok && sqlite3_prepare_v2(db, "INSERT INTO f(rowid, a, b) VALUES (?1, ?2, ?3)", -1,
+	                              &ins, NULL) == SQLITE_OK;
+	for (int i = 1; ok && i <= 200; i++) {
+		char a[200], b[100];
+		snprintf(a, sizeof a, "%s %s %s %.*s", i % 10 == 0 ? "alpha alpha" : "",
+		         i <= 30 ? "early" : "", i % 2 == 0 ? "common" : "", 2 * (i % 9 + 1),
+		         "x x x x x x x x x x");
+		snprintf(b, sizeof b, "%s common", i % 3 == 0 ? "beta" : "");
+		sqlite3_bind_int(ins, 1, i);
+		sqlite3_bind_text(ins, 2, a, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 3, b, -1, SQLITE_TRANSIENT);
+		ok = sqlite3_step(ins) == SQLITE_DONE && sqlite3_reset(ins) == SQLITE_OK;
+	}
+	sqlite3_finalize(ins);
+	CHECK(ok, "rank: a table of 200 rows");
+	static const struct {
+		const char *q;
+		int rows;
+	} qs[] = {
+		{"alpha", 20},          {"early", 30},           {"common", 200},
+		{"beta", 66},           {"alpha OR beta", 80},   {"alpha common", 20},
+		{"early OR alpha", 47}, {"\"alpha alpha\"", 20}, {"common NOT beta", 134},
+	};
+	unsetenv("LISTARC_TEST_RANK_COUNT");
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+		bool same, ratio;
+		int n = rank_compare(db, qs[i].q, &same, &ratio);
+		CHECK(n == qs[i].rows && same,
+		      "rank: %s: every phrase counted: bm25's scores (%d rows)", qs[i].q, n);
+	}
+	/* Counted up to 7 rows a phrase: alpha's 7th is row 70, 7 * 200 / 70
+	 * = 20, its count; early's is row 7, 200 estimated: its idf falls to
+	 * the least (1e-6), the same factor of every row's score. */
+	setenv("LISTARC_TEST_RANK_COUNT", "7", 1);
+	bool same, ratio;
+	CHECK(rank_compare(db, "alpha", &same, &ratio) == 20 && same,
+	      "rank: a phrase spread evenly is estimated right: bm25's scores");
+	CHECK(rank_compare(db, "alpha OR beta", &same, &ratio) == 80 && same,
+	      "rank: beta (66 rows, every third from 3) estimated 7 * 200 / 21 = 66: bm25's scores");
+	CHECK(rank_compare(db, "early OR alpha", &same, &ratio) == 47 && !same && !ratio,
+	      "rank: early estimated in every row (its 7th is row 7): not bm25's scores");
+	CHECK(rank_compare(db, "early", &same, &ratio) == 30 && !same && ratio,
+	      "rank: a phrase's estimate off: one phrase ranks in bm25's order all the same");
+	CHECK(rank_compare(db, "common", &same, &ratio) == 200 && same,
+	      "rank: in every row, counted or estimated: the least idf");
+	unsetenv("LISTARC_TEST_RANK_COUNT");
+	sqlite3_close(db);
+}
+
 int main(void)
 {
+	test_rank();
 	if (!mkdtemp(top)) {
 		perror("mkdtemp");
 		return 1;
