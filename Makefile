@@ -55,7 +55,7 @@ STORE_SRC  := src/store/sql.c src/store/store.c src/store/read.c src/store/write
               src/store/bytes.c src/store/git.c src/store/gitrepo.c src/store/series.c \
               src/store/hide.c src/store/lists.c src/store/legacy.c src/store/stats.c src/store/purge.c \
               src/store/memo.c src/store/searchfile.c src/store/daylines.c src/store/ftstok.c src/store/rank.c \
-              src/store/gitpack.c
+              src/store/gitpack.c src/store/gitref.c
 INGEST_SRC := src/ingest/ingest.c src/ingest/source.c src/ingest/git.c src/ingest/deliver.c \
               src/ingest/purge.c src/ingest/cgraph.c src/ingest/chain.c
 EXPORT_SRC := src/export/export.c
@@ -153,6 +153,7 @@ FUZZ_SRC := src/mbox/fuzz_mbox.c src/msg/fuzz_header.c src/msg/fuzz_charset.c sr
             src/search/fuzz_search.c src/render/fuzz_msgpage.c src/msg/fuzz_patchid.c \
             src/msg/fuzz_series.c src/util/fuzz_stem.c src/util/fuzz_fold.c \
             src/render/fuzz_ddiff.c src/ingest/fuzz_cgraph.c src/store/fuzz_gitpack.c src/store/fuzz_daylines.c \
+            src/store/fuzz_gitref.c \
             src/store/fuzz_ftstok.c src/msg/fuzz_ftsrow.c src/msg/fuzz_text.c
 FUZZ_NAMES := $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRC))))
 REPLAY_BINS := $(addprefix build/asan/replay_,$(FUZZ_NAMES))

@@ -90,12 +90,6 @@ int store_git_blob_open(const char *path, const char *file, uint64_t *size)
 	return x->store_git_blob_open(path, file, size);
 }
 
-enum la_status store_git_status(struct store *st, store_git_status_fn fn, void *arg)
-{
-	const struct la_ext *x = get(NULL);
-	return x ? x->store_git_status(st, fn, arg) : LA_EIO;
-}
-
 enum la_status export_list(struct store *st, int64_t list_id, const char *list,
                            const struct export_opts *o, struct export_stats *stats,
                            struct la_err *err)

@@ -20,7 +20,7 @@
 
 /* Changes whenever the table below does: a listarc-ext.so of another
  * build is refused. */
-#define LA_EXT_ABI 1
+#define LA_EXT_ABI 2
 
 struct la_ext {
 	unsigned abi;        /* LA_EXT_ABI */
@@ -29,7 +29,6 @@ struct la_ext {
 	                             const struct ingest_opts *o, struct ingest_stats *stats,
 	                             struct la_err *err);
 	int (*store_git_blob_open)(const char *path, const char *file, uint64_t *size);
-	enum la_status (*store_git_status)(struct store *st, store_git_status_fn fn, void *arg);
 	enum la_status (*export_list)(struct store *st, int64_t list_id, const char *list,
 	                              const struct export_opts *o, struct export_stats *stats,
 	                              struct la_err *err);

@@ -9,7 +9,6 @@ const struct la_ext listarc_ext = {
 	.version = LISTARC_VERSION,
 	.ingest_git = ingest_git,
 	.store_git_blob_open = store_git_blob_open,
-	.store_git_status = store_git_status,
 	.export_list = export_list,
 	.export_server_info = export_server_info,
 	.http_serve = http_serve,

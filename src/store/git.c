@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "store/gitpack.h"
+#include "store/gitref.h"
 #include "store/store_int.h"
 #include "util/hex.h"
 #include "util/io.h"
@@ -328,4 +329,74 @@ enum la_status store_msg_gone(struct store *st, int64_t list_id, int day, int nu
 	*gone = rc == SQLITE_ROW;
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LA_OK : LA_EDB;
+}
+
+/* ---- how far the index is behind its mirrors (/healthz) ----
+ *
+ * Each epoch's HEAD read from its files (gitref.h), not through
+ * libgit2: a health check opens no repository. */
+
+struct status_walk {
+	struct store *st;
+	const char *list;
+	store_git_status_fn fn;
+	void *arg;
+	enum la_status e;
+};
+
+static void status_epoch(struct status_walk *w, const struct store_source *s, int epoch)
+{
+	char rp[4200];
+	gitpack_repo_path(rp, sizeof rp, s->path, epoch);
+	char head[2 * GITREF_OID + 1] = "", indexed[2 * GITREF_OID + 1] = "";
+	unsigned char id[GITREF_OID];
+	struct la_err ignored = {0};
+	if (gitref_head(rp, id, &ignored) == LA_OK)
+		for (size_t i = 0; i < GITREF_OID; i++)
+			snprintf(head + 2 * i, 3, "%02x", id[i]);
+	enum la_status e =
+		store_git_head_get(w->st, s->id, epoch < 0 ? 0 : epoch, indexed, sizeof indexed);
+	if (e && e != LA_ENOTFOUND)
+		w->e = e;
+	w->fn(w->list, s->path, epoch, head, indexed, w->arg);
+}
+
+static bool status_source(const struct store_source *s, void *arg)
+{
+	struct status_walk *w = arg;
+	if (s->kind != SOURCE_GIT)
+		return true;
+	char gdir[4200];
+	snprintf(gdir, sizeof gdir, "%s/git", s->path);
+	DIR *d = opendir(gdir);
+	if (!d) {
+		status_epoch(w, s, -1); /* v1: the repository itself */
+		return true;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t k = strspn(de->d_name, "0123456789");
+		if (k == 0 || k > 6 || strcmp(de->d_name + k, ".git") != 0)
+			continue;
+		status_epoch(w, s, atoi(de->d_name));
+	}
+	closedir(d);
+	return true;
+}
+
+static bool status_list(const struct store_list_info *l, void *arg)
+{
+	struct status_walk *w = arg;
+	w->list = l->name;
+	enum la_status e = store_sources(w->st, l->id, status_source, w);
+	if (e)
+		w->e = e;
+	return true;
+}
+
+enum la_status store_git_status(struct store *st, store_git_status_fn fn, void *arg)
+{
+	struct status_walk w = {st, NULL, fn, arg, LA_OK};
+	enum la_status e = store_lists(st, status_list, &w);
+	return e ? e : w.e;
 }

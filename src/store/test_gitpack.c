@@ -17,6 +17,7 @@
 
 #include "../../tests/check.h"
 #include "store/gitpack.h"
+#include "store/gitref.h"
 #include "limits.h"
 
 static char top[] = "/tmp/listarc-test_gitpack.XXXXXX";
@@ -751,6 +752,77 @@ static void test_paths(void)
 	unsetenv("LISTARC_GITPACK");
 }
 
+/* `git rev-parse REV` in repo, as bytes; false if it has none. */
+static bool rev_parse(const char *repo, const char *rev, unsigned char id[GITREF_OID])
+{
+	char cmd[600], hex[64] = "";
+	snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse -q --verify '%s' 2>/dev/null", repo, rev);
+	FILE *f = popen(cmd, "r");
+	bool ok = f && fgets(hex, sizeof hex, f) && strlen(hex) >= 40;
+	if (f)
+		pclose(f);
+	if (ok)
+		unhex(hex, id);
+	return ok;
+}
+
+/* HEAD as gitref.c reads it, against git's own answer. */
+static void test_refs(void)
+{
+	char b[256];
+	snprintf(b, sizeof b, "%s/refs.git", top);
+	unsigned char id[GITREF_OID], want[GITREF_OID];
+	struct la_err err = {0};
+	int rc = sh("git init -q --bare -b master '%s'", b);
+	CHECK(rc == 0 && gitref_head(b, id, &err) == LA_ENOTFOUND,
+	      "refs: an empty repository's HEAD is an unborn branch");
+	rc = sh("cd '%s' && t=$(printf '100644 blob %%s\\tm\\n' $(echo a | git hash-object -w "
+	        "--stdin) | git mktree) && c=$(echo c | GIT_AUTHOR_NAME=a "
+	        "GIT_AUTHOR_EMAIL=a@example.org GIT_COMMITTER_NAME=a "
+	        "GIT_COMMITTER_EMAIL=a@example.org git commit-tree $t) && git update-ref "
+	        "refs/heads/master $c && git tag v1 $c",
+	        b);
+	CHECK(rc == 0 && rev_parse(b, "HEAD", want) && gitref_head(b, id, &err) == LA_OK &&
+	              memcmp(id, want, GITREF_OID) == 0,
+	      "refs: HEAD through its loose branch, as git reads it");
+	rc = sh("git -C '%s' pack-refs --all && test ! -e '%s/refs/heads/master' && "
+	        "grep -q refs/heads/master '%s/packed-refs'",
+	        b, b, b);
+	CHECK(rc == 0 && gitref_head(b, id, &err) == LA_OK && memcmp(id, want, GITREF_OID) == 0,
+	      "refs: ...and through packed-refs, once git packed it");
+	rc = sh("git -C '%s' symbolic-ref refs/heads/alias refs/heads/master && "
+	        "git -C '%s' symbolic-ref HEAD refs/heads/alias",
+	        b, b);
+	CHECK(rc == 0 && gitref_head(b, id, &err) == LA_OK && memcmp(id, want, GITREF_OID) == 0,
+	      "refs: a symbolic ref to a symbolic ref");
+	rc = sh("git -C '%s' update-ref --no-deref HEAD refs/heads/master", b);
+	CHECK(rc == 0 && gitref_head(b, id, &err) == LA_OK && memcmp(id, want, GITREF_OID) == 0,
+	      "refs: a detached HEAD");
+	static const struct {
+		const char *head, *what;
+	} bad[] = {
+		{"ref: refs/../../../etc/passwd\n", "a name that leaves refs/"},
+		{"ref: /etc/passwd\n", "an absolute path"},
+		{"ref: refs/heads/.invalid\n", "a reftable's HEAD"},
+		{"ref: refs/heads/loop\n", "a loop of symbolic refs"},
+		{"0123456789abcdef\n", "an id cut short"},
+		{"", "an empty file"},
+	};
+	sh("mkdir -p '%s/refs/heads' && echo 'ref: refs/heads/loop' > '%s/refs/heads/loop'", b, b);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		sh("printf '%s' > '%s/HEAD'", bad[i].head, b);
+		struct la_err e2 = {0};
+		CHECK(gitref_head(b, id, &e2) == LA_EINVAL && e2.msg[0], "refs: %s: refused (%s)",
+		      bad[i].what, e2.msg);
+	}
+	sh("head -c 10000 /dev/zero | tr '\\0' a > '%s/HEAD'", b);
+	struct la_err e3 = {0};
+	CHECK(gitref_head(b, id, &e3) == LA_EINVAL && strstr(e3.msg, "longer"),
+	      "refs: a HEAD of 10,000 bytes: refused, read no further (%s)", e3.msg);
+	sh("rm '%s/HEAD'", b);
+	CHECK(gitref_head(b, id, &err) == LA_EINVAL, "refs: no HEAD: not a repository");
+}
+
 int main(void)
 {
 	test_paths();
@@ -760,6 +832,7 @@ int main(void)
 	}
 	test_hand();
 	test_git();
+	test_refs();
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", top);
 	if (system(cmd) != 0)
