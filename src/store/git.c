@@ -4,8 +4,6 @@
  * libgit2 by gitrepo.c). */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <git2.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +19,8 @@
 
 static bool is_oid_hex(const char *s)
 {
-	return s && strlen(s) == GIT_OID_HEXSZ && strspn(s, "0123456789abcdef") == GIT_OID_HEXSZ;
+	return s && strlen(s) == 2 * GITPACK_OID &&
+	       strspn(s, "0123456789abcdef") == 2 * GITPACK_OID;
 }
 
 const char *st_git_file_oid(const char *file, int *epoch)
@@ -352,8 +351,7 @@ static void status_epoch(struct status_walk *w, const struct store_source *s, in
 	unsigned char id[GITREF_OID];
 	struct la_err ignored = {0};
 	if (gitref_head(rp, id, &ignored) == LA_OK)
-		for (size_t i = 0; i < GITREF_OID; i++)
-			snprintf(head + 2 * i, 3, "%02x", id[i]);
+		hex_encode(id, GITREF_OID, head);
 	enum la_status e =
 		store_git_head_get(w->st, s->id, epoch < 0 ? 0 : epoch, indexed, sizeof indexed);
 	if (e && e != LA_ENOTFOUND)

@@ -1,5 +1,5 @@
 /* hex.h: hexadecimal digits read (percent-escapes, git object ids, lore
- * links' Message-IDs). */
+ * links' Message-IDs) and written (git object ids). */
 #ifndef LISTARC_HEX_H
 #define LISTARC_HEX_H
 
@@ -26,6 +26,18 @@ static inline bool hex_decode(const char *hex, size_t n, unsigned char *out)
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return true;
+}
+
+/* The n bytes at p as 2n lowercase hex digits and a NUL into out (2n + 1
+ * bytes). */
+static inline void hex_encode(const unsigned char *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
 }
 
 #endif

@@ -472,6 +472,9 @@ static void test_hex(void)
 	CHECK(!hex_decode("0g", 1, out) && !hex_decode("g0", 1, out) && !hex_decode("0", 1, out),
 	      "hex_decode: a character that is not a digit (the NUL of a short string too)");
 	CHECK(hex_decode("", 0, out), "hex_decode: nothing to read");
+	char text[9];
+	hex_encode((const unsigned char *)"\x00\xff\xa5\x1c", 4, text);
+	CHECK(strcmp(text, "00ffa51c") == 0, "hex_encode: lowercase, two digits a byte (%s)", text);
 }
 
 int main(void)
