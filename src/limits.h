@@ -5,7 +5,9 @@
  *   src/mbox/mbox.c      WINDOW (the read window; FROMLINE_LOOK follows
  *                        from the From_ line bounds below)
  *   src/ingest/ingest.c  BATCH_MSGS, BATCH_BYTES (messages per
- *                        transaction), RING (parsed messages in flight)
+ *                        transaction), RING (parsed messages in flight),
+ *                        DROP_BEHIND_STEP (a large source's pages let go
+ *                        of behind the reader)
  *   src/store/write.c    MID_CACHE_MAX (Message-IDs cached between
  *                        transactions)
  *   src/store/store.h    FP_BYTES (the fingerprints of an mbox)

@@ -22,6 +22,13 @@
 /* Read window.  Must exceed HEAD_MAX + FROMLINE_SENDER_MAX + FROMLINE_MAX
  * + FROMLINE_FIELD_MAX by a good margin. */
 #define WINDOW (2 * 1024 * 1024)
+/* The steps of mbox_reader_drop_behind start and end at multiples of
+ * this (of a page, for steps shorter than it: the tests'): the page
+ * cache holds a file in folios of up to 2 MB, and one that a range
+ * given to posix_fadvise cuts is kept whole (ext4, Linux 6.18: ranges
+ * cut at 1.8 MB dropped nothing of a file read in 2 MB windows). */
+#define MBOX_DROP_ALIGN (2u << 20)
+#define MBOX_PAGE 4096u
 
 /* The MMDF separator line, without its line end. */
 #define MMDF_SEP "\1\1\1\1"
@@ -35,8 +42,11 @@ struct mbox_reader {
 	uint64_t base;  /* file offset of buf[0] */
 	uint64_t limit; /* bytes of the file to read */
 	bool eof;
-	char *head;  /* copy of the current header block */
-	char *probe; /* scratch for reading ahead at a Content-Length */
+	uint64_t drop_every; /* mbox_reader_drop_behind (0: never) */
+	uint64_t drop_align; /* each step from and to a multiple of it */
+	uint64_t dropped;    /* the file's pages before this are let go of */
+	char *head;          /* copy of the current header block */
+	char *probe;         /* scratch for reading ahead at a Content-Length */
 	uint64_t (*avail)(void *arg, uint64_t want, bool *ended);
 	void *avail_arg;
 	/* The From_ line find_next found last (file offset, +1; 0: none),
@@ -81,6 +91,27 @@ void mbox_reader_follow(struct mbox_reader *r,
 	r->avail_arg = arg;
 }
 
+void mbox_reader_drop_behind(struct mbox_reader *r, uint64_t every)
+{
+	r->drop_every = every;
+	r->drop_align = every >= MBOX_DROP_ALIGN ? MBOX_DROP_ALIGN : MBOX_PAGE;
+	r->dropped = r->base & ~(r->drop_align - 1);
+}
+
+/* Lets the kernel drop the file's pages from r->dropped to the window's
+ * start (from and to multiples of r->drop_align), once there are
+ * drop_every bytes of them. */
+static void drop_behind(struct mbox_reader *r)
+{
+	uint64_t to = r->base & ~(r->drop_align - 1);
+	if (!r->drop_every || to < r->dropped || to - r->dropped < r->drop_every)
+		return;
+	/* (advice: an error changes nothing that is read) */
+	(void)posix_fadvise(r->fd, (off_t)r->dropped, (off_t)(to - r->dropped),
+	                    POSIX_FADV_DONTNEED);
+	r->dropped = to;
+}
+
 uint64_t mbox_reader_pos(const struct mbox_reader *r)
 {
 	return r->base + r->pos;
@@ -107,6 +138,7 @@ static enum la_status refill(struct mbox_reader *r, size_t keep_from, struct la_
 		r->len -= keep_from;
 		r->pos -= keep_from;
 		r->base += keep_from;
+		drop_behind(r);
 	}
 	while (r->len < WINDOW && !r->eof) {
 		uint64_t at = r->base + r->len;

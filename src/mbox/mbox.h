@@ -87,6 +87,15 @@ void mbox_reader_free(struct mbox_reader *r);
 void mbox_reader_follow(struct mbox_reader *r,
                         uint64_t (*avail)(void *arg, uint64_t want, bool *ended), void *arg);
 
+/* Asks the kernel to drop the file's pages behind the reader from its
+ * page cache (POSIX_FADV_DONTNEED, for the clean pages no one maps), in
+ * steps of at least every bytes (0, the default: never), each from and
+ * to a multiple of 2 MB (of a page if every is less).  For a span
+ * read once that is large beside the memory: its pages, kept, would
+ * push out the index's, which the writer reads back at random
+ * (ingest.c, drop_behind_every). */
+void mbox_reader_drop_behind(struct mbox_reader *r, uint64_t every);
+
 /* Reads the next message into m.  Returns LA_OK, LA_EOF at the end of
  * the file, or LA_EIO (detail in err, naming the offset). */
 LA_MUST_CHECK enum la_status mbox_next(struct mbox_reader *r, struct mbox_msg *m,

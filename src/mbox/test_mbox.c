@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <lzma.h>
 #include <stdlib.h>
+#include <linux/magic.h>
 #include <sys/mman.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -661,26 +663,54 @@ static void test_large(void)
 		buf_addc(&b, '\n');
 	}
 	int fd = write_tmp(b.data, b.len);
-	struct mbox_reader *r = mbox_reader_new(fd, 0, UINT64_MAX, MBOX_FMT_MBOX);
-	struct mbox_msg m;
-	struct la_err err = {0};
-	int n = 0, ok = 1;
+	/* Read twice: as it is, then letting the kernel drop what is
+	 * behind the reader every 2 MB (on disk, so that the pages are clean
+	 * ones it can drop). */
+	CHECK(fd >= 0 && fdatasync(fd) == 0, "the 20 MB test file written and synced");
 	struct msg_summary *s = malloc(sizeof *s);
-	while (mbox_next(r, &m, &err) == LA_OK) {
-		if (n < want && m.off != want_off[n])
-			ok = 0;
-		msg_summary_parse(s, m.head, m.head_len);
-		char id[32];
-		snprintf(id, sizeof id, "m%d@x", n + 1);
-		if (strcmp(s->msgid, id) != 0)
-			ok = 0;
-		n++;
+	for (int drop = 0; drop < 2; drop++) {
+		struct mbox_reader *r = mbox_reader_new(fd, 0, UINT64_MAX, MBOX_FMT_MBOX);
+		if (drop)
+			mbox_reader_drop_behind(r, 2u << 20);
+		struct mbox_msg m;
+		struct la_err err = {0};
+		int n = 0, ok = 1;
+		while (mbox_next(r, &m, &err) == LA_OK) {
+			if (n < want && m.off != want_off[n])
+				ok = 0;
+			msg_summary_parse(s, m.head, m.head_len);
+			char id[32];
+			snprintf(id, sizeof id, "m%d@x", n + 1);
+			if (strcmp(s->msgid, id) != 0)
+				ok = 0;
+			n++;
+		}
+		CHECK(n == want && ok,
+		      "%d messages over %zu MB found at the right offsets with their headers%s",
+		      want, b.len >> 20, drop ? ", dropping the pages behind the reader" : "");
+		mbox_reader_free(r);
 	}
-	CHECK(n == want && ok,
-	      "%d messages over %zu MB found at the right offsets with their headers", want,
-	      b.len >> 20);
+	/* The pages behind the reader are gone from the page cache, the
+	 * window's last ones not (tmpfs keeps every page: it has no disk). */
+	struct statfs fs;
+	void *map = mmap(NULL, b.len, PROT_READ, MAP_SHARED, fd, 0);
+	size_t pages = (b.len + 4095) / 4096, gone = 0;
+	unsigned char *in = malloc(pages);
+	if (fstatfs(fd, &fs) == 0 && fs.f_type == TMPFS_MAGIC) {
+		printf("ok - # SKIP the page cache's pages of a tmpfs file are never dropped\n");
+	} else if (map != MAP_FAILED && in && mincore(map, b.len, in) == 0) {
+		for (size_t i = 0; i < pages; i++)
+			gone += !(in[i] & 1);
+		CHECK(!(in[0] & 1) && gone >= pages / 2,
+		      "the pages behind the reader were dropped: %zu of %zu gone, the first %s",
+		      gone, pages, in[0] & 1 ? "kept" : "gone");
+	} else {
+		CHECK(0, "mincore of the test file");
+	}
+	if (map != MAP_FAILED)
+		munmap(map, b.len);
+	free(in);
 	free(s);
-	mbox_reader_free(r);
 	close(fd);
 	buf_free(&b);
 }
