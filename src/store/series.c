@@ -266,8 +266,9 @@ static const char *const q_sql[Q_COUNT] = {
          * once a pass, and each walk's 64 nearest taken from them
          * (add_by_name; the same as Q_V_NAME_UP and _DOWN's). */
 	[Q_G_NAME] = "SELECT id FROM series WHERE list_id = ?1 AND name = ?2 AND author = ?3"
-		     " AND name <> '' ORDER BY id",
-	[Q_G_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2 ORDER BY id",
+		     " AND name <> '' ORDER BY id LIMIT ?4",
+	[Q_G_CHANGE] = "SELECT id FROM series WHERE change_id = ?1 AND list_id = ?2 ORDER BY id"
+		       " LIMIT ?3",
 	/* The walks kept (walk_store): those that hold a series, a walk's
          * members kept. */
 	[Q_WS_OF] = "SELECT starts FROM series_walk_starts WHERE member = ?1",
@@ -1188,7 +1189,28 @@ static bool idset_copy(struct idset *out, const struct idset *from)
  * the most each held. */
 struct cache_max {
 	size_t rows, names, groupm, reviews, parents, versions, walks, ids;
+	/* (not in LISTARC_TEST_MEMORY's lines) */
+	size_t name_group; /* NAME_GROUP_MAX */
+	size_t walk_fill;  /* WALK_FILL_MAX */
 };
+
+/* The most ids of a group that add_by_name reads whole in a pass: a
+ * larger one is asked of its index, 64 ids each way at each ask (as
+ * outside a pass).  Whole, a group is read once and each ask is a
+ * binary search, but the groups held are bounded (cache_max.names, 1M
+ * ids, 8 MB) and emptied all at once when full: once the groups a pass
+ * meets held more than that, each was read again and again, whole.  A
+ * generated 5M-message archive has 1.27M series in 447 groups of a name
+ * and author, up to 31,247 each: its states pass read them ~130 GB
+ * through the page cache (240 s of a 605 s first index; at 1M, with
+ * 254,000 ids in all, ~3 s).  Bounded, an ask costs at most this many
+ * ids read, whatever the archive's size: that pass alone
+ * (bench/states-pass) 373 -> 94 s, the same states and walks. */
+#define NAME_GROUP_MAX 4096
+
+/* At most this many starts of members held in memory at once by
+ * walk_starts_fill (8 bytes each): a range of members a scan. */
+#define WALK_FILL_MAX (1u << 18)
 
 /* Measured on the states pass of a 1M-message index with search
  * (docs/INDEX.md): its versions at 8192, its groups at 65536 members or
@@ -1205,6 +1227,8 @@ static const struct cache_max cache_max_default = {
 	.versions = 16384,
 	.walks = 16384,
 	.ids = 4096,
+	.name_group = NAME_GROUP_MAX,
+	.walk_fill = WALK_FILL_MAX,
 };
 
 /* (A walk holds at most SERIES_CHAIN_MAX versions, and state_compute
@@ -1219,6 +1243,8 @@ static const struct cache_max cache_max_tiny = {
 	.versions = SERIES_CHAIN_MAX + 1,
 	.walks = 1,
 	.ids = 1,
+	.name_group = 1,
+	.walk_fill = 1,
 };
 
 /* (LISTARC_TEST_STATES_TINY=2, tests only: t3345: the versions and a
@@ -1233,6 +1259,8 @@ static const struct cache_max cache_max_small = {
 	.versions = 256,
 	.walks = 64,
 	.ids = 4096,
+	.name_group = 64,
+	.walk_fill = 64,
 };
 
 static const struct cache_max *cache_max_get(void)
@@ -1292,6 +1320,7 @@ struct pid_cache {
 	GStringChunk *strs; /* the rows' strings, each once */
 	GHashTable *names;  /* kind, list and key (owned) -> struct idset (owned) */
 	size_t nnames;      /* ids in names */
+	GHashTable *large;  /* the keys (owned) of groups over NAME_GROUP_MAX */
 	GHashTable *shares; /* series id (owned int64) -> struct idset (owned) */
 	/* The parents of the Message-IDs a review was walked up through
 	 * (Q_ST_PARENT; every version of a thread walks them again). */
@@ -1354,6 +1383,7 @@ static void pid_cache_init(struct store *st, struct pid_cache *pc, bool pass)
 	pc->rows = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
 	pc->strs = g_string_chunk_new(65536);
 	pc->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, idset_free);
+	pc->large = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	pc->nnames = 0;
 	pc->shares = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, idset_free);
 	pc->nreviews = 0;
@@ -1381,7 +1411,7 @@ static void pid_cache_init(struct store *st, struct pid_cache *pc, bool pass)
 
 static void pid_cache_free(struct pid_cache *pc)
 {
-	GHashTable **t[] = {&pc->groups, &pc->reviews, &pc->rows,  &pc->names,
+	GHashTable **t[] = {&pc->groups, &pc->reviews, &pc->rows,  &pc->names, &pc->large,
 	                    &pc->shares, &pc->parents, &pc->hrows, &pc->pfx};
 	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
 		if (*t[i])
@@ -1418,6 +1448,8 @@ static void pc_trim(struct pid_cache *pc)
 		g_hash_table_remove_all(pc->names);
 		pc->nnames = 0;
 	}
+	if (g_hash_table_size(pc->large) >= max->rows)
+		g_hash_table_remove_all(pc->large);
 	if (g_hash_table_size(pc->shares) >= max->rows)
 		g_hash_table_remove_all(pc->shares);
 	/* (A pass meets every thread of the archive: unbounded, the states
@@ -1567,12 +1599,19 @@ static bool name_before(const struct pid_cache *pc, const struct prow *cur, stru
 	return true;
 }
 
+/* What name_get returns for a group over NAME_GROUP_MAX ids when asked
+ * bounded: its ids are not read (add_by_name asks their index). */
+static const struct idset name_large;
+
 /* The ids of the series of cur's change-id (change) or of its name and
- * author, ascending, read once a pass; NULL on failure (*e set). */
+ * author, ascending, read once a pass; NULL on failure (*e set).
+ * bounded: &name_large for a group of more than NAME_GROUP_MAX ids (but
+ * as renames left it, pc->before, always the group). */
 static const struct idset *name_get(struct store *st, struct pid_cache *pc, const struct prow *cur,
-                                    bool change, enum la_status *e)
+                                    bool change, bool bounded, enum la_status *e)
 {
 	bool before = pc->before && !change && pc->nold;
+	bounded = bounded && !before;
 	/* The key on the stack (a walk asks it of every member): copied
 	 * only when the group is read; one too long for it (an old name
 	 * not bounded as the rows are) is made as it is. */
@@ -1589,10 +1628,10 @@ static const struct idset *name_get(struct store *st, struct pid_cache *pc, cons
 		                               before ? 'b' : 'n', cur->list_id, strlen(cur->name),
 		                               cur->name, cur->author);
 	struct idset *g = g_hash_table_lookup(pc->names, key);
-	if (g) {
+	if (g || (bounded && g_hash_table_contains(pc->large, key))) {
 		if (key != buf)
 			g_free(key);
-		return g;
+		return g ? g : &name_large;
 	}
 	if (key == buf)
 		key = g_strdup(buf);
@@ -1604,13 +1643,17 @@ static const struct idset *name_get(struct store *st, struct pid_cache *pc, cons
 		*e = s ? LA_ENOMEM : LA_EDB;
 		return NULL;
 	}
+	/* (a negative LIMIT: none) */
+	int64_t limit = bounded ? (int64_t)pc->max->name_group + 1 : -1;
 	if (change) {
 		sqlite3_bind_text(s, 1, cur->change_id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, cur->list_id);
+		sqlite3_bind_int64(s, 3, limit);
 	} else {
 		sqlite3_bind_int64(s, 1, cur->list_id);
 		sqlite3_bind_text(s, 2, cur->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, cur->author, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, limit);
 	}
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -1619,6 +1662,11 @@ static const struct idset *name_get(struct store *st, struct pid_cache *pc, cons
 			break;
 		}
 	sqlite3_reset(s);
+	if (rc == SQLITE_DONE && bounded && g->n > pc->max->name_group) {
+		idset_free(g);
+		g_hash_table_add(pc->large, key);
+		return &name_large;
+	}
 	if (rc == SQLITE_DONE && before && !name_before(pc, cur, g))
 		rc = SQLITE_NOMEM;
 	if (rc != SQLITE_DONE) {
@@ -1641,8 +1689,8 @@ static const struct idset *name_get(struct store *st, struct pid_cache *pc, cons
 
 /* The series of cur's change-id (change) or of its name and author, the
  * 64 nearest to near, added to the set by add_one: in a pass from the
- * ids read once (name_get), else from their index in two runs of 64 (the
- * same ids, in the same order). */
+ * ids read once (name_get), else (or for a group over NAME_GROUP_MAX)
+ * from their index in two runs of 64 (the same ids, in the same order). */
 static enum la_status add_by_name(struct store *st, struct pid_cache *pc, const struct prow *cur,
                                   bool change, int64_t near, int64_t *ids, unsigned *how, int max,
                                   int *n)
@@ -1650,11 +1698,14 @@ static enum la_status add_by_name(struct store *st, struct pid_cache *pc, const 
 	unsigned why = change ? STORE_SERIES_BY_CHANGE_ID : STORE_SERIES_BY_NAME;
 	if (!change && !cur->name[0])
 		return LA_OK; /* an unnamed series links nothing by name */
+	/* In a pass from the group's ids read once, unless it is large. */
+	const struct idset *g = NULL;
 	if (pc->pass) {
 		enum la_status e = LA_OK;
-		const struct idset *g = name_get(st, pc, cur, change, &e);
-		if (!g)
+		if (!(g = name_get(st, pc, cur, change, true, &e)))
 			return e;
+	}
+	if (g && g != &name_large) {
 		size_t lo = 0, hi = g->n; /* the first id >= near */
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
@@ -2826,16 +2877,24 @@ static enum la_status walk_store(struct store *st, struct pid_cache *pc, struct 
 	return ids_write(st, Q_W_PUT, Q_W_DEL, id, now, nn);
 }
 
-/* At most this many starts of members held in memory at once by
- * walk_starts_fill (8 bytes each): a range of members a scan. */
-#define WALK_FILL_MAX (1u << 18)
+/* walk_starts_fill notes the least and greatest start of the walks
+ * holding each run of this many members (log2). */
+#define WALK_FILL_RUN 8
 
 /* The walks' starts by member (series_walk_starts) made from the walks
  * by start (series_walk_members), whole, at the end of a fill: the
- * walks scanned once to count each member's starts, then once for each
- * range of members whose starts fit in WALK_FILL_MAX, each member's
- * starts placed in order (the walks come by start) and its row written
- * (by member: each row at the end of the table). */
+ * walks scanned once to count each member's starts, then for each range
+ * of members whose starts fit in WALK_FILL_MAX, each member's starts
+ * placed in order (the walks come by start) and its row written (by
+ * member: each row at the end of the table).  Each range's scan reads
+ * only the walks from the least to the greatest start that holds one of
+ * its members (noted by runs of 256 members as they are counted): a
+ * walk holds the versions nearest its start, a short stretch for a
+ * name of many series, a long one where a name's few series are spread
+ * over the archive.  Scanned whole each time, the walks were read ~150
+ * times at 5M messages (39M starts of 1.27M series: 55 s of a 605 s
+ * first index); with the stretches the states pass took 91 s against
+ * 104 (most runs of 256 still meet a far walk). */
 static enum la_status walk_starts_fill(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
@@ -2852,25 +2911,39 @@ static enum la_status walk_starts_fill(struct store *st)
 		return e;
 	if (top < 1)
 		return LA_OK;
+	sqlite3_stmt *all = NULL, *some = NULL;
 	if ((uint64_t)top >= SIZE_MAX / sizeof(uint32_t) ||
 	    sqlite3_prepare_v2(st->db,
 	                       "SELECT start, members FROM series_walk_members ORDER BY start", -1,
-	                       &s, NULL) != SQLITE_OK) {
-		sqlite3_finalize(s);
+	                       &all, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db,
+	                       "SELECT start, members FROM series_walk_members"
+	                       " WHERE start BETWEEN ?1 AND ?2 ORDER BY start",
+	                       -1, &some, NULL) != SQLITE_OK) {
+		sqlite3_finalize(all);
+		sqlite3_finalize(some);
 		return LA_EDB;
 	}
+	size_t fill_max = cache_max_get()->walk_fill;
 	uint32_t *count = calloc((size_t)top + 1, sizeof *count);
+	/* runs[2 r], runs[2 r + 1]: the least and greatest start of a walk
+	 * holding a member of run r (none: INT64_MAX, 0) */
+	size_t nruns = ((size_t)top >> WALK_FILL_RUN) + 1;
+	int64_t *runs = malloc(2 * nruns * sizeof *runs);
 	size_t *at = NULL;
 	int64_t *starts = NULL;
 	struct idset m = {0};
-	if (!count)
+	if (!count || !runs)
 		e = LA_ENOMEM;
+	for (size_t r = 0; !e && r < nruns; r++) {
+		runs[2 * r] = INT64_MAX;
+		runs[2 * r + 1] = 0;
+	}
 	/* lo..hi: the members of this scan (the first: none, to count). */
 	for (int64_t lo = 0, hi = 0; !e && lo <= top; lo = hi) {
 		size_t sum = 0;
 		if (lo > 0) {
-			for (hi = lo; hi <= top && (hi == lo || sum + count[hi] <= WALK_FILL_MAX);
-			     hi++)
+			for (hi = lo; hi <= top && (hi == lo || sum + count[hi] <= fill_max); hi++)
 				sum += count[hi];
 			free(at);
 			free(starts);
@@ -2883,8 +2956,17 @@ static enum la_status walk_starts_fill(struct store *st)
 			at[0] = 0;
 			for (int64_t k = lo; k < hi; k++)
 				at[k - lo + 1] = at[k - lo] + count[k];
+			int64_t least = INT64_MAX, most = 0;
+			for (int64_t r = lo >> WALK_FILL_RUN; r <= (hi - 1) >> WALK_FILL_RUN; r++) {
+				least = runs[2 * r] < least ? runs[2 * r] : least;
+				most = runs[2 * r + 1] > most ? runs[2 * r + 1] : most;
+			}
+			s = some;
+			sqlite3_bind_int64(s, 1, least);
+			sqlite3_bind_int64(s, 2, most);
 		} else {
 			hi = 1;
+			s = all;
 		}
 		int rc = SQLITE_DONE;
 		while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -2898,9 +2980,12 @@ static enum la_status walk_starts_fill(struct store *st)
 					e = LA_EDB; /* a member that is no series */
 					break;
 				}
-				if (lo == 0)
+				if (lo == 0) {
 					count[m.v[i]]++;
-				else if (m.v[i] >= lo && m.v[i] < hi)
+					int64_t *run = runs + 2 * (m.v[i] >> WALK_FILL_RUN);
+					run[0] = start < run[0] ? start : run[0];
+					run[1] = start > run[1] ? start : run[1];
+				} else if (m.v[i] >= lo && m.v[i] < hi)
 					starts[at[m.v[i] - lo]++] = start;
 			}
 		}
@@ -2913,8 +2998,10 @@ static enum la_status walk_starts_fill(struct store *st)
 				e = ids_write(st, Q_WS_PUT, Q_WS_DEL, k,
 				              starts + at[k - lo] - count[k], count[k]);
 	}
-	sqlite3_finalize(s);
+	sqlite3_finalize(all);
+	sqlite3_finalize(some);
 	free(count);
+	free(runs);
 	free(at);
 	free(starts);
 	free(m.v);
@@ -3169,7 +3256,7 @@ static enum la_status walk_neighbours(struct store *st, struct refresh *r, struc
 	for (int change = 0; change < 2 && !e; change++) {
 		if (change ? !k.change_id[0] : !k.name[0])
 			continue;
-		const struct idset *g = name_get(st, pc, &k, change != 0, &e);
+		const struct idset *g = name_get(st, pc, &k, change != 0, false, &e);
 		if (!g)
 			break;
 		bool has;
