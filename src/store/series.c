@@ -2661,23 +2661,34 @@ static size_t ids_encode(const int64_t *v, size_t n, uint8_t *out)
 	return k;
 }
 
+/* The next id of blob p (ids_encode's) from byte *k on, first or after
+ * *prev, which becomes it; LA_EDB if it is not one (a varint cut short
+ * or too long, or not above *prev). */
+static enum la_status ids_next(const uint8_t *p, size_t len, size_t *k, bool first, uint64_t *prev)
+{
+	uint64_t d = 0;
+	for (unsigned sh = 0;; sh += 7) {
+		if (*k == len || sh > 63)
+			return LA_EDB;
+		d |= (uint64_t)(p[*k] & 0x7f) << sh;
+		if (!(p[(*k)++] & 0x80))
+			break;
+	}
+	if ((!first && !d) || d > (uint64_t)INT64_MAX - *prev)
+		return LA_EDB;
+	*prev += d;
+	return LA_OK;
+}
+
 /* The ids of blob p (ids_encode's), added to out; LA_EDB if it is not
- * one (a varint cut short or too long, or ids not ascending). */
+ * one (ids_next). */
 static enum la_status ids_decode(const uint8_t *p, size_t len, struct idset *out)
 {
 	uint64_t prev = 0;
-	for (size_t k = 0, got = 0; k < len; got++) {
-		uint64_t d = 0;
-		for (unsigned sh = 0;; sh += 7) {
-			if (k == len || sh > 63)
-				return LA_EDB;
-			d |= (uint64_t)(p[k] & 0x7f) << sh;
-			if (!(p[k++] & 0x80))
-				break;
-		}
-		if ((got && !d) || d > (uint64_t)INT64_MAX - prev)
-			return LA_EDB;
-		prev += d;
+	for (size_t k = 0; k < len;) {
+		enum la_status e = ids_next(p, len, &k, k == 0, &prev);
+		if (e)
+			return e;
 		if (!idset_add(out, (int64_t)prev))
 			return LA_ENOMEM;
 	}
@@ -2691,18 +2702,10 @@ static enum la_status ids_place(const uint8_t *p, size_t len, int64_t lo, int64_
                                 int64_t *starts, size_t *at)
 {
 	uint64_t prev = 0;
-	for (size_t k = 0, got = 0; k < len; got++) {
-		uint64_t d = 0;
-		for (unsigned sh = 0;; sh += 7) {
-			if (k == len || sh > 63)
-				return LA_EDB;
-			d |= (uint64_t)(p[k] & 0x7f) << sh;
-			if (!(p[k++] & 0x80))
-				break;
-		}
-		if ((got && !d) || d > (uint64_t)INT64_MAX - prev)
-			return LA_EDB;
-		prev += d;
+	for (size_t k = 0; k < len;) {
+		enum la_status e = ids_next(p, len, &k, k == 0, &prev);
+		if (e)
+			return e;
 		if ((int64_t)prev >= hi)
 			break;
 		if ((int64_t)prev >= lo)
