@@ -3,15 +3,15 @@
 # `make run` sets up the machine, builds, indexes samples/ and serves them.
 
 VERSION := 0.1.0
-# The binary links BIN_PKGS, libbz2 and libstemmer (no pkg-config file in
-# Debian), the ones STATIC_LIBS names statically (`make STATIC_LIBS=`:
-# all shared); GMime and json-glib (LAZY_PKGS) it loads on first use
-# (src/ext/lazy.c), as the tests link them.  Loading and binding shared
-# libraries was most of a no-op run (docs/plugin.md).
+# The binary links BIN_PKGS and libbz2 (no pkg-config file in Debian), the
+# ones STATIC_LIBS names statically (`make STATIC_LIBS=`: all shared);
+# GMime, json-glib (LAZY_PKGS) and libstemmer it loads on first use
+# (src/ext/lazy.c), as the tests link them.  Loading, binding and
+# relocating libraries was most of a no-op run (docs/plugin.md).
 BIN_PKGS := sqlite3 zlib liblzma libzstd glib-2.0
 LAZY_PKGS := gmime-3.0 json-glib-1.0
 CORE_PKGS := $(BIN_PKGS) $(LAZY_PKGS)
-STATIC_LIBS ?= sqlite3 z lzma zstd bz2 stemmer
+STATIC_LIBS ?= sqlite3 z lzma zstd bz2
 # Only listarc-ext.so links these (src/ext/ext.h).
 EXT_PKGS := libh2o-evloop libgit2
 PKGS := $(CORE_PKGS) $(EXT_PKGS)
@@ -28,7 +28,7 @@ comma := ,
 STATIC_HIDDEN = $(subst $(space),:,$(patsubst %,lib%.a,$(filter-out sqlite3,$(STATIC_LIBS))))
 BIN_LIBS = $(if $(STATIC_HIDDEN),-Wl$(comma)--exclude-libs=$(STATIC_HIDDEN)) \
            $(if $(STATIC_LIBS),-Wl$(comma)-Bstatic $(STATIC_LIBS:%=-l%) -Wl$(comma)-Bdynamic) \
-           $(filter-out $(STATIC_LIBS:%=-l%),$(shell pkg-config --libs $(BIN_PKGS) 2>/dev/null) -lbz2 -lstemmer) -lm
+           $(filter-out $(STATIC_LIBS:%=-l%),$(shell pkg-config --libs $(BIN_PKGS) 2>/dev/null) -lbz2) -lm
 PKG_LIBS = $(CORE_LIBS) $(EXT_LIBS) -lm
 
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes

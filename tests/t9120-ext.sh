@@ -3,16 +3,18 @@
 # listarc-ext.so's, docs/plugin.md) nor GMime and json-glib (src/ext/
 # lazy.c loads them on first use); indexing an mbox and building a page
 # load neither libgit2 nor libh2o; a no-op index run loads neither GMime
-# nor json-glib, indexing loads GMime, an API page json-glib; a copy of the binary without listarc-ext.so beside it (or
+# nor json-glib nor libstemmer, indexing loads GMime and libstemmer, an
+# API page json-glib, a search libstemmer; a copy of the binary without
+# listarc-ext.so beside it (or
 # in ../lib/listarc/) still indexes and renders, and `serve` says which
 # file it could not load instead of crashing.
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 14
 MBOX=$ROOT/samples/seeds.mbox
 
 ldd "$LISTARC" >libs
-check "the binary links neither libgmime, libjson-glib, libgit2 nor libh2o" \
-	sh -c "grep -q libglib libs && ! grep -qE 'libgmime|libjson-glib|libgobject|libgit2|libh2o' libs"
+check "the binary links neither libgmime, libjson-glib, libgit2, libh2o nor libstemmer (shared)" \
+	sh -c "grep -q libglib libs && ! grep -qE 'libgmime|libjson-glib|libgobject|libgit2|libh2o|libstemmer' libs"
 check "listarc-ext.so beside it links both" \
 	sh -c "ldd '$(dirname "$LISTARC")/listarc-ext.so' | grep -q libgit2 &&
 	       ldd '$(dirname "$LISTARC")/listarc-ext.so' | grep -q libh2o"
@@ -21,8 +23,8 @@ check "listarc-ext.so beside it links both" \
 LD_DEBUG=libs LD_DEBUG_OUTPUT=$T/ld "$LISTARC" index -q --data arc kern "$MBOX" 2>/dev/null
 check_eq "index of an mbox: exit 0" "$?" 0
 cat "$T"/ld.* 2>/dev/null | grep 'calling init' >inits
-check "... loads libgmime but neither libgit2, libh2o nor listarc-ext.so" \
-	sh -c "grep -q libgmime inits && ! grep -qE 'libgit2|libh2o|listarc-ext' inits"
+check "... loads libgmime and libstemmer but neither libgit2, libh2o nor listarc-ext.so" \
+	sh -c "grep -q libgmime inits && grep -q libstemmer inits && ! grep -qE 'libgit2|libh2o|listarc-ext' inits"
 rm -f "$T"/ld.*
 
 # loaded: the libraries COMMAND... loads (LD_DEBUG=libs), one a line.
@@ -33,11 +35,13 @@ loaded() {
 	rm -f "$T"/ld.*
 }
 loaded index -q --data arc kern >inits
-check "a no-op index run loads neither libgmime, libjson-glib nor libgobject" \
-	sh -c "grep -q libglib inits && ! grep -qE 'libgmime|libjson-glib|libgobject' inits"
+check "a no-op index run loads neither libgmime, libjson-glib, libgobject nor libstemmer" \
+	sh -c "grep -q libglib inits && ! grep -qE 'libgmime|libjson-glib|libgobject|libstemmer' inits"
 loaded get --data arc /kern/ >inits
 check "... nor does the list's page" \
-	sh -c "grep -q libglib inits && ! grep -qE 'libgmime|libjson-glib|libgobject' inits"
+	sh -c "grep -q libglib inits && ! grep -qE 'libgmime|libjson-glib|libgobject|libstemmer' inits"
+loaded search --data arc --count 'patches' >inits
+check "a search loads libstemmer (its words' stems)" grep -q libstemmer inits
 loaded get --data arc /api/v1/kern/ >inits
 check "an API page loads libjson-glib" grep -q libjson-glib inits
 url=$(sqlite3 arc/index.sqlite "SELECT printf('/kern/%04d/%02d/%02d/%d', day/10000, day/100%100, day%100, num) FROM messages LIMIT 1")

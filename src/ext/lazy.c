@@ -1,9 +1,12 @@
-/* lazy.c: GMime, json-glib and GObject loaded on first use.  The binary
+/* lazy.c: GMime, json-glib, GObject and libstemmer loaded on first use.
+ * The binary
  * does not link them: they and what they pull in (GIO, gpgme, libidn2,
  * libunistring, libmount, libselinux, libblkid, ...: 14 of the 26 shared
  * objects, two thirds of the loader's relocations) would be loaded and
  * bound before main by every process, though a no-op `listarc index`,
- * `listarc lists` or a month page never calls them.  Instead the binary
+ * `listarc lists` or a month page never calls them (libstemmer, linked
+ * statically, had 325 KB of tables to relocate at every start: ~80 page
+ * faults of a no-op run's ~350).  Instead the binary
  * defines each function it calls from them, under its own name and type
  * (the library's header declares it: a wrong prototype does not
  * compile); the first call of a library's functions opens it (dlopen,
@@ -24,16 +27,18 @@
 #pragma GCC visibility push(hidden)
 #include <gmime/gmime.h>
 #include <json-glib/json-glib.h>
+#include <libstemmer.h>
 #pragma GCC visibility pop
 
 /* Their sonames: the ABI the headers are of (GMime 3, json-glib 1,
- * GObject 2). */
-enum lib { LIB_GMIME, LIB_JSON, LIB_GOBJECT, LIB_N };
+ * GObject 2, Snowball's libstemmer as Debian names it). */
+enum lib { LIB_GMIME, LIB_JSON, LIB_GOBJECT, LIB_STEMMER, LIB_N };
 static const char *const lib_name[LIB_N] = {"libgmime-3.0.so.0", "libjson-glib-1.0.so.0",
-                                            "libgobject-2.0.so.0"};
+                                            "libgobject-2.0.so.0", "libstemmer.so.0d"};
 
 static void *lib_handle[LIB_N];
-static pthread_once_t lib_once[LIB_N] = {PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT};
+static pthread_once_t lib_once[LIB_N] = {PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT,
+                                         PTHREAD_ONCE_INIT};
 
 /* As the dynamic loader does when a library is missing at start: the
  * process cannot go on (no function here has a way to fail). */
@@ -61,7 +66,11 @@ static void open_gobject(void)
 {
 	lib_handle[LIB_GOBJECT] = dlopen(lib_name[LIB_GOBJECT], RTLD_NOW | RTLD_LOCAL);
 }
-static void (*const lib_open[LIB_N])(void) = {open_gmime, open_json, open_gobject};
+static void open_stemmer(void)
+{
+	lib_handle[LIB_STEMMER] = dlopen(lib_name[LIB_STEMMER], RTLD_NOW | RTLD_LOCAL);
+}
+static void (*const lib_open[LIB_N])(void) = {open_gmime, open_json, open_gobject, open_stemmer};
 
 /* The address of name in lib, opening lib first if no call has. */
 static void *lazy_sym(enum lib lib, const char *name)
@@ -212,3 +221,11 @@ LAZY_VOID(LIB_JSON, json_node_unref, (JsonNode * n), (n))
 LAZY_VOID(LIB_GOBJECT, g_object_unref, (gpointer o), (o))
 LAZY(LIB_GOBJECT, GTypeInstance *, g_type_check_instance_cast, (GTypeInstance * i, GType t), (i, t))
 LAZY(LIB_GOBJECT, gboolean, g_type_check_instance_is_a, (GTypeInstance * i, GType t), (i, t))
+
+/* ---- libstemmer (util/stem.c: English stems for search) ---- */
+LAZY(LIB_STEMMER, struct sb_stemmer *, sb_stemmer_new, (const char *algorithm, const char *charenc),
+     (algorithm, charenc))
+LAZY_VOID(LIB_STEMMER, sb_stemmer_delete, (struct sb_stemmer * s), (s))
+LAZY(LIB_STEMMER, const sb_symbol *, sb_stemmer_stem,
+     (struct sb_stemmer * s, const sb_symbol *word, int size), (s, word, size))
+LAZY(LIB_STEMMER, int, sb_stemmer_length, (struct sb_stemmer * s), (s))
