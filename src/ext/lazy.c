@@ -1,12 +1,11 @@
 /* lazy.c: GMime, json-glib, GObject and libstemmer loaded on first use.
- * The binary
- * does not link them: they and what they pull in (GIO, gpgme, libidn2,
- * libunistring, libmount, libselinux, libblkid, ...: 14 of the 26 shared
- * objects, two thirds of the loader's relocations) would be loaded and
- * bound before main by every process, though a no-op `listarc index`,
- * `listarc lists` or a month page never calls them (libstemmer, linked
- * statically, had 325 KB of tables to relocate at every start: ~80 page
- * faults of a no-op run's ~350).  Instead the binary
+ * The binary does not link them: they and what they pull in (GIO, gpgme,
+ * libidn2, libunistring, libmount, libselinux, libblkid, ...: 14 of the
+ * 26 shared objects, two thirds of the loader's relocations) would be
+ * loaded and bound before main by every process, though a no-op
+ * `listarc index`, `listarc lists` or a month page never calls them
+ * (libstemmer, linked statically, had 325 KB of tables to relocate at
+ * every start: ~80 page faults of a no-op run's ~350).  Instead the binary
  * defines each function it calls from them, under its own name and type
  * (the library's header declares it: a wrong prototype does not
  * compile); the first call of a library's functions opens it (dlopen,
